@@ -1,0 +1,48 @@
+package store
+
+import (
+	"errors"
+
+	"gorm.io/gorm"
+	"modernc.org/sqlite"
+)
+
+// Sentinel errors: handlers map them to each family's declared outcomes with errors.Is.
+var (
+	// ErrNotFound: the thing does not exist, or exists in an organization the caller cannot see.
+	ErrNotFound = errors.New("not found")
+	// ErrInvalidCredentials: unknown user or wrong password (deliberately indistinguishable).
+	ErrInvalidCredentials = errors.New("invalid credentials")
+	// ErrNotMember: the user does not belong to the organization.
+	ErrNotMember = errors.New("not a member of the organization")
+	// ErrForbidden: the caller's role does not allow the operation.
+	ErrForbidden = errors.New("forbidden")
+	// ErrConflict: the request clashes with the current state (duplicate, wrong state, stale view).
+	ErrConflict = errors.New("conflict")
+)
+
+// GORM translates PostgreSQL's constraint errors, but its SQLite translator only knows the cgo
+// driver, so modernc's extended result codes are matched here.
+const (
+	sqliteConstraintForeignKey = 787
+	sqliteConstraintPrimaryKey = 1555
+	sqliteConstraintUnique     = 2067
+)
+
+// isUniqueViolation reports a unique or primary-key constraint failure on either database.
+func isUniqueViolation(err error) bool {
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return true
+	}
+	var se *sqlite.Error
+	return errors.As(err, &se) && (se.Code() == sqliteConstraintUnique || se.Code() == sqliteConstraintPrimaryKey)
+}
+
+// isForeignKeyViolation reports a foreign-key constraint failure on either database.
+func isForeignKeyViolation(err error) bool {
+	if errors.Is(err, gorm.ErrForeignKeyViolated) {
+		return true
+	}
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqliteConstraintForeignKey
+}
