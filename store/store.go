@@ -80,6 +80,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	s.db = db
+	if err := registerStatementCounter(db); err != nil {
+		return nil, fmt.Errorf("register statement counter: %w", err)
+	}
 	if s.sqlite {
 		sqlDB, err := db.DB()
 		if err != nil {
