@@ -391,3 +391,24 @@ func (s *Store) ListOrganizations(ctx context.Context, userID string, p Organiza
 	}
 	return orgs, total, nil
 }
+
+// MembershipView is one of a user's organizations with their role in it.
+type MembershipView struct {
+	OrganizationID   string
+	OrganizationName string
+	Role             Role
+}
+
+// Memberships lists the user's organizations, oldest first.
+func (s *Store) Memberships(ctx context.Context, userID string) ([]MembershipView, error) {
+	var out []MembershipView
+	err := s.db.WithContext(ctx).Model(&Membership{}).
+		Select("memberships.organization_id, o.name AS organization_name, memberships.role").
+		Joins("JOIN organizations o ON o.id = memberships.organization_id").
+		Where("memberships.user_id = ?", userID).
+		Order("o.created_at, o.id").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list memberships: %w", err)
+	}
+	return out, nil
+}

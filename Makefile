@@ -1,0 +1,48 @@
+# The README's two commands are `make run` and `make test`.
+GO ?= go
+BIN := bin/deletesvc
+
+.PHONY: run build test generate check-generate lint vet fmt staticcheck bench migrate up down clean
+
+run: ## run the service (embedded SQLite under ./data unless DATABASE_URL is set)
+	$(GO) run ./cmd/deletesvc
+
+build:
+	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/deletesvc
+
+test: ## every store and API test on SQLite, and on PostgreSQL when reachable (REQUIRE_POSTGRES=1 makes it mandatory)
+	@scripts/pg-status
+	$(GO) test -count=1 ./...
+
+generate: ## regenerate gen/ from openapi/
+	$(GO) generate ./gen/...
+
+check-generate: generate ## fail when gen/ is stale
+	@git diff --exit-code -- gen/ || (echo "gen/ is stale: run 'make generate' and commit" >&2; exit 1)
+	@test -z "$$(git status --porcelain -- gen/)" || (echo "gen/ has untracked files" >&2; git status --porcelain -- gen/; exit 1)
+
+lint: vet staticcheck fmt
+
+vet:
+	$(GO) vet ./...
+
+staticcheck:
+	$(GO) tool staticcheck ./...
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || (echo "gofmt needed:" >&2; echo "$$out" >&2; exit 1)
+
+migrate:
+	$(GO) run ./cmd/deletesvc migrate
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+up:
+	docker compose up --build -d
+
+down:
+	docker compose down
+
+clean:
+	rm -rf bin data

@@ -1,0 +1,69 @@
+package upbooks
+
+import (
+	"encoding/json"
+
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
+	gen "github.com/deletesvc/deletesvc/gen/upbooks"
+	"github.com/deletesvc/deletesvc/store"
+)
+
+// reshape copies between store and generated sub-documents, which share their JSON field names.
+func reshape[T any](src any) T {
+	var dst T
+	raw, err := json.Marshal(src)
+	if err != nil {
+		panic(err) // plain structs always marshal
+	}
+	if err := json.Unmarshal(raw, &dst); err != nil {
+		panic(err)
+	}
+	return dst
+}
+
+func reshapePtr[T any, S any](src *S) *T {
+	if src == nil {
+		return nil
+	}
+	v := reshape[T](src)
+	return &v
+}
+
+func userOut(u store.User) gen.AuthUser {
+	return gen.AuthUser{ID: reshape[openapi_types.UUID](u.ID), Email: openapi_types.Email(u.Email), Name: u.Name, UserNumber: int(u.Number)}
+}
+
+func organizationOut(o store.Organization) gen.OrganizationDocumentJSON {
+	v := float64(o.Version)
+	taxes := reshape[[]gen.IOrgTaxSettings](o.TaxSettings)
+	credits := reshape[gen.IOrganizationPlatformCredits](o.PlatformCredits)
+	return gen.OrganizationDocumentJSON{
+		ID: o.ID, V: &v, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+		Name: o.Name, OrganizationId: o.Code, Location: o.Location, State: o.State, Logo: o.Logo,
+		RegionalSetting:    reshape[gen.IRegionalSetting](o.RegionalSetting),
+		TaxSettings:        &taxes,
+		UserId:             o.OwnerUserID,
+		Settings:           reshape[gen.IOrganizationSettings](o.Settings),
+		FromEmail:          o.FromEmail,
+		FiscalYear:         reshapePtr[gen.FiscalYear](o.FiscalYear),
+		BusinessSettings:   reshapePtr[gen.BusinessSettings](o.BusinessSettings),
+		IsDeactivated:      &o.IsDeactivated,
+		PlatformCredits:    &credits,
+		RegistrationSource: reshapePtr[gen.RegistrationSource](o.RegistrationSource),
+		OrganizationType:   reshapePtr[gen.OrganizationType](o.OrganizationType),
+		Phone:              reshapePtr[gen.IPhone](o.Phone),
+	}
+}
+
+func newOrganization(ownerID string, in gen.AddOrganizationRequest) store.NewOrganization {
+	return store.NewOrganization{
+		Name: in.Name, Location: in.Location, State: in.State, OwnerUserID: ownerID,
+		OrganizationType:   reshapePtr[string](in.OrganizationType),
+		RegistrationSource: reshapePtr[string](in.RegistrationSource),
+		Phone:              reshapePtr[store.Phone](in.Phone),
+		RegionalSetting:    reshapePtr[store.RegionalSetting](in.RegionalSetting),
+		FiscalYear:         reshapePtr[store.FiscalYear](in.FiscalYear),
+		FromEmail:          reshapePtr[string](in.FromEmail),
+	}
+}

@@ -1,0 +1,133 @@
+// Package upbooks implements the Upbooks family's generated strict server interface.
+package upbooks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	gen "github.com/deletesvc/deletesvc/gen/upbooks"
+	"github.com/deletesvc/deletesvc/server/auth"
+	"github.com/deletesvc/deletesvc/store"
+)
+
+// Handler serves the Upbooks API.
+type Handler struct {
+	store  *store.Store
+	tokens *auth.Tokens
+}
+
+var _ gen.StrictServerInterface = (*Handler)(nil)
+
+// New returns a Handler.
+func New(st *store.Store, tokens *auth.Tokens) *Handler { return &Handler{store: st, tokens: tokens} }
+
+func errBody(code int, msg string) gen.Error {
+	return gen.Error{Code: fmt.Sprint(code), Message: msg}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// Login checks the password and issues a token acting in the chosen (or the user's own) organization.
+func (h *Handler) Login(ctx context.Context, req gen.LoginRequestObject) (gen.LoginResponseObject, error) {
+	u, err := h.store.Authenticate(ctx, string(req.Body.Username), req.Body.Password)
+	if errors.Is(err, store.ErrInvalidCredentials) {
+		return gen.Login401JSONResponse{UnauthorizedJSONResponse: gen.UnauthorizedJSONResponse(errBody(401, "Invalid username or password"))}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	org, err := h.selectOrganization(ctx, u, req.Body.OrganizationId)
+	if errors.Is(err, store.ErrNotMember) {
+		return gen.Login403JSONResponse{ForbiddenJSONResponse: gen.ForbiddenJSONResponse(errBody(403, "You are not a member of that organization"))}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	token, exp, err := h.tokens.Issue(u, org, 0)
+	if err != nil {
+		return nil, err
+	}
+	return gen.Login200JSONResponse(gen.LoginResponseBody{
+		Data: gen.LoginData{
+			Token: token, TokenType: gen.LoginDataTokenType("Bearer"),
+			ExpiresIn: int(h.tokens.DefaultTTL() / time.Second), ExpiresAt: exp,
+			User:                 userOut(u),
+			SelectedOrganization: org,
+		},
+		Message: ptr("Logged in"),
+	}), nil
+}
+
+// selectOrganization resolves the organization a login asks for; "" when the user has none.
+func (h *Handler) selectOrganization(ctx context.Context, u store.User, ref *string) (string, error) {
+	if ref == nil || *ref == "" {
+		org, err := h.store.DefaultOrganization(ctx, u.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return "", nil
+		}
+		return org.ID, err
+	}
+	org, err := h.store.OrganizationByIDOrCode(ctx, *ref)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", store.ErrNotMember // do not reveal whether it exists
+	}
+	if err != nil {
+		return "", err
+	}
+	if _, err := h.store.MemberRole(ctx, org.ID, u.ID); err != nil {
+		return "", err
+	}
+	return org.ID, nil
+}
+
+// AddOrganization creates an organization owned by the caller.
+func (h *Handler) AddOrganization(ctx context.Context, req gen.AddOrganizationRequestObject) (gen.AddOrganizationResponseObject, error) {
+	caller, _ := auth.From(ctx)
+	org, err := h.store.CreateOrganization(ctx, newOrganization(caller.UserID, *req.Body))
+	if err != nil {
+		return nil, err
+	}
+	return gen.AddOrganization201JSONResponse(gen.OrganizationResponse{Data: organizationOut(org), Message: ptr("Organization created")}), nil
+}
+
+// GetOrganizations lists the caller's organizations, a page at a time.
+func (h *Handler) GetOrganizations(ctx context.Context, req gen.GetOrganizationsRequestObject) (gen.GetOrganizationsResponseObject, error) {
+	caller, _ := auth.From(ctx)
+	page := store.OrganizationPage{PageNo: 1, PageSize: 20, SortBy: "createdAt", Descending: true}
+	if p := req.Params.PageNo; p != nil {
+		page.PageNo = *p
+	}
+	if p := req.Params.PageSize; p != nil {
+		page.PageSize = *p
+	}
+	if p := req.Params.SortBy; p != nil {
+		page.SortBy = string(*p)
+	}
+	if p := req.Params.SortOrder; p != nil {
+		page.Descending = *p == -1
+	}
+	orgs, total, err := h.store.ListOrganizations(ctx, caller.UserID, page)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]gen.OrganizationDocumentJSON, 0, len(orgs))
+	for _, o := range orgs {
+		out = append(out, organizationOut(o))
+	}
+	return gen.GetOrganizations200JSONResponse(gen.OrganizationListResponse{Data: out, TotalCount: int(total), FilteredCount: int(total)}), nil
+}
+
+// GetOrganizationDetail returns one organization; the guard already proved membership.
+func (h *Handler) GetOrganizationDetail(ctx context.Context, req gen.GetOrganizationDetailRequestObject) (gen.GetOrganizationDetailResponseObject, error) {
+	caller, _ := auth.From(ctx)
+	org, _, err := h.store.OrganizationForMember(ctx, req.Id, caller.UserID)
+	if errors.Is(err, store.ErrNotFound) {
+		return gen.GetOrganizationDetail404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(errBody(404, "Organization not found"))}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return gen.GetOrganizationDetail200JSONResponse(gen.OrganizationResponse{Data: organizationOut(org)}), nil
+}

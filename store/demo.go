@@ -1,0 +1,41 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+)
+
+// Demo credentials, printed in README and logs.
+const (
+	DemoEmail    = "demo@example.com"
+	DemoPassword = "demo12345"
+)
+
+// EnsureDemo creates the demo user and the organization they own, once; later calls return them.
+func (s *Store) EnsureDemo(ctx context.Context) (User, Organization, error) {
+	var u User
+	err := s.db.WithContext(ctx).Where("email = ?", DemoEmail).Take(&u).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		if u, err = s.CreateUser(ctx, NewUser{Email: DemoEmail, Name: "Demo User", Password: DemoPassword}); err != nil {
+			return User{}, Organization{}, fmt.Errorf("create demo user: %w", err)
+		}
+	case err != nil:
+		return User{}, Organization{}, fmt.Errorf("find demo user: %w", err)
+	}
+	org, err := s.DefaultOrganization(ctx, u.ID)
+	if errors.Is(err, ErrNotFound) {
+		business := "business"
+		org, err = s.CreateOrganization(ctx, NewOrganization{
+			Name: "Demo Traders Pvt Ltd", Location: "Andheri East, Mumbai", State: "Maharashtra",
+			OwnerUserID: u.ID, OrganizationType: &business,
+		})
+	}
+	if err != nil {
+		return User{}, Organization{}, fmt.Errorf("demo organization: %w", err)
+	}
+	return u, org, nil
+}
