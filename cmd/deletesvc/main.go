@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
+
 	"github.com/deletesvc/deletesvc/server"
 	"github.com/deletesvc/deletesvc/store"
 )
@@ -29,6 +31,10 @@ type config struct {
 	bodyLimit   string
 	logLevel    string
 	demo        string
+	// seed
+	family string
+	orgID  string
+	rows   int
 }
 
 func main() {
@@ -52,9 +58,10 @@ func parse(args []string) (string, config, error) {
 	}
 	fs := flag.NewFlagSet("deletesvc "+cmd, flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: deletesvc [serve|migrate] [flags]\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: deletesvc [serve|migrate|seed] [flags]\n\n"+
 			"  serve    run the HTTP service (default); creates or upgrades the schema first\n"+
-			"  migrate  create or upgrade the schema and exit\n\nFlags (each defaults to the environment variable named):\n")
+			"  migrate  create or upgrade the schema and exit\n"+
+			"  seed     fill an organization with realistic data (-family, -org, -rows)\n\nFlags (each defaults to the environment variable named):\n")
 		fs.PrintDefaults()
 	}
 	var c config
@@ -73,10 +80,39 @@ func parse(args []string) (string, config, error) {
 	fs.StringVar(&c.bodyLimit, "body-limit", env("BODY_LIMIT", "2M"), "largest accepted request body, e.g. 512K, 2M ($BODY_LIMIT)")
 	fs.StringVar(&c.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error ($LOG_LEVEL)")
 	fs.StringVar(&c.demo, "demo", env("DEMO", "auto"), "create the demo user and organization: true, false, or auto (on for SQLite) ($DEMO)")
+	if cmd == "seed" {
+		fs.StringVar(&c.family, "family", "upbooks", "seed: which family's data (upbooks, invx, ultrabiz)")
+		fs.StringVar(&c.orgID, "org", "", "seed: organization _id to fill; empty means the demo organization")
+		fs.IntVar(&c.rows, "rows", 1000, "seed: about how many rows to write (10 to 1000000)")
+	}
 	if err := fs.Parse(args); err != nil {
 		return "", c, err
 	}
 	return cmd, c, nil
+}
+
+func seed(ctx context.Context, st *store.Store, cfg config) error {
+	if cfg.rows < 10 || cfg.rows > 1_000_000 {
+		return fmt.Errorf("-rows must be between 10 and 1000000, got %d", cfg.rows)
+	}
+	orgID := cfg.orgID
+	if orgID == "" {
+		_, org, err := st.EnsureDemo(ctx)
+		if err != nil {
+			return err
+		}
+		orgID = org.ID
+	}
+	bar := progressbar.NewOptions(cfg.rows, progressbar.OptionSetDescription("seeding "+cfg.family),
+		progressbar.OptionShowCount(), progressbar.OptionSetWriter(os.Stderr), progressbar.OptionThrottle(100*time.Millisecond))
+	err := st.Seed(ctx, cfg.family, orgID, cfg.rows, func(done int) { _ = bar.Set(done) })
+	_ = bar.Finish()
+	fmt.Fprintln(os.Stderr)
+	if err != nil {
+		return err
+	}
+	slog.Info("seeded", "family", cfg.family, "organization", orgID, "rows", cfg.rows)
+	return nil
 }
 
 func run(args []string) error {
@@ -112,9 +148,11 @@ func run(args []string) error {
 	switch cmd {
 	case "migrate":
 		return nil // Open migrated
+	case "seed":
+		return seed(ctx, st, cfg)
 	case "serve":
 	default:
-		return fmt.Errorf("unknown command %q (want serve or migrate)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, migrate or seed)", cmd)
 	}
 
 	secret := []byte(cfg.tokenSecret)

@@ -142,4 +142,3 @@ func truncate(b []byte) string {
 	}
 	return string(b)
 }
-
