@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -176,7 +175,7 @@ func requestErrorFields(re *openapi3filter.RequestError) []fieldError {
 		f.path = se.JSONPointer()
 		f.reason = se.Reason
 		// For a missing or unknown property kin-openapi points at the object; name the property itself.
-		if se.SchemaField == "required" || se.SchemaField == "additionalProperties" {
+		if strings.HasSuffix(se.Reason, "is missing") || strings.HasSuffix(se.Reason, "is unsupported") {
 			if m := propertyInReason.FindStringSubmatch(se.Reason); m != nil && (len(f.path) == 0 || f.path[len(f.path)-1] != m[1]) {
 				f.path = append(append([]string(nil), f.path...), m[1])
 			}
@@ -250,7 +249,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		return
 	}
 	ae := toAPIError(err)
-	log := slog.Default()
+	log := s.log
 	if ae.status >= 500 {
 		log.ErrorContext(c.Request().Context(), "request failed", "status", ae.status, "error", err)
 	} else {

@@ -35,7 +35,7 @@ func (h LogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 func (h LogHandler) WithGroup(name string) slog.Handler { return LogHandler{h.Handler.WithGroup(name)} }
 
 // accessLog writes one line per request after the error handler has set the final status.
-func accessLog() echo.MiddlewareFunc {
+func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
@@ -44,7 +44,7 @@ func accessLog() echo.MiddlewareFunc {
 				c.Error(err) // render now so the logged status is the one sent
 			}
 			req := c.Request()
-			slog.InfoContext(req.Context(), "request",
+			log.InfoContext(req.Context(), "request",
 				"method", req.Method, "path", req.URL.Path, "status", c.Response().Status,
 				"bytes", c.Response().Size, "duration_ms", float64(time.Since(start).Microseconds())/1000,
 				"remote", c.RealIP())

@@ -44,6 +44,8 @@ type Config struct {
 	BodyLimit string
 	// Registry receives the HTTP metrics; nil means a fresh registry (tests create many servers).
 	Registry *prometheus.Registry
+	// Logger receives access and error logs; wrap its handler in LogHandler to get request ids.
+	Logger *slog.Logger
 }
 
 // Server is the HTTP service.
@@ -52,6 +54,7 @@ type Server struct {
 	store    *store.Store
 	tokens   *auth.Tokens
 	families []*family
+	log      *slog.Logger
 }
 
 // family is one API family's wiring.
@@ -70,7 +73,10 @@ type family struct {
 
 // New builds the server on st.
 func New(st *store.Store, cfg Config) (*Server, error) {
-	s := &Server{echo: echo.New(), store: st, tokens: auth.NewTokens(cfg.TokenSecret, cfg.TokenTTL)}
+	s := &Server{echo: echo.New(), store: st, tokens: auth.NewTokens(cfg.TokenSecret, cfg.TokenTTL), log: cfg.Logger}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
@@ -84,12 +90,12 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 			c.SetRequest(c.Request().WithContext(withRequestID(c.Request().Context(), id)))
 		},
 	}))
-	e.Use(accessLog())
+	e.Use(accessLog(s.log))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-		slog.ErrorContext(c.Request().Context(), "panic", "error", err, "stack", string(stack))
+		s.log.ErrorContext(c.Request().Context(), "panic", "error", err, "stack", string(stack))
 		return err
 	}}))
-	e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{Namespace: "deletesvc", Registerer: reg}))
+	e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{Namespace: "deletesvc", Subsystem: "http", Registerer: reg}))
 	limit := cfg.BodyLimit
 	if limit == "" {
 		limit = "2M"
@@ -138,7 +144,7 @@ func (s *Server) ready(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
-		slog.WarnContext(ctx, "not ready", "error", err)
+		s.log.WarnContext(ctx, "not ready", "error", err)
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready", "database": s.store.Dialect()})

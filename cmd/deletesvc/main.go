@@ -163,7 +163,7 @@ func run(args []string) error {
 		}
 		log.Warn("TOKEN_SECRET is empty: using a random secret, tokens will not survive a restart")
 	}
-	srv, err := server.New(st, server.Config{TokenSecret: secret, TokenTTL: cfg.tokenTTL, BodyLimit: cfg.bodyLimit})
+	srv, err := server.New(st, server.Config{TokenSecret: secret, TokenTTL: cfg.tokenTTL, BodyLimit: cfg.bodyLimit, Logger: log})
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -37,7 +38,7 @@ type Env struct {
 // Start serves st over httptest until the test ends.
 func Start(t testing.TB, st *store.Store) *Env {
 	t.Helper()
-	srv, err := server.New(st, server.Config{TokenSecret: Secret, TokenTTL: time.Hour, BodyLimit: "2M"})
+	srv, err := server.New(st, server.Config{TokenSecret: Secret, TokenTTL: time.Hour, BodyLimit: "2M", Logger: Logger(t)})
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
@@ -49,6 +50,22 @@ func Start(t testing.TB, st *store.Store) *Env {
 		Tokens: auth.NewTokens(Secret, time.Hour),
 		HTTP:   &http.Client{Transport: &validatingTransport{t: t, next: http.DefaultTransport, routers: specRouters(t)}},
 	}
+}
+
+// Logger writes the server's JSON logs to the test log only when -v is given, so failures keep
+// their context without drowning passing runs.
+func Logger(t testing.TB) *slog.Logger {
+	if !testing.Verbose() {
+		return slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	return slog.New(server.LogHandler{Handler: slog.NewJSONHandler(testWriter{t}, nil)})
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 // Token issues a token for u acting in orgID.
