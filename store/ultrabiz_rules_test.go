@@ -1,0 +1,109 @@
+package store
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+)
+
+func ubRuleLine(product string, mult string, pack, lose, bns int32, size int32, color string) UltrabizPurchaseLine {
+	return UltrabizPurchaseLine{ProductID: product, PackingID: 3, Multiplier: MustDecimal(mult), QtyPack: pack, QtyLose: lose,
+		BnsLose: bns, SizeID: size, ColorID: MustDecimal(color)}
+}
+
+func TestUltrabizStockUnits(t *testing.T) {
+	for _, c := range []struct {
+		line UltrabizPurchaseLine
+		want string
+	}{
+		{ubRuleLine("P", "4", 5, 6, 7, 35, "37"), "33"}, // the help page's sample line
+		{ubRuleLine("P", "0.1", 3, 0, 0, 0, "0"), "0.3"},
+		{ubRuleLine("P", "12", 0, 0, 0, 0, "0"), "0"},
+		{UltrabizPurchaseLine{Multiplier: MustDecimal("2.5"), QtyPack: 2, Damage: 9}, "5"}, // damage stays out
+	} {
+		if got := c.line.StockUnits().String(); got != c.want {
+			t.Errorf("%+v: %s units, want %s", c.line, got, c.want)
+		}
+	}
+}
+
+func TestUltrabizMatchLines(t *testing.T) {
+	a := ubRuleLine("P-1", "4", 5, 6, 7, 35, "37")
+	b := ubRuleLine("P-2", "12", 1, 0, 0, 0, "0")
+	aSpelled := a
+	aSpelled.Multiplier, aSpelled.ColorID = MustDecimal("4.000"), MustDecimal("37.0")
+	aPriced := a
+	aPriced.PricePack = MustDecimal("1")
+	mod := func(l UltrabizPurchaseLine, f func(*UltrabizPurchaseLine)) UltrabizPurchaseLine { f(&l); return l }
+	stored := []UltrabizPurchaseLine{a, b}
+	for _, c := range []struct {
+		name string
+		view []UltrabizPurchaseLine
+		ok   bool
+	}{
+		{"empty means as stored", nil, true},
+		{"same order", []UltrabizPurchaseLine{a, b}, true},
+		{"other order", []UltrabizPurchaseLine{b, a}, true},
+		{"decimals spelled differently", []UltrabizPurchaseLine{b, aSpelled}, true},
+		{"prices are not compared", []UltrabizPurchaseLine{aPriced, b}, true},
+		{"line missing", []UltrabizPurchaseLine{a}, false},
+		{"extra line", []UltrabizPurchaseLine{a, b, b}, false},
+		{"duplicate instead of other", []UltrabizPurchaseLine{a, a}, false},
+		{"other QtyPack", []UltrabizPurchaseLine{mod(a, func(l *UltrabizPurchaseLine) { l.QtyPack++ }), b}, false},
+		{"other BnsLose", []UltrabizPurchaseLine{mod(a, func(l *UltrabizPurchaseLine) { l.BnsLose = 0 }), b}, false},
+		{"other colour", []UltrabizPurchaseLine{mod(a, func(l *UltrabizPurchaseLine) { l.ColorID = MustDecimal("36") }), b}, false},
+		{"other packing", []UltrabizPurchaseLine{mod(a, func(l *UltrabizPurchaseLine) { l.PackingID = 4 }), b}, false},
+	} {
+		err := matchUltrabizLines(7, stored, c.view)
+		if c.ok != (err == nil) || (err != nil && !errors.Is(err, ErrConflict)) {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+}
+
+func TestUltrabizDeletable(t *testing.T) {
+	for _, c := range []struct {
+		inv  UltrabizPurchaseInvoice
+		want string
+	}{
+		{UltrabizPurchaseInvoice{ID: 1}, ""},
+		{UltrabizPurchaseInvoice{ID: 1, IsPosted: true}, ""},
+		{UltrabizPurchaseInvoice{ID: 1, IsFinalized: true}, "finalized"},
+		{UltrabizPurchaseInvoice{ID: 1, PaidAmount: MustDecimal("0.01")}, "payments"},
+	} {
+		err := c.inv.deletable()
+		if (c.want == "") != (err == nil) || (err != nil && (!errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), c.want))) {
+			t.Errorf("%+v: %v, want %q", c.inv, err, c.want)
+		}
+	}
+}
+
+func TestUltrabizShortfall(t *testing.T) {
+	lines := []UltrabizPurchaseLine{ubRuleLine("P-1", "4", 5, 6, 7, 35, "37"), ubRuleLine("P-1", "4", 5, 6, 7, 35, "37.0"), ubRuleLine("P-2", "1", 1, 0, 0, 0, "0")}
+	key1 := ultrabizStockKey{"P-1", 35, "37"}
+	key2 := ultrabizStockKey{"P-2", 0, "0"}
+	for _, c := range []struct {
+		have map[ultrabizStockKey]decimal.Decimal
+		want string
+	}{
+		{map[ultrabizStockKey]decimal.Decimal{key1: decimal.NewFromInt(66), key2: decimal.NewFromInt(1)}, ""},
+		{map[ultrabizStockKey]decimal.Decimal{key1: decimal.NewFromInt(54), key2: decimal.NewFromInt(1)}, "would leave product 'P-1' (size 35, colour 37) 12 units short."},
+		{map[ultrabizStockKey]decimal.Decimal{key1: decimal.NewFromInt(66)}, "would leave product 'P-2' (size 0, colour 0) 1 units short."},
+	} {
+		err := ultrabizShortfall(9, lines, c.have)
+		if (c.want == "") != (err == nil) || (err != nil && !strings.HasSuffix(err.Error(), c.want)) {
+			t.Errorf("have %v: %v, want %q", c.have, err, c.want)
+		}
+	}
+}
+
+func TestCheckUltrabizUser(t *testing.T) {
+	if err := CheckUltrabizUser(12, 12); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckUltrabizUser(12, 13); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("got %v, want forbidden", err)
+	}
+}
