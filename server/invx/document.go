@@ -2,31 +2,58 @@ package invx
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/labstack/echo/v4"
+	"encoding/json"
+	"errors"
+	"fmt"
 
 	gen "github.com/deletesvc/deletesvc/gen/invx"
+	"github.com/deletesvc/deletesvc/server/auth"
+	"github.com/deletesvc/deletesvc/store"
 )
 
-// The document operations come with issue 4; until then they answer 501 in invx's envelope.
-
-// CreateDocument is not implemented yet.
-func (h *Handler) CreateDocument(context.Context, gen.CreateDocumentRequestObject) (gen.CreateDocumentResponseObject, error) {
-	return nil, echo.NewHTTPError(http.StatusNotImplemented)
+// CreateDocument stores a pre-registration document (status 200, irdDocType PRE) made from an
+// IRP e-invoice, keeping the request body as sent.
+func (h *Handler) CreateDocument(ctx context.Context, req gen.CreateDocumentRequestObject) (gen.CreateDocumentResponseObject, error) {
+	caller, _ := auth.From(ctx)
+	body, err := json.Marshal(req.Body)
+	if err != nil {
+		return nil, fmt.Errorf("encode document body: %w", err)
+	}
+	nd, err := newDocumentIn(*req.Body, body)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := h.store.InvxCreateDocument(ctx, caller.OrgID, caller.UserID, nd)
+	if errors.Is(err, store.ErrConflict) {
+		field := "/DocDtls/No"
+		msg := fmt.Sprintf("document %s already exists for seller %s", nd.DocNumber, nd.SellerGstin)
+		return gen.CreateDocument409JSONResponse{DuplicateDocumentJSONResponse: gen.DuplicateDocumentJSONResponse(envelope(detail("err-duplicate-document", msg, &field)))}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out, err := documentOut(doc)
+	if err != nil {
+		return nil, err
+	}
+	return gen.CreateDocument201JSONResponse(gen.DocumentEnvelope{Status: gen.StatusSuccess, Data: out}), nil
 }
 
-// GetDocument is not implemented yet.
-func (h *Handler) GetDocument(context.Context, gen.GetDocumentRequestObject) (gen.GetDocumentResponseObject, error) {
-	return nil, echo.NewHTTPError(http.StatusNotImplemented)
-}
-
-// UpdateDocument is not implemented yet.
-func (h *Handler) UpdateDocument(context.Context, gen.UpdateDocumentRequestObject) (gen.UpdateDocumentResponseObject, error) {
-	return nil, echo.NewHTTPError(http.StatusNotImplemented)
-}
-
-// UpdateDocumentBulk is not implemented yet.
-func (h *Handler) UpdateDocumentBulk(context.Context, gen.UpdateDocumentBulkRequestObject) (gen.UpdateDocumentBulkResponseObject, error) {
-	return nil, echo.NewHTTPError(http.StatusNotImplemented)
+// GetDocument returns one document of the organization in any state, deleted ones included.
+func (h *Handler) GetDocument(ctx context.Context, req gen.GetDocumentRequestObject) (gen.GetDocumentResponseObject, error) {
+	caller, _ := auth.From(ctx)
+	id := req.DocId.String()
+	doc, err := h.store.InvxGetDocument(ctx, caller.OrgID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		d, _ := actionErrorDetail(err, id, 0)
+		return gen.GetDocument404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(envelope(d))}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out, err := documentOut(doc)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GetDocument200JSONResponse(gen.DocumentEnvelope{Status: gen.StatusSuccess, Data: out}), nil
 }

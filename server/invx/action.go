@@ -1,0 +1,69 @@
+package invx
+
+import (
+	"context"
+	"errors"
+
+	gen "github.com/deletesvc/deletesvc/gen/invx"
+	"github.com/deletesvc/deletesvc/server/auth"
+	"github.com/deletesvc/deletesvc/store"
+)
+
+// UpdateDocument applies one buyer action and returns the document after it; a state that does not
+// allow the action is 400 err-incorrect-update-action, an id the organization does not have 404.
+func (h *Handler) UpdateDocument(ctx context.Context, req gen.UpdateDocumentRequestObject) (gen.UpdateDocumentResponseObject, error) {
+	caller, _ := auth.From(ctx)
+	item := actionIn(*req.Body)
+	doc, err := h.store.InvxApplyAction(ctx, caller.OrgID, caller.UserID, item)
+	if err != nil {
+		d, ok := actionErrorDetail(err, item.DocID, 0)
+		switch {
+		case !ok:
+			return nil, err
+		case errors.Is(err, store.ErrNotFound):
+			return gen.UpdateDocument404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(envelope(d))}, nil
+		default:
+			return gen.UpdateDocument400JSONResponse{ActionBadRequestJSONResponse: gen.ActionBadRequestJSONResponse(envelope(d))}, nil
+		}
+	}
+	out, err := documentOut(doc)
+	if err != nil {
+		return nil, err
+	}
+	return gen.UpdateDocument200JSONResponse(gen.DocumentEnvelope{Status: gen.StatusSuccess, Data: out}), nil
+}
+
+// UpdateDocumentBulk is Delete Document Bulk: every item is applied on its own and reported in
+// request order; the request succeeds (status "1") even when items fail.
+func (h *Handler) UpdateDocumentBulk(ctx context.Context, req gen.UpdateDocumentBulkRequestObject) (gen.UpdateDocumentBulkResponseObject, error) {
+	caller, _ := auth.From(ctx)
+	items := make([]store.InvxActionItem, len(*req.Body))
+	for i, a := range *req.Body {
+		items[i] = actionIn(a)
+	}
+	results, err := h.store.InvxApplyActions(ctx, caller.OrgID, caller.UserID, items)
+	if err != nil {
+		return nil, err
+	}
+	data := make([]gen.BulkItemResult, len(results))
+	for i, r := range results {
+		key := items[i].DocID
+		data[i] = gen.BulkItemResult{ItemKey: &key}
+		if r.Err != nil {
+			d, ok := actionErrorDetail(r.Err, key, i)
+			if !ok {
+				return nil, r.Err
+			}
+			data[i].ItemStatus = gen.ItemStatusFailure
+			data[i].ItemErrors = &[]gen.ErrorDetail{d}
+			continue
+		}
+		out, err := documentOut(*r.Document)
+		if err != nil {
+			return nil, err
+		}
+		data[i].ItemStatus = gen.ItemStatusSuccess
+		data[i].ItemData = &out
+	}
+	return gen.UpdateDocumentBulk200JSONResponse(gen.BulkResponse{Status: gen.StatusSuccess, Data: data}), nil
+}
