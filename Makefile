@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/deletesvc
 
-.PHONY: run build test generate check-generate lint vet fmt staticcheck bench migrate up down clean
+.PHONY: run build test generate check-generate sdk check-sdk contract lint vet fmt staticcheck bench migrate up down clean
 
 run: ## run the service (embedded SQLite under ./data unless DATABASE_URL is set)
 	$(GO) run ./cmd/deletesvc
@@ -20,6 +20,16 @@ generate: ## regenerate gen/ from openapi/
 check-generate: generate ## fail when gen/ is stale
 	@git diff --exit-code -- gen/ || (echo "gen/ is stale: run 'make generate' and commit" >&2; exit 1)
 	@test -z "$$(git status --porcelain -- gen/)" || (echo "gen/ has untracked files" >&2; git status --porcelain -- gen/; exit 1)
+
+scripts/node_modules: scripts/package.json scripts/package-lock.json
+	npm ci --prefix scripts --no-audit --no-fund
+	@touch $@
+
+sdk: scripts/node_modules ## regenerate the TypeScript SDK types in gen/ts from openapi/
+	for f in upbooks invx ultrabiz; do scripts/node_modules/.bin/openapi-typescript openapi/$$f.yaml -o gen/ts/$$f.ts; done
+
+check-sdk: sdk ## fail when gen/ts is stale
+	@git diff --exit-code -- gen/ts || (echo "gen/ts is stale: run 'make sdk' and commit" >&2; exit 1)
 
 lint: vet staticcheck fmt
 
