@@ -41,7 +41,7 @@ func (s *Server) mountDocs() error {
 		ShowTopBar:  true,
 		SettingsUI: map[string]string{
 			"urls":                     string(list),
-			"urls.primaryName":         `"upbooks"`,
+			`"urls.primaryName"`:       `"upbooks"`, // quoted: the key is pasted into a JS object literal
 			"persistAuthorization":     "true",
 			"defaultModelsExpandDepth": "1",
 		},
