@@ -2,36 +2,54 @@ package ultrabiz
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/labstack/echo/v4"
+	"fmt"
 
 	gen "github.com/deletesvc/deletesvc/gen/ultrabiz"
+	"github.com/deletesvc/deletesvc/server/auth"
+	"github.com/deletesvc/deletesvc/store"
 )
 
-// The purchase, product and vendor operations come with issue 5; until then they answer 501.
-
-// DeletePurchaseInvoice is not implemented yet.
-func (h *Handler) DeletePurchaseInvoice(context.Context, gen.DeletePurchaseInvoiceRequestObject) (gen.DeletePurchaseInvoiceResponseObject, error) {
-	return nil, echo.NewHTTPError(http.StatusNotImplemented)
+// DeletePurchaseInvoice deletes an invoice of the named book, reversing its stock and vendor balance.
+func (h *Handler) DeletePurchaseInvoice(ctx context.Context, req gen.DeletePurchaseInvoiceRequestObject) (gen.DeletePurchaseInvoiceResponseObject, error) {
+	caller, _ := auth.From(ctx)
+	if err := store.CheckUltrabizUser(caller.UserNumber, int64(req.Params.UserId)); err != nil {
+		return deleteRefused(err)
+	}
+	var view []store.UltrabizPurchaseLine
+	if req.Body != nil {
+		view = linesFromGen(*req.Body)
+	}
+	res, err := h.store.DeleteUltrabizPurchase(ctx, caller.OrgID, req.Params.InvoiceId, val(req.Params.IsPGP), int64(req.Params.UserId), view)
+	if err != nil {
+		return deleteRefused(err)
+	}
+	return gen.DeletePurchaseInvoice200JSONResponse{
+		Message:       fmt.Sprintf("Purchase invoice %d deleted.", res.InvoiceID),
+		InvoiceId:     res.InvoiceID,
+		LinesReversed: int32(res.Lines),
+		UnitsReversed: res.Units,
+	}, nil
 }
 
-// InsertPurchaseInvoice is not implemented yet.
-func (h *Handler) InsertPurchaseInvoice(context.Context, gen.InsertPurchaseInvoiceRequestObject) (gen.InsertPurchaseInvoiceResponseObject, error) {
-	return nil, echo.NewHTTPError(http.StatusNotImplemented)
+// InsertPurchaseInvoice enters an invoice, adding its stock and its total to the vendor balance.
+func (h *Handler) InsertPurchaseInvoice(ctx context.Context, req gen.InsertPurchaseInvoiceRequestObject) (gen.InsertPurchaseInvoiceResponseObject, error) {
+	caller, _ := auth.From(ctx)
+	if err := store.CheckUltrabizUser(caller.UserNumber, int64(req.Params.UserId)); err != nil {
+		return insertRefused(err)
+	}
+	id, err := h.store.InsertUltrabizPurchase(ctx, caller.OrgID, purchaseFromGen(*req.Body, req.Params))
+	if err != nil {
+		return insertRefused(err)
+	}
+	return gen.InsertPurchaseInvoice200JSONResponse{Message: fmt.Sprintf("Purchase invoice %d saved.", id), InvoiceId: id}, nil
 }
 
-// GetPurchaseInvoice is not implemented yet.
-func (h *Handler) GetPurchaseInvoice(context.Context, gen.GetPurchaseInvoiceRequestObject) (gen.GetPurchaseInvoiceResponseObject, error) {
-	return nil, echo.NewHTTPError(http.StatusNotImplemented)
-}
-
-// GetProductStock is not implemented yet.
-func (h *Handler) GetProductStock(context.Context, gen.GetProductStockRequestObject) (gen.GetProductStockResponseObject, error) {
-	return nil, echo.NewHTTPError(http.StatusNotImplemented)
-}
-
-// GetVendor is not implemented yet.
-func (h *Handler) GetVendor(context.Context, gen.GetVendorRequestObject) (gen.GetVendorResponseObject, error) {
-	return nil, echo.NewHTTPError(http.StatusNotImplemented)
+// GetPurchaseInvoice reads a live invoice of the named book with its lines.
+func (h *Handler) GetPurchaseInvoice(ctx context.Context, req gen.GetPurchaseInvoiceRequestObject) (gen.GetPurchaseInvoiceResponseObject, error) {
+	caller, _ := auth.From(ctx)
+	inv, err := h.store.UltrabizPurchase(ctx, caller.OrgID, req.Params.InvoiceId, val(req.Params.IsPGP))
+	if err != nil {
+		return getInvoiceRefused(err)
+	}
+	return gen.GetPurchaseInvoice200JSONResponse(invoiceToGen(inv)), nil
 }
