@@ -127,7 +127,7 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 	}
 	upbooks.RegisterHandlers(s.router(s.families[0]), upbooks.NewStrictHandler(upbooksh.New(st, s.tokens), nil))
 	invx.RegisterHandlers(s.router(s.families[1]), invx.NewStrictHandler(invxh.New(st, s.tokens), nil))
-	ultrabiz.RegisterHandlers(s.router(s.families[2]), ultrabiz.NewStrictHandler(ultrabizh.New(st), nil))
+	ultrabiz.RegisterHandlers(s.router(s.families[2]), ultrabiz.NewStrictHandler(ultrabizh.New(st), ultrabizh.StrictMiddlewares()))
 	return s, nil
 }
 
