@@ -38,6 +38,7 @@ try {
     return route.abort();
   });
   await page.goto(baseURL + "/docs/", { waitUntil: "networkidle" });
+  await page.waitForSelector(".download-url-wrapper select option", { state: "attached", timeout: 15000 });
   const options = await page.$$eval(".download-url-wrapper select option", (os) => os.map((o) => o.textContent));
   console.log("specs listed:", options.join(", "));
   for (const want of ["upbooks", "invx", "ultrabiz"]) {
