@@ -1,0 +1,78 @@
+package ultrabiz_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	gen "github.com/deletesvc/deletesvc/gen/ultrabiz"
+	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/storetest"
+)
+
+// BenchmarkInsertDeleteCycle enters a 5-line purchase invoice and deletes it again (with the lines as
+// the caller's view), over HTTP through the whole server ("http", two requests a cycle) and straight
+// through the store in the same run ("store", the same two transactions without HTTP, validation or
+// JSON), on each backend. Run: go test -run '^$' -bench InsertDeleteCycle ./server/ultrabiz/
+func BenchmarkInsertDeleteCycle(b *testing.B) {
+	for _, backend := range []storetest.Backend{storetest.SQLite, storetest.Postgres} {
+		b.Run(string(backend), func(b *testing.B) {
+			st := storetest.Open(b, backend)
+			e := start(b, st, false)
+			lines := benchLines()
+			ctx := context.Background()
+			pgp := false
+
+			b.Run("http", func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					id := e.insert(b, "BENCH-1", false, "3587.2", nil, lines)
+					r, err := e.c.DeletePurchaseInvoiceWithResponse(ctx, &gen.DeletePurchaseInvoiceParams{InvoiceId: id, UserId: e.user, IsPGP: &pgp}, lines, e.auth)
+					if err != nil || r.StatusCode() != http.StatusOK {
+						b.Fatalf("delete: %v %s", err, r.Body)
+					}
+				}
+				b.ReportMetric(float64(2*b.N)/b.Elapsed().Seconds(), "req/s")
+			})
+
+			b.Run("store", func(b *testing.B) {
+				view := make([]store.UltrabizPurchaseLine, len(lines))
+				for i, l := range lines {
+					view[i] = store.UltrabizPurchaseLine{ProductID: *l.ProductId, PackingID: *l.PackingId, Multiplier: store.NewDecimal(*l.Multiplier),
+						QtyPack: *l.QtyPack, QtyLose: *l.QtyLose, BnsLose: *l.BnsLose, SizeID: *l.SizeID, ColorID: store.NewDecimal(*l.ColorID)}
+				}
+				for i := 0; i < b.N; i++ {
+					id, err := st.InsertUltrabizPurchase(ctx, e.org, store.UltrabizNewPurchase{
+						Invoice: store.UltrabizPurchaseInvoice{VendorID: e.vendor, BillNo: "BENCH-2", BillDate: time.Now(), NetAmount: store.MustDecimal("3587.2"), CreatedBy: int64(e.user)},
+						Lines:   append([]store.UltrabizPurchaseLine(nil), view...),
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := st.DeleteUltrabizPurchase(ctx, e.org, id, false, int64(e.user), view); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(2*b.N)/b.Elapsed().Seconds(), "tx/s")
+			})
+		})
+	}
+}
+
+// benchLines are five lines over two products and three stock rows.
+func benchLines() []gen.PurchasesBody {
+	line := func(product string, packing int32, mult string, pack, lose, bns, size int32, color string) gen.PurchasesBody {
+		return gen.PurchasesBody{ProductId: ptr(product), PackingId: ptr(packing), Multiplier: ptr(decimal.RequireFromString(mult)),
+			QtyPack: ptr(pack), QtyLose: ptr(lose), BnsLose: ptr(bns), SizeID: ptr(size), ColorID: ptr(decimal.RequireFromString(color)),
+			PricePack: ptr(decimal.RequireFromString("640.00")), STaxRatio: ptr(decimal.RequireFromString("18")), NetVal: ptr(decimal.RequireFromString("717.44"))}
+	}
+	return []gen.PurchasesBody{
+		line("sample string 2", 3, "4", 5, 6, 7, 35, "37"),
+		line("sample string 2", 3, "4", 1, 0, 0, 35, "37"),
+		line("sample string 2", 3, "4", 2, 1, 0, 36, "37"),
+		line("P-0042", 1, "0.1", 10, 0, 0, 0, "0"),
+		line("P-0042", 1, "0.1", 3, 2, 1, 0, "0"),
+	}
+}
