@@ -1249,7 +1249,74 @@ type ClientInterface interface {
 	//
 	// ## Dependency graph
 	//
-	// See the categories table below
+	// Each category owns the tables listed (deleted children first). A row of a kept category
+	// that points to a row of a chosen category blocks the request: the 409 lists, per kept
+	// category and chosen category it blocks, how many of its rows point there (a row counts once
+	// even when several of its columns point there). With `force=true` every blocking category is
+	// deleted as a whole, then its own blockers, until nothing kept points to anything deleted;
+	// those categories are reported in `forced` instead of `deleted`. Derived rows (ledger lines
+	// posted by an invoice, payment, expense, transfer or payroll run, and statement lines of a
+	// client or vendor) never block: they are deleted with what posted them and counted with it.
+	// The vendor ledger has no flag: its lines go with the expense, outward payment, debit note or
+	// vendor that posted them.
+	//
+	// After the delete every stored figure is recomputed from the rows that remain: an invoice's
+	// `amountPaid`/`amountCredited`/`outstanding` (payment allocations, credit notes), an
+	// expense's (outward payment allocations, debit notes), client balances (client ledger, debit
+	// − credit), vendor balances (vendor ledger, credit − debit), account balances (account
+	// ledger, debit − credit) and product stock (inventory ledger).
+	//
+	// `deleted` counts every row removed for a category, its derived rows included; `users`
+	// counts removed memberships and pending invites; `orgSettings` counts 1.
+	//
+	// | category | tables (deleted in this order) | blocked by (kept category: column) | also deletes (derived rows) |
+	// |---|---|---|---|
+	// | clients | `ub_clients` | contracts: `ub_contracts.client_id`; creditNotes: `ub_credit_notes.client_id`; deals: `ub_deals.client_id`; invoice: `ub_invoices.client_id`; invoice: `ub_recurring_invoices.client_id`; orders: `ub_orders.client_id`; payments: `ub_payments.client_id`; projects: `ub_projects.client_id`; proposals: `ub_proposals.client_id` | `ub_client_ledgers` where `client_id` is set |
+	// | vendors | `ub_vendors` | contracts: `ub_contracts.vendor_id`; debitNotes: `ub_debit_notes.vendor_id`; expenses: `ub_expenses.vendor_id`; expenses: `ub_recurring_expenses.vendor_id`; outwardPayments: `ub_outward_payments.vendor_id`; purchaseOrders: `ub_purchase_orders.vendor_id` | `ub_vendor_ledgers` where `vendor_id` is set |
+	// | assets | `ub_assets` | - | - |
+	// | employees | `ub_employee_salary_components`, `ub_employees` | assets: `ub_assets.employee_id`; employeeLeaves: `ub_leave_allocations.employee_id`; employeeLeaves: `ub_leave_applications.employee_id`; employeeSpends: `ub_employee_spends.employee_id`; payroll: `ub_payslips.employee_id` | - |
+	// | expenses | `ub_expenses`, `ub_recurring_expenses` | debitNotes: `ub_debit_notes.expense_id`; outwardPayments: `ub_outward_payment_allocations.expense_id` | `ub_account_ledgers` where `expense_id` is set; `ub_vendor_ledgers` where `expense_id` is set |
+	// | products | `ub_inventory_ledgers`, `ub_products`, `ub_brands`, `ub_product_categories` | items: `ub_items.product_id` | - |
+	// | services | `ub_services` | items: `ub_items.service_id` | - |
+	// | orders | `ub_order_items`, `ub_orders` | invoice: `ub_invoices.order_id` | - |
+	// | payments | `ub_payment_allocations`, `ub_payments` | settlements: `ub_settlements.payment_id` | `ub_account_ledgers` where `payment_id` is set; `ub_client_ledgers` where `payment_id` is set |
+	// | settlements | `ub_settlements` | - | - |
+	// | invoice | `ub_invoice_items`, `ub_invoices`, `ub_recurring_invoices` | creditNotes: `ub_credit_notes.invoice_id`; payments: `ub_payment_allocations.invoice_id` | `ub_account_ledgers` where `invoice_id` is set; `ub_client_ledgers` where `invoice_id` is set |
+	// | taxes | `ub_taxes` | creditNotes: `ub_credit_note_items.tax_id`; debitNotes: `ub_debit_note_items.tax_id`; expenses: `ub_expenses.tax_id`; invoice: `ub_invoice_items.tax_id`; items: `ub_items.tax_id`; orders: `ub_order_items.tax_id`; products: `ub_products.tax_id`; proposals: `ub_proposal_items.tax_id`; purchaseOrders: `ub_purchase_order_items.tax_id`; services: `ub_services.tax_id` | - |
+	// | discounts | `ub_discounts` | creditNotes: `ub_credit_note_items.discount_id`; debitNotes: `ub_debit_note_items.discount_id`; invoice: `ub_invoice_items.discount_id`; orders: `ub_order_items.discount_id`; proposals: `ub_proposal_items.discount_id`; purchaseOrders: `ub_purchase_order_items.discount_id` | - |
+	// | users | `ub_user_invites`, `memberships (not the caller's or owner's)` | - | - |
+	// | items | `ub_items` | creditNotes: `ub_credit_note_items.item_id`; debitNotes: `ub_debit_note_items.item_id`; invoice: `ub_invoice_items.item_id`; orders: `ub_order_items.item_id`; proposals: `ub_proposal_items.item_id`; purchaseOrders: `ub_purchase_order_items.item_id` | - |
+	// | proposals | `ub_proposal_items`, `ub_proposals` | orders: `ub_orders.proposal_id` | - |
+	// | purchaseOrders | `ub_purchase_order_items`, `ub_purchase_orders` | expenses: `ub_expenses.purchase_order_id` | - |
+	// | documents | `ub_documents` | - | - |
+	// | projects | `ub_projects` | expenses: `ub_expenses.project_id`; invoice: `ub_invoices.project_id`; tasks: `ub_tasks.project_id` | - |
+	// | tasks | `ub_tasks` | - | - |
+	// | payroll | `ub_payslips`, `ub_payrolls` | - | `ub_account_ledgers` where `payroll_id` is set |
+	// | account | `ub_accounts` | accountTransfer: `ub_account_transfers.from_account_id`/`to_account_id`; bankAccounts: `ub_bank_accounts.account_id`; outwardPayments: `ub_outward_payments.account_id`; payments: `ub_payments.account_id`; payroll: `ub_payrolls.account_id` | `ub_account_ledgers` where `account_id` is set |
+	// | enquiry | `ub_enquiries` | - | - |
+	// | outwardPayments | `ub_outward_payment_allocations`, `ub_outward_payments` | - | `ub_account_ledgers` where `outward_payment_id` is set; `ub_vendor_ledgers` where `outward_payment_id` is set |
+	// | creditNotes | `ub_credit_note_items`, `ub_credit_notes` | - | `ub_client_ledgers` where `credit_note_id` is set |
+	// | platformSubscriptions | `ub_platform_payments`, `ub_platform_subscriptions` | - | - |
+	// | employeeLeaves | `ub_leave_applications`, `ub_leave_allocations` | - | - |
+	// | fileImports | `ub_file_import_errors`, `ub_file_imports` | - | - |
+	// | activityLogs | `ub_activity_logs` | - | - |
+	// | orgSettings | resets `settings` of the organization | - | - |
+	// | organizationBackups | `ub_backup_restores`, `ub_organization_backups` | - | - |
+	// | leavePolicies | `ub_leave_policies` | employeeLeaves: `ub_leave_allocations.leave_policy_id`; employeeLeaves: `ub_leave_applications.leave_policy_id` | - |
+	// | bankAccounts | `ub_bank_accounts` | settlements: `ub_settlements.bank_account_id` | - |
+	// | accountLedger | `ub_account_ledgers` | - | - |
+	// | accountTransfer | `ub_account_transfers` | - | `ub_account_ledgers` where `transfer_id` is set |
+	// | clientLedger | `ub_client_ledgers` | - | - |
+	// | salaryComponents | `ub_salary_components` | employees: `ub_employee_salary_components.salary_component_id` | - |
+	// | leads | `ub_leads` | deals: `ub_deals.lead_id`; enquiry: `ub_enquiries.lead_id`; leadActivities: `ub_lead_activities.lead_id` | - |
+	// | leadActivities | `ub_lead_activities` | - | - |
+	// | deals | `ub_deals` | proposals: `ub_proposals.deal_id` | - |
+	// | debitNotes | `ub_debit_note_items`, `ub_debit_notes` | - | `ub_vendor_ledgers` where `debit_note_id` is set |
+	// | expenseCategories | `ub_expense_categories` | employeeSpends: `ub_employee_spends.expense_category_id`; expenses: `ub_expenses.expense_category_id`; expenses: `ub_recurring_expenses.expense_category_id` | - |
+	// | warehouse | `ub_warehouses` | orders: `ub_orders.warehouse_id`; products: `ub_inventory_ledgers.warehouse_id`; purchaseOrders: `ub_purchase_orders.warehouse_id` | - |
+	// | branch | `ub_branches` | assets: `ub_assets.branch_id`; employees: `ub_employees.branch_id`; invoice: `ub_invoices.branch_id`; warehouse: `ub_warehouses.branch_id` | - |
+	// | contracts | `ub_contracts` | - | - |
+	// | employeeSpends | `ub_employee_spends` | - | - |
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1284,7 +1351,74 @@ type ClientInterface interface {
 	//
 	// ## Dependency graph
 	//
-	// See the categories table below
+	// Each category owns the tables listed (deleted children first). A row of a kept category
+	// that points to a row of a chosen category blocks the request: the 409 lists, per kept
+	// category and chosen category it blocks, how many of its rows point there (a row counts once
+	// even when several of its columns point there). With `force=true` every blocking category is
+	// deleted as a whole, then its own blockers, until nothing kept points to anything deleted;
+	// those categories are reported in `forced` instead of `deleted`. Derived rows (ledger lines
+	// posted by an invoice, payment, expense, transfer or payroll run, and statement lines of a
+	// client or vendor) never block: they are deleted with what posted them and counted with it.
+	// The vendor ledger has no flag: its lines go with the expense, outward payment, debit note or
+	// vendor that posted them.
+	//
+	// After the delete every stored figure is recomputed from the rows that remain: an invoice's
+	// `amountPaid`/`amountCredited`/`outstanding` (payment allocations, credit notes), an
+	// expense's (outward payment allocations, debit notes), client balances (client ledger, debit
+	// − credit), vendor balances (vendor ledger, credit − debit), account balances (account
+	// ledger, debit − credit) and product stock (inventory ledger).
+	//
+	// `deleted` counts every row removed for a category, its derived rows included; `users`
+	// counts removed memberships and pending invites; `orgSettings` counts 1.
+	//
+	// | category | tables (deleted in this order) | blocked by (kept category: column) | also deletes (derived rows) |
+	// |---|---|---|---|
+	// | clients | `ub_clients` | contracts: `ub_contracts.client_id`; creditNotes: `ub_credit_notes.client_id`; deals: `ub_deals.client_id`; invoice: `ub_invoices.client_id`; invoice: `ub_recurring_invoices.client_id`; orders: `ub_orders.client_id`; payments: `ub_payments.client_id`; projects: `ub_projects.client_id`; proposals: `ub_proposals.client_id` | `ub_client_ledgers` where `client_id` is set |
+	// | vendors | `ub_vendors` | contracts: `ub_contracts.vendor_id`; debitNotes: `ub_debit_notes.vendor_id`; expenses: `ub_expenses.vendor_id`; expenses: `ub_recurring_expenses.vendor_id`; outwardPayments: `ub_outward_payments.vendor_id`; purchaseOrders: `ub_purchase_orders.vendor_id` | `ub_vendor_ledgers` where `vendor_id` is set |
+	// | assets | `ub_assets` | - | - |
+	// | employees | `ub_employee_salary_components`, `ub_employees` | assets: `ub_assets.employee_id`; employeeLeaves: `ub_leave_allocations.employee_id`; employeeLeaves: `ub_leave_applications.employee_id`; employeeSpends: `ub_employee_spends.employee_id`; payroll: `ub_payslips.employee_id` | - |
+	// | expenses | `ub_expenses`, `ub_recurring_expenses` | debitNotes: `ub_debit_notes.expense_id`; outwardPayments: `ub_outward_payment_allocations.expense_id` | `ub_account_ledgers` where `expense_id` is set; `ub_vendor_ledgers` where `expense_id` is set |
+	// | products | `ub_inventory_ledgers`, `ub_products`, `ub_brands`, `ub_product_categories` | items: `ub_items.product_id` | - |
+	// | services | `ub_services` | items: `ub_items.service_id` | - |
+	// | orders | `ub_order_items`, `ub_orders` | invoice: `ub_invoices.order_id` | - |
+	// | payments | `ub_payment_allocations`, `ub_payments` | settlements: `ub_settlements.payment_id` | `ub_account_ledgers` where `payment_id` is set; `ub_client_ledgers` where `payment_id` is set |
+	// | settlements | `ub_settlements` | - | - |
+	// | invoice | `ub_invoice_items`, `ub_invoices`, `ub_recurring_invoices` | creditNotes: `ub_credit_notes.invoice_id`; payments: `ub_payment_allocations.invoice_id` | `ub_account_ledgers` where `invoice_id` is set; `ub_client_ledgers` where `invoice_id` is set |
+	// | taxes | `ub_taxes` | creditNotes: `ub_credit_note_items.tax_id`; debitNotes: `ub_debit_note_items.tax_id`; expenses: `ub_expenses.tax_id`; invoice: `ub_invoice_items.tax_id`; items: `ub_items.tax_id`; orders: `ub_order_items.tax_id`; products: `ub_products.tax_id`; proposals: `ub_proposal_items.tax_id`; purchaseOrders: `ub_purchase_order_items.tax_id`; services: `ub_services.tax_id` | - |
+	// | discounts | `ub_discounts` | creditNotes: `ub_credit_note_items.discount_id`; debitNotes: `ub_debit_note_items.discount_id`; invoice: `ub_invoice_items.discount_id`; orders: `ub_order_items.discount_id`; proposals: `ub_proposal_items.discount_id`; purchaseOrders: `ub_purchase_order_items.discount_id` | - |
+	// | users | `ub_user_invites`, `memberships (not the caller's or owner's)` | - | - |
+	// | items | `ub_items` | creditNotes: `ub_credit_note_items.item_id`; debitNotes: `ub_debit_note_items.item_id`; invoice: `ub_invoice_items.item_id`; orders: `ub_order_items.item_id`; proposals: `ub_proposal_items.item_id`; purchaseOrders: `ub_purchase_order_items.item_id` | - |
+	// | proposals | `ub_proposal_items`, `ub_proposals` | orders: `ub_orders.proposal_id` | - |
+	// | purchaseOrders | `ub_purchase_order_items`, `ub_purchase_orders` | expenses: `ub_expenses.purchase_order_id` | - |
+	// | documents | `ub_documents` | - | - |
+	// | projects | `ub_projects` | expenses: `ub_expenses.project_id`; invoice: `ub_invoices.project_id`; tasks: `ub_tasks.project_id` | - |
+	// | tasks | `ub_tasks` | - | - |
+	// | payroll | `ub_payslips`, `ub_payrolls` | - | `ub_account_ledgers` where `payroll_id` is set |
+	// | account | `ub_accounts` | accountTransfer: `ub_account_transfers.from_account_id`/`to_account_id`; bankAccounts: `ub_bank_accounts.account_id`; outwardPayments: `ub_outward_payments.account_id`; payments: `ub_payments.account_id`; payroll: `ub_payrolls.account_id` | `ub_account_ledgers` where `account_id` is set |
+	// | enquiry | `ub_enquiries` | - | - |
+	// | outwardPayments | `ub_outward_payment_allocations`, `ub_outward_payments` | - | `ub_account_ledgers` where `outward_payment_id` is set; `ub_vendor_ledgers` where `outward_payment_id` is set |
+	// | creditNotes | `ub_credit_note_items`, `ub_credit_notes` | - | `ub_client_ledgers` where `credit_note_id` is set |
+	// | platformSubscriptions | `ub_platform_payments`, `ub_platform_subscriptions` | - | - |
+	// | employeeLeaves | `ub_leave_applications`, `ub_leave_allocations` | - | - |
+	// | fileImports | `ub_file_import_errors`, `ub_file_imports` | - | - |
+	// | activityLogs | `ub_activity_logs` | - | - |
+	// | orgSettings | resets `settings` of the organization | - | - |
+	// | organizationBackups | `ub_backup_restores`, `ub_organization_backups` | - | - |
+	// | leavePolicies | `ub_leave_policies` | employeeLeaves: `ub_leave_allocations.leave_policy_id`; employeeLeaves: `ub_leave_applications.leave_policy_id` | - |
+	// | bankAccounts | `ub_bank_accounts` | settlements: `ub_settlements.bank_account_id` | - |
+	// | accountLedger | `ub_account_ledgers` | - | - |
+	// | accountTransfer | `ub_account_transfers` | - | `ub_account_ledgers` where `transfer_id` is set |
+	// | clientLedger | `ub_client_ledgers` | - | - |
+	// | salaryComponents | `ub_salary_components` | employees: `ub_employee_salary_components.salary_component_id` | - |
+	// | leads | `ub_leads` | deals: `ub_deals.lead_id`; enquiry: `ub_enquiries.lead_id`; leadActivities: `ub_lead_activities.lead_id` | - |
+	// | leadActivities | `ub_lead_activities` | - | - |
+	// | deals | `ub_deals` | proposals: `ub_proposals.deal_id` | - |
+	// | debitNotes | `ub_debit_note_items`, `ub_debit_notes` | - | `ub_vendor_ledgers` where `debit_note_id` is set |
+	// | expenseCategories | `ub_expense_categories` | employeeSpends: `ub_employee_spends.expense_category_id`; expenses: `ub_expenses.expense_category_id`; expenses: `ub_recurring_expenses.expense_category_id` | - |
+	// | warehouse | `ub_warehouses` | orders: `ub_orders.warehouse_id`; products: `ub_inventory_ledgers.warehouse_id`; purchaseOrders: `ub_purchase_orders.warehouse_id` | - |
+	// | branch | `ub_branches` | assets: `ub_assets.branch_id`; employees: `ub_employees.branch_id`; invoice: `ub_invoices.branch_id`; warehouse: `ub_warehouses.branch_id` | - |
+	// | contracts | `ub_contracts` | - | - |
+	// | employeeSpends | `ub_employee_spends` | - | - |
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1462,7 +1596,74 @@ func (c *Client) GetOrganizationDetail(ctx context.Context, id OrganizationObjec
 //
 // ## Dependency graph
 //
-// # See the categories table below
+// Each category owns the tables listed (deleted children first). A row of a kept category
+// that points to a row of a chosen category blocks the request: the 409 lists, per kept
+// category and chosen category it blocks, how many of its rows point there (a row counts once
+// even when several of its columns point there). With `force=true` every blocking category is
+// deleted as a whole, then its own blockers, until nothing kept points to anything deleted;
+// those categories are reported in `forced` instead of `deleted`. Derived rows (ledger lines
+// posted by an invoice, payment, expense, transfer or payroll run, and statement lines of a
+// client or vendor) never block: they are deleted with what posted them and counted with it.
+// The vendor ledger has no flag: its lines go with the expense, outward payment, debit note or
+// vendor that posted them.
+//
+// After the delete every stored figure is recomputed from the rows that remain: an invoice's
+// `amountPaid`/`amountCredited`/`outstanding` (payment allocations, credit notes), an
+// expense's (outward payment allocations, debit notes), client balances (client ledger, debit
+// − credit), vendor balances (vendor ledger, credit − debit), account balances (account
+// ledger, debit − credit) and product stock (inventory ledger).
+//
+// `deleted` counts every row removed for a category, its derived rows included; `users`
+// counts removed memberships and pending invites; `orgSettings` counts 1.
+//
+// | category | tables (deleted in this order) | blocked by (kept category: column) | also deletes (derived rows) |
+// |---|---|---|---|
+// | clients | `ub_clients` | contracts: `ub_contracts.client_id`; creditNotes: `ub_credit_notes.client_id`; deals: `ub_deals.client_id`; invoice: `ub_invoices.client_id`; invoice: `ub_recurring_invoices.client_id`; orders: `ub_orders.client_id`; payments: `ub_payments.client_id`; projects: `ub_projects.client_id`; proposals: `ub_proposals.client_id` | `ub_client_ledgers` where `client_id` is set |
+// | vendors | `ub_vendors` | contracts: `ub_contracts.vendor_id`; debitNotes: `ub_debit_notes.vendor_id`; expenses: `ub_expenses.vendor_id`; expenses: `ub_recurring_expenses.vendor_id`; outwardPayments: `ub_outward_payments.vendor_id`; purchaseOrders: `ub_purchase_orders.vendor_id` | `ub_vendor_ledgers` where `vendor_id` is set |
+// | assets | `ub_assets` | - | - |
+// | employees | `ub_employee_salary_components`, `ub_employees` | assets: `ub_assets.employee_id`; employeeLeaves: `ub_leave_allocations.employee_id`; employeeLeaves: `ub_leave_applications.employee_id`; employeeSpends: `ub_employee_spends.employee_id`; payroll: `ub_payslips.employee_id` | - |
+// | expenses | `ub_expenses`, `ub_recurring_expenses` | debitNotes: `ub_debit_notes.expense_id`; outwardPayments: `ub_outward_payment_allocations.expense_id` | `ub_account_ledgers` where `expense_id` is set; `ub_vendor_ledgers` where `expense_id` is set |
+// | products | `ub_inventory_ledgers`, `ub_products`, `ub_brands`, `ub_product_categories` | items: `ub_items.product_id` | - |
+// | services | `ub_services` | items: `ub_items.service_id` | - |
+// | orders | `ub_order_items`, `ub_orders` | invoice: `ub_invoices.order_id` | - |
+// | payments | `ub_payment_allocations`, `ub_payments` | settlements: `ub_settlements.payment_id` | `ub_account_ledgers` where `payment_id` is set; `ub_client_ledgers` where `payment_id` is set |
+// | settlements | `ub_settlements` | - | - |
+// | invoice | `ub_invoice_items`, `ub_invoices`, `ub_recurring_invoices` | creditNotes: `ub_credit_notes.invoice_id`; payments: `ub_payment_allocations.invoice_id` | `ub_account_ledgers` where `invoice_id` is set; `ub_client_ledgers` where `invoice_id` is set |
+// | taxes | `ub_taxes` | creditNotes: `ub_credit_note_items.tax_id`; debitNotes: `ub_debit_note_items.tax_id`; expenses: `ub_expenses.tax_id`; invoice: `ub_invoice_items.tax_id`; items: `ub_items.tax_id`; orders: `ub_order_items.tax_id`; products: `ub_products.tax_id`; proposals: `ub_proposal_items.tax_id`; purchaseOrders: `ub_purchase_order_items.tax_id`; services: `ub_services.tax_id` | - |
+// | discounts | `ub_discounts` | creditNotes: `ub_credit_note_items.discount_id`; debitNotes: `ub_debit_note_items.discount_id`; invoice: `ub_invoice_items.discount_id`; orders: `ub_order_items.discount_id`; proposals: `ub_proposal_items.discount_id`; purchaseOrders: `ub_purchase_order_items.discount_id` | - |
+// | users | `ub_user_invites`, `memberships (not the caller's or owner's)` | - | - |
+// | items | `ub_items` | creditNotes: `ub_credit_note_items.item_id`; debitNotes: `ub_debit_note_items.item_id`; invoice: `ub_invoice_items.item_id`; orders: `ub_order_items.item_id`; proposals: `ub_proposal_items.item_id`; purchaseOrders: `ub_purchase_order_items.item_id` | - |
+// | proposals | `ub_proposal_items`, `ub_proposals` | orders: `ub_orders.proposal_id` | - |
+// | purchaseOrders | `ub_purchase_order_items`, `ub_purchase_orders` | expenses: `ub_expenses.purchase_order_id` | - |
+// | documents | `ub_documents` | - | - |
+// | projects | `ub_projects` | expenses: `ub_expenses.project_id`; invoice: `ub_invoices.project_id`; tasks: `ub_tasks.project_id` | - |
+// | tasks | `ub_tasks` | - | - |
+// | payroll | `ub_payslips`, `ub_payrolls` | - | `ub_account_ledgers` where `payroll_id` is set |
+// | account | `ub_accounts` | accountTransfer: `ub_account_transfers.from_account_id`/`to_account_id`; bankAccounts: `ub_bank_accounts.account_id`; outwardPayments: `ub_outward_payments.account_id`; payments: `ub_payments.account_id`; payroll: `ub_payrolls.account_id` | `ub_account_ledgers` where `account_id` is set |
+// | enquiry | `ub_enquiries` | - | - |
+// | outwardPayments | `ub_outward_payment_allocations`, `ub_outward_payments` | - | `ub_account_ledgers` where `outward_payment_id` is set; `ub_vendor_ledgers` where `outward_payment_id` is set |
+// | creditNotes | `ub_credit_note_items`, `ub_credit_notes` | - | `ub_client_ledgers` where `credit_note_id` is set |
+// | platformSubscriptions | `ub_platform_payments`, `ub_platform_subscriptions` | - | - |
+// | employeeLeaves | `ub_leave_applications`, `ub_leave_allocations` | - | - |
+// | fileImports | `ub_file_import_errors`, `ub_file_imports` | - | - |
+// | activityLogs | `ub_activity_logs` | - | - |
+// | orgSettings | resets `settings` of the organization | - | - |
+// | organizationBackups | `ub_backup_restores`, `ub_organization_backups` | - | - |
+// | leavePolicies | `ub_leave_policies` | employeeLeaves: `ub_leave_allocations.leave_policy_id`; employeeLeaves: `ub_leave_applications.leave_policy_id` | - |
+// | bankAccounts | `ub_bank_accounts` | settlements: `ub_settlements.bank_account_id` | - |
+// | accountLedger | `ub_account_ledgers` | - | - |
+// | accountTransfer | `ub_account_transfers` | - | `ub_account_ledgers` where `transfer_id` is set |
+// | clientLedger | `ub_client_ledgers` | - | - |
+// | salaryComponents | `ub_salary_components` | employees: `ub_employee_salary_components.salary_component_id` | - |
+// | leads | `ub_leads` | deals: `ub_deals.lead_id`; enquiry: `ub_enquiries.lead_id`; leadActivities: `ub_lead_activities.lead_id` | - |
+// | leadActivities | `ub_lead_activities` | - | - |
+// | deals | `ub_deals` | proposals: `ub_proposals.deal_id` | - |
+// | debitNotes | `ub_debit_note_items`, `ub_debit_notes` | - | `ub_vendor_ledgers` where `debit_note_id` is set |
+// | expenseCategories | `ub_expense_categories` | employeeSpends: `ub_employee_spends.expense_category_id`; expenses: `ub_expenses.expense_category_id`; expenses: `ub_recurring_expenses.expense_category_id` | - |
+// | warehouse | `ub_warehouses` | orders: `ub_orders.warehouse_id`; products: `ub_inventory_ledgers.warehouse_id`; purchaseOrders: `ub_purchase_orders.warehouse_id` | - |
+// | branch | `ub_branches` | assets: `ub_assets.branch_id`; employees: `ub_employees.branch_id`; invoice: `ub_invoices.branch_id`; warehouse: `ub_warehouses.branch_id` | - |
+// | contracts | `ub_contracts` | - | - |
+// | employeeSpends | `ub_employee_spends` | - | - |
 //
 // Takes any type of body and a specified content type.
 //
@@ -1507,7 +1708,74 @@ func (c *Client) DeleteSelectiveDataWithBody(ctx context.Context, id Organizatio
 //
 // ## Dependency graph
 //
-// # See the categories table below
+// Each category owns the tables listed (deleted children first). A row of a kept category
+// that points to a row of a chosen category blocks the request: the 409 lists, per kept
+// category and chosen category it blocks, how many of its rows point there (a row counts once
+// even when several of its columns point there). With `force=true` every blocking category is
+// deleted as a whole, then its own blockers, until nothing kept points to anything deleted;
+// those categories are reported in `forced` instead of `deleted`. Derived rows (ledger lines
+// posted by an invoice, payment, expense, transfer or payroll run, and statement lines of a
+// client or vendor) never block: they are deleted with what posted them and counted with it.
+// The vendor ledger has no flag: its lines go with the expense, outward payment, debit note or
+// vendor that posted them.
+//
+// After the delete every stored figure is recomputed from the rows that remain: an invoice's
+// `amountPaid`/`amountCredited`/`outstanding` (payment allocations, credit notes), an
+// expense's (outward payment allocations, debit notes), client balances (client ledger, debit
+// − credit), vendor balances (vendor ledger, credit − debit), account balances (account
+// ledger, debit − credit) and product stock (inventory ledger).
+//
+// `deleted` counts every row removed for a category, its derived rows included; `users`
+// counts removed memberships and pending invites; `orgSettings` counts 1.
+//
+// | category | tables (deleted in this order) | blocked by (kept category: column) | also deletes (derived rows) |
+// |---|---|---|---|
+// | clients | `ub_clients` | contracts: `ub_contracts.client_id`; creditNotes: `ub_credit_notes.client_id`; deals: `ub_deals.client_id`; invoice: `ub_invoices.client_id`; invoice: `ub_recurring_invoices.client_id`; orders: `ub_orders.client_id`; payments: `ub_payments.client_id`; projects: `ub_projects.client_id`; proposals: `ub_proposals.client_id` | `ub_client_ledgers` where `client_id` is set |
+// | vendors | `ub_vendors` | contracts: `ub_contracts.vendor_id`; debitNotes: `ub_debit_notes.vendor_id`; expenses: `ub_expenses.vendor_id`; expenses: `ub_recurring_expenses.vendor_id`; outwardPayments: `ub_outward_payments.vendor_id`; purchaseOrders: `ub_purchase_orders.vendor_id` | `ub_vendor_ledgers` where `vendor_id` is set |
+// | assets | `ub_assets` | - | - |
+// | employees | `ub_employee_salary_components`, `ub_employees` | assets: `ub_assets.employee_id`; employeeLeaves: `ub_leave_allocations.employee_id`; employeeLeaves: `ub_leave_applications.employee_id`; employeeSpends: `ub_employee_spends.employee_id`; payroll: `ub_payslips.employee_id` | - |
+// | expenses | `ub_expenses`, `ub_recurring_expenses` | debitNotes: `ub_debit_notes.expense_id`; outwardPayments: `ub_outward_payment_allocations.expense_id` | `ub_account_ledgers` where `expense_id` is set; `ub_vendor_ledgers` where `expense_id` is set |
+// | products | `ub_inventory_ledgers`, `ub_products`, `ub_brands`, `ub_product_categories` | items: `ub_items.product_id` | - |
+// | services | `ub_services` | items: `ub_items.service_id` | - |
+// | orders | `ub_order_items`, `ub_orders` | invoice: `ub_invoices.order_id` | - |
+// | payments | `ub_payment_allocations`, `ub_payments` | settlements: `ub_settlements.payment_id` | `ub_account_ledgers` where `payment_id` is set; `ub_client_ledgers` where `payment_id` is set |
+// | settlements | `ub_settlements` | - | - |
+// | invoice | `ub_invoice_items`, `ub_invoices`, `ub_recurring_invoices` | creditNotes: `ub_credit_notes.invoice_id`; payments: `ub_payment_allocations.invoice_id` | `ub_account_ledgers` where `invoice_id` is set; `ub_client_ledgers` where `invoice_id` is set |
+// | taxes | `ub_taxes` | creditNotes: `ub_credit_note_items.tax_id`; debitNotes: `ub_debit_note_items.tax_id`; expenses: `ub_expenses.tax_id`; invoice: `ub_invoice_items.tax_id`; items: `ub_items.tax_id`; orders: `ub_order_items.tax_id`; products: `ub_products.tax_id`; proposals: `ub_proposal_items.tax_id`; purchaseOrders: `ub_purchase_order_items.tax_id`; services: `ub_services.tax_id` | - |
+// | discounts | `ub_discounts` | creditNotes: `ub_credit_note_items.discount_id`; debitNotes: `ub_debit_note_items.discount_id`; invoice: `ub_invoice_items.discount_id`; orders: `ub_order_items.discount_id`; proposals: `ub_proposal_items.discount_id`; purchaseOrders: `ub_purchase_order_items.discount_id` | - |
+// | users | `ub_user_invites`, `memberships (not the caller's or owner's)` | - | - |
+// | items | `ub_items` | creditNotes: `ub_credit_note_items.item_id`; debitNotes: `ub_debit_note_items.item_id`; invoice: `ub_invoice_items.item_id`; orders: `ub_order_items.item_id`; proposals: `ub_proposal_items.item_id`; purchaseOrders: `ub_purchase_order_items.item_id` | - |
+// | proposals | `ub_proposal_items`, `ub_proposals` | orders: `ub_orders.proposal_id` | - |
+// | purchaseOrders | `ub_purchase_order_items`, `ub_purchase_orders` | expenses: `ub_expenses.purchase_order_id` | - |
+// | documents | `ub_documents` | - | - |
+// | projects | `ub_projects` | expenses: `ub_expenses.project_id`; invoice: `ub_invoices.project_id`; tasks: `ub_tasks.project_id` | - |
+// | tasks | `ub_tasks` | - | - |
+// | payroll | `ub_payslips`, `ub_payrolls` | - | `ub_account_ledgers` where `payroll_id` is set |
+// | account | `ub_accounts` | accountTransfer: `ub_account_transfers.from_account_id`/`to_account_id`; bankAccounts: `ub_bank_accounts.account_id`; outwardPayments: `ub_outward_payments.account_id`; payments: `ub_payments.account_id`; payroll: `ub_payrolls.account_id` | `ub_account_ledgers` where `account_id` is set |
+// | enquiry | `ub_enquiries` | - | - |
+// | outwardPayments | `ub_outward_payment_allocations`, `ub_outward_payments` | - | `ub_account_ledgers` where `outward_payment_id` is set; `ub_vendor_ledgers` where `outward_payment_id` is set |
+// | creditNotes | `ub_credit_note_items`, `ub_credit_notes` | - | `ub_client_ledgers` where `credit_note_id` is set |
+// | platformSubscriptions | `ub_platform_payments`, `ub_platform_subscriptions` | - | - |
+// | employeeLeaves | `ub_leave_applications`, `ub_leave_allocations` | - | - |
+// | fileImports | `ub_file_import_errors`, `ub_file_imports` | - | - |
+// | activityLogs | `ub_activity_logs` | - | - |
+// | orgSettings | resets `settings` of the organization | - | - |
+// | organizationBackups | `ub_backup_restores`, `ub_organization_backups` | - | - |
+// | leavePolicies | `ub_leave_policies` | employeeLeaves: `ub_leave_allocations.leave_policy_id`; employeeLeaves: `ub_leave_applications.leave_policy_id` | - |
+// | bankAccounts | `ub_bank_accounts` | settlements: `ub_settlements.bank_account_id` | - |
+// | accountLedger | `ub_account_ledgers` | - | - |
+// | accountTransfer | `ub_account_transfers` | - | `ub_account_ledgers` where `transfer_id` is set |
+// | clientLedger | `ub_client_ledgers` | - | - |
+// | salaryComponents | `ub_salary_components` | employees: `ub_employee_salary_components.salary_component_id` | - |
+// | leads | `ub_leads` | deals: `ub_deals.lead_id`; enquiry: `ub_enquiries.lead_id`; leadActivities: `ub_lead_activities.lead_id` | - |
+// | leadActivities | `ub_lead_activities` | - | - |
+// | deals | `ub_deals` | proposals: `ub_proposals.deal_id` | - |
+// | debitNotes | `ub_debit_note_items`, `ub_debit_notes` | - | `ub_vendor_ledgers` where `debit_note_id` is set |
+// | expenseCategories | `ub_expense_categories` | employeeSpends: `ub_employee_spends.expense_category_id`; expenses: `ub_expenses.expense_category_id`; expenses: `ub_recurring_expenses.expense_category_id` | - |
+// | warehouse | `ub_warehouses` | orders: `ub_orders.warehouse_id`; products: `ub_inventory_ledgers.warehouse_id`; purchaseOrders: `ub_purchase_orders.warehouse_id` | - |
+// | branch | `ub_branches` | assets: `ub_assets.branch_id`; employees: `ub_employees.branch_id`; invoice: `ub_invoices.branch_id`; warehouse: `ub_warehouses.branch_id` | - |
+// | contracts | `ub_contracts` | - | - |
+// | employeeSpends | `ub_employee_spends` | - | - |
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2002,7 +2270,74 @@ type ClientWithResponsesInterface interface {
 	//
 	// ## Dependency graph
 	//
-	// See the categories table below
+	// Each category owns the tables listed (deleted children first). A row of a kept category
+	// that points to a row of a chosen category blocks the request: the 409 lists, per kept
+	// category and chosen category it blocks, how many of its rows point there (a row counts once
+	// even when several of its columns point there). With `force=true` every blocking category is
+	// deleted as a whole, then its own blockers, until nothing kept points to anything deleted;
+	// those categories are reported in `forced` instead of `deleted`. Derived rows (ledger lines
+	// posted by an invoice, payment, expense, transfer or payroll run, and statement lines of a
+	// client or vendor) never block: they are deleted with what posted them and counted with it.
+	// The vendor ledger has no flag: its lines go with the expense, outward payment, debit note or
+	// vendor that posted them.
+	//
+	// After the delete every stored figure is recomputed from the rows that remain: an invoice's
+	// `amountPaid`/`amountCredited`/`outstanding` (payment allocations, credit notes), an
+	// expense's (outward payment allocations, debit notes), client balances (client ledger, debit
+	// − credit), vendor balances (vendor ledger, credit − debit), account balances (account
+	// ledger, debit − credit) and product stock (inventory ledger).
+	//
+	// `deleted` counts every row removed for a category, its derived rows included; `users`
+	// counts removed memberships and pending invites; `orgSettings` counts 1.
+	//
+	// | category | tables (deleted in this order) | blocked by (kept category: column) | also deletes (derived rows) |
+	// |---|---|---|---|
+	// | clients | `ub_clients` | contracts: `ub_contracts.client_id`; creditNotes: `ub_credit_notes.client_id`; deals: `ub_deals.client_id`; invoice: `ub_invoices.client_id`; invoice: `ub_recurring_invoices.client_id`; orders: `ub_orders.client_id`; payments: `ub_payments.client_id`; projects: `ub_projects.client_id`; proposals: `ub_proposals.client_id` | `ub_client_ledgers` where `client_id` is set |
+	// | vendors | `ub_vendors` | contracts: `ub_contracts.vendor_id`; debitNotes: `ub_debit_notes.vendor_id`; expenses: `ub_expenses.vendor_id`; expenses: `ub_recurring_expenses.vendor_id`; outwardPayments: `ub_outward_payments.vendor_id`; purchaseOrders: `ub_purchase_orders.vendor_id` | `ub_vendor_ledgers` where `vendor_id` is set |
+	// | assets | `ub_assets` | - | - |
+	// | employees | `ub_employee_salary_components`, `ub_employees` | assets: `ub_assets.employee_id`; employeeLeaves: `ub_leave_allocations.employee_id`; employeeLeaves: `ub_leave_applications.employee_id`; employeeSpends: `ub_employee_spends.employee_id`; payroll: `ub_payslips.employee_id` | - |
+	// | expenses | `ub_expenses`, `ub_recurring_expenses` | debitNotes: `ub_debit_notes.expense_id`; outwardPayments: `ub_outward_payment_allocations.expense_id` | `ub_account_ledgers` where `expense_id` is set; `ub_vendor_ledgers` where `expense_id` is set |
+	// | products | `ub_inventory_ledgers`, `ub_products`, `ub_brands`, `ub_product_categories` | items: `ub_items.product_id` | - |
+	// | services | `ub_services` | items: `ub_items.service_id` | - |
+	// | orders | `ub_order_items`, `ub_orders` | invoice: `ub_invoices.order_id` | - |
+	// | payments | `ub_payment_allocations`, `ub_payments` | settlements: `ub_settlements.payment_id` | `ub_account_ledgers` where `payment_id` is set; `ub_client_ledgers` where `payment_id` is set |
+	// | settlements | `ub_settlements` | - | - |
+	// | invoice | `ub_invoice_items`, `ub_invoices`, `ub_recurring_invoices` | creditNotes: `ub_credit_notes.invoice_id`; payments: `ub_payment_allocations.invoice_id` | `ub_account_ledgers` where `invoice_id` is set; `ub_client_ledgers` where `invoice_id` is set |
+	// | taxes | `ub_taxes` | creditNotes: `ub_credit_note_items.tax_id`; debitNotes: `ub_debit_note_items.tax_id`; expenses: `ub_expenses.tax_id`; invoice: `ub_invoice_items.tax_id`; items: `ub_items.tax_id`; orders: `ub_order_items.tax_id`; products: `ub_products.tax_id`; proposals: `ub_proposal_items.tax_id`; purchaseOrders: `ub_purchase_order_items.tax_id`; services: `ub_services.tax_id` | - |
+	// | discounts | `ub_discounts` | creditNotes: `ub_credit_note_items.discount_id`; debitNotes: `ub_debit_note_items.discount_id`; invoice: `ub_invoice_items.discount_id`; orders: `ub_order_items.discount_id`; proposals: `ub_proposal_items.discount_id`; purchaseOrders: `ub_purchase_order_items.discount_id` | - |
+	// | users | `ub_user_invites`, `memberships (not the caller's or owner's)` | - | - |
+	// | items | `ub_items` | creditNotes: `ub_credit_note_items.item_id`; debitNotes: `ub_debit_note_items.item_id`; invoice: `ub_invoice_items.item_id`; orders: `ub_order_items.item_id`; proposals: `ub_proposal_items.item_id`; purchaseOrders: `ub_purchase_order_items.item_id` | - |
+	// | proposals | `ub_proposal_items`, `ub_proposals` | orders: `ub_orders.proposal_id` | - |
+	// | purchaseOrders | `ub_purchase_order_items`, `ub_purchase_orders` | expenses: `ub_expenses.purchase_order_id` | - |
+	// | documents | `ub_documents` | - | - |
+	// | projects | `ub_projects` | expenses: `ub_expenses.project_id`; invoice: `ub_invoices.project_id`; tasks: `ub_tasks.project_id` | - |
+	// | tasks | `ub_tasks` | - | - |
+	// | payroll | `ub_payslips`, `ub_payrolls` | - | `ub_account_ledgers` where `payroll_id` is set |
+	// | account | `ub_accounts` | accountTransfer: `ub_account_transfers.from_account_id`/`to_account_id`; bankAccounts: `ub_bank_accounts.account_id`; outwardPayments: `ub_outward_payments.account_id`; payments: `ub_payments.account_id`; payroll: `ub_payrolls.account_id` | `ub_account_ledgers` where `account_id` is set |
+	// | enquiry | `ub_enquiries` | - | - |
+	// | outwardPayments | `ub_outward_payment_allocations`, `ub_outward_payments` | - | `ub_account_ledgers` where `outward_payment_id` is set; `ub_vendor_ledgers` where `outward_payment_id` is set |
+	// | creditNotes | `ub_credit_note_items`, `ub_credit_notes` | - | `ub_client_ledgers` where `credit_note_id` is set |
+	// | platformSubscriptions | `ub_platform_payments`, `ub_platform_subscriptions` | - | - |
+	// | employeeLeaves | `ub_leave_applications`, `ub_leave_allocations` | - | - |
+	// | fileImports | `ub_file_import_errors`, `ub_file_imports` | - | - |
+	// | activityLogs | `ub_activity_logs` | - | - |
+	// | orgSettings | resets `settings` of the organization | - | - |
+	// | organizationBackups | `ub_backup_restores`, `ub_organization_backups` | - | - |
+	// | leavePolicies | `ub_leave_policies` | employeeLeaves: `ub_leave_allocations.leave_policy_id`; employeeLeaves: `ub_leave_applications.leave_policy_id` | - |
+	// | bankAccounts | `ub_bank_accounts` | settlements: `ub_settlements.bank_account_id` | - |
+	// | accountLedger | `ub_account_ledgers` | - | - |
+	// | accountTransfer | `ub_account_transfers` | - | `ub_account_ledgers` where `transfer_id` is set |
+	// | clientLedger | `ub_client_ledgers` | - | - |
+	// | salaryComponents | `ub_salary_components` | employees: `ub_employee_salary_components.salary_component_id` | - |
+	// | leads | `ub_leads` | deals: `ub_deals.lead_id`; enquiry: `ub_enquiries.lead_id`; leadActivities: `ub_lead_activities.lead_id` | - |
+	// | leadActivities | `ub_lead_activities` | - | - |
+	// | deals | `ub_deals` | proposals: `ub_proposals.deal_id` | - |
+	// | debitNotes | `ub_debit_note_items`, `ub_debit_notes` | - | `ub_vendor_ledgers` where `debit_note_id` is set |
+	// | expenseCategories | `ub_expense_categories` | employeeSpends: `ub_employee_spends.expense_category_id`; expenses: `ub_expenses.expense_category_id`; expenses: `ub_recurring_expenses.expense_category_id` | - |
+	// | warehouse | `ub_warehouses` | orders: `ub_orders.warehouse_id`; products: `ub_inventory_ledgers.warehouse_id`; purchaseOrders: `ub_purchase_orders.warehouse_id` | - |
+	// | branch | `ub_branches` | assets: `ub_assets.branch_id`; employees: `ub_employees.branch_id`; invoice: `ub_invoices.branch_id`; warehouse: `ub_warehouses.branch_id` | - |
+	// | contracts | `ub_contracts` | - | - |
+	// | employeeSpends | `ub_employee_spends` | - | - |
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2037,7 +2372,74 @@ type ClientWithResponsesInterface interface {
 	//
 	// ## Dependency graph
 	//
-	// See the categories table below
+	// Each category owns the tables listed (deleted children first). A row of a kept category
+	// that points to a row of a chosen category blocks the request: the 409 lists, per kept
+	// category and chosen category it blocks, how many of its rows point there (a row counts once
+	// even when several of its columns point there). With `force=true` every blocking category is
+	// deleted as a whole, then its own blockers, until nothing kept points to anything deleted;
+	// those categories are reported in `forced` instead of `deleted`. Derived rows (ledger lines
+	// posted by an invoice, payment, expense, transfer or payroll run, and statement lines of a
+	// client or vendor) never block: they are deleted with what posted them and counted with it.
+	// The vendor ledger has no flag: its lines go with the expense, outward payment, debit note or
+	// vendor that posted them.
+	//
+	// After the delete every stored figure is recomputed from the rows that remain: an invoice's
+	// `amountPaid`/`amountCredited`/`outstanding` (payment allocations, credit notes), an
+	// expense's (outward payment allocations, debit notes), client balances (client ledger, debit
+	// − credit), vendor balances (vendor ledger, credit − debit), account balances (account
+	// ledger, debit − credit) and product stock (inventory ledger).
+	//
+	// `deleted` counts every row removed for a category, its derived rows included; `users`
+	// counts removed memberships and pending invites; `orgSettings` counts 1.
+	//
+	// | category | tables (deleted in this order) | blocked by (kept category: column) | also deletes (derived rows) |
+	// |---|---|---|---|
+	// | clients | `ub_clients` | contracts: `ub_contracts.client_id`; creditNotes: `ub_credit_notes.client_id`; deals: `ub_deals.client_id`; invoice: `ub_invoices.client_id`; invoice: `ub_recurring_invoices.client_id`; orders: `ub_orders.client_id`; payments: `ub_payments.client_id`; projects: `ub_projects.client_id`; proposals: `ub_proposals.client_id` | `ub_client_ledgers` where `client_id` is set |
+	// | vendors | `ub_vendors` | contracts: `ub_contracts.vendor_id`; debitNotes: `ub_debit_notes.vendor_id`; expenses: `ub_expenses.vendor_id`; expenses: `ub_recurring_expenses.vendor_id`; outwardPayments: `ub_outward_payments.vendor_id`; purchaseOrders: `ub_purchase_orders.vendor_id` | `ub_vendor_ledgers` where `vendor_id` is set |
+	// | assets | `ub_assets` | - | - |
+	// | employees | `ub_employee_salary_components`, `ub_employees` | assets: `ub_assets.employee_id`; employeeLeaves: `ub_leave_allocations.employee_id`; employeeLeaves: `ub_leave_applications.employee_id`; employeeSpends: `ub_employee_spends.employee_id`; payroll: `ub_payslips.employee_id` | - |
+	// | expenses | `ub_expenses`, `ub_recurring_expenses` | debitNotes: `ub_debit_notes.expense_id`; outwardPayments: `ub_outward_payment_allocations.expense_id` | `ub_account_ledgers` where `expense_id` is set; `ub_vendor_ledgers` where `expense_id` is set |
+	// | products | `ub_inventory_ledgers`, `ub_products`, `ub_brands`, `ub_product_categories` | items: `ub_items.product_id` | - |
+	// | services | `ub_services` | items: `ub_items.service_id` | - |
+	// | orders | `ub_order_items`, `ub_orders` | invoice: `ub_invoices.order_id` | - |
+	// | payments | `ub_payment_allocations`, `ub_payments` | settlements: `ub_settlements.payment_id` | `ub_account_ledgers` where `payment_id` is set; `ub_client_ledgers` where `payment_id` is set |
+	// | settlements | `ub_settlements` | - | - |
+	// | invoice | `ub_invoice_items`, `ub_invoices`, `ub_recurring_invoices` | creditNotes: `ub_credit_notes.invoice_id`; payments: `ub_payment_allocations.invoice_id` | `ub_account_ledgers` where `invoice_id` is set; `ub_client_ledgers` where `invoice_id` is set |
+	// | taxes | `ub_taxes` | creditNotes: `ub_credit_note_items.tax_id`; debitNotes: `ub_debit_note_items.tax_id`; expenses: `ub_expenses.tax_id`; invoice: `ub_invoice_items.tax_id`; items: `ub_items.tax_id`; orders: `ub_order_items.tax_id`; products: `ub_products.tax_id`; proposals: `ub_proposal_items.tax_id`; purchaseOrders: `ub_purchase_order_items.tax_id`; services: `ub_services.tax_id` | - |
+	// | discounts | `ub_discounts` | creditNotes: `ub_credit_note_items.discount_id`; debitNotes: `ub_debit_note_items.discount_id`; invoice: `ub_invoice_items.discount_id`; orders: `ub_order_items.discount_id`; proposals: `ub_proposal_items.discount_id`; purchaseOrders: `ub_purchase_order_items.discount_id` | - |
+	// | users | `ub_user_invites`, `memberships (not the caller's or owner's)` | - | - |
+	// | items | `ub_items` | creditNotes: `ub_credit_note_items.item_id`; debitNotes: `ub_debit_note_items.item_id`; invoice: `ub_invoice_items.item_id`; orders: `ub_order_items.item_id`; proposals: `ub_proposal_items.item_id`; purchaseOrders: `ub_purchase_order_items.item_id` | - |
+	// | proposals | `ub_proposal_items`, `ub_proposals` | orders: `ub_orders.proposal_id` | - |
+	// | purchaseOrders | `ub_purchase_order_items`, `ub_purchase_orders` | expenses: `ub_expenses.purchase_order_id` | - |
+	// | documents | `ub_documents` | - | - |
+	// | projects | `ub_projects` | expenses: `ub_expenses.project_id`; invoice: `ub_invoices.project_id`; tasks: `ub_tasks.project_id` | - |
+	// | tasks | `ub_tasks` | - | - |
+	// | payroll | `ub_payslips`, `ub_payrolls` | - | `ub_account_ledgers` where `payroll_id` is set |
+	// | account | `ub_accounts` | accountTransfer: `ub_account_transfers.from_account_id`/`to_account_id`; bankAccounts: `ub_bank_accounts.account_id`; outwardPayments: `ub_outward_payments.account_id`; payments: `ub_payments.account_id`; payroll: `ub_payrolls.account_id` | `ub_account_ledgers` where `account_id` is set |
+	// | enquiry | `ub_enquiries` | - | - |
+	// | outwardPayments | `ub_outward_payment_allocations`, `ub_outward_payments` | - | `ub_account_ledgers` where `outward_payment_id` is set; `ub_vendor_ledgers` where `outward_payment_id` is set |
+	// | creditNotes | `ub_credit_note_items`, `ub_credit_notes` | - | `ub_client_ledgers` where `credit_note_id` is set |
+	// | platformSubscriptions | `ub_platform_payments`, `ub_platform_subscriptions` | - | - |
+	// | employeeLeaves | `ub_leave_applications`, `ub_leave_allocations` | - | - |
+	// | fileImports | `ub_file_import_errors`, `ub_file_imports` | - | - |
+	// | activityLogs | `ub_activity_logs` | - | - |
+	// | orgSettings | resets `settings` of the organization | - | - |
+	// | organizationBackups | `ub_backup_restores`, `ub_organization_backups` | - | - |
+	// | leavePolicies | `ub_leave_policies` | employeeLeaves: `ub_leave_allocations.leave_policy_id`; employeeLeaves: `ub_leave_applications.leave_policy_id` | - |
+	// | bankAccounts | `ub_bank_accounts` | settlements: `ub_settlements.bank_account_id` | - |
+	// | accountLedger | `ub_account_ledgers` | - | - |
+	// | accountTransfer | `ub_account_transfers` | - | `ub_account_ledgers` where `transfer_id` is set |
+	// | clientLedger | `ub_client_ledgers` | - | - |
+	// | salaryComponents | `ub_salary_components` | employees: `ub_employee_salary_components.salary_component_id` | - |
+	// | leads | `ub_leads` | deals: `ub_deals.lead_id`; enquiry: `ub_enquiries.lead_id`; leadActivities: `ub_lead_activities.lead_id` | - |
+	// | leadActivities | `ub_lead_activities` | - | - |
+	// | deals | `ub_deals` | proposals: `ub_proposals.deal_id` | - |
+	// | debitNotes | `ub_debit_note_items`, `ub_debit_notes` | - | `ub_vendor_ledgers` where `debit_note_id` is set |
+	// | expenseCategories | `ub_expense_categories` | employeeSpends: `ub_employee_spends.expense_category_id`; expenses: `ub_expenses.expense_category_id`; expenses: `ub_recurring_expenses.expense_category_id` | - |
+	// | warehouse | `ub_warehouses` | orders: `ub_orders.warehouse_id`; products: `ub_inventory_ledgers.warehouse_id`; purchaseOrders: `ub_purchase_orders.warehouse_id` | - |
+	// | branch | `ub_branches` | assets: `ub_assets.branch_id`; employees: `ub_employees.branch_id`; invoice: `ub_invoices.branch_id`; warehouse: `ub_warehouses.branch_id` | - |
+	// | contracts | `ub_contracts` | - | - |
+	// | employeeSpends | `ub_employee_spends` | - | - |
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2589,7 +2991,74 @@ func (c *ClientWithResponses) GetOrganizationDetailWithResponse(ctx context.Cont
 //
 // ## Dependency graph
 //
-// # See the categories table below
+// Each category owns the tables listed (deleted children first). A row of a kept category
+// that points to a row of a chosen category blocks the request: the 409 lists, per kept
+// category and chosen category it blocks, how many of its rows point there (a row counts once
+// even when several of its columns point there). With `force=true` every blocking category is
+// deleted as a whole, then its own blockers, until nothing kept points to anything deleted;
+// those categories are reported in `forced` instead of `deleted`. Derived rows (ledger lines
+// posted by an invoice, payment, expense, transfer or payroll run, and statement lines of a
+// client or vendor) never block: they are deleted with what posted them and counted with it.
+// The vendor ledger has no flag: its lines go with the expense, outward payment, debit note or
+// vendor that posted them.
+//
+// After the delete every stored figure is recomputed from the rows that remain: an invoice's
+// `amountPaid`/`amountCredited`/`outstanding` (payment allocations, credit notes), an
+// expense's (outward payment allocations, debit notes), client balances (client ledger, debit
+// − credit), vendor balances (vendor ledger, credit − debit), account balances (account
+// ledger, debit − credit) and product stock (inventory ledger).
+//
+// `deleted` counts every row removed for a category, its derived rows included; `users`
+// counts removed memberships and pending invites; `orgSettings` counts 1.
+//
+// | category | tables (deleted in this order) | blocked by (kept category: column) | also deletes (derived rows) |
+// |---|---|---|---|
+// | clients | `ub_clients` | contracts: `ub_contracts.client_id`; creditNotes: `ub_credit_notes.client_id`; deals: `ub_deals.client_id`; invoice: `ub_invoices.client_id`; invoice: `ub_recurring_invoices.client_id`; orders: `ub_orders.client_id`; payments: `ub_payments.client_id`; projects: `ub_projects.client_id`; proposals: `ub_proposals.client_id` | `ub_client_ledgers` where `client_id` is set |
+// | vendors | `ub_vendors` | contracts: `ub_contracts.vendor_id`; debitNotes: `ub_debit_notes.vendor_id`; expenses: `ub_expenses.vendor_id`; expenses: `ub_recurring_expenses.vendor_id`; outwardPayments: `ub_outward_payments.vendor_id`; purchaseOrders: `ub_purchase_orders.vendor_id` | `ub_vendor_ledgers` where `vendor_id` is set |
+// | assets | `ub_assets` | - | - |
+// | employees | `ub_employee_salary_components`, `ub_employees` | assets: `ub_assets.employee_id`; employeeLeaves: `ub_leave_allocations.employee_id`; employeeLeaves: `ub_leave_applications.employee_id`; employeeSpends: `ub_employee_spends.employee_id`; payroll: `ub_payslips.employee_id` | - |
+// | expenses | `ub_expenses`, `ub_recurring_expenses` | debitNotes: `ub_debit_notes.expense_id`; outwardPayments: `ub_outward_payment_allocations.expense_id` | `ub_account_ledgers` where `expense_id` is set; `ub_vendor_ledgers` where `expense_id` is set |
+// | products | `ub_inventory_ledgers`, `ub_products`, `ub_brands`, `ub_product_categories` | items: `ub_items.product_id` | - |
+// | services | `ub_services` | items: `ub_items.service_id` | - |
+// | orders | `ub_order_items`, `ub_orders` | invoice: `ub_invoices.order_id` | - |
+// | payments | `ub_payment_allocations`, `ub_payments` | settlements: `ub_settlements.payment_id` | `ub_account_ledgers` where `payment_id` is set; `ub_client_ledgers` where `payment_id` is set |
+// | settlements | `ub_settlements` | - | - |
+// | invoice | `ub_invoice_items`, `ub_invoices`, `ub_recurring_invoices` | creditNotes: `ub_credit_notes.invoice_id`; payments: `ub_payment_allocations.invoice_id` | `ub_account_ledgers` where `invoice_id` is set; `ub_client_ledgers` where `invoice_id` is set |
+// | taxes | `ub_taxes` | creditNotes: `ub_credit_note_items.tax_id`; debitNotes: `ub_debit_note_items.tax_id`; expenses: `ub_expenses.tax_id`; invoice: `ub_invoice_items.tax_id`; items: `ub_items.tax_id`; orders: `ub_order_items.tax_id`; products: `ub_products.tax_id`; proposals: `ub_proposal_items.tax_id`; purchaseOrders: `ub_purchase_order_items.tax_id`; services: `ub_services.tax_id` | - |
+// | discounts | `ub_discounts` | creditNotes: `ub_credit_note_items.discount_id`; debitNotes: `ub_debit_note_items.discount_id`; invoice: `ub_invoice_items.discount_id`; orders: `ub_order_items.discount_id`; proposals: `ub_proposal_items.discount_id`; purchaseOrders: `ub_purchase_order_items.discount_id` | - |
+// | users | `ub_user_invites`, `memberships (not the caller's or owner's)` | - | - |
+// | items | `ub_items` | creditNotes: `ub_credit_note_items.item_id`; debitNotes: `ub_debit_note_items.item_id`; invoice: `ub_invoice_items.item_id`; orders: `ub_order_items.item_id`; proposals: `ub_proposal_items.item_id`; purchaseOrders: `ub_purchase_order_items.item_id` | - |
+// | proposals | `ub_proposal_items`, `ub_proposals` | orders: `ub_orders.proposal_id` | - |
+// | purchaseOrders | `ub_purchase_order_items`, `ub_purchase_orders` | expenses: `ub_expenses.purchase_order_id` | - |
+// | documents | `ub_documents` | - | - |
+// | projects | `ub_projects` | expenses: `ub_expenses.project_id`; invoice: `ub_invoices.project_id`; tasks: `ub_tasks.project_id` | - |
+// | tasks | `ub_tasks` | - | - |
+// | payroll | `ub_payslips`, `ub_payrolls` | - | `ub_account_ledgers` where `payroll_id` is set |
+// | account | `ub_accounts` | accountTransfer: `ub_account_transfers.from_account_id`/`to_account_id`; bankAccounts: `ub_bank_accounts.account_id`; outwardPayments: `ub_outward_payments.account_id`; payments: `ub_payments.account_id`; payroll: `ub_payrolls.account_id` | `ub_account_ledgers` where `account_id` is set |
+// | enquiry | `ub_enquiries` | - | - |
+// | outwardPayments | `ub_outward_payment_allocations`, `ub_outward_payments` | - | `ub_account_ledgers` where `outward_payment_id` is set; `ub_vendor_ledgers` where `outward_payment_id` is set |
+// | creditNotes | `ub_credit_note_items`, `ub_credit_notes` | - | `ub_client_ledgers` where `credit_note_id` is set |
+// | platformSubscriptions | `ub_platform_payments`, `ub_platform_subscriptions` | - | - |
+// | employeeLeaves | `ub_leave_applications`, `ub_leave_allocations` | - | - |
+// | fileImports | `ub_file_import_errors`, `ub_file_imports` | - | - |
+// | activityLogs | `ub_activity_logs` | - | - |
+// | orgSettings | resets `settings` of the organization | - | - |
+// | organizationBackups | `ub_backup_restores`, `ub_organization_backups` | - | - |
+// | leavePolicies | `ub_leave_policies` | employeeLeaves: `ub_leave_allocations.leave_policy_id`; employeeLeaves: `ub_leave_applications.leave_policy_id` | - |
+// | bankAccounts | `ub_bank_accounts` | settlements: `ub_settlements.bank_account_id` | - |
+// | accountLedger | `ub_account_ledgers` | - | - |
+// | accountTransfer | `ub_account_transfers` | - | `ub_account_ledgers` where `transfer_id` is set |
+// | clientLedger | `ub_client_ledgers` | - | - |
+// | salaryComponents | `ub_salary_components` | employees: `ub_employee_salary_components.salary_component_id` | - |
+// | leads | `ub_leads` | deals: `ub_deals.lead_id`; enquiry: `ub_enquiries.lead_id`; leadActivities: `ub_lead_activities.lead_id` | - |
+// | leadActivities | `ub_lead_activities` | - | - |
+// | deals | `ub_deals` | proposals: `ub_proposals.deal_id` | - |
+// | debitNotes | `ub_debit_note_items`, `ub_debit_notes` | - | `ub_vendor_ledgers` where `debit_note_id` is set |
+// | expenseCategories | `ub_expense_categories` | employeeSpends: `ub_employee_spends.expense_category_id`; expenses: `ub_expenses.expense_category_id`; expenses: `ub_recurring_expenses.expense_category_id` | - |
+// | warehouse | `ub_warehouses` | orders: `ub_orders.warehouse_id`; products: `ub_inventory_ledgers.warehouse_id`; purchaseOrders: `ub_purchase_orders.warehouse_id` | - |
+// | branch | `ub_branches` | assets: `ub_assets.branch_id`; employees: `ub_employees.branch_id`; invoice: `ub_invoices.branch_id`; warehouse: `ub_warehouses.branch_id` | - |
+// | contracts | `ub_contracts` | - | - |
+// | employeeSpends | `ub_employee_spends` | - | - |
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2630,7 +3099,74 @@ func (c *ClientWithResponses) DeleteSelectiveDataWithBodyWithResponse(ctx contex
 //
 // ## Dependency graph
 //
-// # See the categories table below
+// Each category owns the tables listed (deleted children first). A row of a kept category
+// that points to a row of a chosen category blocks the request: the 409 lists, per kept
+// category and chosen category it blocks, how many of its rows point there (a row counts once
+// even when several of its columns point there). With `force=true` every blocking category is
+// deleted as a whole, then its own blockers, until nothing kept points to anything deleted;
+// those categories are reported in `forced` instead of `deleted`. Derived rows (ledger lines
+// posted by an invoice, payment, expense, transfer or payroll run, and statement lines of a
+// client or vendor) never block: they are deleted with what posted them and counted with it.
+// The vendor ledger has no flag: its lines go with the expense, outward payment, debit note or
+// vendor that posted them.
+//
+// After the delete every stored figure is recomputed from the rows that remain: an invoice's
+// `amountPaid`/`amountCredited`/`outstanding` (payment allocations, credit notes), an
+// expense's (outward payment allocations, debit notes), client balances (client ledger, debit
+// − credit), vendor balances (vendor ledger, credit − debit), account balances (account
+// ledger, debit − credit) and product stock (inventory ledger).
+//
+// `deleted` counts every row removed for a category, its derived rows included; `users`
+// counts removed memberships and pending invites; `orgSettings` counts 1.
+//
+// | category | tables (deleted in this order) | blocked by (kept category: column) | also deletes (derived rows) |
+// |---|---|---|---|
+// | clients | `ub_clients` | contracts: `ub_contracts.client_id`; creditNotes: `ub_credit_notes.client_id`; deals: `ub_deals.client_id`; invoice: `ub_invoices.client_id`; invoice: `ub_recurring_invoices.client_id`; orders: `ub_orders.client_id`; payments: `ub_payments.client_id`; projects: `ub_projects.client_id`; proposals: `ub_proposals.client_id` | `ub_client_ledgers` where `client_id` is set |
+// | vendors | `ub_vendors` | contracts: `ub_contracts.vendor_id`; debitNotes: `ub_debit_notes.vendor_id`; expenses: `ub_expenses.vendor_id`; expenses: `ub_recurring_expenses.vendor_id`; outwardPayments: `ub_outward_payments.vendor_id`; purchaseOrders: `ub_purchase_orders.vendor_id` | `ub_vendor_ledgers` where `vendor_id` is set |
+// | assets | `ub_assets` | - | - |
+// | employees | `ub_employee_salary_components`, `ub_employees` | assets: `ub_assets.employee_id`; employeeLeaves: `ub_leave_allocations.employee_id`; employeeLeaves: `ub_leave_applications.employee_id`; employeeSpends: `ub_employee_spends.employee_id`; payroll: `ub_payslips.employee_id` | - |
+// | expenses | `ub_expenses`, `ub_recurring_expenses` | debitNotes: `ub_debit_notes.expense_id`; outwardPayments: `ub_outward_payment_allocations.expense_id` | `ub_account_ledgers` where `expense_id` is set; `ub_vendor_ledgers` where `expense_id` is set |
+// | products | `ub_inventory_ledgers`, `ub_products`, `ub_brands`, `ub_product_categories` | items: `ub_items.product_id` | - |
+// | services | `ub_services` | items: `ub_items.service_id` | - |
+// | orders | `ub_order_items`, `ub_orders` | invoice: `ub_invoices.order_id` | - |
+// | payments | `ub_payment_allocations`, `ub_payments` | settlements: `ub_settlements.payment_id` | `ub_account_ledgers` where `payment_id` is set; `ub_client_ledgers` where `payment_id` is set |
+// | settlements | `ub_settlements` | - | - |
+// | invoice | `ub_invoice_items`, `ub_invoices`, `ub_recurring_invoices` | creditNotes: `ub_credit_notes.invoice_id`; payments: `ub_payment_allocations.invoice_id` | `ub_account_ledgers` where `invoice_id` is set; `ub_client_ledgers` where `invoice_id` is set |
+// | taxes | `ub_taxes` | creditNotes: `ub_credit_note_items.tax_id`; debitNotes: `ub_debit_note_items.tax_id`; expenses: `ub_expenses.tax_id`; invoice: `ub_invoice_items.tax_id`; items: `ub_items.tax_id`; orders: `ub_order_items.tax_id`; products: `ub_products.tax_id`; proposals: `ub_proposal_items.tax_id`; purchaseOrders: `ub_purchase_order_items.tax_id`; services: `ub_services.tax_id` | - |
+// | discounts | `ub_discounts` | creditNotes: `ub_credit_note_items.discount_id`; debitNotes: `ub_debit_note_items.discount_id`; invoice: `ub_invoice_items.discount_id`; orders: `ub_order_items.discount_id`; proposals: `ub_proposal_items.discount_id`; purchaseOrders: `ub_purchase_order_items.discount_id` | - |
+// | users | `ub_user_invites`, `memberships (not the caller's or owner's)` | - | - |
+// | items | `ub_items` | creditNotes: `ub_credit_note_items.item_id`; debitNotes: `ub_debit_note_items.item_id`; invoice: `ub_invoice_items.item_id`; orders: `ub_order_items.item_id`; proposals: `ub_proposal_items.item_id`; purchaseOrders: `ub_purchase_order_items.item_id` | - |
+// | proposals | `ub_proposal_items`, `ub_proposals` | orders: `ub_orders.proposal_id` | - |
+// | purchaseOrders | `ub_purchase_order_items`, `ub_purchase_orders` | expenses: `ub_expenses.purchase_order_id` | - |
+// | documents | `ub_documents` | - | - |
+// | projects | `ub_projects` | expenses: `ub_expenses.project_id`; invoice: `ub_invoices.project_id`; tasks: `ub_tasks.project_id` | - |
+// | tasks | `ub_tasks` | - | - |
+// | payroll | `ub_payslips`, `ub_payrolls` | - | `ub_account_ledgers` where `payroll_id` is set |
+// | account | `ub_accounts` | accountTransfer: `ub_account_transfers.from_account_id`/`to_account_id`; bankAccounts: `ub_bank_accounts.account_id`; outwardPayments: `ub_outward_payments.account_id`; payments: `ub_payments.account_id`; payroll: `ub_payrolls.account_id` | `ub_account_ledgers` where `account_id` is set |
+// | enquiry | `ub_enquiries` | - | - |
+// | outwardPayments | `ub_outward_payment_allocations`, `ub_outward_payments` | - | `ub_account_ledgers` where `outward_payment_id` is set; `ub_vendor_ledgers` where `outward_payment_id` is set |
+// | creditNotes | `ub_credit_note_items`, `ub_credit_notes` | - | `ub_client_ledgers` where `credit_note_id` is set |
+// | platformSubscriptions | `ub_platform_payments`, `ub_platform_subscriptions` | - | - |
+// | employeeLeaves | `ub_leave_applications`, `ub_leave_allocations` | - | - |
+// | fileImports | `ub_file_import_errors`, `ub_file_imports` | - | - |
+// | activityLogs | `ub_activity_logs` | - | - |
+// | orgSettings | resets `settings` of the organization | - | - |
+// | organizationBackups | `ub_backup_restores`, `ub_organization_backups` | - | - |
+// | leavePolicies | `ub_leave_policies` | employeeLeaves: `ub_leave_allocations.leave_policy_id`; employeeLeaves: `ub_leave_applications.leave_policy_id` | - |
+// | bankAccounts | `ub_bank_accounts` | settlements: `ub_settlements.bank_account_id` | - |
+// | accountLedger | `ub_account_ledgers` | - | - |
+// | accountTransfer | `ub_account_transfers` | - | `ub_account_ledgers` where `transfer_id` is set |
+// | clientLedger | `ub_client_ledgers` | - | - |
+// | salaryComponents | `ub_salary_components` | employees: `ub_employee_salary_components.salary_component_id` | - |
+// | leads | `ub_leads` | deals: `ub_deals.lead_id`; enquiry: `ub_enquiries.lead_id`; leadActivities: `ub_lead_activities.lead_id` | - |
+// | leadActivities | `ub_lead_activities` | - | - |
+// | deals | `ub_deals` | proposals: `ub_proposals.deal_id` | - |
+// | debitNotes | `ub_debit_note_items`, `ub_debit_notes` | - | `ub_vendor_ledgers` where `debit_note_id` is set |
+// | expenseCategories | `ub_expense_categories` | employeeSpends: `ub_employee_spends.expense_category_id`; expenses: `ub_expenses.expense_category_id`; expenses: `ub_recurring_expenses.expense_category_id` | - |
+// | warehouse | `ub_warehouses` | orders: `ub_orders.warehouse_id`; products: `ub_inventory_ledgers.warehouse_id`; purchaseOrders: `ub_purchase_orders.warehouse_id` | - |
+// | branch | `ub_branches` | assets: `ub_assets.branch_id`; employees: `ub_employees.branch_id`; invoice: `ub_invoices.branch_id`; warehouse: `ub_warehouses.branch_id` | - |
+// | contracts | `ub_contracts` | - | - |
+// | employeeSpends | `ub_employee_spends` | - | - |
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -3924,178 +4460,208 @@ func (sh *strictHandler) DeleteSelectiveData(ctx echo.Context, id OrganizationOb
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H39ctu2lvirYHh3JvYsZUu2nNTK7MzPsZtet4mdsd1mb5v8riASkpBQgC5A2lEz/mffal9nn2QHBx8E",
-	"SFCS3aS3e6f9o7FIEB8HB+ccnM/PScYXS84IK2Uy+pyQT3ixLAj8fUYKUpJrUpCspLfkDJf4pChuREXU",
-	"W1ktFlisklHyrcCSIHJLxApluCQzLlZop5wTJAnJn0hkOt1N0uQWF/pznGW8YmUyKkVFUvvzFclnRDQe",
-	"3gjM5NR/XNJbWq5e8Zl0z6Qkpfs1wezjif64fiYwy+b2V1ZQ0hxOP3MfZJyVAmfeA0FyWl7wkrhHOcGF",
-	"92PSfE1lOImcZ9XCH4QslgVfEfKK4FvSenq9JCxvPa0fsH9UVG2B+flpSZgkp3oLqNdOv3C/p7Qg54sl",
-	"F/U8KLvlNCPuZ0kW7l1BcH6iYe51qp76P27JG17QzGvBRU6E92t2TcqSspn/CDP6Ky4pZy9w9rFa1q+q",
-	"8g6L/A1eBeBatn8LXhTuZ4HLKReL62oiM0GXquO6reB55W3nUvAPJPy95NLbz2UlsjmW5DJYh8QFFqtT",
-	"79SY50Tc0ox4v8uyIMFsSyw/ej8+1Y0r6Y1wS1jO6593WJA5r6TZnPv7NHnFZ5Rd/hAew1d8NiM5ogyV",
-	"HKnTpzp9IhG/Y8iHtH8Kc1xifeyXVBB5Uiaj5KB/8LQ3GPQODm4G/dHgaNTv/5yktsk5S0bfPB32+2qF",
-	"ijKQ/NLvfJQ8PRoe4sH0IDsmz55N+v3BAZ4cDrM8SZOSfySqCVl9P598l9FL+v35j7+eDy7ouTxnV0fZ",
-	"6fnT84/L//zp9PvjPbL6/tf87Tm9pOe//vzh5w+v354Pf77+/ngvOyjYZPGyn//n94Xt9Ga1JMkoeUGw",
-	"ICLRAFUL+zvNk1FyOH2aDSbfkN4BHua9YTYgvePJM9w7yg/IN9M+HmSHQ7XEBaZFMkr4HSPi/8k5Fgtc",
-	"Cqx2f48quDG8UKNc4VuKruG1GeqiWkzUgIP+8EBt0IJIiWfE35VEPfdBdSoILkkebuLNnASbhT5UskSZ",
-	"aRrZub///TYZ9VOz0DWwN32EWzwItnhKZYaLvxEMoJMlFuUZXiWjQap/vOasnCej4X2aTAVffGvANaFF",
-	"QdksBjAqzwiQa73SKS6kohY8s8hywvI5ERR9i2WZotfVYoJpolrMeDJiVVE4oGt4oxvdfRJSj3O1+D78",
-	"13hjEGNSScqIVN8t55wBCIE0q6Ocqxb/fjxQO2w2Mjn+5pkC5sGgn9zXhOUUWIDmlOeWZPYd5qhDoehm",
-	"P03u5riUeLlMRv37NBFkRjnDhaGA3ujJKDm/UNtTCUFYpn9feQ+uV4sJV2D+n//67yRV+05ecgXnZJSc",
-	"ne2/fr3/t7/97W/qHNAF+RmWlpxIivd/4MVHhSRmeFkKAMg1r4SadVItJ5x/lL07Mkk0udK0+bPH6NQv",
-	"Rj6VDr8Vyc1zWMJQkUwypZ+SUXJ60VPjOA647Xdn+jvHfbb76vziJ/+zSwYU2qEX17+26+v6EroyjOWG",
-	"iIU8wyuZjA77NUvYtrM3V6Y3n3Ns/bH+VpAFZZrhfE7wtCTirCJ6Ss/SZEKmXBD35FAJAXhSuMOliIws",
-	"sdqB5DWeY4HlvBRAppb5pvOvKNn51vQyIHM+YXPkqknxXvKKNejdScib0B0t50aU5MC+cYGmlBQ5kqTs",
-	"pH8HW9A/SwGufUSnigb9eDQ47h+//utBf3D85uZ0cHA4PHqqiBfLK6mP6Ns5L4jEBUFA3hQVwUC+Tt68",
-	"/LF/fHj8UoGjRWL7w15/cNM/Hh32/6AkNpmX5VKO9veznO0ZirBH+b56K/e7wLm3ZLPk/wBlPjhypPmo",
-	"b4nzoB+Q56N/Jfp8+LvS5+FDCbR3L2jN4NlDCfTgqJtAH/8WAn30lQi0ld7j9LnEn2rS9MvnhMorwAoi",
-	"7LchntjZJgfPaio0+Pkn3ZU5XN9d3yT3739X4j8lZTYH4g+7JvCClAZYZ2J1VTGg3sTdz5JR8hMuqJof",
-	"wixHgqiLKVIHFN3xqsjRhKAcVBE52lEt4NWUi4yYBvrtLjAPXpX6N2UzhNmqnFM2S1FBPxL0QzUhgpGS",
-	"SJSLVU9UbA/IfDJK/lERsapJWq5nmiYym5MF1lOe4qooHYUtDfnivCBYS/cvudCHJFzeSSG5mSPcywS/",
-	"k4hP0UeyLK3ChBKJSrWuScGzjwijbM4lYZ4+hTJZEpyrDzEa9o93Ux9c5Zws1NVvDHDJx10Lg9cPXddl",
-	"QM//SrA5NOEyw1ZqniteCSQcFiNL6hFnyFC3EUDEZwtPJJJztSTXOuM5QTvjkKuMdxEXiJYSjf9O8/Ee",
-	"ejsnDC0FkYSViJZooS5OatUwglR/BJIGlvBiicu5A9ZcL81B6/Lqu5OL859Pbs4vL3rnZwHcjFLL524L",
-	"/OkVYTPFwJ8O02RBmf05cHCVpVCE5T5NPvVmvGcH8td2ljRgfjn5QLLyPG/D/KYNPAAH2sHoYNjLFIHJ",
-	"SiJQwe+IyLAkaE4+Idvhrlu5AkO9bqoEJkH+UVGP+MSWvkbeWuKyJEL1/f9/6feOcW/6/vPB8P7fkhYo",
-	"Gqu95qJ8sYqvVYuCJUdSYYi/cokmqy6kl7pHfwn/Jsg0GSV/2a/Vn/v6rdyPTEbN8Q2ekQsen9cSz4ia",
-	"liBlJViKQJYDClSiQde0lrrD6GEcAPrQRbXwkYeyksyIcNO5pr+S+IS0tKQOIajy0JIImOS6uUBv0dkc",
-	"9AG5zXSU/LRhcgpsjre2Zwe7l1NBMvUwRQOEZUaYYrnqVPcGSH2jH6zbVD3EtvtaTwp4kyByybVa9HPy",
-	"AudX5B8VkaWW/VhJGPyJl8uCall6/4PkLMB/1RJE1KE+/44jCt0XmvB8NUJKSiGiXKF3Vsf8LkFUogWV",
-	"0hCD7VbwrRDczL4NVDvmFNOC5OhWM1XK2XMgdGZyQBI16ePTqYE5HKs9NY9TzqYFzR4IBWBawOR/MT8k",
-	"IISWGtPEcjFANKPBTRPFB5PR4UAJKA6OxwEcf1AsUl31UE5AF65YB/w2/HHKhWH3nG0PxzPoTEnvbr0R",
-	"oP7Q4M9zXuSaeQOnXnLKSjj0hp+3mPZzxDjIH+gOSyvD7KHTOedSsSX1f5//c54q9BekFCt9EwZ2/R+K",
-	"/sLuvORiQvOcsEci6WEA3EtWrDQi3DFFKwTCDOF8QZlaTZMvowwzlHNUzqn8Qhib4aIgAi3wSgHKdj6C",
-	"H9F5pfAKowWx1K01ywlR8LaqaYCnatPg5EhzenMYsNomGKnuCOB9zhQLw4VexWNgftQgDLZHJIm4JQIR",
-	"DZ/fDM4ThipGPi1h1brX5ygnJaaFRFgQVIAeWgNQcymiT/wFL51e5hEoNUw6bwJqqCl0/WXQJdjnnBMJ",
-	"I5BPVJZ2mw1GUdlCFFrCat/gVcFxfsP5Kyxm5HGLHoTn6Moj9uoQowK6/rJUHTqnUvetFouZFmy12Qnh",
-	"LCPLUsIif2S4Kudc0F/JY7d10MBa4CYKytoMpGSwj4R9gTVecDQBo43uUV1qEG0PxxmBs7zDGQLr1y66",
-	"E5zNUCZITlhJcWHXLquluhKR/DXJKdYX4Uft8lEAg1PdQU91qC8XE4JaXX2dTQdkbgy1B4KW6U6NdpIH",
-	"ljhPnMF5TrUu9Y2WRMBIa+57DTqCGLkLCSHySPWEZFxRTHXvAuqspLOl1+nnhoYTF8XlFMSCdcB4WX+j",
-	"hIFwSnCxK0H4V63QimChBWy5h860iIoG6GQpaAEo4ClOo8KnYv0C4TwX6napJAjQEUoEV0djPG3cqozc",
-	"tgeGUHv7WaOVnVoVoFY/BnfDg6Nh5DpYa2w/twEg9C3WXYmpTBHZm+0h9VVByxXoAjJarsIZduh+vckc",
-	"GWl+3U1VS9xb3D137AR3gbOGc2mpiX2QbDGLtu54W/S6bH4ZRTIQAVryBJWaIuX0luYVLkAccRsB+ObU",
-	"1tvN5vwNtG/PIQJQ6Npc5vaSuKJ6y1GvGl+2xz81Gu0UgTJOo3CKSrog6Fc1D8AxrRavT945yyne69Ji",
-	"bzu9q/a3cQD9qPVGihy2N0uJ2Z6+SRECmJnRuEapgXqFdijTC0mBHnx3fYOWBc7UHQkpflKsdpsH0B+I",
-	"shDVQ82uh+eDjXh+7yteftFHzyMOdi3v3YccdDlqlSdVOf9Rdt25tQDYowz8Qtp0GwxosQ+NGwnNwzVu",
-	"6VPhCGFVgVYpXG6oBdOaL9JNus1UoIUj4OBpViiZAN6rvnbDqXb6c7So9ANIn5lLTuWyUBeYFr0LvURa",
-	"PftuI2v6l4qNg3zjyIA3yKA/PIgqYHwc+jsA3i7RYJQ3fAyXXkSspeEcbQvkH3t75WijF5haY+tUxACz",
-	"1ROJTs8v0M4pF0su1Jk8B7luamQepCe7qw+o/oiSBkPusuS2gF+bdmNTsm9bR755zttm4dZIYCeODWL7",
-	"fSLRm5MLtAPkh6E3RCywoo3IODDahTcYe214DlWtJ72f338+uv+l3zt+/3l4D7/jOtfWnp/hEp86TU1U",
-	"qwha9CnCRgdjGqcIS/A7mxMUcRoNxFlYBqsWCjGtw2Xt8uYcOX1vR8+B0fPi8zzunKth6quXfAe81FNG",
-	"acc73znT+t9Zv0ffF7DlBug7cXpOhNa7r/ZJdP6rSe2p2XZsDN1Ku1wYW46ioRNnwyc2dLaM+1k2fTYb",
-	"TrNNj9y2M27DhzbiGGl9RFsepNZvNnCZjfmv+s6PzoPX98xtucq+j3EYhW+9WwysQSrE8zH91CGh//Qn",
-	"h5D+0xOLnP7Dbz1EDZ7XSOs/flMjsP/4ukZm/7FDuqCLGnnCLnyE99+cO+T3n96Yg+A/O/MOhf/8R9me",
-	"xrk5LI3VuYMTPG8eomBQ70A1OrOHK5y3PmgNkJhDF+yXO4DBxrjDGEC6dTADLAkOaTByx4GNoYg7vP7L",
-	"l8FBDqcfHOoQL/wD3ngTOex+i1eNg++/exESgQgw3XmPvPOIQ/uIRT+8bhONxlTz2LOAmASoRNq4d+YT",
-	"mcgJDQiO//6tR3wCIFlCFCzSI0qxvbcESjHaNo98nLbmkhE0LfAMzHsBSx6hcSkqMkZEYGl9C+zLJ9LZ",
-	"LMo5lcEdKkVjGGqMPhKyBEPRYg+dFAUaPoWxtDrZypdtQc8FdjQFCB0momQE00SinWyORQkShXmUogzL",
-	"Odw0C8AX9wYEoKZzQitwZOOgtlvCSjC67Cy5hGOESr7lWHU8SvdopWkj0YSUd4Qw13dX135My7pV6Hbq",
-	"wqM1c2ohKyRIxgXY8mBHrcRFJboTtCzV+NOSCEXhJECXSvA/6ZiNiabpnseUfiJ5D9q5izDa0d9B/+Wc",
-	"UIHAXbMLnGGUTvdYqt0G8NngnjWdQAvS8X0YDtTdi27XwiG4kyu20ePTnkM0Jd4DLHD+oZIlsJXddePL",
-	"zUOrM1PJki+IkLupNhJqUJvrsBlSiUg4K/37WGTUOsJpzbi2UUcfflDUml6gGWKqXbwjE0rV3QU06Pp2",
-	"ssUcoNXaKdThWmt6MY1QTqaUAaXu6q4O9ururloWHOckR0qe13vnvosZOONDNcPIusdz16onCC4Avl1B",
-	"GrqrHmecTems0td6uX5UG6a2eVQktRV/x8j6KCswXUi0wDlBk1U9u931I243mCaKisYLDuBNEQWlQrky",
-	"yhSZaupijknqYI8om/KuSdiwuzVTgCa0C9EikXpr+rKgcq3XdrpNX3qjJ7RQS6YsKypgHYJklVC3Jjem",
-	"zOYkr4quIYNAwnXMoiA9Cu3QBz7xGYR5CgbrjkE85+OuASRWZ8c0lGhngVmFCxhGrmRJFmhGGBG4JPlu",
-	"fMHm200LNnGR3TNRDdRO4YLPKqJ1k+qe5HARBDF3wp8AlzA+WoJMwQzagXbNMMzuSaiWVlIA/pRh2OkF",
-	"AbdYmWoiiDiDpnLNgBvHkZ3f+gGha/u4JWhpWsY7s4GkmxBAt/OwqwZuV8ezbgXnFVHCTcw91XyCdhy1",
-	"0NQEPI2NBgqVRCxkipy3eOpwjDM9011ja6QCGU87MGgW4KDMtF9R57zbgbPd0AkdZHR7TQHg754gsuTC",
-	"0cuOMZsRuWvG000tKBQBtn8BoS85Mgq/DsxbbjEIZY0xBMkIXZYSzD5WXNr1sAEX1owCwr4lF51T0JHF",
-	"3TMwTZCoDOdc4pUs6LKrx3hw8nbb9kQ6y5ftB0m/Iz0B+8pCpWMmLhJ6zeJMGyXc8uyjPkW7vsBZ86MU",
-	"pGt7sWC3hJVcrBpScudUTBD22qlAm84ebNj22i50I7Tzj4qXGgn2iSzpAped0kYzAHxN/6alJUHWk8Cg",
-	"ebz7diT5WgKHxQrVltOOLl0Q+pquTBu0wzjrebvbphWSFEUXcIL49rWHBC5GM1ySO7xC3mfxfk2Q/Jqr",
-	"tWrQ9e0nsuHbT0iJAZG1gjhPcrTz3fXN/k8nN7pdx+JNvH6bZSz4rTm84E6g/c+igjzIBtQ1mVNDk5fG",
-	"J5eyW6om8BwxcksC9zZmvN20Bw76UXpqElDYSFLcEq2oAcdK43kaXYrLNtANNdME7YApnH6Jq6eX1KB7",
-	"XNco2knDyvmnMelPY9JXMyZ5RtKY7lYHEmx2kdJKOH12l8SYzF1I2x2WaIcLF/W26x/cUMlqo5+39Xqy",
-	"Fpbvry8vtMIEOu5WN3+uIzz6bQeDph76it/JOkaPixTc9CGGLtU3nmYk3y6orJtBbgwvyHNUa7E1kbFO",
-	"9KWLolvgleqLL2ipRuQC9QPz+OdaoTY48G6Qw37M7p13hCXeiIqguzlhMTd+NCEZriQxyzSuR6B1JaGn",
-	"TEdcXapj8b7YHrwoePYRLrUd4YXe/nTtiV0Tn3qRB6neKn+P9tC3i2W5cgGX0LixA7UMfziIQd151rbC",
-	"JdG8WmDWEwTneFIQZLIFNLwJjYe/jQ7R+LzJnQrOTY3+bu9bJz10TFpz6F/wfKXpgg0peaGDYWIL87dk",
-	"he4gAAS2KxZLYptFIl0aoH54xE2TntgetnXXC1xF4o56rQBWMFQphNo1oS/BysFPL/O8T77YREKg62nA",
-	"mdzVx2DOi1zLgxP/CGmXRgBYcyP/yu/QArOV262x7X7c3smxhi1E5G6ImgvEGbuo1G6OmU2cKbXimbaG",
-	"oHFET6M+Siauy5oPK0lyaxSAYdqcqQ4Fa8l1OJs3NqOOeJZ19BS4+lvp0gtkbOyOp4zbLtTLnst72Aft",
-	"vOBtBBYCr1rb4JbTBvv7tu/8sH+sVZmjFvXdFDwWHhd1X0bffipBWQ47VEOkgHiXqducGDH4A8Ti3aeJ",
-	"C5tqxSoBkPbQWA01RlQfv7/e3LwBf9xKIqwQQhPxJmd/aORRww8RPo8huz88hJx7czDe9u/UsO+SkBPp",
-	"mfg+eIPe0XvtgHcQi3dew/veAl8mrNTRLUoWquM4NdTWBXD60+oAyCYOCfCpZxijNi/DCI/t3RXWRHI8",
-	"R9YD24ZygFXVJMRBQxNSfYZXaLDbpjp1Ip3YzuZ4ZW/gC+iuI5ok8Kz1Ip4PN0Rjh7l7YjNYNyzaGaDv",
-	"MauwWKG9PTQ4QGckA6XA7nM0dHAJZjf047EPHsRYvKmmNdxi+3x+KWY3flaSB/umgLrFdw9Wkg1r2TPD",
-	"vQwTn3QL5bFQDc8nv4IoH/CGKPGnAHomAWNLII+lV4nt5nfXN+cX6tYBaiJ/fREX7Uh+Fi8g4PAgQh5c",
-	"/pbY4Bamxt3cuNJ+d32TpMlPJzdqJ+ux9eMtPCJv9JC6vfkBvTXRx84tCq003LwupHJb9qadvKmlUMOU",
-	"KQq3FGSJqafi1poOaW4nc8wYKdrIVOeCaokjPWuP2Tm/uti1FkLQpRdkWgabeHCUbriMdUQtfKsjy1od",
-	"HgVJFKI9ypil8fr1tY3kj/Q62NxrnfgqxnvkyXK5pv+jDd3fb9rwbmvb2QNMaaAyAS2ds8VFAg6CJFnb",
-	"ycIXduzuICnXBIS2wKulmWDr64wZeLGE5vGvM2BtJ4tk9IqS55KbFIAmmBdOGa5KvsAlzXBRrDQFx8YQ",
-	"qig3hFttqThxCcS+zoJ9Y/JePPdYC3vxSnrKPbtmiKPT8r5BZSpRXoWqkkM/ucrh042Uxs959nUA4BTW",
-	"e9FcaV9p0NCEttdOtbZlIKH+pHtUoy135MRE/+61JCXvzlTTEv+Me3vRBJNF0gjy+MtqHagoy3zjAkwf",
-	"Esjtx46qu4yJ3NR3m2VRSU9aad6RvPSL8Zgt0xWGAGjdJVxQMTiFAMMuqkZ0ls7j6F2U3r37d31NGqTD",
-	"+EWJrZHCGDb5QXWjFOV0BnHprGjoCr2Mka28VO8/P00HXWmpwotRDRQ3seh2XUVidLffuIdE4W4lT7tE",
-	"lk0gnl9fosPB06e9AcLFco57BwGOhDCEJJitQLOO+22dLDM25vBg8AzZJtGhrmJjHa4fy+bhjAb5wjsk",
-	"5/zOpJjFC+dNXA+sM3h60vk3kfH8BJ8xxWAO5mUsiBkOcpUYG58vsQe5QV+/3j87sz/UP73Xr3tnZ6Ew",
-	"H2YT3SrKycz07Oz1a/Nd/fD167Oz1kP1QL2AOIU6Y2lrG08uTjyUbAe/BhlOH5YZr3nuLC4FoPcmlzoM",
-	"j51GSBZyZsxlEQ1nkHvEZs23TkMuj9CGI+alz//cpfOAIUw+E0AEF3ysltVTy4mht5d2v3UXIBlnuUQV",
-	"K2kRH8NtiEnZv0GLEU3oHwObTjIY82rQUJMSLJsZkOMQM75IykBXSiA2ue/f3kCKQMJyxffGJyYZDkxw",
-	"hHSNAPSu6vcPM+gG/iTjvc5x4rfxk+JOiX3vTNUBoxc0x9tUItguHvHGDmK/uq8rGKwTdlzEf+uWDtDx",
-	"Z+9jUuohrBmoY/M7T9Tj4pVO62Q9OnupzfFtE5EFmMTN8Wuft2aC6Y12d9dXiiarOmuoTSG6XcJRl/Ni",
-	"tK68Rojtj8wNusRS3nGxPiODbRSOmHEhSFaiOReSoAkcqRWSJVavG8koDjbPxKZU2D4hw2NzL2zIkNPA",
-	"cDcvD1hrsHWdh4Ygsip0FBqSVZYRKadVoVNKPM71omY6DzJ0Q8yFgkoLjeoqIltZuDeYswOYWAN2674W",
-	"lW4Ut/9IGaT3rWMl7FWC5MZQcn7xU6/fHw7a4PMTba9JXAqmP/KpdpVHM9IQ14YbtfIui3dzoNf6M3Nj",
-	"SNGvRPCeak1ytNMHQxbjrJFGJNC59zff0nXW8NYa1aJ0knDPvtkUgH/qNfMjbdp3M17qA7iGQOxkdPoH",
-	"xQx2oedinQBpV3FY8B6PeClBbYaoQcZu6i0REoJOKcsEuNdBrjdEcDYHpe4slCv7vtjEq0nhyUzMLtpH",
-	"9Z/USjtT2zQ8rGneypvcypa8lSCzOclNrBrFdgqOVmaWtoZjbWoWSKPHqqKwrk3qSqluKwQYrXqjiFHD",
-	"SlKjjVfkolPWbSVlMh9tL/Z+vSxyjT2PmQH/IDnk2llrwlIfDzCNzbFEE0IUErgOttO1/p5p6SI58WaR",
-	"hNs/Xr2KXT2eSMWyeQy/qdyA3l89193abHZdImxELE0R+OCYZDvxrLYdEuifCfViCfUi9WO2HHWdIXOr",
-	"uYjauNkwav6xUv39wXP7PZiDxi2S7Sn9ZpPkNpkHH51VMOY10G1ejaBf0zlDQuiLcWvYjZDRrX3umo4j",
-	"95101zjdBQVqtpcqCixLIyU+QLSwhW6iIFK31SdSKwEfmfFwgzrTiU/+olOTpM/caBvMIZL/sU0e3MK8",
-	"I7FJ7H9FZdl9N75kprAFn4alNrovxeuRDjwGwSPHlaLYBp3WBTI08WhKCzg8p/EcNM5zN5zWApeZds+y",
-	"iVN2cFHALOVuyy1s7b3vS9z2L4PJ2YJKUeVkiYuHLbX0kzkXXCe+ecgS4x713kyam7AJCdcj4HrF+2+N",
-	"g/nSu9W9WVupadZUwjGVWAL60Zyyro4T7neGGZroiiskRxMvca/ryVdbGwJUj7KdArs96wvdUfvFad11",
-	"Y7lxLfujBcl6UXUbrw7kI1amJnju99V8+cL1fZ8mV1GR6UtIPfXKwhqB9hdmueA07+Hl0ntKuWw8MTFy",
-	"ja/t03gv9q3tbTsotmFhVv0Whu58faLncAJT6Gx1zuWGFibT24bRTKvtBjWNzdh6w0PXk7gks2y4nxhb",
-	"MWERO0dYXXCD01FeWYcja/uqXVw6lZrPHuZ71KhuGJ2Rp9x81JQOvSkdb9SzuuqKXZ5oMK4D9hZ+wA1K",
-	"bQdoLj4NdydGyxtVsAwJ7w3alPtBBbEcBe8NPFowSHuD9y0IRU+jm9eJzBJvmmdEZtrjV5KsErRcXSse",
-	"agJ7wDR5UmkXd/3LFTr9/u1NknaYYm21GTRZ6dIdqVaSPdQ0C/wcdsoWeTdrnZflUlfSoGzaWaBN5xks",
-	"fYKrg5Apm+1/e/UGnbw5Rzu2HC5eUq8crokUA9HVBIq/YwJyGpmg8BHkV9dx+6lmrboApcI9bPbR48va",
-	"/EkEluA/1Qz+ecfanj1PpI622RlHwhHHu3vv2Dt2yiH7hpa19WqneEGL1egd6yEFbfVWjaPdYMZvLq9v",
-	"kFrt/u1gH1flfB/Avq9hPAaXCKbP0NrN+nBX2q1SI4Hkb+s3jxtqqrGtvrSTYcVJmCRMUrWSFOFCcpey",
-	"cOzzV/Xh7juG/PiXILTaye7G7cCZerey7qaqa9BdjrXGTBeY9K3FsLLzXBPs15zN+NmLnixXBXEmAol2",
-	"DoaNYovOmCB3oUKn6+rSJCfS135zSNSp+Kz2ObV+2PfjFGEd9eVejtAve3t771NUy92wgEDyDnuw4UPQ",
-	"h1Ylutfqji/IhnAs1b+JyFKz96oeUePwpKRqcL8D5K7YR8bvmJZKbdbQD+BjAJ4WtNQ5281phOMXZuRw",
-	"kb2Us11I7ADWomSUDPb6e1D+mS8Jw0uqbud7/b1D7UQyB4LVidUQncxlLEXpJ61NkAi7WgI6h5dv6N41",
-	"yX601Rm4GAZK5zsTwXHsobGlpCP0y/vxCDFunHSoRIyQnOQAzCY2+o4R2nFBrne1MaFElIUODmrPaiyO",
-	"HIQ99NbEcNNynVeDVqFrDxGY8VuovuSAxIUDyAgN+wMNNVdzEDKYSCUd3M1pNre0qbzjIOFCsNsu9Guo",
-	"GtDO9nK1XqZV3UsNeaiQymVVgErGwG1MJVMiS7B0b10KCnAIfADCivWv+AzU73wduPxK9bUvxybfjNrX",
-	"ostt4l4bRShzYGr6arUmCknwoHULogYtAoTwZ95dx/3LrmnrolmB69F9KKlBde1GVc+Dfv/hGz4jufa2",
-	"i83EttVTufwhefDkjbIjUvnLOXk895z5Nngi3qdQe7RjaAeMfa++KXwy2PxJUEUOPjrc/FFdoVJ9Mdji",
-	"i2ZFPvjuaJvpRQq93adQcXHjx2FhR1/iTUa/vE/jp2hGFNHxiTwk6oF67VB8R8vOlu/wxsmckQjHeUVl",
-	"hLTLRjFDj9Sl4IIDalmsplPSBbG8phYGHBOvw+frHp+EGb/lczQO5Iax96ViIKAd1amlPQWpq6qtRIfU",
-	"lNMWRFNnI4gYkm51T2isKzGPQQ5yBXzHaMe776ThbWf3OYIclhMBx0F1AgJUi9h/R8pAb5qE1ec7bEJ1",
-	"k31T3/k+3aolFEveom2smPTmr7xSxe9/M03jjLwxSs4ar29iemDArS4+pnWtvxi3nr5xq1nnBuO5iiQH",
-	"/YOnvf6w1x/c9I9Hh/1Rv/9z0nJpMG4ItdNBl6uAYSktO3s3y2pbu2tVYNTY6uImdOxDHdNgAhSagQcm",
-	"fMCPD2i47Dt3+tA9vmHEDAMXfX+5gefSNqxdzJLTi14r+HCb7870d14E4TZfgXdaJBTQ7J0Lztumr+vL",
-	"XjzA7rAfBrpt09mbK9NbM2Btq4/1t2HEWaB+e9ZSfx166idY/X1t8W1Yaz37pj4Kg0HvYHAz6I8GR+Yo",
-	"WLvkdnZGRRcaxq5BVz6MwIbkmYwGDxC9Os2GEUHGNxx2s53fVXj57VJBqAH75f19KCao63n3Wj1BIfSv",
-	"V+gavYpqM4lsyuzPQwNeoxor2hlrLDLqIK2IcSWCpaQzZl3fnWAZ0Y40r6N75iqridRY3zYRaMT87MWe",
-	"UOAejb3sgSOka5LwqRIr4pXCoIBEybXkcGkSvI0b5Hlc919ykzZk5/ziKkX/81//naKa6qbIp7QpOr/Y",
-	"fQ53Yttx7WcY9umSkIzrfBljNEzR2KbMGJtEJKEU0ijC+5sun449BYz7BH13fdPzbELqKqWks9qLhNV8",
-	"0nHv0KGyzpcyCJOXDEPfx3XuiV+GSbdZsfP+CsJQTfSoDQj1Yzrv/+nsO+Yd1bDNxdjCA8hvR3Hnre7A",
-	"gwfinRHbNl6B/QkZq27yOIayjpmYnp+bkIC7f+IF+P/mdXY94zp1iRoacn8Hv+q44O5/pvl95y33CrTb",
-	"snW96L7mGvY17A87PJofXv8fuJMi/hZuRi0pyC3BhVTjgKMBNX1KzYOG/cN6Cp2mDG2UwCin0ykRhJXN",
-	"dWKGxgpGm2+uZ+Cn/+Drq9+FNUc89IJ6nv8VlvMlbp063dhDaMhLnbHti1OQm1YJnT+21qw/3PzFBS9f",
-	"2gR3X5tEfEfKmGLgEQRiX1ppT9MIJQB2JACXSB1OSLGpjq8OCLJ5I6EwB7cl7owz/ITnK10duFXUTueE",
-	"eMc6y9g9V7SCSmns7YyznvEH0PX1gDgN+311zq0mTOfcU3TqqiqIHFmTHpR+w8aQj4tCdwgJhEeIUKAx",
-	"em3NFKlU6nJ9ufcJotIYCyFGtrEwaxOmSmit1BXvuck8H6oTIRM8UDs8ndZGHNNpyzVYXya4UGwB5wvK",
-	"IOOyIq5AR2GEOyqJIo67e+jE0t27OUdUgpHWI7+p6ckaBDUdTCGiT1H4PXTCuikrWN6BvKp+MWsvz6eu",
-	"dqcO9ZUFUrHba4eA7Pxyu/T8KZpUZTT1vppGnX3fWu+adxx7k2kD17tHteq/PFfwzV0JGOBW/E7WNvWQ",
-	"Bdr4y1KSYqpNimq+LtMzwI5Kc9VypaV3QZgKWKEwHJqCkZnCV5Fk5TARdYr0EbKlIgHokKgSMd7jyxE6",
-	"6PfD5N02lTnYDiH5UzQxr+lx12TlXZMwFTePT2o3xqqopxCQBbMY9o91bTOnbrdpUlNUsULdmsZ1xuvx",
-	"SLs9QJpi1WuQehYOkwVxyblx8tCyG2i2dWJvc2vWGab/w2BFZXT7cEn2UntCvMWcQCJc6E5vh2tq7fA2",
-	"LEMfBiQILtx6dT7vnYJ+JOiHakIEAzTKxaonKrarMbpGLr0vkH1eUO+R3uParUynXMfM1Z7sFXwWKTtJ",
-	"IlUnUyS5wiZZiVt6q48wuSUMjf0aA+bMKEKSq04rVk9JDwRk9i9/QXU2XzQTeDlXj6+JKTFYJ9stwWV3",
-	"Qgp+15K2ImqHf7Kstfm7M52lfIuWL7kNr3m83gGYE6DCRvEtAsyTorgRFXmAHLemHO5XsfF6xQ9qIedb",
-	"t2jDg9umD2P5OPzT8vGn5eNPy8dvt3wc9B9n+QjLlwSFk48G36SdtT/SoCaFK+J04JUAMTvpKnP4ISId",
-	"JSfugwoiNUHx+P67qt8/eFrLF1omceUqjRxjKsjpanZKNopSoC9Aeb4GjXkEFfmK5OLwdyUXw4fSC+13",
-	"HicXzx5KLwZH3fTi+LfQi6OvRC+Aif+OhtKAXISlgOy51RtS1+Np1K6pScCZFk+fxyoCPUSdv66KVESD",
-	"ddZRWukuWsbnecQ5OnKV+xfTgg37x5s/cOVR/lXV+bp4XiueAHWGE6xR5G0xLhG39soUS5Ki7c5aPfHc",
-	"KL2WuJzrqxmoDSaSF1UJwcCVULLkPtxezJxaEaGT0qRMCB3x9mqmBfNrl7MJ/SFc8g4id42vt+cGFQZn",
-	"GA0NLrE3SgCr+/f3/xsAAP//",
+	"7H3tchu3kuiroOZslcXaIUVKlB1RtVVXluwcJbbkkpR4TyJfE+SAJOIhwDOYkczY+rO/7u/7Nvs650m2",
+	"0PgYYAZDjhQ7J3sqqbLCmQEaQKPRaDT641M05csVZ4TlIhp9ishHvFylBH6fkpTk5IqkZJrTW3KKc3yc",
+	"ptdZQeRXUSyXOFtHo+hFhgVB5JZkazTFOZnzbI128gVBgpDkiUAaaCeKo1ucqup4OuUFy6NRnhUkNo+v",
+	"SDInWeXldYaZmLmvc3pL8/UrPhf2nRAkt08TzD4cq8rluwyz6cI8TVNKqs2pd7bClLM8w1PnRUYSmp/z",
+	"nNhXCcGp8zCpfqbC70TCp8XSbYQsVylfE/KK4FtSe3u1IiypvS1fsL8XVE6Bfvy4IkyQEzUF1CmnPtjn",
+	"GU3J2XLFs7IflN1yOiX2MSdL+y0lODlWOHeAyrfuwy15w1M6dUrwLCGZ8zS/InlO2dx9hRn9FeeUs+d4",
+	"+qFYlZ+K/A5nyRu89tC1qj9nPE3tY4rzGc+WV8VETDO6koDLshlPCmc6Vxn/hfjPKy6c+VwV2XSBBbnw",
+	"xiFwirP1ibNq9HuS3dIpcZ7zPCVeb3MsPjgPH8vChXBauCUs4eXjHc7IghdCT879fRy94nPKLr73l+Er",
+	"Pp+TBFGGco7k6pNAnwjE7xhyMe2uwgTnWC37Fc2IOM6jUbTX33vaHQy6e3vXg/5ocDDq93+KYlPkjEWj",
+	"b54O+305QskZSHLhAh9FTw+G+3gw25sekmfPJv3+YA9P9ofTJIqjnH8gsghZf7eYfDulF/S7sx9+PRuc",
+	"0zNxxi4PpidnT88+rP7zx5PvDntk/d2vydszekHPfv3pl59+ef32bPjT1XeHveleyibLl/3kP79LDdDr",
+	"9YpEo+g5wRnJIoVQObD3NIlG0f7s6XQw+YZ09/Aw6Q6nA9I9nDzD3YNkj3wz6+PBdH8oh7jENI1GEb9j",
+	"JPs/YoGzJc4zLGe/RyXeGF7KVi7xLUVX8Fk3dV4sJ7LBQX+4JydoSYTAc+LOSiTfu6g6yQjOSeJP4vWC",
+	"eJOFfilEjqa6aGDm3r+/jUb9WA90A+41DH+KB94Uz6iY4vRvBAPqRI6z/BSvo9EgVg+vOcsX0Wh4H0ez",
+	"jC9faHRNaJpSNg8hjIpTAuxajXSGUyG5BZ8aYjlmyYJkFL3AIo/R62I5wTSSJeY8GrEiTS3SFb7RtQIf",
+	"+dzjTA6+D/9VvmjCmBSCMiJkvdWCM0AhsGa5lBNZ4t8PB3KG9URGh988k8jcG/Sj+5KxnMAWoHbKM8My",
+	"+5Zy5KKQfLMfR3cLnAu8WkWj/n0cZWROOcOp5oBO69EoOjuX01NkGWFT9XzpvLhaLydcovkf//XfUSzn",
+	"nbzkEs/RKDo93X39evdvf/vb3+Q6oEvyEwwtOhYU737P0w+SSHTzIs8AIVe8yGSvo2I14fyD6N6RSaTY",
+	"leLNn5yNTj4x8jG39C1ZbpLAEIaSZZIZ/RiNopPzrmzH7oBt652qenb3aVfr7PxHt9oFAw5tyYurp3aw",
+	"ri4AlN5Yrkm2FKd4LaLRfr/cEtoCe3Opobk7R+vKqm5GlpSpDedThGc5yU4Lorr0LI4mZMYzYt/sSyEA",
+	"T1K7uCSTETmWMxC9xgucYbHIM2BTq2Tb+pec7Kw1v/TYnMvYLLuqcryXvGAVfnfs703ojuYLLUpy2L5x",
+	"imaUpAkSJG/kf3st+J/hAFcuoVPJg344GBz2D1//da8/OHxzfTLY2x8ePJXMiyWFUEv07YKnROCUIGBv",
+	"kotgYF/Hb17+0D/cP3wp0VFjsf1htz+47h+O9vt/UBYbLfJ8JUa7u9OE9TRH6FG+K7+K3SZ09lZsHv0v",
+	"4Mx7B5Y1H/QNcx70PfZ88K/En/d/V/48fCiDds4FtR48eyiDHhw0M+jD38KgD74SgzbSe5g/5/hjyZp+",
+	"/hRRcQlUQTJT16cT09to71nJhQY//ahA6cX17dV1dP/ud2X+M5JPF8D8YdYyvCS5RtZptr4sGHBvYs9n",
+	"0Sj6EadU9g9hlqCMyIMpkgsU3fEiTdCEoARUEQnakSXg04xnU6ILqK8d2Dx4katnyuYIs3W+oGweo5R+",
+	"IOj7YkIyRnIiUJKtu1nBesDmo1H094Jk65KlJaqncSSmC7LEqsszXKS55bC5Zl+cpwQr6f4lz9Qi8Yd3",
+	"nAqu+wjnsozfCcRn6ANZ5UZhQolAuRzXJOXTDwij6YILwhx9CmUiJziRFTEa9g87sYuufEGW8ug3Brwk",
+	"46aBweeHjuvC4+d/JVgvGn+YfinZzzUvMpRZKkaG1SPOkOZuI8CIuy08EUgs5JBs6SlPCNoZ+7vKuIN4",
+	"hmgu0Pg9TcY99HZBGFplRBCWI5qjpTw4yVFDC0L+8CQNLODDCucLi6yFGprF1sXlt8fnZz8dX59dnHfP",
+	"Tj28aaWWu7st8cdXhM3lBv50GEdLyszjwOJV5JlkLPdx9LE7513TkDu206iC84vJL2SanyV1nF/XkQfo",
+	"QDsY7Q27U8lgpjnJUMrvSDbFgqAF+YgMwI4duURDOW4qBaaM/L2gDvMJDX2DvLXCeU4yCfv//tzvHuLu",
+	"7N2nveH9v0U1VFRGe8Wz/Pk6PFYlCuYcCUkh7sgFmqybiF4oiO4Q/i0js2gU/WW3VH/uqq9iN9AZ2cc3",
+	"eE7OebhfKzwnslsZyYuMxQhkOeBAORo0dWulAAYX4wDIhy6LpUs8lOVkTjLbnSv6Kwl3SElLchGCKg+t",
+	"SAad3NQXgBbszV4fiFt3R8pPWzon0Wb31nrvYPYSmpGpfBmjAcJiSpjccuWq7g6QrKNebJpU1UTbeS07",
+	"BXtTRsSKK7Xop+g5Ti7J3wsiciX7sZww+IlXq5QqWXr3F8GZR/+yJIioQ7X+7Y6YKVhowpP1CEkphWT5",
+	"Gt0YHfNNhKhASyqEZgbtRvAiy7jufR2pps0ZpilJ0K3aVClnR8DodOeAJSrWx2czjXNYVj3ZjxPOZimd",
+	"PhALsGnBJv+zfhBAEEpqjCOziwGhaQ1uHMl9MBrtD6SAYvF46OHxe7lFyqMeSgjowuXWAc96f5zxTG/3",
+	"nLXH4ykAk9K7HW8Aqd9X9ucFTxO1ecNOveKU5bDo9X5e27SPEOMgf6A7LIwM00MnC86F3JbkX3f/5zyW",
+	"5J+RPFurkzBs1/8h+S/MzkueTWiSEPZIIt33kHvB0rUihDsmeUWGMEM4WVImR1Pdl9EUM5RwlC+o+EIU",
+	"O8VpSjK0xGuJKAN8BA/BfsXwCaMlMdyt1ssJkfg2qmnApyxT2cmR2un1YsBymqClEhDg+4zJLQynahSP",
+	"wflBhTEYiEiQ7JZkiCj8/GZ0HjNUMPJxBaNWUI9QQnJMU4FwRlAKemiFQLVLEbXiz3lu9TKPIKlh1HgS",
+	"kE3NAPSXIRdvnhNOBLRAPlKRm2nWFEVFjVBoDqN9g9cpx8k1569wNiePG/TAX0eXDrOXixilAPrLcnUA",
+	"ToWCLQeLmRJs1bUTwtMpWeUCBvkDw0W+4Bn9lTx2WgcVqoXdRGJZXQNJGewDYV9gjOccTeDSRkGUhxpE",
+	"681xRmAt73CG4Parg+4yzuZompGEsJzi1IxdFCt5JCLJa5JQrA7Cj5rlAw8HJwpAVwJUh4sJQTVQX2fS",
+	"gZgrTfVA0NLgZGvHiXcT54gzOEmo0qW+UZIIXNLq816FjyBG7nxGiBxWPSFTLjmmPHcBd5bS2coB+qmi",
+	"4cRpejEDsWATMl6WdaQw4HcJDnY5CP+yFFoTnCkBW/TQqRJR0QAdrzKaAgk4itOg8Cm3/gzhJMnk6VJK",
+	"EKAjFAiOjvrytHKq0nJbDy5Czelng1Z2ZlSASv3onQ33DoaB42Cpsf1UR0CmTrH2SExFjEhv3kOyVkrz",
+	"NegCpjRf+z1s0P06nTnQ0vymk6qSuFucPXdMBzuws/p9qamJXZS06EVdd9yWvC6qNYNEBiJATZ6gQnGk",
+	"hN7SpMApiCN2IoDerNq6XW/O3kD5eh8CCAXQ+jDXi8KK6patXlZq1ts/0RrtGIEyTpFwjHK6JOhX2Q+g",
+	"MaUWL1feGUso7jVpsdt277JeN4ygH5TeSLLD+mRJMdvRN0lGAD3TGtcgN5Cf0A5laiAx8INvr67RKsVT",
+	"eUZCcj9J153qAnQboswndV+z69D5YCud37uKl5/V0nOYgxnLO1uRgy5HjvK4yBc/iKYztxIAu5SBXUid",
+	"b8MFWqiiNiOhiT/GljYVlhEWBWiV/OH6WjCl+SLNrFt3BUpYBg6WZqmUCeC7hNXxu9poz1Hj0g9gfbov",
+	"CRWrVB5gavzOtxKpQXbNRjbAF3IbB/nGsgGnkUF/uBdUwLg09B4Qb4aoKcppPkRLzwO3pX4fTQnkLntz",
+	"5KiTF1y1hsYpmQFm6ycCnZydo50Tnq14JtfkGch1My3zINXZjlqgqhIllQ256Sa3hvzyajfUJfO1tuSr",
+	"67x+LVxrCe6JQ40YuE8EenN8jnaA/TD0hmRLLHkj0gaMZuCVjb28ePZVrcfdn959Orj/ud89fPdpeA/P",
+	"YZ1rbc5PcY5PrKYmqFUELfoMYa2D0YVjhAXYnS0IChiNeuIsDIMVS0mYxuCyNHmzhpyutaNjwOhY8TkW",
+	"d9bUMHbVS64BXuwoo5ThnWucaezvjN2jawtYMwN0jTgdI0Jj3VfaJFr71ai01KwbNvpmpU0mjDVDUd+I",
+	"s2IT6xtbhu0sqzabFaPZqkVu3Ri3YkMbMIw0NqI1C1JjN+uZzIbsV13jR2vB61rm1kxl34V2GElv3VsM",
+	"W4OQhOdS+oklQvftj5Yg3bfHhjjdly8cQvXel0Trvn5TErD7+qokZve1JToPREk8PgiX4N0vZ5b43bfX",
+	"eiG4706dReG+/0HUu3GmF0tldHbheO+ri8hr1FlQFWBmcfn9VgutghK96Lz5sgvQmxi7GD1M1xamRyXe",
+	"IvVabliwIRKxi9f9+NJbyH73vUXt04W7wCtfAovdLfGqsvDdb899JhBApl3vgW8Oc6gvsWDFqzrTqHQ1",
+	"Cb3zmIlHSqROe6cukwmsUI/huN/fOszHQ5JhRN4gHaYUmnvDoORGW98jH6etuWAEzVI8h+s9b0seoXGe",
+	"FWSMSIaFsS0wH58Ie2eRL6jwzlAxGkNTY/SBkBVcFC176DhN0fAptKXUyUa+rAt61rGjKkAoNxEpI+gi",
+	"Au1MFzjLQaLQr2I0xWIBJ80U6MV+AQGoapxQcxzZ2qgBS1gOly47Ky5gGaGct2yr9Edpbi3XZQSakPyO",
+	"EGZhN4F2fVo2jUKVkwcepZmTA1mjjEx5Bnd5MKNG4qIC3WU0z2X7s5xkksMJwC4VYH/S0BvtTdPcjxn9",
+	"SJIulLMHYbSj6gH8fEFohsBcswmdvpdOc1uy3Bb0GeeeDUCgBGmo77sDNUNR5Wo0BGdyuW10+axrCU2K",
+	"94ALnPxSiBy2lc6m9sX2puWaKUTOlyQTnVhdEipU6+OwblKKSHiau+exQKulh9OGdk2hBhiuU9QGKFAM",
+	"MVkuDEi7UjWDgAJNdSct+gClNnahdNfaAEUXQgmZUQacuglc6ezVDK5YpRwnJEFSnldzZ+uFLjjDTVXd",
+	"yJrbs8eqJwgOAO69gtB8V76ecjaj80Id68XmVo2b2vZWkVC3+Dta1kfTFNOlQEucEDRZl73rbG6xXWOK",
+	"KUoen3FAb4woKBXytVamiFhxF71MYot7RNmMN3XCuN1t6AIUoU2EFvDU2wDLoMqW3gi0DSw10ROayiFT",
+	"Nk0L2DoyMi0yeWqybYrpgiRF2tSk50i4abNISZdCOfQLn7gbhH4LF9YNjTjGx00NCCzXji4o0M4SswKn",
+	"0IxYi5ws0ZwwkuGcJJ3wgHXdbQPWfpHNPZEF5EzhlM8LonST8pxkaREEMbvCn8AuoW20MjKDa9AGsqu6",
+	"YTZ3QpY0kgLsT1MMM70kYBYrYsUEEWdQVGxocGs7orGu6xC6EcYtQStdMgzMOJJuIwBVzqGuErlNgOfN",
+	"Cs5LIoWbkHmqroJ2LLdQ3AQsjbUGCuUkW4oYWWvx2NIYZ6qnHX3XSDOkLe3gQjMFA2Wm7Ioa+113nG3G",
+	"jm8go8orDgC/uxkROc8sv2xos+qRu6E9VdSgQjJg8wsYfc6RVvg1UN6qRSOUVdrIyJTQVS7g2seISx2H",
+	"GnBqrlFA2DfsorELyrO4uQe6CMoKvXOu8FqkdNUEMeyc3G7angh782XgIOECUh0wnwxWGnpiPaE3DE6X",
+	"kcItn35Qq6jjCpzlfhSDdG0OFuyWsJxn64qU3NgV7YS9sStQphGCcdveCEIVQjt/L3iuiGCXiJwucd4o",
+	"bVQdwDfA1yUNCzKWBJrMw+DrnuQbGRzO1qi8OW0AaZ3QN4DSZdAO46zrzG6dVwiSpk3I8fzbNy4SOBjN",
+	"cU7u8Bo51cJwtZP8hqO1LNBU9yPZUvcjkmJAYKwgzpME7Xx7db374/G1KtcweO2vX98ylvxWL14wJ1D2",
+	"Z0FBHmQDaossqObJK22TS9ktlR04QozcEs+8jWlrN2WBg34QjpoEFDaCpLdEKWrAsFJbngaHYqMNNGNN",
+	"F0E7cBVOv8TR0wlq0NyuLRQEUrnl/PMy6c/LpK92meRckoZ0t8qRYLuJlFLCqbW7IvrK3Lq03WGBdnhm",
+	"vd467sL1lazG+7mt1ZO5Yfnu6uJcKUwAcLO6+VPp4dGvGxhU9dCX/E6UPno8i8FMH3zoYnXiqXrydUBl",
+	"XXVyY3hJjlCpxVZMxhjR59aLbonXEhZf0ly2yDPU967HP5UKtcGec4Ic9kP33kmDW+J1VhB0tyAsZMaP",
+	"JmSKC0H0MLXpEWhdiW8p0+BXFytfvC82B89TPv0Ah9oG90JnfprmxIyJzxzPg1hNlTtHPfRiucrX1uES",
+	"CldmoJTh9wchrFvL2pq7JFoUS8y6GcEJnqQE6WgBFWtCbeFvvEMUPW8zp4J1U5K/nfvaSvcNkzYs+uc8",
+	"WSu+YFxKnitnmNDA3ClZoztwAIHpCvmSmGIBT5cKqh/ucVPlJwZCW3M9z1QkbKhXc2CFiypJUB3t+uKN",
+	"HOz0po71yRfriI901Q1Ykx21DBY8TZQ8OHGXkDJpBIRVJ/Kv/A4tMVvb2Rob8OP6TI4VbsEjd4vXnCfO",
+	"mEHFZnJ0b8KbUs2fqTUGtSF6HLRR0n5d5vqwECQxlwLQTH1nKl3BanIdni4qk1F6PIvSewpM/Y106Tgy",
+	"VmbHUca1c/Uy6/Ie5kEZLzgTgbMMr2vTYIdTR/u7uu38sH+oVJmjGvfd5jzmLxd5XkYvPuagLIcZKjGS",
+	"gr/LzE5OiBn8AXzx7uPIuk3VfJUAST00lk2NEVXL76/X12/AHrcQCEuCUEy8urM/1POoYocI1UPE7jYP",
+	"LudOH7S1/Y1s9ibydyLVE9cGb9A9eKcM8PZC/s4b9r63sC8TlivvFikLlX6cCmubHDjdbjUgZNsOCfgp",
+	"exjiNi99D4/25gobPDmOkLHANq4ccKuqA+KgoXapPsVrNOjUuU4ZSCc0swlemxP4EsA1eJN4lrWOx/P+",
+	"Fm9sP3ZPqAebmkU7A/QdZgXO1qjXQ4M9dEqmoBToHKGhxYvXu6Hrj733oI3F6Wpc4i00z2cX2fzajUry",
+	"YNsUULe45sFSsmG1+0x/Lv3AJ81CechVw7HJL8DLB6whcvzRw54OwFgTyEPhVUKz+e3V9dm5PHWAmsgd",
+	"X8BEOxCfxXEI2N8LsAcbvyXUuMGpNjfXprTfXl1HcfTj8bWcybJt9bqFReS1alKV1w8ArUo+pm9BbMX+",
+	"5DURlZ2yN/XgTTWFGqZMcrhVRlaYOipupekQ+nSywIyRtE5MZSyomjjSNfcxO2eX5x1zQwi69JTMcm8S",
+	"9w7iLYexBq+FF8qzrAbwwAuiEIQoQjeNV6+vjCd/AOpgO9Qy8FVo7xHHq9UG+AdbwN9vm/Dm27bTB1yl",
+	"gcoEtHT2Li7gcOAFyWonC5+btpudpGwRENo8q5ZqgK2v06ZnxeJfj3+dBst7skBEryB7zrkOAaideWGV",
+	"4SLnS5zTKU7TteLgWF+ESs4N7lYtFSc2gNjXGbB7mdwLxx6rUS9eC0e5Z8YMfnRK3tekTAVKCl9Vsu8G",
+	"V9l/upXTuDHPvg4CrMK6F4yV9pUa9a/QevVQay0dCVWV5la1ttyyE+3926tJSs6ZqeQl7hp35qKKJkOk",
+	"AeJxh1VbUMEt8411MH2II7frOyrPMtpzU51tVmkhHGmlekZywi+GfbY0KAwO0AokHFAxGIXAhp0WFe8s",
+	"FcfROSjd3Py7OiYN4mH4oMQ2SGEM6/igqlCMEjoHv3SWVnSFTsTIWlyqd5+exoOmsFT+wahEiu1YcLou",
+	"Az667SfuIV64reRpG8iyisSzqwu0P3j6tDtAOF0tcHfPoxEfhxAEs+Zo1nC+LYNlhtoc7g2eIVMk2NRl",
+	"qK39zW2ZOJxBJ1/4hsSC3+kQs3hprYnLhlUET0c6/ybQnhvgM6QYTOB6GWdENwexSvQdnyuxe7FBX7/e",
+	"PT01D/J/3devu6envjDvRxNt5eWke3p6+vq1rle+fP369LT2Ur6QH8BPoYxYWpvG4/NjhyTrzq9ehNOH",
+	"RcarrjtDSx7qnc7FlsJDqxGChZzq67KAhtOLPWKi5hujIRtHaMsSc8Lnf2rSeUATOp4JEIJ1PpbD6srh",
+	"hMjbCbtfOwuQKWeJQAXLaRpuw06IDtm/RYsRDOgfQpsKMhiyalBYEwJuNqfAjn3K+CIhA20qgVDnvnt7",
+	"DSECCUvkvjc+1sFwoIMjpHIEoJui39+fAhj4Sca9xnbCp/Hj9E6KfTc664DWC+rlrTMRtPNHvDaNmFr3",
+	"ZQaDTcKO9fivndIBO27vXUqKHYLVDTVMfuOKepy/0kkZrEdFLzUxvk0gMo+SuF5+9fVWDTC99d7dworR",
+	"ZF1GDTUhRNsFHLUxL0ab0mv41P7I2KArLMQdzzZHZDCF/BanPMvINEcLngmCJrCk1kjkWH6uBKPY294T",
+	"E1KhfUCGx8Ze2BIhp0Lhtl8OsjZQ6yYLjYyIIlVeaEgU0ykRYlakKqTE40wvyk3nQRfd4HMhsVIjozKL",
+	"SKsb7i3X2R5OzAV27bwWlG7kbv+BMgjvW/pKmKMESfRFydn5j91+fzioo88NtL0hcClc/ZGPpak8mpOK",
+	"uDbcqpW3UbyrDb1W1fSJIUa/kox3ZWmSoJ0+XGQxziphRDyde3/7KV1FDa+NUQ5KBQl37jerAvCP3Wp8",
+	"pG3zrtuLXQSXGAitjEb7oNCFnW+5WAZA6sgdFqzHA1ZKkJsheCFjJvWWZAKcTimbZmBeB7HeEMHTBSh1",
+	"575c2XfFJl5MUkdmYmbQLqn/KEfaGNqmYmFNk1rc5Fq05FaCzPYgN6FsFO0UHLXILHUNx8bQLBBGjxVp",
+	"akyb5JFSnlYIbLTyi2RGlVuSkmycJBeNsm4tKJOu1F7s/XpR5CpzHroG/IPEkKtHrfFTfTzgamyBBZoQ",
+	"IonAAmina/09w9IFYuLNAwG3f7h8FTp6PBFyy+Yh+qZiC3l/9Vh3G6PZNYmwAbE0RmCDo4PthKPaNkig",
+	"fwbUCwXUC+SPadnqpovMVn3JysvNyqXmHyvU3x88tt+Dd9DwjWS9S7/5SrJN5MFHRxUMWQ00X68GyK9q",
+	"nCHA9UWbNXQCbLS1zV3VcOS+ke9qozsvQU17qSLFItdS4gNEC5PoJogieVp9IpQS8JERD7eoM6345A46",
+	"1kH69Im2sjkE4j/W2YMdmLMkton9r6jIm8/GF0wntuAzP9VG86F4M9GBxSBY5NhUFG3IaZMjQ5WOZjSF",
+	"xXMSjkFjLXf9bi1xPlXmWSZwyg5OU+il6NTMwjae+77Eaf/C65xJqBRUTuY4fdhQczeYc8pV4JuHDDFs",
+	"Ue/0pDoJ24hwMwFuVrz/Vj+YLz1bzZPVSk2zIROOzsTi8Y9ql1V2HH++p5ihicq4QhI0cQL3Wkiu2loz",
+	"oLKVdgrseq/PFaD6h5MSdGW4YS37owXJclBlGScP5CNGJjt45sKqfnxuYd/H0WVQZPoSUk85Mj9HoHnC",
+	"LMk4Tbp4tXLeUi4qb7SPXKW2eRuGYr4aaO2wWMeFHvVbaLrx87HqwzF0obHUGRdbSuhIb1ta06XaNaoL",
+	"67bVhPumJ2FJZlUxP9F3xYQF7jn87IJbjI6Swhgcmbuv0sSlUan57GG2R5XshsEeOcrNR3Vp3+nS4VY9",
+	"q82u2GSJBu1aZLewA65watNAdfCxPzshXl7JgqVZeHdQ59wPSohlOXh34PCCQdwdvKthKLgabb+OxTRy",
+	"unlKxFRZ/AoyLTKar6/kHqode+Bq8rhQJu7qySY6/e7tdRQ3XMWabDNoslapO2KlJHvo1Szs5zBTJsm7",
+	"Husiz1cqkwZls8YEbSrOYO4yXOWETNl898XlG3T85gztmHS4eEWddLjaUwxEV+0ofsMyiGmkncJHEF9d",
+	"+e3HamtVCSgl7WE9j86+rK4/SYYF2E9VnX9uWN2y54lQ3jY744A74rjTu2E37IRD9A0la6vRzvCSpuvR",
+	"DesiiW35VbajzGDGby6urpEc7e7tYBcX+WIX0L6rcDwGkwim1tDGyfrlLjdTJVsCyd/kbx5X1FRjk31p",
+	"Z4rlTsIEYYLKkcQIp4LbkIVjd3+VFTs3DLn+L55rtZXdtdmBveptdbsbS9CguxwrjZlKMOneFsPIzhLF",
+	"sF9zNuenz7siX6fEXhEItLM3rCRbtJcJogMZOi2oCx2cSB379SKRq+KTnOfY2GHfj2OEldeX/ThCP/d6",
+	"vXcxKuVuGIAnefsQjPsQwFCqRPtZnvEzssUdS8LXHlmy907WI6oNnqRUDeZ3QNwF+8D4HVNSqYka+gvY",
+	"GIClBc1VzHa9GmH5+RE5rGcv5awDgR3gtigaRYNevwfpn/mKMLyi8nTe6/f2lRHJAhhWI1WDdzIXoRCl",
+	"H5U2QSBscwmoGF7uRXdHB/tRt86wi2HgdK4xESzHLhobTjpCP78bjxDj2kiHCsQISUgCyKxSo2sYoQwX",
+	"xGZTG+1KRJlv4CDnrKTiwELoobfah5vmm6walApdWYhAj99C9iWLJJ5ZhIzQsD9QWLM5ByGCiZDSwd2C",
+	"TheGN+V3HCRccHbrAFzN1YB31oer9DK17F6yyX1JVDaqAmQyht1GZzIlIoeb7tapoICGwAbAz1j/is9B",
+	"/c43ocvNVF/acmyzzShtLZrMJu7VpQhlFk1VW61aRyEIHpSuYVSThUcQbs+b87h/2TG1TprlmR7d+5Ia",
+	"ZNeuZPXc6/cfPuFzkihru1BPTFnVlYvvowd3Xis7Apm/rJHHkWPMt8US8T6G3KMNTVtk7Dr5TaHKYHsV",
+	"L4scVNrfXqnMUClrDFrUqGbkg3oHbboXSPR2H0PGxa2V/cSOrsQbjX5+F4dX0ZxIpuMyeQjUA/naIfmO",
+	"kp3NvsMrK3NOAjvOKyoCrF1Ukhk6rC4GExxQy2LZnZwuidlrSmHAbuKl+3wJ8Ykf8VscobEnN4ydmnID",
+	"Ae2oCi3tKEhtVm0pOsQ6nXZGFHfWgohm6Ub3hMYqE/MY5CCbwHeMdpzzTuyfdjpHCGJYTjJYDhIICFA1",
+	"Zv8tyT29aeRnn2+4EyqL7Or8zvdxq5KQLLlF2VAy6e21nFTF734zT+OMvNFKzpKur0N6YKCtpn1M6Vp/",
+	"1mY9fW1Ws8kMxjEVifb6e0+7/WG3P7juH472+6N+/6eoZtKgzRBKo4MmUwG9pdTu2Zu3rPptd6kKDF62",
+	"Wr8J5ftQ+jRoB4Wq44F2H3D9Ayom+9ac3jePr1xi+o6Lrr3cwDFpG5YmZtHJebfmfNim3qmq53gQtqkF",
+	"1mkBV0A9d9Y5rw2sq4tu2MFuv+87urUB9uZSQ6s6rLWqrOr6Hmee+u1ZTf2176ifYPT35Y1v5bbWud9U",
+	"S2Ew6O4Nrgf90eBALwVzL9nunlHyhcpl16ApHoZ3h+RcGQ0eIHo1XhsGBBn34rB52/ldhZffLhX4GrCf",
+	"3937YoI8njeP1REUfPt6Sa7Bo6i6JhFVmf3Iv8CrZGNFO2NFRVodpBQxNkWwEHTOjOm7FSwD2pHqcbSn",
+	"j7KKSY3VaROBRsyNXuwIBfbV2IkeOEIqJwmfSbEinCkMEkjkXEkOFzrA27jCnscl/JzrsCE7Z+eXMfrH",
+	"f/13jEquGyOX08bo7LxzBGdiA7i0M/Rh2iAk4zJexhgNYzQ2ITPGOhCJL4VUkvD+psOn3Z68jfsYfXt1",
+	"3XXuhORRSkpnpRUJK/dJu3v7BpVlvJSBH7xk6Ns+bjJP/DKbdH0rttZfnhuq9h41DqGuT+f9P337DllH",
+	"Ve7mQtvCA9hvQ3LnVmfgwQPpTottW4/Abof0rW70uA1l02aiIR9pl4C7f+IB+H/ncXbzxnViAzVU5P6G",
+	"/arhgLv7iSb3jafcS9Bui9rxovmYq7evYX/YYNH88Pz/sDtJ5m/wptWSGbklOBWyHTA0oBqmUHvQsL9f",
+	"dqHxKkNdSmCU0NmMZITl1XFihsYSR9tPrqdgp//g46sLwlxHPPSAepb8FYbzJU6dKtzYQ3jISxWx7Ytz",
+	"kOtaCp0/ttasP9xe45znL02Au6/NIr4leUgx8AgGsSuMtKd4hBQAGwKACyQXJ4TYlMtXOQSZuJGQmIOb",
+	"FHfaGH7Ck7XKDlxLaqdiQtywxjR2R5JXUCH0fTvjrKvtAVR+PWBOw35frnOjCVMx9ySfuixSIkbmSg9S",
+	"v2F9kY/TVAGEAMIjRCjwGDW2aohUKlS6vsSpgqjQl4XgI1sZmLkTplJoLeQR70hHnvfViRAJHrgdns3K",
+	"SxwNtGYarA4TPJPbAk6WlEHEZclcgY9CC3dUEMkcOz10bPju3YIjKuCS1mG/sYZkLgQVH4zBo09y+B46",
+	"Zs2cFW7egb1KuJjVh+dyVzNT++rIAqHYzbEjg+j8ol14/hhNijwYel92o4y+b27vqmccc5KpI9c5R9Xy",
+	"vxxJ/CY2BQzsVvxOlHfq/hZo/C9zQdKZulKU/bWRngF3VOijlk0t3QFhytsKM71DU7hkplArEKwcOiJX",
+	"kVpCJlUkIB0CVSLGu3w1Qnv9vh+824Qyh7tDCP4UDMyrIXZ0VN4NAVNxdfnEZmKMinoGDlnQi2H/UOU2",
+	"s+p2EyY1RgVL5alpXEa8Ho+U2QOEKZZQvdCzsJgMinPOtZGHkt1As60Ce+tTs4ow/R+aKgqt24dDshPa",
+	"E/wtFgQC4QI4NR22qLmHN24ZajGgjODUjlfF895J6QeCvi8mJGNARkm27mYF6yiKLolLzQtEn8+o80rN",
+	"cWlWpkKuY2ZzT3ZTPg+knSSBrJMxElxSkyiyW3qrljC5JQyN3RwDes1IRpJIoAUru6QaAjb7l7+gMpov",
+	"mmd4tZCvX3hbA7/TaMvxJCUCZlwuBTNh0wVNk4wwNKOZyIF56S2mQpA3rKQ7lRy0LFhl3DqEsYMDFSJA",
+	"kh2QnIpSKOHfMFtLzXllCzDxkGO0sAbcM9DwuOGy4aZlR/VI5/3gbEpuGCD3Ttns3JIMp6b2lKfFknkA",
+	"Oury36N8vTNZgnf2phtmcAiBce8WPCXaPkgroLxFldPUEhkg1sEkW3tM4Ujimnsp7vTuXF9UiDKREwwO",
+	"6GNdf9xDpySjt0RHWN7RmYcgA+cNW3Gh75/KcHTWkyc2ue5im7NVGTPY3E7KVMum+NR5PSUd3DCdD5Rn",
+	"OkdKR3NgQATQwNpjF8CM7hRdQafyBVmWq9qUoHnvhl3bzCsmk9ICq7u1FM9HgHPVlTkvg0PbwVRycMVO",
+	"3EAk9zANOa/0BRZabfErolBu3gjSQhJltCRFzSLXhsmK/i3HVu5tIwfpT8QNG6vIS28wTca7+kF5zRH5",
+	"ghe5yDHc/I1t2jA3c1fsBV3syMm5YXrUTwTaqYzbr+rETuzEJpnrBKeYQT4kL7urLn3D/vH//r9usxOb",
+	"CSnreDNkOyfrQHXZQZ0Ptqyj39wwryXkNKQsjFR2GqRSNO1UE2spFa9dA4YPlGKzkneMgZLdJoFyEne9",
+	"qISIUnZUAtP4hmlgBsSWJEVHnghkuzKAHn4umchnw5UtO6bMCLWQEO+zZiGwWnc8fjzSLEwWAitBs5Pt",
+	"uGPpoM837HO32/X+QSd0/tzPaFxM3uunMfpcJrgdqS82360q854m4yPk5NXRxeDFexWH0y0J2WhUGZWx",
+	"1v2oF4L6bANrNpaw+SnDZVWkRFVUR010P5vw7qqATQnnFdEZh3QRk2itUkQFg7RldGzIspCH0/eKOkVp",
+	"VFiWU37YMEU2qZSqq582zocqY7A88aYDnvVsuOVMsidVyjxtKFKiPFi4knFJ4169LFHs1vAzPmkk6ndm",
+	"1sryHjpqqHTKuajUabdVVfUgAXXVP1nC5r/Shczze5Vn6X2pMhjHXgEApECOHPA9C0Ch0MsnpQpCRqj3",
+	"DvttX8fJSNxQSSVoGlXGAi8rNfRGbteAStDolnGwZLLjfvaoRaOkThmy6iZC1OXaU46PrrK2mVq1b9TI",
+	"wi2p6OJoExXVi6vh25SPnw17UvuNBRAbDgDF9KNK/eh/e18KcrLv4OWpeR4kYzXFPOzbvISqefMYBKA/",
+	"+gB07sXPJT9UpXXf1GcAF+TCuoYL0SYX/eyyUHeWzLh1QVnXSRU30iMpUx4aENsn1S3pTmoDl60XN1i1",
+	"jVvE2jcVLmHCFn92EePh0CCrtiTsB8nAN+6VFmzjFuWtAqf4FoS5JVsgrF5cIQEy+umm4Pe2IWmSzPHH",
+	"bVtTtWTD5mS/h+i0CqO2NOyXmnRQLWAW8shb1t730M5fA7N1g6vWMEt75C10872kR5tUUU+HfW45JaZ8",
+	"y3nxi29Avl+wCc9+qc3IrJRti1G3Wok2kOE1yuTv91pKl4vWFeR3GK/ZrJgICJ0qa4AEsZ9LOms5BfJv",
+	"S/SXRTegvizUhPayxGaUO+XaottUcTYIm1f4c6CNclNUhWTFgMxeVvJAe70y8APdMq34MqWE1MBfqkC8",
+	"JWdCFZslZ54r9GCOCuW44XFTq6rIpnOQVwQyoI40GxYfvK9lP+CT5dbiQ62fWo/z2ZP/yl1bfrR1tmzH",
+	"smxd9tane6+2kpr9HKcjD7zRNYneLONL+xqUIjl3n4+Qm0tVQZFvbFs9r3C7A4pXpeGcWC3jidGAN7fI",
+	"FvS5JV306Vy2RuKGJy01OrNYGZQR8ZqFZyPyVcbdZqKrUFsK1c3V1BAcXmmOy1VmqTvtSktuh5uO1y6Y",
+	"qkQfyv9r1oL+ViIn9t976eUbzpPq8KYh1k9vGmTtKFiB5mQf1qDkm/cUXr0Ht0UDyvlQheLeKNg5Vq/e",
+	"p3xeo6lSYYU+m+s6524uFNy6CqCaCFk3O4Gn9xkBjWl5/ijL6yLVPnlZlD2srvRLYLCtTttOvfWDTtzV",
+	"imX3XEZkh+pwoq2nH7e0D9pLEN20QivT7bHXSh3LX9sseVO4vmidpNQNq9DrUzVrtTlx1ZQszizWtBjV",
+	"wr3qGx9zkBa7pJVEayUqSkj5RVOB4rgjn+E6Bfz82pZMErOa3NJ+N8paTn+cahVsQc+MnEG0fNSobpQl",
+	"KrKKlSgtkEmIoToqGZcaGhi5C6S6WVVzivuKoorWo5Wuyq+53ngubFM4oL4MVSuRaHOi67GUOfcbpFVb",
+	"IHSIrOmMasVbaEO9Kg73gYzthu/AQ6N6Un322V5lCvxCYYHULWF7NargySlVdtZqrQ3bMM8NG6kikpp2",
+	"Ft46VWq2gwEj+n+y5eD2eqcq53aLki+5CRb5eCt6uA+D6+atxogBZB6n6XVWkAdYJQZzhX9Fj2UnlX9p",
+	"svfCDlpblNUd+bQf3/6ffnx/+vH96cf32/349vqP8+OL3RXsnmGi0cHgmzjSN9Uqz6+d4mE/LtN3Q4Ji",
+	"0PpFoz0JUDFYM5PKciYafXIDHkZXJqBAGWZF+2+Y6i5DcazYbop+f+9paTOkTVb0nmksmlSIFH1e/0BW",
+	"eZADfQHO8zV4zCO4yFdkF/u/K7sYPpRfqChqYXbx7KH8YnDQzC8Ofwu/OPhK/AI28d/R7ddjFw47cNat",
+	"mhC76j0+4bGAU2VseWTt9O6wcDjBbxN5mv0xTo15Ms9iSI8H/Y6VXZwyYp1Ykzllq1wJ9RUwTP4X8+kY",
+	"9g+3VzjhbJZSFWvwX9I5DTxB6tHxUGNwvA1uKS3aJdmtOTKFUn4oL2plbH+k7exWOF9AAI07MIKfCJ4W",
+	"OYS2LjIpS+7C6UX3qRbfeJLrBAB+WJleuWlB/+RJqVLT8+6wqSiI6OjIZU5QDz/UoPY3wDl2WvFwdf/u",
+	"/n8CAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
