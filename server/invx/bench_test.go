@@ -1,0 +1,194 @@
+package invx_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // "pgx" driver for the raw-SQL baseline
+
+	gen "github.com/deletesvc/deletesvc/gen/invx"
+	"github.com/deletesvc/deletesvc/server/servertest"
+	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/storetest"
+)
+
+// BenchmarkBulkDelete1000 deletes 1000 documents in one request three ways in the same run, on
+// each backend: through the HTTP API (validation, auth, org guard, handler, store), through the
+// store alone, and as the one raw SQL UPDATE of the same rows, the floor the bulk path is compared
+// with. Between iterations (timer stopped) the rows are put back to CREATED.
+//
+//	go test -run '^$' -bench BulkDelete ./server/invx/
+func BenchmarkBulkDelete1000(b *testing.B) {
+	for _, backend := range []storetest.Backend{storetest.Postgres, storetest.SQLite} {
+		b.Run(string(backend), func(b *testing.B) { benchBulkDelete(b, backend) })
+	}
+}
+
+func benchBulkDelete(b *testing.B, backend storetest.Backend) {
+	ctx := context.Background()
+	// The server logs every request; a benchmark's thousands of lines would bury the figures.
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	b.Cleanup(func() { slog.SetDefault(prev) })
+	dbURL := storetest.NewDatabaseURL(b, backend) // skips when PostgreSQL is unreachable
+	s, err := store.Open(ctx, dbURL, storetest.Options())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = s.Close() })
+	raw := rawDB(b, backend, dbURL)
+	env := servertest.Start(b, s)
+	u, org := storetest.Tenant(b, s, "bench@example.com")
+	const n = 1000
+	ids, err := s.InvxSeedDocuments(ctx, org.ID, n, []store.InvxStatus{store.InvxCreated}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	items := make([]store.InvxActionItem, n)
+	body := make([]gen.DocumentAction, n)
+	for i, id := range ids {
+		items[i] = store.InvxActionItem{DocID: id, Action: store.InvxDelete}
+		body[i] = gen.DocumentAction{Action: gen.ActionDelete}
+		if err := body[i].DocId.UnmarshalText([]byte(id)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	payload, err := json.Marshal(body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	reset := func(b *testing.B) {
+		b.StopTimer()
+		if _, err := raw.ExecContext(ctx, rebind(backend, "UPDATE invx_documents SET status = '200', last_updated_by_user_id = NULL WHERE organization_id = ?"), org.ID); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	url := fmt.Sprintf("%s/invx/apis/v1/orgs/%s/document/bulk", env.URL, org.ID)
+	token := env.Token(b, u, org.ID)
+
+	b.Run("http", func(b *testing.B) {
+		for b.Loop() {
+			reset(b)
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPatch, url, strings.NewReader(string(payload)))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-FLYNN-N-USER-TOKEN", token)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var out gen.BulkResponse
+			err = json.NewDecoder(res.Body).Decode(&out)
+			_ = res.Body.Close()
+			if err != nil || res.StatusCode != http.StatusOK || len(out.Data) != n || out.Data[n-1].ItemStatus != gen.ItemStatusSuccess {
+				b.Fatalf("bulk delete: %d %v", res.StatusCode, err)
+			}
+		}
+	})
+	b.Run("store", func(b *testing.B) {
+		var stmts int64
+		for b.Loop() {
+			reset(b)
+			cctx, count := store.CountStatements(ctx)
+			res, err := s.InvxApplyActions(cctx, org.ID, u.ID, items)
+			if err != nil || res[n-1].Err != nil {
+				b.Fatalf("apply: %v", err)
+			}
+			stmts += count()
+		}
+		b.ReportMetric(float64(stmts)/float64(b.N), "statements/op")
+	})
+	b.Run("raw-sql", func(b *testing.B) {
+		q, args := rawDelete(backend, org.ID, u.ID, ids)
+		for b.Loop() {
+			reset(b)
+			r, err := raw.ExecContext(ctx, q, args...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if got, _ := r.RowsAffected(); got != n {
+				b.Fatalf("raw update changed %d rows", got)
+			}
+		}
+		b.ReportMetric(1, "statements/op")
+	})
+	// The same UPDATE reading the rows back, as the API must to answer with each document.
+	b.Run("raw-sql-returning", func(b *testing.B) {
+		q, args := rawDelete(backend, org.ID, u.ID, ids)
+		q += " RETURNING " + returnedColumns
+		for b.Loop() {
+			reset(b)
+			rows, err := raw.QueryContext(ctx, q, args...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			got := 0
+			for rows.Next() {
+				got++
+			}
+			if err := rows.Close(); err != nil || got != n {
+				b.Fatalf("raw update returned %d rows: %v", got, err)
+			}
+		}
+		b.ReportMetric(1, "statements/op")
+	})
+}
+
+// returnedColumns are the document's columns the API shows.
+const returnedColumns = "organization_id, id, doc_number, doc_type, doc_date, seller_gstin, buyer_gstin, ird_doc_type, amount, " +
+	"acceptance_comments, denial_comments, dispute_comments, status, created_by_user_id, created_on, " +
+	"last_updated_by_user_id, last_updated, annotations"
+
+// rawDB opens a plain database/sql handle on the benchmark's database.
+func rawDB(b testing.TB, backend storetest.Backend, dbURL string) *sql.DB {
+	driver, dsn := "pgx", dbURL
+	if backend == storetest.SQLite {
+		driver, dsn = "sqlite", "file:"+strings.TrimPrefix(dbURL, "sqlite://")+"?_pragma=busy_timeout(10000)"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// rawDelete is the hand-written UPDATE of the same rows: the floor for the bulk path.
+func rawDelete(backend storetest.Backend, orgID, userID string, ids []string) (string, []any) {
+	now := time.Now().UnixMilli()
+	if backend == storetest.Postgres {
+		return "UPDATE invx_documents SET status = '260', last_updated = $1, last_updated_by_user_id = $2 WHERE organization_id = $3 AND id = ANY($4)",
+			[]any{now, userID, orgID, ids}
+	}
+	args := []any{now, userID, orgID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return "UPDATE invx_documents SET status = '260', last_updated = ?, last_updated_by_user_id = ? WHERE organization_id = ? AND id IN (?" + strings.Repeat(",?", len(ids)-1) + ")", args
+}
+
+// rebind turns ? placeholders into PostgreSQL's $n.
+func rebind(backend storetest.Backend, q string) string {
+	if backend != storetest.Postgres {
+		return q
+	}
+	var sb strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&sb, "$%d", n)
+			continue
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}
