@@ -157,10 +157,12 @@ func (s *Store) insertUltrabizPurchases(tx *gorm.DB, orgID string, ps []Ultrabiz
 		return 0, fmt.Errorf("insert lines: %w", err)
 	}
 	// Stock rows are created on first receipt and never removed, so a delete always finds its rows.
+	// Rows are written (and locked) in key order, like a delete locks them, so the two cannot deadlock.
 	stock := fmt.Sprintf(`INSERT INTO ultrabiz_stocks (organization_id, product_id, size_id, color_id, units)
 SELECT organization_id, product_id, size_id, color_id, %s FROM ultrabiz_purchase_lines
 WHERE organization_id = ? AND invoice_id BETWEEN ? AND ?
 GROUP BY organization_id, product_id, size_id, color_id
+ORDER BY product_id, size_id, color_id
 ON CONFLICT (organization_id, product_id, size_id, color_id) DO UPDATE SET units = %s`,
 		s.decSum("units"), s.decAdd("ultrabiz_stocks.units", "excluded.units"))
 	if err := tx.Exec(stock, orgID, first, last).Error; err != nil {
@@ -334,14 +336,28 @@ func (s *Store) DeleteUltrabizPurchase(ctx context.Context, orgID string, id int
 	return out, nil
 }
 
-// takeBackUltrabizStock removes the invoice's units from stock in one conditional update: a stock row
-// changes only if it holds at least what is taken, so a row short of units (sold since) is left alone
-// and the count of rows changed tells. The check and the change are one statement, so a concurrent
-// sale cannot slip between them.
+// takeBackUltrabizStock removes the invoice's units from stock. The stock rows are locked in key order
+// first (PostgreSQL; SQLite's transaction already holds the write lock), so the shortfall check sees
+// what the update will change, and concurrent inserts and deletes sharing products queue instead of
+// deadlocking. The update is still conditional (units >= taken) and counted, so stock can never go
+// below zero even if a caller bypassed the lock.
 func (s *Store) takeBackUltrabizStock(tx *gorm.DB, orgID string, id int64, lines []UltrabizPurchaseLine) error {
 	keys, _ := ultrabizStockNeeds(lines)
 	if len(keys) == 0 {
 		return nil
+	}
+	var held []UltrabizStock
+	if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
+		Where("organization_id = ? AND product_id IN ?", orgID, productIDs(keys)).
+		Order("product_id, size_id, color_id").Find(&held).Error; err != nil {
+		return fmt.Errorf("lock stock: %w", err)
+	}
+	have := map[ultrabizStockKey]decimal.Decimal{}
+	for _, h := range held {
+		have[ultrabizStockKey{ProductID: h.ProductID, SizeID: h.SizeID, ColorID: h.ColorID.String()}] = h.Units.Decimal
+	}
+	if err := ultrabizShortfall(id, lines, have); err != nil {
+		return err
 	}
 	sql := fmt.Sprintf(`UPDATE ultrabiz_stocks SET units = %s
 FROM (SELECT product_id, size_id, color_id, %s AS units FROM ultrabiz_purchase_lines
@@ -349,35 +365,16 @@ FROM (SELECT product_id, size_id, color_id, %s AS units FROM ultrabiz_purchase_l
       GROUP BY product_id, size_id, color_id) AS taken
 WHERE ultrabiz_stocks.organization_id = ? AND ultrabiz_stocks.product_id = taken.product_id
   AND ultrabiz_stocks.size_id = taken.size_id AND ultrabiz_stocks.color_id = taken.color_id
-  AND %s >= 0
-RETURNING ultrabiz_stocks.product_id, ultrabiz_stocks.size_id, ultrabiz_stocks.color_id`,
+  AND %s >= 0`,
 		s.decSub("ultrabiz_stocks.units", "taken.units"), s.decSum("units"), s.decCmp("ultrabiz_stocks.units", "taken.units"))
-	var changed []UltrabizStock
-	if err := tx.Raw(sql, orgID, id, orgID).Scan(&changed).Error; err != nil {
-		return fmt.Errorf("take back stock: %w", err)
+	res := tx.Exec(sql, orgID, id, orgID)
+	if res.Error != nil {
+		return fmt.Errorf("take back stock: %w", res.Error)
 	}
-	if len(changed) == len(keys) {
-		return nil
+	if res.RowsAffected != int64(len(keys)) {
+		return fmt.Errorf("take back stock: %d of %d stock rows held enough after the check", res.RowsAffected, len(keys))
 	}
-	// Some row was short: read what is held to name it. The refusal rolls the transaction back.
-	var held []UltrabizStock
-	if err := tx.Where("organization_id = ? AND product_id IN ?", orgID, productIDs(keys)).Find(&held).Error; err != nil {
-		return fmt.Errorf("read stock: %w", err)
-	}
-	_, need := ultrabizStockNeeds(lines)
-	have := map[ultrabizStockKey]decimal.Decimal{}
-	for _, h := range held {
-		have[ultrabizStockKey{ProductID: h.ProductID, SizeID: h.SizeID, ColorID: h.ColorID.String()}] = h.Units.Decimal
-	}
-	for _, c := range changed {
-		// Already taken from in this transaction, and it had enough.
-		k := ultrabizStockKey{ProductID: c.ProductID, SizeID: c.SizeID, ColorID: c.ColorID.String()}
-		have[k] = need[k]
-	}
-	if err := ultrabizShortfall(id, lines, have); err != nil {
-		return err
-	}
-	return fmt.Errorf("take back stock: %d of %d stock rows changed but none is short", len(changed), len(keys))
+	return nil
 }
 
 func productIDs(keys []ultrabizStockKey) []string {
