@@ -312,3 +312,29 @@ func TestInvxConcurrentBulk(t *testing.T) {
 		}
 	})
 }
+
+// TestInvxSeeder fills an organization through the seed command's entry point: every state
+// appears, and progress reaches the row count.
+func TestInvxSeeder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		_, org := storetest.Tenant(t, s, "seed@example.com")
+		last := 0
+		if err := s.Seed(ctx, "invx", org.ID, 1090, func(done int) { last = done }); err != nil {
+			t.Fatal(err)
+		}
+		if last != 1090 {
+			t.Errorf("progress ended at %d, want 1090", last)
+		}
+		ids, err := s.InvxSeedDocuments(ctx, org.ID, 9, store.InvxStatuses, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, id := range ids {
+			d, err := s.InvxGetDocument(ctx, org.ID, id)
+			if err != nil || d.Status != store.InvxStatuses[i] {
+				t.Errorf("seeded document %d: %v %v, want state %s", i, d.Status, err, store.InvxStatuses[i])
+			}
+		}
+	})
+}

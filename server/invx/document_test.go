@@ -153,6 +153,15 @@ func TestDocumentCreateReadUpdate(t *testing.T) {
 		if dup.JSON409 == nil || dup.JSON409.Error.Message != "err-duplicate-document" {
 			t.Errorf("duplicate number: %d %s", dup.StatusCode(), dup.Body)
 		}
+		// An amount past the IRP's limit is a validation error on both databases, not a numeric overflow.
+		huge := strings.Replace(invoiceJSON("HUGE1"), `"TotInvVal":100.00`, `"TotInvVal":123456789012345678901234`, 1)
+		big, err := f.client.CreateDocumentWithBodyWithResponse(ctx, v1, f.org.ID, "application/json", strings.NewReader(huge), f.auth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if big.JSON400 == nil || big.JSON400.Error.Message != "err-validation" {
+			t.Errorf("huge amount: %d %s", big.StatusCode(), big.Body)
+		}
 		stranger, strangerOrg := storetest.Tenant(t, s, "stranger@example.com")
 		strangerAuth := servertest.Bearer(f.env.Token(t, stranger, strangerOrg.ID))
 		// Another organization's member cannot see the document, nor tell it from a missing one.
