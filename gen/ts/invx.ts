@@ -307,7 +307,7 @@ export interface components {
              * @default 20
              * @example 20
              */
-            tokenDurationInMins: number;
+            tokenDurationInMins?: number;
         };
         /** @description A theodore organisation. */
         Organisation: {

@@ -325,7 +325,7 @@ export interface components {
              * @description Amount paid to the vendor with the invoice.
              * @default 0
              */
-            PaidAmount: number;
+            PaidAmount?: number;
             /** @description Whether the invoice has been posted to the ledger. */
             IsPosted?: boolean;
             /** @description Whether the invoice is finalized; a finalized invoice cannot be deleted. */

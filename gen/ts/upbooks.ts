@@ -126,7 +126,74 @@ export interface paths {
          *
          *     ## Dependency graph
          *
-         *     See the categories table below
+         *     Each category owns the tables listed (deleted children first). A row of a kept category
+         *     that points to a row of a chosen category blocks the request: the 409 lists, per kept
+         *     category and chosen category it blocks, how many of its rows point there (a row counts once
+         *     even when several of its columns point there). With `force=true` every blocking category is
+         *     deleted as a whole, then its own blockers, until nothing kept points to anything deleted;
+         *     those categories are reported in `forced` instead of `deleted`. Derived rows (ledger lines
+         *     posted by an invoice, payment, expense, transfer or payroll run, and statement lines of a
+         *     client or vendor) never block: they are deleted with what posted them and counted with it.
+         *     The vendor ledger has no flag: its lines go with the expense, outward payment, debit note or
+         *     vendor that posted them.
+         *
+         *     After the delete every stored figure is recomputed from the rows that remain: an invoice's
+         *     `amountPaid`/`amountCredited`/`outstanding` (payment allocations, credit notes), an
+         *     expense's (outward payment allocations, debit notes), client balances (client ledger, debit
+         *     − credit), vendor balances (vendor ledger, credit − debit), account balances (account
+         *     ledger, debit − credit) and product stock (inventory ledger).
+         *
+         *     `deleted` counts every row removed for a category, its derived rows included; `users`
+         *     counts removed memberships and pending invites; `orgSettings` counts 1.
+         *
+         *     | category | tables (deleted in this order) | blocked by (kept category: column) | also deletes (derived rows) |
+         *     |---|---|---|---|
+         *     | clients | `ub_clients` | contracts: `ub_contracts.client_id`; creditNotes: `ub_credit_notes.client_id`; deals: `ub_deals.client_id`; invoice: `ub_invoices.client_id`; invoice: `ub_recurring_invoices.client_id`; orders: `ub_orders.client_id`; payments: `ub_payments.client_id`; projects: `ub_projects.client_id`; proposals: `ub_proposals.client_id` | `ub_client_ledgers` where `client_id` is set |
+         *     | vendors | `ub_vendors` | contracts: `ub_contracts.vendor_id`; debitNotes: `ub_debit_notes.vendor_id`; expenses: `ub_expenses.vendor_id`; expenses: `ub_recurring_expenses.vendor_id`; outwardPayments: `ub_outward_payments.vendor_id`; purchaseOrders: `ub_purchase_orders.vendor_id` | `ub_vendor_ledgers` where `vendor_id` is set |
+         *     | assets | `ub_assets` | - | - |
+         *     | employees | `ub_employee_salary_components`, `ub_employees` | assets: `ub_assets.employee_id`; employeeLeaves: `ub_leave_allocations.employee_id`; employeeLeaves: `ub_leave_applications.employee_id`; employeeSpends: `ub_employee_spends.employee_id`; payroll: `ub_payslips.employee_id` | - |
+         *     | expenses | `ub_expenses`, `ub_recurring_expenses` | debitNotes: `ub_debit_notes.expense_id`; outwardPayments: `ub_outward_payment_allocations.expense_id` | `ub_account_ledgers` where `expense_id` is set; `ub_vendor_ledgers` where `expense_id` is set |
+         *     | products | `ub_inventory_ledgers`, `ub_products`, `ub_brands`, `ub_product_categories` | items: `ub_items.product_id` | - |
+         *     | services | `ub_services` | items: `ub_items.service_id` | - |
+         *     | orders | `ub_order_items`, `ub_orders` | invoice: `ub_invoices.order_id` | - |
+         *     | payments | `ub_payment_allocations`, `ub_payments` | settlements: `ub_settlements.payment_id` | `ub_account_ledgers` where `payment_id` is set; `ub_client_ledgers` where `payment_id` is set |
+         *     | settlements | `ub_settlements` | - | - |
+         *     | invoice | `ub_invoice_items`, `ub_invoices`, `ub_recurring_invoices` | creditNotes: `ub_credit_notes.invoice_id`; payments: `ub_payment_allocations.invoice_id` | `ub_account_ledgers` where `invoice_id` is set; `ub_client_ledgers` where `invoice_id` is set |
+         *     | taxes | `ub_taxes` | creditNotes: `ub_credit_note_items.tax_id`; debitNotes: `ub_debit_note_items.tax_id`; expenses: `ub_expenses.tax_id`; invoice: `ub_invoice_items.tax_id`; items: `ub_items.tax_id`; orders: `ub_order_items.tax_id`; products: `ub_products.tax_id`; proposals: `ub_proposal_items.tax_id`; purchaseOrders: `ub_purchase_order_items.tax_id`; services: `ub_services.tax_id` | - |
+         *     | discounts | `ub_discounts` | creditNotes: `ub_credit_note_items.discount_id`; debitNotes: `ub_debit_note_items.discount_id`; invoice: `ub_invoice_items.discount_id`; orders: `ub_order_items.discount_id`; proposals: `ub_proposal_items.discount_id`; purchaseOrders: `ub_purchase_order_items.discount_id` | - |
+         *     | users | `ub_user_invites`, `memberships (not the caller's or owner's)` | - | - |
+         *     | items | `ub_items` | creditNotes: `ub_credit_note_items.item_id`; debitNotes: `ub_debit_note_items.item_id`; invoice: `ub_invoice_items.item_id`; orders: `ub_order_items.item_id`; proposals: `ub_proposal_items.item_id`; purchaseOrders: `ub_purchase_order_items.item_id` | - |
+         *     | proposals | `ub_proposal_items`, `ub_proposals` | orders: `ub_orders.proposal_id` | - |
+         *     | purchaseOrders | `ub_purchase_order_items`, `ub_purchase_orders` | expenses: `ub_expenses.purchase_order_id` | - |
+         *     | documents | `ub_documents` | - | - |
+         *     | projects | `ub_projects` | expenses: `ub_expenses.project_id`; invoice: `ub_invoices.project_id`; tasks: `ub_tasks.project_id` | - |
+         *     | tasks | `ub_tasks` | - | - |
+         *     | payroll | `ub_payslips`, `ub_payrolls` | - | `ub_account_ledgers` where `payroll_id` is set |
+         *     | account | `ub_accounts` | accountTransfer: `ub_account_transfers.from_account_id`/`to_account_id`; bankAccounts: `ub_bank_accounts.account_id`; outwardPayments: `ub_outward_payments.account_id`; payments: `ub_payments.account_id`; payroll: `ub_payrolls.account_id` | `ub_account_ledgers` where `account_id` is set |
+         *     | enquiry | `ub_enquiries` | - | - |
+         *     | outwardPayments | `ub_outward_payment_allocations`, `ub_outward_payments` | - | `ub_account_ledgers` where `outward_payment_id` is set; `ub_vendor_ledgers` where `outward_payment_id` is set |
+         *     | creditNotes | `ub_credit_note_items`, `ub_credit_notes` | - | `ub_client_ledgers` where `credit_note_id` is set |
+         *     | platformSubscriptions | `ub_platform_payments`, `ub_platform_subscriptions` | - | - |
+         *     | employeeLeaves | `ub_leave_applications`, `ub_leave_allocations` | - | - |
+         *     | fileImports | `ub_file_import_errors`, `ub_file_imports` | - | - |
+         *     | activityLogs | `ub_activity_logs` | - | - |
+         *     | orgSettings | resets `settings` of the organization | - | - |
+         *     | organizationBackups | `ub_backup_restores`, `ub_organization_backups` | - | - |
+         *     | leavePolicies | `ub_leave_policies` | employeeLeaves: `ub_leave_allocations.leave_policy_id`; employeeLeaves: `ub_leave_applications.leave_policy_id` | - |
+         *     | bankAccounts | `ub_bank_accounts` | settlements: `ub_settlements.bank_account_id` | - |
+         *     | accountLedger | `ub_account_ledgers` | - | - |
+         *     | accountTransfer | `ub_account_transfers` | - | `ub_account_ledgers` where `transfer_id` is set |
+         *     | clientLedger | `ub_client_ledgers` | - | - |
+         *     | salaryComponents | `ub_salary_components` | employees: `ub_employee_salary_components.salary_component_id` | - |
+         *     | leads | `ub_leads` | deals: `ub_deals.lead_id`; enquiry: `ub_enquiries.lead_id`; leadActivities: `ub_lead_activities.lead_id` | - |
+         *     | leadActivities | `ub_lead_activities` | - | - |
+         *     | deals | `ub_deals` | proposals: `ub_proposals.deal_id` | - |
+         *     | debitNotes | `ub_debit_note_items`, `ub_debit_notes` | - | `ub_vendor_ledgers` where `debit_note_id` is set |
+         *     | expenseCategories | `ub_expense_categories` | employeeSpends: `ub_employee_spends.expense_category_id`; expenses: `ub_expenses.expense_category_id`; expenses: `ub_recurring_expenses.expense_category_id` | - |
+         *     | warehouse | `ub_warehouses` | orders: `ub_orders.warehouse_id`; products: `ub_inventory_ledgers.warehouse_id`; purchaseOrders: `ub_purchase_orders.warehouse_id` | - |
+         *     | branch | `ub_branches` | assets: `ub_assets.branch_id`; employees: `ub_employees.branch_id`; invoice: `ub_invoices.branch_id`; warehouse: `ub_warehouses.branch_id` | - |
+         *     | contracts | `ub_contracts` | - | - |
+         *     | employeeSpends | `ub_employee_spends` | - | - |
          */
         delete: operations["DeleteSelectiveData"];
         options?: never;
