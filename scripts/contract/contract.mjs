@@ -132,12 +132,14 @@ await B({ op: "InsertPurchaseInvoice", name: "duplicate bill", method: "POST", p
 await B({ op: "InsertPurchaseInvoice", name: "unknown vendor", method: "POST", path: `/api/Purchase/InsertPurchaseInvoice?userId=${userNumber}`, headers: ub, body: { ...purchase, VendorID: 99999, BillNo: "X-" + Date.now() }, expect: 404 });
 await B({ op: "InsertPurchaseInvoice", name: "someone else's userId", method: "POST", path: `/api/Purchase/InsertPurchaseInvoice?userId=${userNumber + 1000}`, headers: ub, body: purchase, expect: 403 });
 await B({ op: "InsertPurchaseInvoice", name: "validation", invalid: true, method: "POST", path: `/api/Purchase/InsertPurchaseInvoice?userId=${userNumber}`, headers: ub, body: { ...purchase, ListBody: [] }, expect: 400 });
-await B({ op: "GetPurchaseInvoice", name: "success", method: "GET", path: `/api/Purchase/GetPurchaseInvoice?invoiceId=${invoiceId}`, headers: ub, expect: 200 });
+const stored = await B({ op: "GetPurchaseInvoice", name: "success", method: "GET", path: `/api/Purchase/GetPurchaseInvoice?invoiceId=${invoiceId}`, headers: ub, expect: 200 });
+// The delete body is the caller's view of the invoice: the lines as read back.
+const view = stored?.ListBody ?? [];
 await B({ op: "GetPurchaseInvoice", name: "other book", method: "GET", path: `/api/Purchase/GetPurchaseInvoice?invoiceId=${invoiceId}&isPGP=true`, headers: ub, expect: 404 });
 const del = (q) => `/api/Purchase/DeletePurchaseInvoice?invoiceId=${invoiceId}&userId=${userNumber}${q || ""}`;
-await B({ op: "DeletePurchaseInvoice", name: "stale view", method: "DELETE", path: del(), headers: ub, body: [{ ...line, QtyPack: 3 }], expect: 409 });
+await B({ op: "DeletePurchaseInvoice", name: "stale view", method: "DELETE", path: del(), headers: ub, body: view.map((l) => ({ ...l, QtyPack: 3 })), expect: 409 });
 await B({ op: "DeletePurchaseInvoice", name: "someone else's userId", method: "DELETE", path: `/api/Purchase/DeletePurchaseInvoice?invoiceId=${invoiceId}&userId=${userNumber + 1000}`, headers: ub, expect: 403 });
-await B({ op: "DeletePurchaseInvoice", name: "success", method: "DELETE", path: del(), headers: ub, body: [line], expect: 200 });
+await B({ op: "DeletePurchaseInvoice", name: "success", method: "DELETE", path: del(), headers: ub, body: view, expect: 200 });
 await B({ op: "DeletePurchaseInvoice", name: "already deleted", method: "DELETE", path: del(), headers: ub, expect: 404 });
 await B({ op: "DeletePurchaseInvoice", name: "validation", invalid: true, method: "DELETE", path: "/api/Purchase/DeletePurchaseInvoice?invoiceId=abc&userId=1", headers: ub, expect: 400 });
 await B({ op: "DeletePurchaseInvoice", name: "no token", invalid: true, method: "DELETE", path: del(), expect: 401 });

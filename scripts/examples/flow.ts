@@ -57,7 +57,9 @@ const ins = must((await ultrabiz.POST("/api/Purchase/InsertPurchaseInvoice", {
   body: { VendorID: 1, BillNo: "TS-" + Date.now(), BillDate: new Date().toISOString(), NetAmount: 241, ListBody: [line] },
 })).data, "insert invoice");
 const during = await stock();
-const del = must((await ultrabiz.DELETE("/api/Purchase/DeletePurchaseInvoice", { params: { query: { invoiceId: ins.InvoiceId, userId } }, headers: auth, body: [line] })).data, "delete invoice");
+// The delete body is the caller's view of the invoice (a stale view is refused with 409).
+const view = must((await ultrabiz.GET("/api/Purchase/GetPurchaseInvoice", { params: { query: { invoiceId: ins.InvoiceId } }, headers: auth })).data, "read invoice");
+const del = must((await ultrabiz.DELETE("/api/Purchase/DeletePurchaseInvoice", { params: { query: { invoiceId: ins.InvoiceId, userId } }, headers: auth, body: view.ListBody })).data, "delete invoice");
 const end = await stock();
 if (end !== before) throw new Error(`stock ${end} is not back to ${before}`);
 console.log(`ultrabiz: invoice ${del.InvoiceId} deleted; P-00001 stock ${before} -> ${during} -> ${end}`);

@@ -133,8 +133,13 @@ func run(ctx context.Context, url, email, password string) error {
 	if err != nil || ins.JSON200 == nil {
 		return fmt.Errorf("insert invoice: %v %s", err, ins.Body)
 	}
+	// The delete body is the caller's view of the invoice (a stale view is refused with 409).
+	view, err := ub.GetPurchaseInvoiceWithResponse(ctx, &ultrabiz.GetPurchaseInvoiceParams{InvoiceId: ins.JSON200.InvoiceId}, bearer(token))
+	if err != nil || view.JSON200 == nil {
+		return fmt.Errorf("read invoice: %v %s", err, view.Body)
+	}
 	del, err := ub.DeletePurchaseInvoiceWithResponse(ctx, &ultrabiz.DeletePurchaseInvoiceParams{InvoiceId: ins.JSON200.InvoiceId, UserId: ultrabiz.UserId(userNumber)},
-		ultrabiz.DeletePurchaseInvoiceJSONRequestBody{line}, bearer(token))
+		view.JSON200.ListBody, bearer(token))
 	if err != nil || del.JSON200 == nil {
 		return fmt.Errorf("delete invoice: %v %s", err, del.Body)
 	}
