@@ -138,6 +138,12 @@ func ubGenerate(w *ubSeedWriter, orgID string, units int, members []Membership) 
 		return &v
 	}
 	zero := Decimal{}
+	everyOther := func(id *string, i int) *string {
+		if i%2 == 0 {
+			return id
+		}
+		return nil
+	}
 	put := func(f func() error) {
 		if err == nil {
 			err = f()
@@ -434,7 +440,7 @@ func ubGenerate(w *ubSeedWriter, orgID string, units int, members []Membership) 
 		for i := range rows {
 			for j := range 2 {
 				q, r, tax, amt := line(j)
-				lines = append(lines, ubOrderItem{UpbooksRow: row(i), OrderID: rows[i].ID, ItemID: opt(items, i+j), Description: "Ordered item", Quantity: q, Rate: r, TaxID: opt(taxes, 3), TaxAmount: tax, Amount: amt})
+				lines = append(lines, ubOrderItem{UpbooksRow: row(i), OrderID: rows[i].ID, ItemID: opt(items, i+j), Description: "Ordered item", Quantity: q, Rate: r, TaxID: opt(taxes, 3), TaxAmount: tax, DiscountID: opt(discounts, i), Amount: amt})
 				rows[i].Total = NewDecimal(rows[i].Total.Add(amt.Decimal))
 			}
 		}
@@ -494,7 +500,7 @@ func ubGenerate(w *ubSeedWriter, orgID string, units int, members []Membership) 
 			}
 			for j := range 2 {
 				q, r, tax, amt := line(j)
-				lines = append(lines, ubInvoiceItem{UpbooksRow: row(i), InvoiceID: inv.ID, ItemID: opt(items, i+j), Description: "Goods/services", Quantity: q, Rate: r, TaxID: opt(taxes, 3), TaxAmount: tax, DiscountID: nil, Amount: amt})
+				lines = append(lines, ubInvoiceItem{UpbooksRow: row(i), InvoiceID: inv.ID, ItemID: opt(items, i+j), Description: "Goods/services", Quantity: q, Rate: r, TaxID: opt(taxes, 3), TaxAmount: tax, DiscountID: everyOther(opt(discounts, i), i), Amount: amt})
 				inv.SubTotal = NewDecimal(inv.SubTotal.Add(amt.Sub(tax.Decimal)))
 				inv.TaxTotal = NewDecimal(inv.TaxTotal.Add(tax.Decimal))
 				inv.Total = NewDecimal(inv.Total.Add(amt.Decimal))
@@ -565,7 +571,7 @@ func ubGenerate(w *ubSeedWriter, orgID string, units int, members []Membership) 
 			inv := &invoices[len(invoices)-1-i]
 			cn := ubCreditNote{UpbooksRow: row(i), Number: fmt.Sprintf("CN-%05d", i+1), ClientID: inv.ClientID, InvoiceID: &inv.ID, Total: tenth(inv.Total)}
 			rows = append(rows, cn)
-			lines = append(lines, ubCreditNoteItem{UpbooksRow: row(i), CreditNoteID: cn.ID, ItemID: opt(items, i), Description: "Rate difference", Quantity: DecimalFromInt(1), Rate: cn.Total, TaxAmount: zero, Amount: cn.Total})
+			lines = append(lines, ubCreditNoteItem{UpbooksRow: row(i), CreditNoteID: cn.ID, ItemID: opt(items, i), Description: "Rate difference", Quantity: DecimalFromInt(1), Rate: cn.Total, TaxID: opt(taxes, 0), TaxAmount: zero, DiscountID: opt(discounts, i), Amount: cn.Total})
 		}
 		rows, err := ubPut(w, rows)
 		creditNotes = rows
@@ -702,7 +708,7 @@ func ubGenerate(w *ubSeedWriter, orgID string, units int, members []Membership) 
 			}
 			dn := ubDebitNote{UpbooksRow: row(i), Number: fmt.Sprintf("DN-%05d", len(rows)+1), VendorID: *e.VendorID, ExpenseID: &e.ID, Total: tenth(e.Total)}
 			rows = append(rows, dn)
-			lines = append(lines, ubDebitNoteItem{UpbooksRow: row(i), DebitNoteID: dn.ID, ItemID: opt(items, i), Description: "Short supply", Quantity: DecimalFromInt(1), Rate: dn.Total, TaxAmount: zero, Amount: dn.Total})
+			lines = append(lines, ubDebitNoteItem{UpbooksRow: row(i), DebitNoteID: dn.ID, ItemID: opt(items, i), Description: "Short supply", Quantity: DecimalFromInt(1), Rate: dn.Total, TaxID: opt(taxes, 0), TaxAmount: zero, DiscountID: opt(discounts, i), Amount: dn.Total})
 		}
 		rows, err := ubPut(w, rows)
 		debitNotes = rows
