@@ -1347,6 +1347,8 @@ type GetProductStockResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -1366,6 +1368,11 @@ func (r GetProductStockResponse) GetJSON400() *BadRequest {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetProductStockResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetProductStockResponse) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -1513,6 +1520,8 @@ type GetPurchaseInvoiceResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -1532,6 +1541,11 @@ func (r GetPurchaseInvoiceResponse) GetJSON400() *BadRequest {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetPurchaseInvoiceResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetPurchaseInvoiceResponse) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -1679,6 +1693,8 @@ type GetVendorResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -1698,6 +1714,11 @@ func (r GetVendorResponse) GetJSON400() *BadRequest {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetVendorResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetVendorResponse) GetJSON403() *Forbidden {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -1937,6 +1958,13 @@ func ParseGetProductStockResponse(rsp *http.Response) (*GetProductStockResponse,
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2073,6 +2101,13 @@ func ParseGetPurchaseInvoiceResponse(rsp *http.Response) (*GetPurchaseInvoiceRes
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2208,6 +2243,13 @@ func ParseGetVendorResponse(rsp *http.Response) (*GetVendorResponse, error) {
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -2505,6 +2547,20 @@ func (response GetProductStock401JSONResponse) VisitGetProductStockResponse(w ht
 	return err
 }
 
+type GetProductStock403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetProductStock403JSONResponse) VisitGetProductStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetProductStock404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response GetProductStock404JSONResponse) VisitGetProductStockResponse(w http.ResponseWriter) error {
@@ -2724,6 +2780,20 @@ func (response GetPurchaseInvoice401JSONResponse) VisitGetPurchaseInvoiceRespons
 	return err
 }
 
+type GetPurchaseInvoice403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetPurchaseInvoice403JSONResponse) VisitGetPurchaseInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPurchaseInvoice404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response GetPurchaseInvoice404JSONResponse) VisitGetPurchaseInvoiceResponse(w http.ResponseWriter) error {
@@ -2939,6 +3009,20 @@ func (response GetVendor401JSONResponse) VisitGetVendorResponse(w http.ResponseW
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVendor403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetVendor403JSONResponse) VisitGetVendorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3183,130 +3267,131 @@ func (sh *strictHandler) GetVendor(ctx echo.Context, params GetVendorParams) err
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H1pbxs7suhfKfQ8wDJuW5a3LDLuBycnmfEgcTy2T2bwouCK6qYs3rTIPk22lxP4vz+wuDR70eLExz7z",
-	"xkCAWGwuRbI2VhWL36NEzHPBKVcyGn6P6A2Z5xnFv0/LIpkRSY/5lWAJPccv+oMs53NS3EbD6AikEgVN",
-	"gZk6cM3UDASnkDFOozi6IlmJbd6wLPuFKBoNo93B7outnZ2t3cHFYDDEf/83irHGiYiG0fHJ5y2sM9jb",
-	"2Yni6G1BiaLpm9touLPrf37ija5eD3cObFe/MJkczUXJVTTceTGIo/cX5MYVDOLor4WQ0v3e2x0M4ui4",
-	"XsPO+TiNhjuD3f04OpbvGScZ+52m0XBKMkl12elfT8NfQqrg8wcm1RuR3kbDL9+jN6R4K1I9/VevX+wP",
-	"BoOd3b39gxd63lx+EJJGQz03kYni+JdouPcyjt6WUok5LTQQkZ4VmZNLiuDpCZ4RxUQ0PDC/PpPM9DLw",
-	"v09J8k1PL47e3aiC6DV4wyXWwILzoEBP/5QW5m/5C82oqk1UN353Q+c5FquiNKUFpaeFSMtEBXU/Tae0",
-	"qLX+lFPerqfH/8QRAl/2WePLm307N1v8kSpaGDg/lpliecY0qBoZTqj6TLJouHfw6mV/N45wbD1/v5NY",
-	"opd0EEd6RRi/1Au6F0entPiVM/VWSGWW7mCvv6fLC5ZQs3gv9nUrAzluw+nWYLC/G8UVcXgM+Ye69fv4",
-	"D3VrOjiIIz1NO5+dV+an35ydwev+/n4cnbPfKW77QRxdXOjNQHgvLj68D/4+x78P9nGmFxcfPhvi2hto",
-	"KC9mhP9D3UbDwd1XXBeP33ZpTglLAww/o3NSfJPRMPpArrmm4+QbTEUBaqbJmCtagKRECh4ZoF1bO/5n",
-	"ylODqy/v7qr16OQS/A/lDw9A7d3E/UzO/zHk/Ey8mnilxu+joiC37+a5Biek4hOBRCuhlyI+4ViOrom0",
-	"msBmRdRfvnZ23cUhLmYUZjTLISeXdEOCxDrQU9d20LDbkPpsRakKxi9hbyckwJfLCLDecPdlQJB7dYp8",
-	"3aDInZ0GSe4MmiS5u9ekyd3dgCg1DQdU6clvNVG6Qk+TviAkSVcYUKQrqhOkKXX0uLdfJ8j9gB5ftWhx",
-	"Zzcgxt1XK6lRi8iAFF/VCbGxHU0BGxDoi8UEutck0AXEubsTUOduSJ47r0Pa1BTvKXNv7y5+xrxnzHsS",
-	"zPuquXROCjK3K/Y9PKF8j1Iqk4Lligl9KjpOQUyRPed2Ko5P96PYHfGc2sp0i99KWtxGccTJXOM2833H",
-	"UUF/K1mw4zKZ0TnRg05FMScKq6sX+1EczRln83KOq6Zuc9OTope0iDT8Blfa4L5DcdWQJoSDyCnXe9Kz",
-	"f2yhmNt0tQ7d2RN1yqC5nmTnrMz44RRSOiVlVmkxFuqJEBkl3EKNh7wm0A5JYCLEN5hm5BJ6xK/3lmQp",
-	"hblIrcbLBeTlJGMJpHTKONOdbA4RaGwfTp7JGEQx4tdExkD12uD5ug9nlKR6YVIwAljClPEUBM9uXWPp",
-	"Nl5POcW++yO+cD30zO69HGdE0bczwi9pe1WOMimgzFNi1YPcEJrcqDCxIAh5IeZYA6X7Bow9gY5/YF8D",
-	"kO45nYATtHbYfIJE72JPwzH2tcd6nf2UjIZSo61Ks+yCOPejLqOvObn5QPmlmkXDgwFSl/tZ0ZdhWziV",
-	"X6URMM15aN0qIVlGiw0J4ppDKWkBvJxPaAG9eSkV0N9KkuFSK/GNcq2AlZP/pYmKgWaSwv5grz49zYK7",
-	"JlYaGNblGnu7q7mGVVWXsrkrrGM3yem29T1yBFKfx8vuaVy5MR9uIne6K5kLLo1x7Q1Jz+hvJZVK/0oE",
-	"V5TjnyTPM5ZoucK3/1cr8JVVTv/5kUqJugLua2G6ACb1BEnGUj29jyKl2bnC0/T3gJkPv2Aj1KNhg0yS",
-	"Dd2QCwXYFA8Qx5qX96OvcZSHmvuXwde+F35fjCoOiDsTCkRBRolUMIhQUFVr9H8KOo2G0V+2Kyvjtvkq",
-	"tyso3xWFsGvURt32FKF3dH7aP3l3gQw2A6n72DyEcdXjGBmgBEqSGUxICqS4LOeUKxAFTBnN0n50p5U0",
-	"Ps1Yco8twL1LS/OdvmFZVj/I6BJHWyQrKElvNb2loamj2sKw9kbNrIE7E3aAm2Px/GUfKWNa2SxCEI69",
-	"HIGqRufwpw3iAK0R1NqhtEkI1zgyoVbupGb4OZNzopJZYwFEegupoAavsAKSqOXpyCq7oblw0gCk3qhU",
-	"LOmhi7QRegNaTm7nzqLdXpgZkeBr3GNhwnbLFgbVlPrQ53hAvxZllsKlgAnNxDX8TgvRPT4q6Fr16Zyj",
-	"7Sej5MpLWNgwAmcDepL9TmHvIIZEZKIsYO/lJuzsQsmZkiBnolB9Q2vrkemRzE+oWotEE0tOshLddtOQ",
-	"RA/1hs70tK6JhATlddoHN9lhQwuqsDAe8XDtYyDW4pHRK5p1LavWoKx2tRod+yN+zCUtKiDGxtY47iRC",
-	"NWPSUqLWre7i6L0oJixNjW77I6zciE3Y2XP8WIUyO5DXyLUebN/GZtxxxR27hm+oDAjCsVZLOcnOaXFF",
-	"CzPID879iAPV7ZG8RJKURUHTh5vnEYeS05ucJoqmZqRDSKkiLJNACgqZuLykaYzzLqgqC26HPxHqvSh5",
-	"ek/hYBG4Tv+/8m9cXPPYMQrET6FmtEAd/T5cSNOOhnWqYbPszh2/O4Z0DGLBEE3u0dF7IUrVPR0wnzp7",
-	"PhHwt4uLUyioFGWRUOwZewU1I5YUqURUc/zj17Nj2JgplQ+3tzORkGwmpBq+GrwabJOcbbv12D4ROd0w",
-	"wBk67IbOfusE77OVpO0JPySBmVOYXwLPh+gNk2qoz7ilhdVucYy+EcdyLLIgrhhFF1FmxPPw8HkY9mM1",
-	"BFG4fT/UfwcVcMss3zolt5kg6YUQH0hhjnM/q4giv2USlBCQ6U4flmM1h8EhNEsm3LB15EdAkoTmSuLY",
-	"v3JSqpkonKL0QzzK9oBVkVFNKOWQUs5CoWChe7gpn2iZRgo9Q30u81INf4UasSiA3uTMcc5fuSzzXBSK",
-	"ph9pysgFnkZ+fncpV0zdbkiY615BH3JgQ9EbtZ1nhHF/nPCjh2tjiOBh8UHjQR0cC8Hfzz+dQG/cnOU4",
-	"hjHCiz829br96+OHRsWbeebr6b83rVpnwNJQox/j07Tm2+gwhmgNLKMJIk3LXgC9t3+B8Qcm1agcDPaS",
-	"WmdYRMebfTjmGsIhjE2trpFtZZiJLNXaleB0xMeLe4WcFghDDMyQzS9EkbeCq4IkypyccpJQazlSdC5X",
-	"bVV9JfThgNwcm4YHg4E/DhMNfRRHN3M8NtnTdudqmrM4whENIysU7HD9lCiSWHj7orjc3h0M9rcHL7d/",
-	"zVRBJuz3/3l3dvo/R6fHfTwSai3/uiB57o7xejtD7GpvnT1g/pNO4Oj02GooyHV6478plWM7vT8afZKM",
-	"4Zngkiq3T/jdrLcpsARlivr9vindrhXbsqDtuGateGz5ippFrhVjo9r40ZvL9bdyTviWFlpkkunxiBRc",
-	"g962UlX2lC++v6++okCrUwtDHA+IzcmINiKTzqhEM18TrE+lSsScatojIMskoVJOy8zKVQ1ffX5rmdSd",
-	"UA6Mki1DeNP6E0cfNMmf0StaSNrR/YmxAYip5Q3XMyGpPeTojS1sy+ZoaHdqj7buRukDG9O9sc7t0oKE",
-	"qSVgXwhFMgumOV8WdC6uaAo9Wc71dMbWaAQ3UDl44L/AOlXgv8A6zcYgrqwXoDKnWnjMwUNjxdal2LKF",
-	"KU3YnGT9X8z/4dctNtfiR8ObEzWLhtElU7Ny0k/EfFvORC5zPcFt24WzzrURM4wDa+5hc3FWIvEy1H1Y",
-	"bod2ejzR/iShMOzkBwmF0+t7EskDoe0am7lys5Yt38NvVtMUulIeWb1vyxhAjVzaHww2F4qLP6+xeE0R",
-	"c5Rdk1sJo0UzGUV1/8viCbeYXH0FSJqie45kpzXI2srn3MAqcSkwpk0kHie92tSgNO7bdcJSU5RaKi9i",
-	"h4TJrR9qCATQeeFtOBsSNTjojf1eGkXXaiYaWU6dJ9loGV/MF8ZTemNKvlr95D2jWWpVkRGfOh0ILegS",
-	"euNF2z7eNMpjncgeQP5bg8W5M7E2NW576t2QVioxbgRTrBcNLaNouEXLaJuvrekN7Nw5W+EEIV7UWs+n",
-	"s/WCCaGIgRnNUlTaOyawlnqOvWvx1UKx5kobODrUZRT1CM5SKFGIkyxDUGUAq3xKeX4a+FvDfapNy23C",
-	"Smys4eDDCwMndBYzI+vObuF+015IpI8fwMOm63m8OYQZJSktYlDkBpReBLNZxiAOYx+CiDZwNaMj7nrF",
-	"2uaQwSSQNKUpKBH4YTfQVI+SekIywt1Jsk5rVcBvE510ad2zuyFhwrKspkakRNEtxXAXW+TkYoW72Hat",
-	"S2vUPtRc4reSIpVZGxqZC35ZBVbghElBUQR6f098Ly99PVa5W5tObZzTo9JLPWa6G7BpWaDBWmNMT1ff",
-	"fGQQa3Hc3TAaVcPijjlKTehUFNQvq0FzRW6ofGTwj1eu8DVTM2fEYRw1clzs4ydY7FpIfBPcf86oQYUF",
-	"DrtDIIEP2dXocJe2Y3LCwPt1hvXG2BwbOU6U0fSSFt0DVIH8XezBdWw44UMZwOaM2587KySwh65DCAeB",
-	"4a1zV8id4zXZ8uOiVBjDHgRnDVqSDOtATlhjBp0RYY84AR9131z89wWlW4reKChMlZZgGHTpfCsZgiSZ",
-	"ljyaB5w/AQ+obgkslqPQk2WOVp1N3JlLIVIJ17SgMBHl5UxhqF+n3WpF4FeowHlIvGiPKwUipIuAulfr",
-	"cU7R+uN0uOPKGdzU1mwEQlNpswEIXlVzZ608KyVoNZulsYkZ1XKMlClToEHsw7GSVuQlpChuR3xcBTKP",
-	"4b9h7M0f4z+9PtZ5RgrugbZOIEFIo4UUQxauZ8KrwKHU6PnQB1vbWLo217SvBldQO2QUrw11XWnh66/X",
-	"s5r4rCb+e6iJ61iC72cFflLNsyvU/yK8SNEK1w/oGxj/86u0sQmKRVVqiYT4YcX3WbltC/v/PxTaZwV2",
-	"hWLQUFpD3+GxvWuzQpENZVdNC6gtdk0M1yRGXRUOcDLgQXUOG6pVoWLzI4q003b/OH3aR9rcwzD6yWYb",
-	"MN7NlpG0ZhnF/sebfXh3RQvr59DyReRmsCE4T9wlu6ISCMyZlIxfjrjRKbSGbk+20BvEYCACXmbZZh9c",
-	"iHvLPaHHWN9V3qm+u4upTUx/QwpzhcldCbSuCFFAbu5NdtK2v8vaxRpgIngpvcs/oewqvK+Fq92j5hY6",
-	"zpMo4AISIReo2P4oOOhUt91d2iYsb02E+xUpGOGqOcMeAcsMXJzT27+YKyObh5CTwjcwMH6jt4/MnsJr",
-	"wa2p2W+LeJIoYrh2Z40KqSUIDgQS23pDgijSBecpd+u4fd7T5Wlze3sFTXRnKcbxV0LY3Mr8gW0Nbjq3",
-	"QLBquN64nBYJrXYXkQuJ7ZF3q3YVeyHAxMp6WkAmNNnqVXwaSI3/fR1INSN4ZBjr19ZbV4L1146jJCQz",
-	"UmjcFNxe7/B86CngP18Of1P7+fNA7xMCtM4jy86WeHc3IMlHd0n4xAXLjlHIIJgEKaZqy573Dlu3xwhk",
-	"7CpwlRbUyOpFB7h6ioR1xqdY29x0XmoUqY8TJl1YNsz1TGTVYASmWi570RdK265hfBqHRUMQUAVBrWGq",
-	"f6GGLP1RlPGFC1XLB7FsAg5W5i/7Qw9ZZgwl1xyJppuu0qLBgjwTi4ZqESHe6ZJiPWKsjVZPYbFsbs6M",
-	"ZC1NekhcwdTZmWqVCt1h96Affb6H+mDGs6Bp0WSEwBikJBNq5u/cPzJ1hvk7ugNEnKQxkpzJUP/s0BQe",
-	"A2iXZaQVj0tV20gIZKo12qc3ETbyoayS8MiB6vTck5TC2CZRGW8+Bfydp/IWy0lDlgO9gdF5ueB0XVt9",
-	"kBymFZVlPkEPsVI33azGuibSKduMx0D7l32tWJNCCY53qmAibtaFoZmSpn2QkajgmihCpzb+aRAuyJ6z",
-	"MA9Kruu4OTyBQvlTsXtBxp/1k+lUuDKhmeCXWjwegqQKJrfhbTREWaN/xMAuuUlugoVWiVoDhXwWoiVX",
-	"BzzieMztiVJhKpppmWW4K/JHTmo+mHfx4Ni3HfYHRgiSKTXHOG8K8KfVQmt5nlbC+rSHLJeCqgUm+50u",
-	"sJossYysgaUuz9UPOK5CSfvIy+Qzcq3r0XxaWM+XwNrSdp8U0s/u4vVaTlivGz+BhPPJ1hZzOKNdT0Sm",
-	"JPTUjPDNBUr3vVjf3brG9T/iWuSdizzH2PAFarsT6VaIYpg341i2MqB+TcvtIRrIA3umGwsv54cR5Loe",
-	"mWTUpWP6kzHTFRPBoPhOFFkwr4C1roy9f8oAe7s2lanewbvSd1Sh38Oj9mefHKIZfNVy/fU7HCroRm63",
-	"Pis5piVs+JtBXDed0oft9GNAUoxEYkUYYx/7jH6ynJhb2I9uNF7sK23mWVtTFzAddt+H0aXtTpff4wtc",
-	"p0HXsd+olaj22eUDeVg8u4sjSZOyYOr2XPdi0MfkbTgq1az69d4t2t//eRG172/8/Z8XJvUVkTCupZwY",
-	"whuTBsLcysL0D/ZW1iG6HG26PntXY0HqIJvCAC1M2F215HoVzFQYn3bo4GeIUhmdU66Iy2dgbkNLVZSJ",
-	"YlfV+WirCrvJMp+R0i0gvDs7haPT4xHv7b2HC5rMuMjEJaMyhlPyjUlF+GYcZJBik0yTm+mMU2rdTgm6",
-	"qlH6MC5zPfvrGcHcRbegKUjw/oiP+MWM4pXJqcgycS2heZUyEfyKcj0nOdT1t+BMlJoUSUFhTHK2/R1T",
-	"Iwi9pHfb348wn8Pd+NDfuJOgCnJFvZfR3MczWBwbh6N03yYive3jIFUmE2YHM1lLaIr7vzxzRQytjBW4",
-	"ElXSihEH6NXyOvzr4wcHhScAGP8k/uNFP4Azl9oQJ/L3808nscut4WWhyZIARH4z1srWDHBd7BVHXPzv",
-	"I3dFcBQNYRT1+/1RdDeGXpgR46EyLWxiHh2XUMVcrGUSiJ7e/mBgA6aCFIOxPhfRVB/2LSh5/Vplxx1K",
-	"nKKNWLi1OQq/UZpbqpWYvmNa81VL6FUpLeMwB2kMYyN3cRNG3CSZYxLQWoThaNaeDUf15CNaCt0n4MAa",
-	"FcR0ZAy5zsvAuOE+dTXQr6TxrOihdK3wTtnq+2ImAEMTPdK8BFJLhXPYTl4m/RXjpenLzL1UpvCWcJMp",
-	"Qa+dMDSKoytaSMMId/qD/kBLN5FTTnIWDaO9/qC/p9UHombI+k0yDbNG23+lqnln9ZKqLg6ryoLLUGvs",
-	"uMTqXs7oug2KSmBsbIQzGyvXH/GjKvdT4HHZH+ybldCoiCSIybCb0NaTTn/pDgWsqmxXRri7r42Ep7uD",
-	"wf1SEHU/uxLesjWPH5gD2N5WzijGHtl1/vK9noM9TMdtdekX+xrK8Gbri/21sxPV1mlBeqLGRmJKlX2z",
-	"Dl1d+/XaDrLDYpOd1U1qea6w0f7qRj7H3V0cHawDWFfiP9SAfPa1M0pSIC0cbl+/1mRILmVwP9ckBKjn",
-	"ounMmmHIR3/o8H5YTRrPrE2LLeNAQHPZjGqhzSVJjH5FGZp4qOY6JkelSSY5I3lOudTCzCWvTAWmjNSc",
-	"PAyuRUXEX8HQ8it0QA+tXlJQ+EZzjN+xlzcmJcZGFXrZiooJzLXcIfwW5qKghqoJSJoIn/4bCJfXtHC0",
-	"vAWG/4upmYULNLMbEbfYRUq1CqVl9uQW6A1JVHbrVaiQfdN0qIG5t7hwaab6bqkWsfs6KOHo5q5xLxAd",
-	"RtQdeZ6vJ6SVKqu7eamwjiwwCaMbKa83q5zXCPgY06S7hMLqHrHgNTEYJvAzDVm1cy6VWRhq2IcTgYWx",
-	"zeBH57nSGFSQ2xjmlHAJo6i6wOBfYBlFWt5zwbdMC92H3r/m2eCK0etGhL7paghMmfXLmFTt3Ls9qU9v",
-	"qGQc2jxTKQiOOFLTTrzrLVBVYhhbtqz/dOkizJ+IPDGMHR7FMK4wbRwD444oMKit2qnXiAaOQE1mWdmH",
-	"T7jYKC/tLSp3f1vzNlLQFJHpjE5LSbSitT94HTe72VyclxZ64yCUdoxRhTY98IxcURPEPycpHXFySRiX",
-	"+lh/uDp7rcFLmyYkRDwrv52Ix2S+U5Jlm4cjfo9sty2x381k7yv8q3jnu3hlZZutfo2aJnTa6BMoEl0M",
-	"8D2SshJ5jkuwSMC5utuLXkLCQz5Nq7eL7tmLbXiP7KJdSfE61IxPll00cg02IpqHa5J+DMmMJt/0GdQg",
-	"rMGrGv4ArggypQmaKxwvqnMgBXMhFRwMBh7vRjzMlrci6SJIylNonmAPEeb2U1HI/sfj8c08G/HFqRLh",
-	"Zp5xOWT/PXKGn+vr6/71njvq7mz/6+MHtOKQLT19LZ1GkWlVtfnRw/IosqdPvjA5o/tkw7lNYfOpIXt6",
-	"rdXxDQ3vNIUvXc2w0NW0bNgU7rmqtVJf1QcqdwG069s2qrnmJqDYDjSwlcNCX9FFBJvi165qvTisbQNy",
-	"zYednaBB7UujiZY5tsmg3qT64pqEgarmy+6eMx+0PtUandca7YaNzrsa2aBMu06ufq3UV3WhkKZYFaUz",
-	"aTS+VA3CAMaOVu3PQdMqJrGrZfNr1dBGGXY0qn0JGlTBg12Nml+rhj4QsKNZ41vVKIzn62jX/uyamqg8",
-	"u1H73sBUFfqKXn0x5b5uo9zVN/FotuNXtnJY6CrWQsAsKjuM6fhWa+aoe/dV2KBJ8155s9DYuo1iX7se",
-	"4WQHcNPt/OqbuuAiU+yAahRXta2C2cmJfNtapSa/deWOXTTLXX2rkprCF7ZyrTCoWYF6UNVsw+8DXSwI",
-	"bl0b5WH1OsPaDxp0MiyjaNtdc7CEha6iCdawW+XWIiysKmJ8hK058DWD0qDquS/ceV1VPe+qihRm676q",
-	"6gbFvrLxz9tZuUWrlbqq20vE6rPEfZa4zxL3WeI+S9xnifsscR9D4m4vfrEAD+zmJZKf8xQFSUjMm6aN",
-	"bOu78cpXdYK8II2c5/dwCS3L8L3AQxRajv1dNfSpmnvT1tJn45WcvRxvAlc54R/Vq7S3ulH1HtaP+KH2",
-	"B69XN/Av9+kGO2vA1HzrBtsdrLMAHU+pPJy37BfryulI3spTt8UNhKgjQ+hGcwnNOvxof6Wqw4m21BXd",
-	"6UFzeV+DLKhx9Zpr9ews9KzjxMXyeN9Yf8SPmq8omPeweIebJF7hrX5Mm3Voif5RftV8I2wtO7KF8t5G",
-	"5ObqLGdC/1Hu6SZe13F0TaLqfCUAoy6F7CAs9EEsoKu6+3iBn9q6ne/p6GU88K7e14u72nlb777y1Pbv",
-	"7Y+tPK9aBgK+GmVSTmBInE9UM763Y5bV/bJF6yVtBA/z5qO/Q/9hH8/eql6DdHMoeddjkOskjK48lqbn",
-	"6q1iDUxtO8PHps0jzTdMVg8y7/vgRvsG1tjl6xlbHOKUpsBFLcnXsO3NxWSRzQc7gKVdDLcb3+/Nc807",
-	"7H+Ek3CdisFj4T/nVLwvF/9h9r0wvGg5E+u3nq9+eE17lV4tydW9XvNc9u7KGiq0wexnjfjfWCN+h2mj",
-	"2hIa0/7hzcGaMqx/2RcJRMdRabkgN+xX68bVVZGV0Zlh6j5MkNR9H6QPR61nOa0q26XI+ssJ9+Ol/nX8",
-	"n4+39Bdedg52Dwb9g/BKyMv6dY7oKNs6EaKAC3qjmGaHaxO4necCWnZ3Qf5zFFGnO1hUbiBRgL524b7W",
-	"LpwgioRXTb581YhgLp4bBGovsv6KMl5Jmk1NRAUGL9sQJK2z6Em5R/LKIouG0TaimIVmYRYAr/1gCJMv",
-	"TvwNis3qwe8wPM6edOXSo27f3t0Jc3drkd9521864wlzSegMSD4XQAVR0K0NRG33apY/7LSpB2P39l3h",
-	"7t4d7n+9+38BAAD//w==",
+	"7D1pbxs5sn+l0PsAy9i2LF85ZOwHJ5PMepA4XtuTWbwoWFFqSuKmRfY02T4S+L8/sHg0+9DhxGPP7jMQ",
+	"IBabR5Gsi1XF4rdoLOaZ4JQrGfW/RfSazLOU4t+nRT6eEUmP+aVgY3qOX/QHWcznJL+J+tERSCVymgAz",
+	"deCKqRkITiFlnEZxdEnSAtu8Ymn6E1E06ke7vd1nWzs7W7u9i16vj//+N4qxxomI+tHxycctrNPb29mJ",
+	"4uh1TomiyaubqL+z639+4LWuXvZ3DmxXPzE5PpqLgquov/OsF0dvL8i1K+jF0c+5kNL93tvt9eLouFrD",
+	"zvk4ifo7vd39ODqWbxknKftKk6g/Iamkuuz059Pwl5Aq+PyOSfVKJDdR/9O36BXJX4tET//Fy2f7vV5v",
+	"Z3dv/+CZnjeX74SkUV/PTaQiP/4p6u89j6PXhVRiTnMNRKRnReZkShE8PcEzopiI+gfm10eSml56/vcp",
+	"GX/R04ujN9cqJ3oNXnGJNbDgPCjQ0z+luflb/kRTqioT1Y3fXNN5hsUqL0xpTulpLpJirIK6HyYTmlda",
+	"f8gob9bT43/gCIEv+6jx5dW+nZstfk8VzQ2c74tUsSxlGlSNDCdUfSRp1N87ePG8uxtHOLaev99JLNFL",
+	"2osjvSKMT/WC7sXRKc1/5Uy9FlKZpTvY6+7p8pyNqVm8Z/u6lYEct+F0q9fb343ikjg8hvxD3fh9/Ie6",
+	"MR0cxJGepp3Pzgvz02/OTu9ld38/js7ZV4rbfhBHFxd6MxDei4t3b4O/z/Hvg32c6cXFu4+GuPZ6GsqL",
+	"GeH/UDdRv3f7GdfF47ddmlPCkgDDz+ic5F9k1I/ekSuu6Xj8BSYiBzXTZMwVzUFSIgWPDNCurR3/I+WJ",
+	"wdXnt7flerRyCf6H8od7oPZ24n4i5/835PxEvJp4pcbvozwnN2/mmQYnpOITgUQroZMgPuFYjq6JtJrA",
+	"ZknUnz63dt3GIS5mFGY0zSAjU7ohQWId6KgrO2jYbUh9tqJUOeNT2NsJCfD5MgKsNtx9HhDkXpUiX9Yo",
+	"cmenRpI7vTpJ7u7VaXJ3NyBKTcMBVXryW02UrtDTpC8ISdIVBhTpiqoEaUodPe7tVwlyP6DHFw1a3NkN",
+	"iHH3xUpq1CIyIMUXVUKsbUddwAYE+mwxge7VCXQBce7uBNS5G5LnzsuQNjXFe8rc27uNnzDvCfMeBfM+",
+	"ay6dkZzM7Yp9C08o36KEynHOMsWEPhUdJyAmyJ4zOxXHp7tR7I54Tm1lusXvBc1vojjiZK5xm/m+4yin",
+	"vxcs2HE5ntE50YNORD4nCqurZ/tRHM0ZZ/NijqumbjLTk6JTmkcafoMrTXDfoLiqSRPCQWSU6z3p2D+2",
+	"UMxtulqH7uyJOmXQXE+ydVZm/HAKCZ2QIi21GAv1SIiUEm6hxkNeHWiHJDAS4gtMUjKFDvHrvSVZQmEu",
+	"EqvxcgFZMUrZGBI6YZzpTjb7CDS2DyfPZAwiH/ArImOgem3wfN2FM0oSvTAJGAEsYcJ4AoKnN66xdBuv",
+	"p5xg390BX7geemZ3Xo4zoujrGeFT2lyVo1QKKLKEWPUgM4QmN0pMzAlCnos51kDpvgFDT6DD79jXAKQ7",
+	"TifgBI0dNp9grHexo+EY+tpDvc5+SkZDqdBWqVm2QZz5UZfR15xcv6N8qmZR/6CH1OV+lvRl2BZO5Vdp",
+	"BEx9Hlq3GpM0pfmGBHHFoZA0B17MRzSHzryQCujvBUlxqZX4QrlWwIrRv+lYxUBTSWG/t1ednmbBbRMr",
+	"DAzrco293dVcw6qqS9ncJdaxm+R02+oeOQKpzuN5+zQu3Zj3N5Fb3ZXMBJfGuPaKJGf094JKpX+NBVeU",
+	"458ky1I21nKFb/9bK/ClVU7/+Z5KiboC7mtuugAm9QRJyhI9vfcioem5wtP0t4CZ9z9hI9SjYYOMxhu6",
+	"IRcKsCkeII41L+9Gn+MoCzX3T73PXS/8PhlVHBB3RhSIgpQSqaAXoaAq1+h/cjqJ+tFftksr47b5KrdL",
+	"KN/kubBr1ETd5hShc3R+2j15c4EMNgWp+9g8hGHZ4xAZoARKxjMYkQRIPi3mlCsQOUwYTZNudKuVND5J",
+	"2fgOW4B7lxTmO33F0rR6kNEljrZImlOS3Gh6S0JTR7mFYe2NilkDdybsADfH4vnzLlLGpLRZhCAcezkC",
+	"ZY3W4U9rxAFaI6i0Q2kzJlzjyIhauZOY4edMzokaz2oLIJIbSAQ1eIUVkEQtT0dW2Q7NhZMGIPVGJWJJ",
+	"D22kjdAb0DJyM3cW7ebCzIgEX+MOCxO2W7YwqKZUhz7HA/qVKNIEpgJGNBVX8JXmon18VNC16tM6R9tP",
+	"Ssmll7CwYQTOBnQk+0ph7yCGsUhFkcPe803Y2YWCMyVBzkSuuobW1iPTI5mdULUWiY4tOclSdNtNQxI9",
+	"1Bs609O6IhLGKK+TLrjJ9mtaUImF8YCHax8DsRaPlF7StG1ZtQZltavV6Ngd8GMuaV4CMTS2xmErEaoZ",
+	"k5YStW51G0dvRT5iSWJ02+9h5UZsws6e48cqlNmBvEaudW/7ZkYwY0Iq+FQzLZhT5EdWtIp8Sjj7ipPQ",
+	"BSw3OgJImtKxogkudUdw7E0OuJoRBYp8oTA00xpu+r9ap1dTSeyaHmvFl5P0nOaXNDfT+M7VPeJAdXsk",
+	"YDEeF3lOk/tbySMOBafXGa6GGekQEqoISyWQnEIqplO9TnrmOVVFzu3wJ0K9FQVP7ih+LIlUOcyv/AsX",
+	"Vzx2rAi3RagZzfEUcBc+p6lTwzrRsFmG6g74LUM6FrRgiDp/auk9F4Vqnw6YT609nwj4+8XFKeRUiiIf",
+	"U+wZewXEQSR2KhHZHIf69ewYNmZKZf3t7VSMSToTUvVf9F70tknGtt16bJ+IjG4Y4Aylt0Nnv7WC99HK",
+	"6uaE75OEzTnPL4HndPSaSdXXp+jCwmq3OEbvi2NqFlkQVyy9a5QZ8Cw83h6G/VgdRORu3w/130EF3DJL",
+	"xafkJhUkuRDiHcnNgfFHVV3k6EyCEgJS3en98sT6MDiEZvqEG8GB/AjIeEwzJXHsXzkp1EzkThX7Lh5l",
+	"ezB8VjOqEaUcEspZKHYsdPc35RMtNUlOLVf3ctPw+EDnFjnQ64w5zvkrl0WWiVzR5D1NGLnA886P7y7l",
+	"iqmbDQlz3SvoYxRsKHqttrOUMO4PLH70cG0MEdwvPmg8qIJjIfjl/MMJdIb1WQ5jGCK8+GNTr9s/37+r",
+	"Vbyep76e/nvTKo4GLA01eko+TCrekxZzi9bxtBjWSNOwSEDn9V9g+I5JNSh6vb1xpTMsosPNLhxzDWEf",
+	"hqZW28i2MsxEmmj9TXA64MPFvUJGc4QhBmbI5ieiyGvBVU7GypzNMjKm1jal6Fyu2qrqSujjB7k+Ng0P",
+	"ej1/4CYa+iiOrud4MLPn+dbVNKd9hCPqR1Yo2OG6CVFkbOHtiny6vdvr7W/3nm//mqqcjNjXf705O/3X",
+	"0elxFw+d+hxxlZMsc4YCvZ0hdjW3zh5hf6MjODo9thoKcp3O8O9KZdhO749Gn3HK8NQxpcrtE343620K",
+	"LEGZom63a0q3K8W2LGg7rNhDHlq+omaRadXbqDZ+9Ppy/b2YE76lhRYZpXo8IgXXoDftYKXF5pPv77Ov",
+	"KNCu1cAQxwNic/aitdinMyrRkFgH60OhxmJONe0RkMV4TKWcFKmVqxq+6vzWMto7oRyYPRum9rp9KY7e",
+	"aZI/o5c0l7Sl+5PCafWGN1zNhKT2GKU3Nrct66OhZas52robpY+ETPfGWrdLCxKmloB9IRRJLZjmBJvT",
+	"ubikCXRkMdfTGVqzFFxD6UKCv4J128BfwbrlhiAurZ+hNNhaeMzRQ2PF1lRs2cKEjtmcpN2fzP/h1y02",
+	"1+JHw5sRNYv60ZSpWTHqjsV8W85EJjM9wW3bhbP/NREzjDSr72F9cVYi8TLUvV9uh54APDP/IKEw7OQ7",
+	"CYXTqzsSyT2h7RqbuXKzli3f/W9W3di6Uh5ZvW/LmFiNXNrv9TYXios/rzl6TRFzlF6RGwmDRTMZRFUP",
+	"z+IJN5hcdQVIkqADkKSnFciayufcwCpxKTBqTow9Tnq1qUZp3LdrhaWiKDVUXsQOCaMbP1QfCKB7xNvQ",
+	"NyRqcNAZ+r00iq7VTDSynDpftdEyPpkvjCf02pR8tvrJW0bTxKoiAz5xOhDa6CV0hou2fbhplMcqkd2D",
+	"/LcGi3NnxK1r3PbUuyGtVGLcCKZYLxraXtE0jLbXJl9b09/YunO2wglCvKi1nk9r6wUTQhEDM5omqLS3",
+	"TGAt9Rx71+KrgWL1lTZwtKjLKOoRnKVQohAnaYqgygBW+Zjy/DTw6Ib7VJmW24SV2FjBwfsXBk7oLGZG",
+	"1mHewP26vZBIH6GAh03X83CzDzNKEprHoMg1KL0IZrOMyR2GPsgRrcJqRgfc9Yq1zSGDSSBJQhNQIvD0",
+	"bqAzACX1iKSEu5NkldbKkOI6OunSqu94Q8KIpWlFjUiIoluK4S42yMlFI7ex7UqX1qx9qLnE7wVFKrM2",
+	"NDIXfFqGbuCESU5RBHqPUnynOIBqNHS7Np3YSKoHpZdqVHY7YJMiR4O1xpiOrr75wCBWIsXbYTSqhsUd",
+	"c5Qa0YnIqV9Wg+aKXFP5wOAfr1zhK6ZmzojDOGrkuNjHj7DYlaD7Ori/zahBhQUuwUMggZfa1WhxyDaj",
+	"fsLQ/nWG9cbYDBs5TpTSZErz9gHKqwJt7MF1bDjhfRnA5ozbnzsrJLCHrkUIB6HnjXNXyJ3jNdnyw6JU",
+	"GCUfhH/1GpIM60BGWG0GrTFnDzgBH9dfX/y3OaVbil4ryE2VhmDotel8KxmCJKmWPJoHnD8CDyjvISyW",
+	"o9CRRYZWnU3cmakQiYQrmlMYiWI6UxhM2Gq3WhFaFipwHhIv2uNSgQjpIqDu1XqcU7T+OB3uuHQG17U1",
+	"G+NQV9psiINX1dxZK0sLCVrNZklsolK1HCNFwhRoELtwrKQVeWOS5zcDPixDpYfwNxh688fwT6+PtZ6R",
+	"gpumjRNIEDRpIcWghauZ8CpwKDU6PubB1jaWrs017avBJdcWGcUrQ12VWvj66/WkJj6pif8ZauI6luC7",
+	"WYEfVfNsu0xwEV7VaFwICOgbGP/zq7SxCbtFVWqJhPhuxfdJuW0K+/8OhfZJgV2hGNSU1tB3eGxv86xQ",
+	"ZEPZVdECKotdEcMViVFVhQOcDHhQlcOGalWo2HyPIu203T9On/aRNncwjH6w+QyMd7NhJK1YRrH/4WYX",
+	"3lzS3Po5tHwRmRmsD84TN2WXVAKBOZOS8emAG51Ca+j2ZAudXgwGIuBFmm52wQXRN9wTeoz1XeWt6ru7",
+	"+lrH9FckN5ek3KVD64oQOWTmZmYrbfvbsm2sAUaCF9K7/MeUXYY3wnC1O9Tcc8d5EgVcwFjIBSq2Pwr2",
+	"WtVtd1u3DstrE0N/SXJGuKrPsEPAMgMX5/T6L+ZSyuYhZCT3DQyMX+jNA7On8OJxY2r22yKeJPIYrtxZ",
+	"o0RqCYIDgbFtvSFB5MmC85S719w87+nypL69nZyOdWcJ3hQohbC59/kd2xrcpW6AYNVwvXEZzce03F1E",
+	"LiS2B96tymXvhQATK+tpDqnQZKtX8XEgNf73dSDVjOCBYaxejG9cOtZfW46SMJ6RXOOmue4Q8qHHgP98",
+	"Ofx17efPA71POdA4jyw7W+Lt4IAkH9wl4VMjLDtGIYNgEqSYqC173jts3E8jkLLLwFWaUyOrFx3gqkkY",
+	"1hmfYm1zl3qpUaQ6TpjWYdkwVzORloMRmGi57EVfKG3bhvGJIhYNQUDlBLWGif6FGrL0R1HGFy5UJePE",
+	"sgk4WJlPJwAdZJkxFFxzJJpsukqLBgsyWSwaqkGEeGtMivWIsTJaNUnGsrk5M5K1NOkhcQUTZ2eqVMp1",
+	"h+2DvvcZJaqDGc+CpkWTcwJjkMapUDN/q/+BqTPMENIeIOIkjZHkTIb6Z4um8BBAuzwmjXhcqppGQiAT",
+	"rdE+vomwlnFllYRHDlSl546kFIY2Tctw8zHgbz2VN1hOErIc6PSMzssFp+va6oP0M42oLPMJOoiVuulm",
+	"OdYVkU7ZZjwG2p12tWJNciU43qmCkbheF4Z60pvmQUaigmuiCJ3a+KdBuCA/z8JMK5mu4+bwCArlD8Xu",
+	"BTmF1k/XU+LKiKaCT7V4PARJFYxuwttoiLJG/4iBTblJn4KFVolaA4V8nqMlVwc84njM7YhCYbKbSZGm",
+	"uCvye05qPph38eDYtx32O0YI0jXVxzivC/DH1UIrmaRWwvq4hyyX5KoBJvtKF1hNllhG1sBSl0nrOxxX",
+	"oaR94GXyOb/W9Wg+LqznS2BtaLuPCulHd/F6LSes140fQcL5dG6LOZzRrkciVRI6akb45gKl+06s73Zd",
+	"4/ofcS3y1kWeY2z4ArXdiXQrRDHMm3EsWxlQv6bl9hAN5IE9042Fl/PDCHJdj4xS6hI+/cmY6YqJYFB8",
+	"K4osmFfAWlfG3j9mgL1dm9JU7+Bd6Tsq0e/+UfujTw5RD75quP66LQ4VdCM3W58VHBMf1vzNIK7qTunD",
+	"ZoIzIEliE7UEMfaxzxkoi5G5hf3gRuPFvtJ6Jrc1dQHTYft9GF3a7HT5Pb7AdRp0HfuNWolqH10+kPvF",
+	"s9s4knRc5EzdnOteDPqYvA1HhZqVv966Rfvlt4uoeX/jl98uTHItImFYSTnRh1cmDYS5lYXpH+ytrEN0",
+	"OdqEgPauxoLkRDaFAVqYsLtyyfUqmKkwPmnRwc8QpVI6p1wRl8/A3IaWKi/Gil2W56OtMuwmTX3OS7eA",
+	"8ObsFI5Ojwe8s/cWLuh4xkUqpozKGE7JFyYV4ZtxkKOKjVJNbqYzTql1O43RVY3Sh3GZ6dlfYXKjGb0B",
+	"TUGCdwd8wC9mFK9MTkSaiisJ9auUY8EvKddzkn1dfwvORKFJkeQUhiRj298wNYLQS3q7/e0I8zncDg/9",
+	"jTsJKieX1HsZzX08g8WxcThK920kkpsuDlJmMmF2MJO1hCa4/8szV8TQyFiBK1EmrRhwgE4lr8M/379z",
+	"UHgCgOEP4j9e9AM4c8kTcSK/nH84iV1uDS8LTZYEIPKLsVY2ZoDrYq844uJ/G7grgoOoD4Oo2+0Ootsh",
+	"dMKMGPeVaWET8+i4hCrmYi2TQPT09ns9GzAVJDGM9bmIJvqwb0HJqtcqW+5Q4hRtxMKNzYL4hdLMUq3E",
+	"9B2Tiq9aQqdMmhmHWU5jGBq5i5sw4CaNHZOA1iIMR7P2bDiqJh/RUuguAQfWqCAmA2PIdV4Gxg33qaqB",
+	"fiWNZ0UPpWuFd8pW3xczARia6JHmJZBKKpzDMmtZSYbuivGqBGZxpJjCW8J1pgSdZkrSKI4uaS4NI9zp",
+	"9ro9Ld1ERjnJWNSP9rq97p5WH4iaIes3yTTMGm3/TFX9zuqUqjYOq4qcy1BrbLnE6t7maLsNikpgbGyE",
+	"Mxsr1x3wozL3U+Bx2e/tm5XQqIgkiOm269BW01p/ag8FLKtsl0a428+1lKq7vd7dUhC1P+wS3rI1zyuY",
+	"A9jeVsYoxh7Zdf70rZrlPUz4bXXpZ/sayvBm67P9tbMTVdZpQXqi2kZiSpV9sw5tXfv12g7yz2KTndVN",
+	"KnmusNHe6kZlbkRssb+6hc+KdxtHB+tMpS1VIOpMPl/bGSUJkAbWNy9sa8IlUxnc6DUpBKrZa1rzbBiC",
+	"0x9a/CVW98ZTbt3GyzgQ0Hw5pVrMc0nGRiOjDI1CVPMpkzfTJLickSyjXGrx5xJqJgLTWGreH4bjouri",
+	"L21oiRe6rPtWk8kpfKEZRvzY6x6jAqOpcr1seck25lpSEX4Dc5FTwwcISDoWPiU5EC6vaO6ofwuMxBAT",
+	"MwsXmmY3Im4wmIRqpUtL+dEN0GsyVumNV7pChk+TvgbmzgLGJabquqVaJCCqoISjm9vJnUDYGOF45KWE",
+	"npBWw6y25+XIOtLDJLGupeHeLPNwI+BDTN3ukhyrO0SPVwRnmPLPNGTlzrnkZ2FwYhdOBBbGNucfnWdK",
+	"Y1BObmKYU8IlDKLyyoN/FWYQaQ2BC75lWug+9P7VTxOXjF7VYvpNV31gyqxfyqRq5gPuSH3eQ7Xk0Gam",
+	"SkBwxJGKPuOddYFyE8PQMnL9p0swYf5E5Ilh6PAohmGJacMYGHdEgWFw5U69RDRwBGqy3coufMDFRglr",
+	"7125G9+at5GcJohMZ3RSSKJVs/3ey7jezebiXLnQGQbBt0OMQ7Qpi2fkkpqw/zlJ6ICTKWFcKmDqcHVG",
+	"XYOXNrFIiHhW4julABMMT0iabh4O+B0y8DYUhXYme1d1oYyQvo1XVrYZ9NeoaYKtjQaCQtRFDd8hjSuR",
+	"57gEiwScq7u96HUmNAvQpHxP6Y692IZ3yEfalkavRTH5YNlFLTthLQa6vybpxzCe0fEXfWo1CGvwqoI/",
+	"gCuCTGmEBg7Hi6ocSMFcSAUHvZ7HuwEP8+utSNMIkvIE6mfeQ4S5+XwVsv/hcHg9Twd8cXJFuJ6nXPbZ",
+	"3wbOVHR1ddW92nOH453tf75/h3YfsqWnr6XTIDKtyjbfe7weRPa8yhemc3SfbAC4Kaw/f2TPu5U6vqHh",
+	"nabwuasZFrqalg2bwj1XtVLqq/rQ5jaAdn3bWjXX3IQg24F6tnJY6Cu6GGJT/NJVrRaHtW0Ir/mwsxM0",
+	"qHypNdEyxzbpVZuUX1yTMLTVfNndcwaHxqdKo/NKo92w0XlbIxvGadfJ1a+U+qoueNIUq7xwRpDal7JB",
+	"GPLY0qr5OWhaRjG2tax/LRvauMSWRpUvQYMy3LCtUf1r2dCHDrY0q30rG4URgC3tmp9dUxPHZzdq35uk",
+	"ykJf0asvptzXrZW7+iaCzXb8wlYOC13FStCYRWWHMS3fKs0cde++CBvUad4rbxYaW7dW7GtXY6LsAG66",
+	"rV99UxeOZIodULXisrZVMFs5kW9bqVTnt67csYt6uatvVVJT+MxWrhQGNUtQD8qaTfh9aIwFwa1rrTys",
+	"XmVY+0GDVoZlFG27aw6WsNBVNOEddqvcWoSFZUWMqLA1e75mUBpUPfeFOy/LqudtVZHCbN0XZd2g2Fc2",
+	"Hn07K7dolVJXdXuJWH2SuE8S90niPkncJ4n7JHGfJO5DSNztxW8c4IHdvF3yY76lIG2JeWe1lp99N175",
+	"Dk+QSaSWJf0OTqRlOcEX+JRCy7G/3YZeWHPT2lr6bISTs5fj3eEyi/x/lx9qv/dydQP/mqBusLMGTPXX",
+	"cbDdwToL0PL4yv15y36yrpyWdK88cVtcQ4gqMoRuNJcCrcWP9jNVLU60pc7rVg+ayxQb5E2Nyxdmy6dw",
+	"oWMdJy76x/vGugN+VH93wbygxVvcJPEK//ZD2qxDS/T38qv6q2Jr2ZEtlHc2ItdXZzkTenJoL3Vo1ymh",
+	"itVrkmHrSwQY2SlkCymi12IBJVYdzgs829ZRfUfXMOOBP/auft/V7t5q96Vvt3tnD27pq9VSE/BlKpPW",
+	"AsPufDKc4Z1duazqyc0b74EjeJibHz0k+g/7BPhW+aalm0PB2560XCcpdenjND2XLy5rYCrbGT6ZbZ6a",
+	"vmayfFZ63wdQ2ne2hi4n0NDiEKc0AS4qicT6Tf8vJqSsPwoCLGlj0e34fmcubV6T/yPciutUDJ48/zE3",
+	"5F35/ncz/IUhTMuZWLfxCPf96+arNHFJLu/0Yuiyt13WULoNZj/p0P/BOvQbTE3VlNCYWhBvJ1bUZ/3L",
+	"vnogWg5XywW5Yb9amy6vo6yMAA3TA2ISpvY7J104ajz9aZXfNtXXX4C4Gy/1b/z/eEynv1Szc7B70Ose",
+	"hNdOnlevjERH6daJEDlc0GvFNDtcm8DtPBfQsrtv8qS6LlZdnbZhkb+GdgHC26X+XLkGg0gVXoD59Fmj",
+	"jrkOb1CuuS36K2oFStJ0YqI2MKTahjlpLUdPyj3dV+Rp1I+2ESktNAtzE3h9CcOkfPHY3+vYLB86D0Pw",
+	"7GlaLj1Od+2NojCjuFYSWnMQSGegYS41ngHJZygoIQq6tcGuzV7N8oed1jVn7N6+dtzeu6OWz7f/FwAA",
+	"//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
