@@ -67,3 +67,44 @@ func newOrganization(ownerID string, in gen.AddOrganizationRequest) store.NewOrg
 		FromEmail:          reshapePtr[string](in.FromEmail),
 	}
 }
+
+// chosenCategories lists the flags set to true, in the request body's order. The body's JSON
+// names are the category names.
+func chosenCategories(body gen.DeleteSelectiveDataRequest) []string {
+	flags := reshape[map[string]bool](body)
+	var out []string
+	for _, name := range store.UpbooksCategoryNames() {
+		if flags[name] {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func counts(m map[string]int64) map[string]int {
+	out := make(map[string]int, len(m))
+	for k, v := range m {
+		out[k] = int(v)
+	}
+	return out
+}
+
+func selectiveOut(res store.UpbooksSelectiveResult, dryRun bool) gen.DeleteSelectiveDataResponseBody {
+	msg := "Selected data deleted"
+	if dryRun {
+		msg = "Dry run; nothing was deleted"
+	}
+	forced := counts(res.Forced)
+	return gen.DeleteSelectiveDataResponseBody{
+		Data: organizationOut(res.Organization), Message: &msg, DryRun: dryRun,
+		Deleted: counts(res.Deleted), Forced: &forced,
+	}
+}
+
+func conflictOut(dep *store.UpbooksDependencyError) gen.ConflictJSONResponse {
+	blockers := make([]gen.DependencyBlocker, len(dep.Blockers))
+	for i, b := range dep.Blockers {
+		blockers[i] = gen.DependencyBlocker{Category: gen.DataCategory(b.Category), Blocks: gen.DataCategory(b.Blocks), Rows: int(b.Rows)}
+	}
+	return gen.ConflictJSONResponse{Code: "409", Message: "Kept data depends on data chosen for deletion", Blockers: blockers}
+}

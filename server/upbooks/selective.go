@@ -2,14 +2,38 @@ package upbooks
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/labstack/echo/v4"
+	"errors"
 
 	gen "github.com/deletesvc/deletesvc/gen/upbooks"
+	"github.com/deletesvc/deletesvc/server/auth"
+	"github.com/deletesvc/deletesvc/store"
 )
 
-// DeleteSelectiveData is not implemented yet (issue 3).
-func (h *Handler) DeleteSelectiveData(context.Context, gen.DeleteSelectiveDataRequestObject) (gen.DeleteSelectiveDataResponseObject, error) {
-	return nil, echo.NewHTTPError(http.StatusNotImplemented)
+// DeleteSelectiveData erases the categories whose flags are true; the store decides everything
+// else (role, blockers, force, dry run) in one transaction.
+func (h *Handler) DeleteSelectiveData(ctx context.Context, req gen.DeleteSelectiveDataRequestObject) (gen.DeleteSelectiveDataResponseObject, error) {
+	caller, _ := auth.From(ctx)
+	dryRun := req.Params.DryRun != nil && *req.Params.DryRun
+	res, err := h.store.UpbooksDeleteSelective(ctx, store.UpbooksSelectiveDelete{
+		OrgID: req.Id, UserID: caller.UserID, Categories: chosenCategories(*req.Body),
+		DryRun: dryRun, Force: req.Params.Force != nil && *req.Params.Force,
+	})
+	if err != nil {
+		return selectiveError(err)
+	}
+	return gen.DeleteSelectiveData200JSONResponse(selectiveOut(res, dryRun)), nil
+}
+
+// selectiveError maps the store's outcomes to the operation's declared responses.
+func selectiveError(err error) (gen.DeleteSelectiveDataResponseObject, error) {
+	var dep *store.UpbooksDependencyError
+	switch {
+	case errors.As(err, &dep):
+		return gen.DeleteSelectiveData409JSONResponse{ConflictJSONResponse: conflictOut(dep)}, nil
+	case errors.Is(err, store.ErrNotFound):
+		return gen.DeleteSelectiveData404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(errBody(404, "Organization not found"))}, nil
+	case errors.Is(err, store.ErrForbidden):
+		return gen.DeleteSelectiveData403JSONResponse{ForbiddenJSONResponse: gen.ForbiddenJSONResponse(errBody(403, "Only the owner or an admin of the organization can do this"))}, nil
+	}
+	return nil, err
 }
