@@ -213,6 +213,10 @@ func toAPIError(err error) *apiError {
 	if errors.As(err, &ae) {
 		return ae
 	}
+	if store.IsValueOutOfRange(err) {
+		return &apiError{kind: kindValidation, status: http.StatusBadRequest, message: "a value is out of the range this service stores",
+			fields: []fieldError{{in: "body", reason: "a value is out of the range this service stores"}}, cause: err}
+	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		msg := http.StatusText(he.Code)

@@ -14,9 +14,13 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
+	"github.com/shopspring/decimal"
 )
 
-var echoParam = regexp.MustCompile(`:([^/]+)`)
+var (
+	echoParam  = regexp.MustCompile(`:([^/]+)`)
+	jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+)
 
 // xmlToJSON lets an ASP.NET-style operation take text/json, application/xml and text/xml bodies:
 // kin-openapi decodes only JSON, so the body is rewritten to JSON, guided by the operation's schema
@@ -143,12 +147,14 @@ func nodeValue(n *xmlNode, schema *openapi3.Schema) any {
 	text := strings.TrimSpace(n.text)
 	switch {
 	case schema.Type.Is("integer"):
-		if _, err := strconv.ParseInt(text, 10, 64); err == nil {
-			return json.Number(text)
+		// Re-format what parses ("+5", "007" as .NET reads them) so the JSON is always valid.
+		if v, err := strconv.ParseInt(text, 10, 64); err == nil {
+			return json.Number(strconv.FormatInt(v, 10))
 		}
 	case schema.Type.Is("number"):
-		if _, err := strconv.ParseFloat(text, 64); err == nil {
-			return json.Number(text)
+		// The exponent bound keeps "5e999999" from expanding into a million digits.
+		if d, err := decimal.NewFromString(text); err == nil && d.Exponent() > -400 && d.Exponent() < 400 && jsonNumber.MatchString(d.String()) {
+			return json.Number(d.String())
 		}
 	case schema.Type.Is("boolean"):
 		if b, err := strconv.ParseBool(text); err == nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 	"modernc.org/sqlite"
 )
@@ -45,4 +46,13 @@ func isForeignKeyViolation(err error) bool {
 	}
 	var se *sqlite.Error
 	return errors.As(err, &se) && se.Code() == sqliteConstraintForeignKey
+}
+
+// IsValueOutOfRange reports a value the database cannot hold (a number past its column's
+// precision, a string past its length). The specs bound inputs so this should not happen; if one
+// slips through, it is the caller's bad input, not a server fault. SQLite stores such values as
+// given, so only PostgreSQL reports them.
+func IsValueOutOfRange(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "22003" || pe.Code == "22001")
 }
