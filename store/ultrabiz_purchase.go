@@ -213,14 +213,7 @@ func resolveUltrabizRefs(ps []UltrabizNewPurchase, vendors []int32, products []s
 	for _, p := range products {
 		haveProduct[p] = true
 	}
-	type pk struct {
-		product string
-		id      int32
-	}
-	packing := map[pk]UltrabizPacking{}
-	for _, p := range packings {
-		packing[pk{p.ProductID, p.ID}] = p
-	}
+	packing := ultrabizPackingIndex(packings)
 	for _, p := range ps {
 		if !haveVendor[p.Invoice.VendorID] {
 			return ultrabizRefuse(ErrNotFound, "Vendor %d was not found.", p.Invoice.VendorID)
@@ -229,19 +222,66 @@ func resolveUltrabizRefs(ps []UltrabizNewPurchase, vendors []int32, products []s
 			if !haveProduct[l.ProductID] {
 				return ultrabizRefuse(ErrNotFound, "Product '%s' was not found.", l.ProductID)
 			}
-			if l.PackingID == 0 {
-				continue // loose units only: no packing
-			}
-			pack, ok := packing[pk{l.ProductID, l.PackingID}]
-			if !ok {
+			if !p.Lines[i].resolveMultiplier(packing) {
 				return ultrabizRefuse(ErrNotFound, "Packing %d of product '%s' was not found.", l.PackingID, l.ProductID)
-			}
-			if l.Multiplier.IsZero() {
-				p.Lines[i].Multiplier = pack.Multiplier
 			}
 		}
 	}
 	return nil
+}
+
+// ultrabizPackingKey names a packing: ids are per product.
+type ultrabizPackingKey struct {
+	product string
+	id      int32
+}
+
+func ultrabizPackingIndex(packings []UltrabizPacking) map[ultrabizPackingKey]UltrabizPacking {
+	out := make(map[ultrabizPackingKey]UltrabizPacking, len(packings))
+	for _, p := range packings {
+		out[ultrabizPackingKey{p.ProductID, p.ID}] = p
+	}
+	return out
+}
+
+// resolveMultiplier gives a line sent without a Multiplier (zero) its packing's, as Ultrabiz does on
+// entry; both insert and a delete's view go through it so the same body means the same line. It
+// reports false when the line names a packing that does not exist; PackingID 0 is loose units.
+func (l *UltrabizPurchaseLine) resolveMultiplier(packings map[ultrabizPackingKey]UltrabizPacking) bool {
+	if l.PackingID == 0 {
+		return true
+	}
+	pack, ok := packings[ultrabizPackingKey{l.ProductID, l.PackingID}]
+	if !ok {
+		return false
+	}
+	if l.Multiplier.IsZero() {
+		l.Multiplier = pack.Multiplier
+	}
+	return true
+}
+
+// resolveUltrabizView resolves a delete view's missing Multipliers against the stored packings, one
+// query whatever its size. A view naming an unknown packing keeps its zero and then fails to match.
+func resolveUltrabizView(tx *gorm.DB, orgID string, view []UltrabizPurchaseLine) ([]UltrabizPurchaseLine, error) {
+	if len(view) == 0 {
+		return view, nil
+	}
+	productSet := map[string]bool{}
+	for _, l := range view {
+		productSet[l.ProductID] = true
+	}
+	var packings []UltrabizPacking
+	if err := tx.Where("organization_id = ? AND product_id IN ?", orgID, keysOf(productSet)).Find(&packings).Error; err != nil {
+		return nil, fmt.Errorf("find packings: %w", err)
+	}
+	index := ultrabizPackingIndex(packings)
+	out := make([]UltrabizPurchaseLine, len(view))
+	for i, l := range view {
+		l.resolveMultiplier(index)
+		out[i] = l
+	}
+	return out, nil
 }
 
 func keysOf[K comparable](m map[K]bool) []K {
@@ -301,6 +341,10 @@ func (s *Store) DeleteUltrabizPurchase(ctx context.Context, orgID string, id int
 		var lines []UltrabizPurchaseLine
 		if err := tx.Where("organization_id = ? AND invoice_id = ? AND deleted_at IS NULL", orgID, id).Order("line_no").Find(&lines).Error; err != nil {
 			return fmt.Errorf("read lines: %w", err)
+		}
+		view, err := resolveUltrabizView(tx, orgID, view)
+		if err != nil {
+			return err
 		}
 		if err := matchUltrabizLines(id, lines, view); err != nil {
 			return err

@@ -372,3 +372,27 @@ func TestUltrabizConcurrentCyclesShareStock(t *testing.T) {
 		}
 	})
 }
+
+// A line entered without a Multiplier takes its packing's; the same body sent back to delete must
+// match (it is resolved against the packing the same way), not be refused as a different line.
+func TestUltrabizDeleteWithViewWithoutMultiplier(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := newUBFixture(t, s)
+		line := store.UltrabizPurchaseLine{ProductID: "P-1", PackingID: 3, QtyPack: 3}
+		id := f.insert(t, s, "B-1", false, "1", line)
+		if got := f.units(t, s, "P-1", 0, "0"); got != "36" {
+			t.Fatalf("stock after insert = %s, want 36 (3 cartons of 12)", got)
+		}
+		del, err := s.DeleteUltrabizPurchase(ctx, f.org, id, false, f.user, []store.UltrabizPurchaseLine{line})
+		if err != nil {
+			t.Fatalf("delete with the inserted lines: %v", err)
+		}
+		if del.Units.String() != "36" {
+			t.Fatalf("deleted %s units, want 36", del.Units)
+		}
+		if got := f.units(t, s, "P-1", 0, "0"); got != "0" {
+			t.Fatalf("stock after delete = %s, want 0", got)
+		}
+	})
+}

@@ -107,3 +107,24 @@ func TestCheckUltrabizUser(t *testing.T) {
 		t.Fatalf("got %v, want forbidden", err)
 	}
 }
+
+func TestUltrabizResolveMultiplier(t *testing.T) {
+	packings := ultrabizPackingIndex([]UltrabizPacking{{ProductID: "P", ID: 3, Multiplier: MustDecimal("12")}})
+	for _, c := range []struct {
+		name string
+		line UltrabizPurchaseLine
+		ok   bool
+		want string
+	}{
+		{"missing takes the packing's", UltrabizPurchaseLine{ProductID: "P", PackingID: 3}, true, "12"},
+		{"sent one is kept", UltrabizPurchaseLine{ProductID: "P", PackingID: 3, Multiplier: MustDecimal("5")}, true, "5"},
+		{"loose units need no packing", UltrabizPurchaseLine{ProductID: "P"}, true, "0"},
+		{"unknown packing", UltrabizPurchaseLine{ProductID: "P", PackingID: 4}, false, "0"},
+		{"packing of another product", UltrabizPurchaseLine{ProductID: "Q", PackingID: 3}, false, "0"},
+	} {
+		l := c.line
+		if ok := l.resolveMultiplier(packings); ok != c.ok || l.Multiplier.String() != c.want {
+			t.Errorf("%s: ok %v multiplier %s, want %v %s", c.name, ok, l.Multiplier, c.ok, c.want)
+		}
+	}
+}

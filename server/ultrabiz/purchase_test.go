@@ -344,3 +344,20 @@ func TestReadsInXML(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// The body a client entered (no Multiplier: the packing's applies) deletes the invoice when sent back.
+func TestDeletePurchaseInvoiceSameBodyAsInsert(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := start(t, st, true)
+		lines := []gen.PurchasesBody{{ProductId: ptr("sample string 2"), PackingId: ptr(int32(3)), QtyPack: ptr(int32(3))}}
+		id := e.insert(t, "M-1", false, "1", nil, lines)
+		body, _ := json.Marshal(lines)
+		status, resp := e.del(t, id, false, e.user, "application/json", string(body), "")
+		if status != http.StatusOK || !strings.Contains(resp, `"UnitsReversed":12}`) {
+			t.Fatalf("delete with the inserted body: %d %s, want 200 with 12 units", status, resp)
+		}
+		if got := e.stock(t, "sample string 2"); got != "0" {
+			t.Fatalf("stock after delete = %s, want 0", got)
+		}
+	})
+}
