@@ -361,3 +361,34 @@ func TestDeletePurchaseInvoiceSameBodyAsInsert(t *testing.T) {
 		}
 	})
 }
+
+// Values the numeric(20,4) and varchar(50) columns cannot hold are the ASP.NET model-state 400 on
+// both databases (PostgreSQL would otherwise overflow with a 500 and SQLite store them).
+func TestInsertPurchaseInvoiceOutOfRange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := start(t, st, true)
+		post := func(body string) (int, string) {
+			r, err := e.c.InsertPurchaseInvoiceWithBodyWithResponse(context.Background(), &gen.InsertPurchaseInvoiceParams{UserId: e.user},
+				"application/json", strings.NewReader(body), e.auth)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.StatusCode(), string(r.Body)
+		}
+		header := fmt.Sprintf(`"VendorID":%d,"BillNo":"B-1","BillDate":"2026-11-20T00:00:00Z"`, e.vendor)
+		line := `{"ProductId":"sample string 2","PackingId":3,"QtyPack":1}`
+		for _, c := range []struct{ name, body, field string }{
+			{"NetAmount 1e17", fmt.Sprintf(`{%s,"NetAmount":1e17,"ListBody":[%s]}`, header, line), "purchase.NetAmount"},
+			{"60-char BarCode", fmt.Sprintf(`{%s,"NetAmount":1,"ListBody":[{"ProductId":"sample string 2","BarCode":"%s"}]}`, header, strings.Repeat("7", 60)), "purchase.ListBody[0].BarCode"},
+			{"QtyPack x Multiplier too large", fmt.Sprintf(`{%s,"NetAmount":1,"ListBody":[{"ProductId":"sample string 2","Multiplier":1e12,"QtyPack":2000000000}]}`, header), "purchase.ListBody[0]."},
+		} {
+			status, body := post(c.body)
+			if status != http.StatusBadRequest || !strings.Contains(body, `"Message":"The request is invalid."`) || !strings.Contains(body, `"ModelState":{"`+c.field) {
+				t.Errorf("%s: %d %s, want 400 with ModelState %s", c.name, status, body, c.field)
+			}
+		}
+		if got := e.balance(t); got != "15250.5" {
+			t.Fatalf("balance = %s, want 15250.5 (nothing entered)", got)
+		}
+	})
+}
