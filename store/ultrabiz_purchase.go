@@ -140,7 +140,7 @@ func (s *Store) insertUltrabizPurchases(tx *gorm.DB, orgID string, ps []Ultrabiz
 		invoices[i] = inv
 		for j, l := range p.Lines {
 			l.OrganizationID, l.InvoiceID, l.LineNo, l.DeletedAt = orgID, inv.ID, int32(j+1), nil
-			l.Units = Decimal{l.StockUnits()}
+			l.Units = Decimal{l.StockUnits()} // exact: Multiplier has 4 places and the quantities are whole
 			lines = append(lines, l)
 		}
 	}
@@ -222,7 +222,7 @@ func resolveUltrabizRefs(ps []UltrabizNewPurchase, vendors []int32, products []s
 			if !haveProduct[l.ProductID] {
 				return ultrabizRefuse(ErrNotFound, "Product '%s' was not found.", l.ProductID)
 			}
-			if !p.Lines[i].resolveMultiplier(packing) {
+			if !p.Lines[i].resolve(packing) {
 				return ultrabizRefuse(ErrNotFound, "Packing %d of product '%s' was not found.", l.PackingID, l.ProductID)
 			}
 		}
@@ -244,10 +244,14 @@ func ultrabizPackingIndex(packings []UltrabizPacking) map[ultrabizPackingKey]Ult
 	return out
 }
 
-// resolveMultiplier gives a line sent without a Multiplier (zero) its packing's, as Ultrabiz does on
-// entry; both insert and a delete's view go through it so the same body means the same line. It
-// reports false when the line names a packing that does not exist; PackingID 0 is loose units.
-func (l *UltrabizPurchaseLine) resolveMultiplier(packings map[ultrabizPackingKey]UltrabizPacking) bool {
+// resolve gives a line sent without a Multiplier (zero) its packing's, as Ultrabiz does on entry, and
+// rounds the decimals that decide its stock row and units to the columns' 4 places as PostgreSQL
+// would, so both databases store, add and compare the same values. Insert and a delete's view both
+// go through it, so the same body means the same line. It reports false when the line names a
+// packing that does not exist; PackingID 0 is loose units.
+func (l *UltrabizPurchaseLine) resolve(packings map[ultrabizPackingKey]UltrabizPacking) bool {
+	l.Multiplier.Decimal = l.Multiplier.Round(ultrabizScale)
+	l.ColorID.Decimal = l.ColorID.Round(ultrabizScale)
 	if l.PackingID == 0 {
 		return true
 	}
@@ -260,6 +264,9 @@ func (l *UltrabizPurchaseLine) resolveMultiplier(packings map[ultrabizPackingKey
 	}
 	return true
 }
+
+// ultrabizScale is the decimal places of the numeric(20,4) columns.
+const ultrabizScale = 4
 
 // resolveUltrabizView resolves a delete view's missing Multipliers against the stored packings, one
 // query whatever its size. A view naming an unknown packing keeps its zero and then fails to match.
@@ -278,7 +285,7 @@ func resolveUltrabizView(tx *gorm.DB, orgID string, view []UltrabizPurchaseLine)
 	index := ultrabizPackingIndex(packings)
 	out := make([]UltrabizPurchaseLine, len(view))
 	for i, l := range view {
-		l.resolveMultiplier(index)
+		l.resolve(index)
 		out[i] = l
 	}
 	return out, nil

@@ -396,3 +396,27 @@ func TestUltrabizDeleteWithViewWithoutMultiplier(t *testing.T) {
 		}
 	})
 }
+
+// More decimals than the columns keep: both databases store the same rounded Multiplier and units,
+// and the delete takes back exactly what the insert added (here all of it, so no false shortfall).
+func TestUltrabizDeleteTakesBackStoredUnits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := newUBFixture(t, s)
+		line := ubLine("P-1", 4, "0.12345", 3, 0, 0, 0, "1.00004")
+		id := f.insert(t, s, "B-1", false, "1", line)
+		if got := f.units(t, s, "P-1", 0, "1"); got != "0.3705" {
+			t.Fatalf("stock after insert = %s, want 0.3705 (3 x 0.1235)", got)
+		}
+		del, err := s.DeleteUltrabizPurchase(ctx, f.org, id, false, f.user, []store.UltrabizPurchaseLine{line})
+		if err != nil {
+			t.Fatalf("delete: %v", err)
+		}
+		if del.Units.String() != "0.3705" {
+			t.Fatalf("deleted %s units, want 0.3705", del.Units)
+		}
+		if got := f.units(t, s, "P-1", 0, "1"); got != "0" {
+			t.Fatalf("stock after delete = %s, want 0", got)
+		}
+	})
+}

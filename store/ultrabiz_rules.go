@@ -69,12 +69,14 @@ func (l UltrabizPurchaseLine) stockKey() ultrabizStockKey {
 	return ultrabizStockKey{ProductID: l.ProductID, SizeID: l.SizeID, ColorID: l.ColorID.String()}
 }
 
-// ultrabizStockNeeds sums the lines' units per stock key, in key order.
+// ultrabizStockNeeds sums stored lines' units per stock key, in key order. It reads the stored Units
+// (what the insert added, as the database holds it), never a recomputation, so a delete takes back
+// exactly what was added.
 func ultrabizStockNeeds(lines []UltrabizPurchaseLine) ([]ultrabizStockKey, map[ultrabizStockKey]decimal.Decimal) {
 	need := map[ultrabizStockKey]decimal.Decimal{}
 	for _, l := range lines {
 		k := l.stockKey()
-		need[k] = need[k].Add(l.StockUnits())
+		need[k] = need[k].Add(l.Units.Decimal)
 	}
 	keys := make([]ultrabizStockKey, 0, len(need))
 	for k := range need {
@@ -148,11 +150,11 @@ func matchUltrabizLines(invoiceID int64, stored, view []UltrabizPurchaseLine) er
 	return nil
 }
 
-// ultrabizLinesAdd is the total units a set of lines adds to stock.
+// ultrabizLinesAdd is the total units a set of stored lines added to stock (their stored Units).
 func ultrabizLinesAdd(lines []UltrabizPurchaseLine) decimal.Decimal {
 	total := decimal.Zero
 	for _, l := range lines {
-		total = total.Add(l.StockUnits())
+		total = total.Add(l.Units.Decimal)
 	}
 	return total
 }

@@ -8,9 +8,12 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// ubRuleLine is a stored line: Units is what its insert added.
 func ubRuleLine(product string, mult string, pack, lose, bns int32, size int32, color string) UltrabizPurchaseLine {
-	return UltrabizPurchaseLine{ProductID: product, PackingID: 3, Multiplier: MustDecimal(mult), QtyPack: pack, QtyLose: lose,
+	l := UltrabizPurchaseLine{ProductID: product, PackingID: 3, Multiplier: MustDecimal(mult), QtyPack: pack, QtyLose: lose,
 		BnsLose: bns, SizeID: size, ColorID: MustDecimal(color)}
+	l.Units = Decimal{l.StockUnits()}
+	return l
 }
 
 func TestUltrabizStockUnits(t *testing.T) {
@@ -99,6 +102,20 @@ func TestUltrabizShortfall(t *testing.T) {
 	}
 }
 
+// A stored line's Units is what its insert added (an older row may hold a rounded value): the delete
+// takes back exactly that, not a recomputation from Multiplier.
+func TestUltrabizStoredUnitsAreTakenBack(t *testing.T) {
+	l := ubRuleLine("P-1", "0.12345", 3, 0, 0, 0, "0")
+	l.Units = MustDecimal("0.3704") // PostgreSQL's numeric(20,4) of 0.37035
+	key := ultrabizStockKey{"P-1", 0, "0"}
+	if err := ultrabizShortfall(9, []UltrabizPurchaseLine{l}, map[ultrabizStockKey]decimal.Decimal{key: decimal.RequireFromString("0.3704")}); err != nil {
+		t.Fatalf("shortfall: %v", err)
+	}
+	if got := ultrabizLinesAdd([]UltrabizPurchaseLine{l, l}).String(); got != "0.7408" {
+		t.Fatalf("lines add %s, want 0.7408", got)
+	}
+}
+
 func TestCheckUltrabizUser(t *testing.T) {
 	if err := CheckUltrabizUser(12, 12); err != nil {
 		t.Fatal(err)
@@ -108,7 +125,7 @@ func TestCheckUltrabizUser(t *testing.T) {
 	}
 }
 
-func TestUltrabizResolveMultiplier(t *testing.T) {
+func TestUltrabizResolveLine(t *testing.T) {
 	packings := ultrabizPackingIndex([]UltrabizPacking{{ProductID: "P", ID: 3, Multiplier: MustDecimal("12")}})
 	for _, c := range []struct {
 		name string
@@ -121,9 +138,10 @@ func TestUltrabizResolveMultiplier(t *testing.T) {
 		{"loose units need no packing", UltrabizPurchaseLine{ProductID: "P"}, true, "0"},
 		{"unknown packing", UltrabizPurchaseLine{ProductID: "P", PackingID: 4}, false, "0"},
 		{"packing of another product", UltrabizPurchaseLine{ProductID: "Q", PackingID: 3}, false, "0"},
+		{"rounded to the column's 4 places", UltrabizPurchaseLine{ProductID: "P", PackingID: 3, Multiplier: MustDecimal("0.12345")}, true, "0.1235"},
 	} {
 		l := c.line
-		if ok := l.resolveMultiplier(packings); ok != c.ok || l.Multiplier.String() != c.want {
+		if ok := l.resolve(packings); ok != c.ok || l.Multiplier.String() != c.want {
 			t.Errorf("%s: ok %v multiplier %s, want %v %s", c.name, ok, l.Multiplier, c.ok, c.want)
 		}
 	}
