@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -159,9 +161,16 @@ func (s *Store) UltrabizProductStock(ctx context.Context, orgID, productID strin
 		return p, nil, fmt.Errorf("product %q: %w", productID, err)
 	}
 	var stock []UltrabizStock
-	if err := db.Where("organization_id = ? AND product_id = ?", orgID, productID).Order("size_id, color_id").Find(&stock).Error; err != nil {
+	if err := db.Where("organization_id = ? AND product_id = ?", orgID, productID).Find(&stock).Error; err != nil {
 		return p, nil, fmt.Errorf("stock of %q: %w", productID, err)
 	}
+	// Sorted here: SQLite holds color_id as text, where "10" sorts before "2".
+	slices.SortFunc(stock, func(a, b UltrabizStock) int {
+		if c := cmp.Compare(a.SizeID, b.SizeID); c != 0 {
+			return c
+		}
+		return a.ColorID.Cmp(b.ColorID.Decimal)
+	})
 	return p, stock, nil
 }
 

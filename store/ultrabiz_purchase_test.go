@@ -420,3 +420,23 @@ func TestUltrabizDeleteTakesBackStoredUnits(t *testing.T) {
 		}
 	})
 }
+
+// Stock rows come back by size, then colour as a number, on both databases (SQLite keeps colours as text).
+func TestUltrabizStockRowOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newUBFixture(t, s)
+		f.insert(t, s, "B-1", false, "1", ubLine("P-1", 3, "12", 1, 0, 0, 0, "10"), ubLine("P-1", 3, "12", 1, 0, 0, 0, "2"),
+			ubLine("P-1", 3, "12", 1, 0, 0, 1, "0"), ubLine("P-1", 3, "12", 1, 0, 0, 0, "9.5"))
+		_, rows, err := s.UltrabizProductStock(context.Background(), f.org, "P-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range rows {
+			got = append(got, fmt.Sprintf("%d/%s", r.SizeID, r.ColorID))
+		}
+		if want := "0/2 0/9.5 0/10 1/0"; strings.Join(got, " ") != want {
+			t.Fatalf("rows %v, want %s", got, want)
+		}
+	})
+}

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 
 	"github.com/shopspring/decimal"
 )
@@ -65,6 +67,18 @@ func (k ultrabizStockKey) String() string {
 	return fmt.Sprintf("product '%s' (size %d, colour %s)", k.ProductID, k.SizeID, k.ColorID)
 }
 
+// compare orders keys as PostgreSQL's ORDER BY product_id, size_id, color_id does (colours as numbers,
+// not as text), the order stock rows are locked in.
+func (k ultrabizStockKey) compare(o ultrabizStockKey) int {
+	if c := strings.Compare(k.ProductID, o.ProductID); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(k.SizeID, o.SizeID); c != 0 {
+		return c
+	}
+	return decimal.RequireFromString(k.ColorID).Cmp(decimal.RequireFromString(o.ColorID))
+}
+
 func (l UltrabizPurchaseLine) stockKey() ultrabizStockKey {
 	return ultrabizStockKey{ProductID: l.ProductID, SizeID: l.SizeID, ColorID: l.ColorID.String()}
 }
@@ -82,16 +96,7 @@ func ultrabizStockNeeds(lines []UltrabizPurchaseLine) ([]ultrabizStockKey, map[u
 	for k := range need {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
-		if a.ProductID != b.ProductID {
-			return a.ProductID < b.ProductID
-		}
-		if a.SizeID != b.SizeID {
-			return a.SizeID < b.SizeID
-		}
-		return a.ColorID < b.ColorID
-	})
+	slices.SortFunc(keys, ultrabizStockKey.compare)
 	return keys, need
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -144,5 +145,19 @@ func TestUltrabizResolveLine(t *testing.T) {
 		if ok := l.resolve(packings); ok != c.ok || l.Multiplier.String() != c.want {
 			t.Errorf("%s: ok %v multiplier %s, want %v %s", c.name, ok, l.Multiplier, c.ok, c.want)
 		}
+	}
+}
+
+// Keys are in PostgreSQL's lock order: colours compare as numbers, so 2 comes before 10.
+func TestUltrabizStockKeyOrder(t *testing.T) {
+	lines := []UltrabizPurchaseLine{ubRuleLine("P-1", "1", 1, 0, 0, 0, "10"), ubRuleLine("P-1", "1", 1, 0, 0, 0, "2"),
+		ubRuleLine("P-1", "1", 1, 0, 0, 0, "2.5"), ubRuleLine("P-0", "1", 1, 0, 0, 9, "0"), ubRuleLine("P-1", "1", 1, 0, 0, 1, "0")}
+	keys, _ := ultrabizStockNeeds(lines)
+	var got []string
+	for _, k := range keys {
+		got = append(got, fmt.Sprintf("%s/%d/%s", k.ProductID, k.SizeID, k.ColorID))
+	}
+	if want := "P-0/9/0 P-1/0/2 P-1/0/2.5 P-1/0/10 P-1/1/0"; strings.Join(got, " ") != want {
+		t.Fatalf("keys %v, want %s", got, want)
 	}
 }
