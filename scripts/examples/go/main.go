@@ -20,6 +20,8 @@ import (
 )
 
 func main() {
+	// The specs carry decimals as JSON numbers; shopspring/decimal quotes them unless told not to.
+	decimal.MarshalJSONWithoutQuotes = true
 	url := flag.String("url", "http://localhost:8080", "service base URL")
 	email := flag.String("email", "demo@example.com", "user")
 	password := flag.String("password", "demo12345", "password")
