@@ -191,7 +191,7 @@ func TestDeletePurchaseInvoiceSeedSampleXML(t *testing.T) {
 			t.Fatalf("text/xml delete: %d %s", status, body)
 		}
 		status, body = e.del(t, id, true, e.user, "text/xml", seedXML, "text/xml")
-		if want := fmt.Sprintf("<Error><Message>Purchase invoice %d was not found.</Message></Error>", id); status != http.StatusNotFound || body != want {
+		if want := fmt.Sprintf(xmlDecl+"<Error><Message>Purchase invoice %d was not found.</Message></Error>", id); status != http.StatusNotFound || body != want {
 			t.Fatalf("second delete: %d %s, want 404 %s", status, body, want)
 		}
 	})
@@ -389,6 +389,40 @@ func TestInsertPurchaseInvoiceOutOfRange(t *testing.T) {
 		}
 		if got := e.balance(t); got != "15250.5" {
 			t.Fatalf("balance = %s, want 15250.5 (nothing entered)", got)
+		}
+	})
+}
+
+const xmlDecl = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+
+// A 400 (written by the global renderer) and a 404 (a declared refusal) asked for in XML have the
+// same declaration, element shape and Content-Type.
+func TestErrorsInXMLLookTheSame(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := start(t, st, true)
+		del := func(body string) (*http.Response, string) {
+			req, _ := http.NewRequest(http.MethodDelete, fmt.Sprintf("%s/api/Purchase/DeletePurchaseInvoice?invoiceId=77&userId=%d", e.URL, e.user), strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "text/xml")
+			_ = e.auth(context.Background(), req)
+			resp, err := e.HTTP.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp, string(b)
+		}
+		bad, badBody := del(`[{"QtyPack": -1}]`)
+		missing, missingBody := del("")
+		if bad.StatusCode != http.StatusBadRequest || badBody != xmlDecl+"<Error><Message>The request is invalid.</Message></Error>" {
+			t.Fatalf("400: %d %q", bad.StatusCode, badBody)
+		}
+		if missing.StatusCode != http.StatusNotFound || missingBody != xmlDecl+"<Error><Message>Purchase invoice 77 was not found.</Message></Error>" {
+			t.Fatalf("404: %d %q", missing.StatusCode, missingBody)
+		}
+		if a, b := bad.Header.Get("Content-Type"), missing.Header.Get("Content-Type"); a != b || a != "application/xml; charset=UTF-8" {
+			t.Fatalf("Content-Type 400 %q, 404 %q", a, b)
 		}
 	})
 }

@@ -8,11 +8,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sort"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	gen "github.com/deletesvc/deletesvc/gen/ultrabiz"
+	"github.com/deletesvc/deletesvc/server/negotiate"
 )
 
 // ASP.NET Web API negotiates the response format from Accept; the generated strict responses are
@@ -45,7 +45,7 @@ var itemElement = map[string]string{"ListBody": "PurchasesBody", "Stock": "Stock
 func negotiateXML(f gen.StrictHandlerFunc, operationID string) gen.StrictHandlerFunc {
 	return func(c echo.Context, request any) (any, error) {
 		resp, err := f(c, request)
-		mediaType := xmlMediaType(c.Request())
+		mediaType := negotiate.XMLType(c.Request())
 		if err != nil || resp == nil || mediaType == "" {
 			return resp, err
 		}
@@ -54,31 +54,20 @@ func negotiateXML(f gen.StrictHandlerFunc, operationID string) gen.StrictHandler
 		if err := visit(resp, rec); err != nil {
 			return nil, err
 		}
-		var body []byte
-		if rec.Code == http.StatusOK {
-			body, err = dataContractXML(resultElement[operationID], rec.Body.Bytes())
-		} else {
-			body, err = errorXML(rec.Body.Bytes())
+		if rec.Code != http.StatusOK {
+			// Declared refusals look exactly like the errors the global renderer writes.
+			body, err := errorXML(rec.Body.Bytes())
+			if err != nil {
+				return nil, fmt.Errorf("render %s error as XML: %w", operationID, err)
+			}
+			return xmlResponse{status: rec.Code, contentType: negotiate.XMLErrorContentType, body: body}, nil
 		}
+		body, err := dataContractXML(resultElement[operationID], rec.Body.Bytes())
 		if err != nil {
 			return nil, fmt.Errorf("render %s as XML: %w", operationID, err)
 		}
 		return xmlResponse{status: rec.Code, contentType: mediaType + "; charset=utf-8", body: body}, nil
 	}
-}
-
-// xmlMediaType is the XML type the client asked for, or "" for JSON: the first JSON or XML type in
-// Accept wins, as in ASP.NET's negotiation (and render.go's wantsXML for errors).
-func xmlMediaType(r *http.Request) string {
-	for _, part := range strings.Split(r.Header.Get(echo.HeaderAccept), ",") {
-		switch mt := strings.TrimSpace(strings.SplitN(part, ";", 2)[0]); mt {
-		case "application/xml", "text/xml":
-			return mt
-		case "application/json", "text/json":
-			return ""
-		}
-	}
-	return ""
 }
 
 func visit(resp any, w http.ResponseWriter) error {
@@ -121,19 +110,13 @@ func (x xmlResponse) VisitGetPurchaseInvoiceResponse(w http.ResponseWriter) erro
 func (x xmlResponse) VisitGetProductStockResponse(w http.ResponseWriter) error    { return x.write(w) }
 func (x xmlResponse) VisitGetVendorResponse(w http.ResponseWriter) error          { return x.write(w) }
 
-// errorXML is ASP.NET's HttpError in XML: <Error><Message>...</Message></Error>.
+// errorXML is a declared error's JSON body (ASP.NET's HttpError) in XML.
 func errorXML(jsonBody []byte) ([]byte, error) {
 	var e gen.AspNetError
 	if err := json.Unmarshal(jsonBody, &e); err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
-	b.WriteString("<Error><Message>")
-	if err := xml.EscapeText(&b, []byte(e.Message)); err != nil {
-		return nil, err
-	}
-	b.WriteString("</Message></Error>")
-	return b.Bytes(), nil
+	return negotiate.ErrorXML(e.Message)
 }
 
 // dataContractXML writes a JSON object as the DataContractSerializer does: members in ordinal order,
