@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -55,6 +56,13 @@ func seedUpbooks(ctx context.Context, s *Store, orgID string, rows int, progress
 		w := &ubSeedWriter{tx: tx, budget: rows, batch: 1000, progress: progress}
 		if err := ubGenerate(w, orgID, units, members); err != nil {
 			return err
+		}
+		// Statistics of tables just filled are stale; the planner would otherwise pick nested
+		// loops for the balance computation. ANALYZE inside the transaction sees its rows.
+		if !s.sqlite {
+			if err := tx.Exec("ANALYZE " + strings.Join(ubDeps.tables, ", ")).Error; err != nil {
+				return fmt.Errorf("analyze: %w", err)
+			}
 		}
 		return s.ubRecompute(tx, orgID, nil)
 	})

@@ -189,38 +189,48 @@ type ubFigure struct {
 	sql    func(s *Store) []string
 }
 
+// ubSetSum returns an UPDATE setting target.column of every row of the organization (@org) to
+// the sum of expr over the input rows whose fk points to it, 0 when none do. It is a grouped join,
+// not a correlated subquery, so its cost stays linear even when the planner's statistics are stale
+// (right after a bulk load).
+func (s *Store) ubSetSum(target, column, input, fk, expr string) string {
+	return "UPDATE " + target + " SET " + column + " = x.v FROM (SELECT t.id AS id, " + s.decSum(expr) + " AS v FROM " + target + " t" +
+		" LEFT JOIN " + input + " i ON i.organization_id = t.organization_id AND i." + fk + " = t.id" +
+		" WHERE t.organization_id = @org GROUP BY t.id) x WHERE " + target + ".organization_id = @org AND " + target + ".id = x.id"
+}
+
 var ubFigures = []ubFigure{
 	{name: "invoice amount paid, credited and outstanding", inputs: []string{"ub_payment_allocations", "ub_credit_notes"},
 		sql: func(s *Store) []string {
 			return []string{
-				"UPDATE ub_invoices SET amount_paid = (SELECT " + s.decSum("a.amount") + " FROM ub_payment_allocations a WHERE a.organization_id = ub_invoices.organization_id AND a.invoice_id = ub_invoices.id), " +
-					"amount_credited = (SELECT " + s.decSum("c.total") + " FROM ub_credit_notes c WHERE c.organization_id = ub_invoices.organization_id AND c.invoice_id = ub_invoices.id) WHERE organization_id = ?",
-				"UPDATE ub_invoices SET outstanding = " + s.decSub(s.decSub("total", "amount_paid"), "amount_credited") + " WHERE organization_id = ?",
+				s.ubSetSum("ub_invoices", "amount_paid", "ub_payment_allocations", "invoice_id", "i.amount"),
+				s.ubSetSum("ub_invoices", "amount_credited", "ub_credit_notes", "invoice_id", "i.total"),
+				"UPDATE ub_invoices SET outstanding = " + s.decSub(s.decSub("total", "amount_paid"), "amount_credited") + " WHERE organization_id = @org",
 			}
 		}},
 	{name: "expense amount paid, debited and outstanding", inputs: []string{"ub_outward_payment_allocations", "ub_debit_notes"},
 		sql: func(s *Store) []string {
 			return []string{
-				"UPDATE ub_expenses SET amount_paid = (SELECT " + s.decSum("a.amount") + " FROM ub_outward_payment_allocations a WHERE a.organization_id = ub_expenses.organization_id AND a.expense_id = ub_expenses.id), " +
-					"amount_debited = (SELECT " + s.decSum("d.total") + " FROM ub_debit_notes d WHERE d.organization_id = ub_expenses.organization_id AND d.expense_id = ub_expenses.id) WHERE organization_id = ?",
-				"UPDATE ub_expenses SET outstanding = " + s.decSub(s.decSub("total", "amount_paid"), "amount_debited") + " WHERE organization_id = ?",
+				s.ubSetSum("ub_expenses", "amount_paid", "ub_outward_payment_allocations", "expense_id", "i.amount"),
+				s.ubSetSum("ub_expenses", "amount_debited", "ub_debit_notes", "expense_id", "i.total"),
+				"UPDATE ub_expenses SET outstanding = " + s.decSub(s.decSub("total", "amount_paid"), "amount_debited") + " WHERE organization_id = @org",
 			}
 		}},
 	{name: "client balance", inputs: []string{"ub_client_ledgers"},
 		sql: func(s *Store) []string {
-			return []string{"UPDATE ub_clients SET balance = (SELECT " + s.decSum(s.decSub("l.debit", "l.credit")) + " FROM ub_client_ledgers l WHERE l.organization_id = ub_clients.organization_id AND l.client_id = ub_clients.id) WHERE organization_id = ?"}
+			return []string{s.ubSetSum("ub_clients", "balance", "ub_client_ledgers", "client_id", s.decSub("i.debit", "i.credit"))}
 		}},
 	{name: "vendor balance", inputs: []string{"ub_vendor_ledgers"},
 		sql: func(s *Store) []string {
-			return []string{"UPDATE ub_vendors SET balance = (SELECT " + s.decSum(s.decSub("l.credit", "l.debit")) + " FROM ub_vendor_ledgers l WHERE l.organization_id = ub_vendors.organization_id AND l.vendor_id = ub_vendors.id) WHERE organization_id = ?"}
+			return []string{s.ubSetSum("ub_vendors", "balance", "ub_vendor_ledgers", "vendor_id", s.decSub("i.credit", "i.debit"))}
 		}},
 	{name: "account balance", inputs: []string{"ub_account_ledgers"},
 		sql: func(s *Store) []string {
-			return []string{"UPDATE ub_accounts SET balance = (SELECT " + s.decSum(s.decSub("l.debit", "l.credit")) + " FROM ub_account_ledgers l WHERE l.organization_id = ub_accounts.organization_id AND l.account_id = ub_accounts.id) WHERE organization_id = ?"}
+			return []string{s.ubSetSum("ub_accounts", "balance", "ub_account_ledgers", "account_id", s.decSub("i.debit", "i.credit"))}
 		}},
 	{name: "product stock on hand", inputs: []string{"ub_inventory_ledgers"},
 		sql: func(s *Store) []string {
-			return []string{"UPDATE ub_products SET stock_on_hand = (SELECT " + s.decSum("l.quantity") + " FROM ub_inventory_ledgers l WHERE l.organization_id = ub_products.organization_id AND l.product_id = ub_products.id) WHERE organization_id = ?"}
+			return []string{s.ubSetSum("ub_products", "stock_on_hand", "ub_inventory_ledgers", "product_id", "i.quantity")}
 		}},
 }
 
@@ -235,7 +245,7 @@ func (s *Store) ubRecompute(tx *gorm.DB, orgID string, touched map[string]bool) 
 			continue
 		}
 		for _, q := range f.sql(s) {
-			if err := tx.Exec(q, orgID).Error; err != nil {
+			if err := tx.Exec(q, map[string]any{"org": orgID}).Error; err != nil {
 				return fmt.Errorf("recompute %s: %w", f.name, err)
 			}
 		}
