@@ -77,7 +77,11 @@ RETURNING last_value`, orgID, name, n).Scan(&last).Error
 	if err != nil {
 		return 0, fmt.Errorf("reserve %d %s ids: %w", n, name, err)
 	}
-	return last - int64(n) + 1, nil
+	first, err := ultrabizIDRange(last, n)
+	if err != nil {
+		return 0, fmt.Errorf("reserve %d %s ids: %w", n, name, err)
+	}
+	return first, nil
 }
 
 // CreateUltrabizVendor adds a vendor with an opening balance and returns it with its new id.
@@ -98,7 +102,8 @@ func (s *Store) createUltrabizVendors(ctx context.Context, orgID string, names [
 		}
 		out = make([]UltrabizVendor, len(names))
 		for i, n := range names {
-			out[i] = UltrabizVendor{OrganizationID: orgID, ID: int32(first) + int32(i), Name: n, Balance: opening}
+			// Fits: nextUltrabizIDs refuses ranges beyond int32.
+			out[i] = UltrabizVendor{OrganizationID: orgID, ID: int32(first + int64(i)), Name: n, Balance: opening}
 		}
 		return tx.Omit(clause.Associations).CreateInBatches(&out, 500).Error
 	})

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -110,6 +111,16 @@ func ultrabizShortfall(invoiceID int64, lines []UltrabizPurchaseLine, have map[u
 		}
 	}
 	return nil
+}
+
+// ultrabizIDRange is the first of the n ids a counter just reserved (last is its new value). Ultrabiz's
+// ids are C# ints (VendorID, PurchasesBody.PurchaseId), so a range reaching past int32 is refused
+// rather than truncated; the transaction then rolls the counter back.
+func ultrabizIDRange(last int64, n int) (int64, error) {
+	if last > math.MaxInt32 {
+		return 0, fmt.Errorf("ids up to %d do not fit Ultrabiz's 32-bit ids", last)
+	}
+	return last - int64(n) + 1, nil
 }
 
 // deletable refuses to delete an invoice whose effects are no longer the invoice's alone: a finalized

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -159,5 +160,25 @@ func TestUltrabizStockKeyOrder(t *testing.T) {
 	}
 	if want := "P-0/9/0 P-1/0/2 P-1/0/2.5 P-1/0/10 P-1/1/0"; strings.Join(got, " ") != want {
 		t.Fatalf("keys %v, want %s", got, want)
+	}
+}
+
+func TestUltrabizIDRange(t *testing.T) {
+	for _, c := range []struct {
+		last  int64
+		n     int
+		first int64
+		ok    bool
+	}{
+		{1, 1, 1, true},
+		{500, 500, 1, true},
+		{math.MaxInt32, 2, math.MaxInt32 - 1, true},
+		{math.MaxInt32 + 1, 1, 0, false},
+		{math.MaxInt32 + 5, 10, 0, false}, // a range that straddles the limit
+	} {
+		first, err := ultrabizIDRange(c.last, c.n)
+		if (err == nil) != c.ok || first != c.first {
+			t.Errorf("last %d n %d: %d %v, want %d ok=%v", c.last, c.n, first, err, c.first, c.ok)
+		}
 	}
 }

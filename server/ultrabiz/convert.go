@@ -53,6 +53,8 @@ func linesFromGen(bs []gen.PurchasesBody) []store.UltrabizPurchaseLine {
 	return out
 }
 
+// lineToGen is a stored line as a PurchasesBody. PurchaseId is a C# int: the store never hands out an
+// invoice id beyond int32 (nextUltrabizIDs), so the conversion cannot truncate.
 func lineToGen(l store.UltrabizPurchaseLine) gen.PurchasesBody {
 	return gen.PurchasesBody{
 		PurchaseId: ptr(int32(l.InvoiceID)), ProductId: ptr(l.ProductID), PackingId: ptr(l.PackingID), Multiplier: decPtr(l.Multiplier),
