@@ -63,77 +63,55 @@ const invxViewColumns = "organization_id, id, doc_number, doc_type, doc_date, se
 
 // invxUpdateSQL builds the one conditional UPDATE that applies every item of a batch: each row
 // changes only if its current status allows its item's action, so concurrent batches apply each
-// change once and the losers simply get no row back. Items must have distinct docIds.
-func invxUpdateSQL(idsIn func([]string) (string, any), orgID, userID string, items []InvxActionItem, now time.Time) (string, []any) {
-	byAction := map[InvxAction][]InvxActionItem{}
+// change once and the losers simply get no row back. The items come in as rows v(doc_id, act, note)
+// (source) joined on the id, so the statement's size and work stay linear in the items and its
+// text and binds do not grow with them on PostgreSQL. Items must have distinct docIds.
+func invxUpdateSQL(source func([]InvxActionItem) (string, []any), orgID, userID string, items []InvxActionItem, now time.Time) (string, []any) {
+	inBatch := map[InvxAction]bool{}
 	for _, it := range items {
-		byAction[it.Action] = append(byAction[it.Action], it)
-	}
-	ids := func(its []InvxActionItem) []string {
-		out := make([]string, len(its))
-		for i, it := range its {
-			out[i] = it.DocID
-		}
-		return out
+		inBatch[it.Action] = true
 	}
 	var sb strings.Builder
 	var args []any
 	sb.WriteString("UPDATE invx_documents SET status = ")
-	if len(byAction) == 1 {
-		// The common case (a bulk delete) needs no per-row CASE.
+	if len(inBatch) == 1 {
+		// The common case (a bulk delete) needs no CASE.
 		sb.WriteString("?")
 		args = append(args, invxTable[items[0].Action].to)
 	} else {
-		sb.WriteString("CASE")
+		sb.WriteString("CASE v.act")
 		for _, a := range InvxActions {
-			if its := byAction[a]; len(its) > 0 {
-				sql, v := idsIn(ids(its))
-				sb.WriteString(" WHEN " + sql + " THEN ?")
-				args = append(args, v, invxTable[a].to)
+			if inBatch[a] {
+				sb.WriteString(" WHEN ? THEN ?")
+				args = append(args, string(a), invxTable[a].to)
 			}
 		}
 		sb.WriteString(" END")
 	}
 	for _, a := range InvxActions {
-		col, its := invxCommentColumn[a], byAction[a]
-		if col == "" || len(its) == 0 {
-			continue
+		// An item without comments clears its action's column (note is NULL).
+		if col := invxCommentColumn[a]; col != "" && inBatch[a] {
+			sb.WriteString(", " + col + " = CASE WHEN v.act = ? THEN v.note ELSE " + col + " END")
+			args = append(args, string(a))
 		}
-		var none []string
-		var set strings.Builder
-		var setArgs []any
-		for _, it := range its {
-			if it.Comments == nil {
-				none = append(none, it.DocID)
-				continue
-			}
-			set.WriteString(" WHEN id = ? THEN ?")
-			setArgs = append(setArgs, it.DocID, *it.Comments)
-		}
-		sb.WriteString(", " + col + " = CASE")
-		if len(none) > 0 {
-			sql, v := idsIn(none)
-			sb.WriteString(" WHEN " + sql + " THEN NULL")
-			args = append(args, v)
-		}
-		sb.WriteString(set.String() + " ELSE " + col + " END")
-		args = append(args, setArgs...)
 	}
-	sb.WriteString(", last_updated = ?, last_updated_by_user_id = ? WHERE organization_id = ? AND (")
-	args = append(args, now.UnixMilli(), userID, orgID)
+	from, fromArgs := source(items)
+	sb.WriteString(", last_updated = ?, last_updated_by_user_id = ? FROM " + from +
+		" WHERE invx_documents.organization_id = ? AND invx_documents.id = v.doc_id AND (")
+	args = append(args, now.UnixMilli(), userID)
+	args = append(args, fromArgs...)
+	args = append(args, orgID)
 	n := 0
 	for _, a := range InvxActions {
-		its := byAction[a]
-		if len(its) == 0 {
+		if !inBatch[a] {
 			continue
 		}
 		if n > 0 {
 			sb.WriteString(" OR ")
 		}
 		n++
-		sql, v := idsIn(ids(its))
-		sb.WriteString("(" + sql + " AND status IN ?)")
-		args = append(args, v, invxAllowedFrom(a))
+		sb.WriteString("(v.act = ? AND invx_documents.status IN ?)")
+		args = append(args, string(a), invxAllowedFrom(a))
 	}
 	sb.WriteString(") RETURNING " + invxViewColumns)
 	return sb.String(), args
@@ -172,7 +150,7 @@ func (s *Store) InvxApplyActions(ctx context.Context, orgID, userID string, item
 	for k, i := range p.apply {
 		toApply[k] = items[i]
 	}
-	query, args := invxUpdateSQL(s.invxIDsIn, orgID, userID, toApply, time.Now())
+	query, args := invxUpdateSQL(s.invxItemsSource, orgID, userID, toApply, time.Now())
 	var updated map[string]InvxDocument
 	var err error
 	for attempt := 0; ; attempt++ {
@@ -251,14 +229,29 @@ func (s *Store) invxUpdateRows(ctx context.Context, query string, args []any, ca
 	return out, rows.Err()
 }
 
-// invxIDsIn is the SQL condition "id is one of ids" and its one argument: a single text[]
-// parameter on PostgreSQL (one bind instead of a thousand), an expanded IN list on SQLite, which
-// has no arrays.
-func (s *Store) invxIDsIn(ids []string) (string, any) {
+// invxItemsSource is the FROM item listing a batch's items as rows v(doc_id, act, note), and its
+// arguments: three text[] parameters unnested on PostgreSQL (three binds whatever the number of
+// items), a VALUES list on SQLite, which has no arrays.
+func (s *Store) invxItemsSource(items []InvxActionItem) (string, []any) {
 	if s.sqlite {
-		return "id IN ?", ids
+		var sb strings.Builder
+		args := make([]any, 0, 3*len(items))
+		sb.WriteString("(SELECT column1 AS doc_id, column2 AS act, column3 AS note FROM (VALUES ")
+		for i, it := range items {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString("(?, ?, ?)")
+			args = append(args, it.DocID, string(it.Action), it.Comments)
+		}
+		sb.WriteString(")) AS v")
+		return sb.String(), args
 	}
-	return "id = ANY(?)", pgTextArray(ids)
+	ids, acts, notes := make(pgTextArray, len(items)), make(pgTextArray, len(items)), make(pgNullTextArray, len(items))
+	for i, it := range items {
+		ids[i], acts[i], notes[i] = it.DocID, string(it.Action), it.Comments
+	}
+	return "unnest(?::text[], ?::text[], ?::text[]) AS v(doc_id, act, note)", []any{ids, acts, notes}
 }
 
 var pgArrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
@@ -268,14 +261,30 @@ type pgTextArray []string
 
 // Value writes the array literal, quoting every element.
 func (a pgTextArray) Value() (driver.Value, error) {
+	p := make(pgNullTextArray, len(a))
+	for i := range a {
+		p[i] = &a[i]
+	}
+	return p.Value()
+}
+
+// pgNullTextArray binds a slice of optional strings as one PostgreSQL array literal; nil is NULL.
+type pgNullTextArray []*string
+
+// Value writes the array literal, quoting every element but NULL.
+func (a pgNullTextArray) Value() (driver.Value, error) {
 	var sb strings.Builder
 	sb.WriteByte('{')
 	for i, v := range a {
 		if i > 0 {
 			sb.WriteByte(',')
 		}
+		if v == nil {
+			sb.WriteString("NULL")
+			continue
+		}
 		sb.WriteByte('"')
-		sb.WriteString(pgArrayEscaper.Replace(v))
+		sb.WriteString(pgArrayEscaper.Replace(*v))
 		sb.WriteByte('"')
 	}
 	sb.WriteByte('}')

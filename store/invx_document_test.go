@@ -217,11 +217,13 @@ func TestInvxBulkStatements(t *testing.T) {
 			items := make([]store.InvxActionItem, 0, n)
 			for i, id := range ids {
 				if failing || i%2 == 0 {
-					a := store.InvxDelete
+					it := store.InvxActionItem{DocID: id, Action: store.InvxDelete}
 					if i%4 == 2 {
-						a = store.InvxAccept
+						// Accepts carry comments, so the per-item comments are part of the count.
+						note := "ok " + id
+						it.Action, it.Comments = store.InvxAccept, &note
 					}
-					items = append(items, store.InvxActionItem{DocID: id, Action: a})
+					items = append(items, it)
 				}
 			}
 			cctx, stmts := store.CountStatements(ctx)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -73,9 +74,10 @@ func TestPlanInvxBatch(t *testing.T) {
 func TestInvxUpdateSQL(t *testing.T) {
 	c := "ok"
 	now := time.UnixMilli(1674449632009)
+	sqlite, pg := (&Store{sqlite: true}).invxItemsSource, (&Store{}).invxItemsSource
 	t.Run("one action has no CASE", func(t *testing.T) {
-		q, args := invxUpdateSQL(sqliteIDsIn, "org", "user", []InvxActionItem{{DocID: "a", Action: InvxDelete}, {DocID: "b", Action: InvxDelete}}, now)
-		set, _, _ := strings.Cut(q, " WHERE ")
+		q, args := invxUpdateSQL(sqlite, "org", "user", []InvxActionItem{{DocID: "a", Action: InvxDelete}, {DocID: "b", Action: InvxDelete}}, now)
+		set, _, _ := strings.Cut(q, " FROM ")
 		if strings.Contains(set, "CASE") || strings.Contains(set, "comments") {
 			t.Errorf("delete-only update touches more than status: %s", q)
 		}
@@ -83,26 +85,49 @@ func TestInvxUpdateSQL(t *testing.T) {
 			t.Errorf("query %s args %v", q, args)
 		}
 	})
+	mixed := func(n int) []InvxActionItem {
+		items := []InvxActionItem{{DocID: "a", Action: InvxDelete}, {DocID: "d", Action: InvxAccept}}
+		for i := range n {
+			items = append(items, InvxActionItem{DocID: fmt.Sprintf("b%d", i), Action: InvxAccept, Comments: &c})
+		}
+		return items
+	}
 	t.Run("mixed actions", func(t *testing.T) {
-		q, args := invxUpdateSQL(sqliteIDsIn, "org", "user", []InvxActionItem{
-			{DocID: "a", Action: InvxDelete}, {DocID: "b", Action: InvxAccept, Comments: &c}, {DocID: "d", Action: InvxAccept},
-		}, now)
-		for _, part := range []string{"status = CASE WHEN id IN ? THEN ? WHEN id IN ? THEN ? END", "acceptance_comments = CASE WHEN id IN ? THEN NULL WHEN id = ? THEN ? ELSE acceptance_comments END", "(id IN ? AND status IN ?) OR (id IN ? AND status IN ?)"} {
-			if !strings.Contains(q, part) {
-				t.Errorf("query lacks %q: %s", part, q)
+		for name, source := range map[string]func([]InvxActionItem) (string, []any){"sqlite": sqlite, "postgres": pg} {
+			q, args := invxUpdateSQL(source, "org", "user", mixed(1), now)
+			for _, part := range []string{"status = CASE v.act WHEN ? THEN ? WHEN ? THEN ? END",
+				"acceptance_comments = CASE WHEN v.act = ? THEN v.note ELSE acceptance_comments END",
+				"(v.act = ? AND invx_documents.status IN ?) OR (v.act = ? AND invx_documents.status IN ?)"} {
+				if !strings.Contains(q, part) {
+					t.Errorf("%s: query lacks %q: %s", name, part, q)
+				}
+			}
+			if set, _, _ := strings.Cut(q, " WHERE "); strings.Contains(set, "denial_comments") || strings.Contains(set, "dispute_comments") {
+				t.Errorf("%s: query touches comments of actions not in the batch: %s", name, q)
+			}
+			if n := strings.Count(q, "?"); n != len(args) {
+				t.Errorf("%s: %d placeholders, %d args", name, n, len(args))
 			}
 		}
-		if set, _, _ := strings.Cut(q, " WHERE "); strings.Contains(set, "denial_comments") || strings.Contains(set, "dispute_comments") {
-			t.Errorf("query touches comments of actions not in the batch: %s", q)
-		}
-		if n := strings.Count(q, "?"); n != len(args) {
-			t.Errorf("%d placeholders, %d args", n, len(args))
+	})
+	// On PostgreSQL the statement is the same text with the same number of binds for 3 or 1002
+	// items, however many carry comments: no per-item WHEN.
+	t.Run("postgres does not grow", func(t *testing.T) {
+		q3, a3 := invxUpdateSQL(pg, "org", "user", mixed(1), now)
+		q1002, a1002 := invxUpdateSQL(pg, "org", "user", mixed(1000), now)
+		if q3 != q1002 || len(a3) != len(a1002) || strings.Contains(q3, "WHEN id = ?") {
+			t.Errorf("3 items: %d binds %s\n1002 items: %d binds %s", len(a3), q3, len(a1002), q1002)
 		}
 	})
 }
 
-// sqliteIDsIn is Store.invxIDsIn on SQLite.
-func sqliteIDsIn(ids []string) (string, any) { return (&Store{sqlite: true}).invxIDsIn(ids) }
+func TestPgNullTextArray(t *testing.T) {
+	c := `x"y`
+	v, err := pgNullTextArray{&c, nil}.Value()
+	if want := `{"x\"y",NULL}`; err != nil || v != want {
+		t.Errorf("Value = %v, %v; want %s", v, err, want)
+	}
+}
 
 func TestPgTextArray(t *testing.T) {
 	v, err := pgTextArray{"a", `b"c`, `d\e`}.Value()

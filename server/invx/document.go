@@ -12,7 +12,8 @@ import (
 )
 
 // CreateDocument stores a pre-registration document (status 200, irdDocType PRE) made from an
-// IRP e-invoice, keeping the request body as sent.
+// IRP e-invoice, keeping the request body re-encoded from the validated value: the same fields and
+// values, not the client's bytes (key order and whitespace are not preserved).
 func (h *Handler) CreateDocument(ctx context.Context, req gen.CreateDocumentRequestObject) (gen.CreateDocumentResponseObject, error) {
 	caller, _ := auth.From(ctx)
 	body, err := json.Marshal(req.Body)

@@ -24,13 +24,10 @@ var _ gen.StrictServerInterface = (*Handler)(nil)
 // New returns a Handler.
 func New(st *store.Store, tokens *auth.Tokens) *Handler { return &Handler{store: st, tokens: tokens} }
 
-// failure builds invx's error envelope.
+// failure builds invx's error envelope for a declared outcome. Those are always the client's fault:
+// server errors are returned as errors and enveloped by the global renderer.
 func failure(code, message string) gen.ErrorEnvelope {
-	typ := gen.ErrorTypeClient
-	if code == "err-internal" {
-		typ = gen.ErrorType("ServerError")
-	}
-	return gen.ErrorEnvelope{Status: gen.StatusFailure, Error: gen.ErrorDetail{Message: code, Type: typ, Args: gen.ErrorArgs{Message: message}}}
+	return gen.ErrorEnvelope{Status: gen.StatusFailure, Error: gen.ErrorDetail{Message: code, Type: gen.ErrorTypeClient, Args: gen.ErrorArgs{Message: message}}}
 }
 
 // CreateAuthToken is theodore's login: the token acts in the user's own organization by default,
