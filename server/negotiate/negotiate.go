@@ -9,25 +9,23 @@ import (
 	"strings"
 )
 
-// XMLErrorContentType is the Content-Type of an XML error body (Echo's c.XML writes the same).
-const XMLErrorContentType = "application/xml; charset=UTF-8"
+// XMLContentType is the Content-Type of every XML answer, errors included (Echo's c.XML writes the
+// same); the spec declares application/xml whichever XML type the client asked for.
+const XMLContentType = "application/xml; charset=UTF-8"
 
-// XMLType is the XML media type the client asked for, or "" for JSON: the first JSON or XML type
-// named in Accept wins, as in ASP.NET Web API's negotiation; no preference means JSON.
-func XMLType(r *http.Request) string {
+// WantsXML follows ASP.NET Web API's negotiation: XML when Accept names an XML type before any
+// JSON one; no preference means JSON.
+func WantsXML(r *http.Request) bool {
 	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
-		switch mt := strings.TrimSpace(strings.SplitN(part, ";", 2)[0]); mt {
+		switch strings.TrimSpace(strings.SplitN(part, ";", 2)[0]) {
 		case "application/xml", "text/xml":
-			return mt
+			return true
 		case "application/json", "text/json":
-			return ""
+			return false
 		}
 	}
-	return ""
+	return false
 }
-
-// WantsXML reports whether the client prefers an XML answer (see XMLType).
-func WantsXML(r *http.Request) bool { return XMLType(r) != "" }
 
 // aspNetError is ASP.NET Web API's HttpError as XML (ModelState is not rendered in XML).
 type aspNetError struct {

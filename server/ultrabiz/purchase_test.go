@@ -337,7 +337,7 @@ func TestReadsInXML(t *testing.T) {
 		want := `<ProductStock xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://schemas.datacontract.org/2004/07/Ultrabiz_ERP_API.Models">` +
 			`<ProductId>sample string 2</ProductId><ProductName>Sample product</ProductName>` +
 			`<Stock><StockLine><ColorID>37</ColorID><SizeID>35</SizeID><Units>33</Units></StockLine></Stock><TotalUnits>33</TotalUnits></ProductStock>`
-		if resp.StatusCode != http.StatusOK || string(body) != want || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/xml") {
+		if resp.StatusCode != http.StatusOK || string(body) != want || resp.Header.Get("Content-Type") != "application/xml; charset=UTF-8" {
 			t.Fatalf("%d %s %s\nwant %s", resp.StatusCode, resp.Header.Get("Content-Type"), body, want)
 		}
 	})

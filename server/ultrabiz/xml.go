@@ -45,8 +45,7 @@ var itemElement = map[string]string{"ListBody": "PurchasesBody", "Stock": "Stock
 func negotiateXML(f gen.StrictHandlerFunc, operationID string) gen.StrictHandlerFunc {
 	return func(c echo.Context, request any) (any, error) {
 		resp, err := f(c, request)
-		mediaType := negotiate.XMLType(c.Request())
-		if err != nil || resp == nil || mediaType == "" {
+		if err != nil || resp == nil || !negotiate.WantsXML(c.Request()) {
 			return resp, err
 		}
 		// Render the typed JSON response, then re-encode its body: one path for every operation and status.
@@ -60,13 +59,13 @@ func negotiateXML(f gen.StrictHandlerFunc, operationID string) gen.StrictHandler
 			if err != nil {
 				return nil, fmt.Errorf("render %s error as XML: %w", operationID, err)
 			}
-			return xmlResponse{status: rec.Code, contentType: negotiate.XMLErrorContentType, body: body}, nil
+			return xmlResponse{status: rec.Code, body: body}, nil
 		}
 		body, err := dataContractXML(resultElement[operationID], rec.Body.Bytes())
 		if err != nil {
 			return nil, fmt.Errorf("render %s as XML: %w", operationID, err)
 		}
-		return xmlResponse{status: rec.Code, contentType: mediaType + "; charset=utf-8", body: body}, nil
+		return xmlResponse{status: rec.Code, body: body}, nil
 	}
 }
 
@@ -88,13 +87,12 @@ func visit(resp any, w http.ResponseWriter) error {
 
 // xmlResponse is a rendered XML answer; it satisfies every operation's response interface.
 type xmlResponse struct {
-	status      int
-	contentType string
-	body        []byte
+	status int
+	body   []byte
 }
 
 func (x xmlResponse) write(w http.ResponseWriter) error {
-	w.Header().Set("Content-Type", x.contentType)
+	w.Header().Set("Content-Type", negotiate.XMLContentType)
 	w.WriteHeader(x.status)
 	_, err := w.Write(x.body)
 	return err
