@@ -94,7 +94,7 @@ func (e env) insert(t testing.TB, bill string, pgp bool, net string, mutate func
 	return r.JSON200.InvoiceId
 }
 
-// stock is the product's units in one size and colour ("none" when it holds no row there).
+// stock is the product's total units over all its sizes and colours (GetProductStock's TotalUnits).
 func (e env) stock(t testing.TB, product string) string {
 	t.Helper()
 	r, err := e.c.GetProductStockWithResponse(context.Background(), &gen.GetProductStockParams{ProductId: product}, e.auth)
