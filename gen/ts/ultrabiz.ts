@@ -492,7 +492,10 @@ export interface components {
                 "application/xml": components["schemas"]["AspNetError"];
             };
         };
-        /** @description The `userId` argument is not the caller's own user number. */
+        /**
+         * @description The caller is no longer a member of the organization their token selected, or (on calls
+         *     that take `userId`) `userId` is not the caller's own user number.
+         */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
@@ -858,6 +861,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalServerError"];
         };
@@ -903,6 +907,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalServerError"];
         };
@@ -941,6 +946,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalServerError"];
         };
