@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/deletesvc/deletesvc/server/negotiate"
 )
 
 // renderUpbooks writes Upbooks' {code, message}.
@@ -125,7 +127,7 @@ func renderUltrabiz(c echo.Context, e *apiError) error {
 	case kindInternal:
 		body.Message = "An error has occurred."
 	}
-	if wantsXML(req) {
+	if negotiate.WantsXML(req) {
 		return c.XML(e.status, body)
 	}
 	return c.JSON(e.status, body)
@@ -144,18 +146,4 @@ func prefixDot(key string) string {
 		return key
 	}
 	return "." + key
-}
-
-// wantsXML follows ASP.NET content negotiation: XML when Accept names an XML type before any JSON one.
-func wantsXML(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get(echo.HeaderAccept), ",") {
-		mt := strings.TrimSpace(strings.SplitN(part, ";", 2)[0])
-		switch mt {
-		case "application/xml", "text/xml":
-			return true
-		case "application/json", "text/json":
-			return false
-		}
-	}
-	return false
 }

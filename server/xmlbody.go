@@ -177,3 +177,18 @@ func nodeObject(n *xmlNode, schema *openapi3.Schema) map[string]any {
 	}
 	return obj
 }
+
+// XMLValue reads an ASP.NET-style XML document as the JSON value the schema describes (numbers as
+// float64, as encoding/json gives them), so XML bodies can be validated like JSON ones.
+func XMLValue(raw []byte, schema *openapi3.Schema) (any, error) {
+	v, err := decodeXML(raw, schema)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	return out, json.Unmarshal(b, &out)
+}
