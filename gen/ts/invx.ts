@@ -650,7 +650,7 @@ export interface components {
              */
             RndOffAmt?: components["schemas"]["Decimal"];
             /**
-             * @description Total document value; becomes `amount`.
+             * @description Total document value; becomes `amount`. At most 99999999999999.99, the IRP schema's limit.
              * @example 100
              */
             TotInvVal: components["schemas"]["Decimal"];
