@@ -66,7 +66,7 @@ const invxViewColumns = "organization_id, id, doc_number, doc_type, doc_date, se
 // change once and the losers simply get no row back. The items come in as rows v(doc_id, act, note)
 // (source) joined on the id, so the statement's size and work stay linear in the items and its
 // text and binds do not grow with them on PostgreSQL. Items must have distinct docIds.
-func invxUpdateSQL(source func([]InvxActionItem) (string, []any), orgID, userID string, items []InvxActionItem, now time.Time) (string, []any) {
+func invxUpdateSQL(d invxDialect, orgID, userID string, items []InvxActionItem, now time.Time) (string, []any) {
 	inBatch := map[InvxAction]bool{}
 	for _, it := range items {
 		inBatch[it.Action] = true
@@ -95,10 +95,22 @@ func invxUpdateSQL(source func([]InvxActionItem) (string, []any), orgID, userID 
 			args = append(args, string(a))
 		}
 	}
-	from, fromArgs := source(items)
-	sb.WriteString(", last_updated = ?, last_updated_by_user_id = ? FROM " + from +
-		" WHERE invx_documents.organization_id = ? AND invx_documents.id = v.doc_id AND (")
+	sb.WriteString(", last_updated = ?, last_updated_by_user_id = ?")
 	args = append(args, now.UnixMilli(), userID)
+	if len(inBatch) == 1 && !anyComments(items) {
+		// The common bulk delete needs no per-item values: a plain id list lets both databases
+		// walk the primary key instead of joining a derived table.
+		ids := make([]string, len(items))
+		for i, it := range items {
+			ids[i] = it.DocID
+		}
+		list, listArg := d.ids(ids)
+		sb.WriteString(" WHERE invx_documents.organization_id = ? AND invx_documents.id " + list + " AND invx_documents.status IN ? RETURNING " + invxViewColumns)
+		args = append(args, orgID, listArg, invxAllowedFrom(items[0].Action))
+		return sb.String(), args
+	}
+	from, fromArgs := d.items(items)
+	sb.WriteString(" FROM " + from + " WHERE invx_documents.organization_id = ? AND invx_documents.id = v.doc_id AND (")
 	args = append(args, fromArgs...)
 	args = append(args, orgID)
 	n := 0
@@ -150,7 +162,7 @@ func (s *Store) InvxApplyActions(ctx context.Context, orgID, userID string, item
 	for k, i := range p.apply {
 		toApply[k] = items[i]
 	}
-	query, args := invxUpdateSQL(s.invxItemsSource, orgID, userID, toApply, time.Now())
+	query, args := invxUpdateSQL(s.invxDialect(), orgID, userID, toApply, time.Now())
 	var updated map[string]InvxDocument
 	var err error
 	for attempt := 0; ; attempt++ {
@@ -227,6 +239,33 @@ func (s *Store) invxUpdateRows(ctx context.Context, query string, args []any, ca
 		out[d.ID] = d
 	}
 	return out, rows.Err()
+}
+
+// invxDialect is how a batch's items reach the UPDATE on the store's database.
+type invxDialect struct {
+	items func([]InvxActionItem) (string, []any)
+	ids   func([]string) (string, any)
+}
+
+func (s *Store) invxDialect() invxDialect {
+	return invxDialect{items: s.invxItemsSource, ids: s.invxIDList}
+}
+
+// invxIDList is "IN (...)" on SQLite and "= ANY(array)" on PostgreSQL (one bind for any count).
+func (s *Store) invxIDList(ids []string) (string, any) {
+	if s.sqlite {
+		return "IN ?", ids
+	}
+	return "= ANY(?::text[])", pgTextArray(ids)
+}
+
+func anyComments(items []InvxActionItem) bool {
+	for _, it := range items {
+		if it.Comments != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // invxItemsSource is the FROM item listing a batch's items as rows v(doc_id, act, note), and its

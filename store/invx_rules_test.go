@@ -79,11 +79,11 @@ func TestPlanInvxBatch(t *testing.T) {
 func TestInvxUpdateSQL(t *testing.T) {
 	c := "ok"
 	now := time.UnixMilli(1674449632009)
-	sqlite, pg := (&Store{sqlite: true}).invxItemsSource, (&Store{}).invxItemsSource
+	sqlite, pg := (&Store{sqlite: true}).invxDialect(), (&Store{}).invxDialect()
 	t.Run("one action has no CASE", func(t *testing.T) {
 		q, args := invxUpdateSQL(sqlite, "org", "user", []InvxActionItem{{DocID: "a", Action: InvxDelete}, {DocID: "b", Action: InvxDelete}}, now)
-		set, _, _ := strings.Cut(q, " FROM ")
-		if strings.Contains(set, "CASE") || strings.Contains(set, "comments") {
+		set, _, _ := strings.Cut(q, " WHERE ")
+		if strings.Contains(set, "CASE") || strings.Contains(set, "comments") || strings.Contains(q, " FROM ") {
 			t.Errorf("delete-only update touches more than status: %s", q)
 		}
 		if args[0] != InvxDeleted || !strings.HasSuffix(q, "RETURNING "+invxViewColumns) || strings.Contains(invxViewColumns, "body") {
@@ -98,7 +98,7 @@ func TestInvxUpdateSQL(t *testing.T) {
 		return items
 	}
 	t.Run("mixed actions", func(t *testing.T) {
-		for name, source := range map[string]func([]InvxActionItem) (string, []any){"sqlite": sqlite, "postgres": pg} {
+		for name, source := range map[string]invxDialect{"sqlite": sqlite, "postgres": pg} {
 			q, args := invxUpdateSQL(source, "org", "user", mixed(1), now)
 			for _, part := range []string{"status = CASE v.act WHEN ? THEN ? WHEN ? THEN ? END",
 				"acceptance_comments = CASE WHEN v.act = ? THEN v.note ELSE acceptance_comments END",
