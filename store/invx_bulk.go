@@ -88,18 +88,23 @@ func invxUpdateSQL(d invxDialect, orgID, userID string, items []InvxActionItem, 
 		}
 		sb.WriteString(" END")
 	}
+	// The common bulk delete needs no per-item values: a plain id list lets both databases walk
+	// the primary key instead of joining a derived table.
+	byIDs := len(inBatch) == 1 && !anyComments(items)
 	for _, a := range InvxActions {
 		// An item without comments clears its action's column (note is NULL).
 		if col := invxCommentColumn[a]; col != "" && inBatch[a] {
+			if byIDs {
+				sb.WriteString(", " + col + " = NULL")
+				continue
+			}
 			sb.WriteString(", " + col + " = CASE WHEN v.act = ? THEN v.note ELSE " + col + " END")
 			args = append(args, string(a))
 		}
 	}
 	sb.WriteString(", last_updated = ?, last_updated_by_user_id = ?")
 	args = append(args, now.UnixMilli(), userID)
-	if len(inBatch) == 1 && !anyComments(items) {
-		// The common bulk delete needs no per-item values: a plain id list lets both databases
-		// walk the primary key instead of joining a derived table.
+	if byIDs {
 		ids := make([]string, len(items))
 		for i, it := range items {
 			ids[i] = it.DocID
