@@ -48,7 +48,7 @@ fmt:
 migrate:
 	$(GO) run ./cmd/deletesvc migrate
 
-bench:
+bench: ## every benchmark once, including the 1,000,000-row Upbooks one on PostgreSQL (about 5 minutes; scripts/bench-upbooks N for another size)
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
 
 up:

@@ -30,7 +30,6 @@ const (
 	kindMethodNotAllowed
 	kindTooLarge
 	kindUnsupportedMedia
-	kindNotImplemented
 )
 
 // apiError is an error on its way to a family's renderer.
@@ -229,8 +228,6 @@ func toAPIError(err error) *apiError {
 			return &apiError{kind: kindTooLarge, status: he.Code, message: msg, cause: err}
 		case http.StatusUnsupportedMediaType:
 			return &apiError{kind: kindUnsupportedMedia, status: he.Code, message: msg, cause: err}
-		case http.StatusNotImplemented:
-			return &apiError{kind: kindNotImplemented, status: he.Code, message: "not implemented yet", cause: err}
 		case http.StatusBadRequest:
 			// Binding errors after validation (e.g. a body that is not JSON at all).
 			return &apiError{kind: kindValidation, status: he.Code, message: fmt.Sprint(he.Message), fields: []fieldError{{in: "body", reason: fmt.Sprint(he.Message)}}, cause: err}

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/deletesvc/deletesvc/gen/upbooks"
+	"github.com/deletesvc/deletesvc/openapi"
 	"github.com/deletesvc/deletesvc/server"
 	"github.com/deletesvc/deletesvc/server/auth"
 	"github.com/deletesvc/deletesvc/server/servertest"
@@ -78,8 +80,16 @@ func do(t *testing.T, env *servertest.Env, method, path, contentType, body strin
 	return response{status: resp.StatusCode, header: resp.Header, body: b}
 }
 
+// allFlags is a DeleteSelectiveData body with every flag the spec requires set to value, less except.
 func allFlags(value string, except ...string) string {
-	flags := []string{"clients", "vendors", "assets", "employees", "expenses", "products", "services", "orders", "payments", "settlements", "invoice", "taxes", "discounts", "users", "items", "proposals", "purchaseOrders", "documents", "projects", "tasks", "payroll", "account", "enquiry", "outwardPayments", "creditNotes", "platformSubscriptions", "employeeLeaves", "fileImports", "activityLogs", "orgSettings", "organizationBackups", "leavePolicies", "bankAccounts", "accountLedger", "accountTransfer", "clientLedger", "salaryComponents", "leads", "leadActivities", "deals", "debitNotes", "expenseCategories", "warehouse", "branch", "contracts", "employeeSpends"}
+	spec, err := openapi.Load("upbooks")
+	if err != nil {
+		panic(err)
+	}
+	flags := spec.Components.Schemas["DeleteSelectiveDataRequest"].Value.Required
+	if len(flags) != 46 {
+		panic(fmt.Sprintf("the spec requires %d flags, the seed has 46", len(flags)))
+	}
 	skip := map[string]bool{}
 	for _, e := range except {
 		skip[e] = true

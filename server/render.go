@@ -76,8 +76,6 @@ func renderInvx(c echo.Context, e *apiError) error {
 		code = "err-payload-too-large"
 	case kindUnsupportedMedia:
 		code, detail = "err-unsupported-media-type", "send application/json"
-	case kindNotImplemented:
-		code = "err-not-implemented"
 	default:
 		code, detail = "err-internal", "internal error"
 	}

@@ -29,8 +29,6 @@ type Options struct {
 	BcryptCost int
 	// Logger receives slow-query and error logs; nil means slog.Default().
 	Logger *slog.Logger
-	// SkipMigrate opens without creating or upgrading the schema.
-	SkipMigrate bool
 }
 
 // Store is the service's database.
@@ -41,7 +39,7 @@ type Store struct {
 	log        *slog.Logger
 }
 
-// Open connects to url and, unless told not to, migrates the schema. An empty url, a file path or
+// Open connects to url and creates or upgrades the schema. An empty url, a file path or
 // "sqlite://path" opens the embedded SQLite; "postgres://" or "postgresql://" opens PostgreSQL.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	s := &Store{bcryptCost: opts.BcryptCost, log: opts.Logger}
@@ -95,11 +93,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		_ = s.Close()
 		return nil, err
 	}
-	if !opts.SkipMigrate {
-		if err := s.Migrate(ctx); err != nil {
-			_ = s.Close()
-			return nil, err
-		}
+	if err := s.Migrate(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
 	}
 	return s, nil
 }
