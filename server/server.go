@@ -29,6 +29,10 @@ import (
 	ultrabizh "github.com/deletesvc/deletesvc/server/ultrabiz"
 	upbooksh "github.com/deletesvc/deletesvc/server/upbooks"
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/identity"
+	invxstore "github.com/deletesvc/deletesvc/store/invx"
+	ultrabizstore "github.com/deletesvc/deletesvc/store/ultrabiz"
+	upbooksstore "github.com/deletesvc/deletesvc/store/upbooks"
 )
 
 func init() {
@@ -51,7 +55,8 @@ type Config struct {
 // Server is the HTTP service.
 type Server struct {
 	echo     *echo.Echo
-	store    *store.Store
+	db       *store.DB
+	ids      *identity.Store
 	tokens   *auth.Tokens
 	families []*family
 	log      *slog.Logger
@@ -71,9 +76,9 @@ type family struct {
 	convertBody bool
 }
 
-// New builds the server on st.
-func New(st *store.Store, cfg Config) (*Server, error) {
-	s := &Server{echo: echo.New(), store: st, tokens: auth.NewTokens(cfg.TokenSecret, cfg.TokenTTL), log: cfg.Logger}
+// New builds the server on db, with users and organizations in ids.
+func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
+	s := &Server{echo: echo.New(), db: db, ids: ids, tokens: auth.NewTokens(cfg.TokenSecret, cfg.TokenTTL), log: cfg.Logger}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -125,9 +130,9 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 		{name: "ultrabiz", prefixes: []string{"/api/"}, spec: specs["ultrabiz"], render: renderUltrabiz,
 			orgOf: func(_ echo.Context, caller auth.Caller) string { return caller.SelectedOrgID }, guard: s.guardMember, convertBody: true},
 	}
-	upbooks.RegisterHandlers(s.router(s.families[0]), upbooks.NewStrictHandler(upbooksh.New(st, s.tokens), nil))
-	invx.RegisterHandlers(s.router(s.families[1]), invx.NewStrictHandler(invxh.New(st, s.tokens), nil))
-	ultrabiz.RegisterHandlers(s.router(s.families[2]), ultrabiz.NewStrictHandler(ultrabizh.New(st), ultrabizh.StrictMiddlewares()))
+	upbooks.RegisterHandlers(s.router(s.families[0]), upbooks.NewStrictHandler(upbooksh.New(ids, upbooksstore.New(db), s.tokens), nil))
+	invx.RegisterHandlers(s.router(s.families[1]), invx.NewStrictHandler(invxh.New(ids, invxstore.New(db), s.tokens), nil))
+	ultrabiz.RegisterHandlers(s.router(s.families[2]), ultrabiz.NewStrictHandler(ultrabizh.New(ids, ultrabizstore.New(db)), ultrabizh.StrictMiddlewares()))
 	return s, nil
 }
 
@@ -143,11 +148,11 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.echo.Shutdown(ct
 func (s *Server) ready(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
+	if err := s.db.Ping(ctx); err != nil {
 		s.log.WarnContext(ctx, "not ready", "error", err)
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready", "database": s.store.Dialect()})
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready", "database": s.db.DialectName()})
 }
 
 const callerKey = "deletesvc.caller"
@@ -275,7 +280,7 @@ func (s *Server) orgGuard(f *family) echo.MiddlewareFunc {
 // guardMember refuses callers who are not members of orgID with 403 (invx's err-invalid-org,
 // Ultrabiz's ASP.NET message).
 func (s *Server) guardMember(c echo.Context, caller auth.Caller, orgID string) (auth.Caller, error) {
-	role, err := s.store.MemberRole(c.Request().Context(), orgID, caller.UserID)
+	role, err := s.ids.MemberRole(c.Request().Context(), orgID, caller.UserID)
 	if err != nil {
 		if isNotMember(err) {
 			return caller, &apiError{kind: kindForbidden, status: http.StatusForbidden, message: "not a member of organization " + orgID, cause: err}
@@ -289,7 +294,7 @@ func (s *Server) guardMember(c echo.Context, caller auth.Caller, orgID string) (
 // guardUpbooks answers 404 for an organization the caller cannot see (its existence is not revealed)
 // and 403 when the ORGANIZATION-ID header names another organization than the path.
 func (s *Server) guardUpbooks(c echo.Context, caller auth.Caller, orgID string) (auth.Caller, error) {
-	org, role, err := s.store.OrganizationForMember(c.Request().Context(), orgID, caller.UserID)
+	org, role, err := s.ids.OrganizationForMember(c.Request().Context(), orgID, caller.UserID)
 	if err != nil {
 		if isNotFound(err) {
 			return caller, &apiError{kind: kindNotFound, status: http.StatusNotFound, message: "Organization not found", cause: err}
@@ -303,12 +308,8 @@ func (s *Server) guardUpbooks(c echo.Context, caller auth.Caller, orgID string) 
 	return caller, nil
 }
 
-// DemoToken makes sure the demo user and organization exist and returns a token for them.
-func (s *Server) DemoToken(ctx context.Context) (string, error) {
-	u, org, err := s.store.EnsureDemo(ctx)
-	if err != nil {
-		return "", err
-	}
-	token, _, err := s.tokens.Issue(u, org.ID, 0)
+// Token issues a token for u acting in orgID, as a login would (the demo token of `make run`).
+func (s *Server) Token(u identity.User, orgID string) (string, error) {
+	token, _, err := s.tokens.Issue(u, orgID, 0)
 	return token, err
 }

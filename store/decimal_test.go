@@ -70,7 +70,7 @@ func TestDecimalsAreExactOnBothDatabases(t *testing.T) {
 func TestForeignKeysAreEnforcedOnBothDatabases(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *Store) {
 		err := s.db.Create(&Membership{OrganizationID: "nope", UserID: "nobody", Role: RoleMember}).Error
-		if err == nil || !isForeignKeyViolation(err) {
+		if err == nil || !IsForeignKeyViolation(err) {
 			t.Fatalf("a membership of an unknown organization must violate a foreign key, got %v", err)
 		}
 		if errors.Is(err, gorm.ErrRecordNotFound) {

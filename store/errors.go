@@ -30,8 +30,8 @@ const (
 	sqliteConstraintUnique     = 2067
 )
 
-// isUniqueViolation reports a unique or primary-key constraint failure on either database.
-func isUniqueViolation(err error) bool {
+// IsUniqueViolation reports a unique or primary-key constraint failure on either database.
+func IsUniqueViolation(err error) bool {
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return true
 	}
@@ -39,8 +39,8 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &se) && (se.Code() == sqliteConstraintUnique || se.Code() == sqliteConstraintPrimaryKey)
 }
 
-// isForeignKeyViolation reports a foreign-key constraint failure on either database.
-func isForeignKeyViolation(err error) bool {
+// IsForeignKeyViolation reports a foreign-key constraint failure on either database.
+func IsForeignKeyViolation(err error) bool {
 	if errors.Is(err, gorm.ErrForeignKeyViolated) {
 		return true
 	}

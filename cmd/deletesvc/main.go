@@ -1,4 +1,5 @@
-// Command deletesvc runs the service: `deletesvc [serve]` (default) or `deletesvc migrate`.
+// Command deletesvc runs the service: `deletesvc [serve]` (default), `deletesvc migrate
+// [up|down|status]` or `deletesvc seed`.
 // Configuration comes from flags, each defaulting to an environment variable; see --help.
 package main
 
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -21,6 +23,9 @@ import (
 
 	"github.com/deletesvc/deletesvc/server"
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/demo"
+	"github.com/deletesvc/deletesvc/store/identity"
+	"github.com/deletesvc/deletesvc/store/migrations"
 )
 
 type config struct {
@@ -31,6 +36,7 @@ type config struct {
 	bodyLimit   string
 	logLevel    string
 	demo        string
+	migrate     bool
 	// seed
 	family string
 	orgID  string
@@ -38,7 +44,10 @@ type config struct {
 }
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if err != nil {
 		slog.Error("fatal", "error", err)
 		os.Exit(1)
 	}
@@ -51,27 +60,37 @@ func env(name, def string) string {
 	return def
 }
 
-func parse(args []string) (string, config, error) {
-	cmd := "serve"
+func parse(args []string) (string, string, config, error) {
+	cmd, sub := "serve", ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
+	if cmd == "migrate" {
+		sub = "up"
+		if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+			sub, args = args[0], args[1:]
+		}
+	}
 	fs := flag.NewFlagSet("deletesvc "+cmd, flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: deletesvc [serve|migrate|seed] [flags]\n\n"+
-			"  serve    run the HTTP service (default); creates or upgrades the schema first\n"+
-			"  migrate  create or upgrade the schema and exit\n"+
+		fmt.Fprintf(fs.Output(), "Usage: deletesvc [serve|migrate [up|down|status]|seed] [flags]\n\n"+
+			"  serve    run the HTTP service (default); applies pending migrations first unless -migrate=false\n"+
+			"  migrate  up: apply pending migrations (default); down: roll back the newest; status: list them\n"+
 			"  seed     fill an organization with realistic data (-family, -org, -rows)\n\nFlags (each defaults to the environment variable named):\n")
 		fs.PrintDefaults()
 	}
 	var c config
+	migrate, err := strconv.ParseBool(env("MIGRATE", "true"))
+	if err != nil {
+		return "", "", c, fmt.Errorf("MIGRATE: %w", err)
+	}
 	port, err := strconv.Atoi(env("PORT", "8080"))
 	if err != nil {
-		return "", c, fmt.Errorf("PORT: %w", err)
+		return "", "", c, fmt.Errorf("PORT: %w", err)
 	}
 	ttl, err := time.ParseDuration(env("TOKEN_TTL", "12h"))
 	if err != nil {
-		return "", c, fmt.Errorf("TOKEN_TTL: %w", err)
+		return "", "", c, fmt.Errorf("TOKEN_TTL: %w", err)
 	}
 	fs.IntVar(&c.port, "port", port, "HTTP port ($PORT)")
 	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL", ""), "postgres://... for PostgreSQL; empty for the embedded SQLite file "+store.DefaultSQLitePath+" ($DATABASE_URL)")
@@ -80,24 +99,25 @@ func parse(args []string) (string, config, error) {
 	fs.StringVar(&c.bodyLimit, "body-limit", env("BODY_LIMIT", "2M"), "largest accepted request body, e.g. 512K, 2M ($BODY_LIMIT)")
 	fs.StringVar(&c.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error ($LOG_LEVEL)")
 	fs.StringVar(&c.demo, "demo", env("DEMO", "auto"), "create the demo user and organization: true, false, or auto (on for SQLite) ($DEMO)")
+	fs.BoolVar(&c.migrate, "migrate", migrate, "serve: apply pending schema migrations at start; false leaves them to the deploy step ($MIGRATE)")
 	if cmd == "seed" {
 		fs.StringVar(&c.family, "family", "upbooks", "seed: which family's data (upbooks, invx, ultrabiz)")
 		fs.StringVar(&c.orgID, "org", "", "seed: organization _id to fill; empty means the demo organization")
 		fs.IntVar(&c.rows, "rows", 1000, "seed: about how many rows to write (10 to 1000000)")
 	}
 	if err := fs.Parse(args); err != nil {
-		return "", c, err
+		return "", "", c, err
 	}
-	return cmd, c, nil
+	return cmd, sub, c, nil
 }
 
-func seed(ctx context.Context, st *store.Store, cfg config) error {
+func seed(ctx context.Context, seeder *demo.Seeder, cfg config, log *slog.Logger) error {
 	if cfg.rows < 10 || cfg.rows > 1_000_000 {
 		return fmt.Errorf("-rows must be between 10 and 1000000, got %d", cfg.rows)
 	}
 	orgID := cfg.orgID
 	if orgID == "" {
-		_, org, err := st.EnsureDemo(ctx)
+		_, org, err := seeder.EnsureDemo(ctx)
 		if err != nil {
 			return err
 		}
@@ -105,18 +125,53 @@ func seed(ctx context.Context, st *store.Store, cfg config) error {
 	}
 	bar := progressbar.NewOptions(cfg.rows, progressbar.OptionSetDescription("seeding "+cfg.family),
 		progressbar.OptionShowCount(), progressbar.OptionSetWriter(os.Stderr), progressbar.OptionThrottle(100*time.Millisecond))
-	err := st.Seed(ctx, cfg.family, orgID, cfg.rows, func(done int) { _ = bar.Set(done) })
+	err := seeder.Seed(ctx, cfg.family, orgID, cfg.rows, func(done int) { _ = bar.Set(done) })
 	_ = bar.Finish()
 	fmt.Fprintln(os.Stderr)
 	if err != nil {
 		return err
 	}
-	slog.Info("seeded", "family", cfg.family, "organization", orgID, "rows", cfg.rows)
+	log.Info("seeded", "family", cfg.family, "organization", orgID, "rows", cfg.rows)
 	return nil
 }
 
-func run(args []string) error {
-	cmd, cfg, err := parse(args)
+// migrateCmd runs `deletesvc migrate up|down|status`.
+func migrateCmd(ctx context.Context, r *migrations.Runner, sub string, out io.Writer, log *slog.Logger) error {
+	switch sub {
+	case "up":
+		applied, err := r.Up(ctx, log)
+		if err != nil {
+			return err
+		}
+		log.Info("schema up to date", "applied", len(applied), "version", r.Latest())
+		return nil
+	case "down":
+		v, err := r.Down(ctx)
+		if err != nil {
+			return err
+		}
+		log.Info("migration rolled back", "version", v)
+		return nil
+	case "status":
+		st, err := r.Status(ctx)
+		if err != nil {
+			return err
+		}
+		for _, m := range st {
+			state := "pending"
+			if m.Applied {
+				state = "applied"
+			}
+			fmt.Fprintf(out, "%05d  %-8s %s\n", m.Version, state, m.File)
+		}
+		return nil
+	default:
+		return fmt.Errorf("unknown migrate command %q (want up, down or status)", sub)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	cmd, sub, cfg, err := parse(args)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
@@ -127,32 +182,52 @@ func run(args []string) error {
 	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
 		return fmt.Errorf("log level: %w", err)
 	}
-	log := slog.New(server.LogHandler{Handler: slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level})})
+	log := slog.New(server.LogHandler{Handler: slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: level})})
 	slog.SetDefault(log)
+	switch cmd {
+	case "serve", "migrate", "seed":
+	default:
+		return fmt.Errorf("unknown command %q (want serve, migrate or seed)", cmd)
+	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-
-	st, err := store.Open(ctx, cfg.databaseURL, store.Options{Logger: log})
+	db, err := store.Open(ctx, cfg.databaseURL, store.Options{Logger: log})
 	if err != nil {
 		return err
 	}
 	defer func() {
-		if err := st.Close(); err != nil {
+		if err := db.Close(); err != nil {
 			log.Error("close database", "error", err)
 		}
 		log.Info("database closed")
 	}()
-	log.Info("database ready", "dialect", st.Dialect())
-
-	switch cmd {
-	case "migrate":
-		return nil // Open migrated
-	case "seed":
-		return seed(ctx, st, cfg)
-	case "serve":
-	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate or seed)", cmd)
+	sqlDB, err := db.SQL()
+	if err != nil {
+		return err
+	}
+	runner, err := migrations.New(sqlDB, db.DialectName())
+	if err != nil {
+		return err
+	}
+	if cmd == "migrate" {
+		return migrateCmd(ctx, runner, sub, stdout, log)
+	}
+	if cmd == "serve" && !cfg.migrate {
+		// The deploy step migrates; refuse to serve a schema this binary does not know.
+		v, err := runner.Version(ctx)
+		if err != nil {
+			return err
+		}
+		if v != runner.Latest() {
+			return fmt.Errorf("schema is at version %d, this binary needs %d: run `deletesvc migrate up` (or start without -migrate=false)", v, runner.Latest())
+		}
+	} else if _, err := runner.Up(ctx, log); err != nil {
+		return err
+	}
+	log.Info("database ready", "dialect", db.DialectName(), "schema", runner.Latest())
+	ids := identity.New(db, identity.Options{})
+	seeder := demo.New(db, ids)
+	if cmd == "seed" {
+		return seed(ctx, seeder, cfg, log)
 	}
 
 	secret := []byte(cfg.tokenSecret)
@@ -163,16 +238,20 @@ func run(args []string) error {
 		}
 		log.Warn("TOKEN_SECRET is empty: using a random secret, tokens will not survive a restart")
 	}
-	srv, err := server.New(st, server.Config{TokenSecret: secret, TokenTTL: cfg.tokenTTL, BodyLimit: cfg.bodyLimit, Logger: log})
+	srv, err := server.New(db, ids, server.Config{TokenSecret: secret, TokenTTL: cfg.tokenTTL, BodyLimit: cfg.bodyLimit, Logger: log})
 	if err != nil {
 		return err
 	}
-	if cfg.demo == "true" || cfg.demo == "auto" && st.Dialect() == "sqlite" {
-		token, err := srv.DemoToken(ctx)
+	if cfg.demo == "true" || cfg.demo == "auto" && db.DialectName() == "sqlite" {
+		u, org, err := seeder.EnsureDemo(ctx)
 		if err != nil {
 			return err
 		}
-		log.Info("demo ready", "email", store.DemoEmail, "password", store.DemoPassword, "token", token)
+		token, err := srv.Token(u, org.ID)
+		if err != nil {
+			return err
+		}
+		log.Info("demo ready", "email", demo.Email, "password", demo.Password, "token", token)
 	}
 
 	addr := fmt.Sprintf(":%d", cfg.port)

@@ -1,90 +1,124 @@
 package main
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
+	"sync"
 	"testing"
 	"time"
 )
 
-// TestServeShutsDownGracefullyOnSIGTERM runs the real binary on a fresh SQLite file: it must become
-// ready, answer, and on SIGTERM stop serving, close the database and exit 0.
-func TestServeShutsDownGracefullyOnSIGTERM(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "deletesvc")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+// lockedBuffer collects the service's log lines from its goroutine.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestServeShutsDownGracefully runs the service in-process on a fresh SQLite file: it must migrate,
+// become ready and answer; when its context ends (what SIGINT/SIGTERM do in main) a request in
+// flight still completes, then the server stops, the database closes and run returns nil.
+func TestServeShutsDownGracefully(t *testing.T) {
+	t.Parallel()
 	port := freePort(t)
-	dir := t.TempDir()
-	cmd := exec.Command(bin, "-port", fmt.Sprint(port), "-database-url", "sqlite://"+filepath.Join(dir, "svc.db"))
-	cmd.Env = []string{"PATH=/usr/bin:/bin", "LOG_LEVEL=info"}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := make(chan string, 100)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	url := fmt.Sprintf("http://127.0.0.1:%d/readyz", port)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			t.Fatalf("service not ready: %v", err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
+	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "svc.db")
+	var logs lockedBuffer
+	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var log []string
-	for l := range lines {
-		log = append(log, l)
+	go func() { done <- run(ctx, []string{"-port", fmt.Sprint(port), "-database-url", dbURL, "-demo", "true"}, &logs) }()
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	waitReady(t, base+"/readyz", done, &logs)
+
+	// A request whose body arrives after the shutdown began must still be answered.
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/auth/token/bearer", pr)
+	req.Header.Set("Content-Type", "application/json")
+	answer := make(chan int, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			answer <- -1
+			return
+		}
+		resp.Body.Close()
+		answer <- resp.StatusCode
+	}()
+	_, _ = pw.Write([]byte(`{"username":"demo@example.com",`))
+	time.Sleep(100 * time.Millisecond) // the request is in flight before the shutdown starts
+	stop()
+	waitLog(t, &logs, `"msg":"shutting down: finishing in-flight requests"`)
+	_, _ = pw.Write([]byte(`"password":"demo12345"}`))
+	_ = pw.Close()
+	if code := <-answer; code != http.StatusOK {
+		t.Fatalf("in-flight login answered %d during shutdown, want 200\n%s", code, logs.String())
 	}
 	select {
 	case err := <-done:
 		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v\n%s", err, strings.Join(log, "\n"))
+			t.Fatalf("run returned %v after shutdown\n%s", err, logs.String())
 		}
-	case <-ctx.Done():
-		_ = cmd.Process.Kill()
-		t.Fatal("no exit within 20s of SIGTERM")
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no return within 30s of shutdown\n%s", logs.String())
 	}
-	all := strings.Join(log, "\n")
-	for _, want := range []string{`"msg":"demo ready"`, `"msg":"shutting down: finishing in-flight requests"`, `"msg":"database closed"`} {
+	all := logs.String()
+	for _, want := range []string{`"msg":"demo ready"`, `"msg":"database closed"`} {
 		if !strings.Contains(all, want) {
 			t.Fatalf("log lacks %s:\n%s", want, all)
 		}
 	}
 	if strings.Index(all, "shutting down") > strings.Index(all, "database closed") {
 		t.Fatal("the database must close after the server stops")
+	}
+}
+
+func waitReady(t *testing.T, url string, done chan error, logs *lockedBuffer) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		select {
+		case err := <-done:
+			t.Fatalf("service exited before ready: %v\n%s", err, logs.String())
+		default:
+		}
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("service not ready: %v\n%s", err, logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func waitLog(t *testing.T, logs *lockedBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(logs.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("log never showed %s:\n%s", want, logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

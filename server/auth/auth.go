@@ -10,7 +10,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/identity"
 )
 
 // Caller is who is calling and in which organization they act.
@@ -20,7 +20,7 @@ type Caller struct {
 	// OrgID is the organization the request acts in: the path's for Upbooks and invx, the token's
 	// selected one for Ultrabiz. Empty on calls that name no organization.
 	OrgID string
-	Role  store.Role
+	Role  identity.Role
 	// SelectedOrgID is the organization chosen at login.
 	SelectedOrgID string
 }
@@ -69,7 +69,7 @@ func (t *Tokens) DefaultTTL() time.Duration { return t.ttl }
 const issuer = "deletesvc"
 
 // Issue signs a token for the user acting in orgID; ttl zero means the default.
-func (t *Tokens) Issue(u store.User, orgID string, ttl time.Duration) (string, time.Time, error) {
+func (t *Tokens) Issue(u identity.User, orgID string, ttl time.Duration) (string, time.Time, error) {
 	if ttl <= 0 {
 		ttl = t.ttl
 	}

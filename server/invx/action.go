@@ -7,6 +7,7 @@ import (
 	gen "github.com/deletesvc/deletesvc/gen/invx"
 	"github.com/deletesvc/deletesvc/server/auth"
 	"github.com/deletesvc/deletesvc/store"
+	invxstore "github.com/deletesvc/deletesvc/store/invx"
 )
 
 // UpdateDocument applies one buyer action and returns the document after it; a state that does not
@@ -37,7 +38,7 @@ func (h *Handler) UpdateDocument(ctx context.Context, req gen.UpdateDocumentRequ
 // request order; the request succeeds (status "1") even when items fail.
 func (h *Handler) UpdateDocumentBulk(ctx context.Context, req gen.UpdateDocumentBulkRequestObject) (gen.UpdateDocumentBulkResponseObject, error) {
 	caller, _ := auth.From(ctx)
-	items := make([]store.InvxActionItem, len(*req.Body))
+	items := make([]invxstore.InvxActionItem, len(*req.Body))
 	for i, a := range *req.Body {
 		items[i] = actionIn(a)
 	}

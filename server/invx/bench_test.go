@@ -17,6 +17,7 @@ import (
 	gen "github.com/deletesvc/deletesvc/gen/invx"
 	"github.com/deletesvc/deletesvc/server/servertest"
 	"github.com/deletesvc/deletesvc/store"
+	invxstore "github.com/deletesvc/deletesvc/store/invx"
 	"github.com/deletesvc/deletesvc/store/storetest"
 )
 
@@ -48,14 +49,14 @@ func benchBulkDelete(b *testing.B, backend storetest.Backend) {
 	env := servertest.Start(b, s)
 	u, org := storetest.Tenant(b, s, "bench@example.com")
 	const n = 1000
-	ids, err := s.InvxSeedDocuments(ctx, org.ID, n, []store.InvxStatus{store.InvxCreated}, nil)
+	ids, err := s.InvxSeedDocuments(ctx, org.ID, n, []invxstore.InvxStatus{invxstore.InvxCreated}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	items := make([]store.InvxActionItem, n)
+	items := make([]invxstore.InvxActionItem, n)
 	body := make([]gen.DocumentAction, n)
 	for i, id := range ids {
-		items[i] = store.InvxActionItem{DocID: id, Action: store.InvxDelete}
+		items[i] = invxstore.InvxActionItem{DocID: id, Action: invxstore.InvxDelete}
 		body[i] = gen.DocumentAction{Action: gen.ActionDelete}
 		if err := body[i].DocId.UnmarshalText([]byte(id)); err != nil {
 			b.Fatal(err)

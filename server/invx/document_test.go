@@ -14,6 +14,8 @@ import (
 	gen "github.com/deletesvc/deletesvc/gen/invx"
 	"github.com/deletesvc/deletesvc/server/servertest"
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/identity"
+	invxstore "github.com/deletesvc/deletesvc/store/invx"
 	"github.com/deletesvc/deletesvc/store/storetest"
 )
 
@@ -33,8 +35,8 @@ type fixture struct {
 	env    *servertest.Env
 	client *gen.ClientWithResponses
 	auth   gen.RequestEditorFn
-	user   store.User
-	org    store.Organization
+	user   identity.User
+	org    identity.Organization
 }
 
 func setup(t *testing.T, s *store.Store) fixture {
@@ -216,12 +218,12 @@ func TestBulkMixed(t *testing.T) {
 		ctx := context.Background()
 		f := setup(t, s)
 		a, b := f.create(t, "A1"), f.create(t, "A2")
-		frozen, err := s.InvxSeedDocuments(ctx, f.org.ID, 1, []store.InvxStatus{store.InvxFrozen}, nil)
+		frozen, err := s.InvxSeedDocuments(ctx, f.org.ID, 1, []invxstore.InvxStatus{invxstore.InvxFrozen}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, otherOrg := storetest.Tenant(t, s, "seller2@example.com")
-		foreign, err := s.InvxSeedDocuments(ctx, otherOrg.ID, 1, []store.InvxStatus{store.InvxCreated}, nil)
+		foreign, err := s.InvxSeedDocuments(ctx, otherOrg.ID, 1, []invxstore.InvxStatus{invxstore.InvxCreated}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,10 +259,10 @@ func TestBulkMixed(t *testing.T) {
 		if r := items[5].(map[string]any); r["itemStatus"] != "1" || status(5) != "210" || r["itemData"].(map[string]any)["acceptanceComments"] != "ok" {
 			t.Errorf("item 5: %v", r)
 		}
-		if d, _ := s.InvxGetDocument(ctx, otherOrg.ID, foreign[0]); d.Status != store.InvxCreated {
+		if d, _ := s.InvxGetDocument(ctx, otherOrg.ID, foreign[0]); d.Status != invxstore.InvxCreated {
 			t.Errorf("foreign document changed to %s", d.Status)
 		}
-		if d, _ := s.InvxGetDocument(ctx, f.org.ID, frozen[0]); d.Status != store.InvxFrozen || d.DisputeComments != nil {
+		if d, _ := s.InvxGetDocument(ctx, f.org.ID, frozen[0]); d.Status != invxstore.InvxFrozen || d.DisputeComments != nil {
 			t.Errorf("frozen document changed: %+v", d)
 		}
 	})
@@ -295,7 +297,7 @@ func TestBulkRequestErrors(t *testing.T) {
 		if res.JSON401 == nil || res.JSON401.Status != gen.StatusFailure {
 			t.Errorf("no token: %d %s", res.StatusCode(), res.Body)
 		}
-		if d, _ := s.InvxGetDocument(ctx, f.org.ID, doc.Id.String()); d.Status != store.InvxCreated {
+		if d, _ := s.InvxGetDocument(ctx, f.org.ID, doc.Id.String()); d.Status != invxstore.InvxCreated {
 			t.Errorf("a refused request changed the document to %s", d.Status)
 		}
 	})

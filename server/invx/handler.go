@@ -11,18 +11,23 @@ import (
 	gen "github.com/deletesvc/deletesvc/gen/invx"
 	"github.com/deletesvc/deletesvc/server/auth"
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/identity"
+	invxstore "github.com/deletesvc/deletesvc/store/invx"
 )
 
 // Handler serves the invx API.
 type Handler struct {
-	store  *store.Store
+	ids    *identity.Store
+	store  *invxstore.Store
 	tokens *auth.Tokens
 }
 
 var _ gen.StrictServerInterface = (*Handler)(nil)
 
 // New returns a Handler.
-func New(st *store.Store, tokens *auth.Tokens) *Handler { return &Handler{store: st, tokens: tokens} }
+func New(ids *identity.Store, st *invxstore.Store, tokens *auth.Tokens) *Handler {
+	return &Handler{ids: ids, store: st, tokens: tokens}
+}
 
 // failure builds invx's error envelope for a declared outcome. Those are always the client's fault:
 // server errors are returned as errors and enveloped by the global renderer.
@@ -33,14 +38,14 @@ func failure(code, message string) gen.ErrorEnvelope {
 // CreateAuthToken is theodore's login: the token acts in the user's own organization by default,
 // lasting tokenDurationInMins (20 by default, as Vayana's do).
 func (h *Handler) CreateAuthToken(ctx context.Context, req gen.CreateAuthTokenRequestObject) (gen.CreateAuthTokenResponseObject, error) {
-	u, err := h.store.Authenticate(ctx, req.Body.Handle, req.Body.Password)
+	u, err := h.ids.Authenticate(ctx, req.Body.Handle, req.Body.Password)
 	if errors.Is(err, store.ErrInvalidCredentials) {
 		return gen.CreateAuthToken401JSONResponse{InvalidCredentialsJSONResponse: gen.InvalidCredentialsJSONResponse(failure("err-invalid-credentials", "handle or password is wrong"))}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	members, err := h.store.Memberships(ctx, u.ID)
+	members, err := h.ids.Memberships(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +54,7 @@ func (h *Handler) CreateAuthToken(ctx context.Context, req gen.CreateAuthTokenRe
 		orgs = append(orgs, gen.AssociatedOrg{Organisation: gen.Organisation{Id: m.OrganizationID, Name: m.OrganizationName}, Roles: []string{string(m.Role)}})
 	}
 	selected := ""
-	if def, err := h.store.DefaultOrganization(ctx, u.ID); err == nil {
+	if def, err := h.ids.DefaultOrganization(ctx, u.ID); err == nil {
 		selected = def.ID
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err

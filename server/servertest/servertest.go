@@ -22,6 +22,11 @@ import (
 	"github.com/deletesvc/deletesvc/server"
 	"github.com/deletesvc/deletesvc/server/auth"
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/identity"
+	"github.com/deletesvc/deletesvc/store/invx"
+	"github.com/deletesvc/deletesvc/store/storetest"
+	"github.com/deletesvc/deletesvc/store/ultrabiz"
+	"github.com/deletesvc/deletesvc/store/upbooks"
 )
 
 // Secret signs the tokens of test servers.
@@ -29,27 +34,37 @@ var Secret = []byte("test-secret-test-secret-test-secret")
 
 // Env is a running server.
 type Env struct {
-	URL    string
-	Store  *store.Store
-	Tokens *auth.Tokens
+	URL string
+	// DB and the stores on it, for arranging data and checking effects beside the HTTP calls.
+	DB       *store.DB
+	Identity *identity.Store
+	Upbooks  *upbooks.Store
+	Invx     *invx.Store
+	Ultrabiz *ultrabiz.Store
+	Tokens   *auth.Tokens
 	// HTTP is a client whose responses are validated against the specs.
 	HTTP *http.Client
 }
 
-// Start serves st over httptest until the test ends.
-func Start(t testing.TB, st *store.Store) *Env {
+// Start serves db over httptest until the test ends.
+func Start(t testing.TB, db *store.DB) *Env {
 	t.Helper()
-	srv, err := server.New(st, server.Config{TokenSecret: Secret, TokenTTL: time.Hour, BodyLimit: "2M", Logger: Logger(t)})
+	ids := storetest.Identity(db)
+	srv, err := server.New(db, ids, server.Config{TokenSecret: Secret, TokenTTL: time.Hour, BodyLimit: "2M", Logger: Logger(t)})
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return &Env{
-		URL:    ts.URL,
-		Store:  st,
-		Tokens: auth.NewTokens(Secret, time.Hour),
-		HTTP:   &http.Client{Transport: &validatingTransport{t: t, next: http.DefaultTransport, routers: specRouters(t)}},
+		URL:      ts.URL,
+		DB:       db,
+		Identity: ids,
+		Upbooks:  upbooks.New(db),
+		Invx:     invx.New(db),
+		Ultrabiz: ultrabiz.New(db),
+		Tokens:   auth.NewTokens(Secret, time.Hour),
+		HTTP:     &http.Client{Transport: &validatingTransport{t: t, next: http.DefaultTransport, routers: specRouters(t)}},
 	}
 }
 
@@ -70,7 +85,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 }
 
 // Token issues a token for u acting in orgID.
-func (e *Env) Token(t testing.TB, u store.User, orgID string) string {
+func (e *Env) Token(t testing.TB, u identity.User, orgID string) string {
 	t.Helper()
 	tok, _, err := e.Tokens.Issue(u, orgID, 0)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	gen "github.com/deletesvc/deletesvc/gen/ultrabiz"
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/storetest"
+	ultrabizstore "github.com/deletesvc/deletesvc/store/ultrabiz"
 )
 
 // BenchmarkInsertDeleteCycle enters a 5-line purchase invoice and deletes it again (with the lines as
@@ -38,15 +39,15 @@ func BenchmarkInsertDeleteCycle(b *testing.B) {
 			})
 
 			b.Run("store", func(b *testing.B) {
-				view := make([]store.UltrabizPurchaseLine, len(lines))
+				view := make([]ultrabizstore.UltrabizPurchaseLine, len(lines))
 				for i, l := range lines {
-					view[i] = store.UltrabizPurchaseLine{ProductID: *l.ProductId, PackingID: *l.PackingId, Multiplier: store.NewDecimal(*l.Multiplier),
+					view[i] = ultrabizstore.UltrabizPurchaseLine{ProductID: *l.ProductId, PackingID: *l.PackingId, Multiplier: store.NewDecimal(*l.Multiplier),
 						QtyPack: *l.QtyPack, QtyLose: *l.QtyLose, BnsLose: *l.BnsLose, SizeID: *l.SizeID, ColorID: store.NewDecimal(*l.ColorID)}
 				}
 				for i := 0; i < b.N; i++ {
-					id, err := st.InsertUltrabizPurchase(ctx, e.org, store.UltrabizNewPurchase{
-						Invoice: store.UltrabizPurchaseInvoice{VendorID: e.vendor, BillNo: "BENCH-2", BillDate: time.Now(), NetAmount: store.MustDecimal("3587.2"), CreatedBy: int64(e.user)},
-						Lines:   append([]store.UltrabizPurchaseLine(nil), view...),
+					id, err := st.InsertUltrabizPurchase(ctx, e.org, ultrabizstore.UltrabizNewPurchase{
+						Invoice: ultrabizstore.UltrabizPurchaseInvoice{VendorID: e.vendor, BillNo: "BENCH-2", BillDate: time.Now(), NetAmount: store.MustDecimal("3587.2"), CreatedBy: int64(e.user)},
+						Lines:   append([]ultrabizstore.UltrabizPurchaseLine(nil), view...),
 					})
 					if err != nil {
 						b.Fatal(err)

@@ -6,12 +6,13 @@ import (
 
 	gen "github.com/deletesvc/deletesvc/gen/ultrabiz"
 	"github.com/deletesvc/deletesvc/store"
+	ultrabizstore "github.com/deletesvc/deletesvc/store/ultrabiz"
 )
 
 // refusal maps a store refusal to its status and ASP.NET body; status 0 means err is not a refusal
 // and goes to the global error handler (500, logged).
 func refusal(err error) (int, gen.AspNetError) {
-	msg := store.UltrabizRefusalMessage(err)
+	msg := ultrabizstore.UltrabizRefusalMessage(err)
 	if msg == "" {
 		return 0, gen.AspNetError{}
 	}

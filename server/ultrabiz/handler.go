@@ -3,15 +3,17 @@ package ultrabiz
 
 import (
 	gen "github.com/deletesvc/deletesvc/gen/ultrabiz"
-	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/identity"
+	ultrabizstore "github.com/deletesvc/deletesvc/store/ultrabiz"
 )
 
 // Handler serves the Ultrabiz API.
 type Handler struct {
-	store *store.Store
+	ids   *identity.Store
+	store *ultrabizstore.Store
 }
 
 var _ gen.StrictServerInterface = (*Handler)(nil)
 
 // New returns a Handler.
-func New(st *store.Store) *Handler { return &Handler{store: st} }
+func New(ids *identity.Store, st *ultrabizstore.Store) *Handler { return &Handler{ids: ids, store: st} }

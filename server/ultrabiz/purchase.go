@@ -6,16 +6,16 @@ import (
 
 	gen "github.com/deletesvc/deletesvc/gen/ultrabiz"
 	"github.com/deletesvc/deletesvc/server/auth"
-	"github.com/deletesvc/deletesvc/store"
+	ultrabizstore "github.com/deletesvc/deletesvc/store/ultrabiz"
 )
 
 // DeletePurchaseInvoice deletes an invoice of the named book, reversing its stock and vendor balance.
 func (h *Handler) DeletePurchaseInvoice(ctx context.Context, req gen.DeletePurchaseInvoiceRequestObject) (gen.DeletePurchaseInvoiceResponseObject, error) {
 	caller, _ := auth.From(ctx)
-	if err := store.CheckUltrabizUser(caller.UserNumber, int64(req.Params.UserId)); err != nil {
+	if err := ultrabizstore.CheckUltrabizUser(caller.UserNumber, int64(req.Params.UserId)); err != nil {
 		return deleteRefused(err)
 	}
-	var view []store.UltrabizPurchaseLine
+	var view []ultrabizstore.UltrabizPurchaseLine
 	if req.Body != nil {
 		view = linesFromGen(*req.Body)
 	}
@@ -34,7 +34,7 @@ func (h *Handler) DeletePurchaseInvoice(ctx context.Context, req gen.DeletePurch
 // InsertPurchaseInvoice enters an invoice, adding its stock and its total to the vendor balance.
 func (h *Handler) InsertPurchaseInvoice(ctx context.Context, req gen.InsertPurchaseInvoiceRequestObject) (gen.InsertPurchaseInvoiceResponseObject, error) {
 	caller, _ := auth.From(ctx)
-	if err := store.CheckUltrabizUser(caller.UserNumber, int64(req.Params.UserId)); err != nil {
+	if err := ultrabizstore.CheckUltrabizUser(caller.UserNumber, int64(req.Params.UserId)); err != nil {
 		return insertRefused(err)
 	}
 	id, err := h.store.InsertUltrabizPurchase(ctx, caller.OrgID, purchaseFromGen(*req.Body, req.Params))

@@ -18,6 +18,7 @@ import (
 	"github.com/deletesvc/deletesvc/server/servertest"
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/storetest"
+	ultrabizstore "github.com/deletesvc/deletesvc/store/ultrabiz"
 )
 
 // The help page's samples, byte for byte.
@@ -54,9 +55,9 @@ func start(t testing.TB, st *store.Store, validating bool) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.CreateUltrabizProducts(ctx, org.ID, []store.UltrabizProduct{
-		{ID: "sample string 2", Name: "Sample product", Packings: []store.UltrabizPacking{{ID: 3, Name: "Carton", Multiplier: store.MustDecimal("4")}}},
-		{ID: "P-0042", Name: "Lawn cloth 3-piece", Packings: []store.UltrabizPacking{{ID: 1, Name: "Bundle", Multiplier: store.MustDecimal("0.1")}}},
+	if err := st.CreateUltrabizProducts(ctx, org.ID, []ultrabizstore.UltrabizProduct{
+		{ID: "sample string 2", Name: "Sample product", Packings: []ultrabizstore.UltrabizPacking{{ID: 3, Name: "Carton", Multiplier: store.MustDecimal("4")}}},
+		{ID: "P-0042", Name: "Lawn cloth 3-piece", Packings: []ultrabizstore.UltrabizPacking{{ID: 1, Name: "Bundle", Multiplier: store.MustDecimal("0.1")}}},
 	}); err != nil {
 		t.Fatal(err)
 	}

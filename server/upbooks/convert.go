@@ -6,7 +6,8 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	gen "github.com/deletesvc/deletesvc/gen/upbooks"
-	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/identity"
+	upbooksstore "github.com/deletesvc/deletesvc/store/upbooks"
 )
 
 // reshape copies between store and generated sub-documents, which share their JSON field names.
@@ -30,11 +31,11 @@ func reshapePtr[T any, S any](src *S) *T {
 	return &v
 }
 
-func userOut(u store.User) gen.AuthUser {
+func userOut(u identity.User) gen.AuthUser {
 	return gen.AuthUser{ID: reshape[openapi_types.UUID](u.ID), Email: openapi_types.Email(u.Email), Name: u.Name, UserNumber: int(u.Number)}
 }
 
-func organizationOut(o store.Organization) gen.OrganizationDocumentJSON {
+func organizationOut(o identity.Organization) gen.OrganizationDocumentJSON {
 	v := float64(o.Version)
 	taxes := reshape[[]gen.IOrgTaxSettings](o.TaxSettings)
 	credits := reshape[gen.IOrganizationPlatformCredits](o.PlatformCredits)
@@ -56,14 +57,14 @@ func organizationOut(o store.Organization) gen.OrganizationDocumentJSON {
 	}
 }
 
-func newOrganization(ownerID string, in gen.AddOrganizationRequest) store.NewOrganization {
-	return store.NewOrganization{
+func newOrganization(ownerID string, in gen.AddOrganizationRequest) identity.NewOrganization {
+	return identity.NewOrganization{
 		Name: in.Name, Location: in.Location, State: in.State, OwnerUserID: ownerID,
 		OrganizationType:   reshapePtr[string](in.OrganizationType),
 		RegistrationSource: reshapePtr[string](in.RegistrationSource),
-		Phone:              reshapePtr[store.Phone](in.Phone),
-		RegionalSetting:    reshapePtr[store.RegionalSetting](in.RegionalSetting),
-		FiscalYear:         reshapePtr[store.FiscalYear](in.FiscalYear),
+		Phone:              reshapePtr[identity.Phone](in.Phone),
+		RegionalSetting:    reshapePtr[identity.RegionalSetting](in.RegionalSetting),
+		FiscalYear:         reshapePtr[identity.FiscalYear](in.FiscalYear),
 		FromEmail:          reshapePtr[string](in.FromEmail),
 	}
 }
@@ -73,7 +74,7 @@ func newOrganization(ownerID string, in gen.AddOrganizationRequest) store.NewOrg
 func chosenCategories(body gen.DeleteSelectiveDataRequest) []string {
 	flags := reshape[map[string]bool](body)
 	var out []string
-	for _, name := range store.UpbooksCategoryNames() {
+	for _, name := range upbooksstore.UpbooksCategoryNames() {
 		if flags[name] {
 			out = append(out, name)
 		}
@@ -89,7 +90,7 @@ func counts(m map[string]int64) map[string]int {
 	return out
 }
 
-func selectiveOut(res store.UpbooksSelectiveResult, dryRun bool) gen.DeleteSelectiveDataResponseBody {
+func selectiveOut(res upbooksstore.UpbooksSelectiveResult, dryRun bool) gen.DeleteSelectiveDataResponseBody {
 	msg := "Selected data deleted"
 	if dryRun {
 		msg = "Dry run; nothing was deleted"
@@ -101,7 +102,7 @@ func selectiveOut(res store.UpbooksSelectiveResult, dryRun bool) gen.DeleteSelec
 	}
 }
 
-func conflictOut(dep *store.UpbooksDependencyError) gen.ConflictJSONResponse {
+func conflictOut(dep *upbooksstore.UpbooksDependencyError) gen.ConflictJSONResponse {
 	blockers := make([]gen.DependencyBlocker, len(dep.Blockers))
 	for i, b := range dep.Blockers {
 		blockers[i] = gen.DependencyBlocker{Category: gen.DataCategory(b.Category), Blocks: gen.DataCategory(b.Blocks), Rows: int(b.Rows)}

@@ -10,18 +10,23 @@ import (
 	gen "github.com/deletesvc/deletesvc/gen/upbooks"
 	"github.com/deletesvc/deletesvc/server/auth"
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/identity"
+	upbooksstore "github.com/deletesvc/deletesvc/store/upbooks"
 )
 
 // Handler serves the Upbooks API.
 type Handler struct {
-	store  *store.Store
+	ids    *identity.Store
+	store  *upbooksstore.Store
 	tokens *auth.Tokens
 }
 
 var _ gen.StrictServerInterface = (*Handler)(nil)
 
 // New returns a Handler.
-func New(st *store.Store, tokens *auth.Tokens) *Handler { return &Handler{store: st, tokens: tokens} }
+func New(ids *identity.Store, st *upbooksstore.Store, tokens *auth.Tokens) *Handler {
+	return &Handler{ids: ids, store: st, tokens: tokens}
+}
 
 func errBody(code int, msg string) gen.Error {
 	return gen.Error{Code: fmt.Sprint(code), Message: msg}
@@ -31,7 +36,7 @@ func ptr[T any](v T) *T { return &v }
 
 // Login checks the password and issues a token acting in the chosen (or the user's own) organization.
 func (h *Handler) Login(ctx context.Context, req gen.LoginRequestObject) (gen.LoginResponseObject, error) {
-	u, err := h.store.Authenticate(ctx, string(req.Body.Username), req.Body.Password)
+	u, err := h.ids.Authenticate(ctx, string(req.Body.Username), req.Body.Password)
 	if errors.Is(err, store.ErrInvalidCredentials) {
 		return gen.Login401JSONResponse{UnauthorizedJSONResponse: gen.UnauthorizedJSONResponse(errBody(401, "Invalid username or password"))}, nil
 	}
@@ -61,22 +66,22 @@ func (h *Handler) Login(ctx context.Context, req gen.LoginRequestObject) (gen.Lo
 }
 
 // selectOrganization resolves the organization a login asks for; "" when the user has none.
-func (h *Handler) selectOrganization(ctx context.Context, u store.User, ref *string) (string, error) {
+func (h *Handler) selectOrganization(ctx context.Context, u identity.User, ref *string) (string, error) {
 	if ref == nil || *ref == "" {
-		org, err := h.store.DefaultOrganization(ctx, u.ID)
+		org, err := h.ids.DefaultOrganization(ctx, u.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			return "", nil
 		}
 		return org.ID, err
 	}
-	org, err := h.store.OrganizationByIDOrCode(ctx, *ref)
+	org, err := h.ids.OrganizationByIDOrCode(ctx, *ref)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", store.ErrNotMember // do not reveal whether it exists
 	}
 	if err != nil {
 		return "", err
 	}
-	if _, err := h.store.MemberRole(ctx, org.ID, u.ID); err != nil {
+	if _, err := h.ids.MemberRole(ctx, org.ID, u.ID); err != nil {
 		return "", err
 	}
 	return org.ID, nil
@@ -85,7 +90,7 @@ func (h *Handler) selectOrganization(ctx context.Context, u store.User, ref *str
 // AddOrganization creates an organization owned by the caller.
 func (h *Handler) AddOrganization(ctx context.Context, req gen.AddOrganizationRequestObject) (gen.AddOrganizationResponseObject, error) {
 	caller, _ := auth.From(ctx)
-	org, err := h.store.CreateOrganization(ctx, newOrganization(caller.UserID, *req.Body))
+	org, err := h.ids.CreateOrganization(ctx, newOrganization(caller.UserID, *req.Body))
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +100,7 @@ func (h *Handler) AddOrganization(ctx context.Context, req gen.AddOrganizationRe
 // GetOrganizations lists the caller's organizations, a page at a time.
 func (h *Handler) GetOrganizations(ctx context.Context, req gen.GetOrganizationsRequestObject) (gen.GetOrganizationsResponseObject, error) {
 	caller, _ := auth.From(ctx)
-	page := store.OrganizationPage{PageNo: 1, PageSize: 20, SortBy: "createdAt", Descending: true}
+	page := identity.OrganizationPage{PageNo: 1, PageSize: 20, SortBy: "createdAt", Descending: true}
 	if p := req.Params.PageNo; p != nil {
 		page.PageNo = *p
 	}
@@ -108,7 +113,7 @@ func (h *Handler) GetOrganizations(ctx context.Context, req gen.GetOrganizations
 	if p := req.Params.SortOrder; p != nil {
 		page.Descending = *p == -1
 	}
-	orgs, total, err := h.store.ListOrganizations(ctx, caller.UserID, page)
+	orgs, total, err := h.ids.ListOrganizations(ctx, caller.UserID, page)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +127,7 @@ func (h *Handler) GetOrganizations(ctx context.Context, req gen.GetOrganizations
 // GetOrganizationDetail returns one organization; the guard already proved membership.
 func (h *Handler) GetOrganizationDetail(ctx context.Context, req gen.GetOrganizationDetailRequestObject) (gen.GetOrganizationDetailResponseObject, error) {
 	caller, _ := auth.From(ctx)
-	org, _, err := h.store.OrganizationForMember(ctx, req.Id, caller.UserID)
+	org, _, err := h.ids.OrganizationForMember(ctx, req.Id, caller.UserID)
 	if errors.Is(err, store.ErrNotFound) {
 		return gen.GetOrganizationDetail404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(errBody(404, "Organization not found"))}, nil
 	}

@@ -7,6 +7,7 @@ import (
 	gen "github.com/deletesvc/deletesvc/gen/upbooks"
 	"github.com/deletesvc/deletesvc/server/auth"
 	"github.com/deletesvc/deletesvc/store"
+	upbooksstore "github.com/deletesvc/deletesvc/store/upbooks"
 )
 
 // DeleteSelectiveData erases the categories whose flags are true; the store decides everything
@@ -14,7 +15,7 @@ import (
 func (h *Handler) DeleteSelectiveData(ctx context.Context, req gen.DeleteSelectiveDataRequestObject) (gen.DeleteSelectiveDataResponseObject, error) {
 	caller, _ := auth.From(ctx)
 	dryRun := req.Params.DryRun != nil && *req.Params.DryRun
-	res, err := h.store.UpbooksDeleteSelective(ctx, store.UpbooksSelectiveDelete{
+	res, err := h.store.UpbooksDeleteSelective(ctx, upbooksstore.UpbooksSelectiveDelete{
 		OrgID: req.Id, UserID: caller.UserID, Categories: chosenCategories(*req.Body),
 		DryRun: dryRun, Force: req.Params.Force != nil && *req.Params.Force,
 	})
@@ -26,7 +27,7 @@ func (h *Handler) DeleteSelectiveData(ctx context.Context, req gen.DeleteSelecti
 
 // selectiveError maps the store's outcomes to the operation's declared responses.
 func selectiveError(err error) (gen.DeleteSelectiveDataResponseObject, error) {
-	var dep *store.UpbooksDependencyError
+	var dep *upbooksstore.UpbooksDependencyError
 	switch {
 	case errors.As(err, &dep):
 		return gen.DeleteSelectiveData409JSONResponse{ConflictJSONResponse: conflictOut(dep)}, nil

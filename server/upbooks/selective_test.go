@@ -10,12 +10,14 @@ import (
 	gen "github.com/deletesvc/deletesvc/gen/upbooks"
 	"github.com/deletesvc/deletesvc/server/servertest"
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/identity"
 	"github.com/deletesvc/deletesvc/store/storetest"
+	upbooksstore "github.com/deletesvc/deletesvc/store/upbooks"
 )
 
 func flags(names ...string) gen.DeleteSelectiveDataRequest {
 	m := map[string]bool{}
-	for _, n := range store.UpbooksCategoryNames() {
+	for _, n := range upbooksstore.UpbooksCategoryNames() {
 		m[n] = false
 	}
 	for _, n := range names {
@@ -67,18 +69,18 @@ func TestDeleteSelectiveDataOverHTTP(t *testing.T) {
 		if r.JSON200 == nil || !r.JSON200.DryRun || r.JSON200.Deleted["invoice"] == 0 || (*r.JSON200.Forced)["payments"] == 0 || (*r.JSON200.Forced)["settlements"] == 0 {
 			t.Fatalf("dry run with force: %d %s", r.StatusCode(), r.Body)
 		}
-		rows, err := st.UpbooksDeleteSelective(ctx, store.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"invoice"}, Force: true, DryRun: true})
+		rows, err := st.UpbooksDeleteSelective(ctx, upbooksstore.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"invoice"}, Force: true, DryRun: true})
 		if err != nil || rows.Deleted["invoice"] != int64(r.JSON200.Deleted["invoice"]) {
 			t.Fatalf("the dry run deleted something: %v %v", err, rows.Deleted)
 		}
 
 		// Other members: a plain member is refused, a stranger does not see the organization, and
 		// a header naming another organization is refused.
-		member, err := st.CreateUser(ctx, store.NewUser{Email: "member@example.com", Name: "M", Password: "password123"})
+		member, err := st.CreateUser(ctx, identity.NewUser{Email: "member@example.com", Name: "M", Password: "password123"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := st.AddMember(ctx, org.ID, member.ID, store.RoleMember); err != nil {
+		if err := st.AddMember(ctx, org.ID, member.ID, identity.RoleMember); err != nil {
 			t.Fatal(err)
 		}
 		if r := call(flags("documents"), nil, servertest.Bearer(env.Token(t, member, org.ID))); r.JSON403 == nil {
@@ -104,14 +106,14 @@ func TestDeleteSelectiveDataOverHTTP(t *testing.T) {
 			t.Errorf("all false: %d %s", r.StatusCode(), r.Body)
 		}
 		// The seed's example body (all true) with the header naming the organization by its code.
-		r = call(flags(store.UpbooksCategoryNames()...), &gen.DeleteSelectiveDataParams{OrganizationID: &org.Code}, ownerTok)
+		r = call(flags(upbooksstore.UpbooksCategoryNames()...), &gen.DeleteSelectiveDataParams{OrganizationID: &org.Code}, ownerTok)
 		if r.JSON200 == nil || r.JSON200.DryRun || r.JSON200.Deleted["invoice"] == 0 || r.JSON200.Deleted["orgSettings"] != 1 || len(*r.JSON200.Forced) != 0 {
 			t.Fatalf("all true: %d %s", r.StatusCode(), r.Body)
 		}
 		if r.JSON200.Data.ID != org.ID || fmt.Sprint(r.JSON200.Data.Settings.Invoice.NextNumber) != "1" {
 			t.Errorf("data: %+v", r.JSON200.Data)
 		}
-		after, err := st.UpbooksDeleteSelective(ctx, store.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"invoice", "clients"}, DryRun: true})
+		after, err := st.UpbooksDeleteSelective(ctx, upbooksstore.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"invoice", "clients"}, DryRun: true})
 		if err != nil || after.Deleted["invoice"] != 0 || after.Deleted["clients"] != 0 {
 			t.Errorf("rows left after all true: %v %v", err, after.Deleted)
 		}

@@ -1,78 +1,393 @@
 // Package storetest gives each test a fresh, migrated database on every backend: SQLite always,
 // PostgreSQL when reachable (TEST_DATABASE_URL, default the local server). With REQUIRE_POSTGRES=1
 // (CI sets it) an unreachable PostgreSQL fails the test instead of skipping it.
+//
+// Databases are cloned from a template that the production migrations made once: a file copy on
+// SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL. The template is named after a hash of the
+// migration files, so it is reused across test binaries and runs until the migrations change.
 package storetest
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/deletesvc/deletesvc/store"
-	"github.com/deletesvc/deletesvc/store/testdb"
+	"github.com/deletesvc/deletesvc/store/identity"
+	"github.com/deletesvc/deletesvc/store/migrations"
 )
 
+// DefaultPostgresURL is the local server every developer machine and CI runs.
+const DefaultPostgresURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
 // Backend is a database kind a suite runs on.
-type Backend = testdb.Backend
+type Backend string
 
 // The backends.
 const (
-	SQLite   = testdb.SQLite
-	Postgres = testdb.Postgres
+	SQLite   Backend = "sqlite"
+	Postgres Backend = "postgres"
 )
 
-// Each runs fn as one subtest per backend, each with its own fresh database.
-func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+// Backends are all of them, SQLite first.
+var Backends = []Backend{SQLite, Postgres}
+
+// Each runs fn as one parallel subtest per backend, each with its own fresh migrated database.
+func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
-	for _, b := range []Backend{SQLite, Postgres} {
+	for _, b := range Backends {
 		t.Run(string(b), func(t *testing.T) {
-			fn(t, Open(t, b))
+			t.Parallel()
+			fn(t, DB(t, b))
 		})
 	}
 }
 
 // OnlyPostgres runs fn on a fresh PostgreSQL database: for locking and concurrency tests that
 // SQLite's single writer would pass trivially.
-func OnlyPostgres(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+func OnlyPostgres(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
-	t.Run(string(Postgres), func(t *testing.T) { fn(t, Open(t, Postgres)) })
+	t.Run(string(Postgres), func(t *testing.T) {
+		t.Parallel()
+		fn(t, DB(t, Postgres))
+	})
 }
 
-// Open returns a fresh migrated store on backend b, closed and dropped when the test ends.
-func Open(t testing.TB, b Backend) *store.Store {
+// DB returns a fresh migrated database on backend b, closed and dropped when the test ends.
+func DB(t testing.TB, b Backend) *store.DB {
 	t.Helper()
-	dbURL := NewDatabaseURL(t, b)
-	s, err := store.Open(context.Background(), dbURL, Options())
+	db, err := store.Open(context.Background(), URL(t, b), Options())
 	if err != nil {
-		t.Fatalf("open %s store: %v", b, err)
+		t.Fatalf("open %s database: %v", b, err)
 	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
+	t.Cleanup(func() { _ = db.Close() })
+	return db
 }
 
-// Options are the store options tests use: cheap password hashing and quiet logs.
+// Options are the store options tests use: quiet logs.
 func Options() store.Options {
-	return store.Options{BcryptCost: bcrypt.MinCost, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	return store.Options{Logger: Logger()}
 }
 
-// NewDatabaseURL creates an empty database on backend b; see testdb.NewDatabaseURL.
-func NewDatabaseURL(t testing.TB, b Backend) string { return testdb.NewDatabaseURL(t, b) }
+// Logger discards everything.
+func Logger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// Identity is the identity store on db with cheap password hashing.
+func Identity(db *store.DB) *identity.Store {
+	return identity.New(db, identity.Options{BcryptCost: bcrypt.MinCost})
+}
 
 // Tenant creates a user who owns a fresh organization, with password "password123".
-func Tenant(t testing.TB, s *store.Store, email string) (store.User, store.Organization) {
+func Tenant(t testing.TB, db *store.DB, email string) (identity.User, identity.Organization) {
 	t.Helper()
 	ctx := context.Background()
-	u, err := s.CreateUser(ctx, store.NewUser{Email: email, Name: "Test " + email, Password: "password123"})
+	ids := Identity(db)
+	u, err := ids.CreateUser(ctx, identity.NewUser{Email: email, Name: "Test " + email, Password: "password123"})
 	if err != nil {
 		t.Fatalf("create user %s: %v", email, err)
 	}
-	org, err := s.CreateOrganization(ctx, store.NewOrganization{Name: fmt.Sprintf("Org of %s", email), Location: "Pune", State: "Maharashtra", OwnerUserID: u.ID})
+	org, err := ids.CreateOrganization(ctx, identity.NewOrganization{Name: fmt.Sprintf("Org of %s", email), Location: "Pune", State: "Maharashtra", OwnerUserID: u.ID})
 	if err != nil {
 		t.Fatalf("create organization: %v", err)
 	}
 	return u, org
+}
+
+// URL creates a fresh database on backend b at the latest schema version and returns its URL; it is
+// dropped when the test ends.
+func URL(t testing.TB, b Backend) string {
+	t.Helper()
+	if b == SQLite {
+		tpl, err := sqliteTemplate()
+		if err != nil {
+			t.Fatalf("sqlite template: %v", err)
+		}
+		path := filepath.Join(t.TempDir(), "test.db")
+		if err := copyFile(tpl, path); err != nil {
+			t.Fatalf("copy sqlite template: %v", err)
+		}
+		return "sqlite://" + path
+	}
+	admin := requirePostgres(t)
+	tpl, err := postgresTemplate(admin)
+	if err != nil {
+		t.Fatalf("postgres template: %v", err)
+	}
+	return createPostgres(t, admin, tpl)
+}
+
+// EmptyURL creates a fresh database with no schema at all, for migration tests.
+func EmptyURL(t testing.TB, b Backend) string {
+	t.Helper()
+	if b == SQLite {
+		return "sqlite://" + filepath.Join(t.TempDir(), "test.db")
+	}
+	return createPostgres(t, requirePostgres(t), "template0")
+}
+
+func requirePostgres(t testing.TB) string {
+	t.Helper()
+	admin := adminURL()
+	if err := postgresReachable(admin); err != nil {
+		if os.Getenv("REQUIRE_POSTGRES") == "1" {
+			t.Fatalf("PostgreSQL required (REQUIRE_POSTGRES=1) but unreachable at %s: %v", redact(admin), err)
+		}
+		t.Skipf("PostgreSQL SKIPPED: unreachable at %s: %v", redact(admin), err)
+	}
+	return admin
+}
+
+func createPostgres(t testing.TB, admin, template string) string {
+	t.Helper()
+	name := "dstest_" + randomHex(6)
+	if err := adminExec(admin, "CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
+		t.Fatalf("create database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		if err := adminExec(admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+		}
+	})
+	return withDatabase(admin, name)
+}
+
+var (
+	pgTemplateOnce sync.Once
+	pgTemplate     string
+	pgTemplateErr  error
+)
+
+// postgresTemplate makes (or finds) the migrated template database of this version of the
+// migrations. It is built under a temporary name and renamed when complete, so a concurrent test
+// binary never clones a half-migrated one.
+func postgresTemplate(admin string) (string, error) {
+	pgTemplateOnce.Do(func() {
+		name := "dstpl_" + migrationsHash()
+		pgTemplate = name
+		exists, err := adminQueryBool(admin, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name)
+		if err != nil || exists {
+			pgTemplateErr = err
+			return
+		}
+		tmp := name + "_" + randomHex(4)
+		if pgTemplateErr = adminExec(admin, "CREATE DATABASE "+tmp+" TEMPLATE template0"); pgTemplateErr != nil {
+			return
+		}
+		if pgTemplateErr = migrate(withDatabase(admin, tmp)); pgTemplateErr != nil {
+			_ = adminExec(admin, "DROP DATABASE IF EXISTS "+tmp+" WITH (FORCE)")
+			return
+		}
+		if err := adminExec(admin, "ALTER DATABASE "+tmp+" RENAME TO "+name); err != nil {
+			// Another binary published the same template first; use that one.
+			_ = adminExec(admin, "DROP DATABASE IF EXISTS "+tmp+" WITH (FORCE)")
+		}
+		// Templates of older migrations are garbage now.
+		_ = dropStaleTemplates(admin, name)
+	})
+	return pgTemplate, pgTemplateErr
+}
+
+func dropStaleTemplates(admin, keep string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'dstpl\\_%' AND datname <> $1 AND length(datname) = length($1)", keep)
+	if err != nil {
+		return err
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+n+" WITH (FORCE)")
+	}
+	return nil
+}
+
+var (
+	sqliteTemplateOnce sync.Once
+	sqliteTemplatePath string
+	sqliteTemplateErr  error
+)
+
+// sqliteTemplate makes (or finds) a migrated SQLite file for this version of the migrations in the
+// system's temporary directory, written under a temporary name and renamed when complete.
+func sqliteTemplate() (string, error) {
+	sqliteTemplateOnce.Do(func() {
+		path := filepath.Join(os.TempDir(), "deletesvc-template-"+migrationsHash()+".db")
+		sqliteTemplatePath = path
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		dir, err := os.MkdirTemp("", "deletesvc-template-")
+		if err != nil {
+			sqliteTemplateErr = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		tmp := filepath.Join(dir, "t.db")
+		if sqliteTemplateErr = migrate("sqlite://" + tmp); sqliteTemplateErr != nil {
+			return
+		}
+		sqliteTemplateErr = os.Rename(tmp, path)
+	})
+	return sqliteTemplatePath, sqliteTemplateErr
+}
+
+// migrate brings the database at dbURL to the latest version and closes it (on SQLite, closing
+// checkpoints the WAL into the main file, which is then complete on its own).
+func migrate(dbURL string) error {
+	ctx := context.Background()
+	db, err := store.Open(ctx, dbURL, Options())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sqlDB, err := db.SQL()
+	if err != nil {
+		return err
+	}
+	r, err := migrations.New(sqlDB, db.DialectName())
+	if err != nil {
+		return err
+	}
+	_, err = r.Up(ctx, nil)
+	return err
+}
+
+var (
+	hashOnce sync.Once
+	hashText string
+)
+
+// migrationsHash identifies the migration files' content.
+func migrationsHash() string {
+	hashOnce.Do(func() {
+		h := sha256.New()
+		_ = fs.WalkDir(migrations.Files, ".", func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := fs.ReadFile(migrations.Files, path)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(h, "%s\x00%d\x00", path, len(b))
+			h.Write(b)
+			return nil
+		})
+		hashText = hex.EncodeToString(h.Sum(nil))[:16]
+	})
+	return hashText
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+func adminURL() string {
+	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
+		return u
+	}
+	return DefaultPostgresURL
+}
+
+func withDatabase(admin, name string) string {
+	u, _ := url.Parse(admin)
+	u.Path = "/" + name
+	return u.String()
+}
+
+func adminExec(admin, sql string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, sql)
+	return err
+}
+
+func adminQueryBool(admin, sql string, args ...any) (bool, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close(ctx)
+	var v bool
+	err = conn.QueryRow(ctx, sql, args...).Scan(&v)
+	return v, err
+}
+
+var (
+	reachOnce sync.Once
+	reachErr  error
+)
+
+// postgresReachable checks once per test binary, so an absent server costs one timeout, not one per test.
+func postgresReachable(admin string) error {
+	reachOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, admin)
+		if err != nil {
+			reachErr = err
+			return
+		}
+		reachErr = conn.Ping(ctx)
+		_ = conn.Close(ctx)
+	})
+	return reachErr
+}
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
 }

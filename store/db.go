@@ -1,0 +1,145 @@
+// Package store is the service's database: the connection and transactions shared by the family
+// stores (store/identity, store/upbooks, store/invx, store/ultrabiz), the sentinel errors they
+// return, and the exact Decimal type. PostgreSQL in production, an embedded pure-Go SQLite by
+// default. The schema belongs to store/migrations alone; *gorm.DB never leaves store/.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/deletesvc/deletesvc/store/internal/dialect"
+
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver used by the SQLite dialector
+)
+
+// DefaultSQLitePath is where the zero-setup database lives when no DATABASE_URL is given.
+const DefaultSQLitePath = "data/deletesvc.db"
+
+// Options tune Open.
+type Options struct {
+	// Logger receives slow-query and error logs; nil means slog.Default().
+	Logger *slog.Logger
+	// Now is the clock stamped on rows GORM times itself; nil means time.Now in UTC.
+	Now func() time.Time
+}
+
+// DB is one connection pool and its dialect. Family stores are built on it; it does not change the
+// schema (see store/migrations).
+type DB struct {
+	gorm    *gorm.DB
+	dialect dialect.Dialect
+	now     func() time.Time
+}
+
+// Open connects to url. An empty url, a file path or "sqlite://path" opens the embedded SQLite;
+// "postgres://" or "postgresql://" opens PostgreSQL.
+func Open(ctx context.Context, url string, opts Options) (*DB, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	now := opts.Now
+	if now == nil {
+		now = func() time.Time { return time.Now().UTC() }
+	}
+	cfg := &gorm.Config{
+		Logger:                 logger.NewSlogLogger(log, logger.Config{SlowThreshold: time.Second, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true}),
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		NowFunc:                now,
+	}
+	var dialector gorm.Dialector
+	sqliteFile := false
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		dialector = postgres.Open(url)
+	default:
+		path := strings.TrimPrefix(url, "sqlite://")
+		if path == "" {
+			path = DefaultSQLitePath
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("create sqlite directory: %w", err)
+		}
+		// Immediate transactions take the write lock at BEGIN, so concurrent writers wait on
+		// busy_timeout instead of failing on a lock upgrade; WAL lets readers run beside them.
+		dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		dialector = sqlite.Dialector{DriverName: "sqlite", DSN: dsn}
+		sqliteFile = true
+	}
+	g, err := gorm.Open(dialector, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db := &DB{gorm: g, dialect: dialect.For(g.Dialector.Name()), now: now}
+	if err := registerStatementCounter(g); err != nil {
+		return nil, fmt.Errorf("register statement counter: %w", err)
+	}
+	if sqliteFile {
+		sqlDB, err := g.DB()
+		if err != nil {
+			return nil, err
+		}
+		// One writer at a time is SQLite's model; a small pool keeps readers concurrent.
+		sqlDB.SetMaxOpenConns(4)
+	}
+	if err := db.Ping(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// DialectName is "postgres" or "sqlite".
+func (db *DB) DialectName() string { return db.dialect.Name() }
+
+// Dialect writes the database-specific parts of the family stores' SQL.
+func (db *DB) Dialect() dialect.Dialect { return db.dialect }
+
+// Now is the store's clock.
+func (db *DB) Now() time.Time { return db.now() }
+
+// Gorm is the handle family stores query with, bound to ctx. Only packages under store/ use it.
+func (db *DB) Gorm(ctx context.Context) *gorm.DB { return db.gorm.WithContext(ctx) }
+
+// Tx runs fn in one database transaction bound to ctx: committed if fn returns nil, rolled back
+// otherwise (GORM's helper, which also reports a failed commit).
+func (db *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return db.gorm.WithContext(ctx).Transaction(fn)
+}
+
+// SQL is the underlying pool, for the migration runner.
+func (db *DB) SQL() (*sql.DB, error) { return db.gorm.DB() }
+
+// Ping reports whether the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
+// Close releases the connection pool.
+func (db *DB) Close() error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}

@@ -1,0 +1,101 @@
+// Package demo fills organizations with realistic data: the demo tenant `make run` shows, and the
+// `deletesvc seed` command. It is wired by cmd, never on a request path.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/identity"
+	"github.com/deletesvc/deletesvc/store/invx"
+	"github.com/deletesvc/deletesvc/store/ultrabiz"
+	"github.com/deletesvc/deletesvc/store/upbooks"
+)
+
+// Demo credentials, printed in README and logs.
+const (
+	Email    = "demo@example.com"
+	Password = "demo12345"
+	demoRows = 100
+)
+
+// Seeder fills one organization with one family's data.
+type Seeder struct {
+	ids     *identity.Store
+	seeders map[string]func(ctx context.Context, orgID string, rows int, progress func(done int)) error
+}
+
+// New is a seeder over the stores on db, creating users through ids.
+func New(db *store.DB, ids *identity.Store) *Seeder {
+	up, inv, ub := upbooks.New(db), invx.New(db), ultrabiz.New(db)
+	return &Seeder{ids: ids, seeders: map[string]func(context.Context, string, int, func(int)) error{
+		"upbooks": func(ctx context.Context, orgID string, rows int, progress func(int)) error {
+			return up.Seed(ctx, ids, orgID, rows, progress)
+		},
+		"invx": func(ctx context.Context, orgID string, rows int, progress func(int)) error {
+			_, err := inv.InvxSeedDocuments(ctx, orgID, rows, invx.InvxStatuses, progress)
+			return err
+		},
+		"ultrabiz": ub.Seed,
+	}}
+}
+
+// Families lists the families that can seed data.
+func (s *Seeder) Families() []string {
+	names := make([]string, 0, len(s.seeders))
+	for n := range s.seeders {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Seed fills organization orgID with about rows rows of family's data.
+func (s *Seeder) Seed(ctx context.Context, family, orgID string, rows int, progress func(done int)) error {
+	fn, ok := s.seeders[family]
+	if !ok {
+		return fmt.Errorf("no seeder for family %q (have %v)", family, s.Families())
+	}
+	if progress == nil {
+		progress = func(int) {}
+	}
+	return fn(ctx, orgID, rows, progress)
+}
+
+// EnsureDemo creates the demo user and the organization they own, with a little of every family's
+// data, once; later calls return them.
+func (s *Seeder) EnsureDemo(ctx context.Context) (identity.User, identity.Organization, error) {
+	u, err := s.ids.UserByEmail(ctx, Email)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		if u, err = s.ids.CreateUser(ctx, identity.NewUser{Email: Email, Name: "Demo User", Password: Password}); err != nil {
+			return identity.User{}, identity.Organization{}, fmt.Errorf("create demo user: %w", err)
+		}
+	case err != nil:
+		return identity.User{}, identity.Organization{}, fmt.Errorf("find demo user: %w", err)
+	}
+	org, err := s.ids.DefaultOrganization(ctx, u.ID)
+	if err == nil {
+		return u, org, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return identity.User{}, identity.Organization{}, fmt.Errorf("demo organization: %w", err)
+	}
+	business := "business"
+	org, err = s.ids.CreateOrganization(ctx, identity.NewOrganization{
+		Name: "Demo Traders Pvt Ltd", Location: "Andheri East, Mumbai", State: "Maharashtra",
+		OwnerUserID: u.ID, OrganizationType: &business,
+	})
+	if err != nil {
+		return identity.User{}, identity.Organization{}, fmt.Errorf("demo organization: %w", err)
+	}
+	for _, family := range s.Families() {
+		if err := s.Seed(ctx, family, org.ID, demoRows, nil); err != nil {
+			return identity.User{}, identity.Organization{}, fmt.Errorf("demo %s data: %w", family, err)
+		}
+	}
+	return u, org, nil
+}

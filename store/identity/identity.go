@@ -1,0 +1,432 @@
+// Package identity holds the shared tables every family uses: users, organizations and memberships,
+// with login and organization lookups.
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/deletesvc/deletesvc/store"
+)
+
+// Role is a member's standing in an organization.
+type Role string
+
+// Roles, from most to least powerful.
+const (
+	RoleOwner  Role = "owner"
+	RoleAdmin  Role = "admin"
+	RoleMember Role = "member"
+)
+
+// CanManageData reports whether the role may erase organization data.
+func (r Role) CanManageData() bool { return r == RoleOwner || r == RoleAdmin }
+
+// User is shared by all tenants (no organization_id): one login across organizations.
+type User struct {
+	ID           string `gorm:"primaryKey;size:36"`
+	Number       int64  `gorm:"uniqueIndex;not null"` // Ultrabiz's integer userId
+	Email        string `gorm:"uniqueIndex;size:254;not null"`
+	Name         string `gorm:"size:200;not null"`
+	PasswordHash string `gorm:"size:100;not null"`
+	CreatedAt    time.Time
+}
+
+// Organization is the tenant itself, shared by all tenants as the organization list.
+type Organization struct {
+	ID                 string `gorm:"primaryKey;size:24"`           // ObjectId-style _id
+	Code               string `gorm:"uniqueIndex;size:16;not null"` // the short business organizationId
+	Name               string `gorm:"size:200;not null"`
+	Location           string `gorm:"size:200;not null"`
+	State              string `gorm:"size:100;not null"`
+	Logo               *string
+	OwnerUserID        string               `gorm:"size:36;not null;index"`
+	RegionalSetting    RegionalSetting      `gorm:"serializer:json;not null"`
+	TaxSettings        []TaxSetting         `gorm:"serializer:json"`
+	Settings           OrganizationSettings `gorm:"serializer:json;not null"`
+	FromEmail          *string              `gorm:"size:254"`
+	FiscalYear         *FiscalYear          `gorm:"serializer:json"`
+	BusinessSettings   *BusinessSettings    `gorm:"serializer:json"`
+	IsDeactivated      bool                 `gorm:"not null;default:false"`
+	PlatformCredits    PlatformCredits      `gorm:"serializer:json;not null"`
+	RegistrationSource *string              `gorm:"size:40"`
+	OrganizationType   *string              `gorm:"size:20"`
+	Phone              *Phone               `gorm:"serializer:json"`
+	Version            int64                `gorm:"not null;default:0"` // Mongo's __v, bumped on every change
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// RegionalSetting is currency, date format, time zone and country.
+type RegionalSetting struct {
+	Currency       string `json:"currency"`
+	CurrencySymbol string `json:"currencySymbol,omitempty"`
+	DateFormat     string `json:"dateFormat"`
+	TimeZone       string `json:"timeZone"`
+	Country        string `json:"country"`
+}
+
+// TaxSetting is one GST or VAT registration.
+type TaxSetting struct {
+	TaxType            string `json:"taxType"`
+	RegistrationNumber string `json:"registrationNumber"`
+	IsRegistered       bool   `json:"isRegistered"`
+}
+
+// NumberingSetting is a document number series.
+type NumberingSetting struct {
+	Prefix     string `json:"prefix"`
+	NextNumber int    `json:"nextNumber"`
+	Padding    int    `json:"padding"`
+}
+
+// ReminderSetting controls payment reminders.
+type ReminderSetting struct {
+	Enabled       bool `json:"enabled"`
+	BeforeDueDays int  `json:"beforeDueDays"`
+	AfterDueDays  int  `json:"afterDueDays"`
+}
+
+// OrganizationSettings are the organization's document and reminder preferences.
+type OrganizationSettings struct {
+	Invoice          NumberingSetting `json:"invoice"`
+	CreditNote       NumberingSetting `json:"creditNote"`
+	DebitNote        NumberingSetting `json:"debitNote"`
+	Proposal         NumberingSetting `json:"proposal"`
+	PurchaseOrder    NumberingSetting `json:"purchaseOrder"`
+	Order            NumberingSetting `json:"order"`
+	PaymentTermsDays int              `json:"paymentTermsDays"`
+	Reminders        ReminderSetting  `json:"reminders"`
+	InvoiceOnOrder   bool             `json:"invoiceOnOrder"`
+}
+
+// FiscalYear is where the organization's accounting year starts (April 1st in India).
+type FiscalYear struct {
+	StartMonth int `json:"startMonth"`
+	StartDay   int `json:"startDay"`
+}
+
+// BusinessSettings hold statutory identifiers.
+type BusinessSettings struct {
+	Industry string `json:"industry,omitempty"`
+	PAN      string `json:"pan,omitempty"`
+	CIN      string `json:"cin,omitempty"`
+}
+
+// PlatformCredits are prepaid message and e-invoice credits.
+type PlatformCredits struct {
+	SMS      int `json:"sms"`
+	Email    int `json:"email"`
+	WhatsApp int `json:"whatsapp"`
+	EInvoice int `json:"eInvoice"`
+}
+
+// Phone is a country code and a national number.
+type Phone struct {
+	CountryCode string `json:"countryCode"`
+	Number      string `json:"number"`
+}
+
+// Membership is a tenant row: the user's role in one organization.
+type Membership struct {
+	OrganizationID string `gorm:"primaryKey;size:24"`
+	UserID         string `gorm:"primaryKey;size:36;index"`
+	Role           Role   `gorm:"size:10;not null"`
+	CreatedAt      time.Time
+}
+
+// DefaultOrganizationSettings are the settings of a new organization, and what orgSettings resets to.
+func DefaultOrganizationSettings() OrganizationSettings {
+	series := func(prefix string) NumberingSetting {
+		return NumberingSetting{Prefix: prefix, NextNumber: 1, Padding: 4}
+	}
+	return OrganizationSettings{
+		Invoice: series("INV-"), CreditNote: series("CN-"), DebitNote: series("DN-"),
+		Proposal: series("PRO-"), PurchaseOrder: series("PO-"), Order: series("SO-"),
+		PaymentTermsDays: 30,
+		Reminders:        ReminderSetting{Enabled: true, BeforeDueDays: 3, AfterDueDays: 7},
+	}
+}
+
+// DefaultRegionalSetting is India's.
+func DefaultRegionalSetting() RegionalSetting {
+	return RegionalSetting{Currency: "INR", CurrencySymbol: "₹", DateFormat: "DD/MM/YYYY", TimeZone: "Asia/Kolkata", Country: "IN"}
+}
+
+// Options tune the identity store.
+type Options struct {
+	// BcryptCost is the password hashing cost; zero means bcrypt.DefaultCost. Tests lower it.
+	BcryptCost int
+}
+
+// Store reads and writes users, organizations and memberships.
+type Store struct {
+	db         *store.DB
+	bcryptCost int
+}
+
+// New is the identity store on db.
+func New(db *store.DB, opts Options) *Store {
+	if opts.BcryptCost == 0 {
+		opts.BcryptCost = bcrypt.DefaultCost
+	}
+	return &Store{db: db, bcryptCost: opts.BcryptCost}
+}
+
+// NewUser describes a user to create.
+type NewUser struct {
+	Email, Name, Password string
+}
+
+// CreateUser adds a user with a bcrypt password hash and the next user number.
+func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
+	hash, err := bcrypt.GenerateFromPassword([]byte(nu.Password), s.bcryptCost)
+	if err != nil {
+		return User{}, fmt.Errorf("hash password: %w", err)
+	}
+	u := User{ID: uuid.NewString(), Email: strings.ToLower(strings.TrimSpace(nu.Email)), Name: nu.Name, PasswordHash: string(hash)}
+	// Two creators may pick the same next number; the unique index refuses the loser, which retries.
+	for attempt := 0; ; attempt++ {
+		err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+			if err := tx.Model(&User{}).Select("COALESCE(MAX(number), 0) + 1").Scan(&u.Number).Error; err != nil {
+				return err
+			}
+			return tx.Create(&u).Error
+		})
+		if err == nil || !store.IsUniqueViolation(err) || attempt == 4 {
+			break
+		}
+		var existing int64
+		if s.db.Gorm(ctx).Model(&User{}).Where("email = ?", u.Email).Count(&existing); existing > 0 {
+			return User{}, fmt.Errorf("create user %s: %w", u.Email, store.ErrConflict)
+		}
+	}
+	if err != nil {
+		if store.IsUniqueViolation(err) {
+			return User{}, fmt.Errorf("create user %s: %w", u.Email, store.ErrConflict)
+		}
+		return User{}, fmt.Errorf("create user: %w", err)
+	}
+	return u, nil
+}
+
+// Authenticate returns the user whose email and password match.
+func (s *Store) Authenticate(ctx context.Context, email, password string) (User, error) {
+	var u User
+	err := s.db.Gorm(ctx).Where("email = ?", strings.ToLower(strings.TrimSpace(email))).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		// Spend the same time as a real check so response timing does not reveal which emails exist.
+		_ = bcrypt.CompareHashAndPassword([]byte("$2a$10$7EqJtq98hPqEX7fNZaFWoOhi5BWX4Z5E3ZJ7bXgF3XG7WwQpQm1yW"), []byte(password))
+		return User{}, store.ErrInvalidCredentials
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("find user: %w", err)
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+		return User{}, store.ErrInvalidCredentials
+	}
+	return u, nil
+}
+
+// UserByEmail returns the user with that email (compared case-insensitively).
+func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
+	var u User
+	err := s.db.Gorm(ctx).Where("email = ?", strings.ToLower(strings.TrimSpace(email))).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return User{}, store.ErrNotFound
+	}
+	return u, err
+}
+
+// UserByID returns one user.
+func (s *Store) UserByID(ctx context.Context, id string) (User, error) {
+	var u User
+	err := s.db.Gorm(ctx).Where("id = ?", id).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return User{}, store.ErrNotFound
+	}
+	return u, err
+}
+
+// NewOrganization describes an organization to create; zero values take defaults.
+type NewOrganization struct {
+	Name, Location, State string
+	OwnerUserID           string
+	OrganizationType      *string
+	RegistrationSource    *string
+	Phone                 *Phone
+	RegionalSetting       *RegionalSetting
+	FiscalYear            *FiscalYear
+	FromEmail             *string
+}
+
+// CreateOrganization creates an organization with its owner's membership in one transaction.
+func (s *Store) CreateOrganization(ctx context.Context, no NewOrganization) (Organization, error) {
+	org := Organization{
+		ID: store.NewObjectID(), Name: no.Name, Location: no.Location, State: no.State, OwnerUserID: no.OwnerUserID,
+		RegionalSetting: DefaultRegionalSetting(), Settings: DefaultOrganizationSettings(),
+		FiscalYear:       &FiscalYear{StartMonth: 4, StartDay: 1},
+		OrganizationType: no.OrganizationType, RegistrationSource: no.RegistrationSource,
+		Phone: no.Phone, FromEmail: no.FromEmail, TaxSettings: []TaxSetting{},
+	}
+	if no.RegionalSetting != nil {
+		org.RegionalSetting = *no.RegionalSetting
+	}
+	if no.FiscalYear != nil {
+		org.FiscalYear = no.FiscalYear
+	}
+	for attempt := 0; ; attempt++ {
+		org.Code = newOrganizationCode()
+		err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+			if err := tx.Omit(clause.Associations).Create(&org).Error; err != nil {
+				return err
+			}
+			return tx.Omit(clause.Associations).Create(&Membership{OrganizationID: org.ID, UserID: org.OwnerUserID, Role: RoleOwner}).Error
+		})
+		if err == nil {
+			return org, nil
+		}
+		// A clash of the random business code is the only expected unique violation; draw again.
+		if !store.IsUniqueViolation(err) || attempt == 4 {
+			return Organization{}, fmt.Errorf("create organization: %w", err)
+		}
+	}
+}
+
+func newOrganizationCode() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		panic(err)
+	}
+	return fmt.Sprintf("%06d", n.Int64())
+}
+
+// AddMember gives user a role in org (or changes it).
+func (s *Store) AddMember(ctx context.Context, orgID, userID string, role Role) error {
+	m := Membership{OrganizationID: orgID, UserID: userID, Role: role}
+	err := s.db.Gorm(ctx).Omit(clause.Associations).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "organization_id"}, {Name: "user_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"role"}),
+	}).Create(&m).Error
+	if err != nil {
+		return fmt.Errorf("add member: %w", err)
+	}
+	return nil
+}
+
+// MemberRole is the user's role in the organization, or store.ErrNotMember.
+func (s *Store) MemberRole(ctx context.Context, orgID, userID string) (Role, error) {
+	var m Membership
+	err := s.db.Gorm(ctx).Where("organization_id = ? AND user_id = ?", orgID, userID).Take(&m).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", store.ErrNotMember
+	}
+	if err != nil {
+		return "", fmt.Errorf("find membership: %w", err)
+	}
+	return m.Role, nil
+}
+
+// DefaultOrganization is the organization a login selects when none is asked for: the oldest one the
+// user owns, else the oldest they belong to.
+func (s *Store) DefaultOrganization(ctx context.Context, userID string) (Organization, error) {
+	var org Organization
+	err := s.db.Gorm(ctx).
+		Joins("JOIN memberships m ON m.organization_id = organizations.id AND m.user_id = ?", userID).
+		Order(clause.Expr{SQL: "CASE WHEN m.role = ? THEN 0 ELSE 1 END, organizations.created_at, organizations.id", Vars: []any{RoleOwner}}).
+		Take(&org).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Organization{}, store.ErrNotFound
+	}
+	return org, err
+}
+
+// OrganizationByIDOrCode finds an organization by its _id or its short business code.
+func (s *Store) OrganizationByIDOrCode(ctx context.Context, ref string) (Organization, error) {
+	var org Organization
+	err := s.db.Gorm(ctx).Where("id = ? OR code = ?", ref, ref).Take(&org).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Organization{}, store.ErrNotFound
+	}
+	return org, err
+}
+
+// OrganizationForMember returns the organization if userID belongs to it; store.ErrNotFound otherwise, so
+// that organizations the caller cannot see are indistinguishable from missing ones.
+func (s *Store) OrganizationForMember(ctx context.Context, orgID, userID string) (Organization, Role, error) {
+	var row struct {
+		Organization
+		Role Role
+	}
+	err := s.db.Gorm(ctx).Model(&Organization{}).
+		Select("organizations.*, m.role AS role").
+		Joins("JOIN memberships m ON m.organization_id = organizations.id AND m.user_id = ?", userID).
+		Where("organizations.id = ?", orgID).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Organization{}, "", store.ErrNotFound
+	}
+	if err != nil {
+		return Organization{}, "", fmt.Errorf("find organization: %w", err)
+	}
+	return row.Organization, row.Role, nil
+}
+
+// OrganizationPage asks for one page of a user's organizations.
+type OrganizationPage struct {
+	PageNo, PageSize int
+	SortBy           string // "name" or "createdAt"
+	Descending       bool
+}
+
+// ListOrganizations returns a page of the user's organizations and how many they have in all.
+func (s *Store) ListOrganizations(ctx context.Context, userID string, p OrganizationPage) ([]Organization, int64, error) {
+	q := s.db.Gorm(ctx).Model(&Organization{}).
+		Joins("JOIN memberships m ON m.organization_id = organizations.id AND m.user_id = ?", userID)
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count organizations: %w", err)
+	}
+	column := "organizations.created_at"
+	if p.SortBy == "name" {
+		column = "organizations.name"
+	}
+	var orgs []Organization
+	err := q.Order(clause.OrderByColumn{Column: clause.Column{Name: column, Raw: true}, Desc: p.Descending}).
+		Order("organizations.id").
+		Offset((p.PageNo - 1) * p.PageSize).Limit(p.PageSize).Find(&orgs).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("list organizations: %w", err)
+	}
+	return orgs, total, nil
+}
+
+// MembershipView is one of a user's organizations with their role in it.
+type MembershipView struct {
+	OrganizationID   string
+	OrganizationName string
+	Role             Role
+}
+
+// Memberships lists the user's organizations, oldest first.
+func (s *Store) Memberships(ctx context.Context, userID string) ([]MembershipView, error) {
+	var out []MembershipView
+	err := s.db.Gorm(ctx).Model(&Membership{}).
+		Select("memberships.organization_id, o.name AS organization_name, memberships.role").
+		Joins("JOIN organizations o ON o.id = memberships.organization_id").
+		Where("memberships.user_id = ?", userID).
+		Order("o.created_at, o.id").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list memberships: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,350 @@
+package invx_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/deletesvc/deletesvc/store/invx"
+
+	"github.com/google/uuid"
+
+	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/storetest"
+)
+
+func invxNewDoc(no string) invx.InvxNewDocument {
+	return invx.InvxNewDocument{
+		DocNumber: no, DocType: "100", DocDate: "23/01/2023", SellerGstin: "27AAAPI3182M002",
+		BuyerGstin: "27ACBPN2353E1ZX", Amount: store.MustDecimal("100.00"), Body: `{"Version":"1.1"}`,
+	}
+}
+
+func TestInvxCreateAndGet(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := invx.New(db)
+		ctx := context.Background()
+		u, org := storetest.Tenant(t, db, "seller@example.com")
+		other, otherOrg := storetest.Tenant(t, db, "other@example.com")
+		doc, err := s.InvxCreateDocument(ctx, org.ID, u.ID, invxNewDoc("HBF54C87462494AA"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if doc.Status != invx.InvxCreated || doc.IrdDocType != "PRE" || doc.LastUpdatedByUserID != nil || doc.LastUpdated != doc.CreatedOn || doc.CreatedOn == 0 {
+			t.Errorf("new document %+v", doc)
+		}
+		got, err := s.InvxGetDocument(ctx, org.ID, doc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Amount.Equal(store.MustDecimal("100").Decimal) || got.DocNumber != "HBF54C87462494AA" || got.Body != `{"Version":"1.1"}` || got.Annotations == nil {
+			t.Errorf("read back %+v", got)
+		}
+		// Same number, same seller, same organization: refused, even once the first is deleted.
+		if _, err := s.InvxApplyAction(ctx, org.ID, u.ID, invx.InvxActionItem{DocID: doc.ID, Action: invx.InvxDelete}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.InvxCreateDocument(ctx, org.ID, u.ID, invxNewDoc("HBF54C87462494AA")); !errors.Is(err, store.ErrConflict) {
+			t.Errorf("duplicate number: %v, want ErrConflict", err)
+		}
+		// Another seller, or another organization, may use the number.
+		nd := invxNewDoc("HBF54C87462494AA")
+		nd.SellerGstin = "29AABCT1332L1ZV"
+		if _, err := s.InvxCreateDocument(ctx, org.ID, u.ID, nd); err != nil {
+			t.Errorf("same number, other seller: %v", err)
+		}
+		if _, err := s.InvxCreateDocument(ctx, otherOrg.ID, other.ID, invxNewDoc("HBF54C87462494AA")); err != nil {
+			t.Errorf("same number, other organization: %v", err)
+		}
+		if _, err := s.InvxGetDocument(ctx, otherOrg.ID, doc.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("another organization's document: %v, want ErrNotFound", err)
+		}
+	})
+}
+
+// TestInvxEveryPair applies each action to a document in each state through the database and
+// compares with the pure state machine and the stored row.
+func TestInvxEveryPair(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := invx.New(db)
+		ctx := context.Background()
+		u, org := storetest.Tenant(t, db, "buyer@example.com")
+		for _, a := range invx.InvxActions {
+			ids, err := s.InvxSeedDocuments(ctx, org.ID, len(invx.InvxStatuses), invx.InvxStatuses, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			comment := "note " + string(a)
+			items := make([]invx.InvxActionItem, len(ids))
+			for i, id := range ids {
+				items[i] = invx.InvxActionItem{DocID: id, Action: a, Comments: &comment}
+			}
+			before := map[string]invx.InvxDocument{}
+			for _, id := range ids {
+				before[id], _ = s.InvxGetDocument(ctx, org.ID, id)
+			}
+			res, err := s.InvxApplyActions(ctx, org.ID, u.ID, items)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, st := range invx.InvxStatuses {
+				want, werr := invx.InvxNext(st, a)
+				after, err := s.InvxGetDocument(ctx, org.ID, ids[i])
+				if err != nil {
+					t.Fatal(err)
+				}
+				if werr != nil {
+					if res[i].Err == nil || res[i].Err.Error() != werr.Error() || res[i].Document != nil {
+						t.Errorf("%s on %s: result %+v, want %v", a, st, res[i], werr)
+					}
+					if after.Status != st || after.LastUpdated != before[ids[i]].LastUpdated {
+						t.Errorf("%s on %s changed the document: %+v", a, st, after)
+					}
+					continue
+				}
+				if res[i].Err != nil || res[i].Document == nil || res[i].Document.Status != want || after.Status != want {
+					t.Errorf("%s on %s: result %+v, stored %s, want %s", a, st, res[i], after.Status, want)
+					continue
+				}
+				if after.LastUpdatedByUserID == nil || *after.LastUpdatedByUserID != u.ID || after.LastUpdated < before[ids[i]].LastUpdated {
+					t.Errorf("%s on %s: last update not recorded: %+v", a, st, after)
+				}
+				b := before[ids[i]]
+				wantAcc, wantDny, wantDpt := b.AcceptanceComments, b.DenialComments, b.DisputeComments
+				switch a {
+				case invx.InvxAccept:
+					wantAcc = &comment
+				case invx.InvxDeny:
+					wantDny = &comment
+				case invx.InvxDispute:
+					wantDpt = &comment
+				}
+				if !eqPtr(after.AcceptanceComments, wantAcc) || !eqPtr(after.DenialComments, wantDny) || !eqPtr(after.DisputeComments, wantDpt) {
+					t.Errorf("%s on %s: comments %v %v %v", a, st, str(after.AcceptanceComments), str(after.DenialComments), str(after.DisputeComments))
+				}
+				if after.DocNumber != b.DocNumber || !after.Amount.Equal(b.Amount.Decimal) || after.CreatedOn != b.CreatedOn {
+					t.Errorf("%s on %s changed other fields: %+v", a, st, after)
+				}
+			}
+		}
+	})
+}
+
+func eqPtr(a, b *string) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
+
+func str(p *string) string {
+	if p == nil {
+		return "<nil>"
+	}
+	return *p
+}
+
+func TestInvxMixedBulk(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := invx.New(db)
+		ctx := context.Background()
+		u, org := storetest.Tenant(t, db, "buyer@example.com")
+		other, otherOrg := storetest.Tenant(t, db, "other@example.com")
+		created, err := s.InvxSeedDocuments(ctx, org.ID, 3, []invx.InvxStatus{invx.InvxCreated}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		frozen, err := s.InvxSeedDocuments(ctx, org.ID, 1, []invx.InvxStatus{invx.InvxFrozen}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		foreign, err := s.InvxSeedDocuments(ctx, otherOrg.ID, 1, []invx.InvxStatus{invx.InvxCreated}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unknown := uuid.NewString()
+		yes := "agreed"
+		items := []invx.InvxActionItem{
+			{DocID: created[0], Action: invx.InvxDelete},
+			{DocID: frozen[0], Action: invx.InvxDelete},
+			{DocID: unknown, Action: invx.InvxAccept},
+			{DocID: foreign[0], Action: invx.InvxDelete},
+			{DocID: created[0], Action: invx.InvxDispute},
+			{DocID: created[1], Action: invx.InvxAccept, Comments: &yes},
+			{DocID: created[2], Action: invx.InvxDeny},
+		}
+		res, err := s.InvxApplyActions(ctx, org.ID, u.ID, items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res) != len(items) {
+			t.Fatalf("%d results for %d items", len(res), len(items))
+		}
+		if d := res[0].Document; res[0].Err != nil || d == nil || d.Status != invx.InvxDeleted || d.ID != created[0] {
+			t.Errorf("item 0: %+v", res[0])
+		}
+		if res[1].Err == nil || res[1].Err.Error() != "action del on state 250" {
+			t.Errorf("item 1: %v", res[1].Err)
+		}
+		for _, i := range []int{2, 3} {
+			if !errors.Is(res[i].Err, store.ErrNotFound) || res[i].Document != nil {
+				t.Errorf("item %d: %+v, want not found", i, res[i])
+			}
+		}
+		var de *invx.InvxDuplicateItemError
+		if !errors.As(res[4].Err, &de) || de.FirstIndex != 0 {
+			t.Errorf("item 4: %v, want duplicate of 0", res[4].Err)
+		}
+		if d := res[5].Document; res[5].Err != nil || d.Status != invx.InvxAccepted || str(d.AcceptanceComments) != "agreed" {
+			t.Errorf("item 5: %+v", res[5])
+		}
+		if d := res[6].Document; res[6].Err != nil || d.Status != invx.InvxDenied || d.DenialComments != nil {
+			t.Errorf("item 6: %+v", res[6])
+		}
+		// The other organization's document is untouched, and the duplicate did not apply.
+		if d, err := s.InvxGetDocument(ctx, otherOrg.ID, foreign[0]); err != nil || d.Status != invx.InvxCreated || d.LastUpdatedByUserID != nil {
+			t.Errorf("foreign document: %+v %v (other user %s)", d, err, other.ID)
+		}
+		if d, _ := s.InvxGetDocument(ctx, org.ID, created[0]); d.Status != invx.InvxDeleted || d.DisputeComments != nil {
+			t.Errorf("deleted document read back: %+v", d)
+		}
+	})
+}
+
+// TestInvxBulkStatements proves the bulk path is set-based: 10 and 1000 items cost the same
+// number of statements, whether all apply or half fail.
+func TestInvxBulkStatements(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := invx.New(db)
+		ctx := context.Background()
+		u, org := storetest.Tenant(t, db, "buyer@example.com")
+		count := func(n int, failing bool) int64 {
+			ids, err := s.InvxSeedDocuments(ctx, org.ID, n, []invx.InvxStatus{invx.InvxCreated, invx.InvxFrozen}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			items := make([]invx.InvxActionItem, 0, n)
+			for i, id := range ids {
+				if failing || i%2 == 0 {
+					it := invx.InvxActionItem{DocID: id, Action: invx.InvxDelete}
+					if i%4 == 2 {
+						// Accepts carry comments, so the per-item comments are part of the count.
+						note := "ok " + id
+						it.Action, it.Comments = invx.InvxAccept, &note
+					}
+					items = append(items, it)
+				}
+			}
+			cctx, stmts := store.CountStatements(ctx)
+			res, err := s.InvxApplyActions(cctx, org.ID, u.ID, items)
+			if err != nil {
+				t.Fatal(err)
+			}
+			failed := 0
+			for _, r := range res {
+				if r.Err != nil {
+					failed++
+				}
+			}
+			if want := map[bool]int{true: len(items) / 2, false: 0}[failing]; failed != want {
+				t.Fatalf("%d of %d items failed, want %d", failed, len(items), want)
+			}
+			return stmts()
+		}
+		for _, failing := range []bool{false, true} {
+			small, large := count(10, failing), count(1000, failing)
+			if small != large || large > 2 {
+				t.Errorf("failing=%v: 10 items cost %d statements, 1000 cost %d; want equal and at most 2", failing, small, large)
+			}
+		}
+	})
+}
+
+// TestInvxConcurrentBulk races 50 overlapping bulk deletes: each document is deleted exactly
+// once, and every other attempt reports the state error.
+func TestInvxConcurrentBulk(t *testing.T) {
+	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
+		s := invx.New(db)
+		ctx := context.Background()
+		u, org := storetest.Tenant(t, db, "buyer@example.com")
+		const docs, workers, window = 200, 50, 40
+		ids, err := s.InvxSeedDocuments(ctx, org.ID, docs, []invx.InvxStatus{invx.InvxCreated}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		applied := map[string]int{}
+		attempts := map[string]int{}
+		var wg sync.WaitGroup
+		errs := make(chan error, workers)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				items := make([]invx.InvxActionItem, 0, window)
+				for k := range window {
+					// Overlapping windows, every other one reversed, so lock orders differ.
+					i := (w*7 + k) % docs
+					if w%2 == 1 {
+						i = (w*7 + window - 1 - k) % docs
+					}
+					items = append(items, invx.InvxActionItem{DocID: ids[i], Action: invx.InvxDelete})
+				}
+				res, err := s.InvxApplyActions(ctx, org.ID, u.ID, items)
+				if err != nil {
+					errs <- err
+					return
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				for k, r := range res {
+					id := items[k].DocID
+					attempts[id]++
+					switch {
+					case r.Err == nil:
+						applied[id]++
+					case r.Err.Error() != "action del on state 260":
+						errs <- fmt.Errorf("item %s: %v", id, r.Err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		for id, n := range attempts {
+			if applied[id] != 1 {
+				t.Errorf("document %s attempted %d times, applied %d times; want exactly once", id, n, applied[id])
+			}
+		}
+		if len(attempts) < docs/2 {
+			t.Fatalf("only %d documents attempted", len(attempts))
+		}
+	})
+}
+
+// TestInvxSeeder fills an organization through the seed command's entry point: every state
+// appears, and progress reaches the row count.
+func TestInvxSeeder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := invx.New(db)
+		ctx := context.Background()
+		_, org := storetest.Tenant(t, db, "seed@example.com")
+		last := 0
+		if err := s.Seed(ctx, "invx", org.ID, 1090, func(done int) { last = done }); err != nil {
+			t.Fatal(err)
+		}
+		if last != 1090 {
+			t.Errorf("progress ended at %d, want 1090", last)
+		}
+		ids, err := s.InvxSeedDocuments(ctx, org.ID, 9, invx.InvxStatuses, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, id := range ids {
+			d, err := s.InvxGetDocument(ctx, org.ID, id)
+			if err != nil || d.Status != invx.InvxStatuses[i] {
+				t.Errorf("seeded document %d: %v %v, want state %s", i, d.Status, err, invx.InvxStatuses[i])
+			}
+		}
+	})
+}

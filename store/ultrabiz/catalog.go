@@ -1,0 +1,193 @@
+package ultrabiz
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/deletesvc/deletesvc/store"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// The Ultrabiz catalogue: vendors with a running payable balance, products with their packings, and
+// stock in units per product, size and colour.
+
+// models are the tables this package maps; a test checks them against the migrated schema.
+var models = []any{&UltrabizCounter{}, &UltrabizVendor{}, &UltrabizProduct{}, &UltrabizPacking{}, &UltrabizStock{}, &UltrabizPurchaseInvoice{}, &UltrabizPurchaseLine{}}
+
+// UltrabizCounter hands out per-organization integer ids (vendors, invoices): Ultrabiz's ids are
+// small integers per company, and a shared database sequence would leak other tenants' volume.
+type UltrabizCounter struct {
+	OrganizationID string `gorm:"primaryKey;size:24"`
+	Name           string `gorm:"primaryKey;size:40"`
+	LastValue      int64  `gorm:"not null"`
+}
+
+// UltrabizVendor is a supplier with the running balance the organization owes it.
+type UltrabizVendor struct {
+	OrganizationID string        `gorm:"primaryKey;size:24"`
+	ID             int32         `gorm:"primaryKey;autoIncrement:false"`
+	Name           string        `gorm:"size:200;not null"`
+	Balance        store.Decimal `gorm:"not null;precision:20;scale:4"`
+	CreatedAt      time.Time
+}
+
+// UltrabizProduct is an item the organization buys, identified by its code (Ultrabiz's string ProductId).
+type UltrabizProduct struct {
+	OrganizationID string            `gorm:"primaryKey;size:24"`
+	ID             string            `gorm:"primaryKey;size:50"`
+	Name           string            `gorm:"size:200;not null"`
+	Packings       []UltrabizPacking `gorm:"foreignKey:OrganizationID,ProductID;references:OrganizationID,ID;constraint:OnDelete:CASCADE"`
+}
+
+// UltrabizPacking is one way a product is packed (carton, box): Multiplier units per pack.
+type UltrabizPacking struct {
+	OrganizationID string        `gorm:"primaryKey;size:24"`
+	ProductID      string        `gorm:"primaryKey;size:50"`
+	ID             int32         `gorm:"primaryKey;autoIncrement:false"`
+	Name           string        `gorm:"size:100;not null"`
+	Multiplier     store.Decimal `gorm:"not null;precision:20;scale:4"`
+}
+
+// UltrabizStock is the units held of one product in one size and colour. SizeID 0 and ColorID 0 stand
+// for "no size" and "no colour": primary key columns cannot be NULL.
+type UltrabizStock struct {
+	OrganizationID string          `gorm:"primaryKey;size:24"`
+	ProductID      string          `gorm:"primaryKey;size:50"`
+	SizeID         int32           `gorm:"primaryKey;autoIncrement:false"`
+	ColorID        store.Decimal   `gorm:"primaryKey;precision:20;scale:4"`
+	Units          store.Decimal   `gorm:"not null;precision:20;scale:4"`
+	Product        UltrabizProduct `gorm:"foreignKey:OrganizationID,ProductID;references:OrganizationID,ID;constraint:OnDelete:CASCADE" json:"-"`
+}
+
+// nextUltrabizIDs reserves n consecutive ids of the named counter and returns the first. The upsert is
+// one statement, so concurrent callers get disjoint ranges on both databases.
+func nextUltrabizIDs(tx *gorm.DB, orgID, name string, n int) (int64, error) {
+	var last int64
+	err := tx.Raw(`INSERT INTO ultrabiz_counters (organization_id, name, last_value) VALUES (?, ?, ?)
+ON CONFLICT (organization_id, name) DO UPDATE SET last_value = ultrabiz_counters.last_value + excluded.last_value
+RETURNING last_value`, orgID, name, n).Scan(&last).Error
+	if err != nil {
+		return 0, fmt.Errorf("reserve %d %s ids: %w", n, name, err)
+	}
+	first, err := ultrabizIDRange(last, n)
+	if err != nil {
+		return 0, fmt.Errorf("reserve %d %s ids: %w", n, name, err)
+	}
+	return first, nil
+}
+
+// CreateUltrabizVendor adds a vendor with an opening balance and returns it with its new id.
+func (s *Store) CreateUltrabizVendor(ctx context.Context, orgID, name string, opening store.Decimal) (UltrabizVendor, error) {
+	vs, err := s.createUltrabizVendors(ctx, orgID, []string{name}, opening)
+	if err != nil {
+		return UltrabizVendor{}, err
+	}
+	return vs[0], nil
+}
+
+func (s *Store) createUltrabizVendors(ctx context.Context, orgID string, names []string, opening store.Decimal) ([]UltrabizVendor, error) {
+	var out []UltrabizVendor
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		first, err := nextUltrabizIDs(tx, orgID, "vendor", len(names))
+		if err != nil {
+			return err
+		}
+		out = make([]UltrabizVendor, len(names))
+		for i, n := range names {
+			// Fits: nextUltrabizIDs refuses ranges beyond int32.
+			out[i] = UltrabizVendor{OrganizationID: orgID, ID: int32(first + int64(i)), Name: n, Balance: opening}
+		}
+		return tx.Omit(clause.Associations).CreateInBatches(&out, 500).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create vendors: %w", err)
+	}
+	return out, nil
+}
+
+// CreateUltrabizProducts adds products with their packings, one statement per table.
+func (s *Store) CreateUltrabizProducts(ctx context.Context, orgID string, products []UltrabizProduct) error {
+	var packings []UltrabizPacking
+	for i := range products {
+		products[i].OrganizationID = orgID
+		for _, p := range products[i].Packings {
+			p.OrganizationID, p.ProductID = orgID, products[i].ID
+			packings = append(packings, p)
+		}
+	}
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Omit(clause.Associations).CreateInBatches(&products, 500).Error; err != nil {
+			if store.IsUniqueViolation(err) {
+				return ultrabizRefuse(store.ErrConflict, "A product code is already used.")
+			}
+			return err
+		}
+		if len(packings) == 0 {
+			return nil
+		}
+		return tx.Omit(clause.Associations).CreateInBatches(&packings, 500).Error
+	})
+	if err != nil {
+		return fmt.Errorf("create products: %w", err)
+	}
+	return nil
+}
+
+// UltrabizVendorByID returns a vendor with its balance.
+func (s *Store) UltrabizVendorByID(ctx context.Context, orgID string, id int32) (UltrabizVendor, error) {
+	var v UltrabizVendor
+	err := s.db.Gorm(ctx).Where("organization_id = ? AND id = ?", orgID, id).Take(&v).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return v, ultrabizRefuse(store.ErrNotFound, "Vendor %d was not found.", id)
+	}
+	if err != nil {
+		return v, fmt.Errorf("vendor %d: %w", id, err)
+	}
+	return v, nil
+}
+
+// UltrabizProductStock returns a product and its stock rows (by size, then colour).
+func (s *Store) UltrabizProductStock(ctx context.Context, orgID, productID string) (UltrabizProduct, []UltrabizStock, error) {
+	var p UltrabizProduct
+	db := s.db.Gorm(ctx)
+	err := db.Where("organization_id = ? AND id = ?", orgID, productID).Take(&p).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return p, nil, ultrabizRefuse(store.ErrNotFound, "Product '%s' was not found.", productID)
+	}
+	if err != nil {
+		return p, nil, fmt.Errorf("product %q: %w", productID, err)
+	}
+	var stock []UltrabizStock
+	if err := db.Where("organization_id = ? AND product_id = ?", orgID, productID).Find(&stock).Error; err != nil {
+		return p, nil, fmt.Errorf("stock of %q: %w", productID, err)
+	}
+	// Sorted here: SQLite holds color_id as text, where "10" sorts before "2".
+	slices.SortFunc(stock, func(a, b UltrabizStock) int {
+		if c := cmp.Compare(a.SizeID, b.SizeID); c != 0 {
+			return c
+		}
+		return a.ColorID.Cmp(b.ColorID.Decimal)
+	})
+	return p, stock, nil
+}
+
+// TakeUltrabizStock removes units of a product in one size and colour from stock, as a sale or a
+// write-off does; it refuses (store.ErrConflict) to go below zero. The check is the update's condition.
+func (s *Store) TakeUltrabizStock(ctx context.Context, orgID, productID string, sizeID int32, colorID, units store.Decimal) error {
+	res := s.db.Gorm(ctx).Exec("UPDATE ultrabiz_stocks SET units = "+s.db.Dialect().DecSub("units", "?")+
+		" WHERE organization_id = ? AND product_id = ? AND size_id = ? AND color_id = ? AND "+s.db.Dialect().DecCmp("units", "?")+" >= 0",
+		units, orgID, productID, sizeID, colorID, units)
+	if res.Error != nil {
+		return fmt.Errorf("take stock of %q: %w", productID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ultrabizRefuse(store.ErrConflict, "Product '%s' (size %d, colour %s) does not hold %s units.", productID, sizeID, colorID.String(), units.String())
+	}
+	return nil
+}

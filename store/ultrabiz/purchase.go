@@ -1,0 +1,441 @@
+package ultrabiz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/deletesvc/deletesvc/store"
+
+	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Ultrabiz purchase invoices. Entering one adds its lines' units to stock and its total to the
+// vendor's balance; deleting one takes exactly that back. Both run in one transaction with a constant
+// number of statements, however many lines (and, for inserts, invoices) there are.
+
+// UltrabizPurchaseInvoice is a purchase invoice's header. IsPGP is the purchase book it was entered
+// in; reads and deletes must name the same book. A deleted invoice keeps its row (DeletedAt, DeletedBy)
+// for audit and frees its bill number.
+type UltrabizPurchaseInvoice struct {
+	OrganizationID string `gorm:"primaryKey;size:24;uniqueIndex:ux_ultrabiz_bill_no,priority:1,where:deleted_at IS NULL"`
+	ID             int64  `gorm:"primaryKey;autoIncrement:false"`
+	IsPGP          bool   `gorm:"column:is_pgp;not null"`
+	IsOpen         bool   `gorm:"not null"`
+	IsRateChange   bool   `gorm:"not null"`
+	VendorID       int32  `gorm:"not null;uniqueIndex:ux_ultrabiz_bill_no,priority:2"`
+	BillNo         string `gorm:"size:50;not null;uniqueIndex:ux_ultrabiz_bill_no,priority:3"`
+	BillDate       time.Time
+	Remarks        *string       `gorm:"size:500"`
+	GrossAmount    store.Decimal `gorm:"not null;precision:20;scale:4"`
+	DiscAmount     store.Decimal `gorm:"not null;precision:20;scale:4"`
+	STaxAmount     store.Decimal `gorm:"column:s_tax_amount;not null;precision:20;scale:4"`
+	FTaxAmount     store.Decimal `gorm:"column:f_tax_amount;not null;precision:20;scale:4"`
+	ITaxAmount     store.Decimal `gorm:"column:i_tax_amount;not null;precision:20;scale:4"`
+	NetAmount      store.Decimal `gorm:"not null;precision:20;scale:4"`
+	PaidAmount     store.Decimal `gorm:"not null;precision:20;scale:4"`
+	IsPosted       bool          `gorm:"not null"`
+	IsFinalized    bool          `gorm:"not null"`
+	CreatedBy      int64         `gorm:"not null"`
+	CreatedAt      time.Time
+	DeletedAt      *time.Time
+	DeletedBy      *int64
+	Vendor         UltrabizVendor         `gorm:"foreignKey:OrganizationID,VendorID;references:OrganizationID,ID" json:"-"`
+	Lines          []UltrabizPurchaseLine `gorm:"foreignKey:OrganizationID,InvoiceID;references:OrganizationID,ID"`
+}
+
+// UltrabizPurchaseLine is one line of a purchase invoice, with every PurchasesBody field. Units is
+// what the line added to stock (QtyPack x Multiplier + QtyLose + BnsLose), kept so a delete takes
+// back exactly that.
+type UltrabizPurchaseLine struct {
+	OrganizationID  string        `gorm:"primaryKey;size:24"`
+	InvoiceID       int64         `gorm:"primaryKey;autoIncrement:false"`
+	LineNo          int32         `gorm:"primaryKey;autoIncrement:false"`
+	ProductID       string        `gorm:"size:50;not null"`
+	PackingID       int32         `gorm:"not null"`
+	Multiplier      store.Decimal `gorm:"not null;precision:20;scale:4"`
+	QtyPack         int32         `gorm:"not null"`
+	QtyLose         int32         `gorm:"not null"`
+	BnsLose         int32         `gorm:"not null"`
+	PricePack       store.Decimal `gorm:"not null;precision:20;scale:4"`
+	DiscRatio       store.Decimal `gorm:"not null;precision:20;scale:4"`
+	DiscValPack     store.Decimal `gorm:"not null;precision:20;scale:4"`
+	DiscValLose     store.Decimal `gorm:"not null;precision:20;scale:4"`
+	OfferDiscount   store.Decimal `gorm:"not null;precision:20;scale:4"`
+	STaxRatio       store.Decimal `gorm:"column:s_tax_ratio;not null;precision:20;scale:4"`
+	STaxValPack     store.Decimal `gorm:"column:s_tax_val_pack;not null;precision:20;scale:4"`
+	IsValueB4Ratio  bool          `gorm:"column:is_value_b4_ratio;not null"`
+	IsSTaxOnBns     bool          `gorm:"column:is_s_tax_on_bns;not null"`
+	IsFTaxExempted  bool          `gorm:"column:is_f_tax_exempted;not null"`
+	TTLValue        store.Decimal `gorm:"column:ttl_value;not null;precision:20;scale:4"`
+	TTLSTax         store.Decimal `gorm:"column:ttl_s_tax;not null;precision:20;scale:4"`
+	TTLFTax         store.Decimal `gorm:"column:ttl_f_tax;not null;precision:20;scale:4"`
+	TTITax          store.Decimal `gorm:"column:tti_tax;not null;precision:20;scale:4"`
+	ExtraSTaxBns    store.Decimal `gorm:"column:extra_s_tax_bns;not null;precision:20;scale:4"`
+	ExtraFTaxBns    store.Decimal `gorm:"column:extra_f_tax_bns;not null;precision:20;scale:4"`
+	PerUnitCostLose store.Decimal `gorm:"not null;precision:20;scale:4"`
+	IsFreeProduct   bool          `gorm:"not null"`
+	CustomerID      *string       `gorm:"size:50"`
+	OfferID         int32         `gorm:"not null"`
+	IsOffered       bool          `gorm:"not null"`
+	Damage          int32         `gorm:"not null"`
+	BarCode         *string       `gorm:"size:50"`
+	ITaxPer         store.Decimal `gorm:"column:i_tax_per;not null;precision:20;scale:4"`
+	ThanQty         int32         `gorm:"not null"`
+	Meters          store.Decimal `gorm:"not null;precision:20;scale:4"`
+	SizeID          int32         `gorm:"not null"`
+	IsOpenProduct   bool          `gorm:"not null"`
+	ColorID         store.Decimal `gorm:"not null;precision:20;scale:4"`
+	NetVal          store.Decimal `gorm:"not null;precision:20;scale:4"`
+	Units           store.Decimal `gorm:"not null;precision:20;scale:4"`
+	DeletedAt       *time.Time
+	Product         UltrabizProduct `gorm:"foreignKey:OrganizationID,ProductID;references:OrganizationID,ID" json:"-"`
+}
+
+// IsDeleted is the PurchasesBody flag: the line was removed with its invoice.
+func (l UltrabizPurchaseLine) IsDeleted() bool { return l.DeletedAt != nil }
+
+// UltrabizNewPurchase is an invoice to enter: the header (ID, CreatedAt and deletion fields are set by
+// the store) and its lines (a zero Multiplier with a packing takes the packing's).
+type UltrabizNewPurchase struct {
+	Invoice UltrabizPurchaseInvoice
+	Lines   []UltrabizPurchaseLine
+}
+
+// InsertUltrabizPurchase enters one invoice and returns its id.
+func (s *Store) InsertUltrabizPurchase(ctx context.Context, orgID string, p UltrabizNewPurchase) (int64, error) {
+	var first int64
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		first, err = s.insertUltrabizPurchases(tx, orgID, []UltrabizNewPurchase{p})
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("insert purchase invoice: %w", err)
+	}
+	return first, nil
+}
+
+// insertUltrabizPurchases enters invoices with consecutive ids (returning the first) in a constant
+// number of statements: look-ups, id reservation, one insert per table, then stock and vendor
+// balances updated from the rows just written.
+func (s *Store) insertUltrabizPurchases(tx *gorm.DB, orgID string, ps []UltrabizNewPurchase) (int64, error) {
+	if err := s.checkUltrabizRefs(tx, orgID, ps); err != nil {
+		return 0, err
+	}
+	first, err := nextUltrabizIDs(tx, orgID, "purchase_invoice", len(ps))
+	if err != nil {
+		return 0, err
+	}
+	last := first + int64(len(ps)) - 1
+	invoices := make([]UltrabizPurchaseInvoice, len(ps))
+	var lines []UltrabizPurchaseLine
+	now := time.Now().UTC()
+	for i, p := range ps {
+		inv := p.Invoice
+		inv.OrganizationID, inv.ID, inv.CreatedAt, inv.DeletedAt, inv.DeletedBy, inv.Lines = orgID, first+int64(i), now, nil, nil, nil
+		invoices[i] = inv
+		for j, l := range p.Lines {
+			l.OrganizationID, l.InvoiceID, l.LineNo, l.DeletedAt = orgID, inv.ID, int32(j+1), nil
+			l.Units = store.Decimal{l.StockUnits()} // exact: Multiplier has 4 places and the quantities are whole
+			lines = append(lines, l)
+		}
+	}
+	if err := tx.Omit(clause.Associations).CreateInBatches(&invoices, 1000).Error; err != nil {
+		if store.IsUniqueViolation(err) && len(ps) == 1 {
+			return 0, ultrabizRefuse(store.ErrConflict, "Bill number '%s' is already used for vendor %d.", ps[0].Invoice.BillNo, ps[0].Invoice.VendorID)
+		}
+		if store.IsUniqueViolation(err) {
+			return 0, ultrabizRefuse(store.ErrConflict, "A bill number is already used for its vendor.")
+		}
+		return 0, fmt.Errorf("insert invoices: %w", err)
+	}
+	if err := tx.Omit(clause.Associations).CreateInBatches(&lines, 500).Error; err != nil {
+		return 0, fmt.Errorf("insert lines: %w", err)
+	}
+	// Stock rows are created on first receipt and never removed, so a delete always finds its rows.
+	// Rows are written (and locked) in key order, like a delete locks them, so the two cannot deadlock.
+	stock := fmt.Sprintf(`INSERT INTO ultrabiz_stocks (organization_id, product_id, size_id, color_id, units)
+SELECT organization_id, product_id, size_id, color_id, %s FROM ultrabiz_purchase_lines
+WHERE organization_id = ? AND invoice_id BETWEEN ? AND ?
+GROUP BY organization_id, product_id, size_id, color_id
+ORDER BY product_id, size_id, color_id
+ON CONFLICT (organization_id, product_id, size_id, color_id) DO UPDATE SET units = %s`,
+		s.db.Dialect().DecSum("units"), s.db.Dialect().DecAdd("ultrabiz_stocks.units", "excluded.units"))
+	if err := tx.Exec(stock, orgID, first, last).Error; err != nil {
+		return 0, fmt.Errorf("add stock: %w", err)
+	}
+	balance := fmt.Sprintf(`UPDATE ultrabiz_vendors SET balance = %s
+WHERE organization_id = ? AND id IN (SELECT vendor_id FROM ultrabiz_purchase_invoices WHERE organization_id = ? AND id BETWEEN ? AND ?)`,
+		s.db.Dialect().DecAdd("balance", `(SELECT `+s.db.Dialect().DecSum("i.net_amount")+` FROM ultrabiz_purchase_invoices i
+  WHERE i.organization_id = ultrabiz_vendors.organization_id AND i.vendor_id = ultrabiz_vendors.id AND i.id BETWEEN ? AND ?)`))
+	if err := tx.Exec(balance, first, last, orgID, orgID, first, last).Error; err != nil {
+		return 0, fmt.Errorf("add vendor balances: %w", err)
+	}
+	return first, nil
+}
+
+// checkUltrabizRefs refuses invoices naming a vendor, product or packing that does not exist, with
+// the first one missing named; two or three queries whatever the size.
+func (s *Store) checkUltrabizRefs(tx *gorm.DB, orgID string, ps []UltrabizNewPurchase) error {
+	vendorSet, productSet := map[int32]bool{}, map[string]bool{}
+	for _, p := range ps {
+		vendorSet[p.Invoice.VendorID] = true
+		for _, l := range p.Lines {
+			productSet[l.ProductID] = true
+		}
+	}
+	var vendors []int32
+	if err := tx.Model(&UltrabizVendor{}).Where("organization_id = ? AND id IN ?", orgID, keysOf(vendorSet)).Pluck("id", &vendors).Error; err != nil {
+		return fmt.Errorf("find vendors: %w", err)
+	}
+	var packings []UltrabizPacking
+	if err := tx.Where("organization_id = ? AND product_id IN ?", orgID, keysOf(productSet)).Find(&packings).Error; err != nil {
+		return fmt.Errorf("find packings: %w", err)
+	}
+	var products []string
+	if err := tx.Model(&UltrabizProduct{}).Where("organization_id = ? AND id IN ?", orgID, keysOf(productSet)).Pluck("id", &products).Error; err != nil {
+		return fmt.Errorf("find products: %w", err)
+	}
+	return resolveUltrabizRefs(ps, vendors, products, packings)
+}
+
+// resolveUltrabizRefs names the first missing vendor, product or packing, and gives lines sent without
+// a Multiplier their packing's.
+func resolveUltrabizRefs(ps []UltrabizNewPurchase, vendors []int32, products []string, packings []UltrabizPacking) error {
+	haveVendor, haveProduct := map[int32]bool{}, map[string]bool{}
+	for _, v := range vendors {
+		haveVendor[v] = true
+	}
+	for _, p := range products {
+		haveProduct[p] = true
+	}
+	packing := ultrabizPackingIndex(packings)
+	for _, p := range ps {
+		if !haveVendor[p.Invoice.VendorID] {
+			return ultrabizRefuse(store.ErrNotFound, "Vendor %d was not found.", p.Invoice.VendorID)
+		}
+		for i, l := range p.Lines {
+			if !haveProduct[l.ProductID] {
+				return ultrabizRefuse(store.ErrNotFound, "Product '%s' was not found.", l.ProductID)
+			}
+			if !p.Lines[i].resolve(packing) {
+				return ultrabizRefuse(store.ErrNotFound, "Packing %d of product '%s' was not found.", l.PackingID, l.ProductID)
+			}
+		}
+	}
+	return nil
+}
+
+// ultrabizPackingKey names a packing: ids are per product.
+type ultrabizPackingKey struct {
+	product string
+	id      int32
+}
+
+func ultrabizPackingIndex(packings []UltrabizPacking) map[ultrabizPackingKey]UltrabizPacking {
+	out := make(map[ultrabizPackingKey]UltrabizPacking, len(packings))
+	for _, p := range packings {
+		out[ultrabizPackingKey{p.ProductID, p.ID}] = p
+	}
+	return out
+}
+
+// resolve gives a line sent without a Multiplier (zero) its packing's, as Ultrabiz does on entry, and
+// rounds the decimals that decide its stock row and units to the columns' 4 places as PostgreSQL
+// would, so both databases store, add and compare the same values. Insert and a delete's view both
+// go through it, so the same body means the same line. It reports false when the line names a
+// packing that does not exist; PackingID 0 is loose units.
+func (l *UltrabizPurchaseLine) resolve(packings map[ultrabizPackingKey]UltrabizPacking) bool {
+	l.Multiplier.Decimal = l.Multiplier.Round(ultrabizScale)
+	l.ColorID.Decimal = l.ColorID.Round(ultrabizScale)
+	if l.PackingID == 0 {
+		return true
+	}
+	pack, ok := packings[ultrabizPackingKey{l.ProductID, l.PackingID}]
+	if !ok {
+		return false
+	}
+	if l.Multiplier.IsZero() {
+		l.Multiplier = pack.Multiplier
+	}
+	return true
+}
+
+// ultrabizScale is the decimal places of the numeric(20,4) columns.
+const ultrabizScale = 4
+
+// resolveUltrabizView resolves a delete view's missing Multipliers against the stored packings, one
+// query whatever its size. A view naming an unknown packing keeps its zero and then fails to match.
+func resolveUltrabizView(tx *gorm.DB, orgID string, view []UltrabizPurchaseLine) ([]UltrabizPurchaseLine, error) {
+	if len(view) == 0 {
+		return view, nil
+	}
+	productSet := map[string]bool{}
+	for _, l := range view {
+		productSet[l.ProductID] = true
+	}
+	var packings []UltrabizPacking
+	if err := tx.Where("organization_id = ? AND product_id IN ?", orgID, keysOf(productSet)).Find(&packings).Error; err != nil {
+		return nil, fmt.Errorf("find packings: %w", err)
+	}
+	index := ultrabizPackingIndex(packings)
+	out := make([]UltrabizPurchaseLine, len(view))
+	for i, l := range view {
+		l.resolve(index)
+		out[i] = l
+	}
+	return out, nil
+}
+
+func keysOf[K comparable](m map[K]bool) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// UltrabizPurchase returns a live invoice of the named book with its lines in entry order.
+func (s *Store) UltrabizPurchase(ctx context.Context, orgID string, id int64, isPGP bool) (UltrabizPurchaseInvoice, error) {
+	var inv UltrabizPurchaseInvoice
+	db := s.db.Gorm(ctx)
+	err := db.Where("organization_id = ? AND id = ? AND is_pgp = ? AND deleted_at IS NULL", orgID, id, isPGP).Take(&inv).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return inv, ultrabizRefuse(store.ErrNotFound, "Purchase invoice %d was not found.", id)
+	}
+	if err != nil {
+		return inv, fmt.Errorf("purchase invoice %d: %w", id, err)
+	}
+	if err := db.Where("organization_id = ? AND invoice_id = ? AND deleted_at IS NULL", orgID, id).Order("line_no").Find(&inv.Lines).Error; err != nil {
+		return inv, fmt.Errorf("lines of purchase invoice %d: %w", id, err)
+	}
+	return inv, nil
+}
+
+// UltrabizDeleted is what a delete reversed.
+type UltrabizDeleted struct {
+	InvoiceID int64
+	Lines     int
+	Units     decimal.Decimal
+}
+
+// DeleteUltrabizPurchase deletes a live invoice of the named book, in one transaction: the invoice and
+// its lines are soft-deleted (by deletedBy), each line's units leave stock, and the invoice total
+// leaves the vendor's balance. view, when not empty, is the caller's idea of the lines and must match
+// the stored ones. Refusals change nothing: unknown, deleted or other-book invoice (store.ErrNotFound);
+// finalized, paid, mismatched view, or stock that would go below zero (store.ErrConflict).
+func (s *Store) DeleteUltrabizPurchase(ctx context.Context, orgID string, id int64, isPGP bool, deletedBy int64, view []UltrabizPurchaseLine) (UltrabizDeleted, error) {
+	var out UltrabizDeleted
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		// The row lock makes concurrent deletes of one invoice queue here; after the winner commits the
+		// others no longer see a live invoice and answer 404. (SQLite serializes writers at BEGIN.)
+		var inv UltrabizPurchaseInvoice
+		err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
+			Where("organization_id = ? AND id = ? AND is_pgp = ? AND deleted_at IS NULL", orgID, id, isPGP).Take(&inv).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return ultrabizRefuse(store.ErrNotFound, "Purchase invoice %d was not found.", id)
+		}
+		if err != nil {
+			return fmt.Errorf("lock invoice: %w", err)
+		}
+		if err := inv.deletable(); err != nil {
+			return err
+		}
+		var lines []UltrabizPurchaseLine
+		if err := tx.Where("organization_id = ? AND invoice_id = ? AND deleted_at IS NULL", orgID, id).Order("line_no").Find(&lines).Error; err != nil {
+			return fmt.Errorf("read lines: %w", err)
+		}
+		view, err := resolveUltrabizView(tx, orgID, view)
+		if err != nil {
+			return err
+		}
+		if err := matchUltrabizLines(id, lines, view); err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		// Conditional, so that even without the lock exactly one delete can win.
+		res := tx.Model(&UltrabizPurchaseInvoice{}).
+			Where("organization_id = ? AND id = ? AND deleted_at IS NULL", orgID, id).
+			Updates(map[string]any{"deleted_at": now, "deleted_by": deletedBy})
+		if res.Error != nil {
+			return fmt.Errorf("mark invoice deleted: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return ultrabizRefuse(store.ErrNotFound, "Purchase invoice %d was not found.", id)
+		}
+		if err := s.takeBackUltrabizStock(tx, orgID, id, lines); err != nil {
+			return err
+		}
+		if err := tx.Model(&UltrabizPurchaseLine{}).Where("organization_id = ? AND invoice_id = ? AND deleted_at IS NULL", orgID, id).
+			Update("deleted_at", now).Error; err != nil {
+			return fmt.Errorf("mark lines deleted: %w", err)
+		}
+		if err := tx.Exec("UPDATE ultrabiz_vendors SET balance = "+s.db.Dialect().DecSub("balance", "?")+" WHERE organization_id = ? AND id = ?",
+			inv.NetAmount, orgID, inv.VendorID).Error; err != nil {
+			return fmt.Errorf("reduce vendor balance: %w", err)
+		}
+		out = UltrabizDeleted{InvoiceID: id, Lines: len(lines), Units: ultrabizLinesAdd(lines)}
+		return nil
+	})
+	if err != nil {
+		return UltrabizDeleted{}, fmt.Errorf("delete purchase invoice %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// takeBackUltrabizStock removes the invoice's units from stock. The stock rows are locked in key order
+// first (PostgreSQL; SQLite's transaction already holds the write lock), so the shortfall check sees
+// what the update will change, and concurrent inserts and deletes sharing products queue instead of
+// deadlocking. The update is still conditional (units >= taken) and counted, so stock can never go
+// below zero even if a caller bypassed the lock.
+func (s *Store) takeBackUltrabizStock(tx *gorm.DB, orgID string, id int64, lines []UltrabizPurchaseLine) error {
+	keys, _ := ultrabizStockNeeds(lines)
+	if len(keys) == 0 {
+		return nil
+	}
+	var held []UltrabizStock
+	if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
+		Where("organization_id = ? AND product_id IN ?", orgID, productIDs(keys)).
+		Order("product_id, size_id, color_id").Find(&held).Error; err != nil {
+		return fmt.Errorf("lock stock: %w", err)
+	}
+	have := map[ultrabizStockKey]decimal.Decimal{}
+	for _, h := range held {
+		have[ultrabizStockKey{ProductID: h.ProductID, SizeID: h.SizeID, ColorID: h.ColorID.String()}] = h.Units.Decimal
+	}
+	if err := ultrabizShortfall(id, lines, have); err != nil {
+		return err
+	}
+	sql := fmt.Sprintf(`UPDATE ultrabiz_stocks SET units = %s
+FROM (SELECT product_id, size_id, color_id, %s AS units FROM ultrabiz_purchase_lines
+      WHERE organization_id = ? AND invoice_id = ? AND deleted_at IS NULL
+      GROUP BY product_id, size_id, color_id) AS taken
+WHERE ultrabiz_stocks.organization_id = ? AND ultrabiz_stocks.product_id = taken.product_id
+  AND ultrabiz_stocks.size_id = taken.size_id AND ultrabiz_stocks.color_id = taken.color_id
+  AND %s >= 0`,
+		s.db.Dialect().DecSub("ultrabiz_stocks.units", "taken.units"), s.db.Dialect().DecSum("units"), s.db.Dialect().DecCmp("ultrabiz_stocks.units", "taken.units"))
+	res := tx.Exec(sql, orgID, id, orgID)
+	if res.Error != nil {
+		return fmt.Errorf("take back stock: %w", res.Error)
+	}
+	if res.RowsAffected != int64(len(keys)) {
+		return fmt.Errorf("take back stock: %d of %d stock rows held enough after the check", res.RowsAffected, len(keys))
+	}
+	return nil
+}
+
+func productIDs(keys []ultrabizStockKey) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, k := range keys {
+		if !seen[k.ProductID] {
+			seen[k.ProductID] = true
+			out = append(out, k.ProductID)
+		}
+	}
+	return out
+}

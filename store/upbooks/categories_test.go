@@ -1,0 +1,230 @@
+package upbooks
+
+import (
+	"errors"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/deletesvc/deletesvc/store"
+
+	"gorm.io/gorm/schema"
+)
+
+func TestUpbooksCategoriesAreTheSpecFlags(t *testing.T) {
+	names := UpbooksCategoryNames()
+	if len(names) != 46 {
+		t.Fatalf("%d categories, want 46", len(names))
+	}
+	spec, err := os.ReadFile("../openapi/upbooks.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The request schema's required list names each flag once as "        - <name>".
+	for _, n := range names {
+		if !strings.Contains(string(spec), "\n        - "+n+"\n") {
+			t.Errorf("category %s is not a required flag of the spec", n)
+		}
+	}
+	for _, c := range ubCategories {
+		if len(c.tables) == 0 && !c.settings {
+			t.Errorf("category %s deletes nothing", c.name)
+		}
+	}
+}
+
+// Every foreign key GORM creates between Upbooks tables must be declared in the category table,
+// either inside one category (ordered by the table list) or as a ref/derived edge: otherwise a
+// delete would hit the database's constraint instead of a 409.
+func TestUpbooksEveryForeignKeyIsDeclared(t *testing.T) {
+	owner := map[string]string{}
+	position := map[string]int{}
+	declared := map[string]ubRef{}
+	for _, c := range ubCategories {
+		for i, tb := range c.tables {
+			if tb.members {
+				continue // memberships is the identity table, not an Upbooks model
+			}
+			owner[tb.name], position[tb.name] = c.name, i
+			for _, r := range tb.refs {
+				declared[tb.name+"."+r.column] = r
+			}
+		}
+	}
+	for _, tb := range ubDerivedTables {
+		owner[tb.name] = ""
+		for _, r := range tb.refs {
+			declared[tb.name+"."+r.column] = r
+		}
+	}
+	cache := &sync.Map{}
+	seen := map[string]bool{}
+	for _, m := range models {
+		sch, err := schema.Parse(m, cache, schema.NamingStrategy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(sch.Table, "ub_") {
+			continue
+		}
+		seen[sch.Table] = true
+		if _, ok := owner[sch.Table]; !ok {
+			t.Errorf("table %s belongs to no category", sch.Table)
+			continue
+		}
+		for _, rel := range sch.Relationships.BelongsTo {
+			var col string
+			for _, ref := range rel.References {
+				if ref.ForeignKey.DBName != "organization_id" {
+					col = ref.ForeignKey.DBName
+				}
+			}
+			target := rel.FieldSchema.Table
+			key := sch.Table + "." + col
+			if r, ok := declared[key]; ok {
+				if !slices.ContainsFunc(ubCategories, func(c ubCategory) bool {
+					return c.name == r.category && slices.ContainsFunc(c.tables, func(x ubTable) bool { return x.name == target })
+				}) {
+					t.Errorf("%s is declared to point into %s, but points to %s", key, r.category, target)
+				}
+				continue
+			}
+			if owner[target] != owner[sch.Table] || owner[target] == "" {
+				t.Errorf("%s -> %s crosses categories (%s -> %s) but is not declared", key, target, owner[sch.Table], owner[target])
+			} else if position[target] < position[sch.Table] {
+				t.Errorf("%s -> %s: the parent is listed before its child in %s", key, target, owner[target])
+			}
+		}
+	}
+	for tb := range owner {
+		if !seen[tb] {
+			t.Errorf("declared table %s has no model", tb)
+		}
+	}
+}
+
+func TestUpbooksDeleteOrderRespectsEveryReference(t *testing.T) {
+	pos := map[string]int{}
+	for i, n := range ubDeps.order {
+		pos[n] = i
+	}
+	if len(pos) != 46 {
+		t.Fatalf("order has %d categories", len(pos))
+	}
+	for _, e := range ubDeps.edges {
+		if pos[e.from] > pos[e.to] {
+			t.Errorf("%s is deleted after %s, which it references", e.from, e.to)
+		}
+	}
+	for _, c := range ubDeps.cascades {
+		if c.owner != "" && pos[c.owner] > pos[c.to] {
+			t.Errorf("%s is deleted after %s, which it references", c.owner, c.to)
+		}
+	}
+}
+
+func TestUpbooksGraphRejectsCyclesAndUnknownNames(t *testing.T) {
+	_, err := newUbGraph([]ubCategory{
+		{name: "a", tables: []ubTable{table("ta", ref("b_id", "b"))}},
+		{name: "b", tables: []ubTable{table("tb", ref("a_id", "a"))}},
+	}, nil)
+	if err == nil || !strings.Contains(err.Error(), "cycle") {
+		t.Errorf("cycle: got %v", err)
+	}
+	_, err = newUbGraph([]ubCategory{{name: "a", tables: []ubTable{table("ta", ref("x_id", "x"))}}}, nil)
+	if err == nil {
+		t.Error("unknown category accepted")
+	}
+	if _, err := ubDeps.checkChoice([]string{"invoice", "nope"}); err == nil {
+		t.Error("unknown flag accepted")
+	}
+}
+
+func TestUpbooksResolve(t *testing.T) {
+	// counts: rows of each edge's table blocking its target; edges not listed have none.
+	counts := map[string]int64{
+		"payments->invoice": 31, "creditNotes->invoice": 4, "invoice->clients": 40, "payments->clients": 31,
+		"settlements->payments": 8,
+	}
+	count := func(e ubEdge) (int64, error) { return counts[e.from+"->"+e.to], nil }
+	set := func(names ...string) map[string]bool {
+		m := map[string]bool{}
+		for _, n := range names {
+			m[n] = true
+		}
+		return m
+	}
+	tests := []struct {
+		name       string
+		chosen     []string
+		force      bool
+		wantSet    []string
+		wantForced []string
+		blockers   []UpbooksBlocker
+	}{
+		{name: "nothing chosen", chosen: nil, wantSet: nil},
+		{name: "leaf category", chosen: []string{"settlements"}, wantSet: []string{"settlements"}},
+		{name: "whole chain chosen", chosen: []string{"invoice", "payments", "creditNotes", "settlements"}, wantSet: []string{"invoice", "payments", "creditNotes", "settlements"}},
+		{name: "payments and credit notes kept", chosen: []string{"invoice"},
+			blockers: []UpbooksBlocker{{Category: "creditNotes", Blocks: "invoice", Rows: 4}, {Category: "payments", Blocks: "invoice", Rows: 31}}},
+		{name: "every blocker of every chosen category", chosen: []string{"invoice", "clients"},
+			blockers: []UpbooksBlocker{{Category: "payments", Blocks: "clients", Rows: 31}, {Category: "creditNotes", Blocks: "invoice", Rows: 4}, {Category: "payments", Blocks: "invoice", Rows: 31}}},
+		{name: "force deletes blockers transitively", chosen: []string{"invoice"}, force: true,
+			wantSet: []string{"invoice", "payments", "creditNotes", "settlements"}, wantForced: []string{"payments", "creditNotes", "settlements"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, forced, err := ubDeps.resolve(set(tt.chosen...), tt.force, count)
+			if tt.blockers != nil {
+				var de *UpbooksDependencyError
+				if !errors.As(err, &de) || !errors.Is(err, store.ErrConflict) {
+					t.Fatalf("err %v, want a dependency conflict", err)
+				}
+				if !slices.Equal(de.Blockers, tt.blockers) {
+					t.Fatalf("blockers %+v, want %+v", de.Blockers, tt.blockers)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !mapsEqualSet(got, set(tt.wantSet...)) || !mapsEqualSet(forced, set(tt.wantForced...)) {
+				t.Fatalf("set %v forced %v, want %v %v", got, forced, tt.wantSet, tt.wantForced)
+			}
+		})
+	}
+}
+
+func mapsEqualSet(a, b map[string]bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if !b[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// The spec's "## Dependency graph" table is generated from the declarations; this keeps them equal.
+// UPDATE_SPEC=1 prints the table to paste.
+func TestUpbooksSpecDependencyTable(t *testing.T) {
+	want := upbooksDependencyTable()
+	if os.Getenv("UPDATE_SPEC") == "1" {
+		t.Log("\n" + want)
+	}
+	spec, err := os.ReadFile("../openapi/upbooks.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(want), "\n") {
+		lines = append(lines, "        "+l)
+	}
+	if !strings.Contains(string(spec), strings.Join(lines, "\n")) {
+		t.Fatal("openapi/upbooks.yaml's dependency table differs from the declarations: run UPDATE_SPEC=1 go test ./store -run TestUpbooksSpecDependencyTable -v and paste it")
+	}
+}

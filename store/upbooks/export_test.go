@@ -1,0 +1,165 @@
+package upbooks
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/deletesvc/deletesvc/store"
+
+	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
+)
+
+// Test-only access to Upbooks internals for the store_test suites and benchmarks.
+
+// UpbooksExec runs raw SQL, e.g. to install a failure-injecting trigger.
+func (s *Store) UpbooksExec(ctx context.Context, sql string, args ...any) error {
+	return s.db.Gorm(ctx).Exec(sql, args...).Error
+}
+
+// UpbooksRefInfo is a declared reference.
+type UpbooksRefInfo struct {
+	Column, Category string
+	Derived          bool
+}
+
+// UpbooksTableInfo is a declared table; Category is "" for the vendor ledger.
+type UpbooksTableInfo struct {
+	Name, Category string
+	Members        bool
+	Refs           []UpbooksRefInfo
+}
+
+// UpbooksTables lists every declared table in delete order, memberships last.
+func UpbooksTables() []UpbooksTableInfo {
+	info := func(cat string, t ubTable) UpbooksTableInfo {
+		ti := UpbooksTableInfo{Name: t.name, Category: cat, Members: t.members}
+		for _, r := range t.refs {
+			ti.Refs = append(ti.Refs, UpbooksRefInfo{Column: r.column, Category: r.category, Derived: r.derived})
+		}
+		return ti
+	}
+	var out []UpbooksTableInfo
+	for _, t := range ubDerivedTables {
+		out = append(out, info("", t))
+	}
+	var members UpbooksTableInfo
+	for _, name := range ubDeps.order {
+		for _, t := range ubDeps.byName[name].tables {
+			if t.members {
+				members = info(name, t)
+				continue
+			}
+			out = append(out, info(name, t))
+		}
+	}
+	return append(out, members)
+}
+
+// UpbooksRows returns every row of orgID in every declared table (memberships included), each as
+// a column map, ordered by id.
+func (s *Store) UpbooksRows(ctx context.Context, orgID string) (map[string][]map[string]any, error) {
+	out := map[string][]map[string]any{}
+	for _, t := range UpbooksTables() {
+		order := "id"
+		if t.Members {
+			order = "user_id"
+		}
+		var rows []map[string]any
+		if err := s.db.Gorm(ctx).Table(t.Name).Where("organization_id = ?", orgID).Order(order).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("read %s: %w", t.Name, err)
+		}
+		out[t.Name] = rows
+	}
+	var org []map[string]any
+	if err := s.db.Gorm(ctx).Table("organizations").Where("id = ?", orgID).Find(&org).Error; err != nil {
+		return nil, err
+	}
+	out["organizations"] = org
+	return out, nil
+}
+
+// UpbooksRawDelete deletes every Upbooks row of orgID with one plain DELETE per table, children
+// first, in one transaction: the baseline the benchmark compares the selective delete with.
+func (s *Store) UpbooksRawDelete(ctx context.Context, orgID string) error {
+	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+		for _, t := range ubDeps.tables {
+			if err := tx.Exec("DELETE FROM "+t+" WHERE organization_id = ?", orgID).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// UpbooksCheckFigures recomputes, in Go from the remaining rows, every stored figure of orgID
+// and returns the ones that differ.
+func (s *Store) UpbooksCheckFigures(ctx context.Context, orgID string) ([]string, error) {
+	db := s.db.Gorm(ctx).Where("organization_id = ?", orgID)
+	var bad []string
+	sums := func(rows int, key func(i int) *string, val func(i int) decimal.Decimal) map[string]decimal.Decimal {
+		m := map[string]decimal.Decimal{}
+		for i := range rows {
+			if k := key(i); k != nil {
+				m[*k] = m[*k].Add(val(i))
+			}
+		}
+		return m
+	}
+	check := func(what, id string, got store.Decimal, want decimal.Decimal) {
+		if !got.Equal(want) {
+			bad = append(bad, fmt.Sprintf("%s %s: stored %s, recomputed %s", what, id, got, want))
+		}
+	}
+	var (
+		invoices []ubInvoice
+		allocs   []ubPaymentAllocation
+		cns      []ubCreditNote
+		expenses []ubExpense
+		oallocs  []ubOutwardPaymentAllocation
+		dns      []ubDebitNote
+		clients  []ubClient
+		cl       []ubClientLedger
+		vendors  []ubVendor
+		vl       []ubVendorLedger
+		accounts []ubAccount
+		al       []ubAccountLedger
+		products []ubProduct
+		il       []ubInventoryLedger
+	)
+	for _, dst := range []any{&invoices, &allocs, &cns, &expenses, &oallocs, &dns, &clients, &cl, &vendors, &vl, &accounts, &al, &products, &il} {
+		if err := db.Session(&gorm.Session{}).Find(dst).Error; err != nil {
+			return nil, err
+		}
+	}
+	paid := sums(len(allocs), func(i int) *string { return &allocs[i].InvoiceID }, func(i int) decimal.Decimal { return allocs[i].Amount.Decimal })
+	credited := sums(len(cns), func(i int) *string { return cns[i].InvoiceID }, func(i int) decimal.Decimal { return cns[i].Total.Decimal })
+	for _, x := range invoices {
+		check("invoice amountPaid", x.ID, x.AmountPaid, paid[x.ID])
+		check("invoice amountCredited", x.ID, x.AmountCredited, credited[x.ID])
+		check("invoice outstanding", x.ID, x.Outstanding, x.Total.Sub(paid[x.ID]).Sub(credited[x.ID]))
+	}
+	opaid := sums(len(oallocs), func(i int) *string { return &oallocs[i].ExpenseID }, func(i int) decimal.Decimal { return oallocs[i].Amount.Decimal })
+	debited := sums(len(dns), func(i int) *string { return dns[i].ExpenseID }, func(i int) decimal.Decimal { return dns[i].Total.Decimal })
+	for _, x := range expenses {
+		check("expense amountPaid", x.ID, x.AmountPaid, opaid[x.ID])
+		check("expense outstanding", x.ID, x.Outstanding, x.Total.Sub(opaid[x.ID]).Sub(debited[x.ID]))
+	}
+	cbal := sums(len(cl), func(i int) *string { return &cl[i].ClientID }, func(i int) decimal.Decimal { return cl[i].Debit.Sub(cl[i].Credit.Decimal) })
+	for _, x := range clients {
+		check("client balance", x.ID, x.Balance, cbal[x.ID])
+	}
+	vbal := sums(len(vl), func(i int) *string { return &vl[i].VendorID }, func(i int) decimal.Decimal { return vl[i].Credit.Sub(vl[i].Debit.Decimal) })
+	for _, x := range vendors {
+		check("vendor balance", x.ID, x.Balance, vbal[x.ID])
+	}
+	abal := sums(len(al), func(i int) *string { return &al[i].AccountID }, func(i int) decimal.Decimal { return al[i].Debit.Sub(al[i].Credit.Decimal) })
+	for _, x := range accounts {
+		check("account balance", x.ID, x.Balance, abal[x.ID])
+	}
+	stock := sums(len(il), func(i int) *string { return &il[i].ProductID }, func(i int) decimal.Decimal { return il[i].Quantity.Decimal })
+	for _, x := range products {
+		check("product stock", x.ID, x.StockOnHand, stock[x.ID])
+	}
+	return bad, nil
+}
