@@ -42,7 +42,9 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	var logs lockedBuffer
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-port", fmt.Sprint(port), "-database-url", dbURL, "-demo", "true"}, &logs) }()
+	go func() {
+		done <- run(ctx, []string{"-port", fmt.Sprint(port), "-database-url", dbURL, "-demo", "true"}, &logs)
+	}()
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	waitReady(t, base+"/readyz", done, &logs)
 
