@@ -1,0 +1,254 @@
+package migrations_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/demo"
+	"github.com/deletesvc/deletesvc/store/migrations"
+	"github.com/deletesvc/deletesvc/store/storetest"
+)
+
+// each runs fn per backend on an empty database, with a runner on it.
+func each(t *testing.T, fn func(t *testing.T, db *store.DB, sqlDB *sql.DB, r *migrations.Runner)) {
+	for _, b := range storetest.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			db, err := store.Open(context.Background(), storetest.EmptyURL(t, b), storetest.Options())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = db.Close() })
+			sqlDB, err := db.SQL()
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := migrations.New(sqlDB, db.DialectName())
+			if err != nil {
+				t.Fatal(err)
+			}
+			fn(t, db, sqlDB, r)
+		})
+	}
+}
+
+func catalog(t *testing.T, db *store.DB, sqlDB *sql.DB) string {
+	t.Helper()
+	c, err := storetest.Catalog(context.Background(), sqlDB, db.DialectName())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Migration 1 must make exactly the schema that GORM's AutoMigrate made before versioned migrations
+// existed (testdata holds that catalog, captured from the last release that used AutoMigrate), so
+// databases made either way are the same.
+func TestMigration1IsTheAutoMigrateSchema(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, db *store.DB, sqlDB *sql.DB, r *migrations.Runner) {
+		if err := r.UpTo(context.Background(), 1); err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile("testdata/automigrate-catalog." + db.DialectName() + ".txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := catalog(t, db, sqlDB); got != string(want) {
+			t.Fatalf("migration 1 differs from the AutoMigrate schema:\n%s", lineDiff(string(want), got))
+		}
+		if n := strings.Count(string(want), "\n"); n < 1000 {
+			t.Fatalf("the reference catalog has only %d lines; it should describe all 76 tables", n)
+		}
+	})
+}
+
+// Every migration can be rolled back: down to nothing leaves no table, and up again gives the
+// same schema as the first time.
+func TestDownThenUpRestoresTheSchema(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, db *store.DB, sqlDB *sql.DB, r *migrations.Runner) {
+		ctx := context.Background()
+		if _, err := r.Up(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		first := catalog(t, db, sqlDB)
+		for v, _ := r.Version(ctx); v > 0; v, _ = r.Version(ctx) {
+			if _, err := r.Down(ctx); err != nil {
+				t.Fatalf("down from %d: %v", v, err)
+			}
+		}
+		if left := catalog(t, db, sqlDB); strings.TrimSpace(left) != "" {
+			t.Fatalf("after rolling everything back the schema still has:\n%s", left)
+		}
+		applied, err := r.Up(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if int64(len(applied)) != r.Latest() {
+			t.Fatalf("up after down applied %v, want all %d", applied, r.Latest())
+		}
+		if again := catalog(t, db, sqlDB); again != first {
+			t.Fatalf("up, down, up gave another schema:\n%s", lineDiff(first, again))
+		}
+	})
+}
+
+// A database made by a release before versioned migrations (the AutoMigrate schema, no version
+// table) holding data is adopted at version 1, brought to the latest version, and keeps every row.
+func TestUnversionedDatabaseWithDataUpgradesWithoutLoss(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, db *store.DB, sqlDB *sql.DB, r *migrations.Runner) {
+		ctx := context.Background()
+		if err := r.UpTo(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sqlDB.ExecContext(ctx, "DROP TABLE goose_db_version"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := demo.New(db, storetest.Identity(db)).EnsureDemo(ctx); err != nil {
+			t.Fatal(err)
+		}
+		before := contents(t, db, sqlDB)
+		if before["upbooks_total"] == "0" {
+			t.Fatal("the demo seed wrote no Upbooks rows; the test would prove nothing")
+		}
+		applied, err := r.Up(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(applied, 1) {
+			t.Fatal("migration 1 ran again on a database that already had its tables")
+		}
+		if v, err := r.Version(ctx); err != nil || v != r.Latest() {
+			t.Fatalf("version %d (%v), want %d", v, err, r.Latest())
+		}
+		after := contents(t, db, sqlDB)
+		for table, sum := range before {
+			if after[table] != sum {
+				t.Errorf("table %s changed across the upgrade: %s -> %s", table, sum, after[table])
+			}
+		}
+	})
+}
+
+// Two instances starting at once against an empty PostgreSQL database both succeed; the advisory
+// lock makes one wait for the other instead of both creating the tables.
+func TestConcurrentStartsMigrateOnce(t *testing.T) {
+	t.Parallel()
+	url := storetest.EmptyURL(t, storetest.Postgres)
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db, err := store.Open(context.Background(), url, storetest.Options())
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer db.Close()
+			sqlDB, _ := db.SQL()
+			r, err := migrations.New(sqlDB, db.DialectName())
+			if err == nil {
+				_, err = r.Up(context.Background(), nil)
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("start %d: %v", i, err)
+		}
+	}
+}
+
+// contents is a checksum of every table's rows (sorted, so storage order does not matter), plus
+// the total row count of the Upbooks tables.
+func contents(t *testing.T, db *store.DB, sqlDB *sql.DB) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	q := "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+	if db.DialectName() == "sqlite" {
+		q = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+	}
+	rows, err := sqlDB.QueryContext(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		if name != "goose_db_version" {
+			tables = append(tables, name)
+		}
+	}
+	rows.Close()
+	out := map[string]string{}
+	total := 0
+	for _, table := range tables {
+		lines := tableLines(t, sqlDB, table)
+		slices.Sort(lines)
+		sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
+		out[table] = fmt.Sprintf("%d rows %s", len(lines), hex.EncodeToString(sum[:8]))
+		if strings.HasPrefix(table, "ub_") {
+			total += len(lines)
+		}
+	}
+	out["upbooks_total"] = fmt.Sprint(total)
+	return out
+}
+
+func tableLines(t *testing.T, sqlDB *sql.DB, table string) []string {
+	t.Helper()
+	rows, err := sqlDB.Query("SELECT * FROM " + table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%v", vals))
+	}
+	return out
+}
+
+// lineDiff lists the lines only one side has.
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	for _, l := range w {
+		if !slices.Contains(g, l) {
+			fmt.Fprintf(&b, "- %s\n", l)
+		}
+	}
+	for _, l := range g {
+		if !slices.Contains(w, l) {
+			fmt.Fprintf(&b, "+ %s\n", l)
+		}
+	}
+	return b.String()
+}
