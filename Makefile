@@ -1,18 +1,21 @@
 # The README's two commands are `make run` and `make test`.
 GO ?= go
+# Every SQLite driver here is pure Go; without cgo the unused cgo driver that gorm.io/driver/sqlite
+# imports is not compiled (minutes on a cold cache) and binaries are static.
+export CGO_ENABLED ?= 0
 BIN := bin/deletesvc
 
-.PHONY: run build test generate check-generate sdk check-sdk contract lint vet fmt staticcheck bench migrate up down clean
+.PHONY: tidy run build test generate check-generate sdk check-sdk contract lint vet fmt staticcheck bench migrate up down clean
 
 run: ## run the service (embedded SQLite under ./data unless DATABASE_URL is set)
 	$(GO) run ./cmd/deletesvc
 
 build:
-	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/deletesvc
+	$(GO) build -o $(BIN) ./cmd/deletesvc
 
 test: ## every store and API test on SQLite, and on PostgreSQL when reachable (REQUIRE_POSTGRES=1 makes it mandatory)
 	@scripts/pg-status
-	$(GO) test -count=1 ./...
+	$(GO) tool gotestsum --format pkgname-and-test-fails --format-hide-empty-pkg -- -count=1 ./...
 
 generate: ## regenerate gen/ from openapi/
 	$(GO) generate ./gen/...
@@ -34,7 +37,10 @@ check-sdk: sdk ## fail when gen/ts is stale
 contract: ## Prism contract run, SDK examples and Swagger UI in headless Chromium against a live service
 	scripts/contract/run
 
-lint: vet staticcheck fmt
+lint: vet staticcheck fmt tidy
+
+tidy: ## fail when go.mod or go.sum are not tidy
+	$(GO) mod tidy -diff
 
 vet:
 	$(GO) vet ./...
@@ -45,8 +51,8 @@ staticcheck:
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || (echo "gofmt needed:" >&2; echo "$$out" >&2; exit 1)
 
-migrate:
-	$(GO) run ./cmd/deletesvc migrate
+migrate: ## apply pending schema migrations (deletesvc migrate status|down for the others)
+	$(GO) run ./cmd/deletesvc migrate up
 
 bench: ## every benchmark once, including the 1,000,000-row Upbooks one on PostgreSQL (about 5 minutes; scripts/bench-upbooks N for another size)
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
