@@ -1,6 +1,7 @@
-// Package server mounts the three API families on one Echo server: each with its own kin-openapi
-// request validator, authentication, organization guard and error renderer, plus docs, health and
-// metrics.
+// Package server mounts the API families on one Echo server, each described once by its
+// server/<family>/family.go (spec, renderer, organization guard, routes): every route gets the
+// family's kin-openapi request validator (which also authenticates), its organization guard, and
+// errors in its shape. Plus docs, health and metrics.
 package server
 
 import (
@@ -20,19 +21,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/shopspring/decimal"
 
-	"github.com/deletesvc/deletesvc/gen/invx"
-	"github.com/deletesvc/deletesvc/gen/ultrabiz"
-	"github.com/deletesvc/deletesvc/gen/upbooks"
-	"github.com/deletesvc/deletesvc/openapi"
+	"github.com/deletesvc/deletesvc/server/api"
 	"github.com/deletesvc/deletesvc/server/auth"
 	invxh "github.com/deletesvc/deletesvc/server/invx"
 	ultrabizh "github.com/deletesvc/deletesvc/server/ultrabiz"
 	upbooksh "github.com/deletesvc/deletesvc/server/upbooks"
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/identity"
-	invxstore "github.com/deletesvc/deletesvc/store/invx"
-	ultrabizstore "github.com/deletesvc/deletesvc/store/ultrabiz"
-	upbooksstore "github.com/deletesvc/deletesvc/store/upbooks"
 )
 
 func init() {
@@ -58,22 +53,8 @@ type Server struct {
 	db       *store.DB
 	ids      *identity.Store
 	tokens   *auth.Tokens
-	families []*family
+	families []api.Family
 	log      *slog.Logger
-}
-
-// family is one API family's wiring.
-type family struct {
-	name     string
-	prefixes []string
-	spec     *openapi3.T
-	render   renderer
-	// orgOf names the organization a request acts in, or "" when the route names none.
-	orgOf func(c echo.Context, caller auth.Caller) string
-	// guard checks the caller against that organization, returning the caller to act as.
-	guard func(c echo.Context, caller auth.Caller, orgID string) (auth.Caller, error)
-	// convertBody rewrites non-JSON bodies to JSON before validation (Ultrabiz's XML).
-	convertBody bool
 }
 
 // New builds the server on db, with users and organizations in ids.
@@ -114,25 +95,20 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 		return nil, err
 	}
 
-	specs := map[string]*openapi3.T{}
-	for _, name := range openapi.Families {
-		spec, err := openapi.Load(name)
+	deps := api.Deps{DB: db, Identity: ids, Tokens: s.tokens}
+	// Each family is one line here; see README "Adding a family".
+	for _, describe := range []func(api.Deps) (api.Family, error){
+		upbooksh.Family,
+		invxh.Family,
+		ultrabizh.Family,
+	} {
+		f, err := describe(deps)
 		if err != nil {
 			return nil, err
 		}
-		specs[name] = spec
+		s.families = append(s.families, f)
+		f.Register(s.router(f))
 	}
-	s.families = []*family{
-		{name: "upbooks", prefixes: []string{"/api/v1/"}, spec: specs["upbooks"], render: renderUpbooks,
-			orgOf: func(c echo.Context, _ auth.Caller) string { return c.Param("id") }, guard: s.guardUpbooks},
-		{name: "invx", prefixes: []string{"/invx/", "/theodore/"}, spec: specs["invx"], render: renderInvx,
-			orgOf: func(c echo.Context, _ auth.Caller) string { return c.Param("org-id") }, guard: s.guardMember},
-		{name: "ultrabiz", prefixes: []string{"/api/"}, spec: specs["ultrabiz"], render: renderUltrabiz,
-			orgOf: func(_ echo.Context, caller auth.Caller) string { return caller.SelectedOrgID }, guard: s.guardMember, convertBody: true},
-	}
-	upbooks.RegisterHandlers(s.router(s.families[0]), upbooks.NewStrictHandler(upbooksh.New(ids, upbooksstore.New(db), s.tokens), nil))
-	invx.RegisterHandlers(s.router(s.families[1]), invx.NewStrictHandler(invxh.New(ids, invxstore.New(db), s.tokens), nil))
-	ultrabiz.RegisterHandlers(s.router(s.families[2]), ultrabiz.NewStrictHandler(ultrabizh.New(ids, ultrabizstore.New(db)), ultrabizh.StrictMiddlewares()))
 	return s, nil
 }
 
@@ -159,8 +135,8 @@ const callerKey = "deletesvc.caller"
 
 // router adapts Echo to a generated EchoRouter, putting the family's middleware on each of its
 // routes: [XML to JSON], the request validator (which also authenticates), the organization guard.
-func (s *Server) router(f *family) *familyRouter {
-	validator := echomw.OapiRequestValidatorWithOptions(f.spec, &echomw.Options{
+func (s *Server) router(f api.Family) *familyRouter {
+	validator := echomw.OapiRequestValidatorWithOptions(f.Spec, &echomw.Options{
 		SilenceServersWarning: true,
 		Options: openapi3filter.Options{
 			MultiError:         true,
@@ -182,14 +158,14 @@ func (s *Server) router(f *family) *familyRouter {
 type familyRouter struct {
 	e         *echo.Echo
 	s         *Server
-	f         *family
+	f         api.Family
 	validator echo.MiddlewareFunc
 }
 
 func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
 	chain := []echo.MiddlewareFunc{}
-	if r.f.convertBody {
-		chain = append(chain, xmlToJSON(r.f.spec, method, path))
+	if r.f.XMLBodies {
+		chain = append(chain, xmlToJSON(r.f.Spec, method, path))
 	}
 	chain = append(chain, r.validator, r.s.orgGuard(r.f))
 	return r.e.Add(method, path, h, append(chain, m...)...)
@@ -258,16 +234,16 @@ func (s *Server) authenticate(ctx context.Context, in *openapi3filter.Authentica
 
 // orgGuard runs after validation: it checks the caller's membership of the organization the request
 // acts in, then hands the caller to the handler through the request context.
-func (s *Server) orgGuard(f *family) echo.MiddlewareFunc {
+func (s *Server) orgGuard(f api.Family) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			caller, ok := c.Get(callerKey).(auth.Caller)
 			if !ok {
 				return next(c) // a public operation (login)
 			}
-			if orgID := f.orgOf(c, caller); orgID != "" {
+			if orgID := f.OrgOf(c, caller); orgID != "" {
 				var err error
-				if caller, err = f.guard(c, caller, orgID); err != nil {
+				if caller, err = f.Guard(c.Request().Context(), c.Request(), caller, orgID); err != nil {
 					return err
 				}
 			}
@@ -275,37 +251,6 @@ func (s *Server) orgGuard(f *family) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
-}
-
-// guardMember refuses callers who are not members of orgID with 403 (invx's err-invalid-org,
-// Ultrabiz's ASP.NET message).
-func (s *Server) guardMember(c echo.Context, caller auth.Caller, orgID string) (auth.Caller, error) {
-	role, err := s.ids.MemberRole(c.Request().Context(), orgID, caller.UserID)
-	if err != nil {
-		if isNotMember(err) {
-			return caller, &apiError{kind: kindForbidden, status: http.StatusForbidden, message: "not a member of organization " + orgID, cause: err}
-		}
-		return caller, err
-	}
-	caller.OrgID, caller.Role = orgID, role
-	return caller, nil
-}
-
-// guardUpbooks answers 404 for an organization the caller cannot see (its existence is not revealed)
-// and 403 when the ORGANIZATION-ID header names another organization than the path.
-func (s *Server) guardUpbooks(c echo.Context, caller auth.Caller, orgID string) (auth.Caller, error) {
-	org, role, err := s.ids.OrganizationForMember(c.Request().Context(), orgID, caller.UserID)
-	if err != nil {
-		if isNotFound(err) {
-			return caller, &apiError{kind: kindNotFound, status: http.StatusNotFound, message: "Organization not found", cause: err}
-		}
-		return caller, err
-	}
-	if h := c.Request().Header.Get("ORGANIZATION-ID"); h != "" && h != org.ID && h != org.Code {
-		return caller, &apiError{kind: kindForbidden, status: http.StatusForbidden, message: "ORGANIZATION-ID header names a different organization", cause: nil}
-	}
-	caller.OrgID, caller.Role = orgID, role
-	return caller, nil
 }
 
 // Token issues a token for u acting in orgID, as a login would (the demo token of `make run`).

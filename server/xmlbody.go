@@ -1,6 +1,8 @@
 package server
 
 import (
+	"github.com/deletesvc/deletesvc/server/api"
+
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
@@ -54,8 +56,8 @@ func xmlToJSON(spec *openapi3.T, method, echoPath string) echo.MiddlewareFunc {
 				if len(bytes.TrimSpace(raw)) > 0 {
 					value, err := decodeXML(raw, schema)
 					if err != nil {
-						return &apiError{kind: kindValidation, status: http.StatusBadRequest, message: "malformed XML",
-							fields: []fieldError{{in: "body", reason: "malformed XML: " + err.Error()}}, cause: err}
+						return &api.Error{Kind: api.KindValidation, Status: http.StatusBadRequest, Message: "malformed XML",
+							Fields: []api.FieldError{{In: "body", Reason: "malformed XML: " + err.Error()}}, Cause: err}
 					}
 					if out, err = json.Marshal(value); err != nil {
 						return err

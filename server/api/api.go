@@ -1,0 +1,163 @@
+// Package api is what the server and the family packages (server/upbooks, server/invx,
+// server/ultrabiz) share: the error vocabulary every family renders in its own shape, and Family,
+// the one descriptor by which a family plugs into the server.
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/labstack/echo/v4"
+
+	"github.com/deletesvc/deletesvc/server/auth"
+	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/identity"
+)
+
+// Kind is what went wrong, independent of how a family words it.
+type Kind int
+
+// The kinds of failure the server tells apart.
+const (
+	KindInternal Kind = iota
+	KindValidation
+	KindUnauthenticated // no credentials
+	KindTokenInvalid
+	KindTokenExpired
+	KindForbidden
+	KindNotFound
+	KindRouteNotFound
+	KindMethodNotAllowed
+	KindTooLarge
+	KindUnsupportedMedia
+)
+
+// Error is an error on its way to a family's renderer.
+type Error struct {
+	Kind    Kind
+	Status  int
+	Message string       // safe to show
+	Fields  []FieldError // for KindValidation
+	Cause   error        // logged, never shown
+}
+
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return e.Message + ": " + e.Cause.Error()
+	}
+	return e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+// FieldError names one offending input.
+type FieldError struct {
+	In     string   // "body", "query", "path" or "header"
+	Name   string   // parameter name, empty for the body
+	Path   []string // JSON path inside the body
+	Reason string
+}
+
+// Pointer is the field as a dotted path with array indexes: "clients", "[0].action", "ListBody[2].QtyPack".
+func (f FieldError) Pointer() string {
+	var b strings.Builder
+	b.WriteString(f.Name)
+	for _, p := range f.Path {
+		if isIndex(p) {
+			b.WriteString("[" + p + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+func isIndex(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Describe renders fields as "a: reason; b: reason".
+func Describe(fields []FieldError) string {
+	parts := make([]string, 0, len(fields))
+	for _, f := range fields {
+		if p := f.Pointer(); p != "" {
+			parts = append(parts, p+": "+f.Reason)
+		} else {
+			parts = append(parts, f.Reason)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Renderer writes an Error in one family's shape.
+type Renderer func(c echo.Context, e *Error) error
+
+// Router is the route table a family's generated RegisterHandlers fills (the generated EchoRouter
+// interfaces have exactly these methods); the server puts the family's middleware on each route.
+type Router interface {
+	CONNECT(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	DELETE(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	HEAD(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	OPTIONS(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	PATCH(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	POST(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	PUT(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	TRACE(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+}
+
+// Deps are what a family is built from.
+type Deps struct {
+	DB       *store.DB
+	Identity *identity.Store
+	Tokens   *auth.Tokens
+}
+
+// Family describes one API family to the server: its spec (which validates every request and
+// says which operations need a token), its paths, its error shape, how a request names the
+// organization it acts in, and its generated routes.
+type Family struct {
+	Name string
+	// Prefixes are the paths the family owns; errors under them (unknown routes included) are
+	// rendered in its shape. The longest matching prefix wins.
+	Prefixes []string
+	Spec     *openapi3.T
+	Render   Renderer
+	// OrgOf names the organization a request acts in, or "" when the route names none.
+	OrgOf func(c echo.Context, caller auth.Caller) string
+	// Guard checks the caller against that organization and returns the caller to act as.
+	Guard func(ctx context.Context, r *http.Request, caller auth.Caller, orgID string) (auth.Caller, error)
+	// XMLBodies makes the server rewrite XML request bodies to JSON before validation.
+	XMLBodies bool
+	// Register adds the family's generated routes.
+	Register func(r Router)
+}
+
+// MemberGuard refuses callers who are not members of the organization with 403.
+func MemberGuard(ids *identity.Store) func(ctx context.Context, _ *http.Request, caller auth.Caller, orgID string) (auth.Caller, error) {
+	return func(ctx context.Context, _ *http.Request, caller auth.Caller, orgID string) (auth.Caller, error) {
+		role, err := ids.MemberRole(ctx, orgID, caller.UserID)
+		if err != nil {
+			if errors.Is(err, store.ErrNotMember) {
+				return caller, &Error{Kind: KindForbidden, Status: http.StatusForbidden, Message: "not a member of organization " + orgID, Cause: err}
+			}
+			return caller, err
+		}
+		caller.OrgID, caller.Role = orgID, role
+		return caller, nil
+	}
+}
