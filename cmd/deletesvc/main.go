@@ -164,6 +164,13 @@ func migrateCmd(ctx context.Context, r *migrations.Runner, sub string, out io.Wr
 			}
 			fmt.Fprintf(out, "%05d  %-8s %s\n", m.Version, state, m.File)
 		}
+		dist, err := r.Distribution(ctx)
+		if err != nil {
+			return err
+		}
+		for _, d := range dist {
+			fmt.Fprintf(out, "citus  %-12s %s\n", d.Kind, d.Table)
+		}
 		return nil
 	default:
 		return fmt.Errorf("unknown migrate command %q (want up, down or status)", sub)

@@ -97,6 +97,10 @@ func (r *Runner) Up(ctx context.Context, log *slog.Logger) ([]int64, error) {
 	if err != nil {
 		return applied, fmt.Errorf("migrate up: %w", err)
 	}
+	// On Citus, tables a migration added are distributed in the same run (a no-op otherwise).
+	if err := r.distribute(ctx); err != nil {
+		return applied, err
+	}
 	return applied, nil
 }
 
@@ -105,8 +109,10 @@ func (r *Runner) UpTo(ctx context.Context, version int64) error {
 	if err := r.adopt(ctx); err != nil {
 		return err
 	}
-	_, err := r.provider.UpTo(ctx, version)
-	return err
+	if _, err := r.provider.UpTo(ctx, version); err != nil {
+		return err
+	}
+	return r.distribute(ctx)
 }
 
 // Down rolls back the newest applied migration and returns its version.
