@@ -84,9 +84,6 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	db := &DB{gorm: g, dialect: dialect.For(g.Dialector.Name()), now: now}
-	if err := registerStatementCounter(g); err != nil {
-		return nil, fmt.Errorf("register statement counter: %w", err)
-	}
 	if sqliteFile {
 		sqlDB, err := g.DB()
 		if err != nil {

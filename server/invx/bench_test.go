@@ -98,7 +98,7 @@ func benchBulkDelete(b *testing.B, backend storetest.Backend) {
 		var stmts int64
 		for b.Loop() {
 			reset(b)
-			cctx, count := store.CountStatements(ctx)
+			cctx, count := storetest.CountStatements(ctx)
 			res, err := s.InvxApplyActions(cctx, org.ID, u.ID, items)
 			if err != nil || res[n-1].Err != nil {
 				b.Fatalf("apply: %v", err)

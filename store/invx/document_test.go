@@ -232,7 +232,7 @@ func TestInvxBulkStatements(t *testing.T) {
 					items = append(items, it)
 				}
 			}
-			cctx, stmts := store.CountStatements(ctx)
+			cctx, stmts := storetest.CountStatements(ctx)
 			res, err := s.InvxApplyActions(cctx, org.ID, u.ID, items)
 			if err != nil {
 				t.Fatal(err)

@@ -75,6 +75,9 @@ func DB(t testing.TB, b Backend) *store.DB {
 		t.Fatalf("open %s database: %v", b, err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
+	if err := registerStatementCounter(db.Gorm(context.Background())); err != nil {
+		t.Fatal(err)
+	}
 	return db
 }
 

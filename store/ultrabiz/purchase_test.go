@@ -254,14 +254,14 @@ func TestUltrabizStatementsDoNotGrowWithLines(t *testing.T) {
 			for i := range lines {
 				lines[i] = ubLine("P-1", 3, "12", 1, int32(i), 0, int32(i%7), "0")
 			}
-			ctx, ins := store.CountStatements(context.Background())
+			ctx, ins := storetest.CountStatements(context.Background())
 			id, err := s.InsertUltrabizPurchase(ctx, f.org, ultrabiz.UltrabizNewPurchase{
 				Invoice: ultrabiz.UltrabizPurchaseInvoice{VendorID: f.vendor.ID, BillNo: fmt.Sprintf("N-%d", n), NetAmount: store.MustDecimal("1")},
 				Lines:   lines})
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx, dels := store.CountStatements(context.Background())
+			ctx, dels := storetest.CountStatements(context.Background())
 			if _, err := s.DeleteUltrabizPurchase(ctx, f.org, id, false, f.user, lines); err != nil {
 				t.Fatal(err)
 			}

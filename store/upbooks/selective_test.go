@@ -599,7 +599,7 @@ func TestUpbooksStatementsDoNotGrowWithRows(t *testing.T) {
 		s := upbooks.New(db)
 		count := func(rows int, cats []string) int64 {
 			owner, org := ubTenant(t, s, rows)
-			ctx, n := store.CountStatements(context.Background())
+			ctx, n := storetest.CountStatements(context.Background())
 			if _, err := s.UpbooksDeleteSelective(ctx, upbooks.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: cats}); err != nil {
 				t.Fatal(err)
 			}
