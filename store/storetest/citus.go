@@ -1,0 +1,83 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// CitusURL creates an empty database on the Citus coordinator named by TEST_CITUS_URL, with the
+// extension and the cluster's nodes registered in it, and returns its URL; it is dropped when the
+// test ends. Without TEST_CITUS_URL the test is skipped (failed with REQUIRE_CITUS=1).
+func CitusURL(t testing.TB) string {
+	t.Helper()
+	admin := os.Getenv("TEST_CITUS_URL")
+	if admin == "" {
+		if os.Getenv("REQUIRE_CITUS") == "1" {
+			t.Fatal("Citus required (REQUIRE_CITUS=1) but TEST_CITUS_URL is not set (scripts/citus/cluster start prints it)")
+		}
+		t.Skip("Citus SKIPPED: TEST_CITUS_URL is not set")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("connect to the Citus coordinator: %v", err)
+	}
+	defer conn.Close(ctx)
+	type node struct {
+		host string
+		port int
+		role string
+	}
+	rows, err := conn.Query(ctx, "SELECT nodename, nodeport, noderole::text FROM pg_dist_node WHERE groupid <> 0 OR noderole = 'primary' ORDER BY groupid")
+	if err != nil {
+		t.Fatalf("list Citus nodes: %v", err)
+	}
+	var nodes []node
+	for rows.Next() {
+		var n node
+		if err := rows.Scan(&n.host, &n.port, &n.role); err != nil {
+			t.Fatal(err)
+		}
+		nodes = append(nodes, n)
+	}
+	rows.Close()
+	var coordHost string
+	var coordPort int
+	if err := conn.QueryRow(ctx, "SELECT nodename, nodeport FROM pg_dist_node WHERE groupid = 0").Scan(&coordHost, &coordPort); err != nil {
+		t.Fatalf("the coordinator is not registered in %s: %v", redact(admin), err)
+	}
+	name := "dscitus_" + randomHex(6)
+	// citus.enable_create_database_propagation (set by scripts/citus/cluster) creates it on the workers too.
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create database %s on Citus: %v", name, err)
+	}
+	t.Cleanup(func() {
+		if err := adminExec(admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Logf("drop Citus database %s: %v", name, err)
+		}
+	})
+	url := withDatabase(admin, name)
+	db, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
+	stmts := []string{"CREATE EXTENSION IF NOT EXISTS citus", fmt.Sprintf("SELECT citus_set_coordinator_host('%s', %d)", coordHost, coordPort)}
+	for _, n := range nodes {
+		if n.port != coordPort {
+			stmts = append(stmts, fmt.Sprintf("SELECT citus_add_node('%s', %d)", n.host, n.port))
+		}
+	}
+	for _, s := range stmts {
+		if _, err := db.Exec(ctx, s); err != nil {
+			t.Fatalf("prepare Citus database %s: %s: %v", name, s, err)
+		}
+	}
+	return url
+}
