@@ -39,15 +39,16 @@ func benchBulkDelete(b *testing.B, backend storetest.Backend) {
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	b.Cleanup(func() { slog.SetDefault(prev) })
-	dbURL := storetest.NewDatabaseURL(b, backend) // skips when PostgreSQL is unreachable
-	s, err := store.Open(ctx, dbURL, storetest.Options())
+	dbURL := storetest.URL(b, backend) // skips when PostgreSQL is unreachable
+	db, err := store.Open(ctx, dbURL, storetest.Options())
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { _ = s.Close() })
+	b.Cleanup(func() { _ = db.Close() })
 	raw := rawDB(b, backend, dbURL)
-	env := servertest.Start(b, s)
-	u, org := storetest.Tenant(b, s, "bench@example.com")
+	env := servertest.Start(b, db)
+	s := env.Invx
+	u, org := storetest.Tenant(b, db, "bench@example.com")
 	const n = 1000
 	ids, err := s.InvxSeedDocuments(ctx, org.ID, n, []invxstore.InvxStatus{invxstore.InvxCreated}, nil)
 	if err != nil {

@@ -255,12 +255,19 @@ type invxDialect struct {
 }
 
 func (s *Store) invxDialect() invxDialect {
-	return invxDialect{items: s.invxItemsSource, ids: s.invxIDList}
+	return invxDialectFor(s.db.DialectName() == "sqlite")
+}
+
+func invxDialectFor(sqlite bool) invxDialect {
+	return invxDialect{
+		items: func(items []InvxActionItem) (string, []any) { return invxItemsSource(sqlite, items) },
+		ids:   func(ids []string) (string, any) { return invxIDList(sqlite, ids) },
+	}
 }
 
 // invxIDList is "IN (...)" on SQLite and "= ANY(array)" on PostgreSQL (one bind for any count).
-func (s *Store) invxIDList(ids []string) (string, any) {
-	if s.db.DialectName() == "sqlite" {
+func invxIDList(sqlite bool, ids []string) (string, any) {
+	if sqlite {
 		return "IN ?", ids
 	}
 	return "= ANY(?::text[])", pgTextArray(ids)
@@ -278,8 +285,8 @@ func anyComments(items []InvxActionItem) bool {
 // invxItemsSource is the FROM item listing a batch's items as rows v(doc_id, act, note), and its
 // arguments: three text[] parameters unnested on PostgreSQL (three binds whatever the number of
 // items), a VALUES list on SQLite, which has no arrays.
-func (s *Store) invxItemsSource(items []InvxActionItem) (string, []any) {
-	if s.db.DialectName() == "sqlite" {
+func invxItemsSource(sqlite bool, items []InvxActionItem) (string, []any) {
+	if sqlite {
 		var sb strings.Builder
 		args := make([]any, 0, 3*len(items))
 		sb.WriteString("(SELECT column1 AS doc_id, column2 AS act, column3 AS note FROM (VALUES ")

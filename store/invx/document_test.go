@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/demo"
 	"github.com/deletesvc/deletesvc/store/storetest"
 )
 
@@ -330,7 +331,8 @@ func TestInvxSeeder(t *testing.T) {
 		ctx := context.Background()
 		_, org := storetest.Tenant(t, db, "seed@example.com")
 		last := 0
-		if err := s.Seed(ctx, "invx", org.ID, 1090, func(done int) { last = done }); err != nil {
+		seeder := demo.New(db, storetest.Identity(db))
+		if err := seeder.Seed(ctx, "invx", org.ID, 1090, func(done int) { last = done }); err != nil {
 			t.Fatal(err)
 		}
 		if last != 1090 {

@@ -81,7 +81,7 @@ func TestPlanInvxBatch(t *testing.T) {
 func TestInvxUpdateSQL(t *testing.T) {
 	c := "ok"
 	now := time.UnixMilli(1674449632009)
-	sqlite, pg := (&Store{sqlite: true}).invxDialect(), (&Store{}).invxDialect()
+	sqlite, pg := invxDialectFor(true), invxDialectFor(false)
 	t.Run("one action has no CASE", func(t *testing.T) {
 		q, args := invxUpdateSQL(sqlite, "org", "user", []InvxActionItem{{DocID: "a", Action: InvxDelete}, {DocID: "b", Action: InvxDelete}}, now)
 		set, _, _ := strings.Cut(q, " WHERE ")
