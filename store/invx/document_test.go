@@ -24,6 +24,7 @@ func invxNewDoc(no string) invx.InvxNewDocument {
 }
 
 func TestInvxCreateAndGet(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := invx.New(db)
 		ctx := context.Background()
@@ -68,6 +69,7 @@ func TestInvxCreateAndGet(t *testing.T) {
 // TestInvxEveryPair applies each action to a document in each state through the database and
 // compares with the pure state machine and the stored row.
 func TestInvxEveryPair(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := invx.New(db)
 		ctx := context.Background()
@@ -143,6 +145,7 @@ func str(p *string) string {
 }
 
 func TestInvxMixedBulk(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := invx.New(db)
 		ctx := context.Background()
@@ -212,6 +215,7 @@ func TestInvxMixedBulk(t *testing.T) {
 // TestInvxBulkStatements proves the bulk path is set-based: 10 and 1000 items cost the same
 // number of statements, whether all apply or half fail.
 func TestInvxBulkStatements(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := invx.New(db)
 		ctx := context.Background()
@@ -261,6 +265,7 @@ func TestInvxBulkStatements(t *testing.T) {
 // TestInvxConcurrentBulk races 50 overlapping bulk deletes: each document is deleted exactly
 // once, and every other attempt reports the state error.
 func TestInvxConcurrentBulk(t *testing.T) {
+	t.Parallel()
 	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
 		s := invx.New(db)
 		ctx := context.Background()
@@ -326,6 +331,7 @@ func TestInvxConcurrentBulk(t *testing.T) {
 // TestInvxSeeder fills an organization through the seed command's entry point: every state
 // appears, and progress reaches the row count.
 func TestInvxSeeder(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := invx.New(db)
 		ctx := context.Background()

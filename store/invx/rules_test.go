@@ -13,6 +13,7 @@ import (
 // TestInvxNext checks every (state, action) pair against the spec's table, written out here
 // independently of invxTable.
 func TestInvxNext(t *testing.T) {
+	t.Parallel()
 	want := map[InvxAction]map[InvxStatus]InvxStatus{
 		InvxAccept:  {"200": "210", "210": "210", "220": "210", "230": "210"},
 		InvxDeny:    {"200": "220", "210": "220", "220": "220", "230": "220"},
@@ -62,6 +63,7 @@ func TestInvxNext(t *testing.T) {
 }
 
 func TestPlanInvxBatch(t *testing.T) {
+	t.Parallel()
 	items := []InvxActionItem{
 		{DocID: "a", Action: InvxDelete}, {DocID: "b", Action: InvxAccept},
 		{DocID: "a", Action: InvxAccept}, {DocID: "c", Action: InvxDelete}, {DocID: "b", Action: InvxAccept},
@@ -79,6 +81,7 @@ func TestPlanInvxBatch(t *testing.T) {
 }
 
 func TestInvxUpdateSQL(t *testing.T) {
+	t.Parallel()
 	c := "ok"
 	now := time.UnixMilli(1674449632009)
 	sqlite, pg := invxDialectFor(true), invxDialectFor(false)
@@ -129,6 +132,7 @@ func TestInvxUpdateSQL(t *testing.T) {
 }
 
 func TestPgNullTextArray(t *testing.T) {
+	t.Parallel()
 	c := `x"y`
 	v, err := pgNullTextArray{&c, nil}.Value()
 	if want := `{"x\"y",NULL}`; err != nil || v != want {
@@ -137,6 +141,7 @@ func TestPgNullTextArray(t *testing.T) {
 }
 
 func TestPgTextArray(t *testing.T) {
+	t.Parallel()
 	v, err := pgTextArray{"a", `b"c`, `d\e`}.Value()
 	if want := `{"a","b\"c","d\\e"}`; err != nil || v != want {
 		t.Errorf("Value = %v, %v; want %s", v, err, want)
