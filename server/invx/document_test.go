@@ -103,7 +103,7 @@ func jsonEqual(t *testing.T, what string, got any, want string) {
 // TestSeedExchange replays the seed page: a PRE document deleted in bulk comes back in the
 // seed's shape with status "260"; then dpt on it answers the seed's error body. It checks wire
 // shapes only, so it runs on SQLite; the store's actions are covered on both databases by
-// store/invx's TestInvxEveryPair and TestInvxMixedBulk.
+// store/invx's TestEveryPair and TestMixedBulk.
 func TestSeedExchange(t *testing.T) {
 	t.Parallel()
 	onSQLite(t, func(t *testing.T, db *store.DB) {
@@ -230,12 +230,12 @@ func TestBulkMixed(t *testing.T) {
 		ctx := context.Background()
 		f := setup(t, db)
 		a, b := f.create(t, "A1"), f.create(t, "A2")
-		frozen, err := f.env.Invx.InvxSeedDocuments(ctx, f.org.ID, 1, []invxstore.InvxStatus{invxstore.InvxFrozen}, nil)
+		frozen, err := f.env.Invx.SeedDocuments(ctx, f.org.ID, 1, []invxstore.Status{invxstore.Frozen}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, otherOrg := storetest.Tenant(t, db, "seller2@example.com")
-		foreign, err := f.env.Invx.InvxSeedDocuments(ctx, otherOrg.ID, 1, []invxstore.InvxStatus{invxstore.InvxCreated}, nil)
+		foreign, err := f.env.Invx.SeedDocuments(ctx, otherOrg.ID, 1, []invxstore.Status{invxstore.Created}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -271,10 +271,10 @@ func TestBulkMixed(t *testing.T) {
 		if r := items[5].(map[string]any); r["itemStatus"] != "1" || status(5) != "210" || r["itemData"].(map[string]any)["acceptanceComments"] != "ok" {
 			t.Errorf("item 5: %v", r)
 		}
-		if d, _ := f.env.Invx.InvxGetDocument(ctx, otherOrg.ID, foreign[0]); d.Status != invxstore.InvxCreated {
+		if d, _ := f.env.Invx.GetDocument(ctx, otherOrg.ID, foreign[0]); d.Status != invxstore.Created {
 			t.Errorf("foreign document changed to %s", d.Status)
 		}
-		if d, _ := f.env.Invx.InvxGetDocument(ctx, f.org.ID, frozen[0]); d.Status != invxstore.InvxFrozen || d.DisputeComments != nil {
+		if d, _ := f.env.Invx.GetDocument(ctx, f.org.ID, frozen[0]); d.Status != invxstore.Frozen || d.DisputeComments != nil {
 			t.Errorf("frozen document changed: %+v", d)
 		}
 	})
@@ -310,7 +310,7 @@ func TestBulkRequestErrors(t *testing.T) {
 		if res.JSON401 == nil || res.JSON401.Status != gen.StatusFailure {
 			t.Errorf("no token: %d %s", res.StatusCode(), res.Body)
 		}
-		if d, _ := f.env.Invx.InvxGetDocument(ctx, f.org.ID, doc.Id.String()); d.Status != invxstore.InvxCreated {
+		if d, _ := f.env.Invx.GetDocument(ctx, f.org.ID, doc.Id.String()); d.Status != invxstore.Created {
 			t.Errorf("a refused request changed the document to %s", d.Status)
 		}
 	})

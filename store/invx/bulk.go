@@ -14,34 +14,34 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// InvxActionItem is one action on one document, as a bulk request lists it.
-type InvxActionItem struct {
+// ActionItem is one action on one document, as a bulk request lists it.
+type ActionItem struct {
 	DocID    string
-	Action   InvxAction
+	Action   Action
 	Comments *string
 }
 
-// InvxItemResult is the outcome of one item: the document after the change (without Body), or
-// why it failed (*InvxActionError, *InvxDuplicateItemError, or an error wrapping store.ErrNotFound).
-type InvxItemResult struct {
-	Document *InvxDocument
+// ItemResult is the outcome of one item: the document after the change (without Body), or
+// why it failed (*ActionError, *DuplicateItemError, or an error wrapping store.ErrNotFound).
+type ItemResult struct {
+	Document *Document
 	Err      error
 }
 
-// invxPlan is what a batch will try: results already known (repeated docIds) and the items to
+// plan is what a batch will try: results already known (repeated docIds) and the items to
 // send to the database, each the first occurrence of its docId.
-type invxPlan struct {
-	results []InvxItemResult
+type plan struct {
+	results []ItemResult
 	apply   []int // indexes into the request, in request order
 }
 
-// planInvxBatch applies the first occurrence of each docId and fails the later ones.
-func planInvxBatch(items []InvxActionItem) invxPlan {
-	p := invxPlan{results: make([]InvxItemResult, len(items))}
+// planBatch applies the first occurrence of each docId and fails the later ones.
+func planBatch(items []ActionItem) plan {
+	p := plan{results: make([]ItemResult, len(items))}
 	first := make(map[string]int, len(items))
 	for i, it := range items {
 		if j, seen := first[it.DocID]; seen {
-			p.results[i].Err = &InvxDuplicateItemError{DocID: it.DocID, FirstIndex: j}
+			p.results[i].Err = &DuplicateItemError{DocID: it.DocID, FirstIndex: j}
 			continue
 		}
 		first[it.DocID] = i
@@ -50,26 +50,26 @@ func planInvxBatch(items []InvxActionItem) invxPlan {
 	return p
 }
 
-// invxCommentColumn is where each action keeps its comments; del keeps none.
-var invxCommentColumn = map[InvxAction]string{
-	InvxAccept:  "acceptance_comments",
-	InvxDeny:    "denial_comments",
-	InvxDispute: "dispute_comments",
+// commentColumn is where each action keeps its comments; del keeps none.
+var commentColumn = map[Action]string{
+	Accept:  "acceptance_comments",
+	Deny:    "denial_comments",
+	Dispute: "dispute_comments",
 }
 
-// invxViewColumns are the columns the API shows: all but the stored request body, which a
+// viewColumns are the columns the API shows: all but the stored request body, which a
 // bulk response has no use for and would multiply the bytes read back.
-const invxViewColumns = "organization_id, id, doc_number, doc_type, doc_date, seller_gstin, buyer_gstin, ird_doc_type, amount, " +
+const viewColumns = "organization_id, id, doc_number, doc_type, doc_date, seller_gstin, buyer_gstin, ird_doc_type, amount, " +
 	"acceptance_comments, denial_comments, dispute_comments, status, created_by_user_id, created_on, " +
 	"last_updated_by_user_id, last_updated, annotations"
 
-// invxUpdateSQL builds the one conditional UPDATE that applies every item of a batch: each row
+// updateSQL builds the one conditional UPDATE that applies every item of a batch: each row
 // changes only if its current status allows its item's action, so concurrent batches apply each
 // change once and the losers simply get no row back. The items come in as rows v(doc_id, act, note)
 // (source) joined on the id, so the statement's size and work stay linear in the items and its
 // text and binds do not grow with them on PostgreSQL. Items must have distinct docIds.
-func invxUpdateSQL(d invxDialect, orgID, userID string, items []InvxActionItem, now time.Time) (string, []any) {
-	inBatch := map[InvxAction]bool{}
+func updateSQL(d invxDialect, orgID, userID string, items []ActionItem, now time.Time) (string, []any) {
+	inBatch := map[Action]bool{}
 	for _, it := range items {
 		inBatch[it.Action] = true
 	}
@@ -79,13 +79,13 @@ func invxUpdateSQL(d invxDialect, orgID, userID string, items []InvxActionItem, 
 	if len(inBatch) == 1 {
 		// The common case (a bulk delete) needs no CASE.
 		sb.WriteString("?")
-		args = append(args, invxTable[items[0].Action].to)
+		args = append(args, transitions[items[0].Action].to)
 	} else {
 		sb.WriteString("CASE v.act")
-		for _, a := range InvxActions {
+		for _, a := range Actions {
 			if inBatch[a] {
 				sb.WriteString(" WHEN ? THEN ?")
-				args = append(args, string(a), invxTable[a].to)
+				args = append(args, string(a), transitions[a].to)
 			}
 		}
 		sb.WriteString(" END")
@@ -93,9 +93,9 @@ func invxUpdateSQL(d invxDialect, orgID, userID string, items []InvxActionItem, 
 	// The common bulk delete needs no per-item values: a plain id list lets both databases walk
 	// the primary key instead of joining a derived table.
 	byIDs := len(inBatch) == 1 && !anyComments(items)
-	for _, a := range InvxActions {
+	for _, a := range Actions {
 		// An item without comments clears its action's column (note is NULL).
-		if col := invxCommentColumn[a]; col != "" && inBatch[a] {
+		if col := commentColumn[a]; col != "" && inBatch[a] {
 			if byIDs {
 				sb.WriteString(", " + col + " = NULL")
 				continue
@@ -112,8 +112,8 @@ func invxUpdateSQL(d invxDialect, orgID, userID string, items []InvxActionItem, 
 			ids[i] = it.DocID
 		}
 		list, listArg := d.ids(ids)
-		sb.WriteString(" WHERE invx_documents.organization_id = ? AND invx_documents.id " + list + " AND invx_documents.status IN ? RETURNING " + invxViewColumns)
-		args = append(args, orgID, listArg, invxAllowedFrom(items[0].Action))
+		sb.WriteString(" WHERE invx_documents.organization_id = ? AND invx_documents.id " + list + " AND invx_documents.status IN ? RETURNING " + viewColumns)
+		args = append(args, orgID, listArg, allowedFrom(items[0].Action))
 		return sb.String(), args
 	}
 	from, fromArgs := d.items(items)
@@ -121,7 +121,7 @@ func invxUpdateSQL(d invxDialect, orgID, userID string, items []InvxActionItem, 
 	args = append(args, fromArgs...)
 	args = append(args, orgID)
 	n := 0
-	for _, a := range InvxActions {
+	for _, a := range Actions {
 		if !inBatch[a] {
 			continue
 		}
@@ -130,15 +130,15 @@ func invxUpdateSQL(d invxDialect, orgID, userID string, items []InvxActionItem, 
 		}
 		n++
 		sb.WriteString("(v.act = ? AND invx_documents.status IN ?)")
-		args = append(args, string(a), invxAllowedFrom(a))
+		args = append(args, string(a), allowedFrom(a))
 	}
-	sb.WriteString(") RETURNING " + invxViewColumns)
+	sb.WriteString(") RETURNING " + viewColumns)
 	return sb.String(), args
 }
 
-// invxResolve fills in the results of the items sent to the database: applied when the UPDATE
+// resolve fills in the results of the items sent to the database: applied when the UPDATE
 // returned the row, else not allowed in the state it has now, else not found.
-func invxResolve(p invxPlan, items []InvxActionItem, updated map[string]InvxDocument, current map[string]InvxStatus) []InvxItemResult {
+func resolve(p plan, items []ActionItem, updated map[string]Document, current map[string]Status) []ItemResult {
 	for _, i := range p.apply {
 		it := items[i]
 		if doc, ok := updated[it.DocID]; ok {
@@ -148,7 +148,7 @@ func invxResolve(p invxPlan, items []InvxActionItem, updated map[string]InvxDocu
 		if st, ok := current[it.DocID]; ok {
 			// Nothing re-enters an action's allowed states once outside them, so the state read
 			// after the UPDATE is the reason it did not apply.
-			p.results[i].Err = &InvxActionError{Action: it.Action, Status: st}
+			p.results[i].Err = &ActionError{Action: it.Action, Status: st}
 			continue
 		}
 		p.results[i].Err = fmt.Errorf("document %s: %w", it.DocID, store.ErrNotFound)
@@ -156,24 +156,24 @@ func invxResolve(p invxPlan, items []InvxActionItem, updated map[string]InvxDocu
 	return p.results
 }
 
-// InvxApplyActions applies buyer actions to documents of the organization, each item on its own:
+// ApplyActions applies buyer actions to documents of the organization, each item on its own:
 // one result per item in request order. It costs at most two statements whatever the number of
 // items: one conditional UPDATE ... RETURNING for all of them, then one SELECT of the states of
 // the items that did not apply (unknown, another organization's, or not allowed).
-func (s *Store) InvxApplyActions(ctx context.Context, orgID, userID string, items []InvxActionItem) ([]InvxItemResult, error) {
-	p := planInvxBatch(items)
+func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []ActionItem) ([]ItemResult, error) {
+	p := planBatch(items)
 	if len(p.apply) == 0 {
 		return p.results, nil
 	}
-	toApply := make([]InvxActionItem, len(p.apply))
+	toApply := make([]ActionItem, len(p.apply))
 	for k, i := range p.apply {
 		toApply[k] = items[i]
 	}
-	query, args := invxUpdateSQL(s.invxDialect(), orgID, userID, toApply, time.Now())
-	var updated map[string]InvxDocument
+	query, args := updateSQL(s.invxDialect(), orgID, userID, toApply, time.Now())
+	var updated map[string]Document
 	var err error
 	for attempt := 0; ; attempt++ {
-		updated, err = s.invxUpdateRows(ctx, query, args, len(toApply))
+		updated, err = s.updateRows(ctx, query, args, len(toApply))
 		// A single statement changed nothing when PostgreSQL chose it as a deadlock victim (two
 		// batches locking overlapping rows in different plan orders), so running it again is safe.
 		if !isDeadlock(err) || attempt == 2 {
@@ -189,13 +189,13 @@ func (s *Store) InvxApplyActions(ctx context.Context, orgID, userID string, item
 			missing = append(missing, it.DocID)
 		}
 	}
-	current := map[string]InvxStatus{}
+	current := map[string]Status{}
 	if len(missing) > 0 {
 		var rows []struct {
 			ID     string
-			Status InvxStatus
+			Status Status
 		}
-		err := s.db.Gorm(ctx).Model(&InvxDocument{}).Select("id, status").
+		err := s.db.Gorm(ctx).Model(&Document{}).Select("id, status").
 			Where("organization_id = ? AND id IN ?", orgID, missing).Scan(&rows).Error
 		if err != nil {
 			return nil, fmt.Errorf("read document states: %w", err)
@@ -204,33 +204,33 @@ func (s *Store) InvxApplyActions(ctx context.Context, orgID, userID string, item
 			current[r.ID] = r.Status
 		}
 	}
-	return invxResolve(p, items, updated, current), nil
+	return resolve(p, items, updated, current), nil
 }
 
-// InvxApplyAction applies one action to one document and returns the document after it (without
-// Body); the errors are those of an InvxApplyActions item.
-func (s *Store) InvxApplyAction(ctx context.Context, orgID, userID string, item InvxActionItem) (InvxDocument, error) {
-	res, err := s.InvxApplyActions(ctx, orgID, userID, []InvxActionItem{item})
+// ApplyAction applies one action to one document and returns the document after it (without
+// Body); the errors are those of an ApplyActions item.
+func (s *Store) ApplyAction(ctx context.Context, orgID, userID string, item ActionItem) (Document, error) {
+	res, err := s.ApplyActions(ctx, orgID, userID, []ActionItem{item})
 	if err != nil {
-		return InvxDocument{}, err
+		return Document{}, err
 	}
 	if res[0].Err != nil {
-		return InvxDocument{}, res[0].Err
+		return Document{}, res[0].Err
 	}
 	return *res[0].Document, nil
 }
 
-// invxUpdateRows runs the UPDATE ... RETURNING invxViewColumns and reads the rows by hand: GORM's
+// updateRows runs the UPDATE ... RETURNING viewColumns and reads the rows by hand: GORM's
 // reflective Scan cost more than the statement itself for a thousand rows.
-func (s *Store) invxUpdateRows(ctx context.Context, query string, args []any, capacity int) (map[string]InvxDocument, error) {
+func (s *Store) updateRows(ctx context.Context, query string, args []any, capacity int) (map[string]Document, error) {
 	rows, err := s.db.Gorm(ctx).Raw(query, args...).Rows()
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := make(map[string]InvxDocument, capacity)
+	out := make(map[string]Document, capacity)
 	for rows.Next() {
-		var d InvxDocument
+		var d Document
 		var annotations string
 		if err := rows.Scan(&d.OrganizationID, &d.ID, &d.DocNumber, &d.DocType, &d.DocDate, &d.SellerGstin, &d.BuyerGstin,
 			&d.IrdDocType, &d.Amount, &d.AcceptanceComments, &d.DenialComments, &d.DisputeComments, &d.Status,
@@ -250,7 +250,7 @@ func (s *Store) invxUpdateRows(ctx context.Context, query string, args []any, ca
 
 // invxDialect is how a batch's items reach the UPDATE on the store's database.
 type invxDialect struct {
-	items func([]InvxActionItem) (string, []any)
+	items func([]ActionItem) (string, []any)
 	ids   func([]string) (string, any)
 }
 
@@ -260,7 +260,7 @@ func (s *Store) invxDialect() invxDialect {
 
 func invxDialectFor(sqlite bool) invxDialect {
 	return invxDialect{
-		items: func(items []InvxActionItem) (string, []any) { return invxItemsSource(sqlite, items) },
+		items: func(items []ActionItem) (string, []any) { return invxItemsSource(sqlite, items) },
 		ids:   func(ids []string) (string, any) { return invxIDList(sqlite, ids) },
 	}
 }
@@ -273,7 +273,7 @@ func invxIDList(sqlite bool, ids []string) (string, any) {
 	return "= ANY(?::text[])", pgTextArray(ids)
 }
 
-func anyComments(items []InvxActionItem) bool {
+func anyComments(items []ActionItem) bool {
 	for _, it := range items {
 		if it.Comments != nil {
 			return true
@@ -285,7 +285,7 @@ func anyComments(items []InvxActionItem) bool {
 // invxItemsSource is the FROM item listing a batch's items as rows v(doc_id, act, note), and its
 // arguments: three text[] parameters unnested on PostgreSQL (three binds whatever the number of
 // items), a VALUES list on SQLite, which has no arrays.
-func invxItemsSource(sqlite bool, items []InvxActionItem) (string, []any) {
+func invxItemsSource(sqlite bool, items []ActionItem) (string, []any) {
 	if sqlite {
 		var sb strings.Builder
 		args := make([]any, 0, 3*len(items))

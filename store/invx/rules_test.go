@@ -10,25 +10,25 @@ import (
 	"github.com/deletesvc/deletesvc/store"
 )
 
-// TestInvxNext checks every (state, action) pair against the spec's table, written out here
-// independently of invxTable.
-func TestInvxNext(t *testing.T) {
+// TestNext checks every (state, action) pair against the spec's table, written out here
+// independently of transitions.
+func TestNext(t *testing.T) {
 	t.Parallel()
-	want := map[InvxAction]map[InvxStatus]InvxStatus{
-		InvxAccept:  {"200": "210", "210": "210", "220": "210", "230": "210"},
-		InvxDeny:    {"200": "220", "210": "220", "220": "220", "230": "220"},
-		InvxDispute: {"200": "230", "210": "230", "220": "230", "230": "230"},
-		InvxDelete:  {"100": "260", "120": "260", "200": "260", "210": "260", "220": "260", "230": "260", "240": "260"},
+	want := map[Action]map[Status]Status{
+		Accept:  {"200": "210", "210": "210", "220": "210", "230": "210"},
+		Deny:    {"200": "220", "210": "220", "220": "220", "230": "220"},
+		Dispute: {"200": "230", "210": "230", "220": "230", "230": "230"},
+		Delete:  {"100": "260", "120": "260", "200": "260", "210": "260", "220": "260", "230": "260", "240": "260"},
 	}
-	// Every allowed pair of the written-out table must be reached through InvxActions and
-	// InvxStatuses, so a state or action missing from those lists cannot go unchecked.
+	// Every allowed pair of the written-out table must be reached through Actions and
+	// Statuses, so a state or action missing from those lists cannot go unchecked.
 	allowedSeen, allowedWant := 0, 0
 	for _, m := range want {
 		allowedWant += len(m)
 	}
-	for _, a := range InvxActions {
-		for _, st := range InvxStatuses {
-			got, err := InvxNext(st, a)
+	for _, a := range Actions {
+		for _, st := range Statuses {
+			got, err := Next(st, a)
 			to, allowed := want[a][st]
 			if allowed {
 				allowedSeen++
@@ -37,9 +37,9 @@ func TestInvxNext(t *testing.T) {
 				}
 				continue
 			}
-			var ae *InvxActionError
+			var ae *ActionError
 			if !errors.As(err, &ae) || !errors.Is(err, store.ErrConflict) {
-				t.Errorf("%s on %s: err %v, want *InvxActionError wrapping store.ErrConflict", a, st, err)
+				t.Errorf("%s on %s: err %v, want *ActionError wrapping store.ErrConflict", a, st, err)
 				continue
 			}
 			if msg := "action " + string(a) + " on state " + string(st); err.Error() != msg {
@@ -50,61 +50,61 @@ func TestInvxNext(t *testing.T) {
 	if allowedSeen != allowedWant {
 		t.Fatalf("reached %d of the table's %d allowed pairs", allowedSeen, allowedWant)
 	}
-	for _, st := range []InvxStatus{InvxFrozen, InvxDeleted} {
-		for _, a := range InvxActions {
-			if _, err := InvxNext(st, a); err == nil {
+	for _, st := range []Status{Frozen, Deleted} {
+		for _, a := range Actions {
+			if _, err := Next(st, a); err == nil {
 				t.Errorf("%s left terminal state %s", a, st)
 			}
 		}
 	}
-	if _, err := InvxNext(InvxCreated, "xyz"); err == nil {
+	if _, err := Next(Created, "xyz"); err == nil {
 		t.Error("an unknown action was allowed")
 	}
 }
 
-func TestPlanInvxBatch(t *testing.T) {
+func TestPlanBatch(t *testing.T) {
 	t.Parallel()
-	items := []InvxActionItem{
-		{DocID: "a", Action: InvxDelete}, {DocID: "b", Action: InvxAccept},
-		{DocID: "a", Action: InvxAccept}, {DocID: "c", Action: InvxDelete}, {DocID: "b", Action: InvxAccept},
+	items := []ActionItem{
+		{DocID: "a", Action: Delete}, {DocID: "b", Action: Accept},
+		{DocID: "a", Action: Accept}, {DocID: "c", Action: Delete}, {DocID: "b", Action: Accept},
 	}
-	p := planInvxBatch(items)
+	p := planBatch(items)
 	if got := p.apply; len(got) != 3 || got[0] != 0 || got[1] != 1 || got[2] != 3 {
 		t.Fatalf("apply = %v, want [0 1 3]", got)
 	}
 	for i, first := range map[int]int{2: 0, 4: 1} {
-		var de *InvxDuplicateItemError
+		var de *DuplicateItemError
 		if !errors.As(p.results[i].Err, &de) || de.FirstIndex != first || de.DocID != items[i].DocID {
 			t.Errorf("item %d: %v, want duplicate of index %d", i, p.results[i].Err, first)
 		}
 	}
 }
 
-func TestInvxUpdateSQL(t *testing.T) {
+func TestUpdateSQL(t *testing.T) {
 	t.Parallel()
 	c := "ok"
 	now := time.UnixMilli(1674449632009)
 	sqlite, pg := invxDialectFor(true), invxDialectFor(false)
 	t.Run("one action has no CASE", func(t *testing.T) {
-		q, args := invxUpdateSQL(sqlite, "org", "user", []InvxActionItem{{DocID: "a", Action: InvxDelete}, {DocID: "b", Action: InvxDelete}}, now)
+		q, args := updateSQL(sqlite, "org", "user", []ActionItem{{DocID: "a", Action: Delete}, {DocID: "b", Action: Delete}}, now)
 		set, _, _ := strings.Cut(q, " WHERE ")
 		if strings.Contains(set, "CASE") || strings.Contains(set, "comments") || strings.Contains(q, " FROM ") {
 			t.Errorf("delete-only update touches more than status: %s", q)
 		}
-		if args[0] != InvxDeleted || !strings.HasSuffix(q, "RETURNING "+invxViewColumns) || strings.Contains(invxViewColumns, "body") {
+		if args[0] != Deleted || !strings.HasSuffix(q, "RETURNING "+viewColumns) || strings.Contains(viewColumns, "body") {
 			t.Errorf("query %s args %v", q, args)
 		}
 	})
-	mixed := func(n int) []InvxActionItem {
-		items := []InvxActionItem{{DocID: "a", Action: InvxDelete}, {DocID: "d", Action: InvxAccept}}
+	mixed := func(n int) []ActionItem {
+		items := []ActionItem{{DocID: "a", Action: Delete}, {DocID: "d", Action: Accept}}
 		for i := range n {
-			items = append(items, InvxActionItem{DocID: fmt.Sprintf("b%d", i), Action: InvxAccept, Comments: &c})
+			items = append(items, ActionItem{DocID: fmt.Sprintf("b%d", i), Action: Accept, Comments: &c})
 		}
 		return items
 	}
 	t.Run("mixed actions", func(t *testing.T) {
 		for name, source := range map[string]invxDialect{"sqlite": sqlite, "postgres": pg} {
-			q, args := invxUpdateSQL(source, "org", "user", mixed(1), now)
+			q, args := updateSQL(source, "org", "user", mixed(1), now)
 			for _, part := range []string{"status = CASE v.act WHEN ? THEN ? WHEN ? THEN ? END",
 				"acceptance_comments = CASE WHEN v.act = ? THEN v.note ELSE acceptance_comments END",
 				"(v.act = ? AND invx_documents.status IN ?) OR (v.act = ? AND invx_documents.status IN ?)"} {
@@ -123,8 +123,8 @@ func TestInvxUpdateSQL(t *testing.T) {
 	// On PostgreSQL the statement is the same text with the same number of binds for 3 or 1002
 	// items, however many carry comments: no per-item WHEN.
 	t.Run("postgres does not grow", func(t *testing.T) {
-		q3, a3 := invxUpdateSQL(pg, "org", "user", mixed(1), now)
-		q1002, a1002 := invxUpdateSQL(pg, "org", "user", mixed(1000), now)
+		q3, a3 := updateSQL(pg, "org", "user", mixed(1), now)
+		q1002, a1002 := updateSQL(pg, "org", "user", mixed(1000), now)
 		if q3 != q1002 || len(a3) != len(a1002) || strings.Contains(q3, "WHEN id = ?") {
 			t.Errorf("3 items: %d binds %s\n1002 items: %d binds %s", len(a3), q3, len(a1002), q1002)
 		}

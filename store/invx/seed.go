@@ -16,14 +16,14 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// invxSeedBatch keeps one INSERT's parameters (about 20 a row) well under SQLite's limit.
-const invxSeedBatch = 500
+// seedBatch keeps one INSERT's parameters (about 20 a row) well under SQLite's limit.
+const seedBatch = 500
 
-// InvxSeedDocuments creates n documents in organization orgID, created by its owner, their
+// SeedDocuments creates n documents in organization orgID, created by its owner, their
 // states taken in turn from states (every state for demo data; one state for tests and
 // benchmarks), and returns their ids in creation order. Documents in an answered state carry
 // that answer's comments; answered and deleted ones name the owner as last updater.
-func (s *Store) InvxSeedDocuments(ctx context.Context, orgID string, n int, states []InvxStatus, progress func(done int)) ([]string, error) {
+func (s *Store) SeedDocuments(ctx context.Context, orgID string, n int, states []Status, progress func(done int)) ([]string, error) {
 	if len(states) == 0 {
 		return nil, fmt.Errorf("seed invx documents: no states given")
 	}
@@ -44,7 +44,7 @@ func (s *Store) InvxSeedDocuments(ctx context.Context, orgID string, n int, stat
 	buyer := "27ACBPN2353E1ZX"
 	start := time.Now().Add(-time.Duration(n) * time.Minute)
 	ids := make([]string, 0, n)
-	batch := make([]InvxDocument, 0, invxSeedBatch)
+	batch := make([]Document, 0, seedBatch)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -59,18 +59,18 @@ func (s *Store) InvxSeedDocuments(ctx context.Context, orgID string, n int, stat
 	for i := range n {
 		created := start.Add(time.Duration(i) * time.Minute)
 		amount := decimal.NewFromInt(int64(1000 + (i*7919)%500000)).Shift(-2)
-		nd := InvxNewDocument{
-			DocNumber: fmt.Sprintf("%s%d", prefix, i+1), DocType: invxSeedDocType(i),
+		nd := NewDocument{
+			DocNumber: fmt.Sprintf("%s%d", prefix, i+1), DocType: seedDocType(i),
 			DocDate:     created.Format("02/01/2006"),
 			SellerGstin: sellers[i%len(sellers)], BuyerGstin: buyer, Amount: store.NewDecimal(amount),
 		}
 		body, _ := json.Marshal(map[string]any{"Version": "1.1", "DocDtls": map[string]string{"No": nd.DocNumber, "Dt": nd.DocDate}, "seeded": true})
 		nd.Body = string(body)
-		doc := newInvxDocument(orgID, org.OwnerUserID, nd, created)
-		invxSeedState(&doc, states[i%len(states)], org.OwnerUserID, created.Add(30*time.Second))
+		doc := createdDocument(orgID, org.OwnerUserID, nd, created)
+		seedState(&doc, states[i%len(states)], org.OwnerUserID, created.Add(30*time.Second))
 		batch = append(batch, doc)
 		ids = append(ids, doc.ID)
-		if len(batch) == invxSeedBatch {
+		if len(batch) == seedBatch {
 			if err := flush(); err != nil {
 				return nil, err
 			}
@@ -82,27 +82,27 @@ func (s *Store) InvxSeedDocuments(ctx context.Context, orgID string, n int, stat
 	return ids, nil
 }
 
-// invxSeedState puts a new document in state st as if the buyer had acted at updated.
-func invxSeedState(doc *InvxDocument, st InvxStatus, userID string, updated time.Time) {
+// seedState puts a new document in state st as if the buyer had acted at updated.
+func seedState(doc *Document, st Status, userID string, updated time.Time) {
 	doc.Status = st
 	comment := func(s string) *string { return &s }
 	switch st {
-	case InvxAccepted:
+	case Accepted:
 		doc.AcceptanceComments = comment("Goods received in full.")
-	case InvxDenied:
+	case Denied:
 		doc.DenialComments = comment("Wrong rate applied.")
-	case InvxDisputed:
+	case Disputed:
 		doc.DisputeComments = comment("Quantity disputed.")
 	}
 	switch st {
-	case InvxAccepted, InvxDenied, InvxDisputed, InvxDeleted:
+	case Accepted, Denied, Disputed, Deleted:
 		doc.LastUpdatedByUserID = &userID
 		doc.LastUpdated = updated.UnixMilli()
 	}
 }
 
-// invxSeedDocType makes mostly invoices, with a credit and a debit note in every ten.
-func invxSeedDocType(i int) string {
+// seedDocType makes mostly invoices, with a credit and a debit note in every ten.
+func seedDocType(i int) string {
 	switch i % 10 {
 	case 8:
 		return "110"
