@@ -2,11 +2,8 @@ package invx
 
 import (
 	"context"
-	"database/sql/driver"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/deletesvc/deletesvc/store"
@@ -50,92 +47,6 @@ func planBatch(items []ActionItem) plan {
 	return p
 }
 
-// commentColumn is where each action keeps its comments; del keeps none.
-var commentColumn = map[Action]string{
-	Accept:  "acceptance_comments",
-	Deny:    "denial_comments",
-	Dispute: "dispute_comments",
-}
-
-// viewColumns are the columns the API shows: all but the stored request body, which a
-// bulk response has no use for and would multiply the bytes read back.
-const viewColumns = "organization_id, id, doc_number, doc_type, doc_date, seller_gstin, buyer_gstin, ird_doc_type, amount, " +
-	"acceptance_comments, denial_comments, dispute_comments, status, created_by_user_id, created_on, " +
-	"last_updated_by_user_id, last_updated, annotations"
-
-// updateSQL builds the one conditional UPDATE that applies every item of a batch: each row
-// changes only if its current status allows its item's action, so concurrent batches apply each
-// change once and the losers simply get no row back. The items come in as rows v(doc_id, act, note)
-// (source) joined on the id, so the statement's size and work stay linear in the items and its
-// text and binds do not grow with them on PostgreSQL. Items must have distinct docIds.
-func updateSQL(d invxDialect, orgID, userID string, items []ActionItem, now time.Time) (string, []any) {
-	inBatch := map[Action]bool{}
-	for _, it := range items {
-		inBatch[it.Action] = true
-	}
-	var sb strings.Builder
-	var args []any
-	sb.WriteString("UPDATE invx_documents SET status = ")
-	if len(inBatch) == 1 {
-		// The common case (a bulk delete) needs no CASE.
-		sb.WriteString("?")
-		args = append(args, transitions[items[0].Action].to)
-	} else {
-		sb.WriteString("CASE v.act")
-		for _, a := range Actions {
-			if inBatch[a] {
-				sb.WriteString(" WHEN ? THEN ?")
-				args = append(args, string(a), transitions[a].to)
-			}
-		}
-		sb.WriteString(" END")
-	}
-	// The common bulk delete needs no per-item values: a plain id list lets both databases walk
-	// the primary key instead of joining a derived table.
-	byIDs := len(inBatch) == 1 && !anyComments(items)
-	for _, a := range Actions {
-		// An item without comments clears its action's column (note is NULL).
-		if col := commentColumn[a]; col != "" && inBatch[a] {
-			if byIDs {
-				sb.WriteString(", " + col + " = NULL")
-				continue
-			}
-			sb.WriteString(", " + col + " = CASE WHEN v.act = ? THEN v.note ELSE " + col + " END")
-			args = append(args, string(a))
-		}
-	}
-	sb.WriteString(", last_updated = ?, last_updated_by_user_id = ?")
-	args = append(args, now.UnixMilli(), userID)
-	if byIDs {
-		ids := make([]string, len(items))
-		for i, it := range items {
-			ids[i] = it.DocID
-		}
-		list, listArg := d.ids(ids)
-		sb.WriteString(" WHERE invx_documents.organization_id = ? AND invx_documents.id " + list + " AND invx_documents.status IN ? RETURNING " + viewColumns)
-		args = append(args, orgID, listArg, allowedFrom(items[0].Action))
-		return sb.String(), args
-	}
-	from, fromArgs := d.items(items)
-	sb.WriteString(" FROM " + from + " WHERE invx_documents.organization_id = ? AND invx_documents.id = v.doc_id AND (")
-	args = append(args, fromArgs...)
-	args = append(args, orgID)
-	n := 0
-	for _, a := range Actions {
-		if !inBatch[a] {
-			continue
-		}
-		if n > 0 {
-			sb.WriteString(" OR ")
-		}
-		n++
-		sb.WriteString("(v.act = ? AND invx_documents.status IN ?)")
-		args = append(args, string(a), allowedFrom(a))
-	}
-	sb.WriteString(") RETURNING " + viewColumns)
-	return sb.String(), args
-}
-
 // resolve fills in the results of the items sent to the database: applied when the UPDATE
 // returned the row, else not allowed in the state it has now, else not found.
 func resolve(p plan, items []ActionItem, updated map[string]Document, current map[string]Status) []ItemResult {
@@ -169,7 +80,7 @@ func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []
 	for k, i := range p.apply {
 		toApply[k] = items[i]
 	}
-	query, args := updateSQL(s.invxDialect(), orgID, userID, toApply, time.Now())
+	query, args := s.sql.apply(orgID, userID, toApply, time.Now())
 	var updated map[string]Document
 	var err error
 	for attempt := 0; ; attempt++ {
@@ -195,9 +106,8 @@ func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []
 			ID     string
 			Status Status
 		}
-		err := s.db.Gorm(ctx).Model(&Document{}).Select("id, status").
-			Where("organization_id = ? AND id IN ?", orgID, missing).Scan(&rows).Error
-		if err != nil {
+		query, args := s.sql.states(orgID, missing)
+		if err := s.db.Gorm(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
 			return nil, fmt.Errorf("read document states: %w", err)
 		}
 		for _, r := range rows {
@@ -220,8 +130,7 @@ func (s *Store) ApplyAction(ctx context.Context, orgID, userID string, item Acti
 	return *res[0].Document, nil
 }
 
-// updateRows runs the UPDATE ... RETURNING viewColumns and reads the rows by hand: GORM's
-// reflective Scan cost more than the statement itself for a thousand rows.
+// updateRows runs an UPDATE ... RETURNING documentColumns and returns the rows by id.
 func (s *Store) updateRows(ctx context.Context, query string, args []any, capacity int) (map[string]Document, error) {
 	rows, err := s.db.Gorm(ctx).Raw(query, args...).Rows()
 	if err != nil {
@@ -230,118 +139,13 @@ func (s *Store) updateRows(ctx context.Context, query string, args []any, capaci
 	defer rows.Close()
 	out := make(map[string]Document, capacity)
 	for rows.Next() {
-		var d Document
-		var annotations string
-		if err := rows.Scan(&d.OrganizationID, &d.ID, &d.DocNumber, &d.DocType, &d.DocDate, &d.SellerGstin, &d.BuyerGstin,
-			&d.IrdDocType, &d.Amount, &d.AcceptanceComments, &d.DenialComments, &d.DisputeComments, &d.Status,
-			&d.CreatedByUserID, &d.CreatedOn, &d.LastUpdatedByUserID, &d.LastUpdated, &annotations); err != nil {
+		d, err := scanDocument(rows)
+		if err != nil {
 			return nil, err
-		}
-		d.Annotations = []string{}
-		if annotations != "[]" && annotations != "" {
-			if err := json.Unmarshal([]byte(annotations), &d.Annotations); err != nil {
-				return nil, fmt.Errorf("annotations of document %s: %w", d.ID, err)
-			}
 		}
 		out[d.ID] = d
 	}
 	return out, rows.Err()
-}
-
-// invxDialect is how a batch's items reach the UPDATE on the store's database.
-type invxDialect struct {
-	items func([]ActionItem) (string, []any)
-	ids   func([]string) (string, any)
-}
-
-func (s *Store) invxDialect() invxDialect {
-	return invxDialectFor(s.db.DialectName() == "sqlite")
-}
-
-func invxDialectFor(sqlite bool) invxDialect {
-	return invxDialect{
-		items: func(items []ActionItem) (string, []any) { return invxItemsSource(sqlite, items) },
-		ids:   func(ids []string) (string, any) { return invxIDList(sqlite, ids) },
-	}
-}
-
-// invxIDList is "IN (...)" on SQLite and "= ANY(array)" on PostgreSQL (one bind for any count).
-func invxIDList(sqlite bool, ids []string) (string, any) {
-	if sqlite {
-		return "IN ?", ids
-	}
-	return "= ANY(?::text[])", pgTextArray(ids)
-}
-
-func anyComments(items []ActionItem) bool {
-	for _, it := range items {
-		if it.Comments != nil {
-			return true
-		}
-	}
-	return false
-}
-
-// invxItemsSource is the FROM item listing a batch's items as rows v(doc_id, act, note), and its
-// arguments: three text[] parameters unnested on PostgreSQL (three binds whatever the number of
-// items), a VALUES list on SQLite, which has no arrays.
-func invxItemsSource(sqlite bool, items []ActionItem) (string, []any) {
-	if sqlite {
-		var sb strings.Builder
-		args := make([]any, 0, 3*len(items))
-		sb.WriteString("(SELECT column1 AS doc_id, column2 AS act, column3 AS note FROM (VALUES ")
-		for i, it := range items {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			sb.WriteString("(?, ?, ?)")
-			args = append(args, it.DocID, string(it.Action), it.Comments)
-		}
-		sb.WriteString(")) AS v")
-		return sb.String(), args
-	}
-	ids, acts, notes := make(pgTextArray, len(items)), make(pgTextArray, len(items)), make(pgNullTextArray, len(items))
-	for i, it := range items {
-		ids[i], acts[i], notes[i] = it.DocID, string(it.Action), it.Comments
-	}
-	return "unnest(?::text[], ?::text[], ?::text[]) AS v(doc_id, act, note)", []any{ids, acts, notes}
-}
-
-var pgArrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-
-// pgTextArray binds a string slice as one PostgreSQL array literal.
-type pgTextArray []string
-
-// Value writes the array literal, quoting every element.
-func (a pgTextArray) Value() (driver.Value, error) {
-	p := make(pgNullTextArray, len(a))
-	for i := range a {
-		p[i] = &a[i]
-	}
-	return p.Value()
-}
-
-// pgNullTextArray binds a slice of optional strings as one PostgreSQL array literal; nil is NULL.
-type pgNullTextArray []*string
-
-// Value writes the array literal, quoting every element but NULL.
-func (a pgNullTextArray) Value() (driver.Value, error) {
-	var sb strings.Builder
-	sb.WriteByte('{')
-	for i, v := range a {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		if v == nil {
-			sb.WriteString("NULL")
-			continue
-		}
-		sb.WriteByte('"')
-		sb.WriteString(pgArrayEscaper.Replace(*v))
-		sb.WriteByte('"')
-	}
-	sb.WriteByte('}')
-	return sb.String(), nil
 }
 
 // isDeadlock reports PostgreSQL's deadlock_detected.
