@@ -1,7 +1,6 @@
 package invx
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -46,31 +45,4 @@ func newDocumentIn(req gen.CreateDocumentRequest, body []byte) (invxstore.NewDoc
 		SellerGstin: req.SellerDtls.Gstin, BuyerGstin: req.BuyerDtls.Gstin,
 		Amount: store.NewDecimal(req.ValDtls.TotInvVal), Body: string(body),
 	}, nil
-}
-
-// detail is one entry of invx's error shape.
-func detail(code, message string, field *string) gen.ErrorDetail {
-	return gen.ErrorDetail{Message: code, Type: gen.ErrorTypeClient, Args: gen.ErrorArgs{Message: message, Field: field}}
-}
-
-// actionErrorDetail maps the store's outcomes of one action (item index in its request) to invx's
-// codes; ok is false for an unexpected error, which the caller returns as a 500.
-func actionErrorDetail(err error, docID string, index int) (d gen.ErrorDetail, ok bool) {
-	var ae *invxstore.ActionError
-	var de *invxstore.DuplicateItemError
-	switch {
-	case errors.As(err, &ae):
-		return detail("err-incorrect-update-action", ae.Error(), nil), true
-	case errors.As(err, &de):
-		field := fmt.Sprintf("/%d/docId", index)
-		return detail("err-duplicate-item", de.Error(), &field), true
-	case errors.Is(err, store.ErrNotFound):
-		return detail("err-resource-not-found", "document "+docID+" not found", nil), true
-	}
-	return gen.ErrorDetail{}, false
-}
-
-// envelope wraps one error detail in invx's failure envelope.
-func envelope(d gen.ErrorDetail) gen.ErrorEnvelope {
-	return gen.ErrorEnvelope{Status: gen.StatusFailure, Error: d}
 }

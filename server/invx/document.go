@@ -27,8 +27,7 @@ func (h *Handler) CreateDocument(ctx context.Context, req gen.CreateDocumentRequ
 	doc, err := h.store.CreateDocument(ctx, caller.OrgID, caller.UserID, nd)
 	if errors.Is(err, store.ErrConflict) {
 		field := "/DocDtls/No"
-		msg := fmt.Sprintf("document %s already exists for seller %s", nd.DocNumber, nd.SellerGstin)
-		return gen.CreateDocument409JSONResponse{DuplicateDocumentJSONResponse: gen.DuplicateDocumentJSONResponse(envelope(detail("err-duplicate-document", msg, &field)))}, nil
+		return gen.CreateDocument409JSONResponse{DuplicateDocumentJSONResponse: gen.DuplicateDocumentJSONResponse(envelope(detail("err-duplicate-document", duplicateDocumentMessage(nd), &field)))}, nil
 	}
 	if err != nil {
 		return nil, err

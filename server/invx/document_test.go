@@ -163,7 +163,8 @@ func TestDocumentCreateReadUpdate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if dup.JSON409 == nil || dup.JSON409.Error.Message != "err-duplicate-document" {
+		if d := dup.JSON409; d == nil || d.Error.Message != "err-duplicate-document" || d.Error.Args.Message != "document INV-2023/001 already exists for seller 27AAAPI3182M002" ||
+			d.Error.Args.Field == nil || *d.Error.Args.Field != "/DocDtls/No" {
 			t.Errorf("duplicate number: %d %s", dup.StatusCode(), dup.Body)
 		}
 		// An amount past the IRP's limit is a validation error on both databases, not a numeric overflow.

@@ -59,7 +59,7 @@ func resolve(p plan, items []ActionItem, updated map[string]Document, current ma
 		if st, ok := current[it.DocID]; ok {
 			// Nothing re-enters an action's allowed states once outside them, so the state read
 			// after the UPDATE is the reason it did not apply.
-			p.results[i].Err = &ActionError{Action: it.Action, Status: st}
+			p.results[i].Err = &ActionError{DocID: it.DocID, Action: it.Action, From: st}
 			continue
 		}
 		p.results[i].Err = fmt.Errorf("document %s: %w", it.DocID, store.ErrNotFound)

@@ -62,15 +62,17 @@ var transitions = map[Action]transition{
 	Delete:  {to: Deleted, from: []Status{Draft, RegistrationFailed, Created, Accepted, Denied, Disputed, Cancelled}},
 }
 
-// ActionError is an action the document's state does not allow.
+// ActionError is an action the document's state does not allow. It carries the data of the
+// refusal; the server words it for its clients.
 type ActionError struct {
+	DocID  string // empty when the rule was asked without a document (Next)
 	Action Action
-	Status Status
+	From   Status
 }
 
-// Error is the seed's args.message: "action dpt on state 260".
+// Error is for logs; the API's message is the server's wording.
 func (e *ActionError) Error() string {
-	return fmt.Sprintf("action %s on state %s", e.Action, e.Status)
+	return fmt.Sprintf("document %s: action %s not allowed from state %s", e.DocID, e.Action, e.From)
 }
 
 // Unwrap makes the error an ErrConflict: it clashes with the current state.
@@ -82,12 +84,12 @@ type DuplicateItemError struct {
 	FirstIndex int
 }
 
-// Error names the earlier occurrence.
+// Error is for logs; the API's message is the server's wording.
 func (e *DuplicateItemError) Error() string {
-	return fmt.Sprintf("docId %s already appears at index %d", e.DocID, e.FirstIndex)
+	return fmt.Sprintf("document %s: repeats item %d of the batch", e.DocID, e.FirstIndex)
 }
 
-// Unwrap makes the error an store.ErrConflict.
+// Unwrap makes the error an ErrConflict: the request contradicts itself.
 func (e *DuplicateItemError) Unwrap() error { return store.ErrConflict }
 
 // Next is the state machine: the status action leads to from status from, or an
@@ -95,7 +97,7 @@ func (e *DuplicateItemError) Unwrap() error { return store.ErrConflict }
 func Next(from Status, action Action) (Status, error) {
 	t, ok := transitions[action]
 	if !ok || !slices.Contains(t.from, from) {
-		return "", &ActionError{Action: action, Status: from}
+		return "", &ActionError{Action: action, From: from}
 	}
 	return t.to, nil
 }

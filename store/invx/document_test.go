@@ -99,7 +99,8 @@ func TestEveryPair(t *testing.T) {
 					t.Fatal(err)
 				}
 				if werr != nil {
-					if res[i].Err == nil || res[i].Err.Error() != werr.Error() || res[i].Document != nil {
+					var ae *invx.ActionError
+					if !errors.As(res[i].Err, &ae) || *ae != (invx.ActionError{DocID: ids[i], Action: a, From: st}) || res[i].Document != nil {
 						t.Errorf("%s on %s: result %+v, want %v", a, st, res[i], werr)
 					}
 					if after.Status != st || after.LastUpdated != before[ids[i]].LastUpdated {
@@ -184,7 +185,8 @@ func TestMixedBulk(t *testing.T) {
 		if d := res[0].Document; res[0].Err != nil || d == nil || d.Status != invx.Deleted || d.ID != created[0] {
 			t.Errorf("item 0: %+v", res[0])
 		}
-		if res[1].Err == nil || res[1].Err.Error() != "action del on state 250" {
+		var ae *invx.ActionError
+		if !errors.As(res[1].Err, &ae) || *ae != (invx.ActionError{DocID: frozen[0], Action: invx.Delete, From: invx.Frozen}) || !errors.Is(res[1].Err, store.ErrConflict) {
 			t.Errorf("item 1: %v", res[1].Err)
 		}
 		for _, i := range []int{2, 3} {
@@ -193,7 +195,7 @@ func TestMixedBulk(t *testing.T) {
 			}
 		}
 		var de *invx.DuplicateItemError
-		if !errors.As(res[4].Err, &de) || de.FirstIndex != 0 {
+		if !errors.As(res[4].Err, &de) || de.FirstIndex != 0 || de.DocID != created[0] {
 			t.Errorf("item 4: %v, want duplicate of 0", res[4].Err)
 		}
 		if d := res[5].Document; res[5].Err != nil || d.Status != invx.Accepted || str(d.AcceptanceComments) != "agreed" {
@@ -303,10 +305,11 @@ func TestConcurrentBulk(t *testing.T) {
 				for k, r := range res {
 					id := items[k].DocID
 					attempts[id]++
+					var ae *invx.ActionError
 					switch {
 					case r.Err == nil:
 						applied[id]++
-					case r.Err.Error() != "action del on state 260":
+					case !errors.As(r.Err, &ae) || ae.From != invx.Deleted:
 						errs <- fmt.Errorf("item %s: %v", id, r.Err)
 					}
 				}

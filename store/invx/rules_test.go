@@ -43,8 +43,8 @@ func TestNext(t *testing.T) {
 				t.Errorf("%s on %s: err %v, want *ActionError wrapping store.ErrConflict", a, st, err)
 				continue
 			}
-			if msg := "action " + string(a) + " on state " + string(st); err.Error() != msg {
-				t.Errorf("message %q, want %q", err.Error(), msg)
+			if *ae != (ActionError{Action: a, From: st}) {
+				t.Errorf("%s on %s: error %+v", a, st, *ae)
 			}
 		}
 	}
