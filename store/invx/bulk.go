@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/deletesvc/deletesvc/store"
 
@@ -80,7 +79,7 @@ func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []
 	for k, i := range p.apply {
 		toApply[k] = items[i]
 	}
-	query, args := s.sql.apply(orgID, userID, toApply, time.Now())
+	query, args := s.sql.apply(orgID, userID, toApply, s.db.Now())
 	var updated map[string]Document
 	var err error
 	for attempt := 0; ; attempt++ {

@@ -171,7 +171,7 @@ func createdDocument(orgID, userID string, nd NewDocument, now time.Time) Docume
 // CreateDocument stores a new document in state 200 CREATED. A docNumber already used by the
 // same seller in the organization (even by a deleted document) is store.ErrConflict.
 func (s *Store) CreateDocument(ctx context.Context, orgID, userID string, nd NewDocument) (Document, error) {
-	doc := createdDocument(orgID, userID, nd, time.Now())
+	doc := createdDocument(orgID, userID, nd, s.db.Now())
 	if err := s.db.Gorm(ctx).Omit(clause.Associations).Create(&doc).Error; err != nil {
 		if store.IsUniqueViolation(err) {
 			return Document{}, fmt.Errorf("document %s of seller %s: %w", nd.DocNumber, nd.SellerGstin, store.ErrConflict)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/deletesvc/deletesvc/store/invx"
 
@@ -358,4 +359,34 @@ func TestSeeder(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestClock: the store stamps creations and updates with its injected clock. The clock is the
+// store's, not the database's, so SQLite is enough.
+func TestClock(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2023, 1, 23, 10, 30, 0, 0, time.UTC)
+	db, err := store.Open(ctx, storetest.URL(t, storetest.SQLite), store.Options{Logger: storetest.Logger(), Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	s := invx.New(db)
+	u, org := storetest.Tenant(t, db, "clock@example.com")
+	doc, err := s.CreateDocument(ctx, org.ID, u.ID, newDoc("CLOCK1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.CreatedOn != now.UnixMilli() || doc.LastUpdated != now.UnixMilli() {
+		t.Errorf("created %d, updated %d; want both %d", doc.CreatedOn, doc.LastUpdated, now.UnixMilli())
+	}
+	now = now.Add(time.Hour)
+	doc, err = s.ApplyAction(ctx, org.ID, u.ID, invx.ActionItem{DocID: doc.ID, Action: invx.Accept})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.LastUpdated != now.UnixMilli() {
+		t.Errorf("updated %d, want %d", doc.LastUpdated, now.UnixMilli())
+	}
 }
