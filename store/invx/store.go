@@ -1,3 +1,6 @@
+// Package invx is the invx (Vayana e-invoicing) family's store: pre-registration GST documents,
+// the buyer's state machine over them (document.go), the bulk actions (bulk.go) and their
+// set-based SQL (sql.go), and the seeder of demo data (seed.go).
 package invx
 
 import "github.com/deletesvc/deletesvc/store"
