@@ -15,7 +15,7 @@ import (
 func (h *Handler) UpdateDocument(ctx context.Context, req gen.UpdateDocumentRequestObject) (gen.UpdateDocumentResponseObject, error) {
 	caller, _ := auth.From(ctx)
 	item := actionIn(*req.Body)
-	doc, err := h.store.InvxApplyAction(ctx, caller.OrgID, caller.UserID, item)
+	doc, err := h.store.ApplyAction(ctx, caller.OrgID, caller.UserID, item)
 	if err != nil {
 		d, ok := actionErrorDetail(err, item.DocID, 0)
 		switch {
@@ -38,11 +38,11 @@ func (h *Handler) UpdateDocument(ctx context.Context, req gen.UpdateDocumentRequ
 // request order; the request succeeds (status "1") even when items fail.
 func (h *Handler) UpdateDocumentBulk(ctx context.Context, req gen.UpdateDocumentBulkRequestObject) (gen.UpdateDocumentBulkResponseObject, error) {
 	caller, _ := auth.From(ctx)
-	items := make([]invxstore.InvxActionItem, len(*req.Body))
+	items := make([]invxstore.ActionItem, len(*req.Body))
 	for i, a := range *req.Body {
 		items[i] = actionIn(a)
 	}
-	results, err := h.store.InvxApplyActions(ctx, caller.OrgID, caller.UserID, items)
+	results, err := h.store.ApplyActions(ctx, caller.OrgID, caller.UserID, items)
 	if err != nil {
 		return nil, err
 	}

@@ -39,24 +39,25 @@ func benchBulkDelete(b *testing.B, backend storetest.Backend) {
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	b.Cleanup(func() { slog.SetDefault(prev) })
-	dbURL := storetest.NewDatabaseURL(b, backend) // skips when PostgreSQL is unreachable
-	s, err := store.Open(ctx, dbURL, storetest.Options())
+	dbURL := storetest.URL(b, backend) // skips when PostgreSQL is unreachable
+	db, err := store.Open(ctx, dbURL, storetest.Options())
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { _ = s.Close() })
+	b.Cleanup(func() { _ = db.Close() })
 	raw := rawDB(b, backend, dbURL)
-	env := servertest.Start(b, s)
-	u, org := storetest.Tenant(b, s, "bench@example.com")
+	env := servertest.Start(b, db)
+	s := env.Invx
+	u, org := storetest.Tenant(b, db, "bench@example.com")
 	const n = 1000
-	ids, err := s.InvxSeedDocuments(ctx, org.ID, n, []invxstore.InvxStatus{invxstore.InvxCreated}, nil)
+	ids, err := s.SeedDocuments(ctx, org.ID, n, []invxstore.Status{invxstore.Created}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	items := make([]invxstore.InvxActionItem, n)
+	items := make([]invxstore.ActionItem, n)
 	body := make([]gen.DocumentAction, n)
 	for i, id := range ids {
-		items[i] = invxstore.InvxActionItem{DocID: id, Action: invxstore.InvxDelete}
+		items[i] = invxstore.ActionItem{DocID: id, Action: invxstore.Delete}
 		body[i] = gen.DocumentAction{Action: gen.ActionDelete}
 		if err := body[i].DocId.UnmarshalText([]byte(id)); err != nil {
 			b.Fatal(err)
@@ -99,7 +100,7 @@ func benchBulkDelete(b *testing.B, backend storetest.Backend) {
 		for b.Loop() {
 			reset(b)
 			cctx, count := storetest.CountStatements(ctx)
-			res, err := s.InvxApplyActions(cctx, org.ID, u.ID, items)
+			res, err := s.ApplyActions(cctx, org.ID, u.ID, items)
 			if err != nil || res[n-1].Err != nil {
 				b.Fatalf("apply: %v", err)
 			}

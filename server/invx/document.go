@@ -24,11 +24,10 @@ func (h *Handler) CreateDocument(ctx context.Context, req gen.CreateDocumentRequ
 	if err != nil {
 		return nil, err
 	}
-	doc, err := h.store.InvxCreateDocument(ctx, caller.OrgID, caller.UserID, nd)
+	doc, err := h.store.CreateDocument(ctx, caller.OrgID, caller.UserID, nd)
 	if errors.Is(err, store.ErrConflict) {
 		field := "/DocDtls/No"
-		msg := fmt.Sprintf("document %s already exists for seller %s", nd.DocNumber, nd.SellerGstin)
-		return gen.CreateDocument409JSONResponse{DuplicateDocumentJSONResponse: gen.DuplicateDocumentJSONResponse(envelope(detail("err-duplicate-document", msg, &field)))}, nil
+		return gen.CreateDocument409JSONResponse{DuplicateDocumentJSONResponse: gen.DuplicateDocumentJSONResponse(envelope(detail("err-duplicate-document", duplicateDocumentMessage(nd), &field)))}, nil
 	}
 	if err != nil {
 		return nil, err
@@ -44,7 +43,7 @@ func (h *Handler) CreateDocument(ctx context.Context, req gen.CreateDocumentRequ
 func (h *Handler) GetDocument(ctx context.Context, req gen.GetDocumentRequestObject) (gen.GetDocumentResponseObject, error) {
 	caller, _ := auth.From(ctx)
 	id := req.DocId.String()
-	doc, err := h.store.InvxGetDocument(ctx, caller.OrgID, id)
+	doc, err := h.store.GetDocument(ctx, caller.OrgID, id)
 	if errors.Is(err, store.ErrNotFound) {
 		d, _ := actionErrorDetail(err, id, 0)
 		return gen.GetDocument404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(envelope(d))}, nil

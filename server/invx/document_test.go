@@ -31,6 +31,13 @@ func invoiceJSON(no string) string {
 	"ValDtls":{"AssVal":84.74,"CgstVal":7.63,"SgstVal":7.63,"TotInvVal":100.00}}`
 }
 
+// onSQLite runs fn on a fresh SQLite database, for tests of HTTP shapes (status codes, envelopes,
+// validation) whose store beneath the store tests cover on every backend.
+func onSQLite(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	fn(t, storetest.DB(t, storetest.SQLite))
+}
+
 type fixture struct {
 	env    *servertest.Env
 	client *gen.ClientWithResponses
@@ -39,13 +46,13 @@ type fixture struct {
 	org    identity.Organization
 }
 
-func setup(t *testing.T, s *store.Store) fixture {
-	env := servertest.Start(t, s)
+func setup(t *testing.T, db *store.DB) fixture {
+	env := servertest.Start(t, db)
 	client, err := gen.NewClientWithResponses(env.URL, gen.WithHTTPClient(env.HTTP))
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, org := storetest.Tenant(t, s, "buyer.ops@example.com")
+	u, org := storetest.Tenant(t, db, "buyer.ops@example.com")
 	return fixture{env: env, client: client, auth: servertest.Bearer(env.Token(t, u, org.ID)), user: u, org: org}
 }
 
@@ -94,10 +101,13 @@ func jsonEqual(t *testing.T, what string, got any, want string) {
 }
 
 // TestSeedExchange replays the seed page: a PRE document deleted in bulk comes back in the
-// seed's shape with status "260"; then dpt on it answers the seed's error body.
+// seed's shape with status "260"; then dpt on it answers the seed's error body. It checks wire
+// shapes only, so it runs on SQLite; the store's actions are covered on both databases by
+// store/invx's TestEveryPair and TestMixedBulk.
 func TestSeedExchange(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		f := setup(t, s)
+	t.Parallel()
+	onSQLite(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
 		doc := f.create(t, "HBF54C87462494AA")
 		if doc.Status != gen.StatusCreated || doc.IrdDocType != "PRE" || doc.DocType != gen.DocTypeInvoice || doc.LastUpdatedByUserId != nil {
 			t.Errorf("created %+v", doc)
@@ -144,15 +154,17 @@ func TestSeedExchange(t *testing.T) {
 }
 
 func TestDocumentCreateReadUpdate(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f := setup(t, s)
+		f := setup(t, db)
 		doc := f.create(t, "INV-2023/001")
 		dup, err := f.client.CreateDocumentWithBodyWithResponse(ctx, v1, f.org.ID, "application/json", strings.NewReader(invoiceJSON("INV-2023/001")), f.auth)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if dup.JSON409 == nil || dup.JSON409.Error.Message != "err-duplicate-document" {
+		if d := dup.JSON409; d == nil || d.Error.Message != "err-duplicate-document" || d.Error.Args.Message != "document INV-2023/001 already exists for seller 27AAAPI3182M002" ||
+			d.Error.Args.Field == nil || *d.Error.Args.Field != "/DocDtls/No" {
 			t.Errorf("duplicate number: %d %s", dup.StatusCode(), dup.Body)
 		}
 		// An amount past the IRP's limit is a validation error on both databases, not a numeric overflow.
@@ -164,7 +176,7 @@ func TestDocumentCreateReadUpdate(t *testing.T) {
 		if big.JSON400 == nil || big.JSON400.Error.Message != "err-validation" {
 			t.Errorf("huge amount: %d %s", big.StatusCode(), big.Body)
 		}
-		stranger, strangerOrg := storetest.Tenant(t, s, "stranger@example.com")
+		stranger, strangerOrg := storetest.Tenant(t, db, "stranger@example.com")
 		strangerAuth := servertest.Bearer(f.env.Token(t, stranger, strangerOrg.ID))
 		// Another organization's member cannot see the document, nor tell it from a missing one.
 		for _, id := range []uuid.UUID{doc.Id, uuid.New()} {
@@ -214,16 +226,17 @@ func TestDocumentCreateReadUpdate(t *testing.T) {
 // TestBulkMixed checks exact per-item results for a request mixing a valid item, a wrong state,
 // an unknown id, another organization's document and a repeated docId.
 func TestBulkMixed(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f := setup(t, s)
+		f := setup(t, db)
 		a, b := f.create(t, "A1"), f.create(t, "A2")
-		frozen, err := s.InvxSeedDocuments(ctx, f.org.ID, 1, []invxstore.InvxStatus{invxstore.InvxFrozen}, nil)
+		frozen, err := f.env.Invx.SeedDocuments(ctx, f.org.ID, 1, []invxstore.Status{invxstore.Frozen}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, otherOrg := storetest.Tenant(t, s, "seller2@example.com")
-		foreign, err := s.InvxSeedDocuments(ctx, otherOrg.ID, 1, []invxstore.InvxStatus{invxstore.InvxCreated}, nil)
+		_, otherOrg := storetest.Tenant(t, db, "seller2@example.com")
+		foreign, err := f.env.Invx.SeedDocuments(ctx, otherOrg.ID, 1, []invxstore.Status{invxstore.Created}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -259,21 +272,22 @@ func TestBulkMixed(t *testing.T) {
 		if r := items[5].(map[string]any); r["itemStatus"] != "1" || status(5) != "210" || r["itemData"].(map[string]any)["acceptanceComments"] != "ok" {
 			t.Errorf("item 5: %v", r)
 		}
-		if d, _ := s.InvxGetDocument(ctx, otherOrg.ID, foreign[0]); d.Status != invxstore.InvxCreated {
+		if d, _ := f.env.Invx.GetDocument(ctx, otherOrg.ID, foreign[0]); d.Status != invxstore.Created {
 			t.Errorf("foreign document changed to %s", d.Status)
 		}
-		if d, _ := s.InvxGetDocument(ctx, f.org.ID, frozen[0]); d.Status != invxstore.InvxFrozen || d.DisputeComments != nil {
+		if d, _ := f.env.Invx.GetDocument(ctx, f.org.ID, frozen[0]); d.Status != invxstore.Frozen || d.DisputeComments != nil {
 			t.Errorf("frozen document changed: %+v", d)
 		}
 	})
 }
 
 // TestBulkRequestErrors: a request that is itself invalid answers 4xx with status "0" and
-// applies nothing.
+// applies nothing. The validator and auth refuse it before the store, so SQLite is enough.
 func TestBulkRequestErrors(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	t.Parallel()
+	onSQLite(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f := setup(t, s)
+		f := setup(t, db)
 		doc := f.create(t, "B1")
 		items := make([]string, 1001)
 		for i := range items {
@@ -297,7 +311,7 @@ func TestBulkRequestErrors(t *testing.T) {
 		if res.JSON401 == nil || res.JSON401.Status != gen.StatusFailure {
 			t.Errorf("no token: %d %s", res.StatusCode(), res.Body)
 		}
-		if d, _ := s.InvxGetDocument(ctx, f.org.ID, doc.Id.String()); d.Status != invxstore.InvxCreated {
+		if d, _ := f.env.Invx.GetDocument(ctx, f.org.ID, doc.Id.String()); d.Status != invxstore.Created {
 			t.Errorf("a refused request changed the document to %s", d.Status)
 		}
 	})

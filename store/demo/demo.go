@@ -36,7 +36,7 @@ func New(db *store.DB, ids *identity.Store) *Seeder {
 			return up.Seed(ctx, ids, orgID, rows, progress)
 		},
 		"invx": func(ctx context.Context, orgID string, rows int, progress func(int)) error {
-			_, err := inv.InvxSeedDocuments(ctx, orgID, rows, invx.InvxStatuses, progress)
+			_, err := inv.SeedDocuments(ctx, orgID, rows, invx.Statuses, progress)
 			return err
 		},
 		"ultrabiz": ub.Seed,

@@ -2,46 +2,42 @@ package invx
 
 import (
 	"context"
-	"database/sql/driver"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/deletesvc/deletesvc/store"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// InvxActionItem is one action on one document, as a bulk request lists it.
-type InvxActionItem struct {
+// ActionItem is one action on one document, as a bulk request lists it.
+type ActionItem struct {
 	DocID    string
-	Action   InvxAction
+	Action   Action
 	Comments *string
 }
 
-// InvxItemResult is the outcome of one item: the document after the change (without Body), or
-// why it failed (*InvxActionError, *InvxDuplicateItemError, or an error wrapping store.ErrNotFound).
-type InvxItemResult struct {
-	Document *InvxDocument
+// ItemResult is the outcome of one item: the document after the change (without Body), or
+// why it failed (*ActionError, *DuplicateItemError, or an error wrapping store.ErrNotFound).
+type ItemResult struct {
+	Document *Document
 	Err      error
 }
 
-// invxPlan is what a batch will try: results already known (repeated docIds) and the items to
+// plan is what a batch will try: results already known (repeated docIds) and the items to
 // send to the database, each the first occurrence of its docId.
-type invxPlan struct {
-	results []InvxItemResult
+type plan struct {
+	results []ItemResult
 	apply   []int // indexes into the request, in request order
 }
 
-// planInvxBatch applies the first occurrence of each docId and fails the later ones.
-func planInvxBatch(items []InvxActionItem) invxPlan {
-	p := invxPlan{results: make([]InvxItemResult, len(items))}
+// planBatch applies the first occurrence of each docId and fails the later ones.
+func planBatch(items []ActionItem) plan {
+	p := plan{results: make([]ItemResult, len(items))}
 	first := make(map[string]int, len(items))
 	for i, it := range items {
 		if j, seen := first[it.DocID]; seen {
-			p.results[i].Err = &InvxDuplicateItemError{DocID: it.DocID, FirstIndex: j}
+			p.results[i].Err = &DuplicateItemError{DocID: it.DocID, FirstIndex: j}
 			continue
 		}
 		first[it.DocID] = i
@@ -50,95 +46,9 @@ func planInvxBatch(items []InvxActionItem) invxPlan {
 	return p
 }
 
-// invxCommentColumn is where each action keeps its comments; del keeps none.
-var invxCommentColumn = map[InvxAction]string{
-	InvxAccept:  "acceptance_comments",
-	InvxDeny:    "denial_comments",
-	InvxDispute: "dispute_comments",
-}
-
-// invxViewColumns are the columns the API shows: all but the stored request body, which a
-// bulk response has no use for and would multiply the bytes read back.
-const invxViewColumns = "organization_id, id, doc_number, doc_type, doc_date, seller_gstin, buyer_gstin, ird_doc_type, amount, " +
-	"acceptance_comments, denial_comments, dispute_comments, status, created_by_user_id, created_on, " +
-	"last_updated_by_user_id, last_updated, annotations"
-
-// invxUpdateSQL builds the one conditional UPDATE that applies every item of a batch: each row
-// changes only if its current status allows its item's action, so concurrent batches apply each
-// change once and the losers simply get no row back. The items come in as rows v(doc_id, act, note)
-// (source) joined on the id, so the statement's size and work stay linear in the items and its
-// text and binds do not grow with them on PostgreSQL. Items must have distinct docIds.
-func invxUpdateSQL(d invxDialect, orgID, userID string, items []InvxActionItem, now time.Time) (string, []any) {
-	inBatch := map[InvxAction]bool{}
-	for _, it := range items {
-		inBatch[it.Action] = true
-	}
-	var sb strings.Builder
-	var args []any
-	sb.WriteString("UPDATE invx_documents SET status = ")
-	if len(inBatch) == 1 {
-		// The common case (a bulk delete) needs no CASE.
-		sb.WriteString("?")
-		args = append(args, invxTable[items[0].Action].to)
-	} else {
-		sb.WriteString("CASE v.act")
-		for _, a := range InvxActions {
-			if inBatch[a] {
-				sb.WriteString(" WHEN ? THEN ?")
-				args = append(args, string(a), invxTable[a].to)
-			}
-		}
-		sb.WriteString(" END")
-	}
-	// The common bulk delete needs no per-item values: a plain id list lets both databases walk
-	// the primary key instead of joining a derived table.
-	byIDs := len(inBatch) == 1 && !anyComments(items)
-	for _, a := range InvxActions {
-		// An item without comments clears its action's column (note is NULL).
-		if col := invxCommentColumn[a]; col != "" && inBatch[a] {
-			if byIDs {
-				sb.WriteString(", " + col + " = NULL")
-				continue
-			}
-			sb.WriteString(", " + col + " = CASE WHEN v.act = ? THEN v.note ELSE " + col + " END")
-			args = append(args, string(a))
-		}
-	}
-	sb.WriteString(", last_updated = ?, last_updated_by_user_id = ?")
-	args = append(args, now.UnixMilli(), userID)
-	if byIDs {
-		ids := make([]string, len(items))
-		for i, it := range items {
-			ids[i] = it.DocID
-		}
-		list, listArg := d.ids(ids)
-		sb.WriteString(" WHERE invx_documents.organization_id = ? AND invx_documents.id " + list + " AND invx_documents.status IN ? RETURNING " + invxViewColumns)
-		args = append(args, orgID, listArg, invxAllowedFrom(items[0].Action))
-		return sb.String(), args
-	}
-	from, fromArgs := d.items(items)
-	sb.WriteString(" FROM " + from + " WHERE invx_documents.organization_id = ? AND invx_documents.id = v.doc_id AND (")
-	args = append(args, fromArgs...)
-	args = append(args, orgID)
-	n := 0
-	for _, a := range InvxActions {
-		if !inBatch[a] {
-			continue
-		}
-		if n > 0 {
-			sb.WriteString(" OR ")
-		}
-		n++
-		sb.WriteString("(v.act = ? AND invx_documents.status IN ?)")
-		args = append(args, string(a), invxAllowedFrom(a))
-	}
-	sb.WriteString(") RETURNING " + invxViewColumns)
-	return sb.String(), args
-}
-
-// invxResolve fills in the results of the items sent to the database: applied when the UPDATE
+// resolve fills in the results of the items sent to the database: applied when the UPDATE
 // returned the row, else not allowed in the state it has now, else not found.
-func invxResolve(p invxPlan, items []InvxActionItem, updated map[string]InvxDocument, current map[string]InvxStatus) []InvxItemResult {
+func resolve(p plan, items []ActionItem, updated map[string]Document, current map[string]Status) []ItemResult {
 	for _, i := range p.apply {
 		it := items[i]
 		if doc, ok := updated[it.DocID]; ok {
@@ -148,7 +58,7 @@ func invxResolve(p invxPlan, items []InvxActionItem, updated map[string]InvxDocu
 		if st, ok := current[it.DocID]; ok {
 			// Nothing re-enters an action's allowed states once outside them, so the state read
 			// after the UPDATE is the reason it did not apply.
-			p.results[i].Err = &InvxActionError{Action: it.Action, Status: st}
+			p.results[i].Err = &ActionError{DocID: it.DocID, Action: it.Action, From: st}
 			continue
 		}
 		p.results[i].Err = fmt.Errorf("document %s: %w", it.DocID, store.ErrNotFound)
@@ -156,24 +66,24 @@ func invxResolve(p invxPlan, items []InvxActionItem, updated map[string]InvxDocu
 	return p.results
 }
 
-// InvxApplyActions applies buyer actions to documents of the organization, each item on its own:
+// ApplyActions applies buyer actions to documents of the organization, each item on its own:
 // one result per item in request order. It costs at most two statements whatever the number of
 // items: one conditional UPDATE ... RETURNING for all of them, then one SELECT of the states of
 // the items that did not apply (unknown, another organization's, or not allowed).
-func (s *Store) InvxApplyActions(ctx context.Context, orgID, userID string, items []InvxActionItem) ([]InvxItemResult, error) {
-	p := planInvxBatch(items)
+func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []ActionItem) ([]ItemResult, error) {
+	p := planBatch(items)
 	if len(p.apply) == 0 {
 		return p.results, nil
 	}
-	toApply := make([]InvxActionItem, len(p.apply))
+	toApply := make([]ActionItem, len(p.apply))
 	for k, i := range p.apply {
 		toApply[k] = items[i]
 	}
-	query, args := invxUpdateSQL(s.invxDialect(), orgID, userID, toApply, time.Now())
-	var updated map[string]InvxDocument
+	query, args := s.sql.apply(orgID, userID, toApply, s.db.Now())
+	var updated map[string]Document
 	var err error
 	for attempt := 0; ; attempt++ {
-		updated, err = s.invxUpdateRows(ctx, query, args, len(toApply))
+		updated, err = s.updateRows(ctx, query, args, len(toApply))
 		// A single statement changed nothing when PostgreSQL chose it as a deadlock victim (two
 		// batches locking overlapping rows in different plan orders), so running it again is safe.
 		if !isDeadlock(err) || attempt == 2 {
@@ -189,152 +99,52 @@ func (s *Store) InvxApplyActions(ctx context.Context, orgID, userID string, item
 			missing = append(missing, it.DocID)
 		}
 	}
-	current := map[string]InvxStatus{}
+	current := map[string]Status{}
 	if len(missing) > 0 {
 		var rows []struct {
 			ID     string
-			Status InvxStatus
+			Status Status
 		}
-		err := s.db.Gorm(ctx).Model(&InvxDocument{}).Select("id, status").
-			Where("organization_id = ? AND id IN ?", orgID, missing).Scan(&rows).Error
-		if err != nil {
+		query, args := s.sql.states(orgID, missing)
+		if err := s.db.Gorm(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
 			return nil, fmt.Errorf("read document states: %w", err)
 		}
 		for _, r := range rows {
 			current[r.ID] = r.Status
 		}
 	}
-	return invxResolve(p, items, updated, current), nil
+	return resolve(p, items, updated, current), nil
 }
 
-// InvxApplyAction applies one action to one document and returns the document after it (without
-// Body); the errors are those of an InvxApplyActions item.
-func (s *Store) InvxApplyAction(ctx context.Context, orgID, userID string, item InvxActionItem) (InvxDocument, error) {
-	res, err := s.InvxApplyActions(ctx, orgID, userID, []InvxActionItem{item})
+// ApplyAction applies one action to one document and returns the document after it (without
+// Body); the errors are those of an ApplyActions item.
+func (s *Store) ApplyAction(ctx context.Context, orgID, userID string, item ActionItem) (Document, error) {
+	res, err := s.ApplyActions(ctx, orgID, userID, []ActionItem{item})
 	if err != nil {
-		return InvxDocument{}, err
+		return Document{}, err
 	}
 	if res[0].Err != nil {
-		return InvxDocument{}, res[0].Err
+		return Document{}, res[0].Err
 	}
 	return *res[0].Document, nil
 }
 
-// invxUpdateRows runs the UPDATE ... RETURNING invxViewColumns and reads the rows by hand: GORM's
-// reflective Scan cost more than the statement itself for a thousand rows.
-func (s *Store) invxUpdateRows(ctx context.Context, query string, args []any, capacity int) (map[string]InvxDocument, error) {
+// updateRows runs an UPDATE ... RETURNING documentColumns and returns the rows by id.
+func (s *Store) updateRows(ctx context.Context, query string, args []any, capacity int) (map[string]Document, error) {
 	rows, err := s.db.Gorm(ctx).Raw(query, args...).Rows()
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := make(map[string]InvxDocument, capacity)
+	out := make(map[string]Document, capacity)
 	for rows.Next() {
-		var d InvxDocument
-		var annotations string
-		if err := rows.Scan(&d.OrganizationID, &d.ID, &d.DocNumber, &d.DocType, &d.DocDate, &d.SellerGstin, &d.BuyerGstin,
-			&d.IrdDocType, &d.Amount, &d.AcceptanceComments, &d.DenialComments, &d.DisputeComments, &d.Status,
-			&d.CreatedByUserID, &d.CreatedOn, &d.LastUpdatedByUserID, &d.LastUpdated, &annotations); err != nil {
+		d, err := scanDocument(rows)
+		if err != nil {
 			return nil, err
-		}
-		d.Annotations = []string{}
-		if annotations != "[]" && annotations != "" {
-			if err := json.Unmarshal([]byte(annotations), &d.Annotations); err != nil {
-				return nil, fmt.Errorf("annotations of document %s: %w", d.ID, err)
-			}
 		}
 		out[d.ID] = d
 	}
 	return out, rows.Err()
-}
-
-// invxDialect is how a batch's items reach the UPDATE on the store's database.
-type invxDialect struct {
-	items func([]InvxActionItem) (string, []any)
-	ids   func([]string) (string, any)
-}
-
-func (s *Store) invxDialect() invxDialect {
-	return invxDialect{items: s.invxItemsSource, ids: s.invxIDList}
-}
-
-// invxIDList is "IN (...)" on SQLite and "= ANY(array)" on PostgreSQL (one bind for any count).
-func (s *Store) invxIDList(ids []string) (string, any) {
-	if s.db.DialectName() == "sqlite" {
-		return "IN ?", ids
-	}
-	return "= ANY(?::text[])", pgTextArray(ids)
-}
-
-func anyComments(items []InvxActionItem) bool {
-	for _, it := range items {
-		if it.Comments != nil {
-			return true
-		}
-	}
-	return false
-}
-
-// invxItemsSource is the FROM item listing a batch's items as rows v(doc_id, act, note), and its
-// arguments: three text[] parameters unnested on PostgreSQL (three binds whatever the number of
-// items), a VALUES list on SQLite, which has no arrays.
-func (s *Store) invxItemsSource(items []InvxActionItem) (string, []any) {
-	if s.db.DialectName() == "sqlite" {
-		var sb strings.Builder
-		args := make([]any, 0, 3*len(items))
-		sb.WriteString("(SELECT column1 AS doc_id, column2 AS act, column3 AS note FROM (VALUES ")
-		for i, it := range items {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			sb.WriteString("(?, ?, ?)")
-			args = append(args, it.DocID, string(it.Action), it.Comments)
-		}
-		sb.WriteString(")) AS v")
-		return sb.String(), args
-	}
-	ids, acts, notes := make(pgTextArray, len(items)), make(pgTextArray, len(items)), make(pgNullTextArray, len(items))
-	for i, it := range items {
-		ids[i], acts[i], notes[i] = it.DocID, string(it.Action), it.Comments
-	}
-	return "unnest(?::text[], ?::text[], ?::text[]) AS v(doc_id, act, note)", []any{ids, acts, notes}
-}
-
-var pgArrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-
-// pgTextArray binds a string slice as one PostgreSQL array literal.
-type pgTextArray []string
-
-// Value writes the array literal, quoting every element.
-func (a pgTextArray) Value() (driver.Value, error) {
-	p := make(pgNullTextArray, len(a))
-	for i := range a {
-		p[i] = &a[i]
-	}
-	return p.Value()
-}
-
-// pgNullTextArray binds a slice of optional strings as one PostgreSQL array literal; nil is NULL.
-type pgNullTextArray []*string
-
-// Value writes the array literal, quoting every element but NULL.
-func (a pgNullTextArray) Value() (driver.Value, error) {
-	var sb strings.Builder
-	sb.WriteByte('{')
-	for i, v := range a {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		if v == nil {
-			sb.WriteString("NULL")
-			continue
-		}
-		sb.WriteByte('"')
-		sb.WriteString(pgArrayEscaper.Replace(*v))
-		sb.WriteByte('"')
-	}
-	sb.WriteByte('}')
-	return sb.String(), nil
 }
 
 // isDeadlock reports PostgreSQL's deadlock_detected.

@@ -6,36 +6,39 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/deletesvc/deletesvc/store/invx"
 
 	"github.com/google/uuid"
 
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/demo"
 	"github.com/deletesvc/deletesvc/store/storetest"
 )
 
-func invxNewDoc(no string) invx.InvxNewDocument {
-	return invx.InvxNewDocument{
+func newDoc(no string) invx.NewDocument {
+	return invx.NewDocument{
 		DocNumber: no, DocType: "100", DocDate: "23/01/2023", SellerGstin: "27AAAPI3182M002",
 		BuyerGstin: "27ACBPN2353E1ZX", Amount: store.MustDecimal("100.00"), Body: `{"Version":"1.1"}`,
 	}
 }
 
-func TestInvxCreateAndGet(t *testing.T) {
+func TestCreateAndGet(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := invx.New(db)
 		ctx := context.Background()
 		u, org := storetest.Tenant(t, db, "seller@example.com")
 		other, otherOrg := storetest.Tenant(t, db, "other@example.com")
-		doc, err := s.InvxCreateDocument(ctx, org.ID, u.ID, invxNewDoc("HBF54C87462494AA"))
+		doc, err := s.CreateDocument(ctx, org.ID, u.ID, newDoc("HBF54C87462494AA"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if doc.Status != invx.InvxCreated || doc.IrdDocType != "PRE" || doc.LastUpdatedByUserID != nil || doc.LastUpdated != doc.CreatedOn || doc.CreatedOn == 0 {
+		if doc.Status != invx.Created || doc.IrdDocType != "PRE" || doc.LastUpdatedByUserID != nil || doc.LastUpdated != doc.CreatedOn || doc.CreatedOn == 0 {
 			t.Errorf("new document %+v", doc)
 		}
-		got, err := s.InvxGetDocument(ctx, org.ID, doc.ID)
+		got, err := s.GetDocument(ctx, org.ID, doc.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,60 +46,62 @@ func TestInvxCreateAndGet(t *testing.T) {
 			t.Errorf("read back %+v", got)
 		}
 		// Same number, same seller, same organization: refused, even once the first is deleted.
-		if _, err := s.InvxApplyAction(ctx, org.ID, u.ID, invx.InvxActionItem{DocID: doc.ID, Action: invx.InvxDelete}); err != nil {
+		if _, err := s.ApplyAction(ctx, org.ID, u.ID, invx.ActionItem{DocID: doc.ID, Action: invx.Delete}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.InvxCreateDocument(ctx, org.ID, u.ID, invxNewDoc("HBF54C87462494AA")); !errors.Is(err, store.ErrConflict) {
+		if _, err := s.CreateDocument(ctx, org.ID, u.ID, newDoc("HBF54C87462494AA")); !errors.Is(err, store.ErrConflict) {
 			t.Errorf("duplicate number: %v, want ErrConflict", err)
 		}
 		// Another seller, or another organization, may use the number.
-		nd := invxNewDoc("HBF54C87462494AA")
+		nd := newDoc("HBF54C87462494AA")
 		nd.SellerGstin = "29AABCT1332L1ZV"
-		if _, err := s.InvxCreateDocument(ctx, org.ID, u.ID, nd); err != nil {
+		if _, err := s.CreateDocument(ctx, org.ID, u.ID, nd); err != nil {
 			t.Errorf("same number, other seller: %v", err)
 		}
-		if _, err := s.InvxCreateDocument(ctx, otherOrg.ID, other.ID, invxNewDoc("HBF54C87462494AA")); err != nil {
+		if _, err := s.CreateDocument(ctx, otherOrg.ID, other.ID, newDoc("HBF54C87462494AA")); err != nil {
 			t.Errorf("same number, other organization: %v", err)
 		}
-		if _, err := s.InvxGetDocument(ctx, otherOrg.ID, doc.ID); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.GetDocument(ctx, otherOrg.ID, doc.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("another organization's document: %v, want ErrNotFound", err)
 		}
 	})
 }
 
-// TestInvxEveryPair applies each action to a document in each state through the database and
+// TestEveryPair applies each action to a document in each state through the database and
 // compares with the pure state machine and the stored row.
-func TestInvxEveryPair(t *testing.T) {
+func TestEveryPair(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := invx.New(db)
 		ctx := context.Background()
 		u, org := storetest.Tenant(t, db, "buyer@example.com")
-		for _, a := range invx.InvxActions {
-			ids, err := s.InvxSeedDocuments(ctx, org.ID, len(invx.InvxStatuses), invx.InvxStatuses, nil)
+		for _, a := range invx.Actions {
+			ids, err := s.SeedDocuments(ctx, org.ID, len(invx.Statuses), invx.Statuses, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			comment := "note " + string(a)
-			items := make([]invx.InvxActionItem, len(ids))
+			items := make([]invx.ActionItem, len(ids))
 			for i, id := range ids {
-				items[i] = invx.InvxActionItem{DocID: id, Action: a, Comments: &comment}
+				items[i] = invx.ActionItem{DocID: id, Action: a, Comments: &comment}
 			}
-			before := map[string]invx.InvxDocument{}
+			before := map[string]invx.Document{}
 			for _, id := range ids {
-				before[id], _ = s.InvxGetDocument(ctx, org.ID, id)
+				before[id], _ = s.GetDocument(ctx, org.ID, id)
 			}
-			res, err := s.InvxApplyActions(ctx, org.ID, u.ID, items)
+			res, err := s.ApplyActions(ctx, org.ID, u.ID, items)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for i, st := range invx.InvxStatuses {
-				want, werr := invx.InvxNext(st, a)
-				after, err := s.InvxGetDocument(ctx, org.ID, ids[i])
+			for i, st := range invx.Statuses {
+				want, werr := invx.Next(st, a)
+				after, err := s.GetDocument(ctx, org.ID, ids[i])
 				if err != nil {
 					t.Fatal(err)
 				}
 				if werr != nil {
-					if res[i].Err == nil || res[i].Err.Error() != werr.Error() || res[i].Document != nil {
+					var ae *invx.ActionError
+					if !errors.As(res[i].Err, &ae) || *ae != (invx.ActionError{DocID: ids[i], Action: a, From: st}) || res[i].Document != nil {
 						t.Errorf("%s on %s: result %+v, want %v", a, st, res[i], werr)
 					}
 					if after.Status != st || after.LastUpdated != before[ids[i]].LastUpdated {
@@ -114,11 +119,11 @@ func TestInvxEveryPair(t *testing.T) {
 				b := before[ids[i]]
 				wantAcc, wantDny, wantDpt := b.AcceptanceComments, b.DenialComments, b.DisputeComments
 				switch a {
-				case invx.InvxAccept:
+				case invx.Accept:
 					wantAcc = &comment
-				case invx.InvxDeny:
+				case invx.Deny:
 					wantDny = &comment
-				case invx.InvxDispute:
+				case invx.Dispute:
 					wantDpt = &comment
 				}
 				if !eqPtr(after.AcceptanceComments, wantAcc) || !eqPtr(after.DenialComments, wantDny) || !eqPtr(after.DisputeComments, wantDpt) {
@@ -141,46 +146,48 @@ func str(p *string) string {
 	return *p
 }
 
-func TestInvxMixedBulk(t *testing.T) {
+func TestMixedBulk(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := invx.New(db)
 		ctx := context.Background()
 		u, org := storetest.Tenant(t, db, "buyer@example.com")
 		other, otherOrg := storetest.Tenant(t, db, "other@example.com")
-		created, err := s.InvxSeedDocuments(ctx, org.ID, 3, []invx.InvxStatus{invx.InvxCreated}, nil)
+		created, err := s.SeedDocuments(ctx, org.ID, 3, []invx.Status{invx.Created}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		frozen, err := s.InvxSeedDocuments(ctx, org.ID, 1, []invx.InvxStatus{invx.InvxFrozen}, nil)
+		frozen, err := s.SeedDocuments(ctx, org.ID, 1, []invx.Status{invx.Frozen}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		foreign, err := s.InvxSeedDocuments(ctx, otherOrg.ID, 1, []invx.InvxStatus{invx.InvxCreated}, nil)
+		foreign, err := s.SeedDocuments(ctx, otherOrg.ID, 1, []invx.Status{invx.Created}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		unknown := uuid.NewString()
 		yes := "agreed"
-		items := []invx.InvxActionItem{
-			{DocID: created[0], Action: invx.InvxDelete},
-			{DocID: frozen[0], Action: invx.InvxDelete},
-			{DocID: unknown, Action: invx.InvxAccept},
-			{DocID: foreign[0], Action: invx.InvxDelete},
-			{DocID: created[0], Action: invx.InvxDispute},
-			{DocID: created[1], Action: invx.InvxAccept, Comments: &yes},
-			{DocID: created[2], Action: invx.InvxDeny},
+		items := []invx.ActionItem{
+			{DocID: created[0], Action: invx.Delete},
+			{DocID: frozen[0], Action: invx.Delete},
+			{DocID: unknown, Action: invx.Accept},
+			{DocID: foreign[0], Action: invx.Delete},
+			{DocID: created[0], Action: invx.Dispute},
+			{DocID: created[1], Action: invx.Accept, Comments: &yes},
+			{DocID: created[2], Action: invx.Deny},
 		}
-		res, err := s.InvxApplyActions(ctx, org.ID, u.ID, items)
+		res, err := s.ApplyActions(ctx, org.ID, u.ID, items)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(res) != len(items) {
 			t.Fatalf("%d results for %d items", len(res), len(items))
 		}
-		if d := res[0].Document; res[0].Err != nil || d == nil || d.Status != invx.InvxDeleted || d.ID != created[0] {
+		if d := res[0].Document; res[0].Err != nil || d == nil || d.Status != invx.Deleted || d.ID != created[0] {
 			t.Errorf("item 0: %+v", res[0])
 		}
-		if res[1].Err == nil || res[1].Err.Error() != "action del on state 250" {
+		var ae *invx.ActionError
+		if !errors.As(res[1].Err, &ae) || *ae != (invx.ActionError{DocID: frozen[0], Action: invx.Delete, From: invx.Frozen}) || !errors.Is(res[1].Err, store.ErrConflict) {
 			t.Errorf("item 1: %v", res[1].Err)
 		}
 		for _, i := range []int{2, 3} {
@@ -188,52 +195,53 @@ func TestInvxMixedBulk(t *testing.T) {
 				t.Errorf("item %d: %+v, want not found", i, res[i])
 			}
 		}
-		var de *invx.InvxDuplicateItemError
-		if !errors.As(res[4].Err, &de) || de.FirstIndex != 0 {
+		var de *invx.DuplicateItemError
+		if !errors.As(res[4].Err, &de) || de.FirstIndex != 0 || de.DocID != created[0] {
 			t.Errorf("item 4: %v, want duplicate of 0", res[4].Err)
 		}
-		if d := res[5].Document; res[5].Err != nil || d.Status != invx.InvxAccepted || str(d.AcceptanceComments) != "agreed" {
+		if d := res[5].Document; res[5].Err != nil || d.Status != invx.Accepted || str(d.AcceptanceComments) != "agreed" {
 			t.Errorf("item 5: %+v", res[5])
 		}
-		if d := res[6].Document; res[6].Err != nil || d.Status != invx.InvxDenied || d.DenialComments != nil {
+		if d := res[6].Document; res[6].Err != nil || d.Status != invx.Denied || d.DenialComments != nil {
 			t.Errorf("item 6: %+v", res[6])
 		}
 		// The other organization's document is untouched, and the duplicate did not apply.
-		if d, err := s.InvxGetDocument(ctx, otherOrg.ID, foreign[0]); err != nil || d.Status != invx.InvxCreated || d.LastUpdatedByUserID != nil {
+		if d, err := s.GetDocument(ctx, otherOrg.ID, foreign[0]); err != nil || d.Status != invx.Created || d.LastUpdatedByUserID != nil {
 			t.Errorf("foreign document: %+v %v (other user %s)", d, err, other.ID)
 		}
-		if d, _ := s.InvxGetDocument(ctx, org.ID, created[0]); d.Status != invx.InvxDeleted || d.DisputeComments != nil {
+		if d, _ := s.GetDocument(ctx, org.ID, created[0]); d.Status != invx.Deleted || d.DisputeComments != nil {
 			t.Errorf("deleted document read back: %+v", d)
 		}
 	})
 }
 
-// TestInvxBulkStatements proves the bulk path is set-based: 10 and 1000 items cost the same
+// TestBulkStatements proves the bulk path is set-based: 10 and 1000 items cost the same
 // number of statements, whether all apply or half fail.
-func TestInvxBulkStatements(t *testing.T) {
+func TestBulkStatements(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := invx.New(db)
 		ctx := context.Background()
 		u, org := storetest.Tenant(t, db, "buyer@example.com")
 		count := func(n int, failing bool) int64 {
-			ids, err := s.InvxSeedDocuments(ctx, org.ID, n, []invx.InvxStatus{invx.InvxCreated, invx.InvxFrozen}, nil)
+			ids, err := s.SeedDocuments(ctx, org.ID, n, []invx.Status{invx.Created, invx.Frozen}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			items := make([]invx.InvxActionItem, 0, n)
+			items := make([]invx.ActionItem, 0, n)
 			for i, id := range ids {
 				if failing || i%2 == 0 {
-					it := invx.InvxActionItem{DocID: id, Action: invx.InvxDelete}
+					it := invx.ActionItem{DocID: id, Action: invx.Delete}
 					if i%4 == 2 {
 						// Accepts carry comments, so the per-item comments are part of the count.
 						note := "ok " + id
-						it.Action, it.Comments = invx.InvxAccept, &note
+						it.Action, it.Comments = invx.Accept, &note
 					}
 					items = append(items, it)
 				}
 			}
 			cctx, stmts := storetest.CountStatements(ctx)
-			res, err := s.InvxApplyActions(cctx, org.ID, u.ID, items)
+			res, err := s.ApplyActions(cctx, org.ID, u.ID, items)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -257,15 +265,16 @@ func TestInvxBulkStatements(t *testing.T) {
 	})
 }
 
-// TestInvxConcurrentBulk races 50 overlapping bulk deletes: each document is deleted exactly
+// TestConcurrentBulk races 50 overlapping bulk deletes: each document is deleted exactly
 // once, and every other attempt reports the state error.
-func TestInvxConcurrentBulk(t *testing.T) {
+func TestConcurrentBulk(t *testing.T) {
+	t.Parallel()
 	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
 		s := invx.New(db)
 		ctx := context.Background()
 		u, org := storetest.Tenant(t, db, "buyer@example.com")
 		const docs, workers, window = 200, 50, 40
-		ids, err := s.InvxSeedDocuments(ctx, org.ID, docs, []invx.InvxStatus{invx.InvxCreated}, nil)
+		ids, err := s.SeedDocuments(ctx, org.ID, docs, []invx.Status{invx.Created}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,16 +287,16 @@ func TestInvxConcurrentBulk(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				items := make([]invx.InvxActionItem, 0, window)
+				items := make([]invx.ActionItem, 0, window)
 				for k := range window {
 					// Overlapping windows, every other one reversed, so lock orders differ.
 					i := (w*7 + k) % docs
 					if w%2 == 1 {
 						i = (w*7 + window - 1 - k) % docs
 					}
-					items = append(items, invx.InvxActionItem{DocID: ids[i], Action: invx.InvxDelete})
+					items = append(items, invx.ActionItem{DocID: ids[i], Action: invx.Delete})
 				}
-				res, err := s.InvxApplyActions(ctx, org.ID, u.ID, items)
+				res, err := s.ApplyActions(ctx, org.ID, u.ID, items)
 				if err != nil {
 					errs <- err
 					return
@@ -297,10 +306,11 @@ func TestInvxConcurrentBulk(t *testing.T) {
 				for k, r := range res {
 					id := items[k].DocID
 					attempts[id]++
+					var ae *invx.ActionError
 					switch {
 					case r.Err == nil:
 						applied[id]++
-					case r.Err.Error() != "action del on state 260":
+					case !errors.As(r.Err, &ae) || ae.From != invx.Deleted:
 						errs <- fmt.Errorf("item %s: %v", id, r.Err)
 					}
 				}
@@ -322,29 +332,61 @@ func TestInvxConcurrentBulk(t *testing.T) {
 	})
 }
 
-// TestInvxSeeder fills an organization through the seed command's entry point: every state
+// TestSeeder fills an organization through the seed command's entry point: every state
 // appears, and progress reaches the row count.
-func TestInvxSeeder(t *testing.T) {
+func TestSeeder(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := invx.New(db)
 		ctx := context.Background()
 		_, org := storetest.Tenant(t, db, "seed@example.com")
 		last := 0
-		if err := s.Seed(ctx, "invx", org.ID, 1090, func(done int) { last = done }); err != nil {
+		seeder := demo.New(db, storetest.Identity(db))
+		if err := seeder.Seed(ctx, "invx", org.ID, 1090, func(done int) { last = done }); err != nil {
 			t.Fatal(err)
 		}
 		if last != 1090 {
 			t.Errorf("progress ended at %d, want 1090", last)
 		}
-		ids, err := s.InvxSeedDocuments(ctx, org.ID, 9, invx.InvxStatuses, nil)
+		ids, err := s.SeedDocuments(ctx, org.ID, 9, invx.Statuses, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i, id := range ids {
-			d, err := s.InvxGetDocument(ctx, org.ID, id)
-			if err != nil || d.Status != invx.InvxStatuses[i] {
-				t.Errorf("seeded document %d: %v %v, want state %s", i, d.Status, err, invx.InvxStatuses[i])
+			d, err := s.GetDocument(ctx, org.ID, id)
+			if err != nil || d.Status != invx.Statuses[i] {
+				t.Errorf("seeded document %d: %v %v, want state %s", i, d.Status, err, invx.Statuses[i])
 			}
 		}
 	})
+}
+
+// TestClock: the store stamps creations and updates with its injected clock. The clock is the
+// store's, not the database's, so SQLite is enough.
+func TestClock(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2023, 1, 23, 10, 30, 0, 0, time.UTC)
+	db, err := store.Open(ctx, storetest.URL(t, storetest.SQLite), store.Options{Logger: storetest.Logger(), Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	s := invx.New(db)
+	u, org := storetest.Tenant(t, db, "clock@example.com")
+	doc, err := s.CreateDocument(ctx, org.ID, u.ID, newDoc("CLOCK1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.CreatedOn != now.UnixMilli() || doc.LastUpdated != now.UnixMilli() {
+		t.Errorf("created %d, updated %d; want both %d", doc.CreatedOn, doc.LastUpdated, now.UnixMilli())
+	}
+	now = now.Add(time.Hour)
+	doc, err = s.ApplyAction(ctx, org.ID, u.ID, invx.ActionItem{DocID: doc.ID, Action: invx.Accept})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.LastUpdated != now.UnixMilli() {
+		t.Errorf("updated %d, want %d", doc.LastUpdated, now.UnixMilli())
+	}
 }
