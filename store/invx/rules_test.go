@@ -137,22 +137,3 @@ func TestApplySQL(t *testing.T) {
 		}
 	})
 }
-
-// The bulk UPDATE binds its items as these arrays on PostgreSQL; the escaping is checked here until
-// store/internal/dialect has tests of its own.
-func TestNullTextArray(t *testing.T) {
-	t.Parallel()
-	c := `x"y`
-	v, err := dialect.NullTextArray{&c, nil}.Value()
-	if want := `{"x\"y",NULL}`; err != nil || v != want {
-		t.Errorf("Value = %v, %v; want %s", v, err, want)
-	}
-}
-
-func TestTextArray(t *testing.T) {
-	t.Parallel()
-	v, err := dialect.TextArray{"a", `b"c`, `d\e`}.Value()
-	if want := `{"a","b\"c","d\\e"}`; err != nil || v != want {
-		t.Errorf("Value = %v, %v; want %s", v, err, want)
-	}
-}
