@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	neturl "net/url"
 	"os"
 	"testing"
 	"time"
@@ -62,6 +63,17 @@ func CitusURL(t testing.TB) string {
 			t.Logf("drop Citus database %s: %v", name, err)
 		}
 	})
+	// Each worker's copy of the database needs the extension before it can join.
+	for _, n := range nodes {
+		if n.port == coordPort {
+			continue
+		}
+		wu, _ := neturl.Parse(withDatabase(admin, name))
+		wu.Host = fmt.Sprintf("%s:%d", n.host, n.port)
+		if err := adminExec(wu.String(), "CREATE EXTENSION IF NOT EXISTS citus"); err != nil {
+			t.Fatalf("citus extension on worker %s:%d: %v", n.host, n.port, err)
+		}
+	}
 	url := withDatabase(admin, name)
 	db, err := pgx.Connect(ctx, url)
 	if err != nil {
