@@ -21,8 +21,8 @@ import (
 func BenchmarkInsertDeleteCycle(b *testing.B) {
 	for _, backend := range []storetest.Backend{storetest.SQLite, storetest.Postgres} {
 		b.Run(string(backend), func(b *testing.B) {
-			st := storetest.Open(b, backend)
-			e := start(b, st, false)
+			e := start(b, storetest.DB(b, backend), false)
+			st := e.Ultrabiz
 			lines := benchLines()
 			ctx := context.Background()
 			pgp := false

@@ -46,11 +46,12 @@ type env struct {
 	auth   gen.RequestEditorFn
 }
 
-func start(t testing.TB, st *store.Store, validating bool) env {
+func start(t testing.TB, db *store.DB, validating bool) env {
 	t.Helper()
 	ctx := context.Background()
-	e := servertest.Start(t, st)
-	u, org := storetest.Tenant(t, st, "owner@example.com")
+	e := servertest.Start(t, db)
+	st := e.Ultrabiz
+	u, org := storetest.Tenant(t, db, "owner@example.com")
 	v, err := st.CreateUltrabizVendor(ctx, org.ID, "Al-Noor Textiles", store.MustDecimal("15250.5"))
 	if err != nil {
 		t.Fatal(err)
@@ -132,8 +133,8 @@ func (e env) del(t testing.TB, id int64, pgp bool, user int32, contentType, body
 }
 
 func TestDeletePurchaseInvoiceSeedSampleJSON(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := start(t, st, true)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := start(t, db, true)
 		stock0, balance0 := e.stock(t, "sample string 2"), e.balance(t)
 		id := e.insert(t, "INV-2026-0311", false, "3587.2", nil, seedLines(t))
 		if got := e.stock(t, "sample string 2"); got != "66" {
@@ -170,8 +171,8 @@ func TestDeletePurchaseInvoiceSeedSampleJSON(t *testing.T) {
 }
 
 func TestDeletePurchaseInvoiceSeedSampleXML(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := start(t, st, true)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := start(t, db, true)
 		balance0 := e.balance(t)
 		id := e.insert(t, "INV-X", true, "0.3", nil, seedLines(t))
 		status, body := e.del(t, id, true, e.user, "application/xml", seedXML, "application/xml")
@@ -199,15 +200,15 @@ func TestDeletePurchaseInvoiceSeedSampleXML(t *testing.T) {
 }
 
 func TestDeletePurchaseInvoiceRefusals(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := start(t, st, true)
+		e := start(t, db, true)
 		id := e.insert(t, "B-1", false, "100.05", nil, seedLines(t))
 		paid := e.insert(t, "B-paid", false, "10", func(p *gen.Purchase) { p.PaidAmount = ptr(decimal.RequireFromString("5")) }, seedLines(t)[:1])
 		final := e.insert(t, "B-final", false, "10", func(p *gen.Purchase) { p.IsFinalized = ptr(true) }, seedLines(t)[:1])
 		// A second invoice of the other product, whose goods are then sold, for the stock refusal.
 		sold := e.insert(t, "B-sold", false, "7", nil, []gen.PurchasesBody{{ProductId: ptr("P-0042"), PackingId: ptr(int32(1)), QtyPack: ptr(int32(3))}})
-		if err := st.TakeUltrabizStock(ctx, e.org, "P-0042", 0, store.Decimal{}, store.MustDecimal("0.2")); err != nil {
+		if err := e.Ultrabiz.TakeUltrabizStock(ctx, e.org, "P-0042", 0, store.Decimal{}, store.MustDecimal("0.2")); err != nil {
 			t.Fatal(err)
 		}
 		stock, stock2, balance := e.stock(t, "sample string 2"), e.stock(t, "P-0042"), e.balance(t)
@@ -257,8 +258,8 @@ func TestDeletePurchaseInvoiceRefusals(t *testing.T) {
 }
 
 func TestDeletePurchaseInvoiceExactDecimals(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := start(t, st, true)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := start(t, db, true)
 		line := gen.PurchasesBody{ProductId: ptr("P-0042"), PackingId: ptr(int32(1)), Multiplier: ptr(decimal.RequireFromString("0.1")),
 			QtyPack: ptr(int32(3)), PricePack: ptr(decimal.RequireFromString("0.1")), STaxRatio: ptr(decimal.RequireFromString("0.2")),
 			NetVal: ptr(decimal.RequireFromString("0.3"))}
@@ -292,8 +293,8 @@ func TestDeletePurchaseInvoiceExactDecimals(t *testing.T) {
 }
 
 func TestDeletePurchaseInvoiceConcurrent(t *testing.T) {
-	storetest.OnlyPostgres(t, func(t *testing.T, st *store.Store) {
-		e := start(t, st, false)
+	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
+		e := start(t, db, false)
 		balance0 := e.balance(t)
 		id := e.insert(t, "C-1", false, "1234.56", nil, seedLines(t))
 		statuses := make([]int, 20)
@@ -323,8 +324,8 @@ func TestDeletePurchaseInvoiceConcurrent(t *testing.T) {
 }
 
 func TestReadsInXML(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := start(t, st, true)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := start(t, db, true)
 		e.insert(t, "R-1", false, "1", nil, seedLines(t)[:1])
 		req, _ := http.NewRequest(http.MethodGet, e.URL+"/api/Product/GetProductStock?productId=sample%20string%202", nil)
 		req.Header.Set("Accept", "text/xml")
@@ -348,8 +349,8 @@ func ptr[T any](v T) *T { return &v }
 
 // The body a client entered (no Multiplier: the packing's applies) deletes the invoice when sent back.
 func TestDeletePurchaseInvoiceSameBodyAsInsert(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := start(t, st, true)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := start(t, db, true)
 		lines := []gen.PurchasesBody{{ProductId: ptr("sample string 2"), PackingId: ptr(int32(3)), QtyPack: ptr(int32(3))}}
 		id := e.insert(t, "M-1", false, "1", nil, lines)
 		body, _ := json.Marshal(lines)
@@ -366,8 +367,8 @@ func TestDeletePurchaseInvoiceSameBodyAsInsert(t *testing.T) {
 // Values the numeric(20,4) and varchar(50) columns cannot hold are the ASP.NET model-state 400 on
 // both databases (PostgreSQL would otherwise overflow with a 500 and SQLite store them).
 func TestInsertPurchaseInvoiceOutOfRange(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := start(t, st, true)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := start(t, db, true)
 		post := func(body string) (int, string) {
 			r, err := e.c.InsertPurchaseInvoiceWithBodyWithResponse(context.Background(), &gen.InsertPurchaseInvoiceParams{UserId: e.user},
 				"application/json", strings.NewReader(body), e.auth)
@@ -399,8 +400,8 @@ const xmlDecl = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 // A 400 (written by the global renderer) and a 404 (a declared refusal) asked for in XML have the
 // same declaration, element shape and Content-Type.
 func TestErrorsInXMLLookTheSame(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := start(t, st, true)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := start(t, db, true)
 		del := func(body string) (*http.Response, string) {
 			req, _ := http.NewRequest(http.MethodDelete, fmt.Sprintf("%s/api/Purchase/DeletePurchaseInvoice?invoiceId=77&userId=%d", e.URL, e.user), strings.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")

@@ -24,7 +24,7 @@ type ubFixture struct {
 	vendor ultrabiz.UltrabizVendor
 }
 
-func newUBFixture(t *testing.T, s *store.Store) ubFixture {
+func newUBFixture(t *testing.T, db *store.DB, s *ultrabiz.Store) ubFixture {
 	t.Helper()
 	ctx := context.Background()
 	u, org := storetest.Tenant(t, db, "owner@example.com")
@@ -48,7 +48,7 @@ func ubLine(product string, packing int32, mult string, pack, lose, bns int32, s
 		PricePack: store.MustDecimal("0.1"), STaxRatio: store.MustDecimal("0.2"), NetVal: store.MustDecimal("0.3")}
 }
 
-func (f ubFixture) insert(t *testing.T, s *store.Store, bill string, pgp bool, net string, lines ...ultrabiz.UltrabizPurchaseLine) int64 {
+func (f ubFixture) insert(t *testing.T, s *ultrabiz.Store, bill string, pgp bool, net string, lines ...ultrabiz.UltrabizPurchaseLine) int64 {
 	t.Helper()
 	id, err := s.InsertUltrabizPurchase(context.Background(), f.org, ultrabiz.UltrabizNewPurchase{
 		Invoice: ultrabiz.UltrabizPurchaseInvoice{VendorID: f.vendor.ID, BillNo: bill, BillDate: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
@@ -61,7 +61,7 @@ func (f ubFixture) insert(t *testing.T, s *store.Store, bill string, pgp bool, n
 	return id
 }
 
-func (f ubFixture) units(t *testing.T, s *store.Store, product string, size int32, color string) string {
+func (f ubFixture) units(t *testing.T, s *ultrabiz.Store, product string, size int32, color string) string {
 	t.Helper()
 	_, rows, err := s.UltrabizProductStock(context.Background(), f.org, product)
 	if err != nil {
@@ -75,7 +75,7 @@ func (f ubFixture) units(t *testing.T, s *store.Store, product string, size int3
 	return "none"
 }
 
-func (f ubFixture) balance(t *testing.T, s *store.Store) string {
+func (f ubFixture) balance(t *testing.T, s *ultrabiz.Store) string {
 	t.Helper()
 	v, err := s.UltrabizVendorByID(context.Background(), f.org, f.vendor.ID)
 	if err != nil {
@@ -88,7 +88,7 @@ func TestUltrabizInsertDeleteReversesExactly(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
-		f := newUBFixture(t, s)
+		f := newUBFixture(t, db, s)
 		// Rates and amounts a float would get wrong: 0.1 + 0.2, and half-unit packs.
 		id := f.insert(t, s, "B-1", false, "0.3",
 			ubLine("P-1", 4, "0.5", 3, 0, 0, 0, "0"),    // 1.5 units
@@ -151,7 +151,7 @@ func TestUltrabizDeleteRefusalsChangeNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
-		f := newUBFixture(t, s)
+		f := newUBFixture(t, db, s)
 		line := ubLine("P-1", 3, "12", 2, 1, 0, 35, "37")
 		id := f.insert(t, s, "B-1", true, "250.55", line)
 		before := f.units(t, s, "P-1", 35, "37")
@@ -218,7 +218,7 @@ func TestUltrabizDeleteRefusesNegativeStock(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
-		f := newUBFixture(t, s)
+		f := newUBFixture(t, db, s)
 		first := f.insert(t, s, "B-1", false, "10", ubLine("P-2", 3, "24", 1, 0, 0, 0, "0"), ubLine("P-1", 3, "12", 1, 0, 0, 35, "37"))
 		// Another invoice's goods for P-1, so only P-2's row can run short below.
 		f.insert(t, s, "B-2", false, "5", ubLine("P-1", 3, "12", 1, 0, 0, 35, "37"))
@@ -248,7 +248,7 @@ func TestUltrabizDeleteRefusesNegativeStock(t *testing.T) {
 func TestUltrabizStatementsDoNotGrowWithLines(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
-		f := newUBFixture(t, s)
+		f := newUBFixture(t, db, s)
 		count := func(n int) (insert, del int64) {
 			lines := make([]ultrabiz.UltrabizPurchaseLine, n)
 			for i := range lines {
@@ -279,7 +279,7 @@ func TestUltrabizConcurrentDeletesMoveOnce(t *testing.T) {
 	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
-		f := newUBFixture(t, s)
+		f := newUBFixture(t, db, s)
 		// Another invoice's 12 units of P-1 must survive the deletes below.
 		f.insert(t, s, "B-0", false, "100", ubLine("P-1", 3, "12", 1, 0, 0, 0, "0"))
 		id := f.insert(t, s, "B-1", false, "0.3", ubLine("P-1", 3, "12", 2, 0, 1, 0, "0"), ubLine("P-2", 3, "24", 1, 0, 0, 0, "0"))
@@ -322,7 +322,7 @@ func TestUltrabizConcurrentDeletesMoveOnce(t *testing.T) {
 	})
 }
 
-func sellUltrabiz(t *testing.T, s *store.Store, org, product string, size int32, color, units string) {
+func sellUltrabiz(t *testing.T, s *ultrabiz.Store, org, product string, size int32, color, units string) {
 	t.Helper()
 	if err := s.TakeUltrabizStock(context.Background(), org, product, size, store.MustDecimal(color), store.MustDecimal(units)); err != nil {
 		t.Fatal(err)
@@ -335,7 +335,7 @@ func TestUltrabizConcurrentCyclesShareStock(t *testing.T) {
 	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
-		f := newUBFixture(t, s)
+		f := newUBFixture(t, db, s)
 		var wg sync.WaitGroup
 		errs := make(chan error, 100)
 		for w := range 10 {
@@ -386,7 +386,7 @@ func TestUltrabizDeleteWithViewWithoutMultiplier(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
-		f := newUBFixture(t, s)
+		f := newUBFixture(t, db, s)
 		line := ultrabiz.UltrabizPurchaseLine{ProductID: "P-1", PackingID: 3, QtyPack: 3}
 		id := f.insert(t, s, "B-1", false, "1", line)
 		if got := f.units(t, s, "P-1", 0, "0"); got != "36" {
@@ -411,7 +411,7 @@ func TestUltrabizDeleteTakesBackStoredUnits(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
-		f := newUBFixture(t, s)
+		f := newUBFixture(t, db, s)
 		line := ubLine("P-1", 4, "0.12345", 3, 0, 0, 0, "1.00004")
 		id := f.insert(t, s, "B-1", false, "1", line)
 		if got := f.units(t, s, "P-1", 0, "1"); got != "0.3705" {
@@ -434,7 +434,7 @@ func TestUltrabizDeleteTakesBackStoredUnits(t *testing.T) {
 func TestUltrabizStockRowOrder(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
-		f := newUBFixture(t, s)
+		f := newUBFixture(t, db, s)
 		f.insert(t, s, "B-1", false, "1", ubLine("P-1", 3, "12", 1, 0, 0, 0, "10"), ubLine("P-1", 3, "12", 1, 0, 0, 0, "2"),
 			ubLine("P-1", 3, "12", 1, 0, 0, 1, "0"), ubLine("P-1", 3, "12", 1, 0, 0, 0, "9.5"))
 		_, rows, err := s.UltrabizProductStock(context.Background(), f.org, "P-1")

@@ -18,7 +18,7 @@ func TestUltrabizSeedIsConsistent(t *testing.T) {
 		ctx := context.Background()
 		u, org := storetest.Tenant(t, db, "seed@example.com")
 		last := 0
-		if err := s.Seed(ctx, "ultrabiz", org.ID, 600, func(done int) { last = done }); err != nil {
+		if err := s.Seed(ctx, org.ID, 600, func(done int) { last = done }); err != nil {
 			t.Fatal(err)
 		}
 		if last < 500 || last > 600 {
