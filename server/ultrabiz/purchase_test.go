@@ -52,13 +52,13 @@ func start(t testing.TB, db *store.DB, validating bool) env {
 	e := servertest.Start(t, db)
 	st := e.Ultrabiz
 	u, org := storetest.Tenant(t, db, "owner@example.com")
-	v, err := st.CreateUltrabizVendor(ctx, org.ID, "Al-Noor Textiles", store.MustDecimal("15250.5"))
+	v, err := st.CreateVendor(ctx, org.ID, "Al-Noor Textiles", store.MustDecimal("15250.5"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.CreateUltrabizProducts(ctx, org.ID, []ultrabizstore.UltrabizProduct{
-		{ID: "sample string 2", Name: "Sample product", Packings: []ultrabizstore.UltrabizPacking{{ID: 3, Name: "Carton", Multiplier: store.MustDecimal("4")}}},
-		{ID: "P-0042", Name: "Lawn cloth 3-piece", Packings: []ultrabizstore.UltrabizPacking{{ID: 1, Name: "Bundle", Multiplier: store.MustDecimal("0.1")}}},
+	if err := st.CreateProducts(ctx, org.ID, []ultrabizstore.Product{
+		{ID: "sample string 2", Name: "Sample product", Packings: []ultrabizstore.Packing{{ID: 3, Name: "Carton", Multiplier: store.MustDecimal("4")}}},
+		{ID: "P-0042", Name: "Lawn cloth 3-piece", Packings: []ultrabizstore.Packing{{ID: 1, Name: "Bundle", Multiplier: store.MustDecimal("0.1")}}},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestDeletePurchaseInvoiceRefusals(t *testing.T) {
 		final := e.insert(t, "B-final", false, "10", func(p *gen.Purchase) { p.IsFinalized = ptr(true) }, seedLines(t)[:1])
 		// A second invoice of the other product, whose goods are then sold, for the stock refusal.
 		sold := e.insert(t, "B-sold", false, "7", nil, []gen.PurchasesBody{{ProductId: ptr("P-0042"), PackingId: ptr(int32(1)), QtyPack: ptr(int32(3))}})
-		if err := e.Ultrabiz.TakeUltrabizStock(ctx, e.org, "P-0042", 0, store.Decimal{}, store.MustDecimal("0.2")); err != nil {
+		if err := e.Ultrabiz.TakeStock(ctx, e.org, "P-0042", 0, store.Decimal{}, store.MustDecimal("0.2")); err != nil {
 			t.Fatal(err)
 		}
 		stock, stock2, balance := e.stock(t, "sample string 2"), e.stock(t, "P-0042"), e.balance(t)

@@ -12,7 +12,7 @@ import (
 	"github.com/deletesvc/deletesvc/store/storetest"
 )
 
-func TestUltrabizSeedIsConsistent(t *testing.T) {
+func TestSeedIsConsistent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
@@ -27,7 +27,7 @@ func TestUltrabizSeedIsConsistent(t *testing.T) {
 		// 3 vendors and 12 products, then (600-15)/6 = 97 invoices: balances are the invoices' totals.
 		owed := map[int32]decimal.Decimal{}
 		for id := int64(1); id <= 97; id++ {
-			inv, err := s.UltrabizPurchase(ctx, org.ID, id, false)
+			inv, err := s.Purchase(ctx, org.ID, id, false)
 			if err != nil {
 				t.Fatalf("invoice %d: %v", id, err)
 			}
@@ -36,11 +36,11 @@ func TestUltrabizSeedIsConsistent(t *testing.T) {
 			}
 			owed[inv.VendorID] = owed[inv.VendorID].Add(inv.NetAmount.Decimal)
 		}
-		if _, err := s.UltrabizPurchase(ctx, org.ID, 98, false); err == nil {
+		if _, err := s.Purchase(ctx, org.ID, 98, false); err == nil {
 			t.Fatal("invoice 98 exists, want 97 invoices")
 		}
 		for id := int32(1); id <= 3; id++ {
-			v, err := s.UltrabizVendorByID(ctx, org.ID, id)
+			v, err := s.VendorByID(ctx, org.ID, id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -49,7 +49,7 @@ func TestUltrabizSeedIsConsistent(t *testing.T) {
 			}
 		}
 		// Seeded invoices delete like entered ones.
-		if _, err := s.DeleteUltrabizPurchase(ctx, org.ID, 1, false, u.Number, nil); err != nil {
+		if _, err := s.DeletePurchase(ctx, org.ID, 1, false, u.Number, nil); err != nil {
 			t.Fatal(err)
 		}
 	})
