@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/xml"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/deletesvc/deletesvc/server/negotiate"
+	ultrabizh "github.com/deletesvc/deletesvc/server/ultrabiz"
 )
 
 // renderUpbooks writes Upbooks' {code, message}.
@@ -90,17 +90,10 @@ func renderInvx(c echo.Context, e *apiError) error {
 	return c.JSON(status, invxEnvelope{Status: "0", Error: invxErrorBody{Message: code, Type: typ, Args: args}})
 }
 
-// aspNetError is ASP.NET Web API's HttpError as JSON or XML.
-type aspNetError struct {
-	XMLName    xml.Name            `json:"-" xml:"Error"`
-	Message    string              `json:"Message" xml:"Message"`
-	ModelState map[string][]string `json:"ModelState,omitempty" xml:"-"`
-}
-
 // renderUltrabiz writes ASP.NET Web API errors, in XML when the client's Accept asks for it.
 func renderUltrabiz(c echo.Context, e *apiError) error {
 	req := c.Request()
-	body := aspNetError{Message: e.message}
+	body := ultrabizh.Error{Message: e.message}
 	switch e.kind {
 	case kindValidation:
 		body.Message = "The request is invalid."

@@ -124,7 +124,7 @@ func (s *Store) CreateProducts(ctx context.Context, orgID string, products []Pro
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Omit(clause.Associations).CreateInBatches(&products, 500).Error; err != nil {
 			if store.IsUniqueViolation(err) {
-				return ultrabizRefuse(store.ErrConflict, "A product code is already used.")
+				return fmt.Errorf("a product code is already used: %w", store.ErrConflict)
 			}
 			return err
 		}
@@ -144,7 +144,7 @@ func (s *Store) VendorByID(ctx context.Context, orgID string, id int32) (Vendor,
 	var v Vendor
 	err := s.db.Gorm(ctx).Where("organization_id = ? AND id = ?", orgID, id).Take(&v).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return v, ultrabizRefuse(store.ErrNotFound, "Vendor %d was not found.", id)
+		return v, VendorNotFoundError{VendorID: id}
 	}
 	if err != nil {
 		return v, fmt.Errorf("vendor %d: %w", id, err)
@@ -158,7 +158,7 @@ func (s *Store) ProductStock(ctx context.Context, orgID, productID string) (Prod
 	db := s.db.Gorm(ctx)
 	err := db.Where("organization_id = ? AND id = ?", orgID, productID).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return p, nil, ultrabizRefuse(store.ErrNotFound, "Product '%s' was not found.", productID)
+		return p, nil, ProductNotFoundError{ProductID: productID}
 	}
 	if err != nil {
 		return p, nil, fmt.Errorf("product %q: %w", productID, err)
@@ -187,7 +187,7 @@ func (s *Store) TakeStock(ctx context.Context, orgID, productID string, sizeID i
 		return fmt.Errorf("take stock of %q: %w", productID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return ultrabizRefuse(store.ErrConflict, "Product '%s' (size %d, colour %s) does not hold %s units.", productID, sizeID, colorID.String(), units.String())
+		return InsufficientStockError{ProductID: productID, SizeID: sizeID, ColorID: colorID.Decimal, Units: units.Decimal}
 	}
 	return nil
 }

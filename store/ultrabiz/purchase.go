@@ -146,10 +146,10 @@ func (s *Store) insertPurchases(tx *gorm.DB, orgID string, ps []NewPurchase) (in
 	}
 	if err := tx.Omit(clause.Associations).CreateInBatches(&invoices, 1000).Error; err != nil {
 		if store.IsUniqueViolation(err) && len(ps) == 1 {
-			return 0, ultrabizRefuse(store.ErrConflict, "Bill number '%s' is already used for vendor %d.", ps[0].Invoice.BillNo, ps[0].Invoice.VendorID)
+			return 0, BillTakenError{BillNo: ps[0].Invoice.BillNo, VendorID: ps[0].Invoice.VendorID}
 		}
 		if store.IsUniqueViolation(err) {
-			return 0, ultrabizRefuse(store.ErrConflict, "A bill number is already used for its vendor.")
+			return 0, fmt.Errorf("a bill number is already used for its vendor: %w", store.ErrConflict)
 		}
 		return 0, fmt.Errorf("insert invoices: %w", err)
 	}
@@ -216,14 +216,14 @@ func resolveRefs(ps []NewPurchase, vendors []int32, products []string, packings 
 	packing := packingIndex(packings)
 	for _, p := range ps {
 		if !haveVendor[p.Invoice.VendorID] {
-			return ultrabizRefuse(store.ErrNotFound, "Vendor %d was not found.", p.Invoice.VendorID)
+			return VendorNotFoundError{VendorID: p.Invoice.VendorID}
 		}
 		for i, l := range p.Lines {
 			if !haveProduct[l.ProductID] {
-				return ultrabizRefuse(store.ErrNotFound, "Product '%s' was not found.", l.ProductID)
+				return ProductNotFoundError{ProductID: l.ProductID}
 			}
 			if !p.Lines[i].resolve(packing) {
-				return ultrabizRefuse(store.ErrNotFound, "Packing %d of product '%s' was not found.", l.PackingID, l.ProductID)
+				return PackingNotFoundError{ProductID: l.ProductID, PackingID: l.PackingID}
 			}
 		}
 	}
@@ -305,7 +305,7 @@ func (s *Store) Purchase(ctx context.Context, orgID string, id int64, isPGP bool
 	db := s.db.Gorm(ctx)
 	err := db.Where("organization_id = ? AND id = ? AND is_pgp = ? AND deleted_at IS NULL", orgID, id, isPGP).Take(&inv).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return inv, ultrabizRefuse(store.ErrNotFound, "Purchase invoice %d was not found.", id)
+		return inv, InvoiceNotFoundError{InvoiceID: id}
 	}
 	if err != nil {
 		return inv, fmt.Errorf("purchase invoice %d: %w", id, err)
@@ -337,7 +337,7 @@ func (s *Store) DeletePurchase(ctx context.Context, orgID string, id int64, isPG
 		err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
 			Where("organization_id = ? AND id = ? AND is_pgp = ? AND deleted_at IS NULL", orgID, id, isPGP).Take(&inv).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return ultrabizRefuse(store.ErrNotFound, "Purchase invoice %d was not found.", id)
+			return InvoiceNotFoundError{InvoiceID: id}
 		}
 		if err != nil {
 			return fmt.Errorf("lock invoice: %w", err)
@@ -365,7 +365,7 @@ func (s *Store) DeletePurchase(ctx context.Context, orgID string, id int64, isPG
 			return fmt.Errorf("mark invoice deleted: %w", res.Error)
 		}
 		if res.RowsAffected != 1 {
-			return ultrabizRefuse(store.ErrNotFound, "Purchase invoice %d was not found.", id)
+			return InvoiceNotFoundError{InvoiceID: id}
 		}
 		if err := s.takeBackStock(tx, orgID, id, lines); err != nil {
 			return err

@@ -175,23 +175,23 @@ func TestDeleteRefusalsChangeNothing(t *testing.T) {
 		other := line
 		other.QtyPack = 3
 		for _, c := range []struct {
-			name    string
-			id      int64
-			pgp     bool
-			view    []ultrabiz.PurchaseLine
-			kind    error
-			message string
+			name string
+			id   int64
+			pgp  bool
+			view []ultrabiz.PurchaseLine
+			kind error
+			want error // the exact refusal, data included
 		}{
-			{"unknown", 999, true, nil, store.ErrNotFound, "Purchase invoice 999 was not found."},
-			{"other book", id, false, nil, store.ErrNotFound, fmt.Sprintf("Purchase invoice %d was not found.", id)},
-			{"paid", paid, false, nil, store.ErrConflict, "has payments"},
-			{"finalized", final, false, nil, store.ErrConflict, "is finalized"},
-			{"other quantities", id, true, []ultrabiz.PurchaseLine{other}, store.ErrConflict, "do not match"},
-			{"extra line", id, true, []ultrabiz.PurchaseLine{line, line}, store.ErrConflict, "do not match"},
+			{"unknown", 999, true, nil, store.ErrNotFound, ultrabiz.InvoiceNotFoundError{InvoiceID: 999}},
+			{"other book", id, false, nil, store.ErrNotFound, ultrabiz.InvoiceNotFoundError{InvoiceID: id}},
+			{"paid", paid, false, nil, store.ErrConflict, ultrabiz.InvoiceLockedError{InvoiceID: paid, Reason: ultrabiz.Paid}},
+			{"finalized", final, false, nil, store.ErrConflict, ultrabiz.InvoiceLockedError{InvoiceID: final, Reason: ultrabiz.Finalized}},
+			{"other quantities", id, true, []ultrabiz.PurchaseLine{other}, store.ErrConflict, ultrabiz.LinesMismatchError{InvoiceID: id}},
+			{"extra line", id, true, []ultrabiz.PurchaseLine{line, line}, store.ErrConflict, ultrabiz.LinesMismatchError{InvoiceID: id}},
 		} {
 			_, err := s.DeletePurchase(ctx, f.org, c.id, c.pgp, f.user, c.view)
-			if !errors.Is(err, c.kind) || !strings.Contains(ultrabiz.UltrabizRefusalMessage(err), c.message) {
-				t.Errorf("%s: got %v, want %v with %q", c.name, err, c.kind, c.message)
+			if !errors.Is(err, c.kind) || !errors.Is(err, c.want) {
+				t.Errorf("%s: got %v, want %v (%v)", c.name, err, c.want, c.kind)
 			}
 		}
 		if got := f.units(t, s, "P-1", 35, "37"); got != before {
@@ -226,9 +226,10 @@ func TestDeleteRefusesNegativeStock(t *testing.T) {
 		sell(t, s, f.org, "P-2", 0, "0", "10")
 		balance := f.balance(t, s)
 		_, err := s.DeletePurchase(ctx, f.org, first, false, f.user, nil)
-		want := fmt.Sprintf("Deleting purchase invoice %d would leave product 'P-2' (size 0, colour 0) 10 units short.", first)
-		if !errors.Is(err, store.ErrConflict) || ultrabiz.UltrabizRefusalMessage(err) != want {
-			t.Fatalf("got %v, want %q", err, want)
+		var short ultrabiz.ShortfallError
+		if !errors.Is(err, store.ErrConflict) || !errors.As(err, &short) ||
+			short.InvoiceID != first || short.ProductID != "P-2" || short.SizeID != 0 || short.ColorID.String() != "0" || short.Short.String() != "10" {
+			t.Fatalf("got %v (%+v), want invoice %d leaving P-2 size 0 colour 0 10 units short", err, short, first)
 		}
 		if got := f.units(t, s, "P-1", 35, "37"); got != "24" {
 			t.Fatalf("P-1 stock = %s, want 24 (unchanged)", got)

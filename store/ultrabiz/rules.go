@@ -2,13 +2,10 @@ package ultrabiz
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
-
-	"github.com/deletesvc/deletesvc/store"
 
 	"github.com/shopspring/decimal"
 )
@@ -16,36 +13,11 @@ import (
 // The Ultrabiz purchase rules: pure functions over invoices and lines, no I/O, table-tested in
 // rules_test.go.
 
-// UltrabizRefusal is an Ultrabiz outcome the caller is told about in words: Kind is the sentinel
-// (store.ErrNotFound, store.ErrConflict, store.ErrForbidden) that picks the status, Message the ASP.NET "Message".
-type UltrabizRefusal struct {
-	Kind    error
-	Message string
-}
-
-func (r *UltrabizRefusal) Error() string { return r.Message }
-
-// Unwrap lets errors.Is match the sentinel.
-func (r *UltrabizRefusal) Unwrap() error { return r.Kind }
-
-func ultrabizRefuse(kind error, format string, args ...any) error {
-	return &UltrabizRefusal{Kind: kind, Message: fmt.Sprintf(format, args...)}
-}
-
-// UltrabizRefusalMessage is the message of the refusal inside err, or "" when err is not one.
-func UltrabizRefusalMessage(err error) string {
-	var r *UltrabizRefusal
-	if errors.As(err, &r) {
-		return r.Message
-	}
-	return ""
-}
-
 // CheckUser enforces that a userId argument is the caller's own user number: Ultrabiz records
 // it as who entered or deleted, so it must not name somebody else.
 func CheckUser(callerNumber, userID int64) error {
 	if callerNumber != userID {
-		return ultrabizRefuse(store.ErrForbidden, "userId %d is not the caller's user number.", userID)
+		return UserMismatchError{UserID: userID}
 	}
 	return nil
 }
@@ -64,10 +36,6 @@ type stockKey struct {
 	ProductID string
 	SizeID    int32
 	ColorID   string // canonical decimal text, so 37 and 37.0 are one colour
-}
-
-func (k stockKey) String() string {
-	return fmt.Sprintf("product '%s' (size %d, colour %s)", k.ProductID, k.SizeID, k.ColorID)
 }
 
 // compare orders keys as PostgreSQL's ORDER BY product_id, size_id, color_id does (colours as numbers,
@@ -109,7 +77,7 @@ func shortfall(invoiceID int64, lines []PurchaseLine, have map[stockKey]decimal.
 	keys, need := stockNeeds(lines)
 	for _, k := range keys {
 		if short := need[k].Sub(have[k]); short.IsPositive() {
-			return ultrabizRefuse(store.ErrConflict, "Deleting purchase invoice %d would leave %s %s units short.", invoiceID, k, short.String())
+			return ShortfallError{InvoiceID: invoiceID, ProductID: k.ProductID, SizeID: k.SizeID, ColorID: decimal.RequireFromString(k.ColorID), Short: short}
 		}
 	}
 	return nil
@@ -130,9 +98,9 @@ func idRange(last int64, n int) (int64, error) {
 func (inv PurchaseInvoice) deletable() error {
 	switch {
 	case inv.IsFinalized:
-		return ultrabizRefuse(store.ErrConflict, "Purchase invoice %d is finalized and cannot be deleted.", inv.ID)
+		return InvoiceLockedError{InvoiceID: inv.ID, Reason: Finalized}
 	case inv.PaidAmount.IsPositive():
-		return ultrabizRefuse(store.ErrConflict, "Purchase invoice %d has payments and cannot be deleted.", inv.ID)
+		return InvoiceLockedError{InvoiceID: inv.ID, Reason: Paid}
 	}
 	return nil
 }
@@ -150,7 +118,7 @@ func matchLines(invoiceID int64, stored, view []PurchaseLine) error {
 	if len(view) == 0 {
 		return nil
 	}
-	mismatch := ultrabizRefuse(store.ErrConflict, "The lines sent do not match the stored lines of purchase invoice %d.", invoiceID)
+	mismatch := LinesMismatchError{InvoiceID: invoiceID}
 	if len(view) != len(stored) {
 		return mismatch
 	}

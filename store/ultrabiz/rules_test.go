@@ -71,37 +71,44 @@ func TestMatchLines(t *testing.T) {
 }
 
 func TestDeletable(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		inv  PurchaseInvoice
-		want string
+		want error
 	}{
-		{PurchaseInvoice{ID: 1}, ""},
-		{PurchaseInvoice{ID: 1, IsPosted: true}, ""},
-		{PurchaseInvoice{ID: 1, IsFinalized: true}, "finalized"},
-		{PurchaseInvoice{ID: 1, PaidAmount: store.MustDecimal("0.01")}, "payments"},
+		{PurchaseInvoice{ID: 1}, nil},
+		{PurchaseInvoice{ID: 1, IsPosted: true}, nil},
+		{PurchaseInvoice{ID: 1, IsFinalized: true}, InvoiceLockedError{InvoiceID: 1, Reason: Finalized}},
+		{PurchaseInvoice{ID: 1, PaidAmount: store.MustDecimal("0.01")}, InvoiceLockedError{InvoiceID: 1, Reason: Paid}},
 	} {
 		err := c.inv.deletable()
-		if (c.want == "") != (err == nil) || (err != nil && (!errors.Is(err, store.ErrConflict) || !strings.Contains(err.Error(), c.want))) {
-			t.Errorf("%+v: %v, want %q", c.inv, err, c.want)
+		if err != c.want || (err != nil && !errors.Is(err, store.ErrConflict)) {
+			t.Errorf("%+v: %v, want %v", c.inv, err, c.want)
 		}
 	}
 }
 
 func TestShortfall(t *testing.T) {
+	t.Parallel()
 	lines := []PurchaseLine{ubRuleLine("P-1", "4", 5, 6, 7, 35, "37"), ubRuleLine("P-1", "4", 5, 6, 7, 35, "37.0"), ubRuleLine("P-2", "1", 1, 0, 0, 0, "0")}
 	key1 := stockKey{"P-1", 35, "37"}
 	key2 := stockKey{"P-2", 0, "0"}
 	for _, c := range []struct {
 		have map[stockKey]decimal.Decimal
-		want string
+		want string // the ShortfallError's data
 	}{
 		{map[stockKey]decimal.Decimal{key1: decimal.NewFromInt(66), key2: decimal.NewFromInt(1)}, ""},
-		{map[stockKey]decimal.Decimal{key1: decimal.NewFromInt(54), key2: decimal.NewFromInt(1)}, "would leave product 'P-1' (size 35, colour 37) 12 units short."},
-		{map[stockKey]decimal.Decimal{key1: decimal.NewFromInt(66)}, "would leave product 'P-2' (size 0, colour 0) 1 units short."},
+		{map[stockKey]decimal.Decimal{key1: decimal.NewFromInt(54), key2: decimal.NewFromInt(1)}, "9 P-1 35 37 12"},
+		{map[stockKey]decimal.Decimal{key1: decimal.NewFromInt(66)}, "9 P-2 0 0 1"},
 	} {
 		err := shortfall(9, lines, c.have)
-		if (c.want == "") != (err == nil) || (err != nil && !strings.HasSuffix(err.Error(), c.want)) {
-			t.Errorf("have %v: %v, want %q", c.have, err, c.want)
+		var short ShortfallError
+		got := ""
+		if errors.As(err, &short) {
+			got = fmt.Sprintf("%d %s %d %s %s", short.InvoiceID, short.ProductID, short.SizeID, short.ColorID, short.Short)
+		}
+		if got != c.want || (err == nil) != (c.want == "") || (err != nil && !errors.Is(err, store.ErrConflict)) {
+			t.Errorf("have %v: %v (%s), want %q", c.have, err, got, c.want)
 		}
 	}
 }
@@ -124,7 +131,7 @@ func TestCheckUser(t *testing.T) {
 	if err := CheckUser(12, 12); err != nil {
 		t.Fatal(err)
 	}
-	if err := CheckUser(12, 13); !errors.Is(err, store.ErrForbidden) {
+	if err := CheckUser(12, 13); err != (UserMismatchError{UserID: 13}) || !errors.Is(err, store.ErrForbidden) {
 		t.Fatalf("got %v, want forbidden", err)
 	}
 }
