@@ -451,3 +451,39 @@ func TestStockRowOrder(t *testing.T) {
 		}
 	})
 }
+
+// An invoice naming a vendor, product or packing that does not exist is refused with the first
+// missing one named, before anything is written (the foreign keys behind it are tested in
+// schema_test.go).
+func TestInsertRefusesUnknownReferences(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := ultrabiz.New(db)
+		ctx := context.Background()
+		f := newUBFixture(t, db, s)
+		good := ubLine("P-1", 3, "12", 1, 0, 0, 0, "0")
+		for _, c := range []struct {
+			name   string
+			vendor int32
+			line   ultrabiz.PurchaseLine
+			want   error
+		}{
+			{"unknown vendor", f.vendor.ID + 1, good, ultrabiz.VendorNotFoundError{VendorID: f.vendor.ID + 1}},
+			{"unknown product", f.vendor.ID, ubLine("P-9", 3, "12", 1, 0, 0, 0, "0"), ultrabiz.ProductNotFoundError{ProductID: "P-9"}},
+			{"unknown packing", f.vendor.ID, ubLine("P-2", 4, "0", 1, 0, 0, 0, "0"), ultrabiz.PackingNotFoundError{ProductID: "P-2", PackingID: 4}},
+		} {
+			_, err := s.InsertPurchase(ctx, f.org, ultrabiz.NewPurchase{
+				Invoice: ultrabiz.PurchaseInvoice{VendorID: c.vendor, BillNo: c.name, NetAmount: store.MustDecimal("1")},
+				Lines:   []ultrabiz.PurchaseLine{good, c.line}})
+			if !errors.Is(err, store.ErrNotFound) || !errors.Is(err, c.want) {
+				t.Errorf("%s: %v, want %v", c.name, err, c.want)
+			}
+		}
+		if got := f.units(t, s, "P-1", 0, "0"); got != "none" {
+			t.Fatalf("P-1 stock = %s, want none (nothing entered)", got)
+		}
+		if got := f.balance(t, s); got != "1000.1" {
+			t.Fatalf("balance = %s, want 1000.1 (nothing entered)", got)
+		}
+	})
+}

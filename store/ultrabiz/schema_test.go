@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/storetest"
@@ -31,6 +32,33 @@ func TestModelsMatchMigratedSchema(t *testing.T) {
 					t.Errorf("%s: no column %s", stmt.Schema.Table, f.DBName)
 				}
 			}
+		}
+	})
+}
+
+// The foreign keys are the last line behind checkRefs: rows written around the store's checks, naming
+// a vendor or product that does not exist, are refused by the database itself on both backends.
+func TestForeignKeysBackTheChecks(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		_, org := storetest.Tenant(t, db, "fk@example.com")
+		s := New(db)
+		v, err := s.CreateVendor(ctx, org.ID, "V", store.MustDecimal("0"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := db.Gorm(ctx)
+		err = g.Omit(clause.Associations).Create(&PurchaseInvoice{OrganizationID: org.ID, ID: 1, VendorID: v.ID + 1, BillNo: "B"}).Error
+		if !store.IsForeignKeyViolation(err) {
+			t.Fatalf("invoice of an unknown vendor: %v, want a foreign-key violation", err)
+		}
+		if err := g.Omit(clause.Associations).Create(&PurchaseInvoice{OrganizationID: org.ID, ID: 1, VendorID: v.ID, BillNo: "B"}).Error; err != nil {
+			t.Fatal(err)
+		}
+		err = g.Omit(clause.Associations).Create(&PurchaseLine{OrganizationID: org.ID, InvoiceID: 1, LineNo: 1, ProductID: "nope"}).Error
+		if !store.IsForeignKeyViolation(err) {
+			t.Fatalf("line of an unknown product: %v, want a foreign-key violation", err)
 		}
 	})
 }
