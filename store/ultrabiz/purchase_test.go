@@ -85,6 +85,7 @@ func (f ubFixture) balance(t *testing.T, s *ultrabiz.Store) string {
 }
 
 func TestInsertDeleteReversesExactly(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
@@ -148,6 +149,7 @@ func TestInsertDeleteReversesExactly(t *testing.T) {
 }
 
 func TestDeleteRefusalsChangeNothing(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
@@ -215,6 +217,7 @@ func TestDeleteRefusalsChangeNothing(t *testing.T) {
 }
 
 func TestDeleteRefusesNegativeStock(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
@@ -247,6 +250,7 @@ func TestDeleteRefusesNegativeStock(t *testing.T) {
 }
 
 func TestStatementsDoNotGrowWithLines(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		f := newUBFixture(t, db, s)
@@ -277,6 +281,7 @@ func TestStatementsDoNotGrowWithLines(t *testing.T) {
 }
 
 func TestConcurrentDeletesMoveOnce(t *testing.T) {
+	t.Parallel()
 	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
@@ -333,6 +338,7 @@ func sell(t *testing.T, s *ultrabiz.Store, org, product string, size int32, colo
 // Inserts and deletes of different invoices sharing stock rows run side by side without deadlocks,
 // and leave stock exactly where it started.
 func TestConcurrentCyclesShareStock(t *testing.T) {
+	t.Parallel()
 	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
@@ -384,6 +390,7 @@ func TestConcurrentCyclesShareStock(t *testing.T) {
 // A line entered without a Multiplier takes its packing's; the same body sent back to delete must
 // match (it is resolved against the packing the same way), not be refused as a different line.
 func TestDeleteWithViewWithoutMultiplier(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
@@ -409,6 +416,7 @@ func TestDeleteWithViewWithoutMultiplier(t *testing.T) {
 // More decimals than the columns keep: both databases store the same rounded Multiplier and units,
 // and the delete takes back exactly what the insert added (here all of it, so no false shortfall).
 func TestDeleteTakesBackStoredUnits(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
@@ -433,6 +441,7 @@ func TestDeleteTakesBackStoredUnits(t *testing.T) {
 
 // Stock rows come back by size, then colour as a number, on both databases (SQLite keeps colours as text).
 func TestStockRowOrder(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		f := newUBFixture(t, db, s)

@@ -21,6 +21,7 @@ func ubRuleLine(product string, mult string, pack, lose, bns int32, size int32, 
 }
 
 func TestStockUnits(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		line PurchaseLine
 		want string
@@ -37,6 +38,7 @@ func TestStockUnits(t *testing.T) {
 }
 
 func TestMatchLines(t *testing.T) {
+	t.Parallel()
 	a := ubRuleLine("P-1", "4", 5, 6, 7, 35, "37")
 	b := ubRuleLine("P-2", "12", 1, 0, 0, 0, "0")
 	aSpelled := a
@@ -116,6 +118,7 @@ func TestShortfall(t *testing.T) {
 // A stored line's Units is what its insert added (an older row may hold a rounded value): the delete
 // takes back exactly that, not a recomputation from Multiplier.
 func TestStoredUnitsAreTakenBack(t *testing.T) {
+	t.Parallel()
 	l := ubRuleLine("P-1", "0.12345", 3, 0, 0, 0, "0")
 	l.Units = store.MustDecimal("0.3704") // PostgreSQL's numeric(20,4) of 0.37035
 	key := stockKey{"P-1", 0, "0"}
@@ -128,6 +131,7 @@ func TestStoredUnitsAreTakenBack(t *testing.T) {
 }
 
 func TestCheckUser(t *testing.T) {
+	t.Parallel()
 	if err := CheckUser(12, 12); err != nil {
 		t.Fatal(err)
 	}
@@ -137,6 +141,7 @@ func TestCheckUser(t *testing.T) {
 }
 
 func TestResolveLine(t *testing.T) {
+	t.Parallel()
 	packings := packingIndex([]Packing{{ProductID: "P", ID: 3, Multiplier: store.MustDecimal("12")}})
 	for _, c := range []struct {
 		name string
@@ -160,6 +165,7 @@ func TestResolveLine(t *testing.T) {
 
 // Keys are in PostgreSQL's lock order: colours compare as numbers, so 2 comes before 10.
 func TestStockKeyOrder(t *testing.T) {
+	t.Parallel()
 	lines := []PurchaseLine{ubRuleLine("P-1", "1", 1, 0, 0, 0, "10"), ubRuleLine("P-1", "1", 1, 0, 0, 0, "2"),
 		ubRuleLine("P-1", "1", 1, 0, 0, 0, "2.5"), ubRuleLine("P-0", "1", 1, 0, 0, 9, "0"), ubRuleLine("P-1", "1", 1, 0, 0, 1, "0")}
 	keys, _ := stockNeeds(lines)
@@ -173,6 +179,7 @@ func TestStockKeyOrder(t *testing.T) {
 }
 
 func TestIDRange(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		last  int64
 		n     int

@@ -13,6 +13,7 @@ import (
 )
 
 func TestSeedIsConsistent(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
