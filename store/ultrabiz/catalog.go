@@ -65,14 +65,10 @@ type Stock struct {
 	Product        Product       `gorm:"foreignKey:OrganizationID,ProductID;references:OrganizationID,ID;constraint:OnDelete:CASCADE" json:"-"`
 }
 
-// nextIDs reserves n consecutive ids of the named counter and returns the first. The upsert is
-// one statement, so concurrent callers get disjoint ranges on both databases.
-func nextIDs(tx *gorm.DB, orgID, name string, n int) (int64, error) {
+// nextIDs reserves n consecutive ids of the named counter and returns the first.
+func (s *Store) nextIDs(tx *gorm.DB, orgID, name string, n int) (int64, error) {
 	var last int64
-	err := tx.Raw(`INSERT INTO ultrabiz_counters (organization_id, name, last_value) VALUES (?, ?, ?)
-ON CONFLICT (organization_id, name) DO UPDATE SET last_value = ultrabiz_counters.last_value + excluded.last_value
-RETURNING last_value`, orgID, name, n).Scan(&last).Error
-	if err != nil {
+	if err := tx.Raw(s.sql.nextIDs, map[string]any{"org": orgID, "name": name, "n": n}).Scan(&last).Error; err != nil {
 		return 0, fmt.Errorf("reserve %d %s ids: %w", n, name, err)
 	}
 	first, err := idRange(last, n)
@@ -94,7 +90,7 @@ func (s *Store) CreateVendor(ctx context.Context, orgID, name string, opening st
 func (s *Store) createVendors(ctx context.Context, orgID string, names []string, opening store.Decimal) ([]Vendor, error) {
 	var out []Vendor
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		first, err := nextIDs(tx, orgID, "vendor", len(names))
+		first, err := s.nextIDs(tx, orgID, "vendor", len(names))
 		if err != nil {
 			return err
 		}
@@ -180,9 +176,8 @@ func (s *Store) ProductStock(ctx context.Context, orgID, productID string) (Prod
 // TakeStock removes units of a product in one size and colour from stock, as a sale or a
 // write-off does; it refuses (store.ErrConflict) to go below zero. The check is the update's condition.
 func (s *Store) TakeStock(ctx context.Context, orgID, productID string, sizeID int32, colorID, units store.Decimal) error {
-	res := s.db.Gorm(ctx).Exec("UPDATE ultrabiz_stocks SET units = "+s.db.Dialect().DecSub("units", "?")+
-		" WHERE organization_id = ? AND product_id = ? AND size_id = ? AND color_id = ? AND "+s.db.Dialect().DecCmp("units", "?")+" >= 0",
-		units, orgID, productID, sizeID, colorID, units)
+	res := s.db.Gorm(ctx).Exec(s.sql.takeStock,
+		map[string]any{"org": orgID, "product": productID, "size": sizeID, "color": colorID, "units": units})
 	if res.Error != nil {
 		return fmt.Errorf("take stock of %q: %w", productID, res.Error)
 	}

@@ -126,7 +126,7 @@ func (s *Store) insertPurchases(tx *gorm.DB, orgID string, ps []NewPurchase) (in
 	if err := s.checkRefs(tx, orgID, ps); err != nil {
 		return 0, err
 	}
-	first, err := nextIDs(tx, orgID, "purchase_invoice", len(ps))
+	first, err := s.nextIDs(tx, orgID, "purchase_invoice", len(ps))
 	if err != nil {
 		return 0, err
 	}
@@ -156,23 +156,11 @@ func (s *Store) insertPurchases(tx *gorm.DB, orgID string, ps []NewPurchase) (in
 	if err := tx.Omit(clause.Associations).CreateInBatches(&lines, 500).Error; err != nil {
 		return 0, fmt.Errorf("insert lines: %w", err)
 	}
-	// Stock rows are created on first receipt and never removed, so a delete always finds its rows.
-	// Rows are written (and locked) in key order, like a delete locks them, so the two cannot deadlock.
-	stock := fmt.Sprintf(`INSERT INTO ultrabiz_stocks (organization_id, product_id, size_id, color_id, units)
-SELECT organization_id, product_id, size_id, color_id, %s FROM ultrabiz_purchase_lines
-WHERE organization_id = ? AND invoice_id BETWEEN ? AND ?
-GROUP BY organization_id, product_id, size_id, color_id
-ORDER BY product_id, size_id, color_id
-ON CONFLICT (organization_id, product_id, size_id, color_id) DO UPDATE SET units = %s`,
-		s.db.Dialect().DecSum("units"), s.db.Dialect().DecAdd("ultrabiz_stocks.units", "excluded.units"))
-	if err := tx.Exec(stock, orgID, first, last).Error; err != nil {
+	span := map[string]any{"org": orgID, "first": first, "last": last}
+	if err := tx.Exec(s.sql.addStock, span).Error; err != nil {
 		return 0, fmt.Errorf("add stock: %w", err)
 	}
-	balance := fmt.Sprintf(`UPDATE ultrabiz_vendors SET balance = %s
-WHERE organization_id = ? AND id IN (SELECT vendor_id FROM ultrabiz_purchase_invoices WHERE organization_id = ? AND id BETWEEN ? AND ?)`,
-		s.db.Dialect().DecAdd("balance", `(SELECT `+s.db.Dialect().DecSum("i.net_amount")+` FROM ultrabiz_purchase_invoices i
-  WHERE i.organization_id = ultrabiz_vendors.organization_id AND i.vendor_id = ultrabiz_vendors.id AND i.id BETWEEN ? AND ?)`))
-	if err := tx.Exec(balance, first, last, orgID, orgID, first, last).Error; err != nil {
+	if err := tx.Exec(s.sql.addVendorBalances, span).Error; err != nil {
 		return 0, fmt.Errorf("add vendor balances: %w", err)
 	}
 	return first, nil
@@ -374,8 +362,7 @@ func (s *Store) DeletePurchase(ctx context.Context, orgID string, id int64, isPG
 			Update("deleted_at", now).Error; err != nil {
 			return fmt.Errorf("mark lines deleted: %w", err)
 		}
-		if err := tx.Exec("UPDATE ultrabiz_vendors SET balance = "+s.db.Dialect().DecSub("balance", "?")+" WHERE organization_id = ? AND id = ?",
-			inv.NetAmount, orgID, inv.VendorID).Error; err != nil {
+		if err := tx.Exec(s.sql.subtractVendorBalance, map[string]any{"org": orgID, "vendor": inv.VendorID, "amount": inv.NetAmount}).Error; err != nil {
 			return fmt.Errorf("reduce vendor balance: %w", err)
 		}
 		out = Deleted{InvoiceID: id, Lines: len(lines), Units: linesAdd(lines)}
@@ -410,15 +397,7 @@ func (s *Store) takeBackStock(tx *gorm.DB, orgID string, id int64, lines []Purch
 	if err := shortfall(id, lines, have); err != nil {
 		return err
 	}
-	sql := fmt.Sprintf(`UPDATE ultrabiz_stocks SET units = %s
-FROM (SELECT product_id, size_id, color_id, %s AS units FROM ultrabiz_purchase_lines
-      WHERE organization_id = ? AND invoice_id = ? AND deleted_at IS NULL
-      GROUP BY product_id, size_id, color_id) AS taken
-WHERE ultrabiz_stocks.organization_id = ? AND ultrabiz_stocks.product_id = taken.product_id
-  AND ultrabiz_stocks.size_id = taken.size_id AND ultrabiz_stocks.color_id = taken.color_id
-  AND %s >= 0`,
-		s.db.Dialect().DecSub("ultrabiz_stocks.units", "taken.units"), s.db.Dialect().DecSum("units"), s.db.Dialect().DecCmp("ultrabiz_stocks.units", "taken.units"))
-	res := tx.Exec(sql, orgID, id, orgID)
+	res := tx.Exec(s.sql.takeBackStock, map[string]any{"org": orgID, "invoice": id})
 	if res.Error != nil {
 		return fmt.Errorf("take back stock: %w", res.Error)
 	}

@@ -44,7 +44,7 @@ func (s *Store) Seed(ctx context.Context, orgID string, rows int, progress func(
 	}
 	var products []Product
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-		first, err := nextIDs(tx, orgID, "seed_product", nProducts)
+		first, err := s.nextIDs(tx, orgID, "seed_product", nProducts)
 		if err != nil {
 			return err
 		}
