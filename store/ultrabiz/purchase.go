@@ -133,7 +133,7 @@ func (s *Store) insertPurchases(tx *gorm.DB, orgID string, ps []NewPurchase) (in
 	last := first + int64(len(ps)) - 1
 	invoices := make([]PurchaseInvoice, len(ps))
 	var lines []PurchaseLine
-	now := time.Now().UTC()
+	now := s.db.Now()
 	for i, p := range ps {
 		inv := p.Invoice
 		inv.OrganizationID, inv.ID, inv.CreatedAt, inv.DeletedAt, inv.DeletedBy, inv.Lines = orgID, first+int64(i), now, nil, nil, nil
@@ -344,7 +344,7 @@ func (s *Store) DeletePurchase(ctx context.Context, orgID string, id int64, isPG
 		if err := matchLines(id, lines, view); err != nil {
 			return err
 		}
-		now := time.Now().UTC()
+		now := s.db.Now()
 		// Conditional, so that even without the lock exactly one delete can win.
 		res := tx.Model(&PurchaseInvoice{}).
 			Where("organization_id = ? AND id = ? AND deleted_at IS NULL", orgID, id).
