@@ -130,10 +130,28 @@ func (s *Store) insertPurchases(tx *gorm.DB, orgID string, ps []NewPurchase) (in
 	if err != nil {
 		return 0, err
 	}
-	last := first + int64(len(ps)) - 1
+	invoices, lines := purchaseRows(orgID, first, s.db.Now(), ps)
+	if err := tx.Omit(clause.Associations).CreateInBatches(&invoices, 1000).Error; err != nil {
+		return 0, insertInvoicesError(err, ps)
+	}
+	if err := tx.Omit(clause.Associations).CreateInBatches(&lines, 500).Error; err != nil {
+		return 0, fmt.Errorf("insert lines: %w", err)
+	}
+	span := map[string]any{"org": orgID, "first": first, "last": first + int64(len(ps)) - 1}
+	if err := tx.Exec(s.sql.addStock, span).Error; err != nil {
+		return 0, fmt.Errorf("add stock: %w", err)
+	}
+	if err := tx.Exec(s.sql.addVendorBalances, span).Error; err != nil {
+		return 0, fmt.Errorf("add vendor balances: %w", err)
+	}
+	return first, nil
+}
+
+// purchaseRows are the rows of invoices numbered from first, entered at now: the store's fields
+// set, each line numbered and holding the units it adds to stock.
+func purchaseRows(orgID string, first int64, now time.Time, ps []NewPurchase) ([]PurchaseInvoice, []PurchaseLine) {
 	invoices := make([]PurchaseInvoice, len(ps))
 	var lines []PurchaseLine
-	now := s.db.Now()
 	for i, p := range ps {
 		inv := p.Invoice
 		inv.OrganizationID, inv.ID, inv.CreatedAt, inv.DeletedAt, inv.DeletedBy, inv.Lines = orgID, first+int64(i), now, nil, nil, nil
@@ -144,26 +162,19 @@ func (s *Store) insertPurchases(tx *gorm.DB, orgID string, ps []NewPurchase) (in
 			lines = append(lines, l)
 		}
 	}
-	if err := tx.Omit(clause.Associations).CreateInBatches(&invoices, 1000).Error; err != nil {
-		if store.IsUniqueViolation(err) && len(ps) == 1 {
-			return 0, BillTakenError{BillNo: ps[0].Invoice.BillNo, VendorID: ps[0].Invoice.VendorID}
-		}
-		if store.IsUniqueViolation(err) {
-			return 0, fmt.Errorf("a bill number is already used for its vendor: %w", store.ErrConflict)
-		}
-		return 0, fmt.Errorf("insert invoices: %w", err)
+	return invoices, lines
+}
+
+// insertInvoicesError names the clashing bill number when one invoice was entered; a batch (the
+// seeder's) cannot tell which of its bills clashed.
+func insertInvoicesError(err error, ps []NewPurchase) error {
+	switch {
+	case store.IsUniqueViolation(err) && len(ps) == 1:
+		return BillTakenError{BillNo: ps[0].Invoice.BillNo, VendorID: ps[0].Invoice.VendorID}
+	case store.IsUniqueViolation(err):
+		return fmt.Errorf("a bill number is already used for its vendor: %w", store.ErrConflict)
 	}
-	if err := tx.Omit(clause.Associations).CreateInBatches(&lines, 500).Error; err != nil {
-		return 0, fmt.Errorf("insert lines: %w", err)
-	}
-	span := map[string]any{"org": orgID, "first": first, "last": last}
-	if err := tx.Exec(s.sql.addStock, span).Error; err != nil {
-		return 0, fmt.Errorf("add stock: %w", err)
-	}
-	if err := tx.Exec(s.sql.addVendorBalances, span).Error; err != nil {
-		return 0, fmt.Errorf("add vendor balances: %w", err)
-	}
-	return first, nil
+	return fmt.Errorf("insert invoices: %w", err)
 }
 
 // checkRefs refuses invoices naming a vendor, product or packing that does not exist, with
@@ -319,42 +330,24 @@ type Deleted struct {
 func (s *Store) DeletePurchase(ctx context.Context, orgID string, id int64, isPGP bool, deletedBy int64, view []PurchaseLine) (Deleted, error) {
 	var out Deleted
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		// The row lock makes concurrent deletes of one invoice queue here; after the winner commits the
-		// others no longer see a live invoice and answer 404. (SQLite serializes writers at BEGIN.)
-		var inv PurchaseInvoice
-		err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
-			Where("organization_id = ? AND id = ? AND is_pgp = ? AND deleted_at IS NULL", orgID, id, isPGP).Take(&inv).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return InvoiceNotFoundError{InvoiceID: id}
-		}
+		inv, lines, err := lockLiveInvoice(tx, orgID, id, isPGP)
 		if err != nil {
-			return fmt.Errorf("lock invoice: %w", err)
+			return err
 		}
 		if err := inv.deletable(); err != nil {
 			return err
 		}
-		var lines []PurchaseLine
-		if err := tx.Where("organization_id = ? AND invoice_id = ? AND deleted_at IS NULL", orgID, id).Order("line_no").Find(&lines).Error; err != nil {
-			return fmt.Errorf("read lines: %w", err)
-		}
-		view, err := resolveView(tx, orgID, view)
-		if err != nil {
+		if view, err = resolveView(tx, orgID, view); err != nil {
 			return err
 		}
 		if err := matchLines(id, lines, view); err != nil {
 			return err
 		}
 		now := s.db.Now()
-		// Conditional, so that even without the lock exactly one delete can win.
-		res := tx.Model(&PurchaseInvoice{}).
-			Where("organization_id = ? AND id = ? AND deleted_at IS NULL", orgID, id).
-			Updates(map[string]any{"deleted_at": now, "deleted_by": deletedBy})
-		if res.Error != nil {
-			return fmt.Errorf("mark invoice deleted: %w", res.Error)
+		if err := markInvoiceDeleted(tx, orgID, id, deletedBy, now); err != nil {
+			return err
 		}
-		if res.RowsAffected != 1 {
-			return InvoiceNotFoundError{InvoiceID: id}
-		}
+		// Before the lines are marked: the take-back reads the live lines.
 		if err := s.takeBackStock(tx, orgID, id, lines); err != nil {
 			return err
 		}
@@ -372,6 +365,41 @@ func (s *Store) DeletePurchase(ctx context.Context, orgID string, id int64, isPG
 		return Deleted{}, fmt.Errorf("delete purchase invoice %d: %w", id, err)
 	}
 	return out, nil
+}
+
+// lockLiveInvoice reads a live invoice of the named book, locked, with its live lines. The row lock
+// makes concurrent deletes of one invoice queue here; after the winner commits the others no longer
+// see a live invoice and answer not found. (SQLite serializes writers at BEGIN.)
+func lockLiveInvoice(tx *gorm.DB, orgID string, id int64, isPGP bool) (PurchaseInvoice, []PurchaseLine, error) {
+	var inv PurchaseInvoice
+	err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
+		Where("organization_id = ? AND id = ? AND is_pgp = ? AND deleted_at IS NULL", orgID, id, isPGP).Take(&inv).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return inv, nil, InvoiceNotFoundError{InvoiceID: id}
+	}
+	if err != nil {
+		return inv, nil, fmt.Errorf("lock invoice: %w", err)
+	}
+	var lines []PurchaseLine
+	if err := tx.Where("organization_id = ? AND invoice_id = ? AND deleted_at IS NULL", orgID, id).Order("line_no").Find(&lines).Error; err != nil {
+		return inv, nil, fmt.Errorf("read lines: %w", err)
+	}
+	return inv, lines, nil
+}
+
+// markInvoiceDeleted soft-deletes a live invoice. The update is conditional, so that even without
+// the lock exactly one delete can win.
+func markInvoiceDeleted(tx *gorm.DB, orgID string, id, deletedBy int64, now time.Time) error {
+	res := tx.Model(&PurchaseInvoice{}).
+		Where("organization_id = ? AND id = ? AND deleted_at IS NULL", orgID, id).
+		Updates(map[string]any{"deleted_at": now, "deleted_by": deletedBy})
+	if res.Error != nil {
+		return fmt.Errorf("mark invoice deleted: %w", res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return InvoiceNotFoundError{InvoiceID: id}
+	}
+	return nil
 }
 
 // takeBackStock removes the invoice's units from stock. The stock rows are locked in key order
