@@ -11,12 +11,14 @@ import (
 	"github.com/deletesvc/deletesvc/store/storetest"
 )
 
-// Every column the models map exists in the schema the migrations make: the migrations, not
-// AutoMigrate, own the schema, so a field added to a model without a migration fails here.
-func TestModelsMatchMigratedSchema(t *testing.T) {
+// The migrations, not AutoMigrate, own the schema: every column the models map exists in it (a field
+// added to a model without a migration fails here), and its foreign keys are the last line behind
+// checkRefs, refusing rows written around the store's checks on both backends.
+func TestMigratedSchema(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		g := db.Gorm(context.Background())
+		ctx := context.Background()
+		g := db.Gorm(ctx)
 		m := g.Migrator()
 		for _, model := range models {
 			if !m.HasTable(model) {
@@ -33,22 +35,12 @@ func TestModelsMatchMigratedSchema(t *testing.T) {
 				}
 			}
 		}
-	})
-}
-
-// The foreign keys are the last line behind checkRefs: rows written around the store's checks, naming
-// a vendor or product that does not exist, are refused by the database itself on both backends.
-func TestForeignKeysBackTheChecks(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
 		_, org := storetest.Tenant(t, db, "fk@example.com")
 		s := New(db)
 		v, err := s.CreateVendor(ctx, org.ID, "V", store.MustDecimal("0"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		g := db.Gorm(ctx)
 		err = g.Omit(clause.Associations).Create(&PurchaseInvoice{OrganizationID: org.ID, ID: 1, VendorID: v.ID + 1, BillNo: "B"}).Error
 		if !store.IsForeignKeyViolation(err) {
 			t.Fatalf("invoice of an unknown vendor: %v, want a foreign-key violation", err)

@@ -1,3 +1,6 @@
+// Package ultrabiz is the Ultrabiz ERP family's store: vendors and their payable balances, products,
+// stock, and purchase invoices whose entry and deletion move stock and balances together. Refusals
+// are typed errors (errors.go); the wire wording is server/ultrabiz's.
 package ultrabiz
 
 import "github.com/deletesvc/deletesvc/store"
