@@ -1,10 +1,8 @@
-// Package negotiate holds Ultrabiz's ASP.NET-style content negotiation and XML error body, shared by
-// the global error renderer (server/render.go) and the Ultrabiz strict middleware, so errors look the
-// same whichever of the two writes them.
+// Package negotiate holds Ultrabiz's ASP.NET-style content negotiation, shared by the global error
+// renderer (server/render.go) and the Ultrabiz strict middleware, so both pick the same format.
 package negotiate
 
 import (
-	"encoding/xml"
 	"net/http"
 	"strings"
 )
@@ -25,20 +23,4 @@ func WantsXML(r *http.Request) bool {
 		}
 	}
 	return false
-}
-
-// aspNetError is ASP.NET Web API's HttpError as XML (ModelState is not rendered in XML).
-type aspNetError struct {
-	XMLName xml.Name `xml:"Error"`
-	Message string   `xml:"Message"`
-}
-
-// ErrorXML is ASP.NET's HttpError body in XML, with the XML declaration: the bytes Echo's c.XML
-// writes for the same message.
-func ErrorXML(message string) ([]byte, error) {
-	b, err := xml.Marshal(aspNetError{Message: message})
-	if err != nil {
-		return nil, err
-	}
-	return append([]byte(xml.Header), b...), nil
 }

@@ -21,8 +21,8 @@ import (
 func BenchmarkInsertDeleteCycle(b *testing.B) {
 	for _, backend := range []storetest.Backend{storetest.SQLite, storetest.Postgres} {
 		b.Run(string(backend), func(b *testing.B) {
-			st := storetest.Open(b, backend)
-			e := start(b, st, false)
+			e := start(b, storetest.DB(b, backend), false)
+			st := e.Ultrabiz
 			lines := benchLines()
 			ctx := context.Background()
 			pgp := false
@@ -39,20 +39,20 @@ func BenchmarkInsertDeleteCycle(b *testing.B) {
 			})
 
 			b.Run("store", func(b *testing.B) {
-				view := make([]ultrabizstore.UltrabizPurchaseLine, len(lines))
+				view := make([]ultrabizstore.PurchaseLine, len(lines))
 				for i, l := range lines {
-					view[i] = ultrabizstore.UltrabizPurchaseLine{ProductID: *l.ProductId, PackingID: *l.PackingId, Multiplier: store.NewDecimal(*l.Multiplier),
+					view[i] = ultrabizstore.PurchaseLine{ProductID: *l.ProductId, PackingID: *l.PackingId, Multiplier: store.NewDecimal(*l.Multiplier),
 						QtyPack: *l.QtyPack, QtyLose: *l.QtyLose, BnsLose: *l.BnsLose, SizeID: *l.SizeID, ColorID: store.NewDecimal(*l.ColorID)}
 				}
 				for i := 0; i < b.N; i++ {
-					id, err := st.InsertUltrabizPurchase(ctx, e.org, ultrabizstore.UltrabizNewPurchase{
-						Invoice: ultrabizstore.UltrabizPurchaseInvoice{VendorID: e.vendor, BillNo: "BENCH-2", BillDate: time.Now(), NetAmount: store.MustDecimal("3587.2"), CreatedBy: int64(e.user)},
-						Lines:   append([]ultrabizstore.UltrabizPurchaseLine(nil), view...),
+					id, err := st.InsertPurchase(ctx, e.org, ultrabizstore.NewPurchase{
+						Invoice: ultrabizstore.PurchaseInvoice{VendorID: e.vendor, BillNo: "BENCH-2", BillDate: time.Now(), NetAmount: store.MustDecimal("3587.2"), CreatedBy: int64(e.user)},
+						Lines:   append([]ultrabizstore.PurchaseLine(nil), view...),
 					})
 					if err != nil {
 						b.Fatal(err)
 					}
-					if _, err := st.DeleteUltrabizPurchase(ctx, e.org, id, false, int64(e.user), view); err != nil {
+					if _, err := st.DeletePurchase(ctx, e.org, id, false, int64(e.user), view); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -31,8 +31,8 @@ func ptr[T any](v T) *T { return &v }
 func decPtr(d store.Decimal) *decimal.Decimal { return ptr(d.Decimal) }
 
 // lineFromGen is a PurchasesBody as a store line; PurchaseId and IsDeleted are the server's to set.
-func lineFromGen(b gen.PurchasesBody) ultrabizstore.UltrabizPurchaseLine {
-	return ultrabizstore.UltrabizPurchaseLine{
+func lineFromGen(b gen.PurchasesBody) ultrabizstore.PurchaseLine {
+	return ultrabizstore.PurchaseLine{
 		ProductID: val(b.ProductId), PackingID: val(b.PackingId), Multiplier: dec(b.Multiplier),
 		QtyPack: val(b.QtyPack), QtyLose: val(b.QtyLose), BnsLose: val(b.BnsLose),
 		PricePack: dec(b.PricePack), DiscRatio: dec(b.DiscRatio), DiscValPack: dec(b.DiscValPack), DiscValLose: dec(b.DiscValLose),
@@ -46,8 +46,8 @@ func lineFromGen(b gen.PurchasesBody) ultrabizstore.UltrabizPurchaseLine {
 	}
 }
 
-func linesFromGen(bs []gen.PurchasesBody) []ultrabizstore.UltrabizPurchaseLine {
-	out := make([]ultrabizstore.UltrabizPurchaseLine, len(bs))
+func linesFromGen(bs []gen.PurchasesBody) []ultrabizstore.PurchaseLine {
+	out := make([]ultrabizstore.PurchaseLine, len(bs))
 	for i, b := range bs {
 		out[i] = lineFromGen(b)
 	}
@@ -55,8 +55,8 @@ func linesFromGen(bs []gen.PurchasesBody) []ultrabizstore.UltrabizPurchaseLine {
 }
 
 // lineToGen is a stored line as a PurchasesBody. PurchaseId is a C# int: the store never hands out an
-// invoice id beyond int32 (nextUltrabizIDs), so the conversion cannot truncate.
-func lineToGen(l ultrabizstore.UltrabizPurchaseLine) gen.PurchasesBody {
+// invoice id beyond int32 (nextIDs), so the conversion cannot truncate.
+func lineToGen(l ultrabizstore.PurchaseLine) gen.PurchasesBody {
 	return gen.PurchasesBody{
 		PurchaseId: ptr(int32(l.InvoiceID)), ProductId: ptr(l.ProductID), PackingId: ptr(l.PackingID), Multiplier: decPtr(l.Multiplier),
 		QtyPack: ptr(l.QtyPack), QtyLose: ptr(l.QtyLose), BnsLose: ptr(l.BnsLose),
@@ -72,9 +72,9 @@ func lineToGen(l ultrabizstore.UltrabizPurchaseLine) gen.PurchasesBody {
 }
 
 // purchaseFromGen is an entered invoice as the store's; the query arguments name its book and author.
-func purchaseFromGen(p gen.Purchase, params gen.InsertPurchaseInvoiceParams) ultrabizstore.UltrabizNewPurchase {
-	return ultrabizstore.UltrabizNewPurchase{
-		Invoice: ultrabizstore.UltrabizPurchaseInvoice{
+func purchaseFromGen(p gen.Purchase, params gen.InsertPurchaseInvoiceParams) ultrabizstore.NewPurchase {
+	return ultrabizstore.NewPurchase{
+		Invoice: ultrabizstore.PurchaseInvoice{
 			IsPGP: val(params.IsPGP), IsOpen: val(params.IsOpen), IsRateChange: val(params.IsRateChange),
 			VendorID: p.VendorID, BillNo: p.BillNo, BillDate: p.BillDate.UTC(), Remarks: p.Remarks,
 			GrossAmount: dec(p.GrossAmount), DiscAmount: dec(p.DiscAmount), STaxAmount: dec(p.STaxAmount),
@@ -86,7 +86,7 @@ func purchaseFromGen(p gen.Purchase, params gen.InsertPurchaseInvoiceParams) ult
 	}
 }
 
-func invoiceToGen(inv ultrabizstore.UltrabizPurchaseInvoice) gen.PurchaseInvoice {
+func invoiceToGen(inv ultrabizstore.PurchaseInvoice) gen.PurchaseInvoice {
 	lines := make([]gen.PurchasesBody, len(inv.Lines))
 	for i, l := range inv.Lines {
 		lines[i] = lineToGen(l)
@@ -100,7 +100,7 @@ func invoiceToGen(inv ultrabizstore.UltrabizPurchaseInvoice) gen.PurchaseInvoice
 	}
 }
 
-func stockToGen(p ultrabizstore.UltrabizProduct, rows []ultrabizstore.UltrabizStock) gen.ProductStock {
+func stockToGen(p ultrabizstore.Product, rows []ultrabizstore.Stock) gen.ProductStock {
 	out := gen.ProductStock{ProductId: p.ID, ProductName: p.Name, Stock: make([]gen.StockLine, len(rows)), TotalUnits: decimal.Zero}
 	for i, r := range rows {
 		line := gen.StockLine{Units: r.Units.Decimal}

@@ -1,7 +1,6 @@
 package ultrabiz
 
 import (
-	"encoding/xml"
 	"fmt"
 	"strings"
 
@@ -33,17 +32,10 @@ func Family(d api.Deps) (api.Family, error) {
 	}, nil
 }
 
-// aspNetError is ASP.NET Web API's HttpError as JSON or XML.
-type aspNetError struct {
-	XMLName    xml.Name            `json:"-" xml:"Error"`
-	Message    string              `json:"Message" xml:"Message"`
-	ModelState map[string][]string `json:"ModelState,omitempty" xml:"-"`
-}
-
 // renderUltrabiz writes ASP.NET Web API errors, in XML when the client's Accept asks for it.
 func render(c echo.Context, e *api.Error) error {
 	req := c.Request()
-	body := aspNetError{Message: e.Message}
+	body := Error{Message: e.Message}
 	switch e.Kind {
 	case api.KindValidation:
 		body.Message = "The request is invalid."

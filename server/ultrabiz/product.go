@@ -10,7 +10,7 @@ import (
 // GetProductStock reads a product's stock by size and colour.
 func (h *Handler) GetProductStock(ctx context.Context, req gen.GetProductStockRequestObject) (gen.GetProductStockResponseObject, error) {
 	caller, _ := auth.From(ctx)
-	p, rows, err := h.store.UltrabizProductStock(ctx, caller.OrgID, req.Params.ProductId)
+	p, rows, err := h.store.ProductStock(ctx, caller.OrgID, req.Params.ProductId)
 	if err != nil {
 		return getStockRefused(err)
 	}

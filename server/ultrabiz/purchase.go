@@ -12,14 +12,14 @@ import (
 // DeletePurchaseInvoice deletes an invoice of the named book, reversing its stock and vendor balance.
 func (h *Handler) DeletePurchaseInvoice(ctx context.Context, req gen.DeletePurchaseInvoiceRequestObject) (gen.DeletePurchaseInvoiceResponseObject, error) {
 	caller, _ := auth.From(ctx)
-	if err := ultrabizstore.CheckUltrabizUser(caller.UserNumber, int64(req.Params.UserId)); err != nil {
+	if err := ultrabizstore.CheckUser(caller.UserNumber, int64(req.Params.UserId)); err != nil {
 		return deleteRefused(err)
 	}
-	var view []ultrabizstore.UltrabizPurchaseLine
+	var view []ultrabizstore.PurchaseLine
 	if req.Body != nil {
 		view = linesFromGen(*req.Body)
 	}
-	res, err := h.store.DeleteUltrabizPurchase(ctx, caller.OrgID, req.Params.InvoiceId, val(req.Params.IsPGP), int64(req.Params.UserId), view)
+	res, err := h.store.DeletePurchase(ctx, caller.OrgID, req.Params.InvoiceId, val(req.Params.IsPGP), int64(req.Params.UserId), view)
 	if err != nil {
 		return deleteRefused(err)
 	}
@@ -34,10 +34,10 @@ func (h *Handler) DeletePurchaseInvoice(ctx context.Context, req gen.DeletePurch
 // InsertPurchaseInvoice enters an invoice, adding its stock and its total to the vendor balance.
 func (h *Handler) InsertPurchaseInvoice(ctx context.Context, req gen.InsertPurchaseInvoiceRequestObject) (gen.InsertPurchaseInvoiceResponseObject, error) {
 	caller, _ := auth.From(ctx)
-	if err := ultrabizstore.CheckUltrabizUser(caller.UserNumber, int64(req.Params.UserId)); err != nil {
+	if err := ultrabizstore.CheckUser(caller.UserNumber, int64(req.Params.UserId)); err != nil {
 		return insertRefused(err)
 	}
-	id, err := h.store.InsertUltrabizPurchase(ctx, caller.OrgID, purchaseFromGen(*req.Body, req.Params))
+	id, err := h.store.InsertPurchase(ctx, caller.OrgID, purchaseFromGen(*req.Body, req.Params))
 	if err != nil {
 		return insertRefused(err)
 	}
@@ -47,7 +47,7 @@ func (h *Handler) InsertPurchaseInvoice(ctx context.Context, req gen.InsertPurch
 // GetPurchaseInvoice reads a live invoice of the named book with its lines.
 func (h *Handler) GetPurchaseInvoice(ctx context.Context, req gen.GetPurchaseInvoiceRequestObject) (gen.GetPurchaseInvoiceResponseObject, error) {
 	caller, _ := auth.From(ctx)
-	inv, err := h.store.UltrabizPurchase(ctx, caller.OrgID, req.Params.InvoiceId, val(req.Params.IsPGP))
+	inv, err := h.store.Purchase(ctx, caller.OrgID, req.Params.InvoiceId, val(req.Params.IsPGP))
 	if err != nil {
 		return getInvoiceRefused(err)
 	}

@@ -10,7 +10,7 @@ import (
 // GetVendor reads a vendor and its payable balance.
 func (h *Handler) GetVendor(ctx context.Context, req gen.GetVendorRequestObject) (gen.GetVendorResponseObject, error) {
 	caller, _ := auth.From(ctx)
-	v, err := h.store.UltrabizVendorByID(ctx, caller.OrgID, req.Params.VendorId)
+	v, err := h.store.VendorByID(ctx, caller.OrgID, req.Params.VendorId)
 	if err != nil {
 		return getVendorRefused(err)
 	}

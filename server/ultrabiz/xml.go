@@ -110,11 +110,11 @@ func (x xmlResponse) VisitGetVendorResponse(w http.ResponseWriter) error        
 
 // errorXML is a declared error's JSON body (ASP.NET's HttpError) in XML.
 func errorXML(jsonBody []byte) ([]byte, error) {
-	var e gen.AspNetError
+	var e Error
 	if err := json.Unmarshal(jsonBody, &e); err != nil {
 		return nil, err
 	}
-	return negotiate.ErrorXML(e.Message)
+	return ErrorXML(e.Message)
 }
 
 // dataContractXML writes a JSON object as the DataContractSerializer does: members in ordinal order,

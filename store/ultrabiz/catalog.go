@@ -18,18 +18,18 @@ import (
 // stock in units per product, size and colour.
 
 // models are the tables this package maps; a test checks them against the migrated schema.
-var models = []any{&UltrabizCounter{}, &UltrabizVendor{}, &UltrabizProduct{}, &UltrabizPacking{}, &UltrabizStock{}, &UltrabizPurchaseInvoice{}, &UltrabizPurchaseLine{}}
+var models = []any{&Counter{}, &Vendor{}, &Product{}, &Packing{}, &Stock{}, &PurchaseInvoice{}, &PurchaseLine{}}
 
-// UltrabizCounter hands out per-organization integer ids (vendors, invoices): Ultrabiz's ids are
+// Counter hands out per-organization integer ids (vendors, invoices): Ultrabiz's ids are
 // small integers per company, and a shared database sequence would leak other tenants' volume.
-type UltrabizCounter struct {
+type Counter struct {
 	OrganizationID string `gorm:"primaryKey;size:24"`
 	Name           string `gorm:"primaryKey;size:40"`
 	LastValue      int64  `gorm:"not null"`
 }
 
-// UltrabizVendor is a supplier with the running balance the organization owes it.
-type UltrabizVendor struct {
+// Vendor is a supplier with the running balance the organization owes it.
+type Vendor struct {
 	OrganizationID string        `gorm:"primaryKey;size:24"`
 	ID             int32         `gorm:"primaryKey;autoIncrement:false"`
 	Name           string        `gorm:"size:200;not null"`
@@ -37,16 +37,16 @@ type UltrabizVendor struct {
 	CreatedAt      time.Time
 }
 
-// UltrabizProduct is an item the organization buys, identified by its code (Ultrabiz's string ProductId).
-type UltrabizProduct struct {
-	OrganizationID string            `gorm:"primaryKey;size:24"`
-	ID             string            `gorm:"primaryKey;size:50"`
-	Name           string            `gorm:"size:200;not null"`
-	Packings       []UltrabizPacking `gorm:"foreignKey:OrganizationID,ProductID;references:OrganizationID,ID;constraint:OnDelete:CASCADE"`
+// Product is an item the organization buys, identified by its code (Ultrabiz's string ProductId).
+type Product struct {
+	OrganizationID string    `gorm:"primaryKey;size:24"`
+	ID             string    `gorm:"primaryKey;size:50"`
+	Name           string    `gorm:"size:200;not null"`
+	Packings       []Packing `gorm:"foreignKey:OrganizationID,ProductID;references:OrganizationID,ID;constraint:OnDelete:CASCADE"`
 }
 
-// UltrabizPacking is one way a product is packed (carton, box): Multiplier units per pack.
-type UltrabizPacking struct {
+// Packing is one way a product is packed (carton, box): Multiplier units per pack.
+type Packing struct {
 	OrganizationID string        `gorm:"primaryKey;size:24"`
 	ProductID      string        `gorm:"primaryKey;size:50"`
 	ID             int32         `gorm:"primaryKey;autoIncrement:false"`
@@ -54,54 +54,50 @@ type UltrabizPacking struct {
 	Multiplier     store.Decimal `gorm:"not null;precision:20;scale:4"`
 }
 
-// UltrabizStock is the units held of one product in one size and colour. SizeID 0 and ColorID 0 stand
+// Stock is the units held of one product in one size and colour. SizeID 0 and ColorID 0 stand
 // for "no size" and "no colour": primary key columns cannot be NULL.
-type UltrabizStock struct {
-	OrganizationID string          `gorm:"primaryKey;size:24"`
-	ProductID      string          `gorm:"primaryKey;size:50"`
-	SizeID         int32           `gorm:"primaryKey;autoIncrement:false"`
-	ColorID        store.Decimal   `gorm:"primaryKey;precision:20;scale:4"`
-	Units          store.Decimal   `gorm:"not null;precision:20;scale:4"`
-	Product        UltrabizProduct `gorm:"foreignKey:OrganizationID,ProductID;references:OrganizationID,ID;constraint:OnDelete:CASCADE" json:"-"`
+type Stock struct {
+	OrganizationID string        `gorm:"primaryKey;size:24"`
+	ProductID      string        `gorm:"primaryKey;size:50"`
+	SizeID         int32         `gorm:"primaryKey;autoIncrement:false"`
+	ColorID        store.Decimal `gorm:"primaryKey;precision:20;scale:4"`
+	Units          store.Decimal `gorm:"not null;precision:20;scale:4"`
+	Product        Product       `gorm:"foreignKey:OrganizationID,ProductID;references:OrganizationID,ID;constraint:OnDelete:CASCADE" json:"-"`
 }
 
-// nextUltrabizIDs reserves n consecutive ids of the named counter and returns the first. The upsert is
-// one statement, so concurrent callers get disjoint ranges on both databases.
-func nextUltrabizIDs(tx *gorm.DB, orgID, name string, n int) (int64, error) {
+// nextIDs reserves n consecutive ids of the named counter and returns the first.
+func (s *Store) nextIDs(tx *gorm.DB, orgID, name string, n int) (int64, error) {
 	var last int64
-	err := tx.Raw(`INSERT INTO ultrabiz_counters (organization_id, name, last_value) VALUES (?, ?, ?)
-ON CONFLICT (organization_id, name) DO UPDATE SET last_value = ultrabiz_counters.last_value + excluded.last_value
-RETURNING last_value`, orgID, name, n).Scan(&last).Error
-	if err != nil {
+	if err := tx.Raw(s.sql.nextIDs, map[string]any{"org": orgID, "name": name, "n": n}).Scan(&last).Error; err != nil {
 		return 0, fmt.Errorf("reserve %d %s ids: %w", n, name, err)
 	}
-	first, err := ultrabizIDRange(last, n)
+	first, err := idRange(last, n)
 	if err != nil {
 		return 0, fmt.Errorf("reserve %d %s ids: %w", n, name, err)
 	}
 	return first, nil
 }
 
-// CreateUltrabizVendor adds a vendor with an opening balance and returns it with its new id.
-func (s *Store) CreateUltrabizVendor(ctx context.Context, orgID, name string, opening store.Decimal) (UltrabizVendor, error) {
-	vs, err := s.createUltrabizVendors(ctx, orgID, []string{name}, opening)
+// CreateVendor adds a vendor with an opening balance and returns it with its new id.
+func (s *Store) CreateVendor(ctx context.Context, orgID, name string, opening store.Decimal) (Vendor, error) {
+	vs, err := s.createVendors(ctx, orgID, []string{name}, opening)
 	if err != nil {
-		return UltrabizVendor{}, err
+		return Vendor{}, err
 	}
 	return vs[0], nil
 }
 
-func (s *Store) createUltrabizVendors(ctx context.Context, orgID string, names []string, opening store.Decimal) ([]UltrabizVendor, error) {
-	var out []UltrabizVendor
+func (s *Store) createVendors(ctx context.Context, orgID string, names []string, opening store.Decimal) ([]Vendor, error) {
+	var out []Vendor
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		first, err := nextUltrabizIDs(tx, orgID, "vendor", len(names))
+		first, err := s.nextIDs(tx, orgID, "vendor", len(names))
 		if err != nil {
 			return err
 		}
-		out = make([]UltrabizVendor, len(names))
+		out = make([]Vendor, len(names))
 		for i, n := range names {
-			// Fits: nextUltrabizIDs refuses ranges beyond int32.
-			out[i] = UltrabizVendor{OrganizationID: orgID, ID: int32(first + int64(i)), Name: n, Balance: opening}
+			// Fits: nextIDs refuses ranges beyond int32.
+			out[i] = Vendor{OrganizationID: orgID, ID: int32(first + int64(i)), Name: n, Balance: opening}
 		}
 		return tx.Omit(clause.Associations).CreateInBatches(&out, 500).Error
 	})
@@ -111,9 +107,9 @@ func (s *Store) createUltrabizVendors(ctx context.Context, orgID string, names [
 	return out, nil
 }
 
-// CreateUltrabizProducts adds products with their packings, one statement per table.
-func (s *Store) CreateUltrabizProducts(ctx context.Context, orgID string, products []UltrabizProduct) error {
-	var packings []UltrabizPacking
+// CreateProducts adds products with their packings, one statement per table.
+func (s *Store) CreateProducts(ctx context.Context, orgID string, products []Product) error {
+	var packings []Packing
 	for i := range products {
 		products[i].OrganizationID = orgID
 		for _, p := range products[i].Packings {
@@ -124,7 +120,7 @@ func (s *Store) CreateUltrabizProducts(ctx context.Context, orgID string, produc
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Omit(clause.Associations).CreateInBatches(&products, 500).Error; err != nil {
 			if store.IsUniqueViolation(err) {
-				return ultrabizRefuse(store.ErrConflict, "A product code is already used.")
+				return fmt.Errorf("a product code is already used: %w", store.ErrConflict)
 			}
 			return err
 		}
@@ -139,12 +135,12 @@ func (s *Store) CreateUltrabizProducts(ctx context.Context, orgID string, produc
 	return nil
 }
 
-// UltrabizVendorByID returns a vendor with its balance.
-func (s *Store) UltrabizVendorByID(ctx context.Context, orgID string, id int32) (UltrabizVendor, error) {
-	var v UltrabizVendor
+// VendorByID returns a vendor with its balance.
+func (s *Store) VendorByID(ctx context.Context, orgID string, id int32) (Vendor, error) {
+	var v Vendor
 	err := s.db.Gorm(ctx).Where("organization_id = ? AND id = ?", orgID, id).Take(&v).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return v, ultrabizRefuse(store.ErrNotFound, "Vendor %d was not found.", id)
+		return v, VendorNotFoundError{VendorID: id}
 	}
 	if err != nil {
 		return v, fmt.Errorf("vendor %d: %w", id, err)
@@ -152,23 +148,23 @@ func (s *Store) UltrabizVendorByID(ctx context.Context, orgID string, id int32) 
 	return v, nil
 }
 
-// UltrabizProductStock returns a product and its stock rows (by size, then colour).
-func (s *Store) UltrabizProductStock(ctx context.Context, orgID, productID string) (UltrabizProduct, []UltrabizStock, error) {
-	var p UltrabizProduct
+// ProductStock returns a product and its stock rows (by size, then colour).
+func (s *Store) ProductStock(ctx context.Context, orgID, productID string) (Product, []Stock, error) {
+	var p Product
 	db := s.db.Gorm(ctx)
 	err := db.Where("organization_id = ? AND id = ?", orgID, productID).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return p, nil, ultrabizRefuse(store.ErrNotFound, "Product '%s' was not found.", productID)
+		return p, nil, ProductNotFoundError{ProductID: productID}
 	}
 	if err != nil {
 		return p, nil, fmt.Errorf("product %q: %w", productID, err)
 	}
-	var stock []UltrabizStock
+	var stock []Stock
 	if err := db.Where("organization_id = ? AND product_id = ?", orgID, productID).Find(&stock).Error; err != nil {
 		return p, nil, fmt.Errorf("stock of %q: %w", productID, err)
 	}
 	// Sorted here: SQLite holds color_id as text, where "10" sorts before "2".
-	slices.SortFunc(stock, func(a, b UltrabizStock) int {
+	slices.SortFunc(stock, func(a, b Stock) int {
 		if c := cmp.Compare(a.SizeID, b.SizeID); c != 0 {
 			return c
 		}
@@ -177,17 +173,39 @@ func (s *Store) UltrabizProductStock(ctx context.Context, orgID, productID strin
 	return p, stock, nil
 }
 
-// TakeUltrabizStock removes units of a product in one size and colour from stock, as a sale or a
+// TakeStock removes units of a product in one size and colour from stock, as a sale or a
 // write-off does; it refuses (store.ErrConflict) to go below zero. The check is the update's condition.
-func (s *Store) TakeUltrabizStock(ctx context.Context, orgID, productID string, sizeID int32, colorID, units store.Decimal) error {
-	res := s.db.Gorm(ctx).Exec("UPDATE ultrabiz_stocks SET units = "+s.db.Dialect().DecSub("units", "?")+
-		" WHERE organization_id = ? AND product_id = ? AND size_id = ? AND color_id = ? AND "+s.db.Dialect().DecCmp("units", "?")+" >= 0",
-		units, orgID, productID, sizeID, colorID, units)
+func (s *Store) TakeStock(ctx context.Context, orgID, productID string, sizeID int32, colorID, units store.Decimal) error {
+	res := s.db.Gorm(ctx).Exec(s.sql.takeStock,
+		map[string]any{"org": orgID, "product": productID, "size": sizeID, "color": colorID, "units": units})
 	if res.Error != nil {
 		return fmt.Errorf("take stock of %q: %w", productID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return ultrabizRefuse(store.ErrConflict, "Product '%s' (size %d, colour %s) does not hold %s units.", productID, sizeID, colorID.String(), units.String())
+		return InsufficientStockError{ProductID: productID, SizeID: sizeID, ColorID: colorID.Decimal, Units: units.Decimal}
 	}
 	return nil
 }
+
+// Table names keep the family prefix the migrations gave them; the Go names lost it with the package.
+
+// TableName implements gorm's Tabler.
+func (Counter) TableName() string { return "ultrabiz_counters" }
+
+// TableName implements gorm's Tabler.
+func (Vendor) TableName() string { return "ultrabiz_vendors" }
+
+// TableName implements gorm's Tabler.
+func (Product) TableName() string { return "ultrabiz_products" }
+
+// TableName implements gorm's Tabler.
+func (Packing) TableName() string { return "ultrabiz_packings" }
+
+// TableName implements gorm's Tabler.
+func (Stock) TableName() string { return "ultrabiz_stocks" }
+
+// TableName implements gorm's Tabler.
+func (PurchaseInvoice) TableName() string { return "ultrabiz_purchase_invoices" }
+
+// TableName implements gorm's Tabler.
+func (PurchaseLine) TableName() string { return "ultrabiz_purchase_lines" }

@@ -17,10 +17,10 @@ import (
 // vendor's balance; deleting one takes exactly that back. Both run in one transaction with a constant
 // number of statements, however many lines (and, for inserts, invoices) there are.
 
-// UltrabizPurchaseInvoice is a purchase invoice's header. IsPGP is the purchase book it was entered
+// PurchaseInvoice is a purchase invoice's header. IsPGP is the purchase book it was entered
 // in; reads and deletes must name the same book. A deleted invoice keeps its row (DeletedAt, DeletedBy)
 // for audit and frees its bill number.
-type UltrabizPurchaseInvoice struct {
+type PurchaseInvoice struct {
 	OrganizationID string `gorm:"primaryKey;size:24;uniqueIndex:ux_ultrabiz_bill_no,priority:1,where:deleted_at IS NULL"`
 	ID             int64  `gorm:"primaryKey;autoIncrement:false"`
 	IsPGP          bool   `gorm:"column:is_pgp;not null"`
@@ -43,14 +43,14 @@ type UltrabizPurchaseInvoice struct {
 	CreatedAt      time.Time
 	DeletedAt      *time.Time
 	DeletedBy      *int64
-	Vendor         UltrabizVendor         `gorm:"foreignKey:OrganizationID,VendorID;references:OrganizationID,ID" json:"-"`
-	Lines          []UltrabizPurchaseLine `gorm:"foreignKey:OrganizationID,InvoiceID;references:OrganizationID,ID"`
+	Vendor         Vendor         `gorm:"foreignKey:OrganizationID,VendorID;references:OrganizationID,ID" json:"-"`
+	Lines          []PurchaseLine `gorm:"foreignKey:OrganizationID,InvoiceID;references:OrganizationID,ID"`
 }
 
-// UltrabizPurchaseLine is one line of a purchase invoice, with every PurchasesBody field. Units is
+// PurchaseLine is one line of a purchase invoice, with every PurchasesBody field. Units is
 // what the line added to stock (QtyPack x Multiplier + QtyLose + BnsLose), kept so a delete takes
 // back exactly that.
-type UltrabizPurchaseLine struct {
+type PurchaseLine struct {
 	OrganizationID  string        `gorm:"primaryKey;size:24"`
 	InvoiceID       int64         `gorm:"primaryKey;autoIncrement:false"`
 	LineNo          int32         `gorm:"primaryKey;autoIncrement:false"`
@@ -92,25 +92,25 @@ type UltrabizPurchaseLine struct {
 	NetVal          store.Decimal `gorm:"not null;precision:20;scale:4"`
 	Units           store.Decimal `gorm:"not null;precision:20;scale:4"`
 	DeletedAt       *time.Time
-	Product         UltrabizProduct `gorm:"foreignKey:OrganizationID,ProductID;references:OrganizationID,ID" json:"-"`
+	Product         Product `gorm:"foreignKey:OrganizationID,ProductID;references:OrganizationID,ID" json:"-"`
 }
 
 // IsDeleted is the PurchasesBody flag: the line was removed with its invoice.
-func (l UltrabizPurchaseLine) IsDeleted() bool { return l.DeletedAt != nil }
+func (l PurchaseLine) IsDeleted() bool { return l.DeletedAt != nil }
 
-// UltrabizNewPurchase is an invoice to enter: the header (ID, CreatedAt and deletion fields are set by
+// NewPurchase is an invoice to enter: the header (ID, CreatedAt and deletion fields are set by
 // the store) and its lines (a zero Multiplier with a packing takes the packing's).
-type UltrabizNewPurchase struct {
-	Invoice UltrabizPurchaseInvoice
-	Lines   []UltrabizPurchaseLine
+type NewPurchase struct {
+	Invoice PurchaseInvoice
+	Lines   []PurchaseLine
 }
 
-// InsertUltrabizPurchase enters one invoice and returns its id.
-func (s *Store) InsertUltrabizPurchase(ctx context.Context, orgID string, p UltrabizNewPurchase) (int64, error) {
+// InsertPurchase enters one invoice and returns its id.
+func (s *Store) InsertPurchase(ctx context.Context, orgID string, p NewPurchase) (int64, error) {
 	var first int64
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var err error
-		first, err = s.insertUltrabizPurchases(tx, orgID, []UltrabizNewPurchase{p})
+		first, err = s.insertPurchases(tx, orgID, []NewPurchase{p})
 		return err
 	})
 	if err != nil {
@@ -119,68 +119,67 @@ func (s *Store) InsertUltrabizPurchase(ctx context.Context, orgID string, p Ultr
 	return first, nil
 }
 
-// insertUltrabizPurchases enters invoices with consecutive ids (returning the first) in a constant
+// insertPurchases enters invoices with consecutive ids (returning the first) in a constant
 // number of statements: look-ups, id reservation, one insert per table, then stock and vendor
 // balances updated from the rows just written.
-func (s *Store) insertUltrabizPurchases(tx *gorm.DB, orgID string, ps []UltrabizNewPurchase) (int64, error) {
-	if err := s.checkUltrabizRefs(tx, orgID, ps); err != nil {
+func (s *Store) insertPurchases(tx *gorm.DB, orgID string, ps []NewPurchase) (int64, error) {
+	if err := s.checkRefs(tx, orgID, ps); err != nil {
 		return 0, err
 	}
-	first, err := nextUltrabizIDs(tx, orgID, "purchase_invoice", len(ps))
+	first, err := s.nextIDs(tx, orgID, "purchase_invoice", len(ps))
 	if err != nil {
 		return 0, err
 	}
-	last := first + int64(len(ps)) - 1
-	invoices := make([]UltrabizPurchaseInvoice, len(ps))
-	var lines []UltrabizPurchaseLine
-	now := time.Now().UTC()
+	invoices, lines := purchaseRows(orgID, first, s.db.Now(), ps)
+	if err := tx.Omit(clause.Associations).CreateInBatches(&invoices, 1000).Error; err != nil {
+		return 0, insertInvoicesError(err, ps)
+	}
+	if err := tx.Omit(clause.Associations).CreateInBatches(&lines, 500).Error; err != nil {
+		return 0, fmt.Errorf("insert lines: %w", err)
+	}
+	span := map[string]any{"org": orgID, "first": first, "last": first + int64(len(ps)) - 1}
+	if err := tx.Exec(s.sql.addStock, span).Error; err != nil {
+		return 0, fmt.Errorf("add stock: %w", err)
+	}
+	if err := tx.Exec(s.sql.addVendorBalances, span).Error; err != nil {
+		return 0, fmt.Errorf("add vendor balances: %w", err)
+	}
+	return first, nil
+}
+
+// purchaseRows are the rows of invoices numbered from first, entered at now: the store's fields
+// set, each line numbered and holding the units it adds to stock.
+func purchaseRows(orgID string, first int64, now time.Time, ps []NewPurchase) ([]PurchaseInvoice, []PurchaseLine) {
+	invoices := make([]PurchaseInvoice, len(ps))
+	var lines []PurchaseLine
 	for i, p := range ps {
 		inv := p.Invoice
 		inv.OrganizationID, inv.ID, inv.CreatedAt, inv.DeletedAt, inv.DeletedBy, inv.Lines = orgID, first+int64(i), now, nil, nil, nil
 		invoices[i] = inv
 		for j, l := range p.Lines {
 			l.OrganizationID, l.InvoiceID, l.LineNo, l.DeletedAt = orgID, inv.ID, int32(j+1), nil
-			l.Units = store.Decimal{l.StockUnits()} // exact: Multiplier has 4 places and the quantities are whole
+			l.Units = store.NewDecimal(l.StockUnits()) // exact: Multiplier has 4 places and the quantities are whole
 			lines = append(lines, l)
 		}
 	}
-	if err := tx.Omit(clause.Associations).CreateInBatches(&invoices, 1000).Error; err != nil {
-		if store.IsUniqueViolation(err) && len(ps) == 1 {
-			return 0, ultrabizRefuse(store.ErrConflict, "Bill number '%s' is already used for vendor %d.", ps[0].Invoice.BillNo, ps[0].Invoice.VendorID)
-		}
-		if store.IsUniqueViolation(err) {
-			return 0, ultrabizRefuse(store.ErrConflict, "A bill number is already used for its vendor.")
-		}
-		return 0, fmt.Errorf("insert invoices: %w", err)
-	}
-	if err := tx.Omit(clause.Associations).CreateInBatches(&lines, 500).Error; err != nil {
-		return 0, fmt.Errorf("insert lines: %w", err)
-	}
-	// Stock rows are created on first receipt and never removed, so a delete always finds its rows.
-	// Rows are written (and locked) in key order, like a delete locks them, so the two cannot deadlock.
-	stock := fmt.Sprintf(`INSERT INTO ultrabiz_stocks (organization_id, product_id, size_id, color_id, units)
-SELECT organization_id, product_id, size_id, color_id, %s FROM ultrabiz_purchase_lines
-WHERE organization_id = ? AND invoice_id BETWEEN ? AND ?
-GROUP BY organization_id, product_id, size_id, color_id
-ORDER BY product_id, size_id, color_id
-ON CONFLICT (organization_id, product_id, size_id, color_id) DO UPDATE SET units = %s`,
-		s.db.Dialect().DecSum("units"), s.db.Dialect().DecAdd("ultrabiz_stocks.units", "excluded.units"))
-	if err := tx.Exec(stock, orgID, first, last).Error; err != nil {
-		return 0, fmt.Errorf("add stock: %w", err)
-	}
-	balance := fmt.Sprintf(`UPDATE ultrabiz_vendors SET balance = %s
-WHERE organization_id = ? AND id IN (SELECT vendor_id FROM ultrabiz_purchase_invoices WHERE organization_id = ? AND id BETWEEN ? AND ?)`,
-		s.db.Dialect().DecAdd("balance", `(SELECT `+s.db.Dialect().DecSum("i.net_amount")+` FROM ultrabiz_purchase_invoices i
-  WHERE i.organization_id = ultrabiz_vendors.organization_id AND i.vendor_id = ultrabiz_vendors.id AND i.id BETWEEN ? AND ?)`))
-	if err := tx.Exec(balance, first, last, orgID, orgID, first, last).Error; err != nil {
-		return 0, fmt.Errorf("add vendor balances: %w", err)
-	}
-	return first, nil
+	return invoices, lines
 }
 
-// checkUltrabizRefs refuses invoices naming a vendor, product or packing that does not exist, with
+// insertInvoicesError names the clashing bill number when one invoice was entered; a batch (the
+// seeder's) cannot tell which of its bills clashed.
+func insertInvoicesError(err error, ps []NewPurchase) error {
+	switch {
+	case store.IsUniqueViolation(err) && len(ps) == 1:
+		return BillTakenError{BillNo: ps[0].Invoice.BillNo, VendorID: ps[0].Invoice.VendorID}
+	case store.IsUniqueViolation(err):
+		return fmt.Errorf("a bill number is already used for its vendor: %w", store.ErrConflict)
+	}
+	return fmt.Errorf("insert invoices: %w", err)
+}
+
+// checkRefs refuses invoices naming a vendor, product or packing that does not exist, with
 // the first one missing named; two or three queries whatever the size.
-func (s *Store) checkUltrabizRefs(tx *gorm.DB, orgID string, ps []UltrabizNewPurchase) error {
+func (s *Store) checkRefs(tx *gorm.DB, orgID string, ps []NewPurchase) error {
 	vendorSet, productSet := map[int32]bool{}, map[string]bool{}
 	for _, p := range ps {
 		vendorSet[p.Invoice.VendorID] = true
@@ -189,23 +188,23 @@ func (s *Store) checkUltrabizRefs(tx *gorm.DB, orgID string, ps []UltrabizNewPur
 		}
 	}
 	var vendors []int32
-	if err := tx.Model(&UltrabizVendor{}).Where("organization_id = ? AND id IN ?", orgID, keysOf(vendorSet)).Pluck("id", &vendors).Error; err != nil {
+	if err := tx.Model(&Vendor{}).Where("organization_id = ? AND id IN ?", orgID, keysOf(vendorSet)).Pluck("id", &vendors).Error; err != nil {
 		return fmt.Errorf("find vendors: %w", err)
 	}
-	var packings []UltrabizPacking
+	var packings []Packing
 	if err := tx.Where("organization_id = ? AND product_id IN ?", orgID, keysOf(productSet)).Find(&packings).Error; err != nil {
 		return fmt.Errorf("find packings: %w", err)
 	}
 	var products []string
-	if err := tx.Model(&UltrabizProduct{}).Where("organization_id = ? AND id IN ?", orgID, keysOf(productSet)).Pluck("id", &products).Error; err != nil {
+	if err := tx.Model(&Product{}).Where("organization_id = ? AND id IN ?", orgID, keysOf(productSet)).Pluck("id", &products).Error; err != nil {
 		return fmt.Errorf("find products: %w", err)
 	}
-	return resolveUltrabizRefs(ps, vendors, products, packings)
+	return resolveRefs(ps, vendors, products, packings)
 }
 
-// resolveUltrabizRefs names the first missing vendor, product or packing, and gives lines sent without
+// resolveRefs names the first missing vendor, product or packing, and gives lines sent without
 // a Multiplier their packing's.
-func resolveUltrabizRefs(ps []UltrabizNewPurchase, vendors []int32, products []string, packings []UltrabizPacking) error {
+func resolveRefs(ps []NewPurchase, vendors []int32, products []string, packings []Packing) error {
 	haveVendor, haveProduct := map[int32]bool{}, map[string]bool{}
 	for _, v := range vendors {
 		haveVendor[v] = true
@@ -213,33 +212,33 @@ func resolveUltrabizRefs(ps []UltrabizNewPurchase, vendors []int32, products []s
 	for _, p := range products {
 		haveProduct[p] = true
 	}
-	packing := ultrabizPackingIndex(packings)
+	packing := packingIndex(packings)
 	for _, p := range ps {
 		if !haveVendor[p.Invoice.VendorID] {
-			return ultrabizRefuse(store.ErrNotFound, "Vendor %d was not found.", p.Invoice.VendorID)
+			return VendorNotFoundError{VendorID: p.Invoice.VendorID}
 		}
 		for i, l := range p.Lines {
 			if !haveProduct[l.ProductID] {
-				return ultrabizRefuse(store.ErrNotFound, "Product '%s' was not found.", l.ProductID)
+				return ProductNotFoundError{ProductID: l.ProductID}
 			}
 			if !p.Lines[i].resolve(packing) {
-				return ultrabizRefuse(store.ErrNotFound, "Packing %d of product '%s' was not found.", l.PackingID, l.ProductID)
+				return PackingNotFoundError{ProductID: l.ProductID, PackingID: l.PackingID}
 			}
 		}
 	}
 	return nil
 }
 
-// ultrabizPackingKey names a packing: ids are per product.
-type ultrabizPackingKey struct {
+// packingKey names a packing: ids are per product.
+type packingKey struct {
 	product string
 	id      int32
 }
 
-func ultrabizPackingIndex(packings []UltrabizPacking) map[ultrabizPackingKey]UltrabizPacking {
-	out := make(map[ultrabizPackingKey]UltrabizPacking, len(packings))
+func packingIndex(packings []Packing) map[packingKey]Packing {
+	out := make(map[packingKey]Packing, len(packings))
 	for _, p := range packings {
-		out[ultrabizPackingKey{p.ProductID, p.ID}] = p
+		out[packingKey{p.ProductID, p.ID}] = p
 	}
 	return out
 }
@@ -249,13 +248,13 @@ func ultrabizPackingIndex(packings []UltrabizPacking) map[ultrabizPackingKey]Ult
 // would, so both databases store, add and compare the same values. Insert and a delete's view both
 // go through it, so the same body means the same line. It reports false when the line names a
 // packing that does not exist; PackingID 0 is loose units.
-func (l *UltrabizPurchaseLine) resolve(packings map[ultrabizPackingKey]UltrabizPacking) bool {
-	l.Multiplier.Decimal = l.Multiplier.Round(ultrabizScale)
-	l.ColorID.Decimal = l.ColorID.Round(ultrabizScale)
+func (l *PurchaseLine) resolve(packings map[packingKey]Packing) bool {
+	l.Multiplier.Decimal = l.Multiplier.Round(scale)
+	l.ColorID.Decimal = l.ColorID.Round(scale)
 	if l.PackingID == 0 {
 		return true
 	}
-	pack, ok := packings[ultrabizPackingKey{l.ProductID, l.PackingID}]
+	pack, ok := packings[packingKey{l.ProductID, l.PackingID}]
 	if !ok {
 		return false
 	}
@@ -265,12 +264,12 @@ func (l *UltrabizPurchaseLine) resolve(packings map[ultrabizPackingKey]UltrabizP
 	return true
 }
 
-// ultrabizScale is the decimal places of the numeric(20,4) columns.
-const ultrabizScale = 4
+// scale is the decimal places of the numeric(20,4) columns.
+const scale = 4
 
-// resolveUltrabizView resolves a delete view's missing Multipliers against the stored packings, one
+// resolveView resolves a delete view's missing Multipliers against the stored packings, one
 // query whatever its size. A view naming an unknown packing keeps its zero and then fails to match.
-func resolveUltrabizView(tx *gorm.DB, orgID string, view []UltrabizPurchaseLine) ([]UltrabizPurchaseLine, error) {
+func resolveView(tx *gorm.DB, orgID string, view []PurchaseLine) ([]PurchaseLine, error) {
 	if len(view) == 0 {
 		return view, nil
 	}
@@ -278,12 +277,12 @@ func resolveUltrabizView(tx *gorm.DB, orgID string, view []UltrabizPurchaseLine)
 	for _, l := range view {
 		productSet[l.ProductID] = true
 	}
-	var packings []UltrabizPacking
+	var packings []Packing
 	if err := tx.Where("organization_id = ? AND product_id IN ?", orgID, keysOf(productSet)).Find(&packings).Error; err != nil {
 		return nil, fmt.Errorf("find packings: %w", err)
 	}
-	index := ultrabizPackingIndex(packings)
-	out := make([]UltrabizPurchaseLine, len(view))
+	index := packingIndex(packings)
+	out := make([]PurchaseLine, len(view))
 	for i, l := range view {
 		l.resolve(index)
 		out[i] = l
@@ -299,13 +298,13 @@ func keysOf[K comparable](m map[K]bool) []K {
 	return out
 }
 
-// UltrabizPurchase returns a live invoice of the named book with its lines in entry order.
-func (s *Store) UltrabizPurchase(ctx context.Context, orgID string, id int64, isPGP bool) (UltrabizPurchaseInvoice, error) {
-	var inv UltrabizPurchaseInvoice
+// Purchase returns a live invoice of the named book with its lines in entry order.
+func (s *Store) Purchase(ctx context.Context, orgID string, id int64, isPGP bool) (PurchaseInvoice, error) {
+	var inv PurchaseInvoice
 	db := s.db.Gorm(ctx)
 	err := db.Where("organization_id = ? AND id = ? AND is_pgp = ? AND deleted_at IS NULL", orgID, id, isPGP).Take(&inv).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return inv, ultrabizRefuse(store.ErrNotFound, "Purchase invoice %d was not found.", id)
+		return inv, InvoiceNotFoundError{InvoiceID: id}
 	}
 	if err != nil {
 		return inv, fmt.Errorf("purchase invoice %d: %w", id, err)
@@ -316,109 +315,117 @@ func (s *Store) UltrabizPurchase(ctx context.Context, orgID string, id int64, is
 	return inv, nil
 }
 
-// UltrabizDeleted is what a delete reversed.
-type UltrabizDeleted struct {
+// Deleted is what a delete reversed.
+type Deleted struct {
 	InvoiceID int64
 	Lines     int
 	Units     decimal.Decimal
 }
 
-// DeleteUltrabizPurchase deletes a live invoice of the named book, in one transaction: the invoice and
+// DeletePurchase deletes a live invoice of the named book, in one transaction: the invoice and
 // its lines are soft-deleted (by deletedBy), each line's units leave stock, and the invoice total
 // leaves the vendor's balance. view, when not empty, is the caller's idea of the lines and must match
 // the stored ones. Refusals change nothing: unknown, deleted or other-book invoice (store.ErrNotFound);
 // finalized, paid, mismatched view, or stock that would go below zero (store.ErrConflict).
-func (s *Store) DeleteUltrabizPurchase(ctx context.Context, orgID string, id int64, isPGP bool, deletedBy int64, view []UltrabizPurchaseLine) (UltrabizDeleted, error) {
-	var out UltrabizDeleted
+func (s *Store) DeletePurchase(ctx context.Context, orgID string, id int64, isPGP bool, deletedBy int64, view []PurchaseLine) (Deleted, error) {
+	var out Deleted
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		// The row lock makes concurrent deletes of one invoice queue here; after the winner commits the
-		// others no longer see a live invoice and answer 404. (SQLite serializes writers at BEGIN.)
-		var inv UltrabizPurchaseInvoice
-		err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
-			Where("organization_id = ? AND id = ? AND is_pgp = ? AND deleted_at IS NULL", orgID, id, isPGP).Take(&inv).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return ultrabizRefuse(store.ErrNotFound, "Purchase invoice %d was not found.", id)
-		}
+		inv, lines, err := lockLiveInvoice(tx, orgID, id, isPGP)
 		if err != nil {
-			return fmt.Errorf("lock invoice: %w", err)
+			return err
 		}
 		if err := inv.deletable(); err != nil {
 			return err
 		}
-		var lines []UltrabizPurchaseLine
-		if err := tx.Where("organization_id = ? AND invoice_id = ? AND deleted_at IS NULL", orgID, id).Order("line_no").Find(&lines).Error; err != nil {
-			return fmt.Errorf("read lines: %w", err)
-		}
-		view, err := resolveUltrabizView(tx, orgID, view)
-		if err != nil {
+		if view, err = resolveView(tx, orgID, view); err != nil {
 			return err
 		}
-		if err := matchUltrabizLines(id, lines, view); err != nil {
+		if err := matchLines(id, lines, view); err != nil {
 			return err
 		}
-		now := time.Now().UTC()
-		// Conditional, so that even without the lock exactly one delete can win.
-		res := tx.Model(&UltrabizPurchaseInvoice{}).
-			Where("organization_id = ? AND id = ? AND deleted_at IS NULL", orgID, id).
-			Updates(map[string]any{"deleted_at": now, "deleted_by": deletedBy})
-		if res.Error != nil {
-			return fmt.Errorf("mark invoice deleted: %w", res.Error)
-		}
-		if res.RowsAffected != 1 {
-			return ultrabizRefuse(store.ErrNotFound, "Purchase invoice %d was not found.", id)
-		}
-		if err := s.takeBackUltrabizStock(tx, orgID, id, lines); err != nil {
+		now := s.db.Now()
+		if err := markInvoiceDeleted(tx, orgID, id, deletedBy, now); err != nil {
 			return err
 		}
-		if err := tx.Model(&UltrabizPurchaseLine{}).Where("organization_id = ? AND invoice_id = ? AND deleted_at IS NULL", orgID, id).
+		// Before the lines are marked: the take-back reads the live lines.
+		if err := s.takeBackStock(tx, orgID, id, lines); err != nil {
+			return err
+		}
+		if err := tx.Model(&PurchaseLine{}).Where("organization_id = ? AND invoice_id = ? AND deleted_at IS NULL", orgID, id).
 			Update("deleted_at", now).Error; err != nil {
 			return fmt.Errorf("mark lines deleted: %w", err)
 		}
-		if err := tx.Exec("UPDATE ultrabiz_vendors SET balance = "+s.db.Dialect().DecSub("balance", "?")+" WHERE organization_id = ? AND id = ?",
-			inv.NetAmount, orgID, inv.VendorID).Error; err != nil {
+		if err := tx.Exec(s.sql.subtractVendorBalance, map[string]any{"org": orgID, "vendor": inv.VendorID, "amount": inv.NetAmount}).Error; err != nil {
 			return fmt.Errorf("reduce vendor balance: %w", err)
 		}
-		out = UltrabizDeleted{InvoiceID: id, Lines: len(lines), Units: ultrabizLinesAdd(lines)}
+		out = Deleted{InvoiceID: id, Lines: len(lines), Units: linesAdd(lines)}
 		return nil
 	})
 	if err != nil {
-		return UltrabizDeleted{}, fmt.Errorf("delete purchase invoice %d: %w", id, err)
+		return Deleted{}, fmt.Errorf("delete purchase invoice %d: %w", id, err)
 	}
 	return out, nil
 }
 
-// takeBackUltrabizStock removes the invoice's units from stock. The stock rows are locked in key order
+// lockLiveInvoice reads a live invoice of the named book, locked, with its live lines. The row lock
+// makes concurrent deletes of one invoice queue here; after the winner commits the others no longer
+// see a live invoice and answer not found. (SQLite serializes writers at BEGIN.)
+func lockLiveInvoice(tx *gorm.DB, orgID string, id int64, isPGP bool) (PurchaseInvoice, []PurchaseLine, error) {
+	var inv PurchaseInvoice
+	err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
+		Where("organization_id = ? AND id = ? AND is_pgp = ? AND deleted_at IS NULL", orgID, id, isPGP).Take(&inv).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return inv, nil, InvoiceNotFoundError{InvoiceID: id}
+	}
+	if err != nil {
+		return inv, nil, fmt.Errorf("lock invoice: %w", err)
+	}
+	var lines []PurchaseLine
+	if err := tx.Where("organization_id = ? AND invoice_id = ? AND deleted_at IS NULL", orgID, id).Order("line_no").Find(&lines).Error; err != nil {
+		return inv, nil, fmt.Errorf("read lines: %w", err)
+	}
+	return inv, lines, nil
+}
+
+// markInvoiceDeleted soft-deletes a live invoice. The update is conditional, so that even without
+// the lock exactly one delete can win.
+func markInvoiceDeleted(tx *gorm.DB, orgID string, id, deletedBy int64, now time.Time) error {
+	res := tx.Model(&PurchaseInvoice{}).
+		Where("organization_id = ? AND id = ? AND deleted_at IS NULL", orgID, id).
+		Updates(map[string]any{"deleted_at": now, "deleted_by": deletedBy})
+	if res.Error != nil {
+		return fmt.Errorf("mark invoice deleted: %w", res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return InvoiceNotFoundError{InvoiceID: id}
+	}
+	return nil
+}
+
+// takeBackStock removes the invoice's units from stock. The stock rows are locked in key order
 // first (PostgreSQL; SQLite's transaction already holds the write lock), so the shortfall check sees
 // what the update will change, and concurrent inserts and deletes sharing products queue instead of
 // deadlocking. The update is still conditional (units >= taken) and counted, so stock can never go
 // below zero even if a caller bypassed the lock.
-func (s *Store) takeBackUltrabizStock(tx *gorm.DB, orgID string, id int64, lines []UltrabizPurchaseLine) error {
-	keys, _ := ultrabizStockNeeds(lines)
+func (s *Store) takeBackStock(tx *gorm.DB, orgID string, id int64, lines []PurchaseLine) error {
+	keys, _ := stockNeeds(lines)
 	if len(keys) == 0 {
 		return nil
 	}
-	var held []UltrabizStock
+	var held []Stock
 	if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
 		Where("organization_id = ? AND product_id IN ?", orgID, productIDs(keys)).
 		Order("product_id, size_id, color_id").Find(&held).Error; err != nil {
 		return fmt.Errorf("lock stock: %w", err)
 	}
-	have := map[ultrabizStockKey]decimal.Decimal{}
+	have := map[stockKey]decimal.Decimal{}
 	for _, h := range held {
-		have[ultrabizStockKey{ProductID: h.ProductID, SizeID: h.SizeID, ColorID: h.ColorID.String()}] = h.Units.Decimal
+		have[stockKey{ProductID: h.ProductID, SizeID: h.SizeID, ColorID: h.ColorID.String()}] = h.Units.Decimal
 	}
-	if err := ultrabizShortfall(id, lines, have); err != nil {
+	if err := shortfall(id, lines, have); err != nil {
 		return err
 	}
-	sql := fmt.Sprintf(`UPDATE ultrabiz_stocks SET units = %s
-FROM (SELECT product_id, size_id, color_id, %s AS units FROM ultrabiz_purchase_lines
-      WHERE organization_id = ? AND invoice_id = ? AND deleted_at IS NULL
-      GROUP BY product_id, size_id, color_id) AS taken
-WHERE ultrabiz_stocks.organization_id = ? AND ultrabiz_stocks.product_id = taken.product_id
-  AND ultrabiz_stocks.size_id = taken.size_id AND ultrabiz_stocks.color_id = taken.color_id
-  AND %s >= 0`,
-		s.db.Dialect().DecSub("ultrabiz_stocks.units", "taken.units"), s.db.Dialect().DecSum("units"), s.db.Dialect().DecCmp("ultrabiz_stocks.units", "taken.units"))
-	res := tx.Exec(sql, orgID, id, orgID)
+	res := tx.Exec(s.sql.takeBackStock, map[string]any{"org": orgID, "invoice": id})
 	if res.Error != nil {
 		return fmt.Errorf("take back stock: %w", res.Error)
 	}
@@ -428,7 +435,7 @@ WHERE ultrabiz_stocks.organization_id = ? AND ultrabiz_stocks.product_id = taken
 	return nil
 }
 
-func productIDs(keys []ultrabizStockKey) []string {
+func productIDs(keys []stockKey) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, k := range keys {

@@ -21,20 +21,20 @@ import (
 type ubFixture struct {
 	org    string
 	user   int64
-	vendor ultrabiz.UltrabizVendor
+	vendor ultrabiz.Vendor
 }
 
-func newUBFixture(t *testing.T, s *store.Store) ubFixture {
+func newUBFixture(t *testing.T, db *store.DB, s *ultrabiz.Store) ubFixture {
 	t.Helper()
 	ctx := context.Background()
 	u, org := storetest.Tenant(t, db, "owner@example.com")
-	v, err := s.CreateUltrabizVendor(ctx, org.ID, "Al-Noor Textiles", store.MustDecimal("1000.10"))
+	v, err := s.CreateVendor(ctx, org.ID, "Al-Noor Textiles", store.MustDecimal("1000.10"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.CreateUltrabizProducts(ctx, org.ID, []ultrabiz.UltrabizProduct{
-		{ID: "P-1", Name: "Lawn", Packings: []ultrabiz.UltrabizPacking{{ID: 3, Name: "Carton", Multiplier: store.MustDecimal("12")}, {ID: 4, Name: "Half", Multiplier: store.MustDecimal("0.5")}}},
-		{ID: "P-2", Name: "Soap", Packings: []ultrabiz.UltrabizPacking{{ID: 3, Name: "Box", Multiplier: store.MustDecimal("24")}}},
+	err = s.CreateProducts(ctx, org.ID, []ultrabiz.Product{
+		{ID: "P-1", Name: "Lawn", Packings: []ultrabiz.Packing{{ID: 3, Name: "Carton", Multiplier: store.MustDecimal("12")}, {ID: 4, Name: "Half", Multiplier: store.MustDecimal("0.5")}}},
+		{ID: "P-2", Name: "Soap", Packings: []ultrabiz.Packing{{ID: 3, Name: "Box", Multiplier: store.MustDecimal("24")}}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -42,16 +42,16 @@ func newUBFixture(t *testing.T, s *store.Store) ubFixture {
 	return ubFixture{org: org.ID, user: u.Number, vendor: v}
 }
 
-func ubLine(product string, packing int32, mult string, pack, lose, bns int32, size int32, color string) ultrabiz.UltrabizPurchaseLine {
-	return ultrabiz.UltrabizPurchaseLine{ProductID: product, PackingID: packing, Multiplier: store.MustDecimal(mult),
+func ubLine(product string, packing int32, mult string, pack, lose, bns int32, size int32, color string) ultrabiz.PurchaseLine {
+	return ultrabiz.PurchaseLine{ProductID: product, PackingID: packing, Multiplier: store.MustDecimal(mult),
 		QtyPack: pack, QtyLose: lose, BnsLose: bns, SizeID: size, ColorID: store.MustDecimal(color),
 		PricePack: store.MustDecimal("0.1"), STaxRatio: store.MustDecimal("0.2"), NetVal: store.MustDecimal("0.3")}
 }
 
-func (f ubFixture) insert(t *testing.T, s *store.Store, bill string, pgp bool, net string, lines ...ultrabiz.UltrabizPurchaseLine) int64 {
+func (f ubFixture) insert(t *testing.T, s *ultrabiz.Store, bill string, pgp bool, net string, lines ...ultrabiz.PurchaseLine) int64 {
 	t.Helper()
-	id, err := s.InsertUltrabizPurchase(context.Background(), f.org, ultrabiz.UltrabizNewPurchase{
-		Invoice: ultrabiz.UltrabizPurchaseInvoice{VendorID: f.vendor.ID, BillNo: bill, BillDate: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
+	id, err := s.InsertPurchase(context.Background(), f.org, ultrabiz.NewPurchase{
+		Invoice: ultrabiz.PurchaseInvoice{VendorID: f.vendor.ID, BillNo: bill, BillDate: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
 			IsPGP: pgp, NetAmount: store.MustDecimal(net), CreatedBy: f.user},
 		Lines: lines,
 	})
@@ -61,9 +61,9 @@ func (f ubFixture) insert(t *testing.T, s *store.Store, bill string, pgp bool, n
 	return id
 }
 
-func (f ubFixture) units(t *testing.T, s *store.Store, product string, size int32, color string) string {
+func (f ubFixture) units(t *testing.T, s *ultrabiz.Store, product string, size int32, color string) string {
 	t.Helper()
-	_, rows, err := s.UltrabizProductStock(context.Background(), f.org, product)
+	_, rows, err := s.ProductStock(context.Background(), f.org, product)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,20 +75,21 @@ func (f ubFixture) units(t *testing.T, s *store.Store, product string, size int3
 	return "none"
 }
 
-func (f ubFixture) balance(t *testing.T, s *store.Store) string {
+func (f ubFixture) balance(t *testing.T, s *ultrabiz.Store) string {
 	t.Helper()
-	v, err := s.UltrabizVendorByID(context.Background(), f.org, f.vendor.ID)
+	v, err := s.VendorByID(context.Background(), f.org, f.vendor.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return v.Balance.String()
 }
 
-func TestUltrabizInsertDeleteReversesExactly(t *testing.T) {
+func TestInsertDeleteReversesExactly(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
-		f := newUBFixture(t, s)
+		f := newUBFixture(t, db, s)
 		// Rates and amounts a float would get wrong: 0.1 + 0.2, and half-unit packs.
 		id := f.insert(t, s, "B-1", false, "0.3",
 			ubLine("P-1", 4, "0.5", 3, 0, 0, 0, "0"),    // 1.5 units
@@ -109,7 +110,7 @@ func TestUltrabizInsertDeleteReversesExactly(t *testing.T) {
 		if got := f.balance(t, s); got != "1000.4" {
 			t.Fatalf("balance after insert = %s, want 1000.4", got)
 		}
-		inv, err := s.UltrabizPurchase(ctx, f.org, id, false)
+		inv, err := s.Purchase(ctx, f.org, id, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,7 +118,7 @@ func TestUltrabizInsertDeleteReversesExactly(t *testing.T) {
 			t.Fatalf("stored lines = %+v", inv.Lines)
 		}
 
-		del, err := s.DeleteUltrabizPurchase(ctx, f.org, id, false, f.user, nil)
+		del, err := s.DeletePurchase(ctx, f.org, id, false, f.user, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,10 +137,10 @@ func TestUltrabizInsertDeleteReversesExactly(t *testing.T) {
 		if got := f.balance(t, s); got != "1000.1" {
 			t.Fatalf("balance after delete = %s, want 1000.1", got)
 		}
-		if _, err := s.UltrabizPurchase(ctx, f.org, id, false); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.Purchase(ctx, f.org, id, false); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("read after delete: %v, want not found", err)
 		}
-		if _, err := s.DeleteUltrabizPurchase(ctx, f.org, id, false, f.user, nil); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.DeletePurchase(ctx, f.org, id, false, f.user, nil); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("second delete: %v, want not found", err)
 		}
 		// The bill number is free again once the invoice is deleted.
@@ -147,25 +148,26 @@ func TestUltrabizInsertDeleteReversesExactly(t *testing.T) {
 	})
 }
 
-func TestUltrabizDeleteRefusalsChangeNothing(t *testing.T) {
+func TestDeleteRefusalsChangeNothing(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
-		f := newUBFixture(t, s)
+		f := newUBFixture(t, db, s)
 		line := ubLine("P-1", 3, "12", 2, 1, 0, 35, "37")
 		id := f.insert(t, s, "B-1", true, "250.55", line)
 		before := f.units(t, s, "P-1", 35, "37")
 
-		paid, err := s.InsertUltrabizPurchase(ctx, f.org, ultrabiz.UltrabizNewPurchase{
-			Invoice: ultrabiz.UltrabizPurchaseInvoice{VendorID: f.vendor.ID, BillNo: "B-paid", NetAmount: store.MustDecimal("1"), PaidAmount: store.MustDecimal("0.01")},
-			Lines:   []ultrabiz.UltrabizPurchaseLine{ubLine("P-2", 3, "24", 1, 0, 0, 0, "0")},
+		paid, err := s.InsertPurchase(ctx, f.org, ultrabiz.NewPurchase{
+			Invoice: ultrabiz.PurchaseInvoice{VendorID: f.vendor.ID, BillNo: "B-paid", NetAmount: store.MustDecimal("1"), PaidAmount: store.MustDecimal("0.01")},
+			Lines:   []ultrabiz.PurchaseLine{ubLine("P-2", 3, "24", 1, 0, 0, 0, "0")},
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		final, err := s.InsertUltrabizPurchase(ctx, f.org, ultrabiz.UltrabizNewPurchase{
-			Invoice: ultrabiz.UltrabizPurchaseInvoice{VendorID: f.vendor.ID, BillNo: "B-final", NetAmount: store.MustDecimal("1"), IsFinalized: true},
-			Lines:   []ultrabiz.UltrabizPurchaseLine{ubLine("P-2", 3, "24", 1, 0, 0, 0, "0")},
+		final, err := s.InsertPurchase(ctx, f.org, ultrabiz.NewPurchase{
+			Invoice: ultrabiz.PurchaseInvoice{VendorID: f.vendor.ID, BillNo: "B-final", NetAmount: store.MustDecimal("1"), IsFinalized: true},
+			Lines:   []ultrabiz.PurchaseLine{ubLine("P-2", 3, "24", 1, 0, 0, 0, "0")},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -175,23 +177,23 @@ func TestUltrabizDeleteRefusalsChangeNothing(t *testing.T) {
 		other := line
 		other.QtyPack = 3
 		for _, c := range []struct {
-			name    string
-			id      int64
-			pgp     bool
-			view    []ultrabiz.UltrabizPurchaseLine
-			kind    error
-			message string
+			name string
+			id   int64
+			pgp  bool
+			view []ultrabiz.PurchaseLine
+			kind error
+			want error // the exact refusal, data included
 		}{
-			{"unknown", 999, true, nil, store.ErrNotFound, "Purchase invoice 999 was not found."},
-			{"other book", id, false, nil, store.ErrNotFound, fmt.Sprintf("Purchase invoice %d was not found.", id)},
-			{"paid", paid, false, nil, store.ErrConflict, "has payments"},
-			{"finalized", final, false, nil, store.ErrConflict, "is finalized"},
-			{"other quantities", id, true, []ultrabiz.UltrabizPurchaseLine{other}, store.ErrConflict, "do not match"},
-			{"extra line", id, true, []ultrabiz.UltrabizPurchaseLine{line, line}, store.ErrConflict, "do not match"},
+			{"unknown", 999, true, nil, store.ErrNotFound, ultrabiz.InvoiceNotFoundError{InvoiceID: 999}},
+			{"other book", id, false, nil, store.ErrNotFound, ultrabiz.InvoiceNotFoundError{InvoiceID: id}},
+			{"paid", paid, false, nil, store.ErrConflict, ultrabiz.InvoiceLockedError{InvoiceID: paid, Reason: ultrabiz.Paid}},
+			{"finalized", final, false, nil, store.ErrConflict, ultrabiz.InvoiceLockedError{InvoiceID: final, Reason: ultrabiz.Finalized}},
+			{"other quantities", id, true, []ultrabiz.PurchaseLine{other}, store.ErrConflict, ultrabiz.LinesMismatchError{InvoiceID: id}},
+			{"extra line", id, true, []ultrabiz.PurchaseLine{line, line}, store.ErrConflict, ultrabiz.LinesMismatchError{InvoiceID: id}},
 		} {
-			_, err := s.DeleteUltrabizPurchase(ctx, f.org, c.id, c.pgp, f.user, c.view)
-			if !errors.Is(err, c.kind) || !strings.Contains(ultrabiz.UltrabizRefusalMessage(err), c.message) {
-				t.Errorf("%s: got %v, want %v with %q", c.name, err, c.kind, c.message)
+			_, err := s.DeletePurchase(ctx, f.org, c.id, c.pgp, f.user, c.view)
+			if !errors.Is(err, c.kind) || !errors.Is(err, c.want) {
+				t.Errorf("%s: got %v, want %v (%v)", c.name, err, c.want, c.kind)
 			}
 		}
 		if got := f.units(t, s, "P-1", 35, "37"); got != before {
@@ -208,27 +210,29 @@ func TestUltrabizDeleteRefusalsChangeNothing(t *testing.T) {
 		same := line
 		same.Multiplier = store.MustDecimal("12.00")
 		same.PricePack = store.MustDecimal("999") // prices are not compared
-		if _, err := s.DeleteUltrabizPurchase(ctx, f.org, id, true, f.user, []ultrabiz.UltrabizPurchaseLine{same}); err != nil {
+		if _, err := s.DeletePurchase(ctx, f.org, id, true, f.user, []ultrabiz.PurchaseLine{same}); err != nil {
 			t.Fatalf("delete with matching view: %v", err)
 		}
 	})
 }
 
-func TestUltrabizDeleteRefusesNegativeStock(t *testing.T) {
+func TestDeleteRefusesNegativeStock(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
-		f := newUBFixture(t, s)
+		f := newUBFixture(t, db, s)
 		first := f.insert(t, s, "B-1", false, "10", ubLine("P-2", 3, "24", 1, 0, 0, 0, "0"), ubLine("P-1", 3, "12", 1, 0, 0, 35, "37"))
 		// Another invoice's goods for P-1, so only P-2's row can run short below.
 		f.insert(t, s, "B-2", false, "5", ubLine("P-1", 3, "12", 1, 0, 0, 35, "37"))
 		// 10 of the 24 units of P-2 were sold since.
-		sellUltrabiz(t, s, f.org, "P-2", 0, "0", "10")
+		sell(t, s, f.org, "P-2", 0, "0", "10")
 		balance := f.balance(t, s)
-		_, err := s.DeleteUltrabizPurchase(ctx, f.org, first, false, f.user, nil)
-		want := fmt.Sprintf("Deleting purchase invoice %d would leave product 'P-2' (size 0, colour 0) 10 units short.", first)
-		if !errors.Is(err, store.ErrConflict) || ultrabiz.UltrabizRefusalMessage(err) != want {
-			t.Fatalf("got %v, want %q", err, want)
+		_, err := s.DeletePurchase(ctx, f.org, first, false, f.user, nil)
+		var short ultrabiz.ShortfallError
+		if !errors.Is(err, store.ErrConflict) || !errors.As(err, &short) ||
+			short.InvoiceID != first || short.ProductID != "P-2" || short.SizeID != 0 || short.ColorID.String() != "0" || short.Short.String() != "10" {
+			t.Fatalf("got %v (%+v), want invoice %d leaving P-2 size 0 colour 0 10 units short", err, short, first)
 		}
 		if got := f.units(t, s, "P-1", 35, "37"); got != "24" {
 			t.Fatalf("P-1 stock = %s, want 24 (unchanged)", got)
@@ -239,30 +243,31 @@ func TestUltrabizDeleteRefusesNegativeStock(t *testing.T) {
 		if got := f.balance(t, s); got != balance {
 			t.Fatalf("balance = %s, want %s", got, balance)
 		}
-		if _, err := s.UltrabizPurchase(ctx, f.org, first, false); err != nil {
+		if _, err := s.Purchase(ctx, f.org, first, false); err != nil {
 			t.Fatalf("invoice should still be live: %v", err)
 		}
 	})
 }
 
-func TestUltrabizStatementsDoNotGrowWithLines(t *testing.T) {
+func TestStatementsDoNotGrowWithLines(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
-		f := newUBFixture(t, s)
+		f := newUBFixture(t, db, s)
 		count := func(n int) (insert, del int64) {
-			lines := make([]ultrabiz.UltrabizPurchaseLine, n)
+			lines := make([]ultrabiz.PurchaseLine, n)
 			for i := range lines {
 				lines[i] = ubLine("P-1", 3, "12", 1, int32(i), 0, int32(i%7), "0")
 			}
 			ctx, ins := storetest.CountStatements(context.Background())
-			id, err := s.InsertUltrabizPurchase(ctx, f.org, ultrabiz.UltrabizNewPurchase{
-				Invoice: ultrabiz.UltrabizPurchaseInvoice{VendorID: f.vendor.ID, BillNo: fmt.Sprintf("N-%d", n), NetAmount: store.MustDecimal("1")},
+			id, err := s.InsertPurchase(ctx, f.org, ultrabiz.NewPurchase{
+				Invoice: ultrabiz.PurchaseInvoice{VendorID: f.vendor.ID, BillNo: fmt.Sprintf("N-%d", n), NetAmount: store.MustDecimal("1")},
 				Lines:   lines})
 			if err != nil {
 				t.Fatal(err)
 			}
 			ctx, dels := storetest.CountStatements(context.Background())
-			if _, err := s.DeleteUltrabizPurchase(ctx, f.org, id, false, f.user, lines); err != nil {
+			if _, err := s.DeletePurchase(ctx, f.org, id, false, f.user, lines); err != nil {
 				t.Fatal(err)
 			}
 			return ins(), dels()
@@ -275,11 +280,12 @@ func TestUltrabizStatementsDoNotGrowWithLines(t *testing.T) {
 	})
 }
 
-func TestUltrabizConcurrentDeletesMoveOnce(t *testing.T) {
+func TestConcurrentDeletesMoveOnce(t *testing.T) {
+	t.Parallel()
 	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
-		f := newUBFixture(t, s)
+		f := newUBFixture(t, db, s)
 		// Another invoice's 12 units of P-1 must survive the deletes below.
 		f.insert(t, s, "B-0", false, "100", ubLine("P-1", 3, "12", 1, 0, 0, 0, "0"))
 		id := f.insert(t, s, "B-1", false, "0.3", ubLine("P-1", 3, "12", 2, 0, 1, 0, "0"), ubLine("P-2", 3, "24", 1, 0, 0, 0, "0"))
@@ -291,7 +297,7 @@ func TestUltrabizConcurrentDeletesMoveOnce(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				_, errs[i] = s.DeleteUltrabizPurchase(ctx, f.org, id, false, f.user, nil)
+				_, errs[i] = s.DeletePurchase(ctx, f.org, id, false, f.user, nil)
 			}()
 		}
 		close(start)
@@ -322,20 +328,21 @@ func TestUltrabizConcurrentDeletesMoveOnce(t *testing.T) {
 	})
 }
 
-func sellUltrabiz(t *testing.T, s *store.Store, org, product string, size int32, color, units string) {
+func sell(t *testing.T, s *ultrabiz.Store, org, product string, size int32, color, units string) {
 	t.Helper()
-	if err := s.TakeUltrabizStock(context.Background(), org, product, size, store.MustDecimal(color), store.MustDecimal(units)); err != nil {
+	if err := s.TakeStock(context.Background(), org, product, size, store.MustDecimal(color), store.MustDecimal(units)); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // Inserts and deletes of different invoices sharing stock rows run side by side without deadlocks,
 // and leave stock exactly where it started.
-func TestUltrabizConcurrentCyclesShareStock(t *testing.T) {
+func TestConcurrentCyclesShareStock(t *testing.T) {
+	t.Parallel()
 	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
-		f := newUBFixture(t, s)
+		f := newUBFixture(t, db, s)
 		var wg sync.WaitGroup
 		errs := make(chan error, 100)
 		for w := range 10 {
@@ -344,15 +351,15 @@ func TestUltrabizConcurrentCyclesShareStock(t *testing.T) {
 				defer wg.Done()
 				for i := range 5 {
 					// Workers list the shared rows in opposite orders.
-					lines := []ultrabiz.UltrabizPurchaseLine{ubLine("P-1", 3, "12", 1, 0, 0, 0, "0"), ubLine("P-2", 3, "24", 1, 0, 0, 0, "0"), ubLine("P-1", 4, "0.5", 1, 0, 0, 35, "37")}
+					lines := []ultrabiz.PurchaseLine{ubLine("P-1", 3, "12", 1, 0, 0, 0, "0"), ubLine("P-2", 3, "24", 1, 0, 0, 0, "0"), ubLine("P-1", 4, "0.5", 1, 0, 0, 35, "37")}
 					if w%2 == 1 {
 						lines[0], lines[2] = lines[2], lines[0]
 					}
-					id, err := s.InsertUltrabizPurchase(ctx, f.org, ultrabiz.UltrabizNewPurchase{
-						Invoice: ultrabiz.UltrabizPurchaseInvoice{VendorID: f.vendor.ID, BillNo: fmt.Sprintf("W%d-%d", w, i), NetAmount: store.MustDecimal("0.1")},
+					id, err := s.InsertPurchase(ctx, f.org, ultrabiz.NewPurchase{
+						Invoice: ultrabiz.PurchaseInvoice{VendorID: f.vendor.ID, BillNo: fmt.Sprintf("W%d-%d", w, i), NetAmount: store.MustDecimal("0.1")},
 						Lines:   lines})
 					if err == nil {
-						_, err = s.DeleteUltrabizPurchase(ctx, f.org, id, false, f.user, nil)
+						_, err = s.DeletePurchase(ctx, f.org, id, false, f.user, nil)
 					}
 					if err != nil {
 						errs <- err
@@ -382,17 +389,18 @@ func TestUltrabizConcurrentCyclesShareStock(t *testing.T) {
 
 // A line entered without a Multiplier takes its packing's; the same body sent back to delete must
 // match (it is resolved against the packing the same way), not be refused as a different line.
-func TestUltrabizDeleteWithViewWithoutMultiplier(t *testing.T) {
+func TestDeleteWithViewWithoutMultiplier(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
-		f := newUBFixture(t, s)
-		line := ultrabiz.UltrabizPurchaseLine{ProductID: "P-1", PackingID: 3, QtyPack: 3}
+		f := newUBFixture(t, db, s)
+		line := ultrabiz.PurchaseLine{ProductID: "P-1", PackingID: 3, QtyPack: 3}
 		id := f.insert(t, s, "B-1", false, "1", line)
 		if got := f.units(t, s, "P-1", 0, "0"); got != "36" {
 			t.Fatalf("stock after insert = %s, want 36 (3 cartons of 12)", got)
 		}
-		del, err := s.DeleteUltrabizPurchase(ctx, f.org, id, false, f.user, []ultrabiz.UltrabizPurchaseLine{line})
+		del, err := s.DeletePurchase(ctx, f.org, id, false, f.user, []ultrabiz.PurchaseLine{line})
 		if err != nil {
 			t.Fatalf("delete with the inserted lines: %v", err)
 		}
@@ -407,17 +415,18 @@ func TestUltrabizDeleteWithViewWithoutMultiplier(t *testing.T) {
 
 // More decimals than the columns keep: both databases store the same rounded Multiplier and units,
 // and the delete takes back exactly what the insert added (here all of it, so no false shortfall).
-func TestUltrabizDeleteTakesBackStoredUnits(t *testing.T) {
+func TestDeleteTakesBackStoredUnits(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
 		ctx := context.Background()
-		f := newUBFixture(t, s)
+		f := newUBFixture(t, db, s)
 		line := ubLine("P-1", 4, "0.12345", 3, 0, 0, 0, "1.00004")
 		id := f.insert(t, s, "B-1", false, "1", line)
 		if got := f.units(t, s, "P-1", 0, "1"); got != "0.3705" {
 			t.Fatalf("stock after insert = %s, want 0.3705 (3 x 0.1235)", got)
 		}
-		del, err := s.DeleteUltrabizPurchase(ctx, f.org, id, false, f.user, []ultrabiz.UltrabizPurchaseLine{line})
+		del, err := s.DeletePurchase(ctx, f.org, id, false, f.user, []ultrabiz.PurchaseLine{line})
 		if err != nil {
 			t.Fatalf("delete: %v", err)
 		}
@@ -431,13 +440,14 @@ func TestUltrabizDeleteTakesBackStoredUnits(t *testing.T) {
 }
 
 // Stock rows come back by size, then colour as a number, on both databases (SQLite keeps colours as text).
-func TestUltrabizStockRowOrder(t *testing.T) {
+func TestStockRowOrder(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := ultrabiz.New(db)
-		f := newUBFixture(t, s)
+		f := newUBFixture(t, db, s)
 		f.insert(t, s, "B-1", false, "1", ubLine("P-1", 3, "12", 1, 0, 0, 0, "10"), ubLine("P-1", 3, "12", 1, 0, 0, 0, "2"),
 			ubLine("P-1", 3, "12", 1, 0, 0, 1, "0"), ubLine("P-1", 3, "12", 1, 0, 0, 0, "9.5"))
-		_, rows, err := s.UltrabizProductStock(context.Background(), f.org, "P-1")
+		_, rows, err := s.ProductStock(context.Background(), f.org, "P-1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -447,6 +457,42 @@ func TestUltrabizStockRowOrder(t *testing.T) {
 		}
 		if want := "0/2 0/9.5 0/10 1/0"; strings.Join(got, " ") != want {
 			t.Fatalf("rows %v, want %s", got, want)
+		}
+	})
+}
+
+// An invoice naming a vendor, product or packing that does not exist is refused with the first
+// missing one named, before anything is written (the foreign keys behind it are tested in
+// schema_test.go).
+func TestInsertRefusesUnknownReferences(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := ultrabiz.New(db)
+		ctx := context.Background()
+		f := newUBFixture(t, db, s)
+		good := ubLine("P-1", 3, "12", 1, 0, 0, 0, "0")
+		for _, c := range []struct {
+			name   string
+			vendor int32
+			line   ultrabiz.PurchaseLine
+			want   error
+		}{
+			{"unknown vendor", f.vendor.ID + 1, good, ultrabiz.VendorNotFoundError{VendorID: f.vendor.ID + 1}},
+			{"unknown product", f.vendor.ID, ubLine("P-9", 3, "12", 1, 0, 0, 0, "0"), ultrabiz.ProductNotFoundError{ProductID: "P-9"}},
+			{"unknown packing", f.vendor.ID, ubLine("P-2", 4, "0", 1, 0, 0, 0, "0"), ultrabiz.PackingNotFoundError{ProductID: "P-2", PackingID: 4}},
+		} {
+			_, err := s.InsertPurchase(ctx, f.org, ultrabiz.NewPurchase{
+				Invoice: ultrabiz.PurchaseInvoice{VendorID: c.vendor, BillNo: c.name, NetAmount: store.MustDecimal("1")},
+				Lines:   []ultrabiz.PurchaseLine{good, c.line}})
+			if !errors.Is(err, store.ErrNotFound) || !errors.Is(err, c.want) {
+				t.Errorf("%s: %v, want %v", c.name, err, c.want)
+			}
+		}
+		if got := f.units(t, s, "P-1", 0, "0"); got != "none" {
+			t.Fatalf("P-1 stock = %s, want none (nothing entered)", got)
+		}
+		if got := f.balance(t, s); got != "1000.1" {
+			t.Fatalf("balance = %s, want 1000.1 (nothing entered)", got)
 		}
 	})
 }

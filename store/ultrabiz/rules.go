@@ -2,77 +2,45 @@ package ultrabiz
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
 
-	"github.com/deletesvc/deletesvc/store"
-
 	"github.com/shopspring/decimal"
 )
 
 // The Ultrabiz purchase rules: pure functions over invoices and lines, no I/O, table-tested in
-// ultrabiz_rules_test.go.
+// rules_test.go.
 
-// UltrabizRefusal is an Ultrabiz outcome the caller is told about in words: Kind is the sentinel
-// (store.ErrNotFound, store.ErrConflict, store.ErrForbidden) that picks the status, Message the ASP.NET "Message".
-type UltrabizRefusal struct {
-	Kind    error
-	Message string
-}
-
-func (r *UltrabizRefusal) Error() string { return r.Message }
-
-// Unwrap lets errors.Is match the sentinel.
-func (r *UltrabizRefusal) Unwrap() error { return r.Kind }
-
-func ultrabizRefuse(kind error, format string, args ...any) error {
-	return &UltrabizRefusal{Kind: kind, Message: fmt.Sprintf(format, args...)}
-}
-
-// UltrabizRefusalMessage is the message of the refusal inside err, or "" when err is not one.
-func UltrabizRefusalMessage(err error) string {
-	var r *UltrabizRefusal
-	if errors.As(err, &r) {
-		return r.Message
-	}
-	return ""
-}
-
-// CheckUltrabizUser enforces that a userId argument is the caller's own user number: Ultrabiz records
+// CheckUser enforces that a userId argument is the caller's own user number: Ultrabiz records
 // it as who entered or deleted, so it must not name somebody else.
-func CheckUltrabizUser(callerNumber, userID int64) error {
+func CheckUser(callerNumber, userID int64) error {
 	if callerNumber != userID {
-		return ultrabizRefuse(store.ErrForbidden, "userId %d is not the caller's user number.", userID)
+		return UserMismatchError{UserID: userID}
 	}
 	return nil
 }
 
 // StockUnits is what the line adds to stock: QtyPack x Multiplier + QtyLose + BnsLose. Damaged units
 // are recorded on the line but never enter stock.
-func (l UltrabizPurchaseLine) StockUnits() decimal.Decimal {
+func (l PurchaseLine) StockUnits() decimal.Decimal {
 	return l.Multiplier.Mul(decimal.NewFromInt32(l.QtyPack)).
 		Add(decimal.NewFromInt32(l.QtyLose)).
 		Add(decimal.NewFromInt32(l.BnsLose))
 }
 
-// ultrabizStockKey names one stock row: a product in one size and colour. SizeID 0 and ColorID "0"
+// stockKey names one stock row: a product in one size and colour. SizeID 0 and ColorID "0"
 // mean "no size" and "no colour" (sentinels, because a primary key column cannot be NULL).
-type ultrabizStockKey struct {
+type stockKey struct {
 	ProductID string
 	SizeID    int32
 	ColorID   string // canonical decimal text, so 37 and 37.0 are one colour
 }
 
-func (k ultrabizStockKey) String() string {
-	return fmt.Sprintf("product '%s' (size %d, colour %s)", k.ProductID, k.SizeID, k.ColorID)
-}
-
 // compare orders keys as PostgreSQL's ORDER BY product_id, size_id, color_id does (colours as numbers,
 // not as text), the order stock rows are locked in.
-func (k ultrabizStockKey) compare(o ultrabizStockKey) int {
+func (k stockKey) compare(o stockKey) int {
 	if c := strings.Compare(k.ProductID, o.ProductID); c != 0 {
 		return c
 	}
@@ -82,43 +50,43 @@ func (k ultrabizStockKey) compare(o ultrabizStockKey) int {
 	return decimal.RequireFromString(k.ColorID).Cmp(decimal.RequireFromString(o.ColorID))
 }
 
-func (l UltrabizPurchaseLine) stockKey() ultrabizStockKey {
-	return ultrabizStockKey{ProductID: l.ProductID, SizeID: l.SizeID, ColorID: l.ColorID.String()}
+func (l PurchaseLine) key() stockKey {
+	return stockKey{ProductID: l.ProductID, SizeID: l.SizeID, ColorID: l.ColorID.String()}
 }
 
-// ultrabizStockNeeds sums stored lines' units per stock key, in key order. It reads the stored Units
+// stockNeeds sums stored lines' units per stock key, in key order. It reads the stored Units
 // (what the insert added, as the database holds it), never a recomputation, so a delete takes back
 // exactly what was added.
-func ultrabizStockNeeds(lines []UltrabizPurchaseLine) ([]ultrabizStockKey, map[ultrabizStockKey]decimal.Decimal) {
-	need := map[ultrabizStockKey]decimal.Decimal{}
+func stockNeeds(lines []PurchaseLine) ([]stockKey, map[stockKey]decimal.Decimal) {
+	need := map[stockKey]decimal.Decimal{}
 	for _, l := range lines {
-		k := l.stockKey()
+		k := l.key()
 		need[k] = need[k].Add(l.Units.Decimal)
 	}
-	keys := make([]ultrabizStockKey, 0, len(need))
+	keys := make([]stockKey, 0, len(need))
 	for k := range need {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, ultrabizStockKey.compare)
+	slices.SortFunc(keys, stockKey.compare)
 	return keys, need
 }
 
-// ultrabizShortfall is the refusal for the first key (in key order) whose stock cannot give up what
+// shortfall is the refusal for the first key (in key order) whose stock cannot give up what
 // the invoice added, because the goods were sold or moved since.
-func ultrabizShortfall(invoiceID int64, lines []UltrabizPurchaseLine, have map[ultrabizStockKey]decimal.Decimal) error {
-	keys, need := ultrabizStockNeeds(lines)
+func shortfall(invoiceID int64, lines []PurchaseLine, have map[stockKey]decimal.Decimal) error {
+	keys, need := stockNeeds(lines)
 	for _, k := range keys {
 		if short := need[k].Sub(have[k]); short.IsPositive() {
-			return ultrabizRefuse(store.ErrConflict, "Deleting purchase invoice %d would leave %s %s units short.", invoiceID, k, short.String())
+			return ShortfallError{InvoiceID: invoiceID, ProductID: k.ProductID, SizeID: k.SizeID, ColorID: decimal.RequireFromString(k.ColorID), Short: short}
 		}
 	}
 	return nil
 }
 
-// ultrabizIDRange is the first of the n ids a counter just reserved (last is its new value). Ultrabiz's
+// idRange is the first of the n ids a counter just reserved (last is its new value). Ultrabiz's
 // ids are C# ints (VendorID, PurchasesBody.PurchaseId), so a range reaching past int32 is refused
 // rather than truncated; the transaction then rolls the counter back.
-func ultrabizIDRange(last int64, n int) (int64, error) {
+func idRange(last int64, n int) (int64, error) {
 	if last > math.MaxInt32 {
 		return 0, fmt.Errorf("ids up to %d do not fit Ultrabiz's 32-bit ids", last)
 	}
@@ -127,30 +95,30 @@ func ultrabizIDRange(last int64, n int) (int64, error) {
 
 // deletable refuses to delete an invoice whose effects are no longer the invoice's alone: a finalized
 // one, or one against which payments were made.
-func (inv UltrabizPurchaseInvoice) deletable() error {
+func (inv PurchaseInvoice) deletable() error {
 	switch {
 	case inv.IsFinalized:
-		return ultrabizRefuse(store.ErrConflict, "Purchase invoice %d is finalized and cannot be deleted.", inv.ID)
+		return InvoiceLockedError{InvoiceID: inv.ID, Reason: Finalized}
 	case inv.PaidAmount.IsPositive():
-		return ultrabizRefuse(store.ErrConflict, "Purchase invoice %d has payments and cannot be deleted.", inv.ID)
+		return InvoiceLockedError{InvoiceID: inv.ID, Reason: Paid}
 	}
 	return nil
 }
 
 // matchKey is what a caller's view of a line must agree on with the stored line: everything that
 // decides the line's stock effect. Prices and taxes are not compared.
-func (l UltrabizPurchaseLine) matchKey() string {
+func (l PurchaseLine) matchKey() string {
 	return fmt.Sprintf("%q|%d|%d|%s|%d|%d|%d|%s", l.ProductID, l.PackingID, l.SizeID, l.ColorID.String(),
 		l.QtyPack, l.QtyLose, l.BnsLose, l.Multiplier.String())
 }
 
-// matchUltrabizLines checks a caller's view of an invoice against its stored lines, as multisets in
+// matchLines checks a caller's view of an invoice against its stored lines, as multisets in
 // any order. An empty view means "as stored".
-func matchUltrabizLines(invoiceID int64, stored, view []UltrabizPurchaseLine) error {
+func matchLines(invoiceID int64, stored, view []PurchaseLine) error {
 	if len(view) == 0 {
 		return nil
 	}
-	mismatch := ultrabizRefuse(store.ErrConflict, "The lines sent do not match the stored lines of purchase invoice %d.", invoiceID)
+	mismatch := LinesMismatchError{InvoiceID: invoiceID}
 	if len(view) != len(stored) {
 		return mismatch
 	}
@@ -168,8 +136,8 @@ func matchUltrabizLines(invoiceID int64, stored, view []UltrabizPurchaseLine) er
 	return nil
 }
 
-// ultrabizLinesAdd is the total units a set of stored lines added to stock (their stored Units).
-func ultrabizLinesAdd(lines []UltrabizPurchaseLine) decimal.Decimal {
+// linesAdd is the total units a set of stored lines added to stock (their stored Units).
+func linesAdd(lines []PurchaseLine) decimal.Decimal {
 	total := decimal.Zero
 	for _, l := range lines {
 		total = total.Add(l.Units.Decimal)

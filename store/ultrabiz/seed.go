@@ -4,97 +4,121 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"strconv"
 	"time"
-
-	"github.com/deletesvc/deletesvc/store"
 
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
+
+	"github.com/deletesvc/deletesvc/store"
 )
 
-// Batch sizes of the seeder: one transaction enters this many invoices through the same insert path
-// as the API (insertUltrabizPurchases), so seeded stock and balances are what the API would have made.
+// The demo seeder. It is not request code: it enters invoices in batches through the same insert path
+// as the API (insertPurchases), so seeded stock and balances are what the API would have made.
+
 const (
-	ultrabizSeedBatch    = 200
-	ultrabizSeedLinesPer = 5
+	// seedBatch invoices are entered per transaction.
+	seedBatch = 200
+	// seedLinesPer lines make each invoice.
+	seedLinesPer = 5
 )
 
 var (
-	ultrabizSeedVendors  = []string{"Al-Noor Textiles", "Gul Ahmed Traders", "Karachi Soap Works", "Lahore Foods", "Faisal Distributors", "Punjab Oil Mills", "Indus Beverages", "Sialkot Sports"}
-	ultrabizSeedProducts = []string{"Lawn cloth 3-piece", "Bath soap 100g", "Cooking oil 1L", "Basmati rice 5kg", "Tea 950g", "Washing powder 1kg", "Biscuits family pack", "Mineral water 1.5L"}
+	seedVendorNames  = []string{"Al-Noor Textiles", "Gul Ahmed Traders", "Karachi Soap Works", "Lahore Foods", "Faisal Distributors", "Punjab Oil Mills", "Indus Beverages", "Sialkot Sports"}
+	seedProductNames = []string{"Lawn cloth 3-piece", "Bath soap 100g", "Cooking oil 1L", "Basmati rice 5kg", "Tea 950g", "Washing powder 1kg", "Biscuits family pack", "Mineral water 1.5L"}
 )
 
-// Seed fills an organization with vendors, products (each with a carton and a box packing) and
-// about rows rows of purchase invoices and lines. Re-running adds more: ids come from the counters and
-// bill numbers carry the run's time.
+// Seed fills an organization with vendors, products (each with a carton and a half-carton packing)
+// and about rows rows of purchase invoices and lines, reporting the rows written so far to progress.
+// Re-running adds more: ids, product codes and bill numbers all come from the counters.
 func (s *Store) Seed(ctx context.Context, orgID string, rows int, progress func(done int)) error {
 	if progress == nil {
 		progress = func(int) {}
 	}
 	rng := rand.New(rand.NewPCG(uint64(rows), 42))
 	nVendors, nProducts := max(3, rows/200), max(5, rows/50)
-	names := make([]string, nVendors)
-	for i := range names {
-		names[i] = fmt.Sprintf("%s %d", ultrabizSeedVendors[i%len(ultrabizSeedVendors)], i/len(ultrabizSeedVendors)+1)
-	}
-	vendors, err := s.createUltrabizVendors(ctx, orgID, names, store.MustDecimal("0"))
+	vendors, err := s.seedVendors(ctx, orgID, nVendors)
 	if err != nil {
 		return err
 	}
-	var products []UltrabizProduct
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-		first, err := nextUltrabizIDs(tx, orgID, "seed_product", nProducts)
-		if err != nil {
-			return err
-		}
-		for i := range nProducts {
-			carton := []int64{6, 12, 24, 48}[rng.IntN(4)]
-			products = append(products, UltrabizProduct{
-				ID:   fmt.Sprintf("P-%05d", first+int64(i)),
-				Name: ultrabizSeedProducts[i%len(ultrabizSeedProducts)],
-				Packings: []UltrabizPacking{
-					{ID: 1, Name: "Carton", Multiplier: store.DecimalFromInt(carton)},
-					{ID: 2, Name: "Half carton", Multiplier: store.NewDecimal(decimal.NewFromInt(carton).Div(decimal.NewFromInt(2)))},
-				},
-			})
-		}
-		return nil
-	})
+	products, run, err := s.seedProducts(ctx, orgID, nProducts, rng)
 	if err != nil {
-		return err
-	}
-	if err := s.CreateUltrabizProducts(ctx, orgID, products); err != nil {
 		return err
 	}
 	done := nVendors + nProducts
 	progress(done)
+	nInvoices := max(1, (rows-done)/(seedLinesPer+1))
+	return s.seedInvoices(ctx, orgID, nInvoices, run, rng, vendors, products, func(n int) { progress(done + n) })
+}
 
-	run := strconv.FormatInt(time.Now().Unix(), 36)
-	nInvoices := max(1, (rows-done)/(ultrabizSeedLinesPer+1))
-	for start := 0; start < nInvoices; start += ultrabizSeedBatch {
-		batch := make([]UltrabizNewPurchase, 0, min(ultrabizSeedBatch, nInvoices-start))
+// seedVendors adds n vendors with a zero opening balance.
+func (s *Store) seedVendors(ctx context.Context, orgID string, n int) ([]Vendor, error) {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("%s %d", seedVendorNames[i%len(seedVendorNames)], i/len(seedVendorNames)+1)
+	}
+	return s.createVendors(ctx, orgID, names, store.MustDecimal("0"))
+}
+
+// seedProducts adds n products with their packings, and returns them with this run's number (for
+// bill numbers that do not clash with an earlier run's).
+func (s *Store) seedProducts(ctx context.Context, orgID string, n int, rng *rand.Rand) ([]Product, int64, error) {
+	var first, run int64
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		if first, err = s.nextIDs(tx, orgID, "seed_product", n); err != nil {
+			return err
+		}
+		run, err = s.nextIDs(tx, orgID, "seed_run", 1)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	products := make([]Product, n)
+	for i := range products {
+		carton := []int64{6, 12, 24, 48}[rng.IntN(4)]
+		products[i] = Product{
+			ID:   fmt.Sprintf("P-%05d", first+int64(i)),
+			Name: seedProductNames[i%len(seedProductNames)],
+			Packings: []Packing{
+				{ID: 1, Name: "Carton", Multiplier: store.DecimalFromInt(carton)},
+				{ID: 2, Name: "Half carton", Multiplier: store.NewDecimal(decimal.NewFromInt(carton).Div(decimal.NewFromInt(2)))},
+			},
+		}
+	}
+	if err := s.CreateProducts(ctx, orgID, products); err != nil {
+		return nil, 0, err
+	}
+	return products, run, nil
+}
+
+// seedInvoices enters n invoices in batches of seedBatch, one transaction each, reporting the rows
+// (invoices and lines) written so far.
+func (s *Store) seedInvoices(ctx context.Context, orgID string, n int, run int64, rng *rand.Rand, vendors []Vendor, products []Product, progress func(rows int)) error {
+	for start := 0; start < n; start += seedBatch {
+		batch := make([]NewPurchase, 0, min(seedBatch, n-start))
 		for i := start; i < start+cap(batch); i++ {
-			batch = append(batch, seedUltrabizPurchase(rng, fmt.Sprintf("S%s-%06d", run, i), vendors[rng.IntN(len(vendors))].ID, products))
+			bill := fmt.Sprintf("S%d-%06d", run, i)
+			batch = append(batch, seedPurchase(rng, bill, vendors[rng.IntN(len(vendors))].ID, products))
 		}
 		if err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-			_, err := s.insertUltrabizPurchases(tx, orgID, batch)
+			_, err := s.insertPurchases(tx, orgID, batch)
 			return err
 		}); err != nil {
 			return fmt.Errorf("seed purchase invoices: %w", err)
 		}
-		done += len(batch) * (ultrabizSeedLinesPer + 1)
-		progress(done)
+		progress((start + len(batch)) * (seedLinesPer + 1))
 	}
 	return nil
 }
 
-// seedUltrabizPurchase is a consistent invoice: line values, 18% sales tax and totals add up.
-func seedUltrabizPurchase(rng *rand.Rand, bill string, vendor int32, products []UltrabizProduct) UltrabizNewPurchase {
-	inv := UltrabizPurchaseInvoice{VendorID: vendor, BillNo: bill, BillDate: time.Date(2026, time.Month(1+rng.IntN(11)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)}
+// seedPurchase is a consistent invoice: line values, 18% sales tax and totals add up.
+func seedPurchase(rng *rand.Rand, bill string, vendor int32, products []Product) NewPurchase {
+	inv := PurchaseInvoice{VendorID: vendor, BillNo: bill, BillDate: time.Date(2026, time.Month(1+rng.IntN(11)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)}
+	var lines []PurchaseLine
 	gross, tax := decimal.Zero, decimal.Zero
 	rate := decimal.NewFromInt(18)
-	for range ultrabizSeedLinesPer {
+	for range seedLinesPer {
 		p := products[rng.IntN(len(products))]
 		pack := p.Packings[rng.IntN(len(p.Packings))]
 		price := decimal.New(int64(5000+rng.IntN(500000)), -2) // 50.00 to 5049.99 a pack
@@ -102,15 +126,13 @@ func seedUltrabizPurchase(rng *rand.Rand, bill string, vendor int32, products []
 		value := price.Mul(decimal.NewFromInt32(qty))
 		stax := value.Mul(rate).Div(decimal.NewFromInt(100)).Round(2)
 		gross, tax = gross.Add(value), tax.Add(stax)
-		inv.Lines = append(inv.Lines, UltrabizPurchaseLine{
+		lines = append(lines, PurchaseLine{
 			ProductID: p.ID, PackingID: pack.ID, Multiplier: pack.Multiplier, QtyPack: qty, QtyLose: int32(rng.IntN(3)),
 			BnsLose: int32(rng.IntN(2)), PricePack: store.NewDecimal(price), STaxRatio: store.NewDecimal(rate), TTLValue: store.NewDecimal(value),
 			TTLSTax: store.NewDecimal(stax), IsFTaxExempted: true, NetVal: store.NewDecimal(value.Add(stax)),
 			SizeID: int32(rng.IntN(3)) * 10, ColorID: store.DecimalFromInt(int64(rng.IntN(3))),
 		})
 	}
-	lines := inv.Lines
-	inv.Lines = nil
 	inv.GrossAmount, inv.STaxAmount, inv.NetAmount = store.NewDecimal(gross), store.NewDecimal(tax), store.NewDecimal(gross.Add(tax))
-	return UltrabizNewPurchase{Invoice: inv, Lines: lines}
+	return NewPurchase{Invoice: inv, Lines: lines}
 }

@@ -1,0 +1,85 @@
+package ultrabiz
+
+import (
+	"strings"
+	"text/template"
+
+	"github.com/deletesvc/deletesvc/store/internal/dialect"
+)
+
+// The family's set-based SQL, each statement a constant number of round trips however many rows it
+// touches. Decimal arithmetic differs per database ({{add}}, {{sub}}, {{sum}}, {{cmp}} are the
+// Dialect's DecAdd, DecSub, DecSum and DecCmp), so the text is rendered once per dialect when the
+// Store is made. Arguments are named (@org, ...) and bound from a map.
+
+// nextIDsSQL reserves @n ids of counter @name in one upsert, so concurrent callers get disjoint ranges.
+const nextIDsSQL = `
+INSERT INTO ultrabiz_counters (organization_id, name, last_value) VALUES (@org, @name, @n)
+ON CONFLICT (organization_id, name) DO UPDATE SET last_value = ultrabiz_counters.last_value + excluded.last_value
+RETURNING last_value`
+
+// takeStockSQL removes @units from one stock row; the condition refuses to go below zero.
+const takeStockSQL = `
+UPDATE ultrabiz_stocks SET units = {{sub "units" "@units"}}
+WHERE organization_id = @org AND product_id = @product AND size_id = @size AND color_id = @color
+  AND {{cmp "units" "@units"}} >= 0`
+
+// addStockSQL adds the lines of invoices @first..@last to stock. Stock rows are created on first
+// receipt and never removed, so a delete always finds its rows; they are written (and locked) in
+// key order, as a delete locks them, so the two cannot deadlock.
+const addStockSQL = `
+INSERT INTO ultrabiz_stocks (organization_id, product_id, size_id, color_id, units)
+SELECT organization_id, product_id, size_id, color_id, {{sum "units"}}
+FROM ultrabiz_purchase_lines
+WHERE organization_id = @org AND invoice_id BETWEEN @first AND @last
+GROUP BY organization_id, product_id, size_id, color_id
+ORDER BY product_id, size_id, color_id
+ON CONFLICT (organization_id, product_id, size_id, color_id) DO UPDATE SET units = {{add "ultrabiz_stocks.units" "excluded.units"}}`
+
+// addVendorBalancesSQL adds the totals of invoices @first..@last to their vendors' balances.
+const addVendorBalancesSQL = `
+UPDATE ultrabiz_vendors SET balance = {{add "balance" (print "(SELECT " (sum "i.net_amount") " FROM ultrabiz_purchase_invoices i WHERE i.organization_id = ultrabiz_vendors.organization_id AND i.vendor_id = ultrabiz_vendors.id AND i.id BETWEEN @first AND @last)")}}
+WHERE organization_id = @org
+  AND id IN (SELECT vendor_id FROM ultrabiz_purchase_invoices WHERE organization_id = @org AND id BETWEEN @first AND @last)`
+
+// subtractVendorBalanceSQL takes a deleted invoice's total @amount off its vendor's balance.
+const subtractVendorBalanceSQL = `
+UPDATE ultrabiz_vendors SET balance = {{sub "balance" "@amount"}}
+WHERE organization_id = @org AND id = @vendor`
+
+// takeBackStockSQL removes the live lines of invoice @invoice from stock, one row per stock key; a
+// row that holds too little is left alone (and counted as missing by the caller).
+const takeBackStockSQL = `
+UPDATE ultrabiz_stocks SET units = {{sub "ultrabiz_stocks.units" "taken.units"}}
+FROM (SELECT product_id, size_id, color_id, {{sum "units"}} AS units
+      FROM ultrabiz_purchase_lines
+      WHERE organization_id = @org AND invoice_id = @invoice AND deleted_at IS NULL
+      GROUP BY product_id, size_id, color_id) AS taken
+WHERE ultrabiz_stocks.organization_id = @org AND ultrabiz_stocks.product_id = taken.product_id
+  AND ultrabiz_stocks.size_id = taken.size_id AND ultrabiz_stocks.color_id = taken.color_id
+  AND {{cmp "ultrabiz_stocks.units" "taken.units"}} >= 0`
+
+// statements are the family's SQL rendered for one dialect.
+type statements struct {
+	nextIDs, takeStock, addStock, addVendorBalances, subtractVendorBalance, takeBackStock string
+}
+
+func newStatements(d dialect.Dialect) statements {
+	funcs := template.FuncMap{"add": d.DecAdd, "sub": d.DecSub, "sum": d.DecSum, "cmp": d.DecCmp}
+	render := func(text string) string {
+		var b strings.Builder
+		// The texts are constants of this file: a template error is a bug that every test shows.
+		if err := template.Must(template.New("").Funcs(funcs).Parse(text)).Execute(&b, nil); err != nil {
+			panic(err)
+		}
+		return strings.TrimSpace(b.String())
+	}
+	return statements{
+		nextIDs:               render(nextIDsSQL),
+		takeStock:             render(takeStockSQL),
+		addStock:              render(addStockSQL),
+		addVendorBalances:     render(addVendorBalancesSQL),
+		subtractVendorBalance: render(subtractVendorBalanceSQL),
+		takeBackStock:         render(takeBackStockSQL),
+	}
+}
