@@ -36,9 +36,11 @@ GROUP BY organization_id, product_id, size_id, color_id
 ORDER BY product_id, size_id, color_id
 ON CONFLICT (organization_id, product_id, size_id, color_id) DO UPDATE SET units = {{add "ultrabiz_stocks.units" "excluded.units"}}`
 
-// addVendorBalancesSQL adds the totals of invoices @first..@last to their vendors' balances.
+// addVendorBalancesSQL adds the totals of invoices @first..@last to their vendors' balances. The
+// subquery binds @org rather than correlating on the vendor's organization_id: only a bound value
+// lets Citus route the statement to one shard.
 const addVendorBalancesSQL = `
-UPDATE ultrabiz_vendors SET balance = {{add "balance" (print "(SELECT " (sum "i.net_amount") " FROM ultrabiz_purchase_invoices i WHERE i.organization_id = ultrabiz_vendors.organization_id AND i.vendor_id = ultrabiz_vendors.id AND i.id BETWEEN @first AND @last)")}}
+UPDATE ultrabiz_vendors SET balance = {{add "balance" (print "(SELECT " (sum "i.net_amount") " FROM ultrabiz_purchase_invoices i WHERE i.organization_id = @org AND i.vendor_id = ultrabiz_vendors.id AND i.id BETWEEN @first AND @last)")}}
 WHERE organization_id = @org
   AND id IN (SELECT vendor_id FROM ultrabiz_purchase_invoices WHERE organization_id = @org AND id BETWEEN @first AND @last)`
 
