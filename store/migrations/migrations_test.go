@@ -20,7 +20,7 @@ import (
 
 // each runs fn per backend on an empty database, with a runner on it.
 func each(t *testing.T, fn func(t *testing.T, db *store.DB, sqlDB *sql.DB, r *migrations.Runner)) {
-	for _, b := range storetest.Backends {
+	for _, b := range []storetest.Backend{storetest.SQLite, storetest.Postgres} {
 		t.Run(string(b), func(t *testing.T) {
 			t.Parallel()
 			db, err := store.Open(context.Background(), storetest.EmptyURL(t, b), storetest.Options())

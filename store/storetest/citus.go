@@ -5,6 +5,7 @@ import (
 	"fmt"
 	neturl "net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,6 +91,22 @@ func CitusURL(t testing.TB) string {
 		if _, err := db.Exec(ctx, s); err != nil {
 			t.Fatalf("prepare Citus database %s: %s: %v", name, s, err)
 		}
+	}
+	return url
+}
+
+// citusMigrated is a Citus database at the latest schema, distributed by the production
+// migrations, where a statement touching more than one shard is an error.
+func citusMigrated(t testing.TB) string {
+	t.Helper()
+	url := CitusURL(t)
+	if err := migrate(url); err != nil {
+		t.Fatalf("migrate Citus database: %v", err)
+	}
+	u, _ := neturl.Parse(url)
+	name := strings.TrimPrefix(u.Path, "/")
+	if err := adminExec(os.Getenv("TEST_CITUS_URL"), "ALTER DATABASE "+name+" SET citus.multi_task_query_log_level = 'error'"); err != nil {
+		t.Fatalf("forbid multi-shard statements: %v", err)
 	}
 	return url
 }

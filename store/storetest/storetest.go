@@ -41,10 +41,21 @@ type Backend string
 const (
 	SQLite   Backend = "sqlite"
 	Postgres Backend = "postgres"
+	// Citus is a real Citus cluster whose coordinator TEST_CITUS_URL names; databases there are
+	// distributed by the production migrations, and any statement that would run on more than one
+	// shard fails, so every test that passes there proves its paths single-shard.
+	Citus Backend = "citus"
 )
 
-// Backends are all of them, SQLite first.
-var Backends = []Backend{SQLite, Postgres}
+// Backends are those a suite runs on: SQLite, PostgreSQL, and Citus when TEST_CITUS_URL is set.
+var Backends = backends()
+
+func backends() []Backend {
+	if os.Getenv("TEST_CITUS_URL") != "" {
+		return []Backend{SQLite, Postgres, Citus}
+	}
+	return []Backend{SQLite, Postgres}
+}
 
 // Each runs fn as one parallel subtest per backend, each with its own fresh migrated database.
 func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
@@ -57,14 +68,19 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	}
 }
 
-// OnlyPostgres runs fn on a fresh PostgreSQL database: for locking and concurrency tests that
-// SQLite's single writer would pass trivially.
+// OnlyPostgres runs fn on a fresh PostgreSQL database (and Citus, when set): for locking and
+// concurrency tests that SQLite's single writer would pass trivially.
 func OnlyPostgres(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
-	t.Run(string(Postgres), func(t *testing.T) {
-		t.Parallel()
-		fn(t, DB(t, Postgres))
-	})
+	for _, b := range Backends {
+		if b == SQLite {
+			continue
+		}
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			fn(t, DB(t, b))
+		})
+	}
 }
 
 // DB returns a fresh migrated database on backend b, closed and dropped when the test ends.
@@ -124,6 +140,9 @@ func URL(t testing.TB, b Backend) string {
 			t.Fatalf("copy sqlite template: %v", err)
 		}
 		return "sqlite://" + path
+	}
+	if b == Citus {
+		return citusMigrated(t)
 	}
 	admin := requirePostgres(t)
 	tpl, err := postgresTemplate(admin)
