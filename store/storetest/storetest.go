@@ -68,6 +68,25 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	}
 }
 
+// EachAllowingFanOut is Each for a test that means to read across shards on Citus (schema
+// introspection, whole-table audits): why says so, and the Citus database lets such statements run.
+func EachAllowingFanOut(t *testing.T, why string, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	if why == "" {
+		t.Fatal("EachAllowingFanOut needs the reason the test reads across shards")
+	}
+	for _, b := range Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			if b == Citus {
+				fn(t, open(t, citusMigrated(t, false)))
+				return
+			}
+			fn(t, DB(t, b))
+		})
+	}
+}
+
 // OnlyPostgres runs fn on a fresh PostgreSQL database (and Citus, when set): for locking and
 // concurrency tests that SQLite's single writer would pass trivially.
 func OnlyPostgres(t *testing.T, fn func(t *testing.T, db *store.DB)) {
@@ -86,9 +105,14 @@ func OnlyPostgres(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // DB returns a fresh migrated database on backend b, closed and dropped when the test ends.
 func DB(t testing.TB, b Backend) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), URL(t, b), Options())
+	return open(t, URL(t, b))
+}
+
+func open(t testing.TB, url string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), url, Options())
 	if err != nil {
-		t.Fatalf("open %s database: %v", b, err)
+		t.Fatalf("open database: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	if err := registerStatementCounter(db.Gorm(context.Background())); err != nil {
@@ -142,7 +166,7 @@ func URL(t testing.TB, b Backend) string {
 		return "sqlite://" + path
 	}
 	if b == Citus {
-		return citusMigrated(t)
+		return citusMigrated(t, true)
 	}
 	admin := requirePostgres(t)
 	tpl, err := postgresTemplate(admin)
