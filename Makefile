@@ -5,7 +5,7 @@ GO ?= go
 export CGO_ENABLED ?= 0
 BIN := bin/deletesvc
 
-.PHONY: tidy run build test generate check-generate sdk check-sdk contract lint vet fmt staticcheck bench migrate up down clean
+.PHONY: tidy run build test test-citus generate check-generate sdk check-sdk contract lint vet fmt staticcheck bench migrate up down clean
 
 run: ## run the service (embedded SQLite under ./data unless DATABASE_URL is set)
 	$(GO) run ./cmd/deletesvc
@@ -16,6 +16,9 @@ build:
 test: ## every store and API test on SQLite, and on PostgreSQL when reachable (REQUIRE_POSTGRES=1 makes it mandatory)
 	@scripts/pg-status
 	$(GO) tool gotestsum --format pkgname-and-test-fails --format-hide-empty-pkg -- -count=1 ./...
+
+test-citus: ## the store and API suites on a throwaway 3-node Citus cluster (builds Citus from ../shared/vendor/citus once)
+	scripts/citus/test
 
 generate: ## regenerate gen/ from openapi/
 	$(GO) generate ./gen/...

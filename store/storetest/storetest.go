@@ -19,6 +19,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -47,14 +49,26 @@ const (
 	Citus Backend = "citus"
 )
 
-// Backends are those a suite runs on: SQLite, PostgreSQL, and Citus when TEST_CITUS_URL is set.
+// Backends are those a suite runs on: SQLite, PostgreSQL, and Citus when TEST_CITUS_URL is set;
+// TEST_BACKENDS (a comma-separated list, e.g. "citus") narrows them.
 var Backends = backends()
 
 func backends() []Backend {
+	all := []Backend{SQLite, Postgres}
 	if os.Getenv("TEST_CITUS_URL") != "" {
-		return []Backend{SQLite, Postgres, Citus}
+		all = append(all, Citus)
 	}
-	return []Backend{SQLite, Postgres}
+	only := os.Getenv("TEST_BACKENDS")
+	if only == "" {
+		return all
+	}
+	var out []Backend
+	for _, b := range all {
+		if slices.Contains(strings.Split(only, ","), string(b)) {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // Each runs fn as one parallel subtest per backend, each with its own fresh migrated database.
