@@ -74,7 +74,7 @@ func newOrganization(ownerID string, in gen.AddOrganizationRequest) identity.New
 func chosenCategories(body gen.DeleteSelectiveDataRequest) []string {
 	flags := reshape[map[string]bool](body)
 	var out []string
-	for _, name := range upbooksstore.UpbooksCategoryNames() {
+	for _, name := range upbooksstore.CategoryNames() {
 		if flags[name] {
 			out = append(out, name)
 		}
@@ -90,7 +90,7 @@ func counts(m map[string]int64) map[string]int {
 	return out
 }
 
-func selectiveOut(res upbooksstore.UpbooksSelectiveResult, dryRun bool) gen.DeleteSelectiveDataResponseBody {
+func selectiveOut(res upbooksstore.SelectiveResult, dryRun bool) gen.DeleteSelectiveDataResponseBody {
 	msg := "Selected data deleted"
 	if dryRun {
 		msg = "Dry run; nothing was deleted"
@@ -102,7 +102,7 @@ func selectiveOut(res upbooksstore.UpbooksSelectiveResult, dryRun bool) gen.Dele
 	}
 }
 
-func conflictOut(dep *upbooksstore.UpbooksDependencyError) gen.ConflictJSONResponse {
+func conflictOut(dep *upbooksstore.DependencyError) gen.ConflictJSONResponse {
 	blockers := make([]gen.DependencyBlocker, len(dep.Blockers))
 	for i, b := range dep.Blockers {
 		blockers[i] = gen.DependencyBlocker{Category: gen.DataCategory(b.Category), Blocks: gen.DataCategory(b.Blocks), Rows: int(b.Rows)}

@@ -17,7 +17,7 @@ import (
 
 func flags(names ...string) gen.DeleteSelectiveDataRequest {
 	m := map[string]bool{}
-	for _, n := range upbooksstore.UpbooksCategoryNames() {
+	for _, n := range upbooksstore.CategoryNames() {
 		m[n] = false
 	}
 	for _, n := range names {
@@ -32,15 +32,15 @@ func flags(names ...string) gen.DeleteSelectiveDataRequest {
 }
 
 func TestDeleteSelectiveDataOverHTTP(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		env := servertest.Start(t, st)
+		env := servertest.Start(t, db)
 		c, err := gen.NewClientWithResponses(env.URL, gen.WithHTTPClient(env.HTTP))
 		if err != nil {
 			t.Fatal(err)
 		}
-		owner, org := storetest.Tenant(t, st, "owner@example.com")
-		if err := st.Seed(ctx, "upbooks", org.ID, 400, nil); err != nil {
+		owner, org := storetest.Tenant(t, db, "owner@example.com")
+		if err := env.Upbooks.Seed(ctx, env.Identity, org.ID, 400, nil); err != nil {
 			t.Fatal(err)
 		}
 		ownerTok := servertest.Bearer(env.Token(t, owner, org.ID))
@@ -69,24 +69,24 @@ func TestDeleteSelectiveDataOverHTTP(t *testing.T) {
 		if r.JSON200 == nil || !r.JSON200.DryRun || r.JSON200.Deleted["invoice"] == 0 || (*r.JSON200.Forced)["payments"] == 0 || (*r.JSON200.Forced)["settlements"] == 0 {
 			t.Fatalf("dry run with force: %d %s", r.StatusCode(), r.Body)
 		}
-		rows, err := st.UpbooksDeleteSelective(ctx, upbooksstore.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"invoice"}, Force: true, DryRun: true})
+		rows, err := env.Upbooks.DeleteSelective(ctx, upbooksstore.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"invoice"}, Force: true, DryRun: true})
 		if err != nil || rows.Deleted["invoice"] != int64(r.JSON200.Deleted["invoice"]) {
 			t.Fatalf("the dry run deleted something: %v %v", err, rows.Deleted)
 		}
 
 		// Other members: a plain member is refused, a stranger does not see the organization, and
 		// a header naming another organization is refused.
-		member, err := st.CreateUser(ctx, identity.NewUser{Email: "member@example.com", Name: "M", Password: "password123"})
+		member, err := env.Identity.CreateUser(ctx, identity.NewUser{Email: "member@example.com", Name: "M", Password: "password123"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := st.AddMember(ctx, org.ID, member.ID, identity.RoleMember); err != nil {
+		if err := env.Identity.AddMember(ctx, org.ID, member.ID, identity.RoleMember); err != nil {
 			t.Fatal(err)
 		}
 		if r := call(flags("documents"), nil, servertest.Bearer(env.Token(t, member, org.ID))); r.JSON403 == nil {
 			t.Errorf("member: %d %s", r.StatusCode(), r.Body)
 		}
-		stranger, other := storetest.Tenant(t, st, "stranger@example.com")
+		stranger, other := storetest.Tenant(t, db, "stranger@example.com")
 		if r := call(flags("documents"), nil, servertest.Bearer(env.Token(t, stranger, other.ID))); r.JSON404 == nil {
 			t.Errorf("stranger: %d %s", r.StatusCode(), r.Body)
 		}
@@ -106,14 +106,14 @@ func TestDeleteSelectiveDataOverHTTP(t *testing.T) {
 			t.Errorf("all false: %d %s", r.StatusCode(), r.Body)
 		}
 		// The seed's example body (all true) with the header naming the organization by its code.
-		r = call(flags(upbooksstore.UpbooksCategoryNames()...), &gen.DeleteSelectiveDataParams{OrganizationID: &org.Code}, ownerTok)
+		r = call(flags(upbooksstore.CategoryNames()...), &gen.DeleteSelectiveDataParams{OrganizationID: &org.Code}, ownerTok)
 		if r.JSON200 == nil || r.JSON200.DryRun || r.JSON200.Deleted["invoice"] == 0 || r.JSON200.Deleted["orgSettings"] != 1 || len(*r.JSON200.Forced) != 0 {
 			t.Fatalf("all true: %d %s", r.StatusCode(), r.Body)
 		}
 		if r.JSON200.Data.ID != org.ID || fmt.Sprint(r.JSON200.Data.Settings.Invoice.NextNumber) != "1" {
 			t.Errorf("data: %+v", r.JSON200.Data)
 		}
-		after, err := st.UpbooksDeleteSelective(ctx, upbooksstore.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"invoice", "clients"}, DryRun: true})
+		after, err := env.Upbooks.DeleteSelective(ctx, upbooksstore.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"invoice", "clients"}, DryRun: true})
 		if err != nil || after.Deleted["invoice"] != 0 || after.Deleted["clients"] != 0 {
 			t.Errorf("rows left after all true: %v %v", err, after.Deleted)
 		}
