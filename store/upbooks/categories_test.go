@@ -14,6 +14,7 @@ import (
 )
 
 func TestCategoriesAreTheSpecFlags(t *testing.T) {
+	t.Parallel()
 	names := CategoryNames()
 	if len(names) != 46 {
 		t.Fatalf("%d categories, want 46", len(names))
@@ -39,6 +40,7 @@ func TestCategoriesAreTheSpecFlags(t *testing.T) {
 // either inside one category (ordered by the table list) or as a ref/derived edge: otherwise a
 // delete would hit the database's constraint instead of a 409.
 func TestEveryForeignKeyIsDeclared(t *testing.T) {
+	t.Parallel()
 	owner := map[string]string{}
 	position := map[string]int{}
 	declared := map[string]reference{}
@@ -106,6 +108,7 @@ func TestEveryForeignKeyIsDeclared(t *testing.T) {
 }
 
 func TestDeleteOrderRespectsEveryReference(t *testing.T) {
+	t.Parallel()
 	pos := map[string]int{}
 	for i, n := range deps.order {
 		pos[n] = i
@@ -126,6 +129,7 @@ func TestDeleteOrderRespectsEveryReference(t *testing.T) {
 }
 
 func TestGraphRejectsCyclesAndUnknownNames(t *testing.T) {
+	t.Parallel()
 	_, err := newGraph([]category{
 		{name: "a", tables: []tableDef{table("ta", ref("b_id", "b"))}},
 		{name: "b", tables: []tableDef{table("tb", ref("a_id", "a"))}},
@@ -143,6 +147,7 @@ func TestGraphRejectsCyclesAndUnknownNames(t *testing.T) {
 }
 
 func TestResolve(t *testing.T) {
+	t.Parallel()
 	// counts: rows of each edge's table blocking its target; edges not listed have none.
 	counts := map[string]int64{
 		"payments->invoice": 31, "creditNotes->invoice": 4, "invoice->clients": 40, "payments->clients": 31,
@@ -176,6 +181,7 @@ func TestResolve(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, forced, err := deps.resolve(set(tt.chosen...), tt.force, count)
 			if tt.blockers != nil {
 				var de *DependencyError
@@ -212,6 +218,7 @@ func mapsEqualSet(a, b map[string]bool) bool {
 // The spec's "## Dependency graph" table is generated from the declarations; this keeps them equal.
 // UPDATE_SPEC=1 prints the table to paste.
 func TestSpecDependencyTable(t *testing.T) {
+	t.Parallel()
 	want := dependencyTable()
 	if os.Getenv("UPDATE_SPEC") == "1" {
 		t.Log("\n" + want)

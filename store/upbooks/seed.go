@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/deletesvc/deletesvc/store"
@@ -39,13 +40,7 @@ func (s *Store) Seed(ctx context.Context, ids *identity.Store, orgID string, row
 		}
 		return err
 	}
-	// Rows as a function of units is close to linear: measure it on two small dry runs.
-	size := func(units int) int {
-		w := &seedWriter{budget: 1 << 62}
-		_ = generate(w, orgID, units, nil)
-		return w.done
-	}
-	a, b := size(1), size(101)
+	a, b := seedSizes()
 	units := 1
 	if per := float64(b-a) / 100; rows > a {
 		units = 1 + int(float64(rows-a)/per+0.5)
@@ -62,8 +57,10 @@ func (s *Store) Seed(ctx context.Context, ids *identity.Store, orgID string, row
 			return err
 		}
 		// Statistics of tables just filled are stale; the planner would otherwise pick nested
-		// loops for the balance computation. ANALYZE inside the transaction sees its rows.
-		if s.db.DialectName() != "sqlite" {
+		// loops for the balance computation. ANALYZE inside the transaction sees its rows. Small
+		// seeds (tests) skip it: any plan is fast on a few thousand rows, and ANALYZE of every
+		// table costs more than the seed itself.
+		if s.db.DialectName() != "sqlite" && rows >= analyzeAbove {
 			if err := tx.Exec("ANALYZE " + strings.Join(deps.tables, ", ")).Error; err != nil {
 				return fmt.Errorf("analyze: %w", err)
 			}
@@ -71,6 +68,20 @@ func (s *Store) Seed(ctx context.Context, ids *identity.Store, orgID string, row
 		return s.recompute(tx, orgID, nil)
 	})
 }
+
+// analyzeAbove is the seed size from which Seed refreshes the planner's statistics.
+const analyzeAbove = 20_000
+
+// seedSizes are the rows one unit and 101 units make: rows as a function of units is close to
+// linear. They depend on nothing else, so two dry runs measure them once per process.
+var seedSizes = sync.OnceValues(func() (int, int) {
+	size := func(units int) int {
+		w := &seedWriter{budget: 1 << 62}
+		_ = generate(w, "", units, nil)
+		return w.done
+	}
+	return size(1), size(101)
+})
 
 // seedMembers makes two users members (one admin, one member) of org, reusing them on re-seeds.
 func (s *Store) seedMembers(ctx context.Context, ids *identity.Store, org identity.Organization) ([]identity.Membership, error) {
