@@ -84,7 +84,7 @@ func (s *Store) Rows(ctx context.Context, orgID string) (map[string][]map[string
 func (s *Store) RawDelete(ctx context.Context, orgID string) error {
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
 		for _, t := range deps.tables {
-			if err := tx.Exec("DELETE FROM "+t+" WHERE organization_id = ?", orgID).Error; err != nil {
+			if err := tx.Exec(deleteAllSQL(t), orgID).Error; err != nil {
 				return err
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"time"
 
@@ -60,8 +59,8 @@ func (s *Store) Seed(ctx context.Context, ids *identity.Store, orgID string, row
 		// loops for the balance computation. ANALYZE inside the transaction sees its rows. Small
 		// seeds (tests) skip it: any plan is fast on a few thousand rows, and ANALYZE of every
 		// table costs more than the seed itself.
-		if s.db.DialectName() != "sqlite" && rows >= analyzeAbove {
-			if err := tx.Exec("ANALYZE " + strings.Join(deps.tables, ", ")).Error; err != nil {
+		if s.q.analyze != "" && rows >= analyzeAbove {
+			if err := tx.Exec(s.q.analyze).Error; err != nil {
 				return fmt.Errorf("analyze: %w", err)
 			}
 		}
@@ -95,7 +94,7 @@ func (s *Store) seedMembers(ctx context.Context, ids *identity.Store, org identi
 		if err != nil {
 			return nil, fmt.Errorf("seed member: %w", err)
 		}
-		out = append(out, identity.Membership{OrganizationID: org.ID, UserID: u.ID, Role: role, CreatedAt: time.Now().UTC()})
+		out = append(out, identity.Membership{OrganizationID: org.ID, UserID: u.ID, Role: role, CreatedAt: s.db.Now()})
 	}
 	return out, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/identity"
@@ -97,7 +96,7 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 		if set["orgSettings"] {
 			org.Settings = identity.DefaultOrganizationSettings()
 			org.Version++
-			org.UpdatedAt = time.Now().UTC()
+			org.UpdatedAt = s.db.Now()
 			if err := tx.Model(&org).Select("Settings", "Version", "UpdatedAt").Updates(&org).Error; err != nil {
 				return fmt.Errorf("reset settings: %w", err)
 			}
@@ -109,7 +108,7 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 		}
 		// Written after the deletes, so erasing the activity log keeps the record of the erasure.
 		entry := ubActivityLog{
-			Row:    Row{OrganizationID: req.OrgID, ID: store.NewObjectID(), CreatedAt: time.Now().UTC()},
+			Row:    Row{OrganizationID: req.OrgID, ID: store.NewObjectID(), CreatedAt: s.db.Now()},
 			UserID: req.UserID, Action: ActivityDeleteSelective,
 			Details: map[string]any{"categories": req.Categories, "force": req.Force, "deleted": res.Deleted, "forced": res.Forced},
 		}
@@ -129,15 +128,8 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 
 // countBlocking counts the rows of an edge's table that point into its target category.
 func (s *Store) countBlocking(tx *gorm.DB, orgID string, e edge) (int64, error) {
-	cond := ""
-	for i, c := range e.columns {
-		if i > 0 {
-			cond += " OR "
-		}
-		cond += c + " IS NOT NULL"
-	}
 	var n int64
-	err := tx.Raw("SELECT count(*) FROM "+e.table+" WHERE organization_id = ? AND ("+cond+")", orgID).Scan(&n).Error
+	err := tx.Raw(countBlockingSQL(e.table, e.columns), orgID).Scan(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("count %s rows blocking %s: %w", e.table, e.to, err)
 	}
@@ -166,16 +158,16 @@ func (s *Store) deleteCategory(tx *gorm.DB, orgID, name string, set map[string]b
 		if c.to != name || (c.owner != "" && set[c.owner]) {
 			continue // an owner being deleted too was emptied earlier: it comes first in the order
 		}
-		if err := exec(c.table, "DELETE FROM "+c.table+" WHERE organization_id = ? AND "+c.column+" IS NOT NULL", orgID); err != nil {
+		if err := exec(c.table, deleteDerivedSQL(c.table, c.column), orgID); err != nil {
 			return 0, err
 		}
 	}
 	for _, t := range deps.byName[name].tables {
 		var err error
 		if t.members {
-			err = exec(t.name, "DELETE FROM memberships WHERE organization_id = ? AND user_id NOT IN (?, ?)", orgID, keep[0], keep[1])
+			err = exec(t.name, deleteMembersSQL, orgID, keep[0], keep[1])
 		} else {
-			err = exec(t.name, "DELETE FROM "+t.name+" WHERE organization_id = ?", orgID)
+			err = exec(t.name, deleteAllSQL(t.name), orgID)
 		}
 		if err != nil {
 			return 0, err
@@ -184,62 +176,9 @@ func (s *Store) deleteCategory(tx *gorm.DB, orgID, name string, set map[string]b
 	return total, nil
 }
 
-// figure is a stored figure derived from other rows, with the statements that recompute it from
-// what remains. It is the one definition of that figure: the seeder uses it too.
-type figure struct {
-	name   string
-	inputs []string // tables whose rows the figure sums
-	sql    func(s *Store) []string
-}
-
-// setSum returns an UPDATE setting target.column of every row of the organization (@org) to
-// the sum of expr over the input rows whose fk points to it, 0 when none do. It is a grouped join,
-// not a correlated subquery, so its cost stays linear even when the planner's statistics are stale
-// (right after a bulk load).
-func (s *Store) setSum(target, column, input, fk, expr string) string {
-	return "UPDATE " + target + " SET " + column + " = x.v FROM (SELECT t.id AS id, " + s.db.Dialect().DecSum(expr) + " AS v FROM " + target + " t" +
-		" LEFT JOIN " + input + " i ON i.organization_id = t.organization_id AND i." + fk + " = t.id" +
-		" WHERE t.organization_id = @org GROUP BY t.id) x WHERE " + target + ".organization_id = @org AND " + target + ".id = x.id"
-}
-
-var figures = []figure{
-	{name: "invoice amount paid, credited and outstanding", inputs: []string{"ub_payment_allocations", "ub_credit_notes"},
-		sql: func(s *Store) []string {
-			return []string{
-				s.setSum("ub_invoices", "amount_paid", "ub_payment_allocations", "invoice_id", "i.amount"),
-				s.setSum("ub_invoices", "amount_credited", "ub_credit_notes", "invoice_id", "i.total"),
-				"UPDATE ub_invoices SET outstanding = " + s.db.Dialect().DecSub(s.db.Dialect().DecSub("total", "amount_paid"), "amount_credited") + " WHERE organization_id = @org",
-			}
-		}},
-	{name: "expense amount paid, debited and outstanding", inputs: []string{"ub_outward_payment_allocations", "ub_debit_notes"},
-		sql: func(s *Store) []string {
-			return []string{
-				s.setSum("ub_expenses", "amount_paid", "ub_outward_payment_allocations", "expense_id", "i.amount"),
-				s.setSum("ub_expenses", "amount_debited", "ub_debit_notes", "expense_id", "i.total"),
-				"UPDATE ub_expenses SET outstanding = " + s.db.Dialect().DecSub(s.db.Dialect().DecSub("total", "amount_paid"), "amount_debited") + " WHERE organization_id = @org",
-			}
-		}},
-	{name: "client balance", inputs: []string{"ub_client_ledgers"},
-		sql: func(s *Store) []string {
-			return []string{s.setSum("ub_clients", "balance", "ub_client_ledgers", "client_id", s.db.Dialect().DecSub("i.debit", "i.credit"))}
-		}},
-	{name: "vendor balance", inputs: []string{"ub_vendor_ledgers"},
-		sql: func(s *Store) []string {
-			return []string{s.setSum("ub_vendors", "balance", "ub_vendor_ledgers", "vendor_id", s.db.Dialect().DecSub("i.credit", "i.debit"))}
-		}},
-	{name: "account balance", inputs: []string{"ub_account_ledgers"},
-		sql: func(s *Store) []string {
-			return []string{s.setSum("ub_accounts", "balance", "ub_account_ledgers", "account_id", s.db.Dialect().DecSub("i.debit", "i.credit"))}
-		}},
-	{name: "product stock on hand", inputs: []string{"ub_inventory_ledgers"},
-		sql: func(s *Store) []string {
-			return []string{s.setSum("ub_products", "stock_on_hand", "ub_inventory_ledgers", "product_id", "i.quantity")}
-		}},
-}
-
 // recompute recomputes every figure whose inputs lost rows; touched nil recomputes them all.
 func (s *Store) recompute(tx *gorm.DB, orgID string, touched map[string]bool) error {
-	for _, f := range figures {
+	for i, f := range figureDefs {
 		run := touched == nil
 		for _, in := range f.inputs {
 			run = run || touched[in]
@@ -247,7 +186,7 @@ func (s *Store) recompute(tx *gorm.DB, orgID string, touched map[string]bool) er
 		if !run {
 			continue
 		}
-		for _, q := range f.sql(s) {
+		for _, q := range s.q.figures[i] {
 			if err := tx.Exec(q, map[string]any{"org": orgID}).Error; err != nil {
 				return fmt.Errorf("recompute %s: %w", f.name, err)
 			}
