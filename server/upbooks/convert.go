@@ -91,21 +91,13 @@ func counts(m map[string]int64) map[string]int {
 }
 
 func selectiveOut(res upbooksstore.SelectiveResult, dryRun bool) gen.DeleteSelectiveDataResponseBody {
-	msg := "Selected data deleted"
+	msg := msgSelectedDeleted
 	if dryRun {
-		msg = "Dry run; nothing was deleted"
+		msg = msgDryRun
 	}
 	forced := counts(res.Forced)
 	return gen.DeleteSelectiveDataResponseBody{
 		Data: organizationOut(res.Organization), Message: &msg, DryRun: dryRun,
 		Deleted: counts(res.Deleted), Forced: &forced,
 	}
-}
-
-func conflictOut(dep *upbooksstore.DependencyError) gen.ConflictJSONResponse {
-	blockers := make([]gen.DependencyBlocker, len(dep.Blockers))
-	for i, b := range dep.Blockers {
-		blockers[i] = gen.DependencyBlocker{Category: gen.DataCategory(b.Category), Blocks: gen.DataCategory(b.Blocks), Rows: int(b.Rows)}
-	}
-	return gen.ConflictJSONResponse{Code: "409", Message: "Kept data depends on data chosen for deletion", Blockers: blockers}
 }

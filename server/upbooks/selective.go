@@ -32,9 +32,9 @@ func selectiveError(err error) (gen.DeleteSelectiveDataResponseObject, error) {
 	case errors.As(err, &dep):
 		return gen.DeleteSelectiveData409JSONResponse{ConflictJSONResponse: conflictOut(dep)}, nil
 	case errors.Is(err, store.ErrNotFound):
-		return gen.DeleteSelectiveData404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(errBody(404, "Organization not found"))}, nil
+		return gen.DeleteSelectiveData404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(errBody(404, msgOrganizationNotFound))}, nil
 	case errors.Is(err, store.ErrForbidden):
-		return gen.DeleteSelectiveData403JSONResponse{ForbiddenJSONResponse: gen.ForbiddenJSONResponse(errBody(403, "Only the owner or an admin of the organization can do this"))}, nil
+		return gen.DeleteSelectiveData403JSONResponse{ForbiddenJSONResponse: gen.ForbiddenJSONResponse(errBody(403, msgNotDataManager))}, nil
 	}
 	return nil, err
 }

@@ -61,6 +61,9 @@ func TestDeleteSelectiveDataOverHTTP(t *testing.T) {
 	if r.JSON409 == nil || len(r.JSON409.Blockers) != 2 {
 		t.Fatalf("invoice alone: %d %s", r.StatusCode(), r.Body)
 	}
+	if r.JSON409.Code != "409" || r.JSON409.Message != "Kept data depends on data chosen for deletion" {
+		t.Errorf("409 body: %s", r.Body)
+	}
 	for _, b := range r.JSON409.Blockers {
 		if b.Blocks != "invoice" || b.Rows < 1 || (b.Category != "payments" && b.Category != "creditNotes") {
 			t.Errorf("blocker %+v", b)

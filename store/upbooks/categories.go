@@ -177,14 +177,14 @@ type edge struct {
 }
 
 // cascade is a derived reference: rows of table whose column points to rows of category to are
-// deleted with it. owner is the table's category, "" for ubDerivedTables.
+// deleted with it. owner is the table's category, "" for derivedTables.
 type cascade struct {
 	owner, to string
 	table     string
 	column    string
 }
 
-// graph is the dependency graph derived from ubCategories.
+// graph is the dependency graph derived from categories.
 type graph struct {
 	byName   map[string]*category
 	order    []string // delete order: a category comes before every category it references
