@@ -86,7 +86,7 @@ func (s *Store) seedMembers(ctx context.Context, ids *identity.Store, org identi
 		email := fmt.Sprintf("seed-%s-%d@example.com", org.ID, i+1)
 		u, err := ids.CreateUser(ctx, identity.NewUser{Email: email, Name: fmt.Sprintf("Seeded %s %d", role, i+1), Password: store.NewObjectID()})
 		if errors.Is(err, store.ErrConflict) {
-			err = s.db.Gorm(ctx).Where("email = ?", email).Take(&u).Error
+			u, err = ids.UserByEmail(ctx, email)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("seed member: %w", err)

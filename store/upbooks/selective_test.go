@@ -232,6 +232,10 @@ func TestSeedSmall(t *testing.T) {
 			if bad, err := s.CheckFigures(context.Background(), org.ID); err != nil || len(bad) > 0 {
 				t.Errorf("rows=%d: %v %v", n, err, bad)
 			}
+			// A second seed of the organization finds the users of its seeded members already made.
+			if err := s.Seed(context.Background(), storetest.Identity(db), org.ID, n, nil); err != nil {
+				t.Errorf("rows=%d: seeding again: %v", n, err)
+			}
 		}
 	})
 }
