@@ -315,7 +315,7 @@ type Blocker struct {
 }
 
 // DependencyError refuses a selective delete that would leave kept rows pointing at deleted
-// ones. It is an store.ErrConflict.
+// ones. It is a store.ErrConflict.
 type DependencyError struct{ Blockers []Blocker }
 
 func (e *DependencyError) Error() string {
@@ -326,7 +326,7 @@ func (e *DependencyError) Error() string {
 	return "kept data depends on data chosen for deletion: " + strings.Join(parts, "; ")
 }
 
-// Unwrap makes the error an store.ErrConflict.
+// Unwrap makes the error a store.ErrConflict.
 func (e *DependencyError) Unwrap() error { return store.ErrConflict }
 
 // checkChoice validates category names and returns them as a set.
