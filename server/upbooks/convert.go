@@ -74,7 +74,7 @@ func newOrganization(ownerID string, in gen.AddOrganizationRequest) identity.New
 func chosenCategories(body gen.DeleteSelectiveDataRequest) []string {
 	flags := reshape[map[string]bool](body)
 	var out []string
-	for _, name := range upbooksstore.UpbooksCategoryNames() {
+	for _, name := range upbooksstore.CategoryNames() {
 		if flags[name] {
 			out = append(out, name)
 		}
@@ -90,22 +90,14 @@ func counts(m map[string]int64) map[string]int {
 	return out
 }
 
-func selectiveOut(res upbooksstore.UpbooksSelectiveResult, dryRun bool) gen.DeleteSelectiveDataResponseBody {
-	msg := "Selected data deleted"
+func selectiveOut(res upbooksstore.SelectiveResult, dryRun bool) gen.DeleteSelectiveDataResponseBody {
+	msg := msgSelectedDeleted
 	if dryRun {
-		msg = "Dry run; nothing was deleted"
+		msg = msgDryRun
 	}
 	forced := counts(res.Forced)
 	return gen.DeleteSelectiveDataResponseBody{
 		Data: organizationOut(res.Organization), Message: &msg, DryRun: dryRun,
 		Deleted: counts(res.Deleted), Forced: &forced,
 	}
-}
-
-func conflictOut(dep *upbooksstore.UpbooksDependencyError) gen.ConflictJSONResponse {
-	blockers := make([]gen.DependencyBlocker, len(dep.Blockers))
-	for i, b := range dep.Blockers {
-		blockers[i] = gen.DependencyBlocker{Category: gen.DataCategory(b.Category), Blocks: gen.DataCategory(b.Blocks), Rows: int(b.Rows)}
-	}
-	return gen.ConflictJSONResponse{Code: "409", Message: "Kept data depends on data chosen for deletion", Blockers: blockers}
 }

@@ -4,7 +4,6 @@ package upbooks
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	gen "github.com/deletesvc/deletesvc/gen/upbooks"
@@ -28,24 +27,20 @@ func New(ids *identity.Store, st *upbooksstore.Store, tokens *auth.Tokens) *Hand
 	return &Handler{ids: ids, store: st, tokens: tokens}
 }
 
-func errBody(code int, msg string) gen.Error {
-	return gen.Error{Code: fmt.Sprint(code), Message: msg}
-}
-
 func ptr[T any](v T) *T { return &v }
 
 // Login checks the password and issues a token acting in the chosen (or the user's own) organization.
 func (h *Handler) Login(ctx context.Context, req gen.LoginRequestObject) (gen.LoginResponseObject, error) {
 	u, err := h.ids.Authenticate(ctx, string(req.Body.Username), req.Body.Password)
 	if errors.Is(err, store.ErrInvalidCredentials) {
-		return gen.Login401JSONResponse{UnauthorizedJSONResponse: gen.UnauthorizedJSONResponse(errBody(401, "Invalid username or password"))}, nil
+		return gen.Login401JSONResponse{UnauthorizedJSONResponse: gen.UnauthorizedJSONResponse(errBody(401, msgInvalidCredentials))}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
 	org, err := h.selectOrganization(ctx, u, req.Body.OrganizationId)
 	if errors.Is(err, store.ErrNotMember) {
-		return gen.Login403JSONResponse{ForbiddenJSONResponse: gen.ForbiddenJSONResponse(errBody(403, "You are not a member of that organization"))}, nil
+		return gen.Login403JSONResponse{ForbiddenJSONResponse: gen.ForbiddenJSONResponse(errBody(403, msgNotMember))}, nil
 	}
 	if err != nil {
 		return nil, err
@@ -61,7 +56,7 @@ func (h *Handler) Login(ctx context.Context, req gen.LoginRequestObject) (gen.Lo
 			User:                 userOut(u),
 			SelectedOrganization: org,
 		},
-		Message: ptr("Logged in"),
+		Message: ptr(msgLoggedIn),
 	}), nil
 }
 
@@ -94,7 +89,7 @@ func (h *Handler) AddOrganization(ctx context.Context, req gen.AddOrganizationRe
 	if err != nil {
 		return nil, err
 	}
-	return gen.AddOrganization201JSONResponse(gen.OrganizationResponse{Data: organizationOut(org), Message: ptr("Organization created")}), nil
+	return gen.AddOrganization201JSONResponse(gen.OrganizationResponse{Data: organizationOut(org), Message: ptr(msgOrganizationCreated)}), nil
 }
 
 // GetOrganizations lists the caller's organizations, a page at a time.
@@ -129,7 +124,7 @@ func (h *Handler) GetOrganizationDetail(ctx context.Context, req gen.GetOrganiza
 	caller, _ := auth.From(ctx)
 	org, _, err := h.ids.OrganizationForMember(ctx, req.Id, caller.UserID)
 	if errors.Is(err, store.ErrNotFound) {
-		return gen.GetOrganizationDetail404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(errBody(404, "Organization not found"))}, nil
+		return gen.GetOrganizationDetail404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(errBody(404, msgOrganizationNotFound))}, nil
 	}
 	if err != nil {
 		return nil, err

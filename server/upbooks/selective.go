@@ -15,7 +15,7 @@ import (
 func (h *Handler) DeleteSelectiveData(ctx context.Context, req gen.DeleteSelectiveDataRequestObject) (gen.DeleteSelectiveDataResponseObject, error) {
 	caller, _ := auth.From(ctx)
 	dryRun := req.Params.DryRun != nil && *req.Params.DryRun
-	res, err := h.store.UpbooksDeleteSelective(ctx, upbooksstore.UpbooksSelectiveDelete{
+	res, err := h.store.DeleteSelective(ctx, upbooksstore.SelectiveDelete{
 		OrgID: req.Id, UserID: caller.UserID, Categories: chosenCategories(*req.Body),
 		DryRun: dryRun, Force: req.Params.Force != nil && *req.Params.Force,
 	})
@@ -27,14 +27,14 @@ func (h *Handler) DeleteSelectiveData(ctx context.Context, req gen.DeleteSelecti
 
 // selectiveError maps the store's outcomes to the operation's declared responses.
 func selectiveError(err error) (gen.DeleteSelectiveDataResponseObject, error) {
-	var dep *upbooksstore.UpbooksDependencyError
+	var dep *upbooksstore.DependencyError
 	switch {
 	case errors.As(err, &dep):
 		return gen.DeleteSelectiveData409JSONResponse{ConflictJSONResponse: conflictOut(dep)}, nil
 	case errors.Is(err, store.ErrNotFound):
-		return gen.DeleteSelectiveData404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(errBody(404, "Organization not found"))}, nil
+		return gen.DeleteSelectiveData404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(errBody(404, msgOrganizationNotFound))}, nil
 	case errors.Is(err, store.ErrForbidden):
-		return gen.DeleteSelectiveData403JSONResponse{ForbiddenJSONResponse: gen.ForbiddenJSONResponse(errBody(403, "Only the owner or an admin of the organization can do this"))}, nil
+		return gen.DeleteSelectiveData403JSONResponse{ForbiddenJSONResponse: gen.ForbiddenJSONResponse(errBody(403, msgNotDataManager))}, nil
 	}
 	return nil, err
 }

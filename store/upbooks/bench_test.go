@@ -12,11 +12,11 @@ import (
 	"github.com/deletesvc/deletesvc/store/storetest"
 )
 
-// BenchmarkUpbooksDeleteSelective seeds two organizations with UPBOOKS_BENCH_ROWS rows each
+// BenchmarkDeleteSelective seeds two organizations with UPBOOKS_BENCH_ROWS rows each
 // (default 1,000,000) on PostgreSQL, then times, in the same run, DeleteSelectiveData with every
 // flag true on one and the plain "DELETE FROM <table> WHERE organization_id = $1" of every table
 // (children first, one transaction) on the other. Run it with scripts/bench-upbooks.
-func BenchmarkUpbooksDeleteSelective(b *testing.B) {
+func BenchmarkDeleteSelective(b *testing.B) {
 	rows := 1_000_000
 	if v := os.Getenv("UPBOOKS_BENCH_ROWS"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -25,19 +25,20 @@ func BenchmarkUpbooksDeleteSelective(b *testing.B) {
 		}
 		rows = n
 	}
-	s := storetest.Open(b, storetest.Postgres)
+	db := storetest.DB(b, storetest.Postgres)
+	s := upbooks.New(db)
 	ctx := context.Background()
 	b.StopTimer()
-	owner, org := ubTenant(b, s, 0)
-	_, twin := ubTenant(b, s, 0)
+	owner, org := seededTenant(b, db, 0)
+	_, twin := seededTenant(b, db, 0)
 	start := time.Now()
 	for _, id := range []string{org.ID, twin.ID} {
-		if err := s.Seed(ctx, "upbooks", id, rows, nil); err != nil {
+		if err := s.Seed(ctx, storetest.Identity(db), id, rows, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
 	seeding := time.Since(start) / 2
-	if err := s.UpbooksExec(ctx, "ANALYZE"); err != nil {
+	if err := s.Exec(ctx, "ANALYZE"); err != nil {
 		b.Fatal(err)
 	}
 	var selective, raw time.Duration
@@ -45,7 +46,7 @@ func BenchmarkUpbooksDeleteSelective(b *testing.B) {
 	runSelective := func() {
 		b.StartTimer()
 		start := time.Now()
-		res, err := s.UpbooksDeleteSelective(ctx, upbooks.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: upbooks.UpbooksCategoryNames()})
+		res, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: upbooks.CategoryNames()})
 		selective = time.Since(start)
 		b.StopTimer()
 		if err != nil {
@@ -59,7 +60,7 @@ func BenchmarkUpbooksDeleteSelective(b *testing.B) {
 	}
 	runRaw := func() {
 		start := time.Now()
-		if err := s.UpbooksRawDelete(ctx, twin.ID); err != nil {
+		if err := s.RawDelete(ctx, twin.ID); err != nil {
 			b.Fatal(err)
 		}
 		raw = time.Since(start)

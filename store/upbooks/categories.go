@@ -21,190 +21,190 @@ import (
 //
 // The dependency graph of the 409, the delete order and the spec's table all come from this list.
 
-// ubRef is a foreign-key column of a table pointing into another category's table.
-type ubRef struct {
+// reference is a foreign-key column of a table pointing into another category's table.
+type reference struct {
 	column   string
 	category string
 	derived  bool
 }
 
-func ref(column, category string) ubRef { return ubRef{column: column, category: category} }
-func derived(column, category string) ubRef {
-	return ubRef{column: column, category: category, derived: true}
+func ref(column, category string) reference { return reference{column: column, category: category} }
+func derived(column, category string) reference {
+	return reference{column: column, category: category, derived: true}
 }
 
-// ubTable is a table with its references into other categories.
-type ubTable struct {
+// tableDef is a table with its references into other categories.
+type tableDef struct {
 	name string
-	refs []ubRef
+	refs []reference
 	// members marks the memberships table: the caller's and the owner's rows are never deleted.
 	members bool
 }
 
-// ubCategory is one flag of the request.
-type ubCategory struct {
+// category is one flag of the request.
+type category struct {
 	name   string
-	tables []ubTable // children first
+	tables []tableDef // children first
 	// settings marks orgSettings, which resets the organization's settings instead of deleting rows.
 	settings bool
 }
 
-func table(name string, refs ...ubRef) ubTable { return ubTable{name: name, refs: refs} }
+func table(name string, refs ...reference) tableDef { return tableDef{name: name, refs: refs} }
 
-// ubCategories in the request body's order.
-var ubCategories = []ubCategory{
-	{name: "clients", tables: []ubTable{table("ub_clients")}},
-	{name: "vendors", tables: []ubTable{table("ub_vendors")}},
-	{name: "assets", tables: []ubTable{table("ub_assets", ref("employee_id", "employees"), ref("branch_id", "branch"))}},
-	{name: "employees", tables: []ubTable{
+// categories in the request body's order.
+var categories = []category{
+	{name: "clients", tables: []tableDef{table("ub_clients")}},
+	{name: "vendors", tables: []tableDef{table("ub_vendors")}},
+	{name: "assets", tables: []tableDef{table("ub_assets", ref("employee_id", "employees"), ref("branch_id", "branch"))}},
+	{name: "employees", tables: []tableDef{
 		table("ub_employee_salary_components", ref("salary_component_id", "salaryComponents")),
 		table("ub_employees", ref("branch_id", "branch")),
 	}},
-	{name: "expenses", tables: []ubTable{
+	{name: "expenses", tables: []tableDef{
 		table("ub_expenses", ref("vendor_id", "vendors"), ref("expense_category_id", "expenseCategories"),
 			ref("project_id", "projects"), ref("tax_id", "taxes"), ref("purchase_order_id", "purchaseOrders")),
 		table("ub_recurring_expenses", ref("vendor_id", "vendors"), ref("expense_category_id", "expenseCategories")),
 	}},
-	{name: "products", tables: []ubTable{
+	{name: "products", tables: []tableDef{
 		table("ub_inventory_ledgers", ref("warehouse_id", "warehouse")),
 		table("ub_products", ref("tax_id", "taxes")),
 		table("ub_brands"),
 		table("ub_product_categories"),
 	}},
-	{name: "services", tables: []ubTable{table("ub_services", ref("tax_id", "taxes"))}},
-	{name: "orders", tables: []ubTable{
+	{name: "services", tables: []tableDef{table("ub_services", ref("tax_id", "taxes"))}},
+	{name: "orders", tables: []tableDef{
 		table("ub_order_items", ref("item_id", "items"), ref("tax_id", "taxes"), ref("discount_id", "discounts")),
 		table("ub_orders", ref("client_id", "clients"), ref("proposal_id", "proposals"), ref("warehouse_id", "warehouse")),
 	}},
-	{name: "payments", tables: []ubTable{
+	{name: "payments", tables: []tableDef{
 		table("ub_payment_allocations", ref("invoice_id", "invoice")),
 		table("ub_payments", ref("client_id", "clients"), ref("account_id", "account")),
 	}},
-	{name: "settlements", tables: []ubTable{table("ub_settlements", ref("payment_id", "payments"), ref("bank_account_id", "bankAccounts"))}},
-	{name: "invoice", tables: []ubTable{
+	{name: "settlements", tables: []tableDef{table("ub_settlements", ref("payment_id", "payments"), ref("bank_account_id", "bankAccounts"))}},
+	{name: "invoice", tables: []tableDef{
 		table("ub_invoice_items", ref("item_id", "items"), ref("tax_id", "taxes"), ref("discount_id", "discounts")),
 		table("ub_invoices", ref("client_id", "clients"), ref("order_id", "orders"), ref("project_id", "projects"), ref("branch_id", "branch")),
 		table("ub_recurring_invoices", ref("client_id", "clients")),
 	}},
-	{name: "taxes", tables: []ubTable{table("ub_taxes")}},
-	{name: "discounts", tables: []ubTable{table("ub_discounts")}},
-	{name: "users", tables: []ubTable{table("ub_user_invites"), {name: "memberships", members: true}}},
-	{name: "items", tables: []ubTable{table("ub_items", ref("product_id", "products"), ref("service_id", "services"), ref("tax_id", "taxes"))}},
-	{name: "proposals", tables: []ubTable{
+	{name: "taxes", tables: []tableDef{table("ub_taxes")}},
+	{name: "discounts", tables: []tableDef{table("ub_discounts")}},
+	{name: "users", tables: []tableDef{table("ub_user_invites"), {name: "memberships", members: true}}},
+	{name: "items", tables: []tableDef{table("ub_items", ref("product_id", "products"), ref("service_id", "services"), ref("tax_id", "taxes"))}},
+	{name: "proposals", tables: []tableDef{
 		table("ub_proposal_items", ref("item_id", "items"), ref("tax_id", "taxes"), ref("discount_id", "discounts")),
 		table("ub_proposals", ref("client_id", "clients"), ref("deal_id", "deals")),
 	}},
-	{name: "purchaseOrders", tables: []ubTable{
+	{name: "purchaseOrders", tables: []tableDef{
 		table("ub_purchase_order_items", ref("item_id", "items"), ref("tax_id", "taxes"), ref("discount_id", "discounts")),
 		table("ub_purchase_orders", ref("vendor_id", "vendors"), ref("warehouse_id", "warehouse")),
 	}},
-	{name: "documents", tables: []ubTable{table("ub_documents")}},
-	{name: "projects", tables: []ubTable{table("ub_projects", ref("client_id", "clients"))}},
-	{name: "tasks", tables: []ubTable{table("ub_tasks", ref("project_id", "projects"))}},
-	{name: "payroll", tables: []ubTable{
+	{name: "documents", tables: []tableDef{table("ub_documents")}},
+	{name: "projects", tables: []tableDef{table("ub_projects", ref("client_id", "clients"))}},
+	{name: "tasks", tables: []tableDef{table("ub_tasks", ref("project_id", "projects"))}},
+	{name: "payroll", tables: []tableDef{
 		table("ub_payslips", ref("employee_id", "employees")),
 		table("ub_payrolls", ref("account_id", "account")),
 	}},
-	{name: "account", tables: []ubTable{table("ub_accounts")}},
-	{name: "enquiry", tables: []ubTable{table("ub_enquiries", ref("lead_id", "leads"))}},
-	{name: "outwardPayments", tables: []ubTable{
+	{name: "account", tables: []tableDef{table("ub_accounts")}},
+	{name: "enquiry", tables: []tableDef{table("ub_enquiries", ref("lead_id", "leads"))}},
+	{name: "outwardPayments", tables: []tableDef{
 		table("ub_outward_payment_allocations", ref("expense_id", "expenses")),
 		table("ub_outward_payments", ref("vendor_id", "vendors"), ref("account_id", "account")),
 	}},
-	{name: "creditNotes", tables: []ubTable{
+	{name: "creditNotes", tables: []tableDef{
 		table("ub_credit_note_items", ref("item_id", "items"), ref("tax_id", "taxes"), ref("discount_id", "discounts")),
 		table("ub_credit_notes", ref("client_id", "clients"), ref("invoice_id", "invoice")),
 	}},
-	{name: "platformSubscriptions", tables: []ubTable{table("ub_platform_payments"), table("ub_platform_subscriptions")}},
-	{name: "employeeLeaves", tables: []ubTable{
+	{name: "platformSubscriptions", tables: []tableDef{table("ub_platform_payments"), table("ub_platform_subscriptions")}},
+	{name: "employeeLeaves", tables: []tableDef{
 		table("ub_leave_applications", ref("employee_id", "employees"), ref("leave_policy_id", "leavePolicies")),
 		table("ub_leave_allocations", ref("employee_id", "employees"), ref("leave_policy_id", "leavePolicies")),
 	}},
-	{name: "fileImports", tables: []ubTable{table("ub_file_import_errors"), table("ub_file_imports")}},
-	{name: "activityLogs", tables: []ubTable{table("ub_activity_logs")}},
+	{name: "fileImports", tables: []tableDef{table("ub_file_import_errors"), table("ub_file_imports")}},
+	{name: "activityLogs", tables: []tableDef{table("ub_activity_logs")}},
 	{name: "orgSettings", settings: true},
-	{name: "organizationBackups", tables: []ubTable{table("ub_backup_restores"), table("ub_organization_backups")}},
-	{name: "leavePolicies", tables: []ubTable{table("ub_leave_policies")}},
-	{name: "bankAccounts", tables: []ubTable{table("ub_bank_accounts", ref("account_id", "account"))}},
-	{name: "accountLedger", tables: []ubTable{
+	{name: "organizationBackups", tables: []tableDef{table("ub_backup_restores"), table("ub_organization_backups")}},
+	{name: "leavePolicies", tables: []tableDef{table("ub_leave_policies")}},
+	{name: "bankAccounts", tables: []tableDef{table("ub_bank_accounts", ref("account_id", "account"))}},
+	{name: "accountLedger", tables: []tableDef{
 		table("ub_account_ledgers", derived("account_id", "account"), derived("invoice_id", "invoice"),
 			derived("payment_id", "payments"), derived("expense_id", "expenses"),
 			derived("outward_payment_id", "outwardPayments"), derived("transfer_id", "accountTransfer"),
 			derived("payroll_id", "payroll")),
 	}},
-	{name: "accountTransfer", tables: []ubTable{table("ub_account_transfers", ref("from_account_id", "account"), ref("to_account_id", "account"))}},
-	{name: "clientLedger", tables: []ubTable{
+	{name: "accountTransfer", tables: []tableDef{table("ub_account_transfers", ref("from_account_id", "account"), ref("to_account_id", "account"))}},
+	{name: "clientLedger", tables: []tableDef{
 		table("ub_client_ledgers", derived("client_id", "clients"), derived("invoice_id", "invoice"),
 			derived("payment_id", "payments"), derived("credit_note_id", "creditNotes")),
 	}},
-	{name: "salaryComponents", tables: []ubTable{table("ub_salary_components")}},
-	{name: "leads", tables: []ubTable{table("ub_leads")}},
-	{name: "leadActivities", tables: []ubTable{table("ub_lead_activities", ref("lead_id", "leads"))}},
-	{name: "deals", tables: []ubTable{table("ub_deals", ref("lead_id", "leads"), ref("client_id", "clients"))}},
-	{name: "debitNotes", tables: []ubTable{
+	{name: "salaryComponents", tables: []tableDef{table("ub_salary_components")}},
+	{name: "leads", tables: []tableDef{table("ub_leads")}},
+	{name: "leadActivities", tables: []tableDef{table("ub_lead_activities", ref("lead_id", "leads"))}},
+	{name: "deals", tables: []tableDef{table("ub_deals", ref("lead_id", "leads"), ref("client_id", "clients"))}},
+	{name: "debitNotes", tables: []tableDef{
 		table("ub_debit_note_items", ref("item_id", "items"), ref("tax_id", "taxes"), ref("discount_id", "discounts")),
 		table("ub_debit_notes", ref("vendor_id", "vendors"), ref("expense_id", "expenses")),
 	}},
-	{name: "expenseCategories", tables: []ubTable{table("ub_expense_categories")}},
-	{name: "warehouse", tables: []ubTable{table("ub_warehouses", ref("branch_id", "branch"))}},
-	{name: "branch", tables: []ubTable{table("ub_branches")}},
-	{name: "contracts", tables: []ubTable{table("ub_contracts", ref("client_id", "clients"), ref("vendor_id", "vendors"))}},
-	{name: "employeeSpends", tables: []ubTable{table("ub_employee_spends", ref("employee_id", "employees"), ref("expense_category_id", "expenseCategories"))}},
+	{name: "expenseCategories", tables: []tableDef{table("ub_expense_categories")}},
+	{name: "warehouse", tables: []tableDef{table("ub_warehouses", ref("branch_id", "branch"))}},
+	{name: "branch", tables: []tableDef{table("ub_branches")}},
+	{name: "contracts", tables: []tableDef{table("ub_contracts", ref("client_id", "clients"), ref("vendor_id", "vendors"))}},
+	{name: "employeeSpends", tables: []tableDef{table("ub_employee_spends", ref("employee_id", "employees"), ref("expense_category_id", "expenseCategories"))}},
 }
 
-// ubDerivedTables belong to no flag: every row was posted by a row of another category and goes
+// derivedTables belong to no flag: every row was posted by a row of another category and goes
 // with it (a vendor's statement has no flag of its own in the API).
-var ubDerivedTables = []ubTable{
+var derivedTables = []tableDef{
 	table("ub_vendor_ledgers", derived("vendor_id", "vendors"), derived("expense_id", "expenses"),
 		derived("outward_payment_id", "outwardPayments"), derived("debit_note_id", "debitNotes")),
 }
 
-// UpbooksCategoryNames lists the 46 categories in the request body's order.
-func UpbooksCategoryNames() []string {
-	out := make([]string, len(ubCategories))
-	for i, c := range ubCategories {
+// CategoryNames lists the 46 categories in the request body's order.
+func CategoryNames() []string {
+	out := make([]string, len(categories))
+	for i, c := range categories {
 		out[i] = c.name
 	}
 	return out
 }
 
-// ubEdge is one blocking dependency: rows of table (owned by category from) whose columns point to
+// edge is one blocking dependency: rows of table (owned by category from) whose columns point to
 // rows of category to. A row blocks when any of the columns is set.
-type ubEdge struct {
+type edge struct {
 	from, to string
 	table    string
 	columns  []string
 }
 
-// ubCascade is a derived reference: rows of table whose column points to rows of category to are
-// deleted with it. owner is the table's category, "" for ubDerivedTables.
-type ubCascade struct {
+// cascade is a derived reference: rows of table whose column points to rows of category to are
+// deleted with it. owner is the table's category, "" for derivedTables.
+type cascade struct {
 	owner, to string
 	table     string
 	column    string
 }
 
-// ubGraph is the dependency graph derived from ubCategories.
-type ubGraph struct {
-	byName   map[string]*ubCategory
+// graph is the dependency graph derived from categories.
+type graph struct {
+	byName   map[string]*category
 	order    []string // delete order: a category comes before every category it references
-	edges    []ubEdge
-	cascades []ubCascade
+	edges    []edge
+	cascades []cascade
 	tables   []string // every table in a safe delete order (children first)
 }
 
-var ubDeps = mustUbGraph(ubCategories, ubDerivedTables)
+var deps = mustGraph(categories, derivedTables)
 
-func mustUbGraph(cats []ubCategory, derivedTables []ubTable) *ubGraph {
-	g, err := newUbGraph(cats, derivedTables)
+func mustGraph(cats []category, derivedTables []tableDef) *graph {
+	g, err := newGraph(cats, derivedTables)
 	if err != nil {
 		panic(err)
 	}
 	return g
 }
 
-func newUbGraph(cats []ubCategory, derivedTables []ubTable) (*ubGraph, error) {
-	g := &ubGraph{byName: map[string]*ubCategory{}}
+func newGraph(cats []category, derivedTables []tableDef) (*graph, error) {
+	g := &graph{byName: map[string]*category{}}
 	for i := range cats {
 		if _, dup := g.byName[cats[i].name]; dup {
 			return nil, fmt.Errorf("category %s declared twice", cats[i].name)
@@ -218,7 +218,7 @@ func newUbGraph(cats []ubCategory, derivedTables []ubTable) (*ubGraph, error) {
 		}
 		after[b][a] = true
 	}
-	addRefs := func(owner string, t ubTable) error {
+	addRefs := func(owner string, t tableDef) error {
 		blocking := map[string][]string{}
 		var targets []string
 		for _, r := range t.refs {
@@ -229,7 +229,7 @@ func newUbGraph(cats []ubCategory, derivedTables []ubTable) (*ubGraph, error) {
 				return fmt.Errorf("%s.%s points into its own category %s: list the table order instead", t.name, r.column, owner)
 			}
 			if r.derived {
-				g.cascades = append(g.cascades, ubCascade{owner: owner, to: r.category, table: t.name, column: r.column})
+				g.cascades = append(g.cascades, cascade{owner: owner, to: r.category, table: t.name, column: r.column})
 			} else {
 				if _, seen := blocking[r.category]; !seen {
 					targets = append(targets, r.category)
@@ -241,7 +241,7 @@ func newUbGraph(cats []ubCategory, derivedTables []ubTable) (*ubGraph, error) {
 			}
 		}
 		for _, to := range targets {
-			g.edges = append(g.edges, ubEdge{from: owner, to: to, table: t.name, columns: blocking[to]})
+			g.edges = append(g.edges, edge{from: owner, to: to, table: t.name, columns: blocking[to]})
 		}
 		return nil
 	}
@@ -307,18 +307,18 @@ func newUbGraph(cats []ubCategory, derivedTables []ubTable) (*ubGraph, error) {
 	return g, nil
 }
 
-// UpbooksBlocker is a kept category whose rows point to rows of a category chosen for deletion.
-type UpbooksBlocker struct {
+// Blocker is a kept category whose rows point to rows of a category chosen for deletion.
+type Blocker struct {
 	Category string // the kept category holding the rows
 	Blocks   string // the chosen category they point to
 	Rows     int64
 }
 
-// UpbooksDependencyError refuses a selective delete that would leave kept rows pointing at deleted
-// ones. It is an store.ErrConflict.
-type UpbooksDependencyError struct{ Blockers []UpbooksBlocker }
+// DependencyError refuses a selective delete that would leave kept rows pointing at deleted
+// ones. It is a store.ErrConflict.
+type DependencyError struct{ Blockers []Blocker }
 
-func (e *UpbooksDependencyError) Error() string {
+func (e *DependencyError) Error() string {
 	parts := make([]string, len(e.Blockers))
 	for i, b := range e.Blockers {
 		parts[i] = fmt.Sprintf("%d %s rows point to %s", b.Rows, b.Category, b.Blocks)
@@ -326,11 +326,11 @@ func (e *UpbooksDependencyError) Error() string {
 	return "kept data depends on data chosen for deletion: " + strings.Join(parts, "; ")
 }
 
-// Unwrap makes the error an store.ErrConflict.
-func (e *UpbooksDependencyError) Unwrap() error { return store.ErrConflict }
+// Unwrap makes the error a store.ErrConflict.
+func (e *DependencyError) Unwrap() error { return store.ErrConflict }
 
 // checkChoice validates category names and returns them as a set.
-func (g *ubGraph) checkChoice(names []string) (map[string]bool, error) {
+func (g *graph) checkChoice(names []string) (map[string]bool, error) {
 	set := map[string]bool{}
 	for _, n := range names {
 		if _, ok := g.byName[n]; !ok {
@@ -346,7 +346,7 @@ func (g *ubGraph) checkChoice(names []string) (map[string]bool, error) {
 // chosen set; with force the blocking categories are deleted too, repeatedly, until nothing kept
 // points into the set. It returns the categories to delete and, of those, the ones force added.
 // It issues one count per edge from a kept into a deleted category per round, never per row.
-func (g *ubGraph) resolve(chosen map[string]bool, force bool, count func(ubEdge) (int64, error)) (set, forced map[string]bool, err error) {
+func (g *graph) resolve(chosen map[string]bool, force bool, count func(edge) (int64, error)) (set, forced map[string]bool, err error) {
 	set = map[string]bool{}
 	for n := range chosen {
 		set[n] = true
@@ -376,9 +376,9 @@ func (g *ubGraph) resolve(chosen map[string]bool, force bool, count func(ubEdge)
 			return set, forced, nil
 		}
 		if !force {
-			blockers := make([]UpbooksBlocker, len(keys))
+			blockers := make([]Blocker, len(keys))
 			for i, k := range keys {
-				blockers[i] = UpbooksBlocker{Category: k[0], Blocks: k[1], Rows: rows[k]}
+				blockers[i] = Blocker{Category: k[0], Blocks: k[1], Rows: rows[k]}
 			}
 			sort.SliceStable(blockers, func(i, j int) bool {
 				if blockers[i].Blocks != blockers[j].Blocks {
@@ -386,7 +386,7 @@ func (g *ubGraph) resolve(chosen map[string]bool, force bool, count func(ubEdge)
 				}
 				return blockers[i].Category < blockers[j].Category
 			})
-			return nil, nil, &UpbooksDependencyError{Blockers: blockers}
+			return nil, nil, &DependencyError{Blockers: blockers}
 		}
 		for _, k := range keys {
 			set[k[0]] = true
@@ -395,13 +395,13 @@ func (g *ubGraph) resolve(chosen map[string]bool, force bool, count func(ubEdge)
 	}
 }
 
-// upbooksDependencyTable renders the dependency graph as the Markdown table of the spec's
+// dependencyTable renders the dependency graph as the Markdown table of the spec's
 // DeleteSelectiveData description; a test keeps the two equal.
-func upbooksDependencyTable() string {
+func dependencyTable() string {
 	var b strings.Builder
 	b.WriteString("| category | tables (deleted in this order) | blocked by (kept category: column) | also deletes (derived rows) |\n")
 	b.WriteString("|---|---|---|---|\n")
-	for _, c := range ubCategories {
+	for _, c := range categories {
 		var tables []string
 		for _, t := range c.tables {
 			name := t.name
@@ -414,13 +414,13 @@ func upbooksDependencyTable() string {
 			tables = []string{"resets `settings` of the organization"}
 		}
 		var blockedBy []string
-		for _, e := range ubDeps.edges {
+		for _, e := range deps.edges {
 			if e.to == c.name {
 				blockedBy = append(blockedBy, fmt.Sprintf("%s: `%s.%s`", e.from, e.table, strings.Join(e.columns, "`/`")))
 			}
 		}
 		var alsoDeletes []string
-		for _, cs := range ubDeps.cascades {
+		for _, cs := range deps.cascades {
 			if cs.to == c.name {
 				alsoDeletes = append(alsoDeletes, fmt.Sprintf("`%s` where `%s` is set", cs.table, cs.column))
 			}

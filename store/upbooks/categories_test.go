@@ -13,12 +13,13 @@ import (
 	"gorm.io/gorm/schema"
 )
 
-func TestUpbooksCategoriesAreTheSpecFlags(t *testing.T) {
-	names := UpbooksCategoryNames()
+func TestCategoriesAreTheSpecFlags(t *testing.T) {
+	t.Parallel()
+	names := CategoryNames()
 	if len(names) != 46 {
 		t.Fatalf("%d categories, want 46", len(names))
 	}
-	spec, err := os.ReadFile("../openapi/upbooks.yaml")
+	spec, err := os.ReadFile("../../openapi/upbooks.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +29,7 @@ func TestUpbooksCategoriesAreTheSpecFlags(t *testing.T) {
 			t.Errorf("category %s is not a required flag of the spec", n)
 		}
 	}
-	for _, c := range ubCategories {
+	for _, c := range categories {
 		if len(c.tables) == 0 && !c.settings {
 			t.Errorf("category %s deletes nothing", c.name)
 		}
@@ -38,11 +39,12 @@ func TestUpbooksCategoriesAreTheSpecFlags(t *testing.T) {
 // Every foreign key GORM creates between Upbooks tables must be declared in the category table,
 // either inside one category (ordered by the table list) or as a ref/derived edge: otherwise a
 // delete would hit the database's constraint instead of a 409.
-func TestUpbooksEveryForeignKeyIsDeclared(t *testing.T) {
+func TestEveryForeignKeyIsDeclared(t *testing.T) {
+	t.Parallel()
 	owner := map[string]string{}
 	position := map[string]int{}
-	declared := map[string]ubRef{}
-	for _, c := range ubCategories {
+	declared := map[string]reference{}
+	for _, c := range categories {
 		for i, tb := range c.tables {
 			if tb.members {
 				continue // memberships is the identity table, not an Upbooks model
@@ -53,7 +55,7 @@ func TestUpbooksEveryForeignKeyIsDeclared(t *testing.T) {
 			}
 		}
 	}
-	for _, tb := range ubDerivedTables {
+	for _, tb := range derivedTables {
 		owner[tb.name] = ""
 		for _, r := range tb.refs {
 			declared[tb.name+"."+r.column] = r
@@ -84,8 +86,8 @@ func TestUpbooksEveryForeignKeyIsDeclared(t *testing.T) {
 			target := rel.FieldSchema.Table
 			key := sch.Table + "." + col
 			if r, ok := declared[key]; ok {
-				if !slices.ContainsFunc(ubCategories, func(c ubCategory) bool {
-					return c.name == r.category && slices.ContainsFunc(c.tables, func(x ubTable) bool { return x.name == target })
+				if !slices.ContainsFunc(categories, func(c category) bool {
+					return c.name == r.category && slices.ContainsFunc(c.tables, func(x tableDef) bool { return x.name == target })
 				}) {
 					t.Errorf("%s is declared to point into %s, but points to %s", key, r.category, target)
 				}
@@ -105,50 +107,53 @@ func TestUpbooksEveryForeignKeyIsDeclared(t *testing.T) {
 	}
 }
 
-func TestUpbooksDeleteOrderRespectsEveryReference(t *testing.T) {
+func TestDeleteOrderRespectsEveryReference(t *testing.T) {
+	t.Parallel()
 	pos := map[string]int{}
-	for i, n := range ubDeps.order {
+	for i, n := range deps.order {
 		pos[n] = i
 	}
 	if len(pos) != 46 {
 		t.Fatalf("order has %d categories", len(pos))
 	}
-	for _, e := range ubDeps.edges {
+	for _, e := range deps.edges {
 		if pos[e.from] > pos[e.to] {
 			t.Errorf("%s is deleted after %s, which it references", e.from, e.to)
 		}
 	}
-	for _, c := range ubDeps.cascades {
+	for _, c := range deps.cascades {
 		if c.owner != "" && pos[c.owner] > pos[c.to] {
 			t.Errorf("%s is deleted after %s, which it references", c.owner, c.to)
 		}
 	}
 }
 
-func TestUpbooksGraphRejectsCyclesAndUnknownNames(t *testing.T) {
-	_, err := newUbGraph([]ubCategory{
-		{name: "a", tables: []ubTable{table("ta", ref("b_id", "b"))}},
-		{name: "b", tables: []ubTable{table("tb", ref("a_id", "a"))}},
+func TestGraphRejectsCyclesAndUnknownNames(t *testing.T) {
+	t.Parallel()
+	_, err := newGraph([]category{
+		{name: "a", tables: []tableDef{table("ta", ref("b_id", "b"))}},
+		{name: "b", tables: []tableDef{table("tb", ref("a_id", "a"))}},
 	}, nil)
 	if err == nil || !strings.Contains(err.Error(), "cycle") {
 		t.Errorf("cycle: got %v", err)
 	}
-	_, err = newUbGraph([]ubCategory{{name: "a", tables: []ubTable{table("ta", ref("x_id", "x"))}}}, nil)
+	_, err = newGraph([]category{{name: "a", tables: []tableDef{table("ta", ref("x_id", "x"))}}}, nil)
 	if err == nil {
 		t.Error("unknown category accepted")
 	}
-	if _, err := ubDeps.checkChoice([]string{"invoice", "nope"}); err == nil {
+	if _, err := deps.checkChoice([]string{"invoice", "nope"}); err == nil {
 		t.Error("unknown flag accepted")
 	}
 }
 
-func TestUpbooksResolve(t *testing.T) {
+func TestResolve(t *testing.T) {
+	t.Parallel()
 	// counts: rows of each edge's table blocking its target; edges not listed have none.
 	counts := map[string]int64{
 		"payments->invoice": 31, "creditNotes->invoice": 4, "invoice->clients": 40, "payments->clients": 31,
 		"settlements->payments": 8,
 	}
-	count := func(e ubEdge) (int64, error) { return counts[e.from+"->"+e.to], nil }
+	count := func(e edge) (int64, error) { return counts[e.from+"->"+e.to], nil }
 	set := func(names ...string) map[string]bool {
 		m := map[string]bool{}
 		for _, n := range names {
@@ -162,23 +167,24 @@ func TestUpbooksResolve(t *testing.T) {
 		force      bool
 		wantSet    []string
 		wantForced []string
-		blockers   []UpbooksBlocker
+		blockers   []Blocker
 	}{
 		{name: "nothing chosen", chosen: nil, wantSet: nil},
 		{name: "leaf category", chosen: []string{"settlements"}, wantSet: []string{"settlements"}},
 		{name: "whole chain chosen", chosen: []string{"invoice", "payments", "creditNotes", "settlements"}, wantSet: []string{"invoice", "payments", "creditNotes", "settlements"}},
 		{name: "payments and credit notes kept", chosen: []string{"invoice"},
-			blockers: []UpbooksBlocker{{Category: "creditNotes", Blocks: "invoice", Rows: 4}, {Category: "payments", Blocks: "invoice", Rows: 31}}},
+			blockers: []Blocker{{Category: "creditNotes", Blocks: "invoice", Rows: 4}, {Category: "payments", Blocks: "invoice", Rows: 31}}},
 		{name: "every blocker of every chosen category", chosen: []string{"invoice", "clients"},
-			blockers: []UpbooksBlocker{{Category: "payments", Blocks: "clients", Rows: 31}, {Category: "creditNotes", Blocks: "invoice", Rows: 4}, {Category: "payments", Blocks: "invoice", Rows: 31}}},
+			blockers: []Blocker{{Category: "payments", Blocks: "clients", Rows: 31}, {Category: "creditNotes", Blocks: "invoice", Rows: 4}, {Category: "payments", Blocks: "invoice", Rows: 31}}},
 		{name: "force deletes blockers transitively", chosen: []string{"invoice"}, force: true,
 			wantSet: []string{"invoice", "payments", "creditNotes", "settlements"}, wantForced: []string{"payments", "creditNotes", "settlements"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, forced, err := ubDeps.resolve(set(tt.chosen...), tt.force, count)
+			t.Parallel()
+			got, forced, err := deps.resolve(set(tt.chosen...), tt.force, count)
 			if tt.blockers != nil {
-				var de *UpbooksDependencyError
+				var de *DependencyError
 				if !errors.As(err, &de) || !errors.Is(err, store.ErrConflict) {
 					t.Fatalf("err %v, want a dependency conflict", err)
 				}
@@ -211,12 +217,13 @@ func mapsEqualSet(a, b map[string]bool) bool {
 
 // The spec's "## Dependency graph" table is generated from the declarations; this keeps them equal.
 // UPDATE_SPEC=1 prints the table to paste.
-func TestUpbooksSpecDependencyTable(t *testing.T) {
-	want := upbooksDependencyTable()
+func TestSpecDependencyTable(t *testing.T) {
+	t.Parallel()
+	want := dependencyTable()
 	if os.Getenv("UPDATE_SPEC") == "1" {
 		t.Log("\n" + want)
 	}
-	spec, err := os.ReadFile("../openapi/upbooks.yaml")
+	spec, err := os.ReadFile("../../openapi/upbooks.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,6 +232,6 @@ func TestUpbooksSpecDependencyTable(t *testing.T) {
 		lines = append(lines, "        "+l)
 	}
 	if !strings.Contains(string(spec), strings.Join(lines, "\n")) {
-		t.Fatal("openapi/upbooks.yaml's dependency table differs from the declarations: run UPDATE_SPEC=1 go test ./store -run TestUpbooksSpecDependencyTable -v and paste it")
+		t.Fatal("openapi/upbooks.yaml's dependency table differs from the declarations: run UPDATE_SPEC=1 go test ./store/upbooks -run TestSpecDependencyTable -v and paste it")
 	}
 }

@@ -12,40 +12,40 @@ import (
 
 // Test-only access to Upbooks internals for the store_test suites and benchmarks.
 
-// UpbooksExec runs raw SQL, e.g. to install a failure-injecting trigger.
-func (s *Store) UpbooksExec(ctx context.Context, sql string, args ...any) error {
+// Exec runs raw SQL, e.g. to install a failure-injecting trigger.
+func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
 	return s.db.Gorm(ctx).Exec(sql, args...).Error
 }
 
-// UpbooksRefInfo is a declared reference.
-type UpbooksRefInfo struct {
+// RefInfo is a declared reference.
+type RefInfo struct {
 	Column, Category string
 	Derived          bool
 }
 
-// UpbooksTableInfo is a declared table; Category is "" for the vendor ledger.
-type UpbooksTableInfo struct {
+// TableInfo is a declared table; Category is "" for the vendor ledger.
+type TableInfo struct {
 	Name, Category string
 	Members        bool
-	Refs           []UpbooksRefInfo
+	Refs           []RefInfo
 }
 
-// UpbooksTables lists every declared table in delete order, memberships last.
-func UpbooksTables() []UpbooksTableInfo {
-	info := func(cat string, t ubTable) UpbooksTableInfo {
-		ti := UpbooksTableInfo{Name: t.name, Category: cat, Members: t.members}
+// Tables lists every declared table in delete order, memberships last.
+func Tables() []TableInfo {
+	info := func(cat string, t tableDef) TableInfo {
+		ti := TableInfo{Name: t.name, Category: cat, Members: t.members}
 		for _, r := range t.refs {
-			ti.Refs = append(ti.Refs, UpbooksRefInfo{Column: r.column, Category: r.category, Derived: r.derived})
+			ti.Refs = append(ti.Refs, RefInfo{Column: r.column, Category: r.category, Derived: r.derived})
 		}
 		return ti
 	}
-	var out []UpbooksTableInfo
-	for _, t := range ubDerivedTables {
+	var out []TableInfo
+	for _, t := range derivedTables {
 		out = append(out, info("", t))
 	}
-	var members UpbooksTableInfo
-	for _, name := range ubDeps.order {
-		for _, t := range ubDeps.byName[name].tables {
+	var members TableInfo
+	for _, name := range deps.order {
+		for _, t := range deps.byName[name].tables {
 			if t.members {
 				members = info(name, t)
 				continue
@@ -56,11 +56,11 @@ func UpbooksTables() []UpbooksTableInfo {
 	return append(out, members)
 }
 
-// UpbooksRows returns every row of orgID in every declared table (memberships included), each as
+// Rows returns every row of orgID in every declared table (memberships included), each as
 // a column map, ordered by id.
-func (s *Store) UpbooksRows(ctx context.Context, orgID string) (map[string][]map[string]any, error) {
+func (s *Store) Rows(ctx context.Context, orgID string) (map[string][]map[string]any, error) {
 	out := map[string][]map[string]any{}
-	for _, t := range UpbooksTables() {
+	for _, t := range Tables() {
 		order := "id"
 		if t.Members {
 			order = "user_id"
@@ -79,12 +79,12 @@ func (s *Store) UpbooksRows(ctx context.Context, orgID string) (map[string][]map
 	return out, nil
 }
 
-// UpbooksRawDelete deletes every Upbooks row of orgID with one plain DELETE per table, children
+// RawDelete deletes every Upbooks row of orgID with one plain DELETE per table, children
 // first, in one transaction: the baseline the benchmark compares the selective delete with.
-func (s *Store) UpbooksRawDelete(ctx context.Context, orgID string) error {
+func (s *Store) RawDelete(ctx context.Context, orgID string) error {
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
-		for _, t := range ubDeps.tables {
-			if err := tx.Exec("DELETE FROM "+t+" WHERE organization_id = ?", orgID).Error; err != nil {
+		for _, t := range deps.tables {
+			if err := tx.Exec(deleteAllSQL(t), orgID).Error; err != nil {
 				return err
 			}
 		}
@@ -92,9 +92,9 @@ func (s *Store) UpbooksRawDelete(ctx context.Context, orgID string) error {
 	})
 }
 
-// UpbooksCheckFigures recomputes, in Go from the remaining rows, every stored figure of orgID
+// CheckFigures recomputes, in Go from the remaining rows, every stored figure of orgID
 // and returns the ones that differ.
-func (s *Store) UpbooksCheckFigures(ctx context.Context, orgID string) ([]string, error) {
+func (s *Store) CheckFigures(ctx context.Context, orgID string) ([]string, error) {
 	db := s.db.Gorm(ctx).Where("organization_id = ?", orgID)
 	var bad []string
 	sums := func(rows int, key func(i int) *string, val func(i int) decimal.Decimal) map[string]decimal.Decimal {

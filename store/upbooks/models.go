@@ -15,15 +15,15 @@ import (
 // models are the tables this package maps; a test checks them against the migrated schema.
 var models = []any{&ubTax{}, &ubDiscount{}, &ubExpenseCategory{}, &ubBranch{}, &ubWarehouse{}, &ubProductCategory{}, &ubBrand{}, &ubProduct{}, &ubInventoryLedger{}, &ubService{}, &ubItem{}, &ubClient{}, &ubVendor{}, &ubLead{}, &ubLeadActivity{}, &ubDeal{}, &ubEnquiry{}, &ubProposal{}, &ubProposalItem{}, &ubOrder{}, &ubOrderItem{}, &ubProject{}, &ubTask{}, &ubRecurringInvoice{}, &ubInvoice{}, &ubInvoiceItem{}, &ubAccount{}, &ubBankAccount{}, &ubPayment{}, &ubPaymentAllocation{}, &ubSettlement{}, &ubCreditNote{}, &ubCreditNoteItem{}, &ubClientLedger{}, &ubPurchaseOrder{}, &ubPurchaseOrderItem{}, &ubRecurringExpense{}, &ubExpense{}, &ubOutwardPayment{}, &ubOutwardPaymentAllocation{}, &ubDebitNote{}, &ubDebitNoteItem{}, &ubVendorLedger{}, &ubAccountTransfer{}, &ubSalaryComponent{}, &ubEmployee{}, &ubEmployeeSalaryComponent{}, &ubPayroll{}, &ubPayslip{}, &ubLeavePolicy{}, &ubLeaveAllocation{}, &ubLeaveApplication{}, &ubEmployeeSpend{}, &ubAsset{}, &ubContract{}, &ubAccountLedger{}, &ubDocument{}, &ubFileImport{}, &ubFileImportError{}, &ubOrganizationBackup{}, &ubBackupRestore{}, &ubPlatformSubscription{}, &ubPlatformPayment{}, &ubUserInvite{}, &ubActivityLog{}}
 
-// UpbooksRow is the key and creation time every Upbooks table starts with.
-type UpbooksRow struct {
+// Row is the key and creation time every Upbooks table starts with.
+type Row struct {
 	OrganizationID string    `gorm:"primaryKey;size:24"`
 	ID             string    `gorm:"primaryKey;size:24"`
 	CreatedAt      time.Time `gorm:"not null"`
 }
 
-// UpbooksAddress is a postal address of a client or vendor.
-type UpbooksAddress struct {
+// Address is a postal address of a client or vendor.
+type Address struct {
 	Line1   string `json:"line1"`
 	City    string `json:"city"`
 	State   string `json:"state"`
@@ -33,7 +33,7 @@ type UpbooksAddress struct {
 
 // ubTax is a GST/VAT rate the organization defined (taxes).
 type ubTax struct {
-	UpbooksRow
+	Row
 	Name string        `gorm:"size:100;not null"`
 	Rate store.Decimal `gorm:"not null"`
 	Kind string        `gorm:"size:10;not null"`
@@ -41,20 +41,20 @@ type ubTax struct {
 
 // ubDiscount is a discount definition (discounts).
 type ubDiscount struct {
-	UpbooksRow
+	Row
 	Name    string        `gorm:"size:100;not null"`
 	Percent store.Decimal `gorm:"not null"`
 }
 
 // ubExpenseCategory is a heading expenses and spends are booked under (expenseCategories).
 type ubExpenseCategory struct {
-	UpbooksRow
+	Row
 	Name string `gorm:"size:100;not null"`
 }
 
 // ubBranch is a branch office (branch).
 type ubBranch struct {
-	UpbooksRow
+	Row
 	Name  string `gorm:"size:100;not null"`
 	City  string `gorm:"size:100;not null"`
 	GSTIN string `gorm:"size:15;not null"`
@@ -62,7 +62,7 @@ type ubBranch struct {
 
 // ubWarehouse is a stock location (warehouse).
 type ubWarehouse struct {
-	UpbooksRow
+	Row
 	Name     string    `gorm:"size:100;not null"`
 	BranchID *string   `gorm:"size:24;index"`
 	Branch   *ubBranch `gorm:"foreignKey:OrganizationID,BranchID;references:OrganizationID,ID" json:"-"`
@@ -70,19 +70,19 @@ type ubWarehouse struct {
 
 // ubProductCategory groups products (products).
 type ubProductCategory struct {
-	UpbooksRow
+	Row
 	Name string `gorm:"size:100;not null"`
 }
 
 // ubBrand is a product brand (products).
 type ubBrand struct {
-	UpbooksRow
+	Row
 	Name string `gorm:"size:100;not null"`
 }
 
 // ubProduct is a stock item (products); StockOnHand is the sum of its inventory ledger.
 type ubProduct struct {
-	UpbooksRow
+	Row
 	Name              string             `gorm:"size:200;not null"`
 	SKU               string             `gorm:"size:40;not null"`
 	HSN               string             `gorm:"size:8;not null"`
@@ -99,7 +99,7 @@ type ubProduct struct {
 
 // ubInventoryLedger is a stock movement of a product in a warehouse (products).
 type ubInventoryLedger struct {
-	UpbooksRow
+	Row
 	ProductID   string        `gorm:"size:24;not null;index"`
 	WarehouseID string        `gorm:"size:24;not null;index"`
 	Quantity    store.Decimal `gorm:"not null"`
@@ -110,7 +110,7 @@ type ubInventoryLedger struct {
 
 // ubService is a non-stock item the organization sells (services).
 type ubService struct {
-	UpbooksRow
+	Row
 	Name  string        `gorm:"size:200;not null"`
 	SAC   string        `gorm:"size:8;not null"`
 	Rate  store.Decimal `gorm:"not null"`
@@ -120,7 +120,7 @@ type ubService struct {
 
 // ubItem is a catalogue entry that document lines refer to: a product or a service (items).
 type ubItem struct {
-	UpbooksRow
+	Row
 	Name      string        `gorm:"size:200;not null"`
 	Kind      string        `gorm:"size:10;not null"`
 	Rate      store.Decimal `gorm:"not null"`
@@ -134,30 +134,30 @@ type ubItem struct {
 
 // ubClient is a customer (clients). Balance is the sum of its client ledger (debit - credit).
 type ubClient struct {
-	UpbooksRow
-	Name            string         `gorm:"size:200;not null"`
-	Email           string         `gorm:"size:254;not null"`
-	Phone           string         `gorm:"size:20;not null"`
-	GSTIN           string         `gorm:"size:15;not null"`
-	BillingAddress  UpbooksAddress `gorm:"serializer:json;not null"`
-	ShippingAddress UpbooksAddress `gorm:"serializer:json;not null"`
-	Balance         store.Decimal  `gorm:"not null"`
+	Row
+	Name            string        `gorm:"size:200;not null"`
+	Email           string        `gorm:"size:254;not null"`
+	Phone           string        `gorm:"size:20;not null"`
+	GSTIN           string        `gorm:"size:15;not null"`
+	BillingAddress  Address       `gorm:"serializer:json;not null"`
+	ShippingAddress Address       `gorm:"serializer:json;not null"`
+	Balance         store.Decimal `gorm:"not null"`
 }
 
 // ubVendor is a supplier (vendors). Balance is what the organization owes: the sum of its vendor ledger (credit - debit).
 type ubVendor struct {
-	UpbooksRow
-	Name    string         `gorm:"size:200;not null"`
-	Email   string         `gorm:"size:254;not null"`
-	Phone   string         `gorm:"size:20;not null"`
-	GSTIN   string         `gorm:"size:15;not null"`
-	Address UpbooksAddress `gorm:"serializer:json;not null"`
-	Balance store.Decimal  `gorm:"not null"`
+	Row
+	Name    string        `gorm:"size:200;not null"`
+	Email   string        `gorm:"size:254;not null"`
+	Phone   string        `gorm:"size:20;not null"`
+	GSTIN   string        `gorm:"size:15;not null"`
+	Address Address       `gorm:"serializer:json;not null"`
+	Balance store.Decimal `gorm:"not null"`
 }
 
 // ubLead is a sales lead (leads).
 type ubLead struct {
-	UpbooksRow
+	Row
 	Name   string `gorm:"size:200;not null"`
 	Source string `gorm:"size:40;not null"`
 	Status string `gorm:"size:20;not null"`
@@ -165,7 +165,7 @@ type ubLead struct {
 
 // ubLeadActivity is a call, meeting or note on a lead (leadActivities).
 type ubLeadActivity struct {
-	UpbooksRow
+	Row
 	LeadID string  `gorm:"size:24;not null;index"`
 	Kind   string  `gorm:"size:20;not null"`
 	Note   string  `gorm:"size:500;not null"`
@@ -174,7 +174,7 @@ type ubLeadActivity struct {
 
 // ubDeal is an opportunity with a lead or client (deals).
 type ubDeal struct {
-	UpbooksRow
+	Row
 	Title    string        `gorm:"size:200;not null"`
 	Value    store.Decimal `gorm:"not null"`
 	Stage    string        `gorm:"size:20;not null"`
@@ -186,7 +186,7 @@ type ubDeal struct {
 
 // ubEnquiry is an inbound enquiry (enquiry).
 type ubEnquiry struct {
-	UpbooksRow
+	Row
 	Name    string  `gorm:"size:200;not null"`
 	Message string  `gorm:"size:500;not null"`
 	LeadID  *string `gorm:"size:24;index"`
@@ -195,7 +195,7 @@ type ubEnquiry struct {
 
 // ubProposal is a quotation to a client (proposals).
 type ubProposal struct {
-	UpbooksRow
+	Row
 	Number   string        `gorm:"size:30;not null"`
 	ClientID *string       `gorm:"size:24;index"`
 	DealID   *string       `gorm:"size:24;index"`
@@ -206,7 +206,7 @@ type ubProposal struct {
 
 // ubProposalItem is a line of a proposal (proposals).
 type ubProposalItem struct {
-	UpbooksRow
+	Row
 	ProposalID  string        `gorm:"size:24;not null;index"`
 	ItemID      *string       `gorm:"size:24;index"`
 	Description string        `gorm:"size:200;not null"`
@@ -224,7 +224,7 @@ type ubProposalItem struct {
 
 // ubOrder is a sales order (orders).
 type ubOrder struct {
-	UpbooksRow
+	Row
 	Number      string        `gorm:"size:30;not null"`
 	ClientID    string        `gorm:"size:24;not null;index"`
 	ProposalID  *string       `gorm:"size:24;index"`
@@ -237,7 +237,7 @@ type ubOrder struct {
 
 // ubOrderItem is a line of a sales order (orders).
 type ubOrderItem struct {
-	UpbooksRow
+	Row
 	OrderID     string        `gorm:"size:24;not null;index"`
 	ItemID      *string       `gorm:"size:24;index"`
 	Description string        `gorm:"size:200;not null"`
@@ -255,7 +255,7 @@ type ubOrderItem struct {
 
 // ubProject is a client project (projects).
 type ubProject struct {
-	UpbooksRow
+	Row
 	Name     string        `gorm:"size:200;not null"`
 	ClientID *string       `gorm:"size:24;index"`
 	Budget   store.Decimal `gorm:"not null"`
@@ -265,7 +265,7 @@ type ubProject struct {
 
 // ubTask is a task, usually of a project (tasks).
 type ubTask struct {
-	UpbooksRow
+	Row
 	Number    string     `gorm:"size:20;not null"`
 	Title     string     `gorm:"size:200;not null"`
 	Priority  string     `gorm:"size:10;not null"`
@@ -275,7 +275,7 @@ type ubTask struct {
 
 // ubRecurringInvoice is a schedule that generates invoices (invoice).
 type ubRecurringInvoice struct {
-	UpbooksRow
+	Row
 	ClientID  string        `gorm:"size:24;not null;index"`
 	Frequency string        `gorm:"size:10;not null"`
 	NextDue   time.Time     `gorm:"not null"`
@@ -285,7 +285,7 @@ type ubRecurringInvoice struct {
 
 // ubInvoice is a sales invoice (invoice). AmountPaid, AmountCredited and Outstanding are derived from payment allocations and credit notes.
 type ubInvoice struct {
-	UpbooksRow
+	Row
 	Number             string              `gorm:"size:30;not null"`
 	IssueDate          time.Time           `gorm:"not null"`
 	ClientID           string              `gorm:"size:24;not null;index"`
@@ -308,7 +308,7 @@ type ubInvoice struct {
 
 // ubInvoiceItem is a line of an invoice (invoice).
 type ubInvoiceItem struct {
-	UpbooksRow
+	Row
 	InvoiceID   string        `gorm:"size:24;not null;index"`
 	ItemID      *string       `gorm:"size:24;index"`
 	Description string        `gorm:"size:200;not null"`
@@ -326,7 +326,7 @@ type ubInvoiceItem struct {
 
 // ubAccount is an account of the chart of accounts (account). Balance is the sum of its ledger (debit - credit).
 type ubAccount struct {
-	UpbooksRow
+	Row
 	Name    string        `gorm:"size:100;not null"`
 	Kind    string        `gorm:"size:20;not null"`
 	Balance store.Decimal `gorm:"not null"`
@@ -334,7 +334,7 @@ type ubAccount struct {
 
 // ubBankAccount is a bank account backed by a ledger account (bankAccounts).
 type ubBankAccount struct {
-	UpbooksRow
+	Row
 	BankName      string     `gorm:"size:100;not null"`
 	AccountNumber string     `gorm:"size:30;not null"`
 	IFSC          string     `gorm:"size:11;not null"`
@@ -344,7 +344,7 @@ type ubBankAccount struct {
 
 // ubPayment is money received from a client (payments).
 type ubPayment struct {
-	UpbooksRow
+	Row
 	Number    string        `gorm:"size:30;not null"`
 	PaidOn    time.Time     `gorm:"not null"`
 	ClientID  string        `gorm:"size:24;not null;index"`
@@ -357,7 +357,7 @@ type ubPayment struct {
 
 // ubPaymentAllocation is the part of a payment applied to an invoice (payments).
 type ubPaymentAllocation struct {
-	UpbooksRow
+	Row
 	PaymentID string        `gorm:"size:24;not null;index"`
 	InvoiceID string        `gorm:"size:24;not null;index"`
 	Amount    store.Decimal `gorm:"not null"`
@@ -367,7 +367,7 @@ type ubPaymentAllocation struct {
 
 // ubSettlement is a payment-gateway payout of a payment into a bank account (settlements).
 type ubSettlement struct {
-	UpbooksRow
+	Row
 	PaymentID     *string        `gorm:"size:24;index"`
 	BankAccountID *string        `gorm:"size:24;index"`
 	Amount        store.Decimal  `gorm:"not null"`
@@ -378,7 +378,7 @@ type ubSettlement struct {
 
 // ubCreditNote is a credit note to a client, usually against an invoice (creditNotes).
 type ubCreditNote struct {
-	UpbooksRow
+	Row
 	Number    string        `gorm:"size:30;not null"`
 	ClientID  string        `gorm:"size:24;not null;index"`
 	InvoiceID *string       `gorm:"size:24;index"`
@@ -389,7 +389,7 @@ type ubCreditNote struct {
 
 // ubCreditNoteItem is a line of a credit note (creditNotes).
 type ubCreditNoteItem struct {
-	UpbooksRow
+	Row
 	CreditNoteID string        `gorm:"size:24;not null;index"`
 	ItemID       *string       `gorm:"size:24;index"`
 	Description  string        `gorm:"size:200;not null"`
@@ -407,7 +407,7 @@ type ubCreditNoteItem struct {
 
 // ubClientLedger is a statement-of-account line of a client (clientLedger), posted by an invoice, payment or credit note, or a manual adjustment.
 type ubClientLedger struct {
-	UpbooksRow
+	Row
 	ClientID     string        `gorm:"size:24;not null;index"`
 	InvoiceID    *string       `gorm:"size:24;index"`
 	PaymentID    *string       `gorm:"size:24;index"`
@@ -424,7 +424,7 @@ type ubClientLedger struct {
 
 // ubPurchaseOrder is an order sent to a vendor (purchaseOrders).
 type ubPurchaseOrder struct {
-	UpbooksRow
+	Row
 	Number      string        `gorm:"size:30;not null"`
 	VendorID    string        `gorm:"size:24;not null;index"`
 	WarehouseID *string       `gorm:"size:24;index"`
@@ -435,7 +435,7 @@ type ubPurchaseOrder struct {
 
 // ubPurchaseOrderItem is a line of a purchase order (purchaseOrders).
 type ubPurchaseOrderItem struct {
-	UpbooksRow
+	Row
 	PurchaseOrderID string           `gorm:"size:24;not null;index"`
 	ItemID          *string          `gorm:"size:24;index"`
 	Description     string           `gorm:"size:200;not null"`
@@ -453,7 +453,7 @@ type ubPurchaseOrderItem struct {
 
 // ubRecurringExpense is a schedule that generates expenses (expenses).
 type ubRecurringExpense struct {
-	UpbooksRow
+	Row
 	VendorID          *string            `gorm:"size:24;index"`
 	ExpenseCategoryID *string            `gorm:"size:24;index"`
 	Frequency         string             `gorm:"size:10;not null"`
@@ -465,7 +465,7 @@ type ubRecurringExpense struct {
 
 // ubExpense is a bill or expense (expenses). AmountPaid, AmountDebited and Outstanding are derived from outward payment allocations and debit notes.
 type ubExpense struct {
-	UpbooksRow
+	Row
 	Number             string              `gorm:"size:30;not null"`
 	BillDate           time.Time           `gorm:"not null"`
 	VendorID           *string             `gorm:"size:24;index"`
@@ -488,7 +488,7 @@ type ubExpense struct {
 
 // ubOutwardPayment is money paid to a vendor (outwardPayments).
 type ubOutwardPayment struct {
-	UpbooksRow
+	Row
 	Number    string        `gorm:"size:30;not null"`
 	PaidOn    time.Time     `gorm:"not null"`
 	VendorID  string        `gorm:"size:24;not null;index"`
@@ -500,7 +500,7 @@ type ubOutwardPayment struct {
 
 // ubOutwardPaymentAllocation is the part of an outward payment applied to an expense (outwardPayments).
 type ubOutwardPaymentAllocation struct {
-	UpbooksRow
+	Row
 	OutwardPaymentID string            `gorm:"size:24;not null;index"`
 	ExpenseID        string            `gorm:"size:24;not null;index"`
 	Amount           store.Decimal     `gorm:"not null"`
@@ -510,7 +510,7 @@ type ubOutwardPaymentAllocation struct {
 
 // ubDebitNote is a debit note to a vendor, usually against an expense (debitNotes).
 type ubDebitNote struct {
-	UpbooksRow
+	Row
 	Number    string        `gorm:"size:30;not null"`
 	VendorID  string        `gorm:"size:24;not null;index"`
 	ExpenseID *string       `gorm:"size:24;index"`
@@ -521,7 +521,7 @@ type ubDebitNote struct {
 
 // ubDebitNoteItem is a line of a debit note (debitNotes).
 type ubDebitNoteItem struct {
-	UpbooksRow
+	Row
 	DebitNoteID string        `gorm:"size:24;not null;index"`
 	ItemID      *string       `gorm:"size:24;index"`
 	Description string        `gorm:"size:200;not null"`
@@ -539,7 +539,7 @@ type ubDebitNoteItem struct {
 
 // ubVendorLedger is a line of a vendor's statement, posted by an expense, outward payment or debit note; it has no flag of its own and goes with what posted it.
 type ubVendorLedger struct {
-	UpbooksRow
+	Row
 	VendorID         string            `gorm:"size:24;not null;index"`
 	ExpenseID        *string           `gorm:"size:24;index"`
 	OutwardPaymentID *string           `gorm:"size:24;index"`
@@ -555,7 +555,7 @@ type ubVendorLedger struct {
 
 // ubAccountTransfer moves money between two accounts (accountTransfer).
 type ubAccountTransfer struct {
-	UpbooksRow
+	Row
 	FromAccountID string        `gorm:"size:24;not null;index"`
 	ToAccountID   string        `gorm:"size:24;not null;index"`
 	Amount        store.Decimal `gorm:"not null"`
@@ -566,14 +566,14 @@ type ubAccountTransfer struct {
 
 // ubSalaryComponent is an earning or deduction heading (salaryComponents).
 type ubSalaryComponent struct {
-	UpbooksRow
+	Row
 	Name string `gorm:"size:100;not null"`
 	Kind string `gorm:"size:10;not null"`
 }
 
 // ubEmployee is an employee record (employees).
 type ubEmployee struct {
-	UpbooksRow
+	Row
 	Name              string    `gorm:"size:200;not null"`
 	Email             string    `gorm:"size:254;not null"`
 	PAN               string    `gorm:"size:10;not null"`
@@ -587,7 +587,7 @@ type ubEmployee struct {
 
 // ubEmployeeSalaryComponent is one component of an employee's salary structure (employees).
 type ubEmployeeSalaryComponent struct {
-	UpbooksRow
+	Row
 	EmployeeID        string             `gorm:"size:24;not null;index"`
 	SalaryComponentID string             `gorm:"size:24;not null;index"`
 	Amount            store.Decimal      `gorm:"not null"`
@@ -597,7 +597,7 @@ type ubEmployeeSalaryComponent struct {
 
 // ubPayroll is a monthly payroll run paid from an account (payroll).
 type ubPayroll struct {
-	UpbooksRow
+	Row
 	Month     string        `gorm:"size:7;not null"`
 	AccountID string        `gorm:"size:24;not null;index"`
 	Total     store.Decimal `gorm:"not null"`
@@ -606,7 +606,7 @@ type ubPayroll struct {
 
 // ubPayslip is an employee's payslip in a payroll run (payroll).
 type ubPayslip struct {
-	UpbooksRow
+	Row
 	PayrollID  string        `gorm:"size:24;not null;index"`
 	EmployeeID string        `gorm:"size:24;not null;index"`
 	Gross      store.Decimal `gorm:"not null"`
@@ -618,14 +618,14 @@ type ubPayslip struct {
 
 // ubLeavePolicy is a kind of leave with its yearly allowance (leavePolicies).
 type ubLeavePolicy struct {
-	UpbooksRow
+	Row
 	Name        string `gorm:"size:100;not null"`
 	DaysPerYear int64  `gorm:"not null"`
 }
 
 // ubLeaveAllocation is an employee's leave allowance under a policy (employeeLeaves).
 type ubLeaveAllocation struct {
-	UpbooksRow
+	Row
 	EmployeeID    string         `gorm:"size:24;not null;index"`
 	LeavePolicyID string         `gorm:"size:24;not null;index"`
 	Days          int64          `gorm:"not null"`
@@ -635,7 +635,7 @@ type ubLeaveAllocation struct {
 
 // ubLeaveApplication is an employee's request for leave (employeeLeaves).
 type ubLeaveApplication struct {
-	UpbooksRow
+	Row
 	EmployeeID    string         `gorm:"size:24;not null;index"`
 	LeavePolicyID *string        `gorm:"size:24;index"`
 	FromDate      time.Time      `gorm:"not null"`
@@ -647,7 +647,7 @@ type ubLeaveApplication struct {
 
 // ubEmployeeSpend is an expense claim by an employee (employeeSpends).
 type ubEmployeeSpend struct {
-	UpbooksRow
+	Row
 	EmployeeID        string             `gorm:"size:24;not null;index"`
 	ExpenseCategoryID *string            `gorm:"size:24;index"`
 	Amount            store.Decimal      `gorm:"not null"`
@@ -658,7 +658,7 @@ type ubEmployeeSpend struct {
 
 // ubAsset is a fixed asset (assets).
 type ubAsset struct {
-	UpbooksRow
+	Row
 	Name          string        `gorm:"size:200;not null"`
 	PurchaseValue store.Decimal `gorm:"not null"`
 	CurrentValue  store.Decimal `gorm:"not null"`
@@ -670,7 +670,7 @@ type ubAsset struct {
 
 // ubContract is a contract with a client or vendor (contracts).
 type ubContract struct {
-	UpbooksRow
+	Row
 	Title    string        `gorm:"size:200;not null"`
 	Value    store.Decimal `gorm:"not null"`
 	ClientID *string       `gorm:"size:24;index"`
@@ -682,7 +682,7 @@ type ubContract struct {
 
 // ubAccountLedger is a posting to an account (accountLedger), made by an invoice, payment, expense, outward payment, transfer or payroll run, or a manual adjustment.
 type ubAccountLedger struct {
-	UpbooksRow
+	Row
 	AccountID        string             `gorm:"size:24;not null;index"`
 	InvoiceID        *string            `gorm:"size:24;index"`
 	PaymentID        *string            `gorm:"size:24;index"`
@@ -705,7 +705,7 @@ type ubAccountLedger struct {
 
 // ubDocument is an uploaded file (documents).
 type ubDocument struct {
-	UpbooksRow
+	Row
 	FileName  string `gorm:"size:200;not null"`
 	URL       string `gorm:"size:500;not null"`
 	SizeBytes int64  `gorm:"not null"`
@@ -713,7 +713,7 @@ type ubDocument struct {
 
 // ubFileImport is a file-import job (fileImports).
 type ubFileImport struct {
-	UpbooksRow
+	Row
 	Entity     string `gorm:"size:30;not null"`
 	FileName   string `gorm:"size:200;not null"`
 	RowsTotal  int64  `gorm:"not null"`
@@ -723,7 +723,7 @@ type ubFileImport struct {
 
 // ubFileImportError is a rejected row of a file import (fileImports).
 type ubFileImportError struct {
-	UpbooksRow
+	Row
 	FileImportID string        `gorm:"size:24;not null;index"`
 	RowNumber    int64         `gorm:"not null"`
 	Message      string        `gorm:"size:300;not null"`
@@ -732,14 +732,14 @@ type ubFileImportError struct {
 
 // ubOrganizationBackup is a backup of the organization's data (organizationBackups).
 type ubOrganizationBackup struct {
-	UpbooksRow
+	Row
 	URL       string `gorm:"size:500;not null"`
 	SizeBytes int64  `gorm:"not null"`
 }
 
 // ubBackupRestore is a restore of a backup (organizationBackups).
 type ubBackupRestore struct {
-	UpbooksRow
+	Row
 	BackupID string                `gorm:"size:24;not null;index"`
 	Status   string                `gorm:"size:20;not null"`
 	Backup   *ubOrganizationBackup `gorm:"foreignKey:OrganizationID,BackupID;references:OrganizationID,ID" json:"-"`
@@ -747,7 +747,7 @@ type ubBackupRestore struct {
 
 // ubPlatformSubscription is a subscription to an Upbooks plan (platformSubscriptions).
 type ubPlatformSubscription struct {
-	UpbooksRow
+	Row
 	Plan     string    `gorm:"size:40;not null"`
 	StartsOn time.Time `gorm:"not null"`
 	EndsOn   time.Time `gorm:"not null"`
@@ -755,7 +755,7 @@ type ubPlatformSubscription struct {
 
 // ubPlatformPayment is a payment for a platform subscription (platformSubscriptions).
 type ubPlatformPayment struct {
-	UpbooksRow
+	Row
 	SubscriptionID string                  `gorm:"size:24;not null;index"`
 	Amount         store.Decimal           `gorm:"not null"`
 	Status         string                  `gorm:"size:20;not null"`
@@ -764,14 +764,14 @@ type ubPlatformPayment struct {
 
 // ubUserInvite is a pending invitation to join the organization (users).
 type ubUserInvite struct {
-	UpbooksRow
+	Row
 	Email string `gorm:"size:254;not null"`
 	Role  string `gorm:"size:10;not null"`
 }
 
 // ubActivityLog records who did what in the organization (activityLogs).
 type ubActivityLog struct {
-	UpbooksRow
+	Row
 	UserID  string         `gorm:"size:36;not null"`
 	Action  string         `gorm:"size:60;not null"`
 	Details map[string]any `gorm:"serializer:json;not null"`

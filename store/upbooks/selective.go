@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/identity"
@@ -13,11 +12,11 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// UpbooksSelectiveDelete asks to erase chosen categories of one organization's data.
-type UpbooksSelectiveDelete struct {
+// SelectiveDelete asks to erase chosen categories of one organization's data.
+type SelectiveDelete struct {
 	OrgID  string
 	UserID string // the caller: must be the owner or an admin; never removed by "users"
-	// Categories are the names of the flags set to true (see UpbooksCategoryNames).
+	// Categories are the names of the flags set to true (see CategoryNames).
 	Categories []string
 	// DryRun does everything, then rolls back: the counts and the 409 are exactly a real call's.
 	DryRun bool
@@ -25,29 +24,29 @@ type UpbooksSelectiveDelete struct {
 	Force bool
 }
 
-// UpbooksSelectiveResult is what a selective delete did (or, on a dry run, would do).
-type UpbooksSelectiveResult struct {
+// SelectiveResult is what a selective delete did (or, on a dry run, would do).
+type SelectiveResult struct {
 	Organization identity.Organization // after the operation
 	Deleted      map[string]int64      // rows per chosen category, its derived rows included
 	Forced       map[string]int64      // rows per category deleted only because of Force
 }
 
-// UpbooksActivityDeleteSelective is the activity-log action a selective delete records.
-const UpbooksActivityDeleteSelective = "organization.deleteSelectiveData"
+// ActivityDeleteSelective is the activity-log action a selective delete records.
+const ActivityDeleteSelective = "organization.deleteSelectiveData"
 
-var errUbDryRun = errors.New("dry run: roll back")
+var errDryRun = errors.New("dry run: roll back")
 
-// UpbooksDeleteSelective erases the chosen categories of the organization's data in one
+// DeleteSelective erases the chosen categories of the organization's data in one
 // transaction: every chosen category is emptied, or nothing changes. It locks the organization row
 // first, so concurrent calls on one organization run one after the other and each sees the
 // other's result. Every statement is set-based and filtered by organization_id: the number of
 // statements depends on the categories chosen, never on how many rows they hold.
-func (s *Store) UpbooksDeleteSelective(ctx context.Context, req UpbooksSelectiveDelete) (UpbooksSelectiveResult, error) {
-	chosen, err := ubDeps.checkChoice(req.Categories)
+func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (SelectiveResult, error) {
+	chosen, err := deps.checkChoice(req.Categories)
 	if err != nil {
-		return UpbooksSelectiveResult{}, err
+		return SelectiveResult{}, err
 	}
-	var res UpbooksSelectiveResult
+	var res SelectiveResult
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var org identity.Organization
 		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", req.OrgID).Take(&org).Error
@@ -68,8 +67,8 @@ func (s *Store) UpbooksDeleteSelective(ctx context.Context, req UpbooksSelective
 		if !m.Role.CanManageData() {
 			return store.ErrForbidden
 		}
-		set, forced, err := ubDeps.resolve(chosen, req.Force, func(e ubEdge) (int64, error) {
-			return s.ubCountBlocking(tx, req.OrgID, e)
+		set, forced, err := deps.resolve(chosen, req.Force, func(e edge) (int64, error) {
+			return s.countBlocking(tx, req.OrgID, e)
 		})
 		if err != nil {
 			return err
@@ -77,11 +76,11 @@ func (s *Store) UpbooksDeleteSelective(ctx context.Context, req UpbooksSelective
 		res.Deleted, res.Forced = map[string]int64{}, map[string]int64{}
 		touched := map[string]bool{}
 		keep := []string{req.UserID, org.OwnerUserID}
-		for _, name := range ubDeps.order {
+		for _, name := range deps.order {
 			if !set[name] {
 				continue
 			}
-			n, err := s.ubDeleteCategory(tx, req.OrgID, name, set, keep, touched)
+			n, err := s.deleteCategory(tx, req.OrgID, name, set, keep, touched)
 			if err != nil {
 				return err
 			}
@@ -91,13 +90,13 @@ func (s *Store) UpbooksDeleteSelective(ctx context.Context, req UpbooksSelective
 				res.Deleted[name] = n
 			}
 		}
-		if err := s.ubRecompute(tx, req.OrgID, touched); err != nil {
+		if err := s.recompute(tx, req.OrgID, touched); err != nil {
 			return err
 		}
 		if set["orgSettings"] {
 			org.Settings = identity.DefaultOrganizationSettings()
 			org.Version++
-			org.UpdatedAt = time.Now().UTC()
+			org.UpdatedAt = s.db.Now()
 			if err := tx.Model(&org).Select("Settings", "Version", "UpdatedAt").Updates(&org).Error; err != nil {
 				return fmt.Errorf("reset settings: %w", err)
 			}
@@ -105,12 +104,12 @@ func (s *Store) UpbooksDeleteSelective(ctx context.Context, req UpbooksSelective
 		}
 		res.Organization = org
 		if req.DryRun {
-			return errUbDryRun
+			return errDryRun
 		}
 		// Written after the deletes, so erasing the activity log keeps the record of the erasure.
 		entry := ubActivityLog{
-			UpbooksRow: UpbooksRow{OrganizationID: req.OrgID, ID: store.NewObjectID(), CreatedAt: time.Now().UTC()},
-			UserID:     req.UserID, Action: UpbooksActivityDeleteSelective,
+			Row:    Row{OrganizationID: req.OrgID, ID: store.NewObjectID(), CreatedAt: s.db.Now()},
+			UserID: req.UserID, Action: ActivityDeleteSelective,
 			Details: map[string]any{"categories": req.Categories, "force": req.Force, "deleted": res.Deleted, "forced": res.Forced},
 		}
 		if err := tx.Omit(clause.Associations).Create(&entry).Error; err != nil {
@@ -118,35 +117,28 @@ func (s *Store) UpbooksDeleteSelective(ctx context.Context, req UpbooksSelective
 		}
 		return nil
 	})
-	if errors.Is(err, errUbDryRun) {
+	if errors.Is(err, errDryRun) {
 		err = nil
 	}
 	if err != nil {
-		return UpbooksSelectiveResult{}, err
+		return SelectiveResult{}, err
 	}
 	return res, nil
 }
 
-// ubCountBlocking counts the rows of an edge's table that point into its target category.
-func (s *Store) ubCountBlocking(tx *gorm.DB, orgID string, e ubEdge) (int64, error) {
-	cond := ""
-	for i, c := range e.columns {
-		if i > 0 {
-			cond += " OR "
-		}
-		cond += c + " IS NOT NULL"
-	}
+// countBlocking counts the rows of an edge's table that point into its target category.
+func (s *Store) countBlocking(tx *gorm.DB, orgID string, e edge) (int64, error) {
 	var n int64
-	err := tx.Raw("SELECT count(*) FROM "+e.table+" WHERE organization_id = ? AND ("+cond+")", orgID).Scan(&n).Error
+	err := tx.Raw(countBlockingSQL(e.table, e.columns), orgID).Scan(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("count %s rows blocking %s: %w", e.table, e.to, err)
 	}
 	return n, nil
 }
 
-// ubDeleteCategory deletes one category's rows: first the rows of other (kept) categories derived
+// deleteCategory deletes one category's rows: first the rows of other (kept) categories derived
 // from it, then its own tables, children first. It records which tables lost rows in touched.
-func (s *Store) ubDeleteCategory(tx *gorm.DB, orgID, name string, set map[string]bool, keep []string, touched map[string]bool) (int64, error) {
+func (s *Store) deleteCategory(tx *gorm.DB, orgID, name string, set map[string]bool, keep []string, touched map[string]bool) (int64, error) {
 	var total int64
 	exec := func(tbl, sql string, args ...any) error {
 		r := tx.Exec(sql, args...)
@@ -162,20 +154,20 @@ func (s *Store) ubDeleteCategory(tx *gorm.DB, orgID, name string, set map[string
 		total += r.RowsAffected
 		return nil
 	}
-	for _, c := range ubDeps.cascades {
+	for _, c := range deps.cascades {
 		if c.to != name || (c.owner != "" && set[c.owner]) {
 			continue // an owner being deleted too was emptied earlier: it comes first in the order
 		}
-		if err := exec(c.table, "DELETE FROM "+c.table+" WHERE organization_id = ? AND "+c.column+" IS NOT NULL", orgID); err != nil {
+		if err := exec(c.table, deleteDerivedSQL(c.table, c.column), orgID); err != nil {
 			return 0, err
 		}
 	}
-	for _, t := range ubDeps.byName[name].tables {
+	for _, t := range deps.byName[name].tables {
 		var err error
 		if t.members {
-			err = exec(t.name, "DELETE FROM memberships WHERE organization_id = ? AND user_id NOT IN (?, ?)", orgID, keep[0], keep[1])
+			err = exec(t.name, deleteMembersSQL, orgID, keep[0], keep[1])
 		} else {
-			err = exec(t.name, "DELETE FROM "+t.name+" WHERE organization_id = ?", orgID)
+			err = exec(t.name, deleteAllSQL(t.name), orgID)
 		}
 		if err != nil {
 			return 0, err
@@ -184,62 +176,9 @@ func (s *Store) ubDeleteCategory(tx *gorm.DB, orgID, name string, set map[string
 	return total, nil
 }
 
-// ubFigure is a stored figure derived from other rows, with the statements that recompute it from
-// what remains. It is the one definition of that figure: the seeder uses it too.
-type ubFigure struct {
-	name   string
-	inputs []string // tables whose rows the figure sums
-	sql    func(s *Store) []string
-}
-
-// ubSetSum returns an UPDATE setting target.column of every row of the organization (@org) to
-// the sum of expr over the input rows whose fk points to it, 0 when none do. It is a grouped join,
-// not a correlated subquery, so its cost stays linear even when the planner's statistics are stale
-// (right after a bulk load).
-func (s *Store) ubSetSum(target, column, input, fk, expr string) string {
-	return "UPDATE " + target + " SET " + column + " = x.v FROM (SELECT t.id AS id, " + s.db.Dialect().DecSum(expr) + " AS v FROM " + target + " t" +
-		" LEFT JOIN " + input + " i ON i.organization_id = t.organization_id AND i." + fk + " = t.id" +
-		" WHERE t.organization_id = @org GROUP BY t.id) x WHERE " + target + ".organization_id = @org AND " + target + ".id = x.id"
-}
-
-var ubFigures = []ubFigure{
-	{name: "invoice amount paid, credited and outstanding", inputs: []string{"ub_payment_allocations", "ub_credit_notes"},
-		sql: func(s *Store) []string {
-			return []string{
-				s.ubSetSum("ub_invoices", "amount_paid", "ub_payment_allocations", "invoice_id", "i.amount"),
-				s.ubSetSum("ub_invoices", "amount_credited", "ub_credit_notes", "invoice_id", "i.total"),
-				"UPDATE ub_invoices SET outstanding = " + s.db.Dialect().DecSub(s.db.Dialect().DecSub("total", "amount_paid"), "amount_credited") + " WHERE organization_id = @org",
-			}
-		}},
-	{name: "expense amount paid, debited and outstanding", inputs: []string{"ub_outward_payment_allocations", "ub_debit_notes"},
-		sql: func(s *Store) []string {
-			return []string{
-				s.ubSetSum("ub_expenses", "amount_paid", "ub_outward_payment_allocations", "expense_id", "i.amount"),
-				s.ubSetSum("ub_expenses", "amount_debited", "ub_debit_notes", "expense_id", "i.total"),
-				"UPDATE ub_expenses SET outstanding = " + s.db.Dialect().DecSub(s.db.Dialect().DecSub("total", "amount_paid"), "amount_debited") + " WHERE organization_id = @org",
-			}
-		}},
-	{name: "client balance", inputs: []string{"ub_client_ledgers"},
-		sql: func(s *Store) []string {
-			return []string{s.ubSetSum("ub_clients", "balance", "ub_client_ledgers", "client_id", s.db.Dialect().DecSub("i.debit", "i.credit"))}
-		}},
-	{name: "vendor balance", inputs: []string{"ub_vendor_ledgers"},
-		sql: func(s *Store) []string {
-			return []string{s.ubSetSum("ub_vendors", "balance", "ub_vendor_ledgers", "vendor_id", s.db.Dialect().DecSub("i.credit", "i.debit"))}
-		}},
-	{name: "account balance", inputs: []string{"ub_account_ledgers"},
-		sql: func(s *Store) []string {
-			return []string{s.ubSetSum("ub_accounts", "balance", "ub_account_ledgers", "account_id", s.db.Dialect().DecSub("i.debit", "i.credit"))}
-		}},
-	{name: "product stock on hand", inputs: []string{"ub_inventory_ledgers"},
-		sql: func(s *Store) []string {
-			return []string{s.ubSetSum("ub_products", "stock_on_hand", "ub_inventory_ledgers", "product_id", "i.quantity")}
-		}},
-}
-
-// ubRecompute recomputes every figure whose inputs lost rows; touched nil recomputes them all.
-func (s *Store) ubRecompute(tx *gorm.DB, orgID string, touched map[string]bool) error {
-	for _, f := range ubFigures {
+// recompute recomputes every figure whose inputs lost rows; touched nil recomputes them all.
+func (s *Store) recompute(tx *gorm.DB, orgID string, touched map[string]bool) error {
+	for i, f := range figureDefs {
 		run := touched == nil
 		for _, in := range f.inputs {
 			run = run || touched[in]
@@ -247,7 +186,7 @@ func (s *Store) ubRecompute(tx *gorm.DB, orgID string, touched map[string]bool) 
 		if !run {
 			continue
 		}
-		for _, q := range f.sql(s) {
+		for _, q := range s.q.figures[i] {
 			if err := tx.Exec(q, map[string]any{"org": orgID}).Error; err != nil {
 				return fmt.Errorf("recompute %s: %w", f.name, err)
 			}

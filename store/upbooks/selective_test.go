@@ -21,35 +21,35 @@ import (
 	"github.com/deletesvc/deletesvc/store/storetest"
 )
 
-const ubSeedRows = 500
+const seedRows = 500
 
-var ubTenantSeq sync.Map
+var tenantSeq sync.Map
 
-// ubTenant makes an owner with an organization seeded with about rows rows.
-func ubTenant(t testing.TB, s *store.Store, rows int) (identity.User, identity.Organization) {
+// seededTenant makes an owner with an organization seeded with about rows rows.
+func seededTenant(t testing.TB, db *store.DB, rows int) (identity.User, identity.Organization) {
 	t.Helper()
-	n, _ := ubTenantSeq.LoadOrStore(t.Name(), new(int))
+	n, _ := tenantSeq.LoadOrStore(t.Name(), new(int))
 	*n.(*int)++
 	u, org := storetest.Tenant(t, db, fmt.Sprintf("owner%d-%s@example.com", *n.(*int), strings.ToLower(strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()))))
 	if rows > 0 {
-		if err := s.Seed(context.Background(), "upbooks", org.ID, rows, nil); err != nil {
+		if err := upbooks.New(db).Seed(context.Background(), storetest.Identity(db), org.ID, rows, nil); err != nil {
 			t.Fatalf("seed: %v", err)
 		}
 	}
 	return u, org
 }
 
-func ubRows(t testing.TB, s *store.Store, orgID string) map[string][]map[string]any {
+func orgRows(t testing.TB, s *upbooks.Store, orgID string) map[string][]map[string]any {
 	t.Helper()
-	rows, err := s.UpbooksRows(context.Background(), orgID)
+	rows, err := s.Rows(context.Background(), orgID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return rows
 }
 
-// ubSnapshot is a per-table row count and checksum of an organization's rows.
-func ubSnapshot(rows map[string][]map[string]any) map[string]string {
+// snapshot is a per-table row count and checksum of an organization's rows.
+func snapshot(rows map[string][]map[string]any) map[string]string {
 	out := map[string]string{}
 	for table, rs := range rows {
 		h := sha256.New()
@@ -64,7 +64,7 @@ func ubSnapshot(rows map[string][]map[string]any) map[string]string {
 	return out
 }
 
-func ubAssertSame(t *testing.T, what string, before, after map[string]string) {
+func assertSame(t *testing.T, what string, before, after map[string]string) {
 	t.Helper()
 	for table, b := range before {
 		if after[table] != b {
@@ -73,28 +73,28 @@ func ubAssertSame(t *testing.T, what string, before, after map[string]string) {
 	}
 }
 
-func ubKey(table string, r map[string]any) string {
+func rowKey(table string, r map[string]any) string {
 	if table == "memberships" {
 		return fmt.Sprint(r["user_id"])
 	}
 	return fmt.Sprint(r["id"])
 }
 
-// ubModel is the expected outcome of a selective delete, computed row by row from the declared
+// model is the expected outcome of a selective delete, computed row by row from the declared
 // categories: what the set-based SQL must reproduce.
-type ubModel struct {
-	blockers []upbooks.UpbooksBlocker
+type model struct {
+	blockers []upbooks.Blocker
 	forced   map[string]bool
 	remain   map[string][]string // table -> ids
 }
 
-func ubExpect(before map[string][]map[string]any, chosen []string, force bool, keepUsers ...string) ubModel {
-	tables := upbooks.UpbooksTables()
+func expect(before map[string][]map[string]any, chosen []string, force bool, keepUsers ...string) model {
+	tables := upbooks.Tables()
 	set := map[string]bool{}
 	for _, c := range chosen {
 		set[c] = true
 	}
-	m := ubModel{forced: map[string]bool{}}
+	m := model{forced: map[string]bool{}}
 	for {
 		rows := map[[2]string]int64{}
 		for _, ti := range tables {
@@ -118,7 +118,7 @@ func ubExpect(before map[string][]map[string]any, chosen []string, force bool, k
 		}
 		if !force {
 			for k, n := range rows {
-				m.blockers = append(m.blockers, upbooks.UpbooksBlocker{Category: k[0], Blocks: k[1], Rows: n})
+				m.blockers = append(m.blockers, upbooks.Blocker{Category: k[0], Blocks: k[1], Rows: n})
 			}
 			sort.Slice(m.blockers, func(i, j int) bool {
 				a, b := m.blockers[i], m.blockers[j]
@@ -141,7 +141,7 @@ func ubExpect(before map[string][]map[string]any, chosen []string, force bool, k
 				}
 			}
 			if keep {
-				ids = append(ids, ubKey(ti.Name, r))
+				ids = append(ids, rowKey(ti.Name, r))
 			}
 		}
 		m.remain[ti.Name] = ids
@@ -149,24 +149,24 @@ func ubExpect(before map[string][]map[string]any, chosen []string, force bool, k
 	return m
 }
 
-// ubCheckModel compares the organization's rows with the model; the activity-log entries the
+// checkModel compares the organization's rows with the model; the activity-log entries the
 // calls themselves wrote are left out.
-func ubCheckModel(t *testing.T, s *store.Store, orgID string, m ubModel) {
+func checkModel(t *testing.T, s *upbooks.Store, orgID string, m model) {
 	t.Helper()
-	after := ubRows(t, s, orgID)
+	after := orgRows(t, s, orgID)
 	for table, want := range m.remain {
 		var got []string
 		for _, r := range after[table] {
-			if table == "ub_activity_logs" && r["action"] == upbooks.UpbooksActivityDeleteSelective {
+			if table == "ub_activity_logs" && r["action"] == upbooks.ActivityDeleteSelective {
 				continue
 			}
-			got = append(got, ubKey(table, r))
+			got = append(got, rowKey(table, r))
 		}
 		if !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
 			t.Errorf("%s: %d rows remain, model says %d", table, len(got), len(want))
 		}
 	}
-	bad, err := s.UpbooksCheckFigures(context.Background(), orgID)
+	bad, err := s.CheckFigures(context.Background(), orgID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,412 +175,444 @@ func ubCheckModel(t *testing.T, s *store.Store, orgID string, m ubModel) {
 	}
 }
 
-func ubAll() []string { return upbooks.UpbooksCategoryNames() }
+// parallelOnOneDB makes a subtest sharing its database with its siblings parallel where that pays:
+// PostgreSQL runs them side by side, while on SQLite's single writer they would only queue on the
+// file's lock, holding the test runner's few parallel slots (GOMAXPROCS) as they wait.
+func parallelOnOneDB(t *testing.T, db *store.DB) {
+	if db.DialectName() != "sqlite" {
+		t.Parallel()
+	}
+}
 
-func TestUpbooksSeedFillsEveryTableAndEveryReference(t *testing.T) {
+func allCategories() []string { return upbooks.CategoryNames() }
+
+// TestStore runs the store's cases in parallel on every backend, all on one database per backend:
+// each case works in organizations of its own, as tenants do in production, and a fresh PostgreSQL
+// database costs more than most cases (cloning and dropping one takes seconds on a busy server;
+// sharing took this package from about 45 s to 15 s). Cases that install triggers, or need
+// PostgreSQL, have databases of their own.
+func TestStore(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		run  func(t *testing.T, db *store.DB)
+	}{
+		{"SeedFillsEveryTableAndEveryReference", testSeedFillsEveryTableAndEveryReference},
+		{"SeedSmall", testSeedSmall},
+		{"DeleteEverythingLeavesTheNeighbourAlone", testDeleteEverythingLeavesTheNeighbourAlone},
+		{"EachFlagAloneAndEveryEdge", testEachFlagAloneAndEveryEdge},
+		{"RandomSubsetsMatchTheModel", testRandomSubsetsMatchTheModel},
+		{"DeletingPaymentsRecomputesBalances", testDeletingPaymentsRecomputesBalances},
+		{"RolesAndMembers", testRolesAndMembers},
+		{"DryRunChangesNothing", testDryRunChangesNothing},
+		{"ActivityLogRecordsTheErasure", testActivityLogRecordsTheErasure},
+		{"StatementsDoNotGrowWithRows", testStatementsDoNotGrowWithRows},
+	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s := upbooks.New(db)
-		_, org := ubTenant(t, s, ubSeedRows)
-		rows := ubRows(t, s, org.ID)
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				t.Parallel()
+				c.run(t, db)
+			})
+		}
+	})
+}
+
+func testSeedFillsEveryTableAndEveryReference(t *testing.T, db *store.DB) {
+	s := upbooks.New(db)
+	_, org := seededTenant(t, db, seedRows)
+	rows := orgRows(t, s, org.ID)
+	total := 0
+	for _, ti := range upbooks.Tables() {
+		total += len(rows[ti.Name])
+		if len(rows[ti.Name]) == 0 {
+			t.Errorf("%s is empty", ti.Name)
+		}
+		// Every declared reference must be set on some row, or its edge would go untested.
+		for _, ref := range ti.Refs {
+			if !slices.ContainsFunc(rows[ti.Name], func(r map[string]any) bool { return r[ref.Column] != nil }) {
+				t.Errorf("%s.%s is never set", ti.Name, ref.Column)
+			}
+		}
+	}
+	if total < seedRows*9/10 || total > seedRows+1 {
+		t.Errorf("seeded %d rows (owner's membership included), asked for %d", total, seedRows)
+	}
+	bad, err := s.CheckFigures(context.Background(), org.ID)
+	if err != nil || len(bad) > 0 {
+		t.Fatalf("seeded figures inconsistent: %v %v", err, bad)
+	}
+}
+
+func testSeedSmall(t *testing.T, db *store.DB) {
+	s := upbooks.New(db)
+	for _, n := range []int{10, 60} {
+		_, org := seededTenant(t, db, n)
 		total := 0
-		for _, ti := range upbooks.UpbooksTables() {
-			total += len(rows[ti.Name])
-			if len(rows[ti.Name]) == 0 {
-				t.Errorf("%s is empty", ti.Name)
-			}
-			// Every declared reference must be set on some row, or its edge would go untested.
-			for _, ref := range ti.Refs {
-				if !slices.ContainsFunc(rows[ti.Name], func(r map[string]any) bool { return r[ref.Column] != nil }) {
-					t.Errorf("%s.%s is never set", ti.Name, ref.Column)
-				}
-			}
+		for _, rs := range orgRows(t, s, org.ID) {
+			total += len(rs)
 		}
-		if total < ubSeedRows*9/10 || total > ubSeedRows+1 {
-			t.Errorf("seeded %d rows (owner's membership included), asked for %d", total, ubSeedRows)
+		// The owner's membership and the organization row come on top of the seed.
+		if total-2 != n {
+			t.Errorf("rows=%d seeded %d rows", n, total-2)
 		}
-		bad, err := s.UpbooksCheckFigures(context.Background(), org.ID)
-		if err != nil || len(bad) > 0 {
-			t.Fatalf("seeded figures inconsistent: %v %v", err, bad)
+		if bad, err := s.CheckFigures(context.Background(), org.ID); err != nil || len(bad) > 0 {
+			t.Errorf("rows=%d: %v %v", n, err, bad)
 		}
-	})
+		// A second seed of the organization finds the users of its seeded members already made.
+		if err := s.Seed(context.Background(), storetest.Identity(db), org.ID, n, nil); err != nil {
+			t.Errorf("rows=%d: seeding again: %v", n, err)
+		}
+	}
 }
 
-func TestUpbooksSeedSmall(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s := upbooks.New(db)
-		for _, n := range []int{10, 60} {
-			_, org := ubTenant(t, s, n)
-			total := 0
-			for _, rs := range ubRows(t, s, org.ID) {
-				total += len(rs)
+func testDeleteEverythingLeavesTheNeighbourAlone(t *testing.T, db *store.DB) {
+	s := upbooks.New(db)
+	ctx := context.Background()
+	owner, org := seededTenant(t, db, seedRows)
+	_, neighbour := seededTenant(t, db, seedRows)
+	neighbourBefore := snapshot(orgRows(t, s, neighbour.ID))
+	before := orgRows(t, s, org.ID)
+	res, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: allCategories()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := orgRows(t, s, org.ID)
+	var want int64
+	for _, ti := range upbooks.Tables() {
+		n := len(after[ti.Name])
+		switch ti.Name {
+		case "memberships":
+			if n != 1 || after[ti.Name][0]["user_id"] != owner.ID {
+				t.Errorf("memberships left: %v", after[ti.Name])
 			}
-			// The owner's membership and the organization row come on top of the seed.
-			if total-2 != n {
-				t.Errorf("rows=%d seeded %d rows", n, total-2)
+			want += int64(len(before[ti.Name]) - 1)
+		case "ub_activity_logs":
+			if n != 1 || after[ti.Name][0]["action"] != upbooks.ActivityDeleteSelective {
+				t.Errorf("activity log: %d rows, want only the record of this call", n)
 			}
-			if bad, err := s.UpbooksCheckFigures(context.Background(), org.ID); err != nil || len(bad) > 0 {
-				t.Errorf("rows=%d: %v %v", n, err, bad)
+			want += int64(len(before[ti.Name]))
+		default:
+			if n != 0 {
+				t.Errorf("%s: %d rows left", ti.Name, n)
 			}
+			want += int64(len(before[ti.Name]))
 		}
-	})
-}
-
-func TestUpbooksDeleteEverythingLeavesTheNeighbourAlone(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s := upbooks.New(db)
-		ctx := context.Background()
-		owner, org := ubTenant(t, s, ubSeedRows)
-		_, neighbour := ubTenant(t, s, ubSeedRows)
-		neighbourBefore := ubSnapshot(ubRows(t, s, neighbour.ID))
-		before := ubRows(t, s, org.ID)
-		res, err := s.UpbooksDeleteSelective(ctx, upbooks.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: ubAll()})
-		if err != nil {
-			t.Fatal(err)
+	}
+	var got int64
+	for name, n := range res.Deleted {
+		if name != "orgSettings" {
+			got += n
 		}
-		after := ubRows(t, s, org.ID)
-		var want int64
-		for _, ti := range upbooks.UpbooksTables() {
-			n := len(after[ti.Name])
-			switch ti.Name {
-			case "memberships":
-				if n != 1 || after[ti.Name][0]["user_id"] != owner.ID {
-					t.Errorf("memberships left: %v", after[ti.Name])
-				}
-				want += int64(len(before[ti.Name]) - 1)
-			case "ub_activity_logs":
-				if n != 1 || after[ti.Name][0]["action"] != upbooks.UpbooksActivityDeleteSelective {
-					t.Errorf("activity log: %d rows, want only the record of this call", n)
-				}
-				want += int64(len(before[ti.Name]))
-			default:
-				if n != 0 {
-					t.Errorf("%s: %d rows left", ti.Name, n)
-				}
-				want += int64(len(before[ti.Name]))
-			}
-		}
-		var got int64
-		for name, n := range res.Deleted {
-			if name != "orgSettings" {
-				got += n
-			}
-		}
-		if got != want || res.Deleted["orgSettings"] != 1 || len(res.Forced) != 0 {
-			t.Errorf("deleted %d rows (%v), want %d", got, res.Deleted, want)
-		}
-		if res.Organization.Settings != identity.DefaultOrganizationSettings() || res.Organization.ID != org.ID {
-			t.Errorf("organization after: %+v", res.Organization)
-		}
-		ubAssertSame(t, "neighbour", neighbourBefore, ubSnapshot(ubRows(t, s, neighbour.ID)))
-	})
+	}
+	if got != want || res.Deleted["orgSettings"] != 1 || len(res.Forced) != 0 {
+		t.Errorf("deleted %d rows (%v), want %d", got, res.Deleted, want)
+	}
+	if res.Organization.Settings != identity.DefaultOrganizationSettings() || res.Organization.ID != org.ID {
+		t.Errorf("organization after: %+v", res.Organization)
+	}
+	assertSame(t, "neighbour", neighbourBefore, snapshot(orgRows(t, s, neighbour.ID)))
 }
 
 // Each flag alone: refused with exactly the model's blockers and nothing changed; then the flag
 // with its dependents chosen too succeeds (dry run); then force deletes what the model says.
-func TestUpbooksEachFlagAloneAndEveryEdge(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s := upbooks.New(db)
-		ctx := context.Background()
-		for _, flag := range ubAll() {
-			t.Run(flag, func(t *testing.T) {
-				owner, org := ubTenant(t, s, ubSeedRows)
-				before := ubRows(t, s, org.ID)
-				snap := ubSnapshot(before)
-				req := upbooks.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{flag}}
-				m := ubExpect(before, req.Categories, false, owner.ID)
-				res, err := s.UpbooksDeleteSelective(ctx, req)
-				if m.blockers == nil {
-					if err != nil {
-						t.Fatal(err)
-					}
-					if flag != "orgSettings" && res.Deleted[flag] == 0 {
-						t.Errorf("deleted nothing: %v", res.Deleted)
-					}
-					ubCheckModel(t, s, org.ID, m)
-					return
-				}
-				var de *upbooks.UpbooksDependencyError
-				if !errors.As(err, &de) || !errors.Is(err, store.ErrConflict) {
-					t.Fatalf("err %v, want 409 with %v", err, m.blockers)
-				}
-				if !slices.Equal(de.Blockers, m.blockers) {
-					t.Errorf("blockers %v, want %v", de.Blockers, m.blockers)
-				}
-				ubAssertSame(t, "refused", snap, ubSnapshot(ubRows(t, s, org.ID)))
-
-				fm := ubExpect(before, req.Categories, true, owner.ID)
-				withDeps := append([]string{flag}, slices.Sorted(maps.Keys(fm.forced))...)
-				dry, err := s.UpbooksDeleteSelective(ctx, upbooks.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: withDeps, DryRun: true})
-				if err != nil {
-					t.Fatalf("with its dependents %v: %v", withDeps, err)
-				}
-				ubAssertSame(t, "dry run", snap, ubSnapshot(ubRows(t, s, org.ID)))
-
-				req.Force = true
-				res, err = s.UpbooksDeleteSelective(ctx, req)
+func testEachFlagAloneAndEveryEdge(t *testing.T, db *store.DB) {
+	s := upbooks.New(db)
+	ctx := context.Background()
+	for _, flag := range allCategories() {
+		t.Run(flag, func(t *testing.T) {
+			parallelOnOneDB(t, db)
+			owner, org := seededTenant(t, db, seedRows)
+			before := orgRows(t, s, org.ID)
+			snap := snapshot(before)
+			req := upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{flag}}
+			m := expect(before, req.Categories, false, owner.ID)
+			res, err := s.DeleteSelective(ctx, req)
+			if m.blockers == nil {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !slices.Equal(slices.Sorted(maps.Keys(res.Forced)), slices.Sorted(maps.Keys(fm.forced))) {
-					t.Errorf("forced %v, model %v", res.Forced, fm.forced)
+				if flag != "orgSettings" && res.Deleted[flag] == 0 {
+					t.Errorf("deleted nothing: %v", res.Deleted)
 				}
-				for c, n := range res.Forced {
-					if dry.Deleted[c] != n {
-						t.Errorf("%s: forced %d rows, the dry run with it chosen counted %d", c, n, dry.Deleted[c])
-					}
-				}
-				if res.Deleted[flag] != dry.Deleted[flag] {
-					t.Errorf("deleted %d, dry run %d", res.Deleted[flag], dry.Deleted[flag])
-				}
-				ubCheckModel(t, s, org.ID, fm)
-			})
-		}
-	})
-}
-
-func TestUpbooksRandomSubsetsMatchTheModel(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s := upbooks.New(db)
-		ctx := context.Background()
-		rnd := rand.New(rand.NewPCG(7, 11))
-		all := ubAll()
-		for i := range 12 {
-			var chosen []string
-			for _, c := range all {
-				if rnd.IntN(3) == 0 {
-					chosen = append(chosen, c)
-				}
+				checkModel(t, s, org.ID, m)
+				return
 			}
-			force := i%2 == 0
-			t.Run(fmt.Sprintf("%d", i), func(t *testing.T) {
-				owner, org := ubTenant(t, s, ubSeedRows)
-				before := ubRows(t, s, org.ID)
-				m := ubExpect(before, chosen, force, owner.ID)
-				_, err := s.UpbooksDeleteSelective(ctx, upbooks.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: chosen, Force: force})
-				if m.blockers != nil {
-					if !errors.Is(err, store.ErrConflict) {
-						t.Fatalf("%v: err %v, want a conflict", chosen, err)
-					}
-					ubAssertSame(t, "refused", ubSnapshot(before), ubSnapshot(ubRows(t, s, org.ID)))
-					return
-				}
-				if err != nil {
-					t.Fatalf("%v: %v", chosen, err)
-				}
-				ubCheckModel(t, s, org.ID, m)
-			})
-		}
-	})
-}
-
-func TestUpbooksDeletingPaymentsRecomputesBalances(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s := upbooks.New(db)
-		ctx := context.Background()
-		owner, org := ubTenant(t, s, ubSeedRows)
-		before := ubRows(t, s, org.ID)
-		_, err := s.UpbooksDeleteSelective(ctx, upbooks.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"payments", "settlements", "outwardPayments"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ubCheckModel(t, s, org.ID, ubExpect(before, []string{"payments", "settlements", "outwardPayments"}, false, owner.ID))
-		// The figures changed (and UpbooksCheckFigures found them right): every invoice is unpaid again.
-		paid := func(rows map[string][]map[string]any) int {
-			n := 0
-			for _, r := range rows["ub_invoices"] {
-				var d store.Decimal
-				if err := d.Scan(r["amount_paid"]); err != nil {
-					t.Fatal(err)
-				}
-				if !d.IsZero() {
-					n++
-				}
+			var de *upbooks.DependencyError
+			if !errors.As(err, &de) || !errors.Is(err, store.ErrConflict) {
+				t.Fatalf("err %v, want 409 with %v", err, m.blockers)
 			}
-			return n
-		}
-		if paid(before) == 0 || paid(ubRows(t, s, org.ID)) != 0 {
-			t.Errorf("paid invoices: %d before, %d after deleting every payment", paid(before), paid(ubRows(t, s, org.ID)))
-		}
-	})
-}
+			if !slices.Equal(de.Blockers, m.blockers) {
+				t.Errorf("blockers %v, want %v", de.Blockers, m.blockers)
+			}
+			assertSame(t, "refused", snap, snapshot(orgRows(t, s, org.ID)))
 
-func TestUpbooksRolesAndMembers(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s := upbooks.New(db)
-		ctx := context.Background()
-		owner, org := ubTenant(t, s, ubSeedRows)
-		admin, err := s.CreateUser(ctx, identity.NewUser{Email: "admin-" + org.ID + "@example.com", Name: "Admin", Password: "password123"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		member, err := s.CreateUser(ctx, identity.NewUser{Email: "member-" + org.ID + "@example.com", Name: "Member", Password: "password123"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		stranger, _ := ubTenant(t, s, 0)
-		if err := s.AddMember(ctx, org.ID, admin.ID, identity.RoleAdmin); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.AddMember(ctx, org.ID, member.ID, identity.RoleMember); err != nil {
-			t.Fatal(err)
-		}
-		snap := ubSnapshot(ubRows(t, s, org.ID))
-		req := func(u identity.User) upbooks.UpbooksSelectiveDelete {
-			return upbooks.UpbooksSelectiveDelete{OrgID: org.ID, UserID: u.ID, Categories: []string{"users", "documents"}}
-		}
-		if _, err := s.UpbooksDeleteSelective(ctx, req(member)); !errors.Is(err, store.ErrForbidden) {
-			t.Errorf("member: %v, want forbidden", err)
-		}
-		if _, err := s.UpbooksDeleteSelective(ctx, req(stranger)); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("stranger: %v, want not found", err)
-		}
-		if _, err := s.UpbooksDeleteSelective(ctx, upbooks.UpbooksSelectiveDelete{OrgID: "0123456789abcdef01234567", UserID: owner.ID}); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("unknown org: %v", err)
-		}
-		ubAssertSame(t, "refused", snap, ubSnapshot(ubRows(t, s, org.ID)))
-		res, err := s.UpbooksDeleteSelective(ctx, req(admin))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var left []string
-		for _, r := range ubRows(t, s, org.ID)["memberships"] {
-			left = append(left, fmt.Sprint(r["user_id"]))
-		}
-		if want := slices.Sorted(slices.Values([]string{owner.ID, admin.ID})); !slices.Equal(slices.Sorted(slices.Values(left)), want) {
-			t.Errorf("members left %v, want the caller and the owner %v", left, want)
-		}
-		// Two seeded members, the member added here, and the pending invites.
-		if res.Deleted["users"] < 3 {
-			t.Errorf("users deleted %d", res.Deleted["users"])
-		}
-	})
-}
+			fm := expect(before, req.Categories, true, owner.ID)
+			withDeps := append([]string{flag}, slices.Sorted(maps.Keys(fm.forced))...)
+			dry, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: withDeps, DryRun: true})
+			if err != nil {
+				t.Fatalf("with its dependents %v: %v", withDeps, err)
+			}
+			assertSame(t, "dry run", snap, snapshot(orgRows(t, s, org.ID)))
 
-func TestUpbooksDryRunChangesNothing(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s := upbooks.New(db)
-		ctx := context.Background()
-		owner, org := ubTenant(t, s, ubSeedRows)
-		snap := ubSnapshot(ubRows(t, s, org.ID))
-		req := upbooks.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: ubAll(), DryRun: true}
-		dry, err := s.UpbooksDeleteSelective(ctx, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ubAssertSame(t, "dry run", snap, ubSnapshot(ubRows(t, s, org.ID)))
-		req.DryRun = false
-		real, err := s.UpbooksDeleteSelective(ctx, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !maps.Equal(dry.Deleted, real.Deleted) {
-			t.Errorf("dry run counted %v, the real call deleted %v", dry.Deleted, real.Deleted)
-		}
-	})
-}
-
-func TestUpbooksActivityLogRecordsTheErasure(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s := upbooks.New(db)
-		ctx := context.Background()
-		owner, org := ubTenant(t, s, ubSeedRows)
-		for _, cats := range [][]string{{"activityLogs", "documents"}, nil} {
-			if _, err := s.UpbooksDeleteSelective(ctx, upbooks.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: cats}); err != nil {
+			req.Force = true
+			res, err = s.DeleteSelective(ctx, req)
+			if err != nil {
 				t.Fatal(err)
 			}
-		}
-		logs := ubRows(t, s, org.ID)["ub_activity_logs"]
-		if len(logs) != 2 {
-			t.Fatalf("%d log rows, want the two calls' records", len(logs))
-		}
-		for _, l := range logs {
-			if l["action"] != upbooks.UpbooksActivityDeleteSelective || l["user_id"] != owner.ID {
-				t.Errorf("log row %v", l)
+			if !slices.Equal(slices.Sorted(maps.Keys(res.Forced)), slices.Sorted(maps.Keys(fm.forced))) {
+				t.Errorf("forced %v, model %v", res.Forced, fm.forced)
+			}
+			for c, n := range res.Forced {
+				if dry.Deleted[c] != n {
+					t.Errorf("%s: forced %d rows, the dry run with it chosen counted %d", c, n, dry.Deleted[c])
+				}
+			}
+			if res.Deleted[flag] != dry.Deleted[flag] {
+				t.Errorf("deleted %d, dry run %d", res.Deleted[flag], dry.Deleted[flag])
+			}
+			checkModel(t, s, org.ID, fm)
+		})
+	}
+}
+
+func testRandomSubsetsMatchTheModel(t *testing.T, db *store.DB) {
+	s := upbooks.New(db)
+	ctx := context.Background()
+	rnd := rand.New(rand.NewPCG(7, 11))
+	all := allCategories()
+	for i := range 12 {
+		var chosen []string
+		for _, c := range all {
+			if rnd.IntN(3) == 0 {
+				chosen = append(chosen, c)
 			}
 		}
-		details := fmt.Sprint(logs[0]["details"], logs[1]["details"])
-		if !strings.Contains(details, `"documents":`) || !strings.Contains(details, `"activityLogs":`) {
-			t.Errorf("details do not record the counts: %s", details)
+		force := i%2 == 0
+		t.Run(fmt.Sprintf("%d", i), func(t *testing.T) {
+			parallelOnOneDB(t, db)
+			owner, org := seededTenant(t, db, seedRows)
+			before := orgRows(t, s, org.ID)
+			m := expect(before, chosen, force, owner.ID)
+			_, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: chosen, Force: force})
+			if m.blockers != nil {
+				if !errors.Is(err, store.ErrConflict) {
+					t.Fatalf("%v: err %v, want a conflict", chosen, err)
+				}
+				assertSame(t, "refused", snapshot(before), snapshot(orgRows(t, s, org.ID)))
+				return
+			}
+			if err != nil {
+				t.Fatalf("%v: %v", chosen, err)
+			}
+			checkModel(t, s, org.ID, m)
+		})
+	}
+}
+
+func testDeletingPaymentsRecomputesBalances(t *testing.T, db *store.DB) {
+	s := upbooks.New(db)
+	ctx := context.Background()
+	owner, org := seededTenant(t, db, seedRows)
+	before := orgRows(t, s, org.ID)
+	_, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"payments", "settlements", "outwardPayments"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkModel(t, s, org.ID, expect(before, []string{"payments", "settlements", "outwardPayments"}, false, owner.ID))
+	// The figures changed (and CheckFigures found them right): every invoice is unpaid again.
+	paid := func(rows map[string][]map[string]any) int {
+		n := 0
+		for _, r := range rows["ub_invoices"] {
+			var d store.Decimal
+			if err := d.Scan(r["amount_paid"]); err != nil {
+				t.Fatal(err)
+			}
+			if !d.IsZero() {
+				n++
+			}
 		}
-	})
+		return n
+	}
+	if paid(before) == 0 || paid(orgRows(t, s, org.ID)) != 0 {
+		t.Errorf("paid invoices: %d before, %d after deleting every payment", paid(before), paid(orgRows(t, s, org.ID)))
+	}
+}
+
+func testRolesAndMembers(t *testing.T, db *store.DB) {
+	s, ids := upbooks.New(db), storetest.Identity(db)
+	ctx := context.Background()
+	owner, org := seededTenant(t, db, seedRows)
+	admin, err := ids.CreateUser(ctx, identity.NewUser{Email: "admin-" + org.ID + "@example.com", Name: "Admin", Password: "password123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	member, err := ids.CreateUser(ctx, identity.NewUser{Email: "member-" + org.ID + "@example.com", Name: "Member", Password: "password123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stranger, _ := seededTenant(t, db, 0)
+	if err := ids.AddMember(ctx, org.ID, admin.ID, identity.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	if err := ids.AddMember(ctx, org.ID, member.ID, identity.RoleMember); err != nil {
+		t.Fatal(err)
+	}
+	snap := snapshot(orgRows(t, s, org.ID))
+	req := func(u identity.User) upbooks.SelectiveDelete {
+		return upbooks.SelectiveDelete{OrgID: org.ID, UserID: u.ID, Categories: []string{"users", "documents"}}
+	}
+	if _, err := s.DeleteSelective(ctx, req(member)); !errors.Is(err, store.ErrForbidden) {
+		t.Errorf("member: %v, want forbidden", err)
+	}
+	if _, err := s.DeleteSelective(ctx, req(stranger)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("stranger: %v, want not found", err)
+	}
+	if _, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: "0123456789abcdef01234567", UserID: owner.ID}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown org: %v", err)
+	}
+	assertSame(t, "refused", snap, snapshot(orgRows(t, s, org.ID)))
+	res, err := s.DeleteSelective(ctx, req(admin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, r := range orgRows(t, s, org.ID)["memberships"] {
+		left = append(left, fmt.Sprint(r["user_id"]))
+	}
+	if want := slices.Sorted(slices.Values([]string{owner.ID, admin.ID})); !slices.Equal(slices.Sorted(slices.Values(left)), want) {
+		t.Errorf("members left %v, want the caller and the owner %v", left, want)
+	}
+	// Two seeded members, the member added here, and the pending invites.
+	if res.Deleted["users"] < 3 {
+		t.Errorf("users deleted %d", res.Deleted["users"])
+	}
+}
+
+func testDryRunChangesNothing(t *testing.T, db *store.DB) {
+	s := upbooks.New(db)
+	ctx := context.Background()
+	owner, org := seededTenant(t, db, seedRows)
+	snap := snapshot(orgRows(t, s, org.ID))
+	req := upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: allCategories(), DryRun: true}
+	dry, err := s.DeleteSelective(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSame(t, "dry run", snap, snapshot(orgRows(t, s, org.ID)))
+	req.DryRun = false
+	real, err := s.DeleteSelective(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(dry.Deleted, real.Deleted) {
+		t.Errorf("dry run counted %v, the real call deleted %v", dry.Deleted, real.Deleted)
+	}
+}
+
+func testActivityLogRecordsTheErasure(t *testing.T, db *store.DB) {
+	s := upbooks.New(db)
+	ctx := context.Background()
+	owner, org := seededTenant(t, db, seedRows)
+	for _, cats := range [][]string{{"activityLogs", "documents"}, nil} {
+		if _, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: cats}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logs := orgRows(t, s, org.ID)["ub_activity_logs"]
+	if len(logs) != 2 {
+		t.Fatalf("%d log rows, want the two calls' records", len(logs))
+	}
+	for _, l := range logs {
+		if l["action"] != upbooks.ActivityDeleteSelective || l["user_id"] != owner.ID {
+			t.Errorf("log row %v", l)
+		}
+	}
+	details := fmt.Sprint(logs[0]["details"], logs[1]["details"])
+	if !strings.Contains(details, `"documents":`) || !strings.Contains(details, `"activityLogs":`) {
+		t.Errorf("details do not record the counts: %s", details)
+	}
 }
 
 // A failure in the middle (a trigger refusing the delete of invoices, after ledgers and payments
 // are already gone) rolls everything back.
-func TestUpbooksFailureMidwayChangesNothing(t *testing.T) {
+func TestFailureMidwayChangesNothing(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := upbooks.New(db)
 		ctx := context.Background()
-		owner, org := ubTenant(t, s, ubSeedRows)
-		_, neighbour := ubTenant(t, s, ubSeedRows)
-		snap, nsnap := ubSnapshot(ubRows(t, s, org.ID)), ubSnapshot(ubRows(t, s, neighbour.ID))
+		owner, org := seededTenant(t, db, seedRows)
+		_, neighbour := seededTenant(t, db, seedRows)
+		snap, nsnap := snapshot(orgRows(t, s, org.ID)), snapshot(orgRows(t, s, neighbour.ID))
 		trigger := "CREATE TRIGGER ub_fail BEFORE DELETE ON ub_invoices BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
-		if s.Dialect() == "postgres" {
-			if err := s.UpbooksExec(ctx, "CREATE FUNCTION ub_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$"); err != nil {
+		if db.DialectName() == "postgres" {
+			if err := s.Exec(ctx, "CREATE FUNCTION ub_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$"); err != nil {
 				t.Fatal(err)
 			}
 			trigger = "CREATE TRIGGER ub_fail BEFORE DELETE ON ub_invoices FOR EACH ROW EXECUTE FUNCTION ub_fail()"
 		}
-		if err := s.UpbooksExec(ctx, trigger); err != nil {
+		if err := s.Exec(ctx, trigger); err != nil {
 			t.Fatal(err)
 		}
-		_, err := s.UpbooksDeleteSelective(ctx, upbooks.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: ubAll()})
+		_, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: allCategories()})
 		if err == nil || !strings.Contains(err.Error(), "injected failure") {
 			t.Fatalf("err %v, want the injected failure", err)
 		}
-		ubAssertSame(t, "organization", snap, ubSnapshot(ubRows(t, s, org.ID)))
-		ubAssertSame(t, "neighbour", nsnap, ubSnapshot(ubRows(t, s, neighbour.ID)))
+		assertSame(t, "organization", snap, snapshot(orgRows(t, s, org.ID)))
+		assertSame(t, "neighbour", nsnap, snapshot(orgRows(t, s, neighbour.ID)))
 
 		// A context cancelled before the call.
 		cancelled, cancel := context.WithCancel(ctx)
 		cancel()
-		if _, err := s.UpbooksDeleteSelective(cancelled, upbooks.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"documents"}}); err == nil {
+		if _, err := s.DeleteSelective(cancelled, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"documents"}}); err == nil {
 			t.Fatal("cancelled context: no error")
 		}
-		ubAssertSame(t, "after cancel", snap, ubSnapshot(ubRows(t, s, org.ID)))
+		assertSame(t, "after cancel", snap, snapshot(orgRows(t, s, org.ID)))
 	})
 }
 
 // The context is cancelled while a statement runs (invoices' delete sleeps in a trigger), after
 // ledgers and payments are already deleted: all of it rolls back.
-func TestUpbooksCancelMidwayChangesNothing(t *testing.T) {
+func TestCancelMidwayChangesNothing(t *testing.T) {
+	t.Parallel()
 	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
 		s := upbooks.New(db)
 		ctx := context.Background()
-		owner, org := ubTenant(t, s, ubSeedRows)
-		snap := ubSnapshot(ubRows(t, s, org.ID))
+		owner, org := seededTenant(t, db, seedRows)
+		snap := snapshot(orgRows(t, s, org.ID))
 		for _, q := range []string{
 			"CREATE FUNCTION ub_slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(10); RETURN NULL; END $$",
 			"CREATE TRIGGER ub_slow BEFORE DELETE ON ub_invoices FOR EACH STATEMENT EXECUTE FUNCTION ub_slow()",
 		} {
-			if err := s.UpbooksExec(ctx, q); err != nil {
+			if err := s.Exec(ctx, q); err != nil {
 				t.Fatal(err)
 			}
 		}
 		cctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 		defer cancel()
 		startedAt := time.Now()
-		_, err := s.UpbooksDeleteSelective(cctx, upbooks.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: ubAll()})
+		_, err := s.DeleteSelective(cctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: allCategories()})
 		if err == nil || time.Since(startedAt) > 5*time.Second {
 			t.Fatalf("err %v after %v, want a cancellation", err, time.Since(startedAt))
 		}
-		ubAssertSame(t, "organization", snap, ubSnapshot(ubRows(t, s, org.ID)))
+		assertSame(t, "organization", snap, snapshot(orgRows(t, s, org.ID)))
 	})
 }
 
-func TestUpbooksConcurrentDeletesOnOneOrganization(t *testing.T) {
+func TestConcurrentDeletesOnOneOrganization(t *testing.T) {
+	t.Parallel()
 	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
 		s := upbooks.New(db)
 		ctx := context.Background()
-		owner, org := ubTenant(t, s, ubSeedRows*4)
-		before := ubRows(t, s, org.ID)
+		owner, org := seededTenant(t, db, seedRows)
+		before := orgRows(t, s, org.ID)
 		a := []string{"payments", "settlements", "tasks", "documents", "leadActivities"}
 		b := []string{"payments", "settlements", "creditNotes", "invoice", "assets", "tasks"}
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
 		for i, cats := range [][]string{a, b} {
 			wg.Go(func() {
-				_, errs[i] = s.UpbooksDeleteSelective(ctx, upbooks.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: cats})
+				_, errs[i] = s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: cats})
 			})
 		}
 		wg.Wait()
@@ -589,27 +621,27 @@ func TestUpbooksConcurrentDeletesOnOneOrganization(t *testing.T) {
 				t.Errorf("call %d: %v", i, err)
 			}
 		}
-		ubCheckModel(t, s, org.ID, ubExpect(before, append(a, b...), false, owner.ID))
+		checkModel(t, s, org.ID, expect(before, append(a, b...), false, owner.ID))
 	})
 }
 
 // Set-based: the statements a delete issues do not depend on how many rows it deletes.
-func TestUpbooksStatementsDoNotGrowWithRows(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s := upbooks.New(db)
-		count := func(rows int, cats []string) int64 {
-			owner, org := ubTenant(t, s, rows)
-			ctx, n := storetest.CountStatements(context.Background())
-			if _, err := s.UpbooksDeleteSelective(ctx, upbooks.UpbooksSelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: cats}); err != nil {
-				t.Fatal(err)
-			}
-			return n()
+func testStatementsDoNotGrowWithRows(t *testing.T, db *store.DB) {
+	s := upbooks.New(db)
+	count := func(owner identity.User, org identity.Organization, cats []string) int64 {
+		ctx, n := storetest.CountStatements(context.Background())
+		if _, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: cats}); err != nil {
+			t.Fatal(err)
 		}
-		for _, cats := range [][]string{ubAll(), {"payments", "settlements"}} {
-			small, large := count(300, cats), count(3000, cats)
-			if small != large {
-				t.Errorf("%v: %d statements for 300 rows, %d for 3000", cats, small, large)
-			}
+		return n()
+	}
+	// Both organizations go through the same calls, so each pair of counts compares the same
+	// delete on 300 and on 1500 rows.
+	smallOwner, small := seededTenant(t, db, 300)
+	largeOwner, large := seededTenant(t, db, 1500)
+	for _, cats := range [][]string{{"payments", "settlements"}, allCategories()} {
+		if ns, nl := count(smallOwner, small, cats), count(largeOwner, large, cats); ns != nl {
+			t.Errorf("%v: %d statements for 300 rows, %d for 1500", cats, ns, nl)
 		}
-	})
+	}
 }

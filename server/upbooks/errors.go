@@ -1,0 +1,36 @@
+package upbooks
+
+import (
+	"fmt"
+
+	gen "github.com/deletesvc/deletesvc/gen/upbooks"
+	upbooksstore "github.com/deletesvc/deletesvc/store/upbooks"
+)
+
+// The Upbooks wire messages: the store returns errors with data, and only this family words them
+// (openapi/upbooks.yaml shows them in its examples).
+const (
+	msgInvalidCredentials   = "Invalid username or password"
+	msgNotMember            = "You are not a member of that organization"
+	msgOrganizationNotFound = "Organization not found"
+	msgNotDataManager       = "Only the owner or an admin of the organization can do this"
+	msgDependencyConflict   = "Kept data depends on data chosen for deletion"
+	msgLoggedIn             = "Logged in"
+	msgOrganizationCreated  = "Organization created"
+	msgSelectedDeleted      = "Selected data deleted"
+	msgDryRun               = "Dry run; nothing was deleted"
+)
+
+// errBody is Upbooks' {code, message} error body; code is the HTTP status as a string.
+func errBody(code int, msg string) gen.Error {
+	return gen.Error{Code: fmt.Sprint(code), Message: msg}
+}
+
+// conflictOut is the 409 of a selective delete: the message, and the store's blockers as data.
+func conflictOut(dep *upbooksstore.DependencyError) gen.ConflictJSONResponse {
+	blockers := make([]gen.DependencyBlocker, len(dep.Blockers))
+	for i, b := range dep.Blockers {
+		blockers[i] = gen.DependencyBlocker{Category: gen.DataCategory(b.Category), Blocks: gen.DataCategory(b.Blocks), Rows: int(b.Rows)}
+	}
+	return gen.ConflictJSONResponse{Code: "409", Message: msgDependencyConflict, Blockers: blockers}
+}

@@ -1,0 +1,125 @@
+package upbooks
+
+import (
+	"strings"
+
+	"github.com/deletesvc/deletesvc/store/internal/dialect"
+)
+
+// The family's set-based SQL, in one place. Each statement touches every matching row of one
+// table of one organization (organization_id is bound on every table, so it routes to one Citus
+// shard); none is issued per row. Table and column names come from the category declarations,
+// never from a request. What PostgreSQL and SQLite write differently is asked of the Dialect, and
+// the statements are built once per store.
+
+// statements are the ones that differ by dialect, built for one.
+type statements struct {
+	// figures recompute every stored figure, in the order of figureDefs.
+	figures [][]string
+	// analyze refreshes the planner's statistics of every upbooks table after a bulk load; ""
+	// on SQLite, whose planner picks these statements' plans from the indexes alone.
+	analyze string
+}
+
+func newStatements(d dialect.Dialect) statements {
+	q := statements{figures: make([][]string, len(figureDefs))}
+	for i, f := range figureDefs {
+		q.figures[i] = f.sql(d)
+	}
+	if d.Name() == "postgres" {
+		q.analyze = "ANALYZE " + strings.Join(deps.tables, ", ")
+	}
+	return q
+}
+
+// Selective delete: blockers, derived rows, a category's own tables.
+
+// countBlockingSQL counts the rows of table that point into another category through any of
+// columns. Bound: organization_id.
+func countBlockingSQL(table string, columns []string) string {
+	return "SELECT count(*) FROM " + table + " WHERE organization_id = ? AND (" + strings.Join(columns, " IS NOT NULL OR ") + " IS NOT NULL)"
+}
+
+// deleteDerivedSQL deletes the rows of table posted by some row of the category column points
+// into. Bound: organization_id.
+func deleteDerivedSQL(table, column string) string {
+	return "DELETE FROM " + table + " WHERE organization_id = ? AND " + column + " IS NOT NULL"
+}
+
+// deleteAllSQL empties table for one organization. Bound: organization_id.
+func deleteAllSQL(table string) string {
+	return "DELETE FROM " + table + " WHERE organization_id = ?"
+}
+
+// deleteMembersSQL removes every member but two (the caller and the owner).
+// Bound: organization_id, the two user ids.
+const deleteMembersSQL = "DELETE FROM memberships WHERE organization_id = ? AND user_id NOT IN (?, ?)"
+
+// Stored figures, recomputed from what remains.
+
+// figureDef is a stored figure derived from other rows, with the statements that recompute it
+// from its inputs. It is the one definition of that figure: the seeder uses it too.
+type figureDef struct {
+	name   string
+	inputs []string // tables whose rows the figure sums
+	sql    func(d dialect.Dialect) []string
+}
+
+// setSumSQL sets {target}.{column} of every row of the organization (@org) to the sum of {expr}
+// over the {input} rows whose {fk} points to it, 0 when none do. It is a grouped join, not a
+// correlated subquery, so its cost stays linear even when the planner's statistics are stale
+// (right after a bulk load).
+const setSumSQL = `UPDATE {target} SET {column} = x.v
+FROM (SELECT t.id AS id, {sum} AS v
+      FROM {target} t
+      LEFT JOIN {input} i ON i.organization_id = t.organization_id AND i.{fk} = t.id
+      WHERE t.organization_id = @org
+      GROUP BY t.id) x
+WHERE {target}.organization_id = @org AND {target}.id = x.id`
+
+func setSum(d dialect.Dialect, target, column, input, fk, expr string) string {
+	return strings.NewReplacer("{target}", target, "{column}", column, "{input}", input, "{fk}", fk, "{sum}", d.DecSum(expr)).Replace(setSumSQL)
+}
+
+// setOutstandingSQL sets {table}.outstanding to total less what was paid and what was
+// credited or debited.
+const setOutstandingSQL = `UPDATE {table} SET outstanding = {outstanding} WHERE organization_id = @org`
+
+func setOutstanding(d dialect.Dialect, table, settledBy string) string {
+	return strings.NewReplacer("{table}", table, "{outstanding}", d.DecSub(d.DecSub("total", "amount_paid"), settledBy)).Replace(setOutstandingSQL)
+}
+
+var figureDefs = []figureDef{
+	{name: "invoice amount paid, credited and outstanding", inputs: []string{"ub_payment_allocations", "ub_credit_notes"},
+		sql: func(d dialect.Dialect) []string {
+			return []string{
+				setSum(d, "ub_invoices", "amount_paid", "ub_payment_allocations", "invoice_id", "i.amount"),
+				setSum(d, "ub_invoices", "amount_credited", "ub_credit_notes", "invoice_id", "i.total"),
+				setOutstanding(d, "ub_invoices", "amount_credited"),
+			}
+		}},
+	{name: "expense amount paid, debited and outstanding", inputs: []string{"ub_outward_payment_allocations", "ub_debit_notes"},
+		sql: func(d dialect.Dialect) []string {
+			return []string{
+				setSum(d, "ub_expenses", "amount_paid", "ub_outward_payment_allocations", "expense_id", "i.amount"),
+				setSum(d, "ub_expenses", "amount_debited", "ub_debit_notes", "expense_id", "i.total"),
+				setOutstanding(d, "ub_expenses", "amount_debited"),
+			}
+		}},
+	{name: "client balance", inputs: []string{"ub_client_ledgers"},
+		sql: func(d dialect.Dialect) []string {
+			return []string{setSum(d, "ub_clients", "balance", "ub_client_ledgers", "client_id", d.DecSub("i.debit", "i.credit"))}
+		}},
+	{name: "vendor balance", inputs: []string{"ub_vendor_ledgers"},
+		sql: func(d dialect.Dialect) []string {
+			return []string{setSum(d, "ub_vendors", "balance", "ub_vendor_ledgers", "vendor_id", d.DecSub("i.credit", "i.debit"))}
+		}},
+	{name: "account balance", inputs: []string{"ub_account_ledgers"},
+		sql: func(d dialect.Dialect) []string {
+			return []string{setSum(d, "ub_accounts", "balance", "ub_account_ledgers", "account_id", d.DecSub("i.debit", "i.credit"))}
+		}},
+	{name: "product stock on hand", inputs: []string{"ub_inventory_ledgers"},
+		sql: func(d dialect.Dialect) []string {
+			return []string{setSum(d, "ub_products", "stock_on_hand", "ub_inventory_ledgers", "product_id", "i.quantity")}
+		}},
+}
