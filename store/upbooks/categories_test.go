@@ -1,16 +1,15 @@
 package upbooks
 
 import (
+	"context"
 	"errors"
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/deletesvc/deletesvc/store"
-
-	"gorm.io/gorm/schema"
+	"github.com/deletesvc/deletesvc/store/storetest"
 )
 
 func TestCategoriesAreTheSpecFlags(t *testing.T) {
@@ -36,9 +35,10 @@ func TestCategoriesAreTheSpecFlags(t *testing.T) {
 	}
 }
 
-// Every foreign key GORM creates between Upbooks tables must be declared in the category table,
-// either inside one category (ordered by the table list) or as a ref/derived edge: otherwise a
-// delete would hit the database's constraint instead of a 409.
+// Every foreign key the migrations create between Upbooks tables must be declared in the category
+// table, either inside one category (ordered by the table list) or as a ref/derived edge: otherwise
+// a delete would hit the database's constraint instead of a 409. The keys are read from the
+// migrated database, on both backends.
 func TestEveryForeignKeyIsDeclared(t *testing.T) {
 	t.Parallel()
 	owner := map[string]string{}
@@ -47,7 +47,7 @@ func TestEveryForeignKeyIsDeclared(t *testing.T) {
 	for _, c := range categories {
 		for i, tb := range c.tables {
 			if tb.members {
-				continue // memberships is the identity table, not an Upbooks model
+				continue // memberships is the identity table, not an Upbooks table
 			}
 			owner[tb.name], position[tb.name] = c.name, i
 			for _, r := range tb.refs {
@@ -61,50 +61,65 @@ func TestEveryForeignKeyIsDeclared(t *testing.T) {
 			declared[tb.name+"."+r.column] = r
 		}
 	}
-	cache := &sync.Map{}
-	seen := map[string]bool{}
-	for _, m := range models {
-		sch, err := schema.Parse(m, cache, schema.NamingStrategy{})
-		if err != nil {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		// One row per foreign key between ub_ tables: the referencing column other than
+		// organization_id (every key is composite with it) and the referenced table.
+		q := `SELECT m.name AS tbl, f."from" AS col, f."table" AS target FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+			   WHERE m.type = 'table' AND m.name LIKE 'ub\_%' ESCAPE '\' AND f."table" LIKE 'ub\_%' ESCAPE '\' AND f."from" <> 'organization_id'`
+		if db.DialectName() == "postgres" {
+			q = `SELECT c.conrelid::regclass::text AS tbl, a.attname AS col, c.confrelid::regclass::text AS target
+			       FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)
+			      WHERE c.contype = 'f' AND c.conrelid::regclass::text LIKE 'ub\_%' AND c.confrelid::regclass::text LIKE 'ub\_%'
+			        AND a.attname <> 'organization_id'`
+		}
+		var keys []struct{ Tbl, Col, Target string }
+		if err := db.Gorm(context.Background()).Raw(q).Scan(&keys).Error; err != nil {
 			t.Fatal(err)
 		}
-		if !strings.HasPrefix(sch.Table, "ub_") {
-			continue
+		if len(keys) < 50 {
+			t.Fatalf("only %d foreign keys between Upbooks tables: the query is wrong", len(keys))
 		}
-		seen[sch.Table] = true
-		if _, ok := owner[sch.Table]; !ok {
-			t.Errorf("table %s belongs to no category", sch.Table)
-			continue
-		}
-		for _, rel := range sch.Relationships.BelongsTo {
-			var col string
-			for _, ref := range rel.References {
-				if ref.ForeignKey.DBName != "organization_id" {
-					col = ref.ForeignKey.DBName
-				}
+		seen := map[string]bool{}
+		for _, k := range keys {
+			seen[k.Tbl] = true
+			if _, ok := owner[k.Tbl]; !ok {
+				t.Errorf("table %s belongs to no category", k.Tbl)
+				continue
 			}
-			target := rel.FieldSchema.Table
-			key := sch.Table + "." + col
+			key := k.Tbl + "." + k.Col
 			if r, ok := declared[key]; ok {
 				if !slices.ContainsFunc(categories, func(c category) bool {
-					return c.name == r.category && slices.ContainsFunc(c.tables, func(x tableDef) bool { return x.name == target })
+					return c.name == r.category && slices.ContainsFunc(c.tables, func(x tableDef) bool { return x.name == k.Target })
 				}) {
-					t.Errorf("%s is declared to point into %s, but points to %s", key, r.category, target)
+					t.Errorf("%s is declared to point into %s, but points to %s", key, r.category, k.Target)
 				}
 				continue
 			}
-			if owner[target] != owner[sch.Table] || owner[target] == "" {
-				t.Errorf("%s -> %s crosses categories (%s -> %s) but is not declared", key, target, owner[sch.Table], owner[target])
-			} else if position[target] < position[sch.Table] {
-				t.Errorf("%s -> %s: the parent is listed before its child in %s", key, target, owner[target])
+			if owner[k.Target] != owner[k.Tbl] || owner[k.Target] == "" {
+				t.Errorf("%s -> %s crosses categories (%s -> %s) but is not declared", key, k.Target, owner[k.Tbl], owner[k.Target])
+			} else if position[k.Target] < position[k.Tbl] {
+				t.Errorf("%s -> %s: the parent is listed before its child in %s", key, k.Target, owner[k.Target])
 			}
 		}
-	}
-	for tb := range owner {
-		if !seen[tb] {
-			t.Errorf("declared table %s has no model", tb)
+		tablesQ := `SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'ub\_%' ESCAPE '\'`
+		if db.DialectName() == "postgres" {
+			tablesQ = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE 'ub\_%'`
 		}
-	}
+		var tables []string
+		if err := db.Gorm(context.Background()).Raw(tablesQ).Scan(&tables).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, tb := range tables {
+			if _, ok := owner[tb]; !ok {
+				t.Errorf("table %s belongs to no category", tb)
+			}
+		}
+		for tb := range owner {
+			if !slices.Contains(tables, tb) {
+				t.Errorf("declared table %s is not in the schema", tb)
+			}
+		}
+	})
 }
 
 func TestDeleteOrderRespectsEveryReference(t *testing.T) {
