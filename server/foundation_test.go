@@ -521,9 +521,9 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	return w.b.Write(p)
 }
+
 // onSQLite runs a test of HTTP shapes (status codes, error bodies, routing) on SQLite only: the
 // stores beneath are tested on both databases in store/, and the shapes do not depend on which.
 func onSQLite(t *testing.T, fn func(t *testing.T, st *store.DB)) {
 	fn(t, storetest.DB(t, storetest.SQLite))
 }
-

@@ -61,3 +61,11 @@ func TestIdentity(t *testing.T) {
 		}
 	})
 }
+
+// The migrations own the schema: the models must map exactly the migrated columns.
+func TestModelsMatchMigrations(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		storetest.ModelsMatchSchema(t, db, &identity.User{}, &identity.Organization{}, &identity.Membership{})
+	})
+}

@@ -96,15 +96,12 @@ func CitusURL(t testing.TB) string {
 }
 
 // citusMigrated is a Citus database at the latest schema, distributed by the production
-// migrations, where (with singleShard) a statement touching more than one shard is an error.
-func citusMigrated(t testing.TB, singleShard bool) string {
+// migrations, where a statement touching more than one shard is an error.
+func citusMigrated(t testing.TB) string {
 	t.Helper()
 	url := CitusURL(t)
 	if err := migrate(url); err != nil {
 		t.Fatalf("migrate Citus database: %v", err)
-	}
-	if !singleShard {
-		return url
 	}
 	u, _ := neturl.Parse(url)
 	name := strings.TrimPrefix(u.Path, "/")

@@ -82,25 +82,6 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	}
 }
 
-// EachAllowingFanOut is Each for a test that means to read across shards on Citus (schema
-// introspection, whole-table audits): why says so, and the Citus database lets such statements run.
-func EachAllowingFanOut(t *testing.T, why string, fn func(t *testing.T, db *store.DB)) {
-	t.Helper()
-	if why == "" {
-		t.Fatal("EachAllowingFanOut needs the reason the test reads across shards")
-	}
-	for _, b := range Backends {
-		t.Run(string(b), func(t *testing.T) {
-			t.Parallel()
-			if b == Citus {
-				fn(t, open(t, citusMigrated(t, false)))
-				return
-			}
-			fn(t, DB(t, b))
-		})
-	}
-}
-
 // OnlyPostgres runs fn on a fresh PostgreSQL database (and Citus, when set): for locking and
 // concurrency tests that SQLite's single writer would pass trivially.
 func OnlyPostgres(t *testing.T, fn func(t *testing.T, db *store.DB)) {
@@ -180,7 +161,7 @@ func URL(t testing.TB, b Backend) string {
 		return "sqlite://" + path
 	}
 	if b == Citus {
-		return citusMigrated(t, true)
+		return citusMigrated(t)
 	}
 	admin := requirePostgres(t)
 	tpl, err := postgresTemplate(admin)

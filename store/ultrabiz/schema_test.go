@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/deletesvc/deletesvc/store"
@@ -19,22 +18,7 @@ func TestMigratedSchema(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		g := db.Gorm(ctx)
-		m := g.Migrator()
-		for _, model := range models {
-			if !m.HasTable(model) {
-				t.Errorf("%T: no table", model)
-				continue
-			}
-			stmt := &gorm.Statement{DB: g}
-			if err := stmt.Parse(model); err != nil {
-				t.Fatal(err)
-			}
-			for _, f := range stmt.Schema.Fields {
-				if f.DBName != "" && !m.HasColumn(model, f.DBName) {
-					t.Errorf("%s: no column %s", stmt.Schema.Table, f.DBName)
-				}
-			}
-		}
+		storetest.ModelsMatchSchema(t, db, models...)
 		_, org := storetest.Tenant(t, db, "fk@example.com")
 		s := New(db)
 		v, err := s.CreateVendor(ctx, org.ID, "V", store.MustDecimal("0"))
