@@ -16,6 +16,7 @@ import (
 
 	"github.com/deletesvc/deletesvc/store/identity"
 	"github.com/deletesvc/deletesvc/store/upbooks"
+	"gorm.io/gorm"
 
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/storetest"
@@ -538,15 +539,12 @@ func TestFailureMidwayChangesNothing(t *testing.T) {
 		owner, org := seededTenant(t, db, seedRows)
 		_, neighbour := seededTenant(t, db, seedRows)
 		snap, nsnap := snapshot(orgRows(t, s, org.ID)), snapshot(orgRows(t, s, neighbour.ID))
-		trigger := "CREATE TRIGGER ub_fail BEFORE DELETE ON ub_invoices BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
 		if db.DialectName() == "postgres" {
-			if err := s.Exec(ctx, "CREATE FUNCTION ub_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$"); err != nil {
-				t.Fatal(err)
-			}
-			trigger = "CREATE TRIGGER ub_fail BEFORE DELETE ON ub_invoices FOR EACH ROW EXECUTE FUNCTION ub_fail()"
-		}
-		if err := s.Exec(ctx, trigger); err != nil {
-			t.Fatal(err)
+			installTriggers(t, db,
+				"CREATE FUNCTION ub_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$",
+				"CREATE TRIGGER ub_fail BEFORE DELETE ON ub_invoices FOR EACH ROW EXECUTE FUNCTION ub_fail()")
+		} else {
+			installTriggers(t, db, "CREATE TRIGGER ub_fail BEFORE DELETE ON ub_invoices BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
 		}
 		_, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: allCategories()})
 		if err == nil || !strings.Contains(err.Error(), "injected failure") {
@@ -565,6 +563,29 @@ func TestFailureMidwayChangesNothing(t *testing.T) {
 	})
 }
 
+// installTriggers runs the failure-injection statements in one transaction. On PostgreSQL it first
+// lets triggers onto distributed tables, which Citus refuses unless asked (on plain PostgreSQL the
+// setting is an inert placeholder).
+func installTriggers(t *testing.T, db *store.DB, stmts ...string) {
+	t.Helper()
+	err := db.Tx(context.Background(), func(tx *gorm.DB) error {
+		if db.DialectName() == "postgres" {
+			if err := tx.Exec("SET LOCAL citus.enable_unsafe_triggers TO on").Error; err != nil {
+				return err
+			}
+		}
+		for _, q := range stmts {
+			if err := tx.Exec(q).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // The context is cancelled while a statement runs (invoices' delete sleeps in a trigger), after
 // ledgers and payments are already deleted: all of it rolls back.
 func TestCancelMidwayChangesNothing(t *testing.T) {
@@ -574,14 +595,9 @@ func TestCancelMidwayChangesNothing(t *testing.T) {
 		ctx := context.Background()
 		owner, org := seededTenant(t, db, seedRows)
 		snap := snapshot(orgRows(t, s, org.ID))
-		for _, q := range []string{
+		installTriggers(t, db,
 			"CREATE FUNCTION ub_slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(10); RETURN NULL; END $$",
-			"CREATE TRIGGER ub_slow BEFORE DELETE ON ub_invoices FOR EACH STATEMENT EXECUTE FUNCTION ub_slow()",
-		} {
-			if err := s.Exec(ctx, q); err != nil {
-				t.Fatal(err)
-			}
-		}
+			"CREATE TRIGGER ub_slow BEFORE DELETE ON ub_invoices FOR EACH STATEMENT EXECUTE FUNCTION ub_slow()")
 		cctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 		defer cancel()
 		startedAt := time.Now()
