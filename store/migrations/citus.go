@@ -17,7 +17,9 @@ var referenceTables = []string{"users", "organizations", "memberships"}
 // TableDistribution is how Citus holds one table.
 type TableDistribution struct {
 	Table string
-	// Kind is "reference", "distributed" (by organization_id, colocated) or "local" (coordinator only).
+	// Kind is "reference", "distributed" (by organization_id, colocated) or "local" (coordinator
+	// only: a plain table, or a "Citus local table", which Citus makes by itself of a new table with a
+	// foreign key to a reference table).
 	Kind string
 }
 
@@ -46,7 +48,9 @@ type querier interface {
 
 func distribution(ctx context.Context, q querier) ([]TableDistribution, error) {
 	rows, err := q.QueryContext(ctx, `
-		SELECT t.table_name, CASE p.partmethod WHEN 'h' THEN 'distributed' WHEN 'n' THEN 'reference' ELSE 'local' END
+		SELECT t.table_name, CASE WHEN p.partmethod = 'h' THEN 'distributed'
+		                          WHEN p.partmethod = 'n' AND p.repmodel = 't' THEN 'reference'
+		                          ELSE 'local' END
 		  FROM information_schema.tables t
 		  LEFT JOIN pg_dist_partition p ON p.logicalrelid = (quote_ident(t.table_schema) || '.' || quote_ident(t.table_name))::regclass
 		 WHERE t.table_schema = current_schema() AND t.table_type = 'BASE TABLE'

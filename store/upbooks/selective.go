@@ -37,8 +37,8 @@ const ActivityDeleteSelective = "organization.deleteSelectiveData"
 var errDryRun = errors.New("dry run: roll back")
 
 // DeleteSelective erases the chosen categories of the organization's data in one
-// transaction: every chosen category is emptied, or nothing changes. It locks the organization row
-// first, so concurrent calls on one organization run one after the other and each sees the
+// transaction: every chosen category is emptied, or nothing changes. It takes the organization's
+// lock first, so concurrent calls on one organization run one after the other and each sees the
 // other's result. Every statement is set-based and filtered by organization_id: the number of
 // statements depends on the categories chosen, never on how many rows they hold.
 func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (SelectiveResult, error) {
@@ -49,12 +49,19 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 	var res SelectiveResult
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var org identity.Organization
-		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", req.OrgID).Take(&org).Error
+		err := tx.Where("id = ?", req.OrgID).Take(&org).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return store.ErrNotFound
 		}
 		if err != nil {
-			return fmt.Errorf("lock organization: %w", err)
+			return fmt.Errorf("find organization: %w", err)
+		}
+		if err := store.LockOrganization(tx, req.OrgID); err != nil {
+			return err
+		}
+		// Read again under the lock: a concurrent call may have reset the settings meanwhile.
+		if err := tx.Where("id = ?", req.OrgID).Take(&org).Error; err != nil {
+			return fmt.Errorf("find organization: %w", err)
 		}
 		var m identity.Membership
 		err = tx.Where("organization_id = ? AND user_id = ?", req.OrgID, req.UserID).Take(&m).Error

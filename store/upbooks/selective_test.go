@@ -655,3 +655,46 @@ func testStatementsDoNotGrowWithRows(t *testing.T, db *store.DB) {
 		}
 	}
 }
+
+// A delete waits only for its own organization: while one organization's lock is held, another
+// organization's delete goes through and the same organization's waits. On Citus this is what keeps
+// tenants apart: with the old lock on the shared organizations row, the other organization's delete
+// waited too (seen failing on a 3-node cluster before the lock moved to organization_locks).
+func TestOrganizationLockIsPerOrganization(t *testing.T) {
+	t.Parallel()
+	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
+		s := upbooks.New(db)
+		ctx := context.Background()
+		owner, busy := storetest.Tenant(t, db, "busy@example.com")
+		other, free := storetest.Tenant(t, db, "free@example.com")
+		locked, release, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			held <- db.Tx(ctx, func(tx *gorm.DB) error {
+				if err := store.LockOrganization(tx, busy.ID); err != nil {
+					close(locked)
+					return err
+				}
+				close(locked)
+				<-release
+				return nil
+			})
+		}()
+		<-locked
+		defer func() {
+			close(release)
+			if err := <-held; err != nil {
+				t.Errorf("holding the lock: %v", err)
+			}
+		}()
+		freeCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if _, err := s.DeleteSelective(freeCtx, upbooks.SelectiveDelete{OrgID: free.ID, UserID: other.ID, Categories: []string{"documents"}}); err != nil {
+			t.Fatalf("another organization's delete waited for the lock: %v", err)
+		}
+		busyCtx, cancel2 := context.WithTimeout(ctx, 500*time.Millisecond)
+		defer cancel2()
+		if _, err := s.DeleteSelective(busyCtx, upbooks.SelectiveDelete{OrgID: busy.ID, UserID: owner.ID, Categories: []string{"documents"}}); err == nil {
+			t.Fatal("the same organization's delete did not wait for its lock")
+		}
+	})
+}
