@@ -5,7 +5,7 @@ GO ?= go
 export CGO_ENABLED ?= 0
 BIN := bin/deletesvc
 
-.PHONY: tidy run build test test-citus generate check-generate sdk check-sdk contract lint vet fmt staticcheck bench migrate up down clean
+.PHONY: clean-test-databases tidy run build test test-citus generate check-generate sdk check-sdk contract lint vet fmt staticcheck bench migrate up down clean
 
 run: ## run the service (embedded SQLite under ./data unless DATABASE_URL is set)
 	$(GO) run ./cmd/deletesvc
@@ -16,6 +16,10 @@ build:
 test: ## every store and API test on SQLite, and on PostgreSQL when reachable (REQUIRE_POSTGRES=1 makes it mandatory)
 	@scripts/pg-status
 	$(GO) tool gotestsum --format pkgname-and-test-fails --format-hide-empty-pkg -- -count=1 ./...
+
+clean-test-databases: ## drop the test templates (dstpl_*) and any test database a killed run left on the local PostgreSQL
+	psql "$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'dstpl\_%' OR datname LIKE 'dstest\_%'" | \
+		while read -r db; do psql "$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}" -qc "DROP DATABASE IF EXISTS $$db WITH (FORCE)"; done
 
 test-citus: ## the store and API suites on a throwaway 3-node Citus cluster (builds Citus from ../shared/vendor/citus once)
 	scripts/citus/test

@@ -4,7 +4,9 @@
 //
 // Databases are cloned from a template that the production migrations made once: a file copy on
 // SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL. The template is named after a hash of the
-// migration files, so it is reused across test binaries and runs until the migrations change.
+// migration files, so it is reused across test binaries and runs until the migrations change. Old
+// templates are left in place (another checkout on the same server may still use one); `make
+// clean-test-databases` drops them all.
 package storetest
 
 import (
@@ -236,32 +238,8 @@ func postgresTemplate(admin string) (string, error) {
 			// Another binary published the same template first; use that one.
 			_ = adminExec(admin, "DROP DATABASE IF EXISTS "+tmp+" WITH (FORCE)")
 		}
-		// Templates of older migrations are garbage now.
-		_ = dropStaleTemplates(admin, name)
 	})
 	return pgTemplate, pgTemplateErr
-}
-
-func dropStaleTemplates(admin, keep string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'dstpl\\_%' AND datname <> $1 AND length(datname) = length($1)", keep)
-	if err != nil {
-		return err
-	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+n+" WITH (FORCE)")
-	}
-	return nil
 }
 
 var (
