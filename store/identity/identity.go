@@ -343,7 +343,8 @@ func (s *Store) DefaultOrganization(ctx context.Context, userID string) (Organiz
 	var org Organization
 	err := s.db.Gorm(ctx).
 		Joins("JOIN memberships m ON m.organization_id = organizations.id AND m.user_id = ?", userID).
-		Order(clause.Expr{SQL: "CASE WHEN m.role = ? THEN 0 ELSE 1 END, organizations.created_at, organizations.id", Vars: []any{RoleOwner}}).
+		// Order() would drop a clause.Expr (no ORDER BY at all); an OrderBy clause keeps it.
+		Clauses(clause.OrderBy{Expression: clause.Expr{SQL: "CASE WHEN m.role = ? THEN 0 ELSE 1 END, organizations.created_at, organizations.id", Vars: []any{RoleOwner}}}).
 		Take(&org).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Organization{}, store.ErrNotFound

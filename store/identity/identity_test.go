@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/identity"
@@ -67,5 +68,40 @@ func TestModelsMatchMigrations(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		storetest.ModelsMatchSchema(t, db, &identity.User{}, &identity.Organization{}, &identity.Membership{})
+	})
+}
+
+// Login without an organization picks the oldest organization the user owns, else the oldest they
+// belong to, whatever order the database happens to return rows in.
+func TestDefaultOrganizationPrefersOwnedThenOldest(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := storetest.Identity(db)
+		_, older := storetest.Tenant(t, db, "older-owner@example.com")
+		user, owned := storetest.Tenant(t, db, "user@example.com")
+		_, oldest := storetest.Tenant(t, db, "oldest-owner@example.com")
+		for org, year := range map[string]int{oldest.ID: 2020, older.ID: 2021, owned.ID: 2022} {
+			at := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+			if err := db.Gorm(ctx).Exec("UPDATE organizations SET created_at = ? WHERE id = ?", at, org).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, org := range []string{older.ID, oldest.ID} {
+			if err := s.AddMember(ctx, org, user.ID, identity.RoleMember); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.DefaultOrganization(ctx, user.ID)
+		if err != nil || got.ID != owned.ID {
+			t.Fatalf("default organization %s (%v), want the one the user owns, %s", got.ID, err, owned.ID)
+		}
+		if err := db.Gorm(ctx).Exec("DELETE FROM organizations WHERE id = ?", owned.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		got, err = s.DefaultOrganization(ctx, user.ID)
+		if err != nil || got.ID != oldest.ID {
+			t.Fatalf("default organization %s (%v), want the oldest membership, %s", got.ID, err, oldest.ID)
+		}
 	})
 }
