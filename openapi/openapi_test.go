@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/deletesvc/deletesvc/openapi"
 )
@@ -88,5 +90,35 @@ func TestEverySchemaAndPropertyIsDescribed(t *testing.T) {
 				t.Fatalf("%d schemas or properties without a description:\n%v", len(missing), missing)
 			}
 		})
+	}
+}
+
+// A plain (unquoted) key that YAML 1.1 reads as a boolean (No, yes, on, ...) becomes false or true
+// in the many client generators and tools that still use YAML 1.1 parsers; such keys must be quoted.
+func TestNoKeyIsAYAML11Boolean(t *testing.T) {
+	booleans := map[string]bool{"y": true, "n": true, "yes": true, "no": true, "on": true, "off": true, "true": true, "false": true}
+	for _, family := range openapi.Families {
+		raw, err := openapi.Raw(family)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var root yaml.Node
+		if err := yaml.Unmarshal(raw, &root); err != nil {
+			t.Fatal(err)
+		}
+		var walk func(n *yaml.Node)
+		walk = func(n *yaml.Node) {
+			if n.Kind == yaml.MappingNode {
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					if k := n.Content[i]; k.Style == 0 && booleans[strings.ToLower(k.Value)] {
+						t.Errorf("%s.yaml line %d: key %q must be quoted", family, k.Line, k.Value)
+					}
+				}
+			}
+			for _, c := range n.Content {
+				walk(c)
+			}
+		}
+		walk(&root)
 	}
 }
