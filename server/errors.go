@@ -16,6 +16,9 @@ import (
 	"github.com/deletesvc/deletesvc/store"
 )
 
+// unboundParameter is how oapi-codegen's generated Echo wrappers word a parameter they cannot bind.
+var unboundParameter = regexp.MustCompile(`^Invalid format for parameter ([A-Za-z0-9_.-]+): (.*)$`)
+
 var propertyInReason = regexp.MustCompile(`property "([^"]+)"`)
 
 // fromValidation turns what kin-openapi reports into an apiError; security failures win over
@@ -145,8 +148,15 @@ func toAPIError(err error) *api.Error {
 		case http.StatusUnsupportedMediaType:
 			return &api.Error{Kind: api.KindUnsupportedMedia, Status: he.Code, Message: msg, Cause: err}
 		case http.StatusBadRequest:
-			// Binding errors after validation (e.g. a body that is not JSON at all).
-			return &api.Error{Kind: api.KindValidation, Status: he.Code, Message: fmt.Sprint(he.Message), Fields: []api.FieldError{{In: "body", Reason: fmt.Sprint(he.Message)}}, Cause: err}
+			// Binding errors after validation: a body that is not JSON at all, or a parameter the
+			// generated wrapper could not bind (a single-valued query parameter given twice passes
+			// kin-openapi, which reads the first value); the latter is named as the parameter.
+			msg := fmt.Sprint(he.Message)
+			field := api.FieldError{In: "body", Reason: msg}
+			if m := unboundParameter.FindStringSubmatch(msg); m != nil {
+				field = api.FieldError{In: "query", Name: m[1], Reason: m[2]}
+			}
+			return &api.Error{Kind: api.KindValidation, Status: he.Code, Message: msg, Fields: []api.FieldError{field}, Cause: err}
 		}
 		if he.Code >= 500 {
 			return &api.Error{Kind: api.KindInternal, Status: http.StatusInternalServerError, Message: "internal error", Cause: err}
