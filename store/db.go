@@ -33,6 +33,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock stamped on rows GORM times itself; nil means time.Now in UTC.
 	Now func() time.Time
+	// SlowQuery is how long a statement runs before it is logged as slow; zero means one second.
+	SlowQuery time.Duration
 }
 
 // DB is one connection pool and its dialect. Family stores are built on it; it does not change the
@@ -54,8 +56,14 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
 	}
+	slow := opts.SlowQuery
+	if slow == 0 {
+		slow = time.Second
+	}
 	cfg := &gorm.Config{
-		Logger:                 logger.NewSlogLogger(log, logger.Config{SlowThreshold: time.Second, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true}),
+		// ParameterizedQueries: statements are logged with placeholders, never with the values
+		// bound to them (emails, password hashes, comments).
+		Logger:                 logger.NewSlogLogger(log, logger.Config{SlowThreshold: slow, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true, ParameterizedQueries: true}),
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		NowFunc:                now,
