@@ -5,7 +5,7 @@ GO ?= go
 export CGO_ENABLED ?= 0
 BIN := bin/deletesvc
 
-.PHONY: clean-test-databases tidy run build test test-citus generate check-generate sdk check-sdk contract lint vet fmt staticcheck bench migrate up down clean
+.PHONY: bench-citus clean-test-databases tidy run build test test-citus generate check-generate sdk check-sdk contract lint vet fmt staticcheck bench migrate up down clean
 
 run: ## run the service (embedded SQLite under ./data unless DATABASE_URL is set)
 	$(GO) run ./cmd/deletesvc
@@ -23,6 +23,9 @@ clean-test-databases: ## drop the test templates (dstpl_*) and any test database
 
 test-citus: ## the store and API suites on a throwaway 3-node Citus cluster (builds Citus from ../shared/vendor/citus once)
 	scripts/citus/test
+
+bench-citus: ## latency of each family's main operation on a throwaway Citus cluster vs plain PostgreSQL, interleaved
+	scripts/bench-citus/run
 
 generate: ## regenerate gen/ from openapi/
 	$(GO) generate ./gen/...

@@ -213,11 +213,19 @@ func run(ctx context.Context, c config, out io.Writer) (err error) {
 	fmt.Fprintf(out, "\nTimes are client-side wall time of one HTTP request over loopback to the service (in the bench process) "+
 		"on a fresh database made by the production migrations (Citus: %s shards distributed by organization_id on 2 workers). "+
 		"DeleteSelectiveData is a real delete (not a dry run) of %s with force=true, each sample in its own freshly seeded organization "+
-		"(%d to %d rows removed); GetOrganizationDetail reads the demo organization; the invx bulk request deletes %d distinct documents in state 200 each time; "+
+		"(%s rows removed); GetOrganizationDetail reads the demo organization; the invx bulk request deletes %d distinct documents in state 200 each time; "+
 		"the Ultrabiz pair enters a one-line purchase invoice and deletes it (reading it, untimed, in between). "+
 		"The plain database runs with synchronous_commit=off, as the Citus nodes do.\n",
-		shardCount(ctx, backends[1]), strings.Join(eraseCategories, ", "), erased[0], erased[len(erased)-1], c.bulk)
+		shardCount(ctx, backends[1]), strings.Join(eraseCategories, ", "), rowRange(erased[0], erased[len(erased)-1]), c.bulk)
 	return nil
+}
+
+// rowRange is "93", or "90 to 95" when the organizations differed.
+func rowRange[T comparable](lo, hi T) string {
+	if lo == hi {
+		return fmt.Sprint(lo)
+	}
+	return fmt.Sprintf("%v to %v", lo, hi)
 }
 
 // operations are what is timed, in the order each round runs them.
