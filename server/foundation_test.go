@@ -527,3 +527,46 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 func onSQLite(t *testing.T, fn func(t *testing.T, st *store.DB)) {
 	fn(t, storetest.DB(t, storetest.SQLite))
 }
+
+// /metrics does not grow with unknown URLs or Host headers: they share one series per status; and
+// it carries the Go runtime and process collectors (issue 10, defect 11). HTTP shape: SQLite.
+func TestMetricsSeriesAreBounded(t *testing.T) {
+	t.Parallel()
+	env := servertest.Start(t, storetest.DB(t, storetest.SQLite))
+	series := func() int {
+		resp, err := http.Get(env.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if !strings.Contains(string(b), "go_goroutines") || !strings.Contains(string(b), "process_resident_memory_bytes") {
+			t.Fatalf("runtime and process collectors missing:\n%s", b)
+		}
+		n := 0
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "deletesvc_http_") {
+				n++
+			}
+		}
+		return n
+	}
+	hit := func(i int) {
+		req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/no/such/path/%d", env.URL, i), nil)
+		req.Host = fmt.Sprintf("host-%d.example", i)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	hit(0)
+	series() // /metrics counts itself after it answers: the second read has its series too
+	before := series()
+	for i := 1; i <= 6; i++ {
+		hit(i)
+	}
+	if after := series(); after != before {
+		t.Fatalf("six more unknown URLs and hosts grew /metrics from %d to %d series lines", before, after)
+	}
+}

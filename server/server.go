@@ -19,6 +19,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	echomw "github.com/oapi-codegen/echo-middleware"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/shopspring/decimal"
 
 	"github.com/deletesvc/deletesvc/server/api"
@@ -71,6 +72,7 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		RequestIDHandler: func(c echo.Context, id string) {
 			c.SetRequest(c.Request().WithContext(withRequestID(c.Request().Context(), id)))
@@ -81,7 +83,21 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 		s.log.ErrorContext(c.Request().Context(), "panic", "error", err, "stack", string(stack))
 		return err
 	}}))
-	e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{Namespace: "deletesvc", Subsystem: "http", Registerer: reg}))
+	// Series are labelled by route template, one "url" for every unmatched path and no Host, so
+	// neither unknown URLs nor Host headers can grow /metrics without bound.
+	e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
+		Namespace: "deletesvc", Subsystem: "http", Registerer: reg,
+		DoNotUseRequestPathFor404: true,
+		LabelFuncs: map[string]echoprometheus.LabelValueFunc{
+			"host": func(echo.Context, error) string { return "" },
+			"url": func(c echo.Context, _ error) string {
+				if p := c.Path(); p != "" {
+					return p
+				}
+				return "unmatched"
+			},
+		},
+	}))
 	limit := cfg.BodyLimit
 	if limit == "" {
 		limit = "2M"
