@@ -570,3 +570,53 @@ func TestMetricsSeriesAreBounded(t *testing.T) {
 		t.Fatalf("six more unknown URLs and hosts grew /metrics from %d to %d series lines", before, after)
 	}
 }
+
+// A body sent without Content-Length (chunked) past the limit is a 413 in the family's shape, with
+// or without credentials; a chunked body within the limit is read as usual (issue 10, defect 8).
+// HTTP shape: SQLite.
+func TestChunkedBodiesAreHeldToTheLimit(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, storetest.DB(t, storetest.SQLite))
+	chunked := func(method, path, body string, headers ...string) (int, string) {
+		// A reader of unknown length makes net/http send the body chunked.
+		req, _ := http.NewRequest(method, f.env.URL+path, io.MultiReader(strings.NewReader(body)))
+		req.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if req.ContentLength != 0 && req.TransferEncoding == nil && len(body) > 0 {
+			t.Fatalf("the request was not chunked")
+		}
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	huge := `{"x":"` + strings.Repeat("a", 3<<20) + `"}`
+	for _, tc := range []struct {
+		method, path, want string
+		auth               bool
+	}{
+		{"POST", "/api/v1/auth/token/bearer", `"code":"413"`, false},
+		{"DELETE", "/api/v1/organization/" + f.aliceOrg.ID + "/selective", `"code":"413"`, false},
+		{"DELETE", "/api/v1/organization/" + f.aliceOrg.ID + "/selective", `"code":"413"`, true},
+		{"PATCH", "/invx/apis/v1/orgs/" + f.aliceOrg.ID + "/document/bulk", `err-payload-too-large`, false},
+		{"DELETE", "/api/Purchase/DeletePurchaseInvoice?invoiceId=1&userId=1", `The request entity is too large.`, false},
+	} {
+		var headers []string
+		if tc.auth {
+			headers = []string{"Authorization", "Bearer " + f.aliceTok}
+		}
+		status, body := chunked(tc.method, tc.path, huge, headers...)
+		if status != http.StatusRequestEntityTooLarge || !strings.Contains(body, tc.want) {
+			t.Errorf("%s %s (auth %v): %d %.200s, want 413 with %s", tc.method, tc.path, tc.auth, status, body, tc.want)
+		}
+	}
+	status, body := chunked("POST", "/api/v1/auth/token/bearer", `{"username":"alice@example.com","password":"password123"}`)
+	if status != http.StatusOK {
+		t.Fatalf("a small chunked login: %d %s", status, body)
+	}
+}

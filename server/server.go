@@ -5,12 +5,16 @@
 package server
 
 import (
+	stdbytes "bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/labstack/gommon/bytes"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -103,6 +107,11 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 		limit = "2M"
 	}
 	e.Use(middleware.BodyLimit(limit))
+	maxBody, err := bytes.Parse(limit)
+	if err != nil {
+		return nil, fmt.Errorf("body limit %q: %w", limit, err)
+	}
+	e.Use(bufferChunkedBody(maxBody))
 
 	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: reg}))
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
@@ -273,4 +282,29 @@ func (s *Server) orgGuard(f api.Family) echo.MiddlewareFunc {
 func (s *Server) Token(u identity.User, orgID string) (string, error) {
 	token, _, err := s.tokens.Issue(u, orgID, 0)
 	return token, err
+}
+
+// bufferChunkedBody reads a body sent without Content-Length (chunked) up to the limit before
+// anything else looks at the request, so an oversize one is refused with 413 in the family's shape
+// whoever sends it, instead of surfacing later as a read error (400) or not at all (401). Bodies
+// with a length are left to Echo's BodyLimit, which refuses them from the header alone.
+func bufferChunkedBody(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			if req.ContentLength != -1 || req.Body == nil || req.Body == http.NoBody {
+				return next(c)
+			}
+			body, err := io.ReadAll(io.LimitReader(req.Body, limit+1))
+			if err != nil {
+				return err
+			}
+			if int64(len(body)) > limit {
+				return echo.ErrStatusRequestEntityTooLarge
+			}
+			req.Body = io.NopCloser(stdbytes.NewReader(body))
+			req.ContentLength = int64(len(body))
+			return next(c)
+		}
+	}
 }
