@@ -620,3 +620,24 @@ func TestChunkedBodiesAreHeldToTheLimit(t *testing.T) {
 		t.Fatalf("a small chunked login: %d %s", status, body)
 	}
 }
+
+// A JSON object that names a member twice is refused before anything acts on it: Go would keep the
+// last value, so {"clients":false,"clients":true} deleted clients (issue 10, defect 9). HTTP shape:
+// SQLite.
+func TestDuplicateJSONKeysAreRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, storetest.DB(t, storetest.SQLite))
+	auth := []string{"Authorization", "Bearer " + f.aliceTok}
+	r := do(t, f.env, "DELETE", "/api/v1/organization/"+f.aliceOrg.ID+"/selective", "application/json", `{"clients":false,"clients":true}`, auth...)
+	if body := r.json(t); r.status != http.StatusBadRequest || body["message"] != "Validation failed: clients: duplicate key in object" {
+		t.Errorf("Upbooks: %d %s", r.status, r.body)
+	}
+	r = do(t, f.env, "PATCH", "/invx/apis/v1/orgs/"+f.aliceOrg.ID+"/document/bulk", "application/json", `[{"docId":"d1","action":"acc","action":"del"}]`, auth...)
+	if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), `"field":"[0].action"`) {
+		t.Errorf("invx: %d %s", r.status, r.body)
+	}
+	r = do(t, f.env, "DELETE", "/api/Purchase/DeletePurchaseInvoice?invoiceId=1&userId="+jsonNum(int(f.alice.Number)), "application/json", `[{"QtyPack":1,"QtyPack":2}]`, auth...)
+	if want := `{"Message":"The request is invalid.","ModelState":{"purchasesBody[0].QtyPack":["duplicate key in object"]}}`; r.status != http.StatusBadRequest || strings.TrimSpace(string(r.body)) != want {
+		t.Errorf("Ultrabiz: %d %s, want %s", r.status, r.body, want)
+	}
+}
