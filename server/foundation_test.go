@@ -641,3 +641,28 @@ func TestDuplicateJSONKeysAreRefused(t *testing.T) {
 		t.Errorf("Ultrabiz: %d %s, want %s", r.status, r.body, want)
 	}
 }
+
+// XML bodies are refused when they could mean two things or cost unbounded work: a second root
+// element, a DTD, nesting past a well-formed body's depth (issue 10, defects 1 and 9). HTTP shape:
+// SQLite.
+func TestHostileXMLIsRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, storetest.DB(t, storetest.SQLite))
+	path := "/api/Purchase/DeletePurchaseInvoice?invoiceId=1&userId=" + jsonNum(int(f.alice.Number))
+	const ns = `xmlns="http://schemas.datacontract.org/2004/07/Ultrabiz_ERP_API.Models"`
+	for name, tc := range map[string]struct{ body, reason string }{
+		"two roots": {`<ArrayOfPurchasesBody ` + ns + `></ArrayOfPurchasesBody><ArrayOfPurchasesBody ` + ns + `></ArrayOfPurchasesBody>`, "more than one root element"},
+		"DTD":       {`<!DOCTYPE x [<!ENTITY a "b">]><ArrayOfPurchasesBody ` + ns + `></ArrayOfPurchasesBody>`, "DTDs (DOCTYPE declarations) are not accepted"},
+		"deep":      {strings.Repeat("<a>", 200_000) + strings.Repeat("</a>", 200_000), "elements nested deeper than 8 levels"},
+	} {
+		start := time.Now()
+		r := do(t, f.env, "DELETE", path, "application/xml", tc.body, "Authorization", "Bearer "+f.aliceTok, "Accept", "application/json")
+		want := `{"Message":"The request is invalid.","ModelState":{"purchasesBody":["malformed XML: ` + tc.reason + `"]}}`
+		if r.status != http.StatusBadRequest || strings.TrimSpace(string(r.body)) != want {
+			t.Errorf("%s: %d %s, want %s", name, r.status, r.body, want)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s: refused after %v", name, d)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"fmt"
+
 	"github.com/deletesvc/deletesvc/server/api"
 
 	"bytes"
@@ -80,10 +82,19 @@ type xmlNode struct {
 	children []*xmlNode
 }
 
+// Bounds on an XML body, checked while it is read so a hostile one costs linear time and bounded
+// memory: a well-formed Ultrabiz body is three levels deep (array, item, field) and at most 500
+// items of about 45 fields.
+const (
+	maxXMLDepth    = 8
+	maxXMLElements = 50_000
+)
+
 func decodeXML(raw []byte, schema *openapi3.Schema) (any, error) {
 	dec := xml.NewDecoder(bytes.NewReader(raw))
 	var stack []*xmlNode
 	var root *xmlNode
+	elements := 0
 	for {
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
@@ -94,6 +105,15 @@ func decodeXML(raw []byte, schema *openapi3.Schema) (any, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
+			if len(stack) == 0 && root != nil {
+				return nil, errors.New("more than one root element")
+			}
+			if len(stack) >= maxXMLDepth {
+				return nil, fmt.Errorf("elements nested deeper than %d levels", maxXMLDepth)
+			}
+			if elements++; elements > maxXMLElements {
+				return nil, fmt.Errorf("more than %d elements", maxXMLElements)
+			}
 			n := &xmlNode{name: t.Name.Local}
 			for _, a := range t.Attr {
 				if a.Name.Local == "nil" && a.Value == "true" {
@@ -109,6 +129,9 @@ func decodeXML(raw []byte, schema *openapi3.Schema) (any, error) {
 			stack = append(stack, n)
 		case xml.EndElement:
 			stack = stack[:len(stack)-1]
+		case xml.Directive:
+			// A DTD could declare entities; none is honoured, so none is accepted.
+			return nil, errors.New("DTDs (DOCTYPE declarations) are not accepted")
 		case xml.CharData:
 			if len(stack) > 0 {
 				stack[len(stack)-1].text += string(t)
