@@ -44,6 +44,8 @@ func init() {
 type Config struct {
 	TokenSecret []byte
 	TokenTTL    time.Duration
+	// Timeouts of the HTTP server; zero values take DefaultTimeouts.
+	Timeouts Timeouts
 	// BodyLimit caps request bodies (Echo's notation, e.g. "2M"); larger ones get 413.
 	BodyLimit string
 	// Registry receives the HTTP metrics; nil means a fresh registry (tests create many servers).
@@ -59,6 +61,7 @@ type Server struct {
 	ids      *identity.Store
 	tokens   *auth.Tokens
 	families []api.Family
+	timeouts Timeouts
 	log      *slog.Logger
 }
 
@@ -68,6 +71,7 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.timeouts = cfg.Timeouts.withDefaults()
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
@@ -141,7 +145,43 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
 
 // Start listens on addr until Shutdown.
-func (s *Server) Start(addr string) error { return s.echo.Start(addr) }
+func (s *Server) Start(addr string) error {
+	t := s.timeouts
+	s.echo.Server.ReadHeaderTimeout = t.ReadHeader
+	s.echo.Server.ReadTimeout = t.Read
+	s.echo.Server.WriteTimeout = t.Write
+	s.echo.Server.IdleTimeout = t.Idle
+	return s.echo.Start(addr)
+}
+
+// Timeouts bound how long a connection may take over each part of an exchange, so slow or idle
+// clients cannot hold connections (and their memory) indefinitely.
+type Timeouts struct {
+	ReadHeader time.Duration // to send the request line and headers
+	Read       time.Duration // to send the whole request, body included
+	Write      time.Duration // from the end of the headers to the end of the answer: sized for a 1,000,000-row delete
+	Idle       time.Duration // between requests on a kept-alive connection
+}
+
+// DefaultTimeouts are the timeouts of a server configured with none.
+var DefaultTimeouts = Timeouts{ReadHeader: 5 * time.Second, Read: time.Minute, Write: 10 * time.Minute, Idle: 2 * time.Minute}
+
+func (t Timeouts) withDefaults() Timeouts {
+	d := DefaultTimeouts
+	if t.ReadHeader > 0 {
+		d.ReadHeader = t.ReadHeader
+	}
+	if t.Read > 0 {
+		d.Read = t.Read
+	}
+	if t.Write > 0 {
+		d.Write = t.Write
+	}
+	if t.Idle > 0 {
+		d.Idle = t.Idle
+	}
+	return d
+}
 
 // Shutdown stops accepting connections and waits for in-flight requests.
 func (s *Server) Shutdown(ctx context.Context) error { return s.echo.Shutdown(ctx) }

@@ -34,6 +34,7 @@ type config struct {
 	tokenSecret string
 	tokenTTL    time.Duration
 	bodyLimit   string
+	timeouts    server.Timeouts
 	logLevel    string
 	demo        string
 	migrate     bool
@@ -96,6 +97,25 @@ func parse(args []string) (string, string, config, error) {
 	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL", ""), "postgres://... for PostgreSQL; empty for the embedded SQLite file "+store.DefaultSQLitePath+" ($DATABASE_URL)")
 	fs.StringVar(&c.tokenSecret, "token-secret", env("TOKEN_SECRET", ""), "HMAC secret signing tokens; empty makes a random one per start ($TOKEN_SECRET)")
 	fs.DurationVar(&c.tokenTTL, "token-ttl", ttl, "lifetime of issued tokens ($TOKEN_TTL)")
+	for _, d := range []struct {
+		target      *time.Duration
+		flag, env   string
+		def         time.Duration
+		description string
+	}{
+		{&c.timeouts.ReadHeader, "read-header-timeout", "READ_HEADER_TIMEOUT", server.DefaultTimeouts.ReadHeader, "time a client has to send its request headers"},
+		{&c.timeouts.Read, "read-timeout", "READ_TIMEOUT", server.DefaultTimeouts.Read, "time a client has to send a whole request"},
+		{&c.timeouts.Write, "write-timeout", "WRITE_TIMEOUT", server.DefaultTimeouts.Write, "time to answer a request (sized for a 1,000,000-row delete)"},
+		{&c.timeouts.Idle, "idle-timeout", "IDLE_TIMEOUT", server.DefaultTimeouts.Idle, "time a kept-alive connection may wait for its next request"},
+	} {
+		def := d.def
+		if v, ok := os.LookupEnv(d.env); ok {
+			if def, err = time.ParseDuration(v); err != nil {
+				return "", "", c, fmt.Errorf("%s: %w", d.env, err)
+			}
+		}
+		fs.DurationVar(d.target, d.flag, def, d.description+" ($"+d.env+")")
+	}
 	fs.StringVar(&c.bodyLimit, "body-limit", env("BODY_LIMIT", "2M"), "largest accepted request body, e.g. 512K, 2M ($BODY_LIMIT)")
 	fs.StringVar(&c.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error ($LOG_LEVEL)")
 	fs.StringVar(&c.demo, "demo", env("DEMO", "auto"), "create the demo user and organization: true, false, or auto (on for SQLite) ($DEMO)")
@@ -245,7 +265,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		log.Warn("TOKEN_SECRET is empty: using a random secret, tokens will not survive a restart")
 	}
-	srv, err := server.New(db, ids, server.Config{TokenSecret: secret, TokenTTL: cfg.tokenTTL, BodyLimit: cfg.bodyLimit, Logger: log})
+	srv, err := server.New(db, ids, server.Config{TokenSecret: secret, TokenTTL: cfg.tokenTTL, BodyLimit: cfg.bodyLimit, Timeouts: cfg.timeouts, Logger: log})
 	if err != nil {
 		return err
 	}

@@ -132,3 +132,44 @@ func freePort(t *testing.T) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
+
+// Slow clients are cut off: headers never finished (read-header timeout), a body never finished
+// (read timeout), an idle kept-alive connection (idle timeout) (issue 10, defect 4).
+func TestSlowClientsAreDisconnected(t *testing.T) {
+	t.Parallel()
+	port := freePort(t)
+	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "svc.db")
+	var logs lockedBuffer
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-port", fmt.Sprint(port), "-database-url", dbURL, "-demo", "false",
+			"-read-header-timeout", "300ms", "-read-timeout", "600ms", "-idle-timeout", "300ms"}, &logs)
+	}()
+	defer func() { stop(); <-done }()
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	waitReady(t, "http://"+addr+"/readyz", done, &logs)
+	for name, send := range map[string]string{
+		"slow headers": "GET /healthz HTTP/1.1\r\nHost: x\r\n",
+		"slow body":    "POST /api/v1/auth/token/bearer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"user",
+		"idle":         "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+	} {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Write([]byte(send)); err != nil {
+			t.Fatal(err)
+		}
+		// The server must close the connection well before this deadline; io.ReadAll returns at EOF.
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		start := time.Now()
+		_, err = io.ReadAll(conn)
+		conn.Close()
+		if err != nil {
+			t.Errorf("%s: the server held the connection: %v", name, err)
+		} else if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s: closed only after %v", name, d)
+		}
+	}
+}
