@@ -29,6 +29,9 @@ let failed = false;
 const outside = [];
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  // Waits are for conditions; the limits are generous so a busy CI machine is slow, not failed.
+  page.setDefaultTimeout(120000);
+  page.setDefaultNavigationTimeout(120000);
   // Offline: any request that leaves the service is recorded and fails the run.
   const origin = new URL(baseURL).origin;
   await page.route("**/*", (route) => {
@@ -38,7 +41,7 @@ try {
     return route.abort();
   });
   await page.goto(baseURL + "/docs/", { waitUntil: "networkidle" });
-  await page.waitForSelector(".download-url-wrapper select option", { state: "attached", timeout: 15000 });
+  await page.waitForSelector(".download-url-wrapper select option", { state: "attached", timeout: 120000 });
   const options = await page.$$eval(".download-url-wrapper select option", (os) => os.map((o) => o.textContent));
   console.log("specs listed:", options.join(", "));
   for (const want of ["upbooks", "invx", "ultrabiz"]) {
@@ -46,7 +49,7 @@ try {
   }
   for (const call of calls) {
     await page.selectOption(".download-url-wrapper select", { label: call.family });
-    await page.waitForSelector(call.op, { timeout: 15000 });
+    await page.waitForSelector(call.op, { timeout: 120000 });
     // Authorize every scheme the spec offers with the demo token.
     await page.click(".btn.authorize");
     const inputs = await page.$$(".modal-ux input[type=text], .modal-ux input[type=password]");
@@ -59,7 +62,7 @@ try {
       await page.fill(`${call.op} tr[data-param-name="${name}"] input`, String(value));
     }
     await page.click(`${call.op} .execute`);
-    const status = await page.waitForSelector(`${call.op} .live-responses-table .response .response-col_status`, { timeout: 15000 });
+    const status = await page.waitForSelector(`${call.op} .live-responses-table .response .response-col_status`, { timeout: 120000 });
     const code = (await status.textContent()).trim();
     await page.screenshot({ path: `${outDir}/swagger-ui-${call.family}.png`, fullPage: false });
     console.log(`${call.family}: Try it out ${call.op} -> ${code}`);
