@@ -5,7 +5,7 @@ GO ?= go
 export CGO_ENABLED ?= 0
 BIN := bin/deletesvc
 
-.PHONY: bench-citus clean-test-databases tidy run build test test-citus generate check-generate sdk check-sdk contract lint vet fmt staticcheck bench migrate up down clean
+.PHONY: imports bench-citus clean-test-databases tidy run build test test-citus generate check-generate sdk check-sdk contract lint vet fmt staticcheck bench migrate up down clean
 
 run: ## run the service (embedded SQLite under ./data unless DATABASE_URL is set)
 	$(GO) run ./cmd/deletesvc
@@ -47,7 +47,10 @@ check-sdk: sdk ## fail when gen/ts is stale
 contract: ## Prism contract run, SDK examples and Swagger UI in headless Chromium against a live service
 	scripts/contract/run
 
-lint: vet staticcheck fmt tidy
+lint: vet staticcheck fmt tidy imports
+
+imports: ## fail when a package breaks the dependency direction (gen <- server -> store)
+	scripts/check-imports
 
 tidy: ## fail when go.mod or go.sum are not tidy
 	$(GO) mod tidy -diff
