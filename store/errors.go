@@ -56,3 +56,11 @@ func IsValueOutOfRange(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "22003" || pe.Code == "22001")
 }
+
+// IsDeadlock reports PostgreSQL's deadlock_detected: the transaction was chosen as a victim and
+// rolled back whole, so running it again is safe. On Citus concurrent writes to a reference table
+// (users, organizations, memberships) can meet in different orders on different nodes.
+func IsDeadlock(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "40P01"
+}

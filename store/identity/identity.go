@@ -196,6 +196,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	}
 	u := User{ID: uuid.NewString(), Email: strings.ToLower(strings.TrimSpace(nu.Email)), Name: nu.Name, PasswordHash: string(hash)}
 	// Two creators may pick the same next number; the unique index refuses the loser, which retries.
+	// A deadlock victim (Citus, concurrent writes to the reference table) was rolled back: retry too.
 	for attempt := 0; ; attempt++ {
 		err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 			if err := tx.Model(&User{}).Select("COALESCE(MAX(number), 0) + 1").Scan(&u.Number).Error; err != nil {
@@ -203,6 +204,9 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 			}
 			return tx.Create(&u).Error
 		})
+		if store.IsDeadlock(err) && attempt < 4 {
+			continue
+		}
 		if err == nil || !store.IsUniqueViolation(err) || attempt == 4 {
 			break
 		}
@@ -296,8 +300,9 @@ func (s *Store) CreateOrganization(ctx context.Context, no NewOrganization) (Org
 		if err == nil {
 			return org, nil
 		}
-		// A clash of the random business code is the only expected unique violation; draw again.
-		if !store.IsUniqueViolation(err) || attempt == 4 {
+		// A clash of the random business code is the only expected unique violation; draw again. A
+		// deadlock victim (Citus reference tables) was rolled back whole: run it again.
+		if !(store.IsUniqueViolation(err) || store.IsDeadlock(err)) || attempt == 4 {
 			return Organization{}, fmt.Errorf("create organization: %w", err)
 		}
 	}

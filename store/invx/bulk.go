@@ -2,12 +2,9 @@ package invx
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/deletesvc/deletesvc/store"
-
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // ActionItem is one action on one document, as a bulk request lists it.
@@ -86,7 +83,7 @@ func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []
 		updated, err = s.updateRows(ctx, query, args, len(toApply))
 		// A single statement changed nothing when PostgreSQL chose it as a deadlock victim (two
 		// batches locking overlapping rows in different plan orders), so running it again is safe.
-		if !isDeadlock(err) || attempt == 2 {
+		if !store.IsDeadlock(err) || attempt == 2 {
 			break
 		}
 	}
@@ -145,10 +142,4 @@ func (s *Store) updateRows(ctx context.Context, query string, args []any, capaci
 		out[d.ID] = d
 	}
 	return out, rows.Err()
-}
-
-// isDeadlock reports PostgreSQL's deadlock_detected.
-func isDeadlock(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "40P01"
 }

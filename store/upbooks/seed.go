@@ -47,6 +47,19 @@ func (s *Store) Seed(ctx context.Context, ids *identity.Store, orgID string, row
 	if err != nil {
 		return err
 	}
+	// On Citus the memberships go to a reference table inside a transaction that also writes the
+	// organization's shard, and concurrent seeds can deadlock there; the victim was rolled back
+	// whole, so it runs again.
+	for attempt := 0; ; attempt++ {
+		err := s.seedTx(ctx, orgID, rows, units, members, progress)
+		if !store.IsDeadlock(err) || attempt == 4 {
+			return err
+		}
+	}
+}
+
+// seedTx writes the seed in one transaction.
+func (s *Store) seedTx(ctx context.Context, orgID string, rows, units int, members []identity.Membership, progress func(int)) error {
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
 		w := &seedWriter{tx: tx, budget: rows, batch: 1000, progress: progress}
 		if err := generate(w, orgID, units, members); err != nil {
