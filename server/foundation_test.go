@@ -666,3 +666,38 @@ func TestHostileXMLIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// A NUL character in any string, or bytes that are not UTF-8, is a 400 in the family's shape before
+// anything reaches the database: PostgreSQL refused NUL with a 500, and Go stored invalid bytes as
+// U+FFFD (issue 10, defect 3). Both databases, since the 500 was PostgreSQL's.
+func TestNULAndInvalidUTF8AreRefused(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, st *store.DB) {
+		f := newFixture(t, st)
+		auth := []string{"Authorization", "Bearer " + f.aliceTok}
+		for _, tc := range []struct {
+			name, method, path, contentType, body, want string
+			headers                                     []string
+		}{
+			{"login username", "POST", "/api/v1/auth/token/bearer", "application/json", `{"username":"alice@example.com\u0000","password":"password123"}`,
+				`{"code":"400","message":"Validation failed: username: a string holds a NUL character"}`, nil},
+			{"invalid UTF-8", "POST", "/api/v1/auth/token/bearer", "application/json", "{\"username\":\"al\xffice@example.com\",\"password\":\"password123\"}",
+				`{"code":"400","message":"Validation failed: the body is not valid UTF-8"}`, nil},
+			{"organization name", "POST", "/api/v1/organization", "application/json", `{"name":"A\u0000B","location":"Pune","state":"Maharashtra"}`,
+				`{"code":"400","message":"Validation failed: name: a string holds a NUL character"}`, auth},
+			{"invx comments", "PATCH", "/invx/apis/v1/orgs/" + f.aliceOrg.ID + "/document/bulk", "application/json", `[{"docId":"d1","action":"acc","comments":"ok\u0000"}]`,
+				`"field":"[0].comments"`, auth},
+			{"query parameter", "GET", "/api/Product/GetProductStock?productId=P%00", "", "",
+				`{"Message":"The request is invalid.","ModelState":{"productId":["holds a NUL character or bytes that are not UTF-8"]}}`, auth},
+		} {
+			r := do(t, f.env, tc.method, tc.path, tc.contentType, tc.body, append(tc.headers, "Accept", "application/json")...)
+			if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), tc.want) {
+				t.Errorf("%s: %d %s, want 400 with %s", tc.name, r.status, r.body, tc.want)
+			}
+		}
+		orgs, total, err := f.env.Identity.ListOrganizations(context.Background(), f.alice.ID, identity.OrganizationPage{PageNo: 1, PageSize: 10})
+		if err != nil || total != 1 || len(orgs) != 1 {
+			t.Errorf("a refused AddOrganization stored something: %d organizations (%v)", total, err)
+		}
+	})
+}

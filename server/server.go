@@ -232,7 +232,7 @@ func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.Mi
 	if r.f.XMLBodies {
 		chain = append(chain, xmlToJSON(r.f.Spec, method, path))
 	}
-	chain = append(chain, rejectDuplicateKeys, r.validator, r.s.orgGuard(r.f))
+	chain = append(chain, rejectUnsafeInput, r.validator, r.s.orgGuard(r.f))
 	return r.e.Add(method, path, h, append(chain, m...)...)
 }
 

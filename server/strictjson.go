@@ -6,7 +6,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/labstack/echo/v4"
@@ -14,14 +16,22 @@ import (
 	"github.com/deletesvc/deletesvc/server/api"
 )
 
-// rejectDuplicateKeys refuses a JSON body in which an object names a member twice. Go's decoder
-// (and so the validator and the handlers) keeps the last one silently, so {"clients":false,
-// "clients":true} would delete clients; RFC 8259 leaves such a body's meaning undefined, so it is a
-// 400 here. The check is one pass of go-json-experiment's jsontext decoder, which refuses duplicate
+// rejectUnsafeInput refuses, before validation, input that Go would read differently from what the
+// client meant or that PostgreSQL cannot store (issue 10, defects 3 and 9):
+//   - a JSON object naming a member twice: Go's decoder (and so the validator and the handlers)
+//     keeps the last one silently, so {"clients":false,"clients":true} would delete clients, and
+//     RFC 8259 leaves such a body's meaning undefined;
+//   - a NUL character in any string, or bytes that are not UTF-8, in the body, the query or the
+//     path: PostgreSQL refuses NUL in text (a 500 before) and Go would store invalid bytes as U+FFFD.
+//
+// The body check is one pass of go-json-experiment's jsontext decoder, which refuses duplicate
 // names by default, over a body BodyLimit has already bounded.
-func rejectDuplicateKeys(next echo.HandlerFunc) echo.HandlerFunc {
+func rejectUnsafeInput(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
+		if field, ok := unsafeURL(req.URL); !ok {
+			return refuse(field)
+		}
 		if req.Body == nil || req.Body == http.NoBody || !isJSON(req.Header.Get(echo.HeaderContentType)) {
 			return next(c)
 		}
@@ -30,19 +40,46 @@ func rejectDuplicateKeys(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		req.Body = io.NopCloser(stdbytes.NewReader(body))
-		if len(stdbytes.TrimSpace(body)) == 0 {
-			return next(c)
+		if !utf8.Valid(body) {
+			return refuse(api.FieldError{In: "body", Reason: "the body is not valid UTF-8"})
 		}
 		dec := jsontext.NewDecoder(stdbytes.NewReader(body))
-		_, err = dec.ReadValue()
-		var se *jsontext.SyntacticError
-		if errors.As(err, &se) && errors.Is(se.Err, jsontext.ErrDuplicateName) {
-			field := api.FieldError{In: "body", Path: pointerPath(string(se.JSONPointer)), Reason: "duplicate key in object"}
-			return &api.Error{Kind: api.KindValidation, Status: http.StatusBadRequest, Message: api.Describe([]api.FieldError{field}), Fields: []api.FieldError{field}, Cause: err}
+		for {
+			tok, err := dec.ReadToken()
+			if errors.Is(err, io.EOF) {
+				return next(c)
+			}
+			var se *jsontext.SyntacticError
+			if errors.As(err, &se) && errors.Is(se.Err, jsontext.ErrDuplicateName) {
+				return refuse(api.FieldError{In: "body", Path: pointerPath(string(se.JSONPointer)), Reason: "duplicate key in object"})
+			}
+			if err != nil {
+				return next(c) // other syntax errors are the validator's to report, in its words
+			}
+			if tok.Kind() == '"' && strings.ContainsRune(tok.String(), 0) {
+				return refuse(api.FieldError{In: "body", Path: pointerPath(string(dec.StackPointer())), Reason: "a string holds a NUL character"})
+			}
 		}
-		// Other syntax errors are the validator's to report, in its words.
-		return next(c)
 	}
+}
+
+// unsafeURL finds a query value or path holding NUL or bytes that are not UTF-8.
+func unsafeURL(u *url.URL) (api.FieldError, bool) {
+	if p := u.Path; !utf8.ValidString(p) || strings.ContainsRune(p, 0) {
+		return api.FieldError{In: "path", Reason: "the path holds a NUL character or bytes that are not UTF-8"}, false
+	}
+	for name, values := range u.Query() {
+		for _, v := range values {
+			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) || !utf8.ValidString(name) || strings.ContainsRune(name, 0) {
+				return api.FieldError{In: "query", Name: strings.ToValidUTF8(strings.ReplaceAll(name, "\x00", ""), ""), Reason: "holds a NUL character or bytes that are not UTF-8"}, false
+			}
+		}
+	}
+	return api.FieldError{}, true
+}
+
+func refuse(field api.FieldError) error {
+	return &api.Error{Kind: api.KindValidation, Status: http.StatusBadRequest, Message: api.Describe([]api.FieldError{field}), Fields: []api.FieldError{field}}
 }
 
 func isJSON(contentType string) bool {
