@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+
+	"github.com/deletesvc/deletesvc/store/internal/dialect"
 )
 
 // Shared tables are Citus reference tables (a copy on every node): users and organizations are
@@ -171,7 +173,7 @@ func foreignKeysTouching(ctx context.Context, tx *sql.Tx, tables []string) ([]fo
 		  FROM pg_constraint c
 		 WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace
 		   AND (c.conrelid::regclass::text = ANY($1) OR c.confrelid::regclass::text = ANY($1))
-		 ORDER BY 1, 2`, textArray(tables))
+		 ORDER BY 1, 2`, dialect.TextArray(tables))
 	if err != nil {
 		return nil, fmt.Errorf("citus: foreign keys: %w", err)
 	}
@@ -192,16 +194,4 @@ func hasColumn(ctx context.Context, tx *sql.Tx, table, column string) (bool, err
 	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM information_schema.columns
 		WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2)`, table, column).Scan(&ok)
 	return ok, err
-}
-
-// textArray is a PostgreSQL text[] literal of names that need no quoting (table names).
-func textArray(names []string) string {
-	out := "{"
-	for i, n := range names {
-		if i > 0 {
-			out += ","
-		}
-		out += `"` + n + `"`
-	}
-	return out + "}"
 }
