@@ -153,10 +153,13 @@ func (db *DB) Close() error {
 // operations on one organization run one after another while other organizations' go on. The lock
 // is a row of organization_locks, a tenant table: on Citus it lives on the organization's shard
 // (a lock on the organizations row would hold the reference table on every node for everyone).
-// SQLite has one writer at a time, which already serialises.
+// SQLite has one writer at a time, which already serialises. An unknown organization is ErrNotFound.
 func LockOrganization(tx *gorm.DB, orgID string) error {
 	err := tx.Exec(`INSERT INTO organization_locks (organization_id) VALUES (?)
 		ON CONFLICT (organization_id) DO UPDATE SET organization_id = excluded.organization_id`, orgID).Error
+	if IsForeignKeyViolation(err) {
+		return ErrNotFound // the lock row's one key is to the organization
+	}
 	if err != nil {
 		return fmt.Errorf("lock organization %s: %w", orgID, err)
 	}

@@ -48,19 +48,16 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 	}
 	var res SelectiveResult
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := store.LockOrganization(tx, req.OrgID); err != nil {
+			return err
+		}
+		// Read under the lock, so a concurrent call's settings reset is seen.
 		var org identity.Organization
 		err := tx.Where("id = ?", req.OrgID).Take(&org).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return store.ErrNotFound
 		}
 		if err != nil {
-			return fmt.Errorf("find organization: %w", err)
-		}
-		if err := store.LockOrganization(tx, req.OrgID); err != nil {
-			return err
-		}
-		// Read again under the lock: a concurrent call may have reset the settings meanwhile.
-		if err := tx.Where("id = ?", req.OrgID).Take(&org).Error; err != nil {
 			return fmt.Errorf("find organization: %w", err)
 		}
 		var m identity.Membership
