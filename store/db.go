@@ -43,6 +43,7 @@ type DB struct {
 	gorm    *gorm.DB
 	dialect dialect.Dialect
 	now     func() time.Time
+	citus   bool // the database has the citus extension: tables are distributed
 }
 
 // Open connects to url. An empty url, a file path or "sqlite://path" opens the embedded SQLite;
@@ -104,6 +105,13 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	if db.dialect.Name() == "postgres" {
+		err := g.WithContext(ctx).Raw("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')").Scan(&db.citus).Error
+		if err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("look for the citus extension: %w", err)
+		}
+	}
 	return db, nil
 }
 
@@ -123,6 +131,21 @@ func (db *DB) Gorm(ctx context.Context) *gorm.DB { return db.gorm.WithContext(ct
 // otherwise (GORM's helper, which also reports a failed commit).
 func (db *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return db.gorm.WithContext(ctx).Transaction(fn)
+}
+
+// FanOut runs fn in one transaction whose statements are meant to span organizations, and so on
+// Citus many shards (a listing of a user's organizations). Everywhere else a statement binds one
+// organization; the suite on Citus makes any multi-shard statement an error, except under FanOut.
+func (db *DB) FanOut(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if !db.citus {
+		return fn(db.Gorm(ctx))
+	}
+	return db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Exec("SET LOCAL citus.multi_task_query_log_level = 'off'").Error; err != nil {
+			return err
+		}
+		return fn(tx)
+	})
 }
 
 // SQL is the underlying pool, for the migration runner.

@@ -54,8 +54,8 @@ func (h *Handler) CreateAuthToken(ctx context.Context, req gen.CreateAuthTokenRe
 		orgs = append(orgs, gen.AssociatedOrg{Organisation: gen.Organisation{Id: m.OrganizationID, Name: m.OrganizationName}, Roles: []string{string(m.Role)}})
 	}
 	selected := ""
-	if def, err := h.ids.DefaultOrganization(ctx, u.ID); err == nil {
-		selected = def.ID
+	if def, err := h.ids.DefaultOrganizationID(ctx, u.ID); err == nil {
+		selected = def
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}

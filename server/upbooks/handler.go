@@ -63,23 +63,23 @@ func (h *Handler) Login(ctx context.Context, req gen.LoginRequestObject) (gen.Lo
 // selectOrganization resolves the organization a login asks for; "" when the user has none.
 func (h *Handler) selectOrganization(ctx context.Context, u identity.User, ref *string) (string, error) {
 	if ref == nil || *ref == "" {
-		org, err := h.ids.DefaultOrganization(ctx, u.ID)
+		id, err := h.ids.DefaultOrganizationID(ctx, u.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			return "", nil
 		}
-		return org.ID, err
+		return id, err
 	}
-	org, err := h.ids.OrganizationByIDOrCode(ctx, *ref)
+	id, err := h.ids.OrganizationIDByRef(ctx, *ref)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", store.ErrNotMember // do not reveal whether it exists
 	}
 	if err != nil {
 		return "", err
 	}
-	if _, err := h.ids.MemberRole(ctx, org.ID, u.ID); err != nil {
+	if _, err := h.ids.MemberRole(ctx, id, u.ID); err != nil {
 		return "", err
 	}
-	return org.ID, nil
+	return id, nil
 }
 
 // AddOrganization creates an organization owned by the caller.

@@ -77,15 +77,16 @@ func (s *Seeder) EnsureDemo(ctx context.Context) (identity.User, identity.Organi
 	case err != nil:
 		return identity.User{}, identity.Organization{}, fmt.Errorf("find demo user: %w", err)
 	}
-	org, err := s.ids.DefaultOrganization(ctx, u.ID)
+	id, err := s.ids.DefaultOrganizationID(ctx, u.ID)
 	if err == nil {
-		return u, org, nil
+		org, err := s.ids.Organization(ctx, id)
+		return u, org, err
 	}
 	if !errors.Is(err, store.ErrNotFound) {
 		return identity.User{}, identity.Organization{}, fmt.Errorf("demo organization: %w", err)
 	}
 	business := "business"
-	org, err = s.ids.CreateOrganization(ctx, identity.NewOrganization{
+	org, err := s.ids.CreateOrganization(ctx, identity.NewOrganization{
 		Name: "Demo Traders Pvt Ltd", Location: "Andheri East, Mumbai", State: "Maharashtra",
 		OwnerUserID: u.ID, OrganizationType: &business,
 	})

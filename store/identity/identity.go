@@ -42,7 +42,11 @@ type User struct {
 	CreatedAt    time.Time
 }
 
-// Organization is the tenant itself, shared by all tenants as the organization list.
+// Organization is the organization document. Its identity (table organizations) is shared by all
+// tenants as the organization list: a reference table on Citus. Its mutable state (Settings, Version,
+// UpdatedAt) lives in organization_state, a tenant table, so that changing it (the orgSettings reset)
+// writes one shard instead of a reference table on every node, which would serialise all tenants.
+// The state fields are read-only here: read through Document, written through SaveState.
 type Organization struct {
 	ID                 string `gorm:"primaryKey;size:24"`           // ObjectId-style _id
 	Code               string `gorm:"uniqueIndex;size:16;not null"` // the short business organizationId
@@ -53,7 +57,7 @@ type Organization struct {
 	OwnerUserID        string               `gorm:"size:36;not null;index"`
 	RegionalSetting    RegionalSetting      `gorm:"serializer:json;not null"`
 	TaxSettings        []TaxSetting         `gorm:"serializer:json"`
-	Settings           OrganizationSettings `gorm:"serializer:json;not null"`
+	Settings           OrganizationSettings `gorm:"->;serializer:json"`
 	FromEmail          *string              `gorm:"size:254"`
 	FiscalYear         *FiscalYear          `gorm:"serializer:json"`
 	BusinessSettings   *BusinessSettings    `gorm:"serializer:json"`
@@ -62,9 +66,58 @@ type Organization struct {
 	RegistrationSource *string              `gorm:"size:40"`
 	OrganizationType   *string              `gorm:"size:20"`
 	Phone              *Phone               `gorm:"serializer:json"`
-	Version            int64                `gorm:"not null;default:0"` // Mongo's __v, bumped on every change
+	Version            int64                `gorm:"->"` // Mongo's __v, bumped on every change
 	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	UpdatedAt          time.Time `gorm:"->"`
+}
+
+// OrganizationState is an organization's mutable state, one row per organization.
+type OrganizationState struct {
+	OrganizationID string               `gorm:"primaryKey;size:24"`
+	Settings       OrganizationSettings `gorm:"serializer:json;not null"`
+	Version        int64                `gorm:"not null;default:0"`
+	UpdatedAt      time.Time            `gorm:"autoUpdateTime:false"` // the change's time, set by the store
+}
+
+// TableName is organization_state: one state per organization, not a list of states.
+func (OrganizationState) TableName() string { return "organization_state" }
+
+// documentColumns are an organization document's columns, organizations joined with its state as s.
+const documentColumns = "organizations.*, s.settings, s.version, s.updated_at"
+
+// Document reads organization orgID's document in tx; store.ErrNotFound when there is none. Both
+// tables are bound to orgID, so on Citus it reads the reference table's local copy and one shard.
+func Document(tx *gorm.DB, orgID string) (Organization, error) {
+	var org Organization
+	err := tx.Model(&Organization{}).Select(documentColumns).
+		Joins("JOIN organization_state s ON s.organization_id = organizations.id AND s.organization_id = ?", orgID).
+		Where("organizations.id = ?", orgID).Take(&org).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Organization{}, store.ErrNotFound
+	}
+	if err != nil {
+		return Organization{}, fmt.Errorf("find organization: %w", err)
+	}
+	return org, nil
+}
+
+// ResetSettings puts the settings back to a new organization's and counts it as a change; SaveState
+// stores it.
+func (o *Organization) ResetSettings(now time.Time) {
+	o.Settings = DefaultOrganizationSettings()
+	o.Version++
+	o.UpdatedAt = now.Truncate(time.Microsecond) // what PostgreSQL keeps, so the answer equals a later read
+}
+
+// SaveState writes org's mutable state in tx.
+func SaveState(tx *gorm.DB, org Organization) error {
+	st := OrganizationState{OrganizationID: org.ID, Settings: org.Settings, Version: org.Version, UpdatedAt: org.UpdatedAt}
+	err := tx.Model(&OrganizationState{}).Where("organization_id = ?", org.ID).
+		Select("Settings", "Version", "UpdatedAt").Updates(&st).Error
+	if err != nil {
+		return fmt.Errorf("save organization state: %w", err)
+	}
+	return nil
 }
 
 // RegionalSetting is currency, date format, time zone and country.
@@ -295,6 +348,10 @@ func (s *Store) CreateOrganization(ctx context.Context, no NewOrganization) (Org
 			if err := tx.Omit(clause.Associations).Create(&org).Error; err != nil {
 				return err
 			}
+			org.UpdatedAt = org.CreatedAt
+			if err := tx.Create(&OrganizationState{OrganizationID: org.ID, Settings: org.Settings, UpdatedAt: org.UpdatedAt}).Error; err != nil {
+				return err
+			}
 			return tx.Omit(clause.Associations).Create(&Membership{OrganizationID: org.ID, UserID: org.OwnerUserID, Role: RoleOwner}).Error
 		})
 		if err == nil {
@@ -342,29 +399,34 @@ func (s *Store) MemberRole(ctx context.Context, orgID, userID string) (Role, err
 	return m.Role, nil
 }
 
-// DefaultOrganization is the organization a login selects when none is asked for: the oldest one the
-// user owns, else the oldest they belong to.
-func (s *Store) DefaultOrganization(ctx context.Context, userID string) (Organization, error) {
-	var org Organization
-	err := s.db.Gorm(ctx).
+// DefaultOrganizationID is the organization a login selects when none is asked for: the oldest one
+// the user owns, else the oldest they belong to.
+func (s *Store) DefaultOrganizationID(ctx context.Context, userID string) (string, error) {
+	var id string
+	err := s.db.Gorm(ctx).Model(&Organization{}).Select("organizations.id").
 		Joins("JOIN memberships m ON m.organization_id = organizations.id AND m.user_id = ?", userID).
 		// Order() would drop a clause.Expr (no ORDER BY at all); an OrderBy clause keeps it.
 		Clauses(clause.OrderBy{Expression: clause.Expr{SQL: "CASE WHEN m.role = ? THEN 0 ELSE 1 END, organizations.created_at, organizations.id", Vars: []any{RoleOwner}}}).
-		Take(&org).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Organization{}, store.ErrNotFound
+		Limit(1).Scan(&id).Error
+	if err == nil && id == "" {
+		return "", store.ErrNotFound
 	}
-	return org, err
+	return id, err
 }
 
-// OrganizationByIDOrCode finds an organization by its _id or its short business code.
-func (s *Store) OrganizationByIDOrCode(ctx context.Context, ref string) (Organization, error) {
-	var org Organization
-	err := s.db.Gorm(ctx).Where("id = ? OR code = ?", ref, ref).Take(&org).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Organization{}, store.ErrNotFound
+// OrganizationIDByRef is the id of the organization whose _id or short business code is ref.
+func (s *Store) OrganizationIDByRef(ctx context.Context, ref string) (string, error) {
+	var id string
+	err := s.db.Gorm(ctx).Model(&Organization{}).Select("id").Where("id = ? OR code = ?", ref, ref).Limit(1).Scan(&id).Error
+	if err == nil && id == "" {
+		return "", store.ErrNotFound
 	}
-	return org, err
+	return id, err
+}
+
+// Organization is organization orgID's document.
+func (s *Store) Organization(ctx context.Context, orgID string) (Organization, error) {
+	return Document(s.db.Gorm(ctx), orgID)
 }
 
 // OrganizationForMember returns the organization if userID belongs to it; store.ErrNotFound otherwise, so
@@ -375,8 +437,9 @@ func (s *Store) OrganizationForMember(ctx context.Context, orgID, userID string)
 		Role Role
 	}
 	err := s.db.Gorm(ctx).Model(&Organization{}).
-		Select("organizations.*, m.role AS role").
+		Select(documentColumns+", m.role AS role").
 		Joins("JOIN memberships m ON m.organization_id = organizations.id AND m.user_id = ?", userID).
+		Joins("JOIN organization_state s ON s.organization_id = organizations.id AND s.organization_id = ?", orgID).
 		Where("organizations.id = ?", orgID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Organization{}, "", store.ErrNotFound
@@ -394,22 +457,47 @@ type OrganizationPage struct {
 	Descending       bool
 }
 
-// ListOrganizations returns a page of the user's organizations and how many they have in all.
+// ListOrganizations returns a page of the user's organizations and how many they have in all. The
+// page's states are one read across its organizations: on Citus, the one intended fan-out (a page
+// holds at most PageSize organizations, so at most that many shards).
 func (s *Store) ListOrganizations(ctx context.Context, userID string, p OrganizationPage) ([]Organization, int64, error) {
-	q := s.db.Gorm(ctx).Model(&Organization{}).
-		Joins("JOIN memberships m ON m.organization_id = organizations.id AND m.user_id = ?", userID)
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("count organizations: %w", err)
-	}
-	column := "organizations.created_at"
-	if p.SortBy == "name" {
-		column = "organizations.name"
-	}
 	var orgs []Organization
-	err := q.Order(clause.OrderByColumn{Column: clause.Column{Name: column, Raw: true}, Desc: p.Descending}).
-		Order("organizations.id").
-		Offset((p.PageNo - 1) * p.PageSize).Limit(p.PageSize).Find(&orgs).Error
+	var total int64
+	err := s.db.FanOut(ctx, func(tx *gorm.DB) error {
+		q := tx.Model(&Organization{}).
+			Joins("JOIN memberships m ON m.organization_id = organizations.id AND m.user_id = ?", userID)
+		if err := q.Count(&total).Error; err != nil {
+			return fmt.Errorf("count organizations: %w", err)
+		}
+		column := "organizations.created_at"
+		if p.SortBy == "name" {
+			column = "organizations.name"
+		}
+		// organizations.* rather than GORM's column list, which would name the state's fields.
+		err := q.Select("organizations.*").Order(clause.OrderByColumn{Column: clause.Column{Name: column, Raw: true}, Desc: p.Descending}).
+			Order("organizations.id").
+			Offset((p.PageNo - 1) * p.PageSize).Limit(p.PageSize).Find(&orgs).Error
+		if err != nil || len(orgs) == 0 {
+			return err
+		}
+		ids := make([]string, len(orgs))
+		for i, o := range orgs {
+			ids[i] = o.ID
+		}
+		var states []OrganizationState
+		if err := tx.Where("organization_id IN ?", ids).Find(&states).Error; err != nil {
+			return fmt.Errorf("organization states: %w", err)
+		}
+		byID := make(map[string]OrganizationState, len(states))
+		for _, st := range states {
+			byID[st.OrganizationID] = st
+		}
+		for i := range orgs {
+			st := byID[orgs[i].ID]
+			orgs[i].Settings, orgs[i].Version, orgs[i].UpdatedAt = st.Settings, st.Version, st.UpdatedAt
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list organizations: %w", err)
 	}

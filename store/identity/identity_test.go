@@ -17,7 +17,7 @@ func TestIdentity(t *testing.T) {
 		s := storetest.Identity(db)
 		ctx := context.Background()
 		alice, aliceOrg := storetest.Tenant(t, db, "Alice@Example.com")
-		bob, _ := storetest.Tenant(t, db, "bob@example.com")
+		bob, bobOrg := storetest.Tenant(t, db, "bob@example.com")
 		if alice.Number == bob.Number || alice.Number < 1 {
 			t.Fatalf("user numbers %d and %d must be distinct and positive", alice.Number, bob.Number)
 		}
@@ -56,9 +56,9 @@ func TestIdentity(t *testing.T) {
 		if err != nil || total != 2 || len(orgs) != 1 {
 			t.Fatalf("bob's organizations: %d of %d, %v", len(orgs), total, err)
 		}
-		def, err := s.DefaultOrganization(ctx, bob.ID)
-		if err != nil || def.OwnerUserID != bob.ID {
-			t.Fatalf("bob's default org must be his own: %+v %v", def, err)
+		def, err := s.DefaultOrganizationID(ctx, bob.ID)
+		if err != nil || def != bobOrg.ID {
+			t.Fatalf("bob's default org must be his own, %s: got %s %v", bobOrg.ID, def, err)
 		}
 	})
 }
@@ -67,7 +67,7 @@ func TestIdentity(t *testing.T) {
 func TestModelsMatchMigrations(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		storetest.ModelsMatchSchema(t, db, &identity.User{}, &identity.Organization{}, &identity.Membership{})
+		storetest.ModelsMatchSchema(t, db, &identity.User{}, &identity.Organization{}, &identity.OrganizationState{}, &identity.Membership{})
 	})
 }
 
@@ -92,16 +92,16 @@ func TestDefaultOrganizationPrefersOwnedThenOldest(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		got, err := s.DefaultOrganization(ctx, user.ID)
-		if err != nil || got.ID != owned.ID {
-			t.Fatalf("default organization %s (%v), want the one the user owns, %s", got.ID, err, owned.ID)
+		got, err := s.DefaultOrganizationID(ctx, user.ID)
+		if err != nil || got != owned.ID {
+			t.Fatalf("default organization %s (%v), want the one the user owns, %s", got, err, owned.ID)
 		}
 		if err := db.Gorm(ctx).Exec("DELETE FROM organizations WHERE id = ?", owned.ID).Error; err != nil {
 			t.Fatal(err)
 		}
-		got, err = s.DefaultOrganization(ctx, user.ID)
-		if err != nil || got.ID != oldest.ID {
-			t.Fatalf("default organization %s (%v), want the oldest membership, %s", got.ID, err, oldest.ID)
+		got, err = s.DefaultOrganizationID(ctx, user.ID)
+		if err != nil || got != oldest.ID {
+			t.Fatalf("default organization %s (%v), want the oldest membership, %s", got, err, oldest.ID)
 		}
 	})
 }

@@ -52,13 +52,9 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 			return err
 		}
 		// Read under the lock, so a concurrent call's settings reset is seen.
-		var org identity.Organization
-		err := tx.Where("id = ?", req.OrgID).Take(&org).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return store.ErrNotFound
-		}
+		org, err := identity.Document(tx, req.OrgID)
 		if err != nil {
-			return fmt.Errorf("find organization: %w", err)
+			return err
 		}
 		var m identity.Membership
 		err = tx.Where("organization_id = ? AND user_id = ?", req.OrgID, req.UserID).Take(&m).Error
@@ -98,9 +94,7 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 			return err
 		}
 		if set["orgSettings"] {
-			org.Settings = identity.DefaultOrganizationSettings()
-			org.Version++
-			org.UpdatedAt = s.db.Now()
+			org.ResetSettings(s.db.Now())
 			res.Deleted["orgSettings"] = 1
 		}
 		res.Organization = org
@@ -116,12 +110,9 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 		if err := tx.Omit(clause.Associations).Create(&entry).Error; err != nil {
 			return fmt.Errorf("write activity log: %w", err)
 		}
-		// The settings live in organizations, a reference table on Citus, where a write holds the
-		// table on every node until commit; so it is the last statement, held for the commit only
-		// (BenchmarkConcurrentDeletesAcrossTenants measures it).
 		if set["orgSettings"] {
-			if err := tx.Model(&org).Select("Settings", "Version", "UpdatedAt").Updates(&org).Error; err != nil {
-				return fmt.Errorf("reset settings: %w", err)
+			if err := identity.SaveState(tx, org); err != nil {
+				return err
 			}
 		}
 		return nil

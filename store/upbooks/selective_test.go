@@ -698,3 +698,46 @@ func TestOrganizationLockIsPerOrganization(t *testing.T) {
 		}
 	})
 }
+
+// The orgSettings category puts the settings back to a new organization's and counts as a change of
+// the document (__v and updatedAt); a dry run reports the same and stores nothing. Only the chosen
+// organization's document changes.
+func TestOrgSettingsResetIsStored(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ids := storetest.Identity(db)
+		owner, org := storetest.Tenant(t, db, "settings-owner@example.com")
+		_, neighbour := storetest.Tenant(t, db, "settings-neighbour@example.com")
+		custom := identity.DefaultOrganizationSettings()
+		custom.Invoice.Prefix = "CUSTOM-"
+		for _, id := range []string{org.ID, neighbour.ID} {
+			if err := db.Gorm(ctx).Model(&identity.OrganizationState{}).Where("organization_id = ?", id).
+				Updates(&identity.OrganizationState{Settings: custom, Version: 7}).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := upbooks.New(db)
+		dry, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"orgSettings"}, DryRun: true})
+		if err != nil || dry.Organization.Version != 8 || dry.Organization.Settings != identity.DefaultOrganizationSettings() {
+			t.Fatalf("dry run: version %d, settings %+v, %v", dry.Organization.Version, dry.Organization.Settings, err)
+		}
+		if got, _ := ids.Organization(ctx, org.ID); got.Version != 7 || got.Settings.Invoice.Prefix != "CUSTOM-" {
+			t.Fatalf("a dry run stored the reset: version %d, prefix %q", got.Version, got.Settings.Invoice.Prefix)
+		}
+		res, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"orgSettings"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ids.Organization(ctx, org.ID)
+		if err != nil || got.Version != 8 || got.Settings != identity.DefaultOrganizationSettings() || !got.UpdatedAt.Equal(res.Organization.UpdatedAt) || got.UpdatedAt.Before(org.UpdatedAt) {
+			t.Fatalf("after the reset: version %d, settings %+v, updated %v (answer said %v), %v", got.Version, got.Settings, got.UpdatedAt, res.Organization.UpdatedAt, err)
+		}
+		if got.Name != org.Name || got.Code != org.Code || got.OwnerUserID != owner.ID {
+			t.Errorf("the reset changed the organization's identity: %+v", got)
+		}
+		if other, _ := ids.Organization(ctx, neighbour.ID); other.Version != 7 || other.Settings.Invoice.Prefix != "CUSTOM-" {
+			t.Errorf("the neighbour's settings changed: version %d, prefix %q", other.Version, other.Settings.Invoice.Prefix)
+		}
+	})
+}
