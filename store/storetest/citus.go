@@ -59,19 +59,35 @@ func CitusURL(t testing.TB) string {
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("create database %s on Citus: %v", name, err)
 	}
+	onWorker := func(n node, database string) string {
+		wu, _ := neturl.Parse(withDatabase(admin, database))
+		wu.Host = fmt.Sprintf("%s:%d", n.host, n.port)
+		return wu.String()
+	}
+	var workers []node
+	for _, n := range nodes {
+		if n.port != coordPort {
+			workers = append(workers, n)
+		}
+	}
 	t.Cleanup(func() {
-		if err := adminExec(admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+		// The drop reaches the workers' copies too, but a worker's Citus maintenance daemon can
+		// still be connected there ("being accessed by other users"); a copy left behind keeps a
+		// background worker busy on that node for good, so each copy is dropped until it is gone.
+		if err := retryCitus(func() error { return adminExec(admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") }); err != nil {
 			t.Logf("drop Citus database %s: %v", name, err)
+		}
+		for _, n := range workers {
+			if err := retryCitus(func() error {
+				return adminExec(onWorker(n, "postgres"), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			}); err != nil {
+				t.Logf("drop Citus database %s on worker %s:%d: %v", name, n.host, n.port, err)
+			}
 		}
 	})
 	// Each worker's copy of the database needs the extension before it can join.
-	for _, n := range nodes {
-		if n.port == coordPort {
-			continue
-		}
-		wu, _ := neturl.Parse(withDatabase(admin, name))
-		wu.Host = fmt.Sprintf("%s:%d", n.host, n.port)
-		if err := adminExec(wu.String(), "CREATE EXTENSION IF NOT EXISTS citus"); err != nil {
+	for _, n := range workers {
+		if err := adminExec(onWorker(n, name), "CREATE EXTENSION IF NOT EXISTS citus"); err != nil {
 			t.Fatalf("citus extension on worker %s:%d: %v", n.host, n.port, err)
 		}
 	}
@@ -82,17 +98,31 @@ func CitusURL(t testing.TB) string {
 	}
 	defer db.Close(ctx)
 	stmts := []string{"CREATE EXTENSION IF NOT EXISTS citus", fmt.Sprintf("SELECT citus_set_coordinator_host('%s', %d)", coordHost, coordPort)}
-	for _, n := range nodes {
-		if n.port != coordPort {
-			stmts = append(stmts, fmt.Sprintf("SELECT citus_add_node('%s', %d)", n.host, n.port))
-		}
+	for _, n := range workers {
+		stmts = append(stmts, fmt.Sprintf("SELECT citus_add_node('%s', %d)", n.host, n.port))
 	}
 	for _, s := range stmts {
-		if _, err := db.Exec(ctx, s); err != nil {
+		// Adding a node syncs the metadata to it over connections that fail whole when the worker
+		// is short of a connection or background worker for a moment; each statement is safe to
+		// repeat (an added node is returned as it is).
+		if err := retryCitus(func() error { _, err := db.Exec(ctx, s); return err }); err != nil {
 			t.Fatalf("prepare Citus database %s: %s: %v", name, s, err)
 		}
 	}
 	return url
+}
+
+// retryCitus runs fn up to four times, a little apart, while it fails: for the cluster
+// administration steps around a test database, never for what a test checks.
+func retryCitus(fn func() error) error {
+	var err error
+	for attempt := range 4 {
+		if err = fn(); err == nil {
+			return nil
+		}
+		time.Sleep(time.Duration(attempt+1) * 250 * time.Millisecond)
+	}
+	return err
 }
 
 // citusMigrated is a Citus database at the latest schema, distributed by the production

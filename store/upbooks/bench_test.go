@@ -87,9 +87,10 @@ func BenchmarkDeleteSelective(b *testing.B) {
 
 // BenchmarkConcurrentDeletesAcrossTenants runs eight selective deletes at once, each in its own
 // organization, choosing either a category held in tenant tables (documents) or orgSettings, whose
-// reset writes the organizations row: a reference table on Citus, where a write holds the table on
-// every node until commit. Side by side the two say how much that write serialises tenants. On
-// PostgreSQL, and on Citus when TEST_CITUS_URL is set.
+// reset writes the organization's state. That state used to be in organizations, a reference table
+// on Citus, where a write holds the table on every node until commit and so serialised tenants;
+// side by side the two say whether it still does. On PostgreSQL, and on Citus when TEST_CITUS_URL
+// is set.
 func BenchmarkConcurrentDeletesAcrossTenants(b *testing.B) {
 	const tenants = 8
 	for _, backend := range storetest.Backends {
