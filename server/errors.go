@@ -82,7 +82,16 @@ func requestErrorFields(re *openapi3filter.RequestError) []api.FieldError {
 		}
 		var pe *openapi3filter.ParseError
 		if errors.As(re.Err, &pe) {
-			f.Reason = "malformed: " + pe.Reason
+			// kin-openapi leaves Reason empty when a decoder's own error is the cause (a body
+			// that is not JSON): name that instead of an empty "malformed: ".
+			reason := pe.Reason
+			if reason == "" && pe.RootCause() != nil {
+				reason = pe.RootCause().Error()
+			}
+			if reason == "" {
+				reason = "cannot be decoded"
+			}
+			f.Reason = "malformed: " + reason
 			f.Path = jsonPath(pe.Path())
 		}
 		return []api.FieldError{f}

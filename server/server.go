@@ -7,6 +7,7 @@ package server
 import (
 	stdbytes "bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -62,12 +63,14 @@ type Server struct {
 	tokens   *auth.Tokens
 	families []api.Family
 	timeouts Timeouts
+	maxBody  int64
 	log      *slog.Logger
 }
 
 // New builds the server on db, with users and organizations in ids.
 func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 	s := &Server{echo: echo.New(), db: db, ids: ids, tokens: auth.NewTokens(cfg.TokenSecret, cfg.TokenTTL), log: cfg.Logger}
+	var err error
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -111,11 +114,9 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 		limit = "2M"
 	}
 	e.Use(middleware.BodyLimit(limit))
-	maxBody, err := bytes.Parse(limit)
-	if err != nil {
+	if s.maxBody, err = bytes.Parse(limit); err != nil {
 		return nil, fmt.Errorf("body limit %q: %w", limit, err)
 	}
-	e.Use(bufferChunkedBody(maxBody))
 
 	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: reg}))
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
@@ -204,8 +205,17 @@ func (s *Server) router(f api.Family) *familyRouter {
 	validator := echomw.OapiRequestValidatorWithOptions(f.Spec, &echomw.Options{
 		SilenceServersWarning: true,
 		Options: openapi3filter.Options{
-			MultiError:         true,
-			AuthenticationFunc: s.authenticate,
+			MultiError: true,
+			// authenticateFirst has checked the credentials before the body was read; the
+			// validator (which reads the body to authenticate) only confirms that it did.
+			AuthenticationFunc: func(ctx context.Context, _ *openapi3filter.AuthenticationInput) error {
+				if ec := echomw.GetEchoContext(ctx); ec != nil {
+					if _, ok := ec.Get(callerKey).(auth.Caller); ok {
+						return nil
+					}
+				}
+				return auth.ErrTokenInvalid
+			},
 		},
 		MultiErrorHandler: func(me openapi3.MultiError) *echo.HTTPError {
 			return &echo.HTTPError{Code: http.StatusBadRequest, Internal: me}
@@ -228,7 +238,7 @@ type familyRouter struct {
 }
 
 func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
-	chain := []echo.MiddlewareFunc{}
+	chain := []echo.MiddlewareFunc{r.s.authenticateFirst(r.f.Spec, method, path), bufferChunkedBody(r.s.maxBody)}
 	if r.f.XMLBodies {
 		chain = append(chain, xmlToJSON(r.f.Spec, method, path))
 	}
@@ -266,36 +276,92 @@ func (r *familyRouter) TRACE(p string, h echo.HandlerFunc, m ...echo.MiddlewareF
 	return r.add(http.MethodTrace, p, h, m...)
 }
 
-// authenticate is kin-openapi's AuthenticationFunc: it runs for each security scheme the operation
-// accepts, so which operations need a token is read from the spec alone.
-func (s *Server) authenticate(ctx context.Context, in *openapi3filter.AuthenticationInput) error {
-	req := in.RequestValidationInput.Request
-	var raw string
-	switch scheme := in.SecurityScheme; {
-	case scheme.Type == "http" && strings.EqualFold(scheme.Scheme, "bearer"):
-		h := req.Header.Get(echo.HeaderAuthorization)
-		if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-			raw = strings.TrimSpace(h[7:])
+// authenticateFirst checks the credentials the operation's spec asks for (any one of its security
+// requirements, all schemes of it) before anything reads the body, so an anonymous caller costs no
+// parsing (issue 10, defect 1: deep XML took gigabytes before the 401). A refused request's chunked
+// body is only counted, in constant memory, so an oversize one is still a 413 (defect 8).
+func (s *Server) authenticateFirst(spec *openapi3.T, method, echoPath string) echo.MiddlewareFunc {
+	var reqs openapi3.SecurityRequirements
+	if item := spec.Paths.Find(specPath(echoPath)); item != nil {
+		if op := item.GetOperation(method); op != nil {
+			reqs = spec.Security
+			if op.Security != nil {
+				reqs = *op.Security
+			}
 		}
-	case scheme.Type == "apiKey" && scheme.In == "header":
-		raw = strings.TrimSpace(req.Header.Get(scheme.Name))
-	default:
-		return fmt.Errorf("unsupported security scheme %q", in.SecuritySchemeName)
 	}
-	if raw == "" {
-		return fmt.Errorf("%s: no credentials", in.SecuritySchemeName)
+	var schemes openapi3.SecuritySchemes
+	if spec.Components != nil {
+		schemes = spec.Components.SecuritySchemes
 	}
-	claims, err := s.tokens.Parse(raw)
-	if err != nil {
-		return err
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if len(reqs) == 0 {
+				return next(c) // a public operation (login)
+			}
+			var errs []error
+			for _, sr := range reqs {
+				if len(sr) == 0 {
+					return next(c) // an empty requirement makes credentials optional
+				}
+				caller, err := s.satisfy(c.Request(), schemes, sr)
+				if err == nil {
+					c.Set(callerKey, caller)
+					return next(c)
+				}
+				errs = append(errs, err)
+			}
+			if tooLarge(c.Request(), s.maxBody) {
+				return echo.ErrStatusRequestEntityTooLarge
+			}
+			return fromSecurity(&openapi3filter.SecurityRequirementsError{SecurityRequirements: reqs, Errors: errs})
+		}
 	}
-	ec := echomw.GetEchoContext(ctx)
-	if ec == nil {
-		return fmt.Errorf("no echo context")
-	}
-	ec.Set(callerKey, auth.Caller{UserID: claims.Subject, UserNumber: claims.UserNumber, SelectedOrgID: claims.OrgID})
-	return nil
 }
+
+// satisfy checks every scheme of one security requirement against the request's headers.
+func (s *Server) satisfy(req *http.Request, schemes openapi3.SecuritySchemes, sr openapi3.SecurityRequirement) (auth.Caller, error) {
+	var caller auth.Caller
+	for name := range sr {
+		ref := schemes[name]
+		if ref == nil || ref.Value == nil {
+			return caller, fmt.Errorf("security scheme %q is not declared", name)
+		}
+		var raw string
+		switch scheme := ref.Value; {
+		case scheme.Type == "http" && strings.EqualFold(scheme.Scheme, "bearer"):
+			h := req.Header.Get(echo.HeaderAuthorization)
+			if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+				raw = strings.TrimSpace(h[7:])
+			}
+		case scheme.Type == "apiKey" && scheme.In == "header":
+			raw = strings.TrimSpace(req.Header.Get(scheme.Name))
+		default:
+			return caller, fmt.Errorf("unsupported security scheme %q", name)
+		}
+		if raw == "" {
+			return caller, fmt.Errorf("%s: no credentials", name)
+		}
+		claims, err := s.tokens.Parse(raw)
+		if err != nil {
+			return caller, err
+		}
+		caller = auth.Caller{UserID: claims.Subject, UserNumber: claims.UserNumber, SelectedOrgID: claims.OrgID}
+	}
+	return caller, nil
+}
+
+// tooLarge reports whether a refused request's chunked body runs past limit, reading it into a
+// fixed buffer and discarding it (a sized one was judged from its Content-Length by BodyLimit).
+func tooLarge(req *http.Request, limit int64) bool {
+	if req.ContentLength != -1 || req.Body == nil || req.Body == http.NoBody {
+		return false
+	}
+	n, err := io.Copy(io.Discard, io.LimitReader(req.Body, limit+1))
+	return n > limit || errors.Is(err, echo.ErrStatusRequestEntityTooLarge)
+}
+
+func specPath(echoPath string) string { return echoParam.ReplaceAllString(echoPath, "{$1}") }
 
 // orgGuard runs after validation: it checks the caller's membership of the organization the request
 // acts in, then hands the caller to the handler through the request context.
@@ -324,10 +390,10 @@ func (s *Server) Token(u identity.User, orgID string) (string, error) {
 	return token, err
 }
 
-// bufferChunkedBody reads a body sent without Content-Length (chunked) up to the limit before
-// anything else looks at the request, so an oversize one is refused with 413 in the family's shape
-// whoever sends it, instead of surfacing later as a read error (400) or not at all (401). Bodies
-// with a length are left to Echo's BodyLimit, which refuses them from the header alone.
+// bufferChunkedBody reads a body sent without Content-Length (chunked) up to the limit once the
+// caller is authenticated and before anything parses it, so an oversize one is refused with 413 in
+// the family's shape instead of surfacing later as a read error (400). Bodies with a length are
+// left to Echo's BodyLimit, which refuses them from the header alone.
 func bufferChunkedBody(limit int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {

@@ -32,7 +32,7 @@ var (
 // exactly like a JSON body.
 func xmlToJSON(spec *openapi3.T, method, echoPath string) echo.MiddlewareFunc {
 	var schema *openapi3.Schema
-	if item := spec.Paths.Find(echoParam.ReplaceAllString(echoPath, "{$1}")); item != nil {
+	if item := spec.Paths.Find(specPath(echoPath)); item != nil {
 		if op := item.GetOperation(method); op != nil && op.RequestBody != nil && op.RequestBody.Value != nil {
 			if mt := op.RequestBody.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
 				schema = mt.Schema.Value
