@@ -23,7 +23,7 @@ func TestBodiesAreNotReadBeforeAuthentication(t *testing.T) {
 		ub := "/api/Purchase/DeletePurchaseInvoice?invoiceId=1&userId=" + jsonNum(int(f.alice.Number))
 		for _, tc := range []struct {
 			name, method, path, contentType, start, want string
-			header                                      []string
+			header                                       []string
 		}{
 			{"Upbooks JSON", "DELETE", "/api/v1/organization/" + f.aliceOrg.ID + "/selective", "application/json", `{"clients":[[[[[[`,
 				`{"code":"401","message":"Authorization token is required"}`, nil},
