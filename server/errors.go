@@ -140,6 +140,13 @@ func toAPIError(err error) *api.Error {
 	if errors.As(err, &ae) {
 		return ae
 	}
+	if store.IsUnavailable(err) {
+		return &api.Error{Kind: api.KindUnavailable, Status: http.StatusServiceUnavailable, Message: "service unavailable", Cause: err}
+	}
+	if errors.Is(err, store.ErrUnknownUser) {
+		// The token is genuine but its user was deleted since: it is no longer a valid credential.
+		return &api.Error{Kind: api.KindTokenInvalid, Status: http.StatusUnauthorized, Message: "token invalid", Cause: err}
+	}
 	if store.IsValueOutOfRange(err) {
 		return &api.Error{Kind: api.KindValidation, Status: http.StatusBadRequest, Message: "a value is out of the range this service stores",
 			Fields: []api.FieldError{{In: "body", Reason: "a value is out of the range this service stores"}}, Cause: err}
@@ -175,6 +182,10 @@ func toAPIError(err error) *api.Error {
 	return &api.Error{Kind: api.KindInternal, Status: http.StatusInternalServerError, Message: "internal error", Cause: err}
 }
 
+// RetryAfter is the Retry-After of every 503, in seconds: long enough for a restarted database or
+// a released lock, short enough that clients do not give up.
+const RetryAfter = "5"
+
 // errorHandler is Echo's one global error handler: it picks the family from the path, so unknown
 // routes and wrong methods answer in the family's shape too.
 func (s *Server) errorHandler(err error, c echo.Context) {
@@ -187,6 +198,9 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		log.ErrorContext(c.Request().Context(), "request failed", "status", ae.Status, "error", err)
 	} else {
 		log.DebugContext(c.Request().Context(), "request refused", "status", ae.Status, "error", err)
+	}
+	if ae.Status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", RetryAfter)
 	}
 	render := s.rendererFor(c.Request().URL.Path)
 	if rerr := render(c, ae); rerr != nil {

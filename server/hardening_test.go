@@ -4,12 +4,18 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/deletesvc/deletesvc/server"
+	"github.com/deletesvc/deletesvc/server/servertest"
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/invx"
 	"github.com/deletesvc/deletesvc/store/storetest"
 )
 
@@ -90,4 +96,204 @@ func TestMalformedBodiesNameTheProblem(t *testing.T) {
 			}
 		}
 	})
+}
+
+// unavailable checks a 503 in the family's shape with Retry-After (the validating client checks
+// the body against the spec too).
+func unavailable(t *testing.T, what string, r response, want string) {
+	t.Helper()
+	if r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") != server.RetryAfter || !strings.Contains(string(r.body), want) {
+		t.Errorf("%s: %d Retry-After %q %s, want 503 with Retry-After %s and %s", what, r.status, r.header.Get("Retry-After"), r.body, server.RetryAfter, want)
+	}
+}
+
+// The family requests under test, each a write in its own shape (a transaction on SQLite, a table
+// PostgreSQL locks), with the 503 body each family answers.
+func writeProbes(f fixture, docID string) []struct{ name, method, path, body, want string } {
+	return []struct{ name, method, path, body, want string }{
+		{"Upbooks DeleteSelectiveData", "DELETE", "/api/v1/organization/" + f.aliceOrg.ID + "/selective", allFlags("true"),
+			`{"code":"503","message":"Service temporarily unavailable, retry later"}`},
+		{"invx UpdateDocumentBulk", "PATCH", "/invx/apis/v1/orgs/" + f.aliceOrg.ID + "/document/bulk", `[{"docId":"` + docID + `","action":"del"}]`,
+			`"error":{"message":"err-service-unavailable","type":"ServerError"`},
+		{"Ultrabiz DeletePurchaseInvoice", "DELETE", "/api/Purchase/DeletePurchaseInvoice?invoiceId=1&userId=" + jsonNum(int(f.alice.Number)), "",
+			`{"Message":"The service is temporarily unavailable. Please retry later."}`},
+	}
+}
+
+// A request whose database work outlives the deadline (here a lock another session holds) is
+// answered 503 with Retry-After within the deadline, in the family's shape, and changes nothing;
+// once the lock goes, the same request succeeds (issue 10, defect 5: requests hung as long as the
+// database was frozen).
+func TestDatabaseDeadlineAnswers503(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, st *store.DB) {
+		ctx := context.Background()
+		// Long enough for the delete itself on a loaded machine, short next to the 20s lock.
+		env := servertest.StartWith(t, st, server.Config{DBTimeout: 3 * time.Second})
+		alice, org := storetest.Tenant(t, st, "alice@example.com")
+		f := fixture{env: env, alice: alice, aliceOrg: org, aliceTok: env.Token(t, alice, org.ID)}
+		docs, err := env.Invx.SeedDocuments(ctx, org.ID, 1, []invx.Status{invx.Created}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var once sync.Once
+		held := storetest.HoldLocks(t, st, "organization_locks", "invx_documents", "ultrabiz_purchase_invoices")
+		release := func() { once.Do(held) }
+		// Without a deadline the requests would wait for this; with one they must not.
+		time.AfterFunc(20*time.Second, release)
+		for _, p := range writeProbes(f, docs[0]) {
+			start := time.Now()
+			r := do(t, env, p.method, p.path, "application/json", p.body, "Authorization", "Bearer "+f.aliceTok, "Accept", "application/json")
+			unavailable(t, p.name, r, p.want)
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("%s: answered after %v with a 3s deadline", p.name, d)
+			}
+		}
+		release()
+		if doc, err := env.Invx.GetDocument(ctx, org.ID, docs[0]); err != nil || doc.Status != invx.Created {
+			t.Fatalf("the refused delete changed the document: %+v %v", doc.Status, err)
+		}
+		for _, p := range writeProbes(f, docs[0]) {
+			if r := do(t, env, p.method, p.path, "application/json", p.body, "Authorization", "Bearer "+f.aliceTok, "Accept", "application/json"); r.status >= 500 {
+				t.Errorf("%s after the lock went: %d %s", p.name, r.status, r.body)
+			}
+		}
+		if doc, err := env.Invx.GetDocument(ctx, org.ID, docs[0]); err != nil || doc.Status != invx.Deleted {
+			t.Fatalf("the delete after the lock went did not happen: %+v %v", doc.Status, err)
+		}
+	})
+}
+
+// proxy is a TCP proxy to the test PostgreSQL that a test can take down (listener closed, every
+// connection cut, as when the database stops) and bring back on the same address.
+type proxy struct {
+	t      *testing.T
+	addr   string
+	target string
+	mu     sync.Mutex
+	ln     net.Listener
+	conns  []net.Conn
+}
+
+func startProxy(t *testing.T, target string) *proxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{t: t, addr: ln.Addr().String(), target: target, ln: ln}
+	go p.serve(ln)
+	t.Cleanup(p.down)
+	return p
+}
+
+func (p *proxy) serve(ln net.Listener) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		u, err := net.Dial("tcp", p.target)
+		if err != nil {
+			_ = c.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns = append(p.conns, c, u)
+		p.mu.Unlock()
+		go func() { _, _ = io.Copy(u, c); _ = u.Close() }()
+		go func() { _, _ = io.Copy(c, u); _ = c.Close() }()
+	}
+}
+
+func (p *proxy) down() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		_ = p.ln.Close()
+		p.ln = nil
+	}
+	for _, c := range p.conns {
+		_ = c.Close()
+	}
+	p.conns = nil
+}
+
+func (p *proxy) up() {
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	go p.serve(ln)
+}
+
+// With the database gone (its connections cut, new ones refused) every family answers 503 with
+// Retry-After in its shape, as does /readyz, and nothing needs restarting when it is back (issue
+// 10, defect 6: it was a 500). PostgreSQL only: SQLite is a file in the process; its equivalent,
+// a database another connection holds locked, is TestDatabaseDeadlineAnswers503 and
+// store.TestUnavailableErrors.
+func TestDatabaseDownAnswers503AndRecovers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	u, err := url.Parse(storetest.URL(t, storetest.Postgres))
+	if err != nil {
+		t.Fatal(err)
+	}
+	px := startProxy(t, u.Host)
+	u.Host = px.addr
+	st, err := store.Open(ctx, u.String(), storetest.Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	env := servertest.StartWith(t, st, server.Config{DBTimeout: 3 * time.Second})
+	alice, org := storetest.Tenant(t, st, "alice@example.com")
+	f := fixture{env: env, alice: alice, aliceOrg: org, aliceTok: env.Token(t, alice, org.ID)}
+	docs, err := env.Invx.SeedDocuments(ctx, org.ID, 1, []invx.Status{invx.Created}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probes := append(writeProbes(f, docs[0]),
+		struct{ name, method, path, body, want string }{"Upbooks Login", "POST", "/api/v1/auth/token/bearer", `{"username":"alice@example.com","password":"password123"}`,
+			`{"code":"503","message":"Service temporarily unavailable, retry later"}`},
+		struct{ name, method, path, body, want string }{"invx GetDocument", "GET", "/invx/apis/v1/orgs/" + org.ID + "/document/" + docs[0], "",
+			`"error":{"message":"err-service-unavailable","type":"ServerError"`},
+		struct{ name, method, path, body, want string }{"Ultrabiz GetVendor", "GET", "/api/Vendor/GetVendor?vendorId=1", "",
+			`{"Message":"The service is temporarily unavailable. Please retry later."}`},
+	)
+	auth := []string{"Authorization", "Bearer " + f.aliceTok, "Accept", "application/json"}
+	if r := do(t, env, "GET", "/api/v1/organization/"+org.ID, "", "", auth...); r.status != http.StatusOK {
+		t.Fatalf("before: %d %s", r.status, r.body)
+	}
+
+	px.down()
+	for _, p := range probes {
+		start := time.Now()
+		unavailable(t, p.name, do(t, env, p.method, p.path, "application/json", p.body, auth...), p.want)
+		if d := time.Since(start); d > 6*time.Second {
+			t.Errorf("%s: answered after %v with a 3s deadline", p.name, d)
+		}
+	}
+	if r := do(t, env, "GET", "/readyz", "", ""); r.status != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the database down: %d %s", r.status, r.body)
+	}
+
+	px.up()
+	deadline := time.Now().Add(15 * time.Second)
+	for do(t, env, "GET", "/readyz", "", "").status != http.StatusOK {
+		if time.Now().After(deadline) {
+			t.Fatal("/readyz did not recover within 15s of the database coming back")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for _, p := range probes {
+		if r := do(t, env, p.method, p.path, "application/json", p.body, auth...); r.status >= 500 {
+			t.Errorf("%s after the database came back: %d %s", p.name, r.status, r.body)
+		}
+	}
+	if doc, err := env.Invx.GetDocument(ctx, org.ID, docs[0]); err != nil || doc.Status != invx.Deleted {
+		t.Fatalf("the delete after recovery did not happen: %v %v", doc.Status, err)
+	}
 }

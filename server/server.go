@@ -47,6 +47,9 @@ type Config struct {
 	TokenTTL    time.Duration
 	// Timeouts of the HTTP server; zero values take DefaultTimeouts.
 	Timeouts Timeouts
+	// DBTimeout bounds each request's database work (its context's deadline from the first query
+	// on); zero means DefaultDBTimeout. A request past it is rolled back and answered 503.
+	DBTimeout time.Duration
 	// BodyLimit caps request bodies (Echo's notation, e.g. "2M"); larger ones get 413.
 	BodyLimit string
 	// Registry receives the HTTP metrics; nil means a fresh registry (tests create many servers).
@@ -64,8 +67,13 @@ type Server struct {
 	families []api.Family
 	timeouts Timeouts
 	maxBody  int64
+	dbWait   time.Duration
 	log      *slog.Logger
 }
+
+// DefaultDBTimeout is the database deadline of a server configured with none: room for a
+// 1,000,000-row selective delete, and half the default write timeout so the 503 still gets out.
+const DefaultDBTimeout = 5 * time.Minute
 
 // New builds the server on db, with users and organizations in ids.
 func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
@@ -75,6 +83,9 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 		s.log = slog.Default()
 	}
 	s.timeouts = cfg.Timeouts.withDefaults()
+	if s.dbWait = cfg.DBTimeout; s.dbWait <= 0 {
+		s.dbWait = DefaultDBTimeout
+	}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
@@ -242,7 +253,7 @@ func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.Mi
 	if r.f.XMLBodies {
 		chain = append(chain, xmlToJSON(r.f.Spec, method, path))
 	}
-	chain = append(chain, rejectUnsafeInput, r.validator, r.s.orgGuard(r.f))
+	chain = append(chain, rejectUnsafeInput, r.validator, r.s.dbDeadline, r.s.orgGuard(r.f))
 	return r.e.Add(method, path, h, append(chain, m...)...)
 }
 
@@ -362,6 +373,19 @@ func tooLarge(req *http.Request, limit int64) bool {
 }
 
 func specPath(echoPath string) string { return echoParam.ReplaceAllString(echoPath, "{$1}") }
+
+// dbDeadline gives the rest of the request (the organization guard and the handler: all its
+// database work) a deadline, so a frozen database or a lock held elsewhere cannot hold it for ever
+// (issue 10, defect 5). The drivers abandon the statement when it passes and database/sql rolls the
+// transaction back; the error handler answers 503 with Retry-After.
+func (s *Server) dbDeadline(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), s.dbWait)
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
 
 // orgGuard runs after validation: it checks the caller's membership of the organization the request
 // acts in, then hands the caller to the handler through the request context.

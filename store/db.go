@@ -35,6 +35,41 @@ type Options struct {
 	Now func() time.Time
 	// SlowQuery is how long a statement runs before it is logged as slow; zero means one second.
 	SlowQuery time.Duration
+	// Pool sizes the connection pool; zero fields take DefaultPool (SQLitePool for SQLite).
+	Pool Pool
+}
+
+// Pool is the connection pool's configuration (database/sql's knobs).
+type Pool struct {
+	MaxOpen     int           // connections open at once; more requests wait for one
+	MaxIdle     int           // connections kept open while unused
+	MaxLifetime time.Duration // a connection is replaced after this long (picks up server-side changes, rebalances after failover)
+	MaxIdleTime time.Duration // an unused connection is closed after this long
+}
+
+// DefaultPool suits PostgreSQL on a 2-core machine: a few more connections than cores keep the
+// server busy while others wait on the network; more only queue inside PostgreSQL (Go's default is
+// unbounded, with 2 idle: 150 clients opened 150 connections and churned them, p95 8.5 s). Idle
+// equals open so a burst does not close and reopen connections.
+var DefaultPool = Pool{MaxOpen: 10, MaxIdle: 10, MaxLifetime: 30 * time.Minute, MaxIdleTime: 5 * time.Minute}
+
+// SQLitePool: one writer at a time is SQLite's model; a small pool keeps readers concurrent.
+var SQLitePool = Pool{MaxOpen: 4, MaxIdle: 4, MaxLifetime: 0, MaxIdleTime: 0}
+
+func (p Pool) withDefaults(d Pool) Pool {
+	if p.MaxOpen <= 0 {
+		p.MaxOpen = d.MaxOpen
+	}
+	if p.MaxIdle <= 0 {
+		p.MaxIdle = min(d.MaxIdle, p.MaxOpen)
+	}
+	if p.MaxLifetime <= 0 {
+		p.MaxLifetime = d.MaxLifetime
+	}
+	if p.MaxIdleTime <= 0 {
+		p.MaxIdleTime = d.MaxIdleTime
+	}
+	return p
 }
 
 // DB is one connection pool and its dialect. Family stores are built on it; it does not change the
@@ -93,14 +128,18 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	db := &DB{gorm: g, dialect: dialect.For(g.Dialector.Name()), now: now}
-	if sqliteFile {
-		sqlDB, err := g.DB()
-		if err != nil {
-			return nil, err
-		}
-		// One writer at a time is SQLite's model; a small pool keeps readers concurrent.
-		sqlDB.SetMaxOpenConns(4)
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
 	}
+	pool := opts.Pool.withDefaults(DefaultPool)
+	if sqliteFile {
+		pool = opts.Pool.withDefaults(SQLitePool)
+	}
+	sqlDB.SetMaxOpenConns(pool.MaxOpen)
+	sqlDB.SetMaxIdleConns(pool.MaxIdle)
+	sqlDB.SetConnMaxLifetime(pool.MaxLifetime)
+	sqlDB.SetConnMaxIdleTime(pool.MaxIdleTime)
 	if err := db.Ping(ctx); err != nil {
 		_ = db.Close()
 		return nil, err

@@ -1,7 +1,14 @@
 package store
 
 import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
@@ -63,4 +70,48 @@ func IsValueOutOfRange(err error) bool {
 func IsDeadlock(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "40P01"
+}
+
+// ErrUnknownUser: the user a token names no longer exists (deleted since the token was issued).
+var ErrUnknownUser = errors.New("unknown user")
+
+// SQLite's primary result codes for a database another connection holds.
+const (
+	sqliteBusy   = 5
+	sqliteLocked = 6
+)
+
+// IsUnavailable reports a failure of the database rather than of the request: the deadline passed
+// (a frozen or overloaded server, a lock held too long), the server cannot be reached or went away
+// mid-statement, or SQLite's file stayed locked past busy_timeout. The request may succeed later
+// unchanged, so it is a 503 with Retry-After, not a 500; a transaction it was in is rolled back.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) || pgconn.Timeout(err) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// Class 08: connection exception; 57P01-57P03: the server is shutting down or starting;
+		// 53300: too many connections; 57014: statement cancelled (a statement_timeout).
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" ||
+			pe.Code == "53300" || pe.Code == "57014"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		primary := se.Code() & 0xff
+		return primary == sqliteBusy || primary == sqliteLocked
+	}
+	return false
 }

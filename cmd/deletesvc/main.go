@@ -35,6 +35,8 @@ type config struct {
 	tokenTTL    time.Duration
 	bodyLimit   string
 	timeouts    server.Timeouts
+	dbTimeout   time.Duration
+	pool        store.Pool
 	logLevel    string
 	demo        string
 	migrate     bool
@@ -107,6 +109,9 @@ func parse(args []string) (string, string, config, error) {
 		{&c.timeouts.Read, "read-timeout", "READ_TIMEOUT", server.DefaultTimeouts.Read, "time a client has to send a whole request"},
 		{&c.timeouts.Write, "write-timeout", "WRITE_TIMEOUT", server.DefaultTimeouts.Write, "time to answer a request (sized for a 1,000,000-row delete)"},
 		{&c.timeouts.Idle, "idle-timeout", "IDLE_TIMEOUT", server.DefaultTimeouts.Idle, "time a kept-alive connection may wait for its next request"},
+		{&c.dbTimeout, "db-timeout", "DB_TIMEOUT", server.DefaultDBTimeout, "deadline of each request's database work; past it the request is rolled back and answered 503 (sized for a 1,000,000-row delete; keep it under the write timeout)"},
+		{&c.pool.MaxLifetime, "db-conn-max-lifetime", "DB_CONN_MAX_LIFETIME", store.DefaultPool.MaxLifetime, "a database connection is replaced after this long"},
+		{&c.pool.MaxIdleTime, "db-conn-max-idle-time", "DB_CONN_MAX_IDLE_TIME", store.DefaultPool.MaxIdleTime, "an unused database connection is closed after this long"},
 	} {
 		def := d.def
 		if v, ok := os.LookupEnv(d.env); ok {
@@ -115,6 +120,22 @@ func parse(args []string) (string, string, config, error) {
 			}
 		}
 		fs.DurationVar(d.target, d.flag, def, d.description+" ($"+d.env+")")
+	}
+	for _, n := range []struct {
+		target      *int
+		flag, env   string
+		description string
+	}{
+		{&c.pool.MaxOpen, "db-max-open-conns", "DB_MAX_OPEN_CONNS", fmt.Sprintf("database connections open at once (default %d for PostgreSQL, %d for SQLite)", store.DefaultPool.MaxOpen, store.SQLitePool.MaxOpen)},
+		{&c.pool.MaxIdle, "db-max-idle-conns", "DB_MAX_IDLE_CONNS", "database connections kept open while unused (default: as many as may be open)"},
+	} {
+		def := 0
+		if v, ok := os.LookupEnv(n.env); ok {
+			if def, err = strconv.Atoi(v); err != nil {
+				return "", "", c, fmt.Errorf("%s: %w", n.env, err)
+			}
+		}
+		fs.IntVar(n.target, n.flag, def, n.description+" ($"+n.env+")")
 	}
 	fs.StringVar(&c.bodyLimit, "body-limit", env("BODY_LIMIT", "2M"), "largest accepted request body, e.g. 512K, 2M ($BODY_LIMIT)")
 	fs.StringVar(&c.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error ($LOG_LEVEL)")
@@ -217,7 +238,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("unknown command %q (want serve, migrate or seed)", cmd)
 	}
 
-	db, err := store.Open(ctx, cfg.databaseURL, store.Options{Logger: log})
+	db, err := store.Open(ctx, cfg.databaseURL, store.Options{Logger: log, Pool: cfg.pool})
 	if err != nil {
 		return err
 	}
@@ -265,7 +286,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		log.Warn("TOKEN_SECRET is empty: using a random secret, tokens will not survive a restart")
 	}
-	srv, err := server.New(db, ids, server.Config{TokenSecret: secret, TokenTTL: cfg.tokenTTL, BodyLimit: cfg.bodyLimit, Timeouts: cfg.timeouts, Logger: log})
+	srv, err := server.New(db, ids, server.Config{TokenSecret: secret, TokenTTL: cfg.tokenTTL, BodyLimit: cfg.bodyLimit, Timeouts: cfg.timeouts, DBTimeout: cfg.dbTimeout, Logger: log})
 	if err != nil {
 		return err
 	}

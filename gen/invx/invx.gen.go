@@ -695,7 +695,7 @@ type ErrorArgs struct {
 // `err-resource-not-found`, `err-invalid-org`, `err-invalid-token`, `err-expired-token`,
 // `err-missing-token`, `err-invalid-credentials`, `err-duplicate-document`,
 // `err-duplicate-item`, `err-payload-too-large`, `err-unsupported-media-type`,
-// `err-method-not-allowed`, `err-internal`.
+// `err-method-not-allowed`, `err-internal`, `err-service-unavailable`.
 type ErrorDetail struct {
 	// Args Details of an error.
 	Args ErrorArgs `json:"args"`
@@ -720,7 +720,7 @@ type ErrorEnvelope struct {
 	// `err-resource-not-found`, `err-invalid-org`, `err-invalid-token`, `err-expired-token`,
 	// `err-missing-token`, `err-invalid-credentials`, `err-duplicate-document`,
 	// `err-duplicate-item`, `err-payload-too-large`, `err-unsupported-media-type`,
-	// `err-method-not-allowed`, `err-internal`.
+	// `err-method-not-allowed`, `err-internal`, `err-service-unavailable`.
 	Error ErrorDetail `json:"error"`
 
 	// Info Extra information; always null in this service.
@@ -1049,6 +1049,11 @@ type NotFound = ErrorEnvelope
 //
 // Example: {"data":null,"error":{"args":{"message":"action dpt on state 260"},"message":"err-incorrect-update-action","type":"ClientError"},"info":null,"status":"0"}
 type PayloadTooLarge = ErrorEnvelope
+
+// ServiceUnavailable Body of every failed response.
+//
+// Example: {"data":null,"error":{"args":{"message":"action dpt on state 260"},"message":"err-incorrect-update-action","type":"ClientError"},"info":null,"status":"0"}
+type ServiceUnavailable = ErrorEnvelope
 
 // Unauthorized Body of every failed response.
 //
@@ -2260,6 +2265,11 @@ type ClientWithResponsesInterface interface {
 	CreateAuthTokenWithResponse(ctx context.Context, body CreateAuthTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAuthTokenResponse, error)
 }
 
+// UpdateDocumentResponse503Headers the declared response headers of an HTTP 503 response for UpdateDocument
+type UpdateDocumentResponse503Headers struct {
+	RetryAfter int
+}
+
 type UpdateDocumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2279,6 +2289,10 @@ type UpdateDocumentResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateDocumentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2321,6 +2335,11 @@ func (r UpdateDocumentResponse) GetJSON500() *InternalError {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateDocumentResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r UpdateDocumentResponse) GetBody() []byte {
 	return r.Body
@@ -2350,6 +2369,11 @@ func (r UpdateDocumentResponse) ContentType() string {
 	return ""
 }
 
+// CreateDocumentResponse503Headers the declared response headers of an HTTP 503 response for CreateDocument
+type CreateDocumentResponse503Headers struct {
+	RetryAfter int
+}
+
 type CreateDocumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2369,6 +2393,10 @@ type CreateDocumentResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateDocumentResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -2411,6 +2439,11 @@ func (r CreateDocumentResponse) GetJSON500() *InternalError {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateDocumentResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r CreateDocumentResponse) GetBody() []byte {
 	return r.Body
@@ -2440,6 +2473,11 @@ func (r CreateDocumentResponse) ContentType() string {
 	return ""
 }
 
+// UpdateDocumentBulkResponse503Headers the declared response headers of an HTTP 503 response for UpdateDocumentBulk
+type UpdateDocumentBulkResponse503Headers struct {
+	RetryAfter int
+}
+
 type UpdateDocumentBulkResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2457,6 +2495,10 @@ type UpdateDocumentBulkResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateDocumentBulkResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2494,6 +2536,11 @@ func (r UpdateDocumentBulkResponse) GetJSON500() *InternalError {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateDocumentBulkResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r UpdateDocumentBulkResponse) GetBody() []byte {
 	return r.Body
@@ -2523,6 +2570,11 @@ func (r UpdateDocumentBulkResponse) ContentType() string {
 	return ""
 }
 
+// GetDocumentResponse503Headers the declared response headers of an HTTP 503 response for GetDocument
+type GetDocumentResponse503Headers struct {
+	RetryAfter int
+}
+
 type GetDocumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2538,6 +2590,10 @@ type GetDocumentResponse struct {
 	JSON404 *NotFound
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetDocumentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2570,6 +2626,11 @@ func (r GetDocumentResponse) GetJSON500() *InternalError {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDocumentResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetDocumentResponse) GetBody() []byte {
 	return r.Body
@@ -2599,6 +2660,11 @@ func (r GetDocumentResponse) ContentType() string {
 	return ""
 }
 
+// CreateAuthTokenResponse503Headers the declared response headers of an HTTP 503 response for CreateAuthToken
+type CreateAuthTokenResponse503Headers struct {
+	RetryAfter int
+}
+
 type CreateAuthTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2614,6 +2680,10 @@ type CreateAuthTokenResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateAuthTokenResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2644,6 +2714,11 @@ func (r CreateAuthTokenResponse) GetJSON415() *UnsupportedMediaType {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateAuthTokenResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateAuthTokenResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -3016,6 +3091,26 @@ func ParseUpdateDocumentResponse(rsp *http.Response) (*UpdateDocumentResponse, e
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers UpdateDocumentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -3091,6 +3186,26 @@ func ParseCreateDocumentResponse(rsp *http.Response) (*CreateDocumentResponse, e
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers CreateDocumentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -3159,6 +3274,26 @@ func ParseUpdateDocumentBulkResponse(rsp *http.Response) (*UpdateDocumentBulkRes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers UpdateDocumentBulkResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -3220,6 +3355,26 @@ func ParseGetDocumentResponse(rsp *http.Response) (*GetDocumentResponse, error) 
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetDocumentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -3281,6 +3436,26 @@ func ParseCreateAuthTokenResponse(rsp *http.Response) (*CreateAuthTokenResponse,
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers CreateAuthTokenResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -3496,6 +3671,15 @@ type NotFoundJSONResponse ErrorEnvelope
 
 type PayloadTooLargeJSONResponse ErrorEnvelope
 
+type ServiceUnavailableResponseHeaders struct {
+	RetryAfter int
+}
+type ServiceUnavailableJSONResponse struct {
+	Body ErrorEnvelope
+
+	Headers ServiceUnavailableResponseHeaders
+}
+
 type UnauthorizedJSONResponse ErrorEnvelope
 
 type UnsupportedMediaTypeJSONResponse ErrorEnvelope
@@ -3624,6 +3808,21 @@ func (response UpdateDocument500JSONResponse) VisitUpdateDocumentResponse(w http
 	return err
 }
 
+type UpdateDocument503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response UpdateDocument503JSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateDocumentRequestObject struct {
 	IridessaVersion IridessaVersion `json:"iridessa-version"`
 	OrgId           OrgID           `json:"org-id"`
@@ -3748,6 +3947,21 @@ func (response CreateDocument500JSONResponse) VisitCreateDocumentResponse(w http
 	return err
 }
 
+type CreateDocument503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response CreateDocument503JSONResponse) VisitCreateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateDocumentBulkRequestObject struct {
 	IridessaVersion IridessaVersion `json:"iridessa-version"`
 	OrgId           OrgID           `json:"org-id"`
@@ -3858,6 +4072,21 @@ func (response UpdateDocumentBulk500JSONResponse) VisitUpdateDocumentBulkRespons
 	return err
 }
 
+type UpdateDocumentBulk503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response UpdateDocumentBulk503JSONResponse) VisitUpdateDocumentBulkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDocumentRequestObject struct {
 	IridessaVersion IridessaVersion `json:"iridessa-version"`
 	OrgId           OrgID           `json:"org-id"`
@@ -3952,6 +4181,21 @@ func (response GetDocument500JSONResponse) VisitGetDocumentResponse(w http.Respo
 	return err
 }
 
+type GetDocument503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetDocument503JSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateAuthTokenRequestObject struct {
 	Body *CreateAuthTokenJSONRequestBody
 }
@@ -4042,6 +4286,21 @@ func (response CreateAuthToken500JSONResponse) VisitCreateAuthTokenResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAuthToken503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response CreateAuthToken503JSONResponse) VisitCreateAuthTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4302,172 +4561,176 @@ func (sh *strictHandler) CreateAuthToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L0Jc9s40jD8V1D8tir2U5RMyfKZeqpWsZ2MsonssZXMZCJ/LyESkjihAC0B2tYk/u9voQGQ4KHL4zl2",
-	"30ztxhJFnN3ouxtfnYDN5owSKrhz+tWZ4wTPiCAJfDtnQe9cfggJD5JoLiJGnVP5OJ0RKlAUoh0xJciP",
-	"Qh+xMcLIN7/5u03HdcgDns1j4pw6+4fk5OhgfNzojI+9Rufk6LAxanXGjXb75Kjlhfsnrc7IcZ1I9j/H",
-	"Yuq4DsUz2TJkQSMKHddJyL/TKCGhcyqSlLgOD6ZkhldOz0UYffjQO5dzGbNkhoVz6qQpdDfHQpBENvj/",
-	"P3uNE9wYdxuvb78ePzbsr51tvrbaj/9wXEcs5nLiXCQRnTiPj67TS6KQcI4/koTDJMtz1j/ITZQbGun3",
-	"0U6oF7OLule94pbeteo3zDRu3OnRNt+67lUP6VYvEaPxAvl3LR+Rh4gLDqPTdOacfpZj35YX6joPDfl7",
-	"4w4ncipcvlha+ceWcys35DKZ1GHWYEpYyBKCWDLBNOJYPkdReAq7Yj98wZH/f6LQd1G7g2J2T5IAc4Km",
-	"5AGHJIhmOEbBFCc4kLjsDinmKI64ICGKKPIx5yyIsCDhZTLhvtl2wb4QihLC54xy0hzSwn4fdkZHYy9o",
-	"41a4TzrjA3w4OgqOw5N6KLBksh3aXhaXvNHCmrV4fPu13alFxEc5G7U4ON/dQA72CofX5N8p4UI+CxgV",
-	"hMJHPJ/HUQAT2vuVK7TV2wHNIxqwJCGBUP3IRzydzXCykKcw4vNUEIRRSGIiN96gMtrhhISIQ0e7juvc",
-	"4TglsCFYYOeUpnHsOiRJWAKzSCYw2kyi0USuB8NwKJwLxCjiAguC2oee8+haL5EkaWQTbKTzEAvSUC3z",
-	"nTmLI0LFBQz1KME4ZmZ82W3KnVPHgxN8h+MoxNVlfqBfKLunKOt5s8WMIxKHzqmzl7XLZw49oIgjyuQC",
-	"icFOHEt0CBH8ztHnoYODYOi4QyekC/V3LtRfEg+d2+p+WIvYegsebcz9R0LGzqnz/+3l3GNP/cr3oKsL",
-	"ekdiNieqYeWQo0QhHBolBH/hsDw+JwHa8Yvz9HddxBK1fAV1vS9mMyIqfxxSg1wvOFLT1l0tQQF/V57u",
-	"R9d5MvIvQ4guAtialUWCI3NCt0aOcxaci5jvnYsCgqjzjEJGOH0h0AyLYApblJBJGuMEkYd5QjgwlCFQ",
-	"hf1bSRpu9z57jVb+8UQysH8Mnf9IRBmxcOHKrZ2iTGiRqPL25rKP+IIK/LB7isro5KL7SEyHVPYzxlEs",
-	"9xFazFlEdQ95d8AqkglvAkR8gzJp/OXJaDPCYU+QWQlnKIoEmcHcWCokpeyF26OLt2ca5tCcJ2xOErFA",
-	"Qwd+HDryBM0izoElPCfgXUcw9h7TRXFx7yU/F1NMUcvzPFgo335thUXN8EM0S2eIprORhNlY9SpXJsf4",
-	"7yB8p4rOUYSTBC9cRGZzsXDRrLCdQworByKJNRaJKc76z+RxxaL9JuozMZVYH3EEuEpCjdbnqcJcYpps",
-	"idmhaV8E/w2eEQ0oV/J8gjiJY5I8nRr2WQEZMrHih1evDzpnx0edw3bnpNPtIhwnBIcLLb6iMUv02Kh9",
-	"1O12r3r7reP2e89rVxEmW0zDdP9XIk43l50kiUBiGnHkhyzow776dSsFzFKrfXMz6PUVp4x4QYoeUoV3",
-	"1eVmDPI1S0ZRGBK6JTqQh7mUegdSpC5iBDxCU8yRfucJIqCS1HV7hAVqHR51Ogfe8X7rxDupwlO/2YB2",
-	"TyFtEYWzeZlMiovpyzOKZsQQorKe8oS1pVyyHi3mWF0XdKKlykiNEAwzb7Bk8jsWvhSOPJpQLFLQ2ZDS",
-	"seXk7xMGKuHTAKtXDyMvX9ETgfm8BL064UzytGYp5VgL4/UrBazUom4k+JAuQ4EydiFfqZl+aUyWTLID",
-	"3JNyDcXxhdn0rTQ81bZE0klyRxKQn9KEPAHIplsE77zMmGIUopNxK2iTI1wHdT2XDOBqHn8qIaYopeRh",
-	"TgKp0PLCPmQgUNP0d18iylC21JAIHMUSqAkRaUJJ2FTQAYidJSQkVEQ45luDqK6DHFg/yYOI5pjze5aE",
-	"TwKWwuoppmFMlICsO1t6MgNrNn/h+VRrr068dFqs2fq7AJU+E69ZSsMtYUGtZlUTgSVJbAuDjP17Iy84",
-	"xAftxkHokUZndDxunOCDo0aHHIf7QWvcxi0PqMYY5lEBUEI4S5OANCgTDfXOXwifPqsINhioQJ2sooFW",
-	"XYE8aaYbjth4SJmYgiqXN+YIU35PtFiEZ0QTxyu8iBkOB4y9w8mEbAlvYTXL4f2KhQvE7vRgcTSLngLy",
-	"TFFgINcFhIQctdH76FUVqnO1ioZgrBHDhP4uWo6cfMQRTCpRagusQQOzMnF9/j5QnIopS6LfyLZnUKu2",
-	"NfJKn2lmPSU43EIBsQwvhIbo58brd5/6/Ua/8eHm4roxuPzXRV8Sl66esULWVwQnJKmCSk/vr5ddzG6c",
-	"IkoiOC9+3cp8RFmC/MLiTvXqfHSPOeKECqNHFFaXSSAfKE/nc5YIEr4nYYQHsOatoJrmXRSB+vP7d4Bl",
-	"T4CmHh5JECB7Ag+z2Ahf2agvEQC/Ms8KgK2ZNmZytQ0A8d/sQMq1+eXFGCmyfglwNLNZWf6DqivjVbog",
-	"iTbYvkQ+DgIf4SAgc+EiP6QLH4WELuTnufBRqDwF8iuJfe0usJ1NOAgc1wmpBHI4l8Q0JLFza/tm5ION",
-	"/FFqyl2YjOPqr+cE+tZf1HSsH+V8nNtH1+nabqMa7xktMixJ/kGSH5GY0QlHgiFMw+z5C44SFhMu2V0k",
-	"wJejrHWRQvqCHrkGC2zvkcQr6LjWwVYZuqxUyIkoK12l+TWLCZJ7WfRE4nAW0aq/KXsAFixHuZ+MM+yz",
-	"U1KT1YxzryIb/UoCIXuRxCej55UtjzhPSaiIWXUPi56+1V43Xgexwm6sgkAROSqLd5VFZFGdwk9TQi33",
-	"o1IKuYvInAVTNIviOOIkYDTkhV0vWDws93ZExWEnB4ZUQCaKE4n6PbyJJpSE6O1PA03kIgGW73p2wBKE",
-	"OcJoBCwg3/YK7OU+9sLqcL3QaLLyjSIitXGbHI5POo3D0bEUao86jZPDk3ajc7w/Hget9tHI69S48qsO",
-	"dxvPDKvV+5/NzC0jx0rcs8z9OAwjuRgcX1m4NsYxJ2Xaa6llYJXDiJL7ZbiqFJWVhzZmk4hqjcaVmxgl",
-	"iMykYonDMCG8iCLOSBLiJpvzf+pnzYDNHNeZ4Yd3hE7E1DltH3RcZxZR832/BpRqPMO2i5P7V0QBoOod",
-	"m2zDvORgbBTFpEivzW8bUOwfssEvdKP8yXvd9aPrZErpqu0zLxV3ie8HCRGNK/mjBzpyhmCW3lzYs8PC",
-	"nrXqSJ+E8XmaAGXp0fcR1dRnjNNYOKdtr4wr76IxEdGMFKMRIopmEU0FKYJWNtduEOe01el4MCH9tXr4",
-	"S0dCY5prr88C8pqDoCIIqhtthBAVCsTTICCcj9MY+WcJwYJkXfhV3Fcy2xoKm/GBR0uwW9Win8ZxSdRa",
-	"3aAn33nMRbHVb9+oJd6ol8ubrPtw1drMjPU86rb4VRp/6QkyuyYcUKTCfeE5mIIpUb4e2OlRGn8xEl51",
-	"Z+V75xvsrtwrPIpz98+jYnywf7yObS1UrJKcxxhHMQnRjpwYoSJZ7L5EUqhF95K5RQI0BeNv2pSjwsjn",
-	"YDeTk6F6giaQpsxfZZ89DeN6Eq3alZD2QSQYSZjIIy/FNjxiqciW9hLh+B4vuFqOMUxwktxFAZC7JdPK",
-	"wSp7+RdZ1BMmH7yyPmhRWe+yRZFEBfujk5P9cbtx3MKjRqcVdhqjgw5pkP02PjoZjY4C4PlL5pJTJdnz",
-	"zUa43cvfLCO21Ymbo1cBWyxo5BuwDOc3pSgaz9XLL5Evz5UPZnWJdok6HXOSwP65cjeN2sOSUIka9USn",
-	"JBIWO8uM00s73QiZS4e7Tj78b6RoC5KcC2WT3kJsUgrkTkKCaB5B9KMyn/MqDLthmLRqFAMlDqE4ogS1",
-	"iofpCL0+Q9cMl7h6y/PWcnXZbXvNaO3iaDfT6A7/GlE8wcn2A17Mak7FcoEPBwFLqeD/nIuguVTmKw98",
-	"WDPwGy6ipao9eJTBXeV/uL7ylWhLUUoTMom4IAkJ5dnhUv0fkYDNCEc+CKPQrV+S+o+6Z6+u+u39g/2L",
-	"1i8/F2Mad1SgUvtR/u02frn92tp//Pbh+mr3H3Vax7tJ3K/ZsndkguMazfUqpQQNEhxGdILO2PbweceC",
-	"mtFYoE3WQSQWu9Uhi+McrB/malod5WoqyZ4JrThEgqFWG4XRJBIlrDg5bre9Vnu/c1CNF739eujWxy27",
-	"zlUdBlz1+ihgYXEjO62W53UskfQE/rOFUk/+V6eWXrEa6eIqxgGQfZ7O5/HClQIlBHpWhnbaR3WrarlL",
-	"FnUjghol4WZV57boXwbV5gMPkrAONSX21RlVrgZn26JjiVyrI2zOhNpoVxNMhbl6N+pItxLZjTD4NO23",
-	"KwlF7uLRtqbe9RUijYjesSggSHEe1Gq2UIwXLK2RYAtcZDWPNS8+uo4OF1rXxrz26DqSPb+LuKiX1CRt",
-	"50Y3M2vamP1D0N8jwLOn3m95Gp7me1UiuIH4nU1WYb0JmIbpJq2y9x5d5yOON2liXpMtliUz3CiQlhIJ",
-	"Ws2Wb5sHWs1W0SYgH2xkEdADt3QugY3yH7OUh2xtOSYUNtQWTizQ5xtRdyjOVQR+jQCATHA+nkkG7CqB",
-	"HtMwc/crsxkEmyqabVnN1ANY7YQ19EPdY9MMav3aiGZzlgiVsSNpgTOJxDQdSVa/x6dszudy+/Z0F0AZ",
-	"rPOwxRHOkmmWCmDnYkUKTogFcVEY7s1me4vFYmGJAyELzrEgZVlgf89r7bW99n6FqK8KYq6jt322YmJq",
-	"x4vT0dF0xQmVowpLNPlwBT/Y+dxt/NICnvAoP3qNk73G7VfPbR081ksvg8V8xZzl6y+R3+t/9JEmny7y",
-	"z677PgoSEkYCUQZ+lPNXfR+FZKSf2Keu1//ouM7ZdV+ei1f94glUP25wAgeLeU9NwIFJn8HwfSb093M5",
-	"NnytnFC5RICNKzGn9pCxoN7UWNgI4NUvkd/yPHs3Wi2vvButtrdsN1qe57hOqwX/tr0SPYIfN9gNPeF8",
-	"R/SDwq7oZ/bOuI4dalsmKPOENJQ4rWyIRV6KlbMCZGrECeG1HiTldMM0IGdsNjNJfiUTtf7FsLYYc5H5",
-	"7OQ7IOfTNI6LB+MNYyFHCQlIdKcSMcb6nbVWCEUjYYJxfDl2Tj+v4dGGjN1WfJtM4DjfFZU6s+NrGt4c",
-	"MNGjdx9xXEpHbHmenAalTCjPT3VbXieENMYsmSHrNYSFwMEU3E3L5YCqOSHvorneTeY6uaa0oQK2Tp+q",
-	"jBiAdBe+WnzYyEuD7qcM6TaVdVtJnqR1Iv/f8MIjr9E52T9unByeHDfax0fj41F40jkaj1bM5rJmuSCG",
-	"gjM1mpHNfGKdk8PNfWIhoRGOtz0d4MNeeTpU6FkilQrL7Ln2ZGhf+NbzmYs18/kxxVREYmG87RtOR/Ho",
-	"LRj8Cm5e17tiuWv5NNrxtfjS7LNyanENh64byvCUNcoAvPboOlG4MrP4SdnNa/yWrhMl4VLud23zAi7w",
-	"RHK/q+sLH1I5cho4ImOWSC2rj2z2UVIury/qxpfY9AHy5Or8aJZvCtAumGI6ISoFPLDPKUqpiGJ4cRwl",
-	"XGjU3N38/La9Dc+vNeOtiJm1gCJF036L+hU8yVu99pSpNI0l9P7GyuGokPlCEktdzxsZfQ1aLzP3S1TN",
-	"z2p+mHL6UFxDgYEVkDpj/W6daFKhxlV66OY26DILs9lIPV4U8bvI/5cIolbu1JaKE7B9lbIK/yvyzLKY",
-	"tkmIj56G5JdL2QNIBy84Mm+4iAuWkFCF14JUZ0KwpG4KjOMliibUeikksb+pqFewYnr1hHf1iayXJDb0",
-	"d/2VNR3sI2LyLjUg1yNTvZlJ/abixJTVswVWXc/zNjY0lZB2W5OTaZ4FFK7xyRl3nArdDnCSRISvQfdN",
-	"fP22F/q/0DFWIrlLzNGlI3Kqtd3z6+7rgVFsry/e9G4G191B77L/utt7d3HuIr8tXzu7vugOLs7dIfXb",
-	"Uivunp1dXA3U77Ll+UW/p77ty2+9m6sP+teObN3tn128090deD56fX35y0UfejuE1u8uBhe6RkZRnW7L",
-	"f9vwuQ2qdVs92Yd/O/DvAfx7WFK55YONVG61b+cJHgswYstvtoD0GuIRsp+UMTv/ruI/rQfnhEb2Vy0k",
-	"5x1IRhXbXb5O2G8QVmY6gCIXoNUDGnZ1uOHmkQgq0gEke0xValT17Ohs2DoDdSGPPaJaQ1V58johNE9t",
-	"lzvpqkOrYjeK9LdYeqBC1bOQ5/I8fkhnmDYSgkMp8WijoYtIc9KU3Ke2bodfdmHWV/dYR4PNnOqOmx1J",
-	"UhdDqjYb+boPLVJzAYsIWEjqKgmsrC8hz8mSdJWsZZ6rV3qkwuf1w2KSoOm3GGlfam8nNOmfajJ8TVf5",
-	"T5LBmAbV1Az9w5Lo8GxiRExZCMvVNTry2enMOEU0SiKQPi5r44HgXK1CwRsFNQApwA7qzajEH+WYsN4v",
-	"qZIbFY0p2202mLRSKpcgrO7HVXuwFH2Xc2SVcDRG5I4kCxOKlVUxshf49y2x8xQZQbJ8CD3aVEYoBZQ9",
-	"v5TwWqWCPpeUkONOXdA4JO2A7g1bjHZ8a6/9XZQVAYAs1R3fSpf1d4HCSdqfxsK2iNvgcgsZtpvV+8qm",
-	"rDpyrEWozoBDFvdpuYipS/mApFnCa9fE5flDxxs6BddiSarYSqbQU4NpPkM04e8PHzTlYrbUPSEUqUbH",
-	"KkVPcd6dPYslvsu5JAyS9O4I/CA/7Gp7vLEZRbRIjY47zaOOFSLiPbrOGXmuCZ0RzrU3tjCqVx3x+vkG",
-	"BItvRNGcJAGpGTkL2fYq85hw8VxLf3MzqFv6UfNwvzTqecSD53LGmL6Qzn2qALy85DdcPM/Wy/Wu2vnW",
-	"8cqt/4HTsxqh+oebPtqZMBZyIKY33TMpSsDJ5bsgWrioIxX04/qoq5PjdrtdF5vUcY/rXda958OB3hIc",
-	"KK+9xyVdrgli8z/puD5DrVzk99Uj2BOb4H5yXKfkS/60GdHVw38iEIWhvvQZUN+rJDwnvGZmVwkL00Ag",
-	"qOcDU7NFuiIQuiogMqIThMO7iLNk4aK3mKY4WSDtmLCMWPsbhPz9KBbPASDjkSkiagk6N8+HEDdvbgZ7",
-	"Hwabk4abuC6C4oYkEY6t0lu1J91pFfd1fb7MgD3XQt8kLKP8Lvq3cXyJaEY4Smkk0DzRzHclKxowIXnv",
-	"RxXv8zye6gpDRBEN4hTCTwV+KCX5VCnVBxrV2A3l03yhSuf58OPZrlG8+5c3JSW7f3lTBNDx2iQwOciV",
-	"3Ljn2A3oyGSySJisgUZJkgbUzGmXoeD2JDOMco2QY/hNAbK3SySuZaKpP3RaQ8dXeS1Z+ouV3eIagTRL",
-	"fbHsK8ZO5rhlGXXD0Ld8atog6djTtWXXTDnaSn7tFoVVXKdNrpVYc1Ps7xvbyiDbevxCJlNNdE1eqDp3",
-	"mKMetbJM0licFqRnhMfCaFzgOHStFCeDCkOqwY2g8F0ubSNsVePz0Q6f4szlgtGn7vt3CNNgypLdl9DZ",
-	"G6bCnCK7mbKclDfge8zP95if7zE/32N+vsf8fI/5+R7z8z3m53vMzxNjfor5F3YIwmWpFE9ZnBR1F1fU",
-	"5OKHa+99QDtwr8UuVPfI63uWLLkoYZWSEKsuqNj8kghzgcXKaW6SSLnaWwsIBiPVaWDFxKctLN/65OxA",
-	"1mBEkudNHG61UR8n0QxTdMUiQOk/Pn/4NUvEn5c3PAv4H5I3bJM0K+vGIiH+OkpXMaMWc4KfIx34fTob",
-	"4QidMSrVP4nKN9re+2dkBqvR//zcYO8Pzg32PK/delpu8LpkXWPhah/56D2e4gTzqUjw3yWH9/3ZzTPn",
-	"8Bazd68iuiqHtxi0tpmbtcboYrtaWyVXa+tJZqyiCeu2lLK6Bb2XzbgJVlhG6W/SeW1i3Q2kloOZ5RT5",
-	"r9qvfDRKeUQlJRYs++wi/+bil5+u/D34e3nlq0J+6ObiF7Df7Ol7O4Z0jhfAnSW3xg8u8i9+voKG8q9s",
-	"SB7mLBGFVkg3cpF/fvHzlY9CQmYk1K8WA+xetV9JeMvZ6L+X8gOMov/CA9lRETCq5Saggc3SA8HnbLjs",
-	"22X+1Qydf7N+VNOQ0MUPN0ENmRrgBxWUQ0yW8JubQQG/3twMiguRDzbLUYQxoX0lB1FNx0yz9uxY+dBP",
-	"SZcVTOBaqYPzZ3Uo4NztDoawTRzszzqBoCxL1Pm1n3XEszc3g7/SrX0/ZfESa1jFufrca++V114e8VJM",
-	"z6aqOOnvHfESAoyCKU4mZDWIr2l4OR4/k/vumqU0VP7aX1MuFGmc4QUaEUTJBIvojiwNqzg5aRYkiwY8",
-	"0I7UZ4VE7k5dh4uZQfqPMn5b8rRStf0m6go0Y1ygk8J/cnOyGhxqsBdclSivcTwW5bW8j+NVrjlN4Oxl",
-	"V8krGECCNInEAopF6LuxoKRoNxXT/NtrYw56+9PAqatsDFcKqVKJ44TNqrUGTSkGvqSKNRqmnrcfQBfw",
-	"UZUkUGzJOdXzyHnOVIi5qW+6pCptfi/IsilhburWjhaZ8aBpbpLMCpTruyTrKrHmE8Lz6F9koSo/m5DG",
-	"shmxEUnASpRR6ocxJxAukjSQRwrygSDQswEmMnkCJePSThA2Rh/xAlOM+kTcs+TLCz6kEb17yEq5yAY6",
-	"HOO0mryeF+jf8XPjkK+smbsqEB3rC4uGVFl1OMwJ6yR3ZTziLgoJjYj8q+xEHLFEF43mzSEd0v9BsMuQ",
-	"BEUUBORah47Z56GDcCqmWfDITgVAu6pOc4LvSIx0eXRz0yBaVhlXQU0XyF2Ja7/eC4NpaDAlC2WZbHum",
-	"0qccJKUxBLDpywxCXUkUDL/8CwnRmCVNudjzbGdjCcaUykn4exI2e3ge8b2v5QthH/dYMuF7X5Vt6dFX",
-	"DscAg4Y+S7mQpBbLSdg3z2BRNG7JsS8g4jjLAYLq4iknPLtmARGtY5wi/6tSM1wUYoFdFaDtQqzko99E",
-	"vvoVLNtaz5AzYNRoJGhHp6dB1T9OVHUVH7rxwYCroGbc74zmN7PYLcHUi2kIkNStORG7sCBzVwekWXC7",
-	"2t+IheDFTQhKyK/qAhjo9ofB4Ap1PK+SIaBEdxGJWF+j8pDT7e5VD+0UDxTUd7AOE9yMakrsOK2m14Qw",
-	"aTYnFM8j59TZb3pNXSVlCvRzC5jvhZZv3L70eQljyl/ZK99l/OiubaJu+5XMbI5FnR7QBWsdNykiftnV",
-	"mpXJrLsDKS+ywwuNhrTssAfy8M2kZX5DM4KpJFvfoCqz1oK/ZXeLAukwT4f0W6PRKPxf9qWc5t80dULf",
-	"ULvlZZlW8qvnufKZi9pt+c++h1Q7cCd+g0L48rW2p/OxVraZC2ijr9b9Bj+ZxK2VDUmsBpNUUr546OkE",
-	"LvQNSWaPWtCg0t5F7Q50Ig+HuTowJviOcNQ+8HRSmKR5eZdN1KULpMhWwGajiBo48XuScHlWzNlbmj5j",
-	"8lWTCW9mSTkmgUgRURxoIppnKKgfFMQ0gZUj7YxZgrRsszwLadfNivPnFcs4Sqn2GAF9qM+gVUm2yDdZ",
-	"t766ObTi7YCWBXeHn1GiktfDB6pKgDXHC7STR5rYo3CER1K60TEj2Z4r9EeGjEmiFZOxqRqzkA+aGitU",
-	"7i+3ulVcRaKK5jecjcuhMF8ImavLbSVRVdDSJ0UigtyZAMvdjeJYcpOEYFimAusbIuyQFsNHtNPcnE9O",
-	"BEd+jVMnIw+aZQEcrPfgd8ruoWu4sksRdU1Esmy4KFS5dtXrgl7wbKmuhbedDG9r0roUuc9Epl7onDpq",
-	"Quf5xU+am7xi4WLLG1AUNpXujVVER8cQaQDaN6GYxHJ9hUaeN74ikkdnbG/m31a3jcAFGcXbv9Wzuqmo",
-	"qzq2HGXj21DK6c9F9UQkKSlfgt72vCeBonwTzaAaKgbUonozTX2M1gqQmNgpUMsKEUyfb4uRQzVxQJWw",
-	"n01DdqwInVKMTTmARqVzVeJY9GMTT1KMDLECQeqiObLgDZ1UHIWbh1zYERU66qEQ5FCKOKgNJ9jU0V/w",
-	"49c4rbIct3bLs/LU1NbUJsO1noLu6+7/qYlhNNENj67TUUegbqDsqOjyE9bF19Cwtb5h4TIvaLS/vlF+",
-	"7Sy06Kxvkd3ZJxu0NhiifPcbtDvYZD0111k9us7BJrtYvI0TAJ2Tc3BHMEoyjVdF17BCPQWpU+CJKTyn",
-	"VD91AwarqylxZlTpHAdArsU0r5pn1ctTyrSplWdKttqqCRlSq2brTu/6atdUbpXKLIjS2VBTqQobzc4f",
-	"SmIrdbMdXZtg10W2NWBIwRygBTH8hfBcfdec87Rw7/H/IjtGzIXflF3hf0GJVKONWTKkUDYRgrNbLfNU",
-	"FU9UD9v5w/NXfd0XFKi0RzkX8hfba43+d0j9PF6hqZ66hXLXsoes2mj+hjbWyV+rwaugq1ynMeGnYNKo",
-	"0dBXXQy7Q2JOUMfbR7UXw/5PYRtBzI3+nRIoeF+4NVrKFjV3RJ2CsSZgNCze4CgFpEz3t2GjhLTKPlnC",
-	"1cnyRHVE7ggF8dGEWqsALXksJIaNCKFauQnRTi6H7lrCJZ/iOUFJGhO43Oke7RixQEvJLiI0nXEXaW8w",
-	"d1EMXlpulWFRF827ci6UZYKl6gByaoMpCb6Q0ETkYbrIrltXlXheIozuIhYv14ksE4K5FZOAKUP2A0Mp",
-	"9ULqRvC1VvQs1m/+XaKnPvcl2VPSD5HghtKgXrVfZfY0U9qZjeWeNYF/ZyJQoZizjsEpVORfLsnoYI6a",
-	"WCOItTCV1SEywRQkh+LiKgJAxRLIz8VquOeiLJv0Wb1QAl5kqJJaqBb9Oc+j1R63LJdTuQN0nmPrOEs1",
-	"zJMDs/w7yJjLct42SlyDTLSWlSWmhlOJW+CLN1lVel52ShMIk1ZSD7zyeFsOvjIgqol9Wi71GEitjKdR",
-	"QMuCXhTYdKxIAVZ2bIDx5WuHtnEsg1u46LU1nlYLJPBd71Hxq+WjUXkCHy3L21YSWX3d9I30kNaW51IL",
-	"6FU1xETtL79xuF4FUZLod23jj9E21GpqtQ2tAmysS3h/lS6RxTdocG2uPvxFisPJ+hbnRuKwA37/MzUI",
-	"RXwQXu5/W6I9PLpP8h7sjdL4y9/LhUBwMM0KLyrBGHKs0E5JiNuVX8GCaSI50AAu3+KZbVE5/JQyptxa",
-	"zNjQc39mRFXK4E7mvADDqjYnR8I4Li0LrXqRD6lgTClNUi7l2d1VYLAVU8ZBhvKLVkT/9LsX4+lejA19",
-	"GC/VKJYB3NYrXG3YzuqcjRZDGoW72v0M1RUBhhENyZzQEIr3mUv7XvDMMRkyou5iTmnI5AxGMQu+5JjC",
-	"ATukZpD5WDe+7kzhn618Q+KyVKWUHsXZDLpmicQVdShMsjJYzu1YUEBL0Obz29+yTt3VebKgrph74sAj",
-	"AzPLr4vzdf5t16QbLx3Ng9HyzjJvrtwT2TNcPpgNqLs/XeNs2tFnSULCHJvc3W/W9YIrb5H7HH6pXXeV",
-	"LwHtGNUyCsFdscZJsYtYkvVXquemcrWUQq69qHg+J5B9THASR1lsQ25jyVRswI8gSJOE0ACSkbM09xhL",
-	"KDOqneKUaRe6r6/78w0lrV5xiIW+WtE3twTCy4AEsgstKDRickdiNE/YKJa4uQPwoYqeu4jM5mLhohkD",
-	"YompraCDeUsiEQw2Sgj+wo1twi/6CHwdCOVW1HmlnNf69gHlKDO6PeC0Tvlc6wZ6JXnm79HHlztcCoZC",
-	"qHsXSsjPY7Kb6wCflzpjNqq6+3j7VG8MaMt/iEdG235WOGRy61Dtnhi96HPxvtTvStI6JWnDQs1/T5eM",
-	"KmhoX3KrdansJtn8O9zguvFyrQoiUgm73VRZc51Z9FBG5Etz229GeyG5J2dWri6jAuTL1eLB3JS8/Y7i",
-	"31H8j0dx10arvE8z6uc/scro7arlbWrVsZfnPW15GfPxRl5wiA/ajYPQI43O6HjcOMEHEr7H4X7QGrdx",
-	"y4PzPDYOzOLyqxLiU1a+ySx+18p1bWpnb3/PFMQvbEYvRJsgF8KxVKwWWkyFOqVSkXpANZhRFHafsi1P",
-	"wXdvC5K+sbBUuAq7xvZ2udkl1xsb5NL4y19jlPsPds7bjnkwB80wXdjB7VoOz+ykcpd3n9no9jVkgXwi",
-	"FzQhoi7evxoNC2qYXUrAViVddD/FgtwBWnFjLdrRQvOQZgt0kW0FkXqfsYSoSy53m3bAnVZeK7F2Q7pJ",
-	"sN1WkXZWSKHzx6gT3UyHWKdgfXey/D8S0nX4dwjp+tu7YLaM3frdlPqa4HDDiKk/yWux/sVzFoB7Q7IE",
-	"k6ak2MJda0+CANLJgDjVh3ldPChbK0cYCh694GiKaRgTtENmONK5MXPM+T1LQlPYN5pQEqK3Pw10ApaC",
-	"tU7gyck+OEOULVrntalLKbiJc4WH5zpFqUffR5T7JpnJOF46Hc8d0pBAyXnU9nZfIh+6Wfi5/VEbucFy",
-	"CGIfF1hZDWuqSCnPiW4zpDjmDMURN64Wi8XwvBDUiMSMTiTvdvPoGr1jCYsJOHQIDqYQUh8lQ+pLpmls",
-	"mWvq8QzpkKoycHr3WZJvuuFtOmOotfzSDstmqxoN6f00CqbAofXQ4p7JWd3L0Xa17wqcVpSQkCPKFKiW",
-	"xwZl6W6/yxgZs4mqBJIfwHdsIjdRhaVTBPin98NmkvrJqeJ2TTbn/yxWnlEvaKIPvUC2k9pN59Th+0FC",
-	"RONKPvES0ImqeOictr0tqG+2KVtFbmwrYKjcz7J80fYa6syY5FE4pHmQn6RpNlbXShycsyACJg9a2eev",
-	"DivVrgK+u6JWlE46LUdZyVWzWNVWwOEsos4tKEFwhDUHPvCOtTwhVGasQxZvp6M3QXQZve19+K3X6kc9",
-	"3qPXB8FZ77D3Zf7zx7O3J02yePtb+FMvuox6i0+Dt3F/9umgf+a1P/062X83uI77v/0oLgefDt5Hnnd5",
-	"3p/9Mnv/8P7XMHp//mP07uxtTH7oRpe/XrT7v/3o9QfdzvvfLg7en8cnzaAd09HstRf+/DZ+99PBXXjW",
-	"Wvzy02vuqPTdzaWC52fzFqItV/ngBZ0p/Ify+Z4iQmc5DfqP09R0PrkSoPNj1ZObp5miOleWOAC55reP",
-	"pfZf7dzuz7eSfdup6Z8B79W1KuqElbWvGIoUmCylKeNCsTNow9UVIHb9iDSJnVNnD4wKempfl2MCGi10",
-	"LvYLnheeszOam/kphinLFZTrb6+4XJzXEZssOW6kr5g0SrCqijGzxsyFrMfbx/8bAAD//w==",
+	"7L0Jc9s40jD8V1D8tir2U5RNyfKZeqpWsZ2MsonssZ3MEfl7CZGQhAkFaAnItibxf38LDYAED10ez2Te",
+	"3UztxhJFnN3ouxtfvIhPppwRJoV38sUbExyTFD5eEZnOO0NJUvUtJiJK6VRSzrwT75pEnMUCSY7uMZVo",
+	"QIY8JUgQFlM2QnJMkMATglLy7xkREuERpmzH8z3ygCfThHgn+76nfqQpib0Tmc6I74loTCZYDTahjE5m",
+	"E++k6XtyPiXeiUeZJCOSeo+Pj743xSmeEGkmesaj7ll1jmc8mk0Ik4jGaEvNKKRxiPgQYRTa38LtwqS8",
+	"vQNyfLg/PGq0h0dBo318eNAYNNvDRqt1fNgM4r3jZnvg+R5V/U+xHHu+x/BEtYx51KCxt2xVC6fnI4w+",
+	"fOieqbkMeTrB0jvxZjPoboqlJKlq8P9/ChrHuDHsNF7ffjl6bLhf25t8bbYe/+FlGytkStnIU9vaTWlM",
+	"hMAfSSpgkuU5mx/UJqoNpeZ9tBWbxWyjzmW3uKV3zfoNs40bd2a09beuc9lFptVLxFkyR+FdM0TkgQop",
+	"YHSmkOeTGvu2vFDfe2io3xt3OFVTEerF0so/Nr1btSEX6agOs27GhMcK33k6wowKrJ4jGp/ArrgPXwgU",
+	"/h8ahz5qtVHC70kaYUHQmDzgmER0ghMUjXGKI4XLfp9hgRIqJIkRZSjEQvCIYknii3QkQrvtkn8mDKVE",
+	"TDkTZKfPCvt90B4cDoOohZvxHmkP9/HB4DA6io/rocDT0WZoe1Fc8loL26nF49svrXYtIj6q2ejFwfnu",
+	"RGqwVzi+0tREPYs4k4TBRzydJjSCCe3+JjTamu2A5pRFPE1JJHU/6pGYTSY4natTSMV0JgnCKCYJURtv",
+	"URltCUJiRcamCdn2fO8OJzMCG4Il9k7YLEl8j6QpB/qI0xGMNlFoNFLrwTAciqcScYaExJKg1kHgPfrO",
+	"SyRNG9kEG7NpjCVp6Jb5zpwmlDB5DkM9KjAOuR1fdTsT3okXwAm+wwmNcXWZH9hnxu8ZynpebzFDSpLY",
+	"O/F2s3b5zKEHRAViXC2QWOzEiUKHGMHvAn3qeziK+p7f92I213+nUv8lSd+7re6Hs4iNt+DRxdx/pGTo",
+	"nXj/327O43b1r2IXujpndyThU6IbVg55xr4GKcGfhWZrUxKhrbA4z3DbRzzVy9dQN/tiN4My9WOfWeR6",
+	"IZCetulqAQqE2+p0P/rek5F/EUJ0EMDWroxKgewJ3Rg5znh0JhOxeyYLCKLPM4o5EeyFRBMsozFsUUpG",
+	"swSniDxMUyKAofSBKuzdKtJwu/spaDTzj8eKgf2j7/0/iSgDHs99tbVjlAktClXeXl/0kJgziR+2T1AZ",
+	"nXx0T+W4z1Q/Q0wTtY/QYsqVHAQ95N0Bq0hHYgcgElqUmSWfn4w2Axx3JZmUcIYhKskE5sZnUlHKbrw5",
+	"ugS7tmEOzWnKpySVc9T34Me+p07QhAoBLOE5Ae97kvP3mM2Li3uv+LkcY4aaQRDAQsXmayssaoIflBSL",
+	"2GwyUDAb6l7VytQY/xmE70TTOYZwmuK5j8hkKuc+mhS2s89g5UAkscEiOcZZ/5k8rll0uIN6XI4V1lOB",
+	"AFdJbND6bKYxl9gmG2J2bNsXwX+ttBUNKF+rLoIkCUmfTg17vIAMmVjxw6vX++3To8P2Qat93O50EE5S",
+	"guO5EV/RkKdmbNQ67HQ6l9295lHrfRC0qgiTLaZhu/+WiNPJZSdFIpAcU4HCmEc92NewbqWAWXq1b65v",
+	"uj3NKakoSNF9pvGuutyMQb7m6YDGMWEbogN5mCqp90aJ1EWMgEdojAUy7zxBBNSSummPsETNg8N2ez84",
+	"2mseB8dVeJo3G9DuKaSNMjibF+mouJieOqNoQiwhKuspT1jbTCjWY8Qcp+uCTrRQGakRgmHmDZ6O/sDC",
+	"F8JR0BHDcgY6G9I6tpr8fcpBJXwaYM3qYeTFK3oiMJ+XoFcnnEmeziyVHOtgvHmlgJVG1KVS9NkiFChj",
+	"Fwq1mhmWxuTpKDvAXSXXMJyc203fSMPTbUsknaR3JAX5aZaSJwDZdovgnZcZU6QxOh42oxY5xHVQN3PJ",
+	"AK7n8ZcSYoZmjDxMSaQUWlHYhwwEeprh9kvEOMqWGhOJaaKAmhI5SxmJdzR0AGKnKYkJkxQnYmMQ1XWQ",
+	"A+sndRDRFAtxz9P4ScDSWD3GLE6IFpBNZwtPZuTM5hueT7326sRLp8WZbbgNUOlx+ZrPWLwhLJjTrGoi",
+	"cCSJTWGQsf9gEEQHeL/V2I8D0mgPjoaNY7x/2GiTo3gvag5buBkA1RjCPCoASongszQiDcZlQ7/zDeHT",
+	"4xXBBgMVqJNVDNCqK1AnzXYjEB/2GZdjUOXyxgJhJu5JmhnQDXG8xPOE4/iG83c4HZEN4S2dZjm8X/F4",
+	"jvidGSyhE/oUkGeKAge5LiIkFqiF3tNXVahO9SoakvNGAhP6u2g5avJUIJhUqtUWWIMBZmXi5vwpyk4j",
+	"8oHhO0wTPEg2hcys2NIxS2KJB1gQNGMpwdFYvQEWJs6RSPj9EyAl9GSRJJMpT3FKkzlyxvcVwU/nKMGS",
+	"pFXYmdYNd8bfkMMp6MV2j6hwtwnEk5jGmr5QRoW1OgGwXwh0z9PPcJC1VQ6Ztb0QfRYTHCeUWS5Zs2rN",
+	"MLVyeo8FisaYjUi8g8BdhvBQ2uOrXWR9FsIvDfCkhWhE7wgYxMuetkbmaqvbGfP2ruOUg235wPBMjnlK",
+	"fyebsgFjXakRmXvcyIt61CchG4vRz43X737p9Rq9xofr86vGzcW/znsKOB0zY00vXxGc1mGcmd63F5/t",
+	"bpwgRiiQ7LBuZSFiPEVhYXEnZnUhoIogTFpVtrC6TAj+wMRsOuWpJPF7ElN8A2vekKRkXRSB+vP7d0Do",
+	"ngBNMzxSIEDuBB4miZX/s1FfghcYVeZZAbAz08ZErbYBIP6b8QS1trC8GKvI1C8BuEM2K8eFVfWmvZrN",
+	"SWp8Bi9RiKMoRDiKyFT6KIzZPEQxYXP1eSpDFGtnlfpKktB4rFx/J44iz/dipoAcTxU/j0ni3bruQfVg",
+	"LZeonnIHJuP55usZgb7NFz0d50c1H+/20fc6rueyxoHLijKTopegTA5IwtkI4gowi7PnLwRKeUKEkrio",
+	"BHeiNhhTjfQFU8YKLHAdmAqvoONaH29l6LJeqyaiDcWV5lc8IUjtZdEZjuMJZVWXZ/YAjKie9oBaf+wn",
+	"r2Sp0TPOHdt88BuJpOpFEZ+Mnle2nAoxI7EmZtU9LDqblzt+RR3ECruxDAJF5Kgs3tdGuXl1Cj+NCXM8",
+	"4NouIXxEpjwaowlNEmq4bmHXC0Y3J8KCMnnQ9qoRJr4279REvdARIzF6+9ONIXJUgvOlnh3wFGGBMBoA",
+	"C8i3vQJ7tY/duDpcN7bGFPVGEZFauEUOhsftxsHgSOlVh+3G8cFxq9E+2hsOo2brcBC0a6JJqjEfLp5Z",
+	"Vmv2P5uZX0aOpbjneJxwHFO1GJxcOrg2xIkgZdrrWAbAMIwRI/eLcFXryksPbcJHlBml2lebSFNEJpgm",
+	"CMdxSkQRRbyBIsQ7fCr+aZ7tRHzi+d4EP7wjbCTH3klrv+17E8rs970aUOrxLNsuTu5flAFA9Tsu2YZ5",
+	"qcH4gCakSK/tb2tQ7B+ywc9No/zJe9M1BE8Zu8iy7bMvFXdJ7EUpkY1L9WMAZpoMwRzTTWHPDgp71qwj",
+	"fQrGZ7MUKEuXvafMUJ8hniXSO2kFZVx5R4dE0gkpBsRQhiaUzSQpglY1N54476TZbgf+8vCy4pEwmOa7",
+	"63OAvOIg6CCW6kZbIURHo4lZFBEhhrMEhacpwZJkXYRV3Ncy2woKm/GBR0ewW9aiN0uSkqi1vEFXvfOY",
+	"i2LL377WS7zWL5c32fTh67XZGZt51G3xq1nyuSvJ5IoIQJEK94Xn4I1gRLsbYacHs+SzlfCqO6veO1tj",
+	"d9VeKVUw80A+asYH+yfq2NZch8upeQwxTUiMttTECJPpXOmTsyRB94q5UQmagnV5rstRYeQzMN2qyTAz",
+	"QRvLVeavqs+ugXE9idbtSkj7IFOMFEzUkVdiGx7wmcyW9hLh5B7PhV6OtY0ZFVotZcG0crCqXv5F5vWE",
+	"KYTAgBC0qKx31aJIoqK9wfHx3rDVOGriQaPdjNuNwX6bNMheCx8eDwaHEfD8BXPJqZLq+Xot3O7mb5YR",
+	"2+nEz9GrgC0ONPINWITz61IUg+f65ZcoVOcqBM+OQrtUn44pSWH/fLWbVu3haaxFjXqiUxIJi51l/pGF",
+	"na6FzKXDXScf/idStDlJz6R2i2wgNmkFcislEZ1SCMDVHhxRhWEnjtNmjWKgxSEEZq9m8TAdoten6Irj",
+	"EldvBsFKrq66ba0YrVUc7XpM7/BvlOERTjcf8HxScyoWC3w4iviMSfHPqYx2Fsp85YEPagZ+IyRdqNpD",
+	"UAOYJMMPV5ehFm0Z2CtHVEiSklidHaHU/wGJ+IQIFIIwCt2GJan/sHP66rLX2tvfO2/++nMxrHZLx8q1",
+	"HtXfTuPX2y/NvcevH64ut/9Rp3W8GyW9mi17R0Y4qdFcL2eMoJsUQ3z/Kd8cPu94VDMaj4zXJKJyvl0d",
+	"sjjO/uphLsfVUS7HiuzZ6J4DJDlqtlBMR1SWsOL4qNUKmq299n41ZPn2y4FfHzrve5d1GHDZ7aGIx8WN",
+	"bDebQdB2RNJj+M8VSgP1X51aeslrpIvLBEdA9sVsOk3mvhIoIda4MrTXOqxbVdNfsKhrGdUoCdfLOndF",
+	"/zKo1h/4Jo3rUFNhX51R5fLmdFN0LJFrfYTtmdAb7RuCqTHX7EYd6dYiuxUGn6b9dhShyL2MxtbUvbpE",
+	"pEHZHacRQZrzoOZOEyV4zmc1EmyBiyznsfbFR98zEWur2tjXHn1Psed3VMh6SU3RdmF1M7umtdk/xJ0+",
+	"Ajy7+v1mYOBpv1clgmsIIVtnFc6bgGmYrdMqe+/R9z7iZJ0m9jXVYlE+zbUGaSmXpbnTDF3zQHOnWbQJ",
+	"qAdrWQTMwE2TzuKi/Mcs6yZbW44JhQ11hRMH9PlG1B2KM50EUiMAIJsfgieKAftaoMcsziJOtNkM4p01",
+	"zXasZvoBrHbEG+ah6XHHDur82qCTKU8BUSHx5cQbUTmeDRSr3xVjPhVTtX27pgugDM552OAIZ/lcCwWw",
+	"M7kkCyzGkvgojncnk935fD53xIGYR2dYkrIssLcbNHdbQWuvQtSXxdHX0dseXzIxvePF6ZiAzuKEyoGt",
+	"JZp8sIQfbH3qNH5tAk94VB+DxvFu4/ZL4Df3H+ull5v5dMmc1esvUdjtfQyRIZ8+Ck+veiGKUhJTiRgH",
+	"P8rZq16IYjIwT9xT1+199Hzv9KqnzsWrXvEE6h/XOIE382lXT8CDSZ/C8D0uzfczNTZ8rZxQtUSAja8w",
+	"p/aQ8aje1FjYCODVL1HYDAJ3N5rNoLwbzVawaDeaQeD5XrMJ/7aCEj2CH9fYDTPhfEfMg8KumGfuzvie",
+	"G+1dJijTlDS0OK1tiEVeirWzAmRqJAgRtR4k7XTDLCKnfDKx2bAlE7X5xbK2BAuZ+ezUOyDns1mSFA/G",
+	"G85jgVISEXqnc4GG5p2VVghNI2GCSXIx9E4+reDRlozdVnybXOIk3xWdvbUVGhq+c8Nll919xEkpI7YZ",
+	"BGoajHGpPT/VbXmdEtIY8nSCnNcQlhJHY3A3LZYDquaEvIud1W4y38s1pTUVsFX6VGXECKS7+NX8w1pe",
+	"GnQ/5si0qazbyTMmzWP1/0YQHwaN9vHeUeP44Pio0To6HB4N4uP24XCwZDYXNcsFMRScqXRC1vOJtY8P",
+	"1veJxYRRnGx6OsCHvfR06OjHVCkVjtlz5ckwvvCN5zOVK+bz4wwzSeXcetvXnI7m0Rsw+CXcvK53zXJX",
+	"8mm0FRrxZafHy9ntNRy6bijLU1YoA/Dao+/ReGly+5MS7Ff4LX2PpvFC7nfl8gIh8Uhxv8ur8xCyiXIa",
+	"aIoWdK96yGUfJeXy6rxufIVNHyBVs86P5vimAO10kJiuQhC55xTNmKQJvDikqZAGNbfXP7+tYM3z68x4",
+	"I2LmLKBI0Yzfon4FT/JWrzxlOlNoAb2/dtKIKmS+kEdV1/NaRl+L1ovM/QpV87OaH6acPhTXUGBgBaTO",
+	"WL9fJ5pUqHGVHvq5DbrMwlw2Uo8XRfwu8v8FgqiTvreh4gRsX2dNw/+KPLMspq0T4mOmofjlQvYA0sEL",
+	"gewbPhKSpyTWEd4g1dkQLKWbAuN4ieiIOS/FJAnXFfUKVsygnvAuP5H1ksSa/q5vWVbEPSI29dcAcjUy",
+	"1ZuZ9G86TkxbPZtg1Q2CYG1DUwlpNzU52eZZQOEKn5x1x+nsgQinKSViBbqv4+t3vdD/gY6xEsldYI4u",
+	"HZETo+2eXXVe31jF9ur8Tff65qpz073ove50352f+ShsqddOr847N+dnfp+FLaUVd05Pzy9v9O+q5dl5",
+	"r6u/7alv3evLD+bXtmrd6Z2evzPd7Qchen118et5D3o7gNbvzm/OTZmWojrdUv+24HMLVOuWfrIH/7bh",
+	"333496CkcqsHa6ncet/OUjyUYMRW31wB6TXEI2Q/aWN2/l3HfzoPzgij7lcjJOcdKEaVuF2+TvnvEFZm",
+	"O4A6K6DVAxp2TLjh+pEIOtIBJHvMdHZe9eyYhOw6A3WhlAJlRkPVpRpMTnJeXUHtpK8PrY7dKNLfYvWL",
+	"ClXPQp7L8/hhNsGskRIcQ26HNhr6iOyMdhT3qS0dE5ZdmPUFZlbRYDunuuPmRpLUxZDqzUah6cOI1ELC",
+	"IiIek7piFktLnKhzsiBjKmuZp4uWHunwefOwmKdq+y1G2pfauzl15qeaJHPbVf6TYjC2QTU7yPywIDo8",
+	"mxiRYx7Dck2ZmHx2JjnTfK9LQ9H0pCQdmZO0MlQIjtwy7LzWAAVoA1ihGpLOa9E+C+f9kpa5Vkmjskln",
+	"jUlrfXMBLpt+fL0HCzF7MbPW6XBDRO5IOrdRWlmNLXeBf98CUE8RH5Q0AFFJ64oPpViz5xcgXutE5ecS",
+	"IHLcqYsnh3weUMthi9FW6Ox1uI2yEhWQQ70VOqlu4TYQP8UWZol0jeUuuPxCdtx61eiyKeuOPGcRujNg",
+	"nsV9Wix9mkJTIISW8Nq3IXth3wv6XsHrWBI4NhI3zNRgms8QaPjHIwttMaMN1VKIUqpRv0qBVUJ0Js9i",
+	"pO8IoQiDIr1bEj+oD9vGVG/NSZQVqdFRe+ew7USPBI++d0qea0KnRAjjqC2MGlRHvHq+AcEYTBmakjQi",
+	"NSNn0dxBZR4jIZ9r6W+ub+qWfrhzsFca9YyK6Ln8NLYvZNKiKgAvL/mNkM+z9Wq9y3a+ebR0638Q7LRG",
+	"3v7huoe2RpzHAojpdedUiRJwcsU2iBY+aivd/ag+IOv4qNVq1YUttf2jem929/lwoLsAB8pr7wpFl2vi",
+	"28JfTMifpVY+Cnv6EeyJS3B/8Xyv5Gb+ZT2ia4b/hUCAhv7S40B9L9P4jIiamV2mPJ5FEkG1KZ0Z7rxQ",
+	"BEJHx0pSNkI4vqOCp3MfvcVshtM5Mj4Lx761t0Y04I9y/hwAss6aIqKWoHP9fAhx/eb6ZvfDzfqk4Tqp",
+	"C664JinFiVMYrvake83ivq5Opbnhz7XQNynPKL+P/m19YpJOiEAzRiWapob5LmVFN1wq3vtRhwI9jxO7",
+	"whARZVEy05Wn8UMp/6dKqT4wWmNSVE/zhWqd58OPp9tWJ+9dXJf0797FdRFARyvzw9Qgl2rjnmM3oCOb",
+	"5KJgsgIaJUkaUDOnXZaCu5PMMMq3Qo7lNwXI3i6QuBaJpmHfa/a9UKe8ZJkxTuKLbwXSLCvGMb1YE5rn",
+	"l2XUNaPi8qkZW6XnTteVXTPlaCP5tVMUVnGdNrlSYs2ttH9sbCe5bOPxC0lONYE3eRn13JeOusxJQJkl",
+	"8qQgPTsFMrRP0Xeynywq9JkBN4KyjLm0jbBTKzJEW2KMM28MRr903r9DmEVjnm6/hM7ecB0BRd1m2nJS",
+	"3oDv4UDfw4G+hwN9Dwf6Hg70PRzoezjQ93Cg7+FATwwHKqZmuNEJF6UqPWVxUtZdq1KTph+vvJUEbcGt",
+	"K9tQ+COvPluy5KKUV6pFLLs+Zf0rTOz1KkunuU6O5XJHLiAYjFSngRVzojawfJuTswUJhZSkz5tT3Gyh",
+	"Hk7pBDN0ySmg9J+fWvyap/KvSymeROJPSSl2SZqTkOOQkHAVpauYUYvpws+RKfx+Nhlgik45U+qfQmVT",
+	"J1P8FUnDevS/Pm04+JPThoMgaDWflja8Ko/XWrhahyF6j8c4xWIsU/x3Se99f3r9zOm9xcTeS8qWpfcW",
+	"49nWc7PWGF1cV2uz5GptPsmMVTRh3ZayWTeg96qZsMEKiyj99Wxam3N3DVnnYGY5QeGr1qsQDWaCMkWJ",
+	"Jc8++yi8Pv/1p8twF/5eXIa6xh+6Pv8V7De75laZPpviOXBnxa3xg4/C858voaH6qxqShylPZaEVMo18",
+	"FJ6d/3wZopiQCYnNq8XYu1etVwreajbm74X6AKOYv/BAdVQEjG65Dmhgs8xA8DkbLvt2kX+1Q+ffnB/1",
+	"NBR08cN1VEOmbvCDDsohNoH4zfVNAb/eXN8UF6IerJe+CGNC+0p6op6OnWbt2XFSpZ+SSSu5xLVShxDP",
+	"6lDAudsdDGHrONifdQJRWZao82s/64inb65vvqVb+37MkwXWsIpz9bnX3i2vvTzihRyfjnXd0j864gUE",
+	"GEVjnI7IchBfsfhiOHwm990Vn+mbWHH820xITRoneI4GBDEywpLekYVhFcfHOwXJogEPjCP1WSGRu1NX",
+	"4WJmkP6zjN+OPK1V7XAHdSSacCHRceE/tTlZeQ492AuhC+jXOB6L8lrex9Ey15whcO6yq+QVDCDRLKVy",
+	"DnUkzM1tUG20M5Pj/Ntraw56+9ONV1f0GC680lUUhymfVMsQ2ioNYkGBa9SfBcFeBF3AR12tQLMl78TM",
+	"I+c5YymntvTpgoK1+a01i6aEhS1pO5hnxoMde89pVrvc3HRaV6Q1nxCe0n+RuS4KbUMay2bEBlWAVSij",
+	"1Q9rTiBCprNIHSlIFYJAzwaYyNQJVIzLOEH4EH3Ec8ww6hF5z9PPL0SfUXb3kFV5UQ1MOMZJNa89vz5i",
+	"K8yNQ6G2Zm7rGHVsrtPqM23VETAnbPLftfFI+CgmjBL1V9uJBBTNh8h8sdNnffY/CHYZ8qOIhoBaa9+z",
+	"+9z3EJ7JcRY8slUB0LYu4ZziO5IgUznd3oOJFhXN1VAztXOX4tpv99JiGroZk7m2TLYCWwRUDTJjCQSw",
+	"mas2YlNkFAy/4jOJ0ZCnO2qxZ9nOJgqMM6YmEe4q2OziKRW7X8rXFT/u8nQkdr9o29JjqB2OEQYNfTIT",
+	"UpFarCbh3ouEZdG4pcY+h4jjLD0ICo/PBBH5LdrE6BgnKPyi1Qwfbj/wdYC2D7GSj+EOCvWvYNk2eoaa",
+	"AWdWI0FbJnMNCgIKoguvhNBNCAZcDTXrfucsvzfIbQmmXsxigKRpLYjchgXZm2QgA0O4hQAHPAYvbkpQ",
+	"Sn7T1xNBtz/c3FyidhBUkge06C6pTMwlPw853e5cdtFW8UBB6QfnMMG9vbb6jtfcCXYgTJpPCcNT6p14",
+	"ezvBjimgMgb6uQHMd2PHN+5eSb6AMeWv7JZv2n70VzbRd1ErZjbFsk4P6IC1TtjskbDsas0qaNbd0JXX",
+	"3xGFRn1WdtgDefhqMza/ognBTJGtr1Cw2WjBX7Obb4F02Kd99rXRaBT+r/rSTvOvhjqhr6jVDLIkLPU1",
+	"CHz1zEetlvpnL0C6HbgTv0KNfPVaKzCpWkvbTCW0MRc/f4WfbE7X0oYk0YMpKqlePAhMbhf6ihSzR01o",
+	"UGnvo1YbOlGHw15smRB8RwRq7QcmX0zRvLzLHdRhc6TJVsQnA8osnMQ9SYU6K/bsLcyssams6UjsZPk6",
+	"NrdIE1EcGSKaZyjoHzTEDIFVI20NeYqMbLM4QWnbz+r258XMBJoxe02K2oL65Fqdf4tCm5Ab6nttK94O",
+	"aFlwd4QZJSp5PUKgqgRYczJHW3mkiTuKQHigpBsTM5LtuUZ/ZMmYIloJGdqCMnP1YMdghU4LFk63mqso",
+	"VDH8RvBhORTmMyFTffWyIqoaWuakKERQOxNhtbs0SRQ3SQmGZWqwviHSDWmxfMQ4ze35FEQKFNY4dTLy",
+	"YFgWwMF5D35n/B66hgvlNFE3RCRLlKOxTsOrXmb1QmRL9R28bWd4W5Pxpcl9JjJ1Y+/E0xM6y68lM9zk",
+	"FY/nG16OorGpdKuxJjomhsgA0L0kxeacm9s18pTyJZE8Jpl7Pf+2vogE7s4oXgKln9VNRd/iseEoa1+U",
+	"Us6MLqonMp2R8hX9rSB4EijKl9TcVEPFgFpUL62pj9FaAhIbOwVqWSGC6dNtMXKoJg6oEvazbsiOE6FT",
+	"irEpB9DodK5KHIt5bONJipEhTiBIXTRHFrxh8o1pvH7IhRtRYaIeCkEOpYiD2nCCdR39BT9+jdMqy3Fr",
+	"NQMnT01vTW0yXPMp6L7ywrFqDKONbnj0vbY+AnUDZUfFVKZwrmWHhs3VDQv3fEGjvdWN8kuRoUV7dYvs",
+	"RknVoLnGEOWbCaHd/jrrqbnp6tH39tfZxeJdsdBqjanW3NYHOJJzAvBkcEYyZVkH5vBClQaljuCRLWen",
+	"tUZ9rwavq1RxarXwHH1AJMYsr8XnVOHTeritwGcLwbpaDekzpxLsVvfqctvWg1V6MEjh2VBjpUVbpTDs",
+	"Kzqt1LotU/Fg20euIaHPwJJgZDj8mYhc8zdM96Rwoff/Ije8zIfftEnif0H/1KMNedpnUIwR4rqbTftU",
+	"l2TUD1v5w7NXPdMXlL10RzmT6hfX4Y3+t8/CPNRhRz/1C0W0VQ9ZDdP8DWPnU79W415BzbmaJUScgDWk",
+	"RrlfduPxFkkEQe1gD9XeePw/hW0ECZn+e0agjH7hOnTnmkK3/xOw80ScxcWrSZVslZkNXNho+a6yT45c",
+	"drw4/R2RO8JA8rRR2jq2Sx0LhWEDQpjRi2K0lYuw245cKsZ4SlA6SwhcGXWPtqxEYQRsHxE2mwgfGUey",
+	"8FECDl7hFHeB8HDhq7kwnsmkugNIx43GJPpMYhvMh9lcq1tKAof6Pi8RRneUJ4vVKcf6YK97JWAFUf3A",
+	"UFozUWoVfK2VWotVof+Q1GrOfUlsVfRDprihla9XrVeZKc4WjOZDtWc7wPoz6alQItqE7xTq/C8Wgkwc",
+	"SE2YEoRp2HrtENRgy5xDyXIdPKDDENTnYo3dM1kWa3q8Xp4BBzTUXi3UoP6Up+AaZ12WBqo9CSZFsnmU",
+	"ZSnmeYVZ6h4k22XpcmvlvEESW9NJMNPD6ZwvcOPbhCwzLzcbCuRQJx8IXnm8LcdtWRDVhE0tFpgspJaG",
+	"4migZfEyGmwmzKQAKzeswIYBGF+49UmDR7no8LVOWgck8N3sUfGr497RKQYfHaPdRsJcfTX2tVSY5obn",
+	"0sj2VQ3GBvwvvkq7XnvRQux3ReXPUVT0amoVFaM9rK2GBN9KDclCIwy41tc8vpHOcby6xZmVONxY4f86",
+	"5UPTLYQXe/0WKB6P/pN8FruDWfL57+W4IDgaZ5UgtUwNmV1oqyT/bauvYDe18SPoBm4DE5lFU7sZtR6n",
+	"nWncWu5zLyplOlFxK3OZgDnXGLGptO5Sxy6sXxR9JjnX+pYSaUV2mRaYieWYCxC/wqLtMjz57jt5uu9k",
+	"Tc/JSz2KY3Z3VRLfmNOzwmuDeZ/ReNs4vaHcI8CQsphMCYuhmqC9RfCFyNyhMSf6cugZi7mawSDh0ecc",
+	"UwRgh1IqMs/u2vevafxz9XZIl1ZamFbBBJ9A1zxVuKIPhU2RBnu9G4EKaAmGgPw6uqxTf3l2Lmg69uI6",
+	"8APBzPL760KT9duxSc4LRwtgtLyzzIes9kT1DLchZgOa7k9WuLi2zFlSkLDHJg8ysOt6IbSPyn8Ob9i2",
+	"v8yDgbasVkpjcJKscI1sI55m/ZUKzOkMMa3LG98tnk4J5DwTnCY0i6jIzTOZdg74EUWzNCUsghToLLk+",
+	"wQrKnBlXPOPGcR+a+wdDS0mrdy5iae56DO21hfAyIIHqwsgYjYTckQRNUz5IFG5uAXyYpuc+IpOpnPto",
+	"woFYYubq9mAZU0gEgw1Sgj8La9YIi56J0IRf+RVLgNbrayMKAOUYt2YBwGmTaLrS+fRK8cw/osovdvMU",
+	"bIxQbS9WkJ8mZDtXHz4tdAGtVQb48fapPiBQtP8UP5AxGy1xA+WGpdo9sSrVp+IFrt/1q1X61ZqVo/+e",
+	"jiBdRtG9ddeoYdnVtvl3uFJ27eU6dUuU/na7rp7nexP6UEbkC3v9cEZ7IaUoZ1a+Kd4C5Ms34sHU1uD9",
+	"juLfUfzPR3HfRau8Tzvqp7+wtuntsuWtaxBylxc8bXkZ8wkGQXSA91uN/TggjfbgaNg4xvsKvkfxXtQc",
+	"tnAzgPM8tG7T4vKrEuJTVr7OLP7Qyk2xbG93b9dW6C9sRjdG6yAXwolSrOZGTIXqqEqRekA1mFEUdp+y",
+	"LU/B92ADkr62sFS4m7vGbHex3q3ba9vyZsnnb2PP++8MCXDDAcCSNMFs7kbjGxE+s84qAG0/s73uS8wj",
+	"9UStakRkXYJCNXwXNDi39oGrhfrofowluQOMFNbQtGXk7T7LFugj14CiVEZrRNEXdm7vuBGCRu+tBAf2",
+	"2TrRgRuFBjoxkN6fo4l0MvVjlW723bXzXxKDdvB3iEH72zt+Ngw2+5ZE/orgeM0Qr7/IV7L6xTMegVNF",
+	"cRObkqU5yl1zV0EPUueArtXHpZ0/aAuvQBiKO70QaIxZnBC0RSaYmjygKRbinqexLWJMR4zE6O1PNybZ",
+	"TKOJSVbKOQa4YLQF3OTw6bs5hI3phYdnJh2ry95TJkKbuGXdPe124PdZTKC8PmoF2y9RCN3Mw9zqaUzr",
+	"YK8EYVNIrG2VNRWztL/GtOkznAiOEiqsg8fhTiIvejUgCWcjxfb9PBzI7FjKEwJuJIKjMaQP0LTPQsVv",
+	"rQV1Re2hPuszXfLO7D5P8023bNFkRzUX313iWIp1oz67H9NoDMzdDC3vuZrVvRpt23jMwFXGCIkFYlyD",
+	"anEwU5ba94dMoAkf6aon+QF8x0dqE3UIPkOAf2Y/XP5qnpxoRrnDp+KfxSo7+gXDL6AXyOzSu+mdeGIv",
+	"SolsXKonQQqaWBUPvZNWsAHhzjZlo1CTTWUTnedaFk1aQUOfGZsoC4c0j0pUNM3F6lphRQgeUZAPQBf8",
+	"9MXjpTpdwLKX1MUyCbblsDC1ap7oOhI4nlDm3YLqBUfYMO/94MiIIlJnAXtk/nY8eBPRC/q2++H3brNH",
+	"u6LLrvaj0+5B9/P054+nb493yPzt7/FPXXpBu/Nfbt4mvckv+73ToPXLb6O9dzdXSe/3H+XFzS/772kQ",
+	"XJz1Jr9O3j+8/y2m789+pO9O3ybkhw69+O281fv9x6B302m///18//1ZcrwTtRI2mLwO4p/fJu9+2r+L",
+	"T5vzX396LTydqry+QPH8EoKDaIsVTXjBZEX/qSJCVxOh05wG/TfphybtXovt+Ynsqn03/FQfSUeSgJT8",
+	"28dS+y9uCvynW8X53Qz+T3Bk9O0z+nCWdb4EajnYZK4xF1JzQmgj9E0pbpmNWZp4J94uWEHM1L4sRiI0",
+	"mJuU9Rcir8/nJn7v5AQApqxWUC5TvuR6dlFHp7IcwoG5pNOq3rp4yMQZM5fPHm8f/28AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -251,7 +251,7 @@ export interface components {
          *     `err-resource-not-found`, `err-invalid-org`, `err-invalid-token`, `err-expired-token`,
          *     `err-missing-token`, `err-invalid-credentials`, `err-duplicate-document`,
          *     `err-duplicate-item`, `err-payload-too-large`, `err-unsupported-media-type`,
-         *     `err-method-not-allowed`, `err-internal`.
+         *     `err-method-not-allowed`, `err-internal`, `err-service-unavailable`.
          */
         ErrorDetail: {
             /**
@@ -1014,6 +1014,20 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
+        /**
+         * @description The database is unreachable, or did not finish the request's work within the service's
+         *     deadline (`err-service-unavailable`); nothing was changed. Retry after the seconds
+         *     `Retry-After` gives.
+         */
+        ServiceUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
     };
     parameters: {
         /**
@@ -1034,7 +1048,13 @@ export interface components {
         DocID: string;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /**
+         * @description Seconds to wait before sending the same request again.
+         * @example 5
+         */
+        RetryAfter: number;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1066,6 +1086,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     CreateDocument: {
@@ -1109,6 +1130,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     UpdateDocument: {
@@ -1152,6 +1174,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     UpdateDocumentBulk: {
@@ -1194,6 +1217,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     GetDocument: {
@@ -1236,6 +1260,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }

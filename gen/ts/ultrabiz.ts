@@ -582,6 +582,25 @@ export interface components {
                 "application/xml": components["schemas"]["AspNetError"];
             };
         };
+        /**
+         * @description The database is unreachable, or did not finish the request's work within the service's
+         *     deadline; nothing was changed. Retry after the seconds `Retry-After` gives.
+         */
+        ServiceUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "Message": "The service is temporarily unavailable. Please retry later."
+                 *     }
+                 */
+                "application/json": components["schemas"]["AspNetError"];
+                "application/xml": components["schemas"]["AspNetError"];
+            };
+        };
     };
     parameters: {
         /**
@@ -615,7 +634,13 @@ export interface components {
         VendorId: number;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /**
+         * @description Seconds to wait before sending the same request again.
+         * @example 5
+         */
+        RetryAfter: number;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -769,6 +794,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     InsertPurchaseInvoice: {
@@ -827,6 +853,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     GetPurchaseInvoice: {
@@ -864,6 +891,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     GetProductStock: {
@@ -910,6 +938,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     GetVendor: {
@@ -949,6 +978,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }

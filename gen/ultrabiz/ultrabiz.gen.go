@@ -386,6 +386,11 @@ type NotFound = AspNetError
 // Example: {"Message":"No HTTP resource was found that matches the request URI 'http://localhost:8080/api/Purchase/Nope'."}
 type PayloadTooLarge = AspNetError
 
+// ServiceUnavailable ASP.NET Web API error body (`HttpError`). XML clients get `<Error><Message>...</Message></Error>`.
+//
+// Example: {"Message":"No HTTP resource was found that matches the request URI 'http://localhost:8080/api/Purchase/Nope'."}
+type ServiceUnavailable = AspNetError
+
 // Unauthorized ASP.NET Web API error body (`HttpError`). XML clients get `<Error><Message>...</Message></Error>`.
 //
 // Example: {"Message":"No HTTP resource was found that matches the request URI 'http://localhost:8080/api/Purchase/Nope'."}
@@ -1338,6 +1343,11 @@ type ClientWithResponsesInterface interface {
 	GetVendorWithResponse(ctx context.Context, params *GetVendorParams, reqEditors ...RequestEditorFn) (*GetVendorResponse, error)
 }
 
+// GetProductStockResponse503Headers the declared response headers of an HTTP 503 response for GetProductStock
+type GetProductStockResponse503Headers struct {
+	RetryAfter int
+}
+
 type GetProductStockResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1353,6 +1363,10 @@ type GetProductStockResponse struct {
 	JSON404 *NotFound
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetProductStockResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1385,6 +1399,11 @@ func (r GetProductStockResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetProductStockResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetProductStockResponse) GetBody() []byte {
 	return r.Body
@@ -1414,6 +1433,11 @@ func (r GetProductStockResponse) ContentType() string {
 	return ""
 }
 
+// DeletePurchaseInvoiceResponse503Headers the declared response headers of an HTTP 503 response for DeletePurchaseInvoice
+type DeletePurchaseInvoiceResponse503Headers struct {
+	RetryAfter int
+}
+
 type DeletePurchaseInvoiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1435,6 +1459,10 @@ type DeletePurchaseInvoiceResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeletePurchaseInvoiceResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1482,6 +1510,11 @@ func (r DeletePurchaseInvoiceResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeletePurchaseInvoiceResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r DeletePurchaseInvoiceResponse) GetBody() []byte {
 	return r.Body
@@ -1511,6 +1544,11 @@ func (r DeletePurchaseInvoiceResponse) ContentType() string {
 	return ""
 }
 
+// GetPurchaseInvoiceResponse503Headers the declared response headers of an HTTP 503 response for GetPurchaseInvoice
+type GetPurchaseInvoiceResponse503Headers struct {
+	RetryAfter int
+}
+
 type GetPurchaseInvoiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1526,6 +1564,10 @@ type GetPurchaseInvoiceResponse struct {
 	JSON404 *NotFound
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetPurchaseInvoiceResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1558,6 +1600,11 @@ func (r GetPurchaseInvoiceResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetPurchaseInvoiceResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetPurchaseInvoiceResponse) GetBody() []byte {
 	return r.Body
@@ -1587,6 +1634,11 @@ func (r GetPurchaseInvoiceResponse) ContentType() string {
 	return ""
 }
 
+// InsertPurchaseInvoiceResponse503Headers the declared response headers of an HTTP 503 response for InsertPurchaseInvoice
+type InsertPurchaseInvoiceResponse503Headers struct {
+	RetryAfter int
+}
+
 type InsertPurchaseInvoiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1608,6 +1660,10 @@ type InsertPurchaseInvoiceResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *InsertPurchaseInvoiceResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1655,6 +1711,11 @@ func (r InsertPurchaseInvoiceResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r InsertPurchaseInvoiceResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r InsertPurchaseInvoiceResponse) GetBody() []byte {
 	return r.Body
@@ -1684,6 +1745,11 @@ func (r InsertPurchaseInvoiceResponse) ContentType() string {
 	return ""
 }
 
+// GetVendorResponse503Headers the declared response headers of an HTTP 503 response for GetVendor
+type GetVendorResponse503Headers struct {
+	RetryAfter int
+}
+
 type GetVendorResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1699,6 +1765,10 @@ type GetVendorResponse struct {
 	JSON404 *NotFound
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetVendorResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1729,6 +1799,11 @@ func (r GetVendorResponse) GetJSON404() *NotFound {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetVendorResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetVendorResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -1979,6 +2054,26 @@ func ParseGetProductStockResponse(rsp *http.Response) (*GetProductStockResponse,
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetProductStockResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -2061,6 +2156,26 @@ func ParseDeletePurchaseInvoiceResponse(rsp *http.Response) (*DeletePurchaseInvo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers DeletePurchaseInvoiceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -2122,6 +2237,26 @@ func ParseGetPurchaseInvoiceResponse(rsp *http.Response) (*GetPurchaseInvoiceRes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetPurchaseInvoiceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -2204,6 +2339,26 @@ func ParseInsertPurchaseInvoiceResponse(rsp *http.Response) (*InsertPurchaseInvo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers InsertPurchaseInvoiceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -2265,6 +2420,26 @@ func ParseGetVendorResponse(rsp *http.Response) (*GetVendorResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetVendorResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -2493,6 +2668,15 @@ type NotFoundJSONResponse AspNetError
 
 type PayloadTooLargeJSONResponse AspNetError
 
+type ServiceUnavailableResponseHeaders struct {
+	RetryAfter int
+}
+type ServiceUnavailableJSONResponse struct {
+	Body AspNetError
+
+	Headers ServiceUnavailableResponseHeaders
+}
+
 type UnauthorizedJSONResponse AspNetError
 
 type UnsupportedMediaTypeJSONResponse AspNetError
@@ -2587,6 +2771,21 @@ func (response GetProductStock500JSONResponse) VisitGetProductStockResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProductStock503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetProductStock503JSONResponse) VisitGetProductStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2730,6 +2929,21 @@ func (response DeletePurchaseInvoice500JSONResponse) VisitDeletePurchaseInvoiceR
 	return err
 }
 
+type DeletePurchaseInvoice503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response DeletePurchaseInvoice503JSONResponse) VisitDeletePurchaseInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPurchaseInvoiceRequestObject struct {
 	Params GetPurchaseInvoiceParams
 }
@@ -2820,6 +3034,21 @@ func (response GetPurchaseInvoice500JSONResponse) VisitGetPurchaseInvoiceRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPurchaseInvoice503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetPurchaseInvoice503JSONResponse) VisitGetPurchaseInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2963,6 +3192,21 @@ func (response InsertPurchaseInvoice500JSONResponse) VisitInsertPurchaseInvoiceR
 	return err
 }
 
+type InsertPurchaseInvoice503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response InsertPurchaseInvoice503JSONResponse) VisitInsertPurchaseInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetVendorRequestObject struct {
 	Params GetVendorParams
 }
@@ -3053,6 +3297,21 @@ func (response GetVendor500JSONResponse) VisitGetVendorResponse(w http.ResponseW
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVendor503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetVendor503JSONResponse) VisitGetVendorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3267,132 +3526,135 @@ func (sh *strictHandler) GetVendor(ctx echo.Context, params GetVendorParams) err
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H35bxs50ui/Uuh9gGV8bVm+csj4fnAyyawHieO1PZnFi4JPVDdl8UuL7GmyfUzg//2BxaPZh66M5/C+",
-	"BIsdi82jiqyTLBa/RomY54JTrmQ0/BrROzLPM4p/n5dFMiOSnvIbwRJ6iV/0B1nO56S4j4bRCUglCpoC",
-	"M3XglqkZCE4hY5xGcXRDshLbvGJZ9gNRNBpG+4P9Zzt7ezv7g6vBYIj/+79RjDXORDSMTs8+7mCdwcHe",
-	"XhRHrwtKFE1f3UfDvX3/8wNvdPVyuHdku/qByeRkLkquouHes0Ecvb0id65gEEc/FkJK9/tgfzCIo9N6",
-	"DYvzaRoN9wb7h3F0Kt8yTjL2G02j4ZRkkuqy8x/Pw19CquDzOybVK5HeR8NPX6NXpHgtUo3+i5fPDgeD",
-	"wd7+weHRM403l++EpNFQ4yYyUZz+EA0PnsfR61IqMaeFBiLSWJE5uaYInkbwgigmouGR+fWRZKaXgf99",
-	"TpIvGr04enOnCqLn4BWXWAMLLoMCjf45Lczf8geaUVVDVDd+c0fnORarojSlBaXnhUjLRAV1P0yntKi1",
-	"/pBT3q6nx//AEQJf9lHTy6tDi5stfk8VLQyc78tMsTxjGlRNDGdUfSRZNDw4evG8vx9HOLbG368klugp",
-	"HcSRnhHGr/WEHsTROS1+5ky9FlKZqTs66B/o8oIl1Ezes0PdykCOy3C+Mxgc7kdxxRyeQv6l7v06/kvd",
-	"mw6O4kijafHZe2F++sXZG7zsHx7G0SX7jeKyH8XR1ZVeDIT36urd2+DvS/z76BAxvbp699Ew18FAQ3k1",
-	"I/xf6j4aDh4+47x4+rZTc05YGlD4BZ2T4ouMhtE7css1HydfYCoKUDPNxlzRAiQlUvDIAO3a2vE/Up4a",
-	"Wn3+8FDNR6eU4H+ofHgEbu9m7u/s/P8NO39nXs28UtP3SVGQ+zfzXIMTcvGZQKaV0EuRnnAsx9dEWktg",
-	"u2LqT587u+6SEFczCjOa5ZCTa7olQWId6KlbO2jYbch9tqJUBePXcLAXMuDzZQxYb7j/PGDIgzpHvmxw",
-	"5N5egyX3Bk2W3D9o8uT+fsCUmocDrvTst5opXaHnSV8QsqQrDDjSFdUZ0pQ6fjw4rDPkYcCPL1q8uLcf",
-	"MOP+i5XcqFVkwIov6ozYWI6mgg0Y9NliBj1oMugC5tzfC7hzP2TPvZchb2qO95x5cPAQf6e875T3l1De",
-	"Zy2lc1KQuZ2xr6GH8jVKqUwKlismtFd0moKYonjOLSpOTvej2Ll4zmxlusWvJS3uozjiZK5pm/m+46ig",
-	"v5YsWHGZzOic6EGnopgThdXVs8MojuaMs3k5x1lT97npSdFrWkQafkMrbXDfoLpqaBPCQeSU6zXp2T92",
-	"UM1tu1rHzvdEmzJorpHsxMqMH6KQ0ikps8qKsVBPhMgo4RZqdPKaQDsigYkQX2CakWvoET/fO5KlFOYi",
-	"tRYvF5CXk4wlkNIp40x3sj1EoLF9iDyTMYhixG+JjIHquUH/ug8XlKR6YlIwCljClPEUBM/uXWPpFl6j",
-	"nGLf/RFfOB8as42n44Io+npG+DVtz8pJJgWUeUqseZAbRpNbFSUWBCEvxBxroHbfgrFn0PE3rGsA0obo",
-	"BJKgtcLmEyR6FXsajrGvPdbz7FEyFkqNtyrLsgvi3I+6jL/m5O4d5ddqFg2PBshd7mfFX0ZsISo/S6Ng",
-	"mnho2yohWUaLLQnilkMpaQG8nE9oAb15KRXQX0uS4VQr8YVybYCVk/+liYqBZpLC4eCgjp4WwV2IlQaG",
-	"daXGwf5qqWFN1aVi7gbr2EVytm19jRyD1PF43o3GjRvz8RB50F3JXHBpNtdekfSC/lpSqfSvRHBFOf5J",
-	"8jxjidYrfPd/tQFf7crpP99TKdFWwHUtTBfApEaQZCzV6L0XKc0uFXrTXwNhPvyEjdCOhi0ySbZ0Qy4U",
-	"YFN0IE61LO9Hn+MoDy33T4PPfa/8PhlTHJB2JhSIgowSqWAQoaKq5uj/FHQaDaN/7Fa7jLvmq9ytoHxT",
-	"FMLOUZt02yhC7+TyvH/25goFbAZS97F9DOOqxzEKQAmUJDOYkBRIcV3OKVcgCpgymqX96EEbaXyasWSD",
-	"JcC1S0vznb5iWVZ3ZHSJ4y2SFZSk95rf0nCro1rCsPZWbVsDVybsABfH0vnzPnLGtNqzCEE49XoEqhqd",
-	"w583mAO0RVBrh9omIVzTyIRavZOa4edMzolKZo0JEOk9pIIausIKyKJWpqOo7IbmymkDkHqhUrGkhy7W",
-	"RugNaDm5n7sd7fbEzIgEX2ODiQnbLZsYNFPqQ1+ig34ryiyFawETmolb+I0Wont8NNC16dOJo+0no+TG",
-	"a1jYMgpnC3qS/Ubh4CiGRGSiLODg+Tbs7UPJmZIgZ6JQfcNr67HpiczPqFqLRRPLTrJS3XbRkEWP9YLO",
-	"NFq3REKC+jrtg0N22LCCKiqMRzyc+xiI3fHI6A3NuqZVW1DWulpNjv0RP+WSFhUQY7PXOO5kQjVj0nKi",
-	"tq0e4uitKCYsTY1t+y2i3KhN2Dtw8liFOjvQ1yi1Hm3dzAhmTMgEv9ZCC+YU5ZFVraK4Jpz9hkjoAlYY",
-	"GwEkzWiiaIpT3RMce5MjrmZEgSJfKIwNWuNt/1cneg2TxM7pqTZ8OckuaXFDC4PGN87uCQeq2yMDiyQp",
-	"i4KmjzeTJxxKTu9ynA0z0jGkVBGWSSAFhUxcX+t50pgXVJUFt8OfCfVWlDzdUP1YFqlLmJ/5Fy5ueexE",
-	"ES6LUDNaoBewiZzT3KlhnWrYrEB1Dn7HkE4ELRiiKZ86ei9EqbrRAfOps+czAf+8ujqHgkpRFgnFnrFX",
-	"QBpEZqcSic1JqJ8vTmFrplQ+3N3NREKymZBq+GLwYrBLcrbr5mP3TOR0ywBnOL0bOvutE7yPVle3EX5M",
-	"FjZ+np8CL+noHZNqqL3o0sJqlzjG0xcn1CyxIK1YftckM+J56N4eh/1YG0QUbt2P9d9BBVwyy8Xn5D4T",
-	"JL0S4h0pjMP4e01dlOhMghICMt3p48rE5jA4hBb6hBvFgfIISJLQXEkc+2dOSjUThTPFvklG2R6MnNWC",
-	"akIph5RyFqodC93joXymtSYpqJXqXm8aGR/Y3KIAepczJzl/5rLMc1Eomr6nKSNX6O/8/tWlXDF1vyVh",
-	"rnsF7UbBlqJ3ajfPCOPeYfGjh3NjmOBx6UHTQR0cC8FPlx/OoDduYjmOYYzw4o9tPW//fv+uUfFunvl6",
-	"+u9tazgasDTUeFLyYVo7PenYbtE2nlbDmmhaOxLQe/0PGL9jUo3KweAgqXWGRXS83YdTriEcwtjU6hrZ",
-	"VoaZyFJtvwlOR3y8uFfIaYEwxMAM2/xAFHktuCpIooxvlpOE2r0pRedy1VLVZ0K7H+Tu1DQ8Ggy8w000",
-	"9FEc3c3RMbP+fOdsGm8f4YiGkVUKdrh+ShRJLLx9UVzv7g8Gh7uD57s/Z6ogE/bb/7y5OP+fk/PTPjqd",
-	"2o+4LUieu40CvZwhdbWXzrqwv9AJnJyfWgsFpU5v/E+lcmyn10eTT5Ix9DquqXLrhN/NfJsCy1CmqN/v",
-	"m9LdWrEtC9qOa/shf7Z+Rcsi16a3MW386M3p+mc5J3xHKy0yyfR4RAquQW/vg1U7Np98f599RYH7Wi0K",
-	"cTIgNr4XbcQ+XVCJG4lNsD6UKhFzqnmPgCyThEo5LTOrVzV8dfzW2rR3SjnY9mxttTf3l+LonWb5C3pD",
-	"C0k7uj8rnVVvZMPtTEhq3Si9sIVt2RwNd7bao627UNolZLo31rlcWpEwtQTsK6FIZsE0HmxB5+KGptCT",
-	"5VyjM7bbUnAH1RES/BfYYxv4L7DHcmMQN/acodqwtfAY10NTxc612LGFKU3YnGT9H8x/w687bK7Vj4Y3",
-	"J2oWDaNrpmblpJ+I+a6ciVzmGsFd24Xb/2sTZhhp1lzD5uSsJOJlpPu40g5PAtBn/p2MwrCTb2QUTm83",
-	"ZJJHIts1FnPlYi2bvsdfrOZm60p9ZO2+HbPFavTS4WCwvVBd/H23o9dUMSfZLbmXMFqEySiqn/AsRrgl",
-	"5OozQNIUDwBJdl6DrG18zg2sEqcCo+ZE4mnSm00NTuO+XScsNUOpZfIidUiY3PuhhkAAj0f8HvqWRAsO",
-	"emO/lsbQtZaJJpZzd1ZtrIxP5gvjKb0zJZ+tffKW0Sy1psiIT50NhHv0EnrjRcs+3jbGY53JHkH/2w2L",
-	"S7eJ27S4rde7Ja1WYtwoplhPGu694tYw7r225dqa542dK2crnCHEi1prfDpbL0AIVQzMaJai0d6BwFrm",
-	"Ofau1VeLxJozbeDoMJdR1SM4S6FEJU6yDEGVAazyr9Tn58GJbrhONbTcIqykxhoNPr4ycEpnsTCyB+Yt",
-	"2m/uFxLpIxTQ2XQ9j7eHMKMkpUUMityB0pNgFstsucPYBznirrCa0RF3vWJt42QwCSRNaQpKBCe9W3gY",
-	"gJp6QjLCnSdZ57UqpLhJTrq0fna8JWHCsqxmRqRE0R3FcBVb7OSikbvEdq1Lu619rKXEryVFLrN7aGQu",
-	"+HUVuoEIk4KiCvQnSvFGcQD1aOhuazq1kVS2b3Nm/TL419f/F5xn73R8/NMYrR7O3Y3RtCxwp1uTWk9X",
-	"334quNVi07uRM8aNpVbjvE3oVBTUL6RhLEXuqHwqeJ+uXNNbpmZuv4lxdB5weU+f0vLWLhY08fxlRg3V",
-	"Ljj2PAYSnMS7Gh2Hzu3IpvD6wjrD+g3nHBs5aZvR9JoW3QNU1yG6RKDr2Ej7x9rkmzNuf+6tsDI8dB2G",
-	"RhBe3/ItQw0Ur6l6nggthlcIgti4QUvNYx3ICWug3hmQ9xQw97clmsv9tqB0R9E7BYWp0lK3gy5LeqXs",
-	"kiTT+lyLq8unJK6qayGLzRroyTLHTbZtpIVrIVIJt7SgMBHl9UxhbGfnNuKKSL/QnvaQeEsrruy5kIUD",
-	"QbTarHZ27x9nUp9WZ/NN49mGnDRtaBtx4i1n5/rmWSlBez0sjU2QsFbypEyZAg1iH06VtPZAQorifsTH",
-	"VeT6GP4bxn43avy3N487Xdbg4m/LIQxiWC2kGENyOxPeIwkVXM+HoNjaZuNxe83t7uDOcYc65bWhbiun",
-	"aP352sxqfwLG9xO3oZ+WKfxnQrvOxvxmm/J/qZHcdbfjKrw507qfEfA3MP73t75jEwWNxtsSDfHNNvrf",
-	"yQ7/C83pbzeh/7aW8CNZvv85BuwKozU8yj21l6tWGLKh7qpZAbXJrqnhmsaom8IBTQYyqC5hQ7MqNGy+",
-	"xZB21u4fZ0/7wKcN9qk/2PQS5rC5tWdd26jG/sfbfXhzQwt77KT1i8jNYENwB6PX7IZKIDBnUjJ+PeLG",
-	"ptAWuvWloTeIwUAEvMyy7T64Ow2t0yI9xvqRC53mu7uJ3KT0V6Qwd9bcHVB7MiQKyM1F2Y5N5bYB7+4y",
-	"d0kKmAheSh+QkVB2E97Xw8nvUZOFANEmCriARMgFFrd3jvcG+C/wFQed9ri7Xd2E7rW583BDCka4ak5B",
-	"j4CVFi4u7fU/zCWi7WPISeEbGKi/0Pun4rmHN8xbc2K/LZJ2oojh1nkxFbtIEBwIJLb1lgRRpMYeWUU8",
-	"7j5727HU5WmTcHoFTXTfKd4QqbS9ue+7fCuhkzyCO/QtEKy9rwkgp0VCKypBskWufiqrXssOsBBTYq0R",
-	"WkAmtGDR0//EUDSRHuugqGXcU0GunruhdS9ef+1wryGZkUKzkbmREwrjJ4X45XLEm6bkfwDaPg9Hyytc",
-	"5uHjlflAXj2dwy+faGSZF4xil0mQYqp2rLt+3LrtSSBjN0HgQUGNqbXI/66nNFlnfIq1TWaCpXta9XHC",
-	"JCnLhrmdiawajMBU21HeMAmto65hfNqVRUMQUAVBo2+qf6GDI/1OAuMLJ6qWv2UZAg5W5pNzQA/1SQwl",
-	"11KXptuu0qLBgrwwi4ZqsT3ewZRiBft3jVZPObMMN7cLaDcK9ZA4g6nbJqxVKnSH3YO+9/lZ6oMZc0kz",
-	"scngghF9SSbUzOfIeCpsHSbq6Y7TcmrYGFZMNvyO0NLvtOT+DCxcfqFWnDxV7d1iIFPtyzzheItGCqVV",
-	"hhQKwbpI6UlKYWzzLo23nxTinRtCLXGZhuISegPjFHHB6brHREEiqlZ8pvkEPWQM3XS7GuuWSOeNMR4D",
-	"7V/3tedFCiU43q6EibhbF4Zm+qu2iyzR5THxxM4fePokHqT4WpisKdd1HPJPyVPYIG54lXMepjdbP3NY",
-	"RawTmgl+rW2LY5BUweQ+vBiLPGOMtxjYNTeZnLDQmq5r0LBPubbkFpOnXM86PVEqzLs1LbMMV1c+zm6T",
-	"v2mwGBwczQLyKGMG2eWao142LaQn6h/UMuatRPKJuvguC2ALP/YbXbBNuWQrcg3ecakGv+EoOTR5nsr8",
-	"+myK6wYnPFEkL5cg2XKZniaKH10SjbUiOLxn9pRsFJ/Tc7EmMU7hRGRKQk/NCN9e4CtutCf+sO6R3h9x",
-	"N/7BXT/CC0ILnEZnlFlrBu/6MI5lK29VrXkcdIzHcsFZhxsLM7SE14h0PTLJqMv69zdTGCsQwZtRnSSy",
-	"AK9Afay8gPVX3rKyc1Od/zl4V55YV+T3+KT90WcIaoZ8tgIO+h3HuBi80m59UXLMftuIcgFx2wyFOW5n",
-	"uQSSpjZbV3DRKvaJY2U5Mak4mPrbRGg003muae+YDrsvRerSdqfLL3MHARtB17FfqJWk9tElhXpcOnuI",
-	"I0mTsmDq/lL3YsjHJO85KdWs+vXWTdpPv1xF7Ut8P/1yZTIsEgnjWt6hIbwyuYDM1VzMAWSv5h5joIPN",
-	"Cmsv7C3IUGfz2ODGKHZXTbmeBYMK49MOz+YCSSqjc8oVcUltTEoMqYoyUeym8kx3qmC/LPOJj90EwpuL",
-	"czg5Px3x3sFbuKLJjItMXDMqYzgnX5hUhG/HQaJCNsk0u5nOOKX2DDrBABnUPozLXGN/ixnuZvQeNAcJ",
-	"3h/xEb+aUbw3PxVZJm4lNO/TJ4LfUK5xkkNdfwcuRKlZkRQUxiRnu18xP47QU/qw+/UEk/o8jI/9tWsJ",
-	"qiA31IcumEvZhopjE8Ug3beJSO/7OEiVzorZwUzqKpri+i9PXxRDK20RzkSVuWjEAXq15D7/fv/OQeEZ",
-	"AMa/k/7xtjfAhcugi4j8dPnhLHYJlrwuNKlygMgvZpO9hQHOi73njpP/deTuiY+iIYyifr8/ih7G0AvT",
-	"Ij1Wup1tTKbmsmqZ7ApMAtHoHQ4GNkwzyGQba9+PpjC5d6Dk9bv1HRfpEUUbJ3VvU+F+oTS3XCsxh9O0",
-	"FgAjoVdlTo7DVNcxjI3exUUYcZPLlEnAjUIMgrXHMHBSz0CltdAmYU52O0dMR+YYwR2OMW6kT90M9DNp",
-	"DgT1ULpWeLF49aVhE/almR55XgKp5UM7rlJXVmzo8kysymIZR4opTBXRFErQa+eljuLohhbSCMK9/qA/",
-	"0NpN5JSTnEXD6KA/6B9o84GoGYp+k1HJzNHuj1Q1ExdcU9UlYVVZcBlajR2ZDNwDTV0pAdAIjM328MxG",
-	"6PZH/KRKABgcFB4ODs1MaFJEFsQ3F5rQ1t82+NQdgFxV2a12Qx8+N/Jq7w8Gm+Wh637dK0y1YN7YMQ7Y",
-	"wU7OKEY82nn+9LX+1Ef46oO1pZ8daijD9AbPDtdOUVebpwU56hoLiXm1Ds08dHXt52s3SEKOTfZWN6kl",
-	"O8RGB6sbVQlyscXh6hY+NepDHB2tg0pXvli0mXzSzgtKUiAtqm9n7dCMS65lkNbB5JGppzDrTLZkGE5/",
-	"6Dhjs7Y3ernN3XXGgYCWyxnVap5LkhiLjDLcv6JaTpnkySbL8YzkOeVSqz+XVTkVmMtYy/7wEgCaLv6q",
-	"mNZ4YaTF0FoyBYUvNMdoQHvJbFJi0Gahp62oxMZcayrC72EuCmrkAAFJE+HfpQDC5S0tHPfvgNEYYmqw",
-	"cAGxdiHiloBJqTa6tJaf3AO9I4nK7r3RFQp8mg41MBsrGJedsO+mapGCqIMSjm5SVPQCZWOU44nXEhoh",
-	"bYZZa8/rkXW0h3nJoPEWw3b1GAMCPsb3O1yme7XBnZWa4gzzvpqGrFo5lwEzDInuw5nAwtgmfqXzXGkK",
-	"Ksh9DHNKuIRRVF208k+DjSJtIXDBd0wL3Ydev6Y3ccPobeMmkelqCEyZ+cuYVO2k8D2p/T00S45tesIU",
-	"BEcaqdkz/pw2MG5iGFtBrv90WYbMn0g8MYwdHcUwrihtHAPjjikwRLZaqZdIBo5BTcpz2YcPONmoYe1t",
-	"T5f2Q8s2UtAUiemCTktJtGl2OHgZN7vZXpwwHXrjIOR/jMHNNm/9jNxQc9loTlI64uSaMC4VMHW8Oq26",
-	"oUubXSokPKvxnVGAWeanJMu2j0d8gzTsLUOhW8huai5U9zIe4pWV7TMqa9Q0VzyMBYJK1N1V2CCXN5GX",
-	"OAWLFJyru7voiT7cFqBp9ajehr3Yhhskpe7KpdphmHyw4qKRorZx82K4JuvHkMxo8kV7rYZgDV3V6Adw",
-	"RlAoTXCDw8miugRSMBdSwdFg4OluxMMkqyty9YKkPIWmz3uMMLffMETxPx6P7+bZiC/OsAt384zLIfvv",
-	"kdsqur297d8eOOd4b/ff79/hvg/Z0ehr7TSKTKuqzbe616PI+qt8YU5f98leOzGFzTfwrL9bq+MbGtlp",
-	"Cp+7mmGhq2nFsCk8cFVrpb6qv/bQBdC+b9uo5pqb+wh2oIGtHBb6iu5CgSl+6arWi8PaNizffNjbCxrU",
-	"vjSaaJ1jmwzqTaovrkkYPG6+7B+4DYfWp1qjy1qj/bDRZVcjG7Zs58nVr5X6qi7m1xSronSbII0vVYMw",
-	"UrejVftz0LQKvu1q2fxaNbThtB2Nal+CBlWUbFej5teqoY947WjW+FY1CgNXO9q1P7umJvzULtSh35Kq",
-	"Cn1Fb76Ycl+3Ue7qm3BJ2/ELWzksdBVrgYaWlB3FdHyrNXPcvf8ibNDkeW+8WWhs3Uaxr10Ph7MDOHQ7",
-	"v/qmLqDMFDugGsVVbWtgdkoi37ZWqSlvXbkTF81yV9+apKbwma1cKwxqVqAeVTXb8PuAIwuCm9dGeVi9",
-	"LrAOgwadAssY2nbVHCxhoatoQljsUrm5CAurihj8YWsOfM2gNKh66Qv3XlZVL7uqIofZui+qukGxr2xO",
-	"9C1WbtJqpa7q7hK1+l3jfte43zXud437XeN+17jfNe6foXF3Fz90gw67ecDq950tBcmSzGPbjUc69uOV",
-	"j7EF+YsaT2VscIi07GGIBWdK4c6xv5SJp7AmoYPd6bMRTm6/HPMKVE+J/GedQx0OXq5u4J+U1Q321oCp",
-	"+UQatjtaZwI6XuB6vNOyH+xRTkfOb566JW4QRJ0YwmM0l3ix4xztR6o6DtGWHl53nqC5dOFB8uy4ema8",
-	"eg8devbgxEX/+LOx/oifNB/fMc8o8o5jknjF+fafuWcd7kR/q7xqPi251j6yhXLjTeTm7CwXQt8PtJce",
-	"aDc5oU7Va7Jh53M0GNkpZAcr4qnFAk6sHzgvONm2B9UbHg0zHpzHbnruu/q4t959dbbb3/gEtzqr1VoT",
-	"8HlCk+MGw+58Cq7xxke5rH6SW1CSmsNmF9uL4OEDLXhCov/QnZiB3MPGDoeSd71rvM7LBNUZp+m5enZf",
-	"A1NbzuDw1QyMr5P6Dg59AKV9bHHsMpGNLQ1xSlPgopa+cNg+/8U0uM2XoYClXSK6m943ltLoiP4hx4rr",
-	"VLwgir7G0+DfeQy5qdz/ZoG/MIRpuRDT5m8VpI0JJB/dNl9liUtys9Gz0cse+FrD6DaU/d2GfsI29BvM",
-	"gNfW0JjQFG9g1sxn/cs+fSM6nKvlityIX21NV9dRVkaAhklJMSNb952TPpy03n+2xm+X6esvQGwmS60C",
-	"eYyYTn+pZu9o/2jQPwqvnTyvXxmJTrKdMyEKuKJ3imlxuDaDWzwX8LK7b/LddF1sujprwxJ/g+wCgrdT",
-	"/bl2DQaJKrwA8+mzJh2TiMCQXHtZ9Fe0CpSk2dREbWBItQ1z0laORsq931oWWTSMdpEoLTQLs0t4ewnD",
-	"pHxx4u91bPcB/WrNY0EInvWm5VJ3um9vFIXvGGgjoTMZhHQbNMxl4DQg+VQRFURBtzbYtd2rmf6w06bl",
-	"jN3bJ++7e3fc8vnh/wUAAP//",
+	"7H15c9s4svhX6eL+qizXo2X5yiHX+8PJJLOeShyv7WS2flFqBZGQhA0FcAjQsibl7/4KDYAED10ZZybe",
+	"TWprxwJxdAN9odFofAkiMUsFp1zJoP8loHdkliYU/77Ms2hKJD3nt4JF9Bq/6A8yn81Itgj6wRlIJTIa",
+	"AzN1YM7UFASnkDBOgzC4JUmObV6wJPmJKBr0g8Pe4ZO9g4O9w95Nr9fH//3/IMQaFyLoB+cXH/awTu/o",
+	"4CAIg5cZJYrGLxZB/+Cw+PmO17p63j84sV39xGR0NhM5V0H/4EkvDF7fkDtX0AuDnzMhpft9dNjrhcF5",
+	"tYbF+TwO+ge9w+MwOJevGScJ+53GQX9MEkl12eXPl/4vIZX3+Q2T6oWIF0H/45fgBcleilij/+z5k+Ne",
+	"r3dweHR88kTjzeUbIWnQ17iJRGTnPwX9o6dh8DKXSsxopoEINFZkRiYUwdMIXhHFRNA/Mb8+kMT00it+",
+	"X5Los0YvDF7dqYzoOXjBJdbAgmuvQKN/STPzt/yJJlRVENWNX93RWYrFKstNaUbpZSbiPFJe3XfjMc0q",
+	"rd+llDfr6fHfcYSgKPug6eXFscXNFr+limYGzrd5oliaMA2qJoYLqj6QJOgfnTx72j0MAxxb41+sJJbo",
+	"Ke2FgZ4Rxid6Qo/C4JJm7zlTL4VUZupOjrpHujxjETWT9+RYtzKQ4zJc7vV6x4dBWDJHQSH/UItiHf+h",
+	"FqaDkzDQaFp8Dp6Zn8XiHPSed4+Pw+Ca/U5x2U/C4OZGLwbCe3Pz5rX39zX+fXKMmN7cvPlgmOuop6G8",
+	"mRL+D7UI+r37TzgvBX3bqbkkLPYo/IrOSPZZBv3gDZlzzcfRZxiLDNRUszFXNANJiRQ8MEC7tnb8D5TH",
+	"hlaf3t+X89EqJfg3lQ8PwO3tzP2Dnf9r2PkH82rmlZq+z7KMLF7NUg2Oz8UXAplWQidGesKxHF8TaS2B",
+	"3ZKpP35q7bpNQtxMKUxpkkJKJnRHgsQ60FFzO6jfrc99tqJUGeMTODrwGfDpKgasNjx86jHkUZUjn9c4",
+	"8uCgxpIHvTpLHh7VefLw0GNKzcMeVxbst54pXWHBk0WBz5Ku0ONIV1RlSFPq+PHouMqQxx4/Pmvw4sGh",
+	"x4yHz9Zyo1aRHis+qzJibTnqCtZj0CfLGfSozqBLmPPwwOPOQ589D577vKk5vuDMo6P78Afl/aC8v4Ty",
+	"PmkpPaUkxun6ElxRlS3OxkpP1pcgpjLKWKqY0HuiaxoJHktQAuaEKRjRscgoSMpjjaGW2pLMKGT0t5xK",
+	"BWRCGO8Godv7IXL6I/PWWUZTOiN6sBnjbJbPcGrUItWsoPXNhGbBvYYyJRmZ2XX94u+j6nCexyDGCE5q",
+	"J9xpkwowxrhmusVvOc0WQRhwMjPDur5XwTsW2YwoA+WT4yBcjYCj6Ca4r1Cp1nQe4SBSyvW8duwfe6iM",
+	"d12tU7dDRsvXa66RbMXKjO+jENMxyZPS1rJQj4RIKOEWatyK1oF2pAwjIT7DOCET6JBivvckiynMRGzt",
+	"ci4gzUcJiyCmY8aZ7mS3j0Bjex95JkMQ2YDPiQyB6rlBL0AXriiJ9cTEYMwECWPGYxA8WbjG0i28RjnG",
+	"vrsDvnQ+NGZbT8cVUfTllPAJbc7KWSIF5GlMrBGTGnEgd0pKzAhCnokZ1kAbZAeGhRgZfsW6eiBtiY4n",
+	"rxorbD5BpFexo+EYFrWHep4LlIwdVeGt0v5tgzgtRl0pD8jdG8onahr0T3rIXe5nyV9GuCIq76VRg3U8",
+	"tAUYkSSh2Y4EMeeQS5oBz2cjmkFnlksF9LecJDjVSnymXJuJ+ejfNFIh0ERSOO4dVdHTiqINsdzAsKnU",
+	"ODpcLzWsQb1SzN1iHbtIzgKvrpFjkCoeT9vRuHVjPhwi97ormQoujQvwBYmvjJrQvyLBFeX4J0nThEVa",
+	"+/H9f+ttRuk71H++pVKiRYPr6jQNkxpBkrBYo/dWxDS5Vrjn/+IJ8/5HbITWPuyQUbSjG3KhAJviNudc",
+	"y/Ju8CkMUn9/8bH3qVuo6I9mwwBIOyMKREFCiVTQC1CdlnP0/zI6DvrB3/ZLX+i++Sr3SyhfZZmwc9Qk",
+	"3SaK0Dm7vuxevLpBAZuA1H3snsKw7HGIAlACJdEURiQGkk3yGeUKRAZjRpO4G9xrU5KPExZtsQS4dnFu",
+	"vtMXLEmq2y1d4niLJBkl8ULzW+w7ZMol9GvvVJwvuDJ+B7g4ls6fdpEzxqVnxQfhvNAjUNZoHf6yxhyg",
+	"LYJKO9Q2EeGaRkbU6p3YDD9jckZUNK1NgIgXEAtq6AorGMPIyHQUle3Q3DhtoA0qBbFY0UMbayP0BrSU",
+	"LGbO796cmCmRUNTYYmL8dqsmBs2U6tDX6EaYizyJYSJgRBMxh99pJtrHx22ENn1acbT9JJTcFhoWdozC",
+	"2YGOZL9TODoJIRKJyDM4eroLB4eQc6YkyKnIVNfw2mZseibTC6o2YtHIspMsVbddNGTRU72gU43WnEiI",
+	"UF/HXXDI9mtWUEmF4YD7cx8CsX6ZhN7SpG1atQVlrav15Ngd8HMuaVYCMTQe0WErE6opk5YTtW11Hwav",
+	"RTZicWxs268R5UZtwsGRk8fK19mevkap9WDrZkYwY0Ii+EQLLZhRlEdWtYpsQjj7HZHQBSwzNgJImtBI",
+	"0RinuiM49iYHXE2JAkU+UxgatIa7xV+t6NVMEjun59rw5SS5ptktzQwaXzm7Zxyobo8MLKIozzIaP9xM",
+	"nnHIOb1LcTbMSKcQU0VYIoFkFBIxmeh50phnVOUZt8NfCPVa5DzeUv1YFqlKmPf8MxdzHjpRhMsi1JRm",
+	"uAvYRs5p7tSwjjVsVqA6N0TLkE4ELRmiLp9aes9ErtrRAfOptecLAX+/ubmEjEqRZxHFnrFXQBpEZqcS",
+	"ic1JqPdX57AzVSrt7+8nIiLJVEjVf9Z71tsnKdt387F/IVK6Y4AznN4Onf3WCt4Hq6ubCD8kC5t9XjEF",
+	"haSjd0yqvt5F5xZWu8QhnhE5oWaJBWnF8rsmmQFP/e3tqd+PtUFE5tb9VP/tVcAls1x8SRaJIPGNEG9I",
+	"ZjaMf9TURYnOJCghINGdPqxMrA+DQ2ihT7hRHCiPgEQRTZXEsbWIYhF9z8ktYQkZJX8IT2l6QxTpLBUZ",
+	"yViygLzsvQuX2tzWsKpsAQlRD60YYqLICOWChJxn2orWA6NMiVlsyJlxJqc+d+1ImIvsMyp/Vs4Wi+iO",
+	"HPCYklir2yVWAPrdgIydK0haX9sQP+yhR24IE3ZLpd7i1D12e4XLrg11W3vfc+4h5u85ydVUZM6I/irt",
+	"YnswGlKrmBGlHGLKmW8w2Dl6uHW60PYOyajVx4XFY7Szt1sSGdC7lDmd957LPE1Fpmj8lsaM3OBO9Y/z",
+	"JeWKqcWOhJnuFfQGGHYUvVP7aUIYL7aaxej+3Bjx9bBErDm4Co6F4JfrdxfQGdaxHIYwRHjxx66et3++",
+	"fVOreDdLinr6711r8huwNNR4EvduXDmda3GUaetcG1CaaBq+JOi8/BsM3zCpBnmvdxRVOsMiOtztwjnX",
+	"EPZhaGq1jWwrw1Qk6KMWnA74cHmvkNIMYQjBsvBPRJGXgquMRMrsqlMSUetVVHQm1y1VdSb0xpHcnZuG",
+	"J71e4SohGvogDO5muKW2npjW2TR+GoQj6AdWndvhulp2RRbersgm+4e93vF+7+n++0RlZMR+/9erq8t/",
+	"nV2ed9FdoHeA84ykqXPx6OX0qau5dNb58CsdwdnlubUtUV90hn9XKsV2en00+UQJw/3ihCq3TvjdzLcp",
+	"sAxlirrdrindrxTbMq/tsOLJ+rMtI7QJU71pMkZpMXp9uv6ezwjf0+aGViGQ4dm5Br3pwSx9bR+L/j4V",
+	"FQV6JBsU4mRAaHbNtBZbd0UluoDrYL3LVSRmVPMeAZlHEZVynCfWItLwVfHb6LjFmVOew7pxSFL3DIbB",
+	"G83yV/SWZpK2dH+Ru/2YkQ3zqZDUboD1wma2ZX009Ek2R9t0ofRmnuneWOtyaUXC1Aqwb4QiiQXT+B4y",
+	"OhO3NIaOzGcanaF1KMIdlEeU8D9gjwXhf8Ae+w5B3FqzoHS1W3jMplFTxd5E7NnCmEZsRpLuT+a//tc9",
+	"pm0qJIiUqGnQDyZMTfNRNxKzfTkVqUw1gvu2C+e5bRKmH8lYX8P65Kwl4lWk+7DSDs9w0NvxBxmFYSdf",
+	"ySiczrdkkgci2w0Wc+1irZq+h1+supt8rT6ydt+ecY4bvXTc6+0uVRff70HChirmLJmThYTBMkwGQfVs",
+	"bjnCDSFXnQESx3h0S5LLCmRN43NmYJU4FRiVKaKCJguzqcZpvGjXCkvFUGqYvEgdEkaLYqg+EMCDreL0",
+	"Y0eiBQedYbGWxtC1lokmlksXZWCsjI/mC+MxvTMln6x98prRJLamyICPnQ2EpysSOsNlyz7cNcZjlcke",
+	"QP9bV9O1c7/XLW7rr9iRVisxbhRTqCcNvebo1EeveVOubXhS3LpytsIFQrystcantfUShFDFwJQmMRrt",
+	"LQhsZJ5j71p9NUisPtMGjhZzGVU9grMSSlTiJEkQVOnBKv9KfX7pncX761RByy3CWmqs0ODDKwOndJYL",
+	"Ixvq0KD9uqeXyCK2BDebrufhbh+MuyQERe5A6Ukwi2UOS2BYBNGiP19N6YC7XrG22WQwCSSOaQxKeGf0",
+	"O3iMg5p6RBLC3U6yymtlyHqdnHRp9dR/R8KIJUnFjIiJonuK4So22MlFu7eJ7UqX9kDiVEuJ33KKXGa9",
+	"n2Qm+KQMukGESUZRBRZngeFWERzVaPt2azq2kXq2bxNt8Nz719X/50Ui7LV8/NMYrXpdoB2jcZ7hGYUm",
+	"tY6uvvtYcKvcfWhHzhg3llrN5s2GDLqFNIylyJ3xaj4GvM/XrumcqanzNzGOmwdc3vPHtLyViyt1PH+d",
+	"UkO1Sw6sT4F4MRSuRku4QDMmzb8es8mwhcM5xUZO2iY0ntCsfYDyuk2bCHQdG2n/UE6+GeP258EaK6OA",
+	"rsXQ8K5vNPaWvgYKN1Q9j4QW/SsqXlRjr6HmsQ6khNVQbw2lfAyYF7dx6sv9OqN0T9E7BZmp0lC3vTZL",
+	"eq3skiTR+lyLq+vHJK7Ka0fLzRroyDxFJ9su0sJEiFjCnGYURiKfTBVG5ba6EdfEaPr2dAFJYWmFpT3n",
+	"s7AniNab1c7u/XYm9XkZVVE3nm2wUN2GtrFCheXstr5pkkvQux4Whya8Wyt5ksdM4clqF86VtPZARLJs",
+	"MeDD8mbEEP4XhoU3avjdm8etW1bvYnljQ+hFH1tIMfpnPhXFjsRXcJ0ieMjWNo7H3Q3d3d6d9hZ1yitD",
+	"zctN0ebztZ3V/giM70duQz8uU/jPhHYTx/x2Tvm/1Ehuu5Vz4995atys8fgbGP/+re/QxK+j8bZCQ3y1",
+	"jf492eF/oTn99Sb0d2sJP5Dl+59jwK4xWv2j3HN7LW6NIevrrooVUJnsihquaIyqKezRpCeDqhLWN6t8",
+	"w+ZrDGln7X47e7oIfNrCT/3Opi8xh80Nn3XFUY39D3e78OqWZvbYSesXkZrB+uAORjFoEAjMmJSMTwbc",
+	"2BTaQrd7aej0QjAQAc+TZLcL7jZK47RIj7F55EKr+e5uutcp/QXJzG1Dd3vXngyJDFJzEbvFqdw04N1d",
+	"+TZJASPBc1kEZESU3fo3LXHyO9RkuUC0iQIuIBJyicVdbI4PevjP2yv2Wu1xd3u/Dt1Lc1vllmSMcFWf",
+	"gg4BKy1cXNrLv5nrX7unkJKsaGCg/kwXj2Xn7mcwaMyJ/bZM2okshLnbxZTsIkFwIBDZ1jsSRBYbe2Qd",
+	"8bh8Cc2NpS6P64TTyWik+44xqrfU9uam9mpXQit5eDkaGiBYe18TQEqziJZUgmSLXP1YVr2SfWIppsRa",
+	"IzSDRGjBoqf/kaFoIj02QVHLuMeCXDU3SCOjgf7asr2GaEoyzUbmLpUvjB8V4terEa+bkv8BaBd5Xhq7",
+	"wlU7fEx24Mmrx3P4VSSyWbULRrHLJEgxVnt2u37auKdLIGG3XuBBRo2ptWz/XU2Zs8n4FGubnBIrfVrV",
+	"cfwkPKuGmU9FUg5GYKztqMIw8a2jtmGKtD7LhiCgMoJG31j/wg2OLDwJjC+dqEp+oFUIOFhZkVYFOqhP",
+	"Qsi5lro03nWVlg3m5R1aNlSD7fH2rBRr2L9ttGpKo1W4OS+gdRTqIXEGY+cmrFTKdIftg74tMutUBzPm",
+	"kmZik3sHI/qiRKhpkd3ksbC1nwiqPU7LqWFjWDFZ23f4ln6rJfdnYOHyVzXi5KlqeovtjbJHHG9RS9G1",
+	"zpBCIVgVKR1JKQxtXq/h7qNCvNUh1BCXsS8uodMzmyIuON30mMhLdNaIzzSfoIOMoZvulmPNiXS7McZD",
+	"oN1JV++8SKYEx3uxMBJ3m8JQT6/W3CJL3PKYeGK3H3j8JO6lkFuaZivVdRzyj2mnsEXc8LrNuZ8+b/Oc",
+	"byWxjmgi+ETbFqcgqYLRwr/SjDxjjLcQ2ISbHFxYaE3XDWi4SOm34hZTQbkF63RErjBj2jhPElxd+TDe",
+	"puKmwXJwcDQLyIOM6WUvbCQQrFtIj3R/UMnIuBbJR7rFd1kmG/ix3+kSN+UKV+QGvONSWX7FUbJv8jyW",
+	"+S2ydW4anPBIkbxegWRjy/Q4Ufzg0p9sFMFR7Mwek41S5IxdrknMpnAkEiWho6aE7y7ZK27lE7/f9Ejv",
+	"W9yNv3fXj/CC0JJNozPKrDWDd30Yx7K1t6o2PA46xWM576zDjYW5dfxrRLqeScFi8jV+ZwpjDSJ4M6qV",
+	"RJbg5amPtRew/spbVnZuyvM/B+/aE+uS/B6etD8UuZ3qIZ+NgINuyzEuBq80W1/lHPMW16JcQMzroTCn",
+	"zfykQOLY5lnzLlqFRcpfmY9MKg6mvpsIjXoi1g3tHdNh+6VIXdrsdPVlbi9gw+s6LBZqLal9cOm8HpbO",
+	"7sNA0ijPmFpc614M+ZjkPWe5mpa/XrtJ++XXm6B5ie+XX29MbkwiYVjJO9SHFyYXkLmaizmA7NXcUwx0",
+	"sPl87YW9JbkFbR4bdIxid+WU61kwqDA+btnZXCFJJXRGuSIuqY1JiSFVlkeK3ZY7070y2C9JipTVbgLh",
+	"1dUlnF2eD3jn6DXc0GjKRSImjMoQLslnJhXhu6GXYpKNEs1upjNOqT2DjjBABrUP4zLV2M8xN+GULkBz",
+	"kODdAR/wmynFe/NjkSRiLqF+nz4S/JZyjZPs6/p7cCVyzYokozAkKdv/gvlxhJ7S+/0vZ5jU5354Wly7",
+	"lqAyckuL0AVzKdtQcWiiGKT7NhLxoouDlInImB3MJB2jMa7/6vRFITTSFuFMlJmLBhygU0nu88+3bxwU",
+	"BQPA8A/SP972BrhyuY8RkV+u312ELsFSoQtNqhwg8rNxsjcwwHmx99xx8r8M3D3xQdCHQdDtdgfB/RA6",
+	"flqkh0q3s4tp8FxWLZNdgUkgGr3jXs+GaXo5iEO996MxjBYOlLR6t77lIj2iaOOkFjaJ8WdKU8u1EnM4",
+	"jSsBMBI6Zc7r0E9SHsLQ6F1chAE3WWiZBHQUYhCsPYaBs2oGKq2Ftglzsu4cMR6YYwR3OMa4kT5VM7CY",
+	"SXMgqIfStfyLxesvDZuwL830yPMSSCUf2mmZdLRkQ5dnYl3+0TBQTGGqiLpQgk4zo3gQBrc0k0YQHnR7",
+	"3Z7WbiKlnKQs6AdH3V73SJsPRE1R9JuMSmaO9n+mqp64YEJVm4RVecalbzW2ZDJwD4C1pQRAIzA07uGp",
+	"jdDtDvhZmbrROyg87h2bmdCkiCyIb3rUoa2+SvGxPQC5rLJfekPvP9Uyoh/2etvloWt/Pc5PtWDecDIb",
+	"sKO9lFGMeLTz/PFL9SkZ/1URa0s/OdZQ+ukNnhxvnKKuMk9LctTVFhLzah2beWjrupivfS99PDY5WN+k",
+	"kuwQGx2tb1SmNsYWx+tbFElt78PgZBNU2jL9YtsNwGtJvYnmVpGp9YqSGEiDYZoJPzTPk4n0MkKYFDTV",
+	"7GeteZoMr+oPLcdz1mzHDXLdMc84ENAiPaHaQuCSRMaYowxdX1SLOJMr06S2npI0pVxqzemSaMYCE1hr",
+	"teHfH0Crp7hlppWlH6TRt0ZQRuEzTTGQ0N5PG+UY75npactKiTPTSo7wBcxERo0IITZFp92ZAOFyTjMn",
+	"OPbAKBsxNli4WFq7EGFDNsVU22vaQBgtgN6RSCWLwl7zdQWN+xqYrXWTS2zYdVO1TLdUQfFHN9ktOp6e",
+	"Mnr1rFAwGiFtwVlDsVBBmyge83xF7QGO3fIFDgR8iI+2uOcN1BbXXSo610/2axqycuVc8kw/mroLFwIL",
+	"Q5vtl85SpSkoI4sQZpRwCYOgvKNVvFo3CLRxwQXfMy10H3r96huRW0bntUtIpqs+MGXmL2FSNV8C6OCT",
+	"S2jRnNrMhjEIjjRSMYWKI17PLgphaHWA/tMlKDJ/IvGEMHR0FMKwpLRhCIw7psDo2nKlniMZOAY1GW5l",
+	"F97hZKNythdFXcYQLdpIRmMkpis6ziXRVt1x73lY72Z3eZZ86Ay92wJDjIu2jxVMyS0195RmJKYDjg9T",
+	"SQVMna7PpW/o0iam8gnPGgvOnsCnBcYkSXZPB3yL3PsNG6NdyG5raZRXOu7DtZXt2zkb1DS3Q4zxgvrX",
+	"XXPYIoE7kdc4Bcv0m6u7v+z1SPQo0Lh873HLXmzDLTKRt6VhbbFp3llxUctuW7u00d+Q9UOIpjT6rDe8",
+	"hmANXVXoB3BGUCiN0DfiZFFVAimYCangpNcr6G7A/fysa9L84iNvUN8unyLMzec1UfwPh8O7WTLgy5Pz",
+	"wt0s4bLP/nfgvEzz+bw7P3L76oP9f759gy4jsqfR19ppEJhWZZuv3ZkPArvV5UvTAbtP9saKKaw/z2i3",
+	"ypU6RUMjO03hU1fTL3Q1rRg2hUeuaqW0qFrcmGgD6LBoW6vmmpurDHagnq3sFxYV3V0EU/zcVa0W+7Vt",
+	"RL/5cHDgNah8qTXROsc26VWblF9cEz/u3Hw5PHK+isanSqPrSqNDv9F1WyMb8WznydWvlBZVXbiwKVZZ",
+	"7vwntS9lAz/It6VV87PXtIzbbWtZ/1o2tJG4LY0qX7wGZYBtW6P617JhESzb0qz2rWzkx7y2tGt+dk1N",
+	"5KpdqOPCm1UWFhUL88WUF3Vr5a6+ibS0HT+zlf1CV7ESo2hJ2VFMy7dKM8fdh8/8BnWeL4w3C42tWysu",
+	"alcj6ewADt3Wr0VTF4tmih1QteKytjUwWyVR0bZSqS5vXbkTF/VyV9+apKbwia1cKfRqlqCelDWb8Bex",
+	"ShYEN6+1cr96VWAdew1aBZYxtO2qOVj8QlfRRL/YpXJz4ReWFTFuxNbsFTW9Uq/qdVF48Lyset1WFTnM",
+	"1n1W1vWKi8omGMBi5SatUuqq7q9Qqz807g+N+0Pj/tC4PzTuD437Q+P+GRp3f/kbObhhN6+W/bFjKS/P",
+	"knlhvfa+x2G49gU+L/VR7ZWNLc6fVr0pseQ4yvccF/c58QDX5IKwnj4bHOX85ZiSoHyF5D/rCOu493x9",
+	"g+IdYd3gYAOY6u/iYbuTTSag5fGu7+Kg7Sd7CtSSaZzHjjpqtFSlI/8EzqV7bDmC+5mqlvO3lUfmrYdv",
+	"Lkm5l7I7LJ+lL9/Ph449c3ExR8WxWnfAz+pP/phnN3nLCUu45lT9z3R3+07srxV19adIN3JBWyi39j/X",
+	"Z2e1/PpxjP6tjtHrTFRliA05uPX9HAxFFbKFi/GsZAkTV4+5l5yn2+PxLQ+kGfdOgbc9bV5/yFztvjxR",
+	"7m59blyeEGtdDfieoknKg3GCRc6w4dYHyKx6fpxREpsjbheMjODhizJ4LqP/0J2Ygdwb2g6HnLc9ob3J",
+	"UwrlyarpuYh2Q2Aqy+kd+ZqB8SHcooPjIuLTvg45dKnThpaGOKUxcFHJt9hvnjpj3t76U1bA4jbp3k7v",
+	"Wwt43P5+k8PMTSpeEUVf4hn0Hzz83FZlfLWuWBpztVqIaaO7jCrHjJcPviNYZ/9LcrvVC+WrXiTbwNQ3",
+	"lP3Dcv/vtNxfYba/pnLH5K1427RitOtf9pkf0bIbXG0DGMmtbfjy6s3aaFc/AStmn2u/X9OFs8Yr5dbk",
+	"bjO4i8se24lhq3seIn61uEB0cHJ40uue+FdsnlavxwRnyd6FEBnc0DvFtCTdWDZYPJeIAXe35ofB/E0M",
+	"ZmfjWL6pUazHK3aVPlVuCyE9+veEPn7SVGfyNRhqba5o8X68kjQZmwgVjDy3IV3attI4uWdu8ywJ+sE+",
+	"0rOFZmkSjsJKw5Cwojgqrr/sdgEdAZo9vXBDu/2XK/f/XXvxyn/uQZsmrTkzpHNGMZeo1IBUZNQoIfK6",
+	"tYG9zV7N9Pud1u117N5UW9K7Y7RP9/8XAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -1013,6 +1013,11 @@ type NotFound = Error
 // Example: {"code":"404","message":"Organization not found"}
 type PayloadTooLarge = Error
 
+// ServiceUnavailable An error. `code` is the HTTP status as a string.
+//
+// Example: {"code":"404","message":"Organization not found"}
+type ServiceUnavailable = Error
+
 // Unauthorized An error. `code` is the HTTP status as a string.
 //
 // Example: {"code":"404","message":"Organization not found"}
@@ -2447,6 +2452,11 @@ type ClientWithResponsesInterface interface {
 	DeleteSelectiveDataWithResponse(ctx context.Context, id OrganizationObjectId, params *DeleteSelectiveDataParams, body DeleteSelectiveDataJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteSelectiveDataResponse, error)
 }
 
+// LoginResponse503Headers the declared response headers of an HTTP 503 response for Login
+type LoginResponse503Headers struct {
+	RetryAfter int
+}
+
 type LoginResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2464,6 +2474,10 @@ type LoginResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *LoginResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2501,6 +2515,11 @@ func (r LoginResponse) GetJSON500() *InternalError {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r LoginResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r LoginResponse) GetBody() []byte {
 	return r.Body
@@ -2530,6 +2549,11 @@ func (r LoginResponse) ContentType() string {
 	return ""
 }
 
+// GetOrganizationsResponse503Headers the declared response headers of an HTTP 503 response for GetOrganizations
+type GetOrganizationsResponse503Headers struct {
+	RetryAfter int
+}
+
 type GetOrganizationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2541,6 +2565,10 @@ type GetOrganizationsResponse struct {
 	JSON401 *Unauthorized
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetOrganizationsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2561,6 +2589,11 @@ func (r GetOrganizationsResponse) GetJSON401() *Unauthorized {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetOrganizationsResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetOrganizationsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -2592,6 +2625,11 @@ func (r GetOrganizationsResponse) ContentType() string {
 	return ""
 }
 
+// AddOrganizationResponse503Headers the declared response headers of an HTTP 503 response for AddOrganization
+type AddOrganizationResponse503Headers struct {
+	RetryAfter int
+}
+
 type AddOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2607,6 +2645,10 @@ type AddOrganizationResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AddOrganizationResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -2639,6 +2681,11 @@ func (r AddOrganizationResponse) GetJSON500() *InternalError {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AddOrganizationResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r AddOrganizationResponse) GetBody() []byte {
 	return r.Body
@@ -2668,6 +2715,11 @@ func (r AddOrganizationResponse) ContentType() string {
 	return ""
 }
 
+// GetOrganizationDetailResponse503Headers the declared response headers of an HTTP 503 response for GetOrganizationDetail
+type GetOrganizationDetailResponse503Headers struct {
+	RetryAfter int
+}
+
 type GetOrganizationDetailResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2683,6 +2735,10 @@ type GetOrganizationDetailResponse struct {
 	JSON404 *NotFound
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetOrganizationDetailResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2715,6 +2771,11 @@ func (r GetOrganizationDetailResponse) GetJSON500() *InternalError {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetOrganizationDetailResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetOrganizationDetailResponse) GetBody() []byte {
 	return r.Body
@@ -2744,6 +2805,11 @@ func (r GetOrganizationDetailResponse) ContentType() string {
 	return ""
 }
 
+// DeleteSelectiveDataResponse503Headers the declared response headers of an HTTP 503 response for DeleteSelectiveData
+type DeleteSelectiveDataResponse503Headers struct {
+	RetryAfter int
+}
+
 type DeleteSelectiveDataResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2765,6 +2831,10 @@ type DeleteSelectiveDataResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteSelectiveDataResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2810,6 +2880,11 @@ func (r DeleteSelectiveDataResponse) GetJSON415() *UnsupportedMediaType {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r DeleteSelectiveDataResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteSelectiveDataResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -3242,6 +3317,26 @@ func ParseLoginResponse(rsp *http.Response) (*LoginResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers LoginResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -3289,6 +3384,26 @@ func ParseGetOrganizationsResponse(rsp *http.Response) (*GetOrganizationsRespons
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetOrganizationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -3350,6 +3465,26 @@ func ParseAddOrganizationResponse(rsp *http.Response) (*AddOrganizationResponse,
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers AddOrganizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -3411,6 +3546,26 @@ func ParseGetOrganizationDetailResponse(rsp *http.Response) (*GetOrganizationDet
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetOrganizationDetailResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -3493,6 +3648,26 @@ func ParseDeleteSelectiveDataResponse(rsp *http.Response) (*DeleteSelectiveDataR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers DeleteSelectiveDataResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -3731,6 +3906,15 @@ type NotFoundJSONResponse Error
 
 type PayloadTooLargeJSONResponse Error
 
+type ServiceUnavailableResponseHeaders struct {
+	RetryAfter int
+}
+type ServiceUnavailableJSONResponse struct {
+	Body Error
+
+	Headers ServiceUnavailableResponseHeaders
+}
+
 type UnauthorizedJSONResponse Error
 
 type UnsupportedMediaTypeJSONResponse Error
@@ -3843,6 +4027,21 @@ func (response Login500JSONResponse) VisitLoginResponse(w http.ResponseWriter) e
 	return err
 }
 
+type Login503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response Login503JSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOrganizationsRequestObject struct {
 	Params GetOrganizationsParams
 }
@@ -3903,6 +4102,21 @@ func (response GetOrganizations500JSONResponse) VisitGetOrganizationsResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizations503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetOrganizations503JSONResponse) VisitGetOrganizationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4001,6 +4215,21 @@ func (response AddOrganization500JSONResponse) VisitAddOrganizationResponse(w ht
 	return err
 }
 
+type AddOrganization503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response AddOrganization503JSONResponse) VisitAddOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOrganizationDetailRequestObject struct {
 	Id     OrganizationObjectId `json:"id"`
 	Params GetOrganizationDetailParams
@@ -4090,6 +4319,21 @@ func (response GetOrganizationDetail500JSONResponse) VisitGetOrganizationDetailR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationDetail503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetOrganizationDetail503JSONResponse) VisitGetOrganizationDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4228,6 +4472,21 @@ func (response DeleteSelectiveData500JSONResponse) VisitDeleteSelectiveDataRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelectiveData503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response DeleteSelectiveData503JSONResponse) VisitDeleteSelectiveDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4460,208 +4719,211 @@ func (sh *strictHandler) DeleteSelectiveData(ctx echo.Context, id OrganizationOb
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3tchu3kuiroOZslcXaIUVKlB1RtVVXluwcJbbkkpR4TyJfE+SAJOIhwDOYkczY+rO/7u/7Nvs650m2",
-	"0PgYYAZDjhQ7J3sqqbLCmQEaQKPRaDT641M05csVZ4TlIhp9ishHvFylBH6fkpTk5IqkZJrTW3KKc3yc",
-	"ptdZQeRXUSyXOFtHo+hFhgVB5JZkazTFOZnzbI128gVBgpDkiUAaaCeKo1ucqup4OuUFy6NRnhUkNo+v",
-	"SDInWeXldYaZmLmvc3pL8/UrPhf2nRAkt08TzD4cq8rluwyz6cI8TVNKqs2pd7bClLM8w1PnRUYSmp/z",
-	"nNhXCcGp8zCpfqbC70TCp8XSbYQsVylfE/KK4FtSe3u1IiypvS1fsL8XVE6Bfvy4IkyQEzUF1CmnPtjn",
-	"GU3J2XLFs7IflN1yOiX2MSdL+y0lODlWOHeAyrfuwy15w1M6dUrwLCGZ8zS/InlO2dx9hRn9FeeUs+d4",
-	"+qFYlZ+K/A5nyRu89tC1qj9nPE3tY4rzGc+WV8VETDO6koDLshlPCmc6Vxn/hfjPKy6c+VwV2XSBBbnw",
-	"xiFwirP1ibNq9HuS3dIpcZ7zPCVeb3MsPjgPH8vChXBauCUs4eXjHc7IghdCT879fRy94nPKLr73l+Er",
-	"Pp+TBFGGco7k6pNAnwjE7xhyMe2uwgTnWC37Fc2IOM6jUbTX33vaHQy6e3vXg/5ocDDq93+KYlPkjEWj",
-	"b54O+305QskZSHLhAh9FTw+G+3gw25sekmfPJv3+YA9P9ofTJIqjnH8gsghZf7eYfDulF/S7sx9+PRuc",
-	"0zNxxi4PpidnT88+rP7zx5PvDntk/d2vydszekHPfv3pl59+ef32bPjT1XeHveleyibLl/3kP79LDdDr",
-	"9YpEo+g5wRnJIoVQObD3NIlG0f7s6XQw+YZ09/Aw6Q6nA9I9nDzD3YNkj3wz6+PBdH8oh7jENI1GEb9j",
-	"JPs/YoGzJc4zLGe/RyXeGF7KVi7xLUVX8Fk3dV4sJ7LBQX+4JydoSYTAc+LOSiTfu6g6yQjOSeJP4vWC",
-	"eJOFfilEjqa6aGDm3r+/jUb9WA90A+41DH+KB94Uz6iY4vRvBAPqRI6z/BSvo9EgVg+vOcsX0Wh4H0ez",
-	"jC9faHRNaJpSNg8hjIpTAuxajXSGUyG5BZ8aYjlmyYJkFL3AIo/R62I5wTSSJeY8GrEiTS3SFb7RtQIf",
-	"+dzjTA6+D/9VvmjCmBSCMiJkvdWCM0AhsGa5lBNZ4t8PB3KG9URGh988k8jcG/Sj+5KxnMAWoHbKM8My",
-	"+5Zy5KKQfLMfR3cLnAu8WkWj/n0cZWROOcOp5oBO69EoOjuX01NkGWFT9XzpvLhaLydcovkf//XfUSzn",
-	"nbzkEs/RKDo93X39evdvf/vb3+Q6oEvyEwwtOhYU737P0w+SSHTzIs8AIVe8yGSvo2I14fyD6N6RSaTY",
-	"leLNn5yNTj4x8jG39C1ZbpLAEIaSZZIZ/RiNopPzrmzH7oBt652qenb3aVfr7PxHt9oFAw5tyYurp3aw",
-	"ri4AlN5Yrkm2FKd4LaLRfr/cEtoCe3Opobk7R+vKqm5GlpSpDedThGc5yU4Lorr0LI4mZMYzYt/sSyEA",
-	"T1K7uCSTETmWMxC9xgucYbHIM2BTq2Tb+pec7Kw1v/TYnMvYLLuqcryXvGAVfnfs703ojuYLLUpy2L5x",
-	"imaUpAkSJG/kf3st+J/hAFcuoVPJg344GBz2D1//da8/OHxzfTLY2x8ePJXMiyWFUEv07YKnROCUIGBv",
-	"kotgYF/Hb17+0D/cP3wp0VFjsf1htz+47h+O9vt/UBYbLfJ8JUa7u9OE9TRH6FG+K7+K3SZ09lZsHv0v",
-	"4Mx7B5Y1H/QNcx70PfZ88K/En/d/V/48fCiDds4FtR48eyiDHhw0M+jD38KgD74SgzbSe5g/5/hjyZp+",
-	"/hRRcQlUQTJT16cT09to71nJhQY//ahA6cX17dV1dP/ud2X+M5JPF8D8YdYyvCS5RtZptr4sGHBvYs9n",
-	"0Sj6EadU9g9hlqCMyIMpkgsU3fEiTdCEoARUEQnakSXg04xnU6ILqK8d2Dx4katnyuYIs3W+oGweo5R+",
-	"IOj7YkIyRnIiUJKtu1nBesDmo1H094Jk65KlJaqncSSmC7LEqsszXKS55bC5Zl+cpwQr6f4lz9Qi8Yd3",
-	"nAqu+wjnsozfCcRn6ANZ5UZhQolAuRzXJOXTDwij6YILwhx9CmUiJziRFTEa9g87sYuufEGW8ug3Brwk",
-	"46aBweeHjuvC4+d/JVgvGn+YfinZzzUvMpRZKkaG1SPOkOZuI8CIuy08EUgs5JBs6SlPCNoZ+7vKuIN4",
-	"hmgu0Pg9TcY99HZBGFplRBCWI5qjpTw4yVFDC0L+8CQNLODDCucLi6yFGprF1sXlt8fnZz8dX59dnHfP",
-	"Tj28aaWWu7st8cdXhM3lBv50GEdLyszjwOJV5JlkLPdx9LE7513TkDu206iC84vJL2SanyV1nF/XkQfo",
-	"QDsY7Q27U8lgpjnJUMrvSDbFgqAF+YgMwI4duURDOW4qBaaM/L2gDvMJDX2DvLXCeU4yCfv//tzvHuLu",
-	"7N2nveH9v0U1VFRGe8Wz/Pk6PFYlCuYcCUkh7sgFmqybiF4oiO4Q/i0js2gU/WW3VH/uqq9iN9AZ2cc3",
-	"eE7OebhfKzwnslsZyYuMxQhkOeBAORo0dWulAAYX4wDIhy6LpUs8lOVkTjLbnSv6Kwl3SElLchGCKg+t",
-	"SAad3NQXgBbszV4fiFt3R8pPWzon0Wb31nrvYPYSmpGpfBmjAcJiSpjccuWq7g6QrKNebJpU1UTbeS07",
-	"BXtTRsSKK7Xop+g5Ti7J3wsiciX7sZww+IlXq5QqWXr3F8GZR/+yJIioQ7X+7Y6YKVhowpP1CEkphWT5",
-	"Gt0YHfNNhKhASyqEZgbtRvAiy7jufR2pps0ZpilJ0K3aVClnR8DodOeAJSrWx2czjXNYVj3ZjxPOZimd",
-	"PhALsGnBJv+zfhBAEEpqjCOziwGhaQ1uHMl9MBrtD6SAYvF46OHxe7lFyqMeSgjowuXWAc96f5zxTG/3",
-	"nLXH4ykAk9K7HW8Aqd9X9ucFTxO1ecNOveKU5bDo9X5e27SPEOMgf6A7LIwM00MnC86F3JbkX3f/5zyW",
-	"5J+RPFurkzBs1/8h+S/MzkueTWiSEPZIIt33kHvB0rUihDsmeUWGMEM4WVImR1Pdl9EUM5RwlC+o+EIU",
-	"O8VpSjK0xGuJKAN8BA/BfsXwCaMlMdyt1ssJkfg2qmnApyxT2cmR2un1YsBymqClEhDg+4zJLQynahSP",
-	"wflBhTEYiEiQ7JZkiCj8/GZ0HjNUMPJxBaNWUI9QQnJMU4FwRlAKemiFQLVLEbXiz3lu9TKPIKlh1HgS",
-	"kE3NAPSXIRdvnhNOBLRAPlKRm2nWFEVFjVBoDqN9g9cpx8k1569wNiePG/TAX0eXDrOXixilAPrLcnUA",
-	"ToWCLQeLmRJs1bUTwtMpWeUCBvkDw0W+4Bn9lTx2WgcVqoXdRGJZXQNJGewDYV9gjOccTeDSRkGUhxpE",
-	"681xRmAt73CG4Parg+4yzuZompGEsJzi1IxdFCt5JCLJa5JQrA7Cj5rlAw8HJwpAVwJUh4sJQTVQX2fS",
-	"gZgrTfVA0NLgZGvHiXcT54gzOEmo0qW+UZIIXNLq816FjyBG7nxGiBxWPSFTLjmmPHcBd5bS2coB+qmi",
-	"4cRpejEDsWATMl6WdaQw4HcJDnY5CP+yFFoTnCkBW/TQqRJR0QAdrzKaAgk4itOg8Cm3/gzhJMnk6VJK",
-	"EKAjFAiOjvrytHKq0nJbDy5Czelng1Z2ZlSASv3onQ33DoaB42Cpsf1UR0CmTrH2SExFjEhv3kOyVkrz",
-	"NegCpjRf+z1s0P06nTnQ0vymk6qSuFucPXdMBzuws/p9qamJXZS06EVdd9yWvC6qNYNEBiJATZ6gQnGk",
-	"hN7SpMApiCN2IoDerNq6XW/O3kD5eh8CCAXQ+jDXi8KK6patXlZq1ts/0RrtGIEyTpFwjHK6JOhX2Q+g",
-	"MaUWL1feGUso7jVpsdt277JeN4ygH5TeSLLD+mRJMdvRN0lGAD3TGtcgN5Cf0A5laiAx8INvr67RKsVT",
-	"eUZCcj9J153qAnQboswndV+z69D5YCud37uKl5/V0nOYgxnLO1uRgy5HjvK4yBc/iKYztxIAu5SBXUid",
-	"b8MFWqiiNiOhiT/GljYVlhEWBWiV/OH6WjCl+SLNrFt3BUpYBg6WZqmUCeC7hNXxu9poz1Hj0g9gfbov",
-	"CRWrVB5gavzOtxKpQXbNRjbAF3IbB/nGsgGnkUF/uBdUwLg09B4Qb4aoKcppPkRLzwO3pX4fTQnkLntz",
-	"5KiTF1y1hsYpmQFm6ycCnZydo50Tnq14JtfkGch1My3zINXZjlqgqhIllQ256Sa3hvzyajfUJfO1tuSr",
-	"67x+LVxrCe6JQ40YuE8EenN8jnaA/TD0hmRLLHkj0gaMZuCVjb28ePZVrcfdn959Orj/ud89fPdpeA/P",
-	"YZ1rbc5PcY5PrKYmqFUELfoMYa2D0YVjhAXYnS0IChiNeuIsDIMVS0mYxuCyNHmzhpyutaNjwOhY8TkW",
-	"d9bUMHbVS64BXuwoo5ThnWucaezvjN2jawtYMwN0jTgdI0Jj3VfaJFr71ai01KwbNvpmpU0mjDVDUd+I",
-	"s2IT6xtbhu0sqzabFaPZqkVu3Ri3YkMbMIw0NqI1C1JjN+uZzIbsV13jR2vB61rm1kxl34V2GElv3VsM",
-	"W4OQhOdS+oklQvftj5Yg3bfHhjjdly8cQvXel0Trvn5TErD7+qokZve1JToPREk8PgiX4N0vZ5b43bfX",
-	"eiG4706dReG+/0HUu3GmF0tldHbheO+ri8hr1FlQFWBmcfn9VgutghK96Lz5sgvQmxi7GD1M1xamRyXe",
-	"IvVabliwIRKxi9f9+NJbyH73vUXt04W7wCtfAovdLfGqsvDdb899JhBApl3vgW8Oc6gvsWDFqzrTqHQ1",
-	"Cb3zmIlHSqROe6cukwmsUI/huN/fOszHQ5JhRN4gHaYUmnvDoORGW98jH6etuWAEzVI8h+s9b0seoXGe",
-	"FWSMSIaFsS0wH58Ie2eRL6jwzlAxGkNTY/SBkBVcFC176DhN0fAptKXUyUa+rAt61rGjKkAoNxEpI+gi",
-	"Au1MFzjLQaLQr2I0xWIBJ80U6MV+AQGoapxQcxzZ2qgBS1gOly47Ky5gGaGct2yr9Edpbi3XZQSakPyO",
-	"EGZhN4F2fVo2jUKVkwcepZmTA1mjjEx5Bnd5MKNG4qIC3WU0z2X7s5xkksMJwC4VYH/S0BvtTdPcjxn9",
-	"SJIulLMHYbSj6gH8fEFohsBcswmdvpdOc1uy3Bb0GeeeDUCgBGmo77sDNUNR5Wo0BGdyuW10+axrCU2K",
-	"94ALnPxSiBy2lc6m9sX2puWaKUTOlyQTnVhdEipU6+OwblKKSHiau+exQKulh9OGdk2hBhiuU9QGKFAM",
-	"MVkuDEi7UjWDgAJNdSct+gClNnahdNfaAEUXQgmZUQacuglc6ezVDK5YpRwnJEFSnldzZ+uFLjjDTVXd",
-	"yJrbs8eqJwgOAO69gtB8V76ecjaj80Id68XmVo2b2vZWkVC3+Dta1kfTFNOlQEucEDRZl73rbG6xXWOK",
-	"KUoen3FAb4woKBXytVamiFhxF71MYot7RNmMN3XCuN1t6AIUoU2EFvDU2wDLoMqW3gi0DSw10ROayiFT",
-	"Nk0L2DoyMi0yeWqybYrpgiRF2tSk50i4abNISZdCOfQLn7gbhH4LF9YNjTjGx00NCCzXji4o0M4SswKn",
-	"0IxYi5ws0ZwwkuGcJJ3wgHXdbQPWfpHNPZEF5EzhlM8LonST8pxkaREEMbvCn8AuoW20MjKDa9AGsqu6",
-	"YTZ3QpY0kgLsT1MMM70kYBYrYsUEEWdQVGxocGs7orGu6xC6EcYtQStdMgzMOJJuIwBVzqGuErlNgOfN",
-	"Cs5LIoWbkHmqroJ2LLdQ3AQsjbUGCuUkW4oYWWvx2NIYZ6qnHX3XSDOkLe3gQjMFA2Wm7Ioa+113nG3G",
-	"jm8go8orDgC/uxkROc8sv2xos+qRu6E9VdSgQjJg8wsYfc6RVvg1UN6qRSOUVdrIyJTQVS7g2seISx2H",
-	"GnBqrlFA2DfsorELyrO4uQe6CMoKvXOu8FqkdNUEMeyc3G7angh782XgIOECUh0wnwxWGnpiPaE3DE6X",
-	"kcItn35Qq6jjCpzlfhSDdG0OFuyWsJxn64qU3NgV7YS9sStQphGCcdveCEIVQjt/L3iuiGCXiJwucd4o",
-	"bVQdwDfA1yUNCzKWBJrMw+DrnuQbGRzO1qi8OW0AaZ3QN4DSZdAO46zrzG6dVwiSpk3I8fzbNy4SOBjN",
-	"cU7u8Bo51cJwtZP8hqO1LNBU9yPZUvcjkmJAYKwgzpME7Xx7db374/G1KtcweO2vX98ylvxWL14wJ1D2",
-	"Z0FBHmQDaossqObJK22TS9ktlR04QozcEs+8jWlrN2WBg34QjpoEFDaCpLdEKWrAsFJbngaHYqMNNGNN",
-	"F0E7cBVOv8TR0wlq0NyuLRQEUrnl/PMy6c/LpK92meRckoZ0t8qRYLuJlFLCqbW7IvrK3Lq03WGBdnhm",
-	"vd467sL1lazG+7mt1ZO5Yfnu6uJcKUwAcLO6uTqSc+tPUmqOHY2y7KF1CenXLRKqiutLCcQ69fEsBrt+",
-	"cLqLFeSq618HdNxVrziGl+QIlWpvxZWM1X1u3e6WeC1h8SXNZYs8Q33vPv1TqYEb7DlHzmE/dFGeNPgx",
-	"XmcFQXcLwkJ2/2hCprgQRA9T2yqBmpb4pjUNjnixct77cpNW6xmfKYeDh87m85RPP8B5usGz0Znpptmt",
-	"9gGcHmI16e5s99CL5SpfW19P22FnLsvjw/4gNH/WqLfmqYkWxRKzbkZwgicpQTpQQcWQUTsXGMcUtZS2",
-	"WXLBki1XnqWiGpPxbaI28JvnPFkrlmS8WZ4rP5zQwNwpWaM78D2B6Qq5sZhiASebCqof7uxTZWUGQltL",
-	"Qc9KJWwjWPOdhTsySVAd7XXjjRxMBKeO4csX64iPdNUNWN0dtQwWPE2UKDpxl5CypgSEVSfyr/wOLTFb",
-	"29kaG/Dj+kyOFW7H3noebLUXs6iIzeTo3oT3w5orVWsMahv4OGgepV3KDMsqBEnMfQQ0U98USy+0mkiJ",
-	"p4vKZJTO1qJ03AIvAyPYOj6Uldlx9IDtvMzMuryHeVB2E85E4CzD69o02OHU0f6ubrY/7B8qLeqoxn23",
-	"+a35y0Ue1dGLjzno6WGGSoyk4Gozs5MTYgZ/ADfA+ziyHls1NylAUg+NZVNjRNXy++v19RswBS4EwpIg",
-	"FBOvyggPdXqqmEBC9RCxu82Dt7vTB23ofyObvYn8nUj1xDX/G3QP3inbv72Qq/WGve8t7MuE5cqxRkpV",
-	"pQupwtom31G3Ww0I2bZDAn7KHoa4zUvfuaS9pcQGJ5IjZIy/jRcJXOjqWDxoqL25T/EaDTp1rlPG8AnN",
-	"bILX5vC/BHANjiyeUa/jbL2/xRHcDxsU6sGmZtHOAH2HWYGzNer10GAPnZIp6CM6R2ho8eL1bui6gu89",
-	"aGNxuhqXeAvN89lFNr92A6I82CwGND2uZbKUbFjtKtWfSz/mSrN4H/IScdwBCnAwAkOMHH/0sKdjP9ZE",
-	"+1Bkl9Bsfnt1fXYuzy+goXLHF7AOD4SGcXwR9vcC7MGGjgk1bnCqLd21Fe+3V9dRHP14fC1nsmxbvW5h",
-	"jHmtmlTl9QNAq5KP6VsQW7E/eU1EZafsTT1uVE2XhymTHG6VkRWmjnZdKVmEPp0sMGMkrRNTGYaqJo50",
-	"zVXQztnlecdcToIaPyWz3JvEvYNth7EGh4kXyqmtBvDAi98QhChCl5xXr69MEIEA1MF2qGXMrdDeI45X",
-	"qw3wD7aAv9824c0XfacPuMUDbQ0oCO01YMDXwYvP1U4WPjdtN/tn2SIgtHkGNdXYXl+nTc+Axr+Z/zoN",
-	"lld0gWBiQfaccx19UPsRwyrDRc6XOKdTnKZrxcGxvoOVnBs8vVqqYGzssq8zYPceuxcOe1ajXrwWjl7R",
-	"jBlc+JS8r0mZCpQUvqpk343rsv90K6dxw619HQRYXXkvGKbtKzXq39716lHeWvowqirNrWpFvWUn2vG4",
-	"V5OUnDNTyUvcNe7MRRVNhkgDxOMOq7agglvmG+vb+hAfctdtVZ5ltNOoOtus0kI40kr1jOREfgy7i2lQ",
-	"GHyvFUg4oGKwR4ENOy0qjmEqhKRzULq5+Xd1TBrEw/BBiW2QwhjWoUlVoRgldA4u8Syt6AqdYJW1kFjv",
-	"Pj2NB00RsfyDUYkU27HgdF0G3IPbT9xDHIBbydM2hmYViWdXF2h/8PRpd4Bwulrg7p5HIz4OIf5mzcet",
-	"4XxbxukMtTncGzxDpkiwqctQW/ub2zIhQIP+xfANiQW/09Ft8dIaMpcNq+ChjnT+TaA9N7ZoSDGYwM02",
-	"zohuDsKk6OtFV2L3wpK+fr17emoe5P+6r193T099Yd4PZNrKwUr39PT09Wtdr3z5+vXpae2lfCE/gItE",
-	"GSy1No3H58cOSdb9br3gqg8Lylddd4aWPNQ7nYsthYdWI8QpOdU3dQENpxf2xATsN/ZKNoTRliXmRO7/",
-	"1KTzgCZ0KBUgBOv3LIfVlcMJkbcT8b92FiBTzhKBCpbTNNyGnRCdLWCLFiOYSyCENhXfMGRQobAmBFyq",
-	"ToEd+5TxRaIV2iwGoc599/YaohMSlsh9b3ys4/BAB0dIpSdAN0W/vz8FMPCTjHuN7YRP48fpnRT7bnTC",
-	"A60X1MtbJ0Fo5wp5bRoxte7L5AmbhB0bbKB2SgfsuL13KSl2CFY31DD5jSvqca5SJ2WcIBU41YQXNzHQ",
-	"PErievnV11s1tvXWK38LK0aTdRmw1EQvbRfr1IbbGG3K7OFT+yPDkq6wEHc82xwMwhTyW5zyLCPTHC14",
-	"JgiawJJaI5Fj+bkSB2Nve09MNIf2sSAeG/ZhS3CeCoXbfjnI2kCtm4xDMiKKVDnAIVFMp0SIWZGqaBaP",
-	"s/ooN50HXXSDu4fESo2MygQmrW64t1xnezgxF9i181pQupG7/QfKILJw6aZhjhIk0RclZ+c/dvv94aCO",
-	"PjfG94aYqXD1Rz6WVvpoTiri2nCrVt4GEK829FpV0yeGGP1KMt6VpUmCdvpwkcU4q0Qw8XTu/e2ndBWw",
-	"vDZGOSgVn9y536wKwD92q6GZts27bi92EVxiILQyGk2TQhd2vtFkGXupI3dYMFwPGEhBWojghYyZ1FuS",
-	"CfB3pWyagWUfhJlDBE8XoNSd+3Jl3xWbeDFJHZmJmUG7pP6jHGljVJ2KcTdNaiGba4GaWwky2+PrhBJh",
-	"tFNw1ILC1DUcG6PCQAQ/VqSpMZKSR0p5WiGw0covkhlVbklKsnHyazTKurV4ULpSe7H36wWwq8x56Brw",
-	"DxK+rh4wx88y8oCrsQUWaEKIJAILoJ2u9feMiBcIxzcPxPr+4fJV6OjxRMgtm4fom4ot5P3Vw+xtDKTX",
-	"JMIGxNIYgQ2OjvMTDqjbIIH+GcsvFMsvkLqmZaubLjJb9SUrLzcrl5p/rCiDf/Cwgg/eQcM3kvUu/eYr",
-	"yTZBDx8d0DBkNdB8vRogv6pxhgCvG23W0Amw0dY2d1XDkftGvquN7rzcOO2lihSLXEuJDxAtTI6dIIrk",
-	"afWJUErARwZb3KLOtOKTO+hYxwfUJ9rK5hAIPVlnD3ZgzpLYJva/oiJvPhtfMJ1Tg8/8LB/Nh+LNRAcW",
-	"g2CRY7NgtCGnTT4UVTqa0RQWz0k4/I213PW7tcT5VJlnmZgtOzhNoZeiUzML23ju+xKn/QuvcyaXU1A5",
-	"meP0YUPN3TjSKVcxdx4yxLBFvdOT6iRsI8LNBLhZ8f5bXXC+9Gw1T1YrNc2GJDw6CYzHP6pdVol5/Pme",
-	"YoYmKtkLSdDEiRlsIblqa82AylbaKbDrvT5XgOofTkrQleGGteyPFiTLQZVlnBSUjxiZ7OCZC6v68bmF",
-	"fR9Hl0GR6UtIPeXI/PSE5gmzJOM06eLVynlLuai80e55ldrmbRiK+WqgtcNiHRd61G+h6cbPx6oPx9CF",
-	"xlJnXGwpoYPMbWlNl2rXqC6s21YT7puehCWZVcX8RN8VExa45/ATG24xOkoKY3Bk7r5KE5dGpeazh9ke",
-	"VRIrBnvkKDcf1aV9p0uHW/WsNrFjkyUatGuR3cIOuMKpTQPVwcf+7IR4eSUBl2bh3UGdcz8oF5fl4N2B",
-	"wwsGcXfwroah4Gq0/ToW08jp5ikRU2XxK8i0yGi+vpJ7qHbsgavJ40KZuKsnm2P1u7fXUdxwFWsS3aDJ",
-	"WmUNiZWS7KFXs7Cfw0yZ/PJ6rIs8X6kkHpTNGnPDqRCHuctwlf8zZfPdF5dv0PGbM7RjMvHiFXUy8WpP",
-	"MRBdtY/6DcsgnJL2Rx9BaHcVMiBWW6vKfSlpD+t5dPZldf1JMizAfqrq/HPD6pY9T4TyttkZB9wRx53e",
-	"DbthJxwCfyhZW412hpc0XY9uWBdJbMuvsh1lBjN+c3F1jeRod28Hu7jIF7uA9l2F4zGYRDC1hjZO1i93",
-	"uZkq2RJI/iZ19LiiphqbxE87Uyx3EiYIE1SOJEY4FdxGSxy7+6us2LlhyPV/8by6reyuzQ7sVW+r291Y",
-	"ggbd5VhpzFRuS/e2GEZ2liiG/ZqzOT993hX5OiX2ikCgnb1hJc+jvUwQHUgOakFd6LhI6tivF4lcFZ/k",
-	"PMfGDvt+HCOsvL7sxxH6udfrvYtRKXfDADzJ24dg3IcAhlIl2s/yjJ+RLe5YEr72yJK9dxIuUW3wJKVq",
-	"ML8D4i7YB8bvmJJKTcDSX8DGACwtaK7CxevVCMvPDwZiPXspZx2IKQG3RdEoGvT6Pcg8zVeE4RWVp/Ne",
-	"v7evjEgWwLAaqRq8k7kIRUf9qLQJAmGbxkCFD3Mvujs6zpC6dYZdDAOnc42JYDl20dhw0hH6+d14hBjX",
-	"RjpUIEZIQhJAZpUaXcMIZbggNpvaaFciynwDBzlnJRUHFkIPvdU+3DTfZNWgVOjKQgR6/BYSP1kk8cwi",
-	"ZISG/YHCmk13CMFThJQO7hZ0ujC8Kb/jIOGCs1sH4GquBryzPlyll6klFpNN7kuisgEdIIky7DY6iSoR",
-	"Odx0t85CBTQENgB+svxXfA7qd74JXW6S/NKWY5ttRmlr0WQ2ca8uRSizaKraatU6CvH3oHQNo5osPIJw",
-	"e96cQv7Ljql1vi7P9Ojel9QgsXcloehev//wCZ+TRFnbhXpiyqquXHwfPbjzWtkRSDpmjTyOHGO+LZaI",
-	"9zGkPW1o2iJj10mtClUG26t4Ceyg0v72SmVyTFlj0KJGNRkg1Dto071Ajrn7GJI9bq3s55R0Jd5o9PO7",
-	"OLyK5kQyHZfJQ4wgSBUPeX+U7Gz2HV5ZmXMS2HFeURFg7aKSR9FhdTGY4IBaFsvu5HRJzF5TCgN2Ey/d",
-	"50uIT/xg4+IIjT25YezUlBsIaEdVVGtHQWoTekvRIdaZvDOiuLMWRDRLN7onNFZJoMcgB9ncwWO045x3",
-	"Yv+00zlCED5zksFykEBAgKox+29J7ulNIz/xfcOdUFlkV6eWvo9blYQ8zS3KhvJYb6/lZEl+95t5Gmfk",
-	"jVZylnR9HdIDA2017WNK1/qzNuvpa7OaTWYwjqlItNffe9rtD7v9wXX/cLTfH/X7P0U1kwZthlAaHTSZ",
-	"CugtpXbP3rxl1W+7S1Vg8LLV+k0o34fSp0E7KFQdD7T7gOsfUDHZt+b0vnl85RLTd1x07eUGjknbsDQx",
-	"i07OuzXnwzb1TlU9x4OwTS2wTgu4Auq5s855bWBdXXTDDnb7fd/RrQ2wN5caWtVhrVVlVdf3OPPUb89q",
-	"6q99R/0Eo78vb3wrt7XO/aZaCoNBd29wPeiPBgd6KZh7yXb3jJIvVC67Bk3xMLw7JOfKaPAA0avx2jAg",
-	"yLgXh83bzu8qvPx2qcDXgP387t4XE+TxvHmsjqDg29dLcg0eRdU1iajK7Ef+BV4lESzaGSsq0uogpYix",
-	"2YmFoHNmTN+tYBnQjlSPoz19lFVMaqxOmwg0Ym7gZEcosK/GTuDCEVLpUPhMihXhJGWQuyLnSnK40KHi",
-	"xhX2PC7h51yHDdk5O7+M0T/+679jVHLdGLmcNkZn550jOBMbwKWdoQ/TBiEZl/EyxmgYo7EJmTHWgUh8",
-	"KaSS//c3HT7t9uRt3Mfo26vrrnMnJI9SUjorrUhYuU/a3ds3qCzjpQz84CVD3/Zxk3nil9mk61uxtf7y",
-	"3FC196hxCHV9Ou//6dt3yDqqcjcX2hYewH4b8kq3OgMPHkh3WmzbegR2O6RvdaPHbSibNhMN+Ui7BNz9",
-	"Ew/A/zuPs5s3rhMbqKEi9zfsVw0H3N1PNLlvPOVegnZb1I4XzcdcvX0N+8MGi+aEE6UGJB8hHlpWgVXR",
-	"ECKqjqyS+Ru8abVkRm4JToVsBwwNqIYp1B407O+XXWi8ylCXEhgldDYjGWF5dZyYobHE0faT6ynY6T/4",
-	"+OqCMNcRDz2gniV/heF8iVOnCjf2EB7yUkVs++Ic5LqWveePrTXrD7fXOOf5SxPg7muziG9JHlIMPIJB",
-	"7Aoj7SkeIQXAhtjjAsnFCSE25fJVDkEmbiTkBOEmu542hp/wZK0SE9fy6amYEDesMYPekeQVVAh93844",
-	"62p7AJXaD5jTsN+X69xowlTMPcmnLouUiJG50oOsc1hf5OM0VQAhFPEIEQo8Ro2tGiKVCpUpMHGqICr0",
-	"ZSH4yFYGZu6EqRRaC3nEO9JB7311IgShB26HZ7PyEkcDrZkGq8MEz+S2gJMlZRC7WTJX4KPQwh0VRDLH",
-	"Tg8dG757t+CICrikddhvrCGZC0HFB2Pw6JMcvoeOWTNnhZt3YK8SLmb14bnc1czUvjqyQBR4c+zIIDGA",
-	"aJcZIEaTIg9G/ZfdKAP/m9u76hnHnGTqyHXOUbXUM0cSv4nNPgO7Fb8T5Z26vwUa/8tckHSmrhRlf22k",
-	"Z8AdFfqoZbNad0CY8rbCTO/QFC6ZKdQKxEmHjshVpJaQyVIJSIdAlYjxLl+N0F6/74cBN1HU4e4Qgj8F",
-	"A/NqiB0dlXdDwFRcXT6xmRijop6BQxb0Ytg/VGnVrLrdhEmNUcFSeWoalxGvxyNl9gBhiiVUL/QsLCaD",
-	"4pxzbeShZDfQbKsQ4frUrCJM/4emikLr9uGQ7IT2BH+LBYFAuABOTYctau7hjVuGWgwoIzi141XxvHdS",
-	"+oGg74sJyRiQUZKtu1nBOoqiS+JS8wKB7zPqvFJzXJqVqeDtmNm0l92UzwMZL0kg4WWMBJfUJIrslt6q",
-	"JUxuCUNjN72BXjOSkSQSaMHKLqmGgM3+5S+ojOaL5hleLeTrF97WwO802nI8SYmAGZdLwUzYdEHTJCMM",
-	"zWgmcmBeeoupEOQNK+lO5SUtC1YZtw5h7OBAhQiQZAckp6IUSvg3zNZSc17ZAkw85BgtrAH3DDQ8brhs",
-	"uGnZUT3SKUc4m5IbBsi9UzY7tyTDqak95WmxZB6Ajrr89yhf70yW4J296YYZHEJg3LsFT4m2D9IKKG9R",
-	"5TS1RAaIdTDJ1h5TOJK45l52Pb071xcVokzkBIMD+ljXH/fQKcnoLdERlnd00iNI/nnDVlzo+6cyHJ31",
-	"5IlNmr3YpotVxgw2rZQy1bLZRXVKUUkHN0ynIuWZTs/S0RwYEAE0sPbYBTCjO0VX0Kl8QZblqjYlaN67",
-	"Ydc26YtJ4rTA6m4txfMR4Fx1Zc7L4NB2MJX0X7ETNxDJPUxDzit9gYVWW/yKKJSbN4KMlEQZLUlRs8i1",
-	"YbKif8uxlXvbyEH6E3HDxiry0htMk/GuflBec0S+4EUucgw3f2ObscxNGhZ7QRc7cnJumB71E4F2KuP2",
-	"qzqxEzuxySM7wSlmkIrJSyyrS9+wf/y//6/b7MRmQso63gzZzsk6UF12UKeiLevoNzfMawk5DSkLI5UY",
-	"B6nsUDvVnF5KxWvXgOEDpdis5B1joGS3SaCcxF0vKhejlB2VwDS+YRqYAbElP9KRJwLZrgygh59LJvLZ",
-	"cGXLjikzQi3k4vusWQis1h2PH480C5OFwErQ7GQ77lg66PMN+9ztdr1/0AmduvczGheT9/ppjD6XuXVH",
-	"6otNtavKvKfJ+Ag5KX10MXjxXsXhdEtCIhxVRiXLdT/qhaA+28CajSVsasxwWRUpURXVURPdzya8uypg",
-	"s9F5RXSyI13E5HirFFHBIG0ZHRuyLOTh9L2iTlEaFZbllB82TJHNZ6Xq6qeN86HKGCxPvOmAZz0bbjmT",
-	"Z0qVMk8bipQoDxauJHvSuFcvSxS7NfxkUxqJ+p2ZtbK8h44aKp1yLip1xm9VVT1IQF31T5awqbd0IfP8",
-	"XqV4el+qDMaxVwAAKZAjB3zPAlAo9FJZqYKQjOq9w37b13GSITdUUrmhRpWxwMtKDb2R2zWgckO6ZRws",
-	"mcS8nz1q0SipU4asuokQdbn2lOOjq6xtplbtGzWycEsqujjaREX14mr4NtvkZ8Oe1H5jAcSGA0Ax/aiy",
-	"Tvrf3peCnOw7eHlqngd5YE0xD/s2JaJq3jwGAeiPPgCd9vFzyQ9Vad039RnABbmwruFCtHlNP7ss1J0l",
-	"M25dUNZ1stSN9EjKbIsGxPZJdUu6k9rAZevFDVZt4xax9k2FS5iwxZ9dxHg4NMiqLQn7QTLwjXulBdu4",
-	"RXmrwCm+BWFuyRYIqxdXSIBkgrop+L1tSJokc/xx29ZULdmwOdnvITqtwqgtDfulJh1UC5iFPPKWtfc9",
-	"tPPXwGzd4Ko1zNIeeQvdfC/p0eZz1NNhn1tOiSnfcl784huQ7xdswrNfajMyK2XbYtStVqINZHiNMvn7",
-	"vZbS5aJ1Bfkdxms2KyYCQqfKGiA37eeSzlpOgfzbEv1l0Q2oLws1ob0ssRnlTrm26DZVnA3CpjT+HGij",
-	"3BRVIVkxILOXlTzQXq8M/EC3TCu+TCkhNfCXKhBvyZlQxWbJmecKPZijQjlueNzUqiqy6RzkFYHkqyPN",
-	"hsUH72vZD/hkubX4UOun1uN89uS/cteWH22dLduxLFuXvfXp3qutpGY/verIA290TaI3y/jSvgalSM7d",
-	"5yPkpnFVUOQb21bPK9zugOJVaTgnVst4YjTgzS2yBX1uSRd9Oo2ukbjhSUuNzixWBmVEvGbh2Yh8lXG3",
-	"megq1JZCdXM1NQSHV5rjcpVZ6k670pLb4abjtQumKtGHUg+btaC/lciJ/fdeZvuG86Q6vGmI9dObBlk7",
-	"ClagOYmPNSj55j2FV+/BbdGAcj5Uobg3CnaO1av3KZ/XaKpUWKHP5rrOuZsLBbeuAqjmYNbNTuDpfUZA",
-	"Y1qeP8ryuki1T14CZw+rK/0SGGyr07ZTb/2gE3e1Ytk9lxHZoTqcaOvpxy3tg/ZyUzet0Mp0e+y1Usfy",
-	"1zZL3hSuL1onH3bDKvT6VE2YbU5cNSWLM4s1LUa1cK/6xsccZOQuaSXRWomKElJ+0VSgOO7IZ7hOAT+1",
-	"tyWTxKwmt7TfjbKW0x+nWgVb0DMjZxAtHzWqG2WJiqxiJUoLZBJiqI5KxqWGBkbuAqluVtV05r6iqKL1",
-	"aKWr8muuN54L2xQOqC9D1Uok2nTseixluv8GadUWCB0iazqjWvEW2lCvisN9IFm84Tvw0KieVJ99tleZ",
-	"Ar9QWCB1S9hejSp4ckqVnbVaa8M2zHPDRqqIpKadhbdOlZrtYMCI/p9sObi93qnKud2i5EtugkU+3ooe",
-	"7sPgunmrMWIAmcdpep0V5AFWicFc4V/RY9nkMvecBF7YQWuLsrojn/bj2//Tj+9PP74//fh+ux/fXv9x",
-	"fnyxu4LdM0w0Ohh8E0f6plrl+bVTPOzHZfpuSFAMWr9otCcBKgZrZlJZzkSjT27Aw+jKBBQow6xo/w1T",
-	"3WUojhXbTdHv7z0tbYa0yYreM41FkwqRos/rH8gqD3KgL8B5vgaPeQQX+YrsYv93ZRfDh/ILFUUtzC6e",
-	"PZRfDA6a+cXhb+EXB1+JX8Am/ju6/XrswmEHzrpVE2JXvccnPBZwqowtj6yd3h0WDif4bSJPsz/GqTFP",
-	"5lkM6fGg37Gyi1NGrBNrMqdslSuhvgKGyf9iPh3D/uH2CieczVKqYg3+SzqngSdIPToeagyOt8EtpUW7",
-	"JLs1R6ZQyg/lRa2M7Y+0nd0K5wsIoHEHRvATwdMih9DWRSZlyV04veg+1eIbT3KdAMAPK9MrNy3onzwp",
-	"VWp63h02FQURHR25zAnq4Yca1P4GOMdOKx6u7t/d/08AAAD//w==",
+	"7L3vcuO2kij+KijuVo1VS8mSLU9iubbq59iZHCcZe8p2kj2J5zeCSEhChgJ0CNIeZcZf9tP9fN9mX2ef",
+	"5BYafwiQoERPZnJy9+ZUZY5Fgg2g0ehuNPrP+yjhqzVnhBUimryPyDu8WmcE/j4nGSnIDclIUtB7co4L",
+	"fJplt3lJ5FtRrlY430ST6OscC4LIPck3KMEFWfB8g/aKJUGCkPSZQBpoL4qje5ypz3GS8JIV0aTISxKb",
+	"n9+TdEHy2sPbHDMxdx8X9J4Wm+/5QthnQpDC/pph9vZUfVw9yzFLluZXklFS7049sx8knBU5TpwHOUlp",
+	"cckLYh+lBGfOj1n9NRX+IFKelCu3E7JaZ3xDyPcE35PG05s1YWnjafWA/aOkcgn0z3drwgQ5U0tAnXbq",
+	"hf09pxm5WK15Xo2DsntOE2J/FmRl32UEp6cK5w5Q+dT9cU9e8YwmTguepyR3fi1uSFFQtnAfYUZ/wwXl",
+	"7CucvC3X1auyeMB5+gpvPHStm79znmX2Z4aLOc9XN+VMJDldS8BV25ynpbOc65z/Svzfay6c9VyXebLE",
+	"glx58xA4w/nmzNk1+jnJ72lCnN9FkRFvtAUWb50f76rGpXB6uCcs5dXPB5yTJS+FXpzHxzj6ni8ou/rO",
+	"34bf88WCpIgyVHAkd58E+kwg/sCQi2l3F6a4wGrbr2lOxGkRTaKD4cHz/mjUPzi4HQ0no6PJcPhzFJsm",
+	"FyyafPl8PBzKGUrOQNIrF/gken40PsSj+UFyTL74YjYcjg7w7HCcpFEcFfwtkU3I5tvl7JuEXtFvL374",
+	"7WJ0SS/EBbs+Ss4unl+8Xf/Hj2ffHg/I5tvf0p8u6BW9+O3nX3/+9eVPF+Ofb749HiQHGZutXgzT//g2",
+	"M0BvN2sSTaKvCM5JHimEyom9oWk0iQ7nz5PR7EvSP8DjtD9ORqR/PPsC94/SA/LlfIhHyeFYTnGFaRZN",
+	"Iv7ASP7/iSXOV7jIsVz9AZV4Y3gle7nG9xTdwGvd1WW5mskOR8PxgVygFRECL4i7KpF87qLqLCe4IKm/",
+	"iLdL4i0W+rUUBUp008DKvXlzH02GsZ7oFtxrGP4Sj7wlnlOR4OzvBAPqRIHz4hxvoskoVj9eclYso8n4",
+	"MY7mOV99rdE1o1lG2SKEMCrOCbBrNdM5zoTkFjwxxHLK0iXJKfoaiyJGL8vVDNNItljwaMLKLLNIV/hG",
+	"twp85HOPCzn5Ifyv9kYTxqwUlBEhv1svOQMUAmuWWzmVLf7teCRXWC9kdPzlFxKZB6Nh9FgxljMQAUpS",
+	"XhiWObSUIzeF5JvDOHpY4kLg9TqaDB/jKCcLyhnONAd0eo8m0cWlXJ4yzwlL1O9r58HNZjXjEs3//Z//",
+	"FcVy3ckLLvEcTaLz8/2XL/f//ve//13uA7oiP8PUolNB8f53PHsriUR3L4ocEHLDy1yOOirXM87fiv4D",
+	"mUWKXSne/N4RdPIXI+8KS9+S5aYpTGEsWSaZ03fRJDq77Mt+rATs+t25+s5Kn25fXVz+6H52xYBDW/Li",
+	"6lc3WDdXAEoLlluSr8Q53ohocjisREJXYK+uNTRXcnT+WH2bkxVlSuC8j/C8IPl5SdSQvoijGZnznNgn",
+	"h1IJwLPMbi7JZESB5QpEL/ES51gsixzY1Drdtf8lJ7vozC89NucyNsuu6hzvBS9Zjd+d+rIJPdBiqVVJ",
+	"DuIbZ2hOSZYiQYpW/nfQgf8ZDnDjEjqVPOiHo9Hx8Pjl3w6Go+NXt2ejg8Px0XPJvFhaCrVFf1ryjAic",
+	"EQTsTXIRDOzr9NWLH4bHh8cvJDoaLHY47g9Ht8PjyeHwT8pio2VRrMVkfz9J2UBzhAHl+/Kt2G9D52DN",
+	"FtH/BZz54Miy5qOhYc6joceej/4n8efDP5Q/j5/KoJ1zQWMEXzyVQY+O2hn08e9h0EefiUEb7T3Mnwv8",
+	"rmJNv7yPqLgGqiC5+danEzPa6OCLiguNfv5RgdKb65ub2+jx9R/K/OekSJbA/B/jaEmwwdQ1KfLNqUQX",
+	"sG9iD2hyjUnCWSrkweUB0wIpJCJBmFwFOMwIvCIoJ/8oiSgQXmDKBnAoAcsCrJl8SR1kiWRJViAjVpTR",
+	"VbkCMi8UYigriDz6wyjXOMcrUuiBnueb65I1B/kjzqjEIsIsRTmRx2ck2Qh64GWWohlBKRhMUrQnW8Cr",
+	"Oc8Tohuotz0Qcbws1G85Pcw2xZKyRYwy+pag78oZyRkpiEBpvunnJcwUJNU/SpJvKsabqpG6U03JHJdZ",
+	"YeWAnu6M84xgdQZ5wXO1lf3pnWaC6zECwnP+IBCfo7dkXRizDiUCFXJes4wnbxFGyZILwhyrD2WiIDiV",
+	"H2I0Hh73YhddxZKs5AF1CnhJp20Tg9dPndeVJ3X+BpTXnKbfSo5zw8sc5XavISOQEGdI8+AJYMQVXs8E",
+	"Eks5Jds64SlBe1Nf9k17iOeIFgJN39B0OkA/LQlD65wIwgpEC7SSxzs564rIPX0IC3ixxsXSIkttqgpb",
+	"V9ffnF5e/Hx6e3F12b849/BmN0glg1f43feELaSa8Xwcy81hflbbQxS5ZH+PcfSuv+B905E7t/OohvOr",
+	"2a8kKS7SJs5vm8gDdKA9jA7G/USywaQgOcr4A8kTLAhaknfIAOzZmUs0VPOmUq1r3/XV1LdohWtcFCSX",
+	"sP//X4b9Y9yfv35/MH7816iBitpsb3hefLUJz1UprAVHQlKIO3OBZps2ohcKojuFf83JPJpE/7JfGWn3",
+	"1VuxHxiMHOMrvCCXPDyuNV4QOaycFGXOYgQaJ3CgAo3ahrVWAIObcRRv561qODf0NxIekNLp5CYEgyNa",
+	"kxwGuW0sAC04moMhELcejtTydgxOos1qAM3RweqlNCeJfBijEcIi0SKJ56g/QvIb9WDboqouuq5rNSiQ",
+	"TTkRa66Mt++jr3B6rUSg0lBZQRj8idfrjCqNf/9XwZlH/7IlKNJjtf+t3DbidMbTzQRJXYrkxQbdGUv4",
+	"XYSoQCsqhGYG3WbwdZ5zPfomUk2fc0wzkqJ7JVQpZyfA6PTggCUq1sfnc41z2FYDOY4zzuYZTZ6IBRBa",
+	"IOR/0T8EEITSbePISDEgNG1njiMpB6PJ4UiqURaPxx4ev5MiUh5IUUrAYi9FB/zW8nHOcy3uOeuOx3MA",
+	"Js8Ydr4BpH5Xk89LnqVKeIOkXnPKCtj0Wp43hPYJYhz0D/SAhdFhBuhsybmQYkn+68p/zmNJ/rnU59R5",
+	"HcT1v0v+C6vzguczmqaEfSSRHnrIvWLZRhHCA5O8IkeYIZyuKJOzqctllGCGUo6KJRWfiGITnGUkRyu8",
+	"kYgywCfwIziuGF5htCKGuzVGOSMS38aADviUbWqSHClJrzcDlssEPVWAAN8XTIownKlZfAzOj2qMwUBE",
+	"guT3JEdE4ed3o/OUoZKRd2uYtYJ6glJSYJoJhHOCMrCWKwQqKUXUjr/khbUefQRJjaPW84rsag6gPw25",
+	"eOucciKgB/KOisIss6YoKhqEQguY7Su8yThObzn/HucL8nGTHvn76Nph9nITowxAf1quDsCpULDlZDFT",
+	"iq26HEM4Sci6EDDJG/XsB4bvMc3kGfkjadefpwaLCrJa8xznNNugsuoj1owrw/Ik+mlmL1n9TGqtVKCS",
+	"5QQnS9WVZPs0VSRGGRVLdbJSyHom0APP3wILpR6anok7lhKcZpQRnzsnS8wWkjvDaRqB9UF/qU7QU3jR",
+	"h3P2FC3oPRFSNamfw/v2IB6atG697xzZYeY/MFwWS57T38jHbsRRjc+A/Jd4UteLUmt+S9gnWJdLjmZw",
+	"GaggymMoos3uOFPLtMcZglvVHnrIOVugJCcpYQXFmaLWH5go1/IQS9KXJKVYGVg+al8eeTg4UwD6EqA6",
+	"Ds4IaoD6PNsU2E+tqwGoxhqc7O009W54HQUUpylVNvpXSneEy399Qq9xfsTIgy+6kCNcZyThUsbJkzLI",
+	"U0m0awfo+5rlHGfZ1RwUuW3IeFF9I9U3f0hwFC/guCZboQ3BuToSiQE6V4cKNEKn65xmQAKOQT54XJDK",
+	"Wo5wmuZECND5wPYsEBz29aV87RysNW3PlrXN2j83pmVl1vZO8wdH48ABvroJeN9EQK7sDtaIQUWMyGAx",
+	"QPKrjBYbsN4ktNj4I2y5U3AGc6TPX9tsC+qM1MFasGcG2ANdyB9L4/rBRUmHUTTvJLqS11X9yyCRgdLW",
+	"0ACpUBwppfc0LXEGCqRdCKA3ex3SbTQXr6B9cwwBhAJoffweROELkI69Xte+bPZ/pm9KYgTmU0XCMSro",
+	"iqDf5DiAxtR1S7XzLlhK8aDtdqTr8K6b34YR9IOy9El22FwsKXodC6FkBDAybckPcgP5Cu1RpiYSAz/4",
+	"5uYWrTOcyFMtkvIk2/TqG9DtqGbkrt0YOHQ+2knnj66p7Be19RzmYOby2n7IwfomZ3laFssfRJuVRKns",
+	"fcrA36jJt+FiNvShdk+iqT/Hjr46lhGWJdgB/en6dktlqyTtrFsPBVpYBg4ejJnUCeC9hNXzh9rqJ9Tg",
+	"0k9gfXosKRXrTB45G/zO9z5qQHbdkbbAF1KMg35j2YDTyWg4PgiazFwaegOIN1PUFOV0H6KlrwK38P4Y",
+	"TQvkbntzSGySF1zhh+YpmQFmm2cCnV1cor0znsvjQEHQBeh1c63zIDXYntqg6iNKagK5zUOggfzKZSA0",
+	"JPO2seXr+7zpbtDoCfwPQp0YuM8EenV6ifaA/TD0iuQrLHkj0o6xZuI1wV45NPjG8dP+z6/fHz3+Muwf",
+	"v34/foTfYSt5Y83PcYHPrG0taAeGe485wtpqphvHCAukj0YBZ2RPnYVpsHIlCdM48laulNZB2PWidRxj",
+	"He9Qx5PTurDGrkHQdeyMHfOhcuh0nX6NX6fxp3V9TBvupa5zsOOcarxGK19X6xcdVR7ATYdZ3125zTW2",
+	"4YDsOwfXfK19J96w/27dF7jmjF339G46edd8swMOt8b3uOGZbPyxPVfskF+061RrPcNdj++GC/brkISR",
+	"9Na/xyAahCQ8l9LPLBG6T3+0BOk+PTXE6T782iFU73lFtO7jVxUBu49vKmJ2H1ui80BUxOODcAnefXNh",
+	"id99eqs3gvvs3NkU7vMfRHMYF3qz1GZnN473vL6JvE6dDVUDZjaXP2610Woo0ZvOWy+7Ab2FsZvRw3Rj",
+	"Y3pU4m1Sr+eWDRsiEbt53ZcvvI3sD9/b1D5duBu89iaw2d0W39c2vvvuK58JBJBp93vgncMcmlss+OFN",
+	"k2nUhpqGnnnMxCMl0qS9c5fJBHaox3Dc9z85zMdDkmFE3iQdphRae8OgpKBtysiPs9ZcMYLmGV7Ahawn",
+	"kidoWuQlmSKSY2G8QczLZ8LeMhVLKrwzVIym0NUUvSVkDVd7qwE6zTI0fg59qQsAo182FT0bMFRXIFT4",
+	"kdQRdBOB9pIlzgvQKPSjGCVYLOGkmQG92DegANXdSRoBSTs7NWAJK+CabG/NBWwjVPCOfVVxTu29FbqN",
+	"QDNSPBDCLOw20G6s1LZZqHbywKMsc3IiG5SThOfaCQvOpkrjogI95LQoZP/zguSSwwnALhXgMdQyGh2l",
+	"1T6OOX1H0j60swdhtKe+A/jFktAcgRtwGzr96K/2vmS7HegzQWNbgEAL0vK9H2bWDkW1a9AQnMml2Ojz",
+	"ed8SmlTvARc4/bUUBYiV3rb+xe6u5Z4pRcFXJBe9WF3rKlTr47DuUqpIOCnc81ig1ypybku/plELDDfY",
+	"bgsUaIaYbBcGpEP02kFAg7ZvZx3GAK22DqEKA9wCRTdCKZlTBpy6DVwVRNgOrlxnHKckRVKfV2tnvwtd",
+	"SYe7qocntvdnj1XPEBwA3HsFofmufJxwNqeLUh3rxfZeTfjj7l6RUH4Xe1rXR0mG6UqgFU4Jmm2q0fW2",
+	"99itM8UUJY/POaA3RhSMCsVGG1NErLiL3iaxxT2ibM7bBmHCObcMAZrQNkILRIBugWVQZVtvBdoFllro",
+	"Gc3klClLshJER06SMpenJtunSJYkLbO2Lr0A1W3CIiN9Cu3Qr3zmCgj9FFwMWjpxnNrbOhBY7h3dUKC9",
+	"FWYlzqAbsREFWaEFYSTHBUl74Qnrb3dNWMfbto9ENpArhTO+KImyTcpzkqVFUMTsDn8GUkJ71eVkDteg",
+	"LWRXD+9tH4RsaTQFkE8JhpVeEXBkFrFigogzaCq2dLizH9H6rRtovBXGPUFr3TIMzAQo7yIA1c6hrgq5",
+	"bYAX7QbOayKVm5BDsf4E7VluobgJ+IZrCxQqSL4SMbJRCLGlMc7USHv6rpHmSPtGwoVmBi7lTHmCtY67",
+	"GZDdjh3fpUm1VxwA/u7nRBQ8t/yypc96pPeW/lRTgwrJgM1fwOgLjrTBr4Xy1h06oazWR04SQteFgGsf",
+	"oy71HGrAmblGAWXfsIvWIaiI9fYR6CYoL7XkXOONyOi6DWI46L3bsj0T9ubLwEHCBaQGYF4ZrLSMxEbY",
+	"b5mcbiOVW568Vbuo5yqclTyKQbs2Bwt2T1jB801NS24dig7u3zoUaNMKwaQD2ApCNUJ7/yh5oYhgn4iC",
+	"rnDRqm3UEwtsga9bGhZkPAk0mYfBNzMUbGVwON+g6ua0BaRNbrAFlG6D9hhnfWd1m7xCkCxrQ46XN2Hr",
+	"JoGD0QIX5AFvkPNZGK5OvrDlaC0btH37juz49h2SakBgrqDOkxTtfXNzu//j6a1q1zJ5nQeiKTJW/F5v",
+	"XnAnUB6DQUUedANqmyyp5slr7UVN2T2VAzhBjNwTzyGRaf9E5YGDfhCOmQQMNoJk90QZasAVVvsKB6di",
+	"s1i0Y003QXtwFU4/xdHTSZbR3q9tFARSu+X86zLpr8ukz3aZ5FyShmy3KvRjt4uU4wjK10RfmdsgxAcs",
+	"0B7PbZxiz924vpHVRNV39XoyNyzf3lxdKoMJAG43N9dncmkjgCrLsWNRliO0QTzDpkdC3XB9LYHYMEye",
+	"xxCJAWGSsYJcD9bsgY27HsfI8IqcoMrsrbiS8cQtbKDkCm8kLL6iheyR52jo3ae/ryxwowPnyDkehi7K",
+	"05bI09u8JOhhSVgoUgPNSIJLQfQ0ta8SmGmJ71rTEjoZq3DLT7dojZHxuQoReepqfpXx5C2cp1tiUZ2V",
+	"blvd+hggTCVWi+6u9gB9vVoXGxudawfsrGV1fDgchdbPOvU2YmvRslxh1s8JTvEsI0gnwKg5MupwEBNK",
+	"pLbSLk8u2LLVzrNU1GAyvk/UFn7zFU83iiWZ+KOvVORUaGLukmzQA0QLwXKFAo9Ms0BYVA3VTw/PqrMy",
+	"A6Grp6DnpRL2EWxEO8MdmSSono6T8mYOLoKJ4/jyyQbiI10NA3Z3T22DJc9SpYrO3C2kvCkBYfWF/Bt/",
+	"QCvMNna1pgb8tLmSU4XbqbefRzv9xSwqYrM4ejRhedgIfuuMQe0DHwfdo3QQoGFZpSCpuY+AbppCsYob",
+	"bKiUOFnWFqMKjxdVqB1EGRjF1ol6ra2OYwfsFhdo9uUjrIPym3AWAuc53jSWwU6nifbXTbf98fBYWVEn",
+	"De67K9LQ3y7yqI6+fleAnR5WqMJIBsFRc7s4IWbwJwjcfIwjG2PXCGwDJA3QVHY1RVRtv7/d3r4CV+BS",
+	"ICwJQjHxuo7w1DC1mgskfB4idrd7yE/gjEE7+t/Jbu8iXxKpkbjuf6P+0Wvl+3cQCo7fIvt+ArlMWKEC",
+	"a6RWVQX9Kqxti/Z1h9WCkF0SEvBTjTDEbV74wSXdPSW2BJGcIOP8baJI4EJX53hCYx1/f443aNRrcp0q",
+	"N9T7YMjZxhz+VwCuJZDFc+p1wuMPd4Tu++moQiPY1i3aG6FvMStxvkGDARodoHOSgD2id4LGFi/e6MZu",
+	"8P7BkwSLM9S4wltonS+u8sWtm2jnyW4xYOlxPZOlZsMaV6n+Wvq5fNrV+1CUiBMOUEKAEThiFPidhz2d",
+	"U7Sh2ocyBoVW85ub24tLeX4BC5U7v4B3eCDlkBOLcHgQYA82JVGoc4NT7emuvXi/ubmN4ujH01u5klXf",
+	"6nEHZ8xb1aVqr38AtDr5mLEFsRX7i9dGVHbJXjXzkTVseZgyyeHWOVlj6ljXlZFF6NPJEjNGsiYxVenN",
+	"GupI31wF7V1cX/bM5SSY8TMyL7xFPDjadRhrCZj4WgW1NQAeeRk3ghBF6JLz5uWNSfsQgDraDbXK5RaS",
+	"PeJ0vd4C/2gH+MddC95+0Xf+hFs8sNaAgdBeAwZiHby8b9104UvTd3t8lm0CSpvnUFPPGfd5+vQcaPyb",
+	"+c/TYXVFF0hSF2TPBddZLXUcMewyXBZ8hQua4CzbKA6O9R2s5NwQ6dXRBGNz4n2eCbv32INwOr0G9eKN",
+	"cOyKZs4Qwqf0fU3KVKC09E0lh24mnsPnOzmNm8bv8yDA2soHwfR/n6lT//Zu0Mwe2DGGUX3S3qs21Ft2",
+	"ogOPBw1NyTkzVbzE3ePOWtTRZIg0QDzutBobKigyX9nY1qfEkLthq/Iso4NG1dlmnZXC0VbqZyQno2g4",
+	"XEyDwhB7rUDCARWDPwoI7KysBYap1KTOQenu7t/UMWkUj8MHJbZFC2NYp7xVjWKU0gWExLOsZit0kqA2",
+	"kpi9fv88HrXlMPMPRhVS7MCCy3UdCA/uvnBPCQDupE/b3Kx1JF7cXKHD0fPn/RHC2XqJ+wcejfg4hLyu",
+	"jRi3lvNtlf811Of4YPQFMk2CXV2H+jrc3pdJLRuML4Z3SCz5g86ajFfWkbnqWCWldbTzLwP9uTlrQ4bB",
+	"FG62cU50d5DYRl8vuhq7l+725cv983PzQ/5f/+XL/vm5r8z7CXI7BVjpkZ6fv3ypv6sevnx5ft54KB/I",
+	"FxAiUSXhbSzj6eWpQ5LNuFsvae/T0ijW952hJQ/1zuBiS+Gh3Qh5Ss71TV3AwumlPTGFIIy/kk06tWOL",
+	"ORUh3rfZPKALnUoFCMHGPctp9eV0QuTtVJJoSwRbsoJm4T7sgugqFDusGMEaFSG0qYyUIYcKhTUh4FI1",
+	"AXbsU8YnyS9pq2OEBvftT7eQT5KwVMq96anOwwMDnCBV9gLdlcPhYQJg4E8yHbT2Ez6Nn2YPUu2704U0",
+	"tF1Qb29dXKNbKOSt6cR89VgV5dim7NhkA41TOmDHHb1LSbFDsLqjlsVv3VEfFyp1VuUJUqluTdp6k7XO",
+	"oySut19zv9Vzpu+88rewYjTbVClmTb7ZbtlpbbqNybaKMT61f2Qi2TUW4oHn25NBmEZ+jwnPc5IUaMlz",
+	"QdAMttQGiQLL17U8GAe7R2KyOXTPBfGxaR92JOepUbgdl4OsLdS6zTkkJ6LMVAAcEmWSECHmZaayWXyc",
+	"10cldJ500Q3hHhIrDTKqCuN0uuHecZ3t4cRcYDfOa0HtRkr7t5RBLugqTMMcJUiqL0ouLn/sD4fjURN9",
+	"bu74LVlu4eqPvKu89NGC1NS18U6rvE1MX+/opfpMnxhi9BvJeV+2JinaG8JFFuOslsHEs7kPd5/SVSL8",
+	"xhzlpHTK9up+s64A/9ivp2bate66v9hFcIWB0M5odU0KXdj5TpNV7qWelLDguB5wkIJyI8ELGbOo9yQX",
+	"EO9KWZKDZx+kmUMEJ0udv89DzdBVm3g5yxydiZlJu6T+o5xpa1admnM3TRtJthuptTspMrvz64QKrHQz",
+	"cDSSwjQtHFuzwkAGP1ZmmXGSkkdKqB8Agla+UeklvVuSimycui2tum4jH5T+qLva+/kS2NXWPHQN+CdJ",
+	"X9dMmONXr3nC1dgSCzQjRBKBBdDN1vpHZsQLpONbBLKz/3D9fejo8UxIkc1D9E3FDvL+7Gn2tibSa1Nh",
+	"A2ppjMAHR+f5CadAbtFA/8rlF8rlFyiJ1LHXbReZncaSV5ebtUvNP1eWwT95WsEnS9DwjWRzSL/7SrJL",
+	"0sOPTmgY8hpov14NkF/dOUNA1I12a+gF2Ghnn7u648hjK9/VTndezaXuWkWGRWGzPHdWLUztpiCK5Gn1",
+	"mVBGwI9MtrjDnGnVJ3fSsc4PqE+0NeEQSD3ZZA92Ys6W2KX2f09F0X42vmK6Cgqf+3VZ2g/F24kOPAbB",
+	"I8fWLelCTttiKOp0NKcZbJ6zcPob67nrD2uFi8RLN472cJbBKEWv4Ra29dz3KU77V97gTI2woHGywNnT",
+	"plq4eaQzrnLuPGWKYY96ZyT1RdhFhNsJcLvh/feG4Hzq1WpfrE5mmi1lk3TZHo9/1IesSin5651ghmaq",
+	"PA9J0czJGWwhuWZrzYCqXroZsJujvlSAmi/OKtC16Yat7B+tSFaTqto4pU0/YmZygBcurPrLryzsxzi6",
+	"DqpMn0LrqWbml700vzBLc07TPl6vnaeUi9oTHZ5X+9o8DUMxbw20blhs4kLP+ifouvX1qRrDKQyhtdUF",
+	"Fzta6CRzO3rTrbp1qhvrvtWC+64nYU1mXXM/0XfFhAXuOfyCmTucjtLSOByZu6/KxaXVqPnF03yPagU7",
+	"gyNyjJsfNaRDZ0jHO+2stmBomyca9GuR3cEPuMapTQf1ycf+6oR4ea1kmmbh/VGTcz+peprl4P2RwwtG",
+	"cX/0uoGh4G604zoVSeQM85yIRHn8CpKUOS02N1KG6sAeuJo8LZWLu/pla/d++9NtFLdcxZrSRGi2UVVD",
+	"YmUke+rVLMhzWCl1SWrnuiyKtSriQdm8tZqfSnFYuAxXxT9Tttj/+voVOn11gfZMhWe8pk6FZx0pBqqr",
+	"jlG/YzmkU9Lx6BNI7a5SBsRKtKpqpZL2sF5HRy6r60+SYwH+U/XgnzvW9Ox5JlS0zd40EI447Q3u2B07",
+	"45D4Q+naarZzvKLZZnLH+khiW76V/Sg3mOmrq5tbJGe7fz/ax2Wx3Ae07yscT8Elgqk9tHWxfn0ozFLJ",
+	"nkDzNyXJpzUz1dSU6tpLsJQkTBAmqJxJjHAmuM2WOHXlq/ywd8eQG//iRXVXBW+V24G96u10uxtL0GC7",
+	"nCqLmapG6t4Ww8wuUsWwX3K24Odf9UWxyYi9IhBo72Bcq8xpLxNED8q5WlBXOi+SOvbrTSJ3xXu5zrHx",
+	"w36cxgirqC/7coJ+GQwGr2NU6d0wAU/z9iGY8CGAoUyJ9rU84+dkRziWhK8jsuTonRJZVDs8Sa0a3O+A",
+	"uEv2lvEHprRSk7D0V/AxAE8LWqh08Xo3wvbzk4HYyF7KWQ9ySsBtUTSJRoPhACqa8zVheE3l6XwwHBwq",
+	"J5IlMKxWqoboZC5C2VHfKWuCQNiWMVDpw9yL7p7OM6RunUGKYeB0rjMRbMc+mhpOOkG/vJ5OEOPaSYcK",
+	"xAhJSQrIrFOj6xihHBfEdlcbHUpEme/gINesouLARhign3QMNy22eTUoE7ryEIER/wSFnyySeG4RMkHj",
+	"4UhhzRaohOQpQmoHD0uaLA1vKh44aLgQ7NYDuJqrAe9sTlfZZRql4GSXh5KobEIHKM4N0kaXvSWigJvu",
+	"zlWogIbABwACzFQMugIK5ne+DV2SWHFW6kB448uxyzej8rVoc5t4VJcilFk01X21GgOF/HvQuoFRTRYe",
+	"Qbgjr99RVHcJn3ZOnet1ea5Hj76mBgXjayVgD4bDpy/4gqTK2y40EtNWDeXqu+jJg9fGjkDRMevkceI4",
+	"8+3wRHyMoVBtS9cWGftOMVz4ZLT7E6+AHXx0uPujqpyp/GLU4Yt6+Ub47qjL8AI15h5jKM+582O/Cih8",
+	"1WGogSKMrrIcTX55HYc34IJIfuXKB0gvtAB1HHRqULuNyOK1Tb0gAWH1PRUBqSBqRTMdLhmD9w5YdLEc",
+	"TkFXxIipSo+w8r+KvK8gPvPzlIsTNPVUjqnzpZQ9YFhVCbEd26qt3i61jliXbc+JYuxah9HSwJit0FRV",
+	"/J6CCmULRU/RnnNUiv2DUu8EQebNWQ47SQIB3ashJ74hhWdyBQaX4xUpTBx9iC6qJvu6jvhj3KklFOXu",
+	"0DZUtHz3V05J7Ne/mx1yRl5p+2hF17chEzLQVpsIVGbaX7RH0FB75GzzoHG8TKKD4cHz/nDcH45uh8eT",
+	"w+FkOPw5anhDaA+Gyl+hzctAS6PGFX27tGtelFdWxOA9rQ25UGETVTiEjm2oxyzoyAM3tKDm7W898X3P",
+	"+tr9px/z6LrajRxvuHHlnRadXfYbcYtdvjtX3znBh12+Ase2QBShXjsb19cF1s1VPxybdzj0Y+S6AHt1",
+	"raHVY906fay+9YPVPMvdFw3L2aFjuYLZP1aXxbWLXudqVG2F0ah/MLodDSejI70VzJVmtytKyRdq92Sj",
+	"tlQa3vWTc9s0eoLW1nrjGNCB3DvHdrHzh+o9/1SFwre7/fL60dcwqCi2oMnRMXyvfknpwQOwupwR9ZPC",
+	"iX9tWCs/i/amigC1EUqZf2wVayHoghmHe6vOBmwy9UPwQB+gFX+bqjMuAjucm67Z0Sfso6mTLnGCVBEW",
+	"PpcaSbg0GlTMKLhSOq50grppjbNPK/gF18lK9i4ur2P03//5XzGqGHaMXCYdo4vL3gmcxA3gyrvRh2lT",
+	"n0yrLB1TNI7R1CTqmOr0J74CU6s6/LuOvFayeTL/FH1zc9t3bqLkAU4qdpXvCqtErBX8vhtnlaVl5KdM",
+	"Gfsel9ucIj+NfG9Kcetz5gW/6phVE4bqRpI+/tMlf8gnq3YjGJIoT+DcLdWsO528R0+kO63x7Tx4uwPS",
+	"d8nRx8mibXJIQz7RgQgP/8Rj9/9zh+jtMu/MZpaonTZaRF3LsXr/PU0fW8/W12COF41DTfvhWku+8XDc",
+	"4oKdcqLsluQdJHDLa7BqJk1E1UFZyg2DPG1Hzck9wZmQ/YBnBNUwhRJf4+FhNYTWuxd1i4JRSudzkhNW",
+	"1OeJGZpKHO0+L59DYMGTD80uCHN/8tRj8UX6N5jOpzjrqvxoT2E/L1SKuU/OfG4b5Yb+3Ga+4Xj3F5e8",
+	"eGEy8v2Jucs3pAhZMj6Ct+wLo2Mq9iLVzpY86wLJfQ3pROXOV8FPJkcm1D/hppKgdvyf8XSjijA3ageq",
+	"/Bd3rLVa4IlkM1QI7VvAOOtr3wdVxhD42ng4lCzCmO5UfkHJ4q7LjIiJub6ECntYOy3gLFMAIe3yBBEK",
+	"7EnNrZ4OlgpVFTF1PkFU6ItRiAeuTczcf1OpKpfyTHqiE/z79k9IuA+MEs/n1YWVBtpwg1ZHGJ5LiYLT",
+	"FWWQp1ryZWDB0MMDFUTy1d4AnRqW/bDkiAq4kHY4d6whmctPxUJjiF6UwmGATlk7UwYvA+DMEi5mzem5",
+	"jNms1KE6KEHGe3PYyaEIguhWBSFGs7IIVjiQw6iKHJibyvrJypyfmsh1Tm+NMjsnEr+prbQDgo4/iMp/",
+	"wJeeJta0ECSbq+tTOV6b1RpwR4U+4NkK3j1Q4TwpmmvhTuFCncJXgZzwMBC5i9QWMhU5AemQlBMx3ufr",
+	"CToYDv2U5yZjPNyTQqKrYBJiDbGnMxBvSQ6L69snNgtjbOpzCD6DUYyHx6qEnL0fMClhY1SyTJ7VplV2",
+	"7+lEuXhASmYJ1UuzC5vJoLjgXDu0KI0RTPEqHbo+q6ts2v+uqaLUlxFwNHfSmEJsyZJA0l8Ap5bDNjU+",
+	"ByYERW0GlBOc2fmq3OV7GX1L0HfljOQMyCjNN/28ZD1F0RVxqXWBJP85dR6pNa5c6FSiesxsic9+xheB",
+	"6p4kUNwzRoJLahJlfk/v1RYm94ShqVvKQe8ZyUhSCbRk1ZBUR8Bm/+VfUJW5GC1yvF7Kx197ooE/aLQV",
+	"UtAJWHG5FcyCJUuapTlhaE5zUQDz0iKmRpB3rKI7VYO1alhn3Dpds4MDlQ5Bkh2QnMrIKOHfMfuVWvOa",
+	"CDC5n2O0tM7qc7AruanB4WpoT41Il1fhLCF3DJD7oPyT7kmOM/N1wrNyxTwAPeXo4FG+lkyW4B3ZdMcM",
+	"DiEJ8MOSZ0T7Qmmzl7epCppZIgPEOphkG48pnEhcc6+SoJbOzU2FKBMFwRBsP9XfTwfonOT0nuhs0nu6",
+	"wBMUOr1jay70hVmVes9GLcWmpGBsS+Mqxw1bQku5pdlKqrp8qqSDO6bLrvJcl6LpaQ4MiAAa2HjsApjR",
+	"g6IrGFSxJKtqV5sWtBjcsVtb4MYUrFpidRmY4cUEcK6GsuBVImw7mVqps9jJkYikDNOQi9pYYKM1Nr8i",
+	"ChXSjqD6JlEOWlLfLAvthK3o33JsFco3cZD+TNyxqcoy9QrTdLqvf6gIQSIf8LIQBYaryqmtzuYWSIu9",
+	"BJM9uTh3TM/6mUB7tXn7nzp5InuxqZk7wxlmUHbKK6KrW9+x//5f/1v32YvNglTfeCtkBye/gc/lAHXZ",
+	"3eob/eSOeT0hpyPlTaWKACFVCWuvXr9MGZbtHjB8oFKblb5jnLGsmATKSd39oupOSt1RKUzTO6aBGRA7",
+	"akGdeCqQHcoIRvihYiIfDFe27Jgyo9RC3cEPmoXAbt3z+PFEszDZCDwijSTbc+fSQx/u2Id+v+/9B4PQ",
+	"ZYo/oGk5e6N/TdGHqo7wRL2xZYVVmzc0nZ4gp3yRbgYP3qico25LKPqj2qjCwO5LvRHUa5tEtLWFLQMa",
+	"bquyQqqmOkOk+9qkslcNbOU9r4ku7KSbmHp2tSYq8aVto/NgVo08nL5R1CkqB8qqnYo5hyWytbvUt/rX",
+	"1vVQbQyWZ95ywG+9Gm47U1NLtTK/tjSpUB5sXCtspXGvHlYodr/wC2tpJOpnZtWq9h46Gqh02rmo1NXN",
+	"1afqhwTUV//JFrbMmG5kfr9R5azeVHaDaew1AEAK5MQBP7AAFAq9sl2qIRTeeuOw3+7fOIWfWz5SdbAm",
+	"tbnAw9oXWpDbPaDqYLptHCyZIsQfPGrRKGlShvx0GyHqdt0px0dX9bVZWiU3GmThtlR0cbKNiprN1fRt",
+	"Zc0Phj0peWMBxIYDQDP9U1XY9N+9qRQ5OXaIaNU8D2remmYe9m35R9W9+RkEoF/6AHSJyw8VP1St9djU",
+	"awAX5ML6CxeireH6wWWh7iqZeeuG8lunIt9Ez6SqLGlA7F5Ut6W7qC1cttncYNV2bhFrn9S4hEnR/MFF",
+	"jIdDg6zGlrAvJAPfKist2FYR5e0Cp/kOhLktOyCs2VwhAQon6q7g711T0iRZ4He7RFO9ZYtwsu9DdFqH",
+	"0dga9k1DO6g3MBt54m1r731I8jfA7BRw9S/M1p54G928r+jR1q7Uy2F/d1wS077juvjNtyDfb9iGZ7/V",
+	"dmTW2nbFqPtZhTbQ4TXK5N9vtJYuN62ryO8x3vCUMdkeenXWAHV4P1R01nEJ5L8d0V813YL6qlEb2qsW",
+	"21HutOuKbvOJIyBs+eYPgT4qoagayQ8DOnv1kQfaG5WBHxiW6cXXKSWkFv5SB+JtOZOW2Ww587tGD+ao",
+	"UM0bfm7rVTXZdg7ymkCh2Ylmw+Kt97YaB7yy3Fq8bYxT23E+ePpfJbXlS/vNDnEs2zZ1b326975WWrNf",
+	"SnbigTe2JjGY53xlH4NRpODu7xPklqxVUOQT29fAa9ztgOJ90nJOrLfx1GjAm9tkB/rcli76dMlgo3HD",
+	"L601OqtYm5RR8dqVZ6Py1ebdZaHrUDsq1e2fqSk4vNIcl+vMUg/a1ZbcAbcdr10wdY0+VGbZ7AX9rkJO",
+	"7D/3qvi3nCfV4U1DbJ7eNMjGUbAGzSnyrEHJJ28oPHoDIZoGlPOiDsW9UbBrrB69yfiiQVOVwQp9MNd1",
+	"zt1cKJF3HUC93rTudga/3uQELKbV+aNqr5vUx+QVq/awutYPgcF2Om07322edOKuf1gNz2VEdqoOJ9p5",
+	"+nFb+6C9OtxtO7S23B57rX1j+WuXLW8aNzetU/u7ZRd6Y6oXBzcnroaRxVnFhhWj3nhQf+JjDqqPV7SS",
+	"aqtEzQgp32gqUBx34jNcp4FfxtySSWp2k9vaH0b1lTMe57MatmBkRs8gWj9qNTfKFjVdxWqUFsgsxFAd",
+	"k4xLDS2M3AVSF1b10u2+oahm9ehkq/K/3Gw9F3ZpHDBfhj6rkGhLz+u52N9t2qptEDpENmxGjeYdrKHe",
+	"Jw73gcL4hu/Aj1bzpHrts73aEviNwgqp28KOalLDk9OqGqy1Whu2YX63CFJFJA3rLDx1Pmm4HQZc9//J",
+	"Toe7vztX9cU7tHzBTWLMj/fdh/swuG7e6ccYQOZplt3mJXmCQ2OwLvpnjM42ddu90ISv7aS1R1kz8lAH",
+	"Hh7+FXj4V+DhX4GHvz/w8GD4cYGHsbuD3TNMNDkafRlH+qZa1TS2SzwexlWpcijGDFa/aHIgASoGa1ZS",
+	"ec5Ek/ducsfoxiRPqFLK6KgR87nLUBwvtrtyODx4XvkMaZcVLTONR5NKB6PP62/JughyoE/AeT4Hj/kI",
+	"LvIZ2cXhH8ouxk/lFypjXJhdfPFUfjE6aucXx7+HXxx9Jn4BQvwPjFP22IXDDpx9qxbE7nqPT3gs4Fw5",
+	"W55YP70HLBxO8PtUnvZQjnPjnszzGEoBwrhj5RennFhn1mVO+SrX0poFHJP/h4WDjIfHuz8442yeUZVX",
+	"8a+QOD9oBYJImkkEUWsOwS0RLR36Jfm9OW2FKqOosG/lp3+iXfTWuFhCspAH8J+fCZ6VBWQAL3Ophu7D",
+	"wUePqZEGelboOgl+Cp1BJe9gfPKQVfvSCwyxFTuI6OkEb04CEz8jow5VwAV2evFw9fj68f8EAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

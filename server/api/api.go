@@ -33,6 +33,9 @@ const (
 	KindMethodNotAllowed
 	KindTooLarge
 	KindUnsupportedMedia
+	// KindUnavailable: the database is down, frozen or busy past the request's deadline; the same
+	// request may succeed later (503 with Retry-After).
+	KindUnavailable
 )
 
 // Error is an error on its way to a family's renderer.

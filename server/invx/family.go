@@ -68,6 +68,8 @@ func render(c echo.Context, e *api.Error) error {
 		code = "err-payload-too-large"
 	case api.KindUnsupportedMedia:
 		code, detail = "err-unsupported-media-type", "send application/json"
+	case api.KindUnavailable:
+		code, detail = "err-service-unavailable", "service temporarily unavailable, retry later"
 	default:
 		code, detail = "err-internal", "internal error"
 	}

@@ -49,8 +49,18 @@ type Env struct {
 // Start serves db over httptest until the test ends.
 func Start(t testing.TB, db *store.DB) *Env {
 	t.Helper()
+	return StartWith(t, db, server.Config{})
+}
+
+// StartWith is Start with cfg's non-zero settings (a short DBTimeout, say) over the test ones.
+func StartWith(t testing.TB, db *store.DB, cfg server.Config) *Env {
+	t.Helper()
 	ids := storetest.Identity(db)
-	srv, err := server.New(db, ids, server.Config{TokenSecret: Secret, TokenTTL: time.Hour, BodyLimit: "2M", Logger: Logger(t)})
+	cfg.TokenSecret, cfg.TokenTTL, cfg.Logger = Secret, time.Hour, Logger(t)
+	if cfg.BodyLimit == "" {
+		cfg.BodyLimit = "2M"
+	}
+	srv, err := server.New(db, ids, cfg)
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}

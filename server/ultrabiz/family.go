@@ -57,6 +57,8 @@ func render(c echo.Context, e *api.Error) error {
 		body.Message = "The request entity is too large."
 	case api.KindUnsupportedMedia:
 		body.Message = fmt.Sprintf("The request entity's media type '%s' is not supported for this resource.", req.Header.Get(echo.HeaderContentType))
+	case api.KindUnavailable:
+		body.Message = "The service is temporarily unavailable. Please retry later."
 	case api.KindInternal:
 		body.Message = "An error has occurred."
 	}

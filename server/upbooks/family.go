@@ -74,6 +74,8 @@ func render(c echo.Context, e *api.Error) error {
 		msg = "Request body too large"
 	case api.KindUnsupportedMedia:
 		msg = "Unsupported media type: send application/json"
+	case api.KindUnavailable:
+		msg = "Service temporarily unavailable, retry later"
 	case api.KindInternal:
 		msg = "Something went wrong"
 	}

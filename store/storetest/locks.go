@@ -1,0 +1,49 @@
+package storetest
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/deletesvc/deletesvc/store"
+)
+
+// HoldLocks holds, on another connection of db, locks that make requests touching tables wait:
+// ACCESS EXCLUSIVE on each table on PostgreSQL (reads wait too), the database's write lock on
+// SQLite (every transaction and write waits). It lasts until release is called or the test ends,
+// like a long migration or a stuck session would.
+func HoldLocks(t testing.TB, db *store.DB, tables ...string) (release func()) {
+	t.Helper()
+	ctx := context.Background()
+	sqlDB, err := db.SQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// On SQLite the DSN makes every transaction BEGIN IMMEDIATE: it takes the write lock at once.
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.DialectName() != "sqlite" {
+		if _, err := tx.ExecContext(ctx, "LOCK TABLE "+strings.Join(tables, ", ")+" IN ACCESS EXCLUSIVE MODE"); err != nil {
+			t.Fatal(err)
+		}
+	} else if _, err := tx.ExecContext(ctx, "UPDATE organization_locks SET organization_id = organization_id WHERE 1 = 0"); err != nil {
+		t.Fatal(err)
+	}
+	done := false
+	release = func() {
+		if done {
+			return
+		}
+		done = true
+		_ = tx.Rollback()
+		_ = conn.Close()
+	}
+	t.Cleanup(release)
+	return release
+}
