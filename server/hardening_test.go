@@ -15,6 +15,7 @@ import (
 	"github.com/deletesvc/deletesvc/server"
 	"github.com/deletesvc/deletesvc/server/servertest"
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/identity"
 	"github.com/deletesvc/deletesvc/store/invx"
 	"github.com/deletesvc/deletesvc/store/storetest"
 )
@@ -296,4 +297,64 @@ func TestDatabaseDownAnswers503AndRecovers(t *testing.T) {
 	if doc, err := env.Invx.GetDocument(ctx, org.ID, docs[0]); err != nil || doc.Status != invx.Deleted {
 		t.Fatalf("the delete after recovery did not happen: %v %v", doc.Status, err)
 	}
+}
+
+// A genuine token whose user has since been deleted is refused on every endpoint as an invalid
+// token (401; invx words token failures as 403 err-invalid-token), never a 500 (issue 10, defect
+// 7: AddOrganization failed on the foreign key), and changes nothing.
+func TestDeletedUsersTokenIsRefusedEverywhere(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, st *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		carol, err := f.env.Identity.CreateUser(ctx, identity.NewUser{Email: "carol@example.com", Name: "Carol", Password: "password123"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.env.Identity.AddMember(ctx, f.bobOrg.ID, carol.ID, identity.RoleAdmin); err != nil {
+			t.Fatal(err)
+		}
+		docs, err := f.env.Invx.SeedDocuments(ctx, f.bobOrg.ID, 1, []invx.Status{invx.Created}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok := f.env.Token(t, carol, f.bobOrg.ID)
+		storetest.Exec(t, st, "DELETE FROM users WHERE id = '"+carol.ID+"'") // her memberships go with her
+
+		org, doc, user := f.bobOrg.ID, docs[0], jsonNum(int(carol.Number))
+		upbooks := `{"code":"401","message":"Invalid token"}`
+		invxWant := `"error":{"message":"err-invalid-token"`
+		ub := `{"Message":"Authorization has been denied for this request."}`
+		for _, tc := range []struct{ name, method, path, body, want string }{
+			{"Upbooks AddOrganization", "POST", "/api/v1/organization", `{"name":"Ghost Co","location":"Pune","state":"Maharashtra"}`, upbooks},
+			{"Upbooks GetOrganizations", "GET", "/api/v1/organization", "", upbooks},
+			{"Upbooks GetOrganizationDetail", "GET", "/api/v1/organization/" + org, "", upbooks},
+			{"Upbooks DeleteSelectiveData", "DELETE", "/api/v1/organization/" + org + "/selective", allFlags("true"), upbooks},
+			{"invx CreateDocument", "POST", "/invx/apis/v1/orgs/" + org + "/document", invxCreateBody("27AAAPI3182M002", "27ACBPN2353E1ZX"), invxWant},
+			{"invx UpdateDocument", "PATCH", "/invx/apis/v1/orgs/" + org + "/document", `{"docId":"` + doc + `","action":"del"}`, invxWant},
+			{"invx UpdateDocumentBulk", "PATCH", "/invx/apis/v1/orgs/" + org + "/document/bulk", `[{"docId":"` + doc + `","action":"del"}]`, invxWant},
+			{"invx GetDocument", "GET", "/invx/apis/v1/orgs/" + org + "/document/" + doc, "", invxWant},
+			{"Ultrabiz DeletePurchaseInvoice", "DELETE", "/api/Purchase/DeletePurchaseInvoice?invoiceId=1&userId=" + user, "", ub},
+			{"Ultrabiz InsertPurchaseInvoice", "POST", "/api/Purchase/InsertPurchaseInvoice?userId=" + user,
+				`{"VendorID":1,"BillNo":"B-1","BillDate":"2026-11-20T00:00:00Z","NetAmount":1,"ListBody":[{"ProductId":"P-1","PackingId":1,"QtyPack":1}]}`, ub},
+			{"Ultrabiz GetPurchaseInvoice", "GET", "/api/Purchase/GetPurchaseInvoice?invoiceId=1", "", ub},
+			{"Ultrabiz GetProductStock", "GET", "/api/Product/GetProductStock?productId=P-1", "", ub},
+			{"Ultrabiz GetVendor", "GET", "/api/Vendor/GetVendor?vendorId=1", "", ub},
+		} {
+			r := do(t, f.env, tc.method, tc.path, "application/json", tc.body, "Authorization", "Bearer "+tok, "Accept", "application/json")
+			want := http.StatusUnauthorized
+			if strings.HasPrefix(tc.name, "invx") {
+				want = http.StatusForbidden
+			}
+			if r.status != want || !strings.Contains(string(r.body), tc.want) {
+				t.Errorf("%s: %d %s, want %d with %s", tc.name, r.status, r.body, want, tc.want)
+			}
+		}
+		if d, err := f.env.Invx.GetDocument(ctx, org, doc); err != nil || d.Status != invx.Created {
+			t.Errorf("the document changed: %v %v", d.Status, err)
+		}
+		if _, total, err := f.env.Identity.ListOrganizations(ctx, f.bob.ID, identity.OrganizationPage{PageNo: 1, PageSize: 10}); err != nil || total != 1 {
+			t.Errorf("bob's organizations: %d %v", total, err)
+		}
+	})
 }

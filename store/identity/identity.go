@@ -357,6 +357,11 @@ func (s *Store) CreateOrganization(ctx context.Context, no NewOrganization) (Org
 		if err == nil {
 			return org, nil
 		}
+		if store.IsForeignKeyViolation(err) {
+			// The owner is the insert's only reference that can be missing: deleted since their
+			// token was issued.
+			return Organization{}, fmt.Errorf("create organization: %w", store.ErrUnknownUser)
+		}
 		// A clash of the random business code is the only expected unique violation; draw again. A
 		// deadlock victim (Citus reference tables) was rolled back whole: run it again.
 		if !(store.IsUniqueViolation(err) || store.IsDeadlock(err)) || attempt == 4 {
@@ -391,12 +396,26 @@ func (s *Store) MemberRole(ctx context.Context, orgID, userID string) (Role, err
 	var m Membership
 	err := s.db.Gorm(ctx).Where("organization_id = ? AND user_id = ?", orgID, userID).Take(&m).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return "", store.ErrNotMember
+		return "", s.notFound(ctx, userID, store.ErrNotMember)
 	}
 	if err != nil {
 		return "", fmt.Errorf("find membership: %w", err)
 	}
 	return m.Role, nil
+}
+
+// notFound is what a lookup by userID that found nothing means: the user no longer exists
+// (store.ErrUnknownUser), or else the lookup's own verdict. It costs a query only on that path, so
+// the requests that succeed pay nothing for telling a deleted user's token apart (issue 10, defect 7).
+func (s *Store) notFound(ctx context.Context, userID string, verdict error) error {
+	var n int64
+	if err := s.db.Gorm(ctx).Model(&User{}).Where("id = ?", userID).Limit(1).Count(&n).Error; err != nil {
+		return fmt.Errorf("find user: %w", err)
+	}
+	if n == 0 {
+		return store.ErrUnknownUser
+	}
+	return verdict
 }
 
 // DefaultOrganizationID is the organization a login selects when none is asked for: the oldest one
@@ -442,7 +461,7 @@ func (s *Store) OrganizationForMember(ctx context.Context, orgID, userID string)
 		Joins("JOIN organization_state s ON s.organization_id = organizations.id AND s.organization_id = ?", orgID).
 		Where("organizations.id = ?", orgID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Organization{}, "", store.ErrNotFound
+		return Organization{}, "", s.notFound(ctx, userID, store.ErrNotFound)
 	}
 	if err != nil {
 		return Organization{}, "", fmt.Errorf("find organization: %w", err)
@@ -500,6 +519,11 @@ func (s *Store) ListOrganizations(ctx context.Context, userID string, p Organiza
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list organizations: %w", err)
+	}
+	if total == 0 {
+		if err := s.notFound(ctx, userID, nil); err != nil {
+			return nil, 0, err
+		}
 	}
 	return orgs, total, nil
 }

@@ -47,3 +47,16 @@ func HoldLocks(t testing.TB, db *store.DB, tables ...string) (release func()) {
 	t.Cleanup(release)
 	return release
 }
+
+// Exec runs one statement (no parameters) on db, for arranging what no store method does
+// (deleting a user).
+func Exec(t testing.TB, db *store.DB, query string) {
+	t.Helper()
+	sqlDB, err := db.SQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sqlDB.ExecContext(context.Background(), query); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
