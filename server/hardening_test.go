@@ -358,3 +358,42 @@ func TestDeletedUsersTokenIsRefusedEverywhere(t *testing.T) {
 		}
 	})
 }
+
+// /metrics counts requests per family and operation by status class, and the rows each operation
+// deleted (issue 10, defect 11).
+func TestOperationMetrics(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, st *store.DB) {
+		f := newFixture(t, st)
+		docs, err := f.env.Invx.SeedDocuments(context.Background(), f.aliceOrg.ID, 2, []invx.Status{invx.Created}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		auth := []string{"Authorization", "Bearer " + f.aliceTok, "Accept", "application/json"}
+		bulk := `[{"docId":"` + docs[0] + `","action":"del"},{"docId":"` + docs[1] + `","action":"del"},{"docId":"c3b993f2-81ab-41d4-b54e-e32a79bb7c64","action":"del"}]`
+		if r := do(t, f.env, "PATCH", "/invx/apis/v1/orgs/"+f.aliceOrg.ID+"/document/bulk", "application/json", bulk, auth...); r.status != 200 {
+			t.Fatalf("bulk: %d %s", r.status, r.body)
+		}
+		do(t, f.env, "GET", "/api/Vendor/GetVendor?vendorId=1", "", "", auth...)    // 404
+		do(t, f.env, "GET", "/api/Vendor/GetVendor?vendorId=1", "", "")             // 401
+		do(t, f.env, "GET", "/api/v1/organization/"+f.aliceOrg.ID, "", "", auth...) // 200
+		resp, err := http.Get(f.env.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, want := range []string{
+			`deletesvc_api_requests_total{class="2xx",family="invx",operation="UpdateDocumentBulk"} 1`,
+			`deletesvc_api_rows_deleted_total{family="invx",operation="UpdateDocumentBulk"} 2`,
+			`deletesvc_api_requests_total{class="4xx",family="ultrabiz",operation="GetVendor"} 2`,
+			`deletesvc_api_requests_total{class="2xx",family="upbooks",operation="GetOrganizationDetail"} 1`,
+			`deletesvc_api_requests_total{class="5xx",family="upbooks",operation="DeleteSelectiveData"} 0`,
+			`deletesvc_api_rows_deleted_total{family="ultrabiz",operation="DeletePurchaseInvoice"} 0`,
+		} {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("/metrics lacks %s", want)
+			}
+		}
+	})
+}

@@ -2,10 +2,14 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/deletesvc/deletesvc/server/api"
 )
 
 type requestIDKey struct{}
@@ -49,6 +53,49 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 				"bytes", c.Response().Size, "duration_ms", float64(time.Since(start).Microseconds())/1000,
 				"remote", c.RealIP())
 			return nil
+		}
+	}
+}
+
+// opMetrics are the per-family, per-operation counters of /metrics: requests by status class
+// (2xx, 4xx, 5xx: errors are the last two) and rows deleted. Labels come from the specs alone
+// (family, operationId), so their number is fixed.
+type opMetrics struct {
+	requests *prometheus.CounterVec
+	deleted  *prometheus.CounterVec
+}
+
+func newOpMetrics(reg prometheus.Registerer) *opMetrics {
+	m := &opMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "deletesvc", Subsystem: "api", Name: "requests_total",
+			Help: "Requests per family and operation, by status class."}, []string{"family", "operation", "class"}),
+		deleted: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "deletesvc", Subsystem: "api", Name: "rows_deleted_total",
+			Help: "Rows deleted per family and operation."}, []string{"family", "operation"}),
+	}
+	reg.MustRegister(m.requests, m.deleted)
+	return m
+}
+
+// count wraps one operation's route: the status is the one the error handler will send.
+func (m *opMetrics) count(family, operation string) echo.MiddlewareFunc {
+	for _, class := range []string{"2xx", "4xx", "5xx"} {
+		m.requests.WithLabelValues(family, operation, class) // series exist from the start, at 0
+	}
+	deleted := m.deleted.WithLabelValues(family, operation)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ctx, rows := api.WithRowsDeleted(c.Request().Context())
+			c.SetRequest(c.Request().WithContext(ctx))
+			err := next(c)
+			status := c.Response().Status
+			if err != nil {
+				status = toAPIError(err).Status
+			}
+			m.requests.WithLabelValues(family, operation, fmt.Sprintf("%dxx", status/100)).Inc()
+			if err == nil {
+				deleted.Add(float64(rows.Load()))
+			}
+			return err
 		}
 	}
 }

@@ -68,6 +68,7 @@ type Server struct {
 	timeouts Timeouts
 	maxBody  int64
 	dbWait   time.Duration
+	ops      *opMetrics
 	log      *slog.Logger
 }
 
@@ -95,6 +96,7 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 		reg = prometheus.NewRegistry()
 	}
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.ops = newOpMetrics(reg)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		RequestIDHandler: func(c echo.Context, id string) {
 			c.SetRequest(c.Request().WithContext(withRequestID(c.Request().Context(), id)))
@@ -249,7 +251,13 @@ type familyRouter struct {
 }
 
 func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
-	chain := []echo.MiddlewareFunc{r.s.authenticateFirst(r.f.Spec, method, path), bufferChunkedBody(r.s.maxBody)}
+	operation := "unknown"
+	if item := r.f.Spec.Paths.Find(specPath(path)); item != nil {
+		if op := item.GetOperation(method); op != nil {
+			operation = op.OperationID
+		}
+	}
+	chain := []echo.MiddlewareFunc{r.s.ops.count(r.f.Name, operation), r.s.authenticateFirst(r.f.Spec, method, path), bufferChunkedBody(r.s.maxBody)}
 	if r.f.XMLBodies {
 		chain = append(chain, xmlToJSON(r.f.Spec, method, path))
 	}

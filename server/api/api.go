@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
@@ -162,5 +163,21 @@ func MemberGuard(ids *identity.Store) func(ctx context.Context, _ *http.Request,
 		}
 		caller.OrgID, caller.Role = orgID, role
 		return caller, nil
+	}
+}
+
+type rowsKey struct{}
+
+// WithRowsDeleted returns ctx carrying a counter the handler adds its deleted rows to (RowsDeleted)
+// for the server's per-operation metrics.
+func WithRowsDeleted(ctx context.Context) (context.Context, *atomic.Int64) {
+	n := new(atomic.Int64)
+	return context.WithValue(ctx, rowsKey{}, n), n
+}
+
+// RowsDeleted records that the request deleted n rows (for /metrics); a no-op outside the server.
+func RowsDeleted(ctx context.Context, n int64) {
+	if c, ok := ctx.Value(rowsKey{}).(*atomic.Int64); ok {
+		c.Add(n)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	gen "github.com/deletesvc/deletesvc/gen/invx"
+	"github.com/deletesvc/deletesvc/server/api"
 	"github.com/deletesvc/deletesvc/server/auth"
 	"github.com/deletesvc/deletesvc/store"
 	invxstore "github.com/deletesvc/deletesvc/store/invx"
@@ -26,6 +27,9 @@ func (h *Handler) UpdateDocument(ctx context.Context, req gen.UpdateDocumentRequ
 		default:
 			return gen.UpdateDocument400JSONResponse{ActionBadRequestJSONResponse: gen.ActionBadRequestJSONResponse(envelope(d))}, nil
 		}
+	}
+	if item.Action == invxstore.Delete {
+		api.RowsDeleted(ctx, 1)
 	}
 	out, err := documentOut(doc)
 	if err != nil {
@@ -62,6 +66,9 @@ func (h *Handler) UpdateDocumentBulk(ctx context.Context, req gen.UpdateDocument
 		out, err := documentOut(*r.Document)
 		if err != nil {
 			return nil, err
+		}
+		if items[i].Action == invxstore.Delete {
+			api.RowsDeleted(ctx, 1)
 		}
 		data[i].ItemStatus = gen.ItemStatusSuccess
 		data[i].ItemData = &out

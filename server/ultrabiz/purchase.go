@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	gen "github.com/deletesvc/deletesvc/gen/ultrabiz"
+	"github.com/deletesvc/deletesvc/server/api"
 	"github.com/deletesvc/deletesvc/server/auth"
 	ultrabizstore "github.com/deletesvc/deletesvc/store/ultrabiz"
 )
@@ -23,6 +24,7 @@ func (h *Handler) DeletePurchaseInvoice(ctx context.Context, req gen.DeletePurch
 	if err != nil {
 		return deleteRefused(err)
 	}
+	api.RowsDeleted(ctx, 1+int64(res.Lines)) // the invoice and its lines
 	return gen.DeletePurchaseInvoice200JSONResponse{
 		Message:       fmt.Sprintf("Purchase invoice %d deleted.", res.InvoiceID),
 		InvoiceId:     res.InvoiceID,

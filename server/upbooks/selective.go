@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	gen "github.com/deletesvc/deletesvc/gen/upbooks"
+	"github.com/deletesvc/deletesvc/server/api"
 	"github.com/deletesvc/deletesvc/server/auth"
 	"github.com/deletesvc/deletesvc/store"
 	upbooksstore "github.com/deletesvc/deletesvc/store/upbooks"
@@ -21,6 +22,13 @@ func (h *Handler) DeleteSelectiveData(ctx context.Context, req gen.DeleteSelecti
 	})
 	if err != nil {
 		return selectiveError(err)
+	}
+	if !dryRun {
+		for _, m := range []map[string]int64{res.Deleted, res.Forced} {
+			for _, n := range m {
+				api.RowsDeleted(ctx, n)
+			}
+		}
 	}
 	return gen.DeleteSelectiveData200JSONResponse(selectiveOut(res, dryRun)), nil
 }
