@@ -5,7 +5,7 @@ GO ?= go
 export CGO_ENABLED ?= 0
 BIN := bin/deletesvc
 
-.PHONY: imports bench-citus clean-test-databases tidy run build test test-citus generate check-generate sdk check-sdk contract lint vet fmt staticcheck bench migrate up down clean
+.PHONY: imports reliability bench-pool bench-citus clean-test-databases tidy run build test test-citus generate check-generate sdk check-sdk contract lint vet fmt staticcheck bench migrate up down clean
 
 run: ## run the service (embedded SQLite under ./data unless DATABASE_URL is set)
 	$(GO) run ./cmd/deletesvc
@@ -23,6 +23,12 @@ clean-test-databases: ## drop the test templates (dstpl_*) and any test database
 
 test-citus: ## the store and API suites on a throwaway 3-node Citus cluster (builds Citus from ../shared/vendor/citus once)
 	scripts/citus/test
+
+reliability: ## the reliability suite: hostile bodies, auth, cross-tenant, database faults, atomicity, slow clients, metrics; one line per area (needs PostgreSQL)
+	scripts/reliability/run
+
+bench-pool: ## p95 latency under 150 concurrent clients, Go's default pool vs the service's, interleaved (needs PostgreSQL)
+	$(GO) run ./scripts/bench-pool
 
 bench-citus: ## latency of each family's main operation on a throwaway Citus cluster vs plain PostgreSQL, interleaved
 	scripts/bench-citus/run
