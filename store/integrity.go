@@ -104,11 +104,11 @@ type Orphans struct {
 }
 
 // CheckIntegrity runs the anti-join of every foreign key over the whole database, in one read-only
-// snapshot, and returns the keys that some row breaks.
-func (db *DB) CheckIntegrity(ctx context.Context) ([]Orphans, error) {
+// snapshot, and returns the keys it checked and those that some row breaks.
+func (db *DB) CheckIntegrity(ctx context.Context) ([]ForeignKey, []Orphans, error) {
 	keys, err := db.ForeignKeys(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []Orphans
 	err = db.ReadTx(ctx, func(tx *gorm.DB) error {
@@ -123,7 +123,7 @@ func (db *DB) CheckIntegrity(ctx context.Context) ([]Orphans, error) {
 		}
 		return nil
 	})
-	return out, err
+	return keys, out, err
 }
 
 // ReadTx runs fn in a read-only transaction that sees one snapshot (REPEATABLE READ on

@@ -92,6 +92,29 @@ func (s *Store) RawDelete(ctx context.Context, orgID string) error {
 	})
 }
 
+// DropForeignKeys removes the foreign keys of every table (PostgreSQL) or turns them off on the
+// store's one connection (SQLite): the floor of the delete benchmark.
+func (s *Store) DropForeignKeys(ctx context.Context) error {
+	if s.db.DialectName() == "sqlite" {
+		sqlDB, err := s.db.SQL()
+		if err != nil {
+			return err
+		}
+		sqlDB.SetMaxOpenConns(1)
+		return s.Exec(ctx, "PRAGMA foreign_keys = OFF")
+	}
+	keys, err := s.db.ForeignKeys(ctx)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := s.Exec(ctx, "ALTER TABLE "+k.Table+" DROP CONSTRAINT "+k.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // CheckFigures recomputes, in Go from the remaining rows, every stored figure of orgID
 // and returns the ones that differ.
 func (s *Store) CheckFigures(ctx context.Context, orgID string) ([]string, error) {
