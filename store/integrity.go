@@ -76,25 +76,27 @@ func (db *DB) ForeignKeys(ctx context.Context) ([]ForeignKey, error) {
 	return out, nil
 }
 
-// OrphanCountSQL counts the rows of a table that break any of keys (all of that table): rows
-// whose key is set (every column non-null: a key with a NULL in it points nowhere) and matches no
-// row of the key's table. One scan of the table however many keys it has. Tenant-scoped, it counts
-// one organization's rows, bound as the one parameter, and routes to one Citus shard.
+// OrphanCountSQL counts the rows of a table that break keys (all of that table): rows whose key is
+// set (every column non-null: a key with a NULL in it points nowhere) and matches no row of the
+// key's table. Each key is its own top-level NOT EXISTS, which PostgreSQL runs as an anti-join;
+// OR-ed together they would become subplans it may hash over the whole referenced table.
+// Tenant-scoped, it counts one organization's rows, bound once per key, and routes to one Citus
+// shard.
 func OrphanCountSQL(keys []ForeignKey, tenant bool) string {
-	var broken []string
-	for _, k := range keys {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
 		var set, match []string
-		for i, c := range k.Columns {
+		for j, c := range k.Columns {
 			set = append(set, "c."+c+" IS NOT NULL")
-			match = append(match, "p."+k.RefColumns[i]+" = c."+c)
+			match = append(match, "p."+k.RefColumns[j]+" = c."+c)
 		}
-		broken = append(broken, "("+strings.Join(set, " AND ")+" AND NOT EXISTS (SELECT 1 FROM "+k.RefTable+" p WHERE "+strings.Join(match, " AND ")+"))")
+		q := "SELECT count(*) FROM " + k.Table + " c WHERE "
+		if tenant {
+			q += "c.organization_id = ? AND "
+		}
+		parts[i] = "(" + q + strings.Join(set, " AND ") + " AND NOT EXISTS (SELECT 1 FROM " + k.RefTable + " p WHERE " + strings.Join(match, " AND ") + "))"
 	}
-	q := "SELECT count(*) FROM " + keys[0].Table + " c WHERE "
-	if tenant {
-		q += "c.organization_id = ? AND "
-	}
-	return q + "(" + strings.Join(broken, " OR ") + ")"
+	return "SELECT " + strings.Join(parts, " + ")
 }
 
 // Orphans is a foreign key with the rows that break it.

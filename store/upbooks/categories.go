@@ -314,6 +314,7 @@ type step struct {
 	table    string
 	cond     string // "" for every row
 	members  bool   // memberships: all but the caller's and the owner's
+	derived  string // the column of a derived-rows step: its rows point into category through it
 }
 
 // plan lists the deletes that empty the categories of set, in an order that deletes referencing
@@ -337,7 +338,7 @@ func (g *graph) plan(set map[string]bool) []step {
 				cond += " AND " + col + " IS NULL"
 			}
 			taken[c.table] = append(taken[c.table], c.column)
-			out = append(out, step{category: name, table: c.table, cond: cond})
+			out = append(out, step{category: name, table: c.table, cond: cond, derived: c.column})
 		}
 		for _, t := range g.byName[name].tables {
 			out = append(out, step{category: name, table: t.name, members: t.members})

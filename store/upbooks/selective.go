@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/deletesvc/deletesvc/store"
@@ -74,10 +75,20 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 			return err
 		}
 		res = newResult(set, forced)
-		touched, planned := map[string]bool{}, map[string]bool{}
+		touched, proven := map[string]bool{}, map[string]bool{}
 		keep := []string{req.UserID, org.OwnerUserID}
-		for _, st := range deps.plan(set) {
-			planned[st.table] = true
+		steps := deps.plan(set)
+		if unchecked {
+			// Referenced rows first (see prove for why).
+			slices.Reverse(steps)
+		}
+		for _, st := range steps {
+			switch {
+			case st.derived != "":
+				proven[st.table+"."+st.derived] = true
+			case !st.members:
+				proven[st.table] = true
+			}
 			r := tx.Exec(deleteStepSQL(st), stepArgs(st, req.OrgID, keep)...)
 			if r.Error != nil {
 				if store.IsForeignKeyViolation(r.Error) {
@@ -91,7 +102,7 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 			res.add(st.category, forced, r.RowsAffected)
 		}
 		if unchecked {
-			if err := prove(tx, req.OrgID, keys, planned); err != nil {
+			if err := prove(tx, req.OrgID, keys, steps, proven); err != nil {
 				return err
 			}
 		}
@@ -234,18 +245,30 @@ func (s *Store) foreignKeys(ctx context.Context) ([]store.ForeignKey, error) {
 	return keys, nil
 }
 
-// prove checks, inside the delete's transaction and after its last delete, that no row of the
-// organization points at a row that is gone: one anti-join scan per table holding a key into a
-// table deleted from (every such table, whether it lost rows or not, so the statements do not
-// depend on the data). With the checks off, this is what stands between a concurrent insert and
-// an orphan: a row committed between the delete of its table and of its parent's is seen here
-// (read committed), and one still in flight waits on the deleted parent's row lock and then fails
-// the database's own check. Any orphan refuses the whole delete.
-func prove(tx *gorm.DB, orgID string, keys []store.ForeignKey, deletedFrom map[string]bool) error {
+// prove shows, inside the delete's transaction and after its last delete, that no row of the
+// organization points at a row that is gone, when the database did not check it row by row.
+//
+// The delete then ran referenced rows first, so a table it deleted from needs no check: a row
+// inserted into it while the delete ran either pointed at a parent the delete had already removed,
+// in which case the inserter, whose own checks are on, waited for the parent's row lock and fails
+// once the delete commits; or it committed before the parent's delete finished (the delete waited
+// for its key-share lock), so before the later statement that deletes from its own table began,
+// and that statement takes it along (read committed: each statement sees what committed before
+// it). What is left are the tables kept whole with a key into a table deleted from: one anti-join
+// per key there. Counting blockers found none at the start, but a row may have come since, or a
+// reference the category table does not declare. Any orphan refuses the whole delete.
+//
+// The same holds for a derived-rows step (its rows are deleted after what they point to through its
+// column): proven names the tables emptied whole and the "table.column" of those steps.
+func prove(tx *gorm.DB, orgID string, keys []store.ForeignKey, steps []step, proven map[string]bool) error {
+	deletedFrom := map[string]bool{}
+	for _, st := range steps {
+		deletedFrom[st.table] = true
+	}
 	byTable := map[string][]store.ForeignKey{}
 	var tables []string
 	for _, k := range keys {
-		if !deletedFrom[k.RefTable] {
+		if !deletedFrom[k.RefTable] || proven[k.Table] || proven[k.Table+"."+k.Columns[len(k.Columns)-1]] {
 			continue
 		}
 		if _, ok := byTable[k.Table]; !ok {
@@ -254,8 +277,12 @@ func prove(tx *gorm.DB, orgID string, keys []store.ForeignKey, deletedFrom map[s
 		byTable[k.Table] = append(byTable[k.Table], k)
 	}
 	for _, t := range tables {
+		args := make([]any, len(byTable[t]))
+		for i := range args {
+			args[i] = orgID
+		}
 		var n int64
-		if err := tx.Raw(store.OrphanCountSQL(byTable[t], true), orgID).Scan(&n).Error; err != nil {
+		if err := tx.Raw(store.OrphanCountSQL(byTable[t], true), args...).Scan(&n).Error; err != nil {
 			return fmt.Errorf("check references of %s: %w", t, err)
 		}
 		if n > 0 {

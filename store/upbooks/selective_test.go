@@ -772,69 +772,107 @@ func assertNoOrphans(t *testing.T, db *store.DB) {
 	}
 }
 
-// A row inserted while a delete runs never ends up pointing at a deleted row. The insert of an
-// invoice line into an invoice the delete is about to erase commits after the delete emptied the
-// lines and before it deletes the invoice (PostgreSQL: the delete waits on the line's key-share lock
-// of the invoice; SQLite: the delete waits for the writer). PostgreSQL with the checks off: the
-// delete's own proof sees the line and refuses; SQLite, one writer at a time: the line commits
-// first and the delete takes it along. Either way the audit finds nothing.
+// A row inserted while a delete runs never ends up pointing at a deleted row. The insert commits
+// while the delete waits for it, on the row it points to (PostgreSQL: its key-share lock; SQLite:
+// the one writer's lock):
+//   - a line of an invoice, all of whose category is being erased: the delete must take the line
+//     along or refuse;
+//   - a service pointing at the one tax being erased, services kept: the delete must refuse (on
+//     PostgreSQL, its proof before commit finds the service; on SQLite the service commits first and
+//     the delete's count of blockers refuses it).
+//
+// Either way the audit of the whole database finds nothing.
 func TestInsertWhileDeleteLeavesNoOrphans(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s := upbooks.New(db)
-		ctx := context.Background()
-		owner, org := seededTenant(t, db, seedRows)
-		var invoice string
-		if err := db.Gorm(ctx).Raw("SELECT id FROM ub_invoices WHERE organization_id = ? ORDER BY id LIMIT 1", org.ID).Scan(&invoice).Error; err != nil {
-			t.Fatal(err)
-		}
-		inserted, commit, insertDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-		line := store.NewObjectID()
-		go func() {
-			insertDone <- db.Tx(ctx, func(tx *gorm.DB) error {
-				err := tx.Exec(`INSERT INTO ub_invoice_items (organization_id, id, created_at, invoice_id, description, quantity, rate, tax_amount, amount)
-					VALUES (?, ?, ?, ?, 'late line', '1', '1', '0', '1')`, org.ID, line, time.Now().UTC(), invoice).Error
-				close(inserted)
-				if err != nil {
-					return err
+	cases := []struct {
+		name       string
+		categories []string
+		parent     string // SQL finding the row the insert points to
+		insert     string // the insert, bound: organization_id, id, created_at, the parent's id
+		table      string
+		taken      bool // the delete may succeed, taking the new row along
+	}{
+		{"line of an erased invoice", allCategories(), "SELECT id FROM ub_invoices WHERE organization_id = ? ORDER BY id LIMIT 1",
+			`INSERT INTO ub_invoice_items (organization_id, id, created_at, invoice_id, description, quantity, rate, tax_amount, amount)
+				VALUES (?, ?, ?, ?, 'late line', '1', '1', '0', '1')`, "ub_invoice_items", true},
+		{"kept service of an erased tax", []string{"taxes"}, "SELECT id FROM ub_taxes WHERE organization_id = ? ORDER BY id LIMIT 1",
+			`INSERT INTO ub_services (organization_id, id, created_at, tax_id, name, sac, rate) VALUES (?, ?, ?, ?, 'late service', '998313', '1')`, "ub_services", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				s := upbooks.New(db)
+				ctx := context.Background()
+				var owner identity.User
+				var org identity.Organization
+				if c.taken {
+					owner, org = seededTenant(t, db, seedRows)
+				} else {
+					// One tax and nothing pointing at it, so the delete starts unblocked.
+					owner, org = seededTenant(t, db, 0)
+					if err := s.Exec(ctx, "INSERT INTO ub_taxes (organization_id, id, created_at, name, rate, kind) VALUES (?, ?, ?, 'GST 18', '18', 'gst')", org.ID, store.NewObjectID(), time.Now().UTC()); err != nil {
+						t.Fatal(err)
+					}
 				}
-				<-commit
-				return nil
+				var parent string
+				if err := db.Gorm(ctx).Raw(c.parent, org.ID).Scan(&parent).Error; err != nil || parent == "" {
+					t.Fatalf("parent %q: %v", parent, err)
+				}
+				inserted, commit, insertDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+				id := store.NewObjectID()
+				go func() {
+					insertDone <- db.Tx(ctx, func(tx *gorm.DB) error {
+						err := tx.Exec(c.insert, org.ID, id, time.Now().UTC(), parent).Error
+						close(inserted)
+						if err != nil {
+							return err
+						}
+						<-commit
+						return nil
+					})
+				}()
+				<-inserted
+				deleteDone := make(chan error, 1)
+				go func() {
+					_, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: c.categories})
+					deleteDone <- err
+				}()
+				waitForDeleteWait(t, db, parent)
+				close(commit)
+				if err := <-insertDone; err != nil {
+					t.Fatalf("insert: %v", err)
+				}
+				err := <-deleteDone
+				var left int64
+				if err := db.Gorm(ctx).Raw("SELECT count(*) FROM "+c.table+" WHERE organization_id = ? AND id = ?", org.ID, id).Scan(&left).Error; err != nil {
+					t.Fatal(err)
+				}
+				switch {
+				case err == nil && c.taken:
+					if left != 0 {
+						t.Errorf("the delete succeeded and left the new row")
+					}
+				case err == nil:
+					t.Errorf("the delete succeeded with a kept row pointing into it")
+				case errors.Is(err, upbooks.ErrOrphans) || errors.Is(err, store.ErrConflict) || store.IsForeignKeyViolation(err):
+					if left != 1 {
+						t.Errorf("the delete was refused, yet the new row is gone")
+					}
+				default:
+					t.Fatalf("delete: %v", err)
+				}
+				assertNoOrphans(t, db)
 			})
-		}()
-		<-inserted
-		deleteDone := make(chan error, 1)
-		go func() {
-			_, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: allCategories()})
-			deleteDone <- err
-		}()
-		waitForLockWait(t, db)
-		close(commit)
-		if err := <-insertDone; err != nil {
-			t.Fatalf("insert: %v", err)
-		}
-		err := <-deleteDone
-		var lines int64
-		if err := db.Gorm(ctx).Raw("SELECT count(*) FROM ub_invoice_items WHERE organization_id = ? AND id = ?", org.ID, line).Scan(&lines).Error; err != nil {
-			t.Fatal(err)
-		}
-		if db.DialectName() == "postgres" {
-			if !errors.Is(err, upbooks.ErrOrphans) && !store.IsForeignKeyViolation(err) {
-				t.Fatalf("delete: %v, want it refused for the late line", err)
-			}
-			if lines != 1 {
-				t.Errorf("the late line is gone with the delete refused")
-			}
-		} else if err != nil || lines != 0 {
-			t.Fatalf("delete: %v, late lines left %d", err, lines)
-		}
-		assertNoOrphans(t, db)
-	})
+		})
+	}
 }
 
-// waitForLockWait returns once a session is waiting for a lock (PostgreSQL), or after a moment in
-// which a SQLite writer reaches its busy wait.
-func waitForLockWait(t *testing.T, db *store.DB) {
+// waitForDeleteWait returns once the delete is waiting on the row parent (PostgreSQL; on Citus the
+// coordinator's session waits on its worker rather than on a lock of its own, so any active delete
+// statement will do after a moment), or after a moment in which a SQLite writer reaches its busy
+// wait.
+func waitForDeleteWait(t *testing.T, db *store.DB, parent string) {
 	t.Helper()
 	if db.DialectName() != "postgres" {
 		time.Sleep(500 * time.Millisecond)
@@ -842,10 +880,9 @@ func waitForLockWait(t *testing.T, db *store.DB) {
 	}
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		var n int64
-		// The statement cannot finish while the line's transaction is open; on Citus the
-		// coordinator's session waits on its worker rather than on a lock of its own.
 		err := db.Gorm(context.Background()).Raw(`SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND state = 'active' AND query LIKE 'DELETE FROM ub_invoices%'`).Scan(&n).Error
+			WHERE datname = current_database() AND state = 'active' AND query LIKE 'DELETE FROM %'
+			  AND (wait_event_type = 'Lock' OR EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus'))`).Scan(&n).Error
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -854,5 +891,5 @@ func waitForLockWait(t *testing.T, db *store.DB) {
 			return
 		}
 	}
-	t.Fatal("the delete never waited for the invoice's lock")
+	t.Fatal("the delete never waited for the inserted row's transaction")
 }
