@@ -893,3 +893,46 @@ func waitForDeleteWait(t *testing.T, db *store.DB, parent string) {
 	}
 	t.Fatal("the delete never waited for the inserted row's transaction")
 }
+
+// A dry run takes no lock: it answers while another transaction holds the organization's lock (on
+// SQLite, the database's one write lock), with the counts the delete then makes.
+func TestDryRunTakesNoLock(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := upbooks.New(db)
+		ctx := context.Background()
+		owner, org := seededTenant(t, db, seedRows)
+		locked, release, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			held <- db.Tx(ctx, func(tx *gorm.DB) error {
+				err := store.LockOrganization(tx, org.ID)
+				close(locked)
+				if err != nil {
+					return err
+				}
+				<-release
+				return nil
+			})
+		}()
+		<-locked
+		req := upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"payments", "settlements"}, DryRun: true}
+		dctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		dry, err := s.DeleteSelective(dctx, req)
+		cancel()
+		close(release)
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+		if err != nil {
+			t.Fatalf("dry run behind a held lock: %v", err)
+		}
+		req.DryRun = false
+		res, err := s.DeleteSelective(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !maps.Equal(dry.Deleted, res.Deleted) || res.Deleted["payments"] == 0 {
+			t.Errorf("dry run counted %v, the delete did %v", dry.Deleted, res.Deleted)
+		}
+	})
+}
