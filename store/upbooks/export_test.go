@@ -124,6 +124,25 @@ func (s *Store) WarmUp(ctx context.Context) error {
 	return s.db.UncheckedTx(ctx, func(*gorm.DB, bool) error { return nil })
 }
 
+// Orphans runs the anti-join of every foreign key between tenant tables over orgID's rows and
+// describes the keys some row breaks; n is how many keys it checked.
+func (s *Store) Orphans(ctx context.Context, orgID string) (broken []string, n int, err error) {
+	keys, err := s.foreignKeys(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, k := range keys {
+		var rows int64
+		if err := s.db.Gorm(ctx).Raw(store.OrphanCountSQL([]store.ForeignKey{k}, true), orgID).Scan(&rows).Error; err != nil {
+			return nil, 0, err
+		}
+		if rows > 0 {
+			broken = append(broken, fmt.Sprintf("%d rows of %s point at no row", rows, k))
+		}
+	}
+	return broken, len(keys), nil
+}
+
 // CheckFigures recomputes, in Go from the remaining rows, every stored figure of orgID
 // and returns the ones that differ.
 func (s *Store) CheckFigures(ctx context.Context, orgID string) ([]string, error) {

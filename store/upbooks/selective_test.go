@@ -407,7 +407,7 @@ func testRandomSubsetsMatchTheModel(t *testing.T, db *store.DB) {
 				t.Errorf("%v: dry run counted %v forced %v, the delete did %v forced %v", chosen, dry.Deleted, dry.Forced, res.Deleted, res.Forced)
 			}
 			checkModel(t, s, org.ID, m)
-			assertNoOrphans(t, db)
+			assertNoOrphans(t, db, org.ID)
 		})
 	}
 }
@@ -714,61 +714,19 @@ func TestOrganizationLockIsPerOrganization(t *testing.T) {
 	})
 }
 
-// The orgSettings category puts the settings back to a new organization's and counts as a change of
-// the document (__v and updatedAt); a dry run reports the same and stores nothing. Only the chosen
-// organization's document changes.
-func TestOrgSettingsResetIsStored(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		ids := storetest.Identity(db)
-		owner, org := storetest.Tenant(t, db, "settings-owner@example.com")
-		_, neighbour := storetest.Tenant(t, db, "settings-neighbour@example.com")
-		custom := identity.DefaultOrganizationSettings()
-		custom.Invoice.Prefix = "CUSTOM-"
-		for _, id := range []string{org.ID, neighbour.ID} {
-			if err := db.Gorm(ctx).Model(&identity.OrganizationState{}).Where("organization_id = ?", id).
-				Updates(&identity.OrganizationState{Settings: custom, Version: 7}).Error; err != nil {
-				t.Fatal(err)
-			}
-		}
-		s := upbooks.New(db)
-		dry, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"orgSettings"}, DryRun: true})
-		if err != nil || dry.Organization.Version != 8 || dry.Organization.Settings != identity.DefaultOrganizationSettings() {
-			t.Fatalf("dry run: version %d, settings %+v, %v", dry.Organization.Version, dry.Organization.Settings, err)
-		}
-		if got, _ := ids.Organization(ctx, org.ID); got.Version != 7 || got.Settings.Invoice.Prefix != "CUSTOM-" {
-			t.Fatalf("a dry run stored the reset: version %d, prefix %q", got.Version, got.Settings.Invoice.Prefix)
-		}
-		res, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"orgSettings"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := ids.Organization(ctx, org.ID)
-		if err != nil || got.Version != 8 || got.Settings != identity.DefaultOrganizationSettings() || !got.UpdatedAt.Equal(res.Organization.UpdatedAt) || got.UpdatedAt.Before(org.UpdatedAt) {
-			t.Fatalf("after the reset: version %d, settings %+v, updated %v (answer said %v), %v", got.Version, got.Settings, got.UpdatedAt, res.Organization.UpdatedAt, err)
-		}
-		if got.Name != org.Name || got.Code != org.Code || got.OwnerUserID != owner.ID {
-			t.Errorf("the reset changed the organization's identity: %+v", got)
-		}
-		if other, _ := ids.Organization(ctx, neighbour.ID); other.Version != 7 || other.Settings.Invoice.Prefix != "CUSTOM-" {
-			t.Errorf("the neighbour's settings changed: version %d, prefix %q", other.Version, other.Settings.Invoice.Prefix)
-		}
-	})
-}
-
-// assertNoOrphans runs the integrity audit (deletesvc check-integrity) over the whole database.
-func assertNoOrphans(t *testing.T, db *store.DB) {
+// assertNoOrphans runs the integrity audit's anti-joins over every foreign key between tenant
+// tables, for the organization's rows (one shard on Citus).
+func assertNoOrphans(t *testing.T, db *store.DB, orgID string) {
 	t.Helper()
-	keys, broken, err := db.CheckIntegrity(context.Background())
+	broken, n, err := upbooks.New(db).Orphans(context.Background(), orgID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(keys) < 100 {
-		t.Fatalf("only %d foreign keys found: the catalog query is wrong", len(keys))
+	if n < 100 {
+		t.Fatalf("only %d foreign keys found: the catalog query is wrong", n)
 	}
-	for _, o := range broken {
-		t.Errorf("%d rows of %s point at no row", o.Rows, o.Key)
+	for _, b := range broken {
+		t.Error(b)
 	}
 }
 
@@ -862,7 +820,7 @@ func TestInsertWhileDeleteLeavesNoOrphans(t *testing.T) {
 				default:
 					t.Fatalf("delete: %v", err)
 				}
-				assertNoOrphans(t, db)
+				assertNoOrphans(t, db, org.ID)
 			})
 		})
 	}
@@ -933,6 +891,49 @@ func TestDryRunTakesNoLock(t *testing.T) {
 		}
 		if !maps.Equal(dry.Deleted, res.Deleted) || res.Deleted["payments"] == 0 {
 			t.Errorf("dry run counted %v, the delete did %v", dry.Deleted, res.Deleted)
+		}
+	})
+}
+
+// The orgSettings category puts the settings back to a new organization's and counts as a change of
+// the document (__v and updatedAt); a dry run reports the same and stores nothing. Only the chosen
+// organization's document changes.
+func TestOrgSettingsResetIsStored(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ids := storetest.Identity(db)
+		owner, org := storetest.Tenant(t, db, "settings-owner@example.com")
+		_, neighbour := storetest.Tenant(t, db, "settings-neighbour@example.com")
+		custom := identity.DefaultOrganizationSettings()
+		custom.Invoice.Prefix = "CUSTOM-"
+		for _, id := range []string{org.ID, neighbour.ID} {
+			if err := db.Gorm(ctx).Model(&identity.OrganizationState{}).Where("organization_id = ?", id).
+				Updates(&identity.OrganizationState{Settings: custom, Version: 7}).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := upbooks.New(db)
+		dry, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"orgSettings"}, DryRun: true})
+		if err != nil || dry.Organization.Version != 8 || dry.Organization.Settings != identity.DefaultOrganizationSettings() {
+			t.Fatalf("dry run: version %d, settings %+v, %v", dry.Organization.Version, dry.Organization.Settings, err)
+		}
+		if got, _ := ids.Organization(ctx, org.ID); got.Version != 7 || got.Settings.Invoice.Prefix != "CUSTOM-" {
+			t.Fatalf("a dry run stored the reset: version %d, prefix %q", got.Version, got.Settings.Invoice.Prefix)
+		}
+		res, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"orgSettings"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ids.Organization(ctx, org.ID)
+		if err != nil || got.Version != 8 || got.Settings != identity.DefaultOrganizationSettings() || !got.UpdatedAt.Equal(res.Organization.UpdatedAt) || got.UpdatedAt.Before(org.UpdatedAt) {
+			t.Fatalf("after the reset: version %d, settings %+v, updated %v (answer said %v), %v", got.Version, got.Settings, got.UpdatedAt, res.Organization.UpdatedAt, err)
+		}
+		if got.Name != org.Name || got.Code != org.Code || got.OwnerUserID != owner.ID {
+			t.Errorf("the reset changed the organization's identity: %+v", got)
+		}
+		if other, _ := ids.Organization(ctx, neighbour.ID); other.Version != 7 || other.Settings.Invoice.Prefix != "CUSTOM-" {
+			t.Errorf("the neighbour's settings changed: version %d, prefix %q", other.Version, other.Settings.Invoice.Prefix)
 		}
 	})
 }
