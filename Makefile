@@ -73,7 +73,7 @@ fmt:
 migrate: ## apply pending schema migrations (deletesvc migrate status|down for the others)
 	$(GO) run ./cmd/deletesvc migrate up
 
-bench: ## every benchmark once, including the 1,000,000-row Upbooks one on PostgreSQL (about 5 minutes; scripts/bench-upbooks N for another size)
+bench: ## every benchmark once (the Upbooks delete at 10k and 100k rows on both databases; scripts/bench-upbooks -million adds 1M)
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
 
 up:

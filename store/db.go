@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/driver/postgres"
@@ -79,6 +80,11 @@ type DB struct {
 	dialect dialect.Dialect
 	now     func() time.Time
 	citus   bool // the database has the citus extension: tables are distributed
+
+	// What UncheckedTx found this PostgreSQL connection may do, once known.
+	bypassMu    sync.Mutex
+	bypassKnown bool
+	bypass      bool
 }
 
 // Open connects to url. An empty url, a file path or "sqlite://path" opens the embedded SQLite;

@@ -1,5 +1,5 @@
 // Command deletesvc runs the service: `deletesvc [serve]` (default), `deletesvc migrate
-// [up|down|status]` or `deletesvc seed`.
+// [up|down|status]`, `deletesvc seed` or `deletesvc check-integrity`.
 // Configuration comes from flags, each defaulting to an environment variable; see --help.
 package main
 
@@ -76,10 +76,12 @@ func parse(args []string) (string, string, config, error) {
 	}
 	fs := flag.NewFlagSet("deletesvc "+cmd, flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: deletesvc [serve|migrate [up|down|status]|seed] [flags]\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: deletesvc [serve|migrate [up|down|status]|seed|check-integrity] [flags]\n\n"+
 			"  serve    run the HTTP service (default); applies pending migrations first unless -migrate=false\n"+
 			"  migrate  up: apply pending migrations (default); down: roll back the newest; status: list them\n"+
-			"  seed     fill an organization with realistic data (-family, -org, -rows)\n\nFlags (each defaults to the environment variable named):\n")
+			"  seed     fill an organization with realistic data (-family, -org, -rows)\n"+
+			"  check-integrity  look for rows whose foreign key points at no row, over every key of the\n"+
+			"           schema; lists them and exits non-zero when there are any\n\nFlags (each defaults to the environment variable named):\n")
 		fs.PrintDefaults()
 	}
 	var c config
@@ -176,6 +178,23 @@ func seed(ctx context.Context, seeder *demo.Seeder, cfg config, log *slog.Logger
 	return nil
 }
 
+// checkIntegrity runs `deletesvc check-integrity`: the anti-join of every foreign key over the
+// whole database (the audit of what deletes prove per organization), a line per broken key.
+func checkIntegrity(ctx context.Context, db *store.DB, out io.Writer) error {
+	keys, broken, err := db.CheckIntegrity(ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range broken {
+		fmt.Fprintf(out, "orphans  %d rows  %s  (%s)\n", o.Rows, o.Key, o.Key.Name)
+	}
+	if len(broken) > 0 {
+		return fmt.Errorf("%d of %d foreign keys have rows pointing at no row", len(broken), len(keys))
+	}
+	fmt.Fprintf(out, "ok  %d foreign keys, no orphans\n", len(keys))
+	return nil
+}
+
 // migrateCmd runs `deletesvc migrate up|down|status`.
 func migrateCmd(ctx context.Context, r *migrations.Runner, sub string, out io.Writer, log *slog.Logger) error {
 	switch sub {
@@ -233,9 +252,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	log := slog.New(server.LogHandler{Handler: slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: level})})
 	slog.SetDefault(log)
 	switch cmd {
-	case "serve", "migrate", "seed":
+	case "serve", "migrate", "seed", "check-integrity":
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate or seed)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, migrate, seed or check-integrity)", cmd)
 	}
 
 	db, err := store.Open(ctx, cfg.databaseURL, store.Options{Logger: log, Pool: cfg.pool})
@@ -258,6 +277,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if cmd == "migrate" {
 		return migrateCmd(ctx, runner, sub, stdout, log)
+	}
+	if cmd == "check-integrity" {
+		return checkIntegrity(ctx, db, stdout)
 	}
 	if cmd == "serve" && !cfg.migrate {
 		// The deploy step migrates; refuse to serve a schema this binary does not know.

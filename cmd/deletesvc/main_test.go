@@ -12,6 +12,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/storetest"
+	"github.com/deletesvc/deletesvc/store/upbooks"
 )
 
 // lockedBuffer collects the service's log lines from its goroutine.
@@ -171,5 +177,62 @@ func TestSlowClientsAreDisconnected(t *testing.T) {
 		} else if d := time.Since(start); d > 5*time.Second {
 			t.Errorf("%s: closed only after %v", name, d)
 		}
+	}
+}
+
+// TestCheckIntegrityReportsOrphans runs `deletesvc check-integrity` on a consistent database (exit
+// 0), then on one where an invoice was deleted with the foreign-key checks off, leaving its lines
+// behind: it must fail and name the broken key with the number of orphaned lines.
+func TestCheckIntegrityReportsOrphans(t *testing.T) {
+	t.Parallel()
+	for _, backend := range storetest.Backends {
+		t.Run(string(backend), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			url := storetest.URL(t, backend)
+			db, err := store.Open(ctx, url, storetest.Options())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			_, org := storetest.Tenant(t, db, "integrity@example.com")
+			if err := upbooks.New(db).Seed(ctx, storetest.Identity(db), org.ID, 300, nil); err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			if err := run(ctx, []string{"check-integrity", "-database-url", url}, &out); err != nil {
+				t.Fatalf("consistent database: %v\n%s", err, out.String())
+			}
+			if !strings.Contains(out.String(), "no orphans") {
+				t.Fatalf("output %q", out.String())
+			}
+
+			var lines int64
+			err = db.UncheckedTx(ctx, func(tx *gorm.DB, unchecked bool) error {
+				if !unchecked {
+					return fmt.Errorf("this connection cannot turn the checks off")
+				}
+				var invoice string
+				if err := tx.Raw("SELECT invoice_id FROM ub_invoice_items WHERE organization_id = ? ORDER BY id LIMIT 1", org.ID).Scan(&invoice).Error; err != nil {
+					return err
+				}
+				if err := tx.Raw("SELECT count(*) FROM ub_invoice_items WHERE organization_id = ? AND invoice_id = ?", org.ID, invoice).Scan(&lines).Error; err != nil {
+					return err
+				}
+				return tx.Exec("DELETE FROM ub_invoices WHERE organization_id = ? AND id = ?", org.ID, invoice).Error
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out.Reset()
+			err = run(ctx, []string{"check-integrity", "-database-url", url}, &out)
+			if err == nil {
+				t.Fatalf("an orphaned invoice line went unreported:\n%s", out.String())
+			}
+			want := fmt.Sprintf("orphans  %d rows  ub_invoice_items(organization_id, invoice_id) -> ub_invoices(organization_id, id)", lines)
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("output does not say %q:\n%s", want, out.String())
+			}
+		})
 	}
 }

@@ -21,6 +21,9 @@ type Caller struct {
 	// selected one for Ultrabiz. Empty on calls that name no organization.
 	OrgID string
 	Role  identity.Role
+	// Organization is OrgID's organization as the family's guard read it, when it did, so a
+	// handler need not read it again.
+	Organization *identity.Organization
 	// SelectedOrgID is the organization chosen at login.
 	SelectedOrgID string
 }

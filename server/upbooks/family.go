@@ -49,7 +49,7 @@ func guard(ids *identity.Store) func(ctx context.Context, r *http.Request, calle
 		if h := r.Header.Get("ORGANIZATION-ID"); h != "" && h != org.ID && h != org.Code {
 			return caller, &api.Error{Kind: api.KindForbidden, Status: http.StatusForbidden, Message: "ORGANIZATION-ID header names a different organization"}
 		}
-		caller.OrgID, caller.Role = orgID, role
+		caller.OrgID, caller.Role, caller.Organization = orgID, role, &org
 		return caller, nil
 	}
 }

@@ -119,9 +119,12 @@ func (h *Handler) GetOrganizations(ctx context.Context, req gen.GetOrganizations
 	return gen.GetOrganizations200JSONResponse(gen.OrganizationListResponse{Data: out, TotalCount: int(total), FilteredCount: int(total)}), nil
 }
 
-// GetOrganizationDetail returns one organization; the guard already proved membership.
+// GetOrganizationDetail returns one organization: the one the guard read, proving membership.
 func (h *Handler) GetOrganizationDetail(ctx context.Context, req gen.GetOrganizationDetailRequestObject) (gen.GetOrganizationDetailResponseObject, error) {
 	caller, _ := auth.From(ctx)
+	if o := caller.Organization; o != nil && o.ID == req.Id {
+		return gen.GetOrganizationDetail200JSONResponse(gen.OrganizationResponse{Data: organizationOut(*o)}), nil
+	}
 	org, _, err := h.ids.OrganizationForMember(ctx, req.Id, caller.UserID)
 	if errors.Is(err, store.ErrNotFound) {
 		return gen.GetOrganizationDetail404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(errBody(404, msgOrganizationNotFound))}, nil

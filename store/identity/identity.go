@@ -451,11 +451,17 @@ func (s *Store) Organization(ctx context.Context, orgID string) (Organization, e
 // OrganizationForMember returns the organization if userID belongs to it; store.ErrNotFound otherwise, so
 // that organizations the caller cannot see are indistinguishable from missing ones.
 func (s *Store) OrganizationForMember(ctx context.Context, orgID, userID string) (Organization, Role, error) {
+	return OrganizationForMember(s.db.Gorm(ctx), orgID, userID)
+}
+
+// OrganizationForMember is Store.OrganizationForMember read with q, which may be a transaction: the
+// organization and the member's role in one statement.
+func OrganizationForMember(q *gorm.DB, orgID, userID string) (Organization, Role, error) {
 	var row struct {
 		Organization
 		Role Role
 	}
-	err := s.db.Gorm(ctx).Model(&Organization{}).
+	err := q.Model(&Organization{}).
 		Select(documentColumns+", m.role AS role").
 		Joins("JOIN memberships m ON m.organization_id = organizations.id AND m.user_id = ?", userID).
 		Joins("JOIN organization_state s ON s.organization_id = organizations.id AND s.organization_id = ?", orgID).

@@ -410,3 +410,31 @@ func randomHex(n int) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+// Clone copies the database at from (made by URL on backend b and closed) into a new one and returns
+// its URL and a function that drops it; benchmarks clone one seeded database per round so that every
+// round starts from the same bytes.
+func Clone(t testing.TB, b Backend, from string) (string, func()) {
+	t.Helper()
+	if b == SQLite {
+		path := filepath.Join(t.TempDir(), "clone.db")
+		if err := copyFile(strings.TrimPrefix(from, "sqlite://"), path); err != nil {
+			t.Fatalf("copy %s: %v", from, err)
+		}
+		return "sqlite://" + path, func() { _ = os.Remove(path) }
+	}
+	admin := requirePostgres(t)
+	u, err := url.Parse(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "dstest_" + randomHex(6)
+	if err := adminExec(admin, "CREATE DATABASE "+name+" TEMPLATE "+strings.TrimPrefix(u.Path, "/")); err != nil {
+		t.Fatalf("clone %s: %v", from, err)
+	}
+	return withDatabase(admin, name), func() {
+		if err := adminExec(admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+		}
+	}
+}

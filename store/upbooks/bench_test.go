@@ -2,87 +2,167 @@ package upbooks_test
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/upbooks"
 
 	"github.com/deletesvc/deletesvc/store/storetest"
 )
 
-// BenchmarkDeleteSelective seeds two organizations with UPBOOKS_BENCH_ROWS rows each
-// (default 1,000,000) on PostgreSQL, then times, in the same run, DeleteSelectiveData with every
-// flag true on one and the plain "DELETE FROM <table> WHERE organization_id = $1" of every table
-// (children first, one transaction) on the other. Run it with scripts/bench-upbooks.
+// BenchmarkDeleteSelective compares, side by side, the selective delete of every flag with the
+// plain deletes of the same rows (one "DELETE FROM <table> WHERE organization_id = ?" per table,
+// children first, one transaction) with the schema's foreign keys, and the same plain deletes
+// without them: the floor. Each size is seeded once; every round clones that database once per
+// variant, so each variant deletes from the same bytes, and the variants take turns first. The
+// dry run of the same request is timed on its own clone too. It prints the medians and ratios.
+// Run it with scripts/bench-upbooks.
+//
+//	UPBOOKS_BENCH_ROWS      sizes, comma-separated (default 10000,100000)
+//	UPBOOKS_BENCH_ROUNDS    rounds per size (default 5)
+//	UPBOOKS_BENCH_BACKENDS  postgres,sqlite (default both)
 func BenchmarkDeleteSelective(b *testing.B) {
-	rows := 1_000_000
-	if v := os.Getenv("UPBOOKS_BENCH_ROWS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			b.Fatalf("UPBOOKS_BENCH_ROWS: %v", err)
-		}
-		rows = n
-	}
-	db := storetest.DB(b, storetest.Postgres)
-	s := upbooks.New(db)
-	ctx := context.Background()
-	b.StopTimer()
-	owner, org := seededTenant(b, db, 0)
-	_, twin := seededTenant(b, db, 0)
-	start := time.Now()
-	for _, id := range []string{org.ID, twin.ID} {
-		if err := s.Seed(ctx, storetest.Identity(db), id, rows, nil); err != nil {
-			b.Fatal(err)
+	sizes := benchInts(b, "UPBOOKS_BENCH_ROWS", "10000,100000")
+	rounds := benchInts(b, "UPBOOKS_BENCH_ROUNDS", "5")[0]
+	backends := []storetest.Backend{storetest.Postgres, storetest.SQLite}
+	if v := os.Getenv("UPBOOKS_BENCH_BACKENDS"); v != "" {
+		backends = nil
+		for _, name := range strings.Split(v, ",") {
+			backends = append(backends, storetest.Backend(name))
 		}
 	}
-	seeding := time.Since(start) / 2
-	if err := s.Exec(ctx, "ANALYZE"); err != nil {
-		b.Fatal(err)
+	variants := []string{"service", "raw+FKs", "floor", "dryRun"}
+	type row struct {
+		backend storetest.Backend
+		rows    int
+		median  map[string]time.Duration
 	}
-	var selective, raw time.Duration
-	var deleted int64
-	runSelective := func() {
-		b.StartTimer()
-		start := time.Now()
-		res, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: upbooks.CategoryNames()})
-		selective = time.Since(start)
-		b.StopTimer()
-		if err != nil {
-			b.Fatal(err)
-		}
-		for name, n := range res.Deleted {
-			if name != "orgSettings" {
-				deleted += n
+	var table []row
+	for range b.N {
+		table = table[:0]
+		for _, backend := range backends {
+			for _, rows := range sizes {
+				tpl, owner, org := seededTemplate(b, backend, rows)
+				samples := map[string][]time.Duration{}
+				for round := range rounds {
+					for i := range variants {
+						v := variants[(i+round)%len(variants)]
+						samples[v] = append(samples[v], timeVariant(b, backend, tpl, v, owner, org))
+					}
+				}
+				med := map[string]time.Duration{}
+				for v, ds := range samples {
+					slices.Sort(ds)
+					med[v] = ds[len(ds)/2]
+				}
+				table = append(table, row{backend, rows, med})
 			}
 		}
 	}
-	runRaw := func() {
-		start := time.Now()
-		if err := s.RawDelete(ctx, twin.ID); err != nil {
+	fmt.Printf("\nUpbooks selective delete, all 46 flags: medians of %d interleaved rounds, a fresh clone per variant and round\n", rounds)
+	fmt.Printf("| backend | rows | service | raw SQL, same FKs | raw SQL, no FKs (floor) | service/floor | raw+FKs/floor | dryRun | dryRun/service |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, r := range table {
+		m := r.median
+		fmt.Printf("| %s | %d | %s | %s | %s | %.2fx | %.2fx | %s | %.2fx |\n", r.backend, r.rows,
+			m["service"].Round(time.Millisecond), m["raw+FKs"].Round(time.Millisecond), m["floor"].Round(time.Millisecond),
+			m["service"].Seconds()/m["floor"].Seconds(), m["raw+FKs"].Seconds()/m["floor"].Seconds(),
+			m["dryRun"].Round(time.Millisecond), m["dryRun"].Seconds()/m["service"].Seconds())
+		b.ReportMetric(m["service"].Seconds()/m["floor"].Seconds(), fmt.Sprintf("service/floor-%s-%d", r.backend, r.rows))
+	}
+}
+
+func benchInts(b *testing.B, env, def string) []int {
+	v := os.Getenv(env)
+	if v == "" {
+		v = def
+	}
+	var out []int
+	for _, f := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			b.Fatalf("%s: %q is not a positive number", env, f)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// seededTemplate is a migrated database holding one organization seeded with rows rows, closed,
+// with its statistics and visibility map up to date, for clones.
+func seededTemplate(b *testing.B, backend storetest.Backend, rows int) (tpl, owner, org string) {
+	url := storetest.URL(b, backend)
+	db, err := store.Open(context.Background(), url, storetest.Options())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	u, o := storetest.Tenant(b, db, fmt.Sprintf("bench%d@example.com", rows))
+	s := upbooks.New(db)
+	if err := s.Seed(context.Background(), storetest.Identity(db), o.ID, rows, nil); err != nil {
+		b.Fatal(err)
+	}
+	maintain := "VACUUM ANALYZE"
+	if backend == storetest.SQLite {
+		maintain = "ANALYZE"
+	}
+	if err := s.Exec(context.Background(), maintain); err != nil {
+		b.Fatal(err)
+	}
+	return url, u.ID, o.ID
+}
+
+// timeVariant clones tpl and times one variant on the clone.
+func timeVariant(b *testing.B, backend storetest.Backend, tpl, variant, owner, org string) time.Duration {
+	ctx := context.Background()
+	url, drop := storetest.Clone(b, backend, tpl)
+	defer drop()
+	db, err := store.Open(ctx, url, storetest.Options())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	s := upbooks.New(db)
+	if variant == "floor" {
+		// The same deletes without foreign keys: dropped on PostgreSQL; off on SQLite's one
+		// connection, SQLite having no DROP CONSTRAINT.
+		if err := s.DropForeignKeys(ctx); err != nil {
 			b.Fatal(err)
 		}
-		raw = time.Since(start)
 	}
-	// Whichever runs second finds the other's dead rows in the tables: UPBOOKS_BENCH_RAW_FIRST=1
-	// swaps the order to show how much that matters.
-	for range b.N {
-		if os.Getenv("UPBOOKS_BENCH_RAW_FIRST") == "1" {
-			runRaw()
-			runSelective()
-		} else {
-			runSelective()
-			runRaw()
+	// A fresh database's first statement on each table loads its catalog entries: done for every
+	// variant before the clock starts, so none pays it inside.
+	for _, t := range upbooks.Tables() {
+		if err := s.Exec(ctx, "SELECT count(*) FROM "+t.Name+" WHERE organization_id = ''"); err != nil {
+			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(deleted), "rows-deleted")
-	b.ReportMetric(seeding.Seconds(), "seed-s/org")
-	b.ReportMetric(selective.Seconds(), "selective-s")
-	b.ReportMetric(raw.Seconds(), "raw-delete-s")
-	b.ReportMetric(selective.Seconds()/raw.Seconds(), "selective/raw")
-	b.ReportMetric(float64(deleted)/selective.Seconds(), "selective-rows/s")
+	if variant == "service" || variant == "dryRun" {
+		// What the store reads once per process, read before the clock starts.
+		if err := s.WarmUp(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StartTimer()
+	start := time.Now()
+	switch variant {
+	case "service", "dryRun":
+		_, err = s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org, UserID: owner, Categories: upbooks.CategoryNames(), DryRun: variant == "dryRun"})
+	default:
+		err = s.RawDelete(ctx, org)
+	}
+	took := time.Since(start)
+	b.StopTimer()
+	if err != nil {
+		b.Fatalf("%s: %v", variant, err)
+	}
+	return took
 }
 
 // BenchmarkConcurrentDeletesAcrossTenants runs eight selective deletes at once, each in its own

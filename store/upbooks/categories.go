@@ -307,6 +307,46 @@ func newGraph(cats []category, derivedTables []tableDef) (*graph, error) {
 	return g, nil
 }
 
+// step is one set-based delete of a selective delete's plan: the rows of table matching cond (on
+// top of organization_id), counted to category.
+type step struct {
+	category string
+	table    string
+	cond     string // "" for every row
+	members  bool   // memberships: all but the caller's and the owner's
+	derived  string // the column of a derived-rows step: its rows point into category through it
+}
+
+// plan lists the deletes that empty the categories of set, in an order that deletes referencing
+// rows before the rows they reference. Each row matches one step only: a derived row pointing into
+// two chosen categories goes with the first in the order, and the later step excludes it by its
+// condition, so the steps can be counted without running them (a dry run) and count exactly what
+// running them deletes.
+func (g *graph) plan(set map[string]bool) []step {
+	var out []step
+	taken := map[string][]string{} // per derived table, the columns of the steps already planned
+	for _, name := range g.order {
+		if !set[name] {
+			continue
+		}
+		for _, c := range g.cascades {
+			if c.to != name || (c.owner != "" && set[c.owner]) {
+				continue // an owner being deleted too was emptied earlier: it comes first in the order
+			}
+			cond := c.column + " IS NOT NULL"
+			for _, col := range taken[c.table] {
+				cond += " AND " + col + " IS NULL"
+			}
+			taken[c.table] = append(taken[c.table], c.column)
+			out = append(out, step{category: name, table: c.table, cond: cond, derived: c.column})
+		}
+		for _, t := range g.byName[name].tables {
+			out = append(out, step{category: name, table: t.name, members: t.members})
+		}
+	}
+	return out
+}
+
 // Blocker is a kept category whose rows point to rows of a category chosen for deletion.
 type Blocker struct {
 	Category string // the kept category holding the rows

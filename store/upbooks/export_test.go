@@ -92,6 +92,57 @@ func (s *Store) RawDelete(ctx context.Context, orgID string) error {
 	})
 }
 
+// DropForeignKeys removes the foreign keys of every table (PostgreSQL) or turns them off on the
+// store's one connection (SQLite): the floor of the delete benchmark.
+func (s *Store) DropForeignKeys(ctx context.Context) error {
+	if s.db.DialectName() == "sqlite" {
+		sqlDB, err := s.db.SQL()
+		if err != nil {
+			return err
+		}
+		sqlDB.SetMaxOpenConns(1)
+		return s.Exec(ctx, "PRAGMA foreign_keys = OFF")
+	}
+	keys, err := s.db.ForeignKeys(ctx)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := s.Exec(ctx, "ALTER TABLE "+k.Table+" DROP CONSTRAINT "+k.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WarmUp does what the store does once per process before its first delete (read the schema's
+// foreign keys, ask what the connection may do), so a benchmark times the delete alone.
+func (s *Store) WarmUp(ctx context.Context) error {
+	if _, err := s.foreignKeys(ctx); err != nil {
+		return err
+	}
+	return s.db.UncheckedTx(ctx, func(*gorm.DB, bool) error { return nil })
+}
+
+// Orphans runs the anti-join of every foreign key between tenant tables over orgID's rows and
+// describes the keys some row breaks; n is how many keys it checked.
+func (s *Store) Orphans(ctx context.Context, orgID string) (broken []string, n int, err error) {
+	keys, err := s.foreignKeys(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, k := range keys {
+		var rows int64
+		if err := s.db.Gorm(ctx).Raw(store.OrphanCountSQL([]store.ForeignKey{k}, true), orgID).Scan(&rows).Error; err != nil {
+			return nil, 0, err
+		}
+		if rows > 0 {
+			broken = append(broken, fmt.Sprintf("%d rows of %s point at no row", rows, k))
+		}
+	}
+	return broken, len(keys), nil
+}
+
 // CheckFigures recomputes, in Go from the remaining rows, every stored figure of orgID
 // and returns the ones that differ.
 func (s *Store) CheckFigures(ctx context.Context, orgID string) ([]string, error) {

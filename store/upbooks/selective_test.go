@@ -389,18 +389,25 @@ func testRandomSubsetsMatchTheModel(t *testing.T, db *store.DB) {
 			owner, org := seededTenant(t, db, seedRows)
 			before := orgRows(t, s, org.ID)
 			m := expect(before, chosen, force, owner.ID)
-			_, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: chosen, Force: force})
+			req := upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: chosen, Force: force, DryRun: true}
+			dry, dryErr := s.DeleteSelective(ctx, req)
+			req.DryRun = false
+			res, err := s.DeleteSelective(ctx, req)
 			if m.blockers != nil {
-				if !errors.Is(err, store.ErrConflict) {
-					t.Fatalf("%v: err %v, want a conflict", chosen, err)
+				if !errors.Is(err, store.ErrConflict) || !errors.Is(dryErr, store.ErrConflict) {
+					t.Fatalf("%v: err %v, dry run %v, want a conflict", chosen, err, dryErr)
 				}
 				assertSame(t, "refused", snapshot(before), snapshot(orgRows(t, s, org.ID)))
 				return
 			}
-			if err != nil {
-				t.Fatalf("%v: %v", chosen, err)
+			if err != nil || dryErr != nil {
+				t.Fatalf("%v: %v (dry run: %v)", chosen, err, dryErr)
+			}
+			if !maps.Equal(dry.Deleted, res.Deleted) || !maps.Equal(dry.Forced, res.Forced) {
+				t.Errorf("%v: dry run counted %v forced %v, the delete did %v forced %v", chosen, dry.Deleted, dry.Forced, res.Deleted, res.Forced)
 			}
 			checkModel(t, s, org.ID, m)
+			assertNoOrphans(t, db, org.ID)
 		})
 	}
 }
@@ -542,7 +549,10 @@ func TestFailureMidwayChangesNothing(t *testing.T) {
 		if db.DialectName() == "postgres" {
 			installTriggers(t, db,
 				"CREATE FUNCTION ub_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$",
-				"CREATE TRIGGER ub_fail BEFORE DELETE ON ub_invoices FOR EACH ROW EXECUTE FUNCTION ub_fail()")
+				"CREATE TRIGGER ub_fail BEFORE DELETE ON ub_invoices FOR EACH ROW EXECUTE FUNCTION ub_fail()",
+				// ALWAYS: the delete runs with session_replication_role = replica where it may,
+				// which skips ordinary triggers.
+				"ALTER TABLE ub_invoices ENABLE ALWAYS TRIGGER ub_fail")
 		} else {
 			installTriggers(t, db, "CREATE TRIGGER ub_fail BEFORE DELETE ON ub_invoices BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
 		}
@@ -597,7 +607,8 @@ func TestCancelMidwayChangesNothing(t *testing.T) {
 		snap := snapshot(orgRows(t, s, org.ID))
 		installTriggers(t, db,
 			"CREATE FUNCTION ub_slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(10); RETURN NULL; END $$",
-			"CREATE TRIGGER ub_slow BEFORE DELETE ON ub_invoices FOR EACH STATEMENT EXECUTE FUNCTION ub_slow()")
+			"CREATE TRIGGER ub_slow BEFORE DELETE ON ub_invoices FOR EACH STATEMENT EXECUTE FUNCTION ub_slow()",
+			"ALTER TABLE ub_invoices ENABLE ALWAYS TRIGGER ub_slow")
 		cctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 		defer cancel()
 		startedAt := time.Now()
@@ -649,6 +660,10 @@ func testStatementsDoNotGrowWithRows(t *testing.T, db *store.DB) {
 	// delete on 300 and on 1500 rows.
 	smallOwner, small := seededTenant(t, db, 300)
 	largeOwner, large := seededTenant(t, db, 1500)
+	// The store reads the schema's foreign keys (and PostgreSQL what the connection may do) on its
+	// first delete only: warm it up elsewhere.
+	warmOwner, warm := seededTenant(t, db, 0)
+	count(warmOwner, warm, nil)
 	for _, cats := range [][]string{{"payments", "settlements"}, allCategories()} {
 		if ns, nl := count(smallOwner, small, cats), count(largeOwner, large, cats); ns != nl {
 			t.Errorf("%v: %d statements for 300 rows, %d for 1500", cats, ns, nl)
@@ -695,6 +710,187 @@ func TestOrganizationLockIsPerOrganization(t *testing.T) {
 		defer cancel2()
 		if _, err := s.DeleteSelective(busyCtx, upbooks.SelectiveDelete{OrgID: busy.ID, UserID: owner.ID, Categories: []string{"documents"}}); err == nil {
 			t.Fatal("the same organization's delete did not wait for its lock")
+		}
+	})
+}
+
+// assertNoOrphans runs the integrity audit's anti-joins over every foreign key between tenant
+// tables, for the organization's rows (one shard on Citus).
+func assertNoOrphans(t *testing.T, db *store.DB, orgID string) {
+	t.Helper()
+	broken, n, err := upbooks.New(db).Orphans(context.Background(), orgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 100 {
+		t.Fatalf("only %d foreign keys found: the catalog query is wrong", n)
+	}
+	for _, b := range broken {
+		t.Error(b)
+	}
+}
+
+// A row inserted while a delete runs never ends up pointing at a deleted row. The insert commits
+// while the delete waits for it, on the row it points to (PostgreSQL: its key-share lock; SQLite:
+// the one writer's lock):
+//   - a line of an invoice, all of whose category is being erased: the delete must take the line
+//     along or refuse;
+//   - a service pointing at the one tax being erased, services kept: the delete must refuse (on
+//     PostgreSQL, its proof before commit finds the service; on SQLite the service commits first and
+//     the delete's count of blockers refuses it).
+//
+// Either way the audit of the whole database finds nothing.
+func TestInsertWhileDeleteLeavesNoOrphans(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name       string
+		categories []string
+		parent     string // SQL finding the row the insert points to
+		insert     string // the insert, bound: organization_id, id, created_at, the parent's id
+		table      string
+		taken      bool // the delete may succeed, taking the new row along
+	}{
+		{"line of an erased invoice", allCategories(), "SELECT id FROM ub_invoices WHERE organization_id = ? ORDER BY id LIMIT 1",
+			`INSERT INTO ub_invoice_items (organization_id, id, created_at, invoice_id, description, quantity, rate, tax_amount, amount)
+				VALUES (?, ?, ?, ?, 'late line', '1', '1', '0', '1')`, "ub_invoice_items", true},
+		{"kept service of an erased tax", []string{"taxes"}, "SELECT id FROM ub_taxes WHERE organization_id = ? ORDER BY id LIMIT 1",
+			`INSERT INTO ub_services (organization_id, id, created_at, tax_id, name, sac, rate) VALUES (?, ?, ?, ?, 'late service', '998313', '1')`, "ub_services", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				s := upbooks.New(db)
+				ctx := context.Background()
+				var owner identity.User
+				var org identity.Organization
+				if c.taken {
+					owner, org = seededTenant(t, db, seedRows)
+				} else {
+					// One tax and nothing pointing at it, so the delete starts unblocked.
+					owner, org = seededTenant(t, db, 0)
+					if err := s.Exec(ctx, "INSERT INTO ub_taxes (organization_id, id, created_at, name, rate, kind) VALUES (?, ?, ?, 'GST 18', '18', 'gst')", org.ID, store.NewObjectID(), time.Now().UTC()); err != nil {
+						t.Fatal(err)
+					}
+				}
+				var parent string
+				if err := db.Gorm(ctx).Raw(c.parent, org.ID).Scan(&parent).Error; err != nil || parent == "" {
+					t.Fatalf("parent %q: %v", parent, err)
+				}
+				inserted, commit, insertDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+				id := store.NewObjectID()
+				go func() {
+					insertDone <- db.Tx(ctx, func(tx *gorm.DB) error {
+						err := tx.Exec(c.insert, org.ID, id, time.Now().UTC(), parent).Error
+						close(inserted)
+						if err != nil {
+							return err
+						}
+						<-commit
+						return nil
+					})
+				}()
+				<-inserted
+				deleteDone := make(chan error, 1)
+				go func() {
+					_, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: c.categories})
+					deleteDone <- err
+				}()
+				waitForDeleteWait(t, db, parent)
+				close(commit)
+				if err := <-insertDone; err != nil {
+					t.Fatalf("insert: %v", err)
+				}
+				err := <-deleteDone
+				var left int64
+				if err := db.Gorm(ctx).Raw("SELECT count(*) FROM "+c.table+" WHERE organization_id = ? AND id = ?", org.ID, id).Scan(&left).Error; err != nil {
+					t.Fatal(err)
+				}
+				switch {
+				case err == nil && c.taken:
+					if left != 0 {
+						t.Errorf("the delete succeeded and left the new row")
+					}
+				case err == nil:
+					t.Errorf("the delete succeeded with a kept row pointing into it")
+				case errors.Is(err, upbooks.ErrOrphans) || errors.Is(err, store.ErrConflict) || store.IsForeignKeyViolation(err):
+					if left != 1 {
+						t.Errorf("the delete was refused, yet the new row is gone")
+					}
+				default:
+					t.Fatalf("delete: %v", err)
+				}
+				assertNoOrphans(t, db, org.ID)
+			})
+		})
+	}
+}
+
+// waitForDeleteWait returns once the delete is waiting on the row parent (PostgreSQL; on Citus the
+// coordinator's session waits on its worker rather than on a lock of its own, so any active delete
+// statement will do after a moment), or after a moment in which a SQLite writer reaches its busy
+// wait.
+func waitForDeleteWait(t *testing.T, db *store.DB, parent string) {
+	t.Helper()
+	if db.DialectName() != "postgres" {
+		time.Sleep(500 * time.Millisecond)
+		return
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var n int64
+		err := db.Gorm(context.Background()).Raw(`SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND state = 'active' AND query LIKE 'DELETE FROM %'
+			  AND (wait_event_type = 'Lock' OR EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus'))`).Scan(&n).Error
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			time.Sleep(200 * time.Millisecond)
+			return
+		}
+	}
+	t.Fatal("the delete never waited for the inserted row's transaction")
+}
+
+// A dry run takes no lock: it answers while another transaction holds the organization's lock (on
+// SQLite, the database's one write lock), with the counts the delete then makes.
+func TestDryRunTakesNoLock(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := upbooks.New(db)
+		ctx := context.Background()
+		owner, org := seededTenant(t, db, seedRows)
+		locked, release, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			held <- db.Tx(ctx, func(tx *gorm.DB) error {
+				err := store.LockOrganization(tx, org.ID)
+				close(locked)
+				if err != nil {
+					return err
+				}
+				<-release
+				return nil
+			})
+		}()
+		<-locked
+		req := upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"payments", "settlements"}, DryRun: true}
+		dctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		dry, err := s.DeleteSelective(dctx, req)
+		cancel()
+		close(release)
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+		if err != nil {
+			t.Fatalf("dry run behind a held lock: %v", err)
+		}
+		req.DryRun = false
+		res, err := s.DeleteSelective(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !maps.Equal(dry.Deleted, res.Deleted) || res.Deleted["payments"] == 0 {
+			t.Errorf("dry run counted %v, the delete did %v", dry.Deleted, res.Deleted)
 		}
 	})
 }

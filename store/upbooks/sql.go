@@ -40,20 +40,42 @@ func countBlockingSQL(table string, columns []string) string {
 	return "SELECT count(*) FROM " + table + " WHERE organization_id = ? AND (" + strings.Join(columns, " IS NOT NULL OR ") + " IS NOT NULL)"
 }
 
-// deleteDerivedSQL deletes the rows of table posted by some row of the category column points
-// into. Bound: organization_id.
-func deleteDerivedSQL(table, column string) string {
-	return "DELETE FROM " + table + " WHERE organization_id = ? AND " + column + " IS NOT NULL"
+// stepWhere is the condition of a plan step. Bound: organization_id, and for memberships the two
+// user ids kept.
+func stepWhere(st step) string {
+	switch {
+	case st.members:
+		return "organization_id = ? AND user_id NOT IN (?, ?)"
+	case st.cond != "":
+		return "organization_id = ? AND " + st.cond
+	}
+	return "organization_id = ?"
+}
+
+// stepArgs are the values stepWhere binds.
+func stepArgs(st step, orgID string, keep []string) []any {
+	if st.members {
+		return []any{orgID, keep[0], keep[1]}
+	}
+	return []any{orgID}
+}
+
+// deleteStepSQL runs a plan step.
+func deleteStepSQL(st step) string { return "DELETE FROM " + st.table + " WHERE " + stepWhere(st) }
+
+// countStepsSQL counts, in one statement, the rows the steps would delete.
+func countStepsSQL(steps []step) string {
+	parts := make([]string, len(steps))
+	for i, st := range steps {
+		parts[i] = "(SELECT count(*) FROM " + st.table + " WHERE " + stepWhere(st) + ")"
+	}
+	return "SELECT " + strings.Join(parts, " + ")
 }
 
 // deleteAllSQL empties table for one organization. Bound: organization_id.
 func deleteAllSQL(table string) string {
 	return "DELETE FROM " + table + " WHERE organization_id = ?"
 }
-
-// deleteMembersSQL removes every member but two (the caller and the owner).
-// Bound: organization_id, the two user ids.
-const deleteMembersSQL = "DELETE FROM memberships WHERE organization_id = ? AND user_id NOT IN (?, ?)"
 
 // Stored figures, recomputed from what remains.
 

@@ -2,12 +2,19 @@
 // selective delete that erases chosen ones in one transaction, and a seeder of consistent books.
 package upbooks
 
-import "github.com/deletesvc/deletesvc/store"
+import (
+	"sync"
+
+	"github.com/deletesvc/deletesvc/store"
+)
 
 // Store reads and writes the upbooks family's tables.
 type Store struct {
 	db *store.DB
 	q  statements
+
+	keysMu sync.Mutex
+	keys   []store.ForeignKey // tenant foreign keys, once read (see foreignKeys)
 }
 
 // New is the upbooks store on db.
