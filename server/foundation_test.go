@@ -284,7 +284,8 @@ func TestValidationErrorsInEachFamilyShape(t *testing.T) {
 					body = xmlBody
 				}
 				r := do(t, env, "DELETE", del+"?invoiceId=1&userId=1", ct, body, bearer...)
-				states = append(states, assertModelState(t, r, "purchasesBody[0].QtyPack", "purchasesBody[0].Colour"))
+				// Colour is no property of PurchasesBody: ignored, as ASP.NET ignores it.
+				states = append(states, assertModelState(t, r, "purchasesBody[0].QtyPack"))
 			}
 			for i := 1; i < len(states); i++ {
 				a, _ := json.Marshal(states[0])

@@ -229,10 +229,12 @@ type familyRouter struct {
 
 func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
 	chain := []echo.MiddlewareFunc{}
-	if r.f.XMLBodies {
-		chain = append(chain, xmlToJSON(r.f.Spec, method, path))
+	if r.f.ASPNET {
+		chain = append(chain, xmlToJSON(r.f.Spec, method, path), rejectUnsafeInput, bindLikeJSONNET(r.f.Spec, method, path))
+	} else {
+		chain = append(chain, rejectUnsafeInput)
 	}
-	chain = append(chain, rejectUnsafeInput, r.validator, r.s.orgGuard(r.f))
+	chain = append(chain, r.validator, r.s.orgGuard(r.f))
 	return r.e.Add(method, path, h, append(chain, m...)...)
 }
 

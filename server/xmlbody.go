@@ -31,14 +31,7 @@ var (
 // (XML has no types: "5" becomes a number only where the schema says number), and then validated
 // exactly like a JSON body.
 func xmlToJSON(spec *openapi3.T, method, echoPath string) echo.MiddlewareFunc {
-	var schema *openapi3.Schema
-	if item := spec.Paths.Find(echoParam.ReplaceAllString(echoPath, "{$1}")); item != nil {
-		if op := item.GetOperation(method); op != nil && op.RequestBody != nil && op.RequestBody.Value != nil {
-			if mt := op.RequestBody.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
-				schema = mt.Schema.Value
-			}
-		}
-	}
+	schema, _ := bodySchema(spec, method, echoPath)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
@@ -170,6 +163,18 @@ func nodeValue(n *xmlNode, schema *openapi3.Schema) any {
 		return nodeObject(n, schema)
 	}
 	text := strings.TrimSpace(n.text)
+	if schema.Type.Is("boolean") {
+		if b, err := strconv.ParseBool(text); err == nil {
+			return b
+		}
+		return text
+	}
+	return textValue(text, schema)
+}
+
+// textValue is text as the JSON number an integer or number schema wants, or text itself when it is
+// not one (the validator then names it).
+func textValue(text string, schema *openapi3.Schema) any {
 	switch {
 	case schema.Type.Is("integer"):
 		// Re-format what parses ("+5", "007" as .NET reads them) so the JSON is always valid.
@@ -180,10 +185,6 @@ func nodeValue(n *xmlNode, schema *openapi3.Schema) any {
 		// The exponent bound keeps "5e999999" from expanding into a million digits.
 		if d, err := decimal.NewFromString(text); err == nil && d.Exponent() > -400 && d.Exponent() < 400 && jsonNumber.MatchString(d.String()) {
 			return json.Number(d.String())
-		}
-	case schema.Type.Is("boolean"):
-		if b, err := strconv.ParseBool(text); err == nil {
-			return b
 		}
 	}
 	return text

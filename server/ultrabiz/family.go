@@ -23,9 +23,9 @@ func Family(d api.Deps) (api.Family, error) {
 	h := New(d.Identity, ultrabizstore.New(d.DB))
 	return api.Family{
 		Name: "ultrabiz", Prefixes: []string{"/api/"}, Spec: spec, Render: render,
-		OrgOf:     func(_ echo.Context, caller auth.Caller) string { return caller.SelectedOrgID },
-		Guard:     api.MemberGuard(d.Identity),
-		XMLBodies: true,
+		OrgOf:  func(_ echo.Context, caller auth.Caller) string { return caller.SelectedOrgID },
+		Guard:  api.MemberGuard(d.Identity),
+		ASPNET: true,
 		Register: func(r api.Router) {
 			gen.RegisterHandlers(r, gen.NewStrictHandler(h, StrictMiddlewares()))
 		},

@@ -1,0 +1,102 @@
+package ultrabiz_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	gen "github.com/deletesvc/deletesvc/gen/ultrabiz"
+	"github.com/deletesvc/deletesvc/store/storetest"
+)
+
+// Bodies below are byte for byte what a .NET client sends: HttpClient with Json.NET's
+// JsonConvert.SerializeObject (PascalCase, or camelCase with CamelCasePropertyNamesContractResolver;
+// unset strings as null; DateTime of unspecified kind without a zone), or a form body. HTTP shapes
+// only: SQLite; store/ultrabiz's tests cover the store on both databases.
+
+// send makes one request with the env's token; headers are name, value pairs.
+func (e env) send(t testing.TB, method, uri, contentType, body string, headers ...string) (int, http.Header, string) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, e.URL+uri, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	_ = e.auth(context.Background(), req)
+	resp, err := e.HTTP.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+// A camelCase Json.NET client's insert: numbers and booleans as strings, null strings, an unknown
+// property, a zone-less DateTime. It binds, and the invoice reads back with the values meant.
+func TestJSONNETBindingInsertAndDelete(t *testing.T) {
+	t.Parallel()
+	e := start(t, storetest.DB(t, storetest.SQLite), true)
+	body := fmt.Sprintf(`{"vendorID":"%d","billNo":"JN-1","billDate":"2026-11-20T00:00:00","remarks":null,"grossAmount":"12.5","discAmount":0.0,`+
+		`"sTaxAmount":0.0,"fTaxAmount":0.0,"iTaxAmount":0.0,"netAmount":"12.5","paidAmount":0.0,"isPosted":"false","isFinalized":false,"clientVersion":"4.2.1",`+
+		`"listBody":[{"purchaseId":0,"productId":"sample string 2","packingId":"3","multiplier":4.0,"qtyPack":"2","qtyLose":1,"bnsLose":0,"pricePack":6.25,`+
+		`"isValueB4Ratio":"True","customerId":null,"barCode":null,"sizeID":0,"colorID":0.0,"lineNote":"extra"}]}`, e.vendor)
+	status, _, resp := e.send(t, http.MethodPost, fmt.Sprintf("/api/Purchase/InsertPurchaseInvoice?userId=%d", e.user), "application/json; charset=utf-8", body)
+	if status != http.StatusOK {
+		t.Fatalf("insert: %d %s", status, resp)
+	}
+	inv, err := e.c.GetPurchaseInvoiceWithResponse(context.Background(), &gen.GetPurchaseInvoiceParams{InvoiceId: 1}, e.auth)
+	if err != nil || inv.JSON200 == nil {
+		t.Fatalf("read: %v %s", err, inv.Body)
+	}
+	got := inv.JSON200
+	if got.VendorID != e.vendor || got.BillDate.Format("2006-01-02T15:04:05Z07:00") != "2026-11-20T00:00:00Z" || got.Remarks != nil ||
+		got.NetAmount.String() != "12.5" || got.IsPosted || len(got.ListBody) != 1 || *got.ListBody[0].QtyPack != 2 ||
+		!*got.ListBody[0].IsValueB4Ratio || got.ListBody[0].CustomerId != nil {
+		t.Fatalf("read back %s", inv.Body)
+	}
+	if s := e.stock(t, "sample string 2"); s != "9" {
+		t.Fatalf("stock %s, want 9 (2 x 4 + 1)", s)
+	}
+	// The same line, PascalCase and camelCase mixed as two clients would write it, deletes it.
+	del := `[{"PurchaseId":1,"productId":"sample string 2","PackingId":3,"Multiplier":4.0,"qtyPack":2,"QtyLose":"1","BnsLose":0,` +
+		`"CustomerId":null,"BarCode":null,"SizeID":0,"ColorID":0.0,"IsDeleted":false,"Unknown":{"nested":[1,2]}}]`
+	status, _, resp = e.send(t, http.MethodDelete, fmt.Sprintf("/api/Purchase/DeletePurchaseInvoice?invoiceId=1&userId=%d", e.user), "application/json", del)
+	if status != http.StatusOK || !strings.Contains(resp, `"UnitsReversed":9`) {
+		t.Fatalf("delete: %d %s", status, resp)
+	}
+}
+
+func TestJSONNETBindingRefusals(t *testing.T) {
+	t.Parallel()
+	e := start(t, storetest.DB(t, storetest.SQLite), true)
+	id := e.insert(t, "JN-2", false, "1", nil, seedLines(t)[:1])
+	uri := fmt.Sprintf("/api/Purchase/DeletePurchaseInvoice?invoiceId=%d&userId=%d", id, e.user)
+	for _, c := range []struct{ name, body, want string }{
+		{"names differing only in case", `[{"QtyPack":5,"qtyPack":6}]`,
+			`{"Message":"The request is invalid.","ModelState":{"purchasesBody[0].QtyPack":["duplicate key in object (\"QtyPack\" and \"qtyPack\" differ only in case)"]}}`},
+		{"null for a number", `[{"QtyPack":null}]`, `"purchasesBody[0].QtyPack"`},
+		{"a string that is no number", `[{"QtyPack":"five"}]`, `"purchasesBody[0].QtyPack"`},
+	} {
+		status, _, body := e.send(t, http.MethodDelete, uri, "application/json", c.body)
+		if status != http.StatusBadRequest || !strings.Contains(body, c.want) {
+			t.Errorf("%s: %d %s, want 400 with %s", c.name, status, body, c.want)
+		}
+	}
+	// A null body is the empty collection: the invoice as stored.
+	if status, _, body := e.send(t, http.MethodDelete, uri, "application/json", "null"); status != http.StatusOK {
+		t.Fatalf("null body: %d %s", status, body)
+	}
+}
