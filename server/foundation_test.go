@@ -266,8 +266,10 @@ func TestValidationErrorsInEachFamilyShape(t *testing.T) {
 		})
 
 		del := "/api/Purchase/DeletePurchaseInvoice"
-		t.Run("ultrabiz missing required query", func(t *testing.T) {
-			r := do(t, env, "DELETE", del+"?invoiceId=1", "", "", bearer...)
+		t.Run("ultrabiz empty required query", func(t *testing.T) {
+			// Missing altogether it matches no action (404, server/ultrabiz); present but empty it is
+			// ASP.NET's model-state 400.
+			r := do(t, env, "DELETE", del+"?invoiceId=1&userId=", "", "", bearer...)
 			assertModelState(t, r, "userId")
 		})
 		t.Run("ultrabiz wrong type", func(t *testing.T) {

@@ -81,13 +81,15 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 		reg = prometheus.NewRegistry()
 	}
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
+	// Request ids, access logs and panic recovery wrap routing too (Pre), so requests an ASP.NET
+	// family refuses before routing (aspnetRouting) are logged and carry an id like any other.
+	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		RequestIDHandler: func(c echo.Context, id string) {
 			c.SetRequest(c.Request().WithContext(withRequestID(c.Request().Context(), id)))
 		},
 	}))
-	e.Use(accessLog(s.log))
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+	e.Pre(accessLog(s.log))
+	e.Pre(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		s.log.ErrorContext(c.Request().Context(), "panic", "error", err, "stack", string(stack))
 		return err
 	}}))
@@ -136,6 +138,9 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 			return nil, err
 		}
 		s.families = append(s.families, f)
+		if f.ASPNET {
+			e.Pre(aspnetRouting(f))
+		}
 		f.Register(s.router(f))
 	}
 	return s, nil

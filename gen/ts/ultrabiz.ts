@@ -512,7 +512,8 @@ export interface components {
         };
         /**
          * @description The named resource does not exist: an unknown invoice, one already deleted or of the other
-         *     purchase book; an unknown vendor or product; or an unknown route.
+         *     purchase book; an unknown vendor or product; or an unknown route, which includes a request
+         *     lacking one of the operation's required query parameters (no action matches it).
          */
         NotFound: {
             headers: {

@@ -100,3 +100,45 @@ func TestJSONNETBindingRefusals(t *testing.T) {
 		t.Fatalf("null body: %d %s", status, body)
 	}
 }
+
+// Routes and query names as ASP.NET matches them: any case, a trailing slash; a missing required
+// query parameter matches no action (404 in ASP.NET's words, the URI as sent), even without a token.
+func TestRoutingLikeASPNET(t *testing.T) {
+	t.Parallel()
+	e := start(t, storetest.DB(t, storetest.SQLite), true)
+	id := e.insert(t, "RT-1", false, "1", nil, seedLines(t)[:1])
+	status, _, body := e.send(t, http.MethodGet, fmt.Sprintf("/API/purchase/getpurchaseinvoice/?InvoiceID=%d&ISPGP=false", id), "", "")
+	if status != http.StatusOK || !strings.Contains(body, `"BillNo":"RT-1"`) {
+		t.Fatalf("read with other casing: %d %s", status, body)
+	}
+	status, _, body = e.send(t, http.MethodDelete, fmt.Sprintf("/api/purchase/deletepurchaseinvoice?InvoiceId=%d&USERID=%d", id, e.user), "", "")
+	if status != http.StatusOK {
+		t.Fatalf("delete with other casing: %d %s", status, body)
+	}
+	// invoiceId given twice, once in each casing, is one parameter given twice.
+	status, _, body = e.send(t, http.MethodGet, fmt.Sprintf("/api/Purchase/GetPurchaseInvoice?invoiceId=%d&InvoiceId=%d", id, id), "", "")
+	if status != http.StatusBadRequest || !strings.Contains(body, `"invoiceId":["multiple values`) {
+		t.Fatalf("repeated in two casings: %d %s", status, body)
+	}
+	for _, uri := range []string{
+		fmt.Sprintf("/api/Purchase/DeletePurchaseInvoice?invoiceId=%d", id),
+		fmt.Sprintf("/api/purchase/deletepurchaseinvoice/?userid=%d", e.user),
+	} {
+		want := fmt.Sprintf(`{"Message":"No HTTP resource was found that matches the request URI '%s%s'."}`, e.URL, uri)
+		for _, token := range []bool{true, false} {
+			req, _ := http.NewRequest(http.MethodDelete, e.URL+uri, nil)
+			if token {
+				_ = e.auth(context.Background(), req)
+			}
+			resp, err := e.HTTP.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusNotFound || strings.TrimSpace(string(b)) != want || resp.Header.Get("X-Request-Id") == "" {
+				t.Errorf("%s (token %v): %d %s, want 404 %s with a request id", uri, token, resp.StatusCode, b, want)
+			}
+		}
+	}
+}
