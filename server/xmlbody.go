@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/deletesvc/deletesvc/server/api"
+	"github.com/deletesvc/deletesvc/server/negotiate"
 
 	"bytes"
 	"encoding/json"
@@ -36,6 +37,10 @@ func xmlToJSON(spec *openapi3.T, method, echoPath string) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
 			mediaType, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+			// The answer's format may depend on the body's (negotiate.WantsXML); remember it
+			// before the body becomes JSON.
+			req = req.WithContext(negotiate.WithRequestMediaType(req.Context(), mediaType))
+			c.SetRequest(req)
 			switch mediaType {
 			case "text/json":
 				req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)

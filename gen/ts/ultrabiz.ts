@@ -177,6 +177,21 @@ export interface components {
             };
         };
         /**
+         * @description The invalid-model body in XML, as ASP.NET's XmlMediaTypeFormatter writes `HttpError`:
+         *     `<Error><Message>The request is invalid.</Message><ModelState>...</ModelState></Error>`. Each
+         *     `ModelState` key is an element named by .NET's `XmlConvert.EncodeLocalName` (a character not allowed
+         *     in an XML name becomes `_xHHHH_`: `purchasesBody[0].QtyPack` is
+         *     `purchasesBody_x005B_0_x005D_.QtyPack`); its messages are joined by spaces.
+         */
+        ModelStateErrorXml: {
+            /** @description Always "The request is invalid.". */
+            Message: string;
+            /** @description One element per location, holding its messages. */
+            ModelState?: {
+                [key: string]: string;
+            };
+        };
+        /**
          * @description A collection of purchase lines (C# `List<PurchasesBody>`). In XML: `<ArrayOfPurchasesBody>` holding one
          *     `<PurchasesBody>` per line, in the DataContract namespace.
          */
@@ -474,7 +489,7 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ModelStateError"];
-                "application/xml": components["schemas"]["ModelStateError"];
+                "application/xml": components["schemas"]["ModelStateErrorXml"];
             };
         };
         /** @description No bearer token, or the token is invalid or expired. */

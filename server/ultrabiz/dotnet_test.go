@@ -142,3 +142,34 @@ func TestRoutingLikeASPNET(t *testing.T) {
 		}
 	}
 }
+
+// An XML request with no Accept (HttpClient with an XML StringContent) answers in XML, errors with
+// their ModelState included; Accept q-values decide over the body's format.
+func TestNegotiationLikeASPNET(t *testing.T) {
+	t.Parallel()
+	e := start(t, storetest.DB(t, storetest.SQLite), true)
+	id := e.insert(t, "NG-1", false, "1", nil, seedLines(t))
+	uri := fmt.Sprintf("/api/Purchase/DeletePurchaseInvoice?invoiceId=%d&userId=%d", id, e.user)
+	bad := `<ArrayOfPurchasesBody xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://schemas.datacontract.org/2004/07/Ultrabiz_ERP_API.Models">` +
+		`<PurchasesBody><QtyPack>-1</QtyPack></PurchasesBody></ArrayOfPurchasesBody>`
+	status, h, body := e.send(t, http.MethodDelete, uri, "application/xml; charset=utf-8", bad)
+	want := xmlDecl + `<Error><Message>The request is invalid.</Message><ModelState>` +
+		`<purchasesBody_x005B_0_x005D_.QtyPack>number must be at least 0</purchasesBody_x005B_0_x005D_.QtyPack></ModelState></Error>`
+	if status != http.StatusBadRequest || body != want || h.Get("Content-Type") != "application/xml; charset=UTF-8" {
+		t.Fatalf("400: %d %s %s\nwant %s", status, h.Get("Content-Type"), body, want)
+	}
+	// Accept prefers JSON by q: JSON, though the body is XML.
+	status, h, body = e.send(t, http.MethodDelete, uri, "text/xml", bad, "Accept", "application/xml;q=0.5, application/json")
+	if status != http.StatusBadRequest || !strings.HasPrefix(body, `{"Message":"The request is invalid."`) {
+		t.Fatalf("Accept JSON by q: %d %s %s", status, h.Get("Content-Type"), body)
+	}
+	status, h, body = e.send(t, http.MethodDelete, uri, "text/xml", seedXML)
+	if status != http.StatusOK || !strings.HasPrefix(body, "<DeletePurchaseInvoiceResult ") || h.Get("Content-Type") != "application/xml; charset=UTF-8" {
+		t.Fatalf("delete: %d %s %s", status, h.Get("Content-Type"), body)
+	}
+	// JSON body, Accept naming XML at a higher q than JSON: XML.
+	status, _, body = e.send(t, http.MethodDelete, uri, "application/json", "[]", "Accept", "application/json;q=0.8, text/xml")
+	if want := fmt.Sprintf(xmlDecl+"<Error><Message>Purchase invoice %d was not found.</Message></Error>", id); status != http.StatusNotFound || body != want {
+		t.Fatalf("second delete: %d %s, want %s", status, body, want)
+	}
+}
