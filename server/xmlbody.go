@@ -31,8 +31,10 @@ var (
 // kin-openapi decodes only JSON, so the body is rewritten to JSON, guided by the operation's schema
 // (XML has no types: "5" becomes a number only where the schema says number), and then validated
 // exactly like a JSON body.
+// application/x-www-form-urlencoded bodies are rewritten likewise (formToValue).
 func xmlToJSON(spec *openapi3.T, method, echoPath string) echo.MiddlewareFunc {
 	schema, _ := bodySchema(spec, method, echoPath)
+	bodyName := bodyParameterName(spec, method, echoPath)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
@@ -43,6 +45,27 @@ func xmlToJSON(spec *openapi3.T, method, echoPath string) echo.MiddlewareFunc {
 			c.SetRequest(req)
 			switch mediaType {
 			case "text/json":
+				req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+			case "application/x-www-form-urlencoded":
+				if schema == nil {
+					return next(c) // the validator answers 415
+				}
+				raw, err := io.ReadAll(req.Body)
+				if err != nil {
+					return err
+				}
+				var out []byte
+				if len(bytes.TrimSpace(raw)) > 0 {
+					value, err := formToValue(string(raw), schema, bodyName)
+					if err != nil {
+						return &api.Error{Kind: api.KindValidation, Status: http.StatusBadRequest, Message: "malformed form body",
+							Fields: []api.FieldError{{In: "body", Reason: "malformed form body: " + err.Error()}}, Cause: err}
+					}
+					if out, err = json.Marshal(value); err != nil {
+						return err
+					}
+				}
+				setBody(req, out)
 				req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 			case "application/xml", "text/xml":
 				if schema == nil {

@@ -568,7 +568,7 @@ export interface components {
                 "application/xml": components["schemas"]["AspNetError"];
             };
         };
-        /** @description The body's media type is not JSON (`application/json`, `text/json`) or XML (`application/xml`, `text/xml`). */
+        /** @description The body's media type is not JSON (`application/json`, `text/json`), XML (`application/xml`, `text/xml`) or a form (`application/x-www-form-urlencoded`). */
         UnsupportedMediaType: {
             headers: {
                 [name: string]: unknown;
@@ -663,6 +663,10 @@ export interface operations {
          * @description Optional collection of `PurchasesBody`: the caller's view of the invoice lines, checked against
          *     the stored lines. Empty or absent means "as stored". At most 500 lines.
          *
+         *     Form clients (`application/x-www-form-urlencoded`) name each field by its index, in jQuery's
+         *     notation (`[0][QtyPack]=5&[0][ProductId]=P-1`) or MVC's (`[0].QtyPack=5`), optionally prefixed
+         *     with the parameter name (`purchasesBody[0].QtyPack=5`).
+         *
          *     XML clients (`application/xml`, `text/xml`) send DataContract XML; the help page's sample:
          *
          *     ```xml
@@ -756,6 +760,7 @@ export interface operations {
                 "text/json": components["schemas"]["ArrayOfPurchasesBody"];
                 "application/xml": components["schemas"]["ArrayOfPurchasesBody"];
                 "text/xml": components["schemas"]["ArrayOfPurchasesBody"];
+                "application/x-www-form-urlencoded": components["schemas"]["ArrayOfPurchasesBody"];
             };
         };
         responses: {
@@ -809,13 +814,18 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The purchase invoice with its lines. */
+        /**
+         * @description The purchase invoice with its lines. Form clients (`application/x-www-form-urlencoded`) send
+         *     `VendorID=7&BillNo=B-1&ListBody[0][QtyPack]=5` (jQuery) or `ListBody[0].QtyPack=5` (MVC),
+         *     optionally prefixed with the parameter name (`purchase.VendorID=7`).
+         */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Purchase"];
                 "text/json": components["schemas"]["Purchase"];
                 "application/xml": components["schemas"]["Purchase"];
                 "text/xml": components["schemas"]["Purchase"];
+                "application/x-www-form-urlencoded": components["schemas"]["Purchase"];
             };
         };
         responses: {

@@ -173,3 +173,61 @@ func TestNegotiationLikeASPNET(t *testing.T) {
 		t.Fatalf("second delete: %d %s, want %s", status, body, want)
 	}
 }
+
+// Form bodies as .NET's FormUrlEncodedContent writes them (brackets percent-encoded, spaces as +),
+// in jQuery's and MVC's notations, prefixed or not: each deletes like the JSON body would.
+func TestFormBodies(t *testing.T) {
+	t.Parallel()
+	e := start(t, storetest.DB(t, storetest.SQLite), true)
+	line := func(prefix string, jquery bool, i int, field, value string) string {
+		key := fmt.Sprintf("%s[%d].%s", prefix, i, field)
+		if jquery {
+			key = fmt.Sprintf("%s[%d][%s]", prefix, i, field)
+		}
+		return strings.NewReplacer("[", "%5B", "]", "%5D").Replace(key) + "=" + value
+	}
+	view := func(prefix string, jquery bool) string {
+		var parts []string
+		for i := range 2 {
+			parts = append(parts, line(prefix, jquery, i, "ProductId", "sample+string+2"), line(prefix, jquery, i, "packingId", "3"),
+				line(prefix, jquery, i, "Multiplier", "4.0"), line(prefix, jquery, i, "QtyPack", "5"), line(prefix, jquery, i, "QtyLose", "6"),
+				line(prefix, jquery, i, "BnsLose", "7"), line(prefix, jquery, i, "SizeID", "35"), line(prefix, jquery, i, "ColorID", "37"),
+				line(prefix, jquery, i, "IsFreeProduct", "true"), line(prefix, jquery, i, "CustomerId", ""))
+		}
+		return strings.Join(parts, "&")
+	}
+	for _, c := range []struct {
+		name, prefix string
+		jquery       bool
+	}{{"jQuery", "", true}, {"MVC", "", false}, {"MVC prefixed", "purchasesBody", false}, {"jQuery prefixed", "PurchasesBody", true}} {
+		id := e.insert(t, "F-"+c.name, false, "1", nil, seedLines(t))
+		uri := fmt.Sprintf("/api/Purchase/DeletePurchaseInvoice?invoiceId=%d&userId=%d", id, e.user)
+		// A stale quantity in the same notation is refused: the form was read, not ignored.
+		stale := strings.Replace(view(c.prefix, c.jquery), "=6", "=9", 1)
+		if status, _, body := e.send(t, http.MethodDelete, uri, "application/x-www-form-urlencoded", stale); status != http.StatusConflict {
+			t.Errorf("%s stale: %d %s, want 409", c.name, status, body)
+		}
+		status, h, body := e.send(t, http.MethodDelete, uri, "application/x-www-form-urlencoded", view(c.prefix, c.jquery))
+		if status != http.StatusOK || !strings.Contains(body, `"LinesReversed":2`) || !strings.HasPrefix(h.Get("Content-Type"), "application/json") {
+			t.Errorf("%s: %d %s %s, want 200 JSON with 2 lines", c.name, status, h.Get("Content-Type"), body)
+		}
+	}
+	// An insert as a form, the ASP.NET model-state 400 for a bad value, a key given twice.
+	insert := fmt.Sprintf("VendorID=%d&BillNo=F-INS&BillDate=2026-11-20T00%%3A00%%3A00&NetAmount=10.5&%s&%s&%s", e.vendor,
+		line("ListBody", true, 0, "ProductId", "P-0042"), line("ListBody", true, 0, "PackingId", "1"), line("ListBody", true, 0, "QtyPack", "30"))
+	status, _, body := e.send(t, http.MethodPost, fmt.Sprintf("/api/Purchase/InsertPurchaseInvoice?userId=%d", e.user), "application/x-www-form-urlencoded", insert)
+	if status != http.StatusOK || e.stock(t, "P-0042") != "3" {
+		t.Fatalf("form insert: %d %s, stock %s", status, body, e.stock(t, "P-0042"))
+	}
+	uri := fmt.Sprintf("/api/Purchase/DeletePurchaseInvoice?invoiceId=1&userId=%d", e.user)
+	for form, want := range map[string]string{
+		line("", false, 0, "QtyPack", "-1"):                                           `{"Message":"The request is invalid.","ModelState":{"purchasesBody[0].QtyPack":["number must be at least 0"]}}`,
+		line("", false, 0, "QtyPack", "x"):                                            `{"Message":"The request is invalid.","ModelState":{"purchasesBody[0].QtyPack":["value must be an integer"]}}`,
+		line("", false, 0, "QtyPack", "1") + "&" + line("", false, 0, "QtyPack", "2"): `is given more than once`,
+	} {
+		status, _, body := e.send(t, http.MethodDelete, uri, "application/x-www-form-urlencoded", form)
+		if status != http.StatusBadRequest || !strings.Contains(body, want) {
+			t.Errorf("%s: %d %s, want 400 %s", form, status, body, want)
+		}
+	}
+}
