@@ -24,6 +24,9 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// Amount An amount in the organization's currency (4 decimal places kept).
+type Amount = decimal.Decimal
+
 // ArrayOfPurchasesBody A collection of purchase lines (C# `List<PurchasesBody>`). In XML: `<ArrayOfPurchasesBody>` holding one
 // `<PurchasesBody>` per line, in the DataContract namespace.
 type ArrayOfPurchasesBody = []PurchasesBody
@@ -51,6 +54,21 @@ type DeletePurchaseInvoiceResult struct {
 	UnitsReversed decimal.Decimal `json:"UnitsReversed"`
 }
 
+// DeletePurchaseReturnResult Outcome of a successful return delete.
+type DeletePurchaseReturnResult struct {
+	// LinesReversed Number of lines whose stock was put back.
+	LinesReversed int32 `json:"LinesReversed"`
+
+	// Message Human-readable confirmation.
+	Message string `json:"Message"`
+
+	// ReturnId Id of the deleted return.
+	ReturnId int64 `json:"ReturnId"`
+
+	// UnitsReversed Total stock units put back.
+	UnitsReversed decimal.Decimal `json:"UnitsReversed"`
+}
+
 // InsertPurchaseInvoiceResult Outcome of a successful insert.
 type InsertPurchaseInvoiceResult struct {
 	// InvoiceId Id of the new invoice.
@@ -58,6 +76,15 @@ type InsertPurchaseInvoiceResult struct {
 
 	// Message Human-readable confirmation.
 	Message string `json:"Message"`
+}
+
+// InsertPurchaseReturnResult Outcome of a successful return entry.
+type InsertPurchaseReturnResult struct {
+	// Message Human-readable confirmation.
+	Message string `json:"Message"`
+
+	// ReturnId Id of the new return.
+	ReturnId int64 `json:"ReturnId"`
 }
 
 // ModelStateError ASP.NET Web API invalid-model body (400).
@@ -190,6 +217,49 @@ type PurchaseInvoice struct {
 	STaxAmount decimal.Decimal `json:"STaxAmount"`
 
 	// VendorID The vendor (supplier) the goods were bought from.
+	VendorID int32 `json:"VendorID"`
+}
+
+// PurchaseReturn A purchase return as entered: goods sent back to a vendor, with header, tax totals and lines.
+// `NetAmount` is taken off the vendor's payable balance.
+type PurchaseReturn struct {
+	// DiscAmount An amount in the organization's currency (4 decimal places kept).
+	DiscAmount *Amount `json:"DiscAmount,omitempty"`
+
+	// FTaxAmount An amount in the organization's currency (4 decimal places kept).
+	FTaxAmount *Amount `json:"FTaxAmount,omitempty"`
+
+	// GrossAmount An amount in the organization's currency (4 decimal places kept).
+	GrossAmount *Amount `json:"GrossAmount,omitempty"`
+
+	// ITaxAmount An amount in the organization's currency (4 decimal places kept).
+	ITaxAmount *Amount `json:"ITaxAmount,omitempty"`
+
+	// IsFinalized Whether the return is finalized; a finalized return cannot be deleted.
+	IsFinalized *bool `json:"IsFinalized,omitempty"`
+
+	// IsPosted Whether the return has been posted to the ledger.
+	IsPosted *bool `json:"IsPosted,omitempty"`
+
+	// ListBody The returned lines.
+	ListBody []PurchasesBody `json:"ListBody"`
+
+	// NetAmount An amount in the organization's currency (4 decimal places kept).
+	NetAmount Amount `json:"NetAmount"`
+
+	// Remarks Free-text remarks.
+	Remarks *string `json:"Remarks,omitempty"`
+
+	// ReturnDate Date of the return.
+	ReturnDate time.Time `json:"ReturnDate"`
+
+	// ReturnNo The return's number; unique per vendor among returns that are not deleted.
+	ReturnNo string `json:"ReturnNo"`
+
+	// STaxAmount An amount in the organization's currency (4 decimal places kept).
+	STaxAmount *Amount `json:"STaxAmount,omitempty"`
+
+	// VendorID The vendor the goods go back to.
 	VendorID int32 `json:"VendorID"`
 }
 
@@ -350,6 +420,9 @@ type IsRateChange = bool
 // ProductId defines model for ProductId.
 type ProductId = string
 
+// ReturnId defines model for ReturnId.
+type ReturnId = int64
+
 // UserId defines model for UserId.
 type UserId = int32
 
@@ -415,6 +488,19 @@ type DeletePurchaseInvoiceParams struct {
 	IsPGP *IsPGP `form:"isPGP,omitempty" json:"isPGP,omitempty"`
 }
 
+// DeletePurchaseReturnParams defines parameters for DeletePurchaseReturn.
+type DeletePurchaseReturnParams struct {
+	// ReturnId Id of the purchase return.
+	ReturnId ReturnId `form:"returnId" json:"returnId"`
+
+	// UserId The caller's own user number (must equal the token's subject, else 403).
+	UserId UserId `form:"userId" json:"userId"`
+
+	// IsPGP Purchase book flag (a purchase-side mode with no public definition): the book the invoice is, or
+	// was, entered in. Reads and deletes find only invoices of the named book.
+	IsPGP *IsPGP `form:"isPGP,omitempty" json:"isPGP,omitempty"`
+}
+
 // GetPurchaseInvoiceParams defines parameters for GetPurchaseInvoice.
 type GetPurchaseInvoiceParams struct {
 	// InvoiceId Id of the purchase invoice.
@@ -441,6 +527,16 @@ type InsertPurchaseInvoiceParams struct {
 	IsRateChange *IsRateChange `form:"isRateChange,omitempty" json:"isRateChange,omitempty"`
 }
 
+// InsertPurchaseReturnParams defines parameters for InsertPurchaseReturn.
+type InsertPurchaseReturnParams struct {
+	// UserId The caller's own user number (must equal the token's subject, else 403).
+	UserId UserId `form:"userId" json:"userId"`
+
+	// IsPGP Purchase book flag (a purchase-side mode with no public definition): the book the invoice is, or
+	// was, entered in. Reads and deletes find only invoices of the named book.
+	IsPGP *IsPGP `form:"isPGP,omitempty" json:"isPGP,omitempty"`
+}
+
 // GetVendorParams defines parameters for GetVendor.
 type GetVendorParams struct {
 	// VendorId Id of the vendor (the `VendorID` of purchase invoices).
@@ -450,8 +546,14 @@ type GetVendorParams struct {
 // DeletePurchaseInvoiceJSONRequestBody defines body for DeletePurchaseInvoice for application/json ContentType.
 type DeletePurchaseInvoiceJSONRequestBody = ArrayOfPurchasesBody
 
+// DeletePurchaseReturnJSONRequestBody defines body for DeletePurchaseReturn for application/json ContentType.
+type DeletePurchaseReturnJSONRequestBody = ArrayOfPurchasesBody
+
 // InsertPurchaseInvoiceJSONRequestBody defines body for InsertPurchaseInvoice for application/json ContentType.
 type InsertPurchaseInvoiceJSONRequestBody = Purchase
+
+// InsertPurchaseReturnJSONRequestBody defines body for InsertPurchaseReturn for application/json ContentType.
+type InsertPurchaseReturnJSONRequestBody = PurchaseReturn
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -591,6 +693,48 @@ type ClientInterface interface {
 	// Corresponds with DELETE /api/Purchase/DeletePurchaseInvoice (the `DeletePurchaseInvoice` operationId).
 	DeletePurchaseInvoice(ctx context.Context, params *DeletePurchaseInvoiceParams, body DeletePurchaseInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// DeletePurchaseReturnWithBody Delete a purchase return and put back its stock and vendor balance
+	//
+	// Deletes one purchase return in a single transaction, with the guarantees of `DeletePurchaseInvoice`:
+	// either everything below happens or nothing does, and of concurrent deletes of one return exactly
+	// one succeeds (the others answer 404).
+	//
+	// - The return and its lines are soft-deleted (kept for audit, no longer live); a second delete is 404.
+	// - Stock of every line's product, size and colour increases by exactly what the return took:
+	//   `QtyPack x Multiplier + QtyLose + BnsLose` units per line.
+	// - The vendor's payable balance increases by the return total (`NetAmount`).
+	//
+	// Arguments and body, as for `DeletePurchaseInvoice`: `userId` must be the caller's own user number
+	// (403); `isPGP` names the book (a return of the other book is 404); the optional body is the
+	// caller's view of the lines and must match the stored ones (409). A finalized return is 409.
+	// The vendor documents this call by name only; the return's id travels as `returnId`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with DELETE /api/Purchase/DeletePurchaseReturn (the `DeletePurchaseReturn` operationId).
+	DeletePurchaseReturnWithBody(ctx context.Context, params *DeletePurchaseReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeletePurchaseReturn Delete a purchase return and put back its stock and vendor balance
+	//
+	// Deletes one purchase return in a single transaction, with the guarantees of `DeletePurchaseInvoice`:
+	// either everything below happens or nothing does, and of concurrent deletes of one return exactly
+	// one succeeds (the others answer 404).
+	//
+	// - The return and its lines are soft-deleted (kept for audit, no longer live); a second delete is 404.
+	// - Stock of every line's product, size and colour increases by exactly what the return took:
+	//   `QtyPack x Multiplier + QtyLose + BnsLose` units per line.
+	// - The vendor's payable balance increases by the return total (`NetAmount`).
+	//
+	// Arguments and body, as for `DeletePurchaseInvoice`: `userId` must be the caller's own user number
+	// (403); `isPGP` names the book (a return of the other book is 404); the optional body is the
+	// caller's view of the lines and must match the stored ones (409). A finalized return is 409.
+	// The vendor documents this call by name only; the return's id travels as `returnId`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with DELETE /api/Purchase/DeletePurchaseReturn (the `DeletePurchaseReturn` operationId).
+	DeletePurchaseReturn(ctx context.Context, params *DeletePurchaseReturnParams, body DeletePurchaseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetPurchaseInvoice Read a purchase invoice with its lines
 	//
 	// Returns one purchase invoice that is not deleted, from the named book (`isPGP`), with its lines.
@@ -634,6 +778,44 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/Purchase/InsertPurchaseInvoice (the `InsertPurchaseInvoice` operationId).
 	InsertPurchaseInvoice(ctx context.Context, params *InsertPurchaseInvoiceParams, body InsertPurchaseInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// InsertPurchaseReturnWithBody Enter a purchase return, taking its stock out and its total off the vendor balance
+	//
+	// Stores one purchase return (goods sent back to the vendor) and its lines in a single transaction.
+	//
+	// - Stock of every line's product, size and colour decreases by `QtyPack x Multiplier + QtyLose + BnsLose`
+	//   units; if any stock level would go below zero, 409 and nothing changes.
+	// - The vendor's payable balance decreases by `NetAmount`.
+	// - `userId` must be the caller's own user number, else 403; it is recorded as the return's author.
+	// - `isPGP` names the purchase book the return is entered in; a delete must name the same book.
+	// - `ReturnNo` must be unused for this vendor among returns that are not deleted, else 409.
+	// - `VendorID` and every line's `ProductId` (and `PackingId`, when not 0) must exist, else 404.
+	//
+	// The vendor documents this call by name only; its arguments follow `InsertPurchaseInvoice`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/Purchase/InsertPurchaseReturn (the `InsertPurchaseReturn` operationId).
+	InsertPurchaseReturnWithBody(ctx context.Context, params *InsertPurchaseReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// InsertPurchaseReturn Enter a purchase return, taking its stock out and its total off the vendor balance
+	//
+	// Stores one purchase return (goods sent back to the vendor) and its lines in a single transaction.
+	//
+	// - Stock of every line's product, size and colour decreases by `QtyPack x Multiplier + QtyLose + BnsLose`
+	//   units; if any stock level would go below zero, 409 and nothing changes.
+	// - The vendor's payable balance decreases by `NetAmount`.
+	// - `userId` must be the caller's own user number, else 403; it is recorded as the return's author.
+	// - `isPGP` names the purchase book the return is entered in; a delete must name the same book.
+	// - `ReturnNo` must be unused for this vendor among returns that are not deleted, else 409.
+	// - `VendorID` and every line's `ProductId` (and `PackingId`, when not 0) must exist, else 404.
+	//
+	// The vendor documents this call by name only; its arguments follow `InsertPurchaseInvoice`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/Purchase/InsertPurchaseReturn (the `InsertPurchaseReturn` operationId).
+	InsertPurchaseReturn(ctx context.Context, params *InsertPurchaseReturnParams, body InsertPurchaseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetVendor Read a vendor and its payable balance
 	//
@@ -737,6 +919,68 @@ func (c *Client) DeletePurchaseInvoice(ctx context.Context, params *DeletePurcha
 	return c.Client.Do(req)
 }
 
+// DeletePurchaseReturnWithBody Delete a purchase return and put back its stock and vendor balance
+//
+// Deletes one purchase return in a single transaction, with the guarantees of `DeletePurchaseInvoice`:
+// either everything below happens or nothing does, and of concurrent deletes of one return exactly
+// one succeeds (the others answer 404).
+//
+//   - The return and its lines are soft-deleted (kept for audit, no longer live); a second delete is 404.
+//   - Stock of every line's product, size and colour increases by exactly what the return took:
+//     `QtyPack x Multiplier + QtyLose + BnsLose` units per line.
+//   - The vendor's payable balance increases by the return total (`NetAmount`).
+//
+// Arguments and body, as for `DeletePurchaseInvoice`: `userId` must be the caller's own user number
+// (403); `isPGP` names the book (a return of the other book is 404); the optional body is the
+// caller's view of the lines and must match the stored ones (409). A finalized return is 409.
+// The vendor documents this call by name only; the return's id travels as `returnId`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with DELETE /api/Purchase/DeletePurchaseReturn (the `DeletePurchaseReturn` operationId).
+func (c *Client) DeletePurchaseReturnWithBody(ctx context.Context, params *DeletePurchaseReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeletePurchaseReturnRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeletePurchaseReturn Delete a purchase return and put back its stock and vendor balance
+//
+// Deletes one purchase return in a single transaction, with the guarantees of `DeletePurchaseInvoice`:
+// either everything below happens or nothing does, and of concurrent deletes of one return exactly
+// one succeeds (the others answer 404).
+//
+//   - The return and its lines are soft-deleted (kept for audit, no longer live); a second delete is 404.
+//   - Stock of every line's product, size and colour increases by exactly what the return took:
+//     `QtyPack x Multiplier + QtyLose + BnsLose` units per line.
+//   - The vendor's payable balance increases by the return total (`NetAmount`).
+//
+// Arguments and body, as for `DeletePurchaseInvoice`: `userId` must be the caller's own user number
+// (403); `isPGP` names the book (a return of the other book is 404); the optional body is the
+// caller's view of the lines and must match the stored ones (409). A finalized return is 409.
+// The vendor documents this call by name only; the return's id travels as `returnId`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with DELETE /api/Purchase/DeletePurchaseReturn (the `DeletePurchaseReturn` operationId).
+func (c *Client) DeletePurchaseReturn(ctx context.Context, params *DeletePurchaseReturnParams, body DeletePurchaseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeletePurchaseReturnRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetPurchaseInvoice Read a purchase invoice with its lines
 //
 // Returns one purchase invoice that is not deleted, from the named book (`isPGP`), with its lines.
@@ -801,6 +1045,64 @@ func (c *Client) InsertPurchaseInvoiceWithBody(ctx context.Context, params *Inse
 // Corresponds with POST /api/Purchase/InsertPurchaseInvoice (the `InsertPurchaseInvoice` operationId).
 func (c *Client) InsertPurchaseInvoice(ctx context.Context, params *InsertPurchaseInvoiceParams, body InsertPurchaseInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewInsertPurchaseInvoiceRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// InsertPurchaseReturnWithBody Enter a purchase return, taking its stock out and its total off the vendor balance
+//
+// Stores one purchase return (goods sent back to the vendor) and its lines in a single transaction.
+//
+//   - Stock of every line's product, size and colour decreases by `QtyPack x Multiplier + QtyLose + BnsLose`
+//     units; if any stock level would go below zero, 409 and nothing changes.
+//   - The vendor's payable balance decreases by `NetAmount`.
+//   - `userId` must be the caller's own user number, else 403; it is recorded as the return's author.
+//   - `isPGP` names the purchase book the return is entered in; a delete must name the same book.
+//   - `ReturnNo` must be unused for this vendor among returns that are not deleted, else 409.
+//   - `VendorID` and every line's `ProductId` (and `PackingId`, when not 0) must exist, else 404.
+//
+// The vendor documents this call by name only; its arguments follow `InsertPurchaseInvoice`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/Purchase/InsertPurchaseReturn (the `InsertPurchaseReturn` operationId).
+func (c *Client) InsertPurchaseReturnWithBody(ctx context.Context, params *InsertPurchaseReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewInsertPurchaseReturnRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// InsertPurchaseReturn Enter a purchase return, taking its stock out and its total off the vendor balance
+//
+// Stores one purchase return (goods sent back to the vendor) and its lines in a single transaction.
+//
+//   - Stock of every line's product, size and colour decreases by `QtyPack x Multiplier + QtyLose + BnsLose`
+//     units; if any stock level would go below zero, 409 and nothing changes.
+//   - The vendor's payable balance decreases by `NetAmount`.
+//   - `userId` must be the caller's own user number, else 403; it is recorded as the return's author.
+//   - `isPGP` names the purchase book the return is entered in; a delete must name the same book.
+//   - `ReturnNo` must be unused for this vendor among returns that are not deleted, else 409.
+//   - `VendorID` and every line's `ProductId` (and `PackingId`, when not 0) must exist, else 404.
+//
+// The vendor documents this call by name only; its arguments follow `InsertPurchaseInvoice`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/Purchase/InsertPurchaseReturn (the `InsertPurchaseReturn` operationId).
+func (c *Client) InsertPurchaseReturn(ctx context.Context, params *InsertPurchaseReturnParams, body InsertPurchaseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewInsertPurchaseReturnRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -918,6 +1220,89 @@ func NewDeletePurchaseInvoiceRequestWithBody(server string, params *DeletePurcha
 		var rawQueryFragments []string
 
 		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "invoiceId", params.InvoiceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.IsPGP != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "isPGP", *params.IsPGP, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeletePurchaseReturnRequest calls the generic DeletePurchaseReturn builder with application/json body
+func NewDeletePurchaseReturnRequest(server string, params *DeletePurchaseReturnParams, body DeletePurchaseReturnJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDeletePurchaseReturnRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewDeletePurchaseReturnRequestWithBody constructs an http.Request for the DeletePurchaseReturn method, with any body, and a specified content type
+func NewDeletePurchaseReturnRequestWithBody(server string, params *DeletePurchaseReturnParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/Purchase/DeletePurchaseReturn")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "returnId", params.ReturnId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -1122,6 +1507,81 @@ func NewInsertPurchaseInvoiceRequestWithBody(server string, params *InsertPurcha
 	return req, nil
 }
 
+// NewInsertPurchaseReturnRequest calls the generic InsertPurchaseReturn builder with application/json body
+func NewInsertPurchaseReturnRequest(server string, params *InsertPurchaseReturnParams, body InsertPurchaseReturnJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewInsertPurchaseReturnRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewInsertPurchaseReturnRequestWithBody constructs an http.Request for the InsertPurchaseReturn method, with any body, and a specified content type
+func NewInsertPurchaseReturnRequestWithBody(server string, params *InsertPurchaseReturnParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/Purchase/InsertPurchaseReturn")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.IsPGP != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "isPGP", *params.IsPGP, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetVendorRequest constructs an http.Request for the GetVendor method
 func NewGetVendorRequest(server string, params *GetVendorParams) (*http.Request, error) {
 	var err error
@@ -1282,6 +1742,48 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/Purchase/DeletePurchaseInvoice (the `DeletePurchaseInvoice` operationId).
 	DeletePurchaseInvoiceWithResponse(ctx context.Context, params *DeletePurchaseInvoiceParams, body DeletePurchaseInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*DeletePurchaseInvoiceResponse, error)
 
+	// DeletePurchaseReturnWithBodyWithResponse Delete a purchase return and put back its stock and vendor balance
+	//
+	// Deletes one purchase return in a single transaction, with the guarantees of `DeletePurchaseInvoice`:
+	// either everything below happens or nothing does, and of concurrent deletes of one return exactly
+	// one succeeds (the others answer 404).
+	//
+	// - The return and its lines are soft-deleted (kept for audit, no longer live); a second delete is 404.
+	// - Stock of every line's product, size and colour increases by exactly what the return took:
+	//   `QtyPack x Multiplier + QtyLose + BnsLose` units per line.
+	// - The vendor's payable balance increases by the return total (`NetAmount`).
+	//
+	// Arguments and body, as for `DeletePurchaseInvoice`: `userId` must be the caller's own user number
+	// (403); `isPGP` names the book (a return of the other book is 404); the optional body is the
+	// caller's view of the lines and must match the stored ones (409). A finalized return is 409.
+	// The vendor documents this call by name only; the return's id travels as `returnId`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/Purchase/DeletePurchaseReturn (the `DeletePurchaseReturn` operationId).
+	DeletePurchaseReturnWithBodyWithResponse(ctx context.Context, params *DeletePurchaseReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeletePurchaseReturnResponse, error)
+
+	// DeletePurchaseReturnWithResponse Delete a purchase return and put back its stock and vendor balance
+	//
+	// Deletes one purchase return in a single transaction, with the guarantees of `DeletePurchaseInvoice`:
+	// either everything below happens or nothing does, and of concurrent deletes of one return exactly
+	// one succeeds (the others answer 404).
+	//
+	// - The return and its lines are soft-deleted (kept for audit, no longer live); a second delete is 404.
+	// - Stock of every line's product, size and colour increases by exactly what the return took:
+	//   `QtyPack x Multiplier + QtyLose + BnsLose` units per line.
+	// - The vendor's payable balance increases by the return total (`NetAmount`).
+	//
+	// Arguments and body, as for `DeletePurchaseInvoice`: `userId` must be the caller's own user number
+	// (403); `isPGP` names the book (a return of the other book is 404); the optional body is the
+	// caller's view of the lines and must match the stored ones (409). A finalized return is 409.
+	// The vendor documents this call by name only; the return's id travels as `returnId`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/Purchase/DeletePurchaseReturn (the `DeletePurchaseReturn` operationId).
+	DeletePurchaseReturnWithResponse(ctx context.Context, params *DeletePurchaseReturnParams, body DeletePurchaseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*DeletePurchaseReturnResponse, error)
+
 	// GetPurchaseInvoiceWithResponse Read a purchase invoice with its lines
 	//
 	// Returns one purchase invoice that is not deleted, from the named book (`isPGP`), with its lines.
@@ -1327,6 +1829,44 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/Purchase/InsertPurchaseInvoice (the `InsertPurchaseInvoice` operationId).
 	InsertPurchaseInvoiceWithResponse(ctx context.Context, params *InsertPurchaseInvoiceParams, body InsertPurchaseInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*InsertPurchaseInvoiceResponse, error)
+
+	// InsertPurchaseReturnWithBodyWithResponse Enter a purchase return, taking its stock out and its total off the vendor balance
+	//
+	// Stores one purchase return (goods sent back to the vendor) and its lines in a single transaction.
+	//
+	// - Stock of every line's product, size and colour decreases by `QtyPack x Multiplier + QtyLose + BnsLose`
+	//   units; if any stock level would go below zero, 409 and nothing changes.
+	// - The vendor's payable balance decreases by `NetAmount`.
+	// - `userId` must be the caller's own user number, else 403; it is recorded as the return's author.
+	// - `isPGP` names the purchase book the return is entered in; a delete must name the same book.
+	// - `ReturnNo` must be unused for this vendor among returns that are not deleted, else 409.
+	// - `VendorID` and every line's `ProductId` (and `PackingId`, when not 0) must exist, else 404.
+	//
+	// The vendor documents this call by name only; its arguments follow `InsertPurchaseInvoice`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/Purchase/InsertPurchaseReturn (the `InsertPurchaseReturn` operationId).
+	InsertPurchaseReturnWithBodyWithResponse(ctx context.Context, params *InsertPurchaseReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*InsertPurchaseReturnResponse, error)
+
+	// InsertPurchaseReturnWithResponse Enter a purchase return, taking its stock out and its total off the vendor balance
+	//
+	// Stores one purchase return (goods sent back to the vendor) and its lines in a single transaction.
+	//
+	// - Stock of every line's product, size and colour decreases by `QtyPack x Multiplier + QtyLose + BnsLose`
+	//   units; if any stock level would go below zero, 409 and nothing changes.
+	// - The vendor's payable balance decreases by `NetAmount`.
+	// - `userId` must be the caller's own user number, else 403; it is recorded as the return's author.
+	// - `isPGP` names the purchase book the return is entered in; a delete must name the same book.
+	// - `ReturnNo` must be unused for this vendor among returns that are not deleted, else 409.
+	// - `VendorID` and every line's `ProductId` (and `PackingId`, when not 0) must exist, else 404.
+	//
+	// The vendor documents this call by name only; its arguments follow `InsertPurchaseInvoice`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/Purchase/InsertPurchaseReturn (the `InsertPurchaseReturn` operationId).
+	InsertPurchaseReturnWithResponse(ctx context.Context, params *InsertPurchaseReturnParams, body InsertPurchaseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*InsertPurchaseReturnResponse, error)
 
 	// GetVendorWithResponse Read a vendor and its payable balance
 	//
@@ -1511,6 +2051,103 @@ func (r DeletePurchaseInvoiceResponse) ContentType() string {
 	return ""
 }
 
+type DeletePurchaseReturnResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeletePurchaseReturnResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON200() *DeletePurchaseReturnResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeletePurchaseReturnResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeletePurchaseReturnResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeletePurchaseReturnResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeletePurchaseReturnResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetPurchaseInvoiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1684,6 +2321,103 @@ func (r InsertPurchaseInvoiceResponse) ContentType() string {
 	return ""
 }
 
+type InsertPurchaseReturnResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InsertPurchaseReturnResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON200() *InsertPurchaseReturnResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r InsertPurchaseReturnResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r InsertPurchaseReturnResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r InsertPurchaseReturnResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r InsertPurchaseReturnResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetVendorResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1844,6 +2578,60 @@ func (c *ClientWithResponses) DeletePurchaseInvoiceWithResponse(ctx context.Cont
 	return ParseDeletePurchaseInvoiceResponse(rsp)
 }
 
+// DeletePurchaseReturnWithBodyWithResponse Delete a purchase return and put back its stock and vendor balance
+//
+// Deletes one purchase return in a single transaction, with the guarantees of `DeletePurchaseInvoice`:
+// either everything below happens or nothing does, and of concurrent deletes of one return exactly
+// one succeeds (the others answer 404).
+//
+//   - The return and its lines are soft-deleted (kept for audit, no longer live); a second delete is 404.
+//   - Stock of every line's product, size and colour increases by exactly what the return took:
+//     `QtyPack x Multiplier + QtyLose + BnsLose` units per line.
+//   - The vendor's payable balance increases by the return total (`NetAmount`).
+//
+// Arguments and body, as for `DeletePurchaseInvoice`: `userId` must be the caller's own user number
+// (403); `isPGP` names the book (a return of the other book is 404); the optional body is the
+// caller's view of the lines and must match the stored ones (409). A finalized return is 409.
+// The vendor documents this call by name only; the return's id travels as `returnId`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/Purchase/DeletePurchaseReturn (the `DeletePurchaseReturn` operationId).
+func (c *ClientWithResponses) DeletePurchaseReturnWithBodyWithResponse(ctx context.Context, params *DeletePurchaseReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeletePurchaseReturnResponse, error) {
+	rsp, err := c.DeletePurchaseReturnWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeletePurchaseReturnResponse(rsp)
+}
+
+// DeletePurchaseReturnWithResponse Delete a purchase return and put back its stock and vendor balance
+//
+// Deletes one purchase return in a single transaction, with the guarantees of `DeletePurchaseInvoice`:
+// either everything below happens or nothing does, and of concurrent deletes of one return exactly
+// one succeeds (the others answer 404).
+//
+//   - The return and its lines are soft-deleted (kept for audit, no longer live); a second delete is 404.
+//   - Stock of every line's product, size and colour increases by exactly what the return took:
+//     `QtyPack x Multiplier + QtyLose + BnsLose` units per line.
+//   - The vendor's payable balance increases by the return total (`NetAmount`).
+//
+// Arguments and body, as for `DeletePurchaseInvoice`: `userId` must be the caller's own user number
+// (403); `isPGP` names the book (a return of the other book is 404); the optional body is the
+// caller's view of the lines and must match the stored ones (409). A finalized return is 409.
+// The vendor documents this call by name only; the return's id travels as `returnId`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/Purchase/DeletePurchaseReturn (the `DeletePurchaseReturn` operationId).
+func (c *ClientWithResponses) DeletePurchaseReturnWithResponse(ctx context.Context, params *DeletePurchaseReturnParams, body DeletePurchaseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*DeletePurchaseReturnResponse, error) {
+	rsp, err := c.DeletePurchaseReturn(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeletePurchaseReturnResponse(rsp)
+}
+
 // GetPurchaseInvoiceWithResponse Read a purchase invoice with its lines
 //
 // Returns one purchase invoice that is not deleted, from the named book (`isPGP`), with its lines.
@@ -1906,6 +2694,56 @@ func (c *ClientWithResponses) InsertPurchaseInvoiceWithResponse(ctx context.Cont
 		return nil, err
 	}
 	return ParseInsertPurchaseInvoiceResponse(rsp)
+}
+
+// InsertPurchaseReturnWithBodyWithResponse Enter a purchase return, taking its stock out and its total off the vendor balance
+//
+// Stores one purchase return (goods sent back to the vendor) and its lines in a single transaction.
+//
+//   - Stock of every line's product, size and colour decreases by `QtyPack x Multiplier + QtyLose + BnsLose`
+//     units; if any stock level would go below zero, 409 and nothing changes.
+//   - The vendor's payable balance decreases by `NetAmount`.
+//   - `userId` must be the caller's own user number, else 403; it is recorded as the return's author.
+//   - `isPGP` names the purchase book the return is entered in; a delete must name the same book.
+//   - `ReturnNo` must be unused for this vendor among returns that are not deleted, else 409.
+//   - `VendorID` and every line's `ProductId` (and `PackingId`, when not 0) must exist, else 404.
+//
+// The vendor documents this call by name only; its arguments follow `InsertPurchaseInvoice`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/Purchase/InsertPurchaseReturn (the `InsertPurchaseReturn` operationId).
+func (c *ClientWithResponses) InsertPurchaseReturnWithBodyWithResponse(ctx context.Context, params *InsertPurchaseReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*InsertPurchaseReturnResponse, error) {
+	rsp, err := c.InsertPurchaseReturnWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseInsertPurchaseReturnResponse(rsp)
+}
+
+// InsertPurchaseReturnWithResponse Enter a purchase return, taking its stock out and its total off the vendor balance
+//
+// Stores one purchase return (goods sent back to the vendor) and its lines in a single transaction.
+//
+//   - Stock of every line's product, size and colour decreases by `QtyPack x Multiplier + QtyLose + BnsLose`
+//     units; if any stock level would go below zero, 409 and nothing changes.
+//   - The vendor's payable balance decreases by `NetAmount`.
+//   - `userId` must be the caller's own user number, else 403; it is recorded as the return's author.
+//   - `isPGP` names the purchase book the return is entered in; a delete must name the same book.
+//   - `ReturnNo` must be unused for this vendor among returns that are not deleted, else 409.
+//   - `VendorID` and every line's `ProductId` (and `PackingId`, when not 0) must exist, else 404.
+//
+// The vendor documents this call by name only; its arguments follow `InsertPurchaseInvoice`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/Purchase/InsertPurchaseReturn (the `InsertPurchaseReturn` operationId).
+func (c *ClientWithResponses) InsertPurchaseReturnWithResponse(ctx context.Context, params *InsertPurchaseReturnParams, body InsertPurchaseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*InsertPurchaseReturnResponse, error) {
+	rsp, err := c.InsertPurchaseReturn(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseInsertPurchaseReturnResponse(rsp)
 }
 
 // GetVendorWithResponse Read a vendor and its payable balance
@@ -2000,6 +2838,88 @@ func ParseDeletePurchaseInvoiceResponse(rsp *http.Response) (*DeletePurchaseInvo
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest DeletePurchaseInvoiceResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeletePurchaseReturnResponse parses an HTTP response from a DeletePurchaseReturnWithResponse call
+func ParseDeletePurchaseReturnResponse(rsp *http.Response) (*DeletePurchaseReturnResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeletePurchaseReturnResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeletePurchaseReturnResult
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2209,6 +3129,88 @@ func ParseInsertPurchaseInvoiceResponse(rsp *http.Response) (*InsertPurchaseInvo
 	return response, nil
 }
 
+// ParseInsertPurchaseReturnResponse parses an HTTP response from a InsertPurchaseReturnWithResponse call
+func ParseInsertPurchaseReturnResponse(rsp *http.Response) (*InsertPurchaseReturnResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &InsertPurchaseReturnResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InsertPurchaseReturnResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetVendorResponse parses an HTTP response from a GetVendorWithResponse call
 func ParseGetVendorResponse(rsp *http.Response) (*GetVendorResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2278,12 +3280,18 @@ type ServerInterface interface {
 	// DeletePurchaseInvoice Delete a purchase invoice and reverse its stock and vendor balance
 	// (DELETE /api/Purchase/DeletePurchaseInvoice)
 	DeletePurchaseInvoice(ctx echo.Context, params DeletePurchaseInvoiceParams) error
+	// DeletePurchaseReturn Delete a purchase return and put back its stock and vendor balance
+	// (DELETE /api/Purchase/DeletePurchaseReturn)
+	DeletePurchaseReturn(ctx echo.Context, params DeletePurchaseReturnParams) error
 	// GetPurchaseInvoice Read a purchase invoice with its lines
 	// (GET /api/Purchase/GetPurchaseInvoice)
 	GetPurchaseInvoice(ctx echo.Context, params GetPurchaseInvoiceParams) error
 	// InsertPurchaseInvoice Enter a purchase invoice, adding its stock and its total to the vendor balance
 	// (POST /api/Purchase/InsertPurchaseInvoice)
 	InsertPurchaseInvoice(ctx echo.Context, params InsertPurchaseInvoiceParams) error
+	// InsertPurchaseReturn Enter a purchase return, taking its stock out and its total off the vendor balance
+	// (POST /api/Purchase/InsertPurchaseReturn)
+	InsertPurchaseReturn(ctx echo.Context, params InsertPurchaseReturnParams) error
 	// GetVendor Read a vendor and its payable balance
 	// (GET /api/Vendor/GetVendor)
 	GetVendor(ctx echo.Context, params GetVendorParams) error
@@ -2341,6 +3349,38 @@ func (w *ServerInterfaceWrapper) DeletePurchaseInvoice(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.DeletePurchaseInvoice(ctx, params)
+	return err
+}
+
+// DeletePurchaseReturn converts echo context to params.
+func (w *ServerInterfaceWrapper) DeletePurchaseReturn(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeletePurchaseReturnParams
+	// ------------- Required query parameter "returnId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "returnId", ctx.QueryParams(), &params.ReturnId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter returnId: %s", err))
+	}
+
+	// ------------- Required query parameter "userId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "userId", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter userId: %s", err))
+	}
+
+	// ------------- Optional query parameter "isPGP" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "isPGP", ctx.QueryParams(), &params.IsPGP, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter isPGP: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeletePurchaseReturn(ctx, params)
 	return err
 }
 
@@ -2405,6 +3445,31 @@ func (w *ServerInterfaceWrapper) InsertPurchaseInvoice(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.InsertPurchaseInvoice(ctx, params)
+	return err
+}
+
+// InsertPurchaseReturn converts echo context to params.
+func (w *ServerInterfaceWrapper) InsertPurchaseReturn(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params InsertPurchaseReturnParams
+	// ------------- Required query parameter "userId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "userId", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter userId: %s", err))
+	}
+
+	// ------------- Optional query parameter "isPGP" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "isPGP", ctx.QueryParams(), &params.IsPGP, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter isPGP: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.InsertPurchaseReturn(ctx, params)
 	return err
 }
 
@@ -2475,8 +3540,10 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 
 	router.GET(options.BaseURL+"/api/Product/GetProductStock", wrapper.GetProductStock, options.OperationMiddlewares["GetProductStock"]...)
 	router.DELETE(options.BaseURL+"/api/Purchase/DeletePurchaseInvoice", wrapper.DeletePurchaseInvoice, options.OperationMiddlewares["DeletePurchaseInvoice"]...)
+	router.DELETE(options.BaseURL+"/api/Purchase/DeletePurchaseReturn", wrapper.DeletePurchaseReturn, options.OperationMiddlewares["DeletePurchaseReturn"]...)
 	router.GET(options.BaseURL+"/api/Purchase/GetPurchaseInvoice", wrapper.GetPurchaseInvoice, options.OperationMiddlewares["GetPurchaseInvoice"]...)
 	router.POST(options.BaseURL+"/api/Purchase/InsertPurchaseInvoice", wrapper.InsertPurchaseInvoice, options.OperationMiddlewares["InsertPurchaseInvoice"]...)
+	router.POST(options.BaseURL+"/api/Purchase/InsertPurchaseReturn", wrapper.InsertPurchaseReturn, options.OperationMiddlewares["InsertPurchaseReturn"]...)
 	router.GET(options.BaseURL+"/api/Vendor/GetVendor", wrapper.GetVendor, options.OperationMiddlewares["GetVendor"]...)
 
 }
@@ -2730,6 +3797,145 @@ func (response DeletePurchaseInvoice500JSONResponse) VisitDeletePurchaseInvoiceR
 	return err
 }
 
+type DeletePurchaseReturnRequestObject struct {
+	Params DeletePurchaseReturnParams
+	Body   *DeletePurchaseReturnJSONRequestBody
+}
+
+type DeletePurchaseReturnResponseObject interface {
+	VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error
+}
+
+type DeletePurchaseReturn200JSONResponse DeletePurchaseReturnResult
+
+func (response DeletePurchaseReturn200JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseReturn400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response DeletePurchaseReturn400JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseReturn401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeletePurchaseReturn401JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseReturn403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeletePurchaseReturn403JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseReturn404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeletePurchaseReturn404JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseReturn409JSONResponse struct{ ConflictJSONResponse }
+
+func (response DeletePurchaseReturn409JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseReturn413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response DeletePurchaseReturn413JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseReturn415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response DeletePurchaseReturn415JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseReturn500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response DeletePurchaseReturn500JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPurchaseInvoiceRequestObject struct {
 	Params GetPurchaseInvoiceParams
 }
@@ -2963,6 +4169,145 @@ func (response InsertPurchaseInvoice500JSONResponse) VisitInsertPurchaseInvoiceR
 	return err
 }
 
+type InsertPurchaseReturnRequestObject struct {
+	Params InsertPurchaseReturnParams
+	Body   *InsertPurchaseReturnJSONRequestBody
+}
+
+type InsertPurchaseReturnResponseObject interface {
+	VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error
+}
+
+type InsertPurchaseReturn200JSONResponse InsertPurchaseReturnResult
+
+func (response InsertPurchaseReturn200JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseReturn400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response InsertPurchaseReturn400JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseReturn401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response InsertPurchaseReturn401JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseReturn403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response InsertPurchaseReturn403JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseReturn404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response InsertPurchaseReturn404JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseReturn409JSONResponse struct{ ConflictJSONResponse }
+
+func (response InsertPurchaseReturn409JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseReturn413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response InsertPurchaseReturn413JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseReturn415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response InsertPurchaseReturn415JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseReturn500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response InsertPurchaseReturn500JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetVendorRequestObject struct {
 	Params GetVendorParams
 }
@@ -3065,12 +4410,18 @@ type StrictServerInterface interface {
 	// DeletePurchaseInvoice Delete a purchase invoice and reverse its stock and vendor balance
 	// (DELETE /api/Purchase/DeletePurchaseInvoice)
 	DeletePurchaseInvoice(ctx context.Context, request DeletePurchaseInvoiceRequestObject) (DeletePurchaseInvoiceResponseObject, error)
+	// DeletePurchaseReturn Delete a purchase return and put back its stock and vendor balance
+	// (DELETE /api/Purchase/DeletePurchaseReturn)
+	DeletePurchaseReturn(ctx context.Context, request DeletePurchaseReturnRequestObject) (DeletePurchaseReturnResponseObject, error)
 	// GetPurchaseInvoice Read a purchase invoice with its lines
 	// (GET /api/Purchase/GetPurchaseInvoice)
 	GetPurchaseInvoice(ctx context.Context, request GetPurchaseInvoiceRequestObject) (GetPurchaseInvoiceResponseObject, error)
 	// InsertPurchaseInvoice Enter a purchase invoice, adding its stock and its total to the vendor balance
 	// (POST /api/Purchase/InsertPurchaseInvoice)
 	InsertPurchaseInvoice(ctx context.Context, request InsertPurchaseInvoiceRequestObject) (InsertPurchaseInvoiceResponseObject, error)
+	// InsertPurchaseReturn Enter a purchase return, taking its stock out and its total off the vendor balance
+	// (POST /api/Purchase/InsertPurchaseReturn)
+	InsertPurchaseReturn(ctx context.Context, request InsertPurchaseReturnRequestObject) (InsertPurchaseReturnResponseObject, error)
 	// GetVendor Read a vendor and its payable balance
 	// (GET /api/Vendor/GetVendor)
 	GetVendor(ctx context.Context, request GetVendorRequestObject) (GetVendorResponseObject, error)
@@ -3164,6 +4515,57 @@ func (sh *strictHandler) DeletePurchaseInvoice(ctx echo.Context, params DeletePu
 	return nil
 }
 
+// DeletePurchaseReturn operation middleware
+func (sh *strictHandler) DeletePurchaseReturn(ctx echo.Context, params DeletePurchaseReturnParams) error {
+	var request DeletePurchaseReturnRequestObject
+
+	request.Params = params
+
+	var body DeletePurchaseReturnJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeletePurchaseReturn(ctx.Request().Context(), request.(DeletePurchaseReturnRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeletePurchaseReturn")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeletePurchaseReturnResponseObject); ok {
+		return validResponse.VisitDeletePurchaseReturnResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetPurchaseInvoice operation middleware
 func (sh *strictHandler) GetPurchaseInvoice(ctx echo.Context, params GetPurchaseInvoiceParams) error {
 	var request GetPurchaseInvoiceRequestObject
@@ -3237,6 +4639,54 @@ func (sh *strictHandler) InsertPurchaseInvoice(ctx echo.Context, params InsertPu
 	return nil
 }
 
+// InsertPurchaseReturn operation middleware
+func (sh *strictHandler) InsertPurchaseReturn(ctx echo.Context, params InsertPurchaseReturnParams) error {
+	var request InsertPurchaseReturnRequestObject
+
+	request.Params = params
+
+	var body InsertPurchaseReturnJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.InsertPurchaseReturn(ctx.Request().Context(), request.(InsertPurchaseReturnRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "InsertPurchaseReturn")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(InsertPurchaseReturnResponseObject); ok {
+		return validResponse.VisitInsertPurchaseReturnResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetVendor operation middleware
 func (sh *strictHandler) GetVendor(ctx echo.Context, params GetVendorParams) error {
 	var request GetVendorRequestObject
@@ -3267,153 +4717,171 @@ func (sh *strictHandler) GetVendor(ctx echo.Context, params GetVendorParams) err
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H0Jc9u4FfBfecN+M5a2tCxfOeTJfONkk9adHG7spDuNMiUkQhIaCuASoGVtxv/9GzwcBCnKkrPew/2y",
-	"00llENcD3g28h6/RWMxzwSlXMhp8jeg1mecZxd/nZTGeEUnP+JVgY3qBX/QHWc7npFhGg+gUpBIFTYGZ",
-	"OrBgagaCU8gYp1EcXZGsxDbPWZb9SBSNBtFB/+DR7v7+7kH/st8f4P/+HcVY462IBtHZ24+7WKd/uL8f",
-	"xdGLghJF0+fLaLB/4P98xxtdPR3sH9uufmRyfDoXJVfRYP9RP45eXZJrV9CPo78VQkr39+FBvx9HZ/Ua",
-	"FuazNBrs9w+O4uhMvmKcZOwXmkaDCckk1WXnfzsP/xJSBZ9fM6mei3QZDT59jZ6T4oVINfhPnj466vf7",
-	"+weHR8ePNNxcvhaSRgMNm8hEcfZjNDh8HEcvSqnEnBZ6EpGGiszJlOL0NIDviWIiGhybvz6SzPTS93+f",
-	"k/EXDV4cvbxWBdFr8JxLrIEFF0GBBv+cFua3/JFmVNUA1Y1fXtN5jsWqKE1pQel5IdJyrIK67yYTWtRa",
-	"v8spX62nx3/HcQa+7KPGl+dHFjZb/IYqWph5vikzxfKM6alqZHhL1UeSRYPD4yePewdxhGNr+P1OYole",
-	"0n4c6RVhfKoX9DCOzmnxgTP1Qkhllu74sHeoyws2pmbxHh3pVmbmuA3nu/3+0UEUV8ThMeSfaun38Z9q",
-	"aTo4jiMNpoVn/4n502/Ofv9p7+goji7YLxS3/TiOLi/1ZuB8Ly9fvwp+X+Dv4yOE9PLy9UdDXId9PcvL",
-	"GeH/VMto0L/5jOvi8dsuzTlhaYDh7+mcFF9kNIhekwXXdDz+AhNRgJppMuaKFiApkYJHZtKurR3/I+Wp",
-	"wdXHNzfVerRyCf6b8od7oPZ24v5Ozv/fkPN34tXEKzV+nxYFWb6c53o6IRW/FUi0Ejop4hOO5eiaSKsJ",
-	"dCui/vS5tes2DnE5ozCjWQ45mdIdCRLrQEct7KBhtyH12YpSFYxP4XA/JMDHtxFgveHB44AgD+sU+bRB",
-	"kfv7DZLc7zdJ8uCwSZMHBwFRahoOqNKT32aidIWeJn1BSJKuMKBIV1QnSFPq6PHwqE6QRwE9Plmhxf2D",
-	"gBgPnmykRi0iA1J8UifExnY0BWxAoI/WE+hhk0DXEOfBfkCdByF57j8NaVNTvKfMw8Ob+Dvmfce8PwTz",
-	"PmsunZOCzO2KfQ0tlK9RSuW4YLliQltFZymICbLn3ILi+HQvip2J59RWplv8XNJiGcURJ3ON28z3HUcF",
-	"/blkwY7L8YzOiR50Ioo5UVhdPTqK4mjOOJuXc1w1tcxNT4pOaRHp+RtcWZ3uSxRXDWlCOIiccr0nHftj",
-	"F8Vc19U6cbYn6pRBcw1kK1Rm/BCElE5ImVVajJ31SIiMEm5njUZec9IOSWAkxBeYZGQKHeLXe1eylMJc",
-	"pFbj5QLycpSxMaR0wjjTnXQHOGlsHwLPZAyiGPIFkTFQvTZoX/fgPSWpXpgUjACWMGE8BcGzpWss3cZr",
-	"kFPsuzfka9dDQ3bn5XhPFH0xI3xKV1flNJMCyjwlVj3IDaHJnQoTC4IzL8Qca6B034HEE2jyDfsaTOmO",
-	"4AScYGWHzScY613s6Hkkvnai19mDZDSUGm1VmmXbjHM/6m30NSfXrymfqlk0OO4jdbk/K/oybAtB+SCN",
-	"gGnCoXWrMckyWuxIEAsOpaQF8HI+ogV05qVUQH8uSYZLrcQXyrUCVo7+S8cqBppJCkf9wzp4mgW3AVaa",
-	"OWzLNQ4PNnMNq6reyuausI7dJKfb1vfIEUgdjsftYFy5Me8PkBvdlcwFl8a59pyk7+nPJZVK/zUWXFGO",
-	"P0meZ2ys5Qrf+69W4CuvnP75hkqJugLua2G6ACY1gCRjqQbvjUhpdqHQmv4aMPPBJ2yEejTskNF4Rzfk",
-	"QgE2RQPiTPPyXvQ5jvJQc//U/9zzwu+TUcUBcWdEgSjIKJEK+hEKqmqN/k9BJ9Eg+ste5WXcM1/lXjXL",
-	"l0Uh7Bqtou4qiNA5vTjvvX15iQw2A6n76J5AUvWYIAOUQMl4BiOSAimm5ZxyBaKACaNZ2otutJLGJxkb",
-	"32ELcO/S0nynz1mW1Q0ZXeJoi2QFJelS01saujqqLQxr79TcGrgzYQe4ORbPH/eQMiaVzyKcwpmXI1DV",
-	"aB3+vEEcoDWCWjuUNmPCNY6MqJU7qRl+zuScqPGssQAiXUIqqMErrIAkank6ssr22Vw6aQBSb1Qqbumh",
-	"jbRx9mZqOVnOnUd7dWFmRIKvcYeFCdvdtjCoptSHvkADfSHKLIWpgBHNxAJ+oYVoHx8VdK36tMJo+8ko",
-	"ufISFnaMwNmBjmS/UDg8jmEsMlEWcPi4C/sHUHKmJMiZKFTP0Np2ZHoq87dUbUWiY0tOshLddtOQRE/0",
-	"hs40WAsiYYzyOu2BA3bQ0IIqLIyHPFz7GIj1eGT0imZty6o1KKtdbUbH3pCfcUmLahKJ8TUmrUSoZkxa",
-	"StS61U0cvRLFiKWp0W2/hZUbsQn7h44fq1BmB/Iauda97ZsZwYwJmeBTzbRgTpEfWdEqiinh7BcEQhew",
-	"wugIIGlGx4qmuNQdwbE3OeRqRhQo8oVCYsBKuv5XK3gNlcSu6ZlWfDnJLmhxRQsDxjeu7ikHqtsjAYvx",
-	"uCwKmt7fSp5yKDm9znE1zEgnkFJFWCaBFBQyMZ3qddKQF1SVBbfDvxXqlSh5ekfxY0mkzmE+8C9cLHjs",
-	"WBFui1AzWqAVcBc+p6lTz3Wi52YZqjPwW4Z0LGjNEE3+1NJ7IUrVDg6YT609vxXw98vLcyioFGUxptgz",
-	"9gqIg0jsVCKyOQ714f0Z7MyUygd7e5kYk2wmpBo86T/p75Gc7bn12HsrcrpjJmcovX129lvr9D5aWb0K",
-	"8H2SsLHz/BJ4TkevmVQDbUWXdq52i2M8fXFMzSIL4oqld40yQ56H5u1J2I/VQUTh9v1E/w4q4JbFsJix",
-	"8QwYH2dlSiUQtwdDnhl3DU7EjZrTAhF+R4LTuAGVcqi8HtDhAsgYOZHbXKa6lmGck2UmSHopxGtSGNv0",
-	"12rVKDyYBCUEZLrT+2W/zWFwCC1fCDcyClkfkPGY5kri2B84KdVMFE7r+yZ2aHswLF3zxBGlHFLKWSjh",
-	"7OzuD+S3WkCTgloB4kW0ESeBei8KoNc5c0z6A5dlnotC0fQNTRm5RNPq1+8u5Yqp5Y6Eue4VtMUGO4pe",
-	"q708I4x728iPHq6Nobf7xQeNB/Xp2Bn84+LdW+gkTSiTGBKcL/7RjeGnN68b1a7nma+lf3eRVjUg82bN",
-	"3cVisas/7JZFRvlYpDRNulajNUBoGPEI592kdqzT4gfSyqfWDzSKrbhKoPPiL5C8ZlINy37/cFzrDIto",
-	"0u3BGdcQDSAxtdpGtpVhJrLUspQhT9b3CjktcA4xMENkPxJFXgiuCjJWxmjMyZhap5mic7lpY+sroe0i",
-	"cn1mGh73+94TQPTsozi6nqPFaB0Nratp3BA4j2gQWWllh+ulRJGxnW9PFNO9g37/aK//eO9DpgoyYr/8",
-	"5+X78/+cnp/10BrWBs6iIHnuPBh6O0NcXN06a1v/i47g9PzMqk7IozrJ35XKsZ3eH41u44yhOTSlyu0T",
-	"fjfrbQos+ZmiXq9nSvdqxbYsaJvUHDW/t+BHlSfXNoHRufzozeX6ezknfFdLUzLK9HhECq6nvuqgq1xJ",
-	"n3x/n31FgQ63FQxxHCM2RiFtXMp6TyV6OJvTeleqsZijfCUgy/GYSjkpMyvw9fzq8G11muC0hcAfu3IG",
-	"0HR8xdFrTfLv6RUtJG3p/m3pzA3DGxYzIam17/TGFrZlczR0ua2Otu1GaVuV6d5Y63ZpscPULdO+FIpk",
-	"dprGtC7oXFzRFDqynGtwEusvg2uozrbgr2DPk+CvYM8LExBX9gCk8iTb+RibSGPF7lTs2sKUjtmcZL0f",
-	"zf+HX3fZXAsrPd+cqFk0iKZMzcpRbyzme3ImcplrAPdsF84xuYqY4RW45h42F2cjEt+GuvfL7fCIAo35",
-	"X0koDDv5RkLhdHFHIrkntN1iMzdu1m3Ld/+b1fQCb5RHVkvcNb5fI5eO+v3uWnHx5/WTbyliTrMFWUoY",
-	"roNkGNWPntYDvMLk6itA0hRPJkl2XpvZqqo6N3OVuBR4nU+MPU56talBady3a51LTVFaUZAROySMln6o",
-	"ARBrIjrn/o5EDQ46id9Lo/FazUQjy7kzJ42W8cl8YTyl16bks9VPXjGapVYVGfKJ04Hw8EBCJ1m37UnX",
-	"KI91IrsH+W89KRfOu9zUuK05viOtVGLcCKZYLxo6hdFnjU7hVb625UFo687ZCm9xxutaa3haW68BCEUM",
-	"zGiWotLeAsBW6jn2rsXXCoo1V9rMo0VdRlGP07l1lijESZbhVGUwV/lHyvPz4Kg53KcaWG4TNmJjDQfv",
-	"Xxg4odOK3k1fJZH+dgTak65x0h3AjJKUFjEocg1Kw2n2w7j7IfEXLNEjrWZ0yF2vWNvYEUwCSVOaghLB",
-	"KfMOHkSgMB6RjHBnLNbJqbrO3IREl9bPrXckjFiW1TSFlCi6qxhu1ArFuJvQbZy51qV1qZ9oRvBzSZGQ",
-	"rP+OzAWfVtdGEGBSUJRy/jQrvtMdhPpN7HaFObW3uGzf5rz8afBfT/8TnKXvtnz83WipfpW8HaJJWaCX",
-	"XaNaR1fvPhTYavfi24Ez+ovFVmOfjehEFNRvpCEsRa6pfChwn23c0wVTM+dSYhztA9zes4e0vbWghiac",
-	"/5pRg7VrjlxPgAS3AFyNlgPv1VtVYejENsN6D3SOjRy3zWg6pUX7AFUoRhsLdB0bbn9ffrw54/bP/Q2K",
-	"hJ9diy4RXO1fMR9DCRRvKXoeCC6G4QvBvbz+ylkq1oGcsAborZcBHwLkPlKjud2vCkp3Fb1WUJgqK+K2",
-	"36Ysb+RdkmRanmt2dfGQ2FUVkrJerYGOLHP0o3URF6ZCpBIWtKAwEuV0pvBeaauncMMtw1Bl9jPxmlZc",
-	"6XMhCQeMaLPm7FTb305rPqvuBTSVZ3vdpalD29suXnN21m2elRK0YcPS2FxQ1kKelClToKfYgzMlrT4w",
-	"JkWxHPKkujWfwDNIvMMp+dOrx61WaRB0vGLzBfdn7Uzx/spiJrxFEgq4jr/+Ymsb32J3S492EO/cIk55",
-	"bahFZRRtv15309ofgPL9wHXoh6UK/56z3cb3fje/+x+qJLfFlVyGUTsrsSEBfQPjf37tOzY3sFF5u0VC",
-	"fLOO/mfSw/9AdfrbVeg/rSZ8T5rv/44Cu0FpDU9rz2xg1wZFNpRdNS2gttg1MVyTGHVVOMDJgAfVOWyo",
-	"VoWKzbco0k7b/e306TV3m97Z7BXmyHjFLV3zRWMXSbcHL69oYQ+PtAgRuTlnG4A73pyyK7wlOWdSMj4d",
-	"cqM2aCXcmsvQ6cdgItmAl1nW7YELmVg589FjbH//oFVDd4HOTfCfk8KExLkQU3u+IwrIzcXOFr/xqo7u",
-	"QqXbmAGMBC+lv1YxpuwqDAfExe9Qk+QAwSYKuICxkGuUam//7vfxv8Ac7Leq3C54uzm7Fyak4ooUjHDV",
-	"XIIOAcsQ3O2yF38xMUrdE8hJ4RuYWX+hy4dinIcB7CtrYr+tY2iiiGHhDJWKXCQIDgTGtvWOBFGkRuXY",
-	"hDwuXH7VdtTlaRNxOgUd675TDECpBLoJJ77dW9CKHkGI/soUrEqvESCnxZhWWIJoi1T9UHa9lnxgLaTE",
-	"Khy0gExoxqKX/4GBaO5rbAOi5nEPBbh6aoiVsHv9tcWChvGMFJqMTMBPyIwfFOAXtwPe1Bb/B8D2aT5W",
-	"DL/bjHiMyA/41cM53/J5TG4zdJHtMglSTNSutchPVoJJCWTsKrhbUFCjaq0zsesZU7YZn2Jtk/jgVrdV",
-	"fZwwB8ttwyxmIqsGIzDRepRXTELtqG0Yn9Vl3RAEVEFQ6Zvov9CGkd5ZwPjahaqlh7kNADdX5nN/QAfl",
-	"SQwl11yXpl1Xad1gQdqZdUOtkD2GeEqxgfzbRqtntLkNNufos75APSSuYOo8gbVKGAnVPugbn/6lPphR",
-	"lzQR21CpiShgnAk18yk4HgpZh3mA2m9bOTFsFCsmG3ZHqOm3anK/BxQufdHKbXeqVh3CQCbalnnAVyoa",
-	"GZo2KVLIBOsspSMphcSmdUq6DwrwVp/PCrtMQ3YJnb4xirjgdNuToCDP1cotSxtT2UHC0E271VgLIp01",
-	"xngMtDftacuLFEpwExA2EtfbzqGZXWvVRJZo8phbwc4eePgoHmQQW5sLKtd1HPAPyVK4w+3fTcZ5mD1t",
-	"+8RkFbKOaCb4VOsWJyCpgtEyDIZFmjHKWwxsyk2iKCy0qusWOOwzut0Si+Qx15NOR5QK03pNyizD3ZX3",
-	"423y8QLrp4Oj2Yncy5hB8rrmqBdNDemB2ge1hHwbgXygJr5LMrgCH/uFrnFT3uKK3IJ2XCbDbzgtDlWe",
-	"h7K+PlnjtvcPHiiQF7cAuWIyPUwQP7ocHVtd0vCW2UPSUXzK0PWSxBiFI5EpCR01I7y7xla8k0/8ZttT",
-	"u98iwv3GBRFhmM8ao9EpZVabwYgdxrFsY2zUlsdBJ3gsF5x1uLEwAUwYDKTrkVFGXVLBP5nA2AAIxje1",
-	"osgauALxsTGM6o+MlbJrU53/ufluPJSu0O/+UfujT0DUvNW5cqeg13KMi/dTVlu/Lzkm121cZAGxaN52",
-	"OVlNogkkTW0ysCCWKvZ5aWU5Mgk1mPrTXMJoZgvdUt8xHbaHNurS1U5vD8kO7mQEXcd+ozai2keXc+p+",
-	"8ewmjiQdlwVTywvdi0Efk7DntFSz6q9XbtH+8a/LaOUCP/zjX5cmgSORkNRyDQ3gucn/YwJsMe+PDbA9",
-	"AWazr6xNfQedxYwon0puyKvMtV3jTWjJVmeS0gGiIu8N+ZAHd3FSMS5NMkcugBPFrii4BYIFWWoyECNF",
-	"GAdisxR1uLC/KE9zwTSYeU5JgafZTMkh988YyG4MUqCDx4ZhU65oCjNa0IHpRQKqyD4Z8od8JMQXCZmY",
-	"Mu7dm9r0ZWMaD3ly/u7iEjBjydX+HinVbA/72TM7k9iLdl+HmFFQr+cwiodRTqRciCIdRjeJdbSJnHLd",
-	"TWlG7C3JPEu68ZCb9BuEywUt8G43s3tiwHYLrfvfkX5rcFd6+h+jabggaERI9GHjBCvq0AhrsI7xSYsR",
-	"+h6pP6N6f4jLImRykEhVlGPcLJ9tu7p6qXfb1vRb+fL9OZyenw155/AVXNLxjAu9wFTGcE6+MKkI78ZB",
-	"yko2yjRnNJ1xSu11gTFeV8IVYFzmdKwAMVLN6BIxTFQYdnp+BhORZWIhoZnAYCwQE5jgcqDr78J7UWqu",
-	"SQoKid6Ur5iQSGgauNn7eopZlG6SEx/nLkEV5Ir6WyYmCt4wnNhcOJHu20iky96QA5xikZ1MbLK0GTdc",
-	"I8+apUOTK1PjPl/CmEiqO+kkiHxu4fcMw3d/2m34v/4u2rN9DLBNWvN/JN3Y+IAZLrfMiJwBk3oYJTJa",
-	"EMxiiIEHPp2BSx1H1maJ89l/fK64geYtJswXjvpHuv/ht+cQ6vV6O71hFDv7QBOh3k2b/gBOdf/1tUxB",
-	"LfBmWLWYjE/NyRMc9fs9xIEqGRyzuGASv9EUOentyb9iWEn7hStXZf7C3aslu/rpzWuHJF6UQPIrJQny",
-	"EDBjb04vpiGzGLkjTVYyI5LxDKugJNV71/nvP/Ue7yBqJJ/6nz9Zj9nnZ8cJiALefHyxI/GLS8Lw7DiJ",
-	"/SW7bAl5QSfsOrxEVt+iE8AMEBSHQHbcj7HahBVSwZTkmuFb4eQzm2FeRDrP1bI62DONKObnnSgQpToB",
-	"Al/oEm/4ccTuhb1IjrtfXQ5EyGHE9EDW61mUGYYLZGKBRPzepRA3sdp0KhQjFkWafObAZINEiLV2jVnk",
-	"9Mboja+WeWCuaCvyhdpQeLBQJ6eIgIkDTsGYcFgUTFHoYJkEaTLjjZaQ/JzgknHQvJFN2Jip5QkkPz/r",
-	"J8DpVUWa3RM3zoxNZxrpk5+16OLSRqXTa42fWlJI22Wi/9j7wY2Q/GB+a0qZCs0QlED4eoAhMW7megzP",
-	"DyhDV01HYMZbMtJKimZBmGWunozRiD9kmD+9ea3rLE3iYsyGz7gZS5OtTUuCrPvr0KX1GEYDGEa9Xs9I",
-	"3DCL3X1lR+si8rmUiSYZjgZLg3zU71tNIMiIHmsktFtl+svrqVBa8p4gy9KrozlQI1PPT5rHGKE9orKL",
-	"q2HTxiytCPlCaW61MInZ+Sa1S5ESOlWy/jh8XSGGxNhiSddIINwOlK4//PCc8ZTx6Q8/WI2QAKK9yUSn",
-	"VU9NPkhERMI/pOD42SSJ1uUaka2B469nWkHcmL8RgWOjYUjKJdNqR7YcQJJXL0GYsYLZ9+ByIWwX1sVg",
-	"dHkkfj3llOG5oH25A0eAjruvazn3zy6djJEFelNjyNgX/Ruz3CA/Mcxk4OHUQxhQJcsoV9my2oWMSK2k",
-	"UNyqIHmvNRdxHHukglWMKmd0BHsHQXrVHrmJUTnMckMnGUbHw0hv3jDaP+j536oo6TBCjHUKI/YyEYXB",
-	"V/v2Tu5W3++eZltaguF0El5mWWJarTQxqFDttmZS5hYEZqaVVNkmXaNSJGzAWfbMT86Rup6O5eJSLzKR",
-	"mGcdWYzxhJjxRKl69Rm5gMDCrZXn8DGCwv3sEJpT1xoZzkIbBVXC8uCGuL0PY6RMJXqwjx+JonIABHx4",
-	"H5K9KDVR/KLxrmNFq71CHkPS8rhigqqIFgBcz/TD5YsTk0gTDBdxfSX/1vv51/6xb4OqbGHDhj5cvuiZ",
-	"KRmMRaLFOCX9yTKkfydIxSYfPvZQcpNS0N61gdN6slAgaXqXu+z2zE5MhuauiLsBxdA8a/r6PBc1t770",
-	"ULpWmCBmc/IXI761uYDWgt71MNHtSZX+vFLgXUqwTZnQ40gxhVm9muYMdFbfNoni6IoW0phQ+71+rx/d",
-	"xJG19aJBdNjr9w6jGN0paN+b5Jdmjfb+RlUzx9SUqjbbTJUFl6FrsCXplHvksy17E3r6Ym9MYqRVb8hP",
-	"qyTSwW2wo/6RWQmfJBrf7WrOtv4+1qf2QLKqyl515H3zufE2y0G/f7cEw+0vxIZZscw7jcbLfribM4qR",
-	"K3adP32tPxcXvhxmHaaPjvQsw0xUj462zj1cW6c1yYcbG4kpUI/MOrR17ddrL3jIBpvsb25Sy2KNjQ43",
-	"N6oeWcAWR5tb+PT6N3F0vA0obW8OoGPMJ35/r00SsoL1qwnWNOGSqQwycJmUf/Vss612sSE4/aHlIpV1",
-	"sOJRRvMKBfqptKKVUW1Wc+nsX6v5ah3c6rHmpYwZyXPKpZZZ7mUObTL0jDIUBnOi08OH/Gv2Hl6nHVgf",
-	"SEHhC82tYMdkAaMSI3PQkisqtjE3NuIS5qKgzsaXdCz822ZeBTfUvwtGYoiJgcJFPdmNiFcYTErHBSXa",
-	"UBotjT2RLb27JmT4NB2gWXlXAeMSSffcUq0TEPWphKObVGOdQNh0celPvZQwmle6tOqplyPbSA/zGlbj",
-	"Pa9u9aCX0anwDbgkcL1uG3tcE5zh2wGmIat27rJFq+nBW4GFsX08wOg3GMcbwxw1zWFUBcz752WHkdYQ",
-	"uOC7poXuI9DZ/GJcMbpoRISbrtAbhOuXMalWHxbqoNqHasmJtR1TEGi31w0UfxkvsFZiSCwj1z+dPm9+",
-	"IvLEkDg8iiGpMC2JgXFHFBgHVe3UU0QDR6Dm2RzZg3e42ChhbdYOl75N8zZilPghf08npSTa1jrqP42b",
-	"3XTXP7oDnSQI3Uwwgs2+fTQjV9QEjc9JSoecTAnjUgFDX8eGp3kMXtpEoCHiWYnvlAJ8qWhCsqx7MuR3",
-	"eMpnRVFoZ7J3VReq+NqbeGNl+xTfFjVNqK7RQFCIupjTO7wHQ+QFLsE6Aefq7q175hnPfmhaPcx8x15s",
-	"wzs8bNKW9r5FMXnnjKD6awKN8NrBlqQfw3hGx19oChZhDV7V8AdwRZApoYPI86I6B1IwF1LBcb/v8W7I",
-	"X4li7hPib/W6gjHk0f9mfIajpUm7w1N6jU8UVK5PLuxBSKfhAh2W/f7BI13m+dPnZ+e7+yb1rfGNdhrO",
-	"0W6rd3TI17hHb0l3qztD6MPXADY9QiEpT6HpjEavYMsr4Cj8kiS5nmdDvv4pCLieZ1wO2LOhOw1dLBa9",
-	"xaHzWu/v/fTmNR5tkl29+Vo2DyPTqmrzrX7vYWQ9dXzt4xPuk42sNoXNV6Stp69Wxzc0ksMUPnY1w0JX",
-	"0wohU3joqtZKfVUf2ds2oQPftlHNNTcht3agvq0cFvqKLmbWFD91VevFYW0beWo+7O8HDWpfGk00Ttom",
-	"/XqT6otrEsZHmi8Hh87VuvKp1uii1uggbHTR1shG5tl1cvVrpb6qC2szxeifstXrX6oGYTBaS6vVz0HT",
-	"Kr6srWXza9XQRoy1NKp9CRpUgWBtjZpfq4Y+qKulWeNb1SiMzWppt/rZNTURVnajjrwzvir0Fb3yZsp9",
-	"3Ua5q28igmzHT2zlsNBVrMXSWFR2GNPyrdbMUffBk7BBk+a96mpnY+s2in3tesSHHcCB2/rVN3UxE6bY",
-	"TapRXNW24quVE/m2tUpNfuvKHbtolrv6ViE3hY9s5VphULOa6nFVc3X+/k69nYJb10Z5WL3OsI6CBq0M",
-	"y5gZdtfcXMJCV9Hc0rZb5dYiLKwq4v1mW7PvawalQdULX7j/tKp60VYVKczWfVLVDYp9ZXNp1ULlFq1W",
-	"6qru3SJWv0vc7xL3u8T9LnG/S9zvEve7xP09JO7e+hcZ0WBHX9z1LpE5p2p3JNLlrr3DnDfzOP6647cg",
-	"L+h+/+Bo5cm5g3jjm8dBqs7Gw293OGe77ZmzNcduoXPdJyfBg2qT2Mw6Q+2NZXekgPm1qofx/reO6o76",
-	"Tzc3eGGfmscG+1vMqfk8MLY73mYBWl6fvb8DxR/taVfL8zY8dVvcQIg6MoQnjS7HeMtR49+oajlnvPV8",
-	"v/WQ0b2ME7wTE1cX2M11VzwB6tizJXe12h8f9ob8tPmUpHmtnLecJMUbrgD8nm790Fn/rfyq+YL7Vq52",
-	"O8s7+9mbq3M7E/p+5n/rmX+TEupYvSUZtj6uiBFOQraQIh7srKHE+pn8msN/e5Z/x9NzxoMj67sejW8+",
-	"Ea93Xx1/9+58yF0dZ5/YW/4u1yNeWfXZZpM7n3az+mF3QUlqzuNdjBtODw9H/GVB3YkZyKTbrWAoeSnD",
-	"B8S3f4SrOgY2PfsLsziZ2nYG59NmYHrNpPIdHPnoFPvQeOKS7iYWhzilKXBRy9Q9WD0ixxcfmu+cAkvb",
-	"WHQ7vt+ZS6O1+pucvG5T8T1R9AUemP/Kk9q78v1vZvhrb3ndzsR68A1nmJLydMg9Yj57bA4kDQk8e767",
-	"b/52yNaM37DRHeadzqBScMAInTcfX3TjIb9DREdwZNmrpubi0qqITBOofKuV8hsYKJvMEUmurGK/3b7f",
-	"9mbvFpaHIe/vhsQDNiReYjrsVTUFHzDAdCw1GwJv1punLkWLhXm7NmPoSZsUVWz6xpvC4SMEmJ65PQC9",
-	"B8EtYNvGWgBt+r+Phr6bQLEc4T7u/voI+/3jg+N+7ziMQX9cjx+PTrPdt0IUcEmvFdMyYWsCt3CuoWUX",
-	"fP5df1+vvzuVyyJ/A+0ChLdL/bkWE49IFUbDf/qsUcdkJTMot7otNnBbj0ezyYmVUmpmI/pQ1dNAaUVP",
-	"Y3dZZNEg2kOktLNZm2rOK414nc4Xj33kcLcH6FzAcNnqqqZ1KchbfQo9m14gfLdMa0qtmeGk81Ixl47f",
-	"TMnnjatmFHRrL0Wv9mqWP+y0aT5g96bamt4dtXy++X8BAAD//w==",
+	"7H0Lb9s4EvBfIXQfEHtPcWwn6cNB8SHttns59JFL0t7i6uJES7TNi0xqRSqOt+h//8DhQ5Qsv9K0u9mv",
+	"i0PPofgYkjPDmeHM8HMQ81nGGWFSBIPPAbnFsywl8Pu8yOMpFuSM3XAak0v4oj6IYjbD+SIYBKdISJ6T",
+	"BFFdB82pnCLOCEopI0EY3OC0gDbPaZr+jCUJBkG/23+03+vt97tX3e4A/vefIIQab3kwCM7eftiHOt3D",
+	"Xi8Igxc5wZIkzxfBoNd3f75jta6eDnrHpqufqYhPZ7xgMhj0HnXD4NUVvrUF3TD4JedC2L8P+91uGJxV",
+	"a5g5nyXBoNftH4XBmXhFGU7p7yQJBmOcCqLKzn859//iQnqfX1Mhn/NkEQw+fg6e4/wFT9T0nzx9dNTt",
+	"dnv9w6PjR2reTLzmggQDNTee8vzs52Bw+DgMXhRC8hnJFRCBmhWe4QkB8NQEL7CkPBgc678+4FT30nV/",
+	"n+P4Wk0vDF7eyhyrNXjOBNSAgkuvQE3/nOT6t/iZpERWJqoav7wlswyKZV7o0pyQ85wnRSy9uu/GY5JX",
+	"Wr/LCFuup8Z/xwACV/ZB4cvzIzM3U/yGSJJrON8UqaRZShWoChneEvkBp8Hg8PjJ404/DGBsNX+3k1Ci",
+	"lrQbBmpFKJuoBT0Mg3OSv2dUvuBC6qU7PuwcqvKcxkQv3qMj1UpDDttwvt/tHvWDsCQOhyH/kgu3j/+S",
+	"C93BcRioaZr59J7oP93m9LpPO0dHYXBJfyew7cdhcHWlNgPgvbp6/cr7fQm/j49gpldXrz9o4jrsKiiv",
+	"ppj9Sy6CQffLJ1gXh99mac4xTTwMvyAznF+LYBC8xnOm6Di+RmOeIzlVZMwkyZEgWHAWaKBtWzP+B8IS",
+	"jauPv3wp1+OCyCJnzbwih2+Ij5GccxTjXHImfCZRoZgKLdR2rmlH3Jr3/fWsLUav/6Qy96sSEITznN6Q",
+	"BCVAZ0mg6imA62yrX2Fbug4wrouXV4ZxaYhWLFHj4rBvykLvgSE2878fHO//G473g78p4hUKv0/zHC9e",
+	"zjIFjk/FbzkQrUCtBPAJxrJ0jYURltolUX/81Nh1E4e4mhI0JWmGMjwhewIJqINaipXCoH63PvWZikLm",
+	"lE3QYc8nwMfrCLDasP/YI8jDKkU+rVFkr1cjyV63TpL9wzpN9vseUSoa9qjSkd9morSFjiZdgU+SttCj",
+	"SFtUJUhdaunx8KhKkEcePT5ZosVe3yPG/pON1KikCI8Un1QJsbYddRnEI9BHqwn0sE6gK4iz3/Oos++T",
+	"Z++pT5uK4h1lHh5+CX9g3g/M+0Mw75Pi0hnO8cys2GdfifscJETEOc0k5UpxPEtADJ0SlJmpWD7dCUKr",
+	"BVvJnqoWvxUkXwRhwPBM4TZ1fYdBTn4rqLfjIp6SGVaDjnk+wxKqy0dHQRjMKKOzYgarJheZ7kmSCckD",
+	"Bb/GlWVwX8JxVTtNMEM8I0ztScv82Idjrm1rnVj1HGRKr7maZOOs9Pj+FBIyxkVaSjEG6hHnKcHMQA16",
+	"cB1oiyRoxPk1Gqd4glrYrfe+oAlBM54YiZdxlBWjlMYoIWPKqOqkPQCgob0/eSpCxPMhm2MRIqLWBkwQ",
+	"HXRBcKIWJkH6ABZoTFmCOEsXtrGwG6+mnEDfnSFbuR5qZjsvxwWW5MUUswlZXpXTVHBUZAk24kGmCU3s",
+	"lZiYY4A85zOoAaf7HoocgUZ32FcPpB2n43GCpR3Wn1CsdrGl4Ihc7Uits5uSllAqtFVKlk0QZ27UdfQ1",
+	"w7evCZvIaTA47gJ12T9L+tJsC6aidbUt+YHWVqvsoN8MbG77vU9e8F7o07AOqhIEY5ymJN8TiM8ZKgTJ",
+	"EStmI5Kj1qwQEpHfCpzCbCS/JkxJi8XofySWISKpIOioe9jeamKFhmHbaR32N0/LyNVr9+AG6hiMsoJ4",
+	"FaEsNVfn8bh5Gjd2zPubyBfVlcg4E9pY+hwnF+S3ggip/oo5k4TBT5xlKY3VIcgO/qe0jdLKqn6+IUKA",
+	"YAP7musuEBVqgjiliZreG56Q9FKC6v/ZO3kGH6ERCP1oD4/iPdWQcYmgKWg7ZwrZOsGnMMh8NeNj91PH",
+	"ndQftd6AAHdGBGGJUoKFRN0ATtVyjf5PTsbBIPjbQWk1PtBfxUEJ5cs852aNllF3eYqodXp53nn78gpO",
+	"gxQJ1Uf7BEVljxFwa4EIjqdohBOE80kxI0winqMxJWnSCb4oiZKNUxrvsAWwd0mhv5PnNE2rWpcqsbSF",
+	"05zgZKHoLfHtMuUW+rX3KjYY2Bm/A9gcg+ePO0AZDgzNpqqA6LLtQanW36uYprYBZlxae3wwztwJjMoa",
+	"jQCc1ygVKVmq0g7O6RgzhbAjYk7sRA8/o2KGZTyt7QZPFijhRCM5VAB+YU5DOGSaobmy5ygSCmsSvqaH",
+	"Jj4D0GvQMryY2euS5YWZYoFcjR0Wxm+3bmH0UfOqeXfMpu+wOcYk2+tvvTO6xaWSMxsHn/MiTZDE10q4",
+	"y5WMgwGiKUnXoqoSY3XblOAbJxehvXODsy1Bfyfo8DhEMU95kaPDx20FeMGoFEhMeS41hGIZNgDXdD/h",
+	"aERSPke/k5w3QwTanwKoEQ3uBcyt2eqpyN4SuRVLjQ37E6VcaPAaWOqJwvkprDMWKAZhMOkgO9lBTcQu",
+	"0SEcMh89Q4SNOS0lNyRtWlYlnhvRfTPFdobsjAmSl0BE2pAdNfIpOaXCMCsluH8Jg1c8H9Ek0YrTXY5e",
+	"Leag3qE9P6UvY3nyFZwy97ZvegQ9Jko5myjOjmYEWLYRhXg+wYz+DpNQBTTXMh0SJCWxJAksdYsz6E0M",
+	"mZxiqckv0tOK2u5X4/RqIqRZ0zOlVTGcXpL8huR6Gndc3VOGiGoPPI7HcZHnJLm/lTxlqGDkNoPV0COd",
+	"oIRITFOBcE5QyicTtU5q5pp7meHfcvmKFyzZUVwwJFLlMO/ZNeNzFlpmCdvC5ZTkoGLuchQo6lSwjhVs",
+	"5syx1qOGIS0LWjFEnT819J43yBur57MP6rhps+3p0jQqL2TzIiL9qbHvtxz94+rqHOVE8CKPCfQMvSLA",
+	"fGAxRACKW774/uIM7U2lzAYHBymPcTrlQg6edJ90D3BGDyy4B295RvY0cJq/NENnvjWC98EIUcsTvk/G",
+	"oU0XbgkcfyW3VMgBwooiNKwGsUK4ULSs1Gwp7KjhMmpjhyzzLTYnfj9GOOS5xbYT9durAFsWovmUxlNE",
+	"WZwWCREI2z0YslRbIAEQO2pGciCzPYGsXoZAdUOlIQ+1GEc4Bv5nN5fKtmFT53iRcpxccf4a59rc8rW6",
+	"FxxZVCDJOUpVp/fL9OvDwBC5FpPgZASGi3Ack0wKGPs9w4Wc8twKfHdiwqYHfZAoTjwihKGEMOqfqwa6",
+	"+5vyWyUW4JyYY8sJBvoQ85RAniNym1F7NLxnosgynkuSvCEJxVeggH/97hImqVzsCTRTvSKl16M9SW7l",
+	"QZZiypwG7Ub310bT2/3ig8KDKjgGgn9evnuLWlF9llGIIoAX/miH6Nc3r2vVbmepq6V+t4FW1URm9Zr7",
+	"8/l8X33YL/KUsJgnJInaRo7Wk1BztHejn5fPXgyfEGVL4sqeQHDWs3iBWkcoITGd4RRlKY6JQNckk2C8",
+	"meFbbWZ56v3XUf94Jpj9ho/GJqPFliAMbvcnfN8UmsE6P+v/97/u05naWTWZDMtpMAgmVE6LUSfmswMx",
+	"5ZnIcsomB6YLWAq4lX03rtzUNqyGEvmVVKZIbMn6iVov/oai11TIYdHtHsaVzqCIRO0OOmNqRwco0rWa",
+	"RjaV0ZSniWGpQxat7hVlJAcYQrtNP2OJX3AmcxxLbVrJcEyMHVySmdiE2NWV+AK7eKYbHne7bm+wgl4t",
+	"/gzsKsYc17ia2lgHcASDwJzWZrhOgiWODbwdnk8O+t3u0UH38cH7VOZ4RH//78uL8/+enp91wGakNO95",
+	"jrPM2vlgDz1aXN46Y4H6Nxmh0/MzI7ACj25F/5Ayg3ZqfxS5xSkFPX1CpN0n+K7XWxcY9qOLOp2OLj2o",
+	"FJsyr21UMWd+b8EHBM1MaWJa0nWj15frH8UMs30lTeBRqsbDgoOpfNnmXhpcP7r+PrmKHMzSSxhiOWao",
+	"VXFSc0W9IAIuLepgvStkzGcgX2AkijgmQoyL1Ag8Cr7q/La6ILTSknfFsmTKr5uHw+C1IvkLckNyQRq6",
+	"f1tYJU/zhvmUC2K0arWxuWlZHw0M08ujbbtRMWdjqnqjjduljl0q14B9xSVODZjaoJGTGb8hCWqJYqam",
+	"ExmrMrpF5XU1+jsyV8To78i4AESI35g7zfJy6Lux9BWI6Tv+1vewvjgbkXgd6t4vt1smFG1T25VOjL62",
+	"ily+EqezQqIRjq+/N05vc+tniby89NuCxncmFn8F/nhUvyhvLe8V0yu4d/+Irm2FX3kiUOjkjicCI/Md",
+	"T4N7wuUtuNbGvVq3fN96s76KKxEm88Xyjn1XNqF2fgcWsZn0dtyub0xa9SvcjWKyUd739cWtFpePut32",
+	"Sin2z3vJvSVWnaZzvBBouGomw6Dq5LJ6wksIWF0BnCTgA4XT8wpkyxaEmYZVwFJA4ACPHZo7ba5Ga8y1",
+	"a4Slor8t2S0AOwQaLdxQA4SN5c7ezO8JUCxRK3J7qQ0RRmFSyHJurXxa+fmov1CWkFtd8smoTa8oSROj",
+	"IQ3Z2KpmcPMvUCtate1RW+u0VRq7B7XEmNXdNWjdEGCspHvCnP+UaREgVIsGN4RwxQo3hMs8bUuXq8ad",
+	"MxXeAsSrWqv5NLZeMSGQB+AKF2wJDRPYymoAvStZYwnF6iut4WjQ4kGoAnDWQgm6BU5TAFV4sIo/UvY6",
+	"95za/H2qTMtuwkZsrODg/R8G9sxpRO/6xRUWzg8TzFy2cdQeoCnBCclDJPEtkmqeej/03S+KXCgHXE/K",
+	"KRky2yvU1uYNKhBOEpIgyT0XsT24lYbzfYRTzKwNq0pOZeBUfSaqtOp0tifQiKZp5XhPsCT7ksJGLVGM",
+	"jblq4syVLs396oliBL8VBAjJXKvgGWeT0kEVJoxzAqecc74Id/J2rMZ8NasmifEXfyhWWD9orXlG4yKH",
+	"K1eFai1V/cFYmCsReM2T0/KLwVatYo/ImOfEbaQmLIlviXgo8z7buKdzKqfW0k0ZaAiwvWcPaXsr4ZP1",
+	"ef57SjTWrvC/OUHY882yNRr8s5b9t/0gzW2GdReDGTSy3DYlyYTkzQOUQZ9NLNB2rLn9fV0vzCgzf/Y2",
+	"CBIOugZZwgsiXFL5/BMo3PLoeSC46AdKehEA3SXHGn2zl2Fam3pj2MFDmLmLCa1v96uckH1JbiXKdZWl",
+	"47bbJCxv5F0Cp+o8V+zq8iGxqzL4dbVYg1qiyMC83wZcmHCeCDQnOUEjXkymEiJYGo29G0IEfJHZQeIk",
+	"rbCU53wS9hjRZsnZirbfTmo+K53E6sKz8X2sy9DG9dFJzla7zdJCIKXY0CTUoVDqkMdFQiVSIHbQmRRG",
+	"Hohxni+GLCrj8yL0DEXOPBj96cXjRq3UywCzpPN5wS8GUnBmnE+500j8A67lfCFNbW0Jbm95KeEln2k4",
+	"TlllqHmpFG2/XrtJ7Q9A+H7gMvTDEoW/J7Tb3JTsdkvyhwrJTRGsV3484FIUqkffiLI/v/Qd6vApEN7W",
+	"nBB3ltH/THL4HyhO312E/tNKwvck+f51BNgNQqvvRHJmQsg3CLL+2VWRAiqLXTmGKydGVRT2cNLjQVUO",
+	"64tVvmBzF0HaSrvfTp4uYyJX2qLNPXHJlQdmSyHkb4Tja0WD2Ox+qElwrXF6yOrWaXxNGOLj8c426Kpc",
+	"t9ZnWNdaErm2a1OTgbZrdHaHgbY+rPPloMTqWW0q3Ks9y/R57weqjR/689uzttvFe7aI+Anz1imTDT4U",
+	"a7WiMsne6k3ZExtvWHTF+7pgubwD1Wx1LpWH0YRbvnWPdhS3mJX9+lpbyoUNCPtWJ8AKp/t3JlOidhta",
+	"upis3EZCF1G7g17ekNy4DyjGxDPtaTFA1sFlQm8gfGlGhaBsMmRacaRSIGMwRa1uiHTWFMSKNG13kA0y",
+	"X7r1V2Ns7xjbaKOxSbXq03+Oc51+xaYvMTf8PEeZjrhqQOxlK41Ny9XEBtCIs0I4f9+YQJZMJ8DC4reI",
+	"TqgH08YSMY5iLlaYVZwFtNeF/zxE7jYaXWyisDp0L3SE9Q3OKWayvgQt7GJOTNjDi7/pFBPtE5Th3DXQ",
+	"UF+TxUMxz/rJ0pbWxHxbJdKC5GNNVSW5CMQZwig2rfcE4nmiz8hNyGNTsy0zfMijWkecVk5i1XcC8eil",
+	"SqdTV63nc43o4aWDWwLBGHUUAmQkj0mJJYC2QNUPZdcrie5WztTEY0HID1eMRS3/A5ui9tjbZoqZ8aZ+",
+	"CJOrpiFcSvGmvjbYUFE8xbkiIx3/7zPjBzXxy/UTr9sL/gLTdikllxSVdWZcyP7m8auH4+HgcmauU8yA",
+	"7VKBBB/LfSN6nyyl38EopTeed1lOtKi1SiWsZufcZnwCtXWSvbUXF9Vx/Hyf64aZT3laDobRWMlRTjDx",
+	"paOmYVwG0VVDYCRzDELfWP0FVizhtFvKVi5UJRXpuglYWKnLM4lacJ6EqGCK65KkbSutGsxLcbpqqCWy",
+	"h4wvgm8g/6bRqtlT183NXvWY2yA1JKxgYu+CKpUgRUHzoG9cqtHqYFpcUkRschiMeY7ilMupS/f4UMja",
+	"zznb7G9rj2EtWFFR0zt8Sb9Rkvses7CpcpdC1ohcvhJEeKx0mQfsVFfLBrxJkAImWGUpLUEIikwK4aj9",
+	"oCbeaF1ZYpeJzy5Rq6uVIsYZ2dYXwMupvORnb5KdtIAwVNN2OdYcC6uNURYi0pl0lOYFr1DoTA0jfrst",
+	"DPVMzssqsgCVR8eFWH3g4aO4l616Zd7hTNWxk39ImsIO8R+blHM/U/f2SbBLZB2RlLOJki1OkCASjRZ+",
+	"lhqgGS28hYhOmE5KDIVGdN0Ch1328DUBxQ5zHem0eCEhhfS4SFPYXXE/1iYXMbYaHBjNAHIvY3qJ0uuj",
+	"XtYlpAeqH1SSv2+c5ANV8W1C+6X50d/JCjPlGlPkFrRjs+bfwV/IF3keyvq6hwG29UB7oJO8XDPJJZXp",
+	"YU7xg02et5WbntPMHpKM4p6nWH2SaKVwxFMpUEtOMWuv0BV3sol/2fbS7lukXvpiw0gh0HOF0miFMiPN",
+	"QMwmZVC2MTp2y+ugE7iW8+467FiQmdEPB1X18CglNif8n+zA2DARiHBtRJEV86pnMFkXSPtHRsuatSnv",
+	"/yy8G++kS/S7f9T+4DKD1h2RlrzKOg3XuOAgtNz6omCQAbvmSYT4vO7veLL8BgLCSWJyA3v+SqF7A0UU",
+	"I53pjco/jRte/bGHLeUd3WFzcLsqXe50fQoVzy3C6zp0G7UR1T7YZLD3i2dfwkCQuMipXFyqXjT66Eya",
+	"p4Wcln+9sov2z39fBUshXOif/77S/m9YoKiSBHSAnuvEnDrFAiTkNCkWThA1aQFXZsJGrfkUS5dZesjK",
+	"h0fa2prQkLxa56hGgIqsM2RD5nm9JDwudPp7xhHDkt4QZBcIzfFCkQEfSUwZwiZ9aItx84uwJONUTTPL",
+	"CM7hNptKMWTuyTzRDpHgYOAxiTgIkyRBU5KTge5FIBCR3cM777MR59cCpXxCmTNvKtWXxiQcsuj83eUV",
+	"glR6N70DXMjpAfRzoHcmMq7Wn4eQYFyt5zAIh0GGhZjzPBkGXyJjaOMZYaqbQo/YWeBZGrXDIdM5tDAT",
+	"c5JDdA81e6KnbRda9e/8n0yMS0f9oyUNmwYDEBJs2ABgSR0KYTXWUTZuUEIvgPpTovYH2/SWOm+WkHkR",
+	"w2a5l51K53u126am28qXF+fo9PxsyFqHr9AViaeMqwUmIkTn+JoKiVk79DLY01GqOKPujBFi3AVicFiF",
+	"FaBMZCSWCDBSTskCMIyXGHZ6fobGPE35XKB6CpuYAyZQzsRA1d9HF7xQXBPnBEVqUz5DpkyuaODLwedT",
+	"SO/5JTpxmU4Ekjm+Ic7LROdB0Qwn1A4nwn4b8WTRGTKETqHIABPq9MnaDFdLgGzoUKfOV7jPFijGgqhO",
+	"WhEgn134A83w7Z9mG/6v80Z+1gMn1qgxMV3UDrUNmMJyixSLKaJCDSN5SnIMScAh9MwltLE5nfHK9M0u",
+	"LaVL4jxQvEUnekBH3SPV//DuyS07nc5eZxiEVj9QRKh20yTAQaeq/+paJkjOwTOsXEzKJvrmCR11ux3A",
+	"gTJLMzW4oDMykwQ46fqsvCFayscLK1em5IXdq2Rh/fXNa4sk7ihB0VeeJMBDkB57c95fNTODkXtCpwvW",
+	"RzLcYeUEJ2rvWv/7l9rjPUCN6GP300djMfv07DhCPEdvPrzYE/DFpuF5dhyFzskuXaAsJ2N66zuRVbfo",
+	"BEEOIAJDADvuhlBtTHMh0QRniuGbw8ml3IWE5WSWyUV5sacbEXiuYywRL+QJwuiaLMDDjwF2z00oEex+",
+	"6RwIM0cjqgYyVs+8SCFgLOVzIOIL+wKUdiYlEy4pNihS5zN9naYdZqyka0jvrDZGbXy5zAMdpCPxNTHJ",
+	"UJCZdXQKCBjZyUkUY4bmOZUEtaBMIKFTVo8WKPotgiVjSPFGOqYxlYsTFP32rBshRm5K0myf2HGmdDJV",
+	"SB/9po4uJozXLLlV+KlOCmG6jNQfBz/ZEaKf9G9FKROuGILkML8OgqBIC7kaw/EDQsFU0+LwAAYeKSFF",
+	"sSBIf1zNkq6PP2CYv755reos9Dsm8JgZZXosRbYmMRWw7s9Dm9hpGAzQMOh0OvrE9dMr31fa3jYgn81l",
+	"rtOhqWmpKR91u0YS8B60ChUSmq3S/WXVZFgNma+AZanVURyolqvtV8Vj9KE9IqINq2EShy3MEXJNSGak",
+	"MAFpo8cVp0iBWuVba6H/kl+IIq2LRW19AsF2wOn600/PKUsom/z0k5EIMQK01ymSleipyAeICAv0T8EZ",
+	"fNZvxqhyhchGwXHumeYgrsGvj8BYSxiCMEGV2JEuBijKylcH9Vge9B10NeemC2Ni0LI8EL8COaFwL2he",
+	"iYQRUMv66xrO/ZtNKKbPArWpIUrptfoNec6An2hmMnDzVEPoqQqaEibTRbkLKRZKSCGwVd5bHkZdhHHM",
+	"lQpU0aKclhGMD4Jwoj1wEy1y6OVGrWgYHA8DtXnDoNfvuN8yL8gwAIy1AiP0Mua5xlfzzmtmV9/tnmJb",
+	"6gQDcCJWpGmkWy010ahQ7rZiUtoLAp6MEESaJm0tUkR0wGj6zAFnSV2BY7i4UIuMBTy7BCxGW0L0eLyQ",
+	"nSpENiQ8t2vlOHwIU2EOOpjNqW0NDGeulILy/SLPQ9z4w+hTpjx6oI+fsSRigDByoQxA9rxQRPG7wruW",
+	"OVqNC3mIooaH/KN2GWmEBXp/9eJEZ3hHmovYvqL/qP38e/fYtQFRNjdxLu+vXnQ0SBpjgWghUlV9Mgzp",
+	"PxFQsX4eC3oomM51bXxt0Gk1iz3CSbKLL7u5s+PjofYVsR5QFNSzuq3PcVHt9aWGUrX8IKzN6b/08a3U",
+	"BdAW1K77L1CclK8hlQK8TQq56WGkMJBUQl7HujqDWstPUwZhcENyoVWoXqfb6QZfwsDoesEgOOx0O4dB",
+	"COYU0O91Vna9Rge/EFnPMjghskk3s0EtZE3aQW7DJBry94GlL3TKJITBdYbstHzdxfMGO+oe6ZVwr7fA",
+	"G9F1aKtvMX9sjo8pqxyUV95fPtWe1ux3u7u9/OG/Xe0ema3kRQxe4zkzVvbD/YwSiF006/zxc/Vpcv+V",
+	"amMwfXSkoPRzET462vpRkMo6rXgVpLaRkJv/SK9DU9duvQ68d0ihSW9zk8rzMtDocHOj8s01aHG0uYV7",
+	"betLGBxvM5WmJ8jAMOY9OYiVOlrH+uUUm4pw8UR4ORh10tfqMwiNerEmOPWhwZHKGFjhKqPuQgF2KiVo",
+	"pUSp1UxY/ddIvkoGN3KsfjhvirOMMKHOLPtQn1IZOloY8sP5wejhkr4o9u670w6MDSQn8MiKPhAhXcyo",
+	"gMgc0OTKWDgy0zriAh5stDq+IDF372g7EVxT/z7SJwYf61nYqCezEeESg0lInBOsFKXRQusT6cKZa3yG",
+	"T5IBqJW7HjD2hZOOXapVB0QVFH90nWyy5R02bVj6U3dKaMkrWRjx1J0j25we+jHj2nPM7fI9Zi1TwXvj",
+	"kWd63Tb7ROXg9B/10g1puXNXDVJNB73lUBiaV720fAMRqCGagaQ5DMqUKVgYp59hoCQExtm+bqH68GQ2",
+	"txg3lMxrOUF0V2ANgvVLqZDLT7G2QOwDseTE6I4J4qC3VxUU54znaSshigwjVz+tPK9/AvKEKLJ4FKKo",
+	"xLQoRJRZooA4qHKnngIaWALVr2iKDnoHiw0nrMnbZONLFW/DWogfsgsyLgRWutZR92lY76a9+g1O1Iq8",
+	"iOsIItjMa7FTfEN0lPMMJ2TI8ARTJiSiYOvY8FKnxkuTCtpHPHPiW6EAHi4d4zRtnwzZDi97LgkKzUx2",
+	"V3GhzLDwJdxY2bykvkVNnaxBSyBwiNqY0x2eh8TiEpZg1QFn61aDwuFNpJeKiOB1MUKSSyfP7NiLabjD",
+	"i4NN7zE1CCbvrBJUfeaqFl472JL0QxRPSXxNEmQQVuNVBX8QrAgwJTAQOV5U5UASzbiQ6LjbdXg3ZK94",
+	"PnMvNW317JlW5MH+pm2Go4VOvMYScgtvZ5WmT8bNRUirZgIdFt1u/5Eqc/zp07Pz/Z5Ofq5to62acbTd",
+	"aB0dshXm0TUJz1VnMHv/mapNr8MJwhJUN0aDVRC56zN1aAFeweEXRdHtLB2y1W+UodtZysSAPhva29D5",
+	"fN6ZH1qrde/g1zev4WoT76vNV2fzMNCtyjZ3tXsPA2OpYytfRbOfTGS1LtRTtOaMw56x9FXquIb65NCF",
+	"j21Nv9DWNIeQLjy0VSulrqqL7G0CqO/a1qrZ5jrk1gzUNZX9QlfRxszq4qe2arXYr20iT/WHXs9rUPlS",
+	"a6Jw0jTpVpuUX2wTPz5Sf+kfWlPr0qdKo8tKo77f6LKpkYnMM+tk61dKXVUb1qaLwT5lqle/lA38YLSG",
+	"VsufvaZlfFlTy/rXsqGJGGtoVPniNSgDwZoa1b+WDV1QV0Oz2reykR+b1dBu+bNtqiOszEYdOWN8Wegq",
+	"OuFNl7u6tXJbX0cEmY6fmMp+oa1YiaUxqGwxpuFbpZml7v4Tv0Gd5p3oaqAxdWvFrnY14sMMYKfb+NU1",
+	"tTETutgCVSsua5vjq5ETubaVSnV+a8stu6iX2/pGINeFj0zlSqFXswT1uKy5DL/zqTcg2HWtlfvVqwzr",
+	"yGvQyLC0mmF2zcLiF9qK2kvbbJVdC7+wrAj+zaZm19X0Sr2ql66w97SsetlUFSjM1H1S1vWKXWXttGpm",
+	"ZRetUmqrHqw5Vn+cuD9O3B8n7o8T98eJ++PE/XHifo8T92D1U+GgsIMt7nYfi4wRuT/iyWLf+DBn9eyE",
+	"X3f95mWG7nX7R0tvIfe99zDLYF1rG1JN/Jx8tUdWd7hnW/f+7oprN9+47pKTwEW1TmxmjKHGY9leKUB+",
+	"rfLF5r/WVd1R9+nmBi84G6c01hPpbQHTOV6kHCdXnL/G+YTodsfbLIAosgy83N6QhOKrRUbu8ULxZ3Pb",
+	"1fDAGUvsFtcQoooM/k2jfWVi41Wjn9x2h5tGm1m1+aLR86GeFDjHTBKdXGeF/+9gyHa8mdRXhXyMYs7i",
+	"Is8Jky7mxAR42bdb9ZXfELzv4WlXkgh99QC3VMK6uB91j9rehadN6bv2vhO1qtecIWIcpZxN4ELmhoCn",
+	"U/U6k975JpOydTeZBl7J+fW3vsesAFIZe9trTHCEUqu2CiF2u+EcstZR97B90nCLCXeQLWxBXHU/qT1R",
+	"S18re00J7qmNFwoGIViiIVy6heJwh3jUfdruoNPllMMw7NPOijAUiPYAP6KRdkEED8ETb7H3BKKJ8f6H",
+	"W9EoNw/7RpuvvlzC1N1uvtzTwX/Bi68/6MYqrG6pu+MusR0JolF5dmLuxne+kvpOwldN1uo1yloG/Xt9",
+	"X9Aq37/u9ZfFrv4dxa7Ki9UrpC4Dzh2ErvJB/R9C119I6PKOfbvD9yF0/UJkg3PXWqfKRs8u+yCtlz08",
+	"LKMGdYyRPvLMUWjj2ZwM0xmyU9vUdgu+N5w1uO+EG/wuv6cvhX9Q3JVPCe+F960PCwPlzs4N9dVZr/n9",
+	"cLRc62hZp4QqVm9Jhmfw4loDJWZcNJAiCBUrKLGqGKxQhIw+8TWC/q5y/I7iuyesd3b2LCx9CE9MaKVN",
+	"sA0SqXvkJdrZxZBWPQxzghMtbFslD8ADydhFaKhO9ED6lZtyDgUrBElA4QDJevu3r0vfO92zi1ICYCrb",
+	"6TkF6oHJLRXSdXDkQoKVCKbq24cOIoNDjJBE6Y/+A1mDZb9EeGhRs3syLxcsaWLRzfi+M5eGK4JvIvVv",
+	"U/ECS/ICvBS/UkvYle/fmeGvdK1fz8Q66A6OY4KwZMgcYj57rL3ANAk8e77f039bZKsHzZqQWvAQi7xK",
+	"nlcXar358KIdDtkOYbSen1inBM0mAyjTYOjsMGu1k29gFd5kAxb4xlhTt9v3RjLb3tyryfuHIvGAFYmX",
+	"8AbJspgC7wZCDryKDgHhjGAtqz7Nt5tSUUW70pK7vTBjtJ1Ww2NlJVTtbynrVGIitpd1hgxpcecE0TH4",
+	"ym9wNg9X+s/vFrbxDeWliiVIk+vWclNpVawEZlij81ppyT7KtKW8tO4lqzuKSy0IxPXjKExGZIm67fXC",
+	"1NamU4W/ZdSlTsmCokbOHW0Wpe5oQf2+VtHccYStxB09pzsLPWZJNok+1uJWkXx0RhTIRRFWxJB6go8V",
+	"IgrkO9tJqrDQfq1ssdbEaeSIqoHzjlLFjtZMLVOcbHV7nBTxD/HjryV+aEwIkcTXVekDUgJUJJDqk6Lb",
+	"iSCarx/8QmSZk3BjhLj//DA8y9WceLCDvOhv08YYIZtMkC4L3m6c2JxM9xHz7TIr9o77x93OsZ978HE1",
+	"b2Bwmu6/5TxHV+RWUsWmt+YGZp4rKN8mHfxhQlxtQrRSjMH+Gtp5CG+W+lMlFyIglZ8F8eMnhTo6G71G",
+	"ueVtMQn71HgkHZ8YRVlOTSYnEJ/UpJTwpLC7yNNgEBwAUhpoVj4xUKbgZGVINfg1uCqxyx7X7iC464DU",
+	"RdrVwriUiLXXGx2TXtIbGKSXxpcBhD1nqH2OUYPj3g0oofG6NUHxy73qbfA7rUvm0L2utqJ3SzWfvvy/",
+	"AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -115,6 +115,11 @@ func message(err error) (string, bool) {
 		locked   ultrabizstore.InvoiceLockedError
 		mismatch ultrabizstore.LinesMismatchError
 		short    ultrabizstore.ShortfallError
+		ret      ultrabizstore.ReturnNotFoundError
+		retNo    ultrabizstore.ReturnNoTakenError
+		retFinal ultrabizstore.ReturnFinalizedError
+		retLines ultrabizstore.ReturnLinesMismatchError
+		retShort ultrabizstore.ReturnShortfallError
 	)
 	switch {
 	case errors.As(err, &user):
@@ -135,6 +140,17 @@ func message(err error) (string, bool) {
 		return fmt.Sprintf("Purchase invoice %d has payments and cannot be deleted.", locked.InvoiceID), true
 	case errors.As(err, &mismatch):
 		return fmt.Sprintf("The lines sent do not match the stored lines of purchase invoice %d.", mismatch.InvoiceID), true
+	case errors.As(err, &ret):
+		return fmt.Sprintf("Purchase return %d was not found.", ret.ReturnID), true
+	case errors.As(err, &retNo):
+		return fmt.Sprintf("Return number '%s' is already used for vendor %d.", retNo.ReturnNo, retNo.VendorID), true
+	case errors.As(err, &retFinal):
+		return fmt.Sprintf("Purchase return %d is finalized and cannot be deleted.", retFinal.ReturnID), true
+	case errors.As(err, &retLines):
+		return fmt.Sprintf("The lines sent do not match the stored lines of purchase return %d.", retLines.ReturnID), true
+	case errors.As(err, &retShort):
+		return fmt.Sprintf("Returning would leave product '%s' (size %d, colour %s) %s units short.",
+			retShort.ProductID, retShort.SizeID, retShort.ColorID.String(), retShort.Short.String()), true
 	case errors.As(err, &short):
 		return fmt.Sprintf("Deleting purchase invoice %d would leave product '%s' (size %d, colour %s) %s units short.",
 			short.InvoiceID, short.ProductID, short.SizeID, short.ColorID.String(), short.Short.String()), true

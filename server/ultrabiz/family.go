@@ -66,10 +66,14 @@ func render(c echo.Context, e *api.Error) error {
 	return c.JSON(e.Status, body)
 }
 
-// ultrabizBodyName is the C# parameter name ASP.NET uses as the ModelState key of a body.
+// ultrabizBodyName is the C# parameter name ASP.NET uses as the ModelState key of a body (the
+// spec's x-aspnet-body-name, which the form reader uses too).
 func ultrabizBodyName(path string) string {
-	if strings.HasSuffix(path, "/InsertPurchaseInvoice") {
+	switch {
+	case strings.HasSuffix(path, "/InsertPurchaseInvoice"):
 		return "purchase"
+	case strings.HasSuffix(path, "/InsertPurchaseReturn"):
+		return "purchaseReturn"
 	}
 	return "purchasesBody"
 }
