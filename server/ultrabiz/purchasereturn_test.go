@@ -2,6 +2,7 @@ package ultrabiz_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -28,11 +29,11 @@ func (e env) insertReturn(t testing.TB, no string) int64 {
 	t.Helper()
 	status, _, body := e.send(t, http.MethodPost, fmt.Sprintf("/api/Purchase/InsertPurchaseReturn?userId=%d", e.user), "application/json; charset=utf-8",
 		returnJSON(e.vendor, no, returnLineJSON))
-	var id int64
-	if status != http.StatusOK || func() bool { _, err := fmt.Sscanf(body, `{"Message":"Purchase return %d saved.",`, &id); return err != nil }() {
+	var res gen.InsertPurchaseReturnResult
+	if err := json.Unmarshal([]byte(body), &res); status != http.StatusOK || err != nil || res.Message != fmt.Sprintf("Purchase return %d saved.", res.ReturnId) {
 		t.Fatalf("insert return %s: %d %s", no, status, body)
 	}
-	return id
+	return res.ReturnId
 }
 
 // A return entered and deleted in each body format a .NET client uses: stock and vendor balance are
