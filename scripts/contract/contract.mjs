@@ -174,7 +174,8 @@ if (ins2?.InvoiceId) {
 
 const ops = new Set(results.map((r) => `${r.family}.${r.op}`));
 // Every operation of the specs has cases: a new operation without them fails the run.
-const { parse } = await import("yaml");
+const yamlModule = await import("yaml");
+const parse = yamlModule.parse ?? yamlModule.default.parse;
 const { readFileSync } = await import("node:fs");
 for (const f of ["upbooks", "invx", "ultrabiz"]) {
   const spec = parse(readFileSync(new URL(`../../openapi/${f}.yaml`, import.meta.url), "utf8"));
