@@ -97,13 +97,15 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 	}
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.ops = newOpMetrics(reg)
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
+	// Request ids, access logs and panic recovery wrap routing too (Pre), so requests an ASP.NET
+	// family refuses before routing (aspnetRouting) are logged and carry an id like any other.
+	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		RequestIDHandler: func(c echo.Context, id string) {
 			c.SetRequest(c.Request().WithContext(withRequestID(c.Request().Context(), id)))
 		},
 	}))
-	e.Use(accessLog(s.log))
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+	e.Pre(accessLog(s.log))
+	e.Pre(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		s.log.ErrorContext(c.Request().Context(), "panic", "error", err, "stack", string(stack))
 		return err
 	}}))
@@ -150,6 +152,9 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 			return nil, err
 		}
 		s.families = append(s.families, f)
+		if f.ASPNET {
+			e.Pre(aspnetRouting(f))
+		}
 		f.Register(s.router(f))
 	}
 	return s, nil
@@ -258,10 +263,12 @@ func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.Mi
 		}
 	}
 	chain := []echo.MiddlewareFunc{r.s.ops.count(r.f.Name, operation), r.s.authenticateFirst(r.f.Spec, method, path), bufferChunkedBody(r.s.maxBody)}
-	if r.f.XMLBodies {
-		chain = append(chain, xmlToJSON(r.f.Spec, method, path))
+	if r.f.ASPNET {
+		chain = append(chain, xmlToJSON(r.f.Spec, method, path), rejectUnsafeInput, bindLikeJSONNET(r.f.Spec, method, path))
+	} else {
+		chain = append(chain, rejectUnsafeInput)
 	}
-	chain = append(chain, rejectUnsafeInput, r.validator, r.s.dbDeadline, r.s.orgGuard(r.f))
+	chain = append(chain, r.validator, r.s.dbDeadline, r.s.orgGuard(r.f))
 	return r.e.Add(method, path, h, append(chain, m...)...)
 }
 

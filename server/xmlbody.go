@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/deletesvc/deletesvc/server/api"
+	"github.com/deletesvc/deletesvc/server/negotiate"
 
 	"bytes"
 	"encoding/json"
@@ -30,21 +31,41 @@ var (
 // kin-openapi decodes only JSON, so the body is rewritten to JSON, guided by the operation's schema
 // (XML has no types: "5" becomes a number only where the schema says number), and then validated
 // exactly like a JSON body.
+// application/x-www-form-urlencoded bodies are rewritten likewise (formToValue).
 func xmlToJSON(spec *openapi3.T, method, echoPath string) echo.MiddlewareFunc {
-	var schema *openapi3.Schema
-	if item := spec.Paths.Find(specPath(echoPath)); item != nil {
-		if op := item.GetOperation(method); op != nil && op.RequestBody != nil && op.RequestBody.Value != nil {
-			if mt := op.RequestBody.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
-				schema = mt.Schema.Value
-			}
-		}
-	}
+	schema, _ := bodySchema(spec, method, echoPath)
+	bodyName := bodyParameterName(spec, method, echoPath)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
 			mediaType, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+			// The answer's format may depend on the body's (negotiate.WantsXML); remember it
+			// before the body becomes JSON.
+			req = req.WithContext(negotiate.WithRequestMediaType(req.Context(), mediaType))
+			c.SetRequest(req)
 			switch mediaType {
 			case "text/json":
+				req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+			case "application/x-www-form-urlencoded":
+				if schema == nil {
+					return next(c) // the validator answers 415
+				}
+				raw, err := io.ReadAll(req.Body)
+				if err != nil {
+					return err
+				}
+				var out []byte
+				if len(bytes.TrimSpace(raw)) > 0 {
+					value, err := formToValue(string(raw), schema, bodyName)
+					if err != nil {
+						return &api.Error{Kind: api.KindValidation, Status: http.StatusBadRequest, Message: "malformed form body",
+							Fields: []api.FieldError{{In: "body", Reason: "malformed form body: " + err.Error()}}, Cause: err}
+					}
+					if out, err = json.Marshal(value); err != nil {
+						return err
+					}
+				}
+				setBody(req, out)
 				req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 			case "application/xml", "text/xml":
 				if schema == nil {
@@ -170,6 +191,18 @@ func nodeValue(n *xmlNode, schema *openapi3.Schema) any {
 		return nodeObject(n, schema)
 	}
 	text := strings.TrimSpace(n.text)
+	if schema.Type.Is("boolean") {
+		if b, err := strconv.ParseBool(text); err == nil {
+			return b
+		}
+		return text
+	}
+	return textValue(text, schema)
+}
+
+// textValue is text as the JSON number an integer or number schema wants, or text itself when it is
+// not one (the validator then names it).
+func textValue(text string, schema *openapi3.Schema) any {
 	switch {
 	case schema.Type.Is("integer"):
 		// Re-format what parses ("+5", "007" as .NET reads them) so the JSON is always valid.
@@ -180,10 +213,6 @@ func nodeValue(n *xmlNode, schema *openapi3.Schema) any {
 		// The exponent bound keeps "5e999999" from expanding into a million digits.
 		if d, err := decimal.NewFromString(text); err == nil && d.Exponent() > -400 && d.Exponent() < 400 && jsonNumber.MatchString(d.String()) {
 			return json.Number(d.String())
-		}
-	case schema.Type.Is("boolean"):
-		if b, err := strconv.ParseBool(text); err == nil {
-			return b
 		}
 	}
 	return text

@@ -72,6 +72,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/Purchase/InsertPurchaseReturn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enter a purchase return, taking its stock out and its total off the vendor balance
+         * @description Stores one purchase return (goods sent back to the vendor) and its lines in a single transaction.
+         *
+         *     - Stock of every line's product, size and colour decreases by `QtyPack x Multiplier + QtyLose + BnsLose`
+         *       units; if any stock level would go below zero, 409 and nothing changes.
+         *     - The vendor's payable balance decreases by `NetAmount`.
+         *     - `userId` must be the caller's own user number, else 403; it is recorded as the return's author.
+         *     - `isPGP` names the purchase book the return is entered in; a delete must name the same book.
+         *     - `ReturnNo` must be unused for this vendor among returns that are not deleted, else 409.
+         *     - `VendorID` and every line's `ProductId` (and `PackingId`, when not 0) must exist, else 404.
+         *
+         *     The vendor documents this call by name only; its arguments follow `InsertPurchaseInvoice`.
+         */
+        post: operations["InsertPurchaseReturn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/Purchase/DeletePurchaseReturn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a purchase return and put back its stock and vendor balance
+         * @description Deletes one purchase return in a single transaction, with the guarantees of `DeletePurchaseInvoice`:
+         *     either everything below happens or nothing does, and of concurrent deletes of one return exactly
+         *     one succeeds (the others answer 404).
+         *
+         *     - The return and its lines are soft-deleted (kept for audit, no longer live); a second delete is 404.
+         *     - Stock of every line's product, size and colour increases by exactly what the return took:
+         *       `QtyPack x Multiplier + QtyLose + BnsLose` units per line.
+         *     - The vendor's payable balance increases by the return total (`NetAmount`).
+         *
+         *     Arguments and body, as for `DeletePurchaseInvoice`: `userId` must be the caller's own user number
+         *     (403); `isPGP` names the book (a return of the other book is 404); the optional body is the
+         *     caller's view of the lines and must match the stored ones (409). A finalized return is 409.
+         *     The vendor documents this call by name only; the return's id travels as `returnId`.
+         */
+        delete: operations["DeletePurchaseReturn"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/Purchase/GetPurchaseInvoice": {
         parameters: {
             query?: never;
@@ -174,6 +236,21 @@ export interface components {
              */
             ModelState?: {
                 [key: string]: string[];
+            };
+        };
+        /**
+         * @description The invalid-model body in XML, as ASP.NET's XmlMediaTypeFormatter writes `HttpError`:
+         *     `<Error><Message>The request is invalid.</Message><ModelState>...</ModelState></Error>`. Each
+         *     `ModelState` key is an element named by .NET's `XmlConvert.EncodeLocalName` (a character not allowed
+         *     in an XML name becomes `_xHHHH_`: `purchasesBody[0].QtyPack` is
+         *     `purchasesBody_x005B_0_x005D_.QtyPack`); its messages are joined by spaces.
+         */
+        ModelStateErrorXml: {
+            /** @description Always "The request is invalid.". */
+            Message: string;
+            /** @description One element per location, holding its messages. */
+            ModelState?: {
+                [key: string]: string;
             };
         };
         /**
@@ -407,6 +484,67 @@ export interface components {
             /** @description Total stock units removed (sum of `QtyPack x Multiplier + QtyLose + BnsLose` over the lines). */
             UnitsReversed: number;
         };
+        /**
+         * @description A purchase return as entered: goods sent back to a vendor, with header, tax totals and lines.
+         *     `NetAmount` is taken off the vendor's payable balance.
+         */
+        PurchaseReturn: {
+            /**
+             * Format: int32
+             * @description The vendor the goods go back to.
+             */
+            VendorID: number;
+            /** @description The return's number; unique per vendor among returns that are not deleted. */
+            ReturnNo: string;
+            /**
+             * Format: date-time
+             * @description Date of the return.
+             */
+            ReturnDate: string;
+            /** @description Free-text remarks. */
+            Remarks?: string;
+            GrossAmount?: components["schemas"]["Amount"];
+            DiscAmount?: components["schemas"]["Amount"];
+            STaxAmount?: components["schemas"]["Amount"];
+            FTaxAmount?: components["schemas"]["Amount"];
+            ITaxAmount?: components["schemas"]["Amount"];
+            NetAmount: components["schemas"]["Amount"];
+            /** @description Whether the return has been posted to the ledger. */
+            IsPosted?: boolean;
+            /** @description Whether the return is finalized; a finalized return cannot be deleted. */
+            IsFinalized?: boolean;
+            /** @description The returned lines. */
+            ListBody: components["schemas"]["PurchasesBody"][];
+        };
+        /** @description An amount in the organization's currency (4 decimal places kept). */
+        Amount: number;
+        /** @description Outcome of a successful return entry. */
+        InsertPurchaseReturnResult: {
+            /** @description Human-readable confirmation. */
+            Message: string;
+            /**
+             * Format: int64
+             * @description Id of the new return.
+             */
+            ReturnId: number;
+        };
+        /** @description Outcome of a successful return delete. */
+        DeletePurchaseReturnResult: {
+            /** @description Human-readable confirmation. */
+            Message: string;
+            /**
+             * Format: int64
+             * @description Id of the deleted return.
+             */
+            ReturnId: number;
+            /**
+             * Format: int32
+             * @description Number of lines whose stock was put back.
+             */
+            LinesReversed: number;
+            /** @description Total stock units put back. */
+            UnitsReversed: number;
+        };
         /** @description Outcome of a successful insert. */
         InsertPurchaseInvoiceResult: {
             /** @description Human-readable confirmation. */
@@ -474,7 +612,7 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ModelStateError"];
-                "application/xml": components["schemas"]["ModelStateError"];
+                "application/xml": components["schemas"]["ModelStateErrorXml"];
             };
         };
         /** @description No bearer token, or the token is invalid or expired. */
@@ -512,7 +650,8 @@ export interface components {
         };
         /**
          * @description The named resource does not exist: an unknown invoice, one already deleted or of the other
-         *     purchase book; an unknown vendor or product; or an unknown route.
+         *     purchase book; an unknown vendor or product; or an unknown route, which includes a request
+         *     lacking one of the operation's required query parameters (no action matches it).
          */
         NotFound: {
             headers: {
@@ -552,7 +691,7 @@ export interface components {
                 "application/xml": components["schemas"]["AspNetError"];
             };
         };
-        /** @description The body's media type is not JSON (`application/json`, `text/json`) or XML (`application/xml`, `text/xml`). */
+        /** @description The body's media type is not JSON (`application/json`, `text/json`), XML (`application/xml`, `text/xml`) or a form (`application/x-www-form-urlencoded`). */
         UnsupportedMediaType: {
             headers: {
                 [name: string]: unknown;
@@ -618,6 +757,11 @@ export interface components {
          *     was, entered in. Reads and deletes find only invoices of the named book.
          */
         IsPGP: boolean;
+        /**
+         * @description Id of the purchase return.
+         * @example 12
+         */
+        ReturnId: number;
         /** @description Enter the invoice as an opening (opening-stock) invoice; stored with the invoice. */
         IsOpen: boolean;
         /** @description Also update the products' purchase rates from the lines' `PricePack`; stored with the invoice. */
@@ -671,6 +815,10 @@ export interface operations {
         /**
          * @description Optional collection of `PurchasesBody`: the caller's view of the invoice lines, checked against
          *     the stored lines. Empty or absent means "as stored". At most 500 lines.
+         *
+         *     Form clients (`application/x-www-form-urlencoded`) name each field by its index, in jQuery's
+         *     notation (`[0][QtyPack]=5&[0][ProductId]=P-1`) or MVC's (`[0].QtyPack=5`), optionally prefixed
+         *     with the parameter name (`purchasesBody[0].QtyPack=5`).
          *
          *     XML clients (`application/xml`, `text/xml`) send DataContract XML; the help page's sample:
          *
@@ -765,6 +913,7 @@ export interface operations {
                 "text/json": components["schemas"]["ArrayOfPurchasesBody"];
                 "application/xml": components["schemas"]["ArrayOfPurchasesBody"];
                 "text/xml": components["schemas"]["ArrayOfPurchasesBody"];
+                "application/x-www-form-urlencoded": components["schemas"]["ArrayOfPurchasesBody"];
             };
         };
         responses: {
@@ -819,13 +968,18 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The purchase invoice with its lines. */
+        /**
+         * @description The purchase invoice with its lines. Form clients (`application/x-www-form-urlencoded`) send
+         *     `VendorID=7&BillNo=B-1&ListBody[0][QtyPack]=5` (jQuery) or `ListBody[0].QtyPack=5` (MVC),
+         *     optionally prefixed with the parameter name (`purchase.VendorID=7`).
+         */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Purchase"];
                 "text/json": components["schemas"]["Purchase"];
                 "application/xml": components["schemas"]["Purchase"];
                 "text/xml": components["schemas"]["Purchase"];
+                "application/x-www-form-urlencoded": components["schemas"]["Purchase"];
             };
         };
         responses: {
@@ -854,6 +1008,123 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    InsertPurchaseReturn: {
+        parameters: {
+            query: {
+                /**
+                 * @description The caller's own user number (must equal the token's subject, else 403).
+                 * @example 12
+                 */
+                userId: components["parameters"]["UserId"];
+                /**
+                 * @description Purchase book flag (a purchase-side mode with no public definition): the book the invoice is, or
+                 *     was, entered in. Reads and deletes find only invoices of the named book.
+                 */
+                isPGP?: components["parameters"]["IsPGP"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The purchase return with its lines (in a form, `ListBody[0][QtyPack]=5` or `ListBody[0].QtyPack=5`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PurchaseReturn"];
+                "text/json": components["schemas"]["PurchaseReturn"];
+                "application/xml": components["schemas"]["PurchaseReturn"];
+                "text/xml": components["schemas"]["PurchaseReturn"];
+                "application/x-www-form-urlencoded": components["schemas"]["PurchaseReturn"];
+            };
+        };
+        responses: {
+            /** @description The return was stored; stock and the vendor balance were reduced. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "Message": "Purchase return 12 saved.",
+                     *       "ReturnId": 12
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InsertPurchaseReturnResult"];
+                    "application/xml": components["schemas"]["InsertPurchaseReturnResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    DeletePurchaseReturn: {
+        parameters: {
+            query: {
+                /**
+                 * @description Id of the purchase return.
+                 * @example 12
+                 */
+                returnId: components["parameters"]["ReturnId"];
+                /**
+                 * @description The caller's own user number (must equal the token's subject, else 403).
+                 * @example 12
+                 */
+                userId: components["parameters"]["UserId"];
+                /**
+                 * @description Purchase book flag (a purchase-side mode with no public definition): the book the invoice is, or
+                 *     was, entered in. Reads and deletes find only invoices of the named book.
+                 */
+                isPGP?: components["parameters"]["IsPGP"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Optional collection of `PurchasesBody`, the return's lines as the caller sees them; empty or absent means "as stored". At most 500 lines. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ArrayOfPurchasesBody"];
+                "text/json": components["schemas"]["ArrayOfPurchasesBody"];
+                "application/xml": components["schemas"]["ArrayOfPurchasesBody"];
+                "text/xml": components["schemas"]["ArrayOfPurchasesBody"];
+                "application/x-www-form-urlencoded": components["schemas"]["ArrayOfPurchasesBody"];
+            };
+        };
+        responses: {
+            /** @description The return was deleted; its stock and the vendor balance were put back. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "Message": "Purchase return 12 deleted.",
+                     *       "ReturnId": 12,
+                     *       "LinesReversed": 1,
+                     *       "UnitsReversed": 62
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeletePurchaseReturnResult"];
+                    "application/xml": components["schemas"]["DeletePurchaseReturnResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
         };
     };
     GetPurchaseInvoice: {

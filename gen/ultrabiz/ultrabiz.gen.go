@@ -24,6 +24,9 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// Amount An amount in the organization's currency (4 decimal places kept).
+type Amount = decimal.Decimal
+
 // ArrayOfPurchasesBody A collection of purchase lines (C# `List<PurchasesBody>`). In XML: `<ArrayOfPurchasesBody>` holding one
 // `<PurchasesBody>` per line, in the DataContract namespace.
 type ArrayOfPurchasesBody = []PurchasesBody
@@ -51,6 +54,21 @@ type DeletePurchaseInvoiceResult struct {
 	UnitsReversed decimal.Decimal `json:"UnitsReversed"`
 }
 
+// DeletePurchaseReturnResult Outcome of a successful return delete.
+type DeletePurchaseReturnResult struct {
+	// LinesReversed Number of lines whose stock was put back.
+	LinesReversed int32 `json:"LinesReversed"`
+
+	// Message Human-readable confirmation.
+	Message string `json:"Message"`
+
+	// ReturnId Id of the deleted return.
+	ReturnId int64 `json:"ReturnId"`
+
+	// UnitsReversed Total stock units put back.
+	UnitsReversed decimal.Decimal `json:"UnitsReversed"`
+}
+
 // InsertPurchaseInvoiceResult Outcome of a successful insert.
 type InsertPurchaseInvoiceResult struct {
 	// InvoiceId Id of the new invoice.
@@ -58,6 +76,15 @@ type InsertPurchaseInvoiceResult struct {
 
 	// Message Human-readable confirmation.
 	Message string `json:"Message"`
+}
+
+// InsertPurchaseReturnResult Outcome of a successful return entry.
+type InsertPurchaseReturnResult struct {
+	// Message Human-readable confirmation.
+	Message string `json:"Message"`
+
+	// ReturnId Id of the new return.
+	ReturnId int64 `json:"ReturnId"`
 }
 
 // ModelStateError ASP.NET Web API invalid-model body (400).
@@ -190,6 +217,49 @@ type PurchaseInvoice struct {
 	STaxAmount decimal.Decimal `json:"STaxAmount"`
 
 	// VendorID The vendor (supplier) the goods were bought from.
+	VendorID int32 `json:"VendorID"`
+}
+
+// PurchaseReturn A purchase return as entered: goods sent back to a vendor, with header, tax totals and lines.
+// `NetAmount` is taken off the vendor's payable balance.
+type PurchaseReturn struct {
+	// DiscAmount An amount in the organization's currency (4 decimal places kept).
+	DiscAmount *Amount `json:"DiscAmount,omitempty"`
+
+	// FTaxAmount An amount in the organization's currency (4 decimal places kept).
+	FTaxAmount *Amount `json:"FTaxAmount,omitempty"`
+
+	// GrossAmount An amount in the organization's currency (4 decimal places kept).
+	GrossAmount *Amount `json:"GrossAmount,omitempty"`
+
+	// ITaxAmount An amount in the organization's currency (4 decimal places kept).
+	ITaxAmount *Amount `json:"ITaxAmount,omitempty"`
+
+	// IsFinalized Whether the return is finalized; a finalized return cannot be deleted.
+	IsFinalized *bool `json:"IsFinalized,omitempty"`
+
+	// IsPosted Whether the return has been posted to the ledger.
+	IsPosted *bool `json:"IsPosted,omitempty"`
+
+	// ListBody The returned lines.
+	ListBody []PurchasesBody `json:"ListBody"`
+
+	// NetAmount An amount in the organization's currency (4 decimal places kept).
+	NetAmount Amount `json:"NetAmount"`
+
+	// Remarks Free-text remarks.
+	Remarks *string `json:"Remarks,omitempty"`
+
+	// ReturnDate Date of the return.
+	ReturnDate time.Time `json:"ReturnDate"`
+
+	// ReturnNo The return's number; unique per vendor among returns that are not deleted.
+	ReturnNo string `json:"ReturnNo"`
+
+	// STaxAmount An amount in the organization's currency (4 decimal places kept).
+	STaxAmount *Amount `json:"STaxAmount,omitempty"`
+
+	// VendorID The vendor the goods go back to.
 	VendorID int32 `json:"VendorID"`
 }
 
@@ -350,6 +420,9 @@ type IsRateChange = bool
 // ProductId defines model for ProductId.
 type ProductId = string
 
+// ReturnId defines model for ReturnId.
+type ReturnId = int64
+
 // UserId defines model for UserId.
 type UserId = int32
 
@@ -420,6 +493,19 @@ type DeletePurchaseInvoiceParams struct {
 	IsPGP *IsPGP `form:"isPGP,omitempty" json:"isPGP,omitempty"`
 }
 
+// DeletePurchaseReturnParams defines parameters for DeletePurchaseReturn.
+type DeletePurchaseReturnParams struct {
+	// ReturnId Id of the purchase return.
+	ReturnId ReturnId `form:"returnId" json:"returnId"`
+
+	// UserId The caller's own user number (must equal the token's subject, else 403).
+	UserId UserId `form:"userId" json:"userId"`
+
+	// IsPGP Purchase book flag (a purchase-side mode with no public definition): the book the invoice is, or
+	// was, entered in. Reads and deletes find only invoices of the named book.
+	IsPGP *IsPGP `form:"isPGP,omitempty" json:"isPGP,omitempty"`
+}
+
 // GetPurchaseInvoiceParams defines parameters for GetPurchaseInvoice.
 type GetPurchaseInvoiceParams struct {
 	// InvoiceId Id of the purchase invoice.
@@ -446,6 +532,16 @@ type InsertPurchaseInvoiceParams struct {
 	IsRateChange *IsRateChange `form:"isRateChange,omitempty" json:"isRateChange,omitempty"`
 }
 
+// InsertPurchaseReturnParams defines parameters for InsertPurchaseReturn.
+type InsertPurchaseReturnParams struct {
+	// UserId The caller's own user number (must equal the token's subject, else 403).
+	UserId UserId `form:"userId" json:"userId"`
+
+	// IsPGP Purchase book flag (a purchase-side mode with no public definition): the book the invoice is, or
+	// was, entered in. Reads and deletes find only invoices of the named book.
+	IsPGP *IsPGP `form:"isPGP,omitempty" json:"isPGP,omitempty"`
+}
+
 // GetVendorParams defines parameters for GetVendor.
 type GetVendorParams struct {
 	// VendorId Id of the vendor (the `VendorID` of purchase invoices).
@@ -455,8 +551,14 @@ type GetVendorParams struct {
 // DeletePurchaseInvoiceJSONRequestBody defines body for DeletePurchaseInvoice for application/json ContentType.
 type DeletePurchaseInvoiceJSONRequestBody = ArrayOfPurchasesBody
 
+// DeletePurchaseReturnJSONRequestBody defines body for DeletePurchaseReturn for application/json ContentType.
+type DeletePurchaseReturnJSONRequestBody = ArrayOfPurchasesBody
+
 // InsertPurchaseInvoiceJSONRequestBody defines body for InsertPurchaseInvoice for application/json ContentType.
 type InsertPurchaseInvoiceJSONRequestBody = Purchase
+
+// InsertPurchaseReturnJSONRequestBody defines body for InsertPurchaseReturn for application/json ContentType.
+type InsertPurchaseReturnJSONRequestBody = PurchaseReturn
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -596,6 +698,48 @@ type ClientInterface interface {
 	// Corresponds with DELETE /api/Purchase/DeletePurchaseInvoice (the `DeletePurchaseInvoice` operationId).
 	DeletePurchaseInvoice(ctx context.Context, params *DeletePurchaseInvoiceParams, body DeletePurchaseInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// DeletePurchaseReturnWithBody Delete a purchase return and put back its stock and vendor balance
+	//
+	// Deletes one purchase return in a single transaction, with the guarantees of `DeletePurchaseInvoice`:
+	// either everything below happens or nothing does, and of concurrent deletes of one return exactly
+	// one succeeds (the others answer 404).
+	//
+	// - The return and its lines are soft-deleted (kept for audit, no longer live); a second delete is 404.
+	// - Stock of every line's product, size and colour increases by exactly what the return took:
+	//   `QtyPack x Multiplier + QtyLose + BnsLose` units per line.
+	// - The vendor's payable balance increases by the return total (`NetAmount`).
+	//
+	// Arguments and body, as for `DeletePurchaseInvoice`: `userId` must be the caller's own user number
+	// (403); `isPGP` names the book (a return of the other book is 404); the optional body is the
+	// caller's view of the lines and must match the stored ones (409). A finalized return is 409.
+	// The vendor documents this call by name only; the return's id travels as `returnId`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with DELETE /api/Purchase/DeletePurchaseReturn (the `DeletePurchaseReturn` operationId).
+	DeletePurchaseReturnWithBody(ctx context.Context, params *DeletePurchaseReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeletePurchaseReturn Delete a purchase return and put back its stock and vendor balance
+	//
+	// Deletes one purchase return in a single transaction, with the guarantees of `DeletePurchaseInvoice`:
+	// either everything below happens or nothing does, and of concurrent deletes of one return exactly
+	// one succeeds (the others answer 404).
+	//
+	// - The return and its lines are soft-deleted (kept for audit, no longer live); a second delete is 404.
+	// - Stock of every line's product, size and colour increases by exactly what the return took:
+	//   `QtyPack x Multiplier + QtyLose + BnsLose` units per line.
+	// - The vendor's payable balance increases by the return total (`NetAmount`).
+	//
+	// Arguments and body, as for `DeletePurchaseInvoice`: `userId` must be the caller's own user number
+	// (403); `isPGP` names the book (a return of the other book is 404); the optional body is the
+	// caller's view of the lines and must match the stored ones (409). A finalized return is 409.
+	// The vendor documents this call by name only; the return's id travels as `returnId`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with DELETE /api/Purchase/DeletePurchaseReturn (the `DeletePurchaseReturn` operationId).
+	DeletePurchaseReturn(ctx context.Context, params *DeletePurchaseReturnParams, body DeletePurchaseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetPurchaseInvoice Read a purchase invoice with its lines
 	//
 	// Returns one purchase invoice that is not deleted, from the named book (`isPGP`), with its lines.
@@ -639,6 +783,44 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/Purchase/InsertPurchaseInvoice (the `InsertPurchaseInvoice` operationId).
 	InsertPurchaseInvoice(ctx context.Context, params *InsertPurchaseInvoiceParams, body InsertPurchaseInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// InsertPurchaseReturnWithBody Enter a purchase return, taking its stock out and its total off the vendor balance
+	//
+	// Stores one purchase return (goods sent back to the vendor) and its lines in a single transaction.
+	//
+	// - Stock of every line's product, size and colour decreases by `QtyPack x Multiplier + QtyLose + BnsLose`
+	//   units; if any stock level would go below zero, 409 and nothing changes.
+	// - The vendor's payable balance decreases by `NetAmount`.
+	// - `userId` must be the caller's own user number, else 403; it is recorded as the return's author.
+	// - `isPGP` names the purchase book the return is entered in; a delete must name the same book.
+	// - `ReturnNo` must be unused for this vendor among returns that are not deleted, else 409.
+	// - `VendorID` and every line's `ProductId` (and `PackingId`, when not 0) must exist, else 404.
+	//
+	// The vendor documents this call by name only; its arguments follow `InsertPurchaseInvoice`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/Purchase/InsertPurchaseReturn (the `InsertPurchaseReturn` operationId).
+	InsertPurchaseReturnWithBody(ctx context.Context, params *InsertPurchaseReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// InsertPurchaseReturn Enter a purchase return, taking its stock out and its total off the vendor balance
+	//
+	// Stores one purchase return (goods sent back to the vendor) and its lines in a single transaction.
+	//
+	// - Stock of every line's product, size and colour decreases by `QtyPack x Multiplier + QtyLose + BnsLose`
+	//   units; if any stock level would go below zero, 409 and nothing changes.
+	// - The vendor's payable balance decreases by `NetAmount`.
+	// - `userId` must be the caller's own user number, else 403; it is recorded as the return's author.
+	// - `isPGP` names the purchase book the return is entered in; a delete must name the same book.
+	// - `ReturnNo` must be unused for this vendor among returns that are not deleted, else 409.
+	// - `VendorID` and every line's `ProductId` (and `PackingId`, when not 0) must exist, else 404.
+	//
+	// The vendor documents this call by name only; its arguments follow `InsertPurchaseInvoice`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/Purchase/InsertPurchaseReturn (the `InsertPurchaseReturn` operationId).
+	InsertPurchaseReturn(ctx context.Context, params *InsertPurchaseReturnParams, body InsertPurchaseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetVendor Read a vendor and its payable balance
 	//
@@ -742,6 +924,68 @@ func (c *Client) DeletePurchaseInvoice(ctx context.Context, params *DeletePurcha
 	return c.Client.Do(req)
 }
 
+// DeletePurchaseReturnWithBody Delete a purchase return and put back its stock and vendor balance
+//
+// Deletes one purchase return in a single transaction, with the guarantees of `DeletePurchaseInvoice`:
+// either everything below happens or nothing does, and of concurrent deletes of one return exactly
+// one succeeds (the others answer 404).
+//
+//   - The return and its lines are soft-deleted (kept for audit, no longer live); a second delete is 404.
+//   - Stock of every line's product, size and colour increases by exactly what the return took:
+//     `QtyPack x Multiplier + QtyLose + BnsLose` units per line.
+//   - The vendor's payable balance increases by the return total (`NetAmount`).
+//
+// Arguments and body, as for `DeletePurchaseInvoice`: `userId` must be the caller's own user number
+// (403); `isPGP` names the book (a return of the other book is 404); the optional body is the
+// caller's view of the lines and must match the stored ones (409). A finalized return is 409.
+// The vendor documents this call by name only; the return's id travels as `returnId`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with DELETE /api/Purchase/DeletePurchaseReturn (the `DeletePurchaseReturn` operationId).
+func (c *Client) DeletePurchaseReturnWithBody(ctx context.Context, params *DeletePurchaseReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeletePurchaseReturnRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeletePurchaseReturn Delete a purchase return and put back its stock and vendor balance
+//
+// Deletes one purchase return in a single transaction, with the guarantees of `DeletePurchaseInvoice`:
+// either everything below happens or nothing does, and of concurrent deletes of one return exactly
+// one succeeds (the others answer 404).
+//
+//   - The return and its lines are soft-deleted (kept for audit, no longer live); a second delete is 404.
+//   - Stock of every line's product, size and colour increases by exactly what the return took:
+//     `QtyPack x Multiplier + QtyLose + BnsLose` units per line.
+//   - The vendor's payable balance increases by the return total (`NetAmount`).
+//
+// Arguments and body, as for `DeletePurchaseInvoice`: `userId` must be the caller's own user number
+// (403); `isPGP` names the book (a return of the other book is 404); the optional body is the
+// caller's view of the lines and must match the stored ones (409). A finalized return is 409.
+// The vendor documents this call by name only; the return's id travels as `returnId`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with DELETE /api/Purchase/DeletePurchaseReturn (the `DeletePurchaseReturn` operationId).
+func (c *Client) DeletePurchaseReturn(ctx context.Context, params *DeletePurchaseReturnParams, body DeletePurchaseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeletePurchaseReturnRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetPurchaseInvoice Read a purchase invoice with its lines
 //
 // Returns one purchase invoice that is not deleted, from the named book (`isPGP`), with its lines.
@@ -806,6 +1050,64 @@ func (c *Client) InsertPurchaseInvoiceWithBody(ctx context.Context, params *Inse
 // Corresponds with POST /api/Purchase/InsertPurchaseInvoice (the `InsertPurchaseInvoice` operationId).
 func (c *Client) InsertPurchaseInvoice(ctx context.Context, params *InsertPurchaseInvoiceParams, body InsertPurchaseInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewInsertPurchaseInvoiceRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// InsertPurchaseReturnWithBody Enter a purchase return, taking its stock out and its total off the vendor balance
+//
+// Stores one purchase return (goods sent back to the vendor) and its lines in a single transaction.
+//
+//   - Stock of every line's product, size and colour decreases by `QtyPack x Multiplier + QtyLose + BnsLose`
+//     units; if any stock level would go below zero, 409 and nothing changes.
+//   - The vendor's payable balance decreases by `NetAmount`.
+//   - `userId` must be the caller's own user number, else 403; it is recorded as the return's author.
+//   - `isPGP` names the purchase book the return is entered in; a delete must name the same book.
+//   - `ReturnNo` must be unused for this vendor among returns that are not deleted, else 409.
+//   - `VendorID` and every line's `ProductId` (and `PackingId`, when not 0) must exist, else 404.
+//
+// The vendor documents this call by name only; its arguments follow `InsertPurchaseInvoice`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/Purchase/InsertPurchaseReturn (the `InsertPurchaseReturn` operationId).
+func (c *Client) InsertPurchaseReturnWithBody(ctx context.Context, params *InsertPurchaseReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewInsertPurchaseReturnRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// InsertPurchaseReturn Enter a purchase return, taking its stock out and its total off the vendor balance
+//
+// Stores one purchase return (goods sent back to the vendor) and its lines in a single transaction.
+//
+//   - Stock of every line's product, size and colour decreases by `QtyPack x Multiplier + QtyLose + BnsLose`
+//     units; if any stock level would go below zero, 409 and nothing changes.
+//   - The vendor's payable balance decreases by `NetAmount`.
+//   - `userId` must be the caller's own user number, else 403; it is recorded as the return's author.
+//   - `isPGP` names the purchase book the return is entered in; a delete must name the same book.
+//   - `ReturnNo` must be unused for this vendor among returns that are not deleted, else 409.
+//   - `VendorID` and every line's `ProductId` (and `PackingId`, when not 0) must exist, else 404.
+//
+// The vendor documents this call by name only; its arguments follow `InsertPurchaseInvoice`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/Purchase/InsertPurchaseReturn (the `InsertPurchaseReturn` operationId).
+func (c *Client) InsertPurchaseReturn(ctx context.Context, params *InsertPurchaseReturnParams, body InsertPurchaseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewInsertPurchaseReturnRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -923,6 +1225,89 @@ func NewDeletePurchaseInvoiceRequestWithBody(server string, params *DeletePurcha
 		var rawQueryFragments []string
 
 		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "invoiceId", params.InvoiceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.IsPGP != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "isPGP", *params.IsPGP, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeletePurchaseReturnRequest calls the generic DeletePurchaseReturn builder with application/json body
+func NewDeletePurchaseReturnRequest(server string, params *DeletePurchaseReturnParams, body DeletePurchaseReturnJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDeletePurchaseReturnRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewDeletePurchaseReturnRequestWithBody constructs an http.Request for the DeletePurchaseReturn method, with any body, and a specified content type
+func NewDeletePurchaseReturnRequestWithBody(server string, params *DeletePurchaseReturnParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/Purchase/DeletePurchaseReturn")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "returnId", params.ReturnId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -1127,6 +1512,81 @@ func NewInsertPurchaseInvoiceRequestWithBody(server string, params *InsertPurcha
 	return req, nil
 }
 
+// NewInsertPurchaseReturnRequest calls the generic InsertPurchaseReturn builder with application/json body
+func NewInsertPurchaseReturnRequest(server string, params *InsertPurchaseReturnParams, body InsertPurchaseReturnJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewInsertPurchaseReturnRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewInsertPurchaseReturnRequestWithBody constructs an http.Request for the InsertPurchaseReturn method, with any body, and a specified content type
+func NewInsertPurchaseReturnRequestWithBody(server string, params *InsertPurchaseReturnParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/Purchase/InsertPurchaseReturn")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.IsPGP != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "isPGP", *params.IsPGP, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetVendorRequest constructs an http.Request for the GetVendor method
 func NewGetVendorRequest(server string, params *GetVendorParams) (*http.Request, error) {
 	var err error
@@ -1287,6 +1747,48 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/Purchase/DeletePurchaseInvoice (the `DeletePurchaseInvoice` operationId).
 	DeletePurchaseInvoiceWithResponse(ctx context.Context, params *DeletePurchaseInvoiceParams, body DeletePurchaseInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*DeletePurchaseInvoiceResponse, error)
 
+	// DeletePurchaseReturnWithBodyWithResponse Delete a purchase return and put back its stock and vendor balance
+	//
+	// Deletes one purchase return in a single transaction, with the guarantees of `DeletePurchaseInvoice`:
+	// either everything below happens or nothing does, and of concurrent deletes of one return exactly
+	// one succeeds (the others answer 404).
+	//
+	// - The return and its lines are soft-deleted (kept for audit, no longer live); a second delete is 404.
+	// - Stock of every line's product, size and colour increases by exactly what the return took:
+	//   `QtyPack x Multiplier + QtyLose + BnsLose` units per line.
+	// - The vendor's payable balance increases by the return total (`NetAmount`).
+	//
+	// Arguments and body, as for `DeletePurchaseInvoice`: `userId` must be the caller's own user number
+	// (403); `isPGP` names the book (a return of the other book is 404); the optional body is the
+	// caller's view of the lines and must match the stored ones (409). A finalized return is 409.
+	// The vendor documents this call by name only; the return's id travels as `returnId`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/Purchase/DeletePurchaseReturn (the `DeletePurchaseReturn` operationId).
+	DeletePurchaseReturnWithBodyWithResponse(ctx context.Context, params *DeletePurchaseReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeletePurchaseReturnResponse, error)
+
+	// DeletePurchaseReturnWithResponse Delete a purchase return and put back its stock and vendor balance
+	//
+	// Deletes one purchase return in a single transaction, with the guarantees of `DeletePurchaseInvoice`:
+	// either everything below happens or nothing does, and of concurrent deletes of one return exactly
+	// one succeeds (the others answer 404).
+	//
+	// - The return and its lines are soft-deleted (kept for audit, no longer live); a second delete is 404.
+	// - Stock of every line's product, size and colour increases by exactly what the return took:
+	//   `QtyPack x Multiplier + QtyLose + BnsLose` units per line.
+	// - The vendor's payable balance increases by the return total (`NetAmount`).
+	//
+	// Arguments and body, as for `DeletePurchaseInvoice`: `userId` must be the caller's own user number
+	// (403); `isPGP` names the book (a return of the other book is 404); the optional body is the
+	// caller's view of the lines and must match the stored ones (409). A finalized return is 409.
+	// The vendor documents this call by name only; the return's id travels as `returnId`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/Purchase/DeletePurchaseReturn (the `DeletePurchaseReturn` operationId).
+	DeletePurchaseReturnWithResponse(ctx context.Context, params *DeletePurchaseReturnParams, body DeletePurchaseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*DeletePurchaseReturnResponse, error)
+
 	// GetPurchaseInvoiceWithResponse Read a purchase invoice with its lines
 	//
 	// Returns one purchase invoice that is not deleted, from the named book (`isPGP`), with its lines.
@@ -1332,6 +1834,44 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/Purchase/InsertPurchaseInvoice (the `InsertPurchaseInvoice` operationId).
 	InsertPurchaseInvoiceWithResponse(ctx context.Context, params *InsertPurchaseInvoiceParams, body InsertPurchaseInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*InsertPurchaseInvoiceResponse, error)
+
+	// InsertPurchaseReturnWithBodyWithResponse Enter a purchase return, taking its stock out and its total off the vendor balance
+	//
+	// Stores one purchase return (goods sent back to the vendor) and its lines in a single transaction.
+	//
+	// - Stock of every line's product, size and colour decreases by `QtyPack x Multiplier + QtyLose + BnsLose`
+	//   units; if any stock level would go below zero, 409 and nothing changes.
+	// - The vendor's payable balance decreases by `NetAmount`.
+	// - `userId` must be the caller's own user number, else 403; it is recorded as the return's author.
+	// - `isPGP` names the purchase book the return is entered in; a delete must name the same book.
+	// - `ReturnNo` must be unused for this vendor among returns that are not deleted, else 409.
+	// - `VendorID` and every line's `ProductId` (and `PackingId`, when not 0) must exist, else 404.
+	//
+	// The vendor documents this call by name only; its arguments follow `InsertPurchaseInvoice`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/Purchase/InsertPurchaseReturn (the `InsertPurchaseReturn` operationId).
+	InsertPurchaseReturnWithBodyWithResponse(ctx context.Context, params *InsertPurchaseReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*InsertPurchaseReturnResponse, error)
+
+	// InsertPurchaseReturnWithResponse Enter a purchase return, taking its stock out and its total off the vendor balance
+	//
+	// Stores one purchase return (goods sent back to the vendor) and its lines in a single transaction.
+	//
+	// - Stock of every line's product, size and colour decreases by `QtyPack x Multiplier + QtyLose + BnsLose`
+	//   units; if any stock level would go below zero, 409 and nothing changes.
+	// - The vendor's payable balance decreases by `NetAmount`.
+	// - `userId` must be the caller's own user number, else 403; it is recorded as the return's author.
+	// - `isPGP` names the purchase book the return is entered in; a delete must name the same book.
+	// - `ReturnNo` must be unused for this vendor among returns that are not deleted, else 409.
+	// - `VendorID` and every line's `ProductId` (and `PackingId`, when not 0) must exist, else 404.
+	//
+	// The vendor documents this call by name only; its arguments follow `InsertPurchaseInvoice`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/Purchase/InsertPurchaseReturn (the `InsertPurchaseReturn` operationId).
+	InsertPurchaseReturnWithResponse(ctx context.Context, params *InsertPurchaseReturnParams, body InsertPurchaseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*InsertPurchaseReturnResponse, error)
 
 	// GetVendorWithResponse Read a vendor and its payable balance
 	//
@@ -1544,6 +2084,103 @@ func (r DeletePurchaseInvoiceResponse) ContentType() string {
 	return ""
 }
 
+type DeletePurchaseReturnResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeletePurchaseReturnResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON200() *DeletePurchaseReturnResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeletePurchaseReturnResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeletePurchaseReturnResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeletePurchaseReturnResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeletePurchaseReturnResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetPurchaseInvoiceResponse503Headers the declared response headers of an HTTP 503 response for GetPurchaseInvoice
 type GetPurchaseInvoiceResponse503Headers struct {
 	RetryAfter int
@@ -1745,6 +2382,103 @@ func (r InsertPurchaseInvoiceResponse) ContentType() string {
 	return ""
 }
 
+type InsertPurchaseReturnResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InsertPurchaseReturnResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON200() *InsertPurchaseReturnResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r InsertPurchaseReturnResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r InsertPurchaseReturnResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r InsertPurchaseReturnResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r InsertPurchaseReturnResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetVendorResponse503Headers the declared response headers of an HTTP 503 response for GetVendor
 type GetVendorResponse503Headers struct {
 	RetryAfter int
@@ -1919,6 +2653,60 @@ func (c *ClientWithResponses) DeletePurchaseInvoiceWithResponse(ctx context.Cont
 	return ParseDeletePurchaseInvoiceResponse(rsp)
 }
 
+// DeletePurchaseReturnWithBodyWithResponse Delete a purchase return and put back its stock and vendor balance
+//
+// Deletes one purchase return in a single transaction, with the guarantees of `DeletePurchaseInvoice`:
+// either everything below happens or nothing does, and of concurrent deletes of one return exactly
+// one succeeds (the others answer 404).
+//
+//   - The return and its lines are soft-deleted (kept for audit, no longer live); a second delete is 404.
+//   - Stock of every line's product, size and colour increases by exactly what the return took:
+//     `QtyPack x Multiplier + QtyLose + BnsLose` units per line.
+//   - The vendor's payable balance increases by the return total (`NetAmount`).
+//
+// Arguments and body, as for `DeletePurchaseInvoice`: `userId` must be the caller's own user number
+// (403); `isPGP` names the book (a return of the other book is 404); the optional body is the
+// caller's view of the lines and must match the stored ones (409). A finalized return is 409.
+// The vendor documents this call by name only; the return's id travels as `returnId`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/Purchase/DeletePurchaseReturn (the `DeletePurchaseReturn` operationId).
+func (c *ClientWithResponses) DeletePurchaseReturnWithBodyWithResponse(ctx context.Context, params *DeletePurchaseReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeletePurchaseReturnResponse, error) {
+	rsp, err := c.DeletePurchaseReturnWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeletePurchaseReturnResponse(rsp)
+}
+
+// DeletePurchaseReturnWithResponse Delete a purchase return and put back its stock and vendor balance
+//
+// Deletes one purchase return in a single transaction, with the guarantees of `DeletePurchaseInvoice`:
+// either everything below happens or nothing does, and of concurrent deletes of one return exactly
+// one succeeds (the others answer 404).
+//
+//   - The return and its lines are soft-deleted (kept for audit, no longer live); a second delete is 404.
+//   - Stock of every line's product, size and colour increases by exactly what the return took:
+//     `QtyPack x Multiplier + QtyLose + BnsLose` units per line.
+//   - The vendor's payable balance increases by the return total (`NetAmount`).
+//
+// Arguments and body, as for `DeletePurchaseInvoice`: `userId` must be the caller's own user number
+// (403); `isPGP` names the book (a return of the other book is 404); the optional body is the
+// caller's view of the lines and must match the stored ones (409). A finalized return is 409.
+// The vendor documents this call by name only; the return's id travels as `returnId`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/Purchase/DeletePurchaseReturn (the `DeletePurchaseReturn` operationId).
+func (c *ClientWithResponses) DeletePurchaseReturnWithResponse(ctx context.Context, params *DeletePurchaseReturnParams, body DeletePurchaseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*DeletePurchaseReturnResponse, error) {
+	rsp, err := c.DeletePurchaseReturn(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeletePurchaseReturnResponse(rsp)
+}
+
 // GetPurchaseInvoiceWithResponse Read a purchase invoice with its lines
 //
 // Returns one purchase invoice that is not deleted, from the named book (`isPGP`), with its lines.
@@ -1981,6 +2769,56 @@ func (c *ClientWithResponses) InsertPurchaseInvoiceWithResponse(ctx context.Cont
 		return nil, err
 	}
 	return ParseInsertPurchaseInvoiceResponse(rsp)
+}
+
+// InsertPurchaseReturnWithBodyWithResponse Enter a purchase return, taking its stock out and its total off the vendor balance
+//
+// Stores one purchase return (goods sent back to the vendor) and its lines in a single transaction.
+//
+//   - Stock of every line's product, size and colour decreases by `QtyPack x Multiplier + QtyLose + BnsLose`
+//     units; if any stock level would go below zero, 409 and nothing changes.
+//   - The vendor's payable balance decreases by `NetAmount`.
+//   - `userId` must be the caller's own user number, else 403; it is recorded as the return's author.
+//   - `isPGP` names the purchase book the return is entered in; a delete must name the same book.
+//   - `ReturnNo` must be unused for this vendor among returns that are not deleted, else 409.
+//   - `VendorID` and every line's `ProductId` (and `PackingId`, when not 0) must exist, else 404.
+//
+// The vendor documents this call by name only; its arguments follow `InsertPurchaseInvoice`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/Purchase/InsertPurchaseReturn (the `InsertPurchaseReturn` operationId).
+func (c *ClientWithResponses) InsertPurchaseReturnWithBodyWithResponse(ctx context.Context, params *InsertPurchaseReturnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*InsertPurchaseReturnResponse, error) {
+	rsp, err := c.InsertPurchaseReturnWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseInsertPurchaseReturnResponse(rsp)
+}
+
+// InsertPurchaseReturnWithResponse Enter a purchase return, taking its stock out and its total off the vendor balance
+//
+// Stores one purchase return (goods sent back to the vendor) and its lines in a single transaction.
+//
+//   - Stock of every line's product, size and colour decreases by `QtyPack x Multiplier + QtyLose + BnsLose`
+//     units; if any stock level would go below zero, 409 and nothing changes.
+//   - The vendor's payable balance decreases by `NetAmount`.
+//   - `userId` must be the caller's own user number, else 403; it is recorded as the return's author.
+//   - `isPGP` names the purchase book the return is entered in; a delete must name the same book.
+//   - `ReturnNo` must be unused for this vendor among returns that are not deleted, else 409.
+//   - `VendorID` and every line's `ProductId` (and `PackingId`, when not 0) must exist, else 404.
+//
+// The vendor documents this call by name only; its arguments follow `InsertPurchaseInvoice`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/Purchase/InsertPurchaseReturn (the `InsertPurchaseReturn` operationId).
+func (c *ClientWithResponses) InsertPurchaseReturnWithResponse(ctx context.Context, params *InsertPurchaseReturnParams, body InsertPurchaseReturnJSONRequestBody, reqEditors ...RequestEditorFn) (*InsertPurchaseReturnResponse, error) {
+	rsp, err := c.InsertPurchaseReturn(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseInsertPurchaseReturnResponse(rsp)
 }
 
 // GetVendorWithResponse Read a vendor and its payable balance
@@ -2181,6 +3019,88 @@ func ParseDeletePurchaseInvoiceResponse(rsp *http.Response) (*DeletePurchaseInvo
 	return response, nil
 }
 
+// ParseDeletePurchaseReturnResponse parses an HTTP response from a DeletePurchaseReturnWithResponse call
+func ParseDeletePurchaseReturnResponse(rsp *http.Response) (*DeletePurchaseReturnResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeletePurchaseReturnResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeletePurchaseReturnResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetPurchaseInvoiceResponse parses an HTTP response from a GetPurchaseInvoiceWithResponse call
 func ParseGetPurchaseInvoiceResponse(rsp *http.Response) (*GetPurchaseInvoiceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2364,6 +3284,88 @@ func ParseInsertPurchaseInvoiceResponse(rsp *http.Response) (*InsertPurchaseInvo
 	return response, nil
 }
 
+// ParseInsertPurchaseReturnResponse parses an HTTP response from a InsertPurchaseReturnWithResponse call
+func ParseInsertPurchaseReturnResponse(rsp *http.Response) (*InsertPurchaseReturnResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &InsertPurchaseReturnResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InsertPurchaseReturnResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetVendorResponse parses an HTTP response from a GetVendorWithResponse call
 func ParseGetVendorResponse(rsp *http.Response) (*GetVendorResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2453,12 +3455,18 @@ type ServerInterface interface {
 	// DeletePurchaseInvoice Delete a purchase invoice and reverse its stock and vendor balance
 	// (DELETE /api/Purchase/DeletePurchaseInvoice)
 	DeletePurchaseInvoice(ctx echo.Context, params DeletePurchaseInvoiceParams) error
+	// DeletePurchaseReturn Delete a purchase return and put back its stock and vendor balance
+	// (DELETE /api/Purchase/DeletePurchaseReturn)
+	DeletePurchaseReturn(ctx echo.Context, params DeletePurchaseReturnParams) error
 	// GetPurchaseInvoice Read a purchase invoice with its lines
 	// (GET /api/Purchase/GetPurchaseInvoice)
 	GetPurchaseInvoice(ctx echo.Context, params GetPurchaseInvoiceParams) error
 	// InsertPurchaseInvoice Enter a purchase invoice, adding its stock and its total to the vendor balance
 	// (POST /api/Purchase/InsertPurchaseInvoice)
 	InsertPurchaseInvoice(ctx echo.Context, params InsertPurchaseInvoiceParams) error
+	// InsertPurchaseReturn Enter a purchase return, taking its stock out and its total off the vendor balance
+	// (POST /api/Purchase/InsertPurchaseReturn)
+	InsertPurchaseReturn(ctx echo.Context, params InsertPurchaseReturnParams) error
 	// GetVendor Read a vendor and its payable balance
 	// (GET /api/Vendor/GetVendor)
 	GetVendor(ctx echo.Context, params GetVendorParams) error
@@ -2516,6 +3524,38 @@ func (w *ServerInterfaceWrapper) DeletePurchaseInvoice(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.DeletePurchaseInvoice(ctx, params)
+	return err
+}
+
+// DeletePurchaseReturn converts echo context to params.
+func (w *ServerInterfaceWrapper) DeletePurchaseReturn(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeletePurchaseReturnParams
+	// ------------- Required query parameter "returnId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "returnId", ctx.QueryParams(), &params.ReturnId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter returnId: %s", err))
+	}
+
+	// ------------- Required query parameter "userId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "userId", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter userId: %s", err))
+	}
+
+	// ------------- Optional query parameter "isPGP" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "isPGP", ctx.QueryParams(), &params.IsPGP, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter isPGP: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeletePurchaseReturn(ctx, params)
 	return err
 }
 
@@ -2580,6 +3620,31 @@ func (w *ServerInterfaceWrapper) InsertPurchaseInvoice(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.InsertPurchaseInvoice(ctx, params)
+	return err
+}
+
+// InsertPurchaseReturn converts echo context to params.
+func (w *ServerInterfaceWrapper) InsertPurchaseReturn(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params InsertPurchaseReturnParams
+	// ------------- Required query parameter "userId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "userId", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter userId: %s", err))
+	}
+
+	// ------------- Optional query parameter "isPGP" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "isPGP", ctx.QueryParams(), &params.IsPGP, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter isPGP: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.InsertPurchaseReturn(ctx, params)
 	return err
 }
 
@@ -2650,8 +3715,10 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 
 	router.GET(options.BaseURL+"/api/Product/GetProductStock", wrapper.GetProductStock, options.OperationMiddlewares["GetProductStock"]...)
 	router.DELETE(options.BaseURL+"/api/Purchase/DeletePurchaseInvoice", wrapper.DeletePurchaseInvoice, options.OperationMiddlewares["DeletePurchaseInvoice"]...)
+	router.DELETE(options.BaseURL+"/api/Purchase/DeletePurchaseReturn", wrapper.DeletePurchaseReturn, options.OperationMiddlewares["DeletePurchaseReturn"]...)
 	router.GET(options.BaseURL+"/api/Purchase/GetPurchaseInvoice", wrapper.GetPurchaseInvoice, options.OperationMiddlewares["GetPurchaseInvoice"]...)
 	router.POST(options.BaseURL+"/api/Purchase/InsertPurchaseInvoice", wrapper.InsertPurchaseInvoice, options.OperationMiddlewares["InsertPurchaseInvoice"]...)
+	router.POST(options.BaseURL+"/api/Purchase/InsertPurchaseReturn", wrapper.InsertPurchaseReturn, options.OperationMiddlewares["InsertPurchaseReturn"]...)
 	router.GET(options.BaseURL+"/api/Vendor/GetVendor", wrapper.GetVendor, options.OperationMiddlewares["GetVendor"]...)
 
 }
@@ -2944,6 +4011,145 @@ func (response DeletePurchaseInvoice503JSONResponse) VisitDeletePurchaseInvoiceR
 	return err
 }
 
+type DeletePurchaseReturnRequestObject struct {
+	Params DeletePurchaseReturnParams
+	Body   *DeletePurchaseReturnJSONRequestBody
+}
+
+type DeletePurchaseReturnResponseObject interface {
+	VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error
+}
+
+type DeletePurchaseReturn200JSONResponse DeletePurchaseReturnResult
+
+func (response DeletePurchaseReturn200JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseReturn400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response DeletePurchaseReturn400JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseReturn401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeletePurchaseReturn401JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseReturn403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeletePurchaseReturn403JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseReturn404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeletePurchaseReturn404JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseReturn409JSONResponse struct{ ConflictJSONResponse }
+
+func (response DeletePurchaseReturn409JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseReturn413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response DeletePurchaseReturn413JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseReturn415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response DeletePurchaseReturn415JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseReturn500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response DeletePurchaseReturn500JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPurchaseInvoiceRequestObject struct {
 	Params GetPurchaseInvoiceParams
 }
@@ -3207,6 +4413,145 @@ func (response InsertPurchaseInvoice503JSONResponse) VisitInsertPurchaseInvoiceR
 	return err
 }
 
+type InsertPurchaseReturnRequestObject struct {
+	Params InsertPurchaseReturnParams
+	Body   *InsertPurchaseReturnJSONRequestBody
+}
+
+type InsertPurchaseReturnResponseObject interface {
+	VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error
+}
+
+type InsertPurchaseReturn200JSONResponse InsertPurchaseReturnResult
+
+func (response InsertPurchaseReturn200JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseReturn400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response InsertPurchaseReturn400JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseReturn401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response InsertPurchaseReturn401JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseReturn403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response InsertPurchaseReturn403JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseReturn404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response InsertPurchaseReturn404JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseReturn409JSONResponse struct{ ConflictJSONResponse }
+
+func (response InsertPurchaseReturn409JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseReturn413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response InsertPurchaseReturn413JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseReturn415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response InsertPurchaseReturn415JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseReturn500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response InsertPurchaseReturn500JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetVendorRequestObject struct {
 	Params GetVendorParams
 }
@@ -3324,12 +4669,18 @@ type StrictServerInterface interface {
 	// DeletePurchaseInvoice Delete a purchase invoice and reverse its stock and vendor balance
 	// (DELETE /api/Purchase/DeletePurchaseInvoice)
 	DeletePurchaseInvoice(ctx context.Context, request DeletePurchaseInvoiceRequestObject) (DeletePurchaseInvoiceResponseObject, error)
+	// DeletePurchaseReturn Delete a purchase return and put back its stock and vendor balance
+	// (DELETE /api/Purchase/DeletePurchaseReturn)
+	DeletePurchaseReturn(ctx context.Context, request DeletePurchaseReturnRequestObject) (DeletePurchaseReturnResponseObject, error)
 	// GetPurchaseInvoice Read a purchase invoice with its lines
 	// (GET /api/Purchase/GetPurchaseInvoice)
 	GetPurchaseInvoice(ctx context.Context, request GetPurchaseInvoiceRequestObject) (GetPurchaseInvoiceResponseObject, error)
 	// InsertPurchaseInvoice Enter a purchase invoice, adding its stock and its total to the vendor balance
 	// (POST /api/Purchase/InsertPurchaseInvoice)
 	InsertPurchaseInvoice(ctx context.Context, request InsertPurchaseInvoiceRequestObject) (InsertPurchaseInvoiceResponseObject, error)
+	// InsertPurchaseReturn Enter a purchase return, taking its stock out and its total off the vendor balance
+	// (POST /api/Purchase/InsertPurchaseReturn)
+	InsertPurchaseReturn(ctx context.Context, request InsertPurchaseReturnRequestObject) (InsertPurchaseReturnResponseObject, error)
 	// GetVendor Read a vendor and its payable balance
 	// (GET /api/Vendor/GetVendor)
 	GetVendor(ctx context.Context, request GetVendorRequestObject) (GetVendorResponseObject, error)
@@ -3423,6 +4774,57 @@ func (sh *strictHandler) DeletePurchaseInvoice(ctx echo.Context, params DeletePu
 	return nil
 }
 
+// DeletePurchaseReturn operation middleware
+func (sh *strictHandler) DeletePurchaseReturn(ctx echo.Context, params DeletePurchaseReturnParams) error {
+	var request DeletePurchaseReturnRequestObject
+
+	request.Params = params
+
+	var body DeletePurchaseReturnJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeletePurchaseReturn(ctx.Request().Context(), request.(DeletePurchaseReturnRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeletePurchaseReturn")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeletePurchaseReturnResponseObject); ok {
+		return validResponse.VisitDeletePurchaseReturnResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetPurchaseInvoice operation middleware
 func (sh *strictHandler) GetPurchaseInvoice(ctx echo.Context, params GetPurchaseInvoiceParams) error {
 	var request GetPurchaseInvoiceRequestObject
@@ -3496,6 +4898,54 @@ func (sh *strictHandler) InsertPurchaseInvoice(ctx echo.Context, params InsertPu
 	return nil
 }
 
+// InsertPurchaseReturn operation middleware
+func (sh *strictHandler) InsertPurchaseReturn(ctx echo.Context, params InsertPurchaseReturnParams) error {
+	var request InsertPurchaseReturnRequestObject
+
+	request.Params = params
+
+	var body InsertPurchaseReturnJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.InsertPurchaseReturn(ctx.Request().Context(), request.(InsertPurchaseReturnRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "InsertPurchaseReturn")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(InsertPurchaseReturnResponseObject); ok {
+		return validResponse.VisitInsertPurchaseReturnResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetVendor operation middleware
 func (sh *strictHandler) GetVendor(ctx echo.Context, params GetVendorParams) error {
 	var request GetVendorRequestObject
@@ -3526,135 +4976,174 @@ func (sh *strictHandler) GetVendor(ctx echo.Context, params GetVendorParams) err
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H15c9s4svhX6eL+qizXo2X5yiHX+8PJJLOeShyv7WS2flFqBZGQhA0FcAjQsibl7/4KDYAED10ZZybe",
-	"TWprxwJxdAN9odFofAkiMUsFp1zJoP8loHdkliYU/77Ms2hKJD3nt4JF9Bq/6A8yn81Itgj6wRlIJTIa",
-	"AzN1YM7UFASnkDBOgzC4JUmObV6wJPmJKBr0g8Pe4ZO9g4O9w95Nr9fH//3/IMQaFyLoB+cXH/awTu/o",
-	"4CAIg5cZJYrGLxZB/+Cw+PmO17p63j84sV39xGR0NhM5V0H/4EkvDF7fkDtX0AuDnzMhpft9dNjrhcF5",
-	"tYbF+TwO+ge9w+MwOJevGScJ+53GQX9MEkl12eXPl/4vIZX3+Q2T6oWIF0H/45fgBcleilij/+z5k+Ne",
-	"r3dweHR88kTjzeUbIWnQ17iJRGTnPwX9o6dh8DKXSsxopoEINFZkRiYUwdMIXhHFRNA/Mb8+kMT00it+",
-	"X5Los0YvDF7dqYzoOXjBJdbAgmuvQKN/STPzt/yJJlRVENWNX93RWYrFKstNaUbpZSbiPFJe3XfjMc0q",
-	"rd+llDfr6fHfcYSgKPug6eXFscXNFr+limYGzrd5oliaMA2qJoYLqj6QJOgfnTx72j0MAxxb41+sJJbo",
-	"Ke2FgZ4Rxid6Qo/C4JJm7zlTL4VUZupOjrpHujxjETWT9+RYtzKQ4zJc7vV6x4dBWDJHQSH/UItiHf+h",
-	"FqaDkzDQaFp8Dp6Zn8XiHPSed4+Pw+Ca/U5x2U/C4OZGLwbCe3Pz5rX39zX+fXKMmN7cvPlgmOuop6G8",
-	"mRL+D7UI+r37TzgvBX3bqbkkLPYo/IrOSPZZBv3gDZlzzcfRZxiLDNRUszFXNANJiRQ8MEC7tnb8D5TH",
-	"hlaf3t+X89EqJfg3lQ8PwO3tzP2Dnf9r2PkH82rmlZq+z7KMLF7NUg2Oz8UXAplWQidGesKxHF8TaS2B",
-	"3ZKpP35q7bpNQtxMKUxpkkJKJnRHgsQ60FFzO6jfrc99tqJUGeMTODrwGfDpKgasNjx86jHkUZUjn9c4",
-	"8uCgxpIHvTpLHh7VefLw0GNKzcMeVxbst54pXWHBk0WBz5Ku0ONIV1RlSFPq+PHouMqQxx4/Pmvw4sGh",
-	"x4yHz9Zyo1aRHis+qzJibTnqCtZj0CfLGfSozqBLmPPwwOPOQ589D577vKk5vuDMo6P78Afl/aC8v4Ty",
-	"PmkpPaUkxun6ElxRlS3OxkpP1pcgpjLKWKqY0HuiaxoJHktQAuaEKRjRscgoSMpjjaGW2pLMKGT0t5xK",
-	"BWRCGO8Godv7IXL6I/PWWUZTOiN6sBnjbJbPcGrUItWsoPXNhGbBvYYyJRmZ2XX94u+j6nCexyDGCE5q",
-	"J9xpkwowxrhmusVvOc0WQRhwMjPDur5XwTsW2YwoA+WT4yBcjYCj6Ca4r1Cp1nQe4SBSyvW8duwfe6iM",
-	"d12tU7dDRsvXa66RbMXKjO+jENMxyZPS1rJQj4RIKOEWatyK1oF2pAwjIT7DOCET6JBivvckiynMRGzt",
-	"ci4gzUcJiyCmY8aZ7mS3j0Bjex95JkMQ2YDPiQyB6rlBL0AXriiJ9cTEYMwECWPGYxA8WbjG0i28RjnG",
-	"vrsDvnQ+NGZbT8cVUfTllPAJbc7KWSIF5GlMrBGTGnEgd0pKzAhCnokZ1kAbZAeGhRgZfsW6eiBtiY4n",
-	"rxorbD5BpFexo+EYFrWHep4LlIwdVeGt0v5tgzgtRl0pD8jdG8onahr0T3rIXe5nyV9GuCIq76VRg3U8",
-	"tAUYkSSh2Y4EMeeQS5oBz2cjmkFnlksF9LecJDjVSnymXJuJ+ejfNFIh0ERSOO4dVdHTiqINsdzAsKnU",
-	"ODpcLzWsQb1SzN1iHbtIzgKvrpFjkCoeT9vRuHVjPhwi97ormQoujQvwBYmvjJrQvyLBFeX4J0nThEVa",
-	"+/H9f+ttRuk71H++pVKiRYPr6jQNkxpBkrBYo/dWxDS5Vrjn/+IJ8/5HbITWPuyQUbSjG3KhAJviNudc",
-	"y/Ju8CkMUn9/8bH3qVuo6I9mwwBIOyMKREFCiVTQC1CdlnP0/zI6DvrB3/ZLX+i++Sr3SyhfZZmwc9Qk",
-	"3SaK0Dm7vuxevLpBAZuA1H3snsKw7HGIAlACJdEURiQGkk3yGeUKRAZjRpO4G9xrU5KPExZtsQS4dnFu",
-	"vtMXLEmq2y1d4niLJBkl8ULzW+w7ZMol9GvvVJwvuDJ+B7g4ls6fdpEzxqVnxQfhvNAjUNZoHf6yxhyg",
-	"LYJKO9Q2EeGaRkbU6p3YDD9jckZUNK1NgIgXEAtq6AorGMPIyHQUle3Q3DhtoA0qBbFY0UMbayP0BrSU",
-	"LGbO796cmCmRUNTYYmL8dqsmBs2U6tDX6EaYizyJYSJgRBMxh99pJtrHx22ENn1acbT9JJTcFhoWdozC",
-	"2YGOZL9TODoJIRKJyDM4eroLB4eQc6YkyKnIVNfw2mZseibTC6o2YtHIspMsVbddNGTRU72gU43WnEiI",
-	"UF/HXXDI9mtWUEmF4YD7cx8CsX6ZhN7SpG1atQVlrav15Ngd8HMuaVYCMTQe0WErE6opk5YTtW11Hwav",
-	"RTZicWxs268R5UZtwsGRk8fK19mevkap9WDrZkYwY0Ii+EQLLZhRlEdWtYpsQjj7HZHQBSwzNgJImtBI",
-	"0RinuiM49iYHXE2JAkU+UxgatIa7xV+t6NVMEjun59rw5SS5ptktzQwaXzm7Zxyobo8MLKIozzIaP9xM",
-	"nnHIOb1LcTbMSKcQU0VYIoFkFBIxmeh50phnVOUZt8NfCPVa5DzeUv1YFqlKmPf8MxdzHjpRhMsi1JRm",
-	"uAvYRs5p7tSwjjVsVqA6N0TLkE4ELRmiLp9aes9ErtrRAfOptecLAX+/ubmEjEqRZxHFnrFXQBpEZqcS",
-	"ic1JqPdX57AzVSrt7+8nIiLJVEjVf9Z71tsnKdt387F/IVK6Y4AznN4Onf3WCt4Hq6ubCD8kC5t9XjEF",
-	"haSjd0yqvt5F5xZWu8QhnhE5oWaJBWnF8rsmmQFP/e3tqd+PtUFE5tb9VP/tVcAls1x8SRaJIPGNEG9I",
-	"ZjaMf9TURYnOJCghINGdPqxMrA+DQ2ihT7hRHCiPgEQRTZXEsbWIYhF9z8ktYQkZJX8IT2l6QxTpLBUZ",
-	"yViygLzsvQuX2tzWsKpsAQlRD60YYqLICOWChJxn2orWA6NMiVlsyJlxJqc+d+1ImIvsMyp/Vs4Wi+iO",
-	"HPCYklir2yVWAPrdgIydK0haX9sQP+yhR24IE3ZLpd7i1D12e4XLrg11W3vfc+4h5u85ydVUZM6I/irt",
-	"YnswGlKrmBGlHGLKmW8w2Dl6uHW60PYOyajVx4XFY7Szt1sSGdC7lDmd957LPE1Fpmj8lsaM3OBO9Y/z",
-	"JeWKqcWOhJnuFfQGGHYUvVP7aUIYL7aaxej+3Bjx9bBErDm4Co6F4JfrdxfQGdaxHIYwRHjxx66et3++",
-	"fVOreDdLinr6711r8huwNNR4EvduXDmda3GUaetcG1CaaBq+JOi8/BsM3zCpBnmvdxRVOsMiOtztwjnX",
-	"EPZhaGq1jWwrw1Qk6KMWnA74cHmvkNIMYQjBsvBPRJGXgquMRMrsqlMSUetVVHQm1y1VdSb0xpHcnZuG",
-	"J71e4SohGvogDO5muKW2npjW2TR+GoQj6AdWndvhulp2RRbersgm+4e93vF+7+n++0RlZMR+/9erq8t/",
-	"nV2ed9FdoHeA84ykqXPx6OX0qau5dNb58CsdwdnlubUtUV90hn9XKsV2en00+UQJw/3ihCq3TvjdzLcp",
-	"sAxlirrdrindrxTbMq/tsOLJ+rMtI7QJU71pMkZpMXp9uv6ezwjf0+aGViGQ4dm5Br3pwSx9bR+L/j4V",
-	"FQV6JBsU4mRAaHbNtBZbd0UluoDrYL3LVSRmVPMeAZlHEZVynCfWItLwVfHb6LjFmVOew7pxSFL3DIbB",
-	"G83yV/SWZpK2dH+Ru/2YkQ3zqZDUboD1wma2ZX009Ek2R9t0ofRmnuneWOtyaUXC1Aqwb4QiiQXT+B4y",
-	"OhO3NIaOzGcanaF1KMIdlEeU8D9gjwXhf8Ae+w5B3FqzoHS1W3jMplFTxd5E7NnCmEZsRpLuT+a//tc9",
-	"pm0qJIiUqGnQDyZMTfNRNxKzfTkVqUw1gvu2C+e5bRKmH8lYX8P65Kwl4lWk+7DSDs9w0NvxBxmFYSdf",
-	"ySiczrdkkgci2w0Wc+1irZq+h1+supt8rT6ydt+ecY4bvXTc6+0uVRff70HChirmLJmThYTBMkwGQfVs",
-	"bjnCDSFXnQESx3h0S5LLCmRN43NmYJU4FRiVKaKCJguzqcZpvGjXCkvFUGqYvEgdEkaLYqg+EMCDreL0",
-	"Y0eiBQedYbGWxtC1lokmlksXZWCsjI/mC+MxvTMln6x98prRJLamyICPnQ2EpysSOsNlyz7cNcZjlcke",
-	"QP9bV9O1c7/XLW7rr9iRVisxbhRTqCcNvebo1EeveVOubXhS3LpytsIFQrystcantfUShFDFwJQmMRrt",
-	"LQhsZJ5j71p9NUisPtMGjhZzGVU9grMSSlTiJEkQVOnBKv9KfX7pncX761RByy3CWmqs0ODDKwOndJYL",
-	"Ixvq0KD9uqeXyCK2BDebrufhbh+MuyQERe5A6Ukwi2UOS2BYBNGiP19N6YC7XrG22WQwCSSOaQxKeGf0",
-	"O3iMg5p6RBLC3U6yymtlyHqdnHRp9dR/R8KIJUnFjIiJonuK4So22MlFu7eJ7UqX9kDiVEuJ33KKXGa9",
-	"n2Qm+KQMukGESUZRBRZngeFWERzVaPt2azq2kXq2bxNt8Nz719X/50Ui7LV8/NMYrXpdoB2jcZ7hGYUm",
-	"tY6uvvtYcKvcfWhHzhg3llrN5s2GDLqFNIylyJ3xaj4GvM/XrumcqanzNzGOmwdc3vPHtLyViyt1PH+d",
-	"UkO1Sw6sT4F4MRSuRku4QDMmzb8es8mwhcM5xUZO2iY0ntCsfYDyuk2bCHQdG2n/UE6+GeP258EaK6OA",
-	"rsXQ8K5vNPaWvgYKN1Q9j4QW/SsqXlRjr6HmsQ6khNVQbw2lfAyYF7dx6sv9OqN0T9E7BZmp0lC3vTZL",
-	"eq3skiTR+lyLq+vHJK7Ka0fLzRroyDxFJ9su0sJEiFjCnGYURiKfTBVG5ba6EdfEaPr2dAFJYWmFpT3n",
-	"s7AniNab1c7u/XYm9XkZVVE3nm2wUN2GtrFCheXstr5pkkvQux4Whya8Wyt5ksdM4clqF86VtPZARLJs",
-	"MeDD8mbEEP4XhoU3avjdm8etW1bvYnljQ+hFH1tIMfpnPhXFjsRXcJ0ieMjWNo7H3Q3d3d6d9hZ1yitD",
-	"zctN0ebztZ3V/giM70duQz8uU/jPhHYTx/x2Tvm/1Ehuu5Vz4995atys8fgbGP/+re/QxK+j8bZCQ3y1",
-	"jf492eF/oTn99Sb0d2sJP5Dl+59jwK4xWv2j3HN7LW6NIevrrooVUJnsihquaIyqKezRpCeDqhLWN6t8",
-	"w+ZrDGln7X47e7oIfNrCT/3Opi8xh80Nn3XFUY39D3e78OqWZvbYSesXkZrB+uAORjFoEAjMmJSMTwbc",
-	"2BTaQrd7aej0QjAQAc+TZLcL7jZK47RIj7F55EKr+e5uutcp/QXJzG1Dd3vXngyJDFJzEbvFqdw04N1d",
-	"+TZJASPBc1kEZESU3fo3LXHyO9RkuUC0iQIuIBJyicVdbI4PevjP2yv2Wu1xd3u/Dt1Lc1vllmSMcFWf",
-	"gg4BKy1cXNrLv5nrX7unkJKsaGCg/kwXj2Xn7mcwaMyJ/bZM2okshLnbxZTsIkFwIBDZ1jsSRBYbe2Qd",
-	"8bh8Cc2NpS6P64TTyWik+44xqrfU9uam9mpXQit5eDkaGiBYe18TQEqziJZUgmSLXP1YVr2SfWIppsRa",
-	"IzSDRGjBoqf/kaFoIj02QVHLuMeCXDU3SCOjgf7asr2GaEoyzUbmLpUvjB8V4terEa+bkv8BaBd5Xhq7",
-	"wlU7fEx24Mmrx3P4VSSyWbULRrHLJEgxVnt2u37auKdLIGG3XuBBRo2ptWz/XU2Zs8n4FGubnBIrfVrV",
-	"cfwkPKuGmU9FUg5GYKztqMIw8a2jtmGKtD7LhiCgMoJG31j/wg2OLDwJjC+dqEp+oFUIOFhZkVYFOqhP",
-	"Qsi5lro03nWVlg3m5R1aNlSD7fH2rBRr2L9ttGpKo1W4OS+gdRTqIXEGY+cmrFTKdIftg74tMutUBzPm",
-	"kmZik3sHI/qiRKhpkd3ksbC1nwiqPU7LqWFjWDFZ23f4ln6rJfdnYOHyVzXi5KlqeovtjbJHHG9RS9G1",
-	"zpBCIVgVKR1JKQxtXq/h7qNCvNUh1BCXsS8uodMzmyIuON30mMhLdNaIzzSfoIOMoZvulmPNiXS7McZD",
-	"oN1JV++8SKYEx3uxMBJ3m8JQT6/W3CJL3PKYeGK3H3j8JO6lkFuaZivVdRzyj2mnsEXc8LrNuZ8+b/Oc",
-	"byWxjmgi+ETbFqcgqYLRwr/SjDxjjLcQ2ISbHFxYaE3XDWi4SOm34hZTQbkF63RErjBj2jhPElxd+TDe",
-	"puKmwXJwcDQLyIOM6WUvbCQQrFtIj3R/UMnIuBbJR7rFd1kmG/ix3+kSN+UKV+QGvONSWX7FUbJv8jyW",
-	"+S2ydW4anPBIkbxegWRjy/Q4Ufzg0p9sFMFR7Mwek41S5IxdrknMpnAkEiWho6aE7y7ZK27lE7/f9Ejv",
-	"W9yNv3fXj/CC0JJNozPKrDWDd30Yx7K1t6o2PA46xWM576zDjYW5dfxrRLqeScFi8jV+ZwpjDSJ4M6qV",
-	"RJbg5amPtRew/spbVnZuyvM/B+/aE+uS/B6etD8UuZ3qIZ+NgINuyzEuBq80W1/lHPMW16JcQMzroTCn",
-	"zfykQOLY5lnzLlqFRcpfmY9MKg6mvpsIjXoi1g3tHdNh+6VIXdrsdPVlbi9gw+s6LBZqLal9cOm8HpbO",
-	"7sNA0ijPmFpc614M+ZjkPWe5mpa/XrtJ++XXm6B5ie+XX29MbkwiYVjJO9SHFyYXkLmaizmA7NXcUwx0",
-	"sPl87YW9JbkFbR4bdIxid+WU61kwqDA+btnZXCFJJXRGuSIuqY1JiSFVlkeK3ZY7070y2C9JipTVbgLh",
-	"1dUlnF2eD3jn6DXc0GjKRSImjMoQLslnJhXhu6GXYpKNEs1upjNOqT2DjjBABrUP4zLV2M8xN+GULkBz",
-	"kODdAR/wmynFe/NjkSRiLqF+nz4S/JZyjZPs6/p7cCVyzYokozAkKdv/gvlxhJ7S+/0vZ5jU5354Wly7",
-	"lqAyckuL0AVzKdtQcWiiGKT7NhLxoouDlInImB3MJB2jMa7/6vRFITTSFuFMlJmLBhygU0nu88+3bxwU",
-	"BQPA8A/SP972BrhyuY8RkV+u312ELsFSoQtNqhwg8rNxsjcwwHmx99xx8r8M3D3xQdCHQdDtdgfB/RA6",
-	"flqkh0q3s4tp8FxWLZNdgUkgGr3jXs+GaXo5iEO996MxjBYOlLR6t77lIj2iaOOkFjaJ8WdKU8u1EnM4",
-	"jSsBMBI6Zc7r0E9SHsLQ6F1chAE3WWiZBHQUYhCsPYaBs2oGKq2Ftglzsu4cMR6YYwR3OMa4kT5VM7CY",
-	"SXMgqIfStfyLxesvDZuwL830yPMSSCUf2mmZdLRkQ5dnYl3+0TBQTGGqiLpQgk4zo3gQBrc0k0YQHnR7",
-	"3Z7WbiKlnKQs6AdH3V73SJsPRE1R9JuMSmaO9n+mqp64YEJVm4RVecalbzW2ZDJwD4C1pQRAIzA07uGp",
-	"jdDtDvhZmbrROyg87h2bmdCkiCyIb3rUoa2+SvGxPQC5rLJfekPvP9Uyoh/2etvloWt/Pc5PtWDecDIb",
-	"sKO9lFGMeLTz/PFL9SkZ/1URa0s/OdZQ+ukNnhxvnKKuMk9LctTVFhLzah2beWjrupivfS99PDY5WN+k",
-	"kuwQGx2tb1SmNsYWx+tbFElt78PgZBNU2jL9YtsNwGtJvYnmVpGp9YqSGEiDYZoJPzTPk4n0MkKYFDTV",
-	"7GeteZoMr+oPLcdz1mzHDXLdMc84ENAiPaHaQuCSRMaYowxdX1SLOJMr06S2npI0pVxqzemSaMYCE1hr",
-	"teHfH0Crp7hlppWlH6TRt0ZQRuEzTTGQ0N5PG+UY75npactKiTPTSo7wBcxERo0IITZFp92ZAOFyTjMn",
-	"OPbAKBsxNli4WFq7EGFDNsVU22vaQBgtgN6RSCWLwl7zdQWN+xqYrXWTS2zYdVO1TLdUQfFHN9ktOp6e",
-	"Mnr1rFAwGiFtwVlDsVBBmyge83xF7QGO3fIFDgR8iI+2uOcN1BbXXSo610/2axqycuVc8kw/mroLFwIL",
-	"Q5vtl85SpSkoI4sQZpRwCYOgvKNVvFo3CLRxwQXfMy10H3r96huRW0bntUtIpqs+MGXmL2FSNV8C6OCT",
-	"S2jRnNrMhjEIjjRSMYWKI17PLgphaHWA/tMlKDJ/IvGEMHR0FMKwpLRhCIw7psDo2nKlniMZOAY1GW5l",
-	"F97hZKNythdFXcYQLdpIRmMkpis6ziXRVt1x73lY72Z3eZZ86Ay92wJDjIu2jxVMyS0195RmJKYDjg9T",
-	"SQVMna7PpW/o0iam8gnPGgvOnsCnBcYkSXZPB3yL3PsNG6NdyG5raZRXOu7DtZXt2zkb1DS3Q4zxgvrX",
-	"XXPYIoE7kdc4Bcv0m6u7v+z1SPQo0Lh873HLXmzDLTKRt6VhbbFp3llxUctuW7u00d+Q9UOIpjT6rDe8",
-	"hmANXVXoB3BGUCiN0DfiZFFVAimYCangpNcr6G7A/fysa9L84iNvUN8unyLMzec1UfwPh8O7WTLgy5Pz",
-	"wt0s4bLP/nfgvEzz+bw7P3L76oP9f759gy4jsqfR19ppEJhWZZuv3ZkPArvV5UvTAbtP9saKKaw/z2i3",
-	"ypU6RUMjO03hU1fTL3Q1rRg2hUeuaqW0qFrcmGgD6LBoW6vmmpurDHagnq3sFxYV3V0EU/zcVa0W+7Vt",
-	"RL/5cHDgNah8qTXROsc26VWblF9cEz/u3Hw5PHK+isanSqPrSqNDv9F1WyMb8WznydWvlBZVXbiwKVZZ",
-	"7vwntS9lAz/It6VV87PXtIzbbWtZ/1o2tJG4LY0qX7wGZYBtW6P617JhESzb0qz2rWzkx7y2tGt+dk1N",
-	"5KpdqOPCm1UWFhUL88WUF3Vr5a6+ibS0HT+zlf1CV7ESo2hJ2VFMy7dKM8fdh8/8BnWeL4w3C42tWysu",
-	"alcj6ewADt3Wr0VTF4tmih1QteKytjUwWyVR0bZSqS5vXbkTF/VyV9+apKbwia1cKfRqlqCelDWb8Bex",
-	"ShYEN6+1cr96VWAdew1aBZYxtO2qOVj8QlfRRL/YpXJz4ReWFTFuxNbsFTW9Uq/qdVF48Lyset1WFTnM",
-	"1n1W1vWKi8omGMBi5SatUuqq7q9Qqz807g+N+0Pj/tC4PzTuD437Q+P+GRp3f/kbObhhN6+W/bFjKS/P",
-	"knlhvfa+x2G49gU+L/VR7ZWNLc6fVr0pseQ4yvccF/c58QDX5IKwnj4bHOX85ZiSoHyF5D/rCOu493x9",
-	"g+IdYd3gYAOY6u/iYbuTTSag5fGu7+Kg7Sd7CtSSaZzHjjpqtFSlI/8EzqV7bDmC+5mqlvO3lUfmrYdv",
-	"Lkm5l7I7LJ+lL9/Ph449c3ExR8WxWnfAz+pP/phnN3nLCUu45lT9z3R3+07srxV19adIN3JBWyi39j/X",
-	"Z2e1/PpxjP6tjtHrTFRliA05uPX9HAxFFbKFi/GsZAkTV4+5l5yn2+PxLQ+kGfdOgbc9bV5/yFztvjxR",
-	"7m59blyeEGtdDfieoknKg3GCRc6w4dYHyKx6fpxREpsjbheMjODhizJ4LqP/0J2Ygdwb2g6HnLc9ob3J",
-	"UwrlyarpuYh2Q2Aqy+kd+ZqB8SHcooPjIuLTvg45dKnThpaGOKUxcFHJt9hvnjpj3t76U1bA4jbp3k7v",
-	"Wwt43P5+k8PMTSpeEUVf4hn0Hzz83FZlfLWuWBpztVqIaaO7jCrHjJcPviNYZ/9LcrvVC+WrXiTbwNQ3",
-	"lP3Dcv/vtNxfYba/pnLH5K1427RitOtf9pkf0bIbXG0DGMmtbfjy6s3aaFc/AStmn2u/X9OFs8Yr5dbk",
-	"bjO4i8se24lhq3seIn61uEB0cHJ40uue+FdsnlavxwRnyd6FEBnc0DvFtCTdWDZYPJeIAXe35ofB/E0M",
-	"ZmfjWL6pUazHK3aVPlVuCyE9+veEPn7SVGfyNRhqba5o8X68kjQZmwgVjDy3IV3attI4uWdu8ywJ+sE+",
-	"0rOFZmkSjsJKw5Cwojgqrr/sdgEdAZo9vXBDu/2XK/f/XXvxyn/uQZsmrTkzpHNGMZeo1IBUZNQoIfK6",
-	"tYG9zV7N9Pud1u117N5UW9K7Y7RP9/8XAAD//w==",
+	"7H2Lb9s40vi/Quh+QOw9xbGdpA8Hix/SbnuXQx+5JO0tri4+0RJt8yKTWpGK4y3yv3/g8CFKll9p2t3c",
+	"18Vi16H45sxwZjiPL0HMZxlnhEkRDL4E5BbPspTA7/Mij6dYkDN2w2lMLuGL+iCK2Qzni2AQnCIheU4S",
+	"RHUdNKdyijgjKKWMBGFwg9MC2rygafoLliQYBP1u/8l+r7ff7151uwP4999BCDXe8WAQnL37uA91uoe9",
+	"XhAGL3OCJUleLIJBr+/+fM9qXT0f9I5NV79QEZ/OeMFkMOg96YbB6yt8awu6YfC3nAth/z7sd7thcFat",
+	"YdZ8lgSDXrd/FAZn4jVlOKW/kyQYjHEqiCo7/9u5/xcX0vv8hgr5gieLYPDpS/AC5y95opb/7PmTo263",
+	"2+sfHh0/Uetm4g0XJBiotfGU52e/BIPDp2HwshCSz0iuJhGoVeEZnhCYnlrgBZaUB4Nj/ddHnOpeuu7v",
+	"cxxfq+WFwatbmWO1By+YgBpQcOkVqOWfk1z/Fr+QlMjKQlXjV7dklkGxzAtdmhNynvOkiKVX9/14TPJK",
+	"6/cZYcv11PjvGczAlX1U8PLiyKzNFL8lkuR6nm+LVNIspWqqChjeEfkRp8Hg8PjZ004/DGBstX53klCi",
+	"trQbBmpHKJuoDT0Mg3OSf2BUvuRC6q07PuwcqvKcxkRv3pMj1UrPHI7hfL/bPeoHYYkcDkL+KRfuHP8p",
+	"F7qD4zBQyzTr6T3Tf7rD6XWfd46OwuCS/k7g2I/D4OpKHQbM9+rqzWvv9yX8Pj6ClV5dvfmokeuwq2Z5",
+	"NcXsn3IRDLp3n2FfHHybrTnHNPEg/ILMcH4tgkHwBs+ZwuP4Go15juRUoTGTJEeCYMFZoCdt25rxPxKW",
+	"aFh9endX7scFkUXOmmlFDt8QHyM55yjGueRM+ESigjEVXKidXNOJuD3v+/tZ24xe/1ll7VflRBDOc3pD",
+	"EpQAniWBqqcmXCdb/QrZ0nWAcF28ujKES89oxRY1bg77piT0AQhiM/37QfH+z1C8H/RNIa9Q8H2a53jx",
+	"apap6fhY/I4D0grUSgCeYCyL11gYZqldIvWnz41dN1GIqylBU5JmKMMTsieQgDqopUgpDOp362OfqShk",
+	"TtkEHfZ8BHy6DgGrDftPPYQ8rGLk8xpG9no1lOx16yjZP6zjZL/vIaXCYQ8rHfptRkpb6HDSFfgoaQs9",
+	"jLRFVYTUpRYfD4+qCHnk4eOzJVzs9T1k7D/biI2Ki/BQ8VkVEWvHUedBPAR9shpBD+sIugI5+z0PO/s+",
+	"evae+7ipMN5h5uHhXfgD8n5A3h8CeZ8VlZ4SnMB2fVF8Wb44HUu1WV+ChIg4p5mkXImNlyTmLBFIcjTH",
+	"VKIRGfOcIEFYolaoqLbAM4Jy8ltBhER4ginrBKEVj2Fx6iP1zlnEUzLDarAZZXRWzGBr5CJTqKDumwnJ",
+	"gzs1ywzneGbO9YsvatbneZYAszwlKDMbbm+TymS0/EFVi98Kki+CMGB4poe1fa+b75jnMyz1LJ8cBeH6",
+	"BViIXp7uK7hUa3ceZohnhKl9bZkf+3AZt22tE6tEAM7Xa64W2bgqPb6/hISMcZGWvJaZ9YjzlGBmZg3S",
+	"en3SFpTRiPNrNE7xBLWw2+99QROCZjwxfDnjKCtGKY1RQsaUUdVJewCThvb+4qkIEc+HbI5FiIjaG1CU",
+	"dNAFwYnamARpNkGgMWUJ4ixd2MbCHrxacgJ9d4Zs5X6ole28HRdYkpdTzCZkeVdOU8FRkSXYMDGZJgdi",
+	"r4TEHMPMcz6DGsCD7KHIkZHoHufqTWnH5Xj0aumE9ScUq1NsqXlErnak9tktSfNRFdwq+d+mGWdu1LX0",
+	"AN++IWwip8HguAvYZf8s8UsTV1iKlii3pAdapq6Sg37zZHPb70PSgg9C39n1qSp2NcZpSvI9gficoUKQ",
+	"HLFiNiI5as0KIRH5rcAprEbya8IUT1uM/kNiGSKSCoKOuoftrRZW6Dlsu6zD/uZlGe5/7RncQB0DUVZc",
+	"qAKUxebqOp42L+PGjvlwC7lTXYmMM6FVui9wcqHvNPVXzJkkDH7iLEtprK5qdvAfJROVumD18y0RAtgv",
+	"OFd7LVKhFohTmqjlveUJSS8lKCi+eDfP4BM0AtEE7eFRvKcaMi4RNAWZ7EwBWyf4HAaZLwx96n7uOH7i",
+	"k5ZuEMDOiCAsUUqwkKgbwN1f7tH/y8k4GAR/OSh12wf6qzgoZ/kqz7nZo2XQXV4iap1ennfevbqC2yBF",
+	"QvXRPkFR2WME1FogguMpGuEE4XxSzAiTiOdoTEmadII7xfeycUrjHY4Azi4p9HfygqZpVTZUJRa3cJoT",
+	"nCwUviW+9qg8Qr/2XkVTBCfjdwCHY+D8aQcww01Dk6nqRHTZ9lOp1t+rKNC2mcy41En50zhzNzAqazRO",
+	"4LyGqUjxUpV2cE/HmCmAHRFzYyd6+BkVMyzjae00eLJACScayKGCZin1bQiXTPNsruw9qlhRiRK+pocm",
+	"OgOz11PL8GJmH3WWN2aKBXI1dtgYv926jdFXzevm0zGHvsPhGMVxr7/1yegWl4rPbBx8zos0QRJfK+Yu",
+	"VzwOhhlNSboWVBUbq9umBN84vgjtnRuYbQn6O0GHxyGKecqLHB0+bauJF4xKgcSU51LPUCzPDaZrup9w",
+	"NCIpn6PfSc6bZwQyqppQIxg8yDS3JqunIntH5FYkNTbkT5R8oYFrIKknCuansM9YoBiYwaSD7GIHNRa7",
+	"BIdwyHzwDBE2Sr+U3JC0aVsVe25Y980Y2xmyMyZIXk4i0ur2qJFOySkVhlgpxv0uDF7zfESTRAtO97l6",
+	"NZuDeof2/pQ+j+XxV3DLPNi56RH0mCjlbKIoO5oRINmGFeL5BDP6OyxCFdBc83RIkJTEkiSw1S3OoDcx",
+	"ZHKKpUa/SC8rartfjcursZBmT8+UVMVweknyG5LrZdxzd08ZIqo90Dgex0Wek+ThdvKUoYKR2wx2Q490",
+	"ghIiMU0FwjlBKZ9M1D6plWvqZYZ/x+VrXrBkR3bBoEiVwnxg14zPWWiJJRwLl1OSg4i5y1WgsFPNdazm",
+	"Zu4cq+NqGNKSoBVD1OlTQ+95A7+xej37II6bNtveLk2j8kI2byLSnxr7fsfR36+uzlFOBC/ymEDP0CsC",
+	"yAcSQwSAuKWLHy7O0N5UymxwcJDyGKdTLuTgWfdZ9wBn9MBO9+Adz8ienpymL82zM98ap/fRMFHLC35I",
+	"wqFVF24LHH0lt1TIAcIKI/RcDWCF8OxpSak5UjhRQ2XUwQ5Z5mtsTvx+DHPIcwttJ+q3VwGOLETzKY2n",
+	"iLI4LRIiELZnMGSp1pPCROyoGckBzfYEsnIZAtENlYo81GIc4Rjonz1cKtuGTJ3jRcpxcsX5G5xrdcvX",
+	"yl5wZVGBJOcoVZ0+LNGvDwND5JpNgpsRCC7CcUwyKWBsRYNpTD4wfINpikfpV61T6N5giWSW8RznNF2g",
+	"ouy9g86V/Af4my9QiuVD33wJlngEhE+gguVKrFMDA5FJaKIxhzIqpj4i7wk05/k1cDe03C0akz0xZAnB",
+	"ieInVrA5oLVGeGwVqcJoqiP4sA/67AhN6A0RSuau67v3ncK7aemm9oGnGoeVf2C4kFOeW1b9Xten6UGz",
+	"AOoOHRHCUEIY9Tkis0cPd07vFEOHc2IYDsfSafbDE995jshtRu2l/oGJIst4LknyliQUX4Hq5OvxkjBJ",
+	"5WJPoJnqFclFRtCeJLfyIEsxZU734Ub390ZTyocFYoXB1emYGfzj8v071Irqq4xCFMF84Y92iH59+6ZW",
+	"7XaWulrqdxuorFrIrF5zfz6f76sP+0WeEhbzhCRR20hAehFqjfbt/csy14ThEzKY5DOaewIBl8biBWod",
+	"oYTEdIZTlKU4JgJdk0yC2m2Gb7WC7Ln3T0f9x1Oe7Td8NNo0zXAGYXC7P+H7ptAM1vlF/9//uk8VuYLF",
+	"ZFhOg0EwoXJajDoxnx2IKc9EllM2OTBdwFbAq//7ccUSoGE3lLCm+GmFYkt6a9R6+RcUvaFCDotu9zCu",
+	"dAZFJGp30BlTJzpAka7VNLKpjKY8TcxlOGTR6l5RRnKYQ2iP6Rcs8UvOZI5jqZViGY6JecGQZCY2AXZ1",
+	"J+7gFM90w+Nu150NVrNXmz8DjZhRpDbuplazwjyCQWD4LDNcR1H62My3w/PJQb/bPTroPj34kMocj+jv",
+	"//Pq4vx/Ts/POqDtE0EYzHOcZVZDC2fo4eLy0Rnd4b/ICJ2enxlRA27XVvR3KTNop85HoVucUtCwTIi0",
+	"5wTf9X7rAkN+dFGn09GlB5ViU+a1jSqK6O/NsoKIkCkZWssobvT6dv29mGG2r/hAdeGiHOx01NSXX0tK",
+	"Vfkn199nV5HDg8IShFiKGWolCqmZOl8QAc9N9Wm9L2TMZ8AZYiSKOCZCjIvUsKpqftX1bfW0a/lc73Fs",
+	"6RGmrtgPgzcK5S/IDckFaej+XWHFc00b5lMuiNGHqIPNTcv6aPCksDzatgcVczamqjfaeFzq2qVyzbSv",
+	"uMSpmaZWReVkxm9IglqimKnlROY9AN2i0hwC/RUZEwT0V2RMTCLEbwwTVT7rfTeSvgIwfcPy+hnWN2cj",
+	"EK8D3YeldsuIorWhu+KJkbRXoctXwnRWSDTC8fX3hult3mstkpfPtVvg+M7I4u/AHw/qF+V784NCegX2",
+	"Hh7QtZb3K28ECp3c80ZgZL7jbfBAsLwF1dp4Vuu271sf1ldRJcJkvlg+se9KJtTJ70AiNqPejsf1jVGr",
+	"/vi+kU02wvu+fnLX7PJRt9teycX+ec0TtoSq03SOFwINV61kGFTNk1YveAkAqzuAkwSs13B6XpnZsgZh",
+	"pucqYCvAMYXHDsydNFfDNebaNc6lIr8t6S0AOgQaLdxQA4SNztXaVOwJECxRK3JnqRURRmBSwHJu9bNa",
+	"+Pmkv1CWkFtd8tmITa8pSRMjIQ3Z2IpmYLMhUCtadexRW8u0VRx7ALHEPIi4B+y6IsDot/eEuf8p0yxA",
+	"qDYN3nbhcRzedpdp2pbGco0nZyq8gxmvaq3W09h6xYKAH4DHd9AlNCxgK60B9K54jSUQq++0nkeDFA9M",
+	"FUxn7SxBtsBpClMV3lzFH8l7nXvmiP45VZZlD2EjNFZg8OEvA3vnNIJ3/ckRC2dBC2ou2zhqD5BWa4dI",
+	"4lsk1Tr1eehXexQ5VyF4WJZTMmS2V6it1RtUIJwkJEGSe8Z9e2BPAPf7CKeYWR1WFZ1Kx7z6SlRp1Vxw",
+	"T6ARTdPK9Z5gSfYlhYNawhjr09dEmStdmpfxE0UIfisIIJJ5EMMzzialaTEsGOcEbjlnNhPuZKda9Sls",
+	"Fk0S44/wWLSwvlNk84rGRQ6P5QrUWqr6o9EwVzw8mxen+RcDrVrENo4R9iA1Ykl8q1+fHsO6zzae6ZzK",
+	"qdV0UwYSAhzv2WM63op7bn2d/5oSDbUrLKdOEPas6myNBsu6Zct73wl4m2Hdw2AGjSy1TUkyIXnzAKVT",
+	"cRMJtB1rav9QzwszysyfvQ2MhJtdAy/hOakuiXz+DRRuefU8Elj0HXE9343ukkmUftnLMK0tvdFh5DGs",
+	"3Pkc14/7dU7IviS3EuW6ytJ1221iljfSLoFTdZ8rcnX5mMhV6Vy9mq1BLVFkoN5vAyxMOE8EmpOcoBEv",
+	"JlMJvkeNyt4Nzh0+y+xm4jitsOTnfBT2CNFmztmytt+Oaz4rzfvqzLOxWq3z0MZo1XHOVrrN0kIgJdjQ",
+	"JNRObOqSx0VCJVjAdNCZFIYfiHGeL4YsKv0/I/Qzipx6MPrTs8eNUqkXYWhJ5vPclsxMwQx1PuVOIvEv",
+	"uJazYjW1tSa4veWjhBfcqOE6ZZWh5qVQtP1+7ca1PwLm+5Hz0I+LFf6es93mpWS3V5I/lElu8j2+8j05",
+	"l/yHPfxGlP35ue9QO74B87bmhrg3j/5n4sP/QHb6/iz0n5YTfiDO97+Hgd3AtPpGJGfG+X8DI+vfXRUu",
+	"oLLZlWu4cmNUWWEPJj0aVKWwPlvlMzb3YaQtt/vt+OnSm3WlLtq8E5dUeWCOFJw1Rzi+VjiIzemHGgXX",
+	"KqeHrK6dxteEIT4e76yDrvJ1a22Gda0llmu7NjUeaLtGZ/cYaOvLOl92J63e1abCg+qzTJ8PfqFaz68/",
+	"vz5ru1N8YI2IH5BxnTDZYEOxVioqgziuPpQ9sfGFRVd8qAeWy3tgzVb3UnkZTbilWw+oR3GbWTmvr9Wl",
+	"XFhXvm91A6wwun9vInFqs6Glh8nKayR0EbU76NUNyY35gCJMPNOWFgNkDVzAgwdhNKNCUDYZMi04UimQ",
+	"UZiiVjdEOt4NYkWatjvIhgdYevVXY2xvGNuoo7FB2+rLf4FzHTjHBp4xL/w8R5n2lWsA7GUtjQ371kQG",
+	"0IizQjh735hAFFbHwMLmt4gO2AjLxhIxjmIuVqhVnAa014V/PEDuNipdbCC6+uxeat/4G5xTzGR9C1rY",
+	"+ZwYt4eXf9HBQdonKMO5a6BnfU0Wj0U96wfjW9oT820VSwucj1VVlegiEGcIo9i03hOI54m+IzcBjw39",
+	"t0zwIU5vHXBaOYlV3wm42JUinQ46tp7ONYKHF25waQpGqaMAICN5TEooAbAFrH4sp14JpLhypcYfC1x+",
+	"uCIsavsf2RK1xd42S8yMNfVjWFw1zOVScD71tUGHiuIpzhUa6cgNPjF+VAu/XL/wur7gv2DZLmTpkqCy",
+	"To0Lcfs8evV4LBxcTNZ1ghmQXSqQ4GO5b1jvk6XASRil9MazLsuJZrVWiYTV6K/bjE+gtg6PuPbhojqO",
+	"H0923TDzKU/LwTAaKz7KMSY+d9Q0jItQu2oIjGSOgekbq79AiyWcdEvZyo2qhLpdtwA7V+oihKIW3Cch",
+	"KpiiuiRp20qrBvNC6K4aagntIVaP4BvQv2m0anTedWuzTz3mNUgNCTuY2LegSiUILtE86FsXJLY6mGaX",
+	"FBKb6BNjnqM45XLqAnU+FrT2Yxo329vaa1gzVlTU5A6f02/k5L7HKmwo5iWXNSKXnwRNeIdHbFRXiza9",
+	"iZECIlglKS1BCIpMiOqo/agW3qhdWSKXiU8uUaurhSLGGdnWFsCL2b1kZ2/C1LQAMVTTdjnWHAsrjVEW",
+	"ItKZdJTkBVlOdKSGEb/ddg71SOHLIrIAkUf7hVh54PGDuBcNfWXE6EzVsYt/TJLCDv4fm4RzPxL89uHL",
+	"S2AdkZSzieItTpAgEo0WfnwhwBnNvIWITpgOJw2FhnXdAoZddPo1DsUOch3qtHghIfj3uEhTOF3xMNom",
+	"5zG2ejowmpnIg4zpBeJfioVf55AeqXxQSS6wcZGPVMS3CROW1kd/JyvUlGtUkVvgjs3KcA97IZ/leSz7",
+	"6xJPbGuB9kgXeblmkUsi0+Nc4kcb9nArMz0nmT0mHsWlP1l9k2ihcMRTKVBLTjFrr5AVd9KJ3237aPct",
+	"Qi/dWTdScPRcITRapsxwM+CzSRmUbfSO3fI56ASe5by3DjsWxNT03UFVPR0PUUfz/5NdGBsWAh6ujSCy",
+	"Yl31CCbrHGn/SG9Zszfl+5+d78Y36RL8Hh60P7qYrnVDpCWrsk7DMy4YCC23vigYxC6vWRIhPq/bO54s",
+	"Z69AOElMVGfPXil02WtEMdKR3qj805jh1dN0bMnv6A6bndtV6XKn60OoeGYRXtehO6iNoPbRhvF9WDi7",
+	"CwNB4iKncnGpetHgoyNpnhZyWv712m7aP/51FSy5cKF//OtK279hgaJKENABeqEDc+oQCxCQ04RYOEHU",
+	"hAVcGcMcteZTLF1M8CErU8a0tTahIey4ji6OABRZZ8iGzLN6SXhc6MQFjCOGJb0hyG4QmuOFQgM+kpgy",
+	"hE340Bbj5hdhScapWmaWEZzDazaVYshcSkbRDpHgoOAxgTgIkyRBU5KTge5FIGCRXcqkD9mI82uBUj6h",
+	"zKk3TbDYcMii8/eXVwhC6d30DnAhpwfQz4E+mciYWn8ZQmh4tZ/DIBwGGRZizvNkGNxFRtHGM8JUN4Ue",
+	"sbPAszRqh0OmY2hhJuYkB+8eas5EL9tutOrf2T8ZH5eO+o/mNGwYDABI0GHDBEvsUACroY6ycYMQegHY",
+	"nxJ1PtiGt9Rxs4TMixgOy+XkKo3v1Wmbmu4oX12co9PzsyFrHb5GVySeMq42mIgQneNrKiRm7dDLPUBH",
+	"qaKMujNGiDEXiMFgFXaAMpGRWCKASDklC4AwXkLY6fkZGvM05XOB6iFsYg6QQDkTA1V/H13wQlFNnBMU",
+	"qUP5ApEyucKBu4MvpxDe8y46cZFOBJI5viHOykTHQdEEJ9QGJ8J+G/Fk0RkyhE6hyEwm1IGvtRquFrra",
+	"4KFOeqBgny1QjAVRnbQiAD678Qea4Ns/zTH8f2eN/HMPjFijxsB0UTvUOmAK2y1SLKaICjWM5CnJMYRv",
+	"B9czF9DGRuPGKwNvu7CULvz2QNEWHegBHXWPVP/D+we37HQ6e51hEFr5QCGhOk0TAAedqv6re5kgOQfL",
+	"sHIzKZvolyd01O12AAbK+NrUwIKOpU0SoKTro/KGaCkeL+xcGZIXTq8ShfXXt28skLirBEVfeZMADUF6",
+	"7M1xf9XKDETuCR0uWF/J8IaVE5yos2v955/qjPcANKJP3c+fjMbs88/HEeI5evvx5Z6ALzYMz8/HUeiM",
+	"7NIFynIypre+EVn1iE4QxAAiMASQ424I1cY0FxJNcKYIvrmcXMhdCDVPZplclA97uhGBRCtjiXghTxBG",
+	"12QBFn4MoHtuXIng9EvjQFg5GlE1kNF65kUKDmMpnwMSX9jcXdqYlEy4pNiASJ3O9HWAfVix4q4hvLM6",
+	"GHXw5TYPtJOOxNfEBENBZtXRKQBgZBcnUYwZmudUEtSCMoGEDlk9WqDotwi2jCFFG+mYxlQuTlD028/d",
+	"CDFyU6Jm+8SOM6WTqQL66Dd1dTFhrGbJrYJPdVMI02Wk/jj4yY4Q/aR/K0yZcMjQyWF9HQROkXbmagxH",
+	"DwgFVU2LQ+oSPFJMiiJBEP64Gt9eX39AMH99+0bVWejQ7JCGjjI9lkJbE5gKSPeXoQ3sNAwGaBh0Oh19",
+	"4/rhlR8qbG8bgM/GMtfh0NSy1JKPul3DCXipyEIFhOaodH9ZNRhWQ+QrIFlqdxQFqsVq+1XRGH1pj4ho",
+	"w26YwGELc4VcE5IZLkxA2OhxxShSoFaZJS/0czCGKNKyWNTWNxAcB9yuP/30gkJS1p9+MhwhRgD2OkQy",
+	"pGwVBomwQP8QnMFnne1HlStANgKOM880F3Ft/voKjDWHIQgTVLEd6WKAoqzMF6nH8mbfQVdzbrowKgbN",
+	"ywPyqyknFN4FTX5PGAG1rL2uody/2YBi+i5QhxqilF6r3xDnDOiJJiYDt041hF6qoClhMl2Up5BioZgU",
+	"AkflZWEx4iKMY55UoIpm5TSPYGwQhGPtgZpolkNvN2pFw+B4GKjDGwa9fsf9lnlBhgFArGUYoZcxzzW8",
+	"mjzCmd19d3qKbKkbDKYTsSJNI91qqYkGhfK0FZHSVhCQ7EMQaZq0NUsR0QGj6c9uchbV1XQMFYeEv1hA",
+	"wiybBNiNxwvZqc7IuoTndq8chQ9hKczNDlZzalsDwZkroaDMPOVZiBt7GH3LlFcP9PELlkQMEEbOlQHQ",
+	"nhcKKX5XcNcyV6sxIQ9RBNn0er39fveq2x3Av1G79DTCAn24enmiI7wjTUVsX9G/1Xn+tXvs2gArmxs/",
+	"lw9XLzt6ShpiAWnBU1V9MgTp3xFgsU5sBj0UTMe6NrY26LQaxR7hJNnFlt282fHxUNuKWAsoCuJZXdfn",
+	"qKi2+lJDqVq+E9bm8F/6+lbiAkgL6tT9DBQnZR6rkoG3QSE3pbQKA0klxHWsizOotZxUNAiDG5ILLUL1",
+	"Ot1ON7gLAyPrBYPgsNPtHAYhqFNAvtdR2fUeHfyNyHqUwQmRTbKZdWoha8IOcusm0RC/DzR9oRMmwQ2u",
+	"M2SnZV4ezxrsqHukd8Ll3YEc5PXZVrNof2r2jymrHJRP3nefa0lR+93ubpk//NzoLj1wJS5i8AbPmdGy",
+	"H+5nlIDvotnnT1+qqe/9LOhGYfrkSM3Sj0X45GjrpCCVfVqRFaR2kBCb/0jvQ1PXbr8OvAyy0KS3uUkl",
+	"vQw0OtzcqMyWBy2ONrdwedLuwuB4m6U0JY+DtltMryHZEejUvDyTWEmydYRZjs6pcB5PhBe+UceLrWZQ",
+	"aBSpNa6qDw02WEY3C68gdesLUHEpHi0lSiJnworOhmlW7LthgXW2xCnOMsKEuu5s2iIlbXQ0H+VHAgB9",
+	"iYsXo24G3xJ3YNQnOYH8LPouhUgzowKcekAILN3oyEyLlwvI0mnVAzopklE/O+5dE459pC8bPtarsA5T",
+	"5iDCJdqUkDgnWMlYo4UWRdKF0/T4dwVJBiCR7no32eQoHbtVq+6W6lT80XWcypZ3T7Vh60/dBaOZtmRh",
+	"OFt3BW1z8egM1rUc3O0yCbdmxyDJfORpbbcNXFG5c/1MbrohLU/uqoEh6qB3HApDk8pNs0bgvBqiGTCp",
+	"w6CMtoKFsRcaBoq5YJzt6xaqD4/dc5txQ8m8Fk5EdwWKJNi/lAq5nH+3BRwjcDQnRuxMEAeRvyrbODs+",
+	"T9AJUWTuAPXTigL6JwBPiCILRyGKSkiLQkSZRQpwoSpP6jmAgUVQnVNMdNB72Gy4nE3IJ+uaqkgb1vz/",
+	"kF2QcSGwEtOOus/Dejft1YlXUSvynLUjcH4zKYKn+IZoB+kZTsiQ4QmmTEhEQU2yIT2rhksTRdoHPMMs",
+	"WH4CstWOcZq2T4Zsh3SuSzxGM5HdldMogzPchRsrm/T5W9TUcR408wL3r3VX3SEnKBaXsAWr7jdbt+pP",
+	"DumUXikkgsRkhCSXjhXasRfTcIc0k02pnBp4mvdWfqpmyKp55g62RP0QxVMSX5MEGYDVcFWBHwQ7AkQJ",
+	"dEuOFlUpkEQzLiQ67nYd3A3Za57PXJKnrTKmaR0AqO60unG00DHbWEJuIe1WqTVl3LyhtGra02HR7faf",
+	"qDJHnz7/fL7f03HTtVq1VdOrthsVq0O2QrO6Jla66gxW72e42pRYThCWoLoeGxSKyL28qUsL4AouvyiK",
+	"bmfpkK1Ob4ZuZykTA/rz0D6kzufzzvzQKrx7B7++fQOvonhfHb66m4eBblW2ua/KfBgYJR9bmVDNfjJO",
+	"2bpQL9FqQg57RklYqeMa6ptDFz61Nf1CW9NcQrrw0FatlLqqzim4aUJ917ZWzTbX3rpmoK6p7Be6itbd",
+	"Vhc/t1WrxX5t47SqP/R6XoPKl1oTBZOmSbfapPxim/iulfpL/9BqaZc+VRpdVhr1/UaXTY2MU5/ZJ1u/",
+	"UuqqWo84XQyqLVO9+qVs4PuxNbRa/uw1LV3TmlrWv5YNjbNZQ6PKF69B6UPW1Kj+tWzo/MEamtW+lY18",
+	"t66GdsufbVPtnGUO6sjp8ctCV9Exb7rc1a2V2/ramch0/MxU9gttxYobjgFlCzEN3yrNLHb3n/kN6jjv",
+	"WFczG1O3VuxqV51FzAB2uY1fXVPrbqGL7aRqxWVtc301UiLXtlKpTm9tuSUX9XJb3zDkuvCJqVwp9GqW",
+	"Uz0uay7P35njmynYfa2V+9WrBOvIa9BIsLSYYU7NzsUvtBW1gbc5KrsXfmFZEUyjTc2uq+mVelUvXWHv",
+	"eVn1sqkqYJip+6ys6xW7ytre1azKblql1FY9WHOt/rhxf9y4P27cHzfujxv3x43748b9Hjfuweos4yCw",
+	"gy7udh+LjBG5P+LJYt+YP2f1wIZf93LnBZXudftHS2mU+14qzdLP1+qGVBM/nF8tP+sOT3TrUveueLHz",
+	"lesurgm8ceuYaEYZaoyd7ZMChOYqkz3/d73yHXWfb27wkrNxSmO9kN4WczrHi5Tj5IrzNzifEN3ueJsN",
+	"EEWWgYHcW5JQfLXIyJ/jLfIX81DWkFaNJRY6arBUhSP/kdLmttj4SumH1N3hkdLGc21+o/QstycFzjGT",
+	"RIf0WWF1PBiyHR819SsjH6OYs7jIc8Kk83QxbmU2Y6x+LRyCzT8klCWJ0K8W8MAlrGH9Ufeo7b2V2kDC",
+	"a59KUav6QhoixlHK2QTecm4I2FdVX0LpvR9BKVv3CGrmKzm//tZPoJWJVMbe9gUUzK/Urq0CiN0eR4es",
+	"ddQ9bJ80PIDC82UL2ymuetrU9q+lhZd94QSj2Ma3CAMQLNEzXHrA4vD8eNR93u6g0+VAxzDs884K5xfw",
+	"MQHrpZE2fAS7xBNvs/cEoonxOYAH1Sg36YSjza9mLkzrbo9mLmHxf+Gb2R/02BVWj9Q9j5fQjgTRoDw7",
+	"Mc/qO79mfSe+rcam9RrZNAP+vb7Po5VZt3v9ZY6tf0+OrZInewXDZqZzD36tTOP/g197TPzaBqbLu/bt",
+	"CT8E0/U3IhvswtaacjYahdk0uF7M8rD0VdSeTfrKM1eh9aJzPExnyE5tU9stmO1w1mD5E26w9vyeZhj+",
+	"RXFfOiW8vPJbXxZmljvbRdR3Z73Q+MO881uZd9aRqIoQW2LwGaSIa0DijIsGLAZ+ZAUSV2WKFTKUEUW+",
+	"RkbYVQTYkfP3+PzOzvaMpeXiifEFtRHBgZl1WWminQ0badWuMSc40Xy6lQ9hesBUO5cS1YkeSKflKddQ",
+	"sEKQBGQVYMq3T9ZdWvzpnp1bFUymcpyeKaIemNxSIV0HR86HWXFvqr7NzBAZGGKEJEr09DN6DZatISEz",
+	"pL4pyLzcsKSJujfD+84EHh4mvonAsE3FCyzJS7CN/EoBY9cr4953xUpfgPVErIPuYa4mCEuGzAHmz0+1",
+	"7ZlGgZ9f7Pf03xbY6l6+xgcY7NIir5JnS4Zabz++bIdDtoPfr2ed1imnZqMXlHE7dDibtYLNN9BFb9I8",
+	"C3xjdLjbnXsjmm2vZNbo/UMG+b+pM34F+VaWORzIkQjx/iqSC7hugo6umoZwN1GmCrGl/nh7PsjIWK2G",
+	"xGzlrNrfkk2qOHFszyYNGdKc0gmiYzDu32AdH640+N/Nz+QbsloV/ZPG9K1ZrlKXWfEksarutYyWTUC1",
+	"Jau1LmvXPTmtFjgd+44fJvqzRN32ej5sa4Wtgt/Sw1SHn0FRI9GPNnNh99Tbfl9dbO4owlackl7Tvfkl",
+	"syWbuCar56swTTr6C8TdCCscTD2YyQruBmK77cSQ2Nl+LVuyVrFqWJCqWvWeDMmOOlTNjpxs9dydFPEP",
+	"zuVRa0+X2A8NCSGS+LrKfUD4gwoHUk2fuh0Loun6wd+ILOMvbvSG91MtQwqy5iCLHeR5ups2RvXZpPh0",
+	"Ef92o8TmZnoI/3YXRbJ33D/udo79OItPqzESg9N0/x3nOboit5IqMr01NTDrXIH5NsDiD8XlN1FcWgbI",
+	"IE4NYj1cMaf0uRIyEuDRDxb56bOCOh20X0Pr8omauIZqPJKOT4x4Lqcm4BVwXmpNiu9SiFHkaTAIDgCe",
+	"zWxWZmIoI5Wy0n0cDDFcldgF2Wt3EDzOQIQnbRtibGDE2veYjonC6Q0MjE9jAgVhryhqs1bq6bj0CuVs",
+	"vG5NAIDlXvUx+J3WmXroXldb0btFuM93/xsAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -145,8 +145,9 @@ type Family struct {
 	OrgOf func(c echo.Context, caller auth.Caller) string
 	// Guard checks the caller against that organization and returns the caller to act as.
 	Guard func(ctx context.Context, r *http.Request, caller auth.Caller, orgID string) (auth.Caller, error)
-	// XMLBodies makes the server rewrite XML request bodies to JSON before validation.
-	XMLBodies bool
+	// ASPNET makes the server take requests as ASP.NET Web API 2 does: XML and form bodies read
+	// as JSON, JSON bodies bound by Json.NET's rules, before validation.
+	ASPNET bool
 	// Register adds the family's generated routes.
 	Register func(r Router)
 }

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
+	"strings"
+	"unicode"
 
 	gen "github.com/deletesvc/deletesvc/gen/ultrabiz"
 	"github.com/deletesvc/deletesvc/store"
@@ -12,12 +15,83 @@ import (
 )
 
 // Error is ASP.NET Web API's HttpError, the body of every Ultrabiz error: written by the global
-// renderer (server/render.go) and, for declared refusals in XML, by the strict middleware, so the two
-// cannot drift apart. ModelState is JSON only, as in ASP.NET.
+// renderer (family.go's render) and, for declared refusals in XML, by the strict middleware, so the
+// two cannot drift apart.
 type Error struct {
-	XMLName    xml.Name            `json:"-" xml:"Error"`
-	Message    string              `json:"Message" xml:"Message"`
-	ModelState map[string][]string `json:"ModelState,omitempty" xml:"-"`
+	Message    string              `json:"Message"`
+	ModelState map[string][]string `json:"ModelState,omitempty"`
+}
+
+// MarshalXML writes the error as HttpError's IXmlSerializable does: <Error><Message>, then
+// <ModelState> with one element per key, named by XmlConvert.EncodeLocalName
+// (purchasesBody[0].QtyPack is purchasesBody_x005B_0_x005D_.QtyPack) and holding the key's
+// messages as XmlWriter.WriteValue writes a string array: joined by spaces. Keys are sorted.
+func (e Error) MarshalXML(enc *xml.Encoder, _ xml.StartElement) error {
+	root := xml.StartElement{Name: xml.Name{Local: "Error"}}
+	if err := enc.EncodeToken(root); err != nil {
+		return err
+	}
+	if err := enc.EncodeElement(e.Message, xml.StartElement{Name: xml.Name{Local: "Message"}}); err != nil {
+		return err
+	}
+	if e.ModelState != nil {
+		ms := xml.StartElement{Name: xml.Name{Local: "ModelState"}}
+		if err := enc.EncodeToken(ms); err != nil {
+			return err
+		}
+		keys := make([]string, 0, len(e.ModelState))
+		for k := range e.ModelState {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			el := xml.StartElement{Name: xml.Name{Local: encodeLocalName(k)}}
+			if err := enc.EncodeElement(strings.Join(e.ModelState[k], " "), el); err != nil {
+				return err
+			}
+		}
+		if err := enc.EncodeToken(ms.End()); err != nil {
+			return err
+		}
+	}
+	return enc.EncodeToken(root.End())
+}
+
+// encodeLocalName is .NET's XmlConvert.EncodeLocalName: a character that may not stand where it is
+// in an XML name (a colon included) becomes _xHHHH_, as does the underscore of a "_xHHHH_" already
+// in the name.
+func encodeLocalName(name string) string {
+	var b strings.Builder
+	runes := []rune(name)
+	for i, r := range runes {
+		escapedUnderscore := r == '_' && i+6 < len(runes) && (runes[i+1] == 'x' || runes[i+1] == 'X') && isHex(runes[i+2:i+6]) && runes[i+6] == '_'
+		if escapedUnderscore || !nameChar(r, i == 0) {
+			if r > 0xFFFF {
+				fmt.Fprintf(&b, "_x%08X_", r)
+			} else {
+				fmt.Fprintf(&b, "_x%04X_", r)
+			}
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func nameChar(r rune, first bool) bool {
+	if r == '_' || unicode.IsLetter(r) {
+		return true
+	}
+	return !first && (unicode.IsDigit(r) || r == '.' || r == '-' || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r))
+}
+
+func isHex(rs []rune) bool {
+	for _, r := range rs {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+			return false
+		}
+	}
+	return true
 }
 
 // ErrorXML is an Error body in XML with the XML declaration: the bytes Echo's c.XML writes for it.
@@ -41,6 +115,11 @@ func message(err error) (string, bool) {
 		locked   ultrabizstore.InvoiceLockedError
 		mismatch ultrabizstore.LinesMismatchError
 		short    ultrabizstore.ShortfallError
+		ret      ultrabizstore.ReturnNotFoundError
+		retNo    ultrabizstore.ReturnNoTakenError
+		retFinal ultrabizstore.ReturnFinalizedError
+		retLines ultrabizstore.ReturnLinesMismatchError
+		retShort ultrabizstore.ReturnShortfallError
 	)
 	switch {
 	case errors.As(err, &user):
@@ -61,6 +140,17 @@ func message(err error) (string, bool) {
 		return fmt.Sprintf("Purchase invoice %d has payments and cannot be deleted.", locked.InvoiceID), true
 	case errors.As(err, &mismatch):
 		return fmt.Sprintf("The lines sent do not match the stored lines of purchase invoice %d.", mismatch.InvoiceID), true
+	case errors.As(err, &ret):
+		return fmt.Sprintf("Purchase return %d was not found.", ret.ReturnID), true
+	case errors.As(err, &retNo):
+		return fmt.Sprintf("Return number '%s' is already used for vendor %d.", retNo.ReturnNo, retNo.VendorID), true
+	case errors.As(err, &retFinal):
+		return fmt.Sprintf("Purchase return %d is finalized and cannot be deleted.", retFinal.ReturnID), true
+	case errors.As(err, &retLines):
+		return fmt.Sprintf("The lines sent do not match the stored lines of purchase return %d.", retLines.ReturnID), true
+	case errors.As(err, &retShort):
+		return fmt.Sprintf("Returning would leave product '%s' (size %d, colour %s) %s units short.",
+			retShort.ProductID, retShort.SizeID, retShort.ColorID.String(), retShort.Short.String()), true
 	case errors.As(err, &short):
 		return fmt.Sprintf("Deleting purchase invoice %d would leave product '%s' (size %d, colour %s) %s units short.",
 			short.InvoiceID, short.ProductID, short.SizeID, short.ColorID.String(), short.Short.String()), true

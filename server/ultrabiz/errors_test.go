@@ -1,6 +1,7 @@
 package ultrabiz
 
 import (
+	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -28,12 +29,33 @@ func TestErrorXML(t *testing.T) {
 	}
 	rec := httptest.NewRecorder()
 	c := echo.New().NewContext(httptest.NewRequest(http.MethodGet, "/", nil), rec)
-	// ModelState is never rendered in XML.
-	if err := c.XML(http.StatusNotFound, Error{Message: msg, ModelState: map[string][]string{"x": {"y"}}}); err != nil {
+	if err := c.XML(http.StatusNotFound, Error{Message: msg}); err != nil {
 		t.Fatal(err)
 	}
 	if rec.Body.String() != want || rec.Header().Get("Content-Type") != negotiate.XMLContentType {
 		t.Fatalf("c.XML: %q (%s)\nwant %q (%s)", rec.Body.String(), rec.Header().Get("Content-Type"), want, negotiate.XMLContentType)
+	}
+}
+
+// ModelState in XML is what HttpError's WriteXml writes: keys through XmlConvert.EncodeLocalName,
+// a key's messages joined by spaces.
+func TestModelStateXML(t *testing.T) {
+	t.Parallel()
+	got, err := xml.Marshal(Error{Message: "The request is invalid.", ModelState: map[string][]string{
+		"purchasesBody[0].QtyPack": {"number must be at least 0", "second"},
+		"invoiceId":                {"value 'abc' <bad>"},
+		"1st:_x0041_":              {"x"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "<Error><Message>The request is invalid.</Message><ModelState>" +
+		"<_x0031_st_x003A__x005F_x0041_>x</_x0031_st_x003A__x005F_x0041_>" +
+		"<invoiceId>value &#39;abc&#39; &lt;bad&gt;</invoiceId>" +
+		"<purchasesBody_x005B_0_x005D_.QtyPack>number must be at least 0 second</purchasesBody_x005B_0_x005D_.QtyPack>" +
+		"</ModelState></Error>"
+	if string(got) != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}
 }
 

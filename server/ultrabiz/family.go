@@ -23,9 +23,9 @@ func Family(d api.Deps) (api.Family, error) {
 	h := New(d.Identity, ultrabizstore.New(d.DB))
 	return api.Family{
 		Name: "ultrabiz", Prefixes: []string{"/api/"}, Spec: spec, Render: render,
-		OrgOf:     func(_ echo.Context, caller auth.Caller) string { return caller.SelectedOrgID },
-		Guard:     api.MemberGuard(d.Identity),
-		XMLBodies: true,
+		OrgOf:  func(_ echo.Context, caller auth.Caller) string { return caller.SelectedOrgID },
+		Guard:  api.MemberGuard(d.Identity),
+		ASPNET: true,
 		Register: func(r api.Router) {
 			gen.RegisterHandlers(r, gen.NewStrictHandler(h, StrictMiddlewares()))
 		},
@@ -68,10 +68,14 @@ func render(c echo.Context, e *api.Error) error {
 	return c.JSON(e.Status, body)
 }
 
-// ultrabizBodyName is the C# parameter name ASP.NET uses as the ModelState key of a body.
+// ultrabizBodyName is the C# parameter name ASP.NET uses as the ModelState key of a body (the
+// spec's x-aspnet-body-name, which the form reader uses too).
 func ultrabizBodyName(path string) string {
-	if strings.HasSuffix(path, "/InsertPurchaseInvoice") {
+	switch {
+	case strings.HasSuffix(path, "/InsertPurchaseInvoice"):
 		return "purchase"
+	case strings.HasSuffix(path, "/InsertPurchaseReturn"):
+		return "purchaseReturn"
 	}
 	return "purchasesBody"
 }

@@ -190,9 +190,9 @@ func TestDeletePurchaseInvoiceSeedSampleXML(t *testing.T) {
 	if got := e.balance(t); got != balance0 {
 		t.Fatalf("balance after delete = %s, want %s", got, balance0)
 	}
-	// text/xml in, JSON out (no Accept): the same rules, JSON answer; a second delete is 404 in XML.
+	// text/xml in, Accept JSON: the same rules, JSON answer; a second delete is 404 in XML.
 	id = e.insert(t, "INV-Y", true, "1", nil, seedLines(t))
-	if status, body := e.del(t, id, true, e.user, "text/xml", seedXML, ""); status != http.StatusOK || !strings.HasPrefix(body, `{"InvoiceId"`) {
+	if status, body := e.del(t, id, true, e.user, "text/xml", seedXML, "application/json"); status != http.StatusOK || !strings.HasPrefix(body, `{"InvoiceId"`) {
 		t.Fatalf("text/xml delete: %d %s", status, body)
 	}
 	status, body = e.del(t, id, true, e.user, "text/xml", seedXML, "text/xml")
@@ -426,7 +426,8 @@ func TestErrorsInXMLLookTheSame(t *testing.T) {
 	}
 	bad, badBody := del(`[{"QtyPack": -1}]`)
 	missing, missingBody := del("")
-	if bad.StatusCode != http.StatusBadRequest || badBody != xmlDecl+"<Error><Message>The request is invalid.</Message></Error>" {
+	if bad.StatusCode != http.StatusBadRequest || badBody != xmlDecl+"<Error><Message>The request is invalid.</Message>"+
+		"<ModelState><purchasesBody_x005B_0_x005D_.QtyPack>number must be at least 0</purchasesBody_x005B_0_x005D_.QtyPack></ModelState></Error>" {
 		t.Fatalf("400: %d %q", bad.StatusCode, badBody)
 	}
 	if missing.StatusCode != http.StatusNotFound || missingBody != xmlDecl+"<Error><Message>Purchase invoice 77 was not found.</Message></Error>" {

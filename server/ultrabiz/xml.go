@@ -34,6 +34,8 @@ const (
 var resultElement = map[string]string{
 	"DeletePurchaseInvoice": "DeletePurchaseInvoiceResult",
 	"InsertPurchaseInvoice": "InsertPurchaseInvoiceResult",
+	"DeletePurchaseReturn":  "DeletePurchaseReturnResult",
+	"InsertPurchaseReturn":  "InsertPurchaseReturnResult",
 	"GetPurchaseInvoice":    "PurchaseInvoice",
 	"GetProductStock":       "ProductStock",
 	"GetVendor":             "Vendor",
@@ -75,6 +77,10 @@ func visit(resp any, w http.ResponseWriter) error {
 		return r.VisitDeletePurchaseInvoiceResponse(w)
 	case gen.InsertPurchaseInvoiceResponseObject:
 		return r.VisitInsertPurchaseInvoiceResponse(w)
+	case gen.DeletePurchaseReturnResponseObject:
+		return r.VisitDeletePurchaseReturnResponse(w)
+	case gen.InsertPurchaseReturnResponseObject:
+		return r.VisitInsertPurchaseReturnResponse(w)
 	case gen.GetPurchaseInvoiceResponseObject:
 		return r.VisitGetPurchaseInvoiceResponse(w)
 	case gen.GetProductStockResponseObject:
@@ -102,6 +108,12 @@ func (x xmlResponse) VisitDeletePurchaseInvoiceResponse(w http.ResponseWriter) e
 	return x.write(w)
 }
 func (x xmlResponse) VisitInsertPurchaseInvoiceResponse(w http.ResponseWriter) error {
+	return x.write(w)
+}
+func (x xmlResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+	return x.write(w)
+}
+func (x xmlResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
 	return x.write(w)
 }
 func (x xmlResponse) VisitGetPurchaseInvoiceResponse(w http.ResponseWriter) error { return x.write(w) }

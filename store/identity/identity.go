@@ -396,7 +396,7 @@ func (s *Store) MemberRole(ctx context.Context, orgID, userID string) (Role, err
 	var m Membership
 	err := s.db.Gorm(ctx).Where("organization_id = ? AND user_id = ?", orgID, userID).Take(&m).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return "", s.notFound(ctx, userID, store.ErrNotMember)
+		return "", notFound(s.db.Gorm(ctx), userID, store.ErrNotMember)
 	}
 	if err != nil {
 		return "", fmt.Errorf("find membership: %w", err)
@@ -407,9 +407,9 @@ func (s *Store) MemberRole(ctx context.Context, orgID, userID string) (Role, err
 // notFound is what a lookup by userID that found nothing means: the user no longer exists
 // (store.ErrUnknownUser), or else the lookup's own verdict. It costs a query only on that path, so
 // the requests that succeed pay nothing for telling a deleted user's token apart (issue 10, defect 7).
-func (s *Store) notFound(ctx context.Context, userID string, verdict error) error {
+func notFound(q *gorm.DB, userID string, verdict error) error {
 	var n int64
-	if err := s.db.Gorm(ctx).Model(&User{}).Where("id = ?", userID).Limit(1).Count(&n).Error; err != nil {
+	if err := q.Model(&User{}).Where("id = ?", userID).Limit(1).Count(&n).Error; err != nil {
 		return fmt.Errorf("find user: %w", err)
 	}
 	if n == 0 {
@@ -467,7 +467,7 @@ func OrganizationForMember(q *gorm.DB, orgID, userID string) (Organization, Role
 		Joins("JOIN organization_state s ON s.organization_id = organizations.id AND s.organization_id = ?", orgID).
 		Where("organizations.id = ?", orgID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Organization{}, "", s.notFound(ctx, userID, store.ErrNotFound)
+		return Organization{}, "", notFound(q, userID, store.ErrNotFound)
 	}
 	if err != nil {
 		return Organization{}, "", fmt.Errorf("find organization: %w", err)
@@ -527,7 +527,7 @@ func (s *Store) ListOrganizations(ctx context.Context, userID string, p Organiza
 		return nil, 0, fmt.Errorf("list organizations: %w", err)
 	}
 	if total == 0 {
-		if err := s.notFound(ctx, userID, nil); err != nil {
+		if err := notFound(s.db.Gorm(ctx), userID, nil); err != nil {
 			return nil, 0, err
 		}
 	}

@@ -18,7 +18,7 @@ import (
 // stock in units per product, size and colour.
 
 // models are the tables this package maps; a test checks them against the migrated schema.
-var models = []any{&Counter{}, &Vendor{}, &Product{}, &Packing{}, &Stock{}, &PurchaseInvoice{}, &PurchaseLine{}}
+var models = []any{&Counter{}, &Vendor{}, &Product{}, &Packing{}, &Stock{}, &PurchaseInvoice{}, &PurchaseLine{}, &PurchaseReturn{}, &ReturnLine{}}
 
 // Counter hands out per-organization integer ids (vendors, invoices): Ultrabiz's ids are
 // small integers per company, and a shared database sequence would leak other tenants' volume.

@@ -140,3 +140,63 @@ func (e InsufficientStockError) Error() string {
 
 // Unwrap is store.ErrConflict.
 func (InsufficientStockError) Unwrap() error { return store.ErrConflict }
+
+// ReturnNotFoundError: no live purchase return ReturnID in the named book (unknown, deleted, or
+// entered in the other book).
+type ReturnNotFoundError struct{ ReturnID int64 }
+
+func (e ReturnNotFoundError) Error() string {
+	return fmt.Sprintf("purchase return %d: %v", e.ReturnID, store.ErrNotFound)
+}
+
+// Unwrap is store.ErrNotFound.
+func (ReturnNotFoundError) Unwrap() error { return store.ErrNotFound }
+
+// ReturnNoTakenError: the vendor already has a live return with this return number.
+type ReturnNoTakenError struct {
+	ReturnNo string
+	VendorID int32
+}
+
+func (e ReturnNoTakenError) Error() string {
+	return fmt.Sprintf("return number %q of vendor %d already used: %v", e.ReturnNo, e.VendorID, store.ErrConflict)
+}
+
+// Unwrap is store.ErrConflict.
+func (ReturnNoTakenError) Unwrap() error { return store.ErrConflict }
+
+// ReturnFinalizedError: the return is finalized and cannot be deleted.
+type ReturnFinalizedError struct{ ReturnID int64 }
+
+func (e ReturnFinalizedError) Error() string {
+	return fmt.Sprintf("purchase return %d is finalized: %v", e.ReturnID, store.ErrConflict)
+}
+
+// Unwrap is store.ErrConflict.
+func (ReturnFinalizedError) Unwrap() error { return store.ErrConflict }
+
+// ReturnLinesMismatchError: the caller's view of the return's lines is not what is stored.
+type ReturnLinesMismatchError struct{ ReturnID int64 }
+
+func (e ReturnLinesMismatchError) Error() string {
+	return fmt.Sprintf("lines sent differ from the stored lines of purchase return %d: %v", e.ReturnID, store.ErrConflict)
+}
+
+// Unwrap is store.ErrConflict.
+func (ReturnLinesMismatchError) Unwrap() error { return store.ErrConflict }
+
+// ReturnShortfallError: entering a return would take Short more units than one stock row holds. It
+// names the first such row in key order.
+type ReturnShortfallError struct {
+	ProductID string
+	SizeID    int32
+	ColorID   decimal.Decimal
+	Short     decimal.Decimal
+}
+
+func (e ReturnShortfallError) Error() string {
+	return fmt.Sprintf("return would leave product %q (size %d, colour %s) %s units short: %v", e.ProductID, e.SizeID, e.ColorID, e.Short, store.ErrConflict)
+}
+
+// Unwrap is store.ErrConflict.
+func (ReturnShortfallError) Unwrap() error { return store.ErrConflict }

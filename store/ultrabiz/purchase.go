@@ -348,7 +348,7 @@ func (s *Store) DeletePurchase(ctx context.Context, orgID string, id int64, isPG
 			return err
 		}
 		// Before the lines are marked: the take-back reads the live lines.
-		if err := s.takeBackStock(tx, orgID, id, lines); err != nil {
+		if err := s.takeStock(tx, orgID, id, lines, s.sql.takeBackStock); err != nil {
 			return err
 		}
 		if err := tx.Model(&PurchaseLine{}).Where("organization_id = ? AND invoice_id = ? AND deleted_at IS NULL", orgID, id).
@@ -402,12 +402,13 @@ func markInvoiceDeleted(tx *gorm.DB, orgID string, id, deletedBy int64, now time
 	return nil
 }
 
-// takeBackStock removes the invoice's units from stock. The stock rows are locked in key order
+// takeStock removes a document's units from stock (an invoice being deleted, a return being entered). The stock rows are locked in key order
 // first (PostgreSQL; SQLite's transaction already holds the write lock), so the shortfall check sees
 // what the update will change, and concurrent inserts and deletes sharing products queue instead of
 // deadlocking. The update is still conditional (units >= taken) and counted, so stock can never go
 // below zero even if a caller bypassed the lock.
-func (s *Store) takeBackStock(tx *gorm.DB, orgID string, id int64, lines []PurchaseLine) error {
+// statement is the set-based update that takes the lines of document @doc out of stock.
+func (s *Store) takeStock(tx *gorm.DB, orgID string, id int64, lines []PurchaseLine, statement string) error {
 	keys, _ := stockNeeds(lines)
 	if len(keys) == 0 {
 		return nil
@@ -425,7 +426,7 @@ func (s *Store) takeBackStock(tx *gorm.DB, orgID string, id int64, lines []Purch
 	if err := shortfall(id, lines, have); err != nil {
 		return err
 	}
-	res := tx.Exec(s.sql.takeBackStock, map[string]any{"org": orgID, "invoice": id})
+	res := tx.Exec(statement, map[string]any{"org": orgID, "doc": id})
 	if res.Error != nil {
 		return fmt.Errorf("take back stock: %w", res.Error)
 	}

@@ -49,21 +49,49 @@ const subtractVendorBalanceSQL = `
 UPDATE ultrabiz_vendors SET balance = {{sub "balance" "@amount"}}
 WHERE organization_id = @org AND id = @vendor`
 
-// takeBackStockSQL removes the live lines of invoice @invoice from stock, one row per stock key; a
+// takeBackStockSQL removes the live lines of invoice @doc from stock, one row per stock key; a
 // row that holds too little is left alone (and counted as missing by the caller).
 const takeBackStockSQL = `
 UPDATE ultrabiz_stocks SET units = {{sub "ultrabiz_stocks.units" "taken.units"}}
 FROM (SELECT product_id, size_id, color_id, {{sum "units"}} AS units
       FROM ultrabiz_purchase_lines
-      WHERE organization_id = @org AND invoice_id = @invoice AND deleted_at IS NULL
+      WHERE organization_id = @org AND invoice_id = @doc AND deleted_at IS NULL
       GROUP BY product_id, size_id, color_id) AS taken
 WHERE ultrabiz_stocks.organization_id = @org AND ultrabiz_stocks.product_id = taken.product_id
   AND ultrabiz_stocks.size_id = taken.size_id AND ultrabiz_stocks.color_id = taken.color_id
   AND {{cmp "ultrabiz_stocks.units" "taken.units"}} >= 0`
 
+// takeReturnStockSQL removes the lines of return @doc from stock, as takeBackStockSQL does an invoice's.
+const takeReturnStockSQL = `
+UPDATE ultrabiz_stocks SET units = {{sub "ultrabiz_stocks.units" "taken.units"}}
+FROM (SELECT product_id, size_id, color_id, {{sum "units"}} AS units
+      FROM ultrabiz_purchase_return_lines
+      WHERE organization_id = @org AND return_id = @doc AND deleted_at IS NULL
+      GROUP BY product_id, size_id, color_id) AS taken
+WHERE ultrabiz_stocks.organization_id = @org AND ultrabiz_stocks.product_id = taken.product_id
+  AND ultrabiz_stocks.size_id = taken.size_id AND ultrabiz_stocks.color_id = taken.color_id
+  AND {{cmp "ultrabiz_stocks.units" "taken.units"}} >= 0`
+
+// putBackReturnStockSQL adds the live lines of a deleted return @doc back to stock, in key order as
+// every stock write is ordered, so it cannot deadlock with inserts and deletes sharing products.
+const putBackReturnStockSQL = `
+INSERT INTO ultrabiz_stocks (organization_id, product_id, size_id, color_id, units)
+SELECT organization_id, product_id, size_id, color_id, {{sum "units"}}
+FROM ultrabiz_purchase_return_lines
+WHERE organization_id = @org AND return_id = @doc AND deleted_at IS NULL
+GROUP BY organization_id, product_id, size_id, color_id
+ORDER BY product_id, size_id, color_id
+ON CONFLICT (organization_id, product_id, size_id, color_id) DO UPDATE SET units = {{add "ultrabiz_stocks.units" "excluded.units"}}`
+
+// addVendorBalanceSQL puts a deleted return's total @amount back on its vendor's balance.
+const addVendorBalanceSQL = `
+UPDATE ultrabiz_vendors SET balance = {{add "balance" "@amount"}}
+WHERE organization_id = @org AND id = @vendor`
+
 // statements are the family's SQL rendered for one dialect.
 type statements struct {
 	nextIDs, takeStock, addStock, addVendorBalances, subtractVendorBalance, takeBackStock string
+	takeReturnStock, putBackReturnStock, addVendorBalance                                 string
 }
 
 func newStatements(d dialect.Dialect) statements {
@@ -83,5 +111,8 @@ func newStatements(d dialect.Dialect) statements {
 		addVendorBalances:     render(addVendorBalancesSQL),
 		subtractVendorBalance: render(subtractVendorBalanceSQL),
 		takeBackStock:         render(takeBackStockSQL),
+		takeReturnStock:       render(takeReturnStockSQL),
+		putBackReturnStock:    render(putBackReturnStockSQL),
+		addVendorBalance:      render(addVendorBalanceSQL),
 	}
 }

@@ -1,0 +1,185 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/labstack/echo/v4"
+
+	"github.com/deletesvc/deletesvc/server/api"
+)
+
+// bindLikeJSONNET rewrites an ASP.NET-style operation's JSON body (or the JSON an XML or form body
+// became) the way Json.NET would bind it to the C# model, so the validator and the handler see what
+// the original service would have seen (openapi/ultrabiz.yaml, "Binding"):
+//   - property names match case-insensitively (productId binds ProductId); two names of one object
+//     that differ only in case are a duplicate, refused like an exact duplicate (rejectUnsafeInput),
+//     since Json.NET would silently keep the last;
+//   - unknown properties are dropped, as ASP.NET ignores them;
+//   - numbers and booleans sent as JSON strings ("5", "true") become numbers and booleans, and a
+//     number sent for a string property becomes its text;
+//   - null for a string property is absent (Json.NET sends null for an unset string);
+//   - a date-time without a zone (.NET's default "2026-11-20T00:00:00") is read as UTC;
+//   - a null body where the body is optional and a collection is an empty collection.
+//
+// Anything else is left as sent for the validator to report. It runs after rejectUnsafeInput, which
+// has seen the raw body, and reads a body BodyLimit has bounded.
+func bindLikeJSONNET(spec *openapi3.T, method, echoPath string) echo.MiddlewareFunc {
+	schema, required := bodySchema(spec, method, echoPath)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			if schema == nil || req.Body == nil || req.Body == http.NoBody || !isJSON(req.Header.Get(echo.HeaderContentType)) {
+				return next(c)
+			}
+			raw, err := io.ReadAll(req.Body)
+			if err != nil {
+				return err
+			}
+			setBody(req, raw)
+			if len(bytes.TrimSpace(raw)) == 0 {
+				return next(c)
+			}
+			dec := json.NewDecoder(bytes.NewReader(raw))
+			dec.UseNumber()
+			var v any
+			if err := dec.Decode(&v); err != nil || dec.More() {
+				return next(c) // not one JSON value: the validator says so in its words
+			}
+			if v == nil && !required && schema.Type.Is("array") {
+				v = []any{}
+			}
+			bound, fields := jsonNETValue(v, schema, nil)
+			if len(fields) > 0 {
+				return &api.Error{Kind: api.KindValidation, Status: http.StatusBadRequest, Message: api.Describe(fields), Fields: fields}
+			}
+			out, err := json.Marshal(bound)
+			if err != nil {
+				return err
+			}
+			setBody(req, out)
+			return next(c)
+		}
+	}
+}
+
+func setBody(req *http.Request, b []byte) {
+	req.Body = io.NopCloser(bytes.NewReader(b))
+	req.ContentLength = int64(len(b))
+}
+
+// bodySchema is the JSON schema of an operation's request body and whether the body is required.
+func bodySchema(spec *openapi3.T, method, echoPath string) (*openapi3.Schema, bool) {
+	item := spec.Paths.Find(specPath(echoPath))
+	if item == nil {
+		return nil, false
+	}
+	op := item.GetOperation(method)
+	if op == nil || op.RequestBody == nil || op.RequestBody.Value == nil {
+		return nil, false
+	}
+	mt := op.RequestBody.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		return nil, false
+	}
+	return mt.Schema.Value, op.RequestBody.Value.Required
+}
+
+// zoneless is a date-time with no zone, as .NET writes a DateTime of unspecified kind.
+var zoneless = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?$`)
+
+func jsonNETValue(v any, s *openapi3.Schema, path []string) (any, []api.FieldError) {
+	if s == nil {
+		return v, nil
+	}
+	switch {
+	case s.Type.Is("object"):
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return v, nil
+		}
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys) // a stable report when names clash
+		out := make(map[string]any, len(obj))
+		seen := make(map[string]string, len(obj))
+		var fields []api.FieldError
+		for _, k := range keys {
+			name, prop := property(s, k)
+			if prop == nil {
+				continue // unknown: ignored, as ASP.NET does
+			}
+			p := append(append([]string(nil), path...), name)
+			if first, dup := seen[name]; dup {
+				fields = append(fields, api.FieldError{In: "body", Path: p, Reason: "duplicate key in object (\"" + first + "\" and \"" + k + "\" differ only in case)"})
+				continue
+			}
+			seen[name] = k
+			if obj[k] == nil && prop.Type.Is("string") && !prop.Nullable {
+				continue // Json.NET's null for an unset string: absent
+			}
+			val, fs := jsonNETValue(obj[k], prop, p)
+			out[name], fields = val, append(fields, fs...)
+		}
+		return out, fields
+	case s.Type.Is("array"):
+		arr, ok := v.([]any)
+		if !ok || s.Items == nil {
+			return v, nil
+		}
+		var fields []api.FieldError
+		out := make([]any, len(arr))
+		for i, item := range arr {
+			var fs []api.FieldError
+			out[i], fs = jsonNETValue(item, s.Items.Value, append(append([]string(nil), path...), strconv.Itoa(i)))
+			fields = append(fields, fs...)
+		}
+		return out, fields
+	case s.Type.Is("integer"), s.Type.Is("number"):
+		if text, ok := v.(string); ok {
+			return textValue(strings.TrimSpace(text), s), nil
+		}
+	case s.Type.Is("boolean"):
+		if text, ok := v.(string); ok {
+			switch t := strings.TrimSpace(text); {
+			case strings.EqualFold(t, "true"):
+				return true, nil
+			case strings.EqualFold(t, "false"):
+				return false, nil
+			}
+		}
+	case s.Type.Is("string"):
+		switch x := v.(type) {
+		case json.Number:
+			return x.String(), nil
+		case string:
+			if s.Format == "date-time" && zoneless.MatchString(x) {
+				return x + "Z", nil
+			}
+		}
+	}
+	return v, nil
+}
+
+// property is the schema property a JSON member name binds to: the exact name, else the one equal
+// to it ignoring case.
+func property(s *openapi3.Schema, name string) (string, *openapi3.Schema) {
+	if ref, ok := s.Properties[name]; ok && ref != nil {
+		return name, ref.Value
+	}
+	for n, ref := range s.Properties {
+		if ref != nil && strings.EqualFold(n, name) {
+			return n, ref.Value
+		}
+	}
+	return "", nil
+}
