@@ -65,6 +65,24 @@ func (e AuthTokenRequestHandleType) Valid() bool {
 	}
 }
 
+// Defines values for BulkStatus.
+const (
+	BulkStatusFailure BulkStatus = "0"
+	BulkStatusSuccess BulkStatus = "1"
+)
+
+// Valid indicates whether the value is a known member of the BulkStatus enum.
+func (e BulkStatus) Valid() bool {
+	switch e {
+	case BulkStatusFailure:
+		return true
+	case BulkStatusSuccess:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreateDocumentRequestVersion.
 const (
 	Version11 CreateDocumentRequestVersion = "1.1"
@@ -406,22 +424,30 @@ type BulkItemResult struct {
 	ItemStatus ItemStatus `json:"itemStatus"`
 }
 
-// BulkResponse Envelope of a bulk response; `data` has one result per item, in request order.
+// BulkResponse Envelope of a bulk response; `data` has one result per item, in request order. `status` is
+// `"0"` and `error` is `err-bulk-failed` only when every item failed.
 type BulkResponse struct {
 	// Data One result per request item, in request order.
 	Data []BulkItemResult `json:"data"`
 
-	// Error Always null in a successful response.
-	Error *NullError `json:"error"`
+	// Error An `ErrorDetail`, or null. Same properties as `ErrorDetail` (shared with a YAML anchor); the
+	// Go type is `ErrorDetail`.
+	Error *NullableErrorDetail `json:"error"`
 
 	// Info Extra information; always null in this service.
 	Info *Info `json:"info"`
 
-	// Status Envelope status of a successful response, always `"1"`.
+	// Status `"1"` when at least one item was applied, `"0"` when every item failed.
+	//
 	//
 	// Example: 1
-	Status SuccessStatus `json:"status"`
+	Status BulkStatus `json:"status"`
 }
+
+// BulkStatus `"1"` when at least one item was applied, `"0"` when every item failed.
+//
+// Example: 1
+type BulkStatus string
 
 // BuyerDtls Buyer (recipient) details.
 type BuyerDtls struct {
@@ -694,8 +720,8 @@ type ErrorArgs struct {
 // ErrorDetail An error. `message` is a stable code: `err-validation`, `err-incorrect-update-action`,
 // `err-resource-not-found`, `err-invalid-org`, `err-invalid-token`, `err-expired-token`,
 // `err-missing-token`, `err-invalid-credentials`, `err-duplicate-document`,
-// `err-duplicate-item`, `err-payload-too-large`, `err-unsupported-media-type`,
-// `err-method-not-allowed`, `err-internal`.
+// `err-duplicate-item`, `err-bulk-failed`, `err-payload-too-large`,
+// `err-unsupported-media-type`, `err-method-not-allowed`, `err-internal`.
 type ErrorDetail struct {
 	// Args Details of an error.
 	Args ErrorArgs `json:"args"`
@@ -719,8 +745,8 @@ type ErrorEnvelope struct {
 	// Error An error. `message` is a stable code: `err-validation`, `err-incorrect-update-action`,
 	// `err-resource-not-found`, `err-invalid-org`, `err-invalid-token`, `err-expired-token`,
 	// `err-missing-token`, `err-invalid-credentials`, `err-duplicate-document`,
-	// `err-duplicate-item`, `err-payload-too-large`, `err-unsupported-media-type`,
-	// `err-method-not-allowed`, `err-internal`.
+	// `err-duplicate-item`, `err-bulk-failed`, `err-payload-too-large`,
+	// `err-unsupported-media-type`, `err-method-not-allowed`, `err-internal`.
 	Error ErrorDetail `json:"error"`
 
 	// Info Extra information; always null in this service.
@@ -850,6 +876,10 @@ type NullError map[string]interface{}
 // NullableDocument A `Document`, or null. In a bulk result: the document after the change, null when the item
 // failed. Same properties as `Document` (shared with a YAML anchor); the Go type is `Document`.
 type NullableDocument = Document
+
+// NullableErrorDetail An `ErrorDetail`, or null. Same properties as `ErrorDetail` (shared with a YAML anchor); the
+// Go type is `ErrorDetail`.
+type NullableErrorDetail = ErrorDetail
 
 // Organisation A theodore organisation.
 type Organisation struct {
@@ -1346,8 +1376,12 @@ type ClientInterface interface {
 	// id).
 	//
 	// * Items are independent: one item's failure does not undo or block the others. The
-	//   response has one result per item, in request order, and `status` `"1"` even when some
-	//   or all items failed.
+	//   response (HTTP 200) has one result per item, in request order.
+	// * The top level says whether anything was applied: `status` `"1"` and `error` null when at
+	//   least one item succeeded (even if others failed); `status` `"0"` and `error`
+	//   `err-bulk-failed` when no item succeeded, with `args.message` counting the failures by
+	//   code, e.g. `all 3 items failed: 2 err-resource-not-found, 1 err-incorrect-update-action`.
+	//   `data` keeps the per-item results either way.
 	// * A successful item has `itemStatus` `"1"`, the document after the change in `itemData`
 	//   and `itemErrors` null. A failed item has `itemStatus` `"0"`, `itemData` null and one
 	//   entry in `itemErrors`: `err-incorrect-update-action` (action not allowed in the
@@ -1382,8 +1416,12 @@ type ClientInterface interface {
 	// id).
 	//
 	// * Items are independent: one item's failure does not undo or block the others. The
-	//   response has one result per item, in request order, and `status` `"1"` even when some
-	//   or all items failed.
+	//   response (HTTP 200) has one result per item, in request order.
+	// * The top level says whether anything was applied: `status` `"1"` and `error` null when at
+	//   least one item succeeded (even if others failed); `status` `"0"` and `error`
+	//   `err-bulk-failed` when no item succeeded, with `args.message` counting the failures by
+	//   code, e.g. `all 3 items failed: 2 err-resource-not-found, 1 err-incorrect-update-action`.
+	//   `data` keeps the per-item results either way.
 	// * A successful item has `itemStatus` `"1"`, the document after the change in `itemData`
 	//   and `itemErrors` null. A failed item has `itemStatus` `"0"`, `itemData` null and one
 	//   entry in `itemErrors`: `err-incorrect-update-action` (action not allowed in the
@@ -1602,8 +1640,12 @@ func (c *Client) CreateDocument(ctx context.Context, iridessaVersion IridessaVer
 // id).
 //
 //   - Items are independent: one item's failure does not undo or block the others. The
-//     response has one result per item, in request order, and `status` `"1"` even when some
-//     or all items failed.
+//     response (HTTP 200) has one result per item, in request order.
+//   - The top level says whether anything was applied: `status` `"1"` and `error` null when at
+//     least one item succeeded (even if others failed); `status` `"0"` and `error`
+//     `err-bulk-failed` when no item succeeded, with `args.message` counting the failures by
+//     code, e.g. `all 3 items failed: 2 err-resource-not-found, 1 err-incorrect-update-action`.
+//     `data` keeps the per-item results either way.
 //   - A successful item has `itemStatus` `"1"`, the document after the change in `itemData`
 //     and `itemErrors` null. A failed item has `itemStatus` `"0"`, `itemData` null and one
 //     entry in `itemErrors`: `err-incorrect-update-action` (action not allowed in the
@@ -1648,8 +1690,12 @@ func (c *Client) UpdateDocumentBulkWithBody(ctx context.Context, iridessaVersion
 // id).
 //
 //   - Items are independent: one item's failure does not undo or block the others. The
-//     response has one result per item, in request order, and `status` `"1"` even when some
-//     or all items failed.
+//     response (HTTP 200) has one result per item, in request order.
+//   - The top level says whether anything was applied: `status` `"1"` and `error` null when at
+//     least one item succeeded (even if others failed); `status` `"0"` and `error`
+//     `err-bulk-failed` when no item succeeded, with `args.message` counting the failures by
+//     code, e.g. `all 3 items failed: 2 err-resource-not-found, 1 err-incorrect-update-action`.
+//     `data` keeps the per-item results either way.
 //   - A successful item has `itemStatus` `"1"`, the document after the change in `itemData`
 //     and `itemErrors` null. A failed item has `itemStatus` `"0"`, `itemData` null and one
 //     entry in `itemErrors`: `err-incorrect-update-action` (action not allowed in the
@@ -2161,8 +2207,12 @@ type ClientWithResponsesInterface interface {
 	// id).
 	//
 	// * Items are independent: one item's failure does not undo or block the others. The
-	//   response has one result per item, in request order, and `status` `"1"` even when some
-	//   or all items failed.
+	//   response (HTTP 200) has one result per item, in request order.
+	// * The top level says whether anything was applied: `status` `"1"` and `error` null when at
+	//   least one item succeeded (even if others failed); `status` `"0"` and `error`
+	//   `err-bulk-failed` when no item succeeded, with `args.message` counting the failures by
+	//   code, e.g. `all 3 items failed: 2 err-resource-not-found, 1 err-incorrect-update-action`.
+	//   `data` keeps the per-item results either way.
 	// * A successful item has `itemStatus` `"1"`, the document after the change in `itemData`
 	//   and `itemErrors` null. A failed item has `itemStatus` `"0"`, `itemData` null and one
 	//   entry in `itemErrors`: `err-incorrect-update-action` (action not allowed in the
@@ -2197,8 +2247,12 @@ type ClientWithResponsesInterface interface {
 	// id).
 	//
 	// * Items are independent: one item's failure does not undo or block the others. The
-	//   response has one result per item, in request order, and `status` `"1"` even when some
-	//   or all items failed.
+	//   response (HTTP 200) has one result per item, in request order.
+	// * The top level says whether anything was applied: `status` `"1"` and `error` null when at
+	//   least one item succeeded (even if others failed); `status` `"0"` and `error`
+	//   `err-bulk-failed` when no item succeeded, with `args.message` counting the failures by
+	//   code, e.g. `all 3 items failed: 2 err-resource-not-found, 1 err-incorrect-update-action`.
+	//   `data` keeps the per-item results either way.
 	// * A successful item has `itemStatus` `"1"`, the document after the change in `itemData`
 	//   and `itemErrors` null. A failed item has `itemStatus` `"0"`, `itemData` null and one
 	//   entry in `itemErrors`: `err-incorrect-update-action` (action not allowed in the
@@ -2818,8 +2872,12 @@ func (c *ClientWithResponses) CreateDocumentWithResponse(ctx context.Context, ir
 // id).
 //
 //   - Items are independent: one item's failure does not undo or block the others. The
-//     response has one result per item, in request order, and `status` `"1"` even when some
-//     or all items failed.
+//     response (HTTP 200) has one result per item, in request order.
+//   - The top level says whether anything was applied: `status` `"1"` and `error` null when at
+//     least one item succeeded (even if others failed); `status` `"0"` and `error`
+//     `err-bulk-failed` when no item succeeded, with `args.message` counting the failures by
+//     code, e.g. `all 3 items failed: 2 err-resource-not-found, 1 err-incorrect-update-action`.
+//     `data` keeps the per-item results either way.
 //   - A successful item has `itemStatus` `"1"`, the document after the change in `itemData`
 //     and `itemErrors` null. A failed item has `itemStatus` `"0"`, `itemData` null and one
 //     entry in `itemErrors`: `err-incorrect-update-action` (action not allowed in the
@@ -2860,8 +2918,12 @@ func (c *ClientWithResponses) UpdateDocumentBulkWithBodyWithResponse(ctx context
 // id).
 //
 //   - Items are independent: one item's failure does not undo or block the others. The
-//     response has one result per item, in request order, and `status` `"1"` even when some
-//     or all items failed.
+//     response (HTTP 200) has one result per item, in request order.
+//   - The top level says whether anything was applied: `status` `"1"` and `error` null when at
+//     least one item succeeded (even if others failed); `status` `"0"` and `error`
+//     `err-bulk-failed` when no item succeeded, with `args.message` counting the failures by
+//     code, e.g. `all 3 items failed: 2 err-resource-not-found, 1 err-incorrect-update-action`.
+//     `data` keeps the per-item results either way.
 //   - A successful item has `itemStatus` `"1"`, the document after the change in `itemData`
 //     and `itemErrors` null. A failed item has `itemStatus` `"0"`, `itemData` null and one
 //     entry in `itemErrors`: `err-incorrect-update-action` (action not allowed in the
@@ -4302,172 +4364,178 @@ func (sh *strictHandler) CreateAuthToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L0Jc9s40jD8V1D8tir2U5RMyfKZeqpWsZ2MsonssZXMZCJ/LyESkjihAC0B2tYk/u9voQGQ4KHL4zl2",
-	"30ztxhJFnN3ouxtfnYDN5owSKrhz+tWZ4wTPiCAJfDtnQe9cfggJD5JoLiJGnVP5OJ0RKlAUoh0xJciP",
-	"Qh+xMcLIN7/5u03HdcgDns1j4pw6+4fk5OhgfNzojI+9Rufk6LAxanXGjXb75Kjlhfsnrc7IcZ1I9j/H",
-	"Yuq4DsUz2TJkQSMKHddJyL/TKCGhcyqSlLgOD6ZkhldOz0UYffjQO5dzGbNkhoVz6qQpdDfHQpBENvj/",
-	"P3uNE9wYdxuvb78ePzbsr51tvrbaj/9wXEcs5nLiXCQRnTiPj67TS6KQcI4/koTDJMtz1j/ITZQbGun3",
-	"0U6oF7OLule94pbeteo3zDRu3OnRNt+67lUP6VYvEaPxAvl3LR+Rh4gLDqPTdOacfpZj35YX6joPDfl7",
-	"4w4ncipcvlha+ceWcys35DKZ1GHWYEpYyBKCWDLBNOJYPkdReAq7Yj98wZH/f6LQd1G7g2J2T5IAc4Km",
-	"5AGHJIhmOEbBFCc4kLjsDinmKI64ICGKKPIx5yyIsCDhZTLhvtl2wb4QihLC54xy0hzSwn4fdkZHYy9o",
-	"41a4TzrjA3w4OgqOw5N6KLBksh3aXhaXvNHCmrV4fPu13alFxEc5G7U4ON/dQA72CofX5N8p4UI+CxgV",
-	"hMJHPJ/HUQAT2vuVK7TV2wHNIxqwJCGBUP3IRzydzXCykKcw4vNUEIRRSGIiN96gMtrhhISIQ0e7juvc",
-	"4TglsCFYYOeUpnHsOiRJWAKzSCYw2kyi0USuB8NwKJwLxCjiAguC2oee8+haL5EkaWQTbKTzEAvSUC3z",
-	"nTmLI0LFBQz1KME4ZmZ82W3KnVPHgxN8h+MoxNVlfqBfKLunKOt5s8WMIxKHzqmzl7XLZw49oIgjyuQC",
-	"icFOHEt0CBH8ztHnoYODYOi4QyekC/V3LtRfEg+d2+p+WIvYegsebcz9R0LGzqnz/+3l3GNP/cr3oKsL",
-	"ekdiNieqYeWQo0QhHBolBH/hsDw+JwHa8Yvz9HddxBK1fAV1vS9mMyIqfxxSg1wvOFLT1l0tQQF/V57u",
-	"R9d5MvIvQ4guAtialUWCI3NCt0aOcxaci5jvnYsCgqjzjEJGOH0h0AyLYApblJBJGuMEkYd5QjgwlCFQ",
-	"hf1bSRpu9z57jVb+8UQysH8Mnf9IRBmxcOHKrZ2iTGiRqPL25rKP+IIK/LB7isro5KL7SEyHVPYzxlEs",
-	"9xFazFlEdQ95d8AqkglvAkR8gzJp/OXJaDPCYU+QWQlnKIoEmcHcWCokpeyF26OLt2ca5tCcJ2xOErFA",
-	"Qwd+HDryBM0izoElPCfgXUcw9h7TRXFx7yU/F1NMUcvzPFgo335thUXN8EM0S2eIprORhNlY9SpXJsf4",
-	"7yB8p4rOUYSTBC9cRGZzsXDRrLCdQworByKJNRaJKc76z+RxxaL9JuozMZVYH3EEuEpCjdbnqcJcYpps",
-	"idmhaV8E/w2eEQ0oV/J8gjiJY5I8nRr2WQEZMrHih1evDzpnx0edw3bnpNPtIhwnBIcLLb6iMUv02Kh9",
-	"1O12r3r7reP2e89rVxEmW0zDdP9XIk43l50kiUBiGnHkhyzow776dSsFzFKrfXMz6PUVp4x4QYoeUoV3",
-	"1eVmDPI1S0ZRGBK6JTqQh7mUegdSpC5iBDxCU8yRfucJIqCS1HV7hAVqHR51Ogfe8X7rxDupwlO/2YB2",
-	"TyFtEYWzeZlMiovpyzOKZsQQorKe8oS1pVyyHi3mWF0XdKKlykiNEAwzb7Bk8jsWvhSOPJpQLFLQ2ZDS",
-	"seXk7xMGKuHTAKtXDyMvX9ETgfm8BL064UzytGYp5VgL4/UrBazUom4k+JAuQ4EydiFfqZl+aUyWTLID",
-	"3JNyDcXxhdn0rTQ81bZE0klyRxKQn9KEPAHIplsE77zMmGIUopNxK2iTI1wHdT2XDOBqHn8qIaYopeRh",
-	"TgKp0PLCPmQgUNP0d18iylC21JAIHMUSqAkRaUJJ2FTQAYidJSQkVEQ45luDqK6DHFg/yYOI5pjze5aE",
-	"TwKWwuoppmFMlICsO1t6MgNrNn/h+VRrr068dFqs2fq7AJU+E69ZSsMtYUGtZlUTgSVJbAuDjP17Iy84",
-	"xAftxkHokUZndDxunOCDo0aHHIf7QWvcxi0PqMYY5lEBUEI4S5OANCgTDfXOXwifPqsINhioQJ2sooFW",
-	"XYE8aaYbjth4SJmYgiqXN+YIU35PtFiEZ0QTxyu8iBkOB4y9w8mEbAlvYTXL4f2KhQvE7vRgcTSLngLy",
-	"TFFgINcFhIQctdH76FUVqnO1ioZgrBHDhP4uWo6cfMQRTCpRagusQQOzMnF9/j5QnIopS6LfyLZnUKu2",
-	"NfJKn2lmPSU43EIBsQwvhIbo58brd5/6/Ua/8eHm4roxuPzXRV8Sl66esULWVwQnJKmCSk/vr5ddzG6c",
-	"IkoiOC9+3cp8RFmC/MLiTvXqfHSPOeKECqNHFFaXSSAfKE/nc5YIEr4nYYQHsOatoJrmXRSB+vP7d4Bl",
-	"T4CmHh5JECB7Ag+z2Ahf2agvEQC/Ms8KgK2ZNmZytQ0A8d/sQMq1+eXFGCmyfglwNLNZWf6DqivjVbog",
-	"iTbYvkQ+DgIf4SAgc+EiP6QLH4WELuTnufBRqDwF8iuJfe0usJ1NOAgc1wmpBHI4l8Q0JLFza/tm5ION",
-	"/FFqyl2YjOPqr+cE+tZf1HSsH+V8nNtH1+nabqMa7xktMixJ/kGSH5GY0QlHgiFMw+z5C44SFhMu2V0k",
-	"wJejrHWRQvqCHrkGC2zvkcQr6LjWwVYZuqxUyIkoK12l+TWLCZJ7WfRE4nAW0aq/KXsAFixHuZ+MM+yz",
-	"U1KT1YxzryIb/UoCIXuRxCej55UtjzhPSaiIWXUPi56+1V43Xgexwm6sgkAROSqLd5VFZFGdwk9TQi33",
-	"o1IKuYvInAVTNIviOOIkYDTkhV0vWDws93ZExWEnB4ZUQCaKE4n6PbyJJpSE6O1PA03kIgGW73p2wBKE",
-	"OcJoBCwg3/YK7OU+9sLqcL3QaLLyjSIitXGbHI5POo3D0bEUao86jZPDk3ajc7w/Hget9tHI69S48qsO",
-	"dxvPDKvV+5/NzC0jx0rcs8z9OAwjuRgcX1m4NsYxJ2Xaa6llYJXDiJL7ZbiqFJWVhzZmk4hqjcaVmxgl",
-	"iMykYonDMCG8iCLOSBLiJpvzf+pnzYDNHNeZ4Yd3hE7E1DltH3RcZxZR832/BpRqPMO2i5P7V0QBoOod",
-	"m2zDvORgbBTFpEivzW8bUOwfssEvdKP8yXvd9aPrZErpqu0zLxV3ie8HCRGNK/mjBzpyhmCW3lzYs8PC",
-	"nrXqSJ+E8XmaAGXp0fcR1dRnjNNYOKdtr4wr76IxEdGMFKMRIopmEU0FKYJWNtduEOe01el4MCH9tXr4",
-	"S0dCY5prr88C8pqDoCIIqhtthBAVCsTTICCcj9MY+WcJwYJkXfhV3Fcy2xoKm/GBR0uwW9Win8ZxSdRa",
-	"3aAn33nMRbHVb9+oJd6ol8ubrPtw1drMjPU86rb4VRp/6QkyuyYcUKTCfeE5mIIpUb4e2OlRGn8xEl51",
-	"Z+V75xvsrtwrPIpz98+jYnywf7yObS1UrJKcxxhHMQnRjpwYoSJZ7L5EUqhF95K5RQI0BeNv2pSjwsjn",
-	"YDeTk6F6giaQpsxfZZ89DeN6Eq3alZD2QSQYSZjIIy/FNjxiqciW9hLh+B4vuFqOMUxwktxFAZC7JdPK",
-	"wSp7+RdZ1BMmH7yyPmhRWe+yRZFEBfujk5P9cbtx3MKjRqcVdhqjgw5pkP02PjoZjY4C4PlL5pJTJdnz",
-	"zUa43cvfLCO21Ymbo1cBWyxo5BuwDOc3pSgaz9XLL5Evz5UPZnWJdok6HXOSwP65cjeN2sOSUIka9USn",
-	"JBIWO8uM00s73QiZS4e7Tj78b6RoC5KcC2WT3kJsUgrkTkKCaB5B9KMyn/MqDLthmLRqFAMlDqE4ogS1",
-	"iofpCL0+Q9cMl7h6y/PWcnXZbXvNaO3iaDfT6A7/GlE8wcn2A17Mak7FcoEPBwFLqeD/nIuguVTmKw98",
-	"WDPwGy6ipao9eJTBXeV/uL7ylWhLUUoTMom4IAkJ5dnhUv0fkYDNCEc+CKPQrV+S+o+6Z6+u+u39g/2L",
-	"1i8/F2Mad1SgUvtR/u02frn92tp//Pbh+mr3H3Vax7tJ3K/ZsndkguMazfUqpQQNEhxGdILO2PbweceC",
-	"mtFYoE3WQSQWu9Uhi+McrB/malod5WoqyZ4JrThEgqFWG4XRJBIlrDg5bre9Vnu/c1CNF739eujWxy27",
-	"zlUdBlz1+ihgYXEjO62W53UskfQE/rOFUk/+V6eWXrEa6eIqxgGQfZ7O5/HClQIlBHpWhnbaR3WrarlL",
-	"FnUjghol4WZV57boXwbV5gMPkrAONSX21RlVrgZn26JjiVyrI2zOhNpoVxNMhbl6N+pItxLZjTD4NO23",
-	"KwlF7uLRtqbe9RUijYjesSggSHEe1Gq2UIwXLK2RYAtcZDWPNS8+uo4OF1rXxrz26DqSPb+LuKiX1CRt",
-	"50Y3M2vamP1D0N8jwLOn3m95Gp7me1UiuIH4nU1WYb0JmIbpJq2y9x5d5yOON2liXpMtliUz3CiQlhIJ",
-	"Ws2Wb5sHWs1W0SYgH2xkEdADt3QugY3yH7OUh2xtOSYUNtQWTizQ5xtRdyjOVQR+jQCATHA+nkkG7CqB",
-	"HtMwc/crsxkEmyqabVnN1ANY7YQ19EPdY9MMav3aiGZzlgiVsSNpgTOJxDQdSVa/x6dszudy+/Z0F0AZ",
-	"rPOwxRHOkmmWCmDnYkUKTogFcVEY7s1me4vFYmGJAyELzrEgZVlgf89r7bW99n6FqK8KYq6jt322YmJq",
-	"x4vT0dF0xQmVowpLNPlwBT/Y+dxt/NICnvAoP3qNk73G7VfPbR081ksvg8V8xZzl6y+R3+t/9JEmny7y",
-	"z677PgoSEkYCUQZ+lPNXfR+FZKSf2Keu1//ouM7ZdV+ei1f94glUP25wAgeLeU9NwIFJn8HwfSb093M5",
-	"NnytnFC5RICNKzGn9pCxoN7UWNgI4NUvkd/yPHs3Wi2vvButtrdsN1qe57hOqwX/tr0SPYIfN9gNPeF8",
-	"R/SDwq7oZ/bOuI4dalsmKPOENJQ4rWyIRV6KlbMCZGrECeG1HiTldMM0IGdsNjNJfiUTtf7FsLYYc5H5",
-	"7OQ7IOfTNI6LB+MNYyFHCQlIdKcSMcb6nbVWCEUjYYJxfDl2Tj+v4dGGjN1WfJtM4DjfFZU6s+NrGt4c",
-	"MNGjdx9xXEpHbHmenAalTCjPT3VbXieENMYsmSHrNYSFwMEU3E3L5YCqOSHvorneTeY6uaa0oQK2Tp+q",
-	"jBiAdBe+WnzYyEuD7qcM6TaVdVtJnqR1Iv/f8MIjr9E52T9unByeHDfax0fj41F40jkaj1bM5rJmuSCG",
-	"gjM1mpHNfGKdk8PNfWIhoRGOtz0d4MNeeTpU6FkilQrL7Ln2ZGhf+NbzmYs18/kxxVREYmG87RtOR/Ho",
-	"LRj8Cm5e17tiuWv5NNrxtfjS7LNyanENh64byvCUNcoAvPboOlG4MrP4SdnNa/yWrhMl4VLud23zAi7w",
-	"RHK/q+sLH1I5cho4ImOWSC2rj2z2UVIury/qxpfY9AHy5Or8aJZvCtAumGI6ISoFPLDPKUqpiGJ4cRwl",
-	"XGjU3N38/La9Dc+vNeOtiJm1gCJF036L+hU8yVu99pSpNI0l9P7GyuGokPlCEktdzxsZfQ1aLzP3S1TN",
-	"z2p+mHL6UFxDgYEVkDpj/W6daFKhxlV66OY26DILs9lIPV4U8bvI/5cIolbu1JaKE7B9lbIK/yvyzLKY",
-	"tkmIj56G5JdL2QNIBy84Mm+4iAuWkFCF14JUZ0KwpG4KjOMliibUeikksb+pqFewYnr1hHf1iayXJDb0",
-	"d/2VNR3sI2LyLjUg1yNTvZlJ/abixJTVswVWXc/zNjY0lZB2W5OTaZ4FFK7xyRl3nArdDnCSRISvQfdN",
-	"fP22F/q/0DFWIrlLzNGlI3Kqtd3z6+7rgVFsry/e9G4G191B77L/utt7d3HuIr8tXzu7vugOLs7dIfXb",
-	"Uivunp1dXA3U77Ll+UW/p77ty2+9m6sP+teObN3tn128090deD56fX35y0UfejuE1u8uBhe6RkZRnW7L",
-	"f9vwuQ2qdVs92Yd/O/DvAfx7WFK55YONVG61b+cJHgswYstvtoD0GuIRsp+UMTv/ruI/rQfnhEb2Vy0k",
-	"5x1IRhXbXb5O2G8QVmY6gCIXoNUDGnZ1uOHmkQgq0gEke0xValT17Ohs2DoDdSGPPaJaQ1V58johNE9t",
-	"lzvpqkOrYjeK9LdYeqBC1bOQ5/I8fkhnmDYSgkMp8WijoYtIc9KU3Ke2bodfdmHWV/dYR4PNnOqOmx1J",
-	"UhdDqjYb+boPLVJzAYsIWEjqKgmsrC8hz8mSdJWsZZ6rV3qkwuf1w2KSoOm3GGlfam8nNOmfajJ8TVf5",
-	"T5LBmAbV1Az9w5Lo8GxiRExZCMvVNTry2enMOEU0SiKQPi5r44HgXK1CwRsFNQApwA7qzajEH+WYsN4v",
-	"qZIbFY0p2202mLRSKpcgrO7HVXuwFH2Xc2SVcDRG5I4kCxOKlVUxshf49y2x8xQZQbJ8CD3aVEYoBZQ9",
-	"v5TwWqWCPpeUkONOXdA4JO2A7g1bjHZ8a6/9XZQVAYAs1R3fSpf1d4HCSdqfxsK2iNvgcgsZtpvV+8qm",
-	"rDpyrEWozoBDFvdpuYipS/mApFnCa9fE5flDxxs6BddiSarYSqbQU4NpPkM04e8PHzTlYrbUPSEUqUbH",
-	"KkVPcd6dPYslvsu5JAyS9O4I/CA/7Gp7vLEZRbRIjY47zaOOFSLiPbrOGXmuCZ0RzrU3tjCqVx3x+vkG",
-	"BItvRNGcJAGpGTkL2fYq85hw8VxLf3MzqFv6UfNwvzTqecSD53LGmL6Qzn2qALy85DdcPM/Wy/Wu2vnW",
-	"8cqt/4HTsxqh+oebPtqZMBZyIKY33TMpSsDJ5bsgWrioIxX04/qoq5PjdrtdF5vUcY/rXda958OB3hIc",
-	"KK+9xyVdrgli8z/puD5DrVzk99Uj2BOb4H5yXKfkS/60GdHVw38iEIWhvvQZUN+rJDwnvGZmVwkL00Ag",
-	"qOcDU7NFuiIQuiogMqIThMO7iLNk4aK3mKY4WSDtmLCMWPsbhPz9KBbPASDjkSkiagk6N8+HEDdvbgZ7",
-	"Hwabk4abuC6C4oYkEY6t0lu1J91pFfd1fb7MgD3XQt8kLKP8Lvq3cXyJaEY4Smkk0DzRzHclKxowIXnv",
-	"RxXv8zye6gpDRBEN4hTCTwV+KCX5VCnVBxrV2A3l03yhSuf58OPZrlG8+5c3JSW7f3lTBNDx2iQwOciV",
-	"3Ljn2A3oyGSySJisgUZJkgbUzGmXoeD2JDOMco2QY/hNAbK3SySuZaKpP3RaQ8dXeS1Z+ouV3eIagTRL",
-	"fbHsK8ZO5rhlGXXD0Ld8atog6djTtWXXTDnaSn7tFoVVXKdNrpVYc1Ps7xvbyiDbevxCJlNNdE1eqDp3",
-	"mKMetbJM0licFqRnhMfCaFzgOHStFCeDCkOqwY2g8F0ubSNsVePz0Q6f4szlgtGn7vt3CNNgypLdl9DZ",
-	"G6bCnCK7mbKclDfge8zP95if7zE/32N+vsf8fI/5+R7z8z3m53vMzxNjfor5F3YIwmWpFE9ZnBR1F1fU",
-	"5OKHa+99QDtwr8UuVPfI63uWLLkoYZWSEKsuqNj8kghzgcXKaW6SSLnaWwsIBiPVaWDFxKctLN/65OxA",
-	"1mBEkudNHG61UR8n0QxTdMUiQOk/Pn/4NUvEn5c3PAv4H5I3bJM0K+vGIiH+OkpXMaMWc4KfIx34fTob",
-	"4QidMSrVP4nKN9re+2dkBqvR//zcYO8Pzg32PK/delpu8LpkXWPhah/56D2e4gTzqUjw3yWH9/3ZzTPn",
-	"8Bazd68iuiqHtxi0tpmbtcboYrtaWyVXa+tJZqyiCeu2lLK6Bb2XzbgJVlhG6W/SeW1i3Q2kloOZ5RT5",
-	"r9qvfDRKeUQlJRYs++wi/+bil5+u/D34e3nlq0J+6ObiF7Df7Ol7O4Z0jhfAnSW3xg8u8i9+voKG8q9s",
-	"SB7mLBGFVkg3cpF/fvHzlY9CQmYk1K8WA+xetV9JeMvZ6L+X8gOMov/CA9lRETCq5Saggc3SA8HnbLjs",
-	"22X+1Qydf7N+VNOQ0MUPN0ENmRrgBxWUQ0yW8JubQQG/3twMiguRDzbLUYQxoX0lB1FNx0yz9uxY+dBP",
-	"SZcVTOBaqYPzZ3Uo4NztDoawTRzszzqBoCxL1Pm1n3XEszc3g7/SrX0/ZfESa1jFufrca++V114e8VJM",
-	"z6aqOOnvHfESAoyCKU4mZDWIr2l4OR4/k/vumqU0VP7aX1MuFGmc4QUaEUTJBIvojiwNqzg5aRYkiwY8",
-	"0I7UZ4VE7k5dh4uZQfqPMn5b8rRStf0m6go0Y1ygk8J/cnOyGhxqsBdclSivcTwW5bW8j+NVrjlN4Oxl",
-	"V8krGECCNInEAopF6LuxoKRoNxXT/NtrYw56+9PAqatsDFcKqVKJ44TNqrUGTSkGvqSKNRqmnrcfQBfw",
-	"UZUkUGzJOdXzyHnOVIi5qW+6pCptfi/IsilhburWjhaZ8aBpbpLMCpTruyTrKrHmE8Lz6F9koSo/m5DG",
-	"shmxEUnASpRR6ocxJxAukjSQRwrygSDQswEmMnkCJePSThA2Rh/xAlOM+kTcs+TLCz6kEb17yEq5yAY6",
-	"HOO0mryeF+jf8XPjkK+smbsqEB3rC4uGVFl1OMwJ6yR3ZTziLgoJjYj8q+xEHLFEF43mzSEd0v9BsMuQ",
-	"BEUUBORah47Z56GDcCqmWfDITgVAu6pOc4LvSIx0eXRz0yBaVhlXQU0XyF2Ja7/eC4NpaDAlC2WZbHum",
-	"0qccJKUxBLDpywxCXUkUDL/8CwnRmCVNudjzbGdjCcaUykn4exI2e3ge8b2v5QthH/dYMuF7X5Vt6dFX",
-	"DscAg4Y+S7mQpBbLSdg3z2BRNG7JsS8g4jjLAYLq4iknPLtmARGtY5wi/6tSM1wUYoFdFaDtQqzko99E",
-	"vvoVLNtaz5AzYNRoJGhHp6dB1T9OVHUVH7rxwYCroGbc74zmN7PYLcHUi2kIkNStORG7sCBzVwekWXC7",
-	"2t+IheDFTQhKyK/qAhjo9ofB4Ap1PK+SIaBEdxGJWF+j8pDT7e5VD+0UDxTUd7AOE9yMakrsOK2m14Qw",
-	"aTYnFM8j59TZb3pNXSVlCvRzC5jvhZZv3L70eQljyl/ZK99l/OiubaJu+5XMbI5FnR7QBWsdNykiftnV",
-	"mpXJrLsDKS+ywwuNhrTssAfy8M2kZX5DM4KpJFvfoCqz1oK/ZXeLAukwT4f0W6PRKPxf9qWc5t80dULf",
-	"ULvlZZlW8qvnufKZi9pt+c++h1Q7cCd+g0L48rW2p/OxVraZC2ijr9b9Bj+ZxK2VDUmsBpNUUr546OkE",
-	"LvQNSWaPWtCg0t5F7Q50Ig+HuTowJviOcNQ+8HRSmKR5eZdN1KULpMhWwGajiBo48XuScHlWzNlbmj5j",
-	"8lWTCW9mSTkmgUgRURxoIppnKKgfFMQ0gZUj7YxZgrRsszwLadfNivPnFcs4Sqn2GAF9qM+gVUm2yDdZ",
-	"t766ObTi7YCWBXeHn1GiktfDB6pKgDXHC7STR5rYo3CER1K60TEj2Z4r9EeGjEmiFZOxqRqzkA+aGitU",
-	"7i+3ulVcRaKK5jecjcuhMF8ImavLbSVRVdDSJ0UigtyZAMvdjeJYcpOEYFimAusbIuyQFsNHtNPcnE9O",
-	"BEd+jVMnIw+aZQEcrPfgd8ruoWu4sksRdU1Esmy4KFS5dtXrgl7wbKmuhbedDG9r0roUuc9Epl7onDpq",
-	"Quf5xU+am7xi4WLLG1AUNpXujVVER8cQaQDaN6GYxHJ9hUaeN74ikkdnbG/m31a3jcAFGcXbv9Wzuqmo",
-	"qzq2HGXj21DK6c9F9UQkKSlfgt72vCeBonwTzaAaKgbUonozTX2M1gqQmNgpUMsKEUyfb4uRQzVxQJWw",
-	"n01DdqwInVKMTTmARqVzVeJY9GMTT1KMDLECQeqiObLgDZ1UHIWbh1zYERU66qEQ5FCKOKgNJ9jU0V/w",
-	"49c4rbIct3bLs/LU1NbUJsO1noLu6+7/qYlhNNENj67TUUegbqDsqOjyE9bF19Cwtb5h4TIvaLS/vlF+",
-	"7Sy06Kxvkd3ZJxu0NhiifPcbtDvYZD0111k9us7BJrtYvI0TAJ2Tc3BHMEoyjVdF17BCPQWpU+CJKTyn",
-	"VD91AwarqylxZlTpHAdArsU0r5pn1ctTyrSplWdKttqqCRlSq2brTu/6atdUbpXKLIjS2VBTqQobzc4f",
-	"SmIrdbMdXZtg10W2NWBIwRygBTH8hfBcfdec87Rw7/H/IjtGzIXflF3hf0GJVKONWTKkUDYRgrNbLfNU",
-	"FU9UD9v5w/NXfd0XFKi0RzkX8hfba43+d0j9PF6hqZ66hXLXsoes2mj+hjbWyV+rwaugq1ynMeGnYNKo",
-	"0dBXXQy7Q2JOUMfbR7UXw/5PYRtBzI3+nRIoeF+4NVrKFjV3RJ2CsSZgNCze4CgFpEz3t2GjhLTKPlnC",
-	"1cnyRHVE7ggF8dGEWqsALXksJIaNCKFauQnRTi6H7lrCJZ/iOUFJGhO43Oke7RixQEvJLiI0nXEXaW8w",
-	"d1EMXlpulWFRF827ci6UZYKl6gByaoMpCb6Q0ETkYbrIrltXlXheIozuIhYv14ksE4K5FZOAKUP2A0Mp",
-	"9ULqRvC1VvQs1m/+XaKnPvcl2VPSD5HghtKgXrVfZfY0U9qZjeWeNYF/ZyJQoZizjsEpVORfLsnoYI6a",
-	"WCOItTCV1SEywRQkh+LiKgJAxRLIz8VquOeiLJv0Wb1QAl5kqJJaqBb9Oc+j1R63LJdTuQN0nmPrOEs1",
-	"zJMDs/w7yJjLct42SlyDTLSWlSWmhlOJW+CLN1lVel52ShMIk1ZSD7zyeFsOvjIgqol9Wi71GEitjKdR",
-	"QMuCXhTYdKxIAVZ2bIDx5WuHtnEsg1u46LU1nlYLJPBd71Hxq+WjUXkCHy3L21YSWX3d9I30kNaW51IL",
-	"6FU1xETtL79xuF4FUZLod23jj9E21GpqtQ2tAmysS3h/lS6RxTdocG2uPvxFisPJ+hbnRuKwA37/MzUI",
-	"RXwQXu5/W6I9PLpP8h7sjdL4y9/LhUBwMM0KLyrBGHKs0E5JiNuVX8GCaSI50AAu3+KZbVE5/JQyptxa",
-	"zNjQc39mRFXK4E7mvADDqjYnR8I4Li0LrXqRD6lgTClNUi7l2d1VYLAVU8ZBhvKLVkT/9LsX4+lejA19",
-	"GC/VKJYB3NYrXG3YzuqcjRZDGoW72v0M1RUBhhENyZzQEIr3mUv7XvDMMRkyou5iTmnI5AxGMQu+5JjC",
-	"ATukZpD5WDe+7kzhn618Q+KyVKWUHsXZDLpmicQVdShMsjJYzu1YUEBL0Obz29+yTt3VebKgrph74sAj",
-	"AzPLr4vzdf5t16QbLx3Ng9HyzjJvrtwT2TNcPpgNqLs/XeNs2tFnSULCHJvc3W/W9YIrb5H7HH6pXXeV",
-	"LwHtGNUyCsFdscZJsYtYkvVXquemcrWUQq69qHg+J5B9THASR1lsQ25jyVRswI8gSJOE0ACSkbM09xhL",
-	"KDOqneKUaRe6r6/78w0lrV5xiIW+WtE3twTCy4AEsgstKDRickdiNE/YKJa4uQPwoYqeu4jM5mLhohkD",
-	"YompraCDeUsiEQw2Sgj+wo1twi/6CHwdCOVW1HmlnNf69gHlKDO6PeC0Tvlc6wZ6JXnm79HHlztcCoZC",
-	"qHsXSsjPY7Kb6wCflzpjNqq6+3j7VG8MaMt/iEdG235WOGRy61Dtnhi96HPxvtTvStI6JWnDQs1/T5eM",
-	"KmhoX3KrdansJtn8O9zguvFyrQoiUgm73VRZc51Z9FBG5Etz229GeyG5J2dWri6jAuTL1eLB3JS8/Y7i",
-	"31H8j0dx10arvE8z6uc/scro7arlbWrVsZfnPW15GfPxRl5wiA/ajYPQI43O6HjcOMEHEr7H4X7QGrdx",
-	"y4PzPDYOzOLyqxLiU1a+ySx+18p1bWpnb3/PFMQvbEYvRJsgF8KxVKwWWkyFOqVSkXpANZhRFHafsi1P",
-	"wXdvC5K+sbBUuAq7xvZ2udkl1xsb5NL4y19jlPsPds7bjnkwB80wXdjB7VoOz+ykcpd3n9no9jVkgXwi",
-	"FzQhoi7evxoNC2qYXUrAViVddD/FgtwBWnFjLdrRQvOQZgt0kW0FkXqfsYSoSy53m3bAnVZeK7F2Q7pJ",
-	"sN1WkXZWSKHzx6gT3UyHWKdgfXey/D8S0nX4dwjp+tu7YLaM3frdlPqa4HDDiKk/yWux/sVzFoB7Q7IE",
-	"k6ak2MJda0+CANLJgDjVh3ldPChbK0cYCh694GiKaRgTtENmONK5MXPM+T1LQlPYN5pQEqK3Pw10ApaC",
-	"tU7gyck+OEOULVrntalLKbiJc4WH5zpFqUffR5T7JpnJOF46Hc8d0pBAyXnU9nZfIh+6Wfi5/VEbucFy",
-	"CGIfF1hZDWuqSCnPiW4zpDjmDMURN64Wi8XwvBDUiMSMTiTvdvPoGr1jCYsJOHQIDqYQUh8lQ+pLpmls",
-	"mWvq8QzpkKoycHr3WZJvuuFtOmOotfzSDstmqxoN6f00CqbAofXQ4p7JWd3L0Xa17wqcVpSQkCPKFKiW",
-	"xwZl6W6/yxgZs4mqBJIfwHdsIjdRhaVTBPin98NmkvrJqeJ2TTbn/yxWnlEvaKIPvUC2k9pN59Th+0FC",
-	"RONKPvES0ImqeOictr0tqG+2KVtFbmwrYKjcz7J80fYa6syY5FE4pHmQn6RpNlbXShycsyACJg9a2eev",
-	"DivVrgK+u6JWlE46LUdZyVWzWNVWwOEsos4tKEFwhDUHPvCOtTwhVGasQxZvp6M3QXQZve19+K3X6kc9",
-	"3qPXB8FZ77D3Zf7zx7O3J02yePtb+FMvuox6i0+Dt3F/9umgf+a1P/062X83uI77v/0oLgefDt5Hnnd5",
-	"3p/9Mnv/8P7XMHp//mP07uxtTH7oRpe/XrT7v/3o9QfdzvvfLg7en8cnzaAd09HstRf+/DZ+99PBXXjW",
-	"Wvzy02vuqPTdzaWC52fzFqItV/ngBZ0p/Ify+Z4iQmc5DfqP09R0PrkSoPNj1ZObp5miOleWOAC55reP",
-	"pfZf7dzuz7eSfdup6Z8B79W1KuqElbWvGIoUmCylKeNCsTNow9UVIHb9iDSJnVNnD4wKempfl2MCGi10",
-	"LvYLnheeszOam/kphinLFZTrb6+4XJzXEZssOW6kr5g0SrCqijGzxsyFrMfbx/8bAAD//w==",
+	"7H0Jc9s40uhfQfFtVeyvKJmS5TO1VavYTkbZRPbYSuaI/B4hEpI4oQAtAdrWJP7vr9AASPDQ5XF2ZvfL",
+	"1G4sUcTZjb678cUJ2GzOKKGCO6dfnDlO8IwIksC3cxb0zuWHkPAgieYiYtQ5lY/TGaECRSHaEVOC/Cj0",
+	"ERsjjHzzm7/bdFyHPODZPCbOqbN/SE6ODsbHjc742Gt0To4OG6NWZ9xot0+OWl64f9LqjBzXiWT/cyym",
+	"jutQPJMtQxY0otBxnYT8K40SEjqnIkmJ6/BgSmZ45fRchNGHD71zOZcxS2ZYOKdOmkJ3cywESWSD//vJ",
+	"a5zgxrjbeH375fixYX/tbPO11X78m+M6YjGXE+ciiejEeXx0nV4ShYRz/JEkHCZZnrP+QW6i3NBIv492",
+	"Qr2YXdS96hW39K5Vv2GmceNOj7b51nWveki3eokYjRfIv2v5iDxEXHAYnaYz5/STHPu2vFDXeWjI3xt3",
+	"OJFT4fLF0so/tpxbuSGXyaQOswZTwkKWEMSSCaYRx/I5isJT2BX74QuO/P8Xhb6L2h0Us3uSBJgTNCUP",
+	"OCRBNMMxCqY4wYHEZXdIMUdxxAUJUUSRjzlnQYQFCS+TCffNtgv2mVCUED5nlJPmkBb2+7AzOhp7QRu3",
+	"wn3SGR/gw9FRcBye1EOBJZPt0PayuOSNFtasxePbL+1OLSI+ytmoxcH57gZysFc4vCb/SgkX8lnAqCAU",
+	"PuL5PI4CmNDeb1yhrd4OaB7RgCUJCYTqRz7i6WyGk4U8hRGfp4IgjEISE7nxBpXRDickRBw62nVc5w7H",
+	"KYENwQI7pzSNY9chScISmEUygdFmEo0mcj0YhkPhXCBGERdYENQ+9JxH13qJJEkjm2AjnYdYkIZqme/M",
+	"WRwRKi5gqEcJxjEz48tuU+6cOh6c4DscRyGuLvMD/UzZPUVZz5stZhyROHROnb2sXT5z6AFFHFEmF0gM",
+	"duJYokOI4HeOPg0dHARDxx06IV2ov3Oh/pJ46NxW98NaxNZb8Ghj7t8SMnZOnf+zl3OPPfUr34OuLugd",
+	"idmcqIaVQ44ShXBolBD8mcPy+JwEaMcvztPfdRFL1PIV1PW+mM2IqPxxSA1yveBITVt3tQQF/F15uh9d",
+	"58nIvwwhughga1YWCY7MCd0aOc5ZcC5ivncuCgiizjMKGeH0hUAzLIIpbFFCJmmME0Qe5gnhwFCGQBX2",
+	"byVpuN375DVa+ccTycD+NnT+IxFlxMKFK7d2ijKhRaLK25vLPuILKvDD7ikqo5OL7iMxHVLZzxhHsdxH",
+	"aDFnEdU95N0Bq0gmvAkQ8Q3KpPHnJ6PNCIc9QWYlnKEoEmQGc2OpkJSyF26PLt6eaZhDc56wOUnEAg0d",
+	"+HHoyBM0izgHlvCcgHcdwdh7TBfFxb2X/FxMMUUtz/NgoXz7tRUWNcMP0SydIZrORhJmY9WrXJkc47+D",
+	"8J0qOkcRThK8cBGZzcXCRbPCdg4prByIJNZYJKY46z+TxxWL9puoz8RUYn3EEeAqCTVan6cKc4lpsiVm",
+	"h6Z9Efw3eEY0oFzJ8wniJI5J8nRq2GcFZMjEih9evT7onB0fdQ7bnZNOt4twnBAcLrT4isYs0WOj9lG3",
+	"273q7beO2+89r11FmGwxDdP9n4k43Vx2kiQCiWnEkR+yoA/76tetFDBLrfbNzaDXV5wy4gUpekgV3lWX",
+	"mzHI1ywZRWFI6JboQB7mUuodSJG6iBHwCE0xR/qdJ4iASlLX7REWqHV41OkceMf7rRPvpApP/WYD2j2F",
+	"tEUUzuZlMikupi/PKJoRQ4jKesoT1pZyyXq0mGN1XdCJliojNUIwzLzBkskfWPhSOPJoQrFIQWdDSseW",
+	"k79PGKiETwOsXj2MvHxFTwTm8xL06oQzydOapZRjLYzXrxSwUou6keBDugwFytiFfKVm+qUxWTLJDnBP",
+	"yjUUxxdm07fS8FTbEkknyR1JQH5KE/IEIJtuEbzzMmOKUYhOxq2gTY5wHdT1XDKAq3n8WwkxRSklD3MS",
+	"SIWWF/YhA4Gapr/7ElGGsqWGROAolkBNiEgTSsKmgg5A7CwhIaEiwjHfGkR1HeTA+kkeRDTHnN+zJHwS",
+	"sBRWTzENY6IEZN3Z0pMZWLP5E8+nWnt14qXTYs3W3wWo9Jl4zVIabgkLajWrmggsSWJbGGTs3xt5wSE+",
+	"aDcOQo80OqPjceMEHxw1OuQ43A9a4zZueUA1xjCPCoASwlmaBKRBmWiod/5E+PRZRbDBQAXqZBUNtOoK",
+	"5Ekz3XDExkPKxBRUubwxR5jye6LFIjwjmjhe4UXMcDhg7B1OJmRLeAurWQ7vVyxcIHanB4ujWfQUkGeK",
+	"AgO5LiAk5KiN3kevqlCdq1U0BGONGCb0V9Fy5OQjjmBSiVJbYA0amJWJ6/P3geJUTFkS/U62PYNata2R",
+	"V/pMM+spweEWCohleCE0RD83Xr/7pd9v9Bsfbi6uG4PLf170JXHp6hkrZH1FcEKSKqj09P582cXsximi",
+	"JILz4tetzEeUJcgvLO5Ur85H95gjTqgwekRhdZkE8oHydD5niSDhexJGeABr3gqqad5FEag/v38HWPYE",
+	"aOrhkQQBsifwMIuN8JWN+hIB8CvzrADYmmljJlfbABD/xQ6kXJtfXoyRIuuXAEczm5XlP6i6Ml6lC5Jo",
+	"g+1L5OMg8BEOAjIXLvJDuvBRSOhCfp4LH4XKUyC/ktjX7gLb2YSDwHGdkEogh3NJTEMSO7e2b0Y+2Mgf",
+	"pabchck4rv56TqBv/UVNx/pRzse5fXSdru02qvGe0SLDkuQfJPkRiRmdcCQYwjTMnr/gKGEx4ZLdRQJ8",
+	"OcpaFymkL+iRa7DA9h5JvIKOax1slaHLSoWciLLSVZpfs5gguZdFTyQOZxGt+puyB2DBcpT7yTjDPjkl",
+	"NVnNOPcqstFvJBCyF0l8Mnpe2fKI85SEiphV97Do6VvtdeN1ECvsxioIFJGjsnhXWUQW1Sn8NCXUcj8q",
+	"pZC7iMxZMEWzKI4jTgJGQ17Y9YLFw3JvR1QcdnJgSAVkojiRqN/Dm2hCSYje/jTQRC4SYPmuZwcsQZgj",
+	"jEbAAvJtr8Be7mMvrA7XC40mK98oIlIbt8nh+KTTOBwdS6H2qNM4OTxpNzrH++Nx0GofjbxOjSu/6nC3",
+	"8cywWr3/2czcMnKsxD3L3I/DMJKLwfGVhWtjHHNSpr2WWgZWOYwouV+Gq0pRWXloYzaJqNZoXLmJUYLI",
+	"TCqWOAwTwoso4owkIW6yOf+HftYM2MxxnRl+eEfoREyd0/ZBx3VmETXf92tAqcYzbLs4uX9GFACq3rHJ",
+	"NsxLDsZGUUyK9Nr8tgHF/iEb/EI3yp+8110/uk6mlK7aPvNScZf4fpAQ0biSP3qgI2cIZunNhT07LOxZ",
+	"q470SRifpwlQlh59H1FNfcY4jYVz2vbKuPIuGhMRzUgxGiGiaBbRVJAiaGVz7QZxTludjgcT0l+rh790",
+	"JDSmufb6LCCvOQgqgqC60UYIUaFAPA0Cwvk4jZF/lhAsSNaFX8V9JbOtobAZH3i0BLtVLfppHJdErdUN",
+	"evKdx1wUW/32jVrijXq5vMm6D1etzcxYz6Nui1+l8eeeILNrwgFFKtwXnoMpmBLl64GdHqXxZyPhVXdW",
+	"vne+we7KvcKjOHf/PCrGB/vH69jWQsUqyXmMcRSTEO3IiREqksXuSySFWnQvmVskQFMw/qZNOSqMfA52",
+	"MzkZqidoAmnK/FX22dMwrifRql0JaR9EgpGEiTzyUmzDI5aKbGkvEY7v8YKr5RjDBCfJXRQAuVsyrRys",
+	"spd/kkU9YfLBK+uDFpX1LlsUSVSwPzo52R+3G8ctPGp0WmGnMTrokAbZb+Ojk9HoKACev2QuOVWSPd9s",
+	"hNu9/M0yYluduDl6FbDFgka+ActwflOKovFcvfwS+fJc+WBWl2iXqNMxJwnsnyt306g9LAlJ0kS+OpI+",
+	"iviQ+kPHGzo+SOQ+nE35XEUMyJEaCqd9FQcHeEzuSLKwEV6FiNVTspKcWZxhZvGun+mmJ6REMeqEzk3J",
+	"pESb0oF7foIp5/uc1DJH5eJu+0OnJWELUMMCxQRzkVNNixi5yODBKggbkabluI5XlGRam0kx+Ww103Ds",
+	"FbzWrpRbWNeCJOdC2fG3EDWV0r2TkCCaRxAxqlwOvMoSumGYtGqUKSVCojiiBLWKBOgIvT5D1wyXJKGW",
+	"562VhGS37TWjtYuj3UyjO/xbRPEEJ9sPeDGroSTLhWQcBCylgv9jLoLmUjm5PPBhzcBvuIiWmkPACw8u",
+	"Pv/D9ZWv1AGKUpqQScQFSUgoSQNn9CUakYDNCEc+CPDQrV/SlI66Z6+u+u39g/2L1q8/F+NAd1RwV/tR",
+	"/u02fr390tp//Prh+mr3b3Wa2rtJ3K/ZsndkguMabf8qpQQNEhxGdILO2PbweceCmtFYoM38QSQWu9Uh",
+	"i+McrB/malod5WoqiYAJRzlEgqFWG4XRJBIlrDg5bre9Vnu/c1CNsb39cujWx3q7zlUdBlz1+ihgYXEj",
+	"O62W53UsMf4E/rMFeU/+V6fKX7EaqncV4wBYJU/n83jhSiEcgmMrQzvto7pVtdwli7oRQY1idbOqc1td",
+	"KoNq84EHSViHmhL76gxRV4OzbdGxxIbUETZnQm20qwmmwly9G3UsSak5RoB+msWgKwlF7hbT9rne9RUi",
+	"jYjesSggSLFT1Gq2UIwXLK2R+gtcZDVLNi8+uo4OsVrXxrz26DpS+ngXcVEv3Urazo0+a9a0sXQDgZKP",
+	"AM+eer/laXia71WB5wZinjZZhfUmYBqmm7TK3nt0nY843qSJeU22WJYAcqNAWkq+aDVbvm1SaTVbJemj",
+	"uaH8oQdu6fwLG+U/Zmki2dpyTChsqC2cWKDPN6LuUJyrrIUaAQCZhAY8kwzYVUqQlMdNiIQyNUKArqLZ",
+	"lqVRPYDVTlhDP9Q9Ns2g1q+NaDZniVBZTpIWOJNITNORZPV7fMrmfC63b093AZTBOg9bHOEsAWmpAHYu",
+	"VqQthVgQF4Xh3my2t1gsFpY4ELLgHAtSlgX297zWXttr71eI+qrA7zp622crJqZ2vDgdHYFYnFA5ErNE",
+	"kw9X8IOdT93Gry3gCY/yo9c42WvcfvHc1sFjvfQyWMxXzFm+/hL5vf5HH2ny6SL/7LrvoyAhYSQQZeB7",
+	"On/V91FIRvqJfep6/Y+O65xd9+W5eNUvnkD14wYncLCY99QEHJj0GQzfZ0J/P5djw9fKCZVLBNi4EnNq",
+	"DxkL6s2zhY0AXv0S+S3Ps3ej1fLKu9Fqe8t2o+V5juu0WvBvu6wNwY8b7IaecL4j+kFhV/Qze2dcxw5P",
+	"LhOUeUIaSpxWdtciL8XKwQMyNeKE8Fqvm3JUYhqQMzabmcTIkllf/2JYWyzVS+PnlO+AnE/TOC4ejDeM",
+	"hRwlJCDRnUpeGet31lpuFI2ECcbx5dg5/bSGRxsydlvxBzOB43xXVLrRjq9peHPARI/efcRxKYWz5Xly",
+	"GpQyobxl1W15nRDSGLNkhqzXEBYCB1Nw0S2XA6rWkryL5nrXouvkmtKGCtg6faoyYgDSXfhq8WEjzxa6",
+	"nzKk21TWbSXGktaJ/H/DC4+8Rudk/7hxcnhy3GgfH42PR+FJ52g8WjGby5rlghgKDuhoRjbzI3ZODjf3",
+	"I4aERjje9nSA33/l6VDheolUKixT8dqToeMHtp7PXKyZz48ppiISCxOhsOF0FI/egsGv4OZ1vSuWu5ZP",
+	"ox1fiy/NPiunY9dw6LqhDE9ZowzAa4+uE4Urs7GflBG+xtfrOlESLuV+1zYv4AJPJPe7ur4ASy/OaeCI",
+	"jFkitaw+stlHSbm8vqgbX2LTB8gtrPM9Wv48QLtgiumEqLT5wD6nKKUiiuHFcZRwoVFzd/Pz2/Y2PL/W",
+	"jLciZtYCihRN+3rqV/AkD//aU6ZSW5bQ+xsr76VC5guJP3U9b2TJNmi9zEUiUTU/q/lhyulDcQ0FBlZA",
+	"6oz1u3WiSYUaV+mhm9vWyyzMZiP1eFHE7yL/XyKIWvlmWypOwPZVmi/8r8gzy2LaJmFRehqSXy5lDyAd",
+	"vODIvOEiLlhCQhWSDFKdCVsDX5FkHC9RNKHWSyGJ/U1FvYIV06snvKtPZL0ksaGP8M+sg2EfEZOrqgG5",
+	"HpnqzUzqNxVbp6yeLbDqep63saGphLTbmpxM8ywIc40f07gwVbh7gJMkInwNum8SH2F77v8LwyNKJHeJ",
+	"Obp0RE61tnt+3X09MIrt9cWb3s3gujvoXfZfd3vvLs5d5Lfla2fXF93Bxbk7pH5basXds7OLq4H6XbY8",
+	"v+j31Ld9+a13c/VB/9qRrbv9s4t3ursDz0evry9/vehDb4fQ+t3F4KLkUvSMIu06bfjcBtW6rZ7sw78d",
+	"+PcA/j0sqdzywUYqt9q38wSPBRix5TdbQHoNDs/sJ2XMzr+rmFnrwTmhkf1VC8l5B5JRxXaXrxP2O4Ti",
+	"mQ6gMAho9YCGXR2iuXn0hnJWg2SPqUonq54dnUFcZ6Au5P5HVGuoqraATqLNywHInXTVodXO4QL9LZZr",
+	"qFD1LEy8PI8f0hmmjYTgUEo82mjoItKcNCX3qa114pddmPUVUdbRYDOnuuNmBwPUxd2qzUa+7kOL1FzA",
+	"IgIWkrrqCytrcshzsiTFJ2uZ5zeWHqmUA/2wmFhp+i1mJ5Ta20lg+qearGjTVf6TZDCmgR02oh9VM1xM",
+	"F0ui7HW7GRFTFsIO6FIn+YR1gmFd8InJclgbVgVHbRVW3ihAApQBnFC2R+VPKV+F9X5Ju9yo9k7ZlLPB",
+	"pJWeuQSHdT+u2oOlGL2cSau8rbGOAdERbVkxKHuBf91KRU8RG6QUABFcm4oN3zxMSIfDPJfgkONOXew9",
+	"5D6BOg5bjHZ8a6/9XZTVUoBk3x3fyjr2d4HoSXaQxsI2ktvgcguJypuVTcumrDpyrEWozoBpFvdpudSp",
+	"KyKB8FnCa9eEN+owKHsRJUFjKzHDjmh6hqDMPx6FaarubKmOQnRSjdpVCqjivDt7FuN8l3NJGCTp3RH4",
+	"QX7Y1SZ6Y0aKaJEaHXeaRx0rasR7dJ0z8lwTOiOcawdtYVSvOuL18w0IRuCIojlJAlIzchb57lXmMeHi",
+	"uZb+5mZQt/Sj5uF+adTziAfP5Z8xfSGdQlYBeHnJb7h4nq2X6121863jlVv/A6dnNXL2Dzd9tDNhLORA",
+	"TG+6Z1KUgJPLd0G0cFFH6uzH9YFYJ8ftdrsuXKnjHtd7sXvPhwO9JThQXnuPS7pcE9fm/6JD/Qy1cpHf",
+	"V49gT2yC+4vjOiX38i+bEV09/C8EAjPUlz4D6nuVhOeE18zsKmFhGggEZZFgarZIVwRCV8VIRnSCcHgX",
+	"cZYsXPQW0xQnC6R9FZZda3+DKMAfxeI5AGScNEVELUHn5vkQ4ubNzWDvw2Bz0nAT1wVV3JAkwrFVwaz2",
+	"pEN0sbWv69OOBuy5FvomYRnld9G/jC9MRDPCUUojgeaJZr4rWdGACcl7P6oQoOdxXlcYIopoEKcQkSrw",
+	"QylXqkqpPtCoxpQon+YLVTrPhx/Pdo0u3r+8Kend/cubIoCO1+bSyUGu5MY9x25ARyYhSMJkDTRKkjSg",
+	"Zk67DAW3J5lhlGuEHMNvCpC9XSJxbRSgn2URLY/Ljwomlz8cjZ9PLY/Gz5/ZsmumHG0lv3aLwiqu0ybX",
+	"Sqy5dfaPjW0l4m09fiEhrCbgJq/3nfvQUY9ayTppLE4L0jPCY2E0LvAlulammEGFIdXgRlA/MJe2EbaK",
+	"Gvpoh09x5oXB6Jfu+3cI02DKkt2X0NkbpiKfIruZspyUN+B7GND3MKDvYUDfw4C+hwF9DwP6Hgb0PQzo",
+	"exjQE8OAiikZdlRCXaJxnW/Rt16wJcs6YdB+da08OKS2QGg33Ugm/O5dW+JdK4K85CC6LNWxKisRou7W",
+	"l5pCFuHaS1PQDlwKswulcfLiuCX7PUpYpZ7KqttdNr9hxdz+snKam2TUrnbbA1mBker07mIG3Bb+Dk0v",
+	"dyB9NCLJ82aQt9qoj5Nohim6YhEQsm+fSP6aJeLfl0A+C/g3SSC3GZmVfmUxDn8df6sYz4vJ4c+RF/4+",
+	"nY1whM4YlUq/ROUbbeX/d6SIq9H//Uni3jdOEvc8r916WpL4uqxtY9dsH/noPZ7iBPOpSPBfJZn7/dnN",
+	"MydzF9O4ryK6Kpm7GL24mXO9xtRmO9hbJQd760nGy6Lh8raUu7wFvZfNuAlRWUbpb9J5bYblDdQYAFnq",
+	"FPmv2q98NEp5RCUlFiz77CL/5uLXn678Pfh7eeWrKpjo5uJXkNL29KU3QzrHC+DOklvjBxf5Fz9fQUP5",
+	"VzYkD3OWiEIrpBu5yD+/+PnKRyEhMxLqV4uRlq/aryS85Wz030v5AUbRf+GB7KgIGNVyE9DAZumB4HM2",
+	"XPbtMv9qhs6/WT+qaUjo4oeboIZMDfCDEhaJSRd/czMo4Nebm0FxIfLBZsmqMCa0rySjqumYadaeHSsx",
+	"/il504IJXCt1cP6sbiScB1uA+XOTsIpnnUBQliXqohmedcSzNzeDPzOY4X7K4iU20IpL/bnX3iuvvTzi",
+	"pZieTVVl3z864iWElQVTnEzIahBf0/ByPH4mp+01S2movPS/pVwo0jjDCzQiiJIJFtEdWRpMc3LSLEgW",
+	"DXig3efPConcib4OFzM3xLdyeVjytDKw+E3UFWjGuEAnhf/k5mTFWNRgL7iq71/jbi7Ka3kfx6scsprA",
+	"2cuuklcwewVpEokFVA3RF8tBPd5uKqb5t9fGCPj2p4FTVxYc7uNSdUbHCZtVC3Wamhx8SQl4NEw9bz+A",
+	"LuCjqk2h2JJzqueR85ypEHNTHHhJSef8Up1lU8LcFH0eLTLjQdNcw5pV99cXsdaVMc4nhOfRP8lClU03",
+	"gaxl43EjkoCVKKPUD2NOIFwkaSCPFCSGQXhvAwyj8gRKxqVdX2yMPuIFphj1ibhnyecXfEgjeveQ1fSR",
+	"DXQQzmm1ikF+u8WOn5sEfWXD3lUZCVjf9jWkypbHYU5YVztQJkPuopDQiMi/yjrIEUt0xXXeHNIh/R8E",
+	"uwzZcERBQK516Jh9HjoIp2KahQztVAC0q4qcJ/iOxEjfLWCu6UTLykorqOnq0itx7bd7YTANDaZkoezR",
+	"bc+UyZWDpDSGsEV9E0ioy/CCuZ9/JiEas6QpF3ue7WwswZhSOQl/T8JmD88jvvelfJvy4x5LJnzvi7It",
+	"PfrKzRxg0NBnKReS1GI5CfvaJiyKxi059gXEmWfJYFCaP+WEZ3eUIKJ1jFPkf1FqhotCLLCrDIcuRMg+",
+	"+oXClkbPkDNg1GgkaEfnKULJTE5EoewlTeNYQc0EXTCaX2tktwQDP6YhQFK35kTswoLMRTeQb8PtqpYj",
+	"FoK5NiEoIb+p25Og2x8GgyvU8bxKqogS3UUkYn0H0UNOt7tXPbRTPFBQ6MM6THCtsKm15LSaXhOC49mc",
+	"UDyPnFNnv+k1dbmcKdDPLWC+F1oREfaN6UsYU/7KXvki8Ed3bRN1VbZkZnMs6vSALljruMkV8ssO9qzG",
+	"bN0FYnm1JV5oNKTlMA0gD19Nfu5XNCOYSrL1FUqaay34a3YxL5AO83RIvzYajcL/ZV8qVOKrpk7oK2q3",
+	"vCzlTn71PFc+c1G7Lf/Z95BqB07kr3CLhHyt7enEvJVt5gLa6Hupv8JPJoNvZUMSq8EklZQvHno6kw99",
+	"RZLZoxY0qLR3UbsDncjDYe7djAm+Ixy1DzydHShpXt5lE3XpAimyFbDZKKIGTvyeJFyeFXP2luZRmcTl",
+	"ZMKbWXaWySRTRBQHmojmeSnqBwUxTWDlSDtjliAt2yxPR9t1s5st8tJ1HKVU+wmBPtSnUqtsa+Sb9Gtf",
+	"Xbtb8XFBy4KTy88oUcnX5QNVJcCa4wXayeOL7FE4wiMp3ehIoWzPFfojQ8Yk0YrJ2JQPWsgHTY0VKgmc",
+	"W90qriJRRfMbzsblAKjPhMzVzdCSqCpo6ZMiEUHuTIDl7kZxLLlJQjAsU4H1DRF2IJPhIzpUwpxPTgRH",
+	"fo0rLyMPmmUBHKz34HfK7qFruO9OEXVNRLK0yChUSZfVu7Ze8GyproW3nQxva/L7FLnPRKZe6Jw6akLn",
+	"+a1pmpu8YuFiy+uDFDaVLl1WREd7CjUA7WuETIUBff9MXkBgRfyWTt3fLKpBXdUDt8sUr85Xz+qmou65",
+	"2XKUja8SKufBF9UTkaQEHiiBBTa27XlPAkX5GqdBNUAQqEX1Wqf6yLwVIDERc6CWFeLWPt0W48Vqor8q",
+	"wV6bBmpZcVmlyKpy2JRK4qtEL+nHJoqoGA9khf/UxfBkITs6uzwKNw+0seNodKxLIbSlFGdSG0SyaXhH",
+	"IXqjxmmVZTa2W56Vnai2pjYFsvUUdF93eVZN5KqJaXl0nY46AnUDZUdF1yGxbo2Hhq31DQs34UGj/fWN",
+	"8juboUVnfYvswkvZoLXBEOWLE6HdwSbrqbkL7tF1DjbZxeJVtgDonJyDO4JRkmm8KqaKFQprSJ0CT0wF",
+	"QqX6qetjWF1xkTOjSuc4AHItpnn5RKtwolKmTdFEU7vXVk3IkFrFe3d611e7poSvVGZBlM6GmkpV2Gh2",
+	"/lASW6mb7egiFbsusq0BQwrmAC2I4c+E5+q75pynhUvD/47syEAXflN2hb+DEqlGG7NkSKF+JoTkt1rm",
+	"qaqiqR6284fnr/q6L6hUao9yLuQvttca/X1I/TxeoameuoW657KHrOxs/oY21slfqyHLoKtcpzHhp2DS",
+	"qNHQV92qvENiTlDH20e1tyr/T2EbQcyN/pUSuNihcOW6lC1qLlg7BWNNwGhYvP5UCkiZ7m/DRglplX2y",
+	"hKuT5RULELkjFMRHE2CvwvLksZAYNiKEauUmRDu5HLprCZd8iucEJWlM4Ga0e7RjxAItJbuI0HTGXaS9",
+	"wdxFMXhpuVWPByL7uSvnQlkmWKoOIJM6mJLgMwlNHCamC6UzSTEaSjK9RBjdRSxerhNZJgRzpSwBU4bs",
+	"B4ZS6oXUjeBrrehZLOT9h0RPfe5LsqekHyLBDaVBvWq/yuxppsY3G8s9awL/zkSgQlVvHYNTuJphuSSj",
+	"gzlqYo0g1sKU2IfIBFOZHqrMqwgAFUsgPxfLIp+LsmzSZ/VCCXiRoVxuoWz4pzx7Wnvcsgxe5Q7Q2a2t",
+	"4yzBNE8JzbIuIU8yy3TcKF0R8g9bVm6gGk6l64Ev3uTS6XnZiWwgTFqpXPDK4205+MqAqCb2abnUYyC1",
+	"Mp5GAS0LelFg07EiBVjZsQHGl68d2saxDG7hotfWeFotkMB3vUfFr5aPRmWHfLQsb1tJZPUF9DfSQ1pb",
+	"nkstoFfVEJOrsfy67noVREmi37WNb6NtqNXUahtaBdhYl/D+LF0ii2/Q4NpcffiTFIeT9S3OjcRhh3n/",
+	"Z2oQivggvNz/tkR7eHSf5D3YG6Xx57+WC4HgYJpV4FSCMWTWoZ2SELcrv4IF00RyoAHcXMcz26Jy+Cll",
+	"TLm1mLGh5/7MiKpE0Z3MeQGGVW1OjoRxXFoWWvUiH1LBmFKapFzKs4vfwGArpoyDDOUXrYj+6XcvxtO9",
+	"GBv6MF6qUSwDuK1XuNqwnRW8Gy2GNAp3tfsZymwCDCMakjmhIVRxNHe3veCZYzJkRF1kntKQyRmMYhZ8",
+	"zjGFA3ZIzSDzse6Av7HtebtbXBtoNEjB5igmdyRGHC+4VKcUPhotxcpePy3o7a3yNYO5PwKDp6F0PR34",
+	"bEko1TGpu6ForBek08h3Xxa6L99imOlChVsMYTjKSiO4tb6iTHg2ylOaEA5wQoXAYXnK9xVB0FM7RW1U",
+	"b+KXeuAqp1VTOXLAy6wcJFB8kSRQYU+DiZt4gnu8UA4KO+QWXgSjSX5DZQYAd3USOmiF5i5L2ELY0fxK",
+	"S1+nIHVNLv/S0TwYLe8sc5pLCMue4YLUbEDd/ekan96OJlkS4Q11yqMqzLpecOWUc5/D/bfrrnLZoB2j",
+	"wUcheIXW+IJ2EUuy/kr1E1UipLJ7aGc1ns8JpHIRnMRRFkKSm7IySwZEOgRBmiSEBpDYldWQiLGEMqM6",
+	"9oAyHang6ytJfcOwqtewYqGvf/XNTabwMiCB7ELLYw1FEeYJG8XyGOwAfKhimy4is7lYuGjGgCdhattB",
+	"wIookQgGGyUEf+bGBOQXXTG+jjdzK1YTZQOpDaEAlKPMmFAAp3U+9Vpv2yspmvwRs8dyv1bBHgtpb6GE",
+	"/Dwmu7mq9Wmpz2ujKtePt091eoFR4ts4vuJYV9gtbEpfk2TjvzWcEuiIWyWAn8lc7FZ10k/2Rc9aqbEu",
+	"b/5UV50yA4I38oJDfNBuHIQeaXRGx+PGCT44anTIcbgftMZt3PKA8IyNj6BYvbJKHZYUrry1b2nOZwm3",
+	"IzubzMIpXmEMJS+fsPJvVJdz5fI21YhLy7tdXWA0jlG7xIFX8lnDhmtAVlm8JT9sXYg0c22vcvTmVuda",
+	"IlCL29+NL+uNLxveBPDXdPWqY2gf4fwk1Z+sTZdrn6yWfbLWGIFcZxY9lBH50kjrmbABSYO5dObqolzA",
+	"r12ta8xNTfXvKP4dxb89iv+X80b3u9CzduX68gNnb3/P3LhS2IxeiDZBLoTjhOBwofUyqHod0ZA8oBrM",
+	"KGp3T9mWp+C7twVJ31g7kIrQtRb862z6lxuZkDY39Kfx5z/H2P8fHPRjB/yAmXmG6cJOmtGKZ+Z/kbu8",
+	"+8zG/C8hC+QTuaAJEXV5RNUoe7A72CVKbNuJi+6nWJA7QCturNA7Wmge0myBLrKtqzghmYVV3aK827QD",
+	"ebW1phLDO6SbBPFuFcFrhSo7f1h/rlUnupkOsc6i8N15+78kVPTwrxAq+pd37W4ZE/qHKfU1weGGkZj/",
+	"Jm/o+hfPWQBuU8kSTPqjYgt3rT0JAkhTBeJUHz568aCcCxxhKJ/3gqMppmFM0A6Z4Ujn3M0x5/csCU2Z",
+	"+GhCSYje/jTQiZ0K1joxMCf74GRVPi6dL6tuPeImfh4enuvUxx59H1HumyRJ49DtdDx3SEMCF5igtrf7",
+	"EvnQzcLPDe7aeQamchD7uMDKTF5Tk1B5ZHWbIcUxZyiOuHHhWiyG52UFRyRmdCJ5t5tH7ekdS1hMwFFM",
+	"cDCFVJ0oGVJfMk1jvF9T52tIh1QVFdW7z5J80w1v05mIreW3QllOCtVoSO+nUTAFDq2HFvdMzupejrar",
+	"feLgDKeEhBxRpkC1POYwS6P9Q9b3mE1UhaH8AL5jE7mJKt2FIsA/vR82k9RPThW3a7I5/0exopV6QRN9",
+	"6AWyKNVuOqcO3w8SIhpX8omXgE5UxUPntO1tQX2zTdkqImxbAUPllJfli7bXUGfGJKXDIc2DhyVNs7G6",
+	"VuLgnAURMHnQyj59cVipJh7w3RU16HQyezl6U66axapmCw5nEXVuQQmCI6w58IF3rOUJoTLuHbJ4Ox29",
+	"CaLL6G3vw++9Vj/q8R69PgjOeoe9z/OfP569PWmSxdvfw5960WXUW/wyeBv3Z78c9M+89i+/TfbfDa7j",
+	"/u8/isvBLwfvI8+7PO/Pfp29f3j/Wxi9P/8xenf2NiY/dKPL3y7a/d9/9PqDbuf97xcH78/jk2bQjulo",
+	"9toLf34bv/vp4C48ay1+/ek1d1RZgM2lgudn8xaiLVf54AVdgeCb8vmeIkJnOQ36j9PUdJ0KJUDnx6on",
+	"N08zRXWuLHEAaljcPpbaf7FrRny6lezbLnnxCfBeXdKlTlhZ+4qh+InJfpwyLhQ7gzZcXShl16VJk9g5",
+	"dfbAqKCn9mU5JqDRQtd4eMHzgpZ2pYRmfophynIF5dscSnFnb24GlhpbQ2yypNuRvsPYKMGq2s7MGjMX",
+	"sh5vH/9/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

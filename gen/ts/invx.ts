@@ -142,8 +142,12 @@ export interface paths {
          *     id).
          *
          *     * Items are independent: one item's failure does not undo or block the others. The
-         *       response has one result per item, in request order, and `status` `"1"` even when some
-         *       or all items failed.
+         *       response (HTTP 200) has one result per item, in request order.
+         *     * The top level says whether anything was applied: `status` `"1"` and `error` null when at
+         *       least one item succeeded (even if others failed); `status` `"0"` and `error`
+         *       `err-bulk-failed` when no item succeeded, with `args.message` counting the failures by
+         *       code, e.g. `all 3 items failed: 2 err-resource-not-found, 1 err-incorrect-update-action`.
+         *       `data` keeps the per-item results either way.
          *     * A successful item has `itemStatus` `"1"`, the document after the change in `itemData`
          *       and `itemErrors` null. A failed item has `itemStatus` `"0"`, `itemData` null and one
          *       entry in `itemErrors`: `err-incorrect-update-action` (action not allowed in the
@@ -250,8 +254,8 @@ export interface components {
          * @description An error. `message` is a stable code: `err-validation`, `err-incorrect-update-action`,
          *     `err-resource-not-found`, `err-invalid-org`, `err-invalid-token`, `err-expired-token`,
          *     `err-missing-token`, `err-invalid-credentials`, `err-duplicate-document`,
-         *     `err-duplicate-item`, `err-payload-too-large`, `err-unsupported-media-type`,
-         *     `err-method-not-allowed`, `err-internal`.
+         *     `err-duplicate-item`, `err-bulk-failed`, `err-payload-too-large`,
+         *     `err-unsupported-media-type`, `err-method-not-allowed`, `err-internal`.
          */
         ErrorDetail: {
             /**
@@ -262,6 +266,25 @@ export interface components {
             type: components["schemas"]["ErrorType"];
             args: components["schemas"]["ErrorArgs"];
         };
+        /**
+         * @description An `ErrorDetail`, or null. Same properties as `ErrorDetail` (shared with a YAML anchor); the
+         *     Go type is `ErrorDetail`.
+         */
+        NullableErrorDetail: {
+            /**
+             * @description Stable error code (see the schema description).
+             * @example err-incorrect-update-action
+             */
+            message: string;
+            type: components["schemas"]["ErrorType"];
+            args: components["schemas"]["ErrorArgs"];
+        } | null;
+        /**
+         * @description `"1"` when at least one item was applied, `"0"` when every item failed.
+         * @example 1
+         * @enum {string}
+         */
+        BulkStatus: "1" | "0";
         /**
          * @description Body of every failed response.
          * @example {
@@ -884,12 +907,15 @@ export interface components {
              */
             itemKey: string | null;
         };
-        /** @description Envelope of a bulk response; `data` has one result per item, in request order. */
+        /**
+         * @description Envelope of a bulk response; `data` has one result per item, in request order. `status` is
+         *     `"0"` and `error` is `err-bulk-failed` only when every item failed.
+         */
         BulkResponse: {
-            status: components["schemas"]["SuccessStatus"];
+            status: components["schemas"]["BulkStatus"];
             /** @description One result per request item, in request order. */
             data: components["schemas"]["BulkItemResult"][];
-            error: components["schemas"]["NullError"];
+            error: components["schemas"]["NullableErrorDetail"];
             info: components["schemas"]["Info"];
         };
     };

@@ -111,6 +111,7 @@ await I({ op: "UpdateDocument", name: "wrong state", method: "PATCH", path: docs
 await I({ op: "UpdateDocument", name: "not found", method: "PATCH", path: docs, headers: ut, body: { docId: unknownDoc, action: "del" }, expect: 404 });
 await I({ op: "UpdateDocument", name: "validation", invalid: true, method: "PATCH", path: docs, headers: ut, body: { docId, action: "zap" }, expect: 400 });
 await I({ op: "UpdateDocumentBulk", name: "mixed items", method: "PATCH", path: `${docs}/bulk`, headers: ut, body: [{ docId, action: "dpt" }, { docId: unknownDoc, action: "del" }], expect: 200 });
+await I({ op: "UpdateDocumentBulk", name: "every item fails (status 0)", method: "PATCH", path: `${docs}/bulk`, headers: ut, body: [{ docId: unknownDoc, action: "del" }], expect: 200 });
 await I({ op: "UpdateDocumentBulk", name: "too many", invalid: true, method: "PATCH", path: `${docs}/bulk`, headers: ut, body: Array.from({ length: 1001 }, () => ({ docId: unknownDoc, action: "del" })), expect: 400 });
 await I({ op: "UpdateDocumentBulk", name: "foreign org", method: "PATCH", path: `/invx/apis/v1/orgs/${hex24}/document/bulk`, headers: ut, body: [{ docId, action: "del" }], expect: 403 });
 await I({ op: "UpdateDocumentBulk", name: "media type", invalid: true, method: "PATCH", path: `${docs}/bulk`, headers: { ...ut, "Content-Type": "text/plain" }, body: "x", expect: 415 });
