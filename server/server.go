@@ -206,6 +206,10 @@ func (s *Server) router(f api.Family) *familyRouter {
 		Options: openapi3filter.Options{
 			MultiError:         true,
 			AuthenticationFunc: s.authenticate,
+			// Handlers apply the spec's defaults themselves: a default written into the query
+			// would be indistinguishable from one the client sent, and Upbooks' paging
+			// parameters sent as headers must lose only to a query value the client sent.
+			SkipSettingDefaults: true,
 		},
 		MultiErrorHandler: func(me openapi3.MultiError) *echo.HTTPError {
 			return &echo.HTTPError{Code: http.StatusBadRequest, Internal: me}

@@ -44,6 +44,8 @@ export interface paths {
          *     - `totalCount` is the number of the caller's organizations; `filteredCount` the number
          *       matching the request (the same here, as there is no filter).
          *     - Sorted by `sortBy` in `sortOrder` (1 ascending, -1 descending); ties broken by `_id`.
+         *     - `pageNo`, `pageSize`, `sortBy` and `sortOrder` may also be sent as headers, as Upbooks'
+         *       own pages do; the query parameter wins when both are present.
          */
         get: operations["GetOrganizations"];
         put?: never;
@@ -959,6 +961,14 @@ export interface components {
         OrganizationSortBy: components["schemas"]["OrganizationSortBy"];
         /** @description The sort direction, 1 ascending or -1 descending. */
         SortOrder: components["schemas"]["SortOrder"];
+        /** @description `pageNo` sent as a header; the query parameter wins when both are present. */
+        PageNoHeader: number;
+        /** @description `pageSize` sent as a header; the query parameter wins when both are present. */
+        PageSizeHeader: number;
+        /** @description `sortBy` sent as a header; the query parameter wins when both are present. */
+        OrganizationSortByHeader: components["schemas"]["OrganizationSortBy"];
+        /** @description `sortOrder` sent as a header; the query parameter wins when both are present. */
+        SortOrderHeader: components["schemas"]["SortOrder"];
     };
     requestBodies: never;
     headers: never;
@@ -1008,7 +1018,16 @@ export interface operations {
                 /** @description The sort direction, 1 ascending or -1 descending. */
                 sortOrder?: components["parameters"]["SortOrder"];
             };
-            header?: never;
+            header?: {
+                /** @description `pageNo` sent as a header; the query parameter wins when both are present. */
+                pageNo?: components["parameters"]["PageNoHeader"];
+                /** @description `pageSize` sent as a header; the query parameter wins when both are present. */
+                pageSize?: components["parameters"]["PageSizeHeader"];
+                /** @description `sortBy` sent as a header; the query parameter wins when both are present. */
+                sortBy?: components["parameters"]["OrganizationSortByHeader"];
+                /** @description `sortOrder` sent as a header; the query parameter wins when both are present. */
+                sortOrder?: components["parameters"]["SortOrderHeader"];
+            };
             path?: never;
             cookie?: never;
         };

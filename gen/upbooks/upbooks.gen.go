@@ -977,11 +977,23 @@ type OrganizationID = string
 // OrganizationObjectId Example: 6543a1f2c9e77b0012ab34cd
 type OrganizationObjectId = string
 
+// SortByHeader A field organizations can be sorted by. Default createdAt.
+type SortByHeader = OrganizationSortBy
+
 // PageNo defines model for PageNo.
 type PageNo = int
 
+// PageNoHeader defines model for PageNoHeader.
+type PageNoHeader = int
+
 // PageSize defines model for PageSize.
 type PageSize = int
+
+// PageSizeHeader defines model for PageSizeHeader.
+type PageSizeHeader = int
+
+// SortOrderHeader A sort direction, 1 ascending or -1 descending. Default -1.
+type SortOrderHeader = SortOrder
 
 // BadRequest An error. `code` is the HTTP status as a string.
 //
@@ -1036,6 +1048,18 @@ type GetOrganizationsParams struct {
 
 	// SortOrder The sort direction, 1 ascending or -1 descending.
 	SortOrder *SortOrder `form:"sortOrder,omitempty" json:"sortOrder,omitempty"`
+
+	// PageNoHeader `pageNo` sent as a header; the query parameter wins when both are present.
+	PageNoHeader *PageNoHeader `json:"pageNo,omitempty"`
+
+	// PageSizeHeader `pageSize` sent as a header; the query parameter wins when both are present.
+	PageSizeHeader *PageSizeHeader `json:"pageSize,omitempty"`
+
+	// SortByHeader `sortBy` sent as a header; the query parameter wins when both are present.
+	SortByHeader *SortByHeader `json:"sortBy,omitempty"`
+
+	// SortOrderHeader `sortOrder` sent as a header; the query parameter wins when both are present.
+	SortOrderHeader *SortOrderHeader `json:"sortOrder,omitempty"`
 }
 
 // GetOrganizationDetailParams defines parameters for GetOrganizationDetail.
@@ -1176,6 +1200,8 @@ type ClientInterface interface {
 	// - `totalCount` is the number of the caller's organizations; `filteredCount` the number
 	//   matching the request (the same here, as there is no filter).
 	// - Sorted by `sortBy` in `sortOrder` (1 ascending, -1 descending); ties broken by `_id`.
+	// - `pageNo`, `pageSize`, `sortBy` and `sortOrder` may also be sent as headers, as Upbooks'
+	//   own pages do; the query parameter wins when both are present.
 	//
 	// Corresponds with GET /api/v1/organization (the `GetOrganizations` operationId).
 	GetOrganizations(ctx context.Context, params *GetOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1483,6 +1509,8 @@ func (c *Client) Login(ctx context.Context, body LoginJSONRequestBody, reqEditor
 //   - `totalCount` is the number of the caller's organizations; `filteredCount` the number
 //     matching the request (the same here, as there is no filter).
 //   - Sorted by `sortBy` in `sortOrder` (1 ascending, -1 descending); ties broken by `_id`.
+//   - `pageNo`, `pageSize`, `sortBy` and `sortOrder` may also be sent as headers, as Upbooks'
+//     own pages do; the query parameter wins when both are present.
 //
 // Corresponds with GET /api/v1/organization (the `GetOrganizations` operationId).
 func (c *Client) GetOrganizations(ctx context.Context, params *GetOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1919,6 +1947,54 @@ func NewGetOrganizationsRequest(server string, params *GetOrganizationsParams) (
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.PageNoHeader != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "pageNo", *params.PageNoHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("pageNo", headerParam0)
+		}
+
+		if params.PageSizeHeader != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "pageSize", *params.PageSizeHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("pageSize", headerParam1)
+		}
+
+		if params.SortByHeader != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "sortBy", *params.SortByHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("sortBy", headerParam2)
+		}
+
+		if params.SortOrderHeader != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "sortOrder", *params.SortOrderHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("sortOrder", headerParam3)
+		}
+
+	}
+
 	return req, nil
 }
 
@@ -2193,6 +2269,8 @@ type ClientWithResponsesInterface interface {
 	// - `totalCount` is the number of the caller's organizations; `filteredCount` the number
 	//   matching the request (the same here, as there is no filter).
 	// - Sorted by `sortBy` in `sortOrder` (1 ascending, -1 descending); ties broken by `_id`.
+	// - `pageNo`, `pageSize`, `sortBy` and `sortOrder` may also be sent as headers, as Upbooks'
+	//   own pages do; the query parameter wins when both are present.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -2890,6 +2968,8 @@ func (c *ClientWithResponses) LoginWithResponse(ctx context.Context, body LoginJ
 //   - `totalCount` is the number of the caller's organizations; `filteredCount` the number
 //     matching the request (the same here, as there is no filter).
 //   - Sorted by `sortBy` in `sortOrder` (1 ascending, -1 descending); ties broken by `_id`.
+//   - `pageNo`, `pageSize`, `sortBy` and `sortOrder` may also be sent as headers, as Upbooks'
+//     own pages do; the query parameter wins when both are present.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -3563,6 +3643,68 @@ func (w *ServerInterfaceWrapper) GetOrganizations(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "sortOrder", ctx.QueryParams(), &params.SortOrder, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortOrder: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "pageNo" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("pageNo")]; found {
+		var PageNoHeader PageNoHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for pageNo, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "pageNo", valueList[0], &PageNoHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageNo: %s", err))
+		}
+
+		params.PageNoHeader = &PageNoHeader
+	}
+	// ------------- Optional header parameter "pageSize" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("pageSize")]; found {
+		var PageSizeHeader PageSizeHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for pageSize, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "pageSize", valueList[0], &PageSizeHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageSize: %s", err))
+		}
+
+		params.PageSizeHeader = &PageSizeHeader
+	}
+	// ------------- Optional header parameter "sortBy" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("sortBy")]; found {
+		var SortByHeader SortByHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for sortBy, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "sortBy", valueList[0], &SortByHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortBy: %s", err))
+		}
+
+		params.SortByHeader = &SortByHeader
+	}
+	// ------------- Optional header parameter "sortOrder" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("sortOrder")]; found {
+		var SortOrderHeader SortOrderHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for sortOrder, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "sortOrder", valueList[0], &SortOrderHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortOrder: %s", err))
+		}
+
+		params.SortOrderHeader = &SortOrderHeader
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -4492,176 +4634,179 @@ var swaggerSpec = []string{
 	"hmgu0Pg9TcY99HZBGFplRBCWI5qjpTw4yVFDC0L+8CQNLODDCucLi6yFGprF1sXlt8fnZz8dX59dnHfP",
 	"Tj28aaWWu7st8cdXhM3lBv50GEdLyszjwOJV5JlkLPdx9LE7513TkDu206iC84vJL2SanyV1nF/XkQfo",
 	"QDsY7Q27U8lgpjnJUMrvSDbFgqAF+YgMwI4duURDOW4qBaaM/L2gDvMJDX2DvLXCeU4yCfv//tzvHuLu",
-	"7N2nveH9v0U1VFRGe8Wz/Pk6PFYlCuYcCUkh7sgFmqybiF4oiO4Q/i0js2gU/WW3VH/uqq9iN9AZ2cc3",
-	"eE7OebhfKzwnslsZyYuMxQhkOeBAORo0dWulAAYX4wDIhy6LpUs8lOVkTjLbnSv6Kwl3SElLchGCKg+t",
-	"SAad3NQXgBbszV4fiFt3R8pPWzon0Wb31nrvYPYSmpGpfBmjAcJiSpjccuWq7g6QrKNebJpU1UTbeS07",
-	"BXtTRsSKK7Xop+g5Ti7J3wsiciX7sZww+IlXq5QqWXr3F8GZR/+yJIioQ7X+7Y6YKVhowpP1CEkphWT5",
-	"Gt0YHfNNhKhASyqEZgbtRvAiy7jufR2pps0ZpilJ0K3aVClnR8DodOeAJSrWx2czjXNYVj3ZjxPOZimd",
-	"PhALsGnBJv+zfhBAEEpqjCOziwGhaQ1uHMl9MBrtD6SAYvF46OHxe7lFyqMeSgjowuXWAc96f5zxTG/3",
-	"nLXH4ykAk9K7HW8Aqd9X9ucFTxO1ecNOveKU5bDo9X5e27SPEOMgf6A7LIwM00MnC86F3JbkX3f/5zyW",
-	"5J+RPFurkzBs1/8h+S/MzkueTWiSEPZIIt33kHvB0rUihDsmeUWGMEM4WVImR1Pdl9EUM5RwlC+o+EIU",
-	"O8VpSjK0xGuJKAN8BA/BfsXwCaMlMdyt1ssJkfg2qmnApyxT2cmR2un1YsBymqClEhDg+4zJLQynahSP",
-	"wflBhTEYiEiQ7JZkiCj8/GZ0HjNUMPJxBaNWUI9QQnJMU4FwRlAKemiFQLVLEbXiz3lu9TKPIKlh1HgS",
-	"kE3NAPSXIRdvnhNOBLRAPlKRm2nWFEVFjVBoDqN9g9cpx8k1569wNiePG/TAX0eXDrOXixilAPrLcnUA",
-	"ToWCLQeLmRJs1bUTwtMpWeUCBvkDw0W+4Bn9lTx2WgcVqoXdRGJZXQNJGewDYV9gjOccTeDSRkGUhxpE",
-	"681xRmAt73CG4Parg+4yzuZompGEsJzi1IxdFCt5JCLJa5JQrA7Cj5rlAw8HJwpAVwJUh4sJQTVQX2fS",
-	"gZgrTfVA0NLgZGvHiXcT54gzOEmo0qW+UZIIXNLq816FjyBG7nxGiBxWPSFTLjmmPHcBd5bS2coB+qmi",
-	"4cRpejEDsWATMl6WdaQw4HcJDnY5CP+yFFoTnCkBW/TQqRJR0QAdrzKaAgk4itOg8Cm3/gzhJMnk6VJK",
-	"EKAjFAiOjvrytHKq0nJbDy5Czelng1Z2ZlSASv3onQ33DoaB42Cpsf1UR0CmTrH2SExFjEhv3kOyVkrz",
-	"NegCpjRf+z1s0P06nTnQ0vymk6qSuFucPXdMBzuws/p9qamJXZS06EVdd9yWvC6qNYNEBiJATZ6gQnGk",
-	"hN7SpMApiCN2IoDerNq6XW/O3kD5eh8CCAXQ+jDXi8KK6patXlZq1ts/0RrtGIEyTpFwjHK6JOhX2Q+g",
-	"MaUWL1feGUso7jVpsdt277JeN4ygH5TeSLLD+mRJMdvRN0lGAD3TGtcgN5Cf0A5laiAx8INvr67RKsVT",
-	"eUZCcj9J153qAnQboswndV+z69D5YCud37uKl5/V0nOYgxnLO1uRgy5HjvK4yBc/iKYztxIAu5SBXUid",
-	"b8MFWqiiNiOhiT/GljYVlhEWBWiV/OH6WjCl+SLNrFt3BUpYBg6WZqmUCeC7hNXxu9poz1Hj0g9gfbov",
-	"CRWrVB5gavzOtxKpQXbNRjbAF3IbB/nGsgGnkUF/uBdUwLg09B4Qb4aoKcppPkRLzwO3pX4fTQnkLntz",
-	"5KiTF1y1hsYpmQFm6ycCnZydo50Tnq14JtfkGch1My3zINXZjlqgqhIllQ256Sa3hvzyajfUJfO1tuSr",
-	"67x+LVxrCe6JQ40YuE8EenN8jnaA/TD0hmRLLHkj0gaMZuCVjb28ePZVrcfdn959Orj/ud89fPdpeA/P",
-	"YZ1rbc5PcY5PrKYmqFUELfoMYa2D0YVjhAXYnS0IChiNeuIsDIMVS0mYxuCyNHmzhpyutaNjwOhY8TkW",
-	"d9bUMHbVS64BXuwoo5ThnWucaezvjN2jawtYMwN0jTgdI0Jj3VfaJFr71ai01KwbNvpmpU0mjDVDUd+I",
-	"s2IT6xtbhu0sqzabFaPZqkVu3Ri3YkMbMIw0NqI1C1JjN+uZzIbsV13jR2vB61rm1kxl34V2GElv3VsM",
-	"W4OQhOdS+oklQvftj5Yg3bfHhjjdly8cQvXel0Trvn5TErD7+qokZve1JToPREk8PgiX4N0vZ5b43bfX",
-	"eiG4706dReG+/0HUu3GmF0tldHbheO+ri8hr1FlQFWBmcfn9VgutghK96Lz5sgvQmxi7GD1M1xamRyXe",
-	"IvVabliwIRKxi9f9+NJbyH73vUXt04W7wCtfAovdLfGqsvDdb899JhBApl3vgW8Oc6gvsWDFqzrTqHQ1",
-	"Cb3zmIlHSqROe6cukwmsUI/huN/fOszHQ5JhRN4gHaYUmnvDoORGW98jH6etuWAEzVI8h+s9b0seoXGe",
-	"FWSMSIaFsS0wH58Ie2eRL6jwzlAxGkNTY/SBkBVcFC176DhN0fAptKXUyUa+rAt61rGjKkAoNxEpI+gi",
-	"Au1MFzjLQaLQr2I0xWIBJ80U6MV+AQGoapxQcxzZ2qgBS1gOly47Ky5gGaGct2yr9Edpbi3XZQSakPyO",
-	"EGZhN4F2fVo2jUKVkwcepZmTA1mjjEx5Bnd5MKNG4qIC3WU0z2X7s5xkksMJwC4VYH/S0BvtTdPcjxn9",
-	"SJIulLMHYbSj6gH8fEFohsBcswmdvpdOc1uy3Bb0GeeeDUCgBGmo77sDNUNR5Wo0BGdyuW10+axrCU2K",
-	"94ALnPxSiBy2lc6m9sX2puWaKUTOlyQTnVhdEipU6+OwblKKSHiau+exQKulh9OGdk2hBhiuU9QGKFAM",
-	"MVkuDEi7UjWDgAJNdSct+gClNnahdNfaAEUXQgmZUQacuglc6ezVDK5YpRwnJEFSnldzZ+uFLjjDTVXd",
-	"yJrbs8eqJwgOAO69gtB8V76ecjaj80Id68XmVo2b2vZWkVC3+Dta1kfTFNOlQEucEDRZl73rbG6xXWOK",
-	"KUoen3FAb4woKBXytVamiFhxF71MYot7RNmMN3XCuN1t6AIUoU2EFvDU2wDLoMqW3gi0DSw10ROayiFT",
-	"Nk0L2DoyMi0yeWqybYrpgiRF2tSk50i4abNISZdCOfQLn7gbhH4LF9YNjTjGx00NCCzXji4o0M4SswKn",
-	"0IxYi5ws0ZwwkuGcJJ3wgHXdbQPWfpHNPZEF5EzhlM8LonST8pxkaREEMbvCn8AuoW20MjKDa9AGsqu6",
-	"YTZ3QpY0kgLsT1MMM70kYBYrYsUEEWdQVGxocGs7orGu6xC6EcYtQStdMgzMOJJuIwBVzqGuErlNgOfN",
-	"Cs5LIoWbkHmqroJ2LLdQ3AQsjbUGCuUkW4oYWWvx2NIYZ6qnHX3XSDOkLe3gQjMFA2Wm7Ioa+113nG3G",
-	"jm8go8orDgC/uxkROc8sv2xos+qRu6E9VdSgQjJg8wsYfc6RVvg1UN6qRSOUVdrIyJTQVS7g2seISx2H",
-	"GnBqrlFA2DfsorELyrO4uQe6CMoKvXOu8FqkdNUEMeyc3G7angh782XgIOECUh0wnwxWGnpiPaE3DE6X",
-	"kcItn35Qq6jjCpzlfhSDdG0OFuyWsJxn64qU3NgV7YS9sStQphGCcdveCEIVQjt/L3iuiGCXiJwucd4o",
-	"bVQdwDfA1yUNCzKWBJrMw+DrnuQbGRzO1qi8OW0AaZ3QN4DSZdAO46zrzG6dVwiSpk3I8fzbNy4SOBjN",
-	"cU7u8Bo51cJwtZP8hqO1LNBU9yPZUvcjkmJAYKwgzpME7Xx7db374/G1KtcweO2vX98ylvxWL14wJ1D2",
-	"Z0FBHmQDaossqObJK22TS9ktlR04QozcEs+8jWlrN2WBg34QjpoEFDaCpLdEKWrAsFJbngaHYqMNNGNN",
-	"F0E7cBVOv8TR0wlq0NyuLRQEUrnl/PMy6c/LpK92meRckoZ0t8qRYLuJlFLCqbW7IvrK3Lq03WGBdnhm",
-	"vd467sL1lazG+7mt1ZO5Yfnu6uJcKUwAcLO6uTqSc+tPUmqOHY2y7KF1CenXLRKqiutLCcQ69fEsBrt+",
-	"cLqLFeSq618HdNxVrziGl+QIlWpvxZWM1X1u3e6WeC1h8SXNZYs8Q33vPv1TqYEb7DlHzmE/dFGeNPgx",
-	"XmcFQXcLwkJ2/2hCprgQRA9T2yqBmpb4pjUNjnixct77cpNW6xmfKYeDh87m85RPP8B5usGz0Znpptmt",
-	"9gGcHmI16e5s99CL5SpfW19P22FnLsvjw/4gNH/WqLfmqYkWxRKzbkZwgicpQTpQQcWQUTsXGMcUtZS2",
-	"WXLBki1XnqWiGpPxbaI28JvnPFkrlmS8WZ4rP5zQwNwpWaM78D2B6Qq5sZhiASebCqof7uxTZWUGQltL",
-	"Qc9KJWwjWPOdhTsySVAd7XXjjRxMBKeO4csX64iPdNUNWN0dtQwWPE2UKDpxl5CypgSEVSfyr/wOLTFb",
-	"29kaG/Dj+kyOFW7H3noebLUXs6iIzeTo3oT3w5orVWsMahv4OGgepV3KDMsqBEnMfQQ0U98USy+0mkiJ",
-	"p4vKZJTO1qJ03AIvAyPYOj6Uldlx9IDtvMzMuryHeVB2E85E4CzD69o02OHU0f6ubrY/7B8qLeqoxn23",
-	"+a35y0Ue1dGLjzno6WGGSoyk4Gozs5MTYgZ/ADfA+ziyHls1NylAUg+NZVNjRNXy++v19RswBS4EwpIg",
-	"FBOvyggPdXqqmEBC9RCxu82Dt7vTB23ofyObvYn8nUj1xDX/G3QP3inbv72Qq/WGve8t7MuE5cqxRkpV",
-	"pQupwtom31G3Ww0I2bZDAn7KHoa4zUvfuaS9pcQGJ5IjZIy/jRcJXOjqWDxoqL25T/EaDTp1rlPG8AnN",
-	"bILX5vC/BHANjiyeUa/jbL2/xRHcDxsU6sGmZtHOAH2HWYGzNer10GAPnZIp6CM6R2ho8eL1bui6gu89",
-	"aGNxuhqXeAvN89lFNr92A6I82CwGND2uZbKUbFjtKtWfSz/mSrN4H/IScdwBCnAwAkOMHH/0sKdjP9ZE",
-	"+1Bkl9Bsfnt1fXYuzy+goXLHF7AOD4SGcXwR9vcC7MGGjgk1bnCqLd21Fe+3V9dRHP14fC1nsmxbvW5h",
-	"jHmtmlTl9QNAq5KP6VsQW7E/eU1EZafsTT1uVE2XhymTHG6VkRWmjnZdKVmEPp0sMGMkrRNTGYaqJo50",
-	"zVXQztnlecdcToIaPyWz3JvEvYNth7EGh4kXyqmtBvDAi98QhChCl5xXr69MEIEA1MF2qGXMrdDeI45X",
-	"qw3wD7aAv9824c0XfacPuMUDbQ0oCO01YMDXwYvP1U4WPjdtN/tn2SIgtHkGNdXYXl+nTc+Axr+Z/zoN",
-	"lld0gWBiQfaccx19UPsRwyrDRc6XOKdTnKZrxcGxvoOVnBs8vVqqYGzssq8zYPceuxcOe1ajXrwWjl7R",
-	"jBlc+JS8r0mZCpQUvqpk343rsv90K6dxw619HQRYXXkvGKbtKzXq39716lHeWvowqirNrWpFvWUn2vG4",
-	"V5OUnDNTyUvcNe7MRRVNhkgDxOMOq7agglvmG+vb+hAfctdtVZ5ltNOoOtus0kI40kr1jOREfgy7i2lQ",
-	"GHyvFUg4oGKwR4ENOy0qjmEqhKRzULq5+Xd1TBrEw/BBiW2QwhjWoUlVoRgldA4u8Syt6AqdYJW1kFjv",
-	"Pj2NB00RsfyDUYkU27HgdF0G3IPbT9xDHIBbydM2hmYViWdXF2h/8PRpd4Bwulrg7p5HIz4OIf5mzcet",
-	"4XxbxukMtTncGzxDpkiwqctQW/ub2zIhQIP+xfANiQW/09Ft8dIaMpcNq+ChjnT+TaA9N7ZoSDGYwM02",
-	"zohuDsKk6OtFV2L3wpK+fr17emoe5P+6r193T099Yd4PZNrKwUr39PT09Wtdr3z5+vXpae2lfCE/gItE",
-	"GSy1No3H58cOSdb9br3gqg8Lylddd4aWPNQ7nYsthYdWI8QpOdU3dQENpxf2xATsN/ZKNoTRliXmRO7/",
-	"1KTzgCZ0KBUgBOv3LIfVlcMJkbcT8b92FiBTzhKBCpbTNNyGnRCdLWCLFiOYSyCENhXfMGRQobAmBFyq",
-	"ToEd+5TxRaIV2iwGoc599/YaohMSlsh9b3ys4/BAB0dIpSdAN0W/vz8FMPCTjHuN7YRP48fpnRT7bnTC",
-	"A60X1MtbJ0Fo5wp5bRoxte7L5AmbhB0bbKB2SgfsuL13KSl2CFY31DD5jSvqca5SJ2WcIBU41YQXNzHQ",
-	"PErievnV11s1tvXWK38LK0aTdRmw1EQvbRfr1IbbGG3K7OFT+yPDkq6wEHc82xwMwhTyW5zyLCPTHC14",
-	"JgiawJJaI5Fj+bkSB2Nve09MNIf2sSAeG/ZhS3CeCoXbfjnI2kCtm4xDMiKKVDnAIVFMp0SIWZGqaBaP",
-	"s/ooN50HXXSDu4fESo2MygQmrW64t1xnezgxF9i181pQupG7/QfKILJw6aZhjhIk0RclZ+c/dvv94aCO",
-	"PjfG94aYqXD1Rz6WVvpoTiri2nCrVt4GEK829FpV0yeGGP1KMt6VpUmCdvpwkcU4q0Qw8XTu/e2ndBWw",
-	"vDZGOSgVn9y536wKwD92q6GZts27bi92EVxiILQyGk2TQhd2vtFkGXupI3dYMFwPGEhBWojghYyZ1FuS",
-	"CfB3pWyagWUfhJlDBE8XoNSd+3Jl3xWbeDFJHZmJmUG7pP6jHGljVJ2KcTdNaiGba4GaWwky2+PrhBJh",
-	"tFNw1ILC1DUcG6PCQAQ/VqSpMZKSR0p5WiGw0covkhlVbklKsnHyazTKurV4ULpSe7H36wWwq8x56Brw",
-	"DxK+rh4wx88y8oCrsQUWaEKIJAILoJ2u9feMiBcIxzcPxPr+4fJV6OjxRMgtm4fom4ot5P3Vw+xtDKTX",
-	"JMIGxNIYgQ2OjvMTDqjbIIH+GcsvFMsvkLqmZaubLjJb9SUrLzcrl5p/rCiDf/Cwgg/eQcM3kvUu/eYr",
-	"yTZBDx8d0DBkNdB8vRogv6pxhgCvG23W0Amw0dY2d1XDkftGvquN7rzcOO2lihSLXEuJDxAtTI6dIIrk",
-	"afWJUErARwZb3KLOtOKTO+hYxwfUJ9rK5hAIPVlnD3ZgzpLYJva/oiJvPhtfMJ1Tg8/8LB/Nh+LNRAcW",
-	"g2CRY7NgtCGnTT4UVTqa0RQWz0k4/I213PW7tcT5VJlnmZgtOzhNoZeiUzML23ju+xKn/QuvcyaXU1A5",
-	"meP0YUPN3TjSKVcxdx4yxLBFvdOT6iRsI8LNBLhZ8f5bXXC+9Gw1T1YrNc2GJDw6CYzHP6pdVol5/Pme",
-	"YoYmKtkLSdDEiRlsIblqa82AylbaKbDrvT5XgOofTkrQleGGteyPFiTLQZVlnBSUjxiZ7OCZC6v68bmF",
-	"fR9Hl0GR6UtIPeXI/PSE5gmzJOM06eLVynlLuai80e55ldrmbRiK+WqgtcNiHRd61G+h6cbPx6oPx9CF",
-	"xlJnXGwpoYPMbWlNl2rXqC6s21YT7puehCWZVcX8RN8VExa45/ATG24xOkoKY3Bk7r5KE5dGpeazh9ke",
-	"VRIrBnvkKDcf1aV9p0uHW/WsNrFjkyUatGuR3cIOuMKpTQPVwcf+7IR4eSUBl2bh3UGdcz8oF5fl4N2B",
-	"wwsGcXfwroah4Gq0/ToW08jp5ikRU2XxK8i0yGi+vpJ7qHbsgavJ40KZuKsnm2P1u7fXUdxwFWsS3aDJ",
-	"WmUNiZWS7KFXs7Cfw0yZ/PJ6rIs8X6kkHpTNGnPDqRCHuctwlf8zZfPdF5dv0PGbM7RjMvHiFXUy8WpP",
-	"MRBdtY/6DcsgnJL2Rx9BaHcVMiBWW6vKfSlpD+t5dPZldf1JMizAfqrq/HPD6pY9T4TyttkZB9wRx53e",
-	"DbthJxwCfyhZW412hpc0XY9uWBdJbMuvsh1lBjN+c3F1jeRod28Hu7jIF7uA9l2F4zGYRDC1hjZO1i93",
-	"uZkq2RJI/iZ19LiiphqbxE87Uyx3EiYIE1SOJEY4FdxGSxy7+6us2LlhyPV/8by6reyuzQ7sVW+r291Y",
-	"ggbd5VhpzFRuS/e2GEZ2liiG/ZqzOT993hX5OiX2ikCgnb1hJc+jvUwQHUgOakFd6LhI6tivF4lcFZ/k",
-	"PMfGDvt+HCOsvL7sxxH6udfrvYtRKXfDADzJ24dg3IcAhlIl2s/yjJ+RLe5YEr72yJK9dxIuUW3wJKVq",
-	"ML8D4i7YB8bvmJJKTcDSX8DGACwtaK7CxevVCMvPDwZiPXspZx2IKQG3RdEoGvT6Pcg8zVeE4RWVp/Ne",
-	"v7evjEgWwLAaqRq8k7kIRUf9qLQJAmGbxkCFD3Mvujs6zpC6dYZdDAOnc42JYDl20dhw0hH6+d14hBjX",
-	"RjpUIEZIQhJAZpUaXcMIZbggNpvaaFciynwDBzlnJRUHFkIPvdU+3DTfZNWgVOjKQgR6/BYSP1kk8cwi",
-	"ZISG/YHCmk13CMFThJQO7hZ0ujC8Kb/jIOGCs1sH4GquBryzPlyll6klFpNN7kuisgEdIIky7DY6iSoR",
-	"Odx0t85CBTQENgB+svxXfA7qd74JXW6S/NKWY5ttRmlr0WQ2ca8uRSizaKraatU6CvH3oHQNo5osPIJw",
-	"e96cQv7Ljql1vi7P9Ojel9QgsXcloehev//wCZ+TRFnbhXpiyqquXHwfPbjzWtkRSDpmjTyOHGO+LZaI",
+	"7N2nveH9v0U1VFRGe8Wz/Pk6PFYlCuYcCUkh7sgFmqybiF4oiO4Q/i0js2gU/WW3VH/uqq9iN9CZcB+b",
+	"VsJYNThGQItYIIwUZR0ByUHvkGWN6I4yge4k+U54vkA4I4aOGwnzC4zIJ0BvQPdx9AbPyTkPT8IKz4mc",
+	"g4zkRcZiBIIrsNscDZrmYKUABjnPANYKXRZLd6VQlpO57I3tTiO+FfCviO9A7zf12Met13k9mCv6Kwlj",
+	"V8m5kn2CEhatSAYY34RYgBZE7V4f2JLuqZR8W2BagtuIa1ngK2O7NqT2o6hj3xnQfQy0bgW/+gQAa0lo",
+	"RqbyZYwGCIspYVIelFtOd4BkHfViE8dRTbRdomWn7t0ubmQxUOIrc5lHj6LOX9wB3YMgLVZc3Ut8ip7j",
+	"5JL8vSAiV4cvlhMGP/FqlVJ1mN39RXDmbUCyJJwRh2oDtiJppmChCU/WIySPCSTL1+jGXPLcRIgKtKRC",
+	"6N243fheZBnPlGhbJxzT5gzTlCToVkm1lDM1IbpzIJMo2YPPZpquYF/ryX6ccDZL6fSBWACpEaTsn/WD",
+	"gBWhjm1xZMRIWFz6CiWOpCAajfYH8oRg8Xjo4fF7KaMmOMcoIXAZJWU3eNYC6oxnWt7mrD0eTwGYPD7b",
+	"8QaQ+n1FQF7wNFHSM4jKK05ZDhuRFqhrUvMRYhwOAOgOC3OI6KGTBedCyoXyryuAcx7LJZ6RPFsrVRTI",
+	"y/8hBSCYnZc8m9AkIeyRRLrvIfeCpWtFCHdMsvwMYYZwsqRMjqYqGKMpZijhKF9Q8YUodorTlGRoidcS",
+	"UQb4CB6C/YrhE0ZLYjapWi8nROLb3A0BPmWZiiitWZVeDFhOE7RUAgJ8nzEpQ+JUjeIxOD+oMAYDEQmS",
+	"3ZIMEYWf34zOY4YKRj6uYNQK6hFKSI5pKoDZpnARpBCoJCeiVvw5z61i9BEkNYwaj+KyqRmA/jLk4s1z",
+	"womAFshHKnIzzZqiqKgRCs17SvhZpxwn15y/wtmcPG7QA38dXTrMXi5ilALoL8vVATgVCrYcLGbqZKnu",
+	"fRGeTskqFzDIHxgu8gXP6K/ksdM6qFAt7CYSy+oeVh6CPhD2BcZ4ztEEbk0VxFiudVpvjjMCa3mHMwTX",
+	"zx10l3E2R9OMJITlFKdm7KJYrXiWk+Q1SShWmqhHzfKBh4MTBaArAarT/YSgGqivM+lAzJWmeiDEaHCy",
+	"tePEuwp3xBmcJFRdZrxRkghYSWiFS4WPIEbufEaIHFY9IVMuOSbNheLOUnhbOUA/Va4YcJpezEAs2ISM",
+	"l2UdKQz4XQLNSg6nb1kKrQnO1KFP9NCpOmmgATpeZTQFEnBuLoICttz6M4STJCNCgAQBSnqhJFltvVBR",
+	"a2i5rQeWCEb9sOFaZGZ08Er/7yln9g6GAX1MeWXyqY6ATKmRrE6KihiR3ryHZK2U5mtQxk1pvvZ72HD5",
+	"4nTmQB9nNqmKlBDdQvmzYzrYgZ3V70vtnsZFSYte1C9v2pLXRbVmkMhABKjJE1QojpTQW5oUOAVxxE4E",
+	"0Ju9N2rXm7M3UL7ehwBCAbQ+k/ei8E1Ry1YvKzXr7Z/oK6UYgTZckXCMcrok6FfZD6AxdS9VrrwzllDc",
+	"a7pGatu9y3rdMIJ+UIpbyQ7rkyXFbEfhKxkB9ExfeQS5gfyEdihTA4mBH3x7dY1WKZ7KMxKS+0m67lQX",
+	"oNsQZT6p+1crDp0PttL5vav5/FktPYc5mLG8sxU5KFPlKI+LfPGDaNIrKAGwSxkYZtX5NtxghypqOy6a",
+	"+GNsadRkGWFRgFrXH65/SleqZ9LMunVXoIRl4GDqmUqZAL5LWB2/q40GVTUu/QDWp/uSULFK5QGmxu98",
+	"M60aZNduawN8IbdxkG8sG3AaGfSHe0E9mktD7wHxZoiaopzmQ7T0PGCu4PfRlEDusjdHjjp5ga1DaJyS",
+	"GWC2fiLQydk52jnh2Ypnck2egVw30zIPUp3tqAWqKlFS2ZCbTClqyC9tK0JdMl9rS766zut2GbWWwFAj",
+	"1IiB+0SgN8fnaAfYD0NvSLbEkjcibUFsBl7Z2EvLD/+u47j707tPB/c/97uH7z4N7+E5fOlRm/NTnOMT",
+	"q6kJKofhGmuGsNbB6MIxwgIMPxcEBay2PXEWhsGKpSRMY/Fc2pxaS2rX3NixIHbMaB2TV2vrG7vqJdcC",
+	"NnaUUcry1bWONgawxvDYNcat2eG6VtSOFa8xry2Ngq0BeVSaStcti3277iYb4pqltm9FXTFK962dw4bO",
+	"VaPpitV61SS+bg1fMWIPWCYbI+2aCbcxXPds1kMG5K71sTWhd03ja7bq70I7jKS37i2GrUFIwnMp/cQS",
+	"ofv2R0uQ7ttjQ5zuyxcOoXrvS6J1X78pCdh9fVUSs/vaEp0HoiQeH4RL8O6XM0v87ttrvRDcd6fOonDf",
+	"/yDq3TjTi6UyOrtwvPfVReQ16iyoCjCzuPx+q4VWQYledN582QXoTYxdjB6mawvToxJvkXotNyzYEInY",
+	"xet+fOktZL/73qL26cJd4JUvgcXulnhVWfjut+c+Ewgg0673wDeHOdSXWLDiVZ1pVLqahN55zMQjJVKn",
+	"vVOXyQRWqMdw3O9vHebjIckwIm+QDlMKzb1hUHKjre+Rj9PWXDCCZimewy2ttyWP0DjPCjJGJMPCGPeY",
+	"j0+EvbPIF1R4Z6gYjaGpMfpAyAouipY9dJymaPgU2lLqZCNf1gU961lVFSCUn5aUEXQRgXamC5zlIFHo",
+	"VzGaYrGAk2YK9GK/gABUtQ6qeW5tbdSAJSyHS5edFRewjFDOW7ZVOoQ1t5brMgJNSH5HCLOwm0C7TmWb",
+	"RqHKyQOP0szJgaxRRqY8g7s8mFEjcVGB7jKa57L9WU4yyeEEYJcKMABr6I12Z2vux4x+JEkXytmDMNpR",
+	"9QB+viA0Q2Av3YRO302uuS1Zbgv6jHfdBiBQgjTU9/3xmqGocjUagjO53Da6fNa1hCbFe8AFTn4pRA7b",
+	"SmdT+2J703LNFCLnS5KJTqwuCRWq9XFYNylFJDzN3fNYoNXSxXBDu6ZQAwzXK3EDFCiGmCwXBqR9GZtB",
+	"QIGmupMWfYBSG7tQ+ktugKILoYTMKANO3QSu9LZsBlesUo4TkiApz6u5s/VCF5zhpqp+nM3t2WPVEwQH",
+	"APdeQWi+K19POZvReaGO9WJzq8ZPdHurSKhb/B0t66NpiulSoCVOCJqsy951NrfYrjHFFCWPzzigN0YU",
+	"lAr5WitTRKy4i14mscU9omzGmzph/F43dAGK0CZCC7jKboBlUGVLbwTaBpaa6AlN5ZApm6YFbB0ZmRaZ",
+	"PDXZNsV0QZIibWrS8+TdtFmkpEuhHPqFT9wNQr+FC+uGRhzr/6YGBJZrRxcUaGeJWYFTaEasRU6WaE4Y",
+	"yXBOkk54wLrutgFrx+TmnsgCcqZwyucFUbpJeU6ytAiCmF3hT2CX0KZ2GZnBNWgD2VX9oJs7IUsaSQH2",
+	"pymGmV4SsEsXsWKCiDMoKjY0uLUd0VjX9cjeCOOWoJUuGQZmPLm3EYAq51BXidwmwPNmBeclkcJNyD5c",
+	"V0E7llsobgKm/loDhXKSLUWMrLtGbGmMM9XTjr5rpBnSBpNwoZmChwBTdkWN/a57rjdjxzeQUeUVB4Df",
+	"3YyInGeWXza0WXWJ39CeKmpQIRmw+QWMPudIK/waKG/VohHKKm1kZEroKhdw7WPEpY5DDTg11ygg7Bt2",
+	"0dgF5drf3ANdBGWF3jlXeC1SumqCGI4O0G7angh782XgIOECUh0wnwxWGnpiQxFsGJwuI4VbPv2gVlHH",
+	"FTjL/SgG6docLNgtYTnP1hUpubErOgrCxq5AmUYIJm7CRhCqENr5e8FzRQS7ROR0ifNGaaMagWEDfF3S",
+	"sCBjSaDJPAy+HsphI4PD2RqVN6cNIG0UiA2gdBm0wzjrOrNb5xWCpGkTcrwAExsXCRyM5jgnd3iNnGph",
+	"uDpKxYajtSzQVPcj2VL3I5JiQGCsIM6TBO18e3W9++PxtSrXMHgdMKO+ZSz5rV68YE6g7M+CgjzIBtQW",
+	"WVDNk1faJpeyWyo7cIQYuSWeeRvT1m7KAgf9IBw1CShsBElviVLUgGGltjwNDsWG+2jGmi6CduAqnH6J",
+	"o6cTVaS5XVsoCKRyy/nnZdKfl0lf7TLJuSQN6W6VI8F2EymlhFNrd0X0lbn1Kb3DAu3wzLqddtyF6ytZ",
+	"TfiBtlZP5oblu6uLc6UwAcDN6ubqSM6tW1CpOXY0yrKH1iemH/KJqTBKCcR61fIsBrt+8HqNFeSq720H",
+	"dNxVt1SGl+QIlWpvxZWM1X1u/V6XeC1h8SXNZYs8Q33vPv1TqYEb7DlHzmE/dFGeNDgSX2cFUT4uAbt/",
+	"NCFTXAiih6ltlUBNS3zTmgZP2Fh5z365Sav1jM+Uw8FDZ/N5yqcf4Dzd4FrszHTT7Fb7AE4PsZp0d7Z7",
+	"6MVyla+ts7XtsDOX5fFhfxCaP2vUW3OVRotiiVk3IzjBk5QgHSmkYsionQuMY4paStssuWDJlivPUlGN",
+	"yfg2URv4zXOerBVLMt4sz5UfTmhg7pSs0R34nsB0hdxYTLGAk00F1Q939qmyMgOhraWgZ6USthGsOa/D",
+	"HZkkqI72uvFGDiaCU8fw5Yt1xEe66gas7o5aBgueJkoUnbhLSFlTAsKqE/lXfoeWmK3tbI0N+HF9JscK",
+	"t2NvPQ+22otZVMRmcnRvwvthzZWqNQa1DXwcNI/SLmWGZRWCJOY+Apqpb4qlF1pNpMTTRWUyymgHonTc",
+	"Ai8DI9g6rrCV2XH0gO28zMy6vId5UHYTzkTgLMPr2jTY4dTR/q5utj/sHyot6qjGfbf5rfnLRR7V0YuP",
+	"OejpYYZKjKTgajOzkxNiBn8AN8D7OLIeWzU3KUBSD41lU2NE1fL76/X1GzAFLoRyZVVMvCojPNTpqWIC",
+	"CdVDxO42D+EmnD5oQ/8b2exN5O9Eqieu+d+ge/BO2f7thWIdbNj73sK+TFiuHGukVFW6kCqsbfIddbvV",
+	"gJBtOyTgp+xhiNu89J1L2ltKbHAiOULG+Nt4kcCFrg6GhYY6wsApXqNBp851yiBaoZlN8Noc/pcArsGR",
+	"xTPqdXzm9wfbnM3duF2hHmxqFu0M0HeYFThbo14PDfbQKZmCPqJzhIYWL17vhq5H/96DNhanq3GJt9A8",
+	"n11k82s3ItGDzWJA0+NaJkvJhtWuUv259IMeNYv3IS8Rxx2gAAcjMMTI8UcPezr4ak20D4VWCs3mt1fX",
+	"Z+fy/AIaKnd8AevwQGwmxxdhfy/AHmzsplDjBqfa0l1b8X57dR3F0Y/H13Imy7bV6xbGmNeqSVVePwC0",
+	"KvmYvgWxFfuT10RUdsre1AO31XR5mDLJ4VYZWWHqaNeVkkXo08kCM0bSOjGVceBq4kjXXAXtnF2ed8zl",
+	"JKjxUzLLvUncO9h2GGtwmHihnNpqAA+8ABZBiCJ0yXn1+soEEQhAHWyHWga9C+094ni12gD/YAv4+20T",
+	"3nzRd/qAWzzQ1oCC0F4DBnwdvAB57WThc9N2s3+WLQJCm2dQUw2u93Xa9Axo/Jv5r9NgeUUXiOYXZM85",
+	"1+E/tR8xrDJc5HyJczrFabpWHBzrO1jJucHTq6UKxgYP/DoDdu+xe+G4gzXqxWvh6BXNmMGFT8n7mpSp",
+	"QEnhq0r23fA8+0+3cho33uHXQYDVlfeCcRK/UqP+7V2vHmaxpQ+jqtLcqlbUW3aiHY97NUnJOTOVvMRd",
+	"485cVNFkiDRAPO6wagsquGW+sb6tD/Ehd91W5VlGO42qs80qLYQjrVTPSE7o1bC7mAaFwfdagYQDKgZ7",
+	"FNiw06LiGKZiuDoHpZubf1fHpEE8DB+U2AYpjGEdG1gVilFC5+ASz9KKrtCJFluLSffu09N40BSSzj8Y",
+	"lUixHQtO12XAPbj9xD3EAbiVPG2D2FaReHZ1gfYHT592BwinqwXu7nk04uMQAuDWfNwazrdloNxQm8O9",
+	"wTNkigSbugy1tb+5LRODN+hfDN+QWPA7HV4aL60hc9mwit7rSOffBNpzg/uGFIMJ3GzjjOjmIEyKvl50",
+	"JXYvLvDr17unp+ZB/q/7+nX39NQX5v1Iwq0crHRPT09fv9b1ypevX5+e1l7KF/IDuEiU0Ypr03h8fuyQ",
+	"ZN3v1otu/LComNV1Z2jJQ73TudhSeGg1QpySU31TF9BwemFPTMYMY69kQxhtWWJO6oxPTToPaEKHUgFC",
+	"sH7PclhdOZwQeTspN2pnATLlLBGoYDlNw23YCdHpOrZoMYLJPEJoUwFGQwYVCmtCwKXqFNixTxlfJFyo",
+	"TSMS6tx3b68hPChhidz3xsc6Dg90cIRUfhB0U/T7+1MAAz/JuNfYTvg0fpzeSbHvRmcc0XpBvbx1FpJ2",
+	"rpDXphFT677MXrJJ2LHBBmqndMCO23uXkmKHYHVDDZPfuKIe5yp1UsYJUpGLTXx/EwPNoySul199vVWD",
+	"y2+98rewYjRZlxGDTfjgdsGGbbiN0abUOj61PzIu8AoLccezzcEgTCG/xSnPMjLN0YJngqAJLKk1EjmW",
+	"nytxMPa298REc2gfC+KxYR+2BOepULjtl4OsDdS6yTgkI6JIlQMcEsV0SoSYFamKZvE4q49y03nQRTe4",
+	"e0is1MiozCDU6oZ7y3W2hxNzgV07rwWlG7nbf6AMQnuXbhrmKEESfVFydv5jt98fDuroc4Psbwh9C1d/",
+	"5GNppY/mpCKuDbdq5W0E/2pDr1U1fWKI0a8k411ZmiRopw8XWYyzSgQTT+fe335KVxkDamOUg1IJApz7",
+	"zaoA/GO3Gppp27zr9mIXwSUGQiuj0TQpdGHnG02WsZc6cocFw/WAgRTkZQleyJhJvSWZAH9XyqYZWPZB",
+	"mDlE8HQBSt25L1f2XbGJF5PUkZmYGbRL6j/KkTZG1akYd9OkFjO9Fim9lSCzPb5OKBNNOwVHLShMXcOx",
+	"MSoMRPBjRZoaIyl5pJSnFQIbrfwimVHllqQkGyfBTaOsW4sHpSu1F3u/XgC7ypyHrgH/IOHr6gFz/DQ/",
+	"D7gaW2CBJoRIIrAA2ulaf8+IeIFwfPNA/PkfLl+Fjh5PhNyyeYi+qdhC3l89zN7GQHpNImxALI0R2ODo",
+	"OD/hgLoNEuifsfxCsfwCuaNatrrpIrNVX7LycrNyqfnHijL4Bw8r+OAdNHwjWe/Sb76SbBP08NEBDUNW",
+	"A83XqwHyqxpnCPC60WYNnQAbbW1zVzUcuW/ku9rozktO1V6qSLHItZT4ANHCJLkKokieVp8IpQR8ZLDF",
+	"LepMKz65g451fEB9oq1sDoHQk3X2YAfmLIltYv8rKvLms/EF03le+MxPs9N8KN5MdGAxCBY5NplJG3La",
+	"5ENRpaMZTWHxnITD31jLXb9bS5xPlXmWidmyg9MUeik6NbOwjee+L3Hav/A6Z5KpBZWTOU4fNtTcjSOd",
+	"chVz5yFDDFvUOz2pTsI2ItxMgJsV77/VBedLz1bzZLVS02zIgqVz+Xj8o9pllRnLn+8pZmiiEtqQBE2c",
+	"mMEWkqu21gyobKWdArve63MFqP7hpARdGW5Yy/5oQbIcVFnGyQH7iJHJDp65sKofn1vY93F0GRSZvoTU",
+	"U47Mzw9qnjBLMk6TLl6tnLeUi8ob7Z5XqW3ehqGYrwZaOyzWcaFH/Raabvx8rPpwDF1oLHXGxZYSOsjc",
+	"ltZ0qXaN6sK6bTXhvulJWJJZVcxP9F2xzsFUCePmZRbdYnSUFMbgyNx9lSYujUrNZw+zPapkNg32yFFu",
+	"PqpL+06XDrfqWW1m1SZLNGjXIruFHXCFU5sGqoOP/dkJ8fJKkjHNwruDOud+UL4xy8G7A4cXDOLu4F0N",
+	"Q8HVaPt1LKaR081TIqbK4leQaZHRfH0l91Dt2ANXk8eFMnFXTzbJ8Xdvr6O44SrWJLpBk7XKGhLbbGUP",
+	"upqF/RxmSl2S2rEu8nylknhQNmvMV6hCHOYuw1X+z5TNd19cvkHHb87QjkmFjVfUSYWtPcVAdNU+6jcs",
+	"g3BK2h99BKHdVciAWG2tKvmspD2s59HZl9X1J8mwAPupqvPPDatb9jwRyttmZxxwRxx3ejfshp1wCPyh",
+	"ZG012hle0nQ9umFdJLEtv8p2lBnM+M3F1TWSo929HeziIl/sAtp3FY7HYBLB1BraOFm/3OVmqmRLIPmb",
+	"3O3jippqbBI/7Uyx3EmYIExQOZIY4VRwGy1x7O6vsmLnhiHX/8Xz6rayuzY7sFe9rW53YwkadJdjpTFT",
+	"yWXd22IY2VmiGPZrzub89HlX5OuU2CsCgXb2hpVEq/YyQXQgO68FdaHjIqljv14kclV8kvMcGzvs+3GM",
+	"sPL6sh9H6Oder/cuRqXcDQPwJG8fgnEfAhhKlWg/yzN+Rra4Y0n42iNL9t5JuES1wZOUqsH8Doi7YB8Y",
+	"v2NKKjUBS38BGwOwtKC5ChevVyMsPz8YiPXspZx1IKYE3BZFo2jQ6/cg9TtfEYZXVJ7Oe/3evjIiWQDD",
+	"aqRq8E7mIhQd9aPSJgiEbRoDFT7Mveju6DhD6tYZdjEMnM41JoLl2EVjw0lH6Od34xFiXBvpUIEYIQlJ",
+	"AJlVanQNI5ThgthsaqNdiSjzDRzknJVUHFgIPfRW+3DTfJNVg1KhKwsR6PFbSPxkkcQzi5ARGvYHCms2",
+	"3SEETxFSOrhb0OnC8Kb8joOEC85uHYCruRrwzvpwlV6mllhMNrkvicoGdIAs5rDb6CzGRORw0906CxXQ",
+	"ENgAgIOZ8kFXQEH9zjehSxIrTgvtCG9sObbZZpS2Fk1mE/fqUoQyi6aqrVatoxB/D0rXMKrJwiMIt+fV",
+	"O4ryLuHLjql1vi7P9Ojel9Qgs34loehev//wCZ+TRFnbhXpiyqquXHwfPbjzWtkRSDpmjTyOHGO+LZaI",
 	"9zGkPW1o2iJj10mtClUG26t4Ceyg0v72SmVyTFlj0KJGNRkg1Dto071Ajrn7GJI9bq3s55R0Jd5o9PO7",
-	"OLyK5kQyHZfJQ4wgSBUPeX+U7Gz2HV5ZmXMS2HFeURFg7aKSR9FhdTGY4IBaFsvu5HRJzF5TCgN2Ey/d",
-	"50uIT/xg4+IIjT25YezUlBsIaEdVVGtHQWoTekvRIdaZvDOiuLMWRDRLN7onNFZJoMcgB9ncwWO045x3",
-	"Yv+00zlCED5zksFykEBAgKox+29J7ulNIz/xfcOdUFlkV6eWvo9blYQ8zS3KhvJYb6/lZEl+95t5Gmfk",
-	"jVZylnR9HdIDA2017WNK1/qzNuvpa7OaTWYwjqlItNffe9rtD7v9wXX/cLTfH/X7P0U1kwZthlAaHTSZ",
-	"CugtpXbP3rxl1W+7S1Vg8LLV+k0o34fSp0E7KFQdD7T7gOsfUDHZt+b0vnl85RLTd1x07eUGjknbsDQx",
-	"i07OuzXnwzb1TlU9x4OwTS2wTgu4Auq5s855bWBdXXTDDnb7fd/RrQ2wN5caWtVhrVVlVdf3OPPUb89q",
-	"6q99R/0Eo78vb3wrt7XO/aZaCoNBd29wPeiPBgd6KZh7yXb3jJIvVC67Bk3xMLw7JOfKaPAA0avx2jAg",
-	"yLgXh83bzu8qvPx2qcDXgP387t4XE+TxvHmsjqDg29dLcg0eRdU1iajK7Ef+BV4lESzaGSsq0uogpYix",
-	"2YmFoHNmTN+tYBnQjlSPoz19lFVMaqxOmwg0Ym7gZEcosK/GTuDCEVLpUPhMihXhJGWQuyLnSnK40KHi",
-	"xhX2PC7h51yHDdk5O7+M0T/+679jVHLdGLmcNkZn550jOBMbwKWdoQ/TBiEZl/EyxmgYo7EJmTHWgUh8",
-	"KaSS//c3HT7t9uRt3Mfo26vrrnMnJI9SUjorrUhYuU/a3ds3qCzjpQz84CVD3/Zxk3nil9mk61uxtf7y",
-	"3FC196hxCHV9Ou//6dt3yDqqcjcX2hYewH4b8kq3OgMPHkh3WmzbegR2O6RvdaPHbSibNhMN+Ui7BNz9",
-	"Ew/A/zuPs5s3rhMbqKEi9zfsVw0H3N1PNLlvPOVegnZb1I4XzcdcvX0N+8MGi+aEE6UGJB8hHlpWgVXR",
-	"ECKqjqyS+Ru8abVkRm4JToVsBwwNqIYp1B407O+XXWi8ylCXEhgldDYjGWF5dZyYobHE0faT6ynY6T/4",
-	"+OqCMNcRDz2gniV/heF8iVOnCjf2EB7yUkVs++Ic5LqWveePrTXrD7fXOOf5SxPg7muziG9JHlIMPIJB",
-	"7Aoj7SkeIQXAhtjjAsnFCSE25fJVDkEmbiTkBOEmu542hp/wZK0SE9fy6amYEDesMYPekeQVVAh93844",
-	"62p7AJXaD5jTsN+X69xowlTMPcmnLouUiJG50oOsc1hf5OM0VQAhFPEIEQo8Ro2tGiKVCpUpMHGqICr0",
-	"ZSH4yFYGZu6EqRRaC3nEO9JB7311IgShB26HZ7PyEkcDrZkGq8MEz+S2gJMlZRC7WTJX4KPQwh0VRDLH",
-	"Tg8dG757t+CICrikddhvrCGZC0HFB2Pw6JMcvoeOWTNnhZt3YK8SLmb14bnc1czUvjqyQBR4c+zIIDGA",
-	"aJcZIEaTIg9G/ZfdKAP/m9u76hnHnGTqyHXOUbXUM0cSv4nNPgO7Fb8T5Z26vwUa/8tckHSmrhRlf22k",
-	"Z8AdFfqoZbNad0CY8rbCTO/QFC6ZKdQKxEmHjshVpJaQyVIJSIdAlYjxLl+N0F6/74cBN1HU4e4Qgj8F",
-	"A/NqiB0dlXdDwFRcXT6xmRijop6BQxb0Ytg/VGnVrLrdhEmNUcFSeWoalxGvxyNl9gBhiiVUL/QsLCaD",
-	"4pxzbeShZDfQbKsQ4frUrCJM/4emikLr9uGQ7IT2BH+LBYFAuABOTYctau7hjVuGWgwoIzi141XxvHdS",
-	"+oGg74sJyRiQUZKtu1nBOoqiS+JS8wKB7zPqvFJzXJqVqeDtmNm0l92UzwMZL0kg4WWMBJfUJIrslt6q",
-	"JUxuCUNjN72BXjOSkSQSaMHKLqmGgM3+5S+ojOaL5hleLeTrF97WwO802nI8SYmAGZdLwUzYdEHTJCMM",
-	"zWgmcmBeeoupEOQNK+lO5SUtC1YZtw5h7OBAhQiQZAckp6IUSvg3zNZSc17ZAkw85BgtrAH3DDQ8brhs",
-	"uGnZUT3SKUc4m5IbBsi9UzY7tyTDqak95WmxZB6Ajrr89yhf70yW4J296YYZHEJg3LsFT4m2D9IKKG9R",
-	"5TS1RAaIdTDJ1h5TOJK45l52Pb071xcVokzkBIMD+ljXH/fQKcnoLdERlnd00iNI/nnDVlzo+6cyHJ31",
-	"5IlNmr3YpotVxgw2rZQy1bLZRXVKUUkHN0ynIuWZTs/S0RwYEAE0sPbYBTCjO0VX0Kl8QZblqjYlaN67",
-	"Ydc26YtJ4rTA6m4txfMR4Fx1Zc7L4NB2MJX0X7ETNxDJPUxDzit9gYVWW/yKKJSbN4KMlEQZLUlRs8i1",
-	"YbKif8uxlXvbyEH6E3HDxiry0htMk/GuflBec0S+4EUucgw3f2ObscxNGhZ7QRc7cnJumB71E4F2KuP2",
-	"qzqxEzuxySM7wSlmkIrJSyyrS9+wf/y//6/b7MRmQso63gzZzsk6UF12UKeiLevoNzfMawk5DSkLI5UY",
-	"B6nsUDvVnF5KxWvXgOEDpdis5B1joGS3SaCcxF0vKhejlB2VwDS+YRqYAbElP9KRJwLZrgygh59LJvLZ",
-	"cGXLjikzQi3k4vusWQis1h2PH480C5OFwErQ7GQ77lg66PMN+9ztdr1/0AmduvczGheT9/ppjD6XuXVH",
-	"6otNtavKvKfJ+Ag5KX10MXjxXsXhdEtCIhxVRiXLdT/qhaA+28CajSVsasxwWRUpURXVURPdzya8uypg",
-	"s9F5RXSyI13E5HirFFHBIG0ZHRuyLOTh9L2iTlEaFZbllB82TJHNZ6Xq6qeN86HKGCxPvOmAZz0bbjmT",
-	"Z0qVMk8bipQoDxauJHvSuFcvSxS7NfxkUxqJ+p2ZtbK8h44aKp1yLip1xm9VVT1IQF31T5awqbd0IfP8",
-	"XqV4el+qDMaxVwAAKZAjB3zPAlAo9FJZqYKQjOq9w37b13GSITdUUrmhRpWxwMtKDb2R2zWgckO6ZRws",
-	"mcS8nz1q0SipU4asuokQdbn2lOOjq6xtplbtGzWycEsqujjaREX14mr4NtvkZ8Oe1H5jAcSGA0Ax/aiy",
-	"Tvrf3peCnOw7eHlqngd5YE0xD/s2JaJq3jwGAeiPPgCd9vFzyQ9Vad039RnABbmwruFCtHlNP7ss1J0l",
-	"M25dUNZ1stSN9EjKbIsGxPZJdUu6k9rAZevFDVZt4xax9k2FS5iwxZ9dxHg4NMiqLQn7QTLwjXulBdu4",
-	"RXmrwCm+BWFuyRYIqxdXSIBkgrop+L1tSJokc/xx29ZULdmwOdnvITqtwqgtDfulJh1UC5iFPPKWtfc9",
-	"tPPXwGzd4Ko1zNIeeQvdfC/p0eZz1NNhn1tOiSnfcl784huQ7xdswrNfajMyK2XbYtStVqINZHiNMvn7",
-	"vZbS5aJ1Bfkdxms2KyYCQqfKGiA37eeSzlpOgfzbEv1l0Q2oLws1ob0ssRnlTrm26DZVnA3CpjT+HGij",
-	"3BRVIVkxILOXlTzQXq8M/EC3TCu+TCkhNfCXKhBvyZlQxWbJmecKPZijQjlueNzUqiqy6RzkFYHkqyPN",
-	"hsUH72vZD/hkubX4UOun1uN89uS/cteWH22dLduxLFuXvfXp3qutpGY/verIA290TaI3y/jSvgalSM7d",
-	"5yPkpnFVUOQb21bPK9zugOJVaTgnVst4YjTgzS2yBX1uSRd9Oo2ukbjhSUuNzixWBmVEvGbh2Yh8lXG3",
-	"megq1JZCdXM1NQSHV5rjcpVZ6k670pLb4abjtQumKtGHUg+btaC/lciJ/fdeZvuG86Q6vGmI9dObBlk7",
-	"ClagOYmPNSj55j2FV+/BbdGAcj5Uobg3CnaO1av3KZ/XaKpUWKHP5rrOuZsLBbeuAqjmYNbNTuDpfUZA",
-	"Y1qeP8ryuki1T14CZw+rK/0SGGyr07ZTb/2gE3e1Ytk9lxHZoTqcaOvpxy3tg/ZyUzet0Mp0e+y1Usfy",
-	"1zZL3hSuL1onH3bDKvT6VE2YbU5cNSWLM4s1LUa1cK/6xsccZOQuaSXRWomKElJ+0VSgOO7IZ7hOAT+1",
-	"tyWTxKwmt7TfjbKW0x+nWgVb0DMjZxAtHzWqG2WJiqxiJUoLZBJiqI5KxqWGBkbuAqluVtV05r6iqKL1",
-	"aKWr8muuN54L2xQOqC9D1Uok2nTseixluv8GadUWCB0iazqjWvEW2lCvisN9IFm84Tvw0KieVJ99tleZ",
-	"Ar9QWCB1S9hejSp4ckqVnbVaa8M2zHPDRqqIpKadhbdOlZrtYMCI/p9sObi93qnKud2i5EtugkU+3ooe",
-	"7sPgunmrMWIAmcdpep0V5AFWicFc4V/RY9nkMvecBF7YQWuLsrojn/bj2//Tj+9PP74//fh+ux/fXv9x",
-	"fnyxu4LdM0w0Ohh8E0f6plrl+bVTPOzHZfpuSFAMWr9otCcBKgZrZlJZzkSjT27Aw+jKBBQow6xo/w1T",
-	"3WUojhXbTdHv7z0tbYa0yYreM41FkwqRos/rH8gqD3KgL8B5vgaPeQQX+YrsYv93ZRfDh/ILFUUtzC6e",
-	"PZRfDA6a+cXhb+EXB1+JX8Am/ju6/XrswmEHzrpVE2JXvccnPBZwqowtj6yd3h0WDif4bSJPsz/GqTFP",
-	"5lkM6fGg37Gyi1NGrBNrMqdslSuhvgKGyf9iPh3D/uH2CieczVKqYg3+SzqngSdIPToeagyOt8EtpUW7",
-	"JLs1R6ZQyg/lRa2M7Y+0nd0K5wsIoHEHRvATwdMih9DWRSZlyV04veg+1eIbT3KdAMAPK9MrNy3onzwp",
-	"VWp63h02FQURHR25zAnq4Yca1P4GOMdOKx6u7t/d/08AAAD//w==",
+	"OLyK5kQyHZfJQ4ygOcjUIBiD7Gz2HV5ZmXMS2HFeURFg7aKSR9FhdTGY4IBaFsvu5HRJzF5TCgN2Ey/d",
+	"50uIT/xg4+IIjT25YezUlBsIaEdVVGtHQWoz6kvRIdap9DOiuLMWRDRLN7onZJOiSznIyV6845x3Yv+0",
+	"0zlCED5zksFykECsAGVyfseozEgdl43IOXNbWeK1ki8nxJ5AlCQqoP9aEnkCm+YdU+pflPDH5FL2N6Jv",
+	"Se7pdIGDakCi8b6qLLKrU7Hfx61KQt7sFmWDKeG31nLzO7fsuM273br77Ws0puR/yFBMlXe/eQPhjLzR",
+	"GuWSiVyHlO6wkJuEBqXY/lnbUPW1DdMmmyPHLifa6+897faH3f7gun842u+P+v2fopr9iLb5KC08muwy",
+	"TP7uqlFDs3xQNy0o9a7Bm23rpKIcTUoHEu0NUvXy0L4arjNGxT/C+i74vgiVG2PfS9Q1Thw49oPD0p4v",
+	"Ojnv1jw929Q7VfUcd802tcAUMOB3qefOekK2gXV10Q17M+73fa/CNsDeXGpoVe/AVpVVXd+9z9N1Pqvp",
+	"GvcdXR+M/r68Xq9cjTuXyWopDAbdvcH1oD8aHOilYC6B213qSr5QuVkcNAUf8S7snPu5wQPk3MY72oDU",
+	"6N7SNu/xv6uk+NtFMF/d+PO7e18moyLfMFZHKvOdGSS5Bs/96k5KVA9IR/5taSXrLtoZKyrSujel9bKp",
+	"oIWgc2b8DKwUH1BFVc/+Pa03UExqrI72CNSPbpRqRwKzr8ZOlMgRUrln+EzKM+GMcJAoJOdKTLvQcfnG",
+	"FfY8LuHnXMdo2Tk7v4zRP/7rv2NUct0YuZw2RmfnnSOQpQzg0qjTh2kjvozL4CRjNJSinI5PMtZRX3yx",
+	"qpJs+Ted9O325G3cx+jbq+uucwEnz61SFC5Ndli5T9rd27deLYPTDPxIMUPf0HSTLeiX2aTrW7E1tfN8",
+	"frWrrvG+dR1o7//p23fIFK1yERraFh7AfhuSeLdSOAweSHdabNuqb3A7pK/Qo8dtKJs2Ew35SPtf3P0T",
+	"tQ3/O3UHmzeuExsVoyL3N+xXDdqE3U80uW9UKVzCVYKoHS+adQp6+xr2hw3m4wknSudKPkLwuawCq6KO",
+	"RVTpByTzN3jTOuCM3BKcwsEZrDqohinUHjTs75ddaLw3UjdAGCV0NiOZPMlXxokZGkscjbcexU/BKeLB",
+	"53EXhLn7eehh9Sz5cqdOFdvtITzkpQqP98U5yHUtVdIfW0XZH26vcc7zlyaa4NdmEd+SPKQYeASD2BVG",
+	"2lM8QgqADYHeBZKLE+KZyuWrvK9MkE5IwMJNKkPteTDhyVplga4lL1QBOG5YY7rCI8krqBDauIFx1tXG",
+	"FyqPIjCnYb8v17lRO6oAh5JPXRYpESNzfwop/rC2msBpqgBC3OcRIhR4jBpbNR4tFSotY+JUQVTom1lw",
+	"SK4MzFzAUym0FvKId6QzDPi6W4j4D9wOz2bljZkGWrPDVocJnsltASdLykBRKZkr8FFo4Y4KIpljp4eO",
+	"Dd+9W3BEBdyIO+w31pDM7avigzG4T0oO30PHrJmzgpkDsFcJF7P68FzuamZqXx1ZIOS+OXZkkIVBtEvD",
+	"EKNJkQdTLMhulFkWzFVp9YxjTjJ15DrnqFqenyOJ38Sm+oHdit+J0oDB3wKNs2suSDpT97eyvzasNuCO",
+	"Cn3UsinEOyBMeVthpndoCipoCrUCQemhI3IVqSVkUoIC0iEqKGK8y1cjtNfv+zHXTch6uKiFSFvBKMga",
+	"YkeHQN4QnRZXl09sJsbcB8zA+w16Mewfqhx29m7DxKSNUcFSeWoal+HFxyNlYwIxoSVUL84vLCaD4pxz",
+	"bVGjZDe4RlDx2PWpWYXz/g9NFYW+SIFDshNHFZxbFgSiDgM4NR22qDF6MD4wajGgjODUjlcFT99J6QeC",
+	"vi8mJGNARkm27mYF6yiKLolLzQtkGcio80rNcWnDpyLlY2ZzjHZTPg+kFyWB7KIxElxSkyiyW3qrljC5",
+	"JQyN3VwSes1IRpJIoAUru6QaAjb7l7+gMnQymmd4tZCvX3hbA7/TaMvxJCUCZlwuBTNh0wVNk4wwNKOZ",
+	"yIF56S2mQpA3rKQ7lQS2LFhl3DpetIMDFY9Bkh2QnAoJKeHfMFtLzXllCzDBp2O0sNbyM9DwuLHJ4Vpr",
+	"R/VI53fhbEpuGCD3ThlI3ZIMp6b2lKfFknkAOsrSwqN8vTNZgnf2phtmcAhRiO8WPCXaGEsroLxFldPU",
+	"Ehkg1sEkW3tM4UjimnupDPXuXF9UiDKREwze/mNdf9xDpySjt0SHs97RGaYg0+oNW3GhL/vK2H/WbSo2",
+	"OQ1jm5tXWY7YHF7KLs6mctX5WyUd3DCd95VnOhdOR3NgQATQwNpjF8CM7hRdQafyBVmWq9qUoHnvhl3b",
+	"DDsmY9YCq4vMFM9HgHPVlTkvI3HbwVRyrcVOkEYk9zANOa/0BRZabfErolA+9QjSfxJlISZFzSLXVuCK",
+	"/i3HVr6EIwfpT8QNG6swV28wTca7+kG5KBL5ghe5yDFcs45tejg3Q1vsRbjsyMm5YXrUTwTaqYzbr+oE",
+	"quzEJmnvBKeYQd4rL4uvLn3D/vH//r9usxObCSnreDNkOyfrQHXZQZ33t6yj39wwryXkNKTMuVQWIqRS",
+	"ce1UE6gpFa9dA4YPlGKzkneMNZjdJoFyEne9qMSXUnZUAtP4hmlgBsSWZFRHnghkuzKAHn4umchnw5Ut",
+	"O6bMCLWQ+PCzZiGwWnc8fjzSLEwWgitzs5PtuGPpoM837HO32/X+QSd0nuTPaFxM3uunMfpcJjIeqS82",
+	"r7Eq854m4yPk5E/SxeDFexX01C0JWYdUGZWZ2P2oF4L6bKOYNpaweUjDZVVYSlVUh6h0P5tY+qqATf3n",
+	"FdGZpXQRk1CvUkRF3rRldCDOspCH0/eKOkVpwVmWU07vMEU2eZiqq582zocqY7A88aYDnvVsuOVMUi9V",
+	"yjxtKFKiPFi4kllL4169LFHs1vAze2kk6ndm1sryHjpqqHTKuajU6dVVVfUgAXXVP1nC5jnThczze5VP",
+	"632pMhjHXgEApECOHPA9C0Ch0MsbpgpC5q/3DvttX8fJPN1QSSXiGlXGAi8rNfRGbteASsTplnGwZLIg",
+	"f/aoRaOkThmy6iZC1OXaU46PrrK2mVq1b9TIwi2p6OJoExXVi6vh29Senw17UvuNBRAbDgDF9KNK8el/",
+	"e18KcrLv4FKreR4k3TXFPOzb/JOqefMYBKA/+gB0js3PJT9UpXXf1GcAF+TCuoYL0SaR/eyyUHeWzLh1",
+	"QVnXSQk40iMpU1saENsn1S3pTmoDl60XN1i1jVvE2jcVLmFiRH92EePh0CCrtiTsB8nAN+6VFmzjFuWt",
+	"Aqf4FoS5JVsgrF5cIQEyN+qm4Pe2IWmSzPHHbVtTtWTD5mS/h+i0CqO2NOyXmnRQLWAW8shb1t730M5f",
+	"A7N1g6vWMEt75C10872kR5s8U0+HfW45JaZ8y3nxi29Avl+wCc9+qc3IrJRti1G3Wok2kOE1yuTv91pK",
+	"l4vWFeR3GK/ZrJhwE50qa4BEwJ9LOms5BfJvS/SXRTegvizUhPayxGaUO+XaottUcTYImz/6c6CNclNU",
+	"hWTFgMxeVvJAe70y8APdMq34MqWE1MBfqkC8JWfiQpslZ54r9GCOCuW44XFTq6rIpnOQVwQy3Y40GxYf",
+	"vK9lP+CT5dbiQ62fWo/z2ZP/yl1bfrR1tmzHsmxd9tane6+2kpr9XLYjD7zRNYneLONL+xqUIjl3n4+Q",
+	"mzNXQZFvbFs9r3C7A4pXpeGcWC3jidGAN7fIFvS5JV306ZzFRuKGJy01OrNYGZQR8ZqFZyPyVcbdZqKr",
+	"UFsK1c3V1BAcXmmOy1VmqTvtSktuh5uO1y6YqkQfyvNs1oL+ViIn9t8Lt1LDeVId3jTE+ulNg6wdBSvQ",
+	"nCzTGpR8857Cq/fgI2pAOR+qUNwbBTvH6tX7lM9rNFUqrNBnc13n3M2FIolXAVQTXutmJ/D0PiOgMS3P",
+	"H2V5XaTaJy9btofVlX4JDLbVadupt37Qibtaseyey4jsUB1OtPX045b2QXuJwJtWaGW6PfZaqWP5a5sl",
+	"bwrXF62TfLxhFXp9qmYnNyeumpLFmcWaFqNauFd942MO0p+XtJJorURFCSm/aCpQHHfkM1yngJ9H3ZJJ",
+	"YlaTW9rvRlnL6Y9TrYIt6JmRM4iWjxrVjbJERVaxEqUFMgkxVEcl41JDAyN3gVQ3q2rueF9RVNF6tNJV",
+	"+TXXG8+FbQoH1JehaiUSbe57PRb73CSt2gKhQ2RNZ1Qr3kIb6lVxuA9k5jd8Bx4a1ZPqs8/2KlPgFwoL",
+	"pG4J26tRBU9OqbKzVmtt2IZ5bthIFZHUtLPw1qlSsx0MGNH/ky0Ht9c7VQnOW5R8yU1kzsdb0cN9GFw3",
+	"bzVGDCDzOE2vs4I8wCoxmJj9K7qHm8TxnpPACztobVFWd+TTfnz7f/rx/enH96cf32/349vrP86PL3ZX",
+	"sHuGiUYHg2/iSN9Uq6TKdoqH/bjMlQ7ZoEHrF432JEDFYM1MKsuZaPTJjS4ZXZnoDWVMG+2/Yaq7DMWx",
+	"Yrsp+v29p6XNkDZZ0XumsWhS8Wj0ef0DWeVBDvQFOM/X4DGP4CJfkV3s/67sYvhQfqFC1oXZxbOH8ovB",
+	"QTO/OPwt/OLgK/EL2MR/R7dfj1047MBZt2pC7Kr3+ITHAk6VseWRtdO7w8LhBL9N5Gn2xzg15sk8iyEX",
+	"IfQ7VnZxyoh1Yk3mlK1yJa5awDD5X8ynY9g/3F7hhLNZSlVgx39J5zTwBKmHIkSNkQg3uKW0aJdkt+bI",
+	"FMqvoryolbH9kbazW+F8AQE07sAIfiJ4WuQQR7zIpCy5C6cX3adaMOlJrrMt+DF8euWmBf2TJ6VKTc+7",
+	"w+b9IKKjw8Q5QT38uI7a3wDn2GnFw9X9u/v/CQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

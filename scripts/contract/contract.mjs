@@ -60,6 +60,7 @@ await U({ op: "AddOrganization", name: "no token", invalid: true, method: "POST"
 await U({ op: "AddOrganization", name: "media type", invalid: true, method: "POST", path: "/api/v1/organization", headers: { ...bearer(token), "Content-Type": "text/plain" }, body: "x", expect: 415 });
 
 await U({ op: "GetOrganizations", name: "success", method: "GET", path: "/api/v1/organization?pageNo=1&pageSize=10&sortBy=name&sortOrder=1", headers: bearer(token), expect: 200 });
+await U({ op: "GetOrganizations", name: "paging as headers", method: "GET", path: "/api/v1/organization", headers: { ...bearer(token), pageNo: "1", pageSize: "5", sortBy: "name", sortOrder: "-1" }, expect: 200 });
 await U({ op: "GetOrganizations", name: "validation", invalid: true, method: "GET", path: "/api/v1/organization?pageSize=0", headers: bearer(token), expect: 400 });
 await U({ op: "GetOrganizations", name: "bad token", method: "GET", path: "/api/v1/organization", headers: bearer("not.a.token"), expect: 401 });
 

@@ -96,16 +96,17 @@ func (h *Handler) AddOrganization(ctx context.Context, req gen.AddOrganizationRe
 func (h *Handler) GetOrganizations(ctx context.Context, req gen.GetOrganizationsRequestObject) (gen.GetOrganizationsResponseObject, error) {
 	caller, _ := auth.From(ctx)
 	page := identity.OrganizationPage{PageNo: 1, PageSize: 20, SortBy: "createdAt", Descending: true}
-	if p := req.Params.PageNo; p != nil {
+	q := req.Params
+	if p := queryOrHeader(q.PageNo, q.PageNoHeader); p != nil {
 		page.PageNo = *p
 	}
-	if p := req.Params.PageSize; p != nil {
+	if p := queryOrHeader(q.PageSize, q.PageSizeHeader); p != nil {
 		page.PageSize = *p
 	}
-	if p := req.Params.SortBy; p != nil {
+	if p := queryOrHeader(q.SortBy, q.SortByHeader); p != nil {
 		page.SortBy = string(*p)
 	}
-	if p := req.Params.SortOrder; p != nil {
+	if p := queryOrHeader(q.SortOrder, q.SortOrderHeader); p != nil {
 		page.Descending = *p == -1
 	}
 	orgs, total, err := h.ids.ListOrganizations(ctx, caller.UserID, page)
