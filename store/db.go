@@ -35,6 +35,9 @@ type Options struct {
 	Now func() time.Time
 	// SlowQuery is how long a statement runs before it is logged as slow; zero means one second.
 	SlowQuery time.Duration
+	// CreateDatabase creates a missing PostgreSQL database when the role may (for the commands
+	// that migrate); without it a missing database is an error that says what to run.
+	CreateDatabase bool
 }
 
 // DB is one connection pool and its dialect. Family stores are built on it; it does not change the
@@ -73,6 +76,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	sqliteFile := false
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		if err := checkPostgres(ctx, url, opts.CreateDatabase, log); err != nil {
+			return nil, err
+		}
 		dialector = postgres.Open(url)
 	default:
 		path := strings.TrimPrefix(url, "sqlite://")

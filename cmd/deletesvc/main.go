@@ -217,7 +217,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("unknown command %q (want serve, migrate or seed)", cmd)
 	}
 
-	db, err := store.Open(ctx, cfg.databaseURL, store.Options{Logger: log})
+	// Every command but a non-migrating serve applies migrations, so it may create the database.
+	createDB := cmd != "serve" || cfg.migrate
+	db, err := store.Open(ctx, cfg.databaseURL, store.Options{Logger: log, CreateDatabase: createDB})
 	if err != nil {
 		return err
 	}
