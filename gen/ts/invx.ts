@@ -44,7 +44,7 @@ export interface paths {
                 /**
                  * @description Theodore organisation id: the organisation's `_id`, 24 lowercase hexadecimal characters,
                  *     as listed in `associatedOrgs` of the token response.
-                 * @example 64b7f0c2a1d3e4f5a6b7c8d9
+                 * @example 6543a1f2c9e77b0012ab34cd
                  */
                 "org-id": components["parameters"]["OrgID"];
             };
@@ -113,7 +113,7 @@ export interface paths {
                 /**
                  * @description Theodore organisation id: the organisation's `_id`, 24 lowercase hexadecimal characters,
                  *     as listed in `associatedOrgs` of the token response.
-                 * @example 64b7f0c2a1d3e4f5a6b7c8d9
+                 * @example 6543a1f2c9e77b0012ab34cd
                  */
                 "org-id": components["parameters"]["OrgID"];
             };
@@ -176,7 +176,7 @@ export interface paths {
                 /**
                  * @description Theodore organisation id: the organisation's `_id`, 24 lowercase hexadecimal characters,
                  *     as listed in `associatedOrgs` of the token response.
-                 * @example 64b7f0c2a1d3e4f5a6b7c8d9
+                 * @example 6543a1f2c9e77b0012ab34cd
                  */
                 "org-id": components["parameters"]["OrgID"];
                 /**
@@ -336,7 +336,7 @@ export interface components {
         Organisation: {
             /**
              * @description Organisation id (`_id`), the `org-id` of the document routes.
-             * @example 64b7f0c2a1d3e4f5a6b7c8d9
+             * @example 6543a1f2c9e77b0012ab34cd
              */
             id: string;
             /**
@@ -1050,7 +1050,7 @@ export interface components {
         /**
          * @description Theodore organisation id: the organisation's `_id`, 24 lowercase hexadecimal characters,
          *     as listed in `associatedOrgs` of the token response.
-         * @example 64b7f0c2a1d3e4f5a6b7c8d9
+         * @example 6543a1f2c9e77b0012ab34cd
          */
         OrgID: string;
         /**
@@ -1107,7 +1107,7 @@ export interface operations {
                 /**
                  * @description Theodore organisation id: the organisation's `_id`, 24 lowercase hexadecimal characters,
                  *     as listed in `associatedOrgs` of the token response.
-                 * @example 64b7f0c2a1d3e4f5a6b7c8d9
+                 * @example 6543a1f2c9e77b0012ab34cd
                  */
                 "org-id": components["parameters"]["OrgID"];
             };
@@ -1150,7 +1150,7 @@ export interface operations {
                 /**
                  * @description Theodore organisation id: the organisation's `_id`, 24 lowercase hexadecimal characters,
                  *     as listed in `associatedOrgs` of the token response.
-                 * @example 64b7f0c2a1d3e4f5a6b7c8d9
+                 * @example 6543a1f2c9e77b0012ab34cd
                  */
                 "org-id": components["parameters"]["OrgID"];
             };
@@ -1193,7 +1193,7 @@ export interface operations {
                 /**
                  * @description Theodore organisation id: the organisation's `_id`, 24 lowercase hexadecimal characters,
                  *     as listed in `associatedOrgs` of the token response.
-                 * @example 64b7f0c2a1d3e4f5a6b7c8d9
+                 * @example 6543a1f2c9e77b0012ab34cd
                  */
                 "org-id": components["parameters"]["OrgID"];
             };
@@ -1235,7 +1235,7 @@ export interface operations {
                 /**
                  * @description Theodore organisation id: the organisation's `_id`, 24 lowercase hexadecimal characters,
                  *     as listed in `associatedOrgs` of the token response.
-                 * @example 64b7f0c2a1d3e4f5a6b7c8d9
+                 * @example 6543a1f2c9e77b0012ab34cd
                  */
                 "org-id": components["parameters"]["OrgID"];
                 /**
