@@ -23,6 +23,45 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for ActivityAction.
+const (
+	ActivityDeleteSelective        ActivityAction = "organization.deleteSelectiveData"
+	ActivityInvxDeleteDocuments    ActivityAction = "invx.document.delete"
+	ActivityUltrabizDeletePurchase ActivityAction = "ultrabiz.purchaseInvoice.delete"
+)
+
+// Valid indicates whether the value is a known member of the ActivityAction enum.
+func (e ActivityAction) Valid() bool {
+	switch e {
+	case ActivityDeleteSelective:
+		return true
+	case ActivityInvxDeleteDocuments:
+		return true
+	case ActivityUltrabizDeletePurchase:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ActivityLogSortBy.
+const (
+	ActivityLogSortByAction    ActivityLogSortBy = "action"
+	ActivityLogSortByCreatedAt ActivityLogSortBy = "createdAt"
+)
+
+// Valid indicates whether the value is a known member of the ActivityLogSortBy enum.
+func (e ActivityLogSortBy) Valid() bool {
+	switch e {
+	case ActivityLogSortByAction:
+		return true
+	case ActivityLogSortByCreatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DataCategory.
 const (
 	DataCategoryAccount               DataCategory = "account"
@@ -309,6 +348,86 @@ func (e SortOrder) Valid() bool {
 	default:
 		return false
 	}
+}
+
+// ActivityAction What an activity-log entry records.
+type ActivityAction string
+
+// ActivityLog One entry of an organization's activity log.
+type ActivityLog struct {
+	// UnderscoreUnderscoreV Document version; always 0.
+	//
+	// Example: 0
+	UnderscoreUnderscoreV int `json:"__v"`
+
+	// UnderscoreId The entry's id.
+	//
+	// Example: 6565f0a1b2c3d4e5f6a7b8c9
+	UnderscoreId string `json:"_id"`
+
+	// Action What was done (see `GetActivityLogs` for the actions and their details).
+	//
+	// Example: organization.deleteSelectiveData
+	Action string `json:"action"`
+
+	// CreatedAt When it was done.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Details The flags, ids and counts of the call (per action, see `GetActivityLogs`).
+	Details map[string]interface{} `json:"details"`
+
+	// OrganizationId The organization's `_id`.
+	//
+	// Example: 6543a1f2c9e77b0012ab34cd
+	OrganizationId string `json:"organizationId"`
+
+	// UpdatedAt Same as `createdAt`; entries never change.
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	// User The user who wrote the entry; null when that user no longer exists.
+	User *ActivityLogUser `json:"user"`
+
+	// UserId Who did it (the user's id).
+	//
+	// Example: 3f6c1b8e-2a4d-4c1e-9b7a-5d2e8f0a1c34
+	UserId string `json:"userId"`
+}
+
+// ActivityLogListResponse One page of activity-log entries.
+type ActivityLogListResponse struct {
+	// Data The entries on this page.
+	Data []ActivityLog `json:"data"`
+
+	// FilteredCount How many entries match the filters (all pages).
+	//
+	// Example: 1
+	FilteredCount int `json:"filteredCount"`
+
+	// Message A human-readable confirmation.
+	//
+	// Example: Activity logs fetched
+	Message *string `json:"message,omitempty"`
+
+	// TotalCount How many entries the request may see.
+	//
+	// Example: 1
+	TotalCount int `json:"totalCount"`
+}
+
+// ActivityLogSortBy A field activity-log entries can be sorted by. Default createdAt.
+type ActivityLogSortBy string
+
+// ActivityLogUser The user who wrote the entry; null when that user no longer exists.
+type ActivityLogUser struct {
+	// Email The user's email.
+	//
+	// Example: demo@example.com
+	Email string `json:"email"`
+
+	// Name The user's name.
+	//
+	// Example: Demo User
+	Name string `json:"name"`
 }
 
 // AddOrganizationRequest A new organization. The caller becomes its owner.
@@ -965,6 +1084,12 @@ type ReminderSetting struct {
 // SortOrder A sort direction, 1 ascending or -1 descending. Default -1.
 type SortOrder int
 
+// ActivityLogSortByHeader A field activity-log entries can be sorted by. Default createdAt.
+type ActivityLogSortByHeader = ActivityLogSortBy
+
+// ActivityUserId Example: 3f6c1b8e-2a4d-4c1e-9b7a-5d2e8f0a1c34
+type ActivityUserId = string
+
 // DryRun defines model for DryRun.
 type DryRun = bool
 
@@ -1066,6 +1191,75 @@ type GetOrganizationsParams struct {
 type GetOrganizationDetailParams struct {
 	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
 	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
+}
+
+// GetActivityLogsParams defines parameters for GetActivityLogs.
+type GetActivityLogsParams struct {
+	// Action Only entries of this action.
+	Action *ActivityAction `form:"action,omitempty" json:"action,omitempty"`
+
+	// PageNo The page to return, starting at 1.
+	PageNo *PageNo `form:"pageNo,omitempty" json:"pageNo,omitempty"`
+
+	// PageSize The number of items per page.
+	PageSize *PageSize `form:"pageSize,omitempty" json:"pageSize,omitempty"`
+
+	// SortBy The field to sort entries by.
+	SortBy *ActivityLogSortBy `form:"sortBy,omitempty" json:"sortBy,omitempty"`
+
+	// SortOrder The sort direction, 1 ascending or -1 descending.
+	SortOrder *SortOrder `form:"sortOrder,omitempty" json:"sortOrder,omitempty"`
+
+	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
+	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
+
+	// PageNoHeader `pageNo` sent as a header; the query parameter wins when both are present.
+	PageNoHeader *PageNoHeader `json:"pageNo,omitempty"`
+
+	// PageSizeHeader `pageSize` sent as a header; the query parameter wins when both are present.
+	PageSizeHeader *PageSizeHeader `json:"pageSize,omitempty"`
+
+	// ActivityLogSortByHeader `sortBy` sent as a header; the query parameter wins when both are present.
+	ActivityLogSortByHeader *ActivityLogSortByHeader `json:"sortBy,omitempty"`
+
+	// SortOrderHeader `sortOrder` sent as a header; the query parameter wins when both are present.
+	SortOrderHeader *SortOrderHeader `json:"sortOrder,omitempty"`
+}
+
+// GetAllActivityLogsParams defines parameters for GetAllActivityLogs.
+type GetAllActivityLogsParams struct {
+	// Action Only entries of this action.
+	Action *ActivityAction `form:"action,omitempty" json:"action,omitempty"`
+
+	// UserId Only entries written by this user (`userId` of an entry).
+	UserId *ActivityUserId `form:"userId,omitempty" json:"userId,omitempty"`
+
+	// PageNo The page to return, starting at 1.
+	PageNo *PageNo `form:"pageNo,omitempty" json:"pageNo,omitempty"`
+
+	// PageSize The number of items per page.
+	PageSize *PageSize `form:"pageSize,omitempty" json:"pageSize,omitempty"`
+
+	// SortBy The field to sort entries by.
+	SortBy *ActivityLogSortBy `form:"sortBy,omitempty" json:"sortBy,omitempty"`
+
+	// SortOrder The sort direction, 1 ascending or -1 descending.
+	SortOrder *SortOrder `form:"sortOrder,omitempty" json:"sortOrder,omitempty"`
+
+	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
+	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
+
+	// PageNoHeader `pageNo` sent as a header; the query parameter wins when both are present.
+	PageNoHeader *PageNoHeader `json:"pageNo,omitempty"`
+
+	// PageSizeHeader `pageSize` sent as a header; the query parameter wins when both are present.
+	PageSizeHeader *PageSizeHeader `json:"pageSize,omitempty"`
+
+	// ActivityLogSortByHeader `sortBy` sent as a header; the query parameter wins when both are present.
+	ActivityLogSortByHeader *ActivityLogSortByHeader `json:"sortBy,omitempty"`
+
+	// SortOrderHeader `sortOrder` sent as a header; the query parameter wins when both are present.
+	SortOrderHeader *SortOrderHeader `json:"sortOrder,omitempty"`
 }
 
 // DeleteSelectiveDataParams defines parameters for DeleteSelectiveData.
@@ -1246,6 +1440,45 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/organization/{id} (the `GetOrganizationDetail` operationId).
 	GetOrganizationDetail(ctx context.Context, id OrganizationObjectId, params *GetOrganizationDetailParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetActivityLogs The caller's own entries in an organization's activity log
+	//
+	// One page of the entries the caller wrote in the organization's activity log, newest first
+	// by default. Any member may read their own entries; `GetAllActivityLogs` lists everyone's.
+	//
+	// The log has one entry per destructive call, whichever family it came through, written in
+	// the same transaction as the deletion (so an entry exists exactly when the deletion
+	// happened):
+	//
+	// | action | written by | `details` |
+	// |---|---|---|
+	// | `organization.deleteSelectiveData` | Upbooks `DeleteSelectiveData` (not on `dryRun`) | `categories` (the flags set true), `force`, `deleted` and `forced` (rows per category) |
+	// | `invx.document.delete` | invx `UpdateDocument` / `UpdateDocumentBulk`, when at least one `del` applied | `count`, `documents` (`id`, `docNumber`, `sellerGstin` of each deleted document) |
+	// | `ultrabiz.purchaseInvoice.delete` | Ultrabiz `DeletePurchaseInvoice` | `invoiceId`, `isPGP`, `vendorId`, `billNo`, `netAmount`, `lines`, `units`, `userNumber` |
+	//
+	// The log is the organization's `activityLogs` data category: a selective delete with
+	// `activityLogs: true` erases it, and then records itself as the first entry of the new log.
+	//
+	// - `totalCount` is the number of the caller's entries; `filteredCount` the number matching
+	//   `action`.
+	// - Paging and sorting as `GetOrganizations`, also accepted as headers (the query wins).
+	//
+	// Corresponds with GET /api/v1/organization/{id}/activityLog (the `GetActivityLogs` operationId).
+	GetActivityLogs(ctx context.Context, id OrganizationObjectId, params *GetActivityLogsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAllActivityLogs Every entry of an organization's activity log
+	//
+	// One page of all the organization's activity-log entries, whoever wrote them, newest first
+	// by default: what was erased, by whom (`userId` and `user`), when, with which flags and
+	// counts. Entries and `details` as in `GetActivityLogs`.
+	//
+	// - Only the owner or an admin of the organization may read it (403 otherwise).
+	// - `totalCount` is the number of the organization's entries; `filteredCount` the number
+	//   matching `action` and `userId`.
+	// - Paging and sorting as `GetOrganizations`, also accepted as headers (the query wins).
+	//
+	// Corresponds with GET /api/v1/organization/{id}/activityLog/all (the `GetAllActivityLogs` operationId).
+	GetAllActivityLogs(ctx context.Context, id OrganizationObjectId, params *GetAllActivityLogsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteSelectiveDataWithBody Erase chosen categories of an organization's data
 	//
@@ -1586,6 +1819,65 @@ func (c *Client) AddOrganization(ctx context.Context, body AddOrganizationJSONRe
 // Corresponds with GET /api/v1/organization/{id} (the `GetOrganizationDetail` operationId).
 func (c *Client) GetOrganizationDetail(ctx context.Context, id OrganizationObjectId, params *GetOrganizationDetailParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOrganizationDetailRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetActivityLogs The caller's own entries in an organization's activity log
+//
+// One page of the entries the caller wrote in the organization's activity log, newest first
+// by default. Any member may read their own entries; `GetAllActivityLogs` lists everyone's.
+//
+// The log has one entry per destructive call, whichever family it came through, written in
+// the same transaction as the deletion (so an entry exists exactly when the deletion
+// happened):
+//
+// | action | written by | `details` |
+// |---|---|---|
+// | `organization.deleteSelectiveData` | Upbooks `DeleteSelectiveData` (not on `dryRun`) | `categories` (the flags set true), `force`, `deleted` and `forced` (rows per category) |
+// | `invx.document.delete` | invx `UpdateDocument` / `UpdateDocumentBulk`, when at least one `del` applied | `count`, `documents` (`id`, `docNumber`, `sellerGstin` of each deleted document) |
+// | `ultrabiz.purchaseInvoice.delete` | Ultrabiz `DeletePurchaseInvoice` | `invoiceId`, `isPGP`, `vendorId`, `billNo`, `netAmount`, `lines`, `units`, `userNumber` |
+//
+// The log is the organization's `activityLogs` data category: a selective delete with
+// `activityLogs: true` erases it, and then records itself as the first entry of the new log.
+//
+//   - `totalCount` is the number of the caller's entries; `filteredCount` the number matching
+//     `action`.
+//   - Paging and sorting as `GetOrganizations`, also accepted as headers (the query wins).
+//
+// Corresponds with GET /api/v1/organization/{id}/activityLog (the `GetActivityLogs` operationId).
+func (c *Client) GetActivityLogs(ctx context.Context, id OrganizationObjectId, params *GetActivityLogsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetActivityLogsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAllActivityLogs Every entry of an organization's activity log
+//
+// One page of all the organization's activity-log entries, whoever wrote them, newest first
+// by default: what was erased, by whom (`userId` and `user`), when, with which flags and
+// counts. Entries and `details` as in `GetActivityLogs`.
+//
+//   - Only the owner or an admin of the organization may read it (403 otherwise).
+//   - `totalCount` is the number of the organization's entries; `filteredCount` the number
+//     matching `action` and `userId`.
+//   - Paging and sorting as `GetOrganizations`, also accepted as headers (the query wins).
+//
+// Corresponds with GET /api/v1/organization/{id}/activityLog/all (the `GetAllActivityLogs` operationId).
+func (c *Client) GetAllActivityLogs(ctx context.Context, id OrganizationObjectId, params *GetAllActivityLogsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAllActivityLogsRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2087,6 +2379,354 @@ func NewGetOrganizationDetailRequest(server string, id OrganizationObjectId, par
 	return req, nil
 }
 
+// NewGetActivityLogsRequest constructs an http.Request for the GetActivityLogs method
+func NewGetActivityLogsRequest(server string, id OrganizationObjectId, params *GetActivityLogsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organization/%s/activityLog", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Action != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "action", *params.Action, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageNo", *params.PageNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageSize", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SortBy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sortBy", *params.SortBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SortOrder != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sortOrder", *params.SortOrder, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.OrganizationID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "ORGANIZATION-ID", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("ORGANIZATION-ID", headerParam0)
+		}
+
+		if params.PageNoHeader != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "pageNo", *params.PageNoHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("pageNo", headerParam1)
+		}
+
+		if params.PageSizeHeader != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "pageSize", *params.PageSizeHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("pageSize", headerParam2)
+		}
+
+		if params.ActivityLogSortByHeader != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "sortBy", *params.ActivityLogSortByHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("sortBy", headerParam3)
+		}
+
+		if params.SortOrderHeader != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "sortOrder", *params.SortOrderHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("sortOrder", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetAllActivityLogsRequest constructs an http.Request for the GetAllActivityLogs method
+func NewGetAllActivityLogsRequest(server string, id OrganizationObjectId, params *GetAllActivityLogsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organization/%s/activityLog/all", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Action != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "action", *params.Action, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", *params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageNo", *params.PageNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageSize", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SortBy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sortBy", *params.SortBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SortOrder != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sortOrder", *params.SortOrder, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.OrganizationID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "ORGANIZATION-ID", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("ORGANIZATION-ID", headerParam0)
+		}
+
+		if params.PageNoHeader != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "pageNo", *params.PageNoHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("pageNo", headerParam1)
+		}
+
+		if params.PageSizeHeader != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "pageSize", *params.PageSizeHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("pageSize", headerParam2)
+		}
+
+		if params.ActivityLogSortByHeader != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "sortBy", *params.ActivityLogSortByHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("sortBy", headerParam3)
+		}
+
+		if params.SortOrderHeader != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "sortOrder", *params.SortOrderHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("sortOrder", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewDeleteSelectiveDataRequest calls the generic DeleteSelectiveData builder with application/json body
 func NewDeleteSelectiveDataRequest(server string, id OrganizationObjectId, params *DeleteSelectiveDataParams, body DeleteSelectiveDataJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2319,6 +2959,49 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/organization/{id} (the `GetOrganizationDetail` operationId).
 	GetOrganizationDetailWithResponse(ctx context.Context, id OrganizationObjectId, params *GetOrganizationDetailParams, reqEditors ...RequestEditorFn) (*GetOrganizationDetailResponse, error)
+
+	// GetActivityLogsWithResponse The caller's own entries in an organization's activity log
+	//
+	// One page of the entries the caller wrote in the organization's activity log, newest first
+	// by default. Any member may read their own entries; `GetAllActivityLogs` lists everyone's.
+	//
+	// The log has one entry per destructive call, whichever family it came through, written in
+	// the same transaction as the deletion (so an entry exists exactly when the deletion
+	// happened):
+	//
+	// | action | written by | `details` |
+	// |---|---|---|
+	// | `organization.deleteSelectiveData` | Upbooks `DeleteSelectiveData` (not on `dryRun`) | `categories` (the flags set true), `force`, `deleted` and `forced` (rows per category) |
+	// | `invx.document.delete` | invx `UpdateDocument` / `UpdateDocumentBulk`, when at least one `del` applied | `count`, `documents` (`id`, `docNumber`, `sellerGstin` of each deleted document) |
+	// | `ultrabiz.purchaseInvoice.delete` | Ultrabiz `DeletePurchaseInvoice` | `invoiceId`, `isPGP`, `vendorId`, `billNo`, `netAmount`, `lines`, `units`, `userNumber` |
+	//
+	// The log is the organization's `activityLogs` data category: a selective delete with
+	// `activityLogs: true` erases it, and then records itself as the first entry of the new log.
+	//
+	// - `totalCount` is the number of the caller's entries; `filteredCount` the number matching
+	//   `action`.
+	// - Paging and sorting as `GetOrganizations`, also accepted as headers (the query wins).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organization/{id}/activityLog (the `GetActivityLogs` operationId).
+	GetActivityLogsWithResponse(ctx context.Context, id OrganizationObjectId, params *GetActivityLogsParams, reqEditors ...RequestEditorFn) (*GetActivityLogsResponse, error)
+
+	// GetAllActivityLogsWithResponse Every entry of an organization's activity log
+	//
+	// One page of all the organization's activity-log entries, whoever wrote them, newest first
+	// by default: what was erased, by whom (`userId` and `user`), when, with which flags and
+	// counts. Entries and `details` as in `GetActivityLogs`.
+	//
+	// - Only the owner or an admin of the organization may read it (403 otherwise).
+	// - `totalCount` is the number of the organization's entries; `filteredCount` the number
+	//   matching `action` and `userId`.
+	// - Paging and sorting as `GetOrganizations`, also accepted as headers (the query wins).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organization/{id}/activityLog/all (the `GetAllActivityLogs` operationId).
+	GetAllActivityLogsWithResponse(ctx context.Context, id OrganizationObjectId, params *GetAllActivityLogsParams, reqEditors ...RequestEditorFn) (*GetAllActivityLogsResponse, error)
 
 	// DeleteSelectiveDataWithBodyWithResponse Erase chosen categories of an organization's data
 	//
@@ -2822,6 +3505,158 @@ func (r GetOrganizationDetailResponse) ContentType() string {
 	return ""
 }
 
+type GetActivityLogsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ActivityLogListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetActivityLogsResponse) GetJSON200() *ActivityLogListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetActivityLogsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetActivityLogsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetActivityLogsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetActivityLogsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetActivityLogsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetActivityLogsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetActivityLogsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetActivityLogsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetActivityLogsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetAllActivityLogsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ActivityLogListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAllActivityLogsResponse) GetJSON200() *ActivityLogListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAllActivityLogsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAllActivityLogsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAllActivityLogsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAllActivityLogsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetAllActivityLogsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAllActivityLogsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAllActivityLogsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAllActivityLogsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAllActivityLogsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type DeleteSelectiveDataResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3041,6 +3876,61 @@ func (c *ClientWithResponses) GetOrganizationDetailWithResponse(ctx context.Cont
 		return nil, err
 	}
 	return ParseGetOrganizationDetailResponse(rsp)
+}
+
+// GetActivityLogsWithResponse The caller's own entries in an organization's activity log
+//
+// One page of the entries the caller wrote in the organization's activity log, newest first
+// by default. Any member may read their own entries; `GetAllActivityLogs` lists everyone's.
+//
+// The log has one entry per destructive call, whichever family it came through, written in
+// the same transaction as the deletion (so an entry exists exactly when the deletion
+// happened):
+//
+// | action | written by | `details` |
+// |---|---|---|
+// | `organization.deleteSelectiveData` | Upbooks `DeleteSelectiveData` (not on `dryRun`) | `categories` (the flags set true), `force`, `deleted` and `forced` (rows per category) |
+// | `invx.document.delete` | invx `UpdateDocument` / `UpdateDocumentBulk`, when at least one `del` applied | `count`, `documents` (`id`, `docNumber`, `sellerGstin` of each deleted document) |
+// | `ultrabiz.purchaseInvoice.delete` | Ultrabiz `DeletePurchaseInvoice` | `invoiceId`, `isPGP`, `vendorId`, `billNo`, `netAmount`, `lines`, `units`, `userNumber` |
+//
+// The log is the organization's `activityLogs` data category: a selective delete with
+// `activityLogs: true` erases it, and then records itself as the first entry of the new log.
+//
+//   - `totalCount` is the number of the caller's entries; `filteredCount` the number matching
+//     `action`.
+//   - Paging and sorting as `GetOrganizations`, also accepted as headers (the query wins).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organization/{id}/activityLog (the `GetActivityLogs` operationId).
+func (c *ClientWithResponses) GetActivityLogsWithResponse(ctx context.Context, id OrganizationObjectId, params *GetActivityLogsParams, reqEditors ...RequestEditorFn) (*GetActivityLogsResponse, error) {
+	rsp, err := c.GetActivityLogs(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetActivityLogsResponse(rsp)
+}
+
+// GetAllActivityLogsWithResponse Every entry of an organization's activity log
+//
+// One page of all the organization's activity-log entries, whoever wrote them, newest first
+// by default: what was erased, by whom (`userId` and `user`), when, with which flags and
+// counts. Entries and `details` as in `GetActivityLogs`.
+//
+//   - Only the owner or an admin of the organization may read it (403 otherwise).
+//   - `totalCount` is the number of the organization's entries; `filteredCount` the number
+//     matching `action` and `userId`.
+//   - Paging and sorting as `GetOrganizations`, also accepted as headers (the query wins).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organization/{id}/activityLog/all (the `GetAllActivityLogs` operationId).
+func (c *ClientWithResponses) GetAllActivityLogsWithResponse(ctx context.Context, id OrganizationObjectId, params *GetAllActivityLogsParams, reqEditors ...RequestEditorFn) (*GetAllActivityLogsResponse, error) {
+	rsp, err := c.GetAllActivityLogs(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAllActivityLogsResponse(rsp)
 }
 
 // DeleteSelectiveDataWithBodyWithResponse Erase chosen categories of an organization's data
@@ -3496,6 +4386,128 @@ func ParseGetOrganizationDetailResponse(rsp *http.Response) (*GetOrganizationDet
 	return response, nil
 }
 
+// ParseGetActivityLogsResponse parses an HTTP response from a GetActivityLogsWithResponse call
+func ParseGetActivityLogsResponse(rsp *http.Response) (*GetActivityLogsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetActivityLogsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ActivityLogListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetAllActivityLogsResponse parses an HTTP response from a GetAllActivityLogsWithResponse call
+func ParseGetAllActivityLogsResponse(rsp *http.Response) (*GetAllActivityLogsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAllActivityLogsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ActivityLogListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseDeleteSelectiveDataResponse parses an HTTP response from a DeleteSelectiveDataWithResponse call
 func ParseDeleteSelectiveDataResponse(rsp *http.Response) (*DeleteSelectiveDataResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -3592,6 +4604,12 @@ type ServerInterface interface {
 	// GetOrganizationDetail Get one organization
 	// (GET /api/v1/organization/{id})
 	GetOrganizationDetail(ctx echo.Context, id OrganizationObjectId, params GetOrganizationDetailParams) error
+	// GetActivityLogs The caller's own entries in an organization's activity log
+	// (GET /api/v1/organization/{id}/activityLog)
+	GetActivityLogs(ctx echo.Context, id OrganizationObjectId, params GetActivityLogsParams) error
+	// GetAllActivityLogs Every entry of an organization's activity log
+	// (GET /api/v1/organization/{id}/activityLog/all)
+	GetAllActivityLogs(ctx echo.Context, id OrganizationObjectId, params GetAllActivityLogsParams) error
 	// DeleteSelectiveData Erase chosen categories of an organization's data
 	// (DELETE /api/v1/organization/{id}/selective)
 	DeleteSelectiveData(ctx echo.Context, id OrganizationObjectId, params DeleteSelectiveDataParams) error
@@ -3757,6 +4775,273 @@ func (w *ServerInterfaceWrapper) GetOrganizationDetail(ctx echo.Context) error {
 	return err
 }
 
+// GetActivityLogs converts echo context to params.
+func (w *ServerInterfaceWrapper) GetActivityLogs(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id OrganizationObjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetActivityLogsParams
+	// ------------- Optional query parameter "action" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "action", ctx.QueryParams(), &params.Action, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter action: %s", err))
+	}
+
+	// ------------- Optional query parameter "pageNo" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageNo", ctx.QueryParams(), &params.PageNo, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageNo: %s", err))
+	}
+
+	// ------------- Optional query parameter "pageSize" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageSize: %s", err))
+	}
+
+	// ------------- Optional query parameter "sortBy" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sortBy", ctx.QueryParams(), &params.SortBy, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortBy: %s", err))
+	}
+
+	// ------------- Optional query parameter "sortOrder" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sortOrder", ctx.QueryParams(), &params.SortOrder, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortOrder: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "ORGANIZATION-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("ORGANIZATION-ID")]; found {
+		var OrganizationID OrganizationID
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for ORGANIZATION-ID, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "ORGANIZATION-ID", valueList[0], &OrganizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ORGANIZATION-ID: %s", err))
+		}
+
+		params.OrganizationID = &OrganizationID
+	}
+	// ------------- Optional header parameter "pageNo" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("pageNo")]; found {
+		var PageNoHeader PageNoHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for pageNo, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "pageNo", valueList[0], &PageNoHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageNo: %s", err))
+		}
+
+		params.PageNoHeader = &PageNoHeader
+	}
+	// ------------- Optional header parameter "pageSize" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("pageSize")]; found {
+		var PageSizeHeader PageSizeHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for pageSize, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "pageSize", valueList[0], &PageSizeHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageSize: %s", err))
+		}
+
+		params.PageSizeHeader = &PageSizeHeader
+	}
+	// ------------- Optional header parameter "sortBy" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("sortBy")]; found {
+		var ActivityLogSortByHeader ActivityLogSortByHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for sortBy, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "sortBy", valueList[0], &ActivityLogSortByHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortBy: %s", err))
+		}
+
+		params.ActivityLogSortByHeader = &ActivityLogSortByHeader
+	}
+	// ------------- Optional header parameter "sortOrder" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("sortOrder")]; found {
+		var SortOrderHeader SortOrderHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for sortOrder, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "sortOrder", valueList[0], &SortOrderHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortOrder: %s", err))
+		}
+
+		params.SortOrderHeader = &SortOrderHeader
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetActivityLogs(ctx, id, params)
+	return err
+}
+
+// GetAllActivityLogs converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAllActivityLogs(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id OrganizationObjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetAllActivityLogsParams
+	// ------------- Optional query parameter "action" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "action", ctx.QueryParams(), &params.Action, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter action: %s", err))
+	}
+
+	// ------------- Optional query parameter "userId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "userId", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter userId: %s", err))
+	}
+
+	// ------------- Optional query parameter "pageNo" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageNo", ctx.QueryParams(), &params.PageNo, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageNo: %s", err))
+	}
+
+	// ------------- Optional query parameter "pageSize" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageSize: %s", err))
+	}
+
+	// ------------- Optional query parameter "sortBy" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sortBy", ctx.QueryParams(), &params.SortBy, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortBy: %s", err))
+	}
+
+	// ------------- Optional query parameter "sortOrder" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sortOrder", ctx.QueryParams(), &params.SortOrder, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortOrder: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "ORGANIZATION-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("ORGANIZATION-ID")]; found {
+		var OrganizationID OrganizationID
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for ORGANIZATION-ID, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "ORGANIZATION-ID", valueList[0], &OrganizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ORGANIZATION-ID: %s", err))
+		}
+
+		params.OrganizationID = &OrganizationID
+	}
+	// ------------- Optional header parameter "pageNo" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("pageNo")]; found {
+		var PageNoHeader PageNoHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for pageNo, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "pageNo", valueList[0], &PageNoHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageNo: %s", err))
+		}
+
+		params.PageNoHeader = &PageNoHeader
+	}
+	// ------------- Optional header parameter "pageSize" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("pageSize")]; found {
+		var PageSizeHeader PageSizeHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for pageSize, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "pageSize", valueList[0], &PageSizeHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageSize: %s", err))
+		}
+
+		params.PageSizeHeader = &PageSizeHeader
+	}
+	// ------------- Optional header parameter "sortBy" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("sortBy")]; found {
+		var ActivityLogSortByHeader ActivityLogSortByHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for sortBy, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "sortBy", valueList[0], &ActivityLogSortByHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortBy: %s", err))
+		}
+
+		params.ActivityLogSortByHeader = &ActivityLogSortByHeader
+	}
+	// ------------- Optional header parameter "sortOrder" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("sortOrder")]; found {
+		var SortOrderHeader SortOrderHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for sortOrder, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "sortOrder", valueList[0], &SortOrderHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortOrder: %s", err))
+		}
+
+		params.SortOrderHeader = &SortOrderHeader
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetAllActivityLogs(ctx, id, params)
+	return err
+}
+
 // DeleteSelectiveData converts echo context to params.
 func (w *ServerInterfaceWrapper) DeleteSelectiveData(ctx echo.Context) error {
 	var err error
@@ -3857,6 +5142,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/v1/organization", wrapper.GetOrganizations, options.OperationMiddlewares["GetOrganizations"]...)
 	router.POST(options.BaseURL+"/api/v1/organization", wrapper.AddOrganization, options.OperationMiddlewares["AddOrganization"]...)
 	router.GET(options.BaseURL+"/api/v1/organization/:id", wrapper.GetOrganizationDetail, options.OperationMiddlewares["GetOrganizationDetail"]...)
+	router.GET(options.BaseURL+"/api/v1/organization/:id/activityLog", wrapper.GetActivityLogs, options.OperationMiddlewares["GetActivityLogs"]...)
+	router.GET(options.BaseURL+"/api/v1/organization/:id/activityLog/all", wrapper.GetAllActivityLogs, options.OperationMiddlewares["GetAllActivityLogs"]...)
 	router.DELETE(options.BaseURL+"/api/v1/organization/:id/selective", wrapper.DeleteSelectiveData, options.OperationMiddlewares["DeleteSelectiveData"]...)
 
 }
@@ -4236,6 +5523,192 @@ func (response GetOrganizationDetail500JSONResponse) VisitGetOrganizationDetailR
 	return err
 }
 
+type GetActivityLogsRequestObject struct {
+	Id     OrganizationObjectId `json:"id"`
+	Params GetActivityLogsParams
+}
+
+type GetActivityLogsResponseObject interface {
+	VisitGetActivityLogsResponse(w http.ResponseWriter) error
+}
+
+type GetActivityLogs200JSONResponse ActivityLogListResponse
+
+func (response GetActivityLogs200JSONResponse) VisitGetActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetActivityLogs400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetActivityLogs400JSONResponse) VisitGetActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetActivityLogs401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetActivityLogs401JSONResponse) VisitGetActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetActivityLogs403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetActivityLogs403JSONResponse) VisitGetActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetActivityLogs404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetActivityLogs404JSONResponse) VisitGetActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetActivityLogs500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetActivityLogs500JSONResponse) VisitGetActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllActivityLogsRequestObject struct {
+	Id     OrganizationObjectId `json:"id"`
+	Params GetAllActivityLogsParams
+}
+
+type GetAllActivityLogsResponseObject interface {
+	VisitGetAllActivityLogsResponse(w http.ResponseWriter) error
+}
+
+type GetAllActivityLogs200JSONResponse ActivityLogListResponse
+
+func (response GetAllActivityLogs200JSONResponse) VisitGetAllActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllActivityLogs400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetAllActivityLogs400JSONResponse) VisitGetAllActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllActivityLogs401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetAllActivityLogs401JSONResponse) VisitGetAllActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllActivityLogs403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetAllActivityLogs403JSONResponse) VisitGetAllActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllActivityLogs404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetAllActivityLogs404JSONResponse) VisitGetAllActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllActivityLogs500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetAllActivityLogs500JSONResponse) VisitGetAllActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteSelectiveDataRequestObject struct {
 	Id     OrganizationObjectId `json:"id"`
 	Params DeleteSelectiveDataParams
@@ -4388,6 +5861,12 @@ type StrictServerInterface interface {
 	// GetOrganizationDetail Get one organization
 	// (GET /api/v1/organization/{id})
 	GetOrganizationDetail(ctx context.Context, request GetOrganizationDetailRequestObject) (GetOrganizationDetailResponseObject, error)
+	// GetActivityLogs The caller's own entries in an organization's activity log
+	// (GET /api/v1/organization/{id}/activityLog)
+	GetActivityLogs(ctx context.Context, request GetActivityLogsRequestObject) (GetActivityLogsResponseObject, error)
+	// GetAllActivityLogs Every entry of an organization's activity log
+	// (GET /api/v1/organization/{id}/activityLog/all)
+	GetAllActivityLogs(ctx context.Context, request GetAllActivityLogsRequestObject) (GetAllActivityLogsResponseObject, error)
 	// DeleteSelectiveData Erase chosen categories of an organization's data
 	// (DELETE /api/v1/organization/{id}/selective)
 	DeleteSelectiveData(ctx context.Context, request DeleteSelectiveDataRequestObject) (DeleteSelectiveDataResponseObject, error)
@@ -4548,6 +6027,58 @@ func (sh *strictHandler) GetOrganizationDetail(ctx echo.Context, id Organization
 	return nil
 }
 
+// GetActivityLogs operation middleware
+func (sh *strictHandler) GetActivityLogs(ctx echo.Context, id OrganizationObjectId, params GetActivityLogsParams) error {
+	var request GetActivityLogsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetActivityLogs(ctx.Request().Context(), request.(GetActivityLogsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetActivityLogs")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetActivityLogsResponseObject); ok {
+		return validResponse.VisitGetActivityLogsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetAllActivityLogs operation middleware
+func (sh *strictHandler) GetAllActivityLogs(ctx echo.Context, id OrganizationObjectId, params GetAllActivityLogsParams) error {
+	var request GetAllActivityLogsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAllActivityLogs(ctx.Request().Context(), request.(GetAllActivityLogsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAllActivityLogs")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAllActivityLogsResponseObject); ok {
+		return validResponse.VisitGetAllActivityLogsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DeleteSelectiveData operation middleware
 func (sh *strictHandler) DeleteSelectiveData(ctx echo.Context, id OrganizationObjectId, params DeleteSelectiveDataParams) error {
 	var request DeleteSelectiveDataRequestObject
@@ -4602,211 +6133,239 @@ func (sh *strictHandler) DeleteSelectiveData(ctx echo.Context, id OrganizationOb
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3tchu3kuiroOZslcXaIUVKlB1RtVVXluwcJbbkkpR4TyJfE+SAJOIhwDOYkczY+rO/7u/7Nvs650m2",
-	"0PgYYAZDjhQ7J3sqqbLCmQEaQKPRaDT641M05csVZ4TlIhp9ishHvFylBH6fkpTk5IqkZJrTW3KKc3yc",
-	"ptdZQeRXUSyXOFtHo+hFhgVB5JZkazTFOZnzbI128gVBgpDkiUAaaCeKo1ucqup4OuUFy6NRnhUkNo+v",
-	"SDInWeXldYaZmLmvc3pL8/UrPhf2nRAkt08TzD4cq8rluwyz6cI8TVNKqs2pd7bClLM8w1PnRUYSmp/z",
-	"nNhXCcGp8zCpfqbC70TCp8XSbYQsVylfE/KK4FtSe3u1IiypvS1fsL8XVE6Bfvy4IkyQEzUF1CmnPtjn",
-	"GU3J2XLFs7IflN1yOiX2MSdL+y0lODlWOHeAyrfuwy15w1M6dUrwLCGZ8zS/InlO2dx9hRn9FeeUs+d4",
-	"+qFYlZ+K/A5nyRu89tC1qj9nPE3tY4rzGc+WV8VETDO6koDLshlPCmc6Vxn/hfjPKy6c+VwV2XSBBbnw",
-	"xiFwirP1ibNq9HuS3dIpcZ7zPCVeb3MsPjgPH8vChXBauCUs4eXjHc7IghdCT879fRy94nPKLr73l+Er",
-	"Pp+TBFGGco7k6pNAnwjE7xhyMe2uwgTnWC37Fc2IOM6jUbTX33vaHQy6e3vXg/5ocDDq93+KYlPkjEWj",
-	"b54O+305QskZSHLhAh9FTw+G+3gw25sekmfPJv3+YA9P9ofTJIqjnH8gsghZf7eYfDulF/S7sx9+PRuc",
-	"0zNxxi4PpidnT88+rP7zx5PvDntk/d2vydszekHPfv3pl59+ef32bPjT1XeHveleyibLl/3kP79LDdDr",
-	"9YpEo+g5wRnJIoVQObD3NIlG0f7s6XQw+YZ09/Aw6Q6nA9I9nDzD3YNkj3wz6+PBdH8oh7jENI1GEb9j",
-	"JPs/YoGzJc4zLGe/RyXeGF7KVi7xLUVX8Fk3dV4sJ7LBQX+4JydoSYTAc+LOSiTfu6g6yQjOSeJP4vWC",
-	"eJOFfilEjqa6aGDm3r+/jUb9WA90A+41DH+KB94Uz6iY4vRvBAPqRI6z/BSvo9EgVg+vOcsX0Wh4H0ez",
-	"jC9faHRNaJpSNg8hjIpTAuxajXSGUyG5BZ8aYjlmyYJkFL3AIo/R62I5wTSSJeY8GrEiTS3SFb7RtQIf",
-	"+dzjTA6+D/9VvmjCmBSCMiJkvdWCM0AhsGa5lBNZ4t8PB3KG9URGh988k8jcG/Sj+5KxnMAWoHbKM8My",
-	"+5Zy5KKQfLMfR3cLnAu8WkWj/n0cZWROOcOp5oBO69EoOjuX01NkGWFT9XzpvLhaLydcovkf//XfUSzn",
-	"nbzkEs/RKDo93X39evdvf/vb3+Q6oEvyEwwtOhYU737P0w+SSHTzIs8AIVe8yGSvo2I14fyD6N6RSaTY",
-	"leLNn5yNTj4x8jG39C1ZbpLAEIaSZZIZ/RiNopPzrmzH7oBt652qenb3aVfr7PxHt9oFAw5tyYurp3aw",
-	"ri4AlN5Yrkm2FKd4LaLRfr/cEtoCe3Opobk7R+vKqm5GlpSpDedThGc5yU4Lorr0LI4mZMYzYt/sSyEA",
-	"T1K7uCSTETmWMxC9xgucYbHIM2BTq2Tb+pec7Kw1v/TYnMvYLLuqcryXvGAVfnfs703ojuYLLUpy2L5x",
-	"imaUpAkSJG/kf3st+J/hAFcuoVPJg344GBz2D1//da8/OHxzfTLY2x8ePJXMiyWFUEv07YKnROCUIGBv",
-	"kotgYF/Hb17+0D/cP3wp0VFjsf1htz+47h+O9vt/UBYbLfJ8JUa7u9OE9TRH6FG+K7+K3SZ09lZsHv0v",
-	"4Mx7B5Y1H/QNcx70PfZ88K/En/d/V/48fCiDds4FtR48eyiDHhw0M+jD38KgD74SgzbSe5g/5/hjyZp+",
-	"/hRRcQlUQTJT16cT09to71nJhQY//ahA6cX17dV1dP/ud2X+M5JPF8D8YdYyvCS5RtZptr4sGHBvYs9n",
-	"0Sj6EadU9g9hlqCMyIMpkgsU3fEiTdCEoARUEQnakSXg04xnU6ILqK8d2Dx4katnyuYIs3W+oGweo5R+",
-	"IOj7YkIyRnIiUJKtu1nBesDmo1H094Jk65KlJaqncSSmC7LEqsszXKS55bC5Zl+cpwQr6f4lz9Qi8Yd3",
-	"nAqu+wjnsozfCcRn6ANZ5UZhQolAuRzXJOXTDwij6YILwhx9CmUiJziRFTEa9g87sYuufEGW8ug3Brwk",
-	"46aBweeHjuvC4+d/JVgvGn+YfinZzzUvMpRZKkaG1SPOkOZuI8CIuy08EUgs5JBs6SlPCNoZ+7vKuIN4",
-	"hmgu0Pg9TcY99HZBGFplRBCWI5qjpTw4yVFDC0L+8CQNLODDCucLi6yFGprF1sXlt8fnZz8dX59dnHfP",
-	"Tj28aaWWu7st8cdXhM3lBv50GEdLyszjwOJV5JlkLPdx9LE7513TkDu206iC84vJL2SanyV1nF/XkQfo",
-	"QDsY7Q27U8lgpjnJUMrvSDbFgqAF+YgMwI4duURDOW4qBaaM/L2gDvMJDX2DvLXCeU4yCfv//tzvHuLu",
-	"7N2nveH9v0U1VFRGe8Wz/Pk6PFYlCuYcCUkh7sgFmqybiF4oiO4Q/i0js2gU/WW3VH/uqq9iN9CZcB+b",
-	"VsJYNThGQItYIIwUZR0ByUHvkGWN6I4yge4k+U54vkA4I4aOGwnzC4zIJ0BvQPdx9AbPyTkPT8IKz4mc",
-	"g4zkRcZiBIIrsNscDZrmYKUABjnPANYKXRZLd6VQlpO57I3tTiO+FfCviO9A7zf12Met13k9mCv6Kwlj",
-	"V8m5kn2CEhatSAYY34RYgBZE7V4f2JLuqZR8W2BagtuIa1ngK2O7NqT2o6hj3xnQfQy0bgW/+gQAa0lo",
-	"RqbyZYwGCIspYVIelFtOd4BkHfViE8dRTbRdomWn7t0ubmQxUOIrc5lHj6LOX9wB3YMgLVZc3Ut8ip7j",
-	"5JL8vSAiV4cvlhMGP/FqlVJ1mN39RXDmbUCyJJwRh2oDtiJppmChCU/WIySPCSTL1+jGXPLcRIgKtKRC",
-	"6N243fheZBnPlGhbJxzT5gzTlCToVkm1lDM1IbpzIJMo2YPPZpquYF/ryX6ccDZL6fSBWACpEaTsn/WD",
-	"gBWhjm1xZMRIWFz6CiWOpCAajfYH8oRg8Xjo4fF7KaMmOMcoIXAZJWU3eNYC6oxnWt7mrD0eTwGYPD7b",
-	"8QaQ+n1FQF7wNFHSM4jKK05ZDhuRFqhrUvMRYhwOAOgOC3OI6KGTBedCyoXyryuAcx7LJZ6RPFsrVRTI",
-	"y/8hBSCYnZc8m9AkIeyRRLrvIfeCpWtFCHdMsvwMYYZwsqRMjqYqGKMpZijhKF9Q8YUodorTlGRoidcS",
-	"UQb4CB6C/YrhE0ZLYjapWi8nROLb3A0BPmWZiiitWZVeDFhOE7RUAgJ8nzEpQ+JUjeIxOD+oMAYDEQmS",
-	"3ZIMEYWf34zOY4YKRj6uYNQK6hFKSI5pKoDZpnARpBCoJCeiVvw5z61i9BEkNYwaj+KyqRmA/jLk4s1z",
-	"womAFshHKnIzzZqiqKgRCs17SvhZpxwn15y/wtmcPG7QA38dXTrMXi5ilALoL8vVATgVCrYcLGbqZKnu",
-	"fRGeTskqFzDIHxgu8gXP6K/ksdM6qFAt7CYSy+oeVh6CPhD2BcZ4ztEEbk0VxFiudVpvjjMCa3mHMwTX",
-	"zx10l3E2R9OMJITlFKdm7KJYrXiWk+Q1SShWmqhHzfKBh4MTBaArAarT/YSgGqivM+lAzJWmeiDEaHCy",
-	"tePEuwp3xBmcJFRdZrxRkghYSWiFS4WPIEbufEaIHFY9IVMuOSbNheLOUnhbOUA/Va4YcJpezEAs2ISM",
-	"l2UdKQz4XQLNSg6nb1kKrQnO1KFP9NCpOmmgATpeZTQFEnBuLoICttz6M4STJCNCgAQBSnqhJFltvVBR",
-	"a2i5rQeWCEb9sOFaZGZ08Er/7yln9g6GAX1MeWXyqY6ATKmRrE6KihiR3ryHZK2U5mtQxk1pvvZ72HD5",
-	"4nTmQB9nNqmKlBDdQvmzYzrYgZ3V70vtnsZFSYte1C9v2pLXRbVmkMhABKjJE1QojpTQW5oUOAVxxE4E",
-	"0Ju9N2rXm7M3UL7ehwBCAbQ+k/ei8E1Ry1YvKzXr7Z/oK6UYgTZckXCMcrok6FfZD6AxdS9VrrwzllDc",
-	"a7pGatu9y3rdMIJ+UIpbyQ7rkyXFbEfhKxkB9ExfeQS5gfyEdihTA4mBH3x7dY1WKZ7KMxKS+0m67lQX",
-	"oNsQZT6p+1crDp0PttL5vav5/FktPYc5mLG8sxU5KFPlKI+LfPGDaNIrKAGwSxkYZtX5NtxghypqOy6a",
-	"+GNsadRkGWFRgFrXH65/SleqZ9LMunVXoIRl4GDqmUqZAL5LWB2/q40GVTUu/QDWp/uSULFK5QGmxu98",
-	"M60aZNduawN8IbdxkG8sG3AaGfSHe0E9mktD7wHxZoiaopzmQ7T0PGCu4PfRlEDusjdHjjp5ga1DaJyS",
-	"GWC2fiLQydk52jnh2Ypnck2egVw30zIPUp3tqAWqKlFS2ZCbTClqyC9tK0JdMl9rS766zut2GbWWwFAj",
-	"1IiB+0SgN8fnaAfYD0NvSLbEkjcibUFsBl7Z2EvLD/+u47j707tPB/c/97uH7z4N7+E5fOlRm/NTnOMT",
-	"q6kJKofhGmuGsNbB6MIxwgIMPxcEBay2PXEWhsGKpSRMY/Fc2pxaS2rX3NixIHbMaB2TV2vrG7vqJdcC",
-	"NnaUUcry1bWONgawxvDYNcat2eG6VtSOFa8xry2Ngq0BeVSaStcti3277iYb4pqltm9FXTFK962dw4bO",
-	"VaPpitV61SS+bg1fMWIPWCYbI+2aCbcxXPds1kMG5K71sTWhd03ja7bq70I7jKS37i2GrUFIwnMp/cQS",
-	"ofv2R0uQ7ttjQ5zuyxcOoXrvS6J1X78pCdh9fVUSs/vaEp0HoiQeH4RL8O6XM0v87ttrvRDcd6fOonDf",
-	"/yDq3TjTi6UyOrtwvPfVReQ16iyoCjCzuPx+q4VWQYledN582QXoTYxdjB6mawvToxJvkXotNyzYEInY",
-	"xet+fOktZL/73qL26cJd4JUvgcXulnhVWfjut+c+Ewgg0673wDeHOdSXWLDiVZ1pVLqahN55zMQjJVKn",
-	"vVOXyQRWqMdw3O9vHebjIckwIm+QDlMKzb1hUHKjre+Rj9PWXDCCZimewy2ttyWP0DjPCjJGJMPCGPeY",
-	"j0+EvbPIF1R4Z6gYjaGpMfpAyAouipY9dJymaPgU2lLqZCNf1gU961lVFSCUn5aUEXQRgXamC5zlIFHo",
-	"VzGaYrGAk2YK9GK/gABUtQ6qeW5tbdSAJSyHS5edFRewjFDOW7ZVOoQ1t5brMgJNSH5HCLOwm0C7TmWb",
-	"RqHKyQOP0szJgaxRRqY8g7s8mFEjcVGB7jKa57L9WU4yyeEEYJcKMABr6I12Z2vux4x+JEkXytmDMNpR",
-	"9QB+viA0Q2Av3YRO302uuS1Zbgv6jHfdBiBQgjTU9/3xmqGocjUagjO53Da6fNa1hCbFe8AFTn4pRA7b",
-	"SmdT+2J703LNFCLnS5KJTqwuCRWq9XFYNylFJDzN3fNYoNXSxXBDu6ZQAwzXK3EDFCiGmCwXBqR9GZtB",
-	"QIGmupMWfYBSG7tQ+ktugKILoYTMKANO3QSu9LZsBlesUo4TkiApz6u5s/VCF5zhpqp+nM3t2WPVEwQH",
-	"APdeQWi+K19POZvReaGO9WJzq8ZPdHurSKhb/B0t66NpiulSoCVOCJqsy951NrfYrjHFFCWPzzigN0YU",
-	"lAr5WitTRKy4i14mscU9omzGmzph/F43dAGK0CZCC7jKboBlUGVLbwTaBpaa6AlN5ZApm6YFbB0ZmRaZ",
-	"PDXZNsV0QZIibWrS8+TdtFmkpEuhHPqFT9wNQr+FC+uGRhzr/6YGBJZrRxcUaGeJWYFTaEasRU6WaE4Y",
-	"yXBOkk54wLrutgFrx+TmnsgCcqZwyucFUbpJeU6ytAiCmF3hT2CX0KZ2GZnBNWgD2VX9oJs7IUsaSQH2",
-	"pymGmV4SsEsXsWKCiDMoKjY0uLUd0VjX9cjeCOOWoJUuGQZmPLm3EYAq51BXidwmwPNmBeclkcJNyD5c",
-	"V0E7llsobgKm/loDhXKSLUWMrLtGbGmMM9XTjr5rpBnSBpNwoZmChwBTdkWN/a57rjdjxzeQUeUVB4Df",
-	"3YyInGeWXza0WXWJ39CeKmpQIRmw+QWMPudIK/waKG/VohHKKm1kZEroKhdw7WPEpY5DDTg11ygg7Bt2",
-	"0dgF5drf3ANdBGWF3jlXeC1SumqCGI4O0G7angh782XgIOECUh0wnwxWGnpiQxFsGJwuI4VbPv2gVlHH",
-	"FTjL/SgG6docLNgtYTnP1hUpubErOgrCxq5AmUYIJm7CRhCqENr5e8FzRQS7ROR0ifNGaaMagWEDfF3S",
-	"sCBjSaDJPAy+HsphI4PD2RqVN6cNIG0UiA2gdBm0wzjrOrNb5xWCpGkTcrwAExsXCRyM5jgnd3iNnGph",
-	"uDpKxYajtSzQVPcj2VL3I5JiQGCsIM6TBO18e3W9++PxtSrXMHgdMKO+ZSz5rV68YE6g7M+CgjzIBtQW",
-	"WVDNk1faJpeyWyo7cIQYuSWeeRvT1m7KAgf9IBw1CShsBElviVLUgGGltjwNDsWG+2jGmi6CduAqnH6J",
-	"o6cTVaS5XVsoCKRyy/nnZdKfl0lf7TLJuSQN6W6VI8F2EymlhFNrd0X0lbn1Kb3DAu3wzLqddtyF6ytZ",
-	"TfiBtlZP5oblu6uLc6UwAcDN6ubqSM6tW1CpOXY0yrKH1iemH/KJqTBKCcR61fIsBrt+8HqNFeSq720H",
-	"dNxVt1SGl+QIlWpvxZWM1X1u/V6XeC1h8SXNZYs8Q33vPv1TqYEb7DlHzmE/dFGeNDgSX2cFUT4uAbt/",
-	"NCFTXAiih6ltlUBNS3zTmgZP2Fh5z365Sav1jM+Uw8FDZ/N5yqcf4Dzd4FrszHTT7Fb7AE4PsZp0d7Z7",
-	"6MVyla+ts7XtsDOX5fFhfxCaP2vUW3OVRotiiVk3IzjBk5QgHSmkYsionQuMY4paStssuWDJlivPUlGN",
-	"yfg2URv4zXOerBVLMt4sz5UfTmhg7pSs0R34nsB0hdxYTLGAk00F1Q939qmyMgOhraWgZ6USthGsOa/D",
-	"HZkkqI72uvFGDiaCU8fw5Yt1xEe66gas7o5aBgueJkoUnbhLSFlTAsKqE/lXfoeWmK3tbI0N+HF9JscK",
-	"t2NvPQ+22otZVMRmcnRvwvthzZWqNQa1DXwcNI/SLmWGZRWCJOY+Apqpb4qlF1pNpMTTRWUyymgHonTc",
-	"Ai8DI9g6rrCV2XH0gO28zMy6vId5UHYTzkTgLMPr2jTY4dTR/q5utj/sHyot6qjGfbf5rfnLRR7V0YuP",
-	"OejpYYZKjKTgajOzkxNiBn8AN8D7OLIeWzU3KUBSD41lU2NE1fL76/X1GzAFLoRyZVVMvCojPNTpqWIC",
-	"CdVDxO42D+EmnD5oQ/8b2exN5O9Eqieu+d+ge/BO2f7thWIdbNj73sK+TFiuHGukVFW6kCqsbfIddbvV",
-	"gJBtOyTgp+xhiNu89J1L2ltKbHAiOULG+Nt4kcCFrg6GhYY6wsApXqNBp851yiBaoZlN8Noc/pcArsGR",
-	"xTPqdXzm9wfbnM3duF2hHmxqFu0M0HeYFThbo14PDfbQKZmCPqJzhIYWL17vhq5H/96DNhanq3GJt9A8",
-	"n11k82s3ItGDzWJA0+NaJkvJhtWuUv259IMeNYv3IS8Rxx2gAAcjMMTI8UcPezr4ak20D4VWCs3mt1fX",
-	"Z+fy/AIaKnd8AevwQGwmxxdhfy/AHmzsplDjBqfa0l1b8X57dR3F0Y/H13Imy7bV6xbGmNeqSVVePwC0",
-	"KvmYvgWxFfuT10RUdsre1AO31XR5mDLJ4VYZWWHqaNeVkkXo08kCM0bSOjGVceBq4kjXXAXtnF2ed8zl",
-	"JKjxUzLLvUncO9h2GGtwmHihnNpqAA+8ABZBiCJ0yXn1+soEEQhAHWyHWga9C+094ni12gD/YAv4+20T",
-	"3nzRd/qAWzzQ1oCC0F4DBnwdvAB57WThc9N2s3+WLQJCm2dQUw2u93Xa9Axo/Jv5r9NgeUUXiOYXZM85",
-	"1+E/tR8xrDJc5HyJczrFabpWHBzrO1jJucHTq6UKxgYP/DoDdu+xe+G4gzXqxWvh6BXNmMGFT8n7mpSp",
-	"QEnhq0r23fA8+0+3cho33uHXQYDVlfeCcRK/UqP+7V2vHmaxpQ+jqtLcqlbUW3aiHY97NUnJOTOVvMRd",
-	"485cVNFkiDRAPO6wagsquGW+sb6tD/Ehd91W5VlGO42qs80qLYQjrVTPSE7o1bC7mAaFwfdagYQDKgZ7",
-	"FNiw06LiGKZiuDoHpZubf1fHpEE8DB+U2AYpjGEdG1gVilFC5+ASz9KKrtCJFluLSffu09N40BSSzj8Y",
-	"lUixHQtO12XAPbj9xD3EAbiVPG2D2FaReHZ1gfYHT592BwinqwXu7nk04uMQAuDWfNwazrdloNxQm8O9",
-	"wTNkigSbugy1tb+5LRODN+hfDN+QWPA7HV4aL60hc9mwit7rSOffBNpzg/uGFIMJ3GzjjOjmIEyKvl50",
-	"JXYvLvDr17unp+ZB/q/7+nX39NQX5v1Iwq0crHRPT09fv9b1ypevX5+e1l7KF/IDuEiU0Ypr03h8fuyQ",
-	"ZN3v1otu/LComNV1Z2jJQ73TudhSeGg1QpySU31TF9BwemFPTMYMY69kQxhtWWJO6oxPTToPaEKHUgFC",
-	"sH7PclhdOZwQeTspN2pnATLlLBGoYDlNw23YCdHpOrZoMYLJPEJoUwFGQwYVCmtCwKXqFNixTxlfJFyo",
-	"TSMS6tx3b68hPChhidz3xsc6Dg90cIRUfhB0U/T7+1MAAz/JuNfYTvg0fpzeSbHvRmcc0XpBvbx1FpJ2",
-	"rpDXphFT677MXrJJ2LHBBmqndMCO23uXkmKHYHVDDZPfuKIe5yp1UsYJUpGLTXx/EwPNoySul199vVWD",
-	"y2+98rewYjRZlxGDTfjgdsGGbbiN0abUOj61PzIu8AoLccezzcEgTCG/xSnPMjLN0YJngqAJLKk1EjmW",
-	"nytxMPa298REc2gfC+KxYR+2BOepULjtl4OsDdS6yTgkI6JIlQMcEsV0SoSYFamKZvE4q49y03nQRTe4",
-	"e0is1MiozCDU6oZ7y3W2hxNzgV07rwWlG7nbf6AMQnuXbhrmKEESfVFydv5jt98fDuroc4Psbwh9C1d/",
-	"5GNppY/mpCKuDbdq5W0E/2pDr1U1fWKI0a8k411ZmiRopw8XWYyzSgQTT+fe335KVxkDamOUg1IJApz7",
-	"zaoA/GO3Gppp27zr9mIXwSUGQiuj0TQpdGHnG02WsZc6cocFw/WAgRTkZQleyJhJvSWZAH9XyqYZWPZB",
-	"mDlE8HQBSt25L1f2XbGJF5PUkZmYGbRL6j/KkTZG1akYd9OkFjO9Fim9lSCzPb5OKBNNOwVHLShMXcOx",
-	"MSoMRPBjRZoaIyl5pJSnFQIbrfwimVHllqQkGyfBTaOsW4sHpSu1F3u/XgC7ypyHrgH/IOHr6gFz/DQ/",
-	"D7gaW2CBJoRIIrAA2ulaf8+IeIFwfPNA/PkfLl+Fjh5PhNyyeYi+qdhC3l89zN7GQHpNImxALI0R2ODo",
-	"OD/hgLoNEuifsfxCsfwCuaNatrrpIrNVX7LycrNyqfnHijL4Bw8r+OAdNHwjWe/Sb76SbBP08NEBDUNW",
-	"A83XqwHyqxpnCPC60WYNnQAbbW1zVzUcuW/ku9rozktO1V6qSLHItZT4ANHCJLkKokieVp8IpQR8ZLDF",
-	"LepMKz65g451fEB9oq1sDoHQk3X2YAfmLIltYv8rKvLms/EF03le+MxPs9N8KN5MdGAxCBY5NplJG3La",
-	"5ENRpaMZTWHxnITD31jLXb9bS5xPlXmWidmyg9MUeik6NbOwjee+L3Hav/A6Z5KpBZWTOU4fNtTcjSOd",
-	"chVz5yFDDFvUOz2pTsI2ItxMgJsV77/VBedLz1bzZLVS02zIgqVz+Xj8o9pllRnLn+8pZmiiEtqQBE2c",
-	"mMEWkqu21gyobKWdArve63MFqP7hpARdGW5Yy/5oQbIcVFnGyQH7iJHJDp65sKofn1vY93F0GRSZvoTU",
-	"U47Mzw9qnjBLMk6TLl6tnLeUi8ob7Z5XqW3ehqGYrwZaOyzWcaFH/Raabvx8rPpwDF1oLHXGxZYSOsjc",
-	"ltZ0qXaN6sK6bTXhvulJWJJZVcxP9F2xzsFUCePmZRbdYnSUFMbgyNx9lSYujUrNZw+zPapkNg32yFFu",
-	"PqpL+06XDrfqWW1m1SZLNGjXIruFHXCFU5sGqoOP/dkJ8fJKkjHNwruDOud+UL4xy8G7A4cXDOLu4F0N",
-	"Q8HVaPt1LKaR081TIqbK4leQaZHRfH0l91Dt2ANXk8eFMnFXTzbJ8Xdvr6O44SrWJLpBk7XKGhLbbGUP",
-	"upqF/RxmSl2S2rEu8nylknhQNmvMV6hCHOYuw1X+z5TNd19cvkHHb87QjkmFjVfUSYWtPcVAdNU+6jcs",
-	"g3BK2h99BKHdVciAWG2tKvmspD2s59HZl9X1J8mwAPupqvPPDatb9jwRyttmZxxwRxx3ejfshp1wCPyh",
-	"ZG012hle0nQ9umFdJLEtv8p2lBnM+M3F1TWSo929HeziIl/sAtp3FY7HYBLB1BraOFm/3OVmqmRLIPmb",
-	"3O3jippqbBI/7Uyx3EmYIExQOZIY4VRwGy1x7O6vsmLnhiHX/8Xz6rayuzY7sFe9rW53YwkadJdjpTFT",
-	"yWXd22IY2VmiGPZrzub89HlX5OuU2CsCgXb2hpVEq/YyQXQgO68FdaHjIqljv14kclV8kvMcGzvs+3GM",
-	"sPL6sh9H6Oder/cuRqXcDQPwJG8fgnEfAhhKlWg/yzN+Rra4Y0n42iNL9t5JuES1wZOUqsH8Doi7YB8Y",
-	"v2NKKjUBS38BGwOwtKC5ChevVyMsPz8YiPXspZx1IKYE3BZFo2jQ6/cg9TtfEYZXVJ7Oe/3evjIiWQDD",
-	"aqRq8E7mIhQd9aPSJgiEbRoDFT7Mveju6DhD6tYZdjEMnM41JoLl2EVjw0lH6Od34xFiXBvpUIEYIQlJ",
-	"AJlVanQNI5ThgthsaqNdiSjzDRzknJVUHFgIPfRW+3DTfJNVg1KhKwsR6PFbSPxkkcQzi5ARGvYHCms2",
-	"3SEETxFSOrhb0OnC8Kb8joOEC85uHYCruRrwzvpwlV6mllhMNrkvicoGdIAs5rDb6CzGRORw0906CxXQ",
-	"ENgAgIOZ8kFXQEH9zjehSxIrTgvtCG9sObbZZpS2Fk1mE/fqUoQyi6aqrVatoxB/D0rXMKrJwiMIt+fV",
-	"O4ryLuHLjql1vi7P9Ojel9Qgs34loehev//wCZ+TRFnbhXpiyqquXHwfPbjzWtkRSDpmjTyOHGO+LZaI",
-	"9zGkPW1o2iJj10mtClUG26t4Ceyg0v72SmVyTFlj0KJGNRkg1Dto071Ajrn7GJI9bq3s55R0Jd5o9PO7",
-	"OLyK5kQyHZfJQ4ygOcjUIBiD7Gz2HV5ZmXMS2HFeURFg7aKSR9FhdTGY4IBaFsvu5HRJzF5TCgN2Ey/d",
-	"50uIT/xg4+IIjT25YezUlBsIaEdVVGtHQWoz6kvRIdap9DOiuLMWRDRLN7onZJOiSznIyV6845x3Yv+0",
-	"0zlCED5zksFykECsAGVyfseozEgdl43IOXNbWeK1ki8nxJ5AlCQqoP9aEnkCm+YdU+pflPDH5FL2N6Jv",
-	"Se7pdIGDakCi8b6qLLKrU7Hfx61KQt7sFmWDKeG31nLzO7fsuM273br77Ws0puR/yFBMlXe/eQPhjLzR",
-	"GuWSiVyHlO6wkJuEBqXY/lnbUPW1DdMmmyPHLifa6+897faH3f7gun842u+P+v2fopr9iLb5KC08muwy",
-	"TP7uqlFDs3xQNy0o9a7Bm23rpKIcTUoHEu0NUvXy0L4arjNGxT/C+i74vgiVG2PfS9Q1Thw49oPD0p4v",
-	"Ojnv1jw929Q7VfUcd802tcAUMOB3qefOekK2gXV10Q17M+73fa/CNsDeXGpoVe/AVpVVXd+9z9N1Pqvp",
-	"GvcdXR+M/r68Xq9cjTuXyWopDAbdvcH1oD8aHOilYC6B213qSr5QuVkcNAUf8S7snPu5wQPk3MY72oDU",
-	"6N7SNu/xv6uk+NtFMF/d+PO7e18moyLfMFZHKvOdGSS5Bs/96k5KVA9IR/5taSXrLtoZKyrSujel9bKp",
-	"oIWgc2b8DKwUH1BFVc/+Pa03UExqrI72CNSPbpRqRwKzr8ZOlMgRUrln+EzKM+GMcJAoJOdKTLvQcfnG",
-	"FfY8LuHnXMdo2Tk7v4zRP/7rv2NUct0YuZw2RmfnnSOQpQzg0qjTh2kjvozL4CRjNJSinI5PMtZRX3yx",
-	"qpJs+Ted9O325G3cx+jbq+uucwEnz61SFC5Ndli5T9rd27deLYPTDPxIMUPf0HSTLeiX2aTrW7E1tfN8",
-	"frWrrvG+dR1o7//p23fIFK1yERraFh7AfhuSeLdSOAweSHdabNuqb3A7pK/Qo8dtKJs2Ew35SPtf3P0T",
-	"tQ3/O3UHmzeuExsVoyL3N+xXDdqE3U80uW9UKVzCVYKoHS+adQp6+xr2hw3m4wknSudKPkLwuawCq6KO",
-	"RVTpByTzN3jTOuCM3BKcwsEZrDqohinUHjTs75ddaLw3UjdAGCV0NiOZPMlXxokZGkscjbcexU/BKeLB",
-	"53EXhLn7eehh9Sz5cqdOFdvtITzkpQqP98U5yHUtVdIfW0XZH26vcc7zlyaa4NdmEd+SPKQYeASD2BVG",
-	"2lM8QgqADYHeBZKLE+KZyuWrvK9MkE5IwMJNKkPteTDhyVplga4lL1QBOG5YY7rCI8krqBDauIFx1tXG",
-	"FyqPIjCnYb8v17lRO6oAh5JPXRYpESNzfwop/rC2msBpqgBC3OcRIhR4jBpbNR4tFSotY+JUQVTom1lw",
-	"SK4MzFzAUym0FvKId6QzDPi6W4j4D9wOz2bljZkGWrPDVocJnsltASdLykBRKZkr8FFo4Y4KIpljp4eO",
-	"Dd+9W3BEBdyIO+w31pDM7avigzG4T0oO30PHrJmzgpkDsFcJF7P68FzuamZqXx1ZIOS+OXZkkIVBtEvD",
-	"EKNJkQdTLMhulFkWzFVp9YxjTjJ15DrnqFqenyOJ38Sm+oHdit+J0oDB3wKNs2suSDpT97eyvzasNuCO",
-	"Cn3UsinEOyBMeVthpndoCipoCrUCQemhI3IVqSVkUoIC0iEqKGK8y1cjtNfv+zHXTch6uKiFSFvBKMga",
-	"YkeHQN4QnRZXl09sJsbcB8zA+w16Mewfqhx29m7DxKSNUcFSeWoal+HFxyNlYwIxoSVUL84vLCaD4pxz",
-	"bVGjZDe4RlDx2PWpWYXz/g9NFYW+SIFDshNHFZxbFgSiDgM4NR22qDF6MD4wajGgjODUjlcFT99J6QeC",
-	"vi8mJGNARkm27mYF6yiKLolLzQtkGcio80rNcWnDpyLlY2ZzjHZTPg+kFyWB7KIxElxSkyiyW3qrljC5",
-	"JQyN3VwSes1IRpJIoAUru6QaAjb7l7+gMnQymmd4tZCvX3hbA7/TaMvxJCUCZlwuBTNh0wVNk4wwNKOZ",
-	"yIF56S2mQpA3rKQ7lQS2LFhl3DpetIMDFY9Bkh2QnAoJKeHfMFtLzXllCzDBp2O0sNbyM9DwuLHJ4Vpr",
-	"R/VI53fhbEpuGCD3ThlI3ZIMp6b2lKfFknkAOsrSwqN8vTNZgnf2phtmcAhRiO8WPCXaGEsroLxFldPU",
-	"Ehkg1sEkW3tM4UjimnupDPXuXF9UiDKREwze/mNdf9xDpySjt0SHs97RGaYg0+oNW3GhL/vK2H/WbSo2",
-	"OQ1jm5tXWY7YHF7KLs6mctX5WyUd3DCd95VnOhdOR3NgQATQwNpjF8CM7hRdQafyBVmWq9qUoHnvhl3b",
-	"DDsmY9YCq4vMFM9HgHPVlTkvI3HbwVRyrcVOkEYk9zANOa/0BRZabfErolA+9QjSfxJlISZFzSLXVuCK",
-	"/i3HVr6EIwfpT8QNG6swV28wTca7+kG5KBL5ghe5yDFcs45tejg3Q1vsRbjsyMm5YXrUTwTaqYzbr+oE",
-	"quzEJmnvBKeYQd4rL4uvLn3D/vH//r9usxObCSnreDNkOyfrQHXZQZ33t6yj39wwryXkNKTMuVQWIqRS",
-	"ce1UE6gpFa9dA4YPlGKzkneMNZjdJoFyEne9qMSXUnZUAtP4hmlgBsSWZFRHnghkuzKAHn4umchnw5Ut",
-	"O6bMCLWQ+PCzZiGwWnc8fjzSLEwWgitzs5PtuGPpoM837HO32/X+QSd0nuTPaFxM3uunMfpcJjIeqS82",
-	"r7Eq854m4yPk5E/SxeDFexX01C0JWYdUGZWZ2P2oF4L6bKOYNpaweUjDZVVYSlVUh6h0P5tY+qqATf3n",
-	"FdGZpXQRk1CvUkRF3rRldCDOspCH0/eKOkVpwVmWU07vMEU2eZiqq582zocqY7A88aYDnvVsuOVMUi9V",
-	"yjxtKFKiPFi4kllL4169LFHs1vAze2kk6ndm1sryHjpqqHTKuajU6dVVVfUgAXXVP1nC5jnThczze5VP",
-	"632pMhjHXgEApECOHPA9C0Ch0MsbpgpC5q/3DvttX8fJPN1QSSXiGlXGAi8rNfRGbteASsTplnGwZLIg",
-	"f/aoRaOkThmy6iZC1OXaU46PrrK2mVq1b9TIwi2p6OJoExXVi6vh29Senw17UvuNBRAbDgDF9KNK8el/",
-	"e18KcrLv4FKreR4k3TXFPOzb/JOqefMYBKA/+gB0js3PJT9UpXXf1GcAF+TCuoYL0SaR/eyyUHeWzLh1",
-	"QVnXSQk40iMpU1saENsn1S3pTmoDl60XN1i1jVvE2jcVLmFiRH92EePh0CCrtiTsB8nAN+6VFmzjFuWt",
-	"Aqf4FoS5JVsgrF5cIQEyN+qm4Pe2IWmSzPHHbVtTtWTD5mS/h+i0CqO2NOyXmnRQLWAW8shb1t730M5f",
-	"A7N1g6vWMEt75C10872kR5s8U0+HfW45JaZ8y3nxi29Avl+wCc9+qc3IrJRti1G3Wok2kOE1yuTv91pK",
-	"l4vWFeR3GK/ZrJhwE50qa4BEwJ9LOms5BfJvS/SXRTegvizUhPayxGaUO+XaottUcTYImz/6c6CNclNU",
-	"hWTFgMxeVvJAe70y8APdMq34MqWE1MBfqkC8JWfiQpslZ54r9GCOCuW44XFTq6rIpnOQVwQy3Y40GxYf",
-	"vK9lP+CT5dbiQ62fWo/z2ZP/yl1bfrR1tmzHsmxd9tane6+2kpr9XLYjD7zRNYneLONL+xqUIjl3n4+Q",
-	"mzNXQZFvbFs9r3C7A4pXpeGcWC3jidGAN7fIFvS5JV306ZzFRuKGJy01OrNYGZQR8ZqFZyPyVcbdZqKr",
-	"UFsK1c3V1BAcXmmOy1VmqTvtSktuh5uO1y6YqkQfyvNs1oL+ViIn9t8Lt1LDeVId3jTE+ulNg6wdBSvQ",
-	"nCzTGpR8857Cq/fgI2pAOR+qUNwbBTvH6tX7lM9rNFUqrNBnc13n3M2FIolXAVQTXutmJ/D0PiOgMS3P",
-	"H2V5XaTaJy9btofVlX4JDLbVadupt37Qibtaseyey4jsUB1OtPX045b2QXuJwJtWaGW6PfZaqWP5a5sl",
-	"bwrXF62TfLxhFXp9qmYnNyeumpLFmcWaFqNauFd942MO0p+XtJJorURFCSm/aCpQHHfkM1yngJ9H3ZJJ",
-	"YlaTW9rvRlnL6Y9TrYIt6JmRM4iWjxrVjbJERVaxEqUFMgkxVEcl41JDAyN3gVQ3q2rueF9RVNF6tNJV",
-	"+TXXG8+FbQoH1JehaiUSbe57PRb73CSt2gKhQ2RNZ1Qr3kIb6lVxuA9k5jd8Bx4a1ZPqs8/2KlPgFwoL",
-	"pG4J26tRBU9OqbKzVmtt2IZ5bthIFZHUtLPw1qlSsx0MGNH/ky0Ht9c7VQnOW5R8yU1kzsdb0cN9GFw3",
-	"bzVGDCDzOE2vs4I8wCoxmJj9K7qHm8TxnpPACztobVFWd+TTfnz7f/rx/enH96cf32/349vrP86PL3ZX",
-	"sHuGiUYHg2/iSN9Uq6TKdoqH/bjMlQ7ZoEHrF432JEDFYM1MKsuZaPTJjS4ZXZnoDWVMG+2/Yaq7DMWx",
-	"Yrsp+v29p6XNkDZZ0XumsWhS8Wj0ef0DWeVBDvQFOM/X4DGP4CJfkV3s/67sYvhQfqFC1oXZxbOH8ovB",
-	"QTO/OPwt/OLgK/EL2MR/R7dfj1047MBZt2pC7Kr3+ITHAk6VseWRtdO7w8LhBL9N5Gn2xzg15sk8iyEX",
-	"IfQ7VnZxyoh1Yk3mlK1yJa5awDD5X8ynY9g/3F7hhLNZSlVgx39J5zTwBKmHIkSNkQg3uKW0aJdkt+bI",
-	"FMqvoryolbH9kbazW+F8AQE07sAIfiJ4WuQQR7zIpCy5C6cX3adaMOlJrrMt+DF8euWmBf2TJ6VKTc+7",
-	"w+b9IKKjw8Q5QT38uI7a3wDn2GnFw9X9u/v/CQAA//8=",
+	"7L1tc9u2lgD8VzDcnYk1S8mSLaeNMjuzTpzkum0cT+y0exvniSASktBQgEqQdtTEX/bT8/n5N/t39pc8",
+	"g4MXAiQo0W7S23unnYkrkng9ODg4OK+fooSv1pwRVoho8ikiH/FqnRH4fZwU9JoWmx/44hwviHwlytUK",
+	"55toEr1iBAmSEVmGoJRkpCBRHF3jrISSKS5wNHn7KXr//jqaDOPoPU2jSfTw6OHRfIhHs4PkMB2To/lD",
+	"/M3s2+RRFEc4KShn0STi+QIz+huWjwPV8oXp6UQ2G0dJTnBB0uMimkQHw4OH/dGof/Dt5Wg4GR1NhsOf",
+	"ozhKSYFpBhNJcEEWPKdyWm+jJKMw2zii7JrThETvZGnZTQql9ffJ6KAqMhkPb+NoznP5e44zQfSTrHJ7",
+	"G3uDPlUzHR/i0fwgeUS++WY2HI4O8OxwnKRRHJXrdNfoS0FyWI8Vplk0iVKy4v+lF2eQ8FUURwyvSDSJ",
+	"TsiKozey+K2qBr0fzh8mo9m3pH+Ax2l/nIxI/9HsG9w/Sg/It3IBksNxdPsujuY0K0hO0qe8ZEU0GcXR",
+	"iggBy20RAGV8IdCcFMmSyPEXvMCZqSAnf9JcpOMsu8zLGtI8y7EgiFyTfIP0omzQXrGUqETSBwLpGfZc",
+	"TMJJoroq8pLE5vEHki4kiLyXlzlmYu6+thgs7DshSGGfZph9OFaVq3c5ZsnSPCl08LuzKKIfOStynDgv",
+	"cpLS4owXxL5KCc6ch1n9MxX+IFKelCu3E7JaZ3xDyA8EX5PG24s1YWnjbfWC/VpSuQT68eOaMEGeOvvC",
+	"+2Cf5zQjp6s1z6tx2B2hHwuyst8yglONNE6j8q37cE3OeUYTpwTPU5I7T4sLUhSULdxXdnc9wcmHcl19",
+	"KosbnKfneOOBa918znmW2ccMF3Oery7KmUhyupYNV2VznpbOcq5z/gvxn9dcOOu5LvNkiQV55c1D4Azn",
+	"m6cOfdXvSX5NE+I8F0VGvNEWWHxwHj5WheUOtw/XhKW8erzBOVnyUujFkTvzB76g7NX3/jb8gS8WJEWU",
+	"oYIjuftkow8E4jcMuZBu0nN5QKxpToRPuw482qWLnLJo8u3D8XAoZygpA0lfuY1vJZEF/0BkEbL5bjl7",
+	"kdBX9LvTN7+djs7oqThlr4+Sp6cPTz+s//vHp989GpDNd7+lP53SV/T0t59/+fmXlz+djn+++O7RIDnI",
+	"2Gz1fJj+93eZafRys5a07QnBOckdSqvOp050M7Zkmd8wkv+XWOJ8hYscy9UfUFYR59f4mqIL+Ky7OitX",
+	"M9nhaDg+kAtUUVu7KpF874LqqTrt/EW8XBJvsdAvpSiQPhhDK1c/iFthHzxcR94Sz6lIcPZ3ggF0osB5",
+	"cYI3cHzAw0vOimU0GcszM+erZxpcM5pllC1CAKPihAC5VjPVR2zGE4MsxyxdkpyiZ1gUMXpZrmaYRrLE",
+	"gkcTVmaZBbqCN7pUzUeBs3kI/9W+aMSYlYIyImS99ZIzACGQZrmVU1niPx6N5ArrhYweffuNBObBaChP",
+	"YENYnsIRoHiqU0MyhxZz5KaQdHMYRzdLXAi8XkcTyWLkZEE5w5mmgE7v0SQ6PZPLU+Y5YYl6fu28uNis",
+	"ZlyC+f/+538lA4QL8pxLOEsu4WT/5cv9v//973+X+4CuyM8wtehYULz/Pc8+SCTR3YsiB4Bc8BLYnahc",
+	"zzj/IPo3ZBYpcqVo8yfnoJNPjHwsLH5LkpumMIWxJJlkTj9Gk+jpWV/2Y0/ArvVOVD17+nSrdXr2o1vt",
+	"FQMKbdGLq6dubV28gqb0wXJJ8pU4wRsRTQ6H1ZHQtbHz17o19+ToXFnVzcmKMnXgfIrwvCD5SUnUkL6J",
+	"oxmZ85zYN4eSCcCzzG4uSWREgeUKRC/xEudYLIsct7GnowZ7egc+0yVzLmGz5KpO8Z7zktXo3bF/NqEb",
+	"Wiw1K8nh+MYZmlOSpUiQopX+HXSgf4YCXLiITiUNenM0ejR89PJvB8PRo/PLp6ODw/HRQ7hIpKVQW/Sn",
+	"Jc+IwBlBQN4kFcFAvo7Pn78ZPjp89FyCo0Fih+P+cHQ5fDQ5HP5JSWy0LIq1mOzvJykbaIowoHxffhX7",
+	"beAcrNki+iegzAdHljQfDQ1xHg098nz0r0SfD/9Q+jy+K4F27gWNEXxzVwI9Omon0I9+D4E++koE2nDv",
+	"Yfpc4I8VaXr7KaLiNWCFvMYbyLl4YkYbHXxTUaHRzz+qpvTmenFxCfKAP5D4G4HC7S2sWo5XpNDAMpKH",
+	"Yy0T+hSlxN7TQPqUbRBhhby7Ij5HxZIKpARIA6DH0ST6tST5pqI9WrwURyJZkhWcCP+ek3k0if5tv5KB",
+	"7auvYr82AjlERx52wfPiyaY5LsmUq0Oo4EjwvLCDnG3aBiZUW3cdWDWK4Nj+RrBGWH+EU9XdFAnCCoQF",
+	"wmgJRR/DTRDGhuxioBvKBLpZEoZmvFginBO0zomsa6ejqn/J+cTRx/6C93V7bVNzZv1GY+RWNLnJaVHI",
+	"iWwUukg0RntThc1TiUWYQeFNr22pNOa7U9MSq+5XxxX++ANhC3l2Hz6MoxVl5nEUR4XajKLIJU0B0Vq+",
+	"eV0GdsCPOKNypyLMUpSTtcQ1eVShG15mKZoZmWyK9mQJ+AQCS11Afe0BG8XLQj1TtkCYbYolZYsYZfQD",
+	"Qd+XM5IzUhCB0nzTz8vWDZaqkbrASckcl1lheQ09vRnnGcFqUz1XItX69I4zwfUYAS9zfgMb/QNZF6iS",
+	"56JCzmuW8eQDwihZckGYI1mkTBQEp7C2aDx81ItdcBVLskKUoakS5E7bJqakvnec1yuPs2nbjX4pOc4N",
+	"L3OUW3qODNODOEP6nJ8ARFwG6YFAYimnZEsnPCVob+rzV9Me4jmihUDT9zSdDtBPcmPr/YxogValKJCc",
+	"NfQg5A+P58YCPqxxsWzd/q9evzg+O/35+PL01Vn/9KRls1g+z9kOD8c7toNPFzzYnUQ1mL+a/UKSIkQU",
+	"LpvAA3CgPYwOxv1EHrWJpH0ZvyF5ggVBS/IRmQYr4iDBUM2bSrqQk19L6hzDoalvuXmscVGQXLb9/7wd",
+	"9h/h/vzdp4Px7b9HIcrgzrb7eeTO/AueSoHBhMf4T3MuhWbkI2D9NDrHC3LGw4uwxgsi1yAnRZmzGMEV",
+	"DshtgUZta7BWDQYpzwj2Cl2VK3enUFaQhRyNHU4rvFXjXxHegdFvG7EPW2/wejIX9DcShq668UnyCeoI",
+	"tCY5QHwbYKG1IGgPhkCW9EjlHbADpGVzW2EtC3xlaDem1H0WTeg7E7qNAdftFai5AEBaUpoT4JZjNEJY",
+	"JITJm5E8cvojJOuoF9sojuqi6xatBnXrDnEriYESX5nK3HsWTfriTugWrpRizZWG7lP0BKevya8lEYUS",
+	"Q7CCMPiJ1+uMKrHO/i9CXaDsASRLgrRkrA5geznLVVtoxtPNBMkLM8mLDboy6s6rCFGBVlQIfRp3m9+z",
+	"POe5uuQ1Ecf0Occ0Iym6Vlwt5UwtiB4c8CSK9+DzucYrONcGchxPOZtnNLkjFIBrhPvmW/0gYEcoAUZs",
+	"rAY2sLm0MjGOJCMaTQ5H8q5s4fjIg+P3kkdNcYFRSkAtK3k3eNYM6pznmt+WN8uucDyBxghLNna+AaB+",
+	"X2OQlzxLFfcMrPKaU1bAQaQZ6gbX/BgxDhcAdIOFuUQM0NMl50LyhfKvy4BzHsstnpMi3yihLPDL/ykZ",
+	"IFid5zyf0TQl7J5IeugBF650gAg3TJL8XN7acLqiTMkBahxrghlKOVz4vhDGJjjLSI5WeCMBZRqfwENw",
+	"XDF8wmhFzCHVGOWMSHgbLSnAU5apsdKaVOnNgOUyQU+OtYyc4ymTPCTO1CzuA/OjGmEwLSJB8muSI6Lg",
+	"87vBecxQycjHNcxatfoYabsdILYZqEQVABXnRNSOP+OFVRHcA6XGUatQSnY1h6a/DLp465xyIqAH8pGK",
+	"wiyzxigqGohCi4FifjYZx+kl5z/gfEHuN+mRv49eO8RebmKUQdNflqpD41SotuVkMVM3S2UBgXCSkHUh",
+	"YJJvGC6LJc/pb+S+yzqqYS2cJhLKyiJBXoI+EPYF5njG0QzsB1SLsdzrtNkdZwT28h5nCAwxeugm52yB",
+	"kpykhBUUZ2buolyveV6Q9CVJKVYy2Xut8pEHg6eqgb5sUN3uZwQ1mvo6iw7IXOtqAEyMbq6LoPcneWhJ",
+	"SqrL9TO+UEI6lJOE56mQnBhhkq1928VykLLrjwNjXDWwdotlVuR4Rn8bGHm/1gyZEu/qN3DJqslu+9c4",
+	"B4Is+zezqdnDRZWk8pRdf1RfT6yBlyPH1KNQJc71UKJ3voA3JOckGihKilkTb2DHjk+CS7N2VHGRoBet",
+	"t2hGh65JLoAdw9kN3gg0BHgbxBuGbhKgYA3dEmCIDwSiqdfINqPQ7hKRyoA0iEPAzHBG0J4gBE1fkMKB",
+	"qJgCTyZJk2pEgJywWBKamwOp54+5A6o1BuhofZtjJAzRapiys7lRDqa4IP2CrkioUcfOFacpVZrwc2eF",
+	"jclhQy6U4YWIEU3VZJX5oWFP5JmE9uQ9GusrXRBsABQ9JA4CsihgC9tVAlfHinbrsDoQHK1VvbMLvCLy",
+	"pje10J8+tjoBRiQ/kywxW9wB5MZkrKNao26c21x7jlKayuXfc6zxaFpDuY4KhqaksJJKvoXN2VihuNJs",
+	"wNziSltm0MvFXhfeMdCPdwEscCDwAxXFa31zDVMvkI9J4lWn85SIJskyJh1hEgM6QaaUPFYKpMxUO6+Z",
+	"nICeEc5zDLK/mql0vfu/8Ru0wqxSOK1wkSxhN6maAu3JXSWHVKMmrjAvSFLtid7Qk6BlucKsnxOc4llG",
+	"UMLZnEok1qrQCn1arbnr6O2ad++cZOGc/PJOJAi5y9Rq2JlqylmNoA72HZjmCsK1OM9D3Dr0lHA8hHVw",
+	"dZwp0RZJ0WwzQCeqSWQbdHkPtxe9e+7GNNjRP3VaanzUjFKNJXgj2iRzoOW8WXLJeWpdGhzDjxErs0wJ",
+	"t0AyAAUZRxlnkleHGwpsPVlOopZr/VxtRW0009b1A4GghI+KAW+GBhYqIdiWdmUBv9nKFWIXFVSj1p0E",
+	"USr1jJUdMVv4kNWKwDp6MXLjX9CRI0KYkYTLmzwthJIaNAmdbwSGs+zVHMRV26jY86rO7bs4xGcokiRL",
+	"oQ3BuVJGiAq/R+h4ncs1823LgoJfwlLJJKRpToQALgpgK5SEVduX1w57LU/0F2+L4Zo9lc2yOUrDg6Nx",
+	"AHkqo7YAo5WrbWB1pVTEiAwWAyRrZZJCAj9Ei02NgIbN45zBHGkx+zYVZjte16C0ZwbYC6B6w5LOBUmH",
+	"UTTN67qi16t6zSCSgWiqIeeiQt2UU3pN0xJnICazCwH4Zi37uo3m9BzKN8cQACg0rXVFgyhsy9ex19e1",
+	"ms3+n2qjvxiBlYZC4RhJlhL9Jsdhee7cOVlOWUrxoM3Qr+vwXjfrhgH0RhkUyGt6c7HkVcQxRJCEAEam",
+	"jdKC1EB+QnuUqYnEQA9eXFyidYYT4O9EuV5nm159A7od0Rrf4hu/OXg+2onnNaoPW88hDmYuwQOgLJbt",
+	"p6oSTPYpg8MocKduuwJb3v5erL0lhGVJm6ybrz1SJhEdj2dLwOECkvGFnplsq37xbXN5aVDpux/pKRXr",
+	"DG8C9M53pAneyIyZ45b2hTzGQe5myYDLqg7HBzs5VHV/8vgHr/sQLj0JGJT7YzQlkLvtjeShiV5gjR6a",
+	"pyQGmG0eCPT09AztPeX5mudyT56CvHGuZXFIDbanNqiqpC9aFcjbjN0bwK+s30NDMl8bW76+z5uW842e",
+	"wJQ+1Ilp94FA58dnaA/ID0PnJF9hSRuR9vE0E68d7JVtvi9xOu7//O7T0e3bYf/Ru0/jW3gOG+M01vwE",
+	"F/ip1SAGjRbAvGqOsNYN6sIxwgJc85YEBfxqPTGrd/+wbs3GK9D6uroOoY6Pp+Po6DglWm/M2FV7uj6K",
+	"saMkVb6Jrv+qcVE0d27XXbLhKen6uTp+lsYBsnLbtC6+UeXM2vT99D1v27w8G760vp9rzW3Y90cNu6LW",
+	"3VprfsV1p+Wmv3LNzTjgO2rcaBtOtsa12PMqDrn4uv6h1snZdV5ueBN3u7+6mP7UIqH79keLkO7bY4Oc",
+	"7stnDqJ67yukdV+fVwjsvr6okNl9bZHOa6JCHr8JF+HdL6cW+d23l3ojuO9OnE3hvn8jmsM41ZulNju7",
+	"cbz39U3kdepsqFpjZnP541YbrQYSvem89bIb0FsYuxk9SDc2pocl3ib1em7ZsCEUsZvX/fjc28j+8L1N",
+	"7eOFu8FrXwKb3S3xQ23ju9+e+EQgAEy73wPfHOLQ3GLBihdNolEbahp65xETD5VIE/dOXCIT2KEewXG/",
+	"/+QQHw9IhhB5k3SIUmjtDYEKx564n7TmFVM6EbAe9I7kCZoWeUmmiORYGKNz8/GBsLY0IHF2z4cYTaGr",
+	"KfpAyBqEpasBOs4yNH6o9C9g5mD4yyajZ2Nf1BkIFUlDKay05mYvWeK8UEJ09SpGCRZLuGlmgC/2i6u3",
+	"sVbrjdgaOzs1zRqR6d6aC9hGqOAd+6pCdrT3VugyAs1IcUMIs223Ne2G/dg2C0cviqyGUmuWKVuoFTUc",
+	"F618SMCZS1I4pTujAhwTWkajA460j2NOP5K0D+XsRRjtqXqOIhI8WtvA6Qcyae9LltsBPhP/ZEsjUIK0",
+	"1PcjprS3oso1cAju5PLY6PN53yKaZO8BFjj9pRQFHCu9bf2L3V3LPVOKgq9ILnqxMl5ToNbXYWJUo6zA",
+	"SeHexwK9VkFgtvRrCrW04caN2dIKFENMlgs3pKPNtDcBBdrqzjqMAUptHUIV0WZLK7oQSsmcMqDUbc1V",
+	"8XDamyvXGccpSZHk59Xa2Xohw7twV/VIO+392WvVAwQXANfeRWi6K1+DUm5Rqmu92N6rieSzu1cklHXp",
+	"nub1UZJhuhJohVOCZptqdL3tPXbrTJvboL11zgG8MaIgVCg2WpgiYkVd9DaJLewRZXPeNggTmWjLEKAI",
+	"bUO0QDCjLW0ZUNnSWxvt0pZa6BnN5JQpS7ISjo6cJGUub022T5EsSVpmbV16sZa2HRYZ6VMoh37hM/eA",
+	"0G/BkLKlE8c/u60DgeXe0QUF2lthVuIMuhEbUZAVWhBGclyQtBeesK67a8JWJ982EllArhTO+KIkSjYp",
+	"70kWF4ERszv8AZwS2gUkJ3Mwz2tBu3qkqvZByJKGU4DzKcGw0isC/pIiVkQQcQZFxZYOd/YjWuu6MbO2",
+	"tnFN0FqXDDdmYm3tQgBVzsGuCrhtDS/aBZyviWRuQn6Lugras9RCURNwQdUSKFSQfCViZB3qY4tjnKmR",
+	"9rSuEQy2QJkCCs0MPFeZsndvHXcztlg7dHzDbVVeUQD43c+JKHhOXPPEQJ/1oGVb+lNFDSgkATa/gNAX",
+	"HGmBXwvmrTt0Qlmtj5wkhK4LAWofwy71HGzAmVGjALNvyEXrEFTwtfYR6CIoL/XJucYbkdF1W4vh+G3d",
+	"lu2BsJov0w4SbkNqAOaTgUrLSGywuC2T02Ukc8uTD2oX9VyGszqPYuCuzcWCXRNW8HxT45Jbh6Lj1G0d",
+	"CpRpbcFEttvahCqE9n4teaGQYJ+Igq5w0cpt1GPkbWlflzQkyFgSaDQPN98MtreVwOF8gyrNaUuTNk7f",
+	"lqZ0GbTHOOs7q9ukFYJkWRtwvBCAWzcJXIwWuCA3YGxlq4Xb1XEEt1ytZYG2uh/JjrofkWQDAnMFdp6k",
+	"aO/FxeX+j8eXqlzL5HVIw+aRseLXevOCOYHyiwgy8sAbUFtkSTVNXmtfMcquqRzAY23x6bhdMG34qyxw",
+	"wHyokqkUS7ISJLsmSlADDj/aIyo4FRuQsR1qugjaA1U4/RJXTyfuY3u/tlCwkZqW8y9l0l/KpK+mTHKU",
+	"pCHZbZuZcMObCoRwau+uiVaZ21gnN1igPZ7bcCg9d+OGrYm7Wj0ZDct3F6/OlMDExo4Oi5vrMzmz7uqV",
+	"5NiRKMsRbjcHrhFK2YiN9sLzGPxNIRpLrFqux4TpgYy7Hi6F4RV5jCqxt6JKxhu0sPFYVngj2+IrWsge",
+	"eV5zCtkaQruBA2lLgJvLvCTKPDXgj4pmJMGlIHqa2lYJxLTEN61pidDiRO/+MovWGBmfK0fYu67mk4wn",
+	"H+A+3RLyxlnpttWtjwGccWO16O5qD9Cz1brY2CBAdsDOWlbXh8NRaP26m6brWI41Q0bt9GocptVW2mXJ",
+	"pe3Eq+IaixpExreJ2kJvnvB0o0iS8bJ+ovzDQxNzl2SDbsAnGpYr5F5tigWcv2ugvrsTep2UmRa6Wgp6",
+	"ViphG8FGUCXQkUmE6mlvcG/mYCKYOIYvX2wgPtDVMGB399Q2WPIsVazozN1CypoSANbqzGBWa2qanzZX",
+	"cqpgO/X282invZgFRWwWR48mfB42XPw7Q1D7ZsZB8ygd6sCQrFKQ1OgjoJvmoVhFR2iwlDhZ1hajisIl",
+	"qoAC4P1qGFsnREttdTr65jT35S2sg7KbcBZCu+vUlsFOpwn2d02z/fHwkZKiThrUd1c8BX+7yKs6evax",
+	"ADk9rFAFkQxcwOd2cULE4E8QnuI2jmwkgYb7PgBpgKayqymiavv97fLyHEyBS6FCrCgiXucR7uqMXzOB",
+	"hOohZHe7hzBozhi0of+V7PYq8k8iNRLX/G/UP3qnbP8Owh6nrWefcjklrFAO35KrqkKbKKhti2niDqsF",
+	"ILtOSIBPNcIQtXnuO5d0t5TY4kTyGBnjb+NFAgpdHa4YjXXkqxO8QaNek+pUYY5DK5vijbn8r6C5FkeW",
+	"uv+ZiYJ0ONoVBMmNrBwawbZu0d4IfYdZifMNGgzQ6ACdkATkEb3HaGzh4o1u7EaaOrjTweIMNa7gFlrn",
+	"01f54tKNGXtnsxiQ9LiWyU038+Za+mFp29n7kJeI4w5QgoMRGGIU+KMHPZ0eo8Hah4LfhlbzxcXl6Zm8",
+	"v4CEyp1fwDo8ED3XDeV5EHKkNNF1Q50bmGpLd23F++LiMoqjH48v5UpWfavXHYwxL1WXqrx+gNbq6GPG",
+	"FoRW7C9eG1LZJTtvhtZuyPIwZZLCrXOyxtSRrishi9C3kyVmjGRNZKoidTfYkb5RBe2dvj7rGeUkiPEz",
+	"Mi+8RTw42nUZa3GYeKac2hoNHnmB1YItipCS8+LlhQluFWh1tLvVKix56OwRx+v1lvaPhju9crcveLui",
+	"7+QOWjyQ1oCA0KoBA74OXgjzbrzwmem73T/LFgGmzTOoqYc//zp9egY0vmb+63RYqegC8daD5Lng2tVZ",
+	"x7eBXYbLgq9wQROcZRtFwbHWwUrKDZ5eHUUwNrz715mwq8cehCPDN7AXb4QjVzRzBhc+xe9rVKYCpaUv",
+	"Kjl0w0YePtxJadyI9F8HAFZWPghGsv9Knfrau0EzEH5HH0ZVpb1XLai35EQ7Hg8anJJzZ6poibvHnbWo",
+	"g8kgaQB53Gk1NlTwyDy3vq138SF33VblXUY7jaq7zTorhcOt1O9ITnKMsLuYbgqD77VqEi6oGOxR4MDO",
+	"yppjmMqy4VyUrq7+Q12TRnFLaB62hQtjWGdvUYVilNIFuMSzrCYrdPJ5NCIDvfv0MB61hUr2L0YVUOzA",
+	"gsv1OuAe3H3h7uIA3ImftmlG6kA8vXiFDkcPH/ZHCGfrJe4feDjiwxBSlDR83Frut1Uqk1Cf44PRN8gU",
+	"CXb1OtTX4fa+TJaUoH8xfENiyW90AiC8sobMVccqv4rDnX8bipvkpF8JCQZT0GzjnOjuIHyfVi+6HLuX",
+	"ueXly/2TE/Mg/9d/+bJ/cuIz836ul04OVnqkJycvX+p61cuXL09OGi/lC/kBXCSqfDKNZTw+O3ZQsul3",
+	"6+WfuVu09vq+M7jkgd4ZXGwxPLQbIX7eSWvcHz8cn4miZOyVbGjNHVvMSW74qU3mAV3oEH+ie8woJyli",
+	"4y5AEs5SgUpW0Czch10QnVBxhxQjmG4xBDYV+D5kUKGgJgQoVRMgx53Dc90laJtO9Bga3Hc/XULYesJS",
+	"COB1rONDwgAnSGVwRFflcHiYQDPwk0wHrf2Eb+PHKrLdlc4JqeWCenvrPJHdXCEvTSemVtdgYSbYQOOW",
+	"DtBxR+9iUuwgrI3cFVz81h11P1epp1X8SpVRw2RgM7F5PUzievs199tdA8VVbcVotqkyWZi0Ft2SYNhw",
+	"G5NtyU99bL9nvoo1FuKG59uDQZhCfo8Jz3OSFGjJc0HQDLbUBokCy8+1OBgHu0diojl0jwVx37APO4Lz",
+	"1DDcjssB1hZs3WYckhNRZsoBDokySYgQ8zJT0SzuZ/VRHTpfKAZbleO1k4Z7hzrbg4lRYDfua0HuRp72",
+	"HyiDlDOVm4a5SpBUK0pOz37sD4fjURN8bhq0LSkZQPVHPlZW+mhBauzaeKdU3uZYq3f0UlXTN4YY/UZy",
+	"3pelSYr2hqDIYpzVIph4Mvfh7lu6yunWmKOclErh5ug36wzwj/16aKZd6677i10AVxAI7YxW06SQws43",
+	"mqxiL/XkCQuG62nHCLGgkKlFiQV3kBws+yD8MSI4WTrhNd24sRXbxMtZ5vBMzEzaRfUftwaWrRl307SR",
+	"y6eRwececUZD8XVCuUK7CTgaQWGaEo6tUWEgsnQVw4/BlVLeVkgRitrXQJtdwWiD8aB0pe5s79cLYFdb",
+	"85Aa8E8Svq4ZMMdPxHoH1dgSCzQjRCKBbaCbrPWPjIgXCMe3CORFevP6h9DV44GQRzYP4TcVO9D7q4fZ",
+	"2xpIr42FDbClMQIbHB3nJ5zooYUD/SuWXyiWXyC7b8detykyO40lr5SbNaXmnyvK4J88rOCdT9CwRrI5",
+	"pN+tkuwS9PDeAQ1DVgPt6tUA+tWNMwR43Wizhl6AjHa2uasbjty20l0bI3tLIPZ2riLDotBcYnq3KOyt",
+	"QgN5W32gc7zeM9jiDnFmWzR0iA+ob7SNMOuN0JNN8uDEYrdbYhfb3z2+upf+8S6B1f28kfcKr77Nh+K+",
+	"sdb9YVUR103Mln9oxPVX3uB+b8R1f6qFG0c64yrmzh8eed2Pkb0NAbcL3n+vC86XXq32xeokptmSnbV7",
+	"UHp/ve8YjV4ToKqXbgLs5qjPVEPND1WU+ne16Yal7PdmJKtJVWWi6uZ9j5nJAZ66bdU/PrFt38bR6yDL",
+	"9CW4nmpmOrNz/4bM4DxRT5ilOadpH6/XzlvKRe2Nds+r1TZvw62Yr6a1blBswkLP+ifouvXzsRrDMQyh",
+	"tdQpFztK6CBzO3rTpbp1qgvrvtWC+6YnYU5mXTM/0bpinRu0FsZtXpD8pCSdjI7S0hgcGd1XZeLSKtT8",
+	"5m62R0pwuX1EjnDzXkM6dIb0aKeclTBJntN2SzTo1wK7gx1wPeWD7qA++dhfnRAtryW/1SS8P2pS7jvl",
+	"wbUUvD9yaMEo7o/eNSAU3I12XMciiZxhnhCRKItfQZIyp8XmQp6h2rEHVJPHpTJxV0/GDiL67qfLKG5R",
+	"xZoEjGi2UdnsYptF906qWTjPYaWUktTOdVkUa5VcjrJ5ax5tFeKwcAmu8n+mbLH/7PU5Oj4/RXuyLTHZ",
+	"38drOtAkb0C59hQD1lX7qF+xHMIpaX/0CYR2VyEDYnW0QpZuwD2s19E5l5X6k+RYgP1U3fnnigUTsoG3",
+	"zd404I447Q2u2BV7yiHwh+K11WzneEWzzeSK9ZGEtvwq+1FmMNPzVxeXSM52/3q0j8tiuQ9g31cwnoJJ",
+	"BFN7aOti/XJTmKWSPQHnr3W7aFoTU01NQtK9BMuThAnCBJUziRHOBLfREqfu+Sor9q4Ycv1fPK9uy7tr",
+	"swOr6u2k3Y1l0yC7nCqJ2bQnd56rLYaZnaaKYL/kbMFPnvRFscmIVREItHcwRhm/IbmcG6gPrDJB9BBl",
+	"TlOvdFwkde3Xm0Tuik9ynWNjh307jRFWXl/24wS9HQwG72JU8d0wAY/z9lsw7kPQhhIl2s/yjp+THe5Y",
+	"sn3tkSVH7yQCpdrgSXLVYH4HyF2yD4zfMMWVmoClv4CNAVha0EKFi9e7EbafHwzEevZSznoQUwK0RdEk",
+	"Gg2GgyHIMNeE4TWVt/PBcHCojEiWQLBasRq8k7kIRUf9qKQJAmGbxsDLrQZC/p6OM6S0znCKYaB0rjER",
+	"bMc+mhpKOkFv300niHFtpEMFYoSkJAVg1rHRNYxQhgtiu6mNdiWizDdwkGtWYXFgIwzQT9qHmxbbrBqU",
+	"CF1ZiMCIf4KEpBZIPLcAmaDxcKSgZtNwQ/AUIbmDmyVNloY2FTccOFxwdutBu5qqAe1sTlfJZRoJb2WX",
+	"hxKpbECH09TouaPYJCgHTXfn7KiAQ2ADAA5mygddNQrid74NXBJZcVZqR3hjy7HLNqOytWgzm7hVShHK",
+	"LJjqtlqNgUL8PSjdgKhGCw8h3JHXdRSVLuHLzqlzHlnP9OjW59QkM1dPdH8wHN59wRckVdZ2oZGYsmoo",
+	"r76P7jx4LewIJMO1Rh6PHWO+HZaItzGk42/p2gJj30n5D1VGu6t4iZWh0uHuSlXSdllj1KFGPUk11Dvq",
+	"MrxA7uPbGJKQ76zs5zp3Od5o8vZdHN5FCyKJjkvkIUbQQmXjk4wx8M7m3OG1nbkggRPnByoCpF3U8ns7",
+	"pC4GExwQy2I5nIKuiDlrKmbAHuKV+3zV4gM/2Lh4jKYe3zB1asoDBKSjKqq1IyBVAdFWksfJCSQfKYCJ",
+	"AOqsGRFN0o3sCU0FiICmwAcJc+2Yoj3nvhP7t53eYwThM2c5bAfZiGWgphIMZ3waq18X9Dcif5tO5Jq5",
+	"vazwRvGXM2JvIIoTFTB+zYk8gEPzhinxL0q52o6/lpKurXGOV0ReuW8oE0o3MuPFEtibdU7MPd4/iF6Q",
+	"wpPpAgXVDYlWfVVVZP8cJgpRGjqUlIDoUjYga+xQq7rVdhzOGf8bQPkuw+9eozmJ7nXtVEyVd7/7AOGM",
+	"nGuJckVELkNCd9jIbUyDEmy/1TZUQ23DtM3myLHLiQ6GBw/7w3F/OLocPpocDifD4c9Rw35E23xUFh5t",
+	"dhn6/G4YNbTzB03TgkruGtRsWycV5WhSOZBob5C6l4f21XCdMWr+EdZ3wfdFqGmMfS9R1zhx5NgPjit7",
+	"vujpWb/h6dml3omq57hrdqkFpoABv0u9dtYTsktbF6/6YW/Gw6HvVdilsfPXurW6d2Cnyqqu797nyTq/",
+	"acgaDx1ZH8z+tlKv11TjjjJZbYXRqH8wuhwNJ6MjvRWMEribUlfShZpmcdQWfMRT2Dn6udEd+NxWHW2A",
+	"a3S1tO1n/B/KKf5+FswXN759d+vzZFQUW+bqcGW+M4NE1+C9X+mkRP2C9NjXltay7qK9qcIiLXtTUi8t",
+	"HkRYCLpgxs/AcvEBUVT97j/QcgNFpKbqao9A/OhGqXY4MPtq6kSJnCCVe4bPJT8TzggHiUIKrti0Vzou",
+	"37RGnqdV+wXXMVr2Ts9ex+j//ud/Y1RR3Ri5lDZGp2e9x8BLmYYro06/TRvxZVoFJ5misWTldHySqY76",
+	"4rNVtWTLv+umb48n7+A+Ri8uLvuOAk7eWyUrXJnssOqctKe3b71aBacZ+ZFixr6h6TZb0C9zSDePYmtq",
+	"5/n8aldd433rOtDe/sOP75ApWk0RGjoW7kB+W5J4dxI4jO6Id5pt2ylvcAekVejR/Q6UbYeJbvmx9r+4",
+	"+QdKG/45ZQfbD66nNipGje9vOa9apAn7n2h62ypSeA2qBNG4XrTLFPTxNR6OW8zHU06UzBWy+yOe19qq",
+	"iWMRVfIBSfwN3LQMOCfXBGdwcQarDqrbFOoMGg8PqyG06o2UBgijlM7nJJc3+do8MUNTCaPpzqv4CThF",
+	"3Pk+7jZhdD93vayepl/u1qliu92FhjxX4fG+OAW5bKRK+nOLKIfj3TXOePHcRBP82iTiBSlCgoF7EIh9",
+	"J4J4K7Go3x5MNjVnf9/kvCDG46CmkHYz4cXywCCiQHOai+KKzTaGyRugY7Yx5GGFN6AS1+wsv2Gm08do",
+	"+oIUx1nmptycguZTIEk9NpyRBwKolU6mDo4tElwqAR9kYCSiyEvgcmEGsVI5AfVRunBJdBLJNxfLnJeL",
+	"ZWwVzpRdMctVQ/ZAnCjlstDJy5QyEu0JDhpV6FURMEQ+4qQwoY3c0ldsiddrwkjam8ixf0a61c+249kG",
+	"fUZT7aE1RZ+v2Od+v2//yTreNWGQBkwA0Gdr2hA0EUB7kk5zhqYq6vG0JzutjA6m6kqh8ktC2p28JL0Y",
+	"TSG88zSWA4S4yVq0qiJhT9GeCuTrBInuITVkyq4/Doyznx6zHKZ8j6Zv4JpuTDKnaL/+6kmZfZjGOlZU",
+	"gTKChdocciBTlTSNpDAJkFvLEZpQG1O0N6WpfqXkESAbJhKnX4iCMohfAI6GJjK2qWyGX2ZFjmf0t4ER",
+	"cuhgcs5M3ugiBuLnfklZZKplN6cwGirOX5zLHypBgnopGX8lx2akOF6ZyUDyQvmjZLRQP2zCeECSah9Q",
+	"EdqeU+ztpFpyUqyVSnKn6BDtN7RYXjGvmrlH6hymtIjNbZbZfFq0ECSbm10C+1/vDU1WJCuZ8cXdFRUV",
+	"aWhVUVj9hGQ3pmprqUv0OV4YIxzBc6VUFkBkPIHNVJud4CQh60LZYGi9gNoRSvR/Q5noBRmKWorgfyQr",
+	"sbueGexxouL0xv8g5YMDtH9a3UNjDn8W1cNWNtAZNZS/w8W4qnlvsaTNRPUXX3gXvvDSE3dWTJNSTm/j",
+	"y1wltXktWcLu3OM+VjnYdnKQOMu2cYl9eVLpcctjnQNTpvjLYklW7RzkpErOAudQCmZON0u+qqSwiimR",
+	"D9OeYhp0GHllcqTTZrP0iukkxuiZBiFUtMwXBphOa3R9qs+uV8zEqgEZMM8l9HG6oiwYDslyu/JKLG+3",
+	"kJLqhgqiLry7j8IaLDsciJ7O3hyIFXSMiPkPOx19hv5f8IA0Nd4opdJfR+pfR+ofcaSGKcNfB+vdDtZn",
+	"15J8kZZwml/mLLX3LHV8yqtWS8o9LehAOb+x11ObLgXu5BxN1YVMS2RmPN3EYIQM7gne6QOhUK/YcZah",
+	"8UNzAubKiIvmJH2MMFpRIbSbCeOsr91goLASE4+HQ8TwyhiAqVQT8jB8XWZETIwluyMuiYERgAYhA9cE",
+	"EQrSXjW3emYgag51pwqiYuAct7WJGVcIeWDyMlnKmahcj74VHeReBCYDz+eV7XJ1hvttNo90eXxLrguO",
+	"b3t0o/HwsDdAx1ZCtuSICvBNcAThsW7J2MEriXQMgazQeDgeoGPWLuMGhxMQdMt2MWtOz5Vzm5U6VEwF",
+	"JD80F/cc8mGKbgkxYzQri2CySzmMKt+lMVqva5uNTjkgi6g02o2My48lfFObdBn0BvxGVK4kvjLChB1T",
+	"UgewpL8meZXgDGBHhVZ6n5N8hSXB6IFay1NK5FpXQsEYkEKtQHpAGIjcRWoLTcH+RAMd8rMgxvt8PUEH",
+	"w6Gf/c4kDwSTeZBjBfNR6RZ7OhnVljxBuL59YrMwxjJzDnGIYBTj4SPg7zJrZWqyA8WoZBkRQkvxINHb",
+	"dKKkOpCdS7bqZVyCzWRAXHCufZuUFg04Zi0PVLihRIz/qbGi1CatIFh1MtpAmJElgfxP0JxaDlvUuJ+Y",
+	"aCRqM0iOOrPzVWns9jL6gaDvyxnJGaBRmm/6ecl6CqMr5FLrAvkec+q8UmtceVMqgRhmzdvLRsu96iax",
+	"VBh5bowEl9gkyvyaXqstTK4JQyHJmiQkqWy0ZNWQVEdAZv/t31CVxAotcrxeytfPvKOB32iwFXiWEQEr",
+	"LreCWbBkSbM0J0xdrYB46SOmhpBXrMI7MM7AVcE64daZuxwYqMiYEu0A5VRyDtn+FbO11JrXjgCTBixG",
+	"Sxu3YA62Nm6WODAw3lMj0pl2OUvIFQPg3ihXtWuS48zUTnhWrpjXQE/5vHiYr08mi/DO2XTFDAwhH9TN",
+	"kmdEu8VpUyBvUxU0s0gGgHUgyTYeUXgsYc0FcdOEqdO5uakQZaKQ90g+r8TwA3RCcnpNdGKxPZ3rG8TG",
+	"V2zNhTa7rrIw2AA2MdKO3LE6uOfq4HOyqSsxL1hSALWFVgEPrpiKZCYrKCl2T1NgAATgwMYjF/oaDngF",
+	"g5K3/WpXmxK0GCiJtmrV5C5fYmVSnuHFBGCuhrLgVU40O5la1vvYSZeB5BmmWy5qY4GN1tj8CilUdEM0",
+	"p4tSmbfL3b9al4X2x1f4bym2iuo0cYD+QFyxqQo4fo5pOt3XDypYFJEveFmIAoPB+9Qm6ndz5cderpGe",
+	"XJwrpmf9QKC92rz9qk7KkF6sw9ChGc4wgwzk+oWCti59xf7v//3/dJ+92CxIVcdbITs4WQeqywEq71qn",
+	"jn5zxbyekNORcqxT+aCRSoq+V09lr4ztKlWUpgMV26z4HeOXZ49JwJzU3S+UJVmZSt5RMUxTIxmyTexI",
+	"C/7YY4HsUEYDpeWzROSzocqWHFNmmNqU5D30WZMQ2K17Hj2eaBImC4Ecxpxke+5ceg2VoVEb6qCD6DOa",
+	"lrP3+mmKPiObcnmivpjHgSrznqbTx8jJZK2LwYv3Kv2MWxLyP6sy8NP7qDeC+mzzybSWyOXdLadsES6r",
+	"EoSoojpZiPvZZDVUBcyTX0Tn+NZF9FO9iMqBYsvolChVIQ+m7xV2isqXtiqnwg8qpaJJ467q6qet66HK",
+	"GCjPvOWAZ70abjmTXl2VMk9bilQgDxau5TjXsFcvKxC7Nfwc6xqI+p1Ztaq8B44GKJ1yLihVYnldVT3I",
+	"hvrqnyxhM87rQub5vcps/r6SJYBytSoADakmJ07zA9uAAqGXwV0VhBzs7x3y271OJYtqq6RSok9qc4GX",
+	"tRr6ILd7QGR07ZdxoKRX3ABJP2qQNDFDVt2GiLpcd8zxwVXVNkurzo0GWrglFV483oZFzeJq+vq8MdO3",
+	"541tIDYUAIrpx1mOWVr79t61pfgMvv16wvBzYIp50NcG46Z78xhsQH/0G1CbSVeHB1Vaj0191lYXASqs",
+	"a7gtmg2t2wyskpm3Lijryuu9DYahZmJfDEwTuxfVLekuaguVbRY3ULWdW8DaNzUqYbJ1fXYB48HQAKux",
+	"JewHScC3npW22dYjytsFTvEdAHNLdgBYs7gCQoE/WhyE37umpFGywB93HU31ki2Hk/0ewtN6G42tYb80",
+	"uIN6AbORJ9629r6HTv5GMzsPuHoNs7Un3kY33yt8TKnQnKRaDvvccUlM+Y7r4hffAny/YBuc/VLbgVkr",
+	"2xWibrUKbMDDa5DJ3+81ly43rcvIgxVczXvIBP7s1UmD7M8QBiAI3ZZA/u0I/qroFtBXhdrAXpXYDnKn",
+	"XFdwmyrOAWG6MCeE10d1KKpCsmKAZ68qeU17ozLtB4ZlevF5StlSC32pN+JtOWM2aLZcZUbo4YO5KlTz",
+	"hsdtvaoi2+5BXpECiw+6Dfjpfq3GAZ8stRYfGuPUcpzPHv9Xndryo62z4ziWZZu8t77de7UV16x+X2qp",
+	"0sRr3siaxGCe85V9DUKRgrvPj9EMsw/HumHVinxj+xp4hbtdULwqLffEehmPjQa4uUV2gM8t6YKPsF9L",
+	"CpIBQBZ40lyjs4q1SRkWr515Nixfbd5dFrreakemur2amoJDK811uU4s9aBdbskdcNv12m2mztHrcOoX",
+	"5cwqWO2W1d8q4MT+e+FWarlPqsubbrF5e9NNNq6CtdbmNCOnqzXP7dLKN+8pvHoP0bpMU86HeiuuRsGu",
+	"sXr1PgOzXx+nKoEV+mzUdY5uLmTEVG/AfnmCkw/l2nQ7g6f3OQGJaXX/qMrrIvUxAaDOeUYTWoPqWr8E",
+	"Atvptu3U29zpxl2vWA3PJUR2qg4l2nn7cUv7TeuXPyhBd8sOrS23R15rdSx97bLlTeHmpoUt5w2qvgu9",
+	"MSlpylMrTDE3roaQxVnFhhSjXnhQf+NDLiM4dXAl1VKJmhBSftFYoCjuxCe4TgH5S9t0UAdNUrOb3NL+",
+	"MKpaznicajVowcgMn0E0f9QqbpQlaryK5ShtI7MQQXVEMi42tBByt5H6YaV4maeVlsoTFNWkHp1kVX7N",
+	"zdZ7YZfCAfFlqFoFxBuckyUvhbn12+c2btUWCF0iGzKjRvEO0lCvikN9csySpaE78NAqnlSffbJXWwK/",
+	"UJghdUvYUU1qcHJKVYO1UmtDNsxzy0GqkKQhnYW3TpWGWWnAvelPb1d6AhYRXUo+5yZHyv3jGYA+DNTN",
+	"O40XA8A8zrLLvLyLHWOgka8aqE9r0vxwDc/spLVFWTOkko6odPhXRKW/Iir9FVHp90dUOhjeL6JS7O5g",
+	"9w4TTY5G38aR1lRHk9GBs8TjoYW2nMBIdSuiyYFsUBFYs5LKciaafHLzfEQXJo5mFV1YR9Iw1V2C4lix",
+	"XZXD4cHDymZIm6zoM9NYNKnIwPq+/oGsiyAF+gKU52vQmHtQka9ILg7/UHIxviu9UMkDwuTim7vSi9FR",
+	"O7149HvoxdFXohdwiP+BAdg8cuGQA2ffqgWxu96jEx4JOFHGlo+tnd4NFg4l+H0sT7v7xokxT+Z5jDhD",
+	"atyx9mwDI9aZNZlTtsq1CPcBw+R/MWeP8fDR7gpPOZtnVKXY+JcMEwSeIM2kEKg1J8SWACEd+iX5tbky",
+	"hTLdqnh2ytj+sbazW+NiCaFMb8AIfiZ4VhaQ0a3MJS+5D7cXPaaGx+is0Hkv/WjKg+rQgvHJm1Ktpufd",
+	"YTOwEtHTAfud8Kp+hg3tb4AL7PTiwarZ209LbhxT5B41PqVNh9sY4STnQhtgL3Ois26AN1Y1J9dh6Pbd",
+	"7f8fAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

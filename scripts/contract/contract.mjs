@@ -81,6 +81,19 @@ await U({ op: "DeleteSelectiveData", name: "not found", method: "DELETE", path: 
 await U({ op: "DeleteSelectiveData", name: "no token", invalid: true, method: "DELETE", path: sel(demoOrg), body: selective([]), expect: 401 });
 await U({ op: "DeleteSelectiveData", name: "media type", invalid: true, method: "DELETE", path: sel(demoOrg), headers: { ...bearer(token), "Content-Type": "text/plain" }, body: "x", expect: 415 });
 
+const logs = `/api/v1/organization/${demoOrg}/activityLog`;
+await U({ op: "GetActivityLogs", name: "success", method: "GET", path: `${logs}?pageNo=1&pageSize=5`, headers: bearer(token), expect: 200 });
+await U({ op: "GetActivityLogs", name: "validation", invalid: true, method: "GET", path: `${logs}?action=nope`, headers: bearer(token), expect: 400 });
+await U({ op: "GetActivityLogs", name: "no token", invalid: true, method: "GET", path: logs, expect: 401 });
+await U({ op: "GetActivityLogs", name: "header names another org", method: "GET", path: logs, headers: { ...bearer(token), "ORGANIZATION-ID": newOrg }, expect: 403 });
+await U({ op: "GetActivityLogs", name: "not found", method: "GET", path: `/api/v1/organization/${hex24}/activityLog`, headers: bearer(token), expect: 404 });
+await U({ op: "GetAllActivityLogs", name: "success", method: "GET", path: `/api/v1/organization/${newOrg}/activityLog/all?action=organization.deleteSelectiveData`, headers: bearer(token), expect: 200 });
+await U({ op: "GetAllActivityLogs", name: "paging as headers", method: "GET", path: `${logs}/all`, headers: { ...bearer(token), pageSize: "2", sortBy: "action" }, expect: 200 });
+await U({ op: "GetAllActivityLogs", name: "validation", invalid: true, method: "GET", path: `${logs}/all?sortBy=userId`, headers: bearer(token), expect: 400 });
+await U({ op: "GetAllActivityLogs", name: "header names another org", method: "GET", path: `${logs}/all`, headers: { ...bearer(token), "ORGANIZATION-ID": newOrg }, expect: 403 });
+await U({ op: "GetAllActivityLogs", name: "no token", invalid: true, method: "GET", path: `${logs}/all`, expect: 401 });
+await U({ op: "GetAllActivityLogs", name: "not found", method: "GET", path: `/api/v1/organization/${hex24}/activityLog/all`, headers: bearer(token), expect: 404 });
+
 // ---- invx
 const I = (c) => call("invx", c);
 const tok = await I({ op: "CreateAuthToken", name: "success", method: "POST", path: "/theodore/apis/v1/authtokens", body: { handle: env.DEMO_EMAIL, password: env.DEMO_PASSWORD, handleType: "email", tokenDurationInMins: 30 }, expect: 200 });

@@ -9,22 +9,24 @@ import (
 	gen "github.com/deletesvc/deletesvc/gen/upbooks"
 	"github.com/deletesvc/deletesvc/server/auth"
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/activity"
 	"github.com/deletesvc/deletesvc/store/identity"
 	upbooksstore "github.com/deletesvc/deletesvc/store/upbooks"
 )
 
 // Handler serves the Upbooks API.
 type Handler struct {
-	ids    *identity.Store
-	store  *upbooksstore.Store
-	tokens *auth.Tokens
+	ids      *identity.Store
+	store    *upbooksstore.Store
+	activity *activity.Store
+	tokens   *auth.Tokens
 }
 
 var _ gen.StrictServerInterface = (*Handler)(nil)
 
 // New returns a Handler.
-func New(ids *identity.Store, st *upbooksstore.Store, tokens *auth.Tokens) *Handler {
-	return &Handler{ids: ids, store: st, tokens: tokens}
+func New(ids *identity.Store, st *upbooksstore.Store, log *activity.Store, tokens *auth.Tokens) *Handler {
+	return &Handler{ids: ids, store: st, activity: log, tokens: tokens}
 }
 
 func ptr[T any](v T) *T { return &v }

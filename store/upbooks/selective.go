@@ -6,10 +6,10 @@ import (
 	"fmt"
 
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/activity"
 	"github.com/deletesvc/deletesvc/store/identity"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // SelectiveDelete asks to erase chosen categories of one organization's data.
@@ -32,7 +32,7 @@ type SelectiveResult struct {
 }
 
 // ActivityDeleteSelective is the activity-log action a selective delete records.
-const ActivityDeleteSelective = "organization.deleteSelectiveData"
+const ActivityDeleteSelective = activity.DeleteSelective
 
 var errDryRun = errors.New("dry run: roll back")
 
@@ -102,13 +102,9 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 			return errDryRun
 		}
 		// Written after the deletes, so erasing the activity log keeps the record of the erasure.
-		entry := ubActivityLog{
-			Row:    Row{OrganizationID: req.OrgID, ID: store.NewObjectID(), CreatedAt: s.db.Now()},
-			UserID: req.UserID, Action: ActivityDeleteSelective,
-			Details: map[string]any{"categories": req.Categories, "force": req.Force, "deleted": res.Deleted, "forced": res.Forced},
-		}
-		if err := tx.Omit(clause.Associations).Create(&entry).Error; err != nil {
-			return fmt.Errorf("write activity log: %w", err)
+		details := map[string]any{"categories": req.Categories, "force": req.Force, "deleted": res.Deleted, "forced": res.Forced}
+		if err := activity.Record(tx, req.OrgID, req.UserID, ActivityDeleteSelective, details, s.db.Now()); err != nil {
+			return err
 		}
 		if set["orgSettings"] {
 			if err := identity.SaveState(tx, org); err != nil {
