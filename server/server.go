@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/shopspring/decimal"
+	"github.com/ulule/limiter/v3"
 
 	"github.com/deletesvc/deletesvc/server/api"
 	"github.com/deletesvc/deletesvc/server/auth"
@@ -52,6 +53,9 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Logger receives access and error logs; wrap its handler in LogHandler to get request ids.
 	Logger *slog.Logger
+	// RateLimits are each family's limits, counted in RateLimitStore (none without a store).
+	RateLimits     RateLimits
+	RateLimitStore limiter.Store
 }
 
 // Server is the HTTP service.
@@ -63,11 +67,15 @@ type Server struct {
 	families []api.Family
 	timeouts Timeouts
 	log      *slog.Logger
+
+	rateLimits RateLimits
+	rateStore  limiter.Store
 }
 
 // New builds the server on db, with users and organizations in ids.
 func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
-	s := &Server{echo: echo.New(), db: db, ids: ids, tokens: auth.NewTokens(cfg.TokenSecret, cfg.TokenTTL), log: cfg.Logger}
+	s := &Server{echo: echo.New(), db: db, ids: ids, tokens: auth.NewTokens(cfg.TokenSecret, cfg.TokenTTL), log: cfg.Logger,
+		rateLimits: cfg.RateLimits, rateStore: cfg.RateLimitStore}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -221,7 +229,7 @@ func (s *Server) router(f api.Family) *familyRouter {
 			return he
 		},
 	})
-	return &familyRouter{e: s.echo, s: s, f: f, validator: validator}
+	return &familyRouter{e: s.echo, s: s, f: f, validator: validator, limiter: s.rateLimit(f)}
 }
 
 type familyRouter struct {
@@ -229,6 +237,7 @@ type familyRouter struct {
 	s         *Server
 	f         api.Family
 	validator echo.MiddlewareFunc
+	limiter   echo.MiddlewareFunc
 }
 
 func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
@@ -237,6 +246,8 @@ func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.Mi
 		chain = append(chain, xmlToJSON(r.f.Spec, method, path))
 	}
 	chain = append(chain, rejectUnsafeInput, r.validator, r.s.orgGuard(r.f))
+	// Counted before anything else looks at the request, so invalid requests count too.
+	chain = append([]echo.MiddlewareFunc{r.limiter}, chain...)
 	return r.e.Add(method, path, h, append(chain, m...)...)
 }
 
@@ -277,10 +288,7 @@ func (s *Server) authenticate(ctx context.Context, in *openapi3filter.Authentica
 	var raw string
 	switch scheme := in.SecurityScheme; {
 	case scheme.Type == "http" && strings.EqualFold(scheme.Scheme, "bearer"):
-		h := req.Header.Get(echo.HeaderAuthorization)
-		if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-			raw = strings.TrimSpace(h[7:])
-		}
+		raw = bearerToken(req.Header.Get(echo.HeaderAuthorization))
 	case scheme.Type == "apiKey" && scheme.In == "header":
 		raw = strings.TrimSpace(req.Header.Get(scheme.Name))
 	default:

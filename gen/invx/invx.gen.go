@@ -721,7 +721,8 @@ type ErrorArgs struct {
 // `err-resource-not-found`, `err-invalid-org`, `err-invalid-token`, `err-expired-token`,
 // `err-missing-token`, `err-invalid-credentials`, `err-duplicate-document`,
 // `err-duplicate-item`, `err-bulk-failed`, `err-payload-too-large`,
-// `err-unsupported-media-type`, `err-method-not-allowed`, `err-internal`.
+// `err-unsupported-media-type`, `err-method-not-allowed`, `err-too-many-requests`,
+// `err-internal`.
 type ErrorDetail struct {
 	// Args Details of an error.
 	Args ErrorArgs `json:"args"`
@@ -746,7 +747,8 @@ type ErrorEnvelope struct {
 	// `err-resource-not-found`, `err-invalid-org`, `err-invalid-token`, `err-expired-token`,
 	// `err-missing-token`, `err-invalid-credentials`, `err-duplicate-document`,
 	// `err-duplicate-item`, `err-bulk-failed`, `err-payload-too-large`,
-	// `err-unsupported-media-type`, `err-method-not-allowed`, `err-internal`.
+	// `err-unsupported-media-type`, `err-method-not-allowed`, `err-too-many-requests`,
+	// `err-internal`.
 	Error ErrorDetail `json:"error"`
 
 	// Info Extra information; always null in this service.
@@ -1079,6 +1081,11 @@ type NotFound = ErrorEnvelope
 //
 // Example: {"data":null,"error":{"args":{"message":"action dpt on state 260"},"message":"err-incorrect-update-action","type":"ClientError"},"info":null,"status":"0"}
 type PayloadTooLarge = ErrorEnvelope
+
+// TooManyRequests Body of every failed response.
+//
+// Example: {"data":null,"error":{"args":{"message":"action dpt on state 260"},"message":"err-incorrect-update-action","type":"ClientError"},"info":null,"status":"0"}
+type TooManyRequests = ErrorEnvelope
 
 // Unauthorized Body of every failed response.
 //
@@ -2314,6 +2321,14 @@ type ClientWithResponsesInterface interface {
 	CreateAuthTokenWithResponse(ctx context.Context, body CreateAuthTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAuthTokenResponse, error)
 }
 
+// UpdateDocumentResponse429Headers the declared response headers of an HTTP 429 response for UpdateDocument
+type UpdateDocumentResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 type UpdateDocumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2331,8 +2346,12 @@ type UpdateDocumentResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateDocumentResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2370,6 +2389,11 @@ func (r UpdateDocumentResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateDocumentResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UpdateDocumentResponse) GetJSON500() *InternalError {
 	return r.JSON500
@@ -2404,6 +2428,14 @@ func (r UpdateDocumentResponse) ContentType() string {
 	return ""
 }
 
+// CreateDocumentResponse429Headers the declared response headers of an HTTP 429 response for CreateDocument
+type CreateDocumentResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 type CreateDocumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2421,8 +2453,12 @@ type CreateDocumentResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateDocumentResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -2460,6 +2496,11 @@ func (r CreateDocumentResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateDocumentResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateDocumentResponse) GetJSON500() *InternalError {
 	return r.JSON500
@@ -2494,6 +2535,14 @@ func (r CreateDocumentResponse) ContentType() string {
 	return ""
 }
 
+// UpdateDocumentBulkResponse429Headers the declared response headers of an HTTP 429 response for UpdateDocumentBulk
+type UpdateDocumentBulkResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 type UpdateDocumentBulkResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2509,8 +2558,12 @@ type UpdateDocumentBulkResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateDocumentBulkResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2541,6 +2594,11 @@ func (r UpdateDocumentBulkResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r UpdateDocumentBulkResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateDocumentBulkResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2577,6 +2635,14 @@ func (r UpdateDocumentBulkResponse) ContentType() string {
 	return ""
 }
 
+// GetDocumentResponse429Headers the declared response headers of an HTTP 429 response for GetDocument
+type GetDocumentResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 type GetDocumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2590,8 +2656,12 @@ type GetDocumentResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDocumentResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2617,6 +2687,11 @@ func (r GetDocumentResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetDocumentResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetDocumentResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2653,6 +2728,14 @@ func (r GetDocumentResponse) ContentType() string {
 	return ""
 }
 
+// CreateAuthTokenResponse429Headers the declared response headers of an HTTP 429 response for CreateAuthToken
+type CreateAuthTokenResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 type CreateAuthTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2666,8 +2749,12 @@ type CreateAuthTokenResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateAuthTokenResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2693,6 +2780,11 @@ func (r CreateAuthTokenResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r CreateAuthTokenResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateAuthTokenResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -3071,6 +3163,13 @@ func ParseUpdateDocumentResponse(rsp *http.Response) (*UpdateDocumentResponse, e
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3078,6 +3177,40 @@ func ParseUpdateDocumentResponse(rsp *http.Response) (*UpdateDocumentResponse, e
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -3146,6 +3279,13 @@ func ParseCreateDocumentResponse(rsp *http.Response) (*CreateDocumentResponse, e
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3153,6 +3293,40 @@ func ParseCreateDocumentResponse(rsp *http.Response) (*CreateDocumentResponse, e
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -3214,6 +3388,13 @@ func ParseUpdateDocumentBulkResponse(rsp *http.Response) (*UpdateDocumentBulkRes
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3221,6 +3402,40 @@ func ParseUpdateDocumentBulkResponse(rsp *http.Response) (*UpdateDocumentBulkRes
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateDocumentBulkResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -3275,6 +3490,13 @@ func ParseGetDocumentResponse(rsp *http.Response) (*GetDocumentResponse, error) 
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3282,6 +3504,40 @@ func ParseGetDocumentResponse(rsp *http.Response) (*GetDocumentResponse, error) 
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -3336,6 +3592,13 @@ func ParseCreateAuthTokenResponse(rsp *http.Response) (*CreateAuthTokenResponse,
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3343,6 +3606,40 @@ func ParseCreateAuthTokenResponse(rsp *http.Response) (*CreateAuthTokenResponse,
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateAuthTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -3558,6 +3855,18 @@ type NotFoundJSONResponse ErrorEnvelope
 
 type PayloadTooLargeJSONResponse ErrorEnvelope
 
+type TooManyRequestsResponseHeaders struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+type TooManyRequestsJSONResponse struct {
+	Body ErrorEnvelope
+
+	Headers TooManyRequestsResponseHeaders
+}
+
 type UnauthorizedJSONResponse ErrorEnvelope
 
 type UnsupportedMediaTypeJSONResponse ErrorEnvelope
@@ -3668,6 +3977,32 @@ func (response UpdateDocument415JSONResponse) VisitUpdateDocumentResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateDocument429JSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3796,6 +4131,32 @@ func (response CreateDocument415JSONResponse) VisitCreateDocumentResponse(w http
 	return err
 }
 
+type CreateDocument429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateDocument429JSONResponse) VisitCreateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateDocument500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateDocument500JSONResponse) VisitCreateDocumentResponse(w http.ResponseWriter) error {
@@ -3906,6 +4267,32 @@ func (response UpdateDocumentBulk415JSONResponse) VisitUpdateDocumentBulkRespons
 	return err
 }
 
+type UpdateDocumentBulk429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateDocumentBulk429JSONResponse) VisitUpdateDocumentBulkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateDocumentBulk500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateDocumentBulk500JSONResponse) VisitUpdateDocumentBulkResponse(w http.ResponseWriter) error {
@@ -4000,6 +4387,32 @@ func (response GetDocument404JSONResponse) VisitGetDocumentResponse(w http.Respo
 	return err
 }
 
+type GetDocument429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDocument429JSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDocument500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetDocument500JSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
@@ -4090,6 +4503,32 @@ func (response CreateAuthToken415JSONResponse) VisitCreateAuthTokenResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAuthToken429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateAuthToken429JSONResponse) VisitCreateAuthTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4364,178 +4803,183 @@ func (sh *strictHandler) CreateAuthToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H0Jc9s40uhfQfFtVeyvKJmU5TO1VevYTkbZRPbYTuaI/B4hEpI4oQAtAdrWJP7vr9AASPDQ5XF2ZvfL",
-	"1G4sUcTZjb678cUJ2XTGKKGCO8dfnBlO8ZQIksK3Mxb2zuSHiPAwjWciZtQ5lo+zKaECxRHaEhOCgjgK",
-	"EBshjALzW7DddlyHPODpLCHOsbO7T44O9kaHre7o0Gt1jw72W0O/O2p1OkcHvhftHvndoeM6sex/hsXE",
-	"cR2Kp7JlxMJWHDmuk5J/ZXFKIudYpBlxHR5OyBQvnZ6LMPrwoXcm5zJi6RQL59jJMuhuhoUgqWzwfz95",
-	"rSPcGp20Xt9+OXxs2V+7m3z1O49/c1xHzGdy4lykMR07j4+u00vjiHCOP5KUwySrc9Y/yE2UGxrr99FW",
-	"pBezjU4ue+UtvfObN8w0bt3p0dbfupPLHtKtXiJGkzkK7vwAkYeYCw6j02zqHH+SY99WF+o6Dy35e+sO",
-	"p3IqXL5YWflH37mVG3KRjpsw62ZCWMRSglg6xjTmWD5HcXQMu2I/fMFR8P/iKHBRp4sSdk/SEHOCJuQB",
-	"RySMpzhB4QSnOJS47A4o5iiJuSARiikKMOcsjLEg0UU65oHZdsE+E4pSwmeMctIe0NJ+7+91d7E/6oRH",
-	"5OBg6Hl+Bw93u2HUDAWWjjdD24vyktdaWLsRj2+/dLqNiPgoZ6MWB+f7JJSDvcLRFflXRriQz0JGBaHw",
-	"Ec9mSRzChHZ+4wpt9XZA85iGLE1JKFQ/8hHPplOczuUpjPksEwRhFJGEyI03qIy2OCER4tDRtuM6dzjJ",
-	"CGwIFtg5plmSuA5JU5bCLNIxjDaVaDSW68EwHIpmAjGKuMCCoM6+5zy61kskTVv5BFvZLMKCtFTLYmdO",
-	"k5hQcQ5DPUowjpgZX3abcefY8eAE3+EkjnB9mR/oZ8ruKcp7Xm8xo5gkkXPs7OTtiplDDyjmiDK5QGKw",
-	"EycSHSIEv3P0aeDgMBw47sCJ6Fz9nQn1lyQD57a+H9YiNt6CRxtz/5aSkXPs/J+dgnvsqF/5DnR1Tu9I",
-	"wmZENawdcpQqhEPDlODPHJbHZyREW0F5nsG2i1iqlq+grvfFbEZM5Y8DapDrBUdq2rqrBSgQbMvT/eg6",
-	"T0b+RQhxggC2ZmWx4Mic0I2R44yFZyLhO2eihCDqPKOIEU5fCDTFIpzAFqVknCU4ReRhlhIODGUAVGH3",
-	"VpKG251PXssvPh5JBva3gfMfiShDFs1dubUTlAstElXeXl/0EZ9TgR+2j1EVnVx0H4vJgMp+RjhO5D5C",
-	"ixmLqe6h6A5YRTrmbYBIYFAmSz4/GW2GOOoJMq3gDEWxIFOYG8uEpJS9aHN08XZMwwKas5TNSCrmaODA",
-	"jwNHnqBpzDmwhOcEvOsIxt5jOi8v7r3k52KCKfI9z4OF8s3XVlrUFD/E02yKaDYdSpiNVK9yZXKM/w7C",
-	"d6zoHEU4TfHcRWQ6E3MXTUvbOaCwciCSWGORmOC8/1weVyw6aKM+ExOJ9TFHgKsk0mh9linMJabJhpgd",
-	"mfZl8F/jKdGAciXPJ4iTJCHp06lhn5WQIRcrfnj1eq97enjQ3e90j7onJwgnKcHRXIuvaMRSPTbqHJyc",
-	"nFz2dv3DznvP69QRJl9My3T/ZyLOSSE7SRKBxCTmKIhY2Id9DZpWCpilVvvm+qbXV5wy5iUpekAV3tWX",
-	"mzPI1ywdxlFE6IboQB5mUuq9kSJ1GSPgEZpgjvQ7TxABlaSu2yMskL9/0O3ueYe7/pF3VIenfrMF7Z5C",
-	"2mIKZ/MiHZcX05dnFE2JIURVPeUJa8u4ZD1azLG6LulE+93hwcgLO9iPdkl3tIf3hwfhYXTUJATDzFss",
-	"Hf+BhS+EI4/HFIsMdDakdGw5+fuUgUr4NMDq1cPIi1f0RGA+L0GvTziXPK1ZSjnWwnj9SgkrtagbCz6g",
-	"i1Cgil0oUGpmUBmTpeP8APekXENxcm42fSMNT7WtkHSS3pEU5KcsJU8AsukWwTsvc6YYR+ho5IcdcoCb",
-	"oK7nkgNczePfSogpyih5mJFQKrS8tA85CNQ0g+2XiDKULzUiAseJBGpKRJZSErUVdABipymJCBUxTvjG",
-	"IGrqoADWT/Igohnm/J6l0ZOApbB6gmmUECUg684WnszQms2feD7V2usTr5wWa7bBNkClz8RrltFoQ1hQ",
-	"q1ndRGBJEpvCIGf/3tAL9/Fep7UXeaTVHR6OWkd476DVJYfRbuiPOtj3gGqMYB41AKWEsywNSYsy0VLv",
-	"/Inw6bOaYIOBCjTJKhpo9RXIk2a64YiNBpSJCahyRWOOMOX3RItFeEo0cbzE84Th6Iaxdzgdkw3hLaxm",
-	"BbxfsWiO2J0eLImn8VNAnisKDOS6kJCIow56H7+qQ3WmVtESjLUSmNBfRcuRk485gkmlSm2BNWhg1iau",
-	"z98HijMxYWn8O9n0DGrVtkFe6TPNrCcERxsoIJbhhdAI/dx6/e6Xfr/Vb324Pr9q3Vz887wvicuJnrFC",
-	"1lcEpyStg0pP78+XXcxuHCNKYjgvQdPKAkRZioLS4o716gJ0jznihAqjR5RWl0sgHyjPZjOWChK9J1GM",
-	"b2DNG0E1K7ooA/Xn9+8Ay54ATT08kiBA9gQepokRvvJRXyIAfm2eNQBbM21N5WpbAOK/2IGUawuqizFS",
-	"ZPMS4Gjms7L8B3VXxqtsTlJtsH2JAhyGAcJhSGbCRUFE5wGKCJ3LzzMRoEh5CuRXkgTaXWA7m3AYOq4T",
-	"UQnkaCaJaUQS59b2zcgHa/mj1JRPYDKOq7+eEehbf1HTsX6U83FuH13nxHYbNXjPaJlhSfIPkvyQJIyO",
-	"ORIMYRrlz19wlLKEcMnuYgG+HGWtixXSl/TIFVhge48kXkHHjQ622tBVpUJORFnpas2vWEKQ3MuyJxJH",
-	"05jW/U35A7BgOcr9ZJxhn5yKmqxmXHgV2fA3EgrZiyQ+OT2vbXnMeUYiRczqe1j29C33uvEmiJV2YxkE",
-	"yshRW7yrLCLz+hR+mhBquR+VUshdRGYsnKBpnCQxJyGjES/tesniYbm3Yyr2uwUwpAIyVpxINO/hdTym",
-	"JEJvf7rRRC4WYPluZgcsRZgjjIbAAoptr8Fe7mMvqg/Xi4wmK98oI1IHd8j+6Kjb2h8eSqH2oNs62j/q",
-	"tLqHu6NR6HcOhl63wZVfd7jbeGZYrd7/fGZuFTmW4p5l7sdRFMvF4OTSwrURTjip0l5LLQOrHEaU3C/C",
-	"VaWoLD20CRvHVGs0rtzEOEVkKhVLHEUp4WUUcYaSELfZjP9DP2uHbOq4zhQ/vCN0LCbOcWev6zrTmJrv",
-	"uw2gVOMZtl2e3D9jCgBV79hkG+YlB2PDOCFlem1+W4Ni/5APfq4bFU/e664fXSdXSpdtn3mpvEt8N0yJ",
-	"aF3KHz3QkXMEs/Tm0p7tl/bMbyJ9EsZnWQqUpUffx1RTnxHOEuEcd7wqrryLR0TEU1KORogpmsY0E6QM",
-	"Wtlcu0GcY7/b9WBC+mv98FeOhMY0116fBeQVB0FFENQ32gghKhSIZ2FIOB9lCQpOU4IFybsI6rivZLYV",
-	"FDbnA4+WYLesRT9LkoqotbxBT77zWIhiy9++Vku8Vi9XN1n34aq1mRnreTRt8ass+dwTZHpFOKBIjfvC",
-	"czAFU6J8PbDTwyz5bCS8+s7K987W2F25V3iYFO6fR8X4YP94E9uaq1glOY8RjhMSoS05MUJFOt9+iaRQ",
-	"i+4lc4sFaArG37QuR4WRz8BuJidD9QRNIE2Vv8o+exrGzSRatasg7YNIMZIwkUdeim14yDKRL+0lwsk9",
-	"nnO1HGOY4CS9i0MgdwumVYBV9vJPMm8mTAF4ZQPQovLeZYsyiQp3h0dHu6NO69DHw1bXj7qt4V6XtMhu",
-	"Bx8cDYcHIfD8BXMpqJLs+Xot3O4Vb1YR2+rELdCrhC0WNIoNWITz61IUjefq5ZcokOcqALO6RLtUnY4Z",
-	"SWH/XLmbRu1haUTSNgrUkQxQzAc0GDjewAlAIg/gbMrnKmJAjtRSOB2oODjAY3JH0rmN8CpErJmSVeTM",
-	"8gxzi3fzTNc9IRWK0SR0rksmJdpUDtzzE0w53+eklgUql3c7GDi+hC1ADQuUEMxFQTUtYuQigwfLIGxE",
-	"Gt9xHa8syfjrSTHFbDXTcOwVvNaulFtY15ykZ0LZ8TcQNZXSvZWSMJ7FEDGqXA68zhJOoij1G5QpJUKi",
-	"JKYE+WUCdIBen6IrhiuSkO95KyUh2W1nxWid8mjXk/gO/xZTPMbp5gOeTxsoyWIhGYchy6jg/5iJsL1Q",
-	"Tq4OvN8w8Bsu4oXmEPDCg4sv+HB1GSh1gKKMpmQcc0FSEknSwBl9iYYkZFPCUQACPHQbVDSlg5PTV5f9",
-	"zu7e7rn/68/lONAtFdzVeZR/T1q/3n7xdx+/fri63P5bk6b2bpz0G7bsHRnjpEHbv8woQTcpjmI6Rqds",
-	"c/i8Y2HDaCzUZv4wFvPt+pDlcfZWD3M5qY9yOZFEwISj7CPBkN9BUTyORQUrjg47Hc/v7Hb36jG2t1/2",
-	"3eZYb9e5bMKAy14fhSwqb2TX9z2va4nxR/CfLch78r8mVf6SNVC9ywSHwCp5Npslc1cK4RAcWxva6Rw0",
-	"rcp3FyzqWoQNitX1ss5tdakKqvUHvkmjJtSU2NdkiLq8Od0UHStsSB1hcybURruaYCrM1bvRxJKUmmME",
-	"6KdZDE4koSjcYto+17u6RKQV0zsWhwQpdor8to8SPGdZg9Rf4iLLWbJ58dF1dIjVqjbmtUfXkdLHu5iL",
-	"ZulW0nZu9FmzprWlGwiUfAR49tT7vqfhab7XBZ5riHlaZxXWm4BpmK7TKn/v0XU+4mSdJuY12WJRAsi1",
-	"Amkl+cJv+4FtUvHbfkX6aK8pf+iBfZ1/YaP8xzxNJF9bgQmlDbWFEwv0xUY0HYozlbXQIAAgk9CAp5IB",
-	"u0oJkvK4CZFQpkYI0FU027I0qgew2jFr6Ye6x7YZ1Pq1FU9nLBUqy0nSAmcci0k2lKx+h0/YjM/k9u3o",
-	"LoAyWOdhgyOcJyAtFMDOxJK0pQgL4qIo2plOd+bz+dwSByIWnmFBqrLA7o7n73S8zm6NqC8L/G6it322",
-	"ZGJqx8vT0RGI5QlVIzErNHl/CT/Y+nTS+tUHnvAoP3qto53W7RfP9fcem6WXm/lsyZzl6y9R0Ot/DJAm",
-	"ny4KTq/6AQpTEsUCUQa+p7NX/QBFZKif2Keu1//ouM7pVV+ei1f98glUP65xAm/ms56agAOTPoXh+0zo",
-	"72dybPhaO6FyiQAbV2JO4yFjYbN5trQRwKtfosD3PHs3fN+r7obf8Rbthu95juv4PvzbqWpD8OMau6En",
-	"XOyIflDaFf3M3hnXscOTqwRllpKWEqeV3bXMS7Fy8IBMjTghvNHrphyVmIbklE2nJjGyYtbXvxjWlkj1",
-	"0vg55Tsg59MsScoH4w1jEUcpCUl8p5JXRvqdlZYbRSNhgklyMXKOP63g0YaM3db8wUzgpNgVlW60FWga",
-	"3r5hokfvPuKkksLpe56cBqVMKG9ZfVtep4S0RiydIus1hIXA4QRcdIvlgLq1pOiivdq16DqFprSmArZK",
-	"n6qNGIJ0F72af1jLs4XuJwzpNrV1W4mxxD+S/2950YHX6h7tHraO9o8OW53Dg9HhMDrqHoyGS2Zz0bBc",
-	"EEPBAR1PyXp+xO7R/vp+xIjQGCebng7w+y89HSpcL5VKhWUqXnkydPzAxvOZiRXz+THDVMRibiIU1pyO",
-	"4tEbMPgl3Lypd8VyV/JptBVo8aXdZ9V07AYO3TSU4SkrlAF47dF14mhpNvaTMsJX+HpdJ06jhdzvyuYF",
-	"XOCx5H6XV+dg6cUFDRySEUulltVHNvuoKJdX503jS2z6ALmFTb5Hy58HaBdOMB0TlTYf2ucUZVTECbw4",
-	"ilMuNGpur39+O96a59ea8UbEzFpAmaJpX0/zCp7k4V95ylRqywJ6f23lvdTIfCnxp6nntSzZBq0XuUgk",
-	"qhZntThMBX0or6HEwEpInbN+t0k0qVHjOj10C9t6lYXZbKQZL8r4Xeb/CwRRK99sQ8UJ2L5K84X/lXlm",
-	"VUxbJyxKT0Pyy4XsAaSDFxyZN1zEBUtJpEKSQaozYWvgK5KM4yWKx9R6KSJJsK6oV7Jies2Ed/mJbJYk",
-	"1vQR/pl1MOwjYnJVNSBXI1OzmUn9pmLrlNXTB6uu53lrG5oqSLupyck0z4MwV/gxjQtThbuHOE1jwleg",
-	"+zrxEbbn/r8wPKJCcheYoytH5Fhru2dXJ69vjGJ7df6md31zdXLTu+i/Pum9Oz9zUdCRr51enZ/cnJ+5",
-	"Axp0pFZ8cnp6fnmjfpctz877PfVtV37rXV9+0L92ZeuT/un5O93dnheg11cXv573obd9aP3u/Oa84lL0",
-	"jCLtOh343AHVuqOe7MK/Xfh3D/7dr6jc8sFaKrfat7MUjwQYseU3W0B6DQ7P/CdlzC6+q5hZ68EZobH9",
-	"VQvJRQeSUSV2l69T9juE4pkOoDAIaPWAhic6RHP96A3lrAbJHlOVTlY/OzqDuMlAXcr9j6nWUFVtAZ1E",
-	"W5QDkDvpqkOrncMl+lsu11Cj6nmYeHUeP2RTTFspwZGUeLTR0EWkPW5L7tNY6ySoujCbK6KsosFmTk3H",
-	"zQ4GaIq7VZuNAt2HFqm5gEWELCJN1ReW1uSQ52RBik/esshvrDxSKQf6YTmx0vRbzk6otLeTwPRPDVnR",
-	"pqviJ8lgTAM7bEQ/qme4mC4WRNnrdlMiJiyCHdClTooJ6wTDpuATk+WwMqwKjtoyrLxWgAQoAzihbI/K",
-	"n1K+Cuv9ina5Vu2dqilnjUkrPXMBDut+XLUHCzF6MZNWeVsjHQOiI9ryYlD2Av+6lYqeIjZIKQAiuNYV",
-	"G755mJAOh3kuwaHAnabYe8h9AnUcthhtBdZeB9sor6UAyb5bgZV1HGwD0ZPsIEuEbSS3weWWEpXXK5uW",
-	"T1l15FiLUJ0B0yzv02KpU1dEAuGzgteuCW/UYVD2IiqCxkZihh3R9AxBmX88CtNU3dlQHYXopAa1qxJQ",
-	"xfnJ9FmM8yecS8IgSe+WwA/yw7Y20RszUkzL1Oiw2z7oWlEj3qPrnJLnmtAp4Vw7aEujevURr55vQDAC",
-	"xxTNSBqShpHzyHevNo8xF8+19DfXN01LP2jv71ZGPYt5+Fz+GdMX0ilkNYBXl/yGi+fZerneZTvvHy7d",
-	"+h84PW2Qs3+47qOtMWMRB2J6fXIqRQk4uXwbRAsXdaXOftgciHV02Ol0msKVuu5hsxe793w40FuAA9W1",
-	"97ikyw1xbcEvOtTPUCsXBX31CPbEJri/OK5TcS//sh7R1cP/QiAwQ33pM6C+l2l0RnjDzC5TFmWhQFAW",
-	"CaZmi3RlIJyoGMmYjhGO7mLO0rmL3mKa4XSOtK/CsmvtrhEF+KOYPweAjJOmjKgV6Fw/H0Jcv7m+2flw",
-	"sz5puE6agiquSRrjxKpg1njSIbrY2tfVaUc37LkW+iZlOeV30b+ML0zEU8JRRmOBZqlmvktZ0Q0Tkvd+",
-	"VCFAz+O8rjFEFNMwySAiVeCHSq5UnVJ9oHGDKVE+LRaqdJ4PP55uG128f3Fd0bv7F9dlAB2uzKWTg1zK",
-	"jXuO3YCOTEKQhMkKaFQkaUDNgnYZCm5PMsco1wg5ht+UIHu7QOJaK0A/zyJaHJcfl0wufzgav5haEY1f",
-	"PLNl11w52kh+PSkLq7hJm1wpsRbW2T82tpWIt/H4pYSwhoCbot534UNHPWol62SJOC5JzwiPhNG4wJfo",
-	"WpliBhUGVIMbQf3AQtpG2CpqGKAtPsG5FwajX07ev0OYhhOWbr+Ezt4wFfkU282U5aS6Ad/DgL6HAX0P",
-	"A/oeBvQ9DOh7GND3MKDvYUDfw4CeGAZUTsmwoxKaEo2bfIuB9YItWTYJg/arK+XBAbUFQrvpWjLhd+/a",
-	"Au9aGeQVB9FFpY5VVYkQTbe+NBSyiFZemoK24FKYbSiNUxTHrdjvUcpq9VSW3e6y/g0r5vaXpdNcJ6N2",
-	"udseyAqM1KR3lzPgNvB3aHq5BemjMUmfN4Pc76A+TuMppuiSxUDIvn0i+WuWin9fAvk05N8kgdxmZFb6",
-	"lcU4glX8rWY8LyeHP0de+PtsOsQxOmVUKv0Sla+1lf/fkSKuRv/3J4l73zhJ3PO8jv+0JPFVWdvGrtk5",
-	"CNB7PMEp5hOR4r9KMvf70+tnTuYup3FfxnRZMnc5enE953qDqc12sPsVB7v/JONl2XB5W8ld3oDey2bc",
-	"hKgsovTX2awxw/IaagyALHWMgledVwEaZjymkhILln92UXB9/utPl8EO/L24DFQVTHR9/itIaTv60psB",
-	"neE5cGfJrfGDi4Lzny+hofwrG5KHGUtFqRXSjVwUnJ3/fBmgiJApifSr5UjLV51XEt5yNvrvhfwAo+i/",
-	"8EB2VAaMarkOaGCz9EDwOR8u/3ZRfDVDF9+sH9U0JHTxw3XYQKZu8IMSFolJF39zfVPCrzfXN+WFyAfr",
-	"JavCmNC+loyqpmOm2Xh2rMT4p+RNCyZwo9TB+bO6kXARbAHmz3XCKp51AmFVlmiKZnjWEU/fXN/8mcEM",
-	"9xOWLLCB1lzqz732XnXt1REvxOR0oir7/tERLyCsLJzgdEyWg/iKRhej0TM5ba9YRiPlpf8t40KRxime",
-	"oyFBlIyxiO/IwmCao6N2SbJowQPtPn9WSBRO9FW4mLshvpXLw5KnlYElaKMTgaaMC3RU+k9uTl6MRQ32",
-	"gqv6/g3u5rK8VvRxuMwhqwmcvew6eQWzV5ilsZhD1RB9sRzU4z3JxKT49toYAd/+dOM0lQWH+7hUndFR",
-	"yqb1Qp2mJgdfUAIeDTLP2w2hC/ioalMotuQc63kUPGcixMwUB15Q0rm4VGfRlDA3RZ+H89x40DbXsObV",
-	"/fVFrE1ljIsJ4Vn8TzJXZdNNIGvVeNyKJWAlyij1w5gTCBdpFsojBYlhEN7bAsOoPIGScWnXFxuhj3iO",
-	"KUZ9Iu5Z+vkFH9CY3j3kNX1kAx2Ec1yvYlDcbrEVFCbBQNmwt1VGAta3fQ2osuVxmBPW1Q6UyZC7KCI0",
-	"JvKvsg5yxFJdcZ23B3RA/wfBLkM2HFEQkGsdOGafBw7CmZjkIUNbNQBtqyLnKb4jCdJ3C5hrOtGistIK",
-	"arq69FJc++1eGExDNxMyV/bojmfK5MpBMppA2KK+CSTSZXjB3M8/kwiNWNqWiz3LdzaRYMyonESwI2Gz",
-	"g2cx3/lSvU35cYelY77zRdmWHgPlZg4xaOjTjAtJarGchH1tExZl45Yc+xzizPNkMCjNn3HC8ztKENE6",
-	"xjEKvig1w0URFthVhkMXImQfg1JhS6NnyBkwajQStKXzFKFkJieiVPaSZkmioGaCLhgtrjWyW4KBH9MI",
-	"IKlbcyK2YUHmohvIt+F2Vcshi8BcmxKUkt/U7UnQ7Q83N5eo63m1VBEluotYJPoOooeCbp9c9tBW+UBB",
-	"oQ/rMMG1wqbWkuO3vTYEx7MZoXgWO8fObttr63I5E6CfG8B8J7IiIuwb0xcwpuKVnepF4I/uyibqqmzJ",
-	"zGZYNOkBJ2Ct4yZXKKg62PMas00XiBXVlnip0YBWwzSAPHw1+blf0ZRgKsnWVyhprrXgr/nFvEA6zNMB",
-	"/dpqtUr/l32pUImvmjqhr6jje3nKnfzqea585qJOR/6z6yHVDpzIX+EWCflax9OJeUvbzAS00fdSf4Wf",
-	"TAbf0oYkUYNJKilf3Pd0Jh/6iiSzRz40qLV3UacLncjDYe7dTAi+Ixx19jydHShpXtFlG53QOVJkK2TT",
-	"YUwNnPg9Sbk8K+bsLcyjMonL6Zi38+wsk0mmiCgONREt8lLUDwpimsDKkbZGLEVatlmcjrbt5jdbFKXr",
-	"OMqo9hMCfWhOpVbZ1igw6deBuna35uOCliUnV5BTooqvKwCqSoA1J3O0VcQX2aNwhIdSutGRQvmeK/RH",
-	"hoxJopWQkSkfNJcP2horVBI4t7pVXEWiiuY3nI2qAVCfCZmpm6ElUVXQ0idFIoLcmRDL3Y2TRHKTlGBY",
-	"pgLrGyLsQCbDR3SohDmfnAiOggZXXk4eNMsCOFjvwe+U3UPXcN+dIuqaiORpkXGkki7rd2294PlSXQtv",
-	"uzneNuT3KXKfi0y9yDl21ITOilvTNDd5xaL5htcHKWyqXLqsiI72FGoA2tcImQoD+v6ZooDAkvgtnbq/",
-	"XlSDuqoHbpcpX52vnjVNRd1zs+Eoa18lVM2DL6snIs0IPFACC2xsx/OeBIrqNU439QBBoBb1a52aI/OW",
-	"gMREzIFaVopb+3RbjhdriP6qBXutG6hlxWVVIquqYVMqia8WvaQfmyiicjyQFf7TFMOTh+zo7PI4Wj/Q",
-	"xo6j0bEupdCWSpxJYxDJuuEdpeiNBqdVntnY8T0rO1FtTWMKpP8UdF91eVZD5KqJaXl0na46Ak0D5UdF",
-	"1yGxbo2Hhv7qhqWb8KDR7upGxZ3N0KK7ukV+4aVs4K8xRPXiRGi3t856Gu6Ce3SdvXV2sXyVLQC6IOfg",
-	"jmCU5BqviqlipcIaUqfAY1OBUKl+6voY1lRc5NSo0gUOgFyLaVE+0SqcqJRpUzTR1O61VRMyoFbx3q3e",
-	"1eW2KeErlVkQpfOhJlIVNppdMJDEVupmW7pIxbaLbGvAgII5QAti+DPhhfquOedx6dLwvyM7MtCF35Rd",
-	"4e+gRKrRRiwdUKifCSH5vm+eqiqa6mGneHj2qq/7gkql9ihnQv5ie63R3wc0KOIV2uqpW6p7LnvIy84W",
-	"b2hjnfy1HrIMuspVlhB+DCaNBg192a3KWyThBHW9XdR4q/L/lLYRxNz4XxmBix1KV65L2aLhgrVjMNaE",
-	"jEbl60+lgJTr/jZslJBW2ydLuDpaXLEAkTtCQXw0AfYqLE8eC4lhQ0KoVm4itFXIoduWcMkneEZQmiUE",
-	"bka7R1tGLNBSsosIzabcRdobzF2UgJeWW/V4ILKfu3IulOWCpeoAMqnDCQk/k8jEYWI6VzqTFKOhJNNL",
-	"hNFdzJLFOpFlQjBXyhIwZch+YCilXkjdCL42ip7lQt5/SPTU574ie0r6IVLcUhrUq86r3J5manyzkdyz",
-	"NvDvXAQqVfXWMTilqxkWSzI6mKMh1ghiLUyJfYhMMJXpocq8igBQsQTyc7ks8pmoyiZ91iyUgBcZyuWW",
-	"yoZ/KrKntcctz+BV7gCd3eof5gmmRUponnUJeZJ5puNa6YqQf+hbuYFqOJWuB754k0un52UnsoEwaaVy",
-	"wSuPt9XgKwOihtinxVKPgdTSeBoFtDzoRYFNx4qUYGXHBhhfvnZoG8cyuIXLXlvjabVAAt/1HpW/Wj4a",
-	"lR3y0bK8bSSRNRfQX0sP8Tc8l1pAr6shJldj8XXdzSqIkkS/axvfRttQq2nUNrQKsLYu4f1ZukQe36DB",
-	"tb768CcpDkerW5wZicMO8/7P1CAU8UF4sf9tgfbw6D7Je7AzzJLPfy0XAsHhJK/AqQRjyKxDWxUhblt+",
-	"BQumieRAN3BzHc9ti8rhp5Qx5dZixoZe+DNjqhJFt3LnBRhWtTk5FsZxaVlo1Yt8QAVjSmmScinPL34D",
-	"g62YMA4yVFC2IgbH370YT/dirOnDeKlGsQzgtl7hasN2XvBuOB/QONrW7mcoswkwjGlEZoRGUMXR3N32",
-	"gueOyYgRdZF5RiMmZzBMWPi5wBQO2CE1g9zHugX+xo7nbW9wbaDRIAWboYTckQRxPOdSnVL4aLQUK3v9",
-	"uKS3+9VrBgt/BAZPQ+V6OvDZkkiqY1J3Q/FIL0inkW+/LHVfvcUw14VKtxjCcJRVRnAbfUW58GyUpywl",
-	"HOCESoHD8pTvKoKgp3aMOqjZxC/1wGVOq7Zy5ICXWTlIoPgiSaHCngYTN/EE93iuHBR2yC28CEaT4obK",
-	"HADu8iR00ArNXZawhbCjxZWWgU5BOjG5/AtH82C0orPcaS4hLHuGC1LzAXX3xyt8eluaZEmEN9SpiKow",
-	"63rBlVPOfQ7337a7zGWDtowGH0fgFVrhC9pGLM37q9RPVImQyu6hndV4NiOQykVwmsR5CElhysotGRDp",
-	"EIZZmhIaQmJXXkMiwRLKjOrYA8p0pEKgryQNDMOqX8OKhb7+NTA3mcLLgASyCy2PtRRFmKVsmMhjsAXw",
-	"oYptuohMZ2LuoikDnoSpbQcBK6JEIhhsmBL8mRsTUFB2xQQ63sytWU2UDaQxhAJQjjJjQgGc1vnUK71t",
-	"r6Ro8kfMHov9WiV7LKS9RRLys4RsF6rWp4U+r7WqXD/ePtXpBUaJb+P4ShJdYbe0KX1Nko3/1nBKoCNu",
-	"nQB+JjOxXddJP9kXPWulxrq8+VNTdcocCN7QC/fxXqe1F3mk1R0ejlpHeO+g1SWH0W7ojzrY94DwjIyP",
-	"oFy9sk4dFhSuvLVvaS5mCbcjO+vMwilfYQwlL5+w8m9Ul3Pp8tbViCvLu11eYDRJUKfCgZfyWcOGG0BW",
-	"W7wlP2xciDR3bS9z9BZW50Yi0Ijb340vq40va94E8Nd09apjaB/h4iQ1n6x1l2ufLN8+WSuMQK4zjR+q",
-	"iHxhpPVc2ICkwUI6c3VRLuDXrtY1Zqam+ncU/47i3x7F/8t5o/td6Fm5cn35gbOzu2NuXCltRi9C6yAX",
-	"wklKcDTXehlUvY5pRB5QA2aUtbunbMtT8N3bgKSvrR1IRehKC/5NNv2LtUxI6xv6s+Tzn2Ps/w8O+rED",
-	"fsDMPMV0bifNaMUz97/IXd5+ZmP+l4iF8olc0JiIpjyiepQ92B3sEiW27cRF9xMsyB2gFTdW6C0tNA9o",
-	"vkAX2dZVnJLcwqpuUd5u24G82lpTi+Ed0HWCeDeK4LVClZ0/rD83qhMnuQ6xyqLw3Xn7vyRUdP+vECr6",
-	"l3ftbhgT+ocp9RXB0ZqRmP8mb+jqF89YCG5TyRJM+qNiC3f+jgQBpKkCcWoOHz1/UM4FjjCUz3vB0QTT",
-	"KCFoi0xxrHPuZpjze5ZGpkx8PKYkQm9/utGJnQrWOjGwIPvgZFU+Lp0vq2494iZ+Hh6e6dTHHn0fUx6Y",
-	"JEnj0O12PXdAIwIXmKCOt/0SBdDNPCgM7tp5BqZyEPu4wMpM3lCTUHlkdZsBxQlnKIm5ceFaLIYXZQWH",
-	"JGF0LHm3W0Tt6R1LWULAUUxwOIFUnTgd0EAyTWO8X1Hna0AHVBUV1bvP0mLTDW/TmYj+4luhLCeFajSg",
-	"95M4nACH1kOLeyZndS9H29Y+cXCGU0IijihToFocc5in0f4h63vCxqrCUHEA37Gx3ESV7kIR4J/eD5tJ",
-	"6ifHitu12Yz/o1zRSr2giT70AlmUajedY4fvhikRrUv5xEtBJ6rjoXPc8TagvvmmbBQRtqmAoXLKq/JF",
-	"x2upM2OS0uGQFsHDkqbZWN0ocXDOwhiYPGhln744rFITD/jukhp0Opm9Gr0pV80SVbMFR9OYOregBMER",
-	"1hx4zzvU8oRQGfcOmb+dDN+E8UX8tvfh957fj3u8R6/2wtPefu/z7OePp2+P2mT+9vfop158Effmv9y8",
-	"TfrTX/b6p17nl9/Gu+9urpL+7z+Ki5tf9t7Hnndx1p/+On3/8P63KH5/9mP87vRtQn44iS9+O+/0f//R",
-	"69+cdN//fr73/iw5aoedhA6nr73o57fJu5/27qJTf/7rT6+5o8oCrC8VPD+btxBtscoHL+gKBN+Uz/cU",
-	"ETotaNB/nKam61QoAbo4Vj25eZopqnNliQNQw+L2sdL+i10z4tOtZN92yYtPgPfqki51wqraVwLFT0z2",
-	"44RxodgZtOHqQim7Lk2WJs6xswNGBT21L4sxAQ3nusbDC14UtLQrJbSLUwxTliuo3uZQiTt7c31jqbEN",
-	"xCZPuh3qO4yNEqyq7UytMQsh6/H28f8HAAD//w==",
+	"7H0Jc9s40uhfQfFtVeyvKJmS5TO1VSsfySibyB5bmSvye4RISOKEArQEaFuT+L+/QgMgwUOXx7Mz325S",
+	"M7ZFEWc3+u7GFydgszmjhArunH5x5jjBMyJIAp8uWNC7kH+EhAdJNBcRo86pfJzOCBUoCtGOmBLkR6GP",
+	"2Bhh5Jvv/N2m4zrkEc/mMXFOnf1DcnJ0MD5udMbHXqNzcnTYGLU640a7fXLU8sL9k1Zn5LhOJPufYzF1",
+	"XIfimWwZsqARhY7rJORfaZSQ0DkVSUpchwdTMsMrp+cijD5+7F3IuYxZMsPCOXXSFLqbYyFIIhv8309e",
+	"4wQ3xt3Gm7svx08N+2Nnm4+t9tPfHNcRi7mcOBdJRCfO05Pr9JIoJJzjH0jCYZLlOesv5CbKDY30+2gn",
+	"1IvZRd3rXnFL71v1G2YaN+71aJtvXfe6h3Sr14jReIH8+5aPyGPEBYfRaTpzTj/Jse/KC3Wdx4b8vnGP",
+	"EzkVLl8srfyHlnMnN+QqmdRh1mBKWMgSglgywTTiWD5HUXgKu2I/fMWR//+i0HdRu4Ni9kCSAHOCpuQR",
+	"hySIZjhGwRQnOJC47A4p5iiOuCAhiijyMecsiLAg4VUy4b7ZdsE+E4oSwueMctIc0sJ+Hx509nFr3A5O",
+	"yNHRyPNabTza7wRhPRRYMtkOba+KS95oYc1aPL770u7UIuKTnI1aHJzvbiAHO8PhDflXSriQzwJGBaHw",
+	"J57P4yiACe39yhXa6u2A5hENWJKQQKh+5COezmY4WchTGPF5KgjCKCQxkRtvUBntcEJCxKGjXcd17nGc",
+	"EtgQLLBzStM4dh2SJCyBWSQTGG0m0Wgi14NhOBTOBWIUcYEFQe1Dz3lyrZdIkjSyCTbSeYgFaaiW+c6c",
+	"xxGh4hKGepJgHDMzvuw25c6p48EJvsdxFOLqMj/Sz5Q9UJT1vNlixhGJQ+fU2cva5TOHHlDEEWVygcRg",
+	"J44lOoQIvufo09DBQTB03KET0oX6PRfqN4mHzl11P6xFbL0FTzbm/i0hY+fU+T97OffYU9/yPejqkt6T",
+	"mM2Jalg55ChRCIdGCcGfOSyPz0mAdvziPP1dF7FELV9BXe+L2YyIyi+H1CDXK47UtHVXS1DA35Wn+8l1",
+	"no38yxCiiwC2ZmWR4Mic0K2R44IFFyLmexeigCDqPKOQEU5fCTTDIpjCFiVkksY4QeRxnhAODGUIVGH/",
+	"TpKGu71PXqOV/3kiGdjfhs7/SkQZsXDhyq2dokxokajy7vaqj/iCCvy4e4rK6OSih0hMh1T2M8ZRLPcR",
+	"WsxZRHUPeXfAKpIJbwJEfIMyafz52WgzwmFPkFkJZyiKBJnB3FgqJKXshduji7dnGubQnCdsThKxQEMH",
+	"vhw68gTNIs6BJbwk4F1HMPYB00VxcR8kPxdTTFHL8zxYKN9+bYVFzfBjNEtniKazkYTZWPUqVybH+M8g",
+	"fKeKzlGEkwQvXERmc7Fw0aywnUMKKwciiTUWiSnO+s/kccWi/SbqMzGVWB9xBLhKQo3WF6nCXGKabInZ",
+	"oWlfBP8tnhENKFfyfII4iWOSPJ8a9lkBGTKx4ruzNwed8+OjzmG7c9LpdhGOE4LDhRZf0ZglemzUPup2",
+	"u9e9/dZx+4PntasIky2mYbr/MxGnm8tOkkQgMY048kMW9GFf/bqVAmap1b69HfT6ilNGvCBFD6nCu+py",
+	"Mwb5hiWjKAwJ3RIdyONcSr0DKVIXMQIeoSnmSL/zDBFQSeq6PcICtQ6POp0D73i/deKdVOGp32xAu+eQ",
+	"tojC2bxKJsXF9OUZRTNiCFFZT3nG2lIuWY8Wc6yuCzrRYWd0NPaCNm6F+6QzPsCHo6PgODypE4Jh5g2W",
+	"TH7HwpfCkUcTikUKOhtSOrac/EPCQCV8HmD16mHk5St6JjBflqBXJ5xJntYspRxrYbx+pYCVWtSNBB/S",
+	"ZShQxi7kKzXTL43Jkkl2gHtSrqE4vjSbvpWGp9qWSDpJ7kkC8lOakGcA2XSL4J3XGVOMQnQybgVtcoTr",
+	"oK7nkgFczePfSogpSil5nJNAKrS8sA8ZCNQ0/d3XiDKULTUkAkexBGpCRJpQEjYVdABi5wkJCRURjvnW",
+	"IKrrIAfWj/Igojnm/IEl4bOApbB6imkYEyUg686WnszAms2feD7V2qsTL50Wa7b+LkClz8QbltJwS1hQ",
+	"q1nVRGBJEtvCIGP/3sgLDvFBu3EQeqTRGR2PGyf44KjRIcfhftAat3HLA6oxhnlUAJQQztIkIA3KREO9",
+	"8yfCp88qgg0GKlAnq2igVVcgT5rphiM2HlImpqDK5Y05wpQ/EC0W4RnRxPEaL2KGwwFj73EyIVvCW1jN",
+	"cnifsXCB2L0eLI5m0XNAnikKDOS6gJCQozb6EJ1VoTpXq2gIxhoxTOivouXIyUccwaQSpbbAGjQwKxPX",
+	"52+gFEmtYm9BErfY4AFjaIbpwkyWn+bwknM+9CRjEskC4bEgCeq0EScBoyGvAkDOX/bVMH1tDYAX2/4r",
+	"iXgYJViYteyMFigkY5zGAh162XKlYBFRMNHSUOnmmKIpSxM0l7ACuUYKIiCW9K4RDsOEcI5GZCx10JhN",
+	"IvoaBYyOo0ma4FFMjMGlsh1+03GdKcGhdizdyH1tdOW+Vg3ht2qXkWDoAUfCjCeShdRb8QRHVHaX75fe",
+	"aclqJyQBqfWnxg0W5L1cfwN+1voa9AZpweohoiF7QEHMuMRdwdCIyBETgoOpZNdbjHlDZjiiEZ1UxzVI",
+	"jWIyForSYWEG3/HQlCRkd8vBOKlZ4I9TUuyc0JC7csSPNHo0yLxmJDnWR4pTMWVJ9BvZliNqQ1ON9tBn",
+	"GsUUWjyDQnJCQ/RT4837n/v9Rr/x8fbypjG4+udlX+JrV89YsY4zghOSVM+tnt6fr0mY3ThFlETAvfy6",
+	"lfmIsgT5hcWd6tX56AFzxAkVRqsvrC7TBz5Sns7nLBEk/EDCCA9gzVtBNc27KAL1pw/vgeY/A5p6eCRB",
+	"gOwJPM5iowplo75GAPzKPCsAtmbamMnVNgDEfzH2KNfmlxdjdLr6JQCjzGZlefOqdOAsXUiWAN++Rj4O",
+	"Ah/hICBz4SI/pAsfhYQu5N9z4aNQ+e3kRxL72nlnu35xEDiuE1IJ5HAuRZuQxM6d7SmVDzbyDqspd2Ey",
+	"jqs/XhDoW39Q07G+lPNx7p5cp2s7cWt82bQoPkoSD3r1iMSMToC/SM5nnr/iKGEx4ZJARgI8q8p2Himk",
+	"L1h11mCB7cuVeAUd17Og8tBlFV9ORNnMq5yExQTJvSzGBeBwFtGq9zd7APZkRzmDjWv6k1MyWqkZ5z5+",
+	"NvqVBEL2IolPRs8rWx5xnpJQEbPqHhb97qt94LwOYoXdWAWBInJUFu8q++RiKdc0hh1louEuInMWTNEs",
+	"iuPI4pzZrhfsj1awSUTFYScHRsZYXWXpqpF+ogklIXr340ATuQiEhCXsgCUIS0luBCwg3/YK7OU+9sLq",
+	"cL3QiD/yjSIitXGbHI5POo3D0bFUMY86jZPDk3ajc7w/Hget9tHI69QE1lTDX2w8M6xW7382M7eMHCtx",
+	"z3K+4TCM5GJwfG3h2hjHnJRpr2UkARs5RpQ8LMNVZTZYeWhBBNb2BVduYpQgKfjFRlYu7udIEuImm/N/",
+	"6GfNgM0c15nhx/eETsTUOW0fdFxnFlHzeb8GlGo8w7aLk/tnRAGg6h2bbMO85GBsFMWkSK/NdxtQ7O+y",
+	"wS91o/zJB931k+tkJqJV22deKu4S3w8SIhrX8ksPLFYZgllWrMKeHRb2rFVH+iSML9IEKEuPfoiopj6g",
+	"Fjmnba+MK++jMRHRjBRjgyKqlaYiaGVz7ZR0TludjgcT0h/dOvndPhIa01x7fRaQ1xwEFc9T3WgjhKjA",
+	"PJ4GAeF8nMbIP08IFiTrwq/ivpLZ1lDYjA88WYLdqhb9NI5LotbqBj35zlMuiq1++1Yt8Va9XN5k3Yer",
+	"1mZmrOdRt8Vnafy5J8jshnBAkaoeJ5+DY4YS5XmFnR6l8Wcj4VV3Vr53scHuyr2SKnXmjH1SjA/2j9ex",
+	"rYWKHJTzGOMoJiHakRMjVCSL3ddICrXoQTK3SICmYLy/m3JUGPkCrNhyMlRP0IS1lfmr7LOnYVxPolW7",
+	"EtI+igQjCRN55KXYhkcsFdnSXiMcP+AFV8sxZkJOkvsoAHK3ZFo5WGUv/ySLesLkQ4yED1pU1rtsUSRR",
+	"wf7o5GR/3G4ct/Co0WmFncbooEMaZL+Nj05Go6MAeP6SueRUSfZ8uxFu9/I3y4htdeLm6FXAFgsa+QYs",
+	"w/lNKYrGc/Xya+TLc+WDk0uiXaJOx5wksH9gdjBqD0tCkjSRr46kjyI+pP7Q8YaODxK5D2dTPlfmJDlS",
+	"Q+G0r6JSAY/JPUkWNsKrgM16SlaSM4szzPxP9TPd9ISUKEad0LkpmZRoUzpwL08w5XxfklrmqFzcbX/o",
+	"tCRsAWpYoJhgLnKqaREjFxk8WAVhI9K0HNfxipJMazMpJp+tZhqOvYI32rF5B+takORCKK/aFqKmUrp3",
+	"EhJE8wjit5UDkFdZQjcMk1aNMqXNrXFECWoVCdARenOObhguSUItz1srCclu22tGaxdHu51G9/jXiOIJ",
+	"TrYf8HJWQ0mWC8k4CFhKBf/HXATNpXJyeeDDmoHfchEtNYdATAxYtv2PN9e+UgcoSmlCJhEXJCGhJA2c",
+	"0ddoRAI2Ixz5IMBDt35JUzrqnp9d99v7B/uXrV9+KkZl76hQy/aT/N1t/HL3pbX/9PXjzfXu3+o0tfeT",
+	"uF+zZe/JBMc12v51SgkaJDiM6ASds+3h854FNaOxQDvdgkgsdqtDFsc5WD/M9bQ6yvVUEgETHHaIBEOt",
+	"NgqjSSRKWHFy3G57rfZ+56Aa8X735dCtz7xwnes6DLju9VHAwuJGdlotz+tYYvwJ/LMFeU/+q1Plr1kN",
+	"1buOcQCskqfzebxwpRAOoeqVoZ32Ud2qWu6SRd2KoEaxul3Vua0ulUG1+cCDJKxDTYl9dYao68H5tuhY",
+	"YkPqCJszoTba1QRTYa7ejTqWpNQcI0A/z2LQlYQid1Jr+1zv5hqRRkTvWRQQpNgpajVbKMYLltZI/QUu",
+	"spolmxefXEcHPK5rY157ch0pfbyP+FJvFyXc6LNmTRtLNxC2/ATw7Kn3W56Gp/lcFXhuIQJxk1VYbwKm",
+	"YbpJq+y9J9f5AcebNDGvyRbL0rFuFUhLqVCtZsu3TSqtZqskfTQ3lD/0wC2dDWWj/A9Z0la2thwTChtq",
+	"CycW6PONqDsUFyqHqEYAQCa9CM8kA3aVEiTlcROwpEyNEC6vaLZlaVQPYLUT1tAPdY9NM6j1bSOazVki",
+	"VM6hpAXOJBLTdCRZ/R6fsjmfy+3b010AZbDOwxZHOEsHXCqAXYgVSYQhFsRFYbg3m+0tFouFJQ6ELLjA",
+	"gpRlgf09r7XX9tr7FaK+Kg2jjt722YqJqR0vTkfHAxcnVI6LLtHkwxX8YOdTt/FLC3jCk/zTa5zsNe6+",
+	"eG7r4Kleehks5ivmLF9/jfxe/wcfafLpIv/8pu+jICFhJBBl4Hu6OOv7KCQj/cQ+db3+D47rnN/05bk4",
+	"6xdPoPpygxM4WMx7agIOTPochu8zoT9fyLHhY+WEyiUCbFyJObWHjAX15tnCRgCvfo38lufZu9FqeeXd",
+	"aLW9ZbvR8jzHdVot+Nkua0Pw5Qa7oSec74h+UNgV/czeGdexkwXKBGWekIYSp5XdtchLsXLwgEyNOCG8",
+	"1uumHJWYBuSczWYmTblk1tffGNYWS/XS+DnlOyDn0zSOiwfjLWMhRwkJSHSvUsnG+p21lhtFI2GCcXw1",
+	"dk4/reHRhozdVfzBTOA43xWV/LfjaxreHDDRo/c/4LiUUN3yPDkNSplQ3rLqtrxJCGmMWTJD1msICwHh",
+	"LFLYXioHVK0leRfN9a5F18k1pQ0VsHX6VGXEAKS78GzxcSPPFnqYMqTbVNZtpamT1on8v+GFR16jc7J/",
+	"3Dg5PDlutI+Pxsej8KRzNB6tmM1VzXJBDAUHdDQjm/kROyeHm/sRQ0IjHG97OsDvv/J0qOBZiCOzTMVr",
+	"T4aOH9h6PnOxZj7fp5iKSCxMhMKG01E8egsGv4Kb1/WuWO5aPo12fC2+NPusXByhhkPXDWV4yhplAF57",
+	"cp0oXFkb4Vn1Gdb4el0nSsKl3O/G5gVc4Inkftc3l2DpxTkN1AF/vZs+stlHSbm8uawbX2LTR8j0rfM9",
+	"Wv48QLtgiumEqCIWgX1OUUpFFMOL4yjhQqPm7ubnt+1teH6tGW9FzKwFFCma9vXUr+BZHv61p0wlmi2h",
+	"97dWFlqFzBfS8Op63siSbdB6mYtEomp+VvPDlNOH4hoKDKyA1Bnrd+tEkwo1rtJDN7etl1mYzUbq8aKI",
+	"30X+v0QQtbI/t1ScgO2rpHv4r8gzy2LaJmFRehqSXy5lDyAdvOLIvOEiLlhCQpUgAFKdCVsDX5FkHK9R",
+	"NKHWSyGJ/U1FvYIV06snvKtPZL0ksaGP8M+sSmMfEZM5rgG5HpnqzUzqOxVbp6yeLbDqep63saGphLTb",
+	"mpxM8ywIc40f07gwVah0gJMkInwNum8SH2F77v8DwyNKJHeJObp0RE61tntx030zMIrtzeXb3u3gpjvo",
+	"XfXfdHvvLy9c5Lfla+c3l93B5YU7pH5basXd8/PL64H6Xra8uOz31Kd9+al3e/1Rf9uRrbv988v3ursD",
+	"z0dvbq5+uexDb4fQ+v3l4LLkUvSMIu06bfi7Dap1Wz3Zh58d+HkAPw9LKrd8sJHKrfbtIsFjAUZs+ckW",
+	"kN6AwzP7Shmz888qZtZ6cEFoZH/UQnLegWRUsd3lm4T9BqF4pgMo0wNaPaBhV4dobh69oZzVINljqpI7",
+	"q2dH5/PXGagLlTgiqjVUVelDp7TnxTnkTrrq0GrncIH+FounVKh6FiZensd36QzTRkJwKCUebTR0EWlO",
+	"mpL71FYe8ssuzPr6ROtosJlT3XGzgwHq4m7VZiNf96FFai5gEQELSV0tlJUVcuQ5WZJwl7XMs41Lj1TK",
+	"gX5YTHM2/RazE0rt7ZRM/VVNjQLTVf6VZDCmgR02oh9V881MF0ui7HW7GRFTFsIO6MJD5ptqqpPpMUsE",
+	"rgtLMfkPawOu4BCuwtdbBWKAPwAaymupPEflxbDeL+mdG9XIKht5Npi00kCXYLfux1V7sBTXl7NvlV85",
+	"1tEhOtYtK9pmL/CvW1HsOQKFlA8gtmtTgeIPDyDSgTIvJVLkuFMXlQ9ZUaCowxajHd/aa38XZTVPICl/",
+	"x7eqA/i7QA4lo0hjYZvPbXC5hYICm5U3zKasOnKsRajOgJ0W92m5PKorl4FYWsJr1wQ+6gApexElEWQr",
+	"AcSOdXqBcM3fH59pqmNtqahC3FKNQlYKteK8O3sRs32Xc0kYJOndEfgRsl+18d4YmCJapEbHneZRx4on",
+	"8Z5c55y81ITOCefadVsY1auOePNyA4J5OKJoTpKA1IycxcR7lXlMuHippb+9HdQt/ah5uF8a9SLiwUt5",
+	"bkxfSCeXVQBeXvJbLl5m6+V6V+1863jl1n/H6XmNBP7dbR/tTBgLORDT2+65FCXg5PJdEC1c1JHa/HF9",
+	"iNbJcbvdrgtk6rjH9f7t3svhQG8JDpTX3uOSLtdEvPk/6yBAQ61c5PfVI9gTm+D+7LhOyfH882ZEVw//",
+	"M4GQDfWhz4D6XifhBeE1M7tOWJgGAkH5MpiaLdIVgdBV0ZOQKB/eR5wlCxe9wzTFyQJpL4Zl8drfID7w",
+	"e7F4CQAZ900RUUvQuX05hLh9ezvY+zjYnDTcxnXhFrckiXBsVRqsPekQd2zt6/qEpAF7qYW+TVhG+V30",
+	"L+MlE9GMcJTSSKB5opnvSlY0YELy3h9UcNDLuLUrDBFFNIhTiFUV+LGURVWlVB9pXeUG+TRfqNJ5Pn5/",
+	"vmu09P7VbUkj71/dFgF0vDbLTg5yLTfuJXYDOjKpQhIma6BRkqQBNXPaZSi4PckMo1wj5Bh+U4Ds3RKJ",
+	"a6PQ/Sy/aHnEflQwxvzuOP18anmcfv7Mll0z5Wgr+bVbFFZxnTa5VmLN7ba/b2wrRW/r8QupYjWhOHld",
+	"/ty7jnrUSuNJY3FakJ512RvQuMDL6Fo5ZAYVhlSDG0Gdz1zaRtgqPuqjHT7FmX8Go5+7H94jTIMpS3Zf",
+	"Q2dvmYqJiuxmynJS3oBvAULfAoS+BQh9CxD6FiD0LUDoW4DQtwChbwFCzwwQKiZr2PEKdSnIdV5H33rB",
+	"lizrhEH71bXy4JDaAqHddCOZ8Jt3bYl3rQjykoPoqlThqqxEiLrbmWpKXIRrLzdCO3B50y4UzcmLWJfs",
+	"9yhhlUorq25h2vwmJHNL08ppbpJru9qhD2QFRqrTu4u5cVv4OzS93IHE0ogkL5tb3mqjPk6iGabomkVA",
+	"yP74FPM3LBH/vtTyWcD/kNRym5FZiVkW4/DX8beK8byYNv4SGeMf0tkIR+icUan0S1S+1Vb+f0fyuBr9",
+	"358+7v3B6eOe57Vbz0sfX5fPbeya7SMffcBTnGA+FQn+q6R5fzi/feE072KC93VEV6V5F+MaN3Ou15ja",
+	"bAd7q+Rgbz3LeFk0XN6Vspq3oPeyGTchKsso/W06r829vIXqAyBLnSL/rH3mo1HKIyopsWDZ3y7yby9/",
+	"+fHa34PfV9e+qo+Jbi9/ASltT19ONaRzvADuLLk1fnSRf/nTNTSUv2VD8jhniSi0QrqRi/yLy5+ufRQS",
+	"MiOhfrUYg3nWPpPwlrPRv6/kHzCK/g0PZEdFwKiWm4AGNksPBH9nw2WfrvKPZuj8k/WlmoaELn68DWrI",
+	"1AA/KmGRmETyt7eDAn69vR0UFyIfbJbGCmNC+0qaqpqOmWbt2bFS5p+TUS2YwLVSB+cv6kbCebAFmD83",
+	"Cat40QkEZVmiLprhRUc8f3s7+DODGR6mLF5iA6241F967b3y2ssjXonp+VTV/P29I15BWFkwxcmErAbx",
+	"DQ2vxuMXctresJSGykv/a8qFIo0zvEAjgiiZYBHdk6XBNCcnzYJk0YAH2n3+opDInejrcDFzQ/xRLg9L",
+	"nlYGFr+JugLNGBfopPBPbk5WpkUN9oqrUv817uaivJb3cbzKIasJnL3sKnkFs1eQJpFYQD0RfQEkVOrt",
+	"pmKaf3pjjIDvfhw4dQXD4d48VYF0nLBZtYSnqdbBlxSHR8PU8/YD6AL+VFUrFFtyTvU8cp4zFWJuygYv",
+	"KfacX361bEqYm3LQo0VmPGia65Kzuv/6wuS6Asf5hPA8+idZqILqJpC1bDxuRBKwEmWU+mHMCYSLJA3k",
+	"kYKUMQjvbYBhVJ5Aybi064uN0Q94gSlGfSIeWPL5FR/SiN4/ZtV+ZAMdhHNarW+Q30Kz4+cmQV/ZsHdV",
+	"rgLWt/INqbLlcZgT1nUQlMmQuygkNCLyt7IOcsQSXYudN4d0SP8HwS5DnhxREJBrHTpmn4cOwqmYZiFD",
+	"OxUA7ary5wm+JzHStw6Y63TRsoLTCmq67vRKXPv1QRhMQ4MpWSh7dNszBXTlICmNIWxR39gT6gK9YO7n",
+	"n0mIxixpysVeZDsbSzCmVE7C35Ow2cPziO99Kd96/rTHkgnf+6JsS0++cjMHGDT0WcqFJLVYTsK+Xg2L",
+	"onFLjn0JceZZmhgU7U854dldQohoHeMU+V+UmuGiEAvsKsOhCxGyT36h5KXRM+QMGDUaCdrRGYxQTJMT",
+	"USiISdM4VlAzQReM5teP2S3BwI9pCJDUrTkRu7AgcyEVZOJwu97liIVgrk0ISsiv6pYz6Pa7weAadTyv",
+	"kkSiRHcRiVjfFfaY0+3udQ/tFA8UlACxDhNc/22qMDmtpteE4Hg2JxTPI+fU2W96TV1IZwr0cwuY74VW",
+	"RESWOMSXMqb8lb3yhf1P7tom6kp7yczmWNTpAV2w1nGTReSXHexZ9dm6i/7yOky80GhIy2EaQB6+mszd",
+	"r2hGMJVk6ysUO9da8NfsAm0gHebpkH5tNBqF/2VfKlTiq6ZO6Ctqt7wsGU9+9DxXPnNRuy1/7HtItQMn",
+	"8le4X0K+1vZ0yt7KNnMBbfT98V/hK5Pbt7IhidVgkkrKFw89neOHviLJ7FELGlTau6jdgU7k4TD348YE",
+	"3xOO2geezhuUNC/vsom6dIEU2QrYbBRRAyf+QBIuz4o5e0szrExKczLhzSxvy+SYKSKKA01E87wU9YWC",
+	"mCawcqSdMUuQlm2WJ6rtutmdF3lRO45Sqv2EQB/qk6xVHjbyTWK2r67Hrvi4oGXByeVnlKjk6/KBqhJg",
+	"zfEC7eTxRfYoHOGRlG50pFC25wr9kSFjkmjBlUqqsNBCPmhqrFDp4dzqVnEViSqa33A2LgdAfSZkrm5w",
+	"l0RVQUufFIkIcmcCLHc3imPJTRKCYZkKrG+JsAOZDB/RoRLmfHIiOPJrXHkZedAsC+BgvQffU/YAXcO9",
+	"lIqoayKSJUxGoUrHrN6J94pnS3UtvO1keFuT+afIfSYy9ULn1FETushvN9Tc5IyFiy0vFlLYVLocXREd",
+	"7SnUALQvGDK1B/TNNHlpgRXxWzqpf7OoBnWJD9w7U5iZvoumbirqBpwtR9n4kqFyhnxRPRFJSuCBElhg",
+	"Y9ue9yxQlC94GlQDBIFaVC98qo/MWwESEzEHalkhbu3TXTFerCb6qxLstWmglhWXVYqsKodNqSS+SvSS",
+	"fmyiiIrxQFb4T10MTxayo/POo3DzQBs7jkbHuhRCW0pxJrVBJJuGdxSiN2qcVllmY7vlWdmJamtqUyBb",
+	"z0H3dddq1USumpiWJ9fpqCNQN1B2VHSFkjMcmnKx0LC1vmHhjjxotL++UX63OrTorG+RXUwrG7Q2GKJ8",
+	"wSm0O9hkPTW3xMnG7ZP1jcvXdz65zsEmu1+8qhoQJGcD4MZglGSasorFYoVSHVIXwRNT01CpjOpCGlZX",
+	"ruTcqOA57oA8jGlekNEqxaiUcFOG0VQDtlUaMqRWOeCd3s31rikKLJVgEMGzoaZShTYaoT+URFrqdDu6",
+	"7MWui2wrwpCCGUELcPgz4bnarznuqV0EFP0d2RGFLnyn7BF/B+VTjTZmyZBCRU4I5W+1zFNVl1M9bOcP",
+	"L876ui+ofWqPciHkN7a3G/19SP08zqGpnrqFSuqyh6yQbf6GNvLJb6uhzqDj3KQx4adgCqnR7Ffdmr5D",
+	"Yk5Qx9tHtbem/09hG0E8jv6VErgqglsufpBJaq5sOwUjT8BoWLzeWApWmc3Aho0S7ir7ZAllJ8trICBy",
+	"TyiInSYwX4XzyWMhMWxECNVKUYh2cvl11xJK+RTPCUrSmMBdaw9ox4gTWrp2EaHpjLtIe5G5i2Lw7nKr",
+	"wg9kBHBXzoWyTCBVHUAGdjAlwWcSmvhNTBdK15LiNxR5eo0wuo9YvFyXskwP5spoAiYQ2Q8MpdQSqVPB",
+	"x1qRtVga/HeJrPrcl2RWST9EghtK8zprn2V2OFM1nI3lnjWB72eiU6FOuI7dKVz2sFwC0kEgNTFKEKNh",
+	"ivZDRIOpdQ9161XkgIpBkH8XCy1fiLJM02f1wgx4n6EAb6EQ+ac861p76rLMX+VG0FmxreMsMTVPJc2y",
+	"NSG/MsuQ3CjNEfIWW1ZOoRpOpfmBD9/k4Ol52QlwIIRaKWDwytNdOWjLgKgmZmq5tGQgtTIORwEtC5ZR",
+	"YNMxJgVY2TEFJgZAO8KNQxrcyUVvr/HQWiCBz3qPih8t347KKvnBsthtJcnVl+TfSH9pbXkutWBfVV9M",
+	"jsfy6/jrVRclwX7TUv4YLUWtplZL0arDxjqI92fpIFlchAbX5mrHn6RwbCDKXxiJww4P/+/SPBTRQni5",
+	"v2+J1vHkPstbsTdK489/LZcFwcE0qwWqBGrI5EM7JeFvV34Ei6mJHEEDuEOPZ7ZM5WBUSpxyozFjs8/9",
+	"pxFViak7mbMEDLnafB0J4yi1LMLqRT6kgjGlbEl5lmdX0IGBWEwZB9nLL1ot/dNvXpPne0029Jm8VqNY",
+	"BndbH3G1IT0rvTdaDGkU7mp3NxT8BBhGNCRzQkOoJ2lukXvFM0doyIi6Uj2lIZMzGMUs+JxjCgfskBpF",
+	"5tPdAf9m2/N2t7jA0Giegs1RTO5JjDhecKmGKXw02o2VLX9a0Pdb5QsPc/8HBs9G6aI88BGTUKpxUudD",
+	"0VgvSKet774udF++TzHToQr3KcJwlJVGcGt9U5nQbZSuNCEc4IQKgcrylO8rgqCndoraqN6lIPXHVU6y",
+	"pnIcgVdbOWSgDCRJoNafBhM38QsPeKEcInaIL7wIxpb8rswMAO7qpHfQJs2tmrCFsKP55Zq+TnnqmtoB",
+	"S0fzYLS8s8xJLyEse4arWrMBdfena3yIO5pkSYQ31CmP4jDresWVE9B9CXfjrrvKRYR2jOYfheCFWuN7",
+	"2kUsyforVXJUiZfKXqKd43g+J5A6RnASR1nISm4CyywgEFkRBGmSEBpAIllWsyLGEsqM6lgHynRkhK8v",
+	"R/UNw6peCIuFvojWN3eqwsuABLILLXo0FEWYJ2wUy2OwA/Chim26iMzmYuGiGQOehKltPwHro0QiGGyU",
+	"EPyZG9ORX3T9+Dq+za1YW5TtpDZkA1COMmN6AZzW+dtrvXtnUjT5PeaS5X60gh0X0uxCCfl5THZzFe3T",
+	"Uh/bRvW2n+6e62QDY8Yf42iLY13rt7ApfU2Sjb/YcEqgI26VAH4mc7Fb1WU/2VdOa2XIukb6U101zAwI",
+	"3sgLDvFBu3EQeqTRGR2PGyf44KjRIcfhftAat3HLA8IzNj6JYrXMKnVYUijzzr4vOp8l3NPsbDILp3iZ",
+	"MpTYfMbK/6A6oCuXt6kmXVre3eqCpnGM2iUOvJLPGjZcA7LK4i35YevCp5krfZVjObdW1xKBWtz+ZrRZ",
+	"b7TZ8E6Cv6ZrWR1D+wjnJ6n+ZG26XPtkteyTtcZ45Dqz6LGMyFdGWs+EDUhSzKUzVxcBA37tal1jbqq7",
+	"f0Pxbyj+x6P4fzhvdL8JPWtXrq9hcPb298zdL4XN6IVoE+RCOE4IDhdaL4Mq2xENySOqwYyidvecbXkO",
+	"vntbkPSNtQOpCN1owb/OF3C1kQlpcwdBGn/+c5wE/4VBRnaAEZinZ5gu7OQerbBm/h4Jnd0XdgJ8CVkg",
+	"n8gFTYioy3eqZgOAvcIupWLbXFz0MMWC3AM6cmO93tHC9pBmC3SRbZXFCckss+oe6N2mHXCsrTyVWOMh",
+	"3STYeKtIYyuk2vndenetGtLNdI91lohvzuL/kpDWw79CSOtf3pW8bezqn0XhbwgON4wY/Td5X9e/eMEC",
+	"cNNKVmLSOxU7uW/tSdBBGi4Qtfow18tH5czgCEN5wFccTTENY4J2yAxHOqdwjjl/YEloyuBHE0pC9O7H",
+	"gU5cVTiiEx9zdgFOXeVT0/nA6r4nbvID4OGFTu3s0Q8R5b5JAjUO5E7Hc4c0JHBBC2p7u6+RD90s/NzA",
+	"r511YJoHMZMLrMzyNTUXlQdYtxlSHHOG4ogbl7HFmnheNnFEYkYnkue7eXSh3rGExQQc0wQHU0hFipIh",
+	"9SWzNc6CNXXMhnRIVdFUvfssyTfd8ESdadlafh+W5RRRjYb0YRoFU+DsemjxwOSsHuRou9oHD853SkjI",
+	"EWUKVMtjI7M04d9l7Y/ZRFVQyg/gezaRm6jSeSgC/NP7YTNX/eRUcckmm/N/FCt2qRc0s4BeIEtU7aZz",
+	"6vD9ICGicS2feAnoYFU8dE7b3hZUO9uUrSLXthVMVM58WS5pew11ZkzSPRzSPMhZ0jQbq2slFc5ZEIFw",
+	"AFrgpy8OK9X8A369osaeTtYvR5nKVbNY1aTB4Syizh0oXXCENec+8I61HCJURQGHLN5NR2+D6Cp61/v4",
+	"W6/Vj3q8R28OgvPeYe/z/Kcfzt+dNMni3W/hj73oKuotfh68i/uznw/65177518n++8HN3H/t+/F1eDn",
+	"gw+R511d9Ge/zD48fvg1jD5cfB+9P38Xk++60dWvl+3+b997/UG38+G3y4MPF/FJM2jHdDR744U/vYvf",
+	"/3hwH563Fr/8+IY7quzB5tLEy4sHFqItVzHhBV1h4Q+VD3qKCJ3nNOi/RjPU9TuUwJ4fx57cdM1M1Xm0",
+	"xAio7XH3VGr/xa6l8elOsn27FMgnOC/q8jJ1MsvaXgxFYUxW6JRxodggtOHqoi27Xk+axM6pswfGDz21",
+	"L8sxCI0WuvbFK54X+rQrSDTz0w9Tliso33JRio97ezuw1OYaIpUlI4/0rc9G6VZViGbWmLlw9nT39P8D",
+	"AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -255,7 +255,8 @@ export interface components {
          *     `err-resource-not-found`, `err-invalid-org`, `err-invalid-token`, `err-expired-token`,
          *     `err-missing-token`, `err-invalid-credentials`, `err-duplicate-document`,
          *     `err-duplicate-item`, `err-bulk-failed`, `err-payload-too-large`,
-         *     `err-unsupported-media-type`, `err-method-not-allowed`, `err-internal`.
+         *     `err-unsupported-media-type`, `err-method-not-allowed`, `err-too-many-requests`,
+         *     `err-internal`.
          */
         ErrorDetail: {
             /**
@@ -1031,6 +1032,37 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
+        /** @description Over a rate limit (by default 60 requests a minute and 1000 an hour per token user, or IP address before login; configurable): `err-too-many-requests`. */
+        TooManyRequests: {
+            headers: {
+                /** @description The limit of the window closest to being reached. */
+                "X-RateLimit-Limit"?: number;
+                /** @description Requests left in that window (0 here). */
+                "X-RateLimit-Remaining"?: number;
+                /** @description When that window ends, in Unix seconds. */
+                "X-RateLimit-Reset"?: number;
+                /** @description Seconds to wait before trying again. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "status": "0",
+                 *       "data": null,
+                 *       "error": {
+                 *         "message": "err-too-many-requests",
+                 *         "type": "ClientError",
+                 *         "args": {
+                 *           "message": "Too many requests: the limit is 60; retry after 42 seconds"
+                 *         }
+                 *       },
+                 *       "info": null
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
         /** @description An unexpected server failure (`err-internal`); no internal detail is returned. */
         InternalError: {
             headers: {
@@ -1091,6 +1123,7 @@ export interface operations {
             401: components["responses"]["InvalidCredentials"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1134,6 +1167,7 @@ export interface operations {
             409: components["responses"]["DuplicateDocument"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1177,6 +1211,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1219,6 +1254,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1261,6 +1297,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };

@@ -386,6 +386,11 @@ type NotFound = AspNetError
 // Example: {"Message":"No HTTP resource was found that matches the request URI 'http://localhost:8080/api/Purchase/Nope'."}
 type PayloadTooLarge = AspNetError
 
+// TooManyRequests ASP.NET Web API error body (`HttpError`). XML clients get `<Error><Message>...</Message></Error>`.
+//
+// Example: {"Message":"No HTTP resource was found that matches the request URI 'http://localhost:8080/api/Purchase/Nope'."}
+type TooManyRequests = AspNetError
+
 // Unauthorized ASP.NET Web API error body (`HttpError`). XML clients get `<Error><Message>...</Message></Error>`.
 //
 // Example: {"Message":"No HTTP resource was found that matches the request URI 'http://localhost:8080/api/Purchase/Nope'."}
@@ -1338,6 +1343,14 @@ type ClientWithResponsesInterface interface {
 	GetVendorWithResponse(ctx context.Context, params *GetVendorParams, reqEditors ...RequestEditorFn) (*GetVendorResponse, error)
 }
 
+// GetProductStockResponse429Headers the declared response headers of an HTTP 429 response for GetProductStock
+type GetProductStockResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 type GetProductStockResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1351,8 +1364,12 @@ type GetProductStockResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetProductStockResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1378,6 +1395,11 @@ func (r GetProductStockResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetProductStockResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetProductStockResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -1414,6 +1436,14 @@ func (r GetProductStockResponse) ContentType() string {
 	return ""
 }
 
+// DeletePurchaseInvoiceResponse429Headers the declared response headers of an HTTP 429 response for DeletePurchaseInvoice
+type DeletePurchaseInvoiceResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 type DeletePurchaseInvoiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1433,8 +1463,12 @@ type DeletePurchaseInvoiceResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeletePurchaseInvoiceResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1477,6 +1511,11 @@ func (r DeletePurchaseInvoiceResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeletePurchaseInvoiceResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r DeletePurchaseInvoiceResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
@@ -1511,6 +1550,14 @@ func (r DeletePurchaseInvoiceResponse) ContentType() string {
 	return ""
 }
 
+// GetPurchaseInvoiceResponse429Headers the declared response headers of an HTTP 429 response for GetPurchaseInvoice
+type GetPurchaseInvoiceResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 type GetPurchaseInvoiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1524,8 +1571,12 @@ type GetPurchaseInvoiceResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetPurchaseInvoiceResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1551,6 +1602,11 @@ func (r GetPurchaseInvoiceResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetPurchaseInvoiceResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetPurchaseInvoiceResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -1587,6 +1643,14 @@ func (r GetPurchaseInvoiceResponse) ContentType() string {
 	return ""
 }
 
+// InsertPurchaseInvoiceResponse429Headers the declared response headers of an HTTP 429 response for InsertPurchaseInvoice
+type InsertPurchaseInvoiceResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 type InsertPurchaseInvoiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1606,8 +1670,12 @@ type InsertPurchaseInvoiceResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *InsertPurchaseInvoiceResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1650,6 +1718,11 @@ func (r InsertPurchaseInvoiceResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r InsertPurchaseInvoiceResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r InsertPurchaseInvoiceResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
@@ -1684,6 +1757,14 @@ func (r InsertPurchaseInvoiceResponse) ContentType() string {
 	return ""
 }
 
+// GetVendorResponse429Headers the declared response headers of an HTTP 429 response for GetVendor
+type GetVendorResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 type GetVendorResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1697,8 +1778,12 @@ type GetVendorResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetVendorResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1724,6 +1809,11 @@ func (r GetVendorResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetVendorResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetVendorResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -1972,6 +2062,13 @@ func ParseGetProductStockResponse(rsp *http.Response) (*GetProductStockResponse,
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -1979,6 +2076,40 @@ func ParseGetProductStockResponse(rsp *http.Response) (*GetProductStockResponse,
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetProductStockResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -2054,6 +2185,13 @@ func ParseDeletePurchaseInvoiceResponse(rsp *http.Response) (*DeletePurchaseInvo
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2061,6 +2199,40 @@ func ParseDeletePurchaseInvoiceResponse(rsp *http.Response) (*DeletePurchaseInvo
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers DeletePurchaseInvoiceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -2115,6 +2287,13 @@ func ParseGetPurchaseInvoiceResponse(rsp *http.Response) (*GetPurchaseInvoiceRes
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2122,6 +2301,40 @@ func ParseGetPurchaseInvoiceResponse(rsp *http.Response) (*GetPurchaseInvoiceRes
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetPurchaseInvoiceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -2197,6 +2410,13 @@ func ParseInsertPurchaseInvoiceResponse(rsp *http.Response) (*InsertPurchaseInvo
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2204,6 +2424,40 @@ func ParseInsertPurchaseInvoiceResponse(rsp *http.Response) (*InsertPurchaseInvo
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers InsertPurchaseInvoiceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -2258,6 +2512,13 @@ func ParseGetVendorResponse(rsp *http.Response) (*GetVendorResponse, error) {
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2265,6 +2526,40 @@ func ParseGetVendorResponse(rsp *http.Response) (*GetVendorResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetVendorResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -2493,6 +2788,18 @@ type NotFoundJSONResponse AspNetError
 
 type PayloadTooLargeJSONResponse AspNetError
 
+type TooManyRequestsResponseHeaders struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+type TooManyRequestsJSONResponse struct {
+	Body AspNetError
+
+	Headers TooManyRequestsResponseHeaders
+}
+
 type UnauthorizedJSONResponse AspNetError
 
 type UnsupportedMediaTypeJSONResponse AspNetError
@@ -2571,6 +2878,32 @@ func (response GetProductStock404JSONResponse) VisitGetProductStockResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProductStock429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetProductStock429JSONResponse) VisitGetProductStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2714,6 +3047,32 @@ func (response DeletePurchaseInvoice415JSONResponse) VisitDeletePurchaseInvoiceR
 	return err
 }
 
+type DeletePurchaseInvoice429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeletePurchaseInvoice429JSONResponse) VisitDeletePurchaseInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeletePurchaseInvoice500JSONResponse struct {
 	InternalServerErrorJSONResponse
 }
@@ -2804,6 +3163,32 @@ func (response GetPurchaseInvoice404JSONResponse) VisitGetPurchaseInvoiceRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPurchaseInvoice429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetPurchaseInvoice429JSONResponse) VisitGetPurchaseInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2947,6 +3332,32 @@ func (response InsertPurchaseInvoice415JSONResponse) VisitInsertPurchaseInvoiceR
 	return err
 }
 
+type InsertPurchaseInvoice429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response InsertPurchaseInvoice429JSONResponse) VisitInsertPurchaseInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type InsertPurchaseInvoice500JSONResponse struct {
 	InternalServerErrorJSONResponse
 }
@@ -3037,6 +3448,32 @@ func (response GetVendor404JSONResponse) VisitGetVendorResponse(w http.ResponseW
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVendor429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetVendor429JSONResponse) VisitGetVendorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3267,132 +3704,136 @@ func (sh *strictHandler) GetVendor(ctx echo.Context, params GetVendorParams) err
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H35bxs50ui/Uuh9gGV8bVm+csj4fnAyyawHieO1PZnFi4JPVDdl8UuL7GmyfUzg//2BxaPZh66M5/C+",
-	"BIsdi82jiqyTLBa/RomY54JTrmQ0/BrROzLPM4p/n5dFMiOSnvIbwRJ6iV/0B1nO56S4j4bRCUglCpoC",
-	"M3XglqkZCE4hY5xGcXRDshLbvGJZ9gNRNBpG+4P9Zzt7ezv7g6vBYIj/+79RjDXORDSMTs8+7mCdwcHe",
-	"XhRHrwtKFE1f3UfDvX3/8wNvdPVyuHdku/qByeRkLkquouHes0Ecvb0id65gEEc/FkJK9/tgfzCIo9N6",
-	"DYvzaRoN9wb7h3F0Kt8yTjL2G02j4ZRkkuqy8x/Pw19CquDzOybVK5HeR8NPX6NXpHgtUo3+i5fPDgeD",
-	"wd7+weHRM403l++EpNFQ4yYyUZz+EA0PnsfR61IqMaeFBiLSWJE5uaYInkbwgigmouGR+fWRZKaXgf99",
-	"TpIvGr04enOnCqLn4BWXWAMLLoMCjf45Lczf8geaUVVDVDd+c0fnORarojSlBaXnhUjLRAV1P0yntKi1",
-	"/pBT3q6nx//AEQJf9lHTy6tDi5stfk8VLQyc78tMsTxjGlRNDGdUfSRZNDw4evG8vx9HOLbG368klugp",
-	"HcSRnhHGr/WEHsTROS1+5ky9FlKZqTs66B/o8oIl1Ezes0PdykCOy3C+Mxgc7kdxxRyeQv6l7v06/kvd",
-	"mw6O4kijafHZe2F++sXZG7zsHx7G0SX7jeKyH8XR1ZVeDIT36urd2+DvS/z76BAxvbp699Ew18FAQ3k1",
-	"I/xf6j4aDh4+47x4+rZTc05YGlD4BZ2T4ouMhtE7css1HydfYCoKUDPNxlzRAiQlUvDIAO3a2vE/Up4a",
-	"Wn3+8FDNR6eU4H+ofHgEbu9m7u/s/P8NO39nXs28UtP3SVGQ+zfzXIMTcvGZQKaV0EuRnnAsx9dEWktg",
-	"u2LqT587u+6SEFczCjOa5ZCTa7olQWId6KlbO2jYbch9tqJUBePXcLAXMuDzZQxYb7j/PGDIgzpHvmxw",
-	"5N5egyX3Bk2W3D9o8uT+fsCUmocDrvTst5opXaHnSV8QsqQrDDjSFdUZ0pQ6fjw4rDPkYcCPL1q8uLcf",
-	"MOP+i5XcqFVkwIov6ozYWI6mgg0Y9NliBj1oMugC5tzfC7hzP2TPvZchb2qO95x5cPAQf6e875T3l1De",
-	"Zy2lc1KQuZ2xr6GH8jVKqUwKlismtFd0moKYonjOLSpOTvej2Ll4zmxlusWvJS3uozjiZK5pm/m+46ig",
-	"v5YsWHGZzOic6EGnopgThdXVs8MojuaMs3k5x1lT97npSdFrWkQafkMrbXDfoLpqaBPCQeSU6zXp2T92",
-	"UM1tu1rHzvdEmzJorpHsxMqMH6KQ0ikps8qKsVBPhMgo4RZqdPKaQDsigYkQX2CakWvoET/fO5KlFOYi",
-	"tRYvF5CXk4wlkNIp40x3sj1EoLF9iDyTMYhixG+JjIHquUH/ug8XlKR6YlIwCljClPEUBM/uXWPpFl6j",
-	"nGLf/RFfOB8as42n44Io+npG+DVtz8pJJgWUeUqseZAbRpNbFSUWBCEvxBxroHbfgrFn0PE3rGsA0obo",
-	"BJKgtcLmEyR6FXsajrGvPdbz7FEyFkqNtyrLsgvi3I+6jL/m5O4d5ddqFg2PBshd7mfFX0ZsISo/S6Ng",
-	"mnho2yohWUaLLQnilkMpaQG8nE9oAb15KRXQX0uS4VQr8YVybYCVk/+liYqBZpLC4eCgjp4WwV2IlQaG",
-	"daXGwf5qqWFN1aVi7gbr2EVytm19jRyD1PF43o3GjRvz8RB50F3JXHBpNtdekfSC/lpSqfSvRHBFOf5J",
-	"8jxjidYrfPd/tQFf7crpP99TKdFWwHUtTBfApEaQZCzV6L0XKc0uFXrTXwNhPvyEjdCOhi0ySbZ0Qy4U",
-	"YFN0IE61LO9Hn+MoDy33T4PPfa/8PhlTHJB2JhSIgowSqWAQoaKq5uj/FHQaDaN/7Fa7jLvmq9ytoHxT",
-	"FMLOUZt02yhC7+TyvH/25goFbAZS97F9DOOqxzEKQAmUJDOYkBRIcV3OKVcgCpgymqX96EEbaXyasWSD",
-	"JcC1S0vznb5iWVZ3ZHSJ4y2SFZSk95rf0nCro1rCsPZWbVsDVybsABfH0vnzPnLGtNqzCEE49XoEqhqd",
-	"w583mAO0RVBrh9omIVzTyIRavZOa4edMzolKZo0JEOk9pIIausIKyKJWpqOo7IbmymkDkHqhUrGkhy7W",
-	"RugNaDm5n7sd7fbEzIgEX2ODiQnbLZsYNFPqQ1+ig34ryiyFawETmolb+I0Wont8NNC16dOJo+0no+TG",
-	"a1jYMgpnC3qS/Ubh4CiGRGSiLODg+Tbs7UPJmZIgZ6JQfcNr67HpiczPqFqLRRPLTrJS3XbRkEWP9YLO",
-	"NFq3REKC+jrtg0N22LCCKiqMRzyc+xiI3fHI6A3NuqZVW1DWulpNjv0RP+WSFhUQY7PXOO5kQjVj0nKi",
-	"tq0e4uitKCYsTY1t+y2i3KhN2Dtw8liFOjvQ1yi1Hm3dzAhmTMgEv9ZCC+YU5ZFVraK4Jpz9hkjoAlYY",
-	"GwEkzWiiaIpT3RMce5MjrmZEgSJfKIwNWuNt/1cneg2TxM7pqTZ8OckuaXFDC4PGN87uCQeq2yMDiyQp",
-	"i4KmjzeTJxxKTu9ynA0z0jGkVBGWSSAFhUxcX+t50pgXVJUFt8OfCfVWlDzdUP1YFqlLmJ/5Fy5ueexE",
-	"ES6LUDNaoBewiZzT3KlhnWrYrEB1Dn7HkE4ELRiiKZ86ei9EqbrRAfOps+czAf+8ujqHgkpRFgnFnrFX",
-	"QBpEZqcSic1JqJ8vTmFrplQ+3N3NREKymZBq+GLwYrBLcrbr5mP3TOR0ywBnOL0bOvutE7yPVle3EX5M",
-	"FjZ+np8CL+noHZNqqL3o0sJqlzjG0xcn1CyxIK1YftckM+J56N4eh/1YG0QUbt2P9d9BBVwyy8Xn5D4T",
-	"JL0S4h0pjMP4e01dlOhMghICMt3p48rE5jA4hBb6hBvFgfIISJLQXEkc+2dOSjUThTPFvklG2R6MnNWC",
-	"akIph5RyFqodC93joXymtSYpqJXqXm8aGR/Y3KIAepczJzl/5rLMc1Eomr6nKSNX6O/8/tWlXDF1vyVh",
-	"rnsF7UbBlqJ3ajfPCOPeYfGjh3NjmOBx6UHTQR0cC8FPlx/OoDduYjmOYYzw4o9tPW//fv+uUfFunvl6",
-	"+u9tazgasDTUeFLyYVo7PenYbtE2nlbDmmhaOxLQe/0PGL9jUo3KweAgqXWGRXS83YdTriEcwtjU6hrZ",
-	"VoaZyFJtvwlOR3y8uFfIaYEwxMAM2/xAFHktuCpIooxvlpOE2r0pRedy1VLVZ0K7H+Tu1DQ8Ggy8w000",
-	"9FEc3c3RMbP+fOdsGm8f4YiGkVUKdrh+ShRJLLx9UVzv7g8Gh7uD57s/Z6ogE/bb/7y5OP+fk/PTPjqd",
-	"2o+4LUieu40CvZwhdbWXzrqwv9AJnJyfWgsFpU5v/E+lcmyn10eTT5Ix9DquqXLrhN/NfJsCy1CmqN/v",
-	"m9LdWrEtC9qOa/shf7Z+Rcsi16a3MW386M3p+mc5J3xHKy0yyfR4RAquQW/vg1U7Np98f599RYH7Wi0K",
-	"cTIgNr4XbcQ+XVCJG4lNsD6UKhFzqnmPgCyThEo5LTOrVzV8dfzW2rR3SjnY9mxttTf3l+LonWb5C3pD",
-	"C0k7uj8rnVVvZMPtTEhq3Si9sIVt2RwNd7bao627UNolZLo31rlcWpEwtQTsK6FIZsE0HmxB5+KGptCT",
-	"5VyjM7bbUnAH1RES/BfYYxv4L7DHcmMQN/acodqwtfAY10NTxc612LGFKU3YnGT9H8x/w687bK7Vj4Y3",
-	"J2oWDaNrpmblpJ+I+a6ciVzmGsFd24Xb/2sTZhhp1lzD5uSsJOJlpPu40g5PAtBn/p2MwrCTb2QUTm83",
-	"ZJJHIts1FnPlYi2bvsdfrOZm60p9ZO2+HbPFavTS4WCwvVBd/H23o9dUMSfZLbmXMFqEySiqn/AsRrgl",
-	"5OozQNIUDwBJdl6DrG18zg2sEqcCo+ZE4mnSm00NTuO+XScsNUOpZfIidUiY3PuhhkAAj0f8HvqWRAsO",
-	"emO/lsbQtZaJJpZzd1ZtrIxP5gvjKb0zJZ+tffKW0Sy1psiIT50NhHv0EnrjRcs+3jbGY53JHkH/2w2L",
-	"S7eJ27S4rde7Ja1WYtwoplhPGu694tYw7r225dqa542dK2crnCHEi1prfDpbL0AIVQzMaJai0d6BwFrm",
-	"Ofau1VeLxJozbeDoMJdR1SM4S6FEJU6yDEGVAazyr9Tn58GJbrhONbTcIqykxhoNPr4ycEpnsTCyB+Yt",
-	"2m/uFxLpIxTQ2XQ9j7eHMKMkpUUMityB0pNgFstsucPYBznirrCa0RF3vWJt42QwCSRNaQpKBCe9W3gY",
-	"gJp6QjLCnSdZ57UqpLhJTrq0fna8JWHCsqxmRqRE0R3FcBVb7OSikbvEdq1Lu619rKXEryVFLrN7aGQu",
-	"+HUVuoEIk4KiCvQnSvFGcQD1aOhuazq1kVS2b3Nm/TL419f/F5xn73R8/NMYrR7O3Y3RtCxwp1uTWk9X",
-	"334quNVi07uRM8aNpVbjvE3oVBTUL6RhLEXuqHwqeJ+uXNNbpmZuv4lxdB5weU+f0vLWLhY08fxlRg3V",
-	"Ljj2PAYSnMS7Gh2Hzu3IpvD6wjrD+g3nHBs5aZvR9JoW3QNU1yG6RKDr2Ej7x9rkmzNuf+6tsDI8dB2G",
-	"RhBe3/ItQw0Ur6l6nggthlcIgti4QUvNYx3ICWug3hmQ9xQw97clmsv9tqB0R9E7BYWp0lK3gy5LeqXs",
-	"kiTT+lyLq8unJK6qayGLzRroyTLHTbZtpIVrIVIJt7SgMBHl9UxhbGfnNuKKSL/QnvaQeEsrruy5kIUD",
-	"QbTarHZ27x9nUp9WZ/NN49mGnDRtaBtx4i1n5/rmWSlBez0sjU2QsFbypEyZAg1iH06VtPZAQorifsTH",
-	"VeT6GP4bxn43avy3N487Xdbg4m/LIQxiWC2kGENyOxPeIwkVXM+HoNjaZuNxe83t7uDOcYc65bWhbiun",
-	"aP352sxqfwLG9xO3oZ+WKfxnQrvOxvxmm/J/qZHcdbfjKrw507qfEfA3MP73t75jEwWNxtsSDfHNNvrf",
-	"yQ7/C83pbzeh/7aW8CNZvv85BuwKozU8yj21l6tWGLKh7qpZAbXJrqnhmsaom8IBTQYyqC5hQ7MqNGy+",
-	"xZB21u4fZ0/7wKcN9qk/2PQS5rC5tWdd26jG/sfbfXhzQwt77KT1i8jNYENwB6PX7IZKIDBnUjJ+PeLG",
-	"ptAWuvWloTeIwUAEvMyy7T64Ow2t0yI9xvqRC53mu7uJ3KT0V6Qwd9bcHVB7MiQKyM1F2Y5N5bYB7+4y",
-	"d0kKmAheSh+QkVB2E97Xw8nvUZOFANEmCriARMgFFrd3jvcG+C/wFQed9ri7Xd2E7rW583BDCka4ak5B",
-	"j4CVFi4u7fU/zCWi7WPISeEbGKi/0Pun4rmHN8xbc2K/LZJ2oojh1nkxFbtIEBwIJLb1lgRRpMYeWUU8",
-	"7j5727HU5WmTcHoFTXTfKd4QqbS9ue+7fCuhkzyCO/QtEKy9rwkgp0VCKypBskWufiqrXssOsBBTYq0R",
-	"WkAmtGDR0//EUDSRHuugqGXcU0GunruhdS9ef+1wryGZkUKzkbmREwrjJ4X45XLEm6bkfwDaPg9Hyytc",
-	"5uHjlflAXj2dwy+faGSZF4xil0mQYqp2rLt+3LrtSSBjN0HgQUGNqbXI/66nNFlnfIq1TWaCpXta9XHC",
-	"JCnLhrmdiawajMBU21HeMAmto65hfNqVRUMQUAVBo2+qf6GDI/1OAuMLJ6qWv2UZAg5W5pNzQA/1SQwl",
-	"11KXptuu0qLBgrwwi4ZqsT3ewZRiBft3jVZPObMMN7cLaDcK9ZA4g6nbJqxVKnSH3YO+9/lZ6oMZc0kz",
-	"scngghF9SSbUzOfIeCpsHSbq6Y7TcmrYGFZMNvyO0NLvtOT+DCxcfqFWnDxV7d1iIFPtyzzheItGCqVV",
-	"hhQKwbpI6UlKYWzzLo23nxTinRtCLXGZhuISegPjFHHB6brHREEiqlZ8pvkEPWQM3XS7GuuWSOeNMR4D",
-	"7V/3tedFCiU43q6EibhbF4Zm+qu2iyzR5THxxM4fePokHqT4WpisKdd1HPJPyVPYIG54lXMepjdbP3NY",
-	"RawTmgl+rW2LY5BUweQ+vBiLPGOMtxjYNTeZnLDQmq5r0LBPubbkFpOnXM86PVEqzLs1LbMMV1c+zm6T",
-	"v2mwGBwczQLyKGMG2eWao142LaQn6h/UMuatRPKJuvguC2ALP/YbXbBNuWQrcg3ecakGv+EoOTR5nsr8",
-	"+myK6wYnPFEkL5cg2XKZniaKH10SjbUiOLxn9pRsFJ/Tc7EmMU7hRGRKQk/NCN9e4CtutCf+sO6R3h9x",
-	"N/7BXT/CC0ILnEZnlFlrBu/6MI5lK29VrXkcdIzHcsFZhxsLM7SE14h0PTLJqMv69zdTGCsQwZtRnSSy",
-	"AK9Afay8gPVX3rKyc1Od/zl4V55YV+T3+KT90WcIaoZ8tgIO+h3HuBi80m59UXLMftuIcgFx2wyFOW5n",
-	"uQSSpjZbV3DRKvaJY2U5Mak4mPrbRGg003muae+YDrsvRerSdqfLL3MHARtB17FfqJWk9tElhXpcOnuI",
-	"I0mTsmDq/lL3YsjHJO85KdWs+vXWTdpPv1xF7Ut8P/1yZTIsEgnjWt6hIbwyuYDM1VzMAWSv5h5joIPN",
-	"Cmsv7C3IUGfz2ODGKHZXTbmeBYMK49MOz+YCSSqjc8oVcUltTEoMqYoyUeym8kx3qmC/LPOJj90EwpuL",
-	"czg5Px3x3sFbuKLJjItMXDMqYzgnX5hUhG/HQaJCNsk0u5nOOKX2DDrBABnUPozLXGN/ixnuZvQeNAcJ",
-	"3h/xEb+aUbw3PxVZJm4lNO/TJ4LfUK5xkkNdfwcuRKlZkRQUxiRnu18xP47QU/qw+/UEk/o8jI/9tWsJ",
-	"qiA31IcumEvZhopjE8Ug3beJSO/7OEiVzorZwUzqKpri+i9PXxRDK20RzkSVuWjEAXq15D7/fv/OQeEZ",
-	"AMa/k/7xtjfAhcugi4j8dPnhLHYJlrwuNKlygMgvZpO9hQHOi73njpP/deTuiY+iIYyifr8/ih7G0AvT",
-	"Ij1Wup1tTKbmsmqZ7ApMAtHoHQ4GNkwzyGQba9+PpjC5d6Dk9bv1HRfpEUUbJ3VvU+F+oTS3XCsxh9O0",
-	"FgAjoVdlTo7DVNcxjI3exUUYcZPLlEnAjUIMgrXHMHBSz0CltdAmYU52O0dMR+YYwR2OMW6kT90M9DNp",
-	"DgT1ULpWeLF49aVhE/almR55XgKp5UM7rlJXVmzo8kysymIZR4opTBXRFErQa+eljuLohhbSCMK9/qA/",
-	"0NpN5JSTnEXD6KA/6B9o84GoGYp+k1HJzNHuj1Q1ExdcU9UlYVVZcBlajR2ZDNwDTV0pAdAIjM328MxG",
-	"6PZH/KRKABgcFB4ODs1MaFJEFsQ3F5rQ1t82+NQdgFxV2a12Qx8+N/Jq7w8Gm+Wh637dK0y1YN7YMQ7Y",
-	"wU7OKEY82nn+9LX+1Ef46oO1pZ8daijD9AbPDtdOUVebpwU56hoLiXm1Ds08dHXt52s3SEKOTfZWN6kl",
-	"O8RGB6sbVQlyscXh6hY+NepDHB2tg0pXvli0mXzSzgtKUiAtqm9n7dCMS65lkNbB5JGppzDrTLZkGE5/",
-	"6Dhjs7Y3ernN3XXGgYCWyxnVap5LkhiLjDLcv6JaTpnkySbL8YzkOeVSqz+XVTkVmMtYy/7wEgCaLv6q",
-	"mNZ4YaTF0FoyBYUvNMdoQHvJbFJi0Gahp62oxMZcayrC72EuCmrkAAFJE+HfpQDC5S0tHPfvgNEYYmqw",
-	"cAGxdiHiloBJqTa6tJaf3AO9I4nK7r3RFQp8mg41MBsrGJedsO+mapGCqIMSjm5SVPQCZWOU44nXEhoh",
-	"bYZZa8/rkXW0h3nJoPEWw3b1GAMCPsb3O1yme7XBnZWa4gzzvpqGrFo5lwEzDInuw5nAwtgmfqXzXGkK",
-	"Ksh9DHNKuIRRVF208k+DjSJtIXDBd0wL3Ydev6Y3ccPobeMmkelqCEyZ+cuYVO2k8D2p/T00S45tesIU",
-	"BEcaqdkz/pw2MG5iGFtBrv90WYbMn0g8MYwdHcUwrihtHAPjjikwRLZaqZdIBo5BTcpz2YcPONmoYe1t",
-	"T5f2Q8s2UtAUiemCTktJtGl2OHgZN7vZXpwwHXrjIOR/jMHNNm/9jNxQc9loTlI64uSaMC4VMHW8Oq26",
-	"oUubXSokPKvxnVGAWeanJMu2j0d8gzTsLUOhW8huai5U9zIe4pWV7TMqa9Q0VzyMBYJK1N1V2CCXN5GX",
-	"OAWLFJyru7voiT7cFqBp9ajehr3Yhhskpe7KpdphmHyw4qKRorZx82K4JuvHkMxo8kV7rYZgDV3V6Adw",
-	"RlAoTXCDw8miugRSMBdSwdFg4OluxMMkqyty9YKkPIWmz3uMMLffMETxPx6P7+bZiC/OsAt384zLIfvv",
-	"kdsqur297d8eOOd4b/ff79/hvg/Z0ehr7TSKTKuqzbe616PI+qt8YU5f98leOzGFzTfwrL9bq+MbGtlp",
-	"Cp+7mmGhq2nFsCk8cFVrpb6qv/bQBdC+b9uo5pqb+wh2oIGtHBb6iu5CgSl+6arWi8PaNizffNjbCxrU",
-	"vjSaaJ1jmwzqTaovrkkYPG6+7B+4DYfWp1qjy1qj/bDRZVcjG7Zs58nVr5X6qi7m1xSronSbII0vVYMw",
-	"UrejVftz0LQKvu1q2fxaNbThtB2Nal+CBlWUbFej5teqoY947WjW+FY1CgNXO9q1P7umJvzULtSh35Kq",
-	"Cn1Fb76Ycl+3Ue7qm3BJ2/ELWzksdBVrgYaWlB3FdHyrNXPcvf8ibNDkeW+8WWhs3Uaxr10Ph7MDOHQ7",
-	"v/qmLqDMFDugGsVVbWtgdkoi37ZWqSlvXbkTF81yV9+apKbwma1cKwxqVqAeVTXb8PuAIwuCm9dGeVi9",
-	"LrAOgwadAssY2nbVHCxhoatoQljsUrm5CAurihj8YWsOfM2gNKh66Qv3XlZVL7uqIofZui+qukGxr2xO",
-	"9C1WbtJqpa7q7hK1+l3jfte43zXud437XeN+17jfNe6foXF3Fz90gw67ecDq950tBcmSzGPbjUc69uOV",
-	"j7EF+YsaT2VscIi07GGIBWdK4c6xv5SJp7AmoYPd6bMRTm6/HPMKVE+J/GedQx0OXq5u4J+U1Q321oCp",
-	"+UQatjtaZwI6XuB6vNOyH+xRTkfOb566JW4QRJ0YwmM0l3ix4xztR6o6DtGWHl53nqC5dOFB8uy4ema8",
-	"eg8devbgxEX/+LOx/oifNB/fMc8o8o5jknjF+fafuWcd7kR/q7xqPi251j6yhXLjTeTm7CwXQt8PtJce",
-	"aDc5oU7Va7Jh53M0GNkpZAcr4qnFAk6sHzgvONm2B9UbHg0zHpzHbnruu/q4t959dbbb3/gEtzqr1VoT",
-	"8HlCk+MGw+58Cq7xxke5rH6SW1CSmsNmF9uL4OEDLXhCov/QnZiB3MPGDoeSd71rvM7LBNUZp+m5enZf",
-	"A1NbzuDw1QyMr5P6Dg59AKV9bHHsMpGNLQ1xSlPgopa+cNg+/8U0uM2XoYClXSK6m943ltLoiP4hx4rr",
-	"VLwgir7G0+DfeQy5qdz/ZoG/MIRpuRDT5m8VpI0JJB/dNl9liUtys9Gz0cse+FrD6DaU/d2GfsI29BvM",
-	"gNfW0JjQFG9g1sxn/cs+fSM6nKvlityIX21NV9dRVkaAhklJMSNb952TPpy03n+2xm+X6esvQGwmS60C",
-	"eYyYTn+pZu9o/2jQPwqvnTyvXxmJTrKdMyEKuKJ3imlxuDaDWzwX8LK7b/LddF1sujprwxJ/g+wCgrdT",
-	"/bl2DQaJKrwA8+mzJh2TiMCQXHtZ9Fe0CpSk2dREbWBItQ1z0laORsq931oWWTSMdpEoLTQLs0t4ewnD",
-	"pHxx4u91bPcB/WrNY0EInvWm5VJ3um9vFIXvGGgjoTMZhHQbNMxl4DQg+VQRFURBtzbYtd2rmf6w06bl",
-	"jN3bJ++7e3fc8vnh/wUAAP//",
+	"7H17b9s4tvhXOdD+gDi4iqO8+nBw/0g77W4WbZpNMp3Bry6uaYm2eSuTGpGK4yny3S94SErUw7HdyTyy",
+	"28GiG1N8HfK8yPPg1yAW80xwypUMBl8DekfmWUrx78sij2dE0nN+K1hMr/GL/iCL+Zzky2AQnIFUIqcJ",
+	"MFMHFkzNQHAKKeM0CINbkhbY5hVL0x+IosEgOIwOn+0dHOwdRjdRNMD//f8gxBoXIhgE5xcf97BOdHRw",
+	"EITB65wSRZNXy2BwcFj+/MAbXb0cHJzYrn5gMj6bi4KrYHDwLAqDtzfkzhVEYfD3XEjpfh8dRlEYnNdr",
+	"WJjPk2BwEB0eh8G5fMs4SdmvNAkGE5JKqssu/37p/xJSeZ/fMaleiWQZDD59DV6R/LVINPgvXj47jqLo",
+	"4PDo+OSZhpvLd0LSYKBhE6nIz38IBkfPw+B1IZWY01xPItBQkTmZUpyeBvCKKCaCwYn59ZGkppeo/H1J",
+	"4i8avDB4c6dyotfgFZdYAwuuvQIN/iXNzd/yB5pSVQNUN35zR+cZFqu8MKU5pZe5SIpYeXU/TCY0r7X+",
+	"kFHerqfH/8BxBmXZR40vr44tbLb4PVU0N/N8X6SKZSnTU9XIcEHVR5IGg6OTF8/7h2GAY2v4y53EEr2k",
+	"URjoFWF8qhf0KAwuaf4jZ+q1kMos3clR/0iX5yymZvGeHetWZua4DZd7UXR8GIQVcZQY8i+1LPfxX2pp",
+	"OjgJAw2mhefghflZbs5B9LJ/fBwG1+xXitt+EgY3N3ozcL43N+/een9f498nxwjpzc27j4a4jiI9y5sZ",
+	"4f9Sy2AQ3X/GdSnx2y7NJWGJh+FXdE7yLzIYBO/Igms6jr/AROSgZpqMuaI5SEqk4IGZtGtrx/9IeWJw",
+	"9fn9fbUenVyC/6784RGovZu4v5Pzfww5fydeTbxS4/dZnpPlm3mmp+NT8YVAopXQSxCfcCxH10RaTWC3",
+	"IupPnzu77uIQNzMKM5pmkJEp3ZEgsQ701MIO6nfrU5+tKFXO+BSODnwCfP4QAdYbHj73CPKoTpEvGxR5",
+	"cNAgyYOoSZKHR02aPDz0iFLTsEeVJfmtJ0pXWNJkWeCTpCv0KNIV1QnSlDp6PDquE+SxR48vWrR4cOgR",
+	"4+GLtdSoRaRHii/qhNjYjqaA9Qj02WoCPWoS6AriPDzwqPPQJ8+Dlz5taoovKfPo6D78jnnfMe9PwbzP",
+	"mktnJCdzu2Jf/RPK1yChMs5ZppjQp6LzBMQE2XNmQXF8uh+E7ojn1FamW/xS0HwZhAEnc43brOw7DHL6",
+	"S8G8HZfxjM6JHnQi8jlRWF09Ow7CYM44mxdzXDW1zExPik5pHuj5G1xpT/cNiquGNCEcREa53pOe/WMP",
+	"xdyuq3Xqzp6oU3rNNZCdUJnxfRASOiFFWmkxdtZjIVJKuJ01HvKak3ZIAmMhvsAkJVPokXK99yRLKMxF",
+	"YjVeLiArximLIaETxpnuZHeAk8b2PvBMhiDyIV8QGQLVa4Pn6z5cUZLohUnACGAJE8YTEDxdusbSbbwG",
+	"OcG++0O+cj00ZFsvxxVR9PWM8Cltr8pZKgUUWUKsepAZQpM7FSbmBGeeiznWQOm+A6OSQEffsK/elLYE",
+	"x+MErR02nyDWu9jT8xiVtUd6nUuQjIZSo61Ks+yacVaO+hB9zcndO8qnahYMTiKkLvezoi/DthCUH6UR",
+	"ME04tG4VkzSl+Y4EseBQSJoDL+ZjmkNvXkgF9JeCpLjUSnyhXCtgxfh/aaxCoKmkcBwd1cHTLLgLsMLM",
+	"YVOucXS4nmtYVfVBNneLdewmOd22vkeOQOpwPO8G49aN+XiA3OuuZCa4NJdrr0hyRX8pqFT6Vyy4ohz/",
+	"JFmWsljLFb7/v1qBr27l9J/vqZSoK+C+5qYLYFIDSFKWaPDei4Sm1wpP0189Zj74hI1Qj4YdMo53dEMu",
+	"FGBTPECca17eDz6HQeZr7p+iz/1S+H0yqjgg7owpEAUpJVJBFKCgqtbo/+V0EgyCv+1Xt4z75qvcr2b5",
+	"Js+FXaM26rZBhN7Z9WX/4s0NMtgUpO5j9xRGVY8jZIASKIlnMCYJkHxazClXIHKYMJom/eBeK2l8krJ4",
+	"iy3AvUsK852+YmlaP8joEkdbJM0pSZaa3hL/qqPaQr/2Tu1aA3fG7wA3x+L58z5SxqS6s/CncF7KEahq",
+	"dA5/2SAO0BpBrR1Km5hwjSNjauVOYoafMzknKp41FkAkS0gENXiFFZBELU9HVtk9mxsnDUDqjUrEAz10",
+	"kTbO3kwtI8u5u9FuL8yMSChrbLEwfruHFgbVlPrQ13hAX4giTWAqYExTsYBfaS66x0cFXas+nTDaflJK",
+	"bksJCztG4OxAT7JfKRydhBCLVBQ5HD3fhYNDKDhTEuRM5KpvaG0zMj2T2QVVG5FobMlJVqLbbhqS6Kne",
+	"0JkGa0EkxCivkz44YAcNLajCwnDI/bUPgdgbj5Te0rRrWbUGZbWr9ejYH/JzLmleTWJk7hpHnUSoZkxa",
+	"StS61X0YvBX5mCWJ0W2/hZUbsQkHR44fK19me/Iaudaj7ZsZwYwJqeBTzbRgTpEfWdEq8inh7FcEQhew",
+	"3OgIIGlKY0UTXOqe4NibHHI1IwoU+UJhZMAa7ZZ/dYLXUEnsmp5rxZeT9JrmtzQ3YHzj6p5xoLo9ErCI",
+	"4yLPafJ4K3nGoeD0LsPVMCOdQkIVYakEklNIxXSq10lDnlNV5NwOfyHUW1HwZEvxY0mkzmF+5F+4WPDQ",
+	"sSLcFqFmNMdTwDZ8TlOnnutEz80yVHfA7xjSsaAVQzT5U0fvuShUNzhgPnX2fCHgHzc3l5BTKYo8ptgz",
+	"9gqIg0jsVCKyOQ7149U57MyUygb7+6mISToTUg1eRC+ifZKxfbce+xcioztmcobSu2dnv3VO76OV1W2A",
+	"H5OEzTmvXIKS09E7JtVAn6ILO1e7xSFaXxxTs8iCuGLpXaPMkGf+8fbU78fqICJ3+36q//Yq4JZZKr4k",
+	"y1SQ5EaIdyQ3B8bfquoiR2cSlBCQ6k4flyc2h8EhNNMn3AgO5EdA4phmSuLYN0K8J3xp1Xn5zUAKAXPC",
+	"l24KcmAPyHOG2u+z6FSzj3wJZKJoDseHIGkseCIfbQE+IGh4RLfj9sYaSfAYDc+icmpaTDBeKIp60EEU",
+	"RRoDZlrdyKiTEJqpIxs6vwSSJDmVEsZ0IgxLZPwUFQY2LXIyTikezGaUJPZ+60qDunemQW0f/a4N4KAE",
+	"LAhTrluVL7V6QaaE8X7tKqDjYPnz3hVR9J0Gcw//7T46m3Ww1LFgPBELiFMhNZIorXPoEXN90KDJVmNe",
+	"0TlhXJ/eW+M6VIKUThQwbhiaHbwXwYzmZr22GEzSDgB/mtF655QnMtQj/sjZncOvNSPh5QMnhZqJ3B1H",
+	"vklO2x6MrqGF9ZhSDgnlzFe9LA4+Htlf6F0kucPbUnc0WOydO0UO9C5jTnv4kcsiy0SuaPKeJozc4ML8",
+	"dg5HuWJquSNhrnsFvd6wo+id2s9Swnh5aC9H99fGCILH5YmaF9anY2fwz+sPF9AbNaEchTDC+eKPXb1u",
+	"P79/16h4N0/LevrvXXt4MtPSs0Zr4YdJzYLYceWozzlaFdVI07qVg97rv8HoHZNqWETRUVzrDIvoaLcP",
+	"51zPcAAjU6trZFsZZiJNNMkLTod8tLpXZIR6DqEhYAo/EEVeC65yEitzP5GRmNr7WUXnct1W1VdCH8HJ",
+	"3blpeBJF5aUT0bMPwuBujpcT9k6rczXNjRfOIxgEVjGyw/UTokhs59sX+XT/MIqO96Pn+z+mKidj9uv/",
+	"vLm6/J+zy/M+Xrzos/QiJ1nmLsv0dvrY1d46e43zEx3D2eW51dJR8vZG/1Aqw3Z6fzT6xCnDk/eUKrdP",
+	"+N2stymwBGWK+v2+Kd2vFdsyr+2odif4R+uYqF1n+vhp1Pty9OZy/aOYE76nFTctL7XMkQLFXPsuuLq1",
+	"/FT297msKPBut4UhjgeE5v6BNvz/rqjEy/TmtD4UKhZzqmmPgCzimEo5KVKrW+r51eHbyHDlFFPv6r9l",
+	"bmoKojB4p0n+it7SXNKO7i8Kd7I1vGExE5LaqwS9sblt2RwNb3fbo226Uajl6N5Y53ZpQcLUA9O+EYqk",
+	"dprmFienc3FLE+jJYq7BGdmrWbiDyowK/wXWdAn/BdY0PQJxa21tldHCzsccvzVW7E3Fni1MaMzmJO3/",
+	"YP7f/7rH5lr86PlmRM2CQTBlalaM+7GY78uZyGSmAdy3Xbg78DZi+t6WzT1sLs5aJH4IdR+X26E1DO+N",
+	"fiOhMOzkGwmF08WWRPJIaLvBZq7drIeW7/E3q2lwWCuPrN63Z8wMRi4dR9HuSnHx1zXJbChiztIFWUoY",
+	"roJkGNStnKsBbjG5+gqQJEEjOEkvazNrK59zM1eJS4GeoyIucbJUmxqUxst2nXOpKUotlRexQ8J4WQ41",
+	"AAJoIiztSDsSNTjojcq9NIqu1Uw0slw6fw2jZXwyXxhP6J0p+Wz1k7eMpolVRYZ84nQgtFNJ6I1Wbfto",
+	"1yiPdSJ7BPlvL+2unSGjqXHbm58daaUS40YwhXrR0P6A5hG0P7T52oY2986dsxUucMarWmt4OluvAAhF",
+	"DMxomqDS3gHARuo59q7FVwvFmitt5tGhLqOox+k8OEsU4iRNcarSm6v8M+X5pefV4O9TDSy3CWuxsYaD",
+	"jy8MnNBZzYys00gL95t35kSWXjp42HQ9j3YHYO6zQlDkDpReBLNZxuwEo9LRFy0jakaH3PWKtc0hg0kg",
+	"SUITUMLzdthBgxhK6jFJCXcnyTqtVW71TXTSpXX/iR0JY5amNTUiIYruKYa72CIn55HfxbZrXVrTzqnm",
+	"Er8UFKnM3iOTueDTyn0JASY5RRFYWlXDrXxh6hEB3dp0Yr0Jbd/Gb+Ol919f/+P5dOx1fPzDCK0e0tAN",
+	"0aTI0dqjUa2nq+8+Fdhq8RndwBnlxmKrObzZK1+3kYawFLmj8qnAfb52TxdMzdx9E+N4eMDtPX9K21sL",
+	"rum4gDZYu8L0fwrE80ZxNTocL9refX4IzybDlhfOGTZy3DalyZTm3QNUIUFdLNB1bLj9Y13yzRm3Pw/W",
+	"aBnl7DoUDS/EpHW29CVQuKHoeSK46IfReP6hUUvMYx3ICGuA3umU+hQgLyOGmtv9Nqd0T9E7Bbmp0hK3",
+	"UZcmvZZ3SZJqea7Z1fVTYldVaNRqtQZ6ssjwkm0XcWEqRCJhQXMKY1FMZwr9mzuvEdd4u/r6dDmTUtMK",
+	"K33OJ2GPEa1Xq53e+/up1OeVf0pTebZuV00d2npdlZqzO/pmaSFBn3pYEhpHeS3kSZEwBXqKfThX0uoD",
+	"Mcnz5ZCPquiNEfw3jMrbqNFfXj3uPLJ6we+tA6Hnx21nin5Ui5koTyS+gOuVbli2trl43N3wutuLu19h",
+	"Rq6GWlSHos3Xazut/Qko309ch35aqvAfOdtNLua3u5T/U5XkrvimGz96rBWj5NE3MP7X175DEwmAytsD",
+	"EuKbdfS/kh7+J6rT365C/2U14UfSfP99FNg1Sqtvyj23AYZrFFlfdtW0gNpi18RwTWLUVWEPJz0eVOew",
+	"vlrlKzbfokg7bff306dLx6ct7qk/2BQrxtjcurOuXVRj/6PdPry5pbk1O2n5IjIz2ACcYXTKbqnx/ZSS",
+	"8emQG51Ca+jOSbQXhWBmBLxI090+uLielrVIj7G550Kn+u6i8ZuY/orkJm7TxUFby5DIITPB4h2Xym0F",
+	"3sXzd3EKGAteyNIhI6bs1o9ZxcXvUZOJA8EmCriAWMgVGnd5OD6I8D/vrBh16uMuw0Bzdq9N3M8tyRnh",
+	"qrkEPQKWWzi/tNd/M4F0u6eQkbxsYGb9hS6fysndz7LQWhP7bRW3E3kIC3eKqchFguBAILatdySIPDH6",
+	"yDrkcTkd2gdLXZ40EaeX01j3nWCUVCXtTcz7w1cJnejh5ZFoTcHq+xoBMprHtMISRFuk6qey67UMGSsh",
+	"JVYboTmkQjMWvfxPDETj6bEJiJrHPRXg6vlLWrkh9NeO4zXEM5JrMjJRaT4zflKAXz8MeFOV/DcAu8xF",
+	"0zoVPnTCNzEpFb96OsavMtnOQ6dgZLtMghQTtWeP66etiGcCKbv1HA9yalStVefvelqfTcanWNtk53jw",
+	"Tqs+jp8o6KFhFjORVoMRmGg9qlRMfO2oa5gy9dCqIQionKDSN9G/8IAjy5sExlcuVC2H0UMAuLmyMkEN",
+	"9FCehFBwzXVpsusqrRrMy420aqgW2WMcshRryL9rtHrapYdgc7eA9qJQD4krmJTRVX6lXHfYPej7MkdR",
+	"fTCjLmkiNlmM0KMvToWalXlingpZ+8mquv20nBg2ihWTjXOHr+l3anJ/BBQux1bLT56q9m2xjTp8wv4W",
+	"jTRi6xQpZIJ1ltKTlMLI5h4b7T4pwDsvhFrsMvHZJfQicyjigtNNzUReMraWf6b5BD0kDN10txprQaQ7",
+	"jTEeAu1P+/rkRXIlOEYYw1jcbTqHZgq49hFZ4pHH+BO788DTR3Evzd3KhGWZruOAf0onhS38htcdzv0U",
+	"f5tnz6uQdUxTwadatzgFSRWMl35wONKMUd5CYFNusplhoVVdN8DhMu3gA1FMJeaWpNMThcLcc5MiTXF3",
+	"5ePcNpWRBqung6PZiTzKmF6GxVYAeFNDeqLng1rWyLVAPtEjvsuE2YKP/UpXXFM+cBW5Ae24dJvfYEr2",
+	"VZ6nsr5lRtFNnROeKJDXDwDZOjI9TRA/ukQyG3lwlCezp6SjlHltV0sScygci1RJ6KkZ4bsrzopb3Ynf",
+	"b2rS+z1i4+9d+BEGCK04NDqlzGozGOvDOJatjara0Bx0imY5z9bhxsIsRX4Yka5Hxil1mS//YgJjDSAY",
+	"GdWJIivg8sTH2gCsPzPKyq5NZf9z811rsa7Q7/FR+2OZJavp8tlyOOh3mHHReaUjD07BMQN0w8sFxKLp",
+	"CnPazvQKJElsxjov0CoskyfLYmxScTD1l/HQaKa03VDfMR12B0Xq0nanDwdzew4bXtdhuVFrUe2jS4z2",
+	"uHh2HwaSxkXO1PJa92LQxyTvOSvUrPr11i3aP3+6CdpBfP/86cZkGSUSRrW8QwN4ZXIBmdBczAFkQ3NP",
+	"0dHBZka2AXsrsjTaPDZ4MYrdVUuuV8GAwvhEdOV+0iiV0jnlirikNiYlhlR5ESt2W51M9ypnvzQtk3+7",
+	"BYQ3V5dwdnk+5L2jt3BD4xkXqZgyKkO4JF+YVITvhl6yTjZONbmZzjil1gYdo4MMSh/GZaahX2CWxxld",
+	"gqYgwftDPuQ3M4px8xORpmIhoRlPHwt+S7mGSQ50/T24EoUmRZJTGJGM7X/F/DhCL+n9/tczTOpzPzot",
+	"w64lqJzc0tJ1wQRlGywOjReDdN/GIln2cZAqpRuzg5n0bTTB/X84fVEIrbRFuBJV5qIhB+jVkvv8/P6d",
+	"m0VJADD6jfiP0d4AVy6LNALyz+sPF6FLsFTKQpMqB4j8Yi7ZWxDgutg4d1z8r0MXJz4MBjAM+v3+MLgf",
+	"Qc9Pi/RY6XZ2MaGgy6plsiswCUSDdxxF1k3Ty+Yc6rMfTWC8dFPJ6rH1HYH0CKL1k1radNBfKM0s1UrM",
+	"4TSpOcBI6FXZw0M/3XsIIyN3cROG3OTzZRLwohCdYK0ZBs7qGai0FNrGzcle54jJ0JgRnHGMccN96mpg",
+	"uZLGIKiH0rX8wOL1QcPG7UsTPdK8BFLLh3ZapW+tyNDlmViXyTUMFFOYKqLJlKDXzs0ehMEtzaVhhAf9",
+	"qB9p6SYyyknGgkFw1I/6R1p9IGqGrN9kVDJrtP93qpqJC6ZdSe+uMAer9LXGjkwG7pGyrpQAqASG5np4",
+	"Zj10+0N+ViXB9AyFx9GxWQmNikiC+O5Ic7b19z0+dTsgV1X2q9vQ+8+N3PKHUbRdHrruF+78VAvmnSlz",
+	"ADvayxhFj0e7zp++1p+78V8+sbr0s2M9Sz+9wbPjjVPU1dZpRY66xkZiXq1jsw5dXZfrte8l4scmB+ub",
+	"1JIdYqOj9Y2qJNHY4nh9izI9sG5w+HJ9g2Yi0vswONlkCbpyLaOuVSa8vaIkAdKilna2D03wZCq9dBAm",
+	"/0w99VlnkiZDqPpDh23O6ux4Om7eyjMOBDQ/T6lWD7gksdHkKMN7L6r5m0k8bjKEz0iWUS612HQZyROB",
+	"ecC1zPCDB1DlKUPMtKT0PTQGVgPKKXyhGXoR2uC0cYHOnrletrxiN3Mt4Qhfwlzk1PAPYpNs2mMJEC4X",
+	"NHdcYw+MpBETA4VzpLUbEbYYU0K1sqa1g/ES6B2JVboslTVfUNBkoCeztWByWQ37bqlWCZb6VPzRTWqL",
+	"niekjFA9K6WLBkirb1ZLLOXPJlLHvALSeMdkt3rIBCc+wrdv3CsRaotYl5rA9XMmm4as2jmXOdN3pe7D",
+	"hcDC0CZNpvNMaQzKyTKEOSVcwjCoArTKZ/WGgdYsuOB7poXuQ+9f8xRyy+iiEYFkuhoAU2b9UiZV+0GF",
+	"ntTnRFRnTm1awwQERxyp6UGlfddTikIYWQGg/3TZicyfiDwhjBwehTCqMG0UAuOOKNC1ttqpl4gGjkDN",
+	"cwGyDx9wsVEy2yhRly5E8zaS0wSR6YpOCkm0SnccvQyb3eyufmwAeiMvVGCETtH2zYcZuaUmSGlOEjrk",
+	"mGdYKmDqdP2TBAYvbVYqH/GspuCUCXyhYULSdPd0yLd4wqClYHQz2W3VjCqe4z5cW9k+QbRBTRMaYjQX",
+	"lFYuxmGLPPhEXuMSrBJwru7+quct8TqBJtWDlFv2YhtukdC9KwdrVx5uyy4aqW0bERuDDUk/hHhG4y/6",
+	"tGsQ1uBVDX8AVwSZ0hgvRhwvqnMgBXMhFZxEUYl3Q+4nZ12T4xck5Qk0z8qnOOf2+5/I/kej0d08HfLV",
+	"mXnhbp5yOWD/PXRXTIvFor84cofqg/2f37/D+yKyp8HX0mkYmFZVm289lg8De87lK3MBu082XMUUNt+P",
+	"tOfkWp2yoeGdpvC5q+kXupqWDZvCI1e1VlpWLcMluiZ0WLZtVHPNTRyDHSiylf3CsqILRDDFL13VerFf",
+	"27rzmw8HB16D2pdGEy1zbJOo3qT64pr4Tufmy+GRu6hofao1uq41OvQbXXc1su7Odp1c/VppWdX5Cpti",
+	"lRfu8qTxpWrge/h2tGp/9ppWTrtdLZtfq4bWDbejUe2L16Dyru1q1PxaNSw9ZTuaNb5VjXyH14527c+u",
+	"qXFbtRt1XF5lVYVlxVJ9MeVl3Ua5q2/cLG3HL2xlv9BVrDkoWlR2GNPxrdbMUffhC79Bk+ZL5c3OxtZt",
+	"FJe16250dgAHbufXsqlzRDPFblKN4qq2VTA7OVHZtlapyW9duWMXzXJX36qkpvCZrVwr9GpWUz2parbn",
+	"Xzoq2Sm4dW2U+9XrDOvYa9DJsIyibXfNzcUvdBWN64vdKrcWfmFVEZ1GbM2orOmVelWvy8KDl1XV666q",
+	"SGG27ouqrldcVjaeABYqt2i1Uld1/wGx+l3ifpe43yXud4n7XeJ+l7jfJe4fIXH3Vz+Qgwd28/jbb7NJ",
+	"eUmWzEP1jcc9DsO1Dxl6eY8aT2xsYXx66EGJFbYo/+a4DOZE661JBGFv+qxnlLsvx3wE1RMk/2b2q2gD",
+	"+1X5HLNucLDBnJrPC2K7k00WoOPlrj/fyvaDNQF15BjniUONBiLVkcg3v7lEjx32t79T1WF8e9BY3ml5",
+	"c+nJvWTdYfW0v3mbEs0iPWtwcd5GpU2tP+Rnzcd+zNOlvMO8Eq6xp/+Rd93+Dfa38rnmc64b3T/bWW59",
+	"+dxcnYeZ13cD+u9iQG9SUJ0aNiTfzmdz0ANVyA4SRivJCgquG7hXWNKtYXxLUzTjnv13WzvzevNyvfvK",
+	"ltzf2mJc2Ya1lAZ8RtHk4kH3wDJV2Ghr0zGrW45zShJj3HY+yDg9fEgGLTL6D92JGcg9Qu5gKHjXG+Sb",
+	"vKBQ2VRNz6WTG06mtp2esdcMjC8Jlx0cl46e9lHIkcuYNrI4xClNgItamsVB296M6XqbL1gBS7pYeze+",
+	"b83d8eD7u5gxN6l4RRR9jdbn32j23FZefLOgWOlq9TAT0+p25UyOiS4f/SywTvOX5HarJ94feohsAyXf",
+	"YPZ3nf0/UGd/gxn+2pIdE7ZihGlNXde/7NM+ouMQ+LACYNi21t6rcJu1Hq5+0lXMONcdU9OHs9Yb71bZ",
+	"7lK1ywCP7XiwFTyP4bNaBg0dnByeRP0TP6zmeT0kJjhL9y6EyOGG3imm2ejGjMHCuYIHuHia76ry46vK",
+	"TruxRNNAV49Q7BZ9roUHITL6gUGfPmuUMwkaDKq2t1N/RS1ESZpOjFcKuppbNy6tVWmg3Lu2RZ4Gg2Af",
+	"kdnOZmXWjVI/Qzewsjgu4112+4Dnf3zAvnIxtKd++eCxv28jrfz3HbRS0pkkQ7oLKOYyk5oplSk0qhl5",
+	"3Vpn3navZvn9TpuaOnZvqq3o3VHZ5/v/CwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -1150,6 +1150,11 @@ type NotFound = Error
 // Example: {"code":"404","message":"Organization not found"}
 type PayloadTooLarge = Error
 
+// TooManyRequests An error. `code` is the HTTP status as a string.
+//
+// Example: {"code":"404","message":"Organization not found"}
+type TooManyRequests = Error
+
 // Unauthorized An error. `code` is the HTTP status as a string.
 //
 // Example: {"code":"404","message":"Organization not found"}
@@ -3208,6 +3213,14 @@ type ClientWithResponsesInterface interface {
 	DeleteSelectiveDataWithResponse(ctx context.Context, id OrganizationObjectId, params *DeleteSelectiveDataParams, body DeleteSelectiveDataJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteSelectiveDataResponse, error)
 }
 
+// LoginResponse429Headers the declared response headers of an HTTP 429 response for Login
+type LoginResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 type LoginResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3223,8 +3236,12 @@ type LoginResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *LoginResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3255,6 +3272,11 @@ func (r LoginResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r LoginResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r LoginResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -3291,6 +3313,14 @@ func (r LoginResponse) ContentType() string {
 	return ""
 }
 
+// GetOrganizationsResponse429Headers the declared response headers of an HTTP 429 response for GetOrganizations
+type GetOrganizationsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 type GetOrganizationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3300,8 +3330,12 @@ type GetOrganizationsResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetOrganizationsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3317,6 +3351,11 @@ func (r GetOrganizationsResponse) GetJSON400() *BadRequest {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetOrganizationsResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetOrganizationsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -3353,6 +3392,14 @@ func (r GetOrganizationsResponse) ContentType() string {
 	return ""
 }
 
+// AddOrganizationResponse429Headers the declared response headers of an HTTP 429 response for AddOrganization
+type AddOrganizationResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 type AddOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3366,8 +3413,12 @@ type AddOrganizationResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AddOrganizationResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -3393,6 +3444,11 @@ func (r AddOrganizationResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r AddOrganizationResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AddOrganizationResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -3429,6 +3485,14 @@ func (r AddOrganizationResponse) ContentType() string {
 	return ""
 }
 
+// GetOrganizationDetailResponse429Headers the declared response headers of an HTTP 429 response for GetOrganizationDetail
+type GetOrganizationDetailResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 type GetOrganizationDetailResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3442,8 +3506,12 @@ type GetOrganizationDetailResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetOrganizationDetailResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3469,6 +3537,11 @@ func (r GetOrganizationDetailResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetOrganizationDetailResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetOrganizationDetailResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -3505,6 +3578,14 @@ func (r GetOrganizationDetailResponse) ContentType() string {
 	return ""
 }
 
+// GetActivityLogsResponse429Headers the declared response headers of an HTTP 429 response for GetActivityLogs
+type GetActivityLogsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 type GetActivityLogsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3518,8 +3599,12 @@ type GetActivityLogsResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetActivityLogsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3545,6 +3630,11 @@ func (r GetActivityLogsResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetActivityLogsResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetActivityLogsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -3581,6 +3671,14 @@ func (r GetActivityLogsResponse) ContentType() string {
 	return ""
 }
 
+// GetAllActivityLogsResponse429Headers the declared response headers of an HTTP 429 response for GetAllActivityLogs
+type GetAllActivityLogsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 type GetAllActivityLogsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3594,8 +3692,12 @@ type GetAllActivityLogsResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAllActivityLogsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3621,6 +3723,11 @@ func (r GetAllActivityLogsResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetAllActivityLogsResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetAllActivityLogsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -3657,6 +3764,14 @@ func (r GetAllActivityLogsResponse) ContentType() string {
 	return ""
 }
 
+// DeleteSelectiveDataResponse429Headers the declared response headers of an HTTP 429 response for DeleteSelectiveData
+type DeleteSelectiveDataResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 type DeleteSelectiveDataResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3676,8 +3791,12 @@ type DeleteSelectiveDataResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteSelectiveDataResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3718,6 +3837,11 @@ func (r DeleteSelectiveDataResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r DeleteSelectiveDataResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteSelectiveDataResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -4205,6 +4329,13 @@ func ParseLoginResponse(rsp *http.Response) (*LoginResponse, error) {
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4212,6 +4343,40 @@ func ParseLoginResponse(rsp *http.Response) (*LoginResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers LoginResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -4252,6 +4417,13 @@ func ParseGetOrganizationsResponse(rsp *http.Response) (*GetOrganizationsRespons
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4259,6 +4431,40 @@ func ParseGetOrganizationsResponse(rsp *http.Response) (*GetOrganizationsRespons
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetOrganizationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -4313,6 +4519,13 @@ func ParseAddOrganizationResponse(rsp *http.Response) (*AddOrganizationResponse,
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4320,6 +4533,40 @@ func ParseAddOrganizationResponse(rsp *http.Response) (*AddOrganizationResponse,
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers AddOrganizationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -4374,6 +4621,13 @@ func ParseGetOrganizationDetailResponse(rsp *http.Response) (*GetOrganizationDet
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4381,6 +4635,40 @@ func ParseGetOrganizationDetailResponse(rsp *http.Response) (*GetOrganizationDet
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetOrganizationDetailResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -4435,6 +4723,13 @@ func ParseGetActivityLogsResponse(rsp *http.Response) (*GetActivityLogsResponse,
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4442,6 +4737,40 @@ func ParseGetActivityLogsResponse(rsp *http.Response) (*GetActivityLogsResponse,
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetActivityLogsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -4496,6 +4825,13 @@ func ParseGetAllActivityLogsResponse(rsp *http.Response) (*GetAllActivityLogsRes
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4503,6 +4839,40 @@ func ParseGetAllActivityLogsResponse(rsp *http.Response) (*GetAllActivityLogsRes
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetAllActivityLogsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -4578,6 +4948,13 @@ func ParseDeleteSelectiveDataResponse(rsp *http.Response) (*DeleteSelectiveDataR
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4585,6 +4962,40 @@ func ParseDeleteSelectiveDataResponse(rsp *http.Response) (*DeleteSelectiveDataR
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers DeleteSelectiveDataResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -5160,6 +5571,18 @@ type NotFoundJSONResponse Error
 
 type PayloadTooLargeJSONResponse Error
 
+type TooManyRequestsResponseHeaders struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+type TooManyRequestsJSONResponse struct {
+	Body Error
+
+	Headers TooManyRequestsResponseHeaders
+}
+
 type UnauthorizedJSONResponse Error
 
 type UnsupportedMediaTypeJSONResponse Error
@@ -5258,6 +5681,32 @@ func (response Login415JSONResponse) VisitLoginResponse(w http.ResponseWriter) e
 	return err
 }
 
+type Login429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response Login429JSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type Login500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response Login500JSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
@@ -5318,6 +5767,32 @@ func (response GetOrganizations401JSONResponse) VisitGetOrganizationsResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizations429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetOrganizations429JSONResponse) VisitGetOrganizationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5416,6 +5891,32 @@ func (response AddOrganization415JSONResponse) VisitAddOrganizationResponse(w ht
 	return err
 }
 
+type AddOrganization429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response AddOrganization429JSONResponse) VisitAddOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AddOrganization500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response AddOrganization500JSONResponse) VisitAddOrganizationResponse(w http.ResponseWriter) error {
@@ -5505,6 +6006,32 @@ func (response GetOrganizationDetail404JSONResponse) VisitGetOrganizationDetailR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationDetail429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetOrganizationDetail429JSONResponse) VisitGetOrganizationDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5602,6 +6129,32 @@ func (response GetActivityLogs404JSONResponse) VisitGetActivityLogsResponse(w ht
 	return err
 }
 
+type GetActivityLogs429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetActivityLogs429JSONResponse) VisitGetActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetActivityLogs500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetActivityLogs500JSONResponse) VisitGetActivityLogsResponse(w http.ResponseWriter) error {
@@ -5691,6 +6244,32 @@ func (response GetAllActivityLogs404JSONResponse) VisitGetAllActivityLogsRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllActivityLogs429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetAllActivityLogs429JSONResponse) VisitGetAllActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5829,6 +6408,32 @@ func (response DeleteSelectiveData415JSONResponse) VisitDeleteSelectiveDataRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelectiveData429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteSelectiveData429JSONResponse) VisitDeleteSelectiveDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6133,239 +6738,244 @@ func (sh *strictHandler) DeleteSelectiveData(ctx echo.Context, id OrganizationOb
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L1tc9u2lgD8VzDcnYk1S8mSLaeNMjuzTpzkum0cT+y0exvniSASktBQgEqQdtTEX/bT8/n5N/t39pc8",
-	"g4MXAiQo0W7S23unnYkrkng9ODg4OK+fooSv1pwRVoho8ikiH/FqnRH4fZwU9JoWmx/44hwviHwlytUK",
-	"55toEr1iBAmSEVmGoJRkpCBRHF3jrISSKS5wNHn7KXr//jqaDOPoPU2jSfTw6OHRfIhHs4PkMB2To/lD",
-	"/M3s2+RRFEc4KShn0STi+QIz+huWjwPV8oXp6UQ2G0dJTnBB0uMimkQHw4OH/dGof/Dt5Wg4GR1NhsOf",
-	"ozhKSYFpBhNJcEEWPKdyWm+jJKMw2zii7JrThETvZGnZTQql9ffJ6KAqMhkPb+NoznP5e44zQfSTrHJ7",
-	"G3uDPlUzHR/i0fwgeUS++WY2HI4O8OxwnKRRHJXrdNfoS0FyWI8Vplk0iVKy4v+lF2eQ8FUURwyvSDSJ",
-	"TsiKozey+K2qBr0fzh8mo9m3pH+Ax2l/nIxI/9HsG9w/Sg/It3IBksNxdPsujuY0K0hO0qe8ZEU0GcXR",
-	"iggBy20RAGV8IdCcFMmSyPEXvMCZqSAnf9JcpOMsu8zLGtI8y7EgiFyTfIP0omzQXrGUqETSBwLpGfZc",
-	"TMJJoroq8pLE5vEHki4kiLyXlzlmYu6+thgs7DshSGGfZph9OFaVq3c5ZsnSPCl08LuzKKIfOStynDgv",
-	"cpLS4owXxL5KCc6ch1n9MxX+IFKelCu3E7JaZ3xDyA8EX5PG24s1YWnjbfWC/VpSuQT68eOaMEGeOvvC",
-	"+2Cf5zQjp6s1z6tx2B2hHwuyst8yglONNE6j8q37cE3OeUYTpwTPU5I7T4sLUhSULdxXdnc9wcmHcl19",
-	"KosbnKfneOOBa918znmW2ccMF3Oery7KmUhyupYNV2VznpbOcq5z/gvxn9dcOOu5LvNkiQV55c1D4Azn",
-	"m6cOfdXvSX5NE+I8F0VGvNEWWHxwHj5WheUOtw/XhKW8erzBOVnyUujFkTvzB76g7NX3/jb8gS8WJEWU",
-	"oYIjuftkow8E4jcMuZBu0nN5QKxpToRPuw482qWLnLJo8u3D8XAoZygpA0lfuY1vJZEF/0BkEbL5bjl7",
-	"kdBX9LvTN7+djs7oqThlr4+Sp6cPTz+s//vHp989GpDNd7+lP53SV/T0t59/+fmXlz+djn+++O7RIDnI",
-	"2Gz1fJj+93eZafRys5a07QnBOckdSqvOp050M7Zkmd8wkv+XWOJ8hYscy9UfUFYR59f4mqIL+Ky7OitX",
-	"M9nhaDg+kAtUUVu7KpF874LqqTrt/EW8XBJvsdAvpSiQPhhDK1c/iFthHzxcR94Sz6lIcPZ3ggF0osB5",
-	"cYI3cHzAw0vOimU0GcszM+erZxpcM5pllC1CAKPihAC5VjPVR2zGE4MsxyxdkpyiZ1gUMXpZrmaYRrLE",
-	"gkcTVmaZBbqCN7pUzUeBs3kI/9W+aMSYlYIyImS99ZIzACGQZrmVU1niPx6N5ArrhYweffuNBObBaChP",
-	"YENYnsIRoHiqU0MyhxZz5KaQdHMYRzdLXAi8XkcTyWLkZEE5w5mmgE7v0SQ6PZPLU+Y5YYl6fu28uNis",
-	"ZlyC+f/+538lA4QL8pxLOEsu4WT/5cv9v//973+X+4CuyM8wtehYULz/Pc8+SCTR3YsiB4Bc8BLYnahc",
-	"zzj/IPo3ZBYpcqVo8yfnoJNPjHwsLH5LkpumMIWxJJlkTj9Gk+jpWV/2Y0/ArvVOVD17+nSrdXr2o1vt",
-	"FQMKbdGLq6dubV28gqb0wXJJ8pU4wRsRTQ6H1ZHQtbHz17o19+ToXFnVzcmKMnXgfIrwvCD5SUnUkL6J",
-	"oxmZ85zYN4eSCcCzzG4uSWREgeUKRC/xEudYLIsct7GnowZ7egc+0yVzLmGz5KpO8Z7zktXo3bF/NqEb",
-	"Wiw1K8nh+MYZmlOSpUiQopX+HXSgf4YCXLiITiUNenM0ejR89PJvB8PRo/PLp6ODw/HRQ7hIpKVQW/Sn",
-	"Jc+IwBlBQN4kFcFAvo7Pn78ZPjp89FyCo0Fih+P+cHQ5fDQ5HP5JSWy0LIq1mOzvJykbaIowoHxffhX7",
-	"beAcrNki+iegzAdHljQfDQ1xHg098nz0r0SfD/9Q+jy+K4F27gWNEXxzVwI9Omon0I9+D4E++koE2nDv",
-	"Yfpc4I8VaXr7KaLiNWCFvMYbyLl4YkYbHXxTUaHRzz+qpvTmenFxCfKAP5D4G4HC7S2sWo5XpNDAMpKH",
-	"Yy0T+hSlxN7TQPqUbRBhhby7Ij5HxZIKpARIA6DH0ST6tST5pqI9WrwURyJZkhWcCP+ek3k0if5tv5KB",
-	"7auvYr82AjlERx52wfPiyaY5LsmUq0Oo4EjwvLCDnG3aBiZUW3cdWDWK4Nj+RrBGWH+EU9XdFAnCCoQF",
-	"wmgJRR/DTRDGhuxioBvKBLpZEoZmvFginBO0zomsa6ejqn/J+cTRx/6C93V7bVNzZv1GY+RWNLnJaVHI",
-	"iWwUukg0RntThc1TiUWYQeFNr22pNOa7U9MSq+5XxxX++ANhC3l2Hz6MoxVl5nEUR4XajKLIJU0B0Vq+",
-	"eV0GdsCPOKNypyLMUpSTtcQ1eVShG15mKZoZmWyK9mQJ+AQCS11Afe0BG8XLQj1TtkCYbYolZYsYZfQD",
-	"Qd+XM5IzUhCB0nzTz8vWDZaqkbrASckcl1lheQ09vRnnGcFqUz1XItX69I4zwfUYAS9zfgMb/QNZF6iS",
-	"56JCzmuW8eQDwihZckGYI1mkTBQEp7C2aDx81ItdcBVLskKUoakS5E7bJqakvnec1yuPs2nbjX4pOc4N",
-	"L3OUW3qODNODOEP6nJ8ARFwG6YFAYimnZEsnPCVob+rzV9Me4jmihUDT9zSdDtBPcmPr/YxogValKJCc",
-	"NfQg5A+P58YCPqxxsWzd/q9evzg+O/35+PL01Vn/9KRls1g+z9kOD8c7toNPFzzYnUQ1mL+a/UKSIkQU",
-	"LpvAA3CgPYwOxv1EHrWJpH0ZvyF5ggVBS/IRmQYr4iDBUM2bSrqQk19L6hzDoalvuXmscVGQXLb9/7wd",
-	"9h/h/vzdp4Px7b9HIcrgzrb7eeTO/AueSoHBhMf4T3MuhWbkI2D9NDrHC3LGw4uwxgsi1yAnRZmzGMEV",
-	"DshtgUZta7BWDQYpzwj2Cl2VK3enUFaQhRyNHU4rvFXjXxHegdFvG7EPW2/wejIX9DcShq668UnyCeoI",
-	"tCY5QHwbYKG1IGgPhkCW9EjlHbADpGVzW2EtC3xlaDem1H0WTeg7E7qNAdftFai5AEBaUpoT4JZjNEJY",
-	"JITJm5E8cvojJOuoF9sojuqi6xatBnXrDnEriYESX5nK3HsWTfriTugWrpRizZWG7lP0BKevya8lEYUS",
-	"Q7CCMPiJ1+uMKrHO/i9CXaDsASRLgrRkrA5geznLVVtoxtPNBMkLM8mLDboy6s6rCFGBVlQIfRp3m9+z",
-	"POe5uuQ1Ecf0Occ0Iym6Vlwt5UwtiB4c8CSK9+DzucYrONcGchxPOZtnNLkjFIBrhPvmW/0gYEcoAUZs",
-	"rAY2sLm0MjGOJCMaTQ5H8q5s4fjIg+P3kkdNcYFRSkAtK3k3eNYM6pznmt+WN8uucDyBxghLNna+AaB+",
-	"X2OQlzxLFfcMrPKaU1bAQaQZ6gbX/BgxDhcAdIOFuUQM0NMl50LyhfKvy4BzHsstnpMi3yihLPDL/ykZ",
-	"IFid5zyf0TQl7J5IeugBF650gAg3TJL8XN7acLqiTMkBahxrghlKOVz4vhDGJjjLSI5WeCMBZRqfwENw",
-	"XDF8wmhFzCHVGOWMSHgbLSnAU5apsdKaVOnNgOUyQU+OtYyc4ymTPCTO1CzuA/OjGmEwLSJB8muSI6Lg",
-	"87vBecxQycjHNcxatfoYabsdILYZqEQVABXnRNSOP+OFVRHcA6XGUatQSnY1h6a/DLp465xyIqAH8pGK",
-	"wiyzxigqGohCi4FifjYZx+kl5z/gfEHuN+mRv49eO8RebmKUQdNflqpD41SotuVkMVM3S2UBgXCSkHUh",
-	"YJJvGC6LJc/pb+S+yzqqYS2cJhLKyiJBXoI+EPYF5njG0QzsB1SLsdzrtNkdZwT28h5nCAwxeugm52yB",
-	"kpykhBUUZ2buolyveV6Q9CVJKVYy2Xut8pEHg6eqgb5sUN3uZwQ1mvo6iw7IXOtqAEyMbq6LoPcneWhJ",
-	"SqrL9TO+UEI6lJOE56mQnBhhkq1928VykLLrjwNjXDWwdotlVuR4Rn8bGHm/1gyZEu/qN3DJqslu+9c4",
-	"B4Is+zezqdnDRZWk8pRdf1RfT6yBlyPH1KNQJc71UKJ3voA3JOckGihKilkTb2DHjk+CS7N2VHGRoBet",
-	"t2hGh65JLoAdw9kN3gg0BHgbxBuGbhKgYA3dEmCIDwSiqdfINqPQ7hKRyoA0iEPAzHBG0J4gBE1fkMKB",
-	"qJgCTyZJk2pEgJywWBKamwOp54+5A6o1BuhofZtjJAzRapiys7lRDqa4IP2CrkioUcfOFacpVZrwc2eF",
-	"jclhQy6U4YWIEU3VZJX5oWFP5JmE9uQ9GusrXRBsABQ9JA4CsihgC9tVAlfHinbrsDoQHK1VvbMLvCLy",
-	"pje10J8+tjoBRiQ/kywxW9wB5MZkrKNao26c21x7jlKayuXfc6zxaFpDuY4KhqaksJJKvoXN2VihuNJs",
-	"wNziSltm0MvFXhfeMdCPdwEscCDwAxXFa31zDVMvkI9J4lWn85SIJskyJh1hEgM6QaaUPFYKpMxUO6+Z",
-	"nICeEc5zDLK/mql0vfu/8Ru0wqxSOK1wkSxhN6maAu3JXSWHVKMmrjAvSFLtid7Qk6BlucKsnxOc4llG",
-	"UMLZnEok1qrQCn1arbnr6O2ad++cZOGc/PJOJAi5y9Rq2JlqylmNoA72HZjmCsK1OM9D3Dr0lHA8hHVw",
-	"dZwp0RZJ0WwzQCeqSWQbdHkPtxe9e+7GNNjRP3VaanzUjFKNJXgj2iRzoOW8WXLJeWpdGhzDjxErs0wJ",
-	"t0AyAAUZRxlnkleHGwpsPVlOopZr/VxtRW0009b1A4GghI+KAW+GBhYqIdiWdmUBv9nKFWIXFVSj1p0E",
-	"USr1jJUdMVv4kNWKwDp6MXLjX9CRI0KYkYTLmzwthJIaNAmdbwSGs+zVHMRV26jY86rO7bs4xGcokiRL",
-	"oQ3BuVJGiAq/R+h4ncs1823LgoJfwlLJJKRpToQALgpgK5SEVduX1w57LU/0F2+L4Zo9lc2yOUrDg6Nx",
-	"AHkqo7YAo5WrbWB1pVTEiAwWAyRrZZJCAj9Ei02NgIbN45zBHGkx+zYVZjte16C0ZwbYC6B6w5LOBUmH",
-	"UTTN67qi16t6zSCSgWiqIeeiQt2UU3pN0xJnICazCwH4Zi37uo3m9BzKN8cQACg0rXVFgyhsy9ex19e1",
-	"ms3+n2qjvxiBlYZC4RhJlhL9Jsdhee7cOVlOWUrxoM3Qr+vwXjfrhgH0RhkUyGt6c7HkVcQxRJCEAEam",
-	"jdKC1EB+QnuUqYnEQA9eXFyidYYT4O9EuV5nm159A7od0Rrf4hu/OXg+2onnNaoPW88hDmYuwQOgLJbt",
-	"p6oSTPYpg8MocKduuwJb3v5erL0lhGVJm6ybrz1SJhEdj2dLwOECkvGFnplsq37xbXN5aVDpux/pKRXr",
-	"DG8C9M53pAneyIyZ45b2hTzGQe5myYDLqg7HBzs5VHV/8vgHr/sQLj0JGJT7YzQlkLvtjeShiV5gjR6a",
-	"pyQGmG0eCPT09AztPeX5mudyT56CvHGuZXFIDbanNqiqpC9aFcjbjN0bwK+s30NDMl8bW76+z5uW842e",
-	"wJQ+1Ilp94FA58dnaA/ID0PnJF9hSRuR9vE0E68d7JVtvi9xOu7//O7T0e3bYf/Ru0/jW3gOG+M01vwE",
-	"F/ip1SAGjRbAvGqOsNYN6sIxwgJc85YEBfxqPTGrd/+wbs3GK9D6uroOoY6Pp+Po6DglWm/M2FV7uj6K",
-	"saMkVb6Jrv+qcVE0d27XXbLhKen6uTp+lsYBsnLbtC6+UeXM2vT99D1v27w8G760vp9rzW3Y90cNu6LW",
-	"3VprfsV1p+Wmv3LNzTjgO2rcaBtOtsa12PMqDrn4uv6h1snZdV5ueBN3u7+6mP7UIqH79keLkO7bY4Oc",
-	"7stnDqJ67yukdV+fVwjsvr6okNl9bZHOa6JCHr8JF+HdL6cW+d23l3ojuO9OnE3hvn8jmsM41ZulNju7",
-	"cbz39U3kdepsqFpjZnP541YbrQYSvem89bIb0FsYuxk9SDc2pocl3ib1em7ZsCEUsZvX/fjc28j+8L1N",
-	"7eOFu8FrXwKb3S3xQ23ju9+e+EQgAEy73wPfHOLQ3GLBihdNolEbahp65xETD5VIE/dOXCIT2KEewXG/",
-	"/+QQHw9IhhB5k3SIUmjtDYEKx564n7TmFVM6EbAe9I7kCZoWeUmmiORYGKNz8/GBsLY0IHF2z4cYTaGr",
-	"KfpAyBqEpasBOs4yNH6o9C9g5mD4yyajZ2Nf1BkIFUlDKay05mYvWeK8UEJ09SpGCRZLuGlmgC/2i6u3",
-	"sVbrjdgaOzs1zRqR6d6aC9hGqOAd+6pCdrT3VugyAs1IcUMIs223Ne2G/dg2C0cviqyGUmuWKVuoFTUc",
-	"F618SMCZS1I4pTujAhwTWkajA460j2NOP5K0D+XsRRjtqXqOIhI8WtvA6Qcyae9LltsBPhP/ZEsjUIK0",
-	"1PcjprS3oso1cAju5PLY6PN53yKaZO8BFjj9pRQFHCu9bf2L3V3LPVOKgq9ILnqxMl5ToNbXYWJUo6zA",
-	"SeHexwK9VkFgtvRrCrW04caN2dIKFENMlgs3pKPNtDcBBdrqzjqMAUptHUIV0WZLK7oQSsmcMqDUbc1V",
-	"8XDamyvXGccpSZHk59Xa2Xohw7twV/VIO+392WvVAwQXANfeRWi6K1+DUm5Rqmu92N6rieSzu1cklHXp",
-	"nub1UZJhuhJohVOCZptqdL3tPXbrTJvboL11zgG8MaIgVCg2WpgiYkVd9DaJLewRZXPeNggTmWjLEKAI",
-	"bUO0QDCjLW0ZUNnSWxvt0pZa6BnN5JQpS7ISjo6cJGUub022T5EsSVpmbV16sZa2HRYZ6VMoh37hM/eA",
-	"0G/BkLKlE8c/u60DgeXe0QUF2lthVuIMuhEbUZAVWhBGclyQtBeesK67a8JWJ982EllArhTO+KIkSjYp",
-	"70kWF4ERszv8AZwS2gUkJ3Mwz2tBu3qkqvZByJKGU4DzKcGw0isC/pIiVkQQcQZFxZYOd/YjWuu6MbO2",
-	"tnFN0FqXDDdmYm3tQgBVzsGuCrhtDS/aBZyviWRuQn6Lugras9RCURNwQdUSKFSQfCViZB3qY4tjnKmR",
-	"9rSuEQy2QJkCCs0MPFeZsndvHXcztlg7dHzDbVVeUQD43c+JKHhOXPPEQJ/1oGVb+lNFDSgkATa/gNAX",
-	"HGmBXwvmrTt0Qlmtj5wkhK4LAWofwy71HGzAmVGjALNvyEXrEFTwtfYR6CIoL/XJucYbkdF1W4vh+G3d",
-	"lu2BsJov0w4SbkNqAOaTgUrLSGywuC2T02Ukc8uTD2oX9VyGszqPYuCuzcWCXRNW8HxT45Jbh6Lj1G0d",
-	"CpRpbcFEttvahCqE9n4teaGQYJ+Igq5w0cpt1GPkbWlflzQkyFgSaDQPN98MtreVwOF8gyrNaUuTNk7f",
-	"lqZ0GbTHOOs7q9ukFYJkWRtwvBCAWzcJXIwWuCA3YGxlq4Xb1XEEt1ytZYG2uh/JjrofkWQDAnMFdp6k",
-	"aO/FxeX+j8eXqlzL5HVIw+aRseLXevOCOYHyiwgy8sAbUFtkSTVNXmtfMcquqRzAY23x6bhdMG34qyxw",
-	"wHyokqkUS7ISJLsmSlADDj/aIyo4FRuQsR1qugjaA1U4/RJXTyfuY3u/tlCwkZqW8y9l0l/KpK+mTHKU",
-	"pCHZbZuZcMObCoRwau+uiVaZ21gnN1igPZ7bcCg9d+OGrYm7Wj0ZDct3F6/OlMDExo4Oi5vrMzmz7uqV",
-	"5NiRKMsRbjcHrhFK2YiN9sLzGPxNIRpLrFqux4TpgYy7Hi6F4RV5jCqxt6JKxhu0sPFYVngj2+IrWsge",
-	"eV5zCtkaQruBA2lLgJvLvCTKPDXgj4pmJMGlIHqa2lYJxLTEN61pidDiRO/+MovWGBmfK0fYu67mk4wn",
-	"H+A+3RLyxlnpttWtjwGccWO16O5qD9Cz1brY2CBAdsDOWlbXh8NRaP26m6brWI41Q0bt9GocptVW2mXJ",
-	"pe3Eq+IaixpExreJ2kJvnvB0o0iS8bJ+ovzDQxNzl2SDbsAnGpYr5F5tigWcv2ugvrsTep2UmRa6Wgp6",
-	"ViphG8FGUCXQkUmE6mlvcG/mYCKYOIYvX2wgPtDVMGB399Q2WPIsVazozN1CypoSANbqzGBWa2qanzZX",
-	"cqpgO/X282invZgFRWwWR48mfB42XPw7Q1D7ZsZB8ygd6sCQrFKQ1OgjoJvmoVhFR2iwlDhZ1hajisIl",
-	"qoAC4P1qGFsnREttdTr65jT35S2sg7KbcBZCu+vUlsFOpwn2d02z/fHwkZKiThrUd1c8BX+7yKs6evax",
-	"ADk9rFAFkQxcwOd2cULE4E8QnuI2jmwkgYb7PgBpgKayqymiavv97fLyHEyBS6FCrCgiXucR7uqMXzOB",
-	"hOohZHe7hzBozhi0of+V7PYq8k8iNRLX/G/UP3qnbP8Owh6nrWefcjklrFAO35KrqkKbKKhti2niDqsF",
-	"ILtOSIBPNcIQtXnuO5d0t5TY4kTyGBnjb+NFAgpdHa4YjXXkqxO8QaNek+pUYY5DK5vijbn8r6C5FkeW",
-	"uv+ZiYJ0ONoVBMmNrBwawbZu0d4IfYdZifMNGgzQ6ACdkATkEb3HaGzh4o1u7EaaOrjTweIMNa7gFlrn",
-	"01f54tKNGXtnsxiQ9LiWyU038+Za+mFp29n7kJeI4w5QgoMRGGIU+KMHPZ0eo8Hah4LfhlbzxcXl6Zm8",
-	"v4CEyp1fwDo8ED3XDeV5EHKkNNF1Q50bmGpLd23F++LiMoqjH48v5UpWfavXHYwxL1WXqrx+gNbq6GPG",
-	"FoRW7C9eG1LZJTtvhtZuyPIwZZLCrXOyxtSRrishi9C3kyVmjGRNZKoidTfYkb5RBe2dvj7rGeUkiPEz",
-	"Mi+8RTw42nUZa3GYeKac2hoNHnmB1YItipCS8+LlhQluFWh1tLvVKix56OwRx+v1lvaPhju9crcveLui",
-	"7+QOWjyQ1oCA0KoBA74OXgjzbrzwmem73T/LFgGmzTOoqYc//zp9egY0vmb+63RYqegC8daD5Lng2tVZ",
-	"x7eBXYbLgq9wQROcZRtFwbHWwUrKDZ5eHUUwNrz715mwq8cehCPDN7AXb4QjVzRzBhc+xe9rVKYCpaUv",
-	"Kjl0w0YePtxJadyI9F8HAFZWPghGsv9Knfrau0EzEH5HH0ZVpb1XLai35EQ7Hg8anJJzZ6poibvHnbWo",
-	"g8kgaQB53Gk1NlTwyDy3vq138SF33VblXUY7jaq7zTorhcOt1O9ITnKMsLuYbgqD77VqEi6oGOxR4MDO",
-	"yppjmMqy4VyUrq7+Q12TRnFLaB62hQtjWGdvUYVilNIFuMSzrCYrdPJ5NCIDvfv0MB61hUr2L0YVUOzA",
-	"gsv1OuAe3H3h7uIA3ImftmlG6kA8vXiFDkcPH/ZHCGfrJe4feDjiwxBSlDR83Frut1Uqk1Cf44PRN8gU",
-	"CXb1OtTX4fa+TJaUoH8xfENiyW90AiC8sobMVccqv4rDnX8bipvkpF8JCQZT0GzjnOjuIHyfVi+6HLuX",
-	"ueXly/2TE/Mg/9d/+bJ/cuIz836ul04OVnqkJycvX+p61cuXL09OGi/lC/kBXCSqfDKNZTw+O3ZQsul3",
-	"6+WfuVu09vq+M7jkgd4ZXGwxPLQbIX7eSWvcHz8cn4miZOyVbGjNHVvMSW74qU3mAV3oEH+ie8woJyli",
-	"4y5AEs5SgUpW0Czch10QnVBxhxQjmG4xBDYV+D5kUKGgJgQoVRMgx53Dc90laJtO9Bga3Hc/XULYesJS",
-	"COB1rONDwgAnSGVwRFflcHiYQDPwk0wHrf2Eb+PHKrLdlc4JqeWCenvrPJHdXCEvTSemVtdgYSbYQOOW",
-	"DtBxR+9iUuwgrI3cFVz81h11P1epp1X8SpVRw2RgM7F5PUzievs199tdA8VVbcVotqkyWZi0Ft2SYNhw",
-	"G5NtyU99bL9nvoo1FuKG59uDQZhCfo8Jz3OSFGjJc0HQDLbUBokCy8+1OBgHu0diojl0jwVx37APO4Lz",
-	"1DDcjssB1hZs3WYckhNRZsoBDokySYgQ8zJT0SzuZ/VRHTpfKAZbleO1k4Z7hzrbg4lRYDfua0HuRp72",
-	"HyiDlDOVm4a5SpBUK0pOz37sD4fjURN8bhq0LSkZQPVHPlZW+mhBauzaeKdU3uZYq3f0UlXTN4YY/UZy",
-	"3pelSYr2hqDIYpzVIph4Mvfh7lu6yunWmKOclErh5ug36wzwj/16aKZd6677i10AVxAI7YxW06SQws43",
-	"mqxiL/XkCQuG62nHCLGgkKlFiQV3kBws+yD8MSI4WTrhNd24sRXbxMtZ5vBMzEzaRfUftwaWrRl307SR",
-	"y6eRwececUZD8XVCuUK7CTgaQWGaEo6tUWEgsnQVw4/BlVLeVkgRitrXQJtdwWiD8aB0pe5s79cLYFdb",
-	"85Aa8E8Svq4ZMMdPxHoH1dgSCzQjRCKBbaCbrPWPjIgXCMe3CORFevP6h9DV44GQRzYP4TcVO9D7q4fZ",
-	"2xpIr42FDbClMQIbHB3nJ5zooYUD/SuWXyiWXyC7b8detykyO40lr5SbNaXmnyvK4J88rOCdT9CwRrI5",
-	"pN+tkuwS9PDeAQ1DVgPt6tUA+tWNMwR43Wizhl6AjHa2uasbjty20l0bI3tLIPZ2riLDotBcYnq3KOyt",
-	"QgN5W32gc7zeM9jiDnFmWzR0iA+ob7SNMOuN0JNN8uDEYrdbYhfb3z2+upf+8S6B1f28kfcKr77Nh+K+",
-	"sdb9YVUR103Mln9oxPVX3uB+b8R1f6qFG0c64yrmzh8eed2Pkb0NAbcL3n+vC86XXq32xeokptmSnbV7",
-	"UHp/ve8YjV4ToKqXbgLs5qjPVEPND1WU+ne16Yal7PdmJKtJVWWi6uZ9j5nJAZ66bdU/PrFt38bR6yDL",
-	"9CW4nmpmOrNz/4bM4DxRT5ilOadpH6/XzlvKRe2Nds+r1TZvw62Yr6a1blBswkLP+ifouvXzsRrDMQyh",
-	"tdQpFztK6CBzO3rTpbp1qgvrvtWC+6YnYU5mXTM/0bpinRu0FsZtXpD8pCSdjI7S0hgcGd1XZeLSKtT8",
-	"5m62R0pwuX1EjnDzXkM6dIb0aKeclTBJntN2SzTo1wK7gx1wPeWD7qA++dhfnRAtryW/1SS8P2pS7jvl",
-	"wbUUvD9yaMEo7o/eNSAU3I12XMciiZxhnhCRKItfQZIyp8XmQp6h2rEHVJPHpTJxV0/GDiL67qfLKG5R",
-	"xZoEjGi2UdnsYptF906qWTjPYaWUktTOdVkUa5VcjrJ5ax5tFeKwcAmu8n+mbLH/7PU5Oj4/RXuyLTHZ",
-	"38drOtAkb0C59hQD1lX7qF+xHMIpaX/0CYR2VyEDYnW0QpZuwD2s19E5l5X6k+RYgP1U3fnnigUTsoG3",
-	"zd404I447Q2u2BV7yiHwh+K11WzneEWzzeSK9ZGEtvwq+1FmMNPzVxeXSM52/3q0j8tiuQ9g31cwnoJJ",
-	"BFN7aOti/XJTmKWSPQHnr3W7aFoTU01NQtK9BMuThAnCBJUziRHOBLfREqfu+Sor9q4Ycv1fPK9uy7tr",
-	"swOr6u2k3Y1l0yC7nCqJ2bQnd56rLYaZnaaKYL/kbMFPnvRFscmIVREItHcwRhm/IbmcG6gPrDJB9BBl",
-	"TlOvdFwkde3Xm0Tuik9ynWNjh307jRFWXl/24wS9HQwG72JU8d0wAY/z9lsw7kPQhhIl2s/yjp+THe5Y",
-	"sn3tkSVH7yQCpdrgSXLVYH4HyF2yD4zfMMWVmoClv4CNAVha0EKFi9e7EbafHwzEevZSznoQUwK0RdEk",
-	"Gg2GgyHIMNeE4TWVt/PBcHCojEiWQLBasRq8k7kIRUf9qKQJAmGbxsDLrQZC/p6OM6S0znCKYaB0rjER",
-	"bMc+mhpKOkFv300niHFtpEMFYoSkJAVg1rHRNYxQhgtiu6mNdiWizDdwkGtWYXFgIwzQT9qHmxbbrBqU",
-	"CF1ZiMCIf4KEpBZIPLcAmaDxcKSgZtNwQ/AUIbmDmyVNloY2FTccOFxwdutBu5qqAe1sTlfJZRoJb2WX",
-	"hxKpbECH09TouaPYJCgHTXfn7KiAQ2ADAA5mygddNQrid74NXBJZcVZqR3hjy7HLNqOytWgzm7hVShHK",
-	"LJjqtlqNgUL8PSjdgKhGCw8h3JHXdRSVLuHLzqlzHlnP9OjW59QkM1dPdH8wHN59wRckVdZ2oZGYsmoo",
-	"r76P7jx4LewIJMO1Rh6PHWO+HZaItzGk42/p2gJj30n5D1VGu6t4iZWh0uHuSlXSdllj1KFGPUk11Dvq",
-	"MrxA7uPbGJKQ76zs5zp3Od5o8vZdHN5FCyKJjkvkIUbQQmXjk4wx8M7m3OG1nbkggRPnByoCpF3U8ns7",
-	"pC4GExwQy2I5nIKuiDlrKmbAHuKV+3zV4gM/2Lh4jKYe3zB1asoDBKSjKqq1IyBVAdFWksfJCSQfKYCJ",
-	"AOqsGRFN0o3sCU0FiICmwAcJc+2Yoj3nvhP7t53eYwThM2c5bAfZiGWgphIMZ3waq18X9Dcif5tO5Jq5",
-	"vazwRvGXM2JvIIoTFTB+zYk8gEPzhinxL0q52o6/lpKurXGOV0ReuW8oE0o3MuPFEtibdU7MPd4/iF6Q",
-	"wpPpAgXVDYlWfVVVZP8cJgpRGjqUlIDoUjYga+xQq7rVdhzOGf8bQPkuw+9eozmJ7nXtVEyVd7/7AOGM",
-	"nGuJckVELkNCd9jIbUyDEmy/1TZUQ23DtM3myLHLiQ6GBw/7w3F/OLocPpocDifD4c9Rw35E23xUFh5t",
-	"dhn6/G4YNbTzB03TgkruGtRsWycV5WhSOZBob5C6l4f21XCdMWr+EdZ3wfdFqGmMfS9R1zhx5NgPjit7",
-	"vujpWb/h6dml3omq57hrdqkFpoABv0u9dtYTsktbF6/6YW/Gw6HvVdilsfPXurW6d2Cnyqqu797nyTq/",
-	"acgaDx1ZH8z+tlKv11TjjjJZbYXRqH8wuhwNJ6MjvRWMEribUlfShZpmcdQWfMRT2Dn6udEd+NxWHW2A",
-	"a3S1tO1n/B/KKf5+FswXN759d+vzZFQUW+bqcGW+M4NE1+C9X+mkRP2C9NjXltay7qK9qcIiLXtTUi8t",
-	"HkRYCLpgxs/AcvEBUVT97j/QcgNFpKbqao9A/OhGqXY4MPtq6kSJnCCVe4bPJT8TzggHiUIKrti0Vzou",
-	"37RGnqdV+wXXMVr2Ts9ex+j//ud/Y1RR3Ri5lDZGp2e9x8BLmYYro06/TRvxZVoFJ5misWTldHySqY76",
-	"4rNVtWTLv+umb48n7+A+Ri8uLvuOAk7eWyUrXJnssOqctKe3b71aBacZ+ZFixr6h6TZb0C9zSDePYmtq",
-	"5/n8aldd433rOtDe/sOP75ApWk0RGjoW7kB+W5J4dxI4jO6Id5pt2ylvcAekVejR/Q6UbYeJbvmx9r+4",
-	"+QdKG/45ZQfbD66nNipGje9vOa9apAn7n2h62ypSeA2qBNG4XrTLFPTxNR6OW8zHU06UzBWy+yOe19qq",
-	"iWMRVfIBSfwN3LQMOCfXBGdwcQarDqrbFOoMGg8PqyG06o2UBgijlM7nJJc3+do8MUNTCaPpzqv4CThF",
-	"3Pk+7jZhdD93vayepl/u1qliu92FhjxX4fG+OAW5bKRK+nOLKIfj3TXOePHcRBP82iTiBSlCgoF7EIh9",
-	"J4J4K7Go3x5MNjVnf9/kvCDG46CmkHYz4cXywCCiQHOai+KKzTaGyRugY7Yx5GGFN6AS1+wsv2Gm08do",
-	"+oIUx1nmptycguZTIEk9NpyRBwKolU6mDo4tElwqAR9kYCSiyEvgcmEGsVI5AfVRunBJdBLJNxfLnJeL",
-	"ZWwVzpRdMctVQ/ZAnCjlstDJy5QyEu0JDhpV6FURMEQ+4qQwoY3c0ldsiddrwkjam8ixf0a61c+249kG",
-	"fUZT7aE1RZ+v2Od+v2//yTreNWGQBkwA0Gdr2hA0EUB7kk5zhqYq6vG0JzutjA6m6kqh8ktC2p28JL0Y",
-	"TSG88zSWA4S4yVq0qiJhT9GeCuTrBInuITVkyq4/Doyznx6zHKZ8j6Zv4JpuTDKnaL/+6kmZfZjGOlZU",
-	"gTKChdocciBTlTSNpDAJkFvLEZpQG1O0N6WpfqXkESAbJhKnX4iCMohfAI6GJjK2qWyGX2ZFjmf0t4ER",
-	"cuhgcs5M3ugiBuLnfklZZKplN6cwGirOX5zLHypBgnopGX8lx2akOF6ZyUDyQvmjZLRQP2zCeECSah9Q",
-	"EdqeU+ztpFpyUqyVSnKn6BDtN7RYXjGvmrlH6hymtIjNbZbZfFq0ECSbm10C+1/vDU1WJCuZ8cXdFRUV",
-	"aWhVUVj9hGQ3pmprqUv0OV4YIxzBc6VUFkBkPIHNVJud4CQh60LZYGi9gNoRSvR/Q5noBRmKWorgfyQr",
-	"sbueGexxouL0xv8g5YMDtH9a3UNjDn8W1cNWNtAZNZS/w8W4qnlvsaTNRPUXX3gXvvDSE3dWTJNSTm/j",
-	"y1wltXktWcLu3OM+VjnYdnKQOMu2cYl9eVLpcctjnQNTpvjLYklW7RzkpErOAudQCmZON0u+qqSwiimR",
-	"D9OeYhp0GHllcqTTZrP0iukkxuiZBiFUtMwXBphOa3R9qs+uV8zEqgEZMM8l9HG6oiwYDslyu/JKLG+3",
-	"kJLqhgqiLry7j8IaLDsciJ7O3hyIFXSMiPkPOx19hv5f8IA0Nd4opdJfR+pfR+ofcaSGKcNfB+vdDtZn",
-	"15J8kZZwml/mLLX3LHV8yqtWS8o9LehAOb+x11ObLgXu5BxN1YVMS2RmPN3EYIQM7gne6QOhUK/YcZah",
-	"8UNzAubKiIvmJH2MMFpRIbSbCeOsr91goLASE4+HQ8TwyhiAqVQT8jB8XWZETIwluyMuiYERgAYhA9cE",
-	"EQrSXjW3emYgag51pwqiYuAct7WJGVcIeWDyMlnKmahcj74VHeReBCYDz+eV7XJ1hvttNo90eXxLrguO",
-	"b3t0o/HwsDdAx1ZCtuSICvBNcAThsW7J2MEriXQMgazQeDgeoGPWLuMGhxMQdMt2MWtOz5Vzm5U6VEwF",
-	"JD80F/cc8mGKbgkxYzQri2CySzmMKt+lMVqva5uNTjkgi6g02o2My48lfFObdBn0BvxGVK4kvjLChB1T",
-	"UgewpL8meZXgDGBHhVZ6n5N8hSXB6IFay1NK5FpXQsEYkEKtQHpAGIjcRWoLTcH+RAMd8rMgxvt8PUEH",
-	"w6Gf/c4kDwSTeZBjBfNR6RZ7OhnVljxBuL59YrMwxjJzDnGIYBTj4SPg7zJrZWqyA8WoZBkRQkvxINHb",
-	"dKKkOpCdS7bqZVyCzWRAXHCufZuUFg04Zi0PVLihRIz/qbGi1CatIFh1MtpAmJElgfxP0JxaDlvUuJ+Y",
-	"aCRqM0iOOrPzVWns9jL6gaDvyxnJGaBRmm/6ecl6CqMr5FLrAvkec+q8UmtceVMqgRhmzdvLRsu96iax",
-	"VBh5bowEl9gkyvyaXqstTK4JQyHJmiQkqWy0ZNWQVEdAZv/t31CVxAotcrxeytfPvKOB32iwFXiWEQEr",
-	"LreCWbBkSbM0J0xdrYB46SOmhpBXrMI7MM7AVcE64daZuxwYqMiYEu0A5VRyDtn+FbO11JrXjgCTBixG",
-	"Sxu3YA62Nm6WODAw3lMj0pl2OUvIFQPg3ihXtWuS48zUTnhWrpjXQE/5vHiYr08mi/DO2XTFDAwhH9TN",
-	"kmdEu8VpUyBvUxU0s0gGgHUgyTYeUXgsYc0FcdOEqdO5uakQZaKQ90g+r8TwA3RCcnpNdGKxPZ3rG8TG",
-	"V2zNhTa7rrIw2AA2MdKO3LE6uOfq4HOyqSsxL1hSALWFVgEPrpiKZCYrKCl2T1NgAATgwMYjF/oaDngF",
-	"g5K3/WpXmxK0GCiJtmrV5C5fYmVSnuHFBGCuhrLgVU40O5la1vvYSZeB5BmmWy5qY4GN1tj8CilUdEM0",
-	"p4tSmbfL3b9al4X2x1f4bym2iuo0cYD+QFyxqQo4fo5pOt3XDypYFJEveFmIAoPB+9Qm6ndz5cderpGe",
-	"XJwrpmf9QKC92rz9qk7KkF6sw9ChGc4wgwzk+oWCti59xf7v//3/dJ+92CxIVcdbITs4WQeqywEq71qn",
-	"jn5zxbyekNORcqxT+aCRSoq+V09lr4ztKlWUpgMV26z4HeOXZ49JwJzU3S+UJVmZSt5RMUxTIxmyTexI",
-	"C/7YY4HsUEYDpeWzROSzocqWHFNmmNqU5D30WZMQ2K17Hj2eaBImC4Ecxpxke+5ceg2VoVEb6qCD6DOa",
-	"lrP3+mmKPiObcnmivpjHgSrznqbTx8jJZK2LwYv3Kv2MWxLyP6sy8NP7qDeC+mzzybSWyOXdLadsES6r",
-	"EoSoojpZiPvZZDVUBcyTX0Tn+NZF9FO9iMqBYsvolChVIQ+m7xV2isqXtiqnwg8qpaJJ467q6qet66HK",
-	"GCjPvOWAZ70abjmTXl2VMk9bilQgDxau5TjXsFcvKxC7Nfwc6xqI+p1Ztaq8B44GKJ1yLihVYnldVT3I",
-	"hvrqnyxhM87rQub5vcps/r6SJYBytSoADakmJ07zA9uAAqGXwV0VhBzs7x3y271OJYtqq6RSok9qc4GX",
-	"tRr6ILd7QGR07ZdxoKRX3ABJP2qQNDFDVt2GiLpcd8zxwVXVNkurzo0GWrglFV483oZFzeJq+vq8MdO3",
-	"541tIDYUAIrpx1mOWVr79t61pfgMvv16wvBzYIp50NcG46Z78xhsQH/0G1CbSVeHB1Vaj0191lYXASqs",
-	"a7gtmg2t2wyskpm3Lijryuu9DYahZmJfDEwTuxfVLekuaguVbRY3ULWdW8DaNzUqYbJ1fXYB48HQAKux",
-	"JewHScC3npW22dYjytsFTvEdAHNLdgBYs7gCQoE/WhyE37umpFGywB93HU31ki2Hk/0ewtN6G42tYb80",
-	"uIN6AbORJ9629r6HTv5GMzsPuHoNs7Un3kY33yt8TKnQnKRaDvvccUlM+Y7r4hffAny/YBuc/VLbgVkr",
-	"2xWibrUKbMDDa5DJ3+81ly43rcvIgxVczXvIBP7s1UmD7M8QBiAI3ZZA/u0I/qroFtBXhdrAXpXYDnKn",
-	"XFdwmyrOAWG6MCeE10d1KKpCsmKAZ68qeU17ozLtB4ZlevF5StlSC32pN+JtOWM2aLZcZUbo4YO5KlTz",
-	"hsdtvaoi2+5BXpECiw+6Dfjpfq3GAZ8stRYfGuPUcpzPHv9Xndryo62z4ziWZZu8t77de7UV16x+X2qp",
-	"0sRr3siaxGCe85V9DUKRgrvPj9EMsw/HumHVinxj+xp4hbtdULwqLffEehmPjQa4uUV2gM8t6YKPsF9L",
-	"CpIBQBZ40lyjs4q1SRkWr515Nixfbd5dFrreakemur2amoJDK811uU4s9aBdbskdcNv12m2mztHrcOoX",
-	"5cwqWO2W1d8q4MT+e+FWarlPqsubbrF5e9NNNq6CtdbmNCOnqzXP7dLKN+8pvHoP0bpMU86HeiuuRsGu",
-	"sXr1PgOzXx+nKoEV+mzUdY5uLmTEVG/AfnmCkw/l2nQ7g6f3OQGJaXX/qMrrIvUxAaDOeUYTWoPqWr8E",
-	"Atvptu3U29zpxl2vWA3PJUR2qg4l2nn7cUv7TeuXPyhBd8sOrS23R15rdSx97bLlTeHmpoUt5w2qvgu9",
-	"MSlpylMrTDE3roaQxVnFhhSjXnhQf+NDLiM4dXAl1VKJmhBSftFYoCjuxCe4TgH5S9t0UAdNUrOb3NL+",
-	"MKpaznicajVowcgMn0E0f9QqbpQlaryK5ShtI7MQQXVEMi42tBByt5H6YaV4maeVlsoTFNWkHp1kVX7N",
-	"zdZ7YZfCAfFlqFoFxBuckyUvhbn12+c2btUWCF0iGzKjRvEO0lCvikN9csySpaE78NAqnlSffbJXWwK/",
-	"UJghdUvYUU1qcHJKVYO1UmtDNsxzy0GqkKQhnYW3TpWGWWnAvelPb1d6AhYRXUo+5yZHyv3jGYA+DNTN",
-	"O40XA8A8zrLLvLyLHWOgka8aqE9r0vxwDc/spLVFWTOkko6odPhXRKW/Iir9FVHp90dUOhjeL6JS7O5g",
-	"9w4TTY5G38aR1lRHk9GBs8TjoYW2nMBIdSuiyYFsUBFYs5LKciaafHLzfEQXJo5mFV1YR9Iw1V2C4lix",
-	"XZXD4cHDymZIm6zoM9NYNKnIwPq+/oGsiyAF+gKU52vQmHtQka9ILg7/UHIxviu9UMkDwuTim7vSi9FR",
-	"O7149HvoxdFXohdwiP+BAdg8cuGQA2ffqgWxu96jEx4JOFHGlo+tnd4NFg4l+H0sT7v7xokxT+Z5jDhD",
-	"atyx9mwDI9aZNZlTtsq1CPcBw+R/MWeP8fDR7gpPOZtnVKXY+JcMEwSeIM2kEKg1J8SWACEd+iX5tbky",
-	"hTLdqnh2ytj+sbazW+NiCaFMb8AIfiZ4VhaQ0a3MJS+5D7cXPaaGx+is0Hkv/WjKg+rQgvHJm1Ktpufd",
-	"YTOwEtHTAfud8Kp+hg3tb4AL7PTiwarZ209LbhxT5B41PqVNh9sY4STnQhtgL3Ois26AN1Y1J9dh6Pbd",
-	"7f8fAAD//w==",
+	"7L1tc9s2lzD8VzDcnYk1S8mSLaeNMjuzTpzkctvYnthp92qcJ4JESEJDASpBWlYTf9lPz+f73+zf2V9y",
+	"Dw5eCJCgRLtJr+51tzNxRRKvBwcHB+f1UzTlyxVnhOUiGn2KyC1erlICv4+nOb2h+eYHPr/AcyJfiWK5",
+	"xNkmGkXnjCBBUiLLEJSQlOQkiqMbnBZQMsE5jkbvPkUfPtxEo34cfaBJNIoeHz0+mvXxYHIwPUyG5Gj2",
+	"GH8z+Xb6JIojPM0pZ9Eo4tkcM/oblo891fKl6elENhtH04zgnCTHeTSKDvoHj7uDQffg26tBfzQ4GvX7",
+	"P0dxlJAc0xQmMsU5mfOMymm9i6YphdnGEWU3nE5J9F6Wlt0kUFp/Hw0OyiKjYf8ujmY8k79nOBVEP8kq",
+	"d3exN+hTNdPhIR7MDqZPyDffTPr9wQGeHA6nSRRHxSrZNfpCkAzWY4lpGo2ihCz5f+jF6U35Moojhpck",
+	"GkUnZMnRW1n8TlWD3g9nj6eDybeke4CHSXc4HZDuk8k3uHuUHJBv5QJMD4fR3fs4mtE0JxlJnvOC5dFo",
+	"EEdLIgQst0UAlPK5QDOSTxdEjj/nOU5NBTn5k/oiHafpVVZUkOZFhgVB5IZkG6QXZYP28oVEJZI8EkjP",
+	"sONiEp5OVVd5VpDYPP5AkrkEkffyKsNMzNzXFoOFfScEye3TBLOPx6py+S7DbLowTwod/O4siuhHzvIM",
+	"T50XGUlofsZzYl8lBKfOw6T6mQp/EAmfFku3E7JcpXxDyA8E35Da28sVYUntbfmC/VpQuQT68XZFmCDP",
+	"nX3hfbDPM5qS0+WKZ+U47I7QjzlZ2m8pwYlGGqdR+dZ9uCEXPKVTpwTPEpI5T/NLkueUzd1Xdnc9w9OP",
+	"xar8VORrnCUXeOOBa1V/znia2scU5zOeLS+LiZhmdCUbLstmPCmc5Vxl/BfiP6+4cNZzVWTTBRbk3JuH",
+	"wCnONs8d+qrfk+yGTonznOcp8UabY/HRebgtC8sdbh9uCEt4+bjGGVnwQujFkTvzBz6n7Px7fxv+wOdz",
+	"kiDKUM6R3H2y0UcC8TVDLqTr9FweECuaEeHTrgOPdukipywafft42O/LGUrKQJJzt/GtJDLnH4ksQjbf",
+	"LSavpvScfnf69rfTwRk9FafszdH0+enj04+r//zx+XdPemTz3W/JT6f0nJ7+9vMvP//y+qfT4c+X3z3p",
+	"TQ9SNlm+7Cf/+V1qGr3arCRte0ZwRjKH0qrzqRXdjC1Z5mtGsv8QC5wtcZ5hufo9ykri/AbfUHQJn3VX",
+	"Z8VyIjsc9IcHcoFKamtXJZLvXVA9V6edv4hXC+ItFvqlEDnSB2No5aoHcSPsg4frwFviGRVTnP6dYACd",
+	"yHGWn+ANHB/w8JqzfBGNhvLMzPjyhQbXhKYpZfMQwKg4IUCu1Uz1EZvyqUGWY5YsSEbRCyzyGL0ulhNM",
+	"I1lizqMRK9LUAl3BG12p5qPA2dyH/ypfNGJMCkEZEbLeasEZgBBIs9zKiSzxb08GcoX1QkZPvv1GAvNg",
+	"0JcnsCEsz+EIUDzVqSGZfYs5clNIutmPo/UC5wKvVtFIshgZmVPOcKopoNN7NIpOz+TyFFlG2FQ9v3Fe",
+	"XG6WEy7B/D//9d+SAcI5ecklnCWXcLL/+vX+3//+97/LfUCX5GeYWnQsKN7/nqcfJZLo7kWeAUAueQHs",
+	"TlSsJpx/FN01mUSKXCna/Mk56OQTI7e5xW9JcpMEpjCUJJPM6G00ip6fdWU/9gRsW+9E1bOnT7tap2c/",
+	"utXOGVBoi15cPbVr6/IcmtIHyxXJluIEb0Q0OuyXR0Lbxi7e6Nbck6N1ZVU3I0vK1IHzKcKznGQnBVFD",
+	"+iaOJmTGM2LfHEomAE9Su7kkkRE5lisQvcYLnGGxyDPcxJ4OauzpPfhMl8y5hM2SqyrFe8kLVqF3x/7Z",
+	"hNY0X2hWksPxjVM0oyRNkCB5I/07aEH/DAW4dBGdShr09mjwpP/k9d8O+oMnF1fPBweHw6PHcJFICqG2",
+	"6E8LnhKBU4KAvEkqgoF8HV+8fNt/cvjkpQRHjcT2h93+4Kr/ZHTY/5OS2GiR5ysx2t+fJqynKUKP8n35",
+	"Vew3gbO3YvPofwFlPjiypPmob4jzoO+R56N/Jvp8+IfS5+F9CbRzL6iN4Jv7EujBUTOBfvJ7CPTRVyLQ",
+	"hnsP0+cc35ak6d2niIo3gBXyGm8g5+KJGW108E1JhQY//6ia0pvr1eUVyAP+QOJvBAp3d7BqGV6SXAPL",
+	"SB6OtUzoU5QQe08D6VO6QYTl8u6K+AzlCyqQEiD1gB5Ho+jXgmSbkvZo8VIciemCLOFE+NeMzKJR9C/7",
+	"pQxsX30V+5URyCE68rBLnuXPNvVxSaZcHUI5R4JnuR3kZNM0MKHauu/AylEEx/Y3gjXC+iMcq+7GSBCW",
+	"IywQRgso+hRugjA2ZBcDrSkTaL0gDE14vkA4I2iVEVnXTkdV/5LziaPb7px3dXtNU3Nm/VZj5FY0WWc0",
+	"z+VENgpdJBqjvbHC5rHEIsyg8KbTtFQa892paYlV+6vjEt/+QNhcnt2Hj+NoSZl5HMRRrjajyDNJU0C0",
+	"lm3eFIEd8CNOqdypCLMEZWQlcU0eVWjNizRBEyOTTdCeLAGfQGCpC6ivHWCjeJGrZ8rmCLNNvqBsHqOU",
+	"fiTo+2JCMkZyIlCSbbpZ0bjBEjVSFzgJmeEizS2voac34TwlWG2ql0qkWp3ecSq4HiPgZcbXsNE/klWO",
+	"SnkuyuW8JimffkQYTRdcEOZIFikTOcEJrC0a9p90Yhdc+YIsEWVorAS546aJKanvPed17nE2TbvRLyXH",
+	"ueFFhjJLz5FhehBnSJ/zI4CIyyA9Ekgs5JRs6SlPCNob+/zVuIN4hmgu0PgDTcY99JPc2Ho/I5qjZSFy",
+	"JGcNPQj5w+O5sYAPK5wvGrf/+ZtXx2enPx9fnZ6fdU9PGjaL5fOc7fB4uGM7+HTBg91JVIH5+eQXMs1D",
+	"ROGqDjwAB9rD6GDYncqjdippX8rXJJtiQdCC3CLTYEkcJBjKeVNJFzLya0GdYzg09S03jxXOc5LJtv+/",
+	"d/3uE9ydvf90MLz71yhEGdzZtj+P3Jl/wVMpMJjwGP/XnEuhGfkIWD2NLvCcnPHwIqzwnMg1yEheZCxG",
+	"cIUDcpujQdMarFSDQcozgL1Cl8XS3SmU5WQuR2OH0whv1fhXhHdg9NtG7MPWG7yezCX9jYShq258knyC",
+	"OgKtSAYQ3wZYaC0I2oM+kCU9UnkHbAFp2dxWWMsCXxnatSm1n0Ud+s6E7mLAdXsFqi8AkJaEZgS45RgN",
+	"EBZTwuTNSB453QGSddSLbRRHddF2i5aDunOHuJXEQImvTGUePIs6fXEndAdXSrHiSkP3KXqGkzfk14KI",
+	"XIkhWE4Y/MSrVUqVWGf/F6EuUPYAkiVBWjJUB7C9nGWqLTThyWaE5IWZZPkGXRt153WEqEBLKoQ+jdvN",
+	"70WW8Uxd8uqIY/qcYZqSBN0orpZyphZEDw54EsV78NlM4xWcaz05jueczVI6vScUgGuE++Y7/SBgRygB",
+	"RmysBjawubQyMY4kIxqNDgfyrmzh+MSD4/eSR01wjlFCQC0reTd41gzqjGea35Y3y7ZwPIHGCJtu7HwD",
+	"QP2+wiAveJoo7hlY5RWnLIeDSDPUNa75KWIcLgBojYW5RPTQ8wXnQvKF8q/LgHMeyy2ekTzbKKEs8Mv/",
+	"LhkgWJ2XPJvQJCHsgUh66AEXrnSACGsmSX4mb204WVKm5AAVjnWKGUo4XPi+EMZOcZqSDC3xRgLKND6C",
+	"h+C4YviE0ZKYQ6o2ygmR8DZaUoCnLFNhpTWp0psBy2WCnhxrGTnHUyZ5SJyqWTwE5kcVwmBaRIJkNyRD",
+	"RMHnd4PzmKGCkdsVzFq1+hRpux0gtimoRBUAFedE1I4/47lVETwApYZRo1BKdjWDpr8MunjrnHAioAdy",
+	"S0VullljFBU1RKF5TzE/m5Tj5IrzH3A2Jw+b9MDfR28cYi83MUqh6S9L1aFxKlTbcrKYqZulsoBAeDol",
+	"q1zAJK84f43ZRo9LPGySBz4lvuIcLTHbmAHpq3NKlzSX43rcf6oJF0hn0fAACTLlLPkSxOJcbhWMMpzr",
+	"HkdoskGay0SP+3ZQcskpK7QsZ9Dv9yXtWPAiA0ZWnb7KTAosGB4p2ZUlE6cXCCdJJq/9SqYs9w1lnRhN",
+	"OZvReZHhSUp66AUoywwHgaY4Awo+/s/uG5yTH+QQu/B3HPsv35Alpoyy+RhGWPkmSA6iE0WdYOHeSJh2",
+	"jyVM62zYpYKwPITWmOZmzHm2gfvQHFMQMZXQD3DctSGH2VK10JririlL+BpNUy4kbuZck92M4OlC0pV7",
+	"9GkhUu/XIDBKySwHGxuQyqnO9/poQTLSuWdnggQmCMIbt3HJasSyx7eM3hpE3tGT7Ostw0W+4Bn9jTyU",
+	"oA4q5wXwcRI/lS1QohD3C2yqM7lqOJPERLYYy51C691xRmB77HGGwASqg9YZZ3M0zUhCWE5xqqjOWyaK",
+	"1YpnOUlek4RipQ15EH098mDwXDXQlQ0qudqEoFpTX4fcwjFS6aoHaKWba6Ni+UliluRhdLluyudKPI4y",
+	"MuWZQi3C5IXyXRubXcpubnvGrLFnLYaLNM/whP7WM5o2rZM1Jd5XZV/ykiS77d7gDFgh2b+ZTcUSNSp1",
+	"BKfs5lZ9PbGmlY4GQY9ClbjQQ4ne+6qVkIaBaKAo/UFFsIgdC1oJLn2pour+BhYJ1RbN6NANyQRchHC6",
+	"xhuB+gBvg3j90B0eTBtChBCG+EggmniNbDPHbi+LLE23gzgE1wjOCNoThKDxK5I7EBVjuA1J+qwaEXDE",
+	"5AtCM8MKdvwxt0C12gAde4sgGaXlMGVnM6OWT3BOujldklCjjoU5ThKqbFAunBU2xr41iWyK55JSJ2qy",
+	"yvDXHFOSG0R78uDHWpgSBBsARQ+Jg2g6Cliht5V9V7Gi2S6zCgRHX1w76PGSICzQ2EJ//NRq4xiR7NF0",
+	"gdn8HiA3xpotFYpVs/j62nOU0EQu/55jB0uTCsq1VO3VZfSlPuAdbM7aCsWlThHmFpd6aoNeLva68I6B",
+	"frwPYIEDgR+oyN9oji9MvUAyLYlXlc5TIuokyxhThUkMaOOZUq9a+asyEG+9ZnICekY4yzBI3StOCtXu",
+	"/8bXis03Y1jifLqA3aRqCrQnd5UcUoWauGL0IEm1J3pNQ4kWxRKzbkZwIvlrxWxLJNZGCCX6NPpRVNHb",
+	"dazYOcncOfmXeCPJxH2mVsHORFPOcgRVsO/ANFcFpQXpHuJWoafUUiGsA6HNRAmVSYImmx460bcm26DL",
+	"e7i96N1zP6bBjv6501Lto2aUKizBW9EkEwf7gvWCS85Ta7HhGH6KWJGmSqwM7DsUZBylnMlbMsgGYOvJ",
+	"chK1XL+Dcitqc7Wmrh8JBCV8VAz4EdWwUImft7QrC/jNlk5Iu6igGrXuJIhSiecm4Ai4w4esVsFX0YuR",
+	"tS8aQ47wbkKmfEkEqMJBXlcndL75JU7T8xkIirdRsZdlnbv3cfi6JkmSLIU2BGdKDShK/B6g41Um18y3",
+	"6gyqXAhLJJOgb/6SiwLYCqXb0J4dlcNeS/L9xdtiMmpPZbNsjrr+4GgYQJ7SnDTAaGVqG1grBSpiRHrz",
+	"HpK1UkkhgR+i+aZCQMOGqc5gjrSCa5vxQDNeV6C0ZwbYCaB6zYbVBUmLUdQNW9ui13m1ZhDJQChckzBT",
+	"oW7KCb2hSYFTEFDbhQB8sza17UZzegHl62MIABSa1lraXhS2om3Z65tKzXr/z7W5bYzAPkqhcIwkS4l+",
+	"k+OwPHfmnCynLKG412Ri23Z4b+p1wwB6q0x55DW9vljyKuKYAElCACPT5qBBaiA/oT3K1ERioAevLq/Q",
+	"KsVT4O9EsVqlm051A7od0Qrf4pudOng+2InnFaoPW88hDmYuwQOgyBfNp6pSCXQpg8MocKduugJb3v5B",
+	"rL0lhEVB66ybr7dVxkgtj2dLwOECAoJb+C7bql58m5zNalT6/kd6QsUqxZsAvfNd2II3MmNgvKV9IY9x",
+	"kLtZMuCyqv3hwU4OVd2fPP7B6z6ES88Crhz+GE0J5G57I3mooxf4gYTmKYkBZptHAj0/PUN7z3m24iD6",
+	"PwV540zL4pAabEdtUFVJX7RKkDe5mdSAX/qdhIZkvta2fHWf131Waj2BE0uoE9PuI4Eujs/QHpAfhi5I",
+	"tsSSNiLtXW0mXjnYS68YX+J03P35/aeju3f97pP3n4Z38Bw2g6ut+QnO8XOruw+aC4Fh4wxhrZXXhWOE",
+	"hRLYExTwaPfErN79wwYUMP641svcdcV2vKsdF2PHHdj6QceuwYHrHRw75gnKK9j1HDfOwebO7Toq13yU",
+	"XQ9zx8PZuB6XDtPWuT4q3cjrXte+z3uTf3XNi933MK847Pue4GEn8KpDecWjvxouoB4poOLgH/DaNg7s",
+	"Nfd249Tv+fOHnOtdz2wbXsANG1Dz4293f3Ux/blFQvftjxYh3bfHBjndly8cRPXel0jrvr4oEdh9fVki",
+	"s/vaIp3XRIk8fhMuwrtfTi3yu2+v9EZw3504m8J9/1bUh3GqN0tldnbjeO+rm8jr1NlQlcbM5vLHrTZa",
+	"BSR603nrZTegtzB2M3qQrm1MD0u8Ter13LBhQyhiN6/78aW3kf3he5vaxwt3g1e+BDa7W+KHysZ3vz3z",
+	"iUAAmHa/B745xKG+xYIVL+tEozLUJPTOIyYeKpE67p24RCawQz2C437/ySE+HpAMIfIm6RCl0NobAhWO",
+	"+vIwac05UzoRMHfwjuQRGudZQcaIZFgYdw/z8ZGwVmwgcXbPhxiNoasx+kjICoSlyx46TlM0fKz0L2Bg",
+	"ZPjLOqNno85UGQgVw0YprLTmZm+6wFmuhOjqVYymWCzgppkCvtgvrt7G+ovUotrs7NQ0a0SmeysuYBuh",
+	"nLfsqwyW09xbrssINCH5mhBm225q2g24s20Wjl4UWQ2l1ixTNlcrajguWnpvgaGOpHBKd0YFuAQ1jEaH",
+	"+mkex4zekqQL5exFGO2peo4iEnzJm8DphxBq7kuW2wE+E3loSyNQgjTU92MVNbeiTYqqOAR3cnlsdPms",
+	"axFNsvcAC5z8UogcjpXOtv7F7q7lnilEzpckE51YmY0qUOvrMDGqUZbjae7exwK9luGXtvRrCjW04UZs",
+	"2tIKFENMlgs3pOM8NTcBBZrqTlqMAUptHUIZS2pLK7oQSsiMMqDUTc2VkaiamytWKccJSZDk59Xa2Xoh",
+	"k9dwV9UYV8392WvVIwQXANfeRWi6K19bC7gtE6zG0NrdKxLKrntP8/pommK6FGiJE4Imm3J0ne09tutM",
+	"m9ugvVXGAbwxoiBUyDdamCJiRV30Nokt7BFlM940CBMTbMsQoAhtQrRAGLEtbRlQ2dJbG23TllroCU1T",
+	"sHubpkWiDPqmRSZvTbZPMV2QpEibuvSinG07LFLSpVAO/cIn7gGh34IJc0MnTmSEpg4ElntHFxRob4lZ",
+	"gVPoRmxETpZoThjJcE6STnjCuu6uCVudfNNIZAG5Ujjl84Io2aS8J1lcBEbM7vBHcEpo56uMzMA8rwHt",
+	"qjHimgchSxpOAc6nKYaVXhLwVBaxIoKIMygqtnS4sx/RWNeNVre1jRuCVrpkuDET5W4XAqhyDnaVwG1q",
+	"eN4s4ATr0aDHsK6C9iy1UNQEnL+1BArlJFuKGNlQFrHFMc7USDta1wgGW6BMAYVmCj7jTHmaNI67HtWv",
+	"GTq+y4QqrygA/O5mROQ8I655YqDParjALf2pogYUkgCbX0Doc460wK8B81YtOqGs0kdGpoSucgFqH8Mu",
+	"dRxswKlRowCzb8hF4xBU2MPmEegiKCv0ybnCG5HSVVOL4ciJ7ZbtkbCaL9MOEm5DagDmk4FKw0hsmMYt",
+	"k9NlJHPLpx/VLuq4DGd5HsXAXZuLBbshLOfZpsIlNw5FR4jcOhQo09iCiSm5tQlVCO39WvBcIcE+ETld",
+	"4ryR26hGp9zSvi5pSJCxJNBoHm6+HuZyK4HD2QaVmtOGJm2EzC1N6TJoj3HWdVa3TisESdMm4HjBN7du",
+	"ErgYzXFO1mBsZauF29URPLdcrWWBprq3ZEfdW/ArCcwV2HmSoL1Xl1f7Px5fqXINk9fBROtHxpLf6M0L",
+	"5gTKIynIyANvQG2RBdU0eaW9NCm7oXIAT7XFp+PwxLThr7LAAfOhUqaSL8hSkPSGKEENuNppX8TgVGwo",
+	"1Gao6SJoD1Th9EtcPZ2Iq8392kLBRipazr+USX8pk76aMslRkoZkt01mwjU/RuUtB3t3RbTK3EYZWmOB",
+	"9nhmAxF13I0btiZua/VkNCzfXZ6fKYGJjdoeFjdXZ3JmA0WUkmNHoixHuN0cuEIoZSM2zhLPYvD0hjhI",
+	"sXbNqkRj6iiXvkqgIoaX5Ckqxd6KKhk/7NxGQlrijWyLL2kue+RZxSlka/D6Gg4kDaGlrrKCKPPUgCc4",
+	"mpApLgTR09S2SiCmJb5pTUNsJCdu/pdZtNrI+Ey5oN93NZ+lfPoR7tMNwaaclW5a3eoYwA0+VovurnYP",
+	"vViu8o0Nv2UH7KxleX04HITWr71puo6iWjFk1O7mJlSB2kq7LLm0nXhZXGNRjcj4NlFb6M0znmwUSTLx",
+	"DZ6pyAyhiblLskFriEYAyxUKbGCKBcIuVEB9//APVVJmWmhrKehZqYRtBGvhzEBHJhGqo+MweDMHE8Gp",
+	"Y/jyxQbiA10NA3Z3R22DBU8TxYpO3C2krCkBYI3ODGa1xqb5cX0lxwq2Y28/D3bai1lQxGZx9GjC52Et",
+	"uEZrCGrfzDhoHqWDjBiSVQiSGH0EdFM/FMu4JDWWEk8XlcUo49+JMpQHeL8axtYJjlRZnZa+OfV9eQfr",
+	"oOwmnIXQ7jqVZbDTqYP9fd1sf9h/oqSooxr13RXJxN8u8qqOXtzmIKeHFSohkkLwhZldnBAx+BMEhrmL",
+	"IxvDoxY4A4DUQ2PZ1RhRtf3+dnV1AabAhVDBjRQRr/II9w2DUTGBhOohZHe7hwCEzhi0of+17PY68k8i",
+	"NRLX/G/QPXqvbP8Owh6njWefcjklLFcO35KrKoMKKahtiybkDqsBILtOSIBPOcIQtXnpO5e0t5TY4kTy",
+	"FBnjb+NFAgpdHSgcDXXMuRO8QYNOneqUAcZDK5vgjbn8L6G5BkeWqv+ZiT92ONgVfsyNaR4awbZu0d4A",
+	"fYdZgbMN6vXQ4ACdkCnIIzpP0dDCxRvd0I3xdnCvg8UZalzCLbTOp+fZ/MqN1nxvsxiQ9LiWyXU38/pa",
+	"+gGhm9n7kJeI4w5QgIMRGGLk+NaDnk5MU2PtQ2GnQ6v56vLq9EzeX0BC5c4vYB0eiFvtBtE9CDlSmrjW",
+	"oc4NTLWlu7bifXV5FcXRj8dXciXLvtXrFsaYV6pLVV4/QGtV9DFjC0Ir9hevCanskl3Ug9rXZHkqUgla",
+	"ZWSFqSNdV0IWoW8nC8wYSevIVMbIr7EjXaMK2jt9c9YxykkQ46dklnuLeHC06zLW4DDxQjm11Ro88kIa",
+	"BlsUISXn5etLE1Yu0Opgd6tlQoDQ2SOOV6st7R/1d3rlbl/wZkXfyT20eCCtAQGhVQMGfB285AHteOEz",
+	"03ezf5YtAkybZ1BTTTzwdfr0DGh8zfzX6bBU0QUyHQTJc861q7OObwO7DBc5X+KcTnGabhQFx1oHKyk3",
+	"eHq1FMHYxApfZ8KuHrsXzslQw168EY5c0cwZXPgUv69RmQqUFL6o5NAN2Hr4eCelcXNBfB0AWFl5L5hD",
+	"4it16mvvevUUFC19GFWV5l61oN6SE+143KtxSs6dqaQl7h531qIKJoOkAeRxp1XbUMEj88L6tt7Hh9x1",
+	"W5V3Ge00qu42q7QQDrdSvSM5aWnC7mK6KQy+16pJuKBisEeBAzstKo5hKr+Nc1G6vv43dU0axA2hedgW",
+	"LoxhnTdJFYpRQufgEs/SiqzQyaRTiwz0/tPjeNAUpNy/GJVAsQMLLtebgHtw+4W7jwNwK37aJvipAvH0",
+	"8hwdDh4/7g4QTlcL3D3wcMSHISQHqvm4NdxvyyRCoT6HB4NvkCkS7OpNqK/D7X2Z/ERB/2L4hsSCr3Xq",
+	"Lby0hsxlxyqzkcOdfxuKm+QkPgoJBhPQbOOM6O4gcKZWL7ocu5cz6fXr/ZMT8yD/1339unty4jPzfpal",
+	"Vg5WeqQnJ69f63rly9evT05qL+UL+QFcJMpMTrVlPD47dlCy7nfrZX66X56E6r4zuOSB3hlcbDE8tBsh",
+	"ft5JY9wfPxyfiaJk7JVsUNsdW8xJK/qpSeYBXegQf6J9zCgnHWlTKMqC5TQN92EXRKcy3SHFCCY6DYFN",
+	"pZwIGVQoqAkBStUpkOPW4bnuE7RNp1gNDe67n64gYQRhCQTwOtbxIWGAI6Ryp6Lrot8/nEIz8JOMe439",
+	"hG/jxyqy3bXOxqrlgnp76wyt7Vwhr0wnplbbYGEm2EDtlg7QcUfvYlLsIKyN3BVc/MYd9TBXqedl/EqV",
+	"y8bkPjRRsT1M4nr71ffbfQPFlW3FaLIpc8iYhDLt0s/YcBujbWmHfWx/YKaYFRZizbPtwSBMIb/HKc8y",
+	"Ms3RgmeCoAlsqQ0SOZafK3EwDnaPxERzaB8L4qFhH3YE56lguB2XA6wt2LrNOCQjokiVAxwSxXRKhJgV",
+	"qYpm8TCrj/LQ+UIx2Mrsyq003DvU2R5MjAK7dl8LcjfytP9IGSR7Kt00zFWCJFpRcnr2Y7ffHw7q4HMT",
+	"EG5JhgKqP3JbWumjOamwa8OdUnmb3bDa0WtVTd8YYvQbyXhXliYJ2uuDIotxVolg4snc+7tv6SqbYm2O",
+	"clImaPSCBCXGkFayEppp17rr/mIXwCUEQjuj0TQppLDzjSbL2EsdecKC4XrSMkIsKGQqUWLBHSQDyz4I",
+	"f4wIni6c8Jpu3NiSbeLFJHV4JmYm7aL6j1sDy1aMu2lSy6JVy531gDijofg6oSy97QQctaAwdQnH1qgw",
+	"EFm6jOHH4EopbyskD0Xtq6HNrmC0wXhQulJ7tvfrBbCrrHlIDfgnCV9XD5jjp0C+h2psgQWaECKRwDbQ",
+	"Ttb6R0bEC4Tjmwcykr1980Po6vFIyCObh/Cbih3o/dXD7G0NpNfEwgbY0hiBDY6O8xNOsdLAgf4Vyy8U",
+	"yy+QV7tlr9sUma3GkpXKzYpS888VZfBPHlbw3idoWCNZH9LvVkm2CXr44ICGIauBZvVqAP2qxhkCvG60",
+	"WUMnQEZb29xVDUfuGumujZG9JRB7M1eRYpFrLjG5XxT2RqGBvK3qDDUPDba4Q5zZFA0d4gPqG20tzHot",
+	"9GSdPDix2O2W2MX2t4+v7iVevU9gdT9j64PCq2/zoXhorHV/WGXEdROz5R8acf3cG9zvjbjuTzV340in",
+	"XMXc+cMjr/sxsrch4HbB++91wfnSq9W8WK3ENFvyIrcPSu+v9z2j0WsCVPbSToBdH/WZaqj+oYxS/74y",
+	"3bCU/cGMZDmpskxU3rwfMDM5wFO3rerHZ7btuzh6E2SZvgTXU85M51TvrskEzhP1hFmScZp08WrlvKVc",
+	"VN5o97xKbfM23Ir5alprB8U6LPSsf4KuGz8fqzEcwxAaS51ysaOEDjK3ozddql2nurDuWy24b3oS5mRW",
+	"FfMTrSvWWXkrYdxmOclOCtLK6CgpjMGR0X2VJi6NQs1v7md7pASX20fkCDcfNKRDZ0hPdspZCZPkOWm2",
+	"RIN+LbBb2AFXUz7oDqqTj/3VCdHyStppTcK7gzrlvlcGakvBuwOHFgzi7uB9DULB3WjHdSymkTPMEyKm",
+	"yuJXkGmR0XxzKc9Q7dgDqsnjQpm4qydjBxF999NVFDeoYk3qUzTZqGx2sc1ffS/VLJznsFJKSWrnusjz",
+	"lUouR9msMYN9ZlMpWoKr/J8pm++/eHOBji9O0Z5sS4z29/GK9jTJ61GuPcWAddU+6tcsg3BK2h99BKHd",
+	"VciAWB2tkA8ScA/rdXTOZaX+JBkWYD9Vdf65ZsGEbOBtszcOuCOOO71rds2ecwj8oXhtNdsZXtJ0M7pm",
+	"XSShLb/KfpQZzPji/PIKydnu3wz2cZEv9gHs+wrGYzCJYGoPbV2sX9a5WSrZE3D+WreLxhUx1dikAt6b",
+	"YnmSMEGYoHImMcKp4DZa4tg9X2XFzjVDrv+L59VteXdtdmBVva20u7FsGmSXYyUxG3fkznO1xTCz00QR",
+	"7NeczfnJs67INymxKgKB9g6GKOVrksm5gfrAKhNEB1HmNHWu4yKpa7/eJHJXfJLrHBs77LtxjLDy+rIf",
+	"R+hdr9d7H6OS74YJeJy334JxH4I2lCjRfpZ3/IzscMeS7WuPLDl6JwUv1QZPkqsG8ztA7oJ9ZHzNFFdq",
+	"Apb+AjYGYGlBcxUuXu9G2H5+MBDr2Us560BMCdAWRaNo0Ov3+iDDXBGGV1Teznv93qEyIlkAwWrEavBO",
+	"5iIUHfVWSRMEwjaNgZdbDYT8HR1nSGmd4RTDQOlcYyLYjl00NpR0hN69H48Q49pIhwrECElIAsCsYqNr",
+	"GKEMF8R2UxvtSkSZb+Ag16zE4sBG6KGftA83zbdZNSgRurIQgRH/BAlJLZB4ZgEyQsP+QEHNJsCH4ClC",
+	"cgfrBZ0uDG3K1xw4XHB260C7mqoB7axPV8llaqmmZZeHEqlsQIfTxOi5I3WcE5GDprt1dlTAIbABAAcz",
+	"5YOuGgXxO98GLomsOC20I7yx5dhlm1HaWjSZTdwppQhlFkxVW63aQCH+HpSuQVSjhYcQ7sirOopSl/Bl",
+	"59Q6j6xnenTnc2qSmYMXSpoAy3fQ799/weckUdZ2oZGYsmoo599H9x68FnYEkuFaI4+njjHfDkvEuzga",
+	"qkmGurbA2H+GEwu3GFIe76ziJVaGSoe7K73k2YQmicqWPBy0qFFNDw/1jtoML5D7WFY+eLK7cjVd+10c",
+	"HbUB4ynLJTqnJqFxySlHo3fv4/DumxNJrNzDAWILzVUWP8lQA89tzite2dHzUPrsH6gIHAmikpHfIZEx",
+	"mO6AOBfL4eR0ScwZVTIR9vAv3e7LFh/5QcrFUzT2+I2xU1MePCBVVdGwHcGqCqS2JJBKHJKW5MB8AFXX",
+	"DIw+CozMCo0FiI7GwD8Jc10Zoz3nnhT7t6TOUwRhNycZbCPZiGW8xhIMZ3wcq1+X9Dcif5tOIEu808sS",
+	"bxRfOiH25qLTxcP4NQfzCA7bNVNiY5RwtY1/LSQ9XOEML4m8qq8pE0qnMuH5AtiiVUbM/d8/wF6R3JMF",
+	"A+XVDYlGPVdZZP8CJgrRHVqUlIBoUzYgo2xRq7wNtxzOGf8bQPk+w29foz6J9nXtVEyV97/74OGMXGhJ",
+	"dElErkLCetjITcyGEoi/07ZXfW37tM1WybHniQ76B4+7/WG3P7jqPxkd9kf9/s9Rze5E24qUliFN9hz6",
+	"3K8ZQzTzFXWThFJeG9SIW+cW5aBSOp5oL5Kqd4j28XCdOCp+FdbnwfdhqGiafe9S16hx4NgdDks7wOj5",
+	"WbfmIdqm3omq57h5tqkFJoQBf029dtaDsk1bl+fdsBfkYd/3RmzT2MUb3VrVq7BVZVXXdwv0ZKTf1GSU",
+	"h46MEGZ/V6rlKyp1RwmttsJg0D0YXA36o8GR3gpGedxOGSzpQkUjOWgKWuIp+hy93uAe/HGjbjfAbbra",
+	"3eYz/o/lMP9hrJsv3nz3/s7n5ajIt8DI4eZ85wmJ5kE5g9KBieqF7Kmvna1k+UV7Y4V9WtanpGxaHImw",
+	"EHTOjF+DvTUERF9VWUNPyykUcRsrUQICcacbFdvh3OyrsROVcoRUrhs+k3xQOAMdJCbJuWLvznUcwHGF",
+	"rI/L9nOuY8LsnZ69idH//Nd/x6ik1jFyKXSMTs86T4EHMw2XRqR+mzbCzLgMhjJGQ8kC6ngoYx1lxmfH",
+	"Ksmdf5dkwR5r3oF/jF5dXnUdhZ+8J0sWujQRYuX5ak9931q2DIYz8CPTDH3D1m22p1/mcK8f4da0z/Mx",
+	"1q7BxtvXddi9+4cf+yHTt4riNXSc3INsNyQNbyXgGNwT7zS7t1O+4Q5Iq+yjhx1E2w4h3fJT7e+x/gdK",
+	"N/7fklVsP/Ce2+gdlXtGwznXIL3Y/0STu0YRxhtQeYjadaZZhqGPvWF/2GDmnnCiZMPkFoLkZZW2KmJj",
+	"RJU8Qh4aBm5aVp2RG4JTuKiD9QnVbQp1dg37h+UQGvVbSlOFUUJnM5IRllfniRkaSxiNd179T8B54973",
+	"f7cJo6O67+X4NPlyt1wVg+4+tOelCuP3xSnPVS2l059blNof7q5xxvOXJurhn5W0vCJ5SIDxAMKy70RI",
+	"byQy1VuOyRbn0IV1xnNiPCoqCnc3018sDygicjSjmciv2WRjmMoeOmYbQ1aWeAMqf80+8zUznT5F41ck",
+	"P05TN6XoGDS7Akmqs+GMPBJA5XSyeHDckeBSCQYhwyQReVYAVw0ziJVKDaiW0vVLYjWVfHq+yHgxX8RW",
+	"oU7ZNbNcPGRHxFOlPBc6OZtStqI9wUFjDL0qwofILZ7mJnSTW/qaLfBqRRhJOiM59s9It/rZdjzZoM9o",
+	"rD3QxujzNfvc7XbtP1nHu5b0koCJA/psTTeCJhBoT9J3ztBYRXUed2SnpVHFWF1hVP5MSCuUFaQTozGE",
+	"rx7HcoAQF1qLgFWk7zHaU4GKnSDYHaSGTNnNbc84M+oxy2HK92j8FsQJxuR0jParr54V6cdxrGNh5Sgl",
+	"WKjNIQcyVknhSAKTAPm6HKEJJTJGe2Oa6FdKbgIybCJx+pXIKYP4DOBIaSJ/m8pm+EWaZ3hCf+sZYYwO",
+	"lufM5K0uYiB+4ZeURcZaxnQKo6Hi4tWF/KESQKiX8qKh5O2M5MdLMxlIzih/FIzm6odNiA9IUu4DKkLb",
+	"c4y9nVRJvoq10kzuFB2Cfk3zxTXzqpl7q87RSvPY3J6ZzRdGc0HSmdklsP/13tBkRbKuKZ/fX6FSkoZG",
+	"VYrVo0g2Zay2lrq0X+C5MTISPFNKcwFExhMsjbVZDZ5OySpXNiZaf6F2hFJRrCkTnSAjUkmB/I9kQXbX",
+	"M4M9nqo4xPE/SEniAO1/rY6kNoc/i4pkK/vojBrK3+MiXtZ8sPjUZtr6i5/8I/jJK08sWzJbSvm+jZ9z",
+	"lfDmtWQl23Od+1jlptvJeeI03cZdduUJp8ct2QEOzJziS/MFWTZznqMyaQ2cXwmYf60XfFlKixUzIx/G",
+	"HcVs6PD6yhRLpxNnyTXTyZ3RCw1CqGiZNgwwHVfOg7E+886ZieEDsmqeSejjZElZMEyU5ZLlFVzepiFV",
+	"15oKoi7Yu4/QCixbHKSeTYI5SEvoGFH4H3aq+heBf8KD1dR4q5Rmfx3Ffx3Ff8RRHKYMfx3If8yB/OJG",
+	"kj3SEJ70y5zB9l6njl15tWtIYagFKyjja3sdtulnQAbA0VhdALUEaMKTTQxG3eDu4Z1aEFr2mh2nKRo+",
+	"NidnpozbaEaSpwijJRVCu+0wzrrarQgKK3H2sN9HDC+NYZxK3SEP0TdFSsTIeAY44pkYGAhoEDKajRCh",
+	"IJVWc6tmWqKGGXCqICp6zjFdmZhxLZEHLS+mCzkTlTvTty6EXJbAnODZrLQFL89+v806KyCPfcmtwbFv",
+	"j3w07B92eujYSuQWHFEBvh6OwD7WLRm/AiU5jyEwGBr2hz10zJpl8eDAAwJ52S5m9em58nizUoeKGYFk",
+	"kkZQkEF+UdEuwWiMJkUeTB4qh1HmDzVOAFVtutGZB2Qfpca+lsH6qYRvYpNYg36Dr0XpmuMrTUwYNyXl",
+	"AM+EG5KVCeMAdlRopf4FyZZYEowOqO085UmmdToUjCQp1AqkW4SByF2kttAY7HI00CHfDWK8y1cjdNDv",
+	"+9kETTJGcEEAuVkwv5dusaOTe23Ju4Sr2yc2C2MsVmcQ1wlGMew/Ab4wtda3JttSjAqWEiG01BAS541H",
+	"SooE2c5kq14GK9hMBsQ559pXTGkJgdPW8keFG0qk+e8aKwpt6guCXCdDEIRtWRDIpwXNqeWwRY07j4nu",
+	"ojaD5MRTO1+VFnAvpR8J+r6YkIwBGiXZppsVrKMwukQutS6QPzOjziu1xqV3qhLAYVa/9Wy0nK1qKkyF",
+	"kR/HSHCJTaLIbuiN2sLkhjAUkuRJQpLIRgtWDkl1BGT2X/4FlUnB0DzDq4V8/cI7Gvhagy3Hk5QIWHG5",
+	"FcyCTRc0TTLC1JUMiJc+YioIec1KvAPjE1wWrBJunQnNgYGKNCrRDlBOJTuR7V8zW0uteeUIMGnVYrSw",
+	"cSBmYEvkZt0Dw+s9NSKduZizKblmANy1cv27IRlOTe0pT4sl8xroKB8iD/P1yWQR3jmbrpmBIeTXWi94",
+	"SrSboTZ18jZVTlOLZABYB5Js4xGFpxLWXBA37Zo6neubClEmcnn/5LNS7N9DJySjN0QnatvTudNBTH3N",
+	"Vlxoc/Qyq4UNCBQj7Rgfq4N7pg4+Jzu9EiuDpQhQW2gV8OCaqchwsoKSmnc0BQZAAA5sPHKhr++AVzCo",
+	"fEGW5a42JWjeUxJ01arJBb/AytQ+xfMRwFwNZc7LHHN2Mjq5cTnNMv0IkmeYbjmvjAU2Wm3zK6RQ0SLR",
+	"jM4LZfYvd/9yVeQ6voHCf0uxVZSskQP0R+KajVUA9wtMk/G+flDBt4h8wYtc5BgcAcZoz7jc49SYNYnY",
+	"y93SkYtzzfSsHwm0V5m3X9VJwdKJdVg/NMEpZpDRXb9Q0Nalr9n//P//R/fZic2ClHW8FbKDk3Wguhyg",
+	"8lZ26ug318zrCTkdKUdFlV8bqSTzexQ8hOVeVNWUMWGp+tJ0oGSbFb9j/BztMQmYk7j7hbJpWiSSd1QM",
+	"09hIlGwTO9KsP/VYIDuUQU9pFS0R+WyosiXHlBmmNiFZB33WJAR2655Hj0eahMlCIL8xJ9meO5dOTUVp",
+	"1JQ6iCP6jMbF5IN+GqPPyKawHqkv5rGnynygyfgpcjKD62Lw4oNK5+OWhHzaqgz89D7qjaA+2/w8jSUy",
+	"eXfLKJuHy6qEK6qoTr7ifjZZIlUB8+QX0TnTdRH9VC2icsrYMjrFTFnIg+kHhZ2i9E0uy6lwjkqJadLi",
+	"q7r6aet6qDIGyhNvOeBZr4ZbzqSrV6XM05YiJciDhSs54zXs1csSxG4NP2e9BqJ+Z1atLO+BowZKp5wL",
+	"SpWoX1dVD7KhrvonS9gM/rqQef6gMsV/KGUJoMwtC0BDqsmR03zPNqBA6GXEVwUhp/0Hh/y2r1PKsJoq",
+	"qRTzo8pc4GWlhj7I7R4QKV35ZRwo6RU3QNKPGiR1zJBVtyGiLtcec3xwlbXN0qpzo4YWbkmFF0+3YVG9",
+	"uJq+Pm/M9O15YxuIDQWAYvpxkmGWVL59cG03PkOsBD1h+NkzxTzoa4N40715DDagP/oNqM2kq8ODKq3H",
+	"pj5rK48AFdY13BbNhtZtBlbJzFsXlHXl9d4GF1EzsS96pondi+qWdBe1gcrWixuo2s4tYO2bCpUw2c8+",
+	"u4DxYGiAVdsS9oMk4FvPStts4xHl7QKn+A6AuSVbAKxeXAEhx7cWB+H3rilplMzx7a6jqVqy4XCy30N4",
+	"Wm2jtjXslxp3UC1gNvLI29be99DJX2tm5wFXrWG29sjb6OZ7iY8JFZqTVMthn1suiSnfcl384luA7xds",
+	"grNfajswK2XbQtStVoINeHgNMvn7g+bS5aZ1GXmwuqt4R5lAqp0qaZD9GcIABKHdEsi/LcFfFt0C+rJQ",
+	"E9jLEttB7pRrC25TxTkgTBfmhPD6KA9FVUhWDPDsZSWvaW9Upv3AsEwvPk8pW2qgL9VGvC1nzBTNlivN",
+	"Fj18MFeFct7wuK1XVWTbPcgrkmPxUbcBP92v5Tjgk6XW4mNtnFqO89nj/8pTW360dXYcx7JsnffWt3uv",
+	"tuKa1e8rLVUaec0bWZPozTK+tK9BKJJz9/kpmmD28Vg3rFqRb2xfPa9wuwuKV6Xhnlgt47HRADe3yA7w",
+	"uSVd8BH2a0FBMgDIAk+aa3RWsTIpw+I1M8+G5avMu81CV1ttyVQ3V1NTcGiluS5XiaUetMstuQNuul67",
+	"zVQ5eh2e/rKYWAWr3bL6Wwmc2H8v3EoN90l1edMt1m9vusnaVbDS2oym5HS54pldWvnmA4VXHyD6mWnK",
+	"+VBtxdUo2DVWrz6kYGbs41QpsEKfjbrO0c2FjJ+qDdgvz/D0Y7Ey3U7g6UNGQGJa3j/K8rpIdUwAqAue",
+	"0imtQHWlXwKBbXXbdupt7nXjrlYsh+cSIjtVhxLtvP24pf2m9csflKC7YYdWltsjr5U6lr622fKmcH3T",
+	"wpbzBlXdhd6YlDTluRWmmBtXTcjirGJNilEt3Ku+8SGXEpw4uJJoqURFCCm/aCxQFHfkE1yngPylbTqo",
+	"gyaJ2U1uaX8YZS1nPE61CrRgZIbPIJo/ahQ3yhIVXsVylLaRSYigOiIZFxsaCLnbSPWwUrzM81JL5QmK",
+	"KlKPVrIqv+Zm672wTeGA+DJUrQTiGmdkwQthbv32uYlbtQVCl8iazKhWvIU01KviUJ8Ms+nC0B14aBRP",
+	"qs8+2assgV8ozJC6JeyoRhU4OaXKwVqptSEb5rnhIFVIUpPOwlunSs0cNeBO9ae3Rz0Bi4g2JV9yk3Pm",
+	"4fEaQB8G6uadRo8BYB6n6VVW3Mf+MdDIVw18qDVpfjiKF3bS2qKsHmpKR5o6/CvS1F+Rpv6KNPX7I00d",
+	"9B8WaSp2d7B7h4lGR4Nv40hrqqPR4MBZ4mHfQltOYKC6FdHoQDaoCKxZSWU5E40+uXlToksTl7SM1qwj",
+	"hZjqLkFxrNiui37/4HFpM6RNVvSZaSyaVKRlfV//SFZ5kAJ9AcrzNWjMA6jIVyQXh38ouRjel16oZAxh",
+	"cvHNfenF4KiZXjz5PfTi6CvRCzjE/8DAdB65cMiBs2/Vgthd79EJjwScKGPLp9ZOb42FQwl+H8vT7PZx",
+	"YsyTeRYjzpAad6w94sCIdWJN5pStciVjQMAw+Z/NSaTfwknkOWezlKqUJX+FQXLZX8nz1pNzoMbcHFsC",
+	"mbTol2Q35qoVyjis4vwpI/2n2j5vhfMFhIZdg/H8RPC0yCGzXpFJHnQfbj16TDUP1Umu84/60al75WEH",
+	"45M3rEpNzyvEZsIloqMTJzjhav1MJ9pPAefY6cWDVb23nxbcOLTIvW18WOsOvjHC04wLbbi9yIjOfgLe",
+	"X+WcXEeju/d3/zcAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -33,6 +33,7 @@ const (
 	KindMethodNotAllowed
 	KindTooLarge
 	KindUnsupportedMedia
+	KindTooManyRequests
 )
 
 // Error is an error on its way to a family's renderer.

@@ -68,6 +68,8 @@ func render(c echo.Context, e *api.Error) error {
 		code = "err-payload-too-large"
 	case api.KindUnsupportedMedia:
 		code, detail = "err-unsupported-media-type", "send application/json"
+	case api.KindTooManyRequests:
+		code = "err-too-many-requests"
 	default:
 		code, detail = "err-internal", "internal error"
 	}

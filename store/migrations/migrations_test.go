@@ -94,8 +94,13 @@ func TestDownThenUpRestoresTheSchema(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if int64(len(applied)) != r.Latest() {
-			t.Fatalf("up after down applied %v, want all %d", applied, r.Latest())
+		// Versions are reserved ahead, so they need not be consecutive: count the files.
+		all, err := r.Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(applied) != len(all) {
+			t.Fatalf("up after down applied %v, want all %d", applied, len(all))
 		}
 		if again := catalog(t, db, sqlDB); again != first {
 			t.Fatalf("up, down, up gave another schema:\n%s", lineDiff(first, again))
