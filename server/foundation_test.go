@@ -744,7 +744,7 @@ func TestUpbooksPagingHeaders(t *testing.T) {
 		if fmt.Sprint(mixed) != fmt.Sprint(all[2:3]) {
 			t.Errorf("query pageNo=1 sortOrder=-1 over headers: got %v, want %v", mixed, all[2:3])
 		}
-		assertUpbooksError(t, do(t, f.env, "GET", "/api/v1/organization", "", "", append(bearer, "pageSize", "0")...), 400, "pageSize")
-		assertUpbooksError(t, do(t, f.env, "GET", "/api/v1/organization", "", "", append(bearer, "sortBy", "password")...), 400, "sortBy")
+		assertUpbooksError(t, do(t, f.env, "GET", "/api/v1/organization", "", "", append(bearer, "pageSize", "0")...), 400, "PageSize")
+		assertUpbooksError(t, do(t, f.env, "GET", "/api/v1/organization", "", "", append(bearer, "sortBy", "password")...), 400, "SortBy")
 	})
 }

@@ -1144,7 +1144,7 @@ export interface components {
         ActivityLogSortBy: components["schemas"]["ActivityLogSortBy"];
         /** @description `sortBy` sent as a header; the query parameter wins when both are present. */
         ActivityLogSortByHeader: components["schemas"]["ActivityLogSortBy"];
-        /** @description `pageNo` sent as a header; the query parameter wins when both are present. */
+        /** @description `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present. */
         PageNoHeader: number;
         /** @description `pageSize` sent as a header; the query parameter wins when both are present. */
         PageSizeHeader: number;
@@ -1203,14 +1203,14 @@ export interface operations {
                 sortOrder?: components["parameters"]["SortOrder"];
             };
             header?: {
-                /** @description `pageNo` sent as a header; the query parameter wins when both are present. */
-                pageNo?: components["parameters"]["PageNoHeader"];
+                /** @description `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present. */
+                PageNo?: components["parameters"]["PageNoHeader"];
                 /** @description `pageSize` sent as a header; the query parameter wins when both are present. */
-                pageSize?: components["parameters"]["PageSizeHeader"];
+                PageSize?: components["parameters"]["PageSizeHeader"];
                 /** @description `sortBy` sent as a header; the query parameter wins when both are present. */
-                sortBy?: components["parameters"]["OrganizationSortByHeader"];
+                SortBy?: components["parameters"]["OrganizationSortByHeader"];
                 /** @description `sortOrder` sent as a header; the query parameter wins when both are present. */
-                sortOrder?: components["parameters"]["SortOrderHeader"];
+                SortOrder?: components["parameters"]["SortOrderHeader"];
             };
             path?: never;
             cookie?: never;
@@ -1311,14 +1311,14 @@ export interface operations {
             header?: {
                 /** @description OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path. */
                 "ORGANIZATION-ID"?: components["parameters"]["OrganizationIdHeader"];
-                /** @description `pageNo` sent as a header; the query parameter wins when both are present. */
-                pageNo?: components["parameters"]["PageNoHeader"];
+                /** @description `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present. */
+                PageNo?: components["parameters"]["PageNoHeader"];
                 /** @description `pageSize` sent as a header; the query parameter wins when both are present. */
-                pageSize?: components["parameters"]["PageSizeHeader"];
+                PageSize?: components["parameters"]["PageSizeHeader"];
                 /** @description `sortBy` sent as a header; the query parameter wins when both are present. */
-                sortBy?: components["parameters"]["ActivityLogSortByHeader"];
+                SortBy?: components["parameters"]["ActivityLogSortByHeader"];
                 /** @description `sortOrder` sent as a header; the query parameter wins when both are present. */
-                sortOrder?: components["parameters"]["SortOrderHeader"];
+                SortOrder?: components["parameters"]["SortOrderHeader"];
             };
             path: {
                 /** @description The organization's `_id` (a 24-character lowercase hex ObjectId). */
@@ -1364,14 +1364,14 @@ export interface operations {
             header?: {
                 /** @description OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path. */
                 "ORGANIZATION-ID"?: components["parameters"]["OrganizationIdHeader"];
-                /** @description `pageNo` sent as a header; the query parameter wins when both are present. */
-                pageNo?: components["parameters"]["PageNoHeader"];
+                /** @description `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present. */
+                PageNo?: components["parameters"]["PageNoHeader"];
                 /** @description `pageSize` sent as a header; the query parameter wins when both are present. */
-                pageSize?: components["parameters"]["PageSizeHeader"];
+                PageSize?: components["parameters"]["PageSizeHeader"];
                 /** @description `sortBy` sent as a header; the query parameter wins when both are present. */
-                sortBy?: components["parameters"]["ActivityLogSortByHeader"];
+                SortBy?: components["parameters"]["ActivityLogSortByHeader"];
                 /** @description `sortOrder` sent as a header; the query parameter wins when both are present. */
-                sortOrder?: components["parameters"]["SortOrderHeader"];
+                SortOrder?: components["parameters"]["SortOrderHeader"];
             };
             path: {
                 /** @description The organization's `_id` (a 24-character lowercase hex ObjectId). */

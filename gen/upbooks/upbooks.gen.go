@@ -1179,17 +1179,17 @@ type GetOrganizationsParams struct {
 	// SortOrder The sort direction, 1 ascending or -1 descending.
 	SortOrder *SortOrder `form:"sortOrder,omitempty" json:"sortOrder,omitempty"`
 
-	// PageNoHeader `pageNo` sent as a header; the query parameter wins when both are present.
-	PageNoHeader *PageNoHeader `json:"pageNo,omitempty"`
+	// PageNoHeader `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present.
+	PageNoHeader *PageNoHeader `json:"PageNo,omitempty"`
 
 	// PageSizeHeader `pageSize` sent as a header; the query parameter wins when both are present.
-	PageSizeHeader *PageSizeHeader `json:"pageSize,omitempty"`
+	PageSizeHeader *PageSizeHeader `json:"PageSize,omitempty"`
 
 	// SortByHeader `sortBy` sent as a header; the query parameter wins when both are present.
-	SortByHeader *SortByHeader `json:"sortBy,omitempty"`
+	SortByHeader *SortByHeader `json:"SortBy,omitempty"`
 
 	// SortOrderHeader `sortOrder` sent as a header; the query parameter wins when both are present.
-	SortOrderHeader *SortOrderHeader `json:"sortOrder,omitempty"`
+	SortOrderHeader *SortOrderHeader `json:"SortOrder,omitempty"`
 }
 
 // GetOrganizationDetailParams defines parameters for GetOrganizationDetail.
@@ -1218,17 +1218,17 @@ type GetActivityLogsParams struct {
 	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
 	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
 
-	// PageNoHeader `pageNo` sent as a header; the query parameter wins when both are present.
-	PageNoHeader *PageNoHeader `json:"pageNo,omitempty"`
+	// PageNoHeader `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present.
+	PageNoHeader *PageNoHeader `json:"PageNo,omitempty"`
 
 	// PageSizeHeader `pageSize` sent as a header; the query parameter wins when both are present.
-	PageSizeHeader *PageSizeHeader `json:"pageSize,omitempty"`
+	PageSizeHeader *PageSizeHeader `json:"PageSize,omitempty"`
 
 	// ActivityLogSortByHeader `sortBy` sent as a header; the query parameter wins when both are present.
-	ActivityLogSortByHeader *ActivityLogSortByHeader `json:"sortBy,omitempty"`
+	ActivityLogSortByHeader *ActivityLogSortByHeader `json:"SortBy,omitempty"`
 
 	// SortOrderHeader `sortOrder` sent as a header; the query parameter wins when both are present.
-	SortOrderHeader *SortOrderHeader `json:"sortOrder,omitempty"`
+	SortOrderHeader *SortOrderHeader `json:"SortOrder,omitempty"`
 }
 
 // GetAllActivityLogsParams defines parameters for GetAllActivityLogs.
@@ -1254,17 +1254,17 @@ type GetAllActivityLogsParams struct {
 	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
 	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
 
-	// PageNoHeader `pageNo` sent as a header; the query parameter wins when both are present.
-	PageNoHeader *PageNoHeader `json:"pageNo,omitempty"`
+	// PageNoHeader `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present.
+	PageNoHeader *PageNoHeader `json:"PageNo,omitempty"`
 
 	// PageSizeHeader `pageSize` sent as a header; the query parameter wins when both are present.
-	PageSizeHeader *PageSizeHeader `json:"pageSize,omitempty"`
+	PageSizeHeader *PageSizeHeader `json:"PageSize,omitempty"`
 
 	// ActivityLogSortByHeader `sortBy` sent as a header; the query parameter wins when both are present.
-	ActivityLogSortByHeader *ActivityLogSortByHeader `json:"sortBy,omitempty"`
+	ActivityLogSortByHeader *ActivityLogSortByHeader `json:"SortBy,omitempty"`
 
 	// SortOrderHeader `sortOrder` sent as a header; the query parameter wins when both are present.
-	SortOrderHeader *SortOrderHeader `json:"sortOrder,omitempty"`
+	SortOrderHeader *SortOrderHeader `json:"SortOrder,omitempty"`
 }
 
 // DeleteSelectiveDataParams defines parameters for DeleteSelectiveData.
@@ -2249,45 +2249,45 @@ func NewGetOrganizationsRequest(server string, params *GetOrganizationsParams) (
 		if params.PageNoHeader != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "pageNo", *params.PageNoHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "PageNo", *params.PageNoHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("pageNo", headerParam0)
+			req.Header.Set("PageNo", headerParam0)
 		}
 
 		if params.PageSizeHeader != nil {
 			var headerParam1 string
 
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "pageSize", *params.PageSizeHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "PageSize", *params.PageSizeHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("pageSize", headerParam1)
+			req.Header.Set("PageSize", headerParam1)
 		}
 
 		if params.SortByHeader != nil {
 			var headerParam2 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "sortBy", *params.SortByHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "SortBy", *params.SortByHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("sortBy", headerParam2)
+			req.Header.Set("SortBy", headerParam2)
 		}
 
 		if params.SortOrderHeader != nil {
 			var headerParam3 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "sortOrder", *params.SortOrderHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "SortOrder", *params.SortOrderHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("sortOrder", headerParam3)
+			req.Header.Set("SortOrder", headerParam3)
 		}
 
 	}
@@ -2506,45 +2506,45 @@ func NewGetActivityLogsRequest(server string, id OrganizationObjectId, params *G
 		if params.PageNoHeader != nil {
 			var headerParam1 string
 
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "pageNo", *params.PageNoHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "PageNo", *params.PageNoHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("pageNo", headerParam1)
+			req.Header.Set("PageNo", headerParam1)
 		}
 
 		if params.PageSizeHeader != nil {
 			var headerParam2 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "pageSize", *params.PageSizeHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "PageSize", *params.PageSizeHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("pageSize", headerParam2)
+			req.Header.Set("PageSize", headerParam2)
 		}
 
 		if params.ActivityLogSortByHeader != nil {
 			var headerParam3 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "sortBy", *params.ActivityLogSortByHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "SortBy", *params.ActivityLogSortByHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("sortBy", headerParam3)
+			req.Header.Set("SortBy", headerParam3)
 		}
 
 		if params.SortOrderHeader != nil {
 			var headerParam4 string
 
-			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "sortOrder", *params.SortOrderHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "SortOrder", *params.SortOrderHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("sortOrder", headerParam4)
+			req.Header.Set("SortOrder", headerParam4)
 		}
 
 	}
@@ -2686,45 +2686,45 @@ func NewGetAllActivityLogsRequest(server string, id OrganizationObjectId, params
 		if params.PageNoHeader != nil {
 			var headerParam1 string
 
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "pageNo", *params.PageNoHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "PageNo", *params.PageNoHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("pageNo", headerParam1)
+			req.Header.Set("PageNo", headerParam1)
 		}
 
 		if params.PageSizeHeader != nil {
 			var headerParam2 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "pageSize", *params.PageSizeHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "PageSize", *params.PageSizeHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("pageSize", headerParam2)
+			req.Header.Set("PageSize", headerParam2)
 		}
 
 		if params.ActivityLogSortByHeader != nil {
 			var headerParam3 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "sortBy", *params.ActivityLogSortByHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "SortBy", *params.ActivityLogSortByHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("sortBy", headerParam3)
+			req.Header.Set("SortBy", headerParam3)
 		}
 
 		if params.SortOrderHeader != nil {
 			var headerParam4 string
 
-			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "sortOrder", *params.SortOrderHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "SortOrder", *params.SortOrderHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("sortOrder", headerParam4)
+			req.Header.Set("SortOrder", headerParam4)
 		}
 
 	}
@@ -5075,62 +5075,62 @@ func (w *ServerInterfaceWrapper) GetOrganizations(ctx echo.Context) error {
 	}
 
 	headers := ctx.Request().Header
-	// ------------- Optional header parameter "pageNo" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("pageNo")]; found {
+	// ------------- Optional header parameter "PageNo" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageNo")]; found {
 		var PageNoHeader PageNoHeader
 		n := len(valueList)
 		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for pageNo, got %d", n))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageNo, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "pageNo", valueList[0], &PageNoHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "PageNo", valueList[0], &PageNoHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
 		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageNo: %s", err))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageNo: %s", err))
 		}
 
 		params.PageNoHeader = &PageNoHeader
 	}
-	// ------------- Optional header parameter "pageSize" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("pageSize")]; found {
+	// ------------- Optional header parameter "PageSize" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageSize")]; found {
 		var PageSizeHeader PageSizeHeader
 		n := len(valueList)
 		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for pageSize, got %d", n))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageSize, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "pageSize", valueList[0], &PageSizeHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "PageSize", valueList[0], &PageSizeHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
 		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageSize: %s", err))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageSize: %s", err))
 		}
 
 		params.PageSizeHeader = &PageSizeHeader
 	}
-	// ------------- Optional header parameter "sortBy" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("sortBy")]; found {
+	// ------------- Optional header parameter "SortBy" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("SortBy")]; found {
 		var SortByHeader SortByHeader
 		n := len(valueList)
 		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for sortBy, got %d", n))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for SortBy, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "sortBy", valueList[0], &SortByHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "SortBy", valueList[0], &SortByHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortBy: %s", err))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter SortBy: %s", err))
 		}
 
 		params.SortByHeader = &SortByHeader
 	}
-	// ------------- Optional header parameter "sortOrder" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("sortOrder")]; found {
+	// ------------- Optional header parameter "SortOrder" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("SortOrder")]; found {
 		var SortOrderHeader SortOrderHeader
 		n := len(valueList)
 		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for sortOrder, got %d", n))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for SortOrder, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "sortOrder", valueList[0], &SortOrderHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "SortOrder", valueList[0], &SortOrderHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
 		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortOrder: %s", err))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter SortOrder: %s", err))
 		}
 
 		params.SortOrderHeader = &SortOrderHeader
@@ -5250,62 +5250,62 @@ func (w *ServerInterfaceWrapper) GetActivityLogs(ctx echo.Context) error {
 
 		params.OrganizationID = &OrganizationID
 	}
-	// ------------- Optional header parameter "pageNo" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("pageNo")]; found {
+	// ------------- Optional header parameter "PageNo" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageNo")]; found {
 		var PageNoHeader PageNoHeader
 		n := len(valueList)
 		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for pageNo, got %d", n))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageNo, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "pageNo", valueList[0], &PageNoHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "PageNo", valueList[0], &PageNoHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
 		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageNo: %s", err))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageNo: %s", err))
 		}
 
 		params.PageNoHeader = &PageNoHeader
 	}
-	// ------------- Optional header parameter "pageSize" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("pageSize")]; found {
+	// ------------- Optional header parameter "PageSize" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageSize")]; found {
 		var PageSizeHeader PageSizeHeader
 		n := len(valueList)
 		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for pageSize, got %d", n))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageSize, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "pageSize", valueList[0], &PageSizeHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "PageSize", valueList[0], &PageSizeHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
 		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageSize: %s", err))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageSize: %s", err))
 		}
 
 		params.PageSizeHeader = &PageSizeHeader
 	}
-	// ------------- Optional header parameter "sortBy" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("sortBy")]; found {
+	// ------------- Optional header parameter "SortBy" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("SortBy")]; found {
 		var ActivityLogSortByHeader ActivityLogSortByHeader
 		n := len(valueList)
 		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for sortBy, got %d", n))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for SortBy, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "sortBy", valueList[0], &ActivityLogSortByHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "SortBy", valueList[0], &ActivityLogSortByHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortBy: %s", err))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter SortBy: %s", err))
 		}
 
 		params.ActivityLogSortByHeader = &ActivityLogSortByHeader
 	}
-	// ------------- Optional header parameter "sortOrder" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("sortOrder")]; found {
+	// ------------- Optional header parameter "SortOrder" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("SortOrder")]; found {
 		var SortOrderHeader SortOrderHeader
 		n := len(valueList)
 		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for sortOrder, got %d", n))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for SortOrder, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "sortOrder", valueList[0], &SortOrderHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "SortOrder", valueList[0], &SortOrderHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
 		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortOrder: %s", err))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter SortOrder: %s", err))
 		}
 
 		params.SortOrderHeader = &SortOrderHeader
@@ -5387,62 +5387,62 @@ func (w *ServerInterfaceWrapper) GetAllActivityLogs(ctx echo.Context) error {
 
 		params.OrganizationID = &OrganizationID
 	}
-	// ------------- Optional header parameter "pageNo" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("pageNo")]; found {
+	// ------------- Optional header parameter "PageNo" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageNo")]; found {
 		var PageNoHeader PageNoHeader
 		n := len(valueList)
 		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for pageNo, got %d", n))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageNo, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "pageNo", valueList[0], &PageNoHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "PageNo", valueList[0], &PageNoHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
 		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageNo: %s", err))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageNo: %s", err))
 		}
 
 		params.PageNoHeader = &PageNoHeader
 	}
-	// ------------- Optional header parameter "pageSize" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("pageSize")]; found {
+	// ------------- Optional header parameter "PageSize" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageSize")]; found {
 		var PageSizeHeader PageSizeHeader
 		n := len(valueList)
 		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for pageSize, got %d", n))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageSize, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "pageSize", valueList[0], &PageSizeHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "PageSize", valueList[0], &PageSizeHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
 		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageSize: %s", err))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageSize: %s", err))
 		}
 
 		params.PageSizeHeader = &PageSizeHeader
 	}
-	// ------------- Optional header parameter "sortBy" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("sortBy")]; found {
+	// ------------- Optional header parameter "SortBy" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("SortBy")]; found {
 		var ActivityLogSortByHeader ActivityLogSortByHeader
 		n := len(valueList)
 		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for sortBy, got %d", n))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for SortBy, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "sortBy", valueList[0], &ActivityLogSortByHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "SortBy", valueList[0], &ActivityLogSortByHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortBy: %s", err))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter SortBy: %s", err))
 		}
 
 		params.ActivityLogSortByHeader = &ActivityLogSortByHeader
 	}
-	// ------------- Optional header parameter "sortOrder" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("sortOrder")]; found {
+	// ------------- Optional header parameter "SortOrder" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("SortOrder")]; found {
 		var SortOrderHeader SortOrderHeader
 		n := len(valueList)
 		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for sortOrder, got %d", n))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for SortOrder, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "sortOrder", valueList[0], &SortOrderHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "SortOrder", valueList[0], &SortOrderHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
 		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortOrder: %s", err))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter SortOrder: %s", err))
 		}
 
 		params.SortOrderHeader = &SortOrderHeader
@@ -6739,7 +6739,7 @@ func (sh *strictHandler) DeleteSelectiveData(ctx echo.Context, id OrganizationOb
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
 	"7L1tc9s2lzD8VzDcnYk1S8mSLaeNMjuzTpzkctvYnthp92qcJ4JESEJDASpBWlYTf9lPz+f73+zf2V9y",
-	"Dw5eCJCgRLtJr+51tzNxRRKvBwcHB+f1UzTlyxVnhOUiGn2KyC1erlICv4+nOb2h+eYHPr/AcyJfiWK5",
+	"Dw5eCJCgRLtJr+51tzN1RBKvBwcHB+f1UzTlyxVnhOUiGn2KyC1erlICv4+nOb2h+eYHPr/AcyJfiWK5",
 	"xNkmGkXnjCBBUiLLEJSQlOQkiqMbnBZQMsE5jkbvPkUfPtxEo34cfaBJNIoeHz0+mvXxYHIwPUyG5Gj2",
 	"GH8z+Xb6JIojPM0pZ9Eo4tkcM/oblo891fKl6elENhtH04zgnCTHeTSKDvoHj7uDQffg26tBfzQ4GvX7",
 	"P0dxlJAc0xQmMsU5mfOMymm9i6YphdnGEWU3nE5J9F6Wlt0kUFp/Hw0OyiKjYf8ujmY8k79nOBVEP8kq",
@@ -6768,214 +6768,214 @@ var swaggerSpec = []string{
 	"hnsP0+cc35ak6d2niIo3gBXyGm8g5+KJGW108E1JhQY//6ia0pvr1eUVyAP+QOJvBAp3d7BqGV6SXAPL",
 	"SB6OtUzoU5QQe08D6VO6QYTl8u6K+AzlCyqQEiD1gB5Ho+jXgmSbkvZo8VIciemCLOFE+NeMzKJR9C/7",
 	"pQxsX30V+5URyCE68rBLnuXPNvVxSaZcHUI5R4JnuR3kZNM0MKHauu/AylEEx/Y3gjXC+iMcq+7GSBCW",
-	"IywQRgso+hRugjA2ZBcDrSkTaL0gDE14vkA4I2iVEVnXTkdV/5LziaPb7px3dXtNU3Nm/VZj5FY0WWc0",
-	"z+VENgpdJBqjvbHC5rHEIsyg8KbTtFQa892paYlV+6vjEt/+QNhcnt2Hj+NoSZl5HMRRrjajyDNJU0C0",
-	"lm3eFIEd8CNOqdypCLMEZWQlcU0eVWjNizRBEyOTTdCeLAGfQGCpC6ivHWCjeJGrZ8rmCLNNvqBsHqOU",
-	"fiTo+2JCMkZyIlCSbbpZ0bjBEjVSFzgJmeEizS2voac34TwlWG2ql0qkWp3ecSq4HiPgZcbXsNE/klWO",
-	"SnkuyuW8JimffkQYTRdcEOZIFikTOcEJrC0a9p90Yhdc+YIsEWVorAS546aJKanvPed17nE2TbvRLyXH",
-	"ueFFhjJLz5FhehBnSJ/zI4CIyyA9Ekgs5JRs6SlPCNob+/zVuIN4hmgu0PgDTcY99JPc2Ho/I5qjZSFy",
-	"JGcNPQj5w+O5sYAPK5wvGrf/+ZtXx2enPx9fnZ6fdU9PGjaL5fOc7fB4uGM7+HTBg91JVIH5+eQXMs1D",
-	"ROGqDjwAB9rD6GDYncqjdippX8rXJJtiQdCC3CLTYEkcJBjKeVNJFzLya0GdYzg09S03jxXOc5LJtv+/",
-	"d/3uE9ydvf90MLz71yhEGdzZtj+P3Jl/wVMpMJjwGP/XnEuhGfkIWD2NLvCcnPHwIqzwnMg1yEheZCxG",
-	"cIUDcpujQdMarFSDQcozgL1Cl8XS3SmU5WQuR2OH0whv1fhXhHdg9NtG7MPWG7yezCX9jYShq258knyC",
-	"OgKtSAYQ3wZYaC0I2oM+kCU9UnkHbAFp2dxWWMsCXxnatSm1n0Ud+s6E7mLAdXsFqi8AkJaEZgS45RgN",
-	"EBZTwuTNSB453QGSddSLbRRHddF2i5aDunOHuJXEQImvTGUePIs6fXEndAdXSrHiSkP3KXqGkzfk14KI",
-	"XIkhWE4Y/MSrVUqVWGf/F6EuUPYAkiVBWjJUB7C9nGWqLTThyWaE5IWZZPkGXRt153WEqEBLKoQ+jdvN",
-	"70WW8Uxd8uqIY/qcYZqSBN0orpZyphZEDw54EsV78NlM4xWcaz05jueczVI6vScUgGuE++Y7/SBgRygB",
-	"RmysBjawubQyMY4kIxqNDgfyrmzh+MSD4/eSR01wjlFCQC0reTd41gzqjGea35Y3y7ZwPIHGCJtu7HwD",
-	"QP2+wiAveJoo7hlY5RWnLIeDSDPUNa75KWIcLgBojYW5RPTQ8wXnQvKF8q/LgHMeyy2ekTzbKKEs8Mv/",
-	"LhkgWJ2XPJvQJCHsgUh66AEXrnSACGsmSX4mb204WVKm5AAVjnWKGUo4XPi+EMZOcZqSDC3xRgLKND6C",
-	"h+C4YviE0ZKYQ6o2ygmR8DZaUoCnLFNhpTWp0psBy2WCnhxrGTnHUyZ5SJyqWTwE5kcVwmBaRIJkNyRD",
-	"RMHnd4PzmKGCkdsVzFq1+hRpux0gtimoRBUAFedE1I4/47lVETwApYZRo1BKdjWDpr8MunjrnHAioAdy",
-	"S0VullljFBU1RKF5TzE/m5Tj5IrzH3A2Jw+b9MDfR28cYi83MUqh6S9L1aFxKlTbcrKYqZulsoBAeDol",
-	"q1zAJK84f43ZRo9LPGySBz4lvuIcLTHbmAHpq3NKlzSX43rcf6oJF0hn0fAACTLlLPkSxOJcbhWMMpzr",
-	"HkdoskGay0SP+3ZQcskpK7QsZ9Dv9yXtWPAiA0ZWnb7KTAosGB4p2ZUlE6cXCCdJJq/9SqYs9w1lnRhN",
-	"OZvReZHhSUp66AUoywwHgaY4Awo+/s/uG5yTH+QQu/B3HPsv35Alpoyy+RhGWPkmSA6iE0WdYOHeSJh2",
-	"jyVM62zYpYKwPITWmOZmzHm2gfvQHFMQMZXQD3DctSGH2VK10JririlL+BpNUy4kbuZck92M4OlC0pV7",
-	"9GkhUu/XIDBKySwHGxuQyqnO9/poQTLSuWdnggQmCMIbt3HJasSyx7eM3hpE3tGT7Ostw0W+4Bn9jTyU",
-	"oA4q5wXwcRI/lS1QohD3C2yqM7lqOJPERLYYy51C691xRmB77HGGwASqg9YZZ3M0zUhCWE5xqqjOWyaK",
-	"1YpnOUlek4RipQ15EH098mDwXDXQlQ0qudqEoFpTX4fcwjFS6aoHaKWba6Ni+UliluRhdLluyudKPI4y",
-	"MuWZQi3C5IXyXRubXcpubnvGrLFnLYaLNM/whP7WM5o2rZM1Jd5XZV/ykiS77d7gDFgh2b+ZTcUSNSp1",
-	"BKfs5lZ9PbGmlY4GQY9ClbjQQ4ne+6qVkIaBaKAo/UFFsIgdC1oJLn2pour+BhYJ1RbN6NANyQRchHC6",
-	"xhuB+gBvg3j90B0eTBtChBCG+EggmniNbDPHbi+LLE23gzgE1wjOCNoThKDxK5I7EBVjuA1J+qwaEXDE",
-	"5AtCM8MKdvwxt0C12gAde4sgGaXlMGVnM6OWT3BOujldklCjjoU5ThKqbFAunBU2xr41iWyK55JSJ2qy",
-	"yvDXHFOSG0R78uDHWpgSBBsARQ+Jg2g6Cliht5V9V7Gi2S6zCgRHX1w76PGSICzQ2EJ//NRq4xiR7NF0",
-	"gdn8HiA3xpotFYpVs/j62nOU0EQu/55jB0uTCsq1VO3VZfSlPuAdbM7aCsWlThHmFpd6aoNeLva68I6B",
-	"frwPYIEDgR+oyN9oji9MvUAyLYlXlc5TIuokyxhThUkMaOOZUq9a+asyEG+9ZnICekY4yzBI3StOCtXu",
-	"/8bXis03Y1jifLqA3aRqCrQnd5UcUoWauGL0IEm1J3pNQ4kWxRKzbkZwIvlrxWxLJNZGCCX6NPpRVNHb",
-	"dazYOcncOfmXeCPJxH2mVsHORFPOcgRVsO/ANFcFpQXpHuJWoafUUiGsA6HNRAmVSYImmx460bcm26DL",
-	"e7i96N1zP6bBjv6501Lto2aUKizBW9EkEwf7gvWCS85Ta7HhGH6KWJGmSqwM7DsUZBylnMlbMsgGYOvJ",
-	"chK1XL+Dcitqc7Wmrh8JBCV8VAz4EdWwUImft7QrC/jNlk5Iu6igGrXuJIhSiecm4Ai4w4esVsFX0YuR",
-	"tS8aQ47wbkKmfEkEqMJBXlcndL75JU7T8xkIirdRsZdlnbv3cfi6JkmSLIU2BGdKDShK/B6g41Um18y3",
-	"6gyqXAhLJJOgb/6SiwLYCqXb0J4dlcNeS/L9xdtiMmpPZbNsjrr+4GgYQJ7SnDTAaGVqG1grBSpiRHrz",
-	"HpK1UkkhgR+i+aZCQMOGqc5gjrSCa5vxQDNeV6C0ZwbYCaB6zYbVBUmLUdQNW9ui13m1ZhDJQChckzBT",
-	"oW7KCb2hSYFTEFDbhQB8sza17UZzegHl62MIABSa1lraXhS2om3Z65tKzXr/z7W5bYzAPkqhcIwkS4l+",
-	"k+OwPHfmnCynLKG412Ri23Z4b+p1wwB6q0x55DW9vljyKuKYAElCACPT5qBBaiA/oT3K1ERioAevLq/Q",
-	"KsVT4O9EsVqlm051A7od0Qrf4pudOng+2InnFaoPW88hDmYuwQOgyBfNp6pSCXQpg8MocKduugJb3v5B",
-	"rL0lhEVB66ybr7dVxkgtj2dLwOECAoJb+C7bql58m5zNalT6/kd6QsUqxZsAvfNd2II3MmNgvKV9IY9x",
-	"kLtZMuCyqv3hwU4OVd2fPP7B6z6ES88Crhz+GE0J5G57I3mooxf4gYTmKYkBZptHAj0/PUN7z3m24iD6",
-	"PwV540zL4pAabEdtUFVJX7RKkDe5mdSAX/qdhIZkvta2fHWf131Waj2BE0uoE9PuI4Eujs/QHpAfhi5I",
-	"tsSSNiLtXW0mXjnYS68YX+J03P35/aeju3f97pP3n4Z38Bw2g6ut+QnO8XOruw+aC4Fh4wxhrZXXhWOE",
-	"hRLYExTwaPfErN79wwYUMP641svcdcV2vKsdF2PHHdj6QceuwYHrHRw75gnKK9j1HDfOwebO7Toq13yU",
-	"XQ9zx8PZuB6XDtPWuT4q3cjrXte+z3uTf3XNi933MK847Pue4GEn8KpDecWjvxouoB4poOLgH/DaNg7s",
-	"Nfd249Tv+fOHnOtdz2wbXsANG1Dz4293f3Ux/blFQvftjxYh3bfHBjndly8cRPXel0jrvr4oEdh9fVki",
-	"s/vaIp3XRIk8fhMuwrtfTi3yu2+v9EZw3504m8J9/1bUh3GqN0tldnbjeO+rm8jr1NlQlcbM5vLHrTZa",
-	"BSR603nrZTegtzB2M3qQrm1MD0u8Ter13LBhQyhiN6/78aW3kf3he5vaxwt3g1e+BDa7W+KHysZ3vz3z",
-	"iUAAmHa/B745xKG+xYIVL+tEozLUJPTOIyYeKpE67p24RCawQz2C437/ySE+HpAMIfIm6RCl0NobAhWO",
-	"+vIwac05UzoRMHfwjuQRGudZQcaIZFgYdw/z8ZGwVmwgcXbPhxiNoasx+kjICoSlyx46TlM0fKz0L2Bg",
-	"ZPjLOqNno85UGQgVw0YprLTmZm+6wFmuhOjqVYymWCzgppkCvtgvrt7G+ovUotrs7NQ0a0SmeysuYBuh",
-	"nLfsqwyW09xbrssINCH5mhBm225q2g24s20Wjl4UWQ2l1ixTNlcrajguWnpvgaGOpHBKd0YFuAQ1jEaH",
-	"+mkex4zekqQL5exFGO2peo4iEnzJm8DphxBq7kuW2wE+E3loSyNQgjTU92MVNbeiTYqqOAR3cnlsdPms",
-	"axFNsvcAC5z8UogcjpXOtv7F7q7lnilEzpckE51YmY0qUOvrMDGqUZbjae7exwK9luGXtvRrCjW04UZs",
-	"2tIKFENMlgs3pOM8NTcBBZrqTlqMAUptHUIZS2pLK7oQSsiMMqDUTc2VkaiamytWKccJSZDk59Xa2Xoh",
-	"k9dwV9UYV8392WvVIwQXANfeRWi6K19bC7gtE6zG0NrdKxLKrntP8/pommK6FGiJE4Imm3J0ne09tutM",
-	"m9ugvVXGAbwxoiBUyDdamCJiRV30Nokt7BFlM940CBMTbMsQoAhtQrRAGLEtbRlQ2dJbG23TllroCU1T",
-	"sHubpkWiDPqmRSZvTbZPMV2QpEibuvSinG07LFLSpVAO/cIn7gGh34IJc0MnTmSEpg4ElntHFxRob4lZ",
-	"gVPoRmxETpZoThjJcE6STnjCuu6uCVudfNNIZAG5Ujjl84Io2aS8J1lcBEbM7vBHcEpo56uMzMA8rwHt",
-	"qjHimgchSxpOAc6nKYaVXhLwVBaxIoKIMygqtnS4sx/RWNeNVre1jRuCVrpkuDET5W4XAqhyDnaVwG1q",
-	"eN4s4ATr0aDHsK6C9iy1UNQEnL+1BArlJFuKGNlQFrHFMc7USDta1wgGW6BMAYVmCj7jTHmaNI67HtWv",
-	"GTq+y4QqrygA/O5mROQ8I655YqDParjALf2pogYUkgCbX0Doc460wK8B81YtOqGs0kdGpoSucgFqH8Mu",
-	"dRxswKlRowCzb8hF4xBU2MPmEegiKCv0ybnCG5HSVVOL4ciJ7ZbtkbCaL9MOEm5DagDmk4FKw0hsmMYt",
-	"k9NlJHPLpx/VLuq4DGd5HsXAXZuLBbshLOfZpsIlNw5FR4jcOhQo09iCiSm5tQlVCO39WvBcIcE+ETld",
-	"4ryR26hGp9zSvi5pSJCxJNBoHm6+HuZyK4HD2QaVmtOGJm2EzC1N6TJoj3HWdVa3TisESdMm4HjBN7du",
-	"ErgYzXFO1mBsZauF29URPLdcrWWBprq3ZEfdW/ArCcwV2HmSoL1Xl1f7Px5fqXINk9fBROtHxpLf6M0L",
-	"5gTKIynIyANvQG2RBdU0eaW9NCm7oXIAT7XFp+PwxLThr7LAAfOhUqaSL8hSkPSGKEENuNppX8TgVGwo",
-	"1Gao6SJoD1Th9EtcPZ2Iq8392kLBRipazr+USX8pk76aMslRkoZkt01mwjU/RuUtB3t3RbTK3EYZWmOB",
-	"9nhmAxF13I0btiZua/VkNCzfXZ6fKYGJjdoeFjdXZ3JmA0WUkmNHoixHuN0cuEIoZSM2zhLPYvD0hjhI",
-	"sXbNqkRj6iiXvkqgIoaX5Ckqxd6KKhk/7NxGQlrijWyLL2kue+RZxSlka/D6Gg4kDaGlrrKCKPPUgCc4",
-	"mpApLgTR09S2SiCmJb5pTUNsJCdu/pdZtNrI+Ey5oN93NZ+lfPoR7tMNwaaclW5a3eoYwA0+VovurnYP",
-	"vViu8o0Nv2UH7KxleX04HITWr71puo6iWjFk1O7mJlSB2kq7LLm0nXhZXGNRjcj4NlFb6M0znmwUSTLx",
-	"DZ6pyAyhiblLskFriEYAyxUKbGCKBcIuVEB9//APVVJmWmhrKehZqYRtBGvhzEBHJhGqo+MweDMHE8Gp",
-	"Y/jyxQbiA10NA3Z3R22DBU8TxYpO3C2krCkBYI3ODGa1xqb5cX0lxwq2Y28/D3bai1lQxGZx9GjC52Et",
-	"uEZrCGrfzDhoHqWDjBiSVQiSGH0EdFM/FMu4JDWWEk8XlcUo49+JMpQHeL8axtYJjlRZnZa+OfV9eQfr",
-	"oOwmnIXQ7jqVZbDTqYP9fd1sf9h/oqSooxr13RXJxN8u8qqOXtzmIKeHFSohkkLwhZldnBAx+BMEhrmL",
-	"IxvDoxY4A4DUQ2PZ1RhRtf3+dnV1AabAhVDBjRQRr/II9w2DUTGBhOohZHe7hwCEzhi0of+17PY68k8i",
-	"NRLX/G/QPXqvbP8Owh6njWefcjklLFcO35KrKoMKKahtiybkDqsBILtOSIBPOcIQtXnpO5e0t5TY4kTy",
-	"FBnjb+NFAgpdHSgcDXXMuRO8QYNOneqUAcZDK5vgjbn8L6G5BkeWqv+ZiT92ONgVfsyNaR4awbZu0d4A",
-	"fYdZgbMN6vXQ4ACdkCnIIzpP0dDCxRvd0I3xdnCvg8UZalzCLbTOp+fZ/MqN1nxvsxiQ9LiWyXU38/pa",
-	"+gGhm9n7kJeI4w5QgIMRGGLk+NaDnk5MU2PtQ2GnQ6v56vLq9EzeX0BC5c4vYB0eiFvtBtE9CDlSmrjW",
-	"oc4NTLWlu7bifXV5FcXRj8dXciXLvtXrFsaYV6pLVV4/QGtV9DFjC0Ir9hevCanskl3Ug9rXZHkqUgla",
-	"ZWSFqSNdV0IWoW8nC8wYSevIVMbIr7EjXaMK2jt9c9YxykkQ46dklnuLeHC06zLW4DDxQjm11Ro88kIa",
-	"BlsUISXn5etLE1Yu0Opgd6tlQoDQ2SOOV6st7R/1d3rlbl/wZkXfyT20eCCtAQGhVQMGfB285AHteOEz",
-	"03ezf5YtAkybZ1BTTTzwdfr0DGh8zfzX6bBU0QUyHQTJc861q7OObwO7DBc5X+KcTnGabhQFx1oHKyk3",
-	"eHq1FMHYxApfZ8KuHrsXzslQw168EY5c0cwZXPgUv69RmQqUFL6o5NAN2Hr4eCelcXNBfB0AWFl5L5hD",
-	"4it16mvvevUUFC19GFWV5l61oN6SE+143KtxSs6dqaQl7h531qIKJoOkAeRxp1XbUMEj88L6tt7Hh9x1",
-	"W5V3Ge00qu42q7QQDrdSvSM5aWnC7mK6KQy+16pJuKBisEeBAzstKo5hKr+Nc1G6vv43dU0axA2hedgW",
-	"LoxhnTdJFYpRQufgEs/SiqzQyaRTiwz0/tPjeNAUpNy/GJVAsQMLLtebgHtw+4W7jwNwK37aJvipAvH0",
-	"8hwdDh4/7g4QTlcL3D3wcMSHISQHqvm4NdxvyyRCoT6HB4NvkCkS7OpNqK/D7X2Z/ERB/2L4hsSCr3Xq",
-	"Lby0hsxlxyqzkcOdfxuKm+QkPgoJBhPQbOOM6O4gcKZWL7ocu5cz6fXr/ZMT8yD/1339unty4jPzfpal",
-	"Vg5WeqQnJ69f63rly9evT05qL+UL+QFcJMpMTrVlPD47dlCy7nfrZX66X56E6r4zuOSB3hlcbDE8tBsh",
-	"ft5JY9wfPxyfiaJk7JVsUNsdW8xJK/qpSeYBXegQf6J9zCgnHWlTKMqC5TQN92EXRKcy3SHFCCY6DYFN",
-	"pZwIGVQoqAkBStUpkOPW4bnuE7RNp1gNDe67n64gYQRhCQTwOtbxIWGAI6Ryp6Lrot8/nEIz8JOMe439",
-	"hG/jxyqy3bXOxqrlgnp76wyt7Vwhr0wnplbbYGEm2EDtlg7QcUfvYlLsIKyN3BVc/MYd9TBXqedl/EqV",
-	"y8bkPjRRsT1M4nr71ffbfQPFlW3FaLIpc8iYhDLt0s/YcBujbWmHfWx/YKaYFRZizbPtwSBMIb/HKc8y",
-	"Ms3RgmeCoAlsqQ0SOZafK3EwDnaPxERzaB8L4qFhH3YE56lguB2XA6wt2LrNOCQjokiVAxwSxXRKhJgV",
-	"qYpm8TCrj/LQ+UIx2Mrsyq003DvU2R5MjAK7dl8LcjfytP9IGSR7Kt00zFWCJFpRcnr2Y7ffHw7q4HMT",
-	"EG5JhgKqP3JbWumjOamwa8OdUnmb3bDa0WtVTd8YYvQbyXhXliYJ2uuDIotxVolg4snc+7tv6SqbYm2O",
-	"clImaPSCBCXGkFayEppp17rr/mIXwCUEQjuj0TQppLDzjSbL2EsdecKC4XrSMkIsKGQqUWLBHSQDyz4I",
-	"f4wIni6c8Jpu3NiSbeLFJHV4JmYm7aL6j1sDy1aMu2lSy6JVy531gDijofg6oSy97QQctaAwdQnH1qgw",
-	"EFm6jOHH4EopbyskD0Xtq6HNrmC0wXhQulJ7tvfrBbCrrHlIDfgnCV9XD5jjp0C+h2psgQWaECKRwDbQ",
-	"Ttb6R0bEC4Tjmwcykr1980Po6vFIyCObh/Cbih3o/dXD7G0NpNfEwgbY0hiBDY6O8xNOsdLAgf4Vyy8U",
-	"yy+QV7tlr9sUma3GkpXKzYpS888VZfBPHlbw3idoWCNZH9LvVkm2CXr44ICGIauBZvVqAP2qxhkCvG60",
-	"WUMnQEZb29xVDUfuGumujZG9JRB7M1eRYpFrLjG5XxT2RqGBvK3qDDUPDba4Q5zZFA0d4gPqG20tzHot",
-	"9GSdPDix2O2W2MX2t4+v7iVevU9gdT9j64PCq2/zoXhorHV/WGXEdROz5R8acf3cG9zvjbjuTzV340in",
-	"XMXc+cMjr/sxsrch4HbB++91wfnSq9W8WK3ENFvyIrcPSu+v9z2j0WsCVPbSToBdH/WZaqj+oYxS/74y",
-	"3bCU/cGMZDmpskxU3rwfMDM5wFO3rerHZ7btuzh6E2SZvgTXU85M51TvrskEzhP1hFmScZp08WrlvKVc",
-	"VN5o97xKbfM23Ir5alprB8U6LPSsf4KuGz8fqzEcwxAaS51ysaOEDjK3ozddql2nurDuWy24b3oS5mRW",
-	"FfMTrSvWWXkrYdxmOclOCtLK6CgpjMGR0X2VJi6NQs1v7md7pASX20fkCDcfNKRDZ0hPdspZCZPkOWm2",
-	"RIN+LbBb2AFXUz7oDqqTj/3VCdHyStppTcK7gzrlvlcGakvBuwOHFgzi7uB9DULB3WjHdSymkTPMEyKm",
-	"yuJXkGmR0XxzKc9Q7dgDqsnjQpm4qydjBxF999NVFDeoYk3qUzTZqGx2sc1ffS/VLJznsFJKSWrnusjz",
-	"lUouR9msMYN9ZlMpWoKr/J8pm++/eHOBji9O0Z5sS4z29/GK9jTJ61GuPcWAddU+6tcsg3BK2h99BKHd",
-	"VciAWB2tkA8ScA/rdXTOZaX+JBkWYD9Vdf65ZsGEbOBtszcOuCOOO71rds2ecwj8oXhtNdsZXtJ0M7pm",
-	"XSShLb/KfpQZzPji/PIKydnu3wz2cZEv9gHs+wrGYzCJYGoPbV2sX9a5WSrZE3D+WreLxhUx1dikAt6b",
-	"YnmSMEGYoHImMcKp4DZa4tg9X2XFzjVDrv+L59VteXdtdmBVva20u7FsGmSXYyUxG3fkznO1xTCz00QR",
-	"7NeczfnJs67INymxKgKB9g6GKOVrksm5gfrAKhNEB1HmNHWu4yKpa7/eJHJXfJLrHBs77LtxjLDy+rIf",
-	"R+hdr9d7H6OS74YJeJy334JxH4I2lCjRfpZ3/IzscMeS7WuPLDl6JwUv1QZPkqsG8ztA7oJ9ZHzNFFdq",
-	"Apb+AjYGYGlBcxUuXu9G2H5+MBDr2Us560BMCdAWRaNo0Ov3+iDDXBGGV1Teznv93qEyIlkAwWrEavBO",
-	"5iIUHfVWSRMEwjaNgZdbDYT8HR1nSGmd4RTDQOlcYyLYjl00NpR0hN69H48Q49pIhwrECElIAsCsYqNr",
-	"GKEMF8R2UxvtSkSZb+Ag16zE4sBG6KGftA83zbdZNSgRurIQgRH/BAlJLZB4ZgEyQsP+QEHNJsCH4ClC",
-	"cgfrBZ0uDG3K1xw4XHB260C7mqoB7axPV8llaqmmZZeHEqlsQIfTxOi5I3WcE5GDprt1dlTAIbABAAcz",
-	"5YOuGgXxO98GLomsOC20I7yx5dhlm1HaWjSZTdwppQhlFkxVW63aQCH+HpSuQVSjhYcQ7sirOopSl/Bl",
-	"59Q6j6xnenTnc2qSmYMXSpoAy3fQ799/weckUdZ2oZGYsmoo599H9x68FnYEkuFaI4+njjHfDkvEuzga",
-	"qkmGurbA2H+GEwu3GFIe76ziJVaGSoe7K73k2YQmicqWPBy0qFFNDw/1jtoML5D7WFY+eLK7cjVd+10c",
-	"HbUB4ynLJTqnJqFxySlHo3fv4/DumxNJrNzDAWILzVUWP8lQA89tzite2dHzUPrsH6gIHAmikpHfIZEx",
-	"mO6AOBfL4eR0ScwZVTIR9vAv3e7LFh/5QcrFUzT2+I2xU1MePCBVVdGwHcGqCqS2JJBKHJKW5MB8AFXX",
-	"DIw+CozMCo0FiI7GwD8Jc10Zoz3nnhT7t6TOUwRhNycZbCPZiGW8xhIMZ3wcq1+X9Dcif5tOIEu808sS",
-	"bxRfOiH25qLTxcP4NQfzCA7bNVNiY5RwtY1/LSQ9XOEML4m8qq8pE0qnMuH5AtiiVUbM/d8/wF6R3JMF",
-	"A+XVDYlGPVdZZP8CJgrRHVqUlIBoUzYgo2xRq7wNtxzOGf8bQPk+w29foz6J9nXtVEyV97/74OGMXGhJ",
-	"dElErkLCetjITcyGEoi/07ZXfW37tM1WybHniQ76B4+7/WG3P7jqPxkd9kf9/s9Rze5E24qUliFN9hz6",
-	"3K8ZQzTzFXWThFJeG9SIW+cW5aBSOp5oL5Kqd4j28XCdOCp+FdbnwfdhqGiafe9S16hx4NgdDks7wOj5",
-	"WbfmIdqm3omq57h5tqkFJoQBf029dtaDsk1bl+fdsBfkYd/3RmzT2MUb3VrVq7BVZVXXdwv0ZKTf1GSU",
-	"h46MEGZ/V6rlKyp1RwmttsJg0D0YXA36o8GR3gpGedxOGSzpQkUjOWgKWuIp+hy93uAe/HGjbjfAbbra",
-	"3eYz/o/lMP9hrJsv3nz3/s7n5ajIt8DI4eZ85wmJ5kE5g9KBieqF7Kmvna1k+UV7Y4V9WtanpGxaHImw",
-	"EHTOjF+DvTUERF9VWUNPyykUcRsrUQICcacbFdvh3OyrsROVcoRUrhs+k3xQOAMdJCbJuWLvznUcwHGF",
-	"rI/L9nOuY8LsnZ69idH//Nd/x6ik1jFyKXSMTs86T4EHMw2XRqR+mzbCzLgMhjJGQ8kC6ngoYx1lxmfH",
-	"Ksmdf5dkwR5r3oF/jF5dXnUdhZ+8J0sWujQRYuX5ak9931q2DIYz8CPTDH3D1m22p1/mcK8f4da0z/Mx",
-	"1q7BxtvXddi9+4cf+yHTt4riNXSc3INsNyQNbyXgGNwT7zS7t1O+4Q5Iq+yjhx1E2w4h3fJT7e+x/gdK",
-	"N/7fklVsP/Ce2+gdlXtGwznXIL3Y/0STu0YRxhtQeYjadaZZhqGPvWF/2GDmnnCiZMPkFoLkZZW2KmJj",
-	"RJU8Qh4aBm5aVp2RG4JTuKiD9QnVbQp1dg37h+UQGvVbSlOFUUJnM5IRllfniRkaSxiNd179T8B54973",
-	"f7cJo6O67+X4NPlyt1wVg+4+tOelCuP3xSnPVS2l059blNof7q5xxvOXJurhn5W0vCJ5SIDxAMKy70RI",
-	"byQy1VuOyRbn0IV1xnNiPCoqCnc3018sDygicjSjmciv2WRjmMoeOmYbQ1aWeAMqf80+8zUznT5F41ck",
-	"P05TN6XoGDS7Akmqs+GMPBJA5XSyeHDckeBSCQYhwyQReVYAVw0ziJVKDaiW0vVLYjWVfHq+yHgxX8RW",
-	"oU7ZNbNcPGRHxFOlPBc6OZtStqI9wUFjDL0qwofILZ7mJnSTW/qaLfBqRRhJOiM59s9It/rZdjzZoM9o",
-	"rD3QxujzNfvc7XbtP1nHu5b0koCJA/psTTeCJhBoT9J3ztBYRXUed2SnpVHFWF1hVP5MSCuUFaQTozGE",
-	"rx7HcoAQF1qLgFWk7zHaU4GKnSDYHaSGTNnNbc84M+oxy2HK92j8FsQJxuR0jParr54V6cdxrGNh5Sgl",
-	"WKjNIQcyVknhSAKTAPm6HKEJJTJGe2Oa6FdKbgIybCJx+pXIKYP4DOBIaSJ/m8pm+EWaZ3hCf+sZYYwO",
-	"lufM5K0uYiB+4ZeURcZaxnQKo6Hi4tWF/KESQKiX8qKh5O2M5MdLMxlIzih/FIzm6odNiA9IUu4DKkLb",
-	"c4y9nVRJvoq10kzuFB2Cfk3zxTXzqpl7q87RSvPY3J6ZzRdGc0HSmdklsP/13tBkRbKuKZ/fX6FSkoZG",
-	"VYrVo0g2Zay2lrq0X+C5MTISPFNKcwFExhMsjbVZDZ5OySpXNiZaf6F2hFJRrCkTnSAjUkmB/I9kQXbX",
-	"M4M9nqo4xPE/SEniAO1/rY6kNoc/i4pkK/vojBrK3+MiXtZ8sPjUZtr6i5/8I/jJK08sWzJbSvm+jZ9z",
-	"lfDmtWQl23Od+1jlptvJeeI03cZdduUJp8ct2QEOzJziS/MFWTZznqMyaQ2cXwmYf60XfFlKixUzIx/G",
-	"HcVs6PD6yhRLpxNnyTXTyZ3RCw1CqGiZNgwwHVfOg7E+886ZieEDsmqeSejjZElZMEyU5ZLlFVzepiFV",
-	"15oKoi7Yu4/QCixbHKSeTYI5SEvoGFH4H3aq+heBf8KD1dR4q5Rmfx3Ffx3Ff8RRHKYMfx3If8yB/OJG",
-	"kj3SEJ70y5zB9l6njl15tWtIYagFKyjja3sdtulnQAbA0VhdALUEaMKTTQxG3eDu4Z1aEFr2mh2nKRo+",
-	"NidnpozbaEaSpwijJRVCu+0wzrrarQgKK3H2sN9HDC+NYZxK3SEP0TdFSsTIeAY44pkYGAhoEDKajRCh",
-	"IJVWc6tmWqKGGXCqICp6zjFdmZhxLZEHLS+mCzkTlTvTty6EXJbAnODZrLQFL89+v806KyCPfcmtwbFv",
-	"j3w07B92eujYSuQWHFEBvh6OwD7WLRm/AiU5jyEwGBr2hz10zJpl8eDAAwJ52S5m9em58nizUoeKGYFk",
-	"kkZQkEF+UdEuwWiMJkUeTB4qh1HmDzVOAFVtutGZB2Qfpca+lsH6qYRvYpNYg36Dr0XpmuMrTUwYNyXl",
-	"AM+EG5KVCeMAdlRopf4FyZZYEowOqO085UmmdToUjCQp1AqkW4SByF2kttAY7HI00CHfDWK8y1cjdNDv",
-	"+9kETTJGcEEAuVkwv5dusaOTe23Ju4Sr2yc2C2MsVmcQ1wlGMew/Ab4wtda3JttSjAqWEiG01BAS541H",
-	"SooE2c5kq14GK9hMBsQ559pXTGkJgdPW8keFG0qk+e8aKwpt6guCXCdDEIRtWRDIpwXNqeWwRY07j4nu",
-	"ojaD5MRTO1+VFnAvpR8J+r6YkIwBGiXZppsVrKMwukQutS6QPzOjziu1xqV3qhLAYVa/9Wy0nK1qKkyF",
-	"kR/HSHCJTaLIbuiN2sLkhjAUkuRJQpLIRgtWDkl1BGT2X/4FlUnB0DzDq4V8/cI7Gvhagy3Hk5QIWHG5",
-	"FcyCTRc0TTLC1JUMiJc+YioIec1KvAPjE1wWrBJunQnNgYGKNCrRDlBOJTuR7V8zW0uteeUIMGnVYrSw",
-	"cSBmYEvkZt0Dw+s9NSKduZizKblmANy1cv27IRlOTe0pT4sl8xroKB8iD/P1yWQR3jmbrpmBIeTXWi94",
-	"SrSboTZ18jZVTlOLZABYB5Js4xGFpxLWXBA37Zo6neubClEmcnn/5LNS7N9DJySjN0QnatvTudNBTH3N",
-	"Vlxoc/Qyq4UNCBQj7Rgfq4N7pg4+Jzu9EiuDpQhQW2gV8OCaqchwsoKSmnc0BQZAAA5sPHKhr++AVzCo",
-	"fEGW5a42JWjeUxJ01arJBb/AytQ+xfMRwFwNZc7LHHN2Mjq5cTnNMv0IkmeYbjmvjAU2Wm3zK6RQ0SLR",
-	"jM4LZfYvd/9yVeQ6voHCf0uxVZSskQP0R+KajVUA9wtMk/G+flDBt4h8wYtc5BgcAcZoz7jc49SYNYnY",
-	"y93SkYtzzfSsHwm0V5m3X9VJwdKJdVg/NMEpZpDRXb9Q0Nalr9n//P//R/fZic2ClHW8FbKDk3Wguhyg",
-	"8lZ26ug318zrCTkdKUdFlV8bqSTzexQ8hOVeVNWUMWGp+tJ0oGSbFb9j/BztMQmYk7j7hbJpWiSSd1QM",
-	"09hIlGwTO9KsP/VYIDuUQU9pFS0R+WyosiXHlBmmNiFZB33WJAR2655Hj0eahMlCIL8xJ9meO5dOTUVp",
-	"1JQ6iCP6jMbF5IN+GqPPyKawHqkv5rGnynygyfgpcjKD62Lw4oNK5+OWhHzaqgz89D7qjaA+2/w8jSUy",
-	"eXfLKJuHy6qEK6qoTr7ifjZZIlUB8+QX0TnTdRH9VC2icsrYMjrFTFnIg+kHhZ2i9E0uy6lwjkqJadLi",
-	"q7r6aet6qDIGyhNvOeBZr4ZbzqSrV6XM05YiJciDhSs54zXs1csSxG4NP2e9BqJ+Z1atLO+BowZKp5wL",
-	"SpWoX1dVD7KhrvonS9gM/rqQef6gMsV/KGUJoMwtC0BDqsmR03zPNqBA6GXEVwUhp/0Hh/y2r1PKsJoq",
-	"qRTzo8pc4GWlhj7I7R4QKV35ZRwo6RU3QNKPGiR1zJBVtyGiLtcec3xwlbXN0qpzo4YWbkmFF0+3YVG9",
-	"uJq+Pm/M9O15YxuIDQWAYvpxkmGWVL59cG03PkOsBD1h+NkzxTzoa4N40715DDagP/oNqM2kq8ODKq3H",
-	"pj5rK48AFdY13BbNhtZtBlbJzFsXlHXl9d4GF1EzsS96pondi+qWdBe1gcrWixuo2s4tYO2bCpUw2c8+",
-	"u4DxYGiAVdsS9oMk4FvPStts4xHl7QKn+A6AuSVbAKxeXAEhx7cWB+H3rilplMzx7a6jqVqy4XCy30N4",
-	"Wm2jtjXslxp3UC1gNvLI29be99DJX2tm5wFXrWG29sjb6OZ7iY8JFZqTVMthn1suiSnfcl384luA7xds",
-	"grNfajswK2XbQtStVoINeHgNMvn7g+bS5aZ1GXmwuqt4R5lAqp0qaZD9GcIABKHdEsi/LcFfFt0C+rJQ",
-	"E9jLEttB7pRrC25TxTkgTBfmhPD6KA9FVUhWDPDsZSWvaW9Upv3AsEwvPk8pW2qgL9VGvC1nzBTNlivN",
-	"Fj18MFeFct7wuK1XVWTbPcgrkmPxUbcBP92v5Tjgk6XW4mNtnFqO89nj/8pTW360dXYcx7JsnffWt3uv",
-	"tuKa1e8rLVUaec0bWZPozTK+tK9BKJJz9/kpmmD28Vg3rFqRb2xfPa9wuwuKV6Xhnlgt47HRADe3yA7w",
-	"uSVd8BH2a0FBMgDIAk+aa3RWsTIpw+I1M8+G5avMu81CV1ttyVQ3V1NTcGiluS5XiaUetMstuQNuul67",
-	"zVQ5eh2e/rKYWAWr3bL6Wwmc2H8v3EoN90l1edMt1m9vusnaVbDS2oym5HS54pldWvnmA4VXHyD6mWnK",
-	"+VBtxdUo2DVWrz6kYGbs41QpsEKfjbrO0c2FjJ+qDdgvz/D0Y7Ey3U7g6UNGQGJa3j/K8rpIdUwAqAue",
-	"0imtQHWlXwKBbXXbdupt7nXjrlYsh+cSIjtVhxLtvP24pf2m9csflKC7YYdWltsjr5U6lr622fKmcH3T",
-	"wpbzBlXdhd6YlDTluRWmmBtXTcjirGJNilEt3Ku+8SGXEpw4uJJoqURFCCm/aCxQFHfkE1yngPylbTqo",
-	"gyaJ2U1uaX8YZS1nPE61CrRgZIbPIJo/ahQ3yhIVXsVylLaRSYigOiIZFxsaCLnbSPWwUrzM81JL5QmK",
-	"KlKPVrIqv+Zm672wTeGA+DJUrQTiGmdkwQthbv32uYlbtQVCl8iazKhWvIU01KviUJ8Ms+nC0B14aBRP",
-	"qs8+2assgV8ozJC6JeyoRhU4OaXKwVqptSEb5rnhIFVIUpPOwlunSs0cNeBO9ae3Rz0Bi4g2JV9yk3Pm",
-	"4fEaQB8G6uadRo8BYB6n6VVW3Mf+MdDIVw18qDVpfjiKF3bS2qKsHmpKR5o6/CvS1F+Rpv6KNPX7I00d",
-	"9B8WaSp2d7B7h4lGR4Nv40hrqqPR4MBZ4mHfQltOYKC6FdHoQDaoCKxZSWU5E40+uXlToksTl7SM1qwj",
-	"hZjqLkFxrNiui37/4HFpM6RNVvSZaSyaVKRlfV//SFZ5kAJ9AcrzNWjMA6jIVyQXh38ouRjel16oZAxh",
-	"cvHNfenF4KiZXjz5PfTi6CvRCzjE/8DAdB65cMiBs2/Vgthd79EJjwScKGPLp9ZOb42FQwl+H8vT7PZx",
-	"YsyTeRYjzpAad6w94sCIdWJN5pStciVjQMAw+Z/NSaTfwknkOWezlKqUJX+FQXLZX8nz1pNzoMbcHFsC",
-	"mbTol2Q35qoVyjis4vwpI/2n2j5vhfMFhIZdg/H8RPC0yCGzXpFJHnQfbj16TDUP1Umu84/60al75WEH",
-	"45M3rEpNzyvEZsIloqMTJzjhav1MJ9pPAefY6cWDVb23nxbcOLTIvW18WOsOvjHC04wLbbi9yIjOfgLe",
-	"X+WcXEeju/d3/zcAAP//",
+	"IywQRgso+hRugjA2ZBcDrSkTaL0gDE14vkA4I2iVEVnXTkdVd4j8755PHN1257yr22uamjPrtxojt6LJ",
+	"OqN5LieyUegi0RjtjRU2jyUWYQaFN52mpdKY705NS6zaXx2X+PYHwuby7D58HEdLyszjII5ytRlFnkma",
+	"AqK1bPOmCOyAH3FK5U5FmCUoIyuJa/KoQmtepAmaGJlsgvZkCfgEAktdQH3tABvFi1w9UzZHmG3yBWXz",
+	"GKX0I0HfFxOSMZITgZJs082Kxg2WqJG6wEnIDBdpbnkNPb0J5ynBalO9VCLV6vSOU8H1GAEvM76Gjf6R",
+	"rHJUynNRLuc1Sfn0I8JouuCCMEeySJnICU5gbdGw/6QTu+DKF2SJKENjJcgdN01MSX3vOa9zj7Np2o1+",
+	"KTnODS8ylFl6jgzTgzhD+pwfAURcBumRQGIhp2RLT3lC0N7Y56/GHcQzRHOBxh9oMu6hn+TG1vsZ0Rwt",
+	"C5EjOWvoQcgfHs+NBXxY4XzRuP3P37w6Pjv9+fjq9Pyse3rSsFksn+dsh8fDHdvBpwse7E6iCszPJ7+Q",
+	"aR4iCld14AE40B5GB8PuVB61U0n7Ur4m2RQLghbkFpkGS+IgwVDOm0q6kJFfC+ocw6Gpb7l5rHCek0y2",
+	"/f+963ef4O7s/aeD4d2/RiHK4M62/XnkzvwLnkqBwYTH+L/mXArNyEfA6ml0gefkjIcXYYXnRK5BRvIi",
+	"YzGCKxyQ2xwNmtZgpRoMUp4B7BW6LJbuTqEsJ3M5GjucRnirxuvwRnv6XzkIAZCVe6BLmSBM0JzekBGy",
+	"tXPOO19shS7q8902R381vOnq6V/S30h4PdQdURJcUGCgFclgjbYtBbQWXIyDPhAyPVJ5a2yxNrK5rasj",
+	"C3zF/XARmlL7WdSh70zoLobdYS9N9QUAYpTQjAB/HaMBwmJKmLxLyUOqO0CyjnqxjUapLtpu6nJQd+4Q",
+	"txIlKPGV6dKDZ1GnSO6E7uASKlZc6fQ+Rc9w8ob8WhCRK8EFywmDn3i1SqkSBO3/ItSVyx5ZsiTIV4bq",
+	"yLbXuUy1hSY82YyQvGKTLN+ga6MgvY4QFWhJhdDnd7v5vcgynqlrYR1xTJ8zTFOSoBvFB1PO1ILowWnq",
+	"BYzSbKbxCk7CnhzHc85mKZ3eEwrAZ8IN9Z1+ELAjlMgjNnYGG6AXWv0YR5J1jUaHA3m7tnB84sHxe8nV",
+	"JjjHKCGgyJXcHjxrlnbGM82hy7toWzieQGOETTd2vgGgfl9hqRc8TRS/Dcz1ilOWw9GlWfAan/0UMQ5X",
+	"BrTGwlw7euj5gnMhOUn512XZOY/lFs9Inm2UGBc47H+XLBOszkueTWiSEPZAJD30gAuXQECENZMkP5P3",
+	"PJwsKVOSgwqPO8UMJRyuiF8IY6c4TUmGlngjAWUaH8FDcFwxfMJoScwhVRvlhEh4G70qwFOWqTDfyD/K",
+	"5TJBT459jZzjKZNcJ07VLB4C86MKYTAtIkGyG5IhouDzu8F5zFDByO0KZq1afYq0pQ8Q2xSUqAqAitci",
+	"asef8dwqFR6AUsOoUYwlu5pB018GXbx1TjgR0AO5pSI3y6wxiooaotC8p5ifTcpxcsX5Dzibk4dNeuDv",
+	"ozcOsZebGKXQ9Jel6tA4FaptOVnM1F1U2UwgPJ2SVS5gklecv8Zso8clHjbJA58SX3GOlphtzID0ZTul",
+	"S5rLcT3uP9WEC+S5aHiABJlylnwJYnEutwpGGc51jyM02SDNZaLHfTsoueSUFVr6M+j3+5J2LHiRASOr",
+	"Tl9lWAU2D4+UtMuSidMLhJMkI0IgJYWW+4ayToymnM3ovMjwJCU99ALUa4aDQFOcAQUf/2f3Dc7JD3KI",
+	"Xfg7jv2Xb8gSU0bZfAwjrHwTJAdhi6JOsHBvJEy7xxKmdTbsUkFYHkJrTHMz5jzbwA1qjikIpUroBzju",
+	"2pDDbKlaaE1x15QlfI2mKRcSN3OuyW5G8HQh6co9+rQQqfdrEBilZJaDVQ7I8VTne320IBnp3LMzQQIT",
+	"BHGP27hkNWLZ41tGbw0i7+hJ9vWW4SJf8Iz+Rh5KUAeV8wL4OImfynooUYj7BTbVmVw1nEliIluM5U6h",
+	"9e44I7A99jhDYDTVQeuMszmaZiQhLKc4VVTnLRPFasWznCSvSUKx0p88iL4eeTB4rhroygaVJG5CUK2p",
+	"r0Nu4RipdNUDtNLNtVHK/CQxS/Iwulw35XMlUEcZmfJMoRZh8kL5ro2VL2U3tz1jCNmzNsZFmmd4Qn/r",
+	"Gd2c1uKaEu+r0jJ5SZLddm9wBqyQ7N/MpmK7GpVahVN2c6u+nlhjTEfnoEehSlzooUTvfWVMSCdBNFCU",
+	"xqEiisSOza0El75UUXV/AxuGaotmdOiGZAIuQjhd441AfYC3Qbx+6A4PxhAhQghDfCQQTbxGthlwt5de",
+	"lsbeQRyCawRnBO0JQtD4FckdiIox3IYkfVaNCDhi8gWhmWEFO/6YW6BabYCOhUaQjNJymLKzmVHkJzgn",
+	"3ZwuSahRxyYdJwlVVisXzgob8+CaDDfFc0mpEzVZZSpsjinJDaI9efBjLUwJgg2AoofEQZgdBezW20rL",
+	"q1jRbMlZBYKjYa4d9HhJEBZobKE/fmr1d4xI9mi6wGx+D5Ab886WKsiqIX197TlKaCKXf8+xnKVJBeVa",
+	"KgPrUv1Sg/AONmdtheJSCwlzi0vNtkEvF3tdeMdAP94HsMCBwA9U5G80xxemXiDLlsSrSucpEXWSZcyv",
+	"wiQG9PdMKWSt/FWZlLdeMzkBPSOcZRjk9BW3hmr3f+NrxeabMSxxPl3AblI1BdqTu0oOqUJNXMF7kKTa",
+	"E72m00SLYolZNyM4kfy1YrYlEmuzhRJ9Gj0vqujtumLsnGTunPxLvJFk4j5Tq2BnoilnOYIq2Hdgmqu0",
+	"0oJ0D3Gr0FOKrBDWgdBmooTKJEGTTQ+d6FuTbdDlPdxe9O65H9NgR//caan2UTNKFZbgrWiSiYNFwnrB",
+	"Jeep9d5wDD9FrEhTJVYG9h0KMo5SzuQtGWQDsPVkOYlarqdCuRW1gVtT148EghI+KgY8j2pYqMTPW9qV",
+	"BfxmS7elXVRQjVp3EkSpxHMscATc4UNWK+2r6MXI2heNIUd4NyFTviQClOcgr6sTOt9gE6fp+QwExduo",
+	"2Muyzt37OHxdkyRJlkIbgjOlOBQlfg/Q8SqTa+bbgQZVLoQlkknQN3/JRQFshdJtaF+QymGvJfn+4m0x",
+	"MrWnslk2R8F/cDQMIE9pgBpgtDK1DaxdAxUxIr15D8laqaSQwA/RfFMhoGFTVmcwR1rBtc3coBmvK1Da",
+	"MwPsBFC9ZvXqgqTFKOqmsG3R67xaM4hkIBSuSZipUDflhN7QpMApCKjtQgC+WSvcdqM5vYDy9TEEAApN",
+	"ay1tLwrb3bbs9U2lZr3/59pAN0ZgUaVQOEaSpUS/yXFYnjtzTpZTllDcazLKbTu8N/W6YQC9VcY/8ppe",
+	"Xyx5FXGMhiQhgJFpA9IgNZCf0B5laiIx0INXl1doleIp8HeiWK3STae6Ad2OaIVv8Q1VHTwf7MTzCtWH",
+	"recQBzOX4AFQ5IvmU1WpBLqUwWEUuFM3XYEtb/8g1t4SwqKgddbN19sq86WWx7Ml4HABAcEtfJdtVS++",
+	"Te5pNSp9/yM9oWKV4k2A3vlOb8EbmTFJ3tK+kMc4yN0sGXBZ1f7wYCeHqu5PHv/gdR/CpWcB5w9/jKYE",
+	"cre9kTzU0Qs8R0LzlMQAs80jgZ6fnqG95zxbcRD9n4K8caZlcUgNtqM2qKqkL1olyJscU2rALz1VQkMy",
+	"X2tbvrrP614utZ7A7SXUiWn3kUAXx2doD8gPQxckW2JJG5H2xzYTrxzspR+NL3E67v78/tPR3bt+98n7",
+	"T8M7eA4bztXW/ATn+LnV3QfNhcAUcoaw1srrwjHCQgnsCQr4wHtiVu/+YUMQGA9e65fuOm87/tiOU7Lj",
+	"QGw9p2PX4MD1J44d8wTlR+z6mht3YnPndl2ba17Nrk+64xNtnJVLF2vrjh+Vjud1P23fS77JI7vm9+77",
+	"pFdc/H3f8bDbeNUFvRIDoBpgoB5boBISIODnbVzeaw7xJgyAFwEg5I7v+nLbgARuoIGa53+7+6uL6c8t",
+	"Erpvf7QI6b49NsjpvnzhIKr3vkRa9/VFicDu68sSmd3XFum8Jkrk8ZtwEd79cmqR3317pTeC++7E2RTu",
+	"+7eiPoxTvVkqs7Mbx3tf3URep86GqjRmNpc/brXRKiDRm85bL7sBvYWxm9GDdG1jeljibVKv54YNG0IR",
+	"u3ndjy+9jewP39vUPl64G7zyJbDZ3RI/VDa+++2ZTwQCwLT7PfDNIQ71LRaseFknGpWhJqF3HjHxUInU",
+	"ce/EJTKBHeoRHPf7Tw7x8YBkCJE3SYcohdbeEKhwnJiHSWvOmdKJgLmDdySP0DjPCjJGJMPCOIiYj4+E",
+	"tWIDibN7PsRoDF2N0UdCViAsXfbQcZqi4WOlfwEDI8Nf1hk9G6emykCoqDdKYaU1N3vTBc5yJURXr2I0",
+	"xWIBN80U8MV+cfU21sOkFgdnZ6emWSMy3VtxAdsI5bxlX2V4nebecl1GoAnJ14Qw23ZT026Inm2zcPSi",
+	"yGootWaZsrlaUcNx0dLfCwx1JIVTujMqwImoYTQ6OFDzOGb0liRdKGcvwmhP1XMUkeB93gROP+hQc1+y",
+	"3A7wmVhFWxqBEqShvh/dqLkVbVJUxSG4k8tjo8tnXYtokr0HWODkl0LkcKx0tvUvdnct90whcr4kmejE",
+	"ymxUgVpfh4lRjbIcT3P3PhbotQzYtKVfU6ihDTfG05ZWoBhisly4IR0ZqrkJKNBUd9JiDFBq6xDK6FNb",
+	"WtGFUEJmlAGlbmqujF3V3FyxSjlOSIIkP6/WztYLmbyGu6pGxWruz16rHiG4ALj2LkLTXfnaWsBtmWA1",
+	"6tbuXpFQdt17mtdH0xTTpUBLnBA02ZSj62zvsV1n2twG7a0yDuCNEQWhQr7RwhQRK+qit0lsYY8om/Gm",
+	"QZgoYluGAEVoE6IFAo9tacuAypbe2mibttRCT2iagt3bNC0SZdA3LTJ5a7J9iumCJEXa1KUXF23bYZGS",
+	"LoVy6Bc+cQ8I/RZMmBs6cWIpNHUgsNw7uqBAe0vMCpxCN2IjcrJEc8JIhnOSdMIT1nV3Tdjq5JtGIgvI",
+	"lcIpnxdEySblPcniIjBidoc/glNCO19lZAbmeQ1oV40q1zwIWdJwCnA+TTGs9JKAb7OIFRFEnEFRsaXD",
+	"nf2IxrpufLutbdwQtNIlw42ZuHi7EECVc7CrBG5Tw/NmASdYjwZ9jHUVtGephaIm4C6uJVAoJ9lSxMgG",
+	"v4gtjnGmRtrRukYw2AJlCig0U/AyZ8rTpHHc9TiAzdDxXSZUeUUB4Hc3IyLnGXHNEwN9VgMMbulPFTWg",
+	"kATY/AJCn3OkBX4NmLdq0QlllT4yMiV0lQtQ+xh2qeNgA06NGgWYfUMuGoegAiU2j0AXQVmhT84V3oiU",
+	"rppaDMdabLdsj4TVfJl2kHAbUgMwnwxUGkZiAztumZwuI5lbPv2odlHHZTjL8ygG7tpcLNgNYTnPNhUu",
+	"uXEoOqbk1qFAmcYWTBTKrU2oQmjv14LnCgn2icjpEueN3EY1nuWW9nVJQ4KMJYFG83Dz9cCYWwkczjao",
+	"1Jw2NGljam5pSpdBe4yzrrO6dVohSJo2AccL17l1k8DFaI5zsgZjK1st3K6O+bnlai0LNNW9JTvq3oJf",
+	"SWCuwM6TBO29urza//H4SpVrmLwOP1o/Mpb8Rm9eMCdQHklBRh54A2qLLKimySvtpUnZDZUDeKotPh2H",
+	"J6YNf5UFDpgPlTKVfEGWgqQ32mkdXO20L2JwKjZ4ajPUdBG0B6pw+iWunk6M1uZ+baFgIxUt51/KpL+U",
+	"SV9NmeQoSUOy2yYz4Zofo/KWg727IlplbuMSrbFAezyzoYs67sYNWxO3tXoyGpbvLs/PlMDExnkPi5ur",
+	"MzmzgSJKybEjUZYj3G4OXCGUshEbmYlnMXh6Q+SkWLtmVeI3dZRLXyW0EcNL8hSVYm9FlYwfdm5jJy3x",
+	"RrbFlzSXPfKs4hSyNdx9DQeShmBUV1lBlHlqwBMcTcgUF4LoaWpbJRDTEt+0piGakhNp/8ssWm1kfKZc",
+	"0O+7ms9SPv0I9+mG8FTOSjetbnUM4AYfq0V3V7uHXixX+cYG7LIDdtayvD4cDkLr1940XcddrRgyandz",
+	"E6pAbaVdllzaTrwsrrGoRmR8m6gt9OYZTzaKJJn4Bs9UZIbQxNwl2aA1RCOA5QoFNjDFAmEXKqC+f/iH",
+	"KikzLbS1FPSsVMI2grUAaKAjkwjV0XEYvJmDieDUMXz5YgPxga6GAbu7o7bBgqeJYkUn7hZS1pQAsEZn",
+	"BrNaY9P8uL6SYwXbsbefBzvtxSwoYrM4ejTh87AWXKM1BLVvZhw0j9JBRgzJKgRJjD4CuqkfimVckhpL",
+	"iaeLymKUEfNEGcoDvF8NY+sER6qsTkvfnPq+vIN1UHYTzkJod53KMtjp1MH+vm62P+w/UVLUUY367opk",
+	"4m8XeVVHL25zkNPDCpUQSSH4wswuTogY/AkCw9zFkY3hUQucAUDqobHsaoyo2n5/u7q6AFPgQqjgRoqI",
+	"V3mE+4bBqJhAQvUQsrvdQ8hCZwza0P9adnsd+SeRGolr/jfoHr1Xtn8HYY/TxrNPuZwSliuHb8lVlUGF",
+	"FNS2RRNyh9UAkF0nJMCnHGGI2rz0nUvaW0pscSJ5iozxt/EiAYWuDi2OhjpK3QneoEGnTnXKkOShlU3w",
+	"xlz+l9BcgyNL1f/MxB87HOwKP+ZGQQ+NYFu3aG+AvsOswNkG9XpocIBOyBTkEZ2naGjh4o1u6MZ4O7jX",
+	"weIMNS7hFlrn0/NsfuXGd763WQxIelzL5LqbeX0t/RDSzex9yEvEcQcowMEIDDFyfOtBT6eyqbH2oUDV",
+	"odV8dXl1eibvLyChcucXsA4PRLp2w+4ehBwpTSTsUOcGptrSXVvxvrq8iuLox+MruZJl3+p1C2PMK9Wl",
+	"Kq8foLUq+pixBaEV+4vXhFR2yS7qYfBrsjwVqQStMrLC1JGuKyGL0LeTBWaMpHVkKqPq19iRrlEF7Z2+",
+	"OesY5SSI8VMyy71FPDjadRlrcJh4oZzaag0eeSENgy2KkJLz8vWlCSsXaHWwu9UyhUDo7BHHq9WW9o/6",
+	"O71yty94s6Lv5B5aPJDWgIDQqgEDvg5euoF2vPCZ6bvZP8sWAabNM6ippir4On16BjS+Zv7rdFiq6AK5",
+	"EYLkOefa1VnHt4FdhoucL3FOpzhNN4qCY62DlZQbPL1aimBsKoavM2FXj90LZ3GoYS/eCEeuaOYMLnyK",
+	"39eoTAVKCl9UcugGbD18vJPSuNkjvg4ArKy8F8w68ZU69bV3vXrSipY+jKpKc69aUG/JiXY87tU4JefO",
+	"VNISd487a1EFk0HSAPK406ptqOCReWF9W+/jQ+66rcq7jHYaVXebVVoIh1up3pGcRDZhdzHdFAbfa9Uk",
+	"XFAx2KPAgZ0WFccwlRHHuShdX/+buiYN4obQPGwLF8awzrSkCsUooXNwiWdpRVbo5N6pRQZ6/+lxPGgK",
+	"a+5fjEqg2IEFl+tNwD24/cLdxwG4FT9tUwJVgXh6eY4OB48fdwcIp6sF7h54OOLDENIJ1XzcGu63Zdqh",
+	"UJ/Dg8E3yBQJdvUm1Nfh9r5MRqOgfzF8Q2LB1zpZF15aQ+ayY5ULyeHOvw3FTXJSJYUEgwlotnFGdHcQ",
+	"OFOrF12O3cuy9Pr1/smJeZD/dF+/7p6c+My8n5eplYOVHunJyevXul758vXrk5PaS/lCfgAXiTL3U20Z",
+	"j8+OHZSs+916uaLul1mhuu8MLnmgdwYXWwwP7UaIn3fSGPfHD8dnoigZeyUb1HbHFnMSkX5qknlAFzrE",
+	"n2gfM8pJYNoUirJgOU3DfdgF0clPd0gxgqlRQ2BTSSpCBhUKakKAUnUK5Lh1eK77BG3TSVlDg/vupytI",
+	"MUFYAgG8jnV8SBjgCKlsq+i66PcPp9AM/CTjXmM/4dv4sYpsd63zt2q5oN7eOqdrO1fIK9OJqdU2WJgJ",
+	"NlC7pQN03NG7mBQ7CGsjdwUXv3FHPcxV6nkZv1JlvzHZEk1UbA+TuN5+9f1230BxZVsxmmzKrDMmBU27",
+	"hDU23MZoW6JiH9sfmFtmhYVY82x7MAhTyO9xyrOMTHO04JkgaAJbaoNEjuXnShyMg90jMdEc2seCeGjY",
+	"hx3BeSoYbsflAGsLtm4zDsmIKFLlAIdEMZ0SIWZFqqJZPMzqozx0vlAMtjIfcysN9w51tgcTo8Cu3deC",
+	"3I087T9SBumhSjcNc5UgiVaUnJ792O33h4M6+NyUhVuSoYDqj9yWVvpoTirs2nCnVN7mQ6x29FpV0zeG",
+	"GP1GMt6VpUmC9vqgyGKcVSKYeDL3/u5busq/WJujnJQJGr0gQYkxJKKshGbate66v9gFcAmB0M5oNE0K",
+	"Kex8o8ky9lJHnrBguJ60jBALCplKlFhwB8nAsg/CHyOCpwsnvKYbN7Zkm3gxSR2eiZlJu6j+49bAshXj",
+	"bprU8m7Vsm09IM5oKL5OKK9vOwFHLShMXcKxNSoMRJYuY/gxuFLK2wrJQ1H7amizKxhtMB6UrtSe7f16",
+	"Aewqax5SA/5JwtfVA+b4SZPvoRpbYIEmhEgksA20k7X+kRHxAuH45oEcZm/f/BC6ejwS8sjmIfymYgd6",
+	"f/Uwe1sD6TWxsAG2NEZgg6Pj/IRTrDRwoH/F8gvF8gtk4m7Z6zZFZquxZKVys6LU/HNFGfyThxW89wka",
+	"1kjWh/S7VZJtgh4+OKBhyGqgWb0aQL+qcYYArxtt1tAJkNHWNndVw5G7RrprY2RvCcTezFWkWOSaS0zu",
+	"F4W9UWggb6s6Q81Dgy3uEGc2RUOH+ID6RlsLs14LPVknD04sdrsldrH97eOre6la7xNY3c/x+qDw6tt8",
+	"KB4aa90fVhlx3cRs+YdGXD/3Bvd7I677U83dONIpVzF3/vDI636M7G0IuF3w/ntdcL70ajUvVisxzZZM",
+	"yu2D0vvrfc9o9JoAlb20E2DXR32mGqp/KKPUv69MNyxlfzAjWU6qLBOVN+8HzEwO8NRtq/rxmW37Lo7e",
+	"BFmmL8H1lDPTWdi7azKB80Q9YZZknCZdvFo5bykXlTfaPa9S27wNt2K+mtbaQbEOCz3rn6Drxs/HagzH",
+	"MITGUqdc7Cihg8zt6E2XatepLqz7Vgvum56EOZlVxfxE64p1Vt5KGLdZTrKTgrQyOkoKY3BkdF+liUuj",
+	"UPOb+9keKcHl9hE5ws0HDenQGdKTnXJWwiR5Tpot0aBfC+wWdsDVlA+6g+rkY391QrS8knZak/DuoE65",
+	"75WB2lLw7sChBYO4O3hfg1BwN9pxHYtp5AzzhIipsvgVZFpkNN9cyjNUO/aAavK4UCbu6snYQUTf/XQV",
+	"xQ2qWJP6FE02KptdbPNX30s1C+c5rJRSktq5LvJ8pZLLUTZrzHmf2VSKluAq/2fK5vsv3lyg44tTtCfb",
+	"EqP9fbyiPU3yepRrTzFgXbWP+jXLIJyS9kcfQWh3FTIgVkcr5IME3MN6HZ1zWak/SYYF2E9VnX+uWTAh",
+	"G3jb7I0D7ojjTu+aXbPnHAJ/KF5bzXaGlzTdjK5ZF0loy6+yH2UGM744v7xCcrb7N4N9XOSLfQD7voLx",
+	"GEwimNpDWxfrl3Vulkr2BJy/1u2icUVMNbbZ/avJ/GOEU8FttMSxe77Kip1rhlz/F8+r2/Lu2uzAqnpb",
+	"aXdj2TTILsdKYjbuyJ3naothZqeJItivOZvzk2ddkW9SYlUEAu0dDFHK1ySTcwP1gVUmiA6izGnqXMdF",
+	"Utd+vUnkrvgk1zk2dth34xhh5fVlP47Qu16v9z5GJd8NE/A4b78F4z4EbShRov0s7/gZ2eGOJdvXHlly",
+	"9E4KXqoNniRXDeZ3gNwF+8j4mimu1AQs/QVsDMDSguYqXLzejbD9/GAg1rOXctaBmBKgLYpG0aDX7/VB",
+	"hrkiDK+ovJ33+r1DZUSyAILViNXgncxFKDrqrZImCIRtGgMvtxoI+Ts6zpDSOsMphoHSucZEsB27aGwo",
+	"6Qi9ez8eIca1kQ4ViBGSkASAWcVG1zBCGS6I7aY22pWIMt/AQa5ZicWBjdBDP2kfbppvs2pQInRlIQIj",
+	"/gkSklog8cwCZISG/YGCmk2AD8FThOQO1gs6XRjalK85cLjg7NaBdjVVA9pZn66Sy9RSTcsuDyVS2YAO",
+	"p4nRc0fqOCciB0136+yogENgAwAOZsoHXTUK4ne+DVwSWXFaaEd4Y8uxyzajtLVoMpu4U0oRyiyYqrZa",
+	"tYFC/D0oXYOoRgsPIdyRV3UUpS7hy86pdR5Zz/TozufUJDMHL5Q0AZbvoN+//4LPSaKs7UIjMWXVUM6/",
+	"j+49eC3sCCTDtUYeTx1jvh2WiHdxNFSTDHVtgbH/DCcWbjGkPN5ZxUusDJUOd1d6ybMJTRKVLXk4aFGj",
+	"mh4e6h21GV4g97GsfPBkd+Vquva7ODpqA8ZTlkt0Tk1C45JTjkbv3sfh3Tcnkli5hwPEFpqrLH6SoQae",
+	"25xXvLKj56H02T9QETgSRCUjv0MiYzDdAXEulsPJ6ZKYM6pkIuzhX7rdly0+8oOUi6do7PEbY6emPHhA",
+	"qqqiYTuCVRVIbUkglTgkLcmB+QCqrhkYfRQYmRUaCxAdjYF/Eua6MkZ7zj0p9m9JnacIwm5OMthGshHL",
+	"eI0lGM74OFa/LulvRP42nUCWeKeXJd4ovnRC7M1Fp4uH8WsO5hEctmumxMYo4Wob/1pIerjCGV4SeVVf",
+	"UyaUTmXC8wWwRauMmPu/f4C9IrknCwbKqxsSjXqussj+BUwUoju0KCkB0aZsQEbZolZ5G245nDP+N4Dy",
+	"fYbfvkZ9Eu3r2qmYKu9/98HDGbnQkuiSiFyFhPWwkZuYDSUQf6dtr/ra9mmbrZJjzxMd9A8ed/vDbn9w",
+	"1X8yOuyP+v2fo5rdibYVKS1Dmuw59LlfM4Zo5ivqJgmlvDaoEbfOLcpBpXQ80V4kVe8Q7ePhOnFU/Cqs",
+	"z4Pvw1DRNPvepa5R48CxOxyWdoDR87NuzUO0Tb0TVc9x82xTC0wIA/6aeu2sB2Wbti7Pu2EvyMO+743Y",
+	"prGLN7q1qldhq8qqru8W6MlIv6nJKA8dGSHM/q5Uy1dU6o4SWm2FwaB7MLga9EeDI70VjPK4nTJY0oWK",
+	"RnLQFLTEU/Q5er3BPfjjRt1ugNt0tbvNZ/wfy2H+w1g3X7z57v2dz8tRkW+BkcPN+c4TEs2DcgalAxPV",
+	"C9lTXztbyfKL9sYK+7SsT0nZtDgSYSHonBm/BntrCIi+qrKGnpZTKOI2VqIEBOJONyq2w7nZV2MnKuUI",
+	"qVw3fCb5oHAGOkhMknPF3p3rOIDjClkfl+3nXMeE2Ts9exOj//mv/45RSa1j5FLoGJ2edZ4CD2YaLo1I",
+	"/TZthJlxGQxljIaSBdTxUMY6yozPjlWSO/8uyYI91rwD/xi9urzqOgo/eU+WLHRpIsTK89We+r61bBkM",
+	"Z+BHphn6hq3bbE+/zOFeP8KtaZ/nY6xdg423r+uwe/cPP/ZDpm8VxWvoOLkH2W5IGt5KwDG4J95pdm+n",
+	"fMMdkFbZRw87iLYdQrrlp9rfY/0PlG78vyWr2H7gPbfROyr3jIZzrkF6sf+JJneNIow3oPIQtetMswxD",
+	"H3vD/rDBzD3hRMmGyS0EycsqbVXExogqeYQ8NAzctKw6IzcEp3BRB+sTqtsU6uwa9g/LITTqt5SmCqOE",
+	"zmYkIyyvzhMzNJYwGu+8+p+A88a97/9uE0ZHdd/L8Wny5W65KgbdfWjPSxXG74tTnqtaSqc/tyi1P9xd",
+	"44znL03Uwz8raXlF8pAA4wGEZd+JkN5IZKq3HJMtzqEL64znxHhUVBTubqa/WB5QRORoRjORX7PJxjCV",
+	"PXTMNoasLPEGVP6afeZrZjp9isavSH6cpm5K0TFodgWSVGfDGXkkgMrpZPHguCPBpRIMQoZJIvKsAK4a",
+	"ZhArlRpQLaXrl8RqKvn0fJHxYr6IrUKdsmtmuXjIjoinSnkudHI2pWxFe4KDxhh6VYQPkVs8zU3oJrf0",
+	"NVvg1YowknRGcuyfkW71s+14skGf0Vh7oI3R52v2udvt2v9lHe9a0ksCJg7oszXdCJpAoD1J3zlDYxXV",
+	"edyRnZZGFWN1hVH5MyGtUFaQTozGEL56HMsBQlxoLQJWkb7HaE8FKnaCYHeQGjJlN7c948yoxyyHKd+j",
+	"8VsQJxiT0zHar756VqQfx7GOhZWjlGChNoccyFglhSMJTALk63KEJpTIGO2NaaJfKbkJyLCJxOlXIqcM",
+	"4jOAI6WJ/G0qm+EXaZ7hCf2tZ4QxOlieM5O3uoiB+IVfUhYZaxnTKYyGiotXF/KHSgChXsqLhpK3M5If",
+	"L81kIDmj/FEwmqsfNiE+IEm5D6gIbc8x9nZSJfkq1kozuVN0CPo1zRfXzKtm7q06RyvNY3N7ZjZfGM0F",
+	"SWdml8D+13tDkxXJuqZ8fn+FSkkaGlUpVo8i2ZSx2lrq0n6B58bISPBMKc0FEBlPsDTWZjV4OiWrXNmY",
+	"aP2F2hFKRbGmTHSCjEglBfI/kgXZXc8M9niq4hDH/yAliQO0/7U6ktoc/iwqkq3sozNqKH+Pi3hZ88Hi",
+	"U5tp6y9+8o/gJ688sWzJbCnl+zZ+zlXCm9eSlWzPde5jlZtuJ+eJ03Qbd9mVJ5wet2QHODBzii/NF2TZ",
+	"zHmOyqQ1cH4lYP61XvBlKS1WzIx8GHcUs6HD6ytTLJ1OnCXXTCd3Ri80CKGiZdowwHRcOQ/G+sw7ZyaG",
+	"D8iqeSahj5MlZcEwUZZLlldweZuGVF1rKoi6YO8+QiuwbHGQejYJ5iAtoWNE4X/YqepfBP4JD1ZT461S",
+	"mv11FP91FP8RR3GYMvx1IP8xB/KLG0n2SEN40i9zBtt7nTp25dWuIYWhFqygjK/tddimnwEZAEdjdQHU",
+	"EqAJTzYxGHWDu4d3akFo2Wt2nKZo+NicnJkybqMZSZ4ijJZUCO22wzjrarciKKzE2cN+HzG8NIZxKnWH",
+	"PETfFCkRI+MZ4IhnYmAgoEHIaDZChIJUWs2tmmmJGmbAqYKo6DnHdGVixrVEHrS8mC7kTFTuTN+6EHJZ",
+	"AnOCZ7PSFrw8+/0266yAPPYltwbHvj3y0bB/2OmhYyuRW3BEBfh6OAL7WLdk/AqU5DyGwGBo2B/20DFr",
+	"lsWDAw8I5GW7mNWn58rjzUodKmYEkkkaQUEG+UVFuwSjMZoUeTB5qBxGmT/UOAFUtelGZx6QfZQa+1oG",
+	"66cSvolNYg36Db4WpWuOrzQxYdyUlAM8E25IViaMA9hRoZX6FyRbYkkwOqC285QnmdbpUDCSpFArkG4R",
+	"BiJ3kdpCY7DL0UCHfDeI8S5fjdBBv+9nEzTJGMEFAeRmwfxeusWOTu61Je8Srm6f2CyMsVidQVwnGMWw",
+	"/wT4wtRa35psSzEqWEqE0FJDSJw3HikpEmQ7k616GaxgMxkQ55xrXzGlJQROW8sfFW4okea/a6wotKkv",
+	"CHKdDEEQtmVBIJ8WNKeWwxY17jwmuovaDJITT+18VVrAvZR+JOj7YkIyBmiUZJtuVrCOwugSudS6QP7M",
+	"jDqv1BqX3qlKAIdZ/daz0XK2qqkwFUZ+HCPBJTaJIruhN2oLkxvCUEiSJwlJIhstWDkk1RGQ2X/5F1Qm",
+	"BUPzDK8W8vUL72jgaw22HE9SImDF5VYwCzZd0DTJCFNXMiBe+oipIOQ1K/EOjE9wWbBKuHUmNAcGKtKo",
+	"RDtAOZXsRLZ/zWwtteaVI8CkVYvRwsaBmIEtkZt1Dwyv99SIdOZizqbkmgFw18r174ZkODW1pzwtlsxr",
+	"oKN8iDzM1yeTRXjnbLpmBoaQX2u94CnRboba1MnbVDlNLZIBYB1Iso1HFJ5KWHNB3LRr6nSubypEmcjl",
+	"/ZPPSrF/D52QjN4QnahtT+dOBzH1NVtxoc3Ry6wWNiBQjLRjfKwO7pk6+Jzs9EqsDJYiQG2hVcCDa6Yi",
+	"w8kKSmre0RQYAAE4sPHIhb6+A17BoPIFWZa72pSgeU9J0FWrJhf8AitT+xTPRwBzNZQ5L3PM2cno5Mbl",
+	"NMv0I0ieYbrlvDIW2Gi1za+QQkWLRDM6L5TZv9z9y1WR6/gGCv8txVZRskYO0B+JazZWAdwvME3G+/pB",
+	"Bd8i8gUvcpFjcAQYoz3jco9TY9YkYi93S0cuzjXTs34k0F5l3n5VJwVLJ9Zh/dAEp5hBRnf9QkFbl75m",
+	"//P//x/dZyc2C1LW8VbIDk7WgepygMpb2amj31wzryfkdKQcFVV+baSSzO9R8BCWe1FVU8aEpepL04GS",
+	"bVb8jvFztMckYE7i7hfKpmmRSN5RMUxjI1GyTexIs/7UY4HsUAY9pVW0ROSzocqWHFNmmNqEZB30WZMQ",
+	"2K17Hj0eaRImC4H8xpxke+5cOjUVpVFT6iCO6DMaF5MP+mmMPiObwnqkvpjHnirzgSbjp8jJDK6LwYsP",
+	"Kp2PWxLyaasy8NP7qDeC+mzz8zSWyOTdLaNsHi6rEq6oojr5ivvZZIlUBcyTX0TnTNdF9FO1iMopY8vo",
+	"FDNlIQ+mHxR2itI3uSynwjkqJaZJi6/q6qet66HKGChPvOWAZ70abjmTrl6VMk9bipQgDxau5IzXsFcv",
+	"SxC7Nfyc9RqI+p1ZtbK8B44aKJ1yLihVon5dVT3Ihrrqf1nCZvDXhczzB5Up/kMpSwBlblkAGlJNjpzm",
+	"e7YBBUIvI74qCDntPzjkt32dUobVVEmlmB9V5gIvKzX0QW73gEjpyi/jQEmvuAGSftQgqWOGrLoNEXW5",
+	"9pjjg6usbZZWnRs1tHBLKrx4ug2L6sXV9PV5Y6ZvzxvbQGwoABTTj5MMs6Ty7YNru/EZYiXoCcPPninm",
+	"QV8bxJvuzWOwAf3Rb0BtJl0dHlRpPTb1WVt5BKiwruG2aDa0bjOwSmbeuqCsK6/3NriImol90TNN7F5U",
+	"t6S7qA1Utl7cQNV2bgFr31SohMl+9tkFjAdDA6zalrAfJAHfelbaZhuPKG8XOMV3AMwt2QJg9eIKCDm+",
+	"tTgIv3dNSaNkjm93HU3Vkg2Hk/0ewtNqG7WtYb/UuINqAbORR9629r6HTv5aMzsPuGoNs7VH3kY330t8",
+	"TKjQnKRaDvvccklM+Zbr4hffAny/YBOc/VLbgVkp2xaibrUSbMDDa5DJ3x80ly43rcvIg9VdxTvKBFLt",
+	"VEmD7M8QBiAI7ZZA/m0J/rLoFtCXhZrAXpbYDnKnXFtwmyrOAWG6MCeE10d5KKpCsmKAZy8reU17ozLt",
+	"B4ZlevF5StlSA32pNuJtOWOmaLZcabbo4YO5KpTzhsdtvaoi2+5BXpEci4+6Dfjpfi3HAZ8stRYfa+PU",
+	"cpzPHv9Xntryo62z4ziWZeu8t77de7UV16x+X2mp0shr3siaRG+W8aV9DUKRnLvPT9EEs4/HumHVinxj",
+	"++p5hdtdULwqDffEahmPjQa4uUV2gM8t6YKPsF8LCpIBQBZ40lyjs4qVSRkWr5l5NixfZd5tFrraakum",
+	"urmamoJDK811uUos9aBdbskdcNP12m2mytHr8PSXxcQqWO2W1d9K4MT+e+FWarhPqsubbrF+e9NN1q6C",
+	"ldZmNCWnyxXP7NLKNx8ovPoA0c9MU86HaiuuRsGusXr1IQUzYx+nSoEV+mzUdY5uLmT8VG3AfnmGpx+L",
+	"lel2Ak8fMgIS0/L+UZbXRapjAkBd8JROaQWqK/0SCGyr27ZTb3OvG3e1Yjk8lxDZqTqUaOftxy3tN61f",
+	"/qAE3Q07tLLcHnmt1LH0tc2WN4Xrmxa2nDeo6i70xqSkKc+tMMXcuGpCFmcVa1KMauFe9Y0PuZTgxMGV",
+	"REslKkJI+UVjgaK4I5/gOgXkL23TQR00Scxuckv7wyhrOeNxqlWgBSMzfAbR/FGjuFGWqPAqlqO0jUxC",
+	"BNURybjY0EDI3Uaqh5XiZZ6XWipPUFSRerSSVfk1N1vvhW0KB8SXoWolENc4IwteCHPrt89N3KotELpE",
+	"1mRGteItpKFeFYf6ZJhNF4buwEOjeFJ99sleZQn8QmGG1C1hRzWqwMkpVQ7WSq0N2TDPDQepQpKadBbe",
+	"OlVq5qgBd6o/vT3qCVhEtCn5kpucMw+P1wD6MFA37zR6DADzOE2vsuI+9o+BRr5q4EOtSfPDUbywk9YW",
+	"ZfVQUzrS1OFfkab+ijT1V6Sp3x9p6qD/sEhTsbuD3TtMNDoafBtHWlMdjQYHzhIP+xbacgID1a2IRgey",
+	"QUVgzUoqy5lo9MnNmxJdmrikZbRmHSnEVHcJimPFdl30+wePS5shbbKiz0xj0aQiLev7+keyyoMU6AtQ",
+	"nq9BYx5ARb4iuTj8Q8nF8L70QiVjCJOLb+5LLwZHzfTiye+hF0dfiV7AIf4HBqbzyIVDDpx9qxbE7nqP",
+	"Tngk4EQZWz61dnprLBxK8PtYnma3jxNjnsyzGHGG1Lhj7REHRqwTazKnbJUrGQMChsn/bE4i/RZOIs85",
+	"m6VUpSz5KwySy/5KnreenAM15ubYEsikRb8kuzFXrVDGYRXnTxnpP9X2eSucLyA07BqM5yeCp0UOmfWK",
+	"TPKg+3Dr0WOqeahOcp1/1I9O3SsPOxifvGFVanpeITYTLhEdnTjBCVfrZzrRfgo4x04vHqzqvf204Mah",
+	"Re5t48Nad/CNEZ5mXGjD7UVGdPYT8P4q5+Q6Gt29v/u/AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
