@@ -705,3 +705,50 @@ func TestNULAndInvalidUTF8AreRefused(t *testing.T) {
 		}
 	})
 }
+
+// Upbooks paging and sorting parameters are also read from headers, as the vendor's pages send
+// them; the query wins when both are present, and a bad header value is a 400 naming it (issue 14,
+// item 9).
+func TestUpbooksPagingHeaders(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, st *store.DB) {
+		f := newFixture(t, st)
+		ctx := context.Background()
+		c, err := upbooks.NewClientWithResponses(f.env.URL, upbooks.WithHTTPClient(f.env.HTTP))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"Zeta Co", "Beta Co"} {
+			if r, err := c.AddOrganizationWithResponse(ctx, upbooks.AddOrganizationJSONRequestBody{Name: name, Location: "Pune", State: "Maharashtra"}, servertest.Bearer(f.aliceTok)); err != nil || r.JSON201 == nil {
+				t.Fatalf("add %s: %v", name, err)
+			}
+		}
+		names := func(r response) []string {
+			t.Helper()
+			if r.status != http.StatusOK {
+				t.Fatalf("status %d: %s", r.status, r.body)
+			}
+			var out []string
+			for _, o := range r.json(t)["data"].([]any) {
+				out = append(out, o.(map[string]any)["name"].(string))
+			}
+			return out
+		}
+		bearer := []string{"Authorization", "Bearer " + f.aliceTok}
+		all := names(do(t, f.env, "GET", "/api/v1/organization?sortBy=name&sortOrder=1", "", "", bearer...))
+		if len(all) != 3 {
+			t.Fatalf("alice has %d organizations: %v", len(all), all)
+		}
+		byHeader := names(do(t, f.env, "GET", "/api/v1/organization", "", "", append(bearer, "pageNo", "2", "pageSize", "1", "sortBy", "name", "sortOrder", "1")...))
+		if fmt.Sprint(byHeader) != fmt.Sprint(all[1:2]) {
+			t.Errorf("headers pageNo=2 pageSize=1 sortBy=name sortOrder=1: got %v, want %v", byHeader, all[1:2])
+		}
+		// The query's pageNo and sortOrder win over the headers'; the headers fill what the query lacks.
+		mixed := names(do(t, f.env, "GET", "/api/v1/organization?pageNo=1&sortOrder=-1", "", "", append(bearer, "pageNo", "3", "pageSize", "1", "sortBy", "name", "sortOrder", "1")...))
+		if fmt.Sprint(mixed) != fmt.Sprint(all[2:3]) {
+			t.Errorf("query pageNo=1 sortOrder=-1 over headers: got %v, want %v", mixed, all[2:3])
+		}
+		assertUpbooksError(t, do(t, f.env, "GET", "/api/v1/organization", "", "", append(bearer, "pageSize", "0")...), 400, "PageSize")
+		assertUpbooksError(t, do(t, f.env, "GET", "/api/v1/organization", "", "", append(bearer, "sortBy", "password")...), 400, "SortBy")
+	})
+}

@@ -26,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/shopspring/decimal"
+	"github.com/ulule/limiter/v3"
 
 	"github.com/deletesvc/deletesvc/server/api"
 	"github.com/deletesvc/deletesvc/server/auth"
@@ -56,6 +57,9 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Logger receives access and error logs; wrap its handler in LogHandler to get request ids.
 	Logger *slog.Logger
+	// RateLimits are each family's limits, counted in RateLimitStore (none without a store).
+	RateLimits     RateLimits
+	RateLimitStore limiter.Store
 }
 
 // Server is the HTTP service.
@@ -70,6 +74,9 @@ type Server struct {
 	dbWait   time.Duration
 	ops      *opMetrics
 	log      *slog.Logger
+
+	rateLimits RateLimits
+	rateStore  limiter.Store
 }
 
 // DefaultDBTimeout is the database deadline of a server configured with none: room for a
@@ -78,7 +85,8 @@ const DefaultDBTimeout = 5 * time.Minute
 
 // New builds the server on db, with users and organizations in ids.
 func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
-	s := &Server{echo: echo.New(), db: db, ids: ids, tokens: auth.NewTokens(cfg.TokenSecret, cfg.TokenTTL), log: cfg.Logger}
+	s := &Server{echo: echo.New(), db: db, ids: ids, tokens: auth.NewTokens(cfg.TokenSecret, cfg.TokenTTL), log: cfg.Logger,
+		rateLimits: cfg.RateLimits, rateStore: cfg.RateLimitStore}
 	var err error
 	if s.log == nil {
 		s.log = slog.Default()
@@ -234,6 +242,10 @@ func (s *Server) router(f api.Family) *familyRouter {
 				}
 				return auth.ErrTokenInvalid
 			},
+			// Handlers apply the spec's defaults themselves: a default written into the query
+			// would be indistinguishable from one the client sent, and Upbooks' paging
+			// parameters sent as headers must lose only to a query value the client sent.
+			SkipSettingDefaults: true,
 		},
 		MultiErrorHandler: func(me openapi3.MultiError) *echo.HTTPError {
 			return &echo.HTTPError{Code: http.StatusBadRequest, Internal: me}
@@ -245,7 +257,7 @@ func (s *Server) router(f api.Family) *familyRouter {
 			return he
 		},
 	})
-	return &familyRouter{e: s.echo, s: s, f: f, validator: validator}
+	return &familyRouter{e: s.echo, s: s, f: f, validator: validator, limiter: s.rateLimit(f)}
 }
 
 type familyRouter struct {
@@ -253,6 +265,7 @@ type familyRouter struct {
 	s         *Server
 	f         api.Family
 	validator echo.MiddlewareFunc
+	limiter   echo.MiddlewareFunc
 }
 
 func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
@@ -262,7 +275,9 @@ func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.Mi
 			operation = op.OperationID
 		}
 	}
-	chain := []echo.MiddlewareFunc{r.s.ops.count(r.f.Name, operation), r.s.authenticateFirst(r.f.Spec, method, path), bufferChunkedBody(r.s.maxBody)}
+	// The limiter counts before anything else looks at the request, so invalid requests count too
+	// (its 429s are in the operation's metrics).
+	chain := []echo.MiddlewareFunc{r.s.ops.count(r.f.Name, operation), r.limiter, r.s.authenticateFirst(r.f.Spec, method, path), bufferChunkedBody(r.s.maxBody)}
 	if r.f.ASPNET {
 		chain = append(chain, xmlToJSON(r.f.Spec, method, path), rejectUnsafeInput, bindLikeJSONNET(r.f.Spec, method, path))
 	} else {
@@ -356,10 +371,7 @@ func (s *Server) satisfy(req *http.Request, schemes openapi3.SecuritySchemes, sr
 		var raw string
 		switch scheme := ref.Value; {
 		case scheme.Type == "http" && strings.EqualFold(scheme.Scheme, "bearer"):
-			h := req.Header.Get(echo.HeaderAuthorization)
-			if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-				raw = strings.TrimSpace(h[7:])
-			}
+			raw = bearerToken(req.Header.Get(echo.HeaderAuthorization))
 		case scheme.Type == "apiKey" && scheme.In == "header":
 			raw = strings.TrimSpace(req.Header.Get(scheme.Name))
 		default:

@@ -38,6 +38,9 @@ type Options struct {
 	SlowQuery time.Duration
 	// Pool sizes the connection pool; zero fields take DefaultPool (SQLitePool for SQLite).
 	Pool Pool
+	// CreateDatabase creates a missing PostgreSQL database when the role may (for the commands
+	// that migrate); without it a missing database is an error that says what to run.
+	CreateDatabase bool
 }
 
 // Pool is the connection pool's configuration (database/sql's knobs).
@@ -114,6 +117,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	sqliteFile := false
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		if err := checkPostgres(ctx, url, opts.CreateDatabase, log); err != nil {
+			return nil, err
+		}
 		dialector = postgres.Open(url)
 	default:
 		path := strings.TrimPrefix(url, "sqlite://")

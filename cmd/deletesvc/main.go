@@ -20,12 +20,15 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"github.com/ulule/limiter/v3"
+	"github.com/ulule/limiter/v3/drivers/store/memory"
 
 	"github.com/deletesvc/deletesvc/server"
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/demo"
 	"github.com/deletesvc/deletesvc/store/identity"
 	"github.com/deletesvc/deletesvc/store/migrations"
+	"github.com/deletesvc/deletesvc/store/ratelimit"
 )
 
 type config struct {
@@ -40,6 +43,7 @@ type config struct {
 	logLevel    string
 	demo        string
 	migrate     bool
+	rateLimits  server.RateLimits
 	// seed
 	family string
 	orgID  string
@@ -143,6 +147,12 @@ func parse(args []string) (string, string, config, error) {
 	fs.StringVar(&c.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error ($LOG_LEVEL)")
 	fs.StringVar(&c.demo, "demo", env("DEMO", "auto"), "create the demo user and organization: true, false, or auto (on for SQLite) ($DEMO)")
 	fs.BoolVar(&c.migrate, "migrate", migrate, "serve: apply pending schema migrations at start; false leaves them to the deploy step ($MIGRATE)")
+	rateFlags := map[string]*string{}
+	for _, family := range []string{"upbooks", "invx", "ultrabiz"} {
+		envName := "RATE_LIMIT_" + strings.ToUpper(family)
+		rateFlags[family] = fs.String("rate-limit-"+family, env(envName, "60-M,1000-H"),
+			"serve: "+family+"'s rate limits per client, e.g. 60-M,1000-H (S, M, H, D); off for none ($"+envName+")")
+	}
 	if cmd == "seed" {
 		fs.StringVar(&c.family, "family", "upbooks", "seed: which family's data (upbooks, invx, ultrabiz)")
 		fs.StringVar(&c.orgID, "org", "", "seed: organization _id to fill; empty means the demo organization")
@@ -150,6 +160,14 @@ func parse(args []string) (string, string, config, error) {
 	}
 	if err := fs.Parse(args); err != nil {
 		return "", "", c, err
+	}
+	c.rateLimits = server.RateLimits{}
+	for family, v := range rateFlags {
+		rates, err := server.ParseRates(*v)
+		if err != nil {
+			return "", "", c, fmt.Errorf("-rate-limit-%s: %w", family, err)
+		}
+		c.rateLimits[family] = rates
 	}
 	return cmd, sub, c, nil
 }
@@ -257,7 +275,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("unknown command %q (want serve, migrate, seed or check-integrity)", cmd)
 	}
 
-	db, err := store.Open(ctx, cfg.databaseURL, store.Options{Logger: log, Pool: cfg.pool})
+	// Every command but a non-migrating serve applies migrations, so it may create the database.
+	createDB := cmd != "serve" || cfg.migrate
+	db, err := store.Open(ctx, cfg.databaseURL, store.Options{Logger: log, Pool: cfg.pool, CreateDatabase: createDB})
 	if err != nil {
 		return err
 	}
@@ -308,7 +328,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		log.Warn("TOKEN_SECRET is empty: using a random secret, tokens will not survive a restart")
 	}
-	srv, err := server.New(db, ids, server.Config{TokenSecret: secret, TokenTTL: cfg.tokenTTL, BodyLimit: cfg.bodyLimit, Timeouts: cfg.timeouts, DBTimeout: cfg.dbTimeout, Logger: log})
+	// Instances on one PostgreSQL share their windows; a SQLite file has one process.
+	var rateStore limiter.Store = memory.NewStore()
+	if db.DialectName() == "postgres" {
+		rateStore = ratelimit.New(db)
+	}
+	srv, err := server.New(db, ids, server.Config{TokenSecret: secret, TokenTTL: cfg.tokenTTL, BodyLimit: cfg.bodyLimit, Timeouts: cfg.timeouts, DBTimeout: cfg.dbTimeout, Logger: log,
+		RateLimits: cfg.rateLimits, RateLimitStore: rateStore})
 	if err != nil {
 		return err
 	}

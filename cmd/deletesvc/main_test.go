@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
@@ -234,5 +236,31 @@ func TestCheckIntegrityReportsOrphans(t *testing.T) {
 				t.Errorf("output does not say %q:\n%s", want, out.String())
 			}
 		})
+	}
+}
+
+// `deletesvc migrate` creates a missing PostgreSQL database (the README's recipe); a start with
+// -migrate=false does not, and says what to run (issue 14, item 12).
+func TestMigrateCreatesMissingPostgresDatabase(t *testing.T) {
+	t.Parallel()
+	admin := storetest.AdminURL(t)
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "dstest_cmd_" + hex.EncodeToString(b)
+	t.Cleanup(func() { _ = storetest.AdminExec(admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+	dbURL := storetest.WithDatabase(admin, name, "")
+	ctx := context.Background()
+	err := run(ctx, []string{"-database-url", dbURL, "-migrate=false", "-port", fmt.Sprint(freePort(t))}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "deletesvc migrate up") {
+		t.Fatalf("serve -migrate=false on a missing database: %v", err)
+	}
+	var out lockedBuffer
+	if err := run(ctx, []string{"migrate", "-database-url", dbURL}, &out); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{`"msg":"created database"`, `"msg":"schema up to date"`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("migrate log lacks %s:\n%s", want, out.String())
+		}
 	}
 }

@@ -65,6 +65,24 @@ func (e AuthTokenRequestHandleType) Valid() bool {
 	}
 }
 
+// Defines values for BulkStatus.
+const (
+	BulkStatusFailure BulkStatus = "0"
+	BulkStatusSuccess BulkStatus = "1"
+)
+
+// Valid indicates whether the value is a known member of the BulkStatus enum.
+func (e BulkStatus) Valid() bool {
+	switch e {
+	case BulkStatusFailure:
+		return true
+	case BulkStatusSuccess:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreateDocumentRequestVersion.
 const (
 	Version11 CreateDocumentRequestVersion = "1.1"
@@ -406,22 +424,30 @@ type BulkItemResult struct {
 	ItemStatus ItemStatus `json:"itemStatus"`
 }
 
-// BulkResponse Envelope of a bulk response; `data` has one result per item, in request order.
+// BulkResponse Envelope of a bulk response; `data` has one result per item, in request order. `status` is
+// `"0"` and `error` is `err-bulk-failed` only when every item failed.
 type BulkResponse struct {
 	// Data One result per request item, in request order.
 	Data []BulkItemResult `json:"data"`
 
-	// Error Always null in a successful response.
-	Error *NullError `json:"error"`
+	// Error An `ErrorDetail`, or null. Same properties as `ErrorDetail` (shared with a YAML anchor); the
+	// Go type is `ErrorDetail`.
+	Error *NullableErrorDetail `json:"error"`
 
 	// Info Extra information; always null in this service.
 	Info *Info `json:"info"`
 
-	// Status Envelope status of a successful response, always `"1"`.
+	// Status `"1"` when at least one item was applied, `"0"` when every item failed.
+	//
 	//
 	// Example: 1
-	Status SuccessStatus `json:"status"`
+	Status BulkStatus `json:"status"`
 }
+
+// BulkStatus `"1"` when at least one item was applied, `"0"` when every item failed.
+//
+// Example: 1
+type BulkStatus string
 
 // BuyerDtls Buyer (recipient) details.
 type BuyerDtls struct {
@@ -694,8 +720,9 @@ type ErrorArgs struct {
 // ErrorDetail An error. `message` is a stable code: `err-validation`, `err-incorrect-update-action`,
 // `err-resource-not-found`, `err-invalid-org`, `err-invalid-token`, `err-expired-token`,
 // `err-missing-token`, `err-invalid-credentials`, `err-duplicate-document`,
-// `err-duplicate-item`, `err-payload-too-large`, `err-unsupported-media-type`,
-// `err-method-not-allowed`, `err-internal`, `err-service-unavailable`.
+// `err-duplicate-item`, `err-bulk-failed`, `err-payload-too-large`,
+// `err-unsupported-media-type`, `err-method-not-allowed`, `err-too-many-requests`,
+// `err-internal`, `err-service-unavailable`.
 type ErrorDetail struct {
 	// Args Details of an error.
 	Args ErrorArgs `json:"args"`
@@ -719,8 +746,9 @@ type ErrorEnvelope struct {
 	// Error An error. `message` is a stable code: `err-validation`, `err-incorrect-update-action`,
 	// `err-resource-not-found`, `err-invalid-org`, `err-invalid-token`, `err-expired-token`,
 	// `err-missing-token`, `err-invalid-credentials`, `err-duplicate-document`,
-	// `err-duplicate-item`, `err-payload-too-large`, `err-unsupported-media-type`,
-	// `err-method-not-allowed`, `err-internal`, `err-service-unavailable`.
+	// `err-duplicate-item`, `err-bulk-failed`, `err-payload-too-large`,
+	// `err-unsupported-media-type`, `err-method-not-allowed`, `err-too-many-requests`,
+	// `err-internal`, `err-service-unavailable`.
 	Error ErrorDetail `json:"error"`
 
 	// Info Extra information; always null in this service.
@@ -851,11 +879,15 @@ type NullError map[string]interface{}
 // failed. Same properties as `Document` (shared with a YAML anchor); the Go type is `Document`.
 type NullableDocument = Document
 
+// NullableErrorDetail An `ErrorDetail`, or null. Same properties as `ErrorDetail` (shared with a YAML anchor); the
+// Go type is `ErrorDetail`.
+type NullableErrorDetail = ErrorDetail
+
 // Organisation A theodore organisation.
 type Organisation struct {
 	// Id Organisation id (`_id`), the `org-id` of the document routes.
 	//
-	// Example: 64b7f0c2a1d3e4f5a6b7c8d9
+	// Example: 6543a1f2c9e77b0012ab34cd
 	Id string `json:"id"`
 
 	// Name Organisation name.
@@ -1054,6 +1086,11 @@ type PayloadTooLarge = ErrorEnvelope
 //
 // Example: {"data":null,"error":{"args":{"message":"action dpt on state 260"},"message":"err-incorrect-update-action","type":"ClientError"},"info":null,"status":"0"}
 type ServiceUnavailable = ErrorEnvelope
+
+// TooManyRequests Body of every failed response.
+//
+// Example: {"data":null,"error":{"args":{"message":"action dpt on state 260"},"message":"err-incorrect-update-action","type":"ClientError"},"info":null,"status":"0"}
+type TooManyRequests = ErrorEnvelope
 
 // Unauthorized Body of every failed response.
 //
@@ -1351,8 +1388,12 @@ type ClientInterface interface {
 	// id).
 	//
 	// * Items are independent: one item's failure does not undo or block the others. The
-	//   response has one result per item, in request order, and `status` `"1"` even when some
-	//   or all items failed.
+	//   response (HTTP 200) has one result per item, in request order.
+	// * The top level says whether anything was applied: `status` `"1"` and `error` null when at
+	//   least one item succeeded (even if others failed); `status` `"0"` and `error`
+	//   `err-bulk-failed` when no item succeeded, with `args.message` counting the failures by
+	//   code, e.g. `all 3 items failed: 2 err-resource-not-found, 1 err-incorrect-update-action`.
+	//   `data` keeps the per-item results either way.
 	// * A successful item has `itemStatus` `"1"`, the document after the change in `itemData`
 	//   and `itemErrors` null. A failed item has `itemStatus` `"0"`, `itemData` null and one
 	//   entry in `itemErrors`: `err-incorrect-update-action` (action not allowed in the
@@ -1387,8 +1428,12 @@ type ClientInterface interface {
 	// id).
 	//
 	// * Items are independent: one item's failure does not undo or block the others. The
-	//   response has one result per item, in request order, and `status` `"1"` even when some
-	//   or all items failed.
+	//   response (HTTP 200) has one result per item, in request order.
+	// * The top level says whether anything was applied: `status` `"1"` and `error` null when at
+	//   least one item succeeded (even if others failed); `status` `"0"` and `error`
+	//   `err-bulk-failed` when no item succeeded, with `args.message` counting the failures by
+	//   code, e.g. `all 3 items failed: 2 err-resource-not-found, 1 err-incorrect-update-action`.
+	//   `data` keeps the per-item results either way.
 	// * A successful item has `itemStatus` `"1"`, the document after the change in `itemData`
 	//   and `itemErrors` null. A failed item has `itemStatus` `"0"`, `itemData` null and one
 	//   entry in `itemErrors`: `err-incorrect-update-action` (action not allowed in the
@@ -1607,8 +1652,12 @@ func (c *Client) CreateDocument(ctx context.Context, iridessaVersion IridessaVer
 // id).
 //
 //   - Items are independent: one item's failure does not undo or block the others. The
-//     response has one result per item, in request order, and `status` `"1"` even when some
-//     or all items failed.
+//     response (HTTP 200) has one result per item, in request order.
+//   - The top level says whether anything was applied: `status` `"1"` and `error` null when at
+//     least one item succeeded (even if others failed); `status` `"0"` and `error`
+//     `err-bulk-failed` when no item succeeded, with `args.message` counting the failures by
+//     code, e.g. `all 3 items failed: 2 err-resource-not-found, 1 err-incorrect-update-action`.
+//     `data` keeps the per-item results either way.
 //   - A successful item has `itemStatus` `"1"`, the document after the change in `itemData`
 //     and `itemErrors` null. A failed item has `itemStatus` `"0"`, `itemData` null and one
 //     entry in `itemErrors`: `err-incorrect-update-action` (action not allowed in the
@@ -1653,8 +1702,12 @@ func (c *Client) UpdateDocumentBulkWithBody(ctx context.Context, iridessaVersion
 // id).
 //
 //   - Items are independent: one item's failure does not undo or block the others. The
-//     response has one result per item, in request order, and `status` `"1"` even when some
-//     or all items failed.
+//     response (HTTP 200) has one result per item, in request order.
+//   - The top level says whether anything was applied: `status` `"1"` and `error` null when at
+//     least one item succeeded (even if others failed); `status` `"0"` and `error`
+//     `err-bulk-failed` when no item succeeded, with `args.message` counting the failures by
+//     code, e.g. `all 3 items failed: 2 err-resource-not-found, 1 err-incorrect-update-action`.
+//     `data` keeps the per-item results either way.
 //   - A successful item has `itemStatus` `"1"`, the document after the change in `itemData`
 //     and `itemErrors` null. A failed item has `itemStatus` `"0"`, `itemData` null and one
 //     entry in `itemErrors`: `err-incorrect-update-action` (action not allowed in the
@@ -2166,8 +2219,12 @@ type ClientWithResponsesInterface interface {
 	// id).
 	//
 	// * Items are independent: one item's failure does not undo or block the others. The
-	//   response has one result per item, in request order, and `status` `"1"` even when some
-	//   or all items failed.
+	//   response (HTTP 200) has one result per item, in request order.
+	// * The top level says whether anything was applied: `status` `"1"` and `error` null when at
+	//   least one item succeeded (even if others failed); `status` `"0"` and `error`
+	//   `err-bulk-failed` when no item succeeded, with `args.message` counting the failures by
+	//   code, e.g. `all 3 items failed: 2 err-resource-not-found, 1 err-incorrect-update-action`.
+	//   `data` keeps the per-item results either way.
 	// * A successful item has `itemStatus` `"1"`, the document after the change in `itemData`
 	//   and `itemErrors` null. A failed item has `itemStatus` `"0"`, `itemData` null and one
 	//   entry in `itemErrors`: `err-incorrect-update-action` (action not allowed in the
@@ -2202,8 +2259,12 @@ type ClientWithResponsesInterface interface {
 	// id).
 	//
 	// * Items are independent: one item's failure does not undo or block the others. The
-	//   response has one result per item, in request order, and `status` `"1"` even when some
-	//   or all items failed.
+	//   response (HTTP 200) has one result per item, in request order.
+	// * The top level says whether anything was applied: `status` `"1"` and `error` null when at
+	//   least one item succeeded (even if others failed); `status` `"0"` and `error`
+	//   `err-bulk-failed` when no item succeeded, with `args.message` counting the failures by
+	//   code, e.g. `all 3 items failed: 2 err-resource-not-found, 1 err-incorrect-update-action`.
+	//   `data` keeps the per-item results either way.
 	// * A successful item has `itemStatus` `"1"`, the document after the change in `itemData`
 	//   and `itemErrors` null. A failed item has `itemStatus` `"0"`, `itemData` null and one
 	//   entry in `itemErrors`: `err-incorrect-update-action` (action not allowed in the
@@ -2265,6 +2326,14 @@ type ClientWithResponsesInterface interface {
 	CreateAuthTokenWithResponse(ctx context.Context, body CreateAuthTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAuthTokenResponse, error)
 }
 
+// UpdateDocumentResponse429Headers the declared response headers of an HTTP 429 response for UpdateDocument
+type UpdateDocumentResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 // UpdateDocumentResponse503Headers the declared response headers of an HTTP 503 response for UpdateDocument
 type UpdateDocumentResponse503Headers struct {
 	RetryAfter int
@@ -2287,10 +2356,14 @@ type UpdateDocumentResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateDocumentResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *UpdateDocumentResponse503Headers
 }
@@ -2328,6 +2401,11 @@ func (r UpdateDocumentResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r UpdateDocumentResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateDocumentResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2369,6 +2447,14 @@ func (r UpdateDocumentResponse) ContentType() string {
 	return ""
 }
 
+// CreateDocumentResponse429Headers the declared response headers of an HTTP 429 response for CreateDocument
+type CreateDocumentResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 // CreateDocumentResponse503Headers the declared response headers of an HTTP 503 response for CreateDocument
 type CreateDocumentResponse503Headers struct {
 	RetryAfter int
@@ -2391,10 +2477,14 @@ type CreateDocumentResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateDocumentResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CreateDocumentResponse503Headers
 }
@@ -2432,6 +2522,11 @@ func (r CreateDocumentResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r CreateDocumentResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateDocumentResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2473,6 +2568,14 @@ func (r CreateDocumentResponse) ContentType() string {
 	return ""
 }
 
+// UpdateDocumentBulkResponse429Headers the declared response headers of an HTTP 429 response for UpdateDocumentBulk
+type UpdateDocumentBulkResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 // UpdateDocumentBulkResponse503Headers the declared response headers of an HTTP 503 response for UpdateDocumentBulk
 type UpdateDocumentBulkResponse503Headers struct {
 	RetryAfter int
@@ -2493,10 +2596,14 @@ type UpdateDocumentBulkResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateDocumentBulkResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *UpdateDocumentBulkResponse503Headers
 }
@@ -2529,6 +2636,11 @@ func (r UpdateDocumentBulkResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r UpdateDocumentBulkResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateDocumentBulkResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2570,6 +2682,14 @@ func (r UpdateDocumentBulkResponse) ContentType() string {
 	return ""
 }
 
+// GetDocumentResponse429Headers the declared response headers of an HTTP 429 response for GetDocument
+type GetDocumentResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 // GetDocumentResponse503Headers the declared response headers of an HTTP 503 response for GetDocument
 type GetDocumentResponse503Headers struct {
 	RetryAfter int
@@ -2588,10 +2708,14 @@ type GetDocumentResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDocumentResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetDocumentResponse503Headers
 }
@@ -2619,6 +2743,11 @@ func (r GetDocumentResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetDocumentResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetDocumentResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2660,6 +2789,14 @@ func (r GetDocumentResponse) ContentType() string {
 	return ""
 }
 
+// CreateAuthTokenResponse429Headers the declared response headers of an HTTP 429 response for CreateAuthToken
+type CreateAuthTokenResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 // CreateAuthTokenResponse503Headers the declared response headers of an HTTP 503 response for CreateAuthToken
 type CreateAuthTokenResponse503Headers struct {
 	RetryAfter int
@@ -2678,10 +2815,14 @@ type CreateAuthTokenResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateAuthTokenResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CreateAuthTokenResponse503Headers
 }
@@ -2709,6 +2850,11 @@ func (r CreateAuthTokenResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r CreateAuthTokenResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateAuthTokenResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2893,8 +3039,12 @@ func (c *ClientWithResponses) CreateDocumentWithResponse(ctx context.Context, ir
 // id).
 //
 //   - Items are independent: one item's failure does not undo or block the others. The
-//     response has one result per item, in request order, and `status` `"1"` even when some
-//     or all items failed.
+//     response (HTTP 200) has one result per item, in request order.
+//   - The top level says whether anything was applied: `status` `"1"` and `error` null when at
+//     least one item succeeded (even if others failed); `status` `"0"` and `error`
+//     `err-bulk-failed` when no item succeeded, with `args.message` counting the failures by
+//     code, e.g. `all 3 items failed: 2 err-resource-not-found, 1 err-incorrect-update-action`.
+//     `data` keeps the per-item results either way.
 //   - A successful item has `itemStatus` `"1"`, the document after the change in `itemData`
 //     and `itemErrors` null. A failed item has `itemStatus` `"0"`, `itemData` null and one
 //     entry in `itemErrors`: `err-incorrect-update-action` (action not allowed in the
@@ -2935,8 +3085,12 @@ func (c *ClientWithResponses) UpdateDocumentBulkWithBodyWithResponse(ctx context
 // id).
 //
 //   - Items are independent: one item's failure does not undo or block the others. The
-//     response has one result per item, in request order, and `status` `"1"` even when some
-//     or all items failed.
+//     response (HTTP 200) has one result per item, in request order.
+//   - The top level says whether anything was applied: `status` `"1"` and `error` null when at
+//     least one item succeeded (even if others failed); `status` `"0"` and `error`
+//     `err-bulk-failed` when no item succeeded, with `args.message` counting the failures by
+//     code, e.g. `all 3 items failed: 2 err-resource-not-found, 1 err-incorrect-update-action`.
+//     `data` keeps the per-item results either way.
 //   - A successful item has `itemStatus` `"1"`, the document after the change in `itemData`
 //     and `itemErrors` null. A failed item has `itemStatus` `"0"`, `itemData` null and one
 //     entry in `itemErrors`: `err-incorrect-update-action` (action not allowed in the
@@ -3084,6 +3238,13 @@ func ParseUpdateDocumentResponse(rsp *http.Response) (*UpdateDocumentResponse, e
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3101,6 +3262,37 @@ func ParseUpdateDocumentResponse(rsp *http.Response) (*UpdateDocumentResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers UpdateDocumentResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -3179,6 +3371,13 @@ func ParseCreateDocumentResponse(rsp *http.Response) (*CreateDocumentResponse, e
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3196,6 +3395,37 @@ func ParseCreateDocumentResponse(rsp *http.Response) (*CreateDocumentResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateDocumentResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -3267,6 +3497,13 @@ func ParseUpdateDocumentBulkResponse(rsp *http.Response) (*UpdateDocumentBulkRes
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3284,6 +3521,37 @@ func ParseUpdateDocumentBulkResponse(rsp *http.Response) (*UpdateDocumentBulkRes
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateDocumentBulkResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers UpdateDocumentBulkResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -3348,6 +3616,13 @@ func ParseGetDocumentResponse(rsp *http.Response) (*GetDocumentResponse, error) 
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3365,6 +3640,37 @@ func ParseGetDocumentResponse(rsp *http.Response) (*GetDocumentResponse, error) 
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers GetDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetDocumentResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -3429,6 +3735,13 @@ func ParseCreateAuthTokenResponse(rsp *http.Response) (*CreateAuthTokenResponse,
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3446,6 +3759,37 @@ func ParseCreateAuthTokenResponse(rsp *http.Response) (*CreateAuthTokenResponse,
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateAuthTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateAuthTokenResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -3680,6 +4024,18 @@ type ServiceUnavailableJSONResponse struct {
 	Headers ServiceUnavailableResponseHeaders
 }
 
+type TooManyRequestsResponseHeaders struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+type TooManyRequestsJSONResponse struct {
+	Body ErrorEnvelope
+
+	Headers TooManyRequestsResponseHeaders
+}
+
 type UnauthorizedJSONResponse ErrorEnvelope
 
 type UnsupportedMediaTypeJSONResponse ErrorEnvelope
@@ -3790,6 +4146,32 @@ func (response UpdateDocument415JSONResponse) VisitUpdateDocumentResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateDocument429JSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3933,6 +4315,32 @@ func (response CreateDocument415JSONResponse) VisitCreateDocumentResponse(w http
 	return err
 }
 
+type CreateDocument429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateDocument429JSONResponse) VisitCreateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateDocument500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateDocument500JSONResponse) VisitCreateDocumentResponse(w http.ResponseWriter) error {
@@ -4058,6 +4466,32 @@ func (response UpdateDocumentBulk415JSONResponse) VisitUpdateDocumentBulkRespons
 	return err
 }
 
+type UpdateDocumentBulk429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateDocumentBulk429JSONResponse) VisitUpdateDocumentBulkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateDocumentBulk500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateDocumentBulk500JSONResponse) VisitUpdateDocumentBulkResponse(w http.ResponseWriter) error {
@@ -4167,6 +4601,32 @@ func (response GetDocument404JSONResponse) VisitGetDocumentResponse(w http.Respo
 	return err
 }
 
+type GetDocument429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDocument429JSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDocument500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetDocument500JSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
@@ -4272,6 +4732,32 @@ func (response CreateAuthToken415JSONResponse) VisitCreateAuthTokenResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAuthToken429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateAuthToken429JSONResponse) VisitCreateAuthTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4561,176 +5047,186 @@ func (sh *strictHandler) CreateAuthToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L0Jc9s40jD8V1D8tir2U5RNyfKZeqpWsZ2MsonssZ3MEfl7CZGQhAkFaAnItibxf38LDYAED10ez2Te",
-	"3UztxhJFnN3ouxtfvIhPppwRJoV38sUbExyTFD5eEZnOO0NJUvUtJiJK6VRSzrwT75pEnMUCSY7uMZVo",
-	"QIY8JUgQFlM2QnJMkMATglLy7xkREuERpmzH8z3ygCfThHgn+76nfqQpib0Tmc6I74loTCZYDTahjE5m",
-	"E++k6XtyPiXeiUeZJCOSeo+Pj743xSmeEGkmesaj7ll1jmc8mk0Ik4jGaEvNKKRxiPgQYRTa38LtwqS8",
-	"vQNyfLg/PGq0h0dBo318eNAYNNvDRqt1fNgM4r3jZnvg+R5V/U+xHHu+x/BEtYx51KCxt2xVC6fnI4w+",
-	"fOieqbkMeTrB0jvxZjPoboqlJKlq8P9/ChrHuDHsNF7ffjl6bLhf25t8bbYe/+FlGytkStnIU9vaTWlM",
-	"hMAfSSpgkuU5mx/UJqoNpeZ9tBWbxWyjzmW3uKV3zfoNs40bd2a09beuc9lFptVLxFkyR+FdM0TkgQop",
-	"YHSmkOeTGvu2vFDfe2io3xt3OFVTEerF0so/Nr1btSEX6agOs27GhMcK33k6wowKrJ4jGp/ArrgPXwgU",
-	"/h8ahz5qtVHC70kaYUHQmDzgmER0ghMUjXGKI4XLfp9hgRIqJIkRZSjEQvCIYknii3QkQrvtkn8mDKVE",
-	"TDkTZKfPCvt90B4cDoOohZvxHmkP9/HB4DA6io/rocDT0WZoe1Fc8loL26nF49svrXYtIj6q2ejFwfnu",
-	"RGqwVzi+0tREPYs4k4TBRzydJjSCCe3+JjTamu2A5pRFPE1JJHU/6pGYTSY4natTSMV0JgnCKCYJURtv",
-	"URltCUJiRcamCdn2fO8OJzMCG4Il9k7YLEl8j6QpB/qI0xGMNlFoNFLrwTAciqcScYaExJKg1kHgPfrO",
-	"SyRNG9kEG7NpjCVp6Jb5zpwmlDB5DkM9KjAOuR1fdTsT3okXwAm+wwmNcXWZH9hnxu8ZynpebzFDSpLY",
-	"O/F2s3b5zKEHRAViXC2QWOzEiUKHGMHvAn3qeziK+p7f92I213+nUv8lSd+7re6Hs4iNt+DRxdx/pGTo",
-	"nXj/327O43b1r2IXujpndyThU6IbVg55xr4GKcGfhWZrUxKhrbA4z3DbRzzVy9dQN/tiN4My9WOfWeR6",
-	"IZCetulqAQqE2+p0P/rek5F/EUJ0EMDWroxKgewJ3Rg5znh0JhOxeyYLCKLPM4o5EeyFRBMsozFsUUpG",
-	"swSniDxMUyKAofSBKuzdKtJwu/spaDTzj8eKgf2j7/0/iSgDHs99tbVjlAktClXeXl/0kJgziR+2T1AZ",
-	"nXx0T+W4z1Q/Q0wTtY/QYsqVHAQ95N0Bq0hHYgcgElqUmSWfn4w2Axx3JZmUcIYhKskE5sZnUlHKbrw5",
-	"ugS7tmEOzWnKpySVc9T34Me+p07QhAoBLOE5Ae97kvP3mM2Li3uv+LkcY4aaQRDAQsXmayssaoIflBSL",
-	"2GwyUDAb6l7VytQY/xmE70TTOYZwmuK5j8hkKuc+mhS2s89g5UAkscEiOcZZ/5k8rll0uIN6XI4V1lOB",
-	"AFdJbND6bKYxl9gmG2J2bNsXwX+ttBUNKF+rLoIkCUmfTg17vIAMmVjxw6vX++3To8P2Qat93O50EE5S",
-	"guO5EV/RkKdmbNQ67HQ6l9295lHrfRC0qgiTLaZhu/+WiNPJZSdFIpAcU4HCmEc92NewbqWAWXq1b65v",
-	"uj3NKakoSNF9pvGuutyMQb7m6YDGMWEbogN5mCqp90aJ1EWMgEdojAUy7zxBBNSSummPsETNg8N2ez84",
-	"2mseB8dVeJo3G9DuKaSNMjibF+mouJieOqNoQiwhKuspT1jbTCjWY8Qcp+uCTrRQGakRgmHmDZ6O/sDC",
-	"F8JR0BHDcgY6G9I6tpr8fcpBJXwaYM3qYeTFK3oiMJ+XoFcnnEmeziyVHOtgvHmlgJVG1KVS9NkiFChj",
-	"Fwq1mhmWxuTpKDvAXSXXMJyc203fSMPTbUsknaR3JAX5aZaSJwDZdovgnZcZU6QxOh42oxY5xHVQN3PJ",
-	"AK7n8ZcSYoZmjDxMSaQUWlHYhwwEeprh9kvEOMqWGhOJaaKAmhI5SxmJdzR0AGKnKYkJkxQnYmMQ1XWQ",
-	"A+sndRDRFAtxz9P4ScDSWD3GLE6IFpBNZwtPZuTM5hueT7326sRLp8WZbbgNUOlx+ZrPWLwhLJjTrGoi",
-	"cCSJTWGQsf9gEEQHeL/V2I8D0mgPjoaNY7x/2GiTo3gvag5buBkA1RjCPCoASongszQiDcZlQ7/zDeHT",
-	"4xXBBgMVqJNVDNCqK1AnzXYjEB/2GZdjUOXyxgJhJu5JmhnQDXG8xPOE4/iG83c4HZEN4S2dZjm8X/F4",
-	"jvidGSyhE/oUkGeKAge5LiIkFqiF3tNXVahO9SoakvNGAhP6u2g5avJUIJhUqtUWWIMBZmXi5vwpyk4j",
-	"8oHhO0wTPEg2hcys2NIxS2KJB1gQNGMpwdFYvQEWJs6RSPj9EyAl9GSRJJMpT3FKkzlyxvcVwU/nKMGS",
-	"pFXYmdYNd8bfkMMp6MV2j6hwtwnEk5jGmr5QRoW1OgGwXwh0z9PPcJC1VQ6Ztb0QfRYTHCeUWS5Zs2rN",
-	"MLVyeo8FisaYjUi8g8BdhvBQ2uOrXWR9FsIvDfCkhWhE7wgYxMuetkbmaqvbGfP2ruOUg235wPBMjnlK",
-	"fyebsgFjXakRmXvcyIt61CchG4vRz43X737p9Rq9xofr86vGzcW/znsKOB0zY00vXxGc1mGcmd63F5/t",
-	"bpwgRiiQ7LBuZSFiPEVhYXEnZnUhoIogTFpVtrC6TAj+wMRsOuWpJPF7ElN8A2vekKRkXRSB+vP7d0Do",
-	"ngBNMzxSIEDuBB4miZX/s1FfghcYVeZZAbAz08ZErbYBIP6b8QS1trC8GKvI1C8BuEM2K8eFVfWmvZrN",
-	"SWp8Bi9RiKMoRDiKyFT6KIzZPEQxYXP1eSpDFGtnlfpKktB4rFx/J44iz/dipoAcTxU/j0ni3bruQfVg",
-	"LZeonnIHJuP55usZgb7NFz0d50c1H+/20fc6rueyxoHLijKTopegTA5IwtkI4gowi7PnLwRKeUKEkrio",
-	"BHeiNhhTjfQFU8YKLHAdmAqvoONaH29l6LJeqyaiDcWV5lc8IUjtZdEZjuMJZVWXZ/YAjKie9oBaf+wn",
-	"r2Sp0TPOHdt88BuJpOpFEZ+Mnle2nAoxI7EmZtU9LDqblzt+RR3ECruxDAJF5Kgs3tdGuXl1Cj+NCXM8",
-	"4NouIXxEpjwaowlNEmq4bmHXC0Y3J8KCMnnQ9qoRJr4279REvdARIzF6+9ONIXJUgvOlnh3wFGGBMBoA",
-	"C8i3vQJ7tY/duDpcN7bGFPVGEZFauEUOhsftxsHgSOlVh+3G8cFxq9E+2hsOo2brcBC0a6JJqjEfLp5Z",
-	"Vmv2P5uZX0aOpbjneJxwHFO1GJxcOrg2xIkgZdrrWAbAMIwRI/eLcFXryksPbcJHlBml2lebSFNEJpgm",
-	"CMdxSkQRRbyBIsQ7fCr+aZ7tRHzi+d4EP7wjbCTH3klrv+17E8rs970aUOrxLNsuTu5flAFA9Tsu2YZ5",
-	"qcH4gCakSK/tb2tQ7B+ywc9No/zJe9M1BE8Zu8iy7bMvFXdJ7EUpkY1L9WMAZpoMwRzTTWHPDgp71qwj",
-	"fQrGZ7MUKEuXvafMUJ8hniXSO2kFZVx5R4dE0gkpBsRQhiaUzSQpglY1N54476TZbgf+8vCy4pEwmOa7",
-	"63OAvOIg6CCW6kZbIURHo4lZFBEhhrMEhacpwZJkXYRV3Ncy2woKm/GBR0ewW9aiN0uSkqi1vEFXvfOY",
-	"i2LL377WS7zWL5c32fTh67XZGZt51G3xq1nyuSvJ5IoIQJEK94Xn4I1gRLsbYacHs+SzlfCqO6veO1tj",
-	"d9VeKVUw80A+asYH+yfq2NZch8upeQwxTUiMttTECJPpXOmTsyRB94q5UQmagnV5rstRYeQzMN2qyTAz",
-	"QRvLVeavqs+ugXE9idbtSkj7IFOMFEzUkVdiGx7wmcyW9hLh5B7PhV6OtY0ZFVotZcG0crCqXv5F5vWE",
-	"KYTAgBC0qKx31aJIoqK9wfHx3rDVOGriQaPdjNuNwX6bNMheCx8eDwaHEfD8BXPJqZLq+Xot3O7mb5YR",
-	"2+nEz9GrgC0ONPINWITz61IUg+f65ZcoVOcqBM+OQrtUn44pSWH/fLWbVu3haaxFjXqiUxIJi51l/pGF",
-	"na6FzKXDXScf/idStDlJz6R2i2wgNmkFcislEZ1SCMDVHhxRhWEnjtNmjWKgxSEEZq9m8TAdoten6Irj",
-	"EldvBsFKrq66ba0YrVUc7XpM7/BvlOERTjcf8HxScyoWC3w4iviMSfHPqYx2Fsp85YEPagZ+IyRdqNpD",
-	"UAOYJMMPV5ehFm0Z2CtHVEiSklidHaHU/wGJ+IQIFIIwCt2GJan/sHP66rLX2tvfO2/++nMxrHZLx8q1",
-	"HtXfTuPX2y/NvcevH64ut/9Rp3W8GyW9mi17R0Y4qdFcL2eMoJsUQ3z/Kd8cPu94VDMaj4zXJKJyvl0d",
-	"sjjO/uphLsfVUS7HiuzZ6J4DJDlqtlBMR1SWsOL4qNUKmq299n41ZPn2y4FfHzrve5d1GHDZ7aGIx8WN",
-	"bDebQdB2RNJj+M8VSgP1X51aeslrpIvLBEdA9sVsOk3mvhIoIda4MrTXOqxbVdNfsKhrGdUoCdfLOndF",
-	"/zKo1h/4Jo3rUFNhX51R5fLmdFN0LJFrfYTtmdAb7RuCqTHX7EYd6dYiuxUGn6b9dhShyL2MxtbUvbpE",
-	"pEHZHacRQZrzoOZOEyV4zmc1EmyBiyznsfbFR98zEWur2tjXHn1Psed3VMh6SU3RdmF1M7umtdk/xJ0+",
-	"Ajy7+v1mYOBpv1clgmsIIVtnFc6bgGmYrdMqe+/R9z7iZJ0m9jXVYlE+zbUGaSmXpbnTDF3zQHOnWbQJ",
-	"qAdrWQTMwE2TzuKi/Mcs6yZbW44JhQ11hRMH9PlG1B2KM50EUiMAIJsfgieKAftaoMcsziJOtNkM4p01",
-	"zXasZvoBrHbEG+ah6XHHDur82qCTKU8BUSHx5cQbUTmeDRSr3xVjPhVTtX27pgugDM552OAIZ/lcCwWw",
-	"M7kkCyzGkvgojncnk935fD53xIGYR2dYkrIssLcbNHdbQWuvQtSXxdHX0dseXzIxvePF6ZiAzuKEyoGt",
-	"JZp8sIQfbH3qNH5tAk94VB+DxvFu4/ZL4Df3H+ull5v5dMmc1esvUdjtfQyRIZ8+Ck+veiGKUhJTiRgH",
-	"P8rZq16IYjIwT9xT1+199Hzv9KqnzsWrXvEE6h/XOIE382lXT8CDSZ/C8D0uzfczNTZ8rZxQtUSAja8w",
-	"p/aQ8aje1FjYCODVL1HYDAJ3N5rNoLwbzVawaDeaQeD5XrMJ/7aCEj2CH9fYDTPhfEfMg8KumGfuzvie",
-	"G+1dJijTlDS0OK1tiEVeirWzAmRqJAgRtR4k7XTDLCKnfDKx2bAlE7X5xbK2BAuZ+ezUOyDns1mSFA/G",
-	"G85jgVISEXqnc4GG5p2VVghNI2GCSXIx9E4+reDRlozdVnybXOIk3xWdvbUVGhq+c8Nll919xEkpI7YZ",
-	"BGoajHGpPT/VbXmdEtIY8nSCnNcQlhJHY3A3LZYDquaEvIud1W4y38s1pTUVsFX6VGXECKS7+NX8w1pe",
-	"GnQ/5si0qazbyTMmzWP1/0YQHwaN9vHeUeP44Pio0To6HB4N4uP24XCwZDYXNcsFMRScqXRC1vOJtY8P",
-	"1veJxYRRnGx6OsCHvfR06OjHVCkVjtlz5ckwvvCN5zOVK+bz4wwzSeXcetvXnI7m0Rsw+CXcvK53zXJX",
-	"8mm0FRrxZafHy9ntNRy6bijLU1YoA/Dao+/ReGly+5MS7Ff4LX2PpvFC7nfl8gIh8Uhxv8ur8xCyiXIa",
-	"aIoWdK96yGUfJeXy6rxufIVNHyBVs86P5vimAO10kJiuQhC55xTNmKQJvDikqZAGNbfXP7+tYM3z68x4",
-	"I2LmLKBI0Yzfon4FT/JWrzxlOlNoAb2/dtKIKmS+kEdV1/NaRl+L1ovM/QpV87OaH6acPhTXUGBgBaTO",
-	"WL9fJ5pUqHGVHvq5DbrMwlw2Uo8XRfwu8v8FgqiTvreh4gRsX2dNw/+KPLMspq0T4mOmofjlQvYA0sEL",
-	"gewbPhKSpyTWEd4g1dkQLKWbAuN4ieiIOS/FJAnXFfUKVsygnvAuP5H1ksSa/q5vWVbEPSI29dcAcjUy",
-	"1ZuZ9G86TkxbPZtg1Q2CYG1DUwlpNzU52eZZQOEKn5x1x+nsgQinKSViBbqv4+t3vdD/gY6xEsldYI4u",
-	"HZETo+2eXXVe31jF9ur8Tff65qpz073ove50352f+ShsqddOr847N+dnfp+FLaUVd05Pzy9v9O+q5dl5",
-	"r6u/7alv3evLD+bXtmrd6Z2evzPd7Qchen118et5D3o7gNbvzm/OTZmWojrdUv+24HMLVOuWfrIH/7bh",
-	"333496CkcqsHa6ncet/OUjyUYMRW31wB6TXEI2Q/aWN2/l3HfzoPzgij7lcjJOcdKEaVuF2+TvnvEFZm",
-	"O4A6K6DVAxp2TLjh+pEIOtIBJHvMdHZe9eyYhOw6A3WhlAJlRkPVpRpMTnJeXUHtpK8PrY7dKNLfYvWL",
-	"ClXPQp7L8/hhNsGskRIcQ26HNhr6iOyMdhT3qS0dE5ZdmPUFZlbRYDunuuPmRpLUxZDqzUah6cOI1ELC",
-	"IiIek7piFktLnKhzsiBjKmuZp4uWHunwefOwmKdq+y1G2pfauzl15qeaJHPbVf6TYjC2QTU7yPywIDo8",
-	"mxiRYx7Dck2ZmHx2JjnTfK9LQ9H0pCQdmZO0MlQIjtwy7LzWAAVoA1ihGpLOa9E+C+f9kpa5Vkmjskln",
-	"jUlrfXMBLpt+fL0HCzF7MbPW6XBDRO5IOrdRWlmNLXeBf98CUE8RH5Q0AFFJ64oPpViz5xcgXutE5ecS",
-	"IHLcqYsnh3weUMthi9FW6Ox1uI2yEhWQQ70VOqlu4TYQP8UWZol0jeUuuPxCdtx61eiyKeuOPGcRujNg",
-	"nsV9Wix9mkJTIISW8Nq3IXth3wv6XsHrWBI4NhI3zNRgms8QaPjHIwttMaMN1VKIUqpRv0qBVUJ0Js9i",
-	"pO8IoQiDIr1bEj+oD9vGVG/NSZQVqdFRe+ew7USPBI++d0qea0KnRAjjqC2MGlRHvHq+AcEYTBmakjQi",
-	"NSNn0dxBZR4jIZ9r6W+ub+qWfrhzsFca9YyK6Ln8NLYvZNKiKgAvL/mNkM+z9Wq9y3a+ebR0638Q7LRG",
-	"3v7huoe2RpzHAojpdedUiRJwcsU2iBY+aivd/ag+IOv4qNVq1YUttf2jem929/lwoLsAB8pr7wpFl2vi",
-	"28JfTMifpVY+Cnv6EeyJS3B/8Xyv5Gb+ZT2ia4b/hUCAhv7S40B9L9P4jIiamV2mPJ5FEkG1KZ0Z7rxQ",
-	"BEJHx0pSNkI4vqOCp3MfvcVshtM5Mj4Lx761t0Y04I9y/hwAss6aIqKWoHP9fAhx/eb6ZvfDzfqk4Tqp",
-	"C664JinFiVMYrvake83ivq5Opbnhz7XQNynPKL+P/m19YpJOiEAzRiWapob5LmVFN1wq3vtRhwI9jxO7",
-	"whARZVEy05Wn8UMp/6dKqT4wWmNSVE/zhWqd58OPp9tWJ+9dXJf0797FdRFARyvzw9Qgl2rjnmM3oCOb",
-	"5KJgsgIaJUkaUDOnXZaCu5PMMMq3Qo7lNwXI3i6QuBaJpmHfa/a9UKe8ZJkxTuKLbwXSLCvGMb1YE5rn",
-	"l2XUNaPi8qkZW6XnTteVXTPlaCP5tVMUVnGdNrlSYs2ttH9sbCe5bOPxC0lONYE3eRn13JeOusxJQJkl",
-	"8qQgPTsFMrRP0Xeynywq9JkBN4KyjLm0jbBTKzJEW2KMM28MRr903r9DmEVjnm6/hM7ecB0BRd1m2nJS",
-	"3oDv4UDfw4G+hwN9Dwf6Hg70PRzoezjQ93Cg7+FATwwHKqZmuNEJF6UqPWVxUtZdq1KTph+vvJUEbcGt",
-	"K9tQ+COvPluy5KKUV6pFLLs+Zf0rTOz1KkunuU6O5XJHLiAYjFSngRVzojawfJuTswUJhZSkz5tT3Gyh",
-	"Hk7pBDN0ySmg9J+fWvyap/KvSymeROJPSSl2SZqTkOOQkHAVpauYUYvpws+RKfx+Nhlgik45U+qfQmVT",
-	"J1P8FUnDevS/Pm04+JPThoMgaDWflja8Ko/XWrhahyF6j8c4xWIsU/x3Se99f3r9zOm9xcTeS8qWpfcW",
-	"49nWc7PWGF1cV2uz5GptPsmMVTRh3ZayWTeg96qZsMEKiyj99Wxam3N3DVnnYGY5QeGr1qsQDWaCMkWJ",
-	"Jc8++yi8Pv/1p8twF/5eXIa6xh+6Pv8V7De75laZPpviOXBnxa3xg4/C858voaH6qxqShylPZaEVMo18",
-	"FJ6d/3wZopiQCYnNq8XYu1etVwreajbm74X6AKOYv/BAdVQEjG65Dmhgs8xA8DkbLvt2kX+1Q+ffnB/1",
-	"NBR08cN1VEOmbvCDDsohNoH4zfVNAb/eXN8UF6IerJe+CGNC+0p6op6OnWbt2XFSpZ+SSSu5xLVShxDP",
-	"6lDAudsdDGHrONifdQJRWZao82s/64inb65vvqVb+37MkwXWsIpz9bnX3i2vvTzihRyfjnXd0j864gUE",
-	"GEVjnI7IchBfsfhiOHwm990Vn+mbWHH820xITRoneI4GBDEywpLekYVhFcfHOwXJogEPjCP1WSGRu1NX",
-	"4WJmkP6zjN+OPK1V7XAHdSSacCHRceE/tTlZeQ492AuhC+jXOB6L8lrex9Ey15whcO6yq+QVDCDRLKVy",
-	"DnUkzM1tUG20M5Pj/Ntraw56+9ONV1f0GC680lUUhymfVMsQ2ioNYkGBa9SfBcFeBF3AR12tQLMl78TM",
-	"I+c5YymntvTpgoK1+a01i6aEhS1pO5hnxoMde89pVrvc3HRaV6Q1nxCe0n+RuS4KbUMay2bEBlWAVSij",
-	"1Q9rTiBCprNIHSlIFYJAzwaYyNQJVIzLOEH4EH3Ec8ww6hF5z9PPL0SfUXb3kFV5UQ1MOMZJNa89vz5i",
-	"K8yNQ6G2Zm7rGHVsrtPqM23VETAnbPLftfFI+CgmjBL1V9uJBBTNh8h8sdNnffY/CHYZ8qOIhoBaa9+z",
-	"+9z3EJ7JcRY8slUB0LYu4ZziO5IgUznd3oOJFhXN1VAztXOX4tpv99JiGroZk7m2TLYCWwRUDTJjCQSw",
-	"mas2YlNkFAy/4jOJ0ZCnO2qxZ9nOJgqMM6YmEe4q2OziKRW7X8rXFT/u8nQkdr9o29JjqB2OEQYNfTIT",
-	"UpFarCbh3ouEZdG4pcY+h4jjLD0ICo/PBBH5LdrE6BgnKPyi1Qwfbj/wdYC2D7GSj+EOCvWvYNk2eoaa",
-	"AWdWI0FbJnMNCgIKoguvhNBNCAZcDTXrfucsvzfIbQmmXsxigKRpLYjchgXZm2QgA0O4hQAHPAYvbkpQ",
-	"Sn7T1xNBtz/c3FyidhBUkge06C6pTMwlPw853e5cdtFW8UBB6QfnMMG9vbb6jtfcCXYgTJpPCcNT6p14",
-	"ezvBjimgMgb6uQHMd2PHN+5eSb6AMeWv7JZv2n70VzbRd1ErZjbFsk4P6IC1TtjskbDsas0qaNbd0JXX",
-	"3xGFRn1WdtgDefhqMza/ognBTJGtr1Cw2WjBX7Obb4F02Kd99rXRaBT+r/rSTvOvhjqhr6jVDLIkLPU1",
-	"CHz1zEetlvpnL0C6HbgTv0KNfPVaKzCpWkvbTCW0MRc/f4WfbE7X0oYk0YMpKqlePAhMbhf6ihSzR01o",
-	"UGnvo1YbOlGHw15smRB8RwRq7QcmX0zRvLzLHdRhc6TJVsQnA8osnMQ9SYU6K/bsLcyssams6UjsZPk6",
-	"NrdIE1EcGSKaZyjoHzTEDIFVI20NeYqMbLM4QWnbz+r258XMBJoxe02K2oL65Fqdf4tCm5Ab6nttK94O",
-	"aFlwd4QZJSp5PUKgqgRYczJHW3mkiTuKQHigpBsTM5LtuUZ/ZMmYIloJGdqCMnP1YMdghU4LFk63mqso",
-	"VDH8RvBhORTmMyFTffWyIqoaWuakKERQOxNhtbs0SRQ3SQmGZWqwviHSDWmxfMQ4ze35FEQKFNY4dTLy",
-	"YFgWwMF5D35n/B66hgvlNFE3RCRLlKOxTsOrXmb1QmRL9R28bWd4W5Pxpcl9JjJ1Y+/E0xM6y68lM9zk",
-	"FY/nG16OorGpdKuxJjomhsgA0L0kxeacm9s18pTyJZE8Jpl7Pf+2vogE7s4oXgKln9VNRd/iseEoa1+U",
-	"Us6MLqonMp2R8hX9rSB4EijKl9TcVEPFgFpUL62pj9FaAhIbOwVqWSGC6dNtMXKoJg6oEvazbsiOE6FT",
-	"irEpB9DodK5KHIt5bONJipEhTiBIXTRHFrxh8o1pvH7IhRtRYaIeCkEOpYiD2nCCdR39BT9+jdMqy3Fr",
-	"NQMnT01vTW0yXPMp6L7ywrFqDKONbnj0vbY+AnUDZUfFVKZwrmWHhs3VDQv3fEGjvdWN8kuRoUV7dYvs",
-	"RknVoLnGEOWbCaHd/jrrqbnp6tH39tfZxeJdsdBqjanW3NYHOJJzAvBkcEYyZVkH5vBClQaljuCRLWen",
-	"tUZ9rwavq1RxarXwHH1AJMYsr8XnVOHTeritwGcLwbpaDekzpxLsVvfqctvWg1V6MEjh2VBjpUVbpTDs",
-	"Kzqt1LotU/Fg20euIaHPwJJgZDj8mYhc8zdM96Rwoff/Ije8zIfftEnif0H/1KMNedpnUIwR4rqbTftU",
-	"l2TUD1v5w7NXPdMXlL10RzmT6hfX4Y3+t8/CPNRhRz/1C0W0VQ9ZDdP8DWPnU79W415BzbmaJUScgDWk",
-	"RrlfduPxFkkEQe1gD9XeePw/hW0ECZn+e0agjH7hOnTnmkK3/xOw80ScxcWrSZVslZkNXNho+a6yT45c",
-	"drw4/R2RO8JA8rRR2jq2Sx0LhWEDQpjRi2K0lYuw245cKsZ4SlA6SwhcGXWPtqxEYQRsHxE2mwgfGUey",
-	"8FECDl7hFHeB8HDhq7kwnsmkugNIx43GJPpMYhvMh9lcq1tKAof6Pi8RRneUJ4vVKcf6YK97JWAFUf3A",
-	"UFozUWoVfK2VWotVof+Q1GrOfUlsVfRDprihla9XrVeZKc4WjOZDtWc7wPoz6alQItqE7xTq/C8Wgkwc",
-	"SE2YEoRp2HrtENRgy5xDyXIdPKDDENTnYo3dM1kWa3q8Xp4BBzTUXi3UoP6Up+AaZ12WBqo9CSZFsnmU",
-	"ZSnmeYVZ6h4k22XpcmvlvEESW9NJMNPD6ZwvcOPbhCwzLzcbCuRQJx8IXnm8LcdtWRDVhE0tFpgspJaG",
-	"4migZfEyGmwmzKQAKzeswIYBGF+49UmDR7no8LVOWgck8N3sUfGr497RKQYfHaPdRsJcfTX2tVSY5obn",
-	"0sj2VQ3GBvwvvkq7XnvRQux3ReXPUVT0amoVFaM9rK2GBN9KDclCIwy41tc8vpHOcby6xZmVONxY4f86",
-	"5UPTLYQXe/0WKB6P/pN8FruDWfL57+W4IDgaZ5UgtUwNmV1oqyT/bauvYDe18SPoBm4DE5lFU7sZtR6n",
-	"nWncWu5zLyplOlFxK3OZgDnXGLGptO5Sxy6sXxR9JjnX+pYSaUV2mRaYieWYCxC/wqLtMjz57jt5uu9k",
-	"Tc/JSz2KY3Z3VRLfmNOzwmuDeZ/ReNs4vaHcI8CQsphMCYuhmqC9RfCFyNyhMSf6cugZi7mawSDh0ecc",
-	"UwRgh1IqMs/u2vevafxz9XZIl1ZamFbBBJ9A1zxVuKIPhU2RBnu9G4EKaAmGgPw6uqxTf3l2Lmg69uI6",
-	"8APBzPL760KT9duxSc4LRwtgtLyzzIes9kT1DLchZgOa7k9WuLi2zFlSkLDHJg8ysOt6IbSPyn8Ob9i2",
-	"v8yDgbasVkpjcJKscI1sI55m/ZUKzOkMMa3LG98tnk4J5DwTnCY0i6jIzTOZdg74EUWzNCUsghToLLk+",
-	"wQrKnBlXPOPGcR+a+wdDS0mrdy5iae56DO21hfAyIIHqwsgYjYTckQRNUz5IFG5uAXyYpuc+IpOpnPto",
-	"woFYYubq9mAZU0gEgw1Sgj8La9YIi56J0IRf+RVLgNbrayMKAOUYt2YBwGmTaLrS+fRK8cw/osovdvMU",
-	"bIxQbS9WkJ8mZDtXHz4tdAGtVQb48fapPiBQtP8UP5AxGy1xA+WGpdo9sSrVp+IFrt/1q1X61ZqVo/+e",
-	"jiBdRtG9ddeoYdnVtvl3uFJ27eU6dUuU/na7rp7nexP6UEbkC3v9cEZ7IaUoZ1a+Kd4C5Ms34sHU1uD9",
-	"juLfUfzPR3HfRau8Tzvqp7+wtuntsuWtaxBylxc8bXkZ8wkGQXSA91uN/TggjfbgaNg4xvsKvkfxXtQc",
-	"tnAzgPM8tG7T4vKrEuJTVr7OLP7Qyk2xbG93b9dW6C9sRjdG6yAXwolSrOZGTIXqqEqRekA1mFEUdp+y",
-	"LU/B92ADkr62sFS4m7vGbHex3q3ba9vyZsnnb2PP++8MCXDDAcCSNMFs7kbjGxE+s84qAG0/s73uS8wj",
-	"9UStakRkXYJCNXwXNDi39oGrhfrofowluQOMFNbQtGXk7T7LFugj14CiVEZrRNEXdm7vuBGCRu+tBAf2",
-	"2TrRgRuFBjoxkN6fo4l0MvVjlW723bXzXxKDdvB3iEH72zt+Ngw2+5ZE/orgeM0Qr7/IV7L6xTMegVNF",
-	"cRObkqU5yl1zV0EPUueArtXHpZ0/aAuvQBiKO70QaIxZnBC0RSaYmjygKRbinqexLWJMR4zE6O1PNybZ",
-	"TKOJSVbKOQa4YLQF3OTw6bs5hI3phYdnJh2ry95TJkKbuGXdPe124PdZTKC8PmoF2y9RCN3Mw9zqaUzr",
-	"YK8EYVNIrG2VNRWztL/GtOkznAiOEiqsg8fhTiIvejUgCWcjxfb9PBzI7FjKEwJuJIKjMaQP0LTPQsVv",
-	"rQV1Re2hPuszXfLO7D5P8023bNFkRzUX313iWIp1oz67H9NoDMzdDC3vuZrVvRpt23jMwFXGCIkFYlyD",
-	"anEwU5ba94dMoAkf6aon+QF8x0dqE3UIPkOAf2Y/XP5qnpxoRrnDp+KfxSo7+gXDL6AXyOzSu+mdeGIv",
-	"SolsXKonQQqaWBUPvZNWsAHhzjZlo1CTTWUTnedaFk1aQUOfGZsoC4c0j0pUNM3F6lphRQgeUZAPQBf8",
-	"9MXjpTpdwLKX1MUyCbblsDC1ap7oOhI4nlDm3YLqBUfYMO/94MiIIlJnAXtk/nY8eBPRC/q2++H3brNH",
-	"u6LLrvaj0+5B9/P054+nb493yPzt7/FPXXpBu/Nfbt4mvckv+73ToPXLb6O9dzdXSe/3H+XFzS/772kQ",
-	"XJz1Jr9O3j+8/y2m789+pO9O3ybkhw69+O281fv9x6B302m///18//1ZcrwTtRI2mLwO4p/fJu9+2r+L",
-	"T5vzX396LTydqry+QPH8EoKDaIsVTXjBZEX/qSJCVxOh05wG/TfphybtXovt+Ynsqn03/FQfSUeSgJT8",
-	"28dS+y9uCvynW8X53Qz+T3Bk9O0z+nCWdb4EajnYZK4xF1JzQmgj9E0pbpmNWZp4J94uWEHM1L4sRiI0",
-	"mJuU9Rcir8/nJn7v5AQApqxWUC5TvuR6dlFHp7IcwoG5pNOq3rp4yMQZM5fPHm8f/28AAAD//w==",
+	"7H0Jc9s41uBfQXGnKvYWJVOyfKamanwlrUwiu20nfUTeJURCEjoUoCEg2+q0//sWHgASPHS53cc3m1S3",
+	"bVHE+R7e/R6+ehGfTDkjTArv+Ks3JjgmKfx5TWQ6PxlKkqpPMRFRSqeScuYdezck4iwWSHL0gKlEAzLk",
+	"KUGCsJiyEZJjggSeEJSS/8yIkAiPMGVNz/fII55ME+Id7/me+pKmJPaOZTojvieiMZlgNdiEMjqZTbzj",
+	"lu/J+ZR4xx5lkoxI6j09PfneFKd4QqSZ6DmPuufVOZ7zaDYhTCIaoy01o5DGIeJDhFFovwu3C5PydvfJ",
+	"0cHe8LDRGR4Gjc7RwX5j0OoMG+320UEriHePWp2B53tU9T/Fcuz5HsMT1TLmUYPG3rJVLZyejzD6+LF7",
+	"ruYy5OkES+/Ym82guymWkqSqwf/5HDSOcGN40nhz9/XwqeF+7GzysdV++oeXbayQKWUjT21rN6UxEQJ/",
+	"IqmASZbnbL5Qm6g2lJr30VZsFrONTq66xS29b9VvmG3cuDejrb91J1ddZFq9RpwlcxTet0JEHqmQAkZn",
+	"Cnk+q7Hvygv1vceG+r5xj1M1FaFeLK38U8u7UxtymY7qMOt2THis8J2nI8yowOo5ovEx7Ir78JVA4f+l",
+	"ceijdgcl/IGkERYEjckjjklEJzhB0RinOFK47PcZFiihQpIYUYZCLASPKJYkvkxHIrTbLvkXwlBKxJQz",
+	"QZp9Vtjv/b3OLm4N29EROTgYBEGrjQe7nSiuhwJPR5uh7WVxyWstrFmLx3df251aRHxSs9GLg/N9EqnB",
+	"TnF8ramJehZxJgmDP/F0mtAIJrTzi9Boa7YDmlMW8TQlkdT9qEdiNpngdK5OIRXTmSQIo5gkRG28RWW0",
+	"JQiJFRmbJmTb8717nMwIbAiW2DtmsyTxPZKmHOgjTkcw2kSh0UitB8NwKJ5KxBkSEkuC2vuB9+Q7L5E0",
+	"bWQTbMymMZakoVvmO3OWUMLkBQz1pMA45HZ81e1MeMdeACf4Hic0xtVlfmRfGH9gKOt5vcUMKUli79jb",
+	"ydrlM4ceEBWIcbVAYrETJwodYgTfC/S57+Eo6nt+34vZXP+eSv2bJH3vrrofziI23oInF3P/kZKhd+z9",
+	"r52cx+3ob8UOdHXB7knCp0Q3rBzyjH0NUoK/CM3WpiRCW2FxnuG2j3iql6+hbvbFbgZl6ss+s8j1SiA9",
+	"bdPVAhQIt9XpfvK9ZyP/IoQ4QQBbuzIqBbIndGPkOOfRuUzEzrksIIg+zyjmRLBXEk2wjMawRSkZzRKc",
+	"IvI4TYkAhtIHqrB7p0jD3c7noNHK/zxSDOwffe9/JKIMeDz31daOUSa0KFR5d3PZQ2LOJH7cPkZldPLR",
+	"A5XjPlP9DDFN1D5CiylXchD0kHcHrCIdiSZAJLQoM0u+PBttBjjuSjIp4QxDVJIJzI3PpKKU3XhzdAl2",
+	"bMMcmtOUT0kq56jvwZd9T52gCRUCWMJLAt73JOcfMJsXF/dB8XM5xgy1giCAhYrN11ZY1AQ/KikWsdlk",
+	"oGA21L2qlakx/jsI37GmcwzhNMVzH5HJVM59NClsZ5/ByoFIYoNFcoyz/jN5XLPosIl6XI4V1lOBAFdJ",
+	"bND6fKYxl9gmG2J2bNsXwX+jtBUNKF+rLoIkCUmfTw17vIAMmVjx3embvc7Z4UFnv9056pycIJykBMdz",
+	"I76iIU/N2Kh9cHJyctXdbR22PwRBu4ow2WIatvu/EnFOctlJkQgkx1SgMOZRD/Y1rFspYJZe7dub225P",
+	"c0oqClJ0n2m8qy43Y5BveDqgcUzYhuhAHqdK6r1VInURI+ARGmOBzDvPEAG1pG7aIyxRa/+g09kLDndb",
+	"R8FRFZ7mzQa0ew5powzO5mU6Ki6mp84omhBLiMp6yjPWNhOK9Rgxx+m6oBPtdwYHwyBq41a8SzrDPbw/",
+	"OIgO46M6IRhm3uDp6HcsfCEcBR0xLGegsyGtY6vJP6QcVMLnAdasHkZevKJnAvNlCXp1wpnk6cxSybEO",
+	"xptXClhpRF0qRZ8tQoEydqFQq5lhaUyejrID3FVyDcPJhd30jTQ83bZE0kl6T1KQn2YpeQaQbbcI3nmd",
+	"MUUao6NhK2qTA1wHdTOXDOB6Hn8qIWZoxsjjlERKoRWFfchAoKcZbr9GjKNsqTGRmCYKqCmRs5SRuKmh",
+	"AxA7S0lMmKQ4ERuDqK6DHFg/qIOIpliIB57GzwKWxuoxZnFCtIBsOlt4MiNnNn/h+dRrr068dFqc2Ybb",
+	"AJUel2/4jMUbwoI5zaomAkeS2BQGGfsPBkG0j/fajb04II3O4HDYOMJ7B40OOYx3o9awjVsBUI0hzKMC",
+	"oJQIPksj0mBcNvQ7fyF8erwi2GCgAnWyigFadQXqpNluBOLDPuNyDKpc3lggzMQDSTMDuiGOV3iecBzf",
+	"cv4epyOyIbyl0yyH9ymP54jfm8ESOqHPAXmmKHCQ6yJCYoHa6AM9rUJ1qlfRkJw3EpjQ30XLUZOnAsGk",
+	"Uq22wBoMMCsTN+dPUXYakY8M32Oa4EGyKWRmxZaOWRJLPMCCoBlLCY7G6g2wMHGORMIfngEpoSeLJJlM",
+	"eYpTmsyRM76vCH46RwmWJK3CzrRuuDP+Czmcgl5s94gKd5tAPIlprOkLZVRYqxMA+5VADzz9AgdZW+WQ",
+	"Wdsr0WcxwXFCmeWSNavWDFMrpw9YoGiM2YjETQTuMoSH0h5f7SLrsxC+aYAnLUQjek/AIF72tDUyV1vd",
+	"zpi3dxynHGzLrbZlGCvPBlx5A8y55RxNMJvbLRTHOclQm78fvDbIo1ffadvFV/FIHSHVV8P2tTENeDEc",
+	"ulS0D6MUS7uWrcEcxWSIZ4lE+0G2XCXbUgZeAhZr8xBmaMxnKZoqYINorWRhQL3uFcJxnBIhrFc04SPK",
+	"XqOIsyEdzVKFRdbmV9mOcDlqrOWFlelcYWfmc833q+JL9b0fG9dYkvdq/Q34WevuMhtkZPsHymL+gKKE",
+	"C0U+JUcDokaEM6gkxg3GvCYTTBllo+q4FqlRQoZSM1ss7eBbARqTlGxvOJggNQv8YUyKnRMWC1+N+JHR",
+	"R4vMK0ZSY31keCbHPKW/kk2FMmPrrFFge9ygmEaLZ5F+FqMfG2/e/9TrNXqNjzcX143by39f9BS+npgZ",
+	"a+nllOC0jv6b6f31yqzdjWPECAUBKqxbWYgYT1FYWNyxWV0IhFsQJq1hqbC6TCX9yMRsOuWpJPEHElN8",
+	"C2vekMFnXRSB+uOH9yB2PAOaZnikQIDcCTxOEquNZ6O+hpgMVJlnBcDOTBsTtdoGgPhvJqGptYXlxViz",
+	"Qv0SQFbLZuU4lKt04HQ2VywBvn2NQhxFIcJRRKbSR2HM5iGKCZurv6cyRLF2HauPJAmN/9iNPsBR5Ple",
+	"zBSQ46mSrmOSeHeus149WCtAQU/5BCbj+ebjOYG+zQc9HedLNR/v7sn3Ttw4gppwClbUYBSJB9POgCSc",
+	"jYC/KM5nn78SKOUJEYpAUgnOfe2+oRrpC4bFFVjghhMovIKO61lQeeiylUlNRLttqpyEJwSpvSyGpuB4",
+	"Qlk1ACF7AC4NT8cj2OiIz17JbqpnnIeZ8MEvJJKqF0V8Mnpe2XIqxIzEmphV97AY+rE8DEPUQaywG8sg",
+	"UESOyuJ9bSKfL+Sa1raorYTCR2TKozGa0CShDufMdr1gAnfinSiT+x2vGu/la2NrjfRDR4zE6N0Pt4bI",
+	"URASFrADniKsJLkBsIB82yuwV/vYjavDdWMr/qg3iojUxm2yPzzqNPYHhweNDjnoNI72j9qNzuHucBi1",
+	"2geDoFMT21WNwHLxzLJas//ZzPwycizFPcf/i+OYqsXg5MrBtSFOBCnTXsdOB24ajBh5WISr2nK19NCC",
+	"CGxMXL7aRJoiJfglVlYu7udAEeImn4p/mWfNiE8835vgx/eEjeTYO27vdXxvQpn9vFsDSj2eZdvFyf2b",
+	"MgCofscl2zAvNRgf0IQU6bX9bg2K/V02+IVplD/5YLqGUEZjpVy2ffal4i6J3SglsnGlvgzAaJohmGNI",
+	"LezZfmHPWnWkT8H4fJYCZemyD5QZ6gNqkXfcDsq48p4OiaQTUgxPo8woTUXQqubGL+4dtzqdwF8e7Fk8",
+	"EgbTfHd9DpBXHAQdUlbdaCuE6NhQMYsiIsRwlqDwLCVYkqyLsIr7WmZbQWEzPvDkCHbLWvRmSVIStZY3",
+	"6Kp3nnJRbPnbN3qJN/rl8iabPny9NjtjM4+6LT6dJV+6kkyuiQAUqepx6jn4BhnRzn/Y6cEs+WIlvOrO",
+	"qvfO19hdtVdKpc7iAZ4044P9E3Vsa66DV9U8hpgmJEZbamKEyXS+/RopoRY9KOZGJWgKNgBhXY4KI5+D",
+	"I0VNhpkJ2sjKMn9VfXYNjOtJtG5XQtpHmWKkYKKOvBLb8IDPZLa01wgnD3gu9HKspdoYtNRSFkwrB6vq",
+	"5d9kXk+YQgjTCUGLynpXLYokKtodHB3tDtuNwxYeNDqtuNMY7HVIg+y28cHRYHAQAc9fMJecKqmeb9bC",
+	"7W7+ZhmxnU78HL0K2OJAI9+ARTi/LkUxeK5ffo1Cda5C8LMqtEv16ZiSFPYPzA5W7eFpTNImCvWRDBEV",
+	"fRb2vaDvhSCRh3A21XNtTlIjNTROhzowGvCY3JN07iK8jhmup2QlObM4w8wFWj/TdU9IiWLUCZ3rkkmF",
+	"NqUD9/IEU833JalljsrF3Q77XkvBFqCGJUoIFjKnmg4x8pHFg2UQtiJNy/O9oCjJtNaTYvLZGqbhuSt4",
+	"Y3zrd7CuOUnPpXbsbiBqaqV7KyURnVJIIdA+aFFlCSdxnLZqlCljbgXDfatIgA7QmzN0zXFJEmoFwUpJ",
+	"SHXbXjFauzjazZje418owyOcbj7gxaSGkiwWknEU8RmT4l9TGTUXysnlgfdrBn4rJF1oDoGwLLBshx+v",
+	"r0KtDjDwuIyokCQlsSINgrPXaEAiPiEChSDAQ7dhSVM6ODk7veq1d/d2L1o//1hMDNjS0b7tJ/X7pPHz",
+	"3dfW7tNvH6+vtv9Rp6m9HyW9mi17T0Y4qdH2r2aMoNsUQ4bSGd8cPu95VDMaj4zfN6Jyvl0dsjjO3uph",
+	"rsbVUa7GigjY+MR9JDlqtVFMR1SWsOLosN0OWu3dzl416eLu675fn/zje1d1GHDV7aGIx8WN7LRaQdBx",
+	"xPgj+OcK8oH6V6fKX/EaqneV4AhYpZhNp8ncV0I4ZEtUhvbaB3WravkLFnUjoxrF6mZZ5666VAbV+gPf",
+	"pnEdairsqzNEXd2ebYqOJTakj7A9E3qjfUMwNeaa3ahjSVrNsQL08ywGJ4pQ5HESxj7Xvb5CpEHZPacR",
+	"QZqdolazhRI857Maqb/ARZazZPvik++ZmNtVbexrT76npI/3VCz0djEirD5r17S2dAOR808Az65+vxUY",
+	"eNrPVYHnBoJg11mF8yZgGmbrtMree/K9TzhZp4l9TbVYlBF4o0FaysZrNVuha1JpNVsl6aO5pvxhBm6Z",
+	"hDwX5T9leYPZ2nJMKGyoK5w4oM83ou5QnOs0thoBANkMNzxRDNjXSpCSx23MnDY1QsaGptmOpVE/gNWO",
+	"eMM8ND027aDOtw06mfIUEBVS9469EZXj2UCx+h0x5lMxVdu3Y7oAyuCchw2OcJaRulAAO5dL8lhjLImP",
+	"4nhnMtmZz+dzRxyIeXSOJSnLArs7QWunHbR3K0R9WSZQHb3t8SUT0ztenI4JSS9OqByaX6LJ+0v4wdbn",
+	"k8bPLeAJT+rPoHG007j7Gvitvad66eV2Pl0yZ/X6axR2e59CZMinj8Kz616IopTEVCLGwfd0ftoLUUwG",
+	"5ol76rq9T57vnV331Lk47RVPoP5yjRN4O5929QQ8mPQZDN/j0nw+V2PDx8oJVUsE2PgKc2oPGY/qzbOF",
+	"jQBe/RqFrSBwd6PVCsq70WoHi3ajFQSe77Va8LNd1obgyzV2w0w43xHzoLAr5pm7M77n5quUCco0JQ0t",
+	"Tmu7a5GXYu3gAZkaCUJErddNOyoxi8gZn0xsPn/JrG++sawtUeql9XOqd0DOZ7MkKR6Mt5zHAqUkIvRe",
+	"ZzMOzTsrLTeaRsIEk+Ry6B1/XsGjLRm7q/iDucRJvis6/3QrNDS8ectll91/wkkpp78VBGoajHGpvWXV",
+	"bXmTEtIY8nSCnNcQlhLCWZSwvVAOqFpL8i6aq12LvpdrSmsqYKv0qcqIEUh38en841qeLfQw5si0qazb",
+	"qZRAWkfq/0YQHwSNztHuYeNo/+iw0T48GB4O4qPOwXCwZDaXNcsFMRQc0HRC1vMjdo721/cjxoRRnGx6",
+	"OsDvv/R06PhtiCNzTMUrT4aJH9h4PlO5Yj7fzzCTVM5thMKa09E8egMGv4Sb1/WuWe5KPo22QiO+NHu8",
+	"XJ+jhkPXDWV5ygplAF578j0aLy3P8awSISt8vb5H03gh97t2eYGQeKS439X1BVh6cU4DTcBf97qHXPZR",
+	"Ui6vL+rGV9j0EZLN63yPjj8P0E6Hueo6KpF7TtGMSZrAi0OaCmlQc3v989sO1jy/zow3ImbOAooUzfh6",
+	"6lfwLA//ylOmcx0X0PsbJxGyQuYLmaB1Pa9lybZovchFolA1P6v5YcrpQ3ENBQZWQOqM9ft1okmFGlfp",
+	"oZ/b1ssszGUj9XhRxO8i/18giDoJyBsqTsD2dd0H+K/IM8ti2jphUWYail8uZA8gHbwSyL7hIyF5SmKd",
+	"owJSnQ1bA1+RYhyvER0x56WYJOG6ol7BihnUE97lJ7JekljTR/hXFkZyj4gtXmAAuRqZ6s1M+jsdW6et",
+	"ni2w6gZBsLahqYS0m5qcbPMsCHOFH9O6MHWodITTlBKxAt3XiY9wPff/heERJZK7wBxdOiLHRts9vz55",
+	"c2sV2+uLt92b2+uT2+5l781J9/3FuY/Ctnrt7Pri5Pbi3O+zsK204pOzs4urW/29anl+0evqT7vqU/fm",
+	"6qP5tqNan/TOLt6b7vaCEL25vvz5oge97UPr9xe3FyWXYmAVad9rw99tUK3b+sku/OzAzz34uV9SudWD",
+	"tVRuvW/nKR5KMGKrT66A9AYcntlX2pidf9Yxs86Dc8Ko+9EIyXkHilElbpdvUv4rhOLZDqBSFGj1gIYn",
+	"JkRz/egN7awGyR4znV9cPTumpESdgbpQDIYyo6HqYjOmqkJeH0btpK8PrXEOF+hvsX5PhapnYeLleXw3",
+	"m2DWSAmOITtNGw19RJqjpuI+tcWvwrILs75E1ioabOdUd9zcYIC6uFu92Sg0fRiRWkhYRMRjUleOZ2mR",
+	"JnVOFuR8Zi3zhPfSI51yYB4WM+1tv8XshFJ7NyvYfFVTJsN2lX+lGIxt4IaNmEfVlEfbxYIoe9NuQuSY",
+	"x7ADpvaV/aaa6mR7zHLRzZt1WXd1ESs2NWJlLBacz2WofKOhD6gBOADF33Qan3ZwOO+XVNK1KriV7T9r",
+	"TForpwsQ3/Tj6z1YeAwWc3ad/Ts0gSMmDC4rKegu8O9b7+45soYSHSDsa11Z4w+PLTIxNC8lbeS4Uxew",
+	"DwlToMPDFqOt0NnrcBtlFXmgZMRW6GT2httAKRUPmSXStay74PILycDrFd/Mpqw78pxF6M6A0xb3abGo",
+	"aurqgcRawmvfxkSa2Cl3ESXpZCPZxA2DeoFIzt8fumlrt22ow0JIU42uVorCEuJk8iIW/RMhFGFQpHdL",
+	"4kdIjDV2fWt7oqxIjQ47zYOOE2oSPPneGXmpCZ0RIYxXtzBqUB3x+uUGBMsxZWhK0ojUjJyFyweVeYyE",
+	"fKmlv725rVv6QXN/tzTqORXRSzl1bF/I5J1VAF5e8lshX2br1XqX7XzrcOnWfyfYWY1w/t1ND22NOI8F",
+	"ENObkzMlSsDJFdsgWviooxT9w/roraPDdrtdF+PU8Q/rXd/dl8OB7gIcKK+9KxRdrgmGC38y8YGWWvko",
+	"7OlHsCcuwf3J872ST/qn9YiuGf4nAtEc+kOPA/W9SuNzImpmdpXyeBZJBMX1dCEM54UiEE50YCXk0Mf3",
+	"VPB07qN3mM1wOkfGweEYw3bXCB38Xs5fAkDWs1NE1BJ0bl4OIW7e3tzufLxdnzTcJHWRGDckpThx6mDW",
+	"nnQISXb2dXWu0i1/qYW+TXlG+X30H+tAk3RCBJoxKtE0Ncx3KSu65VLx3k86buhlPN4Vhogoi5KZLrSP",
+	"H0sJVlVK9ZHVFXVQT/OFap3n4/dn21aB713elJT13uVNEUCHKxPw1CBXauNeYjegI5tFpGCyAholSRpQ",
+	"M6ddloK7k8wwyrdCjuU3BcjeLZC41orqz1KPFgfz04Kd5neH8OdTy0P482eu7JopRxvJrydFYRXXaZMr",
+	"JdbcpPv7xnay9zYev5BFVhOlk98akTveUZc5GT6zRB4XpGenHpB2QPpOeplFhT4z4EZQhTaXthF2SuOG",
+	"aEuMcea6weinkw/vEWbRmKfbr6Gzt1yHS1G3mbaclDfgW+zQt9ihb7FD32KHvsUOfYsd+hY79C126Fvs",
+	"0DNjh4p5HG4oQ112cp1DMnRecCXLOmHQfXWlPNhnrkDoNl1LJvzmXVvgXSuCvOQguiwVvyorEbLu7rCa",
+	"6hfxyqu30BZcLbYN9XTyEusl+z1KeaUIy7I7wta/p8veIbZ0muuk4S739QNZgZHq9O5i2twG/g5DL7cg",
+	"55SS9GXTzltt1MMpnWCGrjgFQvbHZ5+/4an887LOJ5H4Q7LOXUbm5Gw5jCNcxd8qxvNiRvlLJJN/mE0G",
+	"mKIzzpTSr1DZFIMWf0ZeuR79z88sD/7gzPIgCNqt52WWr0r1tnbN9kGIPuAxTrEYyxT/XTLAP5zdvHAG",
+	"eDH3+4qyZRngxZDH9ZzrNaY218HeKjnYW88yXhYNl3elhOcN6L1qJmyIyiJKfzOb1qZl3kBhApCljlF4",
+	"2j4N0WAmKFOUWPLsbx+FNxc//3AV7sDvy6tQl85ENxc/g5S2Y65O67MpngN3VtwaP/oovPjxChqq36oh",
+	"eZzyVBZaIdPIR+H5xY9XIYoJmZDYvFoMzzxtnyp4q9mY35fqDxjF/IYHqqMiYHTLdUADm2UGgr+z4bJP",
+	"l/lHO3T+yflST0NBFz/eRDVk6hY/amGR2Bzztze3Bfx6e3NbXIh6sF6GK4wJ7SsZrHo6dpq1Z8fJpn9O",
+	"srXkEtdKHUK8qBsJ58EWYP5cJ6ziRScQlWWJumiGFx3x7O3N7V8ZzPAw5skCG2jFpf7Sa++W114e8VKO",
+	"z8a6HPDvHfESwsqiMU5HZDmIr1l8ORy+kNP2ms/0deM4/mUmpCaNEzxHA4IYGWFJ78nCYJqjo2ZBsmjA",
+	"A+M+f1FI5E70VbiYuSH+KJeHI09rA0vYRCcSTbiQ6KjwT21OVsFFD/ZK6FsAatzNRXkt7+NwmUPWEDh3",
+	"2VXyCmavaJZSOYdSI+Z6UijiezKT4/zTG2sEfPfDrVdXSxxuddTFSYcpn1Sre9pCHmJB3XjUnwXBbgRd",
+	"wJ+6oIVmS96xmUfOc8ZSTm1F4QV1oPOr2RZNCQtbKXowz4wHTXuZd3YlgLnOu672cT4hPKX/JnNda90G",
+	"spaNxw2qAKtQRqsf1pxAhExnkTpSkE0G4b0NMIyqE6gYl3F98SH6hOeYYdQj8oGnX16JPqPs/jErBKQa",
+	"mCCc42rpg/yOpK0wNwmG2oa9rdMYsLkzss+0LU/AnLApkaBNhsJHMWGUqN/aOijgZhhI3hDNPuuz/41g",
+	"lyGFjmgIqLX2PbvPfQ/hmRxnIUNbFQBt68roKb4nCTIXEtjLntGiWtQaaqYk9VJc++VBWkxDt2My1/bo",
+	"dmBr66pBZiyBsEVzn1RsaveCuV98ITEa8rSpFnue7WyiwDhjahLhjoLNDp5SsfO1fCf/0w5PR2Lnq7Yt",
+	"PYXazRxh0NAnMyEVqcVqEu7lf1gWjVtq7AuIM88yyKCe/0wQkd10hYjRMY5R+FWrGT5c8eNrw6EPEbJP",
+	"YaEaptUz1Aw4sxoJ2jLJjVBnUxBZqJXJZkmioWaDLjjLL8dzW4KBH7MYIGlaCyK3YUH2ujRI0hFuKcwB",
+	"j8FcmxKUkl/0HXzQ7Xe3t1eoEwSV/BItuksqE3OT3WNOt0+uumireKCgOohzmOByelugyWs1gyYEx/Mp",
+	"YXhKvWNvtxk0TY2dMdDPDWC+EzsREVlOkVjImPJXdrqmZ1uo6clf2eQyHXXPgZlNsazTA07AWidsglFY",
+	"drBnhWnrrqHMSzSJQqM+K4dpAHn4zSb1/oYmBDNFtn6DOuhGC/4tu94dSId92me/NRqNwv+qLx0q8Zuh",
+	"Tug31G4FWZ6e+hgEvnrmo3Zb/dgNkG4HTuTf4OoJ9Vo7MNl8S9tMJbTRhE+9uRtkaX9LG5JED6aopHpx",
+	"PzDpf+g3pJg9akGDSnsftTvQiToc9vbmhOB7IlB7LzAphYrm5V020QmbI022Ij4ZUGbhJB5IKtRZsWdv",
+	"YfKVzXZOR6KZpXTZ9DNNRHFkiGiel6K/0BAzBFaNtDXkKTKyzeIctm0/uw4jr3cn0IzZu8DUFtTnX+sU",
+	"bRTanO1QX95e8XFBy4KTK8woUcnXFQJVJcCakznayuOL3FEEwgMl3ZhIoWzPNfojS8YU0YLblnTNobl6",
+	"0DRYoTPHhdOt5ioKVQy/EXxYDoD6QshUICoFEHMNLXNSFCKonYmw2l2aJIqbpATDMjVY3xLpBjJZPmJC",
+	"Jez5FEQKFNa48jLyYFgWwMF5D75n/AG6hltTNVE3RCTLpaSxztSs3tj4SmRL9R287WR4W5MUqMl9JjJ1",
+	"Y+/Y0xM6z+/eNNzklMfzDe8c0thUurpfEx3jKTQAdO8esmUJzKU1edWBJfFbJt9/vagGfb8PXElTvOlQ",
+	"P6ubir4cZ8NR1r5/qJw8X1RPZDoj8EALLLCx7SB4FijKdz/dVgMEgVpU74Kqj8xbAhIbMQdqWSFu7fNd",
+	"MV6sJvqrEuy1bqCWE5dViqwqh03pJL5K9JJ5bKOIivFATvhPXQxPFrJjUtJpvH6gjRtHY2JdCqEtpTiT",
+	"2iCSdcM7CtEbNU6rLLOx3Qqc7ES9NbUpkK3noPvKWzWrkas2puXJ9zr6CNQNlB0VU7zkFMe2kiw0bK1u",
+	"WLg+Dxrtrm6U3/wPLTqrW2TXJqsGrTWGKF+/C+321llPzQVyqnH7aHXj8s2eT763t87uFy9Sh1ZrLLHm",
+	"KlvArZyDgAeEM5Ip2TqMixcKgCg1Bo9spUStbeprbnhdEZQzq73naAeiNGZ5mUenwKPW321xR1tj2NWG",
+	"SJ85RYa3utdX27bUsNKfQXrPhhor7dsqk2Ff0XelDm6ZYhrbPnINEH0GFggj++EvROQWA8Osj93Souif",
+	"yA1G9OE7bcr4J+iterQhT/sM6nxCFkCrZZ/qap/6YTt/eH7aM31BRVV3lHOpvnEd5eiffRbmIRJN/dQv",
+	"1GdXPWTlcfM3jH1QfVuNkgb16HqWEHEMVpQao0DBIlDSw7ZIIgjqBLvV6ghauXa3ESRr+p8ZgQsohBMd",
+	"4N7h6/Z/DPahiLO4eG+3kskyc4MLGy0XVvbJkeeOFldWQOSeMJBYbUy/jgRUx0Jh2IAQZvSpGG3lou+2",
+	"I8+KMZ4SlM4SAje4PaAtK4kYwdxHhM0mwkfGAS18lIBjWDh1gyCZQPhqLoxnsqzuAJK3ozGJvpDYhn5i",
+	"NtdqmpLcoXTUa4TRPeXJYjXMsVrYu9AJWE9UPzCU1miUOgYfa6XdYsHx3yXtmnNfEncV/ZApbmil7bR9",
+	"mpnwbC1yPlR71gSRIZO6CtXHTdhP4QqJxcKTiR+pCW+C8A57FQAEQ9gK+lANXwcd6PAF9XexfPO5LItD",
+	"PV4vB4HjGsr6Fsqbf84Tto2TL0sa1h4Ik1DbOsxyWvMs1CzRE1Izs+TKtTIkIeWx5aQj6uF0hiC4/236",
+	"npmXmzsH8quTPQavPN2V470siGrCrRYLWhZSS0N4NNCyOBsNNhOeUoCVG45gwweMD936ssETXXQUW+eu",
+	"AxL4bPao+NFxC+mElE+OsW8jIbC+0P9aqk9rw3NpdIKq5mPTQxyRYS2tRwu/3xScP0bB0aupVXCM1rG2",
+	"+hL8VepLFlJhwLW+xvIX6SpraAHnVuJwI8u/KS1rKi2a3iG82Mu4QGF58p/lI9kZzJIvfy9HCcHROCtO",
+	"qmVxyB9EWyW5cVt9BDutjVdBt3Cpn8gsqNqtqfU/7bzj1lOQe20p0+mwW5mLBszHxmhOpXXPOnZo/aLo",
+	"M8m51tOUKCyyO/HALC3HXIDYFhZtpeHxN1/N8301a3pqXutRHDO/q8r4xnyf1QIczPuMxtvGyQ4VSAGG",
+	"lMVkSlgMBS7ttXavROZ+jTnRd7zPWMzVDAYJj77kmCIAO5QyknmSt8Cr2g6C7Q1uVLRKq+RTlJB7kiCB",
+	"50JpcBofrWLk5OgfF0wFrfINjLnXBYM/pXRzH3imSaw0QKUuIjo0CzLJ8tuvC92XL3jM1K/CBY8wHOOl",
+	"Efxaj1gmr1t9bZYSAXBChfBodcp3NUEwUztGbVTvyFCq5zLXXFO7q8CXrt1AUJeSpFB80IBJ2KiJBzzX",
+	"bhg3sBheBDtNfnlnBgB/eao9KKL2mk/YQtjR/LbP0CRandiKBQtHC2C0vLMsNEBBWPUMd8dmA5ruj1d4",
+	"LrcMyVIIb6lTHjti1/VKaNej/xJOzm1/mWMKbVmjAY3B97XC47WNeJr1VyotqdM9tanFuOTxdEogYY3g",
+	"NKFZoExuPcuMJxDPEUWzNCUsgvS1rFJGghWUOTMRFoybeIzQ3NYaWoZVvaEWS3MzbmgveYWXAQlUF0Zq",
+	"aWiKME35IFHHYAvgwzTb9BGZTOXcRxMOPAkz1/QChkuFRDDYICX4i7BWp7DocApNVJ1fMdRos0ttoAig",
+	"HOPWagM4bbLGV/oUT5Vo8nssLYu9dwUTMCT3xQry04Rs59rd54WevbUKgD/dPde1B3aQP8a9lySm+HBh",
+	"U3qGJFsvteWUQEf8KgH8QqZyu6oGf3bvwDZ6lHOv9ee6GpwZEIJBEO3jvXZjLw5IozM4HDaO8N5Bo0MO",
+	"492oNWzjVgCEZ2g9IcUanVXqsKA85517gXU+S7g42ltnFl7xdmco7PmMlf9B1UeXLm9dJby0vLvlZVST",
+	"BLVLHHgpn7VsuAZklcU78sPG5VYzB/4yd3Zu6K4lArW4/c3es9res+YlCX9Ph7Y+hu4Rzk9S/clad7nu",
+	"yWq5J2uF3cn3JvSxjMiXVlrPhA1IjcylM9+UHgN+7RtdY2rLzX9D8W8o/sej+H85b/S/CT0rV27uhfB2",
+	"dnfsZTSFzejGaB3kQjhJCY7nRi+D2t6UxeQR1WBGUbt7zrY8B9+DDUj62tqBUoSujeBf50a4XMuEtL5v",
+	"YZZ8+Wv8C9+8BJuENrlhTWDZnmA2d7ORjK6beZkUYLdf2H/wNeaReqJWNSKyLkGrmr4Apg639otrrvHR",
+	"wxhLcg+YLKzhe8vI6X2WLdBHrkEXpyQz6uo7rbebboS0MRBVgqP7bJ3o6I1Co50YcO93q+y1GsxJpras",
+	"MmJ8c1H/fxKDu/93iMH92zuwNw22/R/IHK4JjtcMcf2TfL6rXzznETiHFReyqayaE923dhTUIeUY6GF9",
+	"XO7Fo3ahCIShFOIrgcaYxQlBW2SCqcmfnGIhHnga25L/dMRIjN79cGuSdDV6mSTPnNOAK1l78kzus772",
+	"SthcCHh4btJYu+wDZSK0Ca/Wbd3pBH6fxQQuo0HtYPs1CqGbeZi7FYyLEBwCINwKibUzoKa+pPY7mzZ9",
+	"hhPBUUKFdVQ7XE3kJSIHJOFspMQFPw+HNDuW8oSAO5zgaAxpVzTts1DxaeuiWFGzrc/6TBeINbvP03zT",
+	"LTs1WaWtxdeCOa4Y3ajPHsY0GoNQYIaWD1zN6kGNtm08/+DyZ4TEAjGuQbU4mDNLif5dPoaEj3S1qPwA",
+	"vucjtYk6dYkhwD+zHy5fNk+ONYNt8qn4V7E6mX7B8BnoBTJi9W56x57YjVIiG1fqSZCC5lfFQ++4HWxA",
+	"8LNN2SjUblOZRtcHKIs07aChz4wtMACHNI/KVjTNxepaIUcIHlGQK0D3/PzV46X6hsDql9QTNIUJymGx",
+	"atU80fV3cDyhzLsDVQ+OsGH6e8GhEWGkrp7gkfm78eBtRC/pu+7HX7utHu2KLrvei866+90v0x8/nb07",
+	"apL5u1/jH7r0knbnP92+S3qTn/Z6Z0H7p19Gu+9vr5Per9/Ly9uf9j7QILg8701+nnx4/PBLTD+cf0/f",
+	"n71LyHcn9PKXi3bv1++D3u1J58OvF3sfzpOjZtRO2GDyJoh/fJe8/2HvPj5rzX/+4Y3wdImH9QWRl5cs",
+	"HERbrNjCC6aaxB8qWnQ1ETrLadA3fXS1yGHKnGg1IT/JXQUvw4f1UXYkECiBcvdUav/VLTny+U5JDG7F",
+	"lM9w1PQdb/pQl3XMBGrn2OTZMRdSc1BoI/R9ZG5Zo1maeMfeDlhrzNS+LkY+NJibEiGvRF4P1S200cwJ",
+	"B0xZraB8GUgpoO/tza2jrNfQtyxne2Duzbaqvi7WNHHGzOW6p7un/xcAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

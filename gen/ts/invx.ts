@@ -44,7 +44,7 @@ export interface paths {
                 /**
                  * @description Theodore organisation id: the organisation's `_id`, 24 lowercase hexadecimal characters,
                  *     as listed in `associatedOrgs` of the token response.
-                 * @example 64b7f0c2a1d3e4f5a6b7c8d9
+                 * @example 6543a1f2c9e77b0012ab34cd
                  */
                 "org-id": components["parameters"]["OrgID"];
             };
@@ -113,7 +113,7 @@ export interface paths {
                 /**
                  * @description Theodore organisation id: the organisation's `_id`, 24 lowercase hexadecimal characters,
                  *     as listed in `associatedOrgs` of the token response.
-                 * @example 64b7f0c2a1d3e4f5a6b7c8d9
+                 * @example 6543a1f2c9e77b0012ab34cd
                  */
                 "org-id": components["parameters"]["OrgID"];
             };
@@ -142,8 +142,12 @@ export interface paths {
          *     id).
          *
          *     * Items are independent: one item's failure does not undo or block the others. The
-         *       response has one result per item, in request order, and `status` `"1"` even when some
-         *       or all items failed.
+         *       response (HTTP 200) has one result per item, in request order.
+         *     * The top level says whether anything was applied: `status` `"1"` and `error` null when at
+         *       least one item succeeded (even if others failed); `status` `"0"` and `error`
+         *       `err-bulk-failed` when no item succeeded, with `args.message` counting the failures by
+         *       code, e.g. `all 3 items failed: 2 err-resource-not-found, 1 err-incorrect-update-action`.
+         *       `data` keeps the per-item results either way.
          *     * A successful item has `itemStatus` `"1"`, the document after the change in `itemData`
          *       and `itemErrors` null. A failed item has `itemStatus` `"0"`, `itemData` null and one
          *       entry in `itemErrors`: `err-incorrect-update-action` (action not allowed in the
@@ -172,7 +176,7 @@ export interface paths {
                 /**
                  * @description Theodore organisation id: the organisation's `_id`, 24 lowercase hexadecimal characters,
                  *     as listed in `associatedOrgs` of the token response.
-                 * @example 64b7f0c2a1d3e4f5a6b7c8d9
+                 * @example 6543a1f2c9e77b0012ab34cd
                  */
                 "org-id": components["parameters"]["OrgID"];
                 /**
@@ -250,8 +254,9 @@ export interface components {
          * @description An error. `message` is a stable code: `err-validation`, `err-incorrect-update-action`,
          *     `err-resource-not-found`, `err-invalid-org`, `err-invalid-token`, `err-expired-token`,
          *     `err-missing-token`, `err-invalid-credentials`, `err-duplicate-document`,
-         *     `err-duplicate-item`, `err-payload-too-large`, `err-unsupported-media-type`,
-         *     `err-method-not-allowed`, `err-internal`, `err-service-unavailable`.
+         *     `err-duplicate-item`, `err-bulk-failed`, `err-payload-too-large`,
+         *     `err-unsupported-media-type`, `err-method-not-allowed`, `err-too-many-requests`,
+         *     `err-internal`, `err-service-unavailable`.
          */
         ErrorDetail: {
             /**
@@ -262,6 +267,25 @@ export interface components {
             type: components["schemas"]["ErrorType"];
             args: components["schemas"]["ErrorArgs"];
         };
+        /**
+         * @description An `ErrorDetail`, or null. Same properties as `ErrorDetail` (shared with a YAML anchor); the
+         *     Go type is `ErrorDetail`.
+         */
+        NullableErrorDetail: {
+            /**
+             * @description Stable error code (see the schema description).
+             * @example err-incorrect-update-action
+             */
+            message: string;
+            type: components["schemas"]["ErrorType"];
+            args: components["schemas"]["ErrorArgs"];
+        } | null;
+        /**
+         * @description `"1"` when at least one item was applied, `"0"` when every item failed.
+         * @example 1
+         * @enum {string}
+         */
+        BulkStatus: "1" | "0";
         /**
          * @description Body of every failed response.
          * @example {
@@ -313,7 +337,7 @@ export interface components {
         Organisation: {
             /**
              * @description Organisation id (`_id`), the `org-id` of the document routes.
-             * @example 64b7f0c2a1d3e4f5a6b7c8d9
+             * @example 6543a1f2c9e77b0012ab34cd
              */
             id: string;
             /**
@@ -884,12 +908,15 @@ export interface components {
              */
             itemKey: string | null;
         };
-        /** @description Envelope of a bulk response; `data` has one result per item, in request order. */
+        /**
+         * @description Envelope of a bulk response; `data` has one result per item, in request order. `status` is
+         *     `"0"` and `error` is `err-bulk-failed` only when every item failed.
+         */
         BulkResponse: {
-            status: components["schemas"]["SuccessStatus"];
+            status: components["schemas"]["BulkStatus"];
             /** @description One result per request item, in request order. */
             data: components["schemas"]["BulkItemResult"][];
-            error: components["schemas"]["NullError"];
+            error: components["schemas"]["NullableErrorDetail"];
             info: components["schemas"]["Info"];
         };
     };
@@ -1005,6 +1032,37 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
+        /** @description Over a rate limit (by default 60 requests a minute and 1000 an hour per token user, or IP address before login; configurable): `err-too-many-requests`. */
+        TooManyRequests: {
+            headers: {
+                /** @description The limit of the window closest to being reached. */
+                "X-RateLimit-Limit"?: number;
+                /** @description Requests left in that window (0 here). */
+                "X-RateLimit-Remaining"?: number;
+                /** @description When that window ends, in Unix seconds. */
+                "X-RateLimit-Reset"?: number;
+                /** @description Seconds to wait before trying again. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "status": "0",
+                 *       "data": null,
+                 *       "error": {
+                 *         "message": "err-too-many-requests",
+                 *         "type": "ClientError",
+                 *         "args": {
+                 *           "message": "Too many requests: the limit is 60; retry after 42 seconds"
+                 *         }
+                 *       },
+                 *       "info": null
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
         /** @description An unexpected server failure (`err-internal`); no internal detail is returned. */
         InternalError: {
             headers: {
@@ -1038,7 +1096,7 @@ export interface components {
         /**
          * @description Theodore organisation id: the organisation's `_id`, 24 lowercase hexadecimal characters,
          *     as listed in `associatedOrgs` of the token response.
-         * @example 64b7f0c2a1d3e4f5a6b7c8d9
+         * @example 6543a1f2c9e77b0012ab34cd
          */
         OrgID: string;
         /**
@@ -1085,6 +1143,7 @@ export interface operations {
             401: components["responses"]["InvalidCredentials"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1102,7 +1161,7 @@ export interface operations {
                 /**
                  * @description Theodore organisation id: the organisation's `_id`, 24 lowercase hexadecimal characters,
                  *     as listed in `associatedOrgs` of the token response.
-                 * @example 64b7f0c2a1d3e4f5a6b7c8d9
+                 * @example 6543a1f2c9e77b0012ab34cd
                  */
                 "org-id": components["parameters"]["OrgID"];
             };
@@ -1129,6 +1188,7 @@ export interface operations {
             409: components["responses"]["DuplicateDocument"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1146,7 +1206,7 @@ export interface operations {
                 /**
                  * @description Theodore organisation id: the organisation's `_id`, 24 lowercase hexadecimal characters,
                  *     as listed in `associatedOrgs` of the token response.
-                 * @example 64b7f0c2a1d3e4f5a6b7c8d9
+                 * @example 6543a1f2c9e77b0012ab34cd
                  */
                 "org-id": components["parameters"]["OrgID"];
             };
@@ -1173,6 +1233,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1190,7 +1251,7 @@ export interface operations {
                 /**
                  * @description Theodore organisation id: the organisation's `_id`, 24 lowercase hexadecimal characters,
                  *     as listed in `associatedOrgs` of the token response.
-                 * @example 64b7f0c2a1d3e4f5a6b7c8d9
+                 * @example 6543a1f2c9e77b0012ab34cd
                  */
                 "org-id": components["parameters"]["OrgID"];
             };
@@ -1216,6 +1277,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1233,7 +1295,7 @@ export interface operations {
                 /**
                  * @description Theodore organisation id: the organisation's `_id`, 24 lowercase hexadecimal characters,
                  *     as listed in `associatedOrgs` of the token response.
-                 * @example 64b7f0c2a1d3e4f5a6b7c8d9
+                 * @example 6543a1f2c9e77b0012ab34cd
                  */
                 "org-id": components["parameters"]["OrgID"];
                 /**
@@ -1259,6 +1321,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

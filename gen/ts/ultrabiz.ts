@@ -706,6 +706,29 @@ export interface components {
                 "application/xml": components["schemas"]["AspNetError"];
             };
         };
+        /** @description Over a rate limit (by default 60 requests a minute and 1000 an hour per token user, or IP address before login; configurable). */
+        TooManyRequests: {
+            headers: {
+                /** @description The limit of the window closest to being reached. */
+                "X-RateLimit-Limit"?: number;
+                /** @description Requests left in that window (0 here). */
+                "X-RateLimit-Remaining"?: number;
+                /** @description When that window ends, in Unix seconds. */
+                "X-RateLimit-Reset"?: number;
+                /** @description Seconds to wait before trying again. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "Message": "Too many requests: the limit is 60; retry after 42 seconds"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AspNetError"];
+                "application/xml": components["schemas"]["AspNetError"];
+            };
+        };
         /** @description An unexpected error; details are logged, not returned. */
         InternalServerError: {
             headers: {
@@ -942,6 +965,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1006,6 +1030,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1161,6 +1186,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1208,6 +1234,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1248,6 +1275,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };

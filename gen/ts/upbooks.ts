@@ -44,6 +44,8 @@ export interface paths {
          *     - `totalCount` is the number of the caller's organizations; `filteredCount` the number
          *       matching the request (the same here, as there is no filter).
          *     - Sorted by `sortBy` in `sortOrder` (1 ascending, -1 descending); ties broken by `_id`.
+         *     - `pageNo`, `pageSize`, `sortBy` and `sortOrder` may also be sent as headers, as Upbooks'
+         *       own pages do; the query parameter wins when both are present.
          */
         get: operations["GetOrganizations"];
         put?: never;
@@ -80,6 +82,71 @@ export interface paths {
          *     - 403 when the `ORGANIZATION-ID` header names a different organization than `{id}`.
          */
         get: operations["GetOrganizationDetail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organization/{id}/activityLog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's own entries in an organization's activity log
+         * @description One page of the entries the caller wrote in the organization's activity log, newest first
+         *     by default. Any member may read their own entries; `GetAllActivityLogs` lists everyone's.
+         *
+         *     The log has one entry per destructive call, whichever family it came through, written in
+         *     the same transaction as the deletion (so an entry exists exactly when the deletion
+         *     happened):
+         *
+         *     | action | written by | `details` |
+         *     |---|---|---|
+         *     | `organization.deleteSelectiveData` | Upbooks `DeleteSelectiveData` (not on `dryRun`) | `categories` (the flags set true), `force`, `deleted` and `forced` (rows per category) |
+         *     | `invx.document.delete` | invx `UpdateDocument` / `UpdateDocumentBulk`, when at least one `del` applied | `count`, `documents` (`id`, `docNumber`, `sellerGstin` of each deleted document) |
+         *     | `ultrabiz.purchaseInvoice.delete` | Ultrabiz `DeletePurchaseInvoice` | `invoiceId`, `isPGP`, `vendorId`, `billNo`, `netAmount`, `lines`, `units`, `userNumber` |
+         *
+         *     The log is the organization's `activityLogs` data category: a selective delete with
+         *     `activityLogs: true` erases it, and then records itself as the first entry of the new log.
+         *
+         *     - `totalCount` is the number of the caller's entries; `filteredCount` the number matching
+         *       `action`.
+         *     - Paging and sorting as `GetOrganizations`, also accepted as headers (the query wins).
+         */
+        get: operations["GetActivityLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organization/{id}/activityLog/all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every entry of an organization's activity log
+         * @description One page of all the organization's activity-log entries, whoever wrote them, newest first
+         *     by default: what was erased, by whom (`userId` and `user`), when, with which flags and
+         *     counts. Entries and `details` as in `GetActivityLogs`.
+         *
+         *     - Only the owner or an admin of the organization may read it (403 otherwise).
+         *     - `totalCount` is the number of the organization's entries; `filteredCount` the number
+         *       matching `action` and `userId`.
+         *     - Paging and sorting as `GetOrganizations`, also accepted as headers (the query wins).
+         */
+        get: operations["GetAllActivityLogs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -382,6 +449,93 @@ export interface components {
             /**
              * @description A human-readable confirmation.
              * @example Organization fetched
+             */
+            message?: string;
+        };
+        /**
+         * @description What an activity-log entry records.
+         * @enum {string}
+         */
+        ActivityAction: "organization.deleteSelectiveData" | "invx.document.delete" | "ultrabiz.purchaseInvoice.delete";
+        /**
+         * @description A field activity-log entries can be sorted by. Default createdAt.
+         * @default createdAt
+         * @enum {string}
+         */
+        ActivityLogSortBy: "createdAt" | "action";
+        /** @description The user who wrote the entry; null when that user no longer exists. */
+        ActivityLogUser: {
+            /**
+             * @description The user's email.
+             * @example demo@example.com
+             */
+            email: string;
+            /**
+             * @description The user's name.
+             * @example Demo User
+             */
+            name: string;
+        } | null;
+        /** @description One entry of an organization's activity log. */
+        ActivityLog: {
+            /**
+             * @description The entry's id.
+             * @example 6565f0a1b2c3d4e5f6a7b8c9
+             */
+            _id: string;
+            /**
+             * @description The organization's `_id`.
+             * @example 6543a1f2c9e77b0012ab34cd
+             */
+            organizationId: string;
+            /**
+             * @description Who did it (the user's id).
+             * @example 3f6c1b8e-2a4d-4c1e-9b7a-5d2e8f0a1c34
+             */
+            userId: string;
+            user: components["schemas"]["ActivityLogUser"];
+            /**
+             * @description What was done (see `GetActivityLogs` for the actions and their details).
+             * @example organization.deleteSelectiveData
+             */
+            action: string;
+            /** @description The flags, ids and counts of the call (per action, see `GetActivityLogs`). */
+            details: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description When it was done.
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description Same as `createdAt`; entries never change.
+             */
+            updatedAt: string;
+            /**
+             * @description Document version; always 0.
+             * @example 0
+             */
+            __v: number;
+        };
+        /** @description One page of activity-log entries. */
+        ActivityLogListResponse: {
+            /** @description The entries on this page. */
+            data: components["schemas"]["ActivityLog"][];
+            /**
+             * @description How many entries the request may see.
+             * @example 1
+             */
+            totalCount: number;
+            /**
+             * @description How many entries match the filters (all pages).
+             * @example 1
+             */
+            filteredCount: number;
+            /**
+             * @description A human-readable confirmation.
+             * @example Activity logs fetched
              */
             message?: string;
         };
@@ -926,6 +1080,29 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description Over a rate limit: by default 60 requests a minute and 1000 an hour per client (the token's user, or the IP address before login), configurable. Every response carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`. */
+        TooManyRequests: {
+            headers: {
+                /** @description The limit of the window closest to being reached. */
+                "X-RateLimit-Limit"?: number;
+                /** @description Requests left in that window (0 here). */
+                "X-RateLimit-Remaining"?: number;
+                /** @description When that window ends, in Unix seconds. */
+                "X-RateLimit-Reset"?: number;
+                /** @description Seconds to wait before trying again. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "429",
+                 *       "message": "Too many requests: the limit is 60; retry after 42 seconds"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description An unexpected error; details are logged, not returned. */
         InternalError: {
             headers: {
@@ -978,6 +1155,22 @@ export interface components {
         OrganizationSortBy: components["schemas"]["OrganizationSortBy"];
         /** @description The sort direction, 1 ascending or -1 descending. */
         SortOrder: components["schemas"]["SortOrder"];
+        /** @description Only entries of this action. */
+        ActivityAction: components["schemas"]["ActivityAction"];
+        /** @description Only entries written by this user (`userId` of an entry). */
+        ActivityUserId: string;
+        /** @description The field to sort entries by. */
+        ActivityLogSortBy: components["schemas"]["ActivityLogSortBy"];
+        /** @description `sortBy` sent as a header; the query parameter wins when both are present. */
+        ActivityLogSortByHeader: components["schemas"]["ActivityLogSortBy"];
+        /** @description `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present. */
+        PageNoHeader: number;
+        /** @description `pageSize` sent as a header; the query parameter wins when both are present. */
+        PageSizeHeader: number;
+        /** @description `sortBy` sent as a header; the query parameter wins when both are present. */
+        OrganizationSortByHeader: components["schemas"]["OrganizationSortBy"];
+        /** @description `sortOrder` sent as a header; the query parameter wins when both are present. */
+        SortOrderHeader: components["schemas"]["SortOrder"];
     };
     requestBodies: never;
     headers: {
@@ -1018,6 +1211,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1034,7 +1228,16 @@ export interface operations {
                 /** @description The sort direction, 1 ascending or -1 descending. */
                 sortOrder?: components["parameters"]["SortOrder"];
             };
-            header?: never;
+            header?: {
+                /** @description `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present. */
+                PageNo?: components["parameters"]["PageNoHeader"];
+                /** @description `pageSize` sent as a header; the query parameter wins when both are present. */
+                PageSize?: components["parameters"]["PageSizeHeader"];
+                /** @description `sortBy` sent as a header; the query parameter wins when both are present. */
+                SortBy?: components["parameters"]["OrganizationSortByHeader"];
+                /** @description `sortOrder` sent as a header; the query parameter wins when both are present. */
+                SortOrder?: components["parameters"]["SortOrderHeader"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1051,6 +1254,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1081,6 +1285,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1113,6 +1318,111 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    GetActivityLogs: {
+        parameters: {
+            query?: {
+                /** @description Only entries of this action. */
+                action?: components["parameters"]["ActivityAction"];
+                /** @description The page to return, starting at 1. */
+                pageNo?: components["parameters"]["PageNo"];
+                /** @description The number of items per page. */
+                pageSize?: components["parameters"]["PageSize"];
+                /** @description The field to sort entries by. */
+                sortBy?: components["parameters"]["ActivityLogSortBy"];
+                /** @description The sort direction, 1 ascending or -1 descending. */
+                sortOrder?: components["parameters"]["SortOrder"];
+            };
+            header?: {
+                /** @description OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path. */
+                "ORGANIZATION-ID"?: components["parameters"]["OrganizationIdHeader"];
+                /** @description `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present. */
+                PageNo?: components["parameters"]["PageNoHeader"];
+                /** @description `pageSize` sent as a header; the query parameter wins when both are present. */
+                PageSize?: components["parameters"]["PageSizeHeader"];
+                /** @description `sortBy` sent as a header; the query parameter wins when both are present. */
+                SortBy?: components["parameters"]["ActivityLogSortByHeader"];
+                /** @description `sortOrder` sent as a header; the query parameter wins when both are present. */
+                SortOrder?: components["parameters"]["SortOrderHeader"];
+            };
+            path: {
+                /** @description The organization's `_id` (a 24-character lowercase hex ObjectId). */
+                id: components["parameters"]["OrganizationObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the caller's entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityLogListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    GetAllActivityLogs: {
+        parameters: {
+            query?: {
+                /** @description Only entries of this action. */
+                action?: components["parameters"]["ActivityAction"];
+                /** @description Only entries written by this user (`userId` of an entry). */
+                userId?: components["parameters"]["ActivityUserId"];
+                /** @description The page to return, starting at 1. */
+                pageNo?: components["parameters"]["PageNo"];
+                /** @description The number of items per page. */
+                pageSize?: components["parameters"]["PageSize"];
+                /** @description The field to sort entries by. */
+                sortBy?: components["parameters"]["ActivityLogSortBy"];
+                /** @description The sort direction, 1 ascending or -1 descending. */
+                sortOrder?: components["parameters"]["SortOrder"];
+            };
+            header?: {
+                /** @description OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path. */
+                "ORGANIZATION-ID"?: components["parameters"]["OrganizationIdHeader"];
+                /** @description `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present. */
+                PageNo?: components["parameters"]["PageNoHeader"];
+                /** @description `pageSize` sent as a header; the query parameter wins when both are present. */
+                PageSize?: components["parameters"]["PageSizeHeader"];
+                /** @description `sortBy` sent as a header; the query parameter wins when both are present. */
+                SortBy?: components["parameters"]["ActivityLogSortByHeader"];
+                /** @description `sortOrder` sent as a header; the query parameter wins when both are present. */
+                SortOrder?: components["parameters"]["SortOrderHeader"];
+            };
+            path: {
+                /** @description The organization's `_id` (a 24-character lowercase hex ObjectId). */
+                id: components["parameters"]["OrganizationObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the organization's entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityLogListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1157,6 +1467,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

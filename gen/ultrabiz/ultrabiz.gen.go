@@ -464,6 +464,11 @@ type PayloadTooLarge = AspNetError
 // Example: {"Message":"No HTTP resource was found that matches the request URI 'http://localhost:8080/api/Purchase/Nope'."}
 type ServiceUnavailable = AspNetError
 
+// TooManyRequests ASP.NET Web API error body (`HttpError`). XML clients get `<Error><Message>...</Message></Error>`.
+//
+// Example: {"Message":"No HTTP resource was found that matches the request URI 'http://localhost:8080/api/Purchase/Nope'."}
+type TooManyRequests = AspNetError
+
 // Unauthorized ASP.NET Web API error body (`HttpError`). XML clients get `<Error><Message>...</Message></Error>`.
 //
 // Example: {"Message":"No HTTP resource was found that matches the request URI 'http://localhost:8080/api/Purchase/Nope'."}
@@ -1883,6 +1888,14 @@ type ClientWithResponsesInterface interface {
 	GetVendorWithResponse(ctx context.Context, params *GetVendorParams, reqEditors ...RequestEditorFn) (*GetVendorResponse, error)
 }
 
+// GetProductStockResponse429Headers the declared response headers of an HTTP 429 response for GetProductStock
+type GetProductStockResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 // GetProductStockResponse503Headers the declared response headers of an HTTP 503 response for GetProductStock
 type GetProductStockResponse503Headers struct {
 	RetryAfter int
@@ -1901,10 +1914,14 @@ type GetProductStockResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetProductStockResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetProductStockResponse503Headers
 }
@@ -1932,6 +1949,11 @@ func (r GetProductStockResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetProductStockResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetProductStockResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -1973,6 +1995,14 @@ func (r GetProductStockResponse) ContentType() string {
 	return ""
 }
 
+// DeletePurchaseInvoiceResponse429Headers the declared response headers of an HTTP 429 response for DeletePurchaseInvoice
+type DeletePurchaseInvoiceResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 // DeletePurchaseInvoiceResponse503Headers the declared response headers of an HTTP 503 response for DeletePurchaseInvoice
 type DeletePurchaseInvoiceResponse503Headers struct {
 	RetryAfter int
@@ -1997,10 +2027,14 @@ type DeletePurchaseInvoiceResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeletePurchaseInvoiceResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *DeletePurchaseInvoiceResponse503Headers
 }
@@ -2043,6 +2077,11 @@ func (r DeletePurchaseInvoiceResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r DeletePurchaseInvoiceResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeletePurchaseInvoiceResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2181,6 +2220,14 @@ func (r DeletePurchaseReturnResponse) ContentType() string {
 	return ""
 }
 
+// GetPurchaseInvoiceResponse429Headers the declared response headers of an HTTP 429 response for GetPurchaseInvoice
+type GetPurchaseInvoiceResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 // GetPurchaseInvoiceResponse503Headers the declared response headers of an HTTP 503 response for GetPurchaseInvoice
 type GetPurchaseInvoiceResponse503Headers struct {
 	RetryAfter int
@@ -2199,10 +2246,14 @@ type GetPurchaseInvoiceResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetPurchaseInvoiceResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetPurchaseInvoiceResponse503Headers
 }
@@ -2230,6 +2281,11 @@ func (r GetPurchaseInvoiceResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetPurchaseInvoiceResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetPurchaseInvoiceResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2271,6 +2327,14 @@ func (r GetPurchaseInvoiceResponse) ContentType() string {
 	return ""
 }
 
+// InsertPurchaseInvoiceResponse429Headers the declared response headers of an HTTP 429 response for InsertPurchaseInvoice
+type InsertPurchaseInvoiceResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 // InsertPurchaseInvoiceResponse503Headers the declared response headers of an HTTP 503 response for InsertPurchaseInvoice
 type InsertPurchaseInvoiceResponse503Headers struct {
 	RetryAfter int
@@ -2295,10 +2359,14 @@ type InsertPurchaseInvoiceResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *InsertPurchaseInvoiceResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *InsertPurchaseInvoiceResponse503Headers
 }
@@ -2341,6 +2409,11 @@ func (r InsertPurchaseInvoiceResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r InsertPurchaseInvoiceResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r InsertPurchaseInvoiceResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2479,6 +2552,14 @@ func (r InsertPurchaseReturnResponse) ContentType() string {
 	return ""
 }
 
+// GetVendorResponse429Headers the declared response headers of an HTTP 429 response for GetVendor
+type GetVendorResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 // GetVendorResponse503Headers the declared response headers of an HTTP 503 response for GetVendor
 type GetVendorResponse503Headers struct {
 	RetryAfter int
@@ -2497,10 +2578,14 @@ type GetVendorResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetVendorResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetVendorResponse503Headers
 }
@@ -2528,6 +2613,11 @@ func (r GetVendorResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetVendorResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetVendorResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2885,6 +2975,13 @@ func ParseGetProductStockResponse(rsp *http.Response) (*GetProductStockResponse,
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2902,6 +2999,37 @@ func ParseGetProductStockResponse(rsp *http.Response) (*GetProductStockResponse,
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers GetProductStockResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetProductStockResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -2987,6 +3115,13 @@ func ParseDeletePurchaseInvoiceResponse(rsp *http.Response) (*DeletePurchaseInvo
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3004,6 +3139,37 @@ func ParseDeletePurchaseInvoiceResponse(rsp *http.Response) (*DeletePurchaseInvo
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers DeletePurchaseInvoiceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers DeletePurchaseInvoiceResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -3150,6 +3316,13 @@ func ParseGetPurchaseInvoiceResponse(rsp *http.Response) (*GetPurchaseInvoiceRes
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3167,6 +3340,37 @@ func ParseGetPurchaseInvoiceResponse(rsp *http.Response) (*GetPurchaseInvoiceRes
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers GetPurchaseInvoiceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetPurchaseInvoiceResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -3252,6 +3456,13 @@ func ParseInsertPurchaseInvoiceResponse(rsp *http.Response) (*InsertPurchaseInvo
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3269,6 +3480,37 @@ func ParseInsertPurchaseInvoiceResponse(rsp *http.Response) (*InsertPurchaseInvo
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers InsertPurchaseInvoiceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers InsertPurchaseInvoiceResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -3415,6 +3657,13 @@ func ParseGetVendorResponse(rsp *http.Response) (*GetVendorResponse, error) {
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3432,6 +3681,37 @@ func ParseGetVendorResponse(rsp *http.Response) (*GetVendorResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers GetVendorResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetVendorResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -3744,6 +4024,18 @@ type ServiceUnavailableJSONResponse struct {
 	Headers ServiceUnavailableResponseHeaders
 }
 
+type TooManyRequestsResponseHeaders struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+type TooManyRequestsJSONResponse struct {
+	Body AspNetError
+
+	Headers TooManyRequestsResponseHeaders
+}
+
 type UnauthorizedJSONResponse AspNetError
 
 type UnsupportedMediaTypeJSONResponse AspNetError
@@ -3822,6 +4114,32 @@ func (response GetProductStock404JSONResponse) VisitGetProductStockResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProductStock429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetProductStock429JSONResponse) VisitGetProductStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3976,6 +4294,32 @@ func (response DeletePurchaseInvoice415JSONResponse) VisitDeletePurchaseInvoiceR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseInvoice429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeletePurchaseInvoice429JSONResponse) VisitDeletePurchaseInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4228,6 +4572,32 @@ func (response GetPurchaseInvoice404JSONResponse) VisitGetPurchaseInvoiceRespons
 	return err
 }
 
+type GetPurchaseInvoice429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetPurchaseInvoice429JSONResponse) VisitGetPurchaseInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPurchaseInvoice500JSONResponse struct {
 	InternalServerErrorJSONResponse
 }
@@ -4378,6 +4748,32 @@ func (response InsertPurchaseInvoice415JSONResponse) VisitInsertPurchaseInvoiceR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseInvoice429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response InsertPurchaseInvoice429JSONResponse) VisitInsertPurchaseInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4626,6 +5022,32 @@ func (response GetVendor404JSONResponse) VisitGetVendorResponse(w http.ResponseW
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVendor429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetVendor429JSONResponse) VisitGetVendorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4976,42 +5398,42 @@ func (sh *strictHandler) GetVendor(ctx echo.Context, params GetVendorParams) err
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Lb9s40vi/Quh+QOw9xbGdpA8Hix/SbnuXQx+5JO0tri4+0RJt8yKTWpGK4y3yv3/g8CFKll9p2t3c",
-	"18Vi16H45sxwZjiPL0HMZxlnhEkRDL4E5BbPspTA7/Mij6dYkDN2w2lMLuGL+iCK2Qzni2AQnCIheU4S",
-	"RHUdNKdyijgjKKWMBGFwg9MC2rygafoLliQYBP1u/8l+r7ff7151uwP4999BCDXe8WAQnL37uA91uoe9",
-	"XhAGL3OCJUleLIJBr+/+fM9qXT0f9I5NV79QEZ/OeMFkMOg96YbB6yt8awu6YfC3nAth/z7sd7thcFat",
-	"YdZ8lgSDXrd/FAZn4jVlOKW/kyQYjHEqiCo7/9u5/xcX0vv8hgr5gieLYPDpS/AC5y95opb/7PmTo263",
-	"2+sfHh0/Uetm4g0XJBiotfGU52e/BIPDp2HwshCSz0iuJhGoVeEZnhCYnlrgBZaUB4Nj/ddHnOpeuu7v",
-	"cxxfq+WFwatbmWO1By+YgBpQcOkVqOWfk1z/Fr+QlMjKQlXjV7dklkGxzAtdmhNynvOkiKVX9/14TPJK",
-	"6/cZYcv11PjvGczAlX1U8PLiyKzNFL8lkuR6nm+LVNIspWqqChjeEfkRp8Hg8PjZ004/DGBstX53klCi",
-	"trQbBmpHKJuoDT0Mg3OSf2BUvuRC6q07PuwcqvKcxkRv3pMj1UrPHI7hfL/bPeoHYYkcDkL+KRfuHP8p",
-	"F7qD4zBQyzTr6T3Tf7rD6XWfd46OwuCS/k7g2I/D4OpKHQbM9+rqzWvv9yX8Pj6ClV5dvfmokeuwq2Z5",
-	"NcXsn3IRDLp3n2FfHHybrTnHNPEg/ILMcH4tgkHwBs+ZwuP4Go15juRUoTGTJEeCYMFZoCdt25rxPxKW",
-	"aFh9endX7scFkUXOmmlFDt8QHyM55yjGueRM+ESigjEVXKidXNOJuD3v+/tZ24xe/1ll7VflRBDOc3pD",
-	"EpQAniWBqqcmXCdb/QrZ0nWAcF28ujKES89oxRY1bg77piT0AQhiM/37QfH+z1C8H/RNIa9Q8H2a53jx",
-	"apap6fhY/I4D0grUSgCeYCyL11gYZqldIvWnz41dN1GIqylBU5JmKMMTsieQgDqopUgpDOp362OfqShk",
-	"TtkEHfZ8BHy6DgGrDftPPYQ8rGLk8xpG9no1lOx16yjZP6zjZL/vIaXCYQ8rHfptRkpb6HDSFfgoaQs9",
-	"jLRFVYTUpRYfD4+qCHnk4eOzJVzs9T1k7D/biI2Ki/BQ8VkVEWvHUedBPAR9shpBD+sIugI5+z0PO/s+",
-	"evae+7ipMN5h5uHhXfgD8n5A3h8CeZ8VlZ4SnMB2fVF8Wb44HUu1WV+ChIg4p5mkXImNlyTmLBFIcjTH",
-	"VKIRGfOcIEFYolaoqLbAM4Jy8ltBhER4ginrBKEVj2Fx6iP1zlnEUzLDarAZZXRWzGBr5CJTqKDumwnJ",
-	"gzs1ywzneGbO9YsvatbneZYAszwlKDMbbm+TymS0/EFVi98Kki+CMGB4poe1fa+b75jnMyz1LJ8cBeH6",
-	"BViIXp7uK7hUa3ceZohnhKl9bZkf+3AZt22tE6tEAM7Xa64W2bgqPb6/hISMcZGWvJaZ9YjzlGBmZg3S",
-	"en3SFpTRiPNrNE7xBLWw2+99QROCZjwxfDnjKCtGKY1RQsaUUdVJewCThvb+4qkIEc+HbI5FiIjaG1CU",
-	"dNAFwYnamARpNkGgMWUJ4ixd2MbCHrxacgJ9d4Zs5X6ole28HRdYkpdTzCZkeVdOU8FRkSXYMDGZJgdi",
-	"r4TEHMPMcz6DGsCD7KHIkZHoHufqTWnH5Xj0aumE9ScUq1NsqXlErnak9tktSfNRFdwq+d+mGWdu1LX0",
-	"AN++IWwip8HguAvYZf8s8UsTV1iKlii3pAdapq6Sg37zZHPb70PSgg9C39n1qSp2NcZpSvI9gficoUKQ",
-	"HLFiNiI5as0KIRH5rcAprEbya8IUT1uM/kNiGSKSCoKOuoftrRZW6Dlsu6zD/uZlGe5/7RncQB0DUVZc",
-	"qAKUxebqOp42L+PGjvlwC7lTXYmMM6FVui9wcqHvNPVXzJkkDH7iLEtprK5qdvAfJROVumD18y0RAtgv",
-	"OFd7LVKhFohTmqjlveUJSS8lKCi+eDfP4BM0AtEE7eFRvKcaMi4RNAWZ7EwBWyf4HAaZLwx96n7uOH7i",
-	"k5ZuEMDOiCAsUUqwkKgbwN1f7tH/y8k4GAR/OSh12wf6qzgoZ/kqz7nZo2XQXV4iap1ennfevbqC2yBF",
+	"7H0Jc9s40uhfQfF7VZZmaVmS7RxyTb1yMsmst3J4bSc7tVHqI0RCEtYUwCFAy5qU//srNA6CFHU5zky8",
+	"L1tTWRnEje5Gd6OPL0HMZxlnhEkRDL4E5BbPspTA7/Mij6dYkDN2w2lMLuGL+iCK2Qzni2AQnCIheU4S",
+	"RHUdNKdyijgjKKWMBGFwg9MC2rygafoLliQYBP1u/8l+r7ff7151uwP4799BCDXe8WAQnL37uA91uoe9",
+	"XhAGL3OCJUleLIJBr+/+fM9qXT0f9I5NV79QEZ/OeMFkMOg96YbB6yt8awu6YfBrzoWwfx/2u90wOKvW",
+	"MGs+S4JBr9s/CoMz8ZoynNI/SBIMxjgVRJWd/3ru/8WF9D6/oUK+4MkiGHz6ErzA+UueqOU/e/7kqNvt",
+	"9vqHR8dP1LqZeMMFCQZqbTzl+dkvweDwaRi8LITkM5KrSQRqVXiGJwSmpxZ4gSXlweBY//URp7qXrvv7",
+	"HMfXanlh8OpW5ljtwQsmoAYUXHoFavnnJNe/xS8kJbKyUNX41S2ZZVAs80KX5oSc5zwpYunVfT8ek7zS",
+	"+n1G2HI9Nf57BjNwZR8VvLw4MmszxW+JJLme59silTRLqZqqAoZ3RH7EaTA4PH72tNMPAxhbrd+dJJSo",
+	"Le2GgdoRyiZqQw/D4JzkHxiVL7mQeuuODzuHqjynMdGb9+RItdIzh2M43+92j/pBWCKHg5B/yoU7x3/K",
+	"he7gOAzUMs16es/0n+5wet3nnaOjMLikfxA49uMwuLpShwHzvbp689r7fQm/j49gpVdXbz5q5Drsqlle",
+	"TTH7p1wEg+7dZ9gXB99ma84xTTwIvyAznF+LYBC8wXOm8Di+RmOeIzlVaMwkyZEgWHAW6Enbtmb8j4Ql",
+	"Glaf3t2V+3FBZJGzZlqRwzfEx0jOOYpxLjkTPpGoYEwFF2on13Qibs/7/n7WNqPXf1ZZ+1U5EYTznN6Q",
+	"BCWAZ0mg6qkJ18lWv0K2dB0gXBevrgzh0jNasUWNm8O+KQl9AILYTP9+ULz/byjeD/qmkFco+D7Nc7x4",
+	"NcvUdHwsfscBaQVqJQBPMJbFaywMs9QukfrT58aumyjE1ZSgKUkzlOEJ2RNIQB3UUqQUBvW79bHPVBQy",
+	"p2yCDns+Aj5dh4DVhv2nHkIeVjHyeQ0je70aSva6dZTsH9Zxst/3kFLhsIeVDv02I6UtdDjpCnyUtIUe",
+	"RtqiKkLqUouPh0dVhDzy8PHZEi72+h4y9p9txEbFRXio+KyKiLXjqPMgHoI+WY2gh3UEXYGc/Z6HnX0f",
+	"PXvPfdxUGO8w8/DwLvwBeT8g7y+BvM+KSk8JTmC7vii+LF+cjqXarC9BQkSc00xSrsTGSxJzlggkOZpj",
+	"KtGIjHlOkCAsUStUVFvgGUE5+b0gQiI8wZR1gtCKx7A49ZF65yziKZlhNdiMMjorZrA1cpEpVFD3zYTk",
+	"wZ2aZYZzPDPn+sUXNevzPEuAWZ4SlJkNt7dJZTJa/qCqxe8FyRdBGDA808PavtfNd8zzGZZ6lk+OgnD9",
+	"AixEL0/3FVyqtTsPM8QzwtS+tsyPfbiM27bWiVUiAOfrNVeLbFyVHt9fQkLGuEhLXsvMesR5SjAzswZp",
+	"vT5pC8poxPk1Gqd4glrY7fe+oAlBM54YvpxxlBWjlMYoIWPKqOqkPYBJQ3t/8VSEiOdDNsciRETtDShK",
+	"OuiC4ERtTII0myDQmLIEcZYubGNhD14tOYG+O0O2cj/UynbejgssycspZhOyvCunqeCoyBJsmJhMkwOx",
+	"V0JijmHmOZ9BDeBB9lDkyEh0j3P1prTjcjx6tXTC+hOK1Sm21DwiVztS++yWpPmoCm6V/G/TjDM36lp6",
+	"gG/fEDaR02Bw3AXssn+W+KWJKyxFS5Rb0gMtU1fJQb95srnt9yFpwQeh7+z6VBW7GuM0JfmeQHzOUCFI",
+	"jlgxG5EctWaFkIj8XuAUViP5NWGKpy1G/yGxDBFJBUFH3cP2Vgsr9By2XdZhf/OyDPe/9gxuoI6BKCsu",
+	"VAHKYnN1HU+bl3Fjx3y4hdyprkTGmdAq3Rc4udB3mvor5kwSBj9xlqU0Vlc1O/iPkolKXbD6+ZYIAewX",
+	"nKu9FqlQC8QpTdTy3vKEpJcSFBRfvJtn8AkagWiC9vAo3lMNGZcImoJMdqaArRN8DoPMF4Y+dT93HD/x",
+	"SUs3CGBnRBCWKCVYSNQN4O4v9+j/5GQcDIL/OSh12wf6qzgoZ/kqz7nZo2XQXV4iap1ennfevbqC2yBF",
 	"QvXRPkFR2WME1FogguMpGuEE4XxSzAiTiOdoTEmadII7xfeycUrjHY4Azi4p9HfygqZpVTZUJRa3cJoT",
 	"nCwUviW+9qg8Qr/2XkVTBCfjdwCHY+D8aQcww01Dk6nqRHTZ9lOp1t+rKNC2mcy41En50zhzNzAqazRO",
 	"4LyGqUjxUpV2cE/HmCmAHRFzYyd6+BkVMyzjae00eLJACScayKGCZin1bQiXTPNsruw9qlhRiRK+pocm",
 	"OgOz11PL8GJmH3WWN2aKBXI1dtgYv926jdFXzevm0zGHvsPhGMVxr7/1yegWl4rPbBx8zos0QRJfK+Yu",
-	"VzwOhhlNSboWVBUbq9umBN84vgjtnRuYbQn6O0GHxyGKecqLHB0+bauJF4xKgcSU51LPUCzPDaZrup9w",
-	"NCIpn6PfSc6bZwQyqppQIxg8yDS3JqunIntH5FYkNTbkT5R8oYFrIKknCuansM9YoBiYwaSD7GIHNRa7",
+	"VzwOhhlNSboWVBUbq9umBN84vgjtnRuYbQn6B0GHxyGKecqLHB0+bauJF4xKgcSU51LPUCzPDaZrup9w",
+	"NCIpn6M/SM6bZwQyqppQIxg8yDS3JqunIntH5FYkNTbkT5R8oYFrIKknCuansM9YoBiYwaSD7GIHNRa7",
 	"BIdwyHzwDBE2Sr+U3JC0aVsVe25Y980Y2xmyMyZIXk4i0ur2qJFOySkVhlgpxv0uDF7zfESTRAtO97l6",
-	"NZuDeof2/pQ+j+XxV3DLPNi56RH0mCjlbKIoO5oRINmGFeL5BDP6OyxCFdBc83RIkJTEkiSw1S3OoDcx",
+	"NZuDeof2/pQ+j+XxV3DLPNi56RH0mCjlbKIoO5oRINmGFeL5BDP6ByxCFdBc83RIkJTEkiSw1S3OoDcx",
 	"ZHKKpUa/SC8rartfjcursZBmT8+UVMVweknyG5LrZdxzd08ZIqo90Dgex0Wek+ThdvKUoYKR2wx2Q490",
 	"ghIiMU0FwjlBKZ9M1D6plWvqZYZ/x+VrXrBkR3bBoEiVwnxg14zPWWiJJRwLl1OSg4i5y1WgsFPNdazm",
 	"Zu4cq+NqGNKSoBVD1OlTQ+95A7+xej37II6bNtveLk2j8kI2byLSnxr7fsfR36+uzlFOBC/ymEDP0CsC",
@@ -5020,130 +5442,134 @@ var swaggerSpec = []string{
 	"iLI4LRIiELZnMGSp1pPCROyoGckBzfYEsnIZAtENlYo81GIc4Rjonz1cKtuGTJ3jRcpxcsX5G5xrdcvX",
 	"yl5wZVGBJOcoVZ0+LNGvDwND5JpNgpsRCC7CcUwyKWBsRYNpTD4wfINpikfpV61T6N5giWSW8RznNF2g",
 	"ouy9g86V/Af4my9QiuVD33wJlngEhE+gguVKrFMDA5FJaKIxhzIqpj4i7wk05/k1cDe03C0akz0xZAnB",
-	"ieInVrA5oLVGeGwVqcJoqiP4sA/67AhN6A0RSuau67v3ncK7aemm9oGnGoeVf2C4kFOeW1b9Xten6UGz",
-	"AOoOHRHCUEIY9Tkis0cPd07vFEOHc2IYDsfSafbDE995jshtRu2l/oGJIst4LknyliQUX4Hq5OvxkjBJ",
-	"5WJPoJnqFclFRtCeJLfyIEsxZU734Ub390ZTyocFYoXB1emYGfzj8v071Irqq4xCFMF84Y92iH59+6ZW",
-	"7XaWulrqdxuorFrIrF5zfz6f76sP+0WeEhbzhCRR20hAehFqjfbt/csy14ThEzKY5DOaewIBl8biBWod",
-	"oYTEdIZTlKU4JgJdk0yC2m2Gb7WC7Ln3T0f9x1Oe7Td8NNo0zXAGYXC7P+H7ptAM1vlF/9//uk8VuYLF",
-	"ZFhOg0EwoXJajDoxnx2IKc9EllM2OTBdwFbAq//7ccUSoGE3lLCm+GmFYkt6a9R6+RcUvaFCDotu9zCu",
-	"dAZFJGp30BlTJzpAka7VNLKpjKY8TcxlOGTR6l5RRnKYQ2iP6Rcs8UvOZI5jqZViGY6JecGQZCY2AXZ1",
-	"J+7gFM90w+Nu150NVrNXmz8DjZhRpDbuplazwjyCQWD4LDNcR1H62My3w/PJQb/bPTroPj34kMocj+jv",
-	"//Pq4vx/Ts/POqDtE0EYzHOcZVZDC2fo4eLy0Rnd4b/ICJ2enxlRA27XVvR3KTNop85HoVucUtCwTIi0",
-	"5wTf9X7rAkN+dFGn09GlB5ViU+a1jSqK6O/NsoKIkCkZWssobvT6dv29mGG2r/hAdeGiHOx01NSXX0tK",
-	"Vfkn199nV5HDg8IShFiKGWolCqmZOl8QAc9N9Wm9L2TMZ8AZYiSKOCZCjIvUsKpqftX1bfW0a/lc73Fs",
-	"6RGmrtgPgzcK5S/IDckFaej+XWHFc00b5lMuiNGHqIPNTcv6aPCksDzatgcVczamqjfaeFzq2qVyzbSv",
-	"uMSpmaZWReVkxm9IglqimKnlROY9AN2i0hwC/RUZEwT0V2RMTCLEbwwTVT7rfTeSvgIwfcPy+hnWN2cj",
-	"EK8D3YeldsuIorWhu+KJkbRXoctXwnRWSDTC8fX3hult3mstkpfPtVvg+M7I4u/AHw/qF+V784NCegX2",
-	"Hh7QtZb3K28ECp3c80ZgZL7jbfBAsLwF1dp4Vuu271sf1ldRJcJkvlg+se9KJtTJ70AiNqPejsf1jVGr",
-	"/vi+kU02wvu+fnLX7PJRt9teycX+ec0TtoSq03SOFwINV61kGFTNk1YveAkAqzuAkwSs13B6XpnZsgZh",
-	"pucqYCvAMYXHDsydNFfDNebaNc6lIr8t6S0AOgQaLdxQA4SNztXaVOwJECxRK3JnqRURRmBSwHJu9bNa",
-	"+Pmkv1CWkFtd8tmITa8pSRMjIQ3Z2IpmYLMhUCtadexRW8u0VRx7ALHEPIi4B+y6IsDot/eEuf8p0yxA",
-	"qDYN3nbhcRzedpdp2pbGco0nZyq8gxmvaq3W09h6xYKAH4DHd9AlNCxgK60B9K54jSUQq++0nkeDFA9M",
-	"FUxn7SxBtsBpClMV3lzFH8l7nXvmiP45VZZlD2EjNFZg8OEvA3vnNIJ3/ckRC2dBC2ou2zhqD5BWa4dI",
-	"4lsk1Tr1eehXexQ5VyF4WJZTMmS2V6it1RtUIJwkJEGSe8Z9e2BPAPf7CKeYWR1WFZ1Kx7z6SlRp1Vxw",
-	"T6ARTdPK9Z5gSfYlhYNawhjr09dEmStdmpfxE0UIfisIIJJ5EMMzzialaTEsGOcEbjlnNhPuZKda9Sls",
-	"Fk0S44/wWLSwvlNk84rGRQ6P5QrUWqr6o9EwVzw8mxen+RcDrVrENo4R9iA1Ykl8q1+fHsO6zzae6ZzK",
-	"qdV0UwYSAhzv2WM63op7bn2d/5oSDbUrLKdOEPas6myNBsu6Zct73wl4m2Hdw2AGjSy1TUkyIXnzAKVT",
-	"cRMJtB1rav9QzwszysyfvQ2MhJtdAy/hOakuiXz+DRRuefU8Elj0HXE9343ukkmUftnLMK0tvdFh5DGs",
-	"3Pkc14/7dU7IviS3EuW6ytJ1221iljfSLoFTdZ8rcnX5mMhV6Vy9mq1BLVFkoN5vAyxMOE8EmpOcoBEv",
-	"JlMJvkeNyt4Nzh0+y+xm4jitsOTnfBT2CNFmztmytt+Oaz4rzfvqzLOxWq3z0MZo1XHOVrrN0kIgJdjQ",
-	"JNRObOqSx0VCJVjAdNCZFIYfiHGeL4YsKv0/I/Qzipx6MPrTs8eNUqkXYWhJ5vPclsxMwQx1PuVOIvEv",
-	"uJazYjW1tSa4veWjhBfcqOE6ZZWh5qVQtP1+7ca1PwLm+5Hz0I+LFf6es93mpWS3V5I/lElu8j2+8j05",
-	"l/yHPfxGlP35ue9QO74B87bmhrg3j/5n4sP/QHb6/iz0n5YTfiDO97+Hgd3AtPpGJGfG+X8DI+vfXRUu",
-	"oLLZlWu4cmNUWWEPJj0aVKWwPlvlMzb3YaQtt/vt+OnSm3WlLtq8E5dUeWCOFJw1Rzi+VjiIzemHGgXX",
-	"KqeHrK6dxteEIT4e76yDrvJ1a22Gda0llmu7NjUeaLtGZ/cYaOvLOl92J63e1abCg+qzTJ8PfqFaz68/",
-	"vz5ru1N8YI2IH5BxnTDZYEOxVioqgziuPpQ9sfGFRVd8qAeWy3tgzVb3UnkZTbilWw+oR3GbWTmvr9Wl",
-	"XFhXvm91A6wwun9vInFqs6Glh8nKayR0EbU76NUNyY35gCJMPNOWFgNkDVzAgwdhNKNCUDYZMi04UimQ",
-	"UZiiVjdEOt4NYkWatjvIhgdYevVXY2xvGNuoo7FB2+rLf4FzHTjHBp4xL/w8R5n2lWsA7GUtjQ371kQG",
-	"0IizQjh735hAFFbHwMLmt4gO2AjLxhIxjmIuVqhVnAa014V/PEDuNipdbCC6+uxeat/4G5xTzGR9C1rY",
-	"+ZwYt4eXf9HBQdonKMO5a6BnfU0Wj0U96wfjW9oT820VSwucj1VVlegiEGcIo9i03hOI54m+IzcBjw39",
-	"t0zwIU5vHXBaOYlV3wm42JUinQ46tp7ONYKHF25waQpGqaMAICN5TEooAbAFrH4sp14JpLhypcYfC1x+",
-	"uCIsavsf2RK1xd42S8yMNfVjWFw1zOVScD71tUGHiuIpzhUa6cgNPjF+VAu/XL/wur7gv2DZLmTpkqCy",
-	"To0Lcfs8evV4LBxcTNZ1ghmQXSqQ4GO5b1jvk6XASRil9MazLsuJZrVWiYTV6K/bjE+gtg6PuPbhojqO",
-	"H0923TDzKU/LwTAaKz7KMSY+d9Q0jItQu2oIjGSOgekbq79AiyWcdEvZyo2qhLpdtwA7V+oihKIW3Cch",
-	"KpiiuiRp20qrBvNC6K4aagntIVaP4BvQv2m0anTedWuzTz3mNUgNCTuY2LegSiUILtE86FsXJLY6mGaX",
-	"FBKb6BNjnqM45XLqAnU+FrT2Yxo329vaa1gzVlTU5A6f02/k5L7HKmwo5iWXNSKXnwRNeIdHbFRXiza9",
-	"iZECIlglKS1BCIpMiOqo/agW3qhdWSKXiU8uUaurhSLGGdnWFsCL2b1kZ2/C1LQAMVTTdjnWHAsrjVEW",
-	"ItKZdJTkBVlOdKSGEb/ddg71SOHLIrIAkUf7hVh54PGDuBcNfWXE6EzVsYt/TJLCDv4fm4RzPxL89uHL",
-	"S2AdkZSzieItTpAgEo0WfnwhwBnNvIWITpgOJw2FhnXdAoZddPo1DsUOch3qtHghIfj3uEhTOF3xMNom",
-	"5zG2ejowmpnIg4zpBeJfioVf55AeqXxQSS6wcZGPVMS3CROW1kd/JyvUlGtUkVvgjs3KcA97IZ/leSz7",
-	"6xJPbGuB9kgXeblmkUsi0+Nc4kcb9nArMz0nmT0mHsWlP1l9k2ihcMRTKVBLTjFrr5AVd9KJ3237aPct",
-	"Qi/dWTdScPRcITRapsxwM+CzSRmUbfSO3fI56ASe5by3DjsWxNT03UFVPR0PUUfz/5NdGBsWAh6ujSCy",
-	"Yl31CCbrHGn/SG9Zszfl+5+d78Y36RL8Hh60P7qYrnVDpCWrsk7DMy4YCC23vigYxC6vWRIhPq/bO54s",
-	"Z69AOElMVGfPXil02WtEMdKR3qj805jh1dN0bMnv6A6bndtV6XKn60OoeGYRXtehO6iNoPbRhvF9WDi7",
-	"CwNB4iKncnGpetHgoyNpnhZyWv712m7aP/51FSy5cKF//OtK279hgaJKENABeqEDc+oQCxCQ04RYOEHU",
-	"hAVcGcMcteZTLF1M8CErU8a0tTahIey4ji6OABRZZ8iGzLN6SXhc6MQFjCOGJb0hyG4QmuOFQgM+kpgy",
-	"hE340Bbj5hdhScapWmaWEZzDazaVYshcSkbRDpHgoOAxgTgIkyRBU5KTge5FIGCRXcqkD9mI82uBUj6h",
-	"zKk3TbDYcMii8/eXVwhC6d30DnAhpwfQz4E+mciYWn8ZQmh4tZ/DIBwGGRZizvNkGNxFRtHGM8JUN4Ue",
-	"sbPAszRqh0OmY2hhJuYkB+8eas5EL9tutOrf2T8ZH5eO+o/mNGwYDABI0GHDBEvsUACroY6ycYMQegHY",
-	"nxJ1PtiGt9Rxs4TMixgOy+XkKo3v1Wmbmu4oX12co9PzsyFrHb5GVySeMq42mIgQneNrKiRm7dDLPUBH",
-	"qaKMujNGiDEXiMFgFXaAMpGRWCKASDklC4AwXkLY6fkZGvM05XOB6iFsYg6QQDkTA1V/H13wQlFNnBMU",
-	"qUP5ApEyucKBu4MvpxDe8y46cZFOBJI5viHOykTHQdEEJ9QGJ8J+G/Fk0RkyhE6hyEwm1IGvtRquFrra",
-	"4KFOeqBgny1QjAVRnbQiAD678Qea4Ns/zTH8f2eN/HMPjFijxsB0UTvUOmAK2y1SLKaICjWM5CnJMYRv",
-	"B9czF9DGRuPGKwNvu7CULvz2QNEWHegBHXWPVP/D+we37HQ6e51hEFr5QCGhOk0TAAedqv6re5kgOQfL",
-	"sHIzKZvolyd01O12AAbK+NrUwIKOpU0SoKTro/KGaCkeL+xcGZIXTq8ShfXXt28skLirBEVfeZMADUF6",
-	"7M1xf9XKDETuCR0uWF/J8IaVE5yos2v955/qjPcANKJP3c+fjMbs88/HEeI5evvx5Z6ALzYMz8/HUeiM",
-	"7NIFynIypre+EVn1iE4QxAAiMASQ424I1cY0FxJNcKYIvrmcXMhdCDVPZplclA97uhGBRCtjiXghTxBG",
-	"12QBFn4MoHtuXIng9EvjQFg5GlE1kNF65kUKDmMpnwMSX9jcXdqYlEy4pNiASJ3O9HWAfVix4q4hvLM6",
-	"GHXw5TYPtJOOxNfEBENBZtXRKQBgZBcnUYwZmudUEtSCMoGEDlk9WqDotwi2jCFFG+mYxlQuTlD028/d",
-	"CDFyU6Jm+8SOM6WTqQL66Dd1dTFhrGbJrYJPdVMI02Wk/jj4yY4Q/aR/K0yZcMjQyWF9HQROkXbmagxH",
-	"DwgFVU2LQ+oSPFJMiiJBEP64Gt9eX39AMH99+0bVWejQ7JCGjjI9lkJbE5gKSPeXoQ3sNAwGaBh0Oh19",
-	"4/rhlR8qbG8bgM/GMtfh0NSy1JKPul3DCXipyEIFhOaodH9ZNRhWQ+QrIFlqdxQFqsVq+1XRGH1pj4ho",
-	"w26YwGELc4VcE5IZLkxA2OhxxShSoFaZJS/0czCGKNKyWNTWNxAcB9yuP/30gkJS1p9+MhwhRgD2OkQy",
-	"pGwVBomwQP8QnMFnne1HlStANgKOM880F3Ft/voKjDWHIQgTVLEd6WKAoqzMF6nH8mbfQVdzbrowKgbN",
-	"ywPyqyknFN4FTX5PGAG1rL2uody/2YBi+i5QhxqilF6r3xDnDOiJJiYDt041hF6qoClhMl2Up5BioZgU",
-	"AkflZWEx4iKMY55UoIpm5TSPYGwQhGPtgZpolkNvN2pFw+B4GKjDGwa9fsf9lnlBhgFArGUYoZcxzzW8",
-	"mjzCmd19d3qKbKkbDKYTsSJNI91qqYkGhfK0FZHSVhCQ7EMQaZq0NUsR0QGj6c9uchbV1XQMFYeEv1hA",
-	"wiybBNiNxwvZqc7IuoTndq8chQ9hKczNDlZzalsDwZkroaDMPOVZiBt7GH3LlFcP9PELlkQMEEbOlQHQ",
-	"nhcKKX5XcNcyV6sxIQ9RBNn0er39fveq2x3Av1G79DTCAn24enmiI7wjTUVsX9G/1Xn+tXvs2gArmxs/",
-	"lw9XLzt6ShpiAWnBU1V9MgTp3xFgsU5sBj0UTMe6NrY26LQaxR7hJNnFlt282fHxUNuKWAsoCuJZXdfn",
-	"qKi2+lJDqVq+E9bm8F/6+lbiAkgL6tT9DBQnZR6rkoG3QSE3pbQKA0klxHWsizOotZxUNAiDG5ILLUL1",
-	"Ot1ON7gLAyPrBYPgsNPtHAYhqFNAvtdR2fUeHfyNyHqUwQmRTbKZdWoha8IOcusm0RC/DzR9oRMmwQ2u",
-	"M2SnZV4ezxrsqHukd8Ll3YEc5PXZVrNof2r2jymrHJRP3nefa0lR+93ubpk//NzoLj1wJS5i8AbPmdGy",
-	"H+5nlIDvotnnT1+qqe/9LOhGYfrkSM3Sj0X45GjrpCCVfVqRFaR2kBCb/0jvQ1PXbr8OvAyy0KS3uUkl",
-	"vQw0OtzcqMyWBy2ONrdwedLuwuB4m6U0JY+DtltMryHZEejUvDyTWEmydYRZjs6pcB5PhBe+UceLrWZQ",
-	"aBSpNa6qDw02WEY3C68gdesLUHEpHi0lSiJnworOhmlW7LthgXW2xCnOMsKEuu5s2iIlbXQ0H+VHAgB9",
-	"iYsXo24G3xJ3YNQnOYH8LPouhUgzowKcekAILN3oyEyLlwvI0mnVAzopklE/O+5dE459pC8bPtarsA5T",
-	"5iDCJdqUkDgnWMlYo4UWRdKF0/T4dwVJBiCR7no32eQoHbtVq+6W6lT80XWcypZ3T7Vh60/dBaOZtmRh",
-	"OFt3BW1z8egM1rUc3O0yCbdmxyDJfORpbbcNXFG5c/1MbrohLU/uqoEh6qB3HApDk8pNs0bgvBqiGTCp",
-	"w6CMtoKFsRcaBoq5YJzt6xaqD4/dc5txQ8m8Fk5EdwWKJNi/lAq5nH+3BRwjcDQnRuxMEAeRvyrbODs+",
-	"T9AJUWTuAPXTigL6JwBPiCILRyGKSkiLQkSZRQpwoSpP6jmAgUVQnVNMdNB72Gy4nE3IJ+uaqkgb1vz/",
-	"kF2QcSGwEtOOus/Dejft1YlXUSvynLUjcH4zKYKn+IZoB+kZTsiQ4QmmTEhEQU2yIT2rhksTRdoHPMMs",
-	"WH4CstWOcZq2T4Zsh3SuSzxGM5HdldMogzPchRsrm/T5W9TUcR408wL3r3VX3SEnKBaXsAWr7jdbt+pP",
-	"DumUXikkgsRkhCSXjhXasRfTcIc0k02pnBp4mvdWfqpmyKp55g62RP0QxVMSX5MEGYDVcFWBHwQ7AkQJ",
-	"dEuOFlUpkEQzLiQ67nYd3A3Za57PXJKnrTKmaR0AqO60unG00DHbWEJuIe1WqTVl3LyhtGra02HR7faf",
-	"qDJHnz7/fL7f03HTtVq1VdOrthsVq0O2QrO6Jla66gxW72e42pRYThCWoLoeGxSKyL28qUsL4AouvyiK",
-	"bmfpkK1Ob4ZuZykTA/rz0D6kzufzzvzQKrx7B7++fQOvonhfHb66m4eBblW2ua/KfBgYJR9bmVDNfjJO",
-	"2bpQL9FqQg57RklYqeMa6ptDFz61Nf1CW9NcQrrw0FatlLqqzim4aUJ917ZWzTbX3rpmoK6p7Be6itbd",
-	"Vhc/t1WrxX5t47SqP/R6XoPKl1oTBZOmSbfapPxim/iulfpL/9BqaZc+VRpdVhr1/UaXTY2MU5/ZJ1u/",
-	"UuqqWo84XQyqLVO9+qVs4PuxNbRa/uw1LV3TmlrWv5YNjbNZQ6PKF69B6UPW1Kj+tWzo/MEamtW+lY18",
-	"t66GdsufbVPtnGUO6sjp8ctCV9Exb7rc1a2V2/ramch0/MxU9gttxYobjgFlCzEN3yrNLHb3n/kN6jjv",
-	"WFczG1O3VuxqV51FzAB2uY1fXVPrbqGL7aRqxWVtc301UiLXtlKpTm9tuSUX9XJb3zDkuvCJqVwp9GqW",
-	"Uz0uay7P35njmynYfa2V+9WrBOvIa9BIsLSYYU7NzsUvtBW1gbc5KrsXfmFZEUyjTc2uq+mVelUvXWHv",
-	"eVn1sqkqYJip+6ys6xW7ytre1azKblql1FY9WHOt/rhxf9y4P27cHzfujxv3x43748b9Hjfuweos4yCw",
-	"gy7udh+LjBG5P+LJYt+YP2f1wIZf93LnBZXudftHS2mU+14qzdLP1+qGVBM/nF8tP+sOT3TrUveueLHz",
-	"lesurgm8ceuYaEYZaoyd7ZMChOYqkz3/d73yHXWfb27wkrNxSmO9kN4WczrHi5Tj5IrzNzifEN3ueJsN",
-	"EEWWgYHcW5JQfLXIyJ/jLfIX81DWkFaNJRY6arBUhSP/kdLmttj4SumH1N3hkdLGc21+o/QstycFzjGT",
-	"RIf0WWF1PBiyHR819SsjH6OYs7jIc8Kk83QxbmU2Y6x+LRyCzT8klCWJ0K8W8MAlrGH9Ufeo7b2V2kDC",
-	"a59KUav6QhoixlHK2QTecm4I2FdVX0LpvR9BKVv3CGrmKzm//tZPoJWJVMbe9gUUzK/Urq0CiN0eR4es",
-	"ddQ9bJ80PIDC82UL2ymuetrU9q+lhZd94QSj2Ma3CAMQLNEzXHrA4vD8eNR93u6g0+VAxzDs884K5xfw",
-	"MQHrpZE2fAS7xBNvs/cEoonxOYAH1Sg36YSjza9mLkzrbo9mLmHxf+Gb2R/02BVWj9Q9j5fQjgTRoDw7",
-	"Mc/qO79mfSe+rcam9RrZNAP+vb7Po5VZt3v9ZY6tf0+OrZInewXDZqZzD36tTOP/g197TPzaBqbLu/bt",
-	"CT8E0/U3IhvswtaacjYahdk0uF7M8rD0VdSeTfrKM1eh9aJzPExnyE5tU9stmO1w1mD5E26w9vyeZhj+",
-	"RXFfOiW8vPJbXxZmljvbRdR3Z73Q+MO881uZd9aRqIoQW2LwGaSIa0DijIsGLAZ+ZAUSV2WKFTKUEUW+",
-	"RkbYVQTYkfP3+PzOzvaMpeXiifEFtRHBgZl1WWminQ0badWuMSc40Xy6lQ9hesBUO5cS1YkeSKflKddQ",
-	"sEKQBGQVYMq3T9ZdWvzpnp1bFUymcpyeKaIemNxSIV0HR86HWXFvqr7NzBAZGGKEJEr09DN6DZatISEz",
-	"pL4pyLzcsKSJujfD+84EHh4mvonAsE3FCyzJS7CN/EoBY9cr4953xUpfgPVErIPuYa4mCEuGzAHmz0+1",
-	"7ZlGgZ9f7Pf03xbY6l6+xgcY7NIir5JnS4Zabz++bIdDtoPfr2ed1imnZqMXlHE7dDibtYLNN9BFb9I8",
-	"C3xjdLjbnXsjmm2vZNbo/UMG+b+pM34F+VaWORzIkQjx/iqSC7hugo6umoZwN1GmCrGl/nh7PsjIWK2G",
-	"xGzlrNrfkk2qOHFszyYNGdKc0gmiYzDu32AdH640+N/Nz+QbsloV/ZPG9K1ZrlKXWfEksarutYyWTUC1",
-	"Jau1LmvXPTmtFjgd+44fJvqzRN32ej5sa4Wtgt/Sw1SHn0FRI9GPNnNh99Tbfl9dbO4owlackl7Tvfkl",
-	"syWbuCar56swTTr6C8TdCCscTD2YyQruBmK77cSQ2Nl+LVuyVrFqWJCqWvWeDMmOOlTNjpxs9dydFPEP",
-	"zuVRa0+X2A8NCSGS+LrKfUD4gwoHUk2fuh0Loun6wd+ILOMvbvSG91MtQwqy5iCLHeR5ups2RvXZpPh0",
-	"Ef92o8TmZnoI/3YXRbJ33D/udo79OItPqzESg9N0/x3nOboit5IqMr01NTDrXIH5NsDiD8XlN1FcWgbI",
-	"IE4NYj1cMaf0uRIyEuDRDxb56bOCOh20X0Pr8omauIZqPJKOT4x4Lqcm4BVwXmpNiu9SiFHkaTAIDgCe",
-	"zWxWZmIoI5Wy0n0cDDFcldgF2Wt3EDzOQIQnbRtibGDE2veYjonC6Q0MjE9jAgVhryhqs1bq6bj0CuVs",
-	"vG5NAIDlXvUx+J3WmXroXldb0btFuM93/xsAAP//",
+	"ieInVrA5oLVGeGwVqcJoqiP4sA/67AhN6A0RSuau67v3ncK7aemm9oGnGoeVX3H+FrOF0QyIex8b52iG",
+	"2cJuhBgYxeCMgiD9pHtizkqv76hvl/dgp/YegBJUk2bc1khRElAfoiddNzXFwVBWSAJCRK/b7SoyMVWc",
+	"cEYs86L4DTjss3OEkyQnQtingpRPKDsBXpZOilyBRXv9gWz1AiHzhQIJ995QbkqDjuq3/QssyRu1zH34",
+	"t1kLp/fBELM5ZQmfozjlQqG3VOywGhGAmyQ7jXlBZpgqiWh5XAtKKCVjiQALsLSDt7poSnK9XzsMJkjD",
+	"Av81JdXOCUtEqEb8wOitha8NI4Eek+FCTnluxdV7sZCmB80GKz5yRAhDCWHUlwoMDD4crXqnThHnFm6d",
+	"WKOh2FNh8RyR24xaxvYDE0WW8VyS5C1JKL6Cjfn6u4kwSeViT6CZ6hWp/UZ7ktzKgyzFlDn9nxvd3xvN",
+	"LTwsIVe3WHU6Zgb/uHz/DrWi+iqjEEUwX/ijHaLf3r6pVbudpa6W+t0GTkMtZFavuT+fz/fVh/0iTwmL",
+	"eUKSqG20AHoRao3W/uTLsuSA4RMyt4kvbO0JBJIKixeodYQSEtMZTlGW4pgIdE0yCWg2w7daSfzc+19H",
+	"/eMpkPcbPhpc0UJXEAa3+xO+bwrNYJ1f9P/7X/epurJhMRmW02AQTKicFqNOzGcHYsozkeWUTQ5MF7AV",
+	"YPnyflyxhmnYDRTzVMmUCsWW3m5Q6+X/oOgNFXJYdLuHcaUzKCJRu4POmDrRAYp0raaRTWU05WliGMIh",
+	"i1b3CteGmkNoj+kXLPFLzmSOY6kVwxmOiXnFk2QmNgF2dSfu4BTPdMPjbtedDVazV5s/A62weUxo3E39",
+	"1ADzCAaBkTXMcB3F7cRmvh2eTw763e7RQffpwYdU5nhE//jfVxfn/3t6ftYBjbcIwmCe4yyzrxRwhh4u",
+	"Lh+d0Z//i4zQ6fmZEbeBw2xFf5cyg3bqfBS6xSkFLeOESHtO8F3vty4w5EcXdTodXXpQKTZlXtuo8hjz",
+	"Z4ttICZnJJdUy+lu9Pp2/b2YYbavZCHFXagbWnBgCpZfDMvnok+uv8+uIodHtSUIsRQz1IpEUjP3vyAC",
+	"nlzr03pfyJjPQDrCSBRxTIQYF6kR19T8quvbyrzBynreA/HSQ2T92g6DNwrlL8gNyQVp6P5dYVVUmjbM",
+	"p1wQoxNUB5ublvXR4FltebRtDwp4QtUbbTwude1SuWbaV1zi1ExTq2NzMuM3JEEtUczUciLzJoZuUWkS",
+	"hP6GjBkO+hsyZlYR4jdGkCiftv80kr4CMH3nivoZ1jdnIxCvA92HpXbLiKJfBHbFE6NtWoUuXwnTWSHR",
+	"CMfXfzZMb2OzYJG8NFnYAsd3RhZ/B/56UL8obS4eFNIrsPfwgK5fOr7yRqDQyT1vBEbmO94GDwTLW1Ct",
+	"jWe1bvu+9WF9FVUiTOaL5RP7U8mEOvkdSMRm1NvxuL4xatUNUDayyUZ439dmJ5pdPup22yu52O/XRGdL",
+	"qDpN53gh0HDVSoZB1URv9YKXALC6AzhJwIITp+eVmS1rEGZ6rgK2ApyzeOzA3ElzNVxjrl3jXCry25Le",
+	"AqBDoNHCDTVA2Lw7WLuiPQGCJWpF7iy1IsIITApYzu0bhRZ+PukvlCXkVpd8NmLTa0rSxEhIQza2ohnY",
+	"LQnUilYde9TWMm0Vxx5ALDGPgs6Io64IMG88e8Lc/5RpFiBUmwb2DWAgAvYNyzRtS4PRxpMzFd7BjFe1",
+	"VutpbL1iQcAPgAEK6BIaFrCV1gB6V7zGEojVd1rPo0GKB6YKprN2liBb4DSFqQpvruKv5L3OPZNc/5wq",
+	"y7KHsBEaKzD48JeBvXMawbv+7I6FsyIHNZdtHLUHSL87hEjiWyTVOvV5aMsVFDl3OTCukFMyZLZXqK3V",
+	"G1QgnCQkQZJ7Bq57YFMD9/sIp5hZHVYVnUrn1PpKVGnVZHZPoBFN08r1nmBJ9iWFg1rCGOvX2kSZK10a",
+	"65ATRQh+LwggknkUxjPOJqV5PSwY5wRuOWc6Fu5kq131q20WTRLjk/NYtLC+Y3DzisZFDgYjCtRaqvqj",
+	"0TBXvJybF6f5FwOtWsQ2T3P2IDViSXyrX2Afw7rPNp7pnMqp1XRTBhICHO/ZYzreiot6w0OhhtoV1oMn",
+	"CHuWpbZGg3XpsveJ7wi/zbDuYTCDRpbapiSZkLx5gNKxvokE2o41tX+o54UZZebP3gZGws2ugZfwHLWX",
+	"RD7/Bgq3vHoeCSz6zuie/1J3ySxQv+xlmNaW3ug09RhW7vzu68f9OidkX5JbiXJdZem67TYxyxtpl8Cp",
+	"us8Vubp8TOSqDDCwmq1BLVFkoN5vAyxMOE8EmpOcoBEvJlMJ/neNyt4NDk4+y+xm4jitsOTnfBT2CNFm",
+	"ztmytt+Oaz4rTVzrzLOx3K7z0MZw23HOVrrN0kIgJdjQJNSOnOqSx0VCJViBddCZFIYfiHGeL4YsKn2g",
+	"I/Qzipx6MPru2eNGqdSLsrUk83mue2amYIo9n3InkfgXXMtZcpvaWhPc3vJRwgvwtcLcpxxqXgpF2+/X",
+	"blz7I2C+HzkP/bhY4T9zttu8lOz2SvKXMslN/vdXvjfzkg+9h9+Isu+f+w618ycwb2tuiHvz6N8TH/4X",
+	"stP3Z6G/W074gTjf/x4GdgPT6huRnJkAGBsYWf/uqnABlc2uXMOVG6PKCnsw6dGgKoX12SqfsbkPI225",
+	"3W/HT5ce3St10eaduKTKA3Ok4LA8wvG1wkFsTj/UKLhWOT1kde00viYM8fF4Zx10la9bazOsay2xXNu1",
+	"qfFA2zU6u8dAW1/W+bJLdfWuNhUeVJ9l+nzwC9V6P37/+qztTvGBNSJ+UNJ1wmSDDcVaqagMZLr6UPbE",
+	"xhcWXfGhHlgu74E1W91L5WU04ZZuPaAexW1m5by+VpdyYd1Zv9UNsMLo/r2JRqvNhpYeJiuvkdBF1O6g",
+	"VzckN+YDijDxTFtaDJA1cAEvNnDEEoKyyZBpwZFK4Ty2Wt0Q6ZhPiBVp2u4gGyJj6dVfjbG9YWyjjsYG",
+	"Lqwv/wXOdfAoG3zJvPDzHGXaX7QBsJe1NDb0YRMZQCPOCuHsfWMCkYgdAwub3yI6aCksG0vEOIq5WKFW",
+	"cRrQXhf+5wFyt1HpYoMx1mf3UseHuME5xUzWt6CFnc+JcXt4+T86QE77BGU4dw30rK/J4rGoZ/2AlEt7",
+	"Yr6tYmmB87GqqhJdBOIMYRSb1nsC8TzRd+Qm4LHhL5cJPsSqrgNOKyex6jsBN9NSpNOB99bTuUbw8EJu",
+	"Lk3BKHUUAGQkj0kJJQC2gNWP5dQrwURXrtT4Y4HLD1eERW3/I1uittjbZomZsaZ+DIurhnpdClCpvjbo",
+	"UFE8xblCIx29xCfGj2rhl+sXXtcX/Bcs24XtXRJU1qlxtYN4Sa8ej4WDi0u8TjADsksFEnws9w3rfbIU",
+	"PAyjlN541mU50azWKpGwGgF5m/EJ1NYhQtc+XFTH8WMqrxtmPuVpORhGY8VHOcbE546ahnFRmlcNgZHM",
+	"MTB9Y/UXaLGEk24pW7lRlXDP6xZg50pdlFzUgvskRAVTVJckbVtp1WBeGOlVQy2hPcSrEnwD+jeNVo1Q",
+	"vW5t9qnHvAapIWEHExfqwK8EAVaaB33rAiVXB9PskkJiE4FlzHMUp1xOXbDax4LWflzvZntbew1rxoqK",
+	"mtzhc/qNnNyfsQobjnzJZY3I5SdBEwLkERvV1SKub2KkgAhWSUpLEIIiE6Y9aj+qhTdqV5bIZeKTS9Tq",
+	"aqGIcUa2tQXw4tYv2dmbUE0tQAzVtF2ONcfCSmOUhYh0Jh0leUGmHx2pYcRvt51DPVr+sogsQOTRfiFW",
+	"Hnj8IO5lBFgZNT1TdeziH5OksIP/xybh3M+GsH0I/xJYRyTlbKJ4ixMkiESjhR9jC3BGM28hohOmQ6pD",
+	"oWFdt4Bhl6FhjUOxg1yHOi1eSAiAPy7SFE5XPIy2yXmMrZ4OjGYm8iBjeskolqIx1TmkRyofVBJsbFzk",
+	"IxXxbdKQpfXRP8gKNeUaVeQWuGMzk9zDXshneR7L/rrkK9taoD3SRV6uWeSSyPQ4l/jRhv7cykzPSWaP",
+	"iUdxKYBW3yRaKBzxVArUklPM2itkxZ104nfbPtp9i9BLd9aNFBw9VwiNlikz3Az4bFIGZRu9Y7d8DjqB",
+	"ZznvrcOOBXFlfXdQVU/HBNUZLb6zC2PDQsDDtRFEVqyrHsFknSPtX+kta/amfP+z8934Jl2C38OD9kcX",
+	"17huiLRkVdZpeMYFA6GGoJQFg/j9NUsixOd1e8eT5QwuCCeJiWzu2SuFLoOTKEY60huV340ZXj1VzZb8",
+	"ju6w2bldlS53uj6EimcW4XUduoPaCGofbSjrh4WzuzAQJC5yKheXqhcNPjqS5mkhp+Vfr+2m/eNfV8GS",
+	"Cxf6x7+utP0bFiiqBAEdoBc6MKcOsQABOU2IhRNETVjAlXH8UWs+xdLFxR+yMm1SW2sTGkLv6wj7CECR",
+	"dYZsyDyrl4THhU7ewThiWNIbguwGoTleKDTgI4kpQ9iED20xbn4RlmScqmVmGcE5vGZTKYbMpSUV7RAJ",
+	"DgoeE4iDMEkSCPc60L0IBCyySxv2IRtxfi10QF2n3jQBk8Mhi87fX14hCKV30zvAhZweQD8H+mQiY2r9",
+	"ZQjpEdR+DoNwGGRYiDnPk2FwFxlFG88IU90UesTOAs/SqB0OmY6hhZmYkxy8e6g5E71su9Gqf2f/ZHxc",
+	"OuofzWnYMBgAkKDDhgmW2KEAVkMdZWPeFDNXYX9K1PlgG95Sx80SMi9iOCyXl640vlenbWq6o3x1cY5O",
+	"z8+GrHX4Gl2ReMq42mAiQnSOr6mQmLVDL/8GHaWKMurOGCHGXCAGg1XYAcpERmKJACLllCwAwngJYafn",
+	"Z2jM05TPBaqHsIk5QALlTAxU/X10wQtFNXFOUKQO5QtEyuQKB+4OvpxCeM+76MRFOhFI5viGOCsTHQdF",
+	"E5xQG5wI+23Ek0VnyBA6hSIzmVAHf9dquFr4doOHOvGHgn22QDEWRHXSigD47MYfaIJv/zTH8H+dNfLP",
+	"PTBijRoD00XtUOuAKWy3SLGYIirUMJKnJMeQwgBcz1xAGxuRHq8MPu/CUroQ9AOkI26r3TjqHqn+h/cP",
+	"btnpdPY6wyC08oFCQnWaJgAOOlX9V/cyQXIOlmHlZlI20S9P6Kjb7QAMlDHmqYEFHU+eJEBJ10flDdFS",
+	"PF7YuTIkL5xeJQrrb2/fWCBxVwmKvvImARqC9Nib4/6qlRmI3BM6XLC+kuENKyc4UWfX+s8/1RnvAWhE",
+	"n7qfPxmN2eefjyPEc/T248s9AV9sGJ6fj6PQGdmlC5TlZExvfSOy6hGdIIgBRGAIIMfdEKqNaS4kmuAM",
+	"YmnrK8WF3IV0C2SWyUX5sKcbEUg2NJaIF/IEYXRNFmDhxwC658aVCE6/NA6ElaMRVQMZrWdepOAwlvI5",
+	"IPGFzV+njUnJhEuKDYjU6UxfJ5mAFSvuGsI7q4NRB19u80A76Uh8TUwwFGRWHZ0CAEZ2cRLFmKF5TiVB",
+	"LSgTSOiQ1aMFin6PYMsYUrSRjmlM5eIERb//3I0QIzclarZP7DhTOpkqoI9+V1cXE8Zqltwq+FQ3hTBd",
+	"RuqPg5/sCNFP+rfClAmHLLUc1tdB4BRpZ67GcPSAUFDVtDik78EjxaQoEgThj6s5HvT1BwTzt7dvVJ2F",
+	"Tk8AqRgp02MptDWBqYB0fxnawE7DYICGQafT0TeuH175ocL2tgH4bCxzHQ5NLUst+ajbNZyAl44vVEBo",
+	"jkr3l1WDYTVEvgKSpXZHUaBarLbfFI3Rl/aIiDbshgkctjBXyDUhmeHCBISNHleMIgVqlZkiQz8PaYgi",
+	"LYtFbX0DwXHA7frTTy8oJCb+6SfDEWIEYK9DJEPaYmGQCAv0D8EZfNYZr1S5AmQj4DjzTHMR1+avr8BY",
+	"cxiCMEEV25EuBijKypypeixv9h10NeemC6Ni0Lw8IL+ackLhXdDkuIURUMva6xrK/bsNKKbvAnWoIUrp",
+	"tfoNcc6AnmhiMnDrVEPopQqaEibTRXkKKRaKSSFwVF4mIiMuwjjmSQWqaFZO8wjGBkE41h6oiWY59Haj",
+	"VjQMjoeBOrxh0Ot33G+ZF2QYAMRahhF6GfNcw6vJpZ3Z3Xenp8iWusFgOhEr0jTSrZaaaFAoT1sRKW0F",
+	"AQlvBJGmSVuzFBEdMJr+7CZnUV1Nx1BxSHqNBSSNs4mw3Xi8kJ3qjKxLeG73ylH4EJbC3OxgNae2NRCc",
+	"uRIKyuxrnoW4sYfRt0x59UAfv2BJxABh5FwZAO15oZDiDwV3LXO1GhPyEEWQUbLX2+93r7rdAfwXtUtP",
+	"IyzQh6uXJzrCO9JUxPYV/Vud59+6x64NsLK58XP5cPWyo6ekIRaQFjxV1SdDkP4dARbr5H7QQ8F0rGtj",
+	"a4NOq1HsEU6SXWzZzZsdHw+1rYi1gKIgntV1fY6KaqsvNZSq5TthbQ7/pa9vJS6AtKBO3c9AcVLmcisZ",
+	"eBsUclNatzCQVEJcx7o4g1rLiXWDMLghudAiVK/T7XSDuzAwsl4wCA473c5hEII6BeR7HZVd79HBr0TW",
+	"owxOmtKMXDinFrIm7CC3bhIN8ftA0xc6YRLc4DpDdlrmpvKswY66R3onXO4pyMNfn201k/ynZv+YsspB",
+	"+eR997mWGLjf7e6W+cN7Pi9TZFfiIgZv8JwZLfvhfkYJ+C6aff7kqZgPn5Y62sNjpzB9cqRm6ccifHK0",
+	"dVKQyj6tyApSO0iIzX+k96Gpa7dfB14WZWjS29ykkl4GGh1ublRmjIQWR5tbuFyBqkH/+eYG9dRPd2Fw",
+	"vM0WNCVehLZbLKshURjo4rwcrVhJwHVEW47qqWgFnggv7KOOM1vNvNAoimscVx8abLeMThdeT+pWG6Aa",
+	"U7xdSpQkz4QVuQ2zrdh+wzrrTKNTnGWECXVN2pRfSkrpaP7LjyAAehYXZ0bdKL4F78CoXXICeV30HQwR",
+	"akYFOAOB8Fi635GZFksXkOHWqhV0RiSjtnZcvyY4+0hfUnysV2EdrcxBhEs0LSFxTrCSzUYLLcKkC6ch",
+	"8u8YkgxAkt31TrNJVTp2q1bdSdWp+KPr+JYt735rw9afuotJM3vJwnDE7ura5sLS2d9r+evbZQJ7zcZR",
+	"cf7reeRpe7cNeFG5q/0siLohLU/uqoGR6qB3HApDkwZRs1Tg9BqiGTC3w6CM0oKFsTMaBoopYZzt6xaq",
+	"D49NdJtxQ8m8FoZEdwUKKNi/lAq5nLu6BZwmcEInRlxNEAdVQVUmcvZ/noAUosjcHeqnFSH0TwCeEEUW",
+	"jkIUlZAWhYgyixTgelWe1HMAA4ugOh+f6KD3sNlwqZtQUdalVZE2rOWGIbsg40JgJd4ddZ+H9W7aq5MW",
+	"o1bkOXlH4DRn0mtP8Q3RjtUznJAhg6RwQiIK6pUNqY01XJro0z7gGSbD8iGQ6XmM07R9MmQ7pEJe4k2a",
+	"ieyuHEoZ1OEu3Fj5A+DpNjV1fAjN9MBFZ91cd8ini8UlbMGq+83WrfqhQxqmVwqJIKEZIcmlY6F27MU0",
+	"3CFFa1MKqKakiVbuqmbWqnn0DrZE/RDFUxJfkwQZgNVwVYEfBDsCRAl0Uo4WVSmQRDMuJDrudh3cDdlr",
+	"ns9ccqitMq1p3QGo/LSacrTQsd5YQm4hXVepbWXcvL20alrXYdHt9p+oMkefPv98vt/T8da1OrZV08e2",
+	"GxWyQ7ZCI7smxrrqDFbvZ8balJBOEJaguv4bFJHIvdipSwvgCi6/KIpuZ+mQrU6Lhm5nKRMD+vPQPsDO",
+	"5/PO/NAqynsHv719A6+peF8dvrqbh4FuVba5r6p9GBjlIFuZiM1+Ms7culAv0WpQDntGuVip4xrqm0MX",
+	"PrU1/UJb01xCuvDQVq2UuqrOmbhpQn3XtlbNNtdevmagrqnsF7qK1k1XFz+3VavFfm3j7Ko/9Hpeg8qX",
+	"WhMFk6ZJt9qk/GKb+C6Z+kv/0Gp3lz5VGl1WGvX9RpdNjYwzoNknW79S6qpaTzpdDCoxU736pWzg+781",
+	"tFr+7DUtXdqaWta/lg2Nk1pDo8oXr0Hpe9bUqP61bOj8yBqa1b6VjXx3sIZ2y59tU+3UZQ7qyOn/y0JX",
+	"0TFvutzVrZXb+toJyXT8zFT2C23FivuOAWULMQ3fKs0sdvef+Q3qOO9YVzMbU7dW7GpXnUzMAHa5jV9d",
+	"U+umoYvtpGrFZW1zfTVSIte2UqlOb225JRf1clvfMOS68ImpXCn0apZTPS5rLs/fmfGbKdh9rZX71asE",
+	"68hr0EiwtJhhTs3OxS+0FbVhuDkquxd+YVkRTKpNza6r6ZV6VS9dYe95WfWyqSpgmKn7rKzrFbvK2k7W",
+	"rMpuWqXUVj1Yc63+uHF/3Lg/btwfN+6PG/fHjfvjxv0zbtyD1dnJQWAHXdztPhYZI3J/xJPFvjGbzuoB",
+	"Eb/uxc8LRt3r9o+W0i/3vRScpX+w1Q2pJn4YwFpe1x2e9tal/F3x0ucr1108FHgb17HUjDLUGEnbJwUI",
+	"6VUmif4vex3sbvE6+JKzcUpjvZDeFnM6x4uU4+SK8zc4nxDd7nibDRBFloFh3VuSUHy1yMjjfsP8xTyw",
+	"NaRxY4mFqhoMVuHPf9y0uTQ2vm76IXx3eNy08WOb3zY9S/FJgXPMJNEhhFZYOQ+GbMfHUP06ycco5iwu",
+	"8pww6TxrjBubzVCrXxmH4GMACWxJIvRrBzyMCWvIf9Q9antvrDZw8donVtSqvqyGiHGUcjaBN6AbAvZc",
+	"1RdUeu/HU8rWPZ6a+UrOr7/102llIpWxt305BXMvtWurAGK3R9Uhax11D9snDQ+n8OzZwnaKq55Etb1t",
+	"aVFmX0bBCLfxDcMABEv0DJcevjg8Wx51n7c76HQ5sDIM+7yzwtkGfFrAWmqkDS3BDvLE2+w9gWhifBzg",
+	"ITbKTfriaPNrmwsLu9tjm0uQ/F/41vYXPZKF1SN1z+oltCNBNCjPTsxz/M6vYH8Sv1dj73qN7J0B/17f",
+	"5+3KLN+9/jKn178np1fJy72C0TPTuQeflxU6fP0PPu+v4PPuz69tYLq8a9+e8EMwXb8S2WBPttZ0tNGY",
+	"zKbd9WKkh6VvpPak0leeuQqt157jYTpDdmqb2m7B3IezBouhcIN16Z9pvuFfFPelU8LLY7/1ZWFmubM9",
+	"RX131gubP8xJvzdz0jryVRFpS8w/g1R2DcifcdGA/cDHrED+qiyyQvYyIszXyBa7ig47SgyefNDZ2X6y",
+	"tJQ8MT6rNnI5MMEue060syElrdpR5gQnmr+3ciVMD5hx5/qiOtED6fRB5RoKVgiSgIwDzPz2ScVLC0Pd",
+	"s3P/gslUjtMzfdQDk1sqpOvgyPlaK65P1bcZJCIDQ4yQRImsfuaxwbL1JWSw1DcMmZcbljTdCs3wvvPF",
+	"AA8h30TQ2KbiBZbkJdhifqVgsutVc+87ZqXPwnoi1kH3MI8ThCVD5gDz56fa1k2jwM8v9nv6bwtsdW9k",
+	"46sMdnCRV8mzXUOttx9ftsMh28E/2bOG65RTs1EWyvgiOuzOWoHoG+i+N2m6Bb4xOuPtzr0RzbZXamv0",
+	"/iG7/NBR78IYvYJ8MsucEeSAhHiGFUkJXFNBJ1hNs7ib6FSF9FJfvT3/ZGS6VkPiuXJW7W/JXlWcTbZn",
+	"r4YMaQ7rBNExOCFssOIPVzom7OYP8w1ZtIq+S1OIrVm1Unda8XixqvW1DJpNsLUli7YuK9k9ObQWOFX7",
+	"DiomurVE3fZ6/m1rBbGC39KDVofXQVHjZRFt5t7uqSf+c3W/uaMIW3FYek335rPMlmzitqxescJs6eg2",
+	"EFckrHA+9WAtK7giiF23EyNjZ/u17MxaRa5hXapq3HsyMjvqbDUbc7LVs3xSxD84nketrV1iPzQkhEji",
+	"6yr3AeEdKhxINT3sdiyIpusHvxJZxpfc6O3vp5KGFGvNQSQ7yPPkN22MqrVJ0eoiGu5Gic3N9BD++y5K",
+	"Zu+4f9ztHPtxJJ9WY0AGp+n+O85zdEVuJVVkemtqYNa5AvNtAMkfitLvSlFqGSeDcDVI93DMnO7nSihN",
+	"gGM/iOanzwpadTIDDeXLkGDiParxSDo+MeoAOTWBwIBjU2tS/JpCqCJPg0FwAHhgZrMyQ0UZwZWV7vFg",
+	"MOKqxC74YLuD4BEJIl9pGxZjqyPWvht1THRSb2BgmBoTSwh7tVGbzVNPx6WdKGfjdWsCHCz3qo/B77Qu",
+	"DED3utqK3i2ifr77fwEAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -23,6 +23,45 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for ActivityAction.
+const (
+	ActivityDeleteSelective        ActivityAction = "organization.deleteSelectiveData"
+	ActivityInvxDeleteDocuments    ActivityAction = "invx.document.delete"
+	ActivityUltrabizDeletePurchase ActivityAction = "ultrabiz.purchaseInvoice.delete"
+)
+
+// Valid indicates whether the value is a known member of the ActivityAction enum.
+func (e ActivityAction) Valid() bool {
+	switch e {
+	case ActivityDeleteSelective:
+		return true
+	case ActivityInvxDeleteDocuments:
+		return true
+	case ActivityUltrabizDeletePurchase:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ActivityLogSortBy.
+const (
+	ActivityLogSortByAction    ActivityLogSortBy = "action"
+	ActivityLogSortByCreatedAt ActivityLogSortBy = "createdAt"
+)
+
+// Valid indicates whether the value is a known member of the ActivityLogSortBy enum.
+func (e ActivityLogSortBy) Valid() bool {
+	switch e {
+	case ActivityLogSortByAction:
+		return true
+	case ActivityLogSortByCreatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DataCategory.
 const (
 	DataCategoryAccount               DataCategory = "account"
@@ -309,6 +348,86 @@ func (e SortOrder) Valid() bool {
 	default:
 		return false
 	}
+}
+
+// ActivityAction What an activity-log entry records.
+type ActivityAction string
+
+// ActivityLog One entry of an organization's activity log.
+type ActivityLog struct {
+	// UnderscoreUnderscoreV Document version; always 0.
+	//
+	// Example: 0
+	UnderscoreUnderscoreV int `json:"__v"`
+
+	// UnderscoreId The entry's id.
+	//
+	// Example: 6565f0a1b2c3d4e5f6a7b8c9
+	UnderscoreId string `json:"_id"`
+
+	// Action What was done (see `GetActivityLogs` for the actions and their details).
+	//
+	// Example: organization.deleteSelectiveData
+	Action string `json:"action"`
+
+	// CreatedAt When it was done.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Details The flags, ids and counts of the call (per action, see `GetActivityLogs`).
+	Details map[string]interface{} `json:"details"`
+
+	// OrganizationId The organization's `_id`.
+	//
+	// Example: 6543a1f2c9e77b0012ab34cd
+	OrganizationId string `json:"organizationId"`
+
+	// UpdatedAt Same as `createdAt`; entries never change.
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	// User The user who wrote the entry; null when that user no longer exists.
+	User *ActivityLogUser `json:"user"`
+
+	// UserId Who did it (the user's id).
+	//
+	// Example: 3f6c1b8e-2a4d-4c1e-9b7a-5d2e8f0a1c34
+	UserId string `json:"userId"`
+}
+
+// ActivityLogListResponse One page of activity-log entries.
+type ActivityLogListResponse struct {
+	// Data The entries on this page.
+	Data []ActivityLog `json:"data"`
+
+	// FilteredCount How many entries match the filters (all pages).
+	//
+	// Example: 1
+	FilteredCount int `json:"filteredCount"`
+
+	// Message A human-readable confirmation.
+	//
+	// Example: Activity logs fetched
+	Message *string `json:"message,omitempty"`
+
+	// TotalCount How many entries the request may see.
+	//
+	// Example: 1
+	TotalCount int `json:"totalCount"`
+}
+
+// ActivityLogSortBy A field activity-log entries can be sorted by. Default createdAt.
+type ActivityLogSortBy string
+
+// ActivityLogUser The user who wrote the entry; null when that user no longer exists.
+type ActivityLogUser struct {
+	// Email The user's email.
+	//
+	// Example: demo@example.com
+	Email string `json:"email"`
+
+	// Name The user's name.
+	//
+	// Example: Demo User
+	Name string `json:"name"`
 }
 
 // AddOrganizationRequest A new organization. The caller becomes its owner.
@@ -965,6 +1084,12 @@ type ReminderSetting struct {
 // SortOrder A sort direction, 1 ascending or -1 descending. Default -1.
 type SortOrder int
 
+// ActivityLogSortByHeader A field activity-log entries can be sorted by. Default createdAt.
+type ActivityLogSortByHeader = ActivityLogSortBy
+
+// ActivityUserId Example: 3f6c1b8e-2a4d-4c1e-9b7a-5d2e8f0a1c34
+type ActivityUserId = string
+
 // DryRun defines model for DryRun.
 type DryRun = bool
 
@@ -977,11 +1102,23 @@ type OrganizationID = string
 // OrganizationObjectId Example: 6543a1f2c9e77b0012ab34cd
 type OrganizationObjectId = string
 
+// SortByHeader A field organizations can be sorted by. Default createdAt.
+type SortByHeader = OrganizationSortBy
+
 // PageNo defines model for PageNo.
 type PageNo = int
 
+// PageNoHeader defines model for PageNoHeader.
+type PageNoHeader = int
+
 // PageSize defines model for PageSize.
 type PageSize = int
+
+// PageSizeHeader defines model for PageSizeHeader.
+type PageSizeHeader = int
+
+// SortOrderHeader A sort direction, 1 ascending or -1 descending. Default -1.
+type SortOrderHeader = SortOrder
 
 // BadRequest An error. `code` is the HTTP status as a string.
 //
@@ -1018,6 +1155,11 @@ type PayloadTooLarge = Error
 // Example: {"code":"404","message":"Organization not found"}
 type ServiceUnavailable = Error
 
+// TooManyRequests An error. `code` is the HTTP status as a string.
+//
+// Example: {"code":"404","message":"Organization not found"}
+type TooManyRequests = Error
+
 // Unauthorized An error. `code` is the HTTP status as a string.
 //
 // Example: {"code":"404","message":"Organization not found"}
@@ -1041,12 +1183,93 @@ type GetOrganizationsParams struct {
 
 	// SortOrder The sort direction, 1 ascending or -1 descending.
 	SortOrder *SortOrder `form:"sortOrder,omitempty" json:"sortOrder,omitempty"`
+
+	// PageNoHeader `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present.
+	PageNoHeader *PageNoHeader `json:"PageNo,omitempty"`
+
+	// PageSizeHeader `pageSize` sent as a header; the query parameter wins when both are present.
+	PageSizeHeader *PageSizeHeader `json:"PageSize,omitempty"`
+
+	// SortByHeader `sortBy` sent as a header; the query parameter wins when both are present.
+	SortByHeader *SortByHeader `json:"SortBy,omitempty"`
+
+	// SortOrderHeader `sortOrder` sent as a header; the query parameter wins when both are present.
+	SortOrderHeader *SortOrderHeader `json:"SortOrder,omitempty"`
 }
 
 // GetOrganizationDetailParams defines parameters for GetOrganizationDetail.
 type GetOrganizationDetailParams struct {
 	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
 	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
+}
+
+// GetActivityLogsParams defines parameters for GetActivityLogs.
+type GetActivityLogsParams struct {
+	// Action Only entries of this action.
+	Action *ActivityAction `form:"action,omitempty" json:"action,omitempty"`
+
+	// PageNo The page to return, starting at 1.
+	PageNo *PageNo `form:"pageNo,omitempty" json:"pageNo,omitempty"`
+
+	// PageSize The number of items per page.
+	PageSize *PageSize `form:"pageSize,omitempty" json:"pageSize,omitempty"`
+
+	// SortBy The field to sort entries by.
+	SortBy *ActivityLogSortBy `form:"sortBy,omitempty" json:"sortBy,omitempty"`
+
+	// SortOrder The sort direction, 1 ascending or -1 descending.
+	SortOrder *SortOrder `form:"sortOrder,omitempty" json:"sortOrder,omitempty"`
+
+	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
+	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
+
+	// PageNoHeader `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present.
+	PageNoHeader *PageNoHeader `json:"PageNo,omitempty"`
+
+	// PageSizeHeader `pageSize` sent as a header; the query parameter wins when both are present.
+	PageSizeHeader *PageSizeHeader `json:"PageSize,omitempty"`
+
+	// ActivityLogSortByHeader `sortBy` sent as a header; the query parameter wins when both are present.
+	ActivityLogSortByHeader *ActivityLogSortByHeader `json:"SortBy,omitempty"`
+
+	// SortOrderHeader `sortOrder` sent as a header; the query parameter wins when both are present.
+	SortOrderHeader *SortOrderHeader `json:"SortOrder,omitempty"`
+}
+
+// GetAllActivityLogsParams defines parameters for GetAllActivityLogs.
+type GetAllActivityLogsParams struct {
+	// Action Only entries of this action.
+	Action *ActivityAction `form:"action,omitempty" json:"action,omitempty"`
+
+	// UserId Only entries written by this user (`userId` of an entry).
+	UserId *ActivityUserId `form:"userId,omitempty" json:"userId,omitempty"`
+
+	// PageNo The page to return, starting at 1.
+	PageNo *PageNo `form:"pageNo,omitempty" json:"pageNo,omitempty"`
+
+	// PageSize The number of items per page.
+	PageSize *PageSize `form:"pageSize,omitempty" json:"pageSize,omitempty"`
+
+	// SortBy The field to sort entries by.
+	SortBy *ActivityLogSortBy `form:"sortBy,omitempty" json:"sortBy,omitempty"`
+
+	// SortOrder The sort direction, 1 ascending or -1 descending.
+	SortOrder *SortOrder `form:"sortOrder,omitempty" json:"sortOrder,omitempty"`
+
+	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
+	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
+
+	// PageNoHeader `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present.
+	PageNoHeader *PageNoHeader `json:"PageNo,omitempty"`
+
+	// PageSizeHeader `pageSize` sent as a header; the query parameter wins when both are present.
+	PageSizeHeader *PageSizeHeader `json:"PageSize,omitempty"`
+
+	// ActivityLogSortByHeader `sortBy` sent as a header; the query parameter wins when both are present.
+	ActivityLogSortByHeader *ActivityLogSortByHeader `json:"SortBy,omitempty"`
+
+	// SortOrderHeader `sortOrder` sent as a header; the query parameter wins when both are present.
+	SortOrderHeader *SortOrderHeader `json:"SortOrder,omitempty"`
 }
 
 // DeleteSelectiveDataParams defines parameters for DeleteSelectiveData.
@@ -1181,6 +1404,8 @@ type ClientInterface interface {
 	// - `totalCount` is the number of the caller's organizations; `filteredCount` the number
 	//   matching the request (the same here, as there is no filter).
 	// - Sorted by `sortBy` in `sortOrder` (1 ascending, -1 descending); ties broken by `_id`.
+	// - `pageNo`, `pageSize`, `sortBy` and `sortOrder` may also be sent as headers, as Upbooks'
+	//   own pages do; the query parameter wins when both are present.
 	//
 	// Corresponds with GET /api/v1/organization (the `GetOrganizations` operationId).
 	GetOrganizations(ctx context.Context, params *GetOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1225,6 +1450,45 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/organization/{id} (the `GetOrganizationDetail` operationId).
 	GetOrganizationDetail(ctx context.Context, id OrganizationObjectId, params *GetOrganizationDetailParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetActivityLogs The caller's own entries in an organization's activity log
+	//
+	// One page of the entries the caller wrote in the organization's activity log, newest first
+	// by default. Any member may read their own entries; `GetAllActivityLogs` lists everyone's.
+	//
+	// The log has one entry per destructive call, whichever family it came through, written in
+	// the same transaction as the deletion (so an entry exists exactly when the deletion
+	// happened):
+	//
+	// | action | written by | `details` |
+	// |---|---|---|
+	// | `organization.deleteSelectiveData` | Upbooks `DeleteSelectiveData` (not on `dryRun`) | `categories` (the flags set true), `force`, `deleted` and `forced` (rows per category) |
+	// | `invx.document.delete` | invx `UpdateDocument` / `UpdateDocumentBulk`, when at least one `del` applied | `count`, `documents` (`id`, `docNumber`, `sellerGstin` of each deleted document) |
+	// | `ultrabiz.purchaseInvoice.delete` | Ultrabiz `DeletePurchaseInvoice` | `invoiceId`, `isPGP`, `vendorId`, `billNo`, `netAmount`, `lines`, `units`, `userNumber` |
+	//
+	// The log is the organization's `activityLogs` data category: a selective delete with
+	// `activityLogs: true` erases it, and then records itself as the first entry of the new log.
+	//
+	// - `totalCount` is the number of the caller's entries; `filteredCount` the number matching
+	//   `action`.
+	// - Paging and sorting as `GetOrganizations`, also accepted as headers (the query wins).
+	//
+	// Corresponds with GET /api/v1/organization/{id}/activityLog (the `GetActivityLogs` operationId).
+	GetActivityLogs(ctx context.Context, id OrganizationObjectId, params *GetActivityLogsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAllActivityLogs Every entry of an organization's activity log
+	//
+	// One page of all the organization's activity-log entries, whoever wrote them, newest first
+	// by default: what was erased, by whom (`userId` and `user`), when, with which flags and
+	// counts. Entries and `details` as in `GetActivityLogs`.
+	//
+	// - Only the owner or an admin of the organization may read it (403 otherwise).
+	// - `totalCount` is the number of the organization's entries; `filteredCount` the number
+	//   matching `action` and `userId`.
+	// - Paging and sorting as `GetOrganizations`, also accepted as headers (the query wins).
+	//
+	// Corresponds with GET /api/v1/organization/{id}/activityLog/all (the `GetAllActivityLogs` operationId).
+	GetAllActivityLogs(ctx context.Context, id OrganizationObjectId, params *GetAllActivityLogsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteSelectiveDataWithBody Erase chosen categories of an organization's data
 	//
@@ -1488,6 +1752,8 @@ func (c *Client) Login(ctx context.Context, body LoginJSONRequestBody, reqEditor
 //   - `totalCount` is the number of the caller's organizations; `filteredCount` the number
 //     matching the request (the same here, as there is no filter).
 //   - Sorted by `sortBy` in `sortOrder` (1 ascending, -1 descending); ties broken by `_id`.
+//   - `pageNo`, `pageSize`, `sortBy` and `sortOrder` may also be sent as headers, as Upbooks'
+//     own pages do; the query parameter wins when both are present.
 //
 // Corresponds with GET /api/v1/organization (the `GetOrganizations` operationId).
 func (c *Client) GetOrganizations(ctx context.Context, params *GetOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1563,6 +1829,65 @@ func (c *Client) AddOrganization(ctx context.Context, body AddOrganizationJSONRe
 // Corresponds with GET /api/v1/organization/{id} (the `GetOrganizationDetail` operationId).
 func (c *Client) GetOrganizationDetail(ctx context.Context, id OrganizationObjectId, params *GetOrganizationDetailParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOrganizationDetailRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetActivityLogs The caller's own entries in an organization's activity log
+//
+// One page of the entries the caller wrote in the organization's activity log, newest first
+// by default. Any member may read their own entries; `GetAllActivityLogs` lists everyone's.
+//
+// The log has one entry per destructive call, whichever family it came through, written in
+// the same transaction as the deletion (so an entry exists exactly when the deletion
+// happened):
+//
+// | action | written by | `details` |
+// |---|---|---|
+// | `organization.deleteSelectiveData` | Upbooks `DeleteSelectiveData` (not on `dryRun`) | `categories` (the flags set true), `force`, `deleted` and `forced` (rows per category) |
+// | `invx.document.delete` | invx `UpdateDocument` / `UpdateDocumentBulk`, when at least one `del` applied | `count`, `documents` (`id`, `docNumber`, `sellerGstin` of each deleted document) |
+// | `ultrabiz.purchaseInvoice.delete` | Ultrabiz `DeletePurchaseInvoice` | `invoiceId`, `isPGP`, `vendorId`, `billNo`, `netAmount`, `lines`, `units`, `userNumber` |
+//
+// The log is the organization's `activityLogs` data category: a selective delete with
+// `activityLogs: true` erases it, and then records itself as the first entry of the new log.
+//
+//   - `totalCount` is the number of the caller's entries; `filteredCount` the number matching
+//     `action`.
+//   - Paging and sorting as `GetOrganizations`, also accepted as headers (the query wins).
+//
+// Corresponds with GET /api/v1/organization/{id}/activityLog (the `GetActivityLogs` operationId).
+func (c *Client) GetActivityLogs(ctx context.Context, id OrganizationObjectId, params *GetActivityLogsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetActivityLogsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAllActivityLogs Every entry of an organization's activity log
+//
+// One page of all the organization's activity-log entries, whoever wrote them, newest first
+// by default: what was erased, by whom (`userId` and `user`), when, with which flags and
+// counts. Entries and `details` as in `GetActivityLogs`.
+//
+//   - Only the owner or an admin of the organization may read it (403 otherwise).
+//   - `totalCount` is the number of the organization's entries; `filteredCount` the number
+//     matching `action` and `userId`.
+//   - Paging and sorting as `GetOrganizations`, also accepted as headers (the query wins).
+//
+// Corresponds with GET /api/v1/organization/{id}/activityLog/all (the `GetAllActivityLogs` operationId).
+func (c *Client) GetAllActivityLogs(ctx context.Context, id OrganizationObjectId, params *GetAllActivityLogsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAllActivityLogsRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1924,6 +2249,54 @@ func NewGetOrganizationsRequest(server string, params *GetOrganizationsParams) (
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.PageNoHeader != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "PageNo", *params.PageNoHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("PageNo", headerParam0)
+		}
+
+		if params.PageSizeHeader != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "PageSize", *params.PageSizeHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("PageSize", headerParam1)
+		}
+
+		if params.SortByHeader != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "SortBy", *params.SortByHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("SortBy", headerParam2)
+		}
+
+		if params.SortOrderHeader != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "SortOrder", *params.SortOrderHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("SortOrder", headerParam3)
+		}
+
+	}
+
 	return req, nil
 }
 
@@ -2009,6 +2382,354 @@ func NewGetOrganizationDetailRequest(server string, id OrganizationObjectId, par
 			}
 
 			req.Header.Set("ORGANIZATION-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetActivityLogsRequest constructs an http.Request for the GetActivityLogs method
+func NewGetActivityLogsRequest(server string, id OrganizationObjectId, params *GetActivityLogsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organization/%s/activityLog", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Action != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "action", *params.Action, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageNo", *params.PageNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageSize", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SortBy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sortBy", *params.SortBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SortOrder != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sortOrder", *params.SortOrder, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.OrganizationID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "ORGANIZATION-ID", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("ORGANIZATION-ID", headerParam0)
+		}
+
+		if params.PageNoHeader != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "PageNo", *params.PageNoHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("PageNo", headerParam1)
+		}
+
+		if params.PageSizeHeader != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "PageSize", *params.PageSizeHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("PageSize", headerParam2)
+		}
+
+		if params.ActivityLogSortByHeader != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "SortBy", *params.ActivityLogSortByHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("SortBy", headerParam3)
+		}
+
+		if params.SortOrderHeader != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "SortOrder", *params.SortOrderHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("SortOrder", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetAllActivityLogsRequest constructs an http.Request for the GetAllActivityLogs method
+func NewGetAllActivityLogsRequest(server string, id OrganizationObjectId, params *GetAllActivityLogsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organization/%s/activityLog/all", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Action != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "action", *params.Action, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", *params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageNo", *params.PageNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageSize", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SortBy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sortBy", *params.SortBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SortOrder != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sortOrder", *params.SortOrder, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.OrganizationID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "ORGANIZATION-ID", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("ORGANIZATION-ID", headerParam0)
+		}
+
+		if params.PageNoHeader != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "PageNo", *params.PageNoHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("PageNo", headerParam1)
+		}
+
+		if params.PageSizeHeader != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "PageSize", *params.PageSizeHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("PageSize", headerParam2)
+		}
+
+		if params.ActivityLogSortByHeader != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "SortBy", *params.ActivityLogSortByHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("SortBy", headerParam3)
+		}
+
+		if params.SortOrderHeader != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "SortOrder", *params.SortOrderHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("SortOrder", headerParam4)
 		}
 
 	}
@@ -2198,6 +2919,8 @@ type ClientWithResponsesInterface interface {
 	// - `totalCount` is the number of the caller's organizations; `filteredCount` the number
 	//   matching the request (the same here, as there is no filter).
 	// - Sorted by `sortBy` in `sortOrder` (1 ascending, -1 descending); ties broken by `_id`.
+	// - `pageNo`, `pageSize`, `sortBy` and `sortOrder` may also be sent as headers, as Upbooks'
+	//   own pages do; the query parameter wins when both are present.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -2246,6 +2969,49 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/organization/{id} (the `GetOrganizationDetail` operationId).
 	GetOrganizationDetailWithResponse(ctx context.Context, id OrganizationObjectId, params *GetOrganizationDetailParams, reqEditors ...RequestEditorFn) (*GetOrganizationDetailResponse, error)
+
+	// GetActivityLogsWithResponse The caller's own entries in an organization's activity log
+	//
+	// One page of the entries the caller wrote in the organization's activity log, newest first
+	// by default. Any member may read their own entries; `GetAllActivityLogs` lists everyone's.
+	//
+	// The log has one entry per destructive call, whichever family it came through, written in
+	// the same transaction as the deletion (so an entry exists exactly when the deletion
+	// happened):
+	//
+	// | action | written by | `details` |
+	// |---|---|---|
+	// | `organization.deleteSelectiveData` | Upbooks `DeleteSelectiveData` (not on `dryRun`) | `categories` (the flags set true), `force`, `deleted` and `forced` (rows per category) |
+	// | `invx.document.delete` | invx `UpdateDocument` / `UpdateDocumentBulk`, when at least one `del` applied | `count`, `documents` (`id`, `docNumber`, `sellerGstin` of each deleted document) |
+	// | `ultrabiz.purchaseInvoice.delete` | Ultrabiz `DeletePurchaseInvoice` | `invoiceId`, `isPGP`, `vendorId`, `billNo`, `netAmount`, `lines`, `units`, `userNumber` |
+	//
+	// The log is the organization's `activityLogs` data category: a selective delete with
+	// `activityLogs: true` erases it, and then records itself as the first entry of the new log.
+	//
+	// - `totalCount` is the number of the caller's entries; `filteredCount` the number matching
+	//   `action`.
+	// - Paging and sorting as `GetOrganizations`, also accepted as headers (the query wins).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organization/{id}/activityLog (the `GetActivityLogs` operationId).
+	GetActivityLogsWithResponse(ctx context.Context, id OrganizationObjectId, params *GetActivityLogsParams, reqEditors ...RequestEditorFn) (*GetActivityLogsResponse, error)
+
+	// GetAllActivityLogsWithResponse Every entry of an organization's activity log
+	//
+	// One page of all the organization's activity-log entries, whoever wrote them, newest first
+	// by default: what was erased, by whom (`userId` and `user`), when, with which flags and
+	// counts. Entries and `details` as in `GetActivityLogs`.
+	//
+	// - Only the owner or an admin of the organization may read it (403 otherwise).
+	// - `totalCount` is the number of the organization's entries; `filteredCount` the number
+	//   matching `action` and `userId`.
+	// - Paging and sorting as `GetOrganizations`, also accepted as headers (the query wins).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organization/{id}/activityLog/all (the `GetAllActivityLogs` operationId).
+	GetAllActivityLogsWithResponse(ctx context.Context, id OrganizationObjectId, params *GetAllActivityLogsParams, reqEditors ...RequestEditorFn) (*GetAllActivityLogsResponse, error)
 
 	// DeleteSelectiveDataWithBodyWithResponse Erase chosen categories of an organization's data
 	//
@@ -2452,6 +3218,14 @@ type ClientWithResponsesInterface interface {
 	DeleteSelectiveDataWithResponse(ctx context.Context, id OrganizationObjectId, params *DeleteSelectiveDataParams, body DeleteSelectiveDataJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteSelectiveDataResponse, error)
 }
 
+// LoginResponse429Headers the declared response headers of an HTTP 429 response for Login
+type LoginResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 // LoginResponse503Headers the declared response headers of an HTTP 503 response for Login
 type LoginResponse503Headers struct {
 	RetryAfter int
@@ -2472,10 +3246,14 @@ type LoginResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *LoginResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *LoginResponse503Headers
 }
@@ -2508,6 +3286,11 @@ func (r LoginResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r LoginResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r LoginResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2549,6 +3332,14 @@ func (r LoginResponse) ContentType() string {
 	return ""
 }
 
+// GetOrganizationsResponse429Headers the declared response headers of an HTTP 429 response for GetOrganizations
+type GetOrganizationsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 // GetOrganizationsResponse503Headers the declared response headers of an HTTP 503 response for GetOrganizations
 type GetOrganizationsResponse503Headers struct {
 	RetryAfter int
@@ -2563,10 +3354,14 @@ type GetOrganizationsResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetOrganizationsResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetOrganizationsResponse503Headers
 }
@@ -2584,6 +3379,11 @@ func (r GetOrganizationsResponse) GetJSON400() *BadRequest {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetOrganizationsResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetOrganizationsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2625,6 +3425,14 @@ func (r GetOrganizationsResponse) ContentType() string {
 	return ""
 }
 
+// AddOrganizationResponse429Headers the declared response headers of an HTTP 429 response for AddOrganization
+type AddOrganizationResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 // AddOrganizationResponse503Headers the declared response headers of an HTTP 503 response for AddOrganization
 type AddOrganizationResponse503Headers struct {
 	RetryAfter int
@@ -2643,10 +3451,14 @@ type AddOrganizationResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AddOrganizationResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AddOrganizationResponse503Headers
 }
@@ -2674,6 +3486,11 @@ func (r AddOrganizationResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r AddOrganizationResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AddOrganizationResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2715,9 +3532,12 @@ func (r AddOrganizationResponse) ContentType() string {
 	return ""
 }
 
-// GetOrganizationDetailResponse503Headers the declared response headers of an HTTP 503 response for GetOrganizationDetail
-type GetOrganizationDetailResponse503Headers struct {
-	RetryAfter int
+// GetOrganizationDetailResponse429Headers the declared response headers of an HTTP 429 response for GetOrganizationDetail
+type GetOrganizationDetailResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
 }
 
 type GetOrganizationDetailResponse struct {
@@ -2733,12 +3553,12 @@ type GetOrganizationDetailResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
-	// JSON503 the response for an HTTP 503 `application/json` response
-	JSON503 *ServiceUnavailable
-	// Headers503 the parsed response headers for an HTTP 503 response
-	Headers503 *GetOrganizationDetailResponse503Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetOrganizationDetailResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2766,14 +3586,14 @@ func (r GetOrganizationDetailResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetOrganizationDetailResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetOrganizationDetailResponse) GetJSON500() *InternalError {
 	return r.JSON500
-}
-
-// GetJSON503 returns the response for an HTTP 503 `application/json` response
-func (r GetOrganizationDetailResponse) GetJSON503() *ServiceUnavailable {
-	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -2805,6 +3625,214 @@ func (r GetOrganizationDetailResponse) ContentType() string {
 	return ""
 }
 
+// GetActivityLogsResponse429Headers the declared response headers of an HTTP 429 response for GetActivityLogs
+type GetActivityLogsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GetActivityLogsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ActivityLogListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetActivityLogsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetActivityLogsResponse) GetJSON200() *ActivityLogListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetActivityLogsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetActivityLogsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetActivityLogsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetActivityLogsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetActivityLogsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetActivityLogsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetActivityLogsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetActivityLogsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetActivityLogsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetActivityLogsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAllActivityLogsResponse429Headers the declared response headers of an HTTP 429 response for GetAllActivityLogs
+type GetAllActivityLogsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+// GetAllActivityLogsResponse503Headers the declared response headers of an HTTP 503 response for GetAllActivityLogs
+type GetAllActivityLogsResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetAllActivityLogsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ActivityLogListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAllActivityLogsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAllActivityLogsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAllActivityLogsResponse) GetJSON200() *ActivityLogListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAllActivityLogsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAllActivityLogsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAllActivityLogsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAllActivityLogsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetAllActivityLogsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetAllActivityLogsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetAllActivityLogsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAllActivityLogsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAllActivityLogsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAllActivityLogsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAllActivityLogsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteSelectiveDataResponse429Headers the declared response headers of an HTTP 429 response for DeleteSelectiveData
+type DeleteSelectiveDataResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
 // DeleteSelectiveDataResponse503Headers the declared response headers of an HTTP 503 response for DeleteSelectiveData
 type DeleteSelectiveDataResponse503Headers struct {
 	RetryAfter int
@@ -2829,10 +3857,14 @@ type DeleteSelectiveDataResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteSelectiveDataResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *DeleteSelectiveDataResponse503Headers
 }
@@ -2875,6 +3907,11 @@ func (r DeleteSelectiveDataResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r DeleteSelectiveDataResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteSelectiveDataResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2965,6 +4002,8 @@ func (c *ClientWithResponses) LoginWithResponse(ctx context.Context, body LoginJ
 //   - `totalCount` is the number of the caller's organizations; `filteredCount` the number
 //     matching the request (the same here, as there is no filter).
 //   - Sorted by `sortBy` in `sortOrder` (1 ascending, -1 descending); ties broken by `_id`.
+//   - `pageNo`, `pageSize`, `sortBy` and `sortOrder` may also be sent as headers, as Upbooks'
+//     own pages do; the query parameter wins when both are present.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -3036,6 +4075,61 @@ func (c *ClientWithResponses) GetOrganizationDetailWithResponse(ctx context.Cont
 		return nil, err
 	}
 	return ParseGetOrganizationDetailResponse(rsp)
+}
+
+// GetActivityLogsWithResponse The caller's own entries in an organization's activity log
+//
+// One page of the entries the caller wrote in the organization's activity log, newest first
+// by default. Any member may read their own entries; `GetAllActivityLogs` lists everyone's.
+//
+// The log has one entry per destructive call, whichever family it came through, written in
+// the same transaction as the deletion (so an entry exists exactly when the deletion
+// happened):
+//
+// | action | written by | `details` |
+// |---|---|---|
+// | `organization.deleteSelectiveData` | Upbooks `DeleteSelectiveData` (not on `dryRun`) | `categories` (the flags set true), `force`, `deleted` and `forced` (rows per category) |
+// | `invx.document.delete` | invx `UpdateDocument` / `UpdateDocumentBulk`, when at least one `del` applied | `count`, `documents` (`id`, `docNumber`, `sellerGstin` of each deleted document) |
+// | `ultrabiz.purchaseInvoice.delete` | Ultrabiz `DeletePurchaseInvoice` | `invoiceId`, `isPGP`, `vendorId`, `billNo`, `netAmount`, `lines`, `units`, `userNumber` |
+//
+// The log is the organization's `activityLogs` data category: a selective delete with
+// `activityLogs: true` erases it, and then records itself as the first entry of the new log.
+//
+//   - `totalCount` is the number of the caller's entries; `filteredCount` the number matching
+//     `action`.
+//   - Paging and sorting as `GetOrganizations`, also accepted as headers (the query wins).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organization/{id}/activityLog (the `GetActivityLogs` operationId).
+func (c *ClientWithResponses) GetActivityLogsWithResponse(ctx context.Context, id OrganizationObjectId, params *GetActivityLogsParams, reqEditors ...RequestEditorFn) (*GetActivityLogsResponse, error) {
+	rsp, err := c.GetActivityLogs(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetActivityLogsResponse(rsp)
+}
+
+// GetAllActivityLogsWithResponse Every entry of an organization's activity log
+//
+// One page of all the organization's activity-log entries, whoever wrote them, newest first
+// by default: what was erased, by whom (`userId` and `user`), when, with which flags and
+// counts. Entries and `details` as in `GetActivityLogs`.
+//
+//   - Only the owner or an admin of the organization may read it (403 otherwise).
+//   - `totalCount` is the number of the organization's entries; `filteredCount` the number
+//     matching `action` and `userId`.
+//   - Paging and sorting as `GetOrganizations`, also accepted as headers (the query wins).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organization/{id}/activityLog/all (the `GetAllActivityLogs` operationId).
+func (c *ClientWithResponses) GetAllActivityLogsWithResponse(ctx context.Context, id OrganizationObjectId, params *GetAllActivityLogsParams, reqEditors ...RequestEditorFn) (*GetAllActivityLogsResponse, error) {
+	rsp, err := c.GetAllActivityLogs(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAllActivityLogsResponse(rsp)
 }
 
 // DeleteSelectiveDataWithBodyWithResponse Erase chosen categories of an organization's data
@@ -3310,6 +4404,13 @@ func ParseLoginResponse(rsp *http.Response) (*LoginResponse, error) {
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3327,6 +4428,37 @@ func ParseLoginResponse(rsp *http.Response) (*LoginResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers LoginResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers LoginResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -3377,6 +4509,13 @@ func ParseGetOrganizationsResponse(rsp *http.Response) (*GetOrganizationsRespons
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3394,6 +4533,37 @@ func ParseGetOrganizationsResponse(rsp *http.Response) (*GetOrganizationsRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers GetOrganizationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetOrganizationsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -3458,6 +4628,13 @@ func ParseAddOrganizationResponse(rsp *http.Response) (*AddOrganizationResponse,
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3475,6 +4652,37 @@ func ParseAddOrganizationResponse(rsp *http.Response) (*AddOrganizationResponse,
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AddOrganizationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AddOrganizationResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -3539,6 +4747,217 @@ func ParseGetOrganizationDetailResponse(rsp *http.Response) (*GetOrganizationDet
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetOrganizationDetailResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetActivityLogsResponse parses an HTTP response from a GetActivityLogsWithResponse call
+func ParseGetActivityLogsResponse(rsp *http.Response) (*GetActivityLogsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetActivityLogsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ActivityLogListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetActivityLogsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAllActivityLogsResponse parses an HTTP response from a GetAllActivityLogsWithResponse call
+func ParseGetAllActivityLogsResponse(rsp *http.Response) (*GetAllActivityLogsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAllActivityLogsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ActivityLogListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3556,8 +4975,39 @@ func ParseGetOrganizationDetailResponse(rsp *http.Response) (*GetOrganizationDet
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers GetAllActivityLogsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
-		var headers GetOrganizationDetailResponse503Headers
+		var headers GetAllActivityLogsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -3641,6 +5091,13 @@ func ParseDeleteSelectiveDataResponse(rsp *http.Response) (*DeleteSelectiveDataR
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3658,6 +5115,37 @@ func ParseDeleteSelectiveDataResponse(rsp *http.Response) (*DeleteSelectiveDataR
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers DeleteSelectiveDataResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers DeleteSelectiveDataResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -3687,6 +5175,12 @@ type ServerInterface interface {
 	// GetOrganizationDetail Get one organization
 	// (GET /api/v1/organization/{id})
 	GetOrganizationDetail(ctx echo.Context, id OrganizationObjectId, params GetOrganizationDetailParams) error
+	// GetActivityLogs The caller's own entries in an organization's activity log
+	// (GET /api/v1/organization/{id}/activityLog)
+	GetActivityLogs(ctx echo.Context, id OrganizationObjectId, params GetActivityLogsParams) error
+	// GetAllActivityLogs Every entry of an organization's activity log
+	// (GET /api/v1/organization/{id}/activityLog/all)
+	GetAllActivityLogs(ctx echo.Context, id OrganizationObjectId, params GetAllActivityLogsParams) error
 	// DeleteSelectiveData Erase chosen categories of an organization's data
 	// (DELETE /api/v1/organization/{id}/selective)
 	DeleteSelectiveData(ctx echo.Context, id OrganizationObjectId, params DeleteSelectiveDataParams) error
@@ -3740,6 +5234,68 @@ func (w *ServerInterfaceWrapper) GetOrganizations(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortOrder: %s", err))
 	}
 
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "PageNo" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageNo")]; found {
+		var PageNoHeader PageNoHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageNo, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "PageNo", valueList[0], &PageNoHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageNo: %s", err))
+		}
+
+		params.PageNoHeader = &PageNoHeader
+	}
+	// ------------- Optional header parameter "PageSize" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageSize")]; found {
+		var PageSizeHeader PageSizeHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageSize, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "PageSize", valueList[0], &PageSizeHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageSize: %s", err))
+		}
+
+		params.PageSizeHeader = &PageSizeHeader
+	}
+	// ------------- Optional header parameter "SortBy" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("SortBy")]; found {
+		var SortByHeader SortByHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for SortBy, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "SortBy", valueList[0], &SortByHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter SortBy: %s", err))
+		}
+
+		params.SortByHeader = &SortByHeader
+	}
+	// ------------- Optional header parameter "SortOrder" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("SortOrder")]; found {
+		var SortOrderHeader SortOrderHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for SortOrder, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "SortOrder", valueList[0], &SortOrderHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter SortOrder: %s", err))
+		}
+
+		params.SortOrderHeader = &SortOrderHeader
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetOrganizations(ctx, params)
 	return err
@@ -3787,6 +5343,273 @@ func (w *ServerInterfaceWrapper) GetOrganizationDetail(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetOrganizationDetail(ctx, id, params)
+	return err
+}
+
+// GetActivityLogs converts echo context to params.
+func (w *ServerInterfaceWrapper) GetActivityLogs(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id OrganizationObjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetActivityLogsParams
+	// ------------- Optional query parameter "action" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "action", ctx.QueryParams(), &params.Action, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter action: %s", err))
+	}
+
+	// ------------- Optional query parameter "pageNo" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageNo", ctx.QueryParams(), &params.PageNo, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageNo: %s", err))
+	}
+
+	// ------------- Optional query parameter "pageSize" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageSize: %s", err))
+	}
+
+	// ------------- Optional query parameter "sortBy" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sortBy", ctx.QueryParams(), &params.SortBy, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortBy: %s", err))
+	}
+
+	// ------------- Optional query parameter "sortOrder" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sortOrder", ctx.QueryParams(), &params.SortOrder, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortOrder: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "ORGANIZATION-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("ORGANIZATION-ID")]; found {
+		var OrganizationID OrganizationID
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for ORGANIZATION-ID, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "ORGANIZATION-ID", valueList[0], &OrganizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ORGANIZATION-ID: %s", err))
+		}
+
+		params.OrganizationID = &OrganizationID
+	}
+	// ------------- Optional header parameter "PageNo" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageNo")]; found {
+		var PageNoHeader PageNoHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageNo, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "PageNo", valueList[0], &PageNoHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageNo: %s", err))
+		}
+
+		params.PageNoHeader = &PageNoHeader
+	}
+	// ------------- Optional header parameter "PageSize" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageSize")]; found {
+		var PageSizeHeader PageSizeHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageSize, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "PageSize", valueList[0], &PageSizeHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageSize: %s", err))
+		}
+
+		params.PageSizeHeader = &PageSizeHeader
+	}
+	// ------------- Optional header parameter "SortBy" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("SortBy")]; found {
+		var ActivityLogSortByHeader ActivityLogSortByHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for SortBy, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "SortBy", valueList[0], &ActivityLogSortByHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter SortBy: %s", err))
+		}
+
+		params.ActivityLogSortByHeader = &ActivityLogSortByHeader
+	}
+	// ------------- Optional header parameter "SortOrder" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("SortOrder")]; found {
+		var SortOrderHeader SortOrderHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for SortOrder, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "SortOrder", valueList[0], &SortOrderHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter SortOrder: %s", err))
+		}
+
+		params.SortOrderHeader = &SortOrderHeader
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetActivityLogs(ctx, id, params)
+	return err
+}
+
+// GetAllActivityLogs converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAllActivityLogs(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id OrganizationObjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetAllActivityLogsParams
+	// ------------- Optional query parameter "action" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "action", ctx.QueryParams(), &params.Action, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter action: %s", err))
+	}
+
+	// ------------- Optional query parameter "userId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "userId", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter userId: %s", err))
+	}
+
+	// ------------- Optional query parameter "pageNo" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageNo", ctx.QueryParams(), &params.PageNo, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageNo: %s", err))
+	}
+
+	// ------------- Optional query parameter "pageSize" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageSize: %s", err))
+	}
+
+	// ------------- Optional query parameter "sortBy" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sortBy", ctx.QueryParams(), &params.SortBy, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortBy: %s", err))
+	}
+
+	// ------------- Optional query parameter "sortOrder" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sortOrder", ctx.QueryParams(), &params.SortOrder, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sortOrder: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "ORGANIZATION-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("ORGANIZATION-ID")]; found {
+		var OrganizationID OrganizationID
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for ORGANIZATION-ID, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "ORGANIZATION-ID", valueList[0], &OrganizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ORGANIZATION-ID: %s", err))
+		}
+
+		params.OrganizationID = &OrganizationID
+	}
+	// ------------- Optional header parameter "PageNo" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageNo")]; found {
+		var PageNoHeader PageNoHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageNo, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "PageNo", valueList[0], &PageNoHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageNo: %s", err))
+		}
+
+		params.PageNoHeader = &PageNoHeader
+	}
+	// ------------- Optional header parameter "PageSize" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageSize")]; found {
+		var PageSizeHeader PageSizeHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageSize, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "PageSize", valueList[0], &PageSizeHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageSize: %s", err))
+		}
+
+		params.PageSizeHeader = &PageSizeHeader
+	}
+	// ------------- Optional header parameter "SortBy" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("SortBy")]; found {
+		var ActivityLogSortByHeader ActivityLogSortByHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for SortBy, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "SortBy", valueList[0], &ActivityLogSortByHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter SortBy: %s", err))
+		}
+
+		params.ActivityLogSortByHeader = &ActivityLogSortByHeader
+	}
+	// ------------- Optional header parameter "SortOrder" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("SortOrder")]; found {
+		var SortOrderHeader SortOrderHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for SortOrder, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "SortOrder", valueList[0], &SortOrderHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter SortOrder: %s", err))
+		}
+
+		params.SortOrderHeader = &SortOrderHeader
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetAllActivityLogs(ctx, id, params)
 	return err
 }
 
@@ -3890,6 +5713,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/v1/organization", wrapper.GetOrganizations, options.OperationMiddlewares["GetOrganizations"]...)
 	router.POST(options.BaseURL+"/api/v1/organization", wrapper.AddOrganization, options.OperationMiddlewares["AddOrganization"]...)
 	router.GET(options.BaseURL+"/api/v1/organization/:id", wrapper.GetOrganizationDetail, options.OperationMiddlewares["GetOrganizationDetail"]...)
+	router.GET(options.BaseURL+"/api/v1/organization/:id/activityLog", wrapper.GetActivityLogs, options.OperationMiddlewares["GetActivityLogs"]...)
+	router.GET(options.BaseURL+"/api/v1/organization/:id/activityLog/all", wrapper.GetAllActivityLogs, options.OperationMiddlewares["GetAllActivityLogs"]...)
 	router.DELETE(options.BaseURL+"/api/v1/organization/:id/selective", wrapper.DeleteSelectiveData, options.OperationMiddlewares["DeleteSelectiveData"]...)
 
 }
@@ -3913,6 +5738,18 @@ type ServiceUnavailableJSONResponse struct {
 	Body Error
 
 	Headers ServiceUnavailableResponseHeaders
+}
+
+type TooManyRequestsResponseHeaders struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+type TooManyRequestsJSONResponse struct {
+	Body Error
+
+	Headers TooManyRequestsResponseHeaders
 }
 
 type UnauthorizedJSONResponse Error
@@ -4013,6 +5850,32 @@ func (response Login415JSONResponse) VisitLoginResponse(w http.ResponseWriter) e
 	return err
 }
 
+type Login429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response Login429JSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type Login500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response Login500JSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
@@ -4088,6 +5951,32 @@ func (response GetOrganizations401JSONResponse) VisitGetOrganizationsResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizations429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetOrganizations429JSONResponse) VisitGetOrganizationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4201,6 +6090,32 @@ func (response AddOrganization415JSONResponse) VisitAddOrganizationResponse(w ht
 	return err
 }
 
+type AddOrganization429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response AddOrganization429JSONResponse) VisitAddOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AddOrganization500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response AddOrganization500JSONResponse) VisitAddOrganizationResponse(w http.ResponseWriter) error {
@@ -4309,6 +6224,32 @@ func (response GetOrganizationDetail404JSONResponse) VisitGetOrganizationDetailR
 	return err
 }
 
+type GetOrganizationDetail429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetOrganizationDetail429JSONResponse) VisitGetOrganizationDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOrganizationDetail500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetOrganizationDetail500JSONResponse) VisitGetOrganizationDetailResponse(w http.ResponseWriter) error {
@@ -4323,9 +6264,247 @@ func (response GetOrganizationDetail500JSONResponse) VisitGetOrganizationDetailR
 	return err
 }
 
-type GetOrganizationDetail503JSONResponse struct{ ServiceUnavailableJSONResponse }
+type GetActivityLogsRequestObject struct {
+	Id     OrganizationObjectId `json:"id"`
+	Params GetActivityLogsParams
+}
 
-func (response GetOrganizationDetail503JSONResponse) VisitGetOrganizationDetailResponse(w http.ResponseWriter) error {
+type GetActivityLogsResponseObject interface {
+	VisitGetActivityLogsResponse(w http.ResponseWriter) error
+}
+
+type GetActivityLogs200JSONResponse ActivityLogListResponse
+
+func (response GetActivityLogs200JSONResponse) VisitGetActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetActivityLogs400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetActivityLogs400JSONResponse) VisitGetActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetActivityLogs401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetActivityLogs401JSONResponse) VisitGetActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetActivityLogs403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetActivityLogs403JSONResponse) VisitGetActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetActivityLogs404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetActivityLogs404JSONResponse) VisitGetActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetActivityLogs429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetActivityLogs429JSONResponse) VisitGetActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetActivityLogs500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetActivityLogs500JSONResponse) VisitGetActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllActivityLogsRequestObject struct {
+	Id     OrganizationObjectId `json:"id"`
+	Params GetAllActivityLogsParams
+}
+
+type GetAllActivityLogsResponseObject interface {
+	VisitGetAllActivityLogsResponse(w http.ResponseWriter) error
+}
+
+type GetAllActivityLogs200JSONResponse ActivityLogListResponse
+
+func (response GetAllActivityLogs200JSONResponse) VisitGetAllActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllActivityLogs400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetAllActivityLogs400JSONResponse) VisitGetAllActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllActivityLogs401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetAllActivityLogs401JSONResponse) VisitGetAllActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllActivityLogs403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetAllActivityLogs403JSONResponse) VisitGetAllActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllActivityLogs404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetAllActivityLogs404JSONResponse) VisitGetAllActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllActivityLogs429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetAllActivityLogs429JSONResponse) VisitGetAllActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllActivityLogs500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetAllActivityLogs500JSONResponse) VisitGetAllActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllActivityLogs503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetAllActivityLogs503JSONResponse) VisitGetAllActivityLogsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -4462,6 +6641,32 @@ func (response DeleteSelectiveData415JSONResponse) VisitDeleteSelectiveDataRespo
 	return err
 }
 
+type DeleteSelectiveData429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteSelectiveData429JSONResponse) VisitDeleteSelectiveDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteSelectiveData500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response DeleteSelectiveData500JSONResponse) VisitDeleteSelectiveDataResponse(w http.ResponseWriter) error {
@@ -4505,6 +6710,12 @@ type StrictServerInterface interface {
 	// GetOrganizationDetail Get one organization
 	// (GET /api/v1/organization/{id})
 	GetOrganizationDetail(ctx context.Context, request GetOrganizationDetailRequestObject) (GetOrganizationDetailResponseObject, error)
+	// GetActivityLogs The caller's own entries in an organization's activity log
+	// (GET /api/v1/organization/{id}/activityLog)
+	GetActivityLogs(ctx context.Context, request GetActivityLogsRequestObject) (GetActivityLogsResponseObject, error)
+	// GetAllActivityLogs Every entry of an organization's activity log
+	// (GET /api/v1/organization/{id}/activityLog/all)
+	GetAllActivityLogs(ctx context.Context, request GetAllActivityLogsRequestObject) (GetAllActivityLogsResponseObject, error)
 	// DeleteSelectiveData Erase chosen categories of an organization's data
 	// (DELETE /api/v1/organization/{id}/selective)
 	DeleteSelectiveData(ctx context.Context, request DeleteSelectiveDataRequestObject) (DeleteSelectiveDataResponseObject, error)
@@ -4665,6 +6876,58 @@ func (sh *strictHandler) GetOrganizationDetail(ctx echo.Context, id Organization
 	return nil
 }
 
+// GetActivityLogs operation middleware
+func (sh *strictHandler) GetActivityLogs(ctx echo.Context, id OrganizationObjectId, params GetActivityLogsParams) error {
+	var request GetActivityLogsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetActivityLogs(ctx.Request().Context(), request.(GetActivityLogsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetActivityLogs")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetActivityLogsResponseObject); ok {
+		return validResponse.VisitGetActivityLogsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetAllActivityLogs operation middleware
+func (sh *strictHandler) GetAllActivityLogs(ctx echo.Context, id OrganizationObjectId, params GetAllActivityLogsParams) error {
+	var request GetAllActivityLogsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAllActivityLogs(ctx.Request().Context(), request.(GetAllActivityLogsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAllActivityLogs")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAllActivityLogsResponseObject); ok {
+		return validResponse.VisitGetAllActivityLogsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DeleteSelectiveData operation middleware
 func (sh *strictHandler) DeleteSelectiveData(ctx echo.Context, id OrganizationObjectId, params DeleteSelectiveDataParams) error {
 	var request DeleteSelectiveDataRequestObject
@@ -4719,211 +6982,247 @@ func (sh *strictHandler) DeleteSelectiveData(ctx echo.Context, id OrganizationOb
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3vcuO2kij+KijuVo1VS8mSLU9iubbq59iZHCcZe8p2kj2J5zeCSEhChgJ0CNIeZcZf9tP9fN9mX2ef",
-	"5BYafwiQoERPZnJy9+ZUZY5Fgg2g0ehuNPrP+yjhqzVnhBUimryPyDu8WmcE/j4nGSnIDclIUtB7co4L",
-	"fJplt3lJ5FtRrlY430ST6OscC4LIPck3KMEFWfB8g/aKJUGCkPSZQBpoL4qje5ypz3GS8JIV0aTISxKb",
-	"n9+TdEHy2sPbHDMxdx8X9J4Wm+/5QthnQpDC/pph9vZUfVw9yzFLluZXklFS7049sx8knBU5TpwHOUlp",
-	"cckLYh+lBGfOj1n9NRX+IFKelCu3E7JaZ3xDyPcE35PG05s1YWnjafWA/aOkcgn0z3drwgQ5U0tAnXbq",
-	"hf09pxm5WK15Xo2DsntOE2J/FmRl32UEp6cK5w5Q+dT9cU9e8YwmTguepyR3fi1uSFFQtnAfYUZ/wwXl",
-	"7CucvC3X1auyeMB5+gpvPHStm79znmX2Z4aLOc9XN+VMJDldS8BV25ynpbOc65z/Svzfay6c9VyXebLE",
-	"glx58xA4w/nmzNk1+jnJ72lCnN9FkRFvtAUWb50f76rGpXB6uCcs5dXPB5yTJS+FXpzHxzj6ni8ou/rO",
-	"34bf88WCpIgyVHAkd58E+kwg/sCQi2l3F6a4wGrbr2lOxGkRTaKD4cHz/mjUPzi4HQ0no6PJcPhzFJsm",
-	"FyyafPl8PBzKGUrOQNIrF/gken40PsSj+UFyTL74YjYcjg7w7HCcpFEcFfwtkU3I5tvl7JuEXtFvL374",
-	"7WJ0SS/EBbs+Ss4unl+8Xf/Hj2ffHg/I5tvf0p8u6BW9+O3nX3/+9eVPF+Ofb749HiQHGZutXgzT//g2",
-	"M0BvN2sSTaKvCM5JHimEyom9oWk0iQ7nz5PR7EvSP8DjtD9ORqR/PPsC94/SA/LlfIhHyeFYTnGFaRZN",
-	"Iv7ASP7/iSXOV7jIsVz9AZV4Y3gle7nG9xTdwGvd1WW5mskOR8PxgVygFRECL4i7KpF87qLqLCe4IKm/",
-	"iLdL4i0W+rUUBUp008DKvXlzH02GsZ7oFtxrGP4Sj7wlnlOR4OzvBAPqRIHz4hxvoskoVj9eclYso8n4",
-	"MY7mOV99rdE1o1lG2SKEMCrOCbBrNdM5zoTkFjwxxHLK0iXJKfoaiyJGL8vVDNNItljwaMLKLLNIV/hG",
-	"twp85HOPCzn5Ifyv9kYTxqwUlBEhv1svOQMUAmuWWzmVLf7teCRXWC9kdPzlFxKZB6Nh9FgxljMQAUpS",
-	"XhiWObSUIzeF5JvDOHpY4kLg9TqaDB/jKCcLyhnONAd0eo8m0cWlXJ4yzwlL1O9r58HNZjXjEs3//Z//",
-	"FcVy3ckLLvEcTaLz8/2XL/f//ve//13uA7oiP8PUolNB8f53PHsriUR3L4ocEHLDy1yOOirXM87fiv4D",
-	"mUWKXSne/N4RdPIXI+8KS9+S5aYpTGEsWSaZ03fRJDq77Mt+rATs+t25+s5Kn25fXVz+6H52xYBDW/Li",
-	"6lc3WDdXAEoLlluSr8Q53ohocjisREJXYK+uNTRXcnT+WH2bkxVlSuC8j/C8IPl5SdSQvoijGZnznNgn",
-	"h1IJwLPMbi7JZESB5QpEL/ES51gsixzY1Drdtf8lJ7vozC89NucyNsuu6hzvBS9Zjd+d+rIJPdBiqVVJ",
-	"DuIbZ2hOSZYiQYpW/nfQgf8ZDnDjEjqVPOiHo9Hx8Pjl3w6Go+NXt2ejg8Px0XPJvFhaCrVFf1ryjAic",
-	"EQTsTXIRDOzr9NWLH4bHh8cvJDoaLHY47g9Ht8PjyeHwT8pio2VRrMVkfz9J2UBzhAHl+/Kt2G9D52DN",
-	"FtH/BZz54Miy5qOhYc6joceej/4n8efDP5Q/j5/KoJ1zQWMEXzyVQY+O2hn08e9h0EefiUEb7T3Mnwv8",
-	"rmJNv7yPqLgGqiC5+danEzPa6OCLiguNfv5RgdKb65ub2+jx9R/K/OekSJbA/B/jaEmwwdQ1KfLNqUQX",
-	"sG9iD2hyjUnCWSrkweUB0wIpJCJBmFwFOMwIvCIoJ/8oiSgQXmDKBnAoAcsCrJl8SR1kiWRJViAjVpTR",
-	"VbkCMi8UYigriDz6wyjXOMcrUuiBnueb65I1B/kjzqjEIsIsRTmRx2ck2Qh64GWWohlBKRhMUrQnW8Cr",
-	"Oc8Tohuotz0Qcbws1G85Pcw2xZKyRYwy+pag78oZyRkpiEBpvunnJcwUJNU/SpJvKsabqpG6U03JHJdZ",
-	"YeWAnu6M84xgdQZ5wXO1lf3pnWaC6zECwnP+IBCfo7dkXRizDiUCFXJes4wnbxFGyZILwhyrD2WiIDiV",
-	"H2I0Hh73YhddxZKs5AF1CnhJp20Tg9dPndeVJ3X+BpTXnKbfSo5zw8sc5XavISOQEGdI8+AJYMQVXs8E",
-	"Eks5Jds64SlBe1Nf9k17iOeIFgJN39B0OkA/LQlD65wIwgpEC7SSxzs564rIPX0IC3ixxsXSIkttqgpb",
-	"V9ffnF5e/Hx6e3F12b849/BmN0glg1f43feELaSa8Xwcy81hflbbQxS5ZH+PcfSuv+B905E7t/OohvOr",
-	"2a8kKS7SJs5vm8gDdKA9jA7G/USywaQgOcr4A8kTLAhaknfIAOzZmUs0VPOmUq1r3/XV1LdohWtcFCSX",
-	"sP//X4b9Y9yfv35/MH7816iBitpsb3hefLUJz1UprAVHQlKIO3OBZps2ohcKojuFf83JPJpE/7JfGWn3",
-	"1VuxHxiMHOMrvCCXPDyuNV4QOaycFGXOYgQaJ3CgAo3ahrVWAIObcRRv561qODf0NxIekNLp5CYEgyNa",
-	"kxwGuW0sAC04moMhELcejtTydgxOos1qAM3RweqlNCeJfBijEcIi0SKJ56g/QvIb9WDboqouuq5rNSiQ",
-	"TTkRa66Mt++jr3B6rUSg0lBZQRj8idfrjCqNf/9XwZlH/7IlKNJjtf+t3DbidMbTzQRJXYrkxQbdGUv4",
-	"XYSoQCsqhGYG3WbwdZ5zPfomUk2fc0wzkqJ7JVQpZyfA6PTggCUq1sfnc41z2FYDOY4zzuYZTZ6IBRBa",
-	"IOR/0T8EEITSbePISDEgNG1njiMpB6PJ4UiqURaPxx4ev5MiUh5IUUrAYi9FB/zW8nHOcy3uOeuOx3MA",
-	"Js8Ydr4BpH5Xk89LnqVKeIOkXnPKCtj0Wp43hPYJYhz0D/SAhdFhBuhsybmQYkn+68p/zmNJ/rnU59R5",
-	"HcT1v0v+C6vzguczmqaEfSSRHnrIvWLZRhHCA5O8IkeYIZyuKJOzqctllGCGUo6KJRWfiGITnGUkRyu8",
-	"kYgywCfwIziuGF5htCKGuzVGOSMS38aADviUbWqSHClJrzcDlssEPVWAAN8XTIownKlZfAzOj2qMwUBE",
-	"guT3JEdE4ed3o/OUoZKRd2uYtYJ6glJSYJoJhHOCMrCWKwQqKUXUjr/khbUefQRJjaPW84rsag6gPw25",
-	"eOucciKgB/KOisIss6YoKhqEQguY7Su8yThObzn/HucL8nGTHvn76Nph9nITowxAf1quDsCpULDlZDFT",
-	"iq26HEM4Sci6EDDJG/XsB4bvMc3kGfkjadefpwaLCrJa8xznNNugsuoj1owrw/Ik+mlmL1n9TGqtVKCS",
-	"5QQnS9WVZPs0VSRGGRVLdbJSyHom0APP3wILpR6anok7lhKcZpQRnzsnS8wWkjvDaRqB9UF/qU7QU3jR",
-	"h3P2FC3oPRFSNamfw/v2IB6atG697xzZYeY/MFwWS57T38jHbsRRjc+A/Jd4UteLUmt+S9gnWJdLjmZw",
-	"GaggymMoos3uOFPLtMcZglvVHnrIOVugJCcpYQXFmaLWH5go1/IQS9KXJKVYGVg+al8eeTg4UwD6EqA6",
-	"Ds4IaoD6PNsU2E+tqwGoxhqc7O009W54HQUUpylVNvpXSneEy399Qq9xfsTIgy+6kCNcZyThUsbJkzLI",
-	"U0m0awfo+5rlHGfZ1RwUuW3IeFF9I9U3f0hwFC/guCZboQ3BuToSiQE6V4cKNEKn65xmQAKOQT54XJDK",
-	"Wo5wmuZECND5wPYsEBz29aV87RysNW3PlrXN2j83pmVl1vZO8wdH48ABvroJeN9EQK7sDtaIQUWMyGAx",
-	"QPKrjBYbsN4ktNj4I2y5U3AGc6TPX9tsC+qM1MFasGcG2ANdyB9L4/rBRUmHUTTvJLqS11X9yyCRgdLW",
-	"0ACpUBwppfc0LXEGCqRdCKA3ex3SbTQXr6B9cwwBhAJoffweROELkI69Xte+bPZ/pm9KYgTmU0XCMSro",
-	"iqDf5DiAxtR1S7XzLlhK8aDtdqTr8K6b34YR9IOy9El22FwsKXodC6FkBDAybckPcgP5Cu1RpiYSAz/4",
-	"5uYWrTOcyFMtkvIk2/TqG9DtqGbkrt0YOHQ+2knnj66p7Be19RzmYOby2n7IwfomZ3laFssfRJuVRKns",
-	"fcrA36jJt+FiNvShdk+iqT/Hjr46lhGWJdgB/en6dktlqyTtrFsPBVpYBg4ejJnUCeC9hNXzh9rqJ9Tg",
-	"0k9gfXosKRXrTB45G/zO9z5qQHbdkbbAF1KMg35j2YDTyWg4PgiazFwaegOIN1PUFOV0H6KlrwK38P4Y",
-	"TQvkbntzSGySF1zhh+YpmQFmm2cCnV1cor0znsvjQEHQBeh1c63zIDXYntqg6iNKagK5zUOggfzKZSA0",
-	"JPO2seXr+7zpbtDoCfwPQp0YuM8EenV6ifaA/TD0iuQrLHkj0o6xZuI1wV45NPjG8dP+z6/fHz3+Muwf",
-	"v34/foTfYSt5Y83PcYHPrG0taAeGe485wtpqphvHCAukj0YBZ2RPnYVpsHIlCdM48laulNZB2PWidRxj",
-	"He9Qx5PTurDGrkHQdeyMHfOhcuh0nX6NX6fxp3V9TBvupa5zsOOcarxGK19X6xcdVR7ATYdZ3125zTW2",
-	"4YDsOwfXfK19J96w/27dF7jmjF339G46edd8swMOt8b3uOGZbPyxPVfskF+061RrPcNdj++GC/brkISR",
-	"9Na/xyAahCQ8l9LPLBG6T3+0BOk+PTXE6T782iFU73lFtO7jVxUBu49vKmJ2H1ui80BUxOODcAnefXNh",
-	"id99eqs3gvvs3NkU7vMfRHMYF3qz1GZnN473vL6JvE6dDVUDZjaXP2610Woo0ZvOWy+7Ab2FsZvRw3Rj",
-	"Y3pU4m1Sr+eWDRsiEbt53ZcvvI3sD9/b1D5duBu89iaw2d0W39c2vvvuK58JBJBp93vgncMcmlss+OFN",
-	"k2nUhpqGnnnMxCMl0qS9c5fJBHaox3Dc9z85zMdDkmFE3iQdphRae8OgpKBtysiPs9ZcMYLmGV7Ahawn",
-	"kidoWuQlmSKSY2G8QczLZ8LeMhVLKrwzVIym0NUUvSVkDVd7qwE6zTI0fg59qQsAo182FT0bMFRXIFT4",
-	"kdQRdBOB9pIlzgvQKPSjGCVYLOGkmQG92DegANXdSRoBSTs7NWAJK+CabG/NBWwjVPCOfVVxTu29FbqN",
-	"QDNSPBDCLOw20G6s1LZZqHbywKMsc3IiG5SThOfaCQvOpkrjogI95LQoZP/zguSSwwnALhXgMdQyGh2l",
-	"1T6OOX1H0j60swdhtKe+A/jFktAcgRtwGzr96K/2vmS7HegzQWNbgEAL0vK9H2bWDkW1a9AQnMml2Ojz",
-	"ed8SmlTvARc4/bUUBYiV3rb+xe6u5Z4pRcFXJBe9WF3rKlTr47DuUqpIOCnc81ig1ypybku/plELDDfY",
-	"bgsUaIaYbBcGpEP02kFAg7ZvZx3GAK22DqEKA9wCRTdCKZlTBpy6DVwVRNgOrlxnHKckRVKfV2tnvwtd",
-	"SYe7qocntvdnj1XPEBwA3HsFofmufJxwNqeLUh3rxfZeTfjj7l6RUH4Xe1rXR0mG6UqgFU4Jmm2q0fW2",
-	"99itM8UUJY/POaA3RhSMCsVGG1NErLiL3iaxxT2ibM7bBmHCObcMAZrQNkILRIBugWVQZVtvBdoFllro",
-	"Gc3klClLshJER06SMpenJtunSJYkLbO2Lr0A1W3CIiN9Cu3Qr3zmCgj9FFwMWjpxnNrbOhBY7h3dUKC9",
-	"FWYlzqAbsREFWaEFYSTHBUl74Qnrb3dNWMfbto9ENpArhTO+KImyTcpzkqVFUMTsDn8GUkJ71eVkDteg",
-	"LWRXD+9tH4RsaTQFkE8JhpVeEXBkFrFigogzaCq2dLizH9H6rRtovBXGPUFr3TIMzAQo7yIA1c6hrgq5",
-	"bYAX7QbOayKVm5BDsf4E7VluobgJ+IZrCxQqSL4SMbJRCLGlMc7USHv6rpHmSPtGwoVmBi7lTHmCtY67",
-	"GZDdjh3fpUm1VxwA/u7nRBQ8t/yypc96pPeW/lRTgwrJgM1fwOgLjrTBr4Xy1h06oazWR04SQteFgGsf",
-	"oy71HGrAmblGAWXfsIvWIaiI9fYR6CYoL7XkXOONyOi6DWI46L3bsj0T9ubLwEHCBaQGYF4ZrLSMxEbY",
-	"b5mcbiOVW568Vbuo5yqclTyKQbs2Bwt2T1jB801NS24dig7u3zoUaNMKwaQD2ApCNUJ7/yh5oYhgn4iC",
-	"rnDRqm3UEwtsga9bGhZkPAk0mYfBNzMUbGVwON+g6ua0BaRNbrAFlG6D9hhnfWd1m7xCkCxrQ46XN2Hr",
-	"JoGD0QIX5AFvkPNZGK5OvrDlaC0btH37juz49h2SakBgrqDOkxTtfXNzu//j6a1q1zJ5nQeiKTJW/F5v",
-	"XnAnUB6DQUUedANqmyyp5slr7UVN2T2VAzhBjNwTzyGRaf9E5YGDfhCOmQQMNoJk90QZasAVVvsKB6di",
-	"s1i0Y003QXtwFU4/xdHTSZbR3q9tFARSu+X86zLpr8ukz3aZ5FyShmy3KvRjt4uU4wjK10RfmdsgxAcs",
-	"0B7PbZxiz924vpHVRNV39XoyNyzf3lxdKoMJAG43N9dncmkjgCrLsWNRliO0QTzDpkdC3XB9LYHYMEye",
-	"xxCJAWGSsYJcD9bsgY27HsfI8IqcoMrsrbiS8cQtbKDkCm8kLL6iheyR52jo3ae/ryxwowPnyDkehi7K",
-	"05bI09u8JOhhSVgoUgPNSIJLQfQ0ta8SmGmJ71rTEjoZq3DLT7dojZHxuQoReepqfpXx5C2cp1tiUZ2V",
-	"blvd+hggTCVWi+6u9gB9vVoXGxudawfsrGV1fDgchdbPOvU2YmvRslxh1s8JTvEsI0gnwKg5MupwEBNK",
-	"pLbSLk8u2LLVzrNU1GAyvk/UFn7zFU83iiWZ+KOvVORUaGLukmzQA0QLwXKFAo9Ms0BYVA3VTw/PqrMy",
-	"A6Grp6DnpRL2EWxEO8MdmSSono6T8mYOLoKJ4/jyyQbiI10NA3Z3T22DJc9SpYrO3C2kvCkBYfWF/Bt/",
-	"QCvMNna1pgb8tLmSU4XbqbefRzv9xSwqYrM4ejRhedgIfuuMQe0DHwfdo3QQoGFZpSCpuY+AbppCsYob",
-	"bKiUOFnWFqMKjxdVqB1EGRjF1ol6ra2OYwfsFhdo9uUjrIPym3AWAuc53jSWwU6nifbXTbf98fBYWVEn",
-	"De67K9LQ3y7yqI6+fleAnR5WqMJIBsFRc7s4IWbwJwjcfIwjG2PXCGwDJA3QVHY1RVRtv7/d3r4CV+BS",
-	"ICwJQjHxuo7w1DC1mgskfB4idrd7yE/gjEE7+t/Jbu8iXxKpkbjuf6P+0Wvl+3cQCo7fIvt+ArlMWKEC",
-	"a6RWVQX9Kqxti/Z1h9WCkF0SEvBTjTDEbV74wSXdPSW2BJGcIOP8baJI4EJX53hCYx1/f443aNRrcp0q",
-	"N9T7YMjZxhz+VwCuJZDFc+p1wuMPd4Tu++moQiPY1i3aG6FvMStxvkGDARodoHOSgD2id4LGFi/e6MZu",
-	"8P7BkwSLM9S4wltonS+u8sWtm2jnyW4xYOlxPZOlZsMaV6n+Wvq5fNrV+1CUiBMOUEKAEThiFPidhz2d",
-	"U7Sh2ocyBoVW85ub24tLeX4BC5U7v4B3eCDlkBOLcHgQYA82JVGoc4NT7emuvXi/ubmN4ujH01u5klXf",
-	"6nEHZ8xb1aVqr38AtDr5mLEFsRX7i9dGVHbJXjXzkTVseZgyyeHWOVlj6ljXlZFF6NPJEjNGsiYxVenN",
-	"GupI31wF7V1cX/bM5SSY8TMyL7xFPDjadRhrCZj4WgW1NQAeeRk3ghBF6JLz5uWNSfsQgDraDbXK5RaS",
-	"PeJ0vd4C/2gH+MddC95+0Xf+hFs8sNaAgdBeAwZiHby8b9104UvTd3t8lm0CSpvnUFPPGfd5+vQcaPyb",
-	"+c/TYXVFF0hSF2TPBddZLXUcMewyXBZ8hQua4CzbKA6O9R2s5NwQ6dXRBGNz4n2eCbv32INwOr0G9eKN",
-	"cOyKZs4Qwqf0fU3KVKC09E0lh24mnsPnOzmNm8bv8yDA2soHwfR/n6lT//Zu0Mwe2DGGUX3S3qs21Ft2",
-	"ogOPBw1NyTkzVbzE3ePOWtTRZIg0QDzutBobKigyX9nY1qfEkLthq/Iso4NG1dlmnZXC0VbqZyQno2g4",
-	"XEyDwhB7rUDCARWDPwoI7KysBYap1KTOQenu7t/UMWkUj8MHJbZFC2NYp7xVjWKU0gWExLOsZit0kqA2",
-	"kpi9fv88HrXlMPMPRhVS7MCCy3UdCA/uvnBPCQDupE/b3Kx1JF7cXKHD0fPn/RHC2XqJ+wcejfg4hLyu",
-	"jRi3lvNtlf811Of4YPQFMk2CXV2H+jrc3pdJLRuML4Z3SCz5g86ajFfWkbnqWCWldbTzLwP9uTlrQ4bB",
-	"FG62cU50d5DYRl8vuhq7l+725cv983PzQ/5f/+XL/vm5r8z7CXI7BVjpkZ6fv3ypv6sevnx5ft54KB/I",
-	"FxAiUSXhbSzj6eWpQ5LNuFsvae/T0ijW952hJQ/1zuBiS+Gh3Qh5Ss71TV3AwumlPTGFIIy/kk06tWOL",
-	"ORUh3rfZPKALnUoFCMHGPctp9eV0QuTtVJJoSwRbsoJm4T7sgugqFDusGMEaFSG0qYyUIYcKhTUh4FI1",
-	"AXbsU8YnyS9pq2OEBvftT7eQT5KwVMq96anOwwMDnCBV9gLdlcPhYQJg4E8yHbT2Ez6Nn2YPUu2704U0",
-	"tF1Qb29dXKNbKOSt6cR89VgV5dim7NhkA41TOmDHHb1LSbFDsLqjlsVv3VEfFyp1VuUJUqluTdp6k7XO",
-	"oySut19zv9Vzpu+88rewYjTbVClmTb7ZbtlpbbqNybaKMT61f2Qi2TUW4oHn25NBmEZ+jwnPc5IUaMlz",
-	"QdAMttQGiQLL17U8GAe7R2KyOXTPBfGxaR92JOepUbgdl4OsLdS6zTkkJ6LMVAAcEmWSECHmZaayWXyc",
-	"10cldJ500Q3hHhIrDTKqCuN0uuHecZ3t4cRcYDfOa0HtRkr7t5RBLugqTMMcJUiqL0ouLn/sD4fjURN9",
-	"bu74LVlu4eqPvKu89NGC1NS18U6rvE1MX+/opfpMnxhi9BvJeV+2JinaG8JFFuOslsHEs7kPd5/SVSL8",
-	"xhzlpHTK9up+s64A/9ivp2bate66v9hFcIWB0M5odU0KXdj5TpNV7qWelLDguB5wkIJyI8ELGbOo9yQX",
-	"EO9KWZKDZx+kmUMEJ0udv89DzdBVm3g5yxydiZlJu6T+o5xpa1admnM3TRtJthuptTspMrvz64QKrHQz",
-	"cDSSwjQtHFuzwkAGP1ZmmXGSkkdKqB8Agla+UeklvVuSimycui2tum4jH5T+qLva+/kS2NXWPHQN+CdJ",
-	"X9dMmONXr3nC1dgSCzQjRBKBBdDN1vpHZsQLpONbBLKz/3D9fejo8UxIkc1D9E3FDvL+7Gn2tibSa1Nh",
-	"A2ppjMAHR+f5CadAbtFA/8rlF8rlFyiJ1LHXbReZncaSV5ebtUvNP1eWwT95WsEnS9DwjWRzSL/7SrJL",
-	"0sOPTmgY8hpov14NkF/dOUNA1I12a+gF2Ghnn7u648hjK9/VTndezaXuWkWGRWGzPHdWLUztpiCK5Gn1",
-	"mVBGwI9MtrjDnGnVJ3fSsc4PqE+0NeEQSD3ZZA92Ys6W2KX2f09F0X42vmK6Cgqf+3VZ2g/F24kOPAbB",
-	"I8fWLelCTttiKOp0NKcZbJ6zcPob67nrD2uFi8RLN472cJbBKEWv4Ra29dz3KU77V97gTI2woHGywNnT",
-	"plq4eaQzrnLuPGWKYY96ZyT1RdhFhNsJcLvh/feG4Hzq1WpfrE5mmi1lk3TZHo9/1IesSin5651ghmaq",
-	"PA9J0czJGWwhuWZrzYCqXroZsJujvlSAmi/OKtC16Yat7B+tSFaTqto4pU0/YmZygBcurPrLryzsxzi6",
-	"DqpMn0LrqWbml700vzBLc07TPl6vnaeUi9oTHZ5X+9o8DUMxbw20blhs4kLP+ifouvX1qRrDKQyhtdUF",
-	"Fzta6CRzO3rTrbp1qhvrvtWC+64nYU1mXXM/0XfFhAXuOfyCmTucjtLSOByZu6/KxaXVqPnF03yPagU7",
-	"gyNyjJsfNaRDZ0jHO+2stmBomyca9GuR3cEPuMapTQf1ycf+6oR4ea1kmmbh/VGTcz+peprl4P2RwwtG",
-	"cX/0uoGh4G604zoVSeQM85yIRHn8CpKUOS02N1KG6sAeuJo8LZWLu/pla/d++9NtFLdcxZrSRGi2UVVD",
-	"YmUke+rVLMhzWCl1SWrnuiyKtSriQdm8tZqfSnFYuAxXxT9Tttj/+voVOn11gfZMhWe8pk6FZx0pBqqr",
-	"jlG/YzmkU9Lx6BNI7a5SBsRKtKpqpZL2sF5HRy6r60+SYwH+U/XgnzvW9Ox5JlS0zd40EI447Q3u2B07",
-	"45D4Q+naarZzvKLZZnLH+khiW76V/Sg3mOmrq5tbJGe7fz/ax2Wx3Ae07yscT8Elgqk9tHWxfn0ozFLJ",
-	"nkDzNyXJpzUz1dSU6tpLsJQkTBAmqJxJjHAmuM2WOHXlq/ywd8eQG//iRXVXBW+V24G96u10uxtL0GC7",
-	"nCqLmapG6t4Ww8wuUsWwX3K24Odf9UWxyYi9IhBo72Bcq8xpLxNED8q5WlBXOi+SOvbrTSJ3xXu5zrHx",
-	"w36cxgirqC/7coJ+GQwGr2NU6d0wAU/z9iGY8CGAoUyJ9rU84+dkRziWhK8jsuTonRJZVDs8Sa0a3O+A",
-	"uEv2lvEHprRSk7D0V/AxAE8LWqh08Xo3wvbzk4HYyF7KWQ9ySsBtUTSJRoPhACqa8zVheE3l6XwwHBwq",
-	"J5IlMKxWqoboZC5C2VHfKWuCQNiWMVDpw9yL7p7OM6RunUGKYeB0rjMRbMc+mhpOOkG/vJ5OEOPaSYcK",
-	"xAhJSQrIrFOj6xihHBfEdlcbHUpEme/gINesouLARhign3QMNy22eTUoE7ryEIER/wSFnyySeG4RMkHj",
-	"4UhhzRaohOQpQmoHD0uaLA1vKh44aLgQ7NYDuJqrAe9sTlfZZRql4GSXh5KobEIHKM4N0kaXvSWigJvu",
-	"zlWogIbABwACzFQMugIK5ne+DV2SWHFW6kB448uxyzej8rVoc5t4VJcilFk01X21GgOF/HvQuoFRTRYe",
-	"Qbgjr99RVHcJn3ZOnet1ea5Hj76mBgXjayVgD4bDpy/4gqTK2y40EtNWDeXqu+jJg9fGjkDRMevkceI4",
-	"8+3wRHyMoVBtS9cWGftOMVz4ZLT7E6+AHXx0uPujqpyp/GLU4Yt6+Ub47qjL8AI15h5jKM+582O/Cih8",
-	"1WGogSKMrrIcTX55HYc34IJIfuXKB0gvtAB1HHRqULuNyOK1Tb0gAWH1PRUBqSBqRTMdLhmD9w5YdLEc",
-	"TkFXxIipSo+w8r+KvK8gPvPzlIsTNPVUjqnzpZQ9YFhVCbEd26qt3i61jliXbc+JYuxah9HSwJit0FRV",
-	"/J6CCmULRU/RnnNUiv2DUu8EQebNWQ47SQIB3ashJ74hhWdyBQaX4xUpTBx9iC6qJvu6jvhj3KklFOXu",
-	"0DZUtHz3V05J7Ne/mx1yRl5p+2hF17chEzLQVpsIVGbaX7RH0FB75GzzoHG8TKKD4cHz/nDcH45uh8eT",
-	"w+FkOPw5anhDaA+Gyl+hzctAS6PGFX27tGtelFdWxOA9rQ25UGETVTiEjm2oxyzoyAM3tKDm7W898X3P",
-	"+tr9px/z6LrajRxvuHHlnRadXfYbcYtdvjtX3znBh12+Ase2QBShXjsb19cF1s1VPxybdzj0Y+S6AHt1",
-	"raHVY906fay+9YPVPMvdFw3L2aFjuYLZP1aXxbWLXudqVG2F0ah/MLodDSejI70VzJVmtytKyRdq92Sj",
-	"tlQa3vWTc9s0eoLW1nrjGNCB3DvHdrHzh+o9/1SFwre7/fL60dcwqCi2oMnRMXyvfknpwQOwupwR9ZPC",
-	"iX9tWCs/i/amigC1EUqZf2wVayHoghmHe6vOBmwy9UPwQB+gFX+bqjMuAjucm67Z0Sfso6mTLnGCVBEW",
-	"PpcaSbg0GlTMKLhSOq50grppjbNPK/gF18lK9i4ur2P03//5XzGqGHaMXCYdo4vL3gmcxA3gyrvRh2lT",
-	"n0yrLB1TNI7R1CTqmOr0J74CU6s6/LuOvFayeTL/FH1zc9t3bqLkAU4qdpXvCqtErBX8vhtnlaVl5KdM",
-	"Gfsel9ucIj+NfG9Kcetz5gW/6phVE4bqRpI+/tMlf8gnq3YjGJIoT+DcLdWsO528R0+kO63x7Tx4uwPS",
-	"d8nRx8mibXJIQz7RgQgP/8Rj9/9zh+jtMu/MZpaonTZaRF3LsXr/PU0fW8/W12COF41DTfvhWku+8XDc",
-	"4oKdcqLsluQdJHDLa7BqJk1E1UFZyg2DPG1Hzck9wZmQ/YBnBNUwhRJf4+FhNYTWuxd1i4JRSudzkhNW",
-	"1OeJGZpKHO0+L59DYMGTD80uCHN/8tRj8UX6N5jOpzjrqvxoT2E/L1SKuU/OfG4b5Yb+3Ga+4Xj3F5e8",
-	"eGEy8v2Jucs3pAhZMj6Ct+wLo2Mq9iLVzpY86wLJfQ3pROXOV8FPJkcm1D/hppKgdvyf8XSjijA3ageq",
-	"/Bd3rLVa4IlkM1QI7VvAOOtr3wdVxhD42ng4lCzCmO5UfkHJ4q7LjIiJub6ECntYOy3gLFMAIe3yBBEK",
-	"7EnNrZ4OlgpVFTF1PkFU6ItRiAeuTczcf1OpKpfyTHqiE/z79k9IuA+MEs/n1YWVBtpwg1ZHGJ5LiYLT",
-	"FWWQp1ryZWDB0MMDFUTy1d4AnRqW/bDkiAq4kHY4d6whmctPxUJjiF6UwmGATlk7UwYvA+DMEi5mzem5",
-	"jNms1KE6KEHGe3PYyaEIguhWBSFGs7IIVjiQw6iKHJibyvrJypyfmsh1Tm+NMjsnEr+prbQDgo4/iMp/",
-	"wJeeJta0ECSbq+tTOV6b1RpwR4U+4NkK3j1Q4TwpmmvhTuFCncJXgZzwMBC5i9QWMhU5AemQlBMx3ufr",
-	"CToYDv2U5yZjPNyTQqKrYBJiDbGnMxBvSQ6L69snNgtjbOpzCD6DUYyHx6qEnL0fMClhY1SyTJ7VplV2",
-	"7+lEuXhASmYJ1UuzC5vJoLjgXDu0KI0RTPEqHbo+q6ts2v+uqaLUlxFwNHfSmEJsyZJA0l8Ap5bDNjU+",
-	"ByYERW0GlBOc2fmq3OV7GX1L0HfljOQMyCjNN/28ZD1F0RVxqXWBJP85dR6pNa5c6FSiesxsic9+xheB",
-	"6p4kUNwzRoJLahJlfk/v1RYm94ShqVvKQe8ZyUhSCbRk1ZBUR8Bm/+VfUJW5GC1yvF7Kx197ooE/aLQV",
-	"UtAJWHG5FcyCJUuapTlhaE5zUQDz0iKmRpB3rKI7VYO1alhn3Dpds4MDlQ5Bkh2QnMrIKOHfMfuVWvOa",
-	"CDC5n2O0tM7qc7AruanB4WpoT41Il1fhLCF3DJD7oPyT7kmOM/N1wrNyxTwAPeXo4FG+lkyW4B3ZdMcM",
-	"DiEJ8MOSZ0T7Qmmzl7epCppZIgPEOphkG48pnEhcc6+SoJbOzU2FKBMFwRBsP9XfTwfonOT0nuhs0nu6",
-	"wBMUOr1jay70hVmVes9GLcWmpGBsS+Mqxw1bQku5pdlKqrp8qqSDO6bLrvJcl6LpaQ4MiAAa2HjsApjR",
-	"g6IrGFSxJKtqV5sWtBjcsVtb4MYUrFpidRmY4cUEcK6GsuBVImw7mVqps9jJkYikDNOQi9pYYKM1Nr8i",
-	"ChXSjqD6JlEOWlLfLAvthK3o33JsFco3cZD+TNyxqcoy9QrTdLqvf6gIQSIf8LIQBYaryqmtzuYWSIu9",
-	"BJM9uTh3TM/6mUB7tXn7nzp5InuxqZk7wxlmUHbKK6KrW9+x//5f/1v32YvNglTfeCtkBye/gc/lAHXZ",
-	"3eob/eSOeT0hpyPlTaWKACFVCWuvXr9MGZbtHjB8oFKblb5jnLGsmATKSd39oupOSt1RKUzTO6aBGRA7",
-	"akGdeCqQHcoIRvihYiIfDFe27Jgyo9RC3cEPmoXAbt3z+PFEszDZCDwijSTbc+fSQx/u2Id+v+/9B4PQ",
-	"ZYo/oGk5e6N/TdGHqo7wRL2xZYVVmzc0nZ4gp3yRbgYP3qico25LKPqj2qjCwO5LvRHUa5tEtLWFLQMa",
-	"bquyQqqmOkOk+9qkslcNbOU9r4ku7KSbmHp2tSYq8aVto/NgVo08nL5R1CkqB8qqnYo5hyWytbvUt/rX",
-	"1vVQbQyWZ95ywG+9Gm47U1NLtTK/tjSpUB5sXCtspXGvHlYodr/wC2tpJOpnZtWq9h46Gqh02rmo1NXN",
-	"1afqhwTUV//JFrbMmG5kfr9R5azeVHaDaew1AEAK5MQBP7AAFAq9sl2qIRTeeuOw3+7fOIWfWz5SdbAm",
-	"tbnAw9oXWpDbPaDqYLptHCyZIsQfPGrRKGlShvx0GyHqdt0px0dX9bVZWiU3GmThtlR0cbKNiprN1fRt",
-	"Zc0Phj0peWMBxIYDQDP9U1XY9N+9qRQ5OXaIaNU8D2remmYe9m35R9W9+RkEoF/6AHSJyw8VP1St9djU",
-	"awAX5ML6CxeireH6wWWh7iqZeeuG8lunIt9Ez6SqLGlA7F5Ut6W7qC1cttncYNV2bhFrn9S4hEnR/MFF",
-	"jIdDg6zGlrAvJAPfKist2FYR5e0Cp/kOhLktOyCs2VwhAQon6q7g711T0iRZ4He7RFO9ZYtwsu9DdFqH",
-	"0dga9k1DO6g3MBt54m1r731I8jfA7BRw9S/M1p54G928r+jR1q7Uy2F/d1wS077juvjNtyDfb9iGZ7/V",
-	"dmTW2nbFqPtZhTbQ4TXK5N9vtJYuN62ryO8x3vCUMdkeenXWAHV4P1R01nEJ5L8d0V813YL6qlEb2qsW",
-	"21HutOuKbvOJIyBs+eYPgT4qoagayQ8DOnv1kQfaG5WBHxiW6cXXKSWkFv5SB+JtOZOW2Ww587tGD+ao",
-	"UM0bfm7rVTXZdg7ymkCh2Ylmw+Kt97YaB7yy3Fq8bYxT23E+ePpfJbXlS/vNDnEs2zZ1b326975WWrNf",
-	"SnbigTe2JjGY53xlH4NRpODu7xPklqxVUOQT29fAa9ztgOJ90nJOrLfx1GjAm9tkB/rcli76dMlgo3HD",
-	"L601OqtYm5RR8dqVZ6Py1ebdZaHrUDsq1e2fqSk4vNIcl+vMUg/a1ZbcAbcdr10wdY0+VGbZ7AX9rkJO",
-	"7D/3qvi3nCfV4U1DbJ7eNMjGUbAGzSnyrEHJJ28oPHoDIZoGlPOiDsW9UbBrrB69yfiiQVOVwQp9MNd1",
-	"zt1cKJF3HUC93rTudga/3uQELKbV+aNqr5vUx+QVq/awutYPgcF2Om07322edOKuf1gNz2VEdqoOJ9p5",
-	"+nFb+6C9OtxtO7S23B57rX1j+WuXLW8aNzetU/u7ZRd6Y6oXBzcnroaRxVnFhhWj3nhQf+JjDqqPV7SS",
-	"aqtEzQgp32gqUBx34jNcp4FfxtySSWp2k9vaH0b1lTMe57MatmBkRs8gWj9qNTfKFjVdxWqUFsgsxFAd",
-	"k4xLDS2M3AVSF1b10u2+oahm9ehkq/K/3Gw9F3ZpHDBfhj6rkGhLz+u52N9t2qptEDpENmxGjeYdrKHe",
-	"Jw73gcL4hu/Aj1bzpHrts73aEviNwgqp28KOalLDk9OqGqy1Whu2YX63CFJFJA3rLDx1Pmm4HQZc9//J",
-	"Toe7vztX9cU7tHzBTWLMj/fdh/swuG7e6ccYQOZplt3mJXmCQ2OwLvpnjM42ddu90ISv7aS1R1kz8lAH",
-	"Hh7+FXj4V+DhX4GHvz/w8GD4cYGHsbuD3TNMNDkafRlH+qZa1TS2SzwexlWpcijGDFa/aHIgASoGa1ZS",
-	"ec5Ek/ducsfoxiRPqFLK6KgR87nLUBwvtrtyODx4XvkMaZcVLTONR5NKB6PP62/JughyoE/AeT4Hj/kI",
-	"LvIZ2cXhH8ouxk/lFypjXJhdfPFUfjE6aucXx7+HXxx9Jn4BQvwPjFP22IXDDpx9qxbE7nqPT3gs4Fw5",
-	"W55YP70HLBxO8PtUnvZQjnPjnszzGEoBwrhj5RennFhn1mVO+SrX0poFHJP/h4WDjIfHuz8442yeUZVX",
-	"8a+QOD9oBYJImkkEUWsOwS0RLR36Jfm9OW2FKqOosG/lp3+iXfTWuFhCspAH8J+fCZ6VBWQAL3Ophu7D",
-	"wUePqZEGelboOgl+Cp1BJe9gfPKQVfvSCwyxFTuI6OkEb04CEz8jow5VwAV2evFw9fj68f8EAAD//w==",
+	"7H3bchu3luivoDhTZbGmSZG6ODFdUzWyZXsrO5ZUlpzMTuRjgmyQRNwEuBto0Yytl3k6z+dv5nfmS05h",
+	"4dJAN5psKXZ29lRSFZndjevCwsLCun7qTPlyxRlhUnRGnzrkI16uMgK/T6aS3lK5+Z7PL/GcqFeiWC5x",
+	"vumMOheMIEEyosoQlJKMSNJJOrc4K6BkiiXujH7+1Hn//rYzGiSd9zTtjDqPjx8fzwZ4ODmYHqZH5Hj2",
+	"GH8z+Xb6pJN08FRSzjqjDs/nmNFfsXrs65avbE+nqtmkM80JliQ9kZ1R52Bw8Lg3HPYOvr0eDkbD49Fg",
+	"8FMn6aREYprBRKZYkjnPqZrWz51pRmG2SYeyW06npPNOlVbdpFDafB8ND8oio6PBXdKZ8Vz9nuFMEPOk",
+	"qtzdJcGgz/RMjw7xcHYwfUK++WYyGAwP8OTwaJp2kk6xSneNvhAkh/VYYpp1Rp2ULPl/mMXpT/myk3QY",
+	"XpLOqHNKlhy9VcXvdDXo/XD2eDqcfEt6B/go7R1Nh6T3ZPIN7h2nB+RbtQDTw6PO3bukM6OZJDlJn/OC",
+	"yc5omHSWRAhYbocAKONzgWZEThdEjV9yiTNbQU3+tL5IJ1l2nRcVpHmRY0EQuSX5BplF2aA9uVCoRNJH",
+	"ApkZdn1MwtOp7krmBUns4/cknSsQBS+vc8zEzH/tMFi4d0IQ6Z4mmH040ZXLdzlm04V90ugQdudQxDxy",
+	"JnM89V7kJKXynEviXqUEZ97DpPqZinAQKZ8WS78TslxlfEPI9wTfktrbqxVhae1t+YL9vaBqCczjxxVh",
+	"gjz39kXwwT3PaEbOliuel+NwO8I8SrJ03zKCU4M0XqPqrf9wSy55RqdeCZ6nJPee5ldESsrm/iu3u57h",
+	"6YdiVX4q5Brn6SXeBOBa1Z9znmXuMcNyxvPlVTER05yuVMNl2Zynhbecq5z/QsLnFRfeeq6KfLrAglwE",
+	"8xA4w/nmuUdfzXuS39Ip8Z6lzEgwWonFB+/hY1lY7XD3cEtYysvHNc7JghfCLI7amd/zOWUXfw234fd8",
+	"PicpogxJjtTuU40+EoivGfIhXafn6oBY0ZyIkHYdBLTLFDljndG3j48GAzVDRRlIeuE3vpVESv6BqCJk",
+	"891i8mpKL+h3Z29/PRue0zNxxt4cT5+fPT77sPrPH55/96RPNt/9mv54Ri/o2a8//fLTL69/PDv66eq7",
+	"J/3pQcYmy5eD9D+/y2yj15uVom3PCM5J7lFafT61opuJI8t8zUj+H2KB8yWWOVar36esJM5v8C1FV/DZ",
+	"dHVeLCeqw+Hg6EAtUElt3ap01HsfVM/1aRcu4vWCBIuFfimEROZgjK1c9SBuhH30cB0GSzyjYoqzvxEM",
+	"oBMS5/IUb+D4gIfXnMlFZ3SkzsycL18YcE1ollE2jwGMilMC5FrP1ByxGZ9aZDlh6YLkFL3AQibodbGc",
+	"YNpRJea8M2JFljmga3ija918J3I2D+C/yheDGJNCUEaEqrdacAYgBNKstnKqSvzbk6FaYbOQnSfffqOA",
+	"eTAcqBPYEpbncARonurMksyBwxy1KRTdHCSd9QJLgVerzkixGDmZU85wZiig13tn1Dk7V8tT5DlhU/38",
+	"xntxtVlOuALz//zXfysGCEvykis4Ky7hdP/16/2//e1vf1P7gC7JTzC1zomgeP+vPPugkMR0L2QOALni",
+	"BbA7nWI14fyD6K3JpKPJlabNn7yDTj0x8lE6/FYkN01hCkeKZJIZ/dgZdZ6f91Q/7gRsW+9U13OnT7ta",
+	"Z+c/+NUuGFBoh15cP7Vr6+oCmjIHyzXJl+IUb0RndDgoj4S2jV2+Ma35J0fryrpuTpaU6QPnUwfPJMlP",
+	"C6KH9E3SmZAZz4l7c6iYADzJ3OZSREZIrFag8xovcI7FQua4iT0d1tjTe/CZPpnzCZsjV1WK95IXrELv",
+	"TsKzCa2pXBhWksPxjTM0oyRLkSCykf4dtKB/lgJc+YhOFQ16ezx8Mnjy+i8Hg+GTy+vnw4PDo+PHcJFI",
+	"C6G36I8LnhGBM4KAvCkqgoF8nVy+fDt4cvjkpQJHjcQOjnqD4fXgyehw8AclsZ2FlCsx2t+fpqxvKEKf",
+	"8n31Vew3gbO/YvPOPwFlPjh2pPl4YInzcBCQ5+P/TfT58Helz0f3JdDevaA2gm/uS6CHx80E+slvIdDH",
+	"X4lAW+49Tp8l/liSpp8/dah4A1ihrvEWcj6e2NF2Dr4pqdDwpx90U2Zzvbq6BnnA70j8rUDhTk11QbCF",
+	"1Bsi882JAheQb+IuaGqNyZSzVKiLyxpTiTQQkSBMrQJcZgReEpSTvxdESITnmLI+XEpAsgBrpj5SD1hi",
+	"uiBLOCOWlNFlsQQ0lxowlEmirv4wyhXO8ZJIM1ArHzkxkqvqYC9YtkGESXXDRnyG5IIKpMVcfTg1OqPO",
+	"3wuSb0oKaYRg/pj+NSezzqjzL/ulpG5ffxX7lRGoIXpSuyuey2eb+rjU1UEflZIjwXPpBjnZNA1M6Lbu",
+	"O7ByFNGx/QVWvT7Cse5urBZWIiwQRhpBnsISw9iQWwy0pkyg9YIwNOFygXBO0Conqq6bjq7uHUW/eT5J",
+	"52NvznumvaapebN+a/bNVjRZ51RKNZGNRhe12dDeWO+5scIizKDwptu0VGZ/+lNz2N/2grvEH78nbK44",
+	"jMPHidoX9rHcGULmivKBADDfvCkiO+AHnFFFTxBmKcrJSuGaOlDRmhdZiiZWcpyiPVUCPoFY1RTQX7vA",
+	"7PFC6me10THbyAVl8wRl9ANBfy0mJGdEEoHSfNPLi8YNluqR+sBJyQwXmXQckZnehPOMYL2pXmrBb3V6",
+	"J5ngZoyAlzlfw0b/QFYSlVJnJNW8JhmffkAYTRdcEObJPykTkuAU1hYdDZ50Ex9cckGWiDI01uLmcdPE",
+	"tGz6nvO6CPivpt0YllLj3PAiR7k7dZBlzRBnyHAjI4CIz8Y9Ekgs1JRc6SlPCdobh1zguIt4jqgUaPye",
+	"puM++lFtbLOfEZVoWQiJ1KxLch/cDLCADyssF43b/+LNq5Pzs59Ors8uzntnpw2bxXGj3nZ4fLRjO4R0",
+	"IYDdaacC84vJL2QqY0Thug48AAfaw+jgqDdVDMFU0b6Mr0k+xYKgBfmIbIMlcVBgKOdNFV1oPv/KqW+5",
+	"H62wlCRXbf+fnwe9J7g3e/fp4OjuXzsxyuDPtv155M/8C55KkcHEx/hPcy7FZhQiYPU0usRzcs7ji7DC",
+	"c6LWICeyyFmC4KIJ5FaiYdMarHSDUcozTLazVHY4jfDWjdfhjfbMv2oQAiCr9kCPMkGYoJLekhFytSXn",
+	"3S+2Qpf1+W6bY7gawXTN9K/oryS+HvomqwguqFnQiuSwRtuWAlqLLsbBAAiZGam627ZYG9Xc1tVRBb7i",
+	"friMTan9LOrQ9yZ0l8DucFe7+gIAMUppToC/TtAQYTE1dw2eo94QqTr6xTYapbtou6nLQd35Q9xKlKDE",
+	"V6ZLD55FnSL5E7qDq7JYca15/NR5htM3+v6mxStMEgY/8WqVUS2u2v9F6CuXO7JUSZACHekj21067V1w",
+	"wtPNCK1yviK53KAbq8a96SAq0JIKYc7vdvN7kefcXAvriGP7nGGakRTdaj6YcqYXxAzOUC9glGYzg1dw",
+	"EvbVOJ5zNsvo9J5QAD4Tbqg/mwcBO0ILZhJrDbEBemGUpElHsa6d0eHw7l1SwvFJAMe/Kq42xRKjlIC6",
+	"WXF78GxY2hnPDYeu7qJt4XgKjRE23bj5RoD61wpLveBZqvltYK5XnDIJR5dhwWt89lPEOFwZ0BoLe+3o",
+	"o+cLzoXiJNVfn2XnPFFbPCcy32hhM3DY/65YJlidlzyf0DQl7IFIehgAFy6BgAhrpkh+ru55OF1SpiUH",
+	"FR53ihlKOVwRvxDGTnGWkRwt8UYByjY+gofouBL4hNGS2EOqNsoJUfC22l+ApypTYb5ReJSrZYKePCsg",
+	"NcczprhOnOlZPATmxxXCYFtEguS3JEdEw+c3g/OEoYKRjyuYtW71KTL2SEBsM1D1agBqXovoHX/OpVN9",
+	"PACljjqNwjbV1Qya/jLoEqxzyomAHshHKqRdZoNRVNQQhcq+Zn42GcfpNeff43xOHjbpYbiP3njEXm1i",
+	"lEHTX5aqQ+NU6LbVZDHTd1Ft2YHwdEpWUsAkr/S7twzfYprhSUYeiLvhPE2zSJLliuc4p9kGFWUfiSFc",
+	"GZYk/0KzV6R+oi6aVKCC5QRPF7orRfZpqlGMMioWWhiigfVIoDXPPwAJpQGYHokblhKcZpSRkDpPF5jN",
+	"FXUGUTAC0bmpqcW/Y/jQAyHxGM3pLRGKc6kKkXtOihybtCm978mbYebXnL/GbGMwSTwMLQ/Cs/Oac7TE",
+	"bGOhYsQjGV1SqeD5ePDUrJie7NGBnesXWLwLRdwwyrE0PY7QZIPMvQA9HrhBqU1KWWHkdcPBYKCo/YIX",
+	"OVw9NL+kDfbAluaRlk86wn52iXCa5kQIK5jP+JyyboKmnM3ovMgVwvTRC1DbWp4PTXEOZ+74P3tvsCTf",
+	"qyH24O84CV++IUtMGWXzMYyw8k0QOd6OBq2UCTLfwJ3Xqg5K6EfuSLUhxy8SeqHNGbmmLOVrNM24UNRE",
+	"cnNQwpZSJ8E9+nQQqfdrERhlZCbB2gskr7rzvQFakJx079mZIJEJgoDOb1wxh4nq8S2jHy0i7+hJ9fWW",
+	"4UIueE5/JQ89AoeVEx44b4Wf2iot1Yj7BTbVuVo1nCvCpFpM1E6h9e440wRyjzMExnhdtM45m6NpTlLC",
+	"JMWZPifeMlGsVjyXJH1NUoq1Xu5BJ+JxAIPnuoGealDLTicE1Zr6OgckHPyVrvqAVqa5Nmq0HxVmKa7T",
+	"lOtlfK5VICgnU55r1CKsWHZGP7exHqfs9mPfGtj2ne16kckcT+ivfavzNdYBtsS7qnxTXWtVt71bnAPz",
+	"qvq3s6nYRHdKPdAZu/2ov546I19PS2RGoUtcmqF03oXqs5gWiRigaB1RRXiMPVtuBS5zDab6xg22MdUW",
+	"7ejQLckFXF1xtsYbgQaBQnUQk7qAkU2MEMIQHwlE06CRbY4B7eXNpRNBFIfg4scZQXuCEDR+RaQHUTGG",
+	"+6uiz7oRAUeMXBCaW+a9G465BarVBuhZ/kTJKC2HqTqbWQORFEvSk3RJYo16vg44Tam2hrr0Vtiandek",
+	"7hmeK0qd6slqE3R7TCn+He2pgx8b8VcUbAAUMyQO6odOxB+irX6jihXNFsJVIHiWC7WDHi8JwgKNHfTH",
+	"T53GlRHFHmmWsz3IrdlwS6Vx1UGjvvYceGhq2CtjkU3TCsq1VN/W9TClzudn2Jy1FUpKvTHMLSltESx6",
+	"+djrwzsB+vEuggUeBL6nQr4xHF+ceoH2QRGvKp2nmrsPSZY164uTGLC4YFqF7iTm2lWh9ZqpCZgZ4TzH",
+	"oFmpuMtUu/8LX2s2345hieVUX4d0TYH21K5SQ6pQE19VEiWp7kSvaaHRolhi1ssJThV/rZlthcTG0KRE",
+	"n0aPnip6+y4+Oyfp3fZAfiQIuc/UKtiZGspZjqAK9h2Y5qsZjeojQNwq9LTqMYZ1IGabaDUASdFk00en",
+	"5tbkGvR5D78Xs3vuxzS40T/3Wqp9NIxShSV4K5q0GGBDsl5wxXkaSwU4hp8iVmSZVgQA+w4FGUcZZ3OS",
+	"a2kObD1VTosuSg+Ycisaw8mmrh8JBCVCVIx4tNWwUCsMtrSrCoTNlu5wu6igHrXpJIpSaeCw4qkk4oes",
+	"MbOoohcj61CYiTxx64RM+ZIIMHcACWud0IWGwDjLLmYg2t9GxV6Wde7eJfHrmiJJqhTaEJxrVa8o8XuI",
+	"Tla5WrPQvjiqJCMsVUyCufkrLgpgK7Q2yvgYVQ57o3sJF2+L8bI7le2yeSYZB8dHEeQpDZsjjFaut4Gz",
+	"RKEiQaQ/7yNVK1MUEvghKjcVAho3kfYGc2xUktsMRJrxugKlPTvAbgTVa9bUPkhajKJuYt0WvS6qNaNI",
+	"BmL8mk6ACn1TTuktTQucgUrBLQTgm7Pubjeas0soXx9DBKDQtNGr9ztxe+6Wvb6p1Kz3/9wYficIbOA0",
+	"CidIsZToVzUOx3Pn3slyxlKK+03G3m2H96ZeNw6gt9pcS13T64ulriKemZciBDAyY5gcpQbqE9qjTE8k",
+	"AXrw6uoarTI8Bf5OFKtVtulWN6DfUcVmt2IA7eH5cCeeV6g+bD2PONi5RA+AQi6aT1WtxOlRBodR5E7d",
+	"dAV2vP2DWHtHCIuC1lm3UNOuDc5aHs+OgMMFBAS38F21Vb34Nrk91qj0/Y/0lIpVhjcRehc6U0ZvZNbU",
+	"fUv7Qh3jIHdzZMBnVQdHBzs5VH1/CviHoPsYLj2LOBWFY7QlkL/treShjl7gkRSbpyIGmG0eCfT87Bzt",
+	"Pef5ioPo/wzkjTMji0N6sF29QXUlc9EqQd7k8FQDfukBFRuS/Vrb8tV9XveeqvUE7lSxTmy7jwS6PDlH",
+	"e0B+GLok+RIr2oiMn7+deOVgL/2zQonTSe+nd5+O734e9J68+3R0B89xU8famp9iiZ87a4uogRcYr84Q",
+	"NnYUpnCCsEBGWRaJrRCIWYP7hwttYT3DXbwDPyiA5+fvObt7junOIz/xTUR8P/XEMyjR/ul+DAPrpm7v",
+	"3L7LfM1b3o914PnaWyf40nXfhXnolAEN6v7/YfSFJk//WjyFMNZBJXREGJMgHo6gGtqgEluiGriiHrOi",
+	"EmoiEj/AhlKoBVqw4SWCyBKxMA9+jAAX6MIPYFGLKNHu/upj+nOHhP7bHxxC+m9PLHL6L194iBq8L5HW",
+	"f31ZIrD/+qpEZv+1Q7qgiRJ5wiZ8hPe/nDnk999em43gvzv1NoX//q2oD+PMbJbK7NzGCd5XN1HQqbeh",
+	"Ko3ZzRWOW2+0CkjMpgvWy23AYGHcZgwgXduYAZYEmzTouWHDxlDEbV7/48tgI4fDDzZ1iBf+Bq98iWx2",
+	"v8T3lY3vf3sWEoEIMN1+j3zziEN9i0UrXtWJRmWoaexdQEwCVCJ13Dv1iUxkhwYEx//+o0d8AiBZQhRM",
+	"0iNKsbW3BCoef+hh0poLpnUiYO4QHMkjNJZ5QcaI5FhYlx778ZFwdocgcfbPhwSNoasx+kDICoSlyz46",
+	"yTJ09FjrX8AkzPKXdUbPxT+qMhA6mpJWWBnNzd50gXOphej6VYKmWCzgppkBvrgvvt7G+QTV4ivt7NQ2",
+	"a0WmeysuYBshyVv2VYZtau5NmjICTYhcE8Jc201N+6Gfts3C04sip6E0mmXtUwp3U81x0dJDDwx1FIXT",
+	"ujMqwO2rYTQm6FTzOGb0I0l7UM5dhNGerucpIiGqQRM4w2BWzX2pcjvAZ2NgbWkESpCG+mHUrOZWjElR",
+	"FYfgTq6OjR6f9RyiKfYeYIHTXwoh4Vjpbutf7O5a7ZlCSL4kuegm2tBXg9pch4lVjTKJp9K/j0V6LQOB",
+	"benXFmpow48dtqUVKIaYKhdvyEQca24CCjTVnbQYA5TaOoQyqtmWVkwhlJIZZUCpm5orY6I1N1esMo5T",
+	"kiLFz+u1c/ViRsrxrqrR1pr7c9eqRwguAL69izB0V712FnBbJliN5ra7VyS0Jf6e4fXRNMN0KdASpwRN",
+	"NuXoutt7bNeZMbdBe6ucA3gTREGoIDdGmCISTV3MNkkc7BFlM940CBudbssQoAhtQrRIQLstbVlQudJb",
+	"G23Tll7oCc0ysHubZkWqDfqmRa5uTa5PMV2QtMiaugzi7W07LDLSo1AO/cIn/gFh3oLReUMnXoyOpg4E",
+	"VnvHFBRob4lZgTPoRmyEJEs0J4zkWJK0G5+wqbtrwk4n3zQSVUCtFM74vCBaNqnuSQ4XgRFzO/wRnBLG",
+	"XS4nMzDPa0C7arTC5kGokpZTgPNpimGllwS80UWiiSDiDIqKLR3u7Ec01vXjJm5t45aglSkZb8zGW9yF",
+	"ALqch10lcJsanjcLOMF6NOoVbqqgPUctNDUBB38jgUKS5EuRIBdUJXE4xpkeadfoGsFgC5QpoNDMIC4A",
+	"075BjeOux5dshk7o5KLLawoAv3s5EZLnxDdPjPRZDVy5pT9d1IJCEWD7Cwi95MgI/Bowb9WiE8oqfeRk",
+	"SuhKClD7WHap62EDzqwaBZh9Sy4ah6ADcDaPwBRBeWFOzhXeiIyumlqMx/Bst2yPhNN82XaQ8BvSA7Cf",
+	"LFQaRuIChm6ZnCmjmFs+/aB3UddnOMvzKAHu2l4s2C1hkuebCpfcOBQTq3TrUKBMYws2uunWJnQhtPf3",
+	"gkuNBPtESLrEspHbqMZJ3dK+KWlJkLUkMGgeb74ecHUrgcP5BpWa04YmXazWLU2ZMmiPcdbzVrdOKwTJ",
+	"sibgBGFgt24SuBjNsSRrMLZy1eLtmliyW67WqkBT3Y9kR92P4FcSmSuw8yRFe6+urvd/OLnW5Romb8La",
+	"1o+MJb81mxfMCbQPWZSRB96AuiILamjyyvjVUnZL1QCeGotPz0WNGcNfbYED5kOlTEUuyFKQ7NaEGQDn",
+	"SOM9Gp2KC8rbDDVTBO2BKpx+iaunF/u3uV9XKNpIRcv5pzLpT2XSV1MmeUrSmOy2yUy45nlaugbyFTEq",
+	"cxdJao0F2uO5CzbV9Tdu3Jq4rdWT1bB8d3VxrgUmLn9AXNxcncm5C+1RSo49ibIa4XZz4AqhVI24WFo8",
+	"T8A3H2JdJcY1qxJxq6td+irBqBhekqeoFHtrqmR9M6WLdrXEG9UWX1KpeuR5xSlkaxqFGg6kDeHDrvOC",
+	"aPPUiO8+mpApLgQx0zS2SiCmJaFpTUP8Ky+Dw5dZtNrI+EwHDbjvaj7L+PQD3KcbAop5K920utUxQOCC",
+	"RC+6v9p99GK5khsXYs0N2FvL8vpwOIytX3vTdBPPt2LIaAIE2OASeivtsuQyduJlcYNFNSIT2kRtoTfP",
+	"eLrRJMlGpHimY2nEJuYvyQatIX4ELFcsFIUtFgmUUQH1/QN2VEmZbaGtpWBgpRK3EayFrAMdmUKoromc",
+	"EcwcTASnnuHLFxtICHQ9DNjdXb0NFjxLNSs68beQtqYEgDU6M9jVGtvmx/WVHGvYjoP9PNxpL+ZAkdjF",
+	"MaOJn4e1cCitIWh8M5OoeZQJC2NJViFIavUR0E39UCwjydRYSjxdVBajjHEoyuAr4P1qGVsvnFVldVr6",
+	"5tT35R2sg7ab8BbCuOtUlsFNpw72d3Wz/aPBEy1FHdWo767YM+F2UVd19OKjBDk9rFAJkQzCZczc4sSI",
+	"wR8glM9d0nFRV2qhTgBIfTRWXY0R1dvvL9fXl2AKXAgdjkoT8SqPcN/AJRUTSKgeQ3a/ewgy6Y3BGPrf",
+	"qG5vOuFJpEfim/8Ne8fvtO3fQdzjtPHs0y6nhEnt8K24qjIMlIbatvhP/rAaALLrhAT4lCOMUZuXoXNJ",
+	"e0uJLU4kT5E1/rZeJKDQNSHr0ZGJK3iKN2jYrVOdMtT9p2gQko29/C+huQZHlqr/mY0YdzjcFTDOj64f",
+	"G8G2btHeEH2HWYHzDer30fAAnZIpyCO6T9GRg0swuiM/Kt/BvQ4Wb6hJCbfYOp9d5PNrP274vc1iQNLj",
+	"WybX3czraxmGJm9m72NeIp47QAEORmCIIfHHAHomRVKNtY8FQI+t5qur67NzdX8BCZU/v4h1eCSCuh8o",
+	"+SDmSGkjrMc6tzA1lu7GivfV1XUn6fxwcq1Wsuxbv25hjHmtu9TlzQO0VkUfO7YotJJw8ZqQyi3ZZT29",
+	"Qk2WpyOVoFVOVph60nUtZBHmdrLAjJGsjkxltoYaO9KzqqC9szfnXaucBDF+RmYyWMSD412XsQaHiRfa",
+	"qa3W4HEQhDLaoogpOa9eX9lAgJFWh7tbLVNTxM4ecbJabWn/eLDTK3f7gjcr+k7vocUDaQ0ICJ0aMOLr",
+	"EKSxaMcLn9u+m/2zXBFg2gKDmmoKjK/TZ2BAE2rmv06HpYouknMjSp4lN67OJr4N7DJcSL7Ekk5xlm00",
+	"BcdGB6soN3h6tRTBuBQfX2fCvh67H88OUsNevBGeXNHOGVz4NL9vUJkKlBahqOTQD7F7+HgnpfGzknwd",
+	"ADhZeT+azeQrdRpq7/r1ZCgtfRh1leZejaDekRPjeNyvcUrenamkJf4e99aiCiaLpBHk8adV21DRI/PS",
+	"+bbex4fcd1tVdxnjNKrvNqusEB63Ur0jeQmS4u5ipikMvte6SbigYrBHgQM7KyqOYTrTkndRurn5N31N",
+	"GiYNoXnYFi6MYZPBSxdKUErn4BLPsoqs0MvpVIsM9O7T42TYFIg+vBiVQHEDiy7Xm4h7cPuFu48DcCt+",
+	"2qWaqgLx7OoCHQ4fP+4NEc5WC9w7CHAkhCGkqar5uDXcb8t0VrE+jw6G3yBbJNrVm1hfh9v7spmyov7F",
+	"8A2JBV+bJHB46QyZy451ji2PO/82FjfJS8EVEwymoNnGOTHdQahTo170OfYge9fr1/unp/ZB/dN7/bp3",
+	"ehoy82G+r1YOVmakp6evX5t65cvXr09Pay/VC/UBXCTKnGK1ZTw5P/FQsu53G+Qgu18ujOq+s7gUgN4b",
+	"XOIwPLYbIX7eaWPcnzAcn42iZO2VXBjiHVvMS3D7qUnmAV2YEH+ifcwoLzFuUyjKgkmaxftwC2KS6u6Q",
+	"YkRT7sbAptOKxAwqNNSEAKXqFMhx6/Bc9wnaZpL9xgb33Y/XkBSEsBQCeJ2Y+JAwwBHSWXzRTTEYHE6h",
+	"GfhJxv3GfuK38RMd2e7G5AU2ckGzvU2u4HaukNe2E1urbbAwG2ygdksH6Pij9zEp8RDWRe6KLn7jjnqY",
+	"q9TzMn6lzldks3DaOOYBJnGz/er77b6B4sq2EjTZlHmCbNKgdimGXLiN0bYE2CG2PzAb0AoLseb59mAQ",
+	"tlDY45TnOZlKtOC5IGgCW2qDhMTqcyUOxsHukdhoDu1jQTw07MOO4DwVDHfj8oC1BVu3GYfkRBSZdoBD",
+	"ophOiRCzItPRLB5m9VEeOl8oBluZ57uVhnuHOjuAiVVg1+5rUe5GnfYfKIOEXqWbhr1KkNQoSs7Of+gN",
+	"BkfDOvj8VJhb0teA6o98LK300ZxU2LWjnVJ5l2ez2tFrXc3cGBL0K8l5T5UmKdobgCKLcVaJYBLI3Ae7",
+	"b+k6r2dtjmpSNmj0gkQlxpDgtBKaade6m/4SH8AlBGI7o9E0KaawC40my9hLXXXCguF62jJCLChkKlFi",
+	"wR0kB8s+CH+MCJ4uvPCaftzYkm3ixSTzeCZmJ+2j+g9bA8tWjLtpWsuUVsuP9oA4o7H4OrF80e0EHLWg",
+	"MHUJx9aoMBBZuozhx+BKCelQZSxqXw1tdgWjjcaDMpXas71fL4BdZc1jasA/SPi6esCcMBn3PVRjCyzQ",
+	"hBCFBK6BdrLW3zMiXiQc3zySde7tm+9jV49HQh3ZPIbfVOxA768eZm9rIL0mFjbCliYIbHBMnJ94UpwG",
+	"DvTPWH6xWH6RDO8te92myGw1lrxUblaUmn+sKIN/8LCC9z5B4xrJ+pB+s0qyTdDDBwc0jFkNNKtXI+hX",
+	"Nc4Q4HVjzBq6ETLa2uauajhy10h3XYzsLYHYm7mKDAvp8v7cKwp7o9BA3VZNhpqHBlvcIc5sioYO8QHN",
+	"jbYWZr0WerJOHrxY7G5L7GL728dXD5Lr3iewepiV90Hh1bf5UDw01no4rDLiuo3Z8g+NuH4RDO63RlwP",
+	"pyr9ONIZ1zF3fvfI62GM7G0IuF3w/ltdcL70ajUvVisxzZbc1+2D0ofrfc9o9IYAlb20E2DXR32uG6p/",
+	"KKPUv6tMNy5lfzAjWU6qLNMpb94PmJka4JnfVvXjM9f2XdJ5E2WZvgTXU87M5M3vrckEzhP9hFmac5r2",
+	"8GrlvaVcVN4Y97xKbfs23or9altrB8U6LMysf4SuGz+f6DGcwBAaS51xsaOECTK3ozdTql2nprDpWy94",
+	"aHoS52RWFfMToys2eZQrYdxmkuSnBWlldJQW1uDI6r5KE5dGoeY397M90oLL7SPyhJsPGtKhN6QnO+Ws",
+	"hCnynDZbokG/Dtgt7ICrKR9MB9XJJ+HqxGh5JVG4IeG9YZ1y3ytnuKPgvaFHC4ZJb/iuBqHobnTjOhHT",
+	"jjfMUyKm2uJXkGmRU7m5UmeocewB1eRJoU3c9ZO1g+h89+N1J2lQxdpktWiy0dnsEpdx/F6qWTjPYaW0",
+	"ktTNdSHlSieXo2zG40R2ZUIcSp/gav9nyub7L95copPLM7Sn2hKj/X28on1D8vqUG08xYF2Nj/oNyyGc",
+	"kvFHH0Fodx0yINFHK+SDBNzDZh29c1mrP0mOBdhPVZ1/blg0IRt42+yNI+6I427/ht2w5xwCf2heW892",
+	"hpc024xuWA8paKuvqh9tBjO+vLi6Rmq2+7fDfVzIxT6AfV/DeAwmEUzvoa2L9cta2qVSPQHnb3S7aFwR",
+	"U41t8ua9KVYnCROECapmkiCcCe6iJY7981VV7N4w5Pu/BF7djnc3ZgdO1dtKu5uopkF2OdYSs3FX7Txf",
+	"WwwzO0s1wX7N2ZyfPusJucmIUxEItHdwhDK+JrmaG6gPnDJBdBFlXlMXJi6SvvabTaJ2xSe1zom1w74b",
+	"Jwhrry/3cYR+7vf77xJU8t0wgYDzDluw7kPQhhYlus/qjp+THe5Yqn3jkaVG7yVNpsbgSXHVYH4HyF2w",
+	"D4yvmeZKbcDSX8DGACwtqNTh4s1uhO0XBgNxnr2Usy7ElABtUWfUGfYH/QHIMFeE4RVVt/P+oH+ojUgW",
+	"QLAasRq8k7mIRUf9qKUJAmGXxiDIrQZC/q6JM6S1znCKYaB0vjERbMceGltKOkI/vxuPEOPGSIcKxAhJ",
+	"SQrArGKjbxihDRfEdlMb40pEWWjgoNasxOLIRuijH40PN5XbrBq0CF1biMCIf4SEpA5IPHcAGaGjwVBD",
+	"zSCYCZ4iFHewXtDpwtImuebA4YKzWxfaNVQNaGd9ulouU0sOrro8VEjlAjqcpVbP3dHHORESNN2ts6MC",
+	"DoENADiYaR903SiI3/k2cClkxVlhHOGtLccu24zS1qLJbOJOK0Uoc2Cq2mrVBgrx96B0DaIGLQKE8Ede",
+	"1VGUuoQvO6fWeWQD06O7kFNTzBy80NIEWL6DweD+Cz4nqba2i43EltVDufhr596DN8KOSDJcZ+Tx1DPm",
+	"22GJeJd0jvQkY107YOw/w6mDWwIpj3dWCRIrQ6XD3ZVe8nxC01RnSz4atqhRTegP9Y7bDC+S+1hVPniy",
+	"u3I1Xftd0jluA8YzJhU6Z9ZpHlLs76wVSefvM9md0c/vkvjGnRNF5/xzBcISzXUCQMWLA7tujzpeIQbz",
+	"WObt76mInCaBZJAKn7omYPUDkmCshiPpktjjreQ/HN9QeuyXLT4K45uLp2gcsCpjr6Y6s0AgqwNpezJZ",
+	"HYNtSSALOeQ7kcC3wIFgeB9zilhxFxoLkDqNgfUS9qYzRnveFSsJL1jdpwgidk5y2IGqEcezjRUYzvk4",
+	"0b+u6K9E/badQIJ5r5cl3miWdkLcpcdkmofxG+bnEZzTa6YlzijlmgL8vVCkdIVzvCTqlr+mTGh1zITL",
+	"BXBUq5xY0UF49r0iMhAjA9E2DYlGFVlZZP8SJgqBIVqUVIBoUzYi3mxRq7xItxzOOf8LQPk+w29foz6J",
+	"9nXdVGyVd7/5zOKMXBohdklErmNyftjITXyKlqX/bMy2BsZsapuZk2cK1DkYHDzuDY56g+H14MnocDAa",
+	"DH7q1ExWjJlJaVTSZApiWIaaHUUzS1K3ZihFvVFluvOL0b4tpc+KcUCpOpYY9xDf/6PikuHcJUL3h4qS",
+	"OnRM9e0hh57J4lFpQth5ft6rOZe2qXeq63keom1qgfVhxNXTrJ1zvmzT1tVFL+5AeTgIHRnbNHb5xrRW",
+	"dUhsVVnXDT0KA/HqNzXx5qEnXoTZ35Ua/Yo23tNf660wHPYOhtfDwWh4bLaC1Tu30yMrulBRZg6b4p0E",
+	"OkJPJTi8B2vdqBaOMKq+Yrj5jP99mdN/Rq4vFKr+/O4uZAOpkFvA6zGCocuG2iFR6YbWvInqNfBpqBOu",
+	"5BZGe2ONuEbCqGV7RgiKsBB0zqw3hburRARuVQlH30hHNF0cawEGAiGrH4vbY/rcq7EXC3OEdIYdPlMs",
+	"VDzvHaRDkVxzhhcm+uC4ciKMy/YlN5Fo9s7O3yTof/7rvxNUEvoE+cQ9QWfn3afAvtmGS9PVsE0X12Zc",
+	"hmAZoyPFPZooLGMT2ybk5CoppX+TPMOdiAGvcIJeXV33PDWjup0r7rs0TGLl0ewYhtBGtwzBMwzj4RyF",
+	"5rTbLF6/DF9QP/2dQWHg2Wwckq2Pse8mfPcP5xhiBncVdW/sJLoHxW9IVd5KrDK8J94ZTnGnVMUfkDEU",
+	"6DzsDNt2fpmWnxovk/U/UKbyp4Tki5yVz124kcrtpuGIbJCZ7H+i6V2j4OQN6GhE7RLVLDkxJ+bR4KjB",
+	"Lj/lRAuzyUeI6pdX2qrIuRHVUhB13ljgGeF6Tm4JzkA8AOYy1LQp9LF3NDgsh9CokNOqNYxSOpuRnDBZ",
+	"nSdmaKxgNN4pcDgFb5N7Sx38JqxS7b5X8rP0y92tddC8+5Ctlzru4BcnWte1HFR/bNnv4Gh3jXMuX9ow",
+	"jb8nVboPaXlFZExs8gDCsu+FdG8kMtW7lU1v59GFdc4lsS4gFQsBPzVhos42IiSa0VzIGzbZWH60j07Y",
+	"xpKVJd6AjYLhvPma2U6fovErIk+yzM+BOgZVtECK6mw4I48EUDmT3R48jRS4dEZESIlJhMwLYMhhBonW",
+	"AQLV0sYJilhNFYsvFzkv5ovEWQBQdsPcBQDSOeKp1vYLk01Oa4fRnuCg4oZeNeFD5COeShtryi99wxZ4",
+	"tSKMpN2RGvtnZFr97DqebNBnNDYuc2P0+YZ97vV67n9VJ7jR9NOITQb67GxNojYbaE/Rd87QWIehHndV",
+	"p6UVyFjffnTCT8iDlBekm6AxxNseJ2qAEMjaCJ51aPIx2tORlb2o3V2kh0zZ7ce+9b40Y1bDVO/R+C0I",
+	"MayN7BjtV189K7IP48QE75IoI1jozaEGMtZZ7EgKkwCpvhqhjX0yRntjmppXWloDknOicPqVkJRBQAnw",
+	"/LShym1lO/wikzme0F/7VgRkovt5M3lriliIX4YlVZGxkWydwWiouHx1qX7ojBX6pbqjaCk/I/JkaScD",
+	"2STVj4JRqX+4DP6AJOU+oCK2Pcc42EmVbLHYaPnUTjEx89dULm5YUM1eeU1SWSoTe/FmLsEZlYJkM7tL",
+	"YP+bvWHIiuJ6Mz6/vxqnJA2NChynvVFsylhvLX3fv8RzaxUleK61/AKITCDOGhs7IDydkpXURjFGa6J3",
+	"hFaMrCkT3SgjUsnZ/I9kQXbXs4M9merAyck/SDXjAe2fVjNTm8MfRTGzlX30Rg3l73GHL2s+WGjrUoP9",
+	"yU/+HvzkdSDRLZktrfLfxs/5qn/7WrGS7bnOfayT6e3kPHGWbeMue+qEM+NW7AAHZk7zpXJBls2c56jM",
+	"sgPnVwr2ausFX5aCZs3MqIdxVzMbJh+Ath0z+c9ZesNMNmr0woAQKjqmDQNMx5XzYGzOvAtmgw6BmJvn",
+	"Cvo4XVIWjWvluGR1BVe3acgttqaC6Av27iO0AssWB2lgCWEP0hI6Vor+u52q4UXgf+HBamu81aq6P4/i",
+	"P4/i3+MojlOGPw/kP7zY+cWtopikIRTrlzm+3ZVQn9jqVtiQrtHIZFDO1+4m7VLtgPiAo7G+Oxrh0YSn",
+	"mwQM2MG1JTjwIIzuDTvJMnT02B66ubbGozlJnyKMllQI46LEOOsZFyoorCXhR4MBYnhpLfl0mhJ1/r4p",
+	"MiJG1gvCk+wkwHtAg5C9bYQIBYG2nls1qxS1fIRXBVHR9074ysSsG406o3kxXaiZ6DyhoTkk5O0EvgbP",
+	"ZqXde8k2hG3WuQjFMShGDzgGxy2go8Fht49OnDBvwREV4NfiyfoT05L1odBC9wSCoKGjwVEfnbBmMT44",
+	"K4EsX7WLWX16vijfrtSh5mMgcaaVMeSQS1W0S6aaoEkho4lS1TDKXKnW4aGqw7ea+ojYpLQTqGXrfqrg",
+	"m7qE3aAa4WtRuiGF+hYbsk4LSMAL45bkZXI8gB0VxpTgkuRLrKhGF5SFgd4lN+ogCladFGpFUkvCQNQu",
+	"0ltoDIZEBuiQ2wcx3uOrEToYDMLMiTbxJLhbgMgtmsvMtNg1icy25JjC1e2T2IWxJrYziGEFozgaPAGW",
+	"MnPmwjazVIIKlhEhjMARkgSOR1oABZndVKtBti7YTBbEknPjF6d1k8CkG9Glxg0tDf13gxWFsU0GGbCX",
+	"DQlC1CwI5A6D5vRyuKLWdclGstGbQTHxmZuvToG4l9EPBP21mJCcARql+aaXF6yrMbpELr0ukCs0p94r",
+	"vcalJ66W3WFWvzBtjIiuattMhRU9J0hwhU2iyG/prd7C5JYwFBMCKkKSqkYLVg5JdwRk9l/+BZUJ0NA8",
+	"x6uFev0iOBr42oBNqhNQwIqrrWAXbLqgWZoTpm9zQLzMEVNByBtW4h2YvOCyYJVwm6xvHgx0VFWFdoBy",
+	"OrGLav+GuVp6zStHgE0hl6CFi3kxAwsmP8MgWIrv6RGZLM2cTckNA+CutZvjLclxZmtPeVYsWdBAV/tL",
+	"BZhvTiaH8N7ZdMMsDCGX2HrBM2JcKo2BVbCpJM0ckgFgPUiyTUAUnipYc0H8FHP6dK5vKkSZkOrqymel",
+	"xqCPTklOb4lJSrdn8sSDhPuGrbgw9vNlBg8X/ChBJghAog/umT74vEz8WiIN9ilAbaFVwIMbpqPgqQpa",
+	"4N41FBgAATiwCciFufkDXsGg5IIsy11tS1DZ18J33arNe7/A2jcgw/MRwFwPZc7LfHpuMiaRcznNMtUK",
+	"UmeYaVlWxgIbrbb5NVLoyJhoRueF9lNQu3+5KqSJ5aDx31FsHRFs5AH9kbhhYx2s/hLTdLxvHnSgMaJe",
+	"8EIKicFzYYz2bHgBnFljKpEEeWq6anFumJn1I4H2KvMOq3rpZrqJCWGIJjjDDLLXmxca2qb0Dfuf//v/",
+	"TJ/dxC5IWSdYITc4VQeqqwFqz2yvjnlzw4KekNeRdsrUucSRTqi/R8EbWu1FXU2bMJZaM0MHSrZZ8zvW",
+	"p9Mdk4A5qb9fKJtmRap4R80wja0wyjWxI6X804AFckMZ9rVC0hGRz5YqO3JMmWVqU5J30WdDQmC37gX0",
+	"eGRImCoEoh97ku35c+nWtJtWw2kCVqLPaFxM3punMfqMXLrukf5iH/u6zHuajp8iLwu6KQYv3uvURX5J",
+	"yB2uy8DP4KPZCPqzy0XUWCJXd7ecsnm8rE4uo4uaRDP+Z5sRUxewT2ERkx/eFDFP1SI6f44rY9LplIUC",
+	"mL7X2ClKP+yynA5dqfWfJqe+qWuetq6HLmOhPAmWA57NavjlbGp+Xco+bSlSgjxauJIf38BevyxB7NcI",
+	"8/MbIJp3dtXK8gE4aqD0yvmgxALuGrqqflAN9fT/qoRNQ28L2ef3Oiv++1KgAHrgsgA0pJscec33XQMa",
+	"hEH2f10Q8ve/98hv+zql+Kupkk6nP6rMBV5WapiD3O0BkdFVWMaDkllxCyTzaEBSxwxVdRsimnLtMScE",
+	"V1nbLq0+N2po4ZfUePF0GxbVi+vpm/PGTt+dN66BxFIAKGYeJzlmaeXbe9/s4zPEhTAThp99WyyAvjHD",
+	"t93bx2gD5mPYgN5Mpjo86NJmbPqzMRCJUGFTw2/RbmjTZmSV7LxNQVVXXe9dIBU9E/eib5vYvah+SX9R",
+	"G6hsvbiFquvcAda9qVAJm+ntsw+YAIYWWLUt4T4oAr71rHTNNh5RwS7wiu8AmF+yBcDqxTUQJP7ocBB+",
+	"75qSQUmJP+46mqolGw4n9z2Gp9U2alvDfalxB9UCdiOPgm0dfI+d/LVmdh5w1Rp2a4+CjW6/l/iYUmE4",
+	"Sb0c7rnlktjyLdclLL4F+GHBJjiHpbYDs1K2LUT9aiXYgIc3IFO/3xsuXW1an5EHg72KT5YNGtutkgbV",
+	"nyUMQBDaLYH62xL8ZdEtoC8LNYG9LLEd5F65tuC2VbwDwnZhT4igj/JQ1IVUxQjPXlYKmg5GZduPDMv2",
+	"EvKUqqUG+lJtJNhy1sLRbrnS4jHAB3tVKOcNj9t61UW23YOCIhKLD6YN+Ol/LccBnxy1Fh9q4zRynM8B",
+	"/1ee2uqjq7PjOFZl67y3ud0HtTXXrH9fG6nSKGjeyppEf5bzpXsNQhHJ/eenaILZhxPTsG5FvXF99YPC",
+	"7S4oQZWGe2K1TMBGA9z8IjvA55f0wUfY3wsKkgFAFngyXKO3ipVJWRavmXm2LF9l3m0WutpqS6a6uZqe",
+	"gkcr7XW5SizNoH1uyR9w0/Xab6bK0ZtQ/FfFxClY3ZY130rgJOF74VdquE/qy5tpsX57M03WroKV1mY0",
+	"I2fLFc/d0qo37ym8eg+R3mxT3odqK75Gwa2xfvU+AwvlEKdKgRX6bNV1nm4uZjdVbcB9eYanH4qV7XYC",
+	"T+9zAhLT8v5RljdFqmMCQF3yjE5pBaor8xIIbKvbtldvc68bd7ViOTyfELmpepRo5+3HLx02bV5+rwXd",
+	"DTu0stwBea3UcfS1zZa3heubFrZcMKjqLgzGpKUpz50wxd64akIWbxVrUoxq4X71TQi5jODUw5XUSCUq",
+	"Qkj1xWCBprijkOB6BdQvY9NBPTRJ7W7yS4fDKGt54/GqVaAFI7N8BjH8UaO4UZWo8CqOo3SNTGIE1RPJ",
+	"+NjQQMj9RqqHleZlnpdaqkBQVJF6tJJVhTU3W++FbQpHxJexaiUQ1zgnC14Ie+t3z03cqisQu0TWZEa1",
+	"4i2koUEVj/rkmE0Xlu7AQ6N4Un8OyV5lCcJCcYbUL+FGNarAyStVDtZJrS3ZsM8NB6lGkpp0Ft56VWqW",
+	"rBFPrD+8KespWES0KfmS2/w6D48SAfowUDfvtJeMAPMky67z4j6mk5FGvmqQR6NJC4NgvHCTNhZl9dhY",
+	"JjTW4Z+hsf4MjfVnaKzfHhrrYPCw0FiJv4P9O0xndDz8NukYTXVnNDzwlvho4KCtJjDU3YrO6EA1qAms",
+	"XUltOdMZffJzxHSubAzWMjK1iU9iq/sExbNiuykGg4PHpc2QMVkxZ6a1aNJRpc19/QNZySgF+gKU52vQ",
+	"mAdQka9ILg5/V3JxdF96oRNPxMnFN/elF8PjZnrx5LfQi+OvRC/gEP8dI+kF5MIjB96+1Qvidn1AJwIS",
+	"cKqNLZ86O701Fh4l+G0sT7PHyKk1T+Z5gjhDetyJcaYDI9aJM5nTtsqV7AgRw+T/bf4lgxb+Jc85m2VU",
+	"p2f5M/jSF/KCUexyPYcJakxhsiV8Sot+SX5rb2mxxMw6MKG2739qTPtWWC4gDO4a7O4ngmeFhASERa7Y",
+	"1324MJkx1fxiJ9KkaQ0jcffLcxLGpy5nlZqBQ4lLGExE1+SX8ELzhglhjIsDltjrJYBVvbcfF9z6wiiy",
+	"YD1n627FCcLTnAtj873IiUkSAz5n5Zx8H6W7d3f/PwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

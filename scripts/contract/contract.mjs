@@ -36,7 +36,8 @@ async function call(family, c) {
 
 const bearer = (t) => ({ Authorization: `Bearer ${t}` });
 const hex24 = "0123456789abcdef01234567";
-const unknownDoc = "c3b993f2-81ab-41d4-b54e-e32a79bb7c64";
+// Not the demo's document (that one is the spec's example, left for Swagger UI's "Try it out").
+const unknownDoc = "0b0c6a52-5d0e-4b8f-9a57-4e8d3c1f2a10";
 const flags = ["clients", "vendors", "assets", "employees", "expenses", "products", "services", "orders", "payments", "settlements", "invoice", "taxes", "discounts", "users", "items", "proposals", "purchaseOrders", "documents", "projects", "tasks", "payroll", "account", "enquiry", "outwardPayments", "creditNotes", "platformSubscriptions", "employeeLeaves", "fileImports", "activityLogs", "orgSettings", "organizationBackups", "leavePolicies", "bankAccounts", "accountLedger", "accountTransfer", "clientLedger", "salaryComponents", "leads", "leadActivities", "deals", "debitNotes", "expenseCategories", "warehouse", "branch", "contracts", "employeeSpends"];
 const selective = (chosen) => Object.fromEntries(flags.map((f) => [f, chosen.includes(f) || chosen === "all"]));
 const big = JSON.stringify({ username: "x".repeat(3 << 20), password: "x" });
@@ -60,6 +61,7 @@ await U({ op: "AddOrganization", name: "no token", invalid: true, method: "POST"
 await U({ op: "AddOrganization", name: "media type", invalid: true, method: "POST", path: "/api/v1/organization", headers: { ...bearer(token), "Content-Type": "text/plain" }, body: "x", expect: 415 });
 
 await U({ op: "GetOrganizations", name: "success", method: "GET", path: "/api/v1/organization?pageNo=1&pageSize=10&sortBy=name&sortOrder=1", headers: bearer(token), expect: 200 });
+await U({ op: "GetOrganizations", name: "paging as headers", method: "GET", path: "/api/v1/organization", headers: { ...bearer(token), pageNo: "1", pageSize: "5", sortBy: "name", sortOrder: "-1" }, expect: 200 });
 await U({ op: "GetOrganizations", name: "validation", invalid: true, method: "GET", path: "/api/v1/organization?pageSize=0", headers: bearer(token), expect: 400 });
 await U({ op: "GetOrganizations", name: "bad token", method: "GET", path: "/api/v1/organization", headers: bearer("not.a.token"), expect: 401 });
 
@@ -78,6 +80,19 @@ await U({ op: "DeleteSelectiveData", name: "header names another org", method: "
 await U({ op: "DeleteSelectiveData", name: "not found", method: "DELETE", path: sel(hex24), headers: bearer(token), body: selective([]), expect: 404 });
 await U({ op: "DeleteSelectiveData", name: "no token", invalid: true, method: "DELETE", path: sel(demoOrg), body: selective([]), expect: 401 });
 await U({ op: "DeleteSelectiveData", name: "media type", invalid: true, method: "DELETE", path: sel(demoOrg), headers: { ...bearer(token), "Content-Type": "text/plain" }, body: "x", expect: 415 });
+
+const logs = `/api/v1/organization/${demoOrg}/activityLog`;
+await U({ op: "GetActivityLogs", name: "success", method: "GET", path: `${logs}?pageNo=1&pageSize=5`, headers: bearer(token), expect: 200 });
+await U({ op: "GetActivityLogs", name: "validation", invalid: true, method: "GET", path: `${logs}?action=nope`, headers: bearer(token), expect: 400 });
+await U({ op: "GetActivityLogs", name: "no token", invalid: true, method: "GET", path: logs, expect: 401 });
+await U({ op: "GetActivityLogs", name: "header names another org", method: "GET", path: logs, headers: { ...bearer(token), "ORGANIZATION-ID": newOrg }, expect: 403 });
+await U({ op: "GetActivityLogs", name: "not found", method: "GET", path: `/api/v1/organization/${hex24}/activityLog`, headers: bearer(token), expect: 404 });
+await U({ op: "GetAllActivityLogs", name: "success", method: "GET", path: `/api/v1/organization/${newOrg}/activityLog/all?action=organization.deleteSelectiveData`, headers: bearer(token), expect: 200 });
+await U({ op: "GetAllActivityLogs", name: "paging as headers", method: "GET", path: `${logs}/all`, headers: { ...bearer(token), pageSize: "2", sortBy: "action" }, expect: 200 });
+await U({ op: "GetAllActivityLogs", name: "validation", invalid: true, method: "GET", path: `${logs}/all?sortBy=userId`, headers: bearer(token), expect: 400 });
+await U({ op: "GetAllActivityLogs", name: "header names another org", method: "GET", path: `${logs}/all`, headers: { ...bearer(token), "ORGANIZATION-ID": newOrg }, expect: 403 });
+await U({ op: "GetAllActivityLogs", name: "no token", invalid: true, method: "GET", path: `${logs}/all`, expect: 401 });
+await U({ op: "GetAllActivityLogs", name: "not found", method: "GET", path: `/api/v1/organization/${hex24}/activityLog/all`, headers: bearer(token), expect: 404 });
 
 // ---- invx
 const I = (c) => call("invx", c);
@@ -111,6 +126,7 @@ await I({ op: "UpdateDocument", name: "wrong state", method: "PATCH", path: docs
 await I({ op: "UpdateDocument", name: "not found", method: "PATCH", path: docs, headers: ut, body: { docId: unknownDoc, action: "del" }, expect: 404 });
 await I({ op: "UpdateDocument", name: "validation", invalid: true, method: "PATCH", path: docs, headers: ut, body: { docId, action: "zap" }, expect: 400 });
 await I({ op: "UpdateDocumentBulk", name: "mixed items", method: "PATCH", path: `${docs}/bulk`, headers: ut, body: [{ docId, action: "dpt" }, { docId: unknownDoc, action: "del" }], expect: 200 });
+await I({ op: "UpdateDocumentBulk", name: "every item fails (status 0)", method: "PATCH", path: `${docs}/bulk`, headers: ut, body: [{ docId: unknownDoc, action: "del" }], expect: 200 });
 await I({ op: "UpdateDocumentBulk", name: "too many", invalid: true, method: "PATCH", path: `${docs}/bulk`, headers: ut, body: Array.from({ length: 1001 }, () => ({ docId: unknownDoc, action: "del" })), expect: 400 });
 await I({ op: "UpdateDocumentBulk", name: "foreign org", method: "PATCH", path: `/invx/apis/v1/orgs/${hex24}/document/bulk`, headers: ut, body: [{ docId, action: "del" }], expect: 403 });
 await I({ op: "UpdateDocumentBulk", name: "media type", invalid: true, method: "PATCH", path: `${docs}/bulk`, headers: { ...ut, "Content-Type": "text/plain" }, body: "x", expect: 415 });

@@ -1,23 +1,25 @@
 // Drives Swagger UI in Debian's headless Chromium (playwright-core, no downloaded browser): the page
-// loads with no network but the service, lists the three specs, and for each family a "Try it out"
-// call, after authorizing with the demo token, answers 200. Screenshots go to the artifact folder.
+// loads with no network but the service, lists the three specs, and for each family the headline
+// delete's "Try it out", executed as it comes (the spec's example parameters and body, nothing
+// typed), after authorizing with the demo token, answers 200: the demo tenant is the examples'.
+// Screenshots go to the artifact folder.
 //
-// usage: node scripts/contract/swagger-ui.mjs <baseURL> <token> <artifactDir> <orgId> <vendorId>
+// usage: node scripts/contract/swagger-ui.mjs <baseURL> <token> <artifactDir>
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 
-const [baseURL, token, outDir, orgId, vendorId] = process.argv.slice(2);
-if (!baseURL || !token || !outDir || !orgId || !vendorId) {
-  console.error("usage: swagger-ui.mjs <baseURL> <token> <artifactDir> <orgId> <vendorId>");
+const [baseURL, token, outDir] = process.argv.slice(2);
+if (!baseURL || !token || !outDir) {
+  console.error("usage: swagger-ui.mjs <baseURL> <token> <artifactDir>");
   process.exit(2);
 }
 mkdirSync(outDir, { recursive: true });
 
-// One operation per family that the demo data lets answer 200.
+// Each family's headline delete, with nothing filled in by hand.
 const calls = [
-  { family: "upbooks", op: "#operations-Organization-GetOrganizations", params: {} },
-  { family: "invx", op: "#operations-Documents-UpdateDocumentBulk", params: { "org-id": orgId } },
-  { family: "ultrabiz", op: "#operations-Vendor-GetVendor", params: { vendorId } },
+  { family: "upbooks", op: "#operations-Organization-DeleteSelectiveData", params: {} },
+  { family: "invx", op: "#operations-Documents-UpdateDocumentBulk", params: {} },
+  { family: "ultrabiz", op: "#operations-Purchase-DeletePurchaseInvoice", params: {} },
 ];
 
 const browser = await chromium.launch({

@@ -37,6 +37,8 @@ const (
 	// KindUnavailable: the database is down, frozen or busy past the request's deadline; the same
 	// request may succeed later (503 with Retry-After).
 	KindUnavailable
+	// KindTooManyRequests: the caller is over a rate limit (429 with Retry-After).
+	KindTooManyRequests
 )
 
 // Error is an error on its way to a family's renderer.

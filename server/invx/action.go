@@ -39,7 +39,8 @@ func (h *Handler) UpdateDocument(ctx context.Context, req gen.UpdateDocumentRequ
 }
 
 // UpdateDocumentBulk is Delete Document Bulk: every item is applied on its own and reported in
-// request order; the request succeeds (status "1") even when items fail.
+// request order. The top level is status "1" when any item was applied and "0" with a summary when
+// none was, so a client reading only the envelope is not told a failed request succeeded.
 func (h *Handler) UpdateDocumentBulk(ctx context.Context, req gen.UpdateDocumentBulkRequestObject) (gen.UpdateDocumentBulkResponseObject, error) {
 	caller, _ := auth.From(ctx)
 	items := make([]invxstore.ActionItem, len(*req.Body))
@@ -73,5 +74,9 @@ func (h *Handler) UpdateDocumentBulk(ctx context.Context, req gen.UpdateDocument
 		data[i].ItemStatus = gen.ItemStatusSuccess
 		data[i].ItemData = &out
 	}
-	return gen.UpdateDocumentBulk200JSONResponse(gen.BulkResponse{Status: gen.StatusSuccess, Data: data}), nil
+	resp := gen.BulkResponse{Status: gen.BulkStatusSuccess, Data: data}
+	if d, failed := bulkFailure(data); failed {
+		resp.Status, resp.Error = gen.BulkStatusFailure, &d
+	}
+	return gen.UpdateDocumentBulk200JSONResponse(resp), nil
 }

@@ -248,7 +248,11 @@ func TestBulkMixed(t *testing.T) {
 		if res.JSON200 == nil {
 			t.Fatalf("bulk: %d %s", res.StatusCode(), res.Body)
 		}
-		items := decode(t, res.Body)["data"].([]any)
+		top := decode(t, res.Body)
+		if top["status"] != "1" || top["error"] != nil {
+			t.Errorf("some items applied, yet the top level is status %v error %v", top["status"], top["error"])
+		}
+		items := top["data"].([]any)
 		if len(items) != 6 {
 			t.Fatalf("%d results", len(items))
 		}
@@ -277,6 +281,45 @@ func TestBulkMixed(t *testing.T) {
 		}
 		if d, _ := f.env.Invx.GetDocument(ctx, f.org.ID, frozen[0]); d.Status != invxstore.Frozen || d.DisputeComments != nil {
 			t.Errorf("frozen document changed: %+v", d)
+		}
+	})
+}
+
+// TestBulkAllFailed: when no item is applied the envelope says so (status "0", err-bulk-failed
+// counting the failures by code) and still carries every item's result; HTTP stays 200, as the
+// spec's bulk contract has it. Nothing changes in the database.
+func TestBulkAllFailed(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		frozen, err := f.env.Invx.SeedDocuments(ctx, f.org.ID, 1, []invxstore.Status{invxstore.Frozen}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u1, u2 := uuid.NewString(), uuid.NewString()
+		res := f.bulk(t, fmt.Sprintf(`[{"docId":"%s","action":"del"},{"docId":"%s","action":"acc"},{"docId":"%s","action":"dpt"}]`, u1, u2, frozen[0]))
+		if res.StatusCode() != http.StatusOK || res.JSON200 == nil {
+			t.Fatalf("bulk: %d %s", res.StatusCode(), res.Body)
+		}
+		top := decode(t, res.Body)
+		jsonEqual(t, "error", top["error"], `{"message":"err-bulk-failed","type":"ClientError","args":{"message":"all 3 items failed: 1 err-incorrect-update-action, 2 err-resource-not-found"}}`)
+		if top["status"] != "0" || len(top["data"].([]any)) != 3 {
+			t.Errorf("status %v, %d items", top["status"], len(top["data"].([]any)))
+		}
+		for i, it := range top["data"].([]any) {
+			if it.(map[string]any)["itemStatus"] != "0" {
+				t.Errorf("item %d: %v", i, it)
+			}
+		}
+		if d, _ := f.env.Invx.GetDocument(ctx, f.org.ID, frozen[0]); d.Status != invxstore.Frozen {
+			t.Errorf("frozen document changed to %s", d.Status)
+		}
+		// A single item that is applied keeps status "1".
+		doc := f.create(t, "F1")
+		one := decode(t, f.bulk(t, `[{"docId":"`+doc.Id.String()+`","action":"del"}]`).Body)
+		if one["status"] != "1" || one["error"] != nil {
+			t.Errorf("one applied item: status %v error %v", one["status"], one["error"])
 		}
 	})
 }

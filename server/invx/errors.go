@@ -3,6 +3,8 @@ package invx
 import (
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 
 	gen "github.com/deletesvc/deletesvc/gen/invx"
 	"github.com/deletesvc/deletesvc/store"
@@ -50,4 +52,34 @@ func actionErrorDetail(err error, docID string, index int) (d gen.ErrorDetail, o
 // envelope wraps one error detail in invx's failure envelope.
 func envelope(d gen.ErrorDetail) gen.ErrorEnvelope {
 	return gen.ErrorEnvelope{Status: gen.StatusFailure, Error: d}
+}
+
+// bulkFailure summarises a bulk result in which no item was applied, counting the failures by code
+// (codes in alphabetical order, so the message is stable); failed is false when any item succeeded.
+func bulkFailure(items []gen.BulkItemResult) (d gen.ErrorDetail, failed bool) {
+	counts := map[string]int{}
+	for _, it := range items {
+		if it.ItemStatus == gen.ItemStatusSuccess || it.ItemErrors == nil || len(*it.ItemErrors) == 0 {
+			return gen.ErrorDetail{}, false
+		}
+		counts[(*it.ItemErrors)[0].Message]++
+	}
+	if len(items) == 0 {
+		return gen.ErrorDetail{}, false
+	}
+	codes := make([]string, 0, len(counts))
+	for c := range counts {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	parts := make([]string, len(codes))
+	for i, c := range codes {
+		parts[i] = fmt.Sprintf("%d %s", counts[c], c)
+	}
+	noun := "items"
+	if len(items) == 1 {
+		noun = "item"
+	}
+	msg := fmt.Sprintf("all %d %s failed: %s", len(items), noun, strings.Join(parts, ", "))
+	return detail("err-bulk-failed", msg, nil), true
 }

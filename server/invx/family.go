@@ -70,6 +70,8 @@ func render(c echo.Context, e *api.Error) error {
 		code, detail = "err-unsupported-media-type", "send application/json"
 	case api.KindUnavailable:
 		code, detail = "err-service-unavailable", "service temporarily unavailable, retry later"
+	case api.KindTooManyRequests:
+		code = "err-too-many-requests"
 	default:
 		code, detail = "err-internal", "internal error"
 	}

@@ -101,3 +101,12 @@ func selectiveOut(res upbooksstore.SelectiveResult, dryRun bool) gen.DeleteSelec
 		Deleted: counts(res.Deleted), Forced: &forced,
 	}
 }
+
+// queryOrHeader is a paging or sorting parameter as Upbooks takes it: from the query, else from the
+// header of the same name (the vendor's own pages send them as headers).
+func queryOrHeader[T any](query, header *T) *T {
+	if query != nil {
+		return query
+	}
+	return header
+}

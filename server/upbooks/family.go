@@ -14,6 +14,7 @@ import (
 	"github.com/deletesvc/deletesvc/server/api"
 	"github.com/deletesvc/deletesvc/server/auth"
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/activity"
 	"github.com/deletesvc/deletesvc/store/identity"
 	upbooksstore "github.com/deletesvc/deletesvc/store/upbooks"
 )
@@ -24,7 +25,7 @@ func Family(d api.Deps) (api.Family, error) {
 	if err != nil {
 		return api.Family{}, err
 	}
-	h := New(d.Identity, upbooksstore.New(d.DB), d.Tokens)
+	h := New(d.Identity, upbooksstore.New(d.DB), activity.New(d.DB), d.Tokens)
 	return api.Family{
 		Name: "upbooks", Prefixes: []string{"/api/v1/"}, Spec: spec, Render: render,
 		OrgOf: func(c echo.Context, _ auth.Caller) string { return c.Param("id") },

@@ -9,22 +9,24 @@ import (
 	gen "github.com/deletesvc/deletesvc/gen/upbooks"
 	"github.com/deletesvc/deletesvc/server/auth"
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/activity"
 	"github.com/deletesvc/deletesvc/store/identity"
 	upbooksstore "github.com/deletesvc/deletesvc/store/upbooks"
 )
 
 // Handler serves the Upbooks API.
 type Handler struct {
-	ids    *identity.Store
-	store  *upbooksstore.Store
-	tokens *auth.Tokens
+	ids      *identity.Store
+	store    *upbooksstore.Store
+	activity *activity.Store
+	tokens   *auth.Tokens
 }
 
 var _ gen.StrictServerInterface = (*Handler)(nil)
 
 // New returns a Handler.
-func New(ids *identity.Store, st *upbooksstore.Store, tokens *auth.Tokens) *Handler {
-	return &Handler{ids: ids, store: st, tokens: tokens}
+func New(ids *identity.Store, st *upbooksstore.Store, log *activity.Store, tokens *auth.Tokens) *Handler {
+	return &Handler{ids: ids, store: st, activity: log, tokens: tokens}
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -96,16 +98,17 @@ func (h *Handler) AddOrganization(ctx context.Context, req gen.AddOrganizationRe
 func (h *Handler) GetOrganizations(ctx context.Context, req gen.GetOrganizationsRequestObject) (gen.GetOrganizationsResponseObject, error) {
 	caller, _ := auth.From(ctx)
 	page := identity.OrganizationPage{PageNo: 1, PageSize: 20, SortBy: "createdAt", Descending: true}
-	if p := req.Params.PageNo; p != nil {
+	q := req.Params
+	if p := queryOrHeader(q.PageNo, q.PageNoHeader); p != nil {
 		page.PageNo = *p
 	}
-	if p := req.Params.PageSize; p != nil {
+	if p := queryOrHeader(q.PageSize, q.PageSizeHeader); p != nil {
 		page.PageSize = *p
 	}
-	if p := req.Params.SortBy; p != nil {
+	if p := queryOrHeader(q.SortBy, q.SortByHeader); p != nil {
 		page.SortBy = string(*p)
 	}
-	if p := req.Params.SortOrder; p != nil {
+	if p := queryOrHeader(q.SortOrder, q.SortOrderHeader); p != nil {
 		page.Descending = *p == -1
 	}
 	orgs, total, err := h.ids.ListOrganizations(ctx, caller.UserID, page)

@@ -3,6 +3,7 @@
 package identity
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -239,6 +240,8 @@ func New(db *store.DB, opts Options) *Store {
 // NewUser describes a user to create.
 type NewUser struct {
 	Email, Name, Password string
+	// Number is the user number to take; zero means the next one. A taken number is ErrConflict.
+	Number int64
 }
 
 // CreateUser adds a user with a bcrypt password hash and the next user number.
@@ -252,15 +255,17 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	// A deadlock victim (Citus, concurrent writes to the reference table) was rolled back: retry too.
 	for attempt := 0; ; attempt++ {
 		err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-			if err := tx.Model(&User{}).Select("COALESCE(MAX(number), 0) + 1").Scan(&u.Number).Error; err != nil {
-				return err
+			if u.Number = nu.Number; u.Number == 0 {
+				if err := tx.Model(&User{}).Select("COALESCE(MAX(number), 0) + 1").Scan(&u.Number).Error; err != nil {
+					return err
+				}
 			}
 			return tx.Create(&u).Error
 		})
 		if store.IsDeadlock(err) && attempt < 4 {
 			continue
 		}
-		if err == nil || !store.IsUniqueViolation(err) || attempt == 4 {
+		if err == nil || !store.IsUniqueViolation(err) || attempt == 4 || nu.Number != 0 {
 			break
 		}
 		var existing int64
@@ -317,6 +322,9 @@ func (s *Store) UserByID(ctx context.Context, id string) (User, error) {
 
 // NewOrganization describes an organization to create; zero values take defaults.
 type NewOrganization struct {
+	// ID and Code, when set, are the _id and business code to take (the demo organization's
+	// match the specs' examples); empty means new ones. A taken one is ErrConflict.
+	ID, Code              string
 	Name, Location, State string
 	OwnerUserID           string
 	OrganizationType      *string
@@ -330,7 +338,7 @@ type NewOrganization struct {
 // CreateOrganization creates an organization with its owner's membership in one transaction.
 func (s *Store) CreateOrganization(ctx context.Context, no NewOrganization) (Organization, error) {
 	org := Organization{
-		ID: store.NewObjectID(), Name: no.Name, Location: no.Location, State: no.State, OwnerUserID: no.OwnerUserID,
+		ID: cmp.Or(no.ID, store.NewObjectID()), Name: no.Name, Location: no.Location, State: no.State, OwnerUserID: no.OwnerUserID,
 		RegionalSetting: DefaultRegionalSetting(), Settings: DefaultOrganizationSettings(),
 		FiscalYear:       &FiscalYear{StartMonth: 4, StartDay: 1},
 		OrganizationType: no.OrganizationType, RegistrationSource: no.RegistrationSource,
@@ -343,7 +351,7 @@ func (s *Store) CreateOrganization(ctx context.Context, no NewOrganization) (Org
 		org.FiscalYear = no.FiscalYear
 	}
 	for attempt := 0; ; attempt++ {
-		org.Code = newOrganizationCode()
+		org.Code = cmp.Or(no.Code, newOrganizationCode())
 		err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 			if err := tx.Omit(clause.Associations).Create(&org).Error; err != nil {
 				return err
@@ -364,6 +372,9 @@ func (s *Store) CreateOrganization(ctx context.Context, no NewOrganization) (Org
 		}
 		// A clash of the random business code is the only expected unique violation; draw again. A
 		// deadlock victim (Citus reference tables) was rolled back whole: run it again.
+		if store.IsUniqueViolation(err) && (no.ID != "" || no.Code != "") {
+			return Organization{}, fmt.Errorf("create organization %s (%s): %w", org.ID, org.Code, store.ErrConflict)
+		}
 		if !(store.IsUniqueViolation(err) || store.IsDeadlock(err)) || attempt == 4 {
 			return Organization{}, fmt.Errorf("create organization: %w", err)
 		}

@@ -3,8 +3,12 @@ package invx
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/activity"
 )
 
 // ActionItem is one action on one document, as a bulk request lists it.
@@ -64,9 +68,10 @@ func resolve(p plan, items []ActionItem, updated map[string]Document, current ma
 }
 
 // ApplyActions applies buyer actions to documents of the organization, each item on its own:
-// one result per item in request order. It costs at most two statements whatever the number of
-// items: one conditional UPDATE ... RETURNING for all of them, then one SELECT of the states of
-// the items that did not apply (unknown, another organization's, or not allowed).
+// one result per item in request order. It costs at most three statements whatever the number of
+// items: one conditional UPDATE ... RETURNING for all of them and, in its transaction, one
+// activity-log entry for the documents deleted; then one SELECT of the states of the items that
+// did not apply (unknown, another organization's, or not allowed).
 func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []ActionItem) ([]ItemResult, error) {
 	p := planBatch(items)
 	if len(p.apply) == 0 {
@@ -76,12 +81,19 @@ func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []
 	for k, i := range p.apply {
 		toApply[k] = items[i]
 	}
-	query, args := s.sql.apply(orgID, userID, toApply, s.db.Now())
+	now := s.db.Now()
+	query, args := s.sql.apply(orgID, userID, toApply, now)
 	var updated map[string]Document
 	var err error
 	for attempt := 0; ; attempt++ {
-		updated, err = s.updateRows(ctx, query, args, len(toApply))
-		// A single statement changed nothing when PostgreSQL chose it as a deadlock victim (two
+		err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+			var err error
+			if updated, err = updateRows(tx, query, args, len(toApply)); err != nil {
+				return err
+			}
+			return recordDeletes(tx, orgID, userID, toApply, updated, now)
+		})
+		// The transaction changed nothing when PostgreSQL chose it as a deadlock victim (two
 		// batches locking overlapping rows in different plan orders), so running it again is safe.
 		if !store.IsDeadlock(err) || attempt == 2 {
 			break
@@ -126,9 +138,24 @@ func (s *Store) ApplyAction(ctx context.Context, orgID, userID string, item Acti
 	return *res[0].Document, nil
 }
 
+// recordDeletes writes one activity-log entry for the documents the request deleted (none when
+// no del item applied): their ids and numbers, in request order.
+func recordDeletes(tx *gorm.DB, orgID, userID string, items []ActionItem, updated map[string]Document, now time.Time) error {
+	var docs []map[string]any
+	for _, it := range items {
+		if d, ok := updated[it.DocID]; ok && it.Action == Delete {
+			docs = append(docs, map[string]any{"id": d.ID, "docNumber": d.DocNumber, "sellerGstin": d.SellerGstin})
+		}
+	}
+	if len(docs) == 0 {
+		return nil
+	}
+	return activity.Record(tx, orgID, userID, activity.InvxDeleteDocuments, map[string]any{"count": len(docs), "documents": docs}, now)
+}
+
 // updateRows runs an UPDATE ... RETURNING documentColumns and returns the rows by id.
-func (s *Store) updateRows(ctx context.Context, query string, args []any, capacity int) (map[string]Document, error) {
-	rows, err := s.db.Gorm(ctx).Raw(query, args...).Rows()
+func updateRows(tx *gorm.DB, query string, args []any, capacity int) (map[string]Document, error) {
+	rows, err := tx.Raw(query, args...).Rows()
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package invx
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -138,6 +139,8 @@ func (Document) TableName() string { return "invx_documents" }
 
 // NewDocument is what a create request contributes to a document.
 type NewDocument struct {
+	// ID is the id to give the document; empty means a new one (the demo's matches the spec's example).
+	ID                                                   string
 	DocNumber, DocType, DocDate, SellerGstin, BuyerGstin string
 	Amount                                               store.Decimal
 	Body                                                 string
@@ -160,7 +163,7 @@ func DocTypeCode(typ string) (string, error) {
 func createdDocument(orgID, userID string, nd NewDocument, now time.Time) Document {
 	ms := now.UnixMilli()
 	return Document{
-		OrganizationID: orgID, ID: uuid.NewString(),
+		OrganizationID: orgID, ID: cmp.Or(nd.ID, uuid.NewString()),
 		DocNumber: nd.DocNumber, DocType: nd.DocType, DocDate: nd.DocDate,
 		SellerGstin: nd.SellerGstin, BuyerGstin: nd.BuyerGstin, IrdDocType: "PRE", Amount: nd.Amount,
 		Status: Created, CreatedByUserID: userID, CreatedOn: ms, LastUpdated: ms,

@@ -16,6 +16,10 @@ import (
 // organization's rows of all tables live on one shard and its queries route there.
 var referenceTables = []string{"users", "organizations", "memberships"}
 
+// keyedTables are not tenant data and are distributed by their own key, outside the tenants'
+// colocation group: rate_limits is keyed by client, and each statement touches one key's shard.
+var keyedTables = map[string]string{"rate_limits": "key"}
+
 // TableDistribution is how Citus holds one table.
 type TableDistribution struct {
 	Table string
@@ -94,14 +98,14 @@ func (r *Runner) distribute(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var pending, references, tenants []string
+	var pending, references, tenants, keyed []string
 	colocateWith := ""
 	for _, t := range tables {
 		switch {
 		case t.Table == versionTable:
 		case t.Kind == "local":
 			pending = append(pending, t.Table)
-		case t.Kind == "distributed" && colocateWith == "":
+		case t.Kind == "distributed" && colocateWith == "" && keyedTables[t.Table] == "":
 			colocateWith = t.Table
 		}
 	}
@@ -111,6 +115,10 @@ func (r *Runner) distribute(ctx context.Context) error {
 	for _, t := range pending {
 		if slices.Contains(referenceTables, t) {
 			references = append(references, t)
+			continue
+		}
+		if _, ok := keyedTables[t]; ok {
+			keyed = append(keyed, t)
 			continue
 		}
 		hasOrg, err := hasColumn(ctx, tx, t, "organization_id")
@@ -155,6 +163,11 @@ func (r *Runner) distribute(ctx context.Context) error {
 		}
 		if colocateWith == "" {
 			colocateWith = t
+		}
+	}
+	for _, t := range keyed {
+		if _, err := tx.ExecContext(ctx, "SELECT create_distributed_table($1, $2, colocate_with => 'none')", t, keyedTables[t]); err != nil {
+			return fmt.Errorf("citus: distribute %s: %w", t, err)
 		}
 	}
 	for _, k := range keys {

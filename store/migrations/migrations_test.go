@@ -94,7 +94,7 @@ func TestDownThenUpRestoresTheSchema(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Versions need not be contiguous (numbers are reserved per branch), so compare with the list.
+		// Versions are reserved per branch, so they need not be consecutive: compare with the list.
 		all, err := r.Status(ctx)
 		if err != nil {
 			t.Fatal(err)

@@ -182,6 +182,23 @@ func EmptyURL(t testing.TB, b Backend) string {
 	return createPostgres(t, requirePostgres(t), "template0")
 }
 
+// AdminURL is the URL of the test PostgreSQL's maintenance database (skipping the test, or failing
+// it under REQUIRE_POSTGRES=1, when PostgreSQL is unreachable), for tests that manage databases
+// and roles themselves; WithDatabase points it at another database.
+func AdminURL(t testing.TB) string { t.Helper(); return requirePostgres(t) }
+
+// WithDatabase is admin with its database (and, when user is not empty, its user) replaced.
+func WithDatabase(admin, name, user string) string {
+	u, _ := url.Parse(withDatabase(admin, name))
+	if user != "" {
+		u.User = url.User(user)
+	}
+	return u.String()
+}
+
+// AdminExec runs one statement on admin.
+func AdminExec(admin, sql string) error { return adminExec(admin, sql) }
+
 func requirePostgres(t testing.TB) string {
 	t.Helper()
 	admin := adminURL()

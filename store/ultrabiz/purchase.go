@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/activity"
 
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
@@ -359,12 +360,25 @@ func (s *Store) DeletePurchase(ctx context.Context, orgID string, id int64, isPG
 			return fmt.Errorf("reduce vendor balance: %w", err)
 		}
 		out = Deleted{InvoiceID: id, Lines: len(lines), Units: linesAdd(lines)}
-		return nil
+		return recordDelete(tx, orgID, inv, deletedBy, out, now)
 	})
 	if err != nil {
 		return Deleted{}, fmt.Errorf("delete purchase invoice %d: %w", id, err)
 	}
 	return out, nil
+}
+
+// recordDelete writes the delete to the organization's activity log, under the user whose number
+// the call named.
+func recordDelete(tx *gorm.DB, orgID string, inv PurchaseInvoice, by int64, d Deleted, now time.Time) error {
+	userID, err := activity.UserIDByNumber(tx, by)
+	if err != nil {
+		return err
+	}
+	return activity.Record(tx, orgID, userID, activity.UltrabizDeletePurchase, map[string]any{
+		"invoiceId": d.InvoiceID, "isPGP": inv.IsPGP, "vendorId": inv.VendorID, "billNo": inv.BillNo,
+		"netAmount": inv.NetAmount.String(), "lines": d.Lines, "units": d.Units.String(), "userNumber": by,
+	}, now)
 }
 
 // lockLiveInvoice reads a live invoice of the named book, locked, with its live lines. The row lock

@@ -136,3 +136,54 @@ func seedPurchase(rng *rand.Rand, bill string, vendor int32, products []Product)
 	inv.GrossAmount, inv.STaxAmount, inv.NetAmount = store.NewDecimal(gross), store.NewDecimal(tax), store.NewDecimal(gross.Add(tax))
 	return NewPurchase{Invoice: inv, Lines: lines}
 }
+
+// The help page's DeletePurchaseInvoice sample, as the Ultrabiz spec's examples send it: invoice
+// 1024 with two identical lines of product "sample string 2" (packing 3 of 4 units, size 35,
+// colour 37, 5 packs + 6 loose + 7 bonus).
+const (
+	SampleInvoiceID = 1024
+	SampleProductID = "sample string 2"
+)
+
+// SeedHelpPageSample enters the help page's sample invoice as invoice SampleInvoiceID, entered by
+// user number createdBy, so the spec's example delete succeeds as it comes. The invoice counter is
+// moved past the id first (later invoices follow it); an organization whose counter is already
+// past it is ErrConflict.
+func (s *Store) SeedHelpPageSample(ctx context.Context, orgID string, createdBy int64) error {
+	vendor, err := s.CreateVendor(ctx, orgID, "Help Page Sample Vendor", store.MustDecimal("0"))
+	if err != nil {
+		return err
+	}
+	err = s.CreateProducts(ctx, orgID, []Product{{ID: SampleProductID, Name: "Help page sample product",
+		Packings: []Packing{{ID: 3, Name: "Pack of 4", Multiplier: store.DecimalFromInt(4)}}}})
+	if err != nil {
+		return err
+	}
+	d := store.DecimalFromInt
+	line := PurchaseLine{
+		ProductID: SampleProductID, PackingID: 3, Multiplier: d(4), QtyPack: 5, QtyLose: 6, BnsLose: 7,
+		PricePack: d(8), DiscRatio: d(9), DiscValPack: d(10), DiscValLose: d(11), OfferDiscount: d(12),
+		STaxRatio: d(13), STaxValPack: d(14), IsValueB4Ratio: true, IsSTaxOnBns: true, IsFTaxExempted: true,
+		TTLValue: d(18), TTLSTax: d(19), TTLFTax: d(20), TTITax: d(21), ExtraSTaxBns: d(22), ExtraFTaxBns: d(23),
+		PerUnitCostLose: d(24), IsFreeProduct: true, OfferID: 28, IsOffered: true, Damage: 30,
+		ITaxPer: d(32), ThanQty: 33, Meters: d(34), SizeID: 35, IsOpenProduct: true, ColorID: d(37), NetVal: d(38),
+	}
+	inv := PurchaseInvoice{VendorID: vendor.ID, BillNo: "HELP-PAGE-SAMPLE", BillDate: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
+		GrossAmount: d(36), STaxAmount: d(38), NetAmount: d(76), CreatedBy: createdBy}
+	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+		var last int64
+		if err := tx.Raw(s.sql.nextIDs, map[string]any{"org": orgID, "name": "purchase_invoice", "n": 0}).Scan(&last).Error; err != nil {
+			return fmt.Errorf("read the invoice counter: %w", err)
+		}
+		if last >= SampleInvoiceID {
+			return fmt.Errorf("invoice %d is already numbered: %w", SampleInvoiceID, store.ErrConflict)
+		}
+		if skip := SampleInvoiceID - 1 - last; skip > 0 {
+			if _, err := s.nextIDs(tx, orgID, "purchase_invoice", int(skip)); err != nil {
+				return err
+			}
+		}
+		_, err := s.insertPurchases(tx, orgID, []NewPurchase{{Invoice: inv, Lines: []PurchaseLine{line, line}}})
+		return err
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/activity"
 )
 
 // The Upbooks family's tables: the data behind DeleteSelectiveData's 46 flags. Every table is a
@@ -769,10 +770,6 @@ type ubUserInvite struct {
 	Role  string `gorm:"size:10;not null"`
 }
 
-// ubActivityLog records who did what in the organization (activityLogs).
-type ubActivityLog struct {
-	Row
-	UserID  string         `gorm:"size:36;not null"`
-	Action  string         `gorm:"size:60;not null"`
-	Details map[string]any `gorm:"serializer:json;not null"`
-}
+// ubActivityLog records who did what in the organization (activityLogs); every family writes it
+// through store/activity.
+type ubActivityLog = activity.Entry

@@ -909,7 +909,8 @@ func (g *seeder) housekeeping() {
 	g.put(func() error {
 		rows := []ubActivityLog{}
 		for i := range g.units {
-			rows = append(rows, ubActivityLog{Row: g.row(i), UserID: "seed", Action: []string{"invoice.create", "payment.create", "client.update"}[i%3], Details: map[string]any{"seq": i}})
+			r := g.row(i)
+			rows = append(rows, ubActivityLog{OrganizationID: r.OrganizationID, ID: r.ID, CreatedAt: r.CreatedAt, UserID: "seed", Action: []string{"invoice.create", "payment.create", "client.update"}[i%3], Details: map[string]any{"seq": i}})
 		}
 		_, err := writeRows(g.w, rows)
 		return err

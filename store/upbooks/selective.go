@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/activity"
 	"github.com/deletesvc/deletesvc/store/identity"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // SelectiveDelete asks to erase chosen categories of one organization's data.
@@ -34,7 +34,7 @@ type SelectiveResult struct {
 }
 
 // ActivityDeleteSelective is the activity-log action a selective delete records.
-const ActivityDeleteSelective = "organization.deleteSelectiveData"
+const ActivityDeleteSelective = activity.DeleteSelective
 
 // DeleteSelective erases the chosen categories of the organization's data in one
 // transaction: every chosen category is emptied, or nothing changes. It takes the organization's
@@ -111,13 +111,9 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 		}
 		res.Organization = settle(org, set, s.db.Now(), res)
 		// Written after the deletes, so erasing the activity log keeps the record of the erasure.
-		entry := ubActivityLog{
-			Row:    Row{OrganizationID: req.OrgID, ID: store.NewObjectID(), CreatedAt: s.db.Now()},
-			UserID: req.UserID, Action: ActivityDeleteSelective,
-			Details: map[string]any{"categories": req.Categories, "force": req.Force, "deleted": res.Deleted, "forced": res.Forced},
-		}
-		if err := tx.Omit(clause.Associations).Create(&entry).Error; err != nil {
-			return fmt.Errorf("write activity log: %w", err)
+		details := map[string]any{"categories": req.Categories, "force": req.Force, "deleted": res.Deleted, "forced": res.Forced}
+		if err := activity.Record(tx, req.OrgID, req.UserID, ActivityDeleteSelective, details, s.db.Now()); err != nil {
+			return err
 		}
 		if set["orgSettings"] {
 			if err := identity.SaveState(tx, res.Organization); err != nil {

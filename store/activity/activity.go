@@ -1,0 +1,169 @@
+// Package activity is an organization's activity log: one entry per destructive call of any family
+// (Upbooks' selective delete, invx document deletes, Ultrabiz purchase invoice deletes), written in
+// the transaction that does the deleting and read a page at a time. The entries live in
+// ub_activity_logs, the table behind Upbooks' activityLogs category (so erasing that category
+// erases them, and the erasure itself is then the first entry).
+package activity
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/deletesvc/deletesvc/store"
+)
+
+// The actions the service records.
+const (
+	DeleteSelective        = "organization.deleteSelectiveData"
+	InvxDeleteDocuments    = "invx.document.delete"
+	UltrabizDeletePurchase = "ultrabiz.purchaseInvoice.delete"
+)
+
+// Entry is one line of the log: who (UserID) did what (Action, Details), when.
+type Entry struct {
+	OrganizationID string         `gorm:"primaryKey;size:24"`
+	ID             string         `gorm:"primaryKey;size:24"`
+	CreatedAt      time.Time      `gorm:"not null"`
+	UserID         string         `gorm:"size:36;not null"`
+	Action         string         `gorm:"size:60;not null"`
+	Details        map[string]any `gorm:"serializer:json;not null"`
+}
+
+// TableName is Upbooks' activity-log table.
+func (Entry) TableName() string { return "ub_activity_logs" }
+
+// Record writes one entry in transaction tx, so it exists exactly when what it records happened.
+func Record(tx *gorm.DB, orgID, userID, action string, details map[string]any, now time.Time) error {
+	e := Entry{OrganizationID: orgID, ID: store.NewObjectID(), CreatedAt: now, UserID: userID, Action: action, Details: details}
+	if err := tx.Omit(clause.Associations).Create(&e).Error; err != nil {
+		return fmt.Errorf("write activity log: %w", err)
+	}
+	return nil
+}
+
+// Logged is an entry with the email and name of its user (empty when the user no longer exists, or
+// for entries the seeder wrote).
+type Logged struct {
+	Entry
+	UserEmail, UserName string
+}
+
+// Query selects one page of an organization's entries.
+type Query struct {
+	OrgID string
+	// OnlyUserID limits the request to one user's entries (GetActivityLogs: the caller's own).
+	OnlyUserID string
+	// Filters, empty for all: the action, and (within what the request may see) the user.
+	Action, UserID   string
+	PageNo, PageSize int
+	// SortBy is "createdAt" or "action"; ties are broken by creation, then id.
+	SortBy     string
+	Descending bool
+}
+
+var sortColumns = map[string]string{"createdAt": "created_at", "action": "action"}
+
+// Store reads the log.
+type Store struct{ db *store.DB }
+
+// New is the activity log on db.
+func New(db *store.DB) *Store { return &Store{db: db} }
+
+// List returns one page of entries, the number the request may see (total) and the number matching
+// its filters (filtered). Three statements whatever the page size: two counts and the page, plus
+// one read of the page's users.
+func (s *Store) List(ctx context.Context, q Query) (page []Logged, total, filtered int64, err error) {
+	col, ok := sortColumns[q.SortBy]
+	if !ok {
+		return nil, 0, 0, fmt.Errorf("sort activity log by %q: not a sortable field", q.SortBy)
+	}
+	visible := func() *gorm.DB {
+		tx := s.db.Gorm(ctx).Model(&Entry{}).Where("organization_id = ?", q.OrgID)
+		if q.OnlyUserID != "" {
+			tx = tx.Where("user_id = ?", q.OnlyUserID)
+		}
+		return tx
+	}
+	if err := visible().Count(&total).Error; err != nil {
+		return nil, 0, 0, fmt.Errorf("count activity log: %w", err)
+	}
+	matching := func() *gorm.DB {
+		tx := visible()
+		if q.Action != "" {
+			tx = tx.Where("action = ?", q.Action)
+		}
+		if q.UserID != "" {
+			tx = tx.Where("user_id = ?", q.UserID)
+		}
+		return tx
+	}
+	if err := matching().Count(&filtered).Error; err != nil {
+		return nil, 0, 0, fmt.Errorf("count activity log: %w", err)
+	}
+	dir := " ASC"
+	if q.Descending {
+		dir = " DESC"
+	}
+	order := col + dir
+	if col != "created_at" {
+		order += ", created_at" + dir
+	}
+	order += ", id" + dir
+	var entries []Entry
+	if err := matching().Order(order).Limit(q.PageSize).Offset((q.PageNo - 1) * q.PageSize).Find(&entries).Error; err != nil {
+		return nil, 0, 0, fmt.Errorf("read activity log: %w", err)
+	}
+	users, err := s.users(ctx, entries)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	page = make([]Logged, len(entries))
+	for i, e := range entries {
+		u := users[e.UserID]
+		page[i] = Logged{Entry: e, UserEmail: u.Email, UserName: u.Name}
+	}
+	return page, total, filtered, nil
+}
+
+type user struct{ ID, Email, Name string }
+
+// users reads the page's users in one statement.
+func (s *Store) users(ctx context.Context, entries []Entry) (map[string]user, error) {
+	ids := make([]string, 0, len(entries))
+	seen := map[string]bool{}
+	for _, e := range entries {
+		if !seen[e.UserID] {
+			seen[e.UserID] = true
+			ids = append(ids, e.UserID)
+		}
+	}
+	out := make(map[string]user, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []user
+	if err := s.db.Gorm(ctx).Table("users").Select("id, email, name").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read activity log users: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r
+	}
+	return out, nil
+}
+
+// UserIDByNumber is the id of the user with Ultrabiz's integer user number, for entries written
+// where only the number is known; empty when there is none.
+func UserIDByNumber(tx *gorm.DB, number int64) (string, error) {
+	var ids []string
+	if err := tx.Table("users").Where("number = ?", number).Pluck("id", &ids).Error; err != nil {
+		return "", fmt.Errorf("find user %d: %w", number, err)
+	}
+	if len(ids) == 0 {
+		return "", nil
+	}
+	return ids[0], nil
+}
