@@ -451,7 +451,12 @@ func (s *Store) Organization(ctx context.Context, orgID string) (Organization, e
 // OrganizationForMember returns the organization if userID belongs to it; store.ErrNotFound otherwise, so
 // that organizations the caller cannot see are indistinguishable from missing ones.
 func (s *Store) OrganizationForMember(ctx context.Context, orgID, userID string) (Organization, Role, error) {
-	return OrganizationForMember(s.db.Gorm(ctx), orgID, userID)
+	org, role, err := OrganizationForMember(s.db.Gorm(ctx), orgID, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		// Found nothing: tell a user deleted since their token was issued apart (issue 10, defect 7).
+		err = s.notFound(ctx, userID, err)
+	}
+	return org, role, err
 }
 
 // OrganizationForMember is Store.OrganizationForMember read with q, which may be a transaction: the
@@ -467,7 +472,7 @@ func OrganizationForMember(q *gorm.DB, orgID, userID string) (Organization, Role
 		Joins("JOIN organization_state s ON s.organization_id = organizations.id AND s.organization_id = ?", orgID).
 		Where("organizations.id = ?", orgID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Organization{}, "", s.notFound(ctx, userID, store.ErrNotFound)
+		return Organization{}, "", store.ErrNotFound
 	}
 	if err != nil {
 		return Organization{}, "", fmt.Errorf("find organization: %w", err)
