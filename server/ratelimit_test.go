@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"strconv"
 	"testing"
@@ -78,9 +79,11 @@ func TestRateLimits(t *testing.T) {
 		if r := do(t, env, "GET", "/api/v1/organization", "", "", bobAuth...); r.status != 200 {
 			t.Errorf("bob is limited by alice's requests: %d", r.status)
 		}
-		// Before login, by IP: the login's 4th attempt from this address is refused.
+		// Before login, by IP: the login's 4th attempt from this address is refused, whatever
+		// address the client claims in X-Forwarded-For (no proxy is trusted by default).
 		for i := 1; i <= 4; i++ {
-			r := do(t, env, "POST", "/api/v1/auth/token/bearer", "application/json", `{"username":"alice@example.com","password":"nope"}`)
+			r := do(t, env, "POST", "/api/v1/auth/token/bearer", "application/json", `{"username":"alice@example.com","password":"nope"}`,
+				"X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i), "X-Real-IP", fmt.Sprintf("198.51.100.%d", i))
 			if want := map[bool]int{true: 401, false: 429}[i <= 3]; r.status != want {
 				t.Fatalf("login %d: %d, want %d: %s", i, r.status, want, r.body)
 			}

@@ -57,6 +57,10 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Logger receives access and error logs; wrap its handler in LogHandler to get request ids.
 	Logger *slog.Logger
+	// TrustProxy takes the client's address (rate limits before login, access log) from
+	// X-Forwarded-For / X-Real-IP, as set by a proxy in front; off, from the connection, so a client
+	// cannot pick its own address with a header.
+	TrustProxy bool
 	// RateLimits are each family's limits, counted in RateLimitStore (none without a store).
 	RateLimits     RateLimits
 	RateLimitStore limiter.Store
@@ -105,6 +109,10 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 	}
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.ops = newOpMetrics(reg)
+	s.echo.IPExtractor = echo.ExtractIPDirect()
+	if cfg.TrustProxy {
+		s.echo.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 	// Request ids, access logs and panic recovery wrap routing too (Pre), so requests an ASP.NET
 	// family refuses before routing (aspnetRouting) are logged and carry an id like any other.
 	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{

@@ -39,6 +39,7 @@ type config struct {
 	bodyLimit   string
 	timeouts    server.Timeouts
 	dbTimeout   time.Duration
+	trustProxy  bool
 	pool        store.Pool
 	logLevel    string
 	demo        string
@@ -97,6 +98,10 @@ func parse(args []string) (string, string, config, error) {
 	if err != nil {
 		return "", "", c, fmt.Errorf("PORT: %w", err)
 	}
+	trustProxy, err := strconv.ParseBool(env("TRUST_PROXY", "false"))
+	if err != nil {
+		return "", "", c, fmt.Errorf("TRUST_PROXY: %w", err)
+	}
 	ttl, err := time.ParseDuration(env("TOKEN_TTL", "12h"))
 	if err != nil {
 		return "", "", c, fmt.Errorf("TOKEN_TTL: %w", err)
@@ -105,6 +110,7 @@ func parse(args []string) (string, string, config, error) {
 	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL", ""), "postgres://... for PostgreSQL; empty for the embedded SQLite file "+store.DefaultSQLitePath+" ($DATABASE_URL)")
 	fs.StringVar(&c.tokenSecret, "token-secret", env("TOKEN_SECRET", ""), "HMAC secret signing tokens; empty makes a random one per start ($TOKEN_SECRET)")
 	fs.DurationVar(&c.tokenTTL, "token-ttl", ttl, "lifetime of issued tokens ($TOKEN_TTL)")
+	fs.BoolVar(&c.trustProxy, "trust-proxy", trustProxy, "take the client's address from X-Forwarded-For / X-Real-IP (only behind a proxy that sets them); otherwise the connection's ($TRUST_PROXY)")
 	for _, d := range []struct {
 		target      *time.Duration
 		flag, env   string
@@ -333,7 +339,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if db.DialectName() == "postgres" {
 		rateStore = ratelimit.New(db)
 	}
-	srv, err := server.New(db, ids, server.Config{TokenSecret: secret, TokenTTL: cfg.tokenTTL, BodyLimit: cfg.bodyLimit, Timeouts: cfg.timeouts, DBTimeout: cfg.dbTimeout, Logger: log,
+	srv, err := server.New(db, ids, server.Config{TokenSecret: secret, TokenTTL: cfg.tokenTTL, BodyLimit: cfg.bodyLimit, Timeouts: cfg.timeouts, DBTimeout: cfg.dbTimeout, TrustProxy: cfg.trustProxy, Logger: log,
 		RateLimits: cfg.rateLimits, RateLimitStore: rateStore})
 	if err != nil {
 		return err
