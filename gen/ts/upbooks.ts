@@ -1028,7 +1028,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Kept categories hold rows that point to rows of a chosen category; nothing was deleted. Choose those categories too, or retry with force=true. */
+        /** @description Kept categories hold rows that point to rows of a chosen category; nothing was deleted. Choose those categories too, or retry with force=true. When such rows were written while the delete ran, `blockers` is empty: the same call may simply be repeated. */
         Conflict: {
             headers: {
                 [name: string]: unknown;

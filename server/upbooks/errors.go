@@ -15,6 +15,7 @@ const (
 	msgOrganizationNotFound = "Organization not found"
 	msgNotDataManager       = "Only the owner or an admin of the organization can do this"
 	msgDependencyConflict   = "Kept data depends on data chosen for deletion"
+	msgChangedDuringDelete  = "Kept data came to depend on data chosen for deletion while it was deleted; nothing was deleted, retry"
 	msgLoggedIn             = "Logged in"
 	msgOrganizationCreated  = "Organization created"
 	msgSelectedDeleted      = "Selected data deleted"

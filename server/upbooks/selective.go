@@ -39,6 +39,11 @@ func selectiveError(err error) (gen.DeleteSelectiveDataResponseObject, error) {
 	switch {
 	case errors.As(err, &dep):
 		return gen.DeleteSelectiveData409JSONResponse{ConflictJSONResponse: conflictOut(dep)}, nil
+	case errors.Is(err, upbooksstore.ErrOrphans):
+		// Rows written while the delete ran point at what it deleted: rolled back, and the same
+		// call may be repeated (it will then count them as blockers).
+		return gen.DeleteSelectiveData409JSONResponse{ConflictJSONResponse: gen.ConflictJSONResponse{
+			Code: "409", Message: msgChangedDuringDelete, Blockers: []gen.DependencyBlocker{}}}, nil
 	case errors.Is(err, store.ErrNotFound):
 		return gen.DeleteSelectiveData404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(errBody(404, msgOrganizationNotFound))}, nil
 	case errors.Is(err, store.ErrForbidden):
