@@ -289,19 +289,10 @@ func TestConcurrentDeletesMoveOnce(t *testing.T) {
 		// Another invoice's 12 units of P-1 must survive the deletes below.
 		f.insert(t, s, "B-0", false, "100", ubLine("P-1", 3, "12", 1, 0, 0, 0, "0"))
 		id := f.insert(t, s, "B-1", false, "0.3", ubLine("P-1", 3, "12", 2, 0, 1, 0, "0"), ubLine("P-2", 3, "24", 1, 0, 0, 0, "0"))
-		var wg sync.WaitGroup
-		errs := make([]error, 20)
-		start := make(chan struct{})
-		for i := range errs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				_, errs[i] = s.DeletePurchase(ctx, f.org, id, false, f.user, nil)
-			}()
-		}
-		close(start)
-		wg.Wait()
+		errs := overlapped(t, db, f, 20, func() error {
+			_, err := s.DeletePurchase(ctx, f.org, id, false, f.user, nil)
+			return err
+		})
 		ok, notFound := 0, 0
 		for _, err := range errs {
 			switch {
@@ -326,6 +317,48 @@ func TestConcurrentDeletesMoveOnce(t *testing.T) {
 			t.Fatalf("balance = %s, want 1100.1", got)
 		}
 	})
+}
+
+// overlapped runs n calls of fn at once while another transaction holds the vendor's row, which
+// each call's transaction updates, and lets it go only once the calls are queued on locks (as many as
+// the pool lets in, their number steady for 300 ms; at most 10 s): their transactions then overlap
+// for certain, so a guard that would let two of them apply the same change cannot pass for want of a
+// race. The barrier's own connection does the watching: the pool may be full of waiting calls.
+func overlapped(t *testing.T, db *store.DB, f ubFixture, n int, fn func() error) []error {
+	t.Helper()
+	ctx := context.Background()
+	barrier := db.Gorm(ctx).Begin()
+	if err := barrier.Exec("SELECT 1 FROM ultrabiz_vendors WHERE organization_id = ? AND id = ? FOR UPDATE", f.org, f.vendor.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn()
+		}()
+	}
+	last, steadySince := -1, time.Now()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var waiting int
+		// On Citus the waits are on the workers and this stays 0: the 10 s pass, the barrier held them.
+		if err := barrier.Raw("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").Scan(&waiting).Error; err != nil {
+			t.Fatal(err)
+		}
+		if waiting != last {
+			last, steadySince = waiting, time.Now()
+		}
+		if waiting > 1 && time.Since(steadySince) > 300*time.Millisecond {
+			break
+		}
+	}
+	if err := barrier.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	return errs
 }
 
 func sell(t *testing.T, s *ultrabiz.Store, org, product string, size int32, color, units string) {

@@ -3,7 +3,6 @@ package ultrabiz_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -100,19 +99,10 @@ func TestConcurrentReturnDeletesMoveOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var wg sync.WaitGroup
-		errs := make([]error, 20)
-		start := make(chan struct{})
-		for i := range errs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				_, errs[i] = s.DeleteReturn(ctx, f.org, id, false, f.user, nil)
-			}()
-		}
-		close(start)
-		wg.Wait()
+		errs := overlapped(t, db, f, 20, func() error {
+			_, err := s.DeleteReturn(ctx, f.org, id, false, f.user, nil)
+			return err
+		})
 		ok, notFound := 0, 0
 		for _, err := range errs {
 			switch {
