@@ -27,11 +27,7 @@ import (
 // bodyParameterName is the C# parameter name an operation's body binds to, the spec's
 // x-aspnet-body-name of the request body, or "" when it has none.
 func bodyParameterName(spec *openapi3.T, method, echoPath string) string {
-	item := spec.Paths.Find(echoParam.ReplaceAllString(echoPath, "{$1}"))
-	if item == nil {
-		return ""
-	}
-	op := item.GetOperation(method)
+	op := specOperation(spec, method, echoPath)
 	if op == nil || op.RequestBody == nil || op.RequestBody.Value == nil {
 		return ""
 	}

@@ -77,11 +77,7 @@ func setBody(req *http.Request, b []byte) {
 
 // bodySchema is the JSON schema of an operation's request body and whether the body is required.
 func bodySchema(spec *openapi3.T, method, echoPath string) (*openapi3.Schema, bool) {
-	item := spec.Paths.Find(specPath(echoPath))
-	if item == nil {
-		return nil, false
-	}
-	op := item.GetOperation(method)
+	op := specOperation(spec, method, echoPath)
 	if op == nil || op.RequestBody == nil || op.RequestBody.Value == nil {
 		return nil, false
 	}

@@ -278,10 +278,8 @@ type familyRouter struct {
 
 func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
 	operation := "unknown"
-	if item := r.f.Spec.Paths.Find(specPath(path)); item != nil {
-		if op := item.GetOperation(method); op != nil {
-			operation = op.OperationID
-		}
+	if op := specOperation(r.f.Spec, method, path); op != nil {
+		operation = op.OperationID
 	}
 	// The limiter counts before anything else looks at the request, so invalid requests count too
 	// (its 429s are in the operation's metrics).
@@ -331,12 +329,10 @@ func (r *familyRouter) TRACE(p string, h echo.HandlerFunc, m ...echo.MiddlewareF
 // body is only counted, in constant memory, so an oversize one is still a 413 (defect 8).
 func (s *Server) authenticateFirst(spec *openapi3.T, method, echoPath string) echo.MiddlewareFunc {
 	var reqs openapi3.SecurityRequirements
-	if item := spec.Paths.Find(specPath(echoPath)); item != nil {
-		if op := item.GetOperation(method); op != nil {
-			reqs = spec.Security
-			if op.Security != nil {
-				reqs = *op.Security
-			}
+	if op := specOperation(spec, method, echoPath); op != nil {
+		reqs = spec.Security
+		if op.Security != nil {
+			reqs = *op.Security
 		}
 	}
 	var schemes openapi3.SecuritySchemes
@@ -408,6 +404,14 @@ func tooLarge(req *http.Request, limit int64) bool {
 }
 
 func specPath(echoPath string) string { return echoParam.ReplaceAllString(echoPath, "{$1}") }
+
+// specOperation is the spec's operation for an Echo route, or nil when the spec has none.
+func specOperation(spec *openapi3.T, method, echoPath string) *openapi3.Operation {
+	if item := spec.Paths.Find(specPath(echoPath)); item != nil {
+		return item.GetOperation(method)
+	}
+	return nil
+}
 
 // dbDeadline gives the rest of the request (the organization guard and the handler: all its
 // database work) a deadline, so a frozen database or a lock held elsewhere cannot hold it for ever
