@@ -4,8 +4,10 @@ GO ?= go
 # imports is not compiled (minutes on a cold cache) and binaries are static.
 export CGO_ENABLED ?= 0
 BIN := bin/deletesvc
+# gen/ is its own module (the Go SDK, tagged gen/vX.Y.Z); the root module replaces it with ./gen.
+SDK := github.com/deletesvc/deletesvc/gen
 
-.PHONY: imports reliability bench-pool bench-citus clean-test-databases tidy run build test test-citus generate check-generate sdk check-sdk contract lint vet fmt staticcheck bench migrate up down clean
+.PHONY: check-go-sdk imports reliability bench-pool bench-citus clean-test-databases tidy run build test test-citus generate check-generate sdk check-sdk contract lint vet fmt staticcheck bench migrate up down clean
 
 run: ## run the service (embedded SQLite under ./data unless DATABASE_URL is set)
 	$(GO) run ./cmd/deletesvc
@@ -15,7 +17,7 @@ build:
 
 test: ## every store and API test on SQLite, and on PostgreSQL when reachable (REQUIRE_POSTGRES=1 makes it mandatory)
 	@scripts/pg-status
-	$(GO) tool gotestsum --format pkgname-and-test-fails --format-hide-empty-pkg -- -count=1 ./...
+	$(GO) tool gotestsum --format pkgname-and-test-fails --format-hide-empty-pkg -- -count=1 ./... $(SDK)/...
 
 clean-test-databases: ## drop the test templates (dstpl_*) and any test database a killed run left on the local PostgreSQL
 	psql "$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'dstpl\_%' OR datname LIKE 'dstest\_%'" | \
@@ -34,7 +36,7 @@ bench-citus: ## latency of each family's main operation on a throwaway Citus clu
 	scripts/bench-citus/run
 
 generate: ## regenerate gen/ from openapi/
-	$(GO) generate ./gen/...
+	$(GO) -C gen generate ./...
 
 check-generate: generate ## fail when gen/ is stale
 	@git diff --exit-code -- gen/ || (echo "gen/ is stale: run 'make generate' and commit" >&2; exit 1)
@@ -47,6 +49,9 @@ scripts/node_modules: scripts/package.json scripts/package-lock.json
 sdk: scripts/node_modules ## regenerate the TypeScript SDK types in gen/ts from openapi/
 	for f in upbooks invx ultrabiz; do scripts/node_modules/.bin/openapi-typescript openapi/$$f.yaml --default-non-nullable=false -o gen/ts/$$f.ts; done
 
+check-go-sdk: ## build a module outside the repo that gets the committed Go SDK by version from a file-based module proxy (no replace)
+	scripts/sdk-module/check
+
 check-sdk: sdk ## fail when gen/ts is stale
 	@git diff --exit-code -- gen/ts || (echo "gen/ts is stale: run 'make sdk' and commit" >&2; exit 1)
 
@@ -58,14 +63,15 @@ lint: vet staticcheck fmt tidy imports
 imports: ## fail when a package breaks the dependency direction (gen <- server -> store)
 	scripts/check-imports
 
-tidy: ## fail when go.mod or go.sum are not tidy
+tidy: ## fail when go.mod or go.sum (the root's or the SDK's) are not tidy
 	$(GO) mod tidy -diff
+	$(GO) -C gen mod tidy -diff
 
 vet:
-	$(GO) vet ./...
+	$(GO) vet ./... $(SDK)/...
 
 staticcheck:
-	$(GO) tool staticcheck ./...
+	$(GO) tool staticcheck ./... $(SDK)/...
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || (echo "gofmt needed:" >&2; echo "$$out" >&2; exit 1)

@@ -25,7 +25,6 @@ import (
 	echomw "github.com/oapi-codegen/echo-middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/shopspring/decimal"
 	"github.com/ulule/limiter/v3"
 
 	"github.com/deletesvc/deletesvc/server/api"
@@ -36,11 +35,6 @@ import (
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/identity"
 )
-
-func init() {
-	// The specs declare decimals as JSON numbers; shopspring quotes them unless told otherwise.
-	decimal.MarshalJSONWithoutQuotes = true
-}
 
 // Config is what the server needs from the environment.
 type Config struct {

@@ -18,14 +18,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deletesvc/deletesvc/gen/number"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 	"github.com/oapi-codegen/runtime"
-	"github.com/shopspring/decimal"
 )
 
 // Amount An amount in the organization's currency (4 decimal places kept).
-type Amount = decimal.Decimal
+type Amount = number.Decimal
 
 // ArrayOfPurchasesBody A collection of purchase lines (C# `List<PurchasesBody>`). In XML: `<ArrayOfPurchasesBody>` holding one
 // `<PurchasesBody>` per line, in the DataContract namespace.
@@ -51,7 +51,7 @@ type DeletePurchaseInvoiceResult struct {
 	Message string `json:"Message"`
 
 	// UnitsReversed Total stock units removed (sum of `QtyPack x Multiplier + QtyLose + BnsLose` over the lines).
-	UnitsReversed decimal.Decimal `json:"UnitsReversed"`
+	UnitsReversed number.Decimal `json:"UnitsReversed"`
 }
 
 // DeletePurchaseReturnResult Outcome of a successful return delete.
@@ -66,7 +66,7 @@ type DeletePurchaseReturnResult struct {
 	ReturnId int64 `json:"ReturnId"`
 
 	// UnitsReversed Total stock units put back.
-	UnitsReversed decimal.Decimal `json:"UnitsReversed"`
+	UnitsReversed number.Decimal `json:"UnitsReversed"`
 }
 
 // InsertPurchaseInvoiceResult Outcome of a successful insert.
@@ -113,7 +113,7 @@ type ProductStock struct {
 	Stock []StockLine `json:"Stock"`
 
 	// TotalUnits Units held over all sizes and colours.
-	TotalUnits decimal.Decimal `json:"TotalUnits"`
+	TotalUnits number.Decimal `json:"TotalUnits"`
 }
 
 // Purchase A purchase invoice as entered (C# `Purchase`): header, tax totals and lines. `NetAmount` is the
@@ -126,16 +126,16 @@ type Purchase struct {
 	BillNo string `json:"BillNo"`
 
 	// DiscAmount Total discount.
-	DiscAmount *decimal.Decimal `json:"DiscAmount,omitempty"`
+	DiscAmount *number.Decimal `json:"DiscAmount,omitempty"`
 
 	// FTaxAmount Total further tax (FTax).
-	FTaxAmount *decimal.Decimal `json:"FTaxAmount,omitempty"`
+	FTaxAmount *number.Decimal `json:"FTaxAmount,omitempty"`
 
 	// GrossAmount Total value of the lines before discounts and taxes.
-	GrossAmount *decimal.Decimal `json:"GrossAmount,omitempty"`
+	GrossAmount *number.Decimal `json:"GrossAmount,omitempty"`
 
 	// ITaxAmount Total withholding income tax (ITax).
-	ITaxAmount *decimal.Decimal `json:"ITaxAmount,omitempty"`
+	ITaxAmount *number.Decimal `json:"ITaxAmount,omitempty"`
 
 	// IsFinalized Whether the invoice is finalized; a finalized invoice cannot be deleted.
 	IsFinalized *bool `json:"IsFinalized,omitempty"`
@@ -147,16 +147,16 @@ type Purchase struct {
 	ListBody []PurchasesBody `json:"ListBody"`
 
 	// NetAmount Invoice total, added to the vendor's payable balance.
-	NetAmount decimal.Decimal `json:"NetAmount"`
+	NetAmount number.Decimal `json:"NetAmount"`
 
 	// PaidAmount Amount paid to the vendor with the invoice.
-	PaidAmount *decimal.Decimal `json:"PaidAmount,omitempty"`
+	PaidAmount *number.Decimal `json:"PaidAmount,omitempty"`
 
 	// Remarks Free-text remarks.
 	Remarks *string `json:"Remarks,omitempty"`
 
 	// STaxAmount Total sales tax (STax).
-	STaxAmount *decimal.Decimal `json:"STaxAmount,omitempty"`
+	STaxAmount *number.Decimal `json:"STaxAmount,omitempty"`
 
 	// VendorID The vendor (supplier) the goods were bought from.
 	VendorID int32 `json:"VendorID"`
@@ -178,16 +178,16 @@ type PurchaseInvoice struct {
 	CreatedOn time.Time `json:"CreatedOn"`
 
 	// DiscAmount Total discount.
-	DiscAmount decimal.Decimal `json:"DiscAmount"`
+	DiscAmount number.Decimal `json:"DiscAmount"`
 
 	// FTaxAmount Total further tax (FTax).
-	FTaxAmount decimal.Decimal `json:"FTaxAmount"`
+	FTaxAmount number.Decimal `json:"FTaxAmount"`
 
 	// GrossAmount Total value of the lines before discounts and taxes.
-	GrossAmount decimal.Decimal `json:"GrossAmount"`
+	GrossAmount number.Decimal `json:"GrossAmount"`
 
 	// ITaxAmount Total withholding income tax (ITax).
-	ITaxAmount decimal.Decimal `json:"ITaxAmount"`
+	ITaxAmount number.Decimal `json:"ITaxAmount"`
 
 	// InvoiceId Id of the invoice.
 	InvoiceId int64 `json:"InvoiceId"`
@@ -205,16 +205,16 @@ type PurchaseInvoice struct {
 	ListBody []PurchasesBody `json:"ListBody"`
 
 	// NetAmount Invoice total, added to the vendor's payable balance.
-	NetAmount decimal.Decimal `json:"NetAmount"`
+	NetAmount number.Decimal `json:"NetAmount"`
 
 	// PaidAmount Amount paid to the vendor with the invoice.
-	PaidAmount decimal.Decimal `json:"PaidAmount"`
+	PaidAmount number.Decimal `json:"PaidAmount"`
 
 	// Remarks Free-text remarks.
 	Remarks *string `json:"Remarks,omitempty"`
 
 	// STaxAmount Total sales tax (STax).
-	STaxAmount decimal.Decimal `json:"STaxAmount"`
+	STaxAmount number.Decimal `json:"STaxAmount"`
 
 	// VendorID The vendor (supplier) the goods were bought from.
 	VendorID int32 `json:"VendorID"`
@@ -273,7 +273,7 @@ type PurchasesBody struct {
 	BnsLose *int32 `json:"BnsLose,omitempty"`
 
 	// ColorID Colour variant of the product (a decimal in the C# model); part of the stock key.
-	ColorID *decimal.Decimal `json:"ColorID,omitempty"`
+	ColorID *number.Decimal `json:"ColorID,omitempty"`
 
 	// CustomerId Customer the goods were bought for, when the purchase is on a customer's order.
 	CustomerId *string `json:"CustomerId,omitempty"`
@@ -282,22 +282,22 @@ type PurchasesBody struct {
 	Damage *int32 `json:"Damage,omitempty"`
 
 	// DiscRatio Discount in percent of the line value.
-	DiscRatio *decimal.Decimal `json:"DiscRatio,omitempty"`
+	DiscRatio *number.Decimal `json:"DiscRatio,omitempty"`
 
 	// DiscValLose Discount amount per loose unit.
-	DiscValLose *decimal.Decimal `json:"DiscValLose,omitempty"`
+	DiscValLose *number.Decimal `json:"DiscValLose,omitempty"`
 
 	// DiscValPack Discount amount per pack.
-	DiscValPack *decimal.Decimal `json:"DiscValPack,omitempty"`
+	DiscValPack *number.Decimal `json:"DiscValPack,omitempty"`
 
 	// ExtraFTaxBns Extra further tax (FTax) charged on the bonus units.
-	ExtraFTaxBns *decimal.Decimal `json:"ExtraFTaxBns,omitempty"`
+	ExtraFTaxBns *number.Decimal `json:"ExtraFTaxBns,omitempty"`
 
 	// ExtraSTaxBns Extra sales tax (STax) charged on the bonus units.
-	ExtraSTaxBns *decimal.Decimal `json:"ExtraSTaxBns,omitempty"`
+	ExtraSTaxBns *number.Decimal `json:"ExtraSTaxBns,omitempty"`
 
 	// ITaxPer Withholding income tax (ITax) rate in percent.
-	ITaxPer *decimal.Decimal `json:"ITaxPer,omitempty"`
+	ITaxPer *number.Decimal `json:"ITaxPer,omitempty"`
 
 	// IsDeleted Whether the line is soft-deleted; stored lines of a live invoice are false.
 	IsDeleted *bool `json:"IsDeleted,omitempty"`
@@ -321,16 +321,16 @@ type PurchasesBody struct {
 	IsValueB4Ratio *bool `json:"IsValueB4Ratio,omitempty"`
 
 	// Meters Length in meters for cloth products.
-	Meters *decimal.Decimal `json:"Meters,omitempty"`
+	Meters *number.Decimal `json:"Meters,omitempty"`
 
 	// Multiplier Units per pack of this packing.
-	Multiplier *decimal.Decimal `json:"Multiplier,omitempty"`
+	Multiplier *number.Decimal `json:"Multiplier,omitempty"`
 
 	// NetVal Net value of the line after discounts and taxes.
-	NetVal *decimal.Decimal `json:"NetVal,omitempty"`
+	NetVal *number.Decimal `json:"NetVal,omitempty"`
 
 	// OfferDiscount Discount amount from a trade offer (see `OfferID`).
-	OfferDiscount *decimal.Decimal `json:"OfferDiscount,omitempty"`
+	OfferDiscount *number.Decimal `json:"OfferDiscount,omitempty"`
 
 	// OfferID Trade offer applied to the line (0 when none).
 	OfferID *int32 `json:"OfferID,omitempty"`
@@ -339,10 +339,10 @@ type PurchasesBody struct {
 	PackingId *int32 `json:"PackingId,omitempty"`
 
 	// PerUnitCostLose Cost of one loose unit after discounts and taxes.
-	PerUnitCostLose *decimal.Decimal `json:"PerUnitCostLose,omitempty"`
+	PerUnitCostLose *number.Decimal `json:"PerUnitCostLose,omitempty"`
 
 	// PricePack Purchase price of one pack.
-	PricePack *decimal.Decimal `json:"PricePack,omitempty"`
+	PricePack *number.Decimal `json:"PricePack,omitempty"`
 
 	// ProductId Product code.
 	ProductId *string `json:"ProductId,omitempty"`
@@ -357,25 +357,25 @@ type PurchasesBody struct {
 	QtyPack *int32 `json:"QtyPack,omitempty"`
 
 	// STaxRatio Sales tax (STax) rate in percent.
-	STaxRatio *decimal.Decimal `json:"STaxRatio,omitempty"`
+	STaxRatio *number.Decimal `json:"STaxRatio,omitempty"`
 
 	// STaxValPack Sales tax (STax) amount per pack.
-	STaxValPack *decimal.Decimal `json:"STaxValPack,omitempty"`
+	STaxValPack *number.Decimal `json:"STaxValPack,omitempty"`
 
 	// SizeID Size variant of the product; part of the stock key.
 	SizeID *int32 `json:"SizeID,omitempty"`
 
 	// TTITax Total withholding income tax (ITax) of the line.
-	TTITax *decimal.Decimal `json:"TTITax,omitempty"`
+	TTITax *number.Decimal `json:"TTITax,omitempty"`
 
 	// TTLFTax Total further tax (FTax) of the line.
-	TTLFTax *decimal.Decimal `json:"TTLFTax,omitempty"`
+	TTLFTax *number.Decimal `json:"TTLFTax,omitempty"`
 
 	// TTLSTax Total sales tax (STax) of the line.
-	TTLSTax *decimal.Decimal `json:"TTLSTax,omitempty"`
+	TTLSTax *number.Decimal `json:"TTLSTax,omitempty"`
 
 	// TTLValue Total value of the line before taxes.
-	TTLValue *decimal.Decimal `json:"TTLValue,omitempty"`
+	TTLValue *number.Decimal `json:"TTLValue,omitempty"`
 
 	// ThanQty Number of cloth bolts (than) for cloth products.
 	ThanQty *int32 `json:"ThanQty,omitempty"`
@@ -384,19 +384,19 @@ type PurchasesBody struct {
 // StockLine Units of one product held in one size and colour.
 type StockLine struct {
 	// ColorID Colour variant; null when the product has no colours.
-	ColorID *decimal.Decimal `json:"ColorID"`
+	ColorID *number.Decimal `json:"ColorID"`
 
 	// SizeID Size variant; null when the product has no sizes.
 	SizeID *int32 `json:"SizeID"`
 
 	// Units Units held.
-	Units decimal.Decimal `json:"Units"`
+	Units number.Decimal `json:"Units"`
 }
 
 // Vendor A vendor (supplier).
 type Vendor struct {
 	// Balance Running payable balance owed to the vendor; purchase invoices add their `NetAmount`, deletes subtract it.
-	Balance decimal.Decimal `json:"Balance"`
+	Balance number.Decimal `json:"Balance"`
 
 	// VendorID Id of the vendor.
 	VendorID int32 `json:"VendorID"`
@@ -5398,178 +5398,178 @@ func (sh *strictHandler) GetVendor(ctx echo.Context, params GetVendorParams) err
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H0Jc9s40uhfQfF7VZZmaVmS7RxyTb1yMsmst3J4bSc7tVHqI0RCEtYUwCFAy5qU//srNA6CFHU5zky8",
-	"L1tTWRnEje5Gd6OPL0HMZxlnhEkRDL4E5BbPspTA7/Mij6dYkDN2w2lMLuGL+iCK2Qzni2AQnCIheU4S",
-	"RHUdNKdyijgjKKWMBGFwg9MC2rygafoLliQYBP1u/8l+r7ff7151uwP4799BCDXe8WAQnL37uA91uoe9",
-	"XhAGL3OCJUleLIJBr+/+fM9qXT0f9I5NV79QEZ/OeMFkMOg96YbB6yt8awu6YfBrzoWwfx/2u90wOKvW",
-	"MGs+S4JBr9s/CoMz8ZoynNI/SBIMxjgVRJWd/3ru/8WF9D6/oUK+4MkiGHz6ErzA+UueqOU/e/7kqNvt",
-	"9vqHR8dP1LqZeMMFCQZqbTzl+dkvweDwaRi8LITkM5KrSQRqVXiGJwSmpxZ4gSXlweBY//URp7qXrvv7",
-	"HMfXanlh8OpW5ljtwQsmoAYUXHoFavnnJNe/xS8kJbKyUNX41S2ZZVAs80KX5oSc5zwpYunVfT8ek7zS",
-	"+n1G2HI9Nf57BjNwZR8VvLw4MmszxW+JJLme59silTRLqZqqAoZ3RH7EaTA4PH72tNMPAxhbrd+dJJSo",
-	"Le2GgdoRyiZqQw/D4JzkHxiVL7mQeuuODzuHqjynMdGb9+RItdIzh2M43+92j/pBWCKHg5B/yoU7x3/K",
-	"he7gOAzUMs16es/0n+5wet3nnaOjMLikfxA49uMwuLpShwHzvbp689r7fQm/j49gpVdXbz5q5Drsqlle",
-	"TTH7p1wEg+7dZ9gXB99ma84xTTwIvyAznF+LYBC8wXOm8Di+RmOeIzlVaMwkyZEgWHAW6Enbtmb8j4Ql",
-	"Glaf3t2V+3FBZJGzZlqRwzfEx0jOOYpxLjkTPpGoYEwFF2on13Qibs/7/n7WNqPXf1ZZ+1U5EYTznN6Q",
-	"BCWAZ0mg6qkJ18lWv0K2dB0gXBevrgzh0jNasUWNm8O+KQl9AILYTP9+ULz/byjeD/qmkFco+D7Nc7x4",
-	"NcvUdHwsfscBaQVqJQBPMJbFaywMs9QukfrT58aumyjE1ZSgKUkzlOEJ2RNIQB3UUqQUBvW79bHPVBQy",
-	"p2yCDns+Aj5dh4DVhv2nHkIeVjHyeQ0je70aSva6dZTsH9Zxst/3kFLhsIeVDv02I6UtdDjpCnyUtIUe",
-	"RtqiKkLqUouPh0dVhDzy8PHZEi72+h4y9p9txEbFRXio+KyKiLXjqPMgHoI+WY2gh3UEXYGc/Z6HnX0f",
-	"PXvPfdxUGO8w8/DwLvwBeT8g7y+BvM+KSk8JTmC7vii+LF+cjqXarC9BQkSc00xSrsTGSxJzlggkOZpj",
-	"KtGIjHlOkCAsUStUVFvgGUE5+b0gQiI8wZR1gtCKx7A49ZF65yziKZlhNdiMMjorZrA1cpEpVFD3zYTk",
-	"wZ2aZYZzPDPn+sUXNevzPEuAWZ4SlJkNt7dJZTJa/qCqxe8FyRdBGDA808PavtfNd8zzGZZ6lk+OgnD9",
-	"AixEL0/3FVyqtTsPM8QzwtS+tsyPfbiM27bWiVUiAOfrNVeLbFyVHt9fQkLGuEhLXsvMesR5SjAzswZp",
-	"vT5pC8poxPk1Gqd4glrY7fe+oAlBM54YvpxxlBWjlMYoIWPKqOqkPYBJQ3t/8VSEiOdDNsciRETtDShK",
-	"OuiC4ERtTII0myDQmLIEcZYubGNhD14tOYG+O0O2cj/UynbejgssycspZhOyvCunqeCoyBJsmJhMkwOx",
-	"V0JijmHmOZ9BDeBB9lDkyEh0j3P1prTjcjx6tXTC+hOK1Sm21DwiVztS++yWpPmoCm6V/G/TjDM36lp6",
-	"gG/fEDaR02Bw3AXssn+W+KWJKyxFS5Rb0gMtU1fJQb95srnt9yFpwQeh7+z6VBW7GuM0JfmeQHzOUCFI",
-	"jlgxG5EctWaFkIj8XuAUViP5NWGKpy1G/yGxDBFJBUFH3cP2Vgsr9By2XdZhf/OyDPe/9gxuoI6BKCsu",
-	"VAHKYnN1HU+bl3Fjx3y4hdyprkTGmdAq3Rc4udB3mvor5kwSBj9xlqU0Vlc1O/iPkolKXbD6+ZYIAewX",
-	"nKu9FqlQC8QpTdTy3vKEpJcSFBRfvJtn8AkagWiC9vAo3lMNGZcImoJMdqaArRN8DoPMF4Y+dT93HD/x",
-	"SUs3CGBnRBCWKCVYSNQN4O4v9+j/5GQcDIL/OSh12wf6qzgoZ/kqz7nZo2XQXV4iap1ennfevbqC2yBF",
-	"QvXRPkFR2WME1FogguMpGuEE4XxSzAiTiOdoTEmadII7xfeycUrjHY4Azi4p9HfygqZpVTZUJRa3cJoT",
-	"nCwUviW+9qg8Qr/2XkVTBCfjdwCHY+D8aQcww01Dk6nqRHTZ9lOp1t+rKNC2mcy41En50zhzNzAqazRO",
-	"4LyGqUjxUpV2cE/HmCmAHRFzYyd6+BkVMyzjae00eLJACScayKGCZin1bQiXTPNsruw9qlhRiRK+pocm",
-	"OgOz11PL8GJmH3WWN2aKBXI1dtgYv926jdFXzevm0zGHvsPhGMVxr7/1yegWl4rPbBx8zos0QRJfK+Yu",
-	"VzwOhhlNSboWVBUbq9umBN84vgjtnRuYbQn6B0GHxyGKecqLHB0+bauJF4xKgcSU51LPUCzPDaZrup9w",
-	"NCIpn6M/SM6bZwQyqppQIxg8yDS3JqunIntH5FYkNTbkT5R8oYFrIKknCuansM9YoBiYwaSD7GIHNRa7",
-	"BIdwyHzwDBE2Sr+U3JC0aVsVe25Y980Y2xmyMyZIXk4i0ur2qJFOySkVhlgpxv0uDF7zfESTRAtO97l6",
-	"NZuDeof2/pQ+j+XxV3DLPNi56RH0mCjlbKIoO5oRINmGFeL5BDP6ByxCFdBc83RIkJTEkiSw1S3OoDcx",
-	"ZHKKpUa/SC8rartfjcursZBmT8+UVMVweknyG5LrZdxzd08ZIqo90Dgex0Wek+ThdvKUoYKR2wx2Q490",
-	"ghIiMU0FwjlBKZ9M1D6plWvqZYZ/x+VrXrBkR3bBoEiVwnxg14zPWWiJJRwLl1OSg4i5y1WgsFPNdazm",
-	"Zu4cq+NqGNKSoBVD1OlTQ+95A7+xej37II6bNtveLk2j8kI2byLSnxr7fsfR36+uzlFOBC/ymEDP0CsC",
-	"yAcSQwSAuKWLHy7O0N5UymxwcJDyGKdTLuTgWfdZ9wBn9MBO9+Adz8ienpymL82zM98ap/fRMFHLC35I",
-	"wqFVF24LHH0lt1TIAcIKI/RcDWCF8OxpSak5UjhRQ2XUwQ5Z5mtsTvx+DHPIcwttJ+q3VwGOLETzKY2n",
-	"iLI4LRIiELZnMGSp1pPCROyoGckBzfYEsnIZAtENlYo81GIc4Rjonz1cKtuGTJ3jRcpxcsX5G5xrdcvX",
-	"yl5wZVGBJOcoVZ0+LNGvDwND5JpNgpsRCC7CcUwyKWBsRYNpTD4wfINpikfpV61T6N5giWSW8RznNF2g",
-	"ouy9g86V/Af4my9QiuVD33wJlngEhE+gguVKrFMDA5FJaKIxhzIqpj4i7wk05/k1cDe03C0akz0xZAnB",
-	"ieInVrA5oLVGeGwVqcJoqiP4sA/67AhN6A0RSuau67v3ncK7aemm9oGnGoeVX3H+FrOF0QyIex8b52iG",
-	"2cJuhBgYxeCMgiD9pHtizkqv76hvl/dgp/YegBJUk2bc1khRElAfoiddNzXFwVBWSAJCRK/b7SoyMVWc",
-	"cEYs86L4DTjss3OEkyQnQtingpRPKDsBXpZOilyBRXv9gWz1AiHzhQIJ995QbkqDjuq3/QssyRu1zH34",
-	"t1kLp/fBELM5ZQmfozjlQqG3VOywGhGAmyQ7jXlBZpgqiWh5XAtKKCVjiQALsLSDt7poSnK9XzsMJkjD",
-	"Av81JdXOCUtEqEb8wOitha8NI4Eek+FCTnluxdV7sZCmB80GKz5yRAhDCWHUlwoMDD4crXqnThHnFm6d",
-	"WKOh2FNh8RyR24xaxvYDE0WW8VyS5C1JKL6Cjfn6u4kwSeViT6CZ6hWp/UZ7ktzKgyzFlDn9nxvd3xvN",
-	"LTwsIVe3WHU6Zgb/uHz/DrWi+iqjEEUwX/ijHaLf3r6pVbudpa6W+t0GTkMtZFavuT+fz/fVh/0iTwmL",
-	"eUKSqG20AHoRao3W/uTLsuSA4RMyt4kvbO0JBJIKixeodYQSEtMZTlGW4pgIdE0yCWg2w7daSfzc+19H",
-	"/eMpkPcbPhpc0UJXEAa3+xO+bwrNYJ1f9P/7X/epurJhMRmW02AQTKicFqNOzGcHYsozkeWUTQ5MF7AV",
-	"YPnyflyxhmnYDRTzVMmUCsWW3m5Q6+X/oOgNFXJYdLuHcaUzKCJRu4POmDrRAYp0raaRTWU05WliGMIh",
-	"i1b3CteGmkNoj+kXLPFLzmSOY6kVwxmOiXnFk2QmNgF2dSfu4BTPdMPjbtedDVazV5s/A62weUxo3E39",
-	"1ADzCAaBkTXMcB3F7cRmvh2eTw763e7RQffpwYdU5nhE//jfVxfn/3t6ftYBjbcIwmCe4yyzrxRwhh4u",
-	"Lh+d0Z//i4zQ6fmZEbeBw2xFf5cyg3bqfBS6xSkFLeOESHtO8F3vty4w5EcXdTodXXpQKTZlXtuo8hjz",
-	"Z4ttICZnJJdUy+lu9Pp2/b2YYbavZCHFXagbWnBgCpZfDMvnok+uv8+uIodHtSUIsRQz1IpEUjP3vyAC",
-	"nlzr03pfyJjPQDrCSBRxTIQYF6kR19T8quvbyrzBynreA/HSQ2T92g6DNwrlL8gNyQVp6P5dYVVUmjbM",
-	"p1wQoxNUB5ublvXR4FltebRtDwp4QtUbbTwude1SuWbaV1zi1ExTq2NzMuM3JEEtUczUciLzJoZuUWkS",
-	"hP6GjBkO+hsyZlYR4jdGkCiftv80kr4CMH3nivoZ1jdnIxCvA92HpXbLiKJfBHbFE6NtWoUuXwnTWSHR",
-	"CMfXfzZMb2OzYJG8NFnYAsd3RhZ/B/56UL8obS4eFNIrsPfwgK5fOr7yRqDQyT1vBEbmO94GDwTLW1Ct",
-	"jWe1bvu+9WF9FVUiTOaL5RP7U8mEOvkdSMRm1NvxuL4xatUNUDayyUZ439dmJ5pdPup22yu52O/XRGdL",
-	"qDpN53gh0HDVSoZB1URv9YKXALC6AzhJwIITp+eVmS1rEGZ6rgK2ApyzeOzA3ElzNVxjrl3jXCry25Le",
-	"AqBDoNHCDTVA2Lw7WLuiPQGCJWpF7iy1IsIITApYzu0bhRZ+PukvlCXkVpd8NmLTa0rSxEhIQza2ohnY",
-	"LQnUilYde9TWMm0Vxx5ALDGPgs6Io64IMG88e8Lc/5RpFiBUmwb2DWAgAvYNyzRtS4PRxpMzFd7BjFe1",
-	"VutpbL1iQcAPgAEK6BIaFrCV1gB6V7zGEojVd1rPo0GKB6YKprN2liBb4DSFqQpvruKv5L3OPZNc/5wq",
-	"y7KHsBEaKzD48JeBvXMawbv+7I6FsyIHNZdtHLUHSL87hEjiWyTVOvV5aMsVFDl3OTCukFMyZLZXqK3V",
-	"G1QgnCQkQZJ7Bq57YFMD9/sIp5hZHVYVnUrn1PpKVGnVZHZPoBFN08r1nmBJ9iWFg1rCGOvX2kSZK10a",
-	"65ATRQh+LwggknkUxjPOJqV5PSwY5wRuOWc6Fu5kq131q20WTRLjk/NYtLC+Y3DzisZFDgYjCtRaqvqj",
-	"0TBXvJybF6f5FwOtWsQ2T3P2IDViSXyrX2Afw7rPNp7pnMqp1XRTBhICHO/ZYzreiot6w0OhhtoV1oMn",
-	"CHuWpbZGg3XpsveJ7wi/zbDuYTCDRpbapiSZkLx5gNKxvokE2o41tX+o54UZZebP3gZGws2ugZfwHLWX",
-	"RD7/Bgq3vHoeCSz6zuie/1J3ySxQv+xlmNaW3ug09RhW7vzu68f9OidkX5JbiXJdZem67TYxyxtpl8Cp",
-	"us8Vubp8TOSqDDCwmq1BLVFkoN5vAyxMOE8EmpOcoBEvJlMJ/neNyt4NDk4+y+xm4jitsOTnfBT2CNFm",
-	"ztmytt+Oaz4rTVzrzLOx3K7z0MZw23HOVrrN0kIgJdjQJNSOnOqSx0VCJViBddCZFIYfiHGeL4YsKn2g",
-	"I/Qzipx6MPru2eNGqdSLsrUk83mue2amYIo9n3InkfgXXMtZcpvaWhPc3vJRwgvwtcLcpxxqXgpF2+/X",
-	"blz7I2C+HzkP/bhY4T9zttu8lOz2SvKXMslN/vdXvjfzkg+9h9+Isu+f+w618ycwb2tuiHvz6N8TH/4X",
-	"stP3Z6G/W074gTjf/x4GdgPT6huRnJkAGBsYWf/uqnABlc2uXMOVG6PKCnsw6dGgKoX12SqfsbkPI225",
-	"3W/HT5ce3St10eaduKTKA3Ok4LA8wvG1wkFsTj/UKLhWOT1kde00viYM8fF4Zx10la9bazOsay2xXNu1",
-	"qfFA2zU6u8dAW1/W+bJLdfWuNhUeVJ9l+nzwC9V6P37/+qztTvGBNSJ+UNJ1wmSDDcVaqagMZLr6UPbE",
-	"xhcWXfGhHlgu74E1W91L5WU04ZZuPaAexW1m5by+VpdyYd1Zv9UNsMLo/r2JRqvNhpYeJiuvkdBF1O6g",
-	"VzckN+YDijDxTFtaDJA1cAEvNnDEEoKyyZBpwZFK4Ty2Wt0Q6ZhPiBVp2u4gGyJj6dVfjbG9YWyjjsYG",
-	"Lqwv/wXOdfAoG3zJvPDzHGXaX7QBsJe1NDb0YRMZQCPOCuHsfWMCkYgdAwub3yI6aCksG0vEOIq5WKFW",
-	"cRrQXhf+5wFyt1HpYoMx1mf3UseHuME5xUzWt6CFnc+JcXt4+T86QE77BGU4dw30rK/J4rGoZ/2AlEt7",
-	"Yr6tYmmB87GqqhJdBOIMYRSb1nsC8TzRd+Qm4LHhL5cJPsSqrgNOKyex6jsBN9NSpNOB99bTuUbw8EJu",
-	"Lk3BKHUUAGQkj0kJJQC2gNWP5dQrwURXrtT4Y4HLD1eERW3/I1uittjbZomZsaZ+DIurhnpdClCpvjbo",
-	"UFE8xblCIx29xCfGj2rhl+sXXtcX/Bcs24XtXRJU1qlxtYN4Sa8ej4WDi0u8TjADsksFEnws9w3rfbIU",
-	"PAyjlN541mU50azWKpGwGgF5m/EJ1NYhQtc+XFTH8WMqrxtmPuVpORhGY8VHOcbE546ahnFRmlcNgZHM",
-	"MTB9Y/UXaLGEk24pW7lRlXDP6xZg50pdlFzUgvskRAVTVJckbVtp1WBeGOlVQy2hPcSrEnwD+jeNVo1Q",
-	"vW5t9qnHvAapIWEHExfqwK8EAVaaB33rAiVXB9PskkJiE4FlzHMUp1xOXbDax4LWflzvZntbew1rxoqK",
-	"mtzhc/qNnNyfsQobjnzJZY3I5SdBEwLkERvV1SKub2KkgAhWSUpLEIIiE6Y9aj+qhTdqV5bIZeKTS9Tq",
-	"aqGIcUa2tQXw4tYv2dmbUE0tQAzVtF2ONcfCSmOUhYh0Jh0leUGmHx2pYcRvt51DPVr+sogsQOTRfiFW",
-	"Hnj8IO5lBFgZNT1TdeziH5OksIP/xybh3M+GsH0I/xJYRyTlbKJ4ixMkiESjhR9jC3BGM28hohOmQ6pD",
-	"oWFdt4Bhl6FhjUOxg1yHOi1eSAiAPy7SFE5XPIy2yXmMrZ4OjGYm8iBjeskolqIx1TmkRyofVBJsbFzk",
-	"IxXxbdKQpfXRP8gKNeUaVeQWuGMzk9zDXshneR7L/rrkK9taoD3SRV6uWeSSyPQ4l/jRhv7cykzPSWaP",
-	"iUdxKYBW3yRaKBzxVArUklPM2itkxZ104nfbPtp9i9BLd9aNFBw9VwiNlikz3Az4bFIGZRu9Y7d8DjqB",
-	"ZznvrcOOBXFlfXdQVU/HBNUZLb6zC2PDQsDDtRFEVqyrHsFknSPtX+kta/amfP+z8934Jl2C38OD9kcX",
-	"17huiLRkVdZpeMYFA6GGoJQFg/j9NUsixOd1e8eT5QwuCCeJiWzu2SuFLoOTKEY60huV340ZXj1VzZb8",
-	"ju6w2bldlS53uj6EimcW4XUduoPaCGofbSjrh4WzuzAQJC5yKheXqhcNPjqS5mkhp+Vfr+2m/eNfV8GS",
-	"Cxf6x7+utP0bFiiqBAEdoBc6MKcOsQABOU2IhRNETVjAlXH8UWs+xdLFxR+yMm1SW2sTGkLv6wj7CECR",
-	"dYZsyDyrl4THhU7ewThiWNIbguwGoTleKDTgI4kpQ9iED20xbn4RlmScqmVmGcE5vGZTKYbMpSUV7RAJ",
-	"DgoeE4iDMEkSCPc60L0IBCyySxv2IRtxfi10QF2n3jQBk8Mhi87fX14hCKV30zvAhZweQD8H+mQiY2r9",
-	"ZQjpEdR+DoNwGGRYiDnPk2FwFxlFG88IU90UesTOAs/SqB0OmY6hhZmYkxy8e6g5E71su9Gqf2f/ZHxc",
-	"OuofzWnYMBgAkKDDhgmW2KEAVkMdZWPeFDNXYX9K1PlgG95Sx80SMi9iOCyXl640vlenbWq6o3x1cY5O",
-	"z8+GrHX4Gl2ReMq42mAiQnSOr6mQmLVDL/8GHaWKMurOGCHGXCAGg1XYAcpERmKJACLllCwAwngJYafn",
-	"Z2jM05TPBaqHsIk5QALlTAxU/X10wQtFNXFOUKQO5QtEyuQKB+4OvpxCeM+76MRFOhFI5viGOCsTHQdF",
-	"E5xQG5wI+23Ek0VnyBA6hSIzmVAHf9dquFr4doOHOvGHgn22QDEWRHXSigD47MYfaIJv/zTH8H+dNfLP",
-	"PTBijRoD00XtUOuAKWy3SLGYIirUMJKnJMeQwgBcz1xAGxuRHq8MPu/CUroQ9AOkI26r3TjqHqn+h/cP",
-	"btnpdPY6wyC08oFCQnWaJgAOOlX9V/cyQXIOlmHlZlI20S9P6Kjb7QAMlDHmqYEFHU+eJEBJ10flDdFS",
-	"PF7YuTIkL5xeJQrrb2/fWCBxVwmKvvImARqC9Nib4/6qlRmI3BM6XLC+kuENKyc4UWfX+s8/1RnvAWhE",
-	"n7qfPxmN2eefjyPEc/T248s9AV9sGJ6fj6PQGdmlC5TlZExvfSOy6hGdIIgBRGAIIMfdEKqNaS4kmuAM",
-	"YmnrK8WF3IV0C2SWyUX5sKcbEUg2NJaIF/IEYXRNFmDhxwC658aVCE6/NA6ElaMRVQMZrWdepOAwlvI5",
-	"IPGFzV+njUnJhEuKDYjU6UxfJ5mAFSvuGsI7q4NRB19u80A76Uh8TUwwFGRWHZ0CAEZ2cRLFmKF5TiVB",
-	"LSgTSOiQ1aMFin6PYMsYUrSRjmlM5eIERb//3I0QIzclarZP7DhTOpkqoI9+V1cXE8Zqltwq+FQ3hTBd",
-	"RuqPg5/sCNFP+rfClAmHLLUc1tdB4BRpZ67GcPSAUFDVtDik78EjxaQoEgThj6s5HvT1BwTzt7dvVJ2F",
-	"Tk8AqRgp02MptDWBqYB0fxnawE7DYICGQafT0TeuH175ocL2tgH4bCxzHQ5NLUst+ajbNZyAl44vVEBo",
-	"jkr3l1WDYTVEvgKSpXZHUaBarLbfFI3Rl/aIiDbshgkctjBXyDUhmeHCBISNHleMIgVqlZkiQz8PaYgi",
-	"LYtFbX0DwXHA7frTTy8oJCb+6SfDEWIEYK9DJEPaYmGQCAv0D8EZfNYZr1S5AmQj4DjzTHMR1+avr8BY",
-	"cxiCMEEV25EuBijKypypeixv9h10NeemC6Ni0Lw8IL+ackLhXdDkuIURUMva6xrK/bsNKKbvAnWoIUrp",
-	"tfoNcc6AnmhiMnDrVEPopQqaEibTRXkKKRaKSSFwVF4mIiMuwjjmSQWqaFZO8wjGBkE41h6oiWY59Haj",
-	"VjQMjoeBOrxh0Ot33G+ZF2QYAMRahhF6GfNcw6vJpZ3Z3Xenp8iWusFgOhEr0jTSrZaaaFAoT1sRKW0F",
-	"AQlvBJGmSVuzFBEdMJr+7CZnUV1Nx1BxSHqNBSSNs4mw3Xi8kJ3qjKxLeG73ylH4EJbC3OxgNae2NRCc",
-	"uRIKyuxrnoW4sYfRt0x59UAfv2BJxABh5FwZAO15oZDiDwV3LXO1GhPyEEWQUbLX2+93r7rdAfwXtUtP",
-	"IyzQh6uXJzrCO9JUxPYV/Vud59+6x64NsLK58XP5cPWyo6ekIRaQFjxV1SdDkP4dARbr5H7QQ8F0rGtj",
-	"a4NOq1HsEU6SXWzZzZsdHw+1rYi1gKIgntV1fY6KaqsvNZSq5TthbQ7/pa9vJS6AtKBO3c9AcVLmcisZ",
-	"eBsUclNatzCQVEJcx7o4g1rLiXWDMLghudAiVK/T7XSDuzAwsl4wCA473c5hEII6BeR7HZVd79HBr0TW",
-	"owxOmtKMXDinFrIm7CC3bhIN8ftA0xc6YRLc4DpDdlrmpvKswY66R3onXO4pyMNfn201k/ynZv+YsspB",
-	"+eR997mWGLjf7e6W+cN7Pi9TZFfiIgZv8JwZLfvhfkYJ+C6aff7kqZgPn5Y62sNjpzB9cqRm6ccifHK0",
-	"dVKQyj6tyApSO0iIzX+k96Gpa7dfB14WZWjS29ykkl4GGh1ublRmjIQWR5tbuFyBqkH/+eYG9dRPd2Fw",
-	"vM0WNCVehLZbLKshURjo4rwcrVhJwHVEW47qqWgFnggv7KOOM1vNvNAoimscVx8abLeMThdeT+pWG6Aa",
-	"U7xdSpQkz4QVuQ2zrdh+wzrrTKNTnGWECXVN2pRfSkrpaP7LjyAAehYXZ0bdKL4F78CoXXICeV30HQwR",
-	"akYFOAOB8Fi635GZFksXkOHWqhV0RiSjtnZcvyY4+0hfUnysV2EdrcxBhEs0LSFxTrCSzUYLLcKkC6ch",
-	"8u8YkgxAkt31TrNJVTp2q1bdSdWp+KPr+JYt735rw9afuotJM3vJwnDE7ura5sLS2d9r+evbZQJ7zcZR",
-	"cf7reeRpe7cNeFG5q/0siLohLU/uqoGR6qB3HApDkwZRs1Tg9BqiGTC3w6CM0oKFsTMaBoopYZzt6xaq",
-	"D49NdJtxQ8m8FoZEdwUKKNi/lAq5nLu6BZwmcEInRlxNEAdVQVUmcvZ/noAUosjcHeqnFSH0TwCeEEUW",
-	"jkIUlZAWhYgyixTgelWe1HMAA4ugOh+f6KD3sNlwqZtQUdalVZE2rOWGIbsg40JgJd4ddZ+H9W7aq5MW",
-	"o1bkOXlH4DRn0mtP8Q3RjtUznJAhg6RwQiIK6pUNqY01XJro0z7gGSbD8iGQ6XmM07R9MmQ7pEJe4k2a",
-	"ieyuHEoZ1OEu3Fj5A+DpNjV1fAjN9MBFZ91cd8ini8UlbMGq+83WrfqhQxqmVwqJIKEZIcmlY6F27MU0",
-	"3CFFa1MKqKakiVbuqmbWqnn0DrZE/RDFUxJfkwQZgNVwVYEfBDsCRAl0Uo4WVSmQRDMuJDrudh3cDdlr",
-	"ns9ccqitMq1p3QGo/LSacrTQsd5YQm4hXVepbWXcvL20alrXYdHt9p+oMkefPv98vt/T8da1OrZV08e2",
-	"GxWyQ7ZCI7smxrrqDFbvZ8balJBOEJaguv4bFJHIvdipSwvgCi6/KIpuZ+mQrU6Lhm5nKRMD+vPQPsDO",
-	"5/PO/NAqynsHv719A6+peF8dvrqbh4FuVba5r6p9GBjlIFuZiM1+Ms7culAv0WpQDntGuVip4xrqm0MX",
-	"PrU1/UJb01xCuvDQVq2UuqrOmbhpQn3XtlbNNtdevmagrqnsF7qK1k1XFz+3VavFfm3j7Ko/9Hpeg8qX",
-	"WhMFk6ZJt9qk/GKb+C6Z+kv/0Gp3lz5VGl1WGvX9RpdNjYwzoNknW79S6qpaTzpdDCoxU736pWzg+781",
-	"tFr+7DUtXdqaWta/lg2Nk1pDo8oXr0Hpe9bUqP61bOj8yBqa1b6VjXx3sIZ2y59tU+3UZQ7qyOn/y0JX",
-	"0TFvutzVrZXb+toJyXT8zFT2C23FivuOAWULMQ3fKs0sdvef+Q3qOO9YVzMbU7dW7GpXnUzMAHa5jV9d",
-	"U+umoYvtpGrFZW1zfTVSIte2UqlOb225JRf1clvfMOS68ImpXCn0apZTPS5rLs/fmfGbKdh9rZX71asE",
-	"68hr0EiwtJhhTs3OxS+0FbVhuDkquxd+YVkRTKpNza6r6ZV6VS9dYe95WfWyqSpgmKn7rKzrFbvK2k7W",
-	"rMpuWqXUVj1Yc63+uHF/3Lg/btwfN+6PG/fHjfvjxv0zbtyD1dnJQWAHXdztPhYZI3J/xJPFvjGbzuoB",
-	"Eb/uxc8LRt3r9o+W0i/3vRScpX+w1Q2pJn4YwFpe1x2e9tal/F3x0ucr1108FHgb17HUjDLUGEnbJwUI",
-	"6VUmif4vex3sbvE6+JKzcUpjvZDeFnM6x4uU4+SK8zc4nxDd7nibDRBFloFh3VuSUHy1yMjjfsP8xTyw",
-	"NaRxY4mFqhoMVuHPf9y0uTQ2vm76IXx3eNy08WOb3zY9S/FJgXPMJNEhhFZYOQ+GbMfHUP06ycco5iwu",
-	"8pww6TxrjBubzVCrXxmH4GMACWxJIvRrBzyMCWvIf9Q9antvrDZw8donVtSqvqyGiHGUcjaBN6AbAvZc",
-	"1RdUeu/HU8rWPZ6a+UrOr7/102llIpWxt305BXMvtWurAGK3R9Uhax11D9snDQ+n8OzZwnaKq55Etb1t",
-	"aVFmX0bBCLfxDcMABEv0DJcevjg8Wx51n7c76HQ5sDIM+7yzwtkGfFrAWmqkDS3BDvLE2+w9gWhifBzg",
-	"ITbKTfriaPNrmwsLu9tjm0uQ/F/41vYXPZKF1SN1z+oltCNBNCjPTsxz/M6vYH8Sv1dj73qN7J0B/17f",
-	"5+3KLN+9/jKn178np1fJy72C0TPTuQeflxU6fP0PPu+v4PPuz69tYLq8a9+e8EMwXb8S2WBPttZ0tNGY",
-	"zKbd9WKkh6VvpPak0leeuQqt157jYTpDdmqb2m7B3IezBouhcIN16Z9pvuFfFPelU8LLY7/1ZWFmubM9",
-	"RX131gubP8xJvzdz0jryVRFpS8w/g1R2DcifcdGA/cDHrED+qiyyQvYyIszXyBa7ig47SgyefNDZ2X6y",
-	"tJQ8MT6rNnI5MMEue060syElrdpR5gQnmr+3ciVMD5hx5/qiOtED6fRB5RoKVgiSgIwDzPz2ScVLC0Pd",
-	"s3P/gslUjtMzfdQDk1sqpOvgyPlaK65P1bcZJCIDQ4yQRImsfuaxwbL1JWSw1DcMmZcbljTdCs3wvvPF",
-	"AA8h30TQ2KbiBZbkJdhifqVgsutVc+87ZqXPwnoi1kH3MI8ThCVD5gDz56fa1k2jwM8v9nv6bwtsdW9k",
-	"46sMdnCRV8mzXUOttx9ftsMh28E/2bOG65RTs1EWyvgiOuzOWoHoG+i+N2m6Bb4xOuPtzr0RzbZXamv0",
-	"/iG7/NBR78IYvYJ8MsucEeSAhHiGFUkJXFNBJ1hNs7ib6FSF9FJfvT3/ZGS6VkPiuXJW7W/JXlWcTbZn",
-	"r4YMaQ7rBNExOCFssOIPVzom7OYP8w1ZtIq+S1OIrVm1Unda8XixqvW1DJpNsLUli7YuK9k9ObQWOFX7",
-	"DiomurVE3fZ6/m1rBbGC39KDVofXQVHjZRFt5t7uqSf+c3W/uaMIW3FYek335rPMlmzitqxescJs6eg2",
-	"EFckrHA+9WAtK7giiF23EyNjZ/u17MxaRa5hXapq3HsyMjvqbDUbc7LVs3xSxD84nketrV1iPzQkhEji",
-	"6yr3AeEdKhxINT3sdiyIpusHvxJZxpfc6O3vp5KGFGvNQSQ7yPPkN22MqrVJ0eoiGu5Gic3N9BD++y5K",
-	"Zu+4f9ztHPtxJJ9WY0AGp+n+O85zdEVuJVVkemtqYNa5AvNtAMkfitLvSlFqGSeDcDVI93DMnO7nSihN",
-	"gGM/iOanzwpadTIDDeXLkGDiParxSDo+MeoAOTWBwIBjU2tS/JpCqCJPg0FwAHhgZrMyQ0UZwZWV7vFg",
-	"MOKqxC74YLuD4BEJIl9pGxZjqyPWvht1THRSb2BgmBoTSwh7tVGbzVNPx6WdKGfjdWsCHCz3qo/B77Qu",
-	"DED3utqK3i2ifr77fwEAAP//",
+	"7H0Lb9s4EvBfIXQfEHtPcWQn6cNB8SHttns59JFL0t7i6uJES7TNi0x6RSqOt+h//8DhQ5Qsv9J0t9mv",
+	"i0XhUHxzZjgznMfnIOHTGWeESRH0PwfkFk9nGYHf50WeTLAgZ+yG04Rcwhf1QRTTKc4XQT84RULynKSI",
+	"6jpoTuUEcUZQRhkJwuAGZwW0eU6z7GcsSdAPelHv0X63u9+LrqKoD///Jwihxlse9IOztx/2oU502O0G",
+	"YfAiJ1iS9Pki6Hd77s93rNbV03732HT1MxXJ6ZQXTAb97qMoDF5d4VtbEIXBLzkXwv592IuiMDir1jBr",
+	"PkuDfjfqHYXBmXhFGc7o7yQN+iOcCaLKzn859//iQnqfX1Mhn/N0EfQ/fg6e4/wFT9Xynzx9dBRFUbd3",
+	"eHT8SK2biddckKCv1sYznp/9HPQPH4fBi0JIPiW5mkSgVoWneExgemqBF1hSHvSP9V8fcKZ7idzf5zi5",
+	"VssLg5e3MsdqD54zATWg4NIrUMs/J7n+LX4mGZGVharGL2/JdAbFMi90aU7Iec7TIpFe3XejEckrrd/N",
+	"CFuup8Z/x2AGruyDgpfnR2ZtpvgNkSTX83xTZJLOMqqmqoDhLZEfcBb0D4+fPO70wgDGVut3Jwklakuj",
+	"MFA7QtlYbehhGJyT/D2j8gUXUm/d8WHnUJXnNCF68x4dqVZ65nAM5/tRdNQLwhI5HIT8Sy7cOf5LLnQH",
+	"x2GglmnW032i/3SH042edo6OwuCS/k7g2I/D4OpKHQbM9+rq9Svv9yX8Pj6ClV5dvf6gkeswUrO8mmD2",
+	"L7kI+tGXT7AvDr7N1pxjmnoQfkGmOL8WQT94jedM4XFyjUY8R3Ki0JhJkiNBsOAs0JO2bc34HwhLNaw+",
+	"/vKl3I8LIoucNdOKHL4hPkJyzlGCc8mZ8IlEBWMquFA7uaYTcXve8/ezthnd3pPK2q/KiSCc5/SGpCgF",
+	"PEsDVU9NuE62ehWypesA4bp4eWUIl57Rii1q3Bz2TUnoPRDEZvr3g+L9f0PxftA3hbxCwfdpnuPFy+lM",
+	"TcfH4rcckFagVgrwBGNZvMbCMEvtEqk/fmrsuolCXE0ImpBshmZ4TPYEElAHtRQphUH9bn3sMxWFzCkb",
+	"o8Ouj4CP1yFgtWHvsYeQh1WMfFrDyG63hpLdqI6SvcM6TvZ6HlIqHPaw0qHfZqS0hQ4nXYGPkrbQw0hb",
+	"VEVIXWrx8fCoipBHHj4+WcLFbs9Dxt6TjdiouAgPFZ9UEbF2HHUexEPQR6sR9LCOoCuQs9f1sLPno2f3",
+	"qY+bCuMdZh4efgl/QN4PyPtTIO+TotITglPYrs+KL8sXpyOpNutzkBKR5HQmKVdi4yVJOEsFkhzNMZVo",
+	"SEY8J0gQlqoVKqot8JSgnPxWECERHmPKOkFoxWNYnPpIvXMWyYRMsRpsShmdFlPYGrmYKVRQ982Y5MEX",
+	"NcsZzvHUnOtnX9Ssz/MsBWZ5QtDMbLi9TSqT0fIHVS1+K0i+CMKA4ake1va9br4jnk+x1LN8dBSE6xdg",
+	"IXp5ui/hUq3deZghPiNM7WvL/NiHy7hta51YJQJwvl5ztcjGVenx/SWkZISLrOS1zKyHnGcEMzNrkNbr",
+	"k7agjIacX6NRhseohd1+7wuaEjTlqeHLGUezYpjRBKVkRBlVnbT7MGlo7y+eihDxfMDmWISIqL0BRUkH",
+	"XRCcqo1JkWYTBBpRliLOsoVtLOzBqyWn0HdnwFbuh1rZzttxgSV5McFsTJZ35TQTHBWzFBsmZqbJgdgr",
+	"ITHHMPOcT6EG8CB7KHZkJL7DuXpT2nE5Hr1aOmH9CSXqFFtqHrGrHat9dkvSfFQFt0r+t2nGMzfqWnqA",
+	"b18TNpaToH8cAXbZP0v80sQVlqIlyi3pgZapq+Sg1zzZ3PZ7n7TgvdB3dn2qil1NcJaRfE8gPmeoECRH",
+	"rJgOSY5a00JIRH4rcAarkfyaMMXTFsP/kUSGiGSCoKPosL3Vwgo9h22XddjbvCzD/a89gxuoYyDKigtV",
+	"gLLYXF3H4+Zl3Ngx728hX1RXYsaZ0Crd5zi90Hea+ivhTBIGP/FsltFEXdXs4H9KJip1wernGyIEsF9w",
+	"rvZapEItEGc0Vct7w1OSXUpQUHz2bp7+R2gEognaw8NkTzVkXCJoCjLZmQK2TvApDGa+MPQx+tRx/MRH",
+	"Ld0ggJ0hQViijGAhURTA3V/u0f/JySjoB387KHXbB/qrOChn+TLPudmjZdBdXiJqnV6ed96+vILbIENC",
+	"9dE+QXHZYwzUWiCCkwka4hThfFxMCZOI52hESZZ2gi+K72WjjCY7HAGcXVro7+Q5zbKqbKhKLG7hLCc4",
+	"XSh8S33tUXmEfu29iqYITsbvAA7HwPnjDmCGm4YmU9WJ6LLtp1Ktv1dRoG0zmVGpk/KnceZuYFTWaJzA",
+	"eQ1TkeKlKu3gnk4wUwA7JObGTvXwUyqmWCaT2mnwdIFSTjSQQwXNUurbEC6Z5tlc2XtUsaISpXxND010",
+	"BmavpzbDi6l91FnemAkWyNXYYWP8dus2Rl81r5pPxxz6DodjFMfd3tYno1tcKj6zcfA5L7IUSXytmLtc",
+	"8TgYZjQh2VpQVWysbpsRfOP4IrR3bmC2JejvBB0ehyjhGS9ydPi4rSZeMCoFEhOeSz1DsTw3mK7pfszR",
+	"kGR8jn4nOW+eEcioakKNYHAv09yarJ6K2VsityKpiSF/ouQLDVwDST1RMD+BfcYCJcAMph1kF9uvsdgl",
+	"OIQD5oNniLBR+mXkhmRN26rYc8O6b8bYzoCdMUHychKxVrfHjXRKTqgwxEox7l/C4BXPhzRNteB0l6tX",
+	"szmoe2jvT+nzWB5/BbfMvZ2bHkGPiTLOxoqyoykBkm1YIZ6PMaO/wyJUAc01T4cEyUgiSQpb3eIMehMD",
+	"JidYavSL9bLitvvVuLwaC2n29ExJVQxnlyS/Iblexh1395QhotoDjeNJUuQ5Se9vJ08ZKhi5ncFu6JFO",
+	"UEokpplAOCco4+Ox2ie1ck29zPBvuXzFC5buyC4YFKlSmPfsmvE5Cy2xhGPhckJyEDF3uQoUdqq5jtTc",
+	"zJ1jdVwNQ1oStGKIOn1q6D1v4DdWr2cfxHHTZtvbpWlUXsjmTUT6U2Pfbzn6x9XVOcqJ4EWeEOgZekUA",
+	"+UBiiAAQt3Tx/cUZ2ptIOesfHGQ8wdmEC9l/Ej2JDvCMHtjpHrzlM7KnJ6fpS/PszLfG6X0wTNTygu+T",
+	"cGjVhdsCR1/JLRWyj7DCCD1XA1ghPHtaUmqOFE7UUBl1sAM28zU2J34/hjnkuYW2E/XbqwBHFqL5hCYT",
+	"RFmSFSkRCNszGLBM60lhInbUGckBzfYEsnIZAtENlYo81GIc4QTonz1cKtuGTJ3jRcZxesX5a5xrdcvX",
+	"yl5wZVGBJOcoU53eL9GvDwND5JpNgpsRCC7CSUJmUsDYigbThLxn+AbTDA+zr1qn0L3BEsl0xnOc02yB",
+	"irL3DjpX8h/gb75AGZb3ffOlWOIhED6BCpYrsU4NDEQmpanGHMqomPiIvCfQnOfXwN3QcrdoQvbEgKUE",
+	"p4qfWMHmgNYa4ZFVpAqjqY7hwz7os2M0pjdEKJm7ru/edwrvpqWb2geeahxWfsX5G8wWRjMg7nxsnKMp",
+	"Zgu7EaJvFINTCoL0o+jEnJVe31HPLu/eTu0dACWoJs24raGiJKA+RI8iNzXFwVBWSAJCRDeKIkUmJooT",
+	"nhHLvCh+Aw777BzhNM2JEPapIONjyk6Al6XjIldg0V5/IFu9QMh8oUDCvTeUm9Kgo/p1/wJL8lotcx/+",
+	"bdbC6X0wxGxOWcrnKMm4UOgtFTusRgTgJulOY16QKaZKIloe14ISyshIIsACLO3grQhNSK73a4fBBGlY",
+	"4L8npNo5YakI1YjvGb218LVhJNBjMlzICc+tuHonFtL0oNlgxUcOCWEoJYz6UoGBwfujVW/VKeLcwq0T",
+	"azQUeyosniNyO6OWsX3PRDGb8VyS9A1JKb6Cjfn6u4kwSeViT6Cp6hWp/UZ7ktzKg1mGKXP6Pze6vzea",
+	"W7hfQq5usep0zAz+efnuLWrF9VXGIYphvvBHO0S/vnldq3Y7zVwt9bsNnIZayLRec38+n++rD/tFnhGW",
+	"8JSkcdtoAfQi1Bqt/cnnZckBwydkbhNf2NoTCCQVlixQ6wilJKFTnKFZhhMi0DWZSUCzKb7VSuKn3n8d",
+	"9Y+nQN5v+GhwRQtdQRjc7o/5fqWw87Me0/+4T9WNDWuZYTkJ+sGYykkx7CR8emDevG4S79eYsAMzhtoV",
+	"MIJ5N6oYxjRsDEp4psRLhW1Lzzio9eJvKH5NhRwUUXSYVDqDIhK3O+iMqcPto1jXahrZVEYTnqWGNxyw",
+	"eHWvcIOoOYT2xH7GEr/gTOY4kVpHPMMJMQ96kkzFJhiv7sQXONAz3fA4itwxYTV7dRBTUBCbd4XG3dSv",
+	"DjCPoB8YscMM11GMT2Lm2+H5+KAXRUcH0eOD95nM8ZD+/t+XF+f/PT0/64DyWwRhMM/xbGYfLOAMPbRc",
+	"PjqjSv83GaLT8zMjeQOz2Yr/IeUM2qnzUZiXZBQUjmMi7TnBd73fusBQIl3U6XR06UGl2JR5bePKu8wf",
+	"LcGBxDwjuaRaZHej17frH8UUs30lFilGQ13WggN/sPx4WL4cfXT9fXIVObyvLUGIJZ6h1imSmuX/BRHw",
+	"+lqf1rtCJnwKghJGokgSIsSoyIzkpuZXXd9Wlg5W7PPeipfeJOs3eBi8Vih/QW5ILkhD928Lq63StGE+",
+	"4YIY9aA62Ny0rI8GL2zLo217UMAeqt5o43GpG5jKNdO+4hJnZppaM5uTKb8hKWqJYqqWE5vnMXSLSusg",
+	"9HdkLHLQ35GxuIoRvzEyRfnK/WdQ9xUw6rtc1I+zvk8b4XkdFN8v4VvGGf1OsCvKGB3UKsz5SvCeFRIN",
+	"cXL9R4P3NpYMFt9LQ4Yt0H1nvPF34LuC+ovSKONegb4ChvcP8/op5CvvCQqd3PGeYGS+4x1xT2C9BQHb",
+	"eFbrtu9bH9ZXESjCZL5YPrE/lGKok9+BWmxGvR2P6xujVt1CZSPzbKT7fW2Xopnooyhqr+Rtv18bni2h",
+	"6jSb44VAg1UrGQRVG77VC14CwOoO4DQFE0+cnVdmtqximOq5CtgK8N7iiQNzJ+PVcI25do1zqUh1S4oN",
+	"gA6Bhgs3VB9h8zBhDY/2BIibqBW7s9SaCiNGKWA5t48YWiT6qL9QlpJbXfLJCFOvKMlSIzcN2MgKbGDY",
+	"JFArXnXscVtLulUcuwdhxbwaOiuPunrAPALtCcMKUKa5gVBtGhhAgAUJGEAs07QtLUobT85UeAszXtVa",
+	"raex9YoFAT8AFiqgYWhYwFa6BOhd8RpLIFbfaT2PBtke+CuYztpZgsSBswymKry5iu+EDTv3zHf9I6us",
+	"0J7HRsCsgOP93wv2+mmE9PoTPRbO4hz0YLZx3O4j/UYRIolvkVTr1EejrVxQ7FzrwBBDTsiA2V6httZ/",
+	"UIFwmpIUSe4Zw+6B/Q1c9UOcYWaVXFXMKh1Z6ytRpVXz2j2BhjTLKjd9iiXZlxQOagl5rA9sE5GudGks",
+	"SU4UTfitIIBT5gEZTzkbl6b4sGCcE7jwnJlZuJNdd9UHt1lgSY3/zgPU2Pr+xM2LGxU52JkoqGup6g9R",
+	"MV3xk25ep2ZwDAxrcdw87tnj1egm8a1+w31gW3C28aTnVE6srpwykCbg0M8e6KFXXN8bHiA1WK+wSjxB",
+	"2LNYtTUarFaXvVp8B/tthnUPjjNoZClzRtIxyZsHKB32m8il7VjfDPf1VjGlzPzZ3cB/uNk1sCCeA/iS",
+	"pOjfVuGW19TDA0vf391zkYqWLA/14+EM09ouNPplPbBNcF7+dSB4lROyL8mtRLmusnRhR02c90biJnCm",
+	"OAJFzy4fKD0rIxus5pFQSxQzeExoA4SMOU8FmpOcoCEvxhMJjn+N+uQNnlU+/+1m4ti2sGQOfRz3KNVm",
+	"Ntzyyd+OBT8rbWvrnLgxGa8z5MZi3LHhVmqeZYVASmCiaag9SBVvgIuUSjA/66AzKQwbkeA8XwxYXDpf",
+	"x+gZip3aMf7uee1GadcL77UkS3o+g2amYAM+n3An3vg3YMuZkJvaWsPc3vLdw4sstsLOqBxqXkpY2+/X",
+	"biLAw+Lk/zoM+YPlq/+kiW/zWrPbS82fynE3BQm48l2ulxz9PVqAKPv+WflQe6gC+7fmNrkzw/89MfXf",
+	"B29+d378IbDV98RG/yW54Q0csG/0cmbCeGzgiv0rr8JSVPa9cpFXbpcqX+1BqkekqiTY59F8LukuXLll",
+	"nb8dc176pa/UkpvH7JJs982Rgtv1ECfXCjOxOf1QI+ZatfmA1fXm+JowxEejnbXjVSZxreWzrrXEtG3X",
+	"psY6bdfo7A4DbX2b58uO4dXL3FS4V+2Z6fPeb1zrw/n9a8+2O8V71rT4oVXXSaYNhh5rRawyHOvqQ9kT",
+	"G99+dMX7evq5vAPWbHUvlZfRmFu6dY9KGbeZlfP6WsXMhXXK/VY3wAp/gXcmpq62bVp6Mq28k0IXcbuD",
+	"Xt6Q3Ng4KMLEZ9ocpI+sFQ744oE7mRCUjQdMy5tUCud31opCpCNXIVZkWbuDbKCPJdMENcb2Nr2NCh8b",
+	"frG+/Oc41yGwbAgpY4bAczTTXq8NgL2s8rEBHJvIABpyVghnqpwQiKfs2FrY/BbRoVdh2VgixlHCxQod",
+	"jdOsdiP4zwPkqFGDY0NK1mf3Qke5uME5xUzWt6CFneeM8dh48Tcd5qd9gmY4dw30rK/J4gGqff0Im0vb",
+	"Y76t4m6BCbIqsBJzBOIMYZSY1nsC8TzV1+UmOLLxPJdpPwTfrsNQKyeJ6jsFv9lS/NORBNeTvEZI8WKI",
+	"Lk3BqIUULMxInpASYACCAcEfIABUAqWuXLTxNQMfJq7IjTqJh7tabXe4zWpnxjz8ga2zGtx2KSSn+tqg",
+	"sUXJBOcKz3S8Fp9wP9Q9uFy/B3WNw19rB1z44iVRZ53SWDvKl2TuQRpnuFDN66Q8INxUIMFHct/w8SdL",
+	"8dQwyuiNZ0SXE823rZIvq0GhtxmfQG0dNXXtO0p1HD/M9Lph5hOelYNhNFJMmeNyfFaraRgXuHrVEBjJ",
+	"HAMHOVJ/gUpMOFGZspUbVYmAvW4Bdq7UBQ5GLbiGQlQwRaFJ2raVVg3mRdZeNdQSMYAQXoJvIApNo1WD",
+	"dq9bm31uMi9SakjYwdRFf/ArQcyZ5kHfuNjR1cE0w6Xw2QSlGfEcJRmXExe/9wFiuB/1vNnY2N7emkuj",
+	"oibP+BJEI1v4By/Ixm1f8uIjcvmx0sRK+WvYDtai1G/iyoBKVmlOSxCCYhPaPm4/1D1oVOsskdbUJ62o",
+	"FWkRjHFGtrVo8ML+L3khmEhXLcAc1bRdjjXHwsp+lIWIdMYdJedBoiQd6GLIb7edQz3ZwLJsLkDA0l4z",
+	"VuT4SwG+l1thZfz5mapj9+GBCiM7+MxsUhD4KSa2z4tQgvCQZJyNFXdyggSRaLjwA5cBJmn2L0R0zHSc",
+	"eig0fPAWkO3SXqzxx3bw7BCqxQsJWQVGRZbBQYv7UX45L7vV04HRzETuZUwvw8dSiKs6j/XwhY1KApON",
+	"6334ugWbn2VpqfR3skKXukZfugVG2SQwdzCA8pmmB7jVLuXNtjZ3D3+9l2vWuySgPfjVfrBhWLeyUXQi",
+	"4QNleFxmptV3kRZMhzyTArXkBLP2Cnl1J83+l21fIb9FGKwv1nkX3GtXSKuWwzP8EHjKUgZlG32St3zf",
+	"OoF3Ru/Fxo4F4X59J1xVT4dq1YlGvt97ZsOawMW4EVpWLLEeTWadJ/N34q5stql85rRT3/j0XgLl/QP8",
+	"BxeEum5vtWQ812l4rQY7qIYIogWDZAs1gynE53W7z5PldDsIp6kJQ++ZZYUu3ZYohjoWH5Xfo+FhPcXQ",
+	"lsyT7rA55oAqXe50fWQbzxDE6zp0Z7YR6j7YEOT3C3JfwkCQpMipXFyqXjQk6Qiop4WclH+9spv2z39f",
+	"BUt+ceif/77SFn9YoLgSvLWPnuuAqjryBQRSNZEvThA1MRxX5l9ArfkES5fPYMDKdFdtrcZoSJmgMyMg",
+	"gErWGbAB8+x8Up4UOukK44hhSW8IshuE5nihMIIPJaYMYRP2tcW4+UVYOuNULXM2IziHR3sqxYC5dLKi",
+	"HSLBQbNk4qMQJkkKYXr7uheBgN926d7ez4acXwsdCNkpXk2g63DA4vN3l1cI4h7edA9wIScH0M+BPpnY",
+	"WJ9/HkBaC7WfgyAcBDMsxJzn6SD4EhtlH58Rprop9IidBZ5mcTscMB3lDDMxJzk4R1FzJnrZdqNV/87i",
+	"y7gIddQ/mhWx0UkAIEHRDhMssUMBrIY6yka8KdaxogQZUeeDbSxSHdlMyLxI4LBcPsHSH0GdtqnpjvLl",
+	"xTk6PT8bsNbhK3RFkgnjaoOJCNE5vqZCYtYOvbwpdJgpIqk7Y4QYq4gETHRhBygTM5JIBBApJ2QBEMZL",
+	"CDs9P0MjnmV8LlA9slDCARIoZ6Kv6u+jC14oAopzgmJ1KJ8hrClXOPDl4PMpxGL9Ep+4ADQCyRzfEGdX",
+	"o8PTaIITahMbYb8NebroDBhCp1BkJhPqoP1a/1cLu2/wUCdsUbDPFijBgqhOWjEAn914Q4ftn+YY/q+z",
+	"v37WBbPduDF0YNwOtR6awnaLDIsJokINI3lGcgypJ8Bzz8UZspkE8MqkAS6GqEsd0Ec6UrrajaPoSPU/",
+	"uHsk0k6ns9cZBKGVJRQSqtM0cYnQqeq/upcpknOwhSs3k7Kxfh5DR1HUARgocwNQAws6DwBJgZKuj6Yc",
+	"oqU4yrBzZShlOL1KyNxf37y2QOKuEhR/5U0CNATpsTfHa1YrMxC5J3SYZ30lw0NbTnCqzq71v3+pM94D",
+	"0Ig/Rp8+GqXcp2fHMeI5evPhxZ6ALzY60rPjOHRmhdkCzXIyore+2Vz1iE4QhGYiMASQ4yiEaiOaC4nG",
+	"eAYx0PWV4uIjQ5oMMp3JRfn6qBsRSBI1kogX8gRhdE0WYNPIALrnxrsKTr80h4SVoyFVAxnFal5k4FmX",
+	"8Tkg8YXNO6jNZ8mYS4oNiNTpTE8nB4EVK54bwnKrg1EHX25zX/stSXxNTGAaZFYdnwIAxnZxEiWYoXlO",
+	"JUEtKBNI6FDjwwWKf4thyxhStJGOaELl4gTFvz2LYsTITYma7RM7zoSOJwro49/U1cWEsRMmtwo+1U0h",
+	"TJex+uPgJztC/JP+rTBlzCG7MIf1dRD4lNqZqzEcPSAUlD0tDmmX8FAxKYoEQazqam4Off0Bwfz1zWtV",
+	"Z6HTSkAKTcr0WAptTbwwIN2fBzbe1iDoo0HQ6XT0jevHwr6vGMttAD4bg15HqVPLUks+iiLDCXhpFEMF",
+	"hOaodH+zaoyyhoBkQLLU7igKVAuh96uiMfrSHhLRht0w8dwW5gq5JmRmuDABMb5HFTNQgVplhs/Qzx8b",
+	"oliLZXFb30BwHHC7/vTTcwoJpX/6yXCEGAHY63jWkG5aGCTCAv1TcAafdaYyVa4A2cg6ziDVXMS1+esr",
+	"MNEchiBMUMV2ZIs+imdlrls9ljf7Drqac9OF0UFoXh6QX005pfAgaXITwwioZS2UDeX+zcZ503eBOtQQ",
+	"ZfRa/Ybwc0BPNDHpu3WqIfRSBc0Ik9miPIUMC8WkEDgqL4OUkRxhHPNqA1U0K6d5BGMoIRxrD9REsxx6",
+	"u1ErHgTHg0Ad3iDo9jrut8wLMggAYi3DCL2MeK7h1eRAn9ndd6enyJa6wWA6MSuyLNatlppoUChPWxEp",
+	"baoBiYoEkaZJW7MUMe0zmj1zk7OorqZjqDgkK8cCkv3ZBOZuPF7ITnVG1qM+t3vlKHwIS2FudrCaU9sa",
+	"CM5cCQVl1jzPJt4Y7ehbprx6oI+fsSSijzByzhuA9rxQSPG7gruWuVqN0XyIYsgE2u3u96KrKOrD/3G7",
+	"9K3CAr2/enGiw/EjTUVsX/F/1Hn+PTp2bYCVzY1nz/urFx09JQ2xgLTgvKs+GYL0nxiwWCdlhB4KpgOT",
+	"G4MgdFpNOYBwmu5ivW+eBflooK1YrJkWBfGsrgx0VFSbpqmhVC3f7WxzKDZ9fStxAaQFdep+5pCTMgdf",
+	"ycDbWJ2b0vGFgaQSwm3WxRnUWk6IHITBDcmFFqG6nagTBV/CwMh6QT847ESdwyAE1QrI9zqEvt6jg1+I",
+	"rAd/HDelh7lwbjxkTTRIbh1DGsIqgv4vdMIkOP51Buy0zCnmmawdRUd6J1zOsLM06Af12apV2cRhQf9j",
+	"s0dQWeWgfFX/8qmW0LkXRbtlbPFe6MvU5pVwlcFrPGdGDX+4P6MEvDXNPn/0dNCHj0vN7eGxU6M+OlKz",
+	"9ENEPjraOplLZZ9WZHOpHSQkUjjS+9DUtduvAy/7NTTpbm5SSQsEjQ43NyozfUKLo80tXI5H1aD3dHOD",
+	"esquL2FwvM0WNCXMhLZbLKshwRvo4rzculhJwHVEWw62qmgFHgsvBKcO/1tNk9EoimscVx8a7MeMehee",
+	"V+qGIaAaU7xdRpQkz4QVuQ2zrdh+wzrrDLETPJsRJtQ1aVO1KSmlo/kvP6gC6FlcmB51o/hmxn2jdskJ",
+	"5OPRdzAE+BkW4P4EwmPpcEimWixdQGZiq1bQmayMBttx/Zrg7CN9SfGRXoV1LTMHES7RtJQkOcFKNhsu",
+	"tAiTLZyGyL9jSNoHSXbXO81mwOnYrVp1J1Wn4o+uY422vPutDVt/6i4mzeylC8MRu6trmwtLZ+2HS28P",
+	"3gMU09sOtdR0FB1qNo6K81/OY0/bu20MkMpd7Wev1A1peXJXDYxUB73lUBia9JWapQI33xBNgbkdBGU4",
+	"GyyMKdMgUEwJ42xft1B9eGyi24wbSua1yCy6K1BAwf5lVMjlnOMt4DSBEzox4mqKOKgKqjKRMzz0BKQQ",
+	"xebuUD+tCKF/AvCEKLZwFKK4hLQ4RJRZpAAPs/KkngIYWATVeRRFB72DzYZL3UTask68irRhLTcM2AUZ",
+	"FQIr8e4oehrWu2mvTjaNWrHn1h6Dm6BJiz7BN0S7kk9xSgYMkvkJiSioVzakpNZwaYKC+4BnmAzLh0CG",
+	"7hHOsvbJgO2QwnqJN2kmsrtyKGUYiy/hxsrvAU+3qakjYmimBy4669i7Qx5kLC5hC1bdb7Zu1fMecma9",
+	"VEgEiegISS8dC7VjL6bhDql1m/J1NSW7tHJXNQ1azYe5vyXqhyiZkOSapMgArIarCvwg2BEgSqCTcrSo",
+	"SoEkmnIh0XEUObgbsFc8n7pMXltlyNO6A1D5aTXlcKFD5bGU3EJutVLbyrh5e2nVtK6DIop6j1SZo0+f",
+	"np3vd3UYfK2ObdX0se1GheyArdDIrgl9rzqD1ftpzDYlEhSEpaiu/wZFJHIvdurSAriCyy+O49tpNmCr",
+	"c9ih22nGRJ8+G9gH2Pl83pkfWkV59+DXN6/hNRXvq8NXd/Mg0K3KNndVtQ8CoxxkK7Pm2U/GfV0X6iVa",
+	"Dcph1ygXK3VcQ31z6MLHtqZfaGuaS0gXHtqqlVJX1flMN02o59rWqtnm2pnZDBSZyn6hq2i9kXXxU1u1",
+	"WuzXNo68+kO36zWofKk1UTBpmkTVJuUX28R3LNVfeodWu7v0qdLostKo5ze6bGpknBfNPtn6lVJX1br7",
+	"6WJQiZnq1S9lA99Jr6HV8mevael319Sy/rVsaDzpGhpVvngNSge5pkb1r2VD5+zW0Kz2rWzk+6w1tFv+",
+	"bJtqzzNzUEdO/18WuoqOedPlrm6t3NbXPlGm4yemsl9oK1ZciAwoW4hp+FZpZrG798RvUMd5x7qa2Zi6",
+	"tWJXu+rdYgawy2386ppapxBdbCdVKy5rm+urkRK5tpVKdXpryy25qJfb+oYh14WPTOVKoVeznOpxWXN5",
+	"/s5TwEzB7mut3K9eJVhHXoNGgqXFDHNqdi5+oa2orczNUdm98AvLimCUbWpGrqZX6lW9dIXdp2XVy6aq",
+	"gGGm7pOyrlfsKmtDWrMqu2mVUlv1YM21+uPG/XHj/rhxf9y4P27cHzfujxv3j7hxD1ankgeBHXRxt/tY",
+	"zBiR+0OeLvaN2fSsHgLy6178vPjc3ah3tJQru+dlRi29ka1uSDXxAx/WMu/u8LS3Linzipc+X7nugrbA",
+	"27iOHmeUocZI2j4pQOSyMqP3X+x1MNridfAFZ6OMJnoh3S3mdI4XGcfpFeevcT4mut3xNhsgitkMDOve",
+	"kJTiq8WMPOw3zJ/NA1tDSj2WWqiqwWAV/vzHTZuKZOPrph+0eIfHTRsxt/lt07MUHxc4x0wSHedohZVz",
+	"f8B2fAzVr5N8hBLOkiLPCZPOycb4udnEwfqVcQA+BpBXmKRCv3bAw5iwhvxH0VHbe2O1oZrXPrGiVvVl",
+	"NUSMo4yzMbwB3RCw56q+oNI7P55Stu7x1MxXcn79rZ9OKxOpjL3tyymYe6ldWwUQuz2qDljrKDpsnzQ8",
+	"nMKzZwvbKa56EtX2tqVFmX0ZBSPcxjcMAxAs1TNcevji8Gx5FD1td9DpcihpGPZpZ4WzDfi0gLXUUBta",
+	"gh3kibfZewLR1Pg4wENsnJus0vHm1zYXCHe3xzaXt/ov+Nb2Jz2ShdUjdc/qJbQjQTQoT0/Mc/zOr2B/",
+	"EL9XY++6jeydAf9uz+ftyuTr3d4yp9e7I6dXSZe+gtEz07kDnzcrdMD+H3zen8Hn3Z1f28B0ede+PeH7",
+	"YLp+IbLBnmyt6WijMZlNgexFhQ9L30jtSaWvPHMVWq89x8N0BuzUNrXdgrkPZw0WQ+EG69I/0nzDvyju",
+	"SqegBS1PYKvLwsxyZ3uK+u6sFzZ/mJN+b+akdeSrItKWmH8GmQAbkH/GRQP2Ax+zAvmrssgK2cuIMF8j",
+	"W+wqOuwoMXjyQWdn+8nSUvLE+KzaAO3ABLt8QfHOhpS0akeZE5xq/t7KlTA9YMad64vqRA+kEyaVayhY",
+	"IUgKMg4w89sneC8tDHXPzv0LJlM5Ts/0UQ9MbqmQroMj52utuD5V3+bMiA0MMUJSJbL6ydj6y9aXkABU",
+	"3zBkXm5Y2nQrNMP7zhcDPIR8E0Fjm4oXWJIXYIv5lYLJrlfNne+YlT4L64lYB93BPE4Qlg6YA8xnj7Wt",
+	"m0aBZ8/3u/pvC2x1b2Tjqwx2cLFXybNdQ603H160wwHbwT/Zs4brlFOzURbK+CI6GM9agegb6L43aboF",
+	"vjE64+3OvRHNtldqa/T+Ibv80FHvwhi9hAw6y5wRpMWE4IgVSQlcU0EnWE03uZvoVIX0Ul+9Pf9kZLpW",
+	"Q6q9clbtb8leVZxNtmevBgxpDusE0RE4IWyw4g9XOibs5g/zDVm0ir5LU4itWbVSd1rxeLGq9bUMmk0p",
+	"tiWLti4P2x05tBY4VfsOKiastkRRez3/trWCWMFv6UGrw+uguPGyiDdzb3fUE/+xut/cUYStOCy9pjvz",
+	"WWZLNnFbVq9YYbZ0dBuIKxJWOJ96sJYVXBGEsduJkbGz/Vp2Zq0i17AuVTXuHRmZHXW2mo052epZPi2S",
+	"HxzPg9bWLrEfGhJCJPF1lfuA8A4VDqSaEHc7FkTT9YNfiCxDTW709vdTakMmueZ4kh3kefKbNkbV2qRo",
+	"dRENd6PE5ma6D/99FzCze9w7jjrHfhzJx9UYkMFptv+W8xxdkVtJFZnemhqYda7AfBtA8oei9LtSlFrG",
+	"ySBcDdI9HDOn+6kSShPg2A+i+fGTgladL0FD+TIkmHiPajySjU6MOkBOTCAw4NjUmhS/phCqyLOgHxwA",
+	"HpjZrMyHUQZzZaV7PBiMuCqJCz7Y7iB4RILIV9qGxdjqiLXvRh0TndQbGBimxtwVwl5t1OYv1dNxmS3K",
+	"2XjdmgAHy73qY/A7rQsD0L2utqJ3i6ifvvy/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -37,7 +37,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/shopspring/decimal"
 
 	"github.com/deletesvc/deletesvc/gen/invx"
 	"github.com/deletesvc/deletesvc/gen/ultrabiz"
@@ -61,7 +60,6 @@ type config struct {
 }
 
 func main() {
-	decimal.MarshalJSONWithoutQuotes = true // the specs carry decimals as JSON numbers
 	var c config
 	flag.StringVar(&c.postgresURL, "postgres-url", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "plain PostgreSQL admin URL")
 	flag.StringVar(&c.citusURL, "citus-url", "", "Citus coordinator admin URL (scripts/citus/cluster start prints it)")

@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	gen "github.com/deletesvc/deletesvc/gen/invx"
+	"github.com/deletesvc/deletesvc/gen/number"
 	"github.com/deletesvc/deletesvc/store"
 	invxstore "github.com/deletesvc/deletesvc/store/invx"
 )
@@ -22,7 +23,7 @@ func documentOut(d invxstore.Document) (gen.Document, error) {
 	}
 	return gen.Document{
 		Id: id, DocNumber: d.DocNumber, DocType: gen.DocType(d.DocType), DocDate: d.DocDate,
-		SellerGstin: d.SellerGstin, BuyerGstin: d.BuyerGstin, IrdDocType: d.IrdDocType, Amount: d.Amount.Decimal,
+		SellerGstin: d.SellerGstin, BuyerGstin: d.BuyerGstin, IrdDocType: d.IrdDocType, Amount: number.New(d.Amount.Decimal),
 		AcceptanceComments: d.AcceptanceComments, DenialComments: d.DenialComments, DisputeComments: d.DisputeComments,
 		Status: gen.DocumentStatus(d.Status), CreatedByUserId: d.CreatedByUserID, CreatedOn: d.CreatedOn,
 		LastUpdatedByUserId: d.LastUpdatedByUserID, LastUpdated: d.LastUpdated, Annotations: annotations,
@@ -43,6 +44,6 @@ func newDocumentIn(req gen.CreateDocumentRequest, body []byte) (invxstore.NewDoc
 	return invxstore.NewDocument{
 		DocNumber: req.DocDtls.No, DocType: docType, DocDate: req.DocDtls.Dt,
 		SellerGstin: req.SellerDtls.Gstin, BuyerGstin: req.BuyerDtls.Gstin,
-		Amount: store.NewDecimal(req.ValDtls.TotInvVal), Body: string(body),
+		Amount: store.NewDecimal(req.ValDtls.TotInvVal.Decimal), Body: string(body),
 	}, nil
 }

@@ -6,8 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
-
+	"github.com/deletesvc/deletesvc/gen/number"
 	gen "github.com/deletesvc/deletesvc/gen/ultrabiz"
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/storetest"
@@ -41,8 +40,8 @@ func BenchmarkInsertDeleteCycle(b *testing.B) {
 			b.Run("store", func(b *testing.B) {
 				view := make([]ultrabizstore.PurchaseLine, len(lines))
 				for i, l := range lines {
-					view[i] = ultrabizstore.PurchaseLine{ProductID: *l.ProductId, PackingID: *l.PackingId, Multiplier: store.NewDecimal(*l.Multiplier),
-						QtyPack: *l.QtyPack, QtyLose: *l.QtyLose, BnsLose: *l.BnsLose, SizeID: *l.SizeID, ColorID: store.NewDecimal(*l.ColorID)}
+					view[i] = ultrabizstore.PurchaseLine{ProductID: *l.ProductId, PackingID: *l.PackingId, Multiplier: store.NewDecimal(l.Multiplier.Decimal),
+						QtyPack: *l.QtyPack, QtyLose: *l.QtyLose, BnsLose: *l.BnsLose, SizeID: *l.SizeID, ColorID: store.NewDecimal(l.ColorID.Decimal)}
 				}
 				for i := 0; i < b.N; i++ {
 					id, err := st.InsertPurchase(ctx, e.org, ultrabizstore.NewPurchase{
@@ -65,9 +64,9 @@ func BenchmarkInsertDeleteCycle(b *testing.B) {
 // benchLines are five lines over two products and three stock rows.
 func benchLines() []gen.PurchasesBody {
 	line := func(product string, packing int32, mult string, pack, lose, bns, size int32, color string) gen.PurchasesBody {
-		return gen.PurchasesBody{ProductId: ptr(product), PackingId: ptr(packing), Multiplier: ptr(decimal.RequireFromString(mult)),
-			QtyPack: ptr(pack), QtyLose: ptr(lose), BnsLose: ptr(bns), SizeID: ptr(size), ColorID: ptr(decimal.RequireFromString(color)),
-			PricePack: ptr(decimal.RequireFromString("640.00")), STaxRatio: ptr(decimal.RequireFromString("18")), NetVal: ptr(decimal.RequireFromString("717.44"))}
+		return gen.PurchasesBody{ProductId: ptr(product), PackingId: ptr(packing), Multiplier: ptr(number.MustParse(mult)),
+			QtyPack: ptr(pack), QtyLose: ptr(lose), BnsLose: ptr(bns), SizeID: ptr(size), ColorID: ptr(number.MustParse(color)),
+			PricePack: ptr(number.MustParse("640.00")), STaxRatio: ptr(number.MustParse("18")), NetVal: ptr(number.MustParse("717.44"))}
 	}
 	return []gen.PurchasesBody{
 		line("sample string 2", 3, "4", 5, 6, 7, 35, "37"),

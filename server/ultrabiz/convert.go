@@ -1,8 +1,7 @@
 package ultrabiz
 
 import (
-	"github.com/shopspring/decimal"
-
+	"github.com/deletesvc/deletesvc/gen/number"
 	gen "github.com/deletesvc/deletesvc/gen/ultrabiz"
 	"github.com/deletesvc/deletesvc/store"
 	ultrabizstore "github.com/deletesvc/deletesvc/store/ultrabiz"
@@ -19,16 +18,19 @@ func val[T any](p *T) T {
 	return *p
 }
 
-func dec(p *decimal.Decimal) store.Decimal {
+func dec(p *number.Decimal) store.Decimal {
 	if p == nil {
 		return store.Decimal{}
 	}
-	return store.NewDecimal(*p)
+	return store.NewDecimal(p.Decimal)
 }
 
 func ptr[T any](v T) *T { return &v }
 
-func decPtr(d store.Decimal) *decimal.Decimal { return ptr(d.Decimal) }
+// num is a stored decimal as the SDK's number type, which marshals as a JSON number.
+func num(d store.Decimal) number.Decimal { return number.New(d.Decimal) }
+
+func decPtr(d store.Decimal) *number.Decimal { return ptr(num(d)) }
 
 // lineFromGen is a PurchasesBody as a store line; PurchaseId and IsDeleted are the server's to set.
 func lineFromGen(b gen.PurchasesBody) ultrabizstore.PurchaseLine {
@@ -78,7 +80,7 @@ func purchaseFromGen(p gen.Purchase, params gen.InsertPurchaseInvoiceParams) ult
 			IsPGP: val(params.IsPGP), IsOpen: val(params.IsOpen), IsRateChange: val(params.IsRateChange),
 			VendorID: p.VendorID, BillNo: p.BillNo, BillDate: p.BillDate.UTC(), Remarks: p.Remarks,
 			GrossAmount: dec(p.GrossAmount), DiscAmount: dec(p.DiscAmount), STaxAmount: dec(p.STaxAmount),
-			FTaxAmount: dec(p.FTaxAmount), ITaxAmount: dec(p.ITaxAmount), NetAmount: store.NewDecimal(p.NetAmount),
+			FTaxAmount: dec(p.FTaxAmount), ITaxAmount: dec(p.ITaxAmount), NetAmount: store.NewDecimal(p.NetAmount.Decimal),
 			PaidAmount: dec(p.PaidAmount), IsPosted: val(p.IsPosted), IsFinalized: val(p.IsFinalized),
 			CreatedBy: int64(params.UserId),
 		},
@@ -93,26 +95,26 @@ func invoiceToGen(inv ultrabizstore.PurchaseInvoice) gen.PurchaseInvoice {
 	}
 	return gen.PurchaseInvoice{
 		InvoiceId: inv.ID, IsPGP: inv.IsPGP, VendorID: inv.VendorID, BillNo: inv.BillNo, BillDate: inv.BillDate.UTC(),
-		Remarks: inv.Remarks, GrossAmount: inv.GrossAmount.Decimal, DiscAmount: inv.DiscAmount.Decimal,
-		STaxAmount: inv.STaxAmount.Decimal, FTaxAmount: inv.FTaxAmount.Decimal, ITaxAmount: inv.ITaxAmount.Decimal,
-		NetAmount: inv.NetAmount.Decimal, PaidAmount: inv.PaidAmount.Decimal, IsPosted: inv.IsPosted, IsFinalized: inv.IsFinalized,
+		Remarks: inv.Remarks, GrossAmount: num(inv.GrossAmount), DiscAmount: num(inv.DiscAmount),
+		STaxAmount: num(inv.STaxAmount), FTaxAmount: num(inv.FTaxAmount), ITaxAmount: num(inv.ITaxAmount),
+		NetAmount: num(inv.NetAmount), PaidAmount: num(inv.PaidAmount), IsPosted: inv.IsPosted, IsFinalized: inv.IsFinalized,
 		CreatedBy: int32(inv.CreatedBy), CreatedOn: inv.CreatedAt.UTC(), ListBody: lines,
 	}
 }
 
 func stockToGen(p ultrabizstore.Product, rows []ultrabizstore.Stock) gen.ProductStock {
-	out := gen.ProductStock{ProductId: p.ID, ProductName: p.Name, Stock: make([]gen.StockLine, len(rows)), TotalUnits: decimal.Zero}
+	out := gen.ProductStock{ProductId: p.ID, ProductName: p.Name, Stock: make([]gen.StockLine, len(rows))}
 	for i, r := range rows {
-		line := gen.StockLine{Units: r.Units.Decimal}
+		line := gen.StockLine{Units: num(r.Units)}
 		// 0 is the store's "none" for size and colour; the API says null.
 		if r.SizeID != 0 {
 			line.SizeID = ptr(r.SizeID)
 		}
 		if !r.ColorID.IsZero() {
-			line.ColorID = ptr(r.ColorID.Decimal)
+			line.ColorID = decPtr(r.ColorID)
 		}
 		out.Stock[i] = line
-		out.TotalUnits = out.TotalUnits.Add(r.Units.Decimal)
+		out.TotalUnits = number.New(out.TotalUnits.Add(r.Units.Decimal))
 	}
 	return out
 }

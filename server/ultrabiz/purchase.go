@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/deletesvc/deletesvc/gen/number"
 	gen "github.com/deletesvc/deletesvc/gen/ultrabiz"
 	"github.com/deletesvc/deletesvc/server/api"
 	"github.com/deletesvc/deletesvc/server/auth"
@@ -29,7 +30,7 @@ func (h *Handler) DeletePurchaseInvoice(ctx context.Context, req gen.DeletePurch
 		Message:       fmt.Sprintf("Purchase invoice %d deleted.", res.InvoiceID),
 		InvoiceId:     res.InvoiceID,
 		LinesReversed: int32(res.Lines),
-		UnitsReversed: res.Units,
+		UnitsReversed: number.New(res.Units),
 	}, nil
 }
 

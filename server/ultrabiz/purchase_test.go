@@ -12,8 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
-
+	"github.com/deletesvc/deletesvc/gen/number"
 	gen "github.com/deletesvc/deletesvc/gen/ultrabiz"
 	"github.com/deletesvc/deletesvc/server/servertest"
 	"github.com/deletesvc/deletesvc/store"
@@ -85,7 +84,7 @@ func seedLines(t testing.TB) []gen.PurchasesBody {
 func (e env) insert(t testing.TB, bill string, pgp bool, net string, mutate func(*gen.Purchase), lines []gen.PurchasesBody) int64 {
 	t.Helper()
 	p := gen.Purchase{VendorID: e.vendor, BillNo: bill, BillDate: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
-		NetAmount: decimal.RequireFromString(net), ListBody: lines}
+		NetAmount: number.MustParse(net), ListBody: lines}
 	if mutate != nil {
 		mutate(&p)
 	}
@@ -208,7 +207,7 @@ func TestDeletePurchaseInvoiceRefusals(t *testing.T) {
 	ctx := context.Background()
 	e := start(t, storetest.DB(t, storetest.SQLite), true)
 	id := e.insert(t, "B-1", false, "100.05", nil, seedLines(t))
-	paid := e.insert(t, "B-paid", false, "10", func(p *gen.Purchase) { p.PaidAmount = ptr(decimal.RequireFromString("5")) }, seedLines(t)[:1])
+	paid := e.insert(t, "B-paid", false, "10", func(p *gen.Purchase) { p.PaidAmount = ptr(number.MustParse("5")) }, seedLines(t)[:1])
 	final := e.insert(t, "B-final", false, "10", func(p *gen.Purchase) { p.IsFinalized = ptr(true) }, seedLines(t)[:1])
 	// A second invoice of the other product, whose goods are then sold, for the stock refusal.
 	sold := e.insert(t, "B-sold", false, "7", nil, []gen.PurchasesBody{{ProductId: ptr("P-0042"), PackingId: ptr(int32(1)), QtyPack: ptr(int32(3))}})
@@ -265,12 +264,12 @@ func TestDeletePurchaseInvoiceRefusals(t *testing.T) {
 func TestDeletePurchaseInvoiceExactDecimals(t *testing.T) {
 	t.Parallel()
 	e := start(t, storetest.DB(t, storetest.SQLite), true)
-	line := gen.PurchasesBody{ProductId: ptr("P-0042"), PackingId: ptr(int32(1)), Multiplier: ptr(decimal.RequireFromString("0.1")),
-		QtyPack: ptr(int32(3)), PricePack: ptr(decimal.RequireFromString("0.1")), STaxRatio: ptr(decimal.RequireFromString("0.2")),
-		NetVal: ptr(decimal.RequireFromString("0.3"))}
+	line := gen.PurchasesBody{ProductId: ptr("P-0042"), PackingId: ptr(int32(1)), Multiplier: ptr(number.MustParse("0.1")),
+		QtyPack: ptr(int32(3)), PricePack: ptr(number.MustParse("0.1")), STaxRatio: ptr(number.MustParse("0.2")),
+		NetVal: ptr(number.MustParse("0.3"))}
 	var ids []int64
 	for i := range 10 {
-		ids = append(ids, e.insert(t, fmt.Sprintf("D-%d", i), false, "0.1", func(p *gen.Purchase) { p.STaxAmount = ptr(decimal.RequireFromString("0.2")) }, []gen.PurchasesBody{line}))
+		ids = append(ids, e.insert(t, fmt.Sprintf("D-%d", i), false, "0.1", func(p *gen.Purchase) { p.STaxAmount = ptr(number.MustParse("0.2")) }, []gen.PurchasesBody{line}))
 	}
 	// Ten times 0.1 + 0.1 + 0.1 units, and ten times 0.1 on the balance: exact, not 2.9999999999999996.
 	if got := e.stock(t, "P-0042"); got != "3" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/deletesvc/deletesvc/gen/number"
 	gen "github.com/deletesvc/deletesvc/gen/ultrabiz"
 	"github.com/deletesvc/deletesvc/server/auth"
 	ultrabizstore "github.com/deletesvc/deletesvc/store/ultrabiz"
@@ -40,7 +41,7 @@ func (h *Handler) DeletePurchaseReturn(ctx context.Context, req gen.DeletePurcha
 		Message:       fmt.Sprintf("Purchase return %d deleted.", res.InvoiceID),
 		ReturnId:      res.InvoiceID,
 		LinesReversed: int32(res.Lines),
-		UnitsReversed: res.Units,
+		UnitsReversed: number.New(res.Units),
 	}, nil
 }
 

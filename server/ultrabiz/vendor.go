@@ -14,5 +14,5 @@ func (h *Handler) GetVendor(ctx context.Context, req gen.GetVendorRequestObject)
 	if err != nil {
 		return getVendorRefused(err)
 	}
-	return gen.GetVendor200JSONResponse{VendorID: v.ID, VendorName: v.Name, Balance: v.Balance.Decimal}, nil
+	return gen.GetVendor200JSONResponse{VendorID: v.ID, VendorName: v.Name, Balance: num(v.Balance)}, nil
 }

@@ -6,8 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shopspring/decimal"
-
+	"github.com/deletesvc/deletesvc/gen/number"
 	gen "github.com/deletesvc/deletesvc/gen/ultrabiz"
 	"github.com/deletesvc/deletesvc/store/storetest"
 )
@@ -32,7 +31,7 @@ func TestXMLNumbersFollowXMLSchema(t *testing.T) {
 		units   string
 	}{{"+5", 5, "25"}, {"007", 7, "49"}} {
 		id := e.insert(t, "X"+c.spelled, false, "1", nil, []gen.PurchasesBody{{ProductId: ptr("sample string 2"), PackingId: ptr(int32(3)),
-			Multiplier: ptr(decimal.NewFromInt32(c.n)), QtyPack: ptr(c.n)}})
+			Multiplier: ptr(number.FromInt(int64(c.n))), QtyPack: ptr(c.n)}})
 		status, body := e.del(t, id, false, e.user, "application/xml", view(c.spelled), "application/json")
 		want := fmt.Sprintf(`{"InvoiceId":%d,"LinesReversed":1,"Message":"Purchase invoice %d deleted.","UnitsReversed":%s}`, id, id, c.units)
 		if status != http.StatusOK || strings.TrimSpace(body) != want {

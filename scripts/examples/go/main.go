@@ -12,16 +12,14 @@ import (
 	"time"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
-	"github.com/shopspring/decimal"
 
 	"github.com/deletesvc/deletesvc/gen/invx"
+	"github.com/deletesvc/deletesvc/gen/number"
 	"github.com/deletesvc/deletesvc/gen/ultrabiz"
 	"github.com/deletesvc/deletesvc/gen/upbooks"
 )
 
 func main() {
-	// The specs carry decimals as JSON numbers; shopspring/decimal quotes them unless told not to.
-	decimal.MarshalJSONWithoutQuotes = true
 	url := flag.String("url", "http://localhost:8080", "service base URL")
 	email := flag.String("email", "demo@example.com", "user")
 	password := flag.String("password", "demo12345", "password")
@@ -117,10 +115,10 @@ func run(ctx context.Context, url, email, password string) error {
 	if err != nil {
 		return err
 	}
-	stock := func() (decimal.Decimal, error) {
+	stock := func() (number.Decimal, error) {
 		r, err := ub.GetProductStockWithResponse(ctx, &ultrabiz.GetProductStockParams{ProductId: "P-00001"}, bearer(token))
 		if err != nil || r.JSON200 == nil {
-			return decimal.Zero, fmt.Errorf("stock: %v %s", err, r.Body)
+			return number.Decimal{}, fmt.Errorf("stock: %v %s", err, r.Body)
 		}
 		return r.JSON200.TotalUnits, nil
 	}
@@ -149,7 +147,7 @@ func run(ctx context.Context, url, email, password string) error {
 	if err != nil {
 		return err
 	}
-	if !after.Equal(before) {
+	if !after.Equal(before.Decimal) {
 		return fmt.Errorf("stock %s is not back to %s", after, before)
 	}
 	fmt.Printf("ultrabiz: invoice %d deleted; P-00001 stock back to %s\n", del.JSON200.InvoiceId, after)
