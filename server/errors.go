@@ -143,6 +143,14 @@ func toAPIError(err error) *api.Error {
 	if store.IsUnavailable(err) {
 		return &api.Error{Kind: api.KindUnavailable, Status: http.StatusServiceUnavailable, Message: "service unavailable", Cause: err}
 	}
+	if errors.Is(err, store.ErrIdempotencyInFlight) {
+		return &api.Error{Kind: api.KindIdempotencyInFlight, Status: http.StatusConflict,
+			Message: "A request with this Idempotency-Key is still being processed; retry later.", Cause: err}
+	}
+	if errors.Is(err, store.ErrIdempotencyMismatch) {
+		return &api.Error{Kind: api.KindIdempotencyMismatch, Status: http.StatusUnprocessableEntity,
+			Message: "This Idempotency-Key was used for a different request.", Cause: err}
+	}
 	if errors.Is(err, store.ErrUnknownUser) {
 		// The token is genuine but its user was deleted since: it is no longer a valid credential.
 		return &api.Error{Kind: api.KindTokenInvalid, Status: http.StatusUnauthorized, Message: "token invalid", Cause: err}

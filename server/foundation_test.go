@@ -201,7 +201,7 @@ func TestUpbooksLoginAndDetail(t *testing.T) {
 			t.Fatalf("selecting a foreign organization must be 403: %v %s", err, sel.Body)
 		}
 
-		created, err := c.AddOrganizationWithResponse(ctx, upbooks.AddOrganizationJSONRequestBody{Name: "Second Co", Location: "Pune", State: "Maharashtra"}, servertest.Bearer(f.aliceTok))
+		created, err := c.AddOrganizationWithResponse(ctx, nil, upbooks.AddOrganizationJSONRequestBody{Name: "Second Co", Location: "Pune", State: "Maharashtra"}, servertest.Bearer(f.aliceTok))
 		if err != nil || created.JSON201 == nil {
 			t.Fatalf("add organization: %v %s", err, created.Body)
 		}
@@ -719,7 +719,7 @@ func TestUpbooksPagingHeaders(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, name := range []string{"Zeta Co", "Beta Co"} {
-			if r, err := c.AddOrganizationWithResponse(ctx, upbooks.AddOrganizationJSONRequestBody{Name: name, Location: "Pune", State: "Maharashtra"}, servertest.Bearer(f.aliceTok)); err != nil || r.JSON201 == nil {
+			if r, err := c.AddOrganizationWithResponse(ctx, nil, upbooks.AddOrganizationJSONRequestBody{Name: name, Location: "Pune", State: "Maharashtra"}, servertest.Bearer(f.aliceTok)); err != nil || r.JSON201 == nil {
 				t.Fatalf("add %s: %v", name, err)
 			}
 		}

@@ -58,6 +58,8 @@ type Config struct {
 	// RateLimits are each family's limits, counted in RateLimitStore (none without a store).
 	RateLimits     RateLimits
 	RateLimitStore limiter.Store
+	// Idempotency configures Idempotency-Key handling; zero fields take DefaultIdempotency.
+	Idempotency Idempotency
 }
 
 // Server is the HTTP service.
@@ -73,8 +75,9 @@ type Server struct {
 	ops      *opMetrics
 	log      *slog.Logger
 
-	rateLimits RateLimits
-	rateStore  limiter.Store
+	rateLimits  RateLimits
+	rateStore   limiter.Store
+	idempotency Idempotency
 }
 
 // DefaultDBTimeout is the database deadline of a server configured with none: room for a
@@ -84,7 +87,7 @@ const DefaultDBTimeout = 5 * time.Minute
 // New builds the server on db, with users and organizations in ids.
 func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 	s := &Server{echo: echo.New(), db: db, ids: ids, tokens: auth.NewTokens(cfg.TokenSecret, cfg.TokenTTL), log: cfg.Logger,
-		rateLimits: cfg.RateLimits, rateStore: cfg.RateLimitStore}
+		rateLimits: cfg.RateLimits, rateStore: cfg.RateLimitStore, idempotency: cfg.Idempotency.withDefaults()}
 	var err error
 	if s.log == nil {
 		s.log = slog.Default()
@@ -272,7 +275,8 @@ type familyRouter struct {
 
 func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
 	operation := "unknown"
-	if op := specOperation(r.f.Spec, method, path); op != nil {
+	op := specOperation(r.f.Spec, method, path)
+	if op != nil {
 		operation = op.OperationID
 	}
 	// The limiter counts before anything else looks at the request, so invalid requests count too
@@ -284,6 +288,9 @@ func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.Mi
 		chain = append(chain, rejectUnsafeInput)
 	}
 	chain = append(chain, r.validator, r.s.dbDeadline, r.s.orgGuard(r.f))
+	if declaresIdempotencyKey(op) {
+		chain = append(chain, r.s.idempotent())
+	}
 	return r.e.Add(method, path, h, append(chain, m...)...)
 }
 

@@ -176,19 +176,27 @@ func (db *DB) Dialect() dialect.Dialect { return db.dialect }
 func (db *DB) Now() time.Time { return db.now() }
 
 // Gorm is the handle family stores query with, bound to ctx. Only packages under store/ use it.
-func (db *DB) Gorm(ctx context.Context) *gorm.DB { return db.gorm.WithContext(ctx) }
+// Inside an Idempotent request it is the request's transaction.
+func (db *DB) Gorm(ctx context.Context) *gorm.DB {
+	if tx := requestTx(ctx); tx != nil {
+		return tx.WithContext(ctx)
+	}
+	return db.gorm.WithContext(ctx)
+}
 
 // Tx runs fn in one database transaction bound to ctx: committed if fn returns nil, rolled back
-// otherwise (GORM's helper, which also reports a failed commit).
+// otherwise (GORM's helper, which also reports a failed commit). Inside an Idempotent request it
+// is a savepoint of the request's transaction: rolled back alone on error, committed with the
+// request.
 func (db *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return db.gorm.WithContext(ctx).Transaction(fn)
+	return db.Gorm(ctx).Transaction(fn)
 }
 
 // FanOut runs fn in one transaction whose statements are meant to span organizations, and so on
 // Citus many shards (a listing of a user's organizations). Everywhere else a statement binds one
 // organization; the suite on Citus makes any multi-shard statement an error, except under FanOut.
 func (db *DB) FanOut(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	if !db.citus {
+	if !db.citus || requestTx(ctx) != nil {
 		return fn(db.Gorm(ctx))
 	}
 	return db.Tx(ctx, func(tx *gorm.DB) error {

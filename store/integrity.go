@@ -139,6 +139,10 @@ func (db *DB) CheckIntegrity(ctx context.Context) ([]ForeignKey, []Orphans, erro
 // ReadTx runs fn in a read-only transaction that sees one snapshot (REPEATABLE READ on
 // PostgreSQL; on SQLite a deferred transaction, which takes no write lock, so writers go on).
 func (db *DB) ReadTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if tx := requestTx(ctx); tx != nil {
+		// An Idempotent request's transaction has begun: it reads with its own isolation.
+		return db.Tx(ctx, fn)
+	}
 	opts := &sql.TxOptions{ReadOnly: true}
 	if db.DialectName() == "postgres" {
 		opts.Isolation = sql.LevelRepeatableRead
@@ -157,6 +161,11 @@ func (db *DB) ReadTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 // (the pragma is a no-op inside a transaction), set back before the connection returns to the pool.
 func (db *DB) UncheckedTx(ctx context.Context, fn func(tx *gorm.DB, unchecked bool) error) error {
 	if db.DialectName() == "sqlite" {
+		if requestTx(ctx) != nil {
+			// The pragma needs a connection outside a transaction; an Idempotent request's
+			// transaction keeps its checks.
+			return db.Tx(ctx, func(tx *gorm.DB) error { return fn(tx, false) })
+		}
 		return db.sqliteUncheckedTx(ctx, fn)
 	}
 	bypass, citus := db.replicaRole(ctx)

@@ -1031,6 +1031,9 @@ type ValDtls struct {
 // DocID Document id, a UUID.
 type DocID = openapi_types.UUID
 
+// IdempotencyKey defines model for IdempotencyKey.
+type IdempotencyKey = string
+
 // IridessaVersion API version; only `v1` exists.
 type IridessaVersion string
 
@@ -1061,6 +1064,16 @@ type DuplicateDocument = ErrorEnvelope
 //
 // Example: {"data":null,"error":{"args":{"message":"action dpt on state 260"},"message":"err-incorrect-update-action","type":"ClientError"},"info":null,"status":"0"}
 type Forbidden = ErrorEnvelope
+
+// IdempotencyInFlight Body of every failed response.
+//
+// Example: {"data":null,"error":{"args":{"message":"action dpt on state 260"},"message":"err-incorrect-update-action","type":"ClientError"},"info":null,"status":"0"}
+type IdempotencyInFlight = ErrorEnvelope
+
+// IdempotencyKeyReused Body of every failed response.
+//
+// Example: {"data":null,"error":{"args":{"message":"action dpt on state 260"},"message":"err-incorrect-update-action","type":"ClientError"},"info":null,"status":"0"}
+type IdempotencyKeyReused = ErrorEnvelope
 
 // InternalError Body of every failed response.
 //
@@ -1101,6 +1114,24 @@ type Unauthorized = ErrorEnvelope
 //
 // Example: {"data":null,"error":{"args":{"message":"action dpt on state 260"},"message":"err-incorrect-update-action","type":"ClientError"},"info":null,"status":"0"}
 type UnsupportedMediaType = ErrorEnvelope
+
+// UpdateDocumentParams defines parameters for UpdateDocument.
+type UpdateDocumentParams struct {
+	// IdempotencyKey Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// CreateDocumentParams defines parameters for CreateDocument.
+type CreateDocumentParams struct {
+	// IdempotencyKey Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateDocumentBulkParams defines parameters for UpdateDocumentBulk.
+type UpdateDocumentBulkParams struct {
+	// IdempotencyKey Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
 
 // UpdateDocumentJSONRequestBody defines body for UpdateDocument for application/json ContentType.
 type UpdateDocumentJSONRequestBody = DocumentAction
@@ -1296,7 +1327,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /invx/apis/{iridessa-version}/orgs/{org-id}/document (the `UpdateDocument` operationId).
-	UpdateDocumentWithBody(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateDocumentWithBody(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateDocument Apply one buyer action to one document
 	//
@@ -1325,7 +1356,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /invx/apis/{iridessa-version}/orgs/{org-id}/document (the `UpdateDocument` operationId).
-	UpdateDocument(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateDocument(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentParams, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateDocumentWithBody Create a pre-registration document
 	//
@@ -1347,7 +1378,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /invx/apis/{iridessa-version}/orgs/{org-id}/document (the `CreateDocument` operationId).
-	CreateDocumentWithBody(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateDocumentWithBody(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *CreateDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateDocument Create a pre-registration document
 	//
@@ -1369,7 +1400,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /invx/apis/{iridessa-version}/orgs/{org-id}/document (the `CreateDocument` operationId).
-	CreateDocument(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, body CreateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateDocument(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *CreateDocumentParams, body CreateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateDocumentBulkWithBody Apply buyer actions to many documents (Delete Document Bulk)
 	//
@@ -1409,7 +1440,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /invx/apis/{iridessa-version}/orgs/{org-id}/document/bulk (the `UpdateDocumentBulk` operationId).
-	UpdateDocumentBulkWithBody(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateDocumentBulkWithBody(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentBulkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateDocumentBulk Apply buyer actions to many documents (Delete Document Bulk)
 	//
@@ -1449,7 +1480,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /invx/apis/{iridessa-version}/orgs/{org-id}/document/bulk (the `UpdateDocumentBulk` operationId).
-	UpdateDocumentBulk(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, body UpdateDocumentBulkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateDocumentBulk(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentBulkParams, body UpdateDocumentBulkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDocument Read one document
 	//
@@ -1520,8 +1551,8 @@ type ClientInterface interface {
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /invx/apis/{iridessa-version}/orgs/{org-id}/document (the `UpdateDocument` operationId).
-func (c *Client) UpdateDocumentWithBody(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateDocumentRequestWithBody(c.Server, iridessaVersion, orgId, contentType, body)
+func (c *Client) UpdateDocumentWithBody(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDocumentRequestWithBody(c.Server, iridessaVersion, orgId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1559,8 +1590,8 @@ func (c *Client) UpdateDocumentWithBody(ctx context.Context, iridessaVersion Iri
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /invx/apis/{iridessa-version}/orgs/{org-id}/document (the `UpdateDocument` operationId).
-func (c *Client) UpdateDocument(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateDocumentRequest(c.Server, iridessaVersion, orgId, body)
+func (c *Client) UpdateDocument(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentParams, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDocumentRequest(c.Server, iridessaVersion, orgId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1591,8 +1622,8 @@ func (c *Client) UpdateDocument(ctx context.Context, iridessaVersion IridessaVer
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /invx/apis/{iridessa-version}/orgs/{org-id}/document (the `CreateDocument` operationId).
-func (c *Client) CreateDocumentWithBody(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateDocumentRequestWithBody(c.Server, iridessaVersion, orgId, contentType, body)
+func (c *Client) CreateDocumentWithBody(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *CreateDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDocumentRequestWithBody(c.Server, iridessaVersion, orgId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1623,8 +1654,8 @@ func (c *Client) CreateDocumentWithBody(ctx context.Context, iridessaVersion Iri
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /invx/apis/{iridessa-version}/orgs/{org-id}/document (the `CreateDocument` operationId).
-func (c *Client) CreateDocument(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, body CreateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateDocumentRequest(c.Server, iridessaVersion, orgId, body)
+func (c *Client) CreateDocument(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *CreateDocumentParams, body CreateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDocumentRequest(c.Server, iridessaVersion, orgId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1673,8 +1704,8 @@ func (c *Client) CreateDocument(ctx context.Context, iridessaVersion IridessaVer
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /invx/apis/{iridessa-version}/orgs/{org-id}/document/bulk (the `UpdateDocumentBulk` operationId).
-func (c *Client) UpdateDocumentBulkWithBody(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateDocumentBulkRequestWithBody(c.Server, iridessaVersion, orgId, contentType, body)
+func (c *Client) UpdateDocumentBulkWithBody(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentBulkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDocumentBulkRequestWithBody(c.Server, iridessaVersion, orgId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1723,8 +1754,8 @@ func (c *Client) UpdateDocumentBulkWithBody(ctx context.Context, iridessaVersion
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /invx/apis/{iridessa-version}/orgs/{org-id}/document/bulk (the `UpdateDocumentBulk` operationId).
-func (c *Client) UpdateDocumentBulk(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, body UpdateDocumentBulkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateDocumentBulkRequest(c.Server, iridessaVersion, orgId, body)
+func (c *Client) UpdateDocumentBulk(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentBulkParams, body UpdateDocumentBulkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDocumentBulkRequest(c.Server, iridessaVersion, orgId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1807,18 +1838,18 @@ func (c *Client) CreateAuthToken(ctx context.Context, body CreateAuthTokenJSONRe
 }
 
 // NewUpdateDocumentRequest calls the generic UpdateDocument builder with application/json body
-func NewUpdateDocumentRequest(server string, iridessaVersion IridessaVersion, orgId OrgID, body UpdateDocumentJSONRequestBody) (*http.Request, error) {
+func NewUpdateDocumentRequest(server string, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentParams, body UpdateDocumentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateDocumentRequestWithBody(server, iridessaVersion, orgId, "application/json", bodyReader)
+	return NewUpdateDocumentRequestWithBody(server, iridessaVersion, orgId, params, "application/json", bodyReader)
 }
 
 // NewUpdateDocumentRequestWithBody constructs an http.Request for the UpdateDocument method, with any body, and a specified content type
-func NewUpdateDocumentRequestWithBody(server string, iridessaVersion IridessaVersion, orgId OrgID, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateDocumentRequestWithBody(server string, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1857,22 +1888,37 @@ func NewUpdateDocumentRequestWithBody(server string, iridessaVersion IridessaVer
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewCreateDocumentRequest calls the generic CreateDocument builder with application/json body
-func NewCreateDocumentRequest(server string, iridessaVersion IridessaVersion, orgId OrgID, body CreateDocumentJSONRequestBody) (*http.Request, error) {
+func NewCreateDocumentRequest(server string, iridessaVersion IridessaVersion, orgId OrgID, params *CreateDocumentParams, body CreateDocumentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateDocumentRequestWithBody(server, iridessaVersion, orgId, "application/json", bodyReader)
+	return NewCreateDocumentRequestWithBody(server, iridessaVersion, orgId, params, "application/json", bodyReader)
 }
 
 // NewCreateDocumentRequestWithBody constructs an http.Request for the CreateDocument method, with any body, and a specified content type
-func NewCreateDocumentRequestWithBody(server string, iridessaVersion IridessaVersion, orgId OrgID, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateDocumentRequestWithBody(server string, iridessaVersion IridessaVersion, orgId OrgID, params *CreateDocumentParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1911,22 +1957,37 @@ func NewCreateDocumentRequestWithBody(server string, iridessaVersion IridessaVer
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewUpdateDocumentBulkRequest calls the generic UpdateDocumentBulk builder with application/json body
-func NewUpdateDocumentBulkRequest(server string, iridessaVersion IridessaVersion, orgId OrgID, body UpdateDocumentBulkJSONRequestBody) (*http.Request, error) {
+func NewUpdateDocumentBulkRequest(server string, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentBulkParams, body UpdateDocumentBulkJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateDocumentBulkRequestWithBody(server, iridessaVersion, orgId, "application/json", bodyReader)
+	return NewUpdateDocumentBulkRequestWithBody(server, iridessaVersion, orgId, params, "application/json", bodyReader)
 }
 
 // NewUpdateDocumentBulkRequestWithBody constructs an http.Request for the UpdateDocumentBulk method, with any body, and a specified content type
-func NewUpdateDocumentBulkRequestWithBody(server string, iridessaVersion IridessaVersion, orgId OrgID, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateDocumentBulkRequestWithBody(server string, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentBulkParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1964,6 +2025,21 @@ func NewUpdateDocumentBulkRequestWithBody(server string, iridessaVersion Iridess
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -2127,7 +2203,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /invx/apis/{iridessa-version}/orgs/{org-id}/document (the `UpdateDocument` operationId).
-	UpdateDocumentWithBodyWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error)
+	UpdateDocumentWithBodyWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error)
 
 	// UpdateDocumentWithResponse Apply one buyer action to one document
 	//
@@ -2156,7 +2232,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /invx/apis/{iridessa-version}/orgs/{org-id}/document (the `UpdateDocument` operationId).
-	UpdateDocumentWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error)
+	UpdateDocumentWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentParams, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error)
 
 	// CreateDocumentWithBodyWithResponse Create a pre-registration document
 	//
@@ -2178,7 +2254,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /invx/apis/{iridessa-version}/orgs/{org-id}/document (the `CreateDocument` operationId).
-	CreateDocumentWithBodyWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentResponse, error)
+	CreateDocumentWithBodyWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *CreateDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentResponse, error)
 
 	// CreateDocumentWithResponse Create a pre-registration document
 	//
@@ -2200,7 +2276,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /invx/apis/{iridessa-version}/orgs/{org-id}/document (the `CreateDocument` operationId).
-	CreateDocumentWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, body CreateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDocumentResponse, error)
+	CreateDocumentWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *CreateDocumentParams, body CreateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDocumentResponse, error)
 
 	// UpdateDocumentBulkWithBodyWithResponse Apply buyer actions to many documents (Delete Document Bulk)
 	//
@@ -2240,7 +2316,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /invx/apis/{iridessa-version}/orgs/{org-id}/document/bulk (the `UpdateDocumentBulk` operationId).
-	UpdateDocumentBulkWithBodyWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentBulkResponse, error)
+	UpdateDocumentBulkWithBodyWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentBulkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentBulkResponse, error)
 
 	// UpdateDocumentBulkWithResponse Apply buyer actions to many documents (Delete Document Bulk)
 	//
@@ -2280,7 +2356,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /invx/apis/{iridessa-version}/orgs/{org-id}/document/bulk (the `UpdateDocumentBulk` operationId).
-	UpdateDocumentBulkWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, body UpdateDocumentBulkJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentBulkResponse, error)
+	UpdateDocumentBulkWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentBulkParams, body UpdateDocumentBulkJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentBulkResponse, error)
 
 	// GetDocumentWithResponse Read one document
 	//
@@ -2352,10 +2428,14 @@ type UpdateDocumentResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *IdempotencyInFlight
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -2393,6 +2473,11 @@ func (r UpdateDocumentResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateDocumentResponse) GetJSON409() *IdempotencyInFlight {
+	return r.JSON409
+}
+
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r UpdateDocumentResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
@@ -2401,6 +2486,11 @@ func (r UpdateDocumentResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r UpdateDocumentResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r UpdateDocumentResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -2477,6 +2567,8 @@ type CreateDocumentResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -2522,6 +2614,11 @@ func (r CreateDocumentResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r CreateDocumentResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateDocumentResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -2592,10 +2689,14 @@ type UpdateDocumentBulkResponse struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *IdempotencyInFlight
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -2628,6 +2729,11 @@ func (r UpdateDocumentBulkResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateDocumentBulkResponse) GetJSON409() *IdempotencyInFlight {
+	return r.JSON409
+}
+
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r UpdateDocumentBulkResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
@@ -2636,6 +2742,11 @@ func (r UpdateDocumentBulkResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r UpdateDocumentBulkResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r UpdateDocumentBulkResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -2923,8 +3034,8 @@ func (r CreateAuthTokenResponse) ContentType() string {
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /invx/apis/{iridessa-version}/orgs/{org-id}/document (the `UpdateDocument` operationId).
-func (c *ClientWithResponses) UpdateDocumentWithBodyWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error) {
-	rsp, err := c.UpdateDocumentWithBody(ctx, iridessaVersion, orgId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateDocumentWithBodyWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error) {
+	rsp, err := c.UpdateDocumentWithBody(ctx, iridessaVersion, orgId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2958,8 +3069,8 @@ func (c *ClientWithResponses) UpdateDocumentWithBodyWithResponse(ctx context.Con
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /invx/apis/{iridessa-version}/orgs/{org-id}/document (the `UpdateDocument` operationId).
-func (c *ClientWithResponses) UpdateDocumentWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error) {
-	rsp, err := c.UpdateDocument(ctx, iridessaVersion, orgId, body, reqEditors...)
+func (c *ClientWithResponses) UpdateDocumentWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentParams, body UpdateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentResponse, error) {
+	rsp, err := c.UpdateDocument(ctx, iridessaVersion, orgId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2986,8 +3097,8 @@ func (c *ClientWithResponses) UpdateDocumentWithResponse(ctx context.Context, ir
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /invx/apis/{iridessa-version}/orgs/{org-id}/document (the `CreateDocument` operationId).
-func (c *ClientWithResponses) CreateDocumentWithBodyWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentResponse, error) {
-	rsp, err := c.CreateDocumentWithBody(ctx, iridessaVersion, orgId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateDocumentWithBodyWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *CreateDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDocumentResponse, error) {
+	rsp, err := c.CreateDocumentWithBody(ctx, iridessaVersion, orgId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -3014,8 +3125,8 @@ func (c *ClientWithResponses) CreateDocumentWithBodyWithResponse(ctx context.Con
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /invx/apis/{iridessa-version}/orgs/{org-id}/document (the `CreateDocument` operationId).
-func (c *ClientWithResponses) CreateDocumentWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, body CreateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDocumentResponse, error) {
-	rsp, err := c.CreateDocument(ctx, iridessaVersion, orgId, body, reqEditors...)
+func (c *ClientWithResponses) CreateDocumentWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *CreateDocumentParams, body CreateDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDocumentResponse, error) {
+	rsp, err := c.CreateDocument(ctx, iridessaVersion, orgId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -3060,8 +3171,8 @@ func (c *ClientWithResponses) CreateDocumentWithResponse(ctx context.Context, ir
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /invx/apis/{iridessa-version}/orgs/{org-id}/document/bulk (the `UpdateDocumentBulk` operationId).
-func (c *ClientWithResponses) UpdateDocumentBulkWithBodyWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentBulkResponse, error) {
-	rsp, err := c.UpdateDocumentBulkWithBody(ctx, iridessaVersion, orgId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateDocumentBulkWithBodyWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentBulkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDocumentBulkResponse, error) {
+	rsp, err := c.UpdateDocumentBulkWithBody(ctx, iridessaVersion, orgId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -3106,8 +3217,8 @@ func (c *ClientWithResponses) UpdateDocumentBulkWithBodyWithResponse(ctx context
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /invx/apis/{iridessa-version}/orgs/{org-id}/document/bulk (the `UpdateDocumentBulk` operationId).
-func (c *ClientWithResponses) UpdateDocumentBulkWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, body UpdateDocumentBulkJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentBulkResponse, error) {
-	rsp, err := c.UpdateDocumentBulk(ctx, iridessaVersion, orgId, body, reqEditors...)
+func (c *ClientWithResponses) UpdateDocumentBulkWithResponse(ctx context.Context, iridessaVersion IridessaVersion, orgId OrgID, params *UpdateDocumentBulkParams, body UpdateDocumentBulkJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDocumentBulkResponse, error) {
+	rsp, err := c.UpdateDocumentBulk(ctx, iridessaVersion, orgId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -3224,6 +3335,13 @@ func ParseUpdateDocumentResponse(rsp *http.Response) (*UpdateDocumentResponse, e
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdempotencyInFlight
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3237,6 +3355,13 @@ func ParseUpdateDocumentResponse(rsp *http.Response) (*UpdateDocumentResponse, e
 			return nil, err
 		}
 		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -3371,6 +3496,13 @@ func ParseCreateDocumentResponse(rsp *http.Response) (*CreateDocumentResponse, e
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3483,6 +3615,13 @@ func ParseUpdateDocumentBulkResponse(rsp *http.Response) (*UpdateDocumentBulkRes
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdempotencyInFlight
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3496,6 +3635,13 @@ func ParseUpdateDocumentBulkResponse(rsp *http.Response) (*UpdateDocumentBulkRes
 			return nil, err
 		}
 		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -3809,13 +3955,13 @@ func ParseCreateAuthTokenResponse(rsp *http.Response) (*CreateAuthTokenResponse,
 type ServerInterface interface {
 	// UpdateDocument Apply one buyer action to one document
 	// (PATCH /invx/apis/{iridessa-version}/orgs/{org-id}/document)
-	UpdateDocument(ctx echo.Context, iridessaVersion IridessaVersion, orgId OrgID) error
+	UpdateDocument(ctx echo.Context, iridessaVersion IridessaVersion, orgId OrgID, params UpdateDocumentParams) error
 	// CreateDocument Create a pre-registration document
 	// (POST /invx/apis/{iridessa-version}/orgs/{org-id}/document)
-	CreateDocument(ctx echo.Context, iridessaVersion IridessaVersion, orgId OrgID) error
+	CreateDocument(ctx echo.Context, iridessaVersion IridessaVersion, orgId OrgID, params CreateDocumentParams) error
 	// UpdateDocumentBulk Apply buyer actions to many documents (Delete Document Bulk)
 	// (PATCH /invx/apis/{iridessa-version}/orgs/{org-id}/document/bulk)
-	UpdateDocumentBulk(ctx echo.Context, iridessaVersion IridessaVersion, orgId OrgID) error
+	UpdateDocumentBulk(ctx echo.Context, iridessaVersion IridessaVersion, orgId OrgID, params UpdateDocumentBulkParams) error
 	// GetDocument Read one document
 	// (GET /invx/apis/{iridessa-version}/orgs/{org-id}/document/{doc-id})
 	GetDocument(ctx echo.Context, iridessaVersion IridessaVersion, orgId OrgID, docId DocID) error
@@ -3848,8 +3994,28 @@ func (w *ServerInterfaceWrapper) UpdateDocument(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter org-id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateDocumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateDocument(ctx, iridessaVersion, orgId)
+	err = w.Handler.UpdateDocument(ctx, iridessaVersion, orgId, params)
 	return err
 }
 
@@ -3872,8 +4038,28 @@ func (w *ServerInterfaceWrapper) CreateDocument(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter org-id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateDocumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateDocument(ctx, iridessaVersion, orgId)
+	err = w.Handler.CreateDocument(ctx, iridessaVersion, orgId, params)
 	return err
 }
 
@@ -3896,8 +4082,28 @@ func (w *ServerInterfaceWrapper) UpdateDocumentBulk(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter org-id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateDocumentBulkParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateDocumentBulk(ctx, iridessaVersion, orgId)
+	err = w.Handler.UpdateDocumentBulk(ctx, iridessaVersion, orgId, params)
 	return err
 }
 
@@ -4007,6 +4213,10 @@ type DuplicateDocumentJSONResponse ErrorEnvelope
 
 type ForbiddenJSONResponse ErrorEnvelope
 
+type IdempotencyInFlightJSONResponse ErrorEnvelope
+
+type IdempotencyKeyReusedJSONResponse ErrorEnvelope
+
 type InternalErrorJSONResponse ErrorEnvelope
 
 type InvalidCredentialsJSONResponse ErrorEnvelope
@@ -4043,6 +4253,7 @@ type UnsupportedMediaTypeJSONResponse ErrorEnvelope
 type UpdateDocumentRequestObject struct {
 	IridessaVersion IridessaVersion `json:"iridessa-version"`
 	OrgId           OrgID           `json:"org-id"`
+	Params          UpdateDocumentParams
 	Body            *UpdateDocumentJSONRequestBody
 }
 
@@ -4120,6 +4331,22 @@ func (response UpdateDocument404JSONResponse) VisitUpdateDocumentResponse(w http
 	return err
 }
 
+type UpdateDocument409JSONResponse struct {
+	IdempotencyInFlightJSONResponse
+}
+
+func (response UpdateDocument409JSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateDocument413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response UpdateDocument413JSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
@@ -4146,6 +4373,22 @@ func (response UpdateDocument415JSONResponse) VisitUpdateDocumentResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response UpdateDocument422JSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4208,6 +4451,7 @@ func (response UpdateDocument503JSONResponse) VisitUpdateDocumentResponse(w http
 type CreateDocumentRequestObject struct {
 	IridessaVersion IridessaVersion `json:"iridessa-version"`
 	OrgId           OrgID           `json:"org-id"`
+	Params          CreateDocumentParams
 	Body            *CreateDocumentJSONRequestBody
 }
 
@@ -4315,6 +4559,22 @@ func (response CreateDocument415JSONResponse) VisitCreateDocumentResponse(w http
 	return err
 }
 
+type CreateDocument422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response CreateDocument422JSONResponse) VisitCreateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateDocument429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response CreateDocument429JSONResponse) VisitCreateDocumentResponse(w http.ResponseWriter) error {
@@ -4373,6 +4633,7 @@ func (response CreateDocument503JSONResponse) VisitCreateDocumentResponse(w http
 type UpdateDocumentBulkRequestObject struct {
 	IridessaVersion IridessaVersion `json:"iridessa-version"`
 	OrgId           OrgID           `json:"org-id"`
+	Params          UpdateDocumentBulkParams
 	Body            *UpdateDocumentBulkJSONRequestBody
 }
 
@@ -4436,6 +4697,22 @@ func (response UpdateDocumentBulk403JSONResponse) VisitUpdateDocumentBulkRespons
 	return err
 }
 
+type UpdateDocumentBulk409JSONResponse struct {
+	IdempotencyInFlightJSONResponse
+}
+
+func (response UpdateDocumentBulk409JSONResponse) VisitUpdateDocumentBulkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateDocumentBulk413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response UpdateDocumentBulk413JSONResponse) VisitUpdateDocumentBulkResponse(w http.ResponseWriter) error {
@@ -4462,6 +4739,22 @@ func (response UpdateDocumentBulk415JSONResponse) VisitUpdateDocumentBulkRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentBulk422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response UpdateDocumentBulk422JSONResponse) VisitUpdateDocumentBulkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4823,11 +5116,12 @@ type strictHandler struct {
 }
 
 // UpdateDocument operation middleware
-func (sh *strictHandler) UpdateDocument(ctx echo.Context, iridessaVersion IridessaVersion, orgId OrgID) error {
+func (sh *strictHandler) UpdateDocument(ctx echo.Context, iridessaVersion IridessaVersion, orgId OrgID, params UpdateDocumentParams) error {
 	var request UpdateDocumentRequestObject
 
 	request.IridessaVersion = iridessaVersion
 	request.OrgId = orgId
+	request.Params = params
 
 	var body UpdateDocumentJSONRequestBody
 	var err error
@@ -4872,11 +5166,12 @@ func (sh *strictHandler) UpdateDocument(ctx echo.Context, iridessaVersion Irides
 }
 
 // CreateDocument operation middleware
-func (sh *strictHandler) CreateDocument(ctx echo.Context, iridessaVersion IridessaVersion, orgId OrgID) error {
+func (sh *strictHandler) CreateDocument(ctx echo.Context, iridessaVersion IridessaVersion, orgId OrgID, params CreateDocumentParams) error {
 	var request CreateDocumentRequestObject
 
 	request.IridessaVersion = iridessaVersion
 	request.OrgId = orgId
+	request.Params = params
 
 	var body CreateDocumentJSONRequestBody
 	var err error
@@ -4921,11 +5216,12 @@ func (sh *strictHandler) CreateDocument(ctx echo.Context, iridessaVersion Irides
 }
 
 // UpdateDocumentBulk operation middleware
-func (sh *strictHandler) UpdateDocumentBulk(ctx echo.Context, iridessaVersion IridessaVersion, orgId OrgID) error {
+func (sh *strictHandler) UpdateDocumentBulk(ctx echo.Context, iridessaVersion IridessaVersion, orgId OrgID, params UpdateDocumentBulkParams) error {
 	var request UpdateDocumentBulkRequestObject
 
 	request.IridessaVersion = iridessaVersion
 	request.OrgId = orgId
+	request.Params = params
 
 	var body UpdateDocumentBulkJSONRequestBody
 	var err error
@@ -5047,186 +5343,196 @@ func (sh *strictHandler) CreateAuthToken(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H0Jc9s41uBfQXGnKvYWJVOyfKamanwlrUwiu20nfUTeJURCEjoUoCEg2+q0//sWHgASPHS53cc3m66Z",
-	"WKKI8z28+z189SI+mXJGmBTe8VdvTHBMUvh4TWQ6PxlKkqpvMRFRSqeScuYdezck4iwWSHL0gKlEAzLk",
-	"KUGCsJiyEZJjggSeEJSS/8yIkAiPMGVNz/fII55ME+Id7/me+pGmJPaOZTojvieiMZlgNdiEMjqZTbzj",
-	"lu/J+ZR4xx5lkoxI6j09PfneFKd4QqSZ6DmPuufVOZ7zaDYhTCIaoy01o5DGIeJDhFFofwu3C5PydvfJ",
-	"0cHe8LDRGR4Gjc7RwX5j0OoMG+320UEriHePWp2B53tU9T/Fcuz5HsMT1TLmUYPG3rJVLZyejzD6+LF7",
-	"ruYy5OkES+/Ym82guymWkqSqwf/5HDSOcGN40nhz9/XwqeF+7WzytdV++oeXbayQKWUjT21rN6UxEQJ/",
-	"IqmASZbnbH5Qm6g2lJr30VZsFrONTq66xS29b9VvmG3cuDejrb91J1ddZFq9RpwlcxTet0JEHqmQAkZn",
-	"Cnk+q7Hvygv1vceG+r1xj1M1FaFeLK38U8u7UxtymY7qMOt2THis8J2nI8yowOo5ovEx7Ir78JVA4f+l",
-	"ceijdgcl/IGkERYEjckjjklEJzhB0RinOFK47PcZFiihQpIYUYZCLASPKJYkvkxHIrTbLvkXwlBKxJQz",
-	"QZp9Vtjv/b3OLm4N29EROTgYBEGrjQe7nSiuhwJPR5uh7WVxyWstrFmLx3df251aRHxSs9GLg/N9EqnB",
-	"TnF8ramJehZxJgmDj3g6TWgEE9r5RWi0NdsBzSmLeJqSSOp+1CMxm0xwOlenkIrpTBKEUUwSojbeojLa",
-	"EoTEioxNE7Lt+d49TmYENgRL7B2zWZL4HklTDvQRpyMYbaLQaKTWg2E4FE8l4gwJiSVB7f3Ae/Kdl0ia",
-	"NrIJNmbTGEvS0C3znTlLKGHyAoZ6UmAccju+6nYmvGMvgBN8jxMa4+oyP7IvjD8wlPW83mKGlCSxd+zt",
-	"ZO3ymUMPiArEuFogsdiJE4UOMYLfBfrc93AU9T2/78Vsrv9Opf5Lkr53V90PZxEbb8GTi7n/SMnQO/b+",
-	"107O43b0r2IHurpg9yThU6IbVg55xr4GKcFfhGZrUxKhrbA4z3DbRzzVy9dQN/tiN4My9WOfWeR6JZCe",
-	"tulqAQqE2+p0P/nes5F/EUKcIICtXRmVAtkTujFynPPoXCZi51wWEESfZxRzItgriSZYRmPYopSMZglO",
-	"EXmcpkQAQ+kDVdi9U6Thbudz0GjlH48UA/tH3/sfiSgDHs99tbVjlAktClXe3Vz2kJgziR+3j1EZnXz0",
-	"QOW4z1Q/Q0wTtY/QYsqVHAQ95N0Bq0hHogkQCS3KzJIvz0abAY67kkxKOMMQlWQCc+MzqShlN94cXYId",
-	"2zCH5jTlU5LKOep78GPfUydoQoUAlvCSgPc9yfkHzObFxX1Q/FyOMUOtIAhgoWLztRUWNcGPSopFbDYZ",
-	"KJgNda9qZWqM/w7Cd6zpHEM4TfHcR2QylXMfTQrb2WewciCS2GCRHOOs/0we1yw6bKIel2OF9VQgwFUS",
-	"G7Q+n2nMJbbJhpgd2/ZF8N8obUUDyteqiyBJQtLnU8MeLyBDJlZ8d/pmr3N2eNDZb3eOOicnCCcpwfHc",
-	"iK9oyFMzNmofnJycXHV3W4ftD0HQriJMtpiG7f6vRJyTXHZSJALJMRUojHnUg30N61YKmKVX+/bmttvT",
-	"nJKKghTdZxrvqsvNGOQbng5oHBO2ITqQx6mSem+VSF3ECHiExlgg884zREAtqZv2CEvU2j/odPaCw93W",
-	"UXBUhad5swHtnkPaKIOzeZmOiovpqTOKJsQSorKe8oy1zYRiPUbMcbou6ET7ncHBMIjauBXvks5wD+8P",
-	"DqLD+KhOCIaZN3g6+h0LXwhHQUcMyxnobEjr2GryDykHlfB5gDWrh5EXr+iZwHxZgl6dcCZ5OrNUcqyD",
-	"8eaVAlYaUZdK0WeLUKCMXSjUamZYGpOno+wAd5Vcw3ByYTd9Iw1Pty2RdJLekxTkp1lKngFk2y2Cd15n",
-	"TJHG6GjYitrkANdB3cwlA7iex59KiBmaMfI4JZFSaEVhHzIQ6GmG268R4yhbakwkpokCakrkLGUkbmro",
-	"AMTOUhITJilOxMYgqusgB9YP6iCiKRbigafxs4ClsXqMWZwQLSCbzhaezMiZzV94PvXaqxMvnRZntuE2",
-	"QKXH5Rs+Y/GGsGBOs6qJwJEkNoVBxv6DQRDt4712Yy8OSKMzOBw2jvDeQaNDDuPdqDVs41YAVGMI86gA",
-	"KCWCz9KINBiXDf3OXwifHq8INhioQJ2sYoBWXYE6abYbgfiwz7gcgyqXNxYIM/FA0syAbojjFZ4nHMe3",
-	"nL/H6YhsCG/pNMvhfcrjOeL3ZrCETuhzQJ4pChzkuoiQWKA2+kBPq1Cd6lU0JOeNBCb0d9Fy1OSpQDCp",
-	"VKstsAYDzMrEzflTlJ1G5CPD95gmeJBsCplZsaVjlsQSD7AgaMZSgqOxegMsTJwjkfCHZ0BK6MkiSSZT",
-	"nuKUJnPkjO8rgp/OUYIlSauwM60b7oz/Qg6noBfbPaLC3SYQT2Iaa/pCGRXW6gTAfiXQA0+/wEHWVjlk",
-	"1vZK9FlMcJxQZrlkzao1w9TK6QMWKBpjNiJxE4G7DOGhtMdXu8j6LIRfGuBJC9GI3hMwiJc9bY3M1Va3",
-	"M+btHccpB9tyq20ZxsqzAVfeAHNuOUcTzOZ2C8VxTjLU5u8Hrw3y6NV32nbxVTxSR0j11bB9bUwDXgyH",
-	"LhXtwyjF0q5lazBHMRniWSLRfpAtV8m2lIGXgMXaPIQZGvNZiqYK2CBaK1kYUK97hXAcp0QI6xVN+Iiy",
-	"1yjibEhHs1RhkbX5VbYjXI4aa3lhZTpX2Jn5XPP9qvhSfe/HxjWW5L1afwP+rXV3mQ0ysv0DZTF/QFHC",
-	"hSKfkqMBUSPCGVQS4wZjXpMJpoyyUXVci9QoIUOpmS2WdvCtAI1JSrY3HEyQmgX+MCbFzgmLha9G/Mjo",
-	"o0XmFSOpsT4yPJNjntJfyaZCmbF11iiwPW5QTKPFs0g/i9GPjTfvf+r1Gr3Gx5uL68bt5b8vegpfT8yM",
-	"tfRySnBaR//N9P56ZdbuxjFihIIAFdatLESMpygsLO7YrC4Ewi0Ik9awVFhdppJ+ZGI2nfJUkvgDiSm+",
-	"hTVvyOCzLopA/fHDexA7ngFNMzxSIEDuBB4nidXGs1FfQ0wGqsyzAmBnpo2JWm0DQPw3k9DU2sLyYqxZ",
-	"oX4JIKtls3IcylU6cDqbK5YAv75GIY6iEOEoIlPpozBm8xDFhM3V56kMUaxdx+orSULjP3ajD3AUeb4X",
-	"MwXkeKqk65gk3p3rrFcP1gpQ0FM+gcl4vvl6TqBv80VPx/lRzce7e/K9EzeOoCacghU1GEXiwbQzIAln",
-	"I+AvivPZ568ESnlChCKQVIJzX7tvqEb6gmFxBRa44QQKr6DjehZUHrpsZVIT0W6bKifhCUFqL4uhKTie",
-	"UFYNQMgegEvD0/EINjris1eym+oZ52EmfPALiaTqRRGfjJ5XtpwKMSOxJmbVPSyGfiwPwxB1ECvsxjII",
-	"FJGjsnhfm8jnC7mmtS1qK6HwEZnyaIwmNEmowzmzXS+YwJ14J8rkfserxnv52thaI/3QESMxevfDrSFy",
-	"FISEBeyApwgrSW4ALCDf9grs1T524+pw3diKP+qNIiK1cZvsD486jf3B4UGjQw46jaP9o3ajc7g7HEat",
-	"9sEg6NTEdlUjsFw8s6zW7H82M7+MHEtxz/H/4jimajE4uXJwbYgTQcq017HTgZsGI0YeFuGqtlwtPbQg",
-	"AhsTl682kaZICX6JlZWL+zlQhLjJp+Jf5lkz4hPP9yb48T1hIzn2jtt7Hd+bUGa/79aAUo9n2XZxcv+m",
-	"DACq33HJNsxLDcYHNCFFem1/W4Nif5cNfmEa5U8+mK4hlNFYKZdtn32puEtiN0qJbFypHwMwmmYI5hhS",
-	"C3u2X9izVh3pUzA+n6VAWbrsA2WG+oBa5B23gzKuvKdDIumEFMPTKDNKUxG0qrnxi3vHrU4n8JcHexaP",
-	"hME0312fA+QVB0GHlFU32gohOjZUzKKICDGcJSg8SwmWJOsirOK+ltlWUNiMDzw5gt2yFr1ZkpREreUN",
-	"uuqdp1wUW/72jV7ijX65vMmmD1+vzc7YzKNui09nyZeuJJNrIgBFqnqceg6+QUa08x92ejBLvlgJr7qz",
-	"6r3zNXZX7ZVSqbN4gCfN+GD/RB3bmuvgVTWPIaYJidGWmhhhMp1vv0ZKqEUPirlRCZqCDUBYl6PCyOfg",
-	"SFGTYWaCNrKyzF9Vn10D43oSrduVkPZRphgpmKgjr8Q2POAzmS3tNcLJA54LvRxrqTYGLbWUBdPKwap6",
-	"+TeZ1xOmEMJ0QtCist5ViyKJinYHR0e7w3bjsIUHjU4r7jQGex3SILttfHA0GBxEwPMXzCWnSqrnm7Vw",
-	"u5u/WUZspxM/R68CtjjQyDdgEc6vS1EMnuuXX6NQnasQ/KwK7VJ9OqYkhf0Ds4NVe3gak7SJQn0kQ0RF",
-	"n4V9L+h7IUjkIZxN9Vybk9RIDY3ToQ6MBjwm9ySduwivY4brKVlJzizOMHOB1s903RNSohh1Que6ZFKh",
-	"TenAvTzBVPN9SWqZo3Jxt8O+11KwBahhiRKChcyppkOMfGTxYBmErUjT8nwvKEoyrfWkmHy2hml47gre",
-	"GN/6HaxrTtJzqR27G4iaWuneSklEpxRSCLQPWlRZwkkcp60aZcqYW8Fw3yoSoAP05gxdc1yShFpBsFIS",
-	"Ut22V4zWLo52M6b3+BfK8Ainmw94MamhJIuFZBxFfMak+NdURs2FcnJ54P2agd8KSReaQyAsCyzb4cfr",
-	"q1CrAww8LiMqJElJrEiD4Ow1GpCIT4hAIQjw0G1Y0pQOTs5Or3rt3b3di9bPPxYTA7Z0tG/7Sf09afx8",
-	"97W1+/Tbx+ur7X/UaWrvR0mvZsvekxFOarT9qxkj6DbFkKF0xjeHz3se1YzGI+P3jaicb1eHLI6zt3qY",
-	"q3F1lKuxIgI2PnEfSY5abRTTEZUlrDg6bLeDVnu3s1dNurj7uu/XJ//43lUdBlx1eyjicXEjO61WEHQc",
-	"Mf4I/nMF+UD9V6fKX/EaqneV4AhYpZhNp8ncV0I4ZEtUhvbaB3WravkLFnUjoxrF6mZZ5666VAbV+gPf",
-	"pnEdairsqzNEXd2ebYqOJTakj7A9E3qjfUMwNeaa3ahjSVrNsQL08ywGJ4pQ5HESxj7Xvb5CpEHZPacR",
-	"QZqdolazhRI857Maqb/ARZazZPvik++ZmNtVbexrT76npI/3VCz0djEirD5r17S2dAOR808Az65+vxUY",
-	"eNrvVYHnBoJg11mF8yZgGmbrtMree/K9TzhZp4l9TbVYlBF4o0FaysZrNVuha1JpNVsl6aO5pvxhBm6Z",
-	"hDwX5T9leYPZ2nJMKGyoK5w4oM83ou5QnOs0thoBANkMNzxRDNjXSpCSx23MnDY1QsaGptmOpVE/gNWO",
-	"eKPwsGnHdH5s0MmUp4CnkLl37I2oHM8GitPvaJ+DuI+cTyPCdswYT8WjscFpzpJTF8pi53JJSmuMJfFR",
-	"HO9MJjvz+XzuSAYxj86xJGWxYHcnaO20g/Zuhb4vSwqqI709vmRiemOK0zHR6cUJlaP0S+R5fwlr2Pp8",
-	"0vi5BezhSX0MGkc7jbuvgd/ae6oXZG7n0yVzVq+/RmG39ylEhpL6KDy77oUoSklMJWIc3FDnp70QxWRg",
-	"nrgHsNv75Pne2XVPHZHTXvEw6h/XOIy382lXT8CDSZ/B8D0uzfdzNTZ8rRxWtUSAja8wp/a88ajeUlvY",
-	"CGDbr1HYCgJ3N1qtoLwbrXawaDdaQeD5XqsF/7bLihH8uMZumAnnO2IeFHbFPHN3xvfc1JUybZmmpKEl",
-	"a22CLbJVrH09IF4jQYiodcBpnyVmETnjk4lN7S9Z+M0vlsslStO0Lk/1Doj8bJYkxYPxlvNYoJREhN7r",
-	"xMaheWelEUeTS5hgklwOvePPK9i1oYZPdxXXMJc4yXdFp6JuhYacN2+57LL7Tzgppfe3gkBNgzEuteOs",
-	"ui1vUkIaQ55OkPMawlJCZIuSuxeKBFXDSd5Fc7WX0fdypWlNXWyValUZMQJBLz6df1zLyYUexhyZNpV1",
-	"O0UTSOtI/b8RxAdBo3O0e9g42j86bLQPD4aHg/ioczAcLJnNZc1yQSIFXzSdkPVcip2j/fVdijFhFCeb",
-	"ng4IAVh6OnQoN4SUOVbjlSfDhBJsPJ+pXDGf72eYSSrnNlhhzeloHr0Bg1/Czet61yx3JZ9GW6ERX5o9",
-	"Xi7VUcOh64ayPGWFXgCvPfkejZdW6nhWtZAVbl/fo2m8kPtdu7xASDxS3O/q+gKMvjingSb2r3vdQy77",
-	"KOmZ1xd14yts+gh553VuSMe1B2inI151SZXIPadoxiRN4MUhTYU0qLm9/vltB2ueX2fGGxEzZwFFimbc",
-	"PvUreJazf+Up02mPC+j9jZMTWSHzhaTQup7XMmpbtF7kLVGomp/V/DDl9KG4hgIDKyB1xvr9OtGkQo2r",
-	"9NDPzexlFuaykXq8KOJ3kf8vEESdXOQNFSdg+7oEBPyvyDPLYto6EVJmGopfLmQPIB28Esi+4SMheUpi",
-	"na4CUp2NYAO3kWIcrxEdMeelmCThuqJewaAZ1BPe5SeyXpJY0134V9ZIco+IrWNgALkameotTvo3HWan",
-	"DaAtMPAGQbC2zamEtJtan2zzLB5zhUvTejN11HSE05QSsQLd1wmVcJ34/4WREiWSu8AyXToix0bbPb8+",
-	"eXNrFdvri7fdm9vrk9vuZe/NSff9xbmPwrZ67ez64uT24tzvs7CttOKTs7OLq1v9u2p5ftHr6m+76lv3",
-	"5uqj+bWjWp/0zi7em+72ghC9ub78+aIHve1D6/cXtxcl72JgFWnfa8PnNqjWbf1kF/7twL978O9+SeVW",
-	"D9ZSufW+nad4KMGerb65AtIb8H1mP2m7dv5dh886D84Jo+5XIyTnHShGlbhdvkn5rxCVZzuAolGg1QMa",
-	"nphozfUDObTfGiR7zHSqcfXsmOoSdbbqQl0YyoyGquvOmAILeakYtZO+PrTGT1ygv8VSPhWqnkWMl+fx",
-	"3WyCWSMlOIZENW009BFpjpqK+9TWwQrL3sz6almraLCdU91xc+MC6kJw9Waj0PRhRGohYRERj0ldZZ6l",
-	"9ZrUOVmQ/pm1zHPfS4909oF5WEy6t/0WExVK7d0EYfNTTcUM21X+k2IwtoEbQWIeVbMfbRcLAu5NuwmR",
-	"Yx7DDpgyWPaXataT7TFLSzdv1iXg1QWv2CyJlWFZcD6XofKNhj6gBuAA1IHTGX3a1+G8X1JJ1yrmVrb/",
-	"rDFprZwuQHzTj6/3YOExWMzZdSLw0MSQmIi4rLqgu8C/b+m758gaSnSACLB1ZY0/PMzIhNO8lLSR405d",
-	"7D7kToEOD1uMtkJnr8NtlBXngeoRW6GT5BtuA6VUPGSWSNey7oLLL+QFr1eHM5uy7shzFqE7A05b3KfF",
-	"oqopsQcSawmvfRseacKo3EWUpJONZBM3IuoFgjp/fxSnLeO2oQ4L0U01ulopIEuIk8mLWPRPhFCEQZHe",
-	"LYkfIUfW2PWt7YmyIjU67DQPOk7USfDke2fkpSZ0RoQwDt7CqEF1xOuXGxAsx5ShKUkjUjNyFjkfVOYx",
-	"EvKllv725rZu6QfN/d3SqOdURC/l1LF9IZOCVgF4eclvhXyZrVfrXbbzrcOlW/+dYGc1wvl3Nz20NeI8",
-	"FkBMb07OlCgBJ1dsg2jho45S9A/rA7mODtvtdl24U8c/rHd9d18OB7oLcKC89q5QdLkmLi78yYQKWmrl",
-	"o7CnH8GeuAT3J8/3Sj7pn9Yjumb4nwgEdugvPQ7U9yqNz4momdlVyuNZJBHU2dM1MZwXikA40TGWkE4f",
-	"31PB07mP3mE2w+kcGQeHYwzbXSOK8Hs5fwkAWc9OEVFL0Ll5OYS4eXtzu/Pxdn3ScJPURWLckJTixCmJ",
-	"WXvSITrZ2dfVaUu3/KUW+jblGeX30X+sA03SCRFoxqhE09Qw36Ws6JZLxXs/6RCil/F4VxgioixKZrrm",
-	"Pn4s5VpVKdVHVlffQT3NF6p1no/fn21bBb53eVNS1nuXN0UAHa7MxVODXKmNe4ndgI5sQpGCyQpolCRp",
-	"QM2cdlkK7k4ywyjfCjmW3xQge7dA4lorwD/LQloc108LdprfHc2fTy2P5s+fubJrphxtJL+eFIVVXKdN",
-	"rpRYc5Pu7xvbSeTbePxCQllNlE5+gUTueEdd5iT7zBJ5XJCendJA2gHpO5lmFhX6zIAbQUHaXNpG2KmS",
-	"G6ItMcaZ6wajn04+vEeYRWOebr+Gzt5yHS5F3WbaclLegG+xQ99ih77FDn2LHfoWO/Qtduhb7NC32KFv",
-	"sUPPjB0qpnS4oQx1icp1DsnQecGVLOuEQffVlfJgn7kCodt0LZnwm3dtgXetCPKSg+iyVAerrETIumvE",
-	"agphxCtv4UJbcMvYNpTWyautl+z3KOWVeizLrgtb/8oue53Y0mmuk5G73NcPZAVGqtO7ixl0G/g7DL3c",
-	"gvRTStKXzUBvtVEPp3SCGbriFAjZH5+I/oan8s9LQJ9E4g9JQHcZmZOz5TCOcBV/qxjPi8nlL5FX/mE2",
-	"GWCKzjhTSr9CZVMXWvwZKeZ69D8/yTz4g5PMgyBot56XZL4q69vaNdsHIfqAxzjFYixT/HdJBv9wdvPC",
-	"yeDFNPArypYlgxdDHtdzrteY2lwHe6vkYG89y3hZNFzelXKfN6D3qpmwISqLKP3NbFqblnkDNQpAljpG",
-	"4Wn7NESDmaBMUWLJs88+Cm8ufv7hKtyBv5dXoa6iiW4ufgYpbcfcotZnUzwH7qy4NX70UXjx4xU0VH9V",
-	"Q/I45akstEKmkY/C84sfr0IUEzIhsXm1GJ552j5V8FazMX8v1QcYxfyFB6qjImB0y3VAA5tlBoLP2XDZ",
-	"t8v8qx06/+b8qKehoIsfb6IaMnWLH7WwSGy6+dub2wJ+vb25LS5EPVgvwxXGhPaVDFY9HTvN2rPjJNY/",
-	"J9lacolrpQ4hXtSNhPNgCzB/rhNW8aITiMqyRF00w4uOePb25vavDGZ4GPNkgQ204lJ/6bV3y2svj3gp",
-	"x2djXRn49454CWFl0RinI7IcxNcsvhwOX8hpe81n+uZxHP8yE1KTxgmeowFBjIywpPdkYTDN0VGzIFk0",
-	"4IFxn78oJHIn+ipczNwQf5TLw5GntYElbKITiSZcSHRU+E9tTlbMRQ/2SugLAWrczUV5Le/jcJlD1hA4",
-	"d9lV8gpmr2iWUjmHqiPmplKo53syk+P82xtrBHz3w61XV1YcLnjUdUqHKZ9UC33amh5iQQl51J8FwW4E",
-	"XcBHXdBCsyXv2Mwj5zljKae2uPCCktD5LW2LpoSFLRo9mGfGg6a91zu7HcDc7F1XBjmfEJ7Sf5O5Lrtu",
-	"A1nLxuMGVYBVKKPVD2tOIEKms0gdKcgmg/DeBhhG1QlUjMu4vvgQfcJzzDDqEfnA0y+vRJ9Rdv+Y1QRS",
-	"DUwQznG19EF+XdJWmJsEQ23D3tZpDNhcH9ln2pYnYE7YlEjQJkPho5gwStRfbR0UcEmMrpnS7LM++98I",
-	"dhlS6IiGgFpr37P73PcQnslxFjK0VQHQti6SnuJ7kiBzN4G99xktKkutoWaqUy/FtV8epMU0dDsmc22P",
-	"bge2zK4aZMYSCFs0V0vFpowvmPvFFxKjIU+barHn2c4mCowzpiYR7ijY7OApFTtfy9fzP+3wdCR2vmrb",
-	"0lOo3cwRBg19MhNSkVqsJuHeA4hl0bilxr6AOPMsgwxK+88EEdmlV4gYHeMYhV+1muHDbT++Nhz6ECH7",
-	"FBYKY1o9Q82AM6uRoC2T3AglNwWRhbKZbJYkGmo26IKz/J48tyUY+DGLAZKmtSByGxZkb06DJB3hVsUc",
-	"8BjMtSlBKflFX8cH3X53e3uFOkFQyS/RorukMjGX2j3mdPvkqou2igcKqoM4hwnuqbe1mrxWM2hCcDyf",
-	"Eoan1Dv2dptB09TYGQP93ADmO7ETEZHlFImFjCl/ZadrerY1m578lU0u01H3HJjZFMs6PeAErHXCJhiF",
-	"ZQd7VqO27kbKvFqTKDTqs3KYBpCH32xS729oQjBTZOs3KIlutODfspvegXTYp332W6PRKPxf9aVDJX4z",
-	"1An9htqtIMvTU1+DwFfPfNRuq392A6TbgRP5N7iFQr3WDkw239I2UwltNOFTb+4GWdrf0oYk0YMpKqle",
-	"3A9M+h/6DSlmj1rQoNLeR+0OdKIOh73IOSH4ngjU3gtMSqGieXmXTXTC5kiTrYhPBpRZOIkHkgp1VuzZ",
-	"W5h8ZbOd05FoZildNv1ME1EcGSKa56XoHzTEDIFVI20NeYqMbLM4h23bz27GyEvfCTRj9lowtQX1+dc6",
-	"RRuFNmc71Pe4V3xc0LLg5AozSlTydYVAVQmw5mSOtvL4IncUgfBASTcmUijbc43+yJIxRbTg4iVdc2iu",
-	"HjQNVujMceF0q7mKQhXDbwQflgOgvhAyFYhKAcRcQ8ucFIUIamcirHaXJoniJinBsEwN1rdEuoFMlo+Y",
-	"UAl7PgWRAoU1rryMPBiWBXBw3oPfGX+AruECVU3UDRHJcilprDM1q5c3vhLZUn0HbzsZ3tYkBWpyn4lM",
-	"3dg79vSEzvNrOA03OeXxfMPrhzQ2lW7x10THeAoNAN1riGxZAnN/TV51YEn8lsn3Xy+qQV/1A7fTFC89",
-	"1M/qpqLvydlwlLWvIionzxfVE5nOCDzQAgtsbDsIngWK8jVQt9UAQaAW1Wuh6iPzloDERsyBWlaIW/t8",
-	"V4wXq4n+qgR7rRuo5cRllSKrymFTOomvEr1kHtsoomI8kBP+UxfDk4XsmJR0Gq8faOPG0ZhYl0JoSynO",
-	"pDaIZN3wjkL0Ro3TKstsbLcCJztRb01tCmTrOei+8oLNauSqjWl58r2OPgJ1A2VHxRQvOcWxLSoLDVur",
-	"GxZu0oNGu6sbveHpgMaxvmijE3RWt8huUFYNWmsMUb6JF9rtrbOemrvkVOP20erG5Us+n3xvb53dL96p",
-	"Dq3WWGLNrbaAWzkHAQ8IZyRTsnUYFy8UAFFqDB7ZSola29Q33vC6IihnVnvP0Q5EaczyMo9OgUetv9vi",
-	"jrbcsKsNkT5z6g1vda+vtm3VYaU/g/SeDTVW2rdVJsO+ou9KHdwyxTS2feQaIPoMLBBG9sNfiMgtBoZZ",
-	"H7ulRdE/kRuM6MNv2pTxT9Bb9WhDnvYZ1PmELIBWyz7V1T71w3b+8Py0Z/qCiqruKOdS/eI6ytE/+yzM",
-	"QySa+qlfKNWuesgq5eZvGPug+rUaJQ3q0fUsIeIYrCg1RoGCRaCkh22RRBDUCXar1RG0cu1uI0jW9D8z",
-	"AndRCCc6wL3O1+3/GOxDEWdx8QpvJZNl5gYXNlourOyTI88dLa6sgMg9YSCx2ph+HQmojoXCsAEhzOhT",
-	"MdrKRd9tR54VYzwlKJ0lBC5ze0BbVhIxgrmPCJtNhI+MA1r4KAHHsHDqBkEygfDVXBjPZFndASRvR2MS",
-	"fSGxDf3EbK7VNCW5Q+mo1wije8qTxWqYY7Ww16ITsJ6ofmAordEodQy+1kq7xdrjv0vaNee+JO4q+iFT",
-	"3NBK22n7NDPh2bLkfKj2rAkiQyZ1FQqRm7Cfwm0Si4UnEz9SE94E4R32VgAIhrDF9KEwvg460OEL6nOx",
-	"fPO5LItDPV4vB4HjGsr6Fiqdf84Tto2TL0sa1h4Ik1DbOsxyWvMs1CzRE1Izs+TKtTIkIeWx5aQj6uF0",
-	"hiC4/236npmXmzsH8quTPQavPN2V470siGrCrRYLWhZSS0N4NNCyOBsNNhOeUoCVG45gwweMD936ssET",
-	"XXQUW+euAxL4bvao+NVxC+mElE+OsW8jIbC+5v9aqk9rw3NpdIKq5mPTQxyRYS2tRwu/3xScP0bB0aup",
-	"VXCM1rG2+hL8VepLFlJhwLW+xvIX6SpraAHnVuJwI8u/KS1rKi2a3iG82Mu4QGF58p/lI9kZzJIvfy9H",
-	"CcHROCtOqmVxyB9EWyW5cVt9BTutjVdBt3C/n8gsqNqtqfU/7bzj1lOQe20p0+mwW5mLBszHxmhOpXXP",
-	"OnZo/aLoM8m51tOUKCyy6/HALC3HXIDYFhZtpeHxN1/N8301a3pqXutRHDO/q8r4xnyf1QIczPuMxtvG",
-	"yQ4VSAGGlMVkSlgMBS7tDXevROZ+jTnR173PWMzVDAYJj77kmCIAO5QyknmSt8Cr2g6C7Q0uV7RKq+RT",
-	"lJB7kiCB50JpcBofrWLk5OgfF0wFrfJljLnXBYM/pXSJH3imSaw0QKUuIjo0CzLJ8tuvC92X73rM1K/C",
-	"XY8wHOOlEfxaj1gmr1t9bZYSAXBChfBodcp3NUEwUztGbVTvyFCq5zLXXFO7q8CXrt1AUJeSpFB80IBJ",
-	"2KiJBzzXbhg3sBheBDtNfo9nBgB/eao9KKL2xk/YQtjR/OLP0CRandiKBQtHC2C0vLMsNEBBWPUM18hm",
-	"A5ruj1d4LrcMyVIIb6lTHjti1/VKaNej/xJOzm1/mWMKbVmjAY3B97XC47WNeJr1VyotqdM9tanFuOTx",
-	"dEogYY3gNKFZoExuPcuMJxDPEUWzNCUsgvS1rFJGghWUOTMRFoybeIzQXNwaWoZVvawWS3NJbmjve4WX",
-	"AQlUF0ZqaWiKME35IFHHYAvgwzTb9BGZTOXcRxMOPAkz1/QChkuFRDDYICX4i7BWp7DocApNVJ1fMdRo",
-	"s0ttoAigHOPWagM4bbLGV/oUT5Vo8nssLYu9dwUTMCT3xQry04Rs59rd54WevbUKgD/dPde1B3aQP8a9",
-	"lySm+HBhU3qGJFsvteWUQEf8KgH8QqZyu6oGf3avwzZ6lHPF9ee6GpwZEIJBEO3jvXZjLw5IozM4HDaO",
-	"8N5Bo0MO492oNWzjVgCEZ2g9IcUanVXqsKA85517l3U+S7hD2ltnFl7xomco7PmMlf9B1UeXLm9dJby0",
-	"vLvlZVSTBLVLHHgpn7VsuAZklcU78sPG5VYzB/4yd3Zu6K4lArW4/c3es9res+YlCX9Ph7Y+hu4Rzk9S",
-	"/clad7nuyWq5J2uF3cn3JvSxjMiXVlrPhA1IjcylM9+UHgN+7RtdY2rLzX9D8W8o/sej+H85b/S/CT0r",
-	"V27uhfB2dnfsZTSFzejGaB3kQjhJCY7nRi+D2t6UxeQR1WBGUbt7zrY8B9+DDUj62tqBUoSujeBf50a4",
-	"XMuEtL5vYZZ8+Wv8C9+8BJuENrlhTWDZnmA2d7ORjK6beZkUYLdf2H/wNeaReqJWNSKyLkGrmr4Apg63",
-	"9otrrvHRwxhLcg+YLKzhe8vI6X2WLdBHrkEXpyQz6urrrbebboS0MRBVgqP7bJ3o6I1Co50YcO93q+y1",
-	"GsxJprasMmJ8c1H/fxKDu/93iMH92zuwNw22/R/IHK4JjtcMcf2TfL6rXzznETiHFReyqayaE923dhTU",
-	"IeUY6GF9XO7Fo3ahCIShFOIrgcaYxQlBW2SCqcmfnGIhHnga25L/dMRIjN79cGuSdDV6mSTPnNOAK1l7",
-	"8kzus772SthcCHh4btJYu+wDZSK0Ca/Wbd3pBH6fxQQuo0HtYPs1CqGbeZi7FYyLEBwCINwKibUzoKa+",
-	"pPY7mzZ9hhPBUUKFdVQ7XE3kJSIHJOFspMQFPw+HNDuW8oSAO5zgaAxpVzTts1DxaeuiWFGzrc/6TBeI",
-	"NbvP03zTLTs1WaWtxdeCOa4Y3ajPHsY0GoNQYIaWD1zN6kGNtm08/+DyZ4TEAjGuQbU4mDNLif5dPoaE",
-	"j3S1qPwAvucjtYk6dYkhwD+zHy5fNk+ONYNt8qn4V7E6mX7B8BnoBTJi9W56x57YjVIiG1fqSZCC5lfF",
-	"Q++4HWxA8LNN2SjUblOZRtcHKIs07aChz4wtMACHNI/KVjTNxepaIUcIHlGQK0D3/PzV46X6hsDql9QT",
-	"NIUJymGxatU80fV3cDyhzLsDVQ+OsGH6e8GhEWGkrp7gkfm78eBtRC/pu+7HX7utHu2KLrvei866+90v",
-	"0x8/nb07apL5u1/jH7r0knbnP92+S3qTn/Z6Z0H7p19Gu+9vr5Per9/Ly9uf9j7QILg8701+nnx4/PBL",
-	"TD+cf0/fn71LyHcn9PKXi3bv1++D3u1J58OvF3sfzpOjZtRO2GDyJoh/fJe8/2HvPj5rzX/+4Y3wdImH",
-	"9QWRl5csHERbrNjCC6aaxB8qWnQ1ETrLadA3fXS1yGHKnGg1IT/JXQUvw4f1UXYkECiBcvdUav/VLTny",
-	"+U5JDG7FlM9w1PQdb/pQl3XMBGrn2OTZMRdSc1BoI/R9ZG5Zo1maeMfeDlhrzNS+LkY+NJibEiGvRF4P",
-	"1S200cwJB0xZraB8GUgpoO/tza2jrNfQtyxne2Duzbaqvi7WNHHGzOW6p7un/xcAAP//",
+	"7L0Jc9u4sij8V1D8TlXs71EyJctr6lZdx3YyyklkH9uZLfJ7hEhIwpgCdAjItibj//4KDYAEF20eZzL3",
+	"vEzVxBJFrN3ovRtfvIhPppwRJoV3/MUbExyTFD5eEZnOT4aSpOpbTESU0qmknHnH3jWJOIsFkhw9YCrR",
+	"gAx5SpAgLKZshOSYIIEnBKXk3zMiJMIjTFnT8z3yiCfThHjHe76nfqQpib1jmc6I74loTCZYDTahjE5m",
+	"E++45XtyPiXesUeZJCOSek9PT743xSmeEGkmesaj7ll1jmc8mk0Ik4jGaEvNKKRxiPgQYRTa38LtwqS8",
+	"3X1ydLA3PGx0hodBo3N0sN8YtDrDRrt9dNAK4t2jVmfg+R5V/U+xHHu+x/BEtYx51KCxt2xVC6fnI4w+",
+	"feqeqbkMeTrB0jv2ZjPoboqlJKlq8L8/B40j3BieNN7efjl8arhfO5t8bbWf/uFlGytkStnIU9vajclk",
+	"yiVh0fyfZF6d8kd8RwQAN8JJggQeEoUBqUIUtBWneCgblMhhYyzlFE9pg+YdNu7IvKGxy0fXMqVT8kog",
+	"QSaYSRqJ7WOE0YzRf88IusfJjPhIzKIxwsLsjY+mJEUKC1hMYsSnJMVqWk10MyZoSFMhM2x7oHKMMLoj",
+	"c5TOmHiNMErJlGDzS4ad6gXM4iq6bk2IHPPYRwrG8Mq/ZySd+2jA47kPqyfpNhoRqbdDD4+ZeCCpxnVf",
+	"DxVmWyobV2Sa4DmJj5FCjFC/wWdSzZGpU0PtOYElZTM0q4npcEhShTB2llTtTafddtc3pglxpkQFEpIm",
+	"STbGFlYHGmEkxjyV+vAOeYqo3Db9BUdN9E8yFwinBPacpyPM6O+w27AXevk+fL4jU4naHTTms1Toid+R",
+	"uZ8hySuByHBIIingdQp/9TYpeiF5SmJEGeKMIJliJnCkxjlGmNkX5VgtDAvEuLQttjDae3xU5yZKsRhv",
+	"o4QMJWLcDKbnhg1mKhzIJlQ873vDVhQMWqRxiDuk0Yn2dhtH+GC/0R52BgdRKz4iQWDPu0be/MQ7p6Wh",
+	"jkuBgOHHD4SN5Ng7bu/t+Yqg2e+t4pnu9x/brUa//3hwfvu/FhzLlMZECPwjSQUcxPK5ND8o2qaWSc37",
+	"aCs2NGYbnVx2iyu/b9XTMdu4cW9GW5+inVx2kWn1GnGWzFF43woReaRCChidKZr+WY19W16o7z021O+N",
+	"e5yqqQj1YmnlP7a8W7UhF+mojuDfjAmPFRvSGCs0xlJ14MbFh68ECv8PjUNfoW7CH0gaYUHQmDzimER0",
+	"ghMUjXGKI8Vi/D7DAiVUSI2qIRaCRxRLEl+kIxHabZf8jjCUEjHlTJBmnxX2e3+vs4tbw3Z0RA4OBkHQ",
+	"auPBbieK66HA09Fm3OSiuOS1FtasZS+3X9qdWv7wpGajFwds9wRO6hscX2l6pJ5FXBFo+Iin04RGMKGd",
+	"34RGW7Md0JyyiKcpiaTuRz0Ss8kEp3PFHKmYziRRZI8kRG28RWW0JQiJFXWcJmTb8z3gFrAhWGLvmM2S",
+	"xPdImnIQW3A6gtEmCo1Gaj2awKB4KhFnSEgsCWrvB96T77xE0rSRTbAxm8ZYkoZume/MaUIJk+cw1JMC",
+	"45Db8VW3M+EdewGc4Huc0BhXl/mJ3TH+wFDW83qLGVKSxN6xt5O1y2cOPShSrqiloqoGO3Gi0CHWzFWg",
+	"z30PR1Hf8/tezOb671TqvyTpe7fV/XAWsfEWPLmY+4+UDL1j7//byUXPHf2r2IGuztk9SfiU6IaVQ54x",
+	"wEFK8J0m7WJKIrQVFucZbvuIp3r5GupmX+xmUKZ+7DOLXEoigWmbrhagQLitTveT7z0b+RchxAkC2NqV",
+	"KXZpT+jGyHHGozOZiJ0zWUAQfZ5RzIlgrySaYBlpkSglo1mCU0QepykRwFD6QBV2bxVpuN35HDRa+ccj",
+	"JVf+o+/9j0QULceBdJfpEgpV3l9f9JCYM4kft49RGZ20yNZnIF9hmqh9hBZTrgRT6CHvDlhFOhJNgEho",
+	"UWaW3D0bbQY47koyKeEMQ1SSSSZOxjzqxpujS7BjG+bQnKZKzpZz1Pfgx76nTtCECgEs4SUB73uS84+Y",
+	"zYuL+6j4uRxjhlpBEMBCxeZrKyxqgh+VconYbDJQMBvqXtXK1Bj/GYTvWNM5hnCa4rmPyGQq5z6aFLaz",
+	"z2DlQCSxwSKQtk3/mZqsWXTYRD0ux6CqCAS4SmKD1mczjbnENtkQs2Pbvgj+a6UEaUD5WiMSRCkfz6eG",
+	"PV5Ahkys+OHN273O6eFBZ7/dOeqcnCCcpATHcyO+gpKkx0btg5OTk8vubuuw/TEI2lWEyRbTsN1/S8Q5",
+	"yWUno/5SgcKYRz3Y17BupYBZerXvrm+6Pc0pqShI0X2m8a66XMN4cVEjz9TskuaUa6kDQtmoz6Ypj4gQ",
+	"Ss/TbLhkRqCsMRMkfG30uwRLklqW/JanAxrHhG2IgORxquTsGyXEF3EQHqExFsi88wyhU+sGpj3CErX2",
+	"DzqdveBwt3UUHFUxyLzZgHbPIaaUATW4SEfFxfQUVUATYklfWTN6xtpmQjE7I1g5XRe0sP3O4GAYRG3c",
+	"indJZ7iH9wcH0WF8VCd2w8wbPB39iYUvhKOgI4blDLREpI1tavIPKQcl9HmANauHkRev6JnAfFkWUp1w",
+	"Jus6s1QH2MF480oBK80Zp1L02SIUKGMXCrViG5bG5Okok6kd4tBlbxM6Gm/ASzaA3EmZOFGxgjChjC4V",
+	"KE+zBuK1BGtj0L8gC3ihtS4nyNtNr2JFviIzQeKvAsGbumU8YIHUiMDGaqyma0Ar1VP+ZtB61roWQEav",
+	"xUJGKSkMJ+d2Tzcy1+i2JfmMpPckBWVolpJn0E/bLYJ3Xue27RgdDVtRmxzgOoJq5pKBSM/jL5WqGJox",
+	"8jglkSQxEoV9yKibnma4/RoxjrKlxkRimqgDlxI5SxmJDXSAGJ6mJCZMUpyIjUFU10EOrJ8Uj0NTLMQD",
+	"T+NnAUszjDFmcUK0tms6W8j0Imc235D16bVXJ15iRM5szZnpcfmWz1i8ISyY06xq73PUgk1hkMnywSCI",
+	"9vFeu7EXB6TRGRwOG0d476DRIYfxbtQatnErAIY8hHlUAJQSwWdpRBqMy4Z+5xvCp8crWgoGKlCneBig",
+	"VVegTprtRiA+7DMux5kLSzcWuV9JqyNG7rjE84Tj+IbzDzgdkQ3hLZ1mObzf8HiO+L0ZLKET+hyQZ1o/",
+	"ByUtIiQWqI0+0jdVqE71KhqS80YCE/q7mCzU5KlAMKlU2yBgDQaYlYmb86coO43IJ4bvMU3wINkUMrNi",
+	"S8fHgCUeYEHQjKUER2P1BpiLOUci4Q/PgJTQk0VSMeEUpzSZI2d83xWlqrAzrRvujL8hh1PQi+0eUeFu",
+	"E0j+MY01faGMCmtCBmC/EuiBp3dwkLWJHZm1vRJ9FhMcJ5RZLlmzas0wtaVJyT3RGLMRiZsIQlKQdmHr",
+	"XiEMpc9C+KUB0SohGtF7At6tcjRLIwtnqdsZ8/aOE/gC23KjDZPGZCu+jizLOZpgNrdbKI5zkqE2fz+w",
+	"crhefadtF1/FI3WEVF8N29e3E2Uv7iHYIMXSrmVrMEcxGeJZItF+kC1XqY2UgcuPxdrWixlEFUAMgtZa",
+	"lZoJqNe9RDiOUyKEjTxK+Iiy1yjibEhHs1RhkTXgV7YjXI4aa0U6yXSusDOLa8r3qxKv5Hs/N66wJB/U",
+	"+hvwb63v2myQUZsfKIv5A4oSLhT5lNzoZXAGlcS4wZhXZIIpo2xUHdcitQ6ggMMKYTIw+FaAxiQl2xsO",
+	"JkjNAn8ak2LnhMXCVyN+YvTRIvOKkdRYnxieyTFP6e9kU6HMOC5qbEM9blAsC/LYnPSzGP3cePvhl16v",
+	"0Wt8uj6/atxc/PO8p/D1xMxYSy9vCE7r6L+Z3re3E9ndOEaMUBCgwrqVhYjxFIWFxR2b1YVAuAVh0lqJ",
+	"C6vLrD2fmJhNpzyVJP5IYopvYM0bMvisiyJQf/74AcSOZ0DTDI8UCJA7gcdJYg1d2aivIe4RVeZZAbAz",
+	"08ZErbYBIP6bSWhqbWF5MdZiV78EkNWyWTnRIVU68GY2VywBfn2NQhxFIcJRRKbSR2HM5iGKCZurz1MZ",
+	"oljHgaivJAlNMIgbSoSjyPO9mCkgx1MlXcck8W7dyBv1YK1oIz3lE5iM55uvZwT6Nl/0dJwf1Xy82yff",
+	"O3GDgmpio1hRg1EkHqymA5JwNgL+YkMR1fNXAqU8IUIRSCohUkf7YqlG+oLNfgUWuLFBCq+g43oWVB66",
+	"bMBVE9E+2Con4QlBai+LcWY4nlBWjSbKHoB/0tPBRTbU6bNXcknoGecxY3zwG4mk6kURn4yeV7acCjEj",
+	"sSZm1T0sxnEtj6kSdRAr7MYyCBSRo7J4X3uf5gu5pjXbawO88BGZ8miMJjRJqMM5s10veJecmGLK5H7H",
+	"q8ZU+9qPUSP90BEjMXr/040hchSEhAXsgKc6XncALCDf9grs1T524+pw3diKP+qNIiK1cZvsD486jf3B",
+	"4UGjQw46jaP9o3ajc7g7HEat9sEg6NTET1fDKV08s6zW7H82M7+MHEtxzwnmwHFM1WJwcung2hAngpRp",
+	"r2OnM0ZdRh4W4aq2XC09tCACGxMXBODSFCnBL7GycnE/B4oQN/lU/Ld51oz4xPOLoaudQujqbg0o9XiW",
+	"bRcn90/KAKD6HZdsw7zUYHxAE1Kk1/a3NSj2D9ng56ZR/uSj6RrSBYyVctn22ZeKuyR2o5TIxqX6MQCj",
+	"aYZgjiG1sGf75XDfKulTMD6b6QD2LvtImaE+oBZ5x+2gjCsf6JBIOiHFWFPKjNJUBK1qboJcvONWpxP4",
+	"yxMqikfCYJrvrs8B8oqDoONDqxtthRCdfyFmUUSEGM4SFJ6mBEuSdRFWcV/LbCsobMYHnhzBblmL3ixJ",
+	"SqLW8gZd9c5TLootf/taL/Fav1zeZNOHr9dmZ2zmUbfFb2bJXVeSyRURgCJVPU49B7c7IzqSB3Z6MEvu",
+	"ctdXeWfVe2dr7K7aK6VSZ8E9T5rxwf6JOrY115Hoah5DTBMSoy01McJkOt9+jZRQix4Uc6M6tt9GE63L",
+	"UWHkM3CkqMkwM0EbJl3mr6rProFxPYnW7UpI+yhTjBRM1JGH9IcBn8lsaa8RTh7wXOjlWEu1MWippSyY",
+	"Vg5W1Uttqo0iTCHE3IWgRWW9qxZFEhXtDo6OdoftxmELDxqdVtxpDPY6pEF22/jgaDA4iIDnL5hLTpVU",
+	"z9dr4XY3f7OM2E4nfo5eBWxxoJFvwCKcX5eiGDzXL79GoTpXIYQwKLRL9emADCJJJmB2sGoPT2OSNlGo",
+	"j2SIqOizsO8FfS8EiTyEs6mea3OSGqmhcTrUWQ6Ax+SepHMX4XUCQD0lK8mZxRlmLtD6ma57QkoUo07o",
+	"XJdMKrQpHbiXJ5hqvi9JLXNULu522PdaCrYANSxRQrCQOdV0iJGPLB4sg7AVaVqe7wVFSaa1nhSTz9Yw",
+	"Dc9dwVvjW7+Fdc1Jeia1Y3cDUVMr3VspieiUQj6Q9kGLKks4ieO0VaNMGXMrGO5bRQJ0gN6eoiuOS5JQ",
+	"KwhWSkKq2/aK0drF0a7H9B7/Rhke4XTzAc8nNZRksZCMo4jPmBT/PZVRc6GcXB54v2bgd0LSheYQiLEE",
+	"y3b46eoy1OoAA4/LiApJUhIr0iA4e40GJOITIlAIAjx0G5Y0pYOT0zeXvfbu3u5569efi1k+Wzp0v/2k",
+	"/p40fr390tp9+uPT1eX2P+o0tQ+jpFezZR/ICCc12v7ljBF0k2LIAj7lm8PnA49qRuOR8ftGVM63q0MW",
+	"x9lbPczluDrK5VgRARtsvI8kR602iumIyhJWHB2220GrvdvZq2ZQ3X7Z9+sTbH3vsg4DLrs9FPG4uJGd",
+	"VisIOo4YfwT/uYJ8oP6rU+UveQ3Vu0xwBKxSzKbTZO4rIRxSnypDe+2DulW1/AWLupZRjWJ1vaxzV11a",
+	"lhu5fOCbNK5DTYV9dYaoy5vTTdGxxIb0EbZnQm+0bwimxlyzG3UsSas5VoB+nsXgRBGKPE7C2Oe6V5eI",
+	"NCi75zQiSLNT1Gq2UILnfFYj9Re4yHKWbF988j0TQL+qjX3tyfeU9PGBioXeLkaE1WftmtaWbiAN5gng",
+	"2dXvtwIDT/u9KvBcQ0T7Oqtw3gRMw2ydVtl7T773I07WaWJfUy0Wpfdea5CWUmtbzVbomlRazVZJ+miu",
+	"KX+YgVsmu9ZF+R+zJOBsbTkmFDbUFU4c0OcbUXcoznROao0AgGy6Kp4oBuxrJUjJ4zZmTpsaIf1K02zH",
+	"0qgfwGpHvFF42LRjOj826GTKU8BTSMM99kZUjmcDxel3tM9B3EfOpxFhO2aMp+LR2OA0ZwUgFspiZ3JJ",
+	"2YgYS+KjON6ZTHbm8/nckQxiHp1hScpiwe5O0NppB+3dCn1fluFXR3p7fMnE9MYUp2NSTYoTKqfclMjz",
+	"/hLWsPX5pPFrC9jDk/oYNI52GrdfAr+191QvyNzMp0vmrF5/jcJu78cQGUrqo/D0qheiKCUxlYhxcEOd",
+	"vemFKCYD88Q9gN3ej57vnV711BF50yseRv3jGofxZj7t6gl4MOlTGL7Hpfl+psaGr5XDqpYIsPEV5tSe",
+	"Nx7VW2oLGwFs+zUKW0Hg7karFZR3o9UOFu1GCwontFrwb7usGMGPa+yGmXC+I+ZBYVfMM3dnfM/NQyvT",
+	"lmlKGlqy1ibYIlvF2tcD4jUShIhaB5z2WWIWkVM+mdjyOSULv/nFcrlEaZrW5aneAZGfzcpVKd5xHguU",
+	"kojQe52lPDTvrDTiaHIJE0ySi6F3/HkFuzbU8Om24hrmEif5rui88q3QkPPmDZdddv8jTkoldFpBoKbB",
+	"GJfacVbdlrcpIY0hTyfIeQ1hKSGyRcndC0WCquEk76K52svoe7nStKYutkq1qowYgaAXv5l/WsvJhR7G",
+	"HJk2lXU7hYlI60j93wjig6DROdo9bBztHx022ocHw8NBfNQ5GA6WzOaiZrkgkYIvmk7Iei7FztH++i7F",
+	"mDCKk01PB4QALD0dOpQbQsocq/HKk2FCCTaez1SumM+/ZphJKuc2WGHN6WgevQGDX8LN63rXLHcln0Zb",
+	"oRFfmj1eLodVw6HrhrI8ZYVeAK89+R6Nl1bDelZFrhVuX9+jabyQ+125vEBIPFLc7/LqPNQlkTIaaGL/",
+	"ulc95LKPkp55dV43vsKmT1BEos4N6bj2AO10xKsuWxa55xTNmKSJW3QKUHN7/fPbDtY8v86MNyJmzgKK",
+	"FM24fepX8Cxn/8pTpnOYF9D7ayfBuULmCxnedT2vZdS2aL3IW6JQNT+r+WHK6UNxDQUGVkDqjPX7daJJ",
+	"hRpX6aGfm9nLLMxlI/V4UcTvIv9fIIg6hQU2VJyA7et6LlxXDnN5ZllMWydCykxD8cuF7AGkg1cC2Td8",
+	"W4tMF3pTUp2NYAO3kWIcrxEdMeelmCThuqJewaAZ1BPe5SeyXpJY0134LesQukfEFiUxgFyNTPUWJ/2b",
+	"DrPTBtAWGHiDIFjb5lRC2k2tT7Z5Fo+5wqVpvZk6ajrCaUqJWIHu64RKuE78/8BIiRLJXWCZLh2RY6Pt",
+	"nl2dvL2xiu3V+bvu9c3VyU33ovf2pPvh/MxHYVu9dnp1fnJzfub3WdhWWvHJ6en55Y3+XbU8O+919bdd",
+	"9a17ffnJ/NpRrU96p+cfTHd7QYjeXl38et6D3vah9Yfzm/OSdzGwirTvteFzG1Trtn6yC/924N89+He/",
+	"pHKrB2up3HrfzlI8lGDPVt9cAekt+D6zn7RdO/+uw2edB2eEUferEZLzDhSjStwu36b8d4jKsx1ABTjQ",
+	"6gENT0y05vqBHNpvDZI9ZjrVuHp2TKmYOlt1ocgTZUZD1UWkTLWUvO6T2klfH1rjJy7Q32JdrgpVzyLG",
+	"y/P4YTbBrJESHEOimjYa+og0R03FfWqL2oVlb2Z96btVNNjOqe64uXEBdSG4erNRaPowIrWQsIiIx6Su",
+	"zNbS4mvqnCxI/8xa5mUlSo909oF5WKxnYfstJiqU2rsJwuanmvI3tqv8J8VgbAM3gsQ8qmY/2i4WBNyb",
+	"drpOLeyAqWlnf6lmPdkes7R082ZdAl5d8IrNklgZlgXncxkqX2voA2oADkBRR53Rp30dzvsllXStyoxl",
+	"+88ak9bK6QLEN/34eg8WHoPFnF0nAg9NDImJiMtKhboL/PvWsXyOrKFEB4gAW1fW+OphRiac5qWkjRx3",
+	"6mL3IXcKdHjYYrQVOnsdbqOs0hZUj9gKnSTfUNdjVjxklkjXsu6Cyy/kBa9XVDebsu7IcxahOwNOW9yn",
+	"xaKqqZcJEmsJr30bHmnCqNxFlKSTjWQTNyLqBYI6/3wUp63JuKEOC9FNNbpaKSBLiJPJi1j0T4RQhEGR",
+	"3i2JHyFH1tj1re2JsiI1Ouw0DzpO1Enw5Hun5KUmdEqEMA7ewqhBdcSrlxsQLMeUoSlJI1IzchY5H1Tm",
+	"MRLypZb+7vqmbukHzf3d0qhnVEQv5dSxfSGTglYBeHnJ74R8ma1X6122863DpVv/g2CnNcL5D9c9tDXi",
+	"PBZATK9PTpUoASdXbINo4aOOUvQP6wO5jg7b7XZduFPHP6x3fXdfDge6C3CgvPauUHS5Ji4u/MWEClpq",
+	"5aOwpx/BnrgE9xfP90o+6V/WI7pm+F8IBHboLz0O1Pcyjc+IqJnZZcrjWSQRFM3UNTGcF4pAONExlpBO",
+	"H99TwdO5j95jNsPpHBkHh2MM210jivBfcv4SALKenSKilqBz/XIIcf3u+mbn0836pOE6qYvEuCYpxYlT",
+	"37b2pEN0srOvq9OWbvhLLfRdyjPK76N/WweapBMi0IxRiaapYb5LWdENl4r3/qhDiF7G411hiIiyKJnp",
+	"e23wYynXqkqpPrG6+g7qab5QrfN8+tfptlXgexfXJWW9d3FdBNDhylw8Ncil2riX2A3oyCYUKZisgEZJ",
+	"kgbUzGmXpeDuJDOM8q2QY/lNAbK3CySutQL8syykxXH9tGCn+dPR/PnU8mj+/Jkru2bK0Uby60lRWMV1",
+	"2uRKiTU36f65sZ1Evo3HLySU1UTp5Jc05Y531GVOss8skccF6dkpDaQdkL6TaWZRoc8MuBFUl86lbYSd",
+	"ktch2hJjnLluMPrl5OMHhFk05un2a+jsHdfhUtRtpi0n5Q34Hjv0PXboe+zQ99ih77FD32OHvscOfY8d",
+	"+h479MzYoWJKhxvKUJeoXOeQDJ0XXMmyThh0X10pD/aZKxC6TdeSCb971xZ414ogLzmILkp1sMpKhKy7",
+	"E7CmEEa88ko9tAVXBm7ruy2ziwxK9nuU8ko9lmV3/61//569G3DpNNfJyF3u6weyAiPV6d3FDLoN/B2G",
+	"Xm5B+ikl6ctmoLfaqIdTOsEMXXIKhOzrJ6K/5an86xLQJ5H4KgnoLiNzcrYcxhGu4m8V43kxufwl8so/",
+	"ziYDTNEpZ0rpV6hs6kKLvyLFXI/+1yeZB185yTwIgnbreUnmq7K+rV2zfRCij3iMUyzGMsV/l2Twj6fX",
+	"L5wMXkwDv6RsWTJ4MeRxPed6janNdbC3Sg721rOMl0XD5W0p93kDen+T3+W8mNJfz6a1aZnXUKMAZKlj",
+	"FL5pvwnRYCYoU5RY8uyzj8Lr819/ugx34O/FZairaKLr819BStsxVyL22RTPgTsrbo0ffRSe/3wJDdVf",
+	"1ZA8TuE+bKcVMo18FJ6d/3wZopiQCYnNq8XwzDftNwreajbm74X6AKOYv/BAdVQEjG65Dmhgs8xA8Dkb",
+	"Lvt2kX+1Q+ffnB/1NBR08eN1VEOmbvCjFhaJTTd/d31TwK931zfFhagH62W4wpjQvpLBqqdjp1l7dpzE",
+	"+uckW0suca3UIcSLupFwHmwB5s91wipedAJRWZaoi2Z40RFP313ffMtghocxTxbYQCsu9Zdee7e89vKI",
+	"F3J8OtaVgf/siBcQVhaNcToiy0F8xeKL4fCFnLZXfMZi7aX/bSakJo0TPEcDghgZYUnvycJgmqOjZkGy",
+	"aMAD4z5/UUjkTvRVuJi5Ib6Wy8ORp7WBJWyiE4kmXEh0VPhPbU5WzEUP9kroCwFq3M1FeS3v43CZQ9YQ",
+	"OHfZVfIKZq9ollI5h6oj5tphqOd7MpPj/NtbawR8/9ONV1dWHG761HVKhymfVAt92poeYkEJedSfBcFu",
+	"BF3AR13QQrMl79jMI+c5YymntrjwgpLQ+QWIi6aEhS0aPZhnxoOmvaQ/ux3AXNNfVwY5nxCe0n+SuS67",
+	"bgNZy8bjBlWAVSij1Q9rTiBCprNIHSnIJoPw3gYYRtUJVIzLuL74EP2I55hh1CPygad3r0SfUXb/mNUE",
+	"Ug1MEM5xtfRBfl3SVpibBENtw97WaQzY3AXbZ9qWJ2BO2JRI0CZD4aOYMErUX20dFHBJjK6Z0uyzPvv/",
+	"EewypNARDQG11r5n97nvITyT4yxkaKsCoG1dJD3F9yRB5m4Ce4k7WlSWWkPNVKdeimu/PUiLaehmTOba",
+	"Ht0ObJldNciMJRC2aK6Wik0ZXzD3izt9QV9TLfYs29lEgXHG1CTCHQWbHTylYucLTWmshISGKe3ztMPT",
+	"kdj5om1LT6F2M0cYNPTJTEhFarGahHvFJpZF45Ya+xzizLMMMijtPxNE5HfwEqNjHKPwi1YzfLjtx9eG",
+	"Qx8iZJ/CQmFMq2eoGXBmNRK0ZZIboeSmILJQNpPNkkRDzQZdcJbfk+e2BAM/ZjFA0rQWRG7DguzNaZCk",
+	"I9yqmAMeg7k2JSglv+nr+KDbH25uLlEnCCr5JVp0l1Qm5lK7x5xun1x20VbxQEF1EOcwbXu+d29rNXmt",
+	"ZtCE4Hg+JQxPqXfs7TaDpqmxMwb6uQHMd2InIiLLKRILGVP+yk7X9GxrNj35K5tcpKPuGTCzKZZ1esAJ",
+	"WOuETTAKyw72rEZt3WWvebUmUWjUZ+UwDSAPf9ik3j/QhGCmyNYfUBLdaMF/IJPiokmHfdpnfzQajcL/",
+	"qi8dKvGHoU7oD9RuBVmenvoaBL565qN2W/2zGyDdDpzIf8AtFOq1dmCy+Za2mUpoowmfenM3yNL+ljYk",
+	"iR5MUUn14n5g0v/QH0gxe9SCBpX2Pmp3oBN1OOyt7AnB90Sg9l5gUgoVzcu7bKITNkeabEV8MqDMwkk8",
+	"kFSos2LP3sLkK5vtnI5EM0vpsulnmojiyBDRPC9F/6AhZgisGmlryFNkZJvFOWzbfnYzRl76TqAZs9eC",
+	"qS2oz7/WKdootDnbIVxeUPVxQcuCkyvMKFHJ1xUCVSXAmpM52srji9xRBMIDJd2YSKFszzX6I0vGFNGC",
+	"i5d0zaG5etA0WKEzx4XTreYqClUMvxF8WA6AuiNkKhCVAoi5hpY5KQoR1M5EmGU3/aKUYFimBus7It1A",
+	"JstHTKiEPZ+CSIHCGldeRh4MywI4OO/B74w/QNdwgaom6oaIZLmUNNaZmtXLG1+JbKm+g7edDG9rkgI1",
+	"uc9Epm7sHXt6Qmf5NZwbktrCFcdAQA07esPj+Yb3F2l0LF5dpLNoravRYIB7j5Gta2AuwMnLFiwJADMF",
+	"A9YLi9B3BcH1NsVbE/Wzuqnoi3Y2HGXtu4zK2fdF/UamMwIPtMQDG9sOgmeBonyP1E01whDITfVeqfrQ",
+	"viUgsSF3oNcVAt8+3xYDzmrCxyrRYutGejmBXaXQrHLclc4CrIQ/mcc2DKkYUOTED9UFAWUxPyanncbr",
+	"R+q4gTgmWKYQG1MKVKmNQlk3PqQQ/lHj9cpSI9utwElv1FtTm0PZeg66r7yhsxr6aoNinnyvo49A3UDZ",
+	"UTHVT97g2FalhYat1Q0LV/FBo93Vjd7ydEDjWN/U0Qk6q1tkVzBDg6PVDRzy3GVvEzoa6zW11phe+Rpg",
+	"aLe3zl7UXGSnGrfbG004vzIfGq+x2vL1pE++t7cO2Iu3wUOrNfan5j5eQOqcdYHvhjOSmQd0ABovlC5R",
+	"Chge2RqPWk/Wd/XwuvItp9bukOM7KAGY5QUqndKU2vJgy1LaQsmuHkf6zKmUvNW9uty29ZKV5g96RzbU",
+	"GItcDQ77irEoRXbLlAHZ9pFrOukzsJ0YqRXfEZHbOoyUcOwWRUX/hdwwSh9+00aY/wKNW4825GmfQYVS",
+	"yF9otexTXadUP2znD8/e9ExfUAvWHeVMql9cFz/6rz4L8+COpn7qF4rMqx6yGr/5G8ayqX6txneDYnc1",
+	"S4g4BvtPjTmjYMsoaZBbJBEEdYLdal0HbRZwtxF0AvrvGYFbNIQT1+BeROz2fwyWrYizuHj5uJImM0OJ",
+	"Cxst0Vb2yZFEjxbXhEDknjCQtW02go5hVMdCYdiAEGY0wRht5UL7tiOJizGeEpTOEgLX0D2gLSsCGZXC",
+	"R4TNJsJHxnUufJSAS1s4FY8gDUL4ai6MZ1K47gDSzqMxie5IbINWMZtrBVPpHFD06jXC6J7yZLEC6dhb",
+	"7IXuBOw+qh8YSutiSpGEr7VyerFq+reV0w3hKAnqigDJFDe0vvqm/SazXtqK7HyoNr0Jwk4mLxZqsJuI",
+	"p8JFGovFPhM6UxPZBZEt9kIEiAOx9wjAnQA63kJHbqjPxcrVZ7IsyPV4vQQHPnuoaFwo8v45z1U3/s0s",
+	"X1o7X0wuceswS+fNE3CzHFfISs3yStdKDoVsz5aTiamH08mREPlgMxfNvNy0QZC8ncQ5eEUhSjHUzYKo",
+	"JtJssYhoIbU0ekkDLQsx0mAzkTkFWLmRGDZywoQPWDc+OOGLPnLr13ZAAt/NHhW/Oh4xnYvzo2Pn3Eh8",
+	"rb/uYC2lrbXhuTTaTFVns5kxjsyxlr6mxfbvqtnXUc30ampVM6Mvra14Bd9K8cqiSQy41te1vpGWtYYa",
+	"cWZFFjeo/rvK9FeoTJpYIrzYO7tAXXryn+Vb2hnMkru/l4OJ4GicFXXVmgDkXaKtktS6rb6CfdvG+aAb",
+	"uBdRZJZn7Q7W2qd2enLrYcm93ZTpNOKtzLUFZnfjbKDSurUd+71+UfSZ5FxriUoQF9m1gmDOl2MuQOYL",
+	"izbm8Pi7j+v5Pq41PVyv9SiOe8RVpHzj9shqKA7mfUbjbROcAJVbAYaUxWRKWAyFQe3NgK9E5raOOdHX",
+	"5M9YzNUMBgmP7nJMEYAdShXKPPBb4I1uB8H2BpdSWpVZ8ilKyD1JkMBzofRHjY9WLXNqGxwXDBWt8iWW",
+	"ubcKgx+qdPkhePRJrPRPpawiOjQLMkUGtl8Xui/fkZkpf4U7MmE4xksj+LWexEzYt9riLCUC4IQKYeXq",
+	"lO9qgmCmdozaqN4BpBTfZS7NpnbzQQyCdp9BPU+SQtFGAyZho00e8Fy7r9yAbHgRrET5/acZAPzlJQpA",
+	"DbY3pcIWwo7mF6aGJkHtxFZ6WDhaAKPlnWUhFQrCqme4fjcb0HR/vMLju2VIlkJ4S53ymBu7rldCu2z9",
+	"l3AOb/vLHHpoy5osaAw+wxWewm3E06y/UklOnSarDT0mlAFPpwQS/QhOE5oFGOW2u8x0A3EwUTRLU8Ii",
+	"SPvLKowkWEGZMxOZwriJYwnNhbehZVjVS36xNJcLh/aeXHgZkEB1YaSWhqYI05QPEnUMtgA+TLNNH5HJ",
+	"VM59NOHAkzBzDT9gNlVIBIMNUoLvhLV5hUU/W2iiEf2KmUgbfWoDbADlGLc2I8Bpk22/0hf7Rokm39TO",
+	"s9jrWbBgQ1ZlrFBnmpDtXLf8vNAjulbl9afb57pEwQrzddyiSWKqPhc2pWdoug0PsKwWCJFfpaB3ZCq3",
+	"q0r4Z/cecqPFOXeLf64rfpoBIRgE0T7eazf24oA0OoPDYeMI7x00OuQw3o1awzZuBUC5htaDVCyOWiUv",
+	"C+qi3rqXiOezhMu7vXVm4RVv2IaKqs9Y+Vcq+7p0eeuaAErLu11evzZJULvEwpcyasvHa0BWWbwjgGxc",
+	"5zYLfFgWBpDb6WuJQC1uf7c2rbY2rXk7xd8zEEAfQ/cI5yep/mStu1z3ZLXck7XC6uV7E/pYRuQLK+5n",
+	"0grkpObinW9qvgHD942yMrV1/r+j+HcU//oo/h/OG/3vQs/KlZsLObyd3R17C1BhM7oxWge5EE5SguO5",
+	"UeygqDplMXlENZhRVA+fsy3PwfdgA5K+tnagNKkrI/jXOTEu1rJBre/ZmCV3f1/vxveQsG8eEuaGg4FN",
+	"foLZ3M0/M0p25lxTGLX9wp6PLzGP1BO1qhGRdSl51YQVMNK41X5cQ5OPHsZYkns4QsKa7LeMgtBn2QJ9",
+	"5JqicUoyc7S+0Hy76cbEG9NWJRy+z9aJh98oGN6J+vf+tK2gVnU6yfSlVdaT7575/0eCpvf/DkHTf3u/",
+	"/abR0f8DmcMVwfGaocF/kbd69YtnPAK3tuJCNnlZc6L71o6COiSZAz2sj2c+f9TOH4EwFL98JdAYszgh",
+	"aItMMDUZs1MsxANPY3vJAx0xEqP3P92YtGyNXiatN+c04ATXPkiT7a4vOhM2eQUenpnE5S77SJkIbYqz",
+	"dbh3OoHfZzGB64dQO9h+jULoZh7mDhHj3ARXBkjVQmLtxqipKKo95qZNn+FEcJRQYV3sDlcTeVHQAUk4",
+	"Gylxwc/DSM2OpTwh4MgnOBpDoh1N+yxUfNo6V1ZU6euzPtMlgc3u8zTfdMtOTR5xa/FFcI4TSTfqs4cx",
+	"jcYgFJih5QNXs3pQo22bmAUIVmCExAIxrkG1OAg2S4L3/oxzI+EjXR8sP4Af+Ehtos41Ywjwz+yHy5fN",
+	"k2PNYJt8Kv67WI9Ov2D4DPQCfhy9m96xJ3ajlMjGpXoSpKByVvHQO24HGxD8bFM2ijDcVKbRFSHKIk07",
+	"aOgzY0tKwCHNo9kVTXOxulbIEYJHFOQKUHo/f/F4qaIlsPolFSRNKYpyNLBaNU90xSUcTyjzbkHHhCNs",
+	"mP5ecGhEGKnrZXhk/n48eBfRC/q+++n3bqtHu6LLrvai0+5+927684+n74+aZP7+9/inLr2g3fkvN++T",
+	"3uSXvd5p0P7lt9Huh5urpPf7v+TFzS97H2kQXJz1Jr9OPj5+/C2mH8/+RT+cvk/IDyf04rfzdu/3fwW9",
+	"m5POx9/P9z6eJUfNqJ2wweRtEP/8Pvnw0959fNqa//rTW+Hpoh7rCyIvL1k4iLZYo4YXTP2QrypadDUR",
+	"Os1p0DdUZv/HiBymsI1WE/KT3FXwMnxYH2VHAoGiN7dPpfZf3CIzn2+VxODWyPkMR03f6qcPdVnHTKBa",
+	"kk2XHnMhNQeFNkLfQOcWspqliXfs7YCZyEzty2LkQ4O5KQrzSuQVcN3SKs2ccMCU1QrK17+UQhHfXd84",
+	"ynoNfcuy9AfmpnSr6uvyXBNnzFyue7p9+r8BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

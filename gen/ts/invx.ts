@@ -921,6 +921,52 @@ export interface components {
         };
     };
     responses: {
+        /** @description A request with this Idempotency-Key is still being processed; retry later (`err-idempotency-key-in-use`). */
+        IdempotencyInFlight: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "status": "0",
+                 *       "data": null,
+                 *       "error": {
+                 *         "message": "err-idempotency-key-in-use",
+                 *         "type": "ClientError",
+                 *         "args": {
+                 *           "message": "A request with this Idempotency-Key is still being processed; retry later."
+                 *         }
+                 *       },
+                 *       "info": null
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description This Idempotency-Key was used for a different request (`err-idempotency-key-reused`). */
+        IdempotencyKeyReused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "status": "0",
+                 *       "data": null,
+                 *       "error": {
+                 *         "message": "err-idempotency-key-reused",
+                 *         "type": "ClientError",
+                 *         "args": {
+                 *           "message": "This Idempotency-Key was used for a different request."
+                 *         }
+                 *       },
+                 *       "info": null
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
         /**
          * @description The request breaks the spec (body, path parameter or JSON syntax): `err-validation`, with
          *     the failing JSON pointer or parameter in `args.field`.
@@ -1004,7 +1050,8 @@ export interface components {
         };
         /**
          * @description A document with this `docNumber` already exists for the seller GSTIN in this organisation
-         *     (`err-duplicate-document`).
+         *     (`err-duplicate-document`), or a request with the same Idempotency-Key is still being
+         *     processed (`err-idempotency-key-in-use`; retry later).
          */
         DuplicateDocument: {
             headers: {
@@ -1089,6 +1136,11 @@ export interface components {
     };
     parameters: {
         /**
+         * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+         * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
+         */
+        IdempotencyKey: string;
+        /**
          * @description Version of the iridessa (document) API.
          * @example v1
          */
@@ -1151,7 +1203,13 @@ export interface operations {
     CreateDocument: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+                 * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description Version of the iridessa (document) API.
@@ -1188,6 +1246,7 @@ export interface operations {
             409: components["responses"]["DuplicateDocument"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1196,7 +1255,13 @@ export interface operations {
     UpdateDocument: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+                 * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description Version of the iridessa (document) API.
@@ -1231,8 +1296,10 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyInFlight"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1241,7 +1308,13 @@ export interface operations {
     UpdateDocumentBulk: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+                 * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description Version of the iridessa (document) API.
@@ -1275,8 +1348,10 @@ export interface operations {
             400: components["responses"]["BulkBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["IdempotencyInFlight"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

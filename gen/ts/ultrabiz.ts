@@ -592,6 +592,36 @@ export interface components {
         };
     };
     responses: {
+        /** @description A request with this Idempotency-Key is still being processed; retry later. */
+        IdempotencyInFlight: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "Message": "A request with this Idempotency-Key is still being processed; retry later."
+                 *     }
+                 */
+                "application/json": components["schemas"]["AspNetError"];
+                "application/xml": components["schemas"]["AspNetError"];
+            };
+        };
+        /** @description This Idempotency-Key was used for a different request (method, path, body or caller). */
+        IdempotencyKeyReused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "Message": "This Idempotency-Key was used for a different request."
+                 *     }
+                 */
+                "application/json": components["schemas"]["AspNetError"];
+                "application/xml": components["schemas"]["AspNetError"];
+            };
+        };
         /** @description The request is invalid (ASP.NET model state); `ModelState` names each bad argument or field. */
         BadRequest: {
             headers: {
@@ -665,7 +695,8 @@ export interface components {
         /**
          * @description The request conflicts with the stored state; nothing was changed. Deleting: the invoice is finalized,
          *     has payments, a stock level would go below zero, or the body does not match the stored lines.
-         *     Inserting: the `BillNo` is already used for this vendor.
+         *     Inserting: the `BillNo` is already used for this vendor. Either: a request with the same
+         *     Idempotency-Key is still being processed (retry later).
          */
         Conflict: {
             headers: {
@@ -766,6 +797,11 @@ export interface components {
     };
     parameters: {
         /**
+         * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+         * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
+         */
+        IdempotencyKey: string;
+        /**
          * @description Id of the purchase invoice.
          * @example 1024
          */
@@ -831,7 +867,13 @@ export interface operations {
                  */
                 isPGP?: components["parameters"]["IsPGP"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+                 * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -965,6 +1007,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -988,7 +1031,13 @@ export interface operations {
                 /** @description Also update the products' purchase rates from the lines' `PricePack`; stored with the invoice. */
                 isRateChange?: components["parameters"]["IsRateChange"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+                 * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1030,6 +1079,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1049,7 +1099,13 @@ export interface operations {
                  */
                 isPGP?: components["parameters"]["IsPGP"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+                 * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1087,6 +1143,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -1109,7 +1166,13 @@ export interface operations {
                  */
                 isPGP?: components["parameters"]["IsPGP"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+                 * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1149,6 +1212,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             500: components["responses"]["InternalServerError"];
         };
     };

@@ -968,6 +968,36 @@ export interface components {
         };
     };
     responses: {
+        /** @description A request with this Idempotency-Key is still being processed; retry later. */
+        IdempotencyInFlight: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "409",
+                 *       "message": "A request with this Idempotency-Key is still being processed; retry later."
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description This Idempotency-Key was used for a different request (method, path, body or caller). */
+        IdempotencyKeyReused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "422",
+                 *       "message": "This Idempotency-Key was used for a different request."
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The request failed validation; the message names the offending field. */
         BadRequest: {
             headers: {
@@ -1028,7 +1058,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Kept categories hold rows that point to rows of a chosen category; nothing was deleted. Choose those categories too, or retry with force=true. When such rows were written while the delete ran, `blockers` is empty: the same call may simply be repeated. */
+        /** @description Kept categories hold rows that point to rows of a chosen category; nothing was deleted. Choose those categories too, or retry with force=true. When such rows were written while the delete ran, `blockers` is empty: the same call may simply be repeated. `blockers` is also empty when a request with the same Idempotency-Key is still being processed (retry later). */
         Conflict: {
             headers: {
                 [name: string]: unknown;
@@ -1139,6 +1169,11 @@ export interface components {
         };
     };
     parameters: {
+        /**
+         * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+         * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
+         */
+        IdempotencyKey: string;
         /** @description The organization's `_id` (a 24-character lowercase hex ObjectId). */
         OrganizationObjectId: string;
         /** @description OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path. */
@@ -1262,7 +1297,13 @@ export interface operations {
     AddOrganization: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+                 * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1283,8 +1324,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            409: components["responses"]["IdempotencyInFlight"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1438,6 +1481,11 @@ export interface operations {
             header?: {
                 /** @description OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path. */
                 "ORGANIZATION-ID"?: components["parameters"]["OrganizationIdHeader"];
+                /**
+                 * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+                 * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The organization's `_id` (a 24-character lowercase hex ObjectId). */
@@ -1467,6 +1515,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -405,6 +405,9 @@ type Vendor struct {
 	VendorName string `json:"VendorName"`
 }
 
+// IdempotencyKey defines model for IdempotencyKey.
+type IdempotencyKey = string
+
 // InvoiceId defines model for InvoiceId.
 type InvoiceId = int64
 
@@ -443,6 +446,11 @@ type Conflict = AspNetError
 //
 // Example: {"Message":"No HTTP resource was found that matches the request URI 'http://localhost:8080/api/Purchase/Nope'."}
 type Forbidden = AspNetError
+
+// IdempotencyKeyReused ASP.NET Web API error body (`HttpError`). XML clients get `<Error><Message>...</Message></Error>`.
+//
+// Example: {"Message":"No HTTP resource was found that matches the request URI 'http://localhost:8080/api/Purchase/Nope'."}
+type IdempotencyKeyReused = AspNetError
 
 // InternalServerError ASP.NET Web API error body (`HttpError`). XML clients get `<Error><Message>...</Message></Error>`.
 //
@@ -496,6 +504,9 @@ type DeletePurchaseInvoiceParams struct {
 	// IsPGP Purchase book flag (a purchase-side mode with no public definition): the book the invoice is, or
 	// was, entered in. Reads and deletes find only invoices of the named book.
 	IsPGP *IsPGP `form:"isPGP,omitempty" json:"isPGP,omitempty"`
+
+	// IdempotencyKey Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // DeletePurchaseReturnParams defines parameters for DeletePurchaseReturn.
@@ -509,6 +520,9 @@ type DeletePurchaseReturnParams struct {
 	// IsPGP Purchase book flag (a purchase-side mode with no public definition): the book the invoice is, or
 	// was, entered in. Reads and deletes find only invoices of the named book.
 	IsPGP *IsPGP `form:"isPGP,omitempty" json:"isPGP,omitempty"`
+
+	// IdempotencyKey Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // GetPurchaseInvoiceParams defines parameters for GetPurchaseInvoice.
@@ -535,6 +549,9 @@ type InsertPurchaseInvoiceParams struct {
 
 	// IsRateChange Also update the products' purchase rates from the lines' `PricePack`; stored with the invoice.
 	IsRateChange *IsRateChange `form:"isRateChange,omitempty" json:"isRateChange,omitempty"`
+
+	// IdempotencyKey Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // InsertPurchaseReturnParams defines parameters for InsertPurchaseReturn.
@@ -545,6 +562,9 @@ type InsertPurchaseReturnParams struct {
 	// IsPGP Purchase book flag (a purchase-side mode with no public definition): the book the invoice is, or
 	// was, entered in. Reads and deletes find only invoices of the named book.
 	IsPGP *IsPGP `form:"isPGP,omitempty" json:"isPGP,omitempty"`
+
+	// IdempotencyKey Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // GetVendorParams defines parameters for GetVendor.
@@ -1270,6 +1290,21 @@ func NewDeletePurchaseInvoiceRequestWithBody(server string, params *DeletePurcha
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
@@ -1352,6 +1387,21 @@ func NewDeletePurchaseReturnRequestWithBody(server string, params *DeletePurchas
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -1514,6 +1564,21 @@ func NewInsertPurchaseInvoiceRequestWithBody(server string, params *InsertPurcha
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
@@ -1588,6 +1653,21 @@ func NewInsertPurchaseReturnRequestWithBody(server string, params *InsertPurchas
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -2027,6 +2107,8 @@ type DeletePurchaseInvoiceResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -2077,6 +2159,11 @@ func (r DeletePurchaseInvoiceResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r DeletePurchaseInvoiceResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r DeletePurchaseInvoiceResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -2142,6 +2229,8 @@ type DeletePurchaseReturnResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 }
@@ -2184,6 +2273,11 @@ func (r DeletePurchaseReturnResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r DeletePurchaseReturnResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2359,6 +2453,8 @@ type InsertPurchaseInvoiceResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -2409,6 +2505,11 @@ func (r InsertPurchaseInvoiceResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r InsertPurchaseInvoiceResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r InsertPurchaseInvoiceResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -2474,6 +2575,8 @@ type InsertPurchaseReturnResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 }
@@ -2516,6 +2619,11 @@ func (r InsertPurchaseReturnResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r InsertPurchaseReturnResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -3115,6 +3223,13 @@ func ParseDeletePurchaseInvoiceResponse(rsp *http.Response) (*DeletePurchaseInvo
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3254,6 +3369,13 @@ func ParseDeletePurchaseReturnResponse(rsp *http.Response) (*DeletePurchaseRetur
 			return nil, err
 		}
 		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
@@ -3456,6 +3578,13 @@ func ParseInsertPurchaseInvoiceResponse(rsp *http.Response) (*InsertPurchaseInvo
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3595,6 +3724,13 @@ func ParseInsertPurchaseReturnResponse(rsp *http.Response) (*InsertPurchaseRetur
 			return nil, err
 		}
 		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
@@ -3802,6 +3938,23 @@ func (w *ServerInterfaceWrapper) DeletePurchaseInvoice(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter isPGP: %s", err))
 	}
 
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.DeletePurchaseInvoice(ctx, params)
 	return err
@@ -3832,6 +3985,23 @@ func (w *ServerInterfaceWrapper) DeletePurchaseReturn(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "isPGP", ctx.QueryParams(), &params.IsPGP, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter isPGP: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -3898,6 +4068,23 @@ func (w *ServerInterfaceWrapper) InsertPurchaseInvoice(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter isRateChange: %s", err))
 	}
 
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.InsertPurchaseInvoice(ctx, params)
 	return err
@@ -3921,6 +4108,23 @@ func (w *ServerInterfaceWrapper) InsertPurchaseReturn(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "isPGP", ctx.QueryParams(), &params.IsPGP, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter isPGP: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -4008,6 +4212,8 @@ type BadRequestJSONResponse ModelStateError
 type ConflictJSONResponse AspNetError
 
 type ForbiddenJSONResponse AspNetError
+
+type IdempotencyKeyReusedJSONResponse AspNetError
 
 type InternalServerErrorJSONResponse AspNetError
 
@@ -4298,6 +4504,22 @@ func (response DeletePurchaseInvoice415JSONResponse) VisitDeletePurchaseInvoiceR
 	return err
 }
 
+type DeletePurchaseInvoice422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response DeletePurchaseInvoice422JSONResponse) VisitDeletePurchaseInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeletePurchaseInvoice429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response DeletePurchaseInvoice429JSONResponse) VisitDeletePurchaseInvoiceResponse(w http.ResponseWriter) error {
@@ -4474,6 +4696,22 @@ func (response DeletePurchaseReturn415JSONResponse) VisitDeletePurchaseReturnRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseReturn422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response DeletePurchaseReturn422JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4752,6 +4990,22 @@ func (response InsertPurchaseInvoice415JSONResponse) VisitInsertPurchaseInvoiceR
 	return err
 }
 
+type InsertPurchaseInvoice422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response InsertPurchaseInvoice422JSONResponse) VisitInsertPurchaseInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type InsertPurchaseInvoice429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response InsertPurchaseInvoice429JSONResponse) VisitInsertPurchaseInvoiceResponse(w http.ResponseWriter) error {
@@ -4928,6 +5182,22 @@ func (response InsertPurchaseReturn415JSONResponse) VisitInsertPurchaseReturnRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseReturn422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response InsertPurchaseReturn422JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5398,178 +5668,187 @@ func (sh *strictHandler) GetVendor(ctx echo.Context, params GetVendorParams) err
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H0Lb9s4EvBfIXQfEHtPcWQn6cNB8SHttns59JFL0t7i6uJES7TNi0x6RSqOt+h//8DhQ5Qsv9J0t9mv",
-	"i0XhUHxzZjgznMfnIOHTGWeESRH0PwfkFk9nGYHf50WeTLAgZ+yG04Rcwhf1QRTTKc4XQT84RULynKSI",
-	"6jpoTuUEcUZQRhkJwuAGZwW0eU6z7GcsSdAPelHv0X63u9+LrqKoD///Jwihxlse9IOztx/2oU502O0G",
-	"YfAiJ1iS9Pki6Hd77s93rNbV03732HT1MxXJ6ZQXTAb97qMoDF5d4VtbEIXBLzkXwv592IuiMDir1jBr",
-	"PkuDfjfqHYXBmXhFGc7o7yQN+iOcCaLKzn859//iQnqfX1Mhn/N0EfQ/fg6e4/wFT9Xynzx9dBRFUbd3",
-	"eHT8SK2biddckKCv1sYznp/9HPQPH4fBi0JIPiW5mkSgVoWneExgemqBF1hSHvSP9V8fcKZ7idzf5zi5",
-	"VssLg5e3MsdqD54zATWg4NIrUMs/J7n+LX4mGZGVharGL2/JdAbFMi90aU7Iec7TIpFe3XejEckrrd/N",
-	"CFuup8Z/x2AGruyDgpfnR2ZtpvgNkSTX83xTZJLOMqqmqoDhLZEfcBb0D4+fPO70wgDGVut3Jwklakuj",
-	"MFA7QtlYbehhGJyT/D2j8gUXUm/d8WHnUJXnNCF68x4dqVZ65nAM5/tRdNQLwhI5HIT8Sy7cOf5LLnQH",
-	"x2GglmnW032i/3SH042edo6OwuCS/k7g2I/D4OpKHQbM9+rq9Svv9yX8Pj6ClV5dvf6gkeswUrO8mmD2",
-	"L7kI+tGXT7AvDr7N1pxjmnoQfkGmOL8WQT94jedM4XFyjUY8R3Ki0JhJkiNBsOAs0JO2bc34HwhLNaw+",
-	"/vKl3I8LIoucNdOKHL4hPkJyzlGCc8mZ8IlEBWMquFA7uaYTcXve8/ezthnd3pPK2q/KiSCc5/SGpCgF",
-	"PEsDVU9NuE62ehWypesA4bp4eWUIl57Rii1q3Bz2TUnoPRDEZvr3g+L9f0PxftA3hbxCwfdpnuPFy+lM",
-	"TcfH4rcckFagVgrwBGNZvMbCMEvtEqk/fmrsuolCXE0ImpBshmZ4TPYEElAHtRQphUH9bn3sMxWFzCkb",
-	"o8Ouj4CP1yFgtWHvsYeQh1WMfFrDyG63hpLdqI6SvcM6TvZ6HlIqHPaw0qHfZqS0hQ4nXYGPkrbQw0hb",
-	"VEVIXWrx8fCoipBHHj4+WcLFbs9Dxt6TjdiouAgPFZ9UEbF2HHUexEPQR6sR9LCOoCuQs9f1sLPno2f3",
-	"qY+bCuMdZh4efgl/QN4PyPtTIO+TotITglPYrs+KL8sXpyOpNutzkBKR5HQmKVdi4yVJOEsFkhzNMZVo",
-	"SEY8J0gQlqoVKqot8JSgnPxWECERHmPKOkFoxWNYnPpIvXMWyYRMsRpsShmdFlPYGrmYKVRQ982Y5MEX",
-	"NcsZzvHUnOtnX9Ssz/MsBWZ5QtDMbLi9TSqT0fIHVS1+K0i+CMKA4ake1va9br4jnk+x1LN8dBSE6xdg",
-	"IXp5ui/hUq3deZghPiNM7WvL/NiHy7hta51YJQJwvl5ztcjGVenx/SWkZISLrOS1zKyHnGcEMzNrkNbr",
-	"k7agjIacX6NRhseohd1+7wuaEjTlqeHLGUezYpjRBKVkRBlVnbT7MGlo7y+eihDxfMDmWISIqL0BRUkH",
-	"XRCcqo1JkWYTBBpRliLOsoVtLOzBqyWn0HdnwFbuh1rZzttxgSV5McFsTJZ35TQTHBWzFBsmZqbJgdgr",
-	"ITHHMPOcT6EG8CB7KHZkJL7DuXpT2nE5Hr1aOmH9CSXqFFtqHrGrHat9dkvSfFQFt0r+t2nGMzfqWnqA",
-	"b18TNpaToH8cAXbZP0v80sQVlqIlyi3pgZapq+Sg1zzZ3PZ7n7TgvdB3dn2qil1NcJaRfE8gPmeoECRH",
-	"rJgOSY5a00JIRH4rcAarkfyaMMXTFsP/kUSGiGSCoKPosL3Vwgo9h22XddjbvCzD/a89gxuoYyDKigtV",
-	"gLLYXF3H4+Zl3Ngx728hX1RXYsaZ0Crd5zi90Hea+ivhTBIGP/FsltFEXdXs4H9KJip1wernGyIEsF9w",
-	"rvZapEItEGc0Vct7w1OSXUpQUHz2bp7+R2gEognaw8NkTzVkXCJoCjLZmQK2TvApDGa+MPQx+tRx/MRH",
-	"Ld0ggJ0hQViijGAhURTA3V/u0f/JySjoB387KHXbB/qrOChn+TLPudmjZdBdXiJqnV6ed96+vILbIENC",
-	"9dE+QXHZYwzUWiCCkwka4hThfFxMCZOI52hESZZ2gi+K72WjjCY7HAGcXVro7+Q5zbKqbKhKLG7hLCc4",
-	"XSh8S33tUXmEfu29iqYITsbvAA7HwPnjDmCGm4YmU9WJ6LLtp1Ktv1dRoG0zmVGpk/KnceZuYFTWaJzA",
-	"eQ1TkeKlKu3gnk4wUwA7JObGTvXwUyqmWCaT2mnwdIFSTjSQQwXNUurbEC6Z5tlc2XtUsaISpXxND010",
-	"BmavpzbDi6l91FnemAkWyNXYYWP8dus2Rl81r5pPxxz6DodjFMfd3tYno1tcKj6zcfA5L7IUSXytmLtc",
-	"8TgYZjQh2VpQVWysbpsRfOP4IrR3bmC2JejvBB0ehyjhGS9ydPi4rSZeMCoFEhOeSz1DsTw3mK7pfszR",
-	"kGR8jn4nOW+eEcioakKNYHAv09yarJ6K2VsityKpiSF/ouQLDVwDST1RMD+BfcYCJcAMph1kF9uvsdgl",
-	"OIQD5oNniLBR+mXkhmRN26rYc8O6b8bYzoCdMUHychKxVrfHjXRKTqgwxEox7l/C4BXPhzRNteB0l6tX",
-	"szmoe2jvT+nzWB5/BbfMvZ2bHkGPiTLOxoqyoykBkm1YIZ6PMaO/wyJUAc01T4cEyUgiSQpb3eIMehMD",
-	"JidYavSL9bLitvvVuLwaC2n29ExJVQxnlyS/Iblexh1395QhotoDjeNJUuQ5Se9vJ08ZKhi5ncFu6JFO",
-	"UEokpplAOCco4+Ox2ie1ck29zPBvuXzFC5buyC4YFKlSmPfsmvE5Cy2xhGPhckJyEDF3uQoUdqq5jtTc",
-	"zJ1jdVwNQ1oStGKIOn1q6D1v4DdWr2cfxHHTZtvbpWlUXsjmTUT6U2Pfbzn6x9XVOcqJ4EWeEOgZekUA",
-	"+UBiiAAQt3Tx/cUZ2ptIOesfHGQ8wdmEC9l/Ej2JDvCMHtjpHrzlM7KnJ6fpS/PszLfG6X0wTNTygu+T",
-	"cGjVhdsCR1/JLRWyj7DCCD1XA1ghPHtaUmqOFE7UUBl1sAM28zU2J34/hjnkuYW2E/XbqwBHFqL5hCYT",
-	"RFmSFSkRCNszGLBM60lhInbUGckBzfYEsnIZAtENlYo81GIc4QTonz1cKtuGTJ3jRcZxesX5a5xrdcvX",
-	"yl5wZVGBJOcoU53eL9GvDwND5JpNgpsRCC7CSUJmUsDYigbThLxn+AbTDA+zr1qn0L3BEsl0xnOc02yB",
-	"irL3DjpX8h/gb75AGZb3ffOlWOIhED6BCpYrsU4NDEQmpanGHMqomPiIvCfQnOfXwN3QcrdoQvbEgKUE",
-	"p4qfWMHmgNYa4ZFVpAqjqY7hwz7os2M0pjdEKJm7ru/edwrvpqWb2geeahxWfsX5G8wWRjMg7nxsnKMp",
-	"Zgu7EaJvFINTCoL0o+jEnJVe31HPLu/eTu0dACWoJs24raGiJKA+RI8iNzXFwVBWSAJCRDeKIkUmJooT",
-	"nhHLvCh+Aw777BzhNM2JEPapIONjyk6Al6XjIldg0V5/IFu9QMh8oUDCvTeUm9Kgo/p1/wJL8lotcx/+",
-	"bdbC6X0wxGxOWcrnKMm4UOgtFTusRgTgJulOY16QKaZKIloe14ISyshIIsACLO3grQhNSK73a4fBBGlY",
-	"4L8npNo5YakI1YjvGb218LVhJNBjMlzICc+tuHonFtL0oNlgxUcOCWEoJYz6UoGBwfujVW/VKeLcwq0T",
-	"azQUeyosniNyO6OWsX3PRDGb8VyS9A1JKb6Cjfn6u4kwSeViT6Cp6hWp/UZ7ktzKg1mGKXP6Pze6vzea",
-	"W7hfQq5usep0zAz+efnuLWrF9VXGIYphvvBHO0S/vnldq3Y7zVwt9bsNnIZayLRec38+n++rD/tFnhGW",
-	"8JSkcdtoAfQi1Bqt/cnnZckBwydkbhNf2NoTCCQVlixQ6wilJKFTnKFZhhMi0DWZSUCzKb7VSuKn3n8d",
-	"9Y+nQN5v+GhwRQtdQRjc7o/5fqWw87Me0/+4T9WNDWuZYTkJ+sGYykkx7CR8emDevG4S79eYsAMzhtoV",
-	"MIJ5N6oYxjRsDEp4psRLhW1Lzzio9eJvKH5NhRwUUXSYVDqDIhK3O+iMqcPto1jXahrZVEYTnqWGNxyw",
-	"eHWvcIOoOYT2xH7GEr/gTOY4kVpHPMMJMQ96kkzFJhiv7sQXONAz3fA4itwxYTV7dRBTUBCbd4XG3dSv",
-	"DjCPoB8YscMM11GMT2Lm2+H5+KAXRUcH0eOD95nM8ZD+/t+XF+f/PT0/64DyWwRhMM/xbGYfLOAMPbRc",
-	"PjqjSv83GaLT8zMjeQOz2Yr/IeUM2qnzUZiXZBQUjmMi7TnBd73fusBQIl3U6XR06UGl2JR5bePKu8wf",
-	"LcGBxDwjuaRaZHej17frH8UUs30lFilGQ13WggN/sPx4WL4cfXT9fXIVObyvLUGIJZ6h1imSmuX/BRHw",
-	"+lqf1rtCJnwKghJGokgSIsSoyIzkpuZXXd9Wlg5W7PPeipfeJOs3eBi8Vih/QW5ILkhD928Lq63StGE+",
-	"4YIY9aA62Ny0rI8GL2zLo217UMAeqt5o43GpG5jKNdO+4hJnZppaM5uTKb8hKWqJYqqWE5vnMXSLSusg",
-	"9HdkLHLQ35GxuIoRvzEyRfnK/WdQ9xUw6rtc1I+zvk8b4XkdFN8v4VvGGf1OsCvKGB3UKsz5SvCeFRIN",
-	"cXL9R4P3NpYMFt9LQ4Yt0H1nvPF34LuC+ovSKONegb4ChvcP8/op5CvvCQqd3PGeYGS+4x1xT2C9BQHb",
-	"eFbrtu9bH9ZXESjCZL5YPrE/lGKok9+BWmxGvR2P6xujVt1CZSPzbKT7fW2Xopnooyhqr+Rtv18bni2h",
-	"6jSb44VAg1UrGQRVG77VC14CwOoO4DQFE0+cnVdmtqximOq5CtgK8N7iiQNzJ+PVcI25do1zqUh1S4oN",
-	"gA6Bhgs3VB9h8zBhDY/2BIibqBW7s9SaCiNGKWA5t48YWiT6qL9QlpJbXfLJCFOvKMlSIzcN2MgKbGDY",
-	"JFArXnXscVtLulUcuwdhxbwaOiuPunrAPALtCcMKUKa5gVBtGhhAgAUJGEAs07QtLUobT85UeAszXtVa",
-	"raex9YoFAT8AFiqgYWhYwFa6BOhd8RpLIFbfaT2PBtke+CuYztpZgsSBswymKry5iu+EDTv3zHf9I6us",
-	"0J7HRsCsgOP93wv2+mmE9PoTPRbO4hz0YLZx3O4j/UYRIolvkVTr1EejrVxQ7FzrwBBDTsiA2V6httZ/",
-	"UIFwmpIUSe4Zw+6B/Q1c9UOcYWaVXFXMKh1Z6ytRpVXz2j2BhjTLKjd9iiXZlxQOagl5rA9sE5GudGks",
-	"SU4UTfitIIBT5gEZTzkbl6b4sGCcE7jwnJlZuJNdd9UHt1lgSY3/zgPU2Pr+xM2LGxU52JkoqGup6g9R",
-	"MV3xk25ep2ZwDAxrcdw87tnj1egm8a1+w31gW3C28aTnVE6srpwykCbg0M8e6KFXXN8bHiA1WK+wSjxB",
-	"2LNYtTUarFaXvVp8B/tthnUPjjNoZClzRtIxyZsHKB32m8il7VjfDPf1VjGlzPzZ3cB/uNk1sCCeA/iS",
-	"pOjfVuGW19TDA0vf391zkYqWLA/14+EM09ouNPplPbBNcF7+dSB4lROyL8mtRLmusnRhR02c90biJnCm",
-	"OAJFzy4fKD0rIxus5pFQSxQzeExoA4SMOU8FmpOcoCEvxhMJjn+N+uQNnlU+/+1m4ti2sGQOfRz3KNVm",
-	"Ntzyyd+OBT8rbWvrnLgxGa8z5MZi3LHhVmqeZYVASmCiaag9SBVvgIuUSjA/66AzKQwbkeA8XwxYXDpf",
-	"x+gZip3aMf7uee1GadcL77UkS3o+g2amYAM+n3An3vg3YMuZkJvaWsPc3vLdw4sstsLOqBxqXkpY2+/X",
-	"biLAw+Lk/zoM+YPlq/+kiW/zWrPbS82fynE3BQm48l2ulxz9PVqAKPv+WflQe6gC+7fmNrkzw/89MfXf",
-	"B29+d378IbDV98RG/yW54Q0csG/0cmbCeGzgiv0rr8JSVPa9cpFXbpcqX+1BqkekqiTY59F8LukuXLll",
-	"nb8dc176pa/UkpvH7JJs982Rgtv1ECfXCjOxOf1QI+ZatfmA1fXm+JowxEejnbXjVSZxreWzrrXEtG3X",
-	"psY6bdfo7A4DbX2b58uO4dXL3FS4V+2Z6fPeb1zrw/n9a8+2O8V71rT4oVXXSaYNhh5rRawyHOvqQ9kT",
-	"G99+dMX7evq5vAPWbHUvlZfRmFu6dY9KGbeZlfP6WsXMhXXK/VY3wAp/gXcmpq62bVp6Mq28k0IXcbuD",
-	"Xt6Q3Ng4KMLEZ9ocpI+sFQ744oE7mRCUjQdMy5tUCud31opCpCNXIVZkWbuDbKCPJdMENcb2Nr2NCh8b",
-	"frG+/Oc41yGwbAgpY4bAczTTXq8NgL2s8rEBHJvIABpyVghnqpwQiKfs2FrY/BbRoVdh2VgixlHCxQod",
-	"jdOsdiP4zwPkqFGDY0NK1mf3Qke5uME5xUzWt6CFneeM8dh48Tcd5qd9gmY4dw30rK/J4gGqff0Im0vb",
-	"Y76t4m6BCbIqsBJzBOIMYZSY1nsC8TzV1+UmOLLxPJdpPwTfrsNQKyeJ6jsFv9lS/NORBNeTvEZI8WKI",
-	"Lk3BqIUULMxInpASYACCAcEfIABUAqWuXLTxNQMfJq7IjTqJh7tabXe4zWpnxjz8ga2zGtx2KSSn+tqg",
-	"sUXJBOcKz3S8Fp9wP9Q9uFy/B3WNw19rB1z44iVRZ53SWDvKl2TuQRpnuFDN66Q8INxUIMFHct/w8SdL",
-	"8dQwyuiNZ0SXE823rZIvq0GhtxmfQG0dNXXtO0p1HD/M9Lph5hOelYNhNFJMmeNyfFaraRgXuHrVEBjJ",
-	"HAMHOVJ/gUpMOFGZspUbVYmAvW4Bdq7UBQ5GLbiGQlQwRaFJ2raVVg3mRdZeNdQSMYAQXoJvIApNo1WD",
-	"dq9bm31uMi9SakjYwdRFf/ArQcyZ5kHfuNjR1cE0w6Xw2QSlGfEcJRmXExe/9wFiuB/1vNnY2N7emkuj",
-	"oibP+BJEI1v4By/Ixm1f8uIjcvmx0sRK+WvYDtai1G/iyoBKVmlOSxCCYhPaPm4/1D1oVOsskdbUJ62o",
-	"FWkRjHFGtrVo8ML+L3khmEhXLcAc1bRdjjXHwsp+lIWIdMYdJedBoiQd6GLIb7edQz3ZwLJsLkDA0l4z",
-	"VuT4SwG+l1thZfz5mapj9+GBCiM7+MxsUhD4KSa2z4tQgvCQZJyNFXdyggSRaLjwA5cBJmn2L0R0zHSc",
-	"eig0fPAWkO3SXqzxx3bw7BCqxQsJWQVGRZbBQYv7UX45L7vV04HRzETuZUwvw8dSiKs6j/XwhY1KApON",
-	"6334ugWbn2VpqfR3skKXukZfugVG2SQwdzCA8pmmB7jVLuXNtjZ3D3+9l2vWuySgPfjVfrBhWLeyUXQi",
-	"4QNleFxmptV3kRZMhzyTArXkBLP2Cnl1J83+l21fIb9FGKwv1nkX3GtXSKuWwzP8EHjKUgZlG32St3zf",
-	"OoF3Ru/Fxo4F4X59J1xVT4dq1YlGvt97ZsOawMW4EVpWLLEeTWadJ/N34q5stql85rRT3/j0XgLl/QP8",
-	"BxeEum5vtWQ812l4rQY7qIYIogWDZAs1gynE53W7z5PldDsIp6kJQ++ZZYUu3ZYohjoWH5Xfo+FhPcXQ",
-	"lsyT7rA55oAqXe50fWQbzxDE6zp0Z7YR6j7YEOT3C3JfwkCQpMipXFyqXjQk6Qiop4WclH+9spv2z39f",
-	"BUt+ceif/77SFn9YoLgSvLWPnuuAqjryBQRSNZEvThA1MRxX5l9ArfkES5fPYMDKdFdtrcZoSJmgMyMg",
-	"gErWGbAB8+x8Up4UOukK44hhSW8IshuE5nihMIIPJaYMYRP2tcW4+UVYOuNULXM2IziHR3sqxYC5dLKi",
-	"HSLBQbNk4qMQJkkKYXr7uheBgN926d7ez4acXwsdCNkpXk2g63DA4vN3l1cI4h7edA9wIScH0M+BPpnY",
-	"WJ9/HkBaC7WfgyAcBDMsxJzn6SD4EhtlH58Rprop9IidBZ5mcTscMB3lDDMxJzk4R1FzJnrZdqNV/87i",
-	"y7gIddQ/mhWx0UkAIEHRDhMssUMBrIY6yka8KdaxogQZUeeDbSxSHdlMyLxI4LBcPsHSH0GdtqnpjvLl",
-	"xTk6PT8bsNbhK3RFkgnjaoOJCNE5vqZCYtYOvbwpdJgpIqk7Y4QYq4gETHRhBygTM5JIBBApJ2QBEMZL",
-	"CDs9P0MjnmV8LlA9slDCARIoZ6Kv6u+jC14oAopzgmJ1KJ8hrClXOPDl4PMpxGL9Ep+4ADQCyRzfEGdX",
-	"o8PTaIITahMbYb8NebroDBhCp1BkJhPqoP1a/1cLu2/wUCdsUbDPFijBgqhOWjEAn914Q4ftn+YY/q+z",
-	"v37WBbPduDF0YNwOtR6awnaLDIsJokINI3lGcgypJ8Bzz8UZspkE8MqkAS6GqEsd0Ec6UrrajaPoSPU/",
-	"uHsk0k6ns9cZBKGVJRQSqtM0cYnQqeq/upcpknOwhSs3k7Kxfh5DR1HUARgocwNQAws6DwBJgZKuj6Yc",
-	"oqU4yrBzZShlOL1KyNxf37y2QOKuEhR/5U0CNATpsTfHa1YrMxC5J3SYZ30lw0NbTnCqzq71v3+pM94D",
-	"0Ig/Rp8+GqXcp2fHMeI5evPhxZ6ALzY60rPjOHRmhdkCzXIyore+2Vz1iE4QhGYiMASQ4yiEaiOaC4nG",
-	"eAYx0PWV4uIjQ5oMMp3JRfn6qBsRSBI1kogX8gRhdE0WYNPIALrnxrsKTr80h4SVoyFVAxnFal5k4FmX",
-	"8Tkg8YXNO6jNZ8mYS4oNiNTpTE8nB4EVK54bwnKrg1EHX25zX/stSXxNTGAaZFYdnwIAxnZxEiWYoXlO",
-	"JUEtKBNI6FDjwwWKf4thyxhStJGOaELl4gTFvz2LYsTITYma7RM7zoSOJwro49/U1cWEsRMmtwo+1U0h",
-	"TJex+uPgJztC/JP+rTBlzCG7MIf1dRD4lNqZqzEcPSAUlD0tDmmX8FAxKYoEQazqam4Off0Bwfz1zWtV",
-	"Z6HTSkAKTcr0WAptTbwwIN2fBzbe1iDoo0HQ6XT0jevHwr6vGMttAD4bg15HqVPLUks+iiLDCXhpFEMF",
-	"hOaodH+zaoyyhoBkQLLU7igKVAuh96uiMfrSHhLRht0w8dwW5gq5JmRmuDABMb5HFTNQgVplhs/Qzx8b",
-	"oliLZXFb30BwHHC7/vTTcwoJpX/6yXCEGAHY63jWkG5aGCTCAv1TcAafdaYyVa4A2cg6ziDVXMS1+esr",
-	"MNEchiBMUMV2ZIs+imdlrls9ljf7Drqac9OF0UFoXh6QX005pfAgaXITwwioZS2UDeX+zcZ503eBOtQQ",
-	"ZfRa/Ybwc0BPNDHpu3WqIfRSBc0Ik9miPIUMC8WkEDgqL4OUkRxhHPNqA1U0K6d5BGMoIRxrD9REsxx6",
-	"u1ErHgTHg0Ad3iDo9jrut8wLMggAYi3DCL2MeK7h1eRAn9ndd6enyJa6wWA6MSuyLNatlppoUChPWxEp",
-	"baoBiYoEkaZJW7MUMe0zmj1zk7OorqZjqDgkK8cCkv3ZBOZuPF7ITnVG1qM+t3vlKHwIS2FudrCaU9sa",
-	"CM5cCQVl1jzPJt4Y7ehbprx6oI+fsSSijzByzhuA9rxQSPG7gruWuVqN0XyIYsgE2u3u96KrKOrD/3G7",
-	"9K3CAr2/enGiw/EjTUVsX/F/1Hn+PTp2bYCVzY1nz/urFx09JQ2xgLTgvKs+GYL0nxiwWCdlhB4KpgOT",
-	"G4MgdFpNOYBwmu5ivW+eBflooK1YrJkWBfGsrgx0VFSbpqmhVC3f7WxzKDZ9fStxAaQFdep+5pCTMgdf",
-	"ycDbWJ2b0vGFgaQSwm3WxRnUWk6IHITBDcmFFqG6nagTBV/CwMh6QT847ESdwyAE1QrI9zqEvt6jg1+I",
-	"rAd/HDelh7lwbjxkTTRIbh1DGsIqgv4vdMIkOP51Buy0zCnmmawdRUd6J1zOsLM06Af12apV2cRhQf9j",
-	"s0dQWeWgfFX/8qmW0LkXRbtlbPFe6MvU5pVwlcFrPGdGDX+4P6MEvDXNPn/0dNCHj0vN7eGxU6M+OlKz",
-	"9ENEPjraOplLZZ9WZHOpHSQkUjjS+9DUtduvAy/7NTTpbm5SSQsEjQ43NyozfUKLo80tXI5H1aD3dHOD",
-	"esquL2FwvM0WNCXMhLZbLKshwRvo4rzculhJwHVEWw62qmgFHgsvBKcO/1tNk9EoimscVx8a7MeMehee",
-	"V+qGIaAaU7xdRpQkz4QVuQ2zrdh+wzrrDLETPJsRJtQ1aVO1KSmlo/kvP6gC6FlcmB51o/hmxn2jdskJ",
-	"5OPRdzAE+BkW4P4EwmPpcEimWixdQGZiq1bQmayMBttx/Zrg7CN9SfGRXoV1LTMHES7RtJQkOcFKNhsu",
-	"tAiTLZyGyL9jSNoHSXbXO81mwOnYrVp1J1Wn4o+uY422vPutDVt/6i4mzeylC8MRu6trmwtLZ+2HS28P",
-	"3gMU09sOtdR0FB1qNo6K81/OY0/bu20MkMpd7Wev1A1peXJXDYxUB73lUBia9JWapQI33xBNgbkdBGU4",
-	"GyyMKdMgUEwJ42xft1B9eGyi24wbSua1yCy6K1BAwf5lVMjlnOMt4DSBEzox4mqKOKgKqjKRMzz0BKQQ",
-	"xebuUD+tCKF/AvCEKLZwFKK4hLQ4RJRZpAAPs/KkngIYWATVeRRFB72DzYZL3UTask68irRhLTcM2AUZ",
-	"FQIr8e4oehrWu2mvTjaNWrHn1h6Dm6BJiz7BN0S7kk9xSgYMkvkJiSioVzakpNZwaYKC+4BnmAzLh0CG",
-	"7hHOsvbJgO2QwnqJN2kmsrtyKGUYiy/hxsrvAU+3qakjYmimBy4669i7Qx5kLC5hC1bdb7Zu1fMecma9",
-	"VEgEiegISS8dC7VjL6bhDql1m/J1NSW7tHJXNQ1azYe5vyXqhyiZkOSapMgArIarCvwg2BEgSqCTcrSo",
-	"SoEkmnIh0XEUObgbsFc8n7pMXltlyNO6A1D5aTXlcKFD5bGU3EJutVLbyrh5e2nVtK6DIop6j1SZo0+f",
-	"np3vd3UYfK2ObdX0se1GheyArdDIrgl9rzqD1ftpzDYlEhSEpaiu/wZFJHIvdurSAriCyy+O49tpNmCr",
-	"c9ih22nGRJ8+G9gH2Pl83pkfWkV59+DXN6/hNRXvq8NXd/Mg0K3KNndVtQ8CoxxkK7Pm2U/GfV0X6iVa",
-	"Dcph1ygXK3VcQ31z6MLHtqZfaGuaS0gXHtqqlVJX1flMN02o59rWqtnm2pnZDBSZyn6hq2i9kXXxU1u1",
-	"WuzXNo68+kO36zWofKk1UTBpmkTVJuUX28R3LNVfeodWu7v0qdLostKo5ze6bGpknBfNPtn6lVJX1br7",
-	"6WJQiZnq1S9lA99Jr6HV8mevael319Sy/rVsaDzpGhpVvngNSge5pkb1r2VD5+zW0Kz2rWzk+6w1tFv+",
-	"bJtqzzNzUEdO/18WuoqOedPlrm6t3NbXPlGm4yemsl9oK1ZciAwoW4hp+FZpZrG798RvUMd5x7qa2Zi6",
-	"tWJXu+rdYgawy2386ppapxBdbCdVKy5rm+urkRK5tpVKdXpryy25qJfb+oYh14WPTOVKoVeznOpxWXN5",
-	"/s5TwEzB7mut3K9eJVhHXoNGgqXFDHNqdi5+oa2orczNUdm98AvLimCUbWpGrqZX6lW9dIXdp2XVy6aq",
-	"gGGm7pOyrlfsKmtDWrMqu2mVUlv1YM21+uPG/XHj/rhxf9y4P27cHzfujxv3j7hxD1ankgeBHXRxt/tY",
-	"zBiR+0OeLvaN2fSsHgLy6178vPjc3ah3tJQru+dlRi29ka1uSDXxAx/WMu/u8LS3Linzipc+X7nugrbA",
-	"27iOHmeUocZI2j4pQOSyMqP3X+x1MNridfAFZ6OMJnoh3S3mdI4XGcfpFeevcT4mut3xNhsgitkMDOve",
-	"kJTiq8WMPOw3zJ/NA1tDSj2WWqiqwWAV/vzHTZuKZOPrph+0eIfHTRsxt/lt07MUHxc4x0wSHedohZVz",
-	"f8B2fAzVr5N8hBLOkiLPCZPOycb4udnEwfqVcQA+BpBXmKRCv3bAw5iwhvxH0VHbe2O1oZrXPrGiVvVl",
-	"NUSMo4yzMbwB3RCw56q+oNI7P55Stu7x1MxXcn79rZ9OKxOpjL3tyymYe6ldWwUQuz2qDljrKDpsnzQ8",
-	"nMKzZwvbKa56EtX2tqVFmX0ZBSPcxjcMAxAs1TNcevji8Gx5FD1td9DpcihpGPZpZ4WzDfi0gLXUUBta",
-	"gh3kibfZewLR1Pg4wENsnJus0vHm1zYXCHe3xzaXt/ov+Nb2Jz2ShdUjdc/qJbQjQTQoT0/Mc/zOr2B/",
-	"EL9XY++6jeydAf9uz+ftyuTr3d4yp9e7I6dXSZe+gtEz07kDnzcrdMD+H3zen8Hn3Z1f28B0ede+PeH7",
-	"YLp+IbLBnmyt6WijMZlNgexFhQ9L30jtSaWvPHMVWq89x8N0BuzUNrXdgrkPZw0WQ+EG69I/0nzDvyju",
-	"SqegBS1PYKvLwsxyZ3uK+u6sFzZ/mJN+b+akdeSrItKWmH8GmQAbkH/GRQP2Ax+zAvmrssgK2cuIMF8j",
-	"W+wqOuwoMXjyQWdn+8nSUvLE+KzaAO3ABLt8QfHOhpS0akeZE5xq/t7KlTA9YMad64vqRA+kEyaVayhY",
-	"IUgKMg4w89sneC8tDHXPzv0LJlM5Ts/0UQ9MbqmQroMj52utuD5V3+bMiA0MMUJSJbL6ydj6y9aXkABU",
-	"3zBkXm5Y2nQrNMP7zhcDPIR8E0Fjm4oXWJIXYIv5lYLJrlfNne+YlT4L64lYB93BPE4Qlg6YA8xnj7Wt",
-	"m0aBZ8/3u/pvC2x1b2Tjqwx2cLFXybNdQ603H160wwHbwT/Zs4brlFOzURbK+CI6GM9agegb6L43aboF",
-	"vjE64+3OvRHNtldqa/T+Ibv80FHvwhi9hAw6y5wRpMWE4IgVSQlcU0EnWE03uZvoVIX0Ul+9Pf9kZLpW",
-	"Q6q9clbtb8leVZxNtmevBgxpDusE0RE4IWyw4g9XOibs5g/zDVm0ir5LU4itWbVSd1rxeLGq9bUMmk0p",
-	"tiWLti4P2x05tBY4VfsOKiastkRRez3/trWCWMFv6UGrw+uguPGyiDdzb3fUE/+xut/cUYStOCy9pjvz",
-	"WWZLNnFbVq9YYbZ0dBuIKxJWOJ96sJYVXBGEsduJkbGz/Vp2Zq0i17AuVTXuHRmZHXW2mo052epZPi2S",
-	"HxzPg9bWLrEfGhJCJPF1lfuA8A4VDqSaEHc7FkTT9YNfiCxDTW709vdTakMmueZ4kh3kefKbNkbV2qRo",
-	"dRENd6PE5ma6D/99FzCze9w7jjrHfhzJx9UYkMFptv+W8xxdkVtJFZnemhqYda7AfBtA8oei9LtSlFrG",
-	"ySBcDdI9HDOn+6kSShPg2A+i+fGTgladL0FD+TIkmHiPajySjU6MOkBOTCAw4NjUmhS/phCqyLOgHxwA",
-	"HpjZrMyHUQZzZaV7PBiMuCqJCz7Y7iB4RILIV9qGxdjqiLXvRh0TndQbGBimxtwVwl5t1OYv1dNxmS3K",
-	"2XjdmgAHy73qY/A7rQsD0L2utqJ3i6ifvvy/AAAA//8=",
+	"7L0Lc9s2tjj+VTC8d8ZSl5Ip2c5Dns5/nDTtem+Sem0n29ko/0uIhCSsKUAlQMtqJt/9Nzh4EKSol+O2",
+	"cW92OlkZxBvnjYNzPgUJn805I0yKYPApIHd4Ns8I/L4o8mSKBTlnt5wm5Aq+qA+imM1wvgwGwRkSkuck",
+	"RVTXQQsqp4gzgjLKSBAGtzgroM0LmmU/YEmCQdCP+k86vV6nH11H0QD++3cQQo23PBgE52/fd6BOdNTr",
+	"BWHwMidYkvTFMhj0+u7Pn1mtq+eD3onp6gcqkrMZL5gMBr0nURj8eI3vbEEUBj/lXAj791E/isLgvFrD",
+	"rPk8DQa9qH8cBufiR8pwRn8jaTAY40wQVXbx04X/FxfS+/yaCvmCp8tg8OFT8ALnL3mqlv/s+ZPjKIp6",
+	"/aPjkydq3Uy85oIEA7U2nvH8/IdgcPQ0DF4WQvIZydUkArUqPMMTAtNTC7zEkvJgcKL/eo8z3Uvk/r7A",
+	"yY1aXhi8upM5VnvwggmoAQVXXoFa/gXJ9W/xA8mIrCxUNX51R2ZzKJZ5oUtzQi5ynhaJ9Or+PB6TvNL6",
+	"5zlhq/XU+D8zmIEre6/g5cWxWZspfkMkyfU83xSZpPOMqqkqYHhL5HucBYOjk2dPu/0wgLHV+t1JQona",
+	"0igM1I5QNlEbehQGFyR/x6h8yYXUW3dy1D1S5TlNiN68J8eqlZ45HMNFJ4qO+0FYIoeDkH/KpTvHf8ql",
+	"7uAkDNQyzXp6z/Sf7nB60fPu8XEYXNHfCBz7SRhcX6vDgPleX7/+0ft9Bb9PjmGl19ev32vkOorULK+n",
+	"mP1TLoNB9Pkj7IuDb7M1F5imHoRfkhnOb0QwCF7jBVN4nNygMc+RnCo0ZpLkSBAsOAv0pG1bM/57wlIN",
+	"q08/fy7345LIImfNtCKHb4iPkVxwlOBcciZ8IlHBmAou1E6u6UTcnvf9/axtRq//rLL263IiCOc5vSUp",
+	"SgHP0kDVUxOuk61+hWzpOkC4Ll9dG8KlZ7Rmixo3h/2uJPQBCGIz/ftG8f7PULxv9E0hr1DwfZbnePlq",
+	"NlfT8bH4LQekFaiVAjzBWBavsTDCUrtE6g8fG7tuohDXU4KmJJujOZ6QA4EE1EEtRUphUL9bH/tMRSFz",
+	"yiboqOcj4NNNCFht2H/qIeRRFSOf1zCy16uhZC+qo2T/qI6T/b6HlAqHPax06LcdKW2hw0lX4KOkLfQw",
+	"0hZVEVKXWnw8Oq4i5LGHj89WcLHX95Cx/2wrNiopwkPFZ1VErB1HXQbxEPTJegQ9qiPoGuTs9zzs7Pvo",
+	"2Xvu46bCeIeZR0efw2+Q9w3y/hTI+6io9JTgFLbrk5LL8uXZWKrN+hSkRCQ5nUvKldp4RRLOUoEkRwtM",
+	"JRqRMc8JEoSlaoWKags8IygnvxZESIQnmLJuEFr1GBanPlLvnEUyJTOsBptRRmfFDLZGLucKFRS/mZA8",
+	"+KxmOcc5nplz/RScp2Q255KwZPk/ZLk62Tf4hgiYU4KzDAk8JmriuVofaqU5HssOJXLcmUo5x3PaoWWH",
+	"nRuy7OhNCdGVzOkcWAeZYSZpItoDhFHB6K8FQcA6QiSKZKpYFUbv3p3/EKI5yZGaPEtJivic5Oo4WRcp",
+	"djSmuZBuk0BuxeiGLFFeMHGKMMrJnGDzxW2qqoBZurrLrRmRU56GaI5VTyxFvxYkX4ZoxNNlCKsneRtN",
+	"iNTboYfHTCxIro8o1EPFbktl55LMM7wk6QCpU4p1DV5INUemDpva44UluRma1aQUkJmVy6Rqb477fX99",
+	"U5oRb0pUcXqaZW6MFlZwiDASU55LDXNKFKGybfqLnnfR/5ClUkII7DnPJ5jR32C3YS/08kP4fUPmEvWP",
+	"0ZQXudATvyHL0AHJgUBkPCaJFFCdwv/rbVJgbk02oGXIHDOBEzXOAGFmK8qpWhgWiHFpW7QwOrm7CxFG",
+	"SY7FtI0yMpaIcTOYnhs2kKlgwE2ogjvBybiXRKMe6TzDx6RznJwcdZ7jp086/fHx6GnSS5+TKArCgCro",
+	"18AbhAHDM9XWw5aOQpcK3uG714RN5DQY9E9OQoWH9u+ewjopSa76/P8/DId3/V5nOLx7+urj3/47cGiq",
+	"SVygkNSzANUx8jwFHXZK0NzQQSvkVdapzQKwCgDkchHU9b2JjIx5PsNSE48nx0G4ma5YRrM63Vcg69ZE",
+	"UcwUNmvoND86ICO3ba1Te+wOfb1FNq5Kj+8vISVjXGSlCmRmPeI8I5iZWYMRrT5py2HQiPMbNM6wwiK3",
+	"3x1BU4JmPDXqMuNoXowymqCUjCmjqpP2ACYN7f3FUxEing/ZAosQEbU3gAxddElwqhFGS+8CjSlLEWfZ",
+	"0jYW9uDVklPouztka/dDrWzv7bjEkrycYjYhq7tylgmOinmKjW4x11xaHJSQmGOYec5nUANUgwMUO+4e",
+	"3+NcvSntuRxPjFg5Yf0JJeoUW2oesasdq312S9LqTZWGOLW0acZzN+pGNl2Si5OoTi1WCYI29OxID7Sp",
+	"q0oO+s2TzW2/D0kL3gktStenem0IMskPBOILhgpBcsSK2YjkqDUrhETk1wJnsBrJbwhT8kIx+g/Qd5IJ",
+	"go6jo/ZOCyv0HHZd1lF/+7KMUr7xDG6hjoEoq8VXAcpic3UdT5uXcWvHfLiFfFZdiTlnQt+0vMDppRYv",
+	"1F8JV/IW/MTzeUYTEAIO/yM4865o1M83RAjQiuBcPQmFsluc0VQt7w1PSXYlwW74yeM8gw/QCMQ+dIBH",
+	"yYFqqLg9NAX55FwBWzf4GAZz30bxIfrYdWL+B210QAA7I4KwRBnBQqIoAJG83KP/zsk4GAT/dVheOR3q",
+	"r+KwnOWrPOdmj1ZBd3WJqHV2ddF9++oauEGGhOqjfYrisscYqLVABCdTNMIpwvmkmCmZjudoTEmWdoPP",
+	"Sh1l44wmexwBnF1a6O/kBc2yqslGlVjcwllOcLpU+Jb6Rt3yCP3aBxUDLpyM3wEcjoHzp13ADDcNTaaq",
+	"E9Flu0+lWv+gYtfeZTLj0lTsT+PccWBU1micwEUNU5GSpSrtjEzMFMCOiOHYqR5+RsUMy2RaOw2eLlHK",
+	"iQZyqKB1EM0Ngck0z+ba8lGlIUqU8g09NNEZmL2e2hwvZ/audXVjplggV2OPjfHbbdoYzWp+bD4dc+h7",
+	"HI65z+n1dz4Z3eJKyZmNgy94kaVI4hsl3OVKxsEwoynJNoKqEmN124zgWycXoYMLA7MtQX8j6OgkRAnP",
+	"eJGjo6dtNfGCKeUI1DI9Q7E6N5iu6X7C0YhkfIF+IzlvnhGYjtSEGsHgQaa5M1k9E/O3RO5EUhND/oSn",
+	"rmu4BpJ6qmB+CvuMBUpAGEy7yC52UBOxS3AIh8wHT6U9alt8Rm5J1rStSjw3ovt2jO0O2TkTJC8nEetb",
+	"sLiRTskpFYZYddErKqckH4DK6tkwrGFiyGrKZqnYjwgccM4TIlTXLa3zZliSvK00gs9h8CPPRzRNtUZ2",
+	"H56u5SfUO7KMWfrCmye4Aft6MIDQI+gxUcbZBCwXMwK8wMhYFeuEnBKaa2ERCZKRRJIUzrDFGfQmhgzM",
+	"CYDXsV5W3Ha/GpdXk03NnlZtZZcEWNi9RSYqUP2EFXA7YGkw/zzkVt9j+KqNTFvG1E4b2xjM7lyptAxn",
+	"VyS/Jbke/55bdMYQUe2BwfAkKfKcpA+3BWcMFYzczQFi9EinKCUS00wbwjI+mShYUtChWYcZ/i2XP/KC",
+	"pXvKaoY+Vcn7O3bD+IKFllMB6HJFGUC/34cPW3vZWM3NMHxr928Y0tL/NUPUmUND73mDsLd+PR2whZg2",
+	"u7L2plF5IZs3EelPjX2/5ejv19cXKCeCF3lCoGfoVRsbgb4bS7cF93eX5+hgKuV8cHiY8QRnUy7k4Fn0",
+	"LDrEc3pop3v4ls/JgZ6cJu7NszPfGqf33kiwqwt+SOKq7UZuCxxzI3dUSLC/FmauBrBCMNJaPmaOFE7U",
+	"UGJ1sEM2981lp34/RjLnuYW2U/XbqwBHFqLFlCZTRFmSFSkRJU8cskzfHcFE7Kj2IuBAIKsUa2s9Ki83",
+	"UItxpC3L7nCptOzxAi8zjtNrzl/jXNu6vlTxBWpIBZKco0x1+rCMsT4MDJFrGRVkBiC4CCcJmUsBYysa",
+	"TBPyjuFbTDM8yr5onUL3BktUfCPHOc2WqCh776ILpXwT5MkjD7sJKZZ4BIRPoILlSqdWAwORSWmqMYcy",
+	"KqY+Ih8ItOD5DchXtNwtmpADMWQpwakS5tbImHCTh/QVim6pb+9i+NCBO74YTegtEd1g9Q6w4y4Bm5Zu",
+	"ah9614Ww8mvO32C2NGYZce9j4xzNMFvajRADY5WdUbBiPIlOzVnp9R337fIe7NR+BqAEu7AZtzVSlARs",
+	"t+hJ5KampDzKCklAg+tFUaTIxFSpIXNiBTwlk8Fhn18gnKY5EcJen2Z8QtkpKBJ0UuQKLNqbD2SnW1mZ",
+	"LxVIuDvYclMaDIS/dC6xJK/VMjvwb7MJVO+DIWYLylK+QEnGhUJvyY14D8BN0r3GvCQzTJU6ujquBSV9",
+	"awZYAHejMHgrQlOS6/3aYzBBGhb4rympdk5YKkI14jtG7yx8bRkJjMgMF3LKc2sruJcIaXrQqoKSI0eE",
+	"MJQSRn2V7MHF67fqFHFu4dbplBqKPfshzxG5m1Mr2L5jopjPeS5J+oakFF/Dxnw5byJMUrk8EGimekVq",
+	"v9GBJHfycJ5hypzx1Y3u742WFh6WkCsuVp2OmcE/rn5+i1pxfZVxiGKYL/zRDtEvb17Xqt3NMldL/W6D",
+	"pKEWMqvX7CwWi4760CnyjLCEpySN28YEoxeh1mh98j6tag4YPiHDTXyF9EAg0FRYskStY5SShM5whuYZ",
+	"ToiAu3NAsxm+0xb6597/uuofz3rfafhocEUrpkEY3HUmvFMp7P6gx/Q/dqji2LAWpbsFg2BC5bQYdRM+",
+	"OzQXjreJ92tC2KEZQ+0KOAb+PK44CzZsDEp4plRwhW0rd2io9fK/UPyaCjksougoqXQGRSRud9E5U4c7",
+	"QLGu1TSyqYymPEuNbDhk8fpegYOoOYT2xH7AEr/kTOY4kdpAP8cJMbepkszENhiv7sRnONBz3fAkitwx",
+	"YTV7dRAzsM6bS53G3dRXPjCPYBAYtcMM11WCT2Lm2+X55LAfRceH0dPDd5nM8Yj+9r+vLi/+9+zivAs3",
+	"DyIIg0WO53N7WwRn6KHl6tGZe4x/kRE6uzg3mjcIm63471LOoZ06H4V5SUbB2jsh0p4TfNf7rQsMJdJF",
+	"3W5Xlx5Wik2Z1zauXIr90RocaMxzkkuqVXY3en27/l7MMOsotUgJGopZCw7ywerNbXlt98H199FV5HC5",
+	"uQIhlniG2qBLaq+hLomAq+/6tH4uZMJnoChhJIokIUKMi8xobmp+1fXt5GZi1T7von7lQrjOwcPgtUL5",
+	"S3JLcmMlq3HIwlr0NG1YTLkgxjarDjY3LeujwfXm6mi7HhSIh6o32nhcigNTuWHa11zizExTm8VzMuO3",
+	"JEUtUczUcmJzN4nuUOkxif6GjJci+hsyXqgx4rdGpyhdDP4M6r4GRn0npPpx1vdpKzxvguKHJXyrOKMv",
+	"afZFGWODWoc5Xwje80KiEU5u/mjw3sWNxOJ76UWyA7rvjTf+DnxVUH9ZesQ8KNBXwPDhYV7fQ30hn6DQ",
+	"yT35BCOLPXnEA4H1DgRs61lt2r7f+7C+iEARJvPl6on9oRRDnfwe1GI76u15XL8zatXdg7YKz0a772in",
+	"IC1EH0dRe61s+/U6UO0IVWfZAi8FGq5byTCoOlCuX/AKAFZ3AKcp+Nfi7KIys1UTw0zPVcBWwItWnjgw",
+	"dzpeDdeYa9c4l4pWt2LYAOgQaLR0Qw0QNhcT1uvrQIC6iVqxO0ttqTBqlAKWC3uJoVWiD/oLZSm50yUf",
+	"jTL1IyVZavSmIRtbhQ28ygRqxeuOPW5rTbeKYw+grJhbQ+diUzcPmEugA2FEAcq0NBCqTQPvE3DfAe+T",
+	"VZq2oztv48mZCm9hxutaq/U0tl6zIJAHwD0ILAwNC9jJlgC9K1ljBcTqO63n0aDbg3wF09k4S9A44B0P",
+	"/Y0Ib67iKxHDLjzfaf/IKiu057EVMCvg+PB8wbKfRkivX9Fj4dz9wQ5mG8ftAbJvpCS+Q1KtUx+NdjFC",
+	"sXtuDM4qckqGzPYKtbX9gwqE05SkSHLPE/kAnJ+A1Y9whpk1clUxq3zcX1+JKq36Nh8INKL6UY3j9CmW",
+	"pCMpHNQK8ti4AE1EutKl8bY5tY/CFE6ZC2Q842xSvoOABeOcAMNzPn7hXk711bgEzQpLat40PkKLrR9j",
+	"oXlx4yIHPxMFdS1V/TEapiuxI5rXqQUcA8NaHTeXe/Z4NbpJfKfvcB/ZFpxvPekFlVNrK6cMtAk49PNH",
+	"euiVcCANF5AarNe4hJ4i7LkL2xoNLsOrT4r8oCO7DOsuHOfQyFLmjKQTkjcPUAYxaSKXtmPNGR7qrmJG",
+	"mfmzt0X+cLNrEEG8oBgrmqLPrcId2dTjA0s/Boj3Pi1a8TzUl4dzTGu70Pgo7pFtgot8UgeCH3NCOpLc",
+	"SZTrKisMO2qSvLcSN4EzJREoenb1SOlZGe1lvYyEWqKYw2VCGyBkwnkq0ILkBI14MZlKeHXZaE/e8qzN",
+	"l7/dTJzYFpbCoY/jHqXaLoZbOfn3E8HPS9/auiRu/PXrArlx13diuNWa51kh4M06TUP9fBfelRcpleB+",
+	"1kXnUhgxIsF5vhyyuAxIEaPvUezMjvFXL2s3arteyMMVXdJ7sGlmCn7yiyl36o3PAVvOzd7U1hbm9o73",
+	"Hl60xTV+RuVQi1LD2n2/9lMBHpck/9cRyB+tXP0nTXyX25r9bmr+VIm7KULDtf/efSXKgkcLEGVfvygf",
+	"6ufBOn7Mem5yb4H/axLqvw7Z/P7y+GMQqx9IjP5LSsNbJGDf6eXcxFDZIhX7LK8iUlT2vcLIK9ylKld7",
+	"kOoRqSoJ9mU0X0q6j1RuReffTzgvgwKstZKby+ySbA/MkcKb9xFObhRmYnP6JtLWRrP5kNXt5viGMMTH",
+	"472t41UhcaPns661IrTt1qYmOu3W6PweA+3MzfPVV/lVZm4qPKj1zPT54BzXvuH8+q1nu53iA1ta/HDT",
+	"mzTTBkePjSpWGaJ6/aEciK13P7riQ139XN0Da3biSyUzmnBLtx7QKOM2s3JeX2qYubSPcn8vDrDmvcDP",
+	"Js649m1auTKt3JNCF3G7i17dktz4OCjCxOfaHWSArBcOvMWD52RCUDYZMq1vUincu7NWFCIdNgyxIsva",
+	"OoqhmsqKa4IaY3ef3kaDjw1JW1/+C5zr+GM2fpdxQ+A5mutXrw2AvWrysUFtm8gAGnFWCOeqnBCIMe/E",
+	"Wtj8FtHhqGHZGEIqJlyssdE4y2ovgv95gBw1WnBsmN367F7qECO3OKeYyfoWtLB7OWNebLz8Lx1jqX2K",
+	"5jh3DfSsb8jyEZp9/ajDK9tjvq2TbkEIsiawEnME4gxhlJjWBwLxPNXschsc2RjHq7QfEhLUYaiVk0T1",
+	"ncK72VL902EcN5O8Rkjx4iqvTMGYhRQszEmekBJgAIIBwR8hAFSCR69dtHlrBm+YuCI36iQe72q13+Eu",
+	"q50b9/BHts5qwO+VeKjqa4PFFiVTnCs80zFtfML9WPfgavMe1C0Of60dcCHdV1SdTUZj/VC+JHOP0jnD",
+	"ha/fpOUB4aYCCT6WHSPHn64Es8Moo7eeE11OtNy2Tr+sBsrfZXwCtXXI2o33KNVx/ND7m4ZZTHlWDobR",
+	"WAllTsrxRa2mYVww/3VDYCRzDBLkWP0FJjHhVGXK1m5UJSvApgXYuVIXtRm1gA2FqGCKQpO0bSutG8zL",
+	"NrBuqBViAPHTBN9CFJpGqyYy2LQ2e91kbqTUkLCDqYv+4FeCmDPNg75x8fSrg2mBS+GzCUoz5jlKMi6n",
+	"LnjyI8RwPxNEs7Ox5d5aSqOips/4GkSjWPgHL8jmslh5xUfk6mWliZXy1/AdrGXu2CaVAZWs0pyWIATF",
+	"Jt1H3H6se9Bo1lkhralPWlEr0ioY44zs6tHgpUJZeYVgIl21AHNU03Y51gILq/tRFiLSnXSVngfJ43Sg",
+	"ixG/23UO9QQsq7q5AAVLv5qxKsdfCvC9fDNrg//PVR27D49UGdnjzcw2A4Gfdmf3pBQlCI9IxtlESSen",
+	"SBCJRks/cBlgkhb/QkQnTCcJgEIjB+8A2S4V0Ib32A6eHUK1eCEhpcO4yDI4aPEwxi/3ym79dGA0M5EH",
+	"GdPLerQS4qouYz1+ZaOS1Gnreh+/bcHmrFpZKv2NrLGlbrCX7oBRNjHWPRygfKHpEW61SwO2q8/d41/v",
+	"1Yb1rihoj361720Y1p18FJ1K+EgFHpetbj0v0orpiGdSoJacYtZeo6/uZdn/vOst5O8RBuuzfbwLz2vX",
+	"aKtWwjPyELyUNfnJtr5J3vF+6xTuGb0bGzsWhPv1H+GqejpUq87y8vXymS1rgifGjdCyZon1aDKbXjJ/",
+	"Jc+VzTaV15x26luv3kugfHiAf++CUNf9rVac57oNt9XgB9UQQdSkE6w5TCG+qPt9nq7mOkI4TU2ofs8t",
+	"K3S5zkQx0rH4qPwaHQ/r+Z12FJ50h80xB1TpaqebI9t4jiBe16E7s61Q996GIH9YkPscBoIkRU7l8kr1",
+	"oiFJR0A9K+S0/OtHu2n/+Nd1sPIuDv3jX9fa4w8LFFeCtw7QCx1QVUe+gECqJvLFKaImhuPaHBWotZhi",
+	"6XI+DFmZa6zt0oHW00ro7BEIoJJ1h2zIPD+flCeFznjDOGJY0luC7AahBV4qjOAjiSlD2IR9bTFufhGW",
+	"zjlVy5zPCc7h0p5KMWQuxbZoh0hwsCyZ+CiESZJCmN6B7kUgkLddrr138xHnN0IHQnaGVxPoOhyy+OLn",
+	"q2sEcQ9ve4e4kNND6OdQn0xsvM8/DSH1h9rPYRAOgzkWYsHzdBh8jo2xj88JU90UesTuEs+yuB0OmY5y",
+	"ZnJ4JjjPqTkTvWy70ap/5/Flngh11T9aFLHRSQAgwdAOEyyxQwGshjrKxrwp1rGiBBlR54NtLFId2UzI",
+	"vEjgsFwyx/I9gjptU9Md5avLC3R2cT5kraMf0TVJpoyrDSYiRBf4hgqJWTv0MrfQUaaIpO6MEWK8IhJw",
+	"0dX5UJmYk0QigEg5JUuAMF5C2NnFORrzLOMLgeqRhRIOkEA5EwNVv4MueaEIKM4JitWhfIKwplzhwOfD",
+	"T2cQi/VzfOoC0Agkc3xLnF+NDk+jCU6oXWyE/Tbi6bI7ZAidQZGZTKiD9osySW4Zdt/goc6Wo2CfLVGC",
+	"BVGdtGIAPrvxhg7bP80x/H/O//r7Hrjtxo2hA+N2qO3QFLZbZFhMERVqGMkzkmNIPWEzwuo4QzaTAF6b",
+	"NMDFEHWpAwZIR0pXu3EcHav+h/ePRNrtdg+6wyC0uoRCQnWaJi4ROlP9V/cyRXIBvnDlZlI2cYl7oy7A",
+	"QJkbgBpY0HkASAqUdHM05RCtxFGGnStDKcPpVULm/vLmtQUSx0pQ/IWcBGgI0mNvj9esVmYg8kDoMM+a",
+	"JcNFW05wqs6u9Z9/qjM+ANCIP0QfPxij3MfvT2LEc/Tm/csDAV9sdKTvT+LQuRVmSzTPyZje+W5z1SM6",
+	"RRCaicAQQI6j0MvHPMFziIGuWYqLjwxpMshsLpfl7aNuRCBD11giXshTk9N6Qm8JA+hemNdVcPqlOySs",
+	"HI2oGsgYVvMig5d1GV8AEl/apI/afZZMuKTYgEidzvR1chBYsZK5ISy3Ohh18OU2D/S7JWmThMMOwKrj",
+	"MwDA2C5OogQztMipJKgFZQIJHWp8tETxrzFsGUOKNtIxTahcnqL41++jGDFyW6Jm+9SOM6WTqQL6+FfF",
+	"upgwfsLkTsGn4hTCdBmrPw6/syPE3+nfClMmHDKuc1hfF8GbUjtzNYajBwSSdaEWh9RUeKSEFEWCIFZ1",
+	"NTeHZn9AMH9581rVWeq0EpC/lDI9lkJbEy8MSPenoY23NQwGaBh0u13Ncf1Y2A8VY7kNwGdj0OsodWpZ",
+	"asnHUWQkAS+HZaiA0ByV7m9ejVHWEJAMSJbaHUWBaiH0flE0RjPtERFt2A0Tz21pWMgNIXMjhQmI8T2u",
+	"uIEK1CrTq4Z+8t4QxVoti9uaA8FxAHf97rsXFJLsf/edkQgxArDX8awhBb8wSIQF+ofgDD7rNHGqXAGy",
+	"0XWcQ6phxLX5axaYaAlDECaoEjuy5QDF8zLRsB7Lm30XXS+46cLYILQsD8ivpqzTctnE0DACalkPZUO5",
+	"f7Vx3jQvUIcaoozeqN8Qfg7oiSYmA7dONYReqqAZYTJblqeQYaGEFAJH5WWQMpojjGNubaCKFuW0jGAc",
+	"JYQT7YGaaJFDbzdqxcPgZBiowxsGvX7X/ZZ5QYYBQKwVGKEXSFGmJqy7sVNZlqenyJbiYDCdmBVZFpvE",
+	"ZvUmGhTK01ZESrtqQKIiQaRp0tYiRUwHjGbfu8lZVFfTMVQcMvljAZkWgcRo+4gejxeyW52RfVGf271y",
+	"FD6EpTA3O1jNmW0NBGehlIIyZaHnE2+cdjSXKVkP9PEDlkQMEEbu8QagPS8UUvym4K5lWKtxmg9RDGlY",
+	"e71OP7qOogH8F7fLt1VYoHfXL091OH6kqYjtK/63Os+/RSeuDYiyuXnZ8+76ZVdPSUMsIC083lWfDEH6",
+	"dwxYrDNiQg8F04HJjUMQOqumHEA4Tffx3jfXgnw81F4s1k2LgnpWNwY6Kqpd09RQqpb/7Gx7KDbNvpW6",
+	"ANqCOnU/c8hpmaewFOBtrM5tKQvDQFIJ4Tbr6gxqrWajDsLgluRCq1C9btSNgs9hYHS9YBAcdaPuURCC",
+	"aQX0ex1CX+/R4U9E1oM/TprSw1y6ZzxkQzRIbh+GNIRVBPtf6JRJePjXHbKzMqeY57J2HB3rnXA5w87T",
+	"YBDUZ6tWZROHBYMPzS+CyiqH5a3654+1bNr9KNovY4t3Q1/mla+Eqwxe4wUzZvijzpwSeK1p9vmDZ4M+",
+	"elpabo9OnBn1ybGapR8i8snxzslcKvu0JptL7SAhkcKx3oemrt1+HXqpx6FJb3uTSlogaHS0vVGZDRVa",
+	"HG9v4XI8qgb959sb1FN2fQ6Dk122oClhJrTdYVkNCd7AFuclNsZKA64j2mqwVUUr8ER4ITh1+N9qmoxG",
+	"VVzjuPrQ4D9mzLtwvVJ3DAHTmJLtMqI0eSasym2EbSX2G9FZp+ed4vmcMKHYpE3VprSUrpa//KAKYGdx",
+	"YXoUR/HdjAfG7JITyMejeTAE+BkV8PwJlMfywSGZabV0CWmhrVlBZ7IyFmwn9WuC00GaSfGxXoV9WmYO",
+	"IlyhaSlJcoKVbjZaahUmWzoLkc9jSDoATXZfnmYz4HTtVq3jSdWp+KPrWKMtj7+1YevPHGPSwl66NBKx",
+	"Y127MCzUcobCA7gPUEJvO9Ra03F0pMU4Ki5+uog9a++uMUAqvNrPXqkb0vLkrhsEqS56y6EwNOkrtUgF",
+	"z3xDNAPhdhiU4WywMK5Mw0AJJYyzjm6h+vDERLcZt5QsapFZdFdggIL9y6iQqwnfWyBpgiR0atTVFHEw",
+	"FVR1Iud46ClIIYoN71A/rQqhfwLwhCi2cBSiuIS0OESUWaSAF2blST0HMLAIqvMoii76GTYbmLqJtGUf",
+	"8SrShrXeMGSXZFwIrNS74+h5WO+mvT7TN2rF3rP2GJ4Jmpz0U3xL9FPyGU7JkEEyPyERBfPKlnzgGi5N",
+	"UHAf8IyQYeUQSI8+xlnWPh2yPfKHr8gmzUR2XwmlDGPxOdxa+R3g6S41dUSMXSpWcmUbMQlYo30KvEfm",
+	"ZCyuYNPWcURbt/pWH7JsvVJoB6nrCEmvnNC1Zy+m4R7JeJsyfDWlx7SaWjVxWu3V82BHYhGiZEqSG5Ii",
+	"A+IaEisQh2BHgIyBFctRryrNkmjGhUQnUeQgdch+5PnM5f7aKaeetjaAkVAbNkdLHVyPpeQOsrGV9lnG",
+	"zW1Nq2anHRZR1H+iyhxF+/j9RaenA+drA26rZsFtN5pwh2yNDXdDsHzVGazeT3y2LfWgICxFdYs5mC6R",
+	"u+NTbA7gCthlHMd3s2zI1me9Q3ezjIkB/X5or2wXi0V3cWRN673DX968hvtX3FGHr7j5MNCtyjb3Nc4P",
+	"A2NOZGvz7NlP5sG7LtRLtDaXo54xR1bquIaa1+jCp7amX2hrGralC49s1Uqpq+peWTdNqO/a1qrZ5vr5",
+	"sxkoMpX9QlfRvl/Wxc9t1WqxX9s8/dUfej2vQeVLrYmCSdMkqjYpv9gm/lNU/aV/ZO3BK58qja4qjfp+",
+	"o6umRua5o9knW79S6qraB4K6GIxopnr1S9nAf9bX0Gr1s9e0fKnX1LL+tWxo3t41NKp88RqUT+qaGtW/",
+	"lg3d87iGZrVvZSP/lVtDu9XPtql+q2YO6tjdGJSFrqIT93S5q1srt/X1KyrT8TNT2S+0FSuPjgwoW4hp",
+	"+FZpZrG7/8xvUMd5J+ya2Zi6tWJXu/oexgxgl9v41TW1z0h0sZ1UrbisbdhXIyVybSuV6vTWlltyUS+3",
+	"9Y0IrwufmMqVQq9mOdWTsubq/N3bAjMFu6+1cr96lWAdew0aCZZWTMyp2bn4hbai9ks3R2X3wi8sK4Ib",
+	"t6kZuZpeqVf1yhX2npdVr5qqAoaZus/Kul6xq6xdb82q7KZVSm3Vww1s9RvH/cZxv3Hcbxz3G8f9xnG/",
+	"cdw/guMerk8+Dwo7WO/uOljMGZGdEU+XHeNoPa8HjfyyO0Ivoncv6h+vZNfue7lUy/fL1jakmvihEmu5",
+	"eve4DNyUxnnN3aBvjndhXuA2XcebM+ZT41ZtLyEg1lmZA/wvdp8Y7XCf+JKzcUYTvZDeDnO6wMuM4/Sa",
+	"89c4nxDd7mSXDRDFfA6ueG9ISvH1cq4b9/s73F5WzLyXpBDkkV+Z/mDu8xoy+LHUgmQNgKvA69+l2swn",
+	"Wy9T/RjJe9yl2gC9zVepnmP6pMA5ZpLosEprnKoHQ7bn3au+DOVjlHCWFHlOmHRvesyzOpunWF9qDuFJ",
+	"A6QxJqnQlytwDyfsu4Hj6LjtXenayNAbb3RRq3qRGyLGUcbZBK6cbgm4j1UvbOm972op23RXa+YrOb/5",
+	"vW9qKxOpjL3rRS14l6ldWwcQ+93hDlnrODpqnzbc08ItawvbKa67gdXuvaUDm72IBZ/fxgsQAxAs1TNc",
+	"uWfjcEt6HD1vd9HZauRqGPZ5d83bHnhCA85ZI+3XCW6Xp95mHwhEU/OkAu5949wksY63X+65uLv73e25",
+	"NNnfrvaWf9qdXFgFAnfvX+IHEkQD/+zU+Avsfen2B4mXNWmy1yhNGoTp9X1RsswO3+uvCpb9ewqWlXzu",
+	"a+RKM517iJXzQmcU+CZWPjqx8v7i4RYZz5MyLHg8hIz3E5EN3nIbHWMbXeVsgmcv5n1YvvzU78Q0hzWc",
+	"175JdCJTd8jObFPbLTgzcdbgDxVu8Z39I51TDF/6Ij9baEHLE9iJ05hZ7u37Ud+dzYrxN2fZr81Zto58",
+	"VUTaEfPPIc9hA/LPuWjAfhCC1iB/VfVZo+oZjelLVJl9NZU9FRRPHenu7R1a+oGemhe5Nvw8yNwuG1K8",
+	"t5sorXqJ5gSnWp2waixMD2R/97BHdaIH0umgyjUUTLEqUKlAd9g9fX3pP6l7do/bYDKV4/QcO/XA5I4K",
+	"6To4di/Jlcio6tuMILGBIUZIqjRkP9XcYNW3FNKbag5DFuWGpU1coRne92YMcGnzZ+k14hJL8hI8Tf9w",
+	"PWhf5nRvrrT2DcdmstdF93D+E4SlQ+ZA+fun2pNPI833Lzo9/bcFz/rrbPN2G7z8Yq+S55mHWm/ev2yH",
+	"Q7bHe23P169bTs1GnSjjrejgRBv1r9/Bsr/Nji/wrbGI73bujYi5u8leE4RvqtI3C/wfJoe9gnREq4IY",
+	"5BiFSJMVxQze+YLFs5q7cz9NrYompTV+d3HNqJCthryF5azav6c0V3m5s7s0N2RIC3SniI7hRceWJxHh",
+	"2lce+z0u+h0lwoptTpOXnSXD0jJceT5kLw42yoM2P9uOEuGmpHb3FAhb8ELdf+1jYpRLFLU3i4s7m78V",
+	"/JbPkXWsIhQ3cpp4u7B4Tyv4127Zzh0N2Umg07twb7HObOI24c5aTSuynQ4uBGFdwoqgVY+Vs0YIgyiC",
+	"e8lNdrZfKj1tNFMbSalqpL6n3LSnRVpLTac7+TikRfJNwPq/a4tekXY0GIVI4puqsAOhOSoCTzWZ8W4S",
+	"j2Yjhz8RWYYJ3RqpwU+HDlkAm2OBdpEXhcG0MYbkJjOyi0a5H+E3jPAhYi+4YKe9k/5J1D3xY4A+rcbv",
+	"DM6yzlvOc3RN7iRVNH5nUmLWuYZs2OCf38zAX5UZ2MppBuFqkO7hmDndj5UwqADHfgDUDx8VtOpcFxrK",
+	"VyHBxOpU45FsfGpMF3JqgriBgKjWpMRDhVBFngWD4BDwwMxmbS6TMhAvK0MbgPeNq5K4wJHtLoIrMoha",
+	"ph2CjOOT2Hgr1jWRZb2BQexqzDsiLF+kNvesno7LSlLOxuvWBKdY7VUfg99pXfeA7nW1Nb1bRP34+f8F",
+	"AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -1096,6 +1096,9 @@ type DryRun = bool
 // Force defines model for Force.
 type Force = bool
 
+// IdempotencyKey defines model for IdempotencyKey.
+type IdempotencyKey = string
+
 // OrganizationID Example: 000000
 type OrganizationID = string
 
@@ -1134,6 +1137,16 @@ type Conflict = DependencyConflict
 //
 // Example: {"code":"404","message":"Organization not found"}
 type Forbidden = Error
+
+// IdempotencyInFlight An error. `code` is the HTTP status as a string.
+//
+// Example: {"code":"404","message":"Organization not found"}
+type IdempotencyInFlight = Error
+
+// IdempotencyKeyReused An error. `code` is the HTTP status as a string.
+//
+// Example: {"code":"404","message":"Organization not found"}
+type IdempotencyKeyReused = Error
 
 // InternalError An error. `code` is the HTTP status as a string.
 //
@@ -1195,6 +1208,12 @@ type GetOrganizationsParams struct {
 
 	// SortOrderHeader `sortOrder` sent as a header; the query parameter wins when both are present.
 	SortOrderHeader *SortOrderHeader `json:"SortOrder,omitempty"`
+}
+
+// AddOrganizationParams defines parameters for AddOrganization.
+type AddOrganizationParams struct {
+	// IdempotencyKey Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // GetOrganizationDetailParams defines parameters for GetOrganizationDetail.
@@ -1282,6 +1301,9 @@ type DeleteSelectiveDataParams struct {
 
 	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
 	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
+
+	// IdempotencyKey Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
@@ -1423,7 +1445,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/organization (the `AddOrganization` operationId).
-	AddOrganizationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AddOrganizationWithBody(ctx context.Context, params *AddOrganizationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddOrganization Create an organization
 	//
@@ -1438,7 +1460,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/organization (the `AddOrganization` operationId).
-	AddOrganization(ctx context.Context, body AddOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AddOrganization(ctx context.Context, params *AddOrganizationParams, body AddOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetOrganizationDetail Get one organization
 	//
@@ -1781,8 +1803,8 @@ func (c *Client) GetOrganizations(ctx context.Context, params *GetOrganizationsP
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/organization (the `AddOrganization` operationId).
-func (c *Client) AddOrganizationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAddOrganizationRequestWithBody(c.Server, contentType, body)
+func (c *Client) AddOrganizationWithBody(ctx context.Context, params *AddOrganizationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddOrganizationRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1806,8 +1828,8 @@ func (c *Client) AddOrganizationWithBody(ctx context.Context, contentType string
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/organization (the `AddOrganization` operationId).
-func (c *Client) AddOrganization(ctx context.Context, body AddOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAddOrganizationRequest(c.Server, body)
+func (c *Client) AddOrganization(ctx context.Context, params *AddOrganizationParams, body AddOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddOrganizationRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2301,18 +2323,18 @@ func NewGetOrganizationsRequest(server string, params *GetOrganizationsParams) (
 }
 
 // NewAddOrganizationRequest calls the generic AddOrganization builder with application/json body
-func NewAddOrganizationRequest(server string, body AddOrganizationJSONRequestBody) (*http.Request, error) {
+func NewAddOrganizationRequest(server string, params *AddOrganizationParams, body AddOrganizationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewAddOrganizationRequestWithBody(server, "application/json", bodyReader)
+	return NewAddOrganizationRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewAddOrganizationRequestWithBody constructs an http.Request for the AddOrganization method, with any body, and a specified content type
-func NewAddOrganizationRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewAddOrganizationRequestWithBody(server string, params *AddOrganizationParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2336,6 +2358,21 @@ func NewAddOrganizationRequestWithBody(server string, contentType string, body i
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -2833,6 +2870,17 @@ func NewDeleteSelectiveDataRequestWithBody(server string, id OrganizationObjectI
 			req.Header.Set("ORGANIZATION-ID", headerParam0)
 		}
 
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -2940,7 +2988,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/organization (the `AddOrganization` operationId).
-	AddOrganizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddOrganizationResponse, error)
+	AddOrganizationWithBodyWithResponse(ctx context.Context, params *AddOrganizationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddOrganizationResponse, error)
 
 	// AddOrganizationWithResponse Create an organization
 	//
@@ -2955,7 +3003,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/organization (the `AddOrganization` operationId).
-	AddOrganizationWithResponse(ctx context.Context, body AddOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*AddOrganizationResponse, error)
+	AddOrganizationWithResponse(ctx context.Context, params *AddOrganizationParams, body AddOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*AddOrganizationResponse, error)
 
 	// GetOrganizationDetailWithResponse Get one organization
 	//
@@ -3447,10 +3495,14 @@ type AddOrganizationResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *IdempotencyInFlight
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -3478,6 +3530,11 @@ func (r AddOrganizationResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r AddOrganizationResponse) GetJSON409() *IdempotencyInFlight {
+	return r.JSON409
+}
+
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r AddOrganizationResponse) GetJSON413() *PayloadTooLarge {
 	return r.JSON413
@@ -3486,6 +3543,11 @@ func (r AddOrganizationResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r AddOrganizationResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r AddOrganizationResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -3857,6 +3919,8 @@ type DeleteSelectiveDataResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -3907,6 +3971,11 @@ func (r DeleteSelectiveDataResponse) GetJSON413() *PayloadTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r DeleteSelectiveDataResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r DeleteSelectiveDataResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -4029,8 +4098,8 @@ func (c *ClientWithResponses) GetOrganizationsWithResponse(ctx context.Context, 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/organization (the `AddOrganization` operationId).
-func (c *ClientWithResponses) AddOrganizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddOrganizationResponse, error) {
-	rsp, err := c.AddOrganizationWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) AddOrganizationWithBodyWithResponse(ctx context.Context, params *AddOrganizationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddOrganizationResponse, error) {
+	rsp, err := c.AddOrganizationWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4050,8 +4119,8 @@ func (c *ClientWithResponses) AddOrganizationWithBodyWithResponse(ctx context.Co
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/organization (the `AddOrganization` operationId).
-func (c *ClientWithResponses) AddOrganizationWithResponse(ctx context.Context, body AddOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*AddOrganizationResponse, error) {
-	rsp, err := c.AddOrganization(ctx, body, reqEditors...)
+func (c *ClientWithResponses) AddOrganizationWithResponse(ctx context.Context, params *AddOrganizationParams, body AddOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*AddOrganizationResponse, error) {
+	rsp, err := c.AddOrganization(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4614,6 +4683,13 @@ func ParseAddOrganizationResponse(rsp *http.Response) (*AddOrganizationResponse,
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdempotencyInFlight
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4627,6 +4703,13 @@ func ParseAddOrganizationResponse(rsp *http.Response) (*AddOrganizationResponse,
 			return nil, err
 		}
 		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -5091,6 +5174,13 @@ func ParseDeleteSelectiveDataResponse(rsp *http.Response) (*DeleteSelectiveDataR
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -5171,7 +5261,7 @@ type ServerInterface interface {
 	GetOrganizations(ctx echo.Context, params GetOrganizationsParams) error
 	// AddOrganization Create an organization
 	// (POST /api/v1/organization)
-	AddOrganization(ctx echo.Context) error
+	AddOrganization(ctx echo.Context, params AddOrganizationParams) error
 	// GetOrganizationDetail Get one organization
 	// (GET /api/v1/organization/{id})
 	GetOrganizationDetail(ctx echo.Context, id OrganizationObjectId, params GetOrganizationDetailParams) error
@@ -5305,8 +5395,28 @@ func (w *ServerInterfaceWrapper) GetOrganizations(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) AddOrganization(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AddOrganizationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.AddOrganization(ctx)
+	err = w.Handler.AddOrganization(ctx, params)
 	return err
 }
 
@@ -5656,6 +5766,21 @@ func (w *ServerInterfaceWrapper) DeleteSelectiveData(ctx echo.Context) error {
 
 		params.OrganizationID = &OrganizationID
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.DeleteSelectiveData(ctx, id, params)
@@ -5724,6 +5849,10 @@ type BadRequestJSONResponse Error
 type ConflictJSONResponse DependencyConflict
 
 type ForbiddenJSONResponse Error
+
+type IdempotencyInFlightJSONResponse Error
+
+type IdempotencyKeyReusedJSONResponse Error
 
 type InternalErrorJSONResponse Error
 
@@ -6011,7 +6140,8 @@ func (response GetOrganizations503JSONResponse) VisitGetOrganizationsResponse(w 
 }
 
 type AddOrganizationRequestObject struct {
-	Body *AddOrganizationJSONRequestBody
+	Params AddOrganizationParams
+	Body   *AddOrganizationJSONRequestBody
 }
 
 type AddOrganizationResponseObject interface {
@@ -6060,6 +6190,22 @@ func (response AddOrganization401JSONResponse) VisitAddOrganizationResponse(w ht
 	return err
 }
 
+type AddOrganization409JSONResponse struct {
+	IdempotencyInFlightJSONResponse
+}
+
+func (response AddOrganization409JSONResponse) VisitAddOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AddOrganization413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response AddOrganization413JSONResponse) VisitAddOrganizationResponse(w http.ResponseWriter) error {
@@ -6086,6 +6232,22 @@ func (response AddOrganization415JSONResponse) VisitAddOrganizationResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddOrganization422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response AddOrganization422JSONResponse) VisitAddOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6641,6 +6803,22 @@ func (response DeleteSelectiveData415JSONResponse) VisitDeleteSelectiveDataRespo
 	return err
 }
 
+type DeleteSelectiveData422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response DeleteSelectiveData422JSONResponse) VisitDeleteSelectiveDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteSelectiveData429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response DeleteSelectiveData429JSONResponse) VisitDeleteSelectiveDataResponse(w http.ResponseWriter) error {
@@ -6805,8 +6983,10 @@ func (sh *strictHandler) GetOrganizations(ctx echo.Context, params GetOrganizati
 }
 
 // AddOrganization operation middleware
-func (sh *strictHandler) AddOrganization(ctx echo.Context) error {
+func (sh *strictHandler) AddOrganization(ctx echo.Context, params AddOrganizationParams) error {
 	var request AddOrganizationRequestObject
+
+	request.Params = params
 
 	var body AddOrganizationJSONRequestBody
 	var err error
@@ -6982,248 +7162,257 @@ func (sh *strictHandler) DeleteSelectiveData(ctx echo.Context, id OrganizationOb
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3bchu3luivoDhTZbGmSZG6ODFdUzWyZXsrO5ZUlpzMTuRjgmyQRNwEuBto0Yytl3k6z+dv5nfmS05h",
-	"4dJAN5psKXZ29lRSFZndjevCwsLCun7qTPlyxRlhUnRGnzrkI16uMgK/T6aS3lK5+Z7PL/GcqFeiWC5x",
-	"vumMOheMIEEyosoQlJKMSNJJOrc4K6BkiiXujH7+1Hn//rYzGiSd9zTtjDqPjx8fzwZ4ODmYHqZH5Hj2",
-	"GH8z+Xb6pJN08FRSzjqjDs/nmNFfsXrs65avbE+nqtmkM80JliQ9kZ1R52Bw8Lg3HPYOvr0eDkbD49Fg",
-	"8FMn6aREYprBRKZYkjnPqZrWz51pRmG2SYeyW06npPNOlVbdpFDafB8ND8oio6PBXdKZ8Vz9nuFMEPOk",
-	"qtzdJcGgz/RMjw7xcHYwfUK++WYyGAwP8OTwaJp2kk6xSneNvhAkh/VYYpp1Rp2ULPl/mMXpT/myk3QY",
-	"XpLOqHNKlhy9VcXvdDXo/XD2eDqcfEt6B/go7R1Nh6T3ZPIN7h2nB+RbtQDTw6PO3bukM6OZJDlJn/OC",
-	"yc5omHSWRAhYbocAKONzgWZEThdEjV9yiTNbQU3+tL5IJ1l2nRcVpHmRY0EQuSX5BplF2aA9uVCoRNJH",
-	"ApkZdn1MwtOp7krmBUns4/cknSsQBS+vc8zEzH/tMFi4d0IQ6Z4mmH040ZXLdzlm04V90ugQdudQxDxy",
-	"JnM89V7kJKXynEviXqUEZ97DpPqZinAQKZ8WS78TslxlfEPI9wTfktrbqxVhae1t+YL9vaBqCczjxxVh",
-	"gjz39kXwwT3PaEbOliuel+NwO8I8SrJ03zKCU4M0XqPqrf9wSy55RqdeCZ6nJPee5ldESsrm/iu3u57h",
-	"6YdiVX4q5Brn6SXeBOBa1Z9znmXuMcNyxvPlVTER05yuVMNl2Zynhbecq5z/QsLnFRfeeq6KfLrAglwE",
-	"8xA4w/nmuUdfzXuS39Ip8Z6lzEgwWonFB+/hY1lY7XD3cEtYysvHNc7JghfCLI7amd/zOWUXfw234fd8",
-	"PicpogxJjtTuU40+EoivGfIhXafn6oBY0ZyIkHYdBLTLFDljndG3j48GAzVDRRlIeuE3vpVESv6BqCJk",
-	"891i8mpKL+h3Z29/PRue0zNxxt4cT5+fPT77sPrPH55/96RPNt/9mv54Ri/o2a8//fLTL69/PDv66eq7",
-	"J/3pQcYmy5eD9D+/y2yj15uVom3PCM5J7lFafT61opuJI8t8zUj+H2KB8yWWOVar36esJM5v8C1FV/DZ",
-	"dHVeLCeqw+Hg6EAtUElt3ap01HsfVM/1aRcu4vWCBIuFfimEROZgjK1c9SBuhH30cB0GSzyjYoqzvxEM",
-	"oBMS5/IUb+D4gIfXnMlFZ3SkzsycL18YcE1ollE2jwGMilMC5FrP1ByxGZ9aZDlh6YLkFL3AQibodbGc",
-	"YNpRJea8M2JFljmga3ija918J3I2D+C/yheDGJNCUEaEqrdacAYgBNKstnKqSvzbk6FaYbOQnSfffqOA",
-	"eTAcqBPYEpbncARonurMksyBwxy1KRTdHCSd9QJLgVerzkixGDmZU85wZiig13tn1Dk7V8tT5DlhU/38",
-	"xntxtVlOuALz//zXfysGCEvykis4Ky7hdP/16/2//e1vf1P7gC7JTzC1zomgeP+vPPugkMR0L2QOALni",
-	"BbA7nWI14fyD6K3JpKPJlabNn7yDTj0x8lE6/FYkN01hCkeKZJIZ/dgZdZ6f91Q/7gRsW+9U13OnT7ta",
-	"Z+c/+NUuGFBoh15cP7Vr6+oCmjIHyzXJl+IUb0RndDgoj4S2jV2+Ma35J0fryrpuTpaU6QPnUwfPJMlP",
-	"C6KH9E3SmZAZz4l7c6iYADzJ3OZSREZIrFag8xovcI7FQua4iT0d1tjTe/CZPpnzCZsjV1WK95IXrELv",
-	"TsKzCa2pXBhWksPxjTM0oyRLkSCykf4dtKB/lgJc+YhOFQ16ezx8Mnjy+i8Hg+GTy+vnw4PDo+PHcJFI",
-	"C6G36I8LnhGBM4KAvCkqgoF8nVy+fDt4cvjkpQJHjcQOjnqD4fXgyehw8AclsZ2FlCsx2t+fpqxvKEKf",
-	"8n31Vew3gbO/YvPOPwFlPjh2pPl4YInzcBCQ5+P/TfT58Helz0f3JdDevaA2gm/uS6CHx80E+slvIdDH",
-	"X4lAW+49Tp8l/liSpp8/dah4A1ihrvEWcj6e2NF2Dr4pqdDwpx90U2Zzvbq6BnnA70j8rUDhTk11QbCF",
-	"1Bsi882JAheQb+IuaGqNyZSzVKiLyxpTiTQQkSBMrQJcZgReEpSTvxdESITnmLI+XEpAsgBrpj5SD1hi",
-	"uiBLOCOWlNFlsQQ0lxowlEmirv4wyhXO8ZJIM1ArHzkxkqvqYC9YtkGESXXDRnyG5IIKpMVcfTg1OqPO",
-	"3wuSb0oKaYRg/pj+NSezzqjzL/ulpG5ffxX7lRGoIXpSuyuey2eb+rjU1UEflZIjwXPpBjnZNA1M6Lbu",
-	"O7ByFNGx/QVWvT7Cse5urBZWIiwQRhpBnsISw9iQWwy0pkyg9YIwNOFygXBO0Conqq6bjq7uHUW/eT5J",
-	"52NvznumvaapebN+a/bNVjRZ51RKNZGNRhe12dDeWO+5scIizKDwptu0VGZ/+lNz2N/2grvEH78nbK44",
-	"jMPHidoX9rHcGULmivKBADDfvCkiO+AHnFFFTxBmKcrJSuGaOlDRmhdZiiZWcpyiPVUCPoFY1RTQX7vA",
-	"7PFC6me10THbyAVl8wRl9ANBfy0mJGdEEoHSfNPLi8YNluqR+sBJyQwXmXQckZnehPOMYL2pXmrBb3V6",
-	"J5ngZoyAlzlfw0b/QFYSlVJnJNW8JhmffkAYTRdcEObJPykTkuAU1hYdDZ50Ex9cckGWiDI01uLmcdPE",
-	"tGz6nvO6CPivpt0YllLj3PAiR7k7dZBlzRBnyHAjI4CIz8Y9Ekgs1JRc6SlPCdobh1zguIt4jqgUaPye",
-	"puM++lFtbLOfEZVoWQiJ1KxLch/cDLCADyssF43b/+LNq5Pzs59Ors8uzntnpw2bxXGj3nZ4fLRjO4R0",
-	"IYDdaacC84vJL2QqY0Thug48AAfaw+jgqDdVDMFU0b6Mr0k+xYKgBfmIbIMlcVBgKOdNFV1oPv/KqW+5",
-	"H62wlCRXbf+fnwe9J7g3e/fp4OjuXzsxyuDPtv155M/8C55KkcHEx/hPcy7FZhQiYPU0usRzcs7ji7DC",
-	"c6LWICeyyFmC4KIJ5FaiYdMarHSDUcozTLazVHY4jfDWjdfhjfbMv2oQAiCr9kCPMkGYoJLekhFytSXn",
-	"3S+2Qpf1+W6bY7gawXTN9K/oryS+HvomqwguqFnQiuSwRtuWAlqLLsbBAAiZGam627ZYG9Xc1tVRBb7i",
-	"friMTan9LOrQ9yZ0l8DucFe7+gIAMUppToC/TtAQYTE1dw2eo94QqTr6xTYapbtou6nLQd35Q9xKlKDE",
-	"V6ZLD55FnSL5E7qDq7JYca15/NR5htM3+v6mxStMEgY/8WqVUS2u2v9F6CuXO7JUSZACHekj21067V1w",
-	"wtPNCK1yviK53KAbq8a96SAq0JIKYc7vdvN7kefcXAvriGP7nGGakRTdaj6YcqYXxAzOUC9glGYzg1dw",
-	"EvbVOJ5zNsvo9J5QAD4Tbqg/mwcBO0ILZhJrDbEBemGUpElHsa6d0eHw7l1SwvFJAMe/Kq42xRKjlIC6",
-	"WXF78GxY2hnPDYeu7qJt4XgKjRE23bj5RoD61wpLveBZqvltYK5XnDIJR5dhwWt89lPEOFwZ0BoLe+3o",
-	"o+cLzoXiJNVfn2XnPFFbPCcy32hhM3DY/65YJsOTimK60B2uSU7c1W29oJnmTc3VIMcsQWO7LmOFbWS5",
-	"kptRycBOcZahJd4gQZerbKNuRjlZgZAYUOElzyc0TQl74I44DFYSbpyAdWumzpdcXSpxuqRMiykqDPUU",
-	"M5RyuI9+oe2hpktymDDj0jY+gofouBL4hNGS2BOxNsoJUYtrVc2weKpMhdNHId+gcAJ68kyO1BzPmGJx",
-	"caZn8RCYH1eokG0RCZLfkhwRDZ/fDM4ThgpGPq5g1rrVp8gYPwFlz0CvrAGoGTuDU+dcOj3LA1DqqNMo",
-	"2VNdzaDpL4MuwTqnnAjogXykQtplNhhFRQ1RqOxrTmuTcZxec/49zufkYZMehvvojXeyKIqBMmj6yx4h",
-	"0DgVum01Wcw03dBmJAhPp2QlBUzySr97y/AtphmeZOSBuBvO0zSLJFmueI5zmm1QUfaRGCqZYUnyLzR7",
-	"da5M1K2WClSwnODpQnelzhiaahSjjIqFlrxoYD0SaM3zD0CvaQCmR+KGpQSnGWUkPAqmC8zm6igAuTMC",
-	"Ob2pqWXNY/jQA4n0GM3pLRGKTapKrHtOZB2btCm97wm3YebXnL/GbGMwSTwMLQ/Cg/qac7TEbGOhYmQx",
-	"GV1SqeD5ePDUrJie7NGBnesXWLwLRdwwyrE0PY7QZIPMJQQ9HrhBqU1KWWGEg8PBYKCo/YIXOdxzNHOm",
-	"rQPBcOeRFoY6wn52iXCa5kQIqwXI+JyyboKmnM3ovMgVwvTRC9ARWwYTTXEOB/z4P3tvsCTfqyH24O84",
-	"CV++IUtMGWXzMYyw8k0QOd6OBq00FzLfwAXb6ilK6EcuZLUhx28teqHNGbmmLOVrNM24UNREcnNQwpZS",
-	"J8E9+nQQqfdrERhlZCbBtAzEvLrzvQFakJx079mZIJEJAuflN6440UT1+JbRjxaRd/Sk+nrLcCEXPKe/",
-	"kocegcPKCQ9svsJPbQKXasT9ApvqXK0azhVhUi0maqfQenecaQK5xxkCy78uWueczdE0JylhkuJMnxNv",
-	"mShWK55Lkr4mKcVaCfigE/E4gMFz3UBPNagFtROCak19nQMSDv5KV31AK9NcG53djwqzFNdpyvUyPtf6",
-	"FpSTKc81ahFWLDujn9uYqlN2+7FvrXn7zlC+yGSOJ/TXvlUwG1MEW+JdVZiq7tCq294tzoF5Vf3b2VQM",
-	"sDul0umM3X7UX0+dRbGnkjKj0CUuzVA670JdXUxlRQxQtEKqIqnGnuG4Ape5c1N9vQdDnGqLdnToluQC",
-	"7sk4W+ONQINAezuIiXjAoidGCGGIjwSiadDINi+E9sLt0mMhikNwy+SMoD1BCBq/ItKDqBjDZVnRZ92I",
-	"gCNGLgjNLfPeDcfcAtVqA/TMjKJklJbDVJ3NrDVKiiXpSboksUY9xwqcplSbXl16K2xt3Gsi/gzPFaVO",
-	"9WS1vbs9puACvKcOfmxkbVGwAVDMkDjoOjoR54u2ypQqVjSbI1eB4JlJ1A56dZ/HAo0d9MdPnXqXEcUe",
-	"aZazPcitjXJLDXXVG6S+9hx4aGrYK2P+TdMKyrXUFdeVPqWC6WfYnLUVSkolNcwtKQ0fLHr52OvDOwH6",
-	"8S6CBR4EvqdCvjEcX5x6gapDEa8qnaeauw9JlrUhjJMYMO9gWl/vxPPaL6L1mqkJmBnhPMegxqn45lS7",
-	"/wtfazbfjmGJ5VRfh3RNgfbUrlJDqlATXy8TJanuRK+pvNGiWGLWywlOFX+tmW2FxMaqpUSfRvehKnr7",
-	"/kQ7J+nd9rTAjJD7TK2CnamhnOUIqmDfgWm+TtPoWQLErUJP6zljWAditonWOZAUTTZ9dGpuTa5Bn/fw",
-	"ezG7535Mgxv9c6+l2kfDKFVYgreiSWUCBivrBVecpzGLgGP4KWJFlmmtA7DvUJBxlHE2J7mW5sDWU+W0",
-	"6KJ0tym3orHSbOr6kUBQIkTFiPtcDQu1dmJLu6pA2Gzpe7eLCupRm06iKJUG3jGe/iN+yBqbjip6MbIO",
-	"hZnIE7dOyJQviQDbCpCw1gldaHWMs+xiBnqEbVTsZVnn7l0Sv64pkqRKoQ3BudYrixK/h+hklas1C42Z",
-	"oxo5wlLFJJibv+KiALZCq76MQ1PlsDeKnnDxtlhKu1PZLptn/3FwfBRBntKKOsJo5XobOLMXKhJE+vM+",
-	"UrUyRSGBH6JyUyGgcXtsbzDHRv+5zRqlGa8rUNqzA+xGUL1muu2DpMUo6vbcbdHrolozimQgxq/pBKjQ",
-	"N+WU3tK0wBmoFNxCAL45U/J2ozm7hPL1MUQACk0bJX6/Ezceb9nrm0rNev/PjZV5gsDgTqNwghRLiX5V",
-	"43A8d+6dLGcspbjfZFnednhv6nXjAHqrbcPUNb2+WOoq4tmUKUIAIzNW0FFqoD6hPcr0RBKgB6+urtEq",
-	"w1Pg70SxWmWbbnUD+h1VDIQr1tYeng934nmF6sPW84iDnUv0ACjkovlU1UqcHmVwGEXu1E1XYMfbP4i1",
-	"d4SwKGiddQvV+tq6reXx7Ag4XEBAcAvfVVvVi2+Tj2WNSt//SE+pWGV4E6F3oedm9EZm7eq3tC/UMQ5y",
-	"N0cGfFZ1cHSwk0PV96eAfwi6j+HSs4gHUzhGWwL5295KHuroBe5PsXkqYoDZ5pFAz8/O0d5znq84iP7P",
-	"QN44M7I4pAfb1RtUVzIXrRLkTd5VNeCX7laxIdmvtS1f3ed1V61aT+C7FevEtvtIoMuTc7QH5IehS5Iv",
-	"saKNyAQVsBOvHOylM1gocTrp/fTu0/Hdz4Pek3efju7gOW5XWVvzUyzxc2faEbUmA0vZGcLGaMMUThAW",
-	"yCjLIoEcAjFrcP9wcTSsG7oLruBHIPCCCnie9Z4XvHP/T3x7FN8pPvGsV7QzvB8wwfrE2zu3759fc833",
-	"Ayt4jv3W476ME+BiSnTK6An1YANhqIemsAK14A1hYIVKnIowAEI89kE1jkIlkEU1SkY9QEYlrkUkWIGN",
-	"21CL6mBjWQRhLGIxJfyABC6qhh8toxa+ot391cf05w4J/bc/OIT0355Y5PRfvvAQNXhfIq3/+rJEYP/1",
-	"VYnM/muHdEETJfKETfgI7385c8jvv702G8F/d+ptCv/9W1EfxpnZLJXZuY0TvK9uoqBTb0NVGrObKxy3",
-	"3mgVkJhNF6yX24DBwrjNGEC6tjEDLAk2adBzw4aNoYjbvP7Hl8FGDocfbOoQL/wNXvkS2ex+ie8rG9//",
-	"9iwkAhFguv0e+eYRh/oWi1a8qhONylDT2LuAmASoROq4d+oTmcgODQiO//1Hj/gEQLKEKJikR5Ria28J",
-	"VDzY0cOkNRdM60TA3CE4kkdoLPOCjBHJsbD+Q/bjI+GMHEHi7J8PCRpDV2P0gZAVCEuXfXSSZejosda/",
-	"gEmY5S/rjJ4LtlRlIHToJq2wMpqbvekC51IL0fWrBE2xWMBNMwN8cV98vY1zQKoFc9rZqW3Wikz3VlzA",
-	"NkKSt+yrjBHV3Js0ZQSaELkmhLm2m5r240xtm4WnF0VOQ2k0y9qBFe6mmuOipTsgGOooCqd1Z1SAj1nD",
-	"aEyEq+ZxzOhHkvagnLsIoz1dz1NEQgiFJnCGkbOa+1LldoDPBtza0giUIA31wxBdza0Yk6IqDsGdXB0b",
-	"PT7rOURT7D3AAqe/FELCsdLd1r/Y3bXaM4WQfEly0U20VbEGtbkOE6saZRJPpX8fi/RaRh3b0q8t1NCG",
-	"H6hsSytQDDFVLt6QCW/W3AQUaKo7aTEGKLV1CGUItS2tmEIoJTPKgFI3NVcGYGturlhlHKckRYqf12vn",
-	"6sWMlONdVUO7NffnrlWPEFwAfHsXYeiueu0s4LZMsBo6bnevSGiz/z3D66NphulSoCVOCZpsytF1t/fY",
-	"rjNjboP2VjkH8CaIglBBbowwRSSauphtkjjYI8pmvGkQNhTeliFAEdqEaJHoeVvasqBypbc22qYtvdAT",
-	"mmVg9zbNilQb9E2LXN2aXJ9iuiBpkTV1GQT323ZYZKRHoRz6hU/8A8K8BaPzhk68gCBNHQis9o4pKNDe",
-	"ErMCZ9CN2AhJlmhOGMmxJGk3PmFTd9eEnU6+aSSqgFopnPF5QbRsUt2THC4CI+Z2+CM4JYxvXk5mYJ7X",
-	"gHbV0IjNg1AlLacA59MUw0ovCbi+i0QTQcQZFBVbOtzZj2is6wdp3NrGLUErUzLemA3uuAsBdDkPu0rg",
-	"NjU8bxZwgvVo1AXdVEF7jlpoagLRBIwECkmSL0WCXASXxOEYZ3qkXaNrBIMtUKaAQjODIARMOyI1jrse",
-	"zLIZOqGTiy6vKQD87uVESJ4T3zwx0mc1SuaW/nRRCwpFgO0vIPSSIyPwa8C8VYtOKKv0kZMpoSspQO1j",
-	"2aWuhw04s2oUYPYtuWgcgo722TwCUwTlhTk5V3gjMrpqajEeMLTdsj0STvNl20HCb0gPwH6yUGkYiYtO",
-	"umVypoxibvn0g95FXZ/hLM+jBLhre7Fgt4RJnm8qXHLjUExg1K1DgTKNLdhQqlub0IXQ3t8LLjUS7BMh",
-	"6RLLRm6jGpR1S/umpCVB1pLAoHm8+Xp0160EDucbVGpOG5p0gWG3NGXKoD3GWc9b3TqtECTLmoATxJzd",
-	"ukngYjTHkqzB2MpVi7drAtduuVqrAk11P5IddT+CX0lkrsDOkxTtvbq63v/h5FqXa5i8iaFbPzKW/NZs",
-	"XjAn0D5kUUYeeAPqiiyoockr48RL2S1VA3hqLD49FzVmDH+1BQ6YD5UyFbkgS0GyWxPTAJwjjatqdCou",
-	"AnAz1EwRtAeqcPolrp5eoOHmfl2haCMVLeefyqQ/lUlfTZnkKUljstsmM+Ga52npGshXxKjMXdiqNRZo",
-	"j+cuslXX37hxa+K2Vk9Ww/Ld1cW5Fpi4ZAVxcXN1JucujkgpOfYkymqE282BK4RSNeICd/E8gUAAEFgr",
-	"Ma5ZlfBeXe3SV4l8xfCSPEWl2FtTJeubKV1orSUGh3i+pFL1yPOKU8jWnA01HEgbYpVd5wXR5qmRQAFo",
-	"Qqa4EMRM09gqgZiWhKY1DcG2vHQRX2bRaiPjMx2h4L6r+Szj0w9wn26IXuatdNPqVscAURISvej+avfR",
-	"i+VKblw8Nzdgby3L68PhMLZ+7U3TTfDgiiGjCRBgI1norbTLksvYiZfFDRbViExoE7WF3jzj6UaTJBv+",
-	"4pkOEBGbmL8kG7SGYBWwXLG4F7ZYJCpHBdT3jw5SJWW2hbaWgoGVStxGsBYfD3RkCqG6JkxHMHMwEZx6",
-	"hi9fbCAh0PUwYHd39TZY8CzVrOjE30LamhIA1ujMYFdrbJsf11dSBwwR42A/D3faizlQJHZxzGji52Et",
-	"9kprCBrfzCRqHmVinViSVQiSWn0EdFM/FMuwNTWWEk8XlcUoAyqKMtILeL9axtaLnVVZnZa+OfV9eQfr",
-	"oO0mvIUw7jqVZXDTqYP9Xd1s/2jwREtRRzXquyvQTbhd1FUdvfgoQU4PK1RCJINwGTO3ODFi8AeIG3SX",
-	"dFzUlVqoEwBSH41VVxBIR03sL9fXl2AKXAgd+0oT8SqPcN/AJRUTSKgeQ3a/e4ho6Y3BGPrfqG5vOuFJ",
-	"pEfim/8Ne8fvtO3fQdzjtPHs0y6nhEnt8K24qjLmlIbatmBT/rAaALLrhAT4lCOMUZuXoXNJe0uJLU4k",
-	"T5E1/rZeJKDQNfHx0ZEJYniKN2jYrVOdMq7+p2gQko29/C+huQZHlqr/mQ1PdzjcFZ3OD+UfG8G2btHe",
-	"EH2HWYHzDer30fAAnZIpyCO6T9GRg0swuiM/BODBvQ4Wb6hJCbfYOp9d5PNrP0j5vc1iQNLjWybX3czr",
-	"axnGQW9m72NeIp47QAEORmCIIfHHAHomH1ONtY9FW4+t5qur67NzdX8BCZU/v4h1eCRcux+V+SDmSGnD",
-	"ucc6tzA1lu7GivfV1XUn6fxwcq1Wsuxbv25hjHmtu9TlzQO0VkUfO7YotJJw8ZqQyi3ZZT2XQ02WpyOV",
-	"oFVOVph60nUtZBHmdrLAjJGsjkxlaogaO9KzqqC9szfnXaucBDF+RmYyWMSD412XsQaHiRfaqa3W4HEQ",
-	"8TLaoogpOa9eX9mog5FWh7tbLfNgxM4ecbJabWn/eLDTK3f7gjcr+k7vocUDaQ0ICJ0aMOLrEOTMaMcL",
-	"n9u+m/2zXBFg2gKDmmq+ja/TZ2BAE2rmv06HpYoukuAjSp4lN67OJr4N7DJcSL7Ekk5xlm00BcdGB6so",
-	"N3h6tRTBuHwiX2fCvh67H09FUsNevBGeXNHOGVz4NL9vUJkKlBahqOTQj+d7+HgnpfFToHwdADhZeT+a",
-	"OuUrdRpq7/r1zCstfRh1leZejaDekRPjeNyvcUrenamkJf4e99aiCiaLpBHk8adV21DRI/PS+bbex4fc",
-	"d1tVdxnjNKrvNqusEB63Ur0jedmY4u5ipikMvte6SbigYrBHgQM7KyqOYTqtk3dRurn5N31NGiYNoXnY",
-	"Fi6MYZMuTBdKUErn4BLPsoqs0EsgVYsM9O7T42TYFPU+vBiVQHEDiy7Xm4h7cPuFu48DcCt+2uW1qgLx",
-	"7OoCHQ4fP+4NEc5WC9w7CHAkhCHkxKr5uDXcb8vcWbE+jw6G3yBbJNrVm1hfh9v7smm5ov7F8A2JBV+b",
-	"jHN46QyZy451Qi+PO/82FjfJy/cVEwymoNnGOTHdQahTo170OfYgVdjr1/unp/ZB/dN7/bp3ehoy82Fy",
-	"sVYOVmakp6evX5t65cvXr09Pay/VC/UBXCTKBGa1ZTw5P/FQsu53GyQ8u1/ijeq+s7gUgN4bXOIwPLYb",
-	"IX7eaWPcnzAcn42iZO2VXBjiHVvMy6b7qUnmAV2YEH+ifcwoLwtvUyjKgkmaxftwC2Iy+O6QYkTz+8bA",
-	"pnOYxAwqNNSEAKXqFMhx6/Bc9wnaZjILxwb33Y/XkIGEsBQCeJ2Y+JAwwBHSKYPRTTEYHE6hGfhJxv3G",
-	"fuK38RMd2e7GJCE2ckGzvU1i4naukNe2E1urbbAwG2ygdksH6Pij9zEp8RDWRe6KLn7jjnqYq9TzMn6l",
-	"To5kU37aOOYBJnGz/er77b6B4sq2EjTZlEmJbIaidvmMXLiN0bZs2yG2PzD10AoLseb59mAQtlDY45Tn",
-	"OZlKtOC5IGgCW2qDhMTqcyUOxsHukdhoDu1jQTw07MOO4DwVDHfj8oC1BVu3GYfkRBSZdoBDophOiRCz",
-	"ItPRLB5m9VEeOl8oBluZVLyVhnuHOjuAiVVg1+5rUe5GnfYfKIPsYaWbhr1KkNQoSs7Of+gNBkfDOvj8",
-	"vJtbcuWA6o98LK300ZxU2LWjnVJ5l9Sz2tFrXc3cGBL0K8l5T5UmKdobgCKLcVaJYBLI3Ae7b+k6iWht",
-	"jmpSNmj0gkQlxpBNtRKaade6m/4SH8AlBGI7o9E0KaawC40my9hLXXXCguF62jJCLChkKlFiwR0kB8s+",
-	"CH+MCJ4uvPCaftzYkm3ixSTzeCZmJ+2j+g9bA8tWjLtpWkvLVkvG9oA4o7H4OrHk1O0EHLWgMHUJx9ao",
-	"MBBZuozhx+BKCblXZSxqXw1tdgWjjcaDMpXas71fL4BdZc1jasA/SPi6esCcMPP3PVRjCyzQhBCFBK6B",
-	"drLW3zMiXiQc3zyS4u7tm+9jV49HQh3ZPIbfVOxA768eZm9rIL0mFjbCliYIbHBMnJ94UpwGDvTPWH6x",
-	"WH6RdPIte92myGw1lrxUblaUmn+sKIN/8LCC9z5B4xrJ+pB+s0qyTdDDBwc0jFkNNKtXI+hXNc4Q4HVj",
-	"zBq6ETLa2uauajhy10h3XYzsLYHYm7mKDAvp8v7cKwp7o9BA3VZNhpqHBlvcIc5sioYO8QHNjbYWZr0W",
-	"erJOHrxY7G5L7GL728dXDzL53iewepgC+EHh1bf5UDw01no4rDLiuo3Z8g+NuH4RDO63RlwPpyr9ONIZ",
-	"1zF3fvfI62GM7G0IuF3w/ltdcL70ajUvVisxzZZE2+2D0ofrfc9o9IYAlb20E2DXR32uG6p/KKPUv6tM",
-	"Ny5lfzAjWU6qLNMpb94PmJka4JnfVvXjM9f2XdJ5E2WZvgTXU87MJOnvrckEzhP9hFmac5r28GrlvaVc",
-	"VN4Y97xKbfs23or9altrB8U6LMysf4SuGz+f6DGcwBAaS51xsaOECTK3ozdTql2nprDpWy94aHoS52RW",
-	"FfMToys2SZsrYdxmkuSnBWlldJQW1uDI6r5KE5dGoeY397M90oLL7SPyhJsPGtKhN6QnO+WshCnynDZb",
-	"okG/Dtgt7ICrKR9MB9XJJ+HqxGh5JSu5IeG9YZ1y3ytBuaPgvaFHC4ZJb/iuBqHobnTjOhHTjjfMUyKm",
-	"2uJXkGmRU7m5UmeocewB1eRJoU3c9ZO1g+h89+N1J2lQxdpktWiy0dnsEpfe/F6qWTjPYaW0ktTNdSHl",
-	"SieXo2zG40R2ZUIcSp/gav9nyub7L95copPLM7Sn2hKj/X28on1D8vqUG08xYF2Nj/oNyyGckvFHH0Fo",
-	"dx0yINFHK+SDBNzDZh29c1mrP0mOBdhPVZ1/blg0IRt42+yNI+6I427/ht2w5xwCf2heW892hpc024xu",
-	"WA8paKuvqh9tBjO+vLi6Rmq2+7fDfVzIxT6AfV/DeAwmEUzvoa2L9cta2qVSPQHnb3S7aFwRU41t8ua9",
-	"KVYnCROECapmkiCcCe6iJY7981VV7N4w5Pu/BF7djnc3ZgdO1dtKu5uopkF2OdYSs3FX7TxfWwwzO0s1",
-	"wX7N2ZyfPusJucmIUxEItHdwhDK+JrmaG6gPnDJBdBFlXlMXJi6SvvabTaJ2xSe1zom1w74bJwhrry/3",
-	"cYR+7vf77xJU8t0wgYDzDluw7kPQhhYlus/qjp+THe5Yqn3jkaVG7yVNpsbgSXHVYH4HyF2wD4yvmeZK",
-	"bcDSX8DGACwtqNTh4s1uhO0XBgNxnr2Usy7ElABtUWfUGfYH/QHIMFeE4RVVt/P+oH+ojUgWQLAasRq8",
-	"k7mIRUf9qKUJAmGXxiDIrQZC/q6JM6S1znCKYaB0vjERbMceGltKOkI/vxuPEOPGSIcKxAhJSQrArGKj",
-	"bxihDRfEdlMb40pEWWjgoNasxOLIRuijH40PN5XbrBq0CF1biMCIf4SEpA5IPHcAGaGjwVBDzSCYCZ4i",
-	"FHewXtDpwtImuebA4YKzWxfaNVQNaGd9ulouU0sOrro8VEjlAjqcpVbP3dHHORESNN2ts6MCDoENADiY",
-	"aR903SiI3/k2cClkxVlhHOGtLccu24zS1qLJbOJOK0Uoc2Cq2mrVBgrx96B0DaIGLQKE8Ede1VGUuoQv",
-	"O6fWeWQD06O7kFNTzBy80NIEWL6DweD+Cz4nqba2i43EltVDufhr596DN8KOSDJcZ+Tx1DPm22GJeJd0",
-	"jvQkY107YOw/w6mDWwIpj3dWCRIrQ6XD3ZVe8nxC01RnSz4atqhRTegP9Y7bDC+S+1hVPniyu3I1Xftd",
-	"0jluA8YzJhU6Z9ZpHlLs76wVSefvM9md0c/vkvjGnRNF5/xzBcISzXUCQMWLA7tujzpeIQbzWObt76mI",
-	"nCaBZJAKn7omYPUDkmCshiPpktjjreQ/HN9QeuyXLT4K45uLp2gcsCpjr6Y6s0AgqwNpezJZHYNtSSAL",
-	"OeQ7kcC3wIFgeB9zilhxFxoLkDqNgfUS9qYzRnveFSsJL1jdpwgidk5y2IGqEcezjRUYzvk40b+u6K9E",
-	"/badQIJ5r5cl3miWdkLcpcdkmofxG+bnEZzTa6YlzijlmgL8vVCkdIVzvCTqlr+mTGh1zITLBXBUq5xY",
-	"0UF49r0iMhAjA9E2DYlGFVlZZP8SJgqBIVqUVIBoUzYi3mxRq7xItxzOOf8LQPk+w29foz6J9nXdVGyV",
-	"d7/5zOKMXBohdklErmNyftjITXyKlqX/bMy2BsZsapuZk2cK1DkYHDzuDY56g+H14MnocDAaDH7q1ExW",
-	"jJlJaVTSZApiWIaaHUUzS1K3ZihFvVFluvOL0b4tpc+KcUCpOpYY9xDf/6PikuHcJUL3h4qSOnRM9e0h",
-	"h57J4lFpQth5ft6rOZe2qXeq63keom1qgfVhxNXTrJ1zvmzT1tVFL+5AeTgIHRnbNHb5xrRWdUhsVVnX",
-	"DT0KA/HqNzXx5qEnXoTZ35Ua/Yo23tNf660wHPYOhtfDwWh4bLaC1Tu30yMrulBRZg6b4p0EOkJPJTi8",
-	"B2vdqBaOMKq+Yrj5jP99mdN/Rq4vFKr+/O4uZAOpkFvA6zGCocuG2iFR6YbWvInqNfBpqBOu5BZGe2ON",
-	"uEbCqGV7RgiKsBB0zqw3hburRARuVQlH30hHNF0cawEGAiGrH4vbY/rcq7EXC3OEdIYdPlMsVDzvHaRD",
-	"kVxzhhcm+uC4ciKMy/YlN5Fo9s7O3yTof/7rvxNUEvoE+cQ9QWfn3afAvtmGS9PVsE0X12ZchmAZoyPF",
-	"PZooLGMT2ybk5CoppX+TPMOdiAGvcIJeXV33PDWjup0r7rs0TGLl0ewYhtBGtwzBMwzj4RyF5rTbLF6/",
-	"DF9QP/2dQWHg2Wwckq2Pse8mfPcP5xhiBncVdW/sJLoHxW9IVd5KrDK8J94ZTnGnVMUfkDEU6DzsDNt2",
-	"fpmWnxovk/U/UKbyp4Tki5yVz124kcrtpuGIbJCZ7H+i6V2j4OQN6GhE7RLVLDkxJ+bR4KjBLj/lRAuz",
-	"yUeI6pdX2qrIuRHVUhB13ljgGeF6Tm4JzkA8AOYy1LQp9LF3NDgsh9CokNOqNYxSOpuRnDBZnSdmaKxg",
-	"NN4pcDgFb5N7Sx38JqxS7b5X8rP0y92tddC8+5Ctlzru4BcnWte1HFR/bNnv4Gh3jXMuX9owjb8nVboP",
-	"aXlFZExs8gDCsu+FdG8kMtW7lU1v59GFdc4lsS4gFQsBPzVhos42IiSa0VzIGzbZWH60j07YxpKVJd6A",
-	"jYLhvPma2U6fovErIk+yzM+BOgZVtECK6mw4I48EUDmT3R48jRS4dEZESIlJhMwLYMhhBonWAQLV0sYJ",
-	"ilhNFYsvFzkv5ovEWQBQdsPcBQDSOeKp1vYLk01Oa4fRnuCg4oZeNeFD5COeShtryi99wxZ4tSKMpN2R",
-	"GvtnZFr97DqebNBnNDYuc2P0+YZ97vV67n9VJ7jR9NOITQb67GxNojYbaE/Rd87QWIehHndVp6UVyFjf",
-	"fnTCT8iDlBekm6AxxNseJ2qAEMjaCJ51aPIx2tORlb2o3V2kh0zZ7ce+9b40Y1bDVO/R+C0IMayN7Bjt",
-	"V189K7IP48QE75IoI1jozaEGMtZZ7EgKkwCpvhqhjX0yRntjmppXWloDknOicPqVkJRBQAnw/LShym1l",
-	"O/wikzme0F/7VgRkovt5M3lriliIX4YlVZGxkWydwWiouHx1qX7ojBX6pbqjaCk/I/JkaScD2STVj4JR",
-	"qX+4DP6AJOU+oCK2Pcc42EmVbLHYaPnUTjEx89dULm5YUM1eeU1SWSoTe/FmLsEZlYJkM7tLYP+bvWHI",
-	"iuJ6Mz6/vxqnJA2NChynvVFsylhvLX3fv8RzaxUleK61/AKITCDOGhs7IDydkpXURjFGa6J3hFaMrCkT",
-	"3SgjUsnZ/I9kQXbXs4M9merAyck/SDXjAe2fVjNTm8MfRTGzlX30Rg3l73GHL2s+WGjrUoP9yU/+Hvzk",
-	"dSDRLZktrfLfxs/5qn/7WrGS7bnOfayT6e3kPHGWbeMue+qEM+NW7AAHZk7zpXJBls2c56jMsgPnVwr2",
-	"ausFX5aCZs3MqIdxVzMbJh+Ath0z+c9ZesNMNmr0woAQKjqmDQNMx5XzYGzOvAtmgw6BmJvnCvo4XVIW",
-	"jWvluGR1BVe3acgttqaC6Av27iO0AssWB2lgCWEP0hI6Vor+u52q4UXgf+HBamu81aq6P4/iP4/i3+Mo",
-	"jlOGPw/kP7zY+cWtopikIRTrlzm+3ZVQn9jqVtiQrtHIZFDO1+4m7VLtgPiAo7G+Oxrh0YSnmwQM2MG1",
-	"JTjwIIzuDTvJMnT02B66ubbGozlJnyKMllQI46LEOOsZFyoorCXhR4MBYnhpLfl0mhJ1/r4pMiJG1gvC",
-	"k+wkwHtAg5C9bYQIBYG2nls1qxS1fIRXBVHR9074ysSsG406o3kxXaiZ6DyhoTkk5O0EvgbPZqXde8k2",
-	"hG3WuQjFMShGDzgGxy2go8Fht49OnDBvwREV4NfiyfoT05L1odBC9wSCoKGjwVEfnbBmMT44K4EsX7WL",
-	"WX16vijfrtSh5mMgcaaVMeSQS1W0S6aaoEkho4lS1TDKXKnW4aGqw7ea+ojYpLQTqGXrfqrgm7qE3aAa",
-	"4WtRuiGF+hYbsk4LSMAL45bkZXI8gB0VxpTgkuRLrKhGF5SFgd4lN+ogCladFGpFUkvCQNQu0ltoDIZE",
-	"BuiQ2wcx3uOrEToYDMLMiTbxJLhbgMgtmsvMtNg1icy25JjC1e2T2IWxJrYziGEFozgaPAGWMnPmwjaz",
-	"VIIKlhEhjMARkgSOR1oABZndVKtBti7YTBbEknPjF6d1k8CkG9Glxg0tDf13gxWFsU0GGbCXDQlC1CwI",
-	"5A6D5vRyuKLWdclGstGbQTHxmZuvToG4l9EPBP21mJCcARql+aaXF6yrMbpELr0ukCs0p94rvcalJ66W",
-	"3WFWvzBtjIiuattMhRU9J0hwhU2iyG/prd7C5JYwFBMCKkKSqkYLVg5JdwRk9l/+BZUJ0NA8x6uFev0i",
-	"OBr42oBNqhNQwIqrrWAXbLqgWZoTpm9zQLzMEVNByBtW4h2YvOCyYJVwm6xvHgx0VFWFdoByOrGLav+G",
-	"uVp6zStHgE0hl6CFi3kxAwsmP8MgWIrv6RGZLM2cTckNA+CutZvjLclxZmtPeVYsWdBAV/tLBZhvTiaH",
-	"8N7ZdMMsDCGX2HrBM2JcKo2BVbCpJM0ckgFgPUiyTUAUnipYc0H8FHP6dK5vKkSZkOrqymelxqCPTklO",
-	"b4lJSrdn8sSDhPuGrbgw9vNlBg8X/ChBJghAog/umT74vEz8WiIN9ilAbaFVwIMbpqPgqQpa4N41FBgA",
-	"ATiwCciFufkDXsGg5IIsy11tS1DZ18J33arNe7/A2jcgw/MRwFwPZc7LfHpuMiaRcznNMtUKUmeYaVlW",
-	"xgIbrbb5NVLoyJhoRueF9lNQu3+5KqSJ5aDx31FsHRFs5AH9kbhhYx2s/hLTdLxvHnSgMaJe8EIKicFz",
-	"YYz2bHgBnFljKpEEeWq6anFumJn1I4H2KvMOq3rpZrqJCWGIJjjDDLLXmxca2qb0Dfuf//v/TJ/dxC5I",
-	"WSdYITc4VQeqqwFqz2yvjnlzw4KekNeRdsrUucSRTqi/R8EbWu1FXU2bMJZaM0MHSrZZ8zvWp9Mdk4A5",
-	"qb9fKJtmRap4R80wja0wyjWxI6X804AFckMZ9rVC0hGRz5YqO3JMmWVqU5J30WdDQmC37gX0eGRImCoE",
-	"oh97ku35c+nWtJtWw2kCVqLPaFxM3punMfqMXLrukf5iH/u6zHuajp8iLwu6KQYv3uvURX5JyB2uy8DP",
-	"4KPZCPqzy0XUWCJXd7ecsnm8rE4uo4uaRDP+Z5sRUxewT2ERkx/eFDFP1SI6f44rY9LplIUCmL7X2ClK",
-	"P+yynA5dqfWfJqe+qWuetq6HLmOhPAmWA57NavjlbGp+Xco+bSlSgjxauJIf38BevyxB7NcI8/MbIJp3",
-	"dtXK8gE4aqD0yvmgxALuGrqqflAN9fT/qoRNQ28L2ef3Oiv++1KgAHrgsgA0pJscec33XQMahEH2f10Q",
-	"8ve/98hv+zql+Kupkk6nP6rMBV5WapiD3O0BkdFVWMaDkllxCyTzaEBSxwxVdRsimnLtMScEV1nbLq0+",
-	"N2po4ZfUePF0GxbVi+vpm/PGTt+dN66BxFIAKGYeJzlmaeXbe9/s4zPEhTAThp99WyyAvjHDt93bx2gD",
-	"5mPYgN5Mpjo86NJmbPqzMRCJUGFTw2/RbmjTZmSV7LxNQVVXXe9dIBU9E/eib5vYvah+SX9RG6hsvbiF",
-	"quvcAda9qVAJm+ntsw+YAIYWWLUt4T4oAr71rHTNNh5RwS7wiu8AmF+yBcDqxTUQJP7ocBB+75qSQUmJ",
-	"P+46mqolGw4n9z2Gp9U2alvDfalxB9UCdiOPgm0dfI+d/LVmdh5w1Rp2a4+CjW6/l/iYUmE4Sb0c7rnl",
-	"ktjyLdclLL4F+GHBJjiHpbYDs1K2LUT9aiXYgIc3IFO/3xsuXW1an5EHg72KT5YNGtutkgbVnyUMQBDa",
-	"LYH62xL8ZdEtoC8LNYG9LLEd5F65tuC2VbwDwnZhT4igj/JQ1IVUxQjPXlYKmg5GZduPDMv2EvKUqqUG",
-	"+lJtJNhy1sLRbrnS4jHAB3tVKOcNj9t61UW23YOCIhKLD6YN+Ol/LccBnxy1Fh9q4zRynM8B/1ee2uqj",
-	"q7PjOFZl67y3ud0HtTXXrH9fG6nSKGjeyppEf5bzpXsNQhHJ/eenaILZhxPTsG5FvXF99YPC7S4oQZWG",
-	"e2K1TMBGA9z8IjvA55f0wUfY3wsKkgFAFngyXKO3ipVJWRavmXm2LF9l3m0WutpqS6a6uZqegkcr7XW5",
-	"SizNoH1uyR9w0/Xab6bK0ZtQ/FfFxClY3ZY130rgJOF74VdquE/qy5tpsX57M03WroKV1mY0I2fLFc/d",
-	"0qo37ym8eg+R3mxT3odqK75Gwa2xfvU+AwvlEKdKgRX6bNV1nm4uZjdVbcB9eYanH4qV7XYCT+9zAhLT",
-	"8v5RljdFqmMCQF3yjE5pBaor8xIIbKvbtldvc68bd7ViOTyfELmpepRo5+3HLx02bV5+rwXdDTu0stwB",
-	"ea3UcfS1zZa3heubFrZcMKjqLgzGpKUpz50wxd64akIWbxVrUoxq4X71TQi5jODUw5XUSCUqQkj1xWCB",
-	"prijkOB6BdQvY9NBPTRJ7W7yS4fDKGt54/GqVaAFI7N8BjH8UaO4UZWo8CqOo3SNTGIE1RPJ+NjQQMj9",
-	"RqqHleZlnpdaqkBQVJF6tJJVhTU3W++FbQpHxJexaiUQ1zgnC14Ie+t3z03cqisQu0TWZEa14i2koUEV",
-	"j/rkmE0Xlu7AQ6N4Un8OyV5lCcJCcYbUL+FGNarAyStVDtZJrS3ZsM8NB6lGkpp0Ft56VWqWrBFPrD+8",
-	"KespWES0KfmS2/w6D48SAfowUDfvtJeMAPMky67z4j6mk5FGvmqQR6NJC4NgvHCTNhZl9dhYJjTW4Z+h",
-	"sf4MjfVnaKzfHhrrYPCw0FiJv4P9O0xndDz8NukYTXVnNDzwlvho4KCtJjDU3YrO6EA1qAmsXUltOdMZ",
-	"ffJzxHSubAzWMjK1iU9iq/sExbNiuykGg4PHpc2QMVkxZ6a1aNJRpc19/QNZySgF+gKU52vQmAdQka9I",
-	"Lg5/V3JxdF96oRNPxMnFN/elF8PjZnrx5LfQi+OvRC/gEP8dI+kF5MIjB96+1Qvidn1AJwIScKqNLZ86",
-	"O701Fh4l+G0sT7PHyKk1T+Z5gjhDetyJcaYDI9aJM5nTtsqV7AgRw+T/bf4lgxb+Jc85m2VUp2f5M/jS",
-	"F/KCUexyPYcJakxhsiV8Sot+SX5rb2mxxMw6MKG2739qTPtWWC4gDO4a7O4ngmeFhASERa7Y1324MJkx",
-	"1fxiJ9KkaQ0jcffLcxLGpy5nlZqBQ4lLGExE1+SX8ELzhglhjIsDltjrJYBVvbcfF9z6wiiyYD1n627F",
-	"CcLTnAtj873IiUkSAz5n5Zx8H6W7d3f/PwAA//8=",
+	"7L3tchu3sij6KijuU2Wx9pAi9eHEdJ2qo1hxlpLYVllyslciXxPkgCLiIcA1mJHEOP5zft3f92326+wn",
+	"uYVuAAPMYMiRYmdlrUqqYnFm8NlodDca/fGhN5ertRRMFKo3+dBjd3S1zhj8PpkX/IYXm+/l9Tm9ZvqV",
+	"Klcrmm96k94rwYhiGdNlGElZxgrWS3o3NCuhZEoL2pv8/KH37t1NbzJKeu942pv0Hh8/Pl6M6Hh2MD9M",
+	"j9jx4jH9Yvbl/Ekv6dF5waXoTXoyv6aC/0r14xBbvrA9nepmk948Z7Rg6UnRm/QORgePB+Px4ODLy/Fo",
+	"Mj6ejEY/9ZJeygrKM5jInBbsWuZcT+vn3jzjMNukx8WN5HPWe6tL625SKG2+T8YHVZHJ0ehj0lvIXP9e",
+	"0Ewx86SrfPyYBIM+w5keHdLx4mD+hH3xxWw0Gh/Q2eHRPO0lvXKd7hp9qVgO67GiPOtNeilbyf9jFmc4",
+	"l6te0hN0xXqT3ilbSfJGF/+I1aD3w8Xj+Xj2JRsc0KN0cDQfs8GT2Rd0cJwesC/1AswPj3of3ya9Bc8K",
+	"lrP0mSxF0ZuMk96KKQXL7RCAZPJakQUr5kumx1/Igma2gp78aXORTrLsMi9rSPN1ThUj7IblG2IWZUP2",
+	"iqVGJZY+UsTMsO9jEp3PsasiL1liH79n6bUGUfDyMqdCLfzXDoOVe6cUK9zTjIr3J1i5epdTMV/aJ0SH",
+	"sDuHIuZRiiKnc+9FzlJevJQFc69SRjPvYVb/zFU4iFTOy5XfCVutM7lh7HtGb1jj7cWaibTxtnoh/lFy",
+	"vQTm8W7NhGLPvH0RfHDPC56xs9Va5tU43I4wjwVbuW8Zo6lBGq9R/dZ/uGHnMuNzr4TMU5Z7T9cXrCi4",
+	"uPZfud31FZ2/L9fVp7K4pXl6TjcBuNbN51xmmXvMaLGQ+eqinKl5zte64apsLtPSW851Ln9h4fNaKm89",
+	"12U+X1LFXgXzUDSj+eaZR1/Ne5bf8DnznosiY8FoC6reew93VWG9w93DDROprB5vac6WslRmcfTO/F5e",
+	"c/Hqu3Abfi+vr1lKuCCFJHr36UYfKSJvBfEh3aTnmkGsec5USLsOAtplipyJ3uTLx0ejkZ6hpgwsfeU3",
+	"vpVEFvI900XY5tvl7Js5f8W/PXvz69n4JT9TZ+L18fzZ2eOz9+v/+uHZt0+GbPPtr+mPZ/wVP/v1p19+",
+	"+uXFj2dHP118+2Q4P8jEbPV8lP7Xt5lt9HKz1rTtK0ZzlnuUFvlTJ7qZOLIsbwXL/49a0nxFi5zq1R9y",
+	"URHn1/SGkwv4bLp6Wa5musPx6OhAL1BFbd2q9PR7H1TPkNuFi3i5ZMFikV9KVRDDGGMrV2fErbCPMtdx",
+	"sMQLruY0+zujADpV0Lw4pRtgH/DwQopi2ZscaZ6Zy9XXBlwznmVcXMcAxtUpA3KNMzUsNpNziywnIl2y",
+	"nJOvqSoS8qJczSjv6RLXsjcRZZY5oCO8ySU234vw5hH8V/tiEGNWKi6Y0vXWSykAhECa9VZOdYn/fDLW",
+	"K2wWsvfkyy80MA/GI82BLWF5BiwAZaozSzJHDnP0ptB0c5T0bpe0UHS97k20iJGzay4FzQwF9HrvTXpn",
+	"L/XylHnOxByfX3svLjarmdRg/p//+99aAKIFey41nLWUcLr/4sX+3//+97/rfcBX7CeYWu9Ecbr/ncze",
+	"ayQx3asiB4BcyBLEnV65nkn5Xg1u2ayH5App8weP0eknwe4Kh9+a5KYpTOFIk0y24He9Se/Zy4Hux3HA",
+	"rvVOsZ7jPt1qnb38wa/2SgCFdugl8albWxevoCnDWC5ZvlKndKN6k8NRxRK6Nnb+2rTmc47OlbFuzlZc",
+	"IMP50KOLguWnJcMhfZH0Zmwhc+beHGohgM4yt7k0kVEF1SvQe0GXNKdqWeS0TTwdN8TTe8iZPpnzCZsj",
+	"V3WK91yWokbvTkLeRG55sTSipAT2TTOy4CxLiWJFK/076ED/LAW48BGdaxr05nj8ZPTkxd8ORuMn55fP",
+	"xgeHR8eP4SCRlgq36I9LmTFFM0aAvGkqQoF8nZw/fzN6cvjkuQZHg8SOjgaj8eXoyeRw9Cclsb1lUazV",
+	"ZH9/noqhoQhDLvf1V7XfBs7hWlz3/gUo88GxI83HI0ucx6OAPB//O9Hnwz+UPh/dl0B754LGCL64L4Ee",
+	"H7cT6Ce/h0AffyYCbaX3OH0u6F1Fmn7+0OPqNWCFPsZbyPl4YkfbO/iiokLjn37Apszm+ubiEvQBfyDx",
+	"twqFj3qqS0YtpF6zIt+caHAB+WbugKbXmM2lSJU+uNxSXhAEIlFM6FWAw4yiK0Zy9o+SqYLQa8rFEA4l",
+	"oFmANdMfuQcsNV+yFfCIFRd8Va4AzQsEDBcF00d/GOWa5nTFCjNQqx85MZqr+mBfiWxDmCj0CZvIBSmW",
+	"XBFUcw2Ba/QmvX+ULN9UFNIowfwx/a+cLXqT3n/sV5q6ffyq9msj0EP0tHYXMi++2jTHpY8OyCoLSZTM",
+	"CzfI2aZtYArbuu/AqlFEx/Y3WPXmCKfY3VQvbEGoIpQggjyFJYaxEbcY5JYLRW6XTJCZLJaE5oysc6br",
+	"uulgdY8V/e75JL27wbUcmPbapubN+o3ZN1vR5DbnRaEnskF00ZuN7E1xz001FlEBhTf9tqUy+9OfmsP+",
+	"rgfcFb37nolrLWEcPk70vrCP1c5QRa4pHygA883rMrIDfqAZ1/SEUJGSnK01rmmGSm5lmaVkZjXHKdnT",
+	"JeATqFVNAfzaB2FPlgU+641OxaZYcnGdkIy/Z+S7csZywQqmSJpvBnnZusFSHKkPnJQtaJkVTiIy05tJ",
+	"mTGKm+o5Kn7r0zvJlDRjBLzM5S1s9PdsXZBK60wKPa9ZJufvCSXzpVRMePpPLlTBaAprS45GT/qJD65i",
+	"yVaECzJFdfO0bWKom77nvM5StlrLQksn37EIpXhB38PwGZnTLCOKLpimGbmm0GQvzemiGHBWLAZaOKRr",
+	"PuBVg4P3bDPAbZeQiyLna/ZIEcVWVBR8rvoTQkkp+D9KRkBWT4gq50vc7G/enJ0mZM1yosmvSFlK5Joh",
+	"OxsSpF+5KhyZh8MAJe/ZhuSlUE8J1eBj1HxxbEEX0LBt8Im9FSuWMk3ImuqWRIo0JiEzmW4SmD3L++Sa",
+	"FQgO7J4KdctyZDIJdjV1IC0Gr9k6oxuWTojmM9PEoXFeCqGxmFsGBVNyIzSzSfliwXJNAO0oNfsgRwcH",
+	"/vyWPGPekLgiquBZ5vrYA8GDUKKWsPs011zInPCib9obPRmS79hGId1keXjO0rDA6SNaAm4fHJGlLHOF",
+	"A3/PNolDkkeKsMWCzQsFxTn8RTBpRl3IHFWPUsARSShkeRNN10xB2C63VBEhC1tjj5Lju7tE7x8tCfVJ",
+	"xhYFEdJ0hmOjBjM1DrgBBdy/d7wYz0ezMRt8SY/Y4Gh+fDh4Qr94PDhYHM2+mI/TJwyOH1Ge4e2Wgd4u",
+	"geRQEcyD4+M6xVzTomC5bvP/+fnq6u5gPLi6uvvi67f/+b96MXL6KjgWtTHJsJQmHxtZ5iR3wiCxJyYi",
+	"BTGHhAnAxV9hvSkBNVzpuUwZ2ZuGh7NpnwDWKDJ9x9PpkPyo+a1hsxqTV6UqiIZUtbtCRMIl0RuslSu/",
+	"ev3Nycuzn04uz169HJydtvAwd0j0gP74aAeXCtl1ALvTXg3mr2a/sHkR49WXTeABODR+HhwN5lpOn+v9",
+	"lslbls+pYmTJ7ohtsOLZGgzVvLlm1+1iaTX1LWoLH8dGgyd0sHj74eDo424M6y4m+jP/hMJiZDDxMf7L",
+	"iIuxGYUIWBcSz+k1eynji7Cm15btlrlICOh/QAoqyLhtDdbYYFQgGCfbTzp2OK3wxsab8CZ75q8eBDIU",
+	"vQcGXCgmFC/4DZsQV7uQsv/JVui8Od9tcwxXI5iumf4F/5XF1wMVTJrgwu0n8Ew9p21LAa1FF+NgBITM",
+	"jHQ06rQ2urmtq6MLfMb9cB6bUvdZNKHvTehjArvDaVyaCwDEKOU5A9EhIWNC1dyoAGROBmOi6+CLbTQK",
+	"u+i6qatBffSHuJUoQYnPTJcePIsmRfIn9BE0WGot0SDgQ+8rmr5GQRS1nloyh590vc44apH3f1GoCXEs",
+	"S5cE5ewRsmynC7JCrZawJ2SdawG/2JAra11x1dPy6YorZfh3t/l9nefSaGuaiGP7XFCesVSfO/TxlEuB",
+	"C2IGZ6gXCEqLhcEr4IRDPY5nUiwyPr8nFOD4B4qjn82Dgh2B+tLEGiltgF4Y24Wkp0+Uvcnh+OPbpILj",
+	"kwCO32mBPKUFJSkDKxAt7cGzOWlqaR8PzlJ0h+MpNKZlXTffCFC/q510lzJL8RgMQvxaclEA6zIn48bx",
+	"96kW8vVJHgR+ow0YkmdLKZWWJPW//klaykRvcZTz4aAEB9//rUUmI5PCMRI6vGU5cxqV6qRkTuw5FQmZ",
+	"2nWZamxjq3WxmVQCLJx6V3RDFF+tsw2ZMXPu0mMMq9JMSayPW5iGh1PXZO0QUR3YZkxDYZ3LOVNKn3hw",
+	"jhktWN4HxHsu8xlPUyYeuP8OA7wBtRPg+K2AQx+cwNKVPpstGqcEMqeCpBKUUp9oM+KpEsCrD3qm8Qk8",
+	"RMeVwCdKVszy38YoEYjW3gRQRZepnStIKKVoDKwdewHe3lKdiecZv14+lPKFO/akjhpcdUaLp8RDi+En",
+	"WIlPO5hQofSalcoYVd4bZgcHAcwuY+PSJEP3ACQuojAZfhJMfUDHoT4JtUgaF40eCUEl9HGNZtjzQ2B0",
+	"XOOotkWiWH7DcsJwTr8fRQQpBbtbw57CVp8SY18LUkoGpku4PfGQwpBVvpSFu8p/wLY56rVeHumuFtD0",
+	"pyFGARVJJUPlE7vjqrBExNArrhpkiCOmndNNJml6KeX3NL9mD5v0OKTSrz0pSXM/kkHTn1Ycgsa5wrZB",
+	"/yaQYaGlIqHzOVsXCiZ5ge/eCHpDeUZnGXsg7obzNM2SQm+0nOY825Cy6iPxKc0nmr2WkWZUMT3zUuSM",
+	"zpfYlZaXeIooxgVXyL0NsB4pcivz90AteQCmR+pKpIymGRcsFGvmSyqutcgAV5sENbJYE68zp/BhAJee",
+	"U3LNb5jSIn/9UnTgbkVjkzal9737U5j5pZQvqNgYTFIPJMchC7uUkqyo2FioGL1ixlccdNCPR5Y34GSP",
+	"DuxcP8HivboBhXZOC9PjhMw2xByoyeORG5TepFyU5v5pPBqNtCyxlGUOZ3Y8aKABOtiGPsL7Nic2nJ0T",
+	"mqY5U8peNGfymot+QuZSLPh1mWuEGZKvwQzJHpbInOYgrE7/a/CaFux7PcQB/DtNwpev2YpywcX1FEZY",
+	"+6ZYMd2OBp0ux4t8A8oiexVeQT+iXGgMOX4Cx4U2EtgtF6m8JfNMKk1NCmnkBNhSmhPco08HkWa/FoFR",
+	"9Q97Dy54oPO9EVmynPXv2ZlikQnCKcJvXJ+qEt3jG8HvLCLv6En39UbQsljKnP/6UCloNK5xeDiyavxE",
+	"K+sUEfcTbKqXetVorgmTbjHRO4U3u5MCCeSeFASMy/vkNpfimsxzljJRcJohn3gjVLley7xg6QuWcop2",
+	"Jg/iiMcBDJ5hAwPdIF46zBhpNPV5GCQw/lpXQ0Ar01wXs5AfNWbpM40pN8jkNV7pk5zNZY6oxUS56k1+",
+	"7uINxcXN3dA6jAydL1aZFTmd8V+H1obJWLvZEm/rFwNJ726gux3c0ByORrp/O5uaj0+vsms4Ezd3+PXU",
+	"Oa14Vg9mFFji3Ayl9zY0B4lZRTADFLR5qN26UM83SYPL6I84qqrA1rPeoh0duWG5Ap0PzW7pRpFRcEU4",
+	"iqkrwWg0RghhiI8U4Wl4z7jF0a37RU3lFBfFIdCYSMHInmKMTL9hhQdRNYXDiabP2IiyN988t8J7Pxxz",
+	"B1RrDNCzZI2SUV4NU3e2sAaPKS3YoOArFmvU892jacrRuvfcW2HrRtW4rsrotabUKU4WXaosmwJlzp5m",
+	"/NTojaNgA6CYIUm4t+tF/Pu6XgzWsaLd46UOBM8Sr8Ho6YoRqsjUQX/61FkQCabFIxQ5u4PcusF0NIKq",
+	"Oxw2116CDM2NeGU8jHhaQ7mO5kjNC8zqsvRn2JyNFUoqOyiYW1LZ1ln08rHXh3cC9ONtBAs8CHzPVfHa",
+	"SHxx6gXXdpp41ek8R+k+JFnWTD1OYsCCUKB2xl01oetd5zXTEzAzonlO4Uqy5v5Z7/5v8hbFfDuGFS3m",
+	"S2Nuomsqsqd3lR5SjZr4d4xRkuo4esOqiizLFRWDnNFUy9cobGskNoaTFfq0eqjW0dt3Wd05Se+0h8pf",
+	"xu4ztRp2poZyViOog30Hpvn38+bOMEDcOvTwzj6GdaDEneH9GUvJbDMkp+bU5Br0ZQ+/F7N77ic0uNE/",
+	"81pqfDSCUk0keKParv/AJvJ2KbXkaSzvgA0/JaLMMlS/g/gOBYUkmRTXLEdtDmw9XQ5VF5VHZ7UVjSNA",
+	"W9ePFIESISpGPLQbWIg3bVva1QXCZiv37l1UEEdtOomiVBo4YHp3eXEma8wG6+gl2G2oKieeMn/G5nLF",
+	"FNgJgf6+SehCxxaaZa8WcCe2jYo9r+p8fJvEj2uaJOlSZMNojjYSqsLvMTlZ53rNQn+Z6O0yE6kWEszJ",
+	"X0tRAFuF17jGZ7bG7M2lZbh4W5xxHFe2yxYYkB1FkKdy1IkIWjluA2fCxVVC2PB6SHStTFNIkId4sakR",
+	"0LjLjzeYY3OXv82yqh2va1DaswPsR1C94R3kg6TDKJouQ13R61W9ZhTJ4JKocePEFZ6UU37D05JmcGHl",
+	"FgLwzXkrdRvN2TmUb44hAlBo2hikDHtx/6SOvb6u1Wz2/8w4MiUEbLoRhROiRUryqx6Hk7lzj7OciZTT",
+	"YZvzUtfhvW7WjQPoDdo56mN6c7H0UcSzj9SEAO+I0NEmSg30J7LHBU4kAXrwzcUlWWd0DvKdKtfrbNOv",
+	"b0C/o5oPSs2hx8Pz8U48r1F92HoecbBziTKAsli2c1W8xBlwAcwocqZuOwI72f5Bor0jhGXJm6JbaKKC",
+	"lpod2bMj4HAAAcUtfNdt1Q++bW78DSp9f5aecrXO6CZC78LgANETmXXd2tK+0mwc9G6ODPii6ujoYKeE",
+	"iuenQH4Iuo/h0lcRJ9lwjLYE8be91Tw00Qs8bGPz1MSAis0jRZ6dvSR7z2S+lqD6PwN948Lo4ggOto8b",
+	"FCuZg1YF8jYH3gbwK4/e2JDs18aWr+/zpjdwoydwD451Ytt9pMj5yUuyB+RHkHOWr6imjcTErbETrzH2",
+	"yt841DidDH56++H448+jwZO3H44+wnPcRrix5qe0oM+cmVLUMhKsvheEGgMkUzghVBFzWRaJFRSoWYPz",
+	"hwvVZCOduPg9fpAbL26NF7zFC7TiIswkvm2VH3cl8SyxMN6KH5PHhl2xZ24/BEwj+osfu8eLHWODulSh",
+	"aFzYol4VoKcZzyaMJtQWuaYRHyiM3VMLhRTG2ImH16mH6qnFSqoHYmrGYKqFTorEw7GhgRqBg2y4pCBS",
+	"UixskR/zxgVu8gMyNSIkdTu/+pj+zCGh//YHh5D+2xOLnP7Lrz1EDd5XSOu/Pq8Q2H99USGz/9ohXdBE",
+	"hTxhEz7C+1/OHPL7by/NRvDfnXqbwn//RjWHcWY2S212buME7+ubKOjU21C1xuzmCseNG60GErPpgvVy",
+	"GzBYGLcZA0g3NmaAJcEmDXpu2bAxFHGb1//4PNjI4fCDTR3ihb/Ba18im90v8X1t4/vfvgqJQASYbr9H",
+	"vnnEobnFohUvmkSjNtQ09i4gJgEqsSbunfpEJrJDA4Ljf//RIz4BkCwhCibpEaXY2lsCFY+n9zBtzSuB",
+	"dyJg7hCw5AmZglMiYTlV1kXVfnyknMEuaJx9/pCQKXQ1Je8ZW4OydDUkJ1lGjh7j/QuYhFn5sinouXh+",
+	"dQECowPihZW5udmbL2leoBIdXyVkThV6aGaAL+6Lf2/jfFwb8QJ3dmqbtSrTvbVUsI1IITv2VYUhbO+t",
+	"MGUUmbHiljHh2m5r2g9luG0W3r0ocTeU5mYZYyTA2dR5lFr7aDDU0RTOOG4qcPVsGY0Jotg+jgW/Y+kA",
+	"yrmDMNnDet5FJHj+toEzDM7Y3pcutwN8NqbjlkagBGupH0aBbG/FmBTVcQjO5JptDORi4BBNi/fot5r+",
+	"UqoC2Ep/W/9qd9d6z5SqkCuWq37ibM+502cyezUqCjov/PNYpNcqsOWWfm2hljb8WJhbWoFiROhy8YZM",
+	"BM32JqBAW91ZhzFAqa1DqKJ0bmnFFCIpW3ABlLqtuSrGZ3tz5TqTNGUp0fI8rp2rFzOBj3dVjx7a3p87",
+	"Vj0icADw7V2Uobv6tbOA2zLBenTS3b0ShS4se0bWJ/OM8pUiK5oyMttUo+tv77FbZ8bchuytcwngTQgH",
+	"pUKxMcoUlSB1MdskcbAnXCxk2yBstNUtQ4AivA3RIgFat7RlQeVKb220S1u40DOeZWD3Ns/KFA365mWu",
+	"T02uTzVfsrTM2roM4sduYxYZG3AoR36RM59BmLdgdN7SiRdzqq0DRfXeMQUV2VtRUdIMulEbVbAVuWaC",
+	"5bRgaT8+YVN314TdnXzbSHQBvVI0k9clQ92kPic5XARBzO3wR8AljJ9pzhZgnteCdvXou+2D0CWtpAD8",
+	"aU5hpVcMoquoBIkgkQKKqi0d7uxHtdb14wBvbeOGkbUpGW/Mxg/ehQBYzsOuCrhtDV+3KzjBejQaTsFU",
+	"IXuOWiA1gYA1RgNFCpavVEJckLDE4ZgUONK+uWsEgy24TIELzQzi3Ah0qmsddzNecjt0QhcqLI8UAH4P",
+	"cgZROHzzxEif9UDMW/rDohYUmgDbX0DoC0mMwq8F89YdOuGi1kfO5oyvCwXXPlZc6nvYQDN7jQLCviUX",
+	"rUPAgNLtIzBFMByJ7mZNNyrj67YW4zGpuy3bI+Vuvmw7RPkN4QDsJwuVlpG4ANhbJmfKaOFWzt/jLur7",
+	"AmfFjxKQru3BQtwwUch8U5OSW4diYm9vHQqUaW3BRuve2gQWInv/KGWBSLDPVMFXtGiVNupxv7e0b0pa",
+	"EmQtCQyax5tvBhDfSuBoviHVzWlLky72+JamTBmyJ6QYeKvbpBWKZVkbcIKw5ls3CRyMrmnBbsHYylWL",
+	"t2tio285WusCbXXv2I66d+BXEpkriPMsJXvfXFzu/3ByieVaJm/CtDdZxkremM0L5gToQxYV5EE24K7I",
+	"khuavDYO6VzccD2Ap8bi03NRE8bwFy1wwHyo0qkUS7ZSLLsx8TnA9da4XUen4oLMt0PNFCF7cBXOP8XR",
+	"04tl396vKxRtpHbL+ddl0l+XSZ/tMsm7JI3pbtvMhBuep5VroIt3R1xkxFuqyJ7MXfDEvr9x49bEXa2e",
+	"7A3LtxevXqLCxOXDiaub6zN56WLiVJpjT6OsR7jdHLhGKHUjLjakzBMIagGxGxPjmlWLINlHl75acEVB",
+	"V+wpqdTeSJWsb2bhojeuKAR3kCte6B5lXnMK2ZoWqIEDaUs4zMu8ZGieGgl6QWZsTkvFzDSNrRKoaVlo",
+	"WtMSz9HLSPRpFq0xMrnAaBv3Xc2vMjl/D+fplgCZ3kq3rW59DBDxA2NEBqs9JF9jEA4Ta9EN2FvL6vhw",
+	"OI6tX3fTdBOfvmbIaMJP2KgsuJV2WXIZO/GquMGiBpEJbaK20JuvZLpBkmRDuXyFEUtiE/OXZENuIfAK",
+	"LFcshostFokwUwP1/SPd1EmZbaGrpWBgpRK3EWyEYIU7Mo1QfRNyJpg5mAjOPcOXTzaQEOg4DNjdfdwG",
+	"S5mlKIrO/C2E1pQAsFZnBrtaU9v8tLmSGMFGTYP9PN5pL+ZAkdjFMaOJ88NGHKHOEDS+mUnUPMoE37Ek",
+	"C8JxmPsI6KbJFKsQTA2Rks6XtcWoYvaqKmoReL+6eD5VHLja6nT0zWnuy4+wDmg34S2EcdepLYObThPs",
+	"b5tm+0ejJ6hFnTSo766gTeF20Ud18vVdAXp6WKEKIhmEy1i4xYkRgz9BDKyPSc9FXWmEOgEgDclUdwWR",
+	"nfTE/nZ5eQ6mwKXCOG5IxOsywn0Dl9RMIKF6DNn97iE6qzcGY+h/pbu96oWcCEfim/+NB8dv0fbvIO5x",
+	"2sr70OWUiQIdvrVUVcVPQ6htC5zmD6sFILs4JMCnGmGM2jwPnUu6W0pscSJ5Sqzxt/UigQtdk4KFHJmA",
+	"nKd0Q8b9JtWpUrd8iAYh2djD/wqaa3Fkqfuf2VCLh+NdkRb9bDGxEWzrluyNybdUlDTfkOGQjA/IKZuD",
+	"PqL/lBw5uASjO/LDWR7ci7F4Q00quMXW+exVfn3p58G4t1kMaHp8y+Smm3lzLcNUG+3ifcxLxHMHKMHB",
+	"CAwxCnoXQM+k/GuI9rGEHrHV/Obi8uylPr+AhsqfX8Q6PJIRxA/8fxBzpLQZQ2KdW5gaS3djxfvNxWUv",
+	"6f1wcqlXsuobX3cwxrzELrG8eYDW6uhjxxaFVhIuXhtSuSU7b6YLaujyMFIJWedsTbmnXUclizKnkyUV",
+	"gmVNZKqyDzXEkYG9Cto7e/2yby8nQY2fsUURLOLB8a7DWIvDxNfo1NZo8DiI3hptUcUuOS9eXNgImpFW",
+	"x7tbrVItxXiPOlmvt7R/PNrplbt9wdsv+k7vcYsH2hpQELprwIivQ5CWqZss/NL23e6f5YqA0BYY1NRT",
+	"On2ePgMDmvBm/vN0WF3RRXJIRclzIY2rs4lvA7uMloVc0YLPaZbZ8J3mDlZTbvD06qiCcSmrPs+E/Xvs",
+	"YTzbVQN76UZ5ekU7Z3DhQ3nfoDJXJC1DVcmhH5v68PFOSuNn2fo8AHC68mE0O9dn6jS8vRs2k3t19GHE",
+	"Ku29GkW9IyfG8XjYkJS8M1NFS/w97q1FHUwWSSPI40+rsaGiLPPc+bbex4fcd1vVZxnjNIpnm3VWKk9a",
+	"qZ+RvIR/cXcx0xQF32ts0mRUyRiFI4nuIRSEMHOgd1C6uvpPPCaNk5bQPGKLFCaoyUiJhRKS8mtwiRdZ",
+	"TVfo5ShsRAZ6++FxMm7L4BAejCqguIFFl+t1xD24+8LdxwG4kzztUifWgXh28Yocjh8/HowJzdZLOjgI",
+	"cCSEIaRdbPi4tZxvq/SMsT6PDsZfEFsk2tXrWF+H2/uymR+j/sXwjailvDVJTenKGTJXHWPOSE86/zIW",
+	"N8lLKRlTDKZwsw15eKA7CHVqrhd9iT3IRvnixf7pqX3QfwYvXgxOT0NhPsxf2cnByoz09PTFC1Ovevni",
+	"xelp46V+oT+Ai0SVI7OxjCcvTzyUbPrdBjk175dEpr7vLC4FoPcGlzgMj+1GiJ932hr3JwzHZ6MoVfmr",
+	"7C3D9i3mJWz/0KbzgC5MiD/VPWaUl+i9LRRlKQqexftwC2KSxO/QYkRTyMfAhvl4YgYVCDWl4FJ1DuS4",
+	"c3iu+wRtM8nrY4P79sdLyKbDRAoBvE5MfEiKObAwKz25Kkejwzk0Az/ZdNjaT/w0foKR7a5MnnujFzTb",
+	"2+S+7+YKeWk7sbW6BguzwQYap3SAjj96H5MSD2Fd5K7o4rfuqIe5Sj2r4ldiMjGbVdpGyQ8wSZrt19xv",
+	"9w0UV7WVkNmmSrBls211y83lwm1MiBduDWh8jTr87jRaa6rUrcy3B4OwhcIe5zLP2bwgS5krRmawpTZE",
+	"FVR/rsXBONg9EhvNoXssiIeGfdgRnKeG4W5cHrC2YOs245CcqTJDBziiyvmcKbUoM4xm8TCrj4rpfKIY",
+	"bN9D3BACgOtww73jOjuAib3AbpzXotKN5vbvuYBMeJWbhj1KsNRclJy9/GEwGh2Nm+DzUztvyfsEV3/s",
+	"rrLSh7SQoQ58p1be5Y1upNzEaubEkJBfWS4HujRLyd4ILrKEFLUIJoHOfbT7lI55qhtz1JOyQaOXLKox",
+	"hoTdtdBMu9bd9Jf4AK4gENsZraZJsQu70Giyir3U1xwW00d2jBALFzK1KLHgDpKDZR+EPyaMzpdeeE0/",
+	"bmwlNslylnkyk7CT9lH9h62BZWvG3TxtpBhsJBZ8QJzRWHydWSS0SzcFRyMoTFPDsTUqDESWrmL4CThS",
+	"QnrvIha1r4E2u4LRRuNBmUrdxd7PF8Cutuaxa8A/Sfi6ZsAcdcrALJQW97waW1JFZoxpJHANdNO1/pER",
+	"8SLh+K4j6RrfvP4+dvR4pDTLljH85moHen/2MHtbA+m1ibARsTTBlDgmzk885VKLBPpXLL9YLL918wqy",
+	"Y6/bLjI7jSWvLjdrl5p/riiDf/KwgvfmoPEbyeaQfveVZJeghw8OaBizGmi/Xo2gX904Q4HXjTFr6EfI",
+	"aGebu7rhyMdWuutiZG8JxN4uVWRUFS7vz72isLcqDfRp1WSoeWiwxR3qzLZo6BAf0JxoG2HWG6Enm+TB",
+	"i8XutsQusb97fPUgK/V9AquH6awfFF59mw/FQ2Oth8OqIq673HL/zIjrr4LB/d6I6+FUCz+OdCYx5s4f",
+	"Hnk9jJG9DQG3K95/rwvOp16t9sXqpKbZkjS+e1D6cL3vGY3eEKCql24K7OaoX2JDzQ9VlPq3tenGtewP",
+	"FiSrSVVletXJ+wEz0wM889uqf/zKtf0x6b2OikyfQuqpZlZi3cEtmwE/wScq0lzydEDXa+8tl6r2xrjn",
+	"1Wrbt/FW7FfbWjcoNmFhZv0jdN36+QTHcAJDaC11JtWOEibI3I7eTKlunZrCpm9c8ND0JC7JrGvmJ+au",
+	"2CQgr4VxWxQsPy1ZJ6OjtLQGR/buqzJxaVVqfnE/2yNUXG4fkafcfNCQDr0hPdmpZ2VCk+e03RIN+nXA",
+	"7mAHXE/5YDqoTz4JVydGy2sZ9g0JH4yblPteyfYdBR+MPVowTgbjtw0IRXejG9eJmve8YZ4yNUeLX8Xm",
+	"Zc6LzYXmocaxB64mT0o0cccnawfR+/bHy17SchVrk9WS2Qaz2SUuVf+9rmaBn8NK4SWpm+uyKNaYXI6L",
+	"hYwT2bUJcVj4BBf9n7m43v/69Tk5OT8je7otNdnfp2s+NCRvyKXxFAPR1fioX4kcwikZf/QJhHbHkAEJ",
+	"slbIBwm4R806enwZrz9ZThXYT9Wdf65ENCEbeNvsTSPuiNP+8EpciWcSAn+grI2zXdAVzzaTKzEgGtr6",
+	"q+4HzWCm568uLome7f7NeJ+WxXIfwL6PMJ6CSYTAPbR1sX65LexS6Z5A8jd3u2RaU1NNbWrwvTnVnEQo",
+	"JhTXM0kww7uNljj1+auu2L8SxPd/Cby6nexuzA7cVW+n291ENw26yylqzKZ9vfP822KY2VmKBPuFFNfy",
+	"9KuBKjYZc1cEiuwdHJFM3rJczw2uD9xlguoTLrymXpm4SHjsN5tE74oPep0Ta4f9cZoQil5f7uOE/Dwc",
+	"Dt8mpJK7YQKB5B22YN2HoA1UJbrP+oyfsx3uWLp945GlR+8lTebG4ElL1WB+B8hdivdC3gqUSm3A0l/A",
+	"xgAsLXiB4eLNboTtFwYDcZ69XIo+xJSA26LepDcejoYj0GGumaBrrk/nw9HwEI1IlkCwWrEavJOlikVH",
+	"vUNtgiLUpTEIcquBkr9v4gzhrbNJT64pnW9MBNtxQKaWkk7Iz2+nEyKkMdLhigjGUpYCMOvY6BtGoOGC",
+	"2m5qY1yJuAgNHPSaVVgc2QhD8qPx4ebFNqsGVKGjhQiM+EdISOqAJHMHkAk5Go0RagbBTPAUpaWD2yWf",
+	"Ly1tKm4lSLjg7NaHdg1VA9rZnC7qZRrJwXWXhxqpXECHs9Tec/eQnTNVwE135+yogENgAwAOZuiDjo2C",
+	"+l1uA5dGVpqVxhHe2nLsss2obC3azCY+4qUIFw5MdVutxkAh/h6UbkDUoEWAEP7I63cU1V3Cp51T5zyy",
+	"genRx1BS08IcvEBtAizfwWh0/wW/Zila28VGYsviUF5917v34I2yI5IM1xl5PPWM+XZYIn5Mekc4yVjX",
+	"Dhj7X9HUwS2BlMc7qwSJlaHS4e5Kz2U+42mK2ZKPxh1q1BP6Q73jLsOL5D7WlQ+e7K5cT9f+MekddwHj",
+	"mSg0OmfWaR5S7O+sFUnn7wvZvcnPb5P4xr1mms75fAXCEl1jAkAti4O4blmdrBGD61jm7e+5inCTQDPI",
+	"lU9dE7D6AU0w1cMp+IpZ9lbJH05uqDz2qxYfhfHN1VMyDUSVqVdT8yxQyGIgbU8nizHYVgyykEO+kwLk",
+	"FmAIRvYxXMSqu8hUgdZpCqKXsiedKdnzjlhJeMDqPyUQsXOWww7UjTiZbarB8FJOE/x1wX9l+rftBBLM",
+	"e72s6AZF2hlzhx6TaR7Gb4SfR8CnbwVqnEkqkQL8o9SkdE1zumL6lH/LhcLrmJksliBRrXNmVQch7/uG",
+	"FYEaGYi2aUi1XpFVRfbPYaIQGKJDSQ2ILmUj6s0OtaqDdMfhvJR/AyjfZ/jdazQn0b2um4qt8vZ38ywp",
+	"2LlRYldE5DKm54eN3CanoC79Z2O2NTJmU9vMnDxToN7B6ODxYHQ0GI0vR08mh6PJaPRTr2GyYsxMKqOS",
+	"NlMQIzI07CjaRZKmNUOl6o1epju/GPRtqXxWjANK3bHEuIf4/h81lwznLhG6P9QuqUPHVN8ecuyZLB5V",
+	"JoS9Zy8HDefSLvVOsZ7nIdqlFlgfRlw9zdo558subV28GsQdKA9HoSNjl8bOX5vW6g6JnSpj3dCjMFCv",
+	"ftFQbx566kWY/cfqRr92G+/dX+NWGI8HB+PL8WgyPjZbwd47d7tH1nShdpk5bot3EtwReleC43uI1q3X",
+	"whFB1b8Ybufxf6xw+q8o9YVK1Z/ffgzFQK6KLeD1BMHQZUPvkKh2A2/eVP0Y+DS8E67lFiZ7U0Rco2FE",
+	"3Z5RghKqFL8W1pvCnVUiCre6hmNotCNIF6eowCCgZPVjcXtCn3s19WJhTghm2JELLULF895BOpRComT4",
+	"ykQfnNY4wrRqv5AmEs3e2cvXCfmf//vfCakIfUJ84p6Qs5f9pyC+2YYr09WwTRfXZlqFYJmSIy09migs",
+	"UxPbJpTkaiml7y3InaVstZaFZmXfsY0ROB6qEHEsNRA2Tsg3F5cD755SH++1+F5ZNomKtzuJIzTyrWL4",
+	"jMOAOkehPe42k9lPI1g0xQdnkRi4RhuPZuuk7PsZf/ynixwxi73afXGMld2DZbTkOu+klxnfE++MqLlT",
+	"LeMPyFga9B7GBLcxQNPyU+OmcvvPVMp04HseBTgTzzN+vSz+ieqZg3sN+Du2ec1K9W/L5Z+5QCm1c1kL",
+	"c2/R9ux/4OnHVpXPa7hdUo3jX7vOx/D6o9FRi0dBKhmq4dkdxCPMa23VNPSEo/5Gc0oLPHMtkLMbRjNQ",
+	"bIChDzdtKmTYR6PDagitV4l4KUhJyhcLljNR1OdJBZlqGE13qkpOwU/m3mzWb8JeB95XmXCWfjqtAIb7",
+	"uw+9fI4REz85tbxsZM/6c2utR0e7a7yUxXMbYPKPpEr3IS3fsCKm8HkAYdn3gtG3Epn6qdAm5vPowm0u",
+	"C2adV2q2DX5SxUQzVaYKsuC5Kq7EbGMl6SE5ERtLVlZ0A9YV5swgb4Xt9CmZfsOKkyzzs7dO4RJdEU11",
+	"NlKwRwqonMnLDz5SGlyYyxGSeTJV5CUcJWAGCd5eAtVCswpNrOb6cFIsc1leLxNnu8DFlXBHF0hESedo",
+	"p6BMHjy81yZ7SsLlPPSKhI+wOzovbJQsv/SVWNL1mgmW9id67L8R0+pvruPZhvxGpsbZb0p+uxK/DQYD",
+	"97+uE5zFhmnEmoT85qxkotYmZE/TdynIFANoT/u608p+ZYrnNkxVChmc8pL1EzKFSOHTRA8QQnAblTkG",
+	"VZ+SPYwJ7cUb7xMcMhc3d0PrN2rGrIep35PpG1C/WOveKdmvv/qqzN5PExN2rCAZowo3hx7IFPPvsRQm",
+	"AfcReoQ2asuU7E15al6hngl0/kzj9Deq4AJCYYDPqg2ybivb4ZdZkdMZ/3VolVcmLqE3kzemiIX4eVhS",
+	"F5kandwZjIar82/O9Q/MtYEv9eEI7ycEK05WdjKQB1P/KAUv8IdiuZmMHmO1D7iKbc8pDXZSLc8tNfeT",
+	"eqeYaP+3vFheiaCaPaybdLi8SKzKQLjUbLxQLFvYXQL73+wNQ1a0uJ3J6/tfQFWkofXqyd07aTFlilsL",
+	"NRXn9NracymZo32CAiITKOKmxoKJzudsXaA5j7nvwR2BVzq3XKh+VBCpZZv+Z4ogu+vZwZ7MMeRz8k+6",
+	"VPKA9i97p9SYw5/lSmmr+OiNGsrfQ3lQ1XywutklNftLnvwj5MnLQBddCVtorLBNnvONFuxrLUp2lzr3",
+	"KaYB3Cl50izbJl0ONIcz49bigARhDuXSYslW7ZLnpMoPBPwrBUu726VcVSpyFGb0w7SPwobJZIBWbyZz",
+	"u0ivhMmjTb42IISKTmijANNpjR9MDc97JWy4JFDQy1xDn6YrLqIRuZyUrI/g+jQNWdFuuWJ4wN7NQmuw",
+	"7MBIAxsOy0gr6Fj9/x/GVcODwL8hY7U13uAl41+s+C9W/Eew4jhl+Ish/+nVzl/faIrJWoLIfhr27Y6E",
+	"yLH1qbAl0aTRyZBc3rqTtEsSBOoDSaZ4djTKo5lMNwmY3oNTTsDwIADwlTjJMnL02DLdHO0Iec7Sp4SS",
+	"FVfKOFcJKQbG+QsKoyb8aDQigq6sDSImWNH893WZMTWx/hueZicB2QMahLxzE8I4KLRxbvV8WNzKEV4V",
+	"wtXQ4/C1iVkHIM2jZTlf6plghtPQkBMyjoJcQxeLymK/EhvCNptShJYYtKAHEoOTFsjR6LA/JCdOmbeU",
+	"hCvwyPF0/YlpyXp/oNI9gfBt5Gh0NCQnol2ND25WoMvX7VLRnJ6vyrcrdYhyDKT8tDqGHLLAqm5pYBMy",
+	"K4toilc9jCrLq3XVqFsfWBuDiNqksnBo5Bl/quGbulTjcDUib1XlQBXet9hge6ggAf+RG5ZXaf0AdlwZ",
+	"I4hzlq+ophp9uKUM7l1ycx3EwR6VQ61IUkwYiN5FuIWmYAJlgA5ZiYiQA7mekIPRKMz5aFNmgqMIqNyi",
+	"WdhMi32Tgm1Ldixa3z6JXRhrHLyA6FswiqPRExApM2fobHNiJaQUGVPKKBwhveF0ggooyEmnWw3yjMFm",
+	"siAupDQefXixCUK6UV0ibqA29H8brCiNVTXogL08ThBcZ8kg6xk0h8vhilqnKxuDBzeDFuIzN19M3riX",
+	"8feMfFfOWC4AjdJ8M8hL0UeMrpAL1wWynObce4VrXPkQo+6OiuaBaWNUdHWrbK6s6jkhSmpsUmV+w29w",
+	"C7MbJkhMCagJSaobLUU1JOwIyOx//AepUreR65yul/r11wFrkLcGbIXmgApWXG8Fu2DzJc/SnAk8zQHx",
+	"MiymhpBXosI7MNahVcE64Tb56jwYYDxYjXaAcpiSRrd/JVwtXPMaC7DJ7xKydNE6FmB75edGBBv3PRyR",
+	"yS8txZxdCQDuLTpo3rCcZrb2XGblSgQN9NHTK8B8w5kcwnu86UpYGEIWtNulzJhxBjWmYcGmKnjmkAwA",
+	"60FSbAKi8FTDWirmJ8dD7tzcVIQLVeijq1xUNwZDcspyfsNMOr09k+EeNNxXYi2Vsfyvco+4sE0JMeEL",
+	"EmTcC2R8Jr+zxkXUSINhDFBbaBXw4Epg/D5dARXufUOBARCAA5uAXJiTP+AVDKpYslW1q20JXgxR+Y6t",
+	"2oz9S4peDRm9ngDMcSjXssoE6CZjUlBX06ySxBDNw0zLRW0ssNEamx+RAmN6kgW/LtHDQu/+1bosTBQK",
+	"xH9HsTGW2cQD+iN1JaYYZv+c8nS6bx4wRBrTL2RZqIKCz8WU7NnACDSzVlwqCTLs9PXiXAkz60eK7NXm",
+	"HVb1EuX0ExN8kcxoRgXk3TcvENqm9JX4n//3/zN99hO7IFWdYIXc4HQdqK4HiD7lXh3z5koEPRGvI3Qn",
+	"xSzoGu7z92SPgx+33otYDY0vq1szQwcqsRnlHeuN6tgkYE7q7xcu5lmZatkRBaapVUa5JnYkw38aiEBu",
+	"KOMhXkg6IvKbpcqOHHNhhdqU5X3ymyEhsFv3Ano8MSRMFwLVj+Vke/5c+o3bTXvDaUJtkt/ItJy9M09T",
+	"8htxicYn+MU+DrHMO55OnxIvf7spBi/eYdIlvyRkPccy8DP4aDYCfnZZlFpL5PrslnNxHS+LaXGwqEmR",
+	"43+2uTyxgH0Ki5jM9qaIeaoXwcw/roxJBFQVCmD6DrFTVR7kVTkMuon3n7hx7HqYp63rgWUslGfBcsCz",
+	"WQ2/nKEMppR92lKkAnm0cC2zv4E9vqxA7NcIXBMsEM07u2pV+QAcDVB65XxQUgVnDayKD7qhAf6vS9gE",
+	"+raQfX6H+fzfVQoFuAeuCkBD2OTEa37oGkAQmqfvGb2xgMz073ce+e1ep1J/tVW6gGyzk9pc4GWthmHk",
+	"bg+ojK/DMh6UzIpbIJlHA5ImZuiq2xDRlOuOOSG4qtp2aZFvNNDCL4l48XQbFjWL4/QNv7HTd/zGNZBY",
+	"CgDFzOMspyKtfXvnm338BhEtzITh59AWC6BvHAhs9/Yx2oD5GDaAm8lUhwcsbcaGn42BSIQKmxp+i3ZD",
+	"mzYjq2TnbQrquvp470LA4Ezci6FtYvei+iX9RW2hss3iFqqucwdY96ZGJWyOut98wAQwtMBqbAn3QRPw",
+	"rbzSNdvKooJd4BXfATC/ZAeANYsjEAp653AQfu+akkHJgt7tYk31ki3MyX2P4Wm9jcbWcF8a0kG9gN3I",
+	"k2BbB99jnL/RzE4GV69ht/Yk2Oj2e4WPKVdGksTlcM8dl8SW77guYfEtwA8LtsE5LLUdmLWyXSHqV6vA",
+	"BjK8AZn+/c5I6XrT+oI8GOzVvMlsuNt+nTTo/ixhAILQbQn0vx3BXxXdAvqqUBvYqxLbQe6V6wpuW8Vj",
+	"ELYLyyGCPiqmiIV0xYjMXlUKmg5GZduPDMv2EsqUuqUW+lJvJNhy1sLRbrnK4jHAB3tUqOYNj9t6xSLb",
+	"zkFBkYKq96YN+Ol/rcYBnxy1Vu8b4zR6nN8C+a/i2vqjq7ODHeuyTdnbnO6D2ig14+9Lo1WaBM1bXZMa",
+	"LnK5cq9BKVJI//kpmVHx/sQ0jK3oN66vYVC42wElqNJyTqyXCcRogJtfZAf4/JI++Jj4R8lBMwDIAk9G",
+	"avRWsTYpK+K1C89W5KvNu8tC11vtKFS3V8MpeLTSHpfrxNIM2peW/AG3Ha/9ZuoSvUkicFHO3AWr27Lm",
+	"WwWcJHyv/Eot50k8vJkWm6c302TjKFhrbcEzdrZay9wtrX7zjsOrdxCjzjblfai34t8ouDXGV+8ysFAO",
+	"capSWJHf7HWddzcXs5uqN+C+fEXn78u17XYGT+9yBhrT6vxRlTdF6mMCQJ3LjM95Dapr8xIIbKfTtldv",
+	"c68Td71iNTyfELmpepRo5+nHLx02bV5+j4rulh1aW+6AvNbqOPraZcvbws1NC1suGFR9FwZjQm3KM6dM",
+	"sSeuhpLFW8WGFqNeeFh/E0IuYzT1cCU1WomaElJ/MViAFHcSElyvgP5lbDq4hyap3U1+6XAYVS1vPF61",
+	"GrRgZFbOYEY+alU36hI1WcVJlK6RWYygeioZHxtaCLnfSJ1ZoSzzrLqlChRFNa1HJ11VWHOz9VzYpXBE",
+	"fRmrVgHxluZsKUtlT/3uuU1adQVih8iGzqhRvIM2NKjiUZ+civnS0h14aFVP4ueQ7NWWICwUF0j9Em5U",
+	"kxqcvFLVYJ3W2pIN+9zCSBFJGtpZeOtVaViyRjyx/vSmrKdgEdGl5HMJmYGSPzagBdygwQX1TgvLCPhP",
+	"suwyL+9jbBlp5LMGtDR3b2G8jq/dpI0NWjMOmAkDdvhXGLC/woD9FQbs94cBOxg9LAxY4u9g/9TTmxyP",
+	"v0x65m67NxkfeEt8NHLQ1hMYY7eqNznQDSJJtiuJtja9yQc/H07vwsabraJwm1AqtrpPUDy7t6tyNDp4",
+	"XFkZGSMXw2WtDRRG0DYn/PdsXUQp0CegPJ+DxjyAinxGcnH4h5KLo/vSC0yyEScXX9yXXoyP2+nFk99D",
+	"L44/E70AJv4HRg0MyIVHDrx9iwvidn1AJwIScIrmmU+dZd8tVR4l+H0iT7uPyak1aJZ5QqQgOO7EuN+B",
+	"2evMGdmhdXMtE0TElPnfzSOlS9inZ1IsMj7/K9bTn8bpRsvazWQvpDXXy5ZoLR36ZfmNPRTGMlhjBEd0",
+	"J3hqLAnXtFhCvOBbMPOfKZmVBWRqLHMt++7DacuMqeGGOytMPtswZPmwYrIwPn3Eq9UM/FdcZmWm+iYR",
+	"hxfDOMycYzwqaEG9XgJYNXv7cSmt642mKdZRt+nFnBA6z6UyJubLnJlsOuDiVs3Jd4n6+Pbj/x8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

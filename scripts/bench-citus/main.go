@@ -347,7 +347,7 @@ func (b *backend) bulkDelete(ctx context.Context) ([]time.Duration, error) {
 		body[i] = invx.DocumentAction{DocId: uuid.MustParse(id), Action: "del"}
 	}
 	t := time.Now()
-	res, err := b.iv.UpdateDocumentBulkWithResponse(ctx, "v1", b.orgID, body, b.bearer)
+	res, err := b.iv.UpdateDocumentBulkWithResponse(ctx, "v1", b.orgID, nil, body, b.bearer)
 	d := time.Since(t)
 	if err != nil {
 		return nil, err
@@ -505,7 +505,7 @@ func (b *backend) prepare(ctx context.Context, n, orgRows, bulk int) error {
 	ids := identity.New(b.db, identity.Options{})
 	seeder := demo.New(b.db, ids)
 	for i := range n {
-		res, err := b.up.AddOrganizationWithResponse(ctx, upbooks.AddOrganizationJSONRequestBody{Name: fmt.Sprintf("Bench Erase %d", i), Location: "Pune", State: "Maharashtra"}, b.bearer)
+		res, err := b.up.AddOrganizationWithResponse(ctx, nil, upbooks.AddOrganizationJSONRequestBody{Name: fmt.Sprintf("Bench Erase %d", i), Location: "Pune", State: "Maharashtra"}, b.bearer)
 		if err != nil || res.JSON201 == nil {
 			return fmt.Errorf("add organization: %v %s", err, res.Body)
 		}

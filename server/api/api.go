@@ -39,6 +39,10 @@ const (
 	KindUnavailable
 	// KindTooManyRequests: the caller is over a rate limit (429 with Retry-After).
 	KindTooManyRequests
+	// KindIdempotencyInFlight: a request with the same Idempotency-Key is still running (409).
+	KindIdempotencyInFlight
+	// KindIdempotencyMismatch: the Idempotency-Key was used for a different request (422).
+	KindIdempotencyMismatch
 )
 
 // Error is an error on its way to a family's renderer.

@@ -58,7 +58,7 @@ func setup(t *testing.T, db *store.DB) fixture {
 
 func (f fixture) create(t *testing.T, no string) gen.Document {
 	t.Helper()
-	res, err := f.client.CreateDocumentWithBodyWithResponse(context.Background(), v1, f.org.ID, "application/json", strings.NewReader(invoiceJSON(no)), f.auth)
+	res, err := f.client.CreateDocumentWithBodyWithResponse(context.Background(), v1, f.org.ID, nil, "application/json", strings.NewReader(invoiceJSON(no)), f.auth)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func (f fixture) create(t *testing.T, no string) gen.Document {
 
 func (f fixture) bulk(t *testing.T, body string) *gen.UpdateDocumentBulkResponse {
 	t.Helper()
-	res, err := f.client.UpdateDocumentBulkWithBodyWithResponse(context.Background(), v1, f.org.ID, "application/json", strings.NewReader(body), f.auth)
+	res, err := f.client.UpdateDocumentBulkWithBodyWithResponse(context.Background(), v1, f.org.ID, nil, "application/json", strings.NewReader(body), f.auth)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestSeedExchange(t *testing.T) {
 			"acceptanceComments":null,"denialComments":null,"disputeComments":null,"status":"260","annotations":[]},
 			"itemErrors":null,"itemInfo":null,"itemKey":"`+id+`"}],"error":null,"info":null}`)
 
-		one, err := f.client.UpdateDocumentWithBodyWithResponse(context.Background(), v1, f.org.ID, "application/json", strings.NewReader(`{"docId":"`+id+`","action":"dpt"}`), f.auth)
+		one, err := f.client.UpdateDocumentWithBodyWithResponse(context.Background(), v1, f.org.ID, nil, "application/json", strings.NewReader(`{"docId":"`+id+`","action":"dpt"}`), f.auth)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,7 +159,7 @@ func TestDocumentCreateReadUpdate(t *testing.T) {
 		ctx := context.Background()
 		f := setup(t, db)
 		doc := f.create(t, "INV-2023/001")
-		dup, err := f.client.CreateDocumentWithBodyWithResponse(ctx, v1, f.org.ID, "application/json", strings.NewReader(invoiceJSON("INV-2023/001")), f.auth)
+		dup, err := f.client.CreateDocumentWithBodyWithResponse(ctx, v1, f.org.ID, nil, "application/json", strings.NewReader(invoiceJSON("INV-2023/001")), f.auth)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,7 +169,7 @@ func TestDocumentCreateReadUpdate(t *testing.T) {
 		}
 		// An amount past the IRP's limit is a validation error on both databases, not a numeric overflow.
 		huge := strings.Replace(invoiceJSON("HUGE1"), `"TotInvVal":100.00`, `"TotInvVal":123456789012345678901234`, 1)
-		big, err := f.client.CreateDocumentWithBodyWithResponse(ctx, v1, f.org.ID, "application/json", strings.NewReader(huge), f.auth)
+		big, err := f.client.CreateDocumentWithBodyWithResponse(ctx, v1, f.org.ID, nil, "application/json", strings.NewReader(huge), f.auth)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -187,7 +187,7 @@ func TestDocumentCreateReadUpdate(t *testing.T) {
 			if res.JSON404 == nil || res.JSON404.Error.Message != "err-resource-not-found" || res.JSON404.Error.Args.Message != "document "+id.String()+" not found" {
 				t.Errorf("foreign or unknown read: %d %s", res.StatusCode(), res.Body)
 			}
-			upd, err := f.client.UpdateDocumentWithResponse(ctx, v1, strangerOrg.ID, gen.DocumentAction{DocId: id, Action: gen.ActionDelete}, strangerAuth)
+			upd, err := f.client.UpdateDocumentWithResponse(ctx, v1, strangerOrg.ID, nil, gen.DocumentAction{DocId: id, Action: gen.ActionDelete}, strangerAuth)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -205,7 +205,7 @@ func TestDocumentCreateReadUpdate(t *testing.T) {
 		}
 
 		note := "Goods received in full."
-		acc, err := f.client.UpdateDocumentWithResponse(ctx, v1, f.org.ID, gen.DocumentAction{DocId: doc.Id, Action: gen.ActionAccept, Comments: &note}, f.auth)
+		acc, err := f.client.UpdateDocumentWithResponse(ctx, v1, f.org.ID, nil, gen.DocumentAction{DocId: doc.Id, Action: gen.ActionAccept, Comments: &note}, f.auth)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -213,7 +213,7 @@ func TestDocumentCreateReadUpdate(t *testing.T) {
 			t.Fatalf("accept: %d %s", acc.StatusCode(), acc.Body)
 		}
 		// The buyer changes its answer: deny keeps the acceptance comments and adds none of its own.
-		dny, err := f.client.UpdateDocumentWithResponse(ctx, v1, f.org.ID, gen.DocumentAction{DocId: doc.Id, Action: gen.ActionDeny}, f.auth)
+		dny, err := f.client.UpdateDocumentWithResponse(ctx, v1, f.org.ID, nil, gen.DocumentAction{DocId: doc.Id, Action: gen.ActionDeny}, f.auth)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -347,7 +347,7 @@ func TestBulkRequestErrors(t *testing.T) {
 				t.Errorf("%s: %d %s", name, res.StatusCode(), res.Body)
 			}
 		}
-		res, err := f.client.UpdateDocumentBulkWithBodyWithResponse(ctx, v1, f.org.ID, "application/json", strings.NewReader(`[{"docId":"`+doc.Id.String()+`","action":"del"}]`))
+		res, err := f.client.UpdateDocumentBulkWithBodyWithResponse(ctx, v1, f.org.ID, nil, "application/json", strings.NewReader(`[{"docId":"`+doc.Id.String()+`","action":"del"}]`))
 		if err != nil {
 			t.Fatal(err)
 		}

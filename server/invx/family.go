@@ -72,6 +72,10 @@ func render(c echo.Context, e *api.Error) error {
 		code, detail = "err-service-unavailable", "service temporarily unavailable, retry later"
 	case api.KindTooManyRequests:
 		code = "err-too-many-requests"
+	case api.KindIdempotencyInFlight:
+		code = "err-idempotency-key-in-use"
+	case api.KindIdempotencyMismatch:
+		code = "err-idempotency-key-reused"
 	default:
 		code, detail = "err-internal", "internal error"
 	}

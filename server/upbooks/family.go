@@ -80,5 +80,9 @@ func render(c echo.Context, e *api.Error) error {
 	case api.KindInternal:
 		msg = "Something went wrong"
 	}
+	if e.Kind == api.KindIdempotencyInFlight {
+		// DeleteSelectiveData's 409 is the Conflict shape; no category blocks this one.
+		return c.JSON(e.Status, map[string]any{"code": strconv.Itoa(e.Status), "message": msg, "blockers": []string{}})
+	}
 	return c.JSON(e.Status, map[string]string{"code": strconv.Itoa(e.Status), "message": msg})
 }

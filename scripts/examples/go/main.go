@@ -57,7 +57,7 @@ func run(ctx context.Context, url, email, password string) error {
 		return fmt.Errorf("login: %v %s", err, login.Body)
 	}
 	token, orgID, userNumber := login.JSON200.Data.Token, login.JSON200.Data.SelectedOrganization, login.JSON200.Data.User.UserNumber
-	org, err := up.AddOrganizationWithResponse(ctx, upbooks.AddOrganizationJSONRequestBody{Name: "Scratch Books", Location: "Pune", State: "Maharashtra"}, bearer(token))
+	org, err := up.AddOrganizationWithResponse(ctx, nil, upbooks.AddOrganizationJSONRequestBody{Name: "Scratch Books", Location: "Pune", State: "Maharashtra"}, bearer(token))
 	if err != nil || org.JSON201 == nil {
 		return fmt.Errorf("add organization: %v %s", err, org.Body)
 	}
@@ -96,11 +96,11 @@ func run(ctx context.Context, url, email, password string) error {
 		"ItemList":   []any{map[string]any{"SlNo": "1", "IsServc": "N", "HsnCd": "1001", "UnitPrice": 100, "TotAmt": 100, "AssAmt": 100, "GstRt": 0, "TotItemVal": 100}},
 		"ValDtls":    map[string]any{"AssVal": 100, "TotInvVal": 100},
 	})
-	doc, err := iv.CreateDocumentWithResponse(ctx, "v1", orgID, body, user)
+	doc, err := iv.CreateDocumentWithResponse(ctx, "v1", orgID, nil, body, user)
 	if err != nil || doc.JSON201 == nil {
 		return fmt.Errorf("create document: %v %s", err, doc.Body)
 	}
-	bulk, err := iv.UpdateDocumentBulkWithResponse(ctx, "v1", orgID, invx.UpdateDocumentBulkJSONRequestBody{{DocId: doc.JSON201.Data.Id, Action: "del"}}, user)
+	bulk, err := iv.UpdateDocumentBulkWithResponse(ctx, "v1", orgID, nil, invx.UpdateDocumentBulkJSONRequestBody{{DocId: doc.JSON201.Data.Id, Action: "del"}}, user)
 	if err != nil || bulk.JSON200 == nil {
 		return fmt.Errorf("bulk delete: %v %s", err, bulk.Body)
 	}

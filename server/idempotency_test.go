@@ -1,0 +1,269 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/deletesvc/deletesvc/server"
+	"github.com/deletesvc/deletesvc/server/servertest"
+	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/storetest"
+	ultrabizstore "github.com/deletesvc/deletesvc/store/ultrabiz"
+)
+
+// ubEnv is a server with an Ultrabiz tenant: one vendor (balance 100) and one product. Every
+// executed InsertPurchaseInvoice of invoiceBody adds 10 to the vendor's balance, so the balance
+// counts executions.
+type ubEnv struct {
+	*servertest.Env
+	token  string
+	user   int64
+	org    string
+	vendor int32
+}
+
+func startUltrabiz(t *testing.T, db *store.DB, cfg server.Config) ubEnv {
+	t.Helper()
+	ctx := context.Background()
+	e := servertest.StartWith(t, db, cfg)
+	u, org := storetest.Tenant(t, db, "owner@example.com")
+	v, err := e.Ultrabiz.CreateVendor(ctx, org.ID, "Vendor", store.MustDecimal("100"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Ultrabiz.CreateProducts(ctx, org.ID, []ultrabizstore.Product{
+		{ID: "P-1", Name: "Product", Packings: []ultrabizstore.Packing{{ID: 1, Name: "Box", Multiplier: store.MustDecimal("2")}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return ubEnv{Env: e, token: e.Token(t, u, org.ID), user: u.Number, org: org.ID, vendor: v.ID}
+}
+
+func (e ubEnv) invoiceBody(bill string) string {
+	return fmt.Sprintf(`{"VendorID":%d,"BillNo":%q,"BillDate":"2026-11-20T00:00:00Z","NetAmount":10,"ListBody":[{"ProductId":"P-1","PackingId":1,"QtyPack":1}]}`, e.vendor, bill)
+}
+
+type answer struct {
+	status   int
+	body     string
+	replayed string
+}
+
+func (e ubEnv) insert(t *testing.T, key, body string) answer {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/Purchase/InsertPurchaseInvoice?userId=%d", e.URL, e.user), strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	if key != "" {
+		req.Header.Set(server.IdempotencyHeader, key)
+	}
+	resp, err := e.HTTP.Do(req)
+	if err != nil {
+		t.Error(err)
+		return answer{}
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return answer{resp.StatusCode, string(b), resp.Header.Get(server.ReplayedHeader)}
+}
+
+func (e ubEnv) balance(t *testing.T) string {
+	t.Helper()
+	v, err := e.Ultrabiz.VendorByID(context.Background(), e.org, e.vendor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.Balance.String()
+}
+
+// A repeat with the same key and request replays the first answer without running again; the
+// same key with another body is a 422 in the family's shape.
+func TestIdempotencyReplay(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := startUltrabiz(t, db, server.Config{})
+		first := e.insert(t, "key-1", e.invoiceBody("B-1"))
+		if first.status != http.StatusOK || first.replayed != "" {
+			t.Fatalf("first: %+v", first)
+		}
+		again := e.insert(t, "key-1", e.invoiceBody("B-1"))
+		if again.status != first.status || again.body != first.body || again.replayed != "true" {
+			t.Fatalf("repeat: %+v, want the first answer %+v replayed", again, first)
+		}
+		if got := e.balance(t); got != "110" {
+			t.Fatalf("balance %s, want 110 (one execution)", got)
+		}
+		other := e.insert(t, "key-1", e.invoiceBody("B-2"))
+		if other.status != http.StatusUnprocessableEntity || !strings.Contains(other.body, `"Message":"This Idempotency-Key was used for a different request."`) {
+			t.Fatalf("same key, other body: %+v, want 422 in the ASP.NET shape", other)
+		}
+		// Without a key, and with another key, the call runs as before (the bill is taken: 409).
+		if a := e.insert(t, "", e.invoiceBody("B-1")); a.status != http.StatusConflict || a.replayed != "" {
+			t.Fatalf("no key: %+v, want the duplicate bill's 409", a)
+		}
+		if got := e.balance(t); got != "110" {
+			t.Fatalf("balance %s, want 110", got)
+		}
+	})
+}
+
+// 50 concurrent requests with one key: one execution and 49 identical replays.
+func TestIdempotencyConcurrent(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := startUltrabiz(t, db, server.Config{Idempotency: server.Idempotency{Wait: time.Minute}})
+		answers := make([]answer, 50)
+		var wg sync.WaitGroup
+		for i := range answers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				answers[i] = e.insert(t, "burst", e.invoiceBody("C-1"))
+			}()
+		}
+		wg.Wait()
+		executed, replayed := 0, 0
+		for _, a := range answers {
+			switch {
+			case a.status != http.StatusOK:
+				t.Errorf("answer %+v, want 200", a)
+			case a.replayed == "true":
+				replayed++
+			default:
+				executed++
+			}
+			if a.body != answers[0].body {
+				t.Errorf("answer body %s differs from %s", a.body, answers[0].body)
+			}
+		}
+		if executed != 1 || replayed != 49 {
+			t.Fatalf("%d executed, %d replayed; want 1 and 49", executed, replayed)
+		}
+		if got := e.balance(t); got != "110" {
+			t.Fatalf("balance %s, want 110 (one execution)", got)
+		}
+	})
+}
+
+// A repeat while the first request still runs is refused with 409 once it has waited
+// Idempotency.Wait; the first then completes and later repeats replay it. PostgreSQL: on SQLite a
+// repeat waits for the writer the first request holds.
+func TestIdempotencyInFlight(t *testing.T) {
+	t.Parallel()
+	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
+		e := startUltrabiz(t, db, server.Config{Idempotency: server.Idempotency{Wait: 300 * time.Millisecond}})
+		release := storetest.HoldLocks(t, db, "ultrabiz_vendors") // the first request stops at the vendor's balance
+		firstDone := make(chan answer)
+		go func() { firstDone <- e.insert(t, "slow", e.invoiceBody("S-1")) }()
+		waitForKey(t, db, "slow")
+		second := e.insert(t, "slow", e.invoiceBody("S-1"))
+		if second.status != http.StatusConflict || !strings.Contains(second.body, "still being processed") {
+			t.Fatalf("repeat while running: %+v, want 409", second)
+		}
+		release()
+		if first := <-firstDone; first.status != http.StatusOK || first.replayed != "" {
+			t.Fatalf("first: %+v", first)
+		}
+		if third := e.insert(t, "slow", e.invoiceBody("S-1")); third.status != http.StatusOK || third.replayed != "true" {
+			t.Fatalf("repeat after: %+v, want a replay", third)
+		}
+		if got := e.balance(t); got != "110" {
+			t.Fatalf("balance %s, want 110", got)
+		}
+	})
+}
+
+// waitForKey waits until a transaction has claimed key (its row is not visible to others before
+// it commits, but its lock on the row is: pg_locks shows the transaction waiting or holding).
+func waitForKey(t *testing.T, db *store.DB, key string) {
+	t.Helper()
+	sqlDB, err := db.SQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 200 {
+		var waiting int
+		// The first request is blocked on the held table lock after claiming its key.
+		err := sqlDB.QueryRow(`SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'ultrabiz_vendors'::regclass`).Scan(&waiting)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no request waits on ultrabiz_vendors with key %s", key)
+}
+
+// A request that fails mid-way (here the vendor's balance update, its last write, fails as a killed
+// process or a dropped connection would leave it) stores neither its effects nor its key: the
+// retry with the same key runs exactly once.
+func TestIdempotencyRetryAfterFailure(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := startUltrabiz(t, db, server.Config{})
+		if db.DialectName() == "sqlite" {
+			storetest.Exec(t, db, `CREATE TRIGGER crash BEFORE UPDATE ON ultrabiz_vendors BEGIN SELECT RAISE(ABORT, 'crash'); END`)
+		} else {
+			storetest.Exec(t, db, `CREATE FUNCTION crash() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'crash'; END $$`)
+			storetest.Exec(t, db, `CREATE TRIGGER crash BEFORE UPDATE ON ultrabiz_vendors FOR EACH ROW EXECUTE FUNCTION crash()`)
+		}
+		if a := e.insert(t, "retry", e.invoiceBody("R-1")); a.status != http.StatusInternalServerError {
+			t.Fatalf("failing request: %+v, want 500", a)
+		}
+		if db.DialectName() == "sqlite" {
+			storetest.Exec(t, db, `DROP TRIGGER crash`)
+		} else {
+			storetest.Exec(t, db, `DROP TRIGGER crash ON ultrabiz_vendors`)
+		}
+		retry := e.insert(t, "retry", e.invoiceBody("R-1"))
+		if retry.status != http.StatusOK || retry.replayed != "" {
+			t.Fatalf("retry: %+v, want the call to run", retry)
+		}
+		if again := e.insert(t, "retry", e.invoiceBody("R-1")); again.status != http.StatusOK || again.replayed != "true" || again.body != retry.body {
+			t.Fatalf("repeat: %+v, want the retry's answer replayed", again)
+		}
+		if got := e.balance(t); got != "110" {
+			t.Fatalf("balance %s, want 110 (one execution)", got)
+		}
+	})
+}
+
+// A failure after the operation's effects, while its answer is stored beside the key, rolls the
+// effects back too: key, effects and answer commit together. The retry runs exactly once.
+func TestIdempotencyFailureAfterEffects(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := startUltrabiz(t, db, server.Config{})
+		if db.DialectName() == "sqlite" {
+			storetest.Exec(t, db, `CREATE TRIGGER crash BEFORE UPDATE ON idempotency_keys BEGIN SELECT RAISE(ABORT, 'crash'); END`)
+		} else {
+			storetest.Exec(t, db, `CREATE FUNCTION crash() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'crash'; END $$`)
+			storetest.Exec(t, db, `CREATE TRIGGER crash BEFORE UPDATE ON idempotency_keys FOR EACH ROW EXECUTE FUNCTION crash()`)
+		}
+		if a := e.insert(t, "late", e.invoiceBody("L-1")); a.status < http.StatusInternalServerError {
+			t.Fatalf("request whose answer could not be stored: %+v, want a 5xx", a)
+		}
+		if got := e.balance(t); got != "100" {
+			t.Fatalf("balance %s after the failed request, want 100 (its effects rolled back)", got)
+		}
+		if db.DialectName() == "sqlite" {
+			storetest.Exec(t, db, `DROP TRIGGER crash`)
+		} else {
+			storetest.Exec(t, db, `DROP TRIGGER crash ON idempotency_keys`)
+		}
+		if retry := e.insert(t, "late", e.invoiceBody("L-1")); retry.status != http.StatusOK || retry.replayed != "" {
+			t.Fatalf("retry: %+v, want the call to run", retry)
+		}
+		if got := e.balance(t); got != "110" {
+			t.Fatalf("balance %s, want 110 (one execution)", got)
+		}
+	})
+}
