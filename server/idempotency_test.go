@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,10 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deletesvc/deletesvc/openapi"
 	"github.com/deletesvc/deletesvc/server"
 	"github.com/deletesvc/deletesvc/server/servertest"
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/storetest"
+	"github.com/deletesvc/deletesvc/store/identity"
+	invxstore "github.com/deletesvc/deletesvc/store/invx"
 	ultrabizstore "github.com/deletesvc/deletesvc/store/ultrabiz"
 )
 
@@ -264,6 +268,94 @@ func TestIdempotencyFailureAfterEffects(t *testing.T) {
 		}
 		if got := e.balance(t); got != "110" {
 			t.Fatalf("balance %s, want 110 (one execution)", got)
+		}
+	})
+}
+
+// send sends one request with a bearer token and an optional key.
+func send(t *testing.T, e *servertest.Env, token, method, path, key, body string) answer {
+	t.Helper()
+	req, _ := http.NewRequest(method, e.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	if key != "" {
+		req.Header.Set(server.IdempotencyHeader, key)
+	}
+	resp, err := e.HTTP.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return answer{resp.StatusCode, string(b), resp.Header.Get(server.ReplayedHeader)}
+}
+
+// allCategories is a selective-delete body choosing all 46 categories, from the spec.
+func allCategories(t *testing.T) string {
+	t.Helper()
+	spec, err := openapi.Load("upbooks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags := map[string]bool{}
+	for name := range spec.Components.Schemas["DeleteSelectiveDataRequest"].Value.Properties {
+		flags[name] = true
+	}
+	b, _ := json.Marshal(flags)
+	return string(b)
+}
+
+// Upbooks' selective delete (its store transaction without row-by-row checks joins the request's)
+// and AddOrganization, and invx's bulk PATCH, replay with a key; a reused key is 422 in each
+// family's shape.
+func TestIdempotencyUpbooksAndInvx(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := servertest.Start(t, db)
+		u, org := storetest.Tenant(t, db, "owner@example.com")
+		token := e.Token(t, u, org.ID)
+
+		del := "/api/v1/organization/" + org.ID + "/selective"
+		first := send(t, e, token, http.MethodDelete, del, "erase-1", allCategories(t))
+		if first.status != http.StatusOK || first.replayed != "" {
+			t.Fatalf("selective delete: %+v", first)
+		}
+		if again := send(t, e, token, http.MethodDelete, del, "erase-1", allCategories(t)); again.status != http.StatusOK || again.replayed != "true" || again.body != first.body {
+			t.Fatalf("repeat: %+v, want %+v replayed", again, first)
+		}
+		if dry := send(t, e, token, http.MethodDelete, del+"?dryRun=true", "erase-1", allCategories(t)); dry.status != http.StatusUnprocessableEntity ||
+			dry.body != `{"code":"422","message":"This Idempotency-Key was used for a different request."}`+"\n" {
+			t.Fatalf("same key, other query: %+v, want 422 in Upbooks' shape", dry)
+		}
+		add := `{"name":"Second Org","location":"Mumbai","state":"Maharashtra"}`
+		created := send(t, e, token, http.MethodPost, "/api/v1/organization", "org-1", add)
+		if created.status != http.StatusCreated {
+			t.Fatalf("add organization: %+v", created)
+		}
+		if again := send(t, e, token, http.MethodPost, "/api/v1/organization", "org-1", add); again.status != http.StatusCreated || again.replayed != "true" || again.body != created.body {
+			t.Fatalf("repeat add: %+v, want %+v replayed", again, created)
+		}
+		if _, n, err := e.Identity.ListOrganizations(ctx, u.ID, identity.OrganizationPage{PageNo: 1, PageSize: 10}); err != nil || n != 2 {
+			t.Fatalf("%d organizations (%v), want 2 (one added)", n, err)
+		}
+
+		ids, err := e.Invx.SeedDocuments(ctx, org.ID, 2, []invxstore.Status{invxstore.Created}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bulk := "/invx/apis/v1/orgs/" + org.ID + "/document/bulk"
+		body := fmt.Sprintf(`[{"docId":%q,"action":"acc"}]`, ids[0])
+		patched := send(t, e, token, http.MethodPatch, bulk, "bulk-1", body)
+		if patched.status != http.StatusOK {
+			t.Fatalf("bulk: %+v", patched)
+		}
+		if again := send(t, e, token, http.MethodPatch, bulk, "bulk-1", body); again.status != http.StatusOK || again.replayed != "true" || again.body != patched.body {
+			t.Fatalf("repeat bulk: %+v, want %+v replayed", again, patched)
+		}
+		other := send(t, e, token, http.MethodPatch, bulk, "bulk-1", fmt.Sprintf(`[{"docId":%q,"action":"acc"}]`, ids[1]))
+		if other.status != http.StatusUnprocessableEntity || !strings.Contains(other.body, `"message":"err-idempotency-key-reused"`) {
+			t.Fatalf("same key, other body: %+v, want 422 in invx's shape", other)
 		}
 	})
 }

@@ -196,7 +196,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 // Citus many shards (a listing of a user's organizations). Everywhere else a statement binds one
 // organization; the suite on Citus makes any multi-shard statement an error, except under FanOut.
 func (db *DB) FanOut(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	if !db.citus || requestTx(ctx) != nil {
+	if !db.citus {
 		return fn(db.Gorm(ctx))
 	}
 	return db.Tx(ctx, func(tx *gorm.DB) error {

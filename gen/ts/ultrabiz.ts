@@ -592,21 +592,6 @@ export interface components {
         };
     };
     responses: {
-        /** @description A request with this Idempotency-Key is still being processed; retry later. */
-        IdempotencyInFlight: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                /**
-                 * @example {
-                 *       "Message": "A request with this Idempotency-Key is still being processed; retry later."
-                 *     }
-                 */
-                "application/json": components["schemas"]["AspNetError"];
-                "application/xml": components["schemas"]["AspNetError"];
-            };
-        };
         /** @description This Idempotency-Key was used for a different request (method, path, body or caller). */
         IdempotencyKeyReused: {
             headers: {
@@ -796,10 +781,7 @@ export interface components {
         };
     };
     parameters: {
-        /**
-         * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
-         * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
-         */
+        /** @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call. No example value: a key copied from documentation would be shared by unrelated calls. */
         IdempotencyKey: string;
         /**
          * @description Id of the purchase invoice.
@@ -868,10 +850,7 @@ export interface operations {
                 isPGP?: components["parameters"]["IsPGP"];
             };
             header?: {
-                /**
-                 * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
-                 * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
-                 */
+                /** @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call. No example value: a key copied from documentation would be shared by unrelated calls. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1032,10 +1011,7 @@ export interface operations {
                 isRateChange?: components["parameters"]["IsRateChange"];
             };
             header?: {
-                /**
-                 * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
-                 * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
-                 */
+                /** @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call. No example value: a key copied from documentation would be shared by unrelated calls. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1100,10 +1076,7 @@ export interface operations {
                 isPGP?: components["parameters"]["IsPGP"];
             };
             header?: {
-                /**
-                 * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
-                 * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
-                 */
+                /** @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call. No example value: a key copied from documentation would be shared by unrelated calls. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1167,10 +1140,7 @@ export interface operations {
                 isPGP?: components["parameters"]["IsPGP"];
             };
             header?: {
-                /**
-                 * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
-                 * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
-                 */
+                /** @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call. No example value: a key copied from documentation would be shared by unrelated calls. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;

@@ -1169,10 +1169,7 @@ export interface components {
         };
     };
     parameters: {
-        /**
-         * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
-         * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
-         */
+        /** @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call. No example value: a key copied from documentation would be shared by unrelated calls. */
         IdempotencyKey: string;
         /** @description The organization's `_id` (a 24-character lowercase hex ObjectId). */
         OrganizationObjectId: string;
@@ -1298,10 +1295,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /**
-                 * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
-                 * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
-                 */
+                /** @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call. No example value: a key copied from documentation would be shared by unrelated calls. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1481,10 +1475,7 @@ export interface operations {
             header?: {
                 /** @description OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path. */
                 "ORGANIZATION-ID"?: components["parameters"]["OrganizationIdHeader"];
-                /**
-                 * @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call.
-                 * @example 5f1c0b1e-8a4e-4c53-9a76-2f4b7c1d9e00
-                 */
+                /** @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call. No example value: a key copied from documentation would be shared by unrelated calls. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
