@@ -15,9 +15,9 @@ import (
 	"github.com/deletesvc/deletesvc/server"
 	"github.com/deletesvc/deletesvc/server/servertest"
 	"github.com/deletesvc/deletesvc/store"
-	"github.com/deletesvc/deletesvc/store/storetest"
 	"github.com/deletesvc/deletesvc/store/identity"
 	invxstore "github.com/deletesvc/deletesvc/store/invx"
+	"github.com/deletesvc/deletesvc/store/storetest"
 	ultrabizstore "github.com/deletesvc/deletesvc/store/ultrabiz"
 )
 

@@ -45,6 +45,7 @@ type config struct {
 	demo        string
 	migrate     bool
 	rateLimits  server.RateLimits
+	idempotency server.Idempotency
 	// seed
 	family string
 	orgID  string
@@ -122,6 +123,8 @@ func parse(args []string) (string, string, config, error) {
 		{&c.timeouts.Write, "write-timeout", "WRITE_TIMEOUT", server.DefaultTimeouts.Write, "time to answer a request (sized for a 1,000,000-row delete)"},
 		{&c.timeouts.Idle, "idle-timeout", "IDLE_TIMEOUT", server.DefaultTimeouts.Idle, "time a kept-alive connection may wait for its next request"},
 		{&c.dbTimeout, "db-timeout", "DB_TIMEOUT", server.DefaultDBTimeout, "deadline of each request's database work; past it the request is rolled back and answered 503 (sized for a 1,000,000-row delete; keep it under the write timeout)"},
+		{&c.idempotency.TTL, "idempotency-ttl", "IDEMPOTENCY_TTL", server.DefaultIdempotency.TTL, "how long an Idempotency-Key and its answer are kept (expired ones are swept hourly)"},
+		{&c.idempotency.Wait, "idempotency-wait", "IDEMPOTENCY_WAIT", server.DefaultIdempotency.Wait, "how long a repeat waits for the running request with its Idempotency-Key before it is answered 409"},
 		{&c.pool.MaxLifetime, "db-conn-max-lifetime", "DB_CONN_MAX_LIFETIME", store.DefaultPool.MaxLifetime, "a database connection is replaced after this long"},
 		{&c.pool.MaxIdleTime, "db-conn-max-idle-time", "DB_CONN_MAX_IDLE_TIME", store.DefaultPool.MaxIdleTime, "an unused database connection is closed after this long"},
 	} {
@@ -340,10 +343,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		rateStore = ratelimit.New(db)
 	}
 	srv, err := server.New(db, ids, server.Config{TokenSecret: secret, TokenTTL: cfg.tokenTTL, BodyLimit: cfg.bodyLimit, Timeouts: cfg.timeouts, DBTimeout: cfg.dbTimeout, TrustProxy: cfg.trustProxy, Logger: log,
-		RateLimits: cfg.rateLimits, RateLimitStore: rateStore})
+		RateLimits: cfg.rateLimits, RateLimitStore: rateStore, Idempotency: cfg.idempotency})
 	if err != nil {
 		return err
 	}
+	go sweepIdempotencyKeys(ctx, db, log)
 	if cfg.demo == "true" || cfg.demo == "auto" && db.DialectName() == "sqlite" {
 		u, org, err := seeder.EnsureDemo(ctx)
 		if err != nil {
@@ -374,4 +378,23 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// sweepIdempotencyKeys deletes expired idempotency keys every hour until ctx ends; every instance
+// may run it (the delete is idempotent).
+func sweepIdempotencyKeys(ctx context.Context, db *store.DB, log *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if n, err := db.SweepIdempotencyKeys(ctx); err != nil {
+				log.Warn("sweep idempotency keys", "error", err)
+			} else if n > 0 {
+				log.Info("swept expired idempotency keys", "keys", n)
+			}
+		}
+	}
 }

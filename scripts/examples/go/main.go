@@ -39,6 +39,8 @@ func fromJSON[T any](v any) T {
 	return out
 }
 
+func ptr[T any](v T) *T { return &v }
+
 func bearer(token string) func(context.Context, *http.Request) error {
 	return func(_ context.Context, r *http.Request) error {
 		r.Header.Set("Authorization", "Bearer "+token)
@@ -65,9 +67,15 @@ func run(ctx context.Context, url, email, password string) error {
 	for _, f := range []string{"clients", "vendors", "assets", "employees", "expenses", "products", "services", "orders", "payments", "settlements", "invoice", "taxes", "discounts", "users", "items", "proposals", "purchaseOrders", "documents", "projects", "tasks", "payroll", "account", "enquiry", "outwardPayments", "creditNotes", "platformSubscriptions", "employeeLeaves", "fileImports", "activityLogs", "orgSettings", "organizationBackups", "leavePolicies", "bankAccounts", "accountLedger", "accountTransfer", "clientLedger", "salaryComponents", "leads", "leadActivities", "deals", "debitNotes", "expenseCategories", "warehouse", "branch", "contracts", "employeeSpends"} {
 		all[f] = true
 	}
-	erased, err := up.DeleteSelectiveDataWithResponse(ctx, org.JSON201.Data.ID, nil, fromJSON[upbooks.DeleteSelectiveDataJSONRequestBody](all), bearer(token))
+	// An Idempotency-Key makes the erase safe to retry: the repeat gets the first answer, replayed.
+	erase := &upbooks.DeleteSelectiveDataParams{IdempotencyKey: ptr(fmt.Sprintf("erase-%d", time.Now().UnixNano()))}
+	erased, err := up.DeleteSelectiveDataWithResponse(ctx, org.JSON201.Data.ID, erase, fromJSON[upbooks.DeleteSelectiveDataJSONRequestBody](all), bearer(token))
 	if err != nil || erased.JSON200 == nil {
 		return fmt.Errorf("delete selective data: %v %s", err, erased.Body)
+	}
+	retried, err := up.DeleteSelectiveDataWithResponse(ctx, org.JSON201.Data.ID, erase, fromJSON[upbooks.DeleteSelectiveDataJSONRequestBody](all), bearer(token))
+	if err != nil || retried.JSON200 == nil || retried.HTTPResponse.Header.Get("Idempotent-Replayed") != "true" || string(retried.Body) != string(erased.Body) {
+		return fmt.Errorf("retried delete selective data was not replayed: %v %s", err, retried.Body)
 	}
 	detail, err := up.GetOrganizationDetailWithResponse(ctx, org.JSON201.Data.ID, nil, bearer(token))
 	if err != nil || detail.JSON200 == nil {
