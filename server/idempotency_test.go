@@ -359,3 +359,40 @@ func TestIdempotencyUpbooksAndInvx(t *testing.T) {
 		}
 	})
 }
+
+// Upbooks' 409 for a key in use is its Conflict shape (DeleteSelectiveData declares that one).
+func TestIdempotencyInFlightUpbooks(t *testing.T) {
+	t.Parallel()
+	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
+		e := servertest.StartWith(t, db, server.Config{Idempotency: server.Idempotency{Wait: 300 * time.Millisecond}})
+		u, org := storetest.Tenant(t, db, "owner@example.com")
+		token := e.Token(t, u, org.ID)
+		release := storetest.HoldLocks(t, db, "organization_locks")
+		del := "/api/v1/organization/" + org.ID + "/selective"
+		firstDone := make(chan answer)
+		go func() { firstDone <- send(t, e, token, http.MethodDelete, del, "erase", allCategories(t)) }()
+		sqlDB, _ := db.SQL()
+		for i := 0; ; i++ {
+			var waiting int
+			if err := sqlDB.QueryRow(`SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'organization_locks'::regclass`).Scan(&waiting); err != nil {
+				t.Fatal(err)
+			}
+			if waiting > 0 {
+				break
+			}
+			if i == 200 {
+				t.Fatal("the first delete never waited on the organization's lock")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		second := send(t, e, token, http.MethodDelete, del, "erase", allCategories(t))
+		want := `{"blockers":[],"code":"409","message":"A request with this Idempotency-Key is still being processed; retry later."}` + "\n"
+		if second.status != http.StatusConflict || second.body != want {
+			t.Fatalf("repeat while running: %+v, want %s", second, want)
+		}
+		release()
+		if first := <-firstDone; first.status != http.StatusOK {
+			t.Fatalf("first: %+v", first)
+		}
+	})
+}

@@ -306,7 +306,7 @@ export interface components {
          *     }
          */
         DependencyConflict: components["schemas"]["Error"] & {
-            /** @description Each kept category that blocks a chosen one, with the number of blocking rows. */
+            /** @description Each kept category that blocks a chosen one, with the number of blocking rows. Empty when rows were written while the delete ran, or a request with the same Idempotency-Key is still being processed: the same call may be repeated. */
             blockers: components["schemas"]["DependencyBlocker"][];
         };
         /**
