@@ -396,3 +396,67 @@ func TestIdempotencyInFlightUpbooks(t *testing.T) {
 		}
 	})
 }
+
+// The database connection of a request is killed mid-operation (as when the service is killed -9
+// or its host dies), after it wrote the invoice, its lines and the stock and while it waits to add
+// to the vendor's balance: the key it had claimed goes with the rest of its transaction, and the
+// retry runs exactly once.
+func TestIdempotencyRetryAfterKilledConnection(t *testing.T) {
+	t.Parallel()
+	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := startUltrabiz(t, db, server.Config{})
+		sqlDB, _ := db.SQL()
+		hold, err := sqlDB.BeginTx(ctx, nil) // the vendor's row only: reads and foreign-key checks go on, its update waits
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = hold.Rollback() }()
+		if _, err := hold.ExecContext(ctx, "SELECT 1 FROM ultrabiz_vendors WHERE organization_id = $1 AND id = $2 FOR NO KEY UPDATE", e.org, e.vendor); err != nil {
+			t.Fatal(err)
+		}
+		firstDone := make(chan answer)
+		go func() { firstDone <- e.insert(t, "killed", e.invoiceBody("K-1")) }()
+		var pid int
+		for i := 0; pid == 0; i++ {
+			err := sqlDB.QueryRow(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE ultrabiz_vendors SET balance%'`).Scan(&pid)
+			if err != nil && i == 200 {
+				rows, _ := sqlDB.Query(`SELECT coalesce(wait_event_type,''), left(query, 120) FROM pg_stat_activity WHERE datname = current_database()`)
+				for rows.Next() {
+					var w, q string
+					_ = rows.Scan(&w, &q)
+					t.Logf("%s | %q", w, q)
+				}
+				t.Fatalf("the request never waited on the vendor's balance: %v", err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		var invoices int
+		if err := sqlDB.QueryRow(`SELECT count(*) FROM ultrabiz_purchase_invoices WHERE organization_id = $1`, e.org).Scan(&invoices); err != nil || invoices != 0 {
+			t.Fatalf("%d invoices visible before commit (%v)", invoices, err)
+		}
+		if _, err := sqlDB.Exec("SELECT pg_terminate_backend($1)", pid); err != nil {
+			t.Fatal(err)
+		}
+		if first := <-firstDone; first.status < http.StatusInternalServerError {
+			t.Fatalf("killed request: %+v, want a 5xx", first)
+		}
+		_ = hold.Rollback()
+		if got := e.balance(t); got != "100" {
+			t.Fatalf("balance %s after the killed request, want 100", got)
+		}
+		retry := e.insert(t, "killed", e.invoiceBody("K-1"))
+		if retry.status != http.StatusOK || retry.replayed != "" {
+			t.Fatalf("retry: %+v, want the call to run", retry)
+		}
+		if again := e.insert(t, "killed", e.invoiceBody("K-1")); again.status != http.StatusOK || again.replayed != "true" {
+			t.Fatalf("repeat: %+v, want a replay", again)
+		}
+		if got := e.balance(t); got != "110" {
+			t.Fatalf("balance %s, want 110 (one execution)", got)
+		}
+		if err := sqlDB.QueryRow(`SELECT count(*) FROM ultrabiz_purchase_invoices WHERE organization_id = $1`, e.org).Scan(&invoices); err != nil || invoices != 1 {
+			t.Fatalf("%d invoices, want 1 (%v)", invoices, err)
+		}
+	})
+}
