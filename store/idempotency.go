@@ -145,7 +145,7 @@ func (db *DB) claimKey(tx *gorm.DB, k IdempotencyKey) (bool, error) {
 	now := db.now()
 	postgres := db.dialect.Name() == "postgres"
 	if postgres && k.Wait > 0 {
-		if err := tx.Exec(fmt.Sprintf("SET LOCAL lock_timeout = %d", k.Wait.Milliseconds())).Error; err != nil {
+		if err := tx.Exec(fmt.Sprintf("SET LOCAL lock_timeout = %d", max(1, k.Wait.Milliseconds()))).Error; err != nil { // 0 would mean no limit
 			return false, err
 		}
 	}
