@@ -460,3 +460,31 @@ func TestIdempotencyRetryAfterKilledConnection(t *testing.T) {
 		}
 	})
 }
+
+// A refusal with a key (here invx's duplicate document, which PostgreSQL reports by failing the
+// statement and with it the transaction) is stored and replayed like any answer.
+func TestIdempotencyRefusalIsKept(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := servertest.Start(t, db)
+		u, org := storetest.Tenant(t, db, "owner@example.com")
+		token := e.Token(t, u, org.ID)
+		spec, err := openapi.Load("invx")
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := "/invx/apis/{iridessa-version}/orgs/{org-id}/document"
+		doc, _ := json.Marshal(spec.Paths.Find(path).Post.RequestBody.Value.Content["application/json"].Examples["invoice"].Value.Value)
+		url := "/invx/apis/v1/orgs/" + org.ID + "/document"
+		if a := send(t, e, token, http.MethodPost, url, "doc-1", string(doc)); a.status != http.StatusOK && a.status != http.StatusCreated {
+			t.Fatalf("create: %+v", a)
+		}
+		dup := send(t, e, token, http.MethodPost, url, "doc-2", string(doc))
+		if dup.status != http.StatusConflict || !strings.Contains(dup.body, "err-duplicate-document") || dup.replayed != "" {
+			t.Fatalf("duplicate with a new key: %+v, want invx's 409", dup)
+		}
+		if again := send(t, e, token, http.MethodPost, url, "doc-2", string(doc)); again.status != http.StatusConflict || again.body != dup.body || again.replayed != "true" {
+			t.Fatalf("repeat: %+v, want the 409 replayed", again)
+		}
+	})
+}

@@ -65,7 +65,9 @@ func requestTx(ctx context.Context) *gorm.DB {
 // is replayed (replayed true) if the request is the same, else ErrIdempotencyMismatch. Otherwise
 // run executes with a ctx whose store calls share one transaction that holds the key; run's
 // response is stored with it and committed when keep is true (a definitive answer), and everything
-// is rolled back when keep is false or run fails, so the key stays free for a retry.
+// is rolled back when keep is false or run fails, so the key stays free for a retry. A kept
+// response with an HTTP status of 400 or more is a refusal: whatever run wrote is rolled back and
+// only the key and the response are committed.
 func (db *DB) Idempotent(ctx context.Context, k IdempotencyKey, run func(ctx context.Context) (resp StoredResponse, keep bool, err error)) (resp StoredResponse, replayed bool, err error) {
 	if requestTx(ctx) != nil {
 		return StoredResponse{}, false, errors.New("idempotent request inside another")
@@ -92,6 +94,9 @@ func (db *DB) Idempotent(ctx context.Context, k IdempotencyKey, run func(ctx con
 			out, replayed = resp, true
 			return nil
 		}
+		if err := tx.SavePoint("request").Error; err != nil {
+			return err
+		}
 		resp, keep, err := run(context.WithValue(ctx, requestTxKey{}, tx))
 		out = resp
 		if err != nil {
@@ -99,6 +104,14 @@ func (db *DB) Idempotent(ctx context.Context, k IdempotencyKey, run func(ctx con
 		}
 		if !keep {
 			return errRollback
+		}
+		if resp.Status >= 400 {
+			// A refusal changes nothing. Going back to before the request also clears a failed
+			// statement the store turned into the refusal (a unique violation), which on
+			// PostgreSQL aborts the transaction outside a savepoint.
+			if err := tx.RollbackTo("request").Error; err != nil {
+				return err
+			}
 		}
 		return tx.Exec(`UPDATE idempotency_keys SET status = ?, content_type = ?, body = ?
 			WHERE organization_id = ? AND caller_id = ? AND key = ?`,
