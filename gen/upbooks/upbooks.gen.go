@@ -25,17 +25,23 @@ import (
 
 // Defines values for ActivityAction.
 const (
+	ActivityBackup                 ActivityAction = "organization.backup"
 	ActivityDeleteSelective        ActivityAction = "organization.deleteSelectiveData"
 	ActivityInvxDeleteDocuments    ActivityAction = "invx.document.delete"
+	ActivityRestoreBackup          ActivityAction = "organization.restoreBackup"
 	ActivityUltrabizDeletePurchase ActivityAction = "ultrabiz.purchaseInvoice.delete"
 )
 
 // Valid indicates whether the value is a known member of the ActivityAction enum.
 func (e ActivityAction) Valid() bool {
 	switch e {
+	case ActivityBackup:
+		return true
 	case ActivityDeleteSelective:
 		return true
 	case ActivityInvxDeleteDocuments:
+		return true
+	case ActivityRestoreBackup:
 		return true
 	case ActivityUltrabizDeletePurchase:
 		return true
@@ -491,6 +497,89 @@ type AuthUser struct {
 	UserNumber int `json:"userNumber"`
 }
 
+// BackupRestore A restore run on an organization.
+type BackupRestore struct {
+	// UnderscoreId The restore's id.
+	//
+	// Example: 6543a1f2c9e77b0012ab3600
+	UnderscoreId string `json:"_id"`
+
+	// BackupId The backup restored from.
+	//
+	// Example: 6543a1f2c9e77b0012ab3500
+	BackupId string `json:"backupId"`
+
+	// Categories The categories restored.
+	//
+	// Example: ["clients","invoice"]
+	Categories []string `json:"categories"`
+
+	// CreatedAt When the restore ran.
+	//
+	// Example: 2026-11-21T10:30:00Z
+	CreatedAt time.Time `json:"createdAt"`
+
+	// CreatedBy The `userId` of who ran it (empty for restores from before this record).
+	//
+	// Example: 3f6c1b8e-2a4d-4c1e-9b7a-5d2e8f0a1c34
+	CreatedBy string `json:"createdBy"`
+
+	// OrganizationId The `_id` of the organization restored.
+	//
+	// Example: 6543a1f2c9e77b0012ab34cd
+	OrganizationId string `json:"organizationId"`
+
+	// Restored Rows put back per category (its derived rows included; orgSettings counts 1).
+	//
+	// Example: {"clients":120,"invoice":1480}
+	Restored map[string]int64 `json:"restored"`
+
+	// Status `completed`: a restore runs whole in its request, or not at all.
+	//
+	// Example: completed
+	Status string `json:"status"`
+}
+
+// BackupRestoreListResponse One page of restores.
+type BackupRestoreListResponse struct {
+	// Data The restores on this page, newest first.
+	Data []BackupRestore `json:"data"`
+
+	// Message A human-readable confirmation.
+	//
+	// Example: Backup restores fetched
+	Message *string `json:"message,omitempty"`
+
+	// TotalCount How many restores the organization has had.
+	//
+	// Example: 1
+	TotalCount int `json:"totalCount"`
+}
+
+// BackupRestoreRequest Which backup to restore, and which categories of it.
+//
+// Example: {"backupId":"6543a1f2c9e77b0012ab3500","categories":{"account":false,"accountLedger":false,"accountTransfer":false,"activityLogs":false,"assets":false,"bankAccounts":false,"branch":false,"clientLedger":false,"clients":true,"contracts":false,"creditNotes":false,"deals":false,"debitNotes":false,"discounts":false,"documents":false,"employeeLeaves":false,"employeeSpends":false,"employees":false,"enquiry":false,"expenseCategories":false,"expenses":false,"fileImports":false,"invoice":true,"items":false,"leadActivities":false,"leads":false,"leavePolicies":false,"orders":false,"orgSettings":false,"organizationBackups":false,"outwardPayments":false,"payments":false,"payroll":false,"platformSubscriptions":false,"products":false,"projects":false,"proposals":false,"purchaseOrders":false,"salaryComponents":false,"services":false,"settlements":false,"tasks":false,"taxes":false,"users":false,"vendors":false,"warehouse":false}}
+type BackupRestoreRequest struct {
+	// BackupId The `_id` of a backup of this organization.
+	//
+	// Example: 6543a1f2c9e77b0012ab3500
+	BackupId string `json:"backupId"`
+
+	// Categories One flag per data category: `true` erases that category's rows of this organization, `false` keeps them. All 46 flags are required.
+	Categories DeleteSelectiveDataRequest `json:"categories"`
+}
+
+// BackupRestoreResponse A restore just run.
+type BackupRestoreResponse struct {
+	// Data A restore run on an organization.
+	Data BackupRestore `json:"data"`
+
+	// Message A human-readable confirmation.
+	//
+	// Example: Backup restored
+	Message *string `json:"message,omitempty"`
+}
+
 // BusinessSettings Business registration details.
 type BusinessSettings struct {
 	// Cin The company's CIN (Corporate Identification Number), for companies.
@@ -655,6 +744,11 @@ type DeleteSelectiveDataRequest struct {
 
 // DeleteSelectiveDataResponseBody The organization after the operation and what was (or would be) deleted.
 type DeleteSelectiveDataResponseBody struct {
+	// BackupId With backup=true, the backup taken before the delete: restore it with AddBackupRestore to undo the delete.
+	//
+	// Example: 6543a1f2c9e77b0012ab3500
+	BackupId *string `json:"backupId,omitempty"`
+
 	// Data An organization (a business) as stored.
 	Data OrganizationDocumentJSON `json:"data"`
 
@@ -938,6 +1032,81 @@ type NumberingSetting struct {
 	Prefix string `json:"prefix"`
 }
 
+// OrganizationBackup A backup of an organization's data and its manifest.
+type OrganizationBackup struct {
+	// UnderscoreId The backup's id.
+	//
+	// Example: 6543a1f2c9e77b0012ab3500
+	UnderscoreId string `json:"_id"`
+
+	// Categories Rows per category (every category but organizationBackups).
+	//
+	// Example: {"clients":120,"invoice":1480}
+	Categories map[string]int64 `json:"categories"`
+
+	// Checksum `sha256:` and the hex SHA-256 of the stored file, checked on every restore.
+	//
+	// Example: sha256:9f2c0d6f6d1c4e2b8a1f4f3e5d7c9b0a1e2d3c4b5a6f7e8d9c0b1a2f3e4d5c6b
+	Checksum string `json:"checksum"`
+
+	// CreatedAt The instant the backup's snapshot was read.
+	//
+	// Example: 2026-11-21T10:15:00Z
+	CreatedAt time.Time `json:"createdAt"`
+
+	// CreatedBy The `userId` of who took it (empty for backups from before manifests).
+	//
+	// Example: 3f6c1b8e-2a4d-4c1e-9b7a-5d2e8f0a1c34
+	CreatedBy string `json:"createdBy"`
+
+	// OrganizationId The `_id` of the organization backed up.
+	//
+	// Example: 6543a1f2c9e77b0012ab34cd
+	OrganizationId string `json:"organizationId"`
+
+	// Rows Rows in the backup, all categories.
+	//
+	// Example: 5120
+	Rows int64 `json:"rows"`
+
+	// SchemaVersion The database schema version the rows follow; a restore needs the same.
+	//
+	// Example: 8
+	SchemaVersion int64 `json:"schemaVersion"`
+
+	// SizeBytes Size of the stored (compressed) file.
+	//
+	// Example: 482113
+	SizeBytes int64 `json:"sizeBytes"`
+}
+
+// OrganizationBackupListResponse One page of backups.
+type OrganizationBackupListResponse struct {
+	// Data The backups on this page, newest first.
+	Data []OrganizationBackup `json:"data"`
+
+	// Message A human-readable confirmation.
+	//
+	// Example: Backups fetched
+	Message *string `json:"message,omitempty"`
+
+	// TotalCount How many backups the organization has.
+	//
+	// Example: 3
+	TotalCount int `json:"totalCount"`
+}
+
+// OrganizationBackupResponse A backup just taken.
+type OrganizationBackupResponse struct {
+	// Data A backup of an organization's data and its manifest.
+	Data OrganizationBackup `json:"data"`
+
+	// Message A human-readable confirmation.
+	//
+	// Example: Backup created
+	Message *string `json:"message,omitempty"`
+}
+
 // OrganizationDocumentJSON An organization (a business) as stored.
 type OrganizationDocumentJSON struct {
 	// V The document version, incremented on each change.
@@ -1090,6 +1259,9 @@ type ActivityLogSortByHeader = ActivityLogSortBy
 // ActivityUserId Example: 3f6c1b8e-2a4d-4c1e-9b7a-5d2e8f0a1c34
 type ActivityUserId = string
 
+// Backup defines model for Backup.
+type Backup = bool
+
 // DryRun defines model for DryRun.
 type DryRun = bool
 
@@ -1149,6 +1321,11 @@ type NotFound = Error
 //
 // Example: {"code":"404","message":"Organization not found"}
 type PayloadTooLarge = Error
+
+// RestoreConflict A 409 error: kept categories hold rows that point to rows of chosen categories. Extends Error with the list of blockers.
+//
+// Example: {"blockers":[{"blocks":"invoice","category":"payments","rows":31}],"code":"409","message":"Kept data depends on data chosen for deletion"}
+type RestoreConflict = DependencyConflict
 
 // ServiceUnavailable An error. `code` is the HTTP status as a string.
 //
@@ -1272,6 +1449,54 @@ type GetAllActivityLogsParams struct {
 	SortOrderHeader *SortOrderHeader `json:"SortOrder,omitempty"`
 }
 
+// GetAllBackupsParams defines parameters for GetAllBackups.
+type GetAllBackupsParams struct {
+	// PageNo The page to return, starting at 1.
+	PageNo *PageNo `form:"pageNo,omitempty" json:"pageNo,omitempty"`
+
+	// PageSize The number of items per page.
+	PageSize *PageSize `form:"pageSize,omitempty" json:"pageSize,omitempty"`
+
+	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
+	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
+
+	// PageNoHeader `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present.
+	PageNoHeader *PageNoHeader `json:"PageNo,omitempty"`
+
+	// PageSizeHeader `pageSize` sent as a header; the query parameter wins when both are present.
+	PageSizeHeader *PageSizeHeader `json:"PageSize,omitempty"`
+}
+
+// AddOrganizationBackupParams defines parameters for AddOrganizationBackup.
+type AddOrganizationBackupParams struct {
+	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
+	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
+}
+
+// GetAllBackupRestoresParams defines parameters for GetAllBackupRestores.
+type GetAllBackupRestoresParams struct {
+	// PageNo The page to return, starting at 1.
+	PageNo *PageNo `form:"pageNo,omitempty" json:"pageNo,omitempty"`
+
+	// PageSize The number of items per page.
+	PageSize *PageSize `form:"pageSize,omitempty" json:"pageSize,omitempty"`
+
+	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
+	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
+
+	// PageNoHeader `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present.
+	PageNoHeader *PageNoHeader `json:"PageNo,omitempty"`
+
+	// PageSizeHeader `pageSize` sent as a header; the query parameter wins when both are present.
+	PageSizeHeader *PageSizeHeader `json:"PageSize,omitempty"`
+}
+
+// AddBackupRestoreParams defines parameters for AddBackupRestore.
+type AddBackupRestoreParams struct {
+	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
+	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
+}
+
 // DeleteSelectiveDataParams defines parameters for DeleteSelectiveData.
 type DeleteSelectiveDataParams struct {
 	// DryRun Validate and report what would be deleted (and what force would delete) without deleting anything, like Kubernetes dry-run.
@@ -1279,6 +1504,9 @@ type DeleteSelectiveDataParams struct {
 
 	// Force Also delete the rows of kept categories that block a chosen category (instead of a 409), and report them in `forced`.
 	Force *Force `form:"force,omitempty" json:"force,omitempty"`
+
+	// Backup Take a backup of the whole organization (as AddOrganizationBackup) before deleting, and return its `backupId`: an undo for the delete, through AddBackupRestore. Ignored on dryRun.
+	Backup *Backup `form:"backup,omitempty" json:"backup,omitempty"`
 
 	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
 	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
@@ -1289,6 +1517,9 @@ type LoginJSONRequestBody = LoginRequest
 
 // AddOrganizationJSONRequestBody defines body for AddOrganization for application/json ContentType.
 type AddOrganizationJSONRequestBody = AddOrganizationRequest
+
+// AddBackupRestoreJSONRequestBody defines body for AddBackupRestore for application/json ContentType.
+type AddBackupRestoreJSONRequestBody = BackupRestoreRequest
 
 // DeleteSelectiveDataJSONRequestBody defines body for DeleteSelectiveData for application/json ContentType.
 type DeleteSelectiveDataJSONRequestBody = DeleteSelectiveDataRequest
@@ -1489,6 +1720,105 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/organization/{id}/activityLog/all (the `GetAllActivityLogs` operationId).
 	GetAllActivityLogs(ctx context.Context, id OrganizationObjectId, params *GetAllActivityLogsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAllBackups The organization's backups
+	//
+	// One page of the organization's backups, newest first, with their manifests. Only the owner
+	// or an admin may list them (403 otherwise). Paging as `GetOrganizations`, also accepted as
+	// headers (the query wins).
+	//
+	// Corresponds with GET /api/v1/organization/{id}/backup (the `GetAllBackups` operationId).
+	GetAllBackups(ctx context.Context, id OrganizationObjectId, params *GetAllBackupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddOrganizationBackup Back up all of an organization's data
+	//
+	// Takes a consistent backup of every data category of the organization: all rows are read in
+	// one snapshot, so the backup is the organization as it was at one instant, whatever is
+	// written meanwhile. The rows are stored compressed outside the database (in the service's
+	// blob store: a directory by default, S3 in production) with a manifest: rows per category,
+	// the SHA-256 of the stored file, the schema version the rows follow, who took it and when.
+	//
+	// - Only the owner or an admin may take a backup (403 otherwise).
+	// - A backup holds every category but `organizationBackups` (a backup does not hold backups):
+	//   the organization's settings (`orgSettings`) and its memberships (`users`) included.
+	// - Backups older than the service's retention are removed when a new one is taken;
+	//   `DeleteSelectiveData` with `organizationBackups: true` removes every backup, files
+	//   included. `DeleteSelectiveData?backup=true` takes one before it deletes.
+	// - Restore with `AddBackupRestore`.
+	//
+	// Corresponds with POST /api/v1/organization/{id}/backup (the `AddOrganizationBackup` operationId).
+	AddOrganizationBackup(ctx context.Context, id OrganizationObjectId, params *AddOrganizationBackupParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAllBackupRestores The organization's restores
+	//
+	// One page of the restores run on the organization, newest first. Only the owner or an admin
+	// may list them (403 otherwise). Paging as `GetOrganizations`, also accepted as headers (the
+	// query wins).
+	//
+	// Corresponds with GET /api/v1/organization/{id}/backupRestore (the `GetAllBackupRestores` operationId).
+	GetAllBackupRestores(ctx context.Context, id OrganizationObjectId, params *GetAllBackupRestoresParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddBackupRestoreWithBody Restore chosen categories from a backup
+	//
+	// Replaces each category set to `true` in `categories` (the same 46 flags as
+	// `DeleteSelectiveData`) by the backup's rows: what the category holds now is deleted and the
+	// backup's rows are put back, in one transaction, all or nothing. Categories set to `false`
+	// are not touched. Stored figures (balances, paid and outstanding amounts, stock) are then
+	// recomputed from the rows, as after a delete.
+	//
+	// - Only the owner or an admin may restore (403 otherwise); `backupId` must be a backup of
+	//   this organization (404 otherwise).
+	// - Derived rows go with what posted them, as in the delete: restoring `invoice` brings back
+	//   the invoices' ledger lines.
+	// - `users: true` brings back the memberships of the backup (the caller's and the owner's are
+	//   kept as they are; users who no longer exist are not brought back). `orgSettings: true`
+	//   puts the backup's settings back.
+	// - `organizationBackups: true` is a 400: a backup does not hold backups.
+	// - 409 when the result would leave a row pointing at a missing row, in either direction: a
+	//   restored row needing a row of a category that is neither kept nor restored (restored
+	//   invoices of clients deleted since), or a kept row pointing at a row the backup lacks (a
+	//   contract of a client created after the backup, when restoring clients alone). The 409
+	//   lists, per category holding such rows, the category they point into and how many rows:
+	//   restore those categories together. Nothing is changed.
+	// - 409 too when the backup's file is missing or does not match its checksum, and when the
+	//   backup follows an older schema version than the database.
+	// - The restore and an activity-log entry (`organization.restoreBackup`) are recorded.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organization/{id}/backupRestore (the `AddBackupRestore` operationId).
+	AddBackupRestoreWithBody(ctx context.Context, id OrganizationObjectId, params *AddBackupRestoreParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddBackupRestore Restore chosen categories from a backup
+	//
+	// Replaces each category set to `true` in `categories` (the same 46 flags as
+	// `DeleteSelectiveData`) by the backup's rows: what the category holds now is deleted and the
+	// backup's rows are put back, in one transaction, all or nothing. Categories set to `false`
+	// are not touched. Stored figures (balances, paid and outstanding amounts, stock) are then
+	// recomputed from the rows, as after a delete.
+	//
+	// - Only the owner or an admin may restore (403 otherwise); `backupId` must be a backup of
+	//   this organization (404 otherwise).
+	// - Derived rows go with what posted them, as in the delete: restoring `invoice` brings back
+	//   the invoices' ledger lines.
+	// - `users: true` brings back the memberships of the backup (the caller's and the owner's are
+	//   kept as they are; users who no longer exist are not brought back). `orgSettings: true`
+	//   puts the backup's settings back.
+	// - `organizationBackups: true` is a 400: a backup does not hold backups.
+	// - 409 when the result would leave a row pointing at a missing row, in either direction: a
+	//   restored row needing a row of a category that is neither kept nor restored (restored
+	//   invoices of clients deleted since), or a kept row pointing at a row the backup lacks (a
+	//   contract of a client created after the backup, when restoring clients alone). The 409
+	//   lists, per category holding such rows, the category they point into and how many rows:
+	//   restore those categories together. Nothing is changed.
+	// - 409 too when the backup's file is missing or does not match its checksum, and when the
+	//   backup follows an older schema version than the database.
+	// - The restore and an activity-log entry (`organization.restoreBackup`) are recorded.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organization/{id}/backupRestore (the `AddBackupRestore` operationId).
+	AddBackupRestore(ctx context.Context, id OrganizationObjectId, params *AddBackupRestoreParams, body AddBackupRestoreJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteSelectiveDataWithBody Erase chosen categories of an organization's data
 	//
@@ -1888,6 +2218,155 @@ func (c *Client) GetActivityLogs(ctx context.Context, id OrganizationObjectId, p
 // Corresponds with GET /api/v1/organization/{id}/activityLog/all (the `GetAllActivityLogs` operationId).
 func (c *Client) GetAllActivityLogs(ctx context.Context, id OrganizationObjectId, params *GetAllActivityLogsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAllActivityLogsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAllBackups The organization's backups
+//
+// One page of the organization's backups, newest first, with their manifests. Only the owner
+// or an admin may list them (403 otherwise). Paging as `GetOrganizations`, also accepted as
+// headers (the query wins).
+//
+// Corresponds with GET /api/v1/organization/{id}/backup (the `GetAllBackups` operationId).
+func (c *Client) GetAllBackups(ctx context.Context, id OrganizationObjectId, params *GetAllBackupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAllBackupsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddOrganizationBackup Back up all of an organization's data
+//
+// Takes a consistent backup of every data category of the organization: all rows are read in
+// one snapshot, so the backup is the organization as it was at one instant, whatever is
+// written meanwhile. The rows are stored compressed outside the database (in the service's
+// blob store: a directory by default, S3 in production) with a manifest: rows per category,
+// the SHA-256 of the stored file, the schema version the rows follow, who took it and when.
+//
+//   - Only the owner or an admin may take a backup (403 otherwise).
+//   - A backup holds every category but `organizationBackups` (a backup does not hold backups):
+//     the organization's settings (`orgSettings`) and its memberships (`users`) included.
+//   - Backups older than the service's retention are removed when a new one is taken;
+//     `DeleteSelectiveData` with `organizationBackups: true` removes every backup, files
+//     included. `DeleteSelectiveData?backup=true` takes one before it deletes.
+//   - Restore with `AddBackupRestore`.
+//
+// Corresponds with POST /api/v1/organization/{id}/backup (the `AddOrganizationBackup` operationId).
+func (c *Client) AddOrganizationBackup(ctx context.Context, id OrganizationObjectId, params *AddOrganizationBackupParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddOrganizationBackupRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAllBackupRestores The organization's restores
+//
+// One page of the restores run on the organization, newest first. Only the owner or an admin
+// may list them (403 otherwise). Paging as `GetOrganizations`, also accepted as headers (the
+// query wins).
+//
+// Corresponds with GET /api/v1/organization/{id}/backupRestore (the `GetAllBackupRestores` operationId).
+func (c *Client) GetAllBackupRestores(ctx context.Context, id OrganizationObjectId, params *GetAllBackupRestoresParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAllBackupRestoresRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddBackupRestoreWithBody Restore chosen categories from a backup
+//
+// Replaces each category set to `true` in `categories` (the same 46 flags as
+// `DeleteSelectiveData`) by the backup's rows: what the category holds now is deleted and the
+// backup's rows are put back, in one transaction, all or nothing. Categories set to `false`
+// are not touched. Stored figures (balances, paid and outstanding amounts, stock) are then
+// recomputed from the rows, as after a delete.
+//
+//   - Only the owner or an admin may restore (403 otherwise); `backupId` must be a backup of
+//     this organization (404 otherwise).
+//   - Derived rows go with what posted them, as in the delete: restoring `invoice` brings back
+//     the invoices' ledger lines.
+//   - `users: true` brings back the memberships of the backup (the caller's and the owner's are
+//     kept as they are; users who no longer exist are not brought back). `orgSettings: true`
+//     puts the backup's settings back.
+//   - `organizationBackups: true` is a 400: a backup does not hold backups.
+//   - 409 when the result would leave a row pointing at a missing row, in either direction: a
+//     restored row needing a row of a category that is neither kept nor restored (restored
+//     invoices of clients deleted since), or a kept row pointing at a row the backup lacks (a
+//     contract of a client created after the backup, when restoring clients alone). The 409
+//     lists, per category holding such rows, the category they point into and how many rows:
+//     restore those categories together. Nothing is changed.
+//   - 409 too when the backup's file is missing or does not match its checksum, and when the
+//     backup follows an older schema version than the database.
+//   - The restore and an activity-log entry (`organization.restoreBackup`) are recorded.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organization/{id}/backupRestore (the `AddBackupRestore` operationId).
+func (c *Client) AddBackupRestoreWithBody(ctx context.Context, id OrganizationObjectId, params *AddBackupRestoreParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddBackupRestoreRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddBackupRestore Restore chosen categories from a backup
+//
+// Replaces each category set to `true` in `categories` (the same 46 flags as
+// `DeleteSelectiveData`) by the backup's rows: what the category holds now is deleted and the
+// backup's rows are put back, in one transaction, all or nothing. Categories set to `false`
+// are not touched. Stored figures (balances, paid and outstanding amounts, stock) are then
+// recomputed from the rows, as after a delete.
+//
+//   - Only the owner or an admin may restore (403 otherwise); `backupId` must be a backup of
+//     this organization (404 otherwise).
+//   - Derived rows go with what posted them, as in the delete: restoring `invoice` brings back
+//     the invoices' ledger lines.
+//   - `users: true` brings back the memberships of the backup (the caller's and the owner's are
+//     kept as they are; users who no longer exist are not brought back). `orgSettings: true`
+//     puts the backup's settings back.
+//   - `organizationBackups: true` is a 400: a backup does not hold backups.
+//   - 409 when the result would leave a row pointing at a missing row, in either direction: a
+//     restored row needing a row of a category that is neither kept nor restored (restored
+//     invoices of clients deleted since), or a kept row pointing at a row the backup lacks (a
+//     contract of a client created after the backup, when restoring clients alone). The 409
+//     lists, per category holding such rows, the category they point into and how many rows:
+//     restore those categories together. Nothing is changed.
+//   - 409 too when the backup's file is missing or does not match its checksum, and when the
+//     backup follows an older schema version than the database.
+//   - The restore and an activity-log entry (`organization.restoreBackup`) are recorded.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organization/{id}/backupRestore (the `AddBackupRestore` operationId).
+func (c *Client) AddBackupRestore(ctx context.Context, id OrganizationObjectId, params *AddBackupRestoreParams, body AddBackupRestoreJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddBackupRestoreRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2737,6 +3216,337 @@ func NewGetAllActivityLogsRequest(server string, id OrganizationObjectId, params
 	return req, nil
 }
 
+// NewGetAllBackupsRequest constructs an http.Request for the GetAllBackups method
+func NewGetAllBackupsRequest(server string, id OrganizationObjectId, params *GetAllBackupsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organization/%s/backup", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageNo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageNo", *params.PageNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageSize", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.OrganizationID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "ORGANIZATION-ID", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("ORGANIZATION-ID", headerParam0)
+		}
+
+		if params.PageNoHeader != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "PageNo", *params.PageNoHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("PageNo", headerParam1)
+		}
+
+		if params.PageSizeHeader != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "PageSize", *params.PageSizeHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("PageSize", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewAddOrganizationBackupRequest constructs an http.Request for the AddOrganizationBackup method
+func NewAddOrganizationBackupRequest(server string, id OrganizationObjectId, params *AddOrganizationBackupParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organization/%s/backup", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.OrganizationID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "ORGANIZATION-ID", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("ORGANIZATION-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetAllBackupRestoresRequest constructs an http.Request for the GetAllBackupRestores method
+func NewGetAllBackupRestoresRequest(server string, id OrganizationObjectId, params *GetAllBackupRestoresParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organization/%s/backupRestore", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageNo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageNo", *params.PageNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageSize", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.OrganizationID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "ORGANIZATION-ID", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("ORGANIZATION-ID", headerParam0)
+		}
+
+		if params.PageNoHeader != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "PageNo", *params.PageNoHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("PageNo", headerParam1)
+		}
+
+		if params.PageSizeHeader != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "PageSize", *params.PageSizeHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("PageSize", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewAddBackupRestoreRequest calls the generic AddBackupRestore builder with application/json body
+func NewAddBackupRestoreRequest(server string, id OrganizationObjectId, params *AddBackupRestoreParams, body AddBackupRestoreJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddBackupRestoreRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewAddBackupRestoreRequestWithBody constructs an http.Request for the AddBackupRestore method, with any body, and a specified content type
+func NewAddBackupRestoreRequestWithBody(server string, id OrganizationObjectId, params *AddBackupRestoreParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organization/%s/backupRestore", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.OrganizationID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "ORGANIZATION-ID", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("ORGANIZATION-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewDeleteSelectiveDataRequest calls the generic DeleteSelectiveData builder with application/json body
 func NewDeleteSelectiveDataRequest(server string, id OrganizationObjectId, params *DeleteSelectiveDataParams, body DeleteSelectiveDataJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2798,6 +3608,18 @@ func NewDeleteSelectiveDataRequestWithBody(server string, id OrganizationObjectI
 		if params.Force != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "force", *params.Force, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Backup != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "backup", *params.Backup, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3012,6 +3834,111 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/organization/{id}/activityLog/all (the `GetAllActivityLogs` operationId).
 	GetAllActivityLogsWithResponse(ctx context.Context, id OrganizationObjectId, params *GetAllActivityLogsParams, reqEditors ...RequestEditorFn) (*GetAllActivityLogsResponse, error)
+
+	// GetAllBackupsWithResponse The organization's backups
+	//
+	// One page of the organization's backups, newest first, with their manifests. Only the owner
+	// or an admin may list them (403 otherwise). Paging as `GetOrganizations`, also accepted as
+	// headers (the query wins).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organization/{id}/backup (the `GetAllBackups` operationId).
+	GetAllBackupsWithResponse(ctx context.Context, id OrganizationObjectId, params *GetAllBackupsParams, reqEditors ...RequestEditorFn) (*GetAllBackupsResponse, error)
+
+	// AddOrganizationBackupWithResponse Back up all of an organization's data
+	//
+	// Takes a consistent backup of every data category of the organization: all rows are read in
+	// one snapshot, so the backup is the organization as it was at one instant, whatever is
+	// written meanwhile. The rows are stored compressed outside the database (in the service's
+	// blob store: a directory by default, S3 in production) with a manifest: rows per category,
+	// the SHA-256 of the stored file, the schema version the rows follow, who took it and when.
+	//
+	// - Only the owner or an admin may take a backup (403 otherwise).
+	// - A backup holds every category but `organizationBackups` (a backup does not hold backups):
+	//   the organization's settings (`orgSettings`) and its memberships (`users`) included.
+	// - Backups older than the service's retention are removed when a new one is taken;
+	//   `DeleteSelectiveData` with `organizationBackups: true` removes every backup, files
+	//   included. `DeleteSelectiveData?backup=true` takes one before it deletes.
+	// - Restore with `AddBackupRestore`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organization/{id}/backup (the `AddOrganizationBackup` operationId).
+	AddOrganizationBackupWithResponse(ctx context.Context, id OrganizationObjectId, params *AddOrganizationBackupParams, reqEditors ...RequestEditorFn) (*AddOrganizationBackupResponse, error)
+
+	// GetAllBackupRestoresWithResponse The organization's restores
+	//
+	// One page of the restores run on the organization, newest first. Only the owner or an admin
+	// may list them (403 otherwise). Paging as `GetOrganizations`, also accepted as headers (the
+	// query wins).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organization/{id}/backupRestore (the `GetAllBackupRestores` operationId).
+	GetAllBackupRestoresWithResponse(ctx context.Context, id OrganizationObjectId, params *GetAllBackupRestoresParams, reqEditors ...RequestEditorFn) (*GetAllBackupRestoresResponse, error)
+
+	// AddBackupRestoreWithBodyWithResponse Restore chosen categories from a backup
+	//
+	// Replaces each category set to `true` in `categories` (the same 46 flags as
+	// `DeleteSelectiveData`) by the backup's rows: what the category holds now is deleted and the
+	// backup's rows are put back, in one transaction, all or nothing. Categories set to `false`
+	// are not touched. Stored figures (balances, paid and outstanding amounts, stock) are then
+	// recomputed from the rows, as after a delete.
+	//
+	// - Only the owner or an admin may restore (403 otherwise); `backupId` must be a backup of
+	//   this organization (404 otherwise).
+	// - Derived rows go with what posted them, as in the delete: restoring `invoice` brings back
+	//   the invoices' ledger lines.
+	// - `users: true` brings back the memberships of the backup (the caller's and the owner's are
+	//   kept as they are; users who no longer exist are not brought back). `orgSettings: true`
+	//   puts the backup's settings back.
+	// - `organizationBackups: true` is a 400: a backup does not hold backups.
+	// - 409 when the result would leave a row pointing at a missing row, in either direction: a
+	//   restored row needing a row of a category that is neither kept nor restored (restored
+	//   invoices of clients deleted since), or a kept row pointing at a row the backup lacks (a
+	//   contract of a client created after the backup, when restoring clients alone). The 409
+	//   lists, per category holding such rows, the category they point into and how many rows:
+	//   restore those categories together. Nothing is changed.
+	// - 409 too when the backup's file is missing or does not match its checksum, and when the
+	//   backup follows an older schema version than the database.
+	// - The restore and an activity-log entry (`organization.restoreBackup`) are recorded.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organization/{id}/backupRestore (the `AddBackupRestore` operationId).
+	AddBackupRestoreWithBodyWithResponse(ctx context.Context, id OrganizationObjectId, params *AddBackupRestoreParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddBackupRestoreResponse, error)
+
+	// AddBackupRestoreWithResponse Restore chosen categories from a backup
+	//
+	// Replaces each category set to `true` in `categories` (the same 46 flags as
+	// `DeleteSelectiveData`) by the backup's rows: what the category holds now is deleted and the
+	// backup's rows are put back, in one transaction, all or nothing. Categories set to `false`
+	// are not touched. Stored figures (balances, paid and outstanding amounts, stock) are then
+	// recomputed from the rows, as after a delete.
+	//
+	// - Only the owner or an admin may restore (403 otherwise); `backupId` must be a backup of
+	//   this organization (404 otherwise).
+	// - Derived rows go with what posted them, as in the delete: restoring `invoice` brings back
+	//   the invoices' ledger lines.
+	// - `users: true` brings back the memberships of the backup (the caller's and the owner's are
+	//   kept as they are; users who no longer exist are not brought back). `orgSettings: true`
+	//   puts the backup's settings back.
+	// - `organizationBackups: true` is a 400: a backup does not hold backups.
+	// - 409 when the result would leave a row pointing at a missing row, in either direction: a
+	//   restored row needing a row of a category that is neither kept nor restored (restored
+	//   invoices of clients deleted since), or a kept row pointing at a row the backup lacks (a
+	//   contract of a client created after the backup, when restoring clients alone). The 409
+	//   lists, per category holding such rows, the category they point into and how many rows:
+	//   restore those categories together. Nothing is changed.
+	// - 409 too when the backup's file is missing or does not match its checksum, and when the
+	//   backup follows an older schema version than the database.
+	// - The restore and an activity-log entry (`organization.restoreBackup`) are recorded.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organization/{id}/backupRestore (the `AddBackupRestore` operationId).
+	AddBackupRestoreWithResponse(ctx context.Context, id OrganizationObjectId, params *AddBackupRestoreParams, body AddBackupRestoreJSONRequestBody, reqEditors ...RequestEditorFn) (*AddBackupRestoreResponse, error)
 
 	// DeleteSelectiveDataWithBodyWithResponse Erase chosen categories of an organization's data
 	//
@@ -3825,6 +4752,455 @@ func (r GetAllActivityLogsResponse) ContentType() string {
 	return ""
 }
 
+// GetAllBackupsResponse429Headers the declared response headers of an HTTP 429 response for GetAllBackups
+type GetAllBackupsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+// GetAllBackupsResponse503Headers the declared response headers of an HTTP 503 response for GetAllBackups
+type GetAllBackupsResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetAllBackupsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrganizationBackupListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAllBackupsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAllBackupsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAllBackupsResponse) GetJSON200() *OrganizationBackupListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAllBackupsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAllBackupsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAllBackupsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAllBackupsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetAllBackupsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetAllBackupsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetAllBackupsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAllBackupsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAllBackupsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAllBackupsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAllBackupsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AddOrganizationBackupResponse429Headers the declared response headers of an HTTP 429 response for AddOrganizationBackup
+type AddOrganizationBackupResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+// AddOrganizationBackupResponse503Headers the declared response headers of an HTTP 503 response for AddOrganizationBackup
+type AddOrganizationBackupResponse503Headers struct {
+	RetryAfter int
+}
+
+type AddOrganizationBackupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *OrganizationBackupResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AddOrganizationBackupResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AddOrganizationBackupResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddOrganizationBackupResponse) GetJSON201() *OrganizationBackupResponse {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AddOrganizationBackupResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AddOrganizationBackupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AddOrganizationBackupResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AddOrganizationBackupResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AddOrganizationBackupResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AddOrganizationBackupResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AddOrganizationBackupResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AddOrganizationBackupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddOrganizationBackupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddOrganizationBackupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddOrganizationBackupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAllBackupRestoresResponse429Headers the declared response headers of an HTTP 429 response for GetAllBackupRestores
+type GetAllBackupRestoresResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+// GetAllBackupRestoresResponse503Headers the declared response headers of an HTTP 503 response for GetAllBackupRestores
+type GetAllBackupRestoresResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetAllBackupRestoresResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BackupRestoreListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAllBackupRestoresResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAllBackupRestoresResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAllBackupRestoresResponse) GetJSON200() *BackupRestoreListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAllBackupRestoresResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAllBackupRestoresResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAllBackupRestoresResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAllBackupRestoresResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetAllBackupRestoresResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetAllBackupRestoresResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetAllBackupRestoresResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAllBackupRestoresResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAllBackupRestoresResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAllBackupRestoresResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAllBackupRestoresResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AddBackupRestoreResponse429Headers the declared response headers of an HTTP 429 response for AddBackupRestore
+type AddBackupRestoreResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+// AddBackupRestoreResponse503Headers the declared response headers of an HTTP 503 response for AddBackupRestore
+type AddBackupRestoreResponse503Headers struct {
+	RetryAfter int
+}
+
+type AddBackupRestoreResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *BackupRestoreResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestoreConflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AddBackupRestoreResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AddBackupRestoreResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON201() *BackupRestoreResponse {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON409() *RestoreConflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AddBackupRestoreResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddBackupRestoreResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddBackupRestoreResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddBackupRestoreResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // DeleteSelectiveDataResponse429Headers the declared response headers of an HTTP 429 response for DeleteSelectiveData
 type DeleteSelectiveDataResponse429Headers struct {
 	RetryAfter          *int
@@ -4130,6 +5506,141 @@ func (c *ClientWithResponses) GetAllActivityLogsWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseGetAllActivityLogsResponse(rsp)
+}
+
+// GetAllBackupsWithResponse The organization's backups
+//
+// One page of the organization's backups, newest first, with their manifests. Only the owner
+// or an admin may list them (403 otherwise). Paging as `GetOrganizations`, also accepted as
+// headers (the query wins).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organization/{id}/backup (the `GetAllBackups` operationId).
+func (c *ClientWithResponses) GetAllBackupsWithResponse(ctx context.Context, id OrganizationObjectId, params *GetAllBackupsParams, reqEditors ...RequestEditorFn) (*GetAllBackupsResponse, error) {
+	rsp, err := c.GetAllBackups(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAllBackupsResponse(rsp)
+}
+
+// AddOrganizationBackupWithResponse Back up all of an organization's data
+//
+// Takes a consistent backup of every data category of the organization: all rows are read in
+// one snapshot, so the backup is the organization as it was at one instant, whatever is
+// written meanwhile. The rows are stored compressed outside the database (in the service's
+// blob store: a directory by default, S3 in production) with a manifest: rows per category,
+// the SHA-256 of the stored file, the schema version the rows follow, who took it and when.
+//
+//   - Only the owner or an admin may take a backup (403 otherwise).
+//   - A backup holds every category but `organizationBackups` (a backup does not hold backups):
+//     the organization's settings (`orgSettings`) and its memberships (`users`) included.
+//   - Backups older than the service's retention are removed when a new one is taken;
+//     `DeleteSelectiveData` with `organizationBackups: true` removes every backup, files
+//     included. `DeleteSelectiveData?backup=true` takes one before it deletes.
+//   - Restore with `AddBackupRestore`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organization/{id}/backup (the `AddOrganizationBackup` operationId).
+func (c *ClientWithResponses) AddOrganizationBackupWithResponse(ctx context.Context, id OrganizationObjectId, params *AddOrganizationBackupParams, reqEditors ...RequestEditorFn) (*AddOrganizationBackupResponse, error) {
+	rsp, err := c.AddOrganizationBackup(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddOrganizationBackupResponse(rsp)
+}
+
+// GetAllBackupRestoresWithResponse The organization's restores
+//
+// One page of the restores run on the organization, newest first. Only the owner or an admin
+// may list them (403 otherwise). Paging as `GetOrganizations`, also accepted as headers (the
+// query wins).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organization/{id}/backupRestore (the `GetAllBackupRestores` operationId).
+func (c *ClientWithResponses) GetAllBackupRestoresWithResponse(ctx context.Context, id OrganizationObjectId, params *GetAllBackupRestoresParams, reqEditors ...RequestEditorFn) (*GetAllBackupRestoresResponse, error) {
+	rsp, err := c.GetAllBackupRestores(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAllBackupRestoresResponse(rsp)
+}
+
+// AddBackupRestoreWithBodyWithResponse Restore chosen categories from a backup
+//
+// Replaces each category set to `true` in `categories` (the same 46 flags as
+// `DeleteSelectiveData`) by the backup's rows: what the category holds now is deleted and the
+// backup's rows are put back, in one transaction, all or nothing. Categories set to `false`
+// are not touched. Stored figures (balances, paid and outstanding amounts, stock) are then
+// recomputed from the rows, as after a delete.
+//
+//   - Only the owner or an admin may restore (403 otherwise); `backupId` must be a backup of
+//     this organization (404 otherwise).
+//   - Derived rows go with what posted them, as in the delete: restoring `invoice` brings back
+//     the invoices' ledger lines.
+//   - `users: true` brings back the memberships of the backup (the caller's and the owner's are
+//     kept as they are; users who no longer exist are not brought back). `orgSettings: true`
+//     puts the backup's settings back.
+//   - `organizationBackups: true` is a 400: a backup does not hold backups.
+//   - 409 when the result would leave a row pointing at a missing row, in either direction: a
+//     restored row needing a row of a category that is neither kept nor restored (restored
+//     invoices of clients deleted since), or a kept row pointing at a row the backup lacks (a
+//     contract of a client created after the backup, when restoring clients alone). The 409
+//     lists, per category holding such rows, the category they point into and how many rows:
+//     restore those categories together. Nothing is changed.
+//   - 409 too when the backup's file is missing or does not match its checksum, and when the
+//     backup follows an older schema version than the database.
+//   - The restore and an activity-log entry (`organization.restoreBackup`) are recorded.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organization/{id}/backupRestore (the `AddBackupRestore` operationId).
+func (c *ClientWithResponses) AddBackupRestoreWithBodyWithResponse(ctx context.Context, id OrganizationObjectId, params *AddBackupRestoreParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddBackupRestoreResponse, error) {
+	rsp, err := c.AddBackupRestoreWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddBackupRestoreResponse(rsp)
+}
+
+// AddBackupRestoreWithResponse Restore chosen categories from a backup
+//
+// Replaces each category set to `true` in `categories` (the same 46 flags as
+// `DeleteSelectiveData`) by the backup's rows: what the category holds now is deleted and the
+// backup's rows are put back, in one transaction, all or nothing. Categories set to `false`
+// are not touched. Stored figures (balances, paid and outstanding amounts, stock) are then
+// recomputed from the rows, as after a delete.
+//
+//   - Only the owner or an admin may restore (403 otherwise); `backupId` must be a backup of
+//     this organization (404 otherwise).
+//   - Derived rows go with what posted them, as in the delete: restoring `invoice` brings back
+//     the invoices' ledger lines.
+//   - `users: true` brings back the memberships of the backup (the caller's and the owner's are
+//     kept as they are; users who no longer exist are not brought back). `orgSettings: true`
+//     puts the backup's settings back.
+//   - `organizationBackups: true` is a 400: a backup does not hold backups.
+//   - 409 when the result would leave a row pointing at a missing row, in either direction: a
+//     restored row needing a row of a category that is neither kept nor restored (restored
+//     invoices of clients deleted since), or a kept row pointing at a row the backup lacks (a
+//     contract of a client created after the backup, when restoring clients alone). The 409
+//     lists, per category holding such rows, the category they point into and how many rows:
+//     restore those categories together. Nothing is changed.
+//   - 409 too when the backup's file is missing or does not match its checksum, and when the
+//     backup follows an older schema version than the database.
+//   - The restore and an activity-log entry (`organization.restoreBackup`) are recorded.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organization/{id}/backupRestore (the `AddBackupRestore` operationId).
+func (c *ClientWithResponses) AddBackupRestoreWithResponse(ctx context.Context, id OrganizationObjectId, params *AddBackupRestoreParams, body AddBackupRestoreJSONRequestBody, reqEditors ...RequestEditorFn) (*AddBackupRestoreResponse, error) {
+	rsp, err := c.AddBackupRestore(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddBackupRestoreResponse(rsp)
 }
 
 // DeleteSelectiveDataWithBodyWithResponse Erase chosen categories of an organization's data
@@ -5021,6 +6532,503 @@ func ParseGetAllActivityLogsResponse(rsp *http.Response) (*GetAllActivityLogsRes
 	return response, nil
 }
 
+// ParseGetAllBackupsResponse parses an HTTP response from a GetAllBackupsWithResponse call
+func ParseGetAllBackupsResponse(rsp *http.Response) (*GetAllBackupsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAllBackupsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrganizationBackupListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetAllBackupsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetAllBackupsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAddOrganizationBackupResponse parses an HTTP response from a AddOrganizationBackupWithResponse call
+func ParseAddOrganizationBackupResponse(rsp *http.Response) (*AddOrganizationBackupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddOrganizationBackupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest OrganizationBackupResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers AddOrganizationBackupResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers AddOrganizationBackupResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAllBackupRestoresResponse parses an HTTP response from a GetAllBackupRestoresWithResponse call
+func ParseGetAllBackupRestoresResponse(rsp *http.Response) (*GetAllBackupRestoresResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAllBackupRestoresResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BackupRestoreListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetAllBackupRestoresResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetAllBackupRestoresResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAddBackupRestoreResponse parses an HTTP response from a AddBackupRestoreWithResponse call
+func ParseAddBackupRestoreResponse(rsp *http.Response) (*AddBackupRestoreResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddBackupRestoreResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest BackupRestoreResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestoreConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers AddBackupRestoreResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers AddBackupRestoreResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseDeleteSelectiveDataResponse parses an HTTP response from a DeleteSelectiveDataWithResponse call
 func ParseDeleteSelectiveDataResponse(rsp *http.Response) (*DeleteSelectiveDataResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5181,6 +7189,18 @@ type ServerInterface interface {
 	// GetAllActivityLogs Every entry of an organization's activity log
 	// (GET /api/v1/organization/{id}/activityLog/all)
 	GetAllActivityLogs(ctx echo.Context, id OrganizationObjectId, params GetAllActivityLogsParams) error
+	// GetAllBackups The organization's backups
+	// (GET /api/v1/organization/{id}/backup)
+	GetAllBackups(ctx echo.Context, id OrganizationObjectId, params GetAllBackupsParams) error
+	// AddOrganizationBackup Back up all of an organization's data
+	// (POST /api/v1/organization/{id}/backup)
+	AddOrganizationBackup(ctx echo.Context, id OrganizationObjectId, params AddOrganizationBackupParams) error
+	// GetAllBackupRestores The organization's restores
+	// (GET /api/v1/organization/{id}/backupRestore)
+	GetAllBackupRestores(ctx echo.Context, id OrganizationObjectId, params GetAllBackupRestoresParams) error
+	// AddBackupRestore Restore chosen categories from a backup
+	// (POST /api/v1/organization/{id}/backupRestore)
+	AddBackupRestore(ctx echo.Context, id OrganizationObjectId, params AddBackupRestoreParams) error
 	// DeleteSelectiveData Erase chosen categories of an organization's data
 	// (DELETE /api/v1/organization/{id}/selective)
 	DeleteSelectiveData(ctx echo.Context, id OrganizationObjectId, params DeleteSelectiveDataParams) error
@@ -5613,6 +7633,236 @@ func (w *ServerInterfaceWrapper) GetAllActivityLogs(ctx echo.Context) error {
 	return err
 }
 
+// GetAllBackups converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAllBackups(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id OrganizationObjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetAllBackupsParams
+	// ------------- Optional query parameter "pageNo" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageNo", ctx.QueryParams(), &params.PageNo, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageNo: %s", err))
+	}
+
+	// ------------- Optional query parameter "pageSize" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageSize: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "ORGANIZATION-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("ORGANIZATION-ID")]; found {
+		var OrganizationID OrganizationID
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for ORGANIZATION-ID, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "ORGANIZATION-ID", valueList[0], &OrganizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ORGANIZATION-ID: %s", err))
+		}
+
+		params.OrganizationID = &OrganizationID
+	}
+	// ------------- Optional header parameter "PageNo" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageNo")]; found {
+		var PageNoHeader PageNoHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageNo, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "PageNo", valueList[0], &PageNoHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageNo: %s", err))
+		}
+
+		params.PageNoHeader = &PageNoHeader
+	}
+	// ------------- Optional header parameter "PageSize" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageSize")]; found {
+		var PageSizeHeader PageSizeHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageSize, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "PageSize", valueList[0], &PageSizeHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageSize: %s", err))
+		}
+
+		params.PageSizeHeader = &PageSizeHeader
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetAllBackups(ctx, id, params)
+	return err
+}
+
+// AddOrganizationBackup converts echo context to params.
+func (w *ServerInterfaceWrapper) AddOrganizationBackup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id OrganizationObjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AddOrganizationBackupParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "ORGANIZATION-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("ORGANIZATION-ID")]; found {
+		var OrganizationID OrganizationID
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for ORGANIZATION-ID, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "ORGANIZATION-ID", valueList[0], &OrganizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ORGANIZATION-ID: %s", err))
+		}
+
+		params.OrganizationID = &OrganizationID
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AddOrganizationBackup(ctx, id, params)
+	return err
+}
+
+// GetAllBackupRestores converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAllBackupRestores(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id OrganizationObjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetAllBackupRestoresParams
+	// ------------- Optional query parameter "pageNo" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageNo", ctx.QueryParams(), &params.PageNo, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageNo: %s", err))
+	}
+
+	// ------------- Optional query parameter "pageSize" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageSize: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "ORGANIZATION-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("ORGANIZATION-ID")]; found {
+		var OrganizationID OrganizationID
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for ORGANIZATION-ID, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "ORGANIZATION-ID", valueList[0], &OrganizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ORGANIZATION-ID: %s", err))
+		}
+
+		params.OrganizationID = &OrganizationID
+	}
+	// ------------- Optional header parameter "PageNo" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageNo")]; found {
+		var PageNoHeader PageNoHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageNo, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "PageNo", valueList[0], &PageNoHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageNo: %s", err))
+		}
+
+		params.PageNoHeader = &PageNoHeader
+	}
+	// ------------- Optional header parameter "PageSize" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageSize")]; found {
+		var PageSizeHeader PageSizeHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageSize, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "PageSize", valueList[0], &PageSizeHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageSize: %s", err))
+		}
+
+		params.PageSizeHeader = &PageSizeHeader
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetAllBackupRestores(ctx, id, params)
+	return err
+}
+
+// AddBackupRestore converts echo context to params.
+func (w *ServerInterfaceWrapper) AddBackupRestore(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id OrganizationObjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AddBackupRestoreParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "ORGANIZATION-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("ORGANIZATION-ID")]; found {
+		var OrganizationID OrganizationID
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for ORGANIZATION-ID, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "ORGANIZATION-ID", valueList[0], &OrganizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ORGANIZATION-ID: %s", err))
+		}
+
+		params.OrganizationID = &OrganizationID
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AddBackupRestore(ctx, id, params)
+	return err
+}
+
 // DeleteSelectiveData converts echo context to params.
 func (w *ServerInterfaceWrapper) DeleteSelectiveData(ctx echo.Context) error {
 	var err error
@@ -5638,6 +7888,13 @@ func (w *ServerInterfaceWrapper) DeleteSelectiveData(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "force", ctx.QueryParams(), &params.Force, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter force: %s", err))
+	}
+
+	// ------------- Optional query parameter "backup" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "backup", ctx.QueryParams(), &params.Backup, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter backup: %s", err))
 	}
 
 	headers := ctx.Request().Header
@@ -5715,6 +7972,10 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/v1/organization/:id", wrapper.GetOrganizationDetail, options.OperationMiddlewares["GetOrganizationDetail"]...)
 	router.GET(options.BaseURL+"/api/v1/organization/:id/activityLog", wrapper.GetActivityLogs, options.OperationMiddlewares["GetActivityLogs"]...)
 	router.GET(options.BaseURL+"/api/v1/organization/:id/activityLog/all", wrapper.GetAllActivityLogs, options.OperationMiddlewares["GetAllActivityLogs"]...)
+	router.GET(options.BaseURL+"/api/v1/organization/:id/backup", wrapper.GetAllBackups, options.OperationMiddlewares["GetAllBackups"]...)
+	router.POST(options.BaseURL+"/api/v1/organization/:id/backup", wrapper.AddOrganizationBackup, options.OperationMiddlewares["AddOrganizationBackup"]...)
+	router.GET(options.BaseURL+"/api/v1/organization/:id/backupRestore", wrapper.GetAllBackupRestores, options.OperationMiddlewares["GetAllBackupRestores"]...)
+	router.POST(options.BaseURL+"/api/v1/organization/:id/backupRestore", wrapper.AddBackupRestore, options.OperationMiddlewares["AddBackupRestore"]...)
 	router.DELETE(options.BaseURL+"/api/v1/organization/:id/selective", wrapper.DeleteSelectiveData, options.OperationMiddlewares["DeleteSelectiveData"]...)
 
 }
@@ -5730,6 +7991,8 @@ type InternalErrorJSONResponse Error
 type NotFoundJSONResponse Error
 
 type PayloadTooLargeJSONResponse Error
+
+type RestoreConflictJSONResponse DependencyConflict
 
 type ServiceUnavailableResponseHeaders struct {
 	RetryAfter int
@@ -6517,6 +8780,587 @@ func (response GetAllActivityLogs503JSONResponse) VisitGetAllActivityLogsRespons
 	return err
 }
 
+type GetAllBackupsRequestObject struct {
+	Id     OrganizationObjectId `json:"id"`
+	Params GetAllBackupsParams
+}
+
+type GetAllBackupsResponseObject interface {
+	VisitGetAllBackupsResponse(w http.ResponseWriter) error
+}
+
+type GetAllBackups200JSONResponse OrganizationBackupListResponse
+
+func (response GetAllBackups200JSONResponse) VisitGetAllBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackups400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetAllBackups400JSONResponse) VisitGetAllBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackups401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetAllBackups401JSONResponse) VisitGetAllBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackups403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetAllBackups403JSONResponse) VisitGetAllBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackups404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetAllBackups404JSONResponse) VisitGetAllBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackups429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetAllBackups429JSONResponse) VisitGetAllBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackups500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetAllBackups500JSONResponse) VisitGetAllBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackups503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetAllBackups503JSONResponse) VisitGetAllBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddOrganizationBackupRequestObject struct {
+	Id     OrganizationObjectId `json:"id"`
+	Params AddOrganizationBackupParams
+}
+
+type AddOrganizationBackupResponseObject interface {
+	VisitAddOrganizationBackupResponse(w http.ResponseWriter) error
+}
+
+type AddOrganizationBackup201JSONResponse OrganizationBackupResponse
+
+func (response AddOrganizationBackup201JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddOrganizationBackup400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AddOrganizationBackup400JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddOrganizationBackup401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AddOrganizationBackup401JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddOrganizationBackup403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AddOrganizationBackup403JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddOrganizationBackup404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AddOrganizationBackup404JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddOrganizationBackup429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response AddOrganizationBackup429JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddOrganizationBackup500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AddOrganizationBackup500JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddOrganizationBackup503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response AddOrganizationBackup503JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackupRestoresRequestObject struct {
+	Id     OrganizationObjectId `json:"id"`
+	Params GetAllBackupRestoresParams
+}
+
+type GetAllBackupRestoresResponseObject interface {
+	VisitGetAllBackupRestoresResponse(w http.ResponseWriter) error
+}
+
+type GetAllBackupRestores200JSONResponse BackupRestoreListResponse
+
+func (response GetAllBackupRestores200JSONResponse) VisitGetAllBackupRestoresResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackupRestores400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetAllBackupRestores400JSONResponse) VisitGetAllBackupRestoresResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackupRestores401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetAllBackupRestores401JSONResponse) VisitGetAllBackupRestoresResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackupRestores403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetAllBackupRestores403JSONResponse) VisitGetAllBackupRestoresResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackupRestores404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetAllBackupRestores404JSONResponse) VisitGetAllBackupRestoresResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackupRestores429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetAllBackupRestores429JSONResponse) VisitGetAllBackupRestoresResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackupRestores500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetAllBackupRestores500JSONResponse) VisitGetAllBackupRestoresResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackupRestores503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetAllBackupRestores503JSONResponse) VisitGetAllBackupRestoresResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestoreRequestObject struct {
+	Id     OrganizationObjectId `json:"id"`
+	Params AddBackupRestoreParams
+	Body   *AddBackupRestoreJSONRequestBody
+}
+
+type AddBackupRestoreResponseObject interface {
+	VisitAddBackupRestoreResponse(w http.ResponseWriter) error
+}
+
+type AddBackupRestore201JSONResponse BackupRestoreResponse
+
+func (response AddBackupRestore201JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AddBackupRestore400JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AddBackupRestore401JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AddBackupRestore403JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AddBackupRestore404JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore409JSONResponse struct{ RestoreConflictJSONResponse }
+
+func (response AddBackupRestore409JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response AddBackupRestore413JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response AddBackupRestore415JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response AddBackupRestore429JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AddBackupRestore500JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response AddBackupRestore503JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteSelectiveDataRequestObject struct {
 	Id     OrganizationObjectId `json:"id"`
 	Params DeleteSelectiveDataParams
@@ -6716,6 +9560,18 @@ type StrictServerInterface interface {
 	// GetAllActivityLogs Every entry of an organization's activity log
 	// (GET /api/v1/organization/{id}/activityLog/all)
 	GetAllActivityLogs(ctx context.Context, request GetAllActivityLogsRequestObject) (GetAllActivityLogsResponseObject, error)
+	// GetAllBackups The organization's backups
+	// (GET /api/v1/organization/{id}/backup)
+	GetAllBackups(ctx context.Context, request GetAllBackupsRequestObject) (GetAllBackupsResponseObject, error)
+	// AddOrganizationBackup Back up all of an organization's data
+	// (POST /api/v1/organization/{id}/backup)
+	AddOrganizationBackup(ctx context.Context, request AddOrganizationBackupRequestObject) (AddOrganizationBackupResponseObject, error)
+	// GetAllBackupRestores The organization's restores
+	// (GET /api/v1/organization/{id}/backupRestore)
+	GetAllBackupRestores(ctx context.Context, request GetAllBackupRestoresRequestObject) (GetAllBackupRestoresResponseObject, error)
+	// AddBackupRestore Restore chosen categories from a backup
+	// (POST /api/v1/organization/{id}/backupRestore)
+	AddBackupRestore(ctx context.Context, request AddBackupRestoreRequestObject) (AddBackupRestoreResponseObject, error)
 	// DeleteSelectiveData Erase chosen categories of an organization's data
 	// (DELETE /api/v1/organization/{id}/selective)
 	DeleteSelectiveData(ctx context.Context, request DeleteSelectiveDataRequestObject) (DeleteSelectiveDataResponseObject, error)
@@ -6928,6 +9784,133 @@ func (sh *strictHandler) GetAllActivityLogs(ctx echo.Context, id OrganizationObj
 	return nil
 }
 
+// GetAllBackups operation middleware
+func (sh *strictHandler) GetAllBackups(ctx echo.Context, id OrganizationObjectId, params GetAllBackupsParams) error {
+	var request GetAllBackupsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAllBackups(ctx.Request().Context(), request.(GetAllBackupsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAllBackups")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAllBackupsResponseObject); ok {
+		return validResponse.VisitGetAllBackupsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AddOrganizationBackup operation middleware
+func (sh *strictHandler) AddOrganizationBackup(ctx echo.Context, id OrganizationObjectId, params AddOrganizationBackupParams) error {
+	var request AddOrganizationBackupRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AddOrganizationBackup(ctx.Request().Context(), request.(AddOrganizationBackupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddOrganizationBackup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AddOrganizationBackupResponseObject); ok {
+		return validResponse.VisitAddOrganizationBackupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetAllBackupRestores operation middleware
+func (sh *strictHandler) GetAllBackupRestores(ctx echo.Context, id OrganizationObjectId, params GetAllBackupRestoresParams) error {
+	var request GetAllBackupRestoresRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAllBackupRestores(ctx.Request().Context(), request.(GetAllBackupRestoresRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAllBackupRestores")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAllBackupRestoresResponseObject); ok {
+		return validResponse.VisitGetAllBackupRestoresResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AddBackupRestore operation middleware
+func (sh *strictHandler) AddBackupRestore(ctx echo.Context, id OrganizationObjectId, params AddBackupRestoreParams) error {
+	var request AddBackupRestoreRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body AddBackupRestoreJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AddBackupRestore(ctx.Request().Context(), request.(AddBackupRestoreRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddBackupRestore")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AddBackupRestoreResponseObject); ok {
+		return validResponse.VisitAddBackupRestoreResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DeleteSelectiveData operation middleware
 func (sh *strictHandler) DeleteSelectiveData(ctx echo.Context, id OrganizationObjectId, params DeleteSelectiveDataParams) error {
 	var request DeleteSelectiveDataRequestObject
@@ -6982,248 +9965,292 @@ func (sh *strictHandler) DeleteSelectiveData(ctx echo.Context, id OrganizationOb
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3bchu3luivoDhTZbGmSZG6ODFdUzWyZXsrO5ZUlpzMTuRjgmyQRNwEuBto0Yytl3k6z+dv5nfmS05h",
-	"4dJAN5psKXZ29lRSFZndjevCwsLCun7qTPlyxRlhUnRGnzrkI16uMgK/T6aS3lK5+Z7PL/GcqFeiWC5x",
-	"vumMOheMIEEyosoQlJKMSNJJOrc4K6BkiiXujH7+1Hn//rYzGiSd9zTtjDqPjx8fzwZ4ODmYHqZH5Hj2",
-	"GH8z+Xb6pJN08FRSzjqjDs/nmNFfsXrs65avbE+nqtmkM80JliQ9kZ1R52Bw8Lg3HPYOvr0eDkbD49Fg",
-	"8FMn6aREYprBRKZYkjnPqZrWz51pRmG2SYeyW06npPNOlVbdpFDafB8ND8oio6PBXdKZ8Vz9nuFMEPOk",
-	"qtzdJcGgz/RMjw7xcHYwfUK++WYyGAwP8OTwaJp2kk6xSneNvhAkh/VYYpp1Rp2ULPl/mMXpT/myk3QY",
-	"XpLOqHNKlhy9VcXvdDXo/XD2eDqcfEt6B/go7R1Nh6T3ZPIN7h2nB+RbtQDTw6PO3bukM6OZJDlJn/OC",
-	"yc5omHSWRAhYbocAKONzgWZEThdEjV9yiTNbQU3+tL5IJ1l2nRcVpHmRY0EQuSX5BplF2aA9uVCoRNJH",
-	"ApkZdn1MwtOp7krmBUns4/cknSsQBS+vc8zEzH/tMFi4d0IQ6Z4mmH040ZXLdzlm04V90ugQdudQxDxy",
-	"JnM89V7kJKXynEviXqUEZ97DpPqZinAQKZ8WS78TslxlfEPI9wTfktrbqxVhae1t+YL9vaBqCczjxxVh",
-	"gjz39kXwwT3PaEbOliuel+NwO8I8SrJ03zKCU4M0XqPqrf9wSy55RqdeCZ6nJPee5ldESsrm/iu3u57h",
-	"6YdiVX4q5Brn6SXeBOBa1Z9znmXuMcNyxvPlVTER05yuVMNl2Zynhbecq5z/QsLnFRfeeq6KfLrAglwE",
-	"8xA4w/nmuUdfzXuS39Ip8Z6lzEgwWonFB+/hY1lY7XD3cEtYysvHNc7JghfCLI7amd/zOWUXfw234fd8",
-	"PicpogxJjtTuU40+EoivGfIhXafn6oBY0ZyIkHYdBLTLFDljndG3j48GAzVDRRlIeuE3vpVESv6BqCJk",
-	"891i8mpKL+h3Z29/PRue0zNxxt4cT5+fPT77sPrPH55/96RPNt/9mv54Ri/o2a8//fLTL69/PDv66eq7",
-	"J/3pQcYmy5eD9D+/y2yj15uVom3PCM5J7lFafT61opuJI8t8zUj+H2KB8yWWOVar36esJM5v8C1FV/DZ",
-	"dHVeLCeqw+Hg6EAtUElt3ap01HsfVM/1aRcu4vWCBIuFfimEROZgjK1c9SBuhH30cB0GSzyjYoqzvxEM",
-	"oBMS5/IUb+D4gIfXnMlFZ3SkzsycL18YcE1ollE2jwGMilMC5FrP1ByxGZ9aZDlh6YLkFL3AQibodbGc",
-	"YNpRJea8M2JFljmga3ija918J3I2D+C/yheDGJNCUEaEqrdacAYgBNKstnKqSvzbk6FaYbOQnSfffqOA",
-	"eTAcqBPYEpbncARonurMksyBwxy1KRTdHCSd9QJLgVerzkixGDmZU85wZiig13tn1Dk7V8tT5DlhU/38",
-	"xntxtVlOuALz//zXfysGCEvykis4Ky7hdP/16/2//e1vf1P7gC7JTzC1zomgeP+vPPugkMR0L2QOALni",
-	"BbA7nWI14fyD6K3JpKPJlabNn7yDTj0x8lE6/FYkN01hCkeKZJIZ/dgZdZ6f91Q/7gRsW+9U13OnT7ta",
-	"Z+c/+NUuGFBoh15cP7Vr6+oCmjIHyzXJl+IUb0RndDgoj4S2jV2+Ma35J0fryrpuTpaU6QPnUwfPJMlP",
-	"C6KH9E3SmZAZz4l7c6iYADzJ3OZSREZIrFag8xovcI7FQua4iT0d1tjTe/CZPpnzCZsjV1WK95IXrELv",
-	"TsKzCa2pXBhWksPxjTM0oyRLkSCykf4dtKB/lgJc+YhOFQ16ezx8Mnjy+i8Hg+GTy+vnw4PDo+PHcJFI",
-	"C6G36I8LnhGBM4KAvCkqgoF8nVy+fDt4cvjkpQJHjcQOjnqD4fXgyehw8AclsZ2FlCsx2t+fpqxvKEKf",
-	"8n31Vew3gbO/YvPOPwFlPjh2pPl4YInzcBCQ5+P/TfT58Helz0f3JdDevaA2gm/uS6CHx80E+slvIdDH",
-	"X4lAW+49Tp8l/liSpp8/dah4A1ihrvEWcj6e2NF2Dr4pqdDwpx90U2Zzvbq6BnnA70j8rUDhTk11QbCF",
-	"1Bsi882JAheQb+IuaGqNyZSzVKiLyxpTiTQQkSBMrQJcZgReEpSTvxdESITnmLI+XEpAsgBrpj5SD1hi",
-	"uiBLOCOWlNFlsQQ0lxowlEmirv4wyhXO8ZJIM1ArHzkxkqvqYC9YtkGESXXDRnyG5IIKpMVcfTg1OqPO",
-	"3wuSb0oKaYRg/pj+NSezzqjzL/ulpG5ffxX7lRGoIXpSuyuey2eb+rjU1UEflZIjwXPpBjnZNA1M6Lbu",
-	"O7ByFNGx/QVWvT7Cse5urBZWIiwQRhpBnsISw9iQWwy0pkyg9YIwNOFygXBO0Conqq6bjq7uHUW/eT5J",
-	"52NvznumvaapebN+a/bNVjRZ51RKNZGNRhe12dDeWO+5scIizKDwptu0VGZ/+lNz2N/2grvEH78nbK44",
-	"jMPHidoX9rHcGULmivKBADDfvCkiO+AHnFFFTxBmKcrJSuGaOlDRmhdZiiZWcpyiPVUCPoFY1RTQX7vA",
-	"7PFC6me10THbyAVl8wRl9ANBfy0mJGdEEoHSfNPLi8YNluqR+sBJyQwXmXQckZnehPOMYL2pXmrBb3V6",
-	"J5ngZoyAlzlfw0b/QFYSlVJnJNW8JhmffkAYTRdcEObJPykTkuAU1hYdDZ50Ex9cckGWiDI01uLmcdPE",
-	"tGz6nvO6CPivpt0YllLj3PAiR7k7dZBlzRBnyHAjI4CIz8Y9Ekgs1JRc6SlPCdobh1zguIt4jqgUaPye",
-	"puM++lFtbLOfEZVoWQiJ1KxLch/cDLCADyssF43b/+LNq5Pzs59Ors8uzntnpw2bxXGj3nZ4fLRjO4R0",
-	"IYDdaacC84vJL2QqY0Thug48AAfaw+jgqDdVDMFU0b6Mr0k+xYKgBfmIbIMlcVBgKOdNFV1oPv/KqW+5",
-	"H62wlCRXbf+fnwe9J7g3e/fp4OjuXzsxyuDPtv155M/8C55KkcHEx/hPcy7FZhQiYPU0usRzcs7ji7DC",
-	"c6LWICeyyFmC4KIJ5FaiYdMarHSDUcozTLazVHY4jfDWjdfhjfbMv2oQAiCr9kCPMkGYoJLekhFytSXn",
-	"3S+2Qpf1+W6bY7gawXTN9K/oryS+HvomqwguqFnQiuSwRtuWAlqLLsbBAAiZGam627ZYG9Xc1tVRBb7i",
-	"friMTan9LOrQ9yZ0l8DucFe7+gIAMUppToC/TtAQYTE1dw2eo94QqTr6xTYapbtou6nLQd35Q9xKlKDE",
-	"V6ZLD55FnSL5E7qDq7JYca15/NR5htM3+v6mxStMEgY/8WqVUS2u2v9F6CuXO7JUSZACHekj21067V1w",
-	"wtPNCK1yviK53KAbq8a96SAq0JIKYc7vdvN7kefcXAvriGP7nGGakRTdaj6YcqYXxAzOUC9glGYzg1dw",
-	"EvbVOJ5zNsvo9J5QAD4Tbqg/mwcBO0ILZhJrDbEBemGUpElHsa6d0eHw7l1SwvFJAMe/Kq42xRKjlIC6",
-	"WXF78GxY2hnPDYeu7qJt4XgKjRE23bj5RoD61wpLveBZqvltYK5XnDIJR5dhwWt89lPEOFwZ0BoLe+3o",
-	"o+cLzoXiJNVfn2XnPFFbPCcy32hhM3DY/65YJsOTimK60B2uSU7c1W29oJnmTc3VIMcsQWO7LmOFbWS5",
-	"kptRycBOcZahJd4gQZerbKNuRjlZgZAYUOElzyc0TQl74I44DFYSbpyAdWumzpdcXSpxuqRMiykqDPUU",
-	"M5RyuI9+oe2hpktymDDj0jY+gofouBL4hNGS2BOxNsoJUYtrVc2weKpMhdNHId+gcAJ68kyO1BzPmGJx",
-	"caZn8RCYH1eokG0RCZLfkhwRDZ/fDM4ThgpGPq5g1rrVp8gYPwFlz0CvrAGoGTuDU+dcOj3LA1DqqNMo",
-	"2VNdzaDpL4MuwTqnnAjogXykQtplNhhFRQ1RqOxrTmuTcZxec/49zufkYZMehvvojXeyKIqBMmj6yx4h",
-	"0DgVum01Wcw03dBmJAhPp2QlBUzySr97y/AtphmeZOSBuBvO0zSLJFmueI5zmm1QUfaRGCqZYUnyLzR7",
-	"da5M1K2WClSwnODpQnelzhiaahSjjIqFlrxoYD0SaM3zD0CvaQCmR+KGpQSnGWUkPAqmC8zm6igAuTMC",
-	"Ob2pqWXNY/jQA4n0GM3pLRGKTapKrHtOZB2btCm97wm3YebXnL/GbGMwSTwMLQ/Cg/qac7TEbGOhYmQx",
-	"GV1SqeD5ePDUrJie7NGBnesXWLwLRdwwyrE0PY7QZIPMJQQ9HrhBqU1KWWGEg8PBYKCo/YIXOdxzNHOm",
-	"rQPBcOeRFoY6wn52iXCa5kQIqwXI+JyyboKmnM3ovMgVwvTRC9ARWwYTTXEOB/z4P3tvsCTfqyH24O84",
-	"CV++IUtMGWXzMYyw8k0QOd6OBq00FzLfwAXb6ilK6EcuZLUhx28teqHNGbmmLOVrNM24UNREcnNQwpZS",
-	"J8E9+nQQqfdrERhlZCbBtAzEvLrzvQFakJx079mZIJEJAuflN6440UT1+JbRjxaRd/Sk+nrLcCEXPKe/",
-	"kocegcPKCQ9svsJPbQKXasT9ApvqXK0azhVhUi0maqfQenecaQK5xxkCy78uWueczdE0JylhkuJMnxNv",
-	"mShWK55Lkr4mKcVaCfigE/E4gMFz3UBPNagFtROCak19nQMSDv5KV31AK9NcG53djwqzFNdpyvUyPtf6",
-	"FpSTKc81ahFWLDujn9uYqlN2+7FvrXn7zlC+yGSOJ/TXvlUwG1MEW+JdVZiq7tCq294tzoF5Vf3b2VQM",
-	"sDul0umM3X7UX0+dRbGnkjKj0CUuzVA670JdXUxlRQxQtEKqIqnGnuG4Ape5c1N9vQdDnGqLdnToluQC",
-	"7sk4W+ONQINAezuIiXjAoidGCGGIjwSiadDINi+E9sLt0mMhikNwy+SMoD1BCBq/ItKDqBjDZVnRZ92I",
-	"gCNGLgjNLfPeDcfcAtVqA/TMjKJklJbDVJ3NrDVKiiXpSboksUY9xwqcplSbXl16K2xt3Gsi/gzPFaVO",
-	"9WS1vbs9puACvKcOfmxkbVGwAVDMkDjoOjoR54u2ypQqVjSbI1eB4JlJ1A56dZ/HAo0d9MdPnXqXEcUe",
-	"aZazPcitjXJLDXXVG6S+9hx4aGrYK2P+TdMKyrXUFdeVPqWC6WfYnLUVSkolNcwtKQ0fLHr52OvDOwH6",
-	"8S6CBR4EvqdCvjEcX5x6gapDEa8qnaeauw9JlrUhjJMYMO9gWl/vxPPaL6L1mqkJmBnhPMegxqn45lS7",
-	"/wtfazbfjmGJ5VRfh3RNgfbUrlJDqlATXy8TJanuRK+pvNGiWGLWywlOFX+tmW2FxMaqpUSfRvehKnr7",
-	"/kQ7J+nd9rTAjJD7TK2CnamhnOUIqmDfgWm+TtPoWQLErUJP6zljWAditonWOZAUTTZ9dGpuTa5Bn/fw",
-	"ezG7535Mgxv9c6+l2kfDKFVYgreiSWUCBivrBVecpzGLgGP4KWJFlmmtA7DvUJBxlHE2J7mW5sDWU+W0",
-	"6KJ0tym3orHSbOr6kUBQIkTFiPtcDQu1dmJLu6pA2Gzpe7eLCupRm06iKJUG3jGe/iN+yBqbjip6MbIO",
-	"hZnIE7dOyJQviQDbCpCw1gldaHWMs+xiBnqEbVTsZVnn7l0Sv64pkqRKoQ3BudYrixK/h+hklas1C42Z",
-	"oxo5wlLFJJibv+KiALZCq76MQ1PlsDeKnnDxtlhKu1PZLptn/3FwfBRBntKKOsJo5XobOLMXKhJE+vM+",
-	"UrUyRSGBH6JyUyGgcXtsbzDHRv+5zRqlGa8rUNqzA+xGUL1muu2DpMUo6vbcbdHrolozimQgxq/pBKjQ",
-	"N+WU3tK0wBmoFNxCAL45U/J2ozm7hPL1MUQACk0bJX6/Ezceb9nrm0rNev/PjZV5gsDgTqNwghRLiX5V",
-	"43A8d+6dLGcspbjfZFnednhv6nXjAHqrbcPUNb2+WOoq4tmUKUIAIzNW0FFqoD6hPcr0RBKgB6+urtEq",
-	"w1Pg70SxWmWbbnUD+h1VDIQr1tYeng934nmF6sPW84iDnUv0ACjkovlU1UqcHmVwGEXu1E1XYMfbP4i1",
-	"d4SwKGiddQvV+tq6reXx7Ag4XEBAcAvfVVvVi2+Tj2WNSt//SE+pWGV4E6F3oedm9EZm7eq3tC/UMQ5y",
-	"N0cGfFZ1cHSwk0PV96eAfwi6j+HSs4gHUzhGWwL5295KHuroBe5PsXkqYoDZ5pFAz8/O0d5znq84iP7P",
-	"QN44M7I4pAfb1RtUVzIXrRLkTd5VNeCX7laxIdmvtS1f3ed1V61aT+C7FevEtvtIoMuTc7QH5IehS5Iv",
-	"saKNyAQVsBOvHOylM1gocTrp/fTu0/Hdz4Pek3efju7gOW5XWVvzUyzxc2faEbUmA0vZGcLGaMMUThAW",
-	"yCjLIoEcAjFrcP9wcTSsG7oLruBHIPCCCnie9Z4XvHP/T3x7FN8pPvGsV7QzvB8wwfrE2zu3759fc833",
-	"Ayt4jv3W476ME+BiSnTK6An1YANhqIemsAK14A1hYIVKnIowAEI89kE1jkIlkEU1SkY9QEYlrkUkWIGN",
-	"21CL6mBjWQRhLGIxJfyABC6qhh8toxa+ot391cf05w4J/bc/OIT0355Y5PRfvvAQNXhfIq3/+rJEYP/1",
-	"VYnM/muHdEETJfKETfgI7385c8jvv702G8F/d+ptCv/9W1EfxpnZLJXZuY0TvK9uoqBTb0NVGrObKxy3",
-	"3mgVkJhNF6yX24DBwrjNGEC6tjEDLAk2adBzw4aNoYjbvP7Hl8FGDocfbOoQL/wNXvkS2ex+ie8rG9//",
-	"9iwkAhFguv0e+eYRh/oWi1a8qhONylDT2LuAmASoROq4d+oTmcgODQiO//1Hj/gEQLKEKJikR5Ria28J",
-	"VDzY0cOkNRdM60TA3CE4kkdoLPOCjBHJsbD+Q/bjI+GMHEHi7J8PCRpDV2P0gZAVCEuXfXSSZejosda/",
-	"gEmY5S/rjJ4LtlRlIHToJq2wMpqbvekC51IL0fWrBE2xWMBNMwN8cV98vY1zQKoFc9rZqW3Wikz3VlzA",
-	"NkKSt+yrjBHV3Js0ZQSaELkmhLm2m5r240xtm4WnF0VOQ2k0y9qBFe6mmuOipTsgGOooCqd1Z1SAj1nD",
-	"aEyEq+ZxzOhHkvagnLsIoz1dz1NEQgiFJnCGkbOa+1LldoDPBtza0giUIA31wxBdza0Yk6IqDsGdXB0b",
-	"PT7rOURT7D3AAqe/FELCsdLd1r/Y3bXaM4WQfEly0U20VbEGtbkOE6saZRJPpX8fi/RaRh3b0q8t1NCG",
-	"H6hsSytQDDFVLt6QCW/W3AQUaKo7aTEGKLV1CGUItS2tmEIoJTPKgFI3NVcGYGturlhlHKckRYqf12vn",
-	"6sWMlONdVUO7NffnrlWPEFwAfHsXYeiueu0s4LZMsBo6bnevSGiz/z3D66NphulSoCVOCZpsytF1t/fY",
-	"rjNjboP2VjkH8CaIglBBbowwRSSauphtkjjYI8pmvGkQNhTeliFAEdqEaJHoeVvasqBypbc22qYtvdAT",
-	"mmVg9zbNilQb9E2LXN2aXJ9iuiBpkTV1GQT323ZYZKRHoRz6hU/8A8K8BaPzhk68gCBNHQis9o4pKNDe",
-	"ErMCZ9CN2AhJlmhOGMmxJGk3PmFTd9eEnU6+aSSqgFopnPF5QbRsUt2THC4CI+Z2+CM4JYxvXk5mYJ7X",
-	"gHbV0IjNg1AlLacA59MUw0ovCbi+i0QTQcQZFBVbOtzZj2is6wdp3NrGLUErUzLemA3uuAsBdDkPu0rg",
-	"NjU8bxZwgvVo1AXdVEF7jlpoagLRBIwECkmSL0WCXASXxOEYZ3qkXaNrBIMtUKaAQjODIARMOyI1jrse",
-	"zLIZOqGTiy6vKQD87uVESJ4T3zwx0mc1SuaW/nRRCwpFgO0vIPSSIyPwa8C8VYtOKKv0kZMpoSspQO1j",
-	"2aWuhw04s2oUYPYtuWgcgo722TwCUwTlhTk5V3gjMrpqajEeMLTdsj0STvNl20HCb0gPwH6yUGkYiYtO",
-	"umVypoxibvn0g95FXZ/hLM+jBLhre7Fgt4RJnm8qXHLjUExg1K1DgTKNLdhQqlub0IXQ3t8LLjUS7BMh",
-	"6RLLRm6jGpR1S/umpCVB1pLAoHm8+Xp0160EDucbVGpOG5p0gWG3NGXKoD3GWc9b3TqtECTLmoATxJzd",
-	"ukngYjTHkqzB2MpVi7drAtduuVqrAk11P5IddT+CX0lkrsDOkxTtvbq63v/h5FqXa5i8iaFbPzKW/NZs",
-	"XjAn0D5kUUYeeAPqiiyoockr48RL2S1VA3hqLD49FzVmDH+1BQ6YD5UyFbkgS0GyWxPTAJwjjatqdCou",
-	"AnAz1EwRtAeqcPolrp5eoOHmfl2haCMVLeefyqQ/lUlfTZnkKUljstsmM+Ga52npGshXxKjMXdiqNRZo",
-	"j+cuslXX37hxa+K2Vk9Ww/Ld1cW5Fpi4ZAVxcXN1JucujkgpOfYkymqE282BK4RSNeICd/E8gUAAEFgr",
-	"Ma5ZlfBeXe3SV4l8xfCSPEWl2FtTJeubKV1orSUGh3i+pFL1yPOKU8jWnA01HEgbYpVd5wXR5qmRQAFo",
-	"Qqa4EMRM09gqgZiWhKY1DcG2vHQRX2bRaiPjMx2h4L6r+Szj0w9wn26IXuatdNPqVscAURISvej+avfR",
-	"i+VKblw8Nzdgby3L68PhMLZ+7U3TTfDgiiGjCRBgI1norbTLksvYiZfFDRbViExoE7WF3jzj6UaTJBv+",
-	"4pkOEBGbmL8kG7SGYBWwXLG4F7ZYJCpHBdT3jw5SJWW2hbaWgoGVStxGsBYfD3RkCqG6JkxHMHMwEZx6",
-	"hi9fbCAh0PUwYHd39TZY8CzVrOjE30LamhIA1ujMYFdrbJsf11dSBwwR42A/D3faizlQJHZxzGji52Et",
-	"9kprCBrfzCRqHmVinViSVQiSWn0EdFM/FMuwNTWWEk8XlcUoAyqKMtILeL9axtaLnVVZnZa+OfV9eQfr",
-	"oO0mvIUw7jqVZXDTqYP9Xd1s/2jwREtRRzXquyvQTbhd1FUdvfgoQU4PK1RCJINwGTO3ODFi8AeIG3SX",
-	"dFzUlVqoEwBSH41VVxBIR03sL9fXl2AKXAgd+0oT8SqPcN/AJRUTSKgeQ3a/e4ho6Y3BGPrfqG5vOuFJ",
-	"pEfim/8Ne8fvtO3fQdzjtPHs0y6nhEnt8K24qjLmlIbatmBT/rAaALLrhAT4lCOMUZuXoXNJe0uJLU4k",
-	"T5E1/rZeJKDQNfHx0ZEJYniKN2jYrVOdMq7+p2gQko29/C+huQZHlqr/mQ1PdzjcFZ3OD+UfG8G2btHe",
-	"EH2HWYHzDer30fAAnZIpyCO6T9GRg0swuiM/BODBvQ4Wb6hJCbfYOp9d5PNrP0j5vc1iQNLjWybX3czr",
-	"axnGQW9m72NeIp47QAEORmCIIfHHAHomH1ONtY9FW4+t5qur67NzdX8BCZU/v4h1eCRcux+V+SDmSGnD",
-	"ucc6tzA1lu7GivfV1XUn6fxwcq1Wsuxbv25hjHmtu9TlzQO0VkUfO7YotJJw8ZqQyi3ZZT2XQ02WpyOV",
-	"oFVOVph60nUtZBHmdrLAjJGsjkxlaogaO9KzqqC9szfnXaucBDF+RmYyWMSD412XsQaHiRfaqa3W4HEQ",
-	"8TLaoogpOa9eX9mog5FWh7tbLfNgxM4ecbJabWn/eLDTK3f7gjcr+k7vocUDaQ0ICJ0aMOLrEOTMaMcL",
-	"n9u+m/2zXBFg2gKDmmq+ja/TZ2BAE2rmv06HpYoukuAjSp4lN67OJr4N7DJcSL7Ekk5xlm00BcdGB6so",
-	"N3h6tRTBuHwiX2fCvh67H09FUsNevBGeXNHOGVz4NL9vUJkKlBahqOTQj+d7+HgnpfFToHwdADhZeT+a",
-	"OuUrdRpq7/r1zCstfRh1leZejaDekRPjeNyvcUrenamkJf4e99aiCiaLpBHk8adV21DRI/PS+bbex4fc",
-	"d1tVdxnjNKrvNqusEB63Ur0jedmY4u5ipikMvte6SbigYrBHgQM7KyqOYTqtk3dRurn5N31NGiYNoXnY",
-	"Fi6MYZMuTBdKUErn4BLPsoqs0EsgVYsM9O7T42TYFPU+vBiVQHEDiy7Xm4h7cPuFu48DcCt+2uW1qgLx",
-	"7OoCHQ4fP+4NEc5WC9w7CHAkhCHkxKr5uDXcb8vcWbE+jw6G3yBbJNrVm1hfh9v7smm5ov7F8A2JBV+b",
-	"jHN46QyZy451Qi+PO/82FjfJy/cVEwymoNnGOTHdQahTo170OfYgVdjr1/unp/ZB/dN7/bp3ehoy82Fy",
-	"sVYOVmakp6evX5t65cvXr09Pay/VC/UBXCTKBGa1ZTw5P/FQsu53GyQ8u1/ijeq+s7gUgN4bXOIwPLYb",
-	"IX7eaWPcnzAcn42iZO2VXBjiHVvMy6b7qUnmAV2YEH+ifcwoLwtvUyjKgkmaxftwC2Iy+O6QYkTz+8bA",
-	"pnOYxAwqNNSEAKXqFMhx6/Bc9wnaZjILxwb33Y/XkIGEsBQCeJ2Y+JAwwBHSKYPRTTEYHE6hGfhJxv3G",
-	"fuK38RMd2e7GJCE2ckGzvU1i4naukNe2E1urbbAwG2ygdksH6Pij9zEp8RDWRe6KLn7jjnqYq9TzMn6l",
-	"To5kU37aOOYBJnGz/er77b6B4sq2EjTZlEmJbIaidvmMXLiN0bZs2yG2PzD10AoLseb59mAQtlDY45Tn",
-	"OZlKtOC5IGgCW2qDhMTqcyUOxsHukdhoDu1jQTw07MOO4DwVDHfj8oC1BVu3GYfkRBSZdoBDophOiRCz",
-	"ItPRLB5m9VEeOl8oBluZVLyVhnuHOjuAiVVg1+5rUe5GnfYfKIPsYaWbhr1KkNQoSs7Of+gNBkfDOvj8",
-	"vJtbcuWA6o98LK300ZxU2LWjnVJ5l9Sz2tFrXc3cGBL0K8l5T5UmKdobgCKLcVaJYBLI3Ae7b+k6iWht",
-	"jmpSNmj0gkQlxpBNtRKaade6m/4SH8AlBGI7o9E0KaawC40my9hLXXXCguF62jJCLChkKlFiwR0kB8s+",
-	"CH+MCJ4uvPCaftzYkm3ixSTzeCZmJ+2j+g9bA8tWjLtpWkvLVkvG9oA4o7H4OrHk1O0EHLWgMHUJx9ao",
-	"MBBZuozhx+BKCblXZSxqXw1tdgWjjcaDMpXas71fL4BdZc1jasA/SPi6esCcMPP3PVRjCyzQhBCFBK6B",
-	"drLW3zMiXiQc3zyS4u7tm+9jV49HQh3ZPIbfVOxA768eZm9rIL0mFjbCliYIbHBMnJ94UpwGDvTPWH6x",
-	"WH6RdPIte92myGw1lrxUblaUmn+sKIN/8LCC9z5B4xrJ+pB+s0qyTdDDBwc0jFkNNKtXI+hXNc4Q4HVj",
-	"zBq6ETLa2uauajhy10h3XYzsLYHYm7mKDAvp8v7cKwp7o9BA3VZNhpqHBlvcIc5sioYO8QHNjbYWZr0W",
-	"erJOHrxY7G5L7GL728dXDzL53iewepgC+EHh1bf5UDw01no4rDLiuo3Z8g+NuH4RDO63RlwPpyr9ONIZ",
-	"1zF3fvfI62GM7G0IuF3w/ltdcL70ajUvVisxzZZE2+2D0ofrfc9o9IYAlb20E2DXR32uG6p/KKPUv6tM",
-	"Ny5lfzAjWU6qLNMpb94PmJka4JnfVvXjM9f2XdJ5E2WZvgTXU87MJOnvrckEzhP9hFmac5r28GrlvaVc",
-	"VN4Y97xKbfs23or9altrB8U6LMysf4SuGz+f6DGcwBAaS51xsaOECTK3ozdTql2nprDpWy94aHoS52RW",
-	"FfMToys2SZsrYdxmkuSnBWlldJQW1uDI6r5KE5dGoeY397M90oLL7SPyhJsPGtKhN6QnO+WshCnynDZb",
-	"okG/Dtgt7ICrKR9MB9XJJ+HqxGh5JSu5IeG9YZ1y3ytBuaPgvaFHC4ZJb/iuBqHobnTjOhHTjjfMUyKm",
-	"2uJXkGmRU7m5UmeocewB1eRJoU3c9ZO1g+h89+N1J2lQxdpktWiy0dnsEpfe/F6qWTjPYaW0ktTNdSHl",
-	"SieXo2zG40R2ZUIcSp/gav9nyub7L95copPLM7Sn2hKj/X28on1D8vqUG08xYF2Nj/oNyyGckvFHH0Fo",
-	"dx0yINFHK+SDBNzDZh29c1mrP0mOBdhPVZ1/blg0IRt42+yNI+6I427/ht2w5xwCf2heW892hpc024xu",
-	"WA8paKuvqh9tBjO+vLi6Rmq2+7fDfVzIxT6AfV/DeAwmEUzvoa2L9cta2qVSPQHnb3S7aFwRU41t8ua9",
-	"KVYnCROECapmkiCcCe6iJY7981VV7N4w5Pu/BF7djnc3ZgdO1dtKu5uopkF2OdYSs3FX7TxfWwwzO0s1",
-	"wX7N2ZyfPusJucmIUxEItHdwhDK+JrmaG6gPnDJBdBFlXlMXJi6SvvabTaJ2xSe1zom1w74bJwhrry/3",
-	"cYR+7vf77xJU8t0wgYDzDluw7kPQhhYlus/qjp+THe5Yqn3jkaVG7yVNpsbgSXHVYH4HyF2wD4yvmeZK",
-	"bcDSX8DGACwtqNTh4s1uhO0XBgNxnr2Usy7ElABtUWfUGfYH/QHIMFeE4RVVt/P+oH+ojUgWQLAasRq8",
-	"k7mIRUf9qKUJAmGXxiDIrQZC/q6JM6S1znCKYaB0vjERbMceGltKOkI/vxuPEOPGSIcKxAhJSQrArGKj",
-	"bxihDRfEdlMb40pEWWjgoNasxOLIRuijH40PN5XbrBq0CF1biMCIf4SEpA5IPHcAGaGjwVBDzSCYCZ4i",
-	"FHewXtDpwtImuebA4YKzWxfaNVQNaGd9ulouU0sOrro8VEjlAjqcpVbP3dHHORESNN2ts6MCDoENADiY",
-	"aR903SiI3/k2cClkxVlhHOGtLccu24zS1qLJbOJOK0Uoc2Cq2mrVBgrx96B0DaIGLQKE8Ede1VGUuoQv",
-	"O6fWeWQD06O7kFNTzBy80NIEWL6DweD+Cz4nqba2i43EltVDufhr596DN8KOSDJcZ+Tx1DPm22GJeJd0",
-	"jvQkY107YOw/w6mDWwIpj3dWCRIrQ6XD3ZVe8nxC01RnSz4atqhRTegP9Y7bDC+S+1hVPniyu3I1Xftd",
-	"0jluA8YzJhU6Z9ZpHlLs76wVSefvM9md0c/vkvjGnRNF5/xzBcISzXUCQMWLA7tujzpeIQbzWObt76mI",
-	"nCaBZJAKn7omYPUDkmCshiPpktjjreQ/HN9QeuyXLT4K45uLp2gcsCpjr6Y6s0AgqwNpezJZHYNtSSAL",
-	"OeQ7kcC3wIFgeB9zilhxFxoLkDqNgfUS9qYzRnveFSsJL1jdpwgidk5y2IGqEcezjRUYzvk40b+u6K9E",
-	"/badQIJ5r5cl3miWdkLcpcdkmofxG+bnEZzTa6YlzijlmgL8vVCkdIVzvCTqlr+mTGh1zITLBXBUq5xY",
-	"0UF49r0iMhAjA9E2DYlGFVlZZP8SJgqBIVqUVIBoUzYi3mxRq7xItxzOOf8LQPk+w29foz6J9nXdVGyV",
-	"d7/5zOKMXBohdklErmNyftjITXyKlqX/bMy2BsZsapuZk2cK1DkYHDzuDY56g+H14MnocDAaDH7q1ExW",
-	"jJlJaVTSZApiWIaaHUUzS1K3ZihFvVFluvOL0b4tpc+KcUCpOpYY9xDf/6PikuHcJUL3h4qSOnRM9e0h",
-	"h57J4lFpQth5ft6rOZe2qXeq63keom1qgfVhxNXTrJ1zvmzT1tVFL+5AeTgIHRnbNHb5xrRWdUhsVVnX",
-	"DT0KA/HqNzXx5qEnXoTZ35Ua/Yo23tNf660wHPYOhtfDwWh4bLaC1Tu30yMrulBRZg6b4p0EOkJPJTi8",
-	"B2vdqBaOMKq+Yrj5jP99mdN/Rq4vFKr+/O4uZAOpkFvA6zGCocuG2iFR6YbWvInqNfBpqBOu5BZGe2ON",
-	"uEbCqGV7RgiKsBB0zqw3hburRARuVQlH30hHNF0cawEGAiGrH4vbY/rcq7EXC3OEdIYdPlMsVDzvHaRD",
-	"kVxzhhcm+uC4ciKMy/YlN5Fo9s7O3yTof/7rvxNUEvoE+cQ9QWfn3afAvtmGS9PVsE0X12ZchmAZoyPF",
-	"PZooLGMT2ybk5CoppX+TPMOdiAGvcIJeXV33PDWjup0r7rs0TGLl0ewYhtBGtwzBMwzj4RyF5rTbLF6/",
-	"DF9QP/2dQWHg2Wwckq2Pse8mfPcP5xhiBncVdW/sJLoHxW9IVd5KrDK8J94ZTnGnVMUfkDEU6DzsDNt2",
-	"fpmWnxovk/U/UKbyp4Tki5yVz124kcrtpuGIbJCZ7H+i6V2j4OQN6GhE7RLVLDkxJ+bR4KjBLj/lRAuz",
-	"yUeI6pdX2qrIuRHVUhB13ljgGeF6Tm4JzkA8AOYy1LQp9LF3NDgsh9CokNOqNYxSOpuRnDBZnSdmaKxg",
-	"NN4pcDgFb5N7Sx38JqxS7b5X8rP0y92tddC8+5Ctlzru4BcnWte1HFR/bNnv4Gh3jXMuX9owjb8nVboP",
-	"aXlFZExs8gDCsu+FdG8kMtW7lU1v59GFdc4lsS4gFQsBPzVhos42IiSa0VzIGzbZWH60j07YxpKVJd6A",
-	"jYLhvPma2U6fovErIk+yzM+BOgZVtECK6mw4I48EUDmT3R48jRS4dEZESIlJhMwLYMhhBonWAQLV0sYJ",
-	"ilhNFYsvFzkv5ovEWQBQdsPcBQDSOeKp1vYLk01Oa4fRnuCg4oZeNeFD5COeShtryi99wxZ4tSKMpN2R",
-	"GvtnZFr97DqebNBnNDYuc2P0+YZ97vV67n9VJ7jR9NOITQb67GxNojYbaE/Rd87QWIehHndVp6UVyFjf",
-	"fnTCT8iDlBekm6AxxNseJ2qAEMjaCJ51aPIx2tORlb2o3V2kh0zZ7ce+9b40Y1bDVO/R+C0IMayN7Bjt",
-	"V189K7IP48QE75IoI1jozaEGMtZZ7EgKkwCpvhqhjX0yRntjmppXWloDknOicPqVkJRBQAnw/LShym1l",
-	"O/wikzme0F/7VgRkovt5M3lriliIX4YlVZGxkWydwWiouHx1qX7ojBX6pbqjaCk/I/JkaScD2STVj4JR",
-	"qX+4DP6AJOU+oCK2Pcc42EmVbLHYaPnUTjEx89dULm5YUM1eeU1SWSoTe/FmLsEZlYJkM7tLYP+bvWHI",
-	"iuJ6Mz6/vxqnJA2NChynvVFsylhvLX3fv8RzaxUleK61/AKITCDOGhs7IDydkpXURjFGa6J3hFaMrCkT",
-	"3SgjUsnZ/I9kQXbXs4M9merAyck/SDXjAe2fVjNTm8MfRTGzlX30Rg3l73GHL2s+WGjrUoP9yU/+Hvzk",
-	"dSDRLZktrfLfxs/5qn/7WrGS7bnOfayT6e3kPHGWbeMue+qEM+NW7AAHZk7zpXJBls2c56jMsgPnVwr2",
-	"ausFX5aCZs3MqIdxVzMbJh+Ath0z+c9ZesNMNmr0woAQKjqmDQNMx5XzYGzOvAtmgw6BmJvnCvo4XVIW",
-	"jWvluGR1BVe3acgttqaC6Av27iO0AssWB2lgCWEP0hI6Vor+u52q4UXgf+HBamu81aq6P4/iP4/i3+Mo",
-	"jlOGPw/kP7zY+cWtopikIRTrlzm+3ZVQn9jqVtiQrtHIZFDO1+4m7VLtgPiAo7G+Oxrh0YSnmwQM2MG1",
-	"JTjwIIzuDTvJMnT02B66ubbGozlJnyKMllQI46LEOOsZFyoorCXhR4MBYnhpLfl0mhJ1/r4pMiJG1gvC",
-	"k+wkwHtAg5C9bYQIBYG2nls1qxS1fIRXBVHR9074ysSsG406o3kxXaiZ6DyhoTkk5O0EvgbPZqXde8k2",
-	"hG3WuQjFMShGDzgGxy2go8Fht49OnDBvwREV4NfiyfoT05L1odBC9wSCoKGjwVEfnbBmMT44K4EsX7WL",
-	"WX16vijfrtSh5mMgcaaVMeSQS1W0S6aaoEkho4lS1TDKXKnW4aGqw7ea+ojYpLQTqGXrfqrgm7qE3aAa",
-	"4WtRuiGF+hYbsk4LSMAL45bkZXI8gB0VxpTgkuRLrKhGF5SFgd4lN+ogCladFGpFUkvCQNQu0ltoDIZE",
-	"BuiQ2wcx3uOrEToYDMLMiTbxJLhbgMgtmsvMtNg1icy25JjC1e2T2IWxJrYziGEFozgaPAGWMnPmwjaz",
-	"VIIKlhEhjMARkgSOR1oABZndVKtBti7YTBbEknPjF6d1k8CkG9Glxg0tDf13gxWFsU0GGbCXDQlC1CwI",
-	"5A6D5vRyuKLWdclGstGbQTHxmZuvToG4l9EPBP21mJCcARql+aaXF6yrMbpELr0ukCs0p94rvcalJ66W",
-	"3WFWvzBtjIiuattMhRU9J0hwhU2iyG/prd7C5JYwFBMCKkKSqkYLVg5JdwRk9l/+BZUJ0NA8x6uFev0i",
-	"OBr42oBNqhNQwIqrrWAXbLqgWZoTpm9zQLzMEVNByBtW4h2YvOCyYJVwm6xvHgx0VFWFdoByOrGLav+G",
-	"uVp6zStHgE0hl6CFi3kxAwsmP8MgWIrv6RGZLM2cTckNA+CutZvjLclxZmtPeVYsWdBAV/tLBZhvTiaH",
-	"8N7ZdMMsDCGX2HrBM2JcKo2BVbCpJM0ckgFgPUiyTUAUnipYc0H8FHP6dK5vKkSZkOrqymelxqCPTklO",
-	"b4lJSrdn8sSDhPuGrbgw9vNlBg8X/ChBJghAog/umT74vEz8WiIN9ilAbaFVwIMbpqPgqQpa4N41FBgA",
-	"ATiwCciFufkDXsGg5IIsy11tS1DZ18J33arNe7/A2jcgw/MRwFwPZc7LfHpuMiaRcznNMtUKUmeYaVlW",
-	"xgIbrbb5NVLoyJhoRueF9lNQu3+5KqSJ5aDx31FsHRFs5AH9kbhhYx2s/hLTdLxvHnSgMaJe8EIKicFz",
-	"YYz2bHgBnFljKpEEeWq6anFumJn1I4H2KvMOq3rpZrqJCWGIJjjDDLLXmxca2qb0Dfuf//v/TJ/dxC5I",
-	"WSdYITc4VQeqqwFqz2yvjnlzw4KekNeRdsrUucSRTqi/R8EbWu1FXU2bMJZaM0MHSrZZ8zvWp9Mdk4A5",
-	"qb9fKJtmRap4R80wja0wyjWxI6X804AFckMZ9rVC0hGRz5YqO3JMmWVqU5J30WdDQmC37gX0eGRImCoE",
-	"oh97ku35c+nWtJtWw2kCVqLPaFxM3punMfqMXLrukf5iH/u6zHuajp8iLwu6KQYv3uvURX5JyB2uy8DP",
-	"4KPZCPqzy0XUWCJXd7ecsnm8rE4uo4uaRDP+Z5sRUxewT2ERkx/eFDFP1SI6f44rY9LplIUCmL7X2ClK",
-	"P+yynA5dqfWfJqe+qWuetq6HLmOhPAmWA57NavjlbGp+Xco+bSlSgjxauJIf38BevyxB7NcI8/MbIJp3",
-	"dtXK8gE4aqD0yvmgxALuGrqqflAN9fT/qoRNQ28L2ef3Oiv++1KgAHrgsgA0pJscec33XQMahEH2f10Q",
-	"8ve/98hv+zql+Kupkk6nP6rMBV5WapiD3O0BkdFVWMaDkllxCyTzaEBSxwxVdRsimnLtMScEV1nbLq0+",
-	"N2po4ZfUePF0GxbVi+vpm/PGTt+dN66BxFIAKGYeJzlmaeXbe9/s4zPEhTAThp99WyyAvjHDt93bx2gD",
-	"5mPYgN5Mpjo86NJmbPqzMRCJUGFTw2/RbmjTZmSV7LxNQVVXXe9dIBU9E/eib5vYvah+SX9RG6hsvbiF",
-	"quvcAda9qVAJm+ntsw+YAIYWWLUt4T4oAr71rHTNNh5RwS7wiu8AmF+yBcDqxTUQJP7ocBB+75qSQUmJ",
-	"P+46mqolGw4n9z2Gp9U2alvDfalxB9UCdiOPgm0dfI+d/LVmdh5w1Rp2a4+CjW6/l/iYUmE4Sb0c7rnl",
-	"ktjyLdclLL4F+GHBJjiHpbYDs1K2LUT9aiXYgIc3IFO/3xsuXW1an5EHg72KT5YNGtutkgbVnyUMQBDa",
-	"LYH62xL8ZdEtoC8LNYG9LLEd5F65tuC2VbwDwnZhT4igj/JQ1IVUxQjPXlYKmg5GZduPDMv2EvKUqqUG",
-	"+lJtJNhy1sLRbrnS4jHAB3tVKOcNj9t61UW23YOCIhKLD6YN+Ol/LccBnxy1Fh9q4zRynM8B/1ee2uqj",
-	"q7PjOFZl67y3ud0HtTXXrH9fG6nSKGjeyppEf5bzpXsNQhHJ/eenaILZhxPTsG5FvXF99YPC7S4oQZWG",
-	"e2K1TMBGA9z8IjvA55f0wUfY3wsKkgFAFngyXKO3ipVJWRavmXm2LF9l3m0WutpqS6a6uZqegkcr7XW5",
-	"SizNoH1uyR9w0/Xab6bK0ZtQ/FfFxClY3ZY130rgJOF74VdquE/qy5tpsX57M03WroKV1mY0I2fLFc/d",
-	"0qo37ym8eg+R3mxT3odqK75Gwa2xfvU+AwvlEKdKgRX6bNV1nm4uZjdVbcB9eYanH4qV7XYCT+9zAhLT",
-	"8v5RljdFqmMCQF3yjE5pBaor8xIIbKvbtldvc68bd7ViOTyfELmpepRo5+3HLx02bV5+rwXdDTu0stwB",
-	"ea3UcfS1zZa3heubFrZcMKjqLgzGpKUpz50wxd64akIWbxVrUoxq4X71TQi5jODUw5XUSCUqQkj1xWCB",
-	"prijkOB6BdQvY9NBPTRJ7W7yS4fDKGt54/GqVaAFI7N8BjH8UaO4UZWo8CqOo3SNTGIE1RPJ+NjQQMj9",
-	"RqqHleZlnpdaqkBQVJF6tJJVhTU3W++FbQpHxJexaiUQ1zgnC14Ie+t3z03cqisQu0TWZEa14i2koUEV",
-	"j/rkmE0Xlu7AQ6N4Un8OyV5lCcJCcYbUL+FGNarAyStVDtZJrS3ZsM8NB6lGkpp0Ft56VWqWrBFPrD+8",
-	"KespWES0KfmS2/w6D48SAfowUDfvtJeMAPMky67z4j6mk5FGvmqQR6NJC4NgvHCTNhZl9dhYJjTW4Z+h",
-	"sf4MjfVnaKzfHhrrYPCw0FiJv4P9O0xndDz8NukYTXVnNDzwlvho4KCtJjDU3YrO6EA1qAmsXUltOdMZ",
-	"ffJzxHSubAzWMjK1iU9iq/sExbNiuykGg4PHpc2QMVkxZ6a1aNJRpc19/QNZySgF+gKU52vQmAdQka9I",
-	"Lg5/V3JxdF96oRNPxMnFN/elF8PjZnrx5LfQi+OvRC/gEP8dI+kF5MIjB96+1Qvidn1AJwIScKqNLZ86",
-	"O701Fh4l+G0sT7PHyKk1T+Z5gjhDetyJcaYDI9aJM5nTtsqV7AgRw+T/bf4lgxb+Jc85m2VUp2f5M/jS",
-	"F/KCUexyPYcJakxhsiV8Sot+SX5rb2mxxMw6MKG2739qTPtWWC4gDO4a7O4ngmeFhASERa7Y1324MJkx",
-	"1fxiJ9KkaQ0jcffLcxLGpy5nlZqBQ4lLGExE1+SX8ELzhglhjIsDltjrJYBVvbcfF9z6wiiyYD1n627F",
-	"CcLTnAtj873IiUkSAz5n5Zx8H6W7d3f/PwAA//8=",
+	"7L3rchs3mjB8KyjuVlmsbdKkDk5M1da3spVklIltlSUnO4n8mWA3JCJuApxGt2Qm8Z/99f3+7mZvZ6/k",
+	"LTwPgAa60Twociazr6dqHHUTjcMD4Dkffu2lcrGUgolS9Sa/9tgHuljmDP4+SUt+y8vVd/LmnN4w/UpV",
+	"iwUtVr1J75VgRLGc6TaMZCxnJeslvVuaV9AyoyXtTX76tffu3W1vMkp673jWm/SeHD05uh7R8Ww/PcgO",
+	"2dH1E/rF7Mv0aS/p0bTkUvQmPVncUMF/ofpxiD1f2JFOdbdJLy0YLVl2UvYmvf3R/pPBeDzY//JyPJqM",
+	"jyaj0Y+9pJexkvIcFpLSkt3Igutl/dRLcw6rTXpc3Eqest5b3VoPk0Fr8/tkvF83mRyOPia9a1nov69p",
+	"rph50p98/JgEkz7DlR4e0PH1fvqUffHFbDQa79PZwWGa9ZJetcw2zb5SrID9WFCe9ya9jC3kf5jNGaZy",
+	"0Ut6gi5Yb9I7ZQtJ3ujmH/EzGP3g+kk6nn3JBvv0MBscpmM2eDr7gg6Osn32pd6A9OCw9/Ft0rvmeckK",
+	"lj2XlSh7k3HSWzClYLvdASC5vFHkmpXpnOn5l7Kkuf1AL/60vUkneX5ZVI1D81VBFSPslhUrYjZlRfbK",
+	"uT5KLHukiFlh3z9JNE1xqLKoWGIfv2PZjQZR8PKyoEJd+6/dCVbunVKsdE8zKt6f4Mf1u4KKdG6f8DiE",
+	"w7kjYh6lKAuaei8KlvHypSyZe5UxmnsPs+bPXIWTyGRaLfxB2GKZyxVj3zF6y1pvL5ZMZK239Qvx94rr",
+	"LTCPH5ZMKPbcuxfBD+75mufsbLGURT0PdyPMY8kW7rec0cwcGq9T/dZ/uGXnMuep10IWGSu8p5sLVpZc",
+	"3Piv3O16RtP31bL+qSrvaJGd01UArmX7uZB57h5zWl7LYnFRzVRa8KXuuG5byKzytnNZyJ9Z+LyUytvP",
+	"ZVWkc6rYq2Adiua0WD338Kt5z4pbnjLvuSxzFsy2pOq99/ChbqxvuHu4ZSKT9eMdLdhcVspsjr6Z38kb",
+	"Ll79NbyG38mbG5YRLkgpib59utNHisg7QXxIt/G5JhBLXjAV4q79AHeZJmeiN/nyyeFopFeoMQPLXvmd",
+	"r0WRpXzPdBO2+nY++yblr/i3Z29+ORu/5GfqTLw+Sp+fPTl7v/zP759/+3TIVt/+kv1wxl/xs19+/PnH",
+	"n1/8cHb448W3T4fpfi5mi69H2X9+m9tOL1dLjdueMVqwwsO0SJ+2wpuJQ8vyTrDiP9ScFgtaFlTv/pCL",
+	"Gjm/precXMDPZqiX1WKmBxyPDvf1BtXY1u1KT7/3QfUcqV24iZdzFmwW+blSJTGEMbZzTULcCfsocR0H",
+	"W3zNVUrzvzEKoFMlLcpTugLyAQ8vpCjnvcmhppmFXHxlwDXjec7FTQxgXJ0yQNe4UkNic5naw3Iisjkr",
+	"OPmKqjIhL6rFjPKebnEjexNR5bkDOsKbXGL3vQhtHsH/Gr+YgzGrFBdM6e+WcykAhICa9VXOdIt/ezrW",
+	"O2w2svf0yy80MPfHI02BLWJ5DiQAeaozizJH7uToS6Hx5ijp3c1pqehy2ZtoFqNgN1wKmhsM6I3em/TO",
+	"XurtqYqCiRSfX3svLlaLmdRg/p//+m/NANGSfS01nDWXcPr4xYvHf/vb3/6m7wFfsB9hab0Txenjv8r8",
+	"vT4kZnhVFgCQC1kBu9OrljMp36vBHZv1EF0hbv7VI3T6SbAPpTvfGuVmGSzhUKNMds0/9Ca95y8HehxH",
+	"Abf97hS/c9Rnu6/OXn7vf/ZKAIZ2x0vi03Z9XbyCrgxhuWTFQp3SlepNDkY1Sdi2s/PXpjefcmz9MX5b",
+	"sAUXSHB+7dHrkhWnFcMpfZH0ZuxaFsy9OdBMAJ3l7nJpJKNKqneg94LOaUHVvCxoF3s6brGnO/CZPprz",
+	"EZtDV02M97WsRAPfnYS0idzxcm5YSQnkm+bkmrM8I4qVnfhvfwv8ZzHAhX/QucZBb47GT0dPX/xlfzR+",
+	"en75fLx/cHj0BASJrFJ4RX+Yy5wpmjMC6E1jEQro6+T86zejpwdPv9bgaKHY0eFgNL4cPZ0cjP6kKLY3",
+	"L8ulmjx+nGZiaDDCkMvH+lf1uAucw6W46f0TYOb9I4eaj0YWOY9HAXo++t+Enw/+UPx8uCuC9uSC1gy+",
+	"2BVBj4+6EfTT34Ogjz4Rgrbcexw/l/RDjZp++rXH1Ws4FVqMt5Dzz4mdbW//ixoLjX/8Hrsyl+ubi0vQ",
+	"B/yByN8qFD7qpc4ZtZB6zcpidaLBBeibOQFN7zFLpciUFlzuKC8JApEoJvQugDCj6IKRgv29Yqok9IZy",
+	"MQShBDQLsGf6R+4BS6VztgAaseCCL6oFHPMSAcNFybToD7Nc0oIuWGkmavUjJ0Zz1ZzsK5GvCBOllrCJ",
+	"vCblnCuCaq4hUI3epPf3ihWrGkMaJZg/p38t2HVv0vuXx7Wm7jH+qh43ZqCn6GntLmRRPlu156VFBySV",
+	"pSRKFqWb5GzVNTGFfe06sXoW0bn9BXa9PcMpDjfVG1sSqggleECOYYthbsRtBrnjQpG7ORNkJss5oQUj",
+	"y4Lpb91y8HOPFP3u9SS9D4MbOTD9dS3NW/Ubc2/WHpO7gpelXsgKj4u+bGRvinduqk8RFdB41e/aKnM/",
+	"/aW507+tgLugH75j4kZzGAdPEn0v7GN9M1RZaMynNxZ1MpGTRt8zQskMfsYrwMidZpFCZm6PKnKSBfoB",
+	"7LJvbzgoaLm4SQgVGSlYWRWC8FKRKXZ+lk0nGjSVyCS5lgWMhFrdhJTzQlY3cz0EdvuaqVIWbEjOboQs",
+	"WEakIFmxel11XkwcJQBqxq5plZeOkzJgmUmZM4qX8RT6bMPle5pzjWfNYpb6DmpGg9zJKs/IzE49I3u6",
+	"BfwE6mbTAH/tAxMsq9JBh1CxKucAppy/Z+Sv1YwVgpVM6eUNiu714ep3Xd/XqBBvLu8kV9LMEfahkHeA",
+	"AN+zZUlqbTwp9bpmuUzfE0rSuVRMeHphLlTJaAZnnhyOnvYTH1zlnC0IF2SKavhp18JQZ7/jul4FfGkX",
+	"lgpb6XmuZFWQwlFjYllWfb4MlzYBiPin/5Eiaq6X5FqnMmNkbxpyx9M+kQUe+Xc8mw7JDxrhGTxHeEkW",
+	"lSqJXnVNBoNLRhX8sKTlvBMtvnr9zcnLsx9PLs9evRycnXYgEcele2jiyeEGNBHiywB2p70GzF/NfmZp",
+	"GUOWl23gATjIHiX7h4NUM0qppgm5vGNFShUjc/aB2A5rpKnBUK+ba3zZzRfUS18jNy5pWbJC9/3//jQa",
+	"PKWD67e/7h9+/NdeDGP6q92eTvsrf0BqHZlMfI7/NPQ6tqLwADap9Dm9YS9lfBOW9IbpPUCykxAQwAHd",
+	"lmTctQdL7DCKecbJelbTTqcT3th5G95kz/xXT0IBZPUdGHChmFC85LdsQtzXpZT9B9uh8/Z6160x3I1g",
+	"uWb5F/wXFt8PlPA1wgXzE1myAvZo3VZAb9HN2B8BIjMz1TL/Fnuju1u7O7rBJ7wP57Elbb+KNvS9BX1M",
+	"4HY4kbe9AYCMMl4wkDsSMiZUpUYGkwUZjIn+Bl+sw1E4xLaXup7UR3+Ka5EStPjEeOneq2hjJH9BH0GF",
+	"oJYSLbK/9p7R7DXKtah2EiUT8CddLnOOarzHPysURR3J0i1BO3aIJNsJ41ZGnslsNSHLQi5ZUa7IlTVv",
+	"X/UIV2TBlTL0e7v1fVUU0ojL7YNjx7ymPGcZuUU+mEuBG2ImZ7AXMErX1+ZcASUc6nk8l+I65+mOUAA+",
+	"EyT3n8yDghuBCqvEeomsAF8Y43HS06xrb3Iw/vg2qeH4NIDjXzVXm9GSkoyBGR6kCf1sWFotjiCHrmX0",
+	"beF4Cp0xka7ceiNA/WuDpZ7LPEN+G5jrpeSiBNJlWPAWn31MhASRgdxRZcWOIXk+l1JpTlL/67PsUib6",
+	"ihesLFaohAcO+981y2R4UlWlcxzwjhXMibR3c54zTy4jBRUJmdp9merTxhbLcjWpGdiU5jlZ0BVRfLHM",
+	"V1oyKtgSlOdwFL6WxYxnGRP3vBEHwU6CJA6n7k5o+lJoiZJmCy6s7Bow1CkVJJMgpz/Q9dDLZQUsWMjS",
+	"dj6Bh+i8EviJkgWzFLE1yxnTm2tN8LB5uk2D0ych36DPBIzkuWLpNZ4JzeLSHFdxH5gfNbCQ7ZEoVtyy",
+	"gjCEz+8G54kglWAflrBq7PWYGKcwwOw52NsRgMjYmTP1UpbO/nSPI3XY69R46qGuoeuHOS7BPmeSKRiB",
+	"feCqtNtsThRXrYPCyyFyWqtc0uxSyu9occPut+hxeI9ee5RFYwySQ9cPS0Kgc66wb71YKhBvoHsNoWnK",
+	"lqWCRRp9z0MSjtqN0CMcNTVBujHeX0M3cDEwMaPWAecoxJyAuI2IYUgw/PDQ9ONekyB7jKZzYgAzccRl",
+	"akExReqDHSIN4qKUBtmr6bEbM0JgbpjGPX2HqYz2MKVCH+EZuCtlZI+XilxrilIzKfqLjC7ojcFzXF+3",
+	"PNezo4LIXCM4BM8kRndAvTQ1GzQliq40N8jTeX9IXnpEMp1TcWOQxQWetjeC3lKe01nO7okVwxtkuiUl",
+	"WyxlQQuer0hVj5EY+pvTkhUPdK80xzKjCuBZiULvMA6lgcozRF5ccDVHnR5ew0eK3MniPXACPLiAj9SV",
+	"yBjNci5YyGRY+BGw9BCwjJkv0bozhR8GYAOakht+y5RmwJs2ooEzEsUWbVo/9sxJsPJLKV9QsTI4St0P",
+	"4e03rrKUZEHFykLFaPlyvuClhueT0bHZMVzs4b5d6wNs3itNNikpaGlGnJDZihjxljwZuUlp9M9FZdTO",
+	"49FopK/FXFYFSNCI0dAfF1zlHqH5wV3Es3NCs6xgSlmtfC5vuOgnJJXimt9UhT4wQ/IVeGVY0YWktICb",
+	"Pf3PwWtasu/0FAfw7zQJX75mC8oFFzdTvIrhb4qV0/XHYCtbYVmsAKVZy2AN/Yio35pyXB7Gjbb2DS4y",
+	"eUfSXCpNp0ppWDC4Uhpt7DCmg0h7XHuASc6uS3DmBJSLg++NyJwVrL/jYIpFFgg8vd+5lnESPeIbwT/Y",
+	"g7xhJD3WG0Grci4L/gu7L3M1bvCOIEDq84lOpxke3Ae4VC/1rtFCIybdY6JvCm8PJwUiyD0pCPja9sld",
+	"IcUNSQuWMVFymiMH8kaoarmURcmyFyzjFM3u9+K1jgIYPMcOBrpDNAHMGGl19WlYL2ApG0MN4ViZ7rax",
+	"kv+gT5aWZ0y7QS5v0MJJCpbKAo8WE9WiN/lpm+CQoImz2wVvDffxzP7Ixe2HoXW5H7poliovCzrjvwyt",
+	"F4jxF7It3jY1+0nvw0DPdHBLC5Ck9JQtABpREr3aMuzmYV+8bszPvj8Ttx+wm1MXH+AZmM10scW5mXPv",
+	"bWh5jxmgmQE4mpcb9hXqhYHorTCaIo5KKXCra/ZoZ0duWaFAu0PzO81OjQJfjFFMMQn+eTEkC1N8pAjP",
+	"gk7WxRRtb5Kp44+i5xN0I1IwsqcYI9NvWOlBVE2dxRk7UUC+yjnjhRU5++GctzjGrQl6ToNRFM3raerB",
+	"rq1vWUZLNij5gsU69cKkaJZxdKQ893bYRqy0DFM5vdFUIMPFYvSKJYGgttnTTAU1GuIo2AAoZkoSLHS9",
+	"SCjVtibA5qnoDi5oAsFzemoxEXTBCFVk6qA/PXbOGoJp1gvZ2e1BbiMOtvQ3acZ2tfdeAn/ODetmgjl4",
+	"1jhyW3p+tE2VtVn0J7icrR1KapcTWFtSuzHZ4+WfXh/eCeCPt5FT4EHgO67K14abjGMvMNBp5NWkIRwl",
+	"hxBlWY/gOIoBZy2B3jfOqIRRTlvvmV6AWREtCgrGx0akXXP4v8g7FCHsHBa0TFHUwi8V2dO3Sk+pgU18",
+	"a2IUpTpuoeWoQebVgopBwWimeXdk5PUhNj5q9fHpDAZsHm8/OnDjIj1JEtW8jO2ytMbpzAzmrGfQBPuG",
+	"k+Zb4o11MDi4TeihdT526kA5PENLGcvIbDUkp0Yicx36fI0/irk9u3EXbvbPvZ5aPxomrMESvFFdhj5w",
+	"P7ubS83VGmceIMPHRFR5jrYyEA2goZAkl+KGFaiDhKun26FapA6eq6+i8bnuGvqRItAiPIqRYNjWKUSb",
+	"2pp+dYOw2zqSdhMWxFmbQaJHKvRl86x2cSJrPJGax0uwu1AFTzwjwYylcsEUeASBXaCN6MIYAprnr65B",
+	"ibkOi31df/PxbRIXBTVK0q3IitECvSFUfb7H5GRZ6D0LQxOidmQmMs0kGK2C5qIAtgoNtiY8sUHsjeY1",
+	"3Lw1cQ+OKttt87yW9o8OI4enjomIMFoFXgPnrMVVQtjwZkj0Vzk3asSUl6sGAo1HV3iTOTJW+3U+VN3n",
+	"ugGlPTvBfuSotwIxfJBsMYt2dMa2x+tV88voIQPjU8uSxRVK4Rm/5VlFczCEuY2A8+YCQ7abzdk5tG/P",
+	"IQJQ6Nq4ngx78VCQLUd93fiyPf5zEzOSEHATxSOcEM1Skl/0PBzPXXiU5UxknA674kS2nd7r9rdxAL1B",
+	"j0ZCl8v2ZmlRxPOE1IgAZmZiGqLYQP9E9rjAhSSAD765uCTLnKbA36lqucxX/eYF9AdquPs3Yie8cz7e",
+	"eM4bWB+unocc7FqiBKAq591UFU2PAy6AGEVk6i4R2PH292LtHSKsKt5m3UJnFPTJ3JI8OwQOAggoheF3",
+	"3VdT8O2KmG5h6d1JesbVMqerCL4L47CjEpmNklnTv9JkHHR6Dg34rOrocH8jh4ryU8A/BMPHzlLgsh7j",
+	"4a0traiEllwaGpwdjpfpKKpjiUjTT8CUv4uOxfrqx4c3hj4zC4szNk4DPQra6hIvu8WvUV8LZ3O0IwaD",
+	"dWSKcaJgcxec47o9fm3JqCERblLolJ5ttqANvBYGZ9Vho1upIMzIXU7HfriJZv4LCtqlPbSSXoP7D0xL",
+	"wR45y8ocUHEqi4fRPWynCkL375jnS3RbH8aDGzzzoPNupr5lsDFWcpCX7GkJ1EZclE/AfWStNB/pdVmV",
+	"cHvQjldHUJSKZKzgt8z4hHGR5lXGsmPiJVmxurtxuGlBJqSRF9o5Pvxy9DGCpzQ1rCLrnmoeA9zKphNC",
+	"fWylTCwQx1AeowgAgwqYFkpC84bs5/q6r6rKoaBQJVXfCLeQAIV4G74RR2+vr7LXaBcdlbt6vpIq0bIi",
+	"OFbyQpVbq6xC0hJBUQ+hOXoWoPXfrztyHbUu/JwqMqfZg2qQNu72/YT7H+Y8nVuKB6EF0BmGOIHTiU+g",
+	"jLtWcDtrWrqOLIZU0OXSMnNqJNMK39bZtNx7P52WfWnyaZnHMKGWfWkyapnHMKVW8DKWU8s28JNqOZhC",
+	"Fib3NGs1qPNq2Td1Yi3zpplZq/HaptZqvPbe2ORa9rmdXSv8pX4R5Ncy7+IJtmy2hkaGLe918OTn2PKT",
+	"nfiPXpat+l07zZb9rZlny7xfRl5gpi37HE+1ZX91ubbqFybZVv3CZtuybxrptszrdr4t+4NLuOVeeBm3",
+	"bBQgptxyTx+89ibplnlyWbfMs5d2y2VWCZH5erbXMTBhoCxXLTZ+K0Z4FyYmxA7rvQlbNkqL+Jo41Kew",
+	"df9b4NEuillLOJDjykSxxunlTtTu4anbZrYEJhoFRiTtTDgr24L42h1rYG6DBHLWRCUfuVhSsXqkyPOz",
+	"l2TvuSyWErzHzsBl5dq4cxCUSfuoh8GPjD2tXn5XSpzWUatz5MSmZH9taXaa6px2fp3WSJBwJypfmn4f",
+	"KXJ+8pLsgZZJkHNWLKg+KcQQLrvwhv62zuATXrKTwY9vfz36qC/b218PP8JzPOiztef6Gj137sPRUDcI",
+	"49W4ASNKTOOEUEWMv2XkagaeOoGZyYm0Fos5Cu6TNo9UeSjaw6SOnCR+sIyPVxPPGRqxqU+NLU619M1H",
+	"8y0E7xNtj0BYnF2THMe69Gqq3KZcISvRRaBafEFIrRvcUEhP45S0SZgbzFKTG2vzYQ3OKULxLCfQYhQs",
+	"qxQwSTFWxSdnjnHz2bEWY7SdmdI/6c/dIfTffu8OpP/2xB5O/+VX3kEN3teH1n99Xh9g//VFfZj91+7Q",
+	"BV3Uhyfswj/w/i9n7vD7by/NRfDfnXqXwn//RrWncWYuS2N17uIE75uXKBjUu1CNzuzlCueNF60BEnPp",
+	"gv1yFzDYGHcZA0i3LmZwSoJLGozccWFjR8RdXv/Hr4OLHE4/uNThufAveOOXyGX3W3zXuPj+b89CJBAB",
+	"prvvkd885NC+YtEPL9pIozHVLPYuQCbBUWLts3fqI5nIDQ0Qjv/7Dx7yCYBkEVGwSA8pxfbeIqh4hur7",
+	"ye2vBLq+gaYtIMkTMtUS25Swgiqb3MT++Ei5IJkWZ5+QKQw1Je8ZW4JaYzEkJ3lODp+gmx3Eq1kmss3o",
+	"Oam+yUBgvm30SzRKvr10TosSfaXwVUJSquagd8jhvLhffPc8lx2lpTTYOKjt1nrG7C2lQsVjKbccq1ZF",
+	"dI9WmjaKzFh5x5hwfXd17Wsz1q3Cc38lzhHVKLox6xh3ykvNs9qAV4j10BgOXSS5ggQ4HbMxapTueVzz",
+	"DywbQDtn7yR7+J3nbwp5L7vAGWpnusfS7TaAz+p01nQCLVjH96ESqLsXE5XSPENgetVkYyCvB+6gafYe",
+	"YEEzLSoCWemvG19tHlrfmUqVcsEK1U8w5BlBbayezHrAipKmpS+PRUat1VprxrWNOvrwFWFreoFmROh2",
+	"8Y6M9qy7C2jQ9e1sizlAq7VTqPVza3oxjUjGrrkATN3VXa3c6+6uWuaSZiyD6EHcO/ddzI4UH6qpNewe",
+	"z4lVj0xspRcyoQze1a9dENWaBTaVkptHJQpzEuwZXp+kOeULRRY0Y2S2qmfXXz/idoOZiA2ytywkgDch",
+	"HJQK5crYzFWC2MVck8TBnnBxLbsmYVWsa6YATXjXQYsoZdf0ZUHlWq/tdJu+cKNnPM8hdCrNqwxjwtKq",
+	"0FKTG1Olc5ZVedeQgcZ4HbHI2YBDO/KznPkEwryFiPiOQbwsrl0DKKrvjmmoyN6CiormMIxaqZItyA0T",
+	"rKAly/rxBZtvNy24w95ez0Q30DtFc3lTMXRB0XKSO4vAiLkb/giohEkcVLBriPDqOHZNbXv3JHRLyykA",
+	"fUop7PSCQV4+lSASJFJAU7VmwI3jqM5vfa3/2j5uGVmalvHOrLFg0wHAdt7pqoHb1fFNt4ITAhCj+fGs",
+	"qXrPYQvEJpDq0GigSMmKhUqIS7ubuDMmBc60b1xKIS4HfObAbzWHDIkCs6R0zrttGumGTpiBA9sjBoC/",
+	"B84IXke4RcZsmlzWjIdNLSg0ArZ/AaIvJTEKv46Tt9xiEC4aYxQsZXxZGi8Qwy71vdNAc+stB8y+RRed",
+	"U0DDUfcMTBP0HdDDLOlK5XzZ1WPc9LTdtj1SzsHR9kOU3xFOwP5kodIxE2fmWrM400YztzJ9j7eo7zOc",
+	"NT1KgLu2goW4ZaKUxarBJXdOxRjY1k4F2nT2YC1ya7vARmTv75Us8RA8ZqrkC1p2chtN096a/k1Li4Ks",
+	"w7g55vHu2ybCtQiOFitS25E6unTGxTVdmTZkT0gx8Ha3jSsUy/Mu4ARmy7WXBASjG1qyO4ipcZ/F+zWm",
+	"zzWitW7Q9e0HtuHbD5CaILJWYOdZRva+ubh8/P3JJbbrWLyxwbZJxkLemssLXuOY4CbKyANvwF2TOTc4",
+	"eWkyjHFxy/UEjk1gn5c/R5j4Tgy0gCiRWqdSztlCsfzWJFyEzE0mj1Z0Kc6A3A0104TsgcczfwjR0zNT",
+	"d4/rGkU7aZgyPxuTPhuTPpkxyTOSxnS3Xb4CrbRYdXYZuWTGZO5yat9RRfZk4dJu9/2Lu60Pxw/6WuLP",
+	"kAUv8bMWlfQ9E7WDrM19N3EuDbzEe93MTa5pGSQzrz/6JC4g2zhO+AYOazn69uLVS1QEucqZ27nBvnTJ",
+	"W4suh9id/V9dtnRZJHUu98TPQlXnVO+jl2wj3bigC3ZManU+7opNW1S6fOYLClkI5YKXekRZNHIarC0g",
+	"2jrbWUeC+MuiYhhdGcnOSGYspZViZpkm1AbUzw1n544M517t0ofZtNbM5DWmhdx1N5/lMn3v0oxFUsZ7",
+	"O921u805mEsZuEaDjz75CvzZbRJ9N2FvL2ux6GAc27/tPYhMJatGHJ7JymjTh27n2WycVOvm5hS1kGcY",
+	"0rMGjz6T2QpRrc0Z9wyzo8UW5m/JitxBArc6XVwj2ahtFkmF2vRn3TklawtFmx62DXQLvG/iIW6togRg",
+	"+9MHqm9S1wUrH3pOdasHnUgIdJwG3O4+XoO5zDNksWf+FcJgQABYtz91O3tfaydt4r7gPo83ulM7UCR2",
+	"c8xs4nS+lbBwawiatEVJ1O3LJPqzKAvSBxo7CwwTIfYu5WOLVabpvLEZdRULVafXhcRQlmH3EpY3dmdL",
+	"P/32vWz56jedMO0K2pB+2w40Pxw9RYXwpIVwNyUUDm8IZ2pIvvpQgskBNqUGQg5pSa/dfsTu/58gP/PH",
+	"pOey27ZSygKQhmSqh4LEkXphf7m8PCcYNII5xhFvN9mCXRPENrw54fPY+faHh8oh3hxMaPqVHvaqFxIf",
+	"nInPK44HR2/RjXE/zix2kjtMksREienPNCNV5/ZGqK1L6u1PqwMgm4giwKeeYQzBfB2mQ9glWKMz7cEx",
+	"seHKNu8B2KZNfUZyaIpFnNKVia8Kd7Wu6/hrNCXnyuoxFtBdR+qFZryLLQNwMN5UBcAvJRmbwbphyd6Y",
+	"fEtFRYsVGQ7JeJ+cshRUK/1jcujgEszu0C+1sL8TLfGmmtRwi+3z2avi5tIvkrezhw8orXwn63ZitPZe",
+	"hnX4ujn6WF4DL4C9gpQY4FNS0g8B9Ew98BY3H6v2F9vNby4uz15qkQWUbf76IvHMkXKBflWw/Vj4li0n",
+	"GBvcwtTEZhuH5G8uLntJ7/uTS72T9dj4egu/0kscEtubB+iteXzs3KLQSsLN6zpUbsvO27VEW2pJzNtJ",
+	"lgVbUu4ZClBfpIxAMqdCsLx9mOrSpC0OZGCtWntnr1/2rZ0VLBI5uw7DxPaPNslfHSH+X2EallaHR0Fl",
+	"kWiPKmavvXhxYas7RHodb+61rsMaoz3qZLlc0//RaGMU4PoN77ZZnu5gkATFE+g6nUUzErYR1Gzdjv19",
+	"acfuzijimgDTFvgGNeu9fpoxA1+g0Mng0wxYWxsjBWaj6LmUJjmXyfYKt4xWpVzQkqc0z1eIwakxJ2vM",
+	"DblJttS6uHq2n2bBvkl+GC+F2zq9dKU8FaldMySdQX7fHGWuSFaF2pEDv27SwZONmMYvwftpAODU/sNo",
+	"6d5PNGhoiBy2K/9umXUHP+ke1dgcHDoxqbKGLU7Jk5lqXOLfcW8vmmCyhzRyePxltS5UlGSeu2xMu2Q9",
+	"8xMtaVnGpDlC2WaZV8rjVpoyklcNPB75ZrqikC0MuwQBlYJrDRDsvGrEuGFZcU9Qurr6NxSTxkmHVl2s",
+	"4cIENeXqsVFCMn4DSdxE3lAPegXMW0r9t78+ScZd1QVDwagGiptYdLteRxJabb9xu6Ss2oqfdnXVm0A8",
+	"u3hFDsZPngzGhObLOR3sB2ckhCHUZG+F63XIt3Xt9tiYh/vjL4htEh3qdWysg/Vj2bLw0YxY8BtRc3kn",
+	"zDldOJ/semAsKO9x51/GDT2u3nxMF5iBkZ4WzAwHJWWMpdTn2INS9S9ePD49tQ/6P4MXLwanpyEzHxa3",
+	"3ypWzMz09PTFC/Nd/fLFi9PT1kv9Qv8A0R51Af3WNp68PPGOZDtTVFBwf7cCp817Z89SAHpvcok74bHb",
+	"CNnkTzuzgITJ6W3eX+t65co9bbhimMZerc1ABEOYhPdq+yzH5oMz0V2YoRIlz+NjuA358snh5lqGdrU+",
+	"x75rsiCEmlJgH04BHX+SvEFYoCA6uW9/uIRKr0xkkHL6xFRLgAlOyDPc8qtqNDpIoRv4k02HnePEpfET",
+	"zMV+1cMejV7QXG98t2VU56UdxH61bXprmx6vJaUDdPzZ+ycp8Q6syzUd3fzOG3W/qK/ndTUHzNAil/il",
+	"rRcXnCRprl/7vu2a2rzuKyGzVV382VaC3q5utEsQOSFegnDA8Z0JJu5Z4nlJlbqTxfr0hbZRM7NTUbC0",
+	"JHNZKEZmcKVWRJVU/9zI3Li/eSY2/+D22Qvvm6hwQzrZxgl38/KAtea0rvNzKZiqcozlI6pKU6bUdZVj",
+	"/sX7Zcioic4DZcf4DjJdEgDcffJihBbsACbWZt2S16Lcjab277mAKu11xIkVJVhmDCVnL78fjEaH4zb4",
+	"BPtQrtOtGnkFrH3sQx1wQG5Yg1073KiVX2rUFFvJC/zMSAwJ+YUVcqBbs4zsjcCQJaRo5NwMdO6jzVI6",
+	"u+YfImvUi/L8mGIaYw29ZjLhTftuxkt8ANcQiN2Mdrh17IjWqXTaFU3A+Aee0+AfL/g1U+UOeTKx723T",
+	"ZP7etDz/+OyCQVJBBtW93POsCsvSGwfF35lLMJ2z9L3Sk2xXdZ7T/aMnk6njdefsA7n4y8lg/+iJ5exs",
+	"AlGes4RAX1CriTBbmUz/Hm6d6fbp9X46yp5cP8nG6SHbn31Jx9eH1wfsKPsifTob0THbzw7Sw9kRfXL9",
+	"Bfsye5qOZmO6f33ADrOj9Mlsx8ItmPtGlVSUntfgI0WUoEs1l6Vx7moktWtk/xwffcrsn6WU7xvpP21E",
+	"i5/9094j9afI/alnyDJSLT9N8s+oR81rTLHpbWRCaJ43wghrowRchR2vJ1Lq77GsUpfV2BRyxLa2BhOm",
+	"k9VTxJqYx14uTsGY8R5STYn4y92nyH9hz1bRyOAL/gtr3NE9zYaAL3vWhwsb0q4v98fjgx2nsF0i0M7s",
+	"n276HhpqAt4cgY0Zztq0avvkoOaS7ZIb1N7LB0gNGqGynzQ/6O/PC2oXH0sLGhouPkFK0Da41uWzM8wJ",
+	"pLMDD/H7sevxPXrArHbmXtw/qV2n53jMuSqM1akrO/QJVaRO5bxF/TlAg40adBCFXEBAiWEGaDr3inf5",
+	"VelqOiqrWe4RUWEZVF8s+X5t2boG78kzvbT9w0E6pwVNS1YAA/MKQHbWTJy9dRWzWPb+WSSj4HbGqFYu",
+	"wrY1am0yQkzh7CoECVD/F4woVsZqArXZvy0yo7eqTZiPtldRfrryOI09j7ls/UmK47TzNKpTBtFItNzR",
+	"jWlOFZkxpg+B62A7u/gfWW8nUuznRrYHfvP6uxhf+UgR3T52vrnacLw/eRGfe7HQERVighXWDSf76vU3",
+	"Jy/Pfjy5PHv1cnB2SrD8coe28HOloFiloGXbXWzLUdc5nW01l6J2RGs4oP25ahj9yYsW7UxB495j7Sn9",
+	"bvexbUoq3btcUszDs9sVLnL8mo60CoK9jQtqP4JGt5ZPmk6+HzvxrhNW1pR57eYqcqpKwyVmu9V47TTw",
+	"3AkwPoDB9p6lnDaYnrtqrYIkbKwPLYG4VdiqjR68Sq/uSmxi+7cXeP0Z7ST2Bh/er3jruhDX+1ZyDadV",
+	"13O1qQL/ofVcXwWT+72yd7jU0q9SmUtM9fiH13UNK3CuO4DrnSR+b4T0Q+9W92bdRyq/X8nbcL93rHVr",
+	"EFA9ynbOBu1Zv8SO2j/UNXDfNpYb94i4NyNZL6pu06sl73usTE/wzO+r+eMz1/fHpPc6yjI9BNdTr6zC",
+	"bwd3bAb0BJ+oyArJswFdLr23XKrGG5MVovG1fRvvxf5qe9sOim1YmFX/AEN3/nyCcziBKXS2OpNqQwuT",
+	"23jDaKbVdoOaxmZs3PDQTTjOySwbrsLGr4+JiJUTvL9PK7aVg3hWWedw66dUuyN3GqC/2M1PHO1J62fk",
+	"J9S4z5QOvCk93WgTZ0Kj56w7agDGdcDeImarWVDaDNBcfBLuTgyXa4TnxTQYFD4YtzG3Rs8k4wVLMev0",
+	"mFCVmjhMWZDBmOgv8EWNwQdjDxeMk8H4bQtC0dvo5nWi0p43zVOmUozOUiytCl6uLjQNNXHX4EZ2UmE4",
+	"Ij5Zn9Xetz9c9pIOt7mClVUhgPgQ8BJJUEm2qxsd0HPYKXRoc2udl+Wy9/EjRJJcyziSXZrM2qWPcDHt",
+	"Dhc3j796fU5Ozs/Inu5LTR4/pks+NChvyKUJ5AfW1aRGuhIFZPE0aZAmUDgWM1UlSFr1A4WzR80+enQZ",
+	"XdVYQRX4ujcDta9Et3PE3jSSLWLaH16JK/FcQr455LVxtdd0wfPV5EoMiIa2/lWPgy7L0/NXF5dEr/bx",
+	"7fgxrcr5YwD7Y4TxFNxXBd6htZv1811pt0qPBJy/8cMj04aaamr0VGQvpZqSCMWE4nolCaG5ki5J99Sn",
+	"r/rD/pUgfqxykEzI8e7GRdS55W3liZforkF3OUWN2bSvb57v2QcrO8sQYb+Q4kaePhuocpUzZyJQZG//",
+	"kOTyjhV6bWA+cMYE1SdceF29Muk4Uew3l0Tfil/1Pic2Zu7jNCEUI/TdjxPy03A4fJuQmu+GBQScd9iD",
+	"DfWGPlCV6H7WMn7BNoTO6/5N9Lye/eu6jA03zumaq4ZQCTjclXgv5J1ArtTmyf8Z/EHBK5aXWKXI3Ea4",
+	"fmEOOpd4hUvRh1RmxrTeGw9HwxHoMJdM0CXX0vlwNDxAX4E5IKzOUw3JY6SKJeX/gNoERagrkoxZa32n",
+	"xL5Jb4kegkDFKGA63/EbruOATC0mnZCf3k4nREjjUM0VWPZZBsBsnkbfiRWdTNV6t2gT9s1F6Iyq96w+",
+	"xZGLMCQ/mBQ7vFzngYoqdPTmhRn/UEhxUwNJFg4gE3I4GiPUzAEzOfuU5g6wfqLBTeWdBA4XEhP0oV+D",
+	"1QB3tpeLehmFJUhNskAir/WQB/pQuTxiUHsRqE0PyTlTJXglQvCKKBmKzF6678c/K7RyGPYAzhD4a0Iy",
+	"AEwRhJ2C+l2uA5c+rDSvTJ4i63e7yY+29ovtcnH9iEYRLhyYmn71rYlC2mdo3YKoORbBgfBn3rRR1LaE",
+	"h12T853Zyge2rm0XcGqamcPav6BNgO3bH4123/AblmFkRGwmti1O5dVfeztP3ig7YPYh9nEOucde4MWG",
+	"qJGPSe8QFxkb2gHj8TOaObjpT8abP3kjqCH4LMOPDjZ/9LUsZjzLGNgOD8dbfHFOV7mk2aWU39HihuF3",
+	"R9tMT1XLJag1XrCMU7RDJb3D/aebP76U8gUVKwMS0FAfbQPGM1Hq45zbnEa9o22AYqpZvRH0lnJUg/tM",
+	"dm/y09skfnFvmMZzPl2BbJg3wMYDLw7suiV1soEMbliEyH3HVYSaBJpBrnzsmoCHNmiCqZ5OyRfMkrea",
+	"/3B8Q51Qqe7xUVhWRx2TacCqTL0vNc0ChSzWb/F0stYJjmhuBcrslcC3AEEwvI+hIlbdRaYKtE5TYL2U",
+	"lXSmZM8TsZJQwOofE0gUPyvgBupOHM821WB4KacJ/nXBf2H6bzuI3jN/lAVdIUs7Y07oQeZXwfwN8/MI",
+	"6PSdQI0zySRigL9XGpUuaUEXTEv5dxzKcus5yXIOHNWyYFZ1ENK+b1gZqJEBaZuOVKeJrG7y+BwWCnm7",
+	"tmipAbFN24h6c4uvakF6y+m8lH8BKO8y/e2/aC9i+2/dUuwnb383zZKCnRsldo1ELmN6frjIXXwK6tJ/",
+	"Mm5bI+M2tc7NyXMFQq/n0eFgNL4cPZ0cjIzXc8NlxVZBdk4lXa4ghmVo+VF0syRtb4Za1Rs1prsYZoxD",
+	"ruOLTbBwMwjYhPL6sbqN8FkX2hqGqjaM1GESET92ZeyFlxzW4R695y8HrUQg23x3it952Ty2+QoiRSJp",
+	"Ofxa1dv2dfFqEE92cTAKk05s09n5a9NbM3nEVh/jt2H2h0C9+kVLvXngqRdd+Whj0W9Y4z37dVcAgLU7",
+	"b2dH1nihYcwcd+WmC2yEnklwvANr3WkWjjCqvmG4m8b/sczpPyPXFypVf3r7MWQDuSrXgNdjBMPwWn1D",
+	"otoNtLypphh4HNqEU7lgCuRCkNfIno056Rue77KumkCoUvxG2MhXJ6tEFG5NDcfQaEcQL05RgUFAyeqX",
+	"gPGYPvdq6qVgnxAs7CivNQsVL7cMVfhKiZzhK5McetqgCNO6/1KarIF7Zy9fJ+R//uu/E1Ij+oT4yD0h",
+	"Zy/7x8C+2Y5r19WwT5eDcFqny5uSQ809mox5U5OHMOTkTrIwfvr36DMcRQx4hRPyzcXlwDMzaulcc9+1",
+	"Y5KoSbNjGEIf3Tpd4jjMXXgYutOu83h9GL6gTf2dQ2GQhcYkj7H5YPyULh//4RxDzOGuYe6NUaIdMH7j",
+	"XO2kVhnveO5ssMImrYo/IeMo0LsfDVtHv0zPxyYi+O4fqFP5rCF5EFr53KWGa0g3HSSyQ2fy+FeefexU",
+	"nLwGG41qCVHdmhNDMQ9Hhx1++ZlkqMxmHyADc9Hoq6HnhlDPcs40vbHAM8r1gt0ymoN6ANxluOlTIdk7",
+	"HB3UU+g0yKFpjZKMX1+zgomyuU4qyFTDaLpR4XAK0SY7ax38LqxRbVeR/Cx7ONkaExzvgra+xhzRD460",
+	"LlulT//cut/R4eYvXsrya5tS+4/ESruglm9YGVOb3AOxPPYqCXUimaZsZasqe3jhrpAlsyEgDQ8BvyJ2",
+	"GF16JWYry48OyYlYWbSyoCvwUTCct7wTdtBjMv2GlSd57pfen4IpWmG8vhTskQIsp49nLm8g0kiDCwtx",
+	"QyV2psqiAoYcVpCgDRCwFjonaGSVaha/nBeyupknzgOAiyvhBACoIk5TtParuvgOhCQqCSZuGBURH2Ef",
+	"aFravKB+6ysxp8slEyzrT/TcfyOm19/cwLMV+Y1MTcjclPx2JX4bDAbu//qbQKIZZhGfDPKb8zWJ+myQ",
+	"PY3fpSBTrBIy7etBay+QKUo/WGceym8WFesnZArlUKaJniDUGTGKZ6wcMyV7RTM1RJ/glLm4/TC00Zdm",
+	"znqa+j2ZvgElhvWRnZLHzVfPqvz9NDGJVkuSM6rwcuiJTLF4MstgEaDV1zO0eeqmZG/KM/MKtTWgOWf6",
+	"TH+jSi4gWwBEftpKMvZjO/0qLws6478MrQrIZGL2VvLGNLEQPw9b6iZTo9k6g9lwdf7Nuf4DC6XhSy2j",
+	"oJZfsPJkYRcDRcz1H5XgJf6hWGEWo+dY3wOuYtdzSoObhJUOzB5NCDVWPn1TTEmjO17Or0TwmRV5WUEV",
+	"SOqJFbyFq6vLS8Xya3tL4P6bu2HQiuZ6c3mzuxmnRg2dBhxnvdFsyhSvFsr75/TGekUpWaCVXwGSCdRZ",
+	"U+MHRNOULUt0ijFWE7wRaBi540L1o4zISViy7R/Jgmz+zk72JMUiF8k/yDTjAe2f1jLTWsOfxTCzln30",
+	"Zg3td5Dh6y/vrbR1FWk/85N/BD95GWh0a2YLTf7r+Dnf9G9fa1Zye67zMcUazhs5T5rn67jLgaZwZt6a",
+	"HZDAzCFfWs7ZopvznNTFHYF+ZeCvdjeXi1rRjMyMfpj2kdkw5ZrQdwzZISqyK4EVNYfkKwNC+NAxbRRg",
+	"Om3Qg6mhea+ETRAJam5ZaOjTbMFFNGmR45K1CK6laShpe8cVQwF7MwltwHILQhp4QlhCWkPHatH/MKoa",
+	"CgL/Cwmr/eINmuo+k+LPpPiPIMVxzPCZIP/p1c5fQc5C1pE2/2HI98yl0dxKX9SYgEm8FRLkoFy5yw04",
+	"bJDEK+HTRE3/cmORXrQooKNB29GdK7Er4alra/+5ac6noQe/F1vfD3/urr+OpNHbgP5cIr3PuO5Pjusu",
+	"O5FLhzacmLR33Q4pl/Q9mJtSKRRX+ih6qYExH2ygIYvhuAnIKqDwxAgjzaKLK0j7ZBO1JkRJv/A7j4WP",
+	"KSj3ThWhqNI0qV8TEFhAvuHqSlj98IJRcTfnORuCP4wb32TOrBNnElmVimcmHtam/9zjNnwHNuWRuhKz",
+	"XM7w8wlY4AqWlpDE18lOCbk40BLNspBZBTxt3xbIsUh8Qlqq3wQ16Ouy8MKLtQlJkyDbLNbodzFOayQp",
+	"TTVK+p4RamEfk51c0kWslBzJYjyNpDGeQh5C/NDZUaEkrjmX/YkWoCJE0XodYRSgdSWa9uu802AZUXO+",
+	"VEYs1b9ykeaVjdiymTFljiUhaWNDScFKjMQ053Ihb1lmVOfodICJySDHJHgQxW0EGKcZWb/VA2PXFmw2",
+	"ua3eWaV7dbOO9v//YPt/x65KuJB6YiaIm5dGEa1MzB/mpMU5nWSZS6epX083+i4ZjPBnMwqPPyExXEcI",
+	"n9lEyMdhguk67flnqvgnp4p6C0m1BCLUGbK9kUBuIQCYO7a1HGDSRytSVILItq24kXp4DRK/Eg/K+wc6",
+	"pyuxNe9vAPBZBPjziQDBBu3C/dtD+hnR/TOy/0V9Iy16M7mpLbLqZv1fMyjOqkymZ8vrgZODJFNkR7iI",
+	"eEOAK8jhE2sGUFcing9DM84BVdXsrDE/oP3LjIlMp5B3UEjVeB4Yi/qVCD7HkLsKxZREz0/zSp5fChYV",
+	"gLQ25RxytTx383eLg1CS6ZXQnWmetZRVOtcM2oVlym8qjbn3ZjSnImUqIVCmGlJMVqUWS8A729QbTDQz",
+	"n77vw+TKORNXomD6DFSlyRjluHmIOcSMQSazAtuOh7fFCBq4/5hMET5n2ZQsKlWSmcfqo08+JE0J04cf",
+	"jg6bIsApK7jmjwHKN9Lae2hJ9PlhmTErUVfEAWc/MTMDAwm3Lh6zArh7PQ0rAdiCw49IzrIbVhBw5UDL",
+	"DfD3lpv2viWYwqAWBQxptZJMYEW1sQ82gyQtwEvzPVuWxg1jpd8dQ8YABeKUkCSXQk8GvT/teZiBExQe",
+	"sv4wFu6ge15WJoq3rktixRr9pp1WoiE2gKfq4Wg0IeulKOM++rR2ozK1re5klWckZ/RW73kh78hScoHm",
+	"J/Ba5QqS2xRafOSCMA6OqS7L0QRTipijBVsPKTGgA3iC6lnunkIKHkibgR0BaIUs6h727F8o9+COQ01t",
+	"zLztbrfiImWY4pRiP+3p6zfebuc0fa/IHkxZE82Cpqa8F3Zu0+l5CbmsKHaHnjn2nNrJ0BxSX4H+4HD0",
+	"VHcMnnVJWNRH74X+TFXp3FziAH3ByYKpEy5KCQdxbnM/As7zoEzKuVTMSzRESnkDDsND8hJRlgaxzalq",
+	"t76Ust5+d960iKlb242WRX2CMKOmlqVtnY7EqQ2I8WA2kEUNA4YlgTDdUkUY2dpqT1yGIbso3TEVbev0",
+	"qpHmZ2g+wJsw7RvJPJVFhjlpWsJrwNn8GeTWXQJ/7sG8PXgQyL3m0M08mibZce1GYMnx/zoecrQFD2ng",
+	"8VyK65xj0rnPISUPw/BaXVcrNxuyVJZormN+14r1ztUTmWNNmCIJqdDH09RGQ5K4gWMGFC2zVQKJqdrc",
+	"F5QyvxInee5x0QVm2eBwtaiP0YUUA5MaERo7voEIurAZOiDFF3CSr6ucqYnNbraGM55YfsBoewMor/Qo",
+	"6B/kfUK4Gnq8amNhNj0eV5ahPkYms5HmBLgs0OfT6+s6n1XNAId9xvlhzfaBJ5BjY8nh6KA/JCfOSX8u",
+	"wWBAghiexPRkc6NhME0ChSjJ4ehwSE5Ed3gOcEAQo6P7paK9PD9Ex+7UQYTLtTpjWDD0YvjcmIklARU8",
+	"wswLQxCycPp1DSTHcTZjc20EbsQduo7/xXxaXuTvsad8JkICEyPvVJ1eMIyjsmVD0fEZ2MRbCD5Ajm/P",
+	"co/GK5wVC6oxRv+YNOOpChPmxUtjFOJ+llXHIqDlIs/NFTJSHQL9luY8I0IO5HJC9kcjFGfsMTZzwjRq",
+	"aA8AHrSu4wgXzfTYNwIqSEYlSkQca8wUpq4kbV6fxG6MTZ1zDbVpYBaan9MMU+7SAM1ymb6HjDSVyJlS",
+	"JpAAbQITdCwHvhGYNt3YsPV4mSyINZOI+S6RQID4bkIS8GxglIOxNRSVqMvaIcSMJU5khmk03eF2uKY2",
+	"JaGtUIGXgRSM5m69KJvs5fw9I3+tZqwQcIyyYjUoKtHHE10fLtwX4E8L7r3CPa4z7KJPfpzVRD6ymbOI",
+	"KxtSAkZIXhJVFbf8Fq8wu2WCxJz7NSLJdKeVqKeEAwGa/Zd/IadsyUTGRLoiNwVdzvXrrwLSIO8M2EpN",
+	"/RTsuL4KdsPSOc+zgglUAQPyclJXcCCvRH3uIJTdF88aiBvOh/JhgJWt9bHzxBvd/5VwX+GeN0hAaTpL",
+	"ankGQiDNXTDXADJA7eGM8DwQKVJ2JQC4d5i+9JYVNLdfpzKvFiLooI95EIOTbw1q9sB7tOlKOD2Rvu53",
+	"c2nMqMImTgguVclzd8gAsB4kxSpACsca1g0RDalz+1KBiZpRqJvsIoGGoSplz1d3XAmjTJmtMHU6SMiu",
+	"qElCTHLvBAn3NRK+JV0VMs/1WUQZDuLOAdtCr3AOroQRg2VBMJCmbzAwAGLiFCAOXUQ1PPWtti14OcSg",
+	"GuzVqm/mFHN+5fRmAjDHqVjNEUTO2cXIqryjRVYvExLp6B3RVORKmJ7LxlzgorUuPx4K5WvqMH9rXOOG",
+	"vWKln4kH9EfqSkxRgXdOeTZ9bB6wgBDTLzxV35Ts2bThNLdJElRiygXBSlRfb86VMKt+pMheY93hpzUM",
+	"9Jdm86zCkeyZFwht0/pK/M//9/+bMfuJ3ZD6m2CH3OT0N/C5niBmXPa+MW+uRDAS8QbCZKvo8oCaTrLH",
+	"Icuxvov4GaYmqaPhDB6o2WZrfsdcrY5MwsnJ/PtireXHhmGaWidz14WvEISpmTTdXNxqPH0csEBuKuMh",
+	"Bho6JPKbxcoOHXNhmdqMFX3ym0EhcFv3Anw8MShMNwLzmqVke/5a+q2oRRu5aDVQv5FpNXtnnqbkN6fY",
+	"UhP8xT4Osc07nk2PSZ2/yjaDF+/gLAUtM0Zz0wb+DH40FwF/tsq67haFltsKLm7ibQFoZiz8O/jZXAHT",
+	"wD6FTQr5M3NLt0/NJpCwqm6Dj16jAKbv8HSqOr9y3Q5L0mFcI14cux/mae1+YBsL5VmwHfBsdsNvZzCD",
+	"aWWf1jSpQR5tbNDLeQBa87IGsf9FkLjLAtG8s7tWtw/A0QKl184HJVUga+Cn+KA7GuD/dQu2WOZyxZht",
+	"ZJ/fKZrTYvWuViZAfGfdADrCLide90PXAYLQPH3H6K0FJOjI33nod/tvapVa10cXGgHZTXVrgZeNLwwh",
+	"d3dA5XwZtvGgZHbcAsk8GpC0T4b+dN1BNO22PzkhuOqv7dYi3WgdC78lnovjdaeo3RyXb+iNXb6jN66D",
+	"xGIAaGYeZwUVWeO3d74B8zfI924WDH8ObbMA+saLzA5vH6MdmB/DDvAymc/hAVubueHPJvA7goXNF36P",
+	"9kKbPiO7ZNdtGupvtXjvCiTgStyLoe1i86b6Lf1N7cCy7eYWqm5wB1j3poElDCjq/ZcAYw+GFlitK+F+",
+	"0Ah8La103XaSqOAWeM03AMxvuQXA2s0RCCX94M4g/L1pSeZIlvTDJtLUbNlBnNzvsXPa7KN1NdwvLe6g",
+	"2cBe5ElwrYPfY5S/1c1GAtf8wl7tSXDR7e/1ecy4Mpwkbod73nJLbPst9yVsvgb4YcMuOIet1gOz0XZb",
+	"iPqf1WBDYzuCTP/9znDp+tIGTr7ghxHmWrSm/H4TNejxLGIAhLDdFuh/twR/3XQN6OtGXWCvW6wHuddu",
+	"W3DbTzwCYYewFCIYoyaK2Eh/GOHZ64+CroNZ2f4j07KjhDyl7qkDvzQ7Ca6czVxir1ydySQ4D1ZUqNcN",
+	"j+tGxSbr5KCgSUnVe9MH/On/Ws8DfnLYWr1vzdPocX4L+L+aausf3TcbyLFu2+a9jXQffI1cM/59abRK",
+	"k6B7q2tSw+tCLtxrUIqU0n8+JjMq3p+YjrEX/caNNQwabyegBJ90yInNNgEbDXDzm2wAn9/SBx8Tf684",
+	"aAbgsMCT4Rq9XWwsyrJ43cyzZfka695mo5u9bslUd3+GS/BwpRWXm8jSTNrnlvwJd4nXfjdNjt6U2L6o",
+	"Zs7A6q6s+a0GThK+V/5HHfIkCm+mx7b0ZrpsiYKN3q55zs4WS1m4rdVv3nF49Q4qONmuvB+avfgWBbfH",
+	"+OpdDpmHwjNVK6zIb9Zc59nmYvkQmh003czMsGgkf2ddRZ38Ubc3TZpzAkCdy5ynvAHVpXkJCHYradv7",
+	"brWTxN38sJ6ej4jcUj1MtFH68VuHXZuX36Giu+OGNrY7QK+Nbxx+3ebK28btSwtXLphU8xYGc0JtynOn",
+	"TLESV0vJ4u1iS4vRbDxsvgkhlzOaeWclM1qJhhJS/2JOAWLcSYhwvQb6LxOrzb1jktnb5LcOp1F/5c3H",
+	"+6wBLZiZ5TOY4Y861Y26RYNXcRyl62QWQ6ieSsY/DR2I3O+kSayQl/G8mwNFUUPrsZWuKvxytVYu3KZx",
+	"RH0Z+6wG4h0t2FxWykr97rmLW3UNYkJkS2fUar6FNjT4xMM+BRXp3OIdeOhUT+LPIdprbEHYKM6Q+i3c",
+	"rCYNOHmt6sk6rbVFG/a5g5DiIWlpZ+Gt90nLXTMSBfCnjxU6BY+IbVp+LYt0q0AhE1S2u7uony4FLGdg",
+	"mN6YMSUC9pM8vyyqXZKnRDr5pGXejM0tTIP/lVu08T1rV8cxxXEOPhfH+Vwc53NxnN9fHGd/dL/iOIl/",
+	"g31ppzc5Gn+Z9IxNuzcZ73tbfDhy0NYLGOOwqjfZ1x0iKrY7iT42vcmvH/2qOxe2CmNdm9ZUKLCf+wjF",
+	"83e7qkaj/Se1d5FxbrExKsb3CevKGsn+PVuWUQz0AJjnU+CYe2CRT4guDv5QdHG4K77A0vNxdPHFrvhi",
+	"fNSNL57+Hnxx9InwBRDxP7CWVoAuPHTg3VvcEHfrAzwRoIBTdMs8dh59d1R5mOD3sTzdkS+n1pFZFgmR",
+	"guC8ExMHA+6uM+dch17NjQQ3ERfm/xtDZj7HynyCPHiaXY5EyuyaEaP39uM247Li1spz7RoZtjQZRgIc",
+	"GyfAJS3nUAgTorzpTMm8KtlQo5JCs6+PQWAyc2rl1piVlAuMSw1qvNd0EuanpbPGl0HoyZ7luZnqmwrz",
+	"XnFOdK7VkodxIucFwMobJYBVe7Qf5tJGzWi0YHPnthMLJ4SmhVTGO3xeMIaVGCDrZL0mP0the7Tnzaxd",
+	"ymYO7tz2BN2fYymxOlZpc6S0hz+vgA2InDqI3Q6CtLzOG0FaH99+/D8BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

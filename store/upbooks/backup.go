@@ -413,7 +413,7 @@ func (s *Store) RestoreBackup(ctx context.Context, req RestoreRequest) (Restore,
 			}
 			touched[st.table] = true
 		}
-		if err := s.load(ctx, tx, b, set, touched, &res); err != nil {
+		if err := s.load(ctx, tx, b, set, deps.plan(set), touched, &res); err != nil {
 			return err
 		}
 		if err := proveRestore(tx, req.OrgID, keys, touched); err != nil {
@@ -445,7 +445,7 @@ func (s *Store) RestoreBackup(ctx context.Context, req RestoreRequest) (Restore,
 
 // load streams the backup's blob and inserts the rows of the chosen categories, checking the
 // blob's checksum before the transaction may commit.
-func (s *Store) load(ctx context.Context, tx *gorm.DB, b Backup, set map[string]bool, touched map[string]bool, res *Restore) error {
+func (s *Store) load(ctx context.Context, tx *gorm.DB, b Backup, set map[string]bool, plan []step, touched map[string]bool, res *Restore) error {
 	r, err := s.bucket.NewReader(ctx, b.Key, nil)
 	if err != nil {
 		if gcerrors.Code(err) == gcerrors.NotFound {
@@ -474,12 +474,8 @@ func (s *Store) load(ctx context.Context, tx *gorm.DB, b Backup, set map[string]
 		if cur == nil || len(batch) == 0 {
 			return nil
 		}
-		n, err := s.insertBatch(tx, cur, batch, b.OrgID)
-		if err != nil {
+		if err := s.insertBatch(tx, cur, batch, b.OrgID, res.Restored); err != nil {
 			return err
-		}
-		if cur.sec.category != "" {
-			res.Restored[cur.sec.category] += n
 		}
 		touched[cur.sec.table] = true
 		batch, batchSz = batch[:0], 0
@@ -495,13 +491,13 @@ func (s *Store) load(ctx context.Context, tx *gorm.DB, b Backup, set map[string]
 			if !known {
 				return fmt.Errorf("%w: unknown table %q", ErrBackupUnavailable, name)
 			}
-			cur = restoreTargetFor(sec, set)
+			cur = restoreTargetFor(sec, set, plan)
 			continue
 		}
 		if cur == nil {
 			return fmt.Errorf("%w: rows before any table", ErrBackupUnavailable)
 		}
-		if cur.skip {
+		if len(cur.parts) == 0 {
 			continue
 		}
 		batch = append(batch, json.RawMessage(append([]byte(nil), line...)))
@@ -525,55 +521,49 @@ func (s *Store) load(ctx context.Context, tx *gorm.DB, b Backup, set map[string]
 	if got := "sha256:" + hex.EncodeToString(sum.Sum(nil)); b.Checksum != "" && got != b.Checksum {
 		return fmt.Errorf("%w: checksum %s, manifest says %s", ErrBackupUnavailable, got, b.Checksum)
 	}
-	if set["orgSettings"] {
-		res.Restored["orgSettings"] = 1
-	}
 	return nil
 }
 
-// restoreTarget is a section as one restore treats it: skipped, or inserted with a filter.
+// restoreTarget is a section as one restore treats it: the parts of its rows to insert, each
+// counted to a category; none when the restore leaves the section alone.
 type restoreTarget struct {
-	sec  section
-	skip bool
-	cond string // SQL over the row alias r selecting the rows to restore; "" for all
+	sec   section
+	parts []restorePart
 }
 
-// restoreTargetFor selects, in a section, exactly the rows the chosen categories' delete removed
-// (see graph.plan): a table of a chosen category whole, and in a derived table the rows whose
-// derived column points into a chosen category.
-func restoreTargetFor(sec section, set map[string]bool) *restoreTarget {
+type restorePart struct {
+	category string
+	cond     string // SQL over the row's columns selecting the part; "" for every row
+}
+
+// restoreTargetFor selects, in a section, exactly the rows the chosen categories' delete removed,
+// counted to the same categories (see graph.plan): a chosen category's table whole, and in a
+// derived table the rows of each derived-rows step of the plan.
+func restoreTargetFor(sec section, set map[string]bool, plan []step) *restoreTarget {
 	t := &restoreTarget{sec: sec}
 	if sec.category != "" && set[sec.category] {
+		t.parts = []restorePart{{category: sec.category}}
 		return t
 	}
-	var conds []string
-	for _, c := range deps.cascades {
-		if c.table == sec.table && set[c.to] {
-			conds = append(conds, "r."+c.column+" IS NOT NULL")
+	for _, st := range plan {
+		if st.table == sec.table && st.derived != "" {
+			t.parts = append(t.parts, restorePart{category: st.category, cond: st.cond})
 		}
 	}
-	if len(conds) == 0 {
-		t.skip = true
-		return t
-	}
-	t.cond = "(" + strings.Join(conds, " OR ") + ")"
 	return t
 }
 
 // insertBatch inserts one batch of a section's backup rows (JSON objects) for the organization and
-// returns how many it inserted. Rows of another organization in a blob are never inserted.
-func (s *Store) insertBatch(tx *gorm.DB, t *restoreTarget, rows []json.RawMessage, orgID string) (int64, error) {
+// counts them per category into restored. Rows of another organization in a blob are never
+// inserted.
+func (s *Store) insertBatch(tx *gorm.DB, t *restoreTarget, rows []json.RawMessage, orgID string, restored map[string]int64) error {
 	arr, err := json.Marshal(rows)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	cols, err := s.columns(tx, t.sec.table)
 	if err != nil {
-		return 0, err
-	}
-	where := "r.organization_id = ?"
-	if t.cond != "" {
-		where += " AND " + t.cond
+		return err
 	}
 	var source string
 	if s.db.DialectName() == "postgres" {
@@ -587,24 +577,30 @@ func (s *Store) insertBatch(tx *gorm.DB, t *restoreTarget, rows []json.RawMessag
 	}
 	list := strings.Join(cols, ", ")
 	sel := "r." + strings.Join(cols, ", r.")
-	var q string
-	switch t.sec.kind {
-	case settingsRow:
-		q = "UPDATE organization_state SET settings = (SELECT r.settings FROM " + source + " WHERE " + where + "), version = version + 1, updated_at = ? WHERE organization_id = ? AND EXISTS (SELECT 1 FROM " + source + " WHERE " + where + ")"
-		r := tx.Exec(q, string(arr), orgID, s.db.Now(), orgID, string(arr), orgID)
-		return r.RowsAffected, r.Error
-	case memberRows:
-		// The caller and the owner were kept; users who no longer exist are not brought back.
-		q = "INSERT INTO memberships (" + list + ") SELECT " + sel + " FROM " + source + " WHERE " + where +
-			" AND EXISTS (SELECT 1 FROM users u WHERE u.id = r.user_id) ON CONFLICT DO NOTHING"
-	default:
-		q = "INSERT INTO " + t.sec.table + " (" + list + ") SELECT " + sel + " FROM " + source + " WHERE " + where
+	for _, part := range t.parts {
+		where := "r.organization_id = ?"
+		if part.cond != "" {
+			where += " AND " + part.cond
+		}
+		var r *gorm.DB
+		switch t.sec.kind {
+		case settingsRow:
+			q := "UPDATE organization_state SET settings = (SELECT r.settings FROM " + source + " WHERE " + where + "), version = version + 1, updated_at = ?" +
+				" WHERE organization_id = ? AND EXISTS (SELECT 1 FROM " + source + " WHERE " + where + ")"
+			r = tx.Exec(q, string(arr), orgID, s.db.Now(), orgID, string(arr), orgID)
+		case memberRows:
+			// The caller and the owner were kept; users who no longer exist are not brought back.
+			r = tx.Exec("INSERT INTO memberships ("+list+") SELECT "+sel+" FROM "+source+" WHERE "+where+
+				" AND EXISTS (SELECT 1 FROM users u WHERE u.id = r.user_id) ON CONFLICT DO NOTHING", string(arr), orgID)
+		default:
+			r = tx.Exec("INSERT INTO "+t.sec.table+" ("+list+") SELECT "+sel+" FROM "+source+" WHERE "+where, string(arr), orgID)
+		}
+		if r.Error != nil {
+			return fmt.Errorf("restore %s: %w", t.sec.table, r.Error)
+		}
+		restored[part.category] += r.RowsAffected
 	}
-	r := tx.Exec(q, string(arr), orgID)
-	if r.Error != nil {
-		return 0, fmt.Errorf("restore %s: %w", t.sec.table, r.Error)
-	}
-	return r.RowsAffected, nil
+	return nil
 }
 
 // proveRestore shows, before the restore commits, that no row of the organization points at a
@@ -782,7 +778,9 @@ func (s *Store) removeBlobs(ctx context.Context, keys []string) {
 	}
 }
 
-func manifestKey(blobKey string) string { return strings.TrimSuffix(blobKey, ".jsonl.gz") + ".manifest.json" }
+func manifestKey(blobKey string) string {
+	return strings.TrimSuffix(blobKey, ".jsonl.gz") + ".manifest.json"
+}
 
 func manifestOf(b Backup) manifestJSON {
 	return manifestJSON{Format: backupFormat, ID: b.ID, OrgID: b.OrgID, CreatedAt: b.CreatedAt, CreatedBy: b.CreatedBy,
