@@ -300,7 +300,7 @@ func TestRestoreRefusals(t *testing.T) {
 				t.Errorf("%s: want %v, got %v", name, c.want, err)
 			}
 		}
-		if err := s.Exec(ctx, "UPDATE ub_organization_backups SET schema_version = schema_version - 1 WHERE id = ?", b.ID); err != nil {
+		if err := s.Exec(ctx, "UPDATE ub_organization_backups SET schema_version = schema_version - 1 WHERE organization_id = ? AND id = ?", org.ID, b.ID); err != nil {
 			t.Fatal(err)
 		}
 		var mismatch *upbooks.SchemaMismatchError
@@ -329,7 +329,7 @@ func TestBackupBlobsGoWithTheirRows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Exec(ctx, "UPDATE ub_organization_backups SET created_at = ? WHERE id = ?", time.Now().Add(-48*time.Hour), old.ID); err != nil {
+		if err := s.Exec(ctx, "UPDATE ub_organization_backups SET created_at = ? WHERE organization_id = ? AND id = ?", time.Now().Add(-48*time.Hour), org.ID, old.ID); err != nil {
 			t.Fatal(err)
 		}
 		fresh, err := s.TakeBackup(ctx, upbooks.BackupRequest{OrgID: org.ID, UserID: owner.ID})
