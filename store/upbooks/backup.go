@@ -2,6 +2,7 @@ package upbooks
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
@@ -466,19 +467,23 @@ func (s *Store) load(ctx context.Context, tx *gorm.DB, b Backup, set map[string]
 	sc := bufio.NewScanner(gz)
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
 	var (
-		cur     *restoreTarget
-		batch   []json.RawMessage
-		batchSz int
+		cur *restoreTarget
+		// batch is a JSON array of rows being built: the blob's lines are JSON the dump wrote (and
+		// the checksum vouches for), so they are joined as they are, not decoded and encoded again.
+		batch = bytes.NewBuffer(make([]byte, 0, 1<<20))
+		count int
 	)
 	flush := func() error {
-		if cur == nil || len(batch) == 0 {
+		if cur == nil || count == 0 {
 			return nil
 		}
-		if err := s.insertBatch(tx, cur, batch, b.OrgID, res.Restored); err != nil {
+		batch.WriteByte(']')
+		if err := s.insertBatch(tx, cur, batch.String(), b.OrgID, res.Restored); err != nil {
 			return err
 		}
 		touched[cur.sec.table] = true
-		batch, batchSz = batch[:0], 0
+		batch.Reset()
+		count = 0
 		return nil
 	}
 	for sc.Scan() {
@@ -500,9 +505,14 @@ func (s *Store) load(ctx context.Context, tx *gorm.DB, b Backup, set map[string]
 		if len(cur.parts) == 0 {
 			continue
 		}
-		batch = append(batch, json.RawMessage(append([]byte(nil), line...)))
-		batchSz += len(line)
-		if len(batch) >= restoreBatch || batchSz >= 8<<20 {
+		if count == 0 {
+			batch.WriteByte('[')
+		} else {
+			batch.WriteByte(',')
+		}
+		batch.Write(line)
+		count++
+		if count >= restoreBatch || batch.Len() >= 8<<20 {
 			if err := flush(); err != nil {
 				return err
 			}
@@ -556,11 +566,7 @@ func restoreTargetFor(sec section, set map[string]bool, plan []step) *restoreTar
 // insertBatch inserts one batch of a section's backup rows (JSON objects) for the organization and
 // counts them per category into restored. Rows of another organization in a blob are never
 // inserted.
-func (s *Store) insertBatch(tx *gorm.DB, t *restoreTarget, rows []json.RawMessage, orgID string, restored map[string]int64) error {
-	arr, err := json.Marshal(rows)
-	if err != nil {
-		return err
-	}
+func (s *Store) insertBatch(tx *gorm.DB, t *restoreTarget, arr string, orgID string, restored map[string]int64) error {
 	cols, err := s.columns(tx, t.sec.table)
 	if err != nil {
 		return err
@@ -587,13 +593,13 @@ func (s *Store) insertBatch(tx *gorm.DB, t *restoreTarget, rows []json.RawMessag
 		case settingsRow:
 			q := "UPDATE organization_state SET settings = (SELECT r.settings FROM " + source + " WHERE " + where + "), version = version + 1, updated_at = ?" +
 				" WHERE organization_id = ? AND EXISTS (SELECT 1 FROM " + source + " WHERE " + where + ")"
-			r = tx.Exec(q, string(arr), orgID, s.db.Now(), orgID, string(arr), orgID)
+			r = tx.Exec(q, arr, orgID, s.db.Now(), orgID, arr, orgID)
 		case memberRows:
 			// The caller and the owner were kept; users who no longer exist are not brought back.
 			r = tx.Exec("INSERT INTO memberships ("+list+") SELECT "+sel+" FROM "+source+" WHERE "+where+
-				" AND EXISTS (SELECT 1 FROM users u WHERE u.id = r.user_id) ON CONFLICT DO NOTHING", string(arr), orgID)
+				" AND EXISTS (SELECT 1 FROM users u WHERE u.id = r.user_id) ON CONFLICT DO NOTHING", arr, orgID)
 		default:
-			r = tx.Exec("INSERT INTO "+t.sec.table+" ("+list+") SELECT "+sel+" FROM "+source+" WHERE "+where, string(arr), orgID)
+			r = tx.Exec("INSERT INTO "+t.sec.table+" ("+list+") SELECT "+sel+" FROM "+source+" WHERE "+where, arr, orgID)
 		}
 		if r.Error != nil {
 			return fmt.Errorf("restore %s: %w", t.sec.table, r.Error)
