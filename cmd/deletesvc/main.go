@@ -368,7 +368,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	// Instances on one PostgreSQL share their windows; a SQLite file has one process.
 	var rateStore limiter.Store = memory.NewStore()
 	if db.DialectName() == "postgres" {
-		rateStore = ratelimit.New(db)
+		windows := ratelimit.New(db)
+		go windows.SweepEvery(ctx, time.Minute, log)
+		rateStore = windows
 	}
 	backups, err := openBackups(ctx, cfg.backupURL)
 	if err != nil {
