@@ -26,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/ulule/limiter/v3"
+	"gocloud.dev/blob"
 
 	"github.com/deletesvc/deletesvc/server/api"
 	"github.com/deletesvc/deletesvc/server/auth"
@@ -60,6 +61,10 @@ type Config struct {
 	RateLimitStore limiter.Store
 	// Idempotency configures Idempotency-Key handling; zero fields take DefaultIdempotency.
 	Idempotency Idempotency
+	// Backups is the bucket of Upbooks organization backups (nil refuses them), kept for
+	// BackupRetention (0: until deleted).
+	Backups         *blob.Bucket
+	BackupRetention time.Duration
 }
 
 // Server is the HTTP service.
@@ -153,7 +158,7 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 		return nil, err
 	}
 
-	deps := api.Deps{DB: db, Identity: ids, Tokens: s.tokens}
+	deps := api.Deps{DB: db, Identity: ids, Tokens: s.tokens, Backups: cfg.Backups, BackupRetention: cfg.BackupRetention}
 	// Each family is one line here; see README "Adding a family".
 	for _, describe := range []func(api.Deps) (api.Family, error){
 		upbooksh.Family,

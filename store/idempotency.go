@@ -61,6 +61,13 @@ func requestTx(ctx context.Context) *gorm.DB {
 	return tx
 }
 
+// SnapshotTx is ReadTx on a connection of its own, also inside an Idempotent request: one snapshot
+// of what is committed, whatever isolation the request's transaction has (a backup reads every
+// table of an organization and must see them at one instant).
+func (db *DB) SnapshotTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return db.ReadTx(context.WithValue(ctx, requestTxKey{}, (*gorm.DB)(nil)), fn)
+}
+
 // Idempotent answers a request carrying an idempotency key. A key already answered within its TTL
 // is replayed (replayed true) if the request is the same, else ErrIdempotencyMismatch. Otherwise
 // run executes with a ctx whose store calls share one transaction that holds the key; run's

@@ -162,9 +162,15 @@ func (db *DB) ReadTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 func (db *DB) UncheckedTx(ctx context.Context, fn func(tx *gorm.DB, unchecked bool) error) error {
 	if db.DialectName() == "sqlite" {
 		if requestTx(ctx) != nil {
-			// The pragma needs a connection outside a transaction; an Idempotent request's
-			// transaction keeps its checks.
-			return db.Tx(ctx, func(tx *gorm.DB) error { return fn(tx, false) })
+			// foreign_keys cannot change inside a transaction, so an Idempotent request's keeps its
+			// checks, deferred to its commit: statements may pass through states a row-by-row check
+			// refuses (a restore deletes rows that kept rows point at, then puts them back).
+			return db.Tx(ctx, func(tx *gorm.DB) error {
+				if err := tx.Exec("PRAGMA defer_foreign_keys = ON").Error; err != nil {
+					return fmt.Errorf("defer foreign keys: %w", err)
+				}
+				return fn(tx, false)
+			})
 		}
 		return db.sqliteUncheckedTx(ctx, fn)
 	}

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -22,6 +23,9 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/ulule/limiter/v3"
 	"github.com/ulule/limiter/v3/drivers/store/memory"
+	"gocloud.dev/blob"
+	"gocloud.dev/blob/fileblob"
+	_ "gocloud.dev/blob/s3blob" // s3:// backup URLs
 
 	"github.com/deletesvc/deletesvc/server"
 	"github.com/deletesvc/deletesvc/store"
@@ -46,6 +50,8 @@ type config struct {
 	migrate     bool
 	rateLimits  server.RateLimits
 	idempotency server.Idempotency
+	backupURL   string
+	backupKeep  time.Duration
 	// seed
 	family string
 	orgID  string
@@ -125,6 +131,7 @@ func parse(args []string) (string, string, config, error) {
 		{&c.dbTimeout, "db-timeout", "DB_TIMEOUT", server.DefaultDBTimeout, "deadline of each request's database work; past it the request is rolled back and answered 503 (sized for a 1,000,000-row delete; keep it under the write timeout)"},
 		{&c.idempotency.TTL, "idempotency-ttl", "IDEMPOTENCY_TTL", server.DefaultIdempotency.TTL, "how long an Idempotency-Key and its answer are kept (expired ones are swept hourly)"},
 		{&c.idempotency.Wait, "idempotency-wait", "IDEMPOTENCY_WAIT", server.DefaultIdempotency.Wait, "how long a repeat waits for the running request with its Idempotency-Key before it is answered 409"},
+		{&c.backupKeep, "backup-retention", "BACKUP_RETENTION", 30 * 24 * time.Hour, "serve: Upbooks backups older than this are removed when a new one is taken; 0 keeps them"},
 		{&c.pool.MaxLifetime, "db-conn-max-lifetime", "DB_CONN_MAX_LIFETIME", store.DefaultPool.MaxLifetime, "a database connection is replaced after this long"},
 		{&c.pool.MaxIdleTime, "db-conn-max-idle-time", "DB_CONN_MAX_IDLE_TIME", store.DefaultPool.MaxIdleTime, "an unused database connection is closed after this long"},
 	} {
@@ -152,6 +159,7 @@ func parse(args []string) (string, string, config, error) {
 		}
 		fs.IntVar(n.target, n.flag, def, n.description+" ($"+n.env+")")
 	}
+	fs.StringVar(&c.backupURL, "backup-url", env("BACKUP_URL", ""), "serve: where Upbooks backups are kept, a gocloud.dev/blob URL: file:///dir, or s3://bucket?region=...&endpoint=... for S3 and S3-compatible stores; empty for "+defaultBackupDir+" ($BACKUP_URL)")
 	fs.StringVar(&c.bodyLimit, "body-limit", env("BODY_LIMIT", "2M"), "largest accepted request body, e.g. 512K, 2M ($BODY_LIMIT)")
 	fs.StringVar(&c.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error ($LOG_LEVEL)")
 	fs.StringVar(&c.demo, "demo", env("DEMO", "auto"), "create the demo user and organization: true, false, or auto (on for SQLite) ($DEMO)")
@@ -264,6 +272,29 @@ func migrateCmd(ctx context.Context, r *migrations.Runner, sub string, out io.Wr
 	}
 }
 
+// defaultBackupDir keeps backups beside the default SQLite file.
+const defaultBackupDir = "data/backups"
+
+// openBackups opens the bucket of Upbooks backups: url, or a directory made under ./data.
+func openBackups(ctx context.Context, url string) (*blob.Bucket, error) {
+	if url != "" {
+		b, err := blob.OpenBucket(ctx, url)
+		if err != nil {
+			return nil, fmt.Errorf("backup bucket %s: %w", url, err)
+		}
+		return b, nil
+	}
+	dir, err := filepath.Abs(defaultBackupDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("backup directory: %w", err)
+	}
+	// Temporary files beside the blobs: renamed into place, never across file systems.
+	return fileblob.OpenBucket(dir, &fileblob.Options{NoTempDir: true})
+}
+
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	cmd, sub, cfg, err := parse(args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -340,10 +371,17 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	// Instances on one PostgreSQL share their windows; a SQLite file has one process.
 	var rateStore limiter.Store = memory.NewStore()
 	if db.DialectName() == "postgres" {
-		rateStore = ratelimit.New(db)
+		windows := ratelimit.New(db)
+		go windows.SweepEvery(ctx, time.Minute, log)
+		rateStore = windows
 	}
+	backups, err := openBackups(ctx, cfg.backupURL)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = backups.Close() }()
 	srv, err := server.New(db, ids, server.Config{TokenSecret: secret, TokenTTL: cfg.tokenTTL, BodyLimit: cfg.bodyLimit, Timeouts: cfg.timeouts, DBTimeout: cfg.dbTimeout, TrustProxy: cfg.trustProxy, Logger: log,
-		RateLimits: cfg.rateLimits, RateLimitStore: rateStore, Idempotency: cfg.idempotency})
+		RateLimits: cfg.rateLimits, RateLimitStore: rateStore, Idempotency: cfg.idempotency, Backups: backups, BackupRetention: cfg.backupKeep})
 	if err != nil {
 		return err
 	}

@@ -155,6 +155,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organization/{id}/backup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's backups
+         * @description One page of the organization's backups, newest first, with their manifests. Only the owner
+         *     or an admin may list them (403 otherwise). Paging as `GetOrganizations`, also accepted as
+         *     headers (the query wins).
+         */
+        get: operations["GetAllBackups"];
+        put?: never;
+        /**
+         * Back up all of an organization's data
+         * @description Takes a consistent backup of every data category of the organization: all rows are read in
+         *     one snapshot, so the backup is the organization as it was at one instant, whatever is
+         *     written meanwhile. The rows are stored compressed outside the database (in the service's
+         *     blob store: a directory by default, S3 in production) with a manifest: rows per category,
+         *     the SHA-256 of the stored file, the schema version the rows follow, who took it and when.
+         *
+         *     - Only the owner or an admin may take a backup (403 otherwise).
+         *     - A backup holds every category but `organizationBackups` (a backup does not hold backups):
+         *       the organization's settings (`orgSettings`) and its memberships (`users`) included.
+         *     - Backups older than the service's retention are removed when a new one is taken;
+         *       `DeleteSelectiveData` with `organizationBackups: true` removes every backup, files
+         *       included. `DeleteSelectiveData?backup=true` takes one before it deletes.
+         *     - Restore with `AddBackupRestore`.
+         */
+        post: operations["AddOrganizationBackup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organization/{id}/backupRestore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's restores
+         * @description One page of the restores run on the organization, newest first. Only the owner or an admin
+         *     may list them (403 otherwise). Paging as `GetOrganizations`, also accepted as headers (the
+         *     query wins).
+         */
+        get: operations["GetAllBackupRestores"];
+        put?: never;
+        /**
+         * Restore chosen categories from a backup
+         * @description Replaces each category set to `true` in `categories` (the same 46 flags as
+         *     `DeleteSelectiveData`) by the backup's rows: what the category holds now is deleted and the
+         *     backup's rows are put back, in one transaction, all or nothing. Categories set to `false`
+         *     are not touched. Stored figures (balances, paid and outstanding amounts, stock) are then
+         *     recomputed from the rows, as after a delete.
+         *
+         *     - Only the owner or an admin may restore (403 otherwise); `backupId` must be a backup of
+         *       this organization (404 otherwise).
+         *     - Derived rows go with what posted them, as in the delete: restoring `invoice` brings back
+         *       the invoices' ledger lines.
+         *     - `users: true` brings back the memberships of the backup (the caller's and the owner's are
+         *       kept as they are; users who no longer exist are not brought back). `orgSettings: true`
+         *       puts the backup's settings back.
+         *     - `organizationBackups: true` is a 400: a backup does not hold backups.
+         *     - 409 when the result would leave a row pointing at a missing row, in either direction: a
+         *       restored row needing a row of a category that is neither kept nor restored (restored
+         *       invoices of clients deleted since), or a kept row pointing at a row the backup lacks (a
+         *       contract of a client created after the backup, when restoring clients alone). The 409
+         *       lists, per category holding such rows, the category they point into and how many rows:
+         *       restore those categories together. Nothing is changed.
+         *     - 409 too when the backup's file is missing or does not match its checksum, and when the
+         *       backup follows an older schema version than the database.
+         *     - The restore and an activity-log entry (`organization.restoreBackup`) are recorded.
+         */
+        post: operations["AddBackupRestore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organization/{id}/selective": {
         parameters: {
             query?: never;
@@ -456,7 +542,7 @@ export interface components {
          * @description What an activity-log entry records.
          * @enum {string}
          */
-        ActivityAction: "organization.deleteSelectiveData" | "invx.document.delete" | "ultrabiz.purchaseInvoice.delete";
+        ActivityAction: "organization.deleteSelectiveData" | "organization.backup" | "organization.restoreBackup" | "invx.document.delete" | "ultrabiz.purchaseInvoice.delete";
         /**
          * @description A field activity-log entries can be sorted by. Default createdAt.
          * @default createdAt
@@ -686,6 +772,230 @@ export interface components {
             forced?: {
                 [key: string]: number;
             };
+            /**
+             * @description With backup=true, the backup taken before the delete: restore it with AddBackupRestore to undo the delete.
+             * @example 6543a1f2c9e77b0012ab3500
+             */
+            backupId?: string;
+        };
+        /** @description A backup of an organization's data and its manifest. */
+        OrganizationBackup: {
+            /**
+             * @description The backup's id.
+             * @example 6543a1f2c9e77b0012ab3500
+             */
+            _id: string;
+            /**
+             * @description The `_id` of the organization backed up.
+             * @example 6543a1f2c9e77b0012ab34cd
+             */
+            organizationId: string;
+            /**
+             * Format: date-time
+             * @description The instant the backup's snapshot was read.
+             * @example 2026-11-21T10:15:00Z
+             */
+            createdAt: string;
+            /**
+             * @description The `userId` of who took it (empty for backups from before manifests).
+             * @example 3f6c1b8e-2a4d-4c1e-9b7a-5d2e8f0a1c34
+             */
+            createdBy: string;
+            /**
+             * Format: int64
+             * @description Size of the stored (compressed) file.
+             * @example 482113
+             */
+            sizeBytes: number;
+            /**
+             * @description `sha256:` and the hex SHA-256 of the stored file, checked on every restore.
+             * @example sha256:9f2c0d6f6d1c4e2b8a1f4f3e5d7c9b0a1e2d3c4b5a6f7e8d9c0b1a2f3e4d5c6b
+             */
+            checksum: string;
+            /**
+             * Format: int64
+             * @description The database schema version the rows follow; a restore needs the same.
+             * @example 8
+             */
+            schemaVersion: number;
+            /**
+             * Format: int64
+             * @description Rows in the backup, all categories.
+             * @example 5120
+             */
+            rows: number;
+            /**
+             * @description Rows per category (every category but organizationBackups).
+             * @example {
+             *       "clients": 120,
+             *       "invoice": 1480
+             *     }
+             */
+            categories: {
+                [key: string]: number;
+            };
+        };
+        /** @description A backup just taken. */
+        OrganizationBackupResponse: {
+            data: components["schemas"]["OrganizationBackup"];
+            /**
+             * @description A human-readable confirmation.
+             * @example Backup created
+             */
+            message?: string;
+        };
+        /** @description One page of backups. */
+        OrganizationBackupListResponse: {
+            /** @description The backups on this page, newest first. */
+            data: components["schemas"]["OrganizationBackup"][];
+            /**
+             * @description How many backups the organization has.
+             * @example 3
+             */
+            totalCount: number;
+            /**
+             * @description A human-readable confirmation.
+             * @example Backups fetched
+             */
+            message?: string;
+        };
+        /**
+         * @description Which backup to restore, and which categories of it.
+         * @example {
+         *       "backupId": "6543a1f2c9e77b0012ab3500",
+         *       "categories": {
+         *         "clients": true,
+         *         "vendors": false,
+         *         "assets": false,
+         *         "employees": false,
+         *         "expenses": false,
+         *         "products": false,
+         *         "services": false,
+         *         "orders": false,
+         *         "payments": false,
+         *         "settlements": false,
+         *         "invoice": true,
+         *         "taxes": false,
+         *         "discounts": false,
+         *         "users": false,
+         *         "items": false,
+         *         "proposals": false,
+         *         "purchaseOrders": false,
+         *         "documents": false,
+         *         "projects": false,
+         *         "tasks": false,
+         *         "payroll": false,
+         *         "account": false,
+         *         "enquiry": false,
+         *         "outwardPayments": false,
+         *         "creditNotes": false,
+         *         "platformSubscriptions": false,
+         *         "employeeLeaves": false,
+         *         "fileImports": false,
+         *         "activityLogs": false,
+         *         "orgSettings": false,
+         *         "organizationBackups": false,
+         *         "leavePolicies": false,
+         *         "bankAccounts": false,
+         *         "accountLedger": false,
+         *         "accountTransfer": false,
+         *         "clientLedger": false,
+         *         "salaryComponents": false,
+         *         "leads": false,
+         *         "leadActivities": false,
+         *         "deals": false,
+         *         "debitNotes": false,
+         *         "expenseCategories": false,
+         *         "warehouse": false,
+         *         "branch": false,
+         *         "contracts": false,
+         *         "employeeSpends": false
+         *       }
+         *     }
+         */
+        BackupRestoreRequest: {
+            /**
+             * @description The `_id` of a backup of this organization.
+             * @example 6543a1f2c9e77b0012ab3500
+             */
+            backupId: string;
+            categories: components["schemas"]["DeleteSelectiveDataRequest"];
+        };
+        /** @description A restore run on an organization. */
+        BackupRestore: {
+            /**
+             * @description The restore's id.
+             * @example 6543a1f2c9e77b0012ab3600
+             */
+            _id: string;
+            /**
+             * @description The `_id` of the organization restored.
+             * @example 6543a1f2c9e77b0012ab34cd
+             */
+            organizationId: string;
+            /**
+             * @description The backup restored from.
+             * @example 6543a1f2c9e77b0012ab3500
+             */
+            backupId: string;
+            /**
+             * Format: date-time
+             * @description When the restore ran.
+             * @example 2026-11-21T10:30:00Z
+             */
+            createdAt: string;
+            /**
+             * @description The `userId` of who ran it (empty for restores from before this record).
+             * @example 3f6c1b8e-2a4d-4c1e-9b7a-5d2e8f0a1c34
+             */
+            createdBy: string;
+            /**
+             * @description `completed`: a restore runs whole in its request, or not at all.
+             * @example completed
+             */
+            status: string;
+            /**
+             * @description The categories restored.
+             * @example [
+             *       "clients",
+             *       "invoice"
+             *     ]
+             */
+            categories: string[];
+            /**
+             * @description Rows put back per category (its derived rows included; orgSettings counts 1).
+             * @example {
+             *       "clients": 120,
+             *       "invoice": 1480
+             *     }
+             */
+            restored: {
+                [key: string]: number;
+            };
+        };
+        /** @description A restore just run. */
+        BackupRestoreResponse: {
+            data: components["schemas"]["BackupRestore"];
+            /**
+             * @description A human-readable confirmation.
+             * @example Backup restored
+             */
+            message?: string;
+        };
+        /** @description One page of restores. */
+        BackupRestoreListResponse: {
+            /** @description The restores on this page, newest first. */
+            data: components["schemas"]["BackupRestore"][];
+            /**
+             * @description How many restores the organization has had.
+             * @example 1
+             */
+            totalCount: number;
+            /**
+             * @description A human-readable confirmation.
+             * @example Backup restores fetched
+             */
+            message?: string;
         };
         /**
          * @description A field organizations can be sorted by. Default createdAt.
@@ -1080,6 +1390,28 @@ export interface components {
                 "application/json": components["schemas"]["DependencyConflict"];
             };
         };
+        /** @description The restore would leave rows pointing at missing rows (each blocker: rows of `category` that would point into `blocks`; restore those categories together), or the backup cannot be used (its file is missing or damaged, or it follows an older schema: `blockers` is empty and `message` says which). Nothing was changed. */
+        RestoreConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "409",
+                 *       "message": "The restore would leave rows pointing at missing rows",
+                 *       "blockers": [
+                 *         {
+                 *           "category": "invoice",
+                 *           "blocks": "clients",
+                 *           "rows": 12
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["DependencyConflict"];
+            };
+        };
         /** @description The request body is larger than the service accepts. */
         PayloadTooLarge: {
             headers: {
@@ -1179,6 +1511,8 @@ export interface components {
         DryRun: boolean;
         /** @description Also delete the rows of kept categories that block a chosen category (instead of a 409), and report them in `forced`. */
         Force: boolean;
+        /** @description Take a backup of the whole organization (as AddOrganizationBackup) before deleting, and return its `backupId`: an undo for the delete, through AddBackupRestore. Ignored on dryRun. */
+        Backup: boolean;
         /** @description The page to return, starting at 1. */
         PageNo: number;
         /** @description The number of items per page. */
@@ -1464,6 +1798,170 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    GetAllBackups: {
+        parameters: {
+            query?: {
+                /** @description The page to return, starting at 1. */
+                pageNo?: components["parameters"]["PageNo"];
+                /** @description The number of items per page. */
+                pageSize?: components["parameters"]["PageSize"];
+            };
+            header?: {
+                /** @description OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path. */
+                "ORGANIZATION-ID"?: components["parameters"]["OrganizationIdHeader"];
+                /** @description `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present. */
+                PageNo?: components["parameters"]["PageNoHeader"];
+                /** @description `pageSize` sent as a header; the query parameter wins when both are present. */
+                PageSize?: components["parameters"]["PageSizeHeader"];
+            };
+            path: {
+                /** @description The organization's `_id` (a 24-character lowercase hex ObjectId). */
+                id: components["parameters"]["OrganizationObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of backups. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationBackupListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    AddOrganizationBackup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path. */
+                "ORGANIZATION-ID"?: components["parameters"]["OrganizationIdHeader"];
+                /** @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call. No example value: a key copied from documentation would be shared by unrelated calls. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The organization's `_id` (a 24-character lowercase hex ObjectId). */
+                id: components["parameters"]["OrganizationObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Backed up; the backup's manifest. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationBackupResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyInFlight"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    GetAllBackupRestores: {
+        parameters: {
+            query?: {
+                /** @description The page to return, starting at 1. */
+                pageNo?: components["parameters"]["PageNo"];
+                /** @description The number of items per page. */
+                pageSize?: components["parameters"]["PageSize"];
+            };
+            header?: {
+                /** @description OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path. */
+                "ORGANIZATION-ID"?: components["parameters"]["OrganizationIdHeader"];
+                /** @description `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present. */
+                PageNo?: components["parameters"]["PageNoHeader"];
+                /** @description `pageSize` sent as a header; the query parameter wins when both are present. */
+                PageSize?: components["parameters"]["PageSizeHeader"];
+            };
+            path: {
+                /** @description The organization's `_id` (a 24-character lowercase hex ObjectId). */
+                id: components["parameters"]["OrganizationObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of restores. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupRestoreListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    AddBackupRestore: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path. */
+                "ORGANIZATION-ID"?: components["parameters"]["OrganizationIdHeader"];
+                /** @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call. No example value: a key copied from documentation would be shared by unrelated calls. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The organization's `_id` (a 24-character lowercase hex ObjectId). */
+                id: components["parameters"]["OrganizationObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupRestoreRequest"];
+            };
+        };
+        responses: {
+            /** @description Restored; what was put back. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupRestoreResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["RestoreConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     DeleteSelectiveData: {
         parameters: {
             query?: {
@@ -1471,6 +1969,8 @@ export interface operations {
                 dryRun?: components["parameters"]["DryRun"];
                 /** @description Also delete the rows of kept categories that block a chosen category (instead of a 409), and report them in `forced`. */
                 force?: components["parameters"]["Force"];
+                /** @description Take a backup of the whole organization (as AddOrganizationBackup) before deleting, and return its `backupId`: an undo for the delete, through AddBackupRestore. Ignored on dryRun. */
+                backup?: components["parameters"]["Backup"];
             };
             header?: {
                 /** @description OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path. */

@@ -25,17 +25,23 @@ import (
 
 // Defines values for ActivityAction.
 const (
+	ActivityBackup                 ActivityAction = "organization.backup"
 	ActivityDeleteSelective        ActivityAction = "organization.deleteSelectiveData"
 	ActivityInvxDeleteDocuments    ActivityAction = "invx.document.delete"
+	ActivityRestoreBackup          ActivityAction = "organization.restoreBackup"
 	ActivityUltrabizDeletePurchase ActivityAction = "ultrabiz.purchaseInvoice.delete"
 )
 
 // Valid indicates whether the value is a known member of the ActivityAction enum.
 func (e ActivityAction) Valid() bool {
 	switch e {
+	case ActivityBackup:
+		return true
 	case ActivityDeleteSelective:
 		return true
 	case ActivityInvxDeleteDocuments:
+		return true
+	case ActivityRestoreBackup:
 		return true
 	case ActivityUltrabizDeletePurchase:
 		return true
@@ -491,6 +497,89 @@ type AuthUser struct {
 	UserNumber int `json:"userNumber"`
 }
 
+// BackupRestore A restore run on an organization.
+type BackupRestore struct {
+	// UnderscoreId The restore's id.
+	//
+	// Example: 6543a1f2c9e77b0012ab3600
+	UnderscoreId string `json:"_id"`
+
+	// BackupId The backup restored from.
+	//
+	// Example: 6543a1f2c9e77b0012ab3500
+	BackupId string `json:"backupId"`
+
+	// Categories The categories restored.
+	//
+	// Example: ["clients","invoice"]
+	Categories []string `json:"categories"`
+
+	// CreatedAt When the restore ran.
+	//
+	// Example: 2026-11-21T10:30:00Z
+	CreatedAt time.Time `json:"createdAt"`
+
+	// CreatedBy The `userId` of who ran it (empty for restores from before this record).
+	//
+	// Example: 3f6c1b8e-2a4d-4c1e-9b7a-5d2e8f0a1c34
+	CreatedBy string `json:"createdBy"`
+
+	// OrganizationId The `_id` of the organization restored.
+	//
+	// Example: 6543a1f2c9e77b0012ab34cd
+	OrganizationId string `json:"organizationId"`
+
+	// Restored Rows put back per category (its derived rows included; orgSettings counts 1).
+	//
+	// Example: {"clients":120,"invoice":1480}
+	Restored map[string]int64 `json:"restored"`
+
+	// Status `completed`: a restore runs whole in its request, or not at all.
+	//
+	// Example: completed
+	Status string `json:"status"`
+}
+
+// BackupRestoreListResponse One page of restores.
+type BackupRestoreListResponse struct {
+	// Data The restores on this page, newest first.
+	Data []BackupRestore `json:"data"`
+
+	// Message A human-readable confirmation.
+	//
+	// Example: Backup restores fetched
+	Message *string `json:"message,omitempty"`
+
+	// TotalCount How many restores the organization has had.
+	//
+	// Example: 1
+	TotalCount int `json:"totalCount"`
+}
+
+// BackupRestoreRequest Which backup to restore, and which categories of it.
+//
+// Example: {"backupId":"6543a1f2c9e77b0012ab3500","categories":{"account":false,"accountLedger":false,"accountTransfer":false,"activityLogs":false,"assets":false,"bankAccounts":false,"branch":false,"clientLedger":false,"clients":true,"contracts":false,"creditNotes":false,"deals":false,"debitNotes":false,"discounts":false,"documents":false,"employeeLeaves":false,"employeeSpends":false,"employees":false,"enquiry":false,"expenseCategories":false,"expenses":false,"fileImports":false,"invoice":true,"items":false,"leadActivities":false,"leads":false,"leavePolicies":false,"orders":false,"orgSettings":false,"organizationBackups":false,"outwardPayments":false,"payments":false,"payroll":false,"platformSubscriptions":false,"products":false,"projects":false,"proposals":false,"purchaseOrders":false,"salaryComponents":false,"services":false,"settlements":false,"tasks":false,"taxes":false,"users":false,"vendors":false,"warehouse":false}}
+type BackupRestoreRequest struct {
+	// BackupId The `_id` of a backup of this organization.
+	//
+	// Example: 6543a1f2c9e77b0012ab3500
+	BackupId string `json:"backupId"`
+
+	// Categories One flag per data category: `true` erases that category's rows of this organization, `false` keeps them. All 46 flags are required.
+	Categories DeleteSelectiveDataRequest `json:"categories"`
+}
+
+// BackupRestoreResponse A restore just run.
+type BackupRestoreResponse struct {
+	// Data A restore run on an organization.
+	Data BackupRestore `json:"data"`
+
+	// Message A human-readable confirmation.
+	//
+	// Example: Backup restored
+	Message *string `json:"message,omitempty"`
+}
+
 // BusinessSettings Business registration details.
 type BusinessSettings struct {
 	// Cin The company's CIN (Corporate Identification Number), for companies.
@@ -655,6 +744,11 @@ type DeleteSelectiveDataRequest struct {
 
 // DeleteSelectiveDataResponseBody The organization after the operation and what was (or would be) deleted.
 type DeleteSelectiveDataResponseBody struct {
+	// BackupId With backup=true, the backup taken before the delete: restore it with AddBackupRestore to undo the delete.
+	//
+	// Example: 6543a1f2c9e77b0012ab3500
+	BackupId *string `json:"backupId,omitempty"`
+
 	// Data An organization (a business) as stored.
 	Data OrganizationDocumentJSON `json:"data"`
 
@@ -938,6 +1032,81 @@ type NumberingSetting struct {
 	Prefix string `json:"prefix"`
 }
 
+// OrganizationBackup A backup of an organization's data and its manifest.
+type OrganizationBackup struct {
+	// UnderscoreId The backup's id.
+	//
+	// Example: 6543a1f2c9e77b0012ab3500
+	UnderscoreId string `json:"_id"`
+
+	// Categories Rows per category (every category but organizationBackups).
+	//
+	// Example: {"clients":120,"invoice":1480}
+	Categories map[string]int64 `json:"categories"`
+
+	// Checksum `sha256:` and the hex SHA-256 of the stored file, checked on every restore.
+	//
+	// Example: sha256:9f2c0d6f6d1c4e2b8a1f4f3e5d7c9b0a1e2d3c4b5a6f7e8d9c0b1a2f3e4d5c6b
+	Checksum string `json:"checksum"`
+
+	// CreatedAt The instant the backup's snapshot was read.
+	//
+	// Example: 2026-11-21T10:15:00Z
+	CreatedAt time.Time `json:"createdAt"`
+
+	// CreatedBy The `userId` of who took it (empty for backups from before manifests).
+	//
+	// Example: 3f6c1b8e-2a4d-4c1e-9b7a-5d2e8f0a1c34
+	CreatedBy string `json:"createdBy"`
+
+	// OrganizationId The `_id` of the organization backed up.
+	//
+	// Example: 6543a1f2c9e77b0012ab34cd
+	OrganizationId string `json:"organizationId"`
+
+	// Rows Rows in the backup, all categories.
+	//
+	// Example: 5120
+	Rows int64 `json:"rows"`
+
+	// SchemaVersion The database schema version the rows follow; a restore needs the same.
+	//
+	// Example: 8
+	SchemaVersion int64 `json:"schemaVersion"`
+
+	// SizeBytes Size of the stored (compressed) file.
+	//
+	// Example: 482113
+	SizeBytes int64 `json:"sizeBytes"`
+}
+
+// OrganizationBackupListResponse One page of backups.
+type OrganizationBackupListResponse struct {
+	// Data The backups on this page, newest first.
+	Data []OrganizationBackup `json:"data"`
+
+	// Message A human-readable confirmation.
+	//
+	// Example: Backups fetched
+	Message *string `json:"message,omitempty"`
+
+	// TotalCount How many backups the organization has.
+	//
+	// Example: 3
+	TotalCount int `json:"totalCount"`
+}
+
+// OrganizationBackupResponse A backup just taken.
+type OrganizationBackupResponse struct {
+	// Data A backup of an organization's data and its manifest.
+	Data OrganizationBackup `json:"data"`
+
+	// Message A human-readable confirmation.
+	//
+	// Example: Backup created
+	Message *string `json:"message,omitempty"`
+}
+
 // OrganizationDocumentJSON An organization (a business) as stored.
 type OrganizationDocumentJSON struct {
 	// V The document version, incremented on each change.
@@ -1090,6 +1259,9 @@ type ActivityLogSortByHeader = ActivityLogSortBy
 // ActivityUserId Example: 3f6c1b8e-2a4d-4c1e-9b7a-5d2e8f0a1c34
 type ActivityUserId = string
 
+// Backup defines model for Backup.
+type Backup = bool
+
 // DryRun defines model for DryRun.
 type DryRun = bool
 
@@ -1162,6 +1334,11 @@ type NotFound = Error
 //
 // Example: {"code":"404","message":"Organization not found"}
 type PayloadTooLarge = Error
+
+// RestoreConflict A 409 error: kept categories hold rows that point to rows of chosen categories. Extends Error with the list of blockers.
+//
+// Example: {"blockers":[{"blocks":"invoice","category":"payments","rows":31}],"code":"409","message":"Kept data depends on data chosen for deletion"}
+type RestoreConflict = DependencyConflict
 
 // ServiceUnavailable An error. `code` is the HTTP status as a string.
 //
@@ -1291,6 +1468,60 @@ type GetAllActivityLogsParams struct {
 	SortOrderHeader *SortOrderHeader `json:"SortOrder,omitempty"`
 }
 
+// GetAllBackupsParams defines parameters for GetAllBackups.
+type GetAllBackupsParams struct {
+	// PageNo The page to return, starting at 1.
+	PageNo *PageNo `form:"pageNo,omitempty" json:"pageNo,omitempty"`
+
+	// PageSize The number of items per page.
+	PageSize *PageSize `form:"pageSize,omitempty" json:"pageSize,omitempty"`
+
+	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
+	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
+
+	// PageNoHeader `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present.
+	PageNoHeader *PageNoHeader `json:"PageNo,omitempty"`
+
+	// PageSizeHeader `pageSize` sent as a header; the query parameter wins when both are present.
+	PageSizeHeader *PageSizeHeader `json:"PageSize,omitempty"`
+}
+
+// AddOrganizationBackupParams defines parameters for AddOrganizationBackup.
+type AddOrganizationBackupParams struct {
+	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
+	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
+
+	// IdempotencyKey Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call. No example value: a key copied from documentation would be shared by unrelated calls.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// GetAllBackupRestoresParams defines parameters for GetAllBackupRestores.
+type GetAllBackupRestoresParams struct {
+	// PageNo The page to return, starting at 1.
+	PageNo *PageNo `form:"pageNo,omitempty" json:"pageNo,omitempty"`
+
+	// PageSize The number of items per page.
+	PageSize *PageSize `form:"pageSize,omitempty" json:"pageSize,omitempty"`
+
+	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
+	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
+
+	// PageNoHeader `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present.
+	PageNoHeader *PageNoHeader `json:"PageNo,omitempty"`
+
+	// PageSizeHeader `pageSize` sent as a header; the query parameter wins when both are present.
+	PageSizeHeader *PageSizeHeader `json:"PageSize,omitempty"`
+}
+
+// AddBackupRestoreParams defines parameters for AddBackupRestore.
+type AddBackupRestoreParams struct {
+	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
+	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
+
+	// IdempotencyKey Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call. No example value: a key copied from documentation would be shared by unrelated calls.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // DeleteSelectiveDataParams defines parameters for DeleteSelectiveData.
 type DeleteSelectiveDataParams struct {
 	// DryRun Validate and report what would be deleted (and what force would delete) without deleting anything, like Kubernetes dry-run.
@@ -1298,6 +1529,9 @@ type DeleteSelectiveDataParams struct {
 
 	// Force Also delete the rows of kept categories that block a chosen category (instead of a 409), and report them in `forced`.
 	Force *Force `form:"force,omitempty" json:"force,omitempty"`
+
+	// Backup Take a backup of the whole organization (as AddOrganizationBackup) before deleting, and return its `backupId`: an undo for the delete, through AddBackupRestore. Ignored on dryRun.
+	Backup *Backup `form:"backup,omitempty" json:"backup,omitempty"`
 
 	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
 	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
@@ -1311,6 +1545,9 @@ type LoginJSONRequestBody = LoginRequest
 
 // AddOrganizationJSONRequestBody defines body for AddOrganization for application/json ContentType.
 type AddOrganizationJSONRequestBody = AddOrganizationRequest
+
+// AddBackupRestoreJSONRequestBody defines body for AddBackupRestore for application/json ContentType.
+type AddBackupRestoreJSONRequestBody = BackupRestoreRequest
 
 // DeleteSelectiveDataJSONRequestBody defines body for DeleteSelectiveData for application/json ContentType.
 type DeleteSelectiveDataJSONRequestBody = DeleteSelectiveDataRequest
@@ -1511,6 +1748,105 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/organization/{id}/activityLog/all (the `GetAllActivityLogs` operationId).
 	GetAllActivityLogs(ctx context.Context, id OrganizationObjectId, params *GetAllActivityLogsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAllBackups The organization's backups
+	//
+	// One page of the organization's backups, newest first, with their manifests. Only the owner
+	// or an admin may list them (403 otherwise). Paging as `GetOrganizations`, also accepted as
+	// headers (the query wins).
+	//
+	// Corresponds with GET /api/v1/organization/{id}/backup (the `GetAllBackups` operationId).
+	GetAllBackups(ctx context.Context, id OrganizationObjectId, params *GetAllBackupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddOrganizationBackup Back up all of an organization's data
+	//
+	// Takes a consistent backup of every data category of the organization: all rows are read in
+	// one snapshot, so the backup is the organization as it was at one instant, whatever is
+	// written meanwhile. The rows are stored compressed outside the database (in the service's
+	// blob store: a directory by default, S3 in production) with a manifest: rows per category,
+	// the SHA-256 of the stored file, the schema version the rows follow, who took it and when.
+	//
+	// - Only the owner or an admin may take a backup (403 otherwise).
+	// - A backup holds every category but `organizationBackups` (a backup does not hold backups):
+	//   the organization's settings (`orgSettings`) and its memberships (`users`) included.
+	// - Backups older than the service's retention are removed when a new one is taken;
+	//   `DeleteSelectiveData` with `organizationBackups: true` removes every backup, files
+	//   included. `DeleteSelectiveData?backup=true` takes one before it deletes.
+	// - Restore with `AddBackupRestore`.
+	//
+	// Corresponds with POST /api/v1/organization/{id}/backup (the `AddOrganizationBackup` operationId).
+	AddOrganizationBackup(ctx context.Context, id OrganizationObjectId, params *AddOrganizationBackupParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAllBackupRestores The organization's restores
+	//
+	// One page of the restores run on the organization, newest first. Only the owner or an admin
+	// may list them (403 otherwise). Paging as `GetOrganizations`, also accepted as headers (the
+	// query wins).
+	//
+	// Corresponds with GET /api/v1/organization/{id}/backupRestore (the `GetAllBackupRestores` operationId).
+	GetAllBackupRestores(ctx context.Context, id OrganizationObjectId, params *GetAllBackupRestoresParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddBackupRestoreWithBody Restore chosen categories from a backup
+	//
+	// Replaces each category set to `true` in `categories` (the same 46 flags as
+	// `DeleteSelectiveData`) by the backup's rows: what the category holds now is deleted and the
+	// backup's rows are put back, in one transaction, all or nothing. Categories set to `false`
+	// are not touched. Stored figures (balances, paid and outstanding amounts, stock) are then
+	// recomputed from the rows, as after a delete.
+	//
+	// - Only the owner or an admin may restore (403 otherwise); `backupId` must be a backup of
+	//   this organization (404 otherwise).
+	// - Derived rows go with what posted them, as in the delete: restoring `invoice` brings back
+	//   the invoices' ledger lines.
+	// - `users: true` brings back the memberships of the backup (the caller's and the owner's are
+	//   kept as they are; users who no longer exist are not brought back). `orgSettings: true`
+	//   puts the backup's settings back.
+	// - `organizationBackups: true` is a 400: a backup does not hold backups.
+	// - 409 when the result would leave a row pointing at a missing row, in either direction: a
+	//   restored row needing a row of a category that is neither kept nor restored (restored
+	//   invoices of clients deleted since), or a kept row pointing at a row the backup lacks (a
+	//   contract of a client created after the backup, when restoring clients alone). The 409
+	//   lists, per category holding such rows, the category they point into and how many rows:
+	//   restore those categories together. Nothing is changed.
+	// - 409 too when the backup's file is missing or does not match its checksum, and when the
+	//   backup follows an older schema version than the database.
+	// - The restore and an activity-log entry (`organization.restoreBackup`) are recorded.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organization/{id}/backupRestore (the `AddBackupRestore` operationId).
+	AddBackupRestoreWithBody(ctx context.Context, id OrganizationObjectId, params *AddBackupRestoreParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddBackupRestore Restore chosen categories from a backup
+	//
+	// Replaces each category set to `true` in `categories` (the same 46 flags as
+	// `DeleteSelectiveData`) by the backup's rows: what the category holds now is deleted and the
+	// backup's rows are put back, in one transaction, all or nothing. Categories set to `false`
+	// are not touched. Stored figures (balances, paid and outstanding amounts, stock) are then
+	// recomputed from the rows, as after a delete.
+	//
+	// - Only the owner or an admin may restore (403 otherwise); `backupId` must be a backup of
+	//   this organization (404 otherwise).
+	// - Derived rows go with what posted them, as in the delete: restoring `invoice` brings back
+	//   the invoices' ledger lines.
+	// - `users: true` brings back the memberships of the backup (the caller's and the owner's are
+	//   kept as they are; users who no longer exist are not brought back). `orgSettings: true`
+	//   puts the backup's settings back.
+	// - `organizationBackups: true` is a 400: a backup does not hold backups.
+	// - 409 when the result would leave a row pointing at a missing row, in either direction: a
+	//   restored row needing a row of a category that is neither kept nor restored (restored
+	//   invoices of clients deleted since), or a kept row pointing at a row the backup lacks (a
+	//   contract of a client created after the backup, when restoring clients alone). The 409
+	//   lists, per category holding such rows, the category they point into and how many rows:
+	//   restore those categories together. Nothing is changed.
+	// - 409 too when the backup's file is missing or does not match its checksum, and when the
+	//   backup follows an older schema version than the database.
+	// - The restore and an activity-log entry (`organization.restoreBackup`) are recorded.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organization/{id}/backupRestore (the `AddBackupRestore` operationId).
+	AddBackupRestore(ctx context.Context, id OrganizationObjectId, params *AddBackupRestoreParams, body AddBackupRestoreJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteSelectiveDataWithBody Erase chosen categories of an organization's data
 	//
@@ -1910,6 +2246,155 @@ func (c *Client) GetActivityLogs(ctx context.Context, id OrganizationObjectId, p
 // Corresponds with GET /api/v1/organization/{id}/activityLog/all (the `GetAllActivityLogs` operationId).
 func (c *Client) GetAllActivityLogs(ctx context.Context, id OrganizationObjectId, params *GetAllActivityLogsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAllActivityLogsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAllBackups The organization's backups
+//
+// One page of the organization's backups, newest first, with their manifests. Only the owner
+// or an admin may list them (403 otherwise). Paging as `GetOrganizations`, also accepted as
+// headers (the query wins).
+//
+// Corresponds with GET /api/v1/organization/{id}/backup (the `GetAllBackups` operationId).
+func (c *Client) GetAllBackups(ctx context.Context, id OrganizationObjectId, params *GetAllBackupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAllBackupsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddOrganizationBackup Back up all of an organization's data
+//
+// Takes a consistent backup of every data category of the organization: all rows are read in
+// one snapshot, so the backup is the organization as it was at one instant, whatever is
+// written meanwhile. The rows are stored compressed outside the database (in the service's
+// blob store: a directory by default, S3 in production) with a manifest: rows per category,
+// the SHA-256 of the stored file, the schema version the rows follow, who took it and when.
+//
+//   - Only the owner or an admin may take a backup (403 otherwise).
+//   - A backup holds every category but `organizationBackups` (a backup does not hold backups):
+//     the organization's settings (`orgSettings`) and its memberships (`users`) included.
+//   - Backups older than the service's retention are removed when a new one is taken;
+//     `DeleteSelectiveData` with `organizationBackups: true` removes every backup, files
+//     included. `DeleteSelectiveData?backup=true` takes one before it deletes.
+//   - Restore with `AddBackupRestore`.
+//
+// Corresponds with POST /api/v1/organization/{id}/backup (the `AddOrganizationBackup` operationId).
+func (c *Client) AddOrganizationBackup(ctx context.Context, id OrganizationObjectId, params *AddOrganizationBackupParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddOrganizationBackupRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAllBackupRestores The organization's restores
+//
+// One page of the restores run on the organization, newest first. Only the owner or an admin
+// may list them (403 otherwise). Paging as `GetOrganizations`, also accepted as headers (the
+// query wins).
+//
+// Corresponds with GET /api/v1/organization/{id}/backupRestore (the `GetAllBackupRestores` operationId).
+func (c *Client) GetAllBackupRestores(ctx context.Context, id OrganizationObjectId, params *GetAllBackupRestoresParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAllBackupRestoresRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddBackupRestoreWithBody Restore chosen categories from a backup
+//
+// Replaces each category set to `true` in `categories` (the same 46 flags as
+// `DeleteSelectiveData`) by the backup's rows: what the category holds now is deleted and the
+// backup's rows are put back, in one transaction, all or nothing. Categories set to `false`
+// are not touched. Stored figures (balances, paid and outstanding amounts, stock) are then
+// recomputed from the rows, as after a delete.
+//
+//   - Only the owner or an admin may restore (403 otherwise); `backupId` must be a backup of
+//     this organization (404 otherwise).
+//   - Derived rows go with what posted them, as in the delete: restoring `invoice` brings back
+//     the invoices' ledger lines.
+//   - `users: true` brings back the memberships of the backup (the caller's and the owner's are
+//     kept as they are; users who no longer exist are not brought back). `orgSettings: true`
+//     puts the backup's settings back.
+//   - `organizationBackups: true` is a 400: a backup does not hold backups.
+//   - 409 when the result would leave a row pointing at a missing row, in either direction: a
+//     restored row needing a row of a category that is neither kept nor restored (restored
+//     invoices of clients deleted since), or a kept row pointing at a row the backup lacks (a
+//     contract of a client created after the backup, when restoring clients alone). The 409
+//     lists, per category holding such rows, the category they point into and how many rows:
+//     restore those categories together. Nothing is changed.
+//   - 409 too when the backup's file is missing or does not match its checksum, and when the
+//     backup follows an older schema version than the database.
+//   - The restore and an activity-log entry (`organization.restoreBackup`) are recorded.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organization/{id}/backupRestore (the `AddBackupRestore` operationId).
+func (c *Client) AddBackupRestoreWithBody(ctx context.Context, id OrganizationObjectId, params *AddBackupRestoreParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddBackupRestoreRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddBackupRestore Restore chosen categories from a backup
+//
+// Replaces each category set to `true` in `categories` (the same 46 flags as
+// `DeleteSelectiveData`) by the backup's rows: what the category holds now is deleted and the
+// backup's rows are put back, in one transaction, all or nothing. Categories set to `false`
+// are not touched. Stored figures (balances, paid and outstanding amounts, stock) are then
+// recomputed from the rows, as after a delete.
+//
+//   - Only the owner or an admin may restore (403 otherwise); `backupId` must be a backup of
+//     this organization (404 otherwise).
+//   - Derived rows go with what posted them, as in the delete: restoring `invoice` brings back
+//     the invoices' ledger lines.
+//   - `users: true` brings back the memberships of the backup (the caller's and the owner's are
+//     kept as they are; users who no longer exist are not brought back). `orgSettings: true`
+//     puts the backup's settings back.
+//   - `organizationBackups: true` is a 400: a backup does not hold backups.
+//   - 409 when the result would leave a row pointing at a missing row, in either direction: a
+//     restored row needing a row of a category that is neither kept nor restored (restored
+//     invoices of clients deleted since), or a kept row pointing at a row the backup lacks (a
+//     contract of a client created after the backup, when restoring clients alone). The 409
+//     lists, per category holding such rows, the category they point into and how many rows:
+//     restore those categories together. Nothing is changed.
+//   - 409 too when the backup's file is missing or does not match its checksum, and when the
+//     backup follows an older schema version than the database.
+//   - The restore and an activity-log entry (`organization.restoreBackup`) are recorded.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organization/{id}/backupRestore (the `AddBackupRestore` operationId).
+func (c *Client) AddBackupRestore(ctx context.Context, id OrganizationObjectId, params *AddBackupRestoreParams, body AddBackupRestoreJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddBackupRestoreRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2774,6 +3259,359 @@ func NewGetAllActivityLogsRequest(server string, id OrganizationObjectId, params
 	return req, nil
 }
 
+// NewGetAllBackupsRequest constructs an http.Request for the GetAllBackups method
+func NewGetAllBackupsRequest(server string, id OrganizationObjectId, params *GetAllBackupsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organization/%s/backup", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageNo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageNo", *params.PageNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageSize", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.OrganizationID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "ORGANIZATION-ID", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("ORGANIZATION-ID", headerParam0)
+		}
+
+		if params.PageNoHeader != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "PageNo", *params.PageNoHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("PageNo", headerParam1)
+		}
+
+		if params.PageSizeHeader != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "PageSize", *params.PageSizeHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("PageSize", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewAddOrganizationBackupRequest constructs an http.Request for the AddOrganizationBackup method
+func NewAddOrganizationBackupRequest(server string, id OrganizationObjectId, params *AddOrganizationBackupParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organization/%s/backup", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.OrganizationID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "ORGANIZATION-ID", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("ORGANIZATION-ID", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetAllBackupRestoresRequest constructs an http.Request for the GetAllBackupRestores method
+func NewGetAllBackupRestoresRequest(server string, id OrganizationObjectId, params *GetAllBackupRestoresParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organization/%s/backupRestore", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageNo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageNo", *params.PageNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageSize", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.OrganizationID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "ORGANIZATION-ID", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("ORGANIZATION-ID", headerParam0)
+		}
+
+		if params.PageNoHeader != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "PageNo", *params.PageNoHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("PageNo", headerParam1)
+		}
+
+		if params.PageSizeHeader != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "PageSize", *params.PageSizeHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("PageSize", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewAddBackupRestoreRequest calls the generic AddBackupRestore builder with application/json body
+func NewAddBackupRestoreRequest(server string, id OrganizationObjectId, params *AddBackupRestoreParams, body AddBackupRestoreJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddBackupRestoreRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewAddBackupRestoreRequestWithBody constructs an http.Request for the AddBackupRestore method, with any body, and a specified content type
+func NewAddBackupRestoreRequestWithBody(server string, id OrganizationObjectId, params *AddBackupRestoreParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organization/%s/backupRestore", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.OrganizationID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "ORGANIZATION-ID", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("ORGANIZATION-ID", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewDeleteSelectiveDataRequest calls the generic DeleteSelectiveData builder with application/json body
 func NewDeleteSelectiveDataRequest(server string, id OrganizationObjectId, params *DeleteSelectiveDataParams, body DeleteSelectiveDataJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2835,6 +3673,18 @@ func NewDeleteSelectiveDataRequestWithBody(server string, id OrganizationObjectI
 		if params.Force != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "force", *params.Force, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Backup != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "backup", *params.Backup, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3060,6 +3910,111 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/organization/{id}/activityLog/all (the `GetAllActivityLogs` operationId).
 	GetAllActivityLogsWithResponse(ctx context.Context, id OrganizationObjectId, params *GetAllActivityLogsParams, reqEditors ...RequestEditorFn) (*GetAllActivityLogsResponse, error)
+
+	// GetAllBackupsWithResponse The organization's backups
+	//
+	// One page of the organization's backups, newest first, with their manifests. Only the owner
+	// or an admin may list them (403 otherwise). Paging as `GetOrganizations`, also accepted as
+	// headers (the query wins).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organization/{id}/backup (the `GetAllBackups` operationId).
+	GetAllBackupsWithResponse(ctx context.Context, id OrganizationObjectId, params *GetAllBackupsParams, reqEditors ...RequestEditorFn) (*GetAllBackupsResponse, error)
+
+	// AddOrganizationBackupWithResponse Back up all of an organization's data
+	//
+	// Takes a consistent backup of every data category of the organization: all rows are read in
+	// one snapshot, so the backup is the organization as it was at one instant, whatever is
+	// written meanwhile. The rows are stored compressed outside the database (in the service's
+	// blob store: a directory by default, S3 in production) with a manifest: rows per category,
+	// the SHA-256 of the stored file, the schema version the rows follow, who took it and when.
+	//
+	// - Only the owner or an admin may take a backup (403 otherwise).
+	// - A backup holds every category but `organizationBackups` (a backup does not hold backups):
+	//   the organization's settings (`orgSettings`) and its memberships (`users`) included.
+	// - Backups older than the service's retention are removed when a new one is taken;
+	//   `DeleteSelectiveData` with `organizationBackups: true` removes every backup, files
+	//   included. `DeleteSelectiveData?backup=true` takes one before it deletes.
+	// - Restore with `AddBackupRestore`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organization/{id}/backup (the `AddOrganizationBackup` operationId).
+	AddOrganizationBackupWithResponse(ctx context.Context, id OrganizationObjectId, params *AddOrganizationBackupParams, reqEditors ...RequestEditorFn) (*AddOrganizationBackupResponse, error)
+
+	// GetAllBackupRestoresWithResponse The organization's restores
+	//
+	// One page of the restores run on the organization, newest first. Only the owner or an admin
+	// may list them (403 otherwise). Paging as `GetOrganizations`, also accepted as headers (the
+	// query wins).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organization/{id}/backupRestore (the `GetAllBackupRestores` operationId).
+	GetAllBackupRestoresWithResponse(ctx context.Context, id OrganizationObjectId, params *GetAllBackupRestoresParams, reqEditors ...RequestEditorFn) (*GetAllBackupRestoresResponse, error)
+
+	// AddBackupRestoreWithBodyWithResponse Restore chosen categories from a backup
+	//
+	// Replaces each category set to `true` in `categories` (the same 46 flags as
+	// `DeleteSelectiveData`) by the backup's rows: what the category holds now is deleted and the
+	// backup's rows are put back, in one transaction, all or nothing. Categories set to `false`
+	// are not touched. Stored figures (balances, paid and outstanding amounts, stock) are then
+	// recomputed from the rows, as after a delete.
+	//
+	// - Only the owner or an admin may restore (403 otherwise); `backupId` must be a backup of
+	//   this organization (404 otherwise).
+	// - Derived rows go with what posted them, as in the delete: restoring `invoice` brings back
+	//   the invoices' ledger lines.
+	// - `users: true` brings back the memberships of the backup (the caller's and the owner's are
+	//   kept as they are; users who no longer exist are not brought back). `orgSettings: true`
+	//   puts the backup's settings back.
+	// - `organizationBackups: true` is a 400: a backup does not hold backups.
+	// - 409 when the result would leave a row pointing at a missing row, in either direction: a
+	//   restored row needing a row of a category that is neither kept nor restored (restored
+	//   invoices of clients deleted since), or a kept row pointing at a row the backup lacks (a
+	//   contract of a client created after the backup, when restoring clients alone). The 409
+	//   lists, per category holding such rows, the category they point into and how many rows:
+	//   restore those categories together. Nothing is changed.
+	// - 409 too when the backup's file is missing or does not match its checksum, and when the
+	//   backup follows an older schema version than the database.
+	// - The restore and an activity-log entry (`organization.restoreBackup`) are recorded.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organization/{id}/backupRestore (the `AddBackupRestore` operationId).
+	AddBackupRestoreWithBodyWithResponse(ctx context.Context, id OrganizationObjectId, params *AddBackupRestoreParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddBackupRestoreResponse, error)
+
+	// AddBackupRestoreWithResponse Restore chosen categories from a backup
+	//
+	// Replaces each category set to `true` in `categories` (the same 46 flags as
+	// `DeleteSelectiveData`) by the backup's rows: what the category holds now is deleted and the
+	// backup's rows are put back, in one transaction, all or nothing. Categories set to `false`
+	// are not touched. Stored figures (balances, paid and outstanding amounts, stock) are then
+	// recomputed from the rows, as after a delete.
+	//
+	// - Only the owner or an admin may restore (403 otherwise); `backupId` must be a backup of
+	//   this organization (404 otherwise).
+	// - Derived rows go with what posted them, as in the delete: restoring `invoice` brings back
+	//   the invoices' ledger lines.
+	// - `users: true` brings back the memberships of the backup (the caller's and the owner's are
+	//   kept as they are; users who no longer exist are not brought back). `orgSettings: true`
+	//   puts the backup's settings back.
+	// - `organizationBackups: true` is a 400: a backup does not hold backups.
+	// - 409 when the result would leave a row pointing at a missing row, in either direction: a
+	//   restored row needing a row of a category that is neither kept nor restored (restored
+	//   invoices of clients deleted since), or a kept row pointing at a row the backup lacks (a
+	//   contract of a client created after the backup, when restoring clients alone). The 409
+	//   lists, per category holding such rows, the category they point into and how many rows:
+	//   restore those categories together. Nothing is changed.
+	// - 409 too when the backup's file is missing or does not match its checksum, and when the
+	//   backup follows an older schema version than the database.
+	// - The restore and an activity-log entry (`organization.restoreBackup`) are recorded.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organization/{id}/backupRestore (the `AddBackupRestore` operationId).
+	AddBackupRestoreWithResponse(ctx context.Context, id OrganizationObjectId, params *AddBackupRestoreParams, body AddBackupRestoreJSONRequestBody, reqEditors ...RequestEditorFn) (*AddBackupRestoreResponse, error)
 
 	// DeleteSelectiveDataWithBodyWithResponse Erase chosen categories of an organization's data
 	//
@@ -3887,6 +4842,476 @@ func (r GetAllActivityLogsResponse) ContentType() string {
 	return ""
 }
 
+// GetAllBackupsResponse429Headers the declared response headers of an HTTP 429 response for GetAllBackups
+type GetAllBackupsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+// GetAllBackupsResponse503Headers the declared response headers of an HTTP 503 response for GetAllBackups
+type GetAllBackupsResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetAllBackupsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrganizationBackupListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAllBackupsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAllBackupsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAllBackupsResponse) GetJSON200() *OrganizationBackupListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAllBackupsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAllBackupsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAllBackupsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAllBackupsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetAllBackupsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetAllBackupsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetAllBackupsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAllBackupsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAllBackupsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAllBackupsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAllBackupsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AddOrganizationBackupResponse429Headers the declared response headers of an HTTP 429 response for AddOrganizationBackup
+type AddOrganizationBackupResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+// AddOrganizationBackupResponse503Headers the declared response headers of an HTTP 503 response for AddOrganizationBackup
+type AddOrganizationBackupResponse503Headers struct {
+	RetryAfter int
+}
+
+type AddOrganizationBackupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *OrganizationBackupResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *IdempotencyInFlight
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AddOrganizationBackupResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AddOrganizationBackupResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddOrganizationBackupResponse) GetJSON201() *OrganizationBackupResponse {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AddOrganizationBackupResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AddOrganizationBackupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AddOrganizationBackupResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AddOrganizationBackupResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r AddOrganizationBackupResponse) GetJSON409() *IdempotencyInFlight {
+	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r AddOrganizationBackupResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AddOrganizationBackupResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AddOrganizationBackupResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AddOrganizationBackupResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AddOrganizationBackupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddOrganizationBackupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddOrganizationBackupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddOrganizationBackupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAllBackupRestoresResponse429Headers the declared response headers of an HTTP 429 response for GetAllBackupRestores
+type GetAllBackupRestoresResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+// GetAllBackupRestoresResponse503Headers the declared response headers of an HTTP 503 response for GetAllBackupRestores
+type GetAllBackupRestoresResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetAllBackupRestoresResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BackupRestoreListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAllBackupRestoresResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAllBackupRestoresResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAllBackupRestoresResponse) GetJSON200() *BackupRestoreListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAllBackupRestoresResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAllBackupRestoresResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAllBackupRestoresResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAllBackupRestoresResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetAllBackupRestoresResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetAllBackupRestoresResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetAllBackupRestoresResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAllBackupRestoresResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAllBackupRestoresResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAllBackupRestoresResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAllBackupRestoresResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AddBackupRestoreResponse429Headers the declared response headers of an HTTP 429 response for AddBackupRestore
+type AddBackupRestoreResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+// AddBackupRestoreResponse503Headers the declared response headers of an HTTP 503 response for AddBackupRestore
+type AddBackupRestoreResponse503Headers struct {
+	RetryAfter int
+}
+
+type AddBackupRestoreResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *BackupRestoreResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *RestoreConflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AddBackupRestoreResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AddBackupRestoreResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON201() *BackupRestoreResponse {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON409() *RestoreConflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AddBackupRestoreResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddBackupRestoreResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddBackupRestoreResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddBackupRestoreResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // DeleteSelectiveDataResponse429Headers the declared response headers of an HTTP 429 response for DeleteSelectiveData
 type DeleteSelectiveDataResponse429Headers struct {
 	RetryAfter          *int
@@ -4199,6 +5624,141 @@ func (c *ClientWithResponses) GetAllActivityLogsWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseGetAllActivityLogsResponse(rsp)
+}
+
+// GetAllBackupsWithResponse The organization's backups
+//
+// One page of the organization's backups, newest first, with their manifests. Only the owner
+// or an admin may list them (403 otherwise). Paging as `GetOrganizations`, also accepted as
+// headers (the query wins).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organization/{id}/backup (the `GetAllBackups` operationId).
+func (c *ClientWithResponses) GetAllBackupsWithResponse(ctx context.Context, id OrganizationObjectId, params *GetAllBackupsParams, reqEditors ...RequestEditorFn) (*GetAllBackupsResponse, error) {
+	rsp, err := c.GetAllBackups(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAllBackupsResponse(rsp)
+}
+
+// AddOrganizationBackupWithResponse Back up all of an organization's data
+//
+// Takes a consistent backup of every data category of the organization: all rows are read in
+// one snapshot, so the backup is the organization as it was at one instant, whatever is
+// written meanwhile. The rows are stored compressed outside the database (in the service's
+// blob store: a directory by default, S3 in production) with a manifest: rows per category,
+// the SHA-256 of the stored file, the schema version the rows follow, who took it and when.
+//
+//   - Only the owner or an admin may take a backup (403 otherwise).
+//   - A backup holds every category but `organizationBackups` (a backup does not hold backups):
+//     the organization's settings (`orgSettings`) and its memberships (`users`) included.
+//   - Backups older than the service's retention are removed when a new one is taken;
+//     `DeleteSelectiveData` with `organizationBackups: true` removes every backup, files
+//     included. `DeleteSelectiveData?backup=true` takes one before it deletes.
+//   - Restore with `AddBackupRestore`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organization/{id}/backup (the `AddOrganizationBackup` operationId).
+func (c *ClientWithResponses) AddOrganizationBackupWithResponse(ctx context.Context, id OrganizationObjectId, params *AddOrganizationBackupParams, reqEditors ...RequestEditorFn) (*AddOrganizationBackupResponse, error) {
+	rsp, err := c.AddOrganizationBackup(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddOrganizationBackupResponse(rsp)
+}
+
+// GetAllBackupRestoresWithResponse The organization's restores
+//
+// One page of the restores run on the organization, newest first. Only the owner or an admin
+// may list them (403 otherwise). Paging as `GetOrganizations`, also accepted as headers (the
+// query wins).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organization/{id}/backupRestore (the `GetAllBackupRestores` operationId).
+func (c *ClientWithResponses) GetAllBackupRestoresWithResponse(ctx context.Context, id OrganizationObjectId, params *GetAllBackupRestoresParams, reqEditors ...RequestEditorFn) (*GetAllBackupRestoresResponse, error) {
+	rsp, err := c.GetAllBackupRestores(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAllBackupRestoresResponse(rsp)
+}
+
+// AddBackupRestoreWithBodyWithResponse Restore chosen categories from a backup
+//
+// Replaces each category set to `true` in `categories` (the same 46 flags as
+// `DeleteSelectiveData`) by the backup's rows: what the category holds now is deleted and the
+// backup's rows are put back, in one transaction, all or nothing. Categories set to `false`
+// are not touched. Stored figures (balances, paid and outstanding amounts, stock) are then
+// recomputed from the rows, as after a delete.
+//
+//   - Only the owner or an admin may restore (403 otherwise); `backupId` must be a backup of
+//     this organization (404 otherwise).
+//   - Derived rows go with what posted them, as in the delete: restoring `invoice` brings back
+//     the invoices' ledger lines.
+//   - `users: true` brings back the memberships of the backup (the caller's and the owner's are
+//     kept as they are; users who no longer exist are not brought back). `orgSettings: true`
+//     puts the backup's settings back.
+//   - `organizationBackups: true` is a 400: a backup does not hold backups.
+//   - 409 when the result would leave a row pointing at a missing row, in either direction: a
+//     restored row needing a row of a category that is neither kept nor restored (restored
+//     invoices of clients deleted since), or a kept row pointing at a row the backup lacks (a
+//     contract of a client created after the backup, when restoring clients alone). The 409
+//     lists, per category holding such rows, the category they point into and how many rows:
+//     restore those categories together. Nothing is changed.
+//   - 409 too when the backup's file is missing or does not match its checksum, and when the
+//     backup follows an older schema version than the database.
+//   - The restore and an activity-log entry (`organization.restoreBackup`) are recorded.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organization/{id}/backupRestore (the `AddBackupRestore` operationId).
+func (c *ClientWithResponses) AddBackupRestoreWithBodyWithResponse(ctx context.Context, id OrganizationObjectId, params *AddBackupRestoreParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddBackupRestoreResponse, error) {
+	rsp, err := c.AddBackupRestoreWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddBackupRestoreResponse(rsp)
+}
+
+// AddBackupRestoreWithResponse Restore chosen categories from a backup
+//
+// Replaces each category set to `true` in `categories` (the same 46 flags as
+// `DeleteSelectiveData`) by the backup's rows: what the category holds now is deleted and the
+// backup's rows are put back, in one transaction, all or nothing. Categories set to `false`
+// are not touched. Stored figures (balances, paid and outstanding amounts, stock) are then
+// recomputed from the rows, as after a delete.
+//
+//   - Only the owner or an admin may restore (403 otherwise); `backupId` must be a backup of
+//     this organization (404 otherwise).
+//   - Derived rows go with what posted them, as in the delete: restoring `invoice` brings back
+//     the invoices' ledger lines.
+//   - `users: true` brings back the memberships of the backup (the caller's and the owner's are
+//     kept as they are; users who no longer exist are not brought back). `orgSettings: true`
+//     puts the backup's settings back.
+//   - `organizationBackups: true` is a 400: a backup does not hold backups.
+//   - 409 when the result would leave a row pointing at a missing row, in either direction: a
+//     restored row needing a row of a category that is neither kept nor restored (restored
+//     invoices of clients deleted since), or a kept row pointing at a row the backup lacks (a
+//     contract of a client created after the backup, when restoring clients alone). The 409
+//     lists, per category holding such rows, the category they point into and how many rows:
+//     restore those categories together. Nothing is changed.
+//   - 409 too when the backup's file is missing or does not match its checksum, and when the
+//     backup follows an older schema version than the database.
+//   - The restore and an activity-log entry (`organization.restoreBackup`) are recorded.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organization/{id}/backupRestore (the `AddBackupRestore` operationId).
+func (c *ClientWithResponses) AddBackupRestoreWithResponse(ctx context.Context, id OrganizationObjectId, params *AddBackupRestoreParams, body AddBackupRestoreJSONRequestBody, reqEditors ...RequestEditorFn) (*AddBackupRestoreResponse, error) {
+	rsp, err := c.AddBackupRestore(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddBackupRestoreResponse(rsp)
 }
 
 // DeleteSelectiveDataWithBodyWithResponse Erase chosen categories of an organization's data
@@ -5104,6 +6664,524 @@ func ParseGetAllActivityLogsResponse(rsp *http.Response) (*GetAllActivityLogsRes
 	return response, nil
 }
 
+// ParseGetAllBackupsResponse parses an HTTP response from a GetAllBackupsWithResponse call
+func ParseGetAllBackupsResponse(rsp *http.Response) (*GetAllBackupsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAllBackupsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrganizationBackupListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetAllBackupsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetAllBackupsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAddOrganizationBackupResponse parses an HTTP response from a AddOrganizationBackupWithResponse call
+func ParseAddOrganizationBackupResponse(rsp *http.Response) (*AddOrganizationBackupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddOrganizationBackupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest OrganizationBackupResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdempotencyInFlight
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers AddOrganizationBackupResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers AddOrganizationBackupResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAllBackupRestoresResponse parses an HTTP response from a GetAllBackupRestoresWithResponse call
+func ParseGetAllBackupRestoresResponse(rsp *http.Response) (*GetAllBackupRestoresResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAllBackupRestoresResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BackupRestoreListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetAllBackupRestoresResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetAllBackupRestoresResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAddBackupRestoreResponse parses an HTTP response from a AddBackupRestoreWithResponse call
+func ParseAddBackupRestoreResponse(rsp *http.Response) (*AddBackupRestoreResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddBackupRestoreResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest BackupRestoreResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RestoreConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers AddBackupRestoreResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers AddBackupRestoreResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseDeleteSelectiveDataResponse parses an HTTP response from a DeleteSelectiveDataWithResponse call
 func ParseDeleteSelectiveDataResponse(rsp *http.Response) (*DeleteSelectiveDataResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5271,6 +7349,18 @@ type ServerInterface interface {
 	// GetAllActivityLogs Every entry of an organization's activity log
 	// (GET /api/v1/organization/{id}/activityLog/all)
 	GetAllActivityLogs(ctx echo.Context, id OrganizationObjectId, params GetAllActivityLogsParams) error
+	// GetAllBackups The organization's backups
+	// (GET /api/v1/organization/{id}/backup)
+	GetAllBackups(ctx echo.Context, id OrganizationObjectId, params GetAllBackupsParams) error
+	// AddOrganizationBackup Back up all of an organization's data
+	// (POST /api/v1/organization/{id}/backup)
+	AddOrganizationBackup(ctx echo.Context, id OrganizationObjectId, params AddOrganizationBackupParams) error
+	// GetAllBackupRestores The organization's restores
+	// (GET /api/v1/organization/{id}/backupRestore)
+	GetAllBackupRestores(ctx echo.Context, id OrganizationObjectId, params GetAllBackupRestoresParams) error
+	// AddBackupRestore Restore chosen categories from a backup
+	// (POST /api/v1/organization/{id}/backupRestore)
+	AddBackupRestore(ctx echo.Context, id OrganizationObjectId, params AddBackupRestoreParams) error
 	// DeleteSelectiveData Erase chosen categories of an organization's data
 	// (DELETE /api/v1/organization/{id}/selective)
 	DeleteSelectiveData(ctx echo.Context, id OrganizationObjectId, params DeleteSelectiveDataParams) error
@@ -5723,6 +7813,266 @@ func (w *ServerInterfaceWrapper) GetAllActivityLogs(ctx echo.Context) error {
 	return err
 }
 
+// GetAllBackups converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAllBackups(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id OrganizationObjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetAllBackupsParams
+	// ------------- Optional query parameter "pageNo" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageNo", ctx.QueryParams(), &params.PageNo, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageNo: %s", err))
+	}
+
+	// ------------- Optional query parameter "pageSize" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageSize: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "ORGANIZATION-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("ORGANIZATION-ID")]; found {
+		var OrganizationID OrganizationID
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for ORGANIZATION-ID, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "ORGANIZATION-ID", valueList[0], &OrganizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ORGANIZATION-ID: %s", err))
+		}
+
+		params.OrganizationID = &OrganizationID
+	}
+	// ------------- Optional header parameter "PageNo" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageNo")]; found {
+		var PageNoHeader PageNoHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageNo, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "PageNo", valueList[0], &PageNoHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageNo: %s", err))
+		}
+
+		params.PageNoHeader = &PageNoHeader
+	}
+	// ------------- Optional header parameter "PageSize" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageSize")]; found {
+		var PageSizeHeader PageSizeHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageSize, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "PageSize", valueList[0], &PageSizeHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageSize: %s", err))
+		}
+
+		params.PageSizeHeader = &PageSizeHeader
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetAllBackups(ctx, id, params)
+	return err
+}
+
+// AddOrganizationBackup converts echo context to params.
+func (w *ServerInterfaceWrapper) AddOrganizationBackup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id OrganizationObjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AddOrganizationBackupParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "ORGANIZATION-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("ORGANIZATION-ID")]; found {
+		var OrganizationID OrganizationID
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for ORGANIZATION-ID, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "ORGANIZATION-ID", valueList[0], &OrganizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ORGANIZATION-ID: %s", err))
+		}
+
+		params.OrganizationID = &OrganizationID
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AddOrganizationBackup(ctx, id, params)
+	return err
+}
+
+// GetAllBackupRestores converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAllBackupRestores(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id OrganizationObjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetAllBackupRestoresParams
+	// ------------- Optional query parameter "pageNo" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageNo", ctx.QueryParams(), &params.PageNo, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageNo: %s", err))
+	}
+
+	// ------------- Optional query parameter "pageSize" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageSize: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "ORGANIZATION-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("ORGANIZATION-ID")]; found {
+		var OrganizationID OrganizationID
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for ORGANIZATION-ID, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "ORGANIZATION-ID", valueList[0], &OrganizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ORGANIZATION-ID: %s", err))
+		}
+
+		params.OrganizationID = &OrganizationID
+	}
+	// ------------- Optional header parameter "PageNo" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageNo")]; found {
+		var PageNoHeader PageNoHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageNo, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "PageNo", valueList[0], &PageNoHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageNo: %s", err))
+		}
+
+		params.PageNoHeader = &PageNoHeader
+	}
+	// ------------- Optional header parameter "PageSize" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageSize")]; found {
+		var PageSizeHeader PageSizeHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageSize, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "PageSize", valueList[0], &PageSizeHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageSize: %s", err))
+		}
+
+		params.PageSizeHeader = &PageSizeHeader
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetAllBackupRestores(ctx, id, params)
+	return err
+}
+
+// AddBackupRestore converts echo context to params.
+func (w *ServerInterfaceWrapper) AddBackupRestore(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id OrganizationObjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AddBackupRestoreParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "ORGANIZATION-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("ORGANIZATION-ID")]; found {
+		var OrganizationID OrganizationID
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for ORGANIZATION-ID, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "ORGANIZATION-ID", valueList[0], &OrganizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ORGANIZATION-ID: %s", err))
+		}
+
+		params.OrganizationID = &OrganizationID
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AddBackupRestore(ctx, id, params)
+	return err
+}
+
 // DeleteSelectiveData converts echo context to params.
 func (w *ServerInterfaceWrapper) DeleteSelectiveData(ctx echo.Context) error {
 	var err error
@@ -5748,6 +8098,13 @@ func (w *ServerInterfaceWrapper) DeleteSelectiveData(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "force", ctx.QueryParams(), &params.Force, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter force: %s", err))
+	}
+
+	// ------------- Optional query parameter "backup" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "backup", ctx.QueryParams(), &params.Backup, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter backup: %s", err))
 	}
 
 	headers := ctx.Request().Header
@@ -5840,6 +8197,10 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/v1/organization/:id", wrapper.GetOrganizationDetail, options.OperationMiddlewares["GetOrganizationDetail"]...)
 	router.GET(options.BaseURL+"/api/v1/organization/:id/activityLog", wrapper.GetActivityLogs, options.OperationMiddlewares["GetActivityLogs"]...)
 	router.GET(options.BaseURL+"/api/v1/organization/:id/activityLog/all", wrapper.GetAllActivityLogs, options.OperationMiddlewares["GetAllActivityLogs"]...)
+	router.GET(options.BaseURL+"/api/v1/organization/:id/backup", wrapper.GetAllBackups, options.OperationMiddlewares["GetAllBackups"]...)
+	router.POST(options.BaseURL+"/api/v1/organization/:id/backup", wrapper.AddOrganizationBackup, options.OperationMiddlewares["AddOrganizationBackup"]...)
+	router.GET(options.BaseURL+"/api/v1/organization/:id/backupRestore", wrapper.GetAllBackupRestores, options.OperationMiddlewares["GetAllBackupRestores"]...)
+	router.POST(options.BaseURL+"/api/v1/organization/:id/backupRestore", wrapper.AddBackupRestore, options.OperationMiddlewares["AddBackupRestore"]...)
 	router.DELETE(options.BaseURL+"/api/v1/organization/:id/selective", wrapper.DeleteSelectiveData, options.OperationMiddlewares["DeleteSelectiveData"]...)
 
 }
@@ -5859,6 +8220,8 @@ type InternalErrorJSONResponse Error
 type NotFoundJSONResponse Error
 
 type PayloadTooLargeJSONResponse Error
+
+type RestoreConflictJSONResponse DependencyConflict
 
 type ServiceUnavailableResponseHeaders struct {
 	RetryAfter int
@@ -6679,6 +9042,635 @@ func (response GetAllActivityLogs503JSONResponse) VisitGetAllActivityLogsRespons
 	return err
 }
 
+type GetAllBackupsRequestObject struct {
+	Id     OrganizationObjectId `json:"id"`
+	Params GetAllBackupsParams
+}
+
+type GetAllBackupsResponseObject interface {
+	VisitGetAllBackupsResponse(w http.ResponseWriter) error
+}
+
+type GetAllBackups200JSONResponse OrganizationBackupListResponse
+
+func (response GetAllBackups200JSONResponse) VisitGetAllBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackups400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetAllBackups400JSONResponse) VisitGetAllBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackups401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetAllBackups401JSONResponse) VisitGetAllBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackups403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetAllBackups403JSONResponse) VisitGetAllBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackups404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetAllBackups404JSONResponse) VisitGetAllBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackups429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetAllBackups429JSONResponse) VisitGetAllBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackups500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetAllBackups500JSONResponse) VisitGetAllBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackups503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetAllBackups503JSONResponse) VisitGetAllBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddOrganizationBackupRequestObject struct {
+	Id     OrganizationObjectId `json:"id"`
+	Params AddOrganizationBackupParams
+}
+
+type AddOrganizationBackupResponseObject interface {
+	VisitAddOrganizationBackupResponse(w http.ResponseWriter) error
+}
+
+type AddOrganizationBackup201JSONResponse OrganizationBackupResponse
+
+func (response AddOrganizationBackup201JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddOrganizationBackup400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AddOrganizationBackup400JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddOrganizationBackup401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AddOrganizationBackup401JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddOrganizationBackup403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AddOrganizationBackup403JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddOrganizationBackup404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AddOrganizationBackup404JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddOrganizationBackup409JSONResponse struct {
+	IdempotencyInFlightJSONResponse
+}
+
+func (response AddOrganizationBackup409JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddOrganizationBackup422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response AddOrganizationBackup422JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddOrganizationBackup429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response AddOrganizationBackup429JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddOrganizationBackup500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AddOrganizationBackup500JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddOrganizationBackup503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response AddOrganizationBackup503JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackupRestoresRequestObject struct {
+	Id     OrganizationObjectId `json:"id"`
+	Params GetAllBackupRestoresParams
+}
+
+type GetAllBackupRestoresResponseObject interface {
+	VisitGetAllBackupRestoresResponse(w http.ResponseWriter) error
+}
+
+type GetAllBackupRestores200JSONResponse BackupRestoreListResponse
+
+func (response GetAllBackupRestores200JSONResponse) VisitGetAllBackupRestoresResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackupRestores400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetAllBackupRestores400JSONResponse) VisitGetAllBackupRestoresResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackupRestores401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetAllBackupRestores401JSONResponse) VisitGetAllBackupRestoresResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackupRestores403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetAllBackupRestores403JSONResponse) VisitGetAllBackupRestoresResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackupRestores404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetAllBackupRestores404JSONResponse) VisitGetAllBackupRestoresResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackupRestores429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetAllBackupRestores429JSONResponse) VisitGetAllBackupRestoresResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackupRestores500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetAllBackupRestores500JSONResponse) VisitGetAllBackupRestoresResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllBackupRestores503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetAllBackupRestores503JSONResponse) VisitGetAllBackupRestoresResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestoreRequestObject struct {
+	Id     OrganizationObjectId `json:"id"`
+	Params AddBackupRestoreParams
+	Body   *AddBackupRestoreJSONRequestBody
+}
+
+type AddBackupRestoreResponseObject interface {
+	VisitAddBackupRestoreResponse(w http.ResponseWriter) error
+}
+
+type AddBackupRestore201JSONResponse BackupRestoreResponse
+
+func (response AddBackupRestore201JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AddBackupRestore400JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AddBackupRestore401JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AddBackupRestore403JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AddBackupRestore404JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore409JSONResponse struct{ RestoreConflictJSONResponse }
+
+func (response AddBackupRestore409JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response AddBackupRestore413JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response AddBackupRestore415JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore422JSONResponse struct {
+	IdempotencyKeyReusedJSONResponse
+}
+
+func (response AddBackupRestore422JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response AddBackupRestore429JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AddBackupRestore500JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddBackupRestore503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response AddBackupRestore503JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteSelectiveDataRequestObject struct {
 	Id     OrganizationObjectId `json:"id"`
 	Params DeleteSelectiveDataParams
@@ -6894,6 +9886,18 @@ type StrictServerInterface interface {
 	// GetAllActivityLogs Every entry of an organization's activity log
 	// (GET /api/v1/organization/{id}/activityLog/all)
 	GetAllActivityLogs(ctx context.Context, request GetAllActivityLogsRequestObject) (GetAllActivityLogsResponseObject, error)
+	// GetAllBackups The organization's backups
+	// (GET /api/v1/organization/{id}/backup)
+	GetAllBackups(ctx context.Context, request GetAllBackupsRequestObject) (GetAllBackupsResponseObject, error)
+	// AddOrganizationBackup Back up all of an organization's data
+	// (POST /api/v1/organization/{id}/backup)
+	AddOrganizationBackup(ctx context.Context, request AddOrganizationBackupRequestObject) (AddOrganizationBackupResponseObject, error)
+	// GetAllBackupRestores The organization's restores
+	// (GET /api/v1/organization/{id}/backupRestore)
+	GetAllBackupRestores(ctx context.Context, request GetAllBackupRestoresRequestObject) (GetAllBackupRestoresResponseObject, error)
+	// AddBackupRestore Restore chosen categories from a backup
+	// (POST /api/v1/organization/{id}/backupRestore)
+	AddBackupRestore(ctx context.Context, request AddBackupRestoreRequestObject) (AddBackupRestoreResponseObject, error)
 	// DeleteSelectiveData Erase chosen categories of an organization's data
 	// (DELETE /api/v1/organization/{id}/selective)
 	DeleteSelectiveData(ctx context.Context, request DeleteSelectiveDataRequestObject) (DeleteSelectiveDataResponseObject, error)
@@ -7108,6 +10112,133 @@ func (sh *strictHandler) GetAllActivityLogs(ctx echo.Context, id OrganizationObj
 	return nil
 }
 
+// GetAllBackups operation middleware
+func (sh *strictHandler) GetAllBackups(ctx echo.Context, id OrganizationObjectId, params GetAllBackupsParams) error {
+	var request GetAllBackupsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAllBackups(ctx.Request().Context(), request.(GetAllBackupsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAllBackups")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAllBackupsResponseObject); ok {
+		return validResponse.VisitGetAllBackupsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AddOrganizationBackup operation middleware
+func (sh *strictHandler) AddOrganizationBackup(ctx echo.Context, id OrganizationObjectId, params AddOrganizationBackupParams) error {
+	var request AddOrganizationBackupRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AddOrganizationBackup(ctx.Request().Context(), request.(AddOrganizationBackupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddOrganizationBackup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AddOrganizationBackupResponseObject); ok {
+		return validResponse.VisitAddOrganizationBackupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetAllBackupRestores operation middleware
+func (sh *strictHandler) GetAllBackupRestores(ctx echo.Context, id OrganizationObjectId, params GetAllBackupRestoresParams) error {
+	var request GetAllBackupRestoresRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAllBackupRestores(ctx.Request().Context(), request.(GetAllBackupRestoresRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAllBackupRestores")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAllBackupRestoresResponseObject); ok {
+		return validResponse.VisitGetAllBackupRestoresResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AddBackupRestore operation middleware
+func (sh *strictHandler) AddBackupRestore(ctx echo.Context, id OrganizationObjectId, params AddBackupRestoreParams) error {
+	var request AddBackupRestoreRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body AddBackupRestoreJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AddBackupRestore(ctx.Request().Context(), request.(AddBackupRestoreRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddBackupRestore")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AddBackupRestoreResponseObject); ok {
+		return validResponse.VisitAddBackupRestoreResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DeleteSelectiveData operation middleware
 func (sh *strictHandler) DeleteSelectiveData(ctx echo.Context, id OrganizationObjectId, params DeleteSelectiveDataParams) error {
 	var request DeleteSelectiveDataRequestObject
@@ -7162,258 +10293,302 @@ func (sh *strictHandler) DeleteSelectiveData(ctx echo.Context, id OrganizationOb
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rchu3kgD8KijuVlmsHdKkLk5M11atYsU5SnxRWXKyJ5E/E+SAIuIhwAxmJDGO/+yv7/f3Nvs6+yRf",
-	"oRvAADMYcqTYOTmnkqpYnBlcG43uRqMvH3pzuVpLwUShepMPPXZLV+uMwe/jecGvebF5Lq/O6BXTr1S5",
-	"WtF805v0XglGFMuYLsNIyjJWsF7Su6ZZCSVTWtDe5KcPvXfvrnuTUdJ7x9PepPfo6NHRYkTHs/35QXrI",
-	"jhaP6BezL+ePe0mPzgsuRW/Sk/kVFfxXqh+H2PK57elEN5v05jmjBUuPi96ktz/afzQYjwf7X16MR5Px",
-	"0WQ0+rGX9FJWUJ7BROa0YFcy53paP/XmGYfZJj0uriWfs95bXVp3k0Jp830y3q+KTA5HH5PeQub694Jm",
-	"ipknXeXjxyQY9CnO9PCAjhf788fsiy9mo9F4n84ODudpL+mV63TX6EvFcliPFeVZb9JL2Ur+l1mc4Vyu",
-	"eklP0BXrTXonbCXJG138I1aD3g8Wj+bj2ZdssE8P08HhfMwGj2df0MFRus++1AswPzjsfXyb9BY8K1jO",
-	"0qeyFEVvMk56K6YULLdDAJLJK0UWrJgvmR5/IQua2Qp68ifNRTrOsou8rCHN1zlVjLBrlm+IWZQN2SuW",
-	"GpVY+kARM8O+j0l0PseuirxkiX18ztIrDaLg5UVOhVr4rx0GK/dOKVa4pxkV74+xcvUup2K+tE+IDmF3",
-	"DkXMoxRFTufei5ylvHgpC+ZepYxm3sOs/pmrcBCpnJcrvxO2Wmdyw9hzRq9Z4+35mom08bZ6IX4puV4C",
-	"83i7ZkKxp96+CD645wXP2OlqLfNqHG5HmMeCrdy3jNHUII3XqH7rP1yzM5nxuVdC5inLvaerc1YUXFz5",
-	"r9zu+orO35fr6lNZ3NA8PaObAFzr5nMus8w9ZrRYyHx1Xs7UPOdr3XBVNpdp6S3nOpc/s/B5LZW3nusy",
-	"ny+pYq+CeSia0Xzz1KOv5j3Lr/mcec9FkbFgtAVV772H26qw3uHu4ZqJVFaPNzRnS1kqszh6Zz6XV1y8",
-	"+i7chs/l1RVLCRekkETvPt3oA0XkjSA+pJv0XDOINc+ZCmnXfkC7TJFT0Zt8+ehwNNIz1JSBpa/8xreS",
-	"yEK+Z7oI23y7nH0z56/4t6dvfj0dv+Sn6lS8Ppo/PX10+n79398//fbxkG2+/TX94ZS/4qe//vjzjz+/",
-	"+OH08Mfzbx8P5/uZmK2ejdL//jazjV5s1pq2fcVoznKP0iJ/6kQ3E0eW5Y1g+X+pJc1XtMipXv0hFxVx",
-	"fk2vOTmHz6arl+Vqpjscjw739QJV1NatSk+/90H1FLlduIgXSxYsFvm5VAUxjDG2cnVG3Ar7KHMdB0u8",
-	"4GpOs78zCqBTBc2LE7oB9gEPL6Qolr3JoeaZuVx9bcA141nGxVUMYFydMCDXOFPDYjM5t8hyLNIlyzn5",
-	"mqoiIS/K1Yzyni5xJXsTUWaZAzrCm1xg870Ibx7Bf7UvBjFmpeKCKV1vvZQCQAikWW/lVJf4j8djvcJm",
-	"IXuPv/xCA3N/PNIc2BKWp8ACUKY6tSRz5DBHbwpNN0dJ72ZJC0XX695Eixg5u+JS0MxQQK/33qR3+lIv",
-	"T5nnTMzx+bX34nyzmkkN5v/7n//VAhAt2DOp4aylhJOHL148/Pvf//53vQ/4iv0IU+sdK04ffiez9xpJ",
-	"TPeqyAEg57IEcadXrmdSvleDGzbrIblC2vzBY3T6SbDbwuG3JrlpClM41CSTLfhtb9J7+nKg+3EcsGu9",
-	"E6znuE+3Wqcvv/ervRJAoR16SXzq1tb5K2jKMJYLlq/UCd2o3uRgVLGEro2dvTat+Zyjc2Wsm7MVF8hw",
-	"PvToomD5SclwSF8kvRlbyJy5NwdaCKCzzG0uTWRUQfUK9F7QJc2pWhY5bRNPxw3x9A5ypk/mfMLmyFWd",
-	"4j2TpajRu+OQN5EbXiyNKCmBfdOMLDjLUqJY0Ur/9jvQP0sBzn1E55oGvTkaPx49fvG3/dH48dnF0/H+",
-	"weHRIzhIpKXCLfrDUmZM0YwRIG+ailAgX8dnz96MHh88fqbB0SCxo8PBaHwxejw5GP1JSWxvWRRrNXn4",
-	"cJ6KoaEIQy4f6q/qYRs4h2tx1fsnoMz7R440H40scR6PAvJ89K9Enw/+UPp8eFcC7Z0LGiP44q4EenzU",
-	"TqAf/x4CffSZCLSV3uP0uaC3FWn66UOPq9eAFfoYbyHn44kdbW//i4oKjX/8Hpsym+ub8wvQB/yBxN8q",
-	"FD7qqS4ZtZB6zYp8c6zBBeSbuQOaXmM2lyJV+uByQ3lBEIhEMaFXAQ4ziq4YydkvJVMFoVeUiyEcSkCz",
-	"AGumP3IPWGq+ZCvgESsu+KpcAZoXCBguCqaP/jDKNc3pihVmoFY/cmw0V/XBvhLZhjBR6BM2kQtSLLki",
-	"qOYaAtfoTXq/lCzfVBTSKMH8Mf17zha9Se/fHlaauof4VT2sjUAP0dPancu8+GrTHJc+OiCrLCRRMi/c",
-	"IGebtoEpbOuuA6tGER3b32DVmyOcYndTvbAFoYpQggjyBJYYxkbcYpAbLhS5WTJBZrJYEpozss6Zruum",
-	"g9U9VvS755P0bgdXcmDaa5uaN+s3Zt9sRZObnBeFnsgG0UVvNrI3xT031VhEBRTe9NuWyuxPf2oO+7se",
-	"cFf09jkTV1rCOHiU6H1hH6udoYpcUz5QAOab12VkB3xPM67pCaEiJTlba1zTDJXcyDJLycxqjlOyp0vA",
-	"J1CrmgL4tQ/CniwLfNYbnYpNseTiKiEZf8/Id+WM5YIVTJE03wzysnWDpThSHzgpW9AyK5xEZKY3kzJj",
-	"FDfVM1T81qd3nClpxgh4mcsb2Ojv2bogldaZFHpes0zO3xNK5kupmPD0n1yogtEU1pYcjh73Ex9cxZKt",
-	"CBdkiurmadvEUDd9x3mdpmy1loWWTr5jEUrxgr6H4TMyp1lGFF0wTTNyTaHJXprTRTHgrFgMtHBI13zA",
-	"qwYH79lmgNsuIedFztfsgSKKrago+Fz1J4SSUvBfSkZAVk+IKudL3Oxv3pyeJGTNcqLJr0hZSuSaITsb",
-	"EqRfuSocmYfDACXv2YbkpVBPCNXgY9R8cWxBF9CwbfCJvRUrljJNyJrqlkSKNCYhM5luEpg9y/vkihUI",
-	"DuyeCnXDcmQyCXY1dSAtBq/ZOqMblk6I5jPTxKFxXgqhsZhbBgVTciM0s0n5YsFyTQDtKDX7IIf7+/78",
-	"ljxj3pC4IqrgWeb62APBg1CilrD7NNdcyJzwom/aGz0eku/YRiHdZHl4ztKwwOkjWgJu7x+SpSxzhQN/",
-	"zzaJQ5IHirDFgs0LBcU5/EUwaUZdyBxVj1LAEUkoZHkTTddMQdguN1QRIQtbY4+So9vbRO8fLQn1ScYW",
-	"BRHSdIZjowYzNQ64AQ3JS2kvFhDTJgZV5nLNWUr08YlYfbs5XFrypI9RLNXUuBQ5y7RoBI2qVsbibamB",
-	"3lOBeFFR1f2jozpZXdOiYLlu8//56fLydn88uLy8/eLrt//x770YzX0VnJ3aOGlYStOYjSxzkjuJkdhj",
-	"FZGCmJPEBIDno4HeuYA/rvRcpozsTcMT3LRPALUUmb7j6XRIftBM2fBije6rUhVEQ6ragiG24brpXdgK",
-	"4Vevvzl+efrj8cXpq5eD05MWRudOkh7QHx3uYGUhTw9gd9KrwfzV7Gc2L2IM/aIJPACHRuL9w8FcC/Nz",
-	"vSkzecPyOVWMLNktsQ1WjF2DoZo31zy9XXatpr5Ft+Hj2GjwmA4Wbz/sH37cjWHdZUl/5p9QoowMJj7G",
-	"fxqZMjajEAHrkuQZvWIvZXwR1vTK8uYyFwkBJRGISgUZt63BGhuMSg3jZPtxyA6nFd7YeBPeZM/81YNA",
-	"rqP3wIALxYTiBb9mE+JqF1L2P9kKnTXnu22O4WoE0zXTP+e/svh6oBZKE1y4IgXGque0bSmgtehi7I+A",
-	"kJmRjkad1kY3t3V1dIHPuB/OYlPqPosm9L0JfUxgdzi1THMBgBilPGcgXyRkTKiaGz2BzMlgTHQdfLGN",
-	"RmEXXTd1NaiP/hC3EiUo8Znp0r1n0aRI/oQ+gppLrSVaDXzofUXT1yitompUi+/wk67XGUdV88OfFapL",
-	"HMvSJUGDe4gs2ymMrOSrxfAJWef6FFBsyKU1wbjsaSF2xZUy/Lvb/L7Oc2lUOk3EsX0uKM9YqkVGfYbl",
-	"UuCCmMEZ6gWC0mJh8Ao44VCP46kUi4zP7wgFOCOCdukn86BgR6BSNbGWTBugF8bAIenpY2dvcjD++Dap",
-	"4Pg4gON3WmpPaUFJysBUREt78GyOo/pIgKdrKbrD8QQa07Kum28EqN/VjsNLmaV4VgZJfy25KIB1meNz",
-	"44z8RJ8E9HEfTgVGZTAkT5dSKi1J6n/947aUid7ieBiA0xScjv9Ti0xGJoWzJnR4w3Lm1C7Vccoc63Mq",
-	"EjK16zLV2MZW62IzqQRYOBqv6IYovlpnG31swMOZHmNYlWZKYn3cwjQ8wboma4eI6lQ3YxoK61zOmVL6",
-	"WIRz1AeTvA+I90zmM56mTNxz/x0EeAO6KcDxGwEnQzimpSt9gFs0TglkTgVJJWiuPtFmxKMngFefBk3j",
-	"E3iIjiuBT5SsmOW/jVEiEK1RCqCKLlM7V5BQStEYWDsbA7y9pToVzzJ+tbwv5Qt37HEdNbjqjBZPiIcW",
-	"w0+wEp92MKHW6TUrlbG8vDPM9vcDmF3ExqVJhu4BSFxEqzL8JJh6j45DpROqmjQuGmUTgkro4xrNsOf7",
-	"wOioxlFti0Sx/JrlhOGcfj+KCFIKdruGPYWtPiHGCBeklAzsm3B74iGFIat8KQt333+PbXPYa71h0l0t",
-	"oOlPQ4wCKpJKhhoqdstVYYmIoVdcNcgQR0w7o5tM0vRCyuc0v2L3m/Q4pNKvPSlJcz+SQdOfVhyCxrnC",
-	"tkFJJ5BhoTkjofM5WxcKJnmO794Iek15RmcZuyfuhvM0zZJCb7Sc5jzbkLLqI/EpzSeavZaRZlQxPfNS",
-	"5IzOl9iVlpd4iijGBVfIvQ2wHihyI/P3QC15AKYH6lKkjKYZFywUa+ZLKq60yAD3nwTVtlgT7zyn8GEA",
-	"N6NTcsWvGWgh6zenA3d1Gpu0Kf3Qu2SFmV9I+YKKjcEkdU9yHLKwCynJioqNhYrRK2Z8xUFR/WhkeQNO",
-	"9nDfzvUTLN6ra9B657QwPU7IbEPMgZo8GrlB6U3KRWkuqcaj0UjLEktZ5nBmx4MGWqmDAekDvJRzYsPp",
-	"GaFpmjOl7G10Jq+46CdkLsWCX5W5Rpgh+RpslexhicxpDsLq9L8Hr2nBnushDuDfaRK+fM1WlAsurqYw",
-	"wto3xYrpdjTodINe5BtQFtn78gr6EeVCY8jxEzgutJHAbrhI5Q2ZZ1JpalJIIyfAltKc4A59Oog0+7UI",
-	"jPcDsPfgFgg63xuRJctZ/46dKRaZIJwi/Mb1qSrRPb4R/NYi8o6edF9vBC2Lpcz5r/eVgkbjGoeHI6vG",
-	"TzTFThFxP8GmeqlXjeaaMOkWE71TeLM7KZBA7klBwAK9T25yKa7IPGcpEwWnGfKJN0KV67XMC5a+YCmn",
-	"aIxyL454FMDgKTYw0A3ipcOMkUZTn4dBAuOvdTUEtDLNdbEd+UFjlj7TmHKDTF7hvT/J2VzmiFpMlKve",
-	"5KcuLlNcXN8O7S3X0DlslVmR0xn/dWgNnYxJnC3xtn4xkPRuB7rbwTXN4Wik+7ezqTkC9Srjh1NxfYtf",
-	"T5xni2caYUaBJc7MUHpvQ5uRmOkEM0BBw4jarQv1HJg0uIz+iKOqCgxC6y3a0ZFrlivQ+dDshm4UGQVW",
-	"RKOYuhIsS2OEEIb4QBGeBo1s84brflFTec5FcQg0JlIwsqcYI9NvWOFBVE3hcKLpMzai7PU4z63w3g/H",
-	"3AHVGgP0zF2jZJRXw9SdLaxVZEoLNij4isUa9Rz8aJpyNAE+81bY+lo1rqsyeqUpdYqTRb8ry6ZAmbOn",
-	"GT81euMo2AAoZkgS7u16ESfArheDdaxod4upA8Ez12swerpihCoyddCfPnFmRoJp8QhFzu4gt74yHS2l",
-	"6l6JzbWXIENzI14ZNySe1lCuo81S8wKzuiz9CTZnY4WSylgK5pZUBngWvXzs9eGdAP14G8ECDwLPuSpe",
-	"G4kvTr3g2k4Trzqd5yjdhyTL2rLHSQyYGQrUzrirJvTP67xmegJmRjTPKVxJ1nxE693/Td6gmG/HsKLF",
-	"fGlsUnRNRfb0rtJDqlET/44xSlIdR2+YXpFluaJikDOaavkahW2NxMa6skKfVjfWOnr7fq07J+md9lD5",
-	"y9hdplbDztRQzmoEdbDvwDT/ft7cGQaIW4ce3tnHsA6UuDO8PwPTlyE5Macm16Ave/i9mN1zN6HBjf6p",
-	"11LjoxGUaiLBG9V2/QeGkzdLqSVPY54HbPgJEWWWofodxHcoKCTJpLhiOWpzYOvpcqi6qNw+q61ovAXa",
-	"un6gCJQIUTHixt3AQrxp29KuLhA2W/mA76KCOGrTSRSl0sBL07vLizNZY1tYRy/BbkJVOfGU+TM2lyum",
-	"wE4I9PdNQhd6v9Ase7WAO7FtVOxZVefj2yR+XNMkSZciG0ZztJFQFX6PyfE612sWOtVEb5eZSLWQYE7+",
-	"WooC2Cq8xjWOtTVmby4tw8Xb4rHjuLJdtsCA7DCCPJU3T0TQynEbOBMurhLChldDomtlmkKCPMSLTY2A",
-	"xv2CvMEcmbv8bZZV7Xhdg9KeHWA/guoNFyIfJB1G0fQr6oper+o1o0gGl0SNGyeu8KSc8mueljSDCyu3",
-	"EIBvzqWp22hOz6B8cwwRgELTxiBl2Is7MXXs9XWtZrP/p8bbKSFg+I0onBAtUpJf9TiczJ17nOVUpJwO",
-	"2zycug7vdbNuHEBv0M5RH9Obi6WPIp59pCYEeEeE3jhRaqA/kT0ucCIJ0INvzi/IOqNzkO9UuV5nm359",
-	"A/od1RxVal4/Hp6Pd+J5jerD1vOIg51LlAGUxbKdq+IlzoALYEaRM3XbEdjJ9vcS7R0hLEveFN1CExW0",
-	"1OzInh0BhwMIKG7hu26rfvBt8/VvUOm7s/SUq3VGNxF6F0YQiJ7IrH/XlvaVZuOgd3NkwBdVR4f7OyVU",
-	"PD8F8kPQfQyXvop40oZjtCWIv+2t5qGJXuCGG5unJgZUbB4o8vT0Jdl7KvO1BNX/KegbF0YXR3Cwfdyg",
-	"WMkctCqQt3n5NoBfuf3GhmS/NrZ8fZ83XYYbPYEPcawT2+4DRc6OX5I9ID+CnLF8RTVtJCa4jZ14jbFX",
-	"Tsmhxul48OPbD0cffxoNHr/9cPgRnuM2wo01P6EFferMlKKWkWD1vSDUGCCZwgmhipjLskhAoUDNGpw/",
-	"XDwnGw7FBfnxI+F4wW28CC9eNBYXhibxbav84CyJZ4mFQVn8wD02Nos9c/txYhohYvwAP16AGRv5pYpX",
-	"42Ib9aooPs2gN2HIobbwNo0gQmGAn1q8pDAQTzwGTz2eTy2gUj1aUzNQUy2+UiRojo0f1IguZGMqBeGU",
-	"YrGN/MA4LrqTH7WpEUap2/nVx/SnDgn9t987hPTfHlvk9F9+7SFq8L5CWv/1WYXA/uvzCpn91w7pgiYq",
-	"5Amb8BHe/3LqkN9/e2E2gv/uxNsU/vs3qjmMU7NZarNzGyd4X99EQafehqo1ZjdXOG7caDWQmE0XrJfb",
-	"gMHCuM0YQLqxMQMsCTZp0HPLho2hiNu8/sdnwUYOhx9s6hAv/A1e+xLZ7H6J57WN73/7KiQCEWC6/R75",
-	"5hGH5haLVjxvEo3aUNPYu4CYBKjEmrh34hOZyA4NCI7//QeP+ARAsoQomKRHlGJrbwlUPOje/bQ1rwTe",
-	"iYC5Q8CSJ2QKnouE5VRZP1b78YFyBrugcfb5Q0Km0NWUvGdsDcrS1ZAcZxk5fIT3L2ASZuXLpqDngv7V",
-	"BQgMIYgXVubmZm++pHmBSnR8lZA5VejGmQG+uC/+vY1zhG0EFdzZqW3Wqkz31lLBNiKF7NhXFauwvbfC",
-	"lFFkxoobxoRru61pP97htll496LE3VCam2UMpABnU+d2au2jwVBHUzjj3anAH7RlNCbSYvs4FvyWpQMo",
-	"5w7CZA/reReR4LTZBs4wgmN7X7rcDvDZwI9bGoESrKV+GCqyvRVjUlTHITiTa7YxkIuBQzQt3qNza/pz",
-	"qQpgK/1t/avdXes9U6pCrliu+omzPedOn8ns1ago6Lzwz2ORXqvol1v6tYVa2vADZm5pBYoRocvFGzJh",
-	"NtubgAJtdWcdxgCltg6hCuW5pRVTiKRswQVQ6rbmqkCg7c2V60zSlKVEy/O4dq5ezAQ+3lU9xGh7f+5Y",
-	"9YDAAcC3d1GG7urXzgJuywTrIUx390oUurDsGVmfzDPKV4qsaMrIbFONrr+9x26dGXMbsrfOJYA3IRyU",
-	"CsXGKFNUgtTFbJPEwZ5wsZBtg7AhWbcMAYrwNkSLRHHd0pYFlSu9tdEubeFCz3iWgd3bPCtTNOibl7k+",
-	"Nbk+1XzJ0jJr6zIIMruNWWRswKEc+VnOfAZh3oLReUsnXmCqtg4U1XvHFFRkb0VFSTPoRm1UwVbkigmW",
-	"04Kl/fiETd1dE3Z38m0j0QX0StFMXpUMdZP6nORwEQQxt8MfAJcwfqY5W4B5Xgva1UP0tg9Cl7SSAvAn",
-	"iHuQkBWDECwqQSJIpICiakuHO/tRrXX9YMFb27hmZG1KxhuzQYZ3IQCW87CrAm5bw1ftCk6wHo2GUzBV",
-	"yJ6jFkhNIKqN0UCRguUrlRAXSSxxOCYFjrRv7hrBYAsuU+BCM4NgOAKd6lrH3Qyq3A6d0IUKyyMFgN+D",
-	"nEGoDt88MdJnPVrzlv6wqAWFJsD2FxD6QhKj8GvBvHWHTrio9ZGzOePrQmFUECMu9T1soJm9RgFh35KL",
-	"1iFg1On2EZgiGLNEd7OmG5XxdVuL8cDV3ZbtgXI3X7YdovyGcAD2k4VKy0hclOwtkzNltHAr5+9xF/V9",
-	"gbPiRwlI1/ZgIa6ZKGS+qUnJrUMxAbq3DgXKtLZgQ3pvbQILkb1fSomhYtRDpgq+okWrtFEPDr6lfVPS",
-	"kiBrSWDQPN58M8r4VgJH8w2pbk5bmnQByrc0ZcqQPSHFwFvdJq1QLMvagBPEPt+6SeBgdEULdgPGVq5a",
-	"vF0TQH3L0VoXaKt7y3bUvQW/kshcQZxnKdn75vzi4ffHF1iuZfImlnuTZazktdm8YE6APmRRQR5kA+6K",
-	"LLmhyWvjkM7FNdcDeGIsPj0XNWEMf9ECB8yHKp1KsWQrxbJrE58DXG+N23V0Ki4SfTvUTBGyB1fh/FMc",
-	"Pb2A9+39ukLRRmq3nH9dJv11mfTZLpO8S9KY7rbNTLjheVq5BrqgeMSFT7yhiuzJ3IUw6/sbN25N3NXq",
-	"yd6wfHv+6iUqTFzSnLi6uT6Tly4mTqU59jTKeoTbzYFrhFI34gJIyjyBoBYQ4DExrlm1MJN9dOmrRWAU",
-	"dMWekErtjVTJ+mYWLsTjikJwB7nihe5R5jWnkK25gxo4kLbEzLzIS4bmqZGgF2TG5rRUzEzT2CqBmpaF",
-	"pjUtQR+9tEWfZtEaI5MLjLZx19X8KpPz93Cebomi6a102+rWxwARPzCQZLDaQ/I1BuEwARndgL21rI4P",
-	"B+PY+nU3TTdB7GuGjCb8hI3KgltplyWXsROvihssahCZ0CZqC735SqYbJEk2lMtXGLEkNjF/STbkBgKv",
-	"wHLFYrjYYpEIMzVQ3z3STZ2U2Ra6WgoGVipxG8FGnFa4I9MI1TchZ4KZg4ng3DN8+WQDCYGOw4Dd3cdt",
-	"sJRZiqLozN9CaE0JAGt1ZrCrNbXNT5sriRFs1DTYz+Od9mIOFIldHDOaOD9sxBHqDEHjm5lEzaNM8B1L",
-	"siAch7mPgG6aTLEKwdQQKel8WVuMKrCvqqIWgferi+dTxYELV8dSIE3ou8YhAqvh3xcxKBa3yA9Y1NVl",
-	"qEkuGo5DNYRwgG0iwNumA8Hh6DHqcycNPrArfFS4cTnTsL4t4MYAcKWCXAaBOxYOTWJk6U8Qjetj0nPx",
-	"XxpBVwBIQzLVXUGMKT2xv11cnIFRcqkwohyyk7q0ctcQKjVjTKge23Z+9xAn1huDcTm41N1e9kKeiCPx",
-	"DRHHg6O3aIW4H/d9beXC6PzKRIGu51q+qyK5IdS2hXDzh9UCkF28GuBTjTBG956Fbi7dbTa2uLM8IdYM",
-	"3fqzwNWyyRhDDk1o0BO6IeN+k/5VmWY+RMOhbKwaYgXNtbjU1D3hbNDHg/GumI9+cpvYCLZ1S/bG5Fsq",
-	"SppvyHBIxvvkhM1BM9J/Qg4dXILRHfqBNffvxOK8oSYV3GLrfPoqv7rw03bc2UAHdE6+jXTT4b25lmFm",
-	"kPaDRsxfxXNMKMHVCUxCCnobQM9kKGwcMmL5R2Kr+c35xelLzddAV+bPL2KnHklg4ucp2I+5dNoEJ7HO",
-	"LUyNzb2xJ/7m/KKX9L4/vtArWfWNrzuYhV5gl1jePEBrdfSxY4tCKwkXrw2p3JKdNbMbNbSKGDOFrHO2",
-	"ptzT86O6R5lz0pIKwbImMlXJkhqC0cBeSu2dvn7Zt9ekcKGQsUURLOL+0a5jYYvrxtfoXtdo8CiIIxtt",
-	"UcWuW89fnNtYnpFWx7tbrTJDxXiPOl6vt7R/NNrpH7x9wduvHE/ucJ8IeiNQVboLyYjXRZBFqptU/tL2",
-	"3e4p5oqA0BaY9tQzUH2ePgNTntBG4PN0WF0WRlJeRclzIY3TtYm0A7uMloVc0YJrAd4GEjW3wZpyg89Z",
-	"R2WQy7D1eSbs36gP48m5GthLN8rTcNo5gzMhyvsGlbkiaRkqbQ78KNkHj3ZSGj8p2OcBgNPaD6PJxD5T",
-	"p+E94rCZi6yjNyVWae/VXBk4cmJcoIcNSck7M1W0xN/j3lrUwWSRNII8/rQaGyrKMs+cl+1dvNl9B1p9",
-	"ljHuq3i2WWel8qSV+hnJy08Yd1wzTVHwAscmTQKYjFE4kugeQkEIEx16B6XLy//AY9I4aQkSJLZIYYKa",
-	"BJpYKCEpvwLnfJHVtJZeSsVGjKK3Hx4l47ZcEuHBqAKKG1h0uV5HHJW7L9xdXJE7ydMu02MdiKfnr8jB",
-	"+NGjwZjQbL2kg/0AR0IYQpbIhrddy/m2yiYZ6/Nwf/wFsUWiXb2O9XWwvS+bqDLq6QzfiFrKG5ODla6c",
-	"SXXVMaa49KTzL2MRnLwMmDEVZQp37JA2CLqDoKvmotOX2IPkmS9ePDw5sQ/6z+DFi8HJSSjMh+k2O7l6",
-	"mZGenLx4YepVL1+8ODlpvNQv9Adw1qhSejaW8fjlsYeSTQ/gIAXo3dLZ1PedxaUA9N7gEofhsd0IkfxO",
-	"WiMQhYEBbTynKt2Wve/YvsW8/PIf2nQe0IUJNqi6R6/y8tK3BcUsRcGzeB9uQUxO+x1ajGjG+xjYMDNQ",
-	"zLQDoaYUXO/OgRx3DhR2l/BxJtd+bHDf/nABeX2YSCGU2LGJVEkxZRcm0SeX5Wh0MIdm4CebDlv7iZ/G",
-	"jzHG3qVJy2/0gmZ7m1T93ZwyL2wntlbXsGU27EHjlA7Q8UfvY1LiIayLIRZd/NYddT+nradVJE3MfWaT",
-	"YNt4/QEmSbP9mvvtriHrqrYSMttUqb5s3q9uWcJc4I8J8QK/AY2vUYffndBrTZW6kfn2sBS2UNjjXOY5",
-	"mxdkKXPFyAy21IaogurPtYgc+7tHYuNKdI9Kcd8AFDvCBNUw3I3LA9YWbN1mppIzVWboikdUOZ8zpRZl",
-	"hnE17md/UjGdTxQN7jlEMCEAuA537Tsu1gOY2Kv0xnktKt1obv+eC8jJVzmM2KMES81FyenL7wej0eG4",
-	"CT4/E/WWDFRwCcluK38ByGIZ6sB3auVdmutGhlCsZk4MCfmV5XKgS7OU7I3gIktIUYulEujcR7tP6ZhW",
-	"uzFHPSkbvnrJohpjyC9eCxK1a91Nf4kP4AoCsZ3RaiQVu7ALzTerKFB9zWEx22XHWLVwIVOLVwuOKTnY",
-	"GEIgZsLofOkF+vQj2FZikyxnmSczCTtpH9W/3xritmZmztNGssNGisN7RDyNRfqZRYLMdFNwNMLTNDUc",
-	"W+PTwIV8FU1QwJESspEXsfiBDbTZFRY3GpnKVOou9n6+UHq1NY9dA/5JAuk1Q/eoEwYGqrS449XYkioy",
-	"Y0wjgWugm671j4zNFwkMeBVJHPnm9fPY0eOB0ixbxvCbqx3o/dkD/m0N6dcmwkbE0gST85iIQ/HkTy0S",
-	"6F9RBWNRBdfNK8iOvW67yOw0lry63Kxdav654h3+yQMc3pmDxm8km0P63VeSXcIv3ju0YsxqoP16NYJ+",
-	"deMMBf4/xqyhHyGjnc3s6oYjH1vprovWvSUkfLtUkVFVuAxEd4oH36o00KdVkyvnvmEfd6gz2+KyQ6RC",
-	"c6JtBHxvBMFskgcvKrzbErvE/u6R3oP82HcJ8R4m1r5XoPdt3hz3jfoeDquK/e6y3P0jY7+/Cgb3e2O/",
-	"h1Mt/IjWmcToP394DPgwWvc2BNyueP+9zkCferXaF6uTmmZL+vru4fHD9b5jXHxDgKpeuimwm6N+iQ01",
-	"P1Tx8t/WphvXst9bkKwmVZXpVSfve8xMD/DUb6v+8SvX9sek9zoqMn0KqaeaWYl1BzdsBvwEn6hIc8nT",
-	"AV2vvbdcqtob4yhYq23fxluxX21r3aDYhIWZ9Q/QdevnYxzDMQyhtdSpVDtKmHB3O3ozpbp1agqbvnHB",
-	"Q9OTuCSzrpmfmLtikwq9FlBuUbD8pGSdjI7S0hoc2buvysSlVan5xd1sj1BxuX1EnnLzXkM68Ib0eKee",
-	"lQlNntN2SzTo1wG7gx1wPfmE6aA++SRcnRgtr+X6NyR8MG5S7jul/XcUfDD2aME4GYzfNiAU3Y1uXMdq",
-	"3vOGecLUHC1+FZuXOS8255qHGhcjuJo8LtHEHZ+sHUTv2x8ueknLVaxNm0tmG8yrl6CS7K5Xs8DPYaXw",
-	"ktTNdVkUa0xzx8VCxons2gRbLHyCi57YXFw9/Pr1GTk+OyV7ui01efiQrvnQkLwhl8ZnDURX4y1/KXII",
-	"7GQ84ycQZB6DFyTIWiEzJeAeNevo8WW8/mQ5VWA/VXf+uRTR1HDgbbM3jThGTvvDS3EpnkoIQYKyNs52",
-	"QVc820wuxYBoaOuvuh80g5mevTq/IHq2D6/HD2lZLB8C2B8ijKdgEiFwD21drJ9vCrtUuieQ/M3dLpnW",
-	"1FRTm6R8b041JxGKCcX1TBLMNW/9yaY+f9UV+5eC+P4vgX+5k92N2YG76u10u5vopkF3OUWN2bSvd55/",
-	"WwwzO02RYL+Q4kqefDVQxSZj7opAkb39Q5LJG5brucH1gbtMUH3ChdfUKxOhCY/9ZpPoXfFBr3Ni7bA/",
-	"ThNC0evLfZyQn4bD4duEVHI3TCCQvMMWrPsQtIGqRPdZn/FztsMdS7dvPLL06L30zdwYPGmpGszvALlL",
-	"8V7IG4FSqQ2d+jPYGIClBS8wcL3ZjbD9wrAkzseYS9GH6BZwW9Sb9MbD0XAEOsw1E3TN9el8OBoeoBHJ",
-	"EghWK1aDn7RUsTitt6hNUIS6hApBljdQ8vdNxCO8dTaJ0jWl842JYDsOyNRS0gn56e10QoQ0RjpcEcFY",
-	"ylIAZh0bfcMINFxQ201tjCsRF6GBg16zCosjG2FIfjDe5LzYZtWAKnS0EIER/wCpUR2QZO4AMiGHozFC",
-	"zSCYCeOitHRws+TzpaVNxY0ECRec3frQrqFqQDub00W9TCNNue7yQCOVCy1xmtp77h6yc6YKuOnunKcV",
-	"cAhsAMDBDL3hsVFQv8tt4NLISrPSuORbW45dthmVrUWb2cRHvBThwoGpbqvVGChEAoTSDYgatAgQwh95",
-	"/Y6iukv4tHPqnNE2MD36GEpqWpiDF6hNgOXbH43uvuBXLEVru9hIbFkcyqvvencevFF2RNLyOiOPJ54x",
-	"3w5LxI9J7xAnGevaAePhVzR1cEsg+fLOKkGKZ6h0sLvSM5nPeJpi3ubDcYcaZ3STSZpeSPnc5v8/HB91",
-	"GV4kC7OuvP94d+V64viPSe+oCxhPRaHRObPu+5Dsf2ctk+DgTZX0v+cL2b3JT2+T+Ma9YprO+XwFAiRd",
-	"YSpCLYuDuG5ZnawRg6tYDvDnXEW4SaAZ5MqnrglY/YAmmOrhFHzFLHur5A8nN1SxA6oWH4SR1tUTMg1E",
-	"lalXU/MsUMhiSG9PJ+uCAGhpBTKvFCC3AEMwso/hIlbdRaYKtE5TEL2UPelMyZ53xErCA1b/CYHYobMc",
-	"dqBuxMlsUw2Gl3Ka4K9z/ivTv20nkOre62VFNyjSzpg79Jic9zB+I/w8AD59I1DjTFKJFOCXUpPSNc3p",
-	"iulT/g0XCq9jZrJYgkS1zplVHYS87xtWBGpkINqmIdV6RVYVeXgGE4UQFR1KakB0KRtRb3aoVR2kOw7n",
-	"pfwbQPkuw+9eozmJ7nXdVGyVt7+bZ0nBzowSuyIiFzE9P2zkNjkFdek/GbOtkTGb2mbm5JkC9fZH+48G",
-	"o8PBaHwxejw5GE1Gox97DZMVY2ZSGZW0mYIYkaFhR9EukjStGSpVb/Qy3fnFoG9L5bNiHFDqjiXGPcT3",
-	"/6i5ZDh3idD9oXZJHTqm+vaQY89k8bAyIew9fTloOJd2qXeC9TwP0S61wPow4upp1s45X3Zp6/zVIO5A",
-	"eTAKHRm7NHb22rRWd0jsVBnrhh6FgXr1i4Z688BTL8LsP1Y3+rXbeO/+GrfCeDzYH1+MR5PxkdkK9t65",
-	"2z2ypgu1y8xxW7yT4I7QuxIc30G0br0Wjgiq/sVwO4//Y4XTf0apL1Sq/vT2YygGclVsAa8nCIYuG3qH",
-	"RLUbePOm6sfAJ+GdcC3LMdmbIuIaDSPq9owSlFCl+JWw3hTurBJRuNU1HEOjHUG6OEUFBgElqx8V3BP6",
-	"3KupF5VzQjDXj1xoESqegQ8SsxQSJcNXJg7itMYRplX7hTSRaPZOX75OyP/9z/8mpCL0CfGJe0JOX/af",
-	"gPhmG65MV8M2XVybaRWCZUoOtfRoorBMTWybUJKrJbe+syDnBdn6jm2MwHFfhYhjqYGwcUy+Ob8YePeU",
-	"+nivxffKsklUvN1JHKGRbxXDZxwG1DkM7XG3mcx+GsGiKT44i8TANdp4NFsnZd/P+OM/XOSIWezV7otj",
-	"rOwOLKMl63onvcz4jnhnRM2dahl/QMbSoHc/JriNAZqWnxg3lZt/pFKmA9/zKMCpeJbxq2XxD1TP7N9p",
-	"wN+xzWtWqn9ZLv/UBUqpnctamHuLtufhB55+bFX5vIbbJdU4/rXrfAyvPxwdtngUpJKhGp7dQjzCvNZW",
-	"TUNPOOpvNKe0wDPXAjm7ZjQDxQYY+nDTpkKGfTg6qIbQepWIl4KUpHyxYDkTRX2eVJCphtF0p6rkBPxk",
-	"7sxm/SbsdeBdlQmn6afTCmC4v7vQy2cYMfGTU8uLRh6vP7fWenS4u8ZLWTyzASb/SKp0F9LyDStiCp97",
-	"EJaHXlj8ViJTPxXaFIEeXbjJZcGs80rNtsFP75hopspUQRY8V8WlmG2sJD0kx2JjycqKbsC6wpwZ5I2w",
-	"nT4h029YcZxlfh7ZKVyiK6KpzkYK9kABlbvAHPrgI6XBhVklIa0oU0VewlECZpDg7SVQLTSr0MRqrg8n",
-	"xTKX5dUycbYLXFwKd3SBlJh0jnYKqoqQC86USsLlPPSKhI+wWzovbJQsv/SlWNL1mgmW9id67L8R0+pv",
-	"ruPZhvxGpsbZb0p+uxS/DQYD97+uE5zFhmnEmoT85qxkotYmZE/TdynIFEN5T/u608p+ZYrnNkyaCrmk",
-	"8pL1EzKFmOXTRA8QgoEblTmGd5+SPYxO7UU+7xMcMhfXt0PrN2rGrIep35PpG1C/WOveKXlYf/VVmb2f",
-	"JibsWEEyRhVuDj2QKWYCZClMAu4j9Aht1JYp2Zvy1LxCPRPo/JnG6W9UwQWEwgCfVRvu3Va2wy+zIqcz",
-	"/uvQKq9MXEJvJm9MEQvxs7CkLjI1OrlTGA1XZ9+c6R+Y9QNf6sMR3k8IVhyv7GQgI6f+UQpe4A/FcjMZ",
-	"PcZqH3AV255TGuykWsZdau4n9U4xsZ9veLG8FEE1e1g3iXl5kViVgXBJ4nihWLawuwT2v9kbhqxocTuT",
-	"V3e/gKpIQ+vVk7t30mLKFLcWairO6JW151IyR/sEBUQmUMRNjQUTnc/ZukBzHnPfgzsCr3RuuFD9qCBS",
-	"y3v9jxRBdtezgz2eY8jn5B90qeQB7Z/2Tqkxhz/LldJW8dEbNZS/g/KgqnlvdbNLr/aXPPlHyJMXgS66",
-	"ErbQWGGbPOcbLdjXWpTsLnU+pJiQcKfkSbNsm3Q50BzOjFuLAxKEOZRLiyVbtUuekypTEfCvFCztbpZy",
-	"VanIUZjRD9M+ChsmpwJavZkc8iK9FCajN/nagBAqOqGNAkynNX4wNTzvlbDhkkBBL3MNfZquuIhG5HJS",
-	"sj6C69M05Ge74YrhAXs3C63BsgMjDWw4LCOtoGP1/38YVw0PAv+CjNXWeIOXjH+x4r9Y8R/BiuOU4S+G",
-	"/KdXO399rSkmawki+2nYtzsSIsfWp8KWlJdGJ0NyeeNO0i5dEagPJJni2dEoj2Yy3SRgeg9OOQHDgwDA",
-	"l+I4y8jhI8t0c7Qj5DlLnxBKVlwp41wlpBgY5y8ojJrww9GICLqyNoiYYEXz39dlxtTE+m94mp0EZA9o",
-	"EDLgTQjjoNDGudUzc3ErR3hVCFdDj8PXJmYdgDSPluV8qWeCuVZDQ07IfQpyDV0sKov9SmwI22xKEVpi",
-	"gDxLWmJw0gI5HB30h+TYKfOWknAFHjmerj8xLVnvD1S6JxC+jRyODofkWLSr8cHNCnT5ul0qmtPzVfl2",
-	"pQ5QjoHko1bHkEM+WtUtIW1CZmURTTarh1Hlm7WuGnXrA2tjEFGbVBYOjYznTzR8U5f0HK5G5I2qHKjC",
-	"+xYbbA8VJOA/cs3yKsEgwI4rYwRxxvIV1VSjD7eUwb1Lbq6DONijcqgVSc8JA9G7CLfQFEygDNAhKxER",
-	"ciDXE7I/GoXZJ23yTnAUAZVbNB+cabFvksFtyY5F69snsQtjjYMXEH0LRnE4egwiZeYMnW1OrISUImNK",
-	"GYUjJFqcTlABBdnxdKtBxjPYTBbEhZTGow8vNkFIN6pLxA3Uhv6nwYrSWFWDDtjL4wTBdZYM8q9Bc7gc",
-	"rqh1urIxeHAzaCE+qxKpQRrJvYy/Z+S7csZyAWiU5ptBXoo+YnSFXLgukG81594rXOPKhxh1d1Q0D0wb",
-	"o6KrW2VzZVXPCVFSY5Mq82t+jVuYXTNBYkpATUhS3WgpqiFhR0Bm/+3fSJWtjVzldL3Ur78OWIO8MWAr",
-	"NAdUsOJ6K9gFmy95luZM4GkOiJdhMTWEvBQV3oGxDq0K1gm3yZznwQDjwWq0A5TDlDS6/UvhauGa11iA",
-	"TcOXkKWL1rEA2ys/SyPYuO/hiEymaynm7FIAcG/QQfOa5TSztecyK1ciaKCPnl4B5hvO5BDe402XwsIQ",
-	"sqDdLGXGjDOoMQ0LNlXBM4dkAFgPkmITEIUnGtZSMT85HnLn5qYiXKhCH13loroxGJITlvNrZtLp7Zlc",
-	"+6DhvhRrqYzlf5V7xIVtSogJX5Ag414g4zOZpjUuokYaDGOA2kKrgAeXAuP36QqocO8bCgyAABzYBOTC",
-	"nPwBr2BQxZKtql1tS/BiiMp3bJWY+SwpejVk9GoCMMehXMkqE6CbjEmGXU2zShJDNA8zLRe1scBGa2x+",
-	"RAqM6UkW/KpEDwu9+1frsjBRKBD/HcXGWGYTD+gP1KWYYpj9M8rT6UPzgCHSmH4hy0IVFHwupmTPBkag",
-	"mbXiUkmQYaevF+dSmFk/UGSvNu+wqpcop5+Y4ItkRjMq5kyRPfMCoW1KX4r/+3//P9NnP7ELUtUJVsgN",
-	"TteB6nqA6FPu1TFvLkXQE/E6QndSzMeu4T5/T/Y4+HHrvYjV0PiyujUzdKASm1Hesd6ojk0C5qT+fuFi",
-	"npWplh1RYJpaZZRrYkda/ieBCOSGMh7ihaQjIr9ZquzIMRdWqE1Z3ie/GRICu3UvoMcTQ8J0IVD9WE62",
-	"58+l37jdtDecJtQm+Y1My9k78zQlvxGX8nyCX+zjEMu84+n0CfEyyZti8OIdJl3yS0L+dSwDP4OPZiPg",
-	"Z5dFqbVErs9uORdX8bKYFgeLmhQ5/mebyxML2KewiMmxb4qYp3oRzPzjyphEQFWhAKbvEDtV5UFelcOg",
-	"m3j/iRvHrod52roeWMZCeRYsBzyb1fDLGcpgStmnLUUqkEcLG/JyFoDWvKxA7NcIXBMsEM07u2pV+QAc",
-	"DVB65XxQUgVnDayKD7qhAf6vS9hU/raQfX6naEbzzbtKoQD3wFUBaAibnHjND10DCELz9JzRawvITP9+",
-	"55Hf7nUq9VdbpXPINjupzQVe1moYRu72gMr4OizjQcmsuAWSeTQgaWKGrroNEU257pgTgquqbZcW+UYD",
-	"LfySiBdPtmFRszhO3/AbO33Hb1wDiaUAUMw8znIq0tq3d77Zx28Q0cJMGH4ObbEA+saBwHZvH6MNmI9h",
-	"A7iZTHV4wNJmbPjZGIhEqLCp4bdoN7RpM7JKdt6moK6rj/cuBAzOxL0Y2iZ2L6pf0l/UFirbLG6h6jp3",
-	"gHVvalTC5qj7zQdMAEMLrMaWcB80Ad/KK12zrSwq2AVe8R0A80t2AFizOAKhoLcOB+H3rikZlCzo7S7W",
-	"VC/Zwpzc9xie1ttobA33pSEd1AvYjTwJtnXwPcb5G83sZHD1GnZrT4KNbr9X+JhyZSRJXA733HFJbPmO",
-	"6xIW3wL8sGAbnMNS24FZK9sVon61CmwgwxuQ6d/vjJSuN60vyIPBXs2bzIa77ddJg+7PEgYgCN2WQP/b",
-	"EfxV0S2grwq1gb0qsR3kXrmu4LZVPAZhu7AcIuijYopYSFeMyOxVpaDpYFS2/ciwbC+hTKlbaqEv9UaC",
-	"LWctHO2WqyweA3ywR4Vq3vC4rVcssu0cFBQpqHpv2oCf/tdqHPDJUWv1vjFOo8f5LZD/Kq6tP7o6O9ix",
-	"LtuUvc3pPqiNUjP+vjBapUnQvNU1qeEilyv3GpQihfSfn5AZFe+PTcPYin7j+hoGhbsdUIIqLefEeplA",
-	"jAa4+UV2gM8v6YOPiV9KDpoBQBZ4MlKjt4q1SVkRr114tiJfbd5dFrreakehur0aTsGjlfa4XCeWZtC+",
-	"tOQPuO147TdTl+hNEoHzcuYuWN2WNd8q4CThe+VXajlP4uHNtNg8vZkmG0fBWmsLnrHT1Vrmbmn1m3cc",
-	"Xr2DGHW2Ke9DvRX/RsGtMb56l4GFcohTlcKK/Gav67y7uZjdVL0B9+UrOn9frm23M3h6lzPQmFbnj6q8",
-	"KVIfEwDqTGZ8zmtQXZuXQGA7nba9eps7nbjrFavh+YTITdWjRDtPP37psGnz8jkqult2aG25A/Jaq+Po",
-	"a5ctbws3Ny1suWBQ9V0YjAm1KU+dMsWeuBpKFm8VG1qMeuFh/U0IuYzR1MOV1GglakpI/cVgAVLcSUhw",
-	"vQL6l7Hp4B6apHY3+aXDYVS1vPF41WrQgpFZOYMZ+ahV3ahL1GQVJ1G6RmYxguqpZHxsaCHkfiN1ZoWy",
-	"zNPqlipQFNW0Hp10VWHNzdZzYZfCEfVlrFoFxBuas6UslT31u+c2adUViB0iGzqjRvEO2tCgikd9cirm",
-	"S0t34KFVPYmfQ7JXW4KwUFwg9Uu4UU1qcPJKVYN1WmtLNuxzCyNFJGloZ+GtV6VhyRrxxPrTm7KegEVE",
-	"l5LPJGQGSv7YgBZwgwYX1DstLCPgP86yi7y8i7FlpJHPGtDS3L2F8Tq+dpM2NmjNOGAmDNjBX2HA/goD",
-	"9lcYsN8fBmx/dL8wYIm/g/1TT29yNP4y6Zm77d5kvO8t8eHIQVtPYIzdqt5kXzeIJNmuJNra9CYf/Hw4",
-	"vXMbb7aKwm1CqdjqPkHx7N4uy9Fo/1FlZWSMXAyXtTZQGEHbnPDfs3URpUCfgPJ8DhpzDyryGcnFwR9K",
-	"Lg7vSi8wyUacXHxxV3oxPmqnF49/D704+kz0Apj4Hxg1MCAXHjnw9i0uiNv1AZ0ISMAJmmc+cZZ9N1R5",
-	"lOD3iTztPiYn1qBZ5gmRguC4E+N+B2avM2dkh9bNtUwQEVPmfzWPlC5hn55Kscj4/K9YT38apxstazeT",
-	"vZDWXC9borV06Jfl1/ZQGMtgjREc0Z3gibEkXNNiCfGCb8DMf6ZkVhaQqbHMtez7EE5bZkwNN9xZYfLZ",
-	"hiHLhxWThfHpI16tZuC/4jIrM9U3iTi8GMZh5hzjUUEL6vUSwKrZ2w9LaV1vNE2xjrpNL+aE0HkulTEx",
-	"X+bMZNMBF7dqTr5L1Me3H///AAAA//8=",
+	"7L3rchu3ljD6KijOV2WxpkmTujgxVV+dT7GSbCWxrbLkZJLIxwTZoIioCXA3uiUxif/Mr/P7vM28zjzJ",
+	"V1gLQAPdaF5kOTt7T3bVjtVNNC4LC+uGdfmtM5WLpRRMFKoz+q3D7ulimTH4+2Ra8FterL6T1+f0mulX",
+	"qlwsaL7qjDqvBSOKZUy3YSRlGStYJ+nc0qyEliktaGf082+d9+9vO6NB0nnP086o8+zo2dFsQIeT/elB",
+	"esiOZs/oZ5PPp887SYdOCy5FZ9SR+TUV/FeqH/vY84Ud6VR3m3SmOaMFS0+KzqizP9h/1hsOe/ufXw4H",
+	"o+HRaDD4qZN0UlZQnsFCprRg1zLnelk/d6YZh9UmHS5uJZ+yzjvdWg+TQmvz+2i4XzUZHQ4+JJ2ZzPXf",
+	"M5opZp70Jx8+JMGkz3Clhwd0ONufPmeffTYZDIb7dHJwOE07SadcpptmXyqWw34sKM86o07KFvL/mM3p",
+	"T+Wik3QEXbDOqHPKFpK81c0/4Gcw+sHs2XQ4+Zz19ulh2jucDlnv+eQz2jtK99nnegOmB4edD++Szoxn",
+	"BctZ+kKWouiMhklnwZSC7XYIQDJ5rciMFdM50/MvZEEz+4Fe/Glzk06y7DIva0jzZU4VI+yW5StiNmVF",
+	"9oq5RiWWPlHErLDrYxKdTnGoIi9ZYh+/Y+m1BlHw8jKnQs381w6DlXunFCvc04SKmxP8uHqXUzGd2ydE",
+	"h3A4hyLmUYoip1PvRc5SXrySBXOvUkYz72FS/5mrcBKpnJYLfxC2WGZyxdh3jN6yxtuLJRNp4231Qvy9",
+	"5HoLzOP9kgnFXnjnIvjBPc94xs4WS5lX83AnwjwWbOF+yxhNDdJ4neq3/sMtO5cZn3otZJ6y3Hu6vmBF",
+	"wcW1/8qdri/o9KZcVj+VxR3N03O6CsC1bD7nMsvcY0aLmcwXF+VETXO+1B1XbXOZlt52LnP5Cwufl1J5",
+	"+7ks8+mcKvY6WIeiGc1XLzz6at6z/JZPmfdcFBkLZltQdeM93FeN9Ql3D7dMpLJ6vKM5m8tSmc3RJ/M7",
+	"ec3F62/DY/idvL5mKeGCFJLo06c7faKIvBPEh3STnmsGseQ5UyHt2g9ol2lyJjqjz58dDgZ6hZoysPS1",
+	"3/laElnIG6absNU388nXU/6af3P29tez4St+ps7Em6Ppi7NnZzfL//j+xTfP+2z1za/pD2f8NT/79adf",
+	"fvrl5Q9nhz9dfPO8P93PxGTx1SD9j28y2+nlaqlp2xeM5iz3KC3yp63oZuLIsrwTLP8/ak7zBS1yqne/",
+	"z0VFnN/QW04u4Gcz1KtyMdEDDgeH+3qDKmrrdqWj3/ugeoHcLtzEyzkLNov8UqqCGMYY27k6I26FfZS5",
+	"DoMtnnE1pdmPjALoVEHz4pSugH3Aw0spinlndKh5Zi4XXxpwTXiWcXEdAxhXpwzINa7UsNhMTi2ynIh0",
+	"znJOvqSqSMjLcjGhvKNbXMvOSJRZ5oCO8CaX2H0nwpsH8L/aLwYxJqXigin93XIuBYAQSLM+yqlu8e/P",
+	"h3qHzUZ2nn/+mQbm/nCgObAlLC+ABaBMdWZJ5sBhjj4Umm4Oks7dnBaKLpedkRYxcnbNpaCZoYDe6J1R",
+	"5+yV3p4yz5mY4vMb78XFajGRGsz//Z//pQUgWrCvpIazlhJOn758+fTHH3/8UZ8DvmA/wdI6J4rTp9/K",
+	"7EYjiRleFTkA5EKWIO50yuVEyhvVu2OTDpIrpM2/eYxOPwl2Xzj81iQ3TWEJh5pkshm/74w6L1719DiO",
+	"A2773Sl+57jPdl+dvfre/+y1AArt0Evi03Z9XbyGrgxjuWT5Qp3SleqMDgYVS9i2s/M3pjefc2z9MX6b",
+	"swUXyHB+69BZwfLTkuGUPks6EzaTOXNvDrQQQCeZO1yayKiC6h3ovKRzmlM1L3LaJp4OG+LpDnKmT+Z8",
+	"wubIVZ3ifSVLUaN3JyFvIne8mBtRUgL7phmZcZalRLGilf7tb0H/LAW48BGdaxr09mj4fPD85d/2B8Pn",
+	"55cvhvsHh0fPQJFIS4VH9Ie5zJiiGSNA3jQVoUC+Ts6/ejt4fvD8Kw2OBokdHPYGw8vB89HB4E9KYjvz",
+	"oliq0dOn01T0DUXoc/lU/6qetoGzvxTXnX8Cyrx/5Ejz0cAS5+EgIM9H/0r0+eAPpc+HuxJoTy9ozOCz",
+	"XQn08KidQD//GAJ99IkItJXe4/S5oPcVafr5tw5XbwArtBpvIefjiZ1tZ/+zigoNf/oeuzKH6+uLS7AH",
+	"/IHE3xoUPuilzhm1kHrDinx1osEF5Js5BU3vMZtKkSqtuNxRXhAEIlFM6F0AZUbRBSM5+3vJVEHoNeWi",
+	"D0oJWBZgz/SP3AOWms7ZAnjEggu+KBeA5gUChouCadUfZrmkOV2wwkzU2kdOjOWqPtnXIlsRJgqtYRM5",
+	"I8WcK4Jmrj5wjc6o8/eS5auKQhojmD+n/5WzWWfU+benlaXuKf6qntZmoKfoWe0uZF58sWrOS6sOyCoL",
+	"SZTMCzfJyaptYgr72nVi1Syic/sb7HpzhmMcbqw3tiBUEUoQQY5hi2FuxG0GueNCkbs5E2QiizmhOSPL",
+	"nOlv3XLwc48VffR6ks5971r2TH9tS/NW/dacm7VocpfzotALWSG66MNG9sZ45sYai6iAxqtu21aZ8+kv",
+	"zWH/tgrugt5/x8S1ljAOniX6XNjH6mSoIteUT28s2mQimEZvGKFkAj/jEWDkTotIoTC3RxU5SQP7AHbZ",
+	"tSccDLRcXCeEipTkrChzQXihyBg7P0vHIw2aUqSSzGQOI6FVNyHFPJfl9VwPgd2+YaqQOeuTs2shc5YS",
+	"KUiar96UrQcTRwmAmrIZLbPCSVIGLBMpM0bxMJ5Cn024fE8zrumsWcxSn0EtaJA7WWYpmdipp2RPt4Cf",
+	"wNxsGuCvXRCCZVk46BAqVsUcwJTxG0a+LScsF6xgSi+vl7evD1e/6/q+QoN4fXknmZJmjrAPubwDAnjD",
+	"lgWprPGk0OuaZHJ6QyiZzqViwrMLc6EKRlPAeXI4eN5NfHAVc7YgXJAxmuHHbQtDm/2O6zpL2WIpCy21",
+	"fcsiFPQlvYHpMzKlWUYUnTFNS3PNuchemtNZ0eOsmPW00EyXvMerDns3bNVDcpSQiyLnS/ZEEcUWVBR8",
+	"qrojQkkp+N9LRkCHSYgqp3Mkgm/fnp0mZMlyotmSSDXmLhmy+T5Bup6rwrE/UJIouWErkpdCHROqwceo",
+	"+cWxS91Aw7bBP/cWrJjLNCFLqnsSKdLehExkukpg9SzvkmtWIDhweCrUHcuR+SY41NiBtOi9YcuMrlg6",
+	"Ipr/jhOHxnkphMZibhk3LMnN0Kwm5bMZyzVjsLPUbJUc7u/765vzjHlT4oqogmeZG2MPBDJCiZrD6dPS",
+	"hKYbvOia/gbP++RbtlLIT1gekiwNC1w+oiXg9v4hmcsyVzjxG7ZKHJI8UYTNZmxaKGjO4V8EkxZgCiBD",
+	"XBApQHUUCkUBIGqmIRyXO6qIkIX9Yo+So/v7RJ8fLSF2ScZmBRHSDIZzowYzNQ64CfXJK2kvXBDTRgZV",
+	"pnLJWUq0WknsPYRRui150uolSzWXKkXOMi0yQqeqleF6R6qnz1QgdlXcZv/oqM5ulrQoWK77/H9/vrq6",
+	"3x/2rq7uP/vy3b//r06MF70OdMo2CSNspWnMSpY5yZ0kTay6qXmD0bBGADwfDfTJBfxxracyZWRvHGq2",
+	"4y4B1FJk/J6n4z75QQsrRkbR6L4oVUE0pKojGGIb7ps+ha0Qfv3m65NXZz+dXJ69ftU7O20RAJyG7QH9",
+	"2eEGFh/KOgHsTjs1mL+e/MKmRUzQuWwCD8ChkXj/sDfVSs5UH8pM3rF8ShUjc3ZPbIeVwKPBUK2ba1mn",
+	"Xaavlr7G5uPj2KD3nPZm737bP/ywGcO2l7H9lT+ipB2ZTHyO/zSydmxFIQLWJexzes1eyfgmLOm15c1l",
+	"LhICxjMQlQoybNuDJXYYlRqGyXo10U6nFd7YeRPeZM/8qyeBXEefgR4XignFC37LRsR9XUjZfbQdOm+u",
+	"d90aw90IlmuWf8F/ZfH9QOucJrhwdQyMVa9p3VZAb9HN2B8AITMzHQy22hvd3drd0Q0+4Xk4jy1p+1U0",
+	"oe8t6EMCp8OZq5obAMQo5TkD+SIhQ0LV1NhPZE56Q6K/wRfraBQOse2hrib1wZ/iWqIELT4xXXrwKpoU",
+	"yV/QBzD/qaVEb4rfOl/Q9A1Kq2gy1uI7/EmXy4yjCf7pLwrNSI5l6ZZg2T5Elu0MaVby1WL4iCxzrQUU",
+	"K3JlXVOuOlqIXXClDP/ebn1f5rk0pq4m4tgxZ5RnLNUio9ZhuRS4IWZyhnqBoDSbGbwCTtjX83ghxSzj",
+	"0x2hADoiWN1+Ng8KTgQamxPr4bUCemEcP5KOVjs7o4Phh3dJBcfnARy/1VJ7SgtKUgYuNGAJ0M9GHdUq",
+	"AWrXUmwPx1PoTMu6br0RoH5bU4fnMktRVwZJfym5KIB1GfW5oSMfa01Aq/ugFRiTQZ+8mEuptCSp/+ur",
+	"21Im+oijMgDaFGjH/1uLTEYmBV0TBrxjOXPmqEqdMmp9TkVCxnZfxhrb2GJZrEaVAAuq8YKuiOKLZbbS",
+	"agMqZ3qO4ac0UxK/xyNMQw3WdVlTIiqtbsI0FJa5nDKltFqEa9SKSd4FxPtK5hOepkw88PwdBHgDNjvA",
+	"8TsBmiGoaelCK3CzhpZAplSQVIJF75EOI6qeAF6tDZrOR/AQnVcCP1GyYJb/NmaJQLTOOoAquk1NryCh",
+	"lKIxsKYbA7y9rToTX2X8ev5Qyhee2JM6anC1NVocEw8t+o+wE487mdDq9IaVynik7gyz/f0AZpexeWmS",
+	"oUcAEhexqvQfBVMfMHBodEJTk8ZFY2xCUAmtrtEMR34IjI5qHNX2SBTLb1lOGK7p41FEkFKw+yWcKez1",
+	"mBjnZJBSMvD7wuOJSgpDVvlKFs4P4gHH5rDTevOmh5pB149DjAIqkkqGFip2z1VhiYihV1w1yBBHTDun",
+	"q0zS9FLK72h+zR626GFIpd94UpLmfiSDrh9XHILOucK+wUgnkGGhmyeh0ylbFgoWae4dHlMIqtzZPSGo",
+	"koxQBhrur5GBcDEwMWPgAyddlAJACDHqshEn4YfHloUeNAmyx+h0TgxgRk5QGltQjI3NFDpEeYqLQhrp",
+	"Q42P3ZgRYemaac7WdXzQ3GJNqdAoPGFIxPZ4ochMS0eVwK2/SOmCXhsuCqblLNOzo4LITLNPBM8oJkOB",
+	"zXZsNmhMFF1pzYZP590+eeUJfNM5FdeGWFwgtr0V9JbyjE4y9kCqGJ4g0y0pNAnPac6zFSmrMRKfhz3S",
+	"udLS94QqgGcpcr3DOJQGKk+ReHHBFcqF5hg+UeRO5jfAh3lwAJ+oK5EymmZcsFBgtvAj4HFA8EIAv0Qv",
+	"gzH80ANfhDG55rcM7Nt1X4Wec1aILdq0fuq5NcDKL6V8ScXK0Cj1QEZfO8pSkgUVKwsVY7HO+ILDFciz",
+	"gZU6cLGH+3atj7B5r2/hPiWnhRlxRCYrYkw15NnATUqTfy5Kc/05HAwG+ljMZZmDNQgpGsaFgMv2E7wG",
+	"dwfx7JzQNM2ZUvZ2OJPXXHQTMpVixq/LXCNMn3wJ3oFWDSdTmsPJHv9H7w0t2Hd6ij347zgJX75hC8oF",
+	"F9djPIrhb4oV4/VosJXPSpGvgKRZD5UK+hGzVWPKcdsObrS9Z+cilXdkmkml+VQhjQQKR0qTjR3GdBBp",
+	"jmsRGG+e4OzB/SIMvjcgc5az7o6DKRZZIOinfudaX0/0iG8Fv7eIvGEkPdZbQctiLnP+60Pl68GwJjuC",
+	"MUTjJwY/pIi4j3CoXuldo7kmTLrHRJ8U3hxOCiSQe1IQiPnokrtcimsyzVnKRMFphhLIW6HK5VLmBUtf",
+	"spRTdP96kKx1FMDgBXbQ0x3iddaEkUZXn0b0ApGyNlQf0Mp0t4231g8as7S2bNr1MnmNnjYkZ1OZI2ox",
+	"US46o5+3CVIMmjj/keCtkT6+sD9ycXvft1eufRdVWWZFTif81771RjR+q7bFu/otVdK57+mZ9m5pDnq6",
+	"nrIFQC1ar1N5KLl52BdvavOz78/E7T12c+ri1DxHJzNdbHFu5tx5F3qAxRyhmAE4ujnV7gqpF46ot8JY",
+	"PTkaWMG9u96jnR25ZbkCSyXN7rQ4NQh8AgcxIzv4iceILEzxiSI8DTpZF9u6/fViFQcbxU+w80nByJ5i",
+	"jIy/ZoUHUTV2nk/YibJOHTy3Kmc3nPMWaNyYoOe8HiXRvJqmHmxmfZxTWrBewRcs1qkXrkvTlKND/7m3",
+	"wzZysnHJmtFrzQVSXCxGUVoWCCbIPS1UUHPbEQUbAMVMScJtcycS0rvtdXYdK9qD3OpA8JxvG0IEXTBC",
+	"FRk76I+PndOgYFr0QnF2e5DbyLct/R7rMcbNvZcgn3MjupmgQp7WUG5LD8TmtXt1xf8zHM7GDiWV6yOs",
+	"LancaS16+djrwzsB+vEuggUeBL7jqnhjpMk49YLLZk286jyEo+YQkiwbmRInMeA0LNCm6C5IMdp26z3T",
+	"CzAronlO4SK9FvFdH/5v8g5VCDuHBS2mc+NJpb9UZE+fKj2lGjXxb8ajJNVJCw2HQTIvF1T0ckZTLbuj",
+	"IK+R2PhKV+jTGpReR28/Sn3jIj1NEq8sGNtlaTXsTA3lrGZQB/sGTPO9SsxNd4C4deihp0kM6+DqYYK3",
+	"vuCw1SenRiNzHfpyjT+KOT27SRdu9i+8nho/GiGsJhK8VW2X1uAGfTeXWqo1TqXAho+JKLMML41ANYCG",
+	"QpJMimuWow0Sjp5uh2aRKoi7Ooom9qdt6CeKQIsQFSNJGRpYiPfDa/rVDcJuq4wOm6ggztoMEkWp0Kfa",
+	"u4GOM1njEVtHL8Huwgse4l1BTdhULpgC7za4dWoSujCWjWbZ6xkYMddRsa+qbz68S+KqoCZJuhVZMZqj",
+	"Z4+q8HtITpa53rMwRC7qE8FEqoUEY1XQUhTAVqHzgQmTrzF7Y3kNN29N/J3jynbbArfHwwjyVLF5EUEr",
+	"x2PgHA+5SgjrX/eJ/irjxow45cWqRkDjUX7eZI6MB8o6f8B2vK5Bac9OsBtB9UZAoA+SLWbRjBLcFr1e",
+	"17+MIhlcbTbuSblCLTzltzwtaQbXrG4jAN9cgOJ2szk7h/bNOUQACl0bN6p+Jx6SuOWob2pfNsd/YWIX",
+	"EwLhCojCCdEiJflVz8PJ3LnHWc5Eymm/LV5x2+m9aX4bB9Bb9M4ldLlsbpZWRTyvXk0I8GYTY+ui1ED/",
+	"RPa4wIUkQA++vrgky4xOQb5T5XKZrbr1A+gPVAs7q8XweXg+3IjnNaoPR88jDnYtUQZQFvN2ropXjz0u",
+	"gBlFdOo2FdjJ9g8S7R0hLEveFN1Cxyr0L96SPTsCDgoIGIXhd91XXfFty9zRoNK7s/SUq2VGVxF6F+YD",
+	"iWpkNlpzTf9Ks3Gw6Tky4Iuqg8P9jRIq6k+B/BAMH8OlIHQqJsPbu7S8FAQiJGpeIVujl+koamOJaNPP",
+	"4Cp/FxuLjRmLD28u+swsLM3YOA30KGiaS7wsS79FPXncnaMdMRisJWOZUwXru+ACqCz6NTWjmka4yaBT",
+	"eHezOa3RtTBIuEpfsJUJwozc5kDvhz1q4T+nYF3aw1vSGbiywbQUBqvYm5U5kOKpzB/H9rCdKQhDGWJ+",
+	"VdFtfZxoBPAyhc7bhfrGhY25JQd9yWJLYDbiongG7iNrtflIr8uygNOD93hVJF+hSMpyfsuMfyMX06xM",
+	"WXpMvGRf1nY3DDctyMg38FIMDA8/H3yI0CnNDcvIusdaxgAXyfEIPAwdtVImJpVjSKkxBMCFClwtFIRm",
+	"Nd3P9fVQU5UjQaFJqjoRbiEBCfE2fCON3t5eZY/RLjYqd/R8I1WidUVwEua5KrY2WYWsJUKiHsNy9EVA",
+	"1j/eduQ6ahz4OVVkTtNHtSBt3O2HKfc/zPl0bjkehMlAZxg3CE4nPoMy7lrB6ax46Tq2GHJBl9PRzKmW",
+	"1DF8W2V1dO/9tI72pcnraB7DxI72pcnsaB7D1I7By1huR9vAT+7oYArZAN3TpNGgyu9o31QJHs2beobH",
+	"2mub4rH22ntjkzza52aWx/CX6kWQ59G8iyd6tFmDapkevdfBk5/r0U+65T962R6rd810j/a3er5H834Z",
+	"eYEZH+1zPOWj/dXlfKxemKSP1Qub9dG+qaV9NK+beR/tDy7xo3vhZX600eiY+tE93XvtTfJH8+SyP5pn",
+	"L/2jy/AVEvP1Yq8TYMKEDVw1xPitBOFdhJiQOqz3JmzcUVrCV6ehPoet+t+CjrZxzErDgVyLJptCnF/u",
+	"xO0en7ttFktgolFgRNKfhbOyLYhv3bEXzE2QQO60qOYjF0sqVk8UeXH2iuy9kPlSgvfYGbiszIw7B0Gd",
+	"tIt2GPzI3KdVy29LzdZAtSpXW2xK9teGZaduzmnmeWuMBInfovql6feJIucnr8geWJkEOWf5gmpMIYZx",
+	"2YXX7LdVJrnwkJ30fnr329EHfdje/Xb4AZ7jAcyNPdfH6IVzH46GbUJIuqYNGB1lGieEKmL8LSNHM/DU",
+	"Ca6ZnEprqZjj4D5r81iVR6I9SurYSeIHfvl0NfGcoZGa+tzY0lTL33wy3yDwPtP2GISl2RXLcaJLp+LK",
+	"Tc4VihJtDKohF4TcuiYNhfw0zknrjLkmLNWlsaYcVpOcIhzPSgINQcGKSoGQFBNVfHbmBDdfHGsIRttd",
+	"U/qY/sIhof/2e4eQ/tsTi5z+yy89RA3eV0jrvz6vENh/fVEhs//aIV3QRYU8YRc+wvu/nDnk999emoPg",
+	"vzv1DoX//q1qTuPMHJba6tzBCd7XD1EwqHegap3ZwxXOGw9aDSTm0AX75Q5gsDHuMAaQbhzMAEuCQxqM",
+	"3HJgYyjiDq//41fBQQ6nHxzqEC/8A177JXLY/Rbf1Q6+/9sXIRGIANOd98hvHnFoHrHohxdNolGbahp7",
+	"FxCTAJVYE/dOfSITOaEBwfF//8EjPgGQLCEKFukRpdjeWwIVr5TwML39tUDXN7C0BSx5RMaQVomwnCqb",
+	"ZMv++ES5IJmGZJ+QMQw1JjeMLcGsseiTkywjh8/QzQ7i1awQ2RT0nFZfFyCw7gP6JRoj3950TvMCfaXw",
+	"VUKmVGGOqQzwxf3iu+e5LF0No8HGQW231jNmbykVGh4LueVYlSmifbTCtFFkwoo7xoTru61r35qxbhWe",
+	"+ytxjqjG0I3ZL7nyc2LZ4G2I9dAUzqSeUpCsqmU2xozSPo8Zv2dpD9q5+06yh995/qaQUaoNnKF1pn0s",
+	"3W4D+KxNZ00n0IK1fB8agdp7MVEpdRyCq1fNNnpy1nOIpsV7zLyValUR2Ep33fhq89D6zJSqkAuWq27i",
+	"AuO5c1th1gNWFHRa+PpYZNTKrLVmXNuopQ/fELamF2hGhG4X78hYz9q7gAZt3062mAO0WjuFyj63phfT",
+	"iKRsxgVQ6rbuKuNee3flMpM0ZSlED+Leue9i90jxoepWw/bxnFr1xMRWeiETytBd/doFUa1ZYN0ouXlU",
+	"ojC/xp6R9ck0o3yhyIKmjExW1ey660fcbjATsUH2lrkE8CaEg1GhWJk7c5UgdTHHJHGwJ1zMZNskrIl1",
+	"zRSgCW9DtIhRdk1fFlSu9dpOt+kLN3rCswxCp6ZZmWJM2LTMtdbkxlTTOUvLrG3IwGK8jllkrMehHflF",
+	"TnwGYd5CRHzLIF428bYBFNVnxzRUZG9BRUkzGEatVMEW5JoJltOCpd34gs23mxbcct9ezUQ30DtFM3ld",
+	"MnRB0XqSw0UQxNwJfwJcwiTBytkMIrxa0K5ubW+fhG5pJQXgT5CUMSELBvlhVYJEkEgBTdWaATeOo1q/",
+	"9a3+a/u4ZWRpWsY7s5cFmxAA23nYVQG3rePrdgMnBCBGcz3aq+o9Ry2QmkDKXWOBIgXLFyohLv174nBM",
+	"Cpxp17iUQlwO+MyB32oGmXoFZvxpnXfzaqQdOmF+F2yPFAD+7rlL8CrCLTJm/cplzXjY1IJCE2D7FxD6",
+	"QhJj8GvBvOUWg3BRGyNnU8aXhfECMeJS18MGmllvORD2LblonQJeHLXPwDRB3wE9zJKuVMaXbT3Gr562",
+	"27Ynyjk42n6I8jvCCdifLFRaZuKuudYszrTRwq2c3uAp6voCZ8WPEpCurWIhbpkoZL6qScmtUzEXbGun",
+	"Am1ae7A3cmu7wEZk7++lxDy26ilTBV/QolXaqF/trenftLQkyDqMGzSPd9+8IlxL4Gi+ItU9UkuX7nJx",
+	"TVemDdkTUvS83W3SCsWyrA04wbXl2kMCitE1LdgdxNS4z+L9mqvPNaq1btD27T3b8O09pCaIrBXEeZaS",
+	"va8vLp9+f3KJ7VoWb+5gmyxjIW/N4QWvcUxwExXkQTbgrsmcG5q8NNnyuLjlegLHJrDPy58jTHwnBlpA",
+	"lEhlUynmbKFYdmuSh0JeMJMTLroUd4HcDjXThOyBxzN/DNXTu6ZuH9c1inZSu8r86zLpr8ukT3aZ5F2S",
+	"xmy3bb4CjbRYVXYZl7GfuNoOd1SRPZm7/Opd/+Bu68Pxgz6W+DNkdEz8rEUFvWGicpC1eRxHzqWBmxx2",
+	"9RoZmpdBUY3qo0/iArKN44R/wWFvjr65eP0KDUGugvN2brCvXCLivM0hdmf/V1e1Q+ZJVVMk8bNQVbU9",
+	"uuglWyt7IeiCHZPKnI+7YtMWFa6uxoJCRk254IUeUea1nAZrC1k3cDttKVRymZcMoysjmUbJhE1pqZhZ",
+	"pgm1AfNzzdm5pdKGV0P7cTatMTM5wxSnu+7mF5mc3rg0Y5HSJd5Ot+1ufQ7mUAau0eCjT77EzKemCoab",
+	"sLeXlVp0MIzt3/YeRKaiYi0Oz+T8tKlwt/NsNk6qVXODRQ3iGYb0rKGjX8h0haTW5oz7ArOjxRbmb8mK",
+	"3EECtypdXC1xrm0WSetb92fdOb1wg0SbHrYNdAu8b+Ihbo3iOHD3pxGqa1LXBSvve051q0edSAh0nAac",
+	"7i4eg7nMUhSxJ/4RwmBAAFi7P3Uze19jJ23ivuA8Dze6UztQJHZzzGzifL6RsHBrCJq0RUnU7csk+rMk",
+	"C9IHmnsWGCbC7F3Kx4aoTKfz2mZU1ZRUlSoaEkO5JMpV8v1wdywF0oR+2+TPEPT6cWmaY8mi/SzR24YP",
+	"NMlFI4Sg7htqAdtEgHfN+PfDwXO0U48afGBTzu7w4HKmYX1fwE0I4EoFuQyypc4cmsTI0p8gBfqHpOOS",
+	"7jYy3QKQ+mSsh4J8lnphf7u8PCcYy4Jp/JGd1KWVXfPW1pxM4fPYsfOHh+I83hxMxPyVHvaqE/JEnIkv",
+	"wg57R+/Qu3I/LsO2cmHM3cREgVnZtHxXpc9HqK3Lm+9PqwUgm3g1wKeaYYzufRVmadglhqQ1G8MxsVHU",
+	"Nh0DXJmb8sXk0NRjOaUrE/YV7mpV9vi3aKbQlTWvLKC7lowQ9TAcW2njYLip0IZfaTk2g3XDkr0h+YaK",
+	"kuYr0u+T4T45ZVOw+HSPyaGDSzC7Q7+ayf5OLM6balLBLbbPZ6/z60u/huzOjkdgS/N9v5v52pp7GZap",
+	"bVc0YukWvLj6EjJ1gKtLQe8D6GGgSlPJiBXDje3m1xeXZ680XwMboL++SJh1pJquXzRzPxZVZqvtxga3",
+	"MDUh48ZP+uuLy07S+f7kUu9kNTa+3sLd9RKHxPbmAXqro4+dWxRaSbh5bUjltuy8WWq7YS3FdKJkmbMl",
+	"5d79BZqxlNGT5lQIljWRqarc3RCMevaybe/szauuvf6Fi5KMzcLotf2jTWphS+aBLzE7TKPDo6B4T7RH",
+	"FbtGvnh5YQuoRHodbu61KlMe4z3qZLlc0//RYGNw4voNb79KPd3hnhTsYWCCdRetkWiSoKT5dlL5Kzt2",
+	"e6IT1wSEtsBlqV4O/dOMGbgohb4Pn2bA6hI0Un89Sp4LaXKGmSS0cMpoWcgFLbgW4G31FnPLrSk3pEzZ",
+	"0hjkyr1/mgX7ngL9eKX4BvbSlfIst3bNkAsH5X2DylyRtAyNNgd+abKDZxspjV+h/tMAwN1G9KOV7T/R",
+	"oOH9aL9ZGH/LZED4Sfuo5irEkROTwavfkJQ8namiJf4Z9/aiDiaLpBHk8ZfVOFBRlnnukkTtkozNz/+k",
+	"dRmTfQl1m2VWKk9aqetI0PJFq6rkuqKQxAy7NFV3M0ZBJdEjhILQvz8fhorS1dW/o5o0TFqM/WKNFCYo",
+	"gsIsIyEpv4bcciKrWS2ff/7Zs6PDg/1h5K7h3W/PkmFbAc9QMaqA4iYW3a43kTxb22/cLpm0tpKnTdsm",
+	"EM8uXpOD4bNnvSGh2XJOe/sBjoQwPHsViyJs0W+nZg3xMQ/3h58R2yQ61JvYWAfrx7pYLSayLW0f/EbU",
+	"XN4Jg6cL5ypeDfzf//lfoXT+efz+iX1lEqDETJQp+A5ArWYYDirdmAtcX2I/PX368uXTH3/88cdO0nn5",
+	"8unpqX3Q//RevuydnobCfPDFdiFsZqanpy9fmu+qly9fnp42XuoX+gcIQtE495MhPbVtPHl14qFkM4HV",
+	"ieL06bcyu0HT/y41hOvnzuJSAHpvconD8NhphCT3p63JScKc+TYdcVXj3N53rD9imF1frU2MBEOYPPxq",
+	"++TL5oMz0V4vohQFz+JjuA35/Nnh5nKhdrW+xL5rDiOEmlJwbT0FcvxJ0hlh3YTo5L754RKKKTORQibs",
+	"E1PEgWKd9C9wy6/KweBgCt3An2zcbx0nro2fYIr4qw72aOyC5njjuy2DTS/tIParbbNu26x9DS0doOPP",
+	"3sekxENYlwI7uvmtJ+phwWgvqiITmDhGLvFLWyQxwCRpjl/zvO2acb3qKyGTVVVf3RZb3640u8tbOSJe",
+	"3nKg8a15Lx5YRX1JlbqT+fqsirZRPeFUnrNpQeYyV4xM4EitiCqo/rmWUHJ/80xsWsTtkyo+NH/ihiy3",
+	"NQx38/KAtQZb17nf5EyVGYYYElVOp0ypWZlhWsiHJe6omM4jJe34DhJwEgDcQ9J1hBfrAUzsVXpDX4tK",
+	"N5rb33B9cmdeIIxVJVhqLkrOXn3fGwwOh03wCXZfrLOtGn0FLiHZfRUHQa5ZTVw73GiVX2rSFFvJS/zM",
+	"aAwJ+ZXlsqdbs5TsDeAiS0hRSwUa2NwHm7V0NuP3kTXqRXnuVTGLsYZePcfxpn034yU+gCsIxE5GMwo8",
+	"hqJVhp9moRW4/AOHbnDbF3zGVLFD+k7se9vsnR+bLegfn/QwyHXIoOiYe56UBYn4TX5kisPpnE1vlJ5k",
+	"s3D6nO4fPRuNnaw7Z/fk4m8nvf2jZ1ays3lNecYSAn1BCSnCbME0/Xu4dabb57P96SB9NnuWDqeHbH/y",
+	"OR3ODmcH7Cj9bPp8MqBDtp8eTA8nR/TZ7DP2efp8OpgM6f7sgB2mR9Nnkx3ryWBKHlVQUXjOjE8UUYIu",
+	"1VwWxueslmuvlpR0ePQpk5IWUt7UspLaQBs/Kak9R+pPkZJUz5ClpFx+mpykUUefN5j509vIhNAsq0U3",
+	"VpcScBR2PJ7Iqb/Hak9tt8amviS2taWhMMutniKW6jz2UoQKxoxTk6prxJ/vPkX+K/tiFQ1YvuC/stoZ",
+	"3dNiCLjYp104sCHv+nx/ODzYcQrb5SdtTUrqpu+RoTrgDQpsTLzW5FXb5yw1h2yXlKX2XD5CxtIIl/2k",
+	"aUs/Pl2pXXwsW2l4cfEJMpU2wbUuzZ4RTiDLHjiuP0xcj+/RIybbM+fi4bn2Wh3aY85VYQhRVXCiS6gi",
+	"VYbpLcriARmslcaD4Ogc4lyMMECnc6+mmF8sr+KjspxkHhMVVkD11ZLv11bTq8mePNVL2z/sTec0p9OC",
+	"5SDAvAaQndXzeW9dXC1WVGASSXS43WVUI0Vi8zZqbY5EzCztChcJMP/njChWxEoVNcW/LRK2N4pgmI+2",
+	"N1F+uqo9tT2PuWz9SWr2NNNHqlMGQVK02NGNaU4VmTCmkcB1sN29+B9ZBihSg+haNgd+++a7mFz5RBHd",
+	"PobfXG1A709eW+hBInTEhJhg4Xcjyb5+8/XJq7OfTi7PXr/qnZ0SrArdYi38q4BRrIDRsukutuWo65zO",
+	"tppLXjmi1RzQ/lyllf7ktZR25qBx77HmlD7afWybSk8PruIU8/Bsd4WLoF/dkVZBDLpxQe1GyOjW+knd",
+	"yfdDK911ysqa6rPtUkVGVWGkxHS30rOtFzx3Ai4f4ML2gRWmNlw9t5WABU3Y3D40FOJGva0mefAK0Loj",
+	"sUns317h9We0k9obfPiwmrLrIm8fWmA2nFZVZtbGFP1Dy8y+Dib3sbp3uNTCL56ZScxA+YeXmw0Lg65D",
+	"wPVOEh8buP3Yu9W+WQ/Ryh9WiTfc7x1L8BoCVI2ynbNBc9avsKPmD1Vp3ne15cY9Ih4sSFaLqtp0Ks37",
+	"ASvTEzzz+6r/+IXr+0PSeRMVmR5D6qlWVuK3vTs2AX6CT1SkueRpjy6X3lsuVe2NSVZR+9q+jfdif7W9",
+	"bQfFJizMqn+AoVt/PsE5nMAUWludSbWhhUm5vGE002q7QU1jMzZueOgmHJdkljVXYePXx0TklhO8v09L",
+	"tpWDeFpa53Drp1S5I7deQH+2m5843ietn5Gf5+MhUzrwpvR84504E5o8p+1RAzCuA/YWMVv1OtdmgPri",
+	"k3B3YrRcEzwvpsGQ8N6wSbk1eSYpz9kUk2EPCVVTE4cpc9IbEv0FvqgoeG/o0YJh0hu+a0AoehrdvE7U",
+	"tONN85SpKUZnKTYtc16sLjQPNeHg4EZ2UmI4Ij5Zn9XONz9cdpIWt7mcFWUugPkQ8BJJ0Ei2qxsd8HPY",
+	"KXRoc2udF8Wy8+EDRJLMZJzILk3C78InuJgNiIvrp1++OScn52dkT/elRk+f0iXvG5LX59LkFwDR1WRs",
+	"uhI5JBc12ZlGUM8WE2glyFr1AwXco2YfPb6Mrmospwp83euB2lei3TlibxxJYjHu9q/ElXghIQ0eytq4",
+	"2hld8Gw1uhI9oqGtf9XjoMvy+Pz1xSXRq316O3xKy2L+FMD+FGE8BvdVgWdo7Wb9clfYrdIjgeRv/PDI",
+	"uGamGhs7FdmbUs1JhGJCcb2ShNBMSRf7P/b5q/6weyWIH6sc5DhysrtxEXVueVt54iW6a7BdjtFiNu7q",
+	"k+d79sHKzlIk2C+luJanX/RUscqYuyJQZG//kGTyjuV6bXB94C4TVJdw4XX12mQJRbXfHBJ9Kn7T+5zY",
+	"mLkP44RQjNB3P47Iz/1+/11CKrkbFhBI3mEPNtQb+kBTovtZ6/g52xA6r/s30fN69m+q6jrcOKdrqRpC",
+	"JQC5S3Ej5J1AqdSm7/8F/EHBK5YXWDzJnEY4fmFqPJcPhkvRhQxr5mq9M+wP+gOwYS6ZoEuutfP+oH+A",
+	"vgJzIFitWA05baSK1Qq4R2uCItTVbsZkur5TYtdk3UQPQeBiFCid7/gNx7FHxpaSjsjP78YjIqRxqOYK",
+	"bvZZCsCsY6PvxIpOpmq9W7QJ++YidEbVe1ZhceQg9MkPJvMPL9Z5oKIJHb15YcY/5FJcV0CSuQPIiBwO",
+	"hgg1g2AmlaDS0gGWdTS0qbiTIOFCYoIu9GuoGtDO5nLRLqOwMqrJYUjkTA95oJHKpTeDkpDAbTrIzpkq",
+	"wCsRgldEwVBl9rKQP/1F4S2HEQ8Ah8BfE5IBYOYi7BTM73IduDSy0qw06ZOs3+0mP9rKL7bNxfUDXopw",
+	"4cBU96tvTBSyUUPrBkQNWgQI4c+8fkdR3SU87pqc78xWPrBVyb1AUtPCHJYkBmsCbN/+YLD7hl+zFCMj",
+	"YjOxbXEqr7/t7Dx5Y+yA2YfUxznkHnuBFxuiRj4knUNcZGxoB4ynX9DUwU1/Mtz8yVtBDcNnKX50sPmj",
+	"r2Q+4WnK4O7wcLjFF+d0lUmaXkr5Hc2vGX53tM30VLlcglnjJUs5xXuopHO4/3zzx5dSvqRiZUACFuqj",
+	"bcB4JgqNzplNtdQ52gYopsjWW0FvKUczuC9kd0Y/v0viB/eaaTrn8xVI0nkNYjzI4iCuW1Yna8TgmkWY",
+	"3HdcRbhJYBnkyqeuCXhogyWY6ukUfMEse6vkDyc3VHmeqh6fhNV+1DEZB6LK2PtS8ywwyGJZGc8m6xI2",
+	"aWkFqv8VILcAQzCyj+Ei1txFxgqsTmMQvZTVdMZkz1OxklDB6h4TyF8/yeEE6k6czDbWYHglxwn+dcF/",
+	"ZfpvO4jeM3+UBV2hSDthTulB4VfB/I3w8wT49J1AizNJJVKAv5ealC5pThdMa/l3HKqF6znJYg4S1TJn",
+	"1nQQ8r6vWRGYkYFom45U6xVZ1eTpOSwU0olt0VIDYpu2EfPmFl9VivSW03kl/wZQ3mX623/RXMT237ql",
+	"2E/efTTPkoKdGyN2RUQuY3Z+OMhtcgra0n82blsD4za1zs3JcwVCr+fBYW8wvBw8Hx0MjNdzzWXFFmd2",
+	"TiVtriBGZGj4UbSLJE1vhsrUG71MdzHMGIdcxRebYOF6ELAJ5fVjdWvhsy60NQxVrV1Sh0lE/NiVoRde",
+	"cliFe3RevOo1EoFs890pfudl89jmK4gUiaTl8Etob9vXxetePNnFwSBMOrFNZ+dvTG/15BFbfYzfhtkf",
+	"AvPqZw3z5oFnXnRVrc2Nfu023ru/bgsAsPfO290ja7pQu8wctuWmC+4IvSvB4Q6ideu1cERQ9S+G23n8",
+	"Hyuc/jNKfaFR9ed3H0IxkKtiDXg9QTAMr9UnJGrdwJs3VVcDj8M74alcMAV6IehrZM/GnHSNzHdZFXMg",
+	"VCl+LWzkq9NVIga3uoWjb6wjSBfHaMAgYGT1K9N4Qp97NfYyw48I1puUMy1CxatAQ3HAQqJk+NrkrB7X",
+	"OMK46r+QJmvg3tmrNwn57//8r4RUhD4hPnFPyNmr7jGIb7bjynU17NPlIBxX6fLG5FBLjyZj3tjkIQwl",
+	"uZM0jJ/eVZDzEqJ+y1ZG4HioQcSx1EDYOCFfX1z2vHtKrd5r8b3ybBIVb3cSR+jkW+VbHIbJDw9Df9x1",
+	"LrOPI1g0xQfnkRiksTHZZ2xCGT8nzId/uMgR89ir3RfHWNkOLKOGmDvZZYY74p2NdthklvEnZDwNOg9j",
+	"gusYoOn52IQU3/0jjTJb8D2PApyJrzJ+PS/+geaZ/Z0m/C1bvWGl+pfl8i9cUruaXtbC3FusPU9/4+mH",
+	"VpPPG7hdUg31r93mY3j94eCwJaIglQzN8Oweckfntb5qFnoIUi3mTHNKCzxzLZCzW0YzMGyAow83fSpk",
+	"2IeDg2oKrVeJeClIScpnM5YzUdTXSQUZaxiNN5pKTiFOZmc263dhrwN3NSacpY9nFcDUzLvQy68wu/Wj",
+	"U8vLRi3ZP7fVenC4+YtXsvjKJgP/I6nSLqTla1bEDD4PICxPvdJMrUSmrhXaMtUeXbjLZcFs8ErNt8Ev",
+	"MR7GxV6JycpK0n1yIlaWrCzoCrwrjM4g74Qd9JiMv2bFSZadeDWlxnCJrjDTgBTsiQIqp9Ezk9cQI6XB",
+	"hZXNobQ9U0VegioBK0jw9hKoFrpVaGI11cpJMc9leT1PnO8CF1fCqS5Qlp1O0U9BVdUMIJhSSbich1GR",
+	"8BF2T6eFzWjqt74Sc7pcMsHS7kjP/Xdiev3dDTxZkd/J2AT7jcnvV+L3Xq/n/q+/CXSxfhrxJiG/Oy+Z",
+	"qLcJ2dP0XQoyxrIr464etPJfGaPehoX7oZ5pXrJuQsZQX2ac6AlC4RZjMsdSPGOyl9eTWnQJTpmL2/u+",
+	"jRs1c9bT1O/J+C2YX6x375g8rb/6osxuxolJEVuQjFGFh0NPZIzVqFkKi4D7CD1Dm2FvTPbGPDWv0M4E",
+	"Nn+mcfprVXABeQ4gZtWW5rEf2+mXWZHTCf+1b41XJoe0t5K3pomF+HnYUjcZG5vcGcyGq/Ovz/UfWHkO",
+	"X2rlCO8nBCtOFnYxUBVe/1EKXuAfiuVmMXqO1TngKnY8xzQ4SVijwezRiFBzP6lPiqnTcceL+ZUIPrPK",
+	"OsupAhtDYk0GwhUq5oVi2cyeEjj/5mwYsqLF7Uxe734BVZGG1qsnd++kxZQxHi20VJzTa+vPpWSO/gkK",
+	"iExgiBsbDyY6nbJlge485r4HTwRe6dxxobpRQeQkrIH3jxRBNn9nJ3syxfIcyT/oUskD2j/tnVJjDX+W",
+	"K6W14qM3a2i/g/Gg+vLB5mZX4vcvefKPkCcvA1t0JWyhs8I6ec53WrCvtSi5vdT5lGJR7I2SJ82yddJl",
+	"T3M4M28tDkgQ5lAuLeZs0S55jqpqmcC/UvC0u5vLRWUiR2FGP4y7KGyY+lfo9YbiEBXplcASpX3ypQEh",
+	"fOiENgowHdf4wdjwvNfCprYEA73MNfRpuuAimm7JSclaBdfaNNQIvuOKoYK9mYXWYLkFIw18OCwjraBj",
+	"7f9/GFcNFYF/QcZqv3iLl4x/seK/WPEfwYrjlOEvhvynNzt/CdkWWUvC/8dh3xOXAHQre1FtAiZlWMiQ",
+	"g/rvLqthv8YSr4TPEzX/y8xd+qLBAR0P2o7vXIldGU9VrPzPzXM+DT/4WGr9MPq5u/06kgBwA/lzKQD/",
+	"onV/clp32UpcWqzhxCTsa3eluaQ3cN00lUJxpVHRS2qMmWwDC1mMxo1AVwGDJ8ZGaRFdXEHCKptiNiFK",
+	"+pX0eSzwTUH9fKoIRZOmSVqbgMIC+g1XV8LahxeMCiiq2wdPHje+yflZpfwksiwUT00kr01cusdt4BFs",
+	"yhN1JSaZnODnI7iBy9m0gPTDTndKyMWB1miWuUxLkGm7trSPJeIj0jD9JmhBX5c/GF6sTaWaBHlytaah",
+	"1bLNmpTmGgW9YYRa2Md0J5cuEktPR/IvjyMJmMeQQRE/dPeoUMzX4GV3pBWoCFO0/lIYv2idoMbdKmM2",
+	"3IyoOV8qo5bqX7mYZqWNNbM5PWWGxSxpbUNJzgqMITV4uZC3LDWmc/R2wJRqkB0TfJ/idwQYYRpZv7UD",
+	"Y9cWbDYtr95ZpXt1s472//9g+/+NXRVwIPXETPg5L4whWploRcymi3M6SVOXCFS/Hm/0ujIU4c/OxKO+",
+	"Xjs73jyUfa5jnV/YpM/HYTLtKsX7vxgf/RjHnL98ZAIGrnGHlEvgl61x8Rt5+Ra6iiEHW6ssJke3Inkp",
+	"iGxea9fyO6/hN1fiUdWUwDx2JbZWUwwA/tJW/nzaSrBBuygqFkn/0lT+GTWVvDqRlryZBOCWWLVrKW8Y",
+	"VMBVJp22FUvBH0OSMUpOXEQcN8Br5fCZvbFQVyKedETL+AE715K3uSnBqzozJsrHQt5BtVrjJGEu/69E",
+	"8DnGNZaoUSV6flqs81xosHID5A4q5pAQ54Wbv1scxOuMr4TuTIvXhSyncy1LXlj94brUlHtvQjMqpkwl",
+	"BGqBQx7PstAaFHiwm6KOidY7pjddmFwxZ+JK5EzjQFmYtFxO8YDATkzLZNJXsO3UDVvxoUb7j8kY4XOW",
+	"jsmiVAWZeFoJBj5AZpowR/vh4LCurZyynGtRHqB8Le3VFC2Ixh+Wmhsw6ipl4OxHZmZwl8OtN8okB0VE",
+	"T8MqK7aq8xOSsfSa5QS8TvCSCVQRK/h73xLME1FpLYa1WqUruPC1ASY2TSfNwaH0hi0L4zGy0u+OIS2D",
+	"As1PSJJJoSeDjqoWHybgr4VI1u3HYkp0z8vShEpXxV+sBqbfNHN31DQccKo9HAxGZL3CZzxdn1ceX6aA",
+	"2J0ss5RkjN7qPc/lHVlKLvCmDBxsuYIMQrnWdLkgjIMPrUslNcK8LQa1YOsh7wh0AE9QosydU8hzBLlJ",
+	"sCMArZB51cOe/QtVNNxxKFyO6c3d6VZcTBnmkaXYT3P6+o232xmd3iiyB1PWTDOnU1NDDTu3OQu9rGdW",
+	"a7xDJyKLp3YyNIP8YmDqOBw81x2DE2ASVk7Se6E/U+V0bg5xQL4As2DqhItCAiLObYJNoHkelEkxl4p5",
+	"2ZxIIa/Bt7lPXiHJ0iC2iWvt1hdSVtvv8E1rw7q13WiZVxiEaUu12m+LoSTOwkGMs7WBLBpDMPYL9P6G",
+	"1cSYAayhx6VxsovSHVPRvEhf1XIp9c0HeBLGXWNEmMo8xcQ/DT07kGz+OVXsXcKpHiDuPXpozYPm0C5u",
+	"mibpceUjYRn4/0i93sDjhRSzjE//Crb5s8jX1grYyLeHEpzl0etk7bVWBOcEi7K45oORJGPo/Wrq3SEH",
+	"3iCgA0eQ6SqBZGNNYQ/K01+JkyzzhPYcM6dwOJfUZyBCip5JdwmNnZhCBF3YrCuQtg0E1zdlxtTIZqxb",
+	"I4iPrPhh7OABlFd6FPSc8j4hXPU90bi2MJvykCsrvx+jTFtLXQNCHdx00NmsylFWydthn3HxW0uZ4CPl",
+	"pGZyODjo9smJC1+YS7hKIUF0U2J6svnuMMwogeKi5HBw2Ccnoj1wCQQuiF7S/VLRXJ4fvGR36iAiVFtr",
+	"OiwYejFidezyKYHLCYSZF6AhZO5uHjSQnIBbj7e2UdURR/EqphtzpHnR3MeeWZ4ICTKTvFNVysgwwsyW",
+	"gkWXcJBKbyEsAwXMPSusGn95li+ophjdY1KPNMtNABwvzHUZ9zPnOokE73SyzBwho0Qi0G9pxlMiZE8u",
+	"R2R/MEDtyaKxmROmxsObEhB5q9qccNBMj12jD4MiVqACxrFuUG5qhdL68Unsxth0SDOoNwSz0OKjls8y",
+	"l9ppksnpDWQZKkXGlDIhFnhbMkKXexBTQUbUjY0WgYfJgljLpJjDFLkLWAtMsAbiBsZ/mFuYvBRVqUKE",
+	"mLmjFKmRUU13uB2uqU0zaauO4GEgOaOZWy+qQnsZv2Hk23LCcgFolOarXl6KLmJ0hVy4LyAO59x7hXtc",
+	"ZU3GaIW4ZItiaz0PFVc22AauZ3lBVJnf8ls8wuyWCRILe9CEJNWdlqKaEg4EZPbf/o2csiUTqebE5Dqn",
+	"y7l+/WXAGuSdAVuhuZ+CHddHwW7YdM6zNGcCLc5AvJySFyDklajwDtIT+NpgjXADfigfBlitXKOdp03p",
+	"/q+E+wr3vMYCCtNZUqlPEBxqzoI5BpDVaw9nhPhApJiyKwHAvcOUtLcsp5n9eiqzciGCDrqY2zLAfHvV",
+	"aBHe401Xwpml9HG/m0tzwSxsMozgUBU8c0gGgPUgKVYBUTjWsK5phMidm4cKLu8ZhVrYLkaqH1pu9nzr",
+	"ypUwtpvJCtPhg0LuCtUkxCRsT5Bxz5DxLekql1mmcRFVRkgFANQWegU8uBJG65Y5wRCjrqHAAIiRs7c4",
+	"chE1KFWn2rbgRR/DjbBXay2aU8zjltHrEcAcp2INVRBTaBcjy+KO5mm1TEiOpHdEc5ErYXouanOBg9Y4",
+	"/IgUyjcMYk7euIEPe8XqTSMP6E/UlRijvfCc8nT81DxgUSimX3iWxTHZs6ngaWbzVqjElICClaiu3pwr",
+	"YVb9RJG92rrDTysY6C/N5ln7JtkzLxDapvWV+O//7/83Y3YTuyHVN8EOucnpb+BzPUHMou19Y95ciWAk",
+	"4g2ECXTRGQQNq2SPQ+ZqfRbxM0w3U8UJGjpQic3WMQHz7zo2CZiT+ufF+hEcG4FpbN3vXRe+/RGmZlKv",
+	"c3Gr6fRxIAK5qQz7GILpiMjvlio7csyFFWpTlnfJ74aEwGndC+jxyJAw3Qhu8ywn2/PX0m3Ec9qYTmvw",
+	"+p2My8l78zQmvzs7mhrhL/axj23e83R8TKqcZLYZvHgPuBS0TBnNTBv4M/jRHAT82doG21vkWm/LubiO",
+	"twWgmbHw7+BncwRMA/sUNsnlL8wt3T7Vm0ASsqoNPnqNApi+R+xUVc7sqh2WGcSITzw4dj/M09r9wDYW",
+	"ypNgO+DZ7IbfzlAG08o+rWlSgTza2JCX8wC05mUFYv+LIBmbBaJ5Z3etah+AowFKr50PSqpA18BP8UF3",
+	"1MP/6xZssczkijHbyD6/VzSj+ep9ZUyAyNeqAXSEXY687vuuAwShefqO0VsLSDDJv/fI7/bfVPa4to8u",
+	"NAGym+rWAi9rXxhG7s6AyvgybONByey4BZJ5NCBpYob+dB0imnbbY04Irupru7XINxpo4bdEvDheh0XN",
+	"5rh8w2/s8h2/cR0klgJAM/M4yalIa7+99+9Lf4cc/mbB8GffNgugb/zr7PD2MdqB+THsAA+T+RwesLWZ",
+	"G/5sQuIjVNh84fdoD7TpM7JLdt2mof5Wq/eu6AWuxL3o2y42b6rf0t/UFirbbG6h6gZ3gHVvalTCgKLa",
+	"fwkw9mBogdU4Eu4HTcDX8krXbSuLCk6B13wDwPyWWwCs2RyBUNB7h4Pw96YlGZQs6P0m1lRv2cKc3O8x",
+	"PK330Tga7peGdFBvYA/yKDjWwe8xzt/oZiODq39hj/YoOOj29wofU66MJInb4Z633BLbfst9CZuvAX7Y",
+	"sA3OYav1wKy13Rai/mcV2PBuH0Gm/35vpHR9aAP3Z3D7CPNnWs+Bbp006PEsYQCCsN0W6P9uCf6q6RrQ",
+	"V43awF61WA9yr9224LafeAzCDmE5RDBGxRSxkf4wIrNXHwVdB7Oy/UemZUcJZUrdUwt9qXcSHDmb08Ue",
+	"uSrHS4APVlWo1g2P60bFJuv0oKBJQdWN6QP+9H+t5gE/OWqtbhrzNHac3wP5r+La+kf3zQZ2rNs2ZW+j",
+	"3Qdfo9SMf18aq9Io6N7amlR/lsuFew1GkUL6z8dkQsXNiekYe9Fv3Fj9oPF2CkrwSYueWG8TiNEAN7/J",
+	"BvD5LX3wMfH3koNlAJAFnozU6O1ibVFWxGsXnq3IV1v3Nhtd73VLobr9M1yCRyutulwnlmbSvrTkT7hN",
+	"vfa7qUv0pmz6RTlxF6zuyJrfKuAk4Xvlf9SiT6LyZnpsam+my4YqWOttxjN2tljK3G2tfvOew6v3UJXL",
+	"duX9UO/Fv1Fwe4yv3meQkynEqcpgRX6313Xe3VwsU0S9g7pXmxkWL8nfW89Up39U7U2T+pwAUOcy41Ne",
+	"g+rSvAQCu5W27X232knjrn9YTc8nRG6pHiXaqP34rcOuzcvv0NDdckJr2x2Q19o3jr5uc+Rt4+ahhSMX",
+	"TKp+CoM5oTXlhTOmWI2rYWTxdrFhxag37tffhJDLGE09XEmNVaJmhNS/GCxAijsKCa7XQP9loti5hyap",
+	"PU1+63Aa1VfefLzPatCCmVk5gxn5qNXcqFvUZBUnUbpOJjGC6plkfGxoIeR+J3VmhbKM50wdGIpqVo+t",
+	"bFXhl6u1euE2jSPmy9hnFRDvaM7mslRW63fPbdKqaxBTIhs2o0bzLayhwSce9cmpmM4t3YGHVvMk/hyS",
+	"vdoWhI3iAqnfws1qVIOT16qarLNaW7Jhn1sYKSJJwzoLb71PGt6hkaCDP72D6Cl4RGzT8iuZT9lDfE43",
+	"f2Gi3j4u2T/ctcFV9sbsM5GNOsmyy7zcJRFNpJNPWuzP3NKFtQy+dIs23mrNGkmmRNLBXyWS/iqR9FeJ",
+	"pI8vkbQ/eFiJpMQ/wb5+1BkdDT9POuYWvDMa7ntbfDhw0NYLGOKwqjPa1x0i8bY7iV45ndFvH/zaSxe2",
+	"FmdVodiUmbCf+wTF85C7KgeD/WeVP5Jxh7FBNMZbCqsLG1vADVsWUQr0CJTnU9CYB1CRT0guDv5QcnG4",
+	"K73QONBGLj7blV4Mj9rpxfOPoRdHn4heABP/AyuqBeTCIwfeucUNcac+oBMBCThFR85j5wN4R5VHCT5O",
+	"5GkPtDm1rs8yT4gUBOedmLAbcJCdOHc89IOuJQuKOD3/T4zQ+Ss058+WkFDL2pHAnF3zfXTefdhmXJbf",
+	"WvWxWazEVrfDwINj43O4pMUcaqlCDDudKJmVBetrOpRr2fcpaFtmTo3MIZOCcoFRt345537FZGF+WrWr",
+	"fRlEuuxZgZ2pLqFYD7+q74q+vFptMT7rPAdYeaMEsGqO9sNc2iAdTVNsEuNmhueE0GkulXFGn+eMYUkM",
+	"SP9ZrclPF9kc7UU9fZqyKZxbtz1Bb+tYbrKWVdoMMM3hz0uQISJYB5HpQUyY13ktJuzDuw//NwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

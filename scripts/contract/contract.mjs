@@ -81,6 +81,28 @@ await U({ op: "DeleteSelectiveData", name: "not found", method: "DELETE", path: 
 await U({ op: "DeleteSelectiveData", name: "no token", invalid: true, method: "DELETE", path: sel(demoOrg), body: selective([]), expect: 401 });
 await U({ op: "DeleteSelectiveData", name: "media type", invalid: true, method: "DELETE", path: sel(demoOrg), headers: { ...bearer(token), "Content-Type": "text/plain" }, body: "x", expect: 415 });
 
+const backups = (org) => `/api/v1/organization/${org}/backup`;
+const restores = (org) => `/api/v1/organization/${org}/backupRestore`;
+const backup = await U({ op: "AddOrganizationBackup", name: "success", method: "POST", path: backups(demoOrg), headers: bearer(token), expect: 201 });
+const backupId = backup?.data?._id;
+await U({ op: "AddOrganizationBackup", name: "header names another org", method: "POST", path: backups(demoOrg), headers: { ...bearer(token), "ORGANIZATION-ID": newOrg }, expect: 403 });
+await U({ op: "AddOrganizationBackup", name: "not found", method: "POST", path: backups(hex24), headers: bearer(token), expect: 404 });
+await U({ op: "AddOrganizationBackup", name: "no token", invalid: true, method: "POST", path: backups(demoOrg), expect: 401 });
+await U({ op: "GetAllBackups", name: "success", method: "GET", path: `${backups(demoOrg)}?pageNo=1&pageSize=5`, headers: bearer(token), expect: 200 });
+await U({ op: "GetAllBackups", name: "validation", invalid: true, method: "GET", path: `${backups(demoOrg)}?pageSize=0`, headers: bearer(token), expect: 400 });
+await U({ op: "GetAllBackups", name: "not found", method: "GET", path: backups(hex24), headers: bearer(token), expect: 404 });
+await U({ op: "GetAllBackups", name: "no token", invalid: true, method: "GET", path: backups(demoOrg), expect: 401 });
+// Tasks put back as they were: the demo data stays what Swagger UI's examples expect.
+await U({ op: "AddBackupRestore", name: "success", method: "POST", path: restores(demoOrg), headers: bearer(token), body: { backupId, categories: selective(["tasks"]) }, expect: 201 });
+await U({ op: "AddBackupRestore", name: "backups are not restorable", method: "POST", path: restores(demoOrg), headers: bearer(token), body: { backupId, categories: selective(["organizationBackups"]) }, expect: 400 });
+await U({ op: "AddBackupRestore", name: "validation", invalid: true, method: "POST", path: restores(demoOrg), headers: bearer(token), body: { backupId }, expect: 400 });
+await U({ op: "AddBackupRestore", name: "unknown backup", method: "POST", path: restores(demoOrg), headers: bearer(token), body: { backupId: hex24, categories: selective(["tasks"]) }, expect: 404 });
+await U({ op: "AddBackupRestore", name: "header names another org", method: "POST", path: restores(demoOrg), headers: { ...bearer(token), "ORGANIZATION-ID": newOrg }, body: { backupId, categories: selective(["tasks"]) }, expect: 403 });
+await U({ op: "AddBackupRestore", name: "no token", invalid: true, method: "POST", path: restores(demoOrg), body: { backupId, categories: selective(["tasks"]) }, expect: 401 });
+await U({ op: "GetAllBackupRestores", name: "success", method: "GET", path: restores(demoOrg), headers: bearer(token), expect: 200 });
+await U({ op: "GetAllBackupRestores", name: "not found", method: "GET", path: restores(hex24), headers: bearer(token), expect: 404 });
+await U({ op: "GetAllBackupRestores", name: "no token", invalid: true, method: "GET", path: restores(demoOrg), expect: 401 });
+
 const logs = `/api/v1/organization/${demoOrg}/activityLog`;
 await U({ op: "GetActivityLogs", name: "success", method: "GET", path: `${logs}?pageNo=1&pageSize=5`, headers: bearer(token), expect: 200 });
 await U({ op: "GetActivityLogs", name: "validation", invalid: true, method: "GET", path: `${logs}?action=nope`, headers: bearer(token), expect: 400 });

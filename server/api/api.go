@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
+	"gocloud.dev/blob"
 
 	"github.com/deletesvc/deletesvc/server/auth"
 	"github.com/deletesvc/deletesvc/store"
@@ -135,6 +137,10 @@ type Deps struct {
 	DB       *store.DB
 	Identity *identity.Store
 	Tokens   *auth.Tokens
+	// Backups is where Upbooks keeps organization backups (nil: backups are refused), and
+	// BackupRetention how long (0: until deleted).
+	Backups         *blob.Bucket
+	BackupRetention time.Duration
 }
 
 // Family describes one API family to the server: its spec (which validates every request and

@@ -17,6 +17,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"gocloud.dev/blob"
+	"gocloud.dev/blob/fileblob"
 
 	"github.com/deletesvc/deletesvc/openapi"
 	"github.com/deletesvc/deletesvc/server"
@@ -42,6 +44,8 @@ type Env struct {
 	Invx     *invx.Store
 	Ultrabiz *ultrabiz.Store
 	Tokens   *auth.Tokens
+	// Backups is the server's backup bucket (a fresh directory unless the config gave one).
+	Backups *blob.Bucket
 	// HTTP is a client whose responses are validated against the specs.
 	HTTP *http.Client
 }
@@ -60,6 +64,14 @@ func StartWith(t testing.TB, db *store.DB, cfg server.Config) *Env {
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "2M"
 	}
+	if cfg.Backups == nil {
+		bucket, err := fileblob.OpenBucket(t.TempDir(), &fileblob.Options{NoTempDir: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = bucket.Close() })
+		cfg.Backups = bucket
+	}
 	srv, err := server.New(db, ids, cfg)
 	if err != nil {
 		t.Fatalf("new server: %v", err)
@@ -70,7 +82,8 @@ func StartWith(t testing.TB, db *store.DB, cfg server.Config) *Env {
 		URL:      ts.URL,
 		DB:       db,
 		Identity: ids,
-		Upbooks:  upbooks.New(db),
+		Upbooks:  upbooks.New(db).WithBackups(cfg.Backups, cfg.BackupRetention),
+		Backups:  cfg.Backups,
 		Invx:     invx.New(db),
 		Ultrabiz: ultrabiz.New(db),
 		Tokens:   auth.NewTokens(Secret, time.Hour),

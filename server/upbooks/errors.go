@@ -20,7 +20,20 @@ const (
 	msgOrganizationCreated  = "Organization created"
 	msgSelectedDeleted      = "Selected data deleted"
 	msgDryRun               = "Dry run; nothing was deleted"
+	msgBackupCreated        = "Backup created"
+	msgBackupsFetched       = "Backups fetched"
+	msgBackupRestored       = "Backup restored"
+	msgRestoresFetched      = "Backup restores fetched"
+	msgBackupNotFound       = "Backup not found"
+	msgRestoreConflict      = "The restore would leave rows pointing at missing rows; restore the categories named together"
+	msgBackupUnavailable    = "The backup's data is missing or damaged; nothing was restored"
+	msgBackupsNotRestorable = "Validation failed: categories.organizationBackups cannot be restored: a backup does not hold backups"
 )
+
+// msgRestoreSchema refuses a backup taken at another schema version.
+func msgRestoreSchema(backup, current int64) string {
+	return fmt.Sprintf("The backup follows schema version %d and the database is at %d; nothing was restored", backup, current)
+}
 
 // errBody is Upbooks' {code, message} error body; code is the HTTP status as a string.
 func errBody(code int, msg string) gen.Error {

@@ -16,6 +16,15 @@ import (
 func (h *Handler) DeleteSelectiveData(ctx context.Context, req gen.DeleteSelectiveDataRequestObject) (gen.DeleteSelectiveDataResponseObject, error) {
 	caller, _ := auth.From(ctx)
 	dryRun := req.Params.DryRun != nil && *req.Params.DryRun
+	var backupID *string
+	if req.Params.Backup != nil && *req.Params.Backup && !dryRun {
+		// Its own snapshot just before the delete: the delete's undo, kept even if the delete is refused.
+		b, err := h.store.TakeBackup(ctx, upbooksstore.BackupRequest{OrgID: req.Id, UserID: caller.UserID})
+		if err != nil {
+			return selectiveError(err)
+		}
+		backupID = &b.ID
+	}
 	res, err := h.store.DeleteSelective(ctx, upbooksstore.SelectiveDelete{
 		OrgID: req.Id, UserID: caller.UserID, Categories: chosenCategories(*req.Body),
 		DryRun: dryRun, Force: req.Params.Force != nil && *req.Params.Force,
@@ -30,7 +39,9 @@ func (h *Handler) DeleteSelectiveData(ctx context.Context, req gen.DeleteSelecti
 			}
 		}
 	}
-	return gen.DeleteSelectiveData200JSONResponse(selectiveOut(res, dryRun)), nil
+	out := selectiveOut(res, dryRun)
+	out.BackupId = backupID
+	return gen.DeleteSelectiveData200JSONResponse(out), nil
 }
 
 // selectiveError maps the store's outcomes to the operation's declared responses.

@@ -19,6 +19,8 @@ import (
 // The actions the service records.
 const (
 	DeleteSelective        = "organization.deleteSelectiveData"
+	Backup                 = "organization.backup"
+	Restore                = "organization.restoreBackup"
 	InvxDeleteDocuments    = "invx.document.delete"
 	UltrabizDeletePurchase = "ultrabiz.purchaseInvoice.delete"
 )

@@ -142,7 +142,8 @@ func TestUnversionedDatabaseWithDataUpgradesWithoutLoss(t *testing.T) {
 		if _, err := sqlDB.ExecContext(ctx, "DROP TABLE goose_db_version"); err != nil {
 			t.Fatal(err)
 		}
-		before := contents(t, db, sqlDB, organizationDocuments(1))
+		columns := tableColumns(t, db, sqlDB)
+		before := contents(t, sqlDB, columns, organizationDocuments(1))
 		if before["upbooks_total"] == "0" {
 			t.Fatal("the demo seed wrote no Upbooks rows; the test would prove nothing")
 		}
@@ -156,7 +157,7 @@ func TestUnversionedDatabaseWithDataUpgradesWithoutLoss(t *testing.T) {
 		if v, err := r.Version(ctx); err != nil || v != r.Latest() {
 			t.Fatalf("version %d (%v), want %d", v, err, r.Latest())
 		}
-		after := contents(t, db, sqlDB, organizationDocuments(r.Latest()))
+		after := contents(t, sqlDB, columns, organizationDocuments(r.Latest()))
 		for table, sum := range before {
 			if after[table] != sum {
 				t.Errorf("table %s changed across the upgrade: %s -> %s", table, sum, after[table])
@@ -201,32 +202,44 @@ func TestConcurrentStartsMigrateOnce(t *testing.T) {
 // contents is a checksum of every table's rows (sorted, so storage order does not matter), plus
 // the total row count of the Upbooks tables. The organizations are read with the query given,
 // whose rows are the same whichever tables the schema version splits them into.
-func contents(t *testing.T, db *store.DB, sqlDB *sql.DB, organizations string) map[string]string {
+// tableColumns lists every table's columns (but goose's and organization_state, which migration 3
+// made from columns of organizations), so that contents reads, after an upgrade, the columns that
+// were there before it: a later migration may add columns, never lose the data of old ones.
+func tableColumns(t *testing.T, db *store.DB, sqlDB *sql.DB) map[string][]string {
 	t.Helper()
-	ctx := context.Background()
-	q := "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+	q := `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()
+	        AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE')
+	      ORDER BY table_name, ordinal_position`
 	if db.DialectName() == "sqlite" {
-		q = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+		q = `SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c
+		      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, c.cid`
 	}
-	rows, err := sqlDB.QueryContext(ctx, q)
+	rows, err := sqlDB.QueryContext(context.Background(), q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tables []string
+	defer rows.Close()
+	out := map[string][]string{}
 	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
+		var table, column string
+		if err := rows.Scan(&table, &column); err != nil {
 			t.Fatal(err)
 		}
-		if name != "goose_db_version" && name != "organization_state" {
-			tables = append(tables, name)
+		if table != "goose_db_version" && table != "organization_state" {
+			out[table] = append(out[table], column)
 		}
 	}
-	rows.Close()
+	return out
+}
+
+// contents is a row count and checksum of each table's columns (organizations through the query
+// given, which reads them wherever the version keeps them).
+func contents(t *testing.T, sqlDB *sql.DB, columns map[string][]string, organizations string) map[string]string {
+	t.Helper()
 	out := map[string]string{}
 	total := 0
-	for _, table := range tables {
-		q := "SELECT * FROM " + table
+	for table, cols := range columns {
+		q := "SELECT " + strings.Join(cols, ", ") + " FROM " + table
 		if table == "organizations" {
 			q = organizations
 		}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/ulule/limiter/v3"
@@ -74,6 +75,42 @@ func (s *Store) Reset(ctx context.Context, key string, rate limiter.Rate) (limit
 		return limiter.Context{}, fmt.Errorf("reset rate limit: %w", err)
 	}
 	return contextOf(rate, window{ExpiresAt: s.db.Now().Add(rate.Period)}), nil
+}
+
+// Sweep deletes the windows that have ended and returns how many. An ended window counts nothing
+// (the next request starts a new one), but without a sweep every client ever seen (each IP address
+// before login) keeps its row forever.
+//
+// On Citus the table is distributed by key, so the sweep is meant to visit every shard (FanOut): it
+// runs once a minute per instance, not per request.
+func (s *Store) Sweep(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.FanOut(ctx, func(tx *gorm.DB) error {
+		r := tx.Exec("DELETE FROM rate_limits WHERE expires_at <= ?", s.db.Now())
+		n = r.RowsAffected
+		return r.Error
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sweep rate limits: %w", err)
+	}
+	return n, nil
+}
+
+// SweepEvery runs Sweep every interval until ctx ends; a failed sweep is logged and retried at the
+// next tick.
+func (s *Store) SweepEvery(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("rate-limit sweep failed", "error", err)
+			}
+		}
+	}
 }
 
 // contextOf is the library's view of a window (as its own stores compute it).

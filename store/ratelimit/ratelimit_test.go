@@ -8,6 +8,7 @@ import (
 
 	"github.com/ulule/limiter/v3"
 	"github.com/ulule/limiter/v3/drivers/store/tests"
+	"gorm.io/gorm"
 
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/ratelimit"
@@ -91,4 +92,41 @@ func open(t *testing.T, url string) *store.DB {
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	return db
+}
+
+// Sweep removes the windows that have ended and only those: an IP address seen once before login
+// does not keep its row forever, and a live window keeps counting.
+func TestSweepRemovesEndedWindows(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := ratelimit.New(db)
+		short := limiter.Rate{Limit: 10, Period: time.Millisecond}
+		long := limiter.Rate{Limit: 10, Period: time.Hour}
+		for _, key := range []string{"ip:198.51.100.1", "ip:198.51.100.2"} {
+			if _, err := s.Increment(ctx, key, 1, short); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.Increment(ctx, "user:live", 3, long); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
+		n, err := s.Sweep(ctx)
+		if err != nil || n != 2 {
+			t.Fatalf("swept %d (%v), want the 2 ended windows", n, err)
+		}
+		var keys []string
+		// Every client's window, on every shard.
+		if err := db.FanOut(ctx, func(tx *gorm.DB) error { return tx.Raw("SELECT key FROM rate_limits").Scan(&keys).Error }); err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) != 1 || keys[0] != "user:live" {
+			t.Fatalf("left %v, want only the live window", keys)
+		}
+		c, err := s.Peek(ctx, "user:live", long)
+		if err != nil || c.Remaining != 7 {
+			t.Fatalf("live window after the sweep: %+v %v", c, err)
+		}
+	})
 }

@@ -734,16 +734,24 @@ type ubFileImportError struct {
 // ubOrganizationBackup is a backup of the organization's data (organizationBackups).
 type ubOrganizationBackup struct {
 	Row
-	URL       string `gorm:"size:500;not null"`
-	SizeBytes int64  `gorm:"not null"`
+	URL           string `gorm:"size:500;not null"` // the blob's key, for backups this service took
+	SizeBytes     int64  `gorm:"not null"`
+	CreatedBy     string `gorm:"size:36;not null;default:''"`
+	Checksum      string `gorm:"size:80;not null;default:''"`
+	SchemaVersion int64  `gorm:"not null;default:0"`
+	RowCount      int64  `gorm:"not null;default:0"`
+	Counts        string `gorm:"not null;default:'{}'"` // JSON: rows per table and per category
 }
 
 // ubBackupRestore is a restore of a backup (organizationBackups).
 type ubBackupRestore struct {
 	Row
-	BackupID string                `gorm:"size:24;not null;index"`
-	Status   string                `gorm:"size:20;not null"`
-	Backup   *ubOrganizationBackup `gorm:"foreignKey:OrganizationID,BackupID;references:OrganizationID,ID" json:"-"`
+	BackupID   string                `gorm:"size:24;not null;index"`
+	Status     string                `gorm:"size:20;not null"`
+	CreatedBy  string                `gorm:"size:36;not null;default:''"`
+	Categories string                `gorm:"not null;default:'[]'"` // JSON: the categories restored
+	Restored   string                `gorm:"not null;default:'{}'"` // JSON: rows restored per category
+	Backup     *ubOrganizationBackup `gorm:"foreignKey:OrganizationID,BackupID;references:OrganizationID,ID" json:"-"`
 }
 
 // ubPlatformSubscription is a subscription to an Upbooks plan (platformSubscriptions).

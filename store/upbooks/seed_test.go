@@ -61,8 +61,8 @@ func TestSeedOutputIsPinned(t *testing.T) {
 		want string
 	}{
 		{60, "ea770579695fa2ac5e76686d"},
-		{500, "fe3f6ce23105ae11fca8398c"},
-		{2500, "87d2ea5d30eb918fcf4be95f"},
+		{500, "1e159a8a134194422ee7cb99"},
+		{2500, "aa957cdb90af019be939c3d3"},
 	} {
 		_, org := seededTenant(t, db, tc.rows)
 		got, perTable := seedDigest(orgRows(t, s, org.ID), org.ID)

@@ -59,7 +59,9 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 		return SelectiveResult{}, err
 	}
 	var res SelectiveResult
+	var blobs []string // of the backups deleted, removed once the delete commits
 	err = s.db.UncheckedTx(ctx, func(tx *gorm.DB, unchecked bool) error {
+		blobs = nil
 		if err := store.LockOrganization(tx, req.OrgID); err != nil {
 			return err
 		}
@@ -75,6 +77,13 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 			return err
 		}
 		res = newResult(set, forced)
+		if set["organizationBackups"] {
+			var backups []ubOrganizationBackup
+			if err := tx.Where("organization_id = ?", req.OrgID).Find(&backups).Error; err != nil {
+				return fmt.Errorf("find backups: %w", err)
+			}
+			blobs = blobKeys(backups)
+		}
 		touched, proven := map[string]bool{}, map[string]bool{}
 		keep := []string{req.UserID, org.OwnerUserID}
 		steps := deps.plan(set)
@@ -125,6 +134,7 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 	if err != nil {
 		return SelectiveResult{}, err
 	}
+	s.removeBlobs(ctx, blobs)
 	return res, nil
 }
 

@@ -90,25 +90,28 @@ type figureDef struct {
 // setSumSQL sets {target}.{column} of every row of the organization (@org) to the sum of {expr}
 // over the {input} rows whose {fk} points to it, 0 when none do. It is a grouped join, not a
 // correlated subquery, so its cost stays linear even when the planner's statistics are stale
-// (right after a bulk load).
+// (right after a bulk load). Rows whose figure is already right are not written (a restore puts
+// most figures back as they were; a rewrite would be a new row version each).
 const setSumSQL = `UPDATE {target} SET {column} = x.v
 FROM (SELECT t.id AS id, {sum} AS v
       FROM {target} t
       LEFT JOIN {input} i ON i.organization_id = t.organization_id AND i.{fk} = t.id
       WHERE t.organization_id = @org
       GROUP BY t.id) x
-WHERE {target}.organization_id = @org AND {target}.id = x.id`
+WHERE {target}.organization_id = @org AND {target}.id = x.id AND {changed}`
 
 func setSum(d dialect.Dialect, target, column, input, fk, expr string) string {
-	return strings.NewReplacer("{target}", target, "{column}", column, "{input}", input, "{fk}", fk, "{sum}", d.DecSum(expr)).Replace(setSumSQL)
+	return strings.NewReplacer("{target}", target, "{column}", column, "{input}", input, "{fk}", fk, "{sum}", d.DecSum(expr),
+		"{changed}", d.DecCmp(target+"."+column, "x.v")+" <> 0").Replace(setSumSQL)
 }
 
 // setOutstandingSQL sets {table}.outstanding to total less what was paid and what was
-// credited or debited.
-const setOutstandingSQL = `UPDATE {table} SET outstanding = {outstanding} WHERE organization_id = @org`
+// credited or debited, where it is not that already.
+const setOutstandingSQL = `UPDATE {table} SET outstanding = {outstanding} WHERE organization_id = @org AND {changed}`
 
 func setOutstanding(d dialect.Dialect, table, settledBy string) string {
-	return strings.NewReplacer("{table}", table, "{outstanding}", d.DecSub(d.DecSub("total", "amount_paid"), settledBy)).Replace(setOutstandingSQL)
+	outstanding := d.DecSub(d.DecSub("total", "amount_paid"), settledBy)
+	return strings.NewReplacer("{table}", table, "{outstanding}", outstanding, "{changed}", d.DecCmp("outstanding", outstanding)+" <> 0").Replace(setOutstandingSQL)
 }
 
 var figureDefs = []figureDef{

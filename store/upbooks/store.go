@@ -4,8 +4,10 @@ package upbooks
 
 import (
 	"sync"
+	"time"
 
 	"github.com/deletesvc/deletesvc/store"
+	"gocloud.dev/blob"
 )
 
 // Store reads and writes the upbooks family's tables.
@@ -15,6 +17,12 @@ type Store struct {
 
 	keysMu sync.Mutex
 	keys   []store.ForeignKey // tenant foreign keys, once read (see foreignKeys)
+
+	colsMu sync.Mutex
+	cols   map[string][]string // columns per table, once read (see columns)
+
+	bucket    *blob.Bucket  // where backups are kept; nil: backups are off (see WithBackups)
+	retention time.Duration // backups older than this are removed; 0 keeps them
 }
 
 // New is the upbooks store on db.

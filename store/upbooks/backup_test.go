@@ -1,0 +1,378 @@
+package upbooks_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"gocloud.dev/blob"
+	"gocloud.dev/blob/fileblob"
+
+	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/identity"
+	"github.com/deletesvc/deletesvc/store/storetest"
+	"github.com/deletesvc/deletesvc/store/upbooks"
+)
+
+// backupStore is the upbooks store with backups in a fresh directory, and that directory.
+func backupStore(t *testing.T, db *store.DB, retention time.Duration) (*upbooks.Store, string) {
+	t.Helper()
+	dir := t.TempDir()
+	bucket, err := fileblob.OpenBucket(dir, &fileblob.Options{NoTempDir: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = bucket.Close() })
+	return upbooks.New(db).WithBackups(bucket, retention), dir
+}
+
+// everyCategoryBut lists the 46 categories without the ones named.
+func everyCategoryBut(names ...string) []string {
+	return slices.DeleteFunc(upbooks.CategoryNames(), func(c string) bool { return slices.Contains(names, c) })
+}
+
+// withoutRecords drops what a backup and a restore write about themselves on top of what a restore
+// brings back: their rows in organizationBackups and the restore's activity-log entry.
+func withoutRecords(rows map[string][]map[string]any) map[string][]map[string]any {
+	rows["ub_activity_logs"] = slices.DeleteFunc(rows["ub_activity_logs"], func(r map[string]any) bool {
+		return r["action"] == upbooks.ActivityRestore
+	})
+	delete(rows, "ub_organization_backups")
+	delete(rows, "ub_backup_restores")
+	return rows
+}
+
+func settingsOf(t *testing.T, db *store.DB, orgID string) string {
+	t.Helper()
+	var s string
+	if err := db.Gorm(context.Background()).Raw("SELECT settings FROM organization_state WHERE organization_id = ?", orgID).Scan(&s).Error; err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// The round trip the issue asks for: seed, back up, delete everything, restore everything, and every
+// row of every table is as before; the neighbour organization never changes.
+func TestBackupDeleteRestoreRoundTrip(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, dir := backupStore(t, db, 0)
+		owner, org := seededTenant(t, db, seedRows)
+		_, other := seededTenant(t, db, 200)
+		// A second member, so "users" has a membership to take away and bring back.
+		member, _ := storetest.Tenant(t, db, "member-"+strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))+"@example.com")
+		if err := storetest.Identity(db).AddMember(ctx, org.ID, member.ID, identity.RoleMember); err != nil {
+			t.Fatal(err)
+		}
+		// Settings of its own, so the reset and the restore both show.
+		var settings map[string]any
+		if err := json.Unmarshal([]byte(settingsOf(t, db, org.ID)), &settings); err != nil {
+			t.Fatal(err)
+		}
+		settings["restoreTest"] = "kept by the backup"
+		custom, _ := json.Marshal(settings)
+		if err := s.Exec(ctx, "UPDATE organization_state SET settings = ? WHERE organization_id = ?", string(custom), org.ID); err != nil {
+			t.Fatal(err)
+		}
+		before := snapshot(withoutRecords(orgRows(t, s, org.ID)))
+		settingsBefore := settingsOf(t, db, org.ID)
+		neighbour := snapshot(orgRows(t, s, other.ID))
+
+		b, err := s.TakeBackup(ctx, upbooks.BackupRequest{OrgID: org.ID, UserID: owner.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum int64
+		for _, n := range b.Tables {
+			sum += n
+		}
+		if b.Rows == 0 || sum != b.Rows || b.Categories["invoice"] == 0 || b.Categories["users"] < 2 {
+			t.Fatalf("manifest: rows %d, tables sum %d, invoice %d, users %d", b.Rows, sum, b.Categories["invoice"], b.Categories["users"])
+		}
+		if !strings.HasPrefix(b.Checksum, "sha256:") || b.SizeBytes == 0 || b.SchemaVersion == 0 {
+			t.Fatalf("manifest: %+v", b)
+		}
+		for _, f := range []string{b.Key, strings.TrimSuffix(b.Key, ".jsonl.gz") + ".manifest.json"} {
+			if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+				t.Fatalf("blob %s: %v", f, err)
+			}
+		}
+
+		all := everyCategoryBut("organizationBackups")
+		if _, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: all}); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(orgRows(t, s, org.ID)["ub_invoices"]); n != 0 {
+			t.Fatalf("%d invoices left after the delete", n)
+		}
+		if settingsOf(t, db, org.ID) == settingsBefore {
+			t.Fatal("orgSettings did not reset the settings: the test would not see them restored")
+		}
+
+		r, err := s.RestoreBackup(ctx, upbooks.RestoreRequest{OrgID: org.ID, UserID: owner.ID, BackupID: b.ID, Categories: all})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Restored["invoice"] != b.Categories["invoice"] || r.Restored["clients"] != b.Categories["clients"] {
+			t.Errorf("restored %v, backup holds %v", r.Restored, b.Categories)
+		}
+		assertSame(t, "after restore", before, snapshot(withoutRecords(orgRows(t, s, org.ID))))
+		if got := settingsOf(t, db, org.ID); got != settingsBefore {
+			t.Errorf("settings after restore:\n%s\nwant\n%s", got, settingsBefore)
+		}
+		assertSame(t, "neighbour", neighbour, snapshot(orgRows(t, s, other.ID)))
+
+		restores, _, err := s.ListRestores(ctx, org.ID, 1, 20)
+		if err != nil || restores[0].BackupID != b.ID || restores[0].Restored["invoice"] != r.Restored["invoice"] || restores[0].CreatedBy != owner.ID {
+			t.Fatalf("newest restore: %+v (%v)", restores[0], err)
+		}
+		backups, total, err := s.ListBackups(ctx, org.ID, 1, 100)
+		if err != nil || !slices.ContainsFunc(backups, func(x upbooks.Backup) bool { return x.ID == b.ID && x.Checksum == b.Checksum }) {
+			t.Fatalf("backups: %d, %v", total, err)
+		}
+	})
+}
+
+// A restore that would leave a row pointing at a missing one is refused whole, naming the
+// categories, in both directions; restoring the missing categories too succeeds.
+func TestRestoreRefusesMissingDependencies(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, _ := backupStore(t, db, 0)
+		owner, org := seededTenant(t, db, seedRows)
+		b, err := s.TakeBackup(ctx, upbooks.BackupRequest{OrgID: org.ID, UserID: owner.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		del, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"clients"}, Force: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(del.Forced) == 0 {
+			t.Fatal("nothing depended on clients: the test needs the seed to link invoices to clients")
+		}
+		before := snapshot(orgRows(t, s, org.ID))
+
+		// Restored invoices would point at clients that are gone.
+		_, err = s.RestoreBackup(ctx, upbooks.RestoreRequest{OrgID: org.ID, UserID: owner.ID, BackupID: b.ID, Categories: []string{"invoice"}})
+		var conflict *upbooks.RestoreConflict
+		if !errors.As(err, &conflict) || !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("want a RestoreConflict, got %v", err)
+		}
+		if !slices.ContainsFunc(conflict.Blockers, func(x upbooks.Blocker) bool {
+			return x.Category == "invoice" && x.Blocks == "clients" && x.Rows > 0
+		}) {
+			t.Fatalf("blockers %+v do not say invoices need clients", conflict.Blockers)
+		}
+		assertSame(t, "refused restore", before, snapshot(orgRows(t, s, org.ID)))
+
+		// Everything the delete took, restored together, fits.
+		set := []string{"clients"}
+		for c := range del.Forced {
+			set = append(set, c)
+		}
+		if _, err := s.RestoreBackup(ctx, upbooks.RestoreRequest{OrgID: org.ID, UserID: owner.ID, BackupID: b.ID, Categories: set}); err != nil {
+			t.Fatal(err)
+		}
+
+		// A kept row pointing at a row the backup lacks: a client added after the backup, with a
+		// contract (kept) pointing at it; restoring clients alone would drop that client.
+		rows := orgRows(t, s, org.ID)
+		client, contract := rows["ub_clients"][0], rows["ub_contracts"][0]
+		client["id"], contract["id"], contract["client_id"] = "c0ffee000000000000000001", "c0ffee000000000000000002", "c0ffee000000000000000001"
+		if err := db.Gorm(ctx).Table("ub_clients").Create(client).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Gorm(ctx).Table("ub_contracts").Create(contract).Error; err != nil {
+			t.Fatal(err)
+		}
+		before = snapshot(orgRows(t, s, org.ID))
+		_, err = s.RestoreBackup(ctx, upbooks.RestoreRequest{OrgID: org.ID, UserID: owner.ID, BackupID: b.ID, Categories: []string{"clients"}})
+		if !errors.As(err, &conflict) || !slices.ContainsFunc(conflict.Blockers, func(x upbooks.Blocker) bool {
+			return x.Category == "contracts" && x.Blocks == "clients" && x.Rows == 1
+		}) {
+			t.Fatalf("want contracts blocking clients (1 row), got %v", err)
+		}
+		assertSame(t, "refused restore", before, snapshot(orgRows(t, s, org.ID)))
+	})
+}
+
+// A backup whose blob is damaged or gone restores nothing, and says so.
+func TestDamagedBackupRestoresNothing(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, dir := backupStore(t, db, 0)
+		owner, org := seededTenant(t, db, 200)
+		b, err := s.TakeBackup(ctx, upbooks.BackupRequest{OrgID: org.ID, UserID: owner.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"documents", "tasks"}}); err != nil {
+			t.Fatal(err)
+		}
+		req := upbooks.RestoreRequest{OrgID: org.ID, UserID: owner.ID, BackupID: b.ID, Categories: []string{"documents", "tasks"}}
+		path := filepath.Join(dir, b.Key)
+
+		// Another backup's blob in its place: well-formed, but not the rows the manifest describes.
+		later, err := s.TakeBackup(ctx, upbooks.BackupRequest{OrgID: org.ID, UserID: owner.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := snapshot(withoutRecords(orgRows(t, s, org.ID)))
+		swapped, err := os.ReadFile(filepath.Join(dir, later.Key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		original, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, swapped, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RestoreBackup(ctx, req); !errors.Is(err, upbooks.ErrBackupUnavailable) {
+			t.Fatalf("swapped blob: want ErrBackupUnavailable, got %v", err)
+		}
+		if err := os.WriteFile(path, original, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The same length, one byte changed near the end: gzip may not notice, the checksum does.
+		data[len(data)-10] ^= 0xff
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RestoreBackup(ctx, req); !errors.Is(err, upbooks.ErrBackupUnavailable) {
+			t.Fatalf("damaged blob: want ErrBackupUnavailable, got %v", err)
+		}
+		if err := os.Remove(path); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RestoreBackup(ctx, req); !errors.Is(err, upbooks.ErrBackupUnavailable) {
+			t.Fatalf("missing blob: want ErrBackupUnavailable, got %v", err)
+		}
+		assertSame(t, "failed restores", before, snapshot(withoutRecords(orgRows(t, s, org.ID))))
+	})
+}
+
+// What a restore refuses before touching anything.
+func TestRestoreRefusals(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, _ := backupStore(t, db, 0)
+		owner, org := seededTenant(t, db, 100)
+		otherOwner, other := seededTenant(t, db, 100)
+		b, err := s.TakeBackup(ctx, upbooks.BackupRequest{OrgID: org.ID, UserID: owner.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		member, _ := storetest.Tenant(t, db, "plain-"+strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))+"@example.com")
+		if err := storetest.Identity(db).AddMember(ctx, org.ID, member.ID, identity.RoleMember); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.TakeBackup(ctx, upbooks.BackupRequest{OrgID: org.ID, UserID: member.ID}); !errors.Is(err, store.ErrForbidden) {
+			t.Errorf("backup by a plain member: %v", err)
+		}
+		cases := map[string]struct {
+			req  upbooks.RestoreRequest
+			want error
+		}{
+			"plain member":         {upbooks.RestoreRequest{OrgID: org.ID, UserID: member.ID, BackupID: b.ID, Categories: []string{"tasks"}}, store.ErrForbidden},
+			"unknown backup":       {upbooks.RestoreRequest{OrgID: org.ID, UserID: owner.ID, BackupID: "000000000000000000000000", Categories: []string{"tasks"}}, store.ErrNotFound},
+			"another org's backup": {upbooks.RestoreRequest{OrgID: other.ID, UserID: otherOwner.ID, BackupID: b.ID, Categories: []string{"tasks"}}, store.ErrNotFound},
+			"backups themselves":   {upbooks.RestoreRequest{OrgID: org.ID, UserID: owner.ID, BackupID: b.ID, Categories: []string{"organizationBackups"}}, upbooks.ErrBackupsNotRestorable},
+		}
+		for name, c := range cases {
+			if _, err := s.RestoreBackup(ctx, c.req); !errors.Is(err, c.want) {
+				t.Errorf("%s: want %v, got %v", name, c.want, err)
+			}
+		}
+		if err := s.Exec(ctx, "UPDATE ub_organization_backups SET schema_version = schema_version - 1 WHERE organization_id = ? AND id = ?", org.ID, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		var mismatch *upbooks.SchemaMismatchError
+		if _, err := s.RestoreBackup(ctx, upbooks.RestoreRequest{OrgID: org.ID, UserID: owner.ID, BackupID: b.ID, Categories: []string{"tasks"}}); !errors.As(err, &mismatch) {
+			t.Errorf("older schema: want SchemaMismatchError, got %v", err)
+		}
+		if _, err := upbooks.New(db).TakeBackup(ctx, upbooks.BackupRequest{OrgID: org.ID, UserID: owner.ID}); !errors.Is(err, upbooks.ErrNoBackupStore) {
+			t.Errorf("no bucket: %v", err)
+		}
+	})
+}
+
+// Erasing backups through the organizationBackups flag erases their blobs; retention removes old
+// backups and their blobs when a new one is taken.
+func TestBackupBlobsGoWithTheirRows(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, dir := backupStore(t, db, 24*time.Hour)
+		owner, org := seededTenant(t, db, 50)
+		exists := func(key string) bool {
+			_, err := os.Stat(filepath.Join(dir, key))
+			return err == nil
+		}
+		old, err := s.TakeBackup(ctx, upbooks.BackupRequest{OrgID: org.ID, UserID: owner.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Exec(ctx, "UPDATE ub_organization_backups SET created_at = ? WHERE organization_id = ? AND id = ?", time.Now().Add(-48*time.Hour), org.ID, old.ID); err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := s.TakeBackup(ctx, upbooks.BackupRequest{OrgID: org.ID, UserID: owner.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if exists(old.Key) || !exists(fresh.Key) {
+			t.Fatalf("after retention: old blob exists %v, fresh blob exists %v", exists(old.Key), exists(fresh.Key))
+		}
+		backups, _, err := s.ListBackups(ctx, org.ID, 1, 100)
+		if err != nil || slices.ContainsFunc(backups, func(b upbooks.Backup) bool { return b.ID == old.ID }) {
+			t.Fatalf("expired backup still listed (%v)", err)
+		}
+		if _, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"organizationBackups"}}); err != nil {
+			t.Fatal(err)
+		}
+		if exists(fresh.Key) || exists(strings.TrimSuffix(fresh.Key, ".jsonl.gz")+".manifest.json") {
+			t.Fatal("organizationBackups deleted the rows but left the blobs")
+		}
+		var keys []string
+		it := blobList(t, dir)
+		keys = append(keys, it...)
+		if len(keys) != 0 {
+			t.Fatalf("blobs left: %v", keys)
+		}
+	})
+}
+
+func blobList(t *testing.T, dir string) []string {
+	t.Helper()
+	b, err := fileblob.OpenBucket(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = b.Close() }()
+	var keys []string
+	it := b.List(&blob.ListOptions{})
+	for {
+		obj, err := it.Next(context.Background())
+		if err != nil {
+			break
+		}
+		keys = append(keys, obj.Key)
+	}
+	return keys
+}
