@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -23,7 +24,8 @@ const (
 // TestSpecFuzzing sends, on each database, a fresh service's every operation of the three specs
 // valid and mutated requests (missing, wrong-typed, boundary, huge, NUL and invalid UTF-8
 // parameters and body values, extra and duplicate keys, raw non-JSON bodies, wrong media types,
-// bad tokens, XML answers). Every answer must be a status the operation declares, with a body that
+// bad tokens, XML answers, Ultrabiz bodies as XML and form, 3 MB bodies with and without a
+// Content-Length). Every answer must be a status the operation declares, with a body that
 // validates against the spec, and never a 5xx.
 func TestSpecFuzzing(t *testing.T) {
 	for _, backend := range []storetest.Backend{storetest.SQLite, storetest.Postgres} {
@@ -56,6 +58,9 @@ func TestSpecFuzzing(t *testing.T) {
 						}
 						mu.Lock()
 						byStatus[fmt.Sprintf("%s %d", r.op.name(), a.status)]++
+						if os.Getenv("RELIABILITY_DEBUG") != "" {
+							fmt.Printf("DEBUG %s %s %d %s\n", r.op.name(), r.mutation, a.status, short(a.body))
+						}
 						mu.Unlock()
 					}
 				}()

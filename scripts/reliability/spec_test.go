@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -87,6 +88,8 @@ type request struct {
 	// unrouted marks a request whose emptied path parameter makes a URL that is no operation's:
 	// it must be a 404, and no operation's responses apply.
 	unrouted bool
+	// chunked sends the body without a Content-Length.
+	chunked bool
 	// allow503 makes a 503 an answer to check against the spec, not a failure: the fault tests
 	// cause it on purpose.
 	allow503 bool
@@ -225,25 +228,36 @@ func baseRequest(op operation) *request {
 	return r
 }
 
-// credentials makes the specs' example logins those of the demo user, so valid logins succeed.
+// demoValues are the demo tenant's where the specs' examples name someone else's: the demo user's
+// credentials, and the vendor, product and packing the Ultrabiz seed made, so that valid requests
+// succeed and reach the deeper paths.
+var demoValues = map[string]any{
+	"username": "demo@example.com", "handle": "demo@example.com", "password": "demo12345",
+	"VendorID": 1.0, "ProductId": "P-00001", "PackingId": 1.0,
+}
+
+// credentials puts demoValues into an example body, at any depth.
 func credentials(v any) any {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return v
-	}
-	out := map[string]any{}
-	for k, x := range m {
-		out[k] = x
-	}
-	for _, k := range []string{"username", "handle"} {
-		if _, ok := out[k]; ok {
-			out[k] = "demo@example.com"
+	v = deepCopy(v)
+	var walk func(x any)
+	walk = func(x any) {
+		switch y := x.(type) {
+		case map[string]any:
+			for k, z := range y {
+				if d, ok := demoValues[k]; ok {
+					y[k] = d
+				} else {
+					walk(z)
+				}
+			}
+		case []any:
+			for _, z := range y {
+				walk(z)
+			}
 		}
 	}
-	if _, ok := out["password"]; ok {
-		out["password"] = "demo12345"
-	}
-	return out
+	walk(v)
+	return v
 }
 
 // The hostile values parameters and body strings are set to.
@@ -267,6 +281,10 @@ var rawBodies = [][]byte{
 	[]byte(`<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "xx">]><a>&x;</a>`),
 	[]byte(`<a/><b/>`), []byte(strings.Repeat("<a>", 100_000)),
 	[]byte(`{"a":1e999999}`), []byte(`{"a":` + strings.Repeat("9", 10_000) + `}`),
+	[]byte("[" + strings.Repeat(`{"docId":"x","action":"del"},`, 60_000) + "{}]"),
+	[]byte(`<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>`),
+	[]byte(`<!DOCTYPE a [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><a>&c;</a>`),
+	[]byte("<a>" + strings.Repeat("<b/>", 200_000) + "</a>"),
 }
 
 var hostileContentTypes = []string{"", "text/plain", "application/xml", "text/xml", "application/x-www-form-urlencoded",
@@ -276,7 +294,8 @@ var hostileContentTypes = []string{"", "text/plain", "application/xml", "text/xm
 var mutations = []string{
 	"valid", "valid", "param-missing", "param-value", "param-value", "param-extra", "param-repeat",
 	"body-missing-required", "body-extra-prop", "body-wrong-type", "body-wrong-type", "body-hostile-string",
-	"body-invalid-utf8", "body-raw", "body-duplicate-key", "content-type", "auth", "accept-xml",
+	"body-invalid-utf8", "body-raw", "body-duplicate-key", "body-oversize", "body-chunked-oversize",
+	"content-type", "auth", "accept-xml", "body-as-xml", "body-as-xml", "body-as-form",
 }
 
 // mutate turns a copy of base into the mutation named m, choosing with rng.
@@ -381,6 +400,49 @@ func mutate(base *request, m string, rng *rand.Rand) *request {
 		case 3:
 			r.header.Set("X-FLYNN-N-USER-TOKEN", "\xff\xfe")
 		}
+	case "body-oversize":
+		r.json = nil
+		r.body = bytes.Repeat([]byte(" "), 3<<20) // past the 2M limit, with a Content-Length
+		if r.contentType == "" {
+			r.contentType = "application/json"
+		}
+	case "body-chunked-oversize":
+		r.json = nil
+		r.chunked = true
+		r.body = append(append([]byte(`{"a":"`), bytes.Repeat([]byte("z"), 3<<20)...), `"}`...)
+		if r.contentType == "" {
+			r.contentType = "application/json"
+		}
+	case "body-as-xml", "body-as-form":
+		mt := "application/xml"
+		if m == "body-as-form" {
+			mt = "application/x-www-form-urlencoded"
+		}
+		var schema *openapi3.Schema
+		if rb := base.op.route.Operation.RequestBody; rb != nil && rb.Value != nil {
+			if c := rb.Value.Content.Get(mt); c != nil && c.Schema != nil {
+				schema = c.Schema.Value
+			}
+		}
+		if schema == nil {
+			r.mutation = m + " (not accepted: wrong media type)"
+			r.contentType = mt
+			break
+		}
+		if rng.IntN(2) == 0 { // half of them with a hostile value inside
+			r.json = setLeaf(r.json, rng, func(any) any { return hostileStrings[rng.IntN(len(hostileStrings))] }, false)
+			r.mutation += " with a hostile value"
+		}
+		if m == "body-as-xml" {
+			r.body = []byte(toXML(r.json, schema, ""))
+			r.contentType = []string{"application/xml", "text/xml", "application/xml; charset=utf-8"}[rng.IntN(3)]
+		} else {
+			form := url.Values{}
+			toForm(r.json, "", form)
+			r.body = []byte(form.Encode())
+			r.contentType = mt
+		}
+		r.json = nil
 	case "accept-xml":
 		r.header.Set("Accept", []string{"application/xml", "text/xml", "application/json;q=0.1, application/xml", "image/png"}[rng.IntN(4)])
 	}
@@ -477,6 +539,9 @@ func (r *request) httpRequest(base, token string) (*http.Request, error) {
 	var body io.Reader
 	if r.body != nil {
 		body = bytes.NewReader(r.body)
+		if r.chunked {
+			body = io.MultiReader(body) // hides the length: the client sends it chunked
+		}
 	}
 	req, err := http.NewRequest(strings.ToUpper(r.op.route.Method), u, body)
 	if err != nil {
@@ -556,4 +621,73 @@ func shortErr(err error) string {
 		return s[:600] + "..."
 	}
 	return s
+}
+
+// toXML writes v as the XML the schema describes: elements named by the schema's xml name (or the
+// property's), the DataContract namespace on the root, array items as elements of the items' name.
+func toXML(v any, s *openapi3.Schema, name string) string {
+	if name == "" && s != nil && s.XML != nil && s.XML.Name != "" {
+		name = s.XML.Name
+	}
+	if name == "" {
+		name = "Root"
+	}
+	open := "<" + name
+	if s != nil && s.XML != nil && s.XML.Namespace != "" {
+		open += ` xmlns="` + s.XML.Namespace + `"`
+	}
+	open += ">"
+	var sb strings.Builder
+	sb.WriteString(open)
+	switch x := v.(type) {
+	case map[string]any:
+		for _, k := range sortedKeys(x) {
+			var ps *openapi3.Schema
+			if s != nil && s.Properties[k] != nil {
+				ps = s.Properties[k].Value
+			}
+			sb.WriteString(toXML(x[k], ps, k))
+		}
+	case []any:
+		var is *openapi3.Schema
+		itemName := "item"
+		if s != nil && s.Items != nil && s.Items.Value != nil {
+			is = s.Items.Value
+			if is.XML != nil && is.XML.Name != "" {
+				itemName = is.XML.Name
+			}
+		}
+		for _, y := range x {
+			sb.WriteString(toXML(y, is, itemName))
+		}
+	case nil:
+	default:
+		var esc bytes.Buffer
+		_ = xml.EscapeText(&esc, []byte(paramString(x)))
+		sb.Write(esc.Bytes())
+	}
+	sb.WriteString("</" + name + ">")
+	return sb.String()
+}
+
+// toForm flattens v the way ASP.NET's form binding reads it: Name, List[0].Name, [0].Name.
+func toForm(v any, prefix string, out url.Values) {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, k := range sortedKeys(x) {
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+			}
+			toForm(x[k], p, out)
+		}
+	case []any:
+		for i, y := range x {
+			toForm(y, fmt.Sprintf("%s[%d]", prefix, i), out)
+		}
+	case nil:
+		out.Set(prefix, "")
+	default:
+		out.Set(prefix, paramString(x))
+	}
 }
