@@ -144,11 +144,12 @@ func TestKill9DuringSelectiveDelete(t *testing.T) {
 				if gone {
 					outcome = "all gone (committed)"
 				}
-				outcomes[outcome]++
 				if len(partial) > 0 {
+					outcome = "partial"
 					sort.Strings(partial)
 					fails.add("%s: neither all there nor all gone: %s", name, strings.Join(partial, "; "))
 				}
+				outcomes[outcome]++
 				if bad := balanceMismatches(t, url); len(bad) > 0 {
 					fails.add("%s: stored balances do not match their ledgers: %v", name, bad)
 				}
