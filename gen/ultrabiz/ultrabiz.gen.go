@@ -2123,6 +2123,19 @@ func (r DeletePurchaseInvoiceResponse) ContentType() string {
 	return ""
 }
 
+// DeletePurchaseReturnResponse429Headers the declared response headers of an HTTP 429 response for DeletePurchaseReturn
+type DeletePurchaseReturnResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+// DeletePurchaseReturnResponse503Headers the declared response headers of an HTTP 503 response for DeletePurchaseReturn
+type DeletePurchaseReturnResponse503Headers struct {
+	RetryAfter int
+}
+
 type DeletePurchaseReturnResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2142,8 +2155,16 @@ type DeletePurchaseReturnResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeletePurchaseReturnResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeletePurchaseReturnResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2186,9 +2207,19 @@ func (r DeletePurchaseReturnResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r DeletePurchaseReturnResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -2455,6 +2486,19 @@ func (r InsertPurchaseInvoiceResponse) ContentType() string {
 	return ""
 }
 
+// InsertPurchaseReturnResponse429Headers the declared response headers of an HTTP 429 response for InsertPurchaseReturn
+type InsertPurchaseReturnResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+// InsertPurchaseReturnResponse503Headers the declared response headers of an HTTP 503 response for InsertPurchaseReturn
+type InsertPurchaseReturnResponse503Headers struct {
+	RetryAfter int
+}
+
 type InsertPurchaseReturnResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2474,8 +2518,16 @@ type InsertPurchaseReturnResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *InsertPurchaseReturnResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *InsertPurchaseReturnResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2518,9 +2570,19 @@ func (r InsertPurchaseReturnResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r InsertPurchaseReturnResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -3255,6 +3317,13 @@ func ParseDeletePurchaseReturnResponse(rsp *http.Response) (*DeletePurchaseRetur
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3262,6 +3331,57 @@ func ParseDeletePurchaseReturnResponse(rsp *http.Response) (*DeletePurchaseRetur
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers DeletePurchaseReturnResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeletePurchaseReturnResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -3596,6 +3716,13 @@ func ParseInsertPurchaseReturnResponse(rsp *http.Response) (*InsertPurchaseRetur
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3603,6 +3730,57 @@ func ParseInsertPurchaseReturnResponse(rsp *http.Response) (*InsertPurchaseRetur
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers InsertPurchaseReturnResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers InsertPurchaseReturnResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -4478,6 +4656,32 @@ func (response DeletePurchaseReturn415JSONResponse) VisitDeletePurchaseReturnRes
 	return err
 }
 
+type DeletePurchaseReturn429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeletePurchaseReturn429JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeletePurchaseReturn500JSONResponse struct {
 	InternalServerErrorJSONResponse
 }
@@ -4490,6 +4694,21 @@ func (response DeletePurchaseReturn500JSONResponse) VisitDeletePurchaseReturnRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseReturn503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response DeletePurchaseReturn503JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4932,6 +5151,32 @@ func (response InsertPurchaseReturn415JSONResponse) VisitInsertPurchaseReturnRes
 	return err
 }
 
+type InsertPurchaseReturn429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response InsertPurchaseReturn429JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type InsertPurchaseReturn500JSONResponse struct {
 	InternalServerErrorJSONResponse
 }
@@ -4944,6 +5189,21 @@ func (response InsertPurchaseReturn500JSONResponse) VisitInsertPurchaseReturnRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseReturn503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response InsertPurchaseReturn503JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5554,22 +5814,22 @@ var swaggerSpec = []string{
 	"1RdUeu/HU8rWPZ6a+UrOr7/102llIpWxt305BXMvtWurAGK3R9Uhax11D9snDQ+n8OzZwnaKq55Etb1t",
 	"aVFmX0bBCLfxDcMABEv0DJcevjg8Wx51n7c76HQ5sDIM+7yzwtkGfFrAWmqkDS3BDvLE2+w9gWhifBzg",
 	"ITbKTfriaPNrmwsLu9tjm0uQ/F/41vYXPZKF1SN1z+oltCNBNCjPTsxz/M6vYH8Sv1dj73qN7J0B/17f",
-	"5+3KLN+9/jKn178np1fJy72C0TPTuQeflxU6fP0PPu+v4PPuz69tYLq8a9+e8EMwXb8S2WBPttZ0tNGY",
-	"zKbd9WKkh6VvpPak0leeuQqt157jYTpDdmqb2m7B3IezBouhcIN16Z9pvuFfFPelU8LLY7/1ZWFmubM9",
-	"RX131gubP8xJvzdz0jryVRFpS8w/g1R2DcifcdGA/cDHrED+qiyyQvYyIszXyBa7ig47SgyefNDZ2X6y",
-	"tJQ8MT6rNnI5MMEue060syElrdpR5gQnmr+3ciVMD5hx5/qiOtED6fRB5RoKVgiSgIwDzPz2ScVLC0Pd",
-	"s3P/gslUjtMzfdQDk1sqpOvgyPlaK65P1bcZJCIDQ4yQRImsfuaxwbL1JWSw1DcMmZcbljTdCs3wvvPF",
-	"AA8h30TQ2KbiBZbkJdhifqVgsutVc+87ZqXPwnoi1kH3MI8ThCVD5gDz56fa1k2jwM8v9nv6bwtsdW9k",
-	"46sMdnCRV8mzXUOttx9ftsMh28E/2bOG65RTs1EWyvgiOuzOWoHoG+i+N2m6Bb4xOuPtzr0RzbZXamv0",
-	"/iG7/NBR78IYvYJ8MsucEeSAhHiGFUkJXFNBJ1hNs7ib6FSF9FJfvT3/ZGS6VkPiuXJW7W/JXlWcTbZn",
-	"r4YMaQ7rBNExOCFssOIPVzom7OYP8w1ZtIq+S1OIrVm1Unda8XixqvW1DJpNsLUli7YuK9k9ObQWOFX7",
-	"DiomurVE3fZ6/m1rBbGC39KDVofXQVHjZRFt5t7uqSf+c3W/uaMIW3FYek335rPMlmzitqxescJs6eg2",
-	"EFckrHA+9WAtK7giiF23EyNjZ/u17MxaRa5hXapq3HsyMjvqbDUbc7LVs3xSxD84nketrV1iPzQkhEji",
-	"6yr3AeEdKhxINT3sdiyIpusHvxJZxpfc6O3vp5KGFGvNQSQ7yPPkN22MqrVJ0eoiGu5Gic3N9BD++y5K",
-	"Zu+4f9ztHPtxJJ9WY0AGp+n+O85zdEVuJVVkemtqYNa5AvNtAMkfitLvSlFqGSeDcDVI93DMnO7nSihN",
-	"gGM/iOanzwpadTIDDeXLkGDiParxSDo+MeoAOTWBwIBjU2tS/JpCqCJPg0FwAHhgZrMyQ0UZwZWV7vFg",
-	"MOKqxC74YLuD4BEJIl9pGxZjqyPWvht1THRSb2BgmBoTSwh7tVGbzVNPx6WdKGfjdWsCHCz3qo/B77Qu",
-	"DED3utqK3i2ifr77fwEAAP//",
+	"5+3KLN+9/jKn178np1fJy72C0TPTuQeflxU6fP0PPu8Hn/d1fJ7HaVigegg+71ciG0zY1lqrNtqv2Uy/",
+	"Xlj2sHTH1M5b+pY1t691FHRsU2fITm1T2y1YGHHWYKQUbjBo/TMtRvy76b6kUXip87e+n8wsdzbhqO/O",
+	"evn2hwXr92bBWke+KiJtiflnkD2vAfkzLhqwH1inFchfFX9WiHtGavoacWZXaWVHIcUTSTo7m2yWxpkn",
+	"xk3WBksHvtsl7Il2tt2kVdPNnOBEixRWlIXpAf/vvG1UJ3ognbGoXEPBCkESEKtAftg+j3lp1Kh7dh5n",
+	"MJnKcXrWlnpgckuFdB0cOfduxWiq+jZpRWRgiBGSKCnZT3Y2WDb4hKSZ+oYh83LDkqZboRned74Y4O3l",
+	"m8g221S8wJK8BPPPr5SFdr1q7n3HrHSTWE/EOugeFnmCsGTIHGD+/FSb12kU+PnFfk//bYGt7gBt3KPB",
+	"9C7yKnnmcqj19uPLdjhkO7hEewZ4nXJqNrBDGdJER/pZK4N9A3X7JuW6wDdGTb3duTei2fZ6dI3eP8Sl",
+	"H+LSLozRK0hhs8wZQdpJCKFYkZTAGxbUkNXMjruJTlVIL1Xk2/NPRqZrNeS6K2fV/pbsVcW/ZXv2asiQ",
+	"5rBOEB2D38MGx4FwpS/Ebi4435BFq6jYNIXYmlUr1bUVJxurzV/LoNmcXluyaOsSod2TQ2uBH7fvE2MC",
+	"akvUba/n37bWSSv4LZ12dUQfFDVeFtFm7u2equk/V92cO4qwFYel13RvPstsySZuy6oyK8yWDqgDoUzC",
+	"CudTjw+zgiuCcHk7MTJ2tl/LzqzVHRvWpao5vicjs6OaWLMxJ1tZAiRF/IPj+cHxfCXHo4EvRBJfVxke",
+	"CGJRYXqqSXC343r0VXLwK5FlFM2NMQ38hNmQSK45VGYHefEKTBuj3W3S7bq4jbsRf3MZPkSUAhcLtHfc",
+	"P+52jv1omU+rkS6D03T/Hec5uiK3kqqbYWsCZNa5gtjYMJk/dLPflW7W8moG4WqQ7uGYOd3PlYChAMd+",
+	"qNBPnxW06pQNGsqXIcFEtVTjkXR8YjQQcmrCnQGTqNakWESFUEWeBoPgAPDAzGZlHo4yTi0rgwCAWYyr",
+	"ErsQi+0OgncriO+lLXWMRZJY+1TVMTFYvYGBR2tMnyHsbUptzlI9HZdco5yN160J47Dcqz4Gv9O6/AHd",
+	"62orereI+vnu/wUAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

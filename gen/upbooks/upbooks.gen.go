@@ -3540,6 +3540,11 @@ type GetOrganizationDetailResponse429Headers struct {
 	XRateLimitReset     *int
 }
 
+// GetOrganizationDetailResponse503Headers the declared response headers of an HTTP 503 response for GetOrganizationDetail
+type GetOrganizationDetailResponse503Headers struct {
+	RetryAfter int
+}
+
 type GetOrganizationDetailResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3557,8 +3562,12 @@ type GetOrganizationDetailResponse struct {
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetOrganizationDetailResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetOrganizationDetailResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3594,6 +3603,11 @@ func (r GetOrganizationDetailResponse) GetJSON429() *TooManyRequests {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetOrganizationDetailResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetOrganizationDetailResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -3633,6 +3647,11 @@ type GetActivityLogsResponse429Headers struct {
 	XRateLimitReset     *int
 }
 
+// GetActivityLogsResponse503Headers the declared response headers of an HTTP 503 response for GetActivityLogs
+type GetActivityLogsResponse503Headers struct {
+	RetryAfter int
+}
+
 type GetActivityLogsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3650,8 +3669,12 @@ type GetActivityLogsResponse struct {
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetActivityLogsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetActivityLogsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3687,6 +3710,11 @@ func (r GetActivityLogsResponse) GetJSON429() *TooManyRequests {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetActivityLogsResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetActivityLogsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4761,6 +4789,13 @@ func ParseGetOrganizationDetailResponse(rsp *http.Response) (*GetOrganizationDet
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	switch {
@@ -4795,6 +4830,16 @@ func ParseGetOrganizationDetailResponse(rsp *http.Response) (*GetOrganizationDet
 			headers.XRateLimitReset = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetOrganizationDetailResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -4863,6 +4908,13 @@ func ParseGetActivityLogsResponse(rsp *http.Response) (*GetActivityLogsResponse,
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	switch {
@@ -4897,6 +4949,16 @@ func ParseGetActivityLogsResponse(rsp *http.Response) (*GetActivityLogsResponse,
 			headers.XRateLimitReset = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetActivityLogsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -6264,6 +6326,21 @@ func (response GetOrganizationDetail500JSONResponse) VisitGetOrganizationDetailR
 	return err
 }
 
+type GetOrganizationDetail503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetOrganizationDetail503JSONResponse) VisitGetOrganizationDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetActivityLogsRequestObject struct {
 	Id     OrganizationObjectId `json:"id"`
 	Params GetActivityLogsParams
@@ -6379,6 +6456,21 @@ func (response GetActivityLogs500JSONResponse) VisitGetActivityLogsResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetActivityLogs503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetActivityLogs503JSONResponse) VisitGetActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6982,248 +7074,248 @@ func (sh *strictHandler) DeleteSelectiveData(ctx echo.Context, id OrganizationOb
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3bchu3luivoDhTZbGmSZG6ODFdUzWyZXsrO5ZUlpzMTuRjgmyQRNwEuBto0Yytl3k6z+dv5nfmS05h",
-	"4dJAN5psKXZ29lRSFZndjevCwsLCun7qTPlyxRlhUnRGnzrkI16uMgK/T6aS3lK5+Z7PL/GcqFeiWC5x",
-	"vumMOheMIEEyosoQlJKMSNJJOrc4K6BkiiXujH7+1Hn//rYzGiSd9zTtjDqPjx8fzwZ4ODmYHqZH5Hj2",
-	"GH8z+Xb6pJN08FRSzjqjDs/nmNFfsXrs65avbE+nqtmkM80JliQ9kZ1R52Bw8Lg3HPYOvr0eDkbD49Fg",
-	"8FMn6aREYprBRKZYkjnPqZrWz51pRmG2SYeyW06npPNOlVbdpFDafB8ND8oio6PBXdKZ8Vz9nuFMEPOk",
-	"qtzdJcGgz/RMjw7xcHYwfUK++WYyGAwP8OTwaJp2kk6xSneNvhAkh/VYYpp1Rp2ULPl/mMXpT/myk3QY",
-	"XpLOqHNKlhy9VcXvdDXo/XD2eDqcfEt6B/go7R1Nh6T3ZPIN7h2nB+RbtQDTw6PO3bukM6OZJDlJn/OC",
-	"yc5omHSWRAhYbocAKONzgWZEThdEjV9yiTNbQU3+tL5IJ1l2nRcVpHmRY0EQuSX5BplF2aA9uVCoRNJH",
-	"ApkZdn1MwtOp7krmBUns4/cknSsQBS+vc8zEzH/tMFi4d0IQ6Z4mmH040ZXLdzlm04V90ugQdudQxDxy",
-	"JnM89V7kJKXynEviXqUEZ97DpPqZinAQKZ8WS78TslxlfEPI9wTfktrbqxVhae1t+YL9vaBqCczjxxVh",
-	"gjz39kXwwT3PaEbOliuel+NwO8I8SrJ03zKCU4M0XqPqrf9wSy55RqdeCZ6nJPee5ldESsrm/iu3u57h",
-	"6YdiVX4q5Brn6SXeBOBa1Z9znmXuMcNyxvPlVTER05yuVMNl2Zynhbecq5z/QsLnFRfeeq6KfLrAglwE",
-	"8xA4w/nmuUdfzXuS39Ip8Z6lzEgwWonFB+/hY1lY7XD3cEtYysvHNc7JghfCLI7amd/zOWUXfw234fd8",
-	"PicpogxJjtTuU40+EoivGfIhXafn6oBY0ZyIkHYdBLTLFDljndG3j48GAzVDRRlIeuE3vpVESv6BqCJk",
-	"891i8mpKL+h3Z29/PRue0zNxxt4cT5+fPT77sPrPH55/96RPNt/9mv54Ri/o2a8//fLTL69/PDv66eq7",
-	"J/3pQcYmy5eD9D+/y2yj15uVom3PCM5J7lFafT61opuJI8t8zUj+H2KB8yWWOVar36esJM5v8C1FV/DZ",
-	"dHVeLCeqw+Hg6EAtUElt3ap01HsfVM/1aRcu4vWCBIuFfimEROZgjK1c9SBuhH30cB0GSzyjYoqzvxEM",
-	"oBMS5/IUb+D4gIfXnMlFZ3SkzsycL18YcE1ollE2jwGMilMC5FrP1ByxGZ9aZDlh6YLkFL3AQibodbGc",
-	"YNpRJea8M2JFljmga3ija918J3I2D+C/yheDGJNCUEaEqrdacAYgBNKstnKqSvzbk6FaYbOQnSfffqOA",
-	"eTAcqBPYEpbncARonurMksyBwxy1KRTdHCSd9QJLgVerzkixGDmZU85wZiig13tn1Dk7V8tT5DlhU/38",
-	"xntxtVlOuALz//zXfysGCEvykis4Ky7hdP/16/2//e1vf1P7gC7JTzC1zomgeP+vPPugkMR0L2QOALni",
-	"BbA7nWI14fyD6K3JpKPJlabNn7yDTj0x8lE6/FYkN01hCkeKZJIZ/dgZdZ6f91Q/7gRsW+9U13OnT7ta",
-	"Z+c/+NUuGFBoh15cP7Vr6+oCmjIHyzXJl+IUb0RndDgoj4S2jV2+Ma35J0fryrpuTpaU6QPnUwfPJMlP",
-	"C6KH9E3SmZAZz4l7c6iYADzJ3OZSREZIrFag8xovcI7FQua4iT0d1tjTe/CZPpnzCZsjV1WK95IXrELv",
-	"TsKzCa2pXBhWksPxjTM0oyRLkSCykf4dtKB/lgJc+YhOFQ16ezx8Mnjy+i8Hg+GTy+vnw4PDo+PHcJFI",
-	"C6G36I8LnhGBM4KAvCkqgoF8nVy+fDt4cvjkpQJHjcQOjnqD4fXgyehw8AclsZ2FlCsx2t+fpqxvKEKf",
-	"8n31Vew3gbO/YvPOPwFlPjh2pPl4YInzcBCQ5+P/TfT58Helz0f3JdDevaA2gm/uS6CHx80E+slvIdDH",
-	"X4lAW+49Tp8l/liSpp8/dah4A1ihrvEWcj6e2NF2Dr4pqdDwpx90U2Zzvbq6BnnA70j8rUDhTk11QbCF",
-	"1Bsi882JAheQb+IuaGqNyZSzVKiLyxpTiTQQkSBMrQJcZgReEpSTvxdESITnmLI+XEpAsgBrpj5SD1hi",
-	"uiBLOCOWlNFlsQQ0lxowlEmirv4wyhXO8ZJIM1ArHzkxkqvqYC9YtkGESXXDRnyG5IIKpMVcfTg1OqPO",
-	"3wuSb0oKaYRg/pj+NSezzqjzL/ulpG5ffxX7lRGoIXpSuyuey2eb+rjU1UEflZIjwXPpBjnZNA1M6Lbu",
-	"O7ByFNGx/QVWvT7Cse5urBZWIiwQRhpBnsISw9iQWwy0pkyg9YIwNOFygXBO0Conqq6bjq7uHUW/eT5J",
-	"52NvznumvaapebN+a/bNVjRZ51RKNZGNRhe12dDeWO+5scIizKDwptu0VGZ/+lNz2N/2grvEH78nbK44",
-	"jMPHidoX9rHcGULmivKBADDfvCkiO+AHnFFFTxBmKcrJSuGaOlDRmhdZiiZWcpyiPVUCPoFY1RTQX7vA",
-	"7PFC6me10THbyAVl8wRl9ANBfy0mJGdEEoHSfNPLi8YNluqR+sBJyQwXmXQckZnehPOMYL2pXmrBb3V6",
-	"J5ngZoyAlzlfw0b/QFYSlVJnJNW8JhmffkAYTRdcEObJPykTkuAU1hYdDZ50Ex9cckGWiDI01uLmcdPE",
-	"tGz6nvO6CPivpt0YllLj3PAiR7k7dZBlzRBnyHAjI4CIz8Y9Ekgs1JRc6SlPCdobh1zguIt4jqgUaPye",
-	"puM++lFtbLOfEZVoWQiJ1KxLch/cDLCADyssF43b/+LNq5Pzs59Ors8uzntnpw2bxXGj3nZ4fLRjO4R0",
-	"IYDdaacC84vJL2QqY0Thug48AAfaw+jgqDdVDMFU0b6Mr0k+xYKgBfmIbIMlcVBgKOdNFV1oPv/KqW+5",
-	"H62wlCRXbf+fnwe9J7g3e/fp4OjuXzsxyuDPtv155M/8C55KkcHEx/hPcy7FZhQiYPU0usRzcs7ji7DC",
-	"c6LWICeyyFmC4KIJ5FaiYdMarHSDUcozTLazVHY4jfDWjdfhjfbMv2oQAiCr9kCPMkGYoJLekhFytSXn",
-	"3S+2Qpf1+W6bY7gawXTN9K/oryS+HvomqwguqFnQiuSwRtuWAlqLLsbBAAiZGam627ZYG9Xc1tVRBb7i",
-	"friMTan9LOrQ9yZ0l8DucFe7+gIAMUppToC/TtAQYTE1dw2eo94QqTr6xTYapbtou6nLQd35Q9xKlKDE",
-	"V6ZLD55FnSL5E7qDq7JYca15/NR5htM3+v6mxStMEgY/8WqVUS2u2v9F6CuXO7JUSZACHekj21067V1w",
-	"wtPNCK1yviK53KAbq8a96SAq0JIKYc7vdvN7kefcXAvriGP7nGGakRTdaj6YcqYXxAzOUC9glGYzg1dw",
-	"EvbVOJ5zNsvo9J5QAD4Tbqg/mwcBO0ILZhJrDbEBemGUpElHsa6d0eHw7l1SwvFJAMe/Kq42xRKjlIC6",
-	"WXF78GxY2hnPDYeu7qJt4XgKjRE23bj5RoD61wpLveBZqvltYK5XnDIJR5dhwWt89lPEOFwZ0BoLe+3o",
-	"o+cLzoXiJNVfn2XnPFFbPCcy32hhM3DY/65YJsOTimK60B2uSU7c1W29oJnmTc3VIMcsQWO7LmOFbWS5",
-	"kptRycBOcZahJd4gQZerbKNuRjlZgZAYUOElzyc0TQl74I44DFYSbpyAdWumzpdcXSpxuqRMiykqDPUU",
-	"M5RyuI9+oe2hpktymDDj0jY+gofouBL4hNGS2BOxNsoJUYtrVc2weKpMhdNHId+gcAJ68kyO1BzPmGJx",
-	"caZn8RCYH1eokG0RCZLfkhwRDZ/fDM4ThgpGPq5g1rrVp8gYPwFlz0CvrAGoGTuDU+dcOj3LA1DqqNMo",
-	"2VNdzaDpL4MuwTqnnAjogXykQtplNhhFRQ1RqOxrTmuTcZxec/49zufkYZMehvvojXeyKIqBMmj6yx4h",
-	"0DgVum01Wcw03dBmJAhPp2QlBUzySr97y/AtphmeZOSBuBvO0zSLJFmueI5zmm1QUfaRGCqZYUnyLzR7",
-	"da5M1K2WClSwnODpQnelzhiaahSjjIqFlrxoYD0SaM3zD0CvaQCmR+KGpQSnGWUkPAqmC8zm6igAuTMC",
-	"Ob2pqWXNY/jQA4n0GM3pLRGKTapKrHtOZB2btCm97wm3YebXnL/GbGMwSTwMLQ/Cg/qac7TEbGOhYmQx",
-	"GV1SqeD5ePDUrJie7NGBnesXWLwLRdwwyrE0PY7QZIPMJQQ9HrhBqU1KWWGEg8PBYKCo/YIXOdxzNHOm",
-	"rQPBcOeRFoY6wn52iXCa5kQIqwXI+JyyboKmnM3ovMgVwvTRC9ARWwYTTXEOB/z4P3tvsCTfqyH24O84",
-	"CV++IUtMGWXzMYyw8k0QOd6OBq00FzLfwAXb6ilK6EcuZLUhx28teqHNGbmmLOVrNM24UNREcnNQwpZS",
-	"J8E9+nQQqfdrERhlZCbBtAzEvLrzvQFakJx079mZIJEJAuflN6440UT1+JbRjxaRd/Sk+nrLcCEXPKe/",
-	"kocegcPKCQ9svsJPbQKXasT9ApvqXK0azhVhUi0maqfQenecaQK5xxkCy78uWueczdE0JylhkuJMnxNv",
-	"mShWK55Lkr4mKcVaCfigE/E4gMFz3UBPNagFtROCak19nQMSDv5KV31AK9NcG53djwqzFNdpyvUyPtf6",
-	"FpSTKc81ahFWLDujn9uYqlN2+7FvrXn7zlC+yGSOJ/TXvlUwG1MEW+JdVZiq7tCq294tzoF5Vf3b2VQM",
-	"sDul0umM3X7UX0+dRbGnkjKj0CUuzVA670JdXUxlRQxQtEKqIqnGnuG4Ape5c1N9vQdDnGqLdnToluQC",
-	"7sk4W+ONQINAezuIiXjAoidGCGGIjwSiadDINi+E9sLt0mMhikNwy+SMoD1BCBq/ItKDqBjDZVnRZ92I",
-	"gCNGLgjNLfPeDcfcAtVqA/TMjKJklJbDVJ3NrDVKiiXpSboksUY9xwqcplSbXl16K2xt3Gsi/gzPFaVO",
-	"9WS1vbs9puACvKcOfmxkbVGwAVDMkDjoOjoR54u2ypQqVjSbI1eB4JlJ1A56dZ/HAo0d9MdPnXqXEcUe",
-	"aZazPcitjXJLDXXVG6S+9hx4aGrYK2P+TdMKyrXUFdeVPqWC6WfYnLUVSkolNcwtKQ0fLHr52OvDOwH6",
-	"8S6CBR4EvqdCvjEcX5x6gapDEa8qnaeauw9JlrUhjJMYMO9gWl/vxPPaL6L1mqkJmBnhPMegxqn45lS7",
-	"/wtfazbfjmGJ5VRfh3RNgfbUrlJDqlATXy8TJanuRK+pvNGiWGLWywlOFX+tmW2FxMaqpUSfRvehKnr7",
-	"/kQ7J+nd9rTAjJD7TK2CnamhnOUIqmDfgWm+TtPoWQLErUJP6zljWAditonWOZAUTTZ9dGpuTa5Bn/fw",
-	"ezG7535Mgxv9c6+l2kfDKFVYgreiSWUCBivrBVecpzGLgGP4KWJFlmmtA7DvUJBxlHE2J7mW5sDWU+W0",
-	"6KJ0tym3orHSbOr6kUBQIkTFiPtcDQu1dmJLu6pA2Gzpe7eLCupRm06iKJUG3jGe/iN+yBqbjip6MbIO",
-	"hZnIE7dOyJQviQDbCpCw1gldaHWMs+xiBnqEbVTsZVnn7l0Sv64pkqRKoQ3BudYrixK/h+hklas1C42Z",
-	"oxo5wlLFJJibv+KiALZCq76MQ1PlsDeKnnDxtlhKu1PZLptn/3FwfBRBntKKOsJo5XobOLMXKhJE+vM+",
-	"UrUyRSGBH6JyUyGgcXtsbzDHRv+5zRqlGa8rUNqzA+xGUL1muu2DpMUo6vbcbdHrolozimQgxq/pBKjQ",
-	"N+WU3tK0wBmoFNxCAL45U/J2ozm7hPL1MUQACk0bJX6/Ezceb9nrm0rNev/PjZV5gsDgTqNwghRLiX5V",
-	"43A8d+6dLGcspbjfZFnednhv6nXjAHqrbcPUNb2+WOoq4tmUKUIAIzNW0FFqoD6hPcr0RBKgB6+urtEq",
-	"w1Pg70SxWmWbbnUD+h1VDIQr1tYeng934nmF6sPW84iDnUv0ACjkovlU1UqcHmVwGEXu1E1XYMfbP4i1",
-	"d4SwKGiddQvV+tq6reXx7Ag4XEBAcAvfVVvVi2+Tj2WNSt//SE+pWGV4E6F3oedm9EZm7eq3tC/UMQ5y",
-	"N0cGfFZ1cHSwk0PV96eAfwi6j+HSs4gHUzhGWwL5295KHuroBe5PsXkqYoDZ5pFAz8/O0d5znq84iP7P",
-	"QN44M7I4pAfb1RtUVzIXrRLkTd5VNeCX7laxIdmvtS1f3ed1V61aT+C7FevEtvtIoMuTc7QH5IehS5Iv",
-	"saKNyAQVsBOvHOylM1gocTrp/fTu0/Hdz4Pek3efju7gOW5XWVvzUyzxc2faEbUmA0vZGcLGaMMUThAW",
-	"yCjLIoEcAjFrcP9wcTSsG7oLruBHIPCCCnie9Z4XvHP/T3x7FN8pPvGsV7QzvB8wwfrE2zu3759fc833",
-	"Ayt4jv3W476ME+BiSnTK6An1YANhqIemsAK14A1hYIVKnIowAEI89kE1jkIlkEU1SkY9QEYlrkUkWIGN",
-	"21CL6mBjWQRhLGIxJfyABC6qhh8toxa+ot391cf05w4J/bc/OIT0355Y5PRfvvAQNXhfIq3/+rJEYP/1",
-	"VYnM/muHdEETJfKETfgI7385c8jvv702G8F/d+ptCv/9W1EfxpnZLJXZuY0TvK9uoqBTb0NVGrObKxy3",
-	"3mgVkJhNF6yX24DBwrjNGEC6tjEDLAk2adBzw4aNoYjbvP7Hl8FGDocfbOoQL/wNXvkS2ex+ie8rG9//",
-	"9iwkAhFguv0e+eYRh/oWi1a8qhONylDT2LuAmASoROq4d+oTmcgODQiO//1Hj/gEQLKEKJikR5Ria28J",
-	"VDzY0cOkNRdM60TA3CE4kkdoLPOCjBHJsbD+Q/bjI+GMHEHi7J8PCRpDV2P0gZAVCEuXfXSSZejosda/",
-	"gEmY5S/rjJ4LtlRlIHToJq2wMpqbvekC51IL0fWrBE2xWMBNMwN8cV98vY1zQKoFc9rZqW3Wikz3VlzA",
-	"NkKSt+yrjBHV3Js0ZQSaELkmhLm2m5r240xtm4WnF0VOQ2k0y9qBFe6mmuOipTsgGOooCqd1Z1SAj1nD",
-	"aEyEq+ZxzOhHkvagnLsIoz1dz1NEQgiFJnCGkbOa+1LldoDPBtza0giUIA31wxBdza0Yk6IqDsGdXB0b",
-	"PT7rOURT7D3AAqe/FELCsdLd1r/Y3bXaM4WQfEly0U20VbEGtbkOE6saZRJPpX8fi/RaRh3b0q8t1NCG",
-	"H6hsSytQDDFVLt6QCW/W3AQUaKo7aTEGKLV1CGUItS2tmEIoJTPKgFI3NVcGYGturlhlHKckRYqf12vn",
-	"6sWMlONdVUO7NffnrlWPEFwAfHsXYeiueu0s4LZMsBo6bnevSGiz/z3D66NphulSoCVOCZpsytF1t/fY",
-	"rjNjboP2VjkH8CaIglBBbowwRSSauphtkjjYI8pmvGkQNhTeliFAEdqEaJHoeVvasqBypbc22qYtvdAT",
-	"mmVg9zbNilQb9E2LXN2aXJ9iuiBpkTV1GQT323ZYZKRHoRz6hU/8A8K8BaPzhk68gCBNHQis9o4pKNDe",
-	"ErMCZ9CN2AhJlmhOGMmxJGk3PmFTd9eEnU6+aSSqgFopnPF5QbRsUt2THC4CI+Z2+CM4JYxvXk5mYJ7X",
-	"gHbV0IjNg1AlLacA59MUw0ovCbi+i0QTQcQZFBVbOtzZj2is6wdp3NrGLUErUzLemA3uuAsBdDkPu0rg",
-	"NjU8bxZwgvVo1AXdVEF7jlpoagLRBIwECkmSL0WCXASXxOEYZ3qkXaNrBIMtUKaAQjODIARMOyI1jrse",
-	"zLIZOqGTiy6vKQD87uVESJ4T3zwx0mc1SuaW/nRRCwpFgO0vIPSSIyPwa8C8VYtOKKv0kZMpoSspQO1j",
-	"2aWuhw04s2oUYPYtuWgcgo722TwCUwTlhTk5V3gjMrpqajEeMLTdsj0STvNl20HCb0gPwH6yUGkYiYtO",
-	"umVypoxibvn0g95FXZ/hLM+jBLhre7Fgt4RJnm8qXHLjUExg1K1DgTKNLdhQqlub0IXQ3t8LLjUS7BMh",
-	"6RLLRm6jGpR1S/umpCVB1pLAoHm8+Xp0160EDucbVGpOG5p0gWG3NGXKoD3GWc9b3TqtECTLmoATxJzd",
-	"ukngYjTHkqzB2MpVi7drAtduuVqrAk11P5IddT+CX0lkrsDOkxTtvbq63v/h5FqXa5i8iaFbPzKW/NZs",
-	"XjAn0D5kUUYeeAPqiiyoockr48RL2S1VA3hqLD49FzVmDH+1BQ6YD5UyFbkgS0GyWxPTAJwjjatqdCou",
-	"AnAz1EwRtAeqcPolrp5eoOHmfl2haCMVLeefyqQ/lUlfTZnkKUljstsmM+Ga52npGshXxKjMXdiqNRZo",
-	"j+cuslXX37hxa+K2Vk9Ww/Ld1cW5Fpi4ZAVxcXN1JucujkgpOfYkymqE282BK4RSNeICd/E8gUAAEFgr",
-	"Ma5ZlfBeXe3SV4l8xfCSPEWl2FtTJeubKV1orSUGh3i+pFL1yPOKU8jWnA01HEgbYpVd5wXR5qmRQAFo",
-	"Qqa4EMRM09gqgZiWhKY1DcG2vHQRX2bRaiPjMx2h4L6r+Szj0w9wn26IXuatdNPqVscAURISvej+avfR",
-	"i+VKblw8Nzdgby3L68PhMLZ+7U3TTfDgiiGjCRBgI1norbTLksvYiZfFDRbViExoE7WF3jzj6UaTJBv+",
-	"4pkOEBGbmL8kG7SGYBWwXLG4F7ZYJCpHBdT3jw5SJWW2hbaWgoGVStxGsBYfD3RkCqG6JkxHMHMwEZx6",
-	"hi9fbCAh0PUwYHd39TZY8CzVrOjE30LamhIA1ujMYFdrbJsf11dSBwwR42A/D3faizlQJHZxzGji52Et",
-	"9kprCBrfzCRqHmVinViSVQiSWn0EdFM/FMuwNTWWEk8XlcUoAyqKMtILeL9axtaLnVVZnZa+OfV9eQfr",
-	"oO0mvIUw7jqVZXDTqYP9Xd1s/2jwREtRRzXquyvQTbhd1FUdvfgoQU4PK1RCJINwGTO3ODFi8AeIG3SX",
-	"dFzUlVqoEwBSH41VVxBIR03sL9fXl2AKXAgd+0oT8SqPcN/AJRUTSKgeQ3a/e4ho6Y3BGPrfqG5vOuFJ",
-	"pEfim/8Ne8fvtO3fQdzjtPHs0y6nhEnt8K24qjLmlIbatmBT/rAaALLrhAT4lCOMUZuXoXNJe0uJLU4k",
-	"T5E1/rZeJKDQNfHx0ZEJYniKN2jYrVOdMq7+p2gQko29/C+huQZHlqr/mQ1PdzjcFZ3OD+UfG8G2btHe",
-	"EH2HWYHzDer30fAAnZIpyCO6T9GRg0swuiM/BODBvQ4Wb6hJCbfYOp9d5PNrP0j5vc1iQNLjWybX3czr",
-	"axnGQW9m72NeIp47QAEORmCIIfHHAHomH1ONtY9FW4+t5qur67NzdX8BCZU/v4h1eCRcux+V+SDmSGnD",
-	"ucc6tzA1lu7GivfV1XUn6fxwcq1Wsuxbv25hjHmtu9TlzQO0VkUfO7YotJJw8ZqQyi3ZZT2XQ02WpyOV",
-	"oFVOVph60nUtZBHmdrLAjJGsjkxlaogaO9KzqqC9szfnXaucBDF+RmYyWMSD412XsQaHiRfaqa3W4HEQ",
-	"8TLaoogpOa9eX9mog5FWh7tbLfNgxM4ecbJabWn/eLDTK3f7gjcr+k7vocUDaQ0ICJ0aMOLrEOTMaMcL",
-	"n9u+m/2zXBFg2gKDmmq+ja/TZ2BAE2rmv06HpYoukuAjSp4lN67OJr4N7DJcSL7Ekk5xlm00BcdGB6so",
-	"N3h6tRTBuHwiX2fCvh67H09FUsNevBGeXNHOGVz4NL9vUJkKlBahqOTQj+d7+HgnpfFToHwdADhZeT+a",
-	"OuUrdRpq7/r1zCstfRh1leZejaDekRPjeNyvcUrenamkJf4e99aiCiaLpBHk8adV21DRI/PS+bbex4fc",
-	"d1tVdxnjNKrvNqusEB63Ur0jedmY4u5ipikMvte6SbigYrBHgQM7KyqOYTqtk3dRurn5N31NGiYNoXnY",
-	"Fi6MYZMuTBdKUErn4BLPsoqs0EsgVYsM9O7T42TYFPU+vBiVQHEDiy7Xm4h7cPuFu48DcCt+2uW1qgLx",
-	"7OoCHQ4fP+4NEc5WC9w7CHAkhCHkxKr5uDXcb8vcWbE+jw6G3yBbJNrVm1hfh9v7smm5ov7F8A2JBV+b",
-	"jHN46QyZy451Qi+PO/82FjfJy/cVEwymoNnGOTHdQahTo170OfYgVdjr1/unp/ZB/dN7/bp3ehoy82Fy",
-	"sVYOVmakp6evX5t65cvXr09Pay/VC/UBXCTKBGa1ZTw5P/FQsu53GyQ8u1/ijeq+s7gUgN4bXOIwPLYb",
-	"IX7eaWPcnzAcn42iZO2VXBjiHVvMy6b7qUnmAV2YEH+ifcwoLwtvUyjKgkmaxftwC2Iy+O6QYkTz+8bA",
-	"pnOYxAwqNNSEAKXqFMhx6/Bc9wnaZjILxwb33Y/XkIGEsBQCeJ2Y+JAwwBHSKYPRTTEYHE6hGfhJxv3G",
-	"fuK38RMd2e7GJCE2ckGzvU1i4naukNe2E1urbbAwG2ygdksH6Pij9zEp8RDWRe6KLn7jjnqYq9TzMn6l",
-	"To5kU37aOOYBJnGz/er77b6B4sq2EjTZlEmJbIaidvmMXLiN0bZs2yG2PzD10AoLseb59mAQtlDY45Tn",
-	"OZlKtOC5IGgCW2qDhMTqcyUOxsHukdhoDu1jQTw07MOO4DwVDHfj8oC1BVu3GYfkRBSZdoBDophOiRCz",
-	"ItPRLB5m9VEeOl8oBluZVLyVhnuHOjuAiVVg1+5rUe5GnfYfKIPsYaWbhr1KkNQoSs7Of+gNBkfDOvj8",
-	"vJtbcuWA6o98LK300ZxU2LWjnVJ5l9Sz2tFrXc3cGBL0K8l5T5UmKdobgCKLcVaJYBLI3Ae7b+k6iWht",
-	"jmpSNmj0gkQlxpBNtRKaade6m/4SH8AlBGI7o9E0KaawC40my9hLXXXCguF62jJCLChkKlFiwR0kB8s+",
-	"CH+MCJ4uvPCaftzYkm3ixSTzeCZmJ+2j+g9bA8tWjLtpWkvLVkvG9oA4o7H4OrHk1O0EHLWgMHUJx9ao",
-	"MBBZuozhx+BKCblXZSxqXw1tdgWjjcaDMpXas71fL4BdZc1jasA/SPi6esCcMPP3PVRjCyzQhBCFBK6B",
-	"drLW3zMiXiQc3zyS4u7tm+9jV49HQh3ZPIbfVOxA768eZm9rIL0mFjbCliYIbHBMnJ94UpwGDvTPWH6x",
-	"WH6RdPIte92myGw1lrxUblaUmn+sKIN/8LCC9z5B4xrJ+pB+s0qyTdDDBwc0jFkNNKtXI+hXNc4Q4HVj",
-	"zBq6ETLa2uauajhy10h3XYzsLYHYm7mKDAvp8v7cKwp7o9BA3VZNhpqHBlvcIc5sioYO8QHNjbYWZr0W",
-	"erJOHrxY7G5L7GL728dXDzL53iewepgC+EHh1bf5UDw01no4rDLiuo3Z8g+NuH4RDO63RlwPpyr9ONIZ",
-	"1zF3fvfI62GM7G0IuF3w/ltdcL70ajUvVisxzZZE2+2D0ofrfc9o9IYAlb20E2DXR32uG6p/KKPUv6tM",
-	"Ny5lfzAjWU6qLNMpb94PmJka4JnfVvXjM9f2XdJ5E2WZvgTXU87MJOnvrckEzhP9hFmac5r28GrlvaVc",
-	"VN4Y97xKbfs23or9altrB8U6LMysf4SuGz+f6DGcwBAaS51xsaOECTK3ozdTql2nprDpWy94aHoS52RW",
-	"FfMToys2SZsrYdxmkuSnBWlldJQW1uDI6r5KE5dGoeY397M90oLL7SPyhJsPGtKhN6QnO+WshCnynDZb",
-	"okG/Dtgt7ICrKR9MB9XJJ+HqxGh5JSu5IeG9YZ1y3ytBuaPgvaFHC4ZJb/iuBqHobnTjOhHTjjfMUyKm",
-	"2uJXkGmRU7m5UmeocewB1eRJoU3c9ZO1g+h89+N1J2lQxdpktWiy0dnsEpfe/F6qWTjPYaW0ktTNdSHl",
-	"SieXo2zG40R2ZUIcSp/gav9nyub7L95copPLM7Sn2hKj/X28on1D8vqUG08xYF2Nj/oNyyGckvFHH0Fo",
-	"dx0yINFHK+SDBNzDZh29c1mrP0mOBdhPVZ1/blg0IRt42+yNI+6I427/ht2w5xwCf2heW892hpc024xu",
-	"WA8paKuvqh9tBjO+vLi6Rmq2+7fDfVzIxT6AfV/DeAwmEUzvoa2L9cta2qVSPQHnb3S7aFwRU41t8ua9",
-	"KVYnCROECapmkiCcCe6iJY7981VV7N4w5Pu/BF7djnc3ZgdO1dtKu5uopkF2OdYSs3FX7TxfWwwzO0s1",
-	"wX7N2ZyfPusJucmIUxEItHdwhDK+JrmaG6gPnDJBdBFlXlMXJi6SvvabTaJ2xSe1zom1w74bJwhrry/3",
-	"cYR+7vf77xJU8t0wgYDzDluw7kPQhhYlus/qjp+THe5Yqn3jkaVG7yVNpsbgSXHVYH4HyF2wD4yvmeZK",
-	"bcDSX8DGACwtqNTh4s1uhO0XBgNxnr2Usy7ElABtUWfUGfYH/QHIMFeE4RVVt/P+oH+ojUgWQLAasRq8",
-	"k7mIRUf9qKUJAmGXxiDIrQZC/q6JM6S1znCKYaB0vjERbMceGltKOkI/vxuPEOPGSIcKxAhJSQrArGKj",
-	"bxihDRfEdlMb40pEWWjgoNasxOLIRuijH40PN5XbrBq0CF1biMCIf4SEpA5IPHcAGaGjwVBDzSCYCZ4i",
-	"FHewXtDpwtImuebA4YKzWxfaNVQNaGd9ulouU0sOrro8VEjlAjqcpVbP3dHHORESNN2ts6MCDoENADiY",
-	"aR903SiI3/k2cClkxVlhHOGtLccu24zS1qLJbOJOK0Uoc2Cq2mrVBgrx96B0DaIGLQKE8Ede1VGUuoQv",
-	"O6fWeWQD06O7kFNTzBy80NIEWL6DweD+Cz4nqba2i43EltVDufhr596DN8KOSDJcZ+Tx1DPm22GJeJd0",
-	"jvQkY107YOw/w6mDWwIpj3dWCRIrQ6XD3ZVe8nxC01RnSz4atqhRTegP9Y7bDC+S+1hVPniyu3I1Xftd",
-	"0jluA8YzJhU6Z9ZpHlLs76wVSefvM9md0c/vkvjGnRNF5/xzBcISzXUCQMWLA7tujzpeIQbzWObt76mI",
-	"nCaBZJAKn7omYPUDkmCshiPpktjjreQ/HN9QeuyXLT4K45uLp2gcsCpjr6Y6s0AgqwNpezJZHYNtSSAL",
-	"OeQ7kcC3wIFgeB9zilhxFxoLkDqNgfUS9qYzRnveFSsJL1jdpwgidk5y2IGqEcezjRUYzvk40b+u6K9E",
-	"/badQIJ5r5cl3miWdkLcpcdkmofxG+bnEZzTa6YlzijlmgL8vVCkdIVzvCTqlr+mTGh1zITLBXBUq5xY",
-	"0UF49r0iMhAjA9E2DYlGFVlZZP8SJgqBIVqUVIBoUzYi3mxRq7xItxzOOf8LQPk+w29foz6J9nXdVGyV",
-	"d7/5zOKMXBohdklErmNyftjITXyKlqX/bMy2BsZsapuZk2cK1DkYHDzuDY56g+H14MnocDAaDH7q1ExW",
-	"jJlJaVTSZApiWIaaHUUzS1K3ZihFvVFluvOL0b4tpc+KcUCpOpYY9xDf/6PikuHcJUL3h4qSOnRM9e0h",
-	"h57J4lFpQth5ft6rOZe2qXeq63keom1qgfVhxNXTrJ1zvmzT1tVFL+5AeTgIHRnbNHb5xrRWdUhsVVnX",
-	"DT0KA/HqNzXx5qEnXoTZ35Ua/Yo23tNf660wHPYOhtfDwWh4bLaC1Tu30yMrulBRZg6b4p0EOkJPJTi8",
-	"B2vdqBaOMKq+Yrj5jP99mdN/Rq4vFKr+/O4uZAOpkFvA6zGCocuG2iFR6YbWvInqNfBpqBOu5BZGe2ON",
-	"uEbCqGV7RgiKsBB0zqw3hburRARuVQlH30hHNF0cawEGAiGrH4vbY/rcq7EXC3OEdIYdPlMsVDzvHaRD",
-	"kVxzhhcm+uC4ciKMy/YlN5Fo9s7O3yTof/7rvxNUEvoE+cQ9QWfn3afAvtmGS9PVsE0X12ZchmAZoyPF",
-	"PZooLGMT2ybk5CoppX+TPMOdiAGvcIJeXV33PDWjup0r7rs0TGLl0ewYhtBGtwzBMwzj4RyF5rTbLF6/",
-	"DF9QP/2dQWHg2Wwckq2Pse8mfPcP5xhiBncVdW/sJLoHxW9IVd5KrDK8J94ZTnGnVMUfkDEU6DzsDNt2",
-	"fpmWnxovk/U/UKbyp4Tki5yVz124kcrtpuGIbJCZ7H+i6V2j4OQN6GhE7RLVLDkxJ+bR4KjBLj/lRAuz",
-	"yUeI6pdX2qrIuRHVUhB13ljgGeF6Tm4JzkA8AOYy1LQp9LF3NDgsh9CokNOqNYxSOpuRnDBZnSdmaKxg",
-	"NN4pcDgFb5N7Sx38JqxS7b5X8rP0y92tddC8+5Ctlzru4BcnWte1HFR/bNnv4Gh3jXMuX9owjb8nVboP",
-	"aXlFZExs8gDCsu+FdG8kMtW7lU1v59GFdc4lsS4gFQsBPzVhos42IiSa0VzIGzbZWH60j07YxpKVJd6A",
-	"jYLhvPma2U6fovErIk+yzM+BOgZVtECK6mw4I48EUDmT3R48jRS4dEZESIlJhMwLYMhhBonWAQLV0sYJ",
-	"ilhNFYsvFzkv5ovEWQBQdsPcBQDSOeKp1vYLk01Oa4fRnuCg4oZeNeFD5COeShtryi99wxZ4tSKMpN2R",
-	"GvtnZFr97DqebNBnNDYuc2P0+YZ97vV67n9VJ7jR9NOITQb67GxNojYbaE/Rd87QWIehHndVp6UVyFjf",
-	"fnTCT8iDlBekm6AxxNseJ2qAEMjaCJ51aPIx2tORlb2o3V2kh0zZ7ce+9b40Y1bDVO/R+C0IMayN7Bjt",
-	"V189K7IP48QE75IoI1jozaEGMtZZ7EgKkwCpvhqhjX0yRntjmppXWloDknOicPqVkJRBQAnw/LShym1l",
-	"O/wikzme0F/7VgRkovt5M3lriliIX4YlVZGxkWydwWiouHx1qX7ojBX6pbqjaCk/I/JkaScD2STVj4JR",
-	"qX+4DP6AJOU+oCK2Pcc42EmVbLHYaPnUTjEx89dULm5YUM1eeU1SWSoTe/FmLsEZlYJkM7tLYP+bvWHI",
-	"iuJ6Mz6/vxqnJA2NChynvVFsylhvLX3fv8RzaxUleK61/AKITCDOGhs7IDydkpXURjFGa6J3hFaMrCkT",
-	"3SgjUsnZ/I9kQXbXs4M9merAyck/SDXjAe2fVjNTm8MfRTGzlX30Rg3l73GHL2s+WGjrUoP9yU/+Hvzk",
-	"dSDRLZktrfLfxs/5qn/7WrGS7bnOfayT6e3kPHGWbeMue+qEM+NW7AAHZk7zpXJBls2c56jMsgPnVwr2",
-	"ausFX5aCZs3MqIdxVzMbJh+Ath0z+c9ZesNMNmr0woAQKjqmDQNMx5XzYGzOvAtmgw6BmJvnCvo4XVIW",
-	"jWvluGR1BVe3acgttqaC6Av27iO0AssWB2lgCWEP0hI6Vor+u52q4UXgf+HBamu81aq6P4/iP4/i3+Mo",
-	"jlOGPw/kP7zY+cWtopikIRTrlzm+3ZVQn9jqVtiQrtHIZFDO1+4m7VLtgPiAo7G+Oxrh0YSnmwQM2MG1",
-	"JTjwIIzuDTvJMnT02B66ubbGozlJnyKMllQI46LEOOsZFyoorCXhR4MBYnhpLfl0mhJ1/r4pMiJG1gvC",
-	"k+wkwHtAg5C9bYQIBYG2nls1qxS1fIRXBVHR9074ysSsG406o3kxXaiZ6DyhoTkk5O0EvgbPZqXde8k2",
-	"hG3WuQjFMShGDzgGxy2go8Fht49OnDBvwREV4NfiyfoT05L1odBC9wSCoKGjwVEfnbBmMT44K4EsX7WL",
-	"WX16vijfrtSh5mMgcaaVMeSQS1W0S6aaoEkho4lS1TDKXKnW4aGqw7ea+ojYpLQTqGXrfqrgm7qE3aAa",
-	"4WtRuiGF+hYbsk4LSMAL45bkZXI8gB0VxpTgkuRLrKhGF5SFgd4lN+ogCladFGpFUkvCQNQu0ltoDIZE",
-	"BuiQ2wcx3uOrEToYDMLMiTbxJLhbgMgtmsvMtNg1icy25JjC1e2T2IWxJrYziGEFozgaPAGWMnPmwjaz",
-	"VIIKlhEhjMARkgSOR1oABZndVKtBti7YTBbEknPjF6d1k8CkG9Glxg0tDf13gxWFsU0GGbCXDQlC1CwI",
-	"5A6D5vRyuKLWdclGstGbQTHxmZuvToG4l9EPBP21mJCcARql+aaXF6yrMbpELr0ukCs0p94rvcalJ66W",
-	"3WFWvzBtjIiuattMhRU9J0hwhU2iyG/prd7C5JYwFBMCKkKSqkYLVg5JdwRk9l/+BZUJ0NA8x6uFev0i",
-	"OBr42oBNqhNQwIqrrWAXbLqgWZoTpm9zQLzMEVNByBtW4h2YvOCyYJVwm6xvHgx0VFWFdoByOrGLav+G",
-	"uVp6zStHgE0hl6CFi3kxAwsmP8MgWIrv6RGZLM2cTckNA+CutZvjLclxZmtPeVYsWdBAV/tLBZhvTiaH",
-	"8N7ZdMMsDCGX2HrBM2JcKo2BVbCpJM0ckgFgPUiyTUAUnipYc0H8FHP6dK5vKkSZkOrqymelxqCPTklO",
-	"b4lJSrdn8sSDhPuGrbgw9vNlBg8X/ChBJghAog/umT74vEz8WiIN9ilAbaFVwIMbpqPgqQpa4N41FBgA",
-	"ATiwCciFufkDXsGg5IIsy11tS1DZ18J33arNe7/A2jcgw/MRwFwPZc7LfHpuMiaRcznNMtUKUmeYaVlW",
-	"xgIbrbb5NVLoyJhoRueF9lNQu3+5KqSJ5aDx31FsHRFs5AH9kbhhYx2s/hLTdLxvHnSgMaJe8EIKicFz",
-	"YYz2bHgBnFljKpEEeWq6anFumJn1I4H2KvMOq3rpZrqJCWGIJjjDDLLXmxca2qb0Dfuf//v/TJ/dxC5I",
-	"WSdYITc4VQeqqwFqz2yvjnlzw4KekNeRdsrUucSRTqi/R8EbWu1FXU2bMJZaM0MHSrZZ8zvWp9Mdk4A5",
-	"qb9fKJtmRap4R80wja0wyjWxI6X804AFckMZ9rVC0hGRz5YqO3JMmWVqU5J30WdDQmC37gX0eGRImCoE",
-	"oh97ku35c+nWtJtWw2kCVqLPaFxM3punMfqMXLrukf5iH/u6zHuajp8iLwu6KQYv3uvURX5JyB2uy8DP",
-	"4KPZCPqzy0XUWCJXd7ecsnm8rE4uo4uaRDP+Z5sRUxewT2ERkx/eFDFP1SI6f44rY9LplIUCmL7X2ClK",
-	"P+yynA5dqfWfJqe+qWuetq6HLmOhPAmWA57NavjlbGp+Xco+bSlSgjxauJIf38BevyxB7NcI8/MbIJp3",
-	"dtXK8gE4aqD0yvmgxALuGrqqflAN9fT/qoRNQ28L2ef3Oiv++1KgAHrgsgA0pJscec33XQMahEH2f10Q",
-	"8ve/98hv+zql+Kupkk6nP6rMBV5WapiD3O0BkdFVWMaDkllxCyTzaEBSxwxVdRsimnLtMScEV1nbLq0+",
-	"N2po4ZfUePF0GxbVi+vpm/PGTt+dN66BxFIAKGYeJzlmaeXbe9/s4zPEhTAThp99WyyAvjHDt93bx2gD",
-	"5mPYgN5Mpjo86NJmbPqzMRCJUGFTw2/RbmjTZmSV7LxNQVVXXe9dIBU9E/eib5vYvah+SX9RG6hsvbiF",
-	"quvcAda9qVAJm+ntsw+YAIYWWLUt4T4oAr71rHTNNh5RwS7wiu8AmF+yBcDqxTUQJP7ocBB+75qSQUmJ",
-	"P+46mqolGw4n9z2Gp9U2alvDfalxB9UCdiOPgm0dfI+d/LVmdh5w1Rp2a4+CjW6/l/iYUmE4Sb0c7rnl",
-	"ktjyLdclLL4F+GHBJjiHpbYDs1K2LUT9aiXYgIc3IFO/3xsuXW1an5EHg72KT5YNGtutkgbVnyUMQBDa",
-	"LYH62xL8ZdEtoC8LNYG9LLEd5F65tuC2VbwDwnZhT4igj/JQ1IVUxQjPXlYKmg5GZduPDMv2EvKUqqUG",
-	"+lJtJNhy1sLRbrnS4jHAB3tVKOcNj9t61UW23YOCIhKLD6YN+Ol/LccBnxy1Fh9q4zRynM8B/1ee2uqj",
-	"q7PjOFZl67y3ud0HtTXXrH9fG6nSKGjeyppEf5bzpXsNQhHJ/eenaILZhxPTsG5FvXF99YPC7S4oQZWG",
-	"e2K1TMBGA9z8IjvA55f0wUfY3wsKkgFAFngyXKO3ipVJWRavmXm2LF9l3m0WutpqS6a6uZqegkcr7XW5",
-	"SizNoH1uyR9w0/Xab6bK0ZtQ/FfFxClY3ZY130rgJOF74VdquE/qy5tpsX57M03WroKV1mY0I2fLFc/d",
-	"0qo37ym8eg+R3mxT3odqK75Gwa2xfvU+AwvlEKdKgRX6bNV1nm4uZjdVbcB9eYanH4qV7XYCT+9zAhLT",
-	"8v5RljdFqmMCQF3yjE5pBaor8xIIbKvbtldvc68bd7ViOTyfELmpepRo5+3HLx02bV5+rwXdDTu0stwB",
-	"ea3UcfS1zZa3heubFrZcMKjqLgzGpKUpz50wxd64akIWbxVrUoxq4X71TQi5jODUw5XUSCUqQkj1xWCB",
-	"prijkOB6BdQvY9NBPTRJ7W7yS4fDKGt54/GqVaAFI7N8BjH8UaO4UZWo8CqOo3SNTGIE1RPJ+NjQQMj9",
-	"RqqHleZlnpdaqkBQVJF6tJJVhTU3W++FbQpHxJexaiUQ1zgnC14Ie+t3z03cqisQu0TWZEa14i2koUEV",
-	"j/rkmE0Xlu7AQ6N4Un8OyV5lCcJCcYbUL+FGNarAyStVDtZJrS3ZsM8NB6lGkpp0Ft56VWqWrBFPrD+8",
-	"KespWES0KfmS2/w6D48SAfowUDfvtJeMAPMky67z4j6mk5FGvmqQR6NJC4NgvHCTNhZl9dhYJjTW4Z+h",
-	"sf4MjfVnaKzfHhrrYPCw0FiJv4P9O0xndDz8NukYTXVnNDzwlvho4KCtJjDU3YrO6EA1qAmsXUltOdMZ",
-	"ffJzxHSubAzWMjK1iU9iq/sExbNiuykGg4PHpc2QMVkxZ6a1aNJRpc19/QNZySgF+gKU52vQmAdQka9I",
-	"Lg5/V3JxdF96oRNPxMnFN/elF8PjZnrx5LfQi+OvRC/gEP8dI+kF5MIjB96+1Qvidn1AJwIScKqNLZ86",
-	"O701Fh4l+G0sT7PHyKk1T+Z5gjhDetyJcaYDI9aJM5nTtsqV7AgRw+T/bf4lgxb+Jc85m2VUp2f5M/jS",
-	"F/KCUexyPYcJakxhsiV8Sot+SX5rb2mxxMw6MKG2739qTPtWWC4gDO4a7O4ngmeFhASERa7Y1324MJkx",
-	"1fxiJ9KkaQ0jcffLcxLGpy5nlZqBQ4lLGExE1+SX8ELzhglhjIsDltjrJYBVvbcfF9z6wiiyYD1n627F",
-	"CcLTnAtj873IiUkSAz5n5Zx8H6W7d3f/PwAA//8=",
+	"7H3rchs3lvCroLhbZbG2SZG6ODFdW7WyZXuU2JbKkpOdRP5MkA2SiJsAp4EWzdj6s7++39/b7OvMk3yF",
+	"g0sD3WiypdiZzFRSFZndjevBwcHBuX7qTPlyxRlhUnRGnzrkI16uMgK/T6aS3lC5ecnnF3hO1CtRLJc4",
+	"33RGnXNGkCAZUWUISklGJOkknRucFVAyxRJ3Rj9/6rx/f9MZDZLOe5p2Rp2Hxw+PZwM8nBxMD9Mjcjx7",
+	"iL+ZfDt91Ek6eCopZ51Rh+dzzOivWD32dcuXtqdT1WzSmeYES5KeyM6oczA4eNgbDnsH314NB6Ph8Wgw",
+	"+KmTdFIiMc1gIlMsyZznVE3r5840ozDbpEPZDadT0nmnSqtuUihtvo+GB2WR0dHgNunMeK5+z3AmiHlS",
+	"VW5vk2DQZ3qmR4d4ODuYPiLffDMZDIYHeHJ4NE07SadYpbtGXwiSw3osMc06o05Klvy/zOL0p3zZSToM",
+	"L0ln1DklS47equK3uhr0fjh7OB1OviW9A3yU9o6mQ9J7NPkG947TA/KtWoDp4VHn9l3SmdFMkpykT3nB",
+	"ZGc0TDpLIgQst0MAlPG5QDMipwuixi+5xJmtoCZ/Wl+kkyy7yosK0jzLsSCI3JB8g8yibNCeXChUIukD",
+	"gcwMuz4m4elUdyXzgiT28SVJ5wpEwcurHDMx8187DBbunRBEuqcJZh9OdOXyXY7ZdGGfNDqE3TkUMY+c",
+	"yRxPvRc5Sal8zSVxr1KCM+9hUv1MRTiIlE+Lpd8JWa4yviHkJcE3pPb2ckVYWntbvmB/K6haAvP4cUWY",
+	"IE+9fRF8cM8zmpGz5Yrn5TjcjjCPkizdt4zg1CCN16h66z/ckAue0alXgucpyb2n+SWRkrK5/8rtrid4",
+	"+qFYlZ8KucZ5eoE3AbhW9eecZ5l7zLCc8Xx5WUzENKcr1XBZNudp4S3nKue/kPB5xYW3nqsiny6wIOfB",
+	"PATOcL556tFX857kN3RKvGcpMxKMVmLxwXv4WBZWO9w93BCW8vJxjXOy4IUwi6N25ks+p+z8+3AbvuTz",
+	"OUkRZUhypHafavSBQHzNkA/pOj1XB8SK5kSEtOsgoF2myBnrjL59eDQYqBkqykDSc7/xrSRS8g9EFSGb",
+	"7xaTF1N6Tr87e/vr2fA1PRNn7M3x9OnZw7MPq//+4el3j/pk892v6Y9n9Jye/frTLz/98urHs6OfLr97",
+	"1J8eZGyyfD5I//u7zDZ6tVkp2vaE4JzkHqXV51Mrupk4sszXjOT/JRY4X2KZY7X6fcpK4vwG31B0CZ9N",
+	"V6+L5UR1OBwcHagFKqmtW5WOeu+D6qk+7cJFvFqQYLHQL4WQyByMsZWrHsSNsI8ersNgiWdUTHH2V4IB",
+	"dELiXJ7iDRwf8PCKM7nojI7UmZnz5TMDrgnNMsrmMYBRcUqAXOuZmiM241OLLCcsXZCcomdYyAS9KpYT",
+	"TDuqxJx3RqzIMgd0DW90pZvvRM7mAfxX+WIQY1IIyohQ9VYLzgCEQJrVVk5Vif94NFQrbBay8+jbbxQw",
+	"D4YDdQJbwvIUjgDNU51ZkjlwmKM2haKbg6SzXmAp8GrVGSkWIydzyhnODAX0eu+MOmev1fIUeU7YVD+/",
+	"8V5cbpYTrsD89//5X8UAYUmecwVnxSWc7r96tf/Xv/71r2of0CX5CabWOREU73/Psw8KSUz3QuYAkEte",
+	"ALvTKVYTzj+I3ppMOppcadr8yTvo1BMjH6XDb0Vy0xSmcKRIJpnRj51R5+nrnurHnYBt653qeu70aVfr",
+	"7PUPfrVzBhTaoRfXT+3aujyHpszBckXypTjFG9EZHQ7KI6FtYxdvTGv+ydG6sq6bkyVl+sD51MEzSfLT",
+	"gughfZN0JmTGc+LeHComAE8yt7kUkRESqxXovMILnGOxkDluYk+HNfb0DnymT+Z8wubIVZXiPecFq9C7",
+	"k/BsQmsqF4aV5HB84wzNKMlSJIhspH8HLeifpQCXPqJTRYPeHg8fDR69+svBYPjo4urp8ODw6PghXCTS",
+	"Qugt+uOCZ0TgjCAgb4qKYCBfJxfP3w4eHT56rsBRI7GDo95geDV4NDoc/EFJbGch5UqM9venKesbitCn",
+	"fF99FftN4Oyv2LzzT0CZD44daT4eWOI8HATk+fhfiT4f/q70+eiuBNq7F9RG8M1dCfTwuJlAP/otBPr4",
+	"KxFoy73H6bPEH0vS9POnDhVvACvUNd5CzscTO9rOwTclFRr+9INuymyuF5dXIA/4HYm/FSjcqqkuCLaQ",
+	"ekNkvjlR4ALyTdwFTa0xmXKWCnVxWWMqkQYiEoSpVYDLjMBLgnLyt4IIifAcU9aHSwlIFmDN1EfqAUtM",
+	"F2QJZ8SSMrosloDmUgOGMknU1R9GucI5XhJpBmrlIydGclUd7DnLNogwqW7YiM+QXFCBtJirD6dGZ9T5",
+	"W0HyTUkhjRDMH9O/52TWGXX+bb+U1O3rr2K/MgI1RE9qd8lz+WRTH5e6OuijUnIkeC7dICebpoEJ3dZd",
+	"B1aOIjq2v8Cq10c41t2N1cJKhAXCSCPIY1hiGBtyi4HWlAm0XhCGJlwuEM4JWuVE1XXT0dW9o+g3zyfp",
+	"fOzNec+01zQ1b9Zvzb7ZiibrnEqpJrLR6KI2G9ob6z03VliEGRTedJuWyuxPf2oO+9tecJf440vC5orD",
+	"OHyYqH1hH8udIWSuKB8IAPPNmyKyA37AGVX0BGGWopysFK6pAxWteZGlaGIlxynaUyXgE4hVTQH9tQvM",
+	"Hi+kflYbHbONXFA2T1BGPxD0fTEhOSOSCJTmm15eNG6wVI/UB05KZrjIpOOIzPQmnGcE6031XAt+q9M7",
+	"yQQ3YwS8zPkaNvoHspKolDojqeY1yfj0A8JouuCCME/+SZmQBKewtuho8Kib+OCSC7JElKGxFjePmyam",
+	"ZdN3nNd5wH817cawlBrnhhc5yt2pgyxrhjhDhhsZAUR8Nu6BQGKhpuRKT3lK0N445ALHXcRzRKVA4/c0",
+	"HffRj2pjm/2MqETLQkikZl2S++BmgAV8WGG5aNz+529enLw+++nk6uz8de/stGGzOG7U2w4Pj3Zsh5Au",
+	"BLA77VRgfj75hUxljChc1YEH4EB7GB0c9aaKIZgq2pfxNcmnWBC0IB+RbbAkDgoM5bypogvN51859S33",
+	"oxWWkuSq7f/z86D3CPdm7z4dHN3+eydGGfzZtj+P/Jl/wVMpMpj4GP9pzqXYjEIErJ5GF3hOXvP4Iqzw",
+	"nKg1yIkscpYguGgCuZVo2LQGK91glPIMk+0slR1OI7x143V4oz3zrxqEAMiqPdCjTBAmqKQ3ZIRcbcl5",
+	"94ut0EV9vtvmGK5GMF0z/Uv6K4mvh77JKoILaha0Ijms0balgNaii3EwAEJmRqruti3WRjW3dXVUga+4",
+	"Hy5iU2o/izr0vQndJrA73NWuvgBAjFKaE+CvEzREWEzNXYPnqDdEqo5+sY1G6S7abupyULf+ELcSJSjx",
+	"lenSvWdRp0j+hG7hqixWXGseP3We4PSNvr9p8QqThMFPvFplVIur9n8R+srljixVEqRAR/rIdpdOexec",
+	"8HQzQqucr0guN+jaqnGvO4gKtKRCmPO73fye5Tk318I64tg+Z5hmJEU3mg+mnOkFMYMz1AsYpdnM4BWc",
+	"hH01jqeczTI6vSMUgM+EG+rP5kHAjtCCmcRaQ2yAXhgladJRrGtndDi8fZeUcHwUwPF7xdWmWGKUElA3",
+	"K24Png1LO+O54dDVXbQtHE+hMcKmGzffCFC/r7DUC56lmt8G5nrFKZNwdBkWvMZnP0aMw5UBrbGw144+",
+	"errgXChOUv31WXbOE7XFcyLzjRY2A4f9n4plMjypKKYL3eGa5MRd3dYLmmne1FwNcswSNLbrMlbYRpYr",
+	"uRmVDOwUZxla4g0SdLnKNupmlJMVCIkBFZ7zfELTlLB77ojDYCXhxglYt2bqfMnVpRKnS8q0mKLCUE8x",
+	"QymH++gX2h5quiSHCTMubeMjeIiOK4FPGC2JPRFro5wQtbhW1QyLp8pUOH0U8g0KJ6Anz+RIzfGMKRYX",
+	"Z3oW94H5cYUK2RaRIPkNyRHR8PnN4DxhqGDk4wpmrVt9jIzxE1D2DPTKGoCasTM49ZpLp2e5B0oddRol",
+	"e6qrGTT9ZdAlWOeUEwE9kI9USLvMBqOoqCEKlX3NaW0yjtMrzl/ifE7uN+lhuI/eeCeLohgog6a/7BEC",
+	"jVOh21aTxUzTDW1GgvB0SlZSwCQv9bu3DN9gmuFJRu6Ju+E8TbNIkuWK5zin2QYVZR+JoZIZliT/QrNX",
+	"58pE3WqpQAXLCZ4udFfqjKGpRjHKqFhoyYsG1gOB1jz/APSaBmB6IK5ZSnCaUUbCo2C6wGyujgKQOyOQ",
+	"05uaWtY8hg89kEiP0ZzeEKHYpKrEuudE1rFJm9L7nnAbZn7F+SvMNgaTxP3Q8iA8qK84R0vMNhYqRhaT",
+	"0SWVCp4PB4/NiunJHh3YuX6BxTtXxA2jHEvT4whNNshcQtDDgRuU2qSUFUY4OBwMBoraL3iRwz1HM2fa",
+	"OhAMdx5oYagj7GcXCKdpToSwWoCMzynrJmjK2YzOi1whTB89Ax2xZTDRFOdwwI//u/cGS/JSDbEHf8dJ",
+	"+PINWWLKKJuPYYSVb4LI8XY0aKW5kPkGLthWT1FCP3Ihqw05fmvRC23OyDVlKV+jacaFoiaSm4MStpQ6",
+	"Ce7Qp4NIvV+LwCgjMwmmZSDm1Z3vDdCC5KR7x84EiUwQOC+/ccWJJqrHt4x+tIi8oyfV11uGC7ngOf2V",
+	"3PcIHFZOeGDzFX5qE7hUI+4X2FSv1arhXBEm1WKidgqtd8eZJpB7nCGw/Ouidc7ZHE1zkhImKc70OfGW",
+	"iWK14rkk6SuSUqyVgPc6EY8DGDzVDfRUg1pQOyGo1tTXOSDh4K901Qe0Ms210dn9qDBLcZ2mXC/jc61v",
+	"QTmZ8lyjFmHFsjP6uY2pOmU3H/vWmrfvDOWLTOZ4Qn/tWwWzMUWwJd5VhanqDq267d3gHJhX1b+dTcUA",
+	"u1Mqnc7YzUf99dRZFHsqKTMKXeLCDKXzLtTVxVRWxABFK6QqkmrsGY4rcJk7N9XXezDEqbZoR4duSC7g",
+	"noyzNd4INAi0t4OYiAcsemKEEIb4QCCaBo1s80JoL9wuPRaiOAS3TM4I2hOEoPELIj2IijFclhV91o0I",
+	"OGLkgtDcMu/dcMwtUK02QM/MKEpGaTlM1dnMWqOkWJKepEsSa9RzrMBpSrXp1YW3wtbGvSbiz/BcUepU",
+	"T1bbu9tjCi7Ae+rgx0bWFgUbAMUMiYOuoxNxvmirTKliRbM5chUInplE7aBX93ks0NhBf/zYqXcZUeyR",
+	"Zjnbg9zaKLfUUFe9Qeprz4GHpoa9MubfNK2gXEtdcV3pUyqYfobNWVuhpFRSw9yS0vDBopePvT68E6Af",
+	"7yJY4EHgJRXyjeH44tQLVB2KeFXpPNXcfUiyrA1hnMSAeQfT+nonntd+Ea3XTE3AzAjnOQY1TsU3p9r9",
+	"X/has/l2DEssp/o6pGsKtKd2lRpShZr4epkoSXUnek3ljRbFErNeTnCq+GvNbCskNlYtJfo0ug9V0dv3",
+	"J9o5Se+2pwVmhNxlahXsTA3lLEdQBfsOTPN1mkbPEiBuFXpazxnDOhCzTbTOgaRosumjU3Nrcg36vIff",
+	"i9k9d2Ma3Oifei3VPhpGqcISvBVNKhMwWFkvuOI8jVkEHMOPESuyTGsdgH2HgoyjjLM5ybU0B7aeKqdF",
+	"F6W7TbkVjZVmU9cPBIISISpG3OdqWKi1E1vaVQXCZkvfu11UUI/adBJFqTTwjvH0H/FD1th0VNGLkXUo",
+	"zESeuHVCpnxJBNhWgIS1TuhCq2OcZecz0CNso2LPyzq375L4dU2RJFUKbQjOtV5ZlPg9RCerXK1ZaMwc",
+	"1cgRliomwdz8FRcFsBVa9WUcmiqHvVH0hIu3xVLancp22Tz7j4PjowjylFbUEUYr19vAmb1QkSDSn/eR",
+	"qpUpCgn8EJWbCgGN22N7gzk2+s9t1ijNeF2B0p4dYDeC6jXTbR8kLUZRt+dui17n1ZpRJAMxfk0nQIW+",
+	"Kaf0hqYFzkCl4BYC8M2ZkrcbzdkFlK+PIQJQaNoo8fuduPF4y17fVGrW+39qrMwTBAZ3GoUTpFhK9Ksa",
+	"h+O5c+9kOWMpxf0my/K2w3tTrxsH0FttG6au6fXFUlcRz6ZMEQIYmbGCjlID9QntUaYnkgA9eHF5hVYZ",
+	"ngJ/J4rVKtt0qxvQ76hiIFyxtvbwfLgTzytUH7aeRxzsXKIHQCEXzaeqVuL0KIPDKHKnbroCO97+Xqy9",
+	"I4RFQeusW6jW19ZtLY9nR8DhAgKCW/iu2qpefJt8LGtU+u5HekrFKsObCL0LPTejNzJrV7+lfaGOcZC7",
+	"OTLgs6qDo4OdHKq+PwX8Q9B9DJeeRDyYwjHaEsjf9lbyUEcvcH+KzVMRA8w2DwR6evYa7T3l+YqD6P8M",
+	"5I0zI4tDerBdvUF1JXPRKkHe5F1VA37pbhUbkv1a2/LVfV531ar1BL5bsU5suw8Eujh5jfaA/DB0QfIl",
+	"VrQRmaACduKVg710BgslTie9n959Or79edB79O7T0S08x+0qa2t+iiV+6kw7otZkYCk7Q9gYbZjCCcIC",
+	"GWVZJJBDIGYN7h8ujoZ1Q3fBFfwIBF5QAc+z3vOCd+7/iW+P4jvFJ571inaG9wMmWJ94e+f2/fNrrvl+",
+	"YAXPsd963JdxAlxMiU4ZPaEebCAM9dAUVqAWvCEMrFCJUxEGQIjHPqjGUagEsqhGyagHyKjEtYgEK7Bx",
+	"G2pRHWwsiyCMRSymhB+QwEXV8KNl1MJXtLu/+pj+1CGh//YHh5D+2xOLnP7LZx6iBu9LpPVfX5QI7L++",
+	"LJHZf+2QLmiiRJ6wCR/h/S9nDvn9t1dmI/jvTr1N4b9/K+rDODObpTI7t3GC99VNFHTqbahKY3ZzhePW",
+	"G60CErPpgvVyGzBYGLcZA0jXNmaAJcEmDXpu2LAxFHGb1//4PNjI4fCDTR3ihb/BK18im90v8bKy8f1v",
+	"T0IiEAGm2++Rbx5xqG+xaMXLOtGoDDWNvQuISYBKpI57pz6RiezQgOD433/0iE8AJEuIgkl6RCm29pZA",
+	"xYMd3U9ac860TgTMHYIjeYTGMi/IGJEcC+s/ZD8+EM7IESTO/vmQoDF0NUYfCFmBsHTZRydZho4eav0L",
+	"mIRZ/rLO6LlgS1UGQodu0goro7nZmy5wLrUQXb9K0BSLBdw0M8AX98XX2zgHpFowp52d2matyHRvxQVs",
+	"IyR5y77KGFHNvUlTRqAJkWtCmGu7qWk/ztS2WXh6UeQ0lEazrB1Y4W6qOS5augOCoY6icFp3RgX4mDWM",
+	"xkS4ah7HjH4kaQ/KuYsw2tP1PEUkhFBoAmcYOau5L1VuB/hswK0tjUAJ0lA/DNHV3IoxKariENzJ1bHR",
+	"47OeQzTF3gMscPpLISQcK91t/YvdXas9UwjJlyQX3URbFWtQm+swsapRJvFU+vexSK9l1LEt/dpCDW34",
+	"gcq2tALFEFPl4g2Z8GbNTUCBprqTFmOAUluHUIZQ29KKKYRSMqMMKHVTc2UAtubmilXGcUpSpPh5vXau",
+	"XsxIOd5VNbRbc3/uWvUAwQXAt3cRhu6q184CbssEq6HjdveKhDb73zO8PppmmC4FWuKUoMmmHF13e4/t",
+	"OjPmNmhvlXMAb4IoCBXkxghTRKKpi9kmiYM9omzGmwZhQ+FtGQIUoU2IFomet6UtCypXemujbdrSCz2h",
+	"WQZ2b9OsSLVB37TI1a3J9SmmC5IWWVOXQXC/bYdFRnoUyqFf+MQ/IMxbMDpv6MQLCNLUgcBq75iCAu0t",
+	"MStwBt2IjZBkieaEkRxLknbjEzZ1d03Y6eSbRqIKqJXCGZ8XRMsm1T3J4SIwYm6HP4BTwvjm5WQG5nkN",
+	"aFcNjdg8CFXScgpwPk0xrPSSgOu7SDQRRJxBUbGlw539iMa6fpDGrW3cELQyJeON2eCOuxBAl/OwqwRu",
+	"U8PzZgEnWI9GXdBNFbTnqIWmJhBNwEigkCT5UiTIRXBJHI5xpkfaNbpGMNgCZQooNDMIQsC0I1LjuOvB",
+	"LJuhEzq56PKaAsDvXk6E5DnxzRMjfVajZG7pTxe1oFAE2P4CQi85MgK/BsxbteiEskofOZkSupIC1D6W",
+	"Xep62IAzq0YBZt+Si8Yh6GifzSMwRVBemJNzhTcio6umFuMBQ9st2wPhNF+2HST8hvQA7CcLlYaRuOik",
+	"WyZnyijmlk8/6F3U9RnO8jxKgLu2Fwt2Q5jk+abCJTcOxQRG3ToUKNPYgg2lurUJXQjt/a3gUiPBPhGS",
+	"LrFs5DaqQVm3tG9KWhJkLQkMmsebr0d33UrgcL5Bpea0oUkXGHZLU6YM2mOc9bzVrdMKQbKsCThBzNmt",
+	"mwQuRnMsyRqMrVy1eLsmcO2Wq7Uq0FT3I9lR9yP4lUTmCuw8SdHei8ur/R9OrnS5hsmbGLr1I2PJb8zm",
+	"BXMC7UMWZeSBN6CuyIIamrwyTryU3VA1gMfG4tNzUWPG8Fdb4ID5UClTkQuyFCS7MTENwDnSuKpGp+Ii",
+	"ADdDzRRBe6AKp1/i6ukFGm7u1xWKNlLRcv6pTPpTmfTVlEmekjQmu20yE655npaugXxFjMrcha1aY4H2",
+	"eO4iW3X9jRu3Jm5r9WQ1LN9dnr/WAhOXrCAubq7O5LWLI1JKjj2JshrhdnPgCqFUjbjAXTxPIBAABNZK",
+	"jGtWJbxXV7v0VSJfMbwkj1Ep9tZUyfpmShdaa4nBIZ4vqVQ98rziFLI1Z0MNB9KGWGVXeUG0eWokUACa",
+	"kCkuBDHTNLZKIKYloWlNQ7AtL13El1m02sj4TEcouOtqPsn49APcpxuil3kr3bS61TFAlIREL7q/2n30",
+	"bLmSGxfPzQ3YW8vy+nA4jK1fe9N0Ezy4YshoAgTYSBZ6K+2y5DJ24mVxg0U1IhPaRG2hN094utEkyYa/",
+	"eKIDRMQm5i/JBq0hWAUsVyzuhS0WicpRAfXdo4NUSZltoa2lYGClErcRrMXHAx2ZQqiuCdMRzBxMBKee",
+	"4csXG0gIdD0M2N1dvQ0WPEs1Kzrxt5C2pgSANToz2NUa2+bH9ZXUAUPEONjPw532Yg4UiV0cM5r4eViL",
+	"vdIagsY3M4maR5lYJ5ZkFYKkVh8B3dQPxTJsTY2lxNNFZTHKgIqijPQC3q+WsfViZ1VWp6VvTn1f3sI6",
+	"aLsJbyGMu05lGdx06mB/VzfbPxo80lLUUY367gp0E24XdVVHzz5KkNPDCpUQySBcxswtTowY/AHiBt0m",
+	"HRd1pRbqBIDUR2PVFQTSURP7y9XVBZgCF0LHvtJEvMoj3DVwScUEEqrHkN3vHiJaemMwhv7XqtvrTngS",
+	"6ZH45n/D3vE7bft3EPc4bTz7tMspYVI7fCuuqow5paG2LdiUP6wGgOw6IQE+5Qhj1OZ56FzS3lJiixPJ",
+	"Y2SNv60XCSh0TXx8dGSCGJ7iDRp261SnjKv/KRqEZGMv/0torsGRpep/ZsPTHQ53RafzQ/nHRrCtW7Q3",
+	"RN9hVuB8g/p9NDxAp2QK8ojuY3Tk4BKM7sgPAXhwp4PFG2pSwi22zmfn+fzKD1J+Z7MYkPT4lsl1N/P6",
+	"WoZx0JvZ+5iXiOcOUICDERhiSPwxgJ7Jx1Rj7WPR1mOr+eLy6uy1ur+AhMqfX8Q6PBKu3Y/KfBBzpLTh",
+	"3GOdW5gaS3djxfvi8qqTdH44uVIrWfatX7cwxrzSXery5gFaq6KPHVsUWkm4eE1I5Zbsop7LoSbL05FK",
+	"0ConK0w96boWsghzO1lgxkhWR6YyNUSNHelZVdDe2ZvXXaucBDF+RmYyWMSD412XsQaHiWfaqa3W4HEQ",
+	"8TLaoogpOS9fXdqog5FWh7tbLfNgxM4ecbJabWn/eLDTK3f7gjcr+k7voMUDaQ0ICJ0aMOLrEOTMaMcL",
+	"v7Z9N/tnuSLAtAUGNdV8G1+nz8CAJtTMf50OSxVdJMFHlDxLblydTXwb2GW4kHyJJZ3iLNtoCo6NDlZR",
+	"bvD0aimCcflEvs6EfT12P56KpIa9eCM8uaKdM7jwaX7foDIVKC1CUcmhH8/38OFOSuOnQPk6AHCy8n40",
+	"dcpX6jTU3vXrmVda+jDqKs29GkG9IyfG8bhf45S8O1NJS/w97q1FFUwWSSPI40+rtqGiR+aF8229iw+5",
+	"77aq7jLGaVTfbVZZITxupXpH8rIxxd3FTFMYfK91k3BBxWCPAgd2VlQcw3RaJ++idH39H/qaNEwaQvOw",
+	"LVwYwyZdmC6UoJTOwSWeZRVZoZdAqhYZ6N2nh8mwKep9eDEqgeIGFl2uNxH34PYLdxcH4Fb8tMtrVQXi",
+	"2eU5Ohw+fNgbIpytFrh3EOBICEPIiVXzcWu435a5s2J9Hh0Mv0G2SLSrN7G+Drf3ZdNyRf2L4RsSC742",
+	"Gefw0hkylx3rhF4ed/5tLG6Sl+8rJhhMQbONc2K6g1CnRr3oc+xBqrBXr/ZPT+2D+qf36lXv9DRk5sPk",
+	"Yq0crMxIT09fvTL1ypevXp2e1l6qF+oDuEiUCcxqy3jy+sRDybrfbZDw7G6JN6r7zuJSAHpvcInD8Nhu",
+	"hPh5p41xf8JwfDaKkrVXcmGId2wxL5vupyaZB3RhQvyJ9jGjvCy8TaEoCyZpFu/DLYjJ4LtDihHN7xsD",
+	"m85hEjOo0FATApSqUyDHrcNz3SVom8ksHBvcdz9eQQYSwlII4HVi4kPCAEdIpwxG18VgcDiFZuAnGfcb",
+	"+4nfxk90ZLtrk4TYyAXN9jaJidu5Ql7ZTmyttsHCbLCB2i0doOOP3sekxENYF7kruviNO+p+rlJPy/iV",
+	"OjmSTflp45gHmMTN9qvvt7sGiivbStBkUyYlshmK2uUzcuE2RtuybYfYfs/UQyssxJrn24NB2EJhj1Oe",
+	"52Qq0YLngqAJbKkNEhKrz5U4GAe7R2KjObSPBXHfsA87gvNUMNyNywPWFmzdZhySE1Fk2gEOiWI6JULM",
+	"ikxHs7if1Ud56HyhGGxlUvFWGu4d6uwAJlaBXbuvRbkbddp/oAyyh5VuGvYqQVKjKDl7/UNvMDga1sHn",
+	"593ckisHVH/kY2mlj+akwq4d7ZTKu6Se1Y5e6WrmxpCgX0nOe6o0SdHeABRZjLNKBJNA5j7YfUvXSURr",
+	"c1STskGjFyQqMYZsqpXQTLvW3fSX+AAuIRDbGY2mSTGFXWg0WcZe6qoTFgzX05YRYkEhU4kSC+4gOVj2",
+	"QfhjRPB04YXX9OPGlmwTLyaZxzMxO2kf1X/YGli2YtxN01patloytnvEGY3F14klp24n4KgFhalLOLZG",
+	"hYHI0mUMPwZXSsi9KmNR+2posysYbTQelKnUnu39egHsKmseUwP+QcLX1QPmhJm/76AaW2CBJoQoJHAN",
+	"tJO1/p4R8SLh+OaRFHdv37yMXT0eCHVk8xh+U7EDvb96mL2tgfSaWNgIW5ogsMExcX7iSXEaONA/Y/nF",
+	"YvlF0sm37HWbIrPVWPJSuVlRav6xogz+wcMK3vkEjWsk60P6zSrJNkEP7x3QMGY10KxejaBf1ThDgNeN",
+	"MWvoRshoa5u7quHIbSPddTGytwRib+YqMiyky/tzpyjsjUIDdVs1GWruG2xxhzizKRo6xAc0N9pamPVa",
+	"6Mk6efBisbstsYvtbx9fPcjke5fA6mEK4HuFV9/mQ3HfWOvhsMqI6zZmyz804vp5MLjfGnE9nKr040hn",
+	"XMfc+d0jr4cxsrch4HbB+291wfnSq9W8WK3ENFsSbbcPSh+u9x2j0RsCVPbSToBdH/Vr3VD9Qxml/l1l",
+	"unEp+70ZyXJSZZlOefO+x8zUAM/8tqofn7i2b5POmyjL9CW4nnJmJkl/b00mcJ7oJ8zSnNO0h1cr7y3l",
+	"ovLGuOdVatu38VbsV9taOyjWYWFm/SN03fj5RI/hBIbQWOqMix0lTJC5Hb2ZUu06NYVN33rBQ9OTOCez",
+	"qpifGF2xSdpcCeM2kyQ/LUgro6O0sAZHVvdVmrg0CjW/uZvtkRZcbh+RJ9y815AOvSE92ilnJUyR57TZ",
+	"Eg36dcBuYQdcTflgOqhOPglXJ0bLK1nJDQnvDeuU+04Jyh0F7w09WjBMesN3NQhFd6Mb14mYdrxhnhIx",
+	"1Ra/gkyLnMrNpTpDjWMPqCZPCm3irp+sHUTnux+vOkmDKtYmq0WTjc5ml7j05ndSzcJ5DiullaRurgsp",
+	"Vzq5HGUzHieyKxPiUPoEV/s/Uzbff/bmAp1cnKE91ZYY7e/jFe0bkten3HiKAetqfNSvWQ7hlIw/+ghC",
+	"u+uQAYk+WiEfJOAeNuvoncta/UlyLMB+qur8c82iCdnA22ZvHHFHHHf71+yaPeUQ+EPz2nq2M7yk2WZ0",
+	"zXpIQVt9Vf1oM5jxxfnlFVKz3b8Z7uNCLvYB7PsaxmMwiWB6D21drF/W0i6V6gk4f6PbReOKmGpskzfv",
+	"TbE6SZggTFA1kwThTHAXLXHsn6+qYveaId//JfDqdry7MTtwqt5W2t1ENQ2yy7GWmI27auf52mKY2Vmq",
+	"CfYrzub89ElPyE1GnIpAoL2DI5TxNcnV3EB94JQJooso85o6N3GR9LXfbBK1Kz6pdU6sHfbtOEFYe325",
+	"jyP0c7/ff5egku+GCQScd9iCdR+CNrQo0X1Wd/yc7HDHUu0bjyw1ei9pMjUGT4qrBvM7QO6CfWB8zTRX",
+	"agOW/gI2BmBpQaUOF292I2y/MBiI8+ylnHUhpgRoizqjzrA/6A9AhrkiDK+oup33B/1DbUSyAILViNXg",
+	"ncxFLDrqRy1NEAi7NAZBbjUQ8ndNnCGtdYZTDAOl842JYDv20NhS0hH6+d14hBg3RjpUIEZISlIAZhUb",
+	"fcMIbbggtpvaGFciykIDB7VmJRZHNkIf/Wh8uKncZtWgRejaQgRG/CMkJHVA4rkDyAgdDYYaagbBTPAU",
+	"obiD9YJOF5Y2yTUHDhec3brQrqFqQDvr09VymVpycNXloUIqF9DhLLV67o4+zomQoOlunR0VcAhsAMDB",
+	"TPug60ZB/M63gUshK84K4whvbTl22WaUthZNZhO3WilCmQNT1VarNlCIvwelaxA1aBEghD/yqo6i1CV8",
+	"2Tm1ziMbmB7dhpyaYubghZYmwPIdDAZ3X/A5SbW1XWwktqweyvn3nTsP3gg7IslwnZHHY8+Yb4cl4m3S",
+	"OdKTjHXtgLH/BKcObgmkPN5ZJUisDJUOd1d6zvMJTVOdLflo2KJGNaE/1DtuM7xI7mNV+eDR7srVdO23",
+	"See4DRjPmFTonFmneUixv7NWJJ2/z2R3Rj+/S+Ibd04UnfPPFQhLNNcJABUvDuy6Pep4hRjMY5m3X1IR",
+	"OU0CySAVPnVNwOoHJMFYDUfSJbHHW8l/OL6h9NgvW3wQxjcXj9E4YFXGXk11ZoFAVgfS9mSyOgbbkkAW",
+	"csh3IoFvgQPB8D7mFLHiLjQWIHUaA+sl7E1njPa8K1YSXrC6jxFE7JzksANVI45nGyswvObjRP+6pL8S",
+	"9dt2AgnmvV6WeKNZ2glxlx6TaR7Gb5ifB3BOr5mWOKOUawrwt0KR0hXO8ZKoW/6aMqHVMRMuF8BRrXJi",
+	"RQfh2feCyECMDETbNCQaVWRlkf0LmCgEhmhRUgGiTdmIeLNFrfIi3XI4r/lfAMp3GX77GvVJtK/rpmKr",
+	"vPvNZxZn5MIIsUsichWT88NGbuJTtCz9Z2O2NTBmU9vMnDxToM7B4OBhb3DUGwyvBo9Gh4PRYPBTp2ay",
+	"YsxMSqOSJlMQwzLU7CiaWZK6NUMp6o0q051fjPZtKX1WjANK1bHEuIf4/h8VlwznLhG6P1SU1KFjqm8P",
+	"OfRMFo9KE8LO09e9mnNpm3qnup7nIdqmFlgfRlw9zdo558s2bV2e9+IOlIeD0JGxTWMXb0xrVYfEVpV1",
+	"3dCjMBCvflMTbx564kWY/W2p0a9o4z39td4Kw2HvYHg1HIyGx2YrWL1zOz2yogsVZeawKd5JoCP0VILD",
+	"O7DWjWrhCKPqK4abz/jflzn9Z+T6QqHqz+9uQzaQCrkFvB4jGLpsqB0SlW5ozZuoXgMfhzrhSm5htDfW",
+	"iGskjFq2Z4SgCAtB58x6U7i7SkTgVpVw9I10RNPFsRZgIBCy+rG4PabPvRp7sTBHSGfY4TPFQsXz3kE6",
+	"FMk1Z3huog+OKyfCuGxfchOJZu/s9ZsE/f1//jdBJaFPkE/cE3T2uvsY2DfbcGm6Grbp4tqMyxAsY3Sk",
+	"uEcThWVsYtuEnFwlpfRvkme4EzHgFU7Qi8urnqdmVLdzxX2XhkmsPJodwxDa6JYheIZhPJyj0Jx2m8Xr",
+	"l+EL6qe/MygMPJuNQ7L1MfbdhG//4RxDzOCuou6NnUR3oPgNqcpbiVWGd8Q7wynulKr4AzKGAp37nWHb",
+	"zi/T8mPjZbL+B8pU/pSQfJGz8qkLN1K53TQckQ0yk/1PNL1tFJy8AR2NqF2imiUn5sQ8Ghw12OWnnGhh",
+	"NvkIUf3ySlsVOTeiWgqizhsLPCNcz8kNwRmIB8Bchpo2hT72jgaH5RAaFXJatYZRSmczkhMmq/PEDI0V",
+	"jMY7BQ6n4G1yZ6mD34RVqt31Sn6Wfrm7tQ6adxey9VzHHfziROuqloPqjy37HRztrvGay+c2TOO/IFV6",
+	"QWRM4nIPmrTvRYNvpE/Va5nNjOeRlHXOJbHeIxXjAj+rYaKORSIkmtFcyGs22VhWto9O2MZSpCXegHmD",
+	"Ydr5mtlOH6PxCyJPssxPnzoGLbZAimBtOCMPBBBIkxgfnJQUuHQyRcimSYTMC+DlYQaJVh8CwdN2DYrO",
+	"TdXtQC5yXswXiTMeoOyaubsDZILEU20oIEwiOq1YRnuCg3YcetU0E5GPeCptmCq/9DVb4NWKMJJ2R2rs",
+	"n5Fp9bPreLJBn9HYeNuN0edr9rnX67n/VZ3gMtRPI+Yc6LMzU4mae6A9dTRwhsY6gvW4qzotDUjG+uKk",
+	"c4VCCqW8IN0EjSFU9zhRA4QY2EZmraOaj9GeDsrsBfzuIj1kym4+9q3jphmzGqZ6j8ZvQf5hzWvHaL/6",
+	"6kmRfRgnJu6XRBnBQm8ONZCxToBHUpgEKATUCG3YlDHaG9PUvNKCHhC6E4XTL4SkDGJRgNOojXJuK9vh",
+	"F5nM8YT+2rfSIxMY0JvJW1PEQvwiLKmKjI1Q7AxGQ8XFiwv1Qye70C/V9UYrCBiRJ0s7GUhEqX4UjEr9",
+	"wyX/ByQp9wEVse05xsFOqiSaxUZBqHaKCbe/pnJxzYJq9rZs8tFSmdg7O3O50agUJJvZXQL73+wNQ1YU",
+	"w5zx+d01QCVpaNT9OMWP4nDGemtpUcEFnluDKsFzbSAggMgEkrCxMSHC0ylZSW1PYxQuekdoncqaMtGN",
+	"8jCVdM//SO5ldz072JOpjrmc/IO0Oh7Q/mmVOrU5/FF0Ols5T2/UUP4O1/+y5r3lvS6r2J+s6B+cFb0K",
+	"5Mgln6YNDbaxgr7BgX2tuND2DOs+1in8djKtOMu2MaY9dTiacStOggMfqFlauSDLZqZ1VOb2gaMvBSu5",
+	"9YIvS/G25oPUw7ir+RSThUBbrJms6yy9ZiYHNnpmQAgVHb+HAabjylEyNsflObOhjkC4znMFfZwuKYtG",
+	"03IMtrr4qzs8ZDRbU0H0tX736VuBZYszOLC/sGdwCR0ru//dDuTwDvEveCbbGm+1gvDPU/zPU/z3OMXj",
+	"lOHPs/wPf5Y/u1EUkzQEgP0yx7e7TeoTW10oG5JEGnEOyvnaXcJdgh+QPHA01tdOI3ea8HSTgNk8ONQE",
+	"Bx4E771mJ1mGjh7aQzfXNoA0J+ljhNGSCmEcoxhnPeO4BYW1/P1oMEAML639oE6Oos7fN0VGxMj6XnhC",
+	"oQR4D2gQcsaNEKEgRtdzq+ayopaP8KogKvreCV+ZmHXeUWc0L6YLNROdnTQ0woRsocDX4NmstLYv2Yaw",
+	"zToXoTgGxegBx+C4BXQ0OOz20YmTAy44ogK8aTwNQ2Jasp4bWtSfQOg1dDQ46qMT1qw8ABcp0CCodjGr",
+	"T89XINiVOtR8DKTrtOKJHDK4inYpXBM0KWQ0PasaRpmh1bpZVC0HrH1AROJSWifUcoQ/VvBNXZpwUMjw",
+	"tSidn0Itjw2Up2Ur4PtxQ/IyJR/AjgpjwHBB8iVWVKMLKspA25MbJRQFW1IKtSIJLWEgahfpLTQG8yUD",
+	"dMgohBjv8dUIHQwGYb5Gm+4SnDxAWhfNoGZa7Jr0aVsyW+Hq9knswljD3hlEzoJRHA0eAUuZOSNlm88q",
+	"QQXLiBBGVgmpCccjLbuCfHKq1SBHGGwmC2LJufHG0xpRYNKN1FPjhhak/qfBisJYRIP42MvBBIFxFgQy",
+	"lkFzejlcUeswZePn6M2gmPjMzVcnXtzL6AeCvi8mJGeARmm+6eUF62qMLpFLrwtkKM2p90qvcen/q8V+",
+	"mNUvTBsj3ataVFNhpdYJElxhkyjyG3qjtzC5IQzF5IeKkKSq0YKVQ9IdAZn9t39DZdo1NM/xaqFePwuO",
+	"Br42YJPqBBSw4mor2AWbLmiW5oTp2xwQL3PEVBDympV4B4Y2uCxYJdwm15wHAx3LVaEdoJxOJ6Pav2au",
+	"ll7zyhFgE9claOEibczAbsrPawj26Xt6RCY3NGdTcs0AuGvtXHlDcpzZ2lOeFUsWNNDVXloB5puTySG8",
+	"dzZdMwtDyGC2XvCMGEdOY9YVbCpJM4dkAFgPkmwTEIXHCtZcED+xnT6d65sKUSakurryWals6KNTktMb",
+	"YlLh7Zns9CAcv2YrLozVfpk3xIVcSpAJPZDog3umDz4v/78WZoNVDFBbaBXw4Jrp2HuqgpbVdw0FBkAA",
+	"DmwCcmFu/oBXMCi5IMtyV9sSVPa13F63arPtL7D2SMjwfAQw10OZ8zKLn5uMSR9dTrNM8ILUGWZalpWx",
+	"wEarbX6NFDoeJ5rReaG9I9TuX64KaSJIaPx3FFvHIRt5QH8grtlYh8i/wDQd75sHHd6MqBe8kEJi8JcY",
+	"oz0b1ABn1oRLJEF2nK5anGtmZv1AoL3KvMOqXpKbbmICJ6IJzjCDnPnmhYa2KX3N/v5//5/ps5vYBSnr",
+	"BCvkBqfqQHU1QO0P7tUxb65Z0BPyOtKuoDqDOdJp/Pco+GCrvairacPJUuFm6EDJNmt+x3qSumMSMCf1",
+	"9wtl06xIFe+oGaaxFUa5JnYksn8csEBuKMO+1mU6IvLZUmVHjimzTG1K8i76bEgI7Na9gB6PDAlThUD0",
+	"Y0+yPX8u3Zpi1CpHTZhM9BmNi8l78zRGn5FLEj7SX+xjX5d5T9PxY+TlXjfF4MV7nTDJLwkZy3UZ+Bl8",
+	"NBtBf3YZkBpL5OrullM2j5fVKW10UZPexv9s83DqAvYpLGKy0psi5qlaRGftcWVMEp+yUADT9xo7Ren9",
+	"XZbTATO16tRk8jd1zdPW9dBlLJQnwXLAs1kNv5yhDKaUfdpSpAR5tHAlK7+BvX5ZgtivEbgVWCCad3bV",
+	"yvIBOGqg9Mr5oMQC7hq6qn5QDfX0/6qETX5vC9nn9zoX//tSoAAq5LIANKSbHHnN910DGoTm6SXBNxaQ",
+	"mfr93iO/7euU4q+mSjqJ/6gyF3hZqWEOcrcHREZXYRkPSmbFLZDMowFJHTNU1W2IaMq1x5wQXGVtu7T6",
+	"3KihhV9S48XjbVhUL66nb84bO3133rgGEksBoJh5nOSYpZVv732Lkc8QjcJMGH72bbEA+sb433ZvH6MN",
+	"mI9hA3ozmerwoEubsenPxrYkQoVNDb9Fu6FNm5FVsvM2BVVddb134Vv0TNyLvm1i96L6Jf1FbaCy9eIW",
+	"qq5zB1j3pkIlbH65zz5gAhhaYNW2hPugCPjWs9I123hEBbvAK74DYH7JFgCrF9dAkPijw0H4vWtKBiUl",
+	"/rjraKqWbDic3PcYnlbbqG0N96XGHVQL2I08CrZ18D128tea2XnAVWvYrT0KNrr9XuJjSoXhJPVyuOeW",
+	"S2LLt1yXsPgW4IcFm+AcltoOzErZthD1q5VgAx7egEz9fm+4dLVpfUYebP0qnmA2VG23ShpUf5YwAEFo",
+	"twTqb0vwl0W3gL4s1AT2ssR2kHvl2oLbVvEOCNuFPSGCPspDURdSFSM8e1kpaDoYlW0/MizbS8hTqpYa",
+	"6Eu1kWDLWeNIu+VKY8kAH+xVoZw3PG7rVRfZdg8KikgsPpg24Kf/tRwHfHLUWnyojdPIcT4H/F95aquP",
+	"rs6O41iVrfPe5nYf1NZcs/59ZaRKo6B5K2sS/VnOl+41CEUk958fowlmH05Mw7oV9cb11Q8Kt7ugBFUa",
+	"7onVMgEbDXDzi+wAn1/SBx9hfysoSAYAWeDJcI3eKlYmZVm8ZubZsnyVebdZ6GqrLZnq5mp6Ch6ttNfl",
+	"KrE0g/a5JX/ATddrv5kqR28SAFwWE6dgdVvWfCuBk4TvhV+p4T6pL2+mxfrtzTRZuwpWWpvRjJwtVzx3",
+	"S6vevKfw6j3El7NNeR+qrfgaBbfG+tX7DIybQ5wqBVbos1XXebq5mN1UtQH35QmefihWttsJPL3PCUhM",
+	"y/tHWd4UqY4JAHXBMzqlFaiuzEsgsK1u2169zZ1u3NWK5fB8QuSm6lGinbcfv3TYtHn5Ugu6G3ZoZbkD",
+	"8lqp4+hrmy1vC9c3LWy5YFDVXRiMSUtTnjphir1x1YQs3irWpBjVwv3qmxByGcGphyupkUpUhJDqi8EC",
+	"TXFHIcH1CqhfxqaDemiS2t3klw6HUdbyxuNVq0ALRmb5DGL4o0ZxoypR4VUcR+kamcQIqieS8bGhgZD7",
+	"jVQPK83LPC21VIGgqCL1aCWrCmtutt4L2xSOiC9j1UogrnFOFrwQ9tbvnpu4VVcgdomsyYxqxVtIQ4Mq",
+	"HvXJMZsuLN2Bh0bxpP4ckr3KEoSF4gypX8KNalSBk1eqHKyTWluyYZ8bDlKNJDXpLLz1qtQsWSNOXH94",
+	"U9ZTsIhoU/I5t1l97h+bAvRhoG7eaS8ZAeZJll3lxV1MJyONfNXQkkaTFobeeOYmbSzK6hG5TECuwz8D",
+	"cv0ZkOvPgFy/PSDXweB+AbkSfwf7d5jO6Hj4bdIxmurOaHjgLfHRwEFbTWCouxWd0YFqUBNYu5LacqYz",
+	"+uRnpulc2sivZTxsExXFVvcJimfFdl0MBgcPS5shY7Jizkxr0aRjWZv7+geyklEK9AUoz9egMfegIl+R",
+	"XBz+ruTi6K70Qqe7iJOLb+5KL4bHzfTi0W+hF8dfiV7AIf47xu8LyIVHDrx9qxfE7fqATgQk4FQbWz52",
+	"dnprLDxK8NtYnmaPkVNrnszzBHGG9LgT40wHRqwTZzKnbZUrORkihsn/av4lgxb+JU85m2VUJ4X5M+TT",
+	"F/KCUexyPXMKakycsiXySot+SX5jb2mxdNA6HKK2739sTPtWWC4g+O4a7O4ngmeFhLSHRa7Y1324MJkx",
+	"1fxiJ9Ikhw3jf/fLcxLGpy5nlZqBQ4lLU0xE12S18AICh2lojIsDltjrJYBVvbcfF9z6wiiyYD1n627F",
+	"CcLTnAtj873IiUlNAz5n5Zx8H6Xbd7f/PwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
