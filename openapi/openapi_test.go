@@ -122,3 +122,25 @@ func TestNoKeyIsAYAML11Boolean(t *testing.T) {
 		walk(&root)
 	}
 }
+
+// Every operation is rate limited (429) and reads the database, if only to check the caller, so it
+// may answer 503 when the database is down or past its deadline: each must declare both. Four did
+// not (Upbooks GetOrganizationDetail and GetActivityLogs, Ultrabiz's purchase-return operations),
+// so their 503s broke the spec the live reliability suite checks answers against.
+func TestEveryOperationDeclaresRateLimitAndUnavailable(t *testing.T) {
+	for _, family := range openapi.Families {
+		doc, err := openapi.Load(family)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for path, item := range doc.Paths.Map() {
+			for method, op := range item.Operations() {
+				for _, status := range []int{429, 503} {
+					if op.Responses.Status(status) == nil {
+						t.Errorf("%s %s %s (%s) does not declare %d", family, method, path, op.OperationID, status)
+					}
+				}
+			}
+		}
+	}
+}

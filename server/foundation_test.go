@@ -693,6 +693,16 @@ func TestNULAndInvalidUTF8AreRefused(t *testing.T) {
 				`"field":"[0].comments"`, auth},
 			{"query parameter", "GET", "/api/Product/GetProductStock?productId=P%00", "", "",
 				`{"Message":"The request is invalid.","ModelState":{"productId":["holds a NUL character or bytes that are not UTF-8"]}}`, auth},
+			// Ultrabiz bodies in each of the three ways ASP.NET binds them.
+			{"Ultrabiz BillNo (JSON)", "POST", "/api/Purchase/InsertPurchaseInvoice?userId=" + fmt.Sprint(f.alice.Number), "application/json",
+				`{"VendorID":1,"BillNo":"B\u0000-1","BillDate":"2026-11-20T00:00:00Z","NetAmount":1,"ListBody":[{"ProductId":"P-1","PackingId":1,"QtyPack":1}]}`,
+				`"ModelState":{"purchase.BillNo":`, auth},
+			{"Ultrabiz Remarks (form)", "POST", "/api/Purchase/InsertPurchaseInvoice?userId=" + fmt.Sprint(f.alice.Number), "application/x-www-form-urlencoded",
+				"VendorID=1&BillNo=B-1&BillDate=2026-11-20T00:00:00Z&NetAmount=1&Remarks=r%00&ListBody[0].ProductId=P-1&ListBody[0].PackingId=1&ListBody[0].QtyPack=1",
+				`"ModelState":{"purchase.Remarks":`, auth},
+			{"Ultrabiz ProductId (XML, invalid UTF-8)", "POST", "/api/Purchase/InsertPurchaseInvoice?userId=" + fmt.Sprint(f.alice.Number), "application/xml",
+				"<Purchase><VendorID>1</VendorID><BillNo>B-1</BillNo><BillDate>2026-11-20T00:00:00Z</BillDate><NetAmount>1</NetAmount><ListBody><PurchaseLine><ProductId>P\xff1</ProductId><PackingId>1</PackingId><QtyPack>1</QtyPack></PurchaseLine></ListBody></Purchase>",
+				`"ModelState":{"purchase":["malformed XML: XML syntax error on line 1: invalid UTF-8"]}`, auth},
 		} {
 			r := do(t, f.env, tc.method, tc.path, tc.contentType, tc.body, append(tc.headers, "Accept", "application/json")...)
 			if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), tc.want) {

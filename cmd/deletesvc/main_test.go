@@ -264,3 +264,23 @@ func TestMigrateCreatesMissingPostgresDatabase(t *testing.T) {
 		}
 	}
 }
+
+// The pool's knobs reach the store from flags and their environment variables; unset,
+// the connection counts are zero, which the store reads as its per-dialect defaults (issue 10,
+// defect 10).
+func TestPoolSettingsFromFlagsAndEnvironment(t *testing.T) {
+	t.Setenv("DB_MAX_IDLE_CONNS", "6")
+	t.Setenv("DB_CONN_MAX_IDLE_TIME", "42s")
+	_, _, c, err := parse([]string{"-db-max-open-conns", "7", "-db-conn-max-lifetime", "3m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.Pool{MaxOpen: 7, MaxIdle: 6, MaxLifetime: 3 * time.Minute, MaxIdleTime: 42 * time.Second}
+	if c.pool != want {
+		t.Errorf("pool %+v, want %+v", c.pool, want)
+	}
+	t.Setenv("DB_MAX_IDLE_CONNS", "")
+	if _, _, _, err := parse(nil); err == nil {
+		t.Error("an empty DB_MAX_IDLE_CONNS was accepted")
+	}
+}

@@ -2210,6 +2210,19 @@ func (r DeletePurchaseInvoiceResponse) ContentType() string {
 	return ""
 }
 
+// DeletePurchaseReturnResponse429Headers the declared response headers of an HTTP 429 response for DeletePurchaseReturn
+type DeletePurchaseReturnResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+// DeletePurchaseReturnResponse503Headers the declared response headers of an HTTP 503 response for DeletePurchaseReturn
+type DeletePurchaseReturnResponse503Headers struct {
+	RetryAfter int
+}
+
 type DeletePurchaseReturnResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2231,8 +2244,16 @@ type DeletePurchaseReturnResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *IdempotencyKeyReused
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeletePurchaseReturnResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeletePurchaseReturnResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2280,9 +2301,19 @@ func (r DeletePurchaseReturnResponse) GetJSON422() *IdempotencyKeyReused {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r DeletePurchaseReturnResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeletePurchaseReturnResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -2556,6 +2587,19 @@ func (r InsertPurchaseInvoiceResponse) ContentType() string {
 	return ""
 }
 
+// InsertPurchaseReturnResponse429Headers the declared response headers of an HTTP 429 response for InsertPurchaseReturn
+type InsertPurchaseReturnResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+// InsertPurchaseReturnResponse503Headers the declared response headers of an HTTP 503 response for InsertPurchaseReturn
+type InsertPurchaseReturnResponse503Headers struct {
+	RetryAfter int
+}
+
 type InsertPurchaseReturnResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2577,8 +2621,16 @@ type InsertPurchaseReturnResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *IdempotencyKeyReused
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *InsertPurchaseReturnResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *InsertPurchaseReturnResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2626,9 +2678,19 @@ func (r InsertPurchaseReturnResponse) GetJSON422() *IdempotencyKeyReused {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r InsertPurchaseReturnResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r InsertPurchaseReturnResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -3377,6 +3439,13 @@ func ParseDeletePurchaseReturnResponse(rsp *http.Response) (*DeletePurchaseRetur
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3384,6 +3453,57 @@ func ParseDeletePurchaseReturnResponse(rsp *http.Response) (*DeletePurchaseRetur
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers DeletePurchaseReturnResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeletePurchaseReturnResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -3732,6 +3852,13 @@ func ParseInsertPurchaseReturnResponse(rsp *http.Response) (*InsertPurchaseRetur
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3739,6 +3866,57 @@ func ParseInsertPurchaseReturnResponse(rsp *http.Response) (*InsertPurchaseRetur
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers InsertPurchaseReturnResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers InsertPurchaseReturnResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -4716,6 +4894,32 @@ func (response DeletePurchaseReturn422JSONResponse) VisitDeletePurchaseReturnRes
 	return err
 }
 
+type DeletePurchaseReturn429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeletePurchaseReturn429JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeletePurchaseReturn500JSONResponse struct {
 	InternalServerErrorJSONResponse
 }
@@ -4728,6 +4932,21 @@ func (response DeletePurchaseReturn500JSONResponse) VisitDeletePurchaseReturnRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePurchaseReturn503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response DeletePurchaseReturn503JSONResponse) VisitDeletePurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5202,6 +5421,32 @@ func (response InsertPurchaseReturn422JSONResponse) VisitInsertPurchaseReturnRes
 	return err
 }
 
+type InsertPurchaseReturn429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response InsertPurchaseReturn429JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type InsertPurchaseReturn500JSONResponse struct {
 	InternalServerErrorJSONResponse
 }
@@ -5214,6 +5459,21 @@ func (response InsertPurchaseReturn500JSONResponse) VisitInsertPurchaseReturnRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InsertPurchaseReturn503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response InsertPurchaseReturn503JSONResponse) VisitInsertPurchaseReturnResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5668,187 +5928,187 @@ func (sh *strictHandler) GetVendor(ctx echo.Context, params GetVendorParams) err
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L0Lc9s2tjj+VTC8d8ZSl5Il2c5Dns5/nDTtem+Sem0n29ko/0uIhCSsKYAlQMtqJt/9Nzh4EKSol+O2",
-	"cW92OlkZxBvnjYNzPgUxn2ecESZFMPwUkDs8z1ICvy+KPJ5hQc7ZLacxuYIv6oMo5nOcL4NhcIaE5DlJ",
-	"ENV10ILKGeKMoJQyEoTBLU4LaPOCpukPWJJgGAx6gyedfr8z6F33ekP4799BCDXe8mAYnL9934E6vaN+",
-	"PwiDlznBkiQvlsGwP3B//sxqXT0f9k9MVz9QEZ/NecFkMOw/6YXBj9f4zhb0wuCnnAth/z4a9HphcF6t",
-	"YdZ8ngTDfm9wHAbn4kfKcEp/I0kwnOBUEFV28dOF/xcX0vv8mgr5gifLYPjhU/AC5y95opb/7PmT416v",
-	"1x8cHZ88Uetm4jUXJBiqtfGU5+c/BMOjp2HwshCSz0muJhGoVeE5nhKYnlrgJZaUB8MT/dd7nOpeeu7v",
-	"CxzfqOWFwas7mWO1By+YgBpQcOUVqOVfkFz/Fj+QlMjKQlXjV3dknkGxzAtdmhNykfOkiKVX9+fJhOSV",
-	"1j9nhK3WU+P/zGAGruy9gpcXx2ZtpvgNkSTX83xTpJJmKVVTVcDwlsj3OA2GRyfPnnYHYQBjq/W7k4QS",
-	"taW9MFA7QtlUbehRGFyQ/B2j8iUXUm/dyVH3SJXnNCZ6854cq1Z65nAMF51e73gQhCVyOAj5p1y6c/yn",
-	"XOoOTsJALdOsp/9M/+kOp9973j0+DoMr+huBYz8Jg+trdRgw3+vr1z96v6/g98kxrPT6+vV7jVxHPTXL",
-	"6xlm/5TLYNj7/BH2xcG32ZoLTBMPwi/JHOc3IhgGr/GCKTyOb9CE50jOFBozSXIkCBacBXrStq0Z/z1h",
-	"iYbVp58/l/txSWSRs2ZakcM3xCdILjiKcS45Ez6RqGBMBRdqJ9d0Im7PB/5+1jajP3hWWft1ORGE85ze",
-	"kgQlgGdJoOqpCdfJ1qBCtnQdIFyXr64N4dIzWrNFjZvDflcS+gAEsZn+faN4/2co3jf6ppBXKPg+y3O8",
-	"fDXP1HR8LH7LAWkFaiUATzCWxWssjLDULpH6w8fGrpsoxPWMoBlJM5ThKTkQSEAd1FKkFAb1u/Wxz1QU",
-	"Mqdsio76PgI+3YSA1YaDpx5CHlUx8nkNI/v9Gkr2e3WUHBzVcXIw8JBS4bCHlQ79tiOlLXQ46Qp8lLSF",
-	"HkbaoipC6lKLj0fHVYQ89vDx2Qou9gceMg6ebcVGJUV4qPisioi146jLIB6CPlmPoEd1BF2DnIO+h50D",
-	"Hz37z33cVBjvMPPo6HP4DfK+Qd6fAnkfFZWeEZzAdn1Sclm+PJtItVmfgoSIOKeZpFypjVck5iwRSHK0",
-	"wFSiMZnwnCBBWKJWqKi2wHOCcvJrQYREeIop6wahVY9hceoj9c5ZxDMyx2qwOWV0Xsxha+QyU6ig+M2U",
-	"5MFnNcsM53huzvVTcJ6QecYlYfHyf8hydbJv8A0RMKcYpykSeELUxHO1PtRKcjyRHUrkpDOTMsMZ7dCy",
-	"w84NWXb0poToSuY0A9ZB5phJGov2EGFUMPprQRCwjhCJIp4pVoXRu3fnP4QoIzlSk2cJSRDPSK6Ok3WR",
-	"YkcTmgvpNgnkVoxuyBLlBROnCKOcZASbL25TVQXMktVdbs2JnPEkRBlWPbEE/VqQfBmiMU+WIaye5G00",
-	"JVJvhx4eM7EguT6iUA8VuS2VnUuSpXhJkiFSpxTpGryQao5MHTa1xwtLcjM0q0koIDMrl0nV3hwPBv76",
-	"ZjQl3pSo4vQ0Td0YLazgEGEkZjyXGuaUKEJl2/TXe95F/0OWSgkhsOc8n2JGf4Pdhr3Qyw/h9w3JJBoc",
-	"oxkvcqEnfkOWoQOSA4HIZEJiKaA6hf/X26TA3JpsQMuQOWYCx2qcIcLMVpQztTAsEOPStmhhdHJ3FyKM",
-	"4hyLWRulZCIR42YwPTdsIFPBgJtQF73lyCCPhrShAZWYZ5QkaJLzOUp4XMwJk3rRC16kCRoTJGZYjT5e",
-	"ooLlJMWS6N0QCiOpQhEN4UEYMDxX2OahVEfhVAU58d1rwqZyFgwHJyehQlb7d1+hppQkV33+/x9Go7tB",
-	"vzMa3T199fFv/x04XNZ0MFCY7JmJ6mh7noCiOyMoM8TSSoIVQqJtB7AKgPZyEdT1vYnWTHg+x1JTmCfH",
-	"QbiZ+FhutDrdVyAQ1+RVzBTKaxA2PzogSLdtrVMLGw7HvUU2rkqP7y8hIRNcpKWeZGY95jwlmJlZg6Wt",
-	"PmnLhtCY8xs0SbFCNbffHUETguY8MTo14ygrximNUUImlFHVSXsIk4b2/uKpCBHPR2yBRYiI2hvAmC66",
-	"JDjRWKVFfIEmlCWIs3RpGwt78GrJCfTdHbG1+6FWtvd2XGJJXs4wm5LVXTlLBUdFlmCjgGSalYuDEhJz",
-	"DDNXSKdqgP5wgCInAkT3OFdvSnsux5M1Vk5Yf0KxOsWWmkfkakdqn92StA5Uwa1Sd22aceZG3cjLS3Jx",
-	"0qtTi1WCoK1BO9IDbQ+rkoNB82Rz2+9D0oJ3Qsvb9aleG6pN8gOB+IKhQpAcsWI+JjlqzQshEfm1wCms",
-	"RvIbwpRQUYz/A0yApIKg495Re6eFFXoOuy7raLB9WUZz33gGt1DHQJRV9asAZbG5uo6nzcu4tWM+3EI+",
-	"q65ExpnQ1zEvcHKpZRD1V8yVUAY/cZalNAamefgfwZl3j6N+viFCgOoE5+qJMZTd4pQmanlveELSKwnG",
-	"xU8e5xl+gEbAsdEBHscHqqESCaApCDHnCti6wccwyHxDxofex67TBT5oywQC2BkThCVKCRYS9QKQ28s9",
-	"+u+cTIJh8F+H5b3Uof4qDstZvspzbvZoFXRXl4haZ1cX3bevroEbpEioPtqnKCp7jIBaC0RwPENjnCCc",
-	"T0EYQTxHE0rSpBt8Vjorm6Q03uMI4OySQn8nL2iaVu06qsTiFk5zgpOlwrfEt/yWR+jXPqhYeeFk/A7g",
-	"cAycP+0CZrhpaDJVnYgu230q1foHFeP3LpOZlPZkfxrnjgOjskbjBC5qmIqULFVpZwRnpgB2TAzHTvTw",
-	"cyrmWMaz2mnwZIkSTjSQQwWtqGhuCEymeTbXlo8qNVKihG/ooYnOwOz11DK8nNsL2dWNmWGBXI09NsZv",
-	"t2ljNKv5sfl0zKHvcTjm0qc/2PlkdIsrJWc2Dq4VA4lvlHCXKxkHw4xmJN0IqkqM1W1Tgm+dXIQOLgzM",
-	"tgT9jaCjkxDFPOVFjo6ettXEC6Y0KNDd9AzF6txguqb7KUdjkvIF+o3kvHlGYF9SE2oEgweZ5s5k9Uxk",
-	"b4nciaTGhvwJT6fXcA0k9VTB/Az2GQsUgzCYdJFd7LAmYpfgEI6YD55KxdQG+5TckrRpW5V4bkT37Rjb",
-	"HbFzJkheTiLSV2VRI52SMyoMseqiV1TOSD4EvdYzdFjrxYjVlM1S+x8TOOCcx0SorltaMVYKbN5WGsHn",
-	"MPiR52OaJFojuw9P1/IT6h9Zxix94c0T3IB9PRhA6BH0mCjlbArmjTkBXmBkrIoJQ84IzbWwiARJSSxJ",
-	"AmfY4kxr8yMGNgfA60gvK2q7X43Lq8mmZk+rBrVLAizs3iITFah+wgq4HbA02IgecqvvMXzVkKbNZ2qn",
-	"jQENZneuVFqG0yuS35Jcj3/PLTpjiKj2wGB4HBd5TpKH24IzhgpG7jKAGD3SKUqIxDTV1rKUT6cKlhR0",
-	"aNZhhn/L5Y+8YMmespqhT1Xy/o7dML5goeVUALpcUQbQ7/fhw9aoNlFzMwzfXg40DGnp/5oh6syhofe8",
-	"Qdhbv54O2EJMm11Ze9OovJDNm4j0p8a+33L09+vrC5QTwYs8JtAz9KotkkDfjTncgvu7y3N0MJMyGx4e",
-	"pjzG6YwLOXzWe9Y7xBk9tNM9fMszcqAnp4l78+zMt8bpvTcS7OqCH5K4aruR2wLH3MgdFRKMtIWZqwGs",
-	"ECy5lo+ZI4UTNZRYHeyIZb657NTvx0jmPLfQdqp+exXgyEK0mNF4hiiL0yIhouSJI5bqCyaYiB3V3hYc",
-	"CGSVYm3SR+UNCGoxjrT52R0ulZY9XuBlynFyzflrnGtb15cqvkANqUCSc5SqTh+WMdaHgSFyLaOCzAAE",
-	"F+E4JpkUMLaiwTQm7xi+xTTF4/SL1il0b7BExTdynNN0iYqy9y66UMo3QZ488rCbkGCJx0D4BNjscTxT",
-	"AwORSWiiMYcyKmY+Ih8ItOD5DchXtNwtGpMDMWIJwYkS5tbImHDdh/Q9i26pr/gi+NCBi8AITektgWuD",
-	"+kVhx90UNi3d1D707hRh5decv8Fsacwy4t7HxjmaY7a0GyGGxio7p2DFeNI7NWel13c8sMt7sFP7GYAS",
-	"7MJm3NZYURKw3aInPTc1JeVRVkgCGly/1+spMjFTakhGrICnZDI47PMLhJMkJ0LYO9aUTyk7BUWCTotc",
-	"gUV784HsdHUr86UCCXdRW25Kg4Hwl84lluS1WmYH/m02gep9MMRsQVnCFyhOuVDoLbkR7wG4SbLXmJdk",
-	"jqlSR1fHtaCkr9YAC+ACFQZv9dCM5Hq/9hhMkIYF/mtGqp0TlohQjfiO0TsLX1tGAiMyw4Wc8dzaCu4l",
-	"QpoetKqg5MgxIQwlhFFfJXtw8fqtOkWcW7h1OqWGYs9+yHNE7jJqBdt3TBRZxnNJkjckofgaNubLeRNh",
-	"ksrlgUBz1StS+40OJLmTh1mKKXPGVze6vzdaWnhYQq64WHU6Zgb/uPr5LWpF9VVGIYpgvvBHO0S/vHld",
-	"q3Y3T10t9bsNkoZayLxes7NYLDrqQ6fIU8JinpAkahsTjF6EWqN13Pu0qjlg+IQMN/EV0gOBQFNh8RK1",
-	"jlFCYjrHKcpSHBMBF+yAZnN8py30z73/ddU/nvW+0/DR4IpWTIMwuOtMeadS2P1Bj+l/7FDFsWEtSncL",
-	"hsGUylkx7sZ8fmguHG9j79eUsEMzhtoV8B78eVLxKGzYGBTzVKngCttW7tBQ6+V/oeg1FXJU9HpHcaUz",
-	"KCJRu4vOmTrcIYp0raaRTWU042liZMMRi9b3ChxEzSG0J/YDlvglZzLHsdQG+gzHxNymSjIX22C8uhOf",
-	"4UDPdcOTXs8dE1azVwcxB+u8udRp3E195QPzCIaBUTvMcF0l+MRmvl2eTw8Hvd7xYe/p4btU5nhMf/vf",
-	"V5cX/3t2cd6FmwcRhMEix1lmb4vgDD20XD06c4/xLzJGZxfnRvMGYbMV/V3KDNqp81GYF6cUrL1TIu05",
-	"wXe937rAUCJd1O12delhpdiUeW2jyqXYH63BgcackVxSrbK70evb9fdijllHqUVK0FDMWnCQD1Zvbstr",
-	"uw+uv4+uIofLzRUIscQz1AZdUnsydUkEXH3Xp/VzIWM+B0UJI1HEMRFiUqRGc1Pzq65vJzcTq/Z5F/Ur",
-	"F8J1Dh4GrxXKX5JbkhsrWY1DFtaip2nDYsYFMbZZdbC5aVkfDa43V0fb9aBAPFS90cbjUhyYyg3TvuYS",
-	"p2aa2iyekzm/JQlqiWKulhOZu0l0h0q3SvQ3ZFwZ0d+QcVWNEL81OkXpYvBnUPc1MOo7IdWPs75PW+F5",
-	"ExQ/LOFbxRl9SbMvyhgb1DrM+ULwzgqJxji++aPBexc3EovvpRfJDui+N974O/BVQf1l6RHzoEBfAcOH",
-	"h3l9D/WFfIJCJ/fkE4ws9uQRDwTWOxCwrWe1aft+78P6IgJFmMyXqyf2h1IMdfJ7UIvtqLfncf3OqFV3",
-	"D9oqPBvtvqOdgrQQfdzrtdfKtl+vA9WOUHWWLvBSoNG6lYyCqgPl+gWvAGB1B3CSgH8tTi8qM1s1Mcz1",
-	"XAVsBTx75bEDc6fj1XCNuXaNc6lodSuGDYAOgcZLN9QQYXMxYb2+DgSom6gVubPUlgqjRilgubCXGFol",
-	"+qC/UJaQO13y0ShTP1KSJkZvGrGJVdjAq0ygVrTu2KO21nSrOPYAyoq5NXQuNnXzgLkEOhBGFKBMSwOh",
-	"2jTwPgH3HfA+WaVpO7rzNp6cqfAWZryutVpPY+s1CwJ5ANyDwMLQsICdbAnQu5I1VkCsvtN6Hg26PchX",
-	"MJ2NswSNAx770N+I8OYqvhIx7MLznfaPrLJCex5bAbMCjg/PFyz7aYT0+hU9Fs7dH+xgtnHUHiL7kEri",
-	"OyTVOvXRaBcjFLk3yeCsImdkxGyvUFvbP6hAOElIgiT3PJEPwPkJWP0Yp5hZI1cVs8oIAPWVqNKqb/OB",
-	"QGOaphVOn2BJOpLCQa0gjw0e0ESkK10ab5tT+3JM4ZS5QMZzzqblOwhYMM4JMDzn4xfu5VRfDV7QrLAk",
-	"5uHjI7TY+oEYmhc3KXLwM1FQ11LVH6NhuhJgonmdWsAxMKzVcXO5Z49Xo5vEd/oO95FtwfnWk15QObO2",
-	"cspAm4BDP3+kh16JGdJwAanBeo1L6CnCnruwrdHgMrz6pMiPTLLLsO7CMYNGljKnJJmSvHmAMtJJE7m0",
-	"HWvO8FB3FXPKzJ/9LfKHm12DCOJFzljRFH1uFe7Iph4fWPqBQrz3ab0Vz0N9eZhhWtuFxkdxj2wTXHiU",
-	"OhD8mBPSkeROolxXWWHYvSbJeytxEzhVEoGiZ1ePlJ6VIWHWy0ioJYoMLhPaACFTzhOBFiQnaMyL6UzC",
-	"q8tGe/KWZ22+/O1m4sS2sBQOfRz3KNV2MdzKyb+fCH5e+tbWJXHjr18XyI27vhPDrdacpYWAh+00CfXz",
-	"XXh8XiRUgvtZF51LYcSIGOf5csSiMmpFhL5HkTM7Rl+9rN2o7XpxEVd0Se/Bppkp+MkvZtypNz4HbDk3",
-	"e1NbW5jbO957eCEZ1/gZlUMtSg1r9/3aTwV4XJL8X0cgf7Ry9Z808V1ua/a7qflTJe6mCA3X/nv3lSgL",
-	"Hi1AlH39onyonwfrIDPrucm9Bf6vSaj/OmTz+8vjj0GsfiAx+i8pDW+RgH2nl3MTQ2WLVOyzvIpIUdn3",
-	"CiOvcJeqXO1BqkekqiTYl9F8Kek+UrkVnX8/4bwMCrDWSm4us0uyPTRHCm/exzi+UZiJzembcFwbzeYj",
-	"Vreb4xvCEJ9M9raOV4XEjZ7PutaK0LZbm5rotFuj83sMtDM3z1df5VeZuanwoNYz0+eDc1z7hvPrt57t",
-	"dooPbGnxY1Jv0kwbHD02qlhlHOv1h3Igtt796IoPdfVzdQ+s2Ykvlcxoyi3dekCjjNvMynl9qWHm0j7K",
-	"/b04wJr3Aj+bYOTat2nlyrRyTwpdRO0uenVLcuPjoAgTz7Q7yBBZLxx4iwfPyYSgbDpiWt+kUrh3Z61e",
-	"iHTYMMSKNG3rUIdqKiuuCWqM3X16Gw0+Nm5tffkvcK7jj9n4XcYNgeco069eGwB71eRjI982kQE05qwQ",
-	"zlU5JhCI3om1sPktomNWw7IxxF2MuVhjo3GW1X4P/ucBcq/RgmNj8dZn91KHGLnFOcVM1reghd3LGfNi",
-	"4+V/6RhL7VOU4dw10LO+IctHaPb1QxOvbI/5tk66BSHImsBKzBGIM4RRbFofCMTzRLPLbXBkAyGv0n7I",
-	"WlCHoVZOYtV3Au9mS/VPh3HcTPIaIcULvrwyBWMWUrCQkTwmJcAABAOCP0IAqESYXrto89YM3jBxRW7U",
-	"STze1Wq/w11Wmxn38Ee2zmpU8JV4qOprg8UWxTOcKzzTMW18wv1Y9+Bq8x7ULQ5/rR1wcd9XVJ1NRmP9",
-	"UL4kc4/SOcPFuN+k5QHhpgIJPpEdI8efrgSzwyilt54TXU603LZOv6xG099lfAK1dcjajfco1XH8+Pyb",
-	"hlnMeFoOhtFECWVOyvFFraZhXMT/dUNgJHMMEuRE/QUmMeFUZcrWblQldcCmBdi5Uhe1GbWADYWoYIpC",
-	"k6RtK60bzEtJsG6oFWIA8dME30IUmkarZjvYtDZ73WRupNSQsIOJi/7gV4KYM82DvnFB96uDaYFL4bMJ",
-	"SjPhOYpTLmcuePIjxHA/XUSzs7Hl3lpKo6Kmz/gaRKNY+AcvyCa8WHnFR+TqZaWJlfLX8B2spffYJpUB",
-	"lazSnJYgBEUmJ0jUfqx70GjWWSGtiU9aUaunVTDGGdnVo8HLl7LyCsFEumoB5qim7XKsBRZW96MsRKQ7",
-	"7So9DzLM6UAXY3636xzqWVpWdXMBCpZ+NWNVjr8U4HtJadYG/89UHbsPj1QZ2ePNzDYDgZ+bZ/ekFCUI",
-	"j0nK2VRJJ6dIEInGSz9wGWCSFv9CRKdMJwmAQiMH7wDZLl/QhvfYDp4dQrV4ISGlw6RIUzho8TDGL/fK",
-	"bv10YDQzkQcZ00uNtBLiqi5jPX5lo5L5aet6H79twSa2Wlkq/Y2ssaVusJfugFE2e9Y9HKB8oekRbrXL",
-	"Fbarz93jX+/VhvWuKGiPfrXvbRjWnXwUnUr4SAUel9JuPS/SiumYp1Kglpxh1l6jr+5l2f+86y3k7xEG",
-	"67N9vAvPa9doq1bCM/IQvJQ1Scy2vkne8X7rFO4ZvRsbOxaE+/Uf4ap6OlSrzvLy9fKZLWuCJ8aN0LJm",
-	"ifVoMpteMn8lz5XNNpXXnHbqW6/eS6B8eIB/74JQ1/2tVpznug231eAH1RBB1OQcrDlMIb6o+32eruY6",
-	"QjhJTKh+zy0rdLnORDHWsfio/BodD+v5nXYUnnSHzTEHVOlqp5sj23iOIF7XoTuzrVD33oYgf1iQ+xwG",
-	"gsRFTuXySvWiIUlHQD0r5Kz860e7af/413Ww8i4O/eNf19rjDwsUVYK3DtELHVBVR76AQKom8sUpoiaG",
-	"49ocFai1mGHpcj6MWJlrrO1yhtbTSujsEQigknVHbMQ8Px+bUhJIHcOS3hJkNwgt8FJhBB9LTBnCJuxr",
-	"i3Hzi7Ak41QtM8sIzuHSnkoxYi4Pt2iHSHCwLJn4KIRJkkCY3qHuRSCQt12uvXfZmPMboQMhO8OrCXQd",
-	"jlh08fPVNYK4h7f9Q1zI2SH0c6hPJjLe559GkPpD7ecoCEdBhoVY8DwZBZ8jY+zjGWGqm0KP2F3ieRq1",
-	"wxHTUc5Mos8Y5zk1Z6KXbTda9e88vswToa76R4siNjoJACQY2mGCJXYogNVQR9mEN8U6VpQgJWXKTxfZ",
-	"TMi8iOGwXDLH8j2COm1T0x3lq8sLdHZxPmKtox/RNYlnjKsNJiJEF/iGColZO/Qyt9Bxqoik7owRYrwi",
-	"YnDR1UlTmchILBFApJyRJUAYLyHs7OIcTXia8oVA9chCMQdIoJyJoarfQZe8UAQU5wRF6lA+QVhTrnDg",
-	"8+GnM4jF+jk6dQFoBJI5viXOr0aHp9EEJ9QuNsJ+G/Nk2R0xhM6gyEwm1EH7RZlJtwy7b/BQZ8tRsM+W",
-	"KMaCqE5aEQCf3XhDh+2f5hj+P+d//X0f3HajxtCBUTvUdmgK2y1SLGaICjWM5CnJMaSesGljdZwhm0kA",
-	"r00a4GKIutQBQ6QjpavdOO4dq/5H949E2u12D7qjILS6hEJCdZomLhE6U/1X9zJBcgG+cOVmUjZ12X17",
-	"XYCBMjcANbCg8wCQBCjp5mjKIVqJoww7V4ZShtOrhMz95c1rCySOlaDoCzkJ0BCkx94er1mtzEDkgdBh",
-	"njVLhou2nOBEnV3rP/9UZ3wAoBF96H38YIxyH78/iRDP0Zv3Lw8EfLHRkb4/iULnVpguUZaTCb3z3eaq",
-	"R3SKIDQTgSGAHPdCL2nzFGcQA12zFBcfGdJkkHkml+Xto25EIEPXRCJeyFOTzXhKbwkD6F6Y11Vw+qU7",
-	"JKwcjakayBhW8yKFl3UpXwASX9qkj9p9lky5pNiASJ3ODHRyEFixkrkhLLc6GHXw5TYP9bslaTOJww7A",
-	"qqMzAMDILk6iGDO0yKkkqAVlAgkdany8RNGvEWwZQ4o20gmNqVyeoujX73sRYuS2RM32qR1nRqczBfTR",
-	"r4p1MWH8hMmdgk/FKYTpMlJ/HH5nR4i+078Vpkw5pGXnsL4ugjelduZqDEcPCCTrQi0OqanwWAkpigRB",
-	"rOpqbg7N/oBg/vLmtaqz1GklIH8pZXoshbYmXhiQ7k8jG29rFAzRKOh2u5rj+rGwHyrGchuAz8ag11Hq",
-	"1LLUko97PSMJeDksQwWE5qh0f1k1RllDQDIgWWp3FAWqhdD7RdEYzbTHRLRhN0w8t6VhITeEZEYKExDj",
-	"e1JxAxWoVaZXDf3kvSGKtFoWtTUHguMA7vrddy8oZOL/7jsjEWIEYK/jWUOefmGQCAv0D8EZfDYZwymk",
-	"PLe6jnNINYy4Nn/NAmMtYQjCBFViR7ocoigrEw3rsbzZd9H1gpsujA1Cy/KA/GrKOi2XTQwNI6CW9VA2",
-	"lPtXG+dN8wJ1qCFK6Y36DeHngJ5oYjJ061RD6KUKmhIm02V5CikWSkghcFReBimjOcI45tYGqmhRTssI",
-	"xlFCONEeqIkWOfR2o1Y0Ck5GgTq8UdAfdN1vmRdkFADEWoEReoEUZWrCuhs7lWV5eopsKQ4G04lYkaaR",
-	"SWxWb6JBoTxtRaS0qwYkKhJEmiZtLVJEdMho+r2bnEV1NR1DxSHdPxaQaRFIjLaP6PF4IbvVGdkX9bnd",
-	"K0fhQ1gKc7OD1ZzZ1kBwFkopKFMWej7xxmlHc5mS9UAfP2BJxBBh5B5vANrzQiHFbwruWoa1Gqf5EEWQ",
-	"hrXf7wx6173eEP6L2uXbKizQu+uXpzocP9JUxPYV/Vud5996J64NiLK5ednz7vplV09JQywgLTzeVZ8M",
-	"Qfp3BFisM2JCDwXTgcmNQxA6q6YcQDhJ9vHeN9eCfDLSXizWTYuCelY3Bjoqql3T1FCqlv/sbHsoNs2+",
-	"lboA2oI6dT9zyGmZp7AU4G2szm0pC8NAUgnhNuvqDGqtZqMOwuCW5EKrUP1ur9sLPoeB0fWCYXDU7XWP",
-	"ghBMK6Df6xD6eo8OfyKyHvxx2pQe5tI94yEbokFy+zCkIawi2P9Cp0zCw7/uiJ2VOcU8l7Xj3rHeCZcz",
-	"7DwJhkF9tmpVNnFYMPzQ/CKorHJY3qp//ljLpj3o9fbL2OLd0Jd55SvhKoPXeMGMGf6ok1ECrzXNPn/w",
-	"bNBHT0vL7dGJM6M+OVaz9ENEPjneOZlLZZ/WZHOpHSQkUjjW+9DUtduvQy/1ODTpb29SSQsEjY62Nyqz",
-	"oUKL4+0tXI5H1WDwfHuDesquz2FwsssWNCXMhLY7LKshwRvY4rzExlhpwHVEWw22qmgFngovBKcO/1tN",
-	"k9GoimscVx8a/MeMeReuV+qOIWAaU7JdSpQmz4RVuY2wrcR+Izrr9LwznGWECcUmbao2paV0tfzlB1UA",
-	"O4sL06M4iu9mPDRml5xAPh7NgyHAz7iA50+gPJYPDslcq6VLSAttzQo6k5WxYDupXxOcDtJMik/0KuzT",
-	"MnMQ4QpNS0icE6x0s/FSqzDp0lmIfB5DkiFosvvyNJsBp2u3ah1Pqk7FH13HGm15/K0NW3/mGJMW9pKl",
-	"kYgd69qFYaGWMxQewH2AEnrbodaajntHWoyj4uKni8iz9u4aA6TCq/3slbohLU/uukGQ6qK3HApDk75S",
-	"i1TwzDdEcxBuR0EZzgYL48o0CpRQwjjr6BaqD09MdJtxS8miFplFdwUGKNi/lAq5mvC9BZImSEKnRl1N",
-	"EAdTQVUnco6HnoIUosjwDvXTqhD6JwBPiCILRyGKSkiLQkSZRQp4YVae1HMAA4ugOo+i6KKfYbOBqZtI",
-	"W/YRryJtWOsNI3ZJJoXASr077j0P692012f6Rq3Ie9YewTNBk5N+hm+Jfko+xwkZMUjmJySiYF7Zkg9c",
-	"w6UJCu4DnhEyrBwC6dEnOE3bpyO2R/7wFdmkmcjuK6GUYSw+h1srvwM83aWmjoixS8VKrmwjJgFrtE+B",
-	"98icjMUVbNo6jmjrVt/qQ5atVwrtIHUdIcmVE7r27MU03CMZb1OGr6b0mFZTqyZOq716Hu5ILEIUz0h8",
-	"QxJkQFxDYgXiEOwIkDGwYjnqVaVZEs25kOik13OQOmI/8nzucn/tlFNPWxvASKgNm+OlDq7HEnIH2dhK",
-	"+yzj5ramVbPTjopeb/BElTmK9vH7i05fB87XBtxWzYLbbjThjtgaG+6GYPmqM1i9n/hsW+pBQViC6hZz",
-	"MF0id8en2BzAFbDLKIru5umIrc96h+7mKRND+v3IXtkuFovu4sia1vuHv7x5DfevuKMOX3HzUaBblW3u",
-	"a5wfBcacyNbm2bOfzIN3XaiXaG0uR31jjqzUcQ01r9GFT21Nv9DWNGxLFx7ZqpVSV9W9sm6a0MC1rVWz",
-	"zfXzZzNQz1T2C11F+35ZFz+3VavFfm3z9Fd/6Pe9BpUvtSYKJk2TXrVJ+cU28Z+i6i+DI2sPXvlUaXRV",
-	"aTTwG101NTLPHc0+2fqVUlfVPhDUxWBEM9WrX8oG/rO+hlarn72m5Uu9ppb1r2VD8/auoVHli9egfFLX",
-	"1Kj+tWzonsc1NKt9Kxv5r9wa2q1+tk31WzVzUMfuxqAsdBWduKfLXd1aua2vX1GZjp+Zyn6hrVh5dGRA",
-	"2UJMw7dKM4vdg2d+gzrOO2HXzMbUrRW72tX3MGYAu9zGr66pfUaii+2kasVlbcO+GimRa1upVKe3ttyS",
-	"i3q5rW9EeF34xFSuFHo1y6melDVX5+/eFpgp2H2tlfvVqwTr2GvQSLC0YmJOzc7FL7QVtV+6OSq7F35h",
-	"WRHcuE3NnqvplXpVr1xh/3lZ9aqpKmCYqfusrOsVu8ra9dasym5apdRWPdzAVr9x3G8c9xvH/cZxv3Hc",
-	"bxz3G8f9Izju4frk86Cwg/XuroNFxojsjHmy7BhH66weNPLL7gi9iN793uB4Jbv2wMulWr5ftrYh1cQP",
-	"lVjL1bvHZeCmNM5r7gZ9c7wL8wK36TrenDGfGrdqewkBsc7KHOB/sfvE3g73iS85m6Q01gvp7zCnC7xM",
-	"OU6uOX+N8ynR7U522QBRZBm44r0hCcXXy0w3Hgx2uL2smHkvSSHII78y/cHc5zVk8GOJBckaAFeB179L",
-	"tZlPtl6m+jGS97hLtQF6m69SPcf0aYFzzCTRYZXWOFUPR2zPu1d9GconKOYsLvKcMOne9JhndTZPsb7U",
-	"HMGTBkhjTBKhL1fgHk7YdwPHveO2d6VrI0NvvNFFrepFbogYRylnU7hyuiXgPla9sKX3vqulbNNdrZmv",
-	"5Pzm976prUykMvauF7XgXaZ2bR1A7HeHO2Kt495R+7ThnhZuWVvYTnHdDax27y0d2OxFLPj8Nl6AGIBg",
-	"iZ7hyj0bh1vS497zdhedrUauhmGfd9e87YEnNOCcNdZ+neB2eept9oFANDFPKuDeN8pNEuto++Wei7u7",
-	"392eS5P97Wpv+afdyYVVIHD3/iV+IEE08M9Pjb/A3pduf5B4WZMm+43SpEGY/sAXJcvs8P3BqmA5uKdg",
-	"WcnnvkauNNO5h1iZFTqjwDex8tGJlfcXD7fIeJ6UYcHjIWS8n4hs8Jbb6Bjb6CpnEzx7Me/D8uWnfiem",
-	"OazhvPZNohOZuiN2ZpvabsGZibMGf6hwi+/sH+mcYvjSF/nZQgtansBOnMbMcm/fj/rubFaMvznLfm3O",
-	"snXkqyLSjph/DnkOG5A/46IB+0EIWoP8VdVnjapnNKYvUWX21VT2VFA8daS7t3do6Qd6al7k2vDzIHO7",
-	"bEjR3m6itOolmhOcaHXCqrEwPZD93cMe1YkeSKeDKtdQMMWqQKUC3WH39PWl/6Tu2T1ug8lUjtNz7NQD",
-	"kzsqpOvg2L0kVyKjqm8zgkQGhhghidKQ/VRzw1XfUkhvqjkMWZQbljRxhWZ435sxwKXNn6XXiEssyUvw",
-	"NP3D9aB9mdO9udLaNxybyV4X3cP5TxCWjJgD5e+fak8+jTTfv+j09d8WPOuvs83bbfDyi7xKnmcear15",
-	"/7Idjtge77U9X79uOTUbdaKMt6KDE23Uv34Hy/42O77At8Yivtu5NyLm7iZ7TRC+qUrfLPB/mBz2CtIR",
-	"rQpikGMUIk1WFDN45wsWz2ruzv00tSqalNb43cU1o0K2GvIWlrNq/57SXOXlzu7S3IghLdCdIjqBFx1b",
-	"nkSEa1957Pe46HeUCCu2OU1edpYMS8tw5fmQvTjYKA/a/Gw7SoSbktrdUyBswQt1/7WPiVEuUa+9WVzc",
-	"2fyt4Ld8jqxjFaGokdNE24XFe1rBv3bLdu5oyE4Cnd6Fe4t1ZhO3CXfWalqR7XRwIQjrElYErXqsnDVC",
-	"GEQR3EtusrP9Uulpo5naSEpVI/U95aY9LdJaajrdycchKeJvAtb/XVv0irSjwShEEt9UhR0IzVEReKrJ",
-	"jHeTeDQbOfyJyDJM6NZIDX46dMgC2BwLtIu8KAymjTEkN5mRXTTK/Qi/YYQPEXvBBTvtnwxOet0TPwbo",
-	"02r8zuAs7bzlPEfX5E5SReN3JiVmnWvIhg3++c0M/FWZga2cZhCuBukejpnT/VgJgwpw7AdA/fBRQavO",
-	"daGhfBUSTKxONR5JJ6fGdCFnJogbCIhqTUo8VAhV5GkwDA4BD8xs1uYyKQPxsjK0AXjfuCqxCxzZ7iK4",
-	"IoOoZdohyDg+iY23Yl0TWdYbGMSuxrwjwvJFanPP6um4rCTlbLxuTXCK1V71Mfid1nUP6F5XW9O7RdSP",
-	"n/9fAAAA//8=",
+	"7H0Lc9s21uhfwfD7Zix1KVmS7Tzk6dxx0rTr/ZLUazvZzka5HyESkrCmAJYALauZ/Pc7OHgQpKiX47Zx",
+	"b3Y6WZkEiNd5n4NzPgUxn2ecESZFMPwUkDs8z1ICvy+KPJ5hQc7ZLacxuYI36oUo5nOcL4NhcIaE5DlJ",
+	"ENVt0ILKGeKMoJQyEoTBLU4L6POCpukPWJJgGAx6gyedfr8z6F33ekP4799BCC3e8mAYnL9934E2vaN+",
+	"PwiDlznBkiQvlsGwP3B//sxqn3o+7J+YT/1ARXw25wWTwbD/pBcGP17jO/ugFwY/5VwI+/fRoNcLg/Nq",
+	"C7Pm8yQY9nuD4zA4Fz9ShlP6G0mC4QSngqhnFz9d+H9xIb3Xr6mQL3iyDIYfPgUvcP6SJ2r5z54/Oe71",
+	"ev3B0fHJE7VuJl5zQYKhWhtPeX7+QzA8ehoGLwsh+ZzkahKBWhWe4ymB6akFXmJJeTA80X+9x6n+Ss/9",
+	"fYHjG7W8MHh1J3Os9uAFE9ACHlx5D9TyL0iuf4sfSEpkZaGq86s7Ms/gscwL/TQn5CLnSRFLr+3PkwnJ",
+	"K71/zghbbafG/5nBDNyz9wpeXhybtZnHb4gkuZ7nmyKVNEupmqoChrdEvsdpMDw6efa0OwgDGFut350k",
+	"PFFb2gsDtSOUTdWGHoXBBcnfMSpfciH11p0cdY/U85zGRG/ek2PVS88cjuGi0+sdD4KwRA4HIf+US3eO",
+	"/5RL/YGTMFDLNOvpP9N/usPp9553j4/D4Ir+RuDYT8Lg+lodBsz3+vr1j97vK/h9cgwrvb5+/V4j11FP",
+	"zfJ6htk/5TIY9j5/hH1x8G225gLTxIPwSzLH+Y0IhsFrvGAKj+MbNOE5kjOFxkySHAmCBWeBnrTta8Z/",
+	"T1iiYfXp58/lflwSWeSsmVbk8A7xCZILjmKcS86ETyQqGFPBhdrJNZ2I2/OBv5+1zegPnlXWfl1OBOE8",
+	"p7ckQQngWRKodmrCdbI1qJAt3QYI1+Wra0O49IzWbFHj5rDflYQ+AEFspn/fKN7/NxTvG31TyCsUfJ/l",
+	"OV6+mmdqOj4Wv+WAtAK1EoAnGMviNRZGWGqXSP3hY+OnmyjE9YygGUkzlOEpORBIQBvUUqQUBvU/62Of",
+	"aShkTtkUHfV9BHy6CQGrHQdPPYQ8qmLk8xpG9vs1lOz36ig5OKrj5GDgIaXCYQ8rHfptR0r70OGke+Cj",
+	"pH3oYaR9VEVI/dTi49FxFSGPPXx8toKL/YGHjINnW7FRSREeKj6rImLtOOoyiIegT9Yj6FEdQdcg56Dv",
+	"YefAR8/+cx83FcY7zDw6+hx+g7xvkPenQN5HRaVnBCewXZ+UXJYvzyZSbdanICEizmkmKVdq4xWJOUsE",
+	"khwtMJVoTCY8J0gQlqgVKqot8JygnPxaECERnmLKukFo1WNYnHpJvXMW8YzMsRpsThmdF3PYGrnMFCoo",
+	"fjMlefBZzTLDOZ6bc/0UnCdknnFJWLz8H7JcnewbfEMEzCnGaYoEnhA18VytD7WSHE9khxI56cykzHBG",
+	"O7T8YOeGLDt6U0J0JXOaAesgc8wkjUV7iDAqGP21IAhYR4hEEc8Uq8Lo3bvzH0KUkRypybOEJIhnJFfH",
+	"ybpIsaMJzYV0mwRyK0Y3ZInygolThFFOMoLNG7epqgFmyeout+ZEzngSogyrL7EE/VqQfBmiMU+WIaye",
+	"5G00JVJvhx4eM7EguT6iUA8VuS2VnUuSpXhJkiFSpxTpFryQao5MHTa1xwtLcjM0q0koIDMrl0nV3hwP",
+	"Bv76ZjQl3pSo4vQ0Td0YLazgEGEkZjyXGuaUKEJl23yv97yL/ocslRJCYM95PsWM/ga7DXuhlx/C7xuS",
+	"STQ4RjNe5EJP/IYsQwckBwKRyYTEUkBzCv+vt0mBuTXZgJYhc8wEjtU4Q4SZbShnamFYIMal7dHC6OTu",
+	"LkQYxTkWszZKyUQixs1gem7YQKaCATehLnrLkUEeDWlDAyoxzyhJ0CTnc5TwuJgTJvWiF7xIEzQmSMyw",
+	"Gn28RAXLSYol0bshFEZShSIawoMwYHiusM1DqY7CqQpy4rvXhE3lLBgOTk5Chaz2775CTSlJrr75fz+M",
+	"RneDfmc0unv66uPf/jtwuKzpYKAw2TMT1dH2PAFFd0ZQZoillQQrhETbDmAVAO3lIqj79iZaM+H5HEtN",
+	"YZ4cB+Fm4mO50ep0X4FAXJNXMVMor0HY/OiAIN22rU4tbDgc9xbZuCo9vr+EhExwkZZ6kpn1mPOUYGZm",
+	"DZa2+qQtG0Jjzm/QJMUK1dx+dwRNCJrzxOjUjKOsGKc0RgmZUEbVR9pDmDT09xdPRYh4PmILLEJE1N4A",
+	"xnTRJcGJxiot4gs0oSxBnKVL21nYg1dLTuDb3RFbux9qZXtvxyWW5OUMsylZ3ZWzVHBUZAk2CkimWbk4",
+	"KCExxzBzhXSqBegPByhyIkB0j3P1prTncjxZY+WE9SsUq1NsqXlErnWk9tktSetAFdwqddemGWdu1I28",
+	"vCQXJ706tVglCNoatCM90PawKjkYNE82t999SFrwTmh5uz7Va0O1SX4gEF8wVAiSI1bMxyRHrXkhJCK/",
+	"FjiF1Uh+Q5gSKorxf4AJkFQQdNw7au+0sELPYddlHQ22L8to7hvP4BbaGIiyqn4VoCw2V9fxtHkZt3bM",
+	"h1vIZ/UpkXEmtDvmBU4utQyi/oq5EsrgJ86ylMbANA//Izjz/Djq5xsiBKhOcK6eGEPZLU5popb3hick",
+	"vZJgXPzkcZ7hB+gEHBsd4HF8oDoqkQC6ghBzroCtG3wMg8w3ZHzofew6XeCDtkwggJ0xQViilGAhUS8A",
+	"ub3co//OySQYBv91WPqlDvVbcVjO8lWec7NHq6C7ukTUOru66L59dQ3cIEVCfaN9iqLyixFQa4EIjmdo",
+	"jBOE8ykII4jnaEJJmnSDz0pnZZOUxnscAZxdUuj35AVN06pdRz2xuIXTnOBkqfAt8S2/5RH6rQ8qVl44",
+	"Gf8DcDgGzp92ATPcNDSZqk5EP9t9KtX2BxXj9y6TmZT2ZH8a544Do7JF4wQuapiKlCxV6WcEZ6YAdkwM",
+	"x0708HMq5ljGs9pp8GSJEk40kEMDrahobghMpnk215aPKjVSooRv+EITnYHZ66lleDm3DtnVjZlhgVyL",
+	"PTbG77dpYzSr+bH5dMyh73E4xunTH+x8MrrHlZIzGwfXioHEN0q4y5WMg2FGM5JuBFUlxuq+KcG3Ti5C",
+	"BxcGZluC/kbQ0UmIYp7yIkdHT9tq4gVTGhTobnqGYnVuMF3z+SlHY5LyBfqN5Lx5RmBfUhNqBIMHmebO",
+	"ZPVMZG+J3Imkxob8CU+n13ANJPVUwfwM9hkLFIMwmHSRXeywJmKX4BCOmA+eSsXUBvuU3JK0aVuVeG5E",
+	"9+0Y2x2xcyZIXk4i0q6yqJFOyRkVhlh10SsqZyQfgl7rGTqs9WLEaspmqf2PCRxwzmMi1KdbWjFWCmze",
+	"VhrB5zD4kedjmiRaI7sPT9fyE+ofWcYsfeHNE9yAfT0YQOgR9Jgo5WwK5o05AV5gZKyKCUPOCM21sIgE",
+	"SUksSQJn2OJMa/MjBjYHwOtILytqu1+Ny6vJpmZPqwa1SwIs7N4iExWofsIKuB2wNNiIHnKr7zF81ZCm",
+	"zWdqp40BDWZ3rlRahtMrkt+SXI9/zy06Y4io/sBgeBwXeU6Sh9uCM4YKRu4ygBg90ilKiMQ01daylE+n",
+	"CpYUdGjWYYZ/y+WPvGDJnrKaoU9V8v6O3TC+YKHlVAC6XFEG0O/34cPWqDZRczMM3zoHGoa09H/NEHXm",
+	"0PD1vEHYW7+eDthCTJ9dWXvTqLyQzZuI9KvGb7/l6O/X1xcoJ4IXeUzgy/BVbZEE+m7M4Rbc312eo4OZ",
+	"lNnw8DDlMU5nXMjhs96z3iHO6KGd7uFbnpEDPTlN3JtnZ941Tu+9kWBXF/yQxFXbjdwWOOZG7qiQYKQt",
+	"zFwNYIVgybV8zBwpnKihxOpgRyzzzWWn/neMZM5zC22n6rfXAI4sRIsZjWeIsjgtEiJKnjhiqXYwwUTs",
+	"qNZbcCCQVYq1SR+VHhDUYhxp87M7XCote7zAy5Tj5Jrz1zjXtq4vVXyBGlKBJOcoVR99WMZYHwaGyLWM",
+	"CjIDEFyE45hkUsDYigbTmLxj+BbTFI/TL1qn0F+DJSq+keOcpktUlF/vogulfBPkySMPuwkJlngMhE+A",
+	"zR7HMzUwEJmEJhpzKKNi5iPygUALnt+AfEXL3aIxORAjlhCcKGFujYwJ7j6k/Sy6p3bxRfCiA47ACE3p",
+	"LQG3Qd1R2HGewqalm9aHnk8RVn7N+RvMlsYsI+59bJyjOWZLuxFiaKyycwpWjCe9U3NWen3HA7u8Bzu1",
+	"nwEowS5sxm2NFSUB2y160nNTU1IeZYUkoMH1e72eIhMzpYZkxAp4SiaDwz6/QDhJciKE9bGmfErZKSgS",
+	"dFrkCizamw9kJ9etzJcKJJyjttyUBgPhL51LLMlrtcwO/NtsAtX7YIjZgrKEL1CccqHQW3Ij3gNwk2Sv",
+	"MS/JHFOljq6Oa0FJu9YAC8CBCoO3emhGcr1fewwmSMMC/zUj1Y8TlohQjfiO0TsLX1tGAiMyw4Wc8dza",
+	"Cu4lQpovaFVByZFjQhhKCKO+Svbg4vVbdYo4t3DrdEoNxZ79kOeI3GXUCrbvmCiyjOeSJG9IQvE1bMyX",
+	"8ybCJJXLA4Hm6qtI7Tc6kOROHmYppswZX93o/t5oaeFhCbniYtXpmBn84+rnt6gV1VcZhSiC+cIf7RD9",
+	"8uZ1rdndPHWt1O82SBpqIfN6y85iseioF50iTwmLeUKSqG1MMHoRao02cO/TquaA4RUy3MRXSA8EAk2F",
+	"xUvUOkYJiekcpyhLcUwEONgBzeb4Tlvon3v/66p/POt9p+GlwRWtmAZhcNeZ8k7lYfcHPab/skMVx4a1",
+	"KN0tGAZTKmfFuBvz+aFxON7G3q8pYYdmDLUrED3486QSUdiwMSjmqVLBFbat+NBQ6+V/oeg1FXJU9HpH",
+	"ceVj8IhE7S46Z+pwhyjSrZpGNo3RjKeJkQ1HLFr/VeAgag6hPbEfsMQvOZM5jqU20Gc4JsabKslcbIPx",
+	"6k58hgM91x1Pej13TFjNXh3EHKzzxqnTuJva5QPzCIaBUTvMcF0l+MRmvl2eTw8Hvd7xYe/p4btU5nhM",
+	"f/vfV5cX/3t2cd4Fz4MIwmCR4yyz3iI4Qw8tV4/O+DH+Rcbo7OLcaN4gbLaiv0uZQT91Pgrz4pSCtXdK",
+	"pD0neK/3Wz8wlEg/6na7+ulh5bF55vWNKk6xP1qDA405I7mkWmV3o9e36+/FHLOOUouUoKGYteAgH6x6",
+	"bku33Qf3vY+uIQfn5gqEWOIZaoMuqV2ZuiQCXN/1af1cyJjPQVHCSBRxTISYFKnR3NT8quvbKczEqn2e",
+	"o37FIVzn4GHwWqH8JbklubGS1ThkYS16mjYsZlwQY5tVB5ubnvXRwL25OtquBwXiofoabTwuxYGp3DDt",
+	"ay5xaqapzeI5mfNbkqCWKOZqOZHxTaI7VIZVor8hE8qI/oZMqGqE+K3RKcoQgz+Duq+BUT8IqX6c9X3a",
+	"Cs+boPhhCd8qzmgnzb4oY2xQ6zDnC8E7KyQa4/jmjwbvXcJILL6XUSQ7oPveeOPvwFcF9ZdlRMyDAn0F",
+	"DB8e5rUf6gv5BIWP3JNPMLLYk0c8EFjvQMC2ntWm7fu9D+uLCBRhMl+untgfSjHUye9BLbaj3p7H9Tuj",
+	"Vj08aKvwbLT7jg4K0kL0ca/XXivbfr0BVDtC1Vm6wEuBRutWMgqqAZTrF7wCgNUdwEkC8bU4vajMbNXE",
+	"MNdzFbAVcO2Vxw7MnY5XwzXm+jXOpaLVrRg2ADoEGi/dUEOEjWPCRn0dCFA3UStyZ6ktFUaNUsByYZ0Y",
+	"WiX6oN9QlpA7/eSjUaZ+pCRNjN40YhOrsEFUmUCtaN2xR22t6VZx7AGUFeM1dCE2dfOAcQIdCCMKUKal",
+	"gVBtGkSfQPgORJ+s0rQdw3kbT840eAszXtdbraex95oFgTwA4UFgYWhYwE62BPi6kjVWQKy+03oeDbo9",
+	"yFcwnY2zBI0DLvvQ34jw5iq+EjHswoud9o+sskJ7HlsBswKOD88XLPtphPS6ix4LF+4PdjDbOWoPkb1I",
+	"JfEdkmqd+mh0iBGK3J1kCFaRMzJi9qvQWts/qEA4SUiCJPcikQ8g+AlY/RinmFkjVxWzygwA9ZWop9XY",
+	"5gOBxjRNK5w+wZJ0JIWDWkEemzygiUhXPmmibU7tzTGFU8aBjOecTct7ELBgnBNgeC7GL9wrqL6avKBZ",
+	"YUnMxcdHaLH1EzE0L25S5BBnoqCupZo/RsN0JcFE8zq1gGNgWKvjxrlnj1ejm8R32of7yLbgfOtJL6ic",
+	"WVs5ZaBNwKGfP9JDr+QMaXBAarBeExJ6irAXLmxbNIQMr14p8jOT7DKsczhm0MlS5pQkU5I3D1BmOmki",
+	"l/bDmjM8lK9iTpn5s79F/nCzaxBBvMwZK5qiz63CHdnU4wNLP1GIdz+ttxJ5qJ2HGaa1XWi8FPfINsGl",
+	"R6kDwY85IR1J7iTKdZMVht1rkry3EjeBUyURKHp29UjpWZkSZr2MhFqiyMCZ0AYImXKeCLQgOUFjXkxn",
+	"Em5dNtqTt1xr8+VvNxMntoWlcOjjuEeptovhVk7+/UTw8zK2ti6Jm3j9ukBuwvWdGG615iwtBFxsp0mo",
+	"r+/C5fMioRLCz7roXAojRsQ4z5cjFpVZKyL0PYqc2TH66mXtRm3Xy4u4okt6FzbNTCFOfjHjTr3xOWDL",
+	"hdmb1trC3N7R7+GlZFwTZ1QOtSg1rN33az8V4HFJ8n8dgfzRytV/0sR38dbs56n5UyXupgwN1/5995Us",
+	"Cx4tQJR9/aJ8qK8H6yQz67nJvQX+r0mo/zpk8/vL449BrH4gMfovKQ1vkYD9oJdzk0Nli1Tss7yKSFHZ",
+	"9wojr3CXqlztQapHpKok2JfRfCnpPlK5FZ1/P+G8TAqw1kpunNkl2R6aI4U772Mc3yjMxOb0TTqujWbz",
+	"EavbzfENYYhPJntbx6tC4sbIZ91qRWjbrU9NdNqt0/k9BtqZm+ert/KrzNw0eFDrmfnmg3Nce4fz67ee",
+	"7XaKD2xp8XNSb9JMGwI9NqpYZR7r9YdyILb6fnTDh3L9XN0Da3biSyUzmnJLtx7QKOM2s3JeX2qYubSX",
+	"cn8vDrDmvsDPJhm5jm1acZlW/KTwiajdRa9uSW5iHBRh4pkOBxkiG4UDd/HgOpkQlE1HTOubVAp376zV",
+	"C5FOG4ZYkaZtnepQTWUlNEGNsXtMb6PBx+atrS//Bc51/jGbv8uEIfAcZfrWawNgr5p8bObbJjKAxpwV",
+	"woUqxwQS0TuxFja/RXTOalg2hryLMRdrbDTOstrvwf88QO41WnBsLt767F7qFCO3OKeYyfoWtLC7OWNu",
+	"bLz8L51jqX2KMpy7DnrWN2T5CM2+fmrile0x79ZJtyAEWRNYiTkCcYYwik3vA4F4nmh2uQ2ObCLkVdoP",
+	"VQvqMNTKSay+ncC92VL902kcN5O8Rkjxki+vTMGYhRQsZCSPSQkwAMGA4I8QACoZptcu2tw1gztMXJEb",
+	"dRKPd7U67nCX1WYmPPyRrbOaFXwlH6p622CxRfEM5wrPdE4bn3A/1j242rwHdYvDX2sHXN73FVVnk9FY",
+	"X5QvydyjDM5wOe43aXlAuKlAgk9kx8jxpyvJ7DBK6a0XRJcTLbet0y+r2fR3GZ9Aa52ydqMfpTqOn59/",
+	"0zCLGU/LwTCaKKHMSTm+qNU0jMv4v24IjGSOQYKcqL/AJCacqkzZ2o2qlA7YtAA7V+qyNqMWsKEQFUxR",
+	"aJK0baN1g3klCdYNtUIMIH+a4FuIQtNo1WoHm9Zm3U3GI6WGhB1MXPYHvxHknGke9I1Lul8dTAtcCp9N",
+	"UpoJz1GccjlzyZMfIYb75SKag40t99ZSGhU1fcbXIBrFwj94QbbgxcotPiJXnZUmV8pfI3awVt5jm1QG",
+	"VLJKc1qCEBSZmiBR+7HuQaNZZ4W0Jj5pRa2eVsEYZ2TXiAavXsrKLQST6aoFmKO6tsuxFlhY3Y+yEJHu",
+	"tKv0PKgwpxNdjPndrnOoV2lZ1c0FKFj61oxVOf5SgO8VpVmb/D9Tbew+PFJlZI87M9sMBH5tnt2LUpQg",
+	"PCYpZ1MlnZwiQSQaL/3EZYBJWvwLEZ0yXSQAHho5eAfIdvWCNtzHdvDsEKrFCwklHSZFmsJBi4cxfrlb",
+	"duunA6OZiTzImF5ppJUUV3UZ6/ErG5XKT1vX+/htC7aw1cpS6W9kjS11g710B4yy1bPuEQDlC02PcKtd",
+	"rbBdY+4e/3qvNqx3RUF79Kt9b9Ow7hSj6FTCRyrwuJJ263mRVkzHPJUCteQMs/YafXUvy/7nXb2Qv0ca",
+	"rM/28i5cr12jrVoJz8hDcFPWFDHbeid5R//WKfgZPY+NHQvS/fqXcFU7napVV3n5evnMljXBFeNGaFmz",
+	"xHo2mU03mb+S68pmm0o3p536Vtd7CZQPD/DvXRLqerzVSvBct8FbDXFQDRlETc3BWsAU4ot63Ofpaq0j",
+	"hJPEpOr3wrJCV+tMFGOdi4/KrzHwsF7faUfhSX+wOeeAerr60c2ZbbxAEO/ToTuzrVD33qYgf1iQ+xwG",
+	"gsRFTuXySn1FQ5LOgHpWyFn514920/7xr+tg5V4c+se/rnXEHxYoqiRvHaIXOqGqznwBiVRN5otTRE0O",
+	"x7U1KlBrMcPS1XwYsbLWWNvVDK2XldDVIxBAJeuO2Ih5cT62pCSQOoYlvSXIbhBa4KXCCD6WmDKETdrX",
+	"FuPmF2FJxqlaZpYRnIPTnkoxYq4Ot2iHSHCwLJn8KIRJkkCa3qH+ikAgb7tae++yMec3QidCdoZXk+g6",
+	"HLHo4uerawR5D2/7h7iQs0P4zqE+mchEn38aQekPtZ+jIBwFGRZiwfNkFHyOjLGPZ4SpzxR6xO4Sz9Oo",
+	"HY6YznJmCn3GOM+pORO9bLvR6vsu4stcEeqqf7QoYrOTAECCoR0mWGKHAlgNdZRNeFOuY0UJUlKW/HSZ",
+	"zYTMixgOyxVzLO8jqNM2Ld1Rvrq8QGcX5yPWOvoRXZN4xrjaYCJCdIFvqJCYtUOvcgsdp4pI6o8xQkxU",
+	"RAwhurpoKhMZiSUCiJQzsgQI4yWEnV2cowlPU74QqJ5ZKOYACZQzMVTtO+iSF4qA4pygSB3KJ0hryhUO",
+	"fD78dAa5WD9Hpy4BjUAyx7fExdXo9DSa4IQ6xEbYd2OeLLsjhtAZPDKTCXXSflFW0i3T7hs81NVyFOyz",
+	"JYqxIOojrQiAz268ocP2T3MM/8fFX3/fh7DdqDF1YNQOtR2awnaLFIsZokINI3lKcgylJ2zZWJ1nyFYS",
+	"wGuLBrgcoq50wBDpTOlqN457x+r7o/tnIu12uwfdURBaXUIhoTpNk5cInanvV/cyQXIBsXDlZlI2ddV9",
+	"e12AgbI2ADWwoOsAkAQo6eZsyiFayaMMO1emUobTq6TM/eXNawskjpWg6As5CdAQpMfenq9ZrcxA5IHQ",
+	"aZ41SwZHW05wos6u9Z9/qjM+ANCIPvQ+fjBGuY/fn0SI5+jN+5cHAt7Y7Ejfn0ShCytMlyjLyYTe+WFz",
+	"1SM6RZCaicAQQI57oVe0eYozyIGuWYrLjwxlMsg8k8vS+6g7EajQNZGIF/LUVDOe0lvCALoX5nYVnH4Z",
+	"DgkrR2OqBjKG1bxI4WZdyheAxJe26KMOnyVTLik2IFKnMwNdHARWrGRuSMutDkYdfLnNQ31vSdpK4rAD",
+	"sOroDAAwsouTKMYMLXIqCWrBM4GETjU+XqLo1wi2jCFFG+mExlQuT1H06/e9CDFyW6Jm+9SOM6PTmQL6",
+	"6FfFupgwccLkTsGn4hTCfDJSfxx+Z0eIvtO/FaZMOZRl57C+LoI7pXbmagxHDwgU60ItDqWp8FgJKYoE",
+	"Qa7qam0Ozf6AYP7y5rVqs9RlJaB+KWV6LIW2Jl8YkO5PI5tvaxQM0Sjodrua4/q5sB8qx3IbgM/moNdZ",
+	"6tSy1JKPez0jCXg1LEMFhOao9Peyao6yhoRkQLLU7igKVEuh94uiMZppj4low26YfG5Lw0JuCMmMFCYg",
+	"x/ekEgYqUKssrxr6xXtDFGm1LGprDgTHAdz1u+9eUKjE/913RiLECMBe57OGOv3CIBEW6B+CM3htKoZT",
+	"KHludR0XkGoYcW3+mgXGWsIQhAmqxI50OURRVhYa1mN5s++i6wU3nzA2CC3LA/KrKeuyXLYwNIyAWjZC",
+	"2VDuX22eN80L1KGGKKU36jeknwN6oonJ0K1TDaGXKmhKmEyX5SmkWCghhcBReRWkjOYI4xivDTTRopyW",
+	"EUyghHCiPVATLXLo7UataBScjAJ1eKOgP+i63zIvyCgAiLUCI3wFSpSpCevP2Kksy9NTZEtxMJhOxIo0",
+	"jUxhs3oXDQrlaSsipUM1oFCRINJ0aWuRIqJDRtPv3eQsqqvpGCoO5f6xgEqLQGK0fUSPxwvZrc7I3qjP",
+	"7V45Ch/CUpibHazmzPYGgrNQSkFZstCLiTdBO5rLlKwHvvEDlkQMEUbu8gagPS8UUvym4K5lWKsJmg9R",
+	"BGVY+/3OoHfd6w3hv6hd3q3CAr27fnmq0/EjTUXst6J/q/P8W+/E9QFRNjc3e95dv+zqKWmIBaSFy7vq",
+	"lSFI/44Ai3VFTPhCwXRichMQhM6qJQcQTpJ9oveNW5BPRjqKxYZpUVDP6sZAR0V1aJoaSrXyr51tT8Wm",
+	"2bdSF0BbUKfuVw45LesUlgK8zdW5rWRhGEgqId1mXZ1BrdVq1EEY3JJcaBWq3+11e8HnMDC6XjAMjrq9",
+	"7lEQgmkF9HudQl/v0eFPRNaTP06bysNcums8ZEM2SG4vhjSkVQT7X+iUSbj41x2xs7KmmBeydtw71jvh",
+	"aoadJ8EwqM9WrcoWDguGH5pvBJVNDkuv+uePtWrag15vv4otnoe+rCtfSVcZvMYLZszwR52MEritafb5",
+	"g2eDPnpaWm6PTpwZ9cmxmqWfIvLJ8c7FXCr7tKaaS+0goZDCsd6Hpk+7/Tr0So9Dl/72LpWyQNDpaHun",
+	"shoq9Dje3sPVeFQdBs+3d6iX7PocBie7bEFTwUzou8OyGgq8gS3OK2yMlQZcR7TVZKuKVuCp8FJw6vS/",
+	"1TIZjaq4xnH1oiF+zJh3wb1SDwwB05iS7VKiNHkmrMpthG0l9hvRWZfnneEsI0woNmlLtSktpavlLz+p",
+	"AthZXJoexVH8MOOhMbvkBOrxaB4MCX7GBVx/AuWxvHBI5lotXUJZaGtW0JWsjAXbSf2a4HSQZlJ8oldh",
+	"r5aZgwhXaFpC4pxgpZuNl1qFSZfOQuTzGJIMQZPdl6fZCjhdu1XreFJ1Kv7oOtdoy+Nvbdj6M8eYtLCX",
+	"LI1E7FjXLgwLtZyh8AD8AUrobYdaazruHWkxjoqLny4iz9q7aw6QCq/2q1fqjrQ8uesGQaqL3nJ4GJry",
+	"lVqkgmu+IZqDcDsKynQ2WJhQplGghBLGWUf3UN/wxES3GbeULGqZWfSnwAAF+5dSIVcLvrdA0gRJ6NSo",
+	"qwniYCqo6kQu8NBTkEIUGd6hfloVQv8E4AlRZOEoRFEJaVGIKLNIATfMypN6DmBgEVTXURRd9DNsNjB1",
+	"k2nLXuJVpA1rvWHELsmkEFipd8e952H9M+31lb5RK/KutUdwTdDUpJ/hW6Kvks9xQkYMivkJiSiYV7bU",
+	"A9dwaZKC+4BnhAwrh0B59AlO0/bpiO1RP3xFNmkmsvtKKGUai8/h1sbvAE93aakzYuzSsFIr24hJwBrt",
+	"VeA9KidjcQWbto4j2rbVu/pQZeuVQjsoXUdIcuWErj2/YjruUYy3qcJXU3lMq6lVC6fVbj0PdyQWIYpn",
+	"JL4hCTIgriGxAnEIdgTIGFixHPWq0iyJ5lxIdNLrOUgdsR95Pne1v3aqqaetDWAk1IbN8VIn12MJuYNq",
+	"bKV9lnHjrWnV7LSjotcbPFHPHEX7+P1Fp68T52sDbqtmwW03mnBHbI0Nd0OyfPUxWL1f+Gxb6UFBWILq",
+	"FnMwXSLn41NsDuAK2GUURXfzdMTWV71Dd/OUiSH9fmRdtovFors4sqb1/uEvb16D/xV31OErbj4KdK+y",
+	"z32N86PAmBPZ2jp79pW58K4f6iVam8tR35gjK21cR81r9MOntqX/0LY0bEs/PLJNK09dU3fLumlCA9e3",
+	"1sx219efzUA909h/6Bra+8v68XPbtPrYb22u/uoX/b7XofKm1kXBpOnSq3Yp39gu/lVU/WZwZO3BK68q",
+	"na4qnQZ+p6umTua6o9kn277y1DW1FwT1YzCimebVN2UH/1pfQ6/V117X8qZeU8/627KjuXvX0KnyxutQ",
+	"Xqlr6lR/W3Z01+MautXelZ38W24N/VZf2676rpo5qGPnMSgfuoZO3NPPXdvac9te36IyH35mGvsPbcPK",
+	"pSMDyhZiGt5VulnsHjzzO9Rx3gm7Zjambe2xa129D2MGsMttfOu62msk+rGdVO1x2dqwr0ZK5PpWGtXp",
+	"rX1uyUX9uW1vRHj98IlpXHnotSynelK2XJ2/u1tgpmD3tfbcb14lWMdeh0aCpRUTc2p2Lv5D21DHpZuj",
+	"snvhPywbQhi3adlzLb2nXtMr97D/vGx61dQUMMy0fVa29R67xjr01qzKblrlqW16uIGtfuO43zjuN477",
+	"jeN+47jfOO43jvtHcNzD9cXnQWEH691dB4uMEdkZ82TZMYHWWT1p5Jf5CL2M3v3e4HiluvbAq6Va3l+2",
+	"tiHVxU+VWKvVu4czcFMZ5zW+Qd8c79K8gDdd55sz5lMTVm2dEJDrrKwB/hfzJ/Z28Ce+5GyS0lgvpL/D",
+	"nC7wMuU4ueb8Nc6nRPc72WUDRJFlEIr3hiQUXy8z3Xkw2MF7WTHzXpJCkEfuMv3B+PMaKvixxIJkDYCr",
+	"wOv7Um3lk63OVD9H8h6+VJugt9mV6gWmTwucYyaJTqu0Jqh6OGJ7+l61M5RPUMxZXOQ5YdLd6THX6myd",
+	"Yu3UHMGVBihjTBKhnSvghxP23sBx77jtuXRtZuiNHl3UqjpyQ8Q4SjmbgsvplkD4WNVhS+/tq6Vsk6/W",
+	"zFdyfvN7e2orE6mMvaujFqLL1K6tA4j9fLgj1jruHbVPG/y04GVtYTvFdR5YHd5bBrBZRyzE/DY6QAxA",
+	"sETPcMXPxsFLetx73u6is9XM1TDs8+6auz1whQaCs8Y6rhPCLk+9zT4QiCbmSgX4faPcFLGOtjv3XN7d",
+	"/Xx7rkz2N9fe8k/zyYVVIHB+/xI/kCAa+OenJl5gb6fbHyRe1qTJfqM0aRCmP/BFybI6fH+wKlgO7ilY",
+	"Vuq5r5ErzXTuIVZmha4o8E2s/CZW/olipSfYWIh8CLHyJyIbAvQ2xuI2RufZmtJemv2wvGyqr6Zppm6Y",
+	"vb0G6aS07oid2a72sxA/xVlDCFa4JVz3j4yHMazwi0J7oQctT2An5mZmuXe4SX13Nuvi3+Jzv7b43Dry",
+	"VRFpR8w/h9KKDcifcdGA/SB3rUH+qra1Rrs0StqXaE/7Kkd76kSeBtTdOyC1DD09NZeAbcZ7EPNdAaZo",
+	"78hUWg1MzQlOtAZjNWeYHqgb7i6R+ogeSFegKtdQMMUdQYsDdWX3ivllyKb+srtPB5OpHKcXS6oHJndU",
+	"SPeBY3d5XUmpqr0tQhIZGGKEJEop96vbDVfDWaGiquYwZFFuWNLEFZrhfW/GAH6iP0uVEpdYkpcQ3PqH",
+	"q177Mqd7c6W110Y2k70uuke8oSAsGTEHyt8/1cGDGmm+f9Hp678teNYvhJvr4hBYGHmNvGBA1Hrz/mU7",
+	"HLE9roh74YXdcmo20UWZ4kXnQ9qo8v0OzoRtrgOBb40Rfrdzb0TM3b0EmiB8086+aWd/mBz2CiogrQpi",
+	"UNYUkltWFDO4WgxG1mq50P00tSqalA6A3cU1o0K2GkollrNq/57SXOWy0O7S3IghLdCdIjqBSyRbbmGE",
+	"ay+W7Hef6XeUCCvmQE1edpYMS2N05caS9VVslAdtSbgdJcJNdfTuKRC24FK8f8HIpEWXqNfeLC7ubHFX",
+	"8FvegNbpkVDUyGmi7cLiPQ3vX7sxPXc0ZCeBTu/CvcU6s4nbhDtrqK3IdjqfEWSSCSuCVj09zxohDBIX",
+	"7iU32dl+qfS00TJuJKWqXfyectOeRnAtNZ3uFFaRFPE3AeubgPVnClgackMk8U1VvoIEJBUZq1qyeTch",
+	"S3Ouw5+ILJOhbs1H4Rd9h1qHzRlPu8jLNWH6GNt1k+Xa5dzcj9cY3vsQGSZcStf+yeCk1z3xM50+rWYp",
+	"Dc7SzlvOc3RN7iRVbGVn6mXWuYZS2RSn3yzPX5Xl2YqGBuFqkO7hmDndj5VkrwDHfprXDx8VtOqKHhrK",
+	"VyHBZCRV45F0cmqsJXJmUtWBTKrWpCRShVBFngbD4BDwwMxmbcWWMt0wKxM4QIyRaxK79JjtLgKvHORm",
+	"02FPJrxLbHTEdU3+XG9gkPQaq6sIy4qprbCrp+Nqr5Sz8T5rUnCsflUfg//RuroDn9fN1nzdIurHz/8v",
+	"AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -4557,6 +4557,11 @@ type GetOrganizationDetailResponse429Headers struct {
 	XRateLimitReset     *int
 }
 
+// GetOrganizationDetailResponse503Headers the declared response headers of an HTTP 503 response for GetOrganizationDetail
+type GetOrganizationDetailResponse503Headers struct {
+	RetryAfter int
+}
+
 type GetOrganizationDetailResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4574,8 +4579,12 @@ type GetOrganizationDetailResponse struct {
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetOrganizationDetailResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetOrganizationDetailResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4611,6 +4620,11 @@ func (r GetOrganizationDetailResponse) GetJSON429() *TooManyRequests {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetOrganizationDetailResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetOrganizationDetailResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -4650,6 +4664,11 @@ type GetActivityLogsResponse429Headers struct {
 	XRateLimitReset     *int
 }
 
+// GetActivityLogsResponse503Headers the declared response headers of an HTTP 503 response for GetActivityLogs
+type GetActivityLogsResponse503Headers struct {
+	RetryAfter int
+}
+
 type GetActivityLogsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4667,8 +4686,12 @@ type GetActivityLogsResponse struct {
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetActivityLogsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetActivityLogsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4704,6 +4727,11 @@ func (r GetActivityLogsResponse) GetJSON429() *TooManyRequests {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetActivityLogsResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetActivityLogsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -6404,6 +6432,13 @@ func ParseGetOrganizationDetailResponse(rsp *http.Response) (*GetOrganizationDet
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	switch {
@@ -6438,6 +6473,16 @@ func ParseGetOrganizationDetailResponse(rsp *http.Response) (*GetOrganizationDet
 			headers.XRateLimitReset = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetOrganizationDetailResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -6506,6 +6551,13 @@ func ParseGetActivityLogsResponse(rsp *http.Response) (*GetActivityLogsResponse,
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	}
 
 	switch {
@@ -6540,6 +6592,16 @@ func ParseGetActivityLogsResponse(rsp *http.Response) (*GetActivityLogsResponse,
 			headers.XRateLimitReset = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetActivityLogsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -8789,6 +8851,21 @@ func (response GetOrganizationDetail500JSONResponse) VisitGetOrganizationDetailR
 	return err
 }
 
+type GetOrganizationDetail503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetOrganizationDetail503JSONResponse) VisitGetOrganizationDetailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetActivityLogsRequestObject struct {
 	Id     OrganizationObjectId `json:"id"`
 	Params GetActivityLogsParams
@@ -8904,6 +8981,21 @@ func (response GetActivityLogs500JSONResponse) VisitGetActivityLogsResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetActivityLogs503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetActivityLogs503JSONResponse) VisitGetActivityLogsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10293,302 +10385,302 @@ func (sh *strictHandler) DeleteSelectiveData(ctx echo.Context, id OrganizationOb
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rchu3ljD6KijOV2WxpkmTujgxVV+dT7GSbCWxrbLkZJLIxwTZoIioCXA3uiUxif/Mr/P7vM28zjzJ",
-	"V1gLQAPdaF5kOTt7T3bVjtVNNC4LC+uGdfmtM5WLpRRMFKoz+q3D7ulimTH4+2Ra8FterL6T1+f0mulX",
-	"qlwsaL7qjDqvBSOKZUy3YSRlGStYJ+nc0qyEliktaGf082+d9+9vO6NB0nnP086o8+zo2dFsQIeT/elB",
-	"esiOZs/oZ5PPp887SYdOCy5FZ9SR+TUV/FeqH/vY84Ud6VR3m3SmOaMFS0+KzqizP9h/1hsOe/ufXw4H",
-	"o+HRaDD4qZN0UlZQnsFCprRg1zLnelk/d6YZh9UmHS5uJZ+yzjvdWg+TQmvz+2i4XzUZHQ4+JJ2ZzPXf",
-	"M5opZp70Jx8+JMGkz3Clhwd0ONufPmeffTYZDIb7dHJwOE07SadcpptmXyqWw34sKM86o07KFvL/mM3p",
-	"T+Wik3QEXbDOqHPKFpK81c0/4Gcw+sHs2XQ4+Zz19ulh2jucDlnv+eQz2jtK99nnegOmB4edD++Szoxn",
-	"BctZ+kKWouiMhklnwZSC7XYIQDJ5rciMFdM50/MvZEEz+4Fe/Glzk06y7DIva0jzZU4VI+yW5StiNmVF",
-	"9oq5RiWWPlHErLDrYxKdTnGoIi9ZYh+/Y+m1BlHw8jKnQs381w6DlXunFCvc04SKmxP8uHqXUzGd2ydE",
-	"h3A4hyLmUYoip1PvRc5SXrySBXOvUkYz72FS/5mrcBKpnJYLfxC2WGZyxdh3jN6yxtuLJRNp4231Qvy9",
-	"5HoLzOP9kgnFXnjnIvjBPc94xs4WS5lX83AnwjwWbOF+yxhNDdJ4neq3/sMtO5cZn3otZJ6y3Hu6vmBF",
-	"wcW1/8qdri/o9KZcVj+VxR3N03O6CsC1bD7nMsvcY0aLmcwXF+VETXO+1B1XbXOZlt52LnP5Cwufl1J5",
-	"+7ks8+mcKvY6WIeiGc1XLzz6at6z/JZPmfdcFBkLZltQdeM93FeN9Ql3D7dMpLJ6vKM5m8tSmc3RJ/M7",
-	"ec3F62/DY/idvL5mKeGCFJLo06c7faKIvBPEh3STnmsGseQ5UyHt2g9ol2lyJjqjz58dDgZ6hZoysPS1",
-	"3/laElnIG6absNU388nXU/6af3P29tez4St+ps7Em6Ppi7NnZzfL//j+xTfP+2z1za/pD2f8NT/79adf",
-	"fvrl5Q9nhz9dfPO8P93PxGTx1SD9j28y2+nlaqlp2xeM5iz3KC3yp63oZuLIsrwTLP8/ak7zBS1yqne/",
-	"z0VFnN/QW04u4Gcz1KtyMdEDDgeH+3qDKmrrdqWj3/ugeoHcLtzEyzkLNov8UqqCGMYY27k6I26FfZS5",
-	"DoMtnnE1pdmPjALoVEHz4pSugH3Aw0spinlndKh5Zi4XXxpwTXiWcXEdAxhXpwzINa7UsNhMTi2ynIh0",
-	"znJOvqSqSMjLcjGhvKNbXMvOSJRZ5oCO8CaX2H0nwpsH8L/aLwYxJqXigin93XIuBYAQSLM+yqlu8e/P",
-	"h3qHzUZ2nn/+mQbm/nCgObAlLC+ABaBMdWZJ5sBhjj4Umm4Oks7dnBaKLpedkRYxcnbNpaCZoYDe6J1R",
-	"5+yV3p4yz5mY4vMb78XFajGRGsz//Z//pQUgWrCvpIazlhJOn758+fTHH3/8UZ8DvmA/wdI6J4rTp9/K",
-	"7EYjiRleFTkA5EKWIO50yuVEyhvVu2OTDpIrpM2/eYxOPwl2Xzj81iQ3TWEJh5pkshm/74w6L1719DiO",
-	"A2773Sl+57jPdl+dvfre/+y1AArt0Evi03Z9XbyGrgxjuWT5Qp3SleqMDgYVS9i2s/M3pjefc2z9MX6b",
-	"swUXyHB+69BZwfLTkuGUPks6EzaTOXNvDrQQQCeZO1yayKiC6h3ovKRzmlM1L3LaJp4OG+LpDnKmT+Z8",
-	"wubIVZ3ifSVLUaN3JyFvIne8mBtRUgL7phmZcZalRLGilf7tb0H/LAW48BGdaxr09mj4fPD85d/2B8Pn",
-	"55cvhvsHh0fPQJFIS4VH9Ie5zJiiGSNA3jQVoUC+Ts6/ejt4fvD8Kw2OBokdHPYGw8vB89HB4E9KYjvz",
-	"oliq0dOn01T0DUXoc/lU/6qetoGzvxTXnX8Cyrx/5Ejz0cAS5+EgIM9H/0r0+eAPpc+HuxJoTy9ozOCz",
-	"XQn08KidQD//GAJ99IkItJXe4/S5oPcVafr5tw5XbwArtBpvIefjiZ1tZ/+zigoNf/oeuzKH6+uLS7AH",
-	"/IHE3xoUPuilzhm1kHrDinx1osEF5Js5BU3vMZtKkSqtuNxRXhAEIlFM6F0AZUbRBSM5+3vJVEHoNeWi",
-	"D0oJWBZgz/SP3AOWms7ZAnjEggu+KBeA5gUChouCadUfZrmkOV2wwkzU2kdOjOWqPtnXIlsRJgqtYRM5",
-	"I8WcK4Jmrj5wjc6o8/eS5auKQhojmD+n/5WzWWfU+benlaXuKf6qntZmoKfoWe0uZF58sWrOS6sOyCoL",
-	"SZTMCzfJyaptYgr72nVi1Syic/sb7HpzhmMcbqw3tiBUEUoQQY5hi2FuxG0GueNCkbs5E2QiizmhOSPL",
-	"nOlv3XLwc48VffR6ks5971r2TH9tS/NW/dacm7VocpfzotALWSG66MNG9sZ45sYai6iAxqtu21aZ8+kv",
-	"zWH/tgrugt5/x8S1ljAOniX6XNjH6mSoIteUT28s2mQimEZvGKFkAj/jEWDkTotIoTC3RxU5SQP7AHbZ",
-	"tSccDLRcXCeEipTkrChzQXihyBg7P0vHIw2aUqSSzGQOI6FVNyHFPJfl9VwPgd2+YaqQOeuTs2shc5YS",
-	"KUiar96UrQcTRwmAmrIZLbPCSVIGLBMpM0bxMJ5Cn024fE8zrumsWcxSn0EtaJA7WWYpmdipp2RPt4Cf",
-	"wNxsGuCvXRCCZVk46BAqVsUcwJTxG0a+LScsF6xgSi+vl7evD1e/6/q+QoN4fXknmZJmjrAPubwDAnjD",
-	"lgWprPGk0OuaZHJ6QyiZzqViwrMLc6EKRlPAeXI4eN5NfHAVc7YgXJAxmuHHbQtDm/2O6zpL2WIpCy21",
-	"fcsiFPQlvYHpMzKlWUYUnTFNS3PNuchemtNZ0eOsmPW00EyXvMerDns3bNVDcpSQiyLnS/ZEEcUWVBR8",
-	"qrojQkkp+N9LRkCHSYgqp3Mkgm/fnp0mZMlyotmSSDXmLhmy+T5Bup6rwrE/UJIouWErkpdCHROqwceo",
-	"+cWxS91Aw7bBP/cWrJjLNCFLqnsSKdLehExkukpg9SzvkmtWIDhweCrUHcuR+SY41NiBtOi9YcuMrlg6",
-	"Ipr/jhOHxnkphMZibhk3LMnN0Kwm5bMZyzVjsLPUbJUc7u/765vzjHlT4oqogmeZG2MPBDJCiZrD6dPS",
-	"hKYbvOia/gbP++RbtlLIT1gekiwNC1w+oiXg9v4hmcsyVzjxG7ZKHJI8UYTNZmxaKGjO4V8EkxZgCiBD",
-	"XBApQHUUCkUBIGqmIRyXO6qIkIX9Yo+So/v7RJ8fLSF2ScZmBRHSDIZzowYzNQ64CfXJK2kvXBDTRgZV",
-	"pnLJWUq0WknsPYRRui150uolSzWXKkXOMi0yQqeqleF6R6qnz1QgdlXcZv/oqM5ulrQoWK77/H9/vrq6",
-	"3x/2rq7uP/vy3b//r06MF70OdMo2CSNspWnMSpY5yZ0kTay6qXmD0bBGADwfDfTJBfxxracyZWRvHGq2",
-	"4y4B1FJk/J6n4z75QQsrRkbR6L4oVUE0pKojGGIb7ps+ha0Qfv3m65NXZz+dXJ69ftU7O20RAJyG7QH9",
-	"2eEGFh/KOgHsTjs1mL+e/MKmRUzQuWwCD8ChkXj/sDfVSs5UH8pM3rF8ShUjc3ZPbIeVwKPBUK2ba1mn",
-	"Xaavlr7G5uPj2KD3nPZm737bP/ywGcO2l7H9lT+ipB2ZTHyO/zSydmxFIQLWJexzes1eyfgmLOm15c1l",
-	"LhICxjMQlQoybNuDJXYYlRqGyXo10U6nFd7YeRPeZM/8qyeBXEefgR4XignFC37LRsR9XUjZfbQdOm+u",
-	"d90aw90IlmuWf8F/ZfH9QOucJrhwdQyMVa9p3VZAb9HN2B8AITMzHQy22hvd3drd0Q0+4Xk4jy1p+1U0",
-	"oe8t6EMCp8OZq5obAMQo5TkD+SIhQ0LV1NhPZE56Q6K/wRfraBQOse2hrib1wZ/iWqIELT4xXXrwKpoU",
-	"yV/QBzD/qaVEb4rfOl/Q9A1Kq2gy1uI7/EmXy4yjCf7pLwrNSI5l6ZZg2T5Elu0MaVby1WL4iCxzrQUU",
-	"K3JlXVOuOlqIXXClDP/ebn1f5rk0pq4m4tgxZ5RnLNUio9ZhuRS4IWZyhnqBoDSbGbwCTtjX83ghxSzj",
-	"0x2hADoiWN1+Ng8KTgQamxPr4bUCemEcP5KOVjs7o4Phh3dJBcfnARy/1VJ7SgtKUgYuNGAJ0M9GHdUq",
-	"AWrXUmwPx1PoTMu6br0RoH5bU4fnMktRVwZJfym5KIB1GfW5oSMfa01Aq/ugFRiTQZ+8mEuptCSp/+ur",
-	"21Im+oijMgDaFGjH/1uLTEYmBV0TBrxjOXPmqEqdMmp9TkVCxnZfxhrb2GJZrEaVAAuq8YKuiOKLZbbS",
-	"agMqZ3qO4ac0UxK/xyNMQw3WdVlTIiqtbsI0FJa5nDKltFqEa9SKSd4FxPtK5hOepkw88PwdBHgDNjvA",
-	"8TsBmiGoaelCK3CzhpZAplSQVIJF75EOI6qeAF6tDZrOR/AQnVcCP1GyYJb/NmaJQLTOOoAquk1NryCh",
-	"lKIxsKYbA7y9rToTX2X8ev5Qyhee2JM6anC1NVocEw8t+o+wE487mdDq9IaVynik7gyz/f0AZpexeWmS",
-	"oUcAEhexqvQfBVMfMHBodEJTk8ZFY2xCUAmtrtEMR34IjI5qHNX2SBTLb1lOGK7p41FEkFKw+yWcKez1",
-	"mBjnZJBSMvD7wuOJSgpDVvlKFs4P4gHH5rDTevOmh5pB149DjAIqkkqGFip2z1VhiYihV1w1yBBHTDun",
-	"q0zS9FLK72h+zR626GFIpd94UpLmfiSDrh9XHILOucK+wUgnkGGhmyeh0ylbFgoWae4dHlMIqtzZPSGo",
-	"koxQBhrur5GBcDEwMWPgAyddlAJACDHqshEn4YfHloUeNAmyx+h0TgxgRk5QGltQjI3NFDpEeYqLQhrp",
-	"Q42P3ZgRYemaac7WdXzQ3GJNqdAoPGFIxPZ4ochMS0eVwK2/SOmCXhsuCqblLNOzo4LITLNPBM8oJkOB",
-	"zXZsNmhMFF1pzYZP590+eeUJfNM5FdeGWFwgtr0V9JbyjE4y9kCqGJ4g0y0pNAnPac6zFSmrMRKfhz3S",
-	"udLS94QqgGcpcr3DOJQGKk+ReHHBFcqF5hg+UeRO5jfAh3lwAJ+oK5EymmZcsFBgtvAj4HFA8EIAv0Qv",
-	"gzH80ANfhDG55rcM7Nt1X4Wec1aILdq0fuq5NcDKL6V8ScXK0Cj1QEZfO8pSkgUVKwsVY7HO+ILDFciz",
-	"gZU6cLGH+3atj7B5r2/hPiWnhRlxRCYrYkw15NnATUqTfy5Kc/05HAwG+ljMZZmDNQgpGsaFgMv2E7wG",
-	"dwfx7JzQNM2ZUvZ2OJPXXHQTMpVixq/LXCNMn3wJ3oFWDSdTmsPJHv9H7w0t2Hd6ij347zgJX75hC8oF",
-	"F9djPIrhb4oV4/VosJXPSpGvgKRZD5UK+hGzVWPKcdsObrS9Z+cilXdkmkml+VQhjQQKR0qTjR3GdBBp",
-	"jmsRGG+e4OzB/SIMvjcgc5az7o6DKRZZIOinfudaX0/0iG8Fv7eIvGEkPdZbQctiLnP+60Pl68GwJjuC",
-	"MUTjJwY/pIi4j3CoXuldo7kmTLrHRJ8U3hxOCiSQe1IQiPnokrtcimsyzVnKRMFphhLIW6HK5VLmBUtf",
-	"spRTdP96kKx1FMDgBXbQ0x3iddaEkUZXn0b0ApGyNlQf0Mp0t4231g8as7S2bNr1MnmNnjYkZ1OZI2ox",
-	"US46o5+3CVIMmjj/keCtkT6+sD9ycXvft1eufRdVWWZFTif81771RjR+q7bFu/otVdK57+mZ9m5pDnq6",
-	"nrIFQC1ar1N5KLl52BdvavOz78/E7T12c+ri1DxHJzNdbHFu5tx5F3qAxRyhmAE4ujnV7gqpF46ot8JY",
-	"PTkaWMG9u96jnR25ZbkCSyXN7rQ4NQh8AgcxIzv4iceILEzxiSI8DTpZF9u6/fViFQcbxU+w80nByJ5i",
-	"jIy/ZoUHUTV2nk/YibJOHTy3Kmc3nPMWaNyYoOe8HiXRvJqmHmxmfZxTWrBewRcs1qkXrkvTlKND/7m3",
-	"wzZysnHJmtFrzQVSXCxGUVoWCCbIPS1UUHPbEQUbAMVMScJtcycS0rvtdXYdK9qD3OpA8JxvG0IEXTBC",
-	"FRk76I+PndOgYFr0QnF2e5DbyLct/R7rMcbNvZcgn3MjupmgQp7WUG5LD8TmtXt1xf8zHM7GDiWV6yOs",
-	"LancaS16+djrwzsB+vEuggUeBL7jqnhjpMk49YLLZk286jyEo+YQkiwbmRInMeA0LNCm6C5IMdp26z3T",
-	"CzAronlO4SK9FvFdH/5v8g5VCDuHBS2mc+NJpb9UZE+fKj2lGjXxb8ajJNVJCw2HQTIvF1T0ckZTLbuj",
-	"IK+R2PhKV+jTGpReR28/Sn3jIj1NEq8sGNtlaTXsTA3lrGZQB/sGTPO9SsxNd4C4deihp0kM6+DqYYK3",
-	"vuCw1SenRiNzHfpyjT+KOT27SRdu9i+8nho/GiGsJhK8VW2X1uAGfTeXWqo1TqXAho+JKLMML41ANYCG",
-	"QpJMimuWow0Sjp5uh2aRKoi7Ooom9qdt6CeKQIsQFSNJGRpYiPfDa/rVDcJuq4wOm6ggztoMEkWp0Kfa",
-	"u4GOM1njEVtHL8Huwgse4l1BTdhULpgC7za4dWoSujCWjWbZ6xkYMddRsa+qbz68S+KqoCZJuhVZMZqj",
-	"Z4+q8HtITpa53rMwRC7qE8FEqoUEY1XQUhTAVqHzgQmTrzF7Y3kNN29N/J3jynbbArfHwwjyVLF5EUEr",
-	"x2PgHA+5SgjrX/eJ/irjxow45cWqRkDjUX7eZI6MB8o6f8B2vK5Bac9OsBtB9UZAoA+SLWbRjBLcFr1e",
-	"17+MIhlcbTbuSblCLTzltzwtaQbXrG4jAN9cgOJ2szk7h/bNOUQACl0bN6p+Jx6SuOWob2pfNsd/YWIX",
-	"EwLhCojCCdEiJflVz8PJ3LnHWc5Eymm/LV5x2+m9aX4bB9Bb9M4ldLlsbpZWRTyvXk0I8GYTY+ui1ED/",
-	"RPa4wIUkQA++vrgky4xOQb5T5XKZrbr1A+gPVAs7q8XweXg+3IjnNaoPR88jDnYtUQZQFvN2ropXjz0u",
-	"gBlFdOo2FdjJ9g8S7R0hLEveFN1Cxyr0L96SPTsCDgoIGIXhd91XXfFty9zRoNK7s/SUq2VGVxF6F+YD",
-	"iWpkNlpzTf9Ks3Gw6Tky4Iuqg8P9jRIq6k+B/BAMH8OlIHQqJsPbu7S8FAQiJGpeIVujl+koamOJaNPP",
-	"4Cp/FxuLjRmLD28u+swsLM3YOA30KGiaS7wsS79FPXncnaMdMRisJWOZUwXru+ACqCz6NTWjmka4yaBT",
-	"eHezOa3RtTBIuEpfsJUJwozc5kDvhz1q4T+nYF3aw1vSGbiywbQUBqvYm5U5kOKpzB/H9rCdKQhDGWJ+",
-	"VdFtfZxoBPAyhc7bhfrGhY25JQd9yWJLYDbiongG7iNrtflIr8uygNOD93hVJF+hSMpyfsuMfyMX06xM",
-	"WXpMvGRf1nY3DDctyMg38FIMDA8/H3yI0CnNDcvIusdaxgAXyfEIPAwdtVImJpVjSKkxBMCFClwtFIRm",
-	"Nd3P9fVQU5UjQaFJqjoRbiEBCfE2fCON3t5eZY/RLjYqd/R8I1WidUVwEua5KrY2WYWsJUKiHsNy9EVA",
-	"1j/eduQ6ahz4OVVkTtNHtSBt3O2HKfc/zPl0bjkehMlAZxg3CE4nPoMy7lrB6ax46Tq2GHJBl9PRzKmW",
-	"1DF8W2V1dO/9tI72pcnraB7DxI72pcnsaB7D1I7By1huR9vAT+7oYArZAN3TpNGgyu9o31QJHs2beobH",
-	"2mub4rH22ntjkzza52aWx/CX6kWQ59G8iyd6tFmDapkevdfBk5/r0U+65T962R6rd810j/a3er5H834Z",
-	"eYEZH+1zPOWj/dXlfKxemKSP1Qub9dG+qaV9NK+beR/tDy7xo3vhZX600eiY+tE93XvtTfJH8+SyP5pn",
-	"L/2jy/AVEvP1Yq8TYMKEDVw1xPitBOFdhJiQOqz3JmzcUVrCV6ehPoet+t+CjrZxzErDgVyLJptCnF/u",
-	"xO0en7ttFktgolFgRNKfhbOyLYhv3bEXzE2QQO60qOYjF0sqVk8UeXH2iuy9kPlSgvfYGbiszIw7B0Gd",
-	"tIt2GPzI3KdVy29LzdZAtSpXW2xK9teGZaduzmnmeWuMBInfovql6feJIucnr8geWJkEOWf5gmpMIYZx",
-	"2YXX7LdVJrnwkJ30fnr329EHfdje/Xb4AZ7jAcyNPdfH6IVzH46GbUJIuqYNGB1lGieEKmL8LSNHM/DU",
-	"Ca6ZnEprqZjj4D5r81iVR6I9SurYSeIHfvl0NfGcoZGa+tzY0lTL33wy3yDwPtP2GISl2RXLcaJLp+LK",
-	"Tc4VihJtDKohF4TcuiYNhfw0zknrjLkmLNWlsaYcVpOcIhzPSgINQcGKSoGQFBNVfHbmBDdfHGsIRttd",
-	"U/qY/sIhof/2e4eQ/tsTi5z+yy89RA3eV0jrvz6vENh/fVEhs//aIV3QRYU8YRc+wvu/nDnk999emoPg",
-	"vzv1DoX//q1qTuPMHJba6tzBCd7XD1EwqHegap3ZwxXOGw9aDSTm0AX75Q5gsDHuMAaQbhzMAEuCQxqM",
-	"3HJgYyjiDq//41fBQQ6nHxzqEC/8A177JXLY/Rbf1Q6+/9sXIRGIANOd98hvHnFoHrHohxdNolGbahp7",
-	"FxCTAJVYE/dOfSITOaEBwfF//8EjPgGQLCEKFukRpdjeWwIVr5TwML39tUDXN7C0BSx5RMaQVomwnCqb",
-	"ZMv++ES5IJmGZJ+QMQw1JjeMLcGsseiTkywjh8/QzQ7i1awQ2RT0nFZfFyCw7gP6JRoj3950TvMCfaXw",
-	"VUKmVGGOqQzwxf3iu+e5LF0No8HGQW231jNmbykVGh4LueVYlSmifbTCtFFkwoo7xoTru61r35qxbhWe",
-	"+ytxjqjG0I3ZL7nyc2LZ4G2I9dAUzqSeUpCsqmU2xozSPo8Zv2dpD9q5+06yh995/qaQUaoNnKF1pn0s",
-	"3W4D+KxNZ00n0IK1fB8agdp7MVEpdRyCq1fNNnpy1nOIpsV7zLyValUR2Ep33fhq89D6zJSqkAuWq27i",
-	"AuO5c1th1gNWFHRa+PpYZNTKrLVmXNuopQ/fELamF2hGhG4X78hYz9q7gAZt3062mAO0WjuFyj63phfT",
-	"iKRsxgVQ6rbuKuNee3flMpM0ZSlED+Leue9i90jxoepWw/bxnFr1xMRWeiETytBd/doFUa1ZYN0ouXlU",
-	"ojC/xp6R9ck0o3yhyIKmjExW1ey660fcbjATsUH2lrkE8CaEg1GhWJk7c5UgdTHHJHGwJ1zMZNskrIl1",
-	"zRSgCW9DtIhRdk1fFlSu9dpOt+kLN3rCswxCp6ZZmWJM2LTMtdbkxlTTOUvLrG3IwGK8jllkrMehHflF",
-	"TnwGYd5CRHzLIF428bYBFNVnxzRUZG9BRUkzGEatVMEW5JoJltOCpd34gs23mxbcct9ezUQ30DtFM3ld",
-	"MnRB0XqSw0UQxNwJfwJcwiTBytkMIrxa0K5ubW+fhG5pJQXgT5CUMSELBvlhVYJEkEgBTdWaATeOo1q/",
-	"9a3+a/u4ZWRpWsY7s5cFmxAA23nYVQG3rePrdgMnBCBGcz3aq+o9Ry2QmkDKXWOBIgXLFyohLv174nBM",
-	"Cpxp17iUQlwO+MyB32oGmXoFZvxpnXfzaqQdOmF+F2yPFAD+7rlL8CrCLTJm/cplzXjY1IJCE2D7FxD6",
-	"QhJj8GvBvOUWg3BRGyNnU8aXhfECMeJS18MGmllvORD2LblonQJeHLXPwDRB3wE9zJKuVMaXbT3Gr562",
-	"27Ynyjk42n6I8jvCCdifLFRaZuKuudYszrTRwq2c3uAp6voCZ8WPEpCurWIhbpkoZL6qScmtUzEXbGun",
-	"Am1ae7A3cmu7wEZk7++lxDy26ilTBV/QolXaqF/trenftLQkyDqMGzSPd9+8IlxL4Gi+ItU9UkuX7nJx",
-	"TVemDdkTUvS83W3SCsWyrA04wbXl2kMCitE1LdgdxNS4z+L9mqvPNaq1btD27T3b8O09pCaIrBXEeZaS",
-	"va8vLp9+f3KJ7VoWb+5gmyxjIW/N4QWvcUxwExXkQTbgrsmcG5q8NNnyuLjlegLHJrDPy58jTHwnBlpA",
-	"lEhlUynmbKFYdmuSh0JeMJMTLroUd4HcDjXThOyBxzN/DNXTu6ZuH9c1inZSu8r86zLpr8ukT3aZ5F2S",
-	"xmy3bb4CjbRYVXYZl7GfuNoOd1SRPZm7/Opd/+Bu68Pxgz6W+DNkdEz8rEUFvWGicpC1eRxHzqWBmxx2",
-	"9RoZmpdBUY3qo0/iArKN44R/wWFvjr65eP0KDUGugvN2brCvXCLivM0hdmf/V1e1Q+ZJVVMk8bNQVbU9",
-	"uuglWyt7IeiCHZPKnI+7YtMWFa6uxoJCRk254IUeUea1nAZrC1k3cDttKVRymZcMoysjmUbJhE1pqZhZ",
-	"pgm1AfNzzdm5pdKGV0P7cTatMTM5wxSnu+7mF5mc3rg0Y5HSJd5Ot+1ufQ7mUAau0eCjT77EzKemCoab",
-	"sLeXlVp0MIzt3/YeRKaiYi0Oz+T8tKlwt/NsNk6qVXODRQ3iGYb0rKGjX8h0haTW5oz7ArOjxRbmb8mK",
-	"3EECtypdXC1xrm0WSetb92fdOb1wg0SbHrYNdAu8b+Ihbo3iOHD3pxGqa1LXBSvve051q0edSAh0nAac",
-	"7i4eg7nMUhSxJ/4RwmBAAFi7P3Uze19jJ23ivuA8Dze6UztQJHZzzGzifL6RsHBrCJq0RUnU7csk+rMk",
-	"C9IHmnsWGCbC7F3Kx4aoTKfz2mZU1ZRUlSoaEkO5JMpV8v1wdywF0oR+2+TPEPT6cWmaY8mi/SzR24YP",
-	"NMlFI4Sg7htqAdtEgHfN+PfDwXO0U48afGBTzu7w4HKmYX1fwE0I4EoFuQyypc4cmsTI0p8gBfqHpOOS",
-	"7jYy3QKQ+mSsh4J8lnphf7u8PCcYy4Jp/JGd1KWVXfPW1pxM4fPYsfOHh+I83hxMxPyVHvaqE/JEnIkv",
-	"wg57R+/Qu3I/LsO2cmHM3cREgVnZtHxXpc9HqK3Lm+9PqwUgm3g1wKeaYYzufRVmadglhqQ1G8MxsVHU",
-	"Nh0DXJmb8sXk0NRjOaUrE/YV7mpV9vi3aKbQlTWvLKC7lowQ9TAcW2njYLip0IZfaTk2g3XDkr0h+YaK",
-	"kuYr0u+T4T45ZVOw+HSPyaGDSzC7Q7+ayf5OLM6balLBLbbPZ6/z60u/huzOjkdgS/N9v5v52pp7GZap",
-	"bVc0YukWvLj6EjJ1gKtLQe8D6GGgSlPJiBXDje3m1xeXZ680XwMboL++SJh1pJquXzRzPxZVZqvtxga3",
-	"MDUh48ZP+uuLy07S+f7kUu9kNTa+3sLd9RKHxPbmAXqro4+dWxRaSbh5bUjltuy8WWq7YS3FdKJkmbMl",
-	"5d79BZqxlNGT5lQIljWRqarc3RCMevaybe/szauuvf6Fi5KMzcLotf2jTWphS+aBLzE7TKPDo6B4T7RH",
-	"FbtGvnh5YQuoRHodbu61KlMe4z3qZLlc0//RYGNw4voNb79KPd3hnhTsYWCCdRetkWiSoKT5dlL5Kzt2",
-	"e6IT1wSEtsBlqV4O/dOMGbgohb4Pn2bA6hI0Un89Sp4LaXKGmSS0cMpoWcgFLbgW4G31FnPLrSk3pEzZ",
-	"0hjkyr1/mgX7ngL9eKX4BvbSlfIst3bNkAsH5X2DylyRtAyNNgd+abKDZxspjV+h/tMAwN1G9KOV7T/R",
-	"oOH9aL9ZGH/LZED4Sfuo5irEkROTwavfkJQ8namiJf4Z9/aiDiaLpBHk8ZfVOFBRlnnukkTtkozNz/+k",
-	"dRmTfQl1m2VWKk9aqetI0PJFq6rkuqKQxAy7NFV3M0ZBJdEjhILQvz8fhorS1dW/o5o0TFqM/WKNFCYo",
-	"gsIsIyEpv4bcciKrWS2ff/7Zs6PDg/1h5K7h3W/PkmFbAc9QMaqA4iYW3a43kTxb22/cLpm0tpKnTdsm",
-	"EM8uXpOD4bNnvSGh2XJOe/sBjoQwPHsViyJs0W+nZg3xMQ/3h58R2yQ61JvYWAfrx7pYLSayLW0f/EbU",
-	"XN4Jg6cL5ypeDfzf//lfoXT+efz+iX1lEqDETJQp+A5ArWYYDirdmAtcX2I/PX368uXTH3/88cdO0nn5",
-	"8unpqX3Q//RevuydnobCfPDFdiFsZqanpy9fmu+qly9fnp42XuoX+gcIQtE495MhPbVtPHl14qFkM4HV",
-	"ieL06bcyu0HT/y41hOvnzuJSAHpvconD8NhphCT3p63JScKc+TYdcVXj3N53rD9imF1frU2MBEOYPPxq",
-	"++TL5oMz0V4vohQFz+JjuA35/Nnh5nKhdrW+xL5rDiOEmlJwbT0FcvxJ0hlh3YTo5L754RKKKTORQibs",
-	"E1PEgWKd9C9wy6/KweBgCt3An2zcbx0nro2fYIr4qw72aOyC5njjuy2DTS/tIParbbNu26x9DS0doOPP",
-	"3sekxENYlwI7uvmtJ+phwWgvqiITmDhGLvFLWyQxwCRpjl/zvO2acb3qKyGTVVVf3RZb3640u8tbOSJe",
-	"3nKg8a15Lx5YRX1JlbqT+fqsirZRPeFUnrNpQeYyV4xM4EitiCqo/rmWUHJ/80xsWsTtkyo+NH/ihiy3",
-	"NQx38/KAtQZb17nf5EyVGYYYElVOp0ypWZlhWsiHJe6omM4jJe34DhJwEgDcQ9J1hBfrAUzsVXpDX4tK",
-	"N5rb33B9cmdeIIxVJVhqLkrOXn3fGwwOh03wCXZfrLOtGn0FLiHZfRUHQa5ZTVw73GiVX2rSFFvJS/zM",
-	"aAwJ+ZXlsqdbs5TsDeAiS0hRSwUa2NwHm7V0NuP3kTXqRXnuVTGLsYZePcfxpn034yU+gCsIxE5GMwo8",
-	"hqJVhp9moRW4/AOHbnDbF3zGVLFD+k7se9vsnR+bLegfn/QwyHXIoOiYe56UBYn4TX5kisPpnE1vlJ5k",
-	"s3D6nO4fPRuNnaw7Z/fk4m8nvf2jZ1ays3lNecYSAn1BCSnCbME0/Xu4dabb57P96SB9NnuWDqeHbH/y",
-	"OR3ODmcH7Cj9bPp8MqBDtp8eTA8nR/TZ7DP2efp8OpgM6f7sgB2mR9Nnkx3ryWBKHlVQUXjOjE8UUYIu",
-	"1VwWxueslmuvlpR0ePQpk5IWUt7UspLaQBs/Kak9R+pPkZJUz5ClpFx+mpykUUefN5j509vIhNAsq0U3",
-	"VpcScBR2PJ7Iqb/Hak9tt8amviS2taWhMMutniKW6jz2UoQKxoxTk6prxJ/vPkX+K/tiFQ1YvuC/stoZ",
-	"3dNiCLjYp104sCHv+nx/ODzYcQrb5SdtTUrqpu+RoTrgDQpsTLzW5FXb5yw1h2yXlKX2XD5CxtIIl/2k",
-	"aUs/Pl2pXXwsW2l4cfEJMpU2wbUuzZ4RTiDLHjiuP0xcj+/RIybbM+fi4bn2Wh3aY85VYQhRVXCiS6gi",
-	"VYbpLcriARmslcaD4Ogc4lyMMECnc6+mmF8sr+KjspxkHhMVVkD11ZLv11bTq8mePNVL2z/sTec0p9OC",
-	"5SDAvAaQndXzeW9dXC1WVGASSXS43WVUI0Vi8zZqbY5EzCztChcJMP/njChWxEoVNcW/LRK2N4pgmI+2",
-	"N1F+uqo9tT2PuWz9SWr2NNNHqlMGQVK02NGNaU4VmTCmkcB1sN29+B9ZBihSg+haNgd+++a7mFz5RBHd",
-	"PobfXG1A709eW+hBInTEhJhg4Xcjyb5+8/XJq7OfTi7PXr/qnZ0SrArdYi38q4BRrIDRsukutuWo65zO",
-	"tppLXjmi1RzQ/lyllf7ktZR25qBx77HmlD7afWybSk8PruIU8/Bsd4WLoF/dkVZBDLpxQe1GyOjW+knd",
-	"yfdDK911ysqa6rPtUkVGVWGkxHS30rOtFzx3Ai4f4ML2gRWmNlw9t5WABU3Y3D40FOJGva0mefAK0Loj",
-	"sUns317h9We0k9obfPiwmrLrIm8fWmA2nFZVZtbGFP1Dy8y+Dib3sbp3uNTCL56ZScxA+YeXmw0Lg65D",
-	"wPVOEh8buP3Yu9W+WQ/Ryh9WiTfc7x1L8BoCVI2ynbNBc9avsKPmD1Vp3ne15cY9Ih4sSFaLqtp0Ks37",
-	"ASvTEzzz+6r/+IXr+0PSeRMVmR5D6qlWVuK3vTs2AX6CT1SkueRpjy6X3lsuVe2NSVZR+9q+jfdif7W9",
-	"bQfFJizMqn+AoVt/PsE5nMAUWludSbWhhUm5vGE002q7QU1jMzZueOgmHJdkljVXYePXx0TklhO8v09L",
-	"tpWDeFpa53Drp1S5I7deQH+2m5843ietn5Gf5+MhUzrwpvR84504E5o8p+1RAzCuA/YWMVv1OtdmgPri",
-	"k3B3YrRcEzwvpsGQ8N6wSbk1eSYpz9kUk2EPCVVTE4cpc9IbEv0FvqgoeG/o0YJh0hu+a0AoehrdvE7U",
-	"tONN85SpKUZnKTYtc16sLjQPNeHg4EZ2UmI4Ij5Zn9XONz9cdpIWt7mcFWUugPkQ8BJJ0Ei2qxsd8HPY",
-	"KXRoc2udF8Wy8+EDRJLMZJzILk3C78InuJgNiIvrp1++OScn52dkT/elRk+f0iXvG5LX59LkFwDR1WRs",
-	"uhI5JBc12ZlGUM8WE2glyFr1AwXco2YfPb6Mrmospwp83euB2lei3TlibxxJYjHu9q/ElXghIQ0eytq4",
-	"2hld8Gw1uhI9oqGtf9XjoMvy+Pz1xSXRq316O3xKy2L+FMD+FGE8BvdVgWdo7Wb9clfYrdIjgeRv/PDI",
-	"uGamGhs7FdmbUs1JhGJCcb2ShNBMSRf7P/b5q/6weyWIH6sc5DhysrtxEXVueVt54iW6a7BdjtFiNu7q",
-	"k+d79sHKzlIk2C+luJanX/RUscqYuyJQZG//kGTyjuV6bXB94C4TVJdw4XX12mQJRbXfHBJ9Kn7T+5zY",
-	"mLkP44RQjNB3P47Iz/1+/11CKrkbFhBI3mEPNtQb+kBTovtZ6/g52xA6r/s30fN69m+q6jrcOKdrqRpC",
-	"JQC5S3Ej5J1AqdSm7/8F/EHBK5YXWDzJnEY4fmFqPJcPhkvRhQxr5mq9M+wP+gOwYS6ZoEuutfP+oH+A",
-	"vgJzIFitWA05baSK1Qq4R2uCItTVbsZkur5TYtdk3UQPQeBiFCid7/gNx7FHxpaSjsjP78YjIqRxqOYK",
-	"bvZZCsCsY6PvxIpOpmq9W7QJ++YidEbVe1ZhceQg9MkPJvMPL9Z5oKIJHb15YcY/5FJcV0CSuQPIiBwO",
-	"hgg1g2AmlaDS0gGWdTS0qbiTIOFCYoIu9GuoGtDO5nLRLqOwMqrJYUjkTA95oJHKpTeDkpDAbTrIzpkq",
-	"wCsRgldEwVBl9rKQP/1F4S2HEQ8Ah8BfE5IBYOYi7BTM73IduDSy0qw06ZOs3+0mP9rKL7bNxfUDXopw",
-	"4cBU96tvTBSyUUPrBkQNWgQI4c+8fkdR3SU87pqc78xWPrBVyb1AUtPCHJYkBmsCbN/+YLD7hl+zFCMj",
-	"YjOxbXEqr7/t7Dx5Y+yA2YfUxznkHnuBFxuiRj4knUNcZGxoB4ynX9DUwU1/Mtz8yVtBDcNnKX50sPmj",
-	"r2Q+4WnK4O7wcLjFF+d0lUmaXkr5Hc2vGX53tM30VLlcglnjJUs5xXuopHO4/3zzx5dSvqRiZUACFuqj",
-	"bcB4JgqNzplNtdQ52gYopsjWW0FvKUczuC9kd0Y/v0viB/eaaTrn8xVI0nkNYjzI4iCuW1Yna8TgmkWY",
-	"3HdcRbhJYBnkyqeuCXhogyWY6ukUfMEse6vkDyc3VHmeqh6fhNV+1DEZB6LK2PtS8ywwyGJZGc8m6xI2",
-	"aWkFqv8VILcAQzCyj+Ei1txFxgqsTmMQvZTVdMZkz1OxklDB6h4TyF8/yeEE6k6czDbWYHglxwn+dcF/",
-	"ZfpvO4jeM3+UBV2hSDthTulB4VfB/I3w8wT49J1AizNJJVKAv5ealC5pThdMa/l3HKqF6znJYg4S1TJn",
-	"1nQQ8r6vWRGYkYFom45U6xVZ1eTpOSwU0olt0VIDYpu2EfPmFl9VivSW03kl/wZQ3mX623/RXMT237ql",
-	"2E/efTTPkoKdGyN2RUQuY3Z+OMhtcgra0n82blsD4za1zs3JcwVCr+fBYW8wvBw8Hx0MjNdzzWXFFmd2",
-	"TiVtriBGZGj4UbSLJE1vhsrUG71MdzHMGIdcxRebYOF6ELAJ5fVjdWvhsy60NQxVrV1Sh0lE/NiVoRde",
-	"cliFe3RevOo1EoFs890pfudl89jmK4gUiaTl8Etob9vXxetePNnFwSBMOrFNZ+dvTG/15BFbfYzfhtkf",
-	"AvPqZw3z5oFnXnRVrc2Nfu023ru/bgsAsPfO290ja7pQu8wctuWmC+4IvSvB4Q6ideu1cERQ9S+G23n8",
-	"Hyuc/jNKfaFR9ed3H0IxkKtiDXg9QTAMr9UnJGrdwJs3VVcDj8M74alcMAV6IehrZM/GnHSNzHdZFXMg",
-	"VCl+LWzkq9NVIga3uoWjb6wjSBfHaMAgYGT1K9N4Qp97NfYyw48I1puUMy1CxatAQ3HAQqJk+NrkrB7X",
-	"OMK46r+QJmvg3tmrNwn57//8r4RUhD4hPnFPyNmr7jGIb7bjynU17NPlIBxX6fLG5FBLjyZj3tjkIQwl",
-	"uZM0jJ/eVZDzEqJ+y1ZG4HioQcSx1EDYOCFfX1z2vHtKrd5r8b3ybBIVb3cSR+jkW+VbHIbJDw9Df9x1",
-	"LrOPI1g0xQfnkRiksTHZZ2xCGT8nzId/uMgR89ir3RfHWNkOLKOGmDvZZYY74p2NdthklvEnZDwNOg9j",
-	"gusYoOn52IQU3/0jjTJb8D2PApyJrzJ+PS/+geaZ/Z0m/C1bvWGl+pfl8i9cUruaXtbC3FusPU9/4+mH",
-	"VpPPG7hdUg31r93mY3j94eCwJaIglQzN8Oweckfntb5qFnoIUi3mTHNKCzxzLZCzW0YzMGyAow83fSpk",
-	"2IeDg2oKrVeJeClIScpnM5YzUdTXSQUZaxiNN5pKTiFOZmc263dhrwN3NSacpY9nFcDUzLvQy68wu/Wj",
-	"U8vLRi3ZP7fVenC4+YtXsvjKJgP/I6nSLqTla1bEDD4PICxPvdJMrUSmrhXaMtUeXbjLZcFs8ErNt8Ev",
-	"MR7GxV6JycpK0n1yIlaWrCzoCrwrjM4g74Qd9JiMv2bFSZadeDWlxnCJrjDTgBTsiQIqp9Ezk9cQI6XB",
-	"hZXNobQ9U0VegioBK0jw9hKoFrpVaGI11cpJMc9leT1PnO8CF1fCqS5Qlp1O0U9BVdUMIJhSSbich1GR",
-	"8BF2T6eFzWjqt74Sc7pcMsHS7kjP/Xdiev3dDTxZkd/J2AT7jcnvV+L3Xq/n/q+/CXSxfhrxJiG/Oy+Z",
-	"qLcJ2dP0XQoyxrIr464etPJfGaPehoX7oZ5pXrJuQsZQX2ac6AlC4RZjMsdSPGOyl9eTWnQJTpmL2/u+",
-	"jRs1c9bT1O/J+C2YX6x375g8rb/6osxuxolJEVuQjFGFh0NPZIzVqFkKi4D7CD1Dm2FvTPbGPDWv0M4E",
-	"Nn+mcfprVXABeQ4gZtWW5rEf2+mXWZHTCf+1b41XJoe0t5K3pomF+HnYUjcZG5vcGcyGq/Ovz/UfWHkO",
-	"X2rlCO8nBCtOFnYxUBVe/1EKXuAfiuVmMXqO1TngKnY8xzQ4SVijwezRiFBzP6lPiqnTcceL+ZUIPrPK",
-	"OsupAhtDYk0GwhUq5oVi2cyeEjj/5mwYsqLF7Uxe734BVZGG1qsnd++kxZQxHi20VJzTa+vPpWSO/gkK",
-	"iExgiBsbDyY6nbJlge485r4HTwRe6dxxobpRQeQkrIH3jxRBNn9nJ3syxfIcyT/oUskD2j/tnVJjDX+W",
-	"K6W14qM3a2i/g/Gg+vLB5mZX4vcvefKPkCcvA1t0JWyhs8I6ec53WrCvtSi5vdT5lGJR7I2SJ82yddJl",
-	"T3M4M28tDkgQ5lAuLeZs0S55jqpqmcC/UvC0u5vLRWUiR2FGP4y7KGyY+lfo9YbiEBXplcASpX3ypQEh",
-	"fOiENgowHdf4wdjwvNfCprYEA73MNfRpuuAimm7JSclaBdfaNNQIvuOKoYK9mYXWYLkFIw18OCwjraBj",
-	"7f9/GFcNFYF/QcZqv3iLl4x/seK/WPEfwYrjlOEvhvynNzt/CdkWWUvC/8dh3xOXAHQre1FtAiZlWMiQ",
-	"g/rvLqthv8YSr4TPEzX/y8xd+qLBAR0P2o7vXIldGU9VrPzPzXM+DT/4WGr9MPq5u/06kgBwA/lzKQD/",
-	"onV/clp32UpcWqzhxCTsa3eluaQ3cN00lUJxpVHRS2qMmWwDC1mMxo1AVwGDJ8ZGaRFdXEHCKptiNiFK",
-	"+pX0eSzwTUH9fKoIRZOmSVqbgMIC+g1XV8LahxeMCiiq2wdPHje+yflZpfwksiwUT00kr01cusdt4BFs",
-	"yhN1JSaZnODnI7iBy9m0gPTDTndKyMWB1miWuUxLkGm7trSPJeIj0jD9JmhBX5c/GF6sTaWaBHlytaah",
-	"1bLNmpTmGgW9YYRa2Md0J5cuEktPR/IvjyMJmMeQQRE/dPeoUMzX4GV3pBWoCFO0/lIYv2idoMbdKmM2",
-	"3IyoOV8qo5bqX7mYZqWNNbM5PWWGxSxpbUNJzgqMITV4uZC3LDWmc/R2wJRqkB0TfJ/idwQYYRpZv7UD",
-	"Y9cWbDYtr95ZpXt1s472//9g+/+NXRVwIPXETPg5L4whWploRcymi3M6SVOXCFS/Hm/0ujIU4c/OxKO+",
-	"Xjs73jyUfa5jnV/YpM/HYTLtKsX7vxgf/RjHnL98ZAIGrnGHlEvgl61x8Rt5+Ra6iiEHW6ssJke3Inkp",
-	"iGxea9fyO6/hN1fiUdWUwDx2JbZWUwwA/tJW/nzaSrBBuygqFkn/0lT+GTWVvDqRlryZBOCWWLVrKW8Y",
-	"VMBVJp22FUvBH0OSMUpOXEQcN8Br5fCZvbFQVyKedETL+AE715K3uSnBqzozJsrHQt5BtVrjJGEu/69E",
-	"8DnGNZaoUSV6flqs81xosHID5A4q5pAQ54Wbv1scxOuMr4TuTIvXhSyncy1LXlj94brUlHtvQjMqpkwl",
-	"BGqBQx7PstAaFHiwm6KOidY7pjddmFwxZ+JK5EzjQFmYtFxO8YDATkzLZNJXsO3UDVvxoUb7j8kY4XOW",
-	"jsmiVAWZeFoJBj5AZpowR/vh4LCurZyynGtRHqB8Le3VFC2Ixh+Wmhsw6ipl4OxHZmZwl8OtN8okB0VE",
-	"T8MqK7aq8xOSsfSa5QS8TvCSCVQRK/h73xLME1FpLYa1WqUruPC1ASY2TSfNwaH0hi0L4zGy0u+OIS2D",
-	"As1PSJJJoSeDjqoWHybgr4VI1u3HYkp0z8vShEpXxV+sBqbfNHN31DQccKo9HAxGZL3CZzxdn1ceX6aA",
-	"2J0ss5RkjN7qPc/lHVlKLvCmDBxsuYIMQrnWdLkgjIMPrUslNcK8LQa1YOsh7wh0AE9QosydU8hzBLlJ",
-	"sCMArZB51cOe/QtVNNxxKFyO6c3d6VZcTBnmkaXYT3P6+o232xmd3iiyB1PWTDOnU1NDDTu3OQu9rGdW",
-	"a7xDJyKLp3YyNIP8YmDqOBw81x2DE2ASVk7Se6E/U+V0bg5xQL4As2DqhItCAiLObYJNoHkelEkxl4p5",
-	"2ZxIIa/Bt7lPXiHJ0iC2iWvt1hdSVtvv8E1rw7q13WiZVxiEaUu12m+LoSTOwkGMs7WBLBpDMPYL9P6G",
-	"1cSYAayhx6VxsovSHVPRvEhf1XIp9c0HeBLGXWNEmMo8xcQ/DT07kGz+OVXsXcKpHiDuPXpozYPm0C5u",
-	"mibpceUjYRn4/0i93sDjhRSzjE//Crb5s8jX1grYyLeHEpzl0etk7bVWBOcEi7K45oORJGPo/Wrq3SEH",
-	"3iCgA0eQ6SqBZGNNYQ/K01+JkyzzhPYcM6dwOJfUZyBCip5JdwmNnZhCBF3YrCuQtg0E1zdlxtTIZqxb",
-	"I4iPrPhh7OABlFd6FPSc8j4hXPU90bi2MJvykCsrvx+jTFtLXQNCHdx00NmsylFWydthn3HxW0uZ4CPl",
-	"pGZyODjo9smJC1+YS7hKIUF0U2J6svnuMMwogeKi5HBw2Ccnoj1wCQQuiF7S/VLRXJ4fvGR36iAiVFtr",
-	"OiwYejFidezyKYHLCYSZF6AhZO5uHjSQnIBbj7e2UdURR/EqphtzpHnR3MeeWZ4ICTKTvFNVysgwwsyW",
-	"gkWXcJBKbyEsAwXMPSusGn95li+ophjdY1KPNMtNABwvzHUZ9zPnOokE73SyzBwho0Qi0G9pxlMiZE8u",
-	"R2R/MEDtyaKxmROmxsObEhB5q9qccNBMj12jD4MiVqACxrFuUG5qhdL68Unsxth0SDOoNwSz0OKjls8y",
-	"l9ppksnpDWQZKkXGlDIhFnhbMkKXexBTQUbUjY0WgYfJgljLpJjDFLkLWAtMsAbiBsZ/mFuYvBRVqUKE",
-	"mLmjFKmRUU13uB2uqU0zaauO4GEgOaOZWy+qQnsZv2Hk23LCcgFolOarXl6KLmJ0hVy4LyAO59x7hXtc",
-	"ZU3GaIW4ZItiaz0PFVc22AauZ3lBVJnf8ls8wuyWCRILe9CEJNWdlqKaEg4EZPbf/o2csiUTqebE5Dqn",
-	"y7l+/WXAGuSdAVuhuZ+CHddHwW7YdM6zNGcCLc5AvJySFyDklajwDtIT+NpgjXADfigfBlitXKOdp03p",
-	"/q+E+wr3vMYCCtNZUqlPEBxqzoI5BpDVaw9nhPhApJiyKwHAvcOUtLcsp5n9eiqzciGCDrqY2zLAfHvV",
-	"aBHe401Xwpml9HG/m0tzwSxsMozgUBU8c0gGgPUgKVYBUTjWsK5phMidm4cKLu8ZhVrYLkaqH1pu9nzr",
-	"ypUwtpvJCtPhg0LuCtUkxCRsT5Bxz5DxLekql1mmcRFVRkgFANQWegU8uBJG65Y5wRCjrqHAAIiRs7c4",
-	"chE1KFWn2rbgRR/DjbBXay2aU8zjltHrEcAcp2INVRBTaBcjy+KO5mm1TEiOpHdEc5ErYXouanOBg9Y4",
-	"/IgUyjcMYk7euIEPe8XqTSMP6E/UlRijvfCc8nT81DxgUSimX3iWxTHZs6ngaWbzVqjElICClaiu3pwr",
-	"YVb9RJG92rrDTysY6C/N5ln7JtkzLxDapvWV+O//7/83Y3YTuyHVN8EOucnpb+BzPUHMou19Y95ciWAk",
-	"4g2ECXTRGQQNq2SPQ+ZqfRbxM0w3U8UJGjpQic3WMQHz7zo2CZiT+ufF+hEcG4FpbN3vXRe+/RGmZlKv",
-	"c3Gr6fRxIAK5qQz7GILpiMjvlio7csyFFWpTlnfJ74aEwGndC+jxyJAw3Qhu8ywn2/PX0m3Ec9qYTmvw",
-	"+p2My8l78zQmvzs7mhrhL/axj23e83R8TKqcZLYZvHgPuBS0TBnNTBv4M/jRHAT82doG21vkWm/LubiO",
-	"twWgmbHw7+BncwRMA/sUNsnlL8wt3T7Vm0ASsqoNPnqNApi+R+xUVc7sqh2WGcSITzw4dj/M09r9wDYW",
-	"ypNgO+DZ7IbfzlAG08o+rWlSgTza2JCX8wC05mUFYv+LIBmbBaJ5Z3etah+AowFKr50PSqpA18BP8UF3",
-	"1MP/6xZssczkijHbyD6/VzSj+ep9ZUyAyNeqAXSEXY687vuuAwShefqO0VsLSDDJv/fI7/bfVPa4to8u",
-	"NAGym+rWAi9rXxhG7s6AyvgybONByey4BZJ5NCBpYob+dB0imnbbY04Irupru7XINxpo4bdEvDheh0XN",
-	"5rh8w2/s8h2/cR0klgJAM/M4yalIa7+99+9Lf4cc/mbB8GffNgugb/zr7PD2MdqB+THsAA+T+RwesLWZ",
-	"G/5sQuIjVNh84fdoD7TpM7JLdt2mof5Wq/eu6AWuxL3o2y42b6rf0t/UFirbbG6h6gZ3gHVvalTCgKLa",
-	"fwkw9mBogdU4Eu4HTcDX8krXbSuLCk6B13wDwPyWWwCs2RyBUNB7h4Pw96YlGZQs6P0m1lRv2cKc3O8x",
-	"PK330Tga7peGdFBvYA/yKDjWwe8xzt/oZiODq39hj/YoOOj29wofU66MJInb4Z633BLbfst9CZuvAX7Y",
-	"sA3OYav1wKy13Rai/mcV2PBuH0Gm/35vpHR9aAP3Z3D7CPNnWs+Bbp006PEsYQCCsN0W6P9uCf6q6RrQ",
-	"V43awF61WA9yr9224LafeAzCDmE5RDBGxRSxkf4wIrNXHwVdB7Oy/UemZUcJZUrdUwt9qXcSHDmb08Ue",
-	"uSrHS4APVlWo1g2P60bFJuv0oKBJQdWN6QP+9H+t5gE/OWqtbhrzNHac3wP5r+La+kf3zQZ2rNs2ZW+j",
-	"3Qdfo9SMf18aq9Io6N7amlR/lsuFew1GkUL6z8dkQsXNiekYe9Fv3Fj9oPF2CkrwSYueWG8TiNEAN7/J",
-	"BvD5LX3wMfH3koNlAJAFnozU6O1ibVFWxGsXnq3IV1v3Nhtd73VLobr9M1yCRyutulwnlmbSvrTkT7hN",
-	"vfa7qUv0pmz6RTlxF6zuyJrfKuAk4Xvlf9SiT6LyZnpsam+my4YqWOttxjN2tljK3G2tfvOew6v3UJXL",
-	"duX9UO/Fv1Fwe4yv3meQkynEqcpgRX6313Xe3VwsU0S9g7pXmxkWL8nfW89Up39U7U2T+pwAUOcy41Ne",
-	"g+rSvAQCu5W27X232knjrn9YTc8nRG6pHiXaqP34rcOuzcvv0NDdckJr2x2Q19o3jr5uc+Rt4+ahhSMX",
-	"TKp+CoM5oTXlhTOmWI2rYWTxdrFhxag37tffhJDLGE09XEmNVaJmhNS/GCxAijsKCa7XQP9loti5hyap",
-	"PU1+63Aa1VfefLzPatCCmVk5gxn5qNXcqFvUZBUnUbpOJjGC6plkfGxoIeR+J3VmhbKM50wdGIpqVo+t",
-	"bFXhl6u1euE2jSPmy9hnFRDvaM7mslRW63fPbdKqaxBTIhs2o0bzLayhwSce9cmpmM4t3YGHVvMk/hyS",
-	"vdoWhI3iAqnfws1qVIOT16qarLNaW7Jhn1sYKSJJwzoLb71PGt6hkaCDP72D6Cl4RGzT8iuZT9lDfE43",
-	"f2Gi3j4u2T/ctcFV9sbsM5GNOsmyy7zcJRFNpJNPWuzP3NKFtQy+dIs23mrNGkmmRNLBXyWS/iqR9FeJ",
-	"pI8vkbQ/eFiJpMQ/wb5+1BkdDT9POuYWvDMa7ntbfDhw0NYLGOKwqjPa1x0i8bY7iV45ndFvH/zaSxe2",
-	"FmdVodiUmbCf+wTF85C7KgeD/WeVP5Jxh7FBNMZbCqsLG1vADVsWUQr0CJTnU9CYB1CRT0guDv5QcnG4",
-	"K73QONBGLj7blV4Mj9rpxfOPoRdHn4heABP/AyuqBeTCIwfeucUNcac+oBMBCThFR85j5wN4R5VHCT5O",
-	"5GkPtDm1rs8yT4gUBOedmLAbcJCdOHc89IOuJQuKOD3/T4zQ+Ss058+WkFDL2pHAnF3zfXTefdhmXJbf",
-	"WvWxWazEVrfDwINj43O4pMUcaqlCDDudKJmVBetrOpRr2fcpaFtmTo3MIZOCcoFRt345537FZGF+WrWr",
-	"fRlEuuxZgZ2pLqFYD7+q74q+vFptMT7rPAdYeaMEsGqO9sNc2iAdTVNsEuNmhueE0GkulXFGn+eMYUkM",
-	"SP9ZrclPF9kc7UU9fZqyKZxbtz1Bb+tYbrKWVdoMMM3hz0uQISJYB5HpQUyY13ktJuzDuw//NwAA//8=",
+	"7L3rchu3ljD6KijOV2WxpkmRujgxVV+dT7GSbCWxrZLkZJLIxwTZoIioCXA3uiUxif/Mr/P7vM28zjzJ",
+	"V1gLQAPdaJKS5ezsPdlVO1Y30bgsLKwb1uW3zlQullIwUajO6LcOu6eLZcbg7+NpwW95sfpOXp/Ra6Zf",
+	"qXKxoPmqM+q8EYwoljHdhpGUZaxgnaRzS7MSWqa0oJ3Rz7913r+/7YwGSec9TzujzvPD54ezAR1O9qb7",
+	"6QE7nD2nn00+n77oJB06LbgUnVFH5tdU8F+pfuxjzxd2pBPdbdKZ5owWLD0uOqPO3mDveW847O19fjkc",
+	"jIaHo8Hgp07SSVlBeQYLmdKCXcuc62X93JlmHFabdLi4lXzKOu90az1MCq3N76PhXtVkdDD4kHRmMtd/",
+	"z2immHnSn3z4kASTPsWVHuzT4Wxv+oJ99tlkMBju0cn+wTTtJJ1ymW6afalYDvuxoDzrjDopW8j/Yzan",
+	"P5WLTtIRdME6o84JW0jyVjf/gJ/B6Puz59Ph5HPW26MHae9gOmS9F5PPaO8w3WOf6w2Y7h90PrxLOjOe",
+	"FSxn6UtZiqIzGiadBVMKttshAMnktSIzVkznTM+/kAXN7Ad68SfNTTrOssu8rCHNlzlVjLBblq+I2ZQV",
+	"2SnmGpVY+kwRs8Kuj0l0OsWhirxkiX38jqXXGkTBy8ucCjXzXzsMVu6dUqxwTxMqbo7x4+pdTsV0bp8Q",
+	"HcLhHIqYRymKnE69FzlLefFaFsy9ShnNvIdJ/Weuwkmkclou/EHYYpnJFWPfMXrLGm8vlkykjbfVC/H3",
+	"kustMI/3SyYUe+mdi+AH9zzjGTtdLGVezcOdCPNYsIX7LWM0NUjjdarf+g+37ExmfOq1kHnKcu/p+oIV",
+	"BRfX/it3ur6g05tyWf1UFnc0T8/oKgDXsvmcyyxzjxktZjJfXJQTNc35Undctc1lWnrbuczlLyx8Xkrl",
+	"7eeyzKdzqtibYB2KZjRfvfToq3nP8ls+Zd5zUWQsmG1B1Y33cF811ifcPdwykcrq8Y7mbC5LZTZHn8zv",
+	"5DUXb74Nj+F38vqapYQLUkiiT5/u9Jki8k4QH9JNeq4ZxJLnTIW0ay+gXabJqeiMPn9+MBjoFWrKwNI3",
+	"fudrSWQhb5huwlbfzCdfT/kb/s3p219Ph6/5qToV54fTl6fPT2+W//H9y29e9Nnqm1/TH075G37660+/",
+	"/PTLqx9OD366+OZFf7qXicniq0H6H99kttPL1VLTti8YzVnuUVrkT1vRzcSRZXknWP5/1JzmC1rkVO9+",
+	"n4uKOJ/TW04u4Gcz1OtyMdEDDgcHe3qDKmrrdqWj3/ugeoncLtzEyzkLNov8UqqCGMYY27k6I26FfZS5",
+	"DoMtnnE1pdmPjALoVEHz4oSugH3AwyspinlndKB5Zi4XXxpwTXiWcXEdAxhXJwzINa7UsNhMTi2yHIt0",
+	"znJOvqSqSMircjGhvKNbXMvOSJRZ5oCO8CaX2H0nwpsH8L/aLwYxJqXigin93XIuBYAQSLM+yqlu8e8v",
+	"hnqHzUZ2Xnz+mQbm3nCgObAlLC+BBaBMdWpJ5sBhjj4Umm4Oks7dnBaKLpedkRYxcnbNpaCZoYDe6J1R",
+	"5/S13p4yz5mY4vO59+JitZhIDeb//s//0gIQLdhXUsNZSwknu69e7f74448/6nPAF+wnWFrnWHG6+63M",
+	"bjSSmOFVkQNALmQJ4k6nXE6kvFG9OzbpILlC2vybx+j0k2D3hcNvTXLTFJZwoEkmm/H7zqjz8nVPj+M4",
+	"4LbfneB3jvts99Xp6+/9z94IoNAOvSQ+bdfXxRvoyjCWS5Yv1Aldqc5of1CxhG07Ozs3vfmcY+uP8duc",
+	"LbhAhvNbh84Klp+UDKf0WdKZsJnMmXuzr4UAOsnc4dJERhVU70DnFZ3TnKp5kdM28XTYEE8fIGf6ZM4n",
+	"bI5c1SneV7IUNXp3HPImcseLuRElJbBvmpEZZ1lKFCta6d/eFvTPUoALH9G5pkFvD4cvBi9e/W1vMHxx",
+	"dvlyuLd/cPgcFIm0VHhEf5jLjCmaMQLkTVMRCuTr+Oyrt4MX+y++0uBokNjBQW8wvBy8GO0P/qQktjMv",
+	"iqUa7e5OU9E3FKHP5a7+Ve22gbO/FNedfwLKvHfoSPPhwBLn4SAgz4f/SvR5/w+lzwcPJdCeXtCYwWcP",
+	"JdDDw3YC/eJjCPThJyLQVnqP0+eC3lek6effOlydA1ZoNd5CzscTO9vO3mcVFRr+9D12ZQ7X1xeXYA/4",
+	"A4m/NSh80EudM2ohdc6KfHWswQXkmzkFTe8xm0qRKq243FFeEAQiUUzoXQBlRtEFIzn7e8lUQeg15aIP",
+	"SglYFmDP9I/cA5aaztkCeMSCC74oF4DmBQKGi4Jp1R9muaQ5XbDCTNTaR46N5ao+2TciWxEmCq1hEzkj",
+	"xZwrgmauPnCNzqjz95Llq4pCGiOYP6f/lbNZZ9T5t93KUreLv6rd2gz0FD2r3YXMiy9WzXlp1QFZZSGJ",
+	"knnhJjlZtU1MYV8PnVg1i+jc/ga73pzhGIcb640tCFWEEkSQI9himBtxm0HuuFDkbs4EmchiTmjOyDJn",
+	"+lu3HPzcY0UfvZ6kc9+7lj3TX9vSvFW/NedmLZrc5bwo9EJWiC76sJGdMZ65scYiKqDxqtu2VeZ8+ktz",
+	"2L+tgrug998xca0ljP3niT4X9rE6GarINeXTG4s2mQim0RtGKJnAz3gEGLnTIlIozO1QRY7TwD6AXXbt",
+	"CQcDLRfXCaEiJTkrylwQXigyxs5P0/FIg6YUqSQzmcNIaNVNSDHPZXk910Ngt+dMFTJnfXJ6LWTOUiIF",
+	"SfPVedl6MHGUAKgpm9EyK5wkZcAykTJjFA/jCfTZhMv3NOOazprFLPUZ1IIGuZNllpKJnXpKdnQL+AnM",
+	"zaYB/toFIViWhYMOoWJVzAFMGb9h5NtywnLBCqb08np5+/pw9Q9d31doEK8v7zhT0swR9iGXd0AAb9iy",
+	"IJU1nhR6XZNMTm8IJdO5VEx4dmEuVMFoCjhPDgYvuokPrmLOFoQLMkYz/LhtYWizf+C6TlO2WMpCS23f",
+	"sggFfUVvYPqMTGmWEUVnTNPSXHMuspPmdFb0OCtmPS000yXv8arD3g1b9ZAcJeSiyPmSPVNEsQUVBZ+q",
+	"7ohQUgr+95IR0GESosrpHIng27enJwlZspxotiRSjblLhmy+T5Cu56pw7A+UJEpu2IrkpVBHhGrwMWp+",
+	"cexSN9CwbfDPnQUr5jJNyJLqnkSKtDchE5muElg9y7vkmhUIDhyeCnXHcmS+CQ41diAteudsmdEVS0dE",
+	"899x4tA4L4XQWMwt44YluRma1aR8NmO5Zgx2lpqtkoO9PX99c54xb0pcEVXwLHNj7IBARihRczh9WprQ",
+	"dIMXXdPf4EWffMtWCvkJy0OSpWGBy0e0BNzeOyBzWeYKJ37DVolDkmeKsNmMTQsFzTn8i2DSAkwBZIgL",
+	"IgWojkKhKABEzTSE43JHFRGysF/sUHJ4f5/o86MlxC7J2KwgQprBcG7UYKbGATehPnkt7YULYtrIoMpU",
+	"LjlLiVYrib2HMEq3JU9avWSp5lKlyFmmRUboVLUyXO9I9fSZCsSuitvsHR7W2c2SFgXLdZ//789XV/d7",
+	"w97V1f1nX7779//VifGiN4FO2SZhhK00jVnJMie5k6SJVTc1bzAa1giA56OBPrmAP671VKaM7IxDzXbc",
+	"JYBaiozf83TcJz9oYcXIKBrdF6UqiIZUdQRDbMN906ewFcJvzr8+fn360/Hl6ZvXvdOTFgHAadge0J8f",
+	"bGDxoawTwO6kU4P5m8kvbFrEBJ3LJvAAHBqJ9w56U63kTPWhzOQdy6dUMTJn98R2WAk8GgzVurmWddpl",
+	"+mrpa2w+Po4Nei9ob/but72DD5sxbHsZ21/5E0rakcnE5/hPI2vHVhQiYF3CPqPX7LWMb8KSXlveXOYi",
+	"IWA8A1GpIMO2PVhih1GpYZisVxPtdFrhjZ034U12zL96Esh19BnocaGYULzgt2xE3NeFlN0n26Gz5nrX",
+	"rTHcjWC5ZvkX/FcW3w+0zmmCC1fHwFj1mtZtBfQW3Yy9ARAyM9PBYKu90d2t3R3d4BOeh7PYkrZfRRP6",
+	"3oI+JHA6nLmquQFAjFKeM5AvEjIkVE2N/UTmpDck+ht8sY5G4RDbHupqUh/8Ka4lStDiE9OlR6+iSZH8",
+	"BX0A859aSvSm+K3zBU3PUVpFk7EW3+FPulxmHE3wu78oNCM5lqVbgmX7AFm2M6RZyVeL4SOyzLUWUKzI",
+	"lXVNuepoIXbBlTL8e7v1fZnn0pi6mohjx5xRnrFUi4xah+VS4IaYyRnqBYLSbGbwCjhhX8/jpRSzjE8f",
+	"CAXQEcHq9rN5UHAi0NicWA+vFdAL4/iRdLTa2RntDz+8Syo4vgjg+K2W2lNaUJIycKEBS4B+NuqoVglQ",
+	"u5ZiezieQGda1nXrjQD125o6PJdZiroySPpLyUUBrMuozw0d+UhrAlrdB63AmAz65OVcSqUlSf1fX92W",
+	"MtFHHJUB0KZAO/7fWmQyMinomjDgHcuZM0dV6pRR63MqEjK2+zLW2MYWy2I1qgRYUI0XdEUUXyyzlVYb",
+	"UDnTcww/pZmS+D0eYRpqsK7LmhJRaXUTpqGwzOWUKaXVIlyjVkzyLiDeVzKf8DRl4pHnbz/AG7DZAY7f",
+	"CdAMQU1LF1qBmzW0BDKlgqQSLHpPdBhR9QTwam3QdD6Ch+i8EviJkgWz/LcxSwSiddYBVNFtanoFCaUU",
+	"jYE13Rjg7W3Vqfgq49fzx1K+8MQe11GDq63R4oh4aNF/gp142smEVqdzVirjkfpgmO3tBTC7jM1Lkww9",
+	"ApC4iFWl/ySY+oiBQ6MTmpo0LhpjE4JKaHWNZjjyY2B0WOOotkeiWH7LcsJwTR+PIoKUgt0v4Uxhr0fE",
+	"OCeDlJKB3xceT1RSGLLK17JwfhCPODYHndabNz3UDLp+GmIUUJFUMrRQsXuuCktEDL3iqkGGOGLaGV1l",
+	"kqaXUn5H82v2uEUPQyp97klJmvuRDLp+WnEIOucK+wYjnUCGhW6ehE6nbFkoWKS5d3hKIahyZ/eEoEoy",
+	"QhlouLdGBsLFwMSMgQ+cdFEKACHEqMtGnIQfnloWetQkyA6j0zkxgBk5QWlsQTE2NlPoEOUpLgpppA81",
+	"PnJjRoSla6Y5W9fxQXOLNaVCo/CEIRHb4YUiMy0dVQK3/iKlC3ptuCiYlrNMz44KIjPNPhE8o5gMBTbb",
+	"sdmgMVF0pTUbPp13++S1J/BN51RcG2Jxgdj2VtBbyjM6ydgjqWJ4gky3pNAkPKc5z1akrMZIfB72ROdK",
+	"S98TqgCepcj1DuNQGqg8ReLFBVcoF5pj+EyRO5nfAB/mwQF8pq5EymiaccFCgdnCj4DHAcELAfwSvQzG",
+	"8EMPfBHG5JrfMrBv130Ves5ZIbZo03rXc2uAlV9K+YqKlaFR6pGMvnaUpSQLKlYWKsZinfEFhyuQ5wMr",
+	"deBiD/bsWp9g897cwn1KTgsz4ohMVsSYasjzgZuUJv9clOb6czgYDPSxmMsyB2sQUjSMCwGX7Wd4De4O",
+	"4ukZoWmaM6Xs7XAmr7noJmQqxYxfl7lGmD75ErwDrRpOpjSHkz3+j945Ldh3eoo9+O84CV+eswXlgovr",
+	"MR7F8DfFivF6NNjKZ6XIV0DSrIdKBf2I2aox5bhtBzfa3rNzkco7Ms2k0nyqkEYChSOlycYDxnQQaY5r",
+	"ERhvnuDswf0iDL4zIHOWs+4DB1MsskDQT/3Otb6e6BHfCn5vEXnDSHqst4KWxVzm/NfHyteDYU12BGOI",
+	"xk8MfkgRcZ/gUL3Wu0ZzTZh0j4k+Kbw5nBRIIHekIBDz0SV3uRTXZJqzlImC0wwlkLdClculzAuWvmIp",
+	"p+j+9ShZ6zCAwUvsoKc7xOusCSONrj6N6AUiZW2oPqCV6W4bb60fNGZpbdm062XyGj1tSM6mMkfUYqJc",
+	"dEY/bxOkGDRx/iPBWyN9fGF/5OL2vm+vXPsuqrLMipxO+K99641o/FZti3f1W6qkc9/TM+3d0hz0dD1l",
+	"C4BatF6n8lBy87Avzmvzs+9Pxe09dnPi4tQ8RyczXWxxZubceRd6gMUcoZgBOLo51e4KqReOqLfCWD05",
+	"GljBvbveo50duWW5Akslze60ODUIfAIHMSM7+InHiCxM8ZkiPA06WRfbuv31YhUHG8VPsPNJwciOYoyM",
+	"v2aFB1E1dp5P2ImyTh08typnN5zzFmjcmKDnvB4l0byaph5sZn2cU1qwXsEXLNapF65L05SjQ/+Zt8M2",
+	"crJxyZrRa80FUlwsRlFaFggmyB0tVFBz2xEFGwDFTEnCbXMnEtK77XV2HSvag9zqQPCcbxtCBF0wQhUZ",
+	"O+iPj5zToGBa9EJxdnuQ28i3Lf0e6zHGzb2XIJ9zI7qZoEKe1lBuSw/E5rV7dcX/MxzOxg4llesjrC2p",
+	"3GktevnY68M7AfrxLoIFHgS+46o4N9JknHrBZbMmXnUewlFzCEmWjUyJkxhwGhZoU3QXpBhtu/We6QWY",
+	"FdE8p3CRXov4rg//N3mHKoSdw4IW07nxpNJfKrKjT5WeUo2a+DfjUZLqpIWGwyCZlwsqejmjqZbdUZDX",
+	"SGx8pSv0aQ1Kr6O3H6W+cZGeJolXFow9ZGk17EwN5axmUAf7BkzzvUrMTXeAuHXooadJDOvg6mGCt77g",
+	"sNUnJ0Yjcx36co0/ijk9D5Mu3Oxfej01fjRCWE0keKvaLq3BDfpuLrVUa5xKgQ0fEVFmGV4agWoADYUk",
+	"mRTXLEcbJBw93Q7NIlUQd3UUTexP29DPFIEWISpGkjI0sBDvh9f0qxuE3VYZHTZRQZy1GSSKUqFPtXcD",
+	"HWeyxiO2jl6C3YUXPMS7gpqwqVwwBd5tcOvUJHRhLBvNsjczMGKuo2JfVd98eJfEVUFNknQrsmI0R88e",
+	"VeH3kBwvc71nYYhc1CeCiVQLCcaqoKUogK1C5wMTJl9j9sbyGm7emvg7x5XttgVujwcR5Kli8yKCVo7H",
+	"wDkecpUQ1r/uE/1Vxo0ZccqLVY2AxqP8vMkcGg+Udf6A7Xhdg9KOnWA3guqNgEAfJFvMohkluC16val/",
+	"GUUyuNps3JNyhVp4ym95WtIMrlndRgC+uQDF7WZzegbtm3OIABS6Nm5U/U48JHHLUc9rXzbHf2liFxMC",
+	"4QqIwgnRIiX5Vc/Dydy5x1lORcppvy1ecdvpnTe/jQPoLXrnErpcNjdLqyKeV68mBHizibF1UWqgfyI7",
+	"XOBCEqAHX19ckmVGpyDfqXK5zFbd+gH0B6qFndVi+Dw8H27E8xrVh6PnEQe7ligDKIt5O1fFq8ceF8CM",
+	"Ijp1mwrsZPtHifaOEJYlb4puoWMV+hdvyZ4dAQcFBIzC8Lvuq674tmXuaFDph7P0lKtlRlcRehfmA4lq",
+	"ZDZac03/SrNxsOk5MuCLqoODvY0SKupPgfwQDB/DpSB0KibD27u0vBQEIiRqXiFbo5fpKGpjiWjTz+Eq",
+	"/yE2FhszFh/eXPSZWViasXEa6FHQNJd4WZZ+i3ryuDtHO2IwWEvGMqcK1nfBBVBZ9GtqRjWNcJNBp/Du",
+	"ZnNao2thkHCVvmArE4QZuc2B3g971MJ/TsG6tIO3pDNwZYNpKQxWsTcrcyDFU5k/je1hO1MQhjLE/Kqi",
+	"2/o00QjgZQqdtwv1jQsbc0sO+pLFlsBsxEXxHNxH1mrzkV6XZQGnB+/xqki+QpGU5fyWGf9GLqZZmbL0",
+	"iHjJvqztbhhuWpCRb+ClGBgefD74EKFTmhuWkXWPtYwBLpLjEXgYOmqlTEwqx5BSYwiACxW4WigIzWq6",
+	"n+vrsaYqR4JCk1R1ItxCAhLibfhGGr29vcoeo4fYqNzR841UidYVwUmY56rY2mQVspYIiXoKy9EXAVn/",
+	"eNuR66hx4OdUkTlNn9SCtHG3H6fc/zDn07nleBAmA51h3CA4nfgMyrhrBaez4qXr2GLIBV1ORzOnWlLH",
+	"8G2V1dG999M62pcmr6N5DBM72pcms6N5DFM7Bi9juR1tAz+5o4MpZAN0T5NGgyq/o31TJXg0b+oZHmuv",
+	"bYrH2mvvjU3yaJ+bWR7DX6oXQZ5H8y6e6NFmDaplevReB09+rkc/6Zb/6GV7rN410z3a3+r5Hs37ZeQF",
+	"Zny0z/GUj/ZXl/OxemGSPlYvbNZH+6aW9tG8buZ9tD+4xI/uhZf50UajY+pH93TvtTfJH82Ty/5onr30",
+	"jy7DV0jM14u9ToAJEzZw1RDjtxKEHyLEhNRhvTdh447SEr46DfU5bNX/FnS0jWNWGg7kWjTZFOL88kHc",
+	"7um522axBCYaBUYk/Vk4K9uC+NYde8HcBAnkTotqPnKxpGL1TJGXp6/JzkuZLyV4j52Cy8rMuHMQ1Em7",
+	"aIfBj8x9WrX8ttRsDVSrcrXFpmR/bVh26uacZp63xkiQ+C2qX5p+nylydvya7ICVSZAzli+oxhRiGJdd",
+	"eM1+W2WSCw/Zce+nd78dftCH7d1vBx/gOR7A3NhzfYxeOvfhaNgmhKRr2oDRUaZxQqgixt8ycjQDT53g",
+	"msmptJaKOQ7uszaPVXkk2qOkjp0kfuCXT1cTzxkaqanPjS1NtfzNJ/MNAu8zbY9BWJpdsRwnunQqrtzk",
+	"XKEo0cagGnJByK1r0lDIT+OctM6Ya8JSXRprymE1ySnC8awk0BAUrKgUCEkxUcVnZ05w88WxhmC03TWl",
+	"j+kvHRL6b793COm/PbbI6b/80kPU4H2FtP7rswqB/dcXFTL7rx3SBV1UyBN24SO8/8upQ37/7aU5CP67",
+	"E+9Q+O/fquY0Ts1hqa3OHZzgff0QBYN6B6rWmT1c4bzxoNVAYg5dsF/uAAYb4w5jAOnGwQywJDikwcgt",
+	"BzaGIu7w+j9+FRzkcPrBoQ7xwj/gtV8ih91v8V3t4Pu/fRESgQgw3XmP/OYRh+YRi3540SQatammsXcB",
+	"MQlQiTVx78QnMpETGhAc//cfPOITAMkSomCRHlGK7b0lUPFKCY/T298IdH0DS1vAkkdkDGmVCMupskm2",
+	"7I/PlAuSaUj2CRnDUGNyw9gSzBqLPjnOMnLwHN3sIF7NCpFNQc9p9XUBAus+oF+iMfLtTOc0L9BXCl8l",
+	"ZEoV5pjKAF/cL757nsvS1TAabBzUdms9Y3aWUqHhsZBbjlWZItpHK0wbRSasuGNMuL7buvatGetW4bm/",
+	"EueIagzdmP2SKz8nlg3ehlgPTeFM6ikFyapaZmPMKO3zmPF7lvagnbvvJDv4nedvChml2sAZWmfax9Lt",
+	"NoDP2nTWdAItWMv3oRGovRcTlVLHIbh61WyjJ2c9h2havMfMW6lWFYGtdNeNrzYPrc9MqQq5YLnqJi4w",
+	"nju3FWY9YEVBp4Wvj0VGrcxaa8a1jVr68A1ha3qBZkTodvGOjPWsvQto0PbtZIs5QKu1U6jsc2t6MY1I",
+	"ymZcAKVu664y7rV3Vy4zSVOWQvQg7p37LnaPFB+qbjVsH8+pVc9MbKUXMqEM3dWvXRDVmgXWjZKbRyUK",
+	"82vsGFmfTDPKF4osaMrIZFXNrrt+xO0GMxEbZGeZSwBvQjgYFYqVuTNXCVIXc0wSB3vCxUy2TcKaWNdM",
+	"AZrwNkSLGGXX9GVB5Vqv7XSbvnCjJzzLIHRqmpUpxoRNy1xrTW5MNZ2ztMzahgwsxuuYRcZ6HNqRX+TE",
+	"ZxDmLUTEtwziZRNvG0BRfXZMQ0V2FlSUNINh1EoVbEGumWA5LVjajS/YfLtpwS337dVMdAO9UzST1yVD",
+	"FxStJzlcBEHMnfBnwCVMEqyczSDCqwXt6tb29knollZSAP4ESRkTsmCQH1YlSASJFNBUrRlw4ziq9Vvf",
+	"6r+2j1tGlqZlvDN7WbAJAbCdh10VcNs6vm43cEIAYjTXo72q3nHUAqkJpNw1FihSsHyhEuLSvycOx6TA",
+	"mXaNSynE5YDPHPitZpCpV2DGn9Z5N69G2qET5nfB9kgB4O+euwSvItwiY9avXNaMh00tKDQBtn8BoS8k",
+	"MQa/FsxbbjEIF7UxcjZlfFkYLxAjLnU9bKCZ9ZYDYd+Si9Yp4MVR+wxME/Qd0MMs6UplfNnWY/zqabtt",
+	"e6acg6Pthyi/I5yA/clCpWUm7pprzeJMGy3cyukNnqKuL3BW/CgB6doqFuKWiULmq5qU3DoVc8G2dirQ",
+	"prUHeyO3tgtsRHb+XkrMY6t2mSr4ghat0kb9am9N/6alJUHWYdygebz75hXhWgJH8xWp7pFaunSXi2u6",
+	"Mm3IjpCi5+1uk1YolmVtwAmuLdceElCMrmnB7iCmxn0W79dcfa5RrXWDtm/v2YZv7yE1QWStIM6zlOx8",
+	"fXG5+/3xJbZrWby5g22yjIW8NYcXvMYxwU1UkAfZgLsmc25o8tJky+PilusJHJnAPi9/jjDxnRhoAVEi",
+	"lU2lmLOFYtmtSR4KecFMTrjoUtwFcjvUTBOyAx7P/ClUT++aun1c1yjaSe0q86/LpL8ukz7ZZZJ3SRqz",
+	"3bb5CjTSYlXZZVzGfuJqO9xRRXZk7vKrd/2Du60Pxw/6WOLPkNEx8bMWFfSGicpB1uZxHDmXBm5y2NVr",
+	"ZGheBkU1qo8+iQvINo4T/gWHvTn65uLNazQEuQrO27nBvnaJiPM2h9gH+7+6qh0yT6qaIomfhaqq7dFF",
+	"L9la2QtBF+yIVOZ83BWbtqhwdTUWFDJqygUv9Igyr+U0WFvIuoHbaUuhksu8ZBhdGck0SiZsSkvFzDJN",
+	"qA2Yn2vOzi2VNrwa2k+zaY2ZyRmmOH3obn6RyemNSzMWKV3i7XTb7tbnYA5l4BoNPvrkS8x8aqpguAl7",
+	"e1mpRfvD2P5t70FkKirW4vBMzk+bCnc7z2bjpFo1N1jUIJ5hSM8aOvqFTFdIam3OuC8wO1psYf6WrMgd",
+	"JHCr0sXVEufaZpG0vnV/1genF26QaNPDtoFugfdNPMStURwH7v40QnVN6rpg5X3PqW71pBMJgY7TgNPd",
+	"xWMwl1mKIvbEP0IYDAgAa/enbmbva+ykTdwXnOfhRndqB4rEbo6ZTZzPNxIWbg1Bk7Yoibp9mUR/lmRB",
+	"+kBzzwLDRJi9S/nYEJXpdF7bjKqakqpSRUNiKJdEuUq+H+6OpUCa0G+b/BmCXj8uTXMsWbSfJXrb8IEm",
+	"uWiEENR9Qy1gmwjwrhn/fjB4gXbqUYMPbMrZHR5czjSs7wu4CQFcqSCXQbbUmUOTGFn6E6RA/5B0XNLd",
+	"RqZbAFKfjPVQkM9SL+xvl5dnBGNZMI0/spO6tPLQvLU1J1P4PHbs/OGhOI83BxMxf6WHveqEPBFn4ouw",
+	"w97hO/Su3IvLsK1cGHM3MVFgVjYt31Xp8xFq6/Lm+9NqAcgmXg3wqWYYo3tfhVkaHhJD0pqN4YjYKGqb",
+	"jgGuzE35YnJg6rGc0JUJ+wp3tSp7/Fs0U+jKmlcW0F1LRoh6GI6ttLE/3FRow6+0HJvBumHJzpB8Q0VJ",
+	"8xXp98lwj5ywKVh8ukfkwMElmN2BX81k70EszptqUsEtts+nb/LrS7+G7IMdj8CW5vt+N/O1NfcyLFPb",
+	"rmjE0i14cfUlZOoAV5eC3gfQw0CVppIRK4Yb282vLy5PX2u+BjZAf32RMOtINV2/aOZeLKrMVtuNDW5h",
+	"akLGjZ/01xeXnaTz/fGl3slqbHy9hbvrJQ6J7c0D9FZHHzu3KLSScPPakMpt2Vmz1HbDWorpRMkyZ0vK",
+	"vfsLNGMpoyfNqRAsayJTVbm7IRj17GXbzun56669/oWLkozNwui1vcNNamFL5oEvMTtMo8PDoHhPtEcV",
+	"u0a+eHVhC6hEeh1u7rUqUx7jPep4uVzT/+FgY3Di+g1vv0o9ecA9KdjDwATrLloj0SRBSfPtpPLXduz2",
+	"RCeuCQhtgctSvRz6pxkzcFEKfR8+zYDVJWik/nqUPBfS5AwzSWjhlNGykAtacC3A2+ot5pZbU25ImbKl",
+	"MciVe/80C/Y9BfrxSvEN7KUr5Vlu7ZohFw7K+waVuSJpGRpt9v3SZPvPN1Iav0L9pwGAu43oRyvbf6JB",
+	"w/vRfrMw/pbJgPCT9lHNVYgjJyaDV78hKXk6U0VL/DPu7UUdTBZJI8jjL6txoKIs88wliXpIMjY//5PW",
+	"ZUz2JdRtllmpPGmlriNBy5etqpLrikISM+zSVN3NGAWVRI8QCkL//mIYKkpXV/+OatIwaTH2izVSmKAI",
+	"CrOMhKT8GnLLiaxmtXzx+WfPDw/294aRu4Z3vz1Phm0FPEPFqAKKm1h0u84jeba237iHZNLaSp42bZtA",
+	"PL14Q/aHz5/3hoRmyznt7QU4EsLw9HUsirBFv52aNcTHPNgbfkZsk+hQ57Gx9tePdbFaTGRb2j74jai5",
+	"vBMGTxfOVbwa+L//879C6fzz+P0T+8okQImZKFPwHYBazTAcVLoxF7i+xH5ysvvq1e6PP/74YyfpvHq1",
+	"e3JiH/Q/vVeveicnoTAffLFdCJuZ6cnJq1fmu+rlq1cnJ42X+oX+AYJQNM79ZEhPbRuPXx97KNlMYHWs",
+	"ON39VmY3aPp/SA3h+rmzuBSA3ptc4jA8dhohyf1Ja3KSMGe+TUdc1Ti39x3rjxhm11drEyPBECYPv9o+",
+	"+bL54FS014soRcGz+BhuQz5/frC5XKhdrS+xPzSHEUJNKbi2ngI5/iTpjLBuQnRy3/xwCcWUmUghE/ax",
+	"KeJAsU76F7jlV+VgsD+FbuBPNu63jhPXxo8xRfxVB3s0dkFzvPHdlsGml3YQ+9W2Wbdt1r6Glg7Q8Wfv",
+	"Y1LiIaxLgR3d/NYT9bhgtJdVkQlMHCOX+KUtkhhgkjTHr3neHppxveorIZNVVV/dFlvfrjS7y1s5Il7e",
+	"cqDxrXkvHllFfUmVupP5+qyKtlE94VSes2lB5jJXjEzgSK2IKqj+uZZQcm/zTGxaxO2TKj42f+KGLLc1",
+	"DHfz8oC1BlvXud/kTJUZhhgSVU6nTKlZmWFayMcl7qiYzhMl7fgOEnASANxj0nWEF+sBTOxVekNfi0o3",
+	"mtvfcH1yZ14gjFUlWGouSk5ff98bDA6GTfAJdl+ss60afQUuIdl9FQdBrllNXDvYaJVfatIUW8kr/Mxo",
+	"DAn5leWyp1uzlOwM4CJLSFFLBRrY3AebtXQ24/eRNepFee5VMYuxhl49x/GmfTfjJT6AKwjETkYzCjyG",
+	"olWGn2ahFbj8A4ducNsXfMZU8YD0ndj3ttk7PzZb0D8+6WGQ65BB0TH3PCkLEvGb/MgUh9M5m94oPclm",
+	"4fQ53Tt8Pho7WXfO7snF3457e4fPrWRn85ryjCUE+oISUoTZgmn693DrTLcvZnvTQfp89jwdTg/Y3uRz",
+	"OpwdzPbZYfrZ9MVkQIdsL92fHkwO6fPZZ+zz9MV0MBnSvdk+O0gPp88nD6wngyl5VEFF4TkzPlNECbpU",
+	"c1kYn7Narr1aUtLh4adMSlpIeVPLSmoDbfykpPYcqT9FSlI9Q5aScvlpcpJGHX3OMfOnt5EJoVlWi26s",
+	"LiXgKDzweCKn/h6rPbXdGpv6ktjWlobCLLd6iliq88hLESoYM05Nqq4Rf/7wKfJf2ReraMDyBf+V1c7o",
+	"jhZDwMU+7cKBDXnX53vD4f4Dp7BdftLWpKRu+h4ZqgPeoMDGxGtNXrV9zlJzyB6SstSeyyfIWBrhsp80",
+	"benHpyu1i49lKw0vLj5BptImuNal2TPCCWTZA8f1x4nr8T16wmR75lw8Ptdeq0N7zLkqDCGqCk50CVWk",
+	"yjC9RVk8IIO10ngQHJ1DnIsRBuh07tUU84vlVXxUlpPMY6LCCqi+WvL92mp6NdmTp3ppewe96ZzmdFqw",
+	"HASYNwCy03o+762Lq8WKCkwiiQ63u4xqpEhs3katzZGImaVd4SIB5v+cEcWKWKmipvi3RcL2RhEM89H2",
+	"JspPV7Wntucxl60/Sc2eZvpIdcIgSIoWD3RjmlNFJoxpJHAdbHcv/keWAYrUILqWzYHfnn8XkyufKaLb",
+	"x/Cbqw3o/clrCz1KhI6YEBMs/G4k2TfnXx+/Pv3p+PL0zeve6QnBqtAt1sK/ChjFChgtm+5iW466zuls",
+	"q7nklSNazQHtz1Va6U9eS+nBHDTuPdac0ke7j21T6enRVZxiHp7trnAR9Ks70iqIQTcuqN0IGd1aP6k7",
+	"+X5opbtOWVlTfbZdqsioKoyUmD6s9GzrBc+dgMsHuLB9ZIWpDVfPbSVgQRM2tw8NhbhRb6tJHrwCtO5I",
+	"bBL7t1d4/Rk9SO0NPnxcTdl1kbePLTAbTqsqM2tjiv6hZWbfBJP7WN07XGrhF8/MJGag/MPLzYaFQdch",
+	"4HoniY8N3H7q3WrfrMdo5Y+rxBvu9wNL8BoCVI2ynbNBc9avsaPmD1Vp3ne15cY9Ih4tSFaLqtp0Ks37",
+	"ESvTEzz1+6r/+IXr+0PSOY+KTE8h9VQrK/Hb3h2bAD/BJyrSXPK0R5dL7y2XqvbGJKuofW3fxnuxv9re",
+	"toNiExZm1T/A0K0/H+McjmEKra1OpdrQwqRc3jCaabXdoKaxGRs3PHQTjksyy5qrsPHrYyJyywne3ycl",
+	"28pBPC2tc7j1U6rckVsvoD97mJ843ietn5Gf5+MxU9r3pvRi4504E5o8p+1RAzCuA/YWMVv1OtdmgPri",
+	"k3B3YrRcEzwvpsGQ8N6wSbk1eSYpz9kUk2EPCVVTE4cpc9IbEv0FvqgoeG/o0YJh0hu+a0AoehrdvI7V",
+	"tONN84SpKUZnKTYtc16sLjQPNeHg4EZ2XGI4Ij5Zn9XONz9cdpIWt7mcFWUugPkQ8BJJ0Ej2UDc64Oew",
+	"U+jQ5tY6L4pl58MHiCSZyTiRXZqE34VPcDEbEBfXu1+en5Hjs1Oyo/tSo91duuR9Q/L6XJr8AiC6moxN",
+	"VyKH5KImO9MI6tliAq0EWat+oIB71Oyjx5fRVY3lVIGvez1Q+0q0O0fsjCNJLMbd/pW4Ei8lpMFDWRtX",
+	"O6MLnq1GV6JHNLT1r3ocdFken725uCR6tbu3w11aFvNdAPsuwngM7qsCz9DazfrlrrBbpUcCyd/44ZFx",
+	"zUw1NnYqsjOlmpMIxYTieiUJoZmSLvZ/7PNX/WH3ShA/VjnIceRkd+Mi6tzytvLES3TXYLsco8Vs3NUn",
+	"z/fsg5WdpkiwX0lxLU++6KlilTF3RaDIzt4ByeQdy/Xa4PrAXSaoLuHC6+qNyRKKar85JPpU/Kb3ObEx",
+	"cx/GCaEYoe9+HJGf+/3+u4RUcjcsIJC8wx5sqDf0gaZE97PW8XO2IXRe92+i5/Xsz6vqOtw4p2upGkIl",
+	"ALlLcSPknUCp1Kbv/wX8QcErlhdYPMmcRjh+YWo8lw+GS9GFDGvmar0z7A/6A7BhLpmgS6618/6gv4++",
+	"AnMgWK1YDTltpIrVCrhHa4Ii1NVuxmS6vlNi12TdRA9B4GIUKJ3v+A3HsUfGlpKOyM/vxiMipHGo5gpu",
+	"9lkKwKxjo+/Eik6mar1btAn75iJ0RtV7VmFx5CD0yQ8m8w8v1nmgogkdvXlhxj/kUlxXQJK5A8iIHAyG",
+	"CDWDYCaVoNLSAZZ1NLSpuJMg4UJigi70a6ga0M7mctEuo7AyqslhSORMD7mvkcqlN4OSkMBtOsjOmSrA",
+	"KxGCV0TBUGX2spDv/qLwlsOIB4BD4K8JyQAwcxF2CuZ3uQ5cGllpVpr0SdbvdpMfbeUX2+bi+gEvRbhw",
+	"YKr71TcmCtmooXUDogYtAoTwZ16/o6juEp52Tc53Zisf2KrkXiCpaWEOSxKDNQG2b28wePiGX7MUIyNi",
+	"M7FtcSpvvu08ePLG2AGzD6mPc8g98gIvNkSNfEg6B7jI2NAOGLtf0NTBTX8y3PzJW0ENw2cpfrS/+aOv",
+	"ZD7hacrg7vBguMUXZ3SVSZpeSvkdza8Zfne4zfRUuVyCWeMVSznFe6ikc7D3YvPHl1K+omJlQAIW6sNt",
+	"wHgqCo3OmU211DncBiimyNZbQW8pRzO4L2R3Rj+/S+IH95ppOufzFUjSeQ1iPMjiIK5bVidrxOCaRZjc",
+	"d1xFuElgGeTKp64JeGiDJZjq6RR8wSx7q+QPJzdUeZ6qHp+F1X7UERkHosrY+1LzLDDIYlkZzybrEjZp",
+	"aQWq/xUgtwBDMLKP4SLW3EXGCqxOYxC9lNV0xmTHU7GSUMHqHhHIXz/J4QTqTpzMNtZgeC3HCf51wX9l",
+	"+m87iN4zf5QFXaFIO2FO6UHhV8H8jfDzDPj0nUCLM0klUoC/l5qULmlOF0xr+XccqoXrOcliDhLVMmfW",
+	"dBDyvq9ZEZiRgWibjlTrFVnVZPcMFgrpxLZoqQGxTduIeXOLrypFesvpvJZ/Ayg/ZPrbf9FcxPbfuqXY",
+	"T959NM+Sgp0ZI3ZFRC5jdn44yG1yCtrSfzZuWwPjNrXOzclzBUKv58FBbzC8HLwY7Q+M13PNZcUWZ3ZO",
+	"JW2uIEZkaPhRtIskTW+GytQbvUx3McwYh1zFF5tg4XoQsAnl9WN1a+GzLrQ1DFWtXVKHSUT82JWhF15y",
+	"UIV7dF6+7jUSgWzz3Ql+52Xz2OYriBSJpOXwS2hv29fFm1482cX+IEw6sU1nZ+emt3ryiK0+xm/D7A+B",
+	"efWzhnlz3zMvuqrW5ka/dhvv3V+3BQDYe+ft7pE1XahdZg7bctMFd4TeleDwAaJ167VwRFD1L4bbefwf",
+	"K5z+M0p9oVH153cfQjGQq2INeD1BMAyv1Sckat3AmzdVVwOPwjvhqVwwBXoh6Gtkx8acdI3Md1kVcyBU",
+	"KX4tbOSr01UiBre6haNvrCNIF8dowCBgZPUr03hCn3s19jLDjwjWm5QzLULFq0BDccBComT4xuSsHtc4",
+	"wrjqv5Ama+DO6evzhPz3f/5XQipCnxCfuCfk9HX3CMQ323Hluhr26XIQjqt0eWNyoKVHkzFvbPIQhpLc",
+	"cRrGTz9UkPMSon7LVkbgeKxBxLHUQNg4Jl9fXPa8e0qt3mvxvfJsEhVvdxJH6ORb5VschskPD0J/3HUu",
+	"s08jWDTFB+eRGKSxMdlnbEIZPyfMh3+4yBHz2KvdF8dY2QNYRg0xH2SXGT4Q72y0wyazjD8h42nQeRwT",
+	"XMcATc9HJqT47h9plNmC73kU4FR8lfHrefEPNM/sPWjC37LVOSvVvyyXf+mS2tX0shbm3mLt2f2Npx9a",
+	"TT7ncLukGupfu83H8PqDwUFLREEqGZrh2T3kjs5rfdUs9BCkWsyZ5pQWeOZaIGe3jGZg2ABHH276VMiw",
+	"Dwb71RRarxLxUpCSlM9mLGeiqK+TCjLWMBpvNJWcQJzMg9ms34W9DnyoMeE0fTqrAKZmfgi9/AqzWz85",
+	"tbxs1JL9c1utBwebv3gti69sMvB/Qar0NStitqJH0KRdr6pTK32qK5S2wrVHUu5yWTAb91Jzi/Crk4ch",
+	"tVdisrJCeJ8ci5WlSAu6AscMo27IO2EHPSLjr1lxnGXHXjmqMdy/K0xSIAV7poBAaszO5DWEV2lwYVF0",
+	"qIrPVJGXoIXAChK8+ASChx4Zms5NtV5TzHNZXs8T5/bAxZVwWg9UdKdTdHFQVSEEiMNUEu71YVSkmYTd",
+	"02lhk6H6ra/EnC6XTLC0O9Jz/52YXn93A09W5HcyNnGCY/L7lfi91+u5/+tvAjWun0YcUcjvzsEm6qhC",
+	"djRrkIKMsWLLuKsHrVxfxqjyYc1/KIWal6ybkDGUphkneoJQ88VY27GKz5js5PV8GF2CU+bi9r5vQ07N",
+	"nPU09XsyfguWG+sYPCa79VdflNnNODHZZQuSMarwcOiJjLGQNUthEXCVoWdok/ONyc6Yp+YVmqjguoBp",
+	"nP5aFVxAigQId7VVfezHdvplVuR0wn/tW7uXST/treStaWIhfha21E3Gxpx3CrPh6uzrM/0HFq3Dl1qv",
+	"wqsNwYrjhV0MFJTXf5SCF/iHYrlZjJ5jdQ64ih3PMQ1OEpZ3MHs0ItRcbeqTYkp83PFifiWCz6yez3Kq",
+	"wDyRWGuDcDWOeaFYNrOnBM6/ORuGrGhJPZPXD7+7qkhD662Vu7LSEs4YjxYaOc7otXUFUzJH1wYFRCaw",
+	"4Y2N8xOdTtmyQE8gc1WEJwJvg+64UN2oDHMcls/7R0ovm7+zkz2eYmWP5B90H+UB7Z/2Oqqxhj/LbdRa",
+	"ydObNbR/gN2h+vLRlmpXHfgvUfRPLopeBhbwSk5DF4l1oqDvKmFfayl0e4F1l2Ip7o1CK82ydYJpTzNH",
+	"M28tSUiQA1GkLeZs0S60jqoancD6UvDvu5vLRWWYRzlIP4y7KKeYqlvoa4eSFBXplcDCqH3ypQEhfOjk",
+	"PQowHddYydiwyzfCJtSEawGZa+jTdMFFNMmTE7C14q91eKhMfMcVQ7V+M/etwXILHhx4jlgeXEHH3jr8",
+	"YQw51CH+BXmy/eItXm3+xcX/4uJ/BBePU4a/ePmfnpd/CTkeWUuZgadh3xOXdnQrU1NtAiZRWciQg6rz",
+	"Lpdiv8YSr4TPEzX/y8wN/qLBAR0P2o7vXImHMp6qRPqfm+d8Gn7wsdT6cfTz4VbzSNrBDeTPJR78i9b9",
+	"E+gtceLSYkgnJk1guwPPJb2BS66pFIorjYpeKmXMnxsY12I0bgS6CthKMSJLi+jiCtJk2cS2CVHSr9/P",
+	"Y+F2Cqr2U0UoWkNNqtwEFBbQb7i6Eta0vGBUQCnfPvgPufFNptEq0SiRZaF4auKHbbrUHW7DnWBTnqkr",
+	"McnkBD8fwb1fzqYFJD12ulNCLva1RrPMZVqCTNu1BYUsER+RhtU4QeP7uqzF8GJtAtckyM6rNQ2tlm3W",
+	"pDTXKOgNI9TCPqY7uSSVWPA6kvV5HEn7PIa8jfihu72FEsIGL7sjrUBFmKL10sKoSet6Ne5WebrhUkXN",
+	"+VIZtVT/ysU0K22Em80kKjMsoUlrG0pyVmDkqsHLhbxlqbG6o48FJnKDnJzgcRW/XsC41sj6rQkZu7Zg",
+	"s8mA9c4q3aubdbT//wfb/2/sqoADqSdmgt55YWzYysRIYg5fnNNxmrr0o/r1eKOvl6EIf3YmHvUwe7C7",
+	"z2PZ5zrW+YVNNX0UpvCuEsv/i/HRj3EH+sszJ2DgGndIuQR+2RqNv5GXb6GrGHKwtcpiMoMrkpeCyOaN",
+	"eC2r9Bp+cyWeVE0JzGNXYms1xQDgL23lz6etBBv0EEXFIulfmso/o6aSVyfSkjeTdtwSq3Yt5ZxB3V1l",
+	"knhbsRRcOSQZo+TERcTnAxxeDp7bGwt1JeKpTrSMH7BzLXmbmxK85TNjonws5B3UyDX+FcZv4EoEn2M0",
+	"ZYkaVaLnp8U6z/sG60VAxqJiDml4Xrr5u8VBlND4SujOtHhdyHI617LkhdUfrktNuXcmNKNiylRCoAI5",
+	"ZA8tC61Bgd+8KSWZaL1jetOFyRVzJq5EzjQOlIVJBuYUDwgnxWRQJmkG207dsHUmarT/iIwRPqfpmCxK",
+	"VZCJp5VguAXkwwkzwx8MDuraygnLuRblAcrX0l5N0YJo/GGpuQGjrj4Hzn5kZgZ3Odw6skxyUET0NKyy",
+	"YmtJPyMZS69ZTsBhBS+ZQBWxgr/3LcHsFJXWYlirVbqCu2Ib1mKTg9Ic3Fhv2LIwziYr/e4IkkEo0PyE",
+	"JJkUejLoHmvxYQKuXohk3X4skkX3vCxNgHZVcsZqYPpNM2NITcMBV96DwWBE1it8xr/2ReUsZsqW3cky",
+	"S0nG6K3e81zekaXkAm/KwK2XK8hblGtNlwvCOHjuugRWI8wWY1ALth6ynUAH8ASF0dw5hexKkBEFOwLQ",
+	"CplXPezYv1BFwx2HcumYVN2dbsXFlGH2Wor9NKev33i7ndHpjSI7MGXNNHM6NZXbsHObKdHLtWa1xjv0",
+	"P7J4aidDM8hqBqaOg8EL3TH4DyZhvSa9F/ozVU7n5hAH5AswC6ZOuCgkIOLcpvUEmudBmRRzqZiXQ4oU",
+	"8ho8qvvkNZIsDWKbLtdufSFltf0O37Q2rFvbjZZ5hUGYLFWr/bYES+IsHMS4eBvIojEEI85A729YTYwZ",
+	"wBp6XPIouyjdMRXNi/RVLYNT33yAJ2HcNUaEqcxTTDfU0LMDyeafU8V+SBDXI8S9Jw/oedQc2sVN0yQ9",
+	"qnwkLAP/H6nXG3i8lGKW8elfIT5/FvnaWgEbWf5QgrM8ep2svdaK4PxnURbXfDCS2gwdZ02VPeTAGwR0",
+	"4AgyXSWQ4qwp7EFR/CtxnGWe0J5jvhYO55L6DERI0TNJNqGxE1OIoAub6wWSxYHgel5mTI1snrw1gvjI",
+	"ih/GDh5AeaVHQc8p7xPCVd8TjWsLs4kWubLy+xHKtLWEOSDUwU0Hnc2qzGiVvB32GRe/tZQJPlJOaiYH",
+	"g/1unxy7yIe5hKsUEsRUJaYnm2UPg5sSKGlKDgYHfXIs2sOlQOCCmCndLxXN5fkhU3an9iNCtbWmw4Kh",
+	"FyNWxy6fEricQJh5sR1C5u7mQQPJCbj1KG8byx3xMa8iyTEzmxdDfuSZ5YmQIDPJO1Ulqgzj2mwBWvQm",
+	"B6n0FiI6UMDcscKqcbVn+YJqitE9IvX4ttyE3fHCXJdxP1+vk0jwTifLzBEySiQC/ZZmPCVC9uRyRPYG",
+	"A9SeLBqbOWFCPrwpAZG3qggKB8302DX6MChiBSpgHKsV5aZCKa0fn8RujE3CNIMqRzALLT5q+SxzCaUm",
+	"mZzeQG6jUmRMKROdgbclI/TWBzEVZETd2GgReJgsiLVMiplTkbuAtcDEeSBuYOiIuYXJS1EVSESImTtK",
+	"kRoZ1XSH2+Ga2uSWttYJHgaSM5q59aIqtJPxG0a+LScsF4BGab7q5aXoIkZXyIX7AuJwzr1XuMdVrmYM",
+	"dIhLtii21rNfcWXjdOB6lhdElfktv8UjzG6ZILGICU1IUt1pKaop4UBAZv/t38gJWzKRak5MrnO6nOvX",
+	"XwasQd4ZsBWa+ynYcX0U7IZN5zxLcybQ4gzEyyl5AUJeiQrvICmCrw3WCDfgh/JhgDXSNdp52pTu/0q4",
+	"r3DPayygMJ0llfoEIanmLJhjALnEdnBGiA9Eiim7EgDcO0yEe8tymtmvpzIrFyLooIsZNQPMt1eNFuE9",
+	"3nQlnFlKH/e7uTQXzMKm4AgOVcEzh2QAWA+SYhUQhSMN65pGiNy5eajg8p5RqMDtwqv6oeVmx7euXAlj",
+	"u5msMAk/KOSuPE5CTJr4BBn3DBnfkq5ymWUaF1FlhAQEQG2hV8CDK2G0bpkTjE7qGgoMgBg5e4sjF1GD",
+	"UnWqbQte9DFSCXu11qI5xexxGb0eAcxxKtZQBeGIdjGyLO5onlbLhJRMekc0F7kSpueiNhc4aI3Dj0ih",
+	"fMMgZgKOG/iwV6wZNfKA/kxdiTHaC88oT8e75gFLUTH9wrMsjsmOTUBPM5stQyWm8BSsRHX15lwJs+pn",
+	"iuzU1h1+WsFAf2k2z9o3yY55gdA2ra/Ef/9//78Zs5vYDam+CXbITU5/A5/rCWLubu8b8+ZKBCMRbyBM",
+	"24vOIGhYJTsc8mXrs4ifYZKbKsTQ0IFKbLaOCZj117FJwJzUPy/Wj+DICExj637vuvDtjzA1k/Cdi1tN",
+	"p48CEchNZdjH6E1HRH63VNmRYy6sUJuyvEt+NyQETutOQI9HhoTpRnCbZznZjr+WbiMU1IaDWoPX72Rc",
+	"Tt6bpzH53dnR1Ah/sY99bPOep+MjUmVCs83gxXvApaBlymhm2sCfwY/mIODP1jbY3iLXelvOxXW8LQDN",
+	"jIV/Bz+bI2Aa2KewSS5/YW7p9qneBFKfVW3w0WsUwPQ9YqeqMnVX7bC4IQaL4sGx+2Ge1u4HtrFQngTb",
+	"Ac9mN/x2hjKYVvZpTZMK5NHGhrycBaA1LysQ+18EKeAsEM07u2tV+wAcDVB67XxQUgW6Bn6KD7qjHv5f",
+	"t2CLZSZXjNlG9vm9ohnNV+8rYwIEzVYNoCPscuR133cdIAjN03eM3lpAgkn+vUd+t/+msse1fXShCZDd",
+	"VLcWeFn7wjBydwZUxpdhGw9KZsctkMyjAUkTM/Sn6xDRtNsec0JwVV/brUW+0UALvyXixdE6LGo2x+Ub",
+	"fmOX7/iN6yCxFACamcdJTkVa++29f1/6O1QOMAuGP/u2WQB9419nh7eP0Q7Mj2EHeJjM5/CArc3c8GcT",
+	"TR+hwuYLv0d7oE2fkV2y6zYN9bdavXelNnAl7kXfdrF5U/2W/qa2UNlmcwtVN7gDrHtToxIGFNX+S4Cx",
+	"B0MLrMaRcD9oAr6WV7puW1lUcAq85hsA5rfcAmDN5giEgt47HIS/Ny3JoGRB7zexpnrLFubkfo/hab2P",
+	"xtFwvzSkg3oDe5BHwbEOfo9x/kY3Gxlc/Qt7tEfBQbe/V/iYcmUkSdwO97zlltj2W+5L2HwN8MOGbXAO",
+	"W60HZq3tthD1P6vAhnf7CDL993sjpetDG7g/g9tHmLXTeg5066RBj2cJAxCE7bZA/3dL8FdN14C+atQG",
+	"9qrFepB77bYFt/3EYxB2CMshgjEqpoiN9IcRmb36KOg6mJXtPzItO0ooU+qeWuhLvZPgyNl0MPbIVelh",
+	"AnywqkK1bnhcNyo2WacHBU0Kqm5MH/Cn/2s1D/jJUWt105inseP8Hsh/FdfWP7pvNrBj3bYpexvtPvga",
+	"pWb8+9JYlUZB99bWpPqzXC7cazCKFNJ/PiITKm6OTcfYi37jxuoHjbdTUIJPWvTEeptAjAa4+U02gM9v",
+	"6YOPib+XHCwDgCzwZKRGbxdri7IiXrvwbEW+2rq32eh6r1sK1e2f4RI8WmnV5TqxNJP2pSV/wm3qtd9N",
+	"XaI3xdovyom7YHVH1vxWAScJ3yv/oxZ9EpU302NTezNdNlTBWm8znrHTxVLmbmv1m/ccXr2HWmC2K++H",
+	"ei/+jYLbY3z1PoN0TiFOVQYr8ru9rvPu5mKZIuod1L3azLB4Sf7eeqY6/aNqb5rU5wSAOpMZn/IaVJfm",
+	"JRDYrbRt77vVgzTu+ofV9HxC5JbqUaKN2o/fOuzavPwODd0tJ7S23QF5rX3j6Os2R942bh5aOHLBpOqn",
+	"MJgTWlNeOmOK1bgaRhZvFxtWjHrjfv1NCLmM0dTDldRYJWpGSP2LwQKkuKOQ4HoN9F8mip17aJLa0+S3",
+	"DqdRfeXNx/usBi2YmZUzmJGPWs2NukVNVnESpetkEiOonknGx4YWQu53UmdWKMt4ztSBoahm9djKVhV+",
+	"uVqrF27TOGK+jH1WAfGO5mwuS2W1fvfcJq26BjElsmEzajTfwhoafOJRn5yK6dzSHXhoNU/izyHZq21B",
+	"2CgukPot3KxGNTh5rarJOqu1JRv2uYWRIpI0rLPw1vuk4R0aCTr40zuInoBHxDYtv5L5lD3G53TzFybq",
+	"7eNKDMBdG1xlb8w+E9mo4yy7zMuHJKKJdPJJSwyaW7qwgsKXbtHGW61ZmckUZtr/qzDTX4WZ/irM9PGF",
+	"mfYGjyvMlPgn2NePOqPD4edJx9yCd0bDPW+LDwYO2noBQxxWdUZ7ukMk3nYn0SunM/rtg1/x6cJWAK3q",
+	"IpviFvZzn6B4HnJX5WCw97zyRzLuMDaIxnhLYU1jYwu4YcsiSoGegPJ8ChrzCCryCcnF/h9KLg4eSi80",
+	"DrSRi88eSi+Gh+304sXH0IvDT0QvgIn/gXXcAnLhkQPv3OKGuFMf0ImABJygI+eR8wG8o8qjBB8n8rQH",
+	"2pxY12eZJ0QKgvNOTNgNOMhOnDse+kHXkgVFnJ7/J0bo/BWa82dLSKhl7UhgzkPzfXTefdhmXJbfWvWx",
+	"WSLF1tTDwIMj43O4pMUcKrhCDDudKJmVBetrOpRr2XcXtC0zp0bmkElBucCoW7+IdL9isjA/rdrVvgwi",
+	"XXaswM5Ul1Cswl9VlUVfXq22GJ91ngOsvFECWDVH+2EubZCOpik2iXEzw3NC6DSXyjijz3PGsJoGpP+s",
+	"1uSni2yO9rKePk3ZFM6t256gt3UsN1nLKm0GmObwZyXIEBGsg8j0ICbM67wWE/bh3Yf/GwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
