@@ -313,7 +313,8 @@ func mutate(base *request, m string, rng *rand.Rand) *request {
 	setParam := func(p *openapi3.Parameter, v string, remove bool) {
 		switch p.In {
 		case "path":
-			if remove {
+			if remove || v == "" {
+				// An empty segment names no route: the answer is the server's 404, not this operation's.
 				v = ""
 				r.unrouted = true
 			}
