@@ -37,7 +37,9 @@ var killFractions = []float64{0.15, 0.4, 0.65, 0.9}
 // points inside the same delete and restarts it. Each time, every table of the organization must
 // hold exactly what it held before (the transaction was lost) or what the delete's dry run said it
 // would remove must be gone, every chosen or forced category's tables empty (it committed); stored
-// balances must match their ledgers, and `deletesvc check-integrity` must pass.
+// balances must match their ledgers, and `deletesvc check-integrity` must pass. Each killed delete
+// carries an Idempotency-Key, and the retry with it must run the delete exactly once: the retry
+// runs it when the kill rolled it back and replays the answer when it had committed.
 func TestKill9DuringSelectiveDelete(t *testing.T) {
 	for _, backend := range []storetest.Backend{storetest.SQLite, storetest.Postgres} {
 		t.Run(string(backend), func(t *testing.T) {
@@ -66,7 +68,7 @@ func TestKill9DuringSelectiveDelete(t *testing.T) {
 				before := counts(t, url)
 				// The organization's lock row is made by its first delete and kept: bookkeeping, not data.
 				delete(before, "organization_locks")
-				dry := selectiveDelete(t, svc.base, token, true)
+				dry := selectiveDelete(t, svc.base, token, true, "")
 				if dry.status != http.StatusOK {
 					t.Fatalf("%s: dry run answered %d %s", name, dry.status, dry.raw)
 				}
@@ -82,7 +84,11 @@ func TestKill9DuringSelectiveDelete(t *testing.T) {
 				}
 				t0 := time.Now()
 				done := make(chan deleteAnswer, 1)
-				go func() { done <- selectiveDelete(t, svc.base, token, false) }()
+				key := ""
+				if delay > 0 {
+					key = fmt.Sprintf("kill-round-%d", attempts)
+				}
+				go func() { done <- selectiveDelete(t, svc.base, token, false, key) }()
 				if delay > 0 {
 					select {
 					case a := <-done:
@@ -157,6 +163,28 @@ func TestKill9DuringSelectiveDelete(t *testing.T) {
 					fails.add("%s: check-integrity: %v\n%s", name, err, out)
 				}
 				t.Logf("%s: %s after %v (%d rows to delete)", name, outcome, took.Round(time.Millisecond), removed)
+				if key != "" {
+					// The client saw no answer, so it retries with the same Idempotency-Key: the delete
+					// runs exactly once, now if the kill rolled it back, else the retry replays it.
+					retry := selectiveDelete(t, svc.base, svc.demoToken(), false, key)
+					final := counts(t, url)
+					switch {
+					case retry.status != http.StatusOK:
+						fails.add("%s: the retry with the same key answered %d %s", name, retry.status, retry.raw)
+					case retry.replayed != gone:
+						fails.add("%s: the delete had %s, but the retry was replayed=%v", name, map[bool]string{true: "committed", false: "rolled back"}[gone], retry.replayed)
+					case final["ub_activity_logs"] != before["ub_activity_logs"]+1:
+						fails.add("%s: %d activity entries after the retry, want %d (one delete)", name, final["ub_activity_logs"], before["ub_activity_logs"]+1)
+					}
+					for _, c := range killCategories {
+						for _, table := range owned[c] {
+							if final[table] != 0 {
+								fails.add("%s: after the retry %s (category %s) still has %d rows", name, table, c, final[table])
+							}
+						}
+					}
+					gone = true
+				}
 				return took, gone
 			}
 
@@ -182,14 +210,16 @@ func TestKill9DuringSelectiveDelete(t *testing.T) {
 func derived(table string) bool { return strings.HasSuffix(table, "_ledgers") }
 
 type deleteAnswer struct {
-	status  int
-	raw     string
+	status   int
+	raw      string
+	replayed bool
 	Deleted map[string]int `json:"deleted"`
 	Forced  map[string]int `json:"forced"`
 }
 
-// selectiveDelete sends DeleteSelectiveData of killCategories with force=true on the demo tenant.
-func selectiveDelete(t *testing.T, base, token string, dryRun bool) deleteAnswer {
+// selectiveDelete sends DeleteSelectiveData of killCategories with force=true on the demo tenant,
+// with an Idempotency-Key when key is not empty.
+func selectiveDelete(t *testing.T, base, token string, dryRun bool, key string) deleteAnswer {
 	op := findOperation(t, "upbooks.DeleteSelectiveData")
 	flags := map[string]any{}
 	for k := range baseRequest(op).json.(map[string]any) {
@@ -202,13 +232,16 @@ func selectiveDelete(t *testing.T, base, token string, dryRun bool) deleteAnswer
 	req, _ := http.NewRequest(http.MethodDelete, fmt.Sprintf("%s/api/v1/organization/%s/selective?force=true&dryRun=%v", base, demo.OrganizationID, dryRun), bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
 	resp, err := (&http.Client{Timeout: 10 * time.Minute}).Do(req)
 	if err != nil {
 		return deleteAnswer{status: -1, raw: err.Error()}
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	a := deleteAnswer{status: resp.StatusCode, raw: short(raw)}
+	a := deleteAnswer{status: resp.StatusCode, raw: short(raw), replayed: resp.Header.Get("Idempotent-Replayed") == "true"}
 	_ = json.Unmarshal(raw, &a)
 	return a
 }
