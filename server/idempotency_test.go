@@ -419,7 +419,9 @@ func TestIdempotencyRetryAfterKilledConnection(t *testing.T) {
 		go func() { firstDone <- e.insert(t, "killed", e.invoiceBody("K-1")) }()
 		var pid int
 		for i := 0; pid == 0; i++ {
-			err := sqlDB.QueryRow(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE ultrabiz_vendors SET balance%'`).Scan(&pid)
+			// On Citus the lock wait is on a worker; the coordinator's session waits on it ('Client').
+			err := sqlDB.QueryRow(`SELECT pid FROM pg_stat_activity WHERE state = 'active' AND wait_event_type IN ('Lock', 'Client', 'IPC')
+				AND query LIKE '%UPDATE ultrabiz_vendors SET balance%' AND pid <> pg_backend_pid()`).Scan(&pid)
 			if err != nil && i == 200 {
 				rows, _ := sqlDB.Query(`SELECT coalesce(wait_event_type,''), left(query, 120) FROM pg_stat_activity WHERE datname = current_database()`)
 				for rows.Next() {
@@ -435,7 +437,7 @@ func TestIdempotencyRetryAfterKilledConnection(t *testing.T) {
 		if err := sqlDB.QueryRow(`SELECT count(*) FROM ultrabiz_purchase_invoices WHERE organization_id = $1`, e.org).Scan(&invoices); err != nil || invoices != 0 {
 			t.Fatalf("%d invoices visible before commit (%v)", invoices, err)
 		}
-		if _, err := sqlDB.Exec("SELECT pg_terminate_backend($1)", pid); err != nil {
+		if _, err := sqlDB.Exec("SELECT pg_terminate_backend($1::int)", pid); err != nil {
 			t.Fatal(err)
 		}
 		if first := <-firstDone; first.status < http.StatusInternalServerError {
