@@ -5,7 +5,7 @@ GO ?= go
 export CGO_ENABLED ?= 0
 BIN := bin/deletesvc
 
-.PHONY: imports reliability bench-pool bench-citus clean-test-databases tidy run build test test-citus generate check-generate sdk check-sdk contract lint vet fmt staticcheck bench migrate up down clean
+.PHONY: bench-go imports reliability bench-pool bench-citus clean-test-databases tidy run build test test-citus generate check-generate sdk check-sdk contract lint vet fmt staticcheck bench migrate up down clean
 
 run: ## run the service (embedded SQLite under ./data unless DATABASE_URL is set)
 	$(GO) run ./cmd/deletesvc
@@ -73,7 +73,10 @@ fmt:
 migrate: ## apply pending schema migrations (deletesvc migrate status|down for the others)
 	$(GO) run ./cmd/deletesvc migrate up
 
-bench: ## every benchmark once (the Upbooks delete at 10k and 100k rows on both databases; scripts/bench-upbooks -million adds 1M)
+bench: ## one table of every workload of issue 13 beside its baseline (service, raw SQL with FKs, floor, ratio), interleaved, under 10 minutes; BENCH_FLAGS=-million adds the 1M-row delete
+	$(GO) run ./scripts/bench $(BENCH_FLAGS)
+
+bench-go: ## every Go benchmark once
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
 
 up:

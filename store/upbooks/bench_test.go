@@ -2,6 +2,7 @@ package upbooks_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
@@ -28,6 +29,7 @@ import (
 //	UPBOOKS_BENCH_ROWS      sizes, comma-separated (default 10000,100000)
 //	UPBOOKS_BENCH_ROUNDS    rounds per size (default 5)
 //	UPBOOKS_BENCH_BACKENDS  postgres,sqlite (default both)
+//	UPBOOKS_BENCH_JSON      also write the medians to this file (scripts/bench reads them)
 func BenchmarkDeleteSelective(b *testing.B) {
 	sizes := benchInts(b, "UPBOOKS_BENCH_ROWS", "10000,100000")
 	rounds := benchInts(b, "UPBOOKS_BENCH_ROUNDS", "5")[0]
@@ -75,6 +77,25 @@ func BenchmarkDeleteSelective(b *testing.B) {
 			m["service"].Seconds()/m["floor"].Seconds(), m["raw+FKs"].Seconds()/m["floor"].Seconds(),
 			m["dryRun"].Round(time.Millisecond), m["dryRun"].Seconds()/m["service"].Seconds())
 		b.ReportMetric(m["service"].Seconds()/m["floor"].Seconds(), fmt.Sprintf("service/floor-%s-%d", r.backend, r.rows))
+	}
+	if path := os.Getenv("UPBOOKS_BENCH_JSON"); path != "" {
+		// For scripts/bench, which prints every workload in one table.
+		type out struct {
+			Backend string                   `json:"backend"`
+			Rows    int                      `json:"rows"`
+			Median  map[string]time.Duration `json:"median"`
+		}
+		var all []out
+		for _, r := range table {
+			all = append(all, out{string(r.backend), r.rows, r.median})
+		}
+		data, err := json.Marshal(all)
+		if err == nil {
+			err = os.WriteFile(path, data, 0o644)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/deletesvc/deletesvc/server/servertest"
+	"github.com/deletesvc/deletesvc/store/storetest"
+	upbooksstore "github.com/deletesvc/deletesvc/store/upbooks"
+)
+
+// smallPerRound is how many requests of each kind a round sends.
+const smallPerRound = 300
+
+// smallRows compares requests per second from one client over loopback HTTP: a bare Echo handler
+// (fixed JSON, no middleware), GetOrganizationDetail, and a dry run of DeleteSelectiveData with all
+// 46 flags false on an empty organization; interleaved rounds, medians.
+func smallRows(c config) []row {
+	var rows []row
+	for _, backend := range c.backends {
+		measure("small "+string(backend), func(t tb) {
+			rates := smallBench(t, c, backend)
+			for _, k := range []string{"GetOrganizationDetail", "DeleteSelectiveData dryRun, 46 flags false, empty org"} {
+				rows = append(rows, row{family: "small requests",
+					workload: "Upbooks " + k + ", one client", backend: string(backend),
+					service: fmt.Sprintf("%.0f req/s", rates[k]), floor: fmt.Sprintf("%.0f req/s", rates["bare"]),
+					ratio: rates[k] / rates["bare"], ratioOf: "service/bare", goal: ">= 0.7x",
+					baseline: fmt.Sprintf("a bare Echo handler answering fixed JSON on its own httptest server, same client; median of %d rounds x %d requests", c.rounds, smallPerRound),
+				})
+			}
+		})
+	}
+	return rows
+}
+
+func smallBench(t tb, c config, backend storetest.Backend) map[string]float64 {
+	db := storetest.DB(t, backend)
+	env := servertest.Start(t, db)
+	owner, org := storetest.Tenant(t, db, "small@example.com")
+	token := "Bearer " + env.Token(t, owner, org.ID)
+	e := echo.New()
+	e.GET("/hello", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"message": "hello"})
+	})
+	bare := httptest.NewServer(e)
+	t.Cleanup(bare.Close)
+	flags := map[string]bool{}
+	for _, n := range upbooksstore.CategoryNames() {
+		flags[n] = false
+	}
+	body, _ := json.Marshal(flags)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	do := func(method, url string, body []byte) {
+		req, _ := http.NewRequest(method, url, bytes.NewReader(body))
+		req.Header.Set("Authorization", token)
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s %s: %d", method, url, resp.StatusCode)
+		}
+	}
+	kinds := []struct {
+		name string
+		call func()
+	}{
+		{"bare", func() { do(http.MethodGet, bare.URL+"/hello", nil) }},
+		{"GetOrganizationDetail", func() { do(http.MethodGet, env.URL+"/api/v1/organization/"+org.ID, nil) }},
+		{"DeleteSelectiveData dryRun, 46 flags false, empty org", func() {
+			do(http.MethodDelete, env.URL+"/api/v1/organization/"+org.ID+"/selective?dryRun=true", body)
+		}},
+	}
+	for _, k := range kinds { // warm up connections and caches
+		for range 50 {
+			k.call()
+		}
+	}
+	samples := map[string][]float64{}
+	for round := range c.rounds {
+		for i := range kinds {
+			k := kinds[(i+round)%len(kinds)]
+			start := time.Now()
+			for range smallPerRound {
+				k.call()
+			}
+			samples[k.name] = append(samples[k.name], smallPerRound/time.Since(start).Seconds())
+		}
+	}
+	out := map[string]float64{}
+	for name, xs := range samples {
+		out[name] = median(xs)
+	}
+	return out
+}
