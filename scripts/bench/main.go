@@ -27,6 +27,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -74,7 +75,18 @@ func main() {
 	flag.Float64Var(&c.seconds, "seconds", 3, "seconds per Ultrabiz round and variant")
 	flag.StringVar(&backends, "backends", "postgres,sqlite", "backends, comma-separated")
 	flag.StringVar(&c.pgbench, "pgbench", "", "pgbench binary (default: on PATH, else /usr/lib/postgresql/15/bin/pgbench)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of this process (client and service) to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for _, b := range strings.Split(backends, ",") {
 		c.backends = append(c.backends, storetest.Backend(strings.TrimSpace(b)))
 	}
