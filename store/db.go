@@ -109,7 +109,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	cfg := &gorm.Config{
 		// ParameterizedQueries: statements are logged with placeholders, never with the values
 		// bound to them (emails, password hashes, comments).
-		Logger: quietTrace{logger.NewSlogLogger(log, logger.Config{SlowThreshold: slow, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true, ParameterizedQueries: true}), slow},
+		Logger:                 quietTrace{logger.NewSlogLogger(log, logger.Config{SlowThreshold: slow, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true, ParameterizedQueries: true}), slow},
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		NowFunc:                now,
