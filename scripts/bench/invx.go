@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -26,8 +27,8 @@ const invxDocs = 1000
 // invxReps is how many requests of each variant a round times.
 const invxReps = 8
 
-// invxRows times the bulk `del` of 1000 documents over HTTP (client wall: encode, loopback, auth,
-// validation, store, JSON answer, decode) against the one UPDATE … RETURNING of the columns the
+// invxRows times the bulk `del` of 1000 documents over HTTP (client wall: loopback, auth,
+// validation, store, JSON answer, read whole) against the one UPDATE … RETURNING of the columns the
 // answer shows, on a plain database/sql connection to the same database. Before every sample
 // (untimed) the documents are put back to CREATED.
 func invxRows(c config) []row {
@@ -87,12 +88,12 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw time.Dur
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out gen.BulkResponse
-		err = json.NewDecoder(res.Body).Decode(&out)
-		_, _ = io.Copy(io.Discard, res.Body)
+		// The answer is read whole but not decoded: the raw baseline does not decode its rows
+		// either, and the client's decoding is no cost of the service. Every item must say success.
+		answer, err := io.ReadAll(res.Body)
 		_ = res.Body.Close()
-		if err != nil || res.StatusCode != http.StatusOK || len(out.Data) != len(ids) || out.Data[len(ids)-1].ItemStatus != gen.ItemStatusSuccess {
-			t.Fatalf("bulk delete: %d %v", res.StatusCode, err)
+		if err != nil || res.StatusCode != http.StatusOK || bytes.Count(answer, []byte(`"itemStatus":"1"`)) != len(ids) {
+			t.Fatalf("bulk delete: %d %v %.300s", res.StatusCode, err, answer)
 		}
 	}
 	q, args := rawInvxDelete(backend, org.ID, u.ID, ids)
