@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// testing_init registers the testing flags, which storetest's helpers read (testing.Verbose), and
+// testingInit registers the testing flags, which storetest's helpers read (testing.Verbose), and
 // makes testing.Benchmark run its function exactly once: each workload times itself.
-func testing_init() { //nolint:revive // mirrors testing.Init
+func testingInit() {
 	testing.Init()
 	if err := flag.Set("test.benchtime", "1x"); err != nil {
 		panic(err)

@@ -30,6 +30,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -50,6 +51,7 @@ type row struct {
 	ratio2Of          string // a second ratio, when there is one
 	goal              string
 	baseline          string // what the baseline runs
+	cpu               string // this process's CPU per operation of the service variant, when measured
 }
 
 type config struct {
@@ -65,13 +67,13 @@ type config struct {
 }
 
 func main() {
-	testing_init()
+	testingInit()
 	decimal.MarshalJSONWithoutQuotes = true // the specs carry decimals as JSON numbers
 	var c config
 	var backends string
 	flag.BoolVar(&c.million, "million", false, "add the Upbooks delete of 1,000,000 rows (about 20 minutes more)")
 	flag.StringVar(&c.only, "only", "", "comma-separated workloads to run: upbooks, invx, ultrabiz, small (default all)")
-	flag.IntVar(&c.rounds, "rounds", 5, "interleaved rounds of the short workloads")
+	flag.IntVar(&c.rounds, "rounds", 7, "interleaved rounds of the short workloads")
 	flag.IntVar(&c.upRounds, "upbooks-rounds", 3, "interleaved rounds of the Upbooks delete (a fresh clone per variant and round)")
 	flag.IntVar(&c.clients, "clients", 4, "concurrent clients of the Ultrabiz cycle (service and pgbench alike)")
 	flag.Float64Var(&c.seconds, "seconds", 3, "seconds per Ultrabiz round and variant")
@@ -131,6 +133,21 @@ func main() {
 	}
 	fmt.Println("\nWhat each baseline runs:")
 	fmt.Println(strings.Join(notes, "\n"))
+	fmt.Println("\nCPU of this process (the service and its HTTP client together) per operation of the service variant:")
+	for _, r := range rows {
+		if r.cpu != "" {
+			fmt.Printf("- %s, %s: %s\n", r.workload, r.backend, r.cpu)
+		}
+	}
+}
+
+// cpuTime is the CPU this process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func dash(s string) string {

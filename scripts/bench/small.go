@@ -28,13 +28,14 @@ func smallRows(c config) []row {
 	var rows []row
 	for _, backend := range c.backends {
 		measure("small "+string(backend), func(t tb) {
-			rates := smallBench(t, c, backend)
+			rates, cpu := smallBench(t, c, backend)
 			for _, k := range []string{"GetOrganizationDetail", "DeleteSelectiveData dryRun, 46 flags false, empty org"} {
 				rows = append(rows, row{family: "small requests",
 					workload: "Upbooks " + k + ", one client", backend: string(backend),
 					service: fmt.Sprintf("%.0f req/s", rates[k]), rawFKs: fmt.Sprintf("%.0f req/s", rates["bare+query"]), floor: fmt.Sprintf("%.0f req/s", rates["bare"]),
 					ratio: rates[k] / rates["bare"], ratioOf: "service/bare", goal: ">= 0.7x",
 					ratio2: rates[k] / rates["bare+query"], ratio2Of: "service/bare+query",
+					cpu:      fmt.Sprintf("%.0f us per request (bare Echo: %.0f us, bare Echo + query: %.0f us)", cpu[k], cpu["bare"], cpu["bare+query"]),
 					baseline: fmt.Sprintf("floor: a bare Echo handler answering fixed JSON on its own httptest server, same client; raw SQL column: the same handler first reading the organization, its state and the caller's membership (the guard's one query) over database/sql; median of %d rounds x %d requests", c.rounds, smallPerRound),
 				})
 			}
@@ -43,7 +44,7 @@ func smallRows(c config) []row {
 	return rows
 }
 
-func smallBench(t tb, c config, backend storetest.Backend) map[string]float64 {
+func smallBench(t tb, c config, backend storetest.Backend) (rates, cpuMicros map[string]float64) {
 	dbURL := storetest.URL(t, backend)
 	db, err := store.Open(context.Background(), dbURL, storetest.Options())
 	if err != nil {
@@ -119,19 +120,22 @@ func smallBench(t tb, c config, backend storetest.Backend) map[string]float64 {
 		}
 	}
 	samples := map[string][]float64{}
+	used := map[string]time.Duration{}
 	for round := range c.rounds {
 		for i := range kinds {
 			k := kinds[(i+round)%len(kinds)]
-			start := time.Now()
+			cpu0, start := cpuTime(), time.Now()
 			for range smallPerRound {
 				k.call()
 			}
 			samples[k.name] = append(samples[k.name], smallPerRound/time.Since(start).Seconds())
+			used[k.name] += cpuTime() - cpu0
 		}
 	}
-	out := map[string]float64{}
+	rates, cpuMicros = map[string]float64{}, map[string]float64{}
 	for name, xs := range samples {
-		out[name] = median(xs)
+		rates[name] = median(xs)
+		cpuMicros[name] = float64(used[name]) / float64(time.Microsecond) / float64(c.rounds*smallPerRound)
 	}
-	return out
+	return rates, cpuMicros
 }

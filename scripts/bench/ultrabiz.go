@@ -34,11 +34,12 @@ func ultrabizRows(c config) []row {
 			continue
 		}
 		measure("ultrabiz", func(t tb) {
-			service, floor := ultrabizBench(t, c)
+			service, floor, cpu := ultrabizBench(t, c)
 			rows = append(rows, row{family: "Ultrabiz",
 				workload: fmt.Sprintf("Ultrabiz insert + delete of a 5-line invoice, %d clients", c.clients), backend: string(backend),
 				service: fmt.Sprintf("%.0f cycles/s", service), floor: fmt.Sprintf("%.0f cycles/s", floor),
 				ratio: service / floor, ratioOf: "service/pgbench", goal: ">= 0.8x",
+				cpu:      fmt.Sprintf("%.2f ms per cycle (two requests)", float64(cpu)/float64(time.Millisecond)),
 				baseline: fmt.Sprintf("pgbench -M prepared -c %d -j %d -f %s: the service's statements of one cycle, same tenant data; median of %d rounds x %gs", c.clients, c.clients, ultrabizScript, c.rounds, c.seconds),
 			})
 		})
@@ -46,7 +47,7 @@ func ultrabizRows(c config) []row {
 	return rows
 }
 
-func ultrabizBench(t tb, c config) (service, floor float64) {
+func ultrabizBench(t tb, c config) (service, floor float64, cpu time.Duration) {
 	ctx := context.Background()
 	dbURL := storetest.URL(t, storetest.Postgres)
 	db, err := store.Open(ctx, dbURL, storetest.Options())
@@ -87,8 +88,12 @@ func ultrabizBench(t tb, c config) (service, floor float64) {
 		}
 		return nil
 	}
+	var cycles int64
+	var used time.Duration
 	viaHTTP := func(d time.Duration) float64 {
 		var n atomic.Int64
+		cpu0 := cpuTime()
+		defer func() { used += cpuTime() - cpu0; cycles += n.Load() }()
 		var wg sync.WaitGroup
 		var failed atomic.Value
 		deadline := time.Now().Add(d)
@@ -135,6 +140,7 @@ func ultrabizBench(t tb, c config) (service, floor float64) {
 	dur := time.Duration(c.seconds * float64(time.Second))
 	viaHTTP(time.Second) // warm up connections and caches
 	pgbench(time.Second)
+	cycles, used = 0, 0
 	var svc, pgb []float64
 	for round := range c.rounds {
 		if round%2 == 0 {
@@ -143,7 +149,7 @@ func ultrabizBench(t tb, c config) (service, floor float64) {
 			pgb, svc = append(pgb, pgbench(dur)), append(svc, viaHTTP(dur))
 		}
 	}
-	return median(svc), median(pgb)
+	return median(svc), median(pgb), used / time.Duration(cycles)
 }
 
 // ultrabizLines are five lines over two products and three stock rows (as server/ultrabiz's
