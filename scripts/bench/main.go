@@ -74,7 +74,7 @@ func main() {
 	flag.BoolVar(&c.million, "million", false, "add the Upbooks delete of 1,000,000 rows (about 20 minutes more)")
 	flag.StringVar(&c.only, "only", "", "comma-separated workloads to run: upbooks, invx, ultrabiz, small (default all)")
 	flag.IntVar(&c.rounds, "rounds", 7, "interleaved rounds of the short workloads")
-	flag.IntVar(&c.upRounds, "upbooks-rounds", 3, "interleaved rounds of the Upbooks delete (a fresh clone per variant and round)")
+	flag.IntVar(&c.upRounds, "upbooks-rounds", 5, "interleaved rounds of the Upbooks delete (a fresh clone per variant and round)")
 	flag.IntVar(&c.clients, "clients", 4, "concurrent clients of the Ultrabiz cycle (service and pgbench alike)")
 	flag.Float64Var(&c.seconds, "seconds", 3, "seconds per Ultrabiz round and variant")
 	flag.StringVar(&backends, "backends", "postgres,sqlite", "backends, comma-separated")

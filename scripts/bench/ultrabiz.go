@@ -149,6 +149,24 @@ func ultrabizBench(t tb, c config) (service, floor float64, cpu time.Duration) {
 			pgb, svc = append(pgb, pgbench(dur)), append(svc, viaHTTP(dur))
 		}
 	}
+	// Every cycle, the service's and pgbench's alike, gives back what it took: no live invoice is
+	// left, stock is back to nothing and the vendor's balance to its opening one. A script that
+	// silently changed nothing (an UPDATE matching no row) would show here.
+	plain := plainDB(t, storetest.Postgres, dbURL)
+	var live int
+	var units, balance string
+	if err := plain.QueryRow(`SELECT (SELECT count(*) FROM ultrabiz_purchase_invoices WHERE organization_id = $1 AND deleted_at IS NULL),
+		(SELECT COALESCE(SUM(units), 0)::text FROM ultrabiz_stocks WHERE organization_id = $1),
+		(SELECT balance::text FROM ultrabiz_vendors WHERE organization_id = $1 AND id = $2)`, org.ID, v.ID).Scan(&live, &units, &balance); err != nil {
+		t.Fatal(err)
+	}
+	if live != 0 || decimal.RequireFromString(units).Sign() != 0 || !decimal.RequireFromString(balance).Equal(decimal.RequireFromString("15250.5")) {
+		t.Fatalf("after the cycles: %d live invoices, %s units in stock, vendor balance %s (want 0, 0, 15250.5)", live, units, balance)
+	}
+	var invoices, deleted int
+	if err := plain.QueryRow(`SELECT count(*), count(deleted_at) FROM ultrabiz_purchase_invoices WHERE organization_id = $1`, org.ID).Scan(&invoices, &deleted); err != nil || invoices == 0 || deleted != invoices {
+		t.Fatalf("invoices %d, deleted %d: %v", invoices, deleted, err)
+	}
 	return median(svc), median(pgb), used / time.Duration(cycles)
 }
 
