@@ -14,7 +14,7 @@ import (
 // A statement that succeeds in time is not rendered: GORM's logger would build its SQL text only to
 // drop it. An error or a slow statement still is, and is logged without its values.
 func TestQuietTraceRendersOnlyWhatItLogs(t *testing.T) {
-	var buf syncLog
+	var buf countingWriter // counts the lines logged
 	inner := logger.NewSlogLogger(slog.New(slog.NewJSONHandler(&buf, nil)), logger.Config{SlowThreshold: time.Second, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true, ParameterizedQueries: true})
 	q := quietTrace{inner, time.Second}
 	rendered := 0
@@ -38,6 +38,6 @@ func TestQuietTraceRendersOnlyWhatItLogs(t *testing.T) {
 	}
 }
 
-type syncLog struct{ n int }
+type countingWriter struct{ n int }
 
-func (s *syncLog) Write(p []byte) (int, error) { s.n++; return len(p), nil }
+func (s *countingWriter) Write(p []byte) (int, error) { s.n++; return len(p), nil }
