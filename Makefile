@@ -7,7 +7,7 @@ BIN := bin/deletesvc
 # gen/ is its own module (the Go SDK, tagged gen/vX.Y.Z); the root module replaces it with ./gen.
 SDK := github.com/deletesvc/deletesvc/gen
 
-.PHONY: check-go-sdk imports reliability bench-pool bench-citus clean-test-databases tidy run build test test-citus generate check-generate sdk check-sdk contract lint vet fmt staticcheck bench migrate up down clean
+.PHONY: bench-go check-go-sdk imports reliability bench-pool bench-citus clean-test-databases tidy run build test test-citus generate check-generate sdk check-sdk contract lint vet fmt staticcheck bench migrate up down clean
 
 run: ## run the service (embedded SQLite under ./data unless DATABASE_URL is set)
 	$(GO) run ./cmd/deletesvc
@@ -79,7 +79,10 @@ fmt:
 migrate: ## apply pending schema migrations (deletesvc migrate status|down for the others)
 	$(GO) run ./cmd/deletesvc migrate up
 
-bench: ## every benchmark once (the Upbooks delete at 10k and 100k rows on both databases; scripts/bench-upbooks -million adds 1M)
+bench: ## one table of every workload of issue 13 beside its baseline (service, raw SQL with FKs, floor, ratio), interleaved, under 10 minutes; BENCH_FLAGS=-million adds the 1M-row delete
+	$(GO) run ./scripts/bench $(BENCH_FLAGS)
+
+bench-go: ## every Go benchmark once
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
 
 up:

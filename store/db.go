@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -108,7 +109,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	cfg := &gorm.Config{
 		// ParameterizedQueries: statements are logged with placeholders, never with the values
 		// bound to them (emails, password hashes, comments).
-		Logger:                 logger.NewSlogLogger(log, logger.Config{SlowThreshold: slow, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true, ParameterizedQueries: true}),
+		Logger:                 quietTrace{logger.NewSlogLogger(log, logger.Config{SlowThreshold: slow, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true, ParameterizedQueries: true}), slow},
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		NowFunc:                now,
@@ -246,4 +247,33 @@ func LockOrganization(tx *gorm.DB, orgID string) error {
 		return fmt.Errorf("lock organization %s: %w", orgID, err)
 	}
 	return nil
+}
+
+// quietTrace passes GORM's trace of a statement on only when it will be logged (an error, or
+// slower than slow): GORM's slog logger renders every statement's SQL text before deciding, which
+// cost 5.8% of the CPU of an Ultrabiz request that logged nothing (issue 13).
+type quietTrace struct {
+	logger.Interface
+	slow time.Duration
+}
+
+func (q quietTrace) LogMode(level logger.LogLevel) logger.Interface {
+	if level >= logger.Info { // db.Debug(): every statement is logged, so each is rendered
+		return q.Interface.LogMode(level)
+	}
+	return quietTrace{q.Interface.LogMode(level), q.slow}
+}
+
+func (q quietTrace) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	if (err != nil && !errors.Is(err, gorm.ErrRecordNotFound)) || time.Since(begin) > q.slow {
+		q.Interface.Trace(ctx, begin, fc, err)
+	}
+}
+
+// ParamsFilter keeps the bound values out of the logged SQL: GORM asks the logger it holds.
+func (q quietTrace) ParamsFilter(ctx context.Context, sql string, params ...any) (string, []any) {
+	if f, ok := q.Interface.(gorm.ParamsFilter); ok {
+		return f.ParamsFilter(ctx, sql, params...)
+	}
+	return sql, params
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,10 @@ import (
 // BenchmarkBulkDelete1000 deletes 1000 documents in one request three ways in the same run, on
 // each backend: through the HTTP API (validation, auth, org guard, handler, store), through the
 // store alone, and as the one raw SQL UPDATE of the same rows, the floor the bulk path is compared
-// with. Between iterations (timer stopped) the rows are put back to CREATED.
+// with. Between iterations (timer stopped) the rows are put back to CREATED. Each variant reports
+// allocations per document (client and server together for "http", which shares the process;
+// the reset between iterations included): issue 13 asks for them to be constant and small.
+// scripts/bench (make bench) times the same HTTP request against the raw UPDATE … RETURNING.
 //
 //	go test -run '^$' -bench BulkDelete ./server/invx/
 func BenchmarkBulkDelete1000(b *testing.B) {
@@ -78,6 +82,7 @@ func benchBulkDelete(b *testing.B, backend storetest.Backend) {
 	token := env.Token(b, u, org.ID)
 
 	b.Run("http", func(b *testing.B) {
+		defer perItem(b, n)()
 		for b.Loop() {
 			reset(b)
 			req, _ := http.NewRequestWithContext(ctx, http.MethodPatch, url, strings.NewReader(string(payload)))
@@ -96,6 +101,7 @@ func benchBulkDelete(b *testing.B, backend storetest.Backend) {
 		}
 	})
 	b.Run("store", func(b *testing.B) {
+		defer perItem(b, n)()
 		var stmts int64
 		for b.Loop() {
 			reset(b)
@@ -109,6 +115,7 @@ func benchBulkDelete(b *testing.B, backend storetest.Backend) {
 		b.ReportMetric(float64(stmts)/float64(b.N), "statements/op")
 	})
 	b.Run("raw-sql", func(b *testing.B) {
+		defer perItem(b, n)()
 		q, args := rawDelete(backend, org.ID, u.ID, ids)
 		for b.Loop() {
 			reset(b)
@@ -124,6 +131,7 @@ func benchBulkDelete(b *testing.B, backend storetest.Backend) {
 	})
 	// The same UPDATE reading the rows back, as the API must to answer with each document.
 	b.Run("raw-sql-returning", func(b *testing.B) {
+		defer perItem(b, n)()
 		q, args := rawDelete(backend, org.ID, u.ID, ids)
 		q += " RETURNING " + returnedColumns
 		for b.Loop() {
@@ -193,4 +201,19 @@ func rebind(backend storetest.Backend, q string) string {
 		sb.WriteRune(r)
 	}
 	return sb.String()
+}
+
+// perItem reports, when the returned function runs, the allocations and bytes per item of the
+// benchmark's iterations of n items each.
+func perItem(b *testing.B, n int) func() {
+	b.ReportAllocs()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	return func() {
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		items := float64(b.N * n)
+		b.ReportMetric(float64(after.Mallocs-before.Mallocs)/items, "allocs/item")
+		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/items, "B/item")
+	}
 }

@@ -141,10 +141,17 @@ func (s *Store) ApplyAction(ctx context.Context, orgID, userID string, item Acti
 // recordDeletes writes one activity-log entry for the documents the request deleted (none when
 // no del item applied): their ids and numbers, in request order.
 func recordDeletes(tx *gorm.DB, orgID, userID string, items []ActionItem, updated map[string]Document, now time.Time) error {
-	var docs []map[string]any
+	// A struct, not a map per document: the same JSON (fields in a map's sorted key order) at a
+	// fraction of the allocations for a 1000-document request.
+	type deleted struct {
+		DocNumber   string `json:"docNumber"`
+		ID          string `json:"id"`
+		SellerGstin string `json:"sellerGstin"`
+	}
+	var docs []deleted
 	for _, it := range items {
 		if d, ok := updated[it.DocID]; ok && it.Action == Delete {
-			docs = append(docs, map[string]any{"id": d.ID, "docNumber": d.DocNumber, "sellerGstin": d.SellerGstin})
+			docs = append(docs, deleted{DocNumber: d.DocNumber, ID: d.ID, SellerGstin: d.SellerGstin})
 		}
 	}
 	if len(docs) == 0 {

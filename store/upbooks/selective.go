@@ -160,20 +160,29 @@ func (s *Store) dryRun(ctx context.Context, req SelectiveDelete, chosen map[stri
 		for _, st := range deps.plan(set) {
 			byCategory[st.category] = append(byCategory[st.category], st)
 		}
+		// Every category's count in one statement: one round trip, not one per category (at
+		// 10,000 rows the ~40 round trips cost as much as the delete itself, issue 13).
+		var names []string
+		var counts [][]step
+		var args []any
 		for _, name := range deps.order {
 			steps := byCategory[name]
 			if len(steps) == 0 {
 				continue
 			}
-			var args []any
+			names, counts = append(names, name), append(counts, steps)
 			for _, st := range steps {
 				args = append(args, stepArgs(st, req.OrgID, keep)...)
 			}
-			var n int64
-			if err := tx.Raw(countStepsSQL(steps), args...).Scan(&n).Error; err != nil {
-				return fmt.Errorf("count %s: %w", name, err)
+		}
+		if len(names) > 0 {
+			n, err := countAll(tx, countCategoriesSQL(counts), args, len(names))
+			if err != nil {
+				return fmt.Errorf("count %v: %w", names, err)
 			}
-			res.add(name, forced, n)
+			for i, name := range names {
+				res.add(name, forced, n[i])
+			}
 		}
 		res.Organization = settle(org, set, s.db.Now(), res)
 		return nil
@@ -329,4 +338,28 @@ func (s *Store) recompute(tx *gorm.DB, orgID string, touched map[string]bool) er
 		}
 	}
 	return nil
+}
+
+// countAll runs a one-row query of width numbers.
+func countAll(tx *gorm.DB, query string, args []any, width int) ([]int64, error) {
+	rows, err := tx.Raw(query, args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]int64, width)
+	ptrs := make([]any, width)
+	for i := range out {
+		ptrs[i] = &out[i]
+	}
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("no row")
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	return out, rows.Err()
 }

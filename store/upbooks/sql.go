@@ -63,13 +63,18 @@ func stepArgs(st step, orgID string, keep []string) []any {
 // deleteStepSQL runs a plan step.
 func deleteStepSQL(st step) string { return "DELETE FROM " + st.table + " WHERE " + stepWhere(st) }
 
-// countStepsSQL counts, in one statement, the rows the steps would delete.
-func countStepsSQL(steps []step) string {
-	parts := make([]string, len(steps))
-	for i, st := range steps {
-		parts[i] = "(SELECT count(*) FROM " + st.table + " WHERE " + stepWhere(st) + ")"
+// countCategoriesSQL counts, in one statement, the rows each category's steps would delete: one
+// column per category, in the order given.
+func countCategoriesSQL(categories [][]step) string {
+	cols := make([]string, len(categories))
+	for i, steps := range categories {
+		parts := make([]string, len(steps))
+		for j, st := range steps {
+			parts[j] = "(SELECT count(*) FROM " + st.table + " WHERE " + stepWhere(st) + ")"
+		}
+		cols[i] = "(" + strings.Join(parts, " + ") + ")"
 	}
-	return "SELECT " + strings.Join(parts, " + ")
+	return "SELECT " + strings.Join(cols, ", ")
 }
 
 // deleteAllSQL empties table for one organization. Bound: organization_id.

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // "pgx": the plain connection of the raw baseline
+	_ "modernc.org/sqlite"             // "sqlite"
+
+	gen "github.com/deletesvc/deletesvc/gen/invx"
+	"github.com/deletesvc/deletesvc/server/servertest"
+	"github.com/deletesvc/deletesvc/store"
+	invxstore "github.com/deletesvc/deletesvc/store/invx"
+	"github.com/deletesvc/deletesvc/store/storetest"
+)
+
+// invxDocs is the size of the bulk request, the spec's maximum.
+const invxDocs = 1000
+
+// invxReps is how many requests of each variant a round times.
+const invxReps = 8
+
+// invxRows times the bulk `del` of 1000 documents over HTTP (client wall: loopback, auth,
+// validation, store, JSON answer, read whole) against the one UPDATE … RETURNING of the columns the
+// answer shows, on a plain database/sql connection to the same database. Before every sample
+// (untimed) the documents are put back to CREATED.
+func invxRows(c config) []row {
+	var rows []row
+	for _, backend := range c.backends {
+		measure("invx "+string(backend), func(t tb) {
+			service, raw, cpu := invxBench(t, c, backend)
+			rows = append(rows, row{family: "invx",
+				workload: "invx bulk `del`, 1000 documents, HTTP end to end", backend: string(backend),
+				service: ms(service), rawFKs: ms(raw), ratio: service.Seconds() / raw.Seconds(), ratioOf: "service/raw", goal: "<= 1.5x",
+				cpu:      fmt.Sprintf("%.1f ms per request", float64(cpu)/float64(time.Millisecond)),
+				baseline: fmt.Sprintf("UPDATE invx_documents … WHERE id IN (1000 ids) RETURNING the answer's 18 columns, rows read, over database/sql (pgx / modernc sqlite); median of %d rounds x %d", c.rounds, invxReps),
+			})
+		})
+	}
+	return rows
+}
+
+func invxBench(t tb, c config, backend storetest.Backend) (service, raw, cpu time.Duration) {
+	ctx := context.Background()
+	dbURL := storetest.URL(t, backend)
+	db, err := store.Open(ctx, dbURL, storetest.Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	plain := plainDB(t, backend, dbURL)
+	env := servertest.Start(t, db)
+	u, org := storetest.Tenant(t, db, "bench@example.com")
+	ids, err := env.Invx.SeedDocuments(ctx, org.ID, invxDocs, []invxstore.Status{invxstore.Created}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := make([]gen.DocumentAction, len(ids))
+	for i, id := range ids {
+		body[i] = gen.DocumentAction{Action: gen.ActionDelete}
+		if err := body[i].DocId.UnmarshalText([]byte(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	payload, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reset := func() {
+		if _, err := plain.ExecContext(ctx, rebind(backend, "UPDATE invx_documents SET status = '200', last_updated_by_user_id = NULL WHERE organization_id = ?"), org.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	url := fmt.Sprintf("%s/invx/apis/v1/orgs/%s/document/bulk", env.URL, org.ID)
+	token := env.Token(t, u, org.ID)
+	client := &http.Client{}
+	viaHTTP := func() {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPatch, url, strings.NewReader(string(payload)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-FLYNN-N-USER-TOKEN", token)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The answer is read whole but not decoded: the raw baseline does not decode its rows
+		// either, and the client's decoding is no cost of the service. Every item must say success.
+		answer, err := io.ReadAll(res.Body)
+		_ = res.Body.Close()
+		if err != nil || res.StatusCode != http.StatusOK || bytes.Count(answer, []byte(`"itemStatus":"1"`)) != len(ids) {
+			t.Fatalf("bulk delete: %d %v %.300s", res.StatusCode, err, answer)
+		}
+	}
+	q, args := rawInvxDelete(backend, org.ID, u.ID, ids)
+	viaSQL := func() {
+		r, err := plain.QueryContext(ctx, q, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := 0
+		for r.Next() {
+			got++
+		}
+		if err := r.Close(); err != nil || got != len(ids) {
+			t.Fatalf("raw update returned %d rows: %v", got, err)
+		}
+	}
+	variants := []func(){viaHTTP, viaSQL}
+	samples := make([][]time.Duration, len(variants))
+	for _, v := range variants { // warm up connections, caches and the statement cache
+		reset()
+		v()
+	}
+	for round := range c.rounds {
+		for i := range variants {
+			k := (i + round) % len(variants)
+			for range invxReps {
+				reset()
+				cpu0, start := cpuTime(), time.Now()
+				variants[k]()
+				samples[k] = append(samples[k], time.Since(start))
+				if k == 0 {
+					cpu += cpuTime() - cpu0
+				}
+			}
+		}
+	}
+	return median(samples[0]), median(samples[1]), cpu / time.Duration(len(samples[0]))
+}
+
+// invxReturned are the document's columns the API answers with.
+const invxReturned = "organization_id, id, doc_number, doc_type, doc_date, seller_gstin, buyer_gstin, ird_doc_type, amount, " +
+	"acceptance_comments, denial_comments, dispute_comments, status, created_by_user_id, created_on, " +
+	"last_updated_by_user_id, last_updated, annotations"
+
+// rawInvxDelete is the hand-written UPDATE of the same rows, reading them back.
+func rawInvxDelete(backend storetest.Backend, orgID, userID string, ids []string) (string, []any) {
+	now := time.Now().UnixMilli()
+	if backend == storetest.Postgres {
+		return "UPDATE invx_documents SET status = '260', last_updated = $1, last_updated_by_user_id = $2 WHERE organization_id = $3 AND id = ANY($4) RETURNING " + invxReturned,
+			[]any{now, userID, orgID, ids}
+	}
+	args := []any{now, userID, orgID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return "UPDATE invx_documents SET status = '260', last_updated = ?, last_updated_by_user_id = ? WHERE organization_id = ? AND id IN (?" +
+		strings.Repeat(",?", len(ids)-1) + ") RETURNING " + invxReturned, args
+}
+
+// plainDB opens a plain database/sql handle on the same database: no GORM, no hooks.
+func plainDB(t tb, backend storetest.Backend, dbURL string) *sql.DB {
+	driver, dsn := "pgx", dbURL
+	if backend == storetest.SQLite {
+		driver, dsn = "sqlite", "file:"+strings.TrimPrefix(dbURL, "sqlite://")+"?_pragma=busy_timeout(10000)"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// rebind turns ? placeholders into PostgreSQL's $n.
+func rebind(backend storetest.Backend, q string) string {
+	if backend != storetest.Postgres {
+		return q
+	}
+	var sb strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&sb, "$%d", n)
+			continue
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}

@@ -1,0 +1,207 @@
+// Command bench prints one table of every workload of issue 13, each beside the baseline it is
+// judged against, measured side by side in one run: `make bench` (or `go run ./scripts/bench`).
+//
+// Every workload interleaves its variants round by round (who goes first alternates), and reports
+// medians; the machine is shared, so only the ratios mean anything, and the load average is
+// printed with the table. Workloads:
+//
+//   - Upbooks selective delete, all 46 flags, 10,000 and 100,000 rows (-million adds 1,000,000):
+//     the service's store call against the plain per-table deletes with the schema's foreign keys and
+//     without them (the floor), each on a fresh clone of one seeded database; and its dry run.
+//   - invx bulk `del` of 1000 documents, end to end over HTTP (client wall time), against the one
+//     UPDATE … RETURNING of the same columns over a plain database/sql connection.
+//   - Ultrabiz insert + delete of a 5-line invoice over HTTP with -clients clients, against pgbench
+//     running the service's statements (scripts/bench/ultrabiz.sql) with the same client count.
+//   - Small requests (GetOrganizationDetail, a dry run with 46 flags false) against a bare Echo
+//     handler answering fixed JSON, requests/s from one client.
+//
+// It runs on PostgreSQL (TEST_DATABASE_URL, default the local server) and SQLite, like the tests,
+// using storetest's databases; testing.Benchmark supplies the testing.TB those helpers take.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/deletesvc/deletesvc/store/storetest"
+)
+
+// row is one line of the table. Times are medians; for throughput workloads the figures are rates
+// and higher is better.
+type row struct {
+	family            string // names the baseline's note under the table
+	workload, backend string
+	service, rawFKs   string
+	floor             string
+	ratio             float64
+	ratioOf           string // what the ratio divides, e.g. "service/floor"
+	ratio2            float64
+	ratio2Of          string // a second ratio, when there is one
+	goal              string
+	baseline          string // what the baseline runs
+	cpu               string // this process's CPU per operation of the service variant, when measured
+}
+
+type config struct {
+	million  bool
+	only     string
+	rounds   int
+	upRounds int
+	clients  int
+	seconds  float64
+	backends []storetest.Backend
+	pgbench  string
+	stdout   io.Writer
+}
+
+func main() {
+	testingInit()
+	decimal.MarshalJSONWithoutQuotes = true // the specs carry decimals as JSON numbers
+	var c config
+	var backends string
+	flag.BoolVar(&c.million, "million", false, "add the Upbooks delete of 1,000,000 rows (about 20 minutes more)")
+	flag.StringVar(&c.only, "only", "", "comma-separated workloads to run: upbooks, invx, ultrabiz, small (default all)")
+	flag.IntVar(&c.rounds, "rounds", 7, "interleaved rounds of the short workloads")
+	flag.IntVar(&c.upRounds, "upbooks-rounds", 5, "interleaved rounds of the Upbooks delete (a fresh clone per variant and round)")
+	flag.IntVar(&c.clients, "clients", 4, "concurrent clients of the Ultrabiz cycle (service and pgbench alike)")
+	flag.Float64Var(&c.seconds, "seconds", 3, "seconds per Ultrabiz round and variant")
+	flag.StringVar(&backends, "backends", "postgres,sqlite", "backends, comma-separated")
+	flag.StringVar(&c.pgbench, "pgbench", "", "pgbench binary (default: on PATH, else /usr/lib/postgresql/15/bin/pgbench)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of this process (client and service) to this file")
+	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	for _, b := range strings.Split(backends, ",") {
+		c.backends = append(c.backends, storetest.Backend(strings.TrimSpace(b)))
+	}
+	c.stdout = os.Stdout
+	// The server logs every request; thousands of lines would bury the table.
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
+
+	start := time.Now()
+	var rows []row
+	run := func(name string, fn func(c config) []row) {
+		if c.only != "" && !slices.Contains(strings.Split(c.only, ","), name) {
+			return
+		}
+		t0 := time.Now()
+		got := fn(c)
+		fmt.Fprintf(os.Stderr, "bench: %s done in %s, load average %s\n", name, time.Since(t0).Round(time.Second), loadAverage())
+		rows = append(rows, got...)
+	}
+	run("upbooks", upbooksRows)
+	run("invx", invxRows)
+	run("ultrabiz", ultrabizRows)
+	run("small", smallRows)
+
+	host, _ := os.Hostname()
+	fmt.Printf("\n`go run ./scripts/bench %s` on %s (%d CPUs, %s), %s UTC, %s, load average at the end %s\n\n",
+		strings.Join(os.Args[1:], " "), host, runtime.NumCPU(), cpuModel(), time.Now().UTC().Format("2006-01-02 15:04"),
+		time.Since(start).Round(time.Second), loadAverage())
+	fmt.Println("| workload | backend | service | raw SQL, same FKs | floor | ratio | goal |")
+	fmt.Println("|---|---|--:|--:|--:|--:|--:|")
+	var notes []string
+	for _, r := range rows {
+		ratio := fmt.Sprintf("%.2fx (%s)", r.ratio, r.ratioOf)
+		if r.ratio2Of != "" {
+			ratio += fmt.Sprintf("; %.2fx (%s)", r.ratio2, r.ratio2Of)
+		}
+		fmt.Printf("| %s | %s | %s | %s | %s | %s | %s |\n", r.workload, r.backend, r.service, dash(r.rawFKs), dash(r.floor), ratio, r.goal)
+		if note := "- " + r.family + ": " + r.baseline; !slices.Contains(notes, note) {
+			notes = append(notes, note)
+		}
+	}
+	fmt.Println("\nWhat each baseline runs:")
+	fmt.Println(strings.Join(notes, "\n"))
+	fmt.Println("\nCPU of this process (the service and its HTTP client together) per operation of the service variant:")
+	for _, r := range rows {
+		if r.cpu != "" {
+			fmt.Printf("- %s, %s: %s\n", r.workload, r.backend, r.cpu)
+		}
+	}
+}
+
+// cpuTime is the CPU this process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func median[T int64 | float64 | time.Duration](xs []T) T {
+	ys := slices.Clone(xs)
+	slices.Sort(ys)
+	return ys[len(ys)/2]
+}
+
+func ms(d time.Duration) string {
+	switch {
+	case d >= 10*time.Second:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	case d >= time.Second:
+		return fmt.Sprintf("%.2f s", d.Seconds())
+	default:
+		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+	}
+}
+
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:3], " ")
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "?"
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "?"
+}
+
+func pgbenchPath(c config) string {
+	if c.pgbench != "" {
+		return c.pgbench
+	}
+	if p, err := exec.LookPath("pgbench"); err == nil {
+		return p
+	}
+	return "/usr/lib/postgresql/15/bin/pgbench"
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/deletesvc/deletesvc/server/servertest"
+	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/storetest"
+	upbooksstore "github.com/deletesvc/deletesvc/store/upbooks"
+)
+
+// smallPerRound is how many requests of each kind a round sends.
+const smallPerRound = 300
+
+// smallRows compares requests per second from one client over loopback HTTP: a bare Echo handler
+// (fixed JSON, no middleware), GetOrganizationDetail, and a dry run of DeleteSelectiveData with all
+// 46 flags false on an empty organization; interleaved rounds, medians.
+func smallRows(c config) []row {
+	var rows []row
+	for _, backend := range c.backends {
+		measure("small "+string(backend), func(t tb) {
+			rates, cpu := smallBench(t, c, backend)
+			for _, k := range []string{"GetOrganizationDetail", "DeleteSelectiveData dryRun, 46 flags false, empty org"} {
+				rows = append(rows, row{family: "small requests",
+					workload: "Upbooks " + k + ", one client", backend: string(backend),
+					service: fmt.Sprintf("%.0f req/s", rates[k]), rawFKs: fmt.Sprintf("%.0f req/s", rates["bare+query"]), floor: fmt.Sprintf("%.0f req/s", rates["bare"]),
+					ratio: rates[k] / rates["bare"], ratioOf: "service/bare", goal: ">= 0.7x",
+					ratio2: rates[k] / rates["bare+query"], ratio2Of: "service/bare+query",
+					cpu:      fmt.Sprintf("%.0f us per request (bare Echo: %.0f us, bare Echo + query: %.0f us)", cpu[k], cpu["bare"], cpu["bare+query"]),
+					baseline: fmt.Sprintf("floor: a bare Echo handler answering fixed JSON on its own httptest server, same client; raw SQL column: the same handler first reading the organization, its state and the caller's membership (the guard's one query) over database/sql; median of %d rounds x %d requests", c.rounds, smallPerRound),
+				})
+			}
+		})
+	}
+	return rows
+}
+
+func smallBench(t tb, c config, backend storetest.Backend) (rates, cpuMicros map[string]float64) {
+	dbURL := storetest.URL(t, backend)
+	db, err := store.Open(context.Background(), dbURL, storetest.Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	env := servertest.Start(t, db)
+	owner, org := storetest.Tenant(t, db, "small@example.com")
+	token := "Bearer " + env.Token(t, owner, org.ID)
+	e := echo.New()
+	e.GET("/hello", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"message": "hello"})
+	})
+	// The same bare handler reading what GetOrganizationDetail's guard reads (the organization, its
+	// state and the caller's membership) in one query over a plain database/sql connection: the
+	// least any request that checks membership in the database can cost.
+	plain := plainDB(t, backend, dbURL)
+	member := rebind(backend, "SELECT organizations.*, s.settings, s.version, s.updated_at, m.role AS role FROM organizations "+
+		"JOIN memberships m ON m.organization_id = organizations.id AND m.user_id = ? "+
+		"JOIN organization_state s ON s.organization_id = organizations.id AND s.organization_id = ? WHERE organizations.id = ? LIMIT 1")
+	e.GET("/hello-query", func(c echo.Context) error {
+		rows, err := plain.QueryContext(c.Request().Context(), member, owner.ID, org.ID, org.ID)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		if err := rows.Close(); err != nil || n != 1 {
+			return fmt.Errorf("membership query: %d rows, %v", n, err)
+		}
+		return c.JSON(http.StatusOK, map[string]string{"message": "hello"})
+	})
+	bare := httptest.NewServer(e)
+	t.Cleanup(bare.Close)
+	flags := map[string]bool{}
+	for _, n := range upbooksstore.CategoryNames() {
+		flags[n] = false
+	}
+	body, _ := json.Marshal(flags)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	do := func(method, url string, body []byte) {
+		req, _ := http.NewRequest(method, url, bytes.NewReader(body))
+		req.Header.Set("Authorization", token)
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s %s: %d", method, url, resp.StatusCode)
+		}
+	}
+	kinds := []struct {
+		name string
+		call func()
+	}{
+		{"bare", func() { do(http.MethodGet, bare.URL+"/hello", nil) }},
+		{"bare+query", func() { do(http.MethodGet, bare.URL+"/hello-query", nil) }},
+		{"GetOrganizationDetail", func() { do(http.MethodGet, env.URL+"/api/v1/organization/"+org.ID, nil) }},
+		{"DeleteSelectiveData dryRun, 46 flags false, empty org", func() {
+			do(http.MethodDelete, env.URL+"/api/v1/organization/"+org.ID+"/selective?dryRun=true", body)
+		}},
+	}
+	for _, k := range kinds { // warm up connections and caches
+		for range 50 {
+			k.call()
+		}
+	}
+	samples := map[string][]float64{}
+	used := map[string]time.Duration{}
+	for round := range c.rounds {
+		for i := range kinds {
+			k := kinds[(i+round)%len(kinds)]
+			cpu0, start := cpuTime(), time.Now()
+			for range smallPerRound {
+				k.call()
+			}
+			samples[k.name] = append(samples[k.name], smallPerRound/time.Since(start).Seconds())
+			used[k.name] += cpuTime() - cpu0
+		}
+	}
+	rates, cpuMicros = map[string]float64{}, map[string]float64{}
+	for name, xs := range samples {
+		rates[name] = median(xs)
+		cpuMicros[name] = float64(used[name]) / float64(time.Microsecond) / float64(c.rounds*smallPerRound)
+	}
+	return rates, cpuMicros
+}

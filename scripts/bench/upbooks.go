@@ -1,0 +1,88 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// upbooksRows runs store/upbooks' BenchmarkDeleteSelective (the one implementation of the
+// selective-delete comparison, which needs the package's test-only raw deletes) and reads its
+// medians back.
+func upbooksRows(c config) []row {
+	sizes := "10000,100000"
+	if c.million {
+		sizes += ",1000000"
+	}
+	var names []string
+	for _, b := range c.backends {
+		names = append(names, string(b))
+	}
+	dir, err := os.MkdirTemp("", "bench-upbooks")
+	if err != nil {
+		fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	out := filepath.Join(dir, "medians.json")
+	cmd := exec.Command("go", "test", "-count=1", "-run", "^$", "-bench", "^BenchmarkDeleteSelective$", "-benchtime", "1x", "-timeout", "120m", "./store/upbooks/")
+	cmd.Env = append(os.Environ(), "UPBOOKS_BENCH_ROWS="+sizes, fmt.Sprintf("UPBOOKS_BENCH_ROUNDS=%d", c.upRounds),
+		"UPBOOKS_BENCH_BACKENDS="+strings.Join(names, ","), "UPBOOKS_BENCH_JSON="+out)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		fatal(fmt.Errorf("upbooks benchmark: %w", err))
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		fatal(err)
+	}
+	var got []struct {
+		Backend string                   `json:"backend"`
+		Rows    int                      `json:"rows"`
+		Median  map[string]time.Duration `json:"median"`
+	}
+	if err := json.Unmarshal(data, &got); err != nil {
+		fatal(err)
+	}
+	var rows []row
+	for _, g := range got {
+		m := g.Median
+		rows = append(rows, row{family: "Upbooks",
+			workload: fmt.Sprintf("Upbooks selective delete, 46 flags, %s rows", thousands(g.Rows)), backend: g.Backend,
+			service: ms(m["service"]), rawFKs: ms(m["raw+FKs"]), floor: ms(m["floor"]),
+			ratio: m["service"].Seconds() / m["floor"].Seconds(), ratioOf: "service/floor", goal: "<= 1.5x",
+			baseline: fmt.Sprintf("one DELETE … WHERE organization_id per table, children first, one transaction, with the FKs / FKs dropped; store call, fresh clone per variant, median of %d", c.upRounds),
+		}, row{family: "Upbooks dry run",
+			workload: fmt.Sprintf("Upbooks dry run of the same, %s rows", thousands(g.Rows)), backend: g.Backend,
+			service: ms(m["dryRun"]), floor: ms(m["service"]) + " (the delete)",
+			ratio: m["dryRun"].Seconds() / m["service"].Seconds(), ratioOf: "dry run/delete", goal: "<= 0.1x",
+			baseline: "the service's delete of the same rows; \"warm\" is a second dry run on the same clone",
+		}, row{family: "Upbooks dry run",
+			workload: fmt.Sprintf("Upbooks dry run, warm (second on the clone), %s rows", thousands(g.Rows)), backend: g.Backend,
+			service: ms(m["dryRunWarm"]), floor: ms(m["service"]) + " (the delete)",
+			ratio: m["dryRunWarm"].Seconds() / m["service"].Seconds(), ratioOf: "dry run/delete", goal: "<= 0.1x",
+			baseline: "the service's delete of the same rows; \"warm\" is a second dry run on the same clone",
+		})
+	}
+	return rows
+}
+
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "bench:", err)
+	os.Exit(1)
+}
