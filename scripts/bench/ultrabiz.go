@@ -14,6 +14,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/deletesvc/deletesvc/gen/number"
 	gen "github.com/deletesvc/deletesvc/gen/ultrabiz"
 	"github.com/deletesvc/deletesvc/server/servertest"
 	"github.com/deletesvc/deletesvc/store"
@@ -77,7 +78,7 @@ func ultrabizBench(t tb, c config) (service, floor float64, cpu time.Duration) {
 	user := int32(u.Number)
 	cycle := func(bill string) error {
 		p := gen.Purchase{VendorID: v.ID, BillNo: bill, BillDate: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
-			NetAmount: decimal.RequireFromString("3587.2"), ListBody: lines}
+			NetAmount: number.MustParse("3587.2"), ListBody: lines}
 		r, err := client.InsertPurchaseInvoiceWithResponse(ctx, &gen.InsertPurchaseInvoiceParams{UserId: user, IsPGP: &pgp}, p, auth)
 		if err != nil || r.JSON200 == nil {
 			return fmt.Errorf("insert: %v %s", err, r.Body)
@@ -187,7 +188,7 @@ func ultrabizLines() []gen.PurchasesBody {
 	}
 }
 
-func dec(s string) *decimal.Decimal {
-	d := decimal.RequireFromString(s)
+func dec(s string) *number.Decimal {
+	d := number.MustParse(s)
 	return &d
 }

@@ -213,8 +213,8 @@ type deleteAnswer struct {
 	status   int
 	raw      string
 	replayed bool
-	Deleted map[string]int `json:"deleted"`
-	Forced  map[string]int `json:"forced"`
+	Deleted  map[string]int `json:"deleted"`
+	Forced   map[string]int `json:"forced"`
 }
 
 // selectiveDelete sends DeleteSelectiveData of killCategories with force=true on the demo tenant,
