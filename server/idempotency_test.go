@@ -216,8 +216,8 @@ func TestIdempotencyRetryAfterFailure(t *testing.T) {
 		if db.DialectName() == "sqlite" {
 			storetest.Exec(t, db, `CREATE TRIGGER crash BEFORE UPDATE ON ultrabiz_vendors BEGIN SELECT RAISE(ABORT, 'crash'); END`)
 		} else {
-			storetest.Exec(t, db, `CREATE FUNCTION crash() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'crash'; END $$`)
-			storetest.Exec(t, db, `CREATE TRIGGER crash BEFORE UPDATE ON ultrabiz_vendors FOR EACH ROW EXECUTE FUNCTION crash()`)
+			storetest.InstallTriggers(t, db, `CREATE FUNCTION crash() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'crash'; END $$`,
+				`CREATE TRIGGER crash BEFORE UPDATE ON ultrabiz_vendors FOR EACH ROW EXECUTE FUNCTION crash()`)
 		}
 		if a := e.insert(t, "retry", e.invoiceBody("R-1")); a.status != http.StatusInternalServerError {
 			t.Fatalf("failing request: %+v, want 500", a)
@@ -225,7 +225,7 @@ func TestIdempotencyRetryAfterFailure(t *testing.T) {
 		if db.DialectName() == "sqlite" {
 			storetest.Exec(t, db, `DROP TRIGGER crash`)
 		} else {
-			storetest.Exec(t, db, `DROP TRIGGER crash ON ultrabiz_vendors`)
+			storetest.InstallTriggers(t, db, `DROP TRIGGER crash ON ultrabiz_vendors`)
 		}
 		retry := e.insert(t, "retry", e.invoiceBody("R-1"))
 		if retry.status != http.StatusOK || retry.replayed != "" {
@@ -249,8 +249,8 @@ func TestIdempotencyFailureAfterEffects(t *testing.T) {
 		if db.DialectName() == "sqlite" {
 			storetest.Exec(t, db, `CREATE TRIGGER crash BEFORE UPDATE ON idempotency_keys BEGIN SELECT RAISE(ABORT, 'crash'); END`)
 		} else {
-			storetest.Exec(t, db, `CREATE FUNCTION crash() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'crash'; END $$`)
-			storetest.Exec(t, db, `CREATE TRIGGER crash BEFORE UPDATE ON idempotency_keys FOR EACH ROW EXECUTE FUNCTION crash()`)
+			storetest.InstallTriggers(t, db, `CREATE FUNCTION crash() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'crash'; END $$`,
+				`CREATE TRIGGER crash BEFORE UPDATE ON idempotency_keys FOR EACH ROW EXECUTE FUNCTION crash()`)
 		}
 		if a := e.insert(t, "late", e.invoiceBody("L-1")); a.status < http.StatusInternalServerError {
 			t.Fatalf("request whose answer could not be stored: %+v, want a 5xx", a)
@@ -261,7 +261,7 @@ func TestIdempotencyFailureAfterEffects(t *testing.T) {
 		if db.DialectName() == "sqlite" {
 			storetest.Exec(t, db, `DROP TRIGGER crash`)
 		} else {
-			storetest.Exec(t, db, `DROP TRIGGER crash ON idempotency_keys`)
+			storetest.InstallTriggers(t, db, `DROP TRIGGER crash ON idempotency_keys`)
 		}
 		if retry := e.insert(t, "late", e.invoiceBody("L-1")); retry.status != http.StatusOK || retry.replayed != "" {
 			t.Fatalf("retry: %+v, want the call to run", retry)

@@ -2,8 +2,11 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+
+	"gorm.io/gorm"
 
 	"github.com/deletesvc/deletesvc/store"
 )
@@ -58,5 +61,28 @@ func Exec(t testing.TB, db *store.DB, query string) {
 	}
 	if _, err := sqlDB.ExecContext(context.Background(), query); err != nil {
 		t.Fatalf("%s: %v", query, err)
+	}
+}
+
+// InstallTriggers runs stmts (failure-injecting functions and triggers, or their DROPs) in one
+// transaction. On Citus a trigger on a distributed table needs citus.enable_unsafe_triggers; on
+// plain PostgreSQL the setting is an inert placeholder.
+func InstallTriggers(t testing.TB, db *store.DB, stmts ...string) {
+	t.Helper()
+	err := db.Tx(context.Background(), func(tx *gorm.DB) error {
+		if db.DialectName() == "postgres" {
+			if err := tx.Exec("SET LOCAL citus.enable_unsafe_triggers TO on").Error; err != nil {
+				return err
+			}
+		}
+		for _, q := range stmts {
+			if err := tx.Exec(q).Error; err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

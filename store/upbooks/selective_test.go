@@ -554,14 +554,14 @@ func TestFailureMidwayChangesNothing(t *testing.T) {
 		_, neighbour := seededTenant(t, db, seedRows)
 		snap, nsnap := snapshot(orgRows(t, s, org.ID)), snapshot(orgRows(t, s, neighbour.ID))
 		if db.DialectName() == "postgres" {
-			installTriggers(t, db,
+			storetest.InstallTriggers(t, db,
 				"CREATE FUNCTION ub_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$",
 				"CREATE TRIGGER ub_fail BEFORE DELETE ON ub_invoices FOR EACH ROW EXECUTE FUNCTION ub_fail()",
 				// ALWAYS: the delete runs with session_replication_role = replica where it may,
 				// which skips ordinary triggers.
 				"ALTER TABLE ub_invoices ENABLE ALWAYS TRIGGER ub_fail")
 		} else {
-			installTriggers(t, db, "CREATE TRIGGER ub_fail BEFORE DELETE ON ub_invoices BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
+			storetest.InstallTriggers(t, db, "CREATE TRIGGER ub_fail BEFORE DELETE ON ub_invoices BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
 		}
 		_, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: allCategories()})
 		if err == nil || !strings.Contains(err.Error(), "injected failure") {
@@ -580,29 +580,6 @@ func TestFailureMidwayChangesNothing(t *testing.T) {
 	})
 }
 
-// installTriggers runs the failure-injection statements in one transaction. On PostgreSQL it first
-// lets triggers onto distributed tables, which Citus refuses unless asked (on plain PostgreSQL the
-// setting is an inert placeholder).
-func installTriggers(t *testing.T, db *store.DB, stmts ...string) {
-	t.Helper()
-	err := db.Tx(context.Background(), func(tx *gorm.DB) error {
-		if db.DialectName() == "postgres" {
-			if err := tx.Exec("SET LOCAL citus.enable_unsafe_triggers TO on").Error; err != nil {
-				return err
-			}
-		}
-		for _, q := range stmts {
-			if err := tx.Exec(q).Error; err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // The context is cancelled while a statement runs (invoices' delete sleeps in a trigger), after
 // ledgers and payments are already deleted: all of it rolls back.
 func TestCancelMidwayChangesNothing(t *testing.T) {
@@ -612,7 +589,7 @@ func TestCancelMidwayChangesNothing(t *testing.T) {
 		ctx := context.Background()
 		owner, org := seededTenant(t, db, seedRows)
 		snap := snapshot(orgRows(t, s, org.ID))
-		installTriggers(t, db,
+		storetest.InstallTriggers(t, db,
 			"CREATE FUNCTION ub_slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(10); RETURN NULL; END $$",
 			"CREATE TRIGGER ub_slow BEFORE DELETE ON ub_invoices FOR EACH STATEMENT EXECUTE FUNCTION ub_slow()",
 			"ALTER TABLE ub_invoices ENABLE ALWAYS TRIGGER ub_slow")
