@@ -165,6 +165,12 @@ func (db *DB) claimKey(tx *gorm.DB, k IdempotencyKey) (bool, error) {
 	now := db.now()
 	postgres := db.dialect.Name() == "postgres"
 	if postgres && k.Wait > 0 {
+		if db.citus {
+			// The key's row lives on a worker, where the wait happens: the setting must reach it.
+			if err := tx.Exec("SET LOCAL citus.propagate_set_commands = 'local'").Error; err != nil {
+				return false, err
+			}
+		}
 		if err := tx.Exec(fmt.Sprintf("SET LOCAL lock_timeout = %d", max(1, k.Wait.Milliseconds()))).Error; err != nil { // 0 would mean no limit
 			return false, err
 		}
