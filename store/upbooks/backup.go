@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,7 +26,7 @@ import (
 
 // Backups and restores (issue 15).
 //
-// A backup is every row of the organization's categories read in one snapshot (ReadTx), written as
+// A backup is every row of the organization's categories read in one snapshot (SnapshotTx), written as
 // gzip-compressed JSON lines to a blob bucket (gocloud.dev/blob: a directory by default, S3 in
 // production), with its manifest in ub_organization_backups: the blob's key and SHA-256, the schema
 // version the rows follow, and the rows per table and category. Rows stream from the database to
@@ -105,7 +106,8 @@ type Backup struct {
 	Categories    map[string]int64
 }
 
-// manifestJSON is the manifest as stored beside the blob and in the counts column.
+// manifestJSON is the manifest stored beside the blob (the row in ub_organization_backups holds the
+// same facts in its columns).
 type manifestJSON struct {
 	Format        string           `json:"format"`
 	ID            string           `json:"id"`
@@ -186,12 +188,13 @@ func (s *Store) TakeBackup(ctx context.Context, req BackupRequest) (Backup, erro
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	err := s.db.SnapshotTx(ctx, func(tx *gorm.DB) error {
-		if _, err := manager(tx, SelectiveDelete{OrgID: req.OrgID, UserID: req.UserID}); err != nil {
+		_, err := manager(tx, SelectiveDelete{OrgID: req.OrgID, UserID: req.UserID})
+		if err != nil {
 			return err
 		}
 		b.CreatedAt = s.db.Now()
-		if err := tx.Raw("SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied").Scan(&b.SchemaVersion).Error; err != nil {
-			return fmt.Errorf("read schema version: %w", err)
+		if b.SchemaVersion, err = schemaVersion(tx); err != nil {
+			return err
 		}
 		w, err := s.bucket.NewWriter(wctx, b.Key, &blob.WriterOptions{ContentType: "application/gzip"})
 		if err != nil {
@@ -200,13 +203,11 @@ func (s *Store) TakeBackup(ctx context.Context, req BackupRequest) (Backup, erro
 		sum := sha256.New()
 		counted := &countingWriter{w: io.MultiWriter(w, sum)}
 		gz := gzip.NewWriter(counted)
-		if err := s.dump(tx, gz, req.OrgID, &b); err != nil {
-			cancel()
-			_ = w.Close()
-			return err
+		if err = s.dump(tx, gz, req.OrgID, &b); err == nil {
+			err = gz.Close()
 		}
-		if err := gz.Close(); err != nil {
-			cancel()
+		if err != nil {
+			cancel() // aborts the write: Close stores nothing
 			_ = w.Close()
 			return err
 		}
@@ -229,10 +230,7 @@ func (s *Store) TakeBackup(ctx context.Context, req BackupRequest) (Backup, erro
 	}
 	var expired []string
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-		row, err := backupRow(b)
-		if err != nil {
-			return err
-		}
+		row := backupRow(b)
 		if err := tx.Create(&row).Error; err != nil {
 			return fmt.Errorf("record backup: %w", err)
 		}
@@ -251,6 +249,16 @@ func (s *Store) TakeBackup(ctx context.Context, req BackupRequest) (Backup, erro
 	}
 	s.removeBlobs(ctx, expired)
 	return b, nil
+}
+
+// schemaVersion is the newest migration applied (goose's bookkeeping table, store/migrations): the
+// version a backup's rows follow.
+func schemaVersion(tx *gorm.DB) (int64, error) {
+	var v int64
+	if err := tx.Raw("SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied").Scan(&v).Error; err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
 }
 
 // dump writes every section's rows of the organization to w and counts them into b.
@@ -388,20 +396,20 @@ func (s *Store) RestoreBackup(ctx context.Context, req RestoreRequest) (Restore,
 		if err != nil {
 			return err
 		}
-		var current int64
-		if err := tx.Raw("SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied").Scan(&current).Error; err != nil {
-			return fmt.Errorf("read schema version: %w", err)
+		current, err := schemaVersion(tx)
+		if err != nil {
+			return err
 		}
 		if b.SchemaVersion != current {
 			return &SchemaMismatchError{Backup: b.SchemaVersion, Current: current}
 		}
 		keep := []string{req.UserID, org.OwnerUserID}
-		steps := deps.plan(set)
+		plan := deps.plan(set)
+		steps := plan
 		if unchecked {
 			// Referenced rows first, as the delete does; the proof below covers what it leaves.
-			for i, j := 0, len(steps)-1; i < j; i, j = i+1, j-1 {
-				steps[i], steps[j] = steps[j], steps[i]
-			}
+			steps = slices.Clone(plan)
+			slices.Reverse(steps)
 		}
 		touched := map[string]bool{}
 		for _, st := range steps {
@@ -414,7 +422,7 @@ func (s *Store) RestoreBackup(ctx context.Context, req RestoreRequest) (Restore,
 			}
 			touched[st.table] = true
 		}
-		if err := s.load(ctx, tx, b, set, deps.plan(set), touched, &res); err != nil {
+		if err := s.load(ctx, tx, b, set, plan, touched, &res); err != nil {
 			return err
 		}
 		if err := proveRestore(tx, req.OrgID, keys, touched); err != nil {
@@ -424,10 +432,7 @@ func (s *Store) RestoreBackup(ctx context.Context, req RestoreRequest) (Restore,
 			return err
 		}
 		res.CreatedAt = s.db.Now()
-		row, err := restoreRow(res)
-		if err != nil {
-			return err
-		}
+		row := restoreRow(res)
 		if err := tx.Create(&row).Error; err != nil {
 			return fmt.Errorf("record restore: %w", err)
 		}
@@ -657,42 +662,21 @@ func proveRestore(tx *gorm.DB, orgID string, keys []store.ForeignKey, touched ma
 	return nil
 }
 
-func orphanCount(tx *gorm.DB, orgID string, keys []store.ForeignKey) (int64, error) {
-	args := make([]any, len(keys))
-	for i := range args {
-		args[i] = orgID
-	}
-	var n int64
-	if err := tx.Raw(store.OrphanCountSQL(keys, true), args...).Scan(&n).Error; err != nil {
-		return 0, fmt.Errorf("check references of %s: %w", keys[0].Table, err)
-	}
-	return n, nil
-}
-
-// tableCategory names the category holding a table; a derived-only table is named after its table.
+// tableCategory names the category declaring a table; a derived-only table is named after itself.
 func tableCategory(table string) string {
-	for _, sec := range sections {
-		if sec.table == table && sec.category != "" {
-			return sec.category
+	for _, c := range categories {
+		for _, t := range c.tables {
+			if t.name == table {
+				return c.name
+			}
 		}
-	}
-	if table == "ub_organization_backups" || table == "ub_backup_restores" {
-		return "organizationBackups"
 	}
 	return table
 }
 
 // ListBackups lists one page of the organization's backups, newest first, and how many there are.
 func (s *Store) ListBackups(ctx context.Context, orgID string, pageNo, pageSize int) ([]Backup, int64, error) {
-	var rows []ubOrganizationBackup
-	var total int64
-	err := s.db.ReadTx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Model(&ubOrganizationBackup{}).Where("organization_id = ?", orgID).Count(&total).Error; err != nil {
-			return err
-		}
-		return tx.Where("organization_id = ?", orgID).Order("created_at DESC, id DESC").
-			Offset((pageNo - 1) * pageSize).Limit(pageSize).Find(&rows).Error
-	})
+	rows, total, err := newestFirst[ubOrganizationBackup](ctx, s.db, orgID, pageNo, pageSize)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list backups: %w", err)
 	}
@@ -705,15 +689,7 @@ func (s *Store) ListBackups(ctx context.Context, orgID string, pageNo, pageSize 
 
 // ListRestores lists one page of the organization's restores, newest first, and how many there are.
 func (s *Store) ListRestores(ctx context.Context, orgID string, pageNo, pageSize int) ([]Restore, int64, error) {
-	var rows []ubBackupRestore
-	var total int64
-	err := s.db.ReadTx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Model(&ubBackupRestore{}).Where("organization_id = ?", orgID).Count(&total).Error; err != nil {
-			return err
-		}
-		return tx.Omit("Backup").Where("organization_id = ?", orgID).Order("created_at DESC, id DESC").
-			Offset((pageNo - 1) * pageSize).Limit(pageSize).Find(&rows).Error
-	})
+	rows, total, err := newestFirst[ubBackupRestore](ctx, s.db, orgID, pageNo, pageSize)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list restores: %w", err)
 	}
@@ -722,6 +698,21 @@ func (s *Store) ListRestores(ctx context.Context, orgID string, pageNo, pageSize
 		out[i] = r.restore()
 	}
 	return out, total, nil
+}
+
+// newestFirst reads one page of an organization's rows of model M, newest first, and how many it
+// has, in one snapshot.
+func newestFirst[M any](ctx context.Context, db *store.DB, orgID string, pageNo, pageSize int) ([]M, int64, error) {
+	var rows []M
+	var total int64
+	err := db.ReadTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Model(new(M)).Where("organization_id = ?", orgID).Count(&total).Error; err != nil {
+			return err
+		}
+		return tx.Where("organization_id = ?", orgID).Order("created_at DESC, id DESC").
+			Offset((pageNo - 1) * pageSize).Limit(pageSize).Find(&rows).Error
+	})
+	return rows, total, err
 }
 
 func findBackup(tx *gorm.DB, orgID, id string) (Backup, error) {
@@ -793,49 +784,39 @@ func manifestOf(b Backup) manifestJSON {
 		SchemaVersion: b.SchemaVersion, SizeBytes: b.SizeBytes, Checksum: b.Checksum, Rows: b.Rows, Tables: b.Tables, Categories: b.Categories}
 }
 
-func backupRow(b Backup) (ubOrganizationBackup, error) {
-	counts, err := json.Marshal(map[string]any{"tables": b.Tables, "categories": b.Categories})
-	if err != nil {
-		return ubOrganizationBackup{}, err
-	}
+func backupRow(b Backup) ubOrganizationBackup {
 	return ubOrganizationBackup{Row: Row{OrganizationID: b.OrgID, ID: b.ID, CreatedAt: b.CreatedAt}, URL: b.Key, SizeBytes: b.SizeBytes,
-		CreatedBy: b.CreatedBy, Checksum: b.Checksum, SchemaVersion: b.SchemaVersion, RowCount: b.Rows, Counts: string(counts)}, nil
+		CreatedBy: b.CreatedBy, Checksum: b.Checksum, SchemaVersion: b.SchemaVersion, RowCount: b.Rows,
+		Counts: backupCounts{Tables: b.Tables, Categories: b.Categories}}
 }
 
 func (r ubOrganizationBackup) backup() Backup {
-	b := Backup{ID: r.ID, OrgID: r.OrganizationID, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy, Key: r.URL, SizeBytes: r.SizeBytes,
-		Checksum: r.Checksum, SchemaVersion: r.SchemaVersion, Rows: r.RowCount, Tables: map[string]int64{}, Categories: map[string]int64{}}
-	var counts struct{ Tables, Categories map[string]int64 }
-	if json.Unmarshal([]byte(r.Counts), &counts) == nil {
-		if counts.Tables != nil {
-			b.Tables = counts.Tables
-		}
-		if counts.Categories != nil {
-			b.Categories = counts.Categories
-		}
-	}
-	return b
+	return Backup{ID: r.ID, OrgID: r.OrganizationID, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy, Key: r.URL, SizeBytes: r.SizeBytes,
+		Checksum: r.Checksum, SchemaVersion: r.SchemaVersion, Rows: r.RowCount,
+		Tables: nonNil(r.Counts.Tables), Categories: nonNil(r.Counts.Categories)}
 }
 
-func restoreRow(r Restore) (ubBackupRestore, error) {
-	cats, err := json.Marshal(r.Categories)
-	if err != nil {
-		return ubBackupRestore{}, err
-	}
-	restored, err := json.Marshal(r.Restored)
-	if err != nil {
-		return ubBackupRestore{}, err
-	}
+func restoreRow(r Restore) ubBackupRestore {
 	return ubBackupRestore{Row: Row{OrganizationID: r.OrgID, ID: r.ID, CreatedAt: r.CreatedAt}, BackupID: r.BackupID, Status: r.Status,
-		CreatedBy: r.CreatedBy, Categories: string(cats), Restored: string(restored)}, nil
+		CreatedBy: r.CreatedBy, Categories: r.Categories, Restored: r.Restored}
 }
 
 func (r ubBackupRestore) restore() Restore {
-	out := Restore{ID: r.ID, OrgID: r.OrganizationID, BackupID: r.BackupID, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy, Status: r.Status,
-		Categories: []string{}, Restored: map[string]int64{}}
-	_ = json.Unmarshal([]byte(r.Categories), &out.Categories)
-	_ = json.Unmarshal([]byte(r.Restored), &out.Restored)
-	return out
+	cats := r.Categories
+	if cats == nil {
+		cats = []string{}
+	}
+	return Restore{ID: r.ID, OrgID: r.OrganizationID, BackupID: r.BackupID, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy, Status: r.Status,
+		Categories: cats, Restored: nonNil(r.Restored)}
+}
+
+// nonNil is m, or an empty map for rows written before the column existed (the API's counts are
+// objects, never null).
+func nonNil(m map[string]int64) map[string]int64 {
+	if m == nil {
+		return map[string]int64{}
+	}
+	return m
 }
 
 // countingWriter counts the bytes written through it.

@@ -734,13 +734,19 @@ type ubFileImportError struct {
 // ubOrganizationBackup is a backup of the organization's data (organizationBackups).
 type ubOrganizationBackup struct {
 	Row
-	URL           string `gorm:"size:500;not null"` // the blob's key, for backups this service took
-	SizeBytes     int64  `gorm:"not null"`
-	CreatedBy     string `gorm:"size:36;not null;default:''"`
-	Checksum      string `gorm:"size:80;not null;default:''"`
-	SchemaVersion int64  `gorm:"not null;default:0"`
-	RowCount      int64  `gorm:"not null;default:0"`
-	Counts        string `gorm:"not null;default:'{}'"` // JSON: rows per table and per category
+	URL           string       `gorm:"size:500;not null"` // the blob's key, for backups this service took
+	SizeBytes     int64        `gorm:"not null"`
+	CreatedBy     string       `gorm:"size:36;not null;default:''"`
+	Checksum      string       `gorm:"size:80;not null;default:''"`
+	SchemaVersion int64        `gorm:"not null;default:0"`
+	RowCount      int64        `gorm:"not null;default:0"`
+	Counts        backupCounts `gorm:"serializer:json;not null;default:'{}'"`
+}
+
+// backupCounts are a backup's rows per table and per category.
+type backupCounts struct {
+	Tables     map[string]int64 `json:"tables,omitempty"`
+	Categories map[string]int64 `json:"categories,omitempty"`
 }
 
 // ubBackupRestore is a restore of a backup (organizationBackups).
@@ -749,8 +755,8 @@ type ubBackupRestore struct {
 	BackupID   string                `gorm:"size:24;not null;index"`
 	Status     string                `gorm:"size:20;not null"`
 	CreatedBy  string                `gorm:"size:36;not null;default:''"`
-	Categories string                `gorm:"not null;default:'[]'"` // JSON: the categories restored
-	Restored   string                `gorm:"not null;default:'{}'"` // JSON: rows restored per category
+	Categories []string              `gorm:"serializer:json;not null;default:'[]'"` // the categories restored
+	Restored   map[string]int64      `gorm:"serializer:json;not null;default:'{}'"` // rows restored per category
 	Backup     *ubOrganizationBackup `gorm:"foreignKey:OrganizationID,BackupID;references:OrganizationID,ID" json:"-"`
 }
 

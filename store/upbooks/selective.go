@@ -292,19 +292,28 @@ func prove(tx *gorm.DB, orgID string, keys []store.ForeignKey, steps []step, pro
 		byTable[k.Table] = append(byTable[k.Table], k)
 	}
 	for _, t := range tables {
-		args := make([]any, len(byTable[t]))
-		for i := range args {
-			args[i] = orgID
-		}
-		var n int64
-		if err := tx.Raw(store.OrphanCountSQL(byTable[t], true), args...).Scan(&n).Error; err != nil {
-			return fmt.Errorf("check references of %s: %w", t, err)
+		n, err := orphanCount(tx, orgID, byTable[t])
+		if err != nil {
+			return err
 		}
 		if n > 0 {
 			return fmt.Errorf("%d rows of %s would point at deleted rows: %w", n, t, ErrOrphans)
 		}
 	}
 	return nil
+}
+
+// orphanCount counts the organization's rows that break keys (all of one table), in one statement.
+func orphanCount(tx *gorm.DB, orgID string, keys []store.ForeignKey) (int64, error) {
+	args := make([]any, len(keys))
+	for i := range args {
+		args[i] = orgID
+	}
+	var n int64
+	if err := tx.Raw(store.OrphanCountSQL(keys, true), args...).Scan(&n).Error; err != nil {
+		return 0, fmt.Errorf("check references of %s: %w", keys[0].Table, err)
+	}
+	return n, nil
 }
 
 // ErrOrphans refuses a delete that would leave rows pointing at deleted ones: a reference the
