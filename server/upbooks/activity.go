@@ -39,18 +39,13 @@ func (h *Handler) GetAllActivityLogs(ctx context.Context, req gen.GetAllActivity
 
 // activityQuery is one page request with the spec's defaults (page 1 of 20, newest first).
 func activityQuery(orgID string, action *gen.ActivityAction, userID *string, pageNo, pageNoHeader, pageSize, pageSizeHeader *int, sortBy *gen.ActivityLogSortBy, order *gen.SortOrder) activity.Query {
-	q := activity.Query{OrgID: orgID, PageNo: 1, PageSize: 20, SortBy: string(gen.ActivityLogSortByCreatedAt), Descending: true}
+	q := activity.Query{OrgID: orgID, SortBy: string(gen.ActivityLogSortByCreatedAt), Descending: true}
+	q.PageNo, q.PageSize = page(pageNo, pageNoHeader, pageSize, pageSizeHeader)
 	if action != nil {
 		q.Action = string(*action)
 	}
 	if userID != nil {
 		q.UserID = *userID
-	}
-	if p := queryOrHeader(pageNo, pageNoHeader); p != nil {
-		q.PageNo = *p
-	}
-	if p := queryOrHeader(pageSize, pageSizeHeader); p != nil {
-		q.PageSize = *p
 	}
 	if sortBy != nil {
 		q.SortBy = string(*sortBy)

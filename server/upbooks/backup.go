@@ -32,7 +32,7 @@ func (h *Handler) GetAllBackups(ctx context.Context, req gen.GetAllBackupsReques
 		return gen.GetAllBackups403JSONResponse{ForbiddenJSONResponse: gen.ForbiddenJSONResponse(errBody(403, msgNotDataManager))}, nil
 	}
 	p := req.Params
-	pageNo, pageSize := page(queryOrHeader(p.PageNo, p.PageNoHeader), queryOrHeader(p.PageSize, p.PageSizeHeader))
+	pageNo, pageSize := page(p.PageNo, p.PageNoHeader, p.PageSize, p.PageSizeHeader)
 	list, total, err := h.store.ListBackups(ctx, req.Id, pageNo, pageSize)
 	if err != nil {
 		return nil, err
@@ -91,7 +91,7 @@ func (h *Handler) GetAllBackupRestores(ctx context.Context, req gen.GetAllBackup
 		return gen.GetAllBackupRestores403JSONResponse{ForbiddenJSONResponse: gen.ForbiddenJSONResponse(errBody(403, msgNotDataManager))}, nil
 	}
 	p := req.Params
-	pageNo, pageSize := page(queryOrHeader(p.PageNo, p.PageNoHeader), queryOrHeader(p.PageSize, p.PageSizeHeader))
+	pageNo, pageSize := page(p.PageNo, p.PageNoHeader, p.PageSize, p.PageSizeHeader)
 	list, total, err := h.store.ListRestores(ctx, req.Id, pageNo, pageSize)
 	if err != nil {
 		return nil, err
@@ -101,18 +101,6 @@ func (h *Handler) GetAllBackupRestores(ctx context.Context, req gen.GetAllBackup
 		data[i] = restoreOut(r)
 	}
 	return gen.GetAllBackupRestores200JSONResponse{Data: data, TotalCount: int(total), Message: ptr(msgRestoresFetched)}, nil
-}
-
-// page is a page request with the spec's defaults (page 1 of 20).
-func page(pageNo, pageSize *int) (int, int) {
-	no, size := 1, 20
-	if pageNo != nil {
-		no = *pageNo
-	}
-	if pageSize != nil {
-		size = *pageSize
-	}
-	return no, size
 }
 
 func backupOut(b upbooksstore.Backup) gen.OrganizationBackup {

@@ -102,6 +102,19 @@ func selectiveOut(res upbooksstore.SelectiveResult, dryRun bool) gen.DeleteSelec
 	}
 }
 
+// page is the page a list request asks for, from the query or the headers, with the spec's
+// defaults (page 1 of 20).
+func page(pageNo, pageNoHeader, pageSize, pageSizeHeader *int) (no, size int) {
+	no, size = 1, 20
+	if p := queryOrHeader(pageNo, pageNoHeader); p != nil {
+		no = *p
+	}
+	if p := queryOrHeader(pageSize, pageSizeHeader); p != nil {
+		size = *p
+	}
+	return no, size
+}
+
 // queryOrHeader is a paging or sorting parameter as Upbooks takes it: from the query, else from the
 // header of the same name (the vendor's own pages send them as headers).
 func queryOrHeader[T any](query, header *T) *T {

@@ -97,21 +97,16 @@ func (h *Handler) AddOrganization(ctx context.Context, req gen.AddOrganizationRe
 // GetOrganizations lists the caller's organizations, a page at a time.
 func (h *Handler) GetOrganizations(ctx context.Context, req gen.GetOrganizationsRequestObject) (gen.GetOrganizationsResponseObject, error) {
 	caller, _ := auth.From(ctx)
-	page := identity.OrganizationPage{PageNo: 1, PageSize: 20, SortBy: "createdAt", Descending: true}
 	q := req.Params
-	if p := queryOrHeader(q.PageNo, q.PageNoHeader); p != nil {
-		page.PageNo = *p
-	}
-	if p := queryOrHeader(q.PageSize, q.PageSizeHeader); p != nil {
-		page.PageSize = *p
-	}
+	want := identity.OrganizationPage{SortBy: "createdAt", Descending: true}
+	want.PageNo, want.PageSize = page(q.PageNo, q.PageNoHeader, q.PageSize, q.PageSizeHeader)
 	if p := queryOrHeader(q.SortBy, q.SortByHeader); p != nil {
-		page.SortBy = string(*p)
+		want.SortBy = string(*p)
 	}
 	if p := queryOrHeader(q.SortOrder, q.SortOrderHeader); p != nil {
-		page.Descending = *p == -1
+		want.Descending = *p == -1
 	}
-	orgs, total, err := h.ids.ListOrganizations(ctx, caller.UserID, page)
+	orgs, total, err := h.ids.ListOrganizations(ctx, caller.UserID, want)
 	if err != nil {
 		return nil, err
 	}
