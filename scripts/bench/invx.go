@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -55,7 +54,7 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, cpu tim
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	plain := plainDB(t, backend, dbURL)
+	plain := storetest.PlainDB(t, backend, dbURL)
 	env := servertest.Start(t, db)
 	u, org := storetest.Tenant(t, db, "bench@example.com")
 	ids, err := env.Invx.SeedDocuments(ctx, org.ID, invxDocs, []invxstore.Status{invxstore.Created}, nil)
@@ -74,7 +73,7 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, cpu tim
 		t.Fatal(err)
 	}
 	reset := func() {
-		if _, err := plain.ExecContext(ctx, rebind(backend, "UPDATE invx_documents SET status = '200', last_updated_by_user_id = NULL WHERE organization_id = ?"), org.ID); err != nil {
+		if _, err := plain.ExecContext(ctx, storetest.Rebind(backend, "UPDATE invx_documents SET status = '200', last_updated_by_user_id = NULL WHERE organization_id = ?"), org.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -152,36 +151,4 @@ func rawInvxDelete(backend storetest.Backend, orgID, userID string, ids []string
 	}
 	return "UPDATE invx_documents SET status = '260', last_updated = ?, last_updated_by_user_id = ? WHERE organization_id = ? AND id IN (?" +
 		strings.Repeat(",?", len(ids)-1) + ") RETURNING " + invxReturned, args
-}
-
-// plainDB opens a plain database/sql handle on the same database: no GORM, no hooks.
-func plainDB(t tb, backend storetest.Backend, dbURL string) *sql.DB {
-	driver, dsn := "pgx", dbURL
-	if backend == storetest.SQLite {
-		driver, dsn = "sqlite", "file:"+strings.TrimPrefix(dbURL, "sqlite://")+"?_pragma=busy_timeout(10000)"
-	}
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
-}
-
-// rebind turns ? placeholders into PostgreSQL's $n.
-func rebind(backend storetest.Backend, q string) string {
-	if backend != storetest.Postgres {
-		return q
-	}
-	var sb strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			fmt.Fprintf(&sb, "$%d", n)
-			continue
-		}
-		sb.WriteRune(r)
-	}
-	return sb.String()
 }

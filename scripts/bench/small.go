@@ -61,8 +61,8 @@ func smallBench(t tb, c config, backend storetest.Backend) (rates, cpuMicros map
 	// The same bare handler reading what GetOrganizationDetail's guard reads (the organization, its
 	// state and the caller's membership) in one query over a plain database/sql connection: the
 	// least any request that checks membership in the database can cost.
-	plain := plainDB(t, backend, dbURL)
-	member := rebind(backend, "SELECT organizations.*, s.settings, s.version, s.updated_at, m.role AS role FROM organizations "+
+	plain := storetest.PlainDB(t, backend, dbURL)
+	member := storetest.Rebind(backend, "SELECT organizations.*, s.settings, s.version, s.updated_at, m.role AS role FROM organizations "+
 		"JOIN memberships m ON m.organization_id = organizations.id AND m.user_id = ? "+
 		"JOIN organization_state s ON s.organization_id = organizations.id AND s.organization_id = ? WHERE organizations.id = ? LIMIT 1")
 	e.GET("/hello-query", func(c echo.Context) error {

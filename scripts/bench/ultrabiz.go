@@ -153,7 +153,7 @@ func ultrabizBench(t tb, c config) (service, floor float64, cpu time.Duration) {
 	// Every cycle, the service's and pgbench's alike, gives back what it took: no live invoice is
 	// left, stock is back to nothing and the vendor's balance to its opening one. A script that
 	// silently changed nothing (an UPDATE matching no row) would show here.
-	plain := plainDB(t, storetest.Postgres, dbURL)
+	plain := storetest.PlainDB(t, storetest.Postgres, dbURL)
 	var live int
 	var units, balance string
 	if err := plain.QueryRow(`SELECT (SELECT count(*) FROM ultrabiz_purchase_invoices WHERE organization_id = $1 AND deleted_at IS NULL),

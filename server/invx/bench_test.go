@@ -2,7 +2,6 @@ package invx_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,7 +16,6 @@ import (
 
 	gen "github.com/deletesvc/deletesvc/gen/invx"
 	"github.com/deletesvc/deletesvc/server/servertest"
-	"github.com/deletesvc/deletesvc/store"
 	invxstore "github.com/deletesvc/deletesvc/store/invx"
 	"github.com/deletesvc/deletesvc/store/storetest"
 )
@@ -44,12 +42,8 @@ func benchBulkDelete(b *testing.B, backend storetest.Backend) {
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	b.Cleanup(func() { slog.SetDefault(prev) })
 	dbURL := storetest.URL(b, backend) // skips when PostgreSQL is unreachable
-	db, err := store.Open(ctx, dbURL, storetest.Options())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = db.Close() })
-	raw := rawDB(b, backend, dbURL)
+	db := storetest.Open(b, dbURL) // counts the store's statements
+	raw := storetest.PlainDB(b, backend, dbURL)
 	env := servertest.Start(b, db)
 	s := env.Invx
 	u, org := storetest.Tenant(b, db, "bench@example.com")
@@ -73,7 +67,7 @@ func benchBulkDelete(b *testing.B, backend storetest.Backend) {
 	}
 	reset := func(b *testing.B) {
 		b.StopTimer()
-		if _, err := raw.ExecContext(ctx, rebind(backend, "UPDATE invx_documents SET status = '200', last_updated_by_user_id = NULL WHERE organization_id = ?"), org.ID); err != nil {
+		if _, err := raw.ExecContext(ctx, storetest.Rebind(backend, "UPDATE invx_documents SET status = '200', last_updated_by_user_id = NULL WHERE organization_id = ?"), org.ID); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
@@ -157,20 +151,6 @@ const returnedColumns = "organization_id, id, doc_number, doc_type, doc_date, se
 	"acceptance_comments, denial_comments, dispute_comments, status, created_by_user_id, created_on, " +
 	"last_updated_by_user_id, last_updated, annotations"
 
-// rawDB opens a plain database/sql handle on the benchmark's database.
-func rawDB(b testing.TB, backend storetest.Backend, dbURL string) *sql.DB {
-	driver, dsn := "pgx", dbURL
-	if backend == storetest.SQLite {
-		driver, dsn = "sqlite", "file:"+strings.TrimPrefix(dbURL, "sqlite://")+"?_pragma=busy_timeout(10000)"
-	}
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = db.Close() })
-	return db
-}
-
 // rawDelete is the hand-written UPDATE of the same rows: the floor for the bulk path.
 func rawDelete(backend storetest.Backend, orgID, userID string, ids []string) (string, []any) {
 	now := time.Now().UnixMilli()
@@ -183,24 +163,6 @@ func rawDelete(backend storetest.Backend, orgID, userID string, ids []string) (s
 		args = append(args, id)
 	}
 	return "UPDATE invx_documents SET status = '260', last_updated = ?, last_updated_by_user_id = ? WHERE organization_id = ? AND id IN (?" + strings.Repeat(",?", len(ids)-1) + ")", args
-}
-
-// rebind turns ? placeholders into PostgreSQL's $n.
-func rebind(backend storetest.Backend, q string) string {
-	if backend != storetest.Postgres {
-		return q
-	}
-	var sb strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			fmt.Fprintf(&sb, "$%d", n)
-			continue
-		}
-		sb.WriteRune(r)
-	}
-	return sb.String()
 }
 
 // perItem reports, when the returned function runs, the allocations and bytes per item of the

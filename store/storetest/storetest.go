@@ -102,10 +102,12 @@ func OnlyPostgres(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // DB returns a fresh migrated database on backend b, closed and dropped when the test ends.
 func DB(t testing.TB, b Backend) *store.DB {
 	t.Helper()
-	return open(t, URL(t, b))
+	return Open(t, URL(t, b))
 }
 
-func open(t testing.TB, url string) *store.DB {
+// Open opens the database at url (made by URL) for a test: quiet logs, statements counted for
+// CountStatements, closed when the test ends.
+func Open(t testing.TB, url string) *store.DB {
 	t.Helper()
 	db, err := store.Open(context.Background(), url, Options())
 	if err != nil {
