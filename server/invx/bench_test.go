@@ -42,7 +42,7 @@ func benchBulkDelete(b *testing.B, backend storetest.Backend) {
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	b.Cleanup(func() { slog.SetDefault(prev) })
 	dbURL := storetest.URL(b, backend) // skips when PostgreSQL is unreachable
-	db := storetest.Open(b, dbURL) // counts the store's statements
+	db := storetest.Open(b, dbURL)     // counts the store's statements
 	raw := storetest.PlainDB(b, backend, dbURL)
 	env := servertest.Start(b, db)
 	s := env.Invx
