@@ -66,13 +66,7 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 			return err
 		}
 		// Read under the lock, so a concurrent call's settings reset is seen.
-		org, err := manager(tx, req)
-		if err != nil {
-			return err
-		}
-		set, forced, err := deps.resolve(chosen, req.Force, func(e edge) (int64, error) {
-			return s.countBlocking(tx, req.OrgID, e)
-		})
+		org, set, forced, err := s.decide(tx, req, chosen)
 		if err != nil {
 			return err
 		}
@@ -144,13 +138,7 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 func (s *Store) dryRun(ctx context.Context, req SelectiveDelete, chosen map[string]bool) (SelectiveResult, error) {
 	var res SelectiveResult
 	run := func(tx *gorm.DB) error {
-		org, err := manager(tx, req)
-		if err != nil {
-			return err
-		}
-		set, forced, err := deps.resolve(chosen, req.Force, func(e edge) (int64, error) {
-			return s.countBlocking(tx, req.OrgID, e)
-		})
+		org, set, forced, err := s.decide(tx, req, chosen)
 		if err != nil {
 			return err
 		}
@@ -197,6 +185,18 @@ func (s *Store) dryRun(ctx context.Context, req SelectiveDelete, chosen map[stri
 		return SelectiveResult{}, err
 	}
 	return res, nil
+}
+
+// decide is what a selective delete (or its dry run) deletes: the organization for a caller who may
+// manage its data, and the categories chosen plus, under Force, those that block them.
+func (s *Store) decide(tx *gorm.DB, req SelectiveDelete, chosen map[string]bool) (org identity.Organization, set, forced map[string]bool, err error) {
+	if org, err = manager(tx, req); err != nil {
+		return org, nil, nil, err
+	}
+	set, forced, err = deps.resolve(chosen, req.Force, func(e edge) (int64, error) {
+		return s.countBlocking(tx, req.OrgID, e)
+	})
+	return org, set, forced, err
 }
 
 // manager reads the organization for a caller who may manage its data: store.ErrNotFound when the
