@@ -19,17 +19,9 @@ import (
 // store/upbooks, so this runs on SQLite.
 func TestBackupAndRestoreOverHTTP(t *testing.T) {
 	t.Parallel()
-	db := storetest.DB(t, storetest.SQLite)
 	ctx := context.Background()
-	env := servertest.Start(t, db)
-	c, err := gen.NewClientWithResponses(env.URL, gen.WithHTTPClient(env.HTTP))
-	if err != nil {
-		t.Fatal(err)
-	}
-	owner, org := storetest.Tenant(t, db, "owner@example.com")
-	if err := env.Upbooks.Seed(ctx, env.Identity, org.ID, 400, nil); err != nil {
-		t.Fatal(err)
-	}
+	env, c, owner, org := seededOverHTTP(t)
+	db := env.DB
 	tok := servertest.Bearer(env.Token(t, owner, org.ID))
 	invoices := func() int {
 		t.Helper()

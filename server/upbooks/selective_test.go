@@ -30,21 +30,30 @@ func flags(names ...string) gen.DeleteSelectiveDataRequest {
 	return body
 }
 
-// This test checks the HTTP shapes (status, body, spec) of the operation, so it runs on SQLite only:
-// what the store beneath does is covered on every backend by store/upbooks' tests.
-func TestDeleteSelectiveDataOverHTTP(t *testing.T) {
-	t.Parallel()
+// seededOverHTTP serves a fresh SQLite database holding an owner's organization seeded with about
+// 400 Upbooks rows, and a client whose answers are checked against the spec.
+func seededOverHTTP(t *testing.T) (*servertest.Env, *gen.ClientWithResponses, identity.User, identity.Organization) {
+	t.Helper()
 	db := storetest.DB(t, storetest.SQLite)
-	ctx := context.Background()
 	env := servertest.Start(t, db)
 	c, err := gen.NewClientWithResponses(env.URL, gen.WithHTTPClient(env.HTTP))
 	if err != nil {
 		t.Fatal(err)
 	}
 	owner, org := storetest.Tenant(t, db, "owner@example.com")
-	if err := env.Upbooks.Seed(ctx, env.Identity, org.ID, 400, nil); err != nil {
+	if err := env.Upbooks.Seed(context.Background(), env.Identity, org.ID, 400, nil); err != nil {
 		t.Fatal(err)
 	}
+	return env, c, owner, org
+}
+
+// This test checks the HTTP shapes (status, body, spec) of the operation, so it runs on SQLite only:
+// what the store beneath does is covered on every backend by store/upbooks' tests.
+func TestDeleteSelectiveDataOverHTTP(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env, c, owner, org := seededOverHTTP(t)
+	db := env.DB
 	ownerTok := servertest.Bearer(env.Token(t, owner, org.ID))
 	yes := true
 	call := func(body gen.DeleteSelectiveDataRequest, p *gen.DeleteSelectiveDataParams, tok gen.RequestEditorFn) *gen.DeleteSelectiveDataResponse {
