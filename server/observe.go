@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/deletesvc/deletesvc/server/api"
+	"github.com/deletesvc/deletesvc/store/operations"
 )
 
 type requestIDKey struct{}
@@ -97,5 +98,34 @@ func (m *opMetrics) count(family, operation string) echo.MiddlewareFunc {
 			}
 			return err
 		}
+	}
+}
+
+// operationsCollector shows the background operations of this instance on /metrics: per kind
+// (bounded: the kinds registered), how many run, their steps planned and done, and the rows their
+// runs have worked through (rows of a run later rolled back included).
+type operationsCollector struct{ q *operations.Queue }
+
+var (
+	operationsRunningDesc = prometheus.NewDesc("deletesvc_operations_running", "Background operations running in this instance.", []string{"kind"}, nil)
+	operationStepsDesc    = prometheus.NewDesc("deletesvc_operation_steps", "Steps planned by the running background operations.", []string{"kind"}, nil)
+	operationStepsDone    = prometheus.NewDesc("deletesvc_operation_steps_done", "Steps finished by the running background operations.", []string{"kind"}, nil)
+	operationRowsDesc     = prometheus.NewDesc("deletesvc_operation_rows_total", "Rows worked through by background operation runs.", []string{"kind"}, nil)
+)
+
+func (operationsCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- operationsRunningDesc
+	ch <- operationStepsDesc
+	ch <- operationStepsDone
+	ch <- operationRowsDesc
+}
+
+func (c operationsCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.q.Metrics()
+	for kind, n := range s.Running {
+		ch <- prometheus.MustNewConstMetric(operationsRunningDesc, prometheus.GaugeValue, float64(n), kind)
+		ch <- prometheus.MustNewConstMetric(operationStepsDesc, prometheus.GaugeValue, float64(s.Steps[kind]), kind)
+		ch <- prometheus.MustNewConstMetric(operationStepsDone, prometheus.GaugeValue, float64(s.StepsDone[kind]), kind)
+		ch <- prometheus.MustNewConstMetric(operationRowsDesc, prometheus.CounterValue, float64(s.Rows[kind]), kind)
 	}
 }

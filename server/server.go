@@ -35,6 +35,7 @@ import (
 	upbooksh "github.com/deletesvc/deletesvc/server/upbooks"
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/identity"
+	"github.com/deletesvc/deletesvc/store/operations"
 )
 
 // Config is what the server needs from the environment.
@@ -65,6 +66,9 @@ type Config struct {
 	// BackupRetention (0: until deleted).
 	Backups         *blob.Bucket
 	BackupRetention time.Duration
+	// Operations configures the background runs of Prefer: respond-async calls; the server
+	// accepts them from New on and runs them once StartOperations is called.
+	Operations operations.Config
 }
 
 // Server is the HTTP service.
@@ -80,6 +84,7 @@ type Server struct {
 	ops      *opMetrics
 	log      *slog.Logger
 
+	queue       *operations.Queue
 	rateLimits  RateLimits
 	rateStore   limiter.Store
 	idempotency Idempotency
@@ -158,7 +163,14 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 		return nil, err
 	}
 
-	deps := api.Deps{DB: db, Identity: ids, Tokens: s.tokens, Backups: cfg.Backups, BackupRetention: cfg.BackupRetention}
+	if cfg.Operations.Logger == nil {
+		cfg.Operations.Logger = s.log
+	}
+	if s.queue, err = operations.New(db, cfg.Operations); err != nil {
+		return nil, err
+	}
+	reg.MustRegister(operationsCollector{s.queue})
+	deps := api.Deps{DB: db, Identity: ids, Tokens: s.tokens, Backups: cfg.Backups, BackupRetention: cfg.BackupRetention, Operations: s.queue}
 	// Each family is one line here; see README "Adding a family".
 	for _, describe := range []func(api.Deps) (api.Family, error){
 		upbooksh.Family,
@@ -177,6 +189,14 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 	}
 	return s, nil
 }
+
+// StartOperations begins running background operations (in this instance; several instances
+// share the work).
+func (s *Server) StartOperations(ctx context.Context) error { return s.queue.Start(ctx) }
+
+// StopOperations lets running operations finish until ctx is done, then cancels them (rolled
+// back, marked failed).
+func (s *Server) StopOperations(ctx context.Context) error { return s.queue.Stop(ctx) }
 
 // ServeHTTP makes the server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }

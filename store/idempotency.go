@@ -101,24 +101,13 @@ func (db *DB) Idempotent(ctx context.Context, k IdempotencyKey, run func(ctx con
 			out, replayed = resp, true
 			return nil
 		}
-		if err := tx.SavePoint("request").Error; err != nil {
-			return err
-		}
-		resp, keep, err := run(context.WithValue(ctx, requestTxKey{}, tx))
+		resp, keep, err := answer(ctx, tx, run)
 		out = resp
 		if err != nil {
 			return err
 		}
 		if !keep {
 			return errRollback
-		}
-		if resp.Status >= 400 {
-			// A refusal changes nothing. Going back to before the request also clears a failed
-			// statement the store turned into the refusal (a unique violation), which on
-			// PostgreSQL aborts the transaction outside a savepoint.
-			if err := tx.RollbackTo("request").Error; err != nil {
-				return err
-			}
 		}
 		return tx.Exec(`UPDATE idempotency_keys SET status = ?, content_type = ?, body = ?
 			WHERE organization_id = ? AND caller_id = ? AND key = ?`,
@@ -211,4 +200,52 @@ func (db *DB) SweepIdempotencyKeys(ctx context.Context) (int64, error) {
 		return r.Error
 	})
 	return n, err
+}
+
+// answer runs a request with a ctx whose store calls join tx, the rule a stored answer and its
+// effects commit by: a refusal (a status of 400 or more) changes nothing, so what run wrote is
+// rolled back and only what the caller records after it commits. Going back to before the
+// request also clears a failed statement the store turned into the refusal (a unique violation),
+// which on PostgreSQL aborts the transaction outside a savepoint.
+func answer(ctx context.Context, tx *gorm.DB, run func(ctx context.Context) (StoredResponse, bool, error)) (StoredResponse, bool, error) {
+	if err := tx.SavePoint("request").Error; err != nil {
+		return StoredResponse{}, false, err
+	}
+	resp, keep, err := run(context.WithValue(ctx, requestTxKey{}, tx))
+	if err != nil || !keep {
+		return resp, keep, err
+	}
+	if resp.Status >= 400 {
+		if err := tx.RollbackTo("request").Error; err != nil {
+			return resp, false, err
+		}
+	}
+	return resp, true, nil
+}
+
+// Answered runs a request in one transaction, as Idempotent does, without a key: first (in the
+// transaction) prepare, then run, whose store calls join it, then record with run's answer. A
+// refusal (400 or more) rolls back what run wrote and commits what prepare and record wrote; an
+// error from any of them, or a failed commit, leaves nothing. Background operations use it so their
+// effects and their final state commit together.
+func (db *DB) Answered(ctx context.Context, prepare func(tx *gorm.DB) error, run func(ctx context.Context) (StoredResponse, error), record func(tx *gorm.DB, resp StoredResponse) error) (StoredResponse, error) {
+	if requestTx(ctx) != nil {
+		return StoredResponse{}, errors.New("answered request inside another")
+	}
+	var out StoredResponse
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := prepare(tx); err != nil {
+			return err
+		}
+		resp, _, err := answer(ctx, tx, func(ctx context.Context) (StoredResponse, bool, error) {
+			resp, err := run(ctx)
+			return resp, true, err
+		})
+		if err != nil {
+			return err
+		}
+		out = resp
+		return record(tx, resp)
+	})
+	return out, err
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/deletesvc/deletesvc/store/demo"
 	"github.com/deletesvc/deletesvc/store/identity"
 	"github.com/deletesvc/deletesvc/store/migrations"
+	"github.com/deletesvc/deletesvc/store/operations"
 	"github.com/deletesvc/deletesvc/store/ratelimit"
 )
 
@@ -52,6 +53,7 @@ type config struct {
 	idempotency server.Idempotency
 	backupURL   string
 	backupKeep  time.Duration
+	operations  operations.Config
 	// seed
 	family string
 	orgID  string
@@ -132,6 +134,7 @@ func parse(args []string) (string, string, config, error) {
 		{&c.idempotency.TTL, "idempotency-ttl", "IDEMPOTENCY_TTL", server.DefaultIdempotency.TTL, "how long an Idempotency-Key and its answer are kept (expired ones are swept hourly)"},
 		{&c.idempotency.Wait, "idempotency-wait", "IDEMPOTENCY_WAIT", server.DefaultIdempotency.Wait, "how long a repeat waits for the running request with its Idempotency-Key before it is answered 409"},
 		{&c.backupKeep, "backup-retention", "BACKUP_RETENTION", 30 * 24 * time.Hour, "serve: Upbooks backups older than this are removed when a new one is taken; 0 keeps them"},
+		{&c.operations.Timeout, "operation-timeout", "OPERATION_TIMEOUT", operations.DefaultTimeout, "serve: a background operation (Prefer: respond-async) running longer is cancelled, rolled back and failed"},
 		{&c.pool.MaxLifetime, "db-conn-max-lifetime", "DB_CONN_MAX_LIFETIME", store.DefaultPool.MaxLifetime, "a database connection is replaced after this long"},
 		{&c.pool.MaxIdleTime, "db-conn-max-idle-time", "DB_CONN_MAX_IDLE_TIME", store.DefaultPool.MaxIdleTime, "an unused database connection is closed after this long"},
 	} {
@@ -381,8 +384,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer func() { _ = backups.Close() }()
 	srv, err := server.New(db, ids, server.Config{TokenSecret: secret, TokenTTL: cfg.tokenTTL, BodyLimit: cfg.bodyLimit, Timeouts: cfg.timeouts, DBTimeout: cfg.dbTimeout, TrustProxy: cfg.trustProxy, Logger: log,
-		RateLimits: cfg.rateLimits, RateLimitStore: rateStore, Idempotency: cfg.idempotency, Backups: backups, BackupRetention: cfg.backupKeep})
+		RateLimits: cfg.rateLimits, RateLimitStore: rateStore, Idempotency: cfg.idempotency, Backups: backups, BackupRetention: cfg.backupKeep,
+		Operations: cfg.operations})
 	if err != nil {
+		return err
+	}
+	if err := srv.StartOperations(ctx); err != nil {
 		return err
 	}
 	go sweepIdempotencyKeys(ctx, db, log)
@@ -413,6 +420,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		defer cancel()
 		if err := srv.Shutdown(shutdownCtx); err != nil {
 			return fmt.Errorf("shutdown: %w", err)
+		}
+		// Background operations get what is left of the 30 s, then are cancelled: rolled back,
+		// marked failed; their callers send them again.
+		if err := srv.StopOperations(shutdownCtx); err != nil {
+			return fmt.Errorf("stop operations: %w", err)
 		}
 	}
 	return nil

@@ -272,6 +272,54 @@ func (e LoginDataTokenType) Valid() bool {
 	}
 }
 
+// Defines values for OperationKind.
+const (
+	AddBackupRestore      OperationKind = "AddBackupRestore"
+	AddOrganizationBackup OperationKind = "AddOrganizationBackup"
+	DeleteSelectiveData   OperationKind = "DeleteSelectiveData"
+)
+
+// Valid indicates whether the value is a known member of the OperationKind enum.
+func (e OperationKind) Valid() bool {
+	switch e {
+	case AddBackupRestore:
+		return true
+	case AddOrganizationBackup:
+		return true
+	case DeleteSelectiveData:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OperationState.
+const (
+	Cancelled OperationState = "cancelled"
+	Failed    OperationState = "failed"
+	Queued    OperationState = "queued"
+	Running   OperationState = "running"
+	Succeeded OperationState = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the OperationState enum.
+func (e OperationState) Valid() bool {
+	switch e {
+	case Cancelled:
+		return true
+	case Failed:
+		return true
+	case Queued:
+		return true
+	case Running:
+		return true
+	case Succeeded:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OrganizationSortBy.
 const (
 	OrganizationSortByCreatedAt OrganizationSortBy = "createdAt"
@@ -1032,6 +1080,128 @@ type NumberingSetting struct {
 	Prefix string `json:"prefix"`
 }
 
+// Operation A call running, or run, in the background.
+type Operation struct {
+	// UnderscoreId The operation's id.
+	//
+	// Example: 6565f0a1b2c3d4e5f6a7b8d0
+	UnderscoreId string `json:"_id"`
+
+	// CancelRequested CancelOperation was called; a running operation stops within a few seconds.
+	//
+	// Example: false
+	CancelRequested bool `json:"cancelRequested"`
+
+	// CreatedAt When the call was accepted.
+	//
+	// Example: 2026-11-21T10:15:00Z
+	CreatedAt time.Time `json:"createdAt"`
+
+	// CreatedBy The `userId` of who sent the call.
+	//
+	// Example: 3f6c1b8e-2a4d-4c1e-9b7a-5d2e8f0a1c34
+	CreatedBy string `json:"createdBy"`
+
+	// FinishedAt When it reached its final state.
+	//
+	// Example: 2026-11-21T10:15:40Z
+	FinishedAt *time.Time `json:"finishedAt,omitempty"`
+
+	// Kind The call it runs.
+	//
+	// Example: DeleteSelectiveData
+	Kind OperationKind `json:"kind"`
+
+	// OrganizationId The `_id` of the organization it acts on.
+	//
+	// Example: 6543a1f2c9e77b0012ab34cd
+	OrganizationId string `json:"organizationId"`
+
+	// Progress How far the run has got: steps (one per table the call works through) and rows per category so far. Rows counted by a run that is then rolled back were not applied.
+	Progress OperationProgress `json:"progress"`
+
+	// Result The answer the call would have given without `Prefer: respond-async`: its HTTP status and its body (that operation's declared response for the status).
+	Result *OperationResult `json:"result,omitempty"`
+
+	// StartedAt When its run began.
+	//
+	// Example: 2026-11-21T10:15:01Z
+	StartedAt *time.Time `json:"startedAt,omitempty"`
+
+	// State `queued` until a worker takes it, `running`, then one of the final states: `succeeded` (the call answered 2xx), `failed` (it answered an error, or its run was interrupted: nothing of it was applied) or `cancelled` (nothing of it was applied).
+	//
+	// Example: running
+	State OperationState `json:"state"`
+}
+
+// OperationKind The call it runs.
+//
+// Example: DeleteSelectiveData
+type OperationKind string
+
+// OperationState `queued` until a worker takes it, `running`, then one of the final states: `succeeded` (the call answered 2xx), `failed` (it answered an error, or its run was interrupted: nothing of it was applied) or `cancelled` (nothing of it was applied).
+//
+// Example: running
+type OperationState string
+
+// OperationListResponse One page of operations.
+type OperationListResponse struct {
+	// Data The operations on this page, newest first.
+	Data []Operation `json:"data"`
+
+	// Message A human-readable confirmation.
+	//
+	// Example: Operations fetched
+	Message *string `json:"message,omitempty"`
+
+	// TotalCount How many operations the organization has.
+	//
+	// Example: 2
+	TotalCount int `json:"totalCount"`
+}
+
+// OperationProgress How far the run has got: steps (one per table the call works through) and rows per category so far. Rows counted by a run that is then rolled back were not applied.
+type OperationProgress struct {
+	// Categories Rows worked through so far, per category.
+	//
+	// Example: {"clients":1200,"invoice":40000}
+	Categories map[string]int64 `json:"categories"`
+
+	// Steps The steps of the run; 0 until it has planned them.
+	//
+	// Example: 64
+	Steps int `json:"steps"`
+
+	// StepsDone Steps finished.
+	//
+	// Example: 20
+	StepsDone int `json:"stepsDone"`
+}
+
+// OperationResponse One operation.
+type OperationResponse struct {
+	// Data A call running, or run, in the background.
+	Data Operation `json:"data"`
+
+	// Message A human-readable confirmation.
+	//
+	// Example: Operation accepted
+	Message *string `json:"message,omitempty"`
+}
+
+// OperationResult The answer the call would have given without `Prefer: respond-async`: its HTTP status and its body (that operation's declared response for the status).
+type OperationResult struct {
+	// Body The body, as that operation declares it for the status.
+	//
+	// Example: {"blockers":[],"code":"409","message":"Other data depends on the chosen categories"}
+	Body json.RawMessage `json:"body"`
+
+	// Status The HTTP status.
+	//
+	// Example: 200
+	Status int `json:"status"`
+}
+
 // OrganizationBackup A backup of an organization's data and its manifest.
 type OrganizationBackup struct {
 	// UnderscoreId The backup's id.
@@ -1271,6 +1441,9 @@ type Force = bool
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
 
+// OperationObjectId Example: 6565f0a1b2c3d4e5f6a7b8d0
+type OperationObjectId = string
+
 // OrganizationID Example: 000000
 type OrganizationID = string
 
@@ -1291,6 +1464,9 @@ type PageSize = int
 
 // PageSizeHeader defines model for PageSizeHeader.
 type PageSizeHeader = int
+
+// PreferAsync defines model for PreferAsync.
+type PreferAsync = string
 
 // SortOrderHeader A sort direction, 1 ascending or -1 descending. Default -1.
 type SortOrderHeader = SortOrder
@@ -1329,6 +1505,9 @@ type InternalError = Error
 //
 // Example: {"code":"404","message":"Organization not found"}
 type NotFound = Error
+
+// OperationAccepted One operation.
+type OperationAccepted = OperationResponse
 
 // PayloadTooLarge An error. `code` is the HTTP status as a string.
 //
@@ -1491,6 +1670,9 @@ type AddOrganizationBackupParams struct {
 	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
 	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
 
+	// Prefer `respond-async` (RFC 7240) runs the call in the background: the answer is a 202 at once, with `Location` naming the operation (GetOperation), which reports progress and, when it ends, the status and body this call would have answered. Its effects are applied in one transaction as without the header: all or nothing, also when the service stops meanwhile. Without the preference the call answers when it is done, as always. Other preferences are ignored.
+	Prefer *PreferAsync `json:"Prefer,omitempty"`
+
 	// IdempotencyKey Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call. No example value: a key copied from documentation would be shared by unrelated calls.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -1518,8 +1700,41 @@ type AddBackupRestoreParams struct {
 	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
 	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
 
+	// Prefer `respond-async` (RFC 7240) runs the call in the background: the answer is a 202 at once, with `Location` naming the operation (GetOperation), which reports progress and, when it ends, the status and body this call would have answered. Its effects are applied in one transaction as without the header: all or nothing, also when the service stops meanwhile. Without the preference the call answers when it is done, as always. Other preferences are ignored.
+	Prefer *PreferAsync `json:"Prefer,omitempty"`
+
 	// IdempotencyKey Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call. No example value: a key copied from documentation would be shared by unrelated calls.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// GetAllOperationsParams defines parameters for GetAllOperations.
+type GetAllOperationsParams struct {
+	// PageNo The page to return, starting at 1.
+	PageNo *PageNo `form:"pageNo,omitempty" json:"pageNo,omitempty"`
+
+	// PageSize The number of items per page.
+	PageSize *PageSize `form:"pageSize,omitempty" json:"pageSize,omitempty"`
+
+	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
+	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
+
+	// PageNoHeader `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present.
+	PageNoHeader *PageNoHeader `json:"PageNo,omitempty"`
+
+	// PageSizeHeader `pageSize` sent as a header; the query parameter wins when both are present.
+	PageSizeHeader *PageSizeHeader `json:"PageSize,omitempty"`
+}
+
+// CancelOperationParams defines parameters for CancelOperation.
+type CancelOperationParams struct {
+	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
+	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
+}
+
+// GetOperationParams defines parameters for GetOperation.
+type GetOperationParams struct {
+	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
+	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
 }
 
 // DeleteSelectiveDataParams defines parameters for DeleteSelectiveData.
@@ -1535,6 +1750,9 @@ type DeleteSelectiveDataParams struct {
 
 	// OrganizationID OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path.
 	OrganizationID *OrganizationID `json:"ORGANIZATION-ID,omitempty"`
+
+	// Prefer `respond-async` (RFC 7240) runs the call in the background: the answer is a 202 at once, with `Location` naming the operation (GetOperation), which reports progress and, when it ends, the status and body this call would have answered. Its effects are applied in one transaction as without the header: all or nothing, also when the service stops meanwhile. Without the preference the call answers when it is done, as always. Other preferences are ignored.
+	Prefer *PreferAsync `json:"Prefer,omitempty"`
 
 	// IdempotencyKey Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call. No example value: a key copied from documentation would be shared by unrelated calls.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
@@ -1847,6 +2065,40 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/organization/{id}/backupRestore (the `AddBackupRestore` operationId).
 	AddBackupRestore(ctx context.Context, id OrganizationObjectId, params *AddBackupRestoreParams, body AddBackupRestoreJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAllOperations The organization's background operations
+	//
+	// One page of the operations started with `Prefer: respond-async` on the organization, newest
+	// first. Only the owner or an admin may list them (403 otherwise). Paging as
+	// `GetOrganizations`, also accepted as headers (the query wins).
+	//
+	// Corresponds with GET /api/v1/organization/{id}/operations (the `GetAllOperations` operationId).
+	GetAllOperations(ctx context.Context, id OrganizationObjectId, params *GetAllOperationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelOperation Cancel a background operation
+	//
+	// Cancels the operation: a queued one is `cancelled` at once and never runs; a running one is
+	// stopped and its transaction rolled back, so nothing of it is applied, and it becomes
+	// `cancelled` within a few seconds (`cancelRequested` is `true` meanwhile). Cancelling a
+	// cancelled operation changes nothing. An operation that has already succeeded or failed cannot
+	// be cancelled: 409, with the operation unchanged.
+	//
+	// Corresponds with DELETE /api/v1/organization/{id}/operations/{operationId} (the `CancelOperation` operationId).
+	CancelOperation(ctx context.Context, id OrganizationObjectId, operationId OperationObjectId, params *CancelOperationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetOperation One background operation
+	//
+	// The operation's state (`queued`, `running`, `succeeded`, `failed`, `cancelled`), its progress
+	// while it runs, and once it has ended, `result`: the status and body the same call would have
+	// answered without `Prefer: respond-async` (a 200 with the organization for a delete, a 409
+	// naming the blockers, ...). Poll it until `state` is final.
+	//
+	// - An operation whose run was interrupted (the service stopped or crashed) is `failed`, and
+	//   nothing of it was applied: its transaction never committed. Send the call again.
+	// - Only the owner or an admin may read it (403 otherwise); an unknown `operationId` is a 404.
+	//
+	// Corresponds with GET /api/v1/organization/{id}/operations/{operationId} (the `GetOperation` operationId).
+	GetOperation(ctx context.Context, id OrganizationObjectId, operationId OperationObjectId, params *GetOperationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteSelectiveDataWithBody Erase chosen categories of an organization's data
 	//
@@ -2395,6 +2647,70 @@ func (c *Client) AddBackupRestoreWithBody(ctx context.Context, id OrganizationOb
 // Corresponds with POST /api/v1/organization/{id}/backupRestore (the `AddBackupRestore` operationId).
 func (c *Client) AddBackupRestore(ctx context.Context, id OrganizationObjectId, params *AddBackupRestoreParams, body AddBackupRestoreJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddBackupRestoreRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAllOperations The organization's background operations
+//
+// One page of the operations started with `Prefer: respond-async` on the organization, newest
+// first. Only the owner or an admin may list them (403 otherwise). Paging as
+// `GetOrganizations`, also accepted as headers (the query wins).
+//
+// Corresponds with GET /api/v1/organization/{id}/operations (the `GetAllOperations` operationId).
+func (c *Client) GetAllOperations(ctx context.Context, id OrganizationObjectId, params *GetAllOperationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAllOperationsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelOperation Cancel a background operation
+//
+// Cancels the operation: a queued one is `cancelled` at once and never runs; a running one is
+// stopped and its transaction rolled back, so nothing of it is applied, and it becomes
+// `cancelled` within a few seconds (`cancelRequested` is `true` meanwhile). Cancelling a
+// cancelled operation changes nothing. An operation that has already succeeded or failed cannot
+// be cancelled: 409, with the operation unchanged.
+//
+// Corresponds with DELETE /api/v1/organization/{id}/operations/{operationId} (the `CancelOperation` operationId).
+func (c *Client) CancelOperation(ctx context.Context, id OrganizationObjectId, operationId OperationObjectId, params *CancelOperationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelOperationRequest(c.Server, id, operationId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetOperation One background operation
+//
+// The operation's state (`queued`, `running`, `succeeded`, `failed`, `cancelled`), its progress
+// while it runs, and once it has ended, `result`: the status and body the same call would have
+// answered without `Prefer: respond-async` (a 200 with the organization for a delete, a 409
+// naming the blockers, ...). Poll it until `state` is final.
+//
+//   - An operation whose run was interrupted (the service stopped or crashed) is `failed`, and
+//     nothing of it was applied: its transaction never committed. Send the call again.
+//   - Only the owner or an admin may read it (403 otherwise); an unknown `operationId` is a 404.
+//
+// Corresponds with GET /api/v1/organization/{id}/operations/{operationId} (the `GetOperation` operationId).
+func (c *Client) GetOperation(ctx context.Context, id OrganizationObjectId, operationId OperationObjectId, params *GetOperationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOperationRequest(c.Server, id, operationId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3413,15 +3729,26 @@ func NewAddOrganizationBackupRequest(server string, id OrganizationObjectId, par
 			req.Header.Set("ORGANIZATION-ID", headerParam0)
 		}
 
-		if params.IdempotencyKey != nil {
+		if params.Prefer != nil {
 			var headerParam1 string
 
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Prefer", *params.Prefer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Idempotency-Key", headerParam1)
+			req.Header.Set("Prefer", headerParam1)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam2)
 		}
 
 	}
@@ -3596,15 +3923,248 @@ func NewAddBackupRestoreRequestWithBody(server string, id OrganizationObjectId, 
 			req.Header.Set("ORGANIZATION-ID", headerParam0)
 		}
 
-		if params.IdempotencyKey != nil {
+		if params.Prefer != nil {
 			var headerParam1 string
 
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Prefer", *params.Prefer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Idempotency-Key", headerParam1)
+			req.Header.Set("Prefer", headerParam1)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetAllOperationsRequest constructs an http.Request for the GetAllOperations method
+func NewGetAllOperationsRequest(server string, id OrganizationObjectId, params *GetAllOperationsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organization/%s/operations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageNo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageNo", *params.PageNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageSize", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.OrganizationID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "ORGANIZATION-ID", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("ORGANIZATION-ID", headerParam0)
+		}
+
+		if params.PageNoHeader != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "PageNo", *params.PageNoHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("PageNo", headerParam1)
+		}
+
+		if params.PageSizeHeader != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "PageSize", *params.PageSizeHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("PageSize", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCancelOperationRequest constructs an http.Request for the CancelOperation method
+func NewCancelOperationRequest(server string, id OrganizationObjectId, operationId OperationObjectId, params *CancelOperationParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "operationId", operationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organization/%s/operations/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.OrganizationID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "ORGANIZATION-ID", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("ORGANIZATION-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetOperationRequest constructs an http.Request for the GetOperation method
+func NewGetOperationRequest(server string, id OrganizationObjectId, operationId OperationObjectId, params *GetOperationParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "operationId", operationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organization/%s/operations/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.OrganizationID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "ORGANIZATION-ID", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("ORGANIZATION-ID", headerParam0)
 		}
 
 	}
@@ -3720,15 +4280,26 @@ func NewDeleteSelectiveDataRequestWithBody(server string, id OrganizationObjectI
 			req.Header.Set("ORGANIZATION-ID", headerParam0)
 		}
 
-		if params.IdempotencyKey != nil {
+		if params.Prefer != nil {
 			var headerParam1 string
 
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Prefer", *params.Prefer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Idempotency-Key", headerParam1)
+			req.Header.Set("Prefer", headerParam1)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam2)
 		}
 
 	}
@@ -4015,6 +4586,46 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/organization/{id}/backupRestore (the `AddBackupRestore` operationId).
 	AddBackupRestoreWithResponse(ctx context.Context, id OrganizationObjectId, params *AddBackupRestoreParams, body AddBackupRestoreJSONRequestBody, reqEditors ...RequestEditorFn) (*AddBackupRestoreResponse, error)
+
+	// GetAllOperationsWithResponse The organization's background operations
+	//
+	// One page of the operations started with `Prefer: respond-async` on the organization, newest
+	// first. Only the owner or an admin may list them (403 otherwise). Paging as
+	// `GetOrganizations`, also accepted as headers (the query wins).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organization/{id}/operations (the `GetAllOperations` operationId).
+	GetAllOperationsWithResponse(ctx context.Context, id OrganizationObjectId, params *GetAllOperationsParams, reqEditors ...RequestEditorFn) (*GetAllOperationsResponse, error)
+
+	// CancelOperationWithResponse Cancel a background operation
+	//
+	// Cancels the operation: a queued one is `cancelled` at once and never runs; a running one is
+	// stopped and its transaction rolled back, so nothing of it is applied, and it becomes
+	// `cancelled` within a few seconds (`cancelRequested` is `true` meanwhile). Cancelling a
+	// cancelled operation changes nothing. An operation that has already succeeded or failed cannot
+	// be cancelled: 409, with the operation unchanged.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/organization/{id}/operations/{operationId} (the `CancelOperation` operationId).
+	CancelOperationWithResponse(ctx context.Context, id OrganizationObjectId, operationId OperationObjectId, params *CancelOperationParams, reqEditors ...RequestEditorFn) (*CancelOperationResponse, error)
+
+	// GetOperationWithResponse One background operation
+	//
+	// The operation's state (`queued`, `running`, `succeeded`, `failed`, `cancelled`), its progress
+	// while it runs, and once it has ended, `result`: the status and body the same call would have
+	// answered without `Prefer: respond-async` (a 200 with the organization for a delete, a 409
+	// naming the blockers, ...). Poll it until `state` is final.
+	//
+	// - An operation whose run was interrupted (the service stopped or crashed) is `failed`, and
+	//   nothing of it was applied: its transaction never committed. Send the call again.
+	// - Only the owner or an admin may read it (403 otherwise); an unknown `operationId` is a 404.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organization/{id}/operations/{operationId} (the `GetOperation` operationId).
+	GetOperationWithResponse(ctx context.Context, id OrganizationObjectId, operationId OperationObjectId, params *GetOperationParams, reqEditors ...RequestEditorFn) (*GetOperationResponse, error)
 
 	// DeleteSelectiveDataWithBodyWithResponse Erase chosen categories of an organization's data
 	//
@@ -4977,6 +5588,12 @@ func (r GetAllBackupsResponse) ContentType() string {
 	return ""
 }
 
+// AddOrganizationBackupResponse202Headers the declared response headers of an HTTP 202 response for AddOrganizationBackup
+type AddOrganizationBackupResponse202Headers struct {
+	Location          *string
+	PreferenceApplied *string
+}
+
 // AddOrganizationBackupResponse429Headers the declared response headers of an HTTP 429 response for AddOrganizationBackup
 type AddOrganizationBackupResponse429Headers struct {
 	RetryAfter          *int
@@ -4995,6 +5612,8 @@ type AddOrganizationBackupResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *OrganizationBackupResponse
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *OperationAccepted
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -5013,6 +5632,8 @@ type AddOrganizationBackupResponse struct {
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *AddOrganizationBackupResponse202Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *AddOrganizationBackupResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -5022,6 +5643,11 @@ type AddOrganizationBackupResponse struct {
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r AddOrganizationBackupResponse) GetJSON201() *OrganizationBackupResponse {
 	return r.JSON201
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r AddOrganizationBackupResponse) GetJSON202() *OperationAccepted {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -5205,6 +5831,12 @@ func (r GetAllBackupRestoresResponse) ContentType() string {
 	return ""
 }
 
+// AddBackupRestoreResponse202Headers the declared response headers of an HTTP 202 response for AddBackupRestore
+type AddBackupRestoreResponse202Headers struct {
+	Location          *string
+	PreferenceApplied *string
+}
+
 // AddBackupRestoreResponse429Headers the declared response headers of an HTTP 429 response for AddBackupRestore
 type AddBackupRestoreResponse429Headers struct {
 	RetryAfter          *int
@@ -5223,6 +5855,8 @@ type AddBackupRestoreResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *BackupRestoreResponse
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *OperationAccepted
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -5245,6 +5879,8 @@ type AddBackupRestoreResponse struct {
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *AddBackupRestoreResponse202Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *AddBackupRestoreResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -5254,6 +5890,11 @@ type AddBackupRestoreResponse struct {
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r AddBackupRestoreResponse) GetJSON201() *BackupRestoreResponse {
 	return r.JSON201
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r AddBackupRestoreResponse) GetJSON202() *OperationAccepted {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -5340,6 +5981,340 @@ func (r AddBackupRestoreResponse) ContentType() string {
 	return ""
 }
 
+// GetAllOperationsResponse429Headers the declared response headers of an HTTP 429 response for GetAllOperations
+type GetAllOperationsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+// GetAllOperationsResponse503Headers the declared response headers of an HTTP 503 response for GetAllOperations
+type GetAllOperationsResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetAllOperationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OperationListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAllOperationsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAllOperationsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAllOperationsResponse) GetJSON200() *OperationListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAllOperationsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAllOperationsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAllOperationsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAllOperationsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetAllOperationsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetAllOperationsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetAllOperationsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAllOperationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAllOperationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAllOperationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAllOperationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CancelOperationResponse429Headers the declared response headers of an HTTP 429 response for CancelOperation
+type CancelOperationResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+// CancelOperationResponse503Headers the declared response headers of an HTTP 503 response for CancelOperation
+type CancelOperationResponse503Headers struct {
+	RetryAfter int
+}
+
+type CancelOperationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OperationResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CancelOperationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CancelOperationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CancelOperationResponse) GetJSON200() *OperationResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CancelOperationResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CancelOperationResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CancelOperationResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CancelOperationResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CancelOperationResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CancelOperationResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CancelOperationResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CancelOperationResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelOperationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelOperationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelOperationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelOperationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetOperationResponse429Headers the declared response headers of an HTTP 429 response for GetOperation
+type GetOperationResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+// GetOperationResponse503Headers the declared response headers of an HTTP 503 response for GetOperation
+type GetOperationResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetOperationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OperationResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetOperationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetOperationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOperationResponse) GetJSON200() *OperationResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetOperationResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetOperationResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetOperationResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetOperationResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetOperationResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetOperationResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetOperationResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOperationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOperationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOperationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOperationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteSelectiveDataResponse202Headers the declared response headers of an HTTP 202 response for DeleteSelectiveData
+type DeleteSelectiveDataResponse202Headers struct {
+	Location          *string
+	PreferenceApplied *string
+}
+
 // DeleteSelectiveDataResponse429Headers the declared response headers of an HTTP 429 response for DeleteSelectiveData
 type DeleteSelectiveDataResponse429Headers struct {
 	RetryAfter          *int
@@ -5358,6 +6333,8 @@ type DeleteSelectiveDataResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DeleteSelectiveDataResponseBody
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *OperationAccepted
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -5380,6 +6357,8 @@ type DeleteSelectiveDataResponse struct {
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *DeleteSelectiveDataResponse202Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DeleteSelectiveDataResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -5389,6 +6368,11 @@ type DeleteSelectiveDataResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r DeleteSelectiveDataResponse) GetJSON200() *DeleteSelectiveDataResponseBody {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r DeleteSelectiveDataResponse) GetJSON202() *OperationAccepted {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -5787,6 +6771,64 @@ func (c *ClientWithResponses) AddBackupRestoreWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseAddBackupRestoreResponse(rsp)
+}
+
+// GetAllOperationsWithResponse The organization's background operations
+//
+// One page of the operations started with `Prefer: respond-async` on the organization, newest
+// first. Only the owner or an admin may list them (403 otherwise). Paging as
+// `GetOrganizations`, also accepted as headers (the query wins).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organization/{id}/operations (the `GetAllOperations` operationId).
+func (c *ClientWithResponses) GetAllOperationsWithResponse(ctx context.Context, id OrganizationObjectId, params *GetAllOperationsParams, reqEditors ...RequestEditorFn) (*GetAllOperationsResponse, error) {
+	rsp, err := c.GetAllOperations(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAllOperationsResponse(rsp)
+}
+
+// CancelOperationWithResponse Cancel a background operation
+//
+// Cancels the operation: a queued one is `cancelled` at once and never runs; a running one is
+// stopped and its transaction rolled back, so nothing of it is applied, and it becomes
+// `cancelled` within a few seconds (`cancelRequested` is `true` meanwhile). Cancelling a
+// cancelled operation changes nothing. An operation that has already succeeded or failed cannot
+// be cancelled: 409, with the operation unchanged.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/organization/{id}/operations/{operationId} (the `CancelOperation` operationId).
+func (c *ClientWithResponses) CancelOperationWithResponse(ctx context.Context, id OrganizationObjectId, operationId OperationObjectId, params *CancelOperationParams, reqEditors ...RequestEditorFn) (*CancelOperationResponse, error) {
+	rsp, err := c.CancelOperation(ctx, id, operationId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelOperationResponse(rsp)
+}
+
+// GetOperationWithResponse One background operation
+//
+// The operation's state (`queued`, `running`, `succeeded`, `failed`, `cancelled`), its progress
+// while it runs, and once it has ended, `result`: the status and body the same call would have
+// answered without `Prefer: respond-async` (a 200 with the organization for a delete, a 409
+// naming the blockers, ...). Poll it until `state` is final.
+//
+//   - An operation whose run was interrupted (the service stopped or crashed) is `failed`, and
+//     nothing of it was applied: its transaction never committed. Send the call again.
+//   - Only the owner or an admin may read it (403 otherwise); an unknown `operationId` is a 404.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organization/{id}/operations/{operationId} (the `GetOperation` operationId).
+func (c *ClientWithResponses) GetOperationWithResponse(ctx context.Context, id OrganizationObjectId, operationId OperationObjectId, params *GetOperationParams, reqEditors ...RequestEditorFn) (*GetOperationResponse, error) {
+	rsp, err := c.GetOperation(ctx, id, operationId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOperationResponse(rsp)
 }
 
 // DeleteSelectiveDataWithBodyWithResponse Erase chosen categories of an organization's data
@@ -6866,6 +7908,13 @@ func ParseAddOrganizationBackupResponse(rsp *http.Response) (*AddOrganizationBac
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest OperationAccepted
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -6932,6 +7981,23 @@ func ParseAddOrganizationBackupResponse(rsp *http.Response) (*AddOrganizationBac
 	}
 
 	switch {
+	case rsp.StatusCode == 202:
+		var headers AddOrganizationBackupResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("Preference-Applied"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Preference-Applied", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.PreferenceApplied = &value
+		}
+		response.Headers202 = &headers
 	case rsp.StatusCode == 429:
 		var headers AddOrganizationBackupResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7118,6 +8184,13 @@ func ParseAddBackupRestoreResponse(rsp *http.Response) (*AddBackupRestoreRespons
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest OperationAccepted
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7198,6 +8271,23 @@ func ParseAddBackupRestoreResponse(rsp *http.Response) (*AddBackupRestoreRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 202:
+		var headers AddBackupRestoreResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("Preference-Applied"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Preference-Applied", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.PreferenceApplied = &value
+		}
+		response.Headers202 = &headers
 	case rsp.StatusCode == 429:
 		var headers AddBackupRestoreResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7244,6 +8334,370 @@ func ParseAddBackupRestoreResponse(rsp *http.Response) (*AddBackupRestoreRespons
 	return response, nil
 }
 
+// ParseGetAllOperationsResponse parses an HTTP response from a GetAllOperationsWithResponse call
+func ParseGetAllOperationsResponse(rsp *http.Response) (*GetAllOperationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAllOperationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OperationListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetAllOperationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetAllOperationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCancelOperationResponse parses an HTTP response from a CancelOperationWithResponse call
+func ParseCancelOperationResponse(rsp *http.Response) (*CancelOperationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelOperationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OperationResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CancelOperationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CancelOperationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetOperationResponse parses an HTTP response from a GetOperationWithResponse call
+func ParseGetOperationResponse(rsp *http.Response) (*GetOperationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOperationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OperationResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetOperationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetOperationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseDeleteSelectiveDataResponse parses an HTTP response from a DeleteSelectiveDataWithResponse call
 func ParseDeleteSelectiveDataResponse(rsp *http.Response) (*DeleteSelectiveDataResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -7264,6 +8718,13 @@ func ParseDeleteSelectiveDataResponse(rsp *http.Response) (*DeleteSelectiveDataR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest OperationAccepted
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
@@ -7345,6 +8806,23 @@ func ParseDeleteSelectiveDataResponse(rsp *http.Response) (*DeleteSelectiveDataR
 	}
 
 	switch {
+	case rsp.StatusCode == 202:
+		var headers DeleteSelectiveDataResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("Preference-Applied"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Preference-Applied", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.PreferenceApplied = &value
+		}
+		response.Headers202 = &headers
 	case rsp.StatusCode == 429:
 		var headers DeleteSelectiveDataResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7423,6 +8901,15 @@ type ServerInterface interface {
 	// AddBackupRestore Restore chosen categories from a backup
 	// (POST /api/v1/organization/{id}/backupRestore)
 	AddBackupRestore(ctx echo.Context, id OrganizationObjectId, params AddBackupRestoreParams) error
+	// GetAllOperations The organization's background operations
+	// (GET /api/v1/organization/{id}/operations)
+	GetAllOperations(ctx echo.Context, id OrganizationObjectId, params GetAllOperationsParams) error
+	// CancelOperation Cancel a background operation
+	// (DELETE /api/v1/organization/{id}/operations/{operationId})
+	CancelOperation(ctx echo.Context, id OrganizationObjectId, operationId OperationObjectId, params CancelOperationParams) error
+	// GetOperation One background operation
+	// (GET /api/v1/organization/{id}/operations/{operationId})
+	GetOperation(ctx echo.Context, id OrganizationObjectId, operationId OperationObjectId, params GetOperationParams) error
 	// DeleteSelectiveData Erase chosen categories of an organization's data
 	// (DELETE /api/v1/organization/{id}/selective)
 	DeleteSelectiveData(ctx echo.Context, id OrganizationObjectId, params DeleteSelectiveDataParams) error
@@ -7984,6 +9471,21 @@ func (w *ServerInterfaceWrapper) AddOrganizationBackup(ctx echo.Context) error {
 
 		params.OrganizationID = &OrganizationID
 	}
+	// ------------- Optional header parameter "Prefer" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Prefer")]; found {
+		var Prefer PreferAsync
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Prefer, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Prefer", valueList[0], &Prefer, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Prefer: %s", err))
+		}
+
+		params.Prefer = &Prefer
+	}
 	// ------------- Optional header parameter "Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
 		var IdempotencyKey IdempotencyKey
@@ -8114,6 +9616,21 @@ func (w *ServerInterfaceWrapper) AddBackupRestore(ctx echo.Context) error {
 
 		params.OrganizationID = &OrganizationID
 	}
+	// ------------- Optional header parameter "Prefer" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Prefer")]; found {
+		var Prefer PreferAsync
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Prefer, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Prefer", valueList[0], &Prefer, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Prefer: %s", err))
+		}
+
+		params.Prefer = &Prefer
+	}
 	// ------------- Optional header parameter "Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
 		var IdempotencyKey IdempotencyKey
@@ -8132,6 +9649,173 @@ func (w *ServerInterfaceWrapper) AddBackupRestore(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.AddBackupRestore(ctx, id, params)
+	return err
+}
+
+// GetAllOperations converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAllOperations(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id OrganizationObjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetAllOperationsParams
+	// ------------- Optional query parameter "pageNo" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageNo", ctx.QueryParams(), &params.PageNo, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageNo: %s", err))
+	}
+
+	// ------------- Optional query parameter "pageSize" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", ctx.QueryParams(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter pageSize: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "ORGANIZATION-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("ORGANIZATION-ID")]; found {
+		var OrganizationID OrganizationID
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for ORGANIZATION-ID, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "ORGANIZATION-ID", valueList[0], &OrganizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ORGANIZATION-ID: %s", err))
+		}
+
+		params.OrganizationID = &OrganizationID
+	}
+	// ------------- Optional header parameter "PageNo" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageNo")]; found {
+		var PageNoHeader PageNoHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageNo, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "PageNo", valueList[0], &PageNoHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageNo: %s", err))
+		}
+
+		params.PageNoHeader = &PageNoHeader
+	}
+	// ------------- Optional header parameter "PageSize" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("PageSize")]; found {
+		var PageSizeHeader PageSizeHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for PageSize, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "PageSize", valueList[0], &PageSizeHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter PageSize: %s", err))
+		}
+
+		params.PageSizeHeader = &PageSizeHeader
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetAllOperations(ctx, id, params)
+	return err
+}
+
+// CancelOperation converts echo context to params.
+func (w *ServerInterfaceWrapper) CancelOperation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id OrganizationObjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "operationId" -------------
+	var operationId OperationObjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "operationId", ctx.Param("operationId"), &operationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter operationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CancelOperationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "ORGANIZATION-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("ORGANIZATION-ID")]; found {
+		var OrganizationID OrganizationID
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for ORGANIZATION-ID, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "ORGANIZATION-ID", valueList[0], &OrganizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ORGANIZATION-ID: %s", err))
+		}
+
+		params.OrganizationID = &OrganizationID
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CancelOperation(ctx, id, operationId, params)
+	return err
+}
+
+// GetOperation converts echo context to params.
+func (w *ServerInterfaceWrapper) GetOperation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id OrganizationObjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "operationId" -------------
+	var operationId OperationObjectId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "operationId", ctx.Param("operationId"), &operationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter operationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetOperationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "ORGANIZATION-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("ORGANIZATION-ID")]; found {
+		var OrganizationID OrganizationID
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for ORGANIZATION-ID, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "ORGANIZATION-ID", valueList[0], &OrganizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ORGANIZATION-ID: %s", err))
+		}
+
+		params.OrganizationID = &OrganizationID
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetOperation(ctx, id, operationId, params)
 	return err
 }
 
@@ -8184,6 +9868,21 @@ func (w *ServerInterfaceWrapper) DeleteSelectiveData(ctx echo.Context) error {
 		}
 
 		params.OrganizationID = &OrganizationID
+	}
+	// ------------- Optional header parameter "Prefer" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Prefer")]; found {
+		var Prefer PreferAsync
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Prefer, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Prefer", valueList[0], &Prefer, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Prefer: %s", err))
+		}
+
+		params.Prefer = &Prefer
 	}
 	// ------------- Optional header parameter "Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
@@ -8263,6 +9962,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/organization/:id/backup", wrapper.AddOrganizationBackup, options.OperationMiddlewares["AddOrganizationBackup"]...)
 	router.GET(options.BaseURL+"/api/v1/organization/:id/backupRestore", wrapper.GetAllBackupRestores, options.OperationMiddlewares["GetAllBackupRestores"]...)
 	router.POST(options.BaseURL+"/api/v1/organization/:id/backupRestore", wrapper.AddBackupRestore, options.OperationMiddlewares["AddBackupRestore"]...)
+	router.GET(options.BaseURL+"/api/v1/organization/:id/operations", wrapper.GetAllOperations, options.OperationMiddlewares["GetAllOperations"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organization/:id/operations/:operationId", wrapper.CancelOperation, options.OperationMiddlewares["CancelOperation"]...)
+	router.GET(options.BaseURL+"/api/v1/organization/:id/operations/:operationId", wrapper.GetOperation, options.OperationMiddlewares["GetOperation"]...)
 	router.DELETE(options.BaseURL+"/api/v1/organization/:id/selective", wrapper.DeleteSelectiveData, options.OperationMiddlewares["DeleteSelectiveData"]...)
 
 }
@@ -8280,6 +9982,16 @@ type IdempotencyKeyReusedJSONResponse Error
 type InternalErrorJSONResponse Error
 
 type NotFoundJSONResponse Error
+
+type OperationAcceptedResponseHeaders struct {
+	Location          *string
+	PreferenceApplied *string
+}
+type OperationAcceptedJSONResponse struct {
+	Body OperationResponse
+
+	Headers OperationAcceptedResponseHeaders
+}
 
 type PayloadTooLargeJSONResponse Error
 
@@ -9291,6 +11003,26 @@ func (response AddOrganizationBackup201JSONResponse) VisitAddOrganizationBackupR
 	return err
 }
 
+type AddOrganizationBackup202JSONResponse struct{ OperationAcceptedJSONResponse }
+
+func (response AddOrganizationBackup202JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	if response.Headers.PreferenceApplied != nil {
+		w.Header().Set("Preference-Applied", fmt.Sprint(*response.Headers.PreferenceApplied))
+	}
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AddOrganizationBackup400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response AddOrganizationBackup400JSONResponse) VisitAddOrganizationBackupResponse(w http.ResponseWriter) error {
@@ -9592,6 +11324,26 @@ func (response AddBackupRestore201JSONResponse) VisitAddBackupRestoreResponse(w 
 	return err
 }
 
+type AddBackupRestore202JSONResponse struct{ OperationAcceptedJSONResponse }
+
+func (response AddBackupRestore202JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	if response.Headers.PreferenceApplied != nil {
+		w.Header().Set("Preference-Applied", fmt.Sprint(*response.Headers.PreferenceApplied))
+	}
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AddBackupRestore400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response AddBackupRestore400JSONResponse) VisitAddBackupRestoreResponse(w http.ResponseWriter) error {
@@ -9763,6 +11515,424 @@ func (response AddBackupRestore503JSONResponse) VisitAddBackupRestoreResponse(w 
 	return err
 }
 
+type GetAllOperationsRequestObject struct {
+	Id     OrganizationObjectId `json:"id"`
+	Params GetAllOperationsParams
+}
+
+type GetAllOperationsResponseObject interface {
+	VisitGetAllOperationsResponse(w http.ResponseWriter) error
+}
+
+type GetAllOperations200JSONResponse OperationListResponse
+
+func (response GetAllOperations200JSONResponse) VisitGetAllOperationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllOperations400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetAllOperations400JSONResponse) VisitGetAllOperationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllOperations401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetAllOperations401JSONResponse) VisitGetAllOperationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllOperations403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetAllOperations403JSONResponse) VisitGetAllOperationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllOperations404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetAllOperations404JSONResponse) VisitGetAllOperationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllOperations429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetAllOperations429JSONResponse) VisitGetAllOperationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllOperations500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetAllOperations500JSONResponse) VisitGetAllOperationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllOperations503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetAllOperations503JSONResponse) VisitGetAllOperationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelOperationRequestObject struct {
+	Id          OrganizationObjectId `json:"id"`
+	OperationId OperationObjectId    `json:"operationId"`
+	Params      CancelOperationParams
+}
+
+type CancelOperationResponseObject interface {
+	VisitCancelOperationResponse(w http.ResponseWriter) error
+}
+
+type CancelOperation200JSONResponse OperationResponse
+
+func (response CancelOperation200JSONResponse) VisitCancelOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelOperation400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CancelOperation400JSONResponse) VisitCancelOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelOperation401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CancelOperation401JSONResponse) VisitCancelOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelOperation403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CancelOperation403JSONResponse) VisitCancelOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelOperation404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CancelOperation404JSONResponse) VisitCancelOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelOperation409JSONResponse Error
+
+func (response CancelOperation409JSONResponse) VisitCancelOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelOperation429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CancelOperation429JSONResponse) VisitCancelOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelOperation500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CancelOperation500JSONResponse) VisitCancelOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelOperation503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response CancelOperation503JSONResponse) VisitCancelOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOperationRequestObject struct {
+	Id          OrganizationObjectId `json:"id"`
+	OperationId OperationObjectId    `json:"operationId"`
+	Params      GetOperationParams
+}
+
+type GetOperationResponseObject interface {
+	VisitGetOperationResponse(w http.ResponseWriter) error
+}
+
+type GetOperation200JSONResponse OperationResponse
+
+func (response GetOperation200JSONResponse) VisitGetOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOperation400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetOperation400JSONResponse) VisitGetOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOperation401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetOperation401JSONResponse) VisitGetOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOperation403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetOperation403JSONResponse) VisitGetOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOperation404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetOperation404JSONResponse) VisitGetOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOperation429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetOperation429JSONResponse) VisitGetOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOperation500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetOperation500JSONResponse) VisitGetOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOperation503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetOperation503JSONResponse) VisitGetOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteSelectiveDataRequestObject struct {
 	Id     OrganizationObjectId `json:"id"`
 	Params DeleteSelectiveDataParams
@@ -9783,6 +11953,26 @@ func (response DeleteSelectiveData200JSONResponse) VisitDeleteSelectiveDataRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSelectiveData202JSONResponse struct{ OperationAcceptedJSONResponse }
+
+func (response DeleteSelectiveData202JSONResponse) VisitDeleteSelectiveDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	if response.Headers.PreferenceApplied != nil {
+		w.Header().Set("Preference-Applied", fmt.Sprint(*response.Headers.PreferenceApplied))
+	}
+	w.WriteHeader(202)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9990,6 +12180,15 @@ type StrictServerInterface interface {
 	// AddBackupRestore Restore chosen categories from a backup
 	// (POST /api/v1/organization/{id}/backupRestore)
 	AddBackupRestore(ctx context.Context, request AddBackupRestoreRequestObject) (AddBackupRestoreResponseObject, error)
+	// GetAllOperations The organization's background operations
+	// (GET /api/v1/organization/{id}/operations)
+	GetAllOperations(ctx context.Context, request GetAllOperationsRequestObject) (GetAllOperationsResponseObject, error)
+	// CancelOperation Cancel a background operation
+	// (DELETE /api/v1/organization/{id}/operations/{operationId})
+	CancelOperation(ctx context.Context, request CancelOperationRequestObject) (CancelOperationResponseObject, error)
+	// GetOperation One background operation
+	// (GET /api/v1/organization/{id}/operations/{operationId})
+	GetOperation(ctx context.Context, request GetOperationRequestObject) (GetOperationResponseObject, error)
 	// DeleteSelectiveData Erase chosen categories of an organization's data
 	// (DELETE /api/v1/organization/{id}/selective)
 	DeleteSelectiveData(ctx context.Context, request DeleteSelectiveDataRequestObject) (DeleteSelectiveDataResponseObject, error)
@@ -10331,6 +12530,86 @@ func (sh *strictHandler) AddBackupRestore(ctx echo.Context, id OrganizationObjec
 	return nil
 }
 
+// GetAllOperations operation middleware
+func (sh *strictHandler) GetAllOperations(ctx echo.Context, id OrganizationObjectId, params GetAllOperationsParams) error {
+	var request GetAllOperationsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAllOperations(ctx.Request().Context(), request.(GetAllOperationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAllOperations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAllOperationsResponseObject); ok {
+		return validResponse.VisitGetAllOperationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CancelOperation operation middleware
+func (sh *strictHandler) CancelOperation(ctx echo.Context, id OrganizationObjectId, operationId OperationObjectId, params CancelOperationParams) error {
+	var request CancelOperationRequestObject
+
+	request.Id = id
+	request.OperationId = operationId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CancelOperation(ctx.Request().Context(), request.(CancelOperationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CancelOperation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CancelOperationResponseObject); ok {
+		return validResponse.VisitCancelOperationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetOperation operation middleware
+func (sh *strictHandler) GetOperation(ctx echo.Context, id OrganizationObjectId, operationId OperationObjectId, params GetOperationParams) error {
+	var request GetOperationRequestObject
+
+	request.Id = id
+	request.OperationId = operationId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOperation(ctx.Request().Context(), request.(GetOperationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOperation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetOperationResponseObject); ok {
+		return validResponse.VisitGetOperationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DeleteSelectiveData operation middleware
 func (sh *strictHandler) DeleteSelectiveData(ctx echo.Context, id OrganizationObjectId, params DeleteSelectiveDataParams) error {
 	var request DeleteSelectiveDataRequestObject
@@ -10385,302 +12664,334 @@ func (sh *strictHandler) DeleteSelectiveData(ctx echo.Context, id OrganizationOb
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rchu3ljD6KijOV2WxpkmRujgxVV+dT7GSbCWxrZLkZJLIxwTZoIioCXA3uiUxif/Mr/P7vM28zjzJ",
-	"V1gLQAPdaJKS5ezsPdlVO1Y30bgsLKwb1uW3zlQullIwUajO6LcOu6eLZcbg7+NpwW95sfpOXp/Ra6Zf",
-	"qXKxoPmqM+q8EYwoljHdhpGUZaxgnaRzS7MSWqa0oJ3Rz7913r+/7YwGSec9TzujzvPD54ezAR1O9qb7",
-	"6QE7nD2nn00+n77oJB06LbgUnVFH5tdU8F+pfuxjzxd2pBPdbdKZ5owWLD0uOqPO3mDveW847O19fjkc",
-	"jIaHo8Hgp07SSVlBeQYLmdKCXcuc62X93JlmHFabdLi4lXzKOu90az1MCq3N76PhXtVkdDD4kHRmMtd/",
-	"z2immHnSn3z4kASTPsWVHuzT4Wxv+oJ99tlkMBju0cn+wTTtJJ1ymW6afalYDvuxoDzrjDopW8j/Yzan",
-	"P5WLTtIRdME6o84JW0jyVjf/gJ/B6Puz59Ph5HPW26MHae9gOmS9F5PPaO8w3WOf6w2Y7h90PrxLOjOe",
-	"FSxn6UtZiqIzGiadBVMKttshAMnktSIzVkznTM+/kAXN7Ad68SfNTTrOssu8rCHNlzlVjLBblq+I2ZQV",
-	"2SnmGpVY+kwRs8Kuj0l0OsWhirxkiX38jqXXGkTBy8ucCjXzXzsMVu6dUqxwTxMqbo7x4+pdTsV0bp8Q",
-	"HcLhHIqYRymKnE69FzlLefFaFsy9ShnNvIdJ/Weuwkmkclou/EHYYpnJFWPfMXrLGm8vlkykjbfVC/H3",
-	"kustMI/3SyYUe+mdi+AH9zzjGTtdLGVezcOdCPNYsIX7LWM0NUjjdarf+g+37ExmfOq1kHnKcu/p+oIV",
-	"BRfX/it3ur6g05tyWf1UFnc0T8/oKgDXsvmcyyxzjxktZjJfXJQTNc35Undctc1lWnrbuczlLyx8Xkrl",
-	"7eeyzKdzqtibYB2KZjRfvfToq3nP8ls+Zd5zUWQsmG1B1Y33cF811ifcPdwykcrq8Y7mbC5LZTZHn8zv",
-	"5DUXb74Nj+F38vqapYQLUkiiT5/u9Jki8k4QH9JNeq4ZxJLnTIW0ay+gXabJqeiMPn9+MBjoFWrKwNI3",
-	"fudrSWQhb5huwlbfzCdfT/kb/s3p219Ph6/5qToV54fTl6fPT2+W//H9y29e9Nnqm1/TH075G37660+/",
-	"/PTLqx9OD366+OZFf7qXicniq0H6H99kttPL1VLTti8YzVnuUVrkT1vRzcSRZXknWP5/1JzmC1rkVO9+",
-	"n4uKOJ/TW04u4Gcz1OtyMdEDDgcHe3qDKmrrdqWj3/ugeoncLtzEyzkLNov8UqqCGMYY27k6I26FfZS5",
-	"DoMtnnE1pdmPjALoVEHz4oSugH3AwyspinlndKB5Zi4XXxpwTXiWcXEdAxhXJwzINa7UsNhMTi2yHIt0",
-	"znJOvqSqSMircjGhvKNbXMvOSJRZ5oCO8CaX2H0nwpsH8L/aLwYxJqXigin93XIuBYAQSLM+yqlu8e8v",
-	"hnqHzUZ2Xnz+mQbm3nCgObAlLC+BBaBMdWpJ5sBhjj4Umm4Oks7dnBaKLpedkRYxcnbNpaCZoYDe6J1R",
-	"5/S13p4yz5mY4vO59+JitZhIDeb//s//0gIQLdhXUsNZSwknu69e7f74448/6nPAF+wnWFrnWHG6+63M",
-	"bjSSmOFVkQNALmQJ4k6nXE6kvFG9OzbpILlC2vybx+j0k2D3hcNvTXLTFJZwoEkmm/H7zqjz8nVPj+M4",
-	"4LbfneB3jvts99Xp6+/9z94IoNAOvSQ+bdfXxRvoyjCWS5Yv1Aldqc5of1CxhG07Ozs3vfmcY+uP8duc",
-	"LbhAhvNbh84Klp+UDKf0WdKZsJnMmXuzr4UAOsnc4dJERhVU70DnFZ3TnKp5kdM28XTYEE8fIGf6ZM4n",
-	"bI5c1SneV7IUNXp3HPImcseLuRElJbBvmpEZZ1lKFCta6d/eFvTPUoALH9G5pkFvD4cvBi9e/W1vMHxx",
-	"dvlyuLd/cPgcFIm0VHhEf5jLjCmaMQLkTVMRCuTr+Oyrt4MX+y++0uBokNjBQW8wvBy8GO0P/qQktjMv",
-	"iqUa7e5OU9E3FKHP5a7+Ve22gbO/FNedfwLKvHfoSPPhwBLn4SAgz4f/SvR5/w+lzwcPJdCeXtCYwWcP",
-	"JdDDw3YC/eJjCPThJyLQVnqP0+eC3lek6effOlydA1ZoNd5CzscTO9vO3mcVFRr+9D12ZQ7X1xeXYA/4",
-	"A4m/NSh80EudM2ohdc6KfHWswQXkmzkFTe8xm0qRKq243FFeEAQiUUzoXQBlRtEFIzn7e8lUQeg15aIP",
-	"SglYFmDP9I/cA5aaztkCeMSCC74oF4DmBQKGi4Jp1R9muaQ5XbDCTNTaR46N5ao+2TciWxEmCq1hEzkj",
-	"xZwrgmauPnCNzqjz95Llq4pCGiOYP6f/lbNZZ9T5t93KUreLv6rd2gz0FD2r3YXMiy9WzXlp1QFZZSGJ",
-	"knnhJjlZtU1MYV8PnVg1i+jc/ga73pzhGIcb640tCFWEEkSQI9himBtxm0HuuFDkbs4EmchiTmjOyDJn",
-	"+lu3HPzcY0UfvZ6kc9+7lj3TX9vSvFW/NedmLZrc5bwo9EJWiC76sJGdMZ65scYiKqDxqtu2VeZ8+ktz",
-	"2L+tgrug998xca0ljP3niT4X9rE6GarINeXTG4s2mQim0RtGKJnAz3gEGLnTIlIozO1QRY7TwD6AXXbt",
-	"CQcDLRfXCaEiJTkrylwQXigyxs5P0/FIg6YUqSQzmcNIaNVNSDHPZXk910Ngt+dMFTJnfXJ6LWTOUiIF",
-	"SfPVedl6MHGUAKgpm9EyK5wkZcAykTJjFA/jCfTZhMv3NOOazprFLPUZ1IIGuZNllpKJnXpKdnQL+AnM",
-	"zaYB/toFIViWhYMOoWJVzAFMGb9h5NtywnLBCqb08np5+/pw9Q9d31doEK8v7zhT0swR9iGXd0AAb9iy",
-	"IJU1nhR6XZNMTm8IJdO5VEx4dmEuVMFoCjhPDgYvuokPrmLOFoQLMkYz/LhtYWizf+C6TlO2WMpCS23f",
-	"sggFfUVvYPqMTGmWEUVnTNPSXHMuspPmdFb0OCtmPS000yXv8arD3g1b9ZAcJeSiyPmSPVNEsQUVBZ+q",
-	"7ohQUgr+95IR0GESosrpHIng27enJwlZspxotiRSjblLhmy+T5Cu56pw7A+UJEpu2IrkpVBHhGrwMWp+",
-	"cexSN9CwbfDPnQUr5jJNyJLqnkSKtDchE5muElg9y7vkmhUIDhyeCnXHcmS+CQ41diAteudsmdEVS0dE",
-	"899x4tA4L4XQWMwt44YluRma1aR8NmO5Zgx2lpqtkoO9PX99c54xb0pcEVXwLHNj7IBARihRczh9WprQ",
-	"dIMXXdPf4EWffMtWCvkJy0OSpWGBy0e0BNzeOyBzWeYKJ37DVolDkmeKsNmMTQsFzTn8i2DSAkwBZIgL",
-	"IgWojkKhKABEzTSE43JHFRGysF/sUHJ4f5/o86MlxC7J2KwgQprBcG7UYKbGATehPnkt7YULYtrIoMpU",
-	"LjlLiVYrib2HMEq3JU9avWSp5lKlyFmmRUboVLUyXO9I9fSZCsSuitvsHR7W2c2SFgXLdZ//789XV/d7",
-	"w97V1f1nX7779//VifGiN4FO2SZhhK00jVnJMie5k6SJVTc1bzAa1giA56OBPrmAP671VKaM7IxDzXbc",
-	"JYBaiozf83TcJz9oYcXIKBrdF6UqiIZUdQRDbMN906ewFcJvzr8+fn360/Hl6ZvXvdOTFgHAadge0J8f",
-	"bGDxoawTwO6kU4P5m8kvbFrEBJ3LJvAAHBqJ9w56U63kTPWhzOQdy6dUMTJn98R2WAk8GgzVurmWddpl",
-	"+mrpa2w+Po4Nei9ob/but72DD5sxbHsZ21/5E0rakcnE5/hPI2vHVhQiYF3CPqPX7LWMb8KSXlveXOYi",
-	"IWA8A1GpIMO2PVhih1GpYZisVxPtdFrhjZ034U12zL96Esh19BnocaGYULzgt2xE3NeFlN0n26Gz5nrX",
-	"rTHcjWC5ZvkX/FcW3w+0zmmCC1fHwFj1mtZtBfQW3Yy9ARAyM9PBYKu90d2t3R3d4BOeh7PYkrZfRRP6",
-	"3oI+JHA6nLmquQFAjFKeM5AvEjIkVE2N/UTmpDck+ht8sY5G4RDbHupqUh/8Ka4lStDiE9OlR6+iSZH8",
-	"BX0A859aSvSm+K3zBU3PUVpFk7EW3+FPulxmHE3wu78oNCM5lqVbgmX7AFm2M6RZyVeL4SOyzLUWUKzI",
-	"lXVNuepoIXbBlTL8e7v1fZnn0pi6mohjx5xRnrFUi4xah+VS4IaYyRnqBYLSbGbwCjhhX8/jpRSzjE8f",
-	"CAXQEcHq9rN5UHAi0NicWA+vFdAL4/iRdLTa2RntDz+8Syo4vgjg+K2W2lNaUJIycKEBS4B+NuqoVglQ",
-	"u5ZiezieQGda1nXrjQD125o6PJdZiroySPpLyUUBrMuozw0d+UhrAlrdB63AmAz65OVcSqUlSf1fX92W",
-	"MtFHHJUB0KZAO/7fWmQyMinomjDgHcuZM0dV6pRR63MqEjK2+zLW2MYWy2I1qgRYUI0XdEUUXyyzlVYb",
-	"UDnTcww/pZmS+D0eYRpqsK7LmhJRaXUTpqGwzOWUKaXVIlyjVkzyLiDeVzKf8DRl4pHnbz/AG7DZAY7f",
-	"CdAMQU1LF1qBmzW0BDKlgqQSLHpPdBhR9QTwam3QdD6Ch+i8EviJkgWz/LcxSwSiddYBVNFtanoFCaUU",
-	"jYE13Rjg7W3Vqfgq49fzx1K+8MQe11GDq63R4oh4aNF/gp142smEVqdzVirjkfpgmO3tBTC7jM1Lkww9",
-	"ApC4iFWl/ySY+oiBQ6MTmpo0LhpjE4JKaHWNZjjyY2B0WOOotkeiWH7LcsJwTR+PIoKUgt0v4Uxhr0fE",
-	"OCeDlJKB3xceT1RSGLLK17JwfhCPODYHndabNz3UDLp+GmIUUJFUMrRQsXuuCktEDL3iqkGGOGLaGV1l",
-	"kqaXUn5H82v2uEUPQyp97klJmvuRDLp+WnEIOucK+wYjnUCGhW6ehE6nbFkoWKS5d3hKIahyZ/eEoEoy",
-	"QhlouLdGBsLFwMSMgQ+cdFEKACHEqMtGnIQfnloWetQkyA6j0zkxgBk5QWlsQTE2NlPoEOUpLgpppA81",
-	"PnJjRoSla6Y5W9fxQXOLNaVCo/CEIRHb4YUiMy0dVQK3/iKlC3ptuCiYlrNMz44KIjPNPhE8o5gMBTbb",
-	"sdmgMVF0pTUbPp13++S1J/BN51RcG2Jxgdj2VtBbyjM6ydgjqWJ4gky3pNAkPKc5z1akrMZIfB72ROdK",
-	"S98TqgCepcj1DuNQGqg8ReLFBVcoF5pj+EyRO5nfAB/mwQF8pq5EymiaccFCgdnCj4DHAcELAfwSvQzG",
-	"8EMPfBHG5JrfMrBv130Ves5ZIbZo03rXc2uAlV9K+YqKlaFR6pGMvnaUpSQLKlYWKsZinfEFhyuQ5wMr",
-	"deBiD/bsWp9g897cwn1KTgsz4ohMVsSYasjzgZuUJv9clOb6czgYDPSxmMsyB2sQUjSMCwGX7Wd4De4O",
-	"4ukZoWmaM6Xs7XAmr7noJmQqxYxfl7lGmD75ErwDrRpOpjSHkz3+j945Ldh3eoo9+O84CV+eswXlgovr",
-	"MR7F8DfFivF6NNjKZ6XIV0DSrIdKBf2I2aox5bhtBzfa3rNzkco7Ms2k0nyqkEYChSOlycYDxnQQaY5r",
-	"ERhvnuDswf0iDL4zIHOWs+4DB1MsskDQT/3Otb6e6BHfCn5vEXnDSHqst4KWxVzm/NfHyteDYU12BGOI",
-	"xk8MfkgRcZ/gUL3Wu0ZzTZh0j4k+Kbw5nBRIIHekIBDz0SV3uRTXZJqzlImC0wwlkLdClculzAuWvmIp",
-	"p+j+9ShZ6zCAwUvsoKc7xOusCSONrj6N6AUiZW2oPqCV6W4bb60fNGZpbdm062XyGj1tSM6mMkfUYqJc",
-	"dEY/bxOkGDRx/iPBWyN9fGF/5OL2vm+vXPsuqrLMipxO+K99641o/FZti3f1W6qkc9/TM+3d0hz0dD1l",
-	"C4BatF6n8lBy87Avzmvzs+9Pxe09dnPi4tQ8RyczXWxxZubceRd6gMUcoZgBOLo51e4KqReOqLfCWD05",
-	"GljBvbveo50duWW5Akslze60ODUIfAIHMSM7+InHiCxM8ZkiPA06WRfbuv31YhUHG8VPsPNJwciOYoyM",
-	"v2aFB1E1dp5P2ImyTh08typnN5zzFmjcmKDnvB4l0byaph5sZn2cU1qwXsEXLNapF65L05SjQ/+Zt8M2",
-	"crJxyZrRa80FUlwsRlFaFggmyB0tVFBz2xEFGwDFTEnCbXMnEtK77XV2HSvag9zqQPCcbxtCBF0wQhUZ",
-	"O+iPj5zToGBa9EJxdnuQ28i3Lf0e6zHGzb2XIJ9zI7qZoEKe1lBuSw/E5rV7dcX/MxzOxg4llesjrC2p",
-	"3GktevnY68M7AfrxLoIFHgS+46o4N9JknHrBZbMmXnUewlFzCEmWjUyJkxhwGhZoU3QXpBhtu/We6QWY",
-	"FdE8p3CRXov4rg//N3mHKoSdw4IW07nxpNJfKrKjT5WeUo2a+DfjUZLqpIWGwyCZlwsqejmjqZbdUZDX",
-	"SGx8pSv0aQ1Kr6O3H6W+cZGeJolXFow9ZGk17EwN5axmUAf7BkzzvUrMTXeAuHXooadJDOvg6mGCt77g",
-	"sNUnJ0Yjcx36co0/ijk9D5Mu3Oxfej01fjRCWE0keKvaLq3BDfpuLrVUa5xKgQ0fEVFmGV4agWoADYUk",
-	"mRTXLEcbJBw93Q7NIlUQd3UUTexP29DPFIEWISpGkjI0sBDvh9f0qxuE3VYZHTZRQZy1GSSKUqFPtXcD",
-	"HWeyxiO2jl6C3YUXPMS7gpqwqVwwBd5tcOvUJHRhLBvNsjczMGKuo2JfVd98eJfEVUFNknQrsmI0R88e",
-	"VeH3kBwvc71nYYhc1CeCiVQLCcaqoKUogK1C5wMTJl9j9sbyGm7emvg7x5XttgVujwcR5Kli8yKCVo7H",
-	"wDkecpUQ1r/uE/1Vxo0ZccqLVY2AxqP8vMkcGg+Udf6A7Xhdg9KOnWA3guqNgEAfJFvMohkluC16val/",
-	"GUUyuNps3JNyhVp4ym95WtIMrlndRgC+uQDF7WZzegbtm3OIABS6Nm5U/U48JHHLUc9rXzbHf2liFxMC",
-	"4QqIwgnRIiX5Vc/Dydy5x1lORcppvy1ecdvpnTe/jQPoLXrnErpcNjdLqyKeV68mBHizibF1UWqgfyI7",
-	"XOBCEqAHX19ckmVGpyDfqXK5zFbd+gH0B6qFndVi+Dw8H27E8xrVh6PnEQe7ligDKIt5O1fFq8ceF8CM",
-	"Ijp1mwrsZPtHifaOEJYlb4puoWMV+hdvyZ4dAQcFBIzC8Lvuq674tmXuaFDph7P0lKtlRlcRehfmA4lq",
-	"ZDZac03/SrNxsOk5MuCLqoODvY0SKupPgfwQDB/DpSB0KibD27u0vBQEIiRqXiFbo5fpKGpjiWjTz+Eq",
-	"/yE2FhszFh/eXPSZWViasXEa6FHQNJd4WZZ+i3ryuDtHO2IwWEvGMqcK1nfBBVBZ9GtqRjWNcJNBp/Du",
-	"ZnNao2thkHCVvmArE4QZuc2B3g971MJ/TsG6tIO3pDNwZYNpKQxWsTcrcyDFU5k/je1hO1MQhjLE/Kqi",
-	"2/o00QjgZQqdtwv1jQsbc0sO+pLFlsBsxEXxHNxH1mrzkV6XZQGnB+/xqki+QpGU5fyWGf9GLqZZmbL0",
-	"iHjJvqztbhhuWpCRb+ClGBgefD74EKFTmhuWkXWPtYwBLpLjEXgYOmqlTEwqx5BSYwiACxW4WigIzWq6",
-	"n+vrsaYqR4JCk1R1ItxCAhLibfhGGr29vcoeo4fYqNzR841UidYVwUmY56rY2mQVspYIiXoKy9EXAVn/",
-	"eNuR66hx4OdUkTlNn9SCtHG3H6fc/zDn07nleBAmA51h3CA4nfgMyrhrBaez4qXr2GLIBV1ORzOnWlLH",
-	"8G2V1dG999M62pcmr6N5DBM72pcms6N5DFM7Bi9juR1tAz+5o4MpZAN0T5NGgyq/o31TJXg0b+oZHmuv",
-	"bYrH2mvvjU3yaJ+bWR7DX6oXQZ5H8y6e6NFmDaplevReB09+rkc/6Zb/6GV7rN410z3a3+r5Hs37ZeQF",
-	"Zny0z/GUj/ZXl/OxemGSPlYvbNZH+6aW9tG8buZ9tD+4xI/uhZf50UajY+pH93TvtTfJH82Ty/5onr30",
-	"jy7DV0jM14u9ToAJEzZw1RDjtxKEHyLEhNRhvTdh447SEr46DfU5bNX/FnS0jWNWGg7kWjTZFOL88kHc",
-	"7um522axBCYaBUYk/Vk4K9uC+NYde8HcBAnkTotqPnKxpGL1TJGXp6/JzkuZLyV4j52Cy8rMuHMQ1Em7",
-	"aIfBj8x9WrX8ttRsDVSrcrXFpmR/bVh26uacZp63xkiQ+C2qX5p+nylydvya7ICVSZAzli+oxhRiGJdd",
-	"eM1+W2WSCw/Zce+nd78dftCH7d1vBx/gOR7A3NhzfYxeOvfhaNgmhKRr2oDRUaZxQqgixt8ycjQDT53g",
-	"msmptJaKOQ7uszaPVXkk2qOkjp0kfuCXT1cTzxkaqanPjS1NtfzNJ/MNAu8zbY9BWJpdsRwnunQqrtzk",
-	"XKEo0cagGnJByK1r0lDIT+OctM6Ya8JSXRprymE1ySnC8awk0BAUrKgUCEkxUcVnZ05w88WxhmC03TWl",
-	"j+kvHRL6b793COm/PbbI6b/80kPU4H2FtP7rswqB/dcXFTL7rx3SBV1UyBN24SO8/8upQ37/7aU5CP67",
-	"E+9Q+O/fquY0Ts1hqa3OHZzgff0QBYN6B6rWmT1c4bzxoNVAYg5dsF/uAAYb4w5jAOnGwQywJDikwcgt",
-	"BzaGIu7w+j9+FRzkcPrBoQ7xwj/gtV8ih91v8V3t4Pu/fRESgQgw3XmP/OYRh+YRi3540SQatammsXcB",
-	"MQlQiTVx78QnMpETGhAc//cfPOITAMkSomCRHlGK7b0lUPFKCY/T298IdH0DS1vAkkdkDGmVCMupskm2",
-	"7I/PlAuSaUj2CRnDUGNyw9gSzBqLPjnOMnLwHN3sIF7NCpFNQc9p9XUBAus+oF+iMfLtTOc0L9BXCl8l",
-	"ZEoV5pjKAF/cL757nsvS1TAabBzUdms9Y3aWUqHhsZBbjlWZItpHK0wbRSasuGNMuL7buvatGetW4bm/",
-	"EueIagzdmP2SKz8nlg3ehlgPTeFM6ikFyapaZmPMKO3zmPF7lvagnbvvJDv4nedvChml2sAZWmfax9Lt",
-	"NoDP2nTWdAItWMv3oRGovRcTlVLHIbh61WyjJ2c9h2havMfMW6lWFYGtdNeNrzYPrc9MqQq5YLnqJi4w",
-	"nju3FWY9YEVBp4Wvj0VGrcxaa8a1jVr68A1ha3qBZkTodvGOjPWsvQto0PbtZIs5QKu1U6jsc2t6MY1I",
-	"ymZcAKVu664y7rV3Vy4zSVOWQvQg7p37LnaPFB+qbjVsH8+pVc9MbKUXMqEM3dWvXRDVmgXWjZKbRyUK",
-	"82vsGFmfTDPKF4osaMrIZFXNrrt+xO0GMxEbZGeZSwBvQjgYFYqVuTNXCVIXc0wSB3vCxUy2TcKaWNdM",
-	"AZrwNkSLGGXX9GVB5Vqv7XSbvnCjJzzLIHRqmpUpxoRNy1xrTW5MNZ2ztMzahgwsxuuYRcZ6HNqRX+TE",
-	"ZxDmLUTEtwziZRNvG0BRfXZMQ0V2FlSUNINh1EoVbEGumWA5LVjajS/YfLtpwS337dVMdAO9UzST1yVD",
-	"FxStJzlcBEHMnfBnwCVMEqyczSDCqwXt6tb29knollZSAP4ESRkTsmCQH1YlSASJFNBUrRlw4ziq9Vvf",
-	"6r+2j1tGlqZlvDN7WbAJAbCdh10VcNs6vm43cEIAYjTXo72q3nHUAqkJpNw1FihSsHyhEuLSvycOx6TA",
-	"mXaNSynE5YDPHPitZpCpV2DGn9Z5N69G2qET5nfB9kgB4O+euwSvItwiY9avXNaMh00tKDQBtn8BoS8k",
-	"MQa/FsxbbjEIF7UxcjZlfFkYLxAjLnU9bKCZ9ZYDYd+Si9Yp4MVR+wxME/Qd0MMs6UplfNnWY/zqabtt",
-	"e6acg6Pthyi/I5yA/clCpWUm7pprzeJMGy3cyukNnqKuL3BW/CgB6doqFuKWiULmq5qU3DoVc8G2dirQ",
-	"prUHeyO3tgtsRHb+XkrMY6t2mSr4ghat0kb9am9N/6alJUHWYdygebz75hXhWgJH8xWp7pFaunSXi2u6",
-	"Mm3IjpCi5+1uk1YolmVtwAmuLdceElCMrmnB7iCmxn0W79dcfa5RrXWDtm/v2YZv7yE1QWStIM6zlOx8",
-	"fXG5+/3xJbZrWby5g22yjIW8NYcXvMYxwU1UkAfZgLsmc25o8tJky+PilusJHJnAPi9/jjDxnRhoAVEi",
-	"lU2lmLOFYtmtSR4KecFMTrjoUtwFcjvUTBOyAx7P/ClUT++aun1c1yjaSe0q86/LpL8ukz7ZZZJ3SRqz",
-	"3bb5CjTSYlXZZVzGfuJqO9xRRXZk7vKrd/2Du60Pxw/6WOLPkNEx8bMWFfSGicpB1uZxHDmXBm5y2NVr",
-	"ZGheBkU1qo8+iQvINo4T/gWHvTn65uLNazQEuQrO27nBvnaJiPM2h9gH+7+6qh0yT6qaIomfhaqq7dFF",
-	"L9la2QtBF+yIVOZ83BWbtqhwdTUWFDJqygUv9Igyr+U0WFvIuoHbaUuhksu8ZBhdGck0SiZsSkvFzDJN",
-	"qA2Yn2vOzi2VNrwa2k+zaY2ZyRmmOH3obn6RyemNSzMWKV3i7XTb7tbnYA5l4BoNPvrkS8x8aqpguAl7",
-	"e1mpRfvD2P5t70FkKirW4vBMzk+bCnc7z2bjpFo1N1jUIJ5hSM8aOvqFTFdIam3OuC8wO1psYf6WrMgd",
-	"JHCr0sXVEufaZpG0vnV/1genF26QaNPDtoFugfdNPMStURwH7v40QnVN6rpg5X3PqW71pBMJgY7TgNPd",
-	"xWMwl1mKIvbEP0IYDAgAa/enbmbva+ykTdwXnOfhRndqB4rEbo6ZTZzPNxIWbg1Bk7Yoibp9mUR/lmRB",
-	"+kBzzwLDRJi9S/nYEJXpdF7bjKqakqpSRUNiKJdEuUq+H+6OpUCa0G+b/BmCXj8uTXMsWbSfJXrb8IEm",
-	"uWiEENR9Qy1gmwjwrhn/fjB4gXbqUYMPbMrZHR5czjSs7wu4CQFcqSCXQbbUmUOTGFn6E6RA/5B0XNLd",
-	"RqZbAFKfjPVQkM9SL+xvl5dnBGNZMI0/spO6tPLQvLU1J1P4PHbs/OGhOI83BxMxf6WHveqEPBFn4ouw",
-	"w97hO/Su3IvLsK1cGHM3MVFgVjYt31Xp8xFq6/Lm+9NqAcgmXg3wqWYYo3tfhVkaHhJD0pqN4YjYKGqb",
-	"jgGuzE35YnJg6rGc0JUJ+wp3tSp7/Fs0U+jKmlcW0F1LRoh6GI6ttLE/3FRow6+0HJvBumHJzpB8Q0VJ",
-	"8xXp98lwj5ywKVh8ukfkwMElmN2BX81k70EszptqUsEtts+nb/LrS7+G7IMdj8CW5vt+N/O1NfcyLFPb",
-	"rmjE0i14cfUlZOoAV5eC3gfQw0CVppIRK4Yb282vLy5PX2u+BjZAf32RMOtINV2/aOZeLKrMVtuNDW5h",
-	"akLGjZ/01xeXnaTz/fGl3slqbHy9hbvrJQ6J7c0D9FZHHzu3KLSScPPakMpt2Vmz1HbDWorpRMkyZ0vK",
-	"vfsLNGMpoyfNqRAsayJTVbm7IRj17GXbzun56669/oWLkozNwui1vcNNamFL5oEvMTtMo8PDoHhPtEcV",
-	"u0a+eHVhC6hEeh1u7rUqUx7jPep4uVzT/+FgY3Di+g1vv0o9ecA9KdjDwATrLloj0SRBSfPtpPLXduz2",
-	"RCeuCQhtgctSvRz6pxkzcFEKfR8+zYDVJWik/nqUPBfS5AwzSWjhlNGykAtacC3A2+ot5pZbU25ImbKl",
-	"MciVe/80C/Y9BfrxSvEN7KUr5Vlu7ZohFw7K+waVuSJpGRpt9v3SZPvPN1Iav0L9pwGAu43oRyvbf6JB",
-	"w/vRfrMw/pbJgPCT9lHNVYgjJyaDV78hKXk6U0VL/DPu7UUdTBZJI8jjL6txoKIs88wliXpIMjY//5PW",
-	"ZUz2JdRtllmpPGmlriNBy5etqpLrikISM+zSVN3NGAWVRI8QCkL//mIYKkpXV/+OatIwaTH2izVSmKAI",
-	"CrOMhKT8GnLLiaxmtXzx+WfPDw/294aRu4Z3vz1Phm0FPEPFqAKKm1h0u84jeba237iHZNLaSp42bZtA",
-	"PL14Q/aHz5/3hoRmyznt7QU4EsLw9HUsirBFv52aNcTHPNgbfkZsk+hQ57Gx9tePdbFaTGRb2j74jai5",
-	"vBMGTxfOVbwa+L//879C6fzz+P0T+8okQImZKFPwHYBazTAcVLoxF7i+xH5ysvvq1e6PP/74YyfpvHq1",
-	"e3JiH/Q/vVeveicnoTAffLFdCJuZ6cnJq1fmu+rlq1cnJ42X+oX+AYJQNM79ZEhPbRuPXx97KNlMYHWs",
-	"ON39VmY3aPp/SA3h+rmzuBSA3ptc4jA8dhohyf1Ja3KSMGe+TUdc1Ti39x3rjxhm11drEyPBECYPv9o+",
-	"+bL54FS014soRcGz+BhuQz5/frC5XKhdrS+xPzSHEUJNKbi2ngI5/iTpjLBuQnRy3/xwCcWUmUghE/ax",
-	"KeJAsU76F7jlV+VgsD+FbuBPNu63jhPXxo8xRfxVB3s0dkFzvPHdlsGml3YQ+9W2Wbdt1r6Glg7Q8Wfv",
-	"Y1LiIaxLgR3d/NYT9bhgtJdVkQlMHCOX+KUtkhhgkjTHr3neHppxveorIZNVVV/dFlvfrjS7y1s5Il7e",
-	"cqDxrXkvHllFfUmVupP5+qyKtlE94VSes2lB5jJXjEzgSK2IKqj+uZZQcm/zTGxaxO2TKj42f+KGLLc1",
-	"DHfz8oC1BlvXud/kTJUZhhgSVU6nTKlZmWFayMcl7qiYzhMl7fgOEnASANxj0nWEF+sBTOxVekNfi0o3",
-	"mtvfcH1yZ14gjFUlWGouSk5ff98bDA6GTfAJdl+ss60afQUuIdl9FQdBrllNXDvYaJVfatIUW8kr/Mxo",
-	"DAn5leWyp1uzlOwM4CJLSFFLBRrY3AebtXQ24/eRNepFee5VMYuxhl49x/GmfTfjJT6AKwjETkYzCjyG",
-	"olWGn2ahFbj8A4ducNsXfMZU8YD0ndj3ttk7PzZb0D8+6WGQ65BB0TH3PCkLEvGb/MgUh9M5m94oPclm",
-	"4fQ53Tt8Pho7WXfO7snF3457e4fPrWRn85ryjCUE+oISUoTZgmn693DrTLcvZnvTQfp89jwdTg/Y3uRz",
-	"OpwdzPbZYfrZ9MVkQIdsL92fHkwO6fPZZ+zz9MV0MBnSvdk+O0gPp88nD6wngyl5VEFF4TkzPlNECbpU",
-	"c1kYn7Narr1aUtLh4adMSlpIeVPLSmoDbfykpPYcqT9FSlI9Q5aScvlpcpJGHX3OMfOnt5EJoVlWi26s",
-	"LiXgKDzweCKn/h6rPbXdGpv6ktjWlobCLLd6iliq88hLESoYM05Nqq4Rf/7wKfJf2ReraMDyBf+V1c7o",
-	"jhZDwMU+7cKBDXnX53vD4f4Dp7BdftLWpKRu+h4ZqgPeoMDGxGtNXrV9zlJzyB6SstSeyyfIWBrhsp80",
-	"benHpyu1i49lKw0vLj5BptImuNal2TPCCWTZA8f1x4nr8T16wmR75lw8Ptdeq0N7zLkqDCGqCk50CVWk",
-	"yjC9RVk8IIO10ngQHJ1DnIsRBuh07tUU84vlVXxUlpPMY6LCCqi+WvL92mp6NdmTp3ppewe96ZzmdFqw",
-	"HASYNwCy03o+762Lq8WKCkwiiQ63u4xqpEhs3katzZGImaVd4SIB5v+cEcWKWKmipvi3RcL2RhEM89H2",
-	"JspPV7Wntucxl60/Sc2eZvpIdcIgSIoWD3RjmlNFJoxpJHAdbHcv/keWAYrUILqWzYHfnn8XkyufKaLb",
-	"x/Cbqw3o/clrCz1KhI6YEBMs/G4k2TfnXx+/Pv3p+PL0zeve6QnBqtAt1sK/ChjFChgtm+5iW466zuls",
-	"q7nklSNazQHtz1Va6U9eS+nBHDTuPdac0ke7j21T6enRVZxiHp7trnAR9Ks70iqIQTcuqN0IGd1aP6k7",
-	"+X5opbtOWVlTfbZdqsioKoyUmD6s9GzrBc+dgMsHuLB9ZIWpDVfPbSVgQRM2tw8NhbhRb6tJHrwCtO5I",
-	"bBL7t1d4/Rk9SO0NPnxcTdl1kbePLTAbTqsqM2tjiv6hZWbfBJP7WN07XGrhF8/MJGag/MPLzYaFQdch",
-	"4HoniY8N3H7q3WrfrMdo5Y+rxBvu9wNL8BoCVI2ynbNBc9avsaPmD1Vp3ne15cY9Ih4tSFaLqtp0Ks37",
-	"ESvTEzz1+6r/+IXr+0PSOY+KTE8h9VQrK/Hb3h2bAD/BJyrSXPK0R5dL7y2XqvbGJKuofW3fxnuxv9re",
-	"toNiExZm1T/A0K0/H+McjmEKra1OpdrQwqRc3jCaabXdoKaxGRs3PHQTjksyy5qrsPHrYyJyywne3ycl",
-	"28pBPC2tc7j1U6rckVsvoD97mJ843ietn5Gf5+MxU9r3pvRi4504E5o8p+1RAzCuA/YWMVv1OtdmgPri",
-	"k3B3YrRcEzwvpsGQ8N6wSbk1eSYpz9kUk2EPCVVTE4cpc9IbEv0FvqgoeG/o0YJh0hu+a0AoehrdvI7V",
-	"tONN84SpKUZnKTYtc16sLjQPNeHg4EZ2XGI4Ij5Zn9XONz9cdpIWt7mcFWUugPkQ8BJJ0Ej2UDc64Oew",
-	"U+jQ5tY6L4pl58MHiCSZyTiRXZqE34VPcDEbEBfXu1+en5Hjs1Oyo/tSo91duuR9Q/L6XJr8AiC6moxN",
-	"VyKH5KImO9MI6tliAq0EWat+oIB71Oyjx5fRVY3lVIGvez1Q+0q0O0fsjCNJLMbd/pW4Ei8lpMFDWRtX",
-	"O6MLnq1GV6JHNLT1r3ocdFken725uCR6tbu3w11aFvNdAPsuwngM7qsCz9DazfrlrrBbpUcCyd/44ZFx",
-	"zUw1NnYqsjOlmpMIxYTieiUJoZmSLvZ/7PNX/WH3ShA/VjnIceRkd+Mi6tzytvLES3TXYLsco8Vs3NUn",
-	"z/fsg5WdpkiwX0lxLU++6KlilTF3RaDIzt4ByeQdy/Xa4PrAXSaoLuHC6+qNyRKKar85JPpU/Kb3ObEx",
-	"cx/GCaEYoe9+HJGf+/3+u4RUcjcsIJC8wx5sqDf0gaZE97PW8XO2IXRe92+i5/Xsz6vqOtw4p2upGkIl",
-	"ALlLcSPknUCp1Kbv/wX8QcErlhdYPMmcRjh+YWo8lw+GS9GFDGvmar0z7A/6A7BhLpmgS6618/6gv4++",
-	"AnMgWK1YDTltpIrVCrhHa4Ii1NVuxmS6vlNi12TdRA9B4GIUKJ3v+A3HsUfGlpKOyM/vxiMipHGo5gpu",
-	"9lkKwKxjo+/Eik6mar1btAn75iJ0RtV7VmFx5CD0yQ8m8w8v1nmgogkdvXlhxj/kUlxXQJK5A8iIHAyG",
-	"CDWDYCaVoNLSAZZ1NLSpuJMg4UJigi70a6ga0M7mctEuo7AyqslhSORMD7mvkcqlN4OSkMBtOsjOmSrA",
-	"KxGCV0TBUGX2spDv/qLwlsOIB4BD4K8JyQAwcxF2CuZ3uQ5cGllpVpr0SdbvdpMfbeUX2+bi+gEvRbhw",
-	"YKr71TcmCtmooXUDogYtAoTwZ16/o6juEp52Tc53Zisf2KrkXiCpaWEOSxKDNQG2b28wePiGX7MUIyNi",
-	"M7FtcSpvvu08ePLG2AGzD6mPc8g98gIvNkSNfEg6B7jI2NAOGLtf0NTBTX8y3PzJW0ENw2cpfrS/+aOv",
-	"ZD7hacrg7vBguMUXZ3SVSZpeSvkdza8Zfne4zfRUuVyCWeMVSznFe6ikc7D3YvPHl1K+omJlQAIW6sNt",
-	"wHgqCo3OmU211DncBiimyNZbQW8pRzO4L2R3Rj+/S+IH95ppOufzFUjSeQ1iPMjiIK5bVidrxOCaRZjc",
-	"d1xFuElgGeTKp64JeGiDJZjq6RR8wSx7q+QPJzdUeZ6qHp+F1X7UERkHosrY+1LzLDDIYlkZzybrEjZp",
-	"aQWq/xUgtwBDMLKP4SLW3EXGCqxOYxC9lNV0xmTHU7GSUMHqHhHIXz/J4QTqTpzMNtZgeC3HCf51wX9l",
-	"+m87iN4zf5QFXaFIO2FO6UHhV8H8jfDzDPj0nUCLM0klUoC/l5qULmlOF0xr+XccqoXrOcliDhLVMmfW",
-	"dBDyvq9ZEZiRgWibjlTrFVnVZPcMFgrpxLZoqQGxTduIeXOLrypFesvpvJZ/Ayg/ZPrbf9FcxPbfuqXY",
-	"T959NM+Sgp0ZI3ZFRC5jdn44yG1yCtrSfzZuWwPjNrXOzclzBUKv58FBbzC8HLwY7Q+M13PNZcUWZ3ZO",
-	"JW2uIEZkaPhRtIskTW+GytQbvUx3McwYh1zFF5tg4XoQsAnl9WN1a+GzLrQ1DFWtXVKHSUT82JWhF15y",
-	"UIV7dF6+7jUSgWzz3Ql+52Xz2OYriBSJpOXwS2hv29fFm1482cX+IEw6sU1nZ+emt3ryiK0+xm/D7A+B",
-	"efWzhnlz3zMvuqrW5ka/dhvv3V+3BQDYe+ft7pE1XahdZg7bctMFd4TeleDwAaJ167VwRFD1L4bbefwf",
-	"K5z+M0p9oVH153cfQjGQq2INeD1BMAyv1Sckat3AmzdVVwOPwjvhqVwwBXoh6Gtkx8acdI3Md1kVcyBU",
-	"KX4tbOSr01UiBre6haNvrCNIF8dowCBgZPUr03hCn3s19jLDjwjWm5QzLULFq0BDccBComT4xuSsHtc4",
-	"wrjqv5Ama+DO6evzhPz3f/5XQipCnxCfuCfk9HX3CMQ323Hluhr26XIQjqt0eWNyoKVHkzFvbPIQhpLc",
-	"cRrGTz9UkPMSon7LVkbgeKxBxLHUQNg4Jl9fXPa8e0qt3mvxvfJsEhVvdxJH6ORb5VschskPD0J/3HUu",
-	"s08jWDTFB+eRGKSxMdlnbEIZPyfMh3+4yBHz2KvdF8dY2QNYRg0xH2SXGT4Q72y0wyazjD8h42nQeRwT",
-	"XMcATc9HJqT47h9plNmC73kU4FR8lfHrefEPNM/sPWjC37LVOSvVvyyXf+mS2tX0shbm3mLt2f2Npx9a",
-	"TT7ncLukGupfu83H8PqDwUFLREEqGZrh2T3kjs5rfdUs9BCkWsyZ5pQWeOZaIGe3jGZg2ABHH276VMiw",
-	"Dwb71RRarxLxUpCSlM9mLGeiqK+TCjLWMBpvNJWcQJzMg9ms34W9DnyoMeE0fTqrAKZmfgi9/AqzWz85",
-	"tbxs1JL9c1utBwebv3gti69sMvB/Qar0NStitqJH0KRdr6pTK32qK5S2wrVHUu5yWTAb91Jzi/Crk4ch",
-	"tVdisrJCeJ8ci5WlSAu6AscMo27IO2EHPSLjr1lxnGXHXjmqMdy/K0xSIAV7poBAaszO5DWEV2lwYVF0",
-	"qIrPVJGXoIXAChK8+ASChx4Zms5NtV5TzHNZXs8T5/bAxZVwWg9UdKdTdHFQVSEEiMNUEu71YVSkmYTd",
-	"02lhk6H6ra/EnC6XTLC0O9Jz/52YXn93A09W5HcyNnGCY/L7lfi91+u5/+tvAjWun0YcUcjvzsEm6qhC",
-	"djRrkIKMsWLLuKsHrVxfxqjyYc1/KIWal6ybkDGUphkneoJQ88VY27GKz5js5PV8GF2CU+bi9r5vQ07N",
-	"nPU09XsyfguWG+sYPCa79VdflNnNODHZZQuSMarwcOiJjLGQNUthEXCVoWdok/ONyc6Yp+YVmqjguoBp",
-	"nP5aFVxAigQId7VVfezHdvplVuR0wn/tW7uXST/treStaWIhfha21E3Gxpx3CrPh6uzrM/0HFq3Dl1qv",
-	"wqsNwYrjhV0MFJTXf5SCF/iHYrlZjJ5jdQ64ih3PMQ1OEpZ3MHs0ItRcbeqTYkp83PFifiWCz6yez3Kq",
-	"wDyRWGuDcDWOeaFYNrOnBM6/ORuGrGhJPZPXD7+7qkhD662Vu7LSEs4YjxYaOc7otXUFUzJH1wYFRCaw",
-	"4Y2N8xOdTtmyQE8gc1WEJwJvg+64UN2oDHMcls/7R0ovm7+zkz2eYmWP5B90H+UB7Z/2Oqqxhj/LbdRa",
-	"ydObNbR/gN2h+vLRlmpXHfgvUfRPLopeBhbwSk5DF4l1oqDvKmFfayl0e4F1l2Ip7o1CK82ydYJpTzNH",
-	"M28tSUiQA1GkLeZs0S60jqoancD6UvDvu5vLRWWYRzlIP4y7KKeYqlvoa4eSFBXplcDCqH3ypQEhfOjk",
-	"PQowHddYydiwyzfCJtSEawGZa+jTdMFFNMmTE7C14q91eKhMfMcVQ7V+M/etwXILHhx4jlgeXEHH3jr8",
-	"YQw51CH+BXmy/eItXm3+xcX/4uJ/BBePU4a/ePmfnpd/CTkeWUuZgadh3xOXdnQrU1NtAiZRWciQg6rz",
-	"Lpdiv8YSr4TPEzX/y8wN/qLBAR0P2o7vXImHMp6qRPqfm+d8Gn7wsdT6cfTz4VbzSNrBDeTPJR78i9b9",
-	"E+gtceLSYkgnJk1guwPPJb2BS66pFIorjYpeKmXMnxsY12I0bgS6CthKMSJLi+jiCtJk2cS2CVHSr9/P",
-	"Y+F2Cqr2U0UoWkNNqtwEFBbQb7i6Eta0vGBUQCnfPvgPufFNptEq0SiRZaF4auKHbbrUHW7DnWBTnqkr",
-	"McnkBD8fwb1fzqYFJD12ulNCLva1RrPMZVqCTNu1BYUsER+RhtU4QeP7uqzF8GJtAtckyM6rNQ2tlm3W",
-	"pDTXKOgNI9TCPqY7uSSVWPA6kvV5HEn7PIa8jfihu72FEsIGL7sjrUBFmKL10sKoSet6Ne5WebrhUkXN",
-	"+VIZtVT/ysU0K22Em80kKjMsoUlrG0pyVmDkqsHLhbxlqbG6o48FJnKDnJzgcRW/XsC41sj6rQkZu7Zg",
-	"s8mA9c4q3aubdbT//wfb/2/sqoADqSdmgt55YWzYysRIYg5fnNNxmrr0o/r1eKOvl6EIf3YmHvUwe7C7",
-	"z2PZ5zrW+YVNNX0UpvCuEsv/i/HRj3EH+sszJ2DgGndIuQR+2RqNv5GXb6GrGHKwtcpiMoMrkpeCyOaN",
-	"eC2r9Bp+cyWeVE0JzGNXYms1xQDgL23lz6etBBv0EEXFIulfmso/o6aSVyfSkjeTdtwSq3Yt5ZxB3V1l",
-	"knhbsRRcOSQZo+TERcTnAxxeDp7bGwt1JeKpTrSMH7BzLXmbmxK85TNjonws5B3UyDX+FcZv4EoEn2M0",
-	"ZYkaVaLnp8U6z/sG60VAxqJiDml4Xrr5u8VBlND4SujOtHhdyHI617LkhdUfrktNuXcmNKNiylRCoAI5",
-	"ZA8tC61Bgd+8KSWZaL1jetOFyRVzJq5EzjQOlIVJBuYUDwgnxWRQJmkG207dsHUmarT/iIwRPqfpmCxK",
-	"VZCJp5VguAXkwwkzwx8MDuraygnLuRblAcrX0l5N0YJo/GGpuQGjrj4Hzn5kZgZ3Odw6skxyUET0NKyy",
-	"YmtJPyMZS69ZTsBhBS+ZQBWxgr/3LcHsFJXWYlirVbqCu2Ib1mKTg9Ic3Fhv2LIwziYr/e4IkkEo0PyE",
-	"JJkUejLoHmvxYQKuXohk3X4skkX3vCxNgHZVcsZqYPpNM2NITcMBV96DwWBE1it8xr/2ReUsZsqW3cky",
-	"S0nG6K3e81zekaXkAm/KwK2XK8hblGtNlwvCOHjuugRWI8wWY1ALth6ynUAH8ASF0dw5hexKkBEFOwLQ",
-	"CplXPezYv1BFwx2HcumYVN2dbsXFlGH2Wor9NKev33i7ndHpjSI7MGXNNHM6NZXbsHObKdHLtWa1xjv0",
-	"P7J4aidDM8hqBqaOg8EL3TH4DyZhvSa9F/ozVU7n5hAH5AswC6ZOuCgkIOLcpvUEmudBmRRzqZiXQ4oU",
-	"8ho8qvvkNZIsDWKbLtdufSFltf0O37Q2rFvbjZZ5hUGYLFWr/bYES+IsHMS4eBvIojEEI85A729YTYwZ",
-	"wBp6XPIouyjdMRXNi/RVLYNT33yAJ2HcNUaEqcxTTDfU0LMDyeafU8V+SBDXI8S9Jw/oedQc2sVN0yQ9",
-	"qnwkLAP/H6nXG3i8lGKW8elfIT5/FvnaWgEbWf5QgrM8ep2svdaK4PxnURbXfDCS2gwdZ02VPeTAGwR0",
-	"4AgyXSWQ4qwp7EFR/CtxnGWe0J5jvhYO55L6DERI0TNJNqGxE1OIoAub6wWSxYHgel5mTI1snrw1gvjI",
-	"ih/GDh5AeaVHQc8p7xPCVd8TjWsLs4kWubLy+xHKtLWEOSDUwU0Hnc2qzGiVvB32GRe/tZQJPlJOaiYH",
-	"g/1unxy7yIe5hKsUEsRUJaYnm2UPg5sSKGlKDgYHfXIs2sOlQOCCmCndLxXN5fkhU3an9iNCtbWmw4Kh",
-	"FyNWxy6fEricQJh5sR1C5u7mQQPJCbj1KG8byx3xMa8iyTEzmxdDfuSZ5YmQIDPJO1Ulqgzj2mwBWvQm",
-	"B6n0FiI6UMDcscKqcbVn+YJqitE9IvX4ttyE3fHCXJdxP1+vk0jwTifLzBEySiQC/ZZmPCVC9uRyRPYG",
-	"A9SeLBqbOWFCPrwpAZG3qggKB8302DX6MChiBSpgHKsV5aZCKa0fn8RujE3CNIMqRzALLT5q+SxzCaUm",
-	"mZzeQG6jUmRMKROdgbclI/TWBzEVZETd2GgReJgsiLVMiplTkbuAtcDEeSBuYOiIuYXJS1EVSESImTtK",
-	"kRoZ1XSH2+Ga2uSWttYJHgaSM5q59aIqtJPxG0a+LScsF4BGab7q5aXoIkZXyIX7AuJwzr1XuMdVrmYM",
-	"dIhLtii21rNfcWXjdOB6lhdElfktv8UjzG6ZILGICU1IUt1pKaop4UBAZv/t38gJWzKRak5MrnO6nOvX",
-	"XwasQd4ZsBWa+ynYcX0U7IZN5zxLcybQ4gzEyyl5AUJeiQrvICmCrw3WCDfgh/JhgDXSNdp52pTu/0q4",
-	"r3DPayygMJ0llfoEIanmLJhjALnEdnBGiA9Eiim7EgDcO0yEe8tymtmvpzIrFyLooIsZNQPMt1eNFuE9",
-	"3nQlnFlKH/e7uTQXzMKm4AgOVcEzh2QAWA+SYhUQhSMN65pGiNy5eajg8p5RqMDtwqv6oeVmx7euXAlj",
-	"u5msMAk/KOSuPE5CTJr4BBn3DBnfkq5ymWUaF1FlhAQEQG2hV8CDK2G0bpkTjE7qGgoMgBg5e4sjF1GD",
-	"UnWqbQte9DFSCXu11qI5xexxGb0eAcxxKtZQBeGIdjGyLO5onlbLhJRMekc0F7kSpueiNhc4aI3Dj0ih",
-	"fMMgZgKOG/iwV6wZNfKA/kxdiTHaC88oT8e75gFLUTH9wrMsjsmOTUBPM5stQyWm8BSsRHX15lwJs+pn",
-	"iuzU1h1+WsFAf2k2z9o3yY55gdA2ra/Ef/9//78Zs5vYDam+CXbITU5/A5/rCWLubu8b8+ZKBCMRbyBM",
-	"24vOIGhYJTsc8mXrs4ifYZKbKsTQ0IFKbLaOCZj117FJwJzUPy/Wj+DICExj637vuvDtjzA1k/Cdi1tN",
-	"p48CEchNZdjH6E1HRH63VNmRYy6sUJuyvEt+NyQETutOQI9HhoTpRnCbZznZjr+WbiMU1IaDWoPX72Rc",
-	"Tt6bpzH53dnR1Ah/sY99bPOep+MjUmVCs83gxXvApaBlymhm2sCfwY/mIODP1jbY3iLXelvOxXW8LQDN",
-	"jIV/Bz+bI2Aa2KewSS5/YW7p9qneBFKfVW3w0WsUwPQ9YqeqMnVX7bC4IQaL4sGx+2Ge1u4HtrFQngTb",
-	"Ac9mN/x2hjKYVvZpTZMK5NHGhrycBaA1LysQ+18EKeAsEM07u2tV+wAcDVB67XxQUgW6Bn6KD7qjHv5f",
-	"t2CLZSZXjNlG9vm9ohnNV+8rYwIEzVYNoCPscuR133cdIAjN03eM3lpAgkn+vUd+t/+msse1fXShCZDd",
-	"VLcWeFn7wjBydwZUxpdhGw9KZsctkMyjAUkTM/Sn6xDRtNsec0JwVV/brUW+0UALvyXixdE6LGo2x+Ub",
-	"fmOX7/iN6yCxFACamcdJTkVa++29f1/6O1QOMAuGP/u2WQB9419nh7eP0Q7Mj2EHeJjM5/CArc3c8GcT",
-	"TR+hwuYLv0d7oE2fkV2y6zYN9bdavXelNnAl7kXfdrF5U/2W/qa2UNlmcwtVN7gDrHtToxIGFNX+S4Cx",
-	"B0MLrMaRcD9oAr6WV7puW1lUcAq85hsA5rfcAmDN5giEgt47HIS/Ny3JoGRB7zexpnrLFubkfo/hab2P",
-	"xtFwvzSkg3oDe5BHwbEOfo9x/kY3Gxlc/Qt7tEfBQbe/V/iYcmUkSdwO97zlltj2W+5L2HwN8MOGbXAO",
-	"W60HZq3tthD1P6vAhnf7CDL993sjpetDG7g/g9tHmLXTeg5066RBj2cJAxCE7bZA/3dL8FdN14C+atQG",
-	"9qrFepB77bYFt/3EYxB2CMshgjEqpoiN9IcRmb36KOg6mJXtPzItO0ooU+qeWuhLvZPgyNl0MPbIVelh",
-	"AnywqkK1bnhcNyo2WacHBU0Kqm5MH/Cn/2s1D/jJUWt105inseP8Hsh/FdfWP7pvNrBj3bYpexvtPvga",
-	"pWb8+9JYlUZB99bWpPqzXC7cazCKFNJ/PiITKm6OTcfYi37jxuoHjbdTUIJPWvTEeptAjAa4+U02gM9v",
-	"6YOPib+XHCwDgCzwZKRGbxdri7IiXrvwbEW+2rq32eh6r1sK1e2f4RI8WmnV5TqxNJP2pSV/wm3qtd9N",
-	"XaI3xdovyom7YHVH1vxWAScJ3yv/oxZ9EpU302NTezNdNlTBWm8znrHTxVLmbmv1m/ccXr2HWmC2K++H",
-	"ei/+jYLbY3z1PoN0TiFOVQYr8ru9rvPu5mKZIuod1L3azLB4Sf7eeqY6/aNqb5rU5wSAOpMZn/IaVJfm",
-	"JRDYrbRt77vVgzTu+ofV9HxC5JbqUaKN2o/fOuzavPwODd0tJ7S23QF5rX3j6Os2R942bh5aOHLBpOqn",
-	"MJgTWlNeOmOK1bgaRhZvFxtWjHrjfv1NCLmM0dTDldRYJWpGSP2LwQKkuKOQ4HoN9F8mip17aJLa0+S3",
-	"DqdRfeXNx/usBi2YmZUzmJGPWs2NukVNVnESpetkEiOonknGx4YWQu53UmdWKMt4ztSBoahm9djKVhV+",
-	"uVqrF27TOGK+jH1WAfGO5mwuS2W1fvfcJq26BjElsmEzajTfwhoafOJRn5yK6dzSHXhoNU/izyHZq21B",
-	"2CgukPot3KxGNTh5rarJOqu1JRv2uYWRIpI0rLPw1vuk4R0aCTr40zuInoBHxDYtv5L5lD3G53TzFybq",
-	"7eNKDMBdG1xlb8w+E9mo4yy7zMuHJKKJdPJJSwyaW7qwgsKXbtHGW61ZmckUZtr/qzDTX4WZ/irM9PGF",
-	"mfYGjyvMlPgn2NePOqPD4edJx9yCd0bDPW+LDwYO2noBQxxWdUZ7ukMk3nYn0SunM/rtg1/x6cJWAK3q",
-	"IpviFvZzn6B4HnJX5WCw97zyRzLuMDaIxnhLYU1jYwu4YcsiSoGegPJ8ChrzCCryCcnF/h9KLg4eSi80",
-	"DrSRi88eSi+Gh+304sXH0IvDT0QvgIn/gXXcAnLhkQPv3OKGuFMf0ImABJygI+eR8wG8o8qjBB8n8rQH",
-	"2pxY12eZJ0QKgvNOTNgNOMhOnDse+kHXkgVFnJ7/J0bo/BWa82dLSKhl7UhgzkPzfXTefdhmXJbfWvWx",
-	"WSLF1tTDwIMj43O4pMUcKrhCDDudKJmVBetrOpRr2XcXtC0zp0bmkElBucCoW7+IdL9isjA/rdrVvgwi",
-	"XXaswM5Ul1Cswl9VlUVfXq22GJ91ngOsvFECWDVH+2EubZCOpik2iXEzw3NC6DSXyjijz3PGsJoGpP+s",
-	"1uSni2yO9rKePk3ZFM6t256gt3UsN1nLKm0GmObwZyXIEBGsg8j0ICbM67wWE/bh3Yf/GwAA//8=",
+	"7L3rchu3ti76KijuXWWyVpMidXFiqnadrVhJphLfSpKTPRP5hCAbJBE1Ac5Gt2Qm8Z/16/w+b7NeZz3J",
+	"KYwBoIG+kE1Zzsycx6lKInajcce4YYxv/N6ZydVaCiYy1Rn/3mHv6WqdMPj7bJbxO55tXsjFG7pg+pHK",
+	"VyuabjrjzmvBiGIJ02UYiVnCMtaJOnc0yaFkTDPaGf/8e+eXX+4642HU+YXHnXHn6cnTk/mQjqaHs6P4",
+	"mJ3Mn9Ivpl/OnnWiDp1lXIrOuCPTBRX8N6p/DrDmK9vSua426sxSRjMWn2WdcedwePi0Pxr1D7+8Hg3H",
+	"o5PxcPhTJ+rELKM8gYHMaMYWMuV6WD93ZgmH0UYdLu4kn7HOO11aNxNDafN+PDosioyPhx+izlym+u85",
+	"TRQzv/QnHz5EQacvcKTHR3Q0P5w9Y198MR0OR4d0enQ8iztRJ1/Hu3qfK5bCeqwoTzrjTsxW8n+bxRnM",
+	"5KoTdQRdsc64c85WkrzVxT/gZ9D60fzpbDT9kvUP6XHcP56NWP/Z9AvaP4kP2Zd6AWZHx50P76LOnCcZ",
+	"S1n8XOYi64xHUWfFlILldhuAJHKhyJxlsyXT/c9kRhP7gR78eXWRzpLkOs1Lm+brlCpG2B1LN8QsyoZ0",
+	"s6XeSix+oogZYc/fSXQ2w6ayNGeR/fmCxQs9RcHD65QKNfcfux2s3DOlWOZ+Tam4PcOPi2cpFbOl/YXb",
+	"IWzObRHzU4ospTPvQcpinr2SGXOPYkYT78e0/JqrsBOxnOUrvxG2Widyw9gLRu9Y5enVmom48rR4IP6R",
+	"c70E5uf7NROKPffORfDC/Z7zhF2s1jIt+uFOhPmZsZV7lzAam03jVaqf+j/u2BuZ8JlXQqYxS71fiyuW",
+	"ZVws/EfudH1FZ7f5uniVZ/c0jd/QTTBd6+rvVCaJ+5nQbC7T1VU+VbOUr3XFRdlUxrm3nOtU/srC32up",
+	"vPVc5+lsSRV7HYxD0YSmm+cefTXPWXrHZ8z7nWUJC3qbUXXr/XhfFNYn3P24YyKWxc97mrKlzJVZHH0y",
+	"X8gFF6+/D4/hC7lYsJhwQTJJ9OnTlT5RRN4L4s90lZ5rBrHmKVMh7ToMaJcpciE64y+fHg+HeoSaMrD4",
+	"tV/5VhKZyVumi7DNd8vptzP+mn938fa3i9ErfqEuxOXJ7PnF04vb9f/54fl3zwZs891v8Y8X/DW/+O2n",
+	"X3/69eWPF8c/XX33bDA7TMR09c0w/j/fJbbS681a07avGE1Z6lFa5E+t6GbkyLK8Fyz932pJ0xXNUqpX",
+	"f8BFQZwv6R0nV/DaNPUqX011g6Ph8aFeoILaulXp6Of+VD1Hbhcu4vWSBYtFfs1VRgxjrFu5MiNunPta",
+	"5joKlnjO1Ywmf2cUpk5lNM3O6QbYB/x4KUW27IyPNc9M5eprM11TniRcLOomjKtzBuQaR2pYbCJndrOc",
+	"iXjJUk6+piqLyMt8NaW8o0ssZGcs8iRxk47zTa6x+k4Nbx7CP6U3ZmNMc8UFU/q79VIKmEIgzfoox7rE",
+	"fzwb6RU2C9l59uUXejIPR0PNgS1heQ4sAGWqC0syh27n6EOh6eYw6twvaaboet0ZaxEjZQsuBU0MBfRa",
+	"74w7F6/08uRpysQMf196D642q6nU0/zf//lfWgCiGftG6nnWUsL5wcuXB3//+9//rs8BX7GfYGidM8Xp",
+	"wfcyudWbxDSvshQm5ErmIO508vVUylvVv2fTDpIrpM2/e4xO/xLsfeb2tya5cQxDONYkk835+8648/xV",
+	"X7fjOGDb787xO8d92n118eoH/7PXAii0214Sf7Wr6+o1VGUYyzVLV+qcblRnfDQsWELbyt5cmtp8ztH6",
+	"Y/w2ZSsukOH83qHzjKXnOcMufRF1pmwuU+aeHGkhgE4Td7g0kVEZ1SvQeUmXNKVqmaW0STwdVcTTPeRM",
+	"n8z5hM2RqzLF+0bmokTvzkLeRO55tjSipAT2TRMy5yyJiWJZI/07bEH/LAW48jc61zTo7cno2fDZy78d",
+	"DkfP3lw/Hx0eHZ88BUUizhUe0R+XMmGKJowAedNUhAL5Onvzzdvhs6Nn3+jpqJDY4XF/OLoePhsfDf+i",
+	"JLazzLK1Gh8czGIxMBRhwOWBfqsOmqZzsBaLzr8AZT48caT5ZGiJ82gYkOeTfyf6fPSn0ufjfQm0pxdU",
+	"evDFvgR6dNJMoJ99DIE++UQE2krv9fQ5o+8L0vTz7x2uLmFXaDXezpy/T2xvO4dfFFRo9NMPWJU5XN9e",
+	"XYM94E8k/tag8EEPdcmonalLlqWbMz1dQL6ZU9D0GrOZFLHSiss95RnBSSSKCb0KoMwoumIkZf/ImcoI",
+	"XVAuBqCUgGUB1ky/5N5kqdmSrYBHrLjgq3wF2zzDieEiY1r1h16uaUpXLDMdtfaRM2O5Knf2tUg2hIlM",
+	"a9hEzkm25IqgmWsAXKMz7vwjZ+mmoJDGCOb36X+mbN4Zd/7HQWGpO8C36qDUA91Fz2p3JdPsq021X1p1",
+	"QFaZSaJkmrlOTjdNHVNY174dK3pR27e/wapXezjB5iZ6YTNCFaEEN8gpLDH0jbjFIPdcKHK/ZIJMZbYk",
+	"NGVknTL9rRsOfu6xoo8eT9R531/IvqmvaWjeqN+ac7N1m9ynPMv0QDa4XfRhI90JnrmJ3kVUQOFNr2mp",
+	"zPn0h+Z2f1sFd0Xfv2BioSWMo6eRPhf2Z3EyVJZqyqcXFm0yNTuN3jJCyRRe4xFg5F6LSKEw16WKnMWB",
+	"fQCr7NkTDgZaLhYRoSImKcvyVBCeKTLByi/iyVhPTS5iSeYyhZbQqhuRbJnKfLHUTWC1l0xlMmUDcrEQ",
+	"MmUxkYLE6eYybzyY2EowqTGb0zzJnCRlpmUqZcIoHsZzqLM6Lz/QhGs6awaz1mdQCxrkXuZJTKa26zHp",
+	"6hLwCszNpgC+7YEQLPPMzQ6hYpMtYZoSfsvI9/mUpYJlTOnh9dPm8eHo9x3fN2gQLw/vLFHS9BHWIZX3",
+	"QABv2TojhTWeZHpc00TObgkls6VUTHh2YS5UxmgMe54cD5/1In+6siVbES7IBM3wk6aBoc1+z3FdxGy1",
+	"lpmW2r5nNRT0Jb2F7jMyo0lCFJ0zTUtTzblIN07pPOtzls37Wmima97nRYX9W7bpIzmKyFWW8jV7oohi",
+	"KyoyPlO9MaEkF/wfOSOgw0RE5bMlEsG3by/OI7JmKdFsScR6564ZsvkBQbqeqsyxP1CSKLllG5LmQp0S",
+	"qqePUfPGsUtdQM9thX92Vyxbyjgia6prEjHS3ohMZbyJYPQs7ZEFy3A6sHkq1D1LkflG2NTETWnWv2Tr",
+	"hG5YPCaa/04it43TXAi9i7ll3DAk10MzmpjP5yzVjMH2UrNVcnx46I9vyRPmdYkrojKeJK6NLghkhBK1",
+	"hNOnpQlNN3jWM/UNnw3I92yjkJ+wNCRZei5w+LgtYW8fHpOlzFOFHb9lm8htkieKsPmczTIFxTn8H6dJ",
+	"CzAZkCEuiBSgOgqFogAQNVMQjss9VUTIzH7RpeTk/ftInx8tIfZIwuYZEdI0hn2jZmfqPeA6NCCvpL1w",
+	"wZ02NltlJtecxUSrlcTeQxil25InrV6yWHOpXKQs0SIjVKoaGa53pPr6TAViV8FtDk9OyuxmTbOMpbrO",
+	"//vnm5v3h6P+zc37L75+9x//s1PHi17bA/F6+iubZXUcF2ynttgTRSa/8Hiip/LwuD/TovZMb41E3rN0",
+	"RhUjS/ae2NoKtquPRDE+Vx+w3mYRs2DF9Xeh8bATDnnYf0b783e/Hx5/aBhwoEQ3iVRhKU1UNzJPSepU",
+	"B2L1a80MjUo5ht3i73tNquDAuNIzGTPSnYSq/KRH4CyZuR2QH7V0ZoQyfb5XucqInrqC5oTHCzeqnuPG",
+	"LfX68tuzVxc/nV1fvH7VvzhvkHicScHbZU+Pd8g0oXAXzN15pzTnO/ZZOHmPsdV4+x3WaOR68A5rr1T4",
+	"I39E1aKmM/V9/JdRLupGFG7Askrxhi7YK1m/CGu6sMJInoqIgLUQZMOMjJrWYI0V1opJo2i7Xmy70zjf",
+	"WHl1vknX/F93AtmsPgN9LhQTimf8jo2J+zqTsvdoK/SmOt5tYwxXIxiuGf4V/43VrweaIzXBhbtykCT0",
+	"mLYtBdRWuxiHQyBkpqfDYau10dVtXR1d4BOehzd1Q2o/iursewPSQ0zZnKVnaiNmNeNLmVpLEfepfj8h",
+	"3ctvnpMvDo+HvVAcguvwJQNddZHKXMTI/IzsBSLh4fBQnyIpZsyKtS+M+XyiN7E1QTlZgHS/ZZkTSHqR",
+	"FktnS6PCKLJO5SLVPJSKOMI55RlhIlYoN6qMZjnKi1reRosAdBYFsSW9sx1k8YBcZJ6MmTJC1+uE10qV",
+	"epWt0K0bwgUbE121TLV8iUok1Yoc9AuddMBxQYuea0VWjAqQsgfkR6+qNSwGEzNWTC12UbkRckViKVgE",
+	"my25pxs1IK+zpT4Y7mscAkf9PLDgdYIVbdxzUFOzmPm0jtFpOussvdWjDGwt5imDSYzIiFA1M6ZHmZL+",
+	"iOhv8ME2bodNtGUPRaeCLm5lb1DiE3O4B4+iytv8AX0Ay7leYYV+iF/R+BIVPbxt0Zov/An7G4/fwa8K",
+	"LbBul+iScCl0jMKfs0FbpVGfqLE+gmuWZhtyY726bjp6f664UkYSbDe+r9NUGitxdePYNueUJyzW2haP",
+	"od+4IKZzhg8CBZnPzb4CmWqg+/FcinnCZ3vOAphXwGD9s/mhgLbiPU1knSM3wHmMz1TUSeW96oyPRh/e",
+	"RcU8Pgvm8Xut8MY0oyRm4H0GRjT921hytDaNhikp2s/jOVSm1UQ33ppJ/b5kSVrKJEYzEyjJa8lFBkKQ",
+	"sTxVzEunlsiBQm2sbQPyfCml0pRL/9e3VEkZ6SOOejSQfjAs/S8tfBvtBsw00KCmx86SW1gijEUspSIi",
+	"E7suE73b2GqdbcaFKgRUc0U3RPHVOtlojRvtGrqP4adAouF7PMI0NP64Kkv6d2EQmTI9C+tUzphSLCZd",
+	"HKPW6dMebLxvZDrlcczEA8/fUbBvwNwNe/xegFEFLBzxSnOpeUXfJDMqSCyB9T3SYUSrDUyvkJmtfAw/",
+	"avsVwStKVsxKcpVe4iRaPzfYKrpMSUMlobyrd2DJrATz7S3Vhfgm4YvlQylfeGLPyluDq9bb4pR422Lw",
+	"CCvxuJ0JDbaXLFfGmXvvOTs8DObsuq5fmmToFoDE1RgkB4+yUx/QcGivRSut3ovGTotTJbTiTxNs+SFz",
+	"dFLiqLZGEBBZShiO6eO3iCC5YO/XcKaw1lNi/PpBSknAZRKPJ6q7DFnlK5k5F6IHHJvjTuOltW5qDlU/",
+	"DjEKqEgsGRp32XuuMktEDL3iqkKGOO40p2CczWZsnbXa+S0tE7bmSyOQ1S6TaZV0Jyh0j0moc/XGhSoA",
+	"OldF1Rr4ihRXoRL1RJG3ly9KqtQpWUuttGUkFxlP0NQI/hJQwZwLmmjp1fMreOE8nXbZg/HwTA7omh/c",
+	"jQ78NTr4nccfDlxhdfC7Z/j9ALdQxdRWFYw3Tr/pn6F2tlNj3V4lqvibRNL4WsoXNF2wh236UcilLz0p",
+	"WUs/JIGqH1cchsq5wrrhfiNUNCnsLAWb3FzZPqYQXEQCeUJwIRmjDDw63CID42CgY0Ylh/gGlAJBCDWG",
+	"N6NOwIvHloUf1AnSZXS2JGZixk5QntipmJjrJqgQ5WkuMmmkTzU5dW3WCMsLpiWbnpODjAPAjApNwqYM",
+	"mVhXH9q5lo4LhUt/EdMVXRgpCm7lkkT3jgoiEy0+4fSM62RosJVMzAJNiKIbhTaX3oC88gT+2ZKKhWEW",
+	"V7jb3gp6R3lCpwl7IFcMT5CplmSahac05cmG5EUbkS/DPNK50trXlCqYz1ykeoWxKT2pPEbmxQVXqBeY",
+	"Y/hEkXuZ3oIcxoMD+ETdiJjROOGChQqTnT8CzloE71LxS3TQmsCLPrhxTciC3zFVIsdegaZBm9IHnkcY",
+	"jPxaypdUbAyNUg8U9EpHWUqyomJjZ8XcfSV8hQarp0MrdeJgjw/tWB9h8V7fwVV0SjPT4phMN8QYfcnT",
+	"oeuUZv9c5MZzZDQcDvWxWMo8BbsyUjQMqYNolyfoQeQO4sUbQuMYbI7GsSaRCy56EZlJMeeLPNUbZkC+",
+	"Bsdqa4YhM5rCyZ78n/4lzdgL3cU+/HcShQ8v2YpywcVigkcxfKdYNtm+DVq5+2XpBkiade6rsEffAF7p",
+	"cj3/x4W2LkpcxPKezBKpNJ/KpNFA4EihObJ1m25Gqu3aDYyX9nD2wDUDGu8OyZKlrLdnY4rVDPBHNOEW",
+	"laONmQvyVvD3diPvaEm39VbQPFvKlP/2UP1qOCrpDmAM0/sT48Zi3LiPcKhe6VWjqSZMusZInxRebQ4M",
+	"0TIlXSkIhMv1yH0qxYLMUhYzkXGaoATyVqh8vZZpxuKXLOYUPWcfJGudBHPwHCvo6wrxYnxqjPd+VZ9G",
+	"9AKVotTUALaVqa6No+uPemdRQWy8bT+RC3RSJCmbyRS3FhP5qjP+uU18d1DEud4FT4308ZV9ycXd+4H1",
+	"Vhm4gPQ8yVI65b8NrCO3cfm3Jd6VrwGizvu+7mn/jqZgp9FdthNQCnTuFM6drh/2wWWpf/b5hbh7j9Wc",
+	"uxBfz0fUdBdLvDF97rwLnWfrfEiZmXD0EC15HVAvklsvhbF6czSwQ2RMuUbbO3LHUgWWarypIcPgMmZY",
+	"d10HITZ1RBa6+EQRXrrR2QIL0N5RoYAQqN2fYOeVgpGuYoxMvmWZN6Nq4pxGsRJl/eF4ak0OvbDPLbZx",
+	"pYNe3E8tieZFN3VjcxseEtOM9TO+YnWVekgHNI45xkK98VbYBp1X3DUSutBcIMbBYgC6ZYGgrXe1UEHN",
+	"bVfttMGkmC5J8Fvp1KAhtHWMKe+K5vjg8iR4cQsVIYKuGKGKTNzsT06dv7VgWvRCcbb9lNug4ZYu42V4",
+	"huraS5DPuRHdTDw2j0tbrqXzdtXsUDgL/QyHs7JCUeE1DmOLikgEu7383evPdwT0413NLvBm4AVXmbMh",
+	"1VIvcFvRxKvMQzhqDiHJskF99SQG4i0E2pSdqwUCFbReMz0AMyKaphRcckpgGeXm/ybvUYWwfVjRbLY0",
+	"Tqj6S0W6+lTpLpWoie9jU0tSnbRQ8bUmy3xFRT9lNNayOwryehObMJNi+zTieZS3tw/wsXOQniaJV1aM",
+	"7TO00u6MDeUselCe9h07zfdPMz4zwcYtzx76rNXtOrh6muKtP/i6Dsi50chchb5c47diTs9+0oXr/XOv",
+	"pspLI4SVRIK3qslpASJI7pdSS7XGHx/Y8CkReZJY7w6aYUEhSSLFgqVog4ajp8uhWaTAvyiOogmbbGr6",
+	"iSJQItyKNXg2lV2I/gFb6tUFwmoLMJxdVBB7bRqp3VJhOIrngVDPZE0wQXl7CXYfXvAR7wpyymZyxRQY",
+	"r+HWsUrowjBgmiSv52DE3EbFvim++fAuqlcFNUnSpciG0RR9BFWxv0fkbJ3qNQuji2t9YpiItZBgrApa",
+	"ioK5Veh8YhBGSszeWF7DxdsSuuy4sl22wJXnuGbzJI3G/h+1Vo1WSevCzFVE2GAxIPqrhBsz4oxnmxIB",
+	"rQ+Q9jpzYnzZtnkWN+/r0ix1bQd7NVu9EkvtT0mLXlQDrNtur9flL2s3GVxtV+7JuUItPOZ3PM4peJtR",
+	"txCw31xsd7veXLyB8tU+1EwoVG0cMged+mjulq1elr6stv/chH1HBCK9cAtHRIuU5DfdDydzpx5nuRAx",
+	"p4OmUO+23busfls/QW/Rz5/Q9bq6WFoV8eIDNCHAm20MS66lBvoV6XKBA4mAHnx7dU3WCZ2BfKfy9TrZ",
+	"9MoH0G+oFLFbCn/29vlo5z4vUX04eh5xsGOpZQB5tmzmqnj13OcCmFGNTt2kAjvZ/kGivSOEec6rolvo",
+	"WIeRCi3ZsyPgoICAURje67rKim8T6FGFSu/P0mOu1gnd1NC7EEqpViOzge5b6leajYNNz5EBX1QdHh/u",
+	"lFBRfwrkh6D5ur0URJ3WyfD2Li3NBYHgspJXUOvtZSqqtbHUaNNPh8M9bSw23La+eXPRZ3phacbObqBH",
+	"SdVc4gHU/V7ryeXuHG2LQWMNYI9OFSyvgos9tduvqhmVNMJdBp3Mu5tNaYmuhfgKBfJLKxOEabkpFMeP",
+	"GNfCf0rButTFW9I5uDJCtxTG+dmblSWQ4plMH8f20M4UhEFRdX51tcv6OHFN4GUMlTcL9ZULG3NLDvqS",
+	"3S2B2YiL7Cm4D23V5mtqXecZnB68xyuCoDNFYpbyO2b8W7mYJXnM4lPi4SRa290oXLQAzHToobOMjr8c",
+	"fqihUxhwUOOSomUMcJGdjMHD1FErZcL5OUbjG0NAZKIICM0ITUq6n6vroaYqR4JCk1RxItxAAhLiLfhO",
+	"Gt3eXmWP0T42Knf0fCNVpHVFcBLnqcpam6xC1lJDoh7DcvRVQNY/3nbkKqoc+CVVZEnjR7Ug7Vzthyn3",
+	"P0Isj+F4EHAHlWHINQb6eAzKuOsFp7PgpdvYYsgFHRyu6VMJDzd8WgDiuuc+Iq59aCBxzc8QE9c+NKC4",
+	"5meIihs8rIPFtQV8XFw3pwCk6n5NKwUKaFz7pMDGNU/K4LilxxYdt/TYe2Lxce3vKkBu+KZ4EEDkmmf1",
+	"GLkWcK0Ekus9Dn75MLk+XqH/0wPKLZ5VkXLtuzJUrnm+rnmAYLn2dz1arn3r4HKLBwYvt3hgAXPtkxJi",
+	"rnlchcy1LxxmrnvggeZaIA9EzXW/3nvlDW6u+eWAc81vDznXgSOGxHy72OsEmBDrhquKGN9KEN5HiAmp",
+	"w3ZvwsodpSV8ZRrqc9ii/hZ0tIljFhoOwNQaIJp6frkXt3t87rZbLIGO1k5GDXJk2CtbgvjWHXvBXJ0S",
+	"gJ2s1Xzkak3F5okizy9eke5zma4leI9dgMvK3LhzENRJe2iHwY/MfVox/CZUy8pWK2Au67pk31YsO2Vz",
+	"ThUis9ISYGbW6pem3ieKvDl7RbpgZRLkDUtXVO8UYhiXHXjJfluAcIaH7Kz/07vfTz7ow/bu9+MP8Lse",
+	"CqGy5voYPXfuw7UB4ABuoWkDRseZwhD9avwta45m4KkTXDM5ldZSMcfBfdbmsSqPRHuU1LGTyA/88+lq",
+	"5DlDIzX1ubGlqZa/+WS+QuB9pu0xCEuzC5bjRJdOwZWrnCsUJZoYVEUuCLl1SRoK+Wk9Jy0z5pKwVJbG",
+	"qnJYSXKq4XhWEqgIClZUCoSkOlHFZ2dOcPPFsYpg1O6a0t/pz90m9J/+4Dak//TMbk7/4dfeRg2eF5vW",
+	"f/ym2MD+46tiM/uP3aYLqig2T1iFv+H9Nxdu8/tPr81B8J+de4fCf/5WVbtxYQ5LaXTu4ATPy4coaNQ7",
+	"UKXK7OEK+40HrTQl5tAF6+UOYLAw7jAGM105mMEuCQ5p0HLDga3bIu7w+i+/CQ5y2P3gUIf7wj/gpTc1",
+	"h90v8aJ08P13X4VEoGYy3XmveecRh+oRq/3wqko0Sl2N654FxCTYSqy69859IlNzQgOC47//0SM+wSRZ",
+	"QhQM0iNKdWtvCVR9kpmH6e2vBbq+gaUtYMljMgFEOsJSqiw+oX35RLkgmYpkH5EJNDUht4ytwayxGpCz",
+	"JCHHT9HNDuIVrRBZFfScVl8WIDBlDvolGiNfd7akaYa+UvgoIjOqEJ4vgf3i3vjueQ7gsGI02NmordZ6",
+	"xnTXUqHhMZMt2ypMEc2tZaaMIlOW3TMmXN1NVfvWjG2j8NxfiXNENYZuRG3hyocTtMH7EOuhKZxB7VOA",
+	"89fQG2NGae7HnL9ncR/KuftO0sXvPH9TAONrms7QOtPcli63Y/qsTWdLJVCCNXwfGoGaazFRKeU9BFev",
+	"mm305bzvNpoW7xG0MNaqIrCV3rb21e6m9ZnJVSZXLFW9yAEjcOe2wqwHrMjoLPP1sZpWC7PWlnZtoYY6",
+	"fEPYllqgGBG6XH1FxnrWXAUUaPp22qIPUGprFwr73JZaTCESszkXQKmbqiuMe83V5etE0pjFED2Ia+e+",
+	"q7tHqm+qbDVsbs+pVU9MbKUXMqEM3dWPXRDVlgGWjZK7WyUK8VW6RtYns4TylSIrGjMy3RS9621vsV1j",
+	"JmKDdNephOmNCAejQrYxd+YqQupijknk5p5wMZdNnbAm1i1dgCK8aaPVGGW31GWnypXeWmmbugwQF08S",
+	"CJ2aJXmMMWGzPNVak2tTzZYszpOmJgOL8TZmkbA+h3LkVzn1GYR5CogIDY14iRiaGlBUnx1TUJHuioqc",
+	"JtCM2qiMrciCCZbSjMW9+gGbb3cNuOG+veiJLqBXiiZykTN0QdF6ktuLIIi5E/4EuISB04OAepI1bbuy",
+	"tb25E7qklRSAPwGebURWDKC1VYREkEgBRdWWBne2oxq/9a3+W+u4Y2RtStZXZi8Ldm0ALOftrmJymype",
+	"NBs4IQCxFjXWXlV3HbVAagJAc8YCRTKWrlREXOaMyO0xKbCnPeNSCnE54DMHfqsJgJwLRHxq7Hf1aqR5",
+	"dkJ8HyyPFAD+7rtL8CLCrabN8pXLlvawqJ0KTYDtX0DoM0mMwa9h561bNMJFqY2UzRhfZ8YLxIhLPW83",
+	"0MR6y4Gwb8lFYxfw4qi5B6YI+g7oZtZ0oxK+bqqx/uqp3bI9Uc7B0dZDlF8RdsC+srPS0BN3zbVlcKaM",
+	"Fm7l7BZPUc8XOAt+FIF0bRULccdEJtNNSUpu7Iq5YNvaFSjTWIO9kdtaBRYi3X/kMjOAJ0xlfEWzRmmj",
+	"fLW3pX5T0pIg6zButnl99dUrwq0EjqYbUtwjNVTpLhe3VGXKkK6Qou+tbpVWKJYkTZMTXFtuPSSgGC1o",
+	"xu4hpsZ9Vl+vufrcolrrAk3fvmc7vn0P0AQ1YwVxnsWk++3V9cEPZ9dYrmHw5g62yjJW8s4cXvAaR4Cj",
+	"WkEeZAPuiiy5oclrg5bIxR3XHTg1gX0efpIw8Z0YaAFRIoVNJVuylWLJnYEdBVw4gwlYOxR3gdw8a6YI",
+	"6YLHM38M1dO7pm5u1xWqraR0lfn5MunzZdInu0zyLknrbLdNvgIVWLQCXaYAVnZpce6pIl2ZutQUPf/g",
+	"tvXh+FEfS3wNiJ6Rj1qU0VsmCgdZi+M5di4N3GAYltMLaV4G+YiKjz6JC0gbxwn/gsPeHH139foVGoJc",
+	"8vt2brCvHKR52uQQu7f/q0t4JNOoSMcU+ShURVqkHnrJljIGCbpip6Qw5+OqWNiizKUkWlFAVJUrnukW",
+	"ZVrCNAjcZj1V+rjWZzZuyPF0neYMoytrkGbJlM1orpgZpgm1AfNzydm5IUlRhImNHm/RKj2Tc4S43Xc1",
+	"v0rk7NbBjNVkffJWuml1y30whzJwjQYfffI1It8aAHLXYW8tC7XoaFS3fu09iEwy2lIcnsF8tVDI7Tyb",
+	"jZNqUdzsogrxDEN6ttDRr2S8QVJrMeO+QnS0uoH5S7Ih9wDgVsDFlYCTbbEaWOeyP+ve8NIVEm1qaBvo",
+	"Fnjf1Ie4VfKKwd2f3lA9A10XjHzgOdVtHrUj4aRjN+B09/AYLGUSo4g99Y8QBgPChDX7U1fR+yoraYH7",
+	"gvM82ulO7aYisotjelPP5yuAha1n0MAWRbVuXwboz5IsgA809yzQTA2zd5CPFVGZzpalxSgS0akCKhyA",
+	"oRyIdpHGI1wdS4E0oW8L/g1Brx8H010HFu6jhLcNH6iSi0oIQdk31E5sdQO8q8a/Hw+foZ16XOEDuzDb",
+	"w4PLmZ7r9xnchMBeKWYuAbTcudsmdWTpLwCB/yHqONDlCtIxTNKATHRTDgP3b9fXb1wWEL01kZ2UpZV9",
+	"cYtLTqbwed2x85uHNF9eH0zE/I1u9qYT8kTsiS/Cjvon79C78rBehm3kwojdxESGqGxavivSJ+Csbcub",
+	"4HerYUJ28WqYn6KHdXTvmxClYZ8YkkY0hlNio6gtHANcmZvM7+TYZHY6pxsT9hWuapEx/vdapNCNNa+s",
+	"oLoGRIhyGI7N2XM02pWyx09SX9eDbc2S7oh8R0VO0w0ZDMjokJyzGVh8eqfk2M1L0LtjPy/S4V4szutq",
+	"VMxb3TpfvE4X13767b0dj8CW5vt+V/HaqmsZZvhuVjTq4Ba8uPockDrA1SWj74PZw0CVqpJRl0e8bjW/",
+	"vbq+eKX5GtgA/fHVhFnXJCL38w0f1kWV2UTldY3bOTUh48ZP+tur607U+eHsWq9k0TY+buHueo1NYnnz",
+	"A2orbx/bt9rZisLFa9pUbsmsYyS6TtZbSxFOlKxTtqbcu79AM5YyetKSCsGS6mayCIg1glHfXrZ1Ly5f",
+	"9ez1L1yUJGweRq8dnuxSCxuQB75GdJhKhSdBGrDaGlXdNfLVyyubQKem1tHuWu+XNFN0va7nPepsvd5S",
+	"/8lwZ3Di9gVvvko93+OeFOxhYIJ1F6010STOzNleKn9l224GOnFFQGgLXJZ8L6NP12bgohT6PnyaBotL",
+	"0KK116IpcZgmz5k0mGEGhBZOGc0zuaIZ1wK8zd5jbrk15QbIlJbGIGnb/jQD9j0FBt5d87Xehud0U7d7",
+	"6UZ5lls7ZsDCQXnfbGWuSJyHRpsjP8nh0dOdlMbeFXy6CXC3EYPKFecnbDS8HzWoQObE7wMGhJ80t2qu",
+	"Qhw5MQheg4qk5OlMBS3xz7i3FuVpspu0ZvP4w6ocqFqW+caBRO0DxubjP2ldxqAvoW6zTnLlSStlHQlK",
+	"Pm9UlVxVFEDMsEqTsDxhFFQS3UIoCP3Hs1GoKN3c/AeqSaOowdgvtkhhguJUmGFEJOYLwJYTSclq+ezL",
+	"L56eHB8djmruGt79/jQaNaUCDhWjYlJcx2qX67IGZ6v9wu2DpNVKnjZlq5N4cfWaHI2ePu2PCE3WS9o/",
+	"DPZIOIcXr+qiCBv025kZQ32bx4ejL4gtUtvUZV1bR9vbutqsprIJtg/eEbWU98Ls05VzFS8a/u///K9Q",
+	"Ov+y/v6JfWMAUOpMlDH4DkCae2gOMh2ZC1xfYj8/P3j58uDvf//73ztR5+XLg/Nz+0P/r//yZf/8PBTm",
+	"gy/ahbCZnp6fv3xpvisevnx5fl55qB/oFxCEovfcT4b0lJbx7NWZtyWrAFZnitOD72Vyi6b/fbKRl8+d",
+	"3UvB1Hudi9wOrzuNAHJ/3ghOEmLmWzhi6xHmctztOGKIrq+2AiNBEwaHX7UHXzYfXIjmfBGYE6q2Dbcg",
+	"Xz493p142I7Wl9j3xTDCWVMKrq1nQI4/CZwR5k2o7dx3P15DWnYmYkDCPjNJHKCDY/IVLvlNPhwezaAa",
+	"+JNNBo3t1GvjZwgRf9PBGo1d0BxvfNYy2PTaNmK/aou6bVH7Klo6zI7fe38nRd6GdRDYtYvfeKIeFoz2",
+	"vEgygcAxco1f2iSZwU6S5vhVz9u+iOtFXRGZbjB9Gu7gFH6opUyzIowfxJnuJGxl0nO4lWPi4ZYDjW/E",
+	"vRjCP3tSQH0SlLqX6XZURVuoDDiVpmyWkaVMFSNTOFIbojKqX5cAJQ9398TCIrYHVXwofuIOlNvSDnf9",
+	"8iZry27d5n6TMpUnGGJIVD6bMaXmeYKwkA8D7iiYziOBdrwAAE4CE/cQuI7wYj2YE3uVXtHXaqUbze1v",
+	"uT65cy8QxqoSLDYXJRevfugPh8ej6vQJ9j7bZls1+gpcQrL3RRwEWbCSuHa80yq/1qSpbiQv8TOjMUTk",
+	"N5bKvi7NYtIdwkWWkKIEBRrY3Ie7tXQ25+9rxqgH5blX1VmM9eyVMY53rbtpL/InuJiBupPh0kvWg0Oi",
+	"17oAQ5xM9d9RTSrL9lidfsrJdhlR4v3RgcSMJZfWs6jaj+dQwA0ck7vRJGHxKaF2uJ7fHeb+N6niKJmz",
+	"ez971G5DVRvATJhp3RFqMotug80cnXxK2Ex0STd9ehxATEzAtz0JjMkzRjBBIqTWzWjZe7AyD8fN81CG",
+	"8K/0SlOwJpBVzLOa5iLU1mpT3pRg84v0RyXfyJIe1y59zsdhifLsk4rf61QuNLNvnVP3jf0AoUghVUX7",
+	"dLy6uL1m3bqZFIAKT9liO/ysPkejh++fBkzwyT9ylrN4YjQyCpkmNTOjt5D3ICITQ2MmoGuC141dPW/n",
+	"qzGZgCDCYl1b15EJKtQ9XG4evn/fAxgGnkAJvdr2HTWOApGVblPjcqm5U5rmmsaMnZsmIDUi/cEUvT39",
+	"2QRJKVbeXNQ/ITj2TtQxQ9QqhR2DnmjoascS6QSvB4v1Kb56EEoqnGi7MFVO0Iyd6jbyVhbZHiG1SJa8",
+	"D0Zq8dVjoKQWnP0TIaS+Lrr7seCo3sjr4FHDW9hPAI1aJVC1fZ1TlEn1WVpSRRYyGxOVsbUiXX2I13DM",
+	"p8b9DXm6TG/1oFKZL5YYZIi+l75fr5K66gEBr3CwY0HyHZRG8OoIvaMESaU+NQibDG53Lpthnft/CUf1",
+	"nw34DJQwtrNhhh36OG8Bcx4GfunDYQOcM1urpkQNeqEMoU1zcUqGLpM6LOc6oUKgl2WI4G509W3X9Lru",
+	"81or6RU0a0WgcCsP99rLODa/sZ1YldVs9rV0y52/h2m6Aal5VNLi5OGHI1SWJYjavYF80z+2eRKTJb1j",
+	"kMhZOHf7hnz/Y+Cxge+iQFkWso524TD5yk/MZgnVjNolHLbJGPH7Gvc2XdP+GQ/1V4C7GHbBdkBhunG/",
+	"6WZX0ma30NcQxVj2C80qvui6qx8a7BLmIaRjvaT3L03lWzDaSw6bpbPl36ifPHvm2wmGbQ6bgVOHaa/d",
+	"WFWhv2bPF+C41RylMF92o6yo4HOmsj20aay7beKLjwXa/efnCwjSBDDI1+1+T/OM1IQcfmR2gNmSzW6V",
+	"7mRFzFdLenjydDxx10RL9p5c/e2sf3jy1HIZmxKEJywiUBdkXybM5hrX78OlM9U+mx/OhvHT+dN4NDtm",
+	"h9Mv6Wh+PD9iJ/EXs2fTIR2xw/hodjw9oU/nX7Av42ez4XRED+dH7Dg+mT2d7pmKFdFsVUaN7u92lhJ0",
+	"rZYyM+Fa9J9omMikvC0l9LAYFX4+D3uO1F8im4fuIYtJvv406TxqY2QuMWmGt5AR0UwtBAYq/PngKOx5",
+	"PJH1/4CJkpscrjM6pQYcaEVtVmUUv3QX5zJJ5P2pl11DMGbigVT5MvnL/bvIf2NfbWqxvq74b6x0Rrta",
+	"roHo9LgHBzY0+355OBod7dmFdkprYz4P132PDJUn3myB3XJghTK2V2bNIdtHk7Xn8jHU2CqX/aQZPz5e",
+	"mbWD36nJHn0KTbYyXdsQ6o1wAgD1EPP9QPm/do0eEafenIuPUAKaYsHr4pJC9I0iV2NPi9FFcqYWGeWB",
+	"DJayygOuWAoQEUYYoLOll47bzzNf8FGZTxOPiQp7t+Pf6P2wNRF9SfbksR7a4XF/tqQpnWUsBQHmNUzZ",
+	"RTkVVuu85HX5+KY1OQLa+XFWsgtUHTm3phfApEwu568Az7mUEcWyQbOJ1xP/WlzdVPJHmo/ae/d8uoS3",
+	"pTWvi3b6i6S7rWZeUOcM8EVotmcE0JIqMmVMbwJXQbubuj8zg25N+t6FrDb89vJFnVz5RBFdvm5/c7Vj",
+	"e3/ytLwPEqFrvG8iAkHPRpJ9ffnt2auLn86uL16/6l+ckyXT7TU42nzO/VuX+3ddjbRq2eq2eK1WfUmL",
+	"GK5S7NZfKyvxXzwN8d4ctD7wqtqlj468apMk+cEJkOuCI5ujyGq2XzkGVQF8m4ne7NWQ0db6STk+9kMj",
+	"3XXKSr6O95cqEqoyIyXuIVqgCaVhiu4F+O2Br/MDkzPv8Nr2VNti0JHRhI3jXkUhrqSqrpIHNzDvSOwS",
+	"+/e4vfW+2u8C1/8wUH4fpO6WQavK+2jOEzg8O29Xg26taDZbmiy9CMfRpUkCvSyZzEa7LCyPctUTdO6j",
+	"L5KD2jwoxClLJCZveNQ8m+VF2LUJd1zDbY0v+FjMs8derebFeohWfiXTzFqCwb+6Mw7oR7nLAHZRWu8Z",
+	"FWTKiJIpXqA7X23iavKdVQwBKlpp56df7fUrrKj64nlRdWm49cEEDxYki0EVZTqF5v2AkekOXvh1lV9+",
+	"5er+EHUua0Wmx5B6ipHl+G3/nk2Bn+AvKuJU8rhP12vvKZeq9MTgPJa+tk/ra7FvbW3tZrE6F2bUP0LT",
+	"ja/PsA9n0IXGUhdS7ShhshXtaM2UateoKWzaxgUPI2zrJZl1KcrWhMQxUXPLCYHT5zlrFVsd5zau2ob4",
+	"FJG8jb7bX+wXYo33Sdt75ENkPqRLR16Xnu10J2dCk+e4OeAe2nWT3QLupESpbQPlwUfh6tTRck3wPDgA",
+	"Q8L7oyrl1uSZxDxlM8wjNSJUzQyEkUxJf0T0F/igoOD9kUcLRlF/9K4yQ7Wn0fXrTM06XjfPmZohsIli",
+	"szzl2eZK81DjagERWGc5IvngLxvu2fnux+tO1BBxlrIsTwV6b0GARYRGsn0j0ICfw0phLJgb6zLL1p0P",
+	"HwCEYS7rieza5MrKfIKLQLpcLA6+vnxDzt5ckK6uS40PDuiaDwzJG3BpoPlAdDVgxzcihbwcBth4TBK5",
+	"WCD2dISsVf8A3zYT9x3wZYzyYilVECZedgi5Ec3OEd1JjZ/0pDe4ETfiuQQEeZS1jfssXfFkM74RfaJn",
+	"W7/V7WC07+TN66trokd7cDc6oHm2PIBpP8A5tt64cIa2Ltav95ldKt0Sum6aMPRJyUw1MXYq0p1RzUmE",
+	"YkJxPZKI0ERJB5s38fmr/rB3I4gP8xXAAzvZ3bh3u4i2VkFska4abJcTtJhNwN/XD4qDkV3ESLBfSrGQ",
+	"51/1VbZJmLsiUKR7eEwSec9SPTa4PnCXCapHuPCqem0SbKDabw6JPhW/63WOLNzMh0lEKILbuZdj8vNg",
+	"MHgXkULuhgEEkndYg0VJgzrQlOheax0/ZTtQ53T9BnhO9/6ySEzLTVy3lqoBZQA2dy5uhbwXKJXazHe/",
+	"QiglBJTyDPMOm9MIxy9ElXdQqlyKHoCTm6v1zmgwHAzBhrlmgq651s4Hw8ER+gosgWA17mqAg5WqLs3e",
+	"e7QmKEKJjaNDL3M/nq9nElZgcB1wMQqUzo+ZhuPYJxNLScfk53eTMRHSxCJzBTf7LIbJLO9GP/4T4zPV",
+	"9ohig5jGRRjHqdes2MU1B2FAfjRefDzbFryJJnQMhIUe/5hKsSgmSaZuQsbkeDjCWTMbzKDwKy0d3C/5",
+	"bGlpU3YvQcIFTL8e1GuoGtDO6nDRLqPQw9fA/xM5100e6U3lfPkuYhvO10F2zlT2lXEWnEmRMVSZvQRe",
+	"B78qvOUw4gHsIQh1BBw9BP3FSsH8LrdNl96sNMkN8rANWd0VglqElDZFh37ASxEu3DSVQ9IrHYVETlC6",
+	"MqNmWwQbwu95+Y6iuEt43DE535lW4aNFtvpAUtPCHIbQgDUBlu9wONx/wRcsRlCBup7YstiV19939u68",
+	"MXZA70Pq42JZTz3Mgh2ACx+izjEOsq5pNxkHX9HYzZv+ZLT7k7eCGobPYvzoaPdH38h0yuOYwd3h8ajF",
+	"F2/oJpE0vpbyBU3Rt/V4dNKmeypfr8Gs8ZLFnOI9VNQ5Pny2++NrKV9SsTFTAhbqkzbTeCEyvZ0Ti1Lc",
+	"OWkzKSY/9VtB7yhHM7gvZKMXce3BXTBN53y+AvktFiDGgywO4rpldbJEDBashsm94KqGmwSWQa586hpB",
+	"NBZYgqnuTsZXzLK3Qv5wckMBkVzU+CRMlKtOySQQVSbel5pngUEWM7J6NlmHdaylFePAreUWYAhG9jFc",
+	"xJq7yESB1WkCopeyms6EdD0VKwoVrN4pgdRv0xROoK7EyWwTPQ2v5CTCv674b0z/bRvRa+a3sqIbFGmn",
+	"zCk9KPwq6L8Rfp4An74XaHEmsUQK8I9ck9I1TemKaS3/nguF1zFTmS1BolqnzJoOQt73LcsCMzIQbVOR",
+	"arwiK4ocvIGBAhJ3i5J6ItqUrTFvtviqUKRbdueV/BvM8j7db/9FdRDtv3VDsZ+8+2ieJQV7Y4zYBRG5",
+	"rrPzY1hlg5yCtvSfjdvW0LhNbXNz8lyB0Ot5eNwfjq6Hz8ZHQ+P1XHJZMW4mhVNJkyuIERkqfhTNIknV",
+	"m6Ew9dZepjv4L4TwKqC5DM5WGT/LoGD5MFcl5CmHChWiPJUuqUP8TR/2YeQhMxwXSAmd56/6FQzNNt+d",
+	"43ceEGabrwBkoQbR0qydw5hsU9fV6349TuTRMMRrbFPZm0tTWxl3sdXH+G0InBiYV7+omDePPPMijP5D",
+	"caNfuo337q+bAgDsvXO7e2RNF0qXmaMmWPfgjtC7EhztIVo3XgvXCKr+xXAzj/9zhdN/RakvNKr+/O5D",
+	"KAZylW2ZXk8QDJGp9AmptW7gzZsqq4Gn4Z3wTK4gAk6hMwTp2piTnpH5ros8iIQqxRfCgkY5XaXG4Fa2",
+	"cAyMdQTp4gQNGASMrH5SV0/oc48mXlK1MaRwmRA51yJUjWGUaAFJy7sSJcPXJt3TpMQRJkX9mTSA+92L",
+	"V5cR+e///K+IFIQ+Ij5xj8jFq94piG+24sJ1NazTwfdPCqT5CTnW0qMBm58YCP9QkithaewtyHm5RL5n",
+	"GyNwPNQg4lhqIGyckW+vrvvePaVW77X4Xng2iYK3O4kjdPItUhWMwrwBx6E/7jaX2ccRLKrig/NIDBBg",
+	"DXCrxWL14VQ//NNFjjqPvdJ9cR0r24NllDbmXnaZ0Z77zkY77DLL+B0yngadhzHBbQzQ1Hxq0Lju/5lG",
+	"mRZ8z6MAF+KbhC+W2T/RPHO4V4e/Z5tLlqt/Wy7/3OHBl/SyBubeYO05+J3HHxpNPpdwu6Qq6l+zzcfw",
+	"+uPhcUNEQSwZmuHZe0i7lJbqKlnoIUg1WzLNKV14P14LpOyO0QQMG+Dow02dChn28fCo6ELjVSJeClIS",
+	"8/mcpUxk5XFSQSZ6jiY7TSXnECezN5v1q7DXgfsaEy7ix7MKYFajfejlN5gY6tGpZdkN9K9utR4e7/7i",
+	"lcy+sXm0/g2p0rcsq7MVPYAmHXgJkRvpU1mhNGnvfZJyn8qM2biXkluEbYIkchGG1N6I6cYK4QNyJjaW",
+	"Iq3oBhwzjLoh74Vt9JRMvmXZWZKceZmcJ3D/rhCkQAr2RAGB1Ds7kQsIr9LTxQAjfs20/qKyNActBEYQ",
+	"4cUnEDz0yNB0bqb1GgP9Ezm3By5uhNN6spQKRWfo4qCKHIIQh6kk3OtDq0gzCXtPZ5nNI+KXvhFLul4z",
+	"weLeWPf9D2Jq/cM1PN2QP8jExAlOyB834o9+v+/+1d8EatwgrnFEIX84B5taRxWATSNSkAkmO530dKOF",
+	"64uBdZsndAFRW5ijMyITyOo6iXQHIV2qsbZjAtwJ6VYwpHoEu8zF3fuBDTk1fdbd1M/J5C1Ybqxj8IQc",
+	"lB99lSe3k8gkZslIwqjCw6E7MrFAUzAIuMrQPbS49hPSnfDYPEITFVwXML2nv1UZFwCRAOGuNiGu/dh2",
+	"P0+ylE75bwNr9zKZm7yRvDVF7Iy/CUvqIhNjzruA3nD15ts3+g/M944PtV6FVxuCZWcrO5hEK0H6j1zw",
+	"DP9QLDWD0X0szgFXdcdzQoOThJkRzRqNCTVXm/qkmOyY9zxb3ojgM6vns5QqAxlorA2CpGwm0xhsFiyZ",
+	"21MC59+cDUNWtKSeyMX+d1cFaWi8tXJXVlrCmeDRQiPHG7qwrmBKpujaoIDIBDa8iXF+suhO3lURngi8",
+	"DbrnQvVqZZizMPP8P1N62f2d7ezZzGBk/ZPuo7xJ+5e9jqqM4a9yG7VV8vR6DeX3sDsUXz7YUm1O9GdR",
+	"9C8vil4HFvBCTkMXiW2ioO8qYR9rKbS9wHpAk6SV0EqTZJtg2tfM0fRbSxIS5EAUabMlWzULrWNyD5lv",
+	"qULWF4N/3/1SrgrDPMpB+sekh3KKSViNvnYoSVER34gZ5vYhX5sphA+dvAdIuCj9+gzbsMvXwuaigGsB",
+	"merZp/GKi1qQJydga8Vf6/BSK/f3XDFU63dz39JctuDBgeeI5cHF7Nhbhz+NIYc6xL8hT7ZfvMWrzc9c",
+	"/DMX/zO4eD1l+MzL//K8/GvAeGQNGfoeh31PHexoK1NTqQMGqCxkyIadoqnIYSkOSizxRvg8UfO/xNzg",
+	"ryoc0PGgdnznRuzLeAxw21+e53wafvCx1Pph9HN/q3kN7OAO8ueABz/Tun8BvaWeuDQY0omBCWx24LmG",
+	"dBmUzKRQXOmt6EEpI35uYFyro3Fj0FXAVooRWVpEFzcAk2WBbSOipIeUWmfWA2XB5LxAa6iByo1AYQH9",
+	"hqsbYU3LK0bF/ZInbAD+Q659gzRaAI0SmWeKxyZ+2MKldrkNd4JFeaJuxDSRU/x8DPd+KZtlAHrsdKeI",
+	"XB1pjWadyjgHmbZnc/FaIj6uZh6I0Pi+DbUYHmwFcI0CdF6taWi1bLcmpblGRm8ZoXbu63QnB1K5lEls",
+	"LiVC1OdJDezzBHAb8UN3e6trsPuyN9YKVA1TtF5aGDVpXa8mvQKnGy5V1JKvlVFL9VsuZkluI9wskqhM",
+	"YohXp6UFJSnLMHLV7MuVvGOxsbqjjwUCuQEmJ3hc1V8vYFxrzfitCRmrttNmwYD1yipdq+t1bf3/F5b/",
+	"X1gV5q/RHTNB7zwzNmxlYiQRwxf7VE5+NNnp6+XyJv3FmTjg/5+pjZi1KV7rkLa3d9BDue02TvuVRaY+",
+	"DRG/Cxz6D1HncNjCg8VlWDizyRr+zRj2x/gdfXYBCiQFvetIvgbG3Bj2v1NoaKEU2aRrbXUjA0GOibJk",
+	"9eq9BF+9hbHdiEfVhwI73I1orQ+ZCfisFv311KJggfbRiOwm/awS/SuqRGlxIi15M/jmLkNkozp0ydYJ",
+	"nWlJDtDCXeYwBgDMExTRuKhxLgHPmuOn9mpE3Yh6TBWtTASCgBbxzZUMXieaNlEQF/JeS6jWkcM4KNyI",
+	"4HMM28xRdYPMsVp+9Nx8MDEFQCNBesEBee767wYH4UiTG0FNurNM5rOlFlqvrKKyyDXl7k5pQsWMqYis",
+	"Kcc+aQ0rowguRMHNQ0VawZnd9qBz2ZKJG5EyvQfyzKCOOQ0H4lYRdcqgc7B2eo1NaFGi/adkgvNzEU/I",
+	"KlcZmXrqD8Z1APBOCEF/PDwuq0XnLOVaZ4BZXkh7B0YzovePSWIWmWsu5xrFxqZncGnErcfMNAWNR3fD",
+	"akXmnXpCEhYvWErAMwZvs0DnsRqG9y1BGIxCPTKs1Wp3waW0jZ+xKKQ0BX/ZW7bOjFfLRj87BdQJBSqm",
+	"kCSRQncG/XDtfpiCTxlust6gLmRG17zOTSR4kdvGqnr6SRWapKRKgc/w8XA4Jts1S+PI+6zwSjOpxTGn",
+	"WMLonV7zVN6TteQCr+TAf5grAEhKtUrNBWEck2pZpKwxwtKYrQVLD7AqUAH8guTl7pzavIHCVARTK2Ra",
+	"1NC1f6EuiCuuazHo7e50Ky5mDGFyKdZT7b5+4q12Qme3inShy5pppnRmsqtj5RaS0QN1s+rpPTo62X1q",
+	"O0MTgE8Dm8rx8JmuGBwVwwSCsBb6M5XPluYQB+QLdhZ0nXCRSdiIS4sfCjTPm2WSLaViHlgVyeQCXLcH",
+	"5JXJiMqVw+W1S59JWSy/229a7dal7ULLtNhBiMrKM0VsrpfImVKI8SU3M4tWFwxtAwNDxTxj7A3WouRQ",
+	"quygdMWaXJVv7DclqKiB+QBPwqRnrBUzmcaIa1RR6MOEx/9/0OX3CS57gHT46IFGD+pDs3RqisSnhe+G",
+	"5fefDQh7GRDMTD6XYp7w2eegpb+KIG/tmhXcQhQVrTCwTajfaq4och+3v8ct0iWbZOgW4bA2Oek2c8aN",
+	"2GnPaH29eyM+iV9RkWf6synjr3fDW5scfYcZw0+P/tmQ8a95t7tI9Zi9pfSNti4fdGvad/C7d/Q/IAnU",
+	"ukcNsgNk9VchIdRK2T9ylkNGNRCyJ5j9P4HYmYxIMUO518Rh5kKdYn51SEqDH90Ilcn12pgztDDuRyR5",
+	"qdfh0tiYLEzAJ1c2OiYyX1t8iRvh90UTai4IJXN2TxSbSREr0jUlzJbQ5fQQUPF018m9AcHBJ0Bvb4Sr",
+	"1svrbEE9nUHlTHhvQSdcUq1MpYzGG60lzQCaU1P8OeW6shkVQmY3YqoVH9PCWOs1hW+QV2UuvKwkIf3G",
+	"3ha74U8j37bFf1Zs6p60c2v4vV0B0L6nDDRi++y0tBboqAARyfeDf08hup1fJ5asTVV+HcyYfxZsjv5O",
+	"a79OQ4kbwoBrG2FCH7ZuzbnrnTqSAmkE7an6N8UCgD1sxOcyM2ngJVG9eBxM9hNlkk11J8gQJhGZGDIP",
+	"4Yh24vUPnHj9V0GhexFQ/nUqFylT6gZprz5XmmkgcQduwpGSwoLqNsDKNxl7mfSh7FTGG5fSGOyfxhK4",
+	"pHfsRlCh7gFG5t5gEzcJ8V1KDodDjwIHqVhkYaGOwE757EYIurKwkjaJf0QGg4GW2WWS6AHkIuMJgPJk",
+	"aOKcc0ETY+MOOMc9GMLSHNN0cL1n0hxE+q7n20IsA5UpmaVUn6YesDI30xCbQUrME1yrkHuOK3wXOfZM",
+	"rhB0aECumLEdw2TSBeVi0MomXxuhcapLWfzuicfAnMn3uB5G4TNb+wi2FpzZz1rAX55ca/VtD0q9Vep3",
+	"MdDbxPyvMfgZHdfM5caOu08gdDLeREAOq/doUiSbwY04SxLvPjRFzF0ONkzq2+aFFH2TKAUKuxsg4hFW",
+	"APwHenmZJ0yNba6DLXecY3uzY3wZA7vSRreC0W/eJ4Qrn8KVBmaTZXBlr0ZPkb6VQI/hvgyIKZ3PC3T7",
+	"gmyGddZTUaC5moo6CkqOh0e9ATlz6BVLCboUCXBxIlOTo7QAUBORBcsU0FjNbhohb0BvAdwbXS8V1eH5",
+	"sDd2pY5q7iutRyQMGGoxN5Z1DsQROJjinHn4HEKmzntUT5K7Oywj9Vk8vhqcgAINENH1PRzAU8+1kggJ",
+	"11HyXhXJRkJsIpO40yACwIXfHaBy4N1d194DGrgElq6opg69U1LGKEoNdBLPCk2iuJ4ryDUIB0lijpC5",
+	"n8dJv6MJj4mQfbkeF/KK3camT5hUAb1d4TbRbf4uHDRTY8+4GsAdd4Z32xwzTsMjvE0Mj09kF8YCac8h",
+	"UzX04nj4DCSyxIGCF2JRLhKmlEHYQI/XMSIuwA0gXL/pwuaCFg+TneJMSpP9Bu3p4IhhsDpwbyD8h/Gk",
+	"1XJkIRHCjBn1TcTm+s9Uh8vhinpSJUa3wmHQgk3ixouyZTfht4x8n09ZKmAbxemmn+aihzu62Fy4LnDT",
+	"mHLvEa5xkW8LwSrqLw3xRrCMYM6VxVoBawnPiMrTO36HR5jdMUHqUC80IYl1pVrStF3ChoDM/o//Qc7Z",
+	"WgvdYrYhi5Sul/rx1wFrkPdm2jLN6RSsuD4KdsFmS57EKRPozAfEy92fBxvyRhT7DoAt/Yv2EuGG/aH8",
+	"OUBdQG8776Ja138j3Fe45iUWkJnKouJmGgRlcxbMMQA8+C72CPcDKCY3Aib3HpMZ3bGUJvbrmUzylQgq",
+	"6GFWlGDnW3dxu+E93nQjnMePPu73S2mCBISFUQ0OldYu7CaDifVmUmwConCq57p02Y7cuXqoIABDi/Ny",
+	"XkDkDEKnmK7vuHIjjFvMdIOJFMHXwaU4johJ9Rch454j41vTTaoVpTQXqPeBngTUFmqFfXAjjEODTAki",
+	"zPQMBYaJGDtXFkcuan11ilNtS/BsgGgzWKt1xNE6p5BAe1FXwq5YHyCAlLKDkXl2T9O4GCbAausV0Vzk",
+	"Rpias1Jf4KBVDj9uCuX7XGE2p3rfKawV836PvUl/om7EBF2x3lAeTw7MD0wnzvQDz2lrQro2iSBNLOKp",
+	"ikzycBiJ6unFuRFm1E8U6ZbGHX5azIH+0iyedR0jXfMAZ9uUvhH//f/8v6bNXmQXpPgmWCHXOf0NfK47",
+	"iPnXvG/MkxsRtES8hjD1Egb0oM8a6XLIeabPIn6GQMUFTJShA4XYbINL0ELg2CTsnNg/LzYW5NQITBML",
+	"oeCq8F27oGsmaR8Xd5pOnwYikOvKaIAIXI6I/GGpsiPHXFihNmZpj/xhSAic1m5Aj8eGhOlCcLFoOVnX",
+	"H0uvAudlIb2sL9EfZJJPfzG/JuQP56KkxvjG/hxgmV94PDklBZq9LQYPfoG9FJSMGU1MGfgzeGkOAr62",
+	"blfNJVKto6VcLOrLwqSZtvDv4LU5AqaA/RUWSeWvzA3d/ioXAfj6ogz+9AoFc/oL7k5VZFsrynH07IT1",
+	"wINj18P82roeWMbO8jRYDvhtVsMvZyiDKWV/bSlSTHltYUNe3gRTax4WU+x/EcD420k0z+yqFeWD6ahM",
+	"pVfOn0qqQNfAT/GHrqiP/+oSbLVO5IYxW8j+/kXRhKabXwrDAQCfFQWgIqxy7FU/cBXgFJpfLxi9sxMJ",
+	"3o6/eOS3/TeF/anpoytNgOyiurHAw9IXhpG7M6ASvg7LeLNkVtxOkvlppqS6M/Sn2zaiKdd+54TTVXxt",
+	"lxb5RmVb+CVxX5xu20XV4jh8w2/s8B2/cRVElgJAMfNzmlIRl9794rui/wHZH82A4c+BLRbMvrEj2+bt",
+	"z9oKzMuwAjxM5nP4gaVN3/C1QUSsocLmC79Ge6BNnTWrZMdtCupvtXrv0qXiSNyDga1i96L6Jf1FbaCy",
+	"1eJ2Vl3jbmLdkxKVMFNRrL+EOfbm0E5W5Ui4F5qAb+WVrtpGFhWcAq/4jgnzS7aYsGpxnISMvnd7EP7e",
+	"NSSzJTP6fhdrKpdsYE7ufd0+LddRORruTUU6KBewB3kcHOvgfR3nr1Szk8GVv7BHexwcdPu+2I8xV0aS",
+	"xOVwv1suiS3fcl3C4lsmPyzYNM9hqe2TWSrbdkb9z4ppw7AJnDL99y9GSteHNghhh4iaMPOKDcrolUmD",
+	"bs8SBiAI7ZZA/7fl9BdFt0x9Uahp2osS26fcK9d2uu0nHoOwTVgOEbRRMEUspD+skdmLj4Kqg17Z+mu6",
+	"ZVsJZUpdUwN9KVcSHDkL6WuPXAHxG+wHqyoU44af21rFItv0oKBIRtWtqQP+9N8W/YBXjlqr20o/jR3n",
+	"j0D+K7i2fum+2cGOddmq7G20++BrlJrx72tjVRoH1VtbkxrMU7lyj8Eokkn/9ymZUnF7ZirGWvQT19Yg",
+	"KNxOQQk+adATy2UCMRrmzS+yY/r8kv70MfGPnINlADYL/DJSo7eKpUFZEa9ZeLYiX2ncbRa6XGtLobr5",
+	"MxyCRyutulwmlqbTvrTkd7hJvfarKUv0Cc3mMl1d5VN3weqOrHlXTE4UPlf+Rw36JCpvpsaq9maqrKiC",
+	"pdrmPGEXq7VM3dLqJ79wePQL5HO3VXkvyrX4NwpujfHRLwlAcod7qjBYkT/sdZ13N1eH9lmuoBwwaJrF",
+	"sIBfbNCv0z+K8qZIuU8wUW9kwme8NKtr8xAIbCtt2/tus5fGXf6w6J5PiNxQPUq0U/vxS4dVm4cv0NDd",
+	"cEJLyx2Q19I3jr62OfK2cPXQwpELOlU+hUGf0Jry3BlTrMZVMbJ4q1ixYpQLD8pPwplLGI29vRIbq0TJ",
+	"CKnfmF2AFHccElyvgP7LIBFyb5vE9jT5pcNuFF95/fE+K80W9MzKGczIR43mRl2iJKs4idJVMq0jqJ5J",
+	"xt8NDYTcr6TMrFCW8eLUA0NRyerRylYVfrnZqhe2KVxjvqz7rJjEe5qypcyV1frd7yZp1RWoUyIrNqNK",
+	"8RbW0OATj/qkVMyWlu7Aj0bzJL4OyV5pCcJC9QKpX8L1alyaJ69U0VlntbZkw/5uYKS4SSrWWXjqfVLx",
+	"RqzBc/jLh0qdg0dEm5LfyHTG/oRw3t1fGPyhj8sqCVdzcPO9E3C4Zl3PkuQ6zffBHq6pZK+g4n3RlM2l",
+	"Xpg082s3aOPcVk3GbXJxH33Oxf05F/fnXNwfn4v7cPiwXNyRf4J9daozPhl9GXXMpXlnPDr0lvh46GZb",
+	"D2CEzarO+FBXiLTeriQ68XTGv3/w43KQQrEYfVltHz54n/sExXOou8mHw8OnhfuS8Z6xcCbGuQocFqzp",
+	"4Jats1oK9AiU51PQmAdQkU9ILo7+VHJxvC+90HugiVx8sS+9GJ0004tnH0MvTj4RvQAm/iem7g/IhUcO",
+	"vHOLC+JOfUAnAhJwjn6fYRxcQQk+TuRpjkU5t57SMo2IFAT7HRlEE/CnnTrvvd5pDT50jY/0Z/CTfcBP",
+	"PqOe/NWyV2gpvQbzZF/M1s67D23aZemd1VOrcWI2thAjHE6Nc+OaZksyZQniENKpkkmesYGmYKmWmg9A",
+	"TzN9qiCqTDPKBSKnYXdIJm+ZGBTsGfqnlcLSl0FITdeK+kz1CIVLV+iTWCiSSXQa1gqPcY7nKcyV10ow",
+	"V9XWflxKGw2kqZHNeFVNBxYROkulMl7vy5QxTL0KuWKKMfm5RaqtPS9j7Sub76tx2SN0664Dsm8YpUXx",
+	"rTb/Jgfpo2bXAbpgALfjVV6C26nW+0I6L3MVuZFhhIUH+ssLuDYT5dZtiMXtjc1iApONXKww1AkRtATD",
+	"enEDzArQBvCu9ubFhcx9ePfh/wsAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -18,6 +18,7 @@ import (
 	"github.com/deletesvc/deletesvc/server/auth"
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/identity"
+	"github.com/deletesvc/deletesvc/store/operations"
 )
 
 // Kind is what went wrong, independent of how a family words it.
@@ -141,6 +142,8 @@ type Deps struct {
 	// BackupRetention how long (0: until deleted).
 	Backups         *blob.Bucket
 	BackupRetention time.Duration
+	// Operations runs the calls a client asks to run in the background (Prefer: respond-async).
+	Operations *operations.Queue
 }
 
 // Family describes one API family to the server: its spec (which validates every request and

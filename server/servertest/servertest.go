@@ -48,6 +48,22 @@ type Env struct {
 	Backups *blob.Bucket
 	// HTTP is a client whose responses are validated against the specs.
 	HTTP *http.Client
+
+	srv *server.Server
+}
+
+// RunOperations runs the server's background operations (Prefer: respond-async) until the test
+// ends; without it they are accepted and stay queued.
+func (e *Env) RunOperations(t testing.TB) {
+	t.Helper()
+	if err := e.srv.StartOperations(context.Background()); err != nil {
+		t.Fatalf("start operations: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = e.srv.StopOperations(ctx)
+	})
 }
 
 // Start serves db over httptest until the test ends.
@@ -72,6 +88,9 @@ func StartWith(t testing.TB, db *store.DB, cfg server.Config) *Env {
 		t.Cleanup(func() { _ = bucket.Close() })
 		cfg.Backups = bucket
 	}
+	if cfg.Operations.PollInterval == 0 {
+		cfg.Operations.PollInterval = 50 * time.Millisecond
+	}
 	srv, err := server.New(db, ids, cfg)
 	if err != nil {
 		t.Fatalf("new server: %v", err)
@@ -88,6 +107,7 @@ func StartWith(t testing.TB, db *store.DB, cfg server.Config) *Env {
 		Ultrabiz: ultrabiz.New(db),
 		Tokens:   auth.NewTokens(Secret, time.Hour),
 		HTTP:     &http.Client{Transport: &validatingTransport{t: t, next: http.DefaultTransport, routers: specRouters(t)}},
+		srv:      srv,
 	}
 }
 

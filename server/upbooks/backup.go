@@ -12,6 +12,14 @@ import (
 
 // AddOrganizationBackup backs up every category of the organization.
 func (h *Handler) AddOrganizationBackup(ctx context.Context, req gen.AddOrganizationBackupRequestObject) (gen.AddOrganizationBackupResponseObject, error) {
+	if prefersAsync(req.Params.Prefer) {
+		req.Params.Prefer = nil
+		acc, refused, err := h.accept(ctx, kindAddOrganizationBackup, req.Id, req)
+		if refused != nil {
+			return gen.AddOrganizationBackup403JSONResponse{ForbiddenJSONResponse: gen.ForbiddenJSONResponse(*refused)}, err
+		}
+		return gen.AddOrganizationBackup202JSONResponse{OperationAcceptedJSONResponse: acc}, err
+	}
 	caller, _ := auth.From(ctx)
 	b, err := h.store.TakeBackup(ctx, upbooksstore.BackupRequest{OrgID: req.Id, UserID: caller.UserID})
 	switch {
@@ -46,6 +54,14 @@ func (h *Handler) GetAllBackups(ctx context.Context, req gen.GetAllBackupsReques
 
 // AddBackupRestore replaces the chosen categories by a backup's rows.
 func (h *Handler) AddBackupRestore(ctx context.Context, req gen.AddBackupRestoreRequestObject) (gen.AddBackupRestoreResponseObject, error) {
+	if prefersAsync(req.Params.Prefer) {
+		req.Params.Prefer = nil
+		acc, refused, err := h.accept(ctx, kindAddBackupRestore, req.Id, req)
+		if refused != nil {
+			return gen.AddBackupRestore403JSONResponse{ForbiddenJSONResponse: gen.ForbiddenJSONResponse(*refused)}, err
+		}
+		return gen.AddBackupRestore202JSONResponse{OperationAcceptedJSONResponse: acc}, err
+	}
 	caller, _ := auth.From(ctx)
 	r, err := h.store.RestoreBackup(ctx, upbooksstore.RestoreRequest{
 		OrgID: req.Id, UserID: caller.UserID, BackupID: req.Body.BackupId, Categories: chosenCategories(req.Body.Categories),

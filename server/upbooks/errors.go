@@ -28,6 +28,15 @@ const (
 	msgRestoreConflict      = "The restore would leave rows pointing at missing rows; restore the categories named together"
 	msgBackupUnavailable    = "The backup's data is missing or damaged; nothing was restored"
 	msgBackupsNotRestorable = "Validation failed: categories.organizationBackups cannot be restored: a backup does not hold backups"
+	msgOperationAccepted    = "Operation accepted"
+	msgOperationNotFound    = "Operation not found"
+	msgOperationFinished    = "The operation has already finished"
+	msgOperationCancelling  = "Operation cancelled"
+	msgOperationsFetched    = "Operations fetched"
+	msgOperationInterrupted = "The operation was interrupted (the service stopped) and nothing of it was applied; send the call again"
+	msgOperationTimedOut    = "The operation took longer than the service allows and nothing of it was applied"
+	msgOperationInternal    = "Something went wrong; nothing of the operation was applied"
+	msgOperationCancelled   = "The operation was cancelled and nothing of it was applied"
 )
 
 // msgRestoreSchema refuses a backup taken at another schema version.

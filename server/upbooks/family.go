@@ -25,7 +25,7 @@ func Family(d api.Deps) (api.Family, error) {
 	if err != nil {
 		return api.Family{}, err
 	}
-	h := New(d.Identity, upbooksstore.New(d.DB).WithBackups(d.Backups, d.BackupRetention), activity.New(d.DB), d.Tokens)
+	h := New(d.Identity, upbooksstore.New(d.DB).WithBackups(d.Backups, d.BackupRetention), activity.New(d.DB), d.Tokens, d.Operations)
 	return api.Family{
 		Name: "upbooks", Prefixes: []string{"/api/v1/"}, Spec: spec, Render: render,
 		OrgOf: func(c echo.Context, _ auth.Caller) string { return c.Param("id") },

@@ -11,6 +11,7 @@ import (
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/activity"
 	"github.com/deletesvc/deletesvc/store/identity"
+	"github.com/deletesvc/deletesvc/store/operations"
 	upbooksstore "github.com/deletesvc/deletesvc/store/upbooks"
 )
 
@@ -20,13 +21,17 @@ type Handler struct {
 	store    *upbooksstore.Store
 	activity *activity.Store
 	tokens   *auth.Tokens
+	ops      *operations.Queue
 }
 
 var _ gen.StrictServerInterface = (*Handler)(nil)
 
-// New returns a Handler.
-func New(ids *identity.Store, st *upbooksstore.Store, log *activity.Store, tokens *auth.Tokens) *Handler {
-	return &Handler{ids: ids, store: st, activity: log, tokens: tokens}
+// New returns a Handler; the calls it accepts to run in the background go to ops, where it
+// registers them.
+func New(ids *identity.Store, st *upbooksstore.Store, log *activity.Store, tokens *auth.Tokens, ops *operations.Queue) *Handler {
+	h := &Handler{ids: ids, store: st, activity: log, tokens: tokens, ops: ops}
+	h.registerOperations(ops)
+	return h
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -14,6 +14,14 @@ import (
 // DeleteSelectiveData erases the categories whose flags are true; the store decides everything
 // else (role, blockers, force, dry run) in one transaction.
 func (h *Handler) DeleteSelectiveData(ctx context.Context, req gen.DeleteSelectiveDataRequestObject) (gen.DeleteSelectiveDataResponseObject, error) {
+	if prefersAsync(req.Params.Prefer) {
+		req.Params.Prefer = nil
+		acc, refused, err := h.accept(ctx, kindDeleteSelectiveData, req.Id, req)
+		if refused != nil {
+			return gen.DeleteSelectiveData403JSONResponse{ForbiddenJSONResponse: gen.ForbiddenJSONResponse(*refused)}, err
+		}
+		return gen.DeleteSelectiveData202JSONResponse{OperationAcceptedJSONResponse: acc}, err
+	}
 	caller, _ := auth.From(ctx)
 	dryRun := req.Params.DryRun != nil && *req.Params.DryRun
 	var backupID *string

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/deletesvc/deletesvc/store/internal/dialect"
 )
@@ -102,7 +103,9 @@ func (r *Runner) distribute(ctx context.Context) error {
 	colocateWith := ""
 	for _, t := range tables {
 		switch {
-		case t.Table == versionTable:
+		case t.Table == versionTable, strings.HasPrefix(t.Table, "river_"):
+			// goose's bookkeeping and River's job queue stay on the coordinator: nothing joins
+			// them with tenant tables, and the queue's own statements span organizations.
 		case t.Kind == "local":
 			pending = append(pending, t.Table)
 		case t.Kind == "distributed" && colocateWith == "" && keyedTables[t.Table] == "":

@@ -59,7 +59,7 @@ func New(db *sql.DB, dialect string) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := goose.NewProvider("", db, sub, append(opts, goose.WithStore(st))...)
+	p, err := goose.NewProvider("", db, sub, append(opts, goose.WithStore(st), goose.WithGoMigrations(riverSchema(dialect)))...)
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}

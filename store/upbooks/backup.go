@@ -264,6 +264,7 @@ func schemaVersion(tx *gorm.DB) (int64, error) {
 // dump writes every section's rows of the organization to w and counts them into b.
 func (s *Store) dump(tx *gorm.DB, w io.Writer, orgID string, b *Backup) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
+	store.ReportPlan(tx.Statement.Context, len(sections))
 	for _, sec := range sections {
 		q, err := s.dumpSQL(tx, sec)
 		if err != nil {
@@ -298,6 +299,7 @@ func (s *Store) dump(tx *gorm.DB, w io.Writer, orgID string, b *Backup) error {
 		if sec.category != "" {
 			b.Categories[sec.category] += n
 		}
+		store.ReportStep(tx.Statement.Context, sec.category, n)
 	}
 	return bw.Flush()
 }
@@ -412,6 +414,7 @@ func (s *Store) RestoreBackup(ctx context.Context, req RestoreRequest) (Restore,
 			slices.Reverse(steps)
 		}
 		touched := map[string]bool{}
+		store.ReportPlan(ctx, len(steps))
 		for _, st := range steps {
 			r := tx.Exec(deleteStepSQL(st), stepArgs(st, req.OrgID, keep)...)
 			if r.Error != nil {
@@ -421,6 +424,7 @@ func (s *Store) RestoreBackup(ctx context.Context, req RestoreRequest) (Restore,
 				return fmt.Errorf("clear %s from %s: %w", st.category, st.table, r.Error)
 			}
 			touched[st.table] = true
+			store.ReportStep(ctx, st.category, r.RowsAffected)
 		}
 		if err := s.load(ctx, tx, b, set, plan, touched, &res); err != nil {
 			return err

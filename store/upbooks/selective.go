@@ -85,6 +85,7 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 			// Referenced rows first (see prove for why).
 			slices.Reverse(steps)
 		}
+		store.ReportPlan(ctx, len(steps))
 		for _, st := range steps {
 			switch {
 			case st.derived != "":
@@ -103,6 +104,7 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 				touched[st.table] = true
 			}
 			res.add(st.category, forced, r.RowsAffected)
+			store.ReportStep(ctx, st.category, r.RowsAffected)
 		}
 		if unchecked {
 			if err := prove(tx, req.OrgID, keys, steps, proven); err != nil {

@@ -1,0 +1,35 @@
+package store
+
+import "context"
+
+// Progress receives how far a long store call has got; a background operation's runner puts
+// one in the call's context (WithProgress) and the call reports to it. Calls with none report to
+// nobody.
+type Progress interface {
+	// Plan announces the number of steps the call will take.
+	Plan(steps int)
+	// Step reports one finished step and the rows it worked through, for a category ("" for rows
+	// of no category).
+	Step(category string, rows int64)
+}
+
+type progressKey struct{}
+
+// WithProgress returns ctx whose store calls report to p.
+func WithProgress(ctx context.Context, p Progress) context.Context {
+	return context.WithValue(ctx, progressKey{}, p)
+}
+
+// ReportPlan tells ctx's Progress, if any, how many steps the call will take.
+func ReportPlan(ctx context.Context, steps int) {
+	if p, ok := ctx.Value(progressKey{}).(Progress); ok {
+		p.Plan(steps)
+	}
+}
+
+// ReportStep tells ctx's Progress, if any, that a step of category finished with rows rows.
+func ReportStep(ctx context.Context, category string, rows int64) {
+	if p, ok := ctx.Value(progressKey{}).(Progress); ok {
+		p.Step(category, rows)
+	}
+}
