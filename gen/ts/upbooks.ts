@@ -241,6 +241,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organization/{id}/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's background operations
+         * @description One page of the operations started with `Prefer: respond-async` on the organization, newest
+         *     first. Only the owner or an admin may list them (403 otherwise). Paging as
+         *     `GetOrganizations`, also accepted as headers (the query wins).
+         */
+        get: operations["GetAllOperations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organization/{id}/operations/{operationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One background operation
+         * @description The operation's state (`queued`, `running`, `succeeded`, `failed`, `cancelled`), its progress
+         *     while it runs, and once it has ended, `result`: the status and body the same call would have
+         *     answered without `Prefer: respond-async` (a 200 with the organization for a delete, a 409
+         *     naming the blockers, ...). Poll it until `state` is final.
+         *
+         *     - An operation whose run was interrupted (the service stopped or crashed) is `failed`, and
+         *       nothing of it was applied: its transaction never committed. Send the call again.
+         *     - Only the owner or an admin may read it (403 otherwise); an unknown `operationId` is a 404.
+         */
+        get: operations["GetOperation"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a background operation
+         * @description Cancels the operation: a queued one is `cancelled` at once and never runs; a running one is
+         *     stopped and its transaction rolled back, so nothing of it is applied, and it becomes
+         *     `cancelled` within a few seconds (`cancelRequested` is `true` meanwhile). Cancelling a
+         *     cancelled operation changes nothing. An operation that has already succeeded or failed cannot
+         *     be cancelled: 409, with the operation unchanged.
+         */
+        delete: operations["CancelOperation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organization/{id}/selective": {
         parameters: {
             query?: never;
@@ -778,6 +835,127 @@ export interface components {
              */
             backupId?: string;
         };
+        /** @description A call running, or run, in the background. */
+        Operation: {
+            /**
+             * @description The operation's id.
+             * @example 6565f0a1b2c3d4e5f6a7b8d0
+             */
+            _id: string;
+            /**
+             * @description The `_id` of the organization it acts on.
+             * @example 6543a1f2c9e77b0012ab34cd
+             */
+            organizationId: string;
+            /**
+             * @description The call it runs.
+             * @example DeleteSelectiveData
+             * @enum {string}
+             */
+            kind: "DeleteSelectiveData" | "AddOrganizationBackup" | "AddBackupRestore";
+            /**
+             * @description `queued` until a worker takes it, `running`, then one of the final states: `succeeded` (the call answered 2xx), `failed` (it answered an error, or its run was interrupted: nothing of it was applied) or `cancelled` (nothing of it was applied).
+             * @example running
+             * @enum {string}
+             */
+            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            /**
+             * @description CancelOperation was called; a running operation stops within a few seconds.
+             * @example false
+             */
+            cancelRequested: boolean;
+            /**
+             * Format: date-time
+             * @description When the call was accepted.
+             * @example 2026-11-21T10:15:00Z
+             */
+            createdAt: string;
+            /**
+             * @description The `userId` of who sent the call.
+             * @example 3f6c1b8e-2a4d-4c1e-9b7a-5d2e8f0a1c34
+             */
+            createdBy: string;
+            /**
+             * Format: date-time
+             * @description When its run began.
+             * @example 2026-11-21T10:15:01Z
+             */
+            startedAt?: string | null;
+            /**
+             * Format: date-time
+             * @description When it reached its final state.
+             * @example 2026-11-21T10:15:40Z
+             */
+            finishedAt?: string | null;
+            progress: components["schemas"]["OperationProgress"];
+            result?: components["schemas"]["OperationResult"];
+        };
+        /** @description How far the run has got: steps (one per table the call works through) and rows per category so far. Rows counted by a run that is then rolled back were not applied. */
+        OperationProgress: {
+            /**
+             * @description The steps of the run; 0 until it has planned them.
+             * @example 64
+             */
+            steps: number;
+            /**
+             * @description Steps finished.
+             * @example 20
+             */
+            stepsDone: number;
+            /**
+             * @description Rows worked through so far, per category.
+             * @example {
+             *       "clients": 1200,
+             *       "invoice": 40000
+             *     }
+             */
+            categories: {
+                [key: string]: number;
+            };
+        };
+        /** @description The answer the call would have given without `Prefer: respond-async`: its HTTP status and its body (that operation's declared response for the status). */
+        OperationResult: {
+            /**
+             * @description The HTTP status.
+             * @example 200
+             */
+            status: number;
+            /**
+             * @description The body, as that operation declares it for the status.
+             * @example {
+             *       "code": "409",
+             *       "message": "Other data depends on the chosen categories",
+             *       "blockers": []
+             *     }
+             */
+            body: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description One operation. */
+        OperationResponse: {
+            data: components["schemas"]["Operation"];
+            /**
+             * @description A human-readable confirmation.
+             * @example Operation accepted
+             */
+            message?: string;
+        };
+        /** @description One page of operations. */
+        OperationListResponse: {
+            /** @description The operations on this page, newest first. */
+            data: components["schemas"]["Operation"][];
+            /**
+             * @description How many operations the organization has.
+             * @example 2
+             */
+            totalCount: number;
+            /**
+             * @description A human-readable confirmation.
+             * @example Operations fetched
+             */
+            message?: string;
+        };
         /** @description A backup of an organization's data and its manifest. */
         OrganizationBackup: {
             /**
@@ -1278,6 +1456,19 @@ export interface components {
         };
     };
     responses: {
+        /** @description Accepted (`Prefer: respond-async`): the call runs in the background. `Location` is the operation's URL (GetOperation); poll it until its `state` is final. */
+        OperationAccepted: {
+            headers: {
+                /** @description The operation's path, `/api/v1/organization/{id}/operations/{operationId}`. */
+                Location?: string;
+                /** @description `respond-async`. */
+                "Preference-Applied"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OperationResponse"];
+            };
+        };
         /** @description A request with this Idempotency-Key is still being processed; retry later. */
         IdempotencyInFlight: {
             headers: {
@@ -1503,6 +1694,13 @@ export interface components {
     parameters: {
         /** @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call. No example value: a key copied from documentation would be shared by unrelated calls. */
         IdempotencyKey: string;
+        /**
+         * @description `respond-async` (RFC 7240) runs the call in the background: the answer is a 202 at once, with `Location` naming the operation (GetOperation), which reports progress and, when it ends, the status and body this call would have answered. Its effects are applied in one transaction as without the header: all or nothing, also when the service stops meanwhile. Without the preference the call answers when it is done, as always. Other preferences are ignored.
+         * @example respond-async
+         */
+        PreferAsync: string;
+        /** @description The operation's `_id` (a 24-character lowercase hex ObjectId). */
+        OperationObjectId: string;
         /** @description The organization's `_id` (a 24-character lowercase hex ObjectId). */
         OrganizationObjectId: string;
         /** @description OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path. */
@@ -1848,6 +2046,11 @@ export interface operations {
             header?: {
                 /** @description OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path. */
                 "ORGANIZATION-ID"?: components["parameters"]["OrganizationIdHeader"];
+                /**
+                 * @description `respond-async` (RFC 7240) runs the call in the background: the answer is a 202 at once, with `Location` naming the operation (GetOperation), which reports progress and, when it ends, the status and body this call would have answered. Its effects are applied in one transaction as without the header: all or nothing, also when the service stops meanwhile. Without the preference the call answers when it is done, as always. Other preferences are ignored.
+                 * @example respond-async
+                 */
+                Prefer?: components["parameters"]["PreferAsync"];
                 /** @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call. No example value: a key copied from documentation would be shared by unrelated calls. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -1868,6 +2071,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrganizationBackupResponse"];
                 };
             };
+            202: components["responses"]["OperationAccepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -1927,6 +2131,11 @@ export interface operations {
             header?: {
                 /** @description OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path. */
                 "ORGANIZATION-ID"?: components["parameters"]["OrganizationIdHeader"];
+                /**
+                 * @description `respond-async` (RFC 7240) runs the call in the background: the answer is a 202 at once, with `Location` naming the operation (GetOperation), which reports progress and, when it ends, the status and body this call would have answered. Its effects are applied in one transaction as without the header: all or nothing, also when the service stops meanwhile. Without the preference the call answers when it is done, as always. Other preferences are ignored.
+                 * @example respond-async
+                 */
+                Prefer?: components["parameters"]["PreferAsync"];
                 /** @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call. No example value: a key copied from documentation would be shared by unrelated calls. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -1951,6 +2160,7 @@ export interface operations {
                     "application/json": components["schemas"]["BackupRestoreResponse"];
                 };
             };
+            202: components["responses"]["OperationAccepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -1959,6 +2169,133 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    GetAllOperations: {
+        parameters: {
+            query?: {
+                /** @description The page to return, starting at 1. */
+                pageNo?: components["parameters"]["PageNo"];
+                /** @description The number of items per page. */
+                pageSize?: components["parameters"]["PageSize"];
+            };
+            header?: {
+                /** @description OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path. */
+                "ORGANIZATION-ID"?: components["parameters"]["OrganizationIdHeader"];
+                /** @description `pageNo` sent as a header (header names are case-insensitive: `pageNo` too); the query parameter wins when both are present. */
+                PageNo?: components["parameters"]["PageNoHeader"];
+                /** @description `pageSize` sent as a header; the query parameter wins when both are present. */
+                PageSize?: components["parameters"]["PageSizeHeader"];
+            };
+            path: {
+                /** @description The organization's `_id` (a 24-character lowercase hex ObjectId). */
+                id: components["parameters"]["OrganizationObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of operations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    GetOperation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path. */
+                "ORGANIZATION-ID"?: components["parameters"]["OrganizationIdHeader"];
+            };
+            path: {
+                /** @description The organization's `_id` (a 24-character lowercase hex ObjectId). */
+                id: components["parameters"]["OrganizationObjectId"];
+                /** @description The operation's `_id` (a 24-character lowercase hex ObjectId). */
+                operationId: components["parameters"]["OperationObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The operation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    CancelOperation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path. */
+                "ORGANIZATION-ID"?: components["parameters"]["OrganizationIdHeader"];
+            };
+            path: {
+                /** @description The organization's `_id` (a 24-character lowercase hex ObjectId). */
+                id: components["parameters"]["OrganizationObjectId"];
+                /** @description The operation's `_id` (a 24-character lowercase hex ObjectId). */
+                operationId: components["parameters"]["OperationObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled, or being cancelled; the operation as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The operation has already ended (succeeded or failed); nothing was changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "409",
+                     *       "message": "The operation has already finished"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1977,6 +2314,11 @@ export interface operations {
             header?: {
                 /** @description OrganizationId of your registered business on upbooks: the organization's short business code (`organizationId`) or its `_id`. When present it must name the same organization as the path. */
                 "ORGANIZATION-ID"?: components["parameters"]["OrganizationIdHeader"];
+                /**
+                 * @description `respond-async` (RFC 7240) runs the call in the background: the answer is a 202 at once, with `Location` naming the operation (GetOperation), which reports progress and, when it ends, the status and body this call would have answered. Its effects are applied in one transaction as without the header: all or nothing, also when the service stops meanwhile. Without the preference the call answers when it is done, as always. Other preferences are ignored.
+                 * @example respond-async
+                 */
+                Prefer?: components["parameters"]["PreferAsync"];
                 /** @description Makes the call safe to retry (draft-ietf-httpapi-idempotency-key-header, Stripe's semantics): a unique value, such as a UUID, per intended operation. The first request with a key runs; a repeat with the same key and the same request (method, path and query, body, caller) gets the first answer again, with `Idempotent-Replayed: true`, without running it again. The same key with a different request is a 422; a repeat while the first is still running (after a short wait for it) is a 409. Keys are per organization and caller, and kept 24 hours. The key, the call's effects and its answer are stored in one transaction: an answer that was not stored (a 5xx, a crash) left no effect, and a retry runs the call. No example value: a key copied from documentation would be shared by unrelated calls. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -2001,6 +2343,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeleteSelectiveDataResponse"];
                 };
             };
+            202: components["responses"]["OperationAccepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];

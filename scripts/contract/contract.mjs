@@ -102,6 +102,33 @@ await U({ op: "AddBackupRestore", name: "no token", invalid: true, method: "POST
 await U({ op: "GetAllBackupRestores", name: "success", method: "GET", path: restores(demoOrg), headers: bearer(token), expect: 200 });
 await U({ op: "GetAllBackupRestores", name: "not found", method: "GET", path: restores(hex24), headers: bearer(token), expect: 404 });
 await U({ op: "GetAllBackupRestores", name: "no token", invalid: true, method: "GET", path: restores(demoOrg), expect: 401 });
+// Background operations (Prefer: respond-async): 202 with Location, polled until final.
+const async = { ...bearer(token), Prefer: "respond-async" };
+const operation = (org, id) => `/api/v1/organization/${org}/operations${id ? `/${id}` : ""}`;
+const accepted = await U({ op: "AddOrganizationBackup", name: "in the background", method: "POST", path: backups(demoOrg), headers: async, expect: 202 });
+await U({ op: "DeleteSelectiveData", name: "dry run in the background", method: "DELETE", path: sel(demoOrg, "?dryRun=true"), headers: async, body: selective("all"), expect: 202 });
+await U({ op: "AddBackupRestore", name: "in the background", method: "POST", path: restores(demoOrg), headers: async, body: { backupId, categories: selective(["tasks"]) }, expect: 202 });
+const opId = accepted?.data?._id;
+for (let i = 0; i < 200; i++) {
+  const r = await fetch(proxies.upbooks.strict + operation(demoOrg, opId), { headers: bearer(token) });
+  const state = r.ok ? (await r.json())?.data?.state : undefined;
+  if (state !== "queued" && state !== "running") break;
+  await new Promise((done) => setTimeout(done, 100));
+}
+const finished = await U({ op: "GetOperation", name: "success", method: "GET", path: operation(demoOrg, opId), headers: bearer(token), expect: 200 });
+if (finished?.data?.state !== "succeeded" || finished?.data?.result?.status !== 201) {
+  results.push({ family: "upbooks", op: "GetOperation", ok: false });
+  console.log("FAIL upbooks GetOperation: the background backup did not succeed:", JSON.stringify(finished).slice(0, 600));
+}
+await U({ op: "GetOperation", name: "not found", method: "GET", path: operation(demoOrg, hex24), headers: bearer(token), expect: 404 });
+await U({ op: "GetOperation", name: "validation", invalid: true, method: "GET", path: operation(demoOrg, "nope"), headers: bearer(token), expect: 400 });
+await U({ op: "GetOperation", name: "no token", invalid: true, method: "GET", path: operation(demoOrg, opId), expect: 401 });
+await U({ op: "GetAllOperations", name: "success", method: "GET", path: `${operation(demoOrg)}?pageNo=1&pageSize=5`, headers: bearer(token), expect: 200 });
+await U({ op: "GetAllOperations", name: "not found", method: "GET", path: operation(hex24), headers: bearer(token), expect: 404 });
+await U({ op: "GetAllOperations", name: "no token", invalid: true, method: "GET", path: operation(demoOrg), expect: 401 });
+await U({ op: "CancelOperation", name: "already finished", method: "DELETE", path: operation(demoOrg, opId), headers: bearer(token), expect: 409 });
+await U({ op: "CancelOperation", name: "not found", method: "DELETE", path: operation(demoOrg, hex24), headers: bearer(token), expect: 404 });
+await U({ op: "CancelOperation", name: "no token", invalid: true, method: "DELETE", path: operation(demoOrg, opId), expect: 401 });
 
 const logs = `/api/v1/organization/${demoOrg}/activityLog`;
 await U({ op: "GetActivityLogs", name: "success", method: "GET", path: `${logs}?pageNo=1&pageSize=5`, headers: bearer(token), expect: 200 });
