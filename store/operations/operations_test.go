@@ -245,7 +245,7 @@ func TestAnInterruptedRunIsReportedFailed(t *testing.T) {
 		f := newFixture(t, db, operations.Config{})
 		op := f.submit(t, 200, false)
 		// What a dead run leaves: the row marked running a while ago, no effect, no lock.
-		storetest.Exec(t, db, fmt.Sprintf("UPDATE operations SET state = 'running', started_at = '2020-01-01 00:00:00' WHERE id = '%s'", op.ID))
+		storetest.Exec(t, db, fmt.Sprintf("UPDATE operations SET state = 'running', started_at = '2020-01-01 00:00:00' WHERE organization_id = '%s' AND id = '%s'", f.org.ID, op.ID))
 		if db.DialectName() == "sqlite" {
 			f.start(t)
 		}
@@ -267,7 +267,7 @@ func TestALiveRunIsNotReaped(t *testing.T) {
 		f.start(t)
 		op := f.submit(t, 200, true)
 		<-f.started
-		storetest.Exec(t, db, fmt.Sprintf("UPDATE operations SET started_at = '2020-01-01 00:00:00' WHERE id = '%s'", op.ID))
+		storetest.Exec(t, db, fmt.Sprintf("UPDATE operations SET started_at = '2020-01-01 00:00:00' WHERE organization_id = '%s' AND id = '%s'", f.org.ID, op.ID))
 		if got, err := f.q.Get(context.Background(), f.org.ID, op.ID); err != nil || got.State != operations.Running {
 			t.Fatalf("live run: %+v %v", got, err)
 		}
