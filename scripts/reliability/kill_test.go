@@ -220,18 +220,7 @@ type deleteAnswer struct {
 // selectiveDelete sends DeleteSelectiveData of killCategories with force=true on the demo tenant,
 // with an Idempotency-Key when key is not empty.
 func selectiveDelete(t *testing.T, base, token string, dryRun bool, key string) deleteAnswer {
-	op := findOperation(t, "upbooks.DeleteSelectiveData")
-	flags := map[string]any{}
-	for k := range baseRequest(op).json.(map[string]any) {
-		flags[k] = false
-	}
-	for _, c := range killCategories {
-		flags[c] = true
-	}
-	body, _ := json.Marshal(flags)
-	req, _ := http.NewRequest(http.MethodDelete, fmt.Sprintf("%s/api/v1/organization/%s/selective?force=true&dryRun=%v", base, demo.OrganizationID, dryRun), bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
+	req := selectiveDeleteRequest(t, base, token, dryRun)
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
 	}
@@ -244,6 +233,24 @@ func selectiveDelete(t *testing.T, base, token string, dryRun bool, key string) 
 	a := deleteAnswer{status: resp.StatusCode, raw: short(raw), replayed: resp.Header.Get("Idempotent-Replayed") == "true"}
 	_ = json.Unmarshal(raw, &a)
 	return a
+}
+
+// selectiveDeleteRequest is DeleteSelectiveData of killCategories with force=true on the demo
+// tenant.
+func selectiveDeleteRequest(t *testing.T, base, token string, dryRun bool) *http.Request {
+	op := findOperation(t, "upbooks.DeleteSelectiveData")
+	flags := map[string]any{}
+	for k := range baseRequest(op).json.(map[string]any) {
+		flags[k] = false
+	}
+	for _, c := range killCategories {
+		flags[c] = true
+	}
+	body, _ := json.Marshal(flags)
+	req, _ := http.NewRequest(http.MethodDelete, fmt.Sprintf("%s/api/v1/organization/%s/selective?force=true&dryRun=%v", base, demo.OrganizationID, dryRun), bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	return req
 }
 
 // categoryTables reads the spec's dependency table: the tables each category owns.

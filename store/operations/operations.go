@@ -418,7 +418,7 @@ type run struct {
 	kind   string
 	q      *Queue
 	op     Operation
-	saved  time.Time // when progress was last written to the row
+	saved  time.Time // when progress was last written to the row (zero: never, so the first step is)
 	saving bool
 }
 
@@ -491,7 +491,7 @@ func (q *Queue) work(ctx context.Context, a jobArgs) error {
 	}
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	r := &run{cancel: cancel, kind: op.Kind, q: q, op: op, saved: time.Now(), prog: Progress{Categories: map[string]int64{}}}
+	r := &run{cancel: cancel, kind: op.Kind, q: q, op: op, prog: Progress{Categories: map[string]int64{}}}
 	q.mu.Lock()
 	q.running[op.ID] = r
 	q.mu.Unlock()

@@ -277,3 +277,39 @@ func TestALiveRunIsNotReaped(t *testing.T) {
 		f.final(t, op.ID)
 	})
 }
+
+// On PostgreSQL a run's progress reaches its row while it runs, so every instance shows it, not
+// only the one running it; and any instance can cancel it (River tells the one running it).
+func TestProgressIsVisibleToOtherInstances(t *testing.T) {
+	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, operations.Config{})
+		f.start(t)
+		op := f.submit(t, 200, true)
+		<-f.started
+		other, err := operations.New(db, operations.Config{Logger: storetest.Logger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			got, err := other.Get(context.Background(), f.org.ID, op.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.State == operations.Running && got.Progress.Steps == 3 && got.Progress.StepsDone >= 1 && got.Progress.Categories["clients"] >= 10 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("another instance sees %s with progress %+v", got.State, got.Progress)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		got, err := other.Cancel(context.Background(), f.org.ID, op.ID)
+		if err != nil || !got.CancelRequested {
+			t.Fatalf("cancel from another instance: %+v %v", got, err)
+		}
+		if done := f.final(t, op.ID); done.State != operations.Cancelled || f.effects(t, op.ID) != 0 {
+			t.Fatalf("after a cancel from another instance: %+v", done)
+		}
+	})
+}
