@@ -11,6 +11,8 @@ type Progress interface {
 	// Step reports one finished step and the rows it worked through, for a category ("" for rows
 	// of no category).
 	Step(category string, rows int64)
+	// Rows reports rows of a category worked through within a step.
+	Rows(category string, rows int64)
 }
 
 type progressKey struct{}
@@ -31,5 +33,13 @@ func ReportPlan(ctx context.Context, steps int) {
 func ReportStep(ctx context.Context, category string, rows int64) {
 	if p, ok := ctx.Value(progressKey{}).(Progress); ok {
 		p.Step(category, rows)
+	}
+}
+
+// ReportRows tells ctx's Progress, if any, that rows rows of category were worked through within
+// the current step.
+func ReportRows(ctx context.Context, category string, rows int64) {
+	if p, ok := ctx.Value(progressKey{}).(Progress); ok {
+		p.Rows(category, rows)
 	}
 }

@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	gen "github.com/deletesvc/deletesvc/gen/upbooks"
 	"github.com/deletesvc/deletesvc/server/servertest"
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/identity"
 	"github.com/deletesvc/deletesvc/store/storetest"
 	upbooksstore "github.com/deletesvc/deletesvc/store/upbooks"
 )
@@ -165,6 +168,133 @@ func TestCancelAQueuedDeleteOverHTTP(t *testing.T) {
 		left, err := env.Upbooks.DeleteSelective(ctx, upbooksstore.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"invoice"}, DryRun: true, Force: true})
 		if err != nil || left.Deleted["invoice"] == 0 {
 			t.Fatalf("invoices after a cancelled delete: %v %v", left.Deleted, err)
+		}
+	})
+}
+
+// A background backup and restore answer what their synchronous calls would; an Idempotency-Key
+// on a background call replays its 202 (the same operation, not a second one); a member who may
+// not manage data is refused before anything is queued; /metrics shows the runs. On every database.
+func TestBackupAndRestoreInTheBackgroundOverHTTP(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		env := servertest.Start(t, db)
+		env.RunOperations(t)
+		c, err := gen.NewClientWithResponses(env.URL, gen.WithHTTPClient(env.HTTP))
+		if err != nil {
+			t.Fatal(err)
+		}
+		owner, org := storetest.Tenant(t, db, "owner@example.com")
+		if err := env.Upbooks.Seed(ctx, env.Identity, org.ID, 100, nil); err != nil {
+			t.Fatal(err)
+		}
+		tok := servertest.Bearer(env.Token(t, owner, org.ID))
+		async := "respond-async"
+		accepted := func(status int, body []byte) gen.Operation {
+			t.Helper()
+			var r gen.OperationResponse
+			if status != http.StatusAccepted || json.Unmarshal(body, &r) != nil {
+				t.Fatalf("want 202, got %d %s", status, body)
+			}
+			return r.Data
+		}
+		final := func(id string) gen.Operation {
+			t.Helper()
+			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+				r, err := c.GetOperationWithResponse(ctx, org.ID, id, nil, tok)
+				if err != nil || r.JSON200 == nil {
+					t.Fatalf("get operation: %v %s", err, r.Body)
+				}
+				if s := r.JSON200.Data.State; s != gen.Queued && s != gen.Running {
+					return r.JSON200.Data
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("operation did not end")
+				}
+			}
+		}
+
+		key := "backup-1"
+		b1, err := c.AddOrganizationBackupWithResponse(ctx, org.ID, &gen.AddOrganizationBackupParams{Prefer: &async, IdempotencyKey: &key}, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := accepted(b1.StatusCode(), b1.Body)
+		b2, err := c.AddOrganizationBackupWithResponse(ctx, org.ID, &gen.AddOrganizationBackupParams{Prefer: &async, IdempotencyKey: &key}, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again := accepted(b2.StatusCode(), b2.Body); again.UnderscoreId != first.UnderscoreId || b2.HTTPResponse.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("the repeat with the same key accepted %s (first %s), replayed %q", again.UnderscoreId, first.UnderscoreId, b2.HTTPResponse.Header.Get("Idempotent-Replayed"))
+		}
+		op := final(first.UnderscoreId)
+		var backup gen.OrganizationBackupResponse
+		if op.State != gen.Succeeded || op.Result.Status != http.StatusCreated || json.Unmarshal(op.Result.Body, &backup) != nil || backup.Data.Rows == 0 {
+			t.Fatalf("background backup: %+v", op)
+		}
+		if list, err := c.GetAllBackupsWithResponse(ctx, org.ID, nil, tok); err != nil || list.JSON200 == nil || list.JSON200.TotalCount != 1 {
+			t.Fatalf("backups after one keyed background backup sent twice: %v %s", err, list.Body)
+		}
+
+		invoices := func() int64 {
+			t.Helper()
+			r, err := env.Upbooks.DeleteSelective(ctx, upbooksstore.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"invoice"}, DryRun: true, Force: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.Deleted["invoice"]
+		}
+		before := invoices()
+		yes := true
+		if del, err := c.DeleteSelectiveDataWithResponse(ctx, org.ID, &gen.DeleteSelectiveDataParams{Force: &yes}, flags("invoice"), tok); err != nil || del.JSON200 == nil {
+			t.Fatalf("delete: %v %s", err, del.Body)
+		} else if invoices() != 0 {
+			t.Fatal("invoices left")
+		} else {
+			cats := []string{"invoice"}
+			for c := range *del.JSON200.Forced {
+				cats = append(cats, c)
+			}
+			r, err := c.AddBackupRestoreWithResponse(ctx, org.ID, &gen.AddBackupRestoreParams{Prefer: &async}, gen.BackupRestoreRequest{BackupId: backup.Data.UnderscoreId, Categories: flags(cats...)}, tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			restore := final(accepted(r.StatusCode(), r.Body).UnderscoreId)
+			var restored gen.BackupRestoreResponse
+			if restore.State != gen.Succeeded || restore.Result.Status != http.StatusCreated || json.Unmarshal(restore.Result.Body, &restored) != nil || restore.Progress.StepsDone == 0 {
+				t.Fatalf("background restore: %+v", restore)
+			}
+		}
+		if got := invoices(); got != before {
+			t.Fatalf("%d invoices after the background restore, %d before the delete", got, before)
+		}
+
+		// A member who may not manage data: refused at once, nothing queued.
+		member, _ := storetest.Tenant(t, db, "member@example.com")
+		if err := env.Identity.AddMember(ctx, org.ID, member.ID, identity.RoleMember); err != nil {
+			t.Fatal(err)
+		}
+		r, err := c.DeleteSelectiveDataWithResponse(ctx, org.ID, &gen.DeleteSelectiveDataParams{Prefer: &async}, flags("invoice"), servertest.Bearer(env.Token(t, member, org.ID)))
+		if err != nil || r.StatusCode() != http.StatusForbidden {
+			t.Fatalf("member's background delete: %v %d %s", err, r.StatusCode(), r.Body)
+		}
+		if list, err := c.GetAllOperationsWithResponse(ctx, org.ID, nil, tok); err != nil || list.JSON200 == nil || list.JSON200.TotalCount != 2 {
+			t.Fatalf("operations: %v %s", err, list.Body)
+		}
+
+		resp, err := http.Get(env.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		metrics, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, want := range []string{`deletesvc_operations_running{kind="AddOrganizationBackup"} 0`, `deletesvc_operation_rows_total{kind="AddBackupRestore"} `, `deletesvc_operation_rows_total{kind="DeleteSelectiveData"} 0`, `deletesvc_operation_steps{kind="AddBackupRestore"} 0`} {
+			if !strings.Contains(string(metrics), want) {
+				t.Errorf("/metrics lacks %q", want)
+			}
+		}
+		if strings.Contains(string(metrics), `deletesvc_operation_rows_total{kind="AddBackupRestore"} 0`) {
+			t.Error("/metrics counts no rows for the restore that ran")
 		}
 	})
 }

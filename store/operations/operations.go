@@ -433,16 +433,20 @@ func (r *run) progress() Progress {
 	return p
 }
 
-// Plan and Step make run the store's store.Progress.
+// Plan, Step and Rows make run the store's store.Progress.
 func (r *run) Plan(steps int) {
 	r.mu.Lock()
 	r.prog.Steps = steps
 	r.mu.Unlock()
 }
 
-func (r *run) Step(category string, rows int64) {
+func (r *run) Step(category string, rows int64) { r.add(1, category, rows) }
+
+func (r *run) Rows(category string, rows int64) { r.add(0, category, rows) }
+
+func (r *run) add(steps int, category string, rows int64) {
 	r.mu.Lock()
-	r.prog.StepsDone++
+	r.prog.StepsDone += steps
 	if category != "" {
 		r.prog.Categories[category] += rows
 	}

@@ -414,7 +414,7 @@ func (s *Store) RestoreBackup(ctx context.Context, req RestoreRequest) (Restore,
 			slices.Reverse(steps)
 		}
 		touched := map[string]bool{}
-		store.ReportPlan(ctx, len(steps))
+		store.ReportPlan(ctx, len(steps)+len(sections)) // the tables cleared, then the backup's read back
 		for _, st := range steps {
 			r := tx.Exec(deleteStepSQL(st), stepArgs(st, req.OrgID, keep)...)
 			if r.Error != nil {
@@ -501,6 +501,9 @@ func (s *Store) load(ctx context.Context, tx *gorm.DB, b Backup, set map[string]
 			if err := flush(); err != nil {
 				return err
 			}
+			if cur != nil {
+				store.ReportStep(ctx, "", 0) // the previous table is read back
+			}
 			sec, known := byTable[name]
 			if !known {
 				return fmt.Errorf("%w: unknown table %q", ErrBackupUnavailable, name)
@@ -532,6 +535,9 @@ func (s *Store) load(ctx context.Context, tx *gorm.DB, b Backup, set map[string]
 	}
 	if err := flush(); err != nil {
 		return err
+	}
+	if cur != nil {
+		store.ReportStep(ctx, "", 0)
 	}
 	// Read to the end so the checksum covers the whole blob.
 	if _, err := io.Copy(io.Discard, gz); err != nil {
@@ -614,6 +620,7 @@ func (s *Store) insertBatch(tx *gorm.DB, t *restoreTarget, arr string, orgID str
 			return fmt.Errorf("restore %s: %w", t.sec.table, r.Error)
 		}
 		restored[part.category] += r.RowsAffected
+		store.ReportRows(tx.Statement.Context, part.category, r.RowsAffected)
 	}
 	return nil
 }
