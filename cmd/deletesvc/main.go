@@ -134,6 +134,7 @@ func parse(args []string) (string, string, config, error) {
 		{&c.idempotency.TTL, "idempotency-ttl", "IDEMPOTENCY_TTL", server.DefaultIdempotency.TTL, "how long an Idempotency-Key and its answer are kept (expired ones are swept hourly)"},
 		{&c.idempotency.Wait, "idempotency-wait", "IDEMPOTENCY_WAIT", server.DefaultIdempotency.Wait, "how long a repeat waits for the running request with its Idempotency-Key before it is answered 409"},
 		{&c.backupKeep, "backup-retention", "BACKUP_RETENTION", 30 * 24 * time.Hour, "serve: Upbooks backups older than this are removed when a new one is taken; 0 keeps them"},
+		{&c.operations.Retention, "operation-retention", "OPERATION_RETENTION", 30 * 24 * time.Hour, "serve: ended background operations older than this are removed (hourly, by one instance); 0 keeps them"},
 		{&c.operations.Timeout, "operation-timeout", "OPERATION_TIMEOUT", operations.DefaultTimeout, "serve: a background operation (Prefer: respond-async) running longer is cancelled, rolled back and failed"},
 		{&c.pool.MaxLifetime, "db-conn-max-lifetime", "DB_CONN_MAX_LIFETIME", store.DefaultPool.MaxLifetime, "a database connection is replaced after this long"},
 		{&c.pool.MaxIdleTime, "db-conn-max-idle-time", "DB_CONN_MAX_IDLE_TIME", store.DefaultPool.MaxIdleTime, "an unused database connection is closed after this long"},

@@ -106,7 +106,10 @@ type Config struct {
 	Workers int
 	// PollInterval is how often an idle instance looks for queued operations.
 	PollInterval time.Duration
-	Logger       *slog.Logger
+	// Retention is how long an ended operation is kept; 0 keeps them. One instance (River's
+	// leader) sweeps them hourly.
+	Retention time.Duration
+	Logger    *slog.Logger
 }
 
 // Defaults for a zero Config.
@@ -154,12 +157,28 @@ func New(db *store.DB, cfg Config) (*Queue, error) {
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &worker{q: q})
+	var periodic []*river.PeriodicJob
+	if cfg.Retention > 0 {
+		river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, _ *river.Job[sweepArgs]) error {
+			n, err := q.Sweep(ctx)
+			if n > 0 {
+				cfg.Logger.InfoContext(ctx, "swept ended operations", "operations", n)
+			}
+			return err
+		}))
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return sweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+	}
 	q.client, err = river.NewClient(driver, &river.Config{
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
-		Workers:           workers,
-		JobTimeout:        cfg.Timeout,
-		FetchPollInterval: cfg.PollInterval,
-		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
+		PeriodicJobs: periodic,
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Workers:      workers,
+		JobTimeout:   cfg.Timeout,
+		// A job still marked running this long after its run began lost its instance (the run was
+		// cancelled at Timeout): River makes it available again, and that attempt finds it.
+		RescueStuckJobsAfter: cfg.Timeout + time.Minute,
+		FetchPollInterval:    cfg.PollInterval,
+		FetchCooldown:        min(cfg.PollInterval, 100*time.Millisecond),
 		// River's own logs are about the queue's machinery; only its warnings matter here.
 		Logger: slog.New(warnOnly{cfg.Logger.Handler()}),
 	})
@@ -195,6 +214,26 @@ func (q *Queue) Stop(ctx context.Context) error {
 	stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	return q.client.StopAndCancel(stop)
+}
+
+// sweepArgs is River's periodic job that deletes ended operations past Config.Retention.
+type sweepArgs struct{}
+
+func (sweepArgs) Kind() string { return "operations.sweep" }
+
+// Sweep deletes the operations that ended more than Config.Retention ago, across organizations.
+func (q *Queue) Sweep(ctx context.Context) (int64, error) {
+	var n int64
+	err := q.db.FanOut(ctx, func(tx *gorm.DB) error {
+		r := tx.Exec("DELETE FROM operations WHERE state IN (?, ?, ?) AND finished_at < ?",
+			Succeeded, Failed, Cancelled, q.db.Now().Add(-q.cfg.Retention))
+		n = r.RowsAffected
+		return r.Error
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sweep operations: %w", err)
+	}
+	return n, nil
 }
 
 // jobArgs is River's job: which operation to run.

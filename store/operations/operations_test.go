@@ -313,3 +313,33 @@ func TestProgressIsVisibleToOtherInstances(t *testing.T) {
 		}
 	})
 }
+
+// Ended operations past the retention are swept; newer ones and running ones stay.
+func TestSweepDeletesEndedOperationsPastRetention(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, operations.Config{Retention: time.Hour})
+		f.start(t)
+		old := f.final(t, f.submit(t, 200, false).ID)
+		recent := f.final(t, f.submit(t, 409, false).ID)
+		running := f.submit(t, 200, true)
+		<-f.started
+		storetest.Exec(t, db, fmt.Sprintf("UPDATE operations SET finished_at = '2020-01-01 00:00:00' WHERE organization_id = '%s' AND id = '%s'", f.org.ID, old.ID))
+		storetest.Exec(t, db, fmt.Sprintf("UPDATE operations SET started_at = '2020-01-01 00:00:00' WHERE organization_id = '%s' AND id = '%s'", f.org.ID, running.ID))
+		n, err := f.q.Sweep(context.Background())
+		if err != nil || n != 1 {
+			t.Fatalf("swept %d, %v; want 1", n, err)
+		}
+		if _, err := f.q.Get(context.Background(), f.org.ID, old.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("the old operation: %v", err)
+		}
+		for _, id := range []string{recent.ID, running.ID} {
+			if _, err := f.q.Get(context.Background(), f.org.ID, id); err != nil {
+				t.Fatalf("operation %s: %v", id, err)
+			}
+		}
+		if _, err := f.q.Cancel(context.Background(), f.org.ID, running.ID); err != nil {
+			t.Fatal(err)
+		}
+		f.final(t, running.ID)
+	})
+}
