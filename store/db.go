@@ -84,6 +84,7 @@ type DB struct {
 	dialect dialect.Dialect
 	now     func() time.Time
 	citus   bool // the database has the citus extension: tables are distributed
+	url     string
 
 	// What UncheckedTx found this PostgreSQL connection may do, once known.
 	bypassMu    sync.Mutex
@@ -140,7 +141,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	db := &DB{gorm: g, dialect: dialect.For(g.Dialector.Name()), now: now}
+	db := &DB{gorm: g, dialect: dialect.For(g.Dialector.Name()), now: now, url: url}
 	sqlDB, err := g.DB()
 	if err != nil {
 		return nil, err
@@ -166,6 +167,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	return db, nil
 }
+
+// URL is what the database was opened with (it may hold a password: never log it).
+func (db *DB) URL() string { return db.url }
 
 // DialectName is "postgres" or "sqlite".
 func (db *DB) DialectName() string { return db.dialect.Name() }

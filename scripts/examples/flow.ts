@@ -22,6 +22,8 @@ const flags = ["clients", "vendors", "assets", "employees", "expenses", "product
 type Selective = Upbooks["/api/v1/organization/{id}/selective"]["delete"]["requestBody"]["content"]["application/json"];
 const everything = Object.fromEntries(flags.map((f) => [f, true])) as Selective;
 const erased = must((await upbooks.DELETE("/api/v1/organization/{id}/selective", { params: { path: { id: org.data._id } }, headers: auth, body: everything })).data, "delete selective data");
+// Without Prefer: respond-async the answer is the 200 (a 202 would carry an operation instead).
+if (!("deleted" in erased)) throw new Error("delete selective data: answered in the background");
 const after = must((await upbooks.GET("/api/v1/organization/{id}", { params: { path: { id: org.data._id } }, headers: auth })).data, "read organization");
 console.log(`upbooks: organization ${after.data.name} kept, ${Object.values(erased.deleted).reduce((a, b) => a + b, 0)} rows erased, invoice series ${after.data.settings.invoice.prefix}`);
 

@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
@@ -121,10 +122,11 @@ const (
 
 // Queue accepts, runs and reports operations.
 type Queue struct {
-	db     *store.DB
-	cfg    Config
-	client *river.Client[*sql.Tx]
-	kinds  map[string]Kind
+	db       *store.DB
+	cfg      Config
+	client   *river.Client[*sql.Tx]
+	listener *pgxpool.Pool // PostgreSQL: River's LISTEN connection
+	kinds    map[string]Kind
 
 	mu      sync.Mutex
 	running map[string]*run // by operation id, the runs of this instance
@@ -151,9 +153,23 @@ func New(db *store.DB, cfg Config) (*Queue, error) {
 	if err != nil {
 		return nil, err
 	}
-	var driver riverdriver.Driver[*sql.Tx] = riverdatabasesql.New(pool)
-	if db.DialectName() == "sqlite" {
-		driver = riversqlite.New(pool)
+	var driver riverdriver.Driver[*sql.Tx]
+	switch db.DialectName() {
+	case "sqlite":
+		driver = riversqlite.New(pool) // its notifications go through a table it polls
+	default:
+		// Jobs are inserted in the service's own database/sql transactions; one pgx connection
+		// LISTENs, so an instance takes a new operation, or a cancel, at once rather than at its
+		// next poll.
+		lc, err := pgxpool.ParseConfig(db.URL())
+		if err != nil {
+			return nil, fmt.Errorf("operations: %w", err)
+		}
+		lc.MaxConns, lc.MinConns = 1, 0
+		if q.listener, err = pgxpool.NewWithConfig(context.Background(), lc); err != nil {
+			return nil, fmt.Errorf("operations: %w", err)
+		}
+		driver = riverdatabasesql.NewWithPgxListener(pool, q.listener)
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &worker{q: q})
@@ -208,6 +224,11 @@ func (q *Queue) Start(ctx context.Context) error {
 // Stop lets running operations finish until ctx is done, then cancels them (they fail, rolled
 // back).
 func (q *Queue) Stop(ctx context.Context) error {
+	defer func() {
+		if q.listener != nil {
+			q.listener.Close()
+		}
+	}()
 	if err := q.client.Stop(ctx); err == nil || !errors.Is(err, ctx.Err()) {
 		return err
 	}
