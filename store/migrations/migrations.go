@@ -91,7 +91,7 @@ func (r *Runner) Up(ctx context.Context, log *slog.Logger) ([]int64, error) {
 	for _, res := range results {
 		applied = append(applied, res.Source.Version)
 		if log != nil {
-			log.Info("migration applied", "version", res.Source.Version, "file", res.Source.Path, "duration", res.Duration)
+			log.Info("migration applied", "version", res.Source.Version, "file", sourceName(res.Source.Path), "duration", res.Duration)
 		}
 	}
 	if err != nil {
@@ -145,7 +145,7 @@ func (r *Runner) Status(ctx context.Context) ([]Status, error) {
 	}
 	out := make([]Status, len(st))
 	for i, s := range st {
-		out[i] = Status{Version: s.Source.Version, File: s.Source.Path, Applied: s.State == goose.StateApplied}
+		out[i] = Status{Version: s.Source.Version, File: sourceName(s.Source.Path), Applied: s.State == goose.StateApplied}
 	}
 	return out, nil
 }
@@ -189,4 +189,12 @@ func (r *Runner) tableExists(ctx context.Context, name string) (bool, error) {
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// sourceName names a migration: its file, or for the Go one, what it does.
+func sourceName(path string) string {
+	if path == "" {
+		return fmt.Sprintf("river.go (River's job queue schema, version %d)", riverVersion)
+	}
+	return path
 }
