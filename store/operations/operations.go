@@ -576,7 +576,7 @@ func (q *Queue) work(ctx context.Context, a jobArgs) error {
 		}
 		return q.finish(tx, op, state, resp, r.progress())
 	})
-	if err == nil {
+	if err == nil || errors.Is(err, errNotRunning) {
 		return nil
 	}
 	// Nothing of the run was applied: say why.
@@ -637,7 +637,7 @@ func (q *Queue) finish(tx *gorm.DB, op Operation, state string, resp store.Store
 	}
 	if r.RowsAffected != 1 {
 		// Marked failed meanwhile (reap found no sign of this run): its effects must not commit.
-		return errors.New("operation is no longer running")
+		return errNotRunning
 	}
 	return nil
 }
@@ -692,11 +692,24 @@ func (q *Queue) failure(kind string, r Reason) store.StoredResponse {
 // PostgreSQL a transaction-scoped advisory lock on the operation (a process that dies loses its
 // connection and so its locks), which reap looks for. SQLite needs none (one process).
 func (q *Queue) hold(tx *gorm.DB, op Operation) error {
-	if q.db.DialectName() != "postgres" {
-		return nil
+	if q.db.DialectName() == "postgres" {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(? || ?, 0))", lockPrefix, op.ID).Error; err != nil {
+			return err
+		}
 	}
-	return tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(? || ?, 0))", lockPrefix, op.ID).Error
+	// Held now; but if the run took long to get here (a busy pool), reap may have failed it.
+	var state string
+	if err := tx.Raw("SELECT state FROM operations WHERE organization_id = ? AND id = ?", op.OrgID, op.ID).Scan(&state).Error; err != nil {
+		return err
+	}
+	if state != Running {
+		return errNotRunning
+	}
+	return nil
 }
+
+// errNotRunning: the operation stopped being this run's before it began its work.
+var errNotRunning = errors.New("operation is no longer running")
 
 // lockPrefix keeps the operations' advisory locks apart from any other lock of the database.
 const lockPrefix = "deletesvc operation "
