@@ -35,20 +35,22 @@ func ultrabizRows(c config) []row {
 			continue
 		}
 		measure("ultrabiz", func(t tb) {
-			service, floor, cpu := ultrabizBench(t, c)
+			service, goClient, floor, cpu := ultrabizBench(t, c)
 			rows = append(rows, row{family: "Ultrabiz",
 				workload: fmt.Sprintf("Ultrabiz insert + delete of a 5-line invoice, %d clients", c.clients), backend: string(backend),
-				service: fmt.Sprintf("%.0f cycles/s", service), floor: fmt.Sprintf("%.0f cycles/s", floor),
-				ratio: service / floor, ratioOf: "service/pgbench", goal: ">= 0.8x",
-				cpu:      fmt.Sprintf("%.2f ms per cycle (two requests)", float64(cpu)/float64(time.Millisecond)),
-				baseline: fmt.Sprintf("pgbench -M prepared -c %d -j %d -f %s: the service's statements of one cycle, same tenant data; median of %d rounds x %gs", c.clients, c.clients, ultrabizScript, c.rounds, c.seconds),
+				service: fmt.Sprintf("%.0f cycles/s", service), rawFKs: fmt.Sprintf("%.0f cycles/s (Go client)", goClient), floor: fmt.Sprintf("%.0f cycles/s", floor),
+				ratio: service / floor, ratioOf: "service/pgbench", ratio2: goClient / floor, ratio2Of: "Go client/pgbench", goal: ">= 0.8x",
+				cpu: fmt.Sprintf("%.2f ms per cycle (two requests)", float64(cpu)/float64(time.Millisecond)),
+				baseline: fmt.Sprintf("pgbench -M prepared -c %d -j %d -f %s: the service's statements of one cycle, same tenant data; "+
+					"the Go client runs the same script's statements from this process over pgx (a connection per client, each statement prepared once, "+
+					"no HTTP, validation or ORM): what Go itself costs beside the database on the same cores; median of %d rounds x %gs", c.clients, c.clients, ultrabizScript, c.rounds, c.seconds),
 			})
 		})
 	}
 	return rows
 }
 
-func ultrabizBench(t tb, c config) (service, floor float64, cpu time.Duration) {
+func ultrabizBench(t tb, c config) (service, goClient, floor float64, cpu time.Duration) {
 	ctx := context.Background()
 	dbURL := storetest.URL(t, storetest.Postgres)
 	db, err := store.Open(ctx, dbURL, storetest.Options())
@@ -138,16 +140,34 @@ func ultrabizBench(t tb, c config) (service, floor float64, cpu time.Duration) {
 		tps, _ := strconv.ParseFloat(string(m[1]), 64)
 		return tps
 	}
+	script, err := readPgbenchScript(ultrabizScript)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scriptVars := map[string]any{"org": org.ID, "user": u.ID, "usernumber": u.Number, "vendor": v.ID,
+		"details": fmt.Sprintf(`{"billNo":"GO","invoiceId":1,"isPGP":false,"lines":5,"netAmount":"3587.2","units":"50.3","userNumber":%d,"vendorId":%d}`, u.Number, v.ID)}
+	viaGo := func(d time.Duration) float64 {
+		n, err := goClientCycles(ctx, dbURL, script, scriptVars, c.clients, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
 	dur := time.Duration(c.seconds * float64(time.Second))
 	viaHTTP(time.Second) // warm up connections and caches
 	pgbench(time.Second)
+	viaGo(time.Second)
 	cycles, used = 0, 0
-	var svc, pgb []float64
+	var svc, pgb, gos []float64
 	for round := range c.rounds {
-		if round%2 == 0 {
-			svc, pgb = append(svc, viaHTTP(dur)), append(pgb, pgbench(dur))
-		} else {
-			pgb, svc = append(pgb, pgbench(dur)), append(svc, viaHTTP(dur))
+		// Each variant takes each place in the order in turn.
+		variants := []func(){
+			func() { svc = append(svc, viaHTTP(dur)) },
+			func() { pgb = append(pgb, pgbench(dur)) },
+			func() { gos = append(gos, viaGo(dur)) },
+		}
+		for i := range variants {
+			variants[(i+round)%len(variants)]()
 		}
 	}
 	// Every cycle, the service's and pgbench's alike, gives back what it took: no live invoice is
@@ -168,7 +188,7 @@ func ultrabizBench(t tb, c config) (service, floor float64, cpu time.Duration) {
 	if err := plain.QueryRow(`SELECT count(*), count(deleted_at) FROM ultrabiz_purchase_invoices WHERE organization_id = $1`, org.ID).Scan(&invoices, &deleted); err != nil || invoices == 0 || deleted != invoices {
 		t.Fatalf("invoices %d, deleted %d: %v", invoices, deleted, err)
 	}
-	return median(svc), median(pgb), used / time.Duration(cycles)
+	return median(svc), median(gos), median(pgb), used / time.Duration(cycles)
 }
 
 // ultrabizLines are five lines over two products and three stock rows (as server/ultrabiz's
