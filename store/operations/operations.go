@@ -124,8 +124,9 @@ const (
 type Queue struct {
 	db       *store.DB
 	cfg      Config
-	client   *river.Client[*sql.Tx]
-	listener *pgxpool.Pool // PostgreSQL: River's LISTEN connection
+	client   *river.Client[*sql.Tx] // writes jobs (insert, cancel)
+	runner   *river.Client[*sql.Tx] // runs them, from Start on
+	listener *pgxpool.Pool          // PostgreSQL: the runner's LISTEN connection
 	kinds    map[string]Kind
 
 	mu      sync.Mutex
@@ -149,60 +150,36 @@ func New(db *store.DB, cfg Config) (*Queue, error) {
 		cfg.Logger = slog.Default()
 	}
 	q := &Queue{db: db, cfg: cfg, kinds: map[string]Kind{}, running: map[string]*run{}, done: map[string]int64{}}
-	pool, err := db.SQL()
+	driver, err := q.driver(nil)
 	if err != nil {
 		return nil, err
 	}
-	var driver riverdriver.Driver[*sql.Tx]
-	switch db.DialectName() {
-	case "sqlite":
-		driver = riversqlite.New(pool) // its notifications go through a table it polls
-	default:
-		// Jobs are inserted in the service's own database/sql transactions; one pgx connection
-		// LISTENs, so an instance takes a new operation, or a cancel, at once rather than at its
-		// next poll.
-		lc, err := pgxpool.ParseConfig(db.URL())
-		if err != nil {
-			return nil, fmt.Errorf("operations: %w", err)
-		}
-		lc.MaxConns, lc.MinConns = 1, 0
-		if q.listener, err = pgxpool.NewWithConfig(context.Background(), lc); err != nil {
-			return nil, fmt.Errorf("operations: %w", err)
-		}
-		driver = riverdatabasesql.NewWithPgxListener(pool, q.listener)
-	}
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &worker{q: q})
-	var periodic []*river.PeriodicJob
-	if cfg.Retention > 0 {
-		river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, _ *river.Job[sweepArgs]) error {
-			n, err := q.Sweep(ctx)
-			if n > 0 {
-				cfg.Logger.InfoContext(ctx, "swept ended operations", "operations", n)
-			}
-			return err
-		}))
-		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
-			func() (river.JobArgs, *river.InsertOpts) { return sweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
-	}
-	q.client, err = river.NewClient(driver, &river.Config{
-		PeriodicJobs: periodic,
-		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
-		Workers:      workers,
-		JobTimeout:   cfg.Timeout,
-		// A job still marked running this long after its run began lost its instance (the run was
-		// cancelled at Timeout): River makes it available again, and that attempt finds it.
-		RescueStuckJobsAfter: cfg.Timeout + time.Minute,
-		FetchPollInterval:    cfg.PollInterval,
-		FetchCooldown:        min(cfg.PollInterval, 100*time.Millisecond),
-		// River's own logs are about the queue's machinery; only its warnings matter here.
-		Logger: slog.New(warnOnly{cfg.Logger.Handler()}),
-	})
-	if err != nil {
+	// Accepting and cancelling need no workers: this client only writes jobs (Start makes the
+	// one that runs them).
+	if q.client, err = river.NewClient(driver, &river.Config{Logger: q.riverLogger()}); err != nil {
 		return nil, fmt.Errorf("operations: %w", err)
 	}
 	return q, nil
 }
+
+// driver is River's driver on the service's pool; on PostgreSQL with listener (when not nil) for
+// LISTEN.
+func (q *Queue) driver(listener *pgxpool.Pool) (riverdriver.Driver[*sql.Tx], error) {
+	pool, err := q.db.SQL()
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case q.db.DialectName() == "sqlite":
+		return riversqlite.New(pool), nil // its notifications go through a table it polls
+	case listener != nil:
+		return riverdatabasesql.NewWithPgxListener(pool, listener), nil
+	}
+	return riverdatabasesql.New(pool), nil
+}
+
+// River's own logs are about the queue's machinery; only its warnings matter here.
+func (q *Queue) riverLogger() *slog.Logger { return slog.New(warnOnly{q.cfg.Logger.Handler()}) }
 
 // Register makes the kind named name runnable; call it before Start.
 func (q *Queue) Register(name string, k Kind) { q.kinds[name] = k }
@@ -216,25 +193,73 @@ func (q *Queue) Start(ctx context.Context) error {
 		}); err != nil {
 			return fmt.Errorf("operations: %w", err)
 		}
+	} else {
+		// One pgx connection LISTENs (jobs are written in the service's own database/sql
+		// transactions), so this instance takes a new operation, or a cancel, at once rather
+		// than at its next poll.
+		lc, err := pgxpool.ParseConfig(q.db.URL())
+		if err != nil {
+			return fmt.Errorf("operations: %w", err)
+		}
+		lc.MaxConns, lc.MinConns = 1, 0
+		if q.listener, err = pgxpool.NewWithConfig(ctx, lc); err != nil {
+			return fmt.Errorf("operations: %w", err)
+		}
+	}
+	driver, err := q.driver(q.listener)
+	if err != nil {
+		return err
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &worker{q: q})
+	var periodic []*river.PeriodicJob
+	if q.cfg.Retention > 0 {
+		river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, _ *river.Job[sweepArgs]) error {
+			n, err := q.Sweep(ctx)
+			if n > 0 {
+				q.cfg.Logger.InfoContext(ctx, "swept ended operations", "operations", n)
+			}
+			return err
+		}))
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return sweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+	}
+	q.runner, err = river.NewClient(driver, &river.Config{
+		PeriodicJobs: periodic,
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: q.cfg.Workers}},
+		Workers:      workers,
+		JobTimeout:   q.cfg.Timeout,
+		// A job still marked running this long after its run began lost its instance (the run was
+		// cancelled at Timeout): River makes it available again, and that attempt finds it.
+		RescueStuckJobsAfter: q.cfg.Timeout + time.Minute,
+		FetchPollInterval:    q.cfg.PollInterval,
+		FetchCooldown:        min(q.cfg.PollInterval, 100*time.Millisecond),
+		Logger:               q.riverLogger(),
+	})
+	if err != nil {
+		return fmt.Errorf("operations: %w", err)
 	}
 	// Runs end through Stop (graceful first), not when the caller's ctx ends.
-	return q.client.Start(context.WithoutCancel(ctx))
+	return q.runner.Start(context.WithoutCancel(ctx))
 }
 
 // Stop lets running operations finish until ctx is done, then cancels them (they fail, rolled
 // back).
 func (q *Queue) Stop(ctx context.Context) error {
+	if q.runner == nil {
+		return nil
+	}
 	defer func() {
 		if q.listener != nil {
 			q.listener.Close()
 		}
 	}()
-	if err := q.client.Stop(ctx); err == nil || !errors.Is(err, ctx.Err()) {
+	if err := q.runner.Stop(ctx); err == nil || !errors.Is(err, ctx.Err()) {
 		return err
 	}
 	stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	return q.client.StopAndCancel(stop)
+	return q.runner.StopAndCancel(stop)
 }
 
 // sweepArgs is River's periodic job that deletes ended operations past Config.Retention.
