@@ -6,6 +6,8 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // Dialect writes the database-specific parts of set-based statements.
@@ -99,8 +101,33 @@ func (a TextArray) Value() (driver.Value, error) {
 	return p.Value()
 }
 
+// Dimensions, Index and IndexType make TextArray a pgtype.ArrayGetter, which pgx encodes as a
+// binary text[] itself; Value's text form, which pgx would parse back into an array, cost 1.8 ms
+// of a 1000-id statement (issue 13). Value stays for other drivers. A nil TextArray is '{}'.
+func (a TextArray) Dimensions() []pgtype.ArrayDimension { return dimensions(len(a)) }
+
+// Index implements pgtype.ArrayGetter; a pointer, so the element is not copied into an interface.
+func (a TextArray) Index(i int) any { return &a[i] }
+
+// IndexType implements pgtype.ArrayGetter.
+func (TextArray) IndexType() any { return new(string) }
+
 // NullTextArray binds a slice of optional strings as one PostgreSQL text[] parameter; nil is NULL.
 type NullTextArray []*string
+
+// Dimensions implements pgtype.ArrayGetter, as TextArray does.
+func (a NullTextArray) Dimensions() []pgtype.ArrayDimension { return dimensions(len(a)) }
+
+// Index implements pgtype.ArrayGetter: a nil element is NULL.
+func (a NullTextArray) Index(i int) any { return a[i] }
+
+// IndexType implements pgtype.ArrayGetter.
+func (NullTextArray) IndexType() any { return new(string) }
+
+// dimensions is the shape of a one-dimensional array of n elements, never NULL.
+func dimensions(n int) []pgtype.ArrayDimension {
+	return []pgtype.ArrayDimension{{Length: int32(n), LowerBound: 1}}
+}
 
 var arrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 

@@ -58,3 +58,37 @@ func TestInListMatchesExactlyTheValues(t *testing.T) {
 		}
 	})
 }
+
+// The arrays reach PostgreSQL element for element, NULLs, empty strings and quoting characters
+// included, and an empty or nil TextArray is an empty array, not NULL.
+func TestTextArraysRoundTrip(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect().Name() != "postgres" {
+			t.Skip("PostgreSQL arrays")
+		}
+		g := db.Gorm(context.Background())
+		words := []string{"plain", `quo"te`, `back\slash`, "com,ma", "{brace}", "NULL", "", " space "}
+		for _, arg := range []any{dialect.TextArray(words), dialect.TextArray{}, dialect.TextArray(nil)} {
+			var got []string
+			if err := g.Raw("SELECT x FROM unnest(?::text[]) WITH ORDINALITY AS u(x, n) ORDER BY n", arg).Scan(&got).Error; err != nil {
+				t.Fatal(err)
+			}
+			var isNull bool
+			if err := g.Raw("SELECT ?::text[] IS NULL", arg).Scan(&isNull).Error; err != nil {
+				t.Fatal(err)
+			}
+			if want := []string(arg.(dialect.TextArray)); !slices.Equal(got, want) || isNull {
+				t.Errorf("%q came back as %q (NULL: %v)", want, got, isNull)
+			}
+		}
+		a, b := `x"y`, ""
+		var got []string
+		if err := g.Raw("SELECT coalesce(x, '<null>') FROM unnest(?::text[]) WITH ORDINALITY AS u(x, n) ORDER BY n", dialect.NullTextArray{&a, nil, &b}).Scan(&got).Error; err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{a, "<null>", ""}; !slices.Equal(got, want) {
+			t.Errorf("NullTextArray came back as %q, want %q", got, want)
+		}
+	})
+}
