@@ -186,9 +186,12 @@ func (s *documentScanner) scan(rows *sql.Rows) (Document, error) {
 	d := s.d
 	d.Annotations = []string{}
 	if s.annotations != "[]" && s.annotations != "" {
-		if err := json.Unmarshal([]byte(s.annotations), &d.Annotations); err != nil {
+		// Decoded beside d, not into it: taking d's address would move every row's copy to the heap.
+		var annotations []string
+		if err := json.Unmarshal([]byte(s.annotations), &annotations); err != nil {
 			return Document{}, fmt.Errorf("annotations of document %s: %w", d.ID, err)
 		}
+		d.Annotations = annotations
 	}
 	return d, nil
 }
