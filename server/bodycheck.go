@@ -135,7 +135,7 @@ func (b *bodyCheck) accepts(req *http.Request) bool {
 	if err != nil || mt != "application/json" || len(params) > 0 || req.Body == nil || req.Body == http.NoBody {
 		return false
 	}
-	body, err := io.ReadAll(req.Body)
+	body, err := readBody(req)
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	if err != nil || !utf8.Valid(body) {
 		return false

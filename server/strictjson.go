@@ -35,7 +35,7 @@ func rejectUnsafeInput(next echo.HandlerFunc) echo.HandlerFunc {
 		if req.Body == nil || req.Body == http.NoBody || !isJSON(req.Header.Get(echo.HeaderContentType)) {
 			return next(c)
 		}
-		body, err := io.ReadAll(req.Body)
+		body, err := readBody(req)
 		if err != nil {
 			return err
 		}
@@ -59,6 +59,30 @@ func rejectUnsafeInput(next echo.HandlerFunc) echo.HandlerFunc {
 			if tok.Kind() == '"' && strings.ContainsRune(tok.String(), 0) {
 				return refuse(api.FieldError{In: "body", Path: pointerPath(string(dec.StackPointer())), Reason: "a string holds a NUL character"})
 			}
+		}
+	}
+}
+
+// readBody reads req's body whole into one buffer sized from Content-Length (BodyLimit has
+// bounded it), where io.ReadAll's doubling allocated about five times a 55 KB body.
+func readBody(req *http.Request) ([]byte, error) {
+	n := req.ContentLength
+	if n <= 0 || n > 8<<20 {
+		return io.ReadAll(req.Body)
+	}
+	buf := make([]byte, 0, n+1) // +1: the read that sees EOF needs room
+	for {
+		m, err := req.Body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+m]
+		if errors.Is(err, io.EOF) {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) { // longer than announced: let io.ReadAll's growth take over
+			rest, err := io.ReadAll(req.Body)
+			return append(buf, rest...), err
 		}
 	}
 }
