@@ -43,6 +43,9 @@ func rejectUnsafeInput(next echo.HandlerFunc) echo.HandlerFunc {
 		if !utf8.Valid(body) {
 			return refuse(api.FieldError{In: "body", Reason: "the body is not valid UTF-8"})
 		}
+		// JSON can only spell NUL as \u0000 (a raw one is a syntax error), so without that text no
+		// string needs to be unquoted to look for it: that was four allocations per bulk item.
+		mayHoldNUL := stdbytes.Contains(body, []byte(`\u0000`))
 		dec := jsontext.NewDecoder(stdbytes.NewReader(body))
 		for {
 			tok, err := dec.ReadToken()
@@ -56,7 +59,7 @@ func rejectUnsafeInput(next echo.HandlerFunc) echo.HandlerFunc {
 			if err != nil {
 				return next(c) // other syntax errors are the validator's to report, in its words
 			}
-			if tok.Kind() == '"' && strings.ContainsRune(tok.String(), 0) {
+			if mayHoldNUL && tok.Kind() == '"' && strings.ContainsRune(tok.String(), 0) {
 				return refuse(api.FieldError{In: "body", Path: pointerPath(string(dec.StackPointer())), Reason: "a string holds a NUL character"})
 			}
 		}
