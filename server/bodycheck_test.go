@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -214,4 +215,40 @@ func mutants(s *openapi3.Schema, v any) []any {
 		}
 	}
 	return out
+}
+
+// TestFixedPatternMatchesAsRegexp: a pattern compiled to a fixedPattern matches exactly the strings
+// Go's regexp matches (the engine kin-openapi uses), over matches, one-byte changes, other lengths
+// and non-ASCII bytes; patterns outside its reach are not compiled.
+func TestFixedPatternMatchesAsRegexp(t *testing.T) {
+	for pattern, sample := range map[string]string{
+		`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`: "c3b993f2-81ab-41d4-b54e-e32a79bb7c64",
+		`^[0-9]{6}$`:       "400021",
+		`^(?i)ab[c-e]\d_$`: "aBd7_",
+		`^x\.y{2}$`:        "x.yy",
+	} {
+		fixed := compileFixed(pattern)
+		if fixed == nil {
+			t.Fatalf("%s: not compiled", pattern)
+		}
+		re := regexp.MustCompile(pattern)
+		inputs := []string{sample, "", sample + "0", sample[1:], "é" + sample[2:], sample[:len(sample)-1] + "\xff"}
+		for i := range sample {
+			for _, c := range []byte{'0', '9', 'a', 'f', 'g', 'A', 'F', 'G', 'z', '-', '.', '_', ' ', 0, 0x7f, 0x80} {
+				b := []byte(sample)
+				b[i] = c
+				inputs = append(inputs, string(b))
+			}
+		}
+		for _, in := range inputs {
+			if got, want := fixed.match([]byte(in)), re.MatchString(in); got != want {
+				t.Errorf("%s on %q: %v, regexp says %v", pattern, in, got, want)
+			}
+		}
+	}
+	for _, pattern := range []string{`^a+$`, `^(a|b)$`, `[0-9]{3}`, `^[0-9]{3}`, `^.$`, `^[é]$`, `^(?i)k$`, `^(?i)\w$`, `^a{1,2}$`} {
+		if compileFixed(pattern) != nil {
+			t.Errorf("%s: compiled", pattern)
+		}
+	}
 }
