@@ -167,6 +167,14 @@ func appendNullString(buf []byte, s *string) []byte {
 
 const hex = "0123456789abcdef"
 
+// plain marks the ASCII bytes a JSON string holds as they are.
+var plain = func() (t [utf8.RuneSelf]bool) {
+	for b := range t {
+		t[b] = b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&'
+	}
+	return t
+}()
+
 // appendString writes s as a JSON string exactly as encoding/json does by default: HTML-safe
 // (<, > and & escaped), invalid UTF-8 as U+FFFD, U+2028 and U+2029 escaped.
 func appendString(buf []byte, s string) []byte {
@@ -174,7 +182,7 @@ func appendString(buf []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+			if plain[b] {
 				i++
 				continue
 			}
