@@ -52,11 +52,13 @@ func rejectUnsafeInput(next echo.HandlerFunc) echo.HandlerFunc {
 			if errors.Is(err, io.EOF) {
 				return next(c)
 			}
-			var se *jsontext.SyntacticError
-			if errors.As(err, &se) && errors.Is(se.Err, jsontext.ErrDuplicateName) {
-				return refuse(api.FieldError{In: "body", Path: pointerPath(string(se.JSONPointer)), Reason: "duplicate key in object"})
-			}
 			if err != nil {
+				// se is declared here, not per token: errors.As takes its address, which put it on
+				// the heap for every token read (six allocations per bulk item).
+				var se *jsontext.SyntacticError
+				if errors.As(err, &se) && errors.Is(se.Err, jsontext.ErrDuplicateName) {
+					return refuse(api.FieldError{In: "body", Path: pointerPath(string(se.JSONPointer)), Reason: "duplicate key in object"})
+				}
 				return next(c) // other syntax errors are the validator's to report, in its words
 			}
 			if mayHoldNUL && tok.Kind() == '"' && strings.ContainsRune(tok.String(), 0) {
