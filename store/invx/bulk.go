@@ -68,10 +68,12 @@ func resolve(p plan, items []ActionItem, updated map[string]*Document, current m
 }
 
 // ApplyActions applies buyer actions to documents of the organization, each item on its own:
-// one result per item in request order. It costs at most three statements whatever the number of
+// one result per item in request order. It costs at most four statements whatever the number of
 // items: one conditional UPDATE ... RETURNING for all of them and, in its transaction, one
-// activity-log entry for the documents deleted; then one SELECT of the states of the items that
-// did not apply (unknown, another organization's, or not allowed).
+// activity-log entry for the documents deleted (on PostgreSQL preceded, when it lists many, by the
+// SET LOCAL of compressFast); then one SELECT of the states of the items that did not apply
+// (unknown, another organization's, or not allowed). The first such entry of a Store also asks
+// once whether the server has lz4.
 func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []ActionItem) ([]ItemResult, error) {
 	p := planBatch(items)
 	if len(p.apply) == 0 {
@@ -91,7 +93,7 @@ func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []
 			if updated, err = updateRows(tx, query, args, len(toApply)); err != nil {
 				return err
 			}
-			return recordDeletes(tx, orgID, userID, toApply, updated, now)
+			return s.recordDeletes(tx, orgID, userID, toApply, updated, now)
 		})
 		// The transaction changed nothing when PostgreSQL chose it as a deadlock victim (two
 		// batches locking overlapping rows in different plan orders), so running it again is safe.
@@ -140,7 +142,7 @@ func (s *Store) ApplyAction(ctx context.Context, orgID, userID string, item Acti
 
 // recordDeletes writes one activity-log entry for the documents the request deleted (none when
 // no del item applied): their ids and numbers, in request order.
-func recordDeletes(tx *gorm.DB, orgID, userID string, items []ActionItem, updated map[string]*Document, now time.Time) error {
+func (s *Store) recordDeletes(tx *gorm.DB, orgID, userID string, items []ActionItem, updated map[string]*Document, now time.Time) error {
 	// A struct, not a map per document: the same JSON (fields in a map's sorted key order) at a
 	// fraction of the allocations for a 1000-document request.
 	type deleted struct {
@@ -156,6 +158,11 @@ func recordDeletes(tx *gorm.DB, orgID, userID string, items []ActionItem, update
 	}
 	if len(docs) == 0 {
 		return nil
+	}
+	if len(docs) >= compressFastFrom {
+		if err := s.compressFast(tx); err != nil {
+			return err
+		}
 	}
 	return activity.Record(tx, orgID, userID, activity.InvxDeleteDocuments, map[string]any{"count": len(docs), "documents": docs}, now)
 }
