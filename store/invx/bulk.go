@@ -70,9 +70,9 @@ func resolve(p plan, items []ActionItem, updated map[string]*Document, current m
 // ApplyActions applies buyer actions to documents of the organization, each item on its own:
 // one result per item in request order. It costs at most four statements whatever the number of
 // items: one conditional UPDATE ... RETURNING for all of them and, in its transaction, one
-// activity-log entry for the documents deleted (on PostgreSQL preceded, when it lists many, by the
-// SET LOCAL of compressFast); then one SELECT of the states of the items that did not apply
-// (unknown, another organization's, or not allowed). The first such entry of a Store also asks
+// activity-log entry for the documents deleted (on PostgreSQL a large batch first tunes its
+// transaction: tuneLarge); then one SELECT of the states of the items that did not apply
+// (unknown, another organization's, or not allowed). The first large batch of a Store also asks
 // once whether the server has lz4.
 func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []ActionItem) ([]ItemResult, error) {
 	p := planBatch(items)
@@ -89,6 +89,11 @@ func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []
 	var err error
 	for attempt := 0; ; attempt++ {
 		err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+			if len(toApply) >= largeBatch {
+				if err := s.tuneLarge(tx); err != nil {
+					return err
+				}
+			}
 			var err error
 			if updated, err = updateRows(tx, query, args, len(toApply)); err != nil {
 				return err
@@ -158,11 +163,6 @@ func (s *Store) recordDeletes(tx *gorm.DB, orgID, userID string, items []ActionI
 	}
 	if len(docs) == 0 {
 		return nil
-	}
-	if len(docs) >= compressFastFrom {
-		if err := s.compressFast(tx); err != nil {
-			return err
-		}
 	}
 	return activity.Record(tx, orgID, userID, activity.InvxDeleteDocuments, map[string]any{"count": len(docs), "documents": docs}, now)
 }

@@ -258,8 +258,8 @@ func TestBulkStatements(t *testing.T) {
 			return stmts()
 		}
 		// The UPDATE, the activity-log entry, and the states of the items that failed; on
-		// PostgreSQL a large entry's SET LOCAL of lz4 compression too. The Store asks once whether
-		// the server has lz4, in its first large delete: this one, before the counts.
+		// PostgreSQL a large batch's settings too (tuneLarge). The Store asks once whether the
+		// server has lz4, in its first large batch: this one, before the counts.
 		count(40, false)
 		most := int64(3)
 		if db.Dialect().Name() == "postgres" {
@@ -401,8 +401,9 @@ func TestClock(t *testing.T) {
 }
 
 // TestLargeDeleteCompressesWithLZ4: on a PostgreSQL that has lz4, the activity entry of a large
-// delete is stored lz4-compressed (pglz cost 1.1 ms more per 1000 documents) and reads back whole;
-// a small one stays below the compression threshold and takes no extra statement.
+// delete is stored lz4-compressed (pglz cost 1.1 ms more per 1000 documents) and reads back whole,
+// which also shows that tuneLarge's one statement ran (it sets the plan cache mode beside); a
+// small one stays below the compression threshold.
 func TestLargeDeleteCompressesWithLZ4(t *testing.T) {
 	t.Parallel()
 	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {

@@ -37,17 +37,18 @@ type statements struct {
 	// itemRows is the FROM item listing a batch's items as rows v(doc_id, act, note), and its
 	// arguments.
 	itemRows func(items []ActionItem) (string, []any)
-	// lz4Supported and lz4 are set on PostgreSQL only: see Store.compressFast.
-	lz4Supported, lz4 string
+	// lz4Supported, tune and tuneLZ4 are PostgreSQL's only: see Store.tuneLarge.
+	lz4Supported, tune, tuneLZ4 string
 }
 
 func newStatements(d dialect.Dialect) statements {
 	st := statements{dialect: d, itemRows: unnestItemRows,
 		lz4Supported: "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'",
-		lz4:          "SET LOCAL default_toast_compression = lz4"}
+		tune:         "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)",
+		tuneLZ4:      "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('default_toast_compression', 'lz4', true)"}
 	if _, ok := d.(dialect.SQLite); ok {
 		st.itemRows = valuesItemRows
-		st.lz4Supported, st.lz4 = "", ""
+		st.lz4Supported, st.tune, st.tuneLZ4 = "", "", ""
 	}
 	return st
 }
