@@ -154,11 +154,43 @@ func (a NullTextArray) Value() (driver.Value, error) {
 // JSONArray binds a Go string slice as one JSON array text, for SQLite's json_each.
 type JSONArray []string
 
-// Value implements driver.Valuer.
+// Value implements driver.Valuer. Strings of printable ASCII without quotes or backslashes (ids)
+// are written as they are; json.Marshal, which reflected over 1000 ids for a bulk request, takes
+// the rest.
 func (a JSONArray) Value() (driver.Value, error) {
 	if a == nil {
 		return "[]", nil
 	}
-	b, err := json.Marshal([]string(a))
-	return string(b), err
+	n := 2
+	for _, s := range a {
+		if !plainJSON(s) {
+			b, err := json.Marshal([]string(a))
+			return string(b), err
+		}
+		n += len(s) + 3
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteByte('[')
+	for i, s := range a {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(s)
+		b.WriteByte('"')
+	}
+	b.WriteByte(']')
+	return b.String(), nil
+}
+
+// plainJSON reports whether s is its own JSON string body: printable ASCII, no quote, backslash or
+// character json.Marshal escapes for HTML.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }

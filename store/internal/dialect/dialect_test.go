@@ -2,6 +2,7 @@ package dialect_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"testing"
 
@@ -91,4 +92,19 @@ func TestTextArraysRoundTrip(t *testing.T) {
 			t.Errorf("NullTextArray came back as %q, want %q", got, want)
 		}
 	})
+}
+
+// JSONArray's text is json.Marshal's, for plain ids and for strings that need escaping alike.
+func TestJSONArrayIsJSON(t *testing.T) {
+	t.Parallel()
+	for _, a := range []dialect.JSONArray{nil, {}, {"c3b993f2-81ab-41d4-b54e-e32a79bb7c64", "x"}, {"a", `b"c`}, {`d\e`}, {"<&>"}, {"é"}, {"tab\t"}, {""}} {
+		got, err := a.Value()
+		want, _ := json.Marshal([]string(a))
+		if a == nil {
+			want = []byte("[]")
+		}
+		if err != nil || got != string(want) {
+			t.Errorf("%q: Value = %v, %v; want %s", []string(a), got, err, want)
+		}
+	}
 }
