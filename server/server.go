@@ -258,7 +258,13 @@ const callerKey = "deletesvc.caller"
 // router adapts Echo to a generated EchoRouter, putting the family's middleware on each of its
 // routes: [XML to JSON], the request validator (which also authenticates), the organization guard.
 func (s *Server) router(f api.Family) *familyRouter {
-	validator := echomw.OapiRequestValidatorWithOptions(f.Spec, &echomw.Options{
+	return &familyRouter{e: s.echo, s: s, f: f, validator: s.validator(f, false), paramsValidator: s.validator(f, true), limiter: s.rateLimit(f)}
+}
+
+// validator is kin-openapi's request validator for the family; withoutBody leaves the body out
+// (for a body bodyCheck has accepted).
+func (s *Server) validator(f api.Family, withoutBody bool) echo.MiddlewareFunc {
+	return echomw.OapiRequestValidatorWithOptions(f.Spec, &echomw.Options{
 		SilenceServersWarning: true,
 		Options: openapi3filter.Options{
 			MultiError: true,
@@ -276,6 +282,7 @@ func (s *Server) router(f api.Family) *familyRouter {
 			// would be indistinguishable from one the client sent, and Upbooks' paging
 			// parameters sent as headers must lose only to a query value the client sent.
 			SkipSettingDefaults: true,
+			ExcludeRequestBody:  withoutBody,
 		},
 		MultiErrorHandler: func(me openapi3.MultiError) *echo.HTTPError {
 			return &echo.HTTPError{Code: http.StatusBadRequest, Internal: me}
@@ -287,15 +294,14 @@ func (s *Server) router(f api.Family) *familyRouter {
 			return he
 		},
 	})
-	return &familyRouter{e: s.echo, s: s, f: f, validator: validator, limiter: s.rateLimit(f)}
 }
 
 type familyRouter struct {
-	e         *echo.Echo
-	s         *Server
-	f         api.Family
-	validator echo.MiddlewareFunc
-	limiter   echo.MiddlewareFunc
+	e                          *echo.Echo
+	s                          *Server
+	f                          api.Family
+	validator, paramsValidator echo.MiddlewareFunc
+	limiter                    echo.MiddlewareFunc
 }
 
 func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
@@ -312,7 +318,11 @@ func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.Mi
 	} else {
 		chain = append(chain, rejectUnsafeInput)
 	}
-	chain = append(chain, r.validator, r.s.dbDeadline, r.s.orgGuard(r.f))
+	validator := r.validator
+	if check := compileBodyCheck(r.f.Spec, op); check != nil {
+		validator = withBodyCheck(check, r.validator, r.paramsValidator)
+	}
+	chain = append(chain, validator, r.s.dbDeadline, r.s.orgGuard(r.f))
 	if declaresIdempotencyKey(op) {
 		chain = append(chain, r.s.idempotent())
 	}

@@ -51,32 +51,32 @@ func (h *Handler) UpdateDocumentBulk(ctx context.Context, req gen.UpdateDocument
 	if err != nil {
 		return nil, err
 	}
-	data := make([]gen.BulkItemResult, len(results))
+	answer := bulkAnswer{items: make([]bulkItem, len(results))}
+	var deleted int64
+	var failures []string
 	for i, r := range results {
-		key := items[i].DocID
-		data[i] = gen.BulkItemResult{ItemKey: &key}
+		it := &answer.items[i]
+		it.key = items[i].DocID
 		if r.Err != nil {
-			d, ok := actionErrorDetail(r.Err, key, i)
+			d, ok := actionErrorDetail(r.Err, it.key, i)
 			if !ok {
 				return nil, r.Err
 			}
-			data[i].ItemStatus = gen.ItemStatusFailure
-			data[i].ItemErrors = &[]gen.ErrorDetail{d}
+			it.err = &d
+			failures = append(failures, d.Message)
 			continue
 		}
-		out, err := documentOut(*r.Document)
-		if err != nil {
+		if it.id, err = apiUUID(r.Document.ID); err != nil {
 			return nil, err
 		}
+		it.doc = r.Document
 		if items[i].Action == invxstore.Delete {
-			api.RowsDeleted(ctx, 1)
+			deleted++
 		}
-		data[i].ItemStatus = gen.ItemStatusSuccess
-		data[i].ItemData = &out
 	}
-	resp := gen.BulkResponse{Status: gen.BulkStatusSuccess, Data: data}
-	if d, failed := bulkFailure(data); failed {
-		resp.Status, resp.Error = gen.BulkStatusFailure, &d
+	api.RowsDeleted(ctx, deleted)
+	if d, failed := bulkFailure(failures, len(items)); failed {
+		answer.failure = &d
 	}
-	return gen.UpdateDocumentBulk200JSONResponse(resp), nil
+	return answer, nil
 }

@@ -1,6 +1,7 @@
 package invx_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -24,8 +25,9 @@ import (
 // each backend: through the HTTP API (validation, auth, org guard, handler, store), through the
 // store alone, and as the one raw SQL UPDATE of the same rows, the floor the bulk path is compared
 // with. Between iterations (timer stopped) the rows are put back to CREATED. Each variant reports
-// allocations per document (client and server together for "http", which shares the process;
-// the reset between iterations included): issue 13 asks for them to be constant and small.
+// allocations per document (for "http" the server's and the client's, which reads each answer into
+// one reused buffer without decoding it; the reset between iterations included): issue 13 asks for
+// them to be constant and small.
 // scripts/bench (make bench) times the same HTTP request against the raw UPDATE … RETURNING.
 //
 //	go test -run '^$' -bench BulkDelete ./server/invx/
@@ -77,6 +79,7 @@ func benchBulkDelete(b *testing.B, backend storetest.Backend) {
 
 	b.Run("http", func(b *testing.B) {
 		defer perItem(b, n)()
+		var answer bytes.Buffer // one for every answer, so what is counted is the server's
 		for b.Loop() {
 			reset(b)
 			req, _ := http.NewRequestWithContext(ctx, http.MethodPatch, url, strings.NewReader(string(payload)))
@@ -86,11 +89,11 @@ func benchBulkDelete(b *testing.B, backend storetest.Backend) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			var out gen.BulkResponse
-			err = json.NewDecoder(res.Body).Decode(&out)
+			answer.Reset()
+			_, err = answer.ReadFrom(res.Body)
 			_ = res.Body.Close()
-			if err != nil || res.StatusCode != http.StatusOK || len(out.Data) != n || out.Data[n-1].ItemStatus != gen.ItemStatusSuccess {
-				b.Fatalf("bulk delete: %d %v", res.StatusCode, err)
+			if err != nil || res.StatusCode != http.StatusOK || bytes.Count(answer.Bytes(), []byte(`"itemStatus":"1"`)) != n {
+				b.Fatalf("bulk delete: %d %v %.300s", res.StatusCode, err, answer.Bytes())
 			}
 		}
 	})

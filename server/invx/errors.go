@@ -54,18 +54,16 @@ func envelope(d gen.ErrorDetail) gen.ErrorEnvelope {
 	return gen.ErrorEnvelope{Status: gen.StatusFailure, Error: d}
 }
 
-// bulkFailure summarises a bulk result in which no item was applied, counting the failures by code
-// (codes in alphabetical order, so the message is stable); failed is false when any item succeeded.
-func bulkFailure(items []gen.BulkItemResult) (d gen.ErrorDetail, failed bool) {
-	counts := map[string]int{}
-	for _, it := range items {
-		if it.ItemStatus == gen.ItemStatusSuccess || it.ItemErrors == nil || len(*it.ItemErrors) == 0 {
-			return gen.ErrorDetail{}, false
-		}
-		counts[(*it.ItemErrors)[0].Message]++
-	}
-	if len(items) == 0 {
+// bulkFailure summarises a bulk result of n items in which no item was applied, counting the
+// failures (the codes of the failed items) by code, in alphabetical order so the message is
+// stable; failed is false when any item succeeded.
+func bulkFailure(failures []string, n int) (d gen.ErrorDetail, failed bool) {
+	if n == 0 || len(failures) < n {
 		return gen.ErrorDetail{}, false
+	}
+	counts := map[string]int{}
+	for _, code := range failures {
+		counts[code]++
 	}
 	codes := make([]string, 0, len(counts))
 	for c := range counts {
@@ -77,9 +75,9 @@ func bulkFailure(items []gen.BulkItemResult) (d gen.ErrorDetail, failed bool) {
 		parts[i] = fmt.Sprintf("%d %s", counts[c], c)
 	}
 	noun := "items"
-	if len(items) == 1 {
+	if n == 1 {
 		noun = "item"
 	}
-	msg := fmt.Sprintf("all %d %s failed: %s", len(items), noun, strings.Join(parts, ", "))
+	msg := fmt.Sprintf("all %d %s failed: %s", n, noun, strings.Join(parts, ", "))
 	return detail("err-bulk-failed", msg, nil), true
 }

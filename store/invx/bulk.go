@@ -49,11 +49,11 @@ func planBatch(items []ActionItem) plan {
 
 // resolve fills in the results of the items sent to the database: applied when the UPDATE
 // returned the row, else not allowed in the state it has now, else not found.
-func resolve(p plan, items []ActionItem, updated map[string]Document, current map[string]Status) []ItemResult {
+func resolve(p plan, items []ActionItem, updated map[string]*Document, current map[string]Status) []ItemResult {
 	for _, i := range p.apply {
 		it := items[i]
 		if doc, ok := updated[it.DocID]; ok {
-			p.results[i].Document = &doc
+			p.results[i].Document = doc
 			continue
 		}
 		if st, ok := current[it.DocID]; ok {
@@ -68,10 +68,12 @@ func resolve(p plan, items []ActionItem, updated map[string]Document, current ma
 }
 
 // ApplyActions applies buyer actions to documents of the organization, each item on its own:
-// one result per item in request order. It costs at most three statements whatever the number of
+// one result per item in request order. It costs at most four statements whatever the number of
 // items: one conditional UPDATE ... RETURNING for all of them and, in its transaction, one
-// activity-log entry for the documents deleted; then one SELECT of the states of the items that
-// did not apply (unknown, another organization's, or not allowed).
+// activity-log entry for the documents deleted (on PostgreSQL a large batch first tunes its
+// transaction: tuneLarge); then one SELECT of the states of the items that did not apply
+// (unknown, another organization's, or not allowed). The first large batch of a Store also asks
+// once whether the server has lz4.
 func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []ActionItem) ([]ItemResult, error) {
 	p := planBatch(items)
 	if len(p.apply) == 0 {
@@ -83,15 +85,20 @@ func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []
 	}
 	now := s.db.Now()
 	query, args := s.sql.apply(orgID, userID, toApply, now)
-	var updated map[string]Document
+	var updated map[string]*Document
 	var err error
 	for attempt := 0; ; attempt++ {
 		err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+			if len(toApply) >= largeBatch {
+				if err := s.tuneLarge(tx); err != nil {
+					return err
+				}
+			}
 			var err error
 			if updated, err = updateRows(tx, query, args, len(toApply)); err != nil {
 				return err
 			}
-			return recordDeletes(tx, orgID, userID, toApply, updated, now)
+			return s.recordDeletes(tx, orgID, userID, toApply, updated, now)
 		})
 		// The transaction changed nothing when PostgreSQL chose it as a deadlock victim (two
 		// batches locking overlapping rows in different plan orders), so running it again is safe.
@@ -140,7 +147,7 @@ func (s *Store) ApplyAction(ctx context.Context, orgID, userID string, item Acti
 
 // recordDeletes writes one activity-log entry for the documents the request deleted (none when
 // no del item applied): their ids and numbers, in request order.
-func recordDeletes(tx *gorm.DB, orgID, userID string, items []ActionItem, updated map[string]Document, now time.Time) error {
+func (s *Store) recordDeletes(tx *gorm.DB, orgID, userID string, items []ActionItem, updated map[string]*Document, now time.Time) error {
 	// A struct, not a map per document: the same JSON (fields in a map's sorted key order) at a
 	// fraction of the allocations for a 1000-document request.
 	type deleted struct {
@@ -160,20 +167,29 @@ func recordDeletes(tx *gorm.DB, orgID, userID string, items []ActionItem, update
 	return activity.Record(tx, orgID, userID, activity.InvxDeleteDocuments, map[string]any{"count": len(docs), "documents": docs}, now)
 }
 
-// updateRows runs an UPDATE ... RETURNING documentColumns and returns the rows by id.
-func updateRows(tx *gorm.DB, query string, args []any, capacity int) (map[string]Document, error) {
+// updateRows runs an UPDATE ... RETURNING documentColumns and returns the rows by id. The
+// documents live in one slice, so a row costs no allocation of its own beyond its values.
+func updateRows(tx *gorm.DB, query string, args []any, capacity int) (map[string]*Document, error) {
 	rows, err := tx.Raw(query, args...).Rows()
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := make(map[string]Document, capacity)
+	docs := make([]Document, 0, capacity)
+	sc := newDocumentScanner()
 	for rows.Next() {
-		d, err := scanDocument(rows)
+		d, err := sc.scan(rows)
 		if err != nil {
 			return nil, err
 		}
-		out[d.ID] = d
+		docs = append(docs, d)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make(map[string]*Document, len(docs))
+	for i := range docs {
+		out[docs[i].ID] = &docs[i]
+	}
+	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 )
 
 // documentColumns are the columns the API shows: all but the stored request body, which a bulk
-// response has no use for and would multiply the bytes read back. scanDocument reads them in this
+// response has no use for and would multiply the bytes read back. documentScanner reads them in this
 // order.
 const documentColumns = "organization_id, id, doc_number, doc_type, doc_date, seller_gstin, buyer_gstin, ird_doc_type, amount, " +
 	"acceptance_comments, denial_comments, dispute_comments, status, created_by_user_id, created_on, " +
@@ -36,12 +37,18 @@ type statements struct {
 	// itemRows is the FROM item listing a batch's items as rows v(doc_id, act, note), and its
 	// arguments.
 	itemRows func(items []ActionItem) (string, []any)
+	// lz4Supported, tune and tuneLZ4 are PostgreSQL's only: see Store.tuneLarge.
+	lz4Supported, tune, tuneLZ4 string
 }
 
 func newStatements(d dialect.Dialect) statements {
-	st := statements{dialect: d, itemRows: unnestItemRows}
+	st := statements{dialect: d, itemRows: unnestItemRows,
+		lz4Supported: "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'",
+		tune:         "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)",
+		tuneLZ4:      "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('default_toast_compression', 'lz4', true)"}
 	if _, ok := d.(dialect.SQLite); ok {
 		st.itemRows = valuesItemRows
+		st.lz4Supported, st.tune, st.tuneLZ4 = "", "", ""
 	}
 	return st
 }
@@ -152,21 +159,97 @@ func anyComments(items []ActionItem) bool {
 	return slices.ContainsFunc(items, func(it ActionItem) bool { return it.Comments != nil })
 }
 
-// scanDocument reads one row of documentColumns by hand: GORM's reflective Scan cost more than
-// the statement itself for a thousand rows.
-func scanDocument(rows *sql.Rows) (Document, error) {
-	var d Document
-	var annotations string
-	if err := rows.Scan(&d.OrganizationID, &d.ID, &d.DocNumber, &d.DocType, &d.DocDate, &d.SellerGstin, &d.BuyerGstin,
-		&d.IrdDocType, &d.Amount, &d.AcceptanceComments, &d.DenialComments, &d.DisputeComments, &d.Status,
-		&d.CreatedByUserID, &d.CreatedOn, &d.LastUpdatedByUserID, &d.LastUpdated, &annotations); err != nil {
+// documentScanner reads rows of documentColumns without reflection. database/sql hands each
+// column to its Scanner, whose type switch replaces convertAssign's reflective path (taken for
+// int64, Status and *string destinations); the destinations are made once per statement, not per
+// row, so a row costs only the driver's values and, when set, a nullable column's pointer.
+type documentScanner struct {
+	d           Document
+	annotations string
+	dest        []any
+}
+
+func newDocumentScanner() *documentScanner {
+	s := &documentScanner{}
+	d := &s.d
+	s.dest = []any{
+		textColumn{&d.OrganizationID}, textColumn{&d.ID}, textColumn{&d.DocNumber}, textColumn{&d.DocType},
+		textColumn{&d.DocDate}, textColumn{&d.SellerGstin}, textColumn{&d.BuyerGstin}, textColumn{&d.IrdDocType},
+		&d.Amount, nullTextColumn{&d.AcceptanceComments}, nullTextColumn{&d.DenialComments},
+		nullTextColumn{&d.DisputeComments}, textColumn{(*string)(&d.Status)}, textColumn{&d.CreatedByUserID},
+		intColumn{&d.CreatedOn}, nullTextColumn{&d.LastUpdatedByUserID}, intColumn{&d.LastUpdated},
+		textColumn{&s.annotations},
+	}
+	return s
+}
+
+// scan reads the current row.
+func (s *documentScanner) scan(rows *sql.Rows) (Document, error) {
+	s.d = Document{}
+	if err := rows.Scan(s.dest...); err != nil {
 		return Document{}, err
 	}
+	d := s.d
 	d.Annotations = []string{}
-	if annotations != "[]" && annotations != "" {
-		if err := json.Unmarshal([]byte(annotations), &d.Annotations); err != nil {
+	if s.annotations != "[]" && s.annotations != "" {
+		// Decoded beside d, not into it: taking d's address would move every row's copy to the heap.
+		var annotations []string
+		if err := json.Unmarshal([]byte(s.annotations), &annotations); err != nil {
 			return Document{}, fmt.Errorf("annotations of document %s: %w", d.ID, err)
 		}
+		d.Annotations = annotations
 	}
 	return d, nil
+}
+
+// textColumn scans a NOT NULL text column.
+type textColumn struct{ p *string }
+
+func (c textColumn) Scan(src any) error {
+	switch v := src.(type) {
+	case string:
+		*c.p = v
+	case []byte:
+		*c.p = string(v)
+	default:
+		return fmt.Errorf("text column: unexpected %T", src)
+	}
+	return nil
+}
+
+// nullTextColumn scans a nullable text column.
+type nullTextColumn struct{ p **string }
+
+func (c nullTextColumn) Scan(src any) error {
+	if src == nil {
+		*c.p = nil
+		return nil
+	}
+	var s string
+	if err := (textColumn{&s}).Scan(src); err != nil {
+		return err
+	}
+	*c.p = &s
+	return nil
+}
+
+// intColumn scans a NOT NULL integer column.
+type intColumn struct{ p *int64 }
+
+func (c intColumn) Scan(src any) error {
+	switch v := src.(type) {
+	case int64:
+		*c.p = v
+	case string:
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("integer column: %w", err)
+		}
+		*c.p = n
+	case []byte:
+		return c.Scan(string(v))
+	default:
+		return fmt.Errorf("integer column: unexpected %T", src)
+	}
+	return nil
 }

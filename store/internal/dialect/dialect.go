@@ -6,6 +6,8 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // Dialect writes the database-specific parts of set-based statements.
@@ -99,8 +101,33 @@ func (a TextArray) Value() (driver.Value, error) {
 	return p.Value()
 }
 
+// Dimensions, Index and IndexType make TextArray a pgtype.ArrayGetter, which pgx encodes as a
+// binary text[] itself; Value's text form, which pgx would parse back into an array, cost 1.8 ms
+// of a 1000-id statement (issue 13). Value stays for other drivers. A nil TextArray is '{}'.
+func (a TextArray) Dimensions() []pgtype.ArrayDimension { return dimensions(len(a)) }
+
+// Index implements pgtype.ArrayGetter; a pointer, so the element is not copied into an interface.
+func (a TextArray) Index(i int) any { return &a[i] }
+
+// IndexType implements pgtype.ArrayGetter.
+func (TextArray) IndexType() any { return new(string) }
+
 // NullTextArray binds a slice of optional strings as one PostgreSQL text[] parameter; nil is NULL.
 type NullTextArray []*string
+
+// Dimensions implements pgtype.ArrayGetter, as TextArray does.
+func (a NullTextArray) Dimensions() []pgtype.ArrayDimension { return dimensions(len(a)) }
+
+// Index implements pgtype.ArrayGetter: a nil element is NULL.
+func (a NullTextArray) Index(i int) any { return a[i] }
+
+// IndexType implements pgtype.ArrayGetter.
+func (NullTextArray) IndexType() any { return new(string) }
+
+// dimensions is the shape of a one-dimensional array of n elements, never NULL.
+func dimensions(n int) []pgtype.ArrayDimension {
+	return []pgtype.ArrayDimension{{Length: int32(n), LowerBound: 1}}
+}
 
 var arrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
@@ -127,11 +154,43 @@ func (a NullTextArray) Value() (driver.Value, error) {
 // JSONArray binds a Go string slice as one JSON array text, for SQLite's json_each.
 type JSONArray []string
 
-// Value implements driver.Valuer.
+// Value implements driver.Valuer. Strings of printable ASCII without quotes or backslashes (ids)
+// are written as they are; json.Marshal, which reflected over 1000 ids for a bulk request, takes
+// the rest.
 func (a JSONArray) Value() (driver.Value, error) {
 	if a == nil {
 		return "[]", nil
 	}
-	b, err := json.Marshal([]string(a))
-	return string(b), err
+	n := 2
+	for _, s := range a {
+		if !plainJSON(s) {
+			b, err := json.Marshal([]string(a))
+			return string(b), err
+		}
+		n += len(s) + 3
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteByte('[')
+	for i, s := range a {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(s)
+		b.WriteByte('"')
+	}
+	b.WriteByte(']')
+	return b.String(), nil
+}
+
+// plainJSON reports whether s is its own JSON string body: printable ASCII, no quote, backslash or
+// character json.Marshal escapes for HTML.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }

@@ -1,0 +1,254 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"github.com/deletesvc/deletesvc/openapi"
+)
+
+// TestBodyCheckAgreesWithKinOpenAPI: for every operation of the three specs whose body schema
+// bodyCheck compiles, a valid body takes the quick path, and of a few thousand variants (every
+// member dropped, an unknown member added, every value replaced by null, a number, a boolean,
+// an object, an array, a string outside its enum, pattern or length, arrays past their bounds,
+// escaped strings, trailing data) none that bodyCheck accepts is refused by kin-openapi: every
+// body that breaks the schema goes to kin-openapi, which words the error as before.
+func TestBodyCheckAgreesWithKinOpenAPI(t *testing.T) {
+	compiled := 0
+	for _, family := range []string{"invx", "upbooks", "ultrabiz"} {
+		spec, err := openapi.Load(family)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for path, item := range spec.Paths.Map() {
+			for method, op := range item.Operations() {
+				check := compileBodyCheck(spec, op)
+				if check == nil {
+					continue
+				}
+				compiled++
+				name := family + " " + op.OperationID
+				schema := op.RequestBody.Value.Content.Get("application/json").Schema.Value
+				valid := instance(schema, false)
+				full := instance(schema, true)
+				for _, v := range []any{valid, full} {
+					body := marshal(t, v)
+					if !check.accepts(jsonRequest(body)) {
+						t.Errorf("%s: a valid body takes the slow path: %s", name, body)
+					}
+					if err := kinValidate(op, body); err != nil {
+						t.Errorf("%s: the test's valid body is refused by kin-openapi: %v", name, err)
+					}
+				}
+				refused := 0
+				var bodies [][]byte
+				for _, v := range []any{valid, full} {
+					for _, m := range mutants(schema, v) {
+						bodies = append(bodies, marshal(t, m))
+					}
+					b := marshal(t, v)
+					bodies = append(bodies, append(slices.Clone(b), " x"...), append(slices.Clone(b), " {}"...), append(slices.Clone(b), ' '), b[:len(b)-1], []byte(" \n"+string(b)))
+				}
+				for _, body := range bodies {
+					fast := check.accepts(jsonRequest(body))
+					kinErr := kinValidate(op, body)
+					if kinErr != nil {
+						refused++
+					}
+					if fast && kinErr != nil {
+						t.Errorf("%s %s %s: bodyCheck accepts what kin-openapi refuses (%v): %.300s", name, method, path, kinErr, body)
+					}
+				}
+				if refused == 0 {
+					t.Errorf("%s: no variant broke the schema: the test checks nothing", name)
+				}
+				t.Logf("%s: %d variants, %d refused by kin-openapi", name, len(bodies), refused)
+			}
+		}
+	}
+	if compiled == 0 {
+		t.Fatal("no operation's body compiled")
+	}
+}
+
+// TestBodyCheckRefusesUnknownKeywords: a schema using a keyword outside the subset is left to
+// kin-openapi whole.
+func TestBodyCheckRefusesUnknownKeywords(t *testing.T) {
+	str := openapi3.NewStringSchema()
+	for name, s := range map[string]*openapi3.Schema{
+		"oneOf":         {Type: &openapi3.Types{"object"}, OneOf: openapi3.SchemaRefs{str.NewRef()}},
+		"readOnly":      {Type: &openapi3.Types{"object"}, Properties: openapi3.Schemas{"a": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, ReadOnly: true}}}},
+		"number":        openapi3.NewFloat64Schema(),
+		"no type":       {},
+		"uniqueItems":   {Type: &openapi3.Types{"array"}, Items: str.NewRef(), UniqueItems: true},
+		"schema values": {Type: &openapi3.Types{"object"}, AdditionalProperties: openapi3.AdditionalProperties{Schema: str.NewRef()}},
+		"\\u pattern":   {Type: &openapi3.Types{"string"}, Pattern: `^\u0041$`},
+	} {
+		op := &openapi3.Operation{RequestBody: &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithJSONSchema(s)}}
+		if compileBodyCheck(&openapi3.T{OpenAPI: "3.0.3"}, op) != nil {
+			t.Errorf("%s: compiled", name)
+		}
+	}
+}
+
+func jsonRequest(body []byte) *http.Request {
+	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	return req
+}
+
+// kinValidate is the server's kin-openapi body validation of op (its options, body only).
+func kinValidate(op *openapi3.Operation, body []byte) error {
+	in := &openapi3filter.RequestValidationInput{
+		Request: jsonRequest(body),
+		Options: &openapi3filter.Options{MultiError: true, SkipSettingDefaults: true},
+	}
+	return openapi3filter.ValidateRequestBody(context.Background(), in, op.RequestBody.Value)
+}
+
+func marshal(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// instance is a value of schema: its required members only, or every member (full).
+func instance(s *openapi3.Schema, full bool) any {
+	switch {
+	case s.Type.Is("array"):
+		n := max(int(s.MinItems), 2)
+		if s.MaxItems != nil {
+			n = min(n, int(*s.MaxItems))
+		}
+		out := make([]any, n)
+		for i := range out {
+			out[i] = instance(s.Items.Value, full)
+		}
+		return out
+	case s.Type.Is("object"):
+		out := map[string]any{}
+		for name, p := range s.Properties {
+			if full || slices.Contains(s.Required, name) {
+				out[name] = instance(p.Value, full)
+			}
+		}
+		return out
+	case s.Type.Is("string"):
+		if ex, ok := s.Example.(string); ok {
+			return ex
+		}
+		if len(s.Enum) > 0 {
+			return s.Enum[len(s.Enum)-1]
+		}
+		return strings.Repeat("é", max(int(s.MinLength), 1))
+	}
+	return nil
+}
+
+// mutants are copies of v (a value of s) with one change each, most of them breaking s.
+func mutants(s *openapi3.Schema, v any) []any {
+	out := []any{nil, json.Number("1"), true, map[string]any{}, []any{}, "", "zz-not-allowed", "a<b", "\x00"}
+	switch {
+	case s.Type.Is("array"):
+		arr := v.([]any)
+		out = append(out, arr[:0], append(slices.Clone(arr), nil))
+		if s.MaxItems != nil {
+			long := make([]any, *s.MaxItems+1)
+			for i := range long {
+				long[i] = arr[0]
+			}
+			out = append(out, long, long[:*s.MaxItems])
+		}
+		if s.MinItems > 0 {
+			out = append(out, arr[:s.MinItems-1])
+		}
+		for i, e := range arr[:1] {
+			for _, m := range mutants(s.Items.Value, e) {
+				c := slices.Clone(arr)
+				c[i] = m
+				out = append(out, c)
+			}
+		}
+	case s.Type.Is("object"):
+		obj := v.(map[string]any)
+		with := func(k string, val any, drop bool) map[string]any {
+			c := make(map[string]any, len(obj)+1)
+			for k2, v2 := range obj {
+				c[k2] = v2
+			}
+			if drop {
+				delete(c, k)
+			} else {
+				c[k] = val
+			}
+			return c
+		}
+		out = append(out, with("zzUnknown", 1, false), with("zzUnknown", "x", false))
+		for k, e := range obj {
+			out = append(out, with(k, nil, true), with(strings.ToUpper(k), e, false))
+			for _, m := range mutants(s.Properties[k].Value, e) {
+				out = append(out, with(k, m, false))
+			}
+		}
+	case s.Type.Is("string"):
+		str := v.(string)
+		out = append(out, str+"x", strings.ToUpper(str), " "+str, str[:len(str)/2])
+		if s.MaxLength != nil {
+			n := int(*s.MaxLength)
+			out = append(out, strings.Repeat("é", n), strings.Repeat("é", n+1), strings.Repeat("a", n+1), strings.Repeat("🙂", n), strings.Repeat("🙂", n+1))
+		}
+		if s.MinLength > 0 {
+			out = append(out, strings.Repeat("é", int(s.MinLength)-1))
+		}
+	}
+	return out
+}
+
+// TestFixedPatternMatchesAsRegexp: a pattern compiled to a fixedPattern matches exactly the strings
+// Go's regexp matches (the engine kin-openapi uses), over matches, one-byte changes, other lengths
+// and non-ASCII bytes; patterns outside its reach are not compiled.
+func TestFixedPatternMatchesAsRegexp(t *testing.T) {
+	for pattern, sample := range map[string]string{
+		`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`: "c3b993f2-81ab-41d4-b54e-e32a79bb7c64",
+		`^[0-9]{6}$`:       "400021",
+		`^(?i)ab[c-e]\d_$`: "aBd7_",
+		`^x\.y{2}$`:        "x.yy",
+	} {
+		fixed := compileFixed(pattern)
+		if fixed == nil {
+			t.Fatalf("%s: not compiled", pattern)
+		}
+		re := regexp.MustCompile(pattern)
+		inputs := []string{sample, "", sample + "0", sample[1:], "é" + sample[2:], sample[:len(sample)-1] + "\xff"}
+		for i := range sample {
+			for _, c := range []byte{'0', '9', 'a', 'f', 'g', 'A', 'F', 'G', 'z', '-', '.', '_', ' ', 0, 0x7f, 0x80} {
+				b := []byte(sample)
+				b[i] = c
+				inputs = append(inputs, string(b))
+			}
+		}
+		for _, in := range inputs {
+			if got, want := fixed.match([]byte(in)), re.MatchString(in); got != want {
+				t.Errorf("%s on %q: %v, regexp says %v", pattern, in, got, want)
+			}
+		}
+	}
+	for _, pattern := range []string{`^a+$`, `^(a|b)$`, `[0-9]{3}`, `^[0-9]{3}`, `^.$`, `^[é]$`, `^(?i)k$`, `^(?i)\w$`, `^a{1,2}$`} {
+		if compileFixed(pattern) != nil {
+			t.Errorf("%s: compiled", pattern)
+		}
+	}
+}

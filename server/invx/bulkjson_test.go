@@ -1,0 +1,121 @@
+package invx
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	gen "github.com/deletesvc/deletesvc/gen/invx"
+	"github.com/deletesvc/deletesvc/store"
+	invxstore "github.com/deletesvc/deletesvc/store/invx"
+)
+
+// TestBulkAnswerBytes: the hand-written bulk answer is byte for byte what the generated 200
+// response (encoding/json over gen.BulkResponse made with documentOut) writes, for documents whose
+// strings need every kind of escape, nullable fields set and not, and failed items among them.
+func TestBulkAnswerBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	nasty := []string{"", "plain", `quote " and \ back`, "<script>&amp;</script>", "tab\tnew\nline\rcr\bbs\fff",
+		"\x00\x01\x1f\x7f", "héllo wörld ✓ 𝄞", "line\u2028sep\u2029para", "bad \xff\xfe utf8 \xc3", "emoji 🙂", "\u00e9\u0301"}
+	pick := func() string { return nasty[rng.IntN(len(nasty))] + nasty[rng.IntN(len(nasty))] }
+	maybe := func() *string {
+		if rng.IntN(2) == 0 {
+			return nil
+		}
+		s := pick()
+		return &s
+	}
+	amounts := []string{"0", "100", "100.5", "-0.0001", "12345678901234567.8901", "1e3", "0.10"}
+	for n := range 40 {
+		var a bulkAnswer
+		for i := range 1 + n%7 {
+			key := uuid.NewString()
+			if rng.IntN(4) == 0 {
+				code := []string{"err-incorrect-update-action", "err-resource-not-found", "err-duplicate-item"}[rng.IntN(3)]
+				var field *string
+				if code == "err-duplicate-item" {
+					f := fmt.Sprintf("/%d/docId", i)
+					field = &f
+				}
+				d := detail(code, pick(), field)
+				a.items = append(a.items, bulkItem{key: key, err: &d})
+				continue
+			}
+			id := key
+			if rng.IntN(5) == 0 {
+				id = strings.ToUpper(id) // documentOut re-formats an id stored otherwise
+			}
+			var annotations []string
+			switch rng.IntN(3) {
+			case 1:
+				annotations = []string{}
+			case 2:
+				annotations = []string{pick(), pick()}
+			}
+			doc := &invxstore.Document{
+				OrganizationID: "org", ID: id, DocNumber: pick(), DocType: "100", DocDate: pick(), SellerGstin: pick(),
+				BuyerGstin: pick(), IrdDocType: "PRE", Amount: store.NewDecimal(decimal.RequireFromString(amounts[rng.IntN(len(amounts))])),
+				AcceptanceComments: maybe(), DenialComments: maybe(), DisputeComments: maybe(), Status: invxstore.Statuses[rng.IntN(len(invxstore.Statuses))],
+				CreatedByUserID: pick(), CreatedOn: rng.Int64(), LastUpdatedByUserID: maybe(), LastUpdated: -rng.Int64N(1 << 40), Annotations: annotations,
+			}
+			canon, err := apiUUID(doc.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.items = append(a.items, bulkItem{key: key, doc: doc, id: canon})
+		}
+		var failures []string
+		for _, it := range a.items {
+			if it.err != nil {
+				failures = append(failures, it.err.Message)
+			}
+		}
+		if d, failed := bulkFailure(failures, len(a.items)); failed {
+			a.failure = &d
+		}
+
+		got := httptest.NewRecorder()
+		if err := a.VisitUpdateDocumentBulkResponse(got); err != nil {
+			t.Fatal(err)
+		}
+		want := httptest.NewRecorder()
+		if err := generated(t, a).VisitUpdateDocumentBulkResponse(want); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Body.Bytes(), want.Body.Bytes()) {
+			t.Fatalf("case %d:\n got %s\nwant %s", n, got.Body, want.Body)
+		}
+		if got.Code != want.Code || got.Header().Get("Content-Type") != want.Header().Get("Content-Type") {
+			t.Fatalf("case %d: status %d %q, want %d %q", n, got.Code, got.Header().Get("Content-Type"), want.Code, want.Header().Get("Content-Type"))
+		}
+	}
+}
+
+// generated is the answer as the generated types carry it.
+func generated(t *testing.T, a bulkAnswer) gen.UpdateDocumentBulk200JSONResponse {
+	data := make([]gen.BulkItemResult, len(a.items))
+	for i, it := range a.items {
+		key := it.key
+		data[i] = gen.BulkItemResult{ItemKey: &key, ItemStatus: gen.ItemStatusSuccess}
+		if it.err != nil {
+			data[i].ItemStatus, data[i].ItemErrors = gen.ItemStatusFailure, &[]gen.ErrorDetail{*it.err}
+			continue
+		}
+		out, err := documentOut(*it.doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data[i].ItemData = &out
+	}
+	resp := gen.BulkResponse{Status: gen.BulkStatusSuccess, Data: data}
+	if a.failure != nil {
+		resp.Status, resp.Error = gen.BulkStatusFailure, a.failure
+	}
+	return gen.UpdateDocumentBulk200JSONResponse(resp)
+}
