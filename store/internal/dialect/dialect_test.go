@@ -64,10 +64,7 @@ func TestInListMatchesExactlyTheValues(t *testing.T) {
 // included, and an empty or nil TextArray is an empty array, not NULL.
 func TestTextArraysRoundTrip(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		if db.Dialect().Name() != "postgres" {
-			t.Skip("PostgreSQL arrays")
-		}
+	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
 		g := db.Gorm(context.Background())
 		words := []string{"plain", `quo"te`, `back\slash`, "com,ma", "{brace}", "NULL", "", " space "}
 		for _, arg := range []any{dialect.TextArray(words), dialect.TextArray{}, dialect.TextArray(nil)} {
