@@ -801,6 +801,10 @@ func TestInsertWhileDeleteLeavesNoOrphans(t *testing.T) {
 					if left != 1 {
 						t.Errorf("the delete was refused, yet the new row is gone")
 					}
+					// The proof checks many tables in one statement; its refusal names the one at fault.
+					if errors.Is(err, upbooks.ErrOrphans) && !strings.Contains(err.Error(), " of "+c.table+" ") {
+						t.Errorf("refused with %q, which does not name %s", err, c.table)
+					}
 				default:
 					t.Fatalf("delete: %v", err)
 				}
