@@ -199,8 +199,8 @@ func (s *Store) decide(tx *gorm.DB, req SelectiveDelete, chosen map[string]bool)
 	if org, err = manager(tx, req); err != nil {
 		return org, nil, nil, err
 	}
-	set, forced, err = deps.resolve(chosen, req.Force, func(e edge) (int64, error) {
-		return s.countBlocking(tx, req.OrgID, e)
+	set, forced, err = deps.resolve(chosen, req.Force, func(edges []edge) ([]int64, error) {
+		return countBlocking(tx, req.OrgID, edges)
 	})
 	return org, set, forced, err
 }
@@ -338,12 +338,16 @@ func orphanCounts(tx *gorm.DB, orgID string, groups [][]store.ForeignKey) ([]int
 // category table does not declare, or a row inserted while the delete ran.
 var ErrOrphans = errors.New("rows would point at deleted rows")
 
-// countBlocking counts the rows of an edge's table that point into its target category.
-func (s *Store) countBlocking(tx *gorm.DB, orgID string, e edge) (int64, error) {
-	var n int64
-	err := tx.Raw(countBlockingSQL(e.table, e.columns), orgID).Scan(&n).Error
+// countBlocking counts, for each edge, the rows of its table that point into its target category:
+// every edge in one statement.
+func countBlocking(tx *gorm.DB, orgID string, edges []edge) ([]int64, error) {
+	args := make([]any, len(edges))
+	for i := range args {
+		args[i] = orgID
+	}
+	n, err := countAll(tx, countBlockingSQL(edges), args, len(edges))
 	if err != nil {
-		return 0, fmt.Errorf("count %s rows blocking %s: %w", e.table, e.to, err)
+		return nil, fmt.Errorf("count rows blocking %s and %d more: %w", edges[0].to, len(edges)-1, err)
 	}
 	return n, nil
 }

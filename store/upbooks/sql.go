@@ -34,10 +34,14 @@ func newStatements(d dialect.Dialect) statements {
 
 // Selective delete: blockers, derived rows, a category's own tables.
 
-// countBlockingSQL counts the rows of table that point into another category through any of
-// columns. Bound: organization_id.
-func countBlockingSQL(table string, columns []string) string {
-	return "SELECT count(*) FROM " + table + " WHERE organization_id = ? AND (" + strings.Join(columns, " IS NOT NULL OR ") + " IS NOT NULL)"
+// countBlockingSQL counts, one column per edge, the rows of the edge's table that point into its
+// target category through any of its columns. Bound: organization_id per edge.
+func countBlockingSQL(edges []edge) string {
+	cols := make([]string, len(edges))
+	for i, e := range edges {
+		cols[i] = "(SELECT count(*) FROM " + e.table + " WHERE organization_id = ? AND (" + strings.Join(e.columns, " IS NOT NULL OR ") + " IS NOT NULL))"
+	}
+	return "SELECT " + strings.Join(cols, ", ")
 }
 
 // stepWhere is the condition of a plan step. Bound: organization_id, and for memberships the two
