@@ -73,7 +73,8 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 		res = newResult(set, forced)
 		if set["organizationBackups"] {
 			var backups []ubOrganizationBackup
-			if err := tx.Where("organization_id = ?", req.OrgID).Find(&backups).Error; err != nil {
+			// Only the key: the rows' other columns (their counts, as JSON) would be decoded for nothing.
+			if err := tx.Select("url").Where("organization_id = ?", req.OrgID).Find(&backups).Error; err != nil {
 				return fmt.Errorf("find backups: %w", err)
 			}
 			blobs = blobKeys(backups)
