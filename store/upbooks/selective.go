@@ -110,6 +110,7 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 				return err
 			}
 		}
+		// proven names, among others, the tables emptied whole.
 		if err := s.recompute(tx, req.OrgID, touched, proven); err != nil {
 			return err
 		}
@@ -348,7 +349,7 @@ func countBlocking(tx *gorm.DB, orgID string, edges []edge) ([]int64, error) {
 	}
 	n, err := countAll(tx, countBlockingSQL(edges), args, len(edges))
 	if err != nil {
-		return nil, fmt.Errorf("count rows blocking %s and %d more: %w", edges[0].to, len(edges)-1, err)
+		return nil, fmt.Errorf("count rows blocking the categories to delete: %w", err)
 	}
 	return n, nil
 }
