@@ -50,6 +50,7 @@ func BenchmarkDeleteSelective(b *testing.B) {
 		backend storetest.Backend
 		rows    int
 		median  map[string]time.Duration
+		samples map[string][]time.Duration // in round order
 	}
 	var table []row
 	for range b.N {
@@ -66,10 +67,11 @@ func BenchmarkDeleteSelective(b *testing.B) {
 				}
 				med := map[string]time.Duration{}
 				for v, ds := range samples {
-					slices.Sort(ds)
-					med[v] = ds[len(ds)/2]
+					sorted := slices.Clone(ds)
+					slices.Sort(sorted)
+					med[v] = sorted[len(sorted)/2]
 				}
-				table = append(table, row{backend, rows, med})
+				table = append(table, row{backend, rows, med, samples})
 			}
 		}
 	}
@@ -83,6 +85,18 @@ func BenchmarkDeleteSelective(b *testing.B) {
 			benchMS(m["dryRun"]), benchMS(m["countFloor"]), ratio("dryRun", "service"), ratio("countFloor", "service"), ratio("countFloor", "floor"), ratio("dryRun", "countFloor"),
 			benchMS(m["dryRunWarm"]), benchMS(m["countFloorWarm"]), ratio("dryRunWarm", "service"), ratio("countFloorWarm", "service"), ratio("dryRunWarm", "countFloorWarm"))
 		b.ReportMetric(ratio("service", "floor"), fmt.Sprintf("service/floor-%s-%d", r.backend, r.rows))
+	}
+	// The spread behind each median: on a shared machine one round can be far off.
+	for _, r := range table {
+		fmt.Printf("%s %d rows, every round (ms):", r.backend, r.rows)
+		for _, v := range variants {
+			ms := make([]string, len(r.samples[v]))
+			for i, d := range r.samples[v] {
+				ms[i] = fmt.Sprintf("%.1f", float64(d)/float64(time.Millisecond))
+			}
+			fmt.Printf(" %s [%s]", v, strings.Join(ms, " "))
+		}
+		fmt.Println()
 	}
 	if path := os.Getenv("UPBOOKS_BENCH_JSON"); path != "" {
 		// For scripts/bench, which prints every workload in one table.
@@ -200,7 +214,9 @@ func timeVariant(b *testing.B, backend storetest.Backend, tpl, variant, owner, o
 		return plain.QueryRowContext(ctx, query, args...).Scan(ptrs...)
 	}
 	if variant == "countFloor" || variant == "countFloorWarm" {
-		if plain, err = storetest.PlainDB(b, backend, url).Conn(ctx); err != nil {
+		pool := storetest.PlainDB(b, backend, url)
+		defer pool.Close() // before the clone is dropped, not at the end of the benchmark
+		if plain, err = pool.Conn(ctx); err != nil {
 			b.Fatal(err)
 		}
 		defer plain.Close()
