@@ -7,7 +7,8 @@
 //
 //   - Upbooks selective delete, all 46 flags, 10,000 and 100,000 rows (-million adds 1,000,000):
 //     the service's store call against the plain per-table deletes with the schema's foreign keys and
-//     without them (the floor), each on a fresh clone of one seeded database; and its dry run.
+//     without them (the floor), each on a fresh clone of one seeded database; and its dry run, beside
+//     the dry run's one COUNT statement sent bare (the floor of any dry run that counts exactly).
 //   - invx bulk `del` of 1000 documents, end to end over HTTP (client wall time), against the one
 //     UPDATE … RETURNING of the same columns over a plain database/sql connection.
 //   - Ultrabiz insert + delete of a 5-line invoice over HTTP with -clients clients, against pgbench

@@ -432,7 +432,7 @@ func (s *Store) RestoreBackup(ctx context.Context, req RestoreRequest) (Restore,
 		if err := proveRestore(tx, req.OrgID, keys, touched); err != nil {
 			return err
 		}
-		if err := s.recompute(tx, req.OrgID, nil); err != nil {
+		if err := s.recompute(tx, req.OrgID, nil, nil); err != nil {
 			return err
 		}
 		res.CreatedAt = s.db.Now()
@@ -642,19 +642,32 @@ func proveRestore(tx *gorm.DB, orgID string, keys []store.ForeignKey, touched ma
 	}
 	conflict := &RestoreConflict{}
 	seen := map[[2]string]int{}
-	for _, t := range tables {
-		n, err := orphanCount(tx, orgID, byTable[t])
+	groups := make([][]store.ForeignKey, len(tables))
+	for i, t := range tables {
+		groups[i] = byTable[t]
+	}
+	var perTable []int64
+	if len(groups) > 0 {
+		var err error
+		if perTable, err = orphanCounts(tx, orgID, groups); err != nil {
+			return err
+		}
+	}
+	for i, t := range tables {
+		if perTable[i] == 0 {
+			continue
+		}
+		// A table breaks: which of its keys, for the 409 (asked only then, in one statement).
+		perKey := make([][]store.ForeignKey, len(byTable[t]))
+		for j, k := range byTable[t] {
+			perKey[j] = []store.ForeignKey{k}
+		}
+		counts, err := orphanCounts(tx, orgID, perKey)
 		if err != nil {
 			return err
 		}
-		if n == 0 {
-			continue
-		}
-		for _, k := range byTable[t] {
-			n, err := orphanCount(tx, orgID, []store.ForeignKey{k})
-			if err != nil {
-				return err
-			}
+		for j, k := range byTable[t] {
+			n := counts[j]
 			if n == 0 {
 				continue
 			}

@@ -2,6 +2,7 @@ package upbooks_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -23,8 +24,11 @@ import (
 // children first, one transaction) with the schema's foreign keys, and the same plain deletes
 // without them: the floor. Each size is seeded once; every round clones that database once per
 // variant, so each variant deletes from the same bytes, and the variants take turns first. The
-// dry run of the same request is timed on its own clone too. It prints the medians and ratios.
-// Run it with scripts/bench-upbooks.
+// dry run of the same request is timed on its own clone too, beside the floor of counting: the dry
+// run's one COUNT statement sent bare over a plain database/sql connection (no transaction, no
+// membership read). A dry run cannot cost less than that count; when the count alone is more than
+// a tenth of the delete, so is any dry run that counts exactly. "warm" repeats each on the same
+// clone, its pages read once. It prints the medians and ratios. Run it with scripts/bench-upbooks.
 //
 //	UPBOOKS_BENCH_ROWS      sizes, comma-separated (default 10000,100000)
 //	UPBOOKS_BENCH_ROUNDS    rounds per size (default 5)
@@ -40,12 +44,13 @@ func BenchmarkDeleteSelective(b *testing.B) {
 			backends = append(backends, storetest.Backend(name))
 		}
 	}
-	// dryRunWarm times a second dry run on the same clone: its pages already read once.
-	variants := []string{"service", "raw+FKs", "floor", "dryRun", "dryRunWarm"}
+	// dryRunWarm and countFloorWarm time a second run on the same clone: its pages already read once.
+	variants := []string{"service", "raw+FKs", "floor", "dryRun", "dryRunWarm", "countFloor", "countFloorWarm"}
 	type row struct {
 		backend storetest.Backend
 		rows    int
 		median  map[string]time.Duration
+		samples map[string][]time.Duration // in round order
 	}
 	var table []row
 	for range b.N {
@@ -62,23 +67,36 @@ func BenchmarkDeleteSelective(b *testing.B) {
 				}
 				med := map[string]time.Duration{}
 				for v, ds := range samples {
-					slices.Sort(ds)
-					med[v] = ds[len(ds)/2]
+					sorted := slices.Clone(ds)
+					slices.Sort(sorted)
+					med[v] = sorted[len(sorted)/2]
 				}
-				table = append(table, row{backend, rows, med})
+				table = append(table, row{backend, rows, med, samples})
 			}
 		}
 	}
 	fmt.Printf("\nUpbooks selective delete, all 46 flags: medians of %d interleaved rounds, a fresh clone per variant and round\n", rounds)
-	fmt.Printf("| backend | rows | service | raw SQL, same FKs | raw SQL, no FKs (floor) | service/floor | raw+FKs/floor | dryRun | dryRun/service | dryRun, warm | warm/service |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	fmt.Printf("| backend | rows | service | raw SQL, same FKs | raw SQL, no FKs (floor) | service/floor | raw+FKs/floor | dryRun | count floor | dryRun/service | count floor/service | count floor/floor | dryRun/count floor | dryRun, warm | count floor, warm | warm/service | count warm/service | warm dryRun/count |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, r := range table {
 		m := r.median
-		fmt.Printf("| %s | %d | %s | %s | %s | %.2fx | %.2fx | %s | %.2fx | %s | %.2fx |\n", r.backend, r.rows,
-			m["service"].Round(time.Millisecond), m["raw+FKs"].Round(time.Millisecond), m["floor"].Round(time.Millisecond),
-			m["service"].Seconds()/m["floor"].Seconds(), m["raw+FKs"].Seconds()/m["floor"].Seconds(),
-			m["dryRun"].Round(time.Millisecond), m["dryRun"].Seconds()/m["service"].Seconds(),
-			m["dryRunWarm"].Round(time.Millisecond), m["dryRunWarm"].Seconds()/m["service"].Seconds())
-		b.ReportMetric(m["service"].Seconds()/m["floor"].Seconds(), fmt.Sprintf("service/floor-%s-%d", r.backend, r.rows))
+		ratio := func(a, b string) float64 { return m[a].Seconds() / m[b].Seconds() }
+		fmt.Printf("| %s | %d | %s | %s | %s | %.2fx | %.2fx | %s | %s | %.2fx | %.2fx | %.2fx | %.2fx | %s | %s | %.2fx | %.2fx | %.2fx |\n", r.backend, r.rows,
+			benchMS(m["service"]), benchMS(m["raw+FKs"]), benchMS(m["floor"]), ratio("service", "floor"), ratio("raw+FKs", "floor"),
+			benchMS(m["dryRun"]), benchMS(m["countFloor"]), ratio("dryRun", "service"), ratio("countFloor", "service"), ratio("countFloor", "floor"), ratio("dryRun", "countFloor"),
+			benchMS(m["dryRunWarm"]), benchMS(m["countFloorWarm"]), ratio("dryRunWarm", "service"), ratio("countFloorWarm", "service"), ratio("dryRunWarm", "countFloorWarm"))
+		b.ReportMetric(ratio("service", "floor"), fmt.Sprintf("service/floor-%s-%d", r.backend, r.rows))
+	}
+	// The spread behind each median: on a shared machine one round can be far off.
+	for _, r := range table {
+		fmt.Printf("%s %d rows, every round (ms):", r.backend, r.rows)
+		for _, v := range variants {
+			ms := make([]string, len(r.samples[v]))
+			for i, d := range r.samples[v] {
+				ms[i] = fmt.Sprintf("%.1f", float64(d)/float64(time.Millisecond))
+			}
+			fmt.Printf(" %s [%s]", v, strings.Join(ms, " "))
+		}
+		fmt.Println()
 	}
 	if path := os.Getenv("UPBOOKS_BENCH_JSON"); path != "" {
 		// For scripts/bench, which prints every workload in one table.
@@ -99,6 +117,10 @@ func BenchmarkDeleteSelective(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func benchMS(d time.Duration) string {
+	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
 }
 
 func benchInts(b *testing.B, env, def string) []int {
@@ -178,6 +200,37 @@ func timeVariant(b *testing.B, backend storetest.Backend, tpl, variant, owner, o
 			b.Fatal(err)
 		}
 	}
+	// The count floor: the dry run's statement alone, on one plain connection whose catalog is
+	// loaded like the store's (the caller is the owner, as in the dry run timed).
+	var plain *sql.Conn
+	query, args, columns := upbooks.DryRunCounts(org, owner, owner)
+	query = storetest.Rebind(backend, query)
+	count := func() error {
+		cols := make([]int64, columns)
+		ptrs := make([]any, len(cols))
+		for i := range cols {
+			ptrs[i] = &cols[i]
+		}
+		return plain.QueryRowContext(ctx, query, args...).Scan(ptrs...)
+	}
+	if variant == "countFloor" || variant == "countFloorWarm" {
+		pool := storetest.PlainDB(b, backend, url)
+		defer pool.Close() // before the clone is dropped, not at the end of the benchmark
+		if plain, err = pool.Conn(ctx); err != nil {
+			b.Fatal(err)
+		}
+		defer plain.Close()
+		for _, t := range upbooks.Tables() {
+			if _, err := plain.ExecContext(ctx, storetest.Rebind(backend, "SELECT count(*) FROM "+t.Name+" WHERE organization_id = ''")); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if variant == "countFloorWarm" {
+			if err := count(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
 	b.StartTimer()
 	start := time.Now()
 	switch variant {
@@ -185,6 +238,8 @@ func timeVariant(b *testing.B, backend storetest.Backend, tpl, variant, owner, o
 		_, err = s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org, UserID: owner, Categories: upbooks.CategoryNames()})
 	case "dryRun", "dryRunWarm":
 		_, err = s.DeleteSelective(ctx, dry)
+	case "countFloor", "countFloorWarm":
+		err = count()
 	default:
 		err = s.RawDelete(ctx, org)
 	}

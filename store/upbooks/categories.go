@@ -381,28 +381,34 @@ func (g *graph) checkChoice(names []string) (map[string]bool, error) {
 	return set, nil
 }
 
-// resolve decides what a request deletes. count returns how many rows of an edge's table block
+// resolve decides what a request deletes. count returns how many rows of each edge's table block
 // (point to its target). Without force any blocker refuses the request with every blocker of the
 // chosen set; with force the blocking categories are deleted too, repeatedly, until nothing kept
 // points into the set. It returns the categories to delete and, of those, the ones force added.
-// It issues one count per edge from a kept into a deleted category per round, never per row.
-func (g *graph) resolve(chosen map[string]bool, force bool, count func(edge) (int64, error)) (set, forced map[string]bool, err error) {
+// It asks count once per round, for every edge from a kept into a deleted category, never per row.
+func (g *graph) resolve(chosen map[string]bool, force bool, count func([]edge) ([]int64, error)) (set, forced map[string]bool, err error) {
 	set = map[string]bool{}
 	for n := range chosen {
 		set[n] = true
 	}
 	forced = map[string]bool{}
 	for {
-		rows := map[[2]string]int64{}
-		var keys [][2]string
+		var edges []edge
 		for _, e := range g.edges {
-			if set[e.from] || !set[e.to] {
-				continue
+			if !set[e.from] && set[e.to] {
+				edges = append(edges, e)
 			}
-			n, err := count(e)
-			if err != nil {
+		}
+		var counts []int64
+		if len(edges) > 0 {
+			if counts, err = count(edges); err != nil {
 				return nil, nil, err
 			}
+		}
+		rows := map[[2]string]int64{}
+		var keys [][2]string
+		for i, e := range edges {
+			n := counts[i]
 			if n == 0 {
 				continue
 			}

@@ -168,7 +168,13 @@ func TestResolve(t *testing.T) {
 		"payments->invoice": 31, "creditNotes->invoice": 4, "invoice->clients": 40, "payments->clients": 31,
 		"settlements->payments": 8,
 	}
-	count := func(e edge) (int64, error) { return counts[e.from+"->"+e.to], nil }
+	count := func(edges []edge) ([]int64, error) {
+		out := make([]int64, len(edges))
+		for i, e := range edges {
+			out[i] = counts[e.from+"->"+e.to]
+		}
+		return out, nil
+	}
 	set := func(names ...string) map[string]bool {
 		m := map[string]bool{}
 		for _, n := range names {

@@ -214,3 +214,15 @@ func (s *Store) CheckFigures(ctx context.Context, orgID string) ([]string, error
 	}
 	return bad, nil
 }
+
+// DryRunCounts is the statement a dry run of every category counts with, its arguments (the
+// caller and the owner are the members kept) and how many columns it returns: the benchmark runs
+// it bare, as the floor of counting.
+func DryRunCounts(orgID, userID, ownerID string) (query string, args []any, columns int) {
+	set := map[string]bool{}
+	for _, c := range categories {
+		set[c.name] = true
+	}
+	names, query, args := countPlan(set, orgID, []string{userID, ownerID})
+	return query, args, len(names)
+}

@@ -74,7 +74,7 @@ func (s *Store) seedTx(ctx context.Context, orgID string, rows, units int, membe
 				return fmt.Errorf("analyze: %w", err)
 			}
 		}
-		return s.recompute(tx, orgID, nil)
+		return s.recompute(tx, orgID, nil, nil)
 	})
 }
 

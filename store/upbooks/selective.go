@@ -73,7 +73,8 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 		res = newResult(set, forced)
 		if set["organizationBackups"] {
 			var backups []ubOrganizationBackup
-			if err := tx.Where("organization_id = ?", req.OrgID).Find(&backups).Error; err != nil {
+			// Only the key: the rows' other columns (their counts, as JSON) would be decoded for nothing.
+			if err := tx.Select("url").Where("organization_id = ?", req.OrgID).Find(&backups).Error; err != nil {
 				return fmt.Errorf("find backups: %w", err)
 			}
 			blobs = blobKeys(backups)
@@ -111,7 +112,8 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 				return err
 			}
 		}
-		if err := s.recompute(tx, req.OrgID, touched); err != nil {
+		// proven names, among others, the tables emptied whole.
+		if err := s.recompute(tx, req.OrgID, touched, proven); err != nil {
 			return err
 		}
 		res.Organization = settle(org, set, s.db.Now(), res)
@@ -145,28 +147,9 @@ func (s *Store) dryRun(ctx context.Context, req SelectiveDelete, chosen map[stri
 			return err
 		}
 		res = newResult(set, forced)
-		keep := []string{req.UserID, org.OwnerUserID}
-		byCategory := map[string][]step{}
-		for _, st := range deps.plan(set) {
-			byCategory[st.category] = append(byCategory[st.category], st)
-		}
-		// Every category's count in one statement: one round trip, not one per category (at
-		// 10,000 rows the ~40 round trips cost as much as the delete itself, issue 13).
-		var names []string
-		var counts [][]step
-		var args []any
-		for _, name := range deps.order {
-			steps := byCategory[name]
-			if len(steps) == 0 {
-				continue
-			}
-			names, counts = append(names, name), append(counts, steps)
-			for _, st := range steps {
-				args = append(args, stepArgs(st, req.OrgID, keep)...)
-			}
-		}
+		names, query, args := countPlan(set, req.OrgID, []string{req.UserID, org.OwnerUserID})
 		if len(names) > 0 {
-			n, err := countAll(tx, countCategoriesSQL(counts), args, len(names))
+			n, err := countAll(tx, query, args, len(names))
 			if err != nil {
 				return fmt.Errorf("count %v: %w", names, err)
 			}
@@ -189,14 +172,39 @@ func (s *Store) dryRun(ctx context.Context, req SelectiveDelete, chosen map[stri
 	return res, nil
 }
 
+// countPlan is the one statement counting what the plan of set deletes, one column per category
+// of names: every category's count in one round trip, not one per category (at 10,000 rows the ~40
+// round trips cost as much as the delete itself, issue 13).
+func countPlan(set map[string]bool, orgID string, keep []string) (names []string, query string, args []any) {
+	byCategory := map[string][]step{}
+	for _, st := range deps.plan(set) {
+		byCategory[st.category] = append(byCategory[st.category], st)
+	}
+	var counts [][]step
+	for _, name := range deps.order {
+		steps := byCategory[name]
+		if len(steps) == 0 {
+			continue
+		}
+		names, counts = append(names, name), append(counts, steps)
+		for _, st := range steps {
+			args = append(args, stepArgs(st, orgID, keep)...)
+		}
+	}
+	if len(names) == 0 {
+		return nil, "", nil
+	}
+	return names, countCategoriesSQL(counts), args
+}
+
 // decide is what a selective delete (or its dry run) deletes: the organization for a caller who may
 // manage its data, and the categories chosen plus, under Force, those that block them.
 func (s *Store) decide(tx *gorm.DB, req SelectiveDelete, chosen map[string]bool) (org identity.Organization, set, forced map[string]bool, err error) {
 	if org, err = manager(tx, req); err != nil {
 		return org, nil, nil, err
 	}
-	set, forced, err = deps.resolve(chosen, req.Force, func(e edge) (int64, error) {
-		return s.countBlocking(tx, req.OrgID, e)
+	set, forced, err = deps.resolve(chosen, req.Force, func(edges []edge) ([]int64, error) {
+		return countBlocking(tx, req.OrgID, edges)
 	})
 	return org, set, forced, err
 }
@@ -293,27 +301,39 @@ func prove(tx *gorm.DB, orgID string, keys []store.ForeignKey, steps []step, pro
 		}
 		byTable[k.Table] = append(byTable[k.Table], k)
 	}
-	for _, t := range tables {
-		n, err := orphanCount(tx, orgID, byTable[t])
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return fmt.Errorf("%d rows of %s would point at deleted rows: %w", n, t, ErrOrphans)
+	if len(tables) == 0 {
+		return nil
+	}
+	groups := make([][]store.ForeignKey, len(tables))
+	for i, t := range tables {
+		groups[i] = byTable[t]
+	}
+	n, err := orphanCounts(tx, orgID, groups)
+	if err != nil {
+		return err
+	}
+	for i, t := range tables {
+		if n[i] > 0 {
+			return fmt.Errorf("%d rows of %s would point at deleted rows: %w", n[i], t, ErrOrphans)
 		}
 	}
 	return nil
 }
 
-// orphanCount counts the organization's rows that break keys (all of one table), in one statement.
-func orphanCount(tx *gorm.DB, orgID string, keys []store.ForeignKey) (int64, error) {
-	args := make([]any, len(keys))
-	for i := range args {
-		args[i] = orgID
+// orphanCounts counts, per group of keys (each all of one table), the organization's rows that
+// break them: every group in one statement.
+func orphanCounts(tx *gorm.DB, orgID string, groups [][]store.ForeignKey) ([]int64, error) {
+	var args []any
+	var tables []string
+	for _, keys := range groups {
+		tables = append(tables, keys[0].Table)
+		for range keys {
+			args = append(args, orgID)
+		}
 	}
-	var n int64
-	if err := tx.Raw(store.OrphanCountSQL(keys, true), args...).Scan(&n).Error; err != nil {
-		return 0, fmt.Errorf("check references of %s: %w", keys[0].Table, err)
+	n, err := countAll(tx, store.OrphanCountsSQL(groups, true), args, len(groups))
+	if err != nil {
+		return nil, fmt.Errorf("check references of %v: %w", tables, err)
 	}
 	return n, nil
 }
@@ -322,24 +342,58 @@ func orphanCount(tx *gorm.DB, orgID string, keys []store.ForeignKey) (int64, err
 // category table does not declare, or a row inserted while the delete ran.
 var ErrOrphans = errors.New("rows would point at deleted rows")
 
-// countBlocking counts the rows of an edge's table that point into its target category.
-func (s *Store) countBlocking(tx *gorm.DB, orgID string, e edge) (int64, error) {
-	var n int64
-	err := tx.Raw(countBlockingSQL(e.table, e.columns), orgID).Scan(&n).Error
+// countBlocking counts, for each edge, the rows of its table that point into its target category:
+// every edge in one statement.
+func countBlocking(tx *gorm.DB, orgID string, edges []edge) ([]int64, error) {
+	args := make([]any, len(edges))
+	for i := range args {
+		args[i] = orgID
+	}
+	n, err := countAll(tx, countBlockingSQL(edges), args, len(edges))
 	if err != nil {
-		return 0, fmt.Errorf("count %s rows blocking %s: %w", e.table, e.to, err)
+		return nil, fmt.Errorf("count rows blocking the categories to delete: %w", err)
 	}
 	return n, nil
 }
 
 // recompute recomputes every figure whose inputs lost rows; touched nil recomputes them all.
-func (s *Store) recompute(tx *gorm.DB, orgID string, touched map[string]bool) error {
+// emptied are tables this transaction emptied for the organization: a figure stored in one is
+// recomputed only if rows came into it since, which one statement asks for all of them. On an
+// empty table the statements would change nothing, yet cost a plan and a round trip each (at
+// 10,000 rows, a fifth of the whole delete; issue 13).
+func (s *Store) recompute(tx *gorm.DB, orgID string, touched, emptied map[string]bool) error {
+	var due []int
+	var check []string
 	for i, f := range figureDefs {
 		run := touched == nil
 		for _, in := range f.inputs {
 			run = run || touched[in]
 		}
 		if !run {
+			continue
+		}
+		due = append(due, i)
+		if emptied[f.target] && !slices.Contains(check, f.target) {
+			check = append(check, f.target)
+		}
+	}
+	holds := map[string]bool{}
+	if len(check) > 0 {
+		args := make([]any, len(check))
+		for i := range args {
+			args[i] = orgID
+		}
+		n, err := countAll(tx, holdsRowsSQL(check), args, len(check))
+		if err != nil {
+			return fmt.Errorf("find figures left to recompute: %w", err)
+		}
+		for i, t := range check {
+			holds[t] = n[i] > 0
+		}
+	}
+	for _, i := range due {
+		f := figureDefs[i]
+		if emptied[f.target] && !holds[f.target] {
 			continue
 		}
 		for _, q := range s.q.figures[i] {

@@ -580,6 +580,42 @@ func TestFailureMidwayChangesNothing(t *testing.T) {
 	})
 }
 
+// A figure stored in a table the delete emptied is skipped by the recompute only while the table
+// stays empty: a row that came into it before the recompute (here put there by a trigger on the
+// client ledger's delete, with a balance of 7 and no ledger lines) gets its figure recomputed (0).
+func TestFiguresOfRowsBackInAnEmptiedTableAreRecomputed(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := upbooks.New(db)
+		ctx := context.Background()
+		owner, org := seededTenant(t, db, seedRows)
+		const back = "backclient00000000000000"
+		if db.DialectName() == "postgres" {
+			storetest.InstallTriggers(t, db,
+				`CREATE FUNCTION ub_back() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+					INSERT INTO ub_clients (organization_id, id, created_at, name, email, phone, gstin, billing_address, shipping_address, balance)
+					VALUES (OLD.organization_id, '`+back+`', now(), 'Back', '', '', '', '', '', 7) ON CONFLICT DO NOTHING;
+					RETURN NULL; END $$`,
+				"CREATE TRIGGER ub_back AFTER DELETE ON ub_client_ledgers FOR EACH ROW EXECUTE FUNCTION ub_back()",
+				"ALTER TABLE ub_client_ledgers ENABLE ALWAYS TRIGGER ub_back") // fires under session_replication_role = replica
+		} else {
+			storetest.InstallTriggers(t, db, `CREATE TRIGGER ub_back AFTER DELETE ON ub_client_ledgers BEGIN
+				INSERT OR IGNORE INTO ub_clients (organization_id, id, created_at, name, email, phone, gstin, billing_address, shipping_address, balance)
+				VALUES (OLD.organization_id, '`+back+`', '2026-01-01 00:00:00', 'Back', '', '', '', '', '', '7'); END`)
+		}
+		if _, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: allCategories()}); err != nil {
+			t.Fatal(err)
+		}
+		var balance []store.Decimal
+		if err := db.Gorm(ctx).Raw("SELECT balance FROM ub_clients WHERE organization_id = ? AND id = ?", org.ID, back).Scan(&balance).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(balance) != 1 || !balance[0].IsZero() {
+			t.Errorf("the client that came back has balance %v, want [0] (recomputed from its no ledger lines)", balance)
+		}
+	})
+}
+
 // The context is cancelled while a statement runs (invoices' delete sleeps in a trigger), after
 // ledgers and payments are already deleted: all of it rolls back.
 func TestCancelMidwayChangesNothing(t *testing.T) {
@@ -800,6 +836,10 @@ func TestInsertWhileDeleteLeavesNoOrphans(t *testing.T) {
 				case errors.Is(err, upbooks.ErrOrphans) || errors.Is(err, store.ErrConflict) || store.IsForeignKeyViolation(err):
 					if left != 1 {
 						t.Errorf("the delete was refused, yet the new row is gone")
+					}
+					// The proof checks many tables in one statement; its refusal names the one at fault.
+					if errors.Is(err, upbooks.ErrOrphans) && !strings.Contains(err.Error(), " of "+c.table+" ") {
+						t.Errorf("refused with %q, which does not name %s", err, c.table)
 					}
 				default:
 					t.Fatalf("delete: %v", err)

@@ -34,10 +34,14 @@ func newStatements(d dialect.Dialect) statements {
 
 // Selective delete: blockers, derived rows, a category's own tables.
 
-// countBlockingSQL counts the rows of table that point into another category through any of
-// columns. Bound: organization_id.
-func countBlockingSQL(table string, columns []string) string {
-	return "SELECT count(*) FROM " + table + " WHERE organization_id = ? AND (" + strings.Join(columns, " IS NOT NULL OR ") + " IS NOT NULL)"
+// countBlockingSQL counts, one column per edge, the rows of the edge's table that point into its
+// target category through any of its columns. Bound: organization_id per edge.
+func countBlockingSQL(edges []edge) string {
+	cols := make([]string, len(edges))
+	for i, e := range edges {
+		cols[i] = "(SELECT count(*) FROM " + e.table + " WHERE organization_id = ? AND (" + strings.Join(e.columns, " IS NOT NULL OR ") + " IS NOT NULL))"
+	}
+	return "SELECT " + strings.Join(cols, ", ")
 }
 
 // stepWhere is the condition of a plan step. Bound: organization_id, and for memberships the two
@@ -77,6 +81,16 @@ func countCategoriesSQL(categories [][]step) string {
 	return "SELECT " + strings.Join(cols, ", ")
 }
 
+// holdsRowsSQL asks, in one statement, whether each table still holds rows of the organization:
+// one column per table, 0 or 1. Bound: organization_id per table.
+func holdsRowsSQL(tables []string) string {
+	cols := make([]string, len(tables))
+	for i, t := range tables {
+		cols[i] = "(SELECT count(*) FROM (SELECT 1 FROM " + t + " WHERE organization_id = ? LIMIT 1) x)"
+	}
+	return "SELECT " + strings.Join(cols, ", ")
+}
+
 // deleteAllSQL empties table for one organization. Bound: organization_id.
 func deleteAllSQL(table string) string {
 	return "DELETE FROM " + table + " WHERE organization_id = ?"
@@ -88,6 +102,7 @@ func deleteAllSQL(table string) string {
 // from its inputs. It is the one definition of that figure: the seeder uses it too.
 type figureDef struct {
 	name   string
+	target string   // the table whose rows store the figure
 	inputs []string // tables whose rows the figure sums
 	sql    func(d dialect.Dialect) []string
 }
@@ -120,7 +135,7 @@ func setOutstanding(d dialect.Dialect, table, settledBy string) string {
 }
 
 var figureDefs = []figureDef{
-	{name: "invoice amount paid, credited and outstanding", inputs: []string{"ub_payment_allocations", "ub_credit_notes"},
+	{name: "invoice amount paid, credited and outstanding", target: "ub_invoices", inputs: []string{"ub_payment_allocations", "ub_credit_notes"},
 		sql: func(d dialect.Dialect) []string {
 			return []string{
 				setSum(d, "ub_invoices", "amount_paid", "ub_payment_allocations", "invoice_id", "i.amount"),
@@ -128,7 +143,7 @@ var figureDefs = []figureDef{
 				setOutstanding(d, "ub_invoices", "amount_credited"),
 			}
 		}},
-	{name: "expense amount paid, debited and outstanding", inputs: []string{"ub_outward_payment_allocations", "ub_debit_notes"},
+	{name: "expense amount paid, debited and outstanding", target: "ub_expenses", inputs: []string{"ub_outward_payment_allocations", "ub_debit_notes"},
 		sql: func(d dialect.Dialect) []string {
 			return []string{
 				setSum(d, "ub_expenses", "amount_paid", "ub_outward_payment_allocations", "expense_id", "i.amount"),
@@ -136,19 +151,19 @@ var figureDefs = []figureDef{
 				setOutstanding(d, "ub_expenses", "amount_debited"),
 			}
 		}},
-	{name: "client balance", inputs: []string{"ub_client_ledgers"},
+	{name: "client balance", target: "ub_clients", inputs: []string{"ub_client_ledgers"},
 		sql: func(d dialect.Dialect) []string {
 			return []string{setSum(d, "ub_clients", "balance", "ub_client_ledgers", "client_id", d.DecSub("i.debit", "i.credit"))}
 		}},
-	{name: "vendor balance", inputs: []string{"ub_vendor_ledgers"},
+	{name: "vendor balance", target: "ub_vendors", inputs: []string{"ub_vendor_ledgers"},
 		sql: func(d dialect.Dialect) []string {
 			return []string{setSum(d, "ub_vendors", "balance", "ub_vendor_ledgers", "vendor_id", d.DecSub("i.credit", "i.debit"))}
 		}},
-	{name: "account balance", inputs: []string{"ub_account_ledgers"},
+	{name: "account balance", target: "ub_accounts", inputs: []string{"ub_account_ledgers"},
 		sql: func(d dialect.Dialect) []string {
 			return []string{setSum(d, "ub_accounts", "balance", "ub_account_ledgers", "account_id", d.DecSub("i.debit", "i.credit"))}
 		}},
-	{name: "product stock on hand", inputs: []string{"ub_inventory_ledgers"},
+	{name: "product stock on hand", target: "ub_products", inputs: []string{"ub_inventory_ledgers"},
 		sql: func(d dialect.Dialect) []string {
 			return []string{setSum(d, "ub_products", "stock_on_hand", "ub_inventory_ledgers", "product_id", "i.quantity")}
 		}},
