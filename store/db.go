@@ -85,6 +85,8 @@ type DB struct {
 	now     func() time.Time
 	citus   bool // the database has the citus extension: tables are distributed
 	url     string
+	// sqlitePath is the SQLite file ("" on PostgreSQL).
+	sqlitePath string
 
 	// What UncheckedTx found this PostgreSQL connection may do, once known.
 	bypassMu    sync.Mutex
@@ -116,7 +118,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		NowFunc:                now,
 	}
 	var dialector gorm.Dialector
-	sqliteFile := false
+	sqlitePath := ""
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		if err := checkPostgres(ctx, url, opts.CreateDatabase, log); err != nil {
@@ -131,23 +133,20 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("create sqlite directory: %w", err)
 		}
-		// Immediate transactions take the write lock at BEGIN, so concurrent writers wait on
-		// busy_timeout instead of failing on a lock upgrade; WAL lets readers run beside them.
-		dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-		dialector = sqlite.Dialector{DriverName: "sqlite", DSN: dsn}
-		sqliteFile = true
+		dialector = sqlite.Dialector{DriverName: "sqlite", DSN: sqliteDSN(path, 10*time.Second)}
+		sqlitePath = path
 	}
 	g, err := gorm.Open(dialector, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	db := &DB{gorm: g, dialect: dialect.For(g.Dialector.Name()), now: now, url: url}
+	db := &DB{gorm: g, dialect: dialect.For(g.Dialector.Name()), now: now, url: url, sqlitePath: sqlitePath}
 	sqlDB, err := g.DB()
 	if err != nil {
 		return nil, err
 	}
 	pool := opts.Pool.withDefaults(DefaultPool)
-	if sqliteFile {
+	if sqlitePath != "" {
 		pool = opts.Pool.withDefaults(SQLitePool)
 	}
 	sqlDB.SetMaxOpenConns(pool.MaxOpen)
@@ -166,6 +165,30 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		}
 	}
 	return db, nil
+}
+
+// sqliteDSN opens path with the service's settings; a writer waits up to busy for the lock.
+// Immediate transactions take the write lock at BEGIN, so concurrent writers wait on
+// busy_timeout instead of failing on a lock upgrade; WAL lets readers run beside them.
+func sqliteDSN(path string, busy time.Duration) string {
+	return fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate",
+		path, busy.Milliseconds())
+}
+
+// SQLiteSidePool opens a second, small pool on the SQLite file whose writers wait at most busy
+// for the write lock, for background machinery that must not hold the service's connections
+// while a long call holds the lock (it retries instead). The caller closes it.
+func (db *DB) SQLiteSidePool(busy time.Duration, maxOpen int) (*sql.DB, error) {
+	if db.sqlitePath == "" {
+		return nil, errors.New("not an SQLite database")
+	}
+	side, err := sql.Open("sqlite", sqliteDSN(db.sqlitePath, busy))
+	if err != nil {
+		return nil, err
+	}
+	side.SetMaxOpenConns(maxOpen)
+	side.SetMaxIdleConns(maxOpen)
+	return side, nil
 }
 
 // URL is what the database was opened with (it may hold a password: never log it).

@@ -127,6 +127,7 @@ type Queue struct {
 	client   *river.Client[*sql.Tx] // writes jobs (insert, cancel)
 	runner   *river.Client[*sql.Tx] // runs them, from Start on
 	listener *pgxpool.Pool          // PostgreSQL: the runner's LISTEN connection
+	side     *sql.DB                // SQLite: the runner's own pool (see Start)
 	kinds    map[string]Kind
 
 	mu      sync.Mutex
@@ -143,6 +144,9 @@ func New(db *store.DB, cfg Config) (*Queue, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = DefaultWorkers
 	}
+	if db.DialectName() == "sqlite" {
+		cfg.Workers = 1 // one writer: a second run would only wait for the first, holding a connection
+	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = DefaultPollInterval
 	}
@@ -150,10 +154,11 @@ func New(db *store.DB, cfg Config) (*Queue, error) {
 		cfg.Logger = slog.Default()
 	}
 	q := &Queue{db: db, cfg: cfg, kinds: map[string]Kind{}, running: map[string]*run{}, done: map[string]int64{}}
-	driver, err := q.driver(nil)
+	pool, err := db.SQL()
 	if err != nil {
 		return nil, err
 	}
+	driver := q.driver(pool, nil)
 	// Accepting and cancelling need no workers: this client only writes jobs (Start makes the
 	// one that runs them).
 	if q.client, err = river.NewClient(driver, &river.Config{Logger: q.riverLogger()}); err != nil {
@@ -162,20 +167,15 @@ func New(db *store.DB, cfg Config) (*Queue, error) {
 	return q, nil
 }
 
-// driver is River's driver on the service's pool; on PostgreSQL with listener (when not nil) for
-// LISTEN.
-func (q *Queue) driver(listener *pgxpool.Pool) (riverdriver.Driver[*sql.Tx], error) {
-	pool, err := q.db.SQL()
-	if err != nil {
-		return nil, err
-	}
+// driver is River's driver on pool; on PostgreSQL with listener (when not nil) for LISTEN.
+func (q *Queue) driver(pool *sql.DB, listener *pgxpool.Pool) riverdriver.Driver[*sql.Tx] {
 	switch {
 	case q.db.DialectName() == "sqlite":
-		return riversqlite.New(pool), nil // its notifications go through a table it polls
+		return riversqlite.New(pool) // its notifications go through a table it polls
 	case listener != nil:
-		return riverdatabasesql.NewWithPgxListener(pool, listener), nil
+		return riverdatabasesql.NewWithPgxListener(pool, listener)
 	}
-	return riverdatabasesql.New(pool), nil
+	return riverdatabasesql.New(pool)
 }
 
 // River's own logs are about the queue's machinery; only its warnings matter here.
@@ -187,12 +187,24 @@ func (q *Queue) Register(name string, k Kind) { q.kinds[name] = k }
 // Start begins running operations. On SQLite, where one process has the database, an operation
 // found running was interrupted by this process's previous life: it is marked failed first.
 func (q *Queue) Start(ctx context.Context) error {
+	pool, err := q.db.SQL()
+	if err != nil {
+		return err
+	}
 	if q.db.DialectName() == "sqlite" {
 		if err := q.db.Tx(ctx, func(tx *gorm.DB) error {
 			return q.failInterrupted(tx, "", nil, q.failure)
 		}); err != nil {
 			return fmt.Errorf("operations: %w", err)
 		}
+		// A run holds SQLite's one write lock for as long as it works. River's own writes
+		// (fetching, completing, electing a leader) go through a pool of their own that gives up
+		// on the lock quickly and retries, so they never hold the service's connections waiting
+		// for it (reads of the operation, other requests).
+		if q.side, err = q.db.SQLiteSidePool(250*time.Millisecond, 2); err != nil {
+			return fmt.Errorf("operations: %w", err)
+		}
+		pool = q.side
 	} else {
 		// One pgx connection LISTENs (jobs are written in the service's own database/sql
 		// transactions), so this instance takes a new operation, or a cancel, at once rather
@@ -206,10 +218,7 @@ func (q *Queue) Start(ctx context.Context) error {
 			return fmt.Errorf("operations: %w", err)
 		}
 	}
-	driver, err := q.driver(q.listener)
-	if err != nil {
-		return err
-	}
+	driver := q.driver(pool, q.listener)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &worker{q: q})
 	var periodic []*river.PeriodicJob
@@ -236,11 +245,16 @@ func (q *Queue) Start(ctx context.Context) error {
 		FetchCooldown:        min(q.cfg.PollInterval, 100*time.Millisecond),
 		Logger:               q.riverLogger(),
 	})
+	if err == nil {
+		// Runs end through Stop (graceful first), not when the caller's ctx ends.
+		err = q.runner.Start(context.WithoutCancel(ctx))
+	}
 	if err != nil {
+		q.closePools()
+		q.runner = nil
 		return fmt.Errorf("operations: %w", err)
 	}
-	// Runs end through Stop (graceful first), not when the caller's ctx ends.
-	return q.runner.Start(context.WithoutCancel(ctx))
+	return nil
 }
 
 // Stop lets running operations finish until ctx is done, then cancels them (they fail, rolled
@@ -249,17 +263,23 @@ func (q *Queue) Stop(ctx context.Context) error {
 	if q.runner == nil {
 		return nil
 	}
-	defer func() {
-		if q.listener != nil {
-			q.listener.Close()
-		}
-	}()
+	defer q.closePools()
 	if err := q.runner.Stop(ctx); err == nil || !errors.Is(err, ctx.Err()) {
 		return err
 	}
 	stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	return q.runner.StopAndCancel(stop)
+}
+
+// closePools closes the runner's own connections.
+func (q *Queue) closePools() {
+	if q.listener != nil {
+		q.listener.Close()
+	}
+	if q.side != nil {
+		_ = q.side.Close()
+	}
 }
 
 // sweepArgs is River's periodic job that deletes ended operations past Config.Retention.
@@ -571,8 +591,14 @@ func (r *run) save() {
 // work runs the operation a job names.
 func (q *Queue) work(ctx context.Context, a jobArgs) error {
 	op, started, err := q.start(ctx, a)
-	if err != nil || !started {
-		return err
+	if err != nil {
+		// The database is busy (SQLite's one writer held by a long call) or away: try again
+		// later without using up an attempt (River does not count a snooze).
+		q.cfg.Logger.WarnContext(ctx, "operation not started, retrying", "operation", a.ID, "error", err)
+		return river.JobSnooze(time.Second)
+	}
+	if !started {
+		return nil
 	}
 	kind, ok := q.kinds[op.Kind]
 	if !ok {
@@ -606,7 +632,7 @@ func (q *Queue) work(ctx context.Context, a jobArgs) error {
 	}
 	// Nothing of the run was applied: say why.
 	switch cause := context.Cause(runCtx); {
-	case errors.Is(cause, errCancelled), errors.Is(cause, river.ErrJobCancelledRemotely):
+	case errors.Is(err, errCancelled), errors.Is(cause, errCancelled), errors.Is(cause, river.ErrJobCancelledRemotely):
 		return q.fail(ctx, op, Cancelled, kind.Failure(ReasonCancelled))
 	case errors.Is(runCtx.Err(), context.DeadlineExceeded):
 		return q.fail(ctx, op, Failed, kind.Failure(ReasonTimedOut))
@@ -654,17 +680,26 @@ func (q *Queue) finish(tx *gorm.DB, op Operation, state string, resp store.Store
 	if err != nil {
 		return err
 	}
+	// A cancel accepted while the run worked wins even if its signal did not reach the run: the
+	// row lock orders this update against Cancel's.
 	r := tx.Exec(`UPDATE operations SET state = ?, status = ?, content_type = ?, body = ?, progress = ?, finished_at = ?
-		WHERE organization_id = ? AND id = ? AND state = ?`,
+		WHERE organization_id = ? AND id = ? AND state = ? AND NOT cancel_requested`,
 		state, resp.Status, resp.ContentType, resp.Body, string(prog), q.db.Now(), op.OrgID, op.ID, Running)
 	if r.Error != nil {
 		return fmt.Errorf("finish operation: %w", r.Error)
 	}
-	if r.RowsAffected != 1 {
-		// Marked failed meanwhile (reap found no sign of this run): its effects must not commit.
-		return errNotRunning
+	if r.RowsAffected == 1 {
+		return nil
 	}
-	return nil
+	var cancelRequested bool
+	if err := tx.Raw("SELECT cancel_requested FROM operations WHERE organization_id = ? AND id = ?", op.OrgID, op.ID).Scan(&cancelRequested).Error; err != nil {
+		return err
+	}
+	if cancelRequested {
+		return errCancelled
+	}
+	// Marked failed meanwhile (reap found no sign of this run): its effects must not commit.
+	return errNotRunning
 }
 
 // fail records the end of a run that applied nothing, in a transaction of its own.

@@ -28,11 +28,12 @@ type fixture struct {
 	org     identity.Organization
 	started chan string // operation ids, as their runs start
 	runs    atomic.Int32
+	gate    chan struct{} // a run whose request says "Gate" waits for it, deaf to cancels
 }
 
 func newFixture(t *testing.T, db *store.DB, cfg operations.Config) *fixture {
 	t.Helper()
-	f := &fixture{db: db, started: make(chan string, 10)}
+	f := &fixture{db: db, started: make(chan string, 10), gate: make(chan struct{})}
 	f.user, f.org = storetest.Tenant(t, db, "owner@example.com")
 	cfg.PollInterval = 20 * time.Millisecond
 	cfg.Logger = storetest.Logger()
@@ -46,6 +47,7 @@ func newFixture(t *testing.T, db *store.DB, cfg operations.Config) *fixture {
 			var req struct {
 				Status int
 				Block  bool
+				Gate   bool
 			}
 			if err := json.Unmarshal(op.Request, &req); err != nil {
 				return store.StoredResponse{}, err
@@ -60,6 +62,9 @@ func newFixture(t *testing.T, db *store.DB, cfg operations.Config) *fixture {
 				store.ReportStep(ctx, "clients", 10)
 			}
 			f.started <- op.ID
+			if req.Gate {
+				<-f.gate
+			}
 			if req.Block {
 				<-ctx.Done()
 				return store.StoredResponse{}, ctx.Err()
@@ -342,4 +347,64 @@ func TestSweepDeletesEndedOperationsPastRetention(t *testing.T) {
 		}
 		f.final(t, running.ID)
 	})
+}
+
+// A cancel accepted while the run works wins at commit even when its signal never reaches the run
+// (the run here ignores its context): the operation ends cancelled and nothing of it is applied.
+func TestAnAcceptedCancelWinsAtCommit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, operations.Config{})
+		f.start(t)
+		req, _ := json.Marshal(map[string]any{"Status": 200, "Gate": true})
+		op, err := f.q.Submit(context.Background(), f.org.ID, "Write", f.user.ID, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-f.started
+		if db.DialectName() != "sqlite" { // SQLite's write lock is the run's until it ends
+			// What another instance's Cancel writes when River's signal is lost.
+			storetest.Exec(t, db, fmt.Sprintf("UPDATE operations SET cancel_requested = true WHERE organization_id = '%s' AND id = '%s'", f.org.ID, op.ID))
+		} else if _, err := f.q.Cancel(context.Background(), f.org.ID, op.ID); err != nil {
+			t.Fatal(err)
+		}
+		close(f.gate)
+		done := f.final(t, op.ID)
+		if done.State != operations.Cancelled || f.effects(t, op.ID) != 0 {
+			t.Fatalf("after a cancel the run did not hear: %+v, %d effects", done, f.effects(t, op.ID))
+		}
+	})
+}
+
+// On SQLite a run holds the one write lock while it works; reading operations meanwhile stays
+// quick (River's own writes wait on a pool of their own, not the service's connections).
+func TestReadsStayQuickWhileARunHoldsSQLite(t *testing.T) {
+	t.Parallel()
+	db := storetest.DB(t, storetest.SQLite)
+	f := newFixture(t, db, operations.Config{})
+	f.start(t)
+	req, _ := json.Marshal(map[string]any{"Status": 200, "Gate": true})
+	op, err := f.q.Submit(context.Background(), f.org.ID, "Write", f.user.ID, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-f.started
+	var worst time.Duration
+	for range 8 {
+		time.Sleep(time.Second)
+		t0 := time.Now()
+		if _, err := f.q.Get(context.Background(), f.org.ID, op.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.q.List(context.Background(), f.org.ID, 1, 10); err != nil {
+			t.Fatal(err)
+		}
+		worst = max(worst, time.Since(t0))
+	}
+	close(f.gate)
+	if got := f.final(t, op.ID); got.State != operations.Succeeded {
+		t.Fatalf("operation: %+v", got)
+	}
+	if worst > time.Second {
+		t.Fatalf("a read waited %v while the run held the write lock", worst)
+	}
 }
