@@ -83,32 +83,20 @@ func (db *DB) ForeignKeys(ctx context.Context) ([]ForeignKey, error) {
 // Tenant-scoped, it counts one organization's rows, bound once per key, and routes to one Citus
 // shard.
 func OrphanCountSQL(keys []ForeignKey, tenant bool) string {
-	return OrphanCountsSQL([][]ForeignKey{keys}, tenant)
-}
-
-// OrphanCountsSQL is OrphanCountSQL of several groups of keys in one statement, one column per
-// group, so a proof over many tables costs one round trip and the column that is not zero names
-// the group (the table) that breaks. Tenant-scoped, it binds the organization once per key, in
-// order.
-func OrphanCountsSQL(groups [][]ForeignKey, tenant bool) string {
-	cols := make([]string, len(groups))
-	for g, keys := range groups {
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			var set, match []string
-			for j, c := range k.Columns {
-				set = append(set, "c."+c+" IS NOT NULL")
-				match = append(match, "p."+k.RefColumns[j]+" = c."+c)
-			}
-			q := "SELECT count(*) FROM " + k.Table + " c WHERE "
-			if tenant {
-				q += "c.organization_id = ? AND "
-			}
-			parts[i] = "(" + q + strings.Join(set, " AND ") + " AND NOT EXISTS (SELECT 1 FROM " + k.RefTable + " p WHERE " + strings.Join(match, " AND ") + "))"
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		var set, match []string
+		for j, c := range k.Columns {
+			set = append(set, "c."+c+" IS NOT NULL")
+			match = append(match, "p."+k.RefColumns[j]+" = c."+c)
 		}
-		cols[g] = strings.Join(parts, " + ")
+		q := "SELECT count(*) FROM " + k.Table + " c WHERE "
+		if tenant {
+			q += "c.organization_id = ? AND "
+		}
+		parts[i] = "(" + q + strings.Join(set, " AND ") + " AND NOT EXISTS (SELECT 1 FROM " + k.RefTable + " p WHERE " + strings.Join(match, " AND ") + "))"
 	}
-	return "SELECT " + strings.Join(cols, ", ")
+	return "SELECT " + strings.Join(parts, " + ")
 }
 
 // Orphans is a foreign key with the rows that break it.

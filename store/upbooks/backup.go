@@ -657,7 +657,7 @@ func proveRestore(tx *gorm.DB, orgID string, keys []store.ForeignKey, touched ma
 		if perTable[i] == 0 {
 			continue
 		}
-		// A table breaks: which of its keys, for the 409 (asked only then, in one statement).
+		// A table breaks: which of its keys, for the 409 (asked only then).
 		perKey := make([][]store.ForeignKey, len(byTable[t]))
 		for j, k := range byTable[t] {
 			perKey[j] = []store.ForeignKey{k}

@@ -321,21 +321,20 @@ func prove(tx *gorm.DB, orgID string, keys []store.ForeignKey, steps []step, pro
 }
 
 // orphanCounts counts, per group of keys (each all of one table), the organization's rows that
-// break them: every group in one statement.
+// break them: one statement per table. (One statement for every table planned as a whole was 4x
+// slower at 1,000,000 rows: a restore took 61 s instead of 16.)
 func orphanCounts(tx *gorm.DB, orgID string, groups [][]store.ForeignKey) ([]int64, error) {
-	var args []any
-	var tables []string
-	for _, keys := range groups {
-		tables = append(tables, keys[0].Table)
-		for range keys {
-			args = append(args, orgID)
+	out := make([]int64, len(groups))
+	for i, keys := range groups {
+		args := make([]any, len(keys))
+		for j := range args {
+			args[j] = orgID
+		}
+		if err := tx.Raw(store.OrphanCountSQL(keys, true), args...).Scan(&out[i]).Error; err != nil {
+			return nil, fmt.Errorf("check references of %s: %w", keys[0].Table, err)
 		}
 	}
-	n, err := countAll(tx, store.OrphanCountsSQL(groups, true), args, len(groups))
-	if err != nil {
-		return nil, fmt.Errorf("check references of %v: %w", tables, err)
-	}
-	return n, nil
+	return out, nil
 }
 
 // ErrOrphans refuses a delete that would leave rows pointing at deleted ones: a reference the
