@@ -84,6 +84,8 @@ func (db *DB) Idempotent(ctx context.Context, k IdempotencyKey, run func(ctx con
 		return resp, found, err
 	}
 	var out StoredResponse
+	hooks := &txHooks{}
+	ctx = context.WithValue(ctx, txHooksKey{}, hooks)
 	err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		claimed, err := db.claimKey(tx, k)
 		if err != nil {
@@ -113,6 +115,7 @@ func (db *DB) Idempotent(ctx context.Context, k IdempotencyKey, run func(ctx con
 			WHERE organization_id = ? AND caller_id = ? AND key = ?`,
 			resp.Status, resp.ContentType, resp.Body, k.OrgID, k.CallerID, k.Key).Error
 	})
+	hooks.end(err == nil)
 	if errors.Is(err, errRollback) {
 		return out, false, nil
 	}
@@ -211,6 +214,8 @@ func answer(ctx context.Context, tx *gorm.DB, run func(ctx context.Context) (Sto
 	if err := tx.SavePoint("request").Error; err != nil {
 		return StoredResponse{}, false, err
 	}
+	hooks := hooksOf(ctx)
+	mark := hooks.mark()
 	resp, keep, err := run(context.WithValue(ctx, requestTxKey{}, tx))
 	if err != nil || !keep {
 		return resp, keep, err
@@ -219,6 +224,7 @@ func answer(ctx context.Context, tx *gorm.DB, run func(ctx context.Context) (Sto
 		if err := tx.RollbackTo("request").Error; err != nil {
 			return resp, false, err
 		}
+		hooks.rollbackTo(mark)
 	}
 	return resp, true, nil
 }
@@ -233,6 +239,8 @@ func (db *DB) Answered(ctx context.Context, prepare func(tx *gorm.DB) error, run
 		return StoredResponse{}, errors.New("answered request inside another")
 	}
 	var out StoredResponse
+	hooks := &txHooks{}
+	ctx = context.WithValue(ctx, txHooksKey{}, hooks)
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := prepare(tx); err != nil {
 			return err
@@ -247,5 +255,6 @@ func (db *DB) Answered(ctx context.Context, prepare func(tx *gorm.DB) error, run
 		out = resp
 		return record(tx, resp)
 	})
+	hooks.end(err == nil)
 	return out, err
 }

@@ -26,8 +26,10 @@ func (h *Handler) DeleteSelectiveData(ctx context.Context, req gen.DeleteSelecti
 	dryRun := req.Params.DryRun != nil && *req.Params.DryRun
 	var backupID *string
 	if req.Params.Backup != nil && *req.Params.Backup && !dryRun {
-		// Its own snapshot just before the delete: the delete's undo, kept even if the delete is refused.
-		b, err := h.store.TakeBackup(ctx, upbooksstore.BackupRequest{OrgID: req.Id, UserID: caller.UserID})
+		// Its own snapshot just before the delete: the delete's undo, committed on its own (also
+		// inside a keyed or background request), so it is kept even if the delete is refused,
+		// cancelled or interrupted.
+		b, err := h.store.TakeBackup(store.Detached(ctx), upbooksstore.BackupRequest{OrgID: req.Id, UserID: caller.UserID})
 		if err != nil {
 			return selectiveError(err)
 		}

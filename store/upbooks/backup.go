@@ -243,11 +243,16 @@ func (s *Store) TakeBackup(ctx context.Context, req BackupRequest) (Backup, erro
 		}
 		return err
 	})
+	files := []string{b.Key, manifestKey(b.Key)}
 	if err != nil {
-		s.removeBlobs(ctx, []string{b.Key, manifestKey(b.Key)})
+		s.removeBlobs(ctx, files)
 		return Backup{}, err
 	}
-	s.removeBlobs(ctx, expired)
+	// Inside a request's transaction the row is the request's to keep: its files go if it rolls
+	// back, and the expired backups' files only once their rows' deletion is committed.
+	bg := context.WithoutCancel(ctx)
+	store.OnRollback(ctx, func() { s.removeBlobs(bg, files) })
+	store.AfterCommit(ctx, func() { s.removeBlobs(bg, expired) })
 	return b, nil
 }
 

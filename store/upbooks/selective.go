@@ -132,7 +132,8 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 	if err != nil {
 		return SelectiveResult{}, err
 	}
-	s.removeBlobs(ctx, blobs)
+	bg := context.WithoutCancel(ctx)
+	store.AfterCommit(ctx, func() { s.removeBlobs(bg, blobs) })
 	return res, nil
 }
 
