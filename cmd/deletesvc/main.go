@@ -412,6 +412,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	log.Info("listening", "addr", addr, "docs", fmt.Sprintf("http://localhost:%d/docs/", cfg.port))
 	select {
 	case err := <-errc:
+		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		// The server is gone: background operations still get their graceful stop.
+		err = errors.Join(err, srv.StopOperations(stopCtx))
 		if !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
