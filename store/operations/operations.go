@@ -63,6 +63,8 @@ type Operation struct {
 	CreatedAt  time.Time
 	StartedAt  *time.Time
 	FinishedAt *time.Time
+
+	jobID int64 // River's job that runs it
 }
 
 // Final reports whether the operation has ended.
@@ -193,7 +195,7 @@ func (q *Queue) Start(ctx context.Context) error {
 	}
 	if q.db.DialectName() == "sqlite" {
 		if err := q.db.Tx(ctx, func(tx *gorm.DB) error {
-			return q.failInterrupted(tx, "", nil, q.failure)
+			return q.failInterrupted(tx, "", nil)
 		}); err != nil {
 			return fmt.Errorf("operations: %w", err)
 		}
@@ -347,7 +349,7 @@ func (row) TableName() string { return "operations" }
 
 func (r row) operation() Operation {
 	op := Operation{ID: r.ID, OrgID: r.OrganizationID, Kind: r.Kind, State: r.State, CancelRequested: r.CancelRequested,
-		CreatedBy: r.CreatedBy, Request: r.Request, CreatedAt: r.CreatedAt.UTC(), StartedAt: utc(r.StartedAt), FinishedAt: utc(r.FinishedAt)}
+		CreatedBy: r.CreatedBy, Request: r.Request, CreatedAt: r.CreatedAt.UTC(), StartedAt: utc(r.StartedAt), FinishedAt: utc(r.FinishedAt), jobID: r.JobID}
 	_ = json.Unmarshal([]byte(r.Progress), &op.Progress)
 	if op.Progress.Categories == nil {
 		op.Progress.Categories = map[string]int64{}
@@ -401,6 +403,11 @@ func (q *Queue) Get(ctx context.Context, orgID, id string) (Operation, error) {
 	if err := q.reap(ctx, orgID); err != nil {
 		return Operation{}, err
 	}
+	return q.read(ctx, orgID, id)
+}
+
+// read is Get without the reap.
+func (q *Queue) read(ctx context.Context, orgID, id string) (Operation, error) {
 	var r row
 	err := q.db.Gorm(ctx).Where("organization_id = ? AND id = ?", orgID, id).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -492,18 +499,14 @@ func (q *Queue) Cancel(ctx context.Context, orgID, id string) (Operation, error)
 		if !ok {
 			return errors.New("operations: not in a database/sql transaction")
 		}
-		var jobID int64
-		if err := tx.Raw("SELECT job_id FROM operations WHERE organization_id = ? AND id = ?", orgID, id).Scan(&jobID).Error; err != nil {
-			return err
-		}
 		// River removes a queued job and tells the instance running a started one to cancel it.
-		_, err := q.client.JobCancelTx(ctx, sqlTx, jobID)
+		_, err := q.client.JobCancelTx(ctx, sqlTx, op.jobID)
 		return err
 	})
 	if err != nil {
 		return Operation{}, fmt.Errorf("cancel operation: %w", err)
 	}
-	op, err = q.Get(ctx, orgID, id)
+	op, err = q.read(ctx, orgID, id)
 	if err == nil && (op.State == Succeeded || op.State == Failed) {
 		return op, ErrFinished // it ended between the read and the update
 	}
@@ -661,7 +664,7 @@ func (q *Queue) start(ctx context.Context, a jobArgs) (Operation, bool, error) {
 			return err
 		}
 		if !started && r.State == Running {
-			return q.failInterrupted(tx, a.OrgID, []string{a.ID}, q.failure)
+			return q.failInterrupted(tx, a.OrgID, []string{a.ID})
 		}
 		return nil
 	})
@@ -718,7 +721,7 @@ func (q *Queue) fail(ctx context.Context, op Operation, state string, resp store
 
 // failInterrupted marks failed the running operations of ids (of orgID; all running ones when
 // orgID is "", SQLite's start), one statement per kind among them.
-func (q *Queue) failInterrupted(tx *gorm.DB, orgID string, ids []string, failure func(kind string, r Reason) store.StoredResponse) error {
+func (q *Queue) failInterrupted(tx *gorm.DB, orgID string, ids []string) error {
 	query := func() *gorm.DB {
 		g := tx.Model(&row{}).Where("state = ?", Running)
 		if orgID != "" {
@@ -731,7 +734,7 @@ func (q *Queue) failInterrupted(tx *gorm.DB, orgID string, ids []string, failure
 		return err
 	}
 	for _, kind := range kinds {
-		resp := failure(kind, ReasonInterrupted)
+		resp := q.failure(kind, ReasonInterrupted)
 		if err := query().Where("kind = ?", kind).Updates(map[string]any{"state": Failed, "status": resp.Status,
 			"content_type": resp.ContentType, "body": resp.Body, "finished_at": q.db.Now()}).Error; err != nil {
 			return err
@@ -804,7 +807,7 @@ func (q *Queue) reap(ctx context.Context, orgID string) error {
 		if len(dead) == 0 {
 			return nil
 		}
-		return q.failInterrupted(tx, orgID, dead, q.failure)
+		return q.failInterrupted(tx, orgID, dead)
 	})
 }
 
