@@ -415,10 +415,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		// The server is gone: background operations still get their graceful stop.
-		err = errors.Join(err, srv.StopOperations(stopCtx))
-		if !errors.Is(err, http.ErrServerClosed) {
-			return err
+		stopErr := srv.StopOperations(stopCtx)
+		if errors.Is(err, http.ErrServerClosed) {
+			return stopErr
 		}
+		return errors.Join(err, stopErr)
 	case <-ctx.Done():
 		log.Info("shutting down: finishing in-flight requests")
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
