@@ -18,71 +18,100 @@ import (
 	upbooksstore "github.com/deletesvc/deletesvc/store/upbooks"
 )
 
+// background is an Upbooks server with a seeded organization whose owner sends calls with
+// Prefer: respond-async through the generated client.
+type background struct {
+	t     *testing.T
+	ctx   context.Context
+	env   *servertest.Env
+	c     *gen.ClientWithResponses
+	owner identity.User
+	org   identity.Organization
+	tok   gen.RequestEditorFn
+}
+
+// newBackground serves db with an organization of about rows rows; its operations are accepted,
+// and run once the test calls env.RunOperations.
+func newBackground(t *testing.T, db *store.DB, rows int) *background {
+	t.Helper()
+	b := &background{t: t, ctx: context.Background(), env: servertest.Start(t, db)}
+	var err error
+	if b.c, err = gen.NewClientWithResponses(b.env.URL, gen.WithHTTPClient(b.env.HTTP)); err != nil {
+		t.Fatal(err)
+	}
+	b.owner, b.org = storetest.Tenant(t, db, "owner@example.com")
+	if err := b.env.Upbooks.Seed(b.ctx, b.env.Identity, b.org.ID, rows, nil); err != nil {
+		t.Fatal(err)
+	}
+	b.tok = servertest.Bearer(b.env.Token(t, b.owner, b.org.ID))
+	return b
+}
+
+// count is how many rows a delete of category (forced) would remove now.
+func (b *background) count(category string) int64 {
+	b.t.Helper()
+	r, err := b.env.Upbooks.DeleteSelective(b.ctx, upbooksstore.SelectiveDelete{OrgID: b.org.ID, UserID: b.owner.ID, Categories: []string{category}, DryRun: true, Force: true})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return r.Deleted[category]
+}
+
+// accepted reads a 202's operation.
+func (b *background) accepted(status int, body []byte) gen.Operation {
+	b.t.Helper()
+	var r gen.OperationResponse
+	if status != http.StatusAccepted || json.Unmarshal(body, &r) != nil {
+		b.t.Fatalf("want 202, got %d %s", status, body)
+	}
+	return r.Data
+}
+
+// final polls the operation until it has ended.
+func (b *background) final(id string) gen.Operation {
+	b.t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		r, err := b.c.GetOperationWithResponse(b.ctx, b.org.ID, id, nil, b.tok)
+		if err != nil || r.JSON200 == nil {
+			b.t.Fatalf("get operation: %v %s", err, r.Body)
+		}
+		if s := r.JSON200.Data.State; s != gen.Queued && s != gen.Running {
+			return r.JSON200.Data
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("operation still %s", r.JSON200.Data.State)
+		}
+	}
+}
+
 // A selective delete sent with Prefer: respond-async answers 202 at once; its operation reports
 // the answer the synchronous call would give, and the data is gone exactly as a synchronous
 // delete would leave it. A refused one (409) changes nothing. On every database.
 func TestDeleteInTheBackgroundOverHTTP(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		env := servertest.Start(t, db)
-		env.RunOperations(t)
-		c, err := gen.NewClientWithResponses(env.URL, gen.WithHTTPClient(env.HTTP))
-		if err != nil {
-			t.Fatal(err)
-		}
-		owner, org := storetest.Tenant(t, db, "owner@example.com")
-		if err := env.Upbooks.Seed(ctx, env.Identity, org.ID, 200, nil); err != nil {
-			t.Fatal(err)
-		}
-		tok := servertest.Bearer(env.Token(t, owner, org.ID))
-		count := func(category string) int64 {
-			t.Helper()
-			r, err := env.Upbooks.DeleteSelective(ctx, upbooksstore.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{category}, DryRun: true, Force: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return r.Deleted[category]
-		}
-		invoices, clients := count("invoice"), count("clients")
+		bg := newBackground(t, db, 200)
+		bg.env.RunOperations(t)
+		ctx, c, org, tok := bg.ctx, bg.c, bg.org, bg.tok
+		invoices, clients := bg.count("invoice"), bg.count("clients")
 		if invoices == 0 || clients == 0 {
 			t.Fatalf("seed has %d invoices, %d clients", invoices, clients)
 		}
 		async := "respond-async, wait=5"
-		poll := func(id string) gen.Operation {
-			t.Helper()
-			deadline := time.Now().Add(30 * time.Second)
-			for {
-				r, err := c.GetOperationWithResponse(ctx, org.ID, id, nil, tok)
-				if err != nil || r.JSON200 == nil {
-					t.Fatalf("get operation: %v %d %s", err, r.StatusCode(), r.Body)
-				}
-				if s := r.JSON200.Data.State; s != gen.Queued && s != gen.Running {
-					return r.JSON200.Data
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("operation still %s", r.JSON200.Data.State)
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
-		}
 
 		yes := true
 		del, err := c.DeleteSelectiveDataWithResponse(ctx, org.ID, &gen.DeleteSelectiveDataParams{Force: &yes, Prefer: &async}, flags("invoice"), tok)
 		if err != nil || del.StatusCode() != http.StatusAccepted {
 			t.Fatalf("delete: %v %d %s", err, del.StatusCode(), del.Body)
 		}
-		var accepted gen.OperationResponse
-		if err := json.Unmarshal(del.Body, &accepted); err != nil {
-			t.Fatal(err)
-		}
-		want := fmt.Sprintf("/api/v1/organization/%s/operations/%s", org.ID, accepted.Data.UnderscoreId)
+		accepted := bg.accepted(del.StatusCode(), del.Body)
+		want := fmt.Sprintf("/api/v1/organization/%s/operations/%s", org.ID, accepted.UnderscoreId)
 		if loc := del.HTTPResponse.Header.Get("Location"); loc != want || del.HTTPResponse.Header.Get("Preference-Applied") != "respond-async" {
 			t.Fatalf("Location %q (want %q), Preference-Applied %q", loc, want, del.HTTPResponse.Header.Get("Preference-Applied"))
 		}
-		if accepted.Data.Kind != gen.DeleteSelectiveData || accepted.Data.CreatedBy != owner.ID {
-			t.Fatalf("accepted: %+v", accepted.Data)
+		if accepted.Kind != gen.DeleteSelectiveData || accepted.CreatedBy != bg.owner.ID {
+			t.Fatalf("accepted: %+v", accepted)
 		}
-		op := poll(accepted.Data.UnderscoreId)
+		op := bg.final(accepted.UnderscoreId)
 		if op.State != gen.Succeeded || op.Result == nil || op.Result.Status != 200 {
 			t.Fatalf("operation: %+v", op)
 		}
@@ -96,25 +125,22 @@ func TestDeleteInTheBackgroundOverHTTP(t *testing.T) {
 		if op.Progress.Steps == 0 || op.Progress.StepsDone != op.Progress.Steps || op.Progress.Categories["invoice"] == 0 {
 			t.Fatalf("progress: %+v", op.Progress)
 		}
-		if n := count("invoice"); n != 0 {
+		if n := bg.count("invoice"); n != 0 {
 			t.Fatalf("%d invoices left", n)
 		}
 
 		// Refused (kept categories point at clients): the answer is the 409, nothing changes.
 		del, err = c.DeleteSelectiveDataWithResponse(ctx, org.ID, &gen.DeleteSelectiveDataParams{Prefer: &async}, flags("clients"), tok)
-		if err != nil || del.StatusCode() != http.StatusAccepted {
-			t.Fatalf("delete clients: %v %d %s", err, del.StatusCode(), del.Body)
-		}
-		if err := json.Unmarshal(del.Body, &accepted); err != nil {
+		if err != nil {
 			t.Fatal(err)
 		}
-		refused := poll(accepted.Data.UnderscoreId)
+		refused := bg.final(bg.accepted(del.StatusCode(), del.Body).UnderscoreId)
 		var conflict gen.Conflict
 		if refused.State != gen.Failed || refused.Result == nil || refused.Result.Status != 409 ||
 			json.Unmarshal(refused.Result.Body, &conflict) != nil || len(conflict.Blockers) == 0 {
 			t.Fatalf("refused operation: %+v", refused)
 		}
-		if n := count("clients"); n != clients {
+		if n := bg.count("clients"); n != clients {
 			t.Fatalf("a refused delete left %d of %d clients", n, clients)
 		}
 
@@ -134,40 +160,26 @@ func TestDeleteInTheBackgroundOverHTTP(t *testing.T) {
 // A queued operation cancelled over HTTP never runs.
 func TestCancelAQueuedDeleteOverHTTP(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		env := servertest.Start(t, db) // operations accepted, not run until RunOperations
-		c, err := gen.NewClientWithResponses(env.URL, gen.WithHTTPClient(env.HTTP))
+		bg := newBackground(t, db, 100) // operations accepted, not run until RunOperations
+		ctx, c, org, tok := bg.ctx, bg.c, bg.org, bg.tok
+		async, yes := "respond-async", true
+		del, err := c.DeleteSelectiveDataWithResponse(ctx, org.ID, &gen.DeleteSelectiveDataParams{Force: &yes, Prefer: &async}, flags("invoice"), tok)
 		if err != nil {
 			t.Fatal(err)
 		}
-		owner, org := storetest.Tenant(t, db, "owner@example.com")
-		if err := env.Upbooks.Seed(ctx, env.Identity, org.ID, 100, nil); err != nil {
-			t.Fatal(err)
-		}
-		tok := servertest.Bearer(env.Token(t, owner, org.ID))
-		async, yes := "respond-async", true
-		del, err := c.DeleteSelectiveDataWithResponse(ctx, org.ID, &gen.DeleteSelectiveDataParams{Force: &yes, Prefer: &async}, flags("invoice"), tok)
-		if err != nil || del.StatusCode() != http.StatusAccepted {
-			t.Fatalf("delete: %v %d %s", err, del.StatusCode(), del.Body)
-		}
-		var accepted gen.OperationResponse
-		if err := json.Unmarshal(del.Body, &accepted); err != nil {
-			t.Fatal(err)
-		}
-		id := accepted.Data.UnderscoreId
+		id := bg.accepted(del.StatusCode(), del.Body).UnderscoreId
 		r, err := c.CancelOperationWithResponse(ctx, org.ID, id, nil, tok)
 		if err != nil || r.JSON200 == nil || r.JSON200.Data.State != gen.Cancelled {
 			t.Fatalf("cancel: %v %d %s", err, r.StatusCode(), r.Body)
 		}
-		env.RunOperations(t)
+		bg.env.RunOperations(t)
 		time.Sleep(300 * time.Millisecond) // six polls of the queue
 		got, err := c.GetOperationWithResponse(ctx, org.ID, id, nil, tok)
 		if err != nil || got.JSON200 == nil || got.JSON200.Data.State != gen.Cancelled || got.JSON200.Data.StartedAt != nil {
 			t.Fatalf("after starting the queue: %v %s", err, got.Body)
 		}
-		left, err := env.Upbooks.DeleteSelective(ctx, upbooksstore.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"invoice"}, DryRun: true, Force: true})
-		if err != nil || left.Deleted["invoice"] == 0 {
-			t.Fatalf("invoices after a cancelled delete: %v %v", left.Deleted, err)
+		if n := bg.count("invoice"); n == 0 {
+			t.Fatal("a cancelled delete removed the invoices")
 		}
 	})
 }
@@ -177,42 +189,10 @@ func TestCancelAQueuedDeleteOverHTTP(t *testing.T) {
 // not manage data is refused before anything is queued; /metrics shows the runs. On every database.
 func TestBackupAndRestoreInTheBackgroundOverHTTP(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		env := servertest.Start(t, db)
-		env.RunOperations(t)
-		c, err := gen.NewClientWithResponses(env.URL, gen.WithHTTPClient(env.HTTP))
-		if err != nil {
-			t.Fatal(err)
-		}
-		owner, org := storetest.Tenant(t, db, "owner@example.com")
-		if err := env.Upbooks.Seed(ctx, env.Identity, org.ID, 100, nil); err != nil {
-			t.Fatal(err)
-		}
-		tok := servertest.Bearer(env.Token(t, owner, org.ID))
-		async := "respond-async"
-		accepted := func(status int, body []byte) gen.Operation {
-			t.Helper()
-			var r gen.OperationResponse
-			if status != http.StatusAccepted || json.Unmarshal(body, &r) != nil {
-				t.Fatalf("want 202, got %d %s", status, body)
-			}
-			return r.Data
-		}
-		final := func(id string) gen.Operation {
-			t.Helper()
-			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-				r, err := c.GetOperationWithResponse(ctx, org.ID, id, nil, tok)
-				if err != nil || r.JSON200 == nil {
-					t.Fatalf("get operation: %v %s", err, r.Body)
-				}
-				if s := r.JSON200.Data.State; s != gen.Queued && s != gen.Running {
-					return r.JSON200.Data
-				}
-				if time.Now().After(deadline) {
-					t.Fatal("operation did not end")
-				}
-			}
-		}
+		bg := newBackground(t, db, 100)
+		bg.env.RunOperations(t)
+		ctx, c, env, org, tok := bg.ctx, bg.c, bg.env, bg.org, bg.tok
+		async, accepted, final := "respond-async", bg.accepted, bg.final
 
 		key := "backup-1"
 		b1, err := c.AddOrganizationBackupWithResponse(ctx, org.ID, &gen.AddOrganizationBackupParams{Prefer: &async, IdempotencyKey: &key}, tok)
@@ -236,14 +216,7 @@ func TestBackupAndRestoreInTheBackgroundOverHTTP(t *testing.T) {
 			t.Fatalf("backups after one keyed background backup sent twice: %v %s", err, list.Body)
 		}
 
-		invoices := func() int64 {
-			t.Helper()
-			r, err := env.Upbooks.DeleteSelective(ctx, upbooksstore.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"invoice"}, DryRun: true, Force: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return r.Deleted["invoice"]
-		}
+		invoices := func() int64 { return bg.count("invoice") }
 		before := invoices()
 		yes := true
 		if del, err := c.DeleteSelectiveDataWithResponse(ctx, org.ID, &gen.DeleteSelectiveDataParams{Force: &yes}, flags("invoice"), tok); err != nil || del.JSON200 == nil {
