@@ -93,7 +93,18 @@ func (f *fixture) start(t *testing.T) {
 
 func (f *fixture) submit(t *testing.T, status int, block bool) operations.Operation {
 	t.Helper()
-	req, _ := json.Marshal(map[string]any{"Status": status, "Block": block})
+	return f.submitRequest(t, map[string]any{"Status": status, "Block": block})
+}
+
+// submitGated queues a run that answers 200 once the test closes f.gate, deaf to cancels.
+func (f *fixture) submitGated(t *testing.T) operations.Operation {
+	t.Helper()
+	return f.submitRequest(t, map[string]any{"Status": 200, "Gate": true})
+}
+
+func (f *fixture) submitRequest(t *testing.T, request map[string]any) operations.Operation {
+	t.Helper()
+	req, _ := json.Marshal(request)
 	op, err := f.q.Submit(context.Background(), f.org.ID, "Write", f.user.ID, req)
 	if err != nil {
 		t.Fatal(err)
@@ -102,6 +113,12 @@ func (f *fixture) submit(t *testing.T, status int, block bool) operations.Operat
 		t.Fatalf("submitted operation is %s", op.State)
 	}
 	return op
+}
+
+// set changes operation id's row as a test arranges it (SQL assignments).
+func (f *fixture) set(t *testing.T, id, assignments string) {
+	t.Helper()
+	storetest.Exec(t, f.db, fmt.Sprintf("UPDATE operations SET %s WHERE organization_id = '%s' AND id = '%s'", assignments, f.org.ID, id))
 }
 
 // final polls the operation until it has ended.
@@ -250,7 +267,7 @@ func TestAnInterruptedRunIsReportedFailed(t *testing.T) {
 		f := newFixture(t, db, operations.Config{})
 		op := f.submit(t, 200, false)
 		// What a dead run leaves: the row marked running a while ago, no effect, no lock.
-		storetest.Exec(t, db, fmt.Sprintf("UPDATE operations SET state = 'running', started_at = '2020-01-01 00:00:00' WHERE organization_id = '%s' AND id = '%s'", f.org.ID, op.ID))
+		f.set(t, op.ID, "state = 'running', started_at = '2020-01-01 00:00:00'")
 		if db.DialectName() == "sqlite" {
 			f.start(t)
 		}
@@ -272,7 +289,7 @@ func TestALiveRunIsNotReaped(t *testing.T) {
 		f.start(t)
 		op := f.submit(t, 200, true)
 		<-f.started
-		storetest.Exec(t, db, fmt.Sprintf("UPDATE operations SET started_at = '2020-01-01 00:00:00' WHERE organization_id = '%s' AND id = '%s'", f.org.ID, op.ID))
+		f.set(t, op.ID, "started_at = '2020-01-01 00:00:00'")
 		if got, err := f.q.Get(context.Background(), f.org.ID, op.ID); err != nil || got.State != operations.Running {
 			t.Fatalf("live run: %+v %v", got, err)
 		}
@@ -328,8 +345,8 @@ func TestSweepDeletesEndedOperationsPastRetention(t *testing.T) {
 		recent := f.final(t, f.submit(t, 409, false).ID)
 		running := f.submit(t, 200, true)
 		<-f.started
-		storetest.Exec(t, db, fmt.Sprintf("UPDATE operations SET finished_at = '2020-01-01 00:00:00' WHERE organization_id = '%s' AND id = '%s'", f.org.ID, old.ID))
-		storetest.Exec(t, db, fmt.Sprintf("UPDATE operations SET started_at = '2020-01-01 00:00:00' WHERE organization_id = '%s' AND id = '%s'", f.org.ID, running.ID))
+		f.set(t, old.ID, "finished_at = '2020-01-01 00:00:00'")
+		f.set(t, running.ID, "started_at = '2020-01-01 00:00:00'")
 		n, err := f.q.Sweep(context.Background())
 		if err != nil || n != 1 {
 			t.Fatalf("swept %d, %v; want 1", n, err)
@@ -355,15 +372,11 @@ func TestAnAcceptedCancelWinsAtCommit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db, operations.Config{})
 		f.start(t)
-		req, _ := json.Marshal(map[string]any{"Status": 200, "Gate": true})
-		op, err := f.q.Submit(context.Background(), f.org.ID, "Write", f.user.ID, req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		op := f.submitGated(t)
 		<-f.started
 		if db.DialectName() != "sqlite" { // SQLite's write lock is the run's until it ends
 			// What another instance's Cancel writes when River's signal is lost.
-			storetest.Exec(t, db, fmt.Sprintf("UPDATE operations SET cancel_requested = true WHERE organization_id = '%s' AND id = '%s'", f.org.ID, op.ID))
+			f.set(t, op.ID, "cancel_requested = true")
 		} else if _, err := f.q.Cancel(context.Background(), f.org.ID, op.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -382,11 +395,7 @@ func TestReadsStayQuickWhileARunHoldsSQLite(t *testing.T) {
 	db := storetest.DB(t, storetest.SQLite)
 	f := newFixture(t, db, operations.Config{})
 	f.start(t)
-	req, _ := json.Marshal(map[string]any{"Status": 200, "Gate": true})
-	op, err := f.q.Submit(context.Background(), f.org.ID, "Write", f.user.ID, req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	op := f.submitGated(t)
 	<-f.started
 	var worst time.Duration
 	for range 8 {
