@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/identity"
 	"github.com/deletesvc/deletesvc/store/storetest"
 	"github.com/deletesvc/deletesvc/store/upbooks"
 )
@@ -21,16 +22,9 @@ import (
 func TestARolledBackRequestKeepsTheBackupFilesAsTheyWere(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		s, dir := backupStore(t, db, 24*time.Hour)
-		owner, org := seededTenant(t, db, 20)
-		exists := func(key string) bool { _, err := os.Stat(filepath.Join(dir, key)); return err == nil }
-		old, err := s.TakeBackup(ctx, upbooks.BackupRequest{OrgID: org.ID, UserID: owner.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Exec(ctx, "UPDATE ub_organization_backups SET created_at = ? WHERE organization_id = ? AND id = ?", time.Now().Add(-48*time.Hour), org.ID, old.ID); err != nil {
-			t.Fatal(err)
-		}
+		f := withExpiredBackup(t, db)
+		s, owner, org, old, exists := f.store, f.owner, f.org, f.old, f.exists
+		var err error
 		var fresh upbooks.Backup
 		cancelled := errors.New("cancelled")
 		_, err = db.Answered(ctx, func(*gorm.DB) error { return nil }, func(ctx context.Context) (store.StoredResponse, error) {
@@ -47,10 +41,8 @@ func TestARolledBackRequestKeepsTheBackupFilesAsTheyWere(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		listed := slices.ContainsFunc(backups, func(b upbooks.Backup) bool { return b.ID == old.ID })
-		t.Logf("old backup listed %v, its blob exists %v; rolled-back backup's blob exists %v (no row)", listed, exists(old.Key), exists(fresh.Key))
-		if listed && !exists(old.Key) {
-			t.Error("the old backup is listed again but its blob was removed before the rollback")
+		if !slices.ContainsFunc(backups, func(b upbooks.Backup) bool { return b.ID == old.ID }) || !exists(old.Key) {
+			t.Error("the expired backup is gone, or its file was removed before the rollback")
 		}
 		if exists(fresh.Key) {
 			t.Error("the rolled-back backup left its blob behind, with no row naming it")
@@ -63,16 +55,9 @@ func TestARolledBackRequestKeepsTheBackupFilesAsTheyWere(t *testing.T) {
 func TestACommittedRequestRemovesExpiredBackupFiles(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		s, dir := backupStore(t, db, 24*time.Hour)
-		owner, org := seededTenant(t, db, 20)
-		exists := func(key string) bool { _, err := os.Stat(filepath.Join(dir, key)); return err == nil }
-		old, err := s.TakeBackup(ctx, upbooks.BackupRequest{OrgID: org.ID, UserID: owner.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Exec(ctx, "UPDATE ub_organization_backups SET created_at = ? WHERE organization_id = ? AND id = ?", time.Now().Add(-48*time.Hour), org.ID, old.ID); err != nil {
-			t.Fatal(err)
-		}
+		f := withExpiredBackup(t, db)
+		s, owner, org, old, exists := f.store, f.owner, f.org, f.old, f.exists
+		var err error
 		var fresh upbooks.Backup
 		_, err = db.Answered(ctx, func(*gorm.DB) error { return nil }, func(ctx context.Context) (store.StoredResponse, error) {
 			var err error
@@ -89,4 +74,30 @@ func TestACommittedRequestRemovesExpiredBackupFiles(t *testing.T) {
 			t.Fatalf("after the commit: expired file there %v, new file there %v", exists(old.Key), exists(fresh.Key))
 		}
 	})
+}
+
+// expiredBackup is a backup store with an organization whose one backup is past the retention:
+// the next backup taken expires it.
+type expiredBackup struct {
+	store  *upbooks.Store
+	owner  identity.User
+	org    identity.Organization
+	old    upbooks.Backup
+	exists func(key string) bool // whether the blob store holds the file
+}
+
+func withExpiredBackup(t *testing.T, db *store.DB) expiredBackup {
+	t.Helper()
+	ctx := context.Background()
+	s, dir := backupStore(t, db, 24*time.Hour)
+	f := expiredBackup{store: s, exists: func(key string) bool { _, err := os.Stat(filepath.Join(dir, key)); return err == nil }}
+	f.owner, f.org = seededTenant(t, db, 20)
+	var err error
+	if f.old, err = s.TakeBackup(ctx, upbooks.BackupRequest{OrgID: f.org.ID, UserID: f.owner.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Exec(ctx, "UPDATE ub_organization_backups SET created_at = ? WHERE organization_id = ? AND id = ?", time.Now().Add(-48*time.Hour), f.org.ID, f.old.ID); err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
