@@ -46,16 +46,7 @@ func TestKill9DuringSelectiveDelete(t *testing.T) {
 			start := time.Now()
 			ctx := context.Background()
 			url := storetest.URL(t, backend)
-			svc := &service{t: t, dbURL: url, port: freePort(t)}
-			svc.base = fmt.Sprintf("http://127.0.0.1:%d", svc.port)
-			seed := func() {
-				if out, err := svc.run(ctx, "seed", "-family", "upbooks", "-rows", fmt.Sprint(killSeedRows)); err != nil {
-					t.Fatalf("seed: %v\n%s", err, out)
-				}
-			}
-			seed()
-			svc.start()
-			t.Cleanup(svc.stop)
+			svc, seed := killableService(t, url)
 			owned := categoryTables(t)
 			fails := &failures{t: t}
 			attempts := 0
@@ -65,9 +56,7 @@ func TestKill9DuringSelectiveDelete(t *testing.T) {
 			round := func(name string, delay time.Duration) (took time.Duration, gone bool) {
 				attempts++
 				token := svc.demoToken()
-				before := counts(t, url)
-				// The organization's lock row is made by its first delete and kept: bookkeeping, not data.
-				delete(before, "organization_locks")
+				before := dataCounts(t, url)
 				dry := selectiveDelete(t, svc.base, token, true, "")
 				if dry.status != http.StatusOK {
 					t.Fatalf("%s: dry run answered %d %s", name, dry.status, dry.raw)
@@ -101,8 +90,7 @@ func TestKill9DuringSelectiveDelete(t *testing.T) {
 					t.Fatalf("%s: delete answered %d %s", name, a.status, a.raw)
 				}
 				took = time.Since(t0)
-				after := counts(t, url)
-				delete(after, "organization_locks")
+				after := dataCounts(t, url)
 				gone = after["ub_activity_logs"] == before["ub_activity_logs"]+1
 				var partial []string
 				if gone {
@@ -203,6 +191,32 @@ func TestKill9DuringSelectiveDelete(t *testing.T) {
 			figures(t, "kill -9 during a large delete", string(backend), attempts, fails.count(), time.Since(start))
 		})
 	}
+}
+
+// killableService starts the built service on url with the demo organization seeded with
+// killSeedRows Upbooks rows; seed seeds it again.
+func killableService(t *testing.T, url string) (svc *service, seed func()) {
+	t.Helper()
+	svc = &service{t: t, dbURL: url, port: freePort(t)}
+	svc.base = fmt.Sprintf("http://127.0.0.1:%d", svc.port)
+	seed = func() {
+		if out, err := svc.run(context.Background(), "seed", "-family", "upbooks", "-rows", fmt.Sprint(killSeedRows)); err != nil {
+			t.Fatalf("seed: %v\n%s", err, out)
+		}
+	}
+	seed()
+	svc.start()
+	t.Cleanup(svc.stop)
+	return svc, seed
+}
+
+// dataCounts is counts without the bookkeeping tables a delete writes to: the organization's lock
+// row (made by its first delete and kept) and the operations' own rows.
+func dataCounts(t *testing.T, url string) map[string]int {
+	c := counts(t, url)
+	delete(c, "organization_locks")
+	delete(c, "operations")
+	return c
 }
 
 // derived says whether table holds derived rows (ledger and statement lines), which a delete of a

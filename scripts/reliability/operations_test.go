@@ -39,16 +39,7 @@ func TestKill9DuringBackgroundDelete(t *testing.T) {
 			start := time.Now()
 			ctx := context.Background()
 			url := storetest.URL(t, backend)
-			svc := &service{t: t, dbURL: url, port: freePort(t)}
-			svc.base = fmt.Sprintf("http://127.0.0.1:%d", svc.port)
-			seed := func() {
-				if out, err := svc.run(ctx, "seed", "-family", "upbooks", "-rows", fmt.Sprint(killSeedRows)); err != nil {
-					t.Fatalf("seed: %v\n%s", err, out)
-				}
-			}
-			seed()
-			svc.start()
-			t.Cleanup(svc.stop)
+			svc, seed := killableService(t, url)
 			fails := &failures{t: t}
 			attempts := 0
 			outcomes := map[string]int{}
@@ -58,10 +49,7 @@ func TestKill9DuringBackgroundDelete(t *testing.T) {
 			run := func(name string, kill time.Duration) time.Duration {
 				attempts++
 				token := svc.demoToken()
-				before := counts(t, url)
-				// Bookkeeping, not data: the lock row a first delete makes, the operations' own rows.
-				delete(before, "organization_locks")
-				delete(before, "operations")
+				before := dataCounts(t, url)
 				dry := selectiveDelete(t, svc.base, token, true, "")
 				removed := 0
 				for _, m := range []map[string]int{dry.Deleted, dry.Forced} {
@@ -92,9 +80,7 @@ func TestKill9DuringBackgroundDelete(t *testing.T) {
 				// On PostgreSQL the killed run's session ends when the database notices (after its
 				// current statement); until then the operation is still held.
 				op := waitFinal(t, svc.base, token, id, 2*time.Minute)
-				after := counts(t, url)
-				delete(after, "organization_locks")
-				delete(after, "operations")
+				after := dataCounts(t, url)
 				lost := 0
 				for table, n := range before {
 					lost += n - after[table]
