@@ -128,24 +128,24 @@ func acceptDelete(t *testing.T, base, token string) string {
 	t.Helper()
 	req := selectiveDeleteRequest(t, base, token, false)
 	req.Header.Set("Prefer", "respond-async")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	op, resp := sendForOperation(t, req, http.StatusAccepted)
+	if !strings.HasSuffix(resp.Header.Get("Location"), "/operations/"+op.ID) {
+		t.Fatalf("background delete: Location %q for operation %s", resp.Header.Get("Location"), op.ID)
 	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var out struct{ Data operationView }
-	if resp.StatusCode != http.StatusAccepted || json.Unmarshal(raw, &out) != nil ||
-		!strings.HasSuffix(resp.Header.Get("Location"), "/operations/"+out.Data.ID) {
-		t.Fatalf("background delete: %d %s (Location %q)", resp.StatusCode, short(raw), resp.Header.Get("Location"))
-	}
-	return out.Data.ID
+	return op.ID
 }
 
 func getOperation(t *testing.T, base, token, id string) operationView {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/api/v1/organization/%s/operations/%s", base, demo.OrganizationID, id), nil)
 	req.Header.Set("Authorization", "Bearer "+token)
+	op, _ := sendForOperation(t, req, http.StatusOK)
+	return op
+}
+
+// sendForOperation sends req and reads the operation its answer (of status want) carries.
+func sendForOperation(t *testing.T, req *http.Request, want int) (operationView, *http.Response) {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -153,10 +153,10 @@ func getOperation(t *testing.T, base, token, id string) operationView {
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	var out struct{ Data operationView }
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(raw, &out) != nil {
-		t.Fatalf("get operation: %d %s", resp.StatusCode, short(raw))
+	if resp.StatusCode != want || json.Unmarshal(raw, &out) != nil {
+		t.Fatalf("%s %s: %d (want %d) %s", req.Method, req.URL.Path, resp.StatusCode, want, short(raw))
 	}
-	return out.Data
+	return out.Data, resp
 }
 
 // waitFinal polls the operation until it has ended, for at most limit.
