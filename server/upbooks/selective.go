@@ -35,10 +35,14 @@ func (h *Handler) DeleteSelectiveData(ctx context.Context, req gen.DeleteSelecti
 		}
 		backupID = &b.ID
 	}
-	res, err := h.store.DeleteSelective(ctx, upbooksstore.SelectiveDelete{
+	call := upbooksstore.SelectiveDelete{
 		OrgID: req.Id, UserID: caller.UserID, Categories: chosenCategories(*req.Body),
 		DryRun: dryRun, Force: req.Params.Force != nil && *req.Params.Force,
-	})
+	}
+	if o := caller.Organization; o != nil && o.ID == req.Id {
+		call.Guarded = &upbooksstore.Guarded{Organization: *o, Role: caller.Role}
+	}
+	res, err := h.store.DeleteSelective(ctx, call)
 	if err != nil {
 		return selectiveError(err)
 	}

@@ -24,6 +24,16 @@ type SelectiveDelete struct {
 	DryRun bool
 	// Force deletes, as whole categories, the kept categories that block the chosen ones.
 	Force bool
+	// Guarded is the organization and the caller's role as a guard read them for this request.
+	// A dry run with no category chosen reads nothing else, so it answers from them instead of
+	// reading them a second time; everything else reads them again inside its transaction.
+	Guarded *Guarded
+}
+
+// Guarded is an organization and the caller's role in it, as read for the current request.
+type Guarded struct {
+	Organization identity.Organization
+	Role         identity.Role
 }
 
 // SelectiveResult is what a selective delete did (or, on a dry run, would do).
@@ -162,9 +172,16 @@ func (s *Store) dryRun(ctx context.Context, req SelectiveDelete, chosen map[stri
 		return nil
 	}
 	var err error
-	if len(chosen) == 0 {
+	switch {
+	case len(chosen) == 0 && req.Guarded != nil:
+		org, err := manageable(req.Guarded.Organization, req.Guarded.Role)
+		if err != nil {
+			return SelectiveResult{}, err
+		}
+		return SelectiveResult{Organization: org, Deleted: map[string]int64{}, Forced: map[string]int64{}}, nil
+	case len(chosen) == 0:
 		err = run(s.db.Gorm(ctx)) // one statement: nothing to count, no snapshot to share
-	} else {
+	default:
 		err = s.db.ReadTx(ctx, run)
 	}
 	if err != nil {
@@ -218,6 +235,11 @@ func manager(tx *gorm.DB, req SelectiveDelete) (identity.Organization, error) {
 	if err != nil {
 		return identity.Organization{}, err
 	}
+	return manageable(org, role)
+}
+
+// manageable is org when role may manage its data, store.ErrForbidden otherwise.
+func manageable(org identity.Organization, role identity.Role) (identity.Organization, error) {
 	if !role.CanManageData() {
 		return identity.Organization{}, store.ErrForbidden
 	}

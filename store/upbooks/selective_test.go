@@ -961,3 +961,41 @@ func TestOrgSettingsResetIsStored(t *testing.T) {
 		}
 	})
 }
+
+// A dry run that chooses nothing, given the organization and role the request's guard read,
+// answers from them without another statement, and still refuses a role that may not manage data.
+func TestDryRunOfNothingAnswersFromTheGuardsRead(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := upbooks.New(db)
+		owner, org := storetest.Tenant(t, db, "guarded@example.com")
+		read, role, err := storetest.Identity(db).OrganizationForMember(context.Background(), org.ID, owner.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, DryRun: true, Guarded: &upbooks.Guarded{Organization: read, Role: role}}
+		ctx, statements := storetest.CountStatements(context.Background())
+		res, err := s.DeleteSelective(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := statements(); n != 0 {
+			t.Errorf("%d statements, want 0: the guard's read is the answer", n)
+		}
+		if res.Organization.ID != org.ID || res.Organization.Name != read.Name || len(res.Deleted) != 0 || len(res.Forced) != 0 {
+			t.Errorf("answer %+v, want the guard's organization and no counts", res)
+		}
+		req.Guarded.Role = identity.RoleMember
+		if _, err := s.DeleteSelective(context.Background(), req); !errors.Is(err, store.ErrForbidden) {
+			t.Errorf("a member's dry run: %v, want ErrForbidden", err)
+		}
+		req.Guarded = nil // without the guard's read the store reads it: one statement
+		ctx, statements = storetest.CountStatements(context.Background())
+		if _, err := s.DeleteSelective(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+		if n := statements(); n != 1 {
+			t.Errorf("%d statements without the guard's read, want 1", n)
+		}
+	})
+}
