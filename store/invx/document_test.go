@@ -2,8 +2,10 @@ package invx_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -453,4 +455,55 @@ func deref(s *string) string {
 		return "<none>"
 	}
 	return *s
+}
+
+// TestDeleteActivityEntry checks the activity entry of a bulk delete against the details object
+// encoding/json writes of the documents deleted, in request order: the entry is written by hand.
+func TestDeleteActivityEntry(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := invx.New(db)
+		ctx := context.Background()
+		u, org := storetest.Tenant(t, db, "buyer@example.com")
+		var docs []invx.Document
+		for _, no := range []string{`A"<&>\é/1`, "B\t2", "C3"} {
+			d, err := s.CreateDocument(ctx, org.ID, u.ID, newDoc(no))
+			if err != nil {
+				t.Fatal(err)
+			}
+			docs = append(docs, d)
+		}
+		items := []invx.ActionItem{
+			{DocID: docs[2].ID, Action: invx.Delete},
+			{DocID: docs[1].ID, Action: invx.Accept}, // applied, but no delete
+			{DocID: docs[0].ID, Action: invx.Delete},
+		}
+		if _, err := s.ApplyActions(ctx, org.ID, u.ID, items); err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		if err := db.Gorm(ctx).Raw("SELECT details FROM ub_activity_logs WHERE organization_id = ? AND action = ?", org.ID, "invx.document.delete").Scan(&got).Error; err != nil {
+			t.Fatal(err)
+		}
+		type deleted struct {
+			DocNumber   string `json:"docNumber"`
+			ID          string `json:"id"`
+			SellerGstin string `json:"sellerGstin"`
+		}
+		want, err := json.Marshal(map[string]any{"count": 2, "documents": []deleted{
+			{DocNumber: docs[2].DocNumber, ID: docs[2].ID, SellerGstin: docs[2].SellerGstin},
+			{DocNumber: docs[0].DocNumber, ID: docs[0].ID, SellerGstin: docs[0].SellerGstin},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotV, wantV any
+		if err := json.Unmarshal([]byte(got), &gotV); err != nil {
+			t.Fatalf("details %q: %v", got, err)
+		}
+		_ = json.Unmarshal(want, &wantV)
+		if !reflect.DeepEqual(gotV, wantV) {
+			t.Errorf("details\n%s\nwant the same as\n%s", got, want)
+		}
+	})
 }
