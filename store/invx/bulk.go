@@ -189,7 +189,7 @@ func appendJSONString(buf []byte, s string) []byte {
 	return buf
 }
 
-// updateRows runs an UPDATE ... RETURNING documentColumns and returns the rows by id. The
+// updateRows runs an UPDATE ... RETURNING packedDocument and returns the rows by id. The
 // documents live in one slice, so a row costs no allocation of its own beyond its values.
 func updateRows(tx *gorm.DB, query string, args []any, capacity int) (map[string]*Document, error) {
 	rows, err := tx.Raw(query, args...).Rows()
@@ -198,7 +198,7 @@ func updateRows(tx *gorm.DB, query string, args []any, capacity int) (map[string
 	}
 	defer rows.Close()
 	docs := make([]Document, 0, capacity)
-	sc := newDocumentScanner()
+	var sc documentScanner
 	for rows.Next() {
 		d, err := sc.scan(rows)
 		if err != nil {

@@ -507,3 +507,55 @@ func TestDeleteActivityEntry(t *testing.T) {
 		}
 	})
 }
+
+// TestBulkReadsBackEveryColumn checks the documents a bulk answers with against the same documents
+// read alone, with texts that hold the packed row's separators, several bytes a character, NULLs
+// and annotations.
+func TestBulkReadsBackEveryColumn(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := invx.New(db)
+		ctx := context.Background()
+		u, org := storetest.Tenant(t, db, "buyer@example.com")
+		var ids []string
+		for _, no := range []string{"1;2,3-", "é€𝄞,;", "-"} {
+			d, err := s.CreateDocument(ctx, org.ID, u.ID, newDoc(no))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, d.ID)
+		}
+		if err := db.Gorm(ctx).Exec("UPDATE invx_documents SET annotations = ? WHERE organization_id = ? AND id = ?", `["a,b;c","€"]`, org.ID, ids[0]).Error; err != nil {
+			t.Fatal(err)
+		}
+		note, empty := "ok;12,-é€", ""
+		items := []invx.ActionItem{
+			{DocID: ids[0], Action: invx.Accept, Comments: &note},
+			{DocID: ids[1], Action: invx.Dispute, Comments: &empty},
+			{DocID: ids[2], Action: invx.Delete},
+		}
+		res, err := s.ApplyActions(ctx, org.ID, u.ID, items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range res {
+			if r.Err != nil {
+				t.Fatalf("item %d: %v", i, r.Err)
+			}
+			want, err := s.GetDocument(ctx, org.ID, ids[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			want.Body = ""
+			if got := *r.Document; !reflect.DeepEqual(got, want) {
+				t.Errorf("item %d answers\n%+v\nread alone\n%+v", i, got, want)
+			}
+		}
+		if a := res[0].Document.Annotations; len(a) != 2 || a[0] != "a,b;c" {
+			t.Errorf("annotations %q", a)
+		}
+		if c := res[1].Document.DisputeComments; c == nil || *c != "" {
+			t.Errorf("empty comments read back as %v", c)
+		}
+	})
+}
