@@ -31,19 +31,18 @@ var documentColumns = [...]string{"organization_id", "id", "doc_number", "doc_ty
 // most of a request's allocations; one string per row, sliced by documentScanner, costs half of it.
 // A column's text is the one its type casts to, for the length and the text alike.
 func packedDocument(d dialect.Dialect) string {
-	lengths, texts := make([]string, len(documentColumns)), make([]string, len(documentColumns))
+	length := func(c string) string { return "coalesce(octet_length(" + c + "::text)::text, '-')" }
 	if _, ok := d.(dialect.SQLite); ok {
-		for i, c := range documentColumns {
-			lengths[i] = "coalesce(length(CAST(" + c + " AS BLOB)), '-')"
-			texts[i] = "coalesce(" + c + ", '')"
-		}
-		return strings.Join(lengths, " || ',' || ") + " || ';' || " + strings.Join(texts, " || ")
+		// SQLite's octet_length measures any value's text, and coalesce mixes types.
+		length = func(c string) string { return "coalesce(octet_length(" + c + "), '-')" }
 	}
+	lengths := make([]string, len(documentColumns))
 	for i, c := range documentColumns {
-		lengths[i] = "coalesce(octet_length(" + c + "::text)::text, '-')"
-		texts[i] = c // concat writes NULL as nothing
+		lengths[i] = length(c)
 	}
-	return "concat(" + strings.Join(lengths, ", ',', ") + ", ';', " + strings.Join(texts, ", ") + ")"
+	// concat writes NULL as nothing, and makes one string on both databases (SQLite's || copied
+	// the row so far for every piece).
+	return "concat(" + strings.Join(lengths, ", ',', ") + ", ';', " + strings.Join(documentColumns[:], ", ") + ")"
 }
 
 // commentColumn is where each action keeps its comments; del keeps none.
