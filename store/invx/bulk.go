@@ -98,7 +98,7 @@ func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []
 				}
 			}
 			var err error
-			if updated, err = updateRows(tx, query, args, len(toApply)); err != nil {
+			if updated, err = s.updateRows(tx, query, args, len(toApply)); err != nil {
 				return err
 			}
 			return s.recordDeletes(tx, orgID, userID, toApply, updated, now)
@@ -189,16 +189,16 @@ func appendJSONString(buf []byte, s string) []byte {
 	return buf
 }
 
-// updateRows runs an UPDATE ... RETURNING packedDocument and returns the rows by id. The
+// updateRows runs a bulk UPDATE ... RETURNING (statements.returning) and returns the rows by id. The
 // documents live in one slice, so a row costs no allocation of its own beyond its values.
-func updateRows(tx *gorm.DB, query string, args []any, capacity int) (map[string]*Document, error) {
+func (s *Store) updateRows(tx *gorm.DB, query string, args []any, capacity int) (map[string]*Document, error) {
 	rows, err := tx.Raw(query, args...).Rows()
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	docs := make([]Document, 0, capacity)
-	var sc documentScanner
+	sc := documentScanner{split: s.sql.split}
 	for rows.Next() {
 		d, err := sc.scan(rows)
 		if err != nil {

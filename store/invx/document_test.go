@@ -518,17 +518,17 @@ func TestBulkReadsBackEveryColumn(t *testing.T) {
 		ctx := context.Background()
 		u, org := storetest.Tenant(t, db, "buyer@example.com")
 		var ids []string
-		for _, no := range []string{"1;2,3-", "é€𝄞,;", "-"} {
+		for _, no := range []string{"1;2,3-", "é€𝄞,;", `a"(\) b`} {
 			d, err := s.CreateDocument(ctx, org.ID, u.ID, newDoc(no))
 			if err != nil {
 				t.Fatal(err)
 			}
 			ids = append(ids, d.ID)
 		}
-		if err := db.Gorm(ctx).Exec("UPDATE invx_documents SET annotations = ? WHERE organization_id = ? AND id = ?", `["a,b;c","€"]`, org.ID, ids[0]).Error; err != nil {
+		if err := db.Gorm(ctx).Exec("UPDATE invx_documents SET annotations = ? WHERE organization_id = ? AND id = ?", `["a,b;c","€ \\\""]`, org.ID, ids[0]).Error; err != nil {
 			t.Fatal(err)
 		}
-		note, empty := "ok;12,-é€", ""
+		note, empty := `ok;12,-é€ "x" \\y\ (z) ""`, ""
 		items := []invx.ActionItem{
 			{DocID: ids[0], Action: invx.Accept, Comments: &note},
 			{DocID: ids[1], Action: invx.Dispute, Comments: &empty},

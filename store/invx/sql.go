@@ -24,25 +24,109 @@ var documentColumns = [...]string{"organization_id", "id", "doc_number", "doc_ty
 	"buyer_gstin", "ird_doc_type", "amount", "acceptance_comments", "denial_comments", "dispute_comments", "status",
 	"created_by_user_id", "created_on", "last_updated_by_user_id", "last_updated", "annotations"}
 
-// packedDocument is the one text column a bulk UPDATE returns per document: the byte lengths of
-// documentColumns' texts, comma-separated ("-" for NULL), a semicolon, then the texts one after
-// the other. The drivers convert and box every column of every row into an interface (two
-// allocations each): for 1000 documents of 18 columns that was 3.3 ms of CPU on PostgreSQL and
-// most of a request's allocations; one string per row, sliced by documentScanner, costs half of it.
-// A column's text is the one its type casts to, for the length and the text alike.
-func packedDocument(d dialect.Dialect) string {
-	length := func(c string) string { return "coalesce(octet_length(" + c + "::text)::text, '-')" }
-	if _, ok := d.(dialect.SQLite); ok {
-		// SQLite's octet_length measures any value's text, and coalesce mixes types.
-		length = func(c string) string { return "coalesce(octet_length(" + c + "), '-')" }
+// A bulk UPDATE returns each document as one text column, which its database's split func cuts
+// into documentColumns' texts. The drivers convert and box every column of every row into an
+// interface (two allocations each): for 1000 documents of 18 columns that was 3 ms of CPU on
+// PostgreSQL and most of a request's allocations; one string per row, sliced, costs 1.3 ms.
+
+// documentTexts are a row's texts in documentColumns order; null marks the NULLs.
+type documentTexts struct {
+	text [len(documentColumns)]string
+	null [len(documentColumns)]bool
+}
+
+// recordOf is PostgreSQL's row of the columns in its text form, one output call per value:
+// lengths computed in SQL (as on SQLite) cost PostgreSQL more than they saved.
+const recordOf = "ROW(%s)::text"
+
+// splitRecord cuts PostgreSQL's text form of a record: (a,,"b ""c"" \\d") holds a, a NULL,
+// and b "c" \d. A value is quoted when empty or holding a quote, a backslash, a parenthesis, a
+// comma or a space, and its quotes and backslashes are doubled.
+func splitRecord(row string, t *documentTexts) error {
+	if len(row) < 2 || row[0] != '(' || row[len(row)-1] != ')' {
+		return errors.New("not a record")
 	}
+	s := row[1 : len(row)-1]
+	for i := range t.text {
+		if i > 0 {
+			if s == "" || s[0] != ',' {
+				return errors.New("too few values")
+			}
+			s = s[1:]
+		}
+		switch {
+		case s == "" || s[0] == ',':
+			t.null[i] = true
+		case s[0] != '"':
+			end := strings.IndexByte(s, ',')
+			if end < 0 {
+				end = len(s)
+			}
+			t.text[i], s = s[:end], s[end:]
+		default:
+			var b []byte
+			k := 1
+			for ; ; k++ {
+				if k >= len(s) {
+					return errors.New("unterminated quoted value")
+				}
+				c := s[k]
+				if c == '"' || c == '\\' {
+					if k+1 < len(s) && s[k+1] == c {
+						k++ // a doubled quote or backslash is one
+					} else if c == '"' {
+						break
+					}
+				}
+				b = append(b, c)
+			}
+			t.text[i], s = string(b), s[k+1:]
+		}
+	}
+	if s != "" {
+		return errors.New("too many values")
+	}
+	return nil
+}
+
+// lengthsAndTexts is SQLite's row, which has no record type: the byte lengths of the texts,
+// comma-separated ("-" for NULL), a semicolon, then the texts one after the other. concat makes
+// one string (|| copied the row so far for every piece).
+func lengthsAndTexts() string {
 	lengths := make([]string, len(documentColumns))
 	for i, c := range documentColumns {
-		lengths[i] = length(c)
+		lengths[i] = "coalesce(octet_length(" + c + "), '-')" // SQLite's measures any value's text
 	}
-	// concat writes NULL as nothing, and makes one string on both databases (SQLite's || copied
-	// the row so far for every piece).
 	return "concat(" + strings.Join(lengths, ", ',', ") + ", ';', " + strings.Join(documentColumns[:], ", ") + ")"
+}
+
+// splitLengths cuts a lengthsAndTexts row.
+func splitLengths(row string, t *documentTexts) error {
+	header, data, ok := strings.Cut(row, ";")
+	if !ok {
+		return errors.New("no end of lengths")
+	}
+	for i := range t.text {
+		field := header
+		if i < len(t.text)-1 {
+			if field, header, ok = strings.Cut(header, ","); !ok {
+				return errors.New("too few lengths")
+			}
+		}
+		if field == "-" {
+			t.null[i] = true
+			continue
+		}
+		n, err := strconv.Atoi(field)
+		if err != nil || n < 0 || n > len(data) {
+			return fmt.Errorf("length %q", field)
+		}
+		t.text[i], data = data[:n], data[n:]
+	}
+	if data != "" {
+		return errors.New("text beyond the lengths")
+	}
+	return nil
 }
 
 // commentColumn is where each action keeps its comments; del keeps none.
@@ -59,19 +143,22 @@ type statements struct {
 	// itemRows is the FROM item listing a batch's items as rows v(doc_id, act, note), and its
 	// arguments.
 	itemRows func(items []ActionItem) (string, []any)
-	// returning is what a bulk UPDATE returns: packedDocument.
+	// returning is what a bulk UPDATE returns, one text per document, and split cuts it.
 	returning string
+	split     func(row string, t *documentTexts) error
 	// lz4Supported, tune and tuneLZ4 are PostgreSQL's only: see Store.tuneLarge.
 	lz4Supported, tune, tuneLZ4 string
 }
 
 func newStatements(d dialect.Dialect) statements {
-	st := statements{dialect: d, itemRows: unnestItemRows, returning: "RETURNING " + packedDocument(d),
+	st := statements{dialect: d, itemRows: unnestItemRows,
+		returning: "RETURNING " + fmt.Sprintf(recordOf, strings.Join(documentColumns[:], ", ")), split: splitRecord,
 		lz4Supported: "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'",
 		tune:         "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)",
 		tuneLZ4:      "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('default_toast_compression', 'lz4', true)"}
 	if _, ok := d.(dialect.SQLite); ok {
 		st.itemRows = valuesItemRows
+		st.returning, st.split = "RETURNING "+lengthsAndTexts(), splitLengths
 		st.lz4Supported, st.tune, st.tuneLZ4 = "", "", ""
 	}
 	return st
@@ -183,52 +270,30 @@ func anyComments(items []ActionItem) bool {
 	return slices.ContainsFunc(items, func(it ActionItem) bool { return it.Comments != nil })
 }
 
-// documentScanner reads packedDocument rows. Every text of a row is a slice of the row's one
-// string, so a row costs the driver's string and, when set, a nullable column's pointer.
+// documentScanner reads the rows of a bulk UPDATE. Every text of a row is a slice of the row's one
+// string (or, for a value PostgreSQL quoted, its own), so a row costs the driver's string and,
+// when set, a nullable column's pointer.
 type documentScanner struct {
-	packed string
+	split func(row string, t *documentTexts) error
+	row   string
+	texts documentTexts // here, not per row: split's pointer would move each row's to the heap
 }
 
 // scan reads the current row.
 func (s *documentScanner) scan(rows *sql.Rows) (Document, error) {
-	if err := rows.Scan(&s.packed); err != nil {
+	if err := rows.Scan(&s.row); err != nil {
 		return Document{}, err
 	}
-	d, err := unpackDocument(s.packed)
-	if err != nil {
-		return Document{}, fmt.Errorf("bulk update row %.80q: %w", s.packed, err)
+	s.texts = documentTexts{}
+	if err := s.split(s.row, &s.texts); err != nil {
+		return Document{}, fmt.Errorf("bulk update row %.80q: %w", s.row, err)
 	}
-	return d, nil
+	return s.texts.document()
 }
 
-// unpackDocument splits a packedDocument text into a Document.
-func unpackDocument(row string) (Document, error) {
-	var texts [len(documentColumns)]string
-	var null [len(documentColumns)]bool
-	header, data, ok := strings.Cut(row, ";")
-	if !ok {
-		return Document{}, errors.New("no end of lengths")
-	}
-	for i := range texts {
-		field := header
-		if i < len(texts)-1 {
-			if field, header, ok = strings.Cut(header, ","); !ok {
-				return Document{}, errors.New("too few lengths")
-			}
-		}
-		if field == "-" {
-			null[i] = true
-			continue
-		}
-		n, err := strconv.Atoi(field)
-		if err != nil || n < 0 || n > len(data) {
-			return Document{}, fmt.Errorf("length %q", field)
-		}
-		texts[i], data = data[:n], data[n:]
-	}
-	if data != "" {
-		return Document{}, errors.New("text beyond the lengths")
-	}
+// document is the Document of the texts.
+func (t *documentTexts) document() (Document, error) {
+	texts, null := &t.text, &t.null
 	nullable := func(i int) *string {
 		if null[i] {
 			return nil
