@@ -109,6 +109,7 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
+	e.JSONSerializer = jsonSerializer{}
 
 	reg := cfg.Registry
 	if reg == nil {

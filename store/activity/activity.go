@@ -7,6 +7,7 @@ package activity
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -40,12 +41,32 @@ func (Entry) TableName() string { return "ub_activity_logs" }
 
 // Record writes one entry in transaction tx, so it exists exactly when what it records happened.
 func Record(tx *gorm.DB, orgID, userID, action string, details map[string]any, now time.Time) error {
-	e := Entry{OrganizationID: orgID, ID: store.NewObjectID(), CreatedAt: now, UserID: userID, Action: action, Details: details}
+	b, err := json.Marshal(details) // what Entry's serializer:json writes
+	if err != nil {
+		return fmt.Errorf("write activity log: %w", err)
+	}
+	return RecordJSON(tx, orgID, userID, action, b, now)
+}
+
+// RecordJSON is Record with the details already encoded as a JSON object, for a caller that
+// writes thousands of items faster than encoding/json's reflection does (invx's bulk delete).
+func RecordJSON(tx *gorm.DB, orgID, userID, action string, details []byte, now time.Time) error {
+	e := encodedEntry{OrganizationID: orgID, ID: store.NewObjectID(), CreatedAt: now, UserID: userID, Action: action, Details: string(details)}
 	if err := tx.Omit(clause.Associations).Create(&e).Error; err != nil {
 		return fmt.Errorf("write activity log: %w", err)
 	}
 	return nil
 }
+
+// encodedEntry is Entry as written: Details is its JSON text.
+type encodedEntry struct {
+	OrganizationID, ID string
+	CreatedAt          time.Time
+	UserID, Action     string
+	Details            string
+}
+
+func (encodedEntry) TableName() string { return Entry{}.TableName() }
 
 // Logged is an entry with the email and name of its user (empty when the user no longer exists, or
 // for entries the seeder wrote).

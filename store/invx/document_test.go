@@ -2,8 +2,10 @@ package invx_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -453,4 +455,107 @@ func deref(s *string) string {
 		return "<none>"
 	}
 	return *s
+}
+
+// TestDeleteActivityEntry checks the activity entry of a bulk delete against the details object
+// encoding/json writes of the documents deleted, in request order: the entry is written by hand.
+func TestDeleteActivityEntry(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := invx.New(db)
+		ctx := context.Background()
+		u, org := storetest.Tenant(t, db, "buyer@example.com")
+		var docs []invx.Document
+		for _, no := range []string{`A"<&>\é/1`, "B\t2", "C3"} {
+			d, err := s.CreateDocument(ctx, org.ID, u.ID, newDoc(no))
+			if err != nil {
+				t.Fatal(err)
+			}
+			docs = append(docs, d)
+		}
+		items := []invx.ActionItem{
+			{DocID: docs[2].ID, Action: invx.Delete},
+			{DocID: docs[1].ID, Action: invx.Accept}, // applied, but no delete
+			{DocID: docs[0].ID, Action: invx.Delete},
+		}
+		if _, err := s.ApplyActions(ctx, org.ID, u.ID, items); err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		if err := db.Gorm(ctx).Raw("SELECT details FROM ub_activity_logs WHERE organization_id = ? AND action = ?", org.ID, "invx.document.delete").Scan(&got).Error; err != nil {
+			t.Fatal(err)
+		}
+		type deleted struct {
+			DocNumber   string `json:"docNumber"`
+			ID          string `json:"id"`
+			SellerGstin string `json:"sellerGstin"`
+		}
+		want, err := json.Marshal(map[string]any{"count": 2, "documents": []deleted{
+			{DocNumber: docs[2].DocNumber, ID: docs[2].ID, SellerGstin: docs[2].SellerGstin},
+			{DocNumber: docs[0].DocNumber, ID: docs[0].ID, SellerGstin: docs[0].SellerGstin},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotV, wantV any
+		if err := json.Unmarshal([]byte(got), &gotV); err != nil {
+			t.Fatalf("details %q: %v", got, err)
+		}
+		_ = json.Unmarshal(want, &wantV)
+		if !reflect.DeepEqual(gotV, wantV) {
+			t.Errorf("details\n%s\nwant the same as\n%s", got, want)
+		}
+	})
+}
+
+// TestBulkReadsBackEveryColumn checks the documents a bulk answers with against the same documents
+// read alone, with texts that hold the packed row's separators, several bytes a character, NULLs
+// and annotations.
+func TestBulkReadsBackEveryColumn(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := invx.New(db)
+		ctx := context.Background()
+		u, org := storetest.Tenant(t, db, "buyer@example.com")
+		var ids []string
+		for _, no := range []string{"1;2,3-", "é€𝄞,;", `a"(\) b`} {
+			d, err := s.CreateDocument(ctx, org.ID, u.ID, newDoc(no))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, d.ID)
+		}
+		if err := db.Gorm(ctx).Exec("UPDATE invx_documents SET annotations = ? WHERE organization_id = ? AND id = ?", `["a,b;c","€ \\\""]`, org.ID, ids[0]).Error; err != nil {
+			t.Fatal(err)
+		}
+		note, empty := `ok;12,-é€ "x" \\y\ (z) ""`, ""
+		items := []invx.ActionItem{
+			{DocID: ids[0], Action: invx.Accept, Comments: &note},
+			{DocID: ids[1], Action: invx.Dispute, Comments: &empty},
+			{DocID: ids[2], Action: invx.Delete},
+		}
+		res, err := s.ApplyActions(ctx, org.ID, u.ID, items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range res {
+			if r.Err != nil {
+				t.Fatalf("item %d: %v", i, r.Err)
+			}
+			want, err := s.GetDocument(ctx, org.ID, ids[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			want.Body = ""
+			if got := *r.Document; !reflect.DeepEqual(got, want) {
+				t.Errorf("item %d answers\n%+v\nread alone\n%+v", i, got, want)
+			}
+		}
+		if a := res[0].Document.Annotations; len(a) != 2 || a[0] != "a,b;c" {
+			t.Errorf("annotations %q", a)
+		}
+		if c := res[1].Document.DisputeComments; c == nil || *c != "" {
+			t.Errorf("empty comments read back as %v", c)
+		}
+	})
 }

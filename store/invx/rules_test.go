@@ -94,7 +94,7 @@ func TestApplySQL(t *testing.T) {
 			if strings.Contains(set, "CASE") || strings.Contains(set, "comments") || strings.Contains(q, "v.doc_id") {
 				t.Errorf("%s: delete-only update touches more than status, or joins the items: %s", name, q)
 			}
-			if args[0] != Deleted || !strings.HasSuffix(q, "RETURNING "+documentColumns) || strings.Contains(documentColumns, "body") {
+			if args[0] != Deleted || !strings.HasSuffix(q, st.returning) || strings.Contains(st.returning, "body") {
 				t.Errorf("%s: query %s args %v", name, q, args)
 			}
 			if n := strings.Count(q, "?"); n != len(args) {
