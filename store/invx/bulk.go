@@ -189,7 +189,7 @@ func appendJSONString(buf []byte, s string) []byte {
 	return buf
 }
 
-// updateRows runs a bulk UPDATE ... RETURNING (statements.returning) and returns the rows by id. The
+// updateRows runs a bulk UPDATE ... RETURNING (statements.readBack) and returns the rows by id. The
 // documents live in one slice, so a row costs no allocation of its own beyond its values.
 func (s *Store) updateRows(tx *gorm.DB, query string, args []any, capacity int) (map[string]*Document, error) {
 	rows, err := tx.Raw(query, args...).Rows()

@@ -35,9 +35,14 @@ type documentTexts struct {
 	null [len(documentColumns)]bool
 }
 
-// recordOf is PostgreSQL's row of the columns in its text form, one output call per value:
-// lengths computed in SQL (as on SQLite) cost PostgreSQL more than they saved.
-const recordOf = "ROW(%s)::text"
+// readBackRecords makes a bulk UPDATE answer PostgreSQL's row of the columns in its text form, one
+// output call per value (lengths computed in SQL, as on SQLite, cost PostgreSQL more than they
+// saved). The record is formed outside the UPDATE: Citus refuses a RETURNING that calls a
+// function that is not IMMUTABLE, and record_out is STABLE.
+func readBackRecords(update string) string {
+	columns := strings.Join(documentColumns[:], ", ")
+	return "WITH changed AS (" + update + "\nRETURNING " + columns + ")\nSELECT ROW(" + columns + ")::text FROM changed"
+}
 
 // splitRecord cuts PostgreSQL's text form of a record: (a,,"b ""c"" \\d") holds a, a NULL,
 // and b "c" \d. A value is quoted when empty or holding a quote, a backslash, a parenthesis, a
@@ -143,22 +148,23 @@ type statements struct {
 	// itemRows is the FROM item listing a batch's items as rows v(doc_id, act, note), and its
 	// arguments.
 	itemRows func(items []ActionItem) (string, []any)
-	// returning is what a bulk UPDATE returns, one text per document, and split cuts it.
-	returning string
-	split     func(row string, t *documentTexts) error
+	// readBack makes a bulk UPDATE return each changed document as one text, which split cuts.
+	readBack func(update string) string
+	split    func(row string, t *documentTexts) error
 	// lz4Supported, tune and tuneLZ4 are PostgreSQL's only: see Store.tuneLarge.
 	lz4Supported, tune, tuneLZ4 string
 }
 
 func newStatements(d dialect.Dialect) statements {
 	st := statements{dialect: d, itemRows: unnestItemRows,
-		returning: "RETURNING " + fmt.Sprintf(recordOf, strings.Join(documentColumns[:], ", ")), split: splitRecord,
+		readBack: readBackRecords, split: splitRecord,
 		lz4Supported: "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'",
 		tune:         "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)",
 		tuneLZ4:      "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('default_toast_compression', 'lz4', true)"}
 	if _, ok := d.(dialect.SQLite); ok {
 		st.itemRows = valuesItemRows
-		st.returning, st.split = "RETURNING "+lengthsAndTexts(), splitLengths
+		st.readBack = func(update string) string { return update + "\nRETURNING " + lengthsAndTexts() }
+		st.split = splitLengths
 		st.lz4Supported, st.tune, st.tuneLZ4 = "", "", ""
 	}
 	return st
@@ -209,9 +215,8 @@ func (st statements) applyByIDs(orgID, userID string, act Action, items []Action
 		set += ", " + col + " = NULL" // an answer sent without comments clears its column
 	}
 	q := "UPDATE invx_documents SET " + set + ", last_updated = ?, last_updated_by_user_id = ?\n" +
-		"WHERE invx_documents.organization_id = ? AND " + inIDs + " AND invx_documents.status IN ?\n" +
-		st.returning
-	return q, []any{transitions[act].to, now.UnixMilli(), userID, orgID, idsArg, allowedFrom(act)}
+		"WHERE invx_documents.organization_id = ? AND " + inIDs + " AND invx_documents.status IN ?"
+	return st.readBack(q), []any{transitions[act].to, now.UnixMilli(), userID, orgID, idsArg, allowedFrom(act)}
 }
 
 // applyByRows joins the items as rows v(doc_id, act, note) on the id: each row takes its item's
@@ -223,9 +228,11 @@ func (st statements) applyByRows(orgID, userID string, acts []Action, items []Ac
 		set = append(set, "status = ?")
 		setArgs = append(setArgs, transitions[acts[0]].to)
 	} else {
-		status := "status = CASE v.act"
+		// A searched CASE: Citus deparses CASE v.act WHEN ? inside the read-back's WITH into a
+		// comparison of text with boolean.
+		status := "status = CASE"
 		for _, a := range acts {
-			status += " WHEN ? THEN ?"
+			status += " WHEN v.act = ? THEN ?"
 			setArgs = append(setArgs, string(a), transitions[a].to)
 		}
 		set = append(set, status+" END")
@@ -244,9 +251,8 @@ func (st statements) applyByRows(orgID, userID string, acts []Action, items []Ac
 	rows, rowArgs := st.itemRows(items)
 	q := "UPDATE invx_documents SET " + strings.Join(set, ", ") + "\n" +
 		"FROM " + rows + "\n" +
-		"WHERE invx_documents.organization_id = ? AND invx_documents.id = v.doc_id AND (" + strings.Join(allowed, " OR ") + ")\n" +
-		st.returning
-	return q, slices.Concat(setArgs, rowArgs, []any{orgID}, allowedArgs)
+		"WHERE invx_documents.organization_id = ? AND invx_documents.id = v.doc_id AND (" + strings.Join(allowed, " OR ") + ")"
+	return st.readBack(q), slices.Concat(setArgs, rowArgs, []any{orgID}, allowedArgs)
 }
 
 // states reads the current states of documents of the organization: a missing id has no row.
