@@ -179,7 +179,7 @@ func insertInvoicesError(err error, ps []NewPurchase) error {
 }
 
 // checkRefs refuses invoices naming a vendor, product or packing that does not exist, with
-// the first one missing named; two or three queries whatever the size.
+// the first one missing named; one query whatever the size.
 func (s *Store) checkRefs(tx *gorm.DB, orgID string, ps []NewPurchase) error {
 	vendorSet, productSet := map[int32]bool{}, map[string]bool{}
 	for _, p := range ps {
@@ -188,17 +188,28 @@ func (s *Store) checkRefs(tx *gorm.DB, orgID string, ps []NewPurchase) error {
 			productSet[l.ProductID] = true
 		}
 	}
+	var found []struct {
+		Kind       string
+		ProductID  string
+		ID         int32
+		Multiplier store.Decimal
+	}
+	if err := tx.Raw(s.sql.findRefs, map[string]any{"org": orgID, "vendors": keysOf(vendorSet), "products": keysOf(productSet)}).
+		Scan(&found).Error; err != nil {
+		return fmt.Errorf("find vendors, products and packings: %w", err)
+	}
 	var vendors []int32
-	if err := tx.Model(&Vendor{}).Where("organization_id = ? AND id IN ?", orgID, keysOf(vendorSet)).Pluck("id", &vendors).Error; err != nil {
-		return fmt.Errorf("find vendors: %w", err)
-	}
-	var packings []Packing
-	if err := tx.Where("organization_id = ? AND product_id IN ?", orgID, keysOf(productSet)).Find(&packings).Error; err != nil {
-		return fmt.Errorf("find packings: %w", err)
-	}
 	var products []string
-	if err := tx.Model(&Product{}).Where("organization_id = ? AND id IN ?", orgID, keysOf(productSet)).Pluck("id", &products).Error; err != nil {
-		return fmt.Errorf("find products: %w", err)
+	var packings []Packing
+	for _, f := range found {
+		switch f.Kind {
+		case "vendor":
+			vendors = append(vendors, f.ID)
+		case "product":
+			products = append(products, f.ProductID)
+		default:
+			packings = append(packings, Packing{OrganizationID: orgID, ProductID: f.ProductID, ID: f.ID, Multiplier: f.Multiplier})
+		}
 	}
 	return resolveRefs(ps, vendors, products, packings)
 }
@@ -269,18 +280,20 @@ func (l *PurchaseLine) resolve(packings map[packingKey]Packing) bool {
 const scale = 4
 
 // resolveView resolves a delete view's missing Multipliers against the stored packings, one
-// query whatever its size. A view naming an unknown packing keeps its zero and then fails to match.
+// query whatever its size, and none when every line names its Multiplier (or no packing). A view
+// naming an unknown packing keeps its zero and then fails to match.
 func resolveView(tx *gorm.DB, orgID string, view []PurchaseLine) ([]PurchaseLine, error) {
-	if len(view) == 0 {
-		return view, nil
-	}
 	productSet := map[string]bool{}
 	for _, l := range view {
-		productSet[l.ProductID] = true
+		if l.PackingID != 0 && l.Multiplier.Round(scale).IsZero() {
+			productSet[l.ProductID] = true
+		}
 	}
 	var packings []Packing
-	if err := tx.Where("organization_id = ? AND product_id IN ?", orgID, keysOf(productSet)).Find(&packings).Error; err != nil {
-		return nil, fmt.Errorf("find packings: %w", err)
+	if len(productSet) > 0 {
+		if err := tx.Where("organization_id = ? AND product_id IN ?", orgID, keysOf(productSet)).Find(&packings).Error; err != nil {
+			return nil, fmt.Errorf("find packings: %w", err)
+		}
 	}
 	index := packingIndex(packings)
 	out := make([]PurchaseLine, len(view))
@@ -331,7 +344,9 @@ type Deleted struct {
 func (s *Store) DeletePurchase(ctx context.Context, orgID string, id int64, isPGP bool, deletedBy int64, view []PurchaseLine) (Deleted, error) {
 	var out Deleted
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		inv, lines, err := lockLiveInvoice(tx, orgID, id, isPGP)
+		now := s.db.Now()
+		// Marked first, which locks it; a refusal below rolls the mark back.
+		inv, lines, err := markLiveInvoiceDeleted(tx, s.sql.markInvoiceDeleted, orgID, id, isPGP, deletedBy, now)
 		if err != nil {
 			return err
 		}
@@ -342,10 +357,6 @@ func (s *Store) DeletePurchase(ctx context.Context, orgID string, id int64, isPG
 			return err
 		}
 		if err := matchLines(id, lines, view); err != nil {
-			return err
-		}
-		now := s.db.Now()
-		if err := markInvoiceDeleted(tx, orgID, id, deletedBy, now); err != nil {
 			return err
 		}
 		// Before the lines are marked: the take-back reads the live lines.
@@ -381,39 +392,25 @@ func recordDelete(tx *gorm.DB, orgID string, inv PurchaseInvoice, by int64, d De
 	}, now)
 }
 
-// lockLiveInvoice reads a live invoice of the named book, locked, with its live lines. The row lock
-// makes concurrent deletes of one invoice queue here; after the winner commits the others no longer
-// see a live invoice and answer not found. (SQLite serializes writers at BEGIN.)
-func lockLiveInvoice(tx *gorm.DB, orgID string, id int64, isPGP bool) (PurchaseInvoice, []PurchaseLine, error) {
-	var inv PurchaseInvoice
-	err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
-		Where("organization_id = ? AND id = ? AND is_pgp = ? AND deleted_at IS NULL", orgID, id, isPGP).Take(&inv).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return inv, nil, InvoiceNotFoundError{InvoiceID: id}
-	}
+// markLiveInvoiceDeleted soft-deletes a live invoice of the named book and returns it with its live
+// lines: what deciding and reversing the delete needs. The update's row lock makes concurrent deletes
+// of one invoice queue here; after the winner commits the others no longer see a live invoice and
+// answer not found. (SQLite serializes writers at BEGIN.)
+func markLiveInvoiceDeleted(tx *gorm.DB, statement, orgID string, id int64, isPGP bool, deletedBy int64, now time.Time) (PurchaseInvoice, []PurchaseLine, error) {
+	var invs []PurchaseInvoice
+	err := tx.Raw(statement, map[string]any{"org": orgID, "id": id, "pgp": isPGP, "by": deletedBy, "now": now}).Scan(&invs).Error
 	if err != nil {
-		return inv, nil, fmt.Errorf("lock invoice: %w", err)
+		return PurchaseInvoice{}, nil, fmt.Errorf("mark invoice deleted: %w", err)
+	}
+	if len(invs) != 1 {
+		return PurchaseInvoice{}, nil, InvoiceNotFoundError{InvoiceID: id}
 	}
 	var lines []PurchaseLine
-	if err := tx.Where("organization_id = ? AND invoice_id = ? AND deleted_at IS NULL", orgID, id).Order("line_no").Find(&lines).Error; err != nil {
-		return inv, nil, fmt.Errorf("read lines: %w", err)
+	if err := tx.Select("product_id, packing_id, multiplier, qty_pack, qty_lose, bns_lose, size_id, color_id, units").
+		Where("organization_id = ? AND invoice_id = ? AND deleted_at IS NULL", orgID, id).Order("line_no").Find(&lines).Error; err != nil {
+		return invs[0], nil, fmt.Errorf("read lines: %w", err)
 	}
-	return inv, lines, nil
-}
-
-// markInvoiceDeleted soft-deletes a live invoice. The update is conditional, so that even without
-// the lock exactly one delete can win.
-func markInvoiceDeleted(tx *gorm.DB, orgID string, id, deletedBy int64, now time.Time) error {
-	res := tx.Model(&PurchaseInvoice{}).
-		Where("organization_id = ? AND id = ? AND deleted_at IS NULL", orgID, id).
-		Updates(map[string]any{"deleted_at": now, "deleted_by": deletedBy})
-	if res.Error != nil {
-		return fmt.Errorf("mark invoice deleted: %w", res.Error)
-	}
-	if res.RowsAffected != 1 {
-		return InvoiceNotFoundError{InvoiceID: id}
-	}
-	return nil
+	return invs[0], lines, nil
 }
 
 // takeStock removes a document's units from stock (an invoice being deleted, a return being entered). The stock rows are locked in key order

@@ -18,6 +18,23 @@ INSERT INTO ultrabiz_counters (organization_id, name, last_value) VALUES (@org, 
 ON CONFLICT (organization_id, name) DO UPDATE SET last_value = ultrabiz_counters.last_value + excluded.last_value
 RETURNING last_value`
 
+// findRefsSQL finds, in one round trip, which of vendors @vendors and products @products exist and
+// the products' packings: a row per vendor found (kind 'vendor', its id), per product found
+// ('product', its id) and per packing ('packing', product, id and multiplier).
+const findRefsSQL = `
+SELECT 'vendor' AS kind, '' AS product_id, id, 0 AS multiplier FROM ultrabiz_vendors WHERE organization_id = @org AND id IN @vendors
+UNION ALL
+SELECT 'product', id, 0, 0 FROM ultrabiz_products WHERE organization_id = @org AND id IN @products
+UNION ALL
+SELECT 'packing', product_id, id, multiplier FROM ultrabiz_packings WHERE organization_id = @org AND product_id IN @products`
+
+// markInvoiceDeletedSQL soft-deletes live invoice @id of book @pgp and returns what deleting it
+// needs. The update is conditional, so that even without the lock exactly one delete can win.
+const markInvoiceDeletedSQL = `
+UPDATE ultrabiz_purchase_invoices SET deleted_at = @now, deleted_by = @by
+WHERE organization_id = @org AND id = @id AND is_pgp = @pgp AND deleted_at IS NULL
+RETURNING id, is_pgp, vendor_id, bill_no, net_amount, paid_amount, is_finalized`
+
 // takeStockSQL removes @units from one stock row; the condition refuses to go below zero.
 const takeStockSQL = `
 UPDATE ultrabiz_stocks SET units = {{sub "units" "@units"}}
@@ -90,8 +107,8 @@ WHERE organization_id = @org AND id = @vendor`
 
 // statements are the family's SQL rendered for one dialect.
 type statements struct {
-	nextIDs, takeStock, addStock, addVendorBalances, subtractVendorBalance, takeBackStock string
-	takeReturnStock, putBackReturnStock, addVendorBalance                                 string
+	findRefs, markInvoiceDeleted, nextIDs, takeStock, addStock, addVendorBalances, subtractVendorBalance, takeBackStock string
+	takeReturnStock, putBackReturnStock, addVendorBalance                                                               string
 }
 
 func newStatements(d dialect.Dialect) statements {
@@ -105,6 +122,8 @@ func newStatements(d dialect.Dialect) statements {
 		return strings.TrimSpace(b.String())
 	}
 	return statements{
+		findRefs:              render(findRefsSQL),
+		markInvoiceDeleted:    render(markInvoiceDeletedSQL),
 		nextIDs:               render(nextIDsSQL),
 		takeStock:             render(takeStockSQL),
 		addStock:              render(addStockSQL),
