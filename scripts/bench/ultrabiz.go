@@ -43,7 +43,7 @@ func ultrabizRows(c config) []row {
 				cpu: fmt.Sprintf("%.2f ms per cycle (two requests)", float64(cpu)/float64(time.Millisecond)),
 				baseline: fmt.Sprintf("pgbench -M prepared -c %d -j %d -f %s: the service's statements of one cycle, same tenant data; "+
 					"the Go client runs the same script's statements from this process over pgx (a connection per client, each statement prepared once, "+
-					"no HTTP, validation or ORM): what Go itself costs beside the database on the same cores; median of %d rounds x %gs", c.clients, c.clients, ultrabizScript, c.rounds, c.seconds),
+					"the script's pipelines sent as pgx batches, no HTTP, validation or ORM): what Go itself costs beside the database on the same cores; median of %d rounds x %gs", c.clients, c.clients, ultrabizScript, c.rounds, c.seconds),
 			})
 		})
 	}

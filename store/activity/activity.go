@@ -40,11 +40,16 @@ func (Entry) TableName() string { return "ub_activity_logs" }
 
 // Record writes one entry in transaction tx, so it exists exactly when what it records happened.
 func Record(tx *gorm.DB, orgID, userID, action string, details map[string]any, now time.Time) error {
-	e := Entry{OrganizationID: orgID, ID: store.NewObjectID(), CreatedAt: now, UserID: userID, Action: action, Details: details}
+	e := NewEntry(orgID, userID, action, details, now)
 	if err := tx.Omit(clause.Associations).Create(&e).Error; err != nil {
 		return fmt.Errorf("write activity log: %w", err)
 	}
 	return nil
+}
+
+// NewEntry is the entry Record writes, for a caller that queues it in a store.Batch instead.
+func NewEntry(orgID, userID, action string, details map[string]any, now time.Time) Entry {
+	return Entry{OrganizationID: orgID, ID: store.NewObjectID(), CreatedAt: now, UserID: userID, Action: action, Details: details}
 }
 
 // Logged is an entry with the email and name of its user (empty when the user no longer exists, or
@@ -160,12 +165,20 @@ func (s *Store) users(ctx context.Context, entries []Entry) (map[string]user, er
 // UserIDByNumber is the id of the user with Ultrabiz's integer user number, for entries written
 // where only the number is known; empty when there is none.
 func UserIDByNumber(tx *gorm.DB, number int64) (string, error) {
-	var ids []string
-	if err := tx.Table("users").Where("number = ?", number).Pluck("id", &ids).Error; err != nil {
-		return "", fmt.Errorf("find user %d: %w", number, err)
-	}
-	if len(ids) == 0 {
-		return "", nil
-	}
-	return ids[0], nil
+	var id string
+	b := store.NewBatch(tx)
+	QueueUserIDByNumber(b, number, &id)
+	return id, b.Run()
+}
+
+// QueueUserIDByNumber queues UserIDByNumber's read in b; id is set when b runs.
+func QueueUserIDByNumber(b *store.Batch, number int64, id *string) {
+	b.Query(fmt.Sprintf("find user %d", number), func(r store.Rows) error {
+		for r.Next() {
+			if err := r.Scan(id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, "SELECT id FROM users WHERE number = ?", number)
 }
