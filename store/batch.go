@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -91,7 +93,8 @@ func (b *Batch) Run() error {
 		}
 		batch.Queue(built.Statement.SQL.String(), built.Statement.Vars...)
 	}
-	return conn.Raw(func(driverConn any) error {
+	begin := time.Now()
+	err := conn.Raw(func(driverConn any) error {
 		br := driverConn.(*stdlib.Conn).Conn().SendBatch(b.tx.Statement.Context, batch)
 		for _, it := range b.items {
 			if err := b.read(br, it); err != nil {
@@ -101,6 +104,16 @@ func (b *Batch) Run() error {
 		}
 		return b.translate(br.Close())
 	})
+	// GORM's logger saw none of these statements: it logs the batch when slow or failed, as it
+	// would a statement.
+	b.tx.Logger.Trace(b.tx.Statement.Context, begin, func() (string, int64) {
+		whats := make([]string, len(b.items))
+		for i, it := range b.items {
+			whats[i] = it.what
+		}
+		return "batch: " + strings.Join(whats, "; "), -1
+	}, err)
+	return err
 }
 
 func (b *Batch) read(br pgx.BatchResults, it batchItem) error {
