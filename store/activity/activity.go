@@ -162,16 +162,9 @@ func (s *Store) users(ctx context.Context, entries []Entry) (map[string]user, er
 	return out, nil
 }
 
-// UserIDByNumber is the id of the user with Ultrabiz's integer user number, for entries written
-// where only the number is known; empty when there is none.
-func UserIDByNumber(tx *gorm.DB, number int64) (string, error) {
-	var id string
-	b := store.NewBatch(tx)
-	QueueUserIDByNumber(b, number, &id)
-	return id, b.Run()
-}
-
-// QueueUserIDByNumber queues UserIDByNumber's read in b; id is set when b runs.
+// QueueUserIDByNumber queues, in b, the read of the id of the user with Ultrabiz's integer user
+// number, for entries written where only the number is known; id is set when b runs (left empty
+// when there is no such user).
 func QueueUserIDByNumber(b *store.Batch, number int64, id *string) {
 	b.Query(fmt.Sprintf("find user %d", number), func(r store.Rows) error {
 		for r.Next() {
