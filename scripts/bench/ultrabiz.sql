@@ -54,13 +54,13 @@ WHERE organization_id = :org AND id = :id AND is_pgp = false AND deleted_at IS N
 RETURNING id, is_pgp, vendor_id, bill_no, net_amount, paid_amount, is_finalized;
 SELECT product_id, packing_id, multiplier, qty_pack, qty_lose, bns_lose, size_id, color_id, units
 FROM ultrabiz_purchase_lines WHERE organization_id = :org AND invoice_id = :id AND deleted_at IS NULL ORDER BY line_no;
+SELECT id FROM users WHERE number = :usernumber;
+\endpipeline
+\startpipeline
 SELECT product_id, size_id, color_id, units FROM ultrabiz_stocks
 WHERE organization_id = :org AND product_id IN (
   SELECT product_id FROM ultrabiz_purchase_lines WHERE organization_id = :org AND invoice_id = :id AND deleted_at IS NULL)
 ORDER BY product_id, size_id, color_id FOR UPDATE;
-SELECT id FROM users WHERE number = :usernumber;
-\endpipeline
-\startpipeline
 UPDATE ultrabiz_stocks SET units = ((ultrabiz_stocks.units) - (taken.units))
 FROM (SELECT product_id, size_id, color_id, COALESCE(SUM(units), 0) AS units
       FROM ultrabiz_purchase_lines

@@ -346,19 +346,18 @@ func (s *Store) DeletePurchase(ctx context.Context, orgID string, id int64, isPG
 	var out Deleted
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		now := s.db.Now()
-		// Two batches (two round trips on PostgreSQL): the invoice marked deleted (which locks it),
-		// its lines and their stock rows locked and read; then, once the delete is allowed, the
-		// writes. A refusal in between rolls the mark back.
+		// Two batches (two round trips on PostgreSQL): the invoice marked deleted (which locks it)
+		// and its lines read; then, once the delete is allowed, its stock rows locked and read, and
+		// the writes. The stock rows, which every invoice of the same products shares, stay locked
+		// only for the second batch and the commit. A refusal rolls everything back.
 		var invs []PurchaseInvoice
 		var lines []PurchaseLine
-		var held []Stock
 		var userID string
 		b := store.NewBatch(tx)
 		b.Query("mark invoice deleted", scanInvoices(&invs), s.sql.markInvoiceDeleted,
 			map[string]any{"org": orgID, "id": id, "pgp": isPGP, "by": deletedBy, "now": now})
 		doc := map[string]any{"org": orgID, "doc": id}
 		b.Query("read lines", scanLines(&lines), s.sql.liveLines, doc)
-		b.Query("lock stock", scanStock(&held), s.sql.lockInvoiceStock, doc)
 		activity.QueueUserIDByNumber(b, deletedBy, &userID)
 		if err := b.Run(); err != nil {
 			return err
@@ -377,19 +376,23 @@ func (s *Store) DeletePurchase(ctx context.Context, orgID string, id int64, isPG
 		if err := matchLines(id, lines, view); err != nil {
 			return err
 		}
-		keys, err := checkStock(id, lines, held)
-		if err != nil {
-			return err
-		}
 		out = Deleted{InvoiceID: id, Lines: len(lines), Units: linesAdd(lines)}
+		var held []Stock
 		var taken int64
-		// Before the lines are marked: the take-back reads the live lines.
+		b.Query("lock stock", scanStock(&held), s.sql.lockInvoiceStock, doc)
+		// Conditional (a row holding too little is left alone and counted as missing), and before
+		// the lines are marked: it reads the live lines.
 		b.Exec("take back stock", &taken, s.sql.takeBackStock, doc)
 		b.Exec("mark lines deleted", nil, s.sql.markLinesDeleted, map[string]any{"org": orgID, "doc": id, "now": now})
 		b.Exec("reduce vendor balance", nil, s.sql.subtractVendorBalance, map[string]any{"org": orgID, "vendor": inv.VendorID, "amount": inv.NetAmount})
 		entry := deleteEntry(orgID, userID, inv, deletedBy, out, now)
 		b.Create("write activity log", &entry, 1)
 		if err := b.Run(); err != nil {
+			return err
+		}
+		// The shortfall is judged on what the rows held when locked, before the take-back.
+		keys, err := checkStock(id, lines, held)
+		if err != nil {
 			return err
 		}
 		if taken != int64(keys) {
