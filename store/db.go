@@ -215,8 +215,11 @@ func (db *DB) Gorm(ctx context.Context) *gorm.DB {
 // Tx runs fn in one database transaction bound to ctx: committed if fn returns nil, rolled back
 // otherwise (GORM's helper, which also reports a failed commit). Inside an Idempotent request it
 // is a savepoint of the request's transaction: rolled back alone on error, committed with the
-// request.
+// request. Either way a Batch in it pipelines on PostgreSQL.
 func (db *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if requestTx(ctx) == nil {
+		return db.transaction(ctx, fn)
+	}
 	return db.Gorm(ctx).Transaction(fn)
 }
 

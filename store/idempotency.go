@@ -86,7 +86,7 @@ func (db *DB) Idempotent(ctx context.Context, k IdempotencyKey, run func(ctx con
 	var out StoredResponse
 	hooks := &txHooks{}
 	ctx = context.WithValue(ctx, txHooksKey{}, hooks)
-	err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = db.transaction(ctx, func(tx *gorm.DB) error {
 		claimed, err := db.claimKey(tx, k)
 		if err != nil {
 			return err
@@ -241,7 +241,7 @@ func (db *DB) Answered(ctx context.Context, prepare func(tx *gorm.DB) error, run
 	var out StoredResponse
 	hooks := &txHooks{}
 	ctx = context.WithValue(ctx, txHooksKey{}, hooks)
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := db.transaction(ctx, func(tx *gorm.DB) error {
 		if err := prepare(tx); err != nil {
 			return err
 		}

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,17 +43,17 @@ func ultrabizRows(c config) []row {
 				workload: fmt.Sprintf("Ultrabiz insert + delete of a 5-line invoice, %d clients", c.clients), backend: string(backend),
 				service: fmt.Sprintf("%.0f cycles/s", service), rawFKs: fmt.Sprintf("%.0f cycles/s (Go client)", goClient), floor: fmt.Sprintf("%.0f cycles/s", floor),
 				ratio: service / floor, ratioOf: "service/pgbench", ratio2: goClient / floor, ratio2Of: "Go client/pgbench", goal: ">= 0.8x",
-				cpu: fmt.Sprintf("%.2f ms per cycle (two requests)", float64(cpu)/float64(time.Millisecond)),
+				cpu: cpu,
 				baseline: fmt.Sprintf("pgbench -M prepared -c %d -j %d -f %s: the service's statements of one cycle, same tenant data; "+
 					"the Go client runs the same script's statements from this process over pgx (a connection per client, each statement prepared once, "+
-					"no HTTP, validation or ORM): what Go itself costs beside the database on the same cores; median of %d rounds x %gs", c.clients, c.clients, ultrabizScript, c.rounds, c.seconds),
+					"the script's pipelines sent as pgx batches, no HTTP, validation or ORM): what Go itself costs beside the database on the same cores; median of %d rounds x %gs", c.clients, c.clients, ultrabizScript, c.rounds, c.seconds),
 			})
 		})
 	}
 	return rows
 }
 
-func ultrabizBench(t tb, c config) (service, goClient, floor float64, cpu time.Duration) {
+func ultrabizBench(t tb, c config) (service, goClient, floor float64, cpu string) {
 	ctx := context.Background()
 	dbURL := storetest.URL(t, storetest.Postgres)
 	db, err := store.Open(ctx, dbURL, storetest.Options())
@@ -92,11 +95,17 @@ func ultrabizBench(t tb, c config) (service, goClient, floor float64, cpu time.D
 		return nil
 	}
 	var cycles int64
-	var used time.Duration
+	var used, usedDB time.Duration
+	// Whole-machine CPU per cycle of the service and of pgbench, each with its PostgreSQL backends:
+	// a load-independent view of the ratio a quiet, CPU-bound machine gives.
+	plain := storetest.PlainDB(t, storetest.Postgres, dbURL)
+	var pgbCycles int64
+	var pgbUsed, pgbUsedDB time.Duration
 	viaHTTP := func(d time.Duration) float64 {
 		var n atomic.Int64
+		backends := followBackends(plain)
 		cpu0 := cpuTime()
-		defer func() { used += cpuTime() - cpu0; cycles += n.Load() }()
+		defer func() { used += cpuTime() - cpu0; usedDB += backends.stop(); cycles += n.Load() }()
 		var wg sync.WaitGroup
 		var failed atomic.Value
 		deadline := time.Now().Add(d)
@@ -126,9 +135,17 @@ func ultrabizBench(t tb, c config) (service, goClient, floor float64, cpu time.D
 			"-D", "org="+org.ID, "-D", "user="+u.ID, "-D", "usernumber="+strconv.FormatInt(u.Number, 10), "-D", "vendor="+strconv.Itoa(int(v.ID)),
 			"-D", fmt.Sprintf(`details={"billNo":"PGB","invoiceId":1,"isPGP":false,"lines":5,"netAmount":"3587.2","units":"50.3","userNumber":%d,"vendorId":%d}`, u.Number, v.ID),
 			dbURL)
+		backends := followBackends(plain)
 		out, err := cmd.CombinedOutput()
+		db := backends.stop()
 		if err != nil {
 			t.Fatalf("pgbench: %v\n%s", err, out)
+		}
+		if m := regexp.MustCompile(`number of transactions actually processed: ([0-9]+)`).FindSubmatch(out); m != nil {
+			n, _ := strconv.ParseInt(string(m[1]), 10, 64)
+			pgbCycles += n
+			pgbUsed += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+			pgbUsedDB += db
 		}
 		m := regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`).FindSubmatch(out)
 		if m == nil {
@@ -157,7 +174,7 @@ func ultrabizBench(t tb, c config) (service, goClient, floor float64, cpu time.D
 	viaHTTP(time.Second) // warm up connections and caches
 	pgbench(time.Second)
 	viaGo(time.Second)
-	cycles, used = 0, 0
+	cycles, used, usedDB, pgbCycles, pgbUsed, pgbUsedDB = 0, 0, 0, 0, 0, 0
 	var svc, pgb, gos []float64
 	for round := range c.rounds {
 		// Each variant takes each place in the order in turn.
@@ -173,7 +190,6 @@ func ultrabizBench(t tb, c config) (service, goClient, floor float64, cpu time.D
 	// Every cycle, the service's and pgbench's alike, gives back what it took: no live invoice is
 	// left, stock is back to nothing and the vendor's balance to its opening one. A script that
 	// silently changed nothing (an UPDATE matching no row) would show here.
-	plain := storetest.PlainDB(t, storetest.Postgres, dbURL)
 	var live int
 	var units, balance string
 	if err := plain.QueryRow(`SELECT (SELECT count(*) FROM ultrabiz_purchase_invoices WHERE organization_id = $1 AND deleted_at IS NULL),
@@ -188,7 +204,98 @@ func ultrabizBench(t tb, c config) (service, goClient, floor float64, cpu time.D
 	if err := plain.QueryRow(`SELECT count(*), count(deleted_at) FROM ultrabiz_purchase_invoices WHERE organization_id = $1`, org.ID).Scan(&invoices, &deleted); err != nil || invoices == 0 || deleted != invoices {
 		t.Fatalf("invoices %d, deleted %d: %v", invoices, deleted, err)
 	}
-	return median(svc), median(gos), median(pgb), used / time.Duration(cycles)
+	perCycle := func(d time.Duration, n int64) float64 {
+		return float64(d) / float64(max(n, 1)) / float64(time.Millisecond)
+	}
+	svcAll, pgbAll := perCycle(used+usedDB, cycles), perCycle(pgbUsed+pgbUsedDB, pgbCycles)
+	cpu = fmt.Sprintf("%.2f ms per cycle (two requests; the service and its HTTP client); with PostgreSQL's backends, "+
+		"service %.2f ms (Go %.2f + PostgreSQL %.2f) against pgbench %.2f ms (pgbench %.2f + PostgreSQL %.2f): %.2fx on a CPU-bound machine",
+		perCycle(used, cycles), svcAll, perCycle(used, cycles), perCycle(usedDB, cycles),
+		pgbAll, perCycle(pgbUsed, pgbCycles), perCycle(pgbUsedDB, pgbCycles), pgbAll/svcAll)
+	return median(svc), median(gos), median(pgb), cpu
+}
+
+// backendCPU follows the CPU time of the PostgreSQL backends of one database, read from /proc (the
+// server runs on this machine), so a variant's database work is told apart from what other clients
+// of a shared server cost.
+type backendCPU struct {
+	stopped chan struct{}
+	done    chan time.Duration
+}
+
+// followBackends polls the backends of db's database (but its own) until stop, which returns the
+// CPU they used meanwhile; a backend that appears later counts from zero.
+func followBackends(db *sql.DB) *backendCPU {
+	b := &backendCPU{stopped: make(chan struct{}), done: make(chan time.Duration, 1)}
+	first, last := map[int]time.Duration{}, map[int]time.Duration{}
+	poll := func(initial bool) {
+		rows, err := db.Query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+		if err != nil {
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var pid int
+			if rows.Scan(&pid) != nil {
+				continue
+			}
+			used, ok := procCPU(pid)
+			if !ok {
+				continue
+			}
+			if _, seen := first[pid]; !seen {
+				first[pid] = 0
+				if initial {
+					first[pid] = used
+				}
+			}
+			last[pid] = used
+		}
+	}
+	poll(true)
+	go func() {
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-b.stopped:
+				poll(false)
+				var sum time.Duration
+				for pid, v := range last {
+					sum += v - first[pid]
+				}
+				b.done <- sum
+				return
+			case <-tick.C:
+				poll(false)
+			}
+		}
+	}()
+	return b
+}
+
+func (b *backendCPU) stop() time.Duration {
+	close(b.stopped)
+	return <-b.done
+}
+
+// procCPU is a process's user and system CPU time so far (clock ticks of 10 ms).
+func procCPU(pid int) (time.Duration, bool) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, false
+	}
+	i := bytes.LastIndexByte(raw, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(raw[i+1:]))
+	if len(f) < 13 {
+		return 0, false
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond, true
 }
 
 // ultrabizLines are five lines over two products and three stock rows (as server/ultrabiz's

@@ -20,12 +20,16 @@ type pgbenchStatement struct {
 	sql  string
 	vars []string // the variable of each $n
 	gset bool     // the statement's one column goes into variable "id" (\gset)
+	// pipelined: sent with the statements after it up to the one ending the pipeline
+	// (\startpipeline ... \endpipeline), which has end set.
+	pipelined, end bool
 }
 
 var pgbenchVar = regexp.MustCompile(`:([a-z_]+)`)
 
 // readPgbenchScript reads a pgbench script into statements: comments dropped, one statement per
-// ';' (or \\gset) at the end of a line, :name variables as parameters.
+// ';' (or \\gset) at the end of a line, :name variables as parameters, \\startpipeline and
+// \\endpipeline marking statements sent together.
 func readPgbenchScript(path string) ([]pgbenchStatement, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -33,9 +37,21 @@ func readPgbenchScript(path string) ([]pgbenchStatement, error) {
 	}
 	var out []pgbenchStatement
 	var cur []string
+	pipeline := false
 	for _, line := range strings.Split(string(raw), "\n") {
 		trimmed := strings.TrimSpace(line)
 		if strings.HasPrefix(trimmed, "--") || trimmed == "" {
+			continue
+		}
+		switch trimmed {
+		case `\startpipeline`:
+			pipeline = true
+			continue
+		case `\endpipeline`:
+			pipeline = false
+			if len(out) > 0 {
+				out[len(out)-1].end = true
+			}
 			continue
 		}
 		gset := strings.HasSuffix(trimmed, `\gset`)
@@ -45,7 +61,7 @@ func readPgbenchScript(path string) ([]pgbenchStatement, error) {
 		}
 		text := strings.TrimSuffix(strings.TrimSpace(strings.Join(cur, "\n")), ";")
 		cur = nil
-		st := pgbenchStatement{gset: gset}
+		st := pgbenchStatement{gset: gset, pipelined: pipeline}
 		// "::type" casts are not variables.
 		text = strings.ReplaceAll(text, "::", "\x00")
 		st.sql = pgbenchVar.ReplaceAllStringFunc(text, func(m string) string {
@@ -85,27 +101,21 @@ func goClientCycles(ctx context.Context, dbURL string, statements []pgbenchState
 				mine[k] = v
 			}
 			for time.Now().Before(deadline) {
+				var batch []pgbenchStatement
 				for _, st := range statements {
-					args := make([]any, len(st.vars))
-					for j, v := range st.vars {
-						args[j] = mine[v]
-					}
-					var err error
-					if st.gset {
-						var id int64
-						err = conn.QueryRow(ctx, st.sql, args...).Scan(&id)
-						mine["id"] = id
-					} else {
-						var rows pgx.Rows
-						if rows, err = conn.Query(ctx, st.sql, args...); err == nil {
-							rows.Close()
-							err = rows.Err()
+					if st.pipelined {
+						batch = append(batch, st)
+						if !st.end {
+							continue
 						}
+					} else {
+						batch = []pgbenchStatement{st}
 					}
-					if err != nil {
-						failed.Store(fmt.Errorf("%s: %w", st.sql, err))
+					if err := runStatements(ctx, conn, batch, mine); err != nil {
+						failed.Store(err)
 						return
 					}
+					batch = nil
 				}
 				n.Add(1)
 			}
@@ -116,4 +126,64 @@ func goClientCycles(ctx context.Context, dbURL string, statements []pgbenchState
 		return 0, err
 	}
 	return float64(n.Load()) / time.Since(start).Seconds(), nil
+}
+
+// runStatements sends statements in one round trip (a pgx batch when there are several) and reads
+// their answers; a \\gset statement's value goes into vars["id"].
+func runStatements(ctx context.Context, conn *pgx.Conn, statements []pgbenchStatement, vars map[string]any) error {
+	args := func(st pgbenchStatement) []any {
+		out := make([]any, len(st.vars))
+		for j, v := range st.vars {
+			out[j] = vars[v]
+		}
+		return out
+	}
+	if len(statements) == 1 {
+		st := statements[0]
+		if st.gset {
+			var id int64
+			if err := conn.QueryRow(ctx, st.sql, args(st)...).Scan(&id); err != nil {
+				return fmt.Errorf("%s: %w", st.sql, err)
+			}
+			vars["id"] = id
+			return nil
+		}
+		rows, err := conn.Query(ctx, st.sql, args(st)...)
+		if err == nil {
+			rows.Close()
+			err = rows.Err()
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", st.sql, err)
+		}
+		return nil
+	}
+	b := &pgx.Batch{}
+	for _, st := range statements {
+		b.Queue(st.sql, args(st)...)
+	}
+	br := conn.SendBatch(ctx, b)
+	for _, st := range statements {
+		rows, err := br.Query()
+		if err == nil {
+			for rows.Next() {
+				if st.gset {
+					var id int64
+					if err := rows.Scan(&id); err != nil {
+						rows.Close()
+						_ = br.Close()
+						return err
+					}
+					vars["id"] = id
+				}
+			}
+			rows.Close()
+			err = rows.Err()
+		}
+		if err != nil {
+			_ = br.Close()
+			return fmt.Errorf("%s: %w", st.sql, err)
+		}
+	}
+	return br.Close()
 }

@@ -68,6 +68,11 @@ type encodedEntry struct {
 
 func (encodedEntry) TableName() string { return Entry{}.TableName() }
 
+// NewEntry is the entry Record writes, for a caller that queues it in a store.Batch instead.
+func NewEntry(orgID, userID, action string, details map[string]any, now time.Time) Entry {
+	return Entry{OrganizationID: orgID, ID: store.NewObjectID(), CreatedAt: now, UserID: userID, Action: action, Details: details}
+}
+
 // Logged is an entry with the email and name of its user (empty when the user no longer exists, or
 // for entries the seeder wrote).
 type Logged struct {
@@ -178,15 +183,16 @@ func (s *Store) users(ctx context.Context, entries []Entry) (map[string]user, er
 	return out, nil
 }
 
-// UserIDByNumber is the id of the user with Ultrabiz's integer user number, for entries written
-// where only the number is known; empty when there is none.
-func UserIDByNumber(tx *gorm.DB, number int64) (string, error) {
-	var ids []string
-	if err := tx.Table("users").Where("number = ?", number).Pluck("id", &ids).Error; err != nil {
-		return "", fmt.Errorf("find user %d: %w", number, err)
-	}
-	if len(ids) == 0 {
-		return "", nil
-	}
-	return ids[0], nil
+// QueueUserIDByNumber queues, in b, the read of the id of the user with Ultrabiz's integer user
+// number, for entries written where only the number is known; id is set when b runs (left empty
+// when there is no such user).
+func QueueUserIDByNumber(b *store.Batch, number int64, id *string) {
+	b.Query(fmt.Sprintf("find user %d", number), func(r store.Rows) error {
+		for r.Next() {
+			if err := r.Scan(id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, "SELECT id FROM users WHERE number = ?", number)
 }

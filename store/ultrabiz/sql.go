@@ -18,6 +18,40 @@ INSERT INTO ultrabiz_counters (organization_id, name, last_value) VALUES (@org, 
 ON CONFLICT (organization_id, name) DO UPDATE SET last_value = ultrabiz_counters.last_value + excluded.last_value
 RETURNING last_value`
 
+// findRefsSQL finds, in one round trip, which of vendors @vendors and products @products exist and
+// the products' packings: a row per vendor found (kind 'vendor', its id), per product found
+// ('product', its id) and per packing ('packing', product, id and multiplier).
+const findRefsSQL = `
+SELECT 'vendor' AS kind, '' AS product_id, id, 0 AS multiplier FROM ultrabiz_vendors WHERE organization_id = @org AND id IN @vendors
+UNION ALL
+SELECT 'product', id, 0, 0 FROM ultrabiz_products WHERE organization_id = @org AND id IN @products
+UNION ALL
+SELECT 'packing', product_id, id, multiplier FROM ultrabiz_packings WHERE organization_id = @org AND product_id IN @products`
+
+// markInvoiceDeletedSQL soft-deletes live invoice @id of book @pgp and returns what deleting it
+// needs. The update is conditional, so that even without the lock exactly one delete can win.
+const markInvoiceDeletedSQL = `
+UPDATE ultrabiz_purchase_invoices SET deleted_at = @now, deleted_by = @by
+WHERE organization_id = @org AND id = @id AND is_pgp = @pgp AND deleted_at IS NULL
+RETURNING id, is_pgp, vendor_id, bill_no, net_amount, paid_amount, is_finalized`
+
+// liveLinesSQL reads the live lines of invoice @doc, the columns a delete decides and reverses with.
+const liveLinesSQL = `
+SELECT product_id, packing_id, multiplier, qty_pack, qty_lose, bns_lose, size_id, color_id, units
+FROM ultrabiz_purchase_lines WHERE organization_id = @org AND invoice_id = @doc AND deleted_at IS NULL ORDER BY line_no`
+
+// lockInvoiceStockSQL locks the stock rows of the products on the live lines of invoice @doc, in key
+// order (as an insert writes them, so the two cannot deadlock), and reads what they hold.
+const lockInvoiceStockSQL = `
+SELECT product_id, size_id, color_id, units FROM ultrabiz_stocks
+WHERE organization_id = @org AND product_id IN (
+  SELECT product_id FROM ultrabiz_purchase_lines WHERE organization_id = @org AND invoice_id = @doc AND deleted_at IS NULL)
+ORDER BY product_id, size_id, color_id {{forUpdate}}`
+
+// markLinesDeletedSQL soft-deletes the live lines of invoice @doc.
+const markLinesDeletedSQL = `
+UPDATE ultrabiz_purchase_lines SET deleted_at = @now WHERE organization_id = @org AND invoice_id = @doc AND deleted_at IS NULL`
+
 // takeStockSQL removes @units from one stock row; the condition refuses to go below zero.
 const takeStockSQL = `
 UPDATE ultrabiz_stocks SET units = {{sub "units" "@units"}}
@@ -90,12 +124,19 @@ WHERE organization_id = @org AND id = @vendor`
 
 // statements are the family's SQL rendered for one dialect.
 type statements struct {
-	nextIDs, takeStock, addStock, addVendorBalances, subtractVendorBalance, takeBackStock string
-	takeReturnStock, putBackReturnStock, addVendorBalance                                 string
+	findRefs, markInvoiceDeleted, liveLines, lockInvoiceStock, markLinesDeleted, nextIDs, takeStock, addStock, addVendorBalances, subtractVendorBalance, takeBackStock string
+	takeReturnStock, putBackReturnStock, addVendorBalance                                                                                                              string
 }
 
 func newStatements(d dialect.Dialect) statements {
-	funcs := template.FuncMap{"add": d.DecAdd, "sub": d.DecSub, "sum": d.DecSum, "cmp": d.DecCmp}
+	funcs := template.FuncMap{"add": d.DecAdd, "sub": d.DecSub, "sum": d.DecSum, "cmp": d.DecCmp,
+		// SQLite has no row locks: its transactions take the write lock at BEGIN.
+		"forUpdate": func() string {
+			if d.Name() == "postgres" {
+				return "FOR UPDATE"
+			}
+			return ""
+		}}
 	render := func(text string) string {
 		var b strings.Builder
 		// The texts are constants of this file: a template error is a bug that every test shows.
@@ -105,6 +146,11 @@ func newStatements(d dialect.Dialect) statements {
 		return strings.TrimSpace(b.String())
 	}
 	return statements{
+		findRefs:              render(findRefsSQL),
+		markInvoiceDeleted:    render(markInvoiceDeletedSQL),
+		liveLines:             render(liveLinesSQL),
+		lockInvoiceStock:      render(lockInvoiceStockSQL),
+		markLinesDeleted:      render(markLinesDeletedSQL),
 		nextIDs:               render(nextIDsSQL),
 		takeStock:             render(takeStockSQL),
 		addStock:              render(addStockSQL),

@@ -1,0 +1,225 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Batch is statements of one transaction sent together. On PostgreSQL, in a transaction that Tx or
+// Idempotent began, they go in one round trip (a pgx pipeline on that connection,
+// inside the transaction); elsewhere (SQLite, an Idempotent request's transaction) one after another
+// through GORM (SQLite, or a transaction begun otherwise). Either way each statement runs after the one before and sees its effects, and the
+// first error ends the batch. A request's latency on PostgreSQL is mostly round trips, so a store
+// method queues what does not depend on answers it has yet to read.
+type Batch struct {
+	tx    *gorm.DB
+	items []batchItem
+}
+
+type batchItem struct {
+	what     string
+	sql      string
+	vars     []any
+	create   any              // a model or slice of models to insert, instead of sql
+	scan     func(Rows) error // reads a query's rows
+	affected *int64           // receives the rows an Exec changed
+}
+
+// Rows is what a batched query's scan function reads, row by row.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+}
+
+// NewBatch starts a batch in transaction tx.
+func NewBatch(tx *gorm.DB) *Batch { return &Batch{tx: tx} }
+
+// Exec queues a statement (GORM's placeholders: ? or @name with a map); affected, when not nil,
+// receives the rows it changed.
+func (b *Batch) Exec(what string, affected *int64, sql string, vars ...any) {
+	b.items = append(b.items, batchItem{what: what, sql: sql, vars: vars, affected: affected})
+}
+
+// Query queues a statement that returns rows, read by scan.
+func (b *Batch) Query(what string, scan func(Rows) error, sql string, vars ...any) {
+	b.items = append(b.items, batchItem{what: what, sql: sql, vars: vars, scan: scan})
+}
+
+// Create queues the insert of value, a pointer to a model or to a slice of models, without its
+// associations, in statements of at most size rows.
+func (b *Batch) Create(what string, value any, size int) {
+	rv := reflect.ValueOf(value).Elem()
+	if rv.Kind() == reflect.Slice && rv.Len() == 0 {
+		return
+	}
+	if rv.Kind() != reflect.Slice || rv.Len() <= size {
+		b.items = append(b.items, batchItem{what: what, create: value})
+		return
+	}
+	for i := 0; i < rv.Len(); i += size {
+		chunk := reflect.New(rv.Type())
+		chunk.Elem().Set(rv.Slice(i, min(i+size, rv.Len())))
+		b.items = append(b.items, batchItem{what: what, create: chunk.Interface()})
+	}
+}
+
+// Run sends the queued statements and reads their answers; errors name the statement's what.
+func (b *Batch) Run() error {
+	defer func() { b.items = nil }()
+	conn := pipelineConn(b.tx)
+	if conn == nil {
+		return b.runEach()
+	}
+	batch := &pgx.Batch{}
+	for _, it := range b.items {
+		var built *gorm.DB
+		if it.create != nil {
+			built = b.tx.Session(&gorm.Session{DryRun: true}).Omit(clause.Associations).Create(it.create)
+		} else {
+			built = b.tx.Raw(it.sql, it.vars...)
+		}
+		if built.Error != nil {
+			return fmt.Errorf("%s: %w", it.what, built.Error)
+		}
+		batch.Queue(built.Statement.SQL.String(), built.Statement.Vars...)
+	}
+	begin := time.Now()
+	err := conn.Raw(func(driverConn any) error {
+		br := driverConn.(*stdlib.Conn).Conn().SendBatch(b.tx.Statement.Context, batch)
+		for _, it := range b.items {
+			if err := b.read(br, it); err != nil {
+				_ = br.Close()
+				return fmt.Errorf("%s: %w", it.what, b.translate(err))
+			}
+		}
+		return b.translate(br.Close())
+	})
+	// GORM's logger saw none of these statements: it logs the batch when slow or failed, as it
+	// would a statement.
+	b.tx.Logger.Trace(b.tx.Statement.Context, begin, func() (string, int64) {
+		whats := make([]string, len(b.items))
+		for i, it := range b.items {
+			whats[i] = it.what
+		}
+		return "batch: " + strings.Join(whats, "; "), -1
+	}, err)
+	return err
+}
+
+func (b *Batch) read(br pgx.BatchResults, it batchItem) error {
+	if it.scan == nil {
+		tag, err := br.Exec()
+		if err == nil && it.affected != nil {
+			*it.affected = tag.RowsAffected()
+		}
+		return err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if err := it.scan(rows); err != nil {
+		return err
+	}
+	rows.Close()
+	return rows.Err()
+}
+
+// translate gives database errors the sentinels GORM's TranslateError gives them (IsUniqueViolation).
+func (b *Batch) translate(err error) error {
+	if t, ok := b.tx.Dialector.(gorm.ErrorTranslator); ok && err != nil {
+		return t.Translate(err)
+	}
+	return err
+}
+
+func (b *Batch) runEach() error {
+	for _, it := range b.items {
+		if err := b.runOne(it); err != nil {
+			return fmt.Errorf("%s: %w", it.what, err)
+		}
+	}
+	return nil
+}
+
+func (b *Batch) runOne(it batchItem) error {
+	switch {
+	case it.create != nil:
+		return b.tx.Omit(clause.Associations).Create(it.create).Error
+	case it.scan != nil:
+		rows, err := b.tx.Raw(it.sql, it.vars...).Rows()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if err := it.scan(rows); err != nil {
+			return err
+		}
+		return errors.Join(rows.Err(), rows.Close())
+	default:
+		res := b.tx.Exec(it.sql, it.vars...)
+		if res.Error == nil && it.affected != nil {
+			*it.affected = res.RowsAffected
+		}
+		return res.Error
+	}
+}
+
+// txConnKey marks a transaction's context with the connection it was begun on.
+type txConnKey struct{}
+
+type txConn struct {
+	conn *sql.Conn
+	tx   gorm.ConnPool // the transaction begun on conn, once begun
+}
+
+// transaction runs fn in a transaction of its own: on PostgreSQL begun on a connection taken from
+// the pool for it and recorded in the transaction's context, so that a Batch can pipeline on it.
+func (db *DB) transaction(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if db.dialect.Name() != "postgres" {
+		return db.gorm.WithContext(ctx).Transaction(fn)
+	}
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("take a connection: %w", err)
+	}
+	defer conn.Close()
+	tc := &txConn{conn: conn}
+	g := db.gorm.WithContext(context.WithValue(ctx, txConnKey{}, tc))
+	g.Statement.ConnPool = conn
+	return g.Transaction(func(tx *gorm.DB) error {
+		tc.tx = tx.Statement.ConnPool
+		return fn(tx)
+	})
+}
+
+// pipelineConn is the connection tx's transaction was begun on by transaction (directly, or as
+// an Idempotent request's), else nil.
+func pipelineConn(tx *gorm.DB) *sql.Conn {
+	ctx := tx.Statement.Context
+	tc, _ := ctx.Value(txConnKey{}).(*txConn)
+	if tc == nil {
+		if rt := requestTx(ctx); rt != nil {
+			tc, _ = rt.Statement.Context.Value(txConnKey{}).(*txConn)
+		}
+	}
+	if tc == nil || tc.tx == nil || tc.tx != tx.Statement.ConnPool {
+		return nil
+	}
+	return tc.conn
+}
