@@ -314,7 +314,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	log := slog.New(server.LogHandler{Handler: slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: level})})
 	slog.SetDefault(log)
 	switch cmd {
-	case "serve", "migrate", "seed", "check-integrity":
+	case "serve":
+		server.TuneGC()
+	case "migrate", "seed", "check-integrity":
 	default:
 		return fmt.Errorf("unknown command %q (want serve, migrate, seed or check-integrity)", cmd)
 	}

@@ -10,11 +10,14 @@
 //     without them (the floor), each on a fresh clone of one seeded database; and its dry run, beside
 //     the dry run's one COUNT statement sent bare (the floor of any dry run that counts exactly).
 //   - invx bulk `del` of 1000 documents, end to end over HTTP (client wall time), against the one
-//     UPDATE … RETURNING of the same columns over a plain database/sql connection.
+//     UPDATE … RETURNING of the same columns over a plain database/sql connection, and beside that
+//     statement behind a bare Echo handler (the least an HTTP service answering the rows costs).
 //   - Ultrabiz insert + delete of a 5-line invoice over HTTP with -clients clients, against pgbench
 //     running the service's statements (scripts/bench/ultrabiz.sql) with the same client count.
 //   - Small requests (GetOrganizationDetail, a dry run with 46 flags false) against a bare Echo
 //     handler answering fixed JSON, requests/s from one client.
+//
+// The process runs with the service's garbage-collector target (server.TuneGC), as the binary does.
 //
 // It runs on PostgreSQL (TEST_DATABASE_URL, default the local server) and SQLite, like the tests,
 // using storetest's databases; testing.Benchmark supplies the testing.TB those helpers take.
@@ -36,6 +39,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/deletesvc/deletesvc/server"
 	"github.com/deletesvc/deletesvc/store/storetest"
 )
 
@@ -82,6 +86,7 @@ func main() {
 	flag.StringVar(&c.pgbench, "pgbench", "", "pgbench binary (default: on PATH, else /usr/lib/postgresql/15/bin/pgbench)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of this process (client and service) to this file")
 	flag.Parse()
+	server.TuneGC() // the service in this process runs as the binary does
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
