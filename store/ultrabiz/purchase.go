@@ -414,43 +414,34 @@ func deleteEntry(orgID, userID string, inv PurchaseInvoice, by int64, d Deleted,
 	}, now)
 }
 
-func scanInvoices(dest *[]PurchaseInvoice) func(store.Rows) error {
+// scanInto reads every row into dest, one element per row, into the fields columns returns.
+func scanInto[T any](dest *[]T, columns func(*T) []any) func(store.Rows) error {
 	return func(r store.Rows) error {
 		for r.Next() {
-			var inv PurchaseInvoice
-			if err := r.Scan(&inv.ID, &inv.IsPGP, &inv.VendorID, &inv.BillNo, &inv.NetAmount, &inv.PaidAmount, &inv.IsFinalized); err != nil {
+			var v T
+			if err := r.Scan(columns(&v)...); err != nil {
 				return err
 			}
-			*dest = append(*dest, inv)
+			*dest = append(*dest, v)
 		}
 		return nil
 	}
+}
+
+func scanInvoices(dest *[]PurchaseInvoice) func(store.Rows) error {
+	return scanInto(dest, func(inv *PurchaseInvoice) []any {
+		return []any{&inv.ID, &inv.IsPGP, &inv.VendorID, &inv.BillNo, &inv.NetAmount, &inv.PaidAmount, &inv.IsFinalized}
+	})
 }
 
 func scanLines(dest *[]PurchaseLine) func(store.Rows) error {
-	return func(r store.Rows) error {
-		for r.Next() {
-			var l PurchaseLine
-			if err := r.Scan(&l.ProductID, &l.PackingID, &l.Multiplier, &l.QtyPack, &l.QtyLose, &l.BnsLose, &l.SizeID, &l.ColorID, &l.Units); err != nil {
-				return err
-			}
-			*dest = append(*dest, l)
-		}
-		return nil
-	}
+	return scanInto(dest, func(l *PurchaseLine) []any {
+		return []any{&l.ProductID, &l.PackingID, &l.Multiplier, &l.QtyPack, &l.QtyLose, &l.BnsLose, &l.SizeID, &l.ColorID, &l.Units}
+	})
 }
 
 func scanStock(dest *[]Stock) func(store.Rows) error {
-	return func(r store.Rows) error {
-		for r.Next() {
-			var st Stock
-			if err := r.Scan(&st.ProductID, &st.SizeID, &st.ColorID, &st.Units); err != nil {
-				return err
-			}
-			*dest = append(*dest, st)
-		}
-		return nil
-	}
+	return scanInto(dest, func(st *Stock) []any { return []any{&st.ProductID, &st.SizeID, &st.ColorID, &st.Units} })
 }
 
 // checkStock refuses (ShortfallError) lines whose units the locked stock rows held no longer hold,
