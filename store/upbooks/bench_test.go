@@ -27,8 +27,11 @@ import (
 // dry run of the same request is timed on its own clone too, beside the floor of counting: the dry
 // run's one COUNT statement sent bare over a plain database/sql connection (no transaction, no
 // membership read). A dry run cannot cost less than that count; when the count alone is more than
-// a tenth of the delete, so is any dry run that counts exactly. "warm" repeats each on the same
-// clone, its pages read once. It prints the medians and ratios. Run it with scripts/bench-upbooks.
+// a tenth of the delete, so is any dry run that counts exactly. The count is timed once more with
+// the organization_id indexes (migration 12) dropped: what that index buys. What it costs writes
+// is timed too: every row of the organization inserted again into the emptied tables, in one
+// transaction with the foreign keys checked, with the indexes and without them. It prints the
+// medians and ratios. Run it with scripts/bench-upbooks.
 //
 //	UPBOOKS_BENCH_ROWS      sizes, comma-separated (default 10000,100000)
 //	UPBOOKS_BENCH_ROUNDS    rounds per size (default 5)
@@ -44,10 +47,8 @@ func BenchmarkDeleteSelective(b *testing.B) {
 			backends = append(backends, storetest.Backend(name))
 		}
 	}
-	// dryRunWarm and countFloorWarm time a second run on the same clone: its pages already read once.
-	// countIndexed measures the one schema change that makes exact counting cheaper: an index on
-	// organization_id alone in every tenant table.
-	variants := []string{"service", "raw+FKs", "floor", "dryRun", "dryRunWarm", "countFloor", "countFloorWarm", "countIndexed"}
+	// "unindexed" drops the organization_id indexes from the clone before the clock.
+	variants := []string{"service", "raw+FKs", "floor", "dryRun", "countFloor", "countUnindexed", "insert", "insertUnindexed"}
 	type row struct {
 		backend storetest.Backend
 		rows    int
@@ -80,15 +81,15 @@ func BenchmarkDeleteSelective(b *testing.B) {
 		}
 	}
 	fmt.Printf("\nUpbooks selective delete, all 46 flags: medians of %d interleaved rounds, a fresh clone per variant and round\n", rounds)
-	fmt.Printf("| backend | rows | service | raw SQL, same FKs | raw SQL, no FKs (floor) | service/floor | raw+FKs/floor | dryRun | count floor | dryRun/service | count floor/service | count floor/floor | dryRun/count floor | dryRun, warm | count floor, warm | warm/service | count warm/service | warm dryRun/count | count, indexed | count indexed/service |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	fmt.Printf("| backend | rows | service | raw SQL, same FKs | raw SQL, no FKs (floor) | service/floor | raw+FKs/floor | dryRun | count floor | dryRun/service | count floor/service | dryRun/count floor | count without the org indexes | its /service | insert | insert without the org indexes | insert/unindexed |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, r := range table {
 		m := r.median
 		ratio := func(a, b string) float64 { return m[a].Seconds() / m[b].Seconds() }
-		fmt.Printf("| %s | %d | %s | %s | %s | %.2fx | %.2fx | %s | %s | %.2fx | %.2fx | %.2fx | %.2fx | %s | %s | %.2fx | %.2fx | %.2fx | %s | %.2fx |\n", r.backend, r.rows,
+		fmt.Printf("| %s | %d | %s | %s | %s | %.2fx | %.2fx | %s | %s | %.2fx | %.2fx | %.2fx | %s | %.2fx | %s | %s | %.2fx |\n", r.backend, r.rows,
 			benchMS(m["service"]), benchMS(m["raw+FKs"]), benchMS(m["floor"]), ratio("service", "floor"), ratio("raw+FKs", "floor"),
-			benchMS(m["dryRun"]), benchMS(m["countFloor"]), ratio("dryRun", "service"), ratio("countFloor", "service"), ratio("countFloor", "floor"), ratio("dryRun", "countFloor"),
-			benchMS(m["dryRunWarm"]), benchMS(m["countFloorWarm"]), ratio("dryRunWarm", "service"), ratio("countFloorWarm", "service"), ratio("dryRunWarm", "countFloorWarm"),
-			benchMS(m["countIndexed"]), ratio("countIndexed", "service"))
+			benchMS(m["dryRun"]), benchMS(m["countFloor"]), ratio("dryRun", "service"), ratio("countFloor", "service"), ratio("dryRun", "countFloor"),
+			benchMS(m["countUnindexed"]), ratio("countUnindexed", "service"),
+			benchMS(m["insert"]), benchMS(m["insertUnindexed"]), ratio("insert", "insertUnindexed"))
 		b.ReportMetric(ratio("service", "floor"), fmt.Sprintf("service/floor-%s-%d", r.backend, r.rows))
 	}
 	// The spread behind each median: on a shared machine one round can be far off.
@@ -193,21 +194,24 @@ func timeVariant(b *testing.B, backend storetest.Backend, tpl, variant, owner, o
 			b.Fatal(err)
 		}
 	}
-	if variant == "countIndexed" {
-		addOrganizationIndexes(b, s)
+	if variant == "countUnindexed" || variant == "insertUnindexed" {
+		if err := s.DropOrganizationIndexes(ctx); err != nil {
+			b.Fatal(err)
+		}
 	}
-	if variant == "service" || variant == "dryRun" || variant == "dryRunWarm" {
+	if variant == "insert" || variant == "insertUnindexed" {
+		// The rows are kept aside in plain tables and the tenant tables emptied, before the clock.
+		if err := s.SetRowsAside(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if variant == "service" || variant == "dryRun" {
 		// What the store reads once per process, read before the clock starts.
 		if err := s.WarmUp(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
 	dry := upbooks.SelectiveDelete{OrgID: org, UserID: owner, Categories: upbooks.CategoryNames(), DryRun: true}
-	if variant == "dryRunWarm" {
-		if _, err := s.DeleteSelective(ctx, dry); err != nil {
-			b.Fatal(err)
-		}
-	}
 	// The count floor: the dry run's statement alone, on one plain connection whose catalog is
 	// loaded like the store's (the caller is the owner, as in the dry run timed).
 	var plain *sql.Conn
@@ -221,7 +225,7 @@ func timeVariant(b *testing.B, backend storetest.Backend, tpl, variant, owner, o
 		}
 		return plain.QueryRowContext(ctx, query, args...).Scan(ptrs...)
 	}
-	if variant == "countFloor" || variant == "countFloorWarm" || variant == "countIndexed" {
+	if variant == "countFloor" || variant == "countUnindexed" {
 		pool := storetest.PlainDB(b, backend, url)
 		defer pool.Close() // before the clone is dropped, not at the end of the benchmark
 		if plain, err = pool.Conn(ctx); err != nil {
@@ -233,21 +237,18 @@ func timeVariant(b *testing.B, backend storetest.Backend, tpl, variant, owner, o
 				b.Fatal(err)
 			}
 		}
-		if variant == "countFloorWarm" {
-			if err := count(); err != nil {
-				b.Fatal(err)
-			}
-		}
 	}
 	b.StartTimer()
 	start := time.Now()
 	switch variant {
 	case "service":
 		_, err = s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org, UserID: owner, Categories: upbooks.CategoryNames()})
-	case "dryRun", "dryRunWarm":
+	case "dryRun":
 		_, err = s.DeleteSelective(ctx, dry)
-	case "countFloor", "countFloorWarm", "countIndexed":
+	case "countFloor", "countUnindexed":
 		err = count()
+	case "insert", "insertUnindexed":
+		err = s.InsertRowsSetAside(ctx)
 	default:
 		err = s.RawDelete(ctx, org)
 	}
@@ -257,20 +258,6 @@ func timeVariant(b *testing.B, backend storetest.Backend, tpl, variant, owner, o
 		b.Fatalf("%s: %v", variant, err)
 	}
 	return took
-}
-
-// addOrganizationIndexes gives every tenant table an index on organization_id alone, the index
-// an exact count would need to read less than the heap, and refreshes the planner's statistics.
-func addOrganizationIndexes(b *testing.B, s *upbooks.Store) {
-	ctx := context.Background()
-	for _, t := range upbooks.Tables() {
-		if err := s.Exec(ctx, "CREATE INDEX "+t.Name+"_organization_only ON "+t.Name+" (organization_id)"); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := s.Exec(ctx, "ANALYZE"); err != nil {
-		b.Fatal(err)
-	}
 }
 
 // BenchmarkConcurrentDeletesAcrossTenants runs eight selective deletes at once, each in its own

@@ -3,6 +3,8 @@ package upbooks
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/deletesvc/deletesvc/store"
 
@@ -85,6 +87,49 @@ func (s *Store) RawDelete(ctx context.Context, orgID string) error {
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
 		for _, t := range deps.tables {
 			if err := tx.Exec(deleteAllSQL(t), orgID).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// DropOrganizationIndexes drops the index on organization_id alone from every tenant table
+// (migration 12): the benchmark's schema without it.
+func (s *Store) DropOrganizationIndexes(ctx context.Context) error {
+	for _, t := range deps.tables {
+		if err := s.Exec(ctx, "DROP INDEX idx_"+t+"_organization_id"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetRowsAside copies every tenant table's rows into a plain table (aside_<table>, no key, no
+// index) and empties the tenant tables, for InsertRowsSetAside.
+func (s *Store) SetRowsAside(ctx context.Context) error {
+	for _, t := range deps.tables {
+		if err := s.Exec(ctx, "CREATE TABLE aside_"+t+" AS SELECT * FROM "+t); err != nil {
+			return err
+		}
+	}
+	if s.db.DialectName() == "sqlite" {
+		for _, t := range deps.tables {
+			if err := s.Exec(ctx, "DELETE FROM "+t); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return s.Exec(ctx, "TRUNCATE "+strings.Join(deps.tables, ", "))
+}
+
+// InsertRowsSetAside inserts the rows SetRowsAside kept back into their tables, parents first, in
+// one transaction with the foreign keys checked: the write cost of the schema's indexes.
+func (s *Store) InsertRowsSetAside(ctx context.Context) error {
+	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+		for _, t := range slices.Backward(deps.tables) {
+			if err := tx.Exec("INSERT INTO " + t + " SELECT * FROM aside_" + t).Error; err != nil {
 				return err
 			}
 		}
