@@ -271,3 +271,8 @@ func DryRunCounts(orgID, userID, ownerID string) (query string, args []any, colu
 	names, query, args := countPlan(set, orgID, []string{userID, ownerID})
 	return query, args, len(names)
 }
+
+// RecomputeFigures recomputes every stored figure of orgID in one transaction.
+func (s *Store) RecomputeFigures(ctx context.Context, orgID string) error {
+	return s.db.Tx(ctx, func(tx *gorm.DB) error { return s.recompute(tx, orgID, nil, nil) })
+}

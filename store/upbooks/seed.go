@@ -65,21 +65,9 @@ func (s *Store) seedTx(ctx context.Context, orgID string, rows, units int, membe
 		if err := generate(w, orgID, units, members); err != nil {
 			return err
 		}
-		// Statistics of tables just filled are stale; the planner would otherwise pick nested
-		// loops for the balance computation. ANALYZE inside the transaction sees its rows. Small
-		// seeds (tests) skip it: any plan is fast on a few thousand rows, and ANALYZE of every
-		// table costs more than the seed itself.
-		if s.q.analyze != "" && rows >= analyzeAbove {
-			if err := tx.Exec(s.q.analyze).Error; err != nil {
-				return fmt.Errorf("analyze: %w", err)
-			}
-		}
 		return s.recompute(tx, orgID, nil, nil)
 	})
 }
-
-// analyzeAbove is the seed size from which Seed refreshes the planner's statistics.
-const analyzeAbove = 20_000
 
 // seedSizes are the rows one unit and 101 units make: rows as a function of units is close to
 // linear. They depend on nothing else, so two dry runs measure them once per process.

@@ -413,18 +413,22 @@ func (s *Store) recompute(tx *gorm.DB, orgID string, touched, emptied map[string
 			holds[t] = n[i] > 0
 		}
 	}
-	for _, i := range due {
-		f := figureDefs[i]
-		if emptied[f.target] && !holds[f.target] {
-			continue
-		}
-		for _, q := range s.q.figures[i] {
-			if err := tx.Exec(q, map[string]any{"org": orgID}).Error; err != nil {
-				return fmt.Errorf("recompute %s: %w", f.name, err)
+	// Each figure joins its table to its inputs on a reference column: planned without nested
+	// loops, so an organization the statistics do not know costs linear time (store.WithoutNestedLoops).
+	return s.db.WithoutNestedLoops(tx, func() error {
+		for _, i := range due {
+			f := figureDefs[i]
+			if emptied[f.target] && !holds[f.target] {
+				continue
+			}
+			for _, q := range s.q.figures[i] {
+				if err := tx.Exec(q, map[string]any{"org": orgID}).Error; err != nil {
+					return fmt.Errorf("recompute %s: %w", f.name, err)
+				}
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // countAll runs a one-row query of width numbers.

@@ -16,18 +16,12 @@ import (
 type statements struct {
 	// figures recompute every stored figure, in the order of figureDefs.
 	figures [][]string
-	// analyze refreshes the planner's statistics of every upbooks table after a bulk load; ""
-	// on SQLite, whose planner picks these statements' plans from the indexes alone.
-	analyze string
 }
 
 func newStatements(d dialect.Dialect) statements {
 	q := statements{figures: make([][]string, len(figureDefs))}
 	for i, f := range figureDefs {
 		q.figures[i] = f.sql(d)
-	}
-	if d.Name() == "postgres" {
-		q.analyze = "ANALYZE " + strings.Join(deps.tables, ", ")
 	}
 	return q
 }

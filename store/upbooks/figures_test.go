@@ -1,0 +1,100 @@
+package upbooks_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/storetest"
+	"github.com/deletesvc/deletesvc/store/upbooks"
+)
+
+// figureStatement matches the statements that recompute a stored figure from its inputs: each
+// joins its table to an input table on a reference column.
+var figureStatement = regexp.MustCompile(`^UPDATE (ub_\w+) SET \w+ = x\.v\s+FROM \(SELECT t\.id`)
+
+// A small organization beside a large one that the planner's statistics know (and they know
+// nothing of the small one) used to have its figures recomputed by nested loops that read an
+// input table's rows of the organization once per row of the figure's table: 30 s for 10,000
+// rows (issue 13). Every figure statement must be planned so that its cost stays linear: on
+// PostgreSQL without a nested loop, on SQLite probing the input by its reference column.
+func TestFiguresOfAnOrganizationTheStatisticsDoNotKnowArePlannedLinear(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := upbooks.New(db)
+		_, large := storetest.Tenant(t, db, "large@example.com")
+		if err := s.Seed(ctx, storetest.Identity(db), large.ID, 10_000, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Exec(ctx, "ANALYZE"); err != nil {
+			t.Fatal(err)
+		}
+		_, small := storetest.Tenant(t, db, "small@example.com")
+		if err := s.Seed(ctx, storetest.Identity(db), small.ID, 1_000, nil); err != nil {
+			t.Fatal(err)
+		}
+		explain := "EXPLAIN "
+		if db.DialectName() == "sqlite" {
+			explain = "EXPLAIN QUERY PLAN "
+		}
+		plans := map[string]string{}
+		// Each figure statement is explained just before it runs, in its transaction, so under
+		// the settings recompute runs it with.
+		if err := db.Gorm(ctx).Callback().Raw().Before("gorm:raw").Register("test:explain_figures", func(tx *gorm.DB) {
+			sql := tx.Statement.SQL.String()
+			if !figureStatement.MatchString(sql) {
+				return
+			}
+			rows, err := tx.Statement.ConnPool.QueryContext(tx.Statement.Context, explain+sql, tx.Statement.Vars...)
+			if err != nil {
+				t.Errorf("explain %s: %v", sql, err)
+				return
+			}
+			defer rows.Close()
+			cols, _ := rows.Columns()
+			var plan []string
+			for rows.Next() {
+				vals := make([]any, len(cols))
+				ptrs := make([]any, len(cols))
+				for i := range vals {
+					ptrs[i] = &vals[i]
+				}
+				if err := rows.Scan(ptrs...); err != nil {
+					t.Error(err)
+					return
+				}
+				line, _ := vals[len(vals)-1].(string)
+				if b, ok := vals[len(vals)-1].([]byte); ok {
+					line = string(b)
+				}
+				plan = append(plan, line)
+			}
+			plans[sql] = strings.Join(plan, "\n")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RecomputeFigures(ctx, small.ID); err != nil {
+			t.Fatal(err)
+		}
+		if len(plans) < 8 {
+			t.Fatalf("explained %d figure statements, want every one of the 8", len(plans))
+		}
+		for sql, plan := range plans {
+			if db.DialectName() == "sqlite" {
+				// The input (alias i) is searched by the reference column, not scanned by organization.
+				if !regexp.MustCompile(`SEARCH i USING (COVERING )?INDEX \w+ \(\w+_id=\?\)`).MatchString(plan) {
+					t.Errorf("%s\nis planned\n%s\nwithout searching its input by the reference column", sql, plan)
+				}
+				continue
+			}
+			if strings.Contains(plan, "Nested Loop") {
+				t.Errorf("%s\nis planned with a nested loop:\n%s", sql, plan)
+			}
+		}
+	})
+}
