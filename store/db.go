@@ -323,8 +323,13 @@ func (q quietTrace) LogMode(level logger.LogLevel) logger.Interface {
 	return quietTrace{q.Interface.LogMode(level), q.slow}
 }
 
+// A missing row and a unique violation are not logged: the store asks for them (a lookup, an
+// insert that loses a race or meets an existing row) and answers them itself, as a 404 or 409 or by
+// reading the row; logged as errors they told an operator of failures that were none (every
+// `deletesvc seed` of the demo organization logged two).
 func (q quietTrace) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
-	if (err != nil && !errors.Is(err, gorm.ErrRecordNotFound)) || time.Since(begin) > q.slow {
+	expected := errors.Is(err, gorm.ErrRecordNotFound) || IsUniqueViolation(err)
+	if (err != nil && !expected) || time.Since(begin) > q.slow {
 		q.Interface.Trace(ctx, begin, fc, err)
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"testing"
 	"time"
@@ -12,7 +13,8 @@ import (
 )
 
 // A statement that succeeds in time is not rendered: GORM's logger would build its SQL text only to
-// drop it. An error or a slow statement still is, and is logged without its values.
+// drop it; nor is one whose error the store expects and answers (no row, a unique violation). Any
+// other error or a slow statement still is, and is logged without its values.
 func TestQuietTraceRendersOnlyWhatItLogs(t *testing.T) {
 	var buf countingWriter // counts the lines logged
 	inner := logger.NewSlogLogger(slog.New(slog.NewJSONHandler(&buf, nil)), logger.Config{SlowThreshold: time.Second, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true, ParameterizedQueries: true})
@@ -22,8 +24,9 @@ func TestQuietTraceRendersOnlyWhatItLogs(t *testing.T) {
 	ctx := context.Background()
 	q.Trace(ctx, time.Now(), fc, nil)
 	q.Trace(ctx, time.Now(), fc, gorm.ErrRecordNotFound)
+	q.Trace(ctx, time.Now(), fc, fmt.Errorf("insert: %w", gorm.ErrDuplicatedKey))
 	if rendered != 0 {
-		t.Fatalf("a fast statement that succeeded was rendered %d times", rendered)
+		t.Fatalf("a fast statement that succeeded, found nothing or met an existing row was rendered %d times", rendered)
 	}
 	q.Trace(ctx, time.Now(), fc, errors.New("boom"))
 	q.Trace(ctx, time.Now().Add(-2*time.Second), fc, nil)
