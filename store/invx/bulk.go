@@ -92,13 +92,19 @@ func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []
 	var err error
 	for attempt := 0; ; attempt++ {
 		err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+			// The settings and the UPDATE go in one round trip on PostgreSQL (store.Batch).
+			b := store.NewBatch(tx)
 			if len(toApply) >= largeBatch {
-				if err := s.tuneLarge(tx); err != nil {
+				if err := s.tuneLarge(tx, b); err != nil {
 					return err
 				}
 			}
-			var err error
-			if updated, err = s.updateRows(tx, query, args, len(toApply)); err != nil {
+			b.Query("apply document actions", func(rows store.Rows) error {
+				var err error
+				updated, err = s.readUpdated(rows, len(toApply))
+				return err
+			}, query, args...)
+			if err := b.Run(); err != nil {
 				return err
 			}
 			return s.recordDeletes(tx, orgID, userID, toApply, updated, now)
@@ -189,14 +195,9 @@ func appendJSONString(buf []byte, s string) []byte {
 	return buf
 }
 
-// updateRows runs a bulk UPDATE ... RETURNING (statements.readBack) and returns the rows by id. The
-// documents live in one slice, so a row costs no allocation of its own beyond its values.
-func (s *Store) updateRows(tx *gorm.DB, query string, args []any, capacity int) (map[string]*Document, error) {
-	rows, err := tx.Raw(query, args...).Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+// readUpdated reads the rows of a bulk UPDATE ... RETURNING (statements.readBack) and returns them
+// by id. The documents live in one slice, so a row costs no allocation of its own beyond its values.
+func (s *Store) readUpdated(rows store.Rows, capacity int) (map[string]*Document, error) {
 	docs := make([]Document, 0, capacity)
 	sc := documentScanner{split: s.sql.split}
 	for rows.Next() {
@@ -205,9 +206,6 @@ func (s *Store) updateRows(tx *gorm.DB, query string, args []any, capacity int) 
 			return nil, err
 		}
 		docs = append(docs, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	out := make(map[string]*Document, len(docs))
 	for i := range docs {

@@ -5,7 +5,6 @@ package invx
 // single-row reads and writes (document.go); everything that touches many rows at once is here.
 
 import (
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/internal/dialect"
 )
 
@@ -286,7 +286,7 @@ type documentScanner struct {
 }
 
 // scan reads the current row.
-func (s *documentScanner) scan(rows *sql.Rows) (Document, error) {
+func (s *documentScanner) scan(rows store.Rows) (Document, error) {
 	if err := rows.Scan(&s.row); err != nil {
 		return Document{}, err
 	}
