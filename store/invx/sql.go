@@ -282,12 +282,16 @@ func anyComments(items []ActionItem) bool {
 type documentScanner struct {
 	split func(row string, t *documentTexts) error
 	row   string
+	dest  []any         // &row, made once: Rows.Scan's variadic slice escapes, one allocation per call
 	texts documentTexts // here, not per row: split's pointer would move each row's to the heap
 }
 
 // scan reads the current row.
 func (s *documentScanner) scan(rows store.Rows) (Document, error) {
-	if err := rows.Scan(&s.row); err != nil {
+	if s.dest == nil {
+		s.dest = []any{&s.row}
+	}
+	if err := rows.Scan(s.dest...); err != nil {
 		return Document{}, err
 	}
 	s.texts = documentTexts{}
