@@ -118,7 +118,9 @@ func (TextArray) IndexType() any { return new(textElem) }
 type textElem string
 
 // TextValue implements pgtype.TextValuer.
-func (t *textElem) TextValue() (pgtype.Text, error) { return pgtype.Text{String: string(*t), Valid: true}, nil }
+func (t *textElem) TextValue() (pgtype.Text, error) {
+	return pgtype.Text{String: string(*t), Valid: true}, nil
+}
 
 // NullTextArray binds a slice of optional strings as one PostgreSQL text[] parameter; nil is NULL.
 type NullTextArray []*string
