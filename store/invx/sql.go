@@ -277,13 +277,15 @@ func anyComments(items []ActionItem) bool {
 }
 
 // documentScanner reads the rows of a bulk UPDATE. Every text of a row is a slice of the row's one
-// string (or, for a value PostgreSQL quoted, its own), so a row costs the driver's string and,
-// when set, a nullable column's pointer.
+// string (or, for a value PostgreSQL quoted, its own), so a row costs the driver's string; the
+// nullable columns' pointers share chunks (stringSlab).
 type documentScanner struct {
 	split func(row string, t *documentTexts) error
 	row   string
 	dest  []any         // &row, made once: Rows.Scan's variadic slice escapes, one allocation per call
 	texts documentTexts // here, not per row: split's pointer would move each row's to the heap
+	// strings are the targets of the rows' nullable columns' pointers.
+	strings stringSlab
 }
 
 // scan reads the current row.
@@ -298,18 +300,30 @@ func (s *documentScanner) scan(rows store.Rows) (Document, error) {
 	if err := s.split(s.row, &s.texts); err != nil {
 		return Document{}, fmt.Errorf("bulk update row %.80q: %w", s.row, err)
 	}
-	return s.texts.document()
+	return s.texts.document(&s.strings)
 }
 
-// document is the Document of the texts.
-func (t *documentTexts) document() (Document, error) {
+// stringSlab holds the strings a nullable column's pointer points to, in chunks: one allocation per
+// chunk instead of one per row. A chunk is never appended to past its capacity, so no pointer into
+// it moves.
+type stringSlab []string
+
+func (s *stringSlab) ptr(v string) *string {
+	if len(*s) == cap(*s) {
+		*s = make([]string, 0, 256)
+	}
+	*s = append(*s, v)
+	return &(*s)[len(*s)-1]
+}
+
+// document is the Document of the texts; its nullable columns point into slab.
+func (t *documentTexts) document(slab *stringSlab) (Document, error) {
 	texts, null := &t.text, &t.null
 	nullable := func(i int) *string {
 		if null[i] {
 			return nil
 		}
-		t := texts[i] // a copy: a pointer into texts would move the whole array to the heap
-		return &t
+		return slab.ptr(texts[i])
 	}
 	d := Document{
 		OrganizationID: texts[0], ID: texts[1], DocNumber: texts[2], DocType: texts[3], DocDate: texts[4],
