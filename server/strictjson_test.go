@@ -32,7 +32,7 @@ func TestReadBodyAfterRewind(t *testing.T) {
 		t.Fatal(err)
 	}
 	rest, err := readBody(req)
-	if err != nil || string(rest) != `:1}` {
+	if err != nil || string(rest) != `":1}` {
 		t.Fatalf("read after a partial read: %q %v, want the rest", rest, err)
 	}
 }
