@@ -105,6 +105,75 @@ func lengthsAndTexts() string {
 	return "concat(" + strings.Join(lengths, ", ',', ") + ", ';', " + strings.Join(documentColumns[:], ", ") + ")"
 }
 
+// separatedTexts is SQLite's row of a bulk UPDATE: the id's byte length and the id, then the other
+// columns, all joined by the unit separator (U+001F), a nullable column as "-" for NULL or "+" and
+// its text. concat_ws costs SQLite a fifth of lengthsAndTexts' 18 octet_length calls (1.4 ms of
+// CPU per 1000 rows). A text holding the separator itself makes the row ambiguous: splitSeparated
+// tells, by the count of separators, and the row is read again as lengthsAndTexts (reread), found
+// by its id, which its length delimits.
+func separatedTexts() string {
+	fields := []string{"octet_length(id)", "id"}
+	for i, c := range documentColumns {
+		switch {
+		case i == 1: // id, first
+		case nullableColumn[i]:
+			fields = append(fields, "coalesce('+' || "+c+", '-')")
+		default:
+			fields = append(fields, c)
+		}
+	}
+	return "concat_ws(char(31), " + strings.Join(fields, ", ") + ")"
+}
+
+// nullableColumn marks the documentColumns that may hold NULL; the others are NOT NULL (organization_id
+// and id, the primary key, are never NULL in a row that matched them).
+var nullableColumn = [len(documentColumns)]bool{9: true, 10: true, 11: true, 15: true}
+
+// ambiguousRow is a separatedTexts row one of whose texts holds the separator.
+type ambiguousRow struct{ id string }
+
+func (e *ambiguousRow) Error() string { return "document " + e.id + ": a text holds the separator" }
+
+// splitSeparated cuts a separatedTexts row, or returns an *ambiguousRow.
+func splitSeparated(row string, t *documentTexts) error {
+	n, rest, ok := strings.Cut(row, "\x1f")
+	if !ok {
+		return errors.New("no id length")
+	}
+	idLen, err := strconv.Atoi(n)
+	if err != nil || idLen < 0 || idLen >= len(rest) || rest[idLen] != '\x1f' {
+		return fmt.Errorf("id length %q", n)
+	}
+	t.text[1], rest = rest[:idLen], rest[idLen+1:]
+	// No text is cut short: a separator more than the columns' means a text holds one.
+	switch n := strings.Count(rest, "\x1f"); {
+	case n < len(documentColumns)-2:
+		return errors.New("too few values")
+	case n > len(documentColumns)-2:
+		return &ambiguousRow{id: t.text[1]}
+	}
+	for i := range t.text {
+		if i == 1 {
+			continue
+		}
+		var field string
+		field, rest, _ = strings.Cut(rest, "\x1f")
+		if nullableColumn[i] {
+			switch {
+			case field == "-":
+				t.null[i] = true
+				continue
+			case strings.HasPrefix(field, "+"):
+				field = field[1:]
+			default:
+				return fmt.Errorf("nullable field %q", field)
+			}
+		}
+		t.text[i] = field
+	}
+	return nil
+}
+
 // splitLengths cuts a lengthsAndTexts row.
 func splitLengths(row string, t *documentTexts) error {
 	header, data, ok := strings.Cut(row, ";")
@@ -151,6 +220,9 @@ type statements struct {
 	// readBack makes a bulk UPDATE return each changed document as one text, which split cuts.
 	readBack func(update string) string
 	split    func(row string, t *documentTexts) error
+	// reread reads documents again as lengthsAndTexts rows, for the rows split found ambiguous
+	// (SQLite's only: PostgreSQL's are never).
+	reread func(orgID string, ids []string) (string, []any)
 	// lz4Supported, tune and tuneLZ4 are PostgreSQL's only: see Store.tuneLarge.
 	lz4Supported, tune, tuneLZ4 string
 }
@@ -163,8 +235,12 @@ func newStatements(d dialect.Dialect) statements {
 		tuneLZ4:      "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('default_toast_compression', 'lz4', true)"}
 	if _, ok := d.(dialect.SQLite); ok {
 		st.itemRows = valuesItemRows
-		st.readBack = func(update string) string { return update + "\nRETURNING " + lengthsAndTexts() }
-		st.split = splitLengths
+		st.readBack = func(update string) string { return update + "\nRETURNING " + separatedTexts() }
+		st.split = splitSeparated
+		st.reread = func(orgID string, ids []string) (string, []any) {
+			inIDs, idsArg := d.InList("id", ids)
+			return "SELECT " + lengthsAndTexts() + " FROM invx_documents WHERE organization_id = ? AND " + inIDs, []any{orgID, idsArg}
+		}
 		st.lz4Supported, st.tune, st.tuneLZ4 = "", "", ""
 	}
 	return st
