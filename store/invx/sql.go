@@ -94,7 +94,8 @@ func splitRecord(row string, t *documentTexts) error {
 	return nil
 }
 
-// lengthsAndTexts is SQLite's row, which has no record type: the byte lengths of the texts,
+// lengthsAndTexts is a SQLite row that cannot be ambiguous (reread's, for the rows separatedTexts
+// could not tell apart; SQLite has no record type): the byte lengths of the texts,
 // comma-separated ("-" for NULL), a semicolon, then the texts one after the other. concat makes
 // one string (|| copied the row so far for every piece).
 func lengthsAndTexts() string {
