@@ -140,7 +140,7 @@ func (b *bodyCheck) accepts(req *http.Request) bool {
 		return false
 	}
 	body, err := readBody(req)
-	req.Body = io.NopCloser(bytes.NewReader(body))
+	rewindBody(req, body)
 	if err != nil || !utf8.Valid(body) {
 		return false
 	}

@@ -1,8 +1,6 @@
 package server
 
 import (
-	stdbytes "bytes"
-	"io"
 	"reflect"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -32,6 +30,6 @@ func (s jsonSerializer) Deserialize(c echo.Context, i any) error {
 	if v := reflect.ValueOf(i); v.Kind() == reflect.Pointer && !v.IsNil() {
 		v.Elem().SetZero() // nothing of the failed decode is left in what encoding/json fills
 	}
-	req.Body = io.NopCloser(stdbytes.NewReader(body))
+	rewindBody(req, body)
 	return s.DefaultJSONSerializer.Deserialize(c, i)
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
 
 	gen "github.com/deletesvc/deletesvc/gen/invx"
 	invxstore "github.com/deletesvc/deletesvc/store/invx"
@@ -106,7 +107,7 @@ func appendDocument(buf []byte, d *invxstore.Document, id string) []byte {
 	buf = append(buf, `{"acceptanceComments":`...)
 	buf = appendNullString(buf, d.AcceptanceComments)
 	buf = append(buf, `,"amount":`...)
-	buf = append(buf, d.Amount.String()...) // number.Decimal's MarshalJSON
+	buf = appendDecimal(buf, d.Amount.Decimal) // number.Decimal's MarshalJSON
 	buf = append(buf, `,"annotations":[`...)
 	for i, a := range d.Annotations {
 		if i > 0 {
@@ -143,6 +144,43 @@ func appendDocument(buf []byte, d *invxstore.Document, id string) []byte {
 	buf = append(buf, `,"status":`...)
 	buf = appendString(buf, string(d.Status))
 	return append(buf, '}')
+}
+
+// appendDecimal writes d.String() without its allocations (big.Int's text and the joins: a tenth
+// of the answer's CPU), for what a document's amount is: at most 18 digits and no positive
+// exponent. Any other decimal is written by String.
+func appendDecimal(buf []byte, d decimal.Decimal) []byte {
+	exp := d.Exponent()
+	if exp > 0 || exp < -18 || d.NumDigits() > 18 {
+		return append(buf, d.String()...)
+	}
+	c := d.CoefficientInt64()
+	abs := uint64(c)
+	if c < 0 {
+		buf, abs = append(buf, '-'), uint64(-c)
+	}
+	var digits [20]byte
+	str := strconv.AppendUint(digits[:0], abs, 10)
+	// As String: the integer part (0 when all digits are fractional), then the fraction without
+	// its trailing zeros, zero-padded on the left to the exponent, if anything is left of it.
+	point := len(str) + int(exp)
+	if point <= 0 {
+		buf = append(buf, '0')
+	} else {
+		buf = append(buf, str[:point]...)
+	}
+	frac := str[max(point, 0):]
+	for len(frac) > 0 && frac[len(frac)-1] == '0' {
+		frac = frac[:len(frac)-1]
+	}
+	if len(frac) == 0 {
+		return buf
+	}
+	buf = append(buf, '.')
+	for range -point {
+		buf = append(buf, '0')
+	}
+	return append(buf, frac...)
 }
 
 // appendErrorDetail writes d (null when nil) with encoding/json: failures are few, and

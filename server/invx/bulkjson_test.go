@@ -119,3 +119,27 @@ func generated(t *testing.T, a bulkAnswer) gen.UpdateDocumentBulk200JSONResponse
 	}
 	return gen.UpdateDocumentBulk200JSONResponse(resp)
 }
+
+// TestAppendDecimal: appendDecimal writes what String does, on its own path (at most 18 digits, no
+// positive exponent) and on String's.
+func TestAppendDecimal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var cases []decimal.Decimal
+	for _, s := range []string{"0", "0.0000", "-0", "1", "-1", "10", "100.00", "100.5", "-0.0001", "0.10", "1.000000000000000001",
+		"123456789012345678", "999999999999999999", "-999999999999999999", "1234567890123456789", "-9223372036854775808",
+		"12345678901234567.8901", "0.000000000000000001", "0.0000000000000000001", "1e3", "-2.5e-20", "1e-18", "5e1"} {
+		cases = append(cases, decimal.RequireFromString(s))
+	}
+	for range 20000 {
+		c := rng.Int64N(1 << (1 + rng.IntN(62)))
+		if rng.IntN(2) == 0 {
+			c = -c
+		}
+		cases = append(cases, decimal.New(c, int32(rng.IntN(24)-21)))
+	}
+	for _, d := range cases {
+		if got, want := string(appendDecimal([]byte("x"), d)), "x"+d.String(); got != want {
+			t.Fatalf("appendDecimal(%s/%d) = %q, want %q", d.Coefficient(), d.Exponent(), got, want)
+		}
+	}
+}

@@ -2,7 +2,9 @@ package invx
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"time"
 
@@ -92,14 +94,26 @@ func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []
 	var err error
 	for attempt := 0; ; attempt++ {
 		err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+			// The settings and the UPDATE go in one round trip on PostgreSQL (store.Batch).
+			b := store.NewBatch(tx)
 			if len(toApply) >= largeBatch {
-				if err := s.tuneLarge(tx); err != nil {
+				if err := s.tuneLarge(tx, b); err != nil {
 					return err
 				}
 			}
-			var err error
-			if updated, err = s.updateRows(tx, query, args, len(toApply)); err != nil {
+			var again []string
+			b.Query("apply document actions", func(rows store.Rows) error {
+				var err error
+				updated, again, err = s.readUpdated(rows, s.sql.split, len(toApply))
 				return err
+			}, query, args...)
+			if err := b.Run(); err != nil {
+				return err
+			}
+			if len(again) > 0 {
+				if err := s.rereadUpdated(tx, orgID, again, updated); err != nil {
+					return err
+				}
 			}
 			return s.recordDeletes(tx, orgID, userID, toApply, updated, now)
 		})
@@ -189,29 +203,51 @@ func appendJSONString(buf []byte, s string) []byte {
 	return buf
 }
 
-// updateRows runs a bulk UPDATE ... RETURNING (statements.readBack) and returns the rows by id. The
-// documents live in one slice, so a row costs no allocation of its own beyond its values.
-func (s *Store) updateRows(tx *gorm.DB, query string, args []any, capacity int) (map[string]*Document, error) {
-	rows, err := tx.Raw(query, args...).Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+// readUpdated reads the rows of a bulk UPDATE ... RETURNING (statements.readBack), cut by split,
+// and returns them by id, and the ids of the rows split found ambiguous (to reread). The documents
+// live in one slice, so a row costs no allocation of its own beyond its values.
+func (s *Store) readUpdated(rows store.Rows, split func(string, *documentTexts) error, capacity int) (map[string]*Document, []string, error) {
 	docs := make([]Document, 0, capacity)
-	sc := documentScanner{split: s.sql.split}
+	sc := documentScanner{split: split}
+	var again []string
 	for rows.Next() {
 		d, err := sc.scan(rows)
 		if err != nil {
-			return nil, err
+			var amb *ambiguousRow // here, not per row: errors.As takes its address, a heap allocation
+			if errors.As(err, &amb) {
+				again = append(again, amb.id)
+				continue
+			}
+			return nil, nil, err
 		}
 		docs = append(docs, d)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := make(map[string]*Document, len(docs))
+	out := make(map[string]*Document, len(docs)+len(again))
 	for i := range docs {
 		out[docs[i].ID] = &docs[i]
 	}
-	return out, nil
+	return out, again, nil
+}
+
+// rereadUpdated adds to updated the documents of ids, which the UPDATE changed but whose rows were
+// ambiguous, read again in the transaction that changed them.
+func (s *Store) rereadUpdated(tx *gorm.DB, orgID string, ids []string, updated map[string]*Document) error {
+	query, args := s.sql.reread(orgID, ids)
+	rows, err := tx.Raw(query, args...).Rows()
+	if err != nil {
+		return fmt.Errorf("read documents again: %w", err)
+	}
+	defer rows.Close()
+	got, _, err := s.readUpdated(rows, splitLengths, len(ids))
+	if err != nil {
+		return fmt.Errorf("read documents again: %w", err)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read documents again: %w", err)
+	}
+	if len(got) != len(ids) {
+		return fmt.Errorf("read documents again: %d of %d found", len(got), len(ids))
+	}
+	maps.Copy(updated, got)
+	return nil
 }

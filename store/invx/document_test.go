@@ -509,8 +509,8 @@ func TestDeleteActivityEntry(t *testing.T) {
 }
 
 // TestBulkReadsBackEveryColumn checks the documents a bulk answers with against the same documents
-// read alone, with texts that hold the packed row's separators, several bytes a character, NULLs
-// and annotations.
+// read alone, with texts that hold the packed row's separators (PostgreSQL's record's, SQLite's unit
+// separator and NULL markers), several bytes a character, NULLs and annotations.
 func TestBulkReadsBackEveryColumn(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -518,7 +518,7 @@ func TestBulkReadsBackEveryColumn(t *testing.T) {
 		ctx := context.Background()
 		u, org := storetest.Tenant(t, db, "buyer@example.com")
 		var ids []string
-		for _, no := range []string{"1;2,3-", "é€𝄞,;", `a"(\) b`} {
+		for _, no := range []string{"1;2,3-", "é€𝄞,;", `a"(\) b`, "unit\x1fsep", "+-", "-"} {
 			d, err := s.CreateDocument(ctx, org.ID, u.ID, newDoc(no))
 			if err != nil {
 				t.Fatal(err)
@@ -528,11 +528,14 @@ func TestBulkReadsBackEveryColumn(t *testing.T) {
 		if err := db.Gorm(ctx).Exec("UPDATE invx_documents SET annotations = ? WHERE organization_id = ? AND id = ?", `["a,b;c","€ \\\""]`, org.ID, ids[0]).Error; err != nil {
 			t.Fatal(err)
 		}
-		note, empty := `ok;12,-é€ "x" \\y\ (z) ""`, ""
+		note, empty, minus, sep := `ok;12,-é€ "x" \\y\ (z) ""`, "", "-", "a\x1fb"
 		items := []invx.ActionItem{
 			{DocID: ids[0], Action: invx.Accept, Comments: &note},
 			{DocID: ids[1], Action: invx.Dispute, Comments: &empty},
 			{DocID: ids[2], Action: invx.Delete},
+			{DocID: ids[3], Action: invx.Delete},                 // SQLite's row is ambiguous (the separator): read again
+			{DocID: ids[4], Action: invx.Deny, Comments: &minus}, // "-", not NULL
+			{DocID: ids[5], Action: invx.Accept, Comments: &sep},
 		}
 		res, err := s.ApplyActions(ctx, org.ID, u.ID, items)
 		if err != nil {

@@ -3,6 +3,7 @@ package invx
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -136,4 +137,39 @@ func TestApplySQL(t *testing.T) {
 			t.Errorf("3 items: %d binds %s\n1002 items: %d binds %s", len(a3), q3, len(a1002), q1002)
 		}
 	})
+}
+
+// TestSplitSeparated cuts SQLite's separated rows: NULL and non-NULL nullable columns, empty texts,
+// and an id of any length; a row with one separator too many is ambiguous, whatever text holds it.
+func TestSplitSeparated(t *testing.T) {
+	row := func(id string, texts ...string) string {
+		return fmt.Sprintf("%d\x1f%s\x1f%s", len(id), id, strings.Join(texts, "\x1f"))
+	}
+	// organization_id, then documentColumns without id.
+	texts := []string{"org", "", "100", "01/01/2024", "S", "B", "PRE", "1.5", "-", "+", "+-", "260", "u", "1", "+me", "2", "[]"}
+	var got documentTexts
+	if err := splitSeparated(row("id\x1f1", texts...), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := documentTexts{text: [len(documentColumns)]string{"org", "id\x1f1", "", "100", "01/01/2024", "S", "B", "PRE", "1.5",
+		"", "", "-", "260", "u", "1", "me", "2", "[]"}}
+	want.null[9] = true
+	if got != want {
+		t.Errorf("got %+v\nwant %+v", got, want)
+	}
+	for _, bad := range []string{
+		row("id", append(slices.Clone(texts[:2]), append([]string{"a\x1fb"}, texts[3:]...)...)...),
+		row("id", append(slices.Clone(texts), "extra")...),
+	} {
+		var amb *ambiguousRow
+		if err := splitSeparated(bad, &documentTexts{}); !errors.As(err, &amb) || amb.id != "id" {
+			t.Errorf("%q: %v, want ambiguous document id", bad, err)
+		}
+	}
+	for _, bad := range []string{"", "x", "5\x1fid", row("id", texts[:16]...), row("id", append(slices.Clone(texts[:8]), append([]string{"null"}, texts[9:]...)...)...)} {
+		var amb *ambiguousRow
+		if err := splitSeparated(bad, &documentTexts{}); err == nil || errors.As(err, &amb) {
+			t.Errorf("%q: %v, want a malformed row", bad, err)
+		}
+	}
 }

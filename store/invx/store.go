@@ -33,9 +33,10 @@ const largeBatch = 16
 //     the activity entry of 1000 documents is about 110 KB, and pglz took 1.1 ms more to store
 //     it. Each value records its method, so readers and older values are unaffected.
 //
-// The settings end with the transaction (SET LOCAL); on Citus they apply to the coordinator.
-// Whether the server has lz4 is asked once per Store; a failed look-up is asked again next time.
-func (s *Store) tuneLarge(tx *gorm.DB) error {
+// The settings end with the transaction (SET LOCAL); on Citus they apply to the coordinator. They are
+// queued in b, ahead of the statements they tune.
+// Whether the server has lz4 is asked once per Store, in tx; a failed look-up is asked again next time.
+func (s *Store) tuneLarge(tx *gorm.DB, b *store.Batch) error {
 	if s.sql.tune == "" {
 		return nil
 	}
@@ -50,10 +51,12 @@ func (s *Store) tuneLarge(tx *gorm.DB) error {
 		}
 		s.lz4.Store(known)
 	}
+	tune := s.sql.tune
 	if s.lz4.Load() == 1 {
-		return tx.Exec(s.sql.tuneLZ4).Error
+		tune = s.sql.tuneLZ4
 	}
-	return tx.Exec(s.sql.tune).Error
+	b.Exec("tune the batch's transaction", nil, tune)
+	return nil
 }
 
 // New is the invx store on db.

@@ -107,10 +107,20 @@ func (a TextArray) Value() (driver.Value, error) {
 func (a TextArray) Dimensions() []pgtype.ArrayDimension { return dimensions(len(a)) }
 
 // Index implements pgtype.ArrayGetter; a pointer, so the element is not copied into an interface.
-func (a TextArray) Index(i int) any { return &a[i] }
+func (a TextArray) Index(i int) any { return (*textElem)(&a[i]) }
 
 // IndexType implements pgtype.ArrayGetter.
-func (TextArray) IndexType() any { return new(string) }
+func (TextArray) IndexType() any { return new(textElem) }
+
+// textElem is an element of TextArray or NullTextArray as pgx encodes it: a pgtype.TextValuer, which
+// pgx's text codec writes as it is. A *string went through pgx's reflective dereference, which
+// copied every element into an interface: an allocation per id of a 1000-id statement.
+type textElem string
+
+// TextValue implements pgtype.TextValuer.
+func (t *textElem) TextValue() (pgtype.Text, error) {
+	return pgtype.Text{String: string(*t), Valid: true}, nil
+}
 
 // NullTextArray binds a slice of optional strings as one PostgreSQL text[] parameter; nil is NULL.
 type NullTextArray []*string
@@ -119,10 +129,10 @@ type NullTextArray []*string
 func (a NullTextArray) Dimensions() []pgtype.ArrayDimension { return dimensions(len(a)) }
 
 // Index implements pgtype.ArrayGetter: a nil element is NULL.
-func (a NullTextArray) Index(i int) any { return a[i] }
+func (a NullTextArray) Index(i int) any { return (*textElem)(a[i]) }
 
 // IndexType implements pgtype.ArrayGetter.
-func (NullTextArray) IndexType() any { return new(string) }
+func (NullTextArray) IndexType() any { return new(textElem) }
 
 // dimensions is the shape of a one-dimensional array of n elements, never NULL.
 func dimensions(n int) []pgtype.ArrayDimension {
