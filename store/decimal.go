@@ -54,5 +54,8 @@ func (Decimal) GormDBDataType(db *gorm.DB, field *schema.Field) string {
 
 // GormValue keeps the parameter typed as text so both drivers bind it the same way.
 func (d Decimal) GormValue(_ context.Context, _ *gorm.DB) clause.Expr {
-	return clause.Expr{SQL: "?", Vars: []any{d.Decimal.String()}}
+	return clause.Expr{SQL: "?", Vars: []any{d.Bound()}}
 }
+
+// Bound is what a Decimal is sent to the database as: its canonical text.
+func (d Decimal) Bound() string { return d.Decimal.String() }
