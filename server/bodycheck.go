@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"regexp"
 	"regexp/syntax"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -29,7 +31,8 @@ type bodyCheck struct {
 	root *checkSchema
 }
 
-// checkSchema is one schema of the subset bodyCheck understands: arrays, objects and strings.
+// checkSchema is one schema of the subset bodyCheck understands: arrays, objects, strings, numbers,
+// integers and booleans.
 type checkSchema struct {
 	typ string
 	// array
@@ -46,6 +49,8 @@ type checkSchema struct {
 	pattern *regexp.Regexp
 	fixed   fixedPattern // pattern, when it is one, matched without the regexp engine
 	format  string       // checked, as kin-openapi does, only when a validator is registered for it
+	// number and integer (format above)
+	minimum, maximum *float64
 }
 
 // compileBodyCheck compiles op's application/json body schema, or returns nil when the
@@ -55,9 +60,10 @@ func compileBodyCheck(spec *openapi3.T, op *openapi3.Operation) *bodyCheck {
 	if op == nil || spec == nil || !strings.HasPrefix(spec.OpenAPI, "3.0") || op.RequestBody == nil || op.RequestBody.Value == nil {
 		return nil
 	}
-	content := op.RequestBody.Value.Content
-	mt := content.Get("application/json")
-	if len(content) != 1 || mt == nil || mt.Schema == nil {
+	// Other media types may be declared beside it (ASP.NET's XML and form bodies): accepts takes
+	// only an application/json request, which kin-openapi validates against this schema.
+	mt := op.RequestBody.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
 		return nil
 	}
 	root := compileSchema(mt.Schema, 0)
@@ -73,7 +79,6 @@ func compileSchema(ref *openapi3.SchemaRef, depth int) *checkSchema {
 	}
 	s := ref.Value
 	// Keywords outside the subset: any of them makes the whole body kin-openapi's.
-	// (The numeric keywords apply to numbers only, which the subset never accepts.)
 	if s.Not != nil || len(s.OneOf)+len(s.AnyOf)+len(s.AllOf) > 0 || s.Always != nil || s.ReadOnly || s.WriteOnly ||
 		s.UniqueItems || s.Discriminator != nil || s.MinProps != 0 || s.MaxProps != nil || len(s.PrefixItems) > 0 ||
 		s.Type == nil || len(*s.Type) != 1 {
@@ -125,6 +130,15 @@ func compileSchema(ref *openapi3.SchemaRef, depth int) *checkSchema {
 			}
 			c.pattern = re
 			c.fixed = compileFixed(s.Pattern)
+		}
+	case openapi3.TypeNumber, openapi3.TypeInteger:
+		if len(s.Enum) > 0 || s.MultipleOf != nil || s.ExclusiveMin.IsSet() || s.ExclusiveMax.IsSet() {
+			return nil
+		}
+		c.minimum, c.maximum, c.format = s.Min, s.Max, s.Format
+	case openapi3.TypeBoolean:
+		if len(s.Enum) > 0 {
+			return nil
 		}
 	default:
 		return nil
@@ -211,8 +225,46 @@ func (s *checkSchema) accepts(dec *jsontext.Decoder) bool {
 			return false
 		}
 		return s.acceptsString(raw[1 : len(raw)-1])
+	case openapi3.TypeNumber, openapi3.TypeInteger:
+		if dec.PeekKind() != '0' {
+			return false
+		}
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return false
+		}
+		// kin-openapi decodes a json.Number and validates its Float64, which is this.
+		v, err := strconv.ParseFloat(string(raw), 64)
+		return err == nil && s.acceptsNumber(v)
+	case openapi3.TypeBoolean:
+		if k := dec.PeekKind(); k != 't' && k != 'f' {
+			return false
+		}
+		return dec.SkipValue() == nil
 	}
 	return false
+}
+
+// acceptsNumber applies the number keywords as kin-openapi's visitJSONNumber does (the exclusive
+// bounds and multipleOf are not compiled).
+func (s *checkSchema) acceptsNumber(v float64) bool {
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return false
+	}
+	if s.typ == openapi3.TypeInteger {
+		if v != math.Trunc(v) {
+			return false
+		}
+		if f, ok := openapi3.SchemaIntegerFormats[s.format]; ok {
+			// Within ±2^53 int64(v) is v exactly, as kin-openapi converts it; beyond, not known.
+			if math.Abs(v) > 1<<53 || f.Validate(int64(v)) != nil {
+				return false
+			}
+		}
+	} else if f, ok := openapi3.SchemaNumberFormats[s.format]; ok && f.Validate(v) != nil {
+		return false
+	}
+	return (s.minimum == nil || *s.minimum <= v) && (s.maximum == nil || *s.maximum >= v)
 }
 
 // acceptsString applies the string keywords as kin-openapi's visitJSONString does.

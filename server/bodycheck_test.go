@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -88,7 +90,11 @@ func TestBodyCheckRefusesUnknownKeywords(t *testing.T) {
 	for name, s := range map[string]*openapi3.Schema{
 		"oneOf":         {Type: &openapi3.Types{"object"}, OneOf: openapi3.SchemaRefs{str.NewRef()}},
 		"readOnly":      {Type: &openapi3.Types{"object"}, Properties: openapi3.Schemas{"a": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, ReadOnly: true}}}},
-		"number":        openapi3.NewFloat64Schema(),
+		"multipleOf":    {Type: &openapi3.Types{"number"}, MultipleOf: openapi3.Ptr(2.0)},
+		"exclusive min": openapi3.NewIntegerSchema().WithMin(1).WithExclusiveMin(true),
+		"exclusive max": openapi3.NewFloat64Schema().WithMax(1).WithExclusiveMax(true),
+		"number enum":   openapi3.NewFloat64Schema().WithEnum(1.0, 2.0),
+		"boolean enum":  openapi3.NewBoolSchema().WithEnum(true),
 		"no type":       {},
 		"uniqueItems":   {Type: &openapi3.Types{"array"}, Items: str.NewRef(), UniqueItems: true},
 		"schema values": {Type: &openapi3.Types{"object"}, AdditionalProperties: openapi3.AdditionalProperties{Schema: str.NewRef()}},
@@ -150,13 +156,32 @@ func instance(s *openapi3.Schema, full bool) any {
 		if ex, ok := s.Example.(string); ok {
 			return ex
 		}
+		if s.Format == "date-time" {
+			return "2026-11-20T00:00:00Z"
+		}
 		if len(s.Enum) > 0 {
 			return s.Enum[len(s.Enum)-1]
 		}
 		return strings.Repeat("é", max(int(s.MinLength), 1))
+	case s.Type.Is("integer"), s.Type.Is("number"):
+		v := 2.0
+		if s.Min != nil {
+			v = max(v, *s.Min)
+		}
+		if s.Max != nil {
+			v = min(v, *s.Max)
+		}
+		if s.Type.Is("integer") {
+			v = math.Ceil(v)
+		}
+		return number(v)
+	case s.Type.Is("boolean"):
+		return true
 	}
 	return nil
 }
+
+func number(v float64) json.Number { return json.Number(strconv.FormatFloat(v, 'g', -1, 64)) }
 
 // mutants are copies of v (a value of s) with one change each, most of them breaking s.
 func mutants(s *openapi3.Schema, v any) []any {
@@ -213,6 +238,19 @@ func mutants(s *openapi3.Schema, v any) []any {
 		if s.MinLength > 0 {
 			out = append(out, strings.Repeat("é", int(s.MinLength)-1))
 		}
+	case s.Type.Is("integer"), s.Type.Is("number"):
+		// Bounds and their neighbours, fractions, values past int32, int64 and float64, spellings.
+		out = append(out, json.Number("0"), json.Number("-0"), json.Number("2.0"), json.Number("2.5"), json.Number("1e2"), json.Number("1E-2"),
+			json.Number("-1"), json.Number("2147483647"), json.Number("2147483648"), json.Number("-2147483649"), json.Number("9007199254740993"),
+			json.Number("9223372036854775807"), json.Number("9223372036854775808"), json.Number("1e19"), json.Number("1e400"), json.Number("-1e400"),
+			json.Number("1e-400"), "2")
+		for _, b := range []*float64{s.Min, s.Max} {
+			if b != nil {
+				out = append(out, number(*b), number(math.Nextafter(*b, math.Inf(-1))), number(math.Nextafter(*b, math.Inf(1))), number(*b-1), number(*b+1))
+			}
+		}
+	case s.Type.Is("boolean"):
+		out = append(out, false, "true", json.Number("0"))
 	}
 	return out
 }
@@ -249,6 +287,37 @@ func TestFixedPatternMatchesAsRegexp(t *testing.T) {
 	for _, pattern := range []string{`^a+$`, `^(a|b)$`, `[0-9]{3}`, `^[0-9]{3}`, `^.$`, `^[é]$`, `^(?i)k$`, `^(?i)\w$`, `^a{1,2}$`} {
 		if compileFixed(pattern) != nil {
 			t.Errorf("%s: compiled", pattern)
+		}
+	}
+}
+
+// TestBodyCheckNumbersAgreeWithKinOpenAPI: over number and integer schemas with each format kin-openapi
+// registers (whose bounds the specs' own bounds may hide), a number bodyCheck accepts is one
+// kin-openapi accepts, and an in-range integer takes the quick path.
+func TestBodyCheckNumbersAgreeWithKinOpenAPI(t *testing.T) {
+	for name, s := range map[string]*openapi3.Schema{
+		"int32":   openapi3.NewInt32Schema(),
+		"int64":   openapi3.NewInt64Schema(),
+		"integer": openapi3.NewIntegerSchema(),
+		"float":   openapi3.NewFloat64Schema().WithFormat("float"),
+		"double":  openapi3.NewFloat64Schema().WithFormat("double"),
+		"bounded": openapi3.NewFloat64Schema().WithMin(-1.5).WithMax(1e12),
+	} {
+		op := &openapi3.Operation{RequestBody: &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithJSONSchema(openapi3.NewArraySchema().WithItems(s))}}
+		check := compileBodyCheck(&openapi3.T{OpenAPI: "3.0.3"}, op)
+		if check == nil {
+			t.Fatalf("%s: not compiled", name)
+		}
+		if body := []byte("[1,-1,0]"); !check.accepts(jsonRequest(body)) {
+			t.Errorf("%s: %s takes the slow path", name, body)
+		}
+		for _, m := range mutants(s, instance(s, true)) {
+			body := marshal(t, []any{m})
+			if check.accepts(jsonRequest(body)) {
+				if err := kinValidate(op, body); err != nil {
+					t.Errorf("%s: bodyCheck accepts what kin-openapi refuses (%v): %s", name, err, body)
+				}
+			}
 		}
 	}
 }

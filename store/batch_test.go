@@ -29,6 +29,7 @@ func TestBatch(t *testing.T) {
 			b := store.NewBatch(tx)
 			b.Exec("insert a", nil, "INSERT INTO batch_t (k, n) VALUES (?, ?)", "a", 1)
 			b.Exec("insert b", nil, "INSERT INTO batch_t (k, n) VALUES (@k, @n)", map[string]any{"k": "b", "n": 2})
+			b.Insert("insert c, d, e", "batch_t", []string{"k", "n"}, [][]any{{"c", 3}, {"d", 4}, {"e", 5}}, 2) // two statements
 			b.Exec("bump", &changed, "UPDATE batch_t SET n = n + 1")
 			b.Query("read", func(r store.Rows) error {
 				for r.Next() {
@@ -51,7 +52,7 @@ func TestBatch(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if strings.Join(keys, ",") != "a=2,b=3" || changed != 2 {
+			if strings.Join(keys, ",") != "a=2,b=3,c=4,d=5,e=6" || changed != 5 {
 				t.Errorf("read %v after changing %d rows", keys, changed)
 			}
 			// The first error ends the batch, named, and keeps its kind.
@@ -75,7 +76,7 @@ func TestBatch(t *testing.T) {
 					t.Errorf("in a request: pipelined %v on %s", store.Pipelines(tx), db.DialectName())
 				}
 				keys, _, err := fill(tx)
-				if err == nil && strings.Join(keys, ",") != "a=2,b=3" {
+				if err == nil && strings.Join(keys, ",") != "a=2,b=3,c=4,d=5,e=6" {
 					t.Errorf("in a request: read %v", keys)
 				}
 				return err

@@ -13,7 +13,9 @@
 //     UPDATE … RETURNING of the same columns over a plain database/sql connection, and beside that
 //     statement behind a bare Echo handler (the least an HTTP service answering the rows costs).
 //   - Ultrabiz insert + delete of a 5-line invoice over HTTP with -clients clients, against pgbench
-//     running the service's statements (scripts/bench/ultrabiz.sql) with the same client count.
+//     running the service's statements (scripts/bench/ultrabiz.sql) with the same client count, beside
+//     those statements sent from Go (no HTTP) and from a bare Echo server taking the service's very
+//     requests (the least any HTTP service sending them costs).
 //   - Small requests (GetOrganizationDetail, a dry run with 46 flags false) against a bare Echo
 //     handler answering fixed JSON, requests/s from one client.
 //
@@ -53,10 +55,17 @@ type row struct {
 	ratio             float64
 	ratioOf           string // what the ratio divides, e.g. "service/floor"
 	ratio2            float64
-	ratio2Of          string // a second ratio, when there is one
+	ratio2Of          string       // a second ratio, when there is one
+	more              []namedRatio // further ratios, after the second
 	goal              string
 	baseline          string // what the baseline runs
 	cpu               string // this process's CPU per operation of the service variant, when measured
+}
+
+// namedRatio is a ratio and what it divides.
+type namedRatio struct {
+	x  float64
+	of string
 }
 
 type config struct {
@@ -131,6 +140,9 @@ func main() {
 		ratio := fmt.Sprintf("%.2fx (%s)", r.ratio, r.ratioOf)
 		if r.ratio2Of != "" {
 			ratio += fmt.Sprintf("; %.2fx (%s)", r.ratio2, r.ratio2Of)
+		}
+		for _, m := range r.more {
+			ratio += fmt.Sprintf("; %.2fx (%s)", m.x, m.of)
 		}
 		fmt.Printf("| %s | %s | %s | %s | %s | %s | %s |\n", r.workload, r.backend, r.service, dash(r.rawFKs), dash(r.floor), ratio, r.goal)
 		if note := "- " + r.family + ": " + r.baseline; !slices.Contains(notes, note) {

@@ -38,22 +38,28 @@ func ultrabizRows(c config) []row {
 			continue
 		}
 		measure("ultrabiz", func(t tb) {
-			service, goClient, floor, cpu := ultrabizBench(t, c)
+			service, goClient, bare, floor, cpu := ultrabizBench(t, c)
 			rows = append(rows, row{family: "Ultrabiz",
 				workload: fmt.Sprintf("Ultrabiz insert + delete of a 5-line invoice, %d clients", c.clients), backend: string(backend),
-				service: fmt.Sprintf("%.0f cycles/s", service), rawFKs: fmt.Sprintf("%.0f cycles/s (Go client)", goClient), floor: fmt.Sprintf("%.0f cycles/s", floor),
+				service: fmt.Sprintf("%.0f cycles/s", service), rawFKs: fmt.Sprintf("%.0f cycles/s (Go client); %.0f cycles/s (bare HTTP)", goClient, bare),
+				floor: fmt.Sprintf("%.0f cycles/s (pgbench)", floor),
 				ratio: service / floor, ratioOf: "service/pgbench", ratio2: goClient / floor, ratio2Of: "Go client/pgbench", goal: ">= 0.8x",
-				cpu: cpu,
+				more: []namedRatio{{bare / floor, "bare HTTP/pgbench"}, {service / bare, "service/bare HTTP"}},
+				cpu:  cpu,
 				baseline: fmt.Sprintf("pgbench -M prepared -c %d -j %d -f %s: the service's statements of one cycle, same tenant data; "+
 					"the Go client runs the same script's statements from this process over pgx (a connection per client, each statement prepared once, "+
-					"the script's pipelines sent as pgx batches, no HTTP, validation or ORM): what Go itself costs beside the database on the same cores; median of %d rounds x %gs", c.clients, c.clients, ultrabizScript, c.rounds, c.seconds),
+					"the script's pipelines sent as pgx batches, no HTTP, validation or ORM): what Go itself costs beside the database on the same cores; "+
+					"bare HTTP: a bare Echo server in this process takes the service's very requests from the same client and sends each request's half of the "+
+					"same script as the Go client does, answering minimal JSON (no validation, ORM, authentication or transaction but the script's): "+
+					"what any HTTP service sending these statements costs, so service/bare HTTP is the service's own overhead and bare HTTP/pgbench HTTP's; "+
+					"median of %d rounds x %gs", c.clients, c.clients, ultrabizScript, c.rounds, c.seconds),
 			})
 		})
 	}
 	return rows
 }
 
-func ultrabizBench(t tb, c config) (service, goClient, floor float64, cpu string) {
+func ultrabizBench(t tb, c config) (service, goClient, bare, floor float64, cpu string) {
 	ctx := context.Background()
 	dbURL := storetest.URL(t, storetest.Postgres)
 	db, err := store.Open(ctx, dbURL, storetest.Options())
@@ -73,15 +79,26 @@ func ultrabizBench(t tb, c config) (service, goClient, floor float64, cpu string
 	}); err != nil {
 		t.Fatal(err)
 	}
-	client, err := gen.NewClientWithResponses(env.URL, gen.WithHTTPClient(&http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c.clients}}))
+	script, err := readPgbenchScript(ultrabizScript)
 	if err != nil {
 		t.Fatal(err)
 	}
+	scriptVars := map[string]any{"org": org.ID, "user": u.ID, "usernumber": u.Number, "vendor": v.ID,
+		"details": fmt.Sprintf(`{"billNo":"GO","invoiceId":1,"isPGP":false,"lines":5,"netAmount":"3587.2","units":"50.3","userNumber":%d,"vendorId":%d}`, u.Number, v.ID)}
+	clientOf := func(url string) *gen.ClientWithResponses {
+		client, err := gen.NewClientWithResponses(url, gen.WithHTTPClient(&http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c.clients}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return client
+	}
+	serviceClient := clientOf(env.URL)
+	bareClient := clientOf(bareUltrabizServer(t, dbURL, script, scriptVars, c.clients))
 	auth := servertest.Bearer(env.Token(t, u, org.ID))
 	lines := ultrabizLines()
 	pgp := false
 	user := int32(u.Number)
-	cycle := func(bill string) error {
+	cycle := func(client *gen.ClientWithResponses, bill string) error {
 		p := gen.Purchase{VendorID: v.ID, BillNo: bill, BillDate: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
 			NetAmount: number.MustParse("3587.2"), ListBody: lines}
 		r, err := client.InsertPurchaseInvoiceWithResponse(ctx, &gen.InsertPurchaseInvoiceParams{UserId: user, IsPGP: &pgp}, p, auth)
@@ -94,18 +111,15 @@ func ultrabizBench(t tb, c config) (service, goClient, floor float64, cpu string
 		}
 		return nil
 	}
-	var cycles int64
-	var used, usedDB time.Duration
-	// Whole-machine CPU per cycle of the service and of pgbench, each with its PostgreSQL backends:
-	// a load-independent view of the ratio a quiet, CPU-bound machine gives.
+	// Whole-machine CPU per cycle of the service, the bare HTTP floor and pgbench, each with its
+	// PostgreSQL backends: a load-independent view of the ratio a quiet, CPU-bound machine gives.
 	plain := storetest.PlainDB(t, storetest.Postgres, dbURL)
-	var pgbCycles int64
-	var pgbUsed, pgbUsedDB time.Duration
-	viaHTTP := func(d time.Duration) float64 {
+	var svcCPU, bareCPU, pgbCPU cycleCPU
+	viaHTTP := func(client *gen.ClientWithResponses, acc *cycleCPU, d time.Duration) float64 {
 		var n atomic.Int64
 		backends := followBackends(plain)
 		cpu0 := cpuTime()
-		defer func() { used += cpuTime() - cpu0; usedDB += backends.stop(); cycles += n.Load() }()
+		defer func() { acc.add(n.Load(), cpuTime()-cpu0, backends.stop()) }()
 		var wg sync.WaitGroup
 		var failed atomic.Value
 		deadline := time.Now().Add(d)
@@ -115,7 +129,7 @@ func ultrabizBench(t tb, c config) (service, goClient, floor float64, cpu string
 			go func() {
 				defer wg.Done()
 				for time.Now().Before(deadline) {
-					if err := cycle("BENCH-" + strconv.Itoa(i)); err != nil {
+					if err := cycle(client, "BENCH-"+strconv.Itoa(i)); err != nil {
 						failed.Store(err)
 						return
 					}
@@ -143,9 +157,7 @@ func ultrabizBench(t tb, c config) (service, goClient, floor float64, cpu string
 		}
 		if m := regexp.MustCompile(`number of transactions actually processed: ([0-9]+)`).FindSubmatch(out); m != nil {
 			n, _ := strconv.ParseInt(string(m[1]), 10, 64)
-			pgbCycles += n
-			pgbUsed += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-			pgbUsedDB += db
+			pgbCPU.add(n, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime(), db)
 		}
 		m := regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`).FindSubmatch(out)
 		if m == nil {
@@ -157,12 +169,6 @@ func ultrabizBench(t tb, c config) (service, goClient, floor float64, cpu string
 		tps, _ := strconv.ParseFloat(string(m[1]), 64)
 		return tps
 	}
-	script, err := readPgbenchScript(ultrabizScript)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scriptVars := map[string]any{"org": org.ID, "user": u.ID, "usernumber": u.Number, "vendor": v.ID,
-		"details": fmt.Sprintf(`{"billNo":"GO","invoiceId":1,"isPGP":false,"lines":5,"netAmount":"3587.2","units":"50.3","userNumber":%d,"vendorId":%d}`, u.Number, v.ID)}
 	viaGo := func(d time.Duration) float64 {
 		n, err := goClientCycles(ctx, dbURL, script, scriptVars, c.clients, d)
 		if err != nil {
@@ -171,23 +177,25 @@ func ultrabizBench(t tb, c config) (service, goClient, floor float64, cpu string
 		return n
 	}
 	dur := time.Duration(c.seconds * float64(time.Second))
-	viaHTTP(time.Second) // warm up connections and caches
+	viaHTTP(serviceClient, &svcCPU, time.Second) // warm up connections and caches
+	viaHTTP(bareClient, &bareCPU, time.Second)
 	pgbench(time.Second)
 	viaGo(time.Second)
-	cycles, used, usedDB, pgbCycles, pgbUsed, pgbUsedDB = 0, 0, 0, 0, 0, 0
-	var svc, pgb, gos []float64
+	svcCPU, bareCPU, pgbCPU = cycleCPU{}, cycleCPU{}, cycleCPU{}
+	var svc, bares, pgb, gos []float64
 	for round := range c.rounds {
 		// Each variant takes each place in the order in turn.
 		variants := []func(){
-			func() { svc = append(svc, viaHTTP(dur)) },
+			func() { svc = append(svc, viaHTTP(serviceClient, &svcCPU, dur)) },
 			func() { pgb = append(pgb, pgbench(dur)) },
+			func() { bares = append(bares, viaHTTP(bareClient, &bareCPU, dur)) },
 			func() { gos = append(gos, viaGo(dur)) },
 		}
 		for i := range variants {
 			variants[(i+round)%len(variants)]()
 		}
 	}
-	// Every cycle, the service's and pgbench's alike, gives back what it took: no live invoice is
+	// Every cycle, the service's, the bare floor's and pgbench's alike, gives back what it took: no live invoice is
 	// left, stock is back to nothing and the vendor's balance to its opening one. A script that
 	// silently changed nothing (an UPDATE matching no row) would show here.
 	var live int
@@ -204,16 +212,35 @@ func ultrabizBench(t tb, c config) (service, goClient, floor float64, cpu string
 	if err := plain.QueryRow(`SELECT count(*), count(deleted_at) FROM ultrabiz_purchase_invoices WHERE organization_id = $1`, org.ID).Scan(&invoices, &deleted); err != nil || invoices == 0 || deleted != invoices {
 		t.Fatalf("invoices %d, deleted %d: %v", invoices, deleted, err)
 	}
-	perCycle := func(d time.Duration, n int64) float64 {
-		return float64(d) / float64(max(n, 1)) / float64(time.Millisecond)
-	}
-	svcAll, pgbAll := perCycle(used+usedDB, cycles), perCycle(pgbUsed+pgbUsedDB, pgbCycles)
 	cpu = fmt.Sprintf("%.2f ms per cycle (two requests; the service and its HTTP client); with PostgreSQL's backends, "+
-		"service %.2f ms (Go %.2f + PostgreSQL %.2f) against pgbench %.2f ms (pgbench %.2f + PostgreSQL %.2f): %.2fx on a CPU-bound machine",
-		perCycle(used, cycles), svcAll, perCycle(used, cycles), perCycle(usedDB, cycles),
-		pgbAll, perCycle(pgbUsed, pgbCycles), perCycle(pgbUsedDB, pgbCycles), pgbAll/svcAll)
-	return median(svc), median(gos), median(pgb), cpu
+		"service %.2f ms (Go %.2f + PostgreSQL %.2f), bare HTTP %.2f ms (Go %.2f + PostgreSQL %.2f), pgbench %.2f ms (pgbench %.2f + PostgreSQL %.2f): "+
+		"on a CPU-bound machine service/pgbench %.2fx, bare HTTP/pgbench %.2fx, service/bare HTTP %.2fx",
+		svcCPU.ownMS(), svcCPU.allMS(), svcCPU.ownMS(), svcCPU.dbMS(), bareCPU.allMS(), bareCPU.ownMS(), bareCPU.dbMS(),
+		pgbCPU.allMS(), pgbCPU.ownMS(), pgbCPU.dbMS(), pgbCPU.allMS()/svcCPU.allMS(), pgbCPU.allMS()/bareCPU.allMS(), bareCPU.allMS()/svcCPU.allMS())
+	return median(svc), median(gos), median(bares), median(pgb), cpu
 }
+
+// cycleCPU sums one variant's cycles and the CPU they took: its client's (this process, or pgbench)
+// and its PostgreSQL backends'.
+type cycleCPU struct {
+	cycles  int64
+	own, db time.Duration
+}
+
+func (c *cycleCPU) add(cycles int64, own, db time.Duration) {
+	c.cycles += cycles
+	c.own += own
+	c.db += db
+}
+
+// ms is d per cycle in milliseconds.
+func (c cycleCPU) ms(d time.Duration) float64 {
+	return float64(d) / float64(max(c.cycles, 1)) / float64(time.Millisecond)
+}
+
+func (c cycleCPU) ownMS() float64 { return c.ms(c.own) }
+func (c cycleCPU) dbMS() float64  { return c.ms(c.db) }
+func (c cycleCPU) allMS() float64 { return c.ms(c.own + c.db) }
 
 // backendCPU follows the CPU time of the PostgreSQL backends of one database, read from /proc (the
 // server runs on this machine), so a variant's database work is told apart from what other clients

@@ -10,9 +10,11 @@
 -- Re-capture after changing the statements: run the HTTP benchmark once (go test -run '^$' -bench
 -- InsertDeleteCycle/postgres/http -benchtime 1x ./server/ultrabiz/) with TEST_DATABASE_URL carrying
 -- options=-c%20log_statement%3Dall and read the server log.
+-- Each request's statements follow an "-- operation: <operationId>" line: the bench's bare HTTP floor
+-- sends each half from its own handler.
 -- Run by scripts/bench: pgbench -n -M prepared -c N -j N -T S -f scripts/bench/ultrabiz.sql -D ...
 
--- InsertPurchaseInvoice
+-- operation: InsertPurchaseInvoice
 SELECT * FROM "memberships" WHERE organization_id = :org AND user_id = :user LIMIT 1;
 BEGIN;
 SELECT 'vendor' AS kind, '' AS product_id, id, 0 AS multiplier FROM ultrabiz_vendors WHERE organization_id = :org AND id IN (:vendor)
@@ -45,7 +47,7 @@ WHERE organization_id = :org
 \endpipeline
 COMMIT;
 
--- DeletePurchaseInvoice
+-- operation: DeletePurchaseInvoice
 SELECT * FROM "memberships" WHERE organization_id = :org AND user_id = :user LIMIT 1;
 BEGIN;
 \startpipeline

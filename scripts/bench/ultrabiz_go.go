@@ -23,13 +23,15 @@ type pgbenchStatement struct {
 	// pipelined: sent with the statements after it up to the one ending the pipeline
 	// (\startpipeline ... \endpipeline), which has end set.
 	pipelined, end bool
+	operation      string // the request that sends it: the last "-- operation: <operationId>" line before it
 }
 
 var pgbenchVar = regexp.MustCompile(`:([a-z_]+)`)
 
-// readPgbenchScript reads a pgbench script into statements: comments dropped, one statement per
-// ';' (or \\gset) at the end of a line, :name variables as parameters, \\startpipeline and
-// \\endpipeline marking statements sent together.
+// readPgbenchScript reads a pgbench script into statements: comments dropped (but "-- operation:
+// <name>", which names the request of the statements after it), one statement per ';' (or \\gset)
+// at the end of a line, :name variables as parameters, \\startpipeline and \\endpipeline marking
+// statements sent together.
 func readPgbenchScript(path string) ([]pgbenchStatement, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -38,8 +40,13 @@ func readPgbenchScript(path string) ([]pgbenchStatement, error) {
 	var out []pgbenchStatement
 	var cur []string
 	pipeline := false
+	operation := ""
 	for _, line := range strings.Split(string(raw), "\n") {
 		trimmed := strings.TrimSpace(line)
+		if name, ok := strings.CutPrefix(trimmed, "-- operation:"); ok {
+			operation = strings.TrimSpace(name)
+			continue
+		}
 		if strings.HasPrefix(trimmed, "--") || trimmed == "" {
 			continue
 		}
@@ -61,7 +68,7 @@ func readPgbenchScript(path string) ([]pgbenchStatement, error) {
 		}
 		text := strings.TrimSuffix(strings.TrimSpace(strings.Join(cur, "\n")), ";")
 		cur = nil
-		st := pgbenchStatement{gset: gset, pipelined: pipeline}
+		st := pgbenchStatement{gset: gset, pipelined: pipeline, operation: operation}
 		// "::type" casts are not variables.
 		text = strings.ReplaceAll(text, "::", "\x00")
 		st.sql = pgbenchVar.ReplaceAllStringFunc(text, func(m string) string {
@@ -101,21 +108,9 @@ func goClientCycles(ctx context.Context, dbURL string, statements []pgbenchState
 				mine[k] = v
 			}
 			for time.Now().Before(deadline) {
-				var batch []pgbenchStatement
-				for _, st := range statements {
-					if st.pipelined {
-						batch = append(batch, st)
-						if !st.end {
-							continue
-						}
-					} else {
-						batch = []pgbenchStatement{st}
-					}
-					if err := runStatements(ctx, conn, batch, mine); err != nil {
-						failed.Store(err)
-						return
-					}
-					batch = nil
+				if err := runScript(ctx, conn, statements, mine); err != nil {
+					failed.Store(err)
+					return
 				}
 				n.Add(1)
 			}
@@ -126,6 +121,27 @@ func goClientCycles(ctx context.Context, dbURL string, statements []pgbenchState
 		return 0, err
 	}
 	return float64(n.Load()) / time.Since(start).Seconds(), nil
+}
+
+// runScript sends statements in order, each alone or, between \\startpipeline and \\endpipeline,
+// together in one round trip, as pgbench does.
+func runScript(ctx context.Context, conn *pgx.Conn, statements []pgbenchStatement, vars map[string]any) error {
+	var batch []pgbenchStatement
+	for _, st := range statements {
+		if st.pipelined {
+			batch = append(batch, st)
+			if !st.end {
+				continue
+			}
+		} else {
+			batch = []pgbenchStatement{st}
+		}
+		if err := runStatements(ctx, conn, batch, vars); err != nil {
+			return err
+		}
+		batch = nil
+	}
+	return nil
 }
 
 // runStatements sends statements in one round trip (a pgx batch when there are several) and reads

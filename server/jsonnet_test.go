@@ -1,0 +1,136 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/deletesvc/deletesvc/openapi"
+)
+
+// TestBindsAsSentAgreesWithJSONNETValue: for every ASP.NET-style operation body, a body written as
+// the spec says takes the quick path, and of its variants (each name in other case, unknown and
+// escaped names, each value as text, number, boolean, null, object, array or zone-less date-time,
+// trailing data, a null body) every one bindsAsSent passes is one jsonNETValue gives back
+// unchanged, without a field error; some take the slow path.
+func TestBindsAsSentAgreesWithJSONNETValue(t *testing.T) {
+	spec, err := openapi.Load("ultrabiz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for path, item := range spec.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.RequestBody == nil || op.RequestBody.Value.Content.Get("application/json") == nil {
+				continue
+			}
+			schema := op.RequestBody.Value.Content.Get("application/json").Schema.Value
+			name := method + " " + path
+			valid := marshal(t, sentInstance(schema))
+			if !bindsAsSent(valid, schema) {
+				t.Errorf("%s: a body as the spec writes it takes the slow path: %s", name, valid)
+			}
+			bodies := [][]byte{valid, []byte("null"), []byte("[1,"), append(bytes.Clone(valid), " {}"...), []byte(" \n" + string(valid) + "\n")}
+			for _, v := range sentVariants(schema, sentInstance(schema)) {
+				bodies = append(bodies, marshal(t, v))
+			}
+			if i := bytes.Index(valid, []byte(`{"`)); i >= 0 { // the first member's name with an escape
+				bodies = append(bodies, append(append(bytes.Clone(valid[:i+2]), `\u00`+string(hexByte(valid[i+2]))...), valid[i+3:]...))
+			}
+			fast := 0
+			for _, body := range bodies {
+				if !bindsAsSent(body, schema) {
+					continue
+				}
+				fast++
+				dec := json.NewDecoder(bytes.NewReader(body))
+				dec.UseNumber()
+				var v any
+				if err := dec.Decode(&v); err != nil || dec.More() {
+					t.Errorf("%s: the quick path passes a body that is not one JSON value: %s", name, body)
+					continue
+				}
+				bound, fields := jsonNETValue(v, schema, nil)
+				if len(fields) > 0 || !reflect.DeepEqual(bound, v) {
+					t.Errorf("%s: the quick path passes a body Json.NET's binding changes (%v): %s", name, fields, body)
+				}
+			}
+			if fast == len(bodies) {
+				t.Errorf("%s: no variant took the slow path: the test checks nothing", name)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no operation has a JSON body")
+	}
+}
+
+func hexByte(b byte) []byte { return []byte{"0123456789abcdef"[b>>4], "0123456789abcdef"[b&15]} }
+
+// sentInstance is a value of s with every member, of the JSON type s names.
+func sentInstance(s *openapi3.Schema) any {
+	switch {
+	case s.Type.Is("array"):
+		return []any{sentInstance(s.Items.Value), sentInstance(s.Items.Value)}
+	case s.Type.Is("object"):
+		out := map[string]any{}
+		for name, p := range s.Properties {
+			out[name] = sentInstance(p.Value)
+		}
+		return out
+	case s.Type.Is("integer"):
+		return json.Number("2")
+	case s.Type.Is("number"):
+		return json.Number("3.5")
+	case s.Type.Is("boolean"):
+		return true
+	case s.Type.Is("string"):
+		if s.Format == "date-time" {
+			return "2026-11-20T00:00:00Z"
+		}
+		if len(s.Enum) > 0 {
+			return s.Enum[0]
+		}
+		return "x"
+	}
+	return nil
+}
+
+// sentVariants are copies of v (a value of s) with one change each.
+func sentVariants(s *openapi3.Schema, v any) []any {
+	out := []any{nil, "5", "true", "2026-11-20T00:00:00", json.Number("7"), false, map[string]any{}, []any{}}
+	switch {
+	case s.Type.Is("array"):
+		arr := v.([]any)
+		for _, m := range sentVariants(s.Items.Value, arr[0]) {
+			out = append(out, []any{arr[0], m})
+		}
+	case s.Type.Is("object"):
+		obj := v.(map[string]any)
+		with := func(k string, val any, rename string) map[string]any {
+			c := make(map[string]any, len(obj)+1)
+			for k2, v2 := range obj {
+				c[k2] = v2
+			}
+			if rename != "" {
+				delete(c, k)
+				k = rename
+			}
+			c[k] = val
+			return c
+		}
+		out = append(out, with("zzUnknown", 1, ""))
+		for k, e := range obj {
+			out = append(out, with(k, e, strings.ToLower(k[:1])+k[1:]), with(k, e, strings.ToUpper(k)))
+			for _, m := range sentVariants(s.Properties[k].Value, e) {
+				out = append(out, with(k, m, ""))
+			}
+		}
+	}
+	return out
+}
