@@ -3,6 +3,7 @@ package upbooks_test
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,7 +16,7 @@ import (
 
 // figureStatement matches the statements that recompute a stored figure from its inputs: each
 // joins its table to an input table on a reference column.
-var figureStatement = regexp.MustCompile(`^UPDATE (ub_\w+) SET \w+ = x\.v\s+FROM \(SELECT t\.id`)
+var figureStatement = regexp.MustCompile(`^UPDATE (ub_\w+) SET \w+ = x\.v\s+FROM \(SELECT t\.`)
 
 // A small organization beside a large one that the planner's statistics know (and they know
 // nothing of the small one) used to have its figures recomputed by nested loops that read an
@@ -86,9 +87,24 @@ func TestFiguresOfAnOrganizationTheStatisticsDoNotKnowArePlannedLinear(t *testin
 		}
 		for sql, plan := range plans {
 			if db.DialectName() == "sqlite" {
-				// The input (alias i) is searched by the reference column, not scanned by organization.
+				// SQLite joins by nested loops only. The input (alias i) must be searched by its
+				// reference column; of the table and x (its grouped rows), the inner loop must find
+				// one row by key (the table by primary key, or x by an automatic index on id), not
+				// read the organization's rows, or all of x, once per row of the outer.
+				target := figureStatement.FindStringSubmatch(sql)[1]
 				if !regexp.MustCompile(`SEARCH i USING (COVERING )?INDEX \w+ \(\w+_id=\?\)`).MatchString(plan) {
 					t.Errorf("%s\nis planned\n%s\nwithout searching its input by the reference column", sql, plan)
+				}
+				lines := strings.Split(plan, "\n")
+				outer := func(table string) int {
+					return slices.IndexFunc(lines, func(l string) bool {
+						return strings.HasPrefix(l, "SCAN "+table) || strings.HasPrefix(l, "SEARCH "+table+" ")
+					})
+				}
+				byKey := regexp.MustCompile(`^SEARCH ` + target + ` USING .*\(organization_id=\? AND id=\?\)`)
+				inner := lines[max(outer(target), outer("x"))]
+				if outer("x") < outer(target) && !byKey.MatchString(inner) || outer(target) < outer("x") && !regexp.MustCompile(`^SEARCH x USING AUTOMATIC .*\bid=\?`).MatchString(inner) {
+					t.Errorf("%s\nis planned\n%s\nwith an inner loop that does not find one row by key", sql, plan)
 				}
 				continue
 			}
