@@ -343,18 +343,16 @@ func hashRows(t *testing.T, db *sql.DB, q string, args ...any) string {
 	if err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := storetest.ScanAll(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var lines []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
+	for _, vals := range all {
 		var sb strings.Builder
 		for i, v := range vals {
 			if b, ok := v.([]byte); ok {
@@ -363,9 +361,6 @@ func hashRows(t *testing.T, db *sql.DB, q string, args ...any) string {
 			fmt.Fprintf(&sb, "%s=%#v\x1f", cols[i], v)
 		}
 		lines = append(lines, sb.String())
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	sort.Strings(lines)
 	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))

@@ -261,18 +261,12 @@ func queryLines(t *testing.T, sqlDB *sql.DB, query string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
+	all, err := storetest.ScanAll(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
+	for _, vals := range all {
 		out = append(out, fmt.Sprintf("%v", vals))
 	}
 	return out

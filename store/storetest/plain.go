@@ -40,3 +40,26 @@ func Rebind(b Backend, q string) string {
 	}
 	return sb.String()
 }
+
+// ScanAll reads every row of rows, each as its columns' values as the driver gives them, and
+// closes rows: for tests that read catalogs and plans whose columns they do not declare.
+func ScanAll(rows *sql.Rows) ([][]any, error) {
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out [][]any
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		out = append(out, vals)
+	}
+	return out, rows.Err()
+}

@@ -56,19 +56,13 @@ func TestFiguresOfAnOrganizationTheStatisticsDoNotKnowArePlannedLinear(t *testin
 				t.Errorf("explain %s: %v", sql, err)
 				return
 			}
-			defer rows.Close()
-			cols, _ := rows.Columns()
+			all, err := storetest.ScanAll(rows)
+			if err != nil {
+				t.Error(err)
+				return
+			}
 			var plan []string
-			for rows.Next() {
-				vals := make([]any, len(cols))
-				ptrs := make([]any, len(cols))
-				for i := range vals {
-					ptrs[i] = &vals[i]
-				}
-				if err := rows.Scan(ptrs...); err != nil {
-					t.Error(err)
-					return
-				}
+			for _, vals := range all {
 				line, _ := vals[len(vals)-1].(string)
 				if b, ok := vals[len(vals)-1].([]byte); ok {
 					line = string(b)
