@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -75,11 +74,11 @@ func (s *Server) idempotent() echo.MiddlewareFunc {
 				return next(c)
 			}
 			caller, _ := auth.From(req.Context())
-			body, err := io.ReadAll(req.Body)
+			body, err := readBody(req)
 			if err != nil {
 				return err
 			}
-			req.Body = io.NopCloser(stdbytes.NewReader(body))
+			rewindBody(req, body)
 			k := store.IdempotencyKey{
 				OrgID: caller.OrgID, CallerID: caller.UserID, Key: key,
 				Fingerprint: fingerprint(req.Method, req.URL.RequestURI(), caller.UserID, body),

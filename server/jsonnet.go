@@ -41,11 +41,11 @@ func bindLikeJSONNET(spec *openapi3.T, method, echoPath string) echo.MiddlewareF
 			if schema == nil || req.Body == nil || req.Body == http.NoBody || !isJSON(req.Header.Get(echo.HeaderContentType)) {
 				return next(c)
 			}
-			raw, err := io.ReadAll(req.Body)
+			raw, err := readBody(req)
 			if err != nil {
 				return err
 			}
-			setBody(req, raw)
+			rewindBody(req, raw)
 			if len(bytes.TrimSpace(raw)) == 0 || bindsAsSent(raw, schema) {
 				return next(c)
 			}
@@ -66,15 +66,10 @@ func bindLikeJSONNET(spec *openapi3.T, method, echoPath string) echo.MiddlewareF
 			if err != nil {
 				return err
 			}
-			setBody(req, out)
+			rewindBody(req, out)
 			return next(c)
 		}
 	}
-}
-
-func setBody(req *http.Request, b []byte) {
-	req.Body = io.NopCloser(bytes.NewReader(b))
-	req.ContentLength = int64(len(b))
 }
 
 // bodySchema is the JSON schema of an operation's request body and whether the body is required.

@@ -5,7 +5,6 @@
 package server
 
 import (
-	stdbytes "bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -508,8 +507,7 @@ func bufferChunkedBody(limit int64) echo.MiddlewareFunc {
 			if int64(len(body)) > limit {
 				return echo.ErrStatusRequestEntityTooLarge
 			}
-			req.Body = io.NopCloser(stdbytes.NewReader(body))
-			req.ContentLength = int64(len(body))
+			rewindBody(req, body)
 			return next(c)
 		}
 	}

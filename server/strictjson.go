@@ -106,9 +106,12 @@ type bufferedBody struct {
 
 func (bufferedBody) Close() error { return nil }
 
-// rewindBody makes req's body data again, to be read from the start (or by readBody without a copy).
+// rewindBody makes req's body data, to be read from the start (or by readBody without a copy): the
+// body a middleware read, or the one it rewrote. Every middleware that reads the body puts it back
+// here, so the next reads it without a copy.
 func rewindBody(req *http.Request, data []byte) {
 	req.Body = bufferedBody{Reader: stdbytes.NewReader(data), data: data}
+	req.ContentLength = int64(len(data))
 }
 
 // unsafeURL finds a query value or path holding NUL or bytes that are not UTF-8.

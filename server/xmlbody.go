@@ -65,7 +65,7 @@ func xmlToJSON(spec *openapi3.T, method, echoPath string) echo.MiddlewareFunc {
 						return err
 					}
 				}
-				setBody(req, out)
+				rewindBody(req, out)
 				req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 			case "application/xml", "text/xml":
 				if schema == nil {
@@ -86,8 +86,7 @@ func xmlToJSON(spec *openapi3.T, method, echoPath string) echo.MiddlewareFunc {
 						return err
 					}
 				}
-				req.Body = io.NopCloser(bytes.NewReader(out))
-				req.ContentLength = int64(len(out))
+				rewindBody(req, out)
 				req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 			}
 			return next(c)
