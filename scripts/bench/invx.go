@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -201,21 +199,13 @@ func databaseBackends(t tb, backend storetest.Backend, plain *sql.DB) []int {
 	return pids
 }
 
-// backendsCPU is the CPU the processes have run so far, in nanoseconds from /proc/<pid>/schedstat
-// (the server runs on this machine): /proc's stat counts in 10 ms ticks, longer than a request.
+// backendsCPU is the CPU the processes have run so far.
 func backendsCPU(pids []int) time.Duration {
 	var sum time.Duration
 	for _, pid := range pids {
-		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/schedstat", pid))
-		if err != nil {
-			continue
+		if used, ok := processCPU(pid); ok {
+			sum += used
 		}
-		f := strings.Fields(string(raw))
-		if len(f) == 0 {
-			continue
-		}
-		ns, _ := strconv.ParseInt(f[0], 10, 64)
-		sum += time.Duration(ns)
 	}
 	return sum
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -266,7 +265,7 @@ func followBackends(db *sql.DB) *backendCPU {
 			if rows.Scan(&pid) != nil {
 				continue
 			}
-			used, ok := procCPU(pid)
+			used, ok := processCPU(pid)
 			if !ok {
 				continue
 			}
@@ -306,23 +305,19 @@ func (b *backendCPU) stop() time.Duration {
 	return <-b.done
 }
 
-// procCPU is a process's user and system CPU time so far (clock ticks of 10 ms).
-func procCPU(pid int) (time.Duration, bool) {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+// processCPU is the CPU a process has run so far, in nanoseconds from /proc/<pid>/schedstat (the
+// database server runs on this machine): /proc's stat counts in 10 ms ticks, longer than a request.
+func processCPU(pid int) (time.Duration, bool) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/schedstat", pid))
 	if err != nil {
 		return 0, false
 	}
-	i := bytes.LastIndexByte(raw, ')')
-	if i < 0 {
+	f := strings.Fields(string(raw))
+	if len(f) == 0 {
 		return 0, false
 	}
-	f := strings.Fields(string(raw[i+1:]))
-	if len(f) < 13 {
-		return 0, false
-	}
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(utime+stime) * 10 * time.Millisecond, true
+	ns, err := strconv.ParseInt(f[0], 10, 64)
+	return time.Duration(ns), err == nil
 }
 
 // ultrabizLines are five lines over two products and three stock rows (as server/ultrabiz's
