@@ -85,7 +85,8 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 }
 
 // OnlyPostgres runs fn on a fresh PostgreSQL database (and Citus, when set): for locking and
-// concurrency tests that SQLite's single writer would pass trivially.
+// concurrency tests that SQLite's single writer would pass trivially, and for what only the
+// PostgreSQL schema has.
 func OnlyPostgres(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
 	for _, b := range Backends {
