@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/storetest"
 )
@@ -42,6 +44,20 @@ func TestUnavailableErrors(t *testing.T) {
 			_, err = conn.ExecContext(short, "SELECT count(*) FROM organization_locks")
 			if err == nil || !store.IsUnavailable(err) {
 				t.Errorf("a lock wait past the deadline: %v, want an unavailable error", err)
+			}
+			// A connection the server or the driver closed under a statement (a server stopped
+			// with -m immediate): the next use on it, such as the BEGIN of a transaction taken
+			// from the pool just before, fails with pgconn's "conn closed".
+			err = conn.Raw(func(dc any) error {
+				pc := dc.(*stdlib.Conn).Conn()
+				if err := pc.Close(ctx); err != nil {
+					t.Fatal(err)
+				}
+				_, err := pc.Exec(ctx, "BEGIN")
+				return err
+			})
+			if err == nil || !store.IsUnavailable(err) {
+				t.Errorf("a closed connection: %v, want an unavailable error", err)
 			}
 		}
 		_, err = sqlDB.ExecContext(ctx, "SELECT * FROM no_such_table")
