@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -55,9 +56,13 @@ func (s *Server) rateLimit(f api.Family) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			client := s.rateClient(c.Request(), c.RealIP())
+			// On PostgreSQL the windows are rows: a frozen database must not hold the request past
+			// the deadline its other database work has (dbDeadline, which runs later).
+			ctx, cancel := context.WithTimeout(c.Request().Context(), s.dbWait)
+			defer cancel()
 			var tight limiter.Context
 			for i, l := range limiters {
-				lc, err := l.Get(c.Request().Context(), f.Name+":"+rates[i].Period.String()+":"+client)
+				lc, err := l.Get(ctx, f.Name+":"+rates[i].Period.String()+":"+client)
 				if err != nil {
 					return err
 				}

@@ -154,7 +154,10 @@ type outcome struct {
 func TestDatabaseFaults(t *testing.T) {
 	start := time.Now()
 	c := newCluster(t)
-	svc := startService(t, c.url(), "DB_TIMEOUT="+dbTimeout.String())
+	// Rate limits on, as deployed (their windows are rows in the same database), but high enough
+	// for the traffic below.
+	svc := startService(t, c.url(), "DB_TIMEOUT="+dbTimeout.String(),
+		"RATE_LIMIT_UPBOOKS=1000000-M", "RATE_LIMIT_INVX=1000000-M", "RATE_LIMIT_ULTRABIZ=1000000-M")
 	token := svc.demoToken()
 	// Every operation that reads the database and can be repeated without changing what it
 	// answers (the deletes as dry runs or of what does not exist, inserts refused by the stock).
@@ -292,6 +295,7 @@ func TestDatabaseFaults(t *testing.T) {
 	expectAll("database up at the end", traffic("database up at the end", 2*time.Second, false))
 
 	if fails.count() > 0 {
+		t.Logf("service log, answers of 500:\n%s", svc.logs.matching(`"status":500`))
 		t.Logf("service log:\n%s", svc.logs.tail())
 	}
 	figures(t, "database faults", "postgres (own cluster)", attempts, fails.count(), time.Since(start))
