@@ -105,6 +105,20 @@ func (l *logBuffer) Write(p []byte) (int, error) {
 	return l.b.Write(p)
 }
 
+// matching is the log lines holding s (at most 20), for the ones a failure is about that the tail
+// has already lost.
+func (l *logBuffer) matching(s string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, line := range strings.Split(l.b.String(), "\n") {
+		if strings.Contains(line, s) && len(out) < 20 {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
 func (l *logBuffer) tail() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
