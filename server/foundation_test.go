@@ -237,6 +237,16 @@ func TestValidationErrorsInEachFamilyShape(t *testing.T) {
 			assertUpbooksError(t, r, 400, "dryRun")
 		})
 
+		// A percent-encoded path is matched escaped (echo.GetPath) and validated decoded.
+		t.Run("upbooks escaped path parameter", func(t *testing.T) {
+			r := do(t, env, "GET", "/api/v1/organization/"+fmt.Sprintf("%%%02X", org[0])+org[1:], "", "", bearer...)
+			if r.status != 200 {
+				t.Errorf("the organization's id with its first character escaped: %d %s", r.status, r.body)
+			}
+			r = do(t, env, "GET", "/api/v1/organization/"+org[:23]+"%7A", "", "", bearer...)
+			assertUpbooksError(t, r, 400, "id", "regular expression")
+		})
+
 		invx := "/invx/apis/v1/orgs/" + org + "/document"
 		tok := []string{"X-FLYNN-N-USER-TOKEN", f.aliceTok}
 		t.Run("invx unknown enum", func(t *testing.T) {

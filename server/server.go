@@ -18,10 +18,10 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/labstack/echo-contrib/echoprometheus"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-	echomw "github.com/oapi-codegen/echo-middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/ulule/limiter/v3"
@@ -258,58 +258,69 @@ const callerKey = "deletesvc.caller"
 // router adapts Echo to a generated EchoRouter, putting the family's middleware on each of its
 // routes: [XML to JSON], the request validator (which also authenticates), the organization guard.
 func (s *Server) router(f api.Family) *familyRouter {
-	return &familyRouter{e: s.echo, s: s, f: f, validator: s.validator(f, false), paramsValidator: s.validator(f, true), limiter: s.rateLimit(f)}
+	return &familyRouter{e: s.echo, s: s, f: f, limiter: s.rateLimit(f)}
 }
 
-// validator is kin-openapi's request validator for the family; withoutBody leaves the body out
-// (for a body bodyCheck has accepted).
-func (s *Server) validator(f api.Family, withoutBody bool) echo.MiddlewareFunc {
-	return echomw.OapiRequestValidatorWithOptions(f.Spec, &echomw.Options{
-		SilenceServersWarning: true,
-		Options: openapi3filter.Options{
-			MultiError: true,
-			// authenticateFirst has checked the credentials before the body was read; the
-			// validator (which reads the body to authenticate) only confirms that it did.
-			AuthenticationFunc: func(ctx context.Context, _ *openapi3filter.AuthenticationInput) error {
-				if ec := echomw.GetEchoContext(ctx); ec != nil {
-					if _, ok := ec.Get(callerKey).(auth.Caller); ok {
-						return nil
-					}
+// validator is kin-openapi's request validator for one operation (route: the spec's operation of
+// an Echo route); withoutBody leaves the body out (an Upbooks body bodyCheck has accepted). Echo has
+// matched the route, so it is known here: echo-middleware's validator matched every request against
+// every path of the spec again (gorilla/mux regular expressions), a sixth of validation's CPU on a
+// small request (issue 13).
+func (s *Server) validator(route *routers.Route, withoutBody bool) echo.MiddlewareFunc {
+	opts := &openapi3filter.Options{
+		MultiError: true,
+		// authenticateFirst has checked the credentials before the body was read; the
+		// validator (which reads the body to authenticate) only confirms that it did.
+		AuthenticationFunc: func(ctx context.Context, _ *openapi3filter.AuthenticationInput) error {
+			if ec, ok := ctx.Value(echoContextKey{}).(echo.Context); ok {
+				if _, ok := ec.Get(callerKey).(auth.Caller); ok {
+					return nil
 				}
-				return auth.ErrTokenInvalid
-			},
-			// Handlers apply the spec's defaults themselves: a default written into the query
-			// would be indistinguishable from one the client sent, and Upbooks' paging
-			// parameters sent as headers must lose only to a query value the client sent.
-			SkipSettingDefaults: true,
-			ExcludeRequestBody:  withoutBody,
-		},
-		MultiErrorHandler: func(me openapi3.MultiError) *echo.HTTPError {
-			return &echo.HTTPError{Code: http.StatusBadRequest, Internal: me}
-		},
-		ErrorHandler: func(_ echo.Context, he *echo.HTTPError) error {
-			if he.Internal != nil {
-				return fromValidation(he.Internal)
 			}
-			return he
+			return auth.ErrTokenInvalid
 		},
-	})
+		// Handlers apply the spec's defaults themselves: a default written into the query
+		// would be indistinguishable from one the client sent, and Upbooks' paging
+		// parameters sent as headers must lose only to a query value the client sent.
+		SkipSettingDefaults: true,
+		ExcludeRequestBody:  withoutBody,
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			names := c.ParamNames()
+			params := make(map[string]string, len(names))
+			for _, name := range names {
+				params[name] = api.PathParam(c, name)
+			}
+			ctx := context.WithValue(req.Context(), echoContextKey{}, c)
+			if err := openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{
+				Request: req, PathParams: params, Route: route, Options: opts,
+			}); err != nil {
+				return fromValidation(err)
+			}
+			return next(c)
+		}
+	}
 }
+
+// echoContextKey carries the request's Echo context to the validator's AuthenticationFunc.
+type echoContextKey struct{}
 
 type familyRouter struct {
-	e                          *echo.Echo
-	s                          *Server
-	f                          api.Family
-	validator, paramsValidator echo.MiddlewareFunc
-	limiter                    echo.MiddlewareFunc
+	e       *echo.Echo
+	s       *Server
+	f       api.Family
+	limiter echo.MiddlewareFunc
 }
 
 func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
-	operation := "unknown"
 	op := specOperation(r.f.Spec, method, path)
-	if op != nil {
-		operation = op.OperationID
+	if op == nil {
+		// The generated RegisterHandlers registers the spec's operations and nothing else.
+		panic(fmt.Sprintf("%s %s is not an operation of the %s spec", method, path, r.f.Name))
 	}
+	operation := op.OperationID
 	// The limiter counts before anything else looks at the request, so invalid requests count too
 	// (its 429s are in the operation's metrics).
 	chain := []echo.MiddlewareFunc{r.s.ops.count(r.f.Name, operation), r.limiter, r.s.authenticateFirst(r.f.Spec, method, path), bufferChunkedBody(r.s.maxBody)}
@@ -318,9 +329,10 @@ func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.Mi
 	} else {
 		chain = append(chain, rejectUnsafeInput)
 	}
-	validator := r.validator
+	route := &routers.Route{Spec: r.f.Spec, Path: specPath(path), PathItem: r.f.Spec.Paths.Find(specPath(path)), Method: method, Operation: op}
+	validator := r.s.validator(route, false)
 	if check := compileBodyCheck(r.f.Spec, op); check != nil {
-		validator = withBodyCheck(check, r.validator, r.paramsValidator)
+		validator = withBodyCheck(check, validator, r.s.validator(route, true))
 	}
 	chain = append(chain, validator, r.s.dbDeadline, r.s.orgGuard(r.f))
 	if declaresIdempotencyKey(op) {

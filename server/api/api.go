@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -165,6 +166,19 @@ type Family struct {
 	ASPNET bool
 	// Register adds the family's generated routes.
 	Register func(r Router)
+}
+
+// PathParam is path parameter name as the generated handlers bind it: Echo matches the escaped
+// path when the URL has one (echo.GetPath), and the value is then decoded. The guard must check
+// the organization the handler acts in.
+func PathParam(c echo.Context, name string) string {
+	v := c.Param(name)
+	if c.Request().URL.RawPath != "" {
+		if decoded, err := url.PathUnescape(v); err == nil {
+			return decoded
+		}
+	}
+	return v
 }
 
 // MemberGuard refuses callers who are not members of the organization with 403.

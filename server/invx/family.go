@@ -22,7 +22,7 @@ func Family(d api.Deps) (api.Family, error) {
 	h := New(d.Identity, invxstore.New(d.DB), d.Tokens)
 	return api.Family{
 		Name: "invx", Prefixes: []string{"/invx/", "/theodore/"}, Spec: spec, Render: render,
-		OrgOf: func(c echo.Context, _ auth.Caller) string { return c.Param("org-id") },
+		OrgOf: func(c echo.Context, _ auth.Caller) string { return api.PathParam(c, "org-id") },
 		Guard: api.MemberGuard(d.Identity),
 		Register: func(r api.Router) {
 			gen.RegisterHandlers(r, gen.NewStrictHandler(h, nil))

@@ -28,7 +28,7 @@ func Family(d api.Deps) (api.Family, error) {
 	h := New(d.Identity, upbooksstore.New(d.DB).WithBackups(d.Backups, d.BackupRetention), activity.New(d.DB), d.Tokens, d.Operations)
 	return api.Family{
 		Name: "upbooks", Prefixes: []string{"/api/v1/"}, Spec: spec, Render: render,
-		OrgOf: func(c echo.Context, _ auth.Caller) string { return c.Param("id") },
+		OrgOf: func(c echo.Context, _ auth.Caller) string { return api.PathParam(c, "id") },
 		Guard: guard(d.Identity),
 		Register: func(r api.Router) {
 			gen.RegisterHandlers(r, gen.NewStrictHandler(h, nil))
