@@ -425,6 +425,9 @@ func TestRoutingErrorsInFamilyShape(t *testing.T) {
 		assertUpbooksError(t, do(t, env, "GET", "/api/v1/nothing", "", ""), 404, "Cannot GET /api/v1/nothing")
 		assertUpbooksError(t, do(t, env, "PUT", "/api/v1/auth/token/bearer", "", ""), 405)
 		assertInvxError(t, do(t, env, "GET", "/invx/apis/v1/nothing", "", ""), 404, "err-resource-not-found")
+		// An empty path segment names no route, as in Express, even where Echo's ":id" matches it.
+		assertUpbooksError(t, do(t, env, "GET", "/api/v1/organization//activityLog", "", "", "Authorization", "Bearer "+f.aliceTok), 404, "Cannot GET /api/v1/organization//activityLog")
+		assertInvxError(t, do(t, env, "PATCH", "/invx/apis/v1/orgs//document/bulk", "application/json", "[]", "X-FLYNN-N-USER-TOKEN", f.aliceTok), 404, "err-resource-not-found")
 		assertInvxError(t, do(t, env, "PUT", "/theodore/apis/v1/authtokens", "", ""), 405, "err-method-not-allowed")
 
 		r := do(t, env, "GET", "/api/Purchase/Nope", "", "")

@@ -291,7 +291,13 @@ func (s *Server) validator(route *routers.Route, withoutBody bool) echo.Middlewa
 			names := c.ParamNames()
 			params := make(map[string]string, len(names))
 			for _, name := range names {
-				params[name] = api.PathParam(c, name)
+				v := api.PathParam(c, name)
+				if v == "" {
+					// Echo matches an empty segment (/organization//selective); the spec's
+					// template does not, and the original APIs answer it as no route.
+					return echo.ErrNotFound
+				}
+				params[name] = v
 			}
 			ctx := context.WithValue(req.Context(), echoContextKey{}, c)
 			if err := openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{
