@@ -145,6 +145,9 @@ type service struct {
 // from one address) and env's extra settings, and waits until /readyz answers 200.
 func startService(t *testing.T, dbURL string, env ...string) *service {
 	t.Helper()
+	// Backups (the fuzzing calls AddOrganizationBackup) go to the test's own directory, not to the
+	// default ./data/backups beside the tests, where they were left in the work tree.
+	env = append([]string{"BACKUP_URL=file://" + t.TempDir()}, env...)
 	s := &service{t: t, dbURL: dbURL, env: env, port: freePort(t)}
 	s.base = fmt.Sprintf("http://127.0.0.1:%d", s.port)
 	s.start()
