@@ -161,10 +161,10 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare ti
 			k := (i + round) % len(variants)
 			for range invxReps {
 				reset()
-				cpu0, db0, start := cpuTime(), backendsCPU(backends), time.Now()
+				cpu0, db0, start := servertest.CPUTime(), backendsCPU(backends), time.Now()
 				check := variants[k]()
 				samples[k] = append(samples[k], time.Since(start))
-				cpu.proc[k] += cpuTime() - cpu0
+				cpu.proc[k] += servertest.CPUTime() - cpu0
 				cpu.db[k] += backendsCPU(backends) - db0
 				check()
 			}

@@ -36,7 +36,6 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -157,15 +156,6 @@ func main() {
 			fmt.Printf("- %s, %s: %s\n", r.workload, r.backend, r.cpu)
 		}
 	}
-}
-
-// cpuTime is the CPU this process has used, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func dash(s string) string {

@@ -124,12 +124,12 @@ func smallBench(t tb, c config, backend storetest.Backend) (rates, cpuMicros map
 	for round := range c.rounds {
 		for i := range kinds {
 			k := kinds[(i+round)%len(kinds)]
-			cpu0, start := cpuTime(), time.Now()
+			cpu0, start := servertest.CPUTime(), time.Now()
 			for range smallPerRound {
 				k.call()
 			}
 			samples[k.name] = append(samples[k.name], smallPerRound/time.Since(start).Seconds())
-			used[k.name] += cpuTime() - cpu0
+			used[k.name] += servertest.CPUTime() - cpu0
 		}
 	}
 	rates, cpuMicros = map[string]float64{}, map[string]float64{}

@@ -117,8 +117,8 @@ func ultrabizBench(t tb, c config) (service, goClient, bare, floor float64, cpu 
 	viaHTTP := func(client *gen.ClientWithResponses, acc *cycleCPU, d time.Duration) float64 {
 		var n atomic.Int64
 		backends := followBackends(plain)
-		cpu0 := cpuTime()
-		defer func() { acc.add(n.Load(), cpuTime()-cpu0, backends.stop()) }()
+		cpu0 := servertest.CPUTime()
+		defer func() { acc.add(n.Load(), servertest.CPUTime()-cpu0, backends.stop()) }()
 		var wg sync.WaitGroup
 		var failed atomic.Value
 		deadline := time.Now().Add(d)

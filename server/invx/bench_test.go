@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -177,9 +176,9 @@ func perItem(b *testing.B, n int) func() {
 	b.ReportAllocs()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
-	cpu0 := cpuTime()
+	cpu0 := servertest.CPUTime()
 	return func() {
-		cpu := cpuTime() - cpu0
+		cpu := servertest.CPUTime() - cpu0
 		var after runtime.MemStats
 		runtime.ReadMemStats(&after)
 		items := float64(b.N * n)
@@ -187,13 +186,4 @@ func perItem(b *testing.B, n int) func() {
 		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/items, "B/item")
 		b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 	}
-}
-
-// cpuTime is the CPU this process has used, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

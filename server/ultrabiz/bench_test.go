@@ -3,12 +3,12 @@ package ultrabiz_test
 import (
 	"context"
 	"net/http"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/deletesvc/deletesvc/gen/number"
 	gen "github.com/deletesvc/deletesvc/gen/ultrabiz"
+	"github.com/deletesvc/deletesvc/server/servertest"
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/storetest"
 	ultrabizstore "github.com/deletesvc/deletesvc/store/ultrabiz"
@@ -28,7 +28,7 @@ func BenchmarkInsertDeleteCycle(b *testing.B) {
 			pgp := false
 
 			b.Run("http", func(b *testing.B) {
-				cpu0 := processCPU()
+				cpu0 := servertest.CPUTime()
 				for i := 0; i < b.N; i++ {
 					id := e.insert(b, "BENCH-1", false, "3587.2", nil, lines)
 					r, err := e.c.DeletePurchaseInvoiceWithResponse(ctx, &gen.DeletePurchaseInvoiceParams{InvoiceId: id, UserId: e.user, IsPGP: &pgp}, lines, e.auth)
@@ -39,7 +39,7 @@ func BenchmarkInsertDeleteCycle(b *testing.B) {
 				b.ReportMetric(float64(2*b.N)/b.Elapsed().Seconds(), "req/s")
 				// What the machine's load does not change much: the CPU the cycle took in this
 				// process (client and server), per cycle.
-				b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e3, "cpu-µs/op")
+				b.ReportMetric(float64(servertest.CPUTime()-cpu0)/float64(b.N)/1e3, "cpu-µs/op")
 			})
 
 			b.Run("store", func(b *testing.B) {
@@ -64,15 +64,6 @@ func BenchmarkInsertDeleteCycle(b *testing.B) {
 			})
 		})
 	}
-}
-
-// processCPU is the CPU time this process has used, user and system.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // benchLines are five lines over two products and three stock rows.
