@@ -177,24 +177,16 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare ti
 	return median(samples[0]), median(samples[1]), median(samples[2]), cpu
 }
 
-// databaseBackends are the pids of the PostgreSQL backends connected to plain's database (none on
-// SQLite, which runs in this process). The pools keep their connections, so the list holds for a round.
+// databaseBackends are the pids of the PostgreSQL backends connected to plain's database, plain's
+// own included (none on SQLite, which runs in this process). The pools keep their connections, so
+// the list holds for a round.
 func databaseBackends(t tb, backend storetest.Backend, plain *sql.DB) []int {
 	if backend != storetest.Postgres {
 		return nil
 	}
-	rows, err := plain.Query("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+	pids, err := backendPIDs(plain, false)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer rows.Close()
-	var pids []int
-	for rows.Next() {
-		var pid int
-		if err := rows.Scan(&pid); err != nil {
-			t.Fatal(err)
-		}
-		pids = append(pids, pid)
 	}
 	return pids
 }

@@ -255,16 +255,11 @@ func followBackends(db *sql.DB) *backendCPU {
 	b := &backendCPU{stopped: make(chan struct{}), done: make(chan time.Duration, 1)}
 	first, last := map[int]time.Duration{}, map[int]time.Duration{}
 	poll := func(initial bool) {
-		rows, err := db.Query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+		pids, err := backendPIDs(db, true)
 		if err != nil {
 			return
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var pid int
-			if rows.Scan(&pid) != nil {
-				continue
-			}
+		for _, pid := range pids {
 			used, ok := processCPU(pid)
 			if !ok {
 				continue
@@ -303,6 +298,29 @@ func followBackends(db *sql.DB) *backendCPU {
 func (b *backendCPU) stop() time.Duration {
 	close(b.stopped)
 	return <-b.done
+}
+
+// backendPIDs are the pids of the PostgreSQL backends connected to db's database; exceptOwn leaves
+// out the one this query runs on.
+func backendPIDs(db *sql.DB, exceptOwn bool) ([]int, error) {
+	q := "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+	if exceptOwn {
+		q += " AND pid <> pg_backend_pid()"
+	}
+	rows, err := db.Query(q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var pids []int
+	for rows.Next() {
+		var pid int
+		if err := rows.Scan(&pid); err != nil {
+			return nil, err
+		}
+		pids = append(pids, pid)
+	}
+	return pids, rows.Err()
 }
 
 // processCPU is the CPU a process has run so far, in nanoseconds from /proc/<pid>/schedstat (the
