@@ -8,7 +8,8 @@
 //   - Upbooks selective delete, all 46 flags, 10,000 and 100,000 rows (-million adds 1,000,000):
 //     the service's store call against the plain per-table deletes with the schema's foreign keys and
 //     without them (the floor), each on a fresh clone of one seeded database; and its dry run, beside
-//     the dry run's one COUNT statement sent bare (the floor of any dry run that counts exactly).
+//     the dry run's two COUNT statements sent bare, side by side on PostgreSQL (the floor of any
+//     dry run that counts exactly).
 //   - invx bulk `del` of 1000 documents, end to end over HTTP (client wall time), against the one
 //     UPDATE … RETURNING of the same columns over a plain database/sql connection, and beside that
 //     statement behind a bare Echo handler (the least an HTTP service answering the rows costs).

@@ -88,7 +88,7 @@ func upbooksRows(c config) []row {
 }
 
 // dryRunBaseline says what the dry run is compared with.
-const dryRunBaseline = "the service's delete of the same rows; \"bare COUNTs\" is the dry run's one COUNT statement sent alone over a plain database/sql connection (no transaction, no membership read), on its own fresh clone: what any dry run that counts exactly pays"
+const dryRunBaseline = "the service's delete of the same rows; \"bare COUNTs\" are the dry run's two COUNT statements sent alone over plain database/sql connections, side by side on PostgreSQL (no transaction, no snapshot, no membership read), on their own fresh clone: what any dry run that counts exactly pays"
 
 func thousands(n int) string {
 	s := fmt.Sprint(n)

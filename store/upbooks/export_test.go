@@ -260,16 +260,18 @@ func (s *Store) CheckFigures(ctx context.Context, orgID string) ([]string, error
 	return bad, nil
 }
 
-// DryRunCounts is the statement a dry run of every category counts with, its arguments (the
-// caller and the owner are the members kept) and how many columns it returns: the benchmark runs
-// it bare, as the floor of counting.
-func DryRunCounts(orgID, userID, ownerID string) (query string, args []any, columns int) {
+// DryRunCounts are the two statements a dry run of every category counts with (side by side on
+// PostgreSQL), each with its arguments (the caller and the owner are the members kept) and how many
+// columns it returns: the benchmark runs them bare, as the floor of counting.
+func DryRunCounts(orgID, userID, ownerID string) (queries [2]string, args [2][]any, columns [2]int) {
 	set := map[string]bool{}
 	for _, c := range categories {
 		set[c.name] = true
 	}
-	names, query, args := countPlan(set, orgID, []string{userID, ownerID})
-	return query, args, len(names)
+	for i, c := range countPlan(set, orgID, []string{userID, ownerID}) {
+		queries[i], args[i], columns[i] = c.query, c.args, len(c.names)
+	}
+	return queries, args, columns
 }
 
 // RecomputeFigures recomputes every stored figure of orgID in one transaction.

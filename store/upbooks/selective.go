@@ -149,7 +149,8 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 
 // dryRun answers what DeleteSelective would do without doing it: the same checks and blockers, and
 // one COUNT per category over the same plan the delete runs. It writes nothing and takes no lock,
-// in one read-only snapshot (on SQLite, no write lock either), so it costs a read of the rows.
+// in one read-only snapshot (on SQLite, no write lock either), so it costs a read of the rows; on
+// PostgreSQL two connections share that read (SplitRead).
 func (s *Store) dryRun(ctx context.Context, req SelectiveDelete, chosen map[string]bool) (SelectiveResult, error) {
 	var res SelectiveResult
 	run := func(tx *gorm.DB) error {
@@ -158,14 +159,33 @@ func (s *Store) dryRun(ctx context.Context, req SelectiveDelete, chosen map[stri
 			return err
 		}
 		res = newResult(set, forced)
-		names, query, args := countPlan(set, req.OrgID, []string{req.UserID, org.OwnerUserID})
-		if len(names) > 0 {
-			n, err := countAll(tx, query, args, len(names))
-			if err != nil {
-				return fmt.Errorf("count %v: %w", names, err)
+		halves := countPlan(set, req.OrgID, []string{req.UserID, org.OwnerUserID})
+		var counted [2][]int64
+		count := func(i int) func(tx *gorm.DB) error {
+			return func(tx *gorm.DB) error {
+				c := halves[i]
+				if len(c.names) == 0 {
+					return nil
+				}
+				n, err := countAll(tx, c.query, c.args, len(c.names))
+				if err != nil {
+					return fmt.Errorf("count %v: %w", c.names, err)
+				}
+				counted[i] = n
+				return nil
 			}
-			for i, name := range names {
-				res.add(name, forced, n[i])
+		}
+		if len(halves[1].names) == 0 {
+			err = count(0)(tx)
+		} else {
+			err = s.db.SplitRead(ctx, tx, count(0), count(1))
+		}
+		if err != nil {
+			return err
+		}
+		for i, c := range halves {
+			for j, name := range c.names {
+				res.add(name, forced, counted[i][j])
 			}
 		}
 		res.Organization = settle(org, set, s.db.Now(), res)
@@ -190,29 +210,45 @@ func (s *Store) dryRun(ctx context.Context, req SelectiveDelete, chosen map[stri
 	return res, nil
 }
 
-// countPlan is the one statement counting what the plan of set deletes, one column per category
-// of names: every category's count in one round trip, not one per category (at 10,000 rows the ~40
-// round trips cost as much as the delete itself, issue 13).
-func countPlan(set map[string]bool, orgID string, keep []string) (names []string, query string, args []any) {
+// countStatement counts categories of a plan: one column per name, every category's count in one
+// round trip, not one per category (at 10,000 rows the ~40 round trips cost as much as the delete
+// itself, issue 13).
+type countStatement struct {
+	names []string
+	query string
+	args  []any
+}
+
+// countPlan is what counts the plan of set, in two statements taking every other category, which
+// SplitRead runs side by side on PostgreSQL: at 1,000,000 rows one statement took 0.11x of the
+// delete on one core, over the dry run's goal of 0.1x (issue 13). The second is empty when set
+// has one category, both when it has none.
+func countPlan(set map[string]bool, orgID string, keep []string) [2]countStatement {
 	byCategory := map[string][]step{}
 	for _, st := range deps.plan(set) {
 		byCategory[st.category] = append(byCategory[st.category], st)
 	}
-	var counts [][]step
+	var halves [2]countStatement
+	var steps [2][][]step
+	n := 0
 	for _, name := range deps.order {
-		steps := byCategory[name]
-		if len(steps) == 0 {
+		cat := byCategory[name]
+		if len(cat) == 0 {
 			continue
 		}
-		names, counts = append(names, name), append(counts, steps)
-		for _, st := range steps {
-			args = append(args, stepArgs(st, orgID, keep)...)
+		h := &halves[n%2]
+		h.names, steps[n%2] = append(h.names, name), append(steps[n%2], cat)
+		for _, st := range cat {
+			h.args = append(h.args, stepArgs(st, orgID, keep)...)
+		}
+		n++
+	}
+	for i := range halves {
+		if len(steps[i]) > 0 {
+			halves[i].query = countCategoriesSQL(steps[i])
 		}
 	}
-	if len(names) == 0 {
-		return nil, "", nil
-	}
-	return names, countCategoriesSQL(counts), args
+	return halves
 }
 
 // decide is what a selective delete (or its dry run) deletes: the organization for a caller who may

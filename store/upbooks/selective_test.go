@@ -502,11 +502,16 @@ func testDryRunChangesNothing(t *testing.T, db *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The organization read and one statement with every category's count, however many
-	// categories: a round trip per category made the dry run of 10,000 rows cost as much as the
-	// delete (issue 13).
-	if n := statements(); n != 2 {
-		t.Errorf("the dry run of every category took %d statements, want 2", n)
+	// The organization read and two statements with every category's count between them, however
+	// many categories: a round trip per category made the dry run of 10,000 rows cost as much as
+	// the delete (issue 13). On PostgreSQL one more exports the snapshot the second count reads
+	// beside the first (Citus counts both on one connection).
+	want := int64(3)
+	if strings.HasSuffix(t.Name(), "/"+string(storetest.Postgres)) {
+		want = 4
+	}
+	if n := statements(); n != want {
+		t.Errorf("the dry run of every category took %d statements, want %d", n, want)
 	}
 	assertSame(t, "dry run", snap, snapshot(orgRows(t, s, org.ID)))
 	req.DryRun = false
