@@ -26,15 +26,9 @@ func readProbe(tx *gorm.DB, into *probe) error {
 	return tx.Raw("SELECT pg_backend_pid()").Scan(&into.backend).Error
 }
 
-func splitProbeDB(t *testing.T, b storetest.Backend, pool store.Pool) *store.DB {
+// withSplitProbe gives db the table split_probe, holding one row.
+func withSplitProbe(t *testing.T, db *store.DB) {
 	t.Helper()
-	opts := storetest.Options()
-	opts.Pool = pool
-	db, err := store.Open(context.Background(), storetest.URL(t, b), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
 	g := db.Gorm(context.Background())
 	if err := g.Exec("CREATE TABLE split_probe (n integer)").Error; err != nil {
 		t.Fatal(err)
@@ -42,7 +36,6 @@ func splitProbeDB(t *testing.T, b storetest.Backend, pool store.Pool) *store.DB 
 	if err := g.Exec("INSERT INTO split_probe VALUES (1)").Error; err != nil {
 		t.Fatal(err)
 	}
-	return db
 }
 
 // Both halves of a SplitRead read the read transaction's snapshot: a row committed after it was
@@ -50,47 +43,51 @@ func splitProbeDB(t *testing.T, b storetest.Backend, pool store.Pool) *store.DB 
 // began after that commit. On SQLite and Citus both run on the transaction's connection.
 func TestSplitReadSharesOneSnapshot(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends {
-		t.Run(string(b), func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			db := splitProbeDB(t, b, store.Pool{})
-			var before, first, second probe
-			err := db.ReadTx(ctx, func(tx *gorm.DB) error {
-				if err := readProbe(tx, &before); err != nil { // takes the snapshot
-					return err
-				}
-				if err := db.Gorm(store.Detached(ctx)).Exec("INSERT INTO split_probe VALUES (2)").Error; err != nil {
-					return err
-				}
-				return db.SplitRead(ctx, tx, func(tx *gorm.DB) error { return readProbe(tx, &first) },
-					func(tx *gorm.DB) error { return readProbe(tx, &second) })
-			})
-			if err != nil {
-				t.Fatal(err)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		withSplitProbe(t, db)
+		var before, first, second probe
+		err := db.ReadTx(ctx, func(tx *gorm.DB) error {
+			if err := readProbe(tx, &before); err != nil { // takes the snapshot
+				return err
 			}
-			if before.rows != 1 || first.rows != 1 || second.rows != 1 {
-				t.Errorf("rows seen: before %d, first half %d, second half %d; want 1 each (the snapshot's)", before.rows, first.rows, second.rows)
+			if err := db.Gorm(store.Detached(ctx)).Exec("INSERT INTO split_probe VALUES (2)").Error; err != nil {
+				return err
 			}
-			if first.backend != before.backend {
-				t.Errorf("first half on backend %d, not the transaction's %d", first.backend, before.backend)
-			}
-			beside := b == storetest.Postgres
-			if got := second.backend != before.backend; got != beside {
-				t.Errorf("second half on another backend: %v, want %v (backends %d, %d)", got, beside, before.backend, second.backend)
-			}
+			return db.SplitRead(ctx, tx, func(tx *gorm.DB) error { return readProbe(tx, &first) },
+				func(tx *gorm.DB) error { return readProbe(tx, &second) })
 		})
-	}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if before.rows != 1 || first.rows != 1 || second.rows != 1 {
+			t.Errorf("rows seen: before %d, first half %d, second half %d; want 1 each (the snapshot's)", before.rows, first.rows, second.rows)
+		}
+		if first.backend != before.backend {
+			t.Errorf("first half on backend %d, not the transaction's %d", first.backend, before.backend)
+		}
+		beside := strings.HasSuffix(t.Name(), "/"+string(storetest.Postgres))
+		if got := second.backend != before.backend; got != beside {
+			t.Errorf("second half on another backend: %v, want %v (backends %d, %d)", got, beside, before.backend, second.backend)
+		}
+	})
 }
 
 // With no connection to spare, the second half runs on the transaction's own connection after
-// the first, rather than wait for one: a pool of one connection would otherwise never answer.
+// the first, rather than wait for one: in a pool of one, none is freed while the transaction runs.
 func TestSplitReadWithoutSpareConnectionReadsOnOne(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := splitProbeDB(t, storetest.Postgres, store.Pool{MaxOpen: 1})
+	opts := storetest.Options()
+	opts.Pool = store.Pool{MaxOpen: 1}
+	db, err := store.Open(ctx, storetest.URL(t, storetest.Postgres), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	withSplitProbe(t, db)
 	var first, second probe
-	err := db.ReadTx(ctx, func(tx *gorm.DB) error {
+	err = db.ReadTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Exec("SELECT 1").Error; err != nil {
 			return err
 		}
@@ -108,24 +105,21 @@ func TestSplitReadWithoutSpareConnectionReadsOnOne(t *testing.T) {
 // An error in either half is SplitRead's, and the transaction ends with it.
 func TestSplitReadReportsEitherHalfsError(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends {
-		t.Run(string(b), func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			db := splitProbeDB(t, b, store.Pool{})
-			ok := func(tx *gorm.DB) error { return readProbe(tx, &probe{}) }
-			bad := func(tx *gorm.DB) error { return tx.Exec("SELECT * FROM no_such_table").Error }
-			for name, halves := range map[string][2]func(*gorm.DB) error{"first": {bad, ok}, "second": {ok, bad}} {
-				err := db.ReadTx(ctx, func(tx *gorm.DB) error {
-					if err := tx.Exec("SELECT 1").Error; err != nil {
-						return err
-					}
-					return db.SplitRead(ctx, tx, halves[0], halves[1])
-				})
-				if err == nil || !strings.Contains(err.Error(), "no_such_table") {
-					t.Errorf("%s half failing: SplitRead gave %v, want the missing table's error", name, err)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		withSplitProbe(t, db)
+		ok := func(tx *gorm.DB) error { return readProbe(tx, &probe{}) }
+		bad := func(tx *gorm.DB) error { return tx.Exec("SELECT * FROM no_such_table").Error }
+		for name, halves := range map[string][2]func(*gorm.DB) error{"first": {bad, ok}, "second": {ok, bad}} {
+			err := db.ReadTx(ctx, func(tx *gorm.DB) error {
+				if err := tx.Exec("SELECT 1").Error; err != nil {
+					return err
 				}
+				return db.SplitRead(ctx, tx, halves[0], halves[1])
+			})
+			if err == nil || !strings.Contains(err.Error(), "no_such_table") {
+				t.Errorf("%s half failing: SplitRead gave %v, want the missing table's error", name, err)
 			}
-		})
-	}
+		}
+	})
 }
