@@ -29,7 +29,8 @@ var snapshotID = regexp.MustCompile(`^[0-9A-Fa-f]+-[0-9A-Fa-f]+-[0-9]+$`)
 //
 // second runs on tx after first where that cannot be: SQLite (one process, nothing to gain),
 // Citus (the snapshot is the coordinator's; the shards are read on the workers), inside an
-// Idempotent request's transaction, or when no connection is spare at once.
+// Idempotent request's transaction, when half the pool or more is in use, or when no connection
+// comes within spareConnWait.
 func (db *DB) SplitRead(ctx context.Context, tx *gorm.DB, first, second func(tx *gorm.DB) error) error {
 	inOne := func() error {
 		if err := first(tx); err != nil {
@@ -41,7 +42,8 @@ func (db *DB) SplitRead(ctx context.Context, tx *gorm.DB, first, second func(tx 
 	if err != nil || db.DialectName() != "postgres" || db.citus || requestTx(ctx) != nil {
 		return inOne()
 	}
-	if st := sqlDB.Stats(); st.MaxOpenConnections > 0 && st.InUse >= st.MaxOpenConnections {
+	// Half the pool stays for other requests: a burst of dry runs must not queue the rest.
+	if st := sqlDB.Stats(); st.MaxOpenConnections > 0 && 2*st.InUse >= st.MaxOpenConnections {
 		return inOne()
 	}
 	var snapshot string

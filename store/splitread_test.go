@@ -73,32 +73,39 @@ func TestSplitReadSharesOneSnapshot(t *testing.T) {
 	})
 }
 
-// With no connection to spare, the second half runs on the transaction's own connection after
-// the first, rather than wait for one: in a pool of one, none is freed while the transaction runs.
-func TestSplitReadWithoutSpareConnectionReadsOnOne(t *testing.T) {
+// While half the pool or more is in use, the second half runs on the transaction's own connection
+// after the first rather than take another: in a pool of one none is free, and in a pool of two
+// the last one stays for other requests.
+func TestSplitReadLeavesHalfThePool(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	opts := storetest.Options()
-	opts.Pool = store.Pool{MaxOpen: 1}
-	db, err := store.Open(ctx, storetest.URL(t, storetest.Postgres), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	withSplitProbe(t, db)
-	var first, second probe
-	err = db.ReadTx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Exec("SELECT 1").Error; err != nil {
-			return err
+	url := storetest.URL(t, storetest.Postgres)
+	for _, size := range []int{1, 2} {
+		opts := storetest.Options()
+		opts.Pool = store.Pool{MaxOpen: size}
+		db, err := store.Open(ctx, url, opts)
+		if err != nil {
+			t.Fatal(err)
 		}
-		return db.SplitRead(ctx, tx, func(tx *gorm.DB) error { return readProbe(tx, &first) },
-			func(tx *gorm.DB) error { return readProbe(tx, &second) })
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if first.rows != 1 || second.rows != 1 || first.backend != second.backend {
-		t.Errorf("halves saw %d and %d rows on backends %d and %d; want 1 each, on one backend", first.rows, second.rows, first.backend, second.backend)
+		if size == 1 { // one database for both sizes: the table made once
+			withSplitProbe(t, db)
+		}
+		var first, second probe
+		err = db.ReadTx(ctx, func(tx *gorm.DB) error {
+			if err := tx.Exec("SELECT 1").Error; err != nil {
+				return err
+			}
+			return db.SplitRead(ctx, tx, func(tx *gorm.DB) error { return readProbe(tx, &first) },
+				func(tx *gorm.DB) error { return readProbe(tx, &second) })
+		})
+		_ = db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first.rows != 1 || second.rows != 1 || first.backend != second.backend {
+			t.Errorf("pool of %d: halves saw %d and %d rows on backends %d and %d; want 1 each, on one backend",
+				size, first.rows, second.rows, first.backend, second.backend)
+		}
 	}
 }
 
