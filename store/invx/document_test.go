@@ -562,3 +562,74 @@ func TestBulkReadsBackEveryColumn(t *testing.T) {
 		}
 	})
 }
+
+// TestBulkIsAtomicWithItsActivityEntry: when the activity entry cannot be written, no document
+// changes (the UPDATE and the entry are one transaction), and once it can, the same request
+// applies whole. The refusal is a constraint (PostgreSQL, Citus) or a trigger (SQLite) on the log.
+func TestBulkIsAtomicWithItsActivityEntry(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := invx.New(db)
+		ctx := context.Background()
+		u, org := storetest.Tenant(t, db, "buyer@example.com")
+		ids, err := s.SeedDocuments(ctx, org.ID, 40, []invx.Status{invx.Created}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items := make([]invx.ActionItem, len(ids))
+		for i, id := range ids {
+			items[i] = invx.ActionItem{DocID: id, Action: invx.Delete}
+		}
+		items[1].Action = invx.Accept // applied beside the deletes, so undone with them
+		refuse, allow := "ALTER TABLE ub_activity_logs ADD CONSTRAINT refuse_invx CHECK (action <> 'invx.document.delete')",
+			"ALTER TABLE ub_activity_logs DROP CONSTRAINT refuse_invx"
+		if db.Dialect().Name() == "sqlite" {
+			refuse, allow = "CREATE TRIGGER refuse_invx BEFORE INSERT ON ub_activity_logs WHEN NEW.action = 'invx.document.delete' BEGIN SELECT RAISE(ABORT, 'refused'); END",
+				"DROP TRIGGER refuse_invx"
+		}
+		if err := db.Gorm(ctx).Exec(refuse).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []int{3, len(items)} { // below and above largeBatch: without and with the settings
+			if _, err := s.ApplyActions(ctx, org.ID, u.ID, items[:n]); err == nil {
+				t.Fatalf("%d items: applied although the activity entry was refused", n)
+			}
+		}
+		states := func() map[invx.Status]int {
+			out := map[invx.Status]int{}
+			for _, id := range ids {
+				d, err := s.GetDocument(ctx, org.ID, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out[d.Status]++
+			}
+			return out
+		}
+		if got := states(); got[invx.Created] != len(ids) {
+			t.Fatalf("after the refused entry the documents are %v, want all %s", got, invx.Created)
+		}
+		var entries int64
+		if err := db.Gorm(ctx).Raw("SELECT count(*) FROM ub_activity_logs WHERE organization_id = ?", org.ID).Scan(&entries).Error; err != nil {
+			t.Fatal(err)
+		}
+		if entries != 0 {
+			t.Fatalf("%d activity entries after the refused requests, want 0", entries)
+		}
+		if err := db.Gorm(ctx).Exec(allow).Error; err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.ApplyActions(ctx, org.ID, u.ID, items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range res {
+			if r.Err != nil {
+				t.Fatalf("item %d: %v", i, r.Err)
+			}
+		}
+		if got := states(); got[invx.Deleted] != len(ids)-1 || got[invx.Accepted] != 1 {
+			t.Errorf("after the allowed request the documents are %v, want %d deleted and 1 accepted", got, len(ids)-1)
+		}
+	})
+}
