@@ -22,6 +22,13 @@ func WithProgress(ctx context.Context, p Progress) context.Context {
 	return context.WithValue(ctx, progressKey{}, p)
 }
 
+// Watched reports whether ctx's store calls have a Progress to report to: a call that could send
+// its steps together sends them one at a time instead, so that the progress moves step by step.
+func Watched(ctx context.Context) bool {
+	_, ok := ctx.Value(progressKey{}).(Progress)
+	return ok
+}
+
 // ReportPlan tells ctx's Progress, if any, how many steps the call will take.
 func ReportPlan(ctx context.Context, steps int) {
 	if p, ok := ctx.Value(progressKey{}).(Progress); ok {

@@ -97,25 +97,39 @@ func (s *Store) DeleteSelective(ctx context.Context, req SelectiveDelete) (Selec
 			slices.Reverse(steps)
 		}
 		store.ReportPlan(ctx, len(steps))
-		for _, st := range steps {
+		// The steps go to the database together (on PostgreSQL one round trip: one per step was 69
+		// of a 46-flag delete's 78 statements and about a third of its time at 10,000 rows). A call
+		// whose progress is watched (a background operation) sends them one by one, so that its
+		// progress moves step by step.
+		watched := store.Watched(ctx)
+		deleted := make([]int64, len(steps))
+		b := store.NewBatch(tx)
+		reported := 0
+		for i, st := range steps {
 			switch {
 			case st.derived != "":
 				proven[st.table+"."+st.derived] = true
 			case !st.members:
 				proven[st.table] = true
 			}
-			r := tx.Exec(deleteStepSQL(st), stepArgs(st, req.OrgID, keep)...)
-			if r.Error != nil {
-				if store.IsForeignKeyViolation(r.Error) {
-					return fmt.Errorf("delete %s from %s: a reference not declared in the category table: %w", st.category, st.table, r.Error)
+			b.Exec("delete "+st.category+" from "+st.table, &deleted[i], deleteStepSQL(st), stepArgs(st, req.OrgID, keep)...)
+			if !watched && i < len(steps)-1 {
+				continue
+			}
+			if err := b.Run(); err != nil {
+				if store.IsForeignKeyViolation(err) {
+					return fmt.Errorf("a reference not declared in the category table: %w", err)
 				}
-				return fmt.Errorf("delete %s from %s: %w", st.category, st.table, r.Error)
+				return err
 			}
-			if r.RowsAffected > 0 {
-				touched[st.table] = true
+			for ; reported <= i; reported++ {
+				done, n := steps[reported], deleted[reported]
+				if n > 0 {
+					touched[done.table] = true
+				}
+				res.add(done.category, forced, n)
+				store.ReportStep(ctx, done.category, n)
 			}
-			res.add(st.category, forced, r.RowsAffected)
-			store.ReportStep(ctx, st.category, r.RowsAffected)
 		}
 		if unchecked {
 			if err := prove(tx, req.OrgID, keys, steps, proven); err != nil {

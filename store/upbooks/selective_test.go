@@ -645,6 +645,43 @@ func TestCancelMidwayChangesNothing(t *testing.T) {
 	})
 }
 
+// stepCanceller is a background operation's Progress whose run is cancelled as soon as the first
+// step is reported.
+type stepCanceller struct {
+	cancel context.CancelFunc
+	steps  []string
+}
+
+func (p *stepCanceller) Plan(int)           {}
+func (p *stepCanceller) Rows(string, int64) {}
+func (p *stepCanceller) Step(category string, _ int64) {
+	p.steps = append(p.steps, category)
+	p.cancel()
+}
+
+// A delete whose progress is watched (a background operation) sends its steps one by one: its
+// progress moves step by step, and a cancel stops it at the next step, not after every statement
+// already sent, changing nothing.
+func TestWatchedDeleteStopsAtTheStepItIsCancelledIn(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := upbooks.New(db)
+		owner, org := seededTenant(t, db, seedRows)
+		snap := snapshot(orgRows(t, s, org.ID))
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		progress := &stepCanceller{cancel: cancel}
+		_, err := s.DeleteSelective(store.WithProgress(ctx, progress), upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: allCategories()})
+		if err == nil {
+			t.Fatal("cancelled at the first step, the delete succeeded")
+		}
+		if len(progress.steps) != 1 {
+			t.Errorf("%d steps reported after a cancel at the first (%v), want 1", len(progress.steps), progress.steps)
+		}
+		assertSame(t, "organization", snap, snapshot(orgRows(t, s, org.ID)))
+	})
+}
+
 func TestConcurrentDeletesOnOneOrganization(t *testing.T) {
 	t.Parallel()
 	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
