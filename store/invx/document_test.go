@@ -537,14 +537,8 @@ func TestBulkReadsBackEveryColumn(t *testing.T) {
 			{DocID: ids[4], Action: invx.Deny, Comments: &minus}, // "-", not NULL
 			{DocID: ids[5], Action: invx.Accept, Comments: &sep},
 		}
-		res, err := s.ApplyActions(ctx, org.ID, u.ID, items)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := applyAll(t, s, org.ID, u.ID, items)
 		for i, r := range res {
-			if r.Err != nil {
-				t.Fatalf("item %d: %v", i, r.Err)
-			}
 			want, err := s.GetDocument(ctx, org.ID, ids[i])
 			if err != nil {
 				t.Fatal(err)
@@ -619,17 +613,24 @@ func TestBulkIsAtomicWithItsActivityEntry(t *testing.T) {
 		if err := db.Gorm(ctx).Exec(allow).Error; err != nil {
 			t.Fatal(err)
 		}
-		res, err := s.ApplyActions(ctx, org.ID, u.ID, items)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, r := range res {
-			if r.Err != nil {
-				t.Fatalf("item %d: %v", i, r.Err)
-			}
-		}
+		applyAll(t, s, org.ID, u.ID, items)
 		if got := states(); got[invx.Deleted] != len(ids)-1 || got[invx.Accepted] != 1 {
 			t.Errorf("after the allowed request the documents are %v, want %d deleted and 1 accepted", got, len(ids)-1)
 		}
 	})
+}
+
+// applyAll applies items and fails the test unless every one of them applied.
+func applyAll(t *testing.T, s *invx.Store, orgID, userID string, items []invx.ActionItem) []invx.ItemResult {
+	t.Helper()
+	res, err := s.ApplyActions(context.Background(), orgID, userID, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if r.Err != nil {
+			t.Fatalf("item %d: %v", i, r.Err)
+		}
+	}
+	return res
 }
