@@ -25,20 +25,26 @@ func WithProgress(ctx context.Context, p Progress) context.Context {
 // Watched reports whether ctx's store calls have a Progress to report to: a call that could send
 // its steps together sends them one at a time instead, so that the progress moves step by step.
 func Watched(ctx context.Context) bool {
-	_, ok := ctx.Value(progressKey{}).(Progress)
+	_, ok := progressOf(ctx)
 	return ok
+}
+
+// progressOf is ctx's Progress, if it has one.
+func progressOf(ctx context.Context) (Progress, bool) {
+	p, ok := ctx.Value(progressKey{}).(Progress)
+	return p, ok
 }
 
 // ReportPlan tells ctx's Progress, if any, how many steps the call will take.
 func ReportPlan(ctx context.Context, steps int) {
-	if p, ok := ctx.Value(progressKey{}).(Progress); ok {
+	if p, ok := progressOf(ctx); ok {
 		p.Plan(steps)
 	}
 }
 
 // ReportStep tells ctx's Progress, if any, that a step of category finished with rows rows.
 func ReportStep(ctx context.Context, category string, rows int64) {
-	if p, ok := ctx.Value(progressKey{}).(Progress); ok {
+	if p, ok := progressOf(ctx); ok {
 		p.Step(category, rows)
 	}
 }
@@ -46,7 +52,7 @@ func ReportStep(ctx context.Context, category string, rows int64) {
 // ReportRows tells ctx's Progress, if any, that rows rows of category were worked through within
 // the current step.
 func ReportRows(ctx context.Context, category string, rows int64) {
-	if p, ok := ctx.Value(progressKey{}).(Progress); ok {
+	if p, ok := progressOf(ctx); ok {
 		p.Rows(category, rows)
 	}
 }
