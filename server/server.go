@@ -261,21 +261,32 @@ func (s *Server) router(f api.Family) *familyRouter {
 	return &familyRouter{e: s.echo, s: s, f: f, limiter: s.rateLimit(f)}
 }
 
+// Validation checks a request to spec's operation method echoPath (an Echo route) as every route of
+// the service does before its handler: kin-openapi's validator, with the body left to the compiled
+// bodyCheck when that accepts it. authenticated confirms that the request's credentials were
+// checked, which kin-openapi asks of an operation with security requirements. The bench's floor of
+// a spec-validated server runs it too, so both run the same checks.
+func Validation(spec *openapi3.T, method, echoPath string, authenticated func(echo.Context) bool) echo.MiddlewareFunc {
+	op := specOperation(spec, method, echoPath)
+	route := &routers.Route{Spec: spec, Path: specPath(echoPath), PathItem: spec.Paths.Find(specPath(echoPath)), Method: method, Operation: op}
+	full := validator(route, false, authenticated)
+	if check := compileBodyCheck(spec, op); check != nil {
+		return withBodyCheck(check, full, validator(route, true, authenticated))
+	}
+	return full
+}
+
 // validator is kin-openapi's request validator for one operation (route: the spec's operation of
-// an Echo route); withoutBody leaves the body out (an Upbooks body bodyCheck has accepted). Echo has
+// an Echo route); withoutBody leaves the body out (a body bodyCheck has accepted). Echo has
 // matched the route, so it is known here: echo-middleware's validator matched every request against
 // every path of the spec again (gorilla/mux regular expressions), a sixth of validation's CPU on a
 // small request (issue 13).
-func (s *Server) validator(route *routers.Route, withoutBody bool) echo.MiddlewareFunc {
+func validator(route *routers.Route, withoutBody bool, authenticated func(echo.Context) bool) echo.MiddlewareFunc {
 	opts := &openapi3filter.Options{
 		MultiError: true,
-		// authenticateFirst has checked the credentials before the body was read; the
-		// validator (which reads the body to authenticate) only confirms that it did.
 		AuthenticationFunc: func(ctx context.Context, _ *openapi3filter.AuthenticationInput) error {
-			if ec, ok := ctx.Value(echoContextKey{}).(echo.Context); ok {
-				if _, ok := ec.Get(callerKey).(auth.Caller); ok {
-					return nil
-				}
+			if ec, ok := ctx.Value(echoContextKey{}).(echo.Context); ok && authenticated(ec) {
+				return nil
 			}
 			return auth.ErrTokenInvalid
 		},
@@ -335,12 +346,7 @@ func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.Mi
 	} else {
 		chain = append(chain, rejectUnsafeInput)
 	}
-	route := &routers.Route{Spec: r.f.Spec, Path: specPath(path), PathItem: r.f.Spec.Paths.Find(specPath(path)), Method: method, Operation: op}
-	validator := r.s.validator(route, false)
-	if check := compileBodyCheck(r.f.Spec, op); check != nil {
-		validator = withBodyCheck(check, validator, r.s.validator(route, true))
-	}
-	chain = append(chain, validator, r.s.dbDeadline, r.s.orgGuard(r.f))
+	chain = append(chain, Validation(r.f.Spec, method, path, authenticated), r.s.dbDeadline, r.s.orgGuard(r.f))
 	if declaresIdempotencyKey(op) {
 		chain = append(chain, r.s.idempotent())
 	}
@@ -529,4 +535,11 @@ func bufferChunkedBody(limit int64) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// authenticated says whether authenticateFirst has checked the request's credentials: the
+// validator, which reads the body to authenticate, only confirms that it did.
+func authenticated(c echo.Context) bool {
+	_, ok := c.Get(callerKey).(auth.Caller)
+	return ok
 }
