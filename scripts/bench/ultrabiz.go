@@ -37,20 +37,25 @@ func ultrabizRows(c config) []row {
 			continue
 		}
 		measure("ultrabiz", func(t tb) {
-			service, goClient, bare, floor, cpu := ultrabizBench(t, c)
+			r := ultrabizBench(t, c)
 			rows = append(rows, row{family: "Ultrabiz",
 				workload: fmt.Sprintf("Ultrabiz insert + delete of a 5-line invoice, %d clients", c.clients), backend: string(backend),
-				service: fmt.Sprintf("%.0f cycles/s", service), rawFKs: fmt.Sprintf("%.0f cycles/s (Go client); %.0f cycles/s (bare HTTP)", goClient, bare),
-				floor: fmt.Sprintf("%.0f cycles/s (pgbench)", floor),
-				ratio: service / floor, ratioOf: "service/pgbench", ratio2: goClient / floor, ratio2Of: "Go client/pgbench", goal: ">= 0.8x",
-				more: []namedRatio{{bare / floor, "bare HTTP/pgbench"}, {service / bare, "service/bare HTTP"}},
-				cpu:  cpu,
+				service: fmt.Sprintf("%.0f cycles/s", r.service),
+				rawFKs: fmt.Sprintf("%.0f cycles/s (Go client); %.0f cycles/s (bare HTTP); %.0f cycles/s (bare HTTP + the service's validation)",
+					r.goClient, r.bare, r.validated),
+				floor: fmt.Sprintf("%.0f cycles/s (pgbench)", r.pgbench),
+				ratio: r.service / r.pgbench, ratioOf: "service/pgbench", ratio2: r.goClient / r.pgbench, ratio2Of: "Go client/pgbench", goal: ">= 0.8x",
+				more: []namedRatio{{r.bare / r.pgbench, "bare HTTP/pgbench"}, {r.validated / r.pgbench, "bare HTTP + validation/pgbench"},
+					{r.service / r.bare, "service/bare HTTP"}},
+				cpu: r.cpu,
 				baseline: fmt.Sprintf("pgbench -M prepared -c %d -j %d -f %s: the service's statements of one cycle, same tenant data; "+
 					"the Go client runs the same script's statements from this process over pgx (a connection per client, each statement prepared once, "+
 					"the script's pipelines sent as pgx batches, no HTTP, validation or ORM): what Go itself costs beside the database on the same cores; "+
 					"bare HTTP: a bare Echo server in this process takes the service's very requests from the same client and sends each request's half of the "+
 					"same script as the Go client does, answering minimal JSON (no validation, ORM, authentication or transaction but the script's): "+
 					"what any HTTP service sending these statements costs, so service/bare HTTP is the service's own overhead and bare HTTP/pgbench HTTP's; "+
+					"bare HTTP + the service's validation: the same server checking each request against the spec first, as the service does (server.Validation: "+
+					"kin-openapi and the compiled body check), the least a service validating requests from the spec before its handlers runs; "+
 					"median of %d rounds x %gs", c.clients, c.clients, ultrabizScript, c.rounds, c.seconds),
 			})
 		})
@@ -58,7 +63,13 @@ func ultrabizRows(c config) []row {
 	return rows
 }
 
-func ultrabizBench(t tb, c config) (service, goClient, bare, floor float64, cpu string) {
+// ultrabizResult is one run's medians in cycles per second and its CPU per cycle, as text.
+type ultrabizResult struct {
+	service, goClient, bare, validated, pgbench float64
+	cpu                                         string
+}
+
+func ultrabizBench(t tb, c config) ultrabizResult {
 	ctx := context.Background()
 	dbURL := storetest.URL(t, storetest.Postgres)
 	db, err := store.Open(ctx, dbURL, storetest.Options())
@@ -92,7 +103,8 @@ func ultrabizBench(t tb, c config) (service, goClient, bare, floor float64, cpu 
 		return client
 	}
 	serviceClient := clientOf(env.URL)
-	bareClient := clientOf(bareUltrabizServer(t, dbURL, script, scriptVars, c.clients))
+	bareClient := clientOf(bareUltrabizServer(t, dbURL, script, scriptVars, c.clients, false))
+	validatedClient := clientOf(bareUltrabizServer(t, dbURL, script, scriptVars, c.clients, true))
 	auth := servertest.Bearer(env.Token(t, u, org.ID))
 	lines := ultrabizLines()
 	pgp := false
@@ -110,10 +122,17 @@ func ultrabizBench(t tb, c config) (service, goClient, bare, floor float64, cpu 
 		}
 		return nil
 	}
-	// Whole-machine CPU per cycle of the service, the bare HTTP floor and pgbench, each with its
+	// The validated floor refuses what the spec refuses (a VendorID below its minimum): without its
+	// checks, its handler would enter this invoice and answer 200.
+	invalid := gen.Purchase{VendorID: 0, BillNo: "BENCH-INVALID", BillDate: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
+		NetAmount: number.MustParse("3587.2"), ListBody: lines}
+	if r, err := validatedClient.InsertPurchaseInvoiceWithResponse(ctx, &gen.InsertPurchaseInvoiceParams{UserId: user, IsPGP: &pgp}, invalid, auth); err != nil || r.StatusCode() == http.StatusOK {
+		t.Fatalf("the validated bare server took a VendorID of 0 (%v)", err)
+	}
+	// Whole-machine CPU per cycle of the service, the bare HTTP floors and pgbench, each with its
 	// PostgreSQL backends: a load-independent view of the ratio a quiet, CPU-bound machine gives.
 	plain := storetest.PlainDB(t, storetest.Postgres, dbURL)
-	var svcCPU, bareCPU, pgbCPU cycleCPU
+	var svcCPU, bareCPU, validatedCPU, pgbCPU cycleCPU
 	viaHTTP := func(client *gen.ClientWithResponses, acc *cycleCPU, d time.Duration) float64 {
 		var n atomic.Int64
 		backends := followBackends(plain)
@@ -178,10 +197,11 @@ func ultrabizBench(t tb, c config) (service, goClient, bare, floor float64, cpu 
 	dur := time.Duration(c.seconds * float64(time.Second))
 	viaHTTP(serviceClient, &svcCPU, time.Second) // warm up connections and caches
 	viaHTTP(bareClient, &bareCPU, time.Second)
+	viaHTTP(validatedClient, &validatedCPU, time.Second)
 	pgbench(time.Second)
 	viaGo(time.Second)
-	svcCPU, bareCPU, pgbCPU = cycleCPU{}, cycleCPU{}, cycleCPU{}
-	var svc, bares, pgb, gos []float64
+	svcCPU, bareCPU, validatedCPU, pgbCPU = cycleCPU{}, cycleCPU{}, cycleCPU{}, cycleCPU{}
+	var svc, bares, validated, pgb, gos []float64
 	for round := range c.rounds {
 		// Each variant takes each place in the order in turn.
 		variants := []func(){
@@ -189,12 +209,13 @@ func ultrabizBench(t tb, c config) (service, goClient, bare, floor float64, cpu 
 			func() { pgb = append(pgb, pgbench(dur)) },
 			func() { bares = append(bares, viaHTTP(bareClient, &bareCPU, dur)) },
 			func() { gos = append(gos, viaGo(dur)) },
+			func() { validated = append(validated, viaHTTP(validatedClient, &validatedCPU, dur)) },
 		}
 		for i := range variants {
 			variants[(i+round)%len(variants)]()
 		}
 	}
-	// Every cycle, the service's, the bare floor's and pgbench's alike, gives back what it took: no live invoice is
+	// Every cycle, the service's, the bare floors' and pgbench's alike, gives back what it took: no live invoice is
 	// left, stock is back to nothing and the vendor's balance to its opening one. A script that
 	// silently changed nothing (an UPDATE matching no row) would show here.
 	var live int
@@ -211,12 +232,14 @@ func ultrabizBench(t tb, c config) (service, goClient, bare, floor float64, cpu 
 	if err := plain.QueryRow(`SELECT count(*), count(deleted_at) FROM ultrabiz_purchase_invoices WHERE organization_id = $1`, org.ID).Scan(&invoices, &deleted); err != nil || invoices == 0 || deleted != invoices {
 		t.Fatalf("invoices %d, deleted %d: %v", invoices, deleted, err)
 	}
-	cpu = fmt.Sprintf("%.2f ms per cycle (two requests; the service and its HTTP client); with PostgreSQL's backends, "+
-		"service %.2f ms (Go %.2f + PostgreSQL %.2f), bare HTTP %.2f ms (Go %.2f + PostgreSQL %.2f), pgbench %.2f ms (pgbench %.2f + PostgreSQL %.2f): "+
-		"on a CPU-bound machine service/pgbench %.2fx, bare HTTP/pgbench %.2fx, service/bare HTTP %.2fx",
+	cpu := fmt.Sprintf("%.2f ms per cycle (two requests; the service and its HTTP client); with PostgreSQL's backends, "+
+		"service %.2f ms (Go %.2f + PostgreSQL %.2f), bare HTTP %.2f ms (Go %.2f + PostgreSQL %.2f), bare HTTP + validation %.2f ms (Go %.2f + PostgreSQL %.2f), "+
+		"pgbench %.2f ms (pgbench %.2f + PostgreSQL %.2f): "+
+		"on a CPU-bound machine service/pgbench %.2fx, bare HTTP/pgbench %.2fx, bare HTTP + validation/pgbench %.2fx, service/bare HTTP %.2fx",
 		svcCPU.ownMS(), svcCPU.allMS(), svcCPU.ownMS(), svcCPU.dbMS(), bareCPU.allMS(), bareCPU.ownMS(), bareCPU.dbMS(),
-		pgbCPU.allMS(), pgbCPU.ownMS(), pgbCPU.dbMS(), pgbCPU.allMS()/svcCPU.allMS(), pgbCPU.allMS()/bareCPU.allMS(), bareCPU.allMS()/svcCPU.allMS())
-	return median(svc), median(gos), median(bares), median(pgb), cpu
+		validatedCPU.allMS(), validatedCPU.ownMS(), validatedCPU.dbMS(), pgbCPU.allMS(), pgbCPU.ownMS(), pgbCPU.dbMS(),
+		pgbCPU.allMS()/svcCPU.allMS(), pgbCPU.allMS()/bareCPU.allMS(), pgbCPU.allMS()/validatedCPU.allMS(), bareCPU.allMS()/svcCPU.allMS())
+	return ultrabizResult{service: median(svc), goClient: median(gos), bare: median(bares), validated: median(validated), pgbench: median(pgb), cpu: cpu}
 }
 
 // cycleCPU sums one variant's cycles and the CPU they took: its client's (this process, or pgbench)

@@ -11,6 +11,9 @@ import (
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
+
+	"github.com/deletesvc/deletesvc/openapi"
+	"github.com/deletesvc/deletesvc/server"
 )
 
 // bareUltrabizServer is the bare HTTP floor of the Ultrabiz cycle: an Echo server with the service's
@@ -19,9 +22,11 @@ import (
 // is in the query, the delete's lines are decoded and unused), and sending that request's half of
 // the pgbench script over pgx (statements prepared once per connection, the script's pipelines as
 // batches), with a minimal JSON answer. No validation, ORM, authentication, or transaction but the
-// script's own: what any HTTP service sending these statements costs. Its connections (one per
-// client) close with t's cleanup; it answers at the URL it returns.
-func bareUltrabizServer(t tb, dbURL string, script []pgbenchStatement, vars map[string]any, clients int) string {
+// script's own: what any HTTP service sending these statements costs. With validate, each route first
+// checks its request as the service does (server.Validation, the credentials taken as checked): the
+// least a service that validates requests from the spec costs. Its connections (one per client)
+// close with t's cleanup; it answers at the URL it returns.
+func bareUltrabizServer(t tb, dbURL string, script []pgbenchStatement, vars map[string]any, clients int, validate bool) string {
 	insert, del := scriptOf(t, script, "InsertPurchaseInvoice"), scriptOf(t, script, "DeletePurchaseInvoice")
 	conns := make(chan *pgx.Conn, clients)
 	for range clients {
@@ -37,8 +42,19 @@ func bareUltrabizServer(t tb, dbURL string, script []pgbenchStatement, vars map[
 		defer func() { conns <- conn }()
 		return runScript(c.Request().Context(), conn, statements, mine)
 	}
+	const insertPath, deletePath = "/api/Purchase/InsertPurchaseInvoice", "/api/Purchase/DeletePurchaseInvoice"
+	var insertChecks, deleteChecks []echo.MiddlewareFunc
+	if validate {
+		spec, err := openapi.Load("ultrabiz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked := func(echo.Context) bool { return true }
+		insertChecks = []echo.MiddlewareFunc{server.Validation(spec, http.MethodPost, insertPath, checked)}
+		deleteChecks = []echo.MiddlewareFunc{server.Validation(spec, http.MethodDelete, deletePath, checked)}
+	}
 	e := echo.New()
-	e.POST("/api/Purchase/InsertPurchaseInvoice", func(c echo.Context) error {
+	e.POST(insertPath, func(c echo.Context) error {
 		var body struct {
 			BillNo string `json:"BillNo"`
 		}
@@ -52,8 +68,8 @@ func bareUltrabizServer(t tb, dbURL string, script []pgbenchStatement, vars map[
 			return err
 		}
 		return c.JSONBlob(http.StatusOK, fmt.Appendf(nil, `{"InvoiceId":%d,"Message":"ok"}`, mine["id"]))
-	})
-	e.DELETE("/api/Purchase/DeletePurchaseInvoice", func(c echo.Context) error {
+	}, insertChecks...)
+	e.DELETE(deletePath, func(c echo.Context) error {
 		var lines []struct {
 			ProductID string `json:"ProductId"`
 		}
@@ -70,7 +86,7 @@ func bareUltrabizServer(t tb, dbURL string, script []pgbenchStatement, vars map[
 			return err
 		}
 		return c.JSONBlob(http.StatusOK, []byte(`{"Message":"ok"}`))
-	})
+	}, deleteChecks...)
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 	return srv.URL
