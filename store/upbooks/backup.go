@@ -420,16 +420,12 @@ func (s *Store) RestoreBackup(ctx context.Context, req RestoreRequest) (Restore,
 		}
 		touched := map[string]bool{}
 		store.ReportPlan(ctx, len(steps)+len(sections)) // the tables cleared, then the backup's read back
-		for _, st := range steps {
-			r := tx.Exec(deleteStepSQL(st), stepArgs(st, req.OrgID, keep)...)
-			if r.Error != nil {
-				if store.IsForeignKeyViolation(r.Error) {
-					return &RestoreConflict{}
-				}
-				return fmt.Errorf("clear %s from %s: %w", st.category, st.table, r.Error)
-			}
+		err = runSteps(ctx, tx, steps, req.OrgID, keep, func(st step, deleted int64) {
 			touched[st.table] = true
-			store.ReportStep(ctx, st.category, r.RowsAffected)
+			store.ReportStep(ctx, st.category, deleted)
+		})
+		if err != nil {
+			return fmt.Errorf("clear: %w", err) // a foreign key refusing it is a RestoreConflict (below)
 		}
 		if err := s.load(ctx, tx, b, set, plan, touched, &res); err != nil {
 			return err

@@ -659,27 +659,41 @@ func (p *stepCanceller) Step(category string, _ int64) {
 	p.cancel()
 }
 
-// A delete whose progress is watched (a background operation) sends its steps one by one: its
-// progress moves step by step, and a cancel stops it at the next step, not after every statement
-// already sent, changing nothing.
-func TestWatchedDeleteStopsAtTheStepItIsCancelledIn(t *testing.T) {
+// A delete or a restore whose progress is watched (a background operation) sends its steps one by
+// one: its progress moves step by step, and a cancel stops it at the next step, not after every
+// statement already sent, changing nothing.
+func TestWatchedStepsStopAtTheStepTheyAreCancelledIn(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s := upbooks.New(db)
-		owner, org := seededTenant(t, db, seedRows)
-		snap := snapshot(orgRows(t, s, org.ID))
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		progress := &stepCanceller{cancel: cancel}
-		_, err := s.DeleteSelective(store.WithProgress(ctx, progress), upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: allCategories()})
-		if err == nil {
-			t.Fatal("cancelled at the first step, the delete succeeded")
-		}
-		if len(progress.steps) != 1 {
-			t.Errorf("%d steps reported after a cancel at the first (%v), want 1", len(progress.steps), progress.steps)
-		}
-		assertSame(t, "organization", snap, snapshot(orgRows(t, s, org.ID)))
-	})
+	for _, op := range []string{"delete", "restore"} {
+		t.Run(op, func(t *testing.T) {
+			t.Parallel()
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				s, _ := backupStore(t, db, 0)
+				owner, org := seededTenant(t, db, seedRows)
+				backup, err := s.TakeBackup(context.Background(), upbooks.BackupRequest{OrgID: org.ID, UserID: owner.ID})
+				if err != nil {
+					t.Fatal(err)
+				}
+				snap := snapshot(orgRows(t, s, org.ID))
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				progress := &stepCanceller{cancel: cancel}
+				watched := store.WithProgress(ctx, progress)
+				if op == "delete" {
+					_, err = s.DeleteSelective(watched, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: allCategories()})
+				} else {
+					_, err = s.RestoreBackup(watched, upbooks.RestoreRequest{OrgID: org.ID, UserID: owner.ID, BackupID: backup.ID, Categories: everyCategoryBut("organizationBackups")})
+				}
+				if err == nil {
+					t.Fatalf("cancelled at the first step, the %s succeeded", op)
+				}
+				if len(progress.steps) != 1 {
+					t.Errorf("%d steps reported after a cancel at the first (%v), want 1 (%v)", len(progress.steps), progress.steps, err)
+				}
+				assertSame(t, "organization", snap, snapshot(orgRows(t, s, org.ID)))
+			})
+		})
+	}
 }
 
 func TestConcurrentDeletesOnOneOrganization(t *testing.T) {
