@@ -23,7 +23,7 @@ import (
 // BenchmarkDeleteSelective compares, side by side, the selective delete of every flag with the
 // plain deletes of the same rows (one "DELETE FROM <table> WHERE organization_id = ?" per table,
 // children first, one transaction) with the schema's foreign keys, and the same plain deletes
-// without them: the floor. Each size is seeded once; every round clones that database once per
+// without them. The faster of the two raw deletes is the floor. Each size is seeded once; every round clones that database once per
 // variant, so each variant deletes from the same bytes, and the variants take turns first. The
 // dry run of the same request is timed on its own clone too, beside the floor of counting: the dry
 // run's two COUNT statements sent bare over plain database/sql connections, side by side on
@@ -78,6 +78,9 @@ func BenchmarkDeleteSelective(b *testing.B) {
 					slices.Sort(sorted)
 					med[v] = sorted[len(sorted)/2]
 				}
+				// The floor is the faster of the raw deletes: on SQLite at 1,000,000 rows the one
+				// with the foreign keys checked took about 0.7x as long as the one without.
+				med["fastestRaw"] = min(med["raw+FKs"], med["floor"])
 				r := benchRow{backend, rows, med, samples}
 				table = append(table, r)
 				// Each size's row as soon as it is measured: a long run stopped later keeps it.
@@ -89,7 +92,7 @@ func BenchmarkDeleteSelective(b *testing.B) {
 	fmt.Printf("%s\n", benchHeader)
 	for _, r := range table {
 		fmt.Println(r)
-		b.ReportMetric(r.ratio("service", "floor"), fmt.Sprintf("service/floor-%s-%d", r.backend, r.rows))
+		b.ReportMetric(r.ratio("service", "fastestRaw"), fmt.Sprintf("service/fastestRaw-%s-%d", r.backend, r.rows))
 	}
 	// The spread behind each median: on a shared machine one round can be far off.
 	for _, r := range table {
@@ -132,7 +135,7 @@ type benchRow struct {
 	samples map[string][]time.Duration
 }
 
-const benchHeader = "| backend | rows | service | raw SQL, same FKs | raw SQL, no FKs (floor) | service/floor | raw+FKs/floor | dryRun | count floor | dryRun/service | count floor/service | dryRun/count floor | count without the org indexes | its /service | insert | insert without the org indexes | insert/unindexed |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+const benchHeader = "| backend | rows | service | raw SQL, same FKs | raw SQL, no FKs | service/faster raw (the floor) | raw+FKs/no FKs | dryRun | count floor | dryRun/service | count floor/service | dryRun/count floor | count without the org indexes | its /service | insert | insert without the org indexes | insert/unindexed |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 
 func (r benchRow) ratio(a, b string) float64 { return r.median[a].Seconds() / r.median[b].Seconds() }
 
@@ -151,7 +154,7 @@ func (r benchRow) String() string {
 		return fmt.Sprintf("%.2fx", r.ratio(a, b))
 	}
 	return fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", r.backend, r.rows,
-		ms("service"), ms("raw+FKs"), ms("floor"), x("service", "floor"), x("raw+FKs", "floor"),
+		ms("service"), ms("raw+FKs"), ms("floor"), x("service", "fastestRaw"), x("raw+FKs", "floor"),
 		ms("dryRun"), ms("countFloor"), x("dryRun", "service"), x("countFloor", "service"), x("dryRun", "countFloor"),
 		ms("countUnindexed"), x("countUnindexed", "service"), ms("insert"), ms("insertUnindexed"), x("insert", "insertUnindexed"))
 }

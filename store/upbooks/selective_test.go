@@ -586,8 +586,9 @@ func TestFailureMidwayChangesNothing(t *testing.T) {
 }
 
 // A figure stored in a table the delete emptied is skipped by the recompute only while the table
-// stays empty: a row that came into it before the recompute (here put there by a trigger on the
-// client ledger's delete, with a balance of 7 and no ledger lines) gets its figure recomputed (0).
+// stays empty: a row that came into it before the recompute (here put back by a trigger on the
+// clients' own delete, with a balance of 7 and no ledger lines, so in either order of the steps)
+// gets its figure recomputed (0).
 func TestFiguresOfRowsBackInAnEmptiedTableAreRecomputed(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -601,10 +602,10 @@ func TestFiguresOfRowsBackInAnEmptiedTableAreRecomputed(t *testing.T) {
 					INSERT INTO ub_clients (organization_id, id, created_at, name, email, phone, gstin, billing_address, shipping_address, balance)
 					VALUES (OLD.organization_id, '`+back+`', now(), 'Back', '', '', '', '', '', 7) ON CONFLICT DO NOTHING;
 					RETURN NULL; END $$`,
-				"CREATE TRIGGER ub_back AFTER DELETE ON ub_client_ledgers FOR EACH ROW EXECUTE FUNCTION ub_back()",
-				"ALTER TABLE ub_client_ledgers ENABLE ALWAYS TRIGGER ub_back") // fires under session_replication_role = replica
+				"CREATE TRIGGER ub_back AFTER DELETE ON ub_clients FOR EACH ROW EXECUTE FUNCTION ub_back()",
+				"ALTER TABLE ub_clients ENABLE ALWAYS TRIGGER ub_back") // fires under session_replication_role = replica
 		} else {
-			storetest.InstallTriggers(t, db, `CREATE TRIGGER ub_back AFTER DELETE ON ub_client_ledgers BEGIN
+			storetest.InstallTriggers(t, db, `CREATE TRIGGER ub_back AFTER DELETE ON ub_clients BEGIN
 				INSERT OR IGNORE INTO ub_clients (organization_id, id, created_at, name, email, phone, gstin, billing_address, shipping_address, balance)
 				VALUES (OLD.organization_id, '`+back+`', '2026-01-01 00:00:00', 'Back', '', '', '', '', '', '7'); END`)
 		}
