@@ -15,7 +15,7 @@
 -- Run by scripts/bench: pgbench -n -M prepared -c N -j N -T S -f scripts/bench/ultrabiz.sql -D ...
 
 -- operation: InsertPurchaseInvoice
-SELECT * FROM "memberships" WHERE organization_id = :org AND user_id = :user LIMIT 1;
+SELECT role FROM memberships WHERE organization_id = :org AND user_id = :user LIMIT 1;
 BEGIN;
 SELECT 'vendor' AS kind, '' AS product_id, id, 0 AS multiplier FROM ultrabiz_vendors WHERE organization_id = :org AND id IN (:vendor)
 UNION ALL
@@ -48,7 +48,7 @@ WHERE organization_id = :org
 COMMIT;
 
 -- operation: DeletePurchaseInvoice
-SELECT * FROM "memberships" WHERE organization_id = :org AND user_id = :user LIMIT 1;
+SELECT role FROM memberships WHERE organization_id = :org AND user_id = :user LIMIT 1;
 BEGIN;
 \startpipeline
 UPDATE ultrabiz_purchase_invoices SET deleted_at = now(), deleted_by = :usernumber
