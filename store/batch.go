@@ -139,6 +139,9 @@ func insertStatement(tx *gorm.DB, table string, columns []string, rows [][]any, 
 
 // Run sends the queued statements and reads their answers; errors name the statement's what.
 func (b *Batch) Run() error {
+	if len(b.items) == 0 {
+		return nil
+	}
 	defer func() { b.items = nil }()
 	conn := pipelineConn(b.tx)
 	if conn == nil {

@@ -278,3 +278,56 @@ func DryRunCounts(orgID, userID, ownerID string) (queries [2]string, args [2][]a
 func (s *Store) RecomputeFigures(ctx context.Context, orgID string) error {
 	return s.db.Tx(ctx, func(tx *gorm.DB) error { return s.recompute(tx, orgID, nil, nil) })
 }
+
+// ExplainFigures runs explain (EXPLAIN, or SQLite's EXPLAIN QUERY PLAN) on every statement that
+// recomputes a stored figure over orgID's rows, in one transaction under the settings recompute
+// runs them with (figurePlanning), and returns each statement's plan, a line per row.
+func (s *Store) ExplainFigures(ctx context.Context, orgID, explain string) (map[string]string, error) {
+	plans := map[string]string{}
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		return s.figurePlanning(tx, func() error {
+			for _, qs := range s.q.figures {
+				for _, q := range qs {
+					plan, err := planLines(tx, explain+q, map[string]any{"org": orgID})
+					if err != nil {
+						return fmt.Errorf("explain %s: %w", q, err)
+					}
+					plans[q] = plan
+				}
+			}
+			return nil
+		})
+	})
+	return plans, err
+}
+
+// planLines is the last column of every row query returns (a plan's text), one line per row.
+func planLines(tx *gorm.DB, query string, vars ...any) (string, error) {
+	rows, err := tx.Raw(query, vars...).Rows()
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return "", err
+	}
+	var lines []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", err
+		}
+		switch v := vals[len(vals)-1].(type) {
+		case string:
+			lines = append(lines, v)
+		case []byte:
+			lines = append(lines, string(v))
+		}
+	}
+	return strings.Join(lines, "\n"), rows.Err()
+}

@@ -475,22 +475,27 @@ func (s *Store) recompute(tx *gorm.DB, orgID string, touched, emptied map[string
 			holds[t] = n[i] > 0
 		}
 	}
-	// Each figure joins its table to its inputs on a reference column: planned without nested
-	// loops, so an organization the statistics do not know costs linear time (store.WithoutNestedLoops).
-	return s.db.WithoutNestedLoops(tx, func() error {
+	// The statements go together (store.Batch), in order: a figure may read one recomputed before it.
+	return s.figurePlanning(tx, func() error {
+		b := store.NewBatch(tx)
 		for _, i := range due {
 			f := figureDefs[i]
 			if emptied[f.target] && !holds[f.target] {
 				continue
 			}
 			for _, q := range s.q.figures[i] {
-				if err := tx.Exec(q, map[string]any{"org": orgID}).Error; err != nil {
-					return fmt.Errorf("recompute %s: %w", f.name, err)
-				}
+				b.Exec("recompute "+f.name, nil, q, map[string]any{"org": orgID})
 			}
 		}
-		return nil
+		return b.Run()
 	})
+}
+
+// figurePlanning runs fn, which sends figure statements, under the settings they are planned with.
+// Each figure joins its table to its inputs on a reference column: planned without nested loops,
+// so an organization the statistics do not know costs linear time (store.DB.WithoutNestedLoops).
+func (s *Store) figurePlanning(tx *gorm.DB, fn func() error) error {
+	return s.db.WithoutNestedLoops(tx, fn)
 }
 
 // countAll runs a one-row query of width numbers.
