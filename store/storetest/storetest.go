@@ -185,6 +185,37 @@ func EmptyURL(t testing.TB, b Backend) string {
 	return createPostgres(t, requirePostgres(t), "template0")
 }
 
+// UnprivilegedURL creates a fresh PostgreSQL database as URL does and returns its URL for a role
+// that may use its tables and nothing more: not a superuser, so without SET on
+// session_replication_role, and the bulk deletes keep the database's row-by-row foreign-key
+// checks, as in a deployment that did not grant it.
+func UnprivilegedURL(t testing.TB) string {
+	t.Helper()
+	dbURL := URL(t, Postgres)
+	admin := requirePostgres(t)
+	u, _ := url.Parse(dbURL)
+	name := strings.TrimPrefix(u.Path, "/")
+	role := name + "_app"
+	if err := adminExec(admin, "CREATE ROLE "+role+" LOGIN NOSUPERUSER"); err != nil {
+		t.Fatalf("create role %s: %v", role, err)
+	}
+	// Before the database's drop (cleanups run last first): the grants go with the role.
+	t.Cleanup(func() {
+		if err := adminExec(dbURL, "DROP OWNED BY "+role); err != nil {
+			t.Errorf("drop the grants of %s: %v", role, err)
+		}
+		if err := adminExec(admin, "DROP ROLE IF EXISTS "+role); err != nil {
+			t.Errorf("drop role %s: %v", role, err)
+		}
+	})
+	for _, grant := range []string{"GRANT USAGE ON SCHEMA public TO ", "GRANT ALL ON ALL TABLES IN SCHEMA public TO ", "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO "} {
+		if err := adminExec(dbURL, grant+role); err != nil {
+			t.Fatalf("%s%s: %v", grant, role, err)
+		}
+	}
+	return WithDatabase(admin, name, role)
+}
+
 // AdminURL is the URL of the test PostgreSQL's maintenance database (skipping the test, or failing
 // it under REQUIRE_POSTGRES=1, when PostgreSQL is unreachable), for tests that manage databases
 // and roles themselves; WithDatabase points it at another database.

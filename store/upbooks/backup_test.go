@@ -140,6 +140,53 @@ func TestBackupDeleteRestoreRoundTrip(t *testing.T) {
 	})
 }
 
+// Without the privilege to turn PostgreSQL's row-by-row foreign-key checks off (a deployment that
+// did not grant SET ON PARAMETER session_replication_role), the bulk paths keep them and run in the
+// order they allow, referencing rows first: a delete of every category and a restore of them all
+// leave every row as it was. A restore that clears rows that kept rows point at is refused whole,
+// as a conflict, even when the backup would put them back: the check refuses the clearing before
+// the backup's rows are in. (With the privilege, and on SQLite, whose checks wait for the commit,
+// that restore succeeds.)
+func TestWithoutTheBypassTheDatabaseChecksEveryRow(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, storetest.UnprivilegedURL(t))
+	ctx := context.Background()
+	var bypass bool
+	if err := db.Gorm(ctx).Raw("SELECT has_parameter_privilege('session_replication_role', 'SET')").Scan(&bypass).Error; err != nil || bypass {
+		t.Fatalf("the role may turn the checks off (%v): the test would not run the checked path", err)
+	}
+	s, _ := backupStore(t, db, 0)
+	owner, org := seededTenant(t, db, seedRows)
+	before := snapshot(withoutRecords(orgRows(t, s, org.ID)))
+	b, err := s.TakeBackup(ctx, upbooks.BackupRequest{OrgID: org.ID, UserID: owner.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	snap := snapshot(orgRows(t, s, org.ID))
+	_, err = s.RestoreBackup(ctx, upbooks.RestoreRequest{OrgID: org.ID, UserID: owner.ID, BackupID: b.ID, Categories: []string{"clients"}})
+	var conflict *upbooks.RestoreConflict
+	if !errors.As(err, &conflict) || !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("restoring clients alone, which kept rows point at: want a RestoreConflict, got %v", err)
+	}
+	assertSame(t, "refused restore", snap, snapshot(orgRows(t, s, org.ID)))
+
+	all := everyCategoryBut("organizationBackups")
+	if _, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: all}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(orgRows(t, s, org.ID)["ub_invoices"]); n != 0 {
+		t.Fatalf("%d invoices left after the delete", n)
+	}
+	if _, err := s.RestoreBackup(ctx, upbooks.RestoreRequest{OrgID: org.ID, UserID: owner.ID, BackupID: b.ID, Categories: all}); err != nil {
+		t.Fatal(err)
+	}
+	assertSame(t, "after restore", before, snapshot(withoutRecords(orgRows(t, s, org.ID))))
+	if broken, _, err := s.Orphans(ctx, org.ID); err != nil || len(broken) > 0 {
+		t.Fatalf("orphans after the restore: %v (%v)", broken, err)
+	}
+}
+
 // A restore that would leave a row pointing at a missing one is refused whole, naming the
 // categories, in both directions; restoring the missing categories too succeeds.
 func TestRestoreRefusesMissingDependencies(t *testing.T) {
