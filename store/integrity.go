@@ -155,11 +155,13 @@ func (db *DB) ReadTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 // PostgreSQL: SET LOCAL session_replication_role = replica, which needs superuser or, from
 // PostgreSQL 15, GRANT SET ON PARAMETER session_replication_role; it also skips other triggers
 // (the schema has none). On Citus the setting is passed to the workers. Without the privilege the
-// transaction keeps the checks. SQLite always keeps them, deferred to the commit, so statements
-// may pass through states a row-by-row check refuses (a restore deletes rows that kept rows point
-// at, then puts them back): there the checks cost less than deleting without them (at 1,000,000
-// rows a delete with foreign_keys OFF took 1.47x as long), and the pragma cannot change inside an
-// Idempotent request's transaction anyway.
+// transaction keeps the checks, deferred to its commit (every foreign key is DEFERRABLE, migration
+// 13), so statements may pass through states a row-by-row check refuses: a restore deletes rows
+// that kept rows point at, then puts them back. SQLite always keeps them, deferred the same way:
+// there the checks cost less than deleting without them (at 1,000,000 rows a delete with
+// foreign_keys OFF took 1.47x as long), and the pragma cannot change inside an Idempotent
+// request's transaction anyway. (Citus does not pass SET CONSTRAINTS to the workers, so there,
+// without the privilege, the checks stay immediate.)
 func (db *DB) UncheckedTx(ctx context.Context, fn func(tx *gorm.DB, unchecked bool) error) error {
 	if db.DialectName() == "sqlite" {
 		return db.Tx(ctx, func(tx *gorm.DB) error {
@@ -180,6 +182,8 @@ func (db *DB) UncheckedTx(ctx context.Context, fn func(tx *gorm.DB, unchecked bo
 			if err := tx.Exec("SET LOCAL session_replication_role = replica").Error; err != nil {
 				return fmt.Errorf("turn off foreign-key triggers: %w", err)
 			}
+		} else if err := tx.Exec("SET CONSTRAINTS ALL DEFERRED").Error; err != nil {
+			return fmt.Errorf("defer foreign keys: %w", err)
 		}
 		return fn(tx, bypass)
 	})

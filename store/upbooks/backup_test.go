@@ -141,12 +141,10 @@ func TestBackupDeleteRestoreRoundTrip(t *testing.T) {
 }
 
 // Without the privilege to turn PostgreSQL's row-by-row foreign-key checks off (a deployment that
-// did not grant SET ON PARAMETER session_replication_role), the bulk paths keep them and run in the
-// order they allow, referencing rows first: a delete of every category and a restore of them all
-// leave every row as it was. A restore that clears rows that kept rows point at is refused whole,
-// as a conflict, even when the backup would put them back: the check refuses the clearing before
-// the backup's rows are in. (With the privilege, and on SQLite, whose checks wait for the commit,
-// that restore succeeds.)
+// did not grant SET ON PARAMETER session_replication_role), the bulk paths keep them, deferred to
+// the commit: a restore of clients alone clears rows that kept rows point at and puts them back;
+// one that would leave a kept row pointing at a missing client is refused whole; a delete of every
+// category and a restore of them all leave every row as it was.
 func TestWithoutTheBypassTheDatabaseChecksEveryRow(t *testing.T) {
 	t.Parallel()
 	db := storetest.Open(t, storetest.UnprivilegedURL(t))
@@ -163,13 +161,35 @@ func TestWithoutTheBypassTheDatabaseChecksEveryRow(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	backedUp := snapshot(withoutRecords(orgRows(t, s, org.ID)))
+	if _, err := s.RestoreBackup(ctx, upbooks.RestoreRequest{OrgID: org.ID, UserID: owner.ID, BackupID: b.ID, Categories: []string{"clients"}}); err != nil {
+		t.Fatalf("restoring clients alone, which kept rows point at: %v", err)
+	}
+	assertSame(t, "after restoring clients", backedUp, snapshot(withoutRecords(orgRows(t, s, org.ID))))
+
+	// A contract (kept) pointing at a client the backup lacks: restoring clients would drop it.
+	rows := orgRows(t, s, org.ID)
+	client, contract := rows["ub_clients"][0], rows["ub_contracts"][0]
+	client["id"], contract["id"], contract["client_id"] = "c0ffee000000000000000001", "c0ffee000000000000000002", "c0ffee000000000000000001"
+	if err := db.Gorm(ctx).Table("ub_clients").Create(client).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Gorm(ctx).Table("ub_contracts").Create(contract).Error; err != nil {
+		t.Fatal(err)
+	}
 	snap := snapshot(orgRows(t, s, org.ID))
 	_, err = s.RestoreBackup(ctx, upbooks.RestoreRequest{OrgID: org.ID, UserID: owner.ID, BackupID: b.ID, Categories: []string{"clients"}})
 	var conflict *upbooks.RestoreConflict
 	if !errors.As(err, &conflict) || !errors.Is(err, store.ErrConflict) {
-		t.Fatalf("restoring clients alone, which kept rows point at: want a RestoreConflict, got %v", err)
+		t.Fatalf("restoring clients under a contract of a newer client: want a RestoreConflict, got %v", err)
 	}
 	assertSame(t, "refused restore", snap, snapshot(orgRows(t, s, org.ID)))
+	if err := db.Gorm(ctx).Exec("DELETE FROM ub_contracts WHERE organization_id = ? AND id = ?", org.ID, contract["id"]).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Gorm(ctx).Exec("DELETE FROM ub_clients WHERE organization_id = ? AND id = ?", org.ID, client["id"]).Error; err != nil {
+		t.Fatal(err)
+	}
 
 	all := everyCategoryBut("organizationBackups")
 	if _, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: all}); err != nil {
