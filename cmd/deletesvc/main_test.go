@@ -283,14 +283,7 @@ func TestPoolSettingsFromFlagsAndEnvironment(t *testing.T) {
 func deleteWithoutChecks(t *testing.T, db *store.DB, statement string) {
 	t.Helper()
 	ctx := context.Background()
-	sqlDB, err := db.SQL()
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := storetest.Conn(t, db)
 	// Discarded rather than returned to the pool with its checks off.
 	defer func() { _ = conn.Raw(func(any) error { return driver.ErrBadConn }); _ = conn.Close() }()
 	off := "SET session_replication_role = replica"

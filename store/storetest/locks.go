@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -18,14 +19,7 @@ import (
 func HoldLocks(t testing.TB, db *store.DB, tables ...string) (release func()) {
 	t.Helper()
 	ctx := context.Background()
-	sqlDB, err := db.SQL()
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := Conn(t, db)
 	// On SQLite the DSN makes every transaction BEGIN IMMEDIATE: it takes the write lock at once.
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -85,4 +79,19 @@ func InstallTriggers(t testing.TB, db *store.DB, stmts ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Conn takes one connection from db's pool, for a test that runs statements on it alone; the
+// caller closes it.
+func Conn(t testing.TB, db *store.DB) *sql.Conn {
+	t.Helper()
+	sqlDB, err := db.SQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sqlDB.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conn
 }

@@ -140,6 +140,23 @@ func TestBackupDeleteRestoreRoundTrip(t *testing.T) {
 	})
 }
 
+// addClientUnderContract adds to orgID a client and a contract pointing at it (copies of its first
+// ones under new ids), and returns their ids: rows a backup taken before lacks.
+func addClientUnderContract(t *testing.T, db *store.DB, s *upbooks.Store, orgID string) (clientID, contractID string) {
+	t.Helper()
+	rows := orgRows(t, s, orgID)
+	client, contract := rows["ub_clients"][0], rows["ub_contracts"][0]
+	clientID, contractID = "c0ffee000000000000000001", "c0ffee000000000000000002"
+	client["id"], contract["id"], contract["client_id"] = clientID, contractID, clientID
+	if err := db.Gorm(context.Background()).Table("ub_clients").Create(client).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Gorm(context.Background()).Table("ub_contracts").Create(contract).Error; err != nil {
+		t.Fatal(err)
+	}
+	return clientID, contractID
+}
+
 // Without the privilege to turn PostgreSQL's row-by-row foreign-key checks off (a deployment that
 // did not grant SET ON PARAMETER session_replication_role), the bulk paths keep them, deferred to
 // the commit: a restore of clients alone clears rows that kept rows point at and puts them back;
@@ -168,15 +185,7 @@ func TestWithoutTheBypassTheDatabaseChecksEveryRow(t *testing.T) {
 	assertSame(t, "after restoring clients", backedUp, snapshot(withoutRecords(orgRows(t, s, org.ID))))
 
 	// A contract (kept) pointing at a client the backup lacks: restoring clients would drop it.
-	rows := orgRows(t, s, org.ID)
-	client, contract := rows["ub_clients"][0], rows["ub_contracts"][0]
-	client["id"], contract["id"], contract["client_id"] = "c0ffee000000000000000001", "c0ffee000000000000000002", "c0ffee000000000000000001"
-	if err := db.Gorm(ctx).Table("ub_clients").Create(client).Error; err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Gorm(ctx).Table("ub_contracts").Create(contract).Error; err != nil {
-		t.Fatal(err)
-	}
+	client, contract := addClientUnderContract(t, db, s, org.ID)
 	snap := snapshot(orgRows(t, s, org.ID))
 	_, err = s.RestoreBackup(ctx, upbooks.RestoreRequest{OrgID: org.ID, UserID: owner.ID, BackupID: b.ID, Categories: []string{"clients"}})
 	var conflict *upbooks.RestoreConflict
@@ -184,10 +193,10 @@ func TestWithoutTheBypassTheDatabaseChecksEveryRow(t *testing.T) {
 		t.Fatalf("restoring clients under a contract of a newer client: want a RestoreConflict, got %v", err)
 	}
 	assertSame(t, "refused restore", snap, snapshot(orgRows(t, s, org.ID)))
-	if err := db.Gorm(ctx).Exec("DELETE FROM ub_contracts WHERE organization_id = ? AND id = ?", org.ID, contract["id"]).Error; err != nil {
+	if err := db.Gorm(ctx).Exec("DELETE FROM ub_contracts WHERE organization_id = ? AND id = ?", org.ID, contract).Error; err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Gorm(ctx).Exec("DELETE FROM ub_clients WHERE organization_id = ? AND id = ?", org.ID, client["id"]).Error; err != nil {
+	if err := db.Gorm(ctx).Exec("DELETE FROM ub_clients WHERE organization_id = ? AND id = ?", org.ID, client).Error; err != nil {
 		t.Fatal(err)
 	}
 
@@ -252,15 +261,7 @@ func TestRestoreRefusesMissingDependencies(t *testing.T) {
 
 		// A kept row pointing at a row the backup lacks: a client added after the backup, with a
 		// contract (kept) pointing at it; restoring clients alone would drop that client.
-		rows := orgRows(t, s, org.ID)
-		client, contract := rows["ub_clients"][0], rows["ub_contracts"][0]
-		client["id"], contract["id"], contract["client_id"] = "c0ffee000000000000000001", "c0ffee000000000000000002", "c0ffee000000000000000001"
-		if err := db.Gorm(ctx).Table("ub_clients").Create(client).Error; err != nil {
-			t.Fatal(err)
-		}
-		if err := db.Gorm(ctx).Table("ub_contracts").Create(contract).Error; err != nil {
-			t.Fatal(err)
-		}
+		addClientUnderContract(t, db, s, org.ID)
 		before = snapshot(orgRows(t, s, org.ID))
 		_, err = s.RestoreBackup(ctx, upbooks.RestoreRequest{OrgID: org.ID, UserID: owner.ID, BackupID: b.ID, Categories: []string{"clients"}})
 		if !errors.As(err, &conflict) || !slices.ContainsFunc(conflict.Blockers, func(x upbooks.Blocker) bool {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/storetest"
 
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
@@ -307,21 +308,9 @@ func planLines(tx *gorm.DB, query string, vars ...any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return "", err
-	}
+	all, err := storetest.ScanAll(rows)
 	var lines []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return "", err
-		}
+	for _, vals := range all {
 		switch v := vals[len(vals)-1].(type) {
 		case string:
 			lines = append(lines, v)
@@ -329,5 +318,5 @@ func planLines(tx *gorm.DB, query string, vars ...any) (string, error) {
 			lines = append(lines, string(v))
 		}
 	}
-	return strings.Join(lines, "\n"), rows.Err()
+	return strings.Join(lines, "\n"), err
 }
