@@ -341,6 +341,23 @@ func TestSweepDeletesEndedOperationsPastRetention(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db, operations.Config{Retention: time.Hour})
 		f.start(t)
+		// The queue sweeps once when it starts; that sweep must be over before the test ages the
+		// old operation, or it may delete it before the Sweep under test does.
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			var swept int64
+			err := db.Gorm(context.Background()).Raw("SELECT count(*) FROM river_job WHERE kind = ? AND state = ?", "operations.sweep", "completed").Scan(&swept).Error
+			if err != nil {
+				t.Fatal(err)
+			}
+			if swept > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the sweep on start has not completed")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 		old := f.final(t, f.submit(t, 200, false).ID)
 		recent := f.final(t, f.submit(t, 409, false).ID)
 		running := f.submit(t, 200, true)
