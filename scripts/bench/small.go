@@ -105,6 +105,9 @@ func smallBench(t tb, c config, backend storetest.Backend) (rates, cpuMicros map
 		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
 		doc := make(map[string]string, len(columns))
 		for i, name := range columns {
 			doc[name] = string(values[i])

@@ -343,7 +343,7 @@ func TestSweepDeletesEndedOperationsPastRetention(t *testing.T) {
 		f.start(t)
 		// The queue sweeps once when it starts; that sweep must be over before the test ages the
 		// old operation, or it may delete it before the Sweep under test does.
-		deadline := time.Now().Add(20 * time.Second)
+		deadline := time.Now().Add(time.Minute)
 		for {
 			var swept int64
 			err := db.Gorm(context.Background()).Raw("SELECT count(*) FROM river_job WHERE kind = ? AND state = ?", "operations.sweep", "completed").Scan(&swept).Error
