@@ -25,14 +25,13 @@ import (
 // children first, one transaction) with the schema's foreign keys, and the same plain deletes
 // without them; the faster of the two is the floor. Each size is seeded once; every round clones
 // that database once per variant, so each variant deletes from the same bytes, and the variants
-// take turns first. The
-// dry run of the same request is timed on its own clone too, beside the floor of counting: the dry
-// run's two COUNT statements sent bare over plain database/sql connections, side by side on
-// PostgreSQL as the dry run sends them (no transaction, no snapshot, no membership read). A dry
-// run cannot cost less than those counts; when they alone take more than a tenth of the delete, so
-// does any dry run that counts exactly. The count is timed once more with
-// the organization_id indexes (migration 12) dropped: what that index buys. What it costs writes
-// is timed too: every row of the organization inserted again into the emptied tables, in one
+// take turns first. The dry run of the same request is timed on its own clone too, beside the floor
+// of counting: the dry run's two COUNT statements sent bare over plain database/sql connections,
+// side by side on PostgreSQL as the dry run sends them (no transaction, no snapshot, no membership
+// read). A dry run cannot cost less than those counts; when they alone take more than a tenth of
+// the delete, so does any dry run that counts exactly. The count is timed once more with the
+// organization_id indexes (migration 12) dropped: what that index buys. What it costs writes is
+// timed too: every row of the organization inserted again into the emptied tables, in one
 // transaction with the foreign keys checked, with the indexes and without them. It prints the
 // medians and ratios. Run it with scripts/bench-upbooks.
 //
