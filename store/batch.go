@@ -16,12 +16,13 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// Batch is statements of one transaction sent together. On PostgreSQL, in a transaction that Tx or
-// Idempotent began, they go in one round trip (a pgx pipeline on that connection,
-// inside the transaction); elsewhere (SQLite, an Idempotent request's transaction) one after another
-// through GORM (SQLite, or a transaction begun otherwise). Either way each statement runs after the one before and sees its effects, and the
-// first error ends the batch. A request's latency on PostgreSQL is mostly round trips, so a store
-// method queues what does not depend on answers it has yet to read.
+// Batch is statements of one transaction sent together. On PostgreSQL, in a transaction that Tx,
+// PipelinedTx or Idempotent began, they go in one round trip (a pgx pipeline on that connection,
+// inside the transaction, with PipelinedTx's BEGIN and COMMIT when they are due); elsewhere (SQLite,
+// a transaction begun otherwise) one after another through GORM. Either way each statement runs
+// after the one before and sees its effects, and the first error ends the batch. A request's latency
+// on PostgreSQL is mostly round trips, so a store method queues what does not depend on answers it
+// has yet to read.
 type Batch struct {
 	tx    *gorm.DB
 	items []batchItem
@@ -138,16 +139,36 @@ func insertStatement(tx *gorm.DB, table string, columns []string, rows [][]any, 
 }
 
 // Run sends the queued statements and reads their answers; errors name the statement's what.
-func (b *Batch) Run() error {
+func (b *Batch) Run() error { return b.run(false) }
+
+// RunLast is Run for the transaction's last statements: nothing the caller does after it may refuse
+// (return an error), as its changes may already be committed. In PipelinedTx on PostgreSQL, from the
+// handle fn was given, COMMIT goes in the same round trip; elsewhere the transaction commits when fn
+// returns, as usual. A statement that fails in the batch fails the commit: nothing is kept.
+func (b *Batch) RunLast() error { return b.run(true) }
+
+func (b *Batch) run(last bool) error {
+	tc := pipelineConn(b.tx)
+	if tc != nil && tc.lazy != nil && tc.lazy.committed {
+		return errTxCommitted
+	}
 	if len(b.items) == 0 {
 		return nil
 	}
 	defer func() { b.items = nil }()
-	conn := pipelineConn(b.tx)
-	if conn == nil {
+	if tc == nil {
 		return b.runEach()
 	}
+	lazy := tc.lazy
+	if lazy != nil && lazy.begun && lazy.beginErr != nil {
+		return lazy.beginErr
+	}
+	begin := lazy != nil && !lazy.begun
+	commit := last && lazy != nil && tc.top == b.tx
 	batch := &pgx.Batch{}
+	if begin {
+		batch.Queue("BEGIN")
+	}
 	for _, it := range b.items {
 		if it.insert != nil {
 			sql, vars := InsertStatement(b.tx, it.insert.table, it.insert.columns, it.insert.rows)
@@ -165,20 +186,44 @@ func (b *Batch) Run() error {
 		}
 		batch.Queue(built.Statement.SQL.String(), built.Statement.Vars...)
 	}
-	begin := time.Now()
-	err := conn.Raw(func(driverConn any) error {
+	if commit {
+		batch.Queue("COMMIT")
+	}
+	started := time.Now()
+	if begin {
+		lazy.begun = true
+	}
+	err := tc.conn.Raw(func(driverConn any) error {
 		br := driverConn.(*stdlib.Conn).Conn().SendBatch(b.tx.Statement.Context, batch)
+		if begin {
+			if _, err := br.Exec(); err != nil {
+				lazy.beginErr = err
+				_ = br.Close()
+				return fmt.Errorf("begin: %w", err)
+			}
+		}
 		for _, it := range b.items {
 			if err := b.read(br, it); err != nil {
 				_ = br.Close()
 				return fmt.Errorf("%s: %w", it.what, b.translate(err))
 			}
 		}
+		if commit {
+			tag, err := br.Exec()
+			if err == nil {
+				err = committedTag(tag)
+			}
+			if err != nil {
+				_ = br.Close()
+				return fmt.Errorf("commit: %w", b.translate(err))
+			}
+			lazy.committed = true
+		}
 		return b.translate(br.Close())
 	})
 	// GORM's logger saw none of these statements: it logs the batch when slow or failed, as it
 	// would a statement.
-	b.tx.Logger.Trace(b.tx.Statement.Context, begin, func() (string, int64) {
+	b.tx.Logger.Trace(b.tx.Statement.Context, started, func() (string, int64) {
 		whats := make([]string, len(b.items))
 		for i, it := range b.items {
 			whats[i] = it.what
@@ -257,6 +302,8 @@ type txConnKey struct{}
 type txConn struct {
 	conn *sql.Conn
 	tx   gorm.ConnPool // the transaction begun on conn, once begun
+	top  *gorm.DB      // the handle fn was given: only its batches may commit
+	lazy *lazyTx       // tx, when PipelinedTx began it
 }
 
 // transaction runs fn in a transaction of its own: on PostgreSQL begun on a connection taken from
@@ -265,27 +312,12 @@ func (db *DB) transaction(ctx context.Context, fn func(tx *gorm.DB) error) error
 	if db.dialect.Name() != "postgres" {
 		return db.gorm.WithContext(ctx).Transaction(fn)
 	}
-	sqlDB, err := db.gorm.DB()
-	if err != nil {
-		return err
-	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("take a connection: %w", err)
-	}
-	defer conn.Close()
-	tc := &txConn{conn: conn}
-	g := db.gorm.WithContext(context.WithValue(ctx, txConnKey{}, tc))
-	g.Statement.ConnPool = conn
-	return g.Transaction(func(tx *gorm.DB) error {
-		tc.tx = tx.Statement.ConnPool
-		return fn(tx)
-	})
+	return db.onConn(ctx, false, fn)
 }
 
-// pipelineConn is the connection tx's transaction was begun on by transaction (directly, or as
-// an Idempotent request's), else nil.
-func pipelineConn(tx *gorm.DB) *sql.Conn {
+// pipelineConn is the transaction tx belongs to when it was begun by transaction or PipelinedTx
+// (directly, or as an Idempotent request's), else nil.
+func pipelineConn(tx *gorm.DB) *txConn {
 	ctx := tx.Statement.Context
 	tc, _ := ctx.Value(txConnKey{}).(*txConn)
 	if tc == nil {
@@ -296,5 +328,5 @@ func pipelineConn(tx *gorm.DB) *sql.Conn {
 	if tc == nil || tc.tx == nil || tc.tx != tx.Statement.ConnPool {
 		return nil
 	}
-	return tc.conn
+	return tc
 }

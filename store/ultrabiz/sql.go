@@ -83,19 +83,21 @@ const subtractVendorBalanceSQL = `
 UPDATE ultrabiz_vendors SET balance = {{sub "balance" "@amount"}}
 WHERE organization_id = @org AND id = @vendor`
 
-// takeBackStockSQL removes the live lines of invoice @doc from stock, one row per stock key; a
-// row that holds too little is left alone (and counted as missing by the caller).
+// takeBackStockSQL removes the live lines of invoice @doc from stock, one row per stock key. A row
+// holding too little would be set to NULL, which units' NOT NULL refuses: the statement fails, and
+// the transaction with it, even when its COMMIT was already sent in the same round trip (RunLast).
 const takeBackStockSQL = `
-UPDATE ultrabiz_stocks SET units = {{sub "ultrabiz_stocks.units" "taken.units"}}
+UPDATE ultrabiz_stocks SET units = CASE WHEN {{cmp "ultrabiz_stocks.units" "taken.units"}} >= 0
+    THEN {{sub "ultrabiz_stocks.units" "taken.units"}} END
 FROM (SELECT product_id, size_id, color_id, {{sum "units"}} AS units
       FROM ultrabiz_purchase_lines
       WHERE organization_id = @org AND invoice_id = @doc AND deleted_at IS NULL
       GROUP BY product_id, size_id, color_id) AS taken
 WHERE ultrabiz_stocks.organization_id = @org AND ultrabiz_stocks.product_id = taken.product_id
-  AND ultrabiz_stocks.size_id = taken.size_id AND ultrabiz_stocks.color_id = taken.color_id
-  AND {{cmp "ultrabiz_stocks.units" "taken.units"}} >= 0`
+  AND ultrabiz_stocks.size_id = taken.size_id AND ultrabiz_stocks.color_id = taken.color_id`
 
-// takeReturnStockSQL removes the lines of return @doc from stock, as takeBackStockSQL does an invoice's.
+// takeReturnStockSQL removes the lines of return @doc from stock, one row per stock key; a row
+// that holds too little is left alone (and counted as missing by the caller, takeStock).
 const takeReturnStockSQL = `
 UPDATE ultrabiz_stocks SET units = {{sub "ultrabiz_stocks.units" "taken.units"}}
 FROM (SELECT product_id, size_id, color_id, {{sum "units"}} AS units
