@@ -51,11 +51,21 @@ func Record(tx *gorm.DB, orgID, userID, action string, details map[string]any, n
 // RecordJSON is Record with the details already encoded as a JSON object, for a caller that
 // writes thousands of items faster than encoding/json's reflection does (invx's bulk delete).
 func RecordJSON(tx *gorm.DB, orgID, userID, action string, details []byte, now time.Time) error {
-	e := encodedEntry{OrganizationID: orgID, ID: store.NewObjectID(), CreatedAt: now, UserID: userID, Action: action, Details: string(details)}
+	e := newEncodedEntry(orgID, userID, action, details, now)
 	if err := tx.Omit(clause.Associations).Create(&e).Error; err != nil {
 		return fmt.Errorf("write activity log: %w", err)
 	}
 	return nil
+}
+
+// QueueJSON is RecordJSON queued in b, to go with the transaction's other statements.
+func QueueJSON(b *store.Batch, orgID, userID, action string, details []byte, now time.Time) {
+	e := newEncodedEntry(orgID, userID, action, details, now)
+	b.Create("write activity log", &e, 1)
+}
+
+func newEncodedEntry(orgID, userID, action string, details []byte, now time.Time) encodedEntry {
+	return encodedEntry{OrganizationID: orgID, ID: store.NewObjectID(), CreatedAt: now, UserID: userID, Action: action, Details: string(details)}
 }
 
 // encodedEntry is Entry as written: Details is its JSON text.

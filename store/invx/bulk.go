@@ -76,7 +76,8 @@ func resolve(p plan, items []ActionItem, updated map[string]*Document, current m
 // one result per item in request order. It costs at most four statements whatever the number of
 // items: one conditional UPDATE ... RETURNING for all of them and, in its transaction, one
 // activity-log entry for the documents deleted (on PostgreSQL a large batch first tunes its
-// transaction: tuneLarge); then one SELECT of the states of the items that did not apply
+// transaction: tuneLarge; the transaction is two round trips, BEGIN and COMMIT included, but for
+// a rare re-read); then one SELECT of the states of the items that did not apply
 // (unknown, another organization's, or not allowed). The first large batch of a Store also asks
 // once whether the server has lz4.
 func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []ActionItem) ([]ItemResult, error) {
@@ -93,8 +94,9 @@ func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []
 	var updated map[string]*Document
 	var err error
 	for attempt := 0; ; attempt++ {
-		err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-			// The settings and the UPDATE go in one round trip on PostgreSQL (store.Batch).
+		err = s.db.PipelinedTx(ctx, func(tx *gorm.DB) error {
+			// Two round trips on PostgreSQL (store.Batch): BEGIN, the settings and the UPDATE;
+			// then the activity entry and COMMIT.
 			b := store.NewBatch(tx)
 			if len(toApply) >= largeBatch {
 				if err := s.tuneLarge(tx, b); err != nil {
@@ -115,7 +117,8 @@ func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []
 					return err
 				}
 			}
-			return s.recordDeletes(tx, orgID, userID, toApply, updated, now)
+			s.queueDeletesEntry(b, orgID, userID, toApply, updated, now)
+			return b.RunLast()
 		})
 		// The transaction changed nothing when PostgreSQL chose it as a deadlock victim (two
 		// batches locking overlapping rows in different plan orders), so running it again is safe.
@@ -162,11 +165,11 @@ func (s *Store) ApplyAction(ctx context.Context, orgID, userID string, item Acti
 	return *res[0].Document, nil
 }
 
-// recordDeletes writes one activity-log entry for the documents the request deleted (none when
+// queueDeletesEntry queues one activity-log entry for the documents the request deleted (none when
 // no del item applied): their ids and numbers, in request order. Its details are written here, not
 // by encoding/json: {"count":n,"documents":[{"docNumber":…,"id":…,"sellerGstin":…},…]}, the
 // object a map of the two would give, without reflecting over 1000 documents.
-func (s *Store) recordDeletes(tx *gorm.DB, orgID, userID string, items []ActionItem, updated map[string]*Document, now time.Time) error {
+func (s *Store) queueDeletesEntry(b *store.Batch, orgID, userID string, items []ActionItem, updated map[string]*Document, now time.Time) {
 	var docs []*Document
 	for _, it := range items {
 		if d, ok := updated[it.DocID]; ok && it.Action == Delete {
@@ -174,7 +177,7 @@ func (s *Store) recordDeletes(tx *gorm.DB, orgID, userID string, items []ActionI
 		}
 	}
 	if len(docs) == 0 {
-		return nil
+		return
 	}
 	buf := make([]byte, 0, 32+100*len(docs))
 	buf = append(buf, `{"count":`...)
@@ -193,7 +196,7 @@ func (s *Store) recordDeletes(tx *gorm.DB, orgID, userID string, items []ActionI
 		buf = append(buf, '}')
 	}
 	buf = append(buf, "]}"...)
-	return activity.RecordJSON(tx, orgID, userID, activity.InvxDeleteDocuments, buf, now)
+	activity.QueueJSON(b, orgID, userID, activity.InvxDeleteDocuments, buf, now)
 }
 
 // appendJSONString writes s as a JSON string. Stored text is valid UTF-8 (the server refuses
