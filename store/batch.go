@@ -175,10 +175,6 @@ func (b *Batch) run(last bool) error {
 			batch.Queue(sql, vars...)
 			continue
 		}
-		if named, ok := namedArgs(it.vars); ok && it.create == nil {
-			batch.Queue(it.sql, named)
-			continue
-		}
 		var built *gorm.DB
 		if it.create != nil {
 			built = b.tx.Session(&gorm.Session{DryRun: true}).Omit(clause.Associations).Create(it.create)
@@ -235,28 +231,6 @@ func (b *Batch) run(last bool) error {
 		return "batch: " + strings.Join(whats, "; "), -1
 	}, err)
 	return err
-}
-
-// namedArgs are vars, GORM's one map of @name parameters, for pgx to bind itself: GORM's building
-// of a statement was a fifth of the Ultrabiz requests' time in Batch (issue 13). Not when a value is
-// a list, which GORM spreads over one placeholder per element (IN (@ids)).
-func namedArgs(vars []any) (pgx.StrictNamedArgs, bool) {
-	if len(vars) != 1 {
-		return nil, false
-	}
-	m, ok := vars[0].(map[string]any)
-	if !ok {
-		return nil, false
-	}
-	for _, v := range m {
-		if v == nil {
-			continue
-		}
-		if t := reflect.TypeOf(v); t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8 {
-			return nil, false
-		}
-	}
-	return m, true
 }
 
 func (b *Batch) read(br pgx.BatchResults, it batchItem) error {
