@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -144,12 +145,15 @@ func (b *Batch) Run() error { return b.run(false) }
 // RunLast is Run for the transaction's last statements: nothing the caller does after it may refuse
 // (return an error), as its changes may already be committed. In PipelinedTx on PostgreSQL, from the
 // handle fn was given, COMMIT goes in the same round trip; elsewhere the transaction commits when fn
-// returns, as usual. A statement that fails in the batch fails the commit: nothing is kept.
+// returns, as usual. A statement that the database refuses fails the commit: nothing is kept. An
+// error that is not the database's (a cancelled context, a lost connection) leaves the outcome
+// unknown, as a COMMIT interrupted on the wire does. A batch that reads rows is not committed with
+// them: a failure to read them after the COMMIT ran could not undo it.
 func (b *Batch) RunLast() error { return b.run(true) }
 
 func (b *Batch) run(last bool) error {
 	tc := pipelineConn(b.tx)
-	if tc != nil && tc.lazy != nil && tc.lazy.committed {
+	if tc != nil && tc.lazy != nil && tc.lazy.commitSent {
 		return errTxCommitted
 	}
 	if len(b.items) == 0 {
@@ -164,7 +168,7 @@ func (b *Batch) run(last bool) error {
 		return lazy.beginErr
 	}
 	begin := lazy != nil && !lazy.begun
-	commit := last && lazy != nil && tc.top == b.tx
+	commit := last && lazy != nil && tc.top == b.tx && !slices.ContainsFunc(b.items, func(it batchItem) bool { return it.scan != nil })
 	batch := &pgx.Batch{}
 	if begin {
 		batch.Queue("BEGIN")
@@ -193,13 +197,16 @@ func (b *Batch) run(last bool) error {
 	if begin {
 		lazy.begun = true
 	}
+	if commit {
+		lazy.commitSent = true
+	}
 	err := tc.conn.Raw(func(driverConn any) error {
 		br := driverConn.(*stdlib.Conn).Conn().SendBatch(b.tx.Statement.Context, batch)
 		if begin {
 			if _, err := br.Exec(); err != nil {
 				lazy.beginErr = err
 				_ = br.Close()
-				return fmt.Errorf("begin: %w", err)
+				return fmt.Errorf("begin with the first batch: %w", err)
 			}
 		}
 		for _, it := range b.items {

@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -24,18 +26,24 @@ func (db *DB) PipelinedTx(ctx context.Context, fn func(tx *gorm.DB) error) error
 	return db.onConn(ctx, true, fn)
 }
 
-// errTxCommitted refuses statements after a batch committed the transaction (RunLast).
+// errTxCommitted refuses statements once a batch sent the transaction's COMMIT (RunLast), whatever
+// it answered: after it a statement would run outside the transaction.
 var errTxCommitted = errors.New("transaction already committed by its last batch")
+
+// controlTimeout bounds COMMIT and ROLLBACK sent alone. They are sent even when the caller's context
+// is done: a transaction left open would hold its row locks until its connection is next used.
+const controlTimeout = 5 * time.Second
 
 // lazyTx is a PostgreSQL transaction on conn whose BEGIN is sent with its first statement. It is
 // GORM's transaction (ConnPool and TxCommitter) for PipelinedTx; a Batch sends BEGIN and COMMIT
 // itself, in its pipeline, and records it here.
 type lazyTx struct {
-	conn      *sql.Conn
-	ctx       context.Context // the transaction's, for BEGIN, COMMIT and ROLLBACK sent alone
-	begun     bool            // BEGIN sent (whatever it answered)
-	beginErr  error           // what BEGIN answered, if it failed: every later statement fails with it
-	committed bool            // COMMIT sent by a Batch and answered
+	conn       *sql.Conn
+	ctx        context.Context // the transaction's, for BEGIN sent alone
+	begun      bool            // BEGIN sent (whatever it answered)
+	beginErr   error           // what BEGIN answered, if it failed: every later statement fails with it
+	commitSent bool            // a Batch sent COMMIT (RunLast)
+	committed  bool            // and it was answered COMMIT
 }
 
 // lazyBeginner is the connection GORM begins a lazyTx on.
@@ -67,7 +75,7 @@ var errNotBegun = errors.New("pipelined transaction: statement before begin")
 // begin sends BEGIN alone, for a statement that does not go through a Batch.
 func (t *lazyTx) begin(ctx context.Context) error {
 	switch {
-	case t.committed:
+	case t.commitSent:
 		return errTxCommitted
 	case t.begun:
 		return t.beginErr
@@ -126,13 +134,17 @@ func (t *lazyTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, e
 
 // Commit implements gorm.TxCommitter: nothing to send if nothing was, or a batch committed.
 func (t *lazyTx) Commit() error {
-	if t.committed || !t.begun {
+	switch {
+	case t.committed || !t.begun:
 		return nil
-	}
-	if t.beginErr != nil {
+	case t.commitSent:
+		return errors.New("commit: the last batch's COMMIT failed")
+	case t.beginErr != nil:
 		return t.beginErr
 	}
-	tag, err := t.control(t.ctx, "COMMIT")
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), controlTimeout)
+	defer cancel()
+	tag, err := t.control(ctx, "COMMIT")
 	if err != nil {
 		return err
 	}
@@ -148,7 +160,8 @@ func committedTag(tag pgconn.CommandTag) error {
 	return nil
 }
 
-// Rollback implements gorm.TxCommitter.
+// Rollback implements gorm.TxCommitter. After a COMMIT that did not answer COMMIT the transaction
+// may still be open (a statement before it failed, and the server skipped it), so ROLLBACK is sent.
 func (t *lazyTx) Rollback() error {
 	switch {
 	case t.committed:
@@ -156,7 +169,9 @@ func (t *lazyTx) Rollback() error {
 	case !t.begun:
 		return nil
 	}
-	_, err := t.control(t.ctx, "ROLLBACK")
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), controlTimeout)
+	defer cancel()
+	_, err := t.control(ctx, "ROLLBACK")
 	return err
 }
 
@@ -178,10 +193,17 @@ func (db *DB) onConn(ctx context.Context, lazy bool, fn func(tx *gorm.DB) error)
 	g.Statement.ConnPool = conn
 	if lazy {
 		tc.lazy = &lazyTx{conn: conn}
-		// database/sql does not know of a transaction it did not begin. A connection that goes back
-		// to the pool with one still open (its ROLLBACK failed) is closed by pgx's stdlib when next
-		// taken (ResetSession), never handed out inside it (TestPipelinedTxKeepsNothingOfAFailure).
 		g.Statement.ConnPool = lazyBeginner{tc.lazy}
+		// database/sql does not know of a transaction it did not begin: a connection still inside
+		// one (its ROLLBACK failed) is closed now, not left in the pool holding its locks.
+		defer func() {
+			_ = conn.Raw(func(driverConn any) error {
+				if driverConn.(*stdlib.Conn).Conn().PgConn().TxStatus() != 'I' {
+					return driver.ErrBadConn
+				}
+				return nil
+			})
+		}()
 	}
 	return g.Transaction(func(tx *gorm.DB) error {
 		tc.tx, tc.top = tx.Statement.ConnPool, tx

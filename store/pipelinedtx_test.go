@@ -80,8 +80,10 @@ func TestPipelinedTxCommitsWithItsLastBatch(t *testing.T) {
 }
 
 // A failure anywhere, a statement of the last batch included (whose COMMIT then never runs), keeps
-// nothing of the transaction (only the outermost transaction's last batch commits), and its connection goes back to the pool out of it: with one
-// connection in the pool, the count after each is read on the very connection the transaction used.
+// nothing of the transaction (only the outermost transaction's last batch commits), and leaves no
+// transaction open on the server, not even when the context was cancelled: an open one would hold
+// its locks. With one connection in the pool, each count is read on the very connection the
+// transaction used.
 func TestPipelinedTxKeepsNothingOfAFailure(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -91,6 +93,19 @@ func TestPipelinedTxKeepsNothingOfAFailure(t *testing.T) {
 			t.Fatal(err)
 		}
 		sqlDB.SetMaxOpenConns(1)
+		openTransactions := func() int { return 0 }
+		if db.DialectName() == "postgres" {
+			watcher := storetest.PlainDB(t, storetest.Postgres, db.URL())
+			openTransactions = func() int {
+				t.Helper()
+				var n int
+				if err := watcher.QueryRow(`SELECT count(*) FROM pg_stat_activity
+					WHERE datname = current_database() AND state LIKE 'idle in transaction%'`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+		}
 		cases := map[string]func(ctx context.Context, cancel func(), tx *gorm.DB) error{
 			"the last batch fails": func(_ context.Context, _ func(), tx *gorm.DB) error {
 				b := store.NewBatch(tx)
@@ -143,6 +158,9 @@ func TestPipelinedTxKeepsNothingOfAFailure(t *testing.T) {
 			if err == nil {
 				t.Errorf("%s: no error", name)
 			}
+			if n := openTransactions(); n != 0 {
+				t.Errorf("%s: %d transactions left open", name, n)
+			}
 			if n := rows(); n != 0 {
 				t.Errorf("%s: %d rows kept, want 0", name, n)
 			}
@@ -175,6 +193,110 @@ func TestPipelinedTxInARequestCommitsWithTheRequest(t *testing.T) {
 		}
 		if n := rows(); n != 0 {
 			t.Errorf("%d rows kept of a request rolled back, want 0", n)
+		}
+	})
+}
+
+// PostgreSQL answers the COMMIT of a transaction in which a statement failed with ROLLBACK, without
+// an error: a caller that went on past the failure gets an error, not a silent loss.
+func TestPipelinedTxReportsACommitThatRolledBack(t *testing.T) {
+	t.Parallel()
+	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
+		rows := pipelinedTable(t, db)
+		for _, last := range []bool{false, true} {
+			err := db.PipelinedTx(context.Background(), func(tx *gorm.DB) error {
+				b := store.NewBatch(tx)
+				insertK(b, "a")
+				if err := b.Run(); err != nil {
+					return err
+				}
+				_ = tx.Exec("INSERT INTO pipelined_t (k) VALUES (?)", "a").Error // fails; ignored
+				if !last {
+					return nil
+				}
+				insertK(b, "b")
+				_ = b.RunLast() // fails too: the transaction is aborted; ignored
+				// The COMMIT was sent: a statement now would run outside any transaction.
+				if err := tx.Exec("INSERT INTO pipelined_t (k) VALUES (?)", "c").Error; err == nil {
+					t.Error("a statement ran after the last batch's COMMIT")
+				}
+				return nil
+			})
+			if err == nil {
+				t.Errorf("last batch %v: a commit that rolled back reported no error", last)
+			}
+			if n := rows(); n != 0 {
+				t.Errorf("last batch %v: %d rows kept, want 0", last, n)
+			}
+		}
+	})
+}
+
+// A last batch that reads rows does not carry the COMMIT: reading them could still fail after it
+// ran. The transaction commits when fn returns instead.
+func TestPipelinedTxCommitsNoLastBatchThatReads(t *testing.T) {
+	t.Parallel()
+	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
+		rows := pipelinedTable(t, db)
+		err := db.PipelinedTx(context.Background(), func(tx *gorm.DB) error {
+			b := store.NewBatch(tx)
+			insertK(b, "a")
+			var n int
+			b.Query("count", func(r store.Rows) error {
+				for r.Next() {
+					if err := r.Scan(&n); err != nil {
+						return err
+					}
+				}
+				return nil
+			}, "SELECT count(*) FROM pipelined_t")
+			if err := b.RunLast(); err != nil {
+				return err
+			}
+			if n != 1 {
+				t.Errorf("the batch read %d rows, want 1", n)
+			}
+			if got := rows(); got != 0 {
+				t.Errorf("another connection sees %d rows before fn returned, want 0", got)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := rows(); n != 1 {
+			t.Errorf("%d rows committed, want 1", n)
+		}
+	})
+}
+
+// When the last batch's COMMIT itself fails (a deferred constraint), the transaction is over on the
+// server: a statement after it is refused rather than run on its own, and nothing is kept.
+func TestPipelinedTxRefusesStatementsAfterAFailedCommit(t *testing.T) {
+	t.Parallel()
+	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
+		storetest.Exec(t, db, "CREATE TABLE pipelined_d (k varchar(10), CONSTRAINT pipelined_d_k UNIQUE (k) DEFERRABLE INITIALLY DEFERRED)")
+		err := db.PipelinedTx(context.Background(), func(tx *gorm.DB) error {
+			b := store.NewBatch(tx)
+			b.Exec("insert a", nil, "INSERT INTO pipelined_d (k) VALUES ('a')")
+			b.Exec("insert a again", nil, "INSERT INTO pipelined_d (k) VALUES ('a')")
+			if err := b.RunLast(); !store.IsUniqueViolation(err) {
+				t.Errorf("the COMMIT's deferred check: %v", err)
+			}
+			if err := tx.Exec("INSERT INTO pipelined_d (k) VALUES ('c')").Error; err == nil {
+				t.Error("a statement ran after the failed COMMIT")
+			}
+			return nil
+		})
+		if err == nil {
+			t.Error("a failed COMMIT reported no error")
+		}
+		var n int
+		if err := db.Gorm(context.Background()).Raw("SELECT count(*) FROM pipelined_d").Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("%d rows kept, want 0", n)
 		}
 	})
 }

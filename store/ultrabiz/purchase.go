@@ -387,9 +387,11 @@ func (s *Store) DeletePurchase(ctx context.Context, orgID string, id int64, isPG
 		// Two batches (two round trips on PostgreSQL, BEGIN and COMMIT included): the invoice
 		// marked deleted (which locks it), its lines read, and its stock rows locked and read; then,
 		// once every check has passed, the writes, the transaction's last. The stock rows, which
-		// every invoice of the same products shares, stay locked for those two round trips, as long
-		// as when they were locked in the second batch and the commit had a round trip of its own.
-		// A refusal rolls everything back.
+		// every invoice of the same products shares, stay locked for those two round trips (three
+		// when the caller's view lacks a multiplier), as long as when they were locked in the second
+		// batch and the commit had a round trip of its own. A refused delete also locks them, until
+		// its ROLLBACK: the price of checking everything before the last batch. A refusal rolls
+		// everything back.
 		var invs []PurchaseInvoice
 		var lines []PurchaseLine
 		var held []Stock
