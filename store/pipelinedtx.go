@@ -28,18 +28,18 @@ func (db *DB) PipelinedTx(ctx context.Context, fn func(tx *gorm.DB) error) error
 
 // errTxCommitted refuses statements once a batch sent the transaction's COMMIT (RunLast), whatever
 // it answered: after it a statement would run outside the transaction.
-var errTxCommitted = errors.New("transaction already committed by its last batch")
+var errTxCommitted = errors.New("the transaction's COMMIT was already sent by its last batch")
 
-// controlTimeout bounds COMMIT and ROLLBACK sent alone. They are sent even when the caller's context
-// is done: a transaction left open would hold its row locks until its connection is next used.
-const controlTimeout = 5 * time.Second
+// rollbackTimeout bounds a ROLLBACK, which is sent even when the caller's context is done: a
+// transaction left open would hold its row locks until its connection is next used.
+const rollbackTimeout = 5 * time.Second
 
 // lazyTx is a PostgreSQL transaction on conn whose BEGIN is sent with its first statement. It is
 // GORM's transaction (ConnPool and TxCommitter) for PipelinedTx; a Batch sends BEGIN and COMMIT
 // itself, in its pipeline, and records it here.
 type lazyTx struct {
 	conn       *sql.Conn
-	ctx        context.Context // the transaction's, for BEGIN sent alone
+	ctx        context.Context // the transaction's: COMMIT follows it, ROLLBACK only its values
 	begun      bool            // BEGIN sent (whatever it answered)
 	beginErr   error           // what BEGIN answered, if it failed: every later statement fails with it
 	commitSent bool            // a Batch sent COMMIT (RunLast)
@@ -141,10 +141,10 @@ func (t *lazyTx) Commit() error {
 		return errors.New("commit: the last batch's COMMIT failed")
 	case t.beginErr != nil:
 		return t.beginErr
+	case t.ctx.Err() != nil:
+		return t.ctx.Err() // as database/sql does: GORM then rolls back
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), controlTimeout)
-	defer cancel()
-	tag, err := t.control(ctx, "COMMIT")
+	tag, err := t.control(t.ctx, "COMMIT")
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func (t *lazyTx) Rollback() error {
 	case !t.begun:
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), controlTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), rollbackTimeout)
 	defer cancel()
 	_, err := t.control(ctx, "ROLLBACK")
 	return err

@@ -216,10 +216,6 @@ func TestPipelinedTxReportsACommitThatRolledBack(t *testing.T) {
 				}
 				insertK(b, "b")
 				_ = b.RunLast() // fails too: the transaction is aborted; ignored
-				// The COMMIT was sent: a statement now would run outside any transaction.
-				if err := tx.Exec("INSERT INTO pipelined_t (k) VALUES (?)", "c").Error; err == nil {
-					t.Error("a statement ran after the last batch's COMMIT")
-				}
 				return nil
 			})
 			if err == nil {

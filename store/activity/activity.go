@@ -48,8 +48,9 @@ func Record(tx *gorm.DB, orgID, userID, action string, details map[string]any, n
 	return RecordJSON(tx, orgID, userID, action, b, now)
 }
 
-// RecordJSON is Record with the details already encoded as a JSON object, for a caller that
-// writes thousands of items faster than encoding/json's reflection does (QueueJSON's callers).
+// RecordJSON is Record with the details already encoded as a JSON object. QueueJSON queues the
+// same entry in a batch, for a caller that encodes thousands of items faster than encoding/json's
+// reflection does (invx's bulk delete).
 func RecordJSON(tx *gorm.DB, orgID, userID, action string, details []byte, now time.Time) error {
 	e := newEncodedEntry(orgID, userID, action, details, now)
 	if err := tx.Omit(clause.Associations).Create(&e).Error; err != nil {
