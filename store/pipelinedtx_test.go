@@ -140,6 +140,13 @@ func TestPipelinedTxKeepsNothingOfAFailure(t *testing.T) {
 				}
 				return errors.New("refused")
 			},
+			"cancelled before a COMMIT sent alone": func(_ context.Context, cancel func(), tx *gorm.DB) error {
+				if err := tx.Exec("INSERT INTO pipelined_t (k) VALUES (?)", "a").Error; err != nil {
+					return err
+				}
+				cancel()
+				return nil
+			},
 			"cancelled between batches": func(ctx context.Context, cancel func(), tx *gorm.DB) error {
 				b := store.NewBatch(tx)
 				insertK(b, "a")
