@@ -59,6 +59,8 @@ func (b lazyBeginner) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.Co
 	return b.tx, nil
 }
 
+// lazyBeginner's own statements are refused (gorm.ConnPool asks for them): GORM begins the
+// transaction before it sends any.
 func (lazyBeginner) PrepareContext(context.Context, string) (*sql.Stmt, error) {
 	return nil, errNotBegun
 }
