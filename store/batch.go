@@ -164,7 +164,7 @@ func (b *Batch) run(last bool) error {
 		return b.runEach()
 	}
 	lazy := tc.lazy
-	if lazy != nil && lazy.begun && lazy.beginErr != nil {
+	if lazy != nil && lazy.beginErr != nil {
 		return lazy.beginErr
 	}
 	begin := lazy != nil && !lazy.begun
