@@ -165,7 +165,7 @@ func TestIdempotencyInFlight(t *testing.T) {
 		release := storetest.HoldLocks(t, db, "ultrabiz_vendors") // the first request stops at the vendor's balance
 		firstDone := make(chan answer)
 		go func() { firstDone <- e.insert(t, "slow", e.invoiceBody("S-1")) }()
-		waitForKey(t, db, "slow")
+		storetest.WaitForLockWaiter(t, db, "ultrabiz_vendors") // the first request claimed its key before it reached the vendor
 		second := e.insert(t, "slow", e.invoiceBody("S-1"))
 		if second.status != http.StatusConflict || !strings.Contains(second.body, "still being processed") {
 			t.Fatalf("repeat while running: %+v, want 409", second)
@@ -181,29 +181,6 @@ func TestIdempotencyInFlight(t *testing.T) {
 			t.Fatalf("balance %s, want 110", got)
 		}
 	})
-}
-
-// waitForKey waits until a transaction has claimed key (its row is not visible to others before
-// it commits, but its lock on the row is: pg_locks shows the transaction waiting or holding).
-func waitForKey(t *testing.T, db *store.DB, key string) {
-	t.Helper()
-	sqlDB, err := db.SQL()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 200 {
-		var waiting int
-		// The first request is blocked on the held table lock after claiming its key.
-		err := sqlDB.QueryRow(`SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'ultrabiz_vendors'::regclass`).Scan(&waiting)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if waiting > 0 {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("no request waits on ultrabiz_vendors with key %s", key)
 }
 
 // A request that fails mid-way (here the vendor's balance update, its last write, fails as a killed
@@ -371,20 +348,7 @@ func TestIdempotencyInFlightUpbooks(t *testing.T) {
 		del := "/api/v1/organization/" + org.ID + "/selective"
 		firstDone := make(chan answer)
 		go func() { firstDone <- send(t, e, token, http.MethodDelete, del, "erase", allCategories(t)) }()
-		sqlDB, _ := db.SQL()
-		for i := 0; ; i++ {
-			var waiting int
-			if err := sqlDB.QueryRow(`SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'organization_locks'::regclass`).Scan(&waiting); err != nil {
-				t.Fatal(err)
-			}
-			if waiting > 0 {
-				break
-			}
-			if i == 200 {
-				t.Fatal("the first delete never waited on the organization's lock")
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		storetest.WaitForLockWaiter(t, db, "organization_locks")
 		second := send(t, e, token, http.MethodDelete, del, "erase", allCategories(t))
 		want := `{"blockers":[],"code":"409","message":"A request with this Idempotency-Key is still being processed; retry later."}` + "\n"
 		if second.status != http.StatusConflict || second.body != want {
@@ -421,7 +385,8 @@ func TestIdempotencyRetryAfterKilledConnection(t *testing.T) {
 		for i := 0; pid == 0; i++ {
 			// On Citus the lock wait is on a worker; the coordinator's session waits on it ('Client').
 			err := sqlDB.QueryRow(`SELECT pid FROM pg_stat_activity WHERE state = 'active' AND wait_event_type IN ('Lock', 'Client', 'IPC')
-				AND query LIKE '%UPDATE ultrabiz_vendors SET balance%' AND pid <> pg_backend_pid()`).Scan(&pid)
+				AND query LIKE '%UPDATE ultrabiz_vendors SET balance%' AND pid <> pg_backend_pid()
+				AND datname = current_database()`).Scan(&pid)
 			if err != nil && i == 200 {
 				rows, _ := sqlDB.Query(`SELECT coalesce(wait_event_type,''), left(query, 120) FROM pg_stat_activity WHERE datname = current_database()`)
 				for rows.Next() {

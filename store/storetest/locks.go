@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -94,4 +95,29 @@ func Conn(t testing.TB, db *store.DB) *sql.Conn {
 		t.Fatal(err)
 	}
 	return conn
+}
+
+// WaitForLockWaiter waits (up to 4 s) until a session of db's own database waits for a lock on
+// table, as one held by HoldLocks. PostgreSQL only. pg_locks is cluster-wide and every test
+// database is a copy of one template, so the table's OID alone also matches other tests' waiters.
+func WaitForLockWaiter(t testing.TB, db *store.DB, table string) {
+	t.Helper()
+	sqlDB, err := db.SQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 200 {
+		var waiting int
+		err := sqlDB.QueryRow(`SELECT count(*) FROM pg_locks
+			WHERE NOT granted AND relation = $1::regclass
+			  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`, table).Scan(&waiting)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no session waits for a lock on %s", table)
 }
