@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,7 +78,9 @@ func ultrabizBench(t tb, c config) ultrabizResult {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	env := servertest.Start(t, db)
+	// Each server's goroutines carry a profile label (-cpuprofile, then pprof -tagfocus side=service).
+	var env *servertest.Env
+	labelled("service", func() { env = servertest.Start(t, db) })
 	u, org := storetest.Tenant(t, db, "owner@example.com")
 	v, err := env.Ultrabiz.CreateVendor(ctx, org.ID, "Al-Noor Textiles", store.MustDecimal("15250.5"))
 	if err != nil {
@@ -103,8 +106,10 @@ func ultrabizBench(t tb, c config) ultrabizResult {
 		return client
 	}
 	serviceClient := clientOf(env.URL)
-	bareClient := clientOf(bareUltrabizServer(t, dbURL, script, scriptVars, c.clients, false))
-	validatedClient := clientOf(bareUltrabizServer(t, dbURL, script, scriptVars, c.clients, true))
+	var bareURL, validatedURL string
+	labelled("bare", func() { bareURL = bareUltrabizServer(t, dbURL, script, scriptVars, c.clients, false) })
+	labelled("validated", func() { validatedURL = bareUltrabizServer(t, dbURL, script, scriptVars, c.clients, true) })
+	bareClient, validatedClient := clientOf(bareURL), clientOf(validatedURL)
 	auth := servertest.Bearer(env.Token(t, u, org.ID))
 	lines := ultrabizLines()
 	pgp := false
@@ -144,7 +149,7 @@ func ultrabizBench(t tb, c config) ultrabizResult {
 		start := time.Now()
 		for i := range c.clients {
 			wg.Add(1)
-			go func() {
+			go labelled("client", func() {
 				defer wg.Done()
 				for time.Now().Before(deadline) {
 					if err := cycle(client, "BENCH-"+strconv.Itoa(i)); err != nil {
@@ -153,7 +158,7 @@ func ultrabizBench(t tb, c config) ultrabizResult {
 					}
 					n.Add(1)
 				}
-			}()
+			})
 		}
 		wg.Wait()
 		if err, _ := failed.Load().(error); err != nil {
@@ -381,4 +386,10 @@ func ultrabizLines() []gen.PurchasesBody {
 func dec(s string) *number.Decimal {
 	d := number.MustParse(s)
 	return &d
+}
+
+// labelled runs fn with the CPU profile label side=name; goroutines it starts (an HTTP server's,
+// a client's connections) inherit it.
+func labelled(name string, fn func()) {
+	pprof.Do(context.Background(), pprof.Labels("side", name), func(context.Context) { fn() })
 }

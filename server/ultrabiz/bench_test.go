@@ -81,3 +81,29 @@ func benchLines() []gen.PurchasesBody {
 		line("P-0042", 1, "0.1", 3, 2, 1, 0, "0"),
 	}
 }
+
+// The benchmark's cycle takes 7 round trips to the database: each request's membership read, then
+// the store's 3 for the insert and 2 for the delete (store/ultrabiz's TestPurchaseRoundTrips). The
+// count is taken on the second cycle, once each statement is prepared on the connection.
+func TestCycleRoundTrips(t *testing.T) {
+	t.Parallel()
+	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
+		proxied, trips := storetest.RoundTrips(t, db)
+		e := start(t, proxied, false)
+		lines := benchLines()
+		pgp := false
+		var cycle int64
+		for range 2 {
+			before := trips()
+			id := e.insert(t, "ROUND-TRIPS", false, "3587.2", nil, lines)
+			r, err := e.c.DeletePurchaseInvoiceWithResponse(context.Background(), &gen.DeletePurchaseInvoiceParams{InvoiceId: id, UserId: e.user, IsPGP: &pgp}, lines, e.auth)
+			if err != nil || r.StatusCode() != http.StatusOK {
+				t.Fatalf("delete: %v %s", err, r.Body)
+			}
+			cycle = trips() - before
+		}
+		if cycle != 7 {
+			t.Fatalf("%d round trips per insert and delete, want 7", cycle)
+		}
+	})
+}

@@ -276,6 +276,46 @@ func TestBulkStatements(t *testing.T) {
 	})
 }
 
+// TestBulkRoundTrips: on PostgreSQL a bulk call takes 2 round trips whatever its size (BEGIN, the
+// settings and the UPDATE … RETURNING; then the activity entry and COMMIT), and 3 when items fail
+// (their states are read back between the two). Each count is taken on the second call of its
+// kind, once its statements are prepared on the connection.
+func TestBulkRoundTrips(t *testing.T) {
+	t.Parallel()
+	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
+		seeder := invx.New(db)
+		ctx := context.Background()
+		u, org := storetest.Tenant(t, db, "buyer@example.com")
+		proxied, trips := storetest.RoundTrips(t, db)
+		s := invx.New(proxied)
+		for _, n := range []int{10, 1000} {
+			for _, failing := range []bool{false, true} {
+				var got int64
+				for range 2 {
+					ids, err := seeder.SeedDocuments(ctx, org.ID, n, []invx.Status{invx.Created, invx.Frozen}, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var items []invx.ActionItem
+					for i, id := range ids {
+						if failing || i%2 == 0 { // the odd ones are frozen: deleting them fails
+							items = append(items, invx.ActionItem{DocID: id, Action: invx.Delete})
+						}
+					}
+					before := trips()
+					if _, err := s.ApplyActions(ctx, org.ID, u.ID, items); err != nil {
+						t.Fatal(err)
+					}
+					got = trips() - before
+				}
+				if want := map[bool]int64{false: 2, true: 3}[failing]; got != want {
+					t.Errorf("%d documents, failing=%v: %d round trips, want %d", n, failing, got, want)
+				}
+			}
+		}
+	})
+}
+
 // TestConcurrentBulk races 50 overlapping bulk deletes: each document is deleted exactly
 // once, and every other attempt reports the state error.
 func TestConcurrentBulk(t *testing.T) {

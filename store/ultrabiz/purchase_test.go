@@ -280,6 +280,45 @@ func TestStatementsDoNotGrowWithLines(t *testing.T) {
 	})
 }
 
+// One invoice's insert and delete take a fixed number of round trips, whatever its line count: the
+// insert 3 (BEGIN with the look-ups, the id reservation, the writes with COMMIT), the delete 2
+// (BEGIN with the reads and locks, the writes with COMMIT). Each count is taken on a connection
+// that has already run the same statements: the first use of a statement on a connection costs
+// one more round trip to prepare it (pgx's statement cache).
+func TestPurchaseRoundTrips(t *testing.T) {
+	t.Parallel()
+	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newUBFixture(t, db, ultrabiz.New(db))
+		proxied, trips := storetest.RoundTrips(t, db)
+		s := ultrabiz.New(proxied)
+		for _, n := range []int{1, 200} {
+			lines := make([]ultrabiz.PurchaseLine, n)
+			for i := range lines {
+				lines[i] = ubLine("P-1", 3, "12", 1, int32(i), 0, int32(i%7), "0")
+			}
+			var insert, del int64
+			for round := range 2 {
+				before := trips()
+				id, err := s.InsertPurchase(ctx, f.org, ultrabiz.NewPurchase{
+					Invoice: ultrabiz.PurchaseInvoice{VendorID: f.vendor.ID, BillNo: fmt.Sprintf("R-%d-%d", n, round), NetAmount: store.MustDecimal("1")},
+					Lines:   lines})
+				if err != nil {
+					t.Fatal(err)
+				}
+				insert, before = trips()-before, trips()
+				if _, err := s.DeletePurchase(ctx, f.org, id, false, f.user, lines); err != nil {
+					t.Fatal(err)
+				}
+				del = trips() - before
+			}
+			if insert != 3 || del != 2 {
+				t.Errorf("%d lines: insert %d round trips, delete %d; want 3 and 2", n, insert, del)
+			}
+		}
+	})
+}
+
 func TestConcurrentDeletesMoveOnce(t *testing.T) {
 	t.Parallel()
 	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {
