@@ -84,25 +84,6 @@ type OrganizationState struct {
 // TableName is organization_state: one state per organization, not a list of states.
 func (OrganizationState) TableName() string { return "organization_state" }
 
-// documentColumns are an organization document's columns, organizations joined with its state as s.
-const documentColumns = "organizations.*, s.settings, s.version, s.updated_at"
-
-// Document reads organization orgID's document in tx; store.ErrNotFound when there is none. Both
-// tables are bound to orgID, so on Citus it reads the reference table's local copy and one shard.
-func Document(tx *gorm.DB, orgID string) (Organization, error) {
-	var org Organization
-	err := tx.Model(&Organization{}).Select(documentColumns).
-		Joins("JOIN organization_state s ON s.organization_id = organizations.id AND s.organization_id = ?", orgID).
-		Where("organizations.id = ?", orgID).Take(&org).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Organization{}, store.ErrNotFound
-	}
-	if err != nil {
-		return Organization{}, fmt.Errorf("find organization: %w", err)
-	}
-	return org, nil
-}
-
 // ResetSettings puts the settings back to a new organization's and counts it as a change; SaveState
 // stores it.
 func (o *Organization) ResetSettings(now time.Time) {
@@ -465,27 +446,6 @@ func (s *Store) Organization(ctx context.Context, orgID string) (Organization, e
 // that organizations the caller cannot see are indistinguishable from missing ones.
 func (s *Store) OrganizationForMember(ctx context.Context, orgID, userID string) (Organization, Role, error) {
 	return OrganizationForMember(s.db.Gorm(ctx), orgID, userID)
-}
-
-// OrganizationForMember is Store.OrganizationForMember read with q, which may be a transaction: the
-// organization and the member's role in one statement.
-func OrganizationForMember(q *gorm.DB, orgID, userID string) (Organization, Role, error) {
-	var row struct {
-		Organization
-		Role Role
-	}
-	err := q.Model(&Organization{}).
-		Select(documentColumns+", m.role AS role").
-		Joins("JOIN memberships m ON m.organization_id = organizations.id AND m.user_id = ?", userID).
-		Joins("JOIN organization_state s ON s.organization_id = organizations.id AND s.organization_id = ?", orgID).
-		Where("organizations.id = ?", orgID).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Organization{}, "", notFound(q, userID, store.ErrNotFound)
-	}
-	if err != nil {
-		return Organization{}, "", fmt.Errorf("find organization: %w", err)
-	}
-	return row.Organization, row.Role, nil
 }
 
 // OrganizationPage asks for one page of a user's organizations.
