@@ -53,7 +53,8 @@ func smallBench(t tb, c config, backend storetest.Backend) (rates, cpuMicros map
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	env := servertest.Start(t, db)
+	var env *servertest.Env
+	labelled("service", func() { env = servertest.Start(t, db) })
 	owner, org := storetest.Tenant(t, db, "small@example.com")
 	token := "Bearer " + env.Token(t, owner, org.ID)
 	e := echo.New()
@@ -114,7 +115,8 @@ func smallBench(t tb, c config, backend storetest.Backend) (rates, cpuMicros map
 		}
 		return c.JSON(http.StatusOK, map[string]any{"data": doc})
 	})
-	bare := httptest.NewServer(e)
+	var bare *httptest.Server
+	labelled("bare", func() { bare = httptest.NewServer(e) })
 	t.Cleanup(bare.Close)
 	flags := map[string]bool{}
 	for _, n := range upbooksstore.CategoryNames() {
