@@ -179,16 +179,19 @@ func (b *Batch) run(last bool) error {
 			batch.Queue(sql, vars...)
 			continue
 		}
-		var built *gorm.DB
 		if it.create != nil {
-			built = b.tx.Session(&gorm.Session{DryRun: true}).Omit(clause.Associations).Create(it.create)
-		} else {
-			built = b.tx.Raw(it.sql, it.vars...)
+			built := b.tx.Session(&gorm.Session{DryRun: true}).Omit(clause.Associations).Create(it.create)
+			if built.Error != nil {
+				return fmt.Errorf("%s: %w", it.what, built.Error)
+			}
+			batch.Queue(built.Statement.SQL.String(), built.Statement.Vars...)
+			continue
 		}
-		if built.Error != nil {
-			return fmt.Errorf("%s: %w", it.what, built.Error)
+		sql, vars, err := buildStatement(b.tx, it.sql, it.vars)
+		if err != nil {
+			return fmt.Errorf("%s: %w", it.what, err)
 		}
-		batch.Queue(built.Statement.SQL.String(), built.Statement.Vars...)
+		batch.Queue(sql, vars...)
 	}
 	if commit {
 		batch.Queue("COMMIT")
