@@ -4,8 +4,10 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -54,6 +56,11 @@ func (p placeholder) Value() (driver.Value, error) { return int64(p), nil }
 // buildStatement returns query with vars as GORM's tx.Raw(query, vars...) would build it.
 func buildStatement(tx *gorm.DB, query string, vars []any) (string, []any, error) {
 	named, isNamed := namedArgs(vars)
+	if len(tx.Statement.Vars) > 0 || !isNamed && strings.Contains(query, "@") {
+		// Parameters the session already holds shift the numbering; positional arguments in a text
+		// with @ are read for their fields' names too.
+		return gormBuild(tx, query, vars)
+	}
 	key := statementKey{dialect: tx.Dialector.Name(), query: query, named: isNamed, args: len(vars)}
 	if isNamed {
 		key.args = len(named)
@@ -188,11 +195,11 @@ func bindsAsOne(v any) bool {
 		return true
 	case gorm.Valuer, clause.Expression, clause.Interface, clause.Column, clause.Table, sql.NamedArg, *gorm.DB:
 		return false
-	case driver.Valuer:
+	case driver.Valuer, time.Time, *time.Time:
 		return true
 	}
-	switch reflect.ValueOf(v).Kind() {
-	case reflect.Slice, reflect.Array, reflect.Map:
+	switch reflect.Indirect(reflect.ValueOf(v)).Kind() {
+	case reflect.Slice, reflect.Array, reflect.Map, reflect.Struct: // a struct may embed a *gorm.DB: a subquery
 		return false
 	}
 	return true

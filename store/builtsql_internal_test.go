@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"reflect"
 	"testing"
 	"time"
@@ -43,6 +44,10 @@ func TestBuiltStatementsAreGORMs(t *testing.T) {
 		{"INSERT INTO t VALUES (?, ?, ?, ?, ?)", []any{"c", []byte("raw"), none, &note, at}, false},
 		{"SELECT ? WHERE n IN (?)", []any{"a", []string{"x", "y"}}, false},
 		{"SELECT ?", []any{"a", "extra"}, true},
+		{"SELECT @Name, ?", []any{struct{ Name string }{"x"}}, false}, // positional: GORM names its fields
+		{"SELECT ? WHERE a = @Valid", []any{sql.NullString{String: "x", Valid: true}}, false},
+		{"SELECT @s", named(map[string]any{"s": struct{ A int }{1}}), false},
+		{"SELECT @t, @d", named(map[string]any{"t": &at, "d": (*decimal.Decimal)(nil)}), true},
 	} {
 		want, wantVars, err := gormBuild(tx, c.query, c.vars)
 		if err != nil {
