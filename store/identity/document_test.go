@@ -2,8 +2,11 @@ package identity_test
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"testing"
+
+	"gorm.io/gorm"
 
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/identity"
@@ -56,6 +59,20 @@ func TestDocumentReadsWhatGORMReads(t *testing.T) {
 		check("every optional column NULL")
 		set(`fiscal_year = 'null', phone = 'null', tax_settings = '', business_settings = ''`)
 		check("JSON null and empty texts")
+		set(`regional_setting = 'null', platform_credits = '', created_at = NULL`)
+		storetest.Exec(t, db, "UPDATE organization_state SET settings = '', updated_at = NULL WHERE organization_id = '"+org.ID+"'")
+		check("NOT NULL JSON columns holding null or nothing, no times")
+		err := db.Tx(ctx, func(tx *gorm.DB) error {
+			_, _, err := identity.OrganizationForMember(tx, org.ID, u.ID)
+			return err
+		})
+		if err != nil {
+			t.Errorf("read in a transaction: %v", err)
+		}
+		stranger, _ := storetest.Tenant(t, db, "stranger@example.com")
+		if _, _, err := identity.OrganizationForMember(db.Gorm(ctx), org.ID, stranger.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("not a member: %v, want store.ErrNotFound", err)
+		}
 		if _, err := identity.Document(db.Gorm(ctx), "000000000000000000000000"); err != store.ErrNotFound {
 			t.Errorf("no such organization: %v, want store.ErrNotFound", err)
 		}
