@@ -166,6 +166,7 @@ func TestIdempotencyInFlight(t *testing.T) {
 		firstDone := make(chan answer)
 		go func() { firstDone <- e.insert(t, "slow", e.invoiceBody("S-1")) }()
 		storetest.WaitForLockWaiter(t, db, "ultrabiz_vendors") // the first request claimed its key before it reached the vendor
+		defer time.AfterFunc(10*time.Second, release).Stop()   // a repeat stuck on the lock fails now, not at the database timeout
 		second := e.insert(t, "slow", e.invoiceBody("S-1"))
 		if second.status != http.StatusConflict || !strings.Contains(second.body, "still being processed") {
 			t.Fatalf("repeat while running: %+v, want 409", second)
@@ -349,6 +350,7 @@ func TestIdempotencyInFlightUpbooks(t *testing.T) {
 		firstDone := make(chan answer)
 		go func() { firstDone <- send(t, e, token, http.MethodDelete, del, "erase", allCategories(t)) }()
 		storetest.WaitForLockWaiter(t, db, "organization_locks")
+		defer time.AfterFunc(10*time.Second, release).Stop() // a repeat stuck on the lock fails now, not at the database timeout
 		second := send(t, e, token, http.MethodDelete, del, "erase", allCategories(t))
 		want := `{"blockers":[],"code":"409","message":"A request with this Idempotency-Key is still being processed; retry later."}` + "\n"
 		if second.status != http.StatusConflict || second.body != want {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,15 +34,10 @@ func HoldLocks(t testing.TB, db *store.DB, tables ...string) (release func()) {
 	} else if _, err := tx.ExecContext(ctx, "UPDATE organization_locks SET organization_id = organization_id WHERE 1 = 0"); err != nil {
 		t.Fatal(err)
 	}
-	done := false
-	release = func() {
-		if done {
-			return
-		}
-		done = true
+	release = sync.OnceFunc(func() { // a test's watchdog may release too
 		_ = tx.Rollback()
 		_ = conn.Close()
-	}
+	})
 	t.Cleanup(release)
 	return release
 }
