@@ -390,11 +390,13 @@ func TestIdempotencyRetryAfterKilledConnection(t *testing.T) {
 				AND query LIKE '%UPDATE ultrabiz_vendors SET balance%' AND pid <> pg_backend_pid()
 				AND datname = current_database()`).Scan(&pid)
 			if err != nil && i == 200 {
-				rows, _ := sqlDB.Query(`SELECT coalesce(wait_event_type,''), left(query, 120) FROM pg_stat_activity WHERE datname = current_database()`)
-				for rows.Next() {
-					var w, q string
-					_ = rows.Scan(&w, &q)
-					t.Logf("%s | %q", w, q)
+				if rows, qerr := sqlDB.Query(`SELECT coalesce(wait_event_type,''), left(query, 120) FROM pg_stat_activity WHERE datname = current_database()`); qerr == nil {
+					for rows.Next() {
+						var w, q string
+						_ = rows.Scan(&w, &q)
+						t.Logf("%s | %q", w, q)
+					}
+					_ = rows.Close()
 				}
 				t.Fatalf("the request never waited on the vendor's balance: %v", err)
 			}
