@@ -278,7 +278,7 @@ func TestBulkStatements(t *testing.T) {
 
 // TestBulkRoundTrips: on PostgreSQL a bulk call takes 2 round trips whatever its size (BEGIN, the
 // settings and the UPDATE … RETURNING; then the activity entry and COMMIT), and 3 when items fail
-// (their states are read back between the two). Each count is taken on the second call of its
+// (their states are read after the transaction). Each count is taken on the second call of its
 // kind, once its statements are prepared on the connection.
 func TestBulkRoundTrips(t *testing.T) {
 	t.Parallel()
