@@ -68,7 +68,14 @@ type Config struct {
 	// Operations configures the background runs of Prefer: respond-async calls; the server
 	// accepts them from New on and runs them once StartOperations is called.
 	Operations operations.Config
+	// Families are the API families served; nil serves DefaultFamilies. scripts/bench serves a
+	// family whose handlers send the pgbench script's statements, to measure the request pipeline
+	// apart from the store.
+	Families []func(api.Deps) (api.Family, error)
 }
+
+// DefaultFamilies are the families a server serves; each is one line here (README "Adding a family").
+var DefaultFamilies = []func(api.Deps) (api.Family, error){upbooksh.Family, invxh.Family, ultrabizh.Family}
 
 // Server is the HTTP service.
 type Server struct {
@@ -171,12 +178,11 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 	}
 	reg.MustRegister(operationsCollector{s.queue})
 	deps := api.Deps{DB: db, Identity: ids, Tokens: s.tokens, Backups: cfg.Backups, BackupRetention: cfg.BackupRetention, Operations: s.queue}
-	// Each family is one line here; see README "Adding a family".
-	for _, describe := range []func(api.Deps) (api.Family, error){
-		upbooksh.Family,
-		invxh.Family,
-		ultrabizh.Family,
-	} {
+	families := cfg.Families
+	if families == nil {
+		families = DefaultFamilies
+	}
+	for _, describe := range families {
 		f, err := describe(deps)
 		if err != nil {
 			return nil, err

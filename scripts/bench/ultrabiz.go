@@ -42,12 +42,12 @@ func ultrabizRows(c config) []row {
 			rows = append(rows, row{family: "Ultrabiz",
 				workload: fmt.Sprintf("Ultrabiz insert + delete of a 5-line invoice, %d clients", c.clients), backend: string(backend),
 				service: fmt.Sprintf("%.0f cycles/s", r.service),
-				rawFKs: fmt.Sprintf("%.0f cycles/s (Go client); %.0f cycles/s (bare HTTP); %.0f cycles/s (bare HTTP + the service's validation)",
-					r.goClient, r.bare, r.validated),
+				rawFKs: fmt.Sprintf("%.0f cycles/s (Go client); %.0f cycles/s (bare HTTP); %.0f cycles/s (bare HTTP + the service's validation); %.0f cycles/s (the service's server, handlers sending the script)",
+					r.goClient, r.bare, r.validated, r.scripted),
 				floor: fmt.Sprintf("%.0f cycles/s (pgbench)", r.pgbench),
 				ratio: r.service / r.pgbench, ratioOf: "service/pgbench", ratio2: r.goClient / r.pgbench, ratio2Of: "Go client/pgbench", goal: ">= 0.8x",
 				more: []namedRatio{{r.bare / r.pgbench, "bare HTTP/pgbench"}, {r.validated / r.pgbench, "bare HTTP + validation/pgbench"},
-					{r.service / r.bare, "service/bare HTTP"}},
+					{r.scripted / r.pgbench, "scripted service/pgbench"}, {r.service / r.bare, "service/bare HTTP"}, {r.service / r.scripted, "service/scripted service"}},
 				cpu: r.cpu,
 				baseline: fmt.Sprintf("pgbench -M prepared -c %d -j %d -f %s: the service's statements of one cycle, same tenant data; "+
 					"the Go client runs the same script's statements from this process over pgx (a connection per client, each statement prepared once, "+
@@ -57,6 +57,10 @@ func ultrabizRows(c config) []row {
 					"what any HTTP service sending these statements costs, so service/bare HTTP is the service's own overhead and bare HTTP/pgbench HTTP's; "+
 					"bare HTTP + the service's validation: the same server checking each request against the spec first, as the service does (server.Validation: "+
 					"kin-openapi and the compiled body check), the least a service validating requests from the spec before its handlers runs; "+
+					"the service's server, handlers sending the script: the service's own server and middleware (authentication, the membership guard, "+
+					"the ASP.NET checks and binding, validation, the Idempotency-Key layer, logs, metrics, the generated handler's decoding and encoding) "+
+					"with the two handlers sending their request's statements of the script over pgx instead of calling the store, so service/scripted service "+
+					"is what the store costs beyond the statements, and scripted service/pgbench the ceiling of any store behind this server; "+
 					"median of %d rounds x %gs", c.clients, c.clients, ultrabizScript, c.rounds, c.seconds),
 			})
 		})
@@ -66,8 +70,8 @@ func ultrabizRows(c config) []row {
 
 // ultrabizResult is one run's medians in cycles per second and its CPU per cycle, as text.
 type ultrabizResult struct {
-	service, goClient, bare, validated, pgbench float64
-	cpu                                         string
+	service, goClient, bare, validated, scripted, pgbench float64
+	cpu                                                   string
 }
 
 func ultrabizBench(t tb, c config) ultrabizResult {
@@ -109,7 +113,9 @@ func ultrabizBench(t tb, c config) ultrabizResult {
 	var bareURL, validatedURL string
 	labelled("bare", func() { bareURL = bareUltrabizServer(t, dbURL, script, scriptVars, c.clients, false) })
 	labelled("validated", func() { validatedURL = bareUltrabizServer(t, dbURL, script, scriptVars, c.clients, true) })
-	bareClient, validatedClient := clientOf(bareURL), clientOf(validatedURL)
+	var scriptedURL string
+	labelled("scripted", func() { scriptedURL = scriptedUltrabizServer(t, db, dbURL, script, scriptVars, c.clients) })
+	bareClient, validatedClient, scriptedClient := clientOf(bareURL), clientOf(validatedURL), clientOf(scriptedURL)
 	auth := servertest.Bearer(env.Token(t, u, org.ID))
 	lines := ultrabizLines()
 	pgp := false
@@ -137,7 +143,7 @@ func ultrabizBench(t tb, c config) ultrabizResult {
 	// Whole-machine CPU per cycle of the service, the bare HTTP floors and pgbench, each with its
 	// PostgreSQL backends: a load-independent view of the ratio a quiet, CPU-bound machine gives.
 	plain := storetest.PlainDB(t, storetest.Postgres, dbURL)
-	var svcCPU, bareCPU, validatedCPU, pgbCPU cycleCPU
+	var svcCPU, bareCPU, validatedCPU, scriptedCPU, pgbCPU cycleCPU
 	viaHTTP := func(client *gen.ClientWithResponses, acc *cycleCPU, d time.Duration) float64 {
 		var n atomic.Int64
 		backends := followBackends(plain)
@@ -203,10 +209,11 @@ func ultrabizBench(t tb, c config) ultrabizResult {
 	viaHTTP(serviceClient, &svcCPU, time.Second) // warm up connections and caches
 	viaHTTP(bareClient, &bareCPU, time.Second)
 	viaHTTP(validatedClient, &validatedCPU, time.Second)
+	viaHTTP(scriptedClient, &scriptedCPU, time.Second)
 	pgbench(time.Second)
 	viaGo(time.Second)
-	svcCPU, bareCPU, validatedCPU, pgbCPU = cycleCPU{}, cycleCPU{}, cycleCPU{}, cycleCPU{}
-	var svc, bares, validated, pgb, gos []float64
+	svcCPU, bareCPU, validatedCPU, scriptedCPU, pgbCPU = cycleCPU{}, cycleCPU{}, cycleCPU{}, cycleCPU{}, cycleCPU{}
+	var svc, bares, validated, scripted, pgb, gos []float64
 	for round := range c.rounds {
 		// Each variant takes each place in the order in turn.
 		variants := []func(){
@@ -215,6 +222,7 @@ func ultrabizBench(t tb, c config) ultrabizResult {
 			func() { bares = append(bares, viaHTTP(bareClient, &bareCPU, dur)) },
 			func() { gos = append(gos, viaGo(dur)) },
 			func() { validated = append(validated, viaHTTP(validatedClient, &validatedCPU, dur)) },
+			func() { scripted = append(scripted, viaHTTP(scriptedClient, &scriptedCPU, dur)) },
 		}
 		for i := range variants {
 			variants[(i+round)%len(variants)]()
@@ -239,12 +247,16 @@ func ultrabizBench(t tb, c config) ultrabizResult {
 	}
 	cpu := fmt.Sprintf("%.2f ms per cycle (two requests; the service and its HTTP client); with PostgreSQL's backends, "+
 		"service %.2f ms (Go %.2f + PostgreSQL %.2f), bare HTTP %.2f ms (Go %.2f + PostgreSQL %.2f), bare HTTP + validation %.2f ms (Go %.2f + PostgreSQL %.2f), "+
-		"pgbench %.2f ms (pgbench %.2f + PostgreSQL %.2f): "+
-		"on a CPU-bound machine service/pgbench %.2fx, bare HTTP/pgbench %.2fx, bare HTTP + validation/pgbench %.2fx, service/bare HTTP %.2fx",
+		"scripted service %.2f ms (Go %.2f + PostgreSQL %.2f), pgbench %.2f ms (pgbench %.2f + PostgreSQL %.2f): "+
+		"on a CPU-bound machine service/pgbench %.2fx, bare HTTP/pgbench %.2fx, bare HTTP + validation/pgbench %.2fx, scripted service/pgbench %.2fx, "+
+		"service/bare HTTP %.2fx, service/scripted service %.2fx",
 		svcCPU.ownMS(), svcCPU.allMS(), svcCPU.ownMS(), svcCPU.dbMS(), bareCPU.allMS(), bareCPU.ownMS(), bareCPU.dbMS(),
-		validatedCPU.allMS(), validatedCPU.ownMS(), validatedCPU.dbMS(), pgbCPU.allMS(), pgbCPU.ownMS(), pgbCPU.dbMS(),
-		pgbCPU.allMS()/svcCPU.allMS(), pgbCPU.allMS()/bareCPU.allMS(), pgbCPU.allMS()/validatedCPU.allMS(), bareCPU.allMS()/svcCPU.allMS())
-	return ultrabizResult{service: median(svc), goClient: median(gos), bare: median(bares), validated: median(validated), pgbench: median(pgb), cpu: cpu}
+		validatedCPU.allMS(), validatedCPU.ownMS(), validatedCPU.dbMS(), scriptedCPU.allMS(), scriptedCPU.ownMS(), scriptedCPU.dbMS(),
+		pgbCPU.allMS(), pgbCPU.ownMS(), pgbCPU.dbMS(),
+		pgbCPU.allMS()/svcCPU.allMS(), pgbCPU.allMS()/bareCPU.allMS(), pgbCPU.allMS()/validatedCPU.allMS(), pgbCPU.allMS()/scriptedCPU.allMS(),
+		bareCPU.allMS()/svcCPU.allMS(), scriptedCPU.allMS()/svcCPU.allMS())
+	return ultrabizResult{service: median(svc), goClient: median(gos), bare: median(bares), validated: median(validated), scripted: median(scripted),
+		pgbench: median(pgb), cpu: cpu}
 }
 
 // cycleCPU sums one variant's cycles and the CPU they took: its client's (this process, or pgbench)
