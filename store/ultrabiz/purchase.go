@@ -430,8 +430,9 @@ func (s *Store) DeletePurchase(ctx context.Context, orgID string, id int64, isPG
 		b.Exec("take back stock", nil, s.sql.takeBackStock, doc)
 		b.Exec("mark lines deleted", nil, s.sql.markLinesDeleted, map[string]any{"org": orgID, "doc": id, "now": now})
 		b.Exec("reduce vendor balance", nil, s.sql.subtractVendorBalance, map[string]any{"org": orgID, "vendor": inv.VendorID, "amount": inv.NetAmount})
-		entry := deleteEntry(orgID, userID, inv, deletedBy, out, now)
-		b.Create("write activity log", &entry, 1)
+		if err := activity.Queue(b, orgID, userID, activity.UltrabizDeletePurchase, deleteDetails(inv, deletedBy, out), now); err != nil {
+			return err
+		}
 		return b.RunLast()
 	})
 	if err != nil {
@@ -440,12 +441,12 @@ func (s *Store) DeletePurchase(ctx context.Context, orgID string, id int64, isPG
 	return out, nil
 }
 
-// deleteEntry is the activity-log entry of a delete, under the user whose number the call named.
-func deleteEntry(orgID, userID string, inv PurchaseInvoice, by int64, d Deleted, now time.Time) activity.Entry {
-	return activity.NewEntry(orgID, userID, activity.UltrabizDeletePurchase, map[string]any{
+// deleteDetails are what the activity log records of a delete.
+func deleteDetails(inv PurchaseInvoice, by int64, d Deleted) map[string]any {
+	return map[string]any{
 		"invoiceId": d.InvoiceID, "isPGP": inv.IsPGP, "vendorId": inv.VendorID, "billNo": inv.BillNo,
 		"netAmount": inv.NetAmount.String(), "lines": d.Lines, "units": d.Units.String(), "userNumber": by,
-	}, now)
+	}
 }
 
 // scanInto reads every row into dest, one element per row, into the fields columns returns.
