@@ -386,9 +386,9 @@ func (s *Store) AddMember(ctx context.Context, orgID, userID string, role Role) 
 
 // MemberRole is the user's role in the organization, or store.ErrNotMember.
 func (s *Store) MemberRole(ctx context.Context, orgID, userID string) (Role, error) {
-	// The one column, without GORM's struct scan: every request to an organization's data runs this.
+	// The one column, through store.QueryRow: every request to an organization's data runs this.
 	var role Role
-	err := s.db.Gorm(ctx).Raw("SELECT role FROM memberships WHERE organization_id = ? AND user_id = ? LIMIT 1", orgID, userID).Row().Scan(&role)
+	err := s.db.QueryRow(ctx, []any{&role}, "SELECT role FROM memberships WHERE organization_id = ? AND user_id = ? LIMIT 1", orgID, userID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", notFound(s.db.Gorm(ctx), userID, store.ErrNotMember)
 	}
