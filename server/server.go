@@ -68,14 +68,16 @@ type Config struct {
 	// Operations configures the background runs of Prefer: respond-async calls; the server
 	// accepts them from New on and runs them once StartOperations is called.
 	Operations operations.Config
-	// Families are the API families served; nil serves DefaultFamilies. scripts/bench serves a
+	// Families are the API families served; nil serves DefaultFamilies(). scripts/bench serves a
 	// family whose handlers send the pgbench script's statements, to measure the request pipeline
 	// apart from the store.
 	Families []func(api.Deps) (api.Family, error)
 }
 
 // DefaultFamilies are the families a server serves; each is one line here (README "Adding a family").
-var DefaultFamilies = []func(api.Deps) (api.Family, error){upbooksh.Family, invxh.Family, ultrabizh.Family}
+func DefaultFamilies() []func(api.Deps) (api.Family, error) {
+	return []func(api.Deps) (api.Family, error){upbooksh.Family, invxh.Family, ultrabizh.Family}
+}
 
 // Server is the HTTP service.
 type Server struct {
@@ -180,7 +182,7 @@ func New(db *store.DB, ids *identity.Store, cfg Config) (*Server, error) {
 	deps := api.Deps{DB: db, Identity: ids, Tokens: s.tokens, Backups: cfg.Backups, BackupRetention: cfg.BackupRetention, Operations: s.queue}
 	families := cfg.Families
 	if families == nil {
-		families = DefaultFamilies
+		families = DefaultFamilies()
 	}
 	for _, describe := range families {
 		f, err := describe(deps)

@@ -23,12 +23,23 @@ func withQueryProbe(t *testing.T, db *store.DB) {
 	}
 }
 
-// QueryRow reads what GORM's Raw(...).Row().Scan reads, and reports no row as sql.ErrNoRows.
+// kind is a named string type, as identity.Role is.
+type kind string
+
+// QueryRow reads what GORM's Raw(...).Row().Scan reads, and reports no row as sql.ErrNoRows. On
+// PostgreSQL it reads through pgx: GORM, which counts what it sends, sends nothing.
 func TestQueryRowReadsWhatGORMReads(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+		ctx, sentByGORM := storetest.CountStatements(context.Background())
 		withQueryProbe(t, db)
+		var named kind
+		if err := db.QueryRow(ctx, []any{&named}, "SELECT k FROM query_probe WHERE n = ?", 2); err != nil || named != "b" {
+			t.Errorf("into a named string type: %q, %v", named, err)
+		}
+		if n, want := sentByGORM(), map[string]int64{"postgres": 0, "sqlite": 1}[db.DialectName()]; n != want {
+			t.Errorf("GORM sent %d statements for the read, want %d", n, want)
+		}
 		const q = "SELECT k, n, at FROM query_probe WHERE k = ? AND n >= ? LIMIT 1"
 		for _, k := range []string{"a", "b", "a"} { // "a" again: the second use of a prepared text
 			var got, want struct {
@@ -81,8 +92,9 @@ func TestQueryRowInsideAnIdempotentRequest(t *testing.T) {
 	})
 }
 
-// A pooled connection whose backend was terminated is not used again: a read on it fails at
-// most once, and the next one is answered on a live connection.
+// A pooled connection whose backend was terminated is not used again: the read sent on it fails
+// (the statement had left, so it is not retried), and the next ones are answered on a live
+// connection.
 func TestQueryRowAfterAKilledConnection(t *testing.T) {
 	t.Parallel()
 	storetest.OnlyPostgres(t, func(t *testing.T, db *store.DB) {

@@ -228,9 +228,10 @@ func ultrabizBench(t tb, c config) ultrabizResult {
 			variants[(i+round)%len(variants)]()
 		}
 	}
-	// Every cycle, the service's, the bare floors' and pgbench's alike, gives back what it took: no live invoice is
-	// left, stock is back to nothing and the vendor's balance to its opening one. A script that
-	// silently changed nothing (an UPDATE matching no row) would show here.
+	// Every cycle (the service's, the Go client's, the bare floors', the scripted service's and
+	// pgbench's alike) gives back what it took: no live invoice is left, stock is back to nothing
+	// and the vendor's balance to its opening one. A script that silently changed nothing (an
+	// UPDATE matching no row) would show here.
 	var live int
 	var units, balance string
 	if err := plain.QueryRow(`SELECT (SELECT count(*) FROM ultrabiz_purchase_invoices WHERE organization_id = $1 AND deleted_at IS NULL),

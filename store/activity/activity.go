@@ -61,7 +61,8 @@ func RecordJSON(tx *gorm.DB, orgID, userID, action string, details []byte, now t
 
 // QueueJSON is RecordJSON queued in b, to go with the transaction's other statements. The insert
 // is written without GORM's reflection (Batch.Insert, the statement GORM's Create writes: a test
-// compares them): in an Ultrabiz delete it is built while the stock rows are locked.
+// compares them): in an Ultrabiz delete it is built while the stock rows are locked. now is written
+// as given (GORM's Create would put its clock in a zero one).
 func QueueJSON(b *store.Batch, orgID, userID, action string, details []byte, now time.Time) {
 	e := newEncodedEntry(orgID, userID, action, details, now)
 	b.Insert("write activity log", Entry{}.TableName(), entryColumns, [][]any{e.values()}, 1)
