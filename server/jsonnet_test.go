@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/deletesvc/deletesvc/openapi"
 )
@@ -16,7 +17,9 @@ import (
 // the spec says takes the quick path, and of its variants (each name in other case, unknown and
 // escaped names, each value as text, number, boolean, null, object, array or zone-less date-time,
 // trailing data, a null body) every one bindsAsSent passes is one jsonNETValue gives back
-// unchanged, without a field error; some take the slow path.
+// unchanged, without a field error, and one rejectUnsafeInput passes (bindLikeJSONNET then skips
+// its check); some take the slow path. A member named twice or bytes that are not UTF-8 always
+// take the slow path.
 func TestBindsAsSentAgreesWithJSONNETValue(t *testing.T) {
 	spec, err := openapi.Load("ultrabiz")
 	if err != nil {
@@ -58,6 +61,17 @@ func TestBindsAsSentAgreesWithJSONNETValue(t *testing.T) {
 				if len(fields) > 0 || !reflect.DeepEqual(bound, v) {
 					t.Errorf("%s: the quick path passes a body Json.NET's binding changes (%v): %s", name, fields, body)
 				}
+				if field, ok := unsafeJSON(body); !ok && !mayHoldNUL(body) {
+					t.Errorf("%s: the quick path passes a body rejectUnsafeInput refuses (%s): %s", name, field.Reason, body)
+				}
+			}
+			for _, body := range unsafeVariants(t, valid) {
+				if _, ok := unsafeJSON(body); ok {
+					t.Errorf("%s: rejectUnsafeInput passes the unsafe variant %q", name, body)
+				}
+				if bindsAsSent(body, schema) {
+					t.Errorf("%s: the quick path passes the unsafe variant %q", name, body)
+				}
 			}
 			if fast == len(bodies) {
 				t.Errorf("%s: no variant took the slow path: the test checks nothing", name)
@@ -68,6 +82,35 @@ func TestBindsAsSentAgreesWithJSONNETValue(t *testing.T) {
 	if checked == 0 {
 		t.Fatal("no operation has a JSON body")
 	}
+}
+
+// unsafeVariants are copies of a JSON body holding an object with its first member named twice,
+// and, if it holds the string "x", with that string's bytes not UTF-8.
+func unsafeVariants(t *testing.T, body []byte) [][]byte {
+	t.Helper()
+	i := bytes.Index(body, []byte(`{"`))
+	if i < 0 {
+		t.Fatalf("no object in %s", body)
+	}
+	dec := jsontext.NewDecoder(bytes.NewReader(body[i:]))
+	if _, err := dec.ReadToken(); err != nil {
+		t.Fatal(err)
+	}
+	name, err := dec.ReadValue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	name = bytes.Clone(name) // valid only until the next read
+	value, err := dec.ReadValue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	twice := append(append(bytes.Clone(body[:i+1]), string(name)+":"+string(value)+","...), body[i+1:]...)
+	out := [][]byte{twice}
+	if bytes.Contains(body, []byte(`"x"`)) {
+		out = append(out, bytes.Replace(body, []byte(`"x"`), []byte("\"\xffx\""), 1))
+	}
+	return out
 }
 
 func hexByte(b byte) []byte { return []byte{"0123456789abcdef"[b>>4], "0123456789abcdef"[b&15]} }

@@ -350,7 +350,7 @@ func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.Mi
 	// (its 429s are in the operation's metrics).
 	chain := []echo.MiddlewareFunc{r.s.ops.count(r.f.Name, operation), r.limiter, r.s.authenticateFirst(r.f.Spec, method, path), bufferChunkedBody(r.s.maxBody)}
 	if r.f.ASPNET {
-		chain = append(chain, xmlToJSON(r.f.Spec, method, path), rejectUnsafeInput, bindLikeJSONNET(r.f.Spec, method, path))
+		chain = append(chain, aspnetBodyChecks(r.f.Spec, method, path)...)
 	} else {
 		chain = append(chain, rejectUnsafeInput)
 	}
@@ -359,6 +359,13 @@ func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.Mi
 		chain = append(chain, r.s.idempotent())
 	}
 	return r.e.Add(method, path, h, append(chain, m...)...)
+}
+
+// aspnetBodyChecks are the middleware an ASP.NET-style operation's body passes before validation:
+// an XML or form body becomes JSON, then bindLikeJSONNET binds it as Json.NET would, making
+// rejectUnsafeInput's checks as it goes.
+func aspnetBodyChecks(spec *openapi3.T, method, path string) []echo.MiddlewareFunc {
+	return []echo.MiddlewareFunc{xmlToJSON(spec, method, path), bindLikeJSONNET(spec, method, path)}
 }
 
 // The EchoRouter methods the generated RegisterHandlers call.

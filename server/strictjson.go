@@ -25,14 +25,15 @@ import (
 //     path: PostgreSQL refuses NUL in text (a 500 before) and Go would store invalid bytes as U+FFFD.
 //
 // The body check is one pass of go-json-experiment's jsontext decoder, which refuses duplicate
-// names by default, over a body BodyLimit has already bounded.
+// names by default, over a body BodyLimit has already bounded. ASP.NET operations make the same
+// checks in bindLikeJSONNET, whose pass over the body usually makes this one unnecessary.
 func rejectUnsafeInput(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		if field, ok := unsafeURL(req.URL); !ok {
 			return refuse(field)
 		}
-		if req.Body == nil || req.Body == http.NoBody || !isJSON(req.Header.Get(echo.HeaderContentType)) {
+		if !hasJSONBody(req) {
 			return next(c)
 		}
 		body, err := readBody(req)
@@ -40,33 +41,51 @@ func rejectUnsafeInput(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		rewindBody(req, body)
-		if !utf8.Valid(body) {
-			return refuse(api.FieldError{In: "body", Reason: "the body is not valid UTF-8"})
+		if field, ok := unsafeJSON(body); !ok {
+			return refuse(field)
 		}
-		// JSON can only spell NUL as \u0000 (a raw one is a syntax error), so without that text no
-		// string needs to be unquoted to look for it: that was four allocations per bulk item.
-		mayHoldNUL := stdbytes.Contains(body, []byte(`\u0000`))
-		dec := jsontext.NewDecoder(stdbytes.NewReader(body))
-		for {
-			tok, err := dec.ReadToken()
-			if errors.Is(err, io.EOF) {
-				return next(c)
+		return next(c)
+	}
+}
+
+// hasJSONBody reports whether req carries a body its Content-Type says is JSON.
+func hasJSONBody(req *http.Request) bool {
+	return req.Body != nil && req.Body != http.NoBody && isJSON(req.Header.Get(echo.HeaderContentType))
+}
+
+// unsafeJSON finds in a JSON body what rejectUnsafeInput refuses: bytes that are not UTF-8, a
+// member named twice, a NUL in a string. Other syntax errors are the validator's to report, in its
+// words.
+func unsafeJSON(body []byte) (api.FieldError, bool) {
+	if !utf8.Valid(body) {
+		return api.FieldError{In: "body", Reason: "the body is not valid UTF-8"}, false
+	}
+	checkNUL := mayHoldNUL(body)
+	dec := jsontext.NewDecoder(stdbytes.NewReader(body))
+	for {
+		tok, err := dec.ReadToken()
+		if errors.Is(err, io.EOF) {
+			return api.FieldError{}, true
+		}
+		if err != nil {
+			// se is declared here, not per token: errors.As takes its address, which put it on
+			// the heap for every token read (six allocations per bulk item).
+			var se *jsontext.SyntacticError
+			if errors.As(err, &se) && errors.Is(se.Err, jsontext.ErrDuplicateName) {
+				return api.FieldError{In: "body", Path: pointerPath(string(se.JSONPointer)), Reason: "duplicate key in object"}, false
 			}
-			if err != nil {
-				// se is declared here, not per token: errors.As takes its address, which put it on
-				// the heap for every token read (six allocations per bulk item).
-				var se *jsontext.SyntacticError
-				if errors.As(err, &se) && errors.Is(se.Err, jsontext.ErrDuplicateName) {
-					return refuse(api.FieldError{In: "body", Path: pointerPath(string(se.JSONPointer)), Reason: "duplicate key in object"})
-				}
-				return next(c) // other syntax errors are the validator's to report, in its words
-			}
-			if mayHoldNUL && tok.Kind() == '"' && strings.ContainsRune(tok.String(), 0) {
-				return refuse(api.FieldError{In: "body", Path: pointerPath(string(dec.StackPointer())), Reason: "a string holds a NUL character"})
-			}
+			return api.FieldError{}, true
+		}
+		if checkNUL && tok.Kind() == '"' && strings.ContainsRune(tok.String(), 0) {
+			return api.FieldError{In: "body", Path: pointerPath(string(dec.StackPointer())), Reason: "a string holds a NUL character"}, false
 		}
 	}
 }
+
+// mayHoldNUL reports whether a JSON text could hold a NUL character in a string. JSON can only
+// spell NUL as \u0000 (a raw one is a syntax error), so without that text no string needs to be
+// unquoted to look for it: that was four allocations per bulk item.
+func mayHoldNUL(body []byte) bool { return stdbytes.Contains(body, []byte(`\u0000`)) }
 
 // readBody reads req's body whole into one buffer sized from Content-Length (BodyLimit has
 // bounded it), where io.ReadAll's doubling allocated about five times a 55 KB body. A body put back
