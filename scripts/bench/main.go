@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"os/exec"
 	"runtime"
@@ -170,6 +171,18 @@ func median[T int64 | float64 | time.Duration](xs []T) T {
 	ys := slices.Clone(xs)
 	slices.Sort(ys)
 	return ys[len(ys)/2]
+}
+
+// roundRange gives the lowest and the highest of the rounds' ratios num[i]/den[i], each round's
+// values measured side by side: how far one round strays from the ratio of the medians on a noisy
+// machine, so a goal met by the median alone shows as such.
+func roundRange(num, den []float64) string {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i := range min(len(num), len(den)) {
+		r := num[i] / den[i]
+		lo, hi = min(lo, r), max(hi, r)
+	}
+	return fmt.Sprintf("rounds %.2f-%.2fx", lo, hi)
 }
 
 func ms(d time.Duration) string {

@@ -45,7 +45,7 @@ func ultrabizRows(c config) []row {
 				rawFKs: fmt.Sprintf("%.0f cycles/s (Go client); %.0f cycles/s (bare HTTP); %.0f cycles/s (bare HTTP + the service's validation); %.0f cycles/s (the service's server, handlers sending the script)",
 					r.goClient, r.bare, r.validated, r.scripted),
 				floor: fmt.Sprintf("%.0f cycles/s (pgbench)", r.pgbench),
-				ratio: r.service / r.pgbench, ratioOf: "service/pgbench", ratio2: r.goClient / r.pgbench, ratio2Of: "Go client/pgbench", goal: ">= 0.8x",
+				ratio: r.service / r.pgbench, ratioOf: "service/pgbench, " + r.rounds, ratio2: r.goClient / r.pgbench, ratio2Of: "Go client/pgbench", goal: ">= 0.8x",
 				more: []namedRatio{{r.bare / r.pgbench, "bare HTTP/pgbench"}, {r.validated / r.pgbench, "bare HTTP + validation/pgbench"},
 					{r.scripted / r.pgbench, "scripted service/pgbench"}, {r.service / r.bare, "service/bare HTTP"}, {r.service / r.scripted, "service/scripted service"}},
 				cpu: r.cpu,
@@ -68,10 +68,11 @@ func ultrabizRows(c config) []row {
 	return rows
 }
 
-// ultrabizResult is one run's medians in cycles per second and its CPU per cycle, as text.
+// ultrabizResult is one run's medians in cycles per second, the range of the rounds'
+// service/pgbench ratios and its CPU per cycle, as text.
 type ultrabizResult struct {
 	service, goClient, bare, validated, scripted, pgbench float64
-	cpu                                                   string
+	rounds, cpu                                           string
 }
 
 func ultrabizBench(t tb, c config) ultrabizResult {
@@ -257,7 +258,7 @@ func ultrabizBench(t tb, c config) ultrabizResult {
 		pgbCPU.allMS()/svcCPU.allMS(), pgbCPU.allMS()/bareCPU.allMS(), pgbCPU.allMS()/validatedCPU.allMS(), pgbCPU.allMS()/scriptedCPU.allMS(),
 		bareCPU.allMS()/svcCPU.allMS(), scriptedCPU.allMS()/svcCPU.allMS())
 	return ultrabizResult{service: median(svc), goClient: median(gos), bare: median(bares), validated: median(validated), scripted: median(scripted),
-		pgbench: median(pgb), cpu: cpu}
+		pgbench: median(pgb), rounds: roundRange(svc, pgb), cpu: cpu}
 }
 
 // cycleCPU sums one variant's cycles and the CPU they took: its client's (this process, or pgbench)
