@@ -54,7 +54,7 @@ func bindLikeJSONNET(spec *openapi3.T, method, echoPath string) echo.MiddlewareF
 				return err
 			}
 			rewindBody(req, raw)
-			if schema != nil && !mayHoldNUL(raw) && bindsAsSent(raw, schema) {
+			if schema != nil && safeAsSent(raw, schema) {
 				return next(c)
 			}
 			if field, ok := unsafeJSON(raw); !ok {
@@ -191,6 +191,13 @@ func bindsAsSent(body []byte, s *openapi3.Schema) bool {
 	}
 	_, err := dec.ReadToken()
 	return errors.Is(err, io.EOF)
+}
+
+// safeAsSent reports whether body binds as sent (bindsAsSent) and passes rejectUnsafeInput's
+// checks, which that walk then makes: jsontext's decoder refuses duplicate names and bytes that are
+// not UTF-8 by default, and a body without the text \u0000 holds no NUL.
+func safeAsSent(body []byte, s *openapi3.Schema) bool {
+	return !mayHoldNUL(body) && bindsAsSent(body, s)
 }
 
 // asSent reads the next value of dec, reporting whether jsonNETValue leaves it as it is under s.

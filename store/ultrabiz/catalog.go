@@ -71,7 +71,7 @@ type Stock struct {
 func (s *Store) nextIDs(tx *gorm.DB, orgID, name string, n int) (int64, error) {
 	var last int64
 	b := store.NewBatch(tx)
-	b.Query("reserve ids", func(r store.Rows) error {
+	b.Query(fmt.Sprintf("reserve %d %s ids", n, name), func(r store.Rows) error {
 		for r.Next() {
 			if err := r.Scan(&last); err != nil {
 				return err
@@ -80,7 +80,7 @@ func (s *Store) nextIDs(tx *gorm.DB, orgID, name string, n int) (int64, error) {
 		return nil
 	}, s.sql.nextIDs, map[string]any{"org": orgID, "name": name, "n": n})
 	if err := b.Run(); err != nil {
-		return 0, fmt.Errorf("reserve %d %s ids: %w", n, name, err)
+		return 0, err // named by the batch: "reserve n name ids: …"
 	}
 	first, err := idRange(last, n)
 	if err != nil {
