@@ -83,14 +83,14 @@ func TestBindsAsSentAgreesWithJSONNETValue(t *testing.T) {
 	if checked == 0 {
 		t.Fatal("no operation has a JSON body")
 	}
-	if withString == 0 {
-		t.Error("no body held a string to spoil: no variant had bytes that are not UTF-8 or a NUL")
+	if withString != checked {
+		t.Errorf("%d of %d bodies held no string to spoil: they had no variant with bytes that are not UTF-8 or a NUL", checked-withString, checked)
 	}
 }
 
 // unsafeVariants are copies of a JSON body holding objects: with the first member of its first
-// object named twice, likewise of its last object (nested in the others when there are several),
-// and, if it holds the string "x", with that string's bytes not UTF-8 and with a NUL in it.
+// object named twice, likewise of its last object (a nested one, or an array's last element), and,
+// if it holds the string "x", with that string's bytes not UTF-8 and with a NUL in it.
 func unsafeVariants(t *testing.T, body []byte) [][]byte {
 	t.Helper()
 	out := [][]byte{memberTwice(t, body, bytes.Index(body, []byte(`{"`))), memberTwice(t, body, bytes.LastIndex(body, []byte(`{"`)))}
