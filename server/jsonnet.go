@@ -22,8 +22,8 @@ import (
 // became) the way Json.NET would bind it to the C# model, so the validator and the handler see what
 // the original service would have seen (openapi/ultrabiz.yaml, "Binding"):
 //   - property names match case-insensitively (productId binds ProductId); two names of one object
-//     that differ only in case are a duplicate, refused like an exact duplicate,
-//     since Json.NET would silently keep the last;
+//     that differ only in case are a duplicate, refused like an exact duplicate, since Json.NET
+//     would silently keep the last;
 //   - unknown properties are dropped, as ASP.NET ignores them;
 //   - numbers and booleans sent as JSON strings ("5", "true") become numbers and booleans, and a
 //     number sent for a string property becomes its text;
