@@ -46,8 +46,8 @@ func ultrabizRows(c config) []row {
 					r.goClient, r.bare, r.validated, r.scripted),
 				floor: fmt.Sprintf("%.0f cycles/s (pgbench)", r.pgbench),
 				ratio: r.service / r.pgbench, ratioOf: "service/pgbench, " + r.rounds, ratio2: r.goClient / r.pgbench, ratio2Of: "Go client/pgbench", goal: ">= 0.8x",
-				more: []namedRatio{{r.bare / r.pgbench, "bare HTTP/pgbench"}, {r.validated / r.pgbench, "bare HTTP + validation/pgbench"},
-					{r.scripted / r.pgbench, "scripted service/pgbench"}, {r.service / r.bare, "service/bare HTTP"}, {r.service / r.scripted, "service/scripted service"}},
+				more: []namedRatio{{r.bare / r.pgbench, "bare HTTP/pgbench"}, {r.validated / r.pgbench, "bare HTTP + validation/pgbench, " + r.validatedRounds},
+					{r.scripted / r.pgbench, "scripted service/pgbench, " + r.scriptedRounds}, {r.service / r.bare, "service/bare HTTP"}, {r.service / r.scripted, "service/scripted service"}},
 				cpu: r.cpu,
 				baseline: fmt.Sprintf("pgbench -M prepared -c %d -j %d -f %s: the service's statements of one cycle, same tenant data; "+
 					"the Go client runs the same script's statements from this process over pgx (a connection per client, each statement prepared once, "+
@@ -68,11 +68,12 @@ func ultrabizRows(c config) []row {
 	return rows
 }
 
-// ultrabizResult is one run's medians in cycles per second, the range of the rounds'
-// service/pgbench ratios and its CPU per cycle, as text.
+// ultrabizResult is one run's medians in cycles per second, the ranges of the rounds' ratios to
+// pgbench of the service, the validated bare server and the scripted service, and its CPU per
+// cycle, as text.
 type ultrabizResult struct {
 	service, goClient, bare, validated, scripted, pgbench float64
-	rounds, cpu                                           string
+	rounds, validatedRounds, scriptedRounds, cpu          string
 }
 
 func ultrabizBench(t tb, c config) ultrabizResult {
@@ -258,7 +259,7 @@ func ultrabizBench(t tb, c config) ultrabizResult {
 		pgbCPU.allMS()/svcCPU.allMS(), pgbCPU.allMS()/bareCPU.allMS(), pgbCPU.allMS()/validatedCPU.allMS(), pgbCPU.allMS()/scriptedCPU.allMS(),
 		bareCPU.allMS()/svcCPU.allMS(), scriptedCPU.allMS()/svcCPU.allMS())
 	return ultrabizResult{service: median(svc), goClient: median(gos), bare: median(bares), validated: median(validated), scripted: median(scripted),
-		pgbench: median(pgb), rounds: roundRange(svc, pgb), cpu: cpu}
+		pgbench: median(pgb), rounds: roundRange(svc, pgb), validatedRounds: roundRange(validated, pgb), scriptedRounds: roundRange(scripted, pgb), cpu: cpu}
 }
 
 // cycleCPU sums one variant's cycles and the CPU they took: its client's (this process, or pgbench)
