@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Batch is statements of one transaction sent together. On PostgreSQL, in a transaction that Tx,
@@ -33,7 +31,6 @@ type batchItem struct {
 	what     string
 	sql      string
 	vars     []any
-	create   any              // a model or slice of models to insert, instead of sql
 	insert   *insertRows      // rows to insert, instead of sql
 	scan     func(Rows) error // reads a query's rows
 	affected *int64           // receives the rows an Exec changed
@@ -57,24 +54,6 @@ func (b *Batch) Exec(what string, affected *int64, sql string, vars ...any) {
 // Query queues a statement that returns rows, read by scan.
 func (b *Batch) Query(what string, scan func(Rows) error, sql string, vars ...any) {
 	b.items = append(b.items, batchItem{what: what, sql: sql, vars: vars, scan: scan})
-}
-
-// Create queues the insert of value, a pointer to a model or to a slice of models, without its
-// associations, in statements of at most size rows.
-func (b *Batch) Create(what string, value any, size int) {
-	rv := reflect.ValueOf(value).Elem()
-	if rv.Kind() == reflect.Slice && rv.Len() == 0 {
-		return
-	}
-	if rv.Kind() != reflect.Slice || rv.Len() <= size {
-		b.items = append(b.items, batchItem{what: what, create: value})
-		return
-	}
-	for i := 0; i < rv.Len(); i += size {
-		chunk := reflect.New(rv.Type())
-		chunk.Elem().Set(rv.Slice(i, min(i+size, rv.Len())))
-		b.items = append(b.items, batchItem{what: what, create: chunk.Interface()})
-	}
 }
 
 // insertRows is what Insert queued: rows of values, one per column, for table.
@@ -179,14 +158,6 @@ func (b *Batch) run(last bool) error {
 			batch.Queue(sql, vars...)
 			continue
 		}
-		if it.create != nil {
-			built := b.tx.Session(&gorm.Session{DryRun: true}).Omit(clause.Associations).Create(it.create)
-			if built.Error != nil {
-				return fmt.Errorf("%s: %w", it.what, built.Error)
-			}
-			batch.Queue(built.Statement.SQL.String(), built.Statement.Vars...)
-			continue
-		}
 		sql, vars, err := buildStatement(b.tx, it.sql, it.vars)
 		if err != nil {
 			return fmt.Errorf("%s: %w", it.what, err)
@@ -285,8 +256,6 @@ func (b *Batch) runOne(it batchItem) error {
 	case it.insert != nil:
 		sql, vars := insertStatement(b.tx, it.insert.table, it.insert.columns, it.insert.rows, false)
 		return b.tx.Exec(sql, vars...).Error
-	case it.create != nil:
-		return b.tx.Omit(clause.Associations).Create(it.create).Error
 	case it.scan != nil:
 		rows, err := b.tx.Raw(it.sql, it.vars...).Rows()
 		if err != nil {
