@@ -41,11 +41,20 @@ func (Entry) TableName() string { return "ub_activity_logs" }
 
 // Record writes one entry in transaction tx, so it exists exactly when what it records happened.
 func Record(tx *gorm.DB, orgID, userID, action string, details map[string]any, now time.Time) error {
-	b, err := json.Marshal(details) // what Entry's serializer:json writes
+	b, err := encodeDetails(details)
 	if err != nil {
-		return fmt.Errorf("write activity log: %w", err)
+		return err
 	}
 	return RecordJSON(tx, orgID, userID, action, b, now)
+}
+
+// encodeDetails is details as Entry's serializer:json writes them.
+func encodeDetails(details map[string]any) ([]byte, error) {
+	b, err := json.Marshal(details)
+	if err != nil {
+		return nil, fmt.Errorf("write activity log: %w", err)
+	}
+	return b, nil
 }
 
 // RecordJSON is Record with the details already encoded as a JSON object. QueueJSON queues the
@@ -70,9 +79,9 @@ func QueueJSON(b *store.Batch, orgID, userID, action string, details []byte, now
 
 // Queue is Record queued in b.
 func Queue(b *store.Batch, orgID, userID, action string, details map[string]any, now time.Time) error {
-	encoded, err := json.Marshal(details) // what Entry's serializer:json writes
+	encoded, err := encodeDetails(details)
 	if err != nil {
-		return fmt.Errorf("write activity log: %w", err)
+		return err
 	}
 	QueueJSON(b, orgID, userID, action, encoded, now)
 	return nil
