@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -42,6 +44,10 @@ type Options struct {
 	// CreateDatabase creates a missing PostgreSQL database when the role may (for the commands
 	// that migrate); without it a missing database is an error that says what to run.
 	CreateDatabase bool
+	// Tracer, when set, sees every statement sent to PostgreSQL through pgx (GORM's, QueryRow's and,
+	// when it also implements pgx.BatchTracer, each of a Batch's) under the context it was sent with.
+	// Tests count statements with it (storetest.CountStatements).
+	Tracer pgx.QueryTracer
 }
 
 // Pool is the connection pool's configuration (database/sql's knobs).
@@ -124,7 +130,14 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		if err := checkPostgres(ctx, url, opts.CreateDatabase, log); err != nil {
 			return nil, err
 		}
-		dialector = postgres.Open(url)
+		var connect []stdlib.OptionOpenDB
+		if opts.Tracer != nil {
+			connect = append(connect, stdlib.OptionBeforeConnect(func(_ context.Context, c *pgx.ConnConfig) error {
+				c.Tracer = opts.Tracer
+				return nil
+			}))
+		}
+		dialector = postgres.New(postgres.Config{DSN: url, OptionOpenDB: connect})
 	default:
 		path := strings.TrimPrefix(url, "sqlite://")
 		if path == "" {

@@ -2,29 +2,75 @@ package storetest
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
 type statementCounterKey struct{}
 
-// CountStatements returns a context under which every SQL statement a store on a database from DB
-// runs is counted, and a function reading the count. Tests use it to prove bulk paths cost a
-// constant number of statements. It lives here, not in store, so the binary carries no counter.
+// CountStatements returns a context under which every SQL statement a store on a database from
+// Open runs is counted, and a function reading the count. Tests use it to prove bulk paths cost a
+// constant number of statements. Transaction control (BEGIN, COMMIT, ROLLBACK, savepoints) is not
+// counted. On PostgreSQL the count is taken from pgx, so the statements the store sends around
+// GORM (store.Batch's pipelines, store.QueryRow) count too; on SQLite, where everything goes
+// through GORM, from GORM's callbacks. It lives here, not in store, so the binary carries no
+// counter.
 func CountStatements(ctx context.Context) (context.Context, func() int64) {
 	n := new(atomic.Int64)
 	return context.WithValue(ctx, statementCounterKey{}, n), n.Load
 }
 
-// registerStatementCounter adds the counting callbacks to db (GORM shares callbacks across sessions).
+// countStatement counts sql under ctx's counter, if it has one.
+func countStatement(ctx context.Context, sql string) {
+	if ctx == nil {
+		return
+	}
+	if n, ok := ctx.Value(statementCounterKey{}).(*atomic.Int64); ok && !transactionControl(sql) {
+		n.Add(1)
+	}
+}
+
+// transactionControl tells BEGIN, COMMIT, ROLLBACK and the savepoint statements, which every
+// transaction sends whatever its work.
+func transactionControl(sql string) bool {
+	word, _, _ := strings.Cut(strings.TrimSpace(sql), " ")
+	switch strings.ToUpper(strings.TrimSuffix(word, ";")) {
+	case "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE":
+		return true
+	}
+	return false
+}
+
+// statementTracer counts, for CountStatements, what pgx sends to PostgreSQL: each query, and each
+// query of a batch.
+type statementTracer struct{}
+
+func (statementTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	countStatement(ctx, data.SQL)
+	return ctx
+}
+
+func (statementTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (statementTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+
+func (statementTracer) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchQueryData) {
+	countStatement(ctx, data.SQL)
+}
+
+func (statementTracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+// registerStatementCounter adds the counting callbacks to a SQLite db (GORM shares callbacks
+// across sessions). On PostgreSQL statementTracer counts instead, GORM's statements included.
 func registerStatementCounter(db *gorm.DB) error {
 	count := func(tx *gorm.DB) {
-		if tx.Statement == nil || tx.Statement.Context == nil {
-			return
-		}
-		if n, ok := tx.Statement.Context.Value(statementCounterKey{}).(*atomic.Int64); ok {
-			n.Add(1)
+		if tx.Statement != nil {
+			countStatement(tx.Statement.Context, tx.Statement.SQL.String())
 		}
 	}
 	cb := db.Callback()
