@@ -146,7 +146,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("create sqlite directory: %w", err)
 		}
-		dialector = sqlite.Dialector{DriverName: "sqlite", DSN: sqliteDSN(path, 10*time.Second)}
+		dialector = sqlite.Dialector{DriverName: "sqlite", DSN: SQLiteDSN(path)}
 		sqlitePath = path
 	}
 	g, err := gorm.Open(dialector, cfg)
@@ -179,6 +179,12 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	return db, nil
 }
+
+// SQLiteDSN is how the service opens the SQLite file at path (sqliteDSN, writers waiting up to 10
+// seconds for the lock). A baseline that must pay what the service's statements pay, and no more,
+// opens its own connection with it: SQLite's default synchronous=FULL, for one, syncs the WAL at
+// every commit, which the service's NORMAL does not.
+func SQLiteDSN(path string) string { return sqliteDSN(path, 10*time.Second) }
 
 // sqliteDSN opens path with the service's settings; a writer waits up to busy for the lock.
 // Immediate transactions take the write lock at BEGIN, so concurrent writers wait on

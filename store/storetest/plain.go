@@ -5,15 +5,18 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/deletesvc/deletesvc/store"
 )
 
-// PlainDB opens a plain database/sql handle on the database at url: no GORM, no hooks. Benchmarks
-// time the raw SQL baselines on it (the physical floor beside the service).
+// PlainDB opens a plain database/sql handle on the database at url: no GORM, no hooks, and on SQLite
+// the service's own connection settings (store.SQLiteDSN). Benchmarks time the raw SQL baselines on
+// it (the physical floor beside the service).
 func PlainDB(t testing.TB, b Backend, url string) *sql.DB {
 	t.Helper()
 	driver, dsn := "pgx", url
 	if b == SQLite {
-		driver, dsn = "sqlite", "file:"+strings.TrimPrefix(url, "sqlite://")+"?_pragma=busy_timeout(10000)"
+		driver, dsn = "sqlite", store.SQLiteDSN(strings.TrimPrefix(url, "sqlite://"))
 	}
 	db, err := sql.Open(driver, dsn)
 	if err != nil {
