@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	gen "github.com/deletesvc/deletesvc/gen/invx"
 	"github.com/deletesvc/deletesvc/server/servertest"
 	"github.com/deletesvc/deletesvc/store"
+	"github.com/deletesvc/deletesvc/store/activity"
 	invxstore "github.com/deletesvc/deletesvc/store/invx"
 	"github.com/deletesvc/deletesvc/store/storetest"
 )
@@ -39,33 +41,41 @@ func invxRows(c config) []row {
 	var rows []row
 	for _, backend := range c.backends {
 		measure("invx "+string(backend), func(t tb) {
-			service, raw, bare, rounds, cpu := invxBench(t, c, backend)
+			service, raw, bare, logged, rounds, cpu := invxBench(t, c, backend)
 			cpuOf := func(k int) string {
 				if backend != storetest.Postgres {
 					return fmt.Sprintf("%.1f", ms64(cpu.proc[k]))
 				}
 				return fmt.Sprintf("%.1f (Go %.1f + PostgreSQL %.1f)", ms64(cpu.proc[k]+cpu.db[k]), ms64(cpu.proc[k]), ms64(cpu.db[k]))
 			}
-			rows = append(rows, row{family: "invx",
+			r := row{family: "invx",
 				workload: "invx bulk `del`, 1000 documents, HTTP end to end", backend: string(backend),
 				service: ms(service), rawFKs: ms(raw), floor: ms(bare) + " (bare HTTP + the statement)",
 				ratio: service.Seconds() / raw.Seconds(), ratioOf: "service/raw, " + rounds, goal: "<= 1.5x",
 				ratio2: bare.Seconds() / raw.Seconds(), ratio2Of: "bare HTTP + the statement/raw",
 				cpu: fmt.Sprintf("service %s ms per request, raw %s, bare HTTP %s; service/raw %.2fx on a CPU-bound machine",
 					cpuOf(0), cpuOf(1), cpuOf(2), float64(cpu.proc[0]+cpu.db[0])/float64(cpu.proc[1]+cpu.db[1])),
-				baseline: fmt.Sprintf("UPDATE invx_documents … WHERE id IN (1000 ids) RETURNING the answer's 18 columns, rows read, over database/sql (pgx / modernc sqlite); \"bare HTTP + the statement\": a bare Echo handler that decodes the same body, runs that statement and writes its rows as a JSON array (no auth, validation, transaction or activity entry): the least an HTTP service answering the rows costs; median of %d rounds x %d", c.rounds, invxReps),
-			})
+				baseline: fmt.Sprintf("UPDATE invx_documents … WHERE id IN (1000 ids) RETURNING the answer's 18 columns, rows read, over database/sql (pgx / modernc sqlite; SQLite opened as the service opens it); \"bare HTTP + the statement\": a bare Echo handler that decodes the same body, runs that statement and writes its rows as a JSON array (no auth, validation, transaction or activity entry): the least an HTTP service answering the rows costs; \"+ its activity entry\" (SQLite): the same handler running the statement and the activity entry the service writes (the same JSON details) in one transaction, answering after the commit, as the service does: the least a service that logs each delete costs (on PostgreSQL a plain transaction would cost round trips the service pipelines away, so it is not run there); median of %d rounds x %d", c.rounds, invxReps),
+			}
+			if logged > 0 {
+				r.floor += "; " + ms(logged) + " (+ its activity entry, one transaction)"
+				r.more = []namedRatio{{logged.Seconds() / raw.Seconds(), "bare HTTP + the statement + its activity entry/raw"}, {service.Seconds() / logged.Seconds(), "service/that floor"}}
+				r.cpu += fmt.Sprintf("; bare HTTP + the activity entry %s", cpuOf(3))
+			}
+			rows = append(rows, r)
 		})
 	}
 	return rows
 }
 
-// invxCPU is the mean CPU per request of each variant (service, raw, bare HTTP): this process's (the
-// HTTP client's too) and, on PostgreSQL, the database's backends'.
-type invxCPU struct{ proc, db [3]time.Duration }
+// invxCPU is the mean CPU per request of each variant (service, raw, bare HTTP, bare HTTP with the
+// activity entry): this process's (the HTTP client's too) and, on PostgreSQL, the database's
+// backends'.
+type invxCPU struct{ proc, db [4]time.Duration }
 
-// rounds is the range of the per-round service/raw ratios, each of one round's medians.
-func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare time.Duration, rounds string, cpu invxCPU) {
+// rounds is the range of the per-round service/raw ratios, each of one round's medians. logged is
+// zero on PostgreSQL, where that floor is not run.
+func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, logged time.Duration, rounds string, cpu invxCPU) {
 	ctx := context.Background()
 	dbURL := storetest.URL(t, backend)
 	db, err := store.Open(ctx, dbURL, storetest.Options())
@@ -144,13 +154,21 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare ti
 			}
 		}
 	}
-	bareURL := bareInvxServer(t, backend, plain, org.ID, u.ID)
+	bareURL := bareInvxServer(t, backend, plain, org.ID, u.ID, false)
 	viaBareHTTP := func() (check func()) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, bareURL, bytes.NewReader(payload))
 		req.Header.Set("Content-Type", "application/json")
 		return send(req, `"status":"260"`)
 	}
 	variants := []func() func(){viaHTTP, viaSQL, viaBareHTTP}
+	if backend == storetest.SQLite {
+		loggedURL := bareInvxServer(t, backend, plain, org.ID, u.ID, true)
+		variants = append(variants, func() (check func()) {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, loggedURL, bytes.NewReader(payload))
+			req.Header.Set("Content-Type", "application/json")
+			return send(req, `"status":"260"`)
+		})
+	}
 	samples := make([][]time.Duration, len(variants))
 	for _, v := range variants { // warm up connections, caches and the statement cache
 		reset()
@@ -171,7 +189,7 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare ti
 			}
 		}
 	}
-	for k := range cpu.proc {
+	for k := range samples {
 		cpu.proc[k] /= time.Duration(len(samples[k]))
 		cpu.db[k] /= time.Duration(len(samples[k]))
 	}
@@ -180,7 +198,19 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare ti
 		serviceRounds = append(serviceRounds, median(samples[0][r*invxReps:(r+1)*invxReps]).Seconds())
 		rawRounds = append(rawRounds, median(samples[1][r*invxReps:(r+1)*invxReps]).Seconds())
 	}
-	return median(samples[0]), median(samples[1]), median(samples[2]), roundRange(serviceRounds, rawRounds), cpu
+	if len(samples) > 3 {
+		logged = median(samples[3])
+		// Every request of the service and of the logged floor, warm-ups included, left one entry.
+		var entries int
+		if err := plain.QueryRowContext(ctx, storetest.Rebind(backend, "SELECT count(*) FROM ub_activity_logs WHERE organization_id = ? AND action = ?"),
+			org.ID, activity.InvxDeleteDocuments).Scan(&entries); err != nil {
+			t.Fatal(err)
+		}
+		if want := 2 * (c.rounds*invxReps + 1); entries != want {
+			t.Fatalf("%d activity entries, want %d: the service or the logged floor did not log every delete", entries, want)
+		}
+	}
+	return median(samples[0]), median(samples[1]), median(samples[2]), logged, roundRange(serviceRounds, rawRounds), cpu
 }
 
 // databaseBackends are the pids of the PostgreSQL backends connected to plain's database, plain's
@@ -212,8 +242,11 @@ func ms64(d time.Duration) float64 { return float64(d) / float64(time.Millisecon
 
 // bareInvxServer serves the raw statement behind a bare Echo handler: decode the body's document
 // ids, run rawInvxDelete, write every row as a JSON object of its 18 columns (as text), with no
-// authentication, validation, transaction or activity entry. It answers at the URL it returns.
-func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userID string) string {
+// authentication, validation, transaction or activity entry. With logged it also writes the
+// activity entry the service writes for the delete (the same JSON details), in one transaction with
+// the statement, and answers after the commit, as the service does. It answers at the URL it
+// returns.
+func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userID string, logged bool) string {
 	columns := strings.Split(invxReturned, ", ")
 	e := echo.New()
 	e.POST("/bulk", func(c echo.Context) error {
@@ -227,8 +260,21 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 		for i, it := range items {
 			ids[i] = it.DocID
 		}
+		ctx := c.Request().Context()
+		var query interface {
+			QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+		} = plain
+		var tx *sql.Tx
+		if logged {
+			var err error
+			if tx, err = plain.BeginTx(ctx, nil); err != nil {
+				return err
+			}
+			defer func() { _ = tx.Rollback() }() // a no-op once committed
+			query = tx
+		}
 		q, args := rawInvxDelete(backend, orgID, userID, ids)
-		rows, err := plain.QueryContext(c.Request().Context(), q, args...)
+		rows, err := query.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
 		}
@@ -238,10 +284,24 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 			dest[i] = &values[i]
 		}
 		w := c.Response()
-		w.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
-		w.WriteHeader(http.StatusOK)
+		// Unlogged, the answer streams in pieces as the rows come; logged, it is held until the commit.
+		flush := func(buf []byte) error {
+			if logged {
+				return nil
+			}
+			if !w.Committed {
+				w.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+				w.WriteHeader(http.StatusOK)
+			}
+			_, err := w.Write(buf)
+			return err
+		}
 		buf := make([]byte, 0, 64<<10)
 		buf = append(buf, '[')
+		var details []byte
+		if logged {
+			details = append(details, `{"count":`+strconv.Itoa(len(ids))+`,"documents":[`...)
+		}
 		for n := 0; rows.Next(); n++ {
 			if err := rows.Scan(dest...); err != nil {
 				return err
@@ -262,18 +322,44 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 				}
 			}
 			buf = append(buf, '}')
-			if len(buf) > 60<<10 {
-				if _, err := w.Write(buf); err != nil {
+			if logged { // the service's details: each document's number, id and seller
+				if n > 0 {
+					details = append(details, ',')
+				}
+				details = append(details, `{"docNumber":`...)
+				details, _ = jsontext.AppendQuote(details, values[2])
+				details = append(details, `,"id":`...)
+				details, _ = jsontext.AppendQuote(details, values[1])
+				details = append(details, `,"sellerGstin":`...)
+				details, _ = jsontext.AppendQuote(details, values[5])
+				details = append(details, '}')
+			}
+			if len(buf) > 60<<10 && !logged {
+				if err := flush(buf); err != nil {
 					return err
 				}
 				buf = buf[:0]
 			}
 		}
-		buf = append(buf, ']')
-		if _, err := w.Write(buf); err != nil {
+		if err := rows.Err(); err != nil {
 			return err
 		}
-		return rows.Err()
+		buf = append(buf, ']')
+		if logged {
+			details = append(details, "]}"...)
+			if _, err := tx.ExecContext(ctx, storetest.Rebind(backend, "INSERT INTO ub_activity_logs (organization_id, id, created_at, user_id, action, details) VALUES (?, ?, ?, ?, ?, ?)"),
+				orgID, store.NewObjectID(), time.Now().UTC(), userID, activity.InvxDeleteDocuments, string(details)); err != nil {
+				return err
+			}
+			if err := tx.Commit(); err != nil {
+				return err
+			}
+			w.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+			w.WriteHeader(http.StatusOK)
+			_, err := w.Write(buf)
+			return err
+		}
+		return flush(buf)
 	})
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
