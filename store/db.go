@@ -44,9 +44,10 @@ type Options struct {
 	// CreateDatabase creates a missing PostgreSQL database when the role may (for the commands
 	// that migrate); without it a missing database is an error that says what to run.
 	CreateDatabase bool
-	// Tracer, when set, sees every statement sent to PostgreSQL through pgx (GORM's, QueryRow's and,
-	// when it also implements pgx.BatchTracer, each of a Batch's) under the context it was sent with.
-	// Tests count statements with it (storetest.CountStatements).
+	// Tracer, when set, is the pgx tracer of the pool's PostgreSQL connections: it sees the
+	// statements run on them (GORM's, QueryRow's and, when it also implements pgx.BatchTracer, each
+	// of a Batch's as its result is read) under the context they were sent with. Tests count
+	// statements with it (storetest.CountStatements).
 	Tracer pgx.QueryTracer
 }
 

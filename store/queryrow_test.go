@@ -26,12 +26,13 @@ func withQueryProbe(t *testing.T, db *store.DB) {
 // kind is a named string type, as identity.Role is.
 type kind string
 
-// QueryRow reads what GORM's Raw(...).Row().Scan reads, in one statement (through pgx on PostgreSQL,
-// GORM elsewhere), and reports no row as sql.ErrNoRows.
+// QueryRow reads what GORM's Raw(...).Row().Scan reads, in one statement, and reports no row as
+// sql.ErrNoRows. On PostgreSQL it reads through pgx: GORM sends nothing.
 func TestQueryRowReadsWhatGORMReads(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx, statements := storetest.CountStatements(context.Background())
+		ctx, sentByGORM := storetest.CountGORMStatements(ctx)
 		withQueryProbe(t, db)
 		var named kind
 		if err := db.QueryRow(ctx, []any{&named}, "SELECT k FROM query_probe WHERE n = ?", 2); err != nil || named != "b" {
@@ -39,6 +40,9 @@ func TestQueryRowReadsWhatGORMReads(t *testing.T) {
 		}
 		if n := statements(); n != 1 {
 			t.Errorf("the read took %d statements, want 1", n)
+		}
+		if n, want := sentByGORM(), map[string]int64{"postgres": 0, "sqlite": 1}[db.DialectName()]; n != want {
+			t.Errorf("GORM sent %d statements for the read, want %d", n, want)
 		}
 		const q = "SELECT k, n, at FROM query_probe WHERE k = ? AND n >= ? LIMIT 1"
 		for _, k := range []string{"a", "b", "a"} { // "a" again: the second use of a prepared text

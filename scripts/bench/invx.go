@@ -297,12 +297,13 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 			return err
 		}
 		buf := make([]byte, 0, 64<<10)
-		buf = append(buf, '[')
-		var details []byte
+		var docs []byte // the activity entry's documents, sized as the service sizes them
 		if logged {
-			details = append(details, `{"count":`+strconv.Itoa(len(ids))+`,"documents":[`...)
+			buf, docs = make([]byte, 0, 700*len(ids)), make([]byte, 0, 100*len(ids))
 		}
-		for n := 0; rows.Next(); n++ {
+		buf = append(buf, '[')
+		n := 0
+		for ; rows.Next(); n++ {
 			if err := rows.Scan(dest...); err != nil {
 				return err
 			}
@@ -322,17 +323,17 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 				}
 			}
 			buf = append(buf, '}')
-			if logged { // the service's details: each document's number, id and seller
+			if logged { // the service's details: each document's number, id and seller (in the rows' order)
 				if n > 0 {
-					details = append(details, ',')
+					docs = append(docs, ',')
 				}
-				details = append(details, `{"docNumber":`...)
-				details, _ = jsontext.AppendQuote(details, values[2])
-				details = append(details, `,"id":`...)
-				details, _ = jsontext.AppendQuote(details, values[1])
-				details = append(details, `,"sellerGstin":`...)
-				details, _ = jsontext.AppendQuote(details, values[5])
-				details = append(details, '}')
+				docs = append(docs, `{"docNumber":`...)
+				docs, _ = jsontext.AppendQuote(docs, values[2])
+				docs = append(docs, `,"id":`...)
+				docs, _ = jsontext.AppendQuote(docs, values[1])
+				docs = append(docs, `,"sellerGstin":`...)
+				docs, _ = jsontext.AppendQuote(docs, values[5])
+				docs = append(docs, '}')
 			}
 			if len(buf) > 60<<10 && !logged {
 				if err := flush(buf); err != nil {
@@ -346,7 +347,7 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 		}
 		buf = append(buf, ']')
 		if logged {
-			details = append(details, "]}"...)
+			details := append(append(append(make([]byte, 0, len(docs)+40), `{"count":`+strconv.Itoa(n)+`,"documents":[`...), docs...), "]}"...)
 			if _, err := tx.ExecContext(ctx, storetest.Rebind(backend, "INSERT INTO ub_activity_logs (organization_id, id, created_at, user_id, action, details) VALUES (?, ?, ?, ?, ?, ?)"),
 				orgID, store.NewObjectID(), time.Now().UTC(), userID, activity.InvxDeleteDocuments, string(details)); err != nil {
 				return err

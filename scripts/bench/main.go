@@ -27,6 +27,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -96,6 +97,9 @@ func main() {
 	flag.StringVar(&c.pgbench, "pgbench", "", "pgbench binary (default: on PATH, else /usr/lib/postgresql/15/bin/pgbench)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of this process (client and service) to this file")
 	flag.Parse()
+	if c.rounds < 1 || c.upRounds < 1 || c.clients < 1 {
+		fatal(errors.New("-rounds, -upbooks-rounds and -clients must be at least 1"))
+	}
 	server.TuneGC() // the service in this process runs as the binary does
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)

@@ -90,7 +90,9 @@ func RoundTrips(t testing.TB, db *store.DB) (*store.DB, func() int64) {
 	q := u.Query()
 	q.Set("sslmode", "disable")
 	u.Host, u.RawQuery = ln.Addr().String(), q.Encode()
-	proxied, err := store.Open(context.Background(), u.String(), Options())
+	opts := Options()
+	opts.Tracer = statementTracer{} // as Open's: CountStatements counts what the proxied store sends
+	proxied, err := store.Open(context.Background(), u.String(), opts)
 	if err != nil {
 		_ = ln.Close()
 		wg.Wait()

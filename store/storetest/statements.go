@@ -9,26 +9,36 @@ import (
 	"gorm.io/gorm"
 )
 
-type statementCounterKey struct{}
+type (
+	statementCounterKey struct{}
+	gormCounterKey      struct{}
+)
 
 // CountStatements returns a context under which every SQL statement a store on a database from
 // Open runs is counted, and a function reading the count. Tests use it to prove bulk paths cost a
 // constant number of statements. Transaction control (BEGIN, COMMIT, ROLLBACK, savepoints) is not
-// counted. On PostgreSQL the count is taken from pgx, so the statements the store sends around
-// GORM (store.Batch's pipelines, store.QueryRow) count too; on SQLite, where everything goes
-// through GORM, from GORM's callbacks. It lives here, not in store, so the binary carries no
-// counter.
+// counted. On PostgreSQL the count is taken from pgx on the pool's connections, so the statements
+// the store sends around GORM (store.Batch's pipelines, each counted as its result is read, and
+// store.QueryRow) count too; on SQLite, where the store's statements go through GORM, from GORM's
+// callbacks. It lives here, not in store, so the binary carries no counter.
 func CountStatements(ctx context.Context) (context.Context, func() int64) {
 	n := new(atomic.Int64)
 	return context.WithValue(ctx, statementCounterKey{}, n), n.Load
 }
 
-// countStatement counts sql under ctx's counter, if it has one.
-func countStatement(ctx context.Context, sql string) {
+// CountGORMStatements is CountStatements for the statements GORM itself runs, on either database:
+// it tells a path that goes around GORM from one that does not.
+func CountGORMStatements(ctx context.Context) (context.Context, func() int64) {
+	n := new(atomic.Int64)
+	return context.WithValue(ctx, gormCounterKey{}, n), n.Load
+}
+
+// countStatement counts sql under ctx's counter of key, if it has one.
+func countStatement(ctx context.Context, key any, sql string) {
 	if ctx == nil {
 		return
 	}
-	if n, ok := ctx.Value(statementCounterKey{}).(*atomic.Int64); ok && !transactionControl(sql) {
+	if n, ok := ctx.Value(key).(*atomic.Int64); ok && !transactionControl(sql) {
 		n.Add(1)
 	}
 }
@@ -44,12 +54,12 @@ func transactionControl(sql string) bool {
 	return false
 }
 
-// statementTracer counts, for CountStatements, what pgx sends to PostgreSQL: each query, and each
-// query of a batch.
+// statementTracer counts, for CountStatements, the statements pgx runs on PostgreSQL: each query
+// as it starts, and each query of a batch as its result is read.
 type statementTracer struct{}
 
 func (statementTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
-	countStatement(ctx, data.SQL)
+	countStatement(ctx, statementCounterKey{}, data.SQL)
 	return ctx
 }
 
@@ -60,17 +70,24 @@ func (statementTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.T
 }
 
 func (statementTracer) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchQueryData) {
-	countStatement(ctx, data.SQL)
+	countStatement(ctx, statementCounterKey{}, data.SQL)
 }
 
 func (statementTracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
-// registerStatementCounter adds the counting callbacks to a SQLite db (GORM shares callbacks
-// across sessions). On PostgreSQL statementTracer counts instead, GORM's statements included.
+// registerStatementCounter adds the counting callbacks to db (GORM shares callbacks across
+// sessions): for CountGORMStatements, and on SQLite for CountStatements too (on PostgreSQL
+// statementTracer counts those, GORM's included).
 func registerStatementCounter(db *gorm.DB) error {
+	sqlite := db.Dialector.Name() == "sqlite"
 	count := func(tx *gorm.DB) {
-		if tx.Statement != nil {
-			countStatement(tx.Statement.Context, tx.Statement.SQL.String())
+		if tx.Statement == nil {
+			return
+		}
+		sql := tx.Statement.SQL.String()
+		countStatement(tx.Statement.Context, gormCounterKey{}, sql)
+		if sqlite {
+			countStatement(tx.Statement.Context, statementCounterKey{}, sql)
 		}
 	}
 	cb := db.Callback()

@@ -117,10 +117,8 @@ func Open(t testing.TB, url string) *store.DB {
 		t.Fatalf("open database: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	if db.DialectName() == "sqlite" {
-		if err := registerStatementCounter(db.Gorm(context.Background())); err != nil {
-			t.Fatal(err)
-		}
+	if err := registerStatementCounter(db.Gorm(context.Background())); err != nil {
+		t.Fatal(err)
 	}
 	return db
 }

@@ -3,6 +3,7 @@ package upbooks_test
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"errors"
 	"fmt"
 	"maps"
@@ -497,6 +498,9 @@ func testDryRunChangesNothing(t *testing.T, db *store.DB) {
 	owner, org := seededTenant(t, db, seedRows)
 	snap := snapshot(orgRows(t, s, org.ID))
 	req := upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: allCategories(), DryRun: true}
+	// Two connections left idle, so the second count gets its own at once: SplitRead waits only
+	// 20 ms for one before counting on the first (one statement fewer), and a dial can take longer.
+	idleConnections(t, db, 2)
 	cctx, statements := storetest.CountStatements(ctx)
 	dry, err := s.DeleteSelective(cctx, req)
 	if err != nil {
@@ -721,6 +725,26 @@ func TestConcurrentDeletesOnOneOrganization(t *testing.T) {
 		}
 		checkModel(t, s, org.ID, expect(before, append(a, b...), false, owner.ID))
 	})
+}
+
+// idleConnections opens n connections of db's pool at once and returns them to it.
+func idleConnections(t *testing.T, db *store.DB, n int) {
+	t.Helper()
+	sqlDB, err := db.Gorm(context.Background()).DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []*sql.Conn
+	for range n { // held together, so that each is another connection
+		c, err := sqlDB.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		_ = c.Close()
+	}
 }
 
 // Set-based: the statements a delete issues do not depend on how many rows it deletes.
