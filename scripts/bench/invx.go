@@ -202,7 +202,7 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, l
 		logged = median(samples[3])
 		// Every request of the service and of the logged floor, warm-ups included, left one entry.
 		var entries int
-		if err := plain.QueryRowContext(ctx, storetest.Rebind(backend, "SELECT count(*) FROM ub_activity_logs WHERE organization_id = ? AND action = ?"),
+		if err := plain.QueryRowContext(ctx, storetest.Rebind(backend, "SELECT count(*) FROM "+activity.Entry{}.TableName()+" WHERE organization_id = ? AND action = ?"),
 			org.ID, activity.InvxDeleteDocuments).Scan(&entries); err != nil {
 			t.Fatal(err)
 		}
@@ -285,10 +285,7 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 		}
 		w := c.Response()
 		// Unlogged, the answer streams in pieces as the rows come; logged, it is held until the commit.
-		flush := func(buf []byte) error {
-			if logged {
-				return nil
-			}
+		write := func(buf []byte) error {
 			if !w.Committed {
 				w.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 				w.WriteHeader(http.StatusOK)
@@ -336,7 +333,7 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 				docs = append(docs, '}')
 			}
 			if len(buf) > 60<<10 && !logged {
-				if err := flush(buf); err != nil {
+				if err := write(buf); err != nil {
 					return err
 				}
 				buf = buf[:0]
@@ -348,19 +345,15 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 		buf = append(buf, ']')
 		if logged {
 			details := append(append(append(make([]byte, 0, len(docs)+40), `{"count":`+strconv.Itoa(n)+`,"documents":[`...), docs...), "]}"...)
-			if _, err := tx.ExecContext(ctx, storetest.Rebind(backend, "INSERT INTO ub_activity_logs (organization_id, id, created_at, user_id, action, details) VALUES (?, ?, ?, ?, ?, ?)"),
+			if _, err := tx.ExecContext(ctx, storetest.Rebind(backend, "INSERT INTO "+activity.Entry{}.TableName()+" (organization_id, id, created_at, user_id, action, details) VALUES (?, ?, ?, ?, ?, ?)"),
 				orgID, store.NewObjectID(), time.Now().UTC(), userID, activity.InvxDeleteDocuments, string(details)); err != nil {
 				return err
 			}
 			if err := tx.Commit(); err != nil {
 				return err
 			}
-			w.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
-			w.WriteHeader(http.StatusOK)
-			_, err := w.Write(buf)
-			return err
 		}
-		return flush(buf)
+		return write(buf)
 	})
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
