@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"time"
 
@@ -320,17 +319,8 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 				}
 			}
 			buf = append(buf, '}')
-			if logged { // the service's details: each document's number, id and seller (in the rows' order)
-				if n > 0 {
-					docs = append(docs, ',')
-				}
-				docs = append(docs, `{"docNumber":`...)
-				docs, _ = jsontext.AppendQuote(docs, values[2])
-				docs = append(docs, `,"id":`...)
-				docs, _ = jsontext.AppendQuote(docs, values[1])
-				docs = append(docs, `,"sellerGstin":`...)
-				docs, _ = jsontext.AppendQuote(docs, values[5])
-				docs = append(docs, '}')
+			if logged { // the service's details (in the rows' order)
+				docs = invxstore.AppendDeletedDocument(docs, n == 0, values[2], values[1], values[5])
 			}
 			if len(buf) > 60<<10 && !logged {
 				if err := write(buf); err != nil {
@@ -344,7 +334,7 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 		}
 		buf = append(buf, ']')
 		if logged {
-			details := append(append(append(make([]byte, 0, len(docs)+40), `{"count":`+strconv.Itoa(n)+`,"documents":[`...), docs...), "]}"...)
+			details := invxstore.DeletesDetails(n, docs)
 			if _, err := tx.ExecContext(ctx, storetest.Rebind(backend, "INSERT INTO "+activity.Entry{}.TableName()+" (organization_id, id, created_at, user_id, action, details) VALUES (?, ?, ?, ?, ?, ?)"),
 				orgID, store.NewObjectID(), time.Now().UTC(), userID, activity.InvxDeleteDocuments, string(details)); err != nil {
 				return err

@@ -166,44 +166,52 @@ func (s *Store) ApplyAction(ctx context.Context, orgID, userID string, item Acti
 }
 
 // queueDeletesEntry queues one activity-log entry for the documents the request deleted (none when
-// no del item applied): their ids and numbers, in request order. Its details are written here, not
-// by encoding/json: {"count":n,"documents":[{"docNumber":…,"id":…,"sellerGstin":…},…]}, the
-// object a map of the two would give, without reflecting over 1000 documents.
+// no del item applied): their ids and numbers, in request order (DeletesDetails).
 func (s *Store) queueDeletesEntry(b *store.Batch, orgID, userID string, items []ActionItem, updated map[string]*Document, now time.Time) {
-	var docs []*Document
+	var docs []byte
+	n := 0
 	for _, it := range items {
 		if d, ok := updated[it.DocID]; ok && it.Action == Delete {
-			docs = append(docs, d)
+			if docs == nil {
+				docs = make([]byte, 0, 100*len(items))
+			}
+			docs = AppendDeletedDocument(docs, n == 0, d.DocNumber, d.ID, d.SellerGstin)
+			n++
 		}
 	}
-	if len(docs) == 0 {
+	if n == 0 {
 		return
 	}
-	buf := make([]byte, 0, 32+100*len(docs))
-	buf = append(buf, `{"count":`...)
-	buf = strconv.AppendInt(buf, int64(len(docs)), 10)
-	buf = append(buf, `,"documents":[`...)
-	for i, d := range docs {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = append(buf, `{"docNumber":`...)
-		buf = appendJSONString(buf, d.DocNumber)
-		buf = append(buf, `,"id":`...)
-		buf = appendJSONString(buf, d.ID)
-		buf = append(buf, `,"sellerGstin":`...)
-		buf = appendJSONString(buf, d.SellerGstin)
-		buf = append(buf, '}')
-	}
-	buf = append(buf, "]}"...)
-	activity.QueueJSON(b, orgID, userID, activity.InvxDeleteDocuments, buf, now)
+	activity.QueueJSON(b, orgID, userID, activity.InvxDeleteDocuments, DeletesDetails(n, docs), now)
 }
 
-// appendJSONString writes s as a JSON string. Stored text is valid UTF-8 (the server refuses
-// anything else), so AppendQuote's error, for invalid bytes it writes as U+FFFD, cannot occur.
-func appendJSONString(buf []byte, s string) []byte {
-	buf, _ = jsontext.AppendQuote(buf, s)
-	return buf
+// AppendDeletedDocument appends one document to the documents of DeletesDetails, first telling
+// whether it is the first. Written here, not by encoding/json: a map of the three would give the
+// same object, but reflecting over 1000 documents costs. Stored text is valid UTF-8 (the server
+// refuses anything else), so AppendQuote's error, for invalid bytes it writes as U+FFFD, cannot
+// occur. Generic so that a caller holding the columns as bytes need not copy them to strings.
+func AppendDeletedDocument[T ~string | ~[]byte](docs []byte, first bool, docNumber, id, sellerGstin T) []byte {
+	if !first {
+		docs = append(docs, ',')
+	}
+	docs = append(docs, `{"docNumber":`...)
+	docs, _ = jsontext.AppendQuote(docs, docNumber)
+	docs = append(docs, `,"id":`...)
+	docs, _ = jsontext.AppendQuote(docs, id)
+	docs = append(docs, `,"sellerGstin":`...)
+	docs, _ = jsontext.AppendQuote(docs, sellerGstin)
+	return append(docs, '}')
+}
+
+// DeletesDetails is the details of the activity entry of a bulk delete of n documents, docs
+// (appended by AppendDeletedDocument): {"count":n,"documents":[…]}.
+func DeletesDetails(n int, docs []byte) []byte {
+	details := make([]byte, 0, len(docs)+40)
+	details = append(details, `{"count":`...)
+	details = strconv.AppendInt(details, int64(n), 10)
+	details = append(details, `,"documents":[`...)
+	details = append(details, docs...)
+	return append(details, "]}"...)
 }
 
 // readUpdated reads the rows of a bulk UPDATE ... RETURNING (statements.readBack), cut by split,
