@@ -106,7 +106,7 @@ func (s *Store) ApplyActions(ctx context.Context, orgID, userID string, items []
 			var again []string
 			b.Query("apply document actions", func(rows store.Rows) error {
 				var err error
-				updated, again, err = s.readUpdated(rows, s.sql.split, len(toApply))
+				updated, again, err = s.readUpdated(rows, s.sql.rows, len(toApply))
 				return err
 			}, query, args...)
 			if err := b.Run(); err != nil {
@@ -214,12 +214,12 @@ func DeletesDetails(n int, docs []byte) []byte {
 	return append(details, "]}"...)
 }
 
-// readUpdated reads the rows of a bulk UPDATE ... RETURNING (statements.readBack), cut by split,
-// and returns them by id, and the ids of the rows split found ambiguous (to reread). The documents
+// readUpdated reads the rows of a bulk UPDATE ... RETURNING (statements.readBack) in format, and
+// returns them by id, and the ids of the rows its split found ambiguous (to reread). The documents
 // live in one slice, so a row costs no allocation of its own beyond its values.
-func (s *Store) readUpdated(rows store.Rows, split func(string, *documentTexts) error, capacity int) (map[string]*Document, []string, error) {
+func (s *Store) readUpdated(rows store.Rows, format rowFormat, capacity int) (map[string]*Document, []string, error) {
 	docs := make([]Document, 0, capacity)
-	sc := documentScanner{split: split}
+	sc := documentScanner{format: format}
 	var again []string
 	for rows.Next() {
 		d, err := sc.scan(rows)
@@ -249,7 +249,7 @@ func (s *Store) rereadUpdated(tx *gorm.DB, orgID string, ids []string, updated m
 		return fmt.Errorf("read documents again: %w", err)
 	}
 	defer rows.Close()
-	got, _, err := s.readUpdated(rows, splitLengths, len(ids))
+	got, _, err := s.readUpdated(rows, rowFormat{split: splitLengths}, len(ids))
 	if err != nil {
 		return fmt.Errorf("read documents again: %w", err)
 	}

@@ -139,36 +139,40 @@ func TestApplySQL(t *testing.T) {
 	})
 }
 
-// TestSplitSeparated cuts SQLite's separated rows: NULL and non-NULL nullable columns, empty texts,
-// and an id of any length; a row with one separator too many is ambiguous, whatever text holds it.
+// TestSplitSeparated cuts the text of SQLite's separated rows: NULL and non-NULL nullable columns
+// and empty texts, beside an id (its own column) that holds the separator; a row with one separator
+// too many is ambiguous, whatever text holds it.
 func TestSplitSeparated(t *testing.T) {
-	row := func(id string, texts ...string) string {
-		return fmt.Sprintf("%d\x1f%s\x1f%s", len(id), id, strings.Join(texts, "\x1f"))
+	row := func(texts ...string) string { return strings.Join(texts, "\x1f") }
+	withID := func(id string) *documentTexts {
+		var d documentTexts
+		d.text[1] = id
+		return &d
 	}
 	// organization_id, then documentColumns without id.
 	texts := []string{"org", "", "100", "01/01/2024", "S", "B", "PRE", "1.5", "-", "+", "+-", "260", "u", "1", "+me", "2", "[]"}
-	var got documentTexts
-	if err := splitSeparated(row("id\x1f1", texts...), &got); err != nil {
+	got := withID("id\x1f1")
+	if err := splitSeparated(row(texts...), got); err != nil {
 		t.Fatal(err)
 	}
 	want := documentTexts{text: [len(documentColumns)]string{"org", "id\x1f1", "", "100", "01/01/2024", "S", "B", "PRE", "1.5",
 		"", "", "-", "260", "u", "1", "me", "2", "[]"}}
 	want.null[9] = true
-	if got != want {
-		t.Errorf("got %+v\nwant %+v", got, want)
+	if *got != want {
+		t.Errorf("got %+v\nwant %+v", *got, want)
 	}
 	for _, bad := range []string{
-		row("id", append(slices.Clone(texts[:2]), append([]string{"a\x1fb"}, texts[3:]...)...)...),
-		row("id", append(slices.Clone(texts), "extra")...),
+		row(append(slices.Clone(texts[:2]), append([]string{"a\x1fb"}, texts[3:]...)...)...),
+		row(append(slices.Clone(texts), "extra")...),
 	} {
 		var amb *ambiguousRow
-		if err := splitSeparated(bad, &documentTexts{}); !errors.As(err, &amb) || amb.id != "id" {
+		if err := splitSeparated(bad, withID("id")); !errors.As(err, &amb) || amb.id != "id" {
 			t.Errorf("%q: %v, want ambiguous document id", bad, err)
 		}
 	}
-	for _, bad := range []string{"", "x", "5\x1fid", row("id", texts[:16]...), row("id", append(slices.Clone(texts[:8]), append([]string{"null"}, texts[9:]...)...)...)} {
+	for _, bad := range []string{"", "x", row(texts[:16]...), row(append(slices.Clone(texts[:8]), append([]string{"null"}, texts[9:]...)...)...)} {
 		var amb *ambiguousRow
-		if err := splitSeparated(bad, &documentTexts{}); err == nil || errors.As(err, &amb) {
+		if err := splitSeparated(bad, withID("id")); err == nil || errors.As(err, &amb) {
 			t.Errorf("%q: %v, want a malformed row", bad, err)
 		}
 	}

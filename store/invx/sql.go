@@ -28,8 +28,15 @@ var documentColumns = [...]string{"organization_id", "id", "doc_number", "doc_ty
 // A bulk UPDATE returns each document's texts without the drivers converting and boxing every
 // column of every row into an interface (two allocations each: for 1000 documents of 18 columns
 // that was 3 ms of CPU on PostgreSQL and most of a request's allocations): on PostgreSQL as text
-// columns read raw (textColumns), on SQLite as one text column which split cuts (separatedTexts).
-// Either way a row costs one string, sliced.
+// columns read raw (textColumns), on SQLite as the id and one text which split cuts
+// (separatedTexts). Either way a row costs one string, sliced (and SQLite's id one more).
+
+// rowFormat is how a statement returns documents: as documentColumns' texts where split is nil,
+// else as one text that split cuts, after the id in a column of its own where idColumn.
+type rowFormat struct {
+	split    func(row string, t *documentTexts) error
+	idColumn bool
+}
 
 // documentTexts are a row's texts in documentColumns order; null marks the NULLs.
 type documentTexts struct {
@@ -65,24 +72,26 @@ func lengthsAndTexts() string {
 	return "concat(" + strings.Join(lengths, ", ',', ") + ", ';', " + strings.Join(documentColumns[:], ", ") + ")"
 }
 
-// separatedTexts is SQLite's row of a bulk UPDATE: the id's byte length and the id, then the other
-// columns, all joined by the unit separator (U+001F), a nullable column as "-" for NULL or "+" and
-// its text. concat_ws costs SQLite a fifth of lengthsAndTexts' 18 octet_length calls (1.4 ms of
-// CPU per 1000 rows). A text holding the separator itself makes the row ambiguous: splitSeparated
-// tells, by the count of separators, and the row is read again as lengthsAndTexts (reread), found
-// by its id, which its length delimits.
+// separatedTexts is SQLite's row of a bulk UPDATE: the id in a column of its own, then the other
+// columns joined by the unit separator (U+001F) in one text, a nullable column as "-" for NULL or
+// "+" and its text. A text holding the separator itself makes the row ambiguous: splitSeparated
+// tells, by the count of separators, and the row is read again as lengthsAndTexts (reread), by its
+// id. The text is joined with || and no function: a function in an UPDATE's RETURNING makes SQLite
+// keep a statement journal inside a transaction whatever the conflict clause (see
+// statements.update), which cost 0.5-1 ms of a 1000-document delete; concat_ws with the id's
+// octet_length did (issue 13).
 func separatedTexts() string {
-	fields := []string{"octet_length(id)", "id"}
+	var fields []string
 	for i, c := range documentColumns {
 		switch {
-		case i == 1: // id, first
+		case i == 1: // id, a column of its own
 		case nullableColumn[i]:
-			fields = append(fields, "coalesce('+' || "+c+", '-')")
+			fields = append(fields, "coalesce('+' || "+c+", '-')") // coalesce is inlined, not called
 		default:
 			fields = append(fields, c)
 		}
 	}
-	return "concat_ws(char(31), " + strings.Join(fields, ", ") + ")"
+	return "id, " + strings.Join(fields, " || '\x1f' || ")
 }
 
 // nullableColumn marks the documentColumns that may hold NULL; the others are NOT NULL (organization_id
@@ -94,24 +103,17 @@ type ambiguousRow struct{ id string }
 
 func (e *ambiguousRow) Error() string { return "document " + e.id + ": a text holds the separator" }
 
-// splitSeparated cuts a separatedTexts row, or returns an *ambiguousRow.
+// splitSeparated cuts a separatedTexts row's text into t, whose id the scanner has set, or returns
+// an *ambiguousRow.
 func splitSeparated(row string, t *documentTexts) error {
-	n, rest, ok := strings.Cut(row, "\x1f")
-	if !ok {
-		return errors.New("no id length")
-	}
-	idLen, err := strconv.Atoi(n)
-	if err != nil || idLen < 0 || idLen >= len(rest) || rest[idLen] != '\x1f' {
-		return fmt.Errorf("id length %q", n)
-	}
-	t.text[1], rest = rest[:idLen], rest[idLen+1:]
 	// No text is cut short: a separator more than the columns' means a text holds one.
-	switch n := strings.Count(rest, "\x1f"); {
+	switch n := strings.Count(row, "\x1f"); {
 	case n < len(documentColumns)-2:
 		return errors.New("too few values")
 	case n > len(documentColumns)-2:
 		return &ambiguousRow{id: t.text[1]}
 	}
+	rest := row
 	for i := range t.text {
 		if i == 1 {
 			continue
@@ -174,13 +176,20 @@ var commentColumn = map[Action]string{
 // asks which database it is on.
 type statements struct {
 	dialect dialect.Dialect
+	// update begins the bulk UPDATE. On SQLite it is UPDATE OR ROLLBACK: inside a transaction a
+	// multi-row UPDATE that a constraint could stop keeps a statement journal, the old content of
+	// every page it changes spilled to a temporary file, so that it can undo itself alone; OR
+	// ROLLBACK lets a violation end the whole transaction instead, so SQLite keeps none. Outcomes
+	// cannot differ: of the columns the UPDATE sets only status and last_updated are constrained
+	// (NOT NULL), both bound to values here, and any error ends the store call and its transaction
+	// anyway. Its RETURNING must call no function for this to hold (separatedTexts).
+	update string
 	// itemRows is the FROM item listing a batch's items as rows v(doc_id, act, note), and its
 	// arguments.
 	itemRows func(items []ActionItem) (string, []any)
-	// readBack makes a bulk UPDATE return each changed document: as one text, which split cuts,
-	// or, where split is nil, as documentColumns' texts.
+	// readBack makes a bulk UPDATE return each changed document, in the rows' format.
 	readBack func(update string) string
-	split    func(row string, t *documentTexts) error
+	rows     rowFormat
 	// reread reads documents again as lengthsAndTexts rows, for the rows split found ambiguous
 	// (SQLite's only: PostgreSQL's are never).
 	reread func(orgID string, ids []string) (string, []any)
@@ -189,15 +198,16 @@ type statements struct {
 }
 
 func newStatements(d dialect.Dialect) statements {
-	st := statements{dialect: d, itemRows: unnestItemRows,
+	st := statements{dialect: d, update: "UPDATE", itemRows: unnestItemRows,
 		readBack:     func(update string) string { return update + "\nRETURNING " + textColumns() },
 		lz4Supported: "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'",
 		tune:         "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)",
 		tuneLZ4:      "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('default_toast_compression', 'lz4', true)"}
 	if _, ok := d.(dialect.SQLite); ok {
+		st.update = "UPDATE OR ROLLBACK"
 		st.itemRows = valuesItemRows
 		st.readBack = func(update string) string { return update + "\nRETURNING " + separatedTexts() }
-		st.split = splitSeparated
+		st.rows = rowFormat{split: splitSeparated, idColumn: true}
 		st.reread = func(orgID string, ids []string) (string, []any) {
 			inIDs, idsArg := d.InList("id", ids)
 			return "SELECT " + lengthsAndTexts() + " FROM invx_documents WHERE organization_id = ? AND " + inIDs, []any{orgID, idsArg}
@@ -251,7 +261,7 @@ func (st statements) applyByIDs(orgID, userID string, act Action, items []Action
 	if col := commentColumn[act]; col != "" {
 		set += ", " + col + " = NULL" // an answer sent without comments clears its column
 	}
-	q := "UPDATE invx_documents SET " + set + ", last_updated = ?, last_updated_by_user_id = ?\n" +
+	q := st.update + " invx_documents SET " + set + ", last_updated = ?, last_updated_by_user_id = ?\n" +
 		"WHERE invx_documents.organization_id = ? AND " + inIDs + " AND invx_documents.status IN ?"
 	return st.readBack(q), []any{transitions[act].to, now.UnixMilli(), userID, orgID, idsArg, allowedFrom(act)}
 }
@@ -286,7 +296,7 @@ func (st statements) applyByRows(orgID, userID string, acts []Action, items []Ac
 	set = append(set, "last_updated = ?", "last_updated_by_user_id = ?")
 	setArgs = append(setArgs, now.UnixMilli(), userID)
 	rows, rowArgs := st.itemRows(items)
-	q := "UPDATE invx_documents SET " + strings.Join(set, ", ") + "\n" +
+	q := st.update + " invx_documents SET " + strings.Join(set, ", ") + "\n" +
 		"FROM " + rows + "\n" +
 		"WHERE invx_documents.organization_id = ? AND invx_documents.id = v.doc_id AND (" + strings.Join(allowed, " OR ") + ")"
 	return st.readBack(q), slices.Concat(setArgs, rowArgs, []any{orgID}, allowedArgs)
@@ -316,10 +326,11 @@ func anyComments(items []ActionItem) bool {
 // documentScanner reads the rows of a bulk UPDATE. Every text of a row is a slice of the row's one
 // string; the nullable columns' pointers share chunks (stringSlab).
 type documentScanner struct {
-	split func(row string, t *documentTexts) error // nil: the row is documentColumns' texts
-	row   string
-	dest  []any         // made once: Rows.Scan's variadic slice escapes, one allocation per call
-	texts documentTexts // here, not per row: split's pointer would move each row's to the heap
+	format rowFormat
+	id     string
+	row    string
+	dest   []any         // made once: Rows.Scan's variadic slice escapes, one allocation per call
+	texts  documentTexts // here, not per row: split's pointer would move each row's to the heap
 	// strings are the targets of the rows' nullable columns' pointers.
 	strings stringSlab
 	buf     []byte                               // a row's raw texts, joined
@@ -333,7 +344,7 @@ type rawValuer interface{ RawValues() [][]byte }
 // scan reads the current row.
 func (s *documentScanner) scan(rows store.Rows) (Document, error) {
 	s.texts = documentTexts{}
-	if s.split == nil {
+	if s.format.split == nil {
 		if err := s.scanTexts(rows); err != nil {
 			return Document{}, err
 		}
@@ -341,11 +352,17 @@ func (s *documentScanner) scan(rows store.Rows) (Document, error) {
 	}
 	if s.dest == nil {
 		s.dest = []any{&s.row}
+		if s.format.idColumn {
+			s.dest = []any{&s.id, &s.row}
+		}
 	}
 	if err := rows.Scan(s.dest...); err != nil {
 		return Document{}, err
 	}
-	if err := s.split(s.row, &s.texts); err != nil {
+	if s.format.idColumn {
+		s.texts.text[1] = s.id
+	}
+	if err := s.format.split(s.row, &s.texts); err != nil {
 		return Document{}, fmt.Errorf("bulk update row %.80q: %w", s.row, err)
 	}
 	return s.texts.document(&s.strings)
