@@ -278,9 +278,8 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 			// NULL column could stop, so that it can undo itself alone: the old content of every page
 			// it changes, spilled to a temporary file. OR ROLLBACK lets a violation end the whole
 			// transaction instead, so SQLite keeps none: 0.7-1 ms less of about 9 (an interleaved probe,
-			// 2026-12-01). A floor is the least the work can cost, so it takes that form. The service's
-			// UPDATE keeps the journal: a function in an UPDATE's RETURNING (its row texts are one
-			// concat_ws) makes SQLite keep it whatever the conflict clause.
+			// 2026-12-01). A floor is the least the work can cost, so it takes that form, as the
+			// service's UPDATE does (store/invx: statements.update).
 			q = strings.Replace(q, "UPDATE ", "UPDATE OR ROLLBACK ", 1)
 		}
 		rows, err := query.QueryContext(ctx, q, args...)
