@@ -168,19 +168,26 @@ func (s *Store) ApplyAction(ctx context.Context, orgID, userID string, item Acti
 // queueDeletesEntry queues one activity-log entry for the documents the request deleted (none when
 // no del item applied): their ids and numbers, in request order (DeletesDetails).
 func (s *Store) queueDeletesEntry(b *store.Batch, orgID, userID string, items []ActionItem, updated map[string]*Document, now time.Time) {
-	var docs []byte
+	deleted := func(it ActionItem) (*Document, bool) {
+		d, ok := updated[it.DocID]
+		return d, ok && it.Action == Delete
+	}
 	n := 0
 	for _, it := range items {
-		if d, ok := updated[it.DocID]; ok && it.Action == Delete {
-			if docs == nil {
-				docs = make([]byte, 0, 100*len(items))
-			}
-			docs = AppendDeletedDocument(docs, n == 0, d.DocNumber, d.ID, d.SellerGstin)
+		if _, ok := deleted(it); ok {
 			n++
 		}
 	}
 	if n == 0 {
 		return
+	}
+	docs := make([]byte, 0, 100*n)
+	first := true
+	for _, it := range items {
+		if d, ok := deleted(it); ok {
+			docs = AppendDeletedDocument(docs, first, d.DocNumber, d.ID, d.SellerGstin)
+			first = false
+		}
 	}
 	activity.QueueJSON(b, orgID, userID, activity.InvxDeleteDocuments, DeletesDetails(n, docs), now)
 }

@@ -179,10 +179,11 @@ type statements struct {
 	// update begins the bulk UPDATE. On SQLite it is UPDATE OR ROLLBACK: inside a transaction a
 	// multi-row UPDATE that a constraint could stop keeps a statement journal, the old content of
 	// every page it changes spilled to a temporary file, so that it can undo itself alone; OR
-	// ROLLBACK lets a violation end the whole transaction instead, so SQLite keeps none. Outcomes
-	// cannot differ: of the columns the UPDATE sets only status and last_updated are constrained
-	// (NOT NULL), both bound to values here, and any error ends the store call and its transaction
-	// anyway. Its RETURNING must call no function for this to hold (separatedTexts).
+	// ROLLBACK lets a violation end the whole transaction instead (inside an Idempotent request the
+	// request's, savepoints included), so SQLite keeps none. None can occur: of the columns the
+	// UPDATE sets only status and last_updated are constrained (NOT NULL), and both are never NULL
+	// (a bound value, or a CASE that keeps the status it does not change). Its RETURNING must call
+	// no function for this to hold (separatedTexts).
 	update string
 	// itemRows is the FROM item listing a batch's items as rows v(doc_id, act, note), and its
 	// arguments.
@@ -282,7 +283,7 @@ func (st statements) applyByRows(orgID, userID string, acts []Action, items []Ac
 			status += " WHEN v.act = ? THEN ?"
 			setArgs = append(setArgs, string(a), transitions[a].to)
 		}
-		set = append(set, status+" END")
+		set = append(set, status+" ELSE status END")
 	}
 	for _, a := range acts {
 		// An item without comments clears its action's column (note is NULL).
@@ -324,7 +325,8 @@ func anyComments(items []ActionItem) bool {
 }
 
 // documentScanner reads the rows of a bulk UPDATE. Every text of a row is a slice of the row's one
-// string; the nullable columns' pointers share chunks (stringSlab).
+// string (on SQLite but its id, a string of its own); the nullable columns' pointers share chunks
+// (stringSlab).
 type documentScanner struct {
 	format rowFormat
 	id     string
@@ -363,7 +365,7 @@ func (s *documentScanner) scan(rows store.Rows) (Document, error) {
 		s.texts.text[1] = s.id
 	}
 	if err := s.format.split(s.row, &s.texts); err != nil {
-		return Document{}, fmt.Errorf("bulk update row %.80q: %w", s.row, err)
+		return Document{}, fmt.Errorf("bulk update row %.80q (document %q): %w", s.row, s.texts.text[1], err)
 	}
 	return s.texts.document(&s.strings)
 }
