@@ -273,15 +273,6 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 			query = tx
 		}
 		q, args := rawInvxDelete(backend, orgID, userID, ids)
-		if logged && backend == storetest.SQLite {
-			// Inside a transaction SQLite keeps a statement journal for a multi-row UPDATE that a NOT
-			// NULL column could stop, so that it can undo itself alone: the old content of every page
-			// it changes, spilled to a temporary file. OR ROLLBACK lets a violation end the whole
-			// transaction instead, so SQLite keeps none: 0.7-1 ms less of about 9 (an interleaved probe,
-			// 2026-12-01). A floor is the least the work can cost, so it takes that form, as the
-			// service's UPDATE does (store/invx: statements.update).
-			q = strings.Replace(q, "UPDATE ", "UPDATE OR ROLLBACK ", 1)
-		}
 		rows, err := query.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
@@ -329,7 +320,7 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 			}
 			buf = append(buf, '}')
 			if logged { // the service's details (in the rows' order)
-				docs = invxstore.AppendDeletedDocument(docs, n == 0, values[2], values[1], values[5])
+				docs = invxstore.AppendDeletedDocument(docs, values[2], values[1], values[5])
 			}
 			if len(buf) > 60<<10 && !logged {
 				if err := write(buf); err != nil {
@@ -364,7 +355,11 @@ const invxReturned = "organization_id, id, doc_number, doc_type, doc_date, selle
 	"acceptance_comments, denial_comments, dispute_comments, status, created_by_user_id, created_on, " +
 	"last_updated_by_user_id, last_updated, annotations"
 
-// rawInvxDelete is the hand-written UPDATE of the same rows, reading them back.
+// rawInvxDelete is the hand-written UPDATE of the same rows, reading them back. On SQLite it is
+// UPDATE OR ROLLBACK, as the service's is (store/invx: statements.update): inside a transaction (the
+// logged floor's) a plain UPDATE makes SQLite keep a statement journal of every page it changes,
+// 0.6-1 ms of about 9 (an interleaved probe, 2026-12-01), and a floor is the least the work costs.
+// In autocommit (raw, the unlogged floor) SQLite keeps none either way.
 func rawInvxDelete(backend storetest.Backend, orgID, userID string, ids []string) (string, []any) {
 	now := time.Now().UnixMilli()
 	if backend == storetest.Postgres {
@@ -375,6 +370,6 @@ func rawInvxDelete(backend storetest.Backend, orgID, userID string, ids []string
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	return "UPDATE invx_documents SET status = '260', last_updated = ?, last_updated_by_user_id = ? WHERE organization_id = ? AND id IN (?" +
+	return "UPDATE OR ROLLBACK invx_documents SET status = '260', last_updated = ?, last_updated_by_user_id = ? WHERE organization_id = ? AND id IN (?" +
 		strings.Repeat(",?", len(ids)-1) + ") RETURNING " + invxReturned, args
 }

@@ -182,23 +182,21 @@ func (s *Store) queueDeletesEntry(b *store.Batch, orgID, userID string, items []
 		return
 	}
 	docs := make([]byte, 0, 100*n)
-	first := true
 	for _, it := range items {
 		if d, ok := deleted(it); ok {
-			docs = AppendDeletedDocument(docs, first, d.DocNumber, d.ID, d.SellerGstin)
-			first = false
+			docs = AppendDeletedDocument(docs, d.DocNumber, d.ID, d.SellerGstin)
 		}
 	}
 	activity.QueueJSON(b, orgID, userID, activity.InvxDeleteDocuments, DeletesDetails(n, docs), now)
 }
 
-// AppendDeletedDocument appends one document to the documents of DeletesDetails, first telling
-// whether it is the first. Written here, not by encoding/json: a map of the three would give the
+// AppendDeletedDocument appends one document to docs, the documents of DeletesDetails (a comma
+// first unless docs is empty). Written here, not by encoding/json: a map of the three would give the
 // same object, but reflecting over 1000 documents costs. Stored text is valid UTF-8 (the server
 // refuses anything else), so AppendQuote's error, for invalid bytes it writes as U+FFFD, cannot
 // occur. Generic so that a caller holding the columns as bytes need not copy them to strings.
-func AppendDeletedDocument[T ~string | ~[]byte](docs []byte, first bool, docNumber, id, sellerGstin T) []byte {
-	if !first {
+func AppendDeletedDocument[T ~string | ~[]byte](docs []byte, docNumber, id, sellerGstin T) []byte {
+	if len(docs) > 0 {
 		docs = append(docs, ',')
 	}
 	docs = append(docs, `{"docNumber":`...)
