@@ -45,7 +45,7 @@ func benchBulkDelete(b *testing.B, backend storetest.Backend) {
 	b.Cleanup(func() { slog.SetDefault(prev) })
 	dbURL := storetest.URL(b, backend) // skips when PostgreSQL is unreachable
 	db := storetest.Open(b, dbURL)     // counts the store's statements
-	raw := storetest.PlainDB(b, backend, dbURL)
+	raw := storetest.PlainDB(b, backend, storetest.CustomPlans(b, backend, dbURL))
 	env := servertest.Start(b, db)
 	s := env.Invx
 	u, org := storetest.Tenant(b, db, "bench@example.com")
