@@ -20,6 +20,8 @@ import (
 	_ "modernc.org/sqlite"           // "sqlite"
 
 	gen "github.com/deletesvc/deletesvc/gen/invx"
+	"github.com/deletesvc/deletesvc/openapi"
+	"github.com/deletesvc/deletesvc/server"
 	"github.com/deletesvc/deletesvc/server/servertest"
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/activity"
@@ -41,7 +43,7 @@ func invxRows(c config) []row {
 	var rows []row
 	for _, backend := range c.backends {
 		measure("invx "+string(backend), func(t tb) {
-			service, raw, bare, logged, rounds, cpu := invxBench(t, c, backend)
+			service, raw, bare, logged, validated, rounds, cpu := invxBench(t, c, backend)
 			cpuOf := func(k int) string {
 				if backend != storetest.Postgres {
 					return fmt.Sprintf("%.1f", ms64(cpu.proc[k]))
@@ -55,11 +57,12 @@ func invxRows(c config) []row {
 				ratio2: bare.Seconds() / raw.Seconds(), ratio2Of: "bare HTTP + the statement/raw",
 				cpu: fmt.Sprintf("service %s ms per request, raw %s, bare HTTP %s; service/raw %.2fx on a CPU-bound machine",
 					cpuOf(0), cpuOf(1), cpuOf(2), float64(cpu.proc[0]+cpu.db[0])/float64(cpu.proc[1]+cpu.db[1])),
-				baseline: fmt.Sprintf("UPDATE invx_documents (on SQLite UPDATE OR ROLLBACK, as the service's) … WHERE id IN (1000 ids) RETURNING the answer's 18 columns, rows read, over database/sql (pgx / modernc sqlite; SQLite opened as the service opens it); \"bare HTTP + the statement\": a bare Echo handler that decodes the same body, runs that statement and writes its rows as a JSON array (no auth, validation, transaction or activity entry): the least an HTTP service answering the rows costs; \"+ its activity entry\": the same handler running the statement and the activity entry the service writes (the same JSON details) in one transaction, answering after the commit, as the service does (on PostgreSQL over pgx itself, pipelined in two round trips as the service's are, the rows read raw as text): the least a service that logs each delete costs; median of %d rounds x %d", c.rounds, invxReps),
+				baseline: fmt.Sprintf("UPDATE invx_documents (on SQLite UPDATE OR ROLLBACK, as the service's) … WHERE id IN (1000 ids) RETURNING the answer's 18 columns, rows read, over database/sql (pgx / modernc sqlite; SQLite opened as the service opens it); \"bare HTTP + the statement\": a bare Echo handler that decodes the same body, runs that statement and writes its rows as a JSON array (no auth, validation, transaction or activity entry): the least an HTTP service answering the rows costs; \"+ its activity entry\": the same handler running the statement and the activity entry the service writes (the same JSON details) in one transaction, answering after the commit, as the service does (on PostgreSQL over pgx itself, pipelined in two round trips as the service's are, the rows read raw as text): the least a service that logs each delete costs; \"+ the service's validation\": that handler behind the service's own check of each request against the spec (server.Validation: kin-openapi and the compiled body check), at the operation's path and method: the least a service that validates requests from the spec and logs each delete costs; median of %d rounds x %d", c.rounds, invxReps),
 			}
-			r.floor += "; " + ms(logged) + " (+ its activity entry, one transaction)"
-			r.more = []namedRatio{{logged.Seconds() / raw.Seconds(), "bare HTTP + the statement + its activity entry/raw"}, {service.Seconds() / logged.Seconds(), "service/that floor"}}
-			r.cpu += fmt.Sprintf("; bare HTTP + the activity entry %s", cpuOf(3))
+			r.floor += "; " + ms(logged) + " (+ its activity entry, one transaction); " + ms(validated) + " (+ the service's validation)"
+			r.more = []namedRatio{{logged.Seconds() / raw.Seconds(), "bare HTTP + the statement + its activity entry/raw"},
+				{validated.Seconds() / raw.Seconds(), "+ the service's validation/raw"}, {service.Seconds() / validated.Seconds(), "service/that floor"}}
+			r.cpu += fmt.Sprintf("; bare HTTP + the activity entry %s, + validation %s", cpuOf(3), cpuOf(4))
 			rows = append(rows, r)
 		})
 	}
@@ -67,12 +70,12 @@ func invxRows(c config) []row {
 }
 
 // invxCPU is the mean CPU per request of each variant (service, raw, bare HTTP, bare HTTP with the
-// activity entry): this process's (the HTTP client's too) and, on PostgreSQL, the database's
+// activity entry, and validated too): this process's (the HTTP client's too) and, on PostgreSQL, the database's
 // backends'.
-type invxCPU struct{ proc, db [4]time.Duration }
+type invxCPU struct{ proc, db [5]time.Duration }
 
 // rounds is the range of the per-round service/raw ratios, each of one round's medians.
-func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, logged time.Duration, rounds string, cpu invxCPU) {
+func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, logged, validated time.Duration, rounds string, cpu invxCPU) {
 	ctx := context.Background()
 	dbURL := storetest.URL(t, backend)
 	db, err := store.Open(ctx, dbURL, storetest.Options())
@@ -81,7 +84,8 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, l
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	plain := storetest.PlainDB(t, backend, storetest.CustomPlans(t, backend, dbURL))
-	env := servertest.Start(t, db)
+	var env *servertest.Env
+	labelled("service", func() { env = servertest.Start(t, db) })
 	u, org := storetest.Tenant(t, db, "bench@example.com")
 	ids, err := env.Invx.SeedDocuments(ctx, org.ID, invxDocs, []invxstore.Status{invxstore.Created}, nil)
 	if err != nil {
@@ -151,19 +155,40 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, l
 			}
 		}
 	}
-	bareURL := bareInvxServer(t, backend, plain, org.ID, u.ID, false)
+	var bareURL, loggedURL, validatedURL string
+	labelled("bare", func() { bareURL = bareInvxServer(t, backend, plain, org.ID, u.ID, false, false) })
+	labelled("logged", func() { loggedURL = bareInvxServer(t, backend, plain, org.ID, u.ID, true, false) })
+	labelled("validated", func() { validatedURL = bareInvxServer(t, backend, plain, org.ID, u.ID, true, true) })
 	viaBareHTTP := func() (check func()) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, bareURL, bytes.NewReader(payload))
 		req.Header.Set("Content-Type", "application/json")
 		return send(req, `"status":"260"`)
 	}
-	loggedURL := bareInvxServer(t, backend, plain, org.ID, u.ID, true)
 	viaLoggedHTTP := func() (check func()) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, loggedURL, bytes.NewReader(payload))
 		req.Header.Set("Content-Type", "application/json")
 		return send(req, `"status":"260"`)
 	}
-	variants := []func() func(){viaHTTP, viaSQL, viaBareHTTP, viaLoggedHTTP}
+	viaValidatedHTTP := func() (check func()) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPatch, validatedURL, bytes.NewReader(payload))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-FLYNN-N-USER-TOKEN", token) // what the service's client sends; not checked
+		return send(req, `"status":"260"`)
+	}
+	// The validated floor refuses what the spec refuses (an action it does not list): without its
+	// checks, its handler would run the statement and answer 200.
+	invalid := bytes.Replace(payload, []byte(`"action":"del"`), []byte(`"action":"erase"`), 1)
+	if bytes.Equal(invalid, payload) {
+		t.Fatalf("the bulk body has no del action to spoil: %.100s", payload)
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPatch, validatedURL, bytes.NewReader(invalid))
+	req.Header.Set("Content-Type", "application/json")
+	if res, err := client.Do(req); err != nil || res.StatusCode == http.StatusOK { // refused as an error (500: no error handler)
+		t.Fatalf("the validated bare server took an action the spec does not list (%v, %v)", err, res)
+	} else {
+		_ = res.Body.Close()
+	}
+	variants := []func() func(){viaHTTP, viaSQL, viaBareHTTP, viaLoggedHTTP, viaValidatedHTTP}
 	samples := make([][]time.Duration, len(variants))
 	for _, v := range variants { // warm up connections, caches and the statement cache
 		reset()
@@ -193,16 +218,16 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, l
 		serviceRounds = append(serviceRounds, median(samples[0][r*invxReps:(r+1)*invxReps]).Seconds())
 		rawRounds = append(rawRounds, median(samples[1][r*invxReps:(r+1)*invxReps]).Seconds())
 	}
-	// Every request of the service and of the logged floor, warm-ups included, left one entry.
+	// Every request of the service and of the logged floors, warm-ups included, left one entry.
 	var entries int
 	if err := plain.QueryRowContext(ctx, storetest.Rebind(backend, "SELECT count(*) FROM "+activity.Entry{}.TableName()+" WHERE organization_id = ? AND action = ?"),
 		org.ID, activity.InvxDeleteDocuments).Scan(&entries); err != nil {
 		t.Fatal(err)
 	}
-	if want := 2 * (c.rounds*invxReps + 1); entries != want {
-		t.Fatalf("%d activity entries, want %d: the service or the logged floor did not log every delete", entries, want)
+	if want := 3 * (c.rounds*invxReps + 1); entries != want {
+		t.Fatalf("%d activity entries, want %d: the service or a logged floor did not log every delete", entries, want)
 	}
-	return median(samples[0]), median(samples[1]), median(samples[2]), median(samples[3]), roundRange(serviceRounds, rawRounds), cpu
+	return median(samples[0]), median(samples[1]), median(samples[2]), median(samples[3]), median(samples[4]), roundRange(serviceRounds, rawRounds), cpu
 }
 
 // databaseBackends are the pids of the PostgreSQL backends connected to plain's database, plain's
@@ -236,9 +261,10 @@ func ms64(d time.Duration) float64 { return float64(d) / float64(time.Millisecon
 // ids, run rawInvxDelete, write every row as a JSON object of its 18 columns (as text), with no
 // authentication, validation, transaction or activity entry. With logged it also writes the
 // activity entry the service writes for the delete (the same JSON details), in one transaction with
-// the statement, and answers after the commit, as the service does. It answers at the URL it
-// returns.
-func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userID string, logged bool) string {
+// the statement, and answers after the commit, as the service does. With validate it first checks
+// each request against the spec as the service does (server.Validation: kin-openapi and the
+// compiled body check), at the operation's own path and method. It answers at the URL it returns.
+func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userID string, logged, validate bool) string {
 	columns := strings.Split(invxReturned, ", ")
 	// The logged floor's transaction on PostgreSQL is tuned as the service tunes a large batch's
 	// (store/invx: tuneLarge): without a custom plan, the cached statement's generic plan searches
@@ -254,7 +280,7 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 		}
 	}
 	e := echo.New()
-	e.POST("/bulk", func(c echo.Context) error {
+	handler := func(c echo.Context) error {
 		var items []struct {
 			DocID string `json:"docId"`
 		}
@@ -347,10 +373,23 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 			}
 		}
 		return write(buf)
-	})
+	}
+	if !validate {
+		e.POST("/bulk", handler)
+		srv := httptest.NewServer(e)
+		t.Cleanup(srv.Close)
+		return srv.URL + "/bulk"
+	}
+	spec, err := openapi.Load("invx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const path = "/invx/apis/:iridessa-version/orgs/:org-id/document/bulk"
+	authenticated := func(echo.Context) bool { return true } // no authentication, as the other floors
+	e.PATCH(path, handler, server.Validation(spec, http.MethodPatch, path, authenticated))
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
-	return srv.URL + "/bulk"
+	return srv.URL + "/invx/apis/v1/orgs/" + orgID + "/document/bulk"
 }
 
 // appendRowJSON appends a row as a JSON object of its columns' texts (NULL as null).
