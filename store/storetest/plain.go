@@ -30,9 +30,9 @@ func PlainDB(t testing.TB, b Backend, url string) *sql.DB {
 // CustomPlans is a PostgreSQL url whose sessions set plan_cache_mode = force_custom_plan, as the
 // service's large invx batch does for its transaction (store/invx: tuneLarge): a raw baseline's
 // cached statement is then planned with its values every time, instead of PostgreSQL switching to
-// the generic plan after five runs, where id = ANY($n) searches the ids linearly for every row (the
-// raw UPDATE of 1000 documents then took 7.0 ms instead of 5.1-5.5). A floor is the least the work
-// costs. SQLite urls come back unchanged.
+// the generic plan after five runs (the raw UPDATE of 1000 documents then took 7.0 ms instead of
+// 5.1-5.5 in scripts/bench, 2026-12-02). A floor is the least the work costs. SQLite urls come back
+// unchanged.
 func CustomPlans(t testing.TB, b Backend, dsn string) string {
 	t.Helper()
 	if b != Postgres {
