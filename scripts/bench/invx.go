@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -22,6 +25,7 @@ import (
 	gen "github.com/deletesvc/deletesvc/gen/invx"
 	"github.com/deletesvc/deletesvc/openapi"
 	"github.com/deletesvc/deletesvc/server"
+	"github.com/deletesvc/deletesvc/server/api"
 	"github.com/deletesvc/deletesvc/server/servertest"
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/activity"
@@ -57,7 +61,7 @@ func invxRows(c config) []row {
 				ratio2: bare.Seconds() / raw.Seconds(), ratio2Of: "bare HTTP + the statement/raw",
 				cpu: fmt.Sprintf("service %s ms per request, raw %s, bare HTTP %s; service/raw %.2fx on a CPU-bound machine",
 					cpuOf(0), cpuOf(1), cpuOf(2), float64(cpu.proc[0]+cpu.db[0])/float64(cpu.proc[1]+cpu.db[1])),
-				baseline: fmt.Sprintf("UPDATE invx_documents (on SQLite UPDATE OR ROLLBACK, as the service's) … WHERE id IN (1000 ids) RETURNING the answer's 18 columns, rows read, over database/sql (pgx / modernc sqlite; SQLite opened as the service opens it); \"bare HTTP + the statement\": a bare Echo handler that decodes the same body, runs that statement and writes its rows as a JSON array (no auth, validation, transaction or activity entry): the least an HTTP service answering the rows costs; \"+ its activity entry\": the same handler running the statement and the activity entry the service writes (the same JSON details) in one transaction, answering after the commit, as the service does (on PostgreSQL over pgx itself, pipelined in two round trips as the service's are, the rows read raw as text): the least a service that logs each delete costs; \"+ the service's validation\": that handler behind the service's own check of each request against the spec (server.Validation: kin-openapi and the compiled body check), at the operation's path and method: the least a service that validates requests from the spec and logs each delete costs; median of %d rounds x %d", c.rounds, invxReps),
+				baseline: fmt.Sprintf("UPDATE invx_documents … WHERE id = ANY(the 1000 ids) RETURNING the answer's 18 columns, rows read (SQLite: UPDATE OR ROLLBACK … IN (…), as the service's): on PostgreSQL over pgx on a session that plans with the values (plan_cache_mode force_custom_plan, as the service's transaction), the columns as text read raw, as the service reads them; on SQLite over database/sql as raw bytes, opened as the service opens it; every floor reads its rows the same way; \"bare HTTP + the statement\": a bare Echo handler that decodes the same body, runs that statement and writes its rows as a JSON array (no auth, validation, transaction or activity entry): the least an HTTP service answering the rows costs; \"+ its activity entry\": the same handler running the statement and the activity entry the service writes (the same JSON details) in one transaction, answering after the commit, as the service does (on PostgreSQL over pgx itself, pipelined in two round trips as the service's are, the rows read raw as text): the least a service that logs each delete costs; \"+ the service's validation\": that handler behind the service's own check of each request against the spec (server.Validation: kin-openapi and the compiled body check), at the operation's path and method: the least a service that validates requests from the spec and logs each delete costs; median of %d rounds x %d", c.rounds, invxReps),
 			}
 			r.floor += "; " + ms(logged) + " (+ its activity entry, one transaction); " + ms(validated) + " (+ the service's validation)"
 			r.more = []namedRatio{{logged.Seconds() / raw.Seconds(), "bare HTTP + the statement + its activity entry/raw"},
@@ -70,8 +74,8 @@ func invxRows(c config) []row {
 }
 
 // invxCPU is the mean CPU per request of each variant (service, raw, bare HTTP, bare HTTP with the
-// activity entry, and validated too): this process's (the HTTP client's too) and, on PostgreSQL, the database's
-// backends'.
+// activity entry, and validated too): this process's (the HTTP client's too) and, on PostgreSQL,
+// the database's backends'.
 type invxCPU struct{ proc, db [5]time.Duration }
 
 // rounds is the range of the per-round service/raw ratios, each of one round's medians.
@@ -140,15 +144,8 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, l
 	}
 	q, args := rawInvxDelete(backend, org.ID, u.ID, ids)
 	viaSQL := func() (check func()) {
-		r, err := plain.QueryContext(ctx, q, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
 		got := 0
-		for r.Next() {
-			got++
-		}
-		err = r.Close()
+		err := eachRow(ctx, backend, plain, q, args, func([][]byte) error { got++; return nil })
 		return func() {
 			if err != nil || got != len(ids) {
 				t.Fatalf("raw update returned %d rows: %v", got, err)
@@ -183,10 +180,14 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, l
 	}
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPatch, validatedURL, bytes.NewReader(invalid))
 	req.Header.Set("Content-Type", "application/json")
-	if res, err := client.Do(req); err != nil || res.StatusCode == http.StatusOK { // refused as an error (500: no error handler)
-		t.Fatalf("the validated bare server took an action the spec does not list (%v, %v)", err, res)
-	} else {
-		_ = res.Body.Close()
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusal, err := io.ReadAll(res.Body)
+	_ = res.Body.Close()
+	if err != nil || res.StatusCode != http.StatusBadRequest || !bytes.Contains(refusal, []byte("action")) {
+		t.Fatalf("the validated bare server did not refuse an action the spec does not list: %d %v %.300s", res.StatusCode, err, refusal)
 	}
 	variants := []func() func(){viaHTTP, viaSQL, viaBareHTTP, viaLoggedHTTP, viaValidatedHTTP}
 	samples := make([][]time.Duration, len(variants))
@@ -264,11 +265,13 @@ func ms64(d time.Duration) float64 { return float64(d) / float64(time.Millisecon
 // the statement, and answers after the commit, as the service does. With validate it first checks
 // each request against the spec as the service does (server.Validation: kin-openapi and the
 // compiled body check), at the operation's own path and method. It answers at the URL it returns.
+// Rows are read as eachRow reads them.
 func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userID string, logged, validate bool) string {
 	columns := strings.Split(invxReturned, ", ")
-	// The logged floor's transaction on PostgreSQL is tuned as the service tunes a large batch's
-	// (store/invx: tuneLarge): without a custom plan, the cached statement's generic plan searches
-	// the 1000 ids linearly for every row; lz4 stores the 110 KB entry faster than pglz.
+	// The logged floor's transaction on PostgreSQL runs the settings the service's large batch
+	// runs (store/invx: tuneLarge), so that it pays for them as the service does: plain's sessions
+	// already plan with the values (storetest.CustomPlans), and lz4 stores the 110 KB entry faster
+	// than pglz.
 	tune := "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
 	if logged && backend == storetest.Postgres {
 		var lz4 bool
@@ -292,35 +295,6 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 			ids[i] = it.DocID
 		}
 		ctx := c.Request().Context()
-		if logged && backend == storetest.Postgres {
-			answer, err := loggedPostgres(ctx, plain, tune, orgID, userID, ids, columns)
-			if err != nil {
-				return err
-			}
-			return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, answer)
-		}
-		var query interface {
-			QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-		} = plain
-		var tx *sql.Tx
-		if logged {
-			var err error
-			if tx, err = plain.BeginTx(ctx, nil); err != nil {
-				return err
-			}
-			defer func() { _ = tx.Rollback() }() // a no-op once committed
-			query = tx
-		}
-		q, args := rawInvxDelete(backend, orgID, userID, ids)
-		rows, err := query.QueryContext(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		values, dest := make([]sql.RawBytes, len(columns)), make([]any, len(columns))
-		for i := range values {
-			dest[i] = &values[i]
-		}
 		w := c.Response()
 		// Unlogged, the answer streams in pieces as the rows come; logged, it is held until the commit.
 		write := func(buf []byte) error {
@@ -338,41 +312,42 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 		}
 		buf = append(buf, '[')
 		n := 0
-		for ; rows.Next(); n++ {
-			if err := rows.Scan(dest...); err != nil {
-				return err
-			}
+		row := func(values [][]byte) error {
 			if n > 0 {
 				buf = append(buf, ',')
 			}
+			n++
+			var err error
 			if buf, err = appendRowJSON(buf, columns, values); err != nil {
 				return err
 			}
 			if logged { // the service's details (in the rows' order)
 				docs = invxstore.AppendDeletedDocument(docs, values[2], values[1], values[5])
+				return nil
 			}
-			if len(buf) > 60<<10 && !logged {
+			if len(buf) > 60<<10 {
 				if err := write(buf); err != nil {
 					return err
 				}
 				buf = buf[:0]
 			}
+			return nil
 		}
-		if err := rows.Err(); err != nil {
+		details := func() string { return string(invxstore.DeletesDetails(n, docs)) }
+		q, args := rawInvxDelete(backend, orgID, userID, ids)
+		var err error
+		switch {
+		case !logged:
+			err = eachRow(ctx, backend, plain, q, args, row)
+		case backend == storetest.Postgres:
+			err = loggedPostgres(ctx, plain, tune, q, args, row, orgID, userID, details)
+		default:
+			err = loggedSQLite(ctx, plain, q, args, row, orgID, userID, details)
+		}
+		if err != nil {
 			return err
 		}
-		buf = append(buf, ']')
-		if logged {
-			details := invxstore.DeletesDetails(n, docs)
-			if _, err := tx.ExecContext(ctx, storetest.Rebind(backend, "INSERT INTO "+activity.Entry{}.TableName()+" (organization_id, id, created_at, user_id, action, details) VALUES (?, ?, ?, ?, ?, ?)"),
-				orgID, store.NewObjectID(), time.Now().UTC(), userID, activity.InvxDeleteDocuments, string(details)); err != nil {
-				return err
-			}
-			if err := tx.Commit(); err != nil {
-				return err
-			}
-		}
-		return write(buf)
+		return write(append(buf, ']'))
 	}
 	if !validate {
 		e.POST("/bulk", handler)
@@ -384,6 +359,16 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A refused request answers with the validator's status and message (Echo's default handler
+	// would answer 500 to an error it does not know).
+	e.HTTPErrorHandler = func(err error, c echo.Context) {
+		var refused *api.Error
+		if errors.As(err, &refused) {
+			_ = c.String(refused.Status, refused.Message)
+			return
+		}
+		e.DefaultHTTPErrorHandler(err, c)
+	}
 	const path = "/invx/apis/:iridessa-version/orgs/:org-id/document/bulk"
 	authenticated := func(echo.Context) bool { return true } // no authentication, as the other floors
 	e.PATCH(path, handler, server.Validation(spec, http.MethodPatch, path, authenticated))
@@ -393,7 +378,7 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 }
 
 // appendRowJSON appends a row as a JSON object of its columns' texts (NULL as null).
-func appendRowJSON[T ~[]byte](buf []byte, columns []string, values []T) ([]byte, error) {
+func appendRowJSON(buf []byte, columns []string, values [][]byte) ([]byte, error) {
 	buf = append(buf, '{')
 	for i, col := range columns {
 		if i > 0 {
@@ -412,24 +397,97 @@ func appendRowJSON[T ~[]byte](buf []byte, columns []string, values []T) ([]byte,
 	return append(buf, '}'), nil
 }
 
-// loggedPostgres is the logged floor on PostgreSQL: the statement and the activity entry in one
-// transaction, pipelined as the service pipelines them (store.PipelinedTx), over pgx itself: BEGIN,
-// tune and the UPDATE in one round trip, the entry and COMMIT in the next. The rows come back as text
-// columns read raw, as the service reads them (store/invx: textColumns), so no value is converted.
-// It returns the answer, the rows as a JSON array.
-func loggedPostgres(ctx context.Context, plain *sql.DB, tune, orgID, userID string, ids, columns []string) ([]byte, error) {
+// eachRow runs q in autocommit and hands each row's values, as bytes, to row: on PostgreSQL over
+// pgx itself, the raw values of text columns (rawInvxDelete casts the others), as the service reads
+// its rows (store/invx: textColumns), for database/sql's pgx driver would first turn every value
+// into a Go value; on SQLite over database/sql as sql.RawBytes, which the driver does not convert
+// either.
+func eachRow(ctx context.Context, backend storetest.Backend, plain *sql.DB, q string, args []any, row func([][]byte) error) error {
+	if backend != storetest.Postgres {
+		return sqlRows(ctx, plain, q, args, row)
+	}
 	conn, err := plain.Conn(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer func() { _ = conn.Close() }()
-	answer := make([]byte, 0, 700*len(ids))
-	err = conn.Raw(func(driverConn any) error {
+	return conn.Raw(func(driverConn any) error {
+		rows, err := driverConn.(*stdlib.Conn).Conn().Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := row(rows.RawValues()); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+// sqlRows is eachRow over database/sql, on q's querier (a *sql.DB or a *sql.Tx).
+func sqlRows(ctx context.Context, on interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, q string, args []any, row func([][]byte) error) error {
+	rows, err := on.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	columns, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	raw, values, dest := make([]sql.RawBytes, len(columns)), make([][]byte, len(columns)), make([]any, len(columns))
+	for i := range raw {
+		dest[i] = &raw[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		for i, v := range raw {
+			values[i] = v
+		}
+		if err := row(values); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// insertEntry is the activity entry's INSERT, with ? placeholders.
+var insertEntry = "INSERT INTO " + activity.Entry{}.TableName() + " (organization_id, id, created_at, user_id, action, details) VALUES (?, ?, ?, ?, ?, ?)"
+
+// loggedSQLite runs q and the activity entry whose details come from details (called once every row
+// went to row) in one transaction.
+func loggedSQLite(ctx context.Context, plain *sql.DB, q string, args []any, row func([][]byte) error, orgID, userID string, details func() string) error {
+	tx, err := plain.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }() // a no-op once committed
+	if err := sqlRows(ctx, tx, q, args, row); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, insertEntry, orgID, store.NewObjectID(), time.Now().UTC(), userID, activity.InvxDeleteDocuments, details()); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// loggedPostgres is loggedSQLite on PostgreSQL, pipelined as the service pipelines it
+// (store.PipelinedTx), over pgx itself: BEGIN, tune and q in one round trip, the entry and COMMIT
+// in the next. Rows are read as eachRow reads them.
+func loggedPostgres(ctx context.Context, plain *sql.DB, tune, q string, args []any, row func([][]byte) error, orgID, userID string, details func() string) error {
+	conn, err := plain.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = conn.Close() }()
+	return conn.Raw(func(driverConn any) error {
 		pc := driverConn.(*stdlib.Conn).Conn()
-		q, args := rawInvxDelete(storetest.Postgres, orgID, userID, ids)
-		q = strings.TrimSuffix(q, invxReturned) + invxReturnedAsText
-		docs := make([]byte, 0, 100*len(ids)) // the activity entry's documents, sized as the service sizes them
-		n := 0
 		apply := &pgx.Batch{}
 		apply.Queue("BEGIN")
 		apply.Queue(tune)
@@ -447,18 +505,11 @@ func loggedPostgres(ctx context.Context, plain *sql.DB, tune, orgID, userID stri
 				return err
 			}
 			defer rows.Close()
-			answer = append(answer, '[')
-			for ; rows.Next(); n++ {
-				values := rows.RawValues()
-				if n > 0 {
-					answer = append(answer, ',')
-				}
-				if answer, err = appendRowJSON(answer, columns, values); err != nil {
+			for rows.Next() {
+				if err := row(rows.RawValues()); err != nil {
 					return err
 				}
-				docs = invxstore.AppendDeletedDocument(docs, values[2], values[1], values[5])
 			}
-			answer = append(answer, ']')
 			if err := rows.Err(); err != nil {
 				return err
 			}
@@ -467,17 +518,23 @@ func loggedPostgres(ctx context.Context, plain *sql.DB, tune, orgID, userID stri
 		}()
 		if err == nil {
 			entry := &pgx.Batch{}
-			entry.Queue("INSERT INTO "+activity.Entry{}.TableName()+" (organization_id, id, created_at, user_id, action, details) VALUES ($1, $2, $3, $4, $5, $6)",
-				orgID, store.NewObjectID(), time.Now().UTC(), userID, activity.InvxDeleteDocuments, string(invxstore.DeletesDetails(n, docs)))
+			entry.Queue(storetest.Rebind(storetest.Postgres, insertEntry),
+				orgID, store.NewObjectID(), time.Now().UTC(), userID, activity.InvxDeleteDocuments, details())
 			entry.Queue("COMMIT")
 			err = pc.SendBatch(ctx, entry).Close()
 		}
-		if err != nil && !pc.PgConn().IsClosed() {
-			_, _ = pc.Exec(ctx, "ROLLBACK") // the connection goes back to the pool outside any transaction
+		if err == nil {
+			return nil
+		}
+		// The request's context may be what ended it; the ROLLBACK gets its own. A connection still
+		// in a transaction after it is not put back in the pool.
+		rollbackCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if _, rbErr := pc.Exec(rollbackCtx, "ROLLBACK"); rbErr != nil || pc.PgConn().TxStatus() != 'I' {
+			return errors.Join(err, driver.ErrBadConn)
 		}
 		return err
 	})
-	return answer, err
 }
 
 // invxReturned are the document's columns the API answers with.
@@ -487,9 +544,8 @@ const invxReturned = "organization_id, id, doc_number, doc_type, doc_date, selle
 
 // invxReturnedAsText are invxReturned as the service's PostgreSQL statement returns them: every
 // one as text (store/invx: textColumns), whatever format the driver asks for.
-const invxReturnedAsText = "organization_id, id, doc_number, doc_type, doc_date, seller_gstin, buyer_gstin, ird_doc_type, amount::text, " +
-	"acceptance_comments, denial_comments, dispute_comments, status, created_by_user_id, created_on::text, " +
-	"last_updated_by_user_id, last_updated::text, annotations"
+var invxReturnedAsText = strings.NewReplacer("amount,", "amount::text,", "created_on,", "created_on::text,",
+	"last_updated,", "last_updated::text,").Replace(invxReturned)
 
 // rawInvxDelete is the hand-written UPDATE of the same rows, reading them back. On SQLite it is
 // UPDATE OR ROLLBACK, as the service's is (store/invx: statements.update): inside a transaction (the
@@ -499,7 +555,7 @@ const invxReturnedAsText = "organization_id, id, doc_number, doc_type, doc_date,
 func rawInvxDelete(backend storetest.Backend, orgID, userID string, ids []string) (string, []any) {
 	now := time.Now().UnixMilli()
 	if backend == storetest.Postgres {
-		return "UPDATE invx_documents SET status = '260', last_updated = $1, last_updated_by_user_id = $2 WHERE organization_id = $3 AND id = ANY($4) RETURNING " + invxReturned,
+		return "UPDATE invx_documents SET status = '260', last_updated = $1, last_updated_by_user_id = $2 WHERE organization_id = $3 AND id = ANY($4) RETURNING " + invxReturnedAsText,
 			[]any{now, userID, orgID, ids}
 	}
 	args := []any{now, userID, orgID}
