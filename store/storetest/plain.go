@@ -35,7 +35,7 @@ func PlainDB(t testing.TB, b Backend, url string) *sql.DB {
 // unchanged.
 func CustomPlans(t testing.TB, b Backend, dsn string) string {
 	t.Helper()
-	if b != Postgres {
+	if b == SQLite {
 		return dsn
 	}
 	u, err := url.Parse(dsn)
