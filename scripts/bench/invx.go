@@ -404,7 +404,8 @@ func appendRowJSON(buf []byte, columns []string, values [][]byte) ([]byte, error
 // either.
 func eachRow(ctx context.Context, backend storetest.Backend, plain *sql.DB, q string, args []any, row func([][]byte) error) error {
 	if backend != storetest.Postgres {
-		return sqlRows(ctx, plain, q, args, row)
+		_, err := sqlRows(ctx, plain, q, args, row)
+		return err
 	}
 	conn, err := plain.Conn(ctx)
 	if err != nil {
@@ -416,28 +417,35 @@ func eachRow(ctx context.Context, backend storetest.Backend, plain *sql.DB, q st
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := row(rows.RawValues()); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+		return rawRows(rows, row)
 	})
 }
 
-// sqlRows is eachRow over database/sql, on q's querier (a *sql.DB or a *sql.Tx).
+// rawRows hands each of rows' raw values to row, and closes rows.
+func rawRows(rows pgx.Rows, row func([][]byte) error) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows.RawValues()); err != nil {
+			return err
+		}
+	}
+	rows.Close()
+	return rows.Err()
+}
+
+// sqlRows is eachRow over database/sql, on q's querier (a *sql.DB or a *sql.Tx). It returns the
+// rows' column names.
 func sqlRows(ctx context.Context, on interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, q string, args []any, row func([][]byte) error) error {
+}, q string, args []any, row func([][]byte) error) ([]string, error) {
 	rows, err := on.QueryContext(ctx, q, args...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
 	columns, err := rows.Columns()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	raw, values, dest := make([]sql.RawBytes, len(columns)), make([][]byte, len(columns)), make([]any, len(columns))
 	for i := range raw {
@@ -445,16 +453,16 @@ func sqlRows(ctx context.Context, on interface {
 	}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
-			return err
+			return nil, err
 		}
 		for i, v := range raw {
 			values[i] = v
 		}
 		if err := row(values); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return rows.Err()
+	return columns, rows.Err()
 }
 
 // insertEntry is the activity entry's INSERT, with ? placeholders.
@@ -468,7 +476,7 @@ func loggedSQLite(ctx context.Context, plain *sql.DB, q string, args []any, row 
 		return err
 	}
 	defer func() { _ = tx.Rollback() }() // a no-op once committed
-	if err := sqlRows(ctx, tx, q, args, row); err != nil {
+	if _, err := sqlRows(ctx, tx, q, args, row); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, insertEntry, orgID, store.NewObjectID(), time.Now().UTC(), userID, activity.InvxDeleteDocuments, details()); err != nil {
@@ -504,16 +512,9 @@ func loggedPostgres(ctx context.Context, plain *sql.DB, tune, q string, args []a
 			if err != nil {
 				return err
 			}
-			defer rows.Close()
-			for rows.Next() {
-				if err := row(rows.RawValues()); err != nil {
-					return err
-				}
-			}
-			if err := rows.Err(); err != nil {
+			if err := rawRows(rows, row); err != nil {
 				return err
 			}
-			rows.Close()
 			return results.Close()
 		}()
 		if err == nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -86,32 +85,23 @@ func smallBench(t tb, c config, backend storetest.Backend) (rates, cpuMicros map
 	// work that puts the organization on the wire (the service also decodes its JSON columns and
 	// shapes the document as the spec says).
 	e.GET("/hello-row", func(c echo.Context) error {
-		rows, err := plain.QueryContext(c.Request().Context(), member, owner.ID, org.ID, org.ID)
+		var values []string
+		columns, err := sqlRows(c.Request().Context(), plain, member, []any{owner.ID, org.ID, org.ID}, func(row [][]byte) error {
+			values = make([]string, 0, len(row))
+			for _, v := range row {
+				values = append(values, string(v))
+			}
+			return nil
+		})
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		columns, err := rows.Columns()
-		if err != nil {
-			return err
-		}
-		if !rows.Next() {
-			return fmt.Errorf("membership query: no row, %v", rows.Err())
-		}
-		values := make([]sql.RawBytes, len(columns))
-		dest := make([]any, len(columns))
-		for i := range values {
-			dest[i] = &values[i]
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return err
-		}
-		if err := rows.Err(); err != nil {
-			return err
+		if len(values) != len(columns) {
+			return fmt.Errorf("membership query: %d values for %d columns", len(values), len(columns))
 		}
 		doc := make(map[string]string, len(columns))
 		for i, name := range columns {
-			doc[name] = string(values[i])
+			doc[name] = values[i]
 		}
 		return c.JSON(http.StatusOK, map[string]any{"data": doc})
 	})
