@@ -400,8 +400,8 @@ func appendRowJSON(buf []byte, columns []string, values [][]byte) ([]byte, error
 // eachRow runs q in autocommit and hands each row's values, as bytes, to row: on PostgreSQL over
 // pgx itself, the raw values of text columns (rawInvxDelete casts the others), as the service reads
 // its rows (store/invx: textColumns), for database/sql's pgx driver would first turn every value
-// into a Go value; on SQLite over database/sql as sql.RawBytes, which the driver does not convert
-// either.
+// into a Go value; on SQLite over database/sql, whose driver hands over Go values either way, copied
+// into reused sql.RawBytes.
 func eachRow(ctx context.Context, backend storetest.Backend, plain *sql.DB, q string, args []any, row func([][]byte) error) error {
 	if backend != storetest.Postgres {
 		_, err := sqlRows(ctx, plain, q, args, row)
