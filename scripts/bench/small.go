@@ -87,9 +87,9 @@ func smallBench(t tb, c config, backend storetest.Backend) (rates, cpuMicros map
 	e.GET("/hello-row", func(c echo.Context) error {
 		var values []string
 		columns, err := sqlRows(c.Request().Context(), plain, member, []any{owner.ID, org.ID, org.ID}, func(row [][]byte) error {
-			values = make([]string, 0, len(row))
-			for _, v := range row {
-				values = append(values, string(v))
+			values = make([]string, len(row))
+			for i, v := range row {
+				values[i] = string(v)
 			}
 			return nil
 		})
