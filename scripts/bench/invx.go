@@ -268,7 +268,7 @@ func ms64(d time.Duration) float64 { return float64(d) / float64(time.Millisecon
 // compiled body check), at the operation's own path and method. It answers at the URL it returns.
 // Rows are read as eachRow reads them.
 func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userID string, logged, validate bool) string {
-	columns := strings.Split(invxReturned, ", ")
+	columns := invxstore.ReturnedColumns()
 	// The logged floor's transaction on PostgreSQL runs the settings the service's large batch
 	// runs (store/invx: tuneLarge), so that it pays for them as the service does: plain's sessions
 	// already plan with the values (storetest.CustomPlans), and lz4 stores the 110 KB entry faster
@@ -335,9 +335,9 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 			return nil
 		}
 		if backend == storetest.SQLite { // rows come as (id, joined): split them into the columns
-			whole, values := row, make([][]byte, len(columns))
+			whole, values, null := row, make([][]byte, len(columns)), make([]bool, len(columns))
 			row = func(joined [][]byte) error {
-				if err := splitJoined(joined[0], joined[1], columns, values); err != nil {
+				if err := invxstore.SplitSeparated(joined[0], joined[1], values, null); err != nil {
 					return err
 				}
 				return whole(values)
@@ -439,7 +439,6 @@ func rawRows(rows pgx.Rows, row func([][]byte) error) error {
 			return err
 		}
 	}
-	rows.Close()
 	return rows.Err()
 }
 
@@ -545,78 +544,8 @@ func loggedPostgres(ctx context.Context, plain *sql.DB, tune, q string, args []a
 	})
 }
 
-// invxReturned are the document's columns the API answers with.
-const invxReturned = "organization_id, id, doc_number, doc_type, doc_date, seller_gstin, buyer_gstin, ird_doc_type, amount, " +
-	"acceptance_comments, denial_comments, dispute_comments, status, created_by_user_id, created_on, " +
-	"last_updated_by_user_id, last_updated, annotations"
-
-// invxReturnedAsText are invxReturned as the service's PostgreSQL statement returns them: every
-// one as text (store/invx: textColumns), whatever format the driver asks for.
-var invxReturnedAsText = func() string {
-	columns := strings.Split(invxReturned, ", ")
-	for i, c := range columns {
-		if c == "amount" || c == "created_on" || c == "last_updated" {
-			columns[i] = c + "::text"
-		}
-	}
-	return strings.Join(columns, ", ")
-}()
-
-// invxNullable marks the columns of invxReturned that may be NULL.
-var invxNullable = map[string]bool{"acceptance_comments": true, "denial_comments": true, "dispute_comments": true, "last_updated_by_user_id": true}
-
-// invxReturnedJoined are invxReturned as the service's SQLite statement returns them
-// (store/invx: separatedTexts): the id, then the other 17 texts joined by the unit separator, a
-// nullable one as "-" for NULL or "+" and its text; with || and no function, so that SQLite keeps
-// no statement journal. Two driver values per row instead of 18. splitJoined reads it.
-var invxReturnedJoined = func() string {
-	var texts []string
-	for _, c := range strings.Split(invxReturned, ", ") {
-		switch {
-		case c == "id":
-		case invxNullable[c]:
-			texts = append(texts, "coalesce('+' || "+c+", '-')")
-		default:
-			texts = append(texts, c)
-		}
-	}
-	return "id, " + strings.Join(texts, " || '\x1f' || ")
-}()
-
-// splitJoined turns an invxReturnedJoined row (id, joined) into values, the invxReturned columns'
-// texts (nil for NULL).
-func splitJoined(id, joined []byte, columns []string, values [][]byte) error {
-	for i, c := range columns {
-		if c == "id" {
-			values[i] = id
-			continue
-		}
-		var field []byte
-		var found bool
-		field, joined, found = bytes.Cut(joined, []byte{0x1f})
-		if !found && i < len(columns)-1 {
-			return fmt.Errorf("document %s: too few texts", id)
-		}
-		if invxNullable[c] {
-			if len(field) == 0 {
-				return fmt.Errorf("document %s: nullable %s has no marker", id, c)
-			}
-			if field[0] == '-' {
-				field = nil
-			} else {
-				field = field[1:]
-			}
-		}
-		values[i] = field
-	}
-	if len(joined) > 0 {
-		return fmt.Errorf("document %s: a text holds the separator", id)
-	}
-	return nil
-}
-
 // rawInvxDelete is the hand-written UPDATE of the same rows, reading them back in the service's row
-// form (invxReturnedAsText on PostgreSQL, invxReturnedJoined on SQLite). On SQLite it is
+// form (store/invx: TextColumns on PostgreSQL, SeparatedTexts on SQLite). On SQLite it is
 // UPDATE OR ROLLBACK, as the service's is (store/invx: statements.update): inside a transaction (the
 // logged floor's) a plain UPDATE makes SQLite keep a statement journal of every page it changes,
 // 0.6-1 ms of about 9 (an interleaved probe, 2026-12-01), and a floor is the least the work costs.
@@ -624,7 +553,7 @@ func splitJoined(id, joined []byte, columns []string, values [][]byte) error {
 func rawInvxDelete(backend storetest.Backend, orgID, userID string, ids []string) (string, []any) {
 	now := time.Now().UnixMilli()
 	if backend != storetest.SQLite {
-		return "UPDATE invx_documents SET status = '260', last_updated = $1, last_updated_by_user_id = $2 WHERE organization_id = $3 AND id = ANY($4) RETURNING " + invxReturnedAsText,
+		return "UPDATE invx_documents SET status = '260', last_updated = $1, last_updated_by_user_id = $2 WHERE organization_id = $3 AND id = ANY($4) RETURNING " + invxstore.TextColumns(),
 			[]any{now, userID, orgID, ids}
 	}
 	args := []any{now, userID, orgID}
@@ -632,5 +561,5 @@ func rawInvxDelete(backend storetest.Backend, orgID, userID string, ids []string
 		args = append(args, id)
 	}
 	return "UPDATE OR ROLLBACK invx_documents SET status = '260', last_updated = ?, last_updated_by_user_id = ? WHERE organization_id = ? AND id IN (?" +
-		strings.Repeat(",?", len(ids)-1) + ") RETURNING " + invxReturnedJoined, args
+		strings.Repeat(",?", len(ids)-1) + ") RETURNING " + invxstore.SeparatedTexts(), args
 }

@@ -75,7 +75,7 @@ func TestReadUpdatedThroughDatabaseSQL(t *testing.T) {
 // UPDATE: no opcode SQLite counts as one that may abort the statement alone (a function call, a
 // halt on a constraint with abort as its action, a virtual-table update, an immediate foreign-key
 // counter), else SQLite keeps a statement journal of every page the UPDATE changes, which cost
-// 0.5-1 ms of a 1000-document delete (statements.update, separatedTexts). The journal itself does
+// 0.5-1 ms of a 1000-document delete (statements.update, SeparatedTexts). The journal itself does
 // not show in EXPLAIN: this reads the causes SQLite's own check (sqlite3VdbeAssertMayAbort) lists.
 // SQLite's alone: PostgreSQL keeps no such journal.
 func TestSQLiteBulkUpdateKeepsNoStatementJournal(t *testing.T) {

@@ -141,7 +141,8 @@ func TestApplySQL(t *testing.T) {
 
 // TestSplitSeparated cuts the text of SQLite's separated rows: NULL and non-NULL nullable columns
 // and empty texts, leaving the id the scanner set (its own column, here holding the separator)
-// untouched; a row with one separator too many is ambiguous, whatever text holds it.
+// untouched; a row with one separator too many is ambiguous, whatever text holds it. Bytes split
+// as strings do.
 func TestSplitSeparated(t *testing.T) {
 	row := func(texts ...string) string { return strings.Join(texts, "\x1f") }
 	withID := func(id string) *documentTexts {
@@ -160,6 +161,16 @@ func TestSplitSeparated(t *testing.T) {
 	want.null[9] = true
 	if *got != want {
 		t.Errorf("got %+v\nwant %+v", *got, want)
+	}
+	// The benchmark's bytes split alike; a NULL is nil there, and an empty text is not.
+	textBytes, null := make([][]byte, len(documentColumns)), make([]bool, len(documentColumns))
+	if err := SplitSeparated([]byte("id\x1f1"), []byte(row(texts...)), textBytes, null); err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range textBytes {
+		if string(b) != want.text[i] || null[i] != want.null[i] || (b == nil) != want.null[i] {
+			t.Errorf("bytes: column %d: %q (nil %t, null %t), want %q (null %t)", i, b, b == nil, null[i], want.text[i], want.null[i])
+		}
 	}
 	for _, bad := range []string{
 		row(append(slices.Clone(texts[:2]), append([]string{"a\x1fb"}, texts[3:]...)...)...),

@@ -5,6 +5,7 @@ package invx
 // single-row reads and writes (document.go); everything that touches many rows at once is here.
 
 import (
+	"bytes"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -28,8 +29,8 @@ var documentColumns = [...]string{"organization_id", "id", "doc_number", "doc_ty
 // A bulk UPDATE returns each document's texts without the drivers converting and boxing every
 // column of every row into an interface (two allocations each: for 1000 documents of 18 columns
 // that was 3 ms of CPU on PostgreSQL and most of a request's allocations): on PostgreSQL as text
-// columns read raw (textColumns), on SQLite as the id and one text which split cuts
-// (separatedTexts). Either way a row costs one string, sliced (and SQLite's id one more).
+// columns read raw (TextColumns), on SQLite as the id and one text which split cuts
+// (SeparatedTexts). Either way a row costs one string, sliced (and SQLite's id one more).
 
 // rowFormat is how a statement returns documents: as documentColumns' texts where split is nil,
 // else as one text that split cuts, after the id in a column of its own where idColumn.
@@ -44,12 +45,12 @@ type documentTexts struct {
 	null [len(documentColumns)]bool
 }
 
-// textColumns are documentColumns as PostgreSQL's bulk UPDATE returns them: every one as text
+// TextColumns are documentColumns as PostgreSQL's bulk UPDATE returns them: every one as text
 // (amount and the two times cast), so that a row's raw values are its texts whichever format the
 // driver asked for; documentScanner reads them without the driver converting them. PostgreSQL's
 // text of a record of them cost it 1 ms more CPU per 1000 rows (a SELECT of 1000 documents: 9.1-9.9
 // ms as records, 8.2-8.8 as these, 8.0-8.7 as the plain columns).
-func textColumns() string {
+func TextColumns() string {
 	cols := make([]string, len(documentColumns))
 	for i, c := range documentColumns {
 		cols[i] = c
@@ -60,7 +61,7 @@ func textColumns() string {
 	return strings.Join(cols, ", ")
 }
 
-// lengthsAndTexts is a SQLite row that cannot be ambiguous (reread's, for the rows separatedTexts
+// lengthsAndTexts is a SQLite row that cannot be ambiguous (reread's, for the rows SeparatedTexts
 // could not tell apart; SQLite has no record type): the byte lengths of the texts,
 // comma-separated ("-" for NULL), a semicolon, then the texts one after the other. concat makes
 // one string (|| copied the row so far for every piece).
@@ -72,7 +73,7 @@ func lengthsAndTexts() string {
 	return "concat(" + strings.Join(lengths, ", ',', ") + ", ';', " + strings.Join(documentColumns[:], ", ") + ")"
 }
 
-// separatedTexts is SQLite's row of a bulk UPDATE: the id in a column of its own, then the other
+// SeparatedTexts is SQLite's row of a bulk UPDATE: the id in a column of its own, then the other
 // columns joined by the unit separator (U+001F) in one text, a nullable column as "-" for NULL or
 // "+" and its text. A text holding the separator itself makes the row ambiguous: splitSeparated
 // tells, by the count of separators, and the row is read again as lengthsAndTexts (reread), by its
@@ -80,7 +81,7 @@ func lengthsAndTexts() string {
 // keep a statement journal inside a transaction whatever the conflict clause (see
 // statements.update), which cost 0.5-1 ms of a 1000-document delete; concat_ws with the id's
 // octet_length did (issue 13).
-func separatedTexts() string {
+func SeparatedTexts() string {
 	var fields []string
 	for i, c := range documentColumns {
 		switch {
@@ -98,42 +99,82 @@ func separatedTexts() string {
 // and id, the primary key, are never NULL in a row that matched them).
 var nullableColumn = [len(documentColumns)]bool{9: true, 10: true, 11: true, 15: true}
 
-// ambiguousRow is a separatedTexts row one of whose texts holds the separator.
+// ambiguousRow is a SeparatedTexts row one of whose texts holds the separator.
 type ambiguousRow struct{ id string }
 
 func (e *ambiguousRow) Error() string { return "document " + e.id + ": a text holds the separator" }
 
-// splitSeparated cuts a separatedTexts row's text into t, whose id the scanner has set, or returns
-// an *ambiguousRow.
-func splitSeparated(row string, t *documentTexts) error {
+// ReturnedColumns are the names of the columns a bulk UPDATE returns, in the order TextColumns
+// returns them and SplitSeparated cuts them.
+func ReturnedColumns() []string { return slices.Clone(documentColumns[:]) }
+
+// SplitSeparated cuts a SeparatedTexts row, its id and its joined text, into text, the texts of
+// ReturnedColumns (slices of id and joined), with null marking the NULLs (whose text it leaves
+// zero), or returns an *ambiguousRow. It reads the service's strings and the benchmark's bytes
+// alike (scripts/bench reads rows as the service does), without a copy.
+func SplitSeparated[T string | []byte](id, joined T, text []T, null []bool) error {
 	// No text is cut short: a separator more than the columns' means a text holds one.
-	switch n := strings.Count(row, "\x1f"); {
+	switch n := countSeparators(joined); {
 	case n < len(documentColumns)-2:
 		return errors.New("too few values")
 	case n > len(documentColumns)-2:
-		return &ambiguousRow{id: t.text[1]}
+		return &ambiguousRow{id: string(id)}
 	}
-	rest := row
-	for i := range t.text {
+	rest := joined
+	for i := range documentColumns {
 		if i == 1 {
+			text[i], null[i] = id, false
 			continue
 		}
-		var field string
-		field, rest, _ = strings.Cut(rest, "\x1f")
+		var field T
+		if at := indexSeparator(rest); at >= 0 {
+			field, rest = rest[:at], rest[at+1:]
+		} else {
+			field, rest = rest, rest[len(rest):]
+		}
+		var zero T
+		text[i], null[i] = zero, false
 		if nullableColumn[i] {
 			switch {
-			case field == "-":
-				t.null[i] = true
+			case len(field) == 1 && field[0] == '-':
+				null[i] = true
 				continue
-			case strings.HasPrefix(field, "+"):
+			case len(field) > 0 && field[0] == '+':
 				field = field[1:]
 			default:
 				return fmt.Errorf("nullable field %q", field)
 			}
 		}
-		t.text[i] = field
+		text[i] = field
 	}
 	return nil
+}
+
+// countSeparators and indexSeparator are strings' and bytes' own (vectorised) Count and IndexByte
+// of the separator, whichever a row is; the type switch costs no allocation.
+func countSeparators[T string | []byte](s T) int {
+	switch s := any(s).(type) {
+	case string:
+		return strings.Count(s, "\x1f")
+	case []byte:
+		return bytes.Count(s, []byte{0x1f})
+	}
+	panic("unreachable")
+}
+
+func indexSeparator[T string | []byte](s T) int {
+	switch s := any(s).(type) {
+	case string:
+		return strings.IndexByte(s, 0x1f)
+	case []byte:
+		return bytes.IndexByte(s, 0x1f)
+	}
+	panic("unreachable")
+}
+
+// splitSeparated is SplitSeparated into t, whose id the scanner has set: the service's rowFormat.
+func splitSeparated(row string, t *documentTexts) error {
+	return SplitSeparated(t.text[1], row, t.text[:], t.null[:])
 }
 
 // splitLengths cuts a lengthsAndTexts row.
@@ -183,7 +224,7 @@ type statements struct {
 	// request's, savepoints included), so SQLite keeps none. None can occur: of the columns the
 	// UPDATE sets only status and last_updated are constrained (NOT NULL), and both are never NULL
 	// (a bound value, or a CASE that keeps the status it does not change). Its RETURNING must call
-	// no function for this to hold (separatedTexts).
+	// no function for this to hold (SeparatedTexts).
 	update string
 	// itemRows is the FROM item listing a batch's items as rows v(doc_id, act, note), and its
 	// arguments.
@@ -200,14 +241,14 @@ type statements struct {
 
 func newStatements(d dialect.Dialect) statements {
 	st := statements{dialect: d, update: "UPDATE", itemRows: unnestItemRows,
-		readBack:     func(update string) string { return update + "\nRETURNING " + textColumns() },
+		readBack:     func(update string) string { return update + "\nRETURNING " + TextColumns() },
 		lz4Supported: "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'",
 		tune:         "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)",
 		tuneLZ4:      "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('default_toast_compression', 'lz4', true)"}
 	if _, ok := d.(dialect.SQLite); ok {
 		st.update = "UPDATE OR ROLLBACK"
 		st.itemRows = valuesItemRows
-		st.readBack = func(update string) string { return update + "\nRETURNING " + separatedTexts() }
+		st.readBack = func(update string) string { return update + "\nRETURNING " + SeparatedTexts() }
 		st.rows = rowFormat{split: splitSeparated, idColumn: true}
 		st.reread = func(orgID string, ids []string) (string, []any) {
 			inIDs, idsArg := d.InList("id", ids)
