@@ -43,7 +43,7 @@ const invxReps = 8
 // validation, store, JSON answer, read whole) against the one UPDATE … RETURNING of the columns the
 // answer shows, in the service's own row form, on a plain connection to the same database (eachRow),
 // and against floors that answer over HTTP. Before every sample (untimed) the documents are put
-// back to CREATED.
+// back to CREATED, and on PostgreSQL their table is vacuumed.
 func invxRows(c config) []row {
 	var rows []row
 	for _, backend := range c.backends {
@@ -108,7 +108,7 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, l
 		t.Fatal(err)
 	}
 	// Every sample starts from the same table. On PostgreSQL each UPDATE leaves 1000 dead row
-	// versions and their index entries; left to autovacuum, what a statement costs drifted with
+	// versions (and, unless HOT, their index entries); left to autovacuum, what a statement costs drifted with
 	// them (its backend's CPU, logged per statement: 9-19 ms in a run's first blocks, 3-7 ms in its
 	// last, for the service and raw alike), so the variant that ran first paid more. VACUUM clears
 	// them before each sample, untimed.
@@ -348,7 +348,7 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 			whole, values, null := row, make([][]byte, len(columns)), make([]bool, len(columns))
 			row = func(joined [][]byte) error {
 				if err := invxstore.SplitSeparated(joined[0], joined[1], values, null); err != nil {
-					return err
+					return fmt.Errorf("document %s: %w", joined[0], err)
 				}
 				return whole(values)
 			}
@@ -563,7 +563,7 @@ func loggedPostgres(ctx context.Context, plain *sql.DB, tune, q string, args []a
 func rawInvxDelete(backend storetest.Backend, orgID, userID string, ids []string) (string, []any) {
 	now := time.Now().UnixMilli()
 	if backend != storetest.SQLite {
-		return "UPDATE invx_documents SET status = '260', last_updated = $1, last_updated_by_user_id = $2 WHERE organization_id = $3 AND id = ANY($4) RETURNING " + invxstore.TextColumns(),
+		return "UPDATE invx_documents SET status = '260', last_updated = $1, last_updated_by_user_id = $2 WHERE organization_id = $3 AND id = ANY($4) RETURNING " + pgReturning,
 			[]any{now, userID, orgID, ids}
 	}
 	args := []any{now, userID, orgID}
@@ -571,5 +571,9 @@ func rawInvxDelete(backend storetest.Backend, orgID, userID string, ids []string
 		args = append(args, id)
 	}
 	return "UPDATE OR ROLLBACK invx_documents SET status = '260', last_updated = ?, last_updated_by_user_id = ? WHERE organization_id = ? AND id IN (?" +
-		strings.Repeat(",?", len(ids)-1) + ") RETURNING " + invxstore.SeparatedTexts(), args
+		strings.Repeat(",?", len(ids)-1) + ") RETURNING " + sqliteReturning, args
 }
+
+// pgReturning and sqliteReturning are the service's RETURNING lists, built once: a floor's request
+// should not pay for building them.
+var pgReturning, sqliteReturning = invxstore.TextColumns(), invxstore.SeparatedTexts()

@@ -180,11 +180,17 @@ func TestSplitSeparated(t *testing.T) {
 		if err := splitSeparated(bad, withID("id")); !errors.As(err, &amb) || amb.id != "id" {
 			t.Errorf("%q: %v, want ambiguous document id", bad, err)
 		}
+		if err := SplitSeparated([]byte("id"), []byte(bad), textBytes, null); !errors.As(err, &amb) || amb.id != "id" {
+			t.Errorf("bytes %q: %v, want ambiguous document id", bad, err)
+		}
 	}
 	for _, bad := range []string{"", "x", row(texts[:16]...), row(append(slices.Clone(texts[:8]), append([]string{"null"}, texts[9:]...)...)...)} {
 		var amb *ambiguousRow
 		if err := splitSeparated(bad, withID("id")); err == nil || errors.As(err, &amb) {
 			t.Errorf("%q: %v, want a malformed row", bad, err)
+		}
+		if err := SplitSeparated([]byte("id"), []byte(bad), textBytes, null); err == nil || errors.As(err, &amb) {
+			t.Errorf("bytes %q: %v, want a malformed row", bad, err)
 		}
 	}
 }

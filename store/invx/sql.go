@@ -75,7 +75,7 @@ func lengthsAndTexts() string {
 
 // SeparatedTexts is SQLite's row of a bulk UPDATE: the id in a column of its own, then the other
 // columns joined by the unit separator (U+001F) in one text, a nullable column as "-" for NULL or
-// "+" and its text. A text holding the separator itself makes the row ambiguous: splitSeparated
+// "+" and its text. A text holding the separator itself makes the row ambiguous: SplitSeparated
 // tells, by the count of separators, and the row is read again as lengthsAndTexts (reread), by its
 // id. The text is joined with || and no function: a function in an UPDATE's RETURNING makes SQLite
 // keep a statement journal inside a transaction whatever the conflict clause (see
@@ -110,7 +110,7 @@ func ReturnedColumns() []string { return slices.Clone(documentColumns[:]) }
 
 // SplitSeparated cuts a SeparatedTexts row, its id and its joined text, into text, the texts of
 // ReturnedColumns (slices of id and joined), with null marking the NULLs (whose text it leaves
-// zero), or returns an *ambiguousRow. It reads the service's strings and the benchmark's bytes
+// zero), or returns an *ambiguousRow. text and null hold len(ReturnedColumns()) each. It reads the service's strings and the benchmark's bytes
 // alike (scripts/bench reads rows as the service does), without a copy.
 func SplitSeparated[T string | []byte](id, joined T, text []T, null []bool) error {
 	// No text is cut short: a separator more than the columns' means a text holds one.
