@@ -116,7 +116,7 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, l
 		if _, err := plain.ExecContext(ctx, storetest.Rebind(backend, "UPDATE invx_documents SET status = '200', last_updated_by_user_id = NULL WHERE organization_id = ?"), org.ID); err != nil {
 			t.Fatal(err)
 		}
-		if backend == storetest.Postgres {
+		if backend != storetest.SQLite {
 			if _, err := plain.ExecContext(ctx, "VACUUM invx_documents"); err != nil {
 				t.Fatal(err)
 			}
@@ -284,7 +284,7 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 	// already plan with the values (storetest.CustomPlans), and lz4 stores the 110 KB entry faster
 	// than pglz.
 	tune := "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
-	if logged && backend == storetest.Postgres {
+	if logged && backend != storetest.SQLite {
 		var lz4 bool
 		if err := plain.QueryRow("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'").Scan(&lz4); err != nil {
 			t.Fatal(err)
@@ -359,7 +359,7 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 		switch {
 		case !logged:
 			err = eachRow(ctx, backend, plain, q, args, row)
-		case backend == storetest.Postgres:
+		case backend != storetest.SQLite: // PostgreSQL or Citus
 			err = loggedPostgres(ctx, plain, tune, q, args, row, orgID, userID, details)
 		default:
 			err = loggedSQLite(ctx, plain, q, args, row, orgID, userID, details)
