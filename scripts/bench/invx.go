@@ -108,10 +108,10 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, l
 		t.Fatal(err)
 	}
 	// Every sample starts from the same table. On PostgreSQL each UPDATE leaves 1000 dead row
-	// versions (and, unless HOT, their index entries); left to autovacuum, what a statement costs drifted with
-	// them (its backend's CPU, logged per statement: 9-19 ms in a run's first blocks, 3-7 ms in its
-	// last, for the service and raw alike), so the variant that ran first paid more. VACUUM clears
-	// them before each sample, untimed.
+	// versions (and, unless HOT, their index entries); left to autovacuum, what a statement costs
+	// drifted with them (its backend's CPU, logged per statement: 9-19 ms in a run's first blocks,
+	// 3-7 ms in its last, for the service and raw alike), so the variant that ran first paid more.
+	// VACUUM clears them before each sample, untimed.
 	reset := func() {
 		if _, err := plain.ExecContext(ctx, storetest.Rebind(backend, "UPDATE invx_documents SET status = '200', last_updated_by_user_id = NULL WHERE organization_id = ?"), org.ID); err != nil {
 			t.Fatal(err)

@@ -110,8 +110,9 @@ func ReturnedColumns() []string { return slices.Clone(documentColumns[:]) }
 
 // SplitSeparated cuts a SeparatedTexts row, its id and its joined text, into text, the texts of
 // ReturnedColumns (slices of id and joined), with null marking the NULLs (whose text it leaves
-// zero), or returns an *ambiguousRow. text and null hold len(ReturnedColumns()) each. It reads the service's strings and the benchmark's bytes
-// alike (scripts/bench reads rows as the service does), without a copy.
+// zero), or returns an *ambiguousRow. text and null hold len(ReturnedColumns()) each. It reads
+// the service's strings and the benchmark's bytes alike (scripts/bench reads rows as the service
+// does), without a copy.
 func SplitSeparated[T string | []byte](id, joined T, text []T, null []bool) error {
 	// No text is cut short: a separator more than the columns' means a text holds one.
 	switch n := countSeparators(joined); {
