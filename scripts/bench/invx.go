@@ -131,8 +131,7 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, l
 	// Each variant returns the check of what it got, run once the clock has stopped: counting the
 	// 1000 item statuses in the 600 KB answer is the benchmark's work, not the service's.
 	// send reads the answer whole but does not decode it: the client's decoding is no cost of the
-	// service. Its check wants every document
-	// to carry success.
+	// service. Its check wants every document to carry success.
 	send := func(req *http.Request, success string) (check func()) {
 		res, err := client.Do(req)
 		if err != nil {
@@ -147,11 +146,15 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, l
 			}
 		}
 	}
-	viaHTTP := func() (check func()) {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPatch, url, bytes.NewReader(payload))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-FLYNN-N-USER-TOKEN", token)
-		return send(req, `"itemStatus":"1"`)
+	// viaHTTP sends the service's request to url; what every document of the answer must carry is
+	// success. No floor checks the token.
+	viaHTTP := func(method, url, success string) func() (check func()) {
+		return func() (check func()) {
+			req, _ := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(payload))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-FLYNN-N-USER-TOKEN", token)
+			return send(req, success)
+		}
 	}
 	q, args := rawInvxDelete(backend, org.ID, u.ID, ids)
 	viaSQL := func() (check func()) {
@@ -167,22 +170,6 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, l
 	labelled("bare", func() { bareURL = bareInvxServer(t, backend, plain, org.ID, u.ID, false, false) })
 	labelled("logged", func() { loggedURL = bareInvxServer(t, backend, plain, org.ID, u.ID, true, false) })
 	labelled("validated", func() { validatedURL = bareInvxServer(t, backend, plain, org.ID, u.ID, true, true) })
-	viaBareHTTP := func() (check func()) {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, bareURL, bytes.NewReader(payload))
-		req.Header.Set("Content-Type", "application/json")
-		return send(req, `"status":"260"`)
-	}
-	viaLoggedHTTP := func() (check func()) {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, loggedURL, bytes.NewReader(payload))
-		req.Header.Set("Content-Type", "application/json")
-		return send(req, `"status":"260"`)
-	}
-	viaValidatedHTTP := func() (check func()) {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPatch, validatedURL, bytes.NewReader(payload))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-FLYNN-N-USER-TOKEN", token) // what the service's client sends; not checked
-		return send(req, `"status":"260"`)
-	}
 	// The validated floor refuses what the spec refuses (an action it does not list): without its
 	// checks, its handler would run the statement and answer 200.
 	invalid := bytes.Replace(payload, []byte(`"action":"del"`), []byte(`"action":"erase"`), 1)
@@ -200,7 +187,9 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, l
 	if err != nil || res.StatusCode != http.StatusBadRequest || !bytes.Contains(refusal, []byte("action")) {
 		t.Fatalf("the validated bare server did not refuse an action the spec does not list: %d %v %.300s", res.StatusCode, err, refusal)
 	}
-	variants := []func() func(){viaHTTP, viaSQL, viaBareHTTP, viaLoggedHTTP, viaValidatedHTTP}
+	const deleted = `"status":"260"` // a floor's row of a deleted document
+	variants := []func() func(){viaHTTP(http.MethodPatch, url, `"itemStatus":"1"`), viaSQL,
+		viaHTTP(http.MethodPost, bareURL, deleted), viaHTTP(http.MethodPost, loggedURL, deleted), viaHTTP(http.MethodPatch, validatedURL, deleted)}
 	samples := make([][]time.Duration, len(variants))
 	for _, v := range variants { // warm up connections, caches and the statement cache
 		reset()
@@ -283,16 +272,13 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 	// runs (store/invx: tuneLarge), so that it pays for them as the service does: plain's sessions
 	// already plan with the values (storetest.CustomPlans), and lz4 stores the 110 KB entry faster
 	// than pglz.
-	tune := "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
+	var lz4 bool
 	if logged && backend != storetest.SQLite {
-		var lz4 bool
-		if err := plain.QueryRow("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'").Scan(&lz4); err != nil {
+		if err := plain.QueryRow(invxstore.LZ4Supported).Scan(&lz4); err != nil {
 			t.Fatal(err)
 		}
-		if lz4 {
-			tune += ", set_config('default_toast_compression', 'lz4', true)"
-		}
 	}
+	tune := invxstore.LargeBatchTuning(lz4)
 	e := echo.New()
 	handler := func(c echo.Context) error {
 		var items []struct {
@@ -427,18 +413,24 @@ func eachRow(ctx context.Context, backend storetest.Backend, plain *sql.DB, q st
 		_, err := sqlRows(ctx, plain, q, args, row)
 		return err
 	}
-	conn, err := plain.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = conn.Close() }()
-	return conn.Raw(func(driverConn any) error {
-		rows, err := driverConn.(*stdlib.Conn).Conn().Query(ctx, q, args...)
+	return onPgx(ctx, plain, func(pc *pgx.Conn) error {
+		rows, err := pc.Query(ctx, q, args...)
 		if err != nil {
 			return err
 		}
 		return rawRows(rows, row)
 	})
+}
+
+// onPgx runs f on one of plain's connections, as pgx itself. An error wrapping driver.ErrBadConn
+// drops the connection from the pool.
+func onPgx(ctx context.Context, plain *sql.DB, f func(*pgx.Conn) error) error {
+	conn, err := plain.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = conn.Close() }()
+	return conn.Raw(func(driverConn any) error { return f(driverConn.(*stdlib.Conn).Conn()) })
 }
 
 // rawRows hands each of rows' raw values to row, and closes rows.
@@ -505,13 +497,7 @@ func loggedSQLite(ctx context.Context, plain *sql.DB, q string, args []any, row 
 // (store.PipelinedTx), over pgx itself: BEGIN, tune and q in one round trip, the entry and COMMIT
 // in the next. Rows are read as eachRow reads them.
 func loggedPostgres(ctx context.Context, plain *sql.DB, tune, q string, args []any, row func([][]byte) error, orgID, userID string, details func() string) error {
-	conn, err := plain.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = conn.Close() }()
-	return conn.Raw(func(driverConn any) error {
-		pc := driverConn.(*stdlib.Conn).Conn()
+	return onPgx(ctx, plain, func(pc *pgx.Conn) error {
 		apply := &pgx.Batch{}
 		apply.Queue("BEGIN")
 		apply.Queue(tune)

@@ -243,9 +243,7 @@ type statements struct {
 func newStatements(d dialect.Dialect) statements {
 	st := statements{dialect: d, update: "UPDATE", itemRows: unnestItemRows,
 		readBack:     func(update string) string { return update + "\nRETURNING " + TextColumns() },
-		lz4Supported: "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'",
-		tune:         "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)",
-		tuneLZ4:      "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('default_toast_compression', 'lz4', true)"}
+		lz4Supported: LZ4Supported, tune: LargeBatchTuning(false), tuneLZ4: LargeBatchTuning(true)}
 	if _, ok := d.(dialect.SQLite); ok {
 		st.update = "UPDATE OR ROLLBACK"
 		st.itemRows = valuesItemRows
@@ -258,6 +256,20 @@ func newStatements(d dialect.Dialect) statements {
 		st.lz4Supported, st.tune, st.tuneLZ4 = "", "", ""
 	}
 	return st
+}
+
+// LZ4Supported asks PostgreSQL whether it can compress values with lz4.
+const LZ4Supported = "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+
+// LargeBatchTuning is the statement that tunes a large batch's transaction on PostgreSQL
+// (Store.tuneLarge), with lz4 where the server has it (LZ4Supported). Exported for the benchmark's
+// floors, which must pay for it as the service does.
+func LargeBatchTuning(lz4 bool) string {
+	tune := "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
+	if lz4 {
+		tune += ", set_config('default_toast_compression', 'lz4', true)"
+	}
+	return tune
 }
 
 // unnestItemRows binds the items as three text[] parameters, so the statement's text and binds do
