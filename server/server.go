@@ -319,8 +319,18 @@ func validator(route *routers.Route, withoutBody bool, authenticated func(echo.C
 				params[name] = v
 			}
 			ctx := context.WithValue(req.Context(), echoContextKey{}, c)
+			checked := req
+			if withoutBody && req.Body != nil && req.Body != http.NoBody {
+				// Before the security check kin-openapi reads the whole body (in case an
+				// AuthenticationFunc reads it; ours does not) and puts back a copy of its own,
+				// which the handler's decoder then copies again: 2.5 copies of a 55 KB bulk
+				// request. With the body left out, it is given none to read.
+				bodiless := *req
+				bodiless.Body = http.NoBody
+				checked = &bodiless
+			}
 			if err := openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{
-				Request: req, PathParams: params, Route: route, Options: opts,
+				Request: checked, PathParams: params, Route: route, Options: opts,
 			}); err != nil {
 				return fromValidation(err)
 			}

@@ -1,10 +1,18 @@
 package server
 
 import (
+	"bytes"
+	"errors"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/deletesvc/deletesvc/openapi"
+	"github.com/deletesvc/deletesvc/server/api"
 )
 
 // TestReadBodyAfterRewind: a body put back by rewindBody is read again whole by readBody, and
@@ -34,5 +42,56 @@ func TestReadBodyAfterRewind(t *testing.T) {
 	rest, err := readBody(req)
 	if err != nil || string(rest) != `":1}` {
 		t.Fatalf("read after a partial read: %q %v, want the rest", rest, err)
+	}
+}
+
+// TestValidationHandsOnTheBodyUncopied: once the compiled check has accepted a body, the validator
+// runs without it and the handler reads the very bytes a middleware put back, not a copy of a copy
+// (kin-openapi's security step reads and replaces any body it is given); security still applies.
+func TestValidationHandsOnTheBodyUncopied(t *testing.T) {
+	spec, err := openapi.Load("invx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const path = "/invx/apis/:iridessa-version/orgs/:org-id/document/bulk"
+	body := []byte(`[{"docId":"0b8c1f2e-3d4a-4b5c-8d6e-7f8091a2b3c4","action":"del"}]`)
+	for _, authenticated := range []bool{true, false} {
+		e := echo.New()
+		var handed []byte
+		var refused error
+		e.HTTPErrorHandler = func(err error, c echo.Context) {
+			refused = err
+			_ = c.NoContent(http.StatusTeapot)
+		}
+		e.PATCH(path, func(c echo.Context) error {
+			got, err := readBody(c.Request())
+			if err != nil {
+				return err
+			}
+			handed = got
+			return c.NoContent(http.StatusNoContent)
+		}, func(next echo.HandlerFunc) echo.HandlerFunc {
+			return func(c echo.Context) error {
+				rewindBody(c.Request(), body)
+				return next(c)
+			}
+		}, Validation(spec, http.MethodPatch, path, func(echo.Context) bool { return authenticated }))
+		req := httptest.NewRequest(http.MethodPatch, "/invx/apis/v1/orgs/6543a1f2c9e77b0012ab34cd/document/bulk", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		if !authenticated {
+			var refusal *api.Error
+			if !errors.As(refused, &refusal) || refusal.Status != http.StatusUnauthorized || handed != nil {
+				t.Fatalf("unauthenticated: %v, handler ran: %v; want a 401 before the handler", refused, handed != nil)
+			}
+			continue
+		}
+		if rec.Code != http.StatusNoContent {
+			t.Fatalf("authenticated: %d %s", rec.Code, rec.Body)
+		}
+		if !bytes.Equal(handed, body) || &handed[0] != &body[0] {
+			t.Fatalf("the handler read %q at %p, want the bytes put back (%p) themselves", handed, &handed[0], &body[0])
+		}
 	}
 }

@@ -305,7 +305,7 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 		buf := make([]byte, 0, 64<<10)
 		var docs []byte // the activity entry's documents, sized as the service sizes them
 		if logged {
-			buf, docs = make([]byte, 0, 700*len(ids)), make([]byte, 0, 100*len(ids))
+			buf, docs = make([]byte, 0, 700*len(ids)), make([]byte, 0, invxstore.DeletedDocumentSize*len(ids))
 		}
 		buf = append(buf, '[')
 		n := 0
@@ -339,7 +339,7 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 				return whole(values)
 			}
 		}
-		details := func() string { return string(invxstore.DeletesDetails(n, docs)) }
+		details := func() string { return invxstore.DeletesDetails(n, docs) }
 		q, args := rawInvxDelete(backend, orgID, userID, ids)
 		var err error
 		switch {

@@ -13,7 +13,7 @@ import (
 func TestQueuedEntryIsGORMs(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEncodedEntry("org", "user", InvxDeleteDocuments, []byte(`{"count":1}`), time.Date(2026, 12, 1, 1, 2, 3, 0, time.UTC))
+		e := newEncodedEntry("org", "user", InvxDeleteDocuments, `{"count":1}`, time.Date(2026, 12, 1, 1, 2, 3, 0, time.UTC))
 		storetest.SameInsertAsGORM(t, db, &e, e.TableName(), entryColumns, [][]any{e.values()})
 	})
 }

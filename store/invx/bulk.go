@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -181,7 +182,7 @@ func (s *Store) queueDeletesEntry(b *store.Batch, orgID, userID string, items []
 	if n == 0 {
 		return
 	}
-	docs := make([]byte, 0, 100*n)
+	docs := make([]byte, 0, DeletedDocumentSize*n)
 	for _, it := range items {
 		if d, ok := deleted(it); ok {
 			docs = AppendDeletedDocument(docs, d.DocNumber, d.ID, d.SellerGstin)
@@ -189,6 +190,11 @@ func (s *Store) queueDeletesEntry(b *store.Batch, orgID, userID string, items []
 	}
 	activity.QueueJSON(b, orgID, userID, activity.InvxDeleteDocuments, DeletesDetails(n, docs), now)
 }
+
+// DeletedDocumentSize is the most bytes AppendDeletedDocument appends for a document the API
+// accepts (its patterns allow nothing to escape in the number, id and GSTIN), the comma included:
+// a buffer of n times it does not grow (from 100 a document it did: a copy of 100 KB per 1000).
+const DeletedDocumentSize = len(`,{"docNumber":"","id":"","sellerGstin":""}`) + 16 + 36 + 15
 
 // AppendDeletedDocument appends one document to docs, the documents of DeletesDetails (a comma
 // first unless docs is empty). Written here, not by encoding/json: a map of the three would give the
@@ -209,14 +215,17 @@ func AppendDeletedDocument[T ~string | ~[]byte](docs []byte, docNumber, id, sell
 }
 
 // DeletesDetails is the details of the activity entry of a bulk delete of n documents, docs
-// (appended by AppendDeletedDocument): {"count":n,"documents":[…]}.
-func DeletesDetails(n int, docs []byte) []byte {
-	details := make([]byte, 0, len(docs)+40)
-	details = append(details, `{"count":`...)
-	details = strconv.AppendInt(details, int64(n), 10)
-	details = append(details, `,"documents":[`...)
-	details = append(details, docs...)
-	return append(details, "]}"...)
+// (appended by AppendDeletedDocument): {"count":n,"documents":[…]}, as the text the entry stores,
+// made with one copy of docs.
+func DeletesDetails(n int, docs []byte) string {
+	var details strings.Builder
+	details.Grow(len(docs) + len(`{"count":,"documents":[]}`) + 20)
+	details.WriteString(`{"count":`)
+	details.WriteString(strconv.Itoa(n))
+	details.WriteString(`,"documents":[`)
+	details.Write(docs)
+	details.WriteString("]}")
+	return details.String()
 }
 
 // readUpdated reads the rows of a bulk UPDATE ... RETURNING (statements.readBack) in format, and

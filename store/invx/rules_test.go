@@ -194,3 +194,18 @@ func TestSplitSeparated(t *testing.T) {
 		}
 	}
 }
+
+// TestDeletedDocumentSize: a document with the longest number, id and GSTIN the API accepts takes
+// DeletedDocumentSize bytes of the details after the first, so a buffer sized with it holds them.
+func TestDeletedDocumentSize(t *testing.T) {
+	const number, id, gstin = "A/-0123456789ABC", "0b8c1f2e-3d4a-4b5c-8d6e-7f8091a2b3c4", "27AAAPI3182M002"
+	first := AppendDeletedDocument(nil, number, id, gstin)
+	both := AppendDeletedDocument(first, number, id, gstin)
+	if got := len(both) - len(first); got != DeletedDocumentSize {
+		t.Errorf("a second document took %d bytes, DeletedDocumentSize is %d", got, DeletedDocumentSize)
+	}
+	want := `{"count":2,"documents":[` + string(both) + `]}`
+	if got := DeletesDetails(2, both); got != want {
+		t.Errorf("DeletesDetails = %s, want %s", got, want)
+	}
+}
