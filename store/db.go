@@ -232,6 +232,20 @@ func (db *DB) Gorm(ctx context.Context) *gorm.DB {
 	return db.gorm.WithContext(ctx)
 }
 
+// Prepared is Gorm(ctx) for a statement of fixed text that every request runs (the guard's reads
+// of the caller's membership): on SQLite its statement is prepared once per connection and kept
+// (GORM's PrepareStmt), where the driver would prepare it anew each time, half the guard's read of
+// the organization (137 against 70 us). On PostgreSQL pgx already keeps its prepared statements.
+// Inside a request's transaction it is the transaction, unprepared: a statement GORM first
+// prepared there would be closed at its end yet stay in GORM's cache. Read rows with Rows, not Row:
+// when preparing fails, GORM's Row is an empty sql.Row, whose Scan panics.
+func (db *DB) Prepared(ctx context.Context) *gorm.DB {
+	if db.dialect.Name() == "postgres" || requestTx(ctx) != nil {
+		return db.Gorm(ctx)
+	}
+	return db.gorm.Session(&gorm.Session{Context: ctx, PrepareStmt: true})
+}
+
 // Tx runs fn in one database transaction bound to ctx: committed if fn returns nil, rolled back
 // otherwise (GORM's helper, which also reports a failed commit). Inside an Idempotent request it
 // is a savepoint of the request's transaction: rolled back alone on error, committed with the

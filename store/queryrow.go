@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/gorm"
 )
 
 // QueryRow scans the first row query returns (GORM's placeholders and arguments, as Raw takes
@@ -17,11 +18,11 @@ import (
 // of the CPU of the membership read before every request to an organization's data (issue 13).
 // There dest is scanned by pgx's rules, stricter than database/sql's: give each column a pointer to
 // its own Go type (a string kind for text, an integer for an integer, time.Time for a timestamp,
-// a pointer for a nullable column) or an sql.Scanner. Elsewhere it is GORM's Raw(...).Row().Scan.
+// a pointer for a nullable column) or an sql.Scanner. Elsewhere it is GORM's Raw on Prepared(ctx).
 func (db *DB) QueryRow(ctx context.Context, dest []any, query string, args ...any) error {
 	g := db.Gorm(ctx)
 	if db.dialect.Name() != "postgres" || requestTx(ctx) != nil {
-		return g.Raw(query, args...).Row().Scan(dest...)
+		return scanFirst(db.Prepared(ctx), dest, query, args)
 	}
 	text, vars, err := buildStatement(g, query, args)
 	if err != nil {
@@ -41,6 +42,25 @@ func (db *DB) QueryRow(ctx context.Context, dest []any, query string, args ...an
 		g.Logger.Trace(ctx, started, func() (string, int64) { return text, -1 }, err)
 	}
 	return err
+}
+
+// scanFirst scans the first row of query into dest, or returns sql.ErrNoRows.
+func scanFirst(q *gorm.DB, dest []any, query string, args []any) error {
+	rows, err := q.Raw(query, args...).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
 }
 
 func queryRowOn(ctx context.Context, sqlDB *sql.DB, text string, vars, dest []any) error {

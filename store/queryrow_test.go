@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/storetest"
@@ -67,6 +70,44 @@ func TestQueryRowReadsWhatGORMReads(t *testing.T) {
 		}
 		if err := db.QueryRow(ctx, []any{&n}, "SELECT n FROM no_such_table WHERE k = ?", "a"); err == nil {
 			t.Error("a failing statement: no error")
+		}
+	})
+}
+
+// On SQLite QueryRow's statement is prepared once and kept for the next request (Prepared); on
+// PostgreSQL GORM keeps none (pgx keeps its own), and none is kept from inside a request's
+// transaction, whose end would close it.
+func TestQueryRowKeepsItsStatementPrepared(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		withQueryProbe(t, db)
+		const q = "SELECT n FROM query_probe WHERE k = ?"
+		kept := func() []string {
+			pool, ok := db.Gorm(context.Background()).Session(&gorm.Session{PrepareStmt: true}).Statement.ConnPool.(*gorm.PreparedStmtDB)
+			if !ok {
+				t.Fatal("GORM's prepared-statement pool is not a PreparedStmtDB")
+			}
+			return pool.Stmts.Keys()
+		}
+		k := store.IdempotencyKey{OrgID: "org-a", CallerID: "u1", Key: "k", Fingerprint: "request-1", TTL: time.Hour}
+		if _, _, err := db.Idempotent(context.Background(), k, func(ctx context.Context) (store.StoredResponse, bool, error) {
+			var n int64
+			return store.StoredResponse{Status: 500}, false, db.QueryRow(ctx, []any{&n}, q+" AND n > 0", "a")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got := kept(); len(got) != 0 {
+			t.Fatalf("kept from inside a request's transaction: %q", got)
+		}
+		for _, key := range []string{"a", "b"} {
+			var n int64
+			if err := db.QueryRow(context.Background(), []any{&n}, q, key); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := map[string][]string{"postgres": nil, "sqlite": {q}}[db.DialectName()]
+		if got := kept(); !slices.Equal(got, want) {
+			t.Errorf("prepared statements kept: %q, want %q", got, want)
 		}
 	})
 }

@@ -410,7 +410,7 @@ func appendRowJSON(buf []byte, columns []string, values [][]byte) ([]byte, error
 // reused sql.RawBytes, two a row (rawInvxDelete returns the service's joined row).
 func eachRow(ctx context.Context, backend storetest.Backend, plain *sql.DB, q string, args []any, row func([][]byte) error) error {
 	if backend == storetest.SQLite {
-		_, err := sqlRows(ctx, plain, q, args, row)
+		_, err := sqlRows(func() (*sql.Rows, error) { return plain.QueryContext(ctx, q, args...) }, row)
 		return err
 	}
 	return onPgx(ctx, plain, func(pc *pgx.Conn) error {
@@ -444,12 +444,9 @@ func rawRows(rows pgx.Rows, row func([][]byte) error) error {
 	return rows.Err()
 }
 
-// sqlRows is eachRow over database/sql, on on (a *sql.DB or a *sql.Tx). It returns the rows'
-// column names.
-func sqlRows(ctx context.Context, on interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, q string, args []any, row func([][]byte) error) ([]string, error) {
-	rows, err := on.QueryContext(ctx, q, args...)
+// sqlRows is eachRow over database/sql, of the rows query returns. It returns their column names.
+func sqlRows(query func() (*sql.Rows, error), row func([][]byte) error) ([]string, error) {
+	rows, err := query()
 	if err != nil {
 		return nil, err
 	}
@@ -484,7 +481,7 @@ func loggedSQLite(ctx context.Context, plain *sql.DB, q string, args []any, row 
 		return err
 	}
 	defer func() { _ = tx.Rollback() }() // a no-op once committed
-	if _, err := sqlRows(ctx, tx, q, args, row); err != nil {
+	if _, err := sqlRows(func() (*sql.Rows, error) { return tx.QueryContext(ctx, q, args...) }, row); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, insertEntry, orgID, store.NewObjectID(), time.Now().UTC(), userID, activity.InvxDeleteDocuments, details()); err != nil {

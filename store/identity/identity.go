@@ -445,7 +445,7 @@ func (s *Store) Organization(ctx context.Context, orgID string) (Organization, e
 // OrganizationForMember returns the organization if userID belongs to it; store.ErrNotFound otherwise, so
 // that organizations the caller cannot see are indistinguishable from missing ones.
 func (s *Store) OrganizationForMember(ctx context.Context, orgID, userID string) (Organization, Role, error) {
-	return OrganizationForMember(s.db.Gorm(ctx), orgID, userID)
+	return OrganizationForMember(s.db.Prepared(ctx), orgID, userID)
 }
 
 // OrganizationPage asks for one page of a user's organizations.
