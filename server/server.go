@@ -323,8 +323,8 @@ func validator(route *routers.Route, withoutBody bool, authenticated func(echo.C
 			if withoutBody && req.Body != nil && req.Body != http.NoBody {
 				// Before the security check kin-openapi reads the whole body (in case an
 				// AuthenticationFunc reads it; ours does not) and puts back a copy of its own,
-				// which the handler's decoder then copies again: 2.5 copies of a 55 KB bulk
-				// request. With the body left out, it is given none to read.
+				// which the handler's decoder then copies again. With the body left out, it is
+				// given none to read.
 				bodiless := *req
 				bodiless.Body = http.NoBody
 				checked = &bodiless
@@ -563,7 +563,7 @@ func bufferChunkedBody(limit int64) echo.MiddlewareFunc {
 }
 
 // authenticated says whether authenticateFirst has checked the request's credentials: the
-// validator, which reads the body to authenticate, only confirms that it did.
+// validator's security step only confirms that it did.
 func authenticated(c echo.Context) bool {
 	_, ok := c.Get(callerKey).(auth.Caller)
 	return ok

@@ -94,6 +94,8 @@ type DB struct {
 	url     string
 	// sqlitePath is the SQLite file ("" on PostgreSQL).
 	sqlitePath string
+	// prepared is, on SQLite, the session whose statements GORM keeps prepared (Prepared).
+	prepared *gorm.DB
 
 	// What UncheckedTx found this PostgreSQL connection may do, once known.
 	bypassMu    sync.Mutex
@@ -123,6 +125,11 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		NowFunc:                now,
+		// For Prepared's few fixed statements: a bound that a text varying by mistake cannot
+		// outgrow, and GORM's own no-eviction age, for which it starts no expiry goroutine (one
+		// per database opened, never stopped) and closes no statement a request may be using.
+		PrepareStmtMaxSize: 64,
+		PrepareStmtTTL:     10 * 365 * 24 * time.Hour,
 	}
 	var dialector gorm.Dialector
 	sqlitePath := ""
@@ -155,6 +162,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	db := &DB{gorm: g, dialect: dialect.For(g.Dialector.Name()), now: now, url: url, sqlitePath: sqlitePath}
+	if db.dialect.Name() != "postgres" {
+		db.prepared = g.Session(&gorm.Session{PrepareStmt: true})
+	}
 	sqlDB, err := g.DB()
 	if err != nil {
 		return nil, err
@@ -233,17 +243,18 @@ func (db *DB) Gorm(ctx context.Context) *gorm.DB {
 }
 
 // Prepared is Gorm(ctx) for a statement of fixed text that every request runs (the guard's reads
-// of the caller's membership): on SQLite its statement is prepared once per connection and kept
-// (GORM's PrepareStmt), where the driver would prepare it anew each time, half the guard's read of
-// the organization (137 against 70 us). On PostgreSQL pgx already keeps its prepared statements.
-// Inside a request's transaction it is the transaction, unprepared: a statement GORM first
-// prepared there would be closed at its end yet stay in GORM's cache. Read rows with Rows, not Row:
-// when preparing fails, GORM's Row is an empty sql.Row, whose Scan panics.
+// of the caller's membership; a text that varies, such as an IN list, would fill the cache): on
+// SQLite its statement is prepared once per connection and kept (GORM's PrepareStmt), where the
+// driver would prepare it anew each time, half the guard's read of the organization. On PostgreSQL
+// pgx already keeps its prepared statements. Inside a request's transaction it is the transaction,
+// unprepared: a statement GORM first prepared there would be closed at its end yet stay in GORM's
+// cache. Read rows with Rows, not Row: when preparing fails, GORM's Row is an empty sql.Row, whose
+// Scan panics.
 func (db *DB) Prepared(ctx context.Context) *gorm.DB {
-	if db.dialect.Name() == "postgres" || requestTx(ctx) != nil {
+	if db.prepared == nil || requestTx(ctx) != nil {
 		return db.Gorm(ctx)
 	}
-	return db.gorm.Session(&gorm.Session{Context: ctx, PrepareStmt: true})
+	return db.prepared.WithContext(ctx)
 }
 
 // Tx runs fn in one database transaction bound to ctx: committed if fn returns nil, rolled back

@@ -18,12 +18,13 @@ import (
 // of the CPU of the membership read before every request to an organization's data (issue 13).
 // There dest is scanned by pgx's rules, stricter than database/sql's: give each column a pointer to
 // its own Go type (a string kind for text, an integer for an integer, time.Time for a timestamp,
-// a pointer for a nullable column) or an sql.Scanner. Elsewhere it is GORM's Raw on Prepared(ctx).
+// a pointer for a nullable column) or an sql.Scanner. Elsewhere it is GORM's Raw on Prepared(ctx),
+// so query must be of fixed text.
 func (db *DB) QueryRow(ctx context.Context, dest []any, query string, args ...any) error {
-	g := db.Gorm(ctx)
 	if db.dialect.Name() != "postgres" || requestTx(ctx) != nil {
 		return scanFirst(db.Prepared(ctx), dest, query, args)
 	}
+	g := db.Gorm(ctx)
 	text, vars, err := buildStatement(g, query, args)
 	if err != nil {
 		return err

@@ -60,7 +60,7 @@ func encodeDetails(details map[string]any) ([]byte, error) {
 // RecordJSON is Record with the details already encoded as a JSON object. QueueJSON queues the
 // same entry in a batch, for a caller that encodes thousands of items faster than encoding/json's
 // reflection does (invx's bulk delete).
-func RecordJSON(tx *gorm.DB, orgID, userID, action string, details string, now time.Time) error {
+func RecordJSON(tx *gorm.DB, orgID, userID, action, details string, now time.Time) error {
 	e := newEncodedEntry(orgID, userID, action, details, now)
 	if err := tx.Omit(clause.Associations).Create(&e).Error; err != nil {
 		return fmt.Errorf("write activity log: %w", err)
@@ -72,7 +72,7 @@ func RecordJSON(tx *gorm.DB, orgID, userID, action string, details string, now t
 // is written without GORM's reflection (Batch.Insert, the statement GORM's Create writes: a test
 // compares them): in an Ultrabiz delete it is built while the stock rows are locked. now is written
 // as given (GORM's Create would put its clock in a zero one).
-func QueueJSON(b *store.Batch, orgID, userID, action string, details string, now time.Time) {
+func QueueJSON(b *store.Batch, orgID, userID, action, details string, now time.Time) {
 	e := newEncodedEntry(orgID, userID, action, details, now)
 	b.Insert("write activity log", Entry{}.TableName(), entryColumns, [][]any{e.values()}, 1)
 }
@@ -87,7 +87,7 @@ func Queue(b *store.Batch, orgID, userID, action string, details map[string]any,
 	return nil
 }
 
-func newEncodedEntry(orgID, userID, action string, details string, now time.Time) encodedEntry {
+func newEncodedEntry(orgID, userID, action, details string, now time.Time) encodedEntry {
 	return encodedEntry{OrganizationID: orgID, ID: store.NewObjectID(), CreatedAt: now, UserID: userID, Action: action, Details: details}
 }
 
