@@ -236,14 +236,14 @@ type statements struct {
 	// reread reads documents again as lengthsAndTexts rows, for the rows split found ambiguous
 	// (SQLite's only: PostgreSQL's are never).
 	reread func(orgID string, ids []string) (string, []any)
-	// lz4Supported, tune and tuneLZ4 are PostgreSQL's only: see Store.tuneLarge.
-	lz4Supported, tune, tuneLZ4 string
+	// tunesLarge is PostgreSQL's only: see Store.tuneLarge.
+	tunesLarge bool
 }
 
 func newStatements(d dialect.Dialect) statements {
 	st := statements{dialect: d, update: "UPDATE", itemRows: unnestItemRows,
-		readBack:     func(update string) string { return update + "\nRETURNING " + TextColumns() },
-		lz4Supported: LZ4Supported, tune: LargeBatchTuning(false), tuneLZ4: LargeBatchTuning(true)}
+		readBack:   func(update string) string { return update + "\nRETURNING " + TextColumns() },
+		tunesLarge: true}
 	if _, ok := d.(dialect.SQLite); ok {
 		st.update = "UPDATE OR ROLLBACK"
 		st.itemRows = valuesItemRows
@@ -253,7 +253,7 @@ func newStatements(d dialect.Dialect) statements {
 			inIDs, idsArg := d.InList("id", ids)
 			return "SELECT " + lengthsAndTexts() + " FROM invx_documents WHERE organization_id = ? AND " + inIDs, []any{orgID, idsArg}
 		}
-		st.lz4Supported, st.tune, st.tuneLZ4 = "", "", ""
+		st.tunesLarge = false
 	}
 	return st
 }
@@ -265,11 +265,11 @@ const LZ4Supported = "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name =
 // (Store.tuneLarge), with lz4 where the server has it (LZ4Supported). Exported for the benchmark's
 // floors, which must pay for it as the service does.
 func LargeBatchTuning(lz4 bool) string {
-	tune := "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
+	const plans = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
 	if lz4 {
-		tune += ", set_config('default_toast_compression', 'lz4', true)"
+		return plans + ", set_config('default_toast_compression', 'lz4', true)"
 	}
-	return tune
+	return plans
 }
 
 // unnestItemRows binds the items as three text[] parameters, so the statement's text and binds do

@@ -37,12 +37,12 @@ const largeBatch = 16
 // queued in b, ahead of the statements they tune.
 // Whether the server has lz4 is asked once per Store, in tx; a failed look-up is asked again next time.
 func (s *Store) tuneLarge(tx *gorm.DB, b *store.Batch) error {
-	if s.sql.tune == "" {
+	if !s.sql.tunesLarge {
 		return nil
 	}
 	if s.lz4.Load() == 0 {
 		var ok bool
-		if err := tx.Raw(s.sql.lz4Supported).Scan(&ok).Error; err != nil {
+		if err := tx.Raw(LZ4Supported).Scan(&ok).Error; err != nil {
 			return err
 		}
 		known := int32(2)
@@ -51,11 +51,7 @@ func (s *Store) tuneLarge(tx *gorm.DB, b *store.Batch) error {
 		}
 		s.lz4.Store(known)
 	}
-	tune := s.sql.tune
-	if s.lz4.Load() == 1 {
-		tune = s.sql.tuneLZ4
-	}
-	b.Exec("tune the batch's transaction", nil, tune)
+	b.Exec("tune the batch's transaction", nil, LargeBatchTuning(s.lz4.Load() == 1))
 	return nil
 }
 
