@@ -94,7 +94,7 @@ type DB struct {
 	url     string
 	// sqlitePath is the SQLite file ("" on PostgreSQL).
 	sqlitePath string
-	// prepared is, on SQLite, the session whose statements GORM keeps prepared (Prepared).
+	// prepared is, on SQLite, the session whose statements GORM keeps prepared (preparedSession).
 	prepared *gorm.DB
 
 	// What UncheckedTx found this PostgreSQL connection may do, once known.
@@ -125,7 +125,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		NowFunc:                now,
-		// For Prepared's few fixed statements: a bound that a text varying by mistake cannot
+		// For QueryRow's few fixed statements: a bound that a text varying by mistake cannot
 		// outgrow, and GORM's own no-eviction age, for which it starts no expiry goroutine (one
 		// per database opened, never stopped) and closes no statement a request may be using.
 		PrepareStmtMaxSize: 64,
@@ -242,15 +242,13 @@ func (db *DB) Gorm(ctx context.Context) *gorm.DB {
 	return db.gorm.WithContext(ctx)
 }
 
-// Prepared is Gorm(ctx) for a statement of fixed text that every request runs (the guard's reads
-// of the caller's membership; a text that varies, such as an IN list, would fill the cache): on
-// SQLite its statement is prepared once per connection and kept (GORM's PrepareStmt), where the
-// driver would prepare it anew each time, half the guard's read of the organization. On PostgreSQL
-// pgx already keeps its prepared statements. Inside a request's transaction it is the transaction,
-// unprepared: a statement GORM first prepared there would be closed at its end yet stay in GORM's
-// cache. Read rows with Rows, not Row: when preparing fails, GORM's Row is an empty sql.Row, whose
-// Scan panics.
-func (db *DB) Prepared(ctx context.Context) *gorm.DB {
+// preparedSession is Gorm(ctx) for a statement of fixed text that every request runs (QueryRow's;
+// a text that varies, such as an IN list, would fill the cache): on SQLite its statement is
+// prepared once per connection and kept (GORM's PrepareStmt), where the driver would prepare it
+// anew each time, half the guard's read of the organization. On PostgreSQL pgx already keeps its
+// prepared statements. Inside a request's transaction it is the transaction, unprepared: a
+// statement GORM first prepared there would be closed at its end yet stay in GORM's cache.
+func (db *DB) preparedSession(ctx context.Context) *gorm.DB {
 	if db.prepared == nil || requestTx(ctx) != nil {
 		return db.Gorm(ctx)
 	}

@@ -18,11 +18,11 @@ import (
 // of the CPU of the membership read before every request to an organization's data (issue 13).
 // There dest is scanned by pgx's rules, stricter than database/sql's: give each column a pointer to
 // its own Go type (a string kind for text, an integer for an integer, time.Time for a timestamp,
-// a pointer for a nullable column) or an sql.Scanner. Elsewhere it is GORM's Raw on Prepared(ctx),
-// so query must be of fixed text.
+// []byte for a text read as bytes, a pointer for a nullable column) or an sql.Scanner. Elsewhere
+// it is GORM's Raw on preparedSession(ctx), so query must be of fixed text.
 func (db *DB) QueryRow(ctx context.Context, dest []any, query string, args ...any) error {
 	if db.dialect.Name() != "postgres" || requestTx(ctx) != nil {
-		return scanFirst(db.Prepared(ctx), dest, query, args)
+		return ScanFirst(db.preparedSession(ctx), dest, query, args...)
 	}
 	g := db.Gorm(ctx)
 	text, vars, err := buildStatement(g, query, args)
@@ -45,8 +45,10 @@ func (db *DB) QueryRow(ctx context.Context, dest []any, query string, args ...an
 	return err
 }
 
-// scanFirst scans the first row of query into dest, or returns sql.ErrNoRows.
-func scanFirst(q *gorm.DB, dest []any, query string, args []any) error {
+// ScanFirst scans the first row of query (GORM's placeholders and arguments, as Raw takes them),
+// run in q, into dest, or returns sql.ErrNoRows. It reads through Rows, not Row: when preparing
+// fails, GORM's Row is an empty sql.Row, whose Scan panics.
+func ScanFirst(q *gorm.DB, dest []any, query string, args ...any) error {
 	rows, err := q.Raw(query, args...).Rows()
 	if err != nil {
 		return err

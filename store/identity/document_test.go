@@ -21,6 +21,7 @@ func TestDocumentReadsWhatGORMReads(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		u, org := storetest.Tenant(t, db, "owner@example.com")
+		ids := storetest.Identity(db)
 		set := func(assignments string) {
 			t.Helper()
 			storetest.Exec(t, db, "UPDATE organizations SET "+assignments+" WHERE id = '"+org.ID+"'")
@@ -47,6 +48,14 @@ func TestDocumentReadsWhatGORMReads(t *testing.T) {
 			if !reflect.DeepEqual(member, want) {
 				t.Errorf("%s: OrganizationForMember read\n%+v\nGORM read\n%+v", name, member, want)
 			}
+			// The guard's read: store.QueryRow, on PostgreSQL over pgx around GORM.
+			guarded, role, err := ids.OrganizationForMember(ctx, org.ID, u.ID)
+			if err != nil || role != identity.RoleOwner {
+				t.Fatalf("%s: the guard's read: role %q, %v", name, role, err)
+			}
+			if !reflect.DeepEqual(guarded, want) {
+				t.Errorf("%s: the guard's read\n%+v\nGORM read\n%+v", name, guarded, want)
+			}
 		}
 		check("as created")
 		set(`logo = 'https://cdn.example.com/logo.png', from_email = 'books@example.com', registration_source = 'web',
@@ -72,6 +81,9 @@ func TestDocumentReadsWhatGORMReads(t *testing.T) {
 		stranger, _ := storetest.Tenant(t, db, "stranger@example.com")
 		if _, _, err := identity.OrganizationForMember(db.Gorm(ctx), org.ID, stranger.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("not a member: %v, want store.ErrNotFound", err)
+		}
+		if _, _, err := ids.OrganizationForMember(ctx, org.ID, stranger.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("the guard's read, not a member: %v, want store.ErrNotFound", err)
 		}
 		if _, err := identity.Document(db.Gorm(ctx), "000000000000000000000000"); err != store.ErrNotFound {
 			t.Errorf("no such organization: %v, want store.ErrNotFound", err)

@@ -444,8 +444,10 @@ func (s *Store) Organization(ctx context.Context, orgID string) (Organization, e
 
 // OrganizationForMember returns the organization if userID belongs to it; store.ErrNotFound otherwise, so
 // that organizations the caller cannot see are indistinguishable from missing ones.
+// Every request to an Upbooks organization runs it (the guard), so it goes through store.QueryRow.
 func (s *Store) OrganizationForMember(ctx context.Context, orgID, userID string) (Organization, Role, error) {
-	return OrganizationForMember(s.db.Prepared(ctx), orgID, userID)
+	read := func(dest []any, query string, args ...any) error { return s.db.QueryRow(ctx, dest, query, args...) }
+	return organizationForMember(read, s.db.Gorm(ctx), orgID, userID)
 }
 
 // OrganizationPage asks for one page of a user's organizations.
