@@ -74,9 +74,9 @@ func TestQueryRowReadsWhatGORMReads(t *testing.T) {
 	})
 }
 
-// On SQLite QueryRow's statement is prepared once and kept for the next request (preparedSession); on
-// PostgreSQL GORM keeps none (pgx keeps its own), and none is kept from inside a request's
-// transaction, whose end would close it.
+// On SQLite QueryRow's statement is prepared once and kept for the next request
+// (preparedSession); on PostgreSQL GORM keeps none (pgx keeps its own), and none is kept from
+// inside a request's transaction, whose end would close it.
 func TestQueryRowKeepsItsStatementPrepared(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {

@@ -63,24 +63,45 @@ func smallBench(t tb, c config, backend storetest.Backend) (rates, cpuMicros map
 		return c.JSON(http.StatusOK, map[string]string{"message": "hello"})
 	})
 	// The same bare handler reading what GetOrganizationDetail's guard reads (the organization, its
-	// state and the caller's membership) in one query over a plain database/sql connection, the
-	// statement prepared once as the service's is (store.DB.QueryRow): the least any request that
-	// checks membership in the database can cost.
+	// state and the caller's membership) in one query, its statement kept prepared as the
+	// service's is (store.DB.QueryRow): on PostgreSQL sent over pgx itself, which caches it per
+	// connection; on SQLite a database/sql prepared statement. The least any request that checks
+	// membership in the database can cost.
 	plain := storetest.PlainDB(t, backend, dbURL)
 	memberQuery := storetest.Rebind(backend, "SELECT organizations.*, s.settings, s.version, s.updated_at, m.role AS role FROM organizations "+
 		"JOIN memberships m ON m.organization_id = organizations.id AND m.user_id = ? "+
 		"JOIN organization_state s ON s.organization_id = organizations.id AND s.organization_id = ? WHERE organizations.id = ? LIMIT 1")
-	member, err := plain.Prepare(memberQuery)
-	if err != nil {
-		t.Fatal(err)
+	var member *sql.Stmt
+	if backend == storetest.SQLite {
+		if member, err = plain.Prepare(memberQuery); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = member.Close() })
 	}
-	t.Cleanup(func() { _ = member.Close() })
-	// memberRows hands row the read's raw values and returns its column names: on PostgreSQL over
-	// pgx itself, its statement cached as the service's (store.DB.QueryRow), on SQLite over
-	// database/sql's prepared statement.
-	memberRows := func(ctx context.Context, row func([][]byte) error) ([]string, error) {
-		if backend != storetest.Postgres {
-			return sqlRows(func() (*sql.Rows, error) { return member.QueryContext(ctx, owner.ID, org.ID, org.ID) }, row)
+	// memberRows runs the read and hands row each row's raw values, unless row is nil: then the
+	// rows are only counted. It returns how many there were, and the columns' names where row is not nil.
+	memberRows := func(ctx context.Context, row func([][]byte) error) (int, []string, error) {
+		n := 0
+		count := func(values [][]byte) error {
+			n++
+			if row == nil {
+				return nil
+			}
+			return row(values)
+		}
+		if member != nil {
+			if row != nil {
+				columns, err := sqlRows(func() (*sql.Rows, error) { return member.QueryContext(ctx, owner.ID, org.ID, org.ID) }, count)
+				return n, columns, err
+			}
+			rows, err := member.QueryContext(ctx, owner.ID, org.ID, org.ID)
+			if err != nil {
+				return 0, nil, err
+			}
+			for rows.Next() {
+				n++
+			}
+			return n, nil, rows.Close()
 		}
 		var columns []string
 		err := onPgx(ctx, plain, func(conn *pgx.Conn) error {
@@ -88,16 +109,17 @@ func smallBench(t tb, c config, backend storetest.Backend) (rates, cpuMicros map
 			if err != nil {
 				return err
 			}
-			for _, f := range rows.FieldDescriptions() {
-				columns = append(columns, f.Name)
+			if row != nil {
+				for _, f := range rows.FieldDescriptions() {
+					columns = append(columns, f.Name)
+				}
 			}
-			return rawRows(rows, row)
+			return rawRows(rows, count)
 		})
-		return columns, err
+		return n, columns, err
 	}
 	e.GET("/hello-query", func(c echo.Context) error {
-		n := 0
-		if _, err := memberRows(c.Request().Context(), func([][]byte) error { n++; return nil }); err != nil || n != 1 {
+		if n, _, err := memberRows(c.Request().Context(), nil); err != nil || n != 1 {
 			return fmt.Errorf("membership query: %d rows, %v", n, err)
 		}
 		return c.JSON(http.StatusOK, map[string]string{"message": "hello"})
@@ -107,7 +129,7 @@ func smallBench(t tb, c config, backend storetest.Backend) (rates, cpuMicros map
 	// shapes the document as the spec says).
 	e.GET("/hello-row", func(c echo.Context) error {
 		var values []string
-		columns, err := memberRows(c.Request().Context(), func(row [][]byte) error {
+		_, columns, err := memberRows(c.Request().Context(), func(row [][]byte) error {
 			values = make([]string, len(row))
 			for i, v := range row {
 				values[i] = string(v)

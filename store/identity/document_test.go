@@ -68,6 +68,8 @@ func TestDocumentReadsWhatGORMReads(t *testing.T) {
 		check("every optional column NULL")
 		set(`fiscal_year = 'null', phone = 'null', tax_settings = '', business_settings = ''`)
 		check("JSON null and empty texts")
+		set(`fiscal_year = '{"StartMonth":4,"startmonth":5,"unknown":1}', phone = '{"number":"1","number":"2"}'`)
+		check("JSON names in another case, repeated, unknown")
 		set(`regional_setting = 'null', platform_credits = '', created_at = NULL`)
 		storetest.Exec(t, db, "UPDATE organization_state SET settings = '', updated_at = NULL WHERE organization_id = '"+org.ID+"'")
 		check("NOT NULL JSON columns holding null or nothing, no times")
