@@ -359,16 +359,21 @@ func (r *familyRouter) add(method, path string, h echo.HandlerFunc, m ...echo.Mi
 	// The limiter counts before anything else looks at the request, so invalid requests count too
 	// (its 429s are in the operation's metrics).
 	chain := []echo.MiddlewareFunc{r.s.ops.count(r.f.Name, operation), r.limiter, r.s.authenticateFirst(r.f.Spec, method, path), bufferChunkedBody(r.s.maxBody)}
-	if r.f.ASPNET {
-		chain = append(chain, aspnetBodyChecks(r.f.Spec, method, path)...)
-	} else {
-		chain = append(chain, rejectUnsafeInput)
-	}
+	chain = append(chain, familyInputChecks(r.f.Spec, r.f.ASPNET, method, path)...)
 	chain = append(chain, Validation(r.f.Spec, method, path, authenticated), r.s.dbDeadline, r.s.orgGuard(r.f))
 	if declaresIdempotencyKey(op) {
 		chain = append(chain, r.s.idempotent())
 	}
 	return r.e.Add(method, path, h, append(chain, m...)...)
+}
+
+// familyInputChecks are the middleware a request to an operation passes after authentication and
+// before Validation: an ASP.NET-style family's body checks and binding, or rejectUnsafeInput.
+func familyInputChecks(spec *openapi3.T, aspnet bool, method, path string) []echo.MiddlewareFunc {
+	if aspnet {
+		return aspnetBodyChecks(spec, method, path)
+	}
+	return []echo.MiddlewareFunc{rejectUnsafeInput}
 }
 
 // aspnetBodyChecks are the middleware an ASP.NET-style operation's body passes before validation:
