@@ -27,8 +27,18 @@ import (
 // anything that breaks the schema), the request goes through kin-openapi's body validation as
 // before, which words the errors. TestBodyCheckAgreesWithKinOpenAPI feeds it every violation of
 // the schemas it compiles.
+//
+// A body it accepts has also passed rejectUnsafeInput's checks, and binds as Json.NET would bind it
+// unchanged (bindsAsSent): the walk refuses bytes that are not UTF-8, a member named twice, any
+// escape (so any NUL), an unknown member, a value of another JSON type than its property's, a null,
+// and a date-time without a zone. So the middleware before Validation (familyInputChecks) ask it
+// first, and Validation reuses their verdict on the same bytes: one pass over a valid body, not two
+// (issue 13). TestAcceptedBodiesAreSafeAndBindAsSent.
 type bodyCheck struct {
 	root *checkSchema
+	// schema is the spec's body schema root was compiled from: it names the verdicts on a body
+	// that any bodyCheck of the same schema may reuse.
+	schema *openapi3.Schema
 }
 
 // checkSchema is one schema of the subset bodyCheck understands: arrays, objects, strings, numbers,
@@ -70,7 +80,7 @@ func compileBodyCheck(spec *openapi3.T, op *openapi3.Operation) *bodyCheck {
 	if root == nil {
 		return nil
 	}
-	return &bodyCheck{root: root}
+	return &bodyCheck{root: root, schema: mt.Schema.Value}
 }
 
 func compileSchema(ref *openapi3.SchemaRef, depth int) *checkSchema {
@@ -147,22 +157,39 @@ func compileSchema(ref *openapi3.SchemaRef, depth int) *checkSchema {
 }
 
 // accepts reports whether kin-openapi is sure to accept req's body: false means "not known".
-// It leaves req.Body readable from the start.
+// It leaves req.Body readable from the start, carrying the verdict, which a later call for the
+// same schema on the same unread bytes returns without walking them again.
 func (b *bodyCheck) accepts(req *http.Request) bool {
 	mt, params, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
 	if err != nil || mt != "application/json" || len(params) > 0 || req.Body == nil || req.Body == http.NoBody {
 		return false
 	}
+	if judged, ok := req.Body.(bufferedBody); ok && judged.unread() && judged.checkedBy == b.schema {
+		return judged.accepted
+	}
 	body, err := readBody(req)
+	if err != nil {
+		rewindBody(req, body)
+		return false
+	}
+	ok := b.acceptsJSON(body)
 	rewindBody(req, body)
-	if err != nil || !utf8.Valid(body) {
+	judged := req.Body.(bufferedBody) // what rewindBody puts back
+	judged.checkedBy, judged.accepted = b.schema, ok
+	req.Body = judged
+	return ok
+}
+
+// acceptsJSON is accepts' verdict on a body's bytes.
+func (b *bodyCheck) acceptsJSON(body []byte) bool {
+	if !utf8.Valid(body) {
 		return false
 	}
 	dec := jsontext.NewDecoder(bytes.NewReader(body))
 	if !b.root.accepts(dec) {
 		return false
 	}
-	_, err = dec.ReadToken()
+	_, err := dec.ReadToken()
 	return errors.Is(err, io.EOF) // one value and nothing after it
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -24,7 +25,9 @@ import (
 // member dropped, an unknown member added, every value replaced by null, a number, a boolean,
 // an object, an array, a string outside its enum, pattern or length, arrays past their bounds,
 // escaped strings, trailing data) none that bodyCheck accepts is refused by kin-openapi: every
-// body that breaks the schema goes to kin-openapi, which words the error as before.
+// body that breaks the schema goes to kin-openapi, which words the error as before. Nor is any it
+// accepts refused by rejectUnsafeInput's check (which its acceptance skips): with the variants
+// above go a member named twice, bytes that are not UTF-8 and a NUL.
 func TestBodyCheckAgreesWithKinOpenAPI(t *testing.T) {
 	compiled := 0
 	for _, family := range []string{"invx", "upbooks", "ultrabiz"} {
@@ -60,6 +63,9 @@ func TestBodyCheckAgreesWithKinOpenAPI(t *testing.T) {
 					}
 					b := marshal(t, v)
 					bodies = append(bodies, append(slices.Clone(b), " x"...), append(slices.Clone(b), " {}"...), append(slices.Clone(b), ' '), b[:len(b)-1], []byte(" \n"+string(b)))
+					if bytes.Contains(b, []byte(`{"`)) { // unsafeVariants names a member twice
+						bodies = append(bodies, unsafeVariants(t, b)...)
+					}
 				}
 				for _, body := range bodies {
 					fast := check.accepts(jsonRequest(body))
@@ -69,6 +75,9 @@ func TestBodyCheckAgreesWithKinOpenAPI(t *testing.T) {
 					}
 					if fast && kinErr != nil {
 						t.Errorf("%s %s %s: bodyCheck accepts what kin-openapi refuses (%v): %.300s", name, method, path, kinErr, body)
+					}
+					if field, safe := unsafeJSON(body); fast && !safe {
+						t.Errorf("%s %s %s: bodyCheck accepts what rejectUnsafeInput refuses (%s): %q", name, method, path, field.Reason, body)
 					}
 				}
 				if refused == 0 {
@@ -319,5 +328,67 @@ func TestBodyCheckNumbersAgreeWithKinOpenAPI(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestBodyCheckVerdictHoldsForTheSameBytesOnly: the middleware before Validation and Validation
+// each ask an operation's bodyCheck; the verdict the first walk leaves on the body is what the next
+// asks of the same schema get, on those very bytes unread, and on nothing else.
+func TestBodyCheckVerdictHoldsForTheSameBytesOnly(t *testing.T) {
+	spec, err := openapi.Load("invx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := specOperation(spec, http.MethodPatch, "/invx/apis/:iridessa-version/orgs/:org-id/document/bulk")
+	check, again := compileBodyCheck(spec, op), compileBodyCheck(spec, op) // the service compiles one per middleware
+	if check == nil {
+		t.Fatal("the bulk body does not compile")
+	}
+	valid, invalid := marshal(t, instance(op.RequestBody.Value.Content.Get("application/json").Schema.Value, false)), []byte(`{}`)
+	req := jsonRequest(valid)
+	if !check.accepts(req) {
+		t.Fatalf("a valid body is refused: %s", valid)
+	}
+	if judged, ok := req.Body.(bufferedBody); !ok || judged.checkedBy == nil || !judged.accepted {
+		t.Fatalf("the body carries no verdict: %#v", req.Body)
+	}
+	if !again.accepts(req) {
+		t.Fatal("the same bytes are refused by a check of the same schema")
+	}
+	if body, err := io.ReadAll(req.Body); err != nil || !bytes.Equal(body, valid) {
+		t.Fatalf("the body read after the checks: %q %v", body, err)
+	}
+
+	// A verdict put on bytes that break the schema shows which calls reuse it and which walk.
+	judged := func() *http.Request {
+		req := jsonRequest(invalid)
+		req.Body = bufferedBody{Reader: bytes.NewReader(invalid), data: invalid, checkedBy: check.schema, accepted: true}
+		return req
+	}
+	if req := judged(); !again.accepts(req) {
+		t.Error("a check of the same schema walked bytes that carry its verdict")
+	}
+	other, err := openapi.Load("ultrabiz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherCheck := compileBodyCheck(other, specOperation(other, http.MethodPost, "/api/Purchase/InsertPurchaseInvoice"))
+	if otherCheck == nil {
+		t.Fatal("the Ultrabiz insert body does not compile")
+	}
+	if req := judged(); otherCheck.accepts(req) {
+		t.Error("a check of another schema took the verdict on the bulk schema")
+	}
+	if req := judged(); func() bool { _, _ = req.Body.Read(make([]byte, 1)); return check.accepts(req) }() {
+		t.Error("a body read since the verdict kept it")
+	}
+	if req := judged(); func() bool { rewindBody(req, bytes.Clone(invalid)); return check.accepts(req) }() {
+		t.Error("a body put back as other bytes (a rewrite) kept the verdict")
+	}
+	if req := judged(); func() bool { b, _ := readBody(req); rewindBody(req, b); return !check.accepts(req) }() {
+		t.Error("the very bytes read and put back lost their verdict")
+	}
+	if req := judged(); func() bool { req.Header.Set("Content-Type", "text/plain"); return check.accepts(req) }() {
+		t.Error("the verdict stood for a body that is not declared application/json")
 	}
 }

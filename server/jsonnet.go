@@ -40,6 +40,7 @@ import (
 // body (issue 13). Any other body gets rejectUnsafeInput's own check first.
 func bindLikeJSONNET(spec *openapi3.T, method, echoPath string) echo.MiddlewareFunc {
 	schema, required := bodySchema(spec, method, echoPath)
+	check := compileBodyCheck(spec, specOperation(spec, method, echoPath))
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
@@ -48,6 +49,9 @@ func bindLikeJSONNET(spec *openapi3.T, method, echoPath string) echo.MiddlewareF
 			}
 			if !hasJSONBody(req) {
 				return next(c)
+			}
+			if check != nil && check.accepts(req) {
+				return next(c) // safe and as sent, and valid: see bodyCheck
 			}
 			raw, err := readBody(req)
 			if err != nil {

@@ -373,7 +373,7 @@ func familyInputChecks(spec *openapi3.T, aspnet bool, method, path string) []ech
 	if aspnet {
 		return aspnetBodyChecks(spec, method, path)
 	}
-	return []echo.MiddlewareFunc{rejectUnsafeInput}
+	return []echo.MiddlewareFunc{rejectUnsafeInput(compileBodyCheck(spec, specOperation(spec, method, path)))}
 }
 
 // aspnetBodyChecks are the middleware an ASP.NET-style operation's body passes before validation:

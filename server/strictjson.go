@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/labstack/echo/v4"
 
@@ -25,26 +26,33 @@ import (
 //     path: PostgreSQL refuses NUL in text (a 500 before) and Go would store invalid bytes as U+FFFD.
 //
 // The body check is one pass of go-json-experiment's jsontext decoder, which refuses duplicate
-// names by default, over a body BodyLimit has already bounded. ASP.NET operations make the same
-// checks in bindLikeJSONNET, whose pass over the body usually makes this one unnecessary.
-func rejectUnsafeInput(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		req := c.Request()
-		if field, ok := unsafeURL(req.URL); !ok {
-			return refuse(field)
-		}
-		if !hasJSONBody(req) {
+// names by default, over a body BodyLimit has already bounded. A body the operation's compiled
+// check accepts (check, nil when it has none) has passed these checks in that check's own pass,
+// which Validation then does not repeat (bodyCheck.accepts): one pass over the body, not two.
+// ASP.NET operations make the same checks in bindLikeJSONNET.
+func rejectUnsafeInput(check *bodyCheck) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			if field, ok := unsafeURL(req.URL); !ok {
+				return refuse(field)
+			}
+			if !hasJSONBody(req) {
+				return next(c)
+			}
+			if check != nil && check.accepts(req) {
+				return next(c)
+			}
+			body, err := readBody(req)
+			if err != nil {
+				return err
+			}
+			rewindBody(req, body)
+			if field, ok := unsafeJSON(body); !ok {
+				return refuse(field)
+			}
 			return next(c)
 		}
-		body, err := readBody(req)
-		if err != nil {
-			return err
-		}
-		rewindBody(req, body)
-		if field, ok := unsafeJSON(body); !ok {
-			return refuse(field)
-		}
-		return next(c)
 	}
 }
 
@@ -93,7 +101,7 @@ func mayHoldNUL(body []byte) bool { return stdbytes.Contains(body, []byte(`\u000
 // before the handler each read it, and each copied the 55 KB of a 1000-item bulk request.
 // Callers must not modify the bytes.
 func readBody(req *http.Request) ([]byte, error) {
-	if b, ok := req.Body.(bufferedBody); ok && b.Len() == len(b.data) {
+	if b, ok := req.Body.(bufferedBody); ok && b.unread() {
 		return b.data, nil
 	}
 	n := req.ContentLength
@@ -121,14 +129,26 @@ func readBody(req *http.Request) ([]byte, error) {
 type bufferedBody struct {
 	*stdbytes.Reader
 	data []byte
+	// checkedBy is the body schema a compiled bodyCheck judged data against, and accepted its
+	// verdict (bodyCheck.accepts), nil when none has. A rewritten body is a new bufferedBody,
+	// without one: the verdict is on these bytes only.
+	checkedBy *openapi3.Schema
+	accepted  bool
 }
 
 func (bufferedBody) Close() error { return nil }
 
+// unread reports whether nothing has read b since it was put back.
+func (b bufferedBody) unread() bool { return b.Len() == len(b.data) }
+
 // rewindBody makes req's body data, to be read from the start (or by readBody without a copy): the
 // body a middleware read, or the one it rewrote. Every middleware that reads the body puts it back
-// here, so the next reads it without a copy.
+// here, so the next reads it without a copy. Putting back the very bytes that are there unread
+// (what readBody handed out) keeps them as they are, with any verdict on them.
 func rewindBody(req *http.Request, data []byte) {
+	if b, ok := req.Body.(bufferedBody); ok && b.unread() && len(b.data) == len(data) && (len(data) == 0 || &b.data[0] == &data[0]) {
+		return
+	}
 	req.Body = bufferedBody{Reader: stdbytes.NewReader(data), data: data}
 	req.ContentLength = int64(len(data))
 }
