@@ -34,10 +34,12 @@ import (
 // Anything else is left as sent for the validator to report. It reads a body BodyLimit has bounded.
 //
 // It also makes rejectUnsafeInput's checks (URL, UTF-8, duplicate names, NUL), which must see the
-// body as sent, and makes them in its own pass over the body when it can: a body that binds as
-// sent has been read whole by jsontext's decoder, which refuses invalid UTF-8 and duplicate names,
-// so without the text \u0000 it is safe too. That saved one of the four passes over an Ultrabiz
-// body (issue 13). Any other body gets rejectUnsafeInput's own check first.
+// body as sent, and makes them in its own pass over the body when it can. First it asks the
+// operation's compiled bodyCheck, whose yes means safe, as sent and valid, and which Validation
+// then takes without walking the body again (one pass over a body a client following the spec
+// sends). Else a body that binds as sent has been read whole by jsontext's decoder, which refuses
+// invalid UTF-8 and duplicate names, so without the text \u0000 it is safe too. Any other body gets
+// rejectUnsafeInput's own check first.
 func bindLikeJSONNET(spec *openapi3.T, method, echoPath string) echo.MiddlewareFunc {
 	schema, required := bodySchema(spec, method, echoPath)
 	check := compileBodyCheck(spec, specOperation(spec, method, echoPath))
