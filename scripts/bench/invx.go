@@ -62,12 +62,12 @@ func invxRows(c config) []row {
 				ratio2: bare.Seconds() / raw.Seconds(), ratio2Of: "bare HTTP + the statement/raw",
 				cpu: fmt.Sprintf("service %s ms per request, raw %s, bare HTTP %s; service/raw %.2fx on a CPU-bound machine",
 					cpuOf(0), cpuOf(1), cpuOf(2), float64(cpu.proc[0]+cpu.db[0])/float64(cpu.proc[1]+cpu.db[1])),
-				baseline: fmt.Sprintf("UPDATE invx_documents … WHERE id = ANY(the 1000 ids) RETURNING the answer's 18 columns, rows read (SQLite: UPDATE OR ROLLBACK … IN (…), as the service's), in the service's own row form: on PostgreSQL over pgx on a session that plans with the values (plan_cache_mode force_custom_plan, as the service's transaction), the columns as text read raw; on SQLite the id and the other 17 texts joined in one, over database/sql as raw bytes, opened as the service opens it; every floor reads its rows the same way (on SQLite then splitting the joined text); \"bare HTTP + the statement\": a bare Echo handler that decodes the same body, runs that statement and writes its rows as a JSON array (no auth, validation, transaction or activity entry): the least an HTTP service answering the rows costs; \"+ its activity entry\": the same handler running the statement and the activity entry the service writes (the same JSON details) in one transaction, answering after the commit, as the service does (on PostgreSQL over pgx itself, pipelined in two round trips as the service's are, the rows read raw as text): the least a service that logs each delete costs; \"+ the service's validation\": that handler behind the service's own check of each request against the spec (server.Validation: kin-openapi and the compiled body check), at the operation's path and method: the least a service that validates requests from the spec and logs each delete costs; median of %d rounds x %d", c.rounds, invxReps),
+				baseline: fmt.Sprintf("UPDATE invx_documents … WHERE id = ANY(the 1000 ids) RETURNING the answer's 18 columns, rows read (SQLite: UPDATE OR ROLLBACK … IN (…), as the service's), in the service's own row form: on PostgreSQL over pgx on a session that plans with the values (plan_cache_mode force_custom_plan, as the service's transaction), the columns as text read raw; on SQLite the id and the other 17 texts joined in one, over database/sql as raw bytes, opened as the service opens it; every floor reads its rows the same way (on SQLite then splitting the joined text); \"bare HTTP + the statement\": a bare Echo handler that decodes the same body, runs that statement and writes its rows as a JSON array (no auth, validation, transaction or activity entry): the least an HTTP service answering the rows costs; \"+ its activity entry\": the same handler running the statement and the activity entry the service writes (the same JSON details) in one transaction, answering after the commit, as the service does (on PostgreSQL over pgx itself, pipelined in two round trips as the service's are, the rows read raw as text): the least a service that logs each delete costs; \"+ the service's validation and membership read\": that handler behind the service's own check of each request against the spec (server.Validation: kin-openapi and the compiled body check), at the operation's path and method, reading the caller's membership first as the service's guard does: the least a service that validates requests from the spec, checks who may act and logs each delete costs; median of %d rounds x %d", c.rounds, invxReps),
 			}
-			r.floor += "; " + ms(logged) + " (+ its activity entry, one transaction); " + ms(validated) + " (+ the service's validation)"
+			r.floor += "; " + ms(logged) + " (+ its activity entry, one transaction); " + ms(validated) + " (+ the service's validation and membership read)"
 			r.more = []namedRatio{{logged.Seconds() / raw.Seconds(), "bare HTTP + the statement + its activity entry/raw"},
-				{validated.Seconds() / raw.Seconds(), "+ the service's validation/raw"}, {service.Seconds() / validated.Seconds(), "service/that floor"}}
-			r.cpu += fmt.Sprintf("; bare HTTP + the activity entry %s, + validation %s", cpuOf(3), cpuOf(4))
+				{validated.Seconds() / raw.Seconds(), "+ the service's validation and membership read/raw"}, {service.Seconds() / validated.Seconds(), "service/that floor"}}
+			r.cpu += fmt.Sprintf("; bare HTTP + the activity entry %s, + validation and membership read %s", cpuOf(3), cpuOf(4))
 			rows = append(rows, r)
 		})
 	}
@@ -264,8 +264,11 @@ func ms64(d time.Duration) float64 { return float64(d) / float64(time.Millisecon
 // activity entry the service writes for the delete (the same JSON details), in one transaction with
 // the statement, and answers after the commit, as the service does. With validate it first checks
 // each request against the spec as the service does (server.Validation: kin-openapi and the
-// compiled body check), at the operation's own path and method. It answers at the URL it returns.
-// Rows are read as eachRow reads them.
+// compiled body check), at the operation's own path and method, then reads the caller's membership
+// of the organization, as the service's guard does (its statement kept prepared; on PostgreSQL over
+// pgx itself, as store.DB.QueryRow sends it): the checks every request of the service makes. Of the
+// service's authentication it leaves out the token's check, for a token seen before a map lookup
+// (auth.Tokens). It answers at the URL it returns. Rows are read as eachRow reads them.
 func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userID string, logged, validate bool) string {
 	columns := invxstore.ReturnedColumns()
 	// The logged floor's transaction on PostgreSQL runs the settings the service's large batch
@@ -279,6 +282,22 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 		}
 	}
 	tune := invxstore.LargeBatchTuning(lz4)
+	memberQuery := storetest.Rebind(backend, "SELECT role FROM memberships WHERE organization_id = ? AND user_id = ? LIMIT 1")
+	var member *sql.Stmt
+	if validate && backend == storetest.SQLite {
+		var err error
+		if member, err = plain.Prepare(memberQuery); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = member.Close() })
+	}
+	isMember := func(ctx context.Context) error {
+		var role string
+		if member != nil {
+			return member.QueryRowContext(ctx, orgID, userID).Scan(&role)
+		}
+		return onPgx(ctx, plain, func(pc *pgx.Conn) error { return pc.QueryRow(ctx, memberQuery, orgID, userID).Scan(&role) })
+	}
 	e := echo.New()
 	handler := func(c echo.Context) error {
 		var items []struct {
@@ -292,6 +311,11 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 			ids[i] = it.DocID
 		}
 		ctx := c.Request().Context()
+		if validate {
+			if err := isMember(ctx); err != nil {
+				return fmt.Errorf("membership: %w", err)
+			}
+		}
 		w := c.Response()
 		// Unlogged, the answer streams in pieces as the rows come; logged, it is held until the commit.
 		write := func(buf []byte) error {
