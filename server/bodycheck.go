@@ -30,10 +30,12 @@ import (
 //
 // A body it accepts has also passed rejectUnsafeInput's checks, and binds as Json.NET would bind it
 // unchanged (bindsAsSent): the walk refuses bytes that are not UTF-8, a member named twice, any
-// escape (so any NUL), an unknown member, a value of another JSON type than its property's, a null,
-// and a date-time without a zone. So the middleware before Validation (familyInputChecks) ask it
-// first, and Validation reuses their verdict on the same bytes: one pass over a valid body, not two
-// (issue 13). TestAcceptedBodiesAreSafeAndBindAsSent.
+// escape (so any NUL), an unknown member, a value of another JSON type than its property's and a
+// null, and kin-openapi's date-time format, which it applies, a date-time without a zone. So the
+// middleware before Validation (familyInputChecks) ask it first, and Validation reuses their
+// verdict on the same bytes: one pass over a valid body, not two (issue 13).
+// TestBodyCheckAgreesWithKinOpenAPI and TestBindsAsSentAgreesWithJSONNETValue check the first,
+// TestBodyCheckVerdictHoldsForTheSameBytesOnly the reuse.
 type bodyCheck struct {
 	root *checkSchema
 	// schema is the spec's body schema root was compiled from: it names the verdicts on a body
