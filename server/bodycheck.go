@@ -23,19 +23,22 @@ import (
 // bulk request of 1000 items cost kin-openapi a decode into maps and a reflective visit of every
 // item, a fifth of the request's CPU. It is built from the spec, so the spec stays the one source
 // of the shape rules, and it only ever answers "kin-openapi would accept this body": whenever it
-// is not sure (a keyword it does not know, an escaped string, a number, null, an unknown member,
-// anything that breaks the schema), the request goes through kin-openapi's body validation as
+// is not sure (a keyword it does not know, an escaped string, an integer past ±2^53 with a format,
+// null, an unknown member, anything that breaks the schema), the request goes through kin-openapi's body validation as
 // before, which words the errors. TestBodyCheckAgreesWithKinOpenAPI feeds it every violation of
 // the schemas it compiles.
 //
 // A body it accepts has also passed rejectUnsafeInput's checks, and binds as Json.NET would bind it
-// unchanged (bindsAsSent): the walk refuses bytes that are not UTF-8, a member named twice, any
-// escape (so any NUL), an unknown member, a value of another JSON type than its property's and a
-// null, and kin-openapi's date-time format, which it applies, a date-time without a zone. So the
-// middleware before Validation (familyInputChecks) ask it first, and Validation reuses their
-// verdict on the same bytes: one pass over a valid body, not two (issue 13).
+// unchanged (bindsAsSent). Its walk refuses:
+//   - bytes that are not UTF-8, and a member named twice;
+//   - any escape, so any NUL;
+//   - an unknown member, a null, and a value of another JSON type than its property's;
+//   - a date-time without a zone (kin-openapi's date-time format, which it applies).
+//
+// So the middleware before Validation (familyInputChecks) ask it first, and Validation takes their
+// verdict on the same bytes: one walk over a valid body, not two (issue 13).
 // TestBodyCheckAgreesWithKinOpenAPI and TestBindsAsSentAgreesWithJSONNETValue check the first,
-// TestBodyCheckVerdictHoldsForTheSameBytesOnly the reuse.
+// TestBodyCheckVerdictHoldsForTheSameBytesOnly the verdict's reuse.
 type bodyCheck struct {
 	root *checkSchema
 	// schema is the spec's body schema root was compiled from: it names the verdicts on a body
@@ -166,19 +169,17 @@ func (b *bodyCheck) accepts(req *http.Request) bool {
 	if err != nil || mt != "application/json" || len(params) > 0 || req.Body == nil || req.Body == http.NoBody {
 		return false
 	}
-	if judged, ok := req.Body.(bufferedBody); ok && judged.unread() && judged.checkedBy == b.schema {
+	if judged, ok := req.Body.(*bufferedBody); ok && judged.unread() && judged.checkedBy == b.schema {
 		return judged.accepted
 	}
 	body, err := readBody(req)
+	rewindBody(req, body)
 	if err != nil {
-		rewindBody(req, body)
 		return false
 	}
 	ok := b.acceptsJSON(body)
-	rewindBody(req, body)
-	judged := req.Body.(bufferedBody) // what rewindBody puts back
+	judged := req.Body.(*bufferedBody) // what rewindBody put back
 	judged.checkedBy, judged.accepted = b.schema, ok
-	req.Body = judged
 	return ok
 }
 

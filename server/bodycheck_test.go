@@ -16,6 +16,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/deletesvc/deletesvc/openapi"
 )
@@ -27,9 +28,11 @@ import (
 // escaped strings, trailing data) none that bodyCheck accepts is refused by kin-openapi: every
 // body that breaks the schema goes to kin-openapi, which words the error as before. Nor is any it
 // accepts refused by rejectUnsafeInput's check (which its acceptance skips): with the variants
-// above go a member named twice, bytes that are not UTF-8 and a NUL.
+// above go a member named twice, and the first string value holding bytes that are not UTF-8 or a
+// NUL (in every family some body has one).
 func TestBodyCheckAgreesWithKinOpenAPI(t *testing.T) {
 	compiled := 0
+	spoiled := map[string]int{} // per family, the operations whose bodies had a string to spoil
 	for _, family := range []string{"invx", "upbooks", "ultrabiz"} {
 		spec, err := openapi.Load(family)
 		if err != nil {
@@ -66,6 +69,10 @@ func TestBodyCheckAgreesWithKinOpenAPI(t *testing.T) {
 					if bytes.Contains(b, []byte(`{"`)) { // unsafeVariants names a member twice
 						bodies = append(bodies, unsafeVariants(t, b)...)
 					}
+					if s := stringSpoiled(t, b); len(s) > 0 {
+						bodies = append(bodies, s...)
+						spoiled[family]++
+					}
 				}
 				for _, body := range bodies {
 					fast := check.accepts(jsonRequest(body))
@@ -89,6 +96,40 @@ func TestBodyCheckAgreesWithKinOpenAPI(t *testing.T) {
 	}
 	if compiled == 0 {
 		t.Fatal("no operation's body compiled")
+	}
+	for _, family := range []string{"invx", "upbooks", "ultrabiz"} {
+		if spoiled[family] == 0 {
+			t.Errorf("%s: no body held a string value to spoil: nothing checked that bytes that are not UTF-8 or a NUL are refused", family)
+		}
+	}
+}
+
+// stringSpoiled is body with its first string value made to hold a byte that is not UTF-8, and
+// with a NUL (escaped, as JSON can hold one): none when body has no string value.
+func stringSpoiled(t *testing.T, body []byte) [][]byte {
+	t.Helper()
+	dec := jsontext.NewDecoder(bytes.NewReader(body))
+	for {
+		switch kind := dec.PeekKind(); kind {
+		case 0:
+			return nil
+		case '"':
+			parent, read := dec.StackIndex(dec.StackDepth())
+			name := parent == '{' && read%2 == 0 // in an object a name comes before each value
+			raw, err := dec.ReadValue()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !name {
+				at := int(dec.InputOffset()) - len(raw) + 1 // just inside the opening quote
+				spoil := func(with string) []byte { return slices.Concat(body[:at], []byte(with), body[at:]) }
+				return [][]byte{spoil("\xff"), spoil(`\u0000`)}
+			}
+		default:
+			if _, err := dec.ReadToken(); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }
 
@@ -349,7 +390,7 @@ func TestBodyCheckVerdictHoldsForTheSameBytesOnly(t *testing.T) {
 	if !check.accepts(req) {
 		t.Fatalf("a valid body is refused: %s", valid)
 	}
-	if judged, ok := req.Body.(bufferedBody); !ok || judged.checkedBy == nil || !judged.accepted {
+	if judged, ok := req.Body.(*bufferedBody); !ok || judged.checkedBy == nil || !judged.accepted {
 		t.Fatalf("the body carries no verdict: %#v", req.Body)
 	}
 	if !again.accepts(req) {
@@ -362,7 +403,9 @@ func TestBodyCheckVerdictHoldsForTheSameBytesOnly(t *testing.T) {
 	// A verdict put on bytes that break the schema shows which calls reuse it and which walk.
 	judged := func() *http.Request {
 		req := jsonRequest(invalid)
-		req.Body = bufferedBody{Reader: bytes.NewReader(invalid), data: invalid, checkedBy: check.schema, accepted: true}
+		planted := &bufferedBody{data: invalid, checkedBy: check.schema, accepted: true}
+		planted.Reset(invalid)
+		req.Body = planted
 		return req
 	}
 	if req := judged(); !again.accepts(req) {

@@ -52,14 +52,14 @@ func bindLikeJSONNET(spec *openapi3.T, method, echoPath string) echo.MiddlewareF
 			if !hasJSONBody(req) {
 				return next(c)
 			}
-			if check != nil && check.accepts(req) {
-				return next(c) // safe and as sent, and valid: see bodyCheck
-			}
 			raw, err := readBody(req)
 			if err != nil {
 				return err
 			}
 			rewindBody(req, raw)
+			if check != nil && check.accepts(req) {
+				return next(c) // safe and as sent, and valid: see bodyCheck
+			}
 			if schema != nil && safeAsSent(raw, schema) {
 				return next(c)
 			}

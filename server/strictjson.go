@@ -40,14 +40,14 @@ func rejectUnsafeInput(check *bodyCheck) echo.MiddlewareFunc {
 			if !hasJSONBody(req) {
 				return next(c)
 			}
-			if check != nil && check.accepts(req) {
-				return next(c)
-			}
 			body, err := readBody(req)
 			if err != nil {
 				return err
 			}
 			rewindBody(req, body)
+			if check != nil && check.accepts(req) {
+				return next(c)
+			}
 			if field, ok := unsafeJSON(body); !ok {
 				return refuse(field)
 			}
@@ -101,7 +101,7 @@ func mayHoldNUL(body []byte) bool { return stdbytes.Contains(body, []byte(`\u000
 // before the handler each read it, and each copied the 55 KB of a 1000-item bulk request.
 // Callers must not modify the bytes.
 func readBody(req *http.Request) ([]byte, error) {
-	if b, ok := req.Body.(bufferedBody); ok && b.unread() {
+	if b, ok := req.Body.(*bufferedBody); ok && b.unread() {
 		return b.data, nil
 	}
 	n := req.ContentLength
@@ -127,7 +127,7 @@ func readBody(req *http.Request) ([]byte, error) {
 
 // bufferedBody is a request body read whole and put back to be read again from the start.
 type bufferedBody struct {
-	*stdbytes.Reader
+	stdbytes.Reader
 	data []byte
 	// checkedBy is the body schema a compiled bodyCheck judged data against, and accepted its
 	// verdict (bodyCheck.accepts), nil when none has. A rewritten body is a new bufferedBody,
@@ -136,20 +136,22 @@ type bufferedBody struct {
 	accepted  bool
 }
 
-func (bufferedBody) Close() error { return nil }
+func (*bufferedBody) Close() error { return nil }
 
 // unread reports whether nothing has read b since it was put back.
-func (b bufferedBody) unread() bool { return b.Len() == len(b.data) }
+func (b *bufferedBody) unread() bool { return b.Len() == len(b.data) }
 
 // rewindBody makes req's body data, to be read from the start (or by readBody without a copy): the
 // body a middleware read, or the one it rewrote. Every middleware that reads the body puts it back
 // here, so the next reads it without a copy. Putting back the very bytes that are there unread
 // (what readBody handed out) keeps them as they are, with any verdict on them.
 func rewindBody(req *http.Request, data []byte) {
-	if b, ok := req.Body.(bufferedBody); ok && b.unread() && len(b.data) == len(data) && (len(data) == 0 || &b.data[0] == &data[0]) {
+	if b, ok := req.Body.(*bufferedBody); ok && b.unread() && len(b.data) == len(data) && (len(data) == 0 || &b.data[0] == &data[0]) {
 		return
 	}
-	req.Body = bufferedBody{Reader: stdbytes.NewReader(data), data: data}
+	b := &bufferedBody{data: data}
+	b.Reset(data)
+	req.Body = b
 	req.ContentLength = int64(len(data))
 }
 

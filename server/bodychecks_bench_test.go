@@ -32,7 +32,7 @@ func BenchmarkBodyChecks(b *testing.B) {
 			line("P-0042", "1", "0.1", "10", "0", "0", "0", "0"),
 			line("P-0042", "1", "0.1", "3", "2", "1", "0", "0"),
 		}, ",") + `],"NetAmount":3587.2,"VendorID":1}`
-		benchBodyChecks(b, "ultrabiz", http.MethodPost, path, path+"?userId=1&IsPGP=false", body)
+		benchBodyChecks(b, "ultrabiz", true, http.MethodPost, path, path+"?userId=1&IsPGP=false", body)
 	})
 	b.Run("invx-bulk-1000", func(b *testing.B) {
 		items := make([]string, 1000)
@@ -40,13 +40,14 @@ func BenchmarkBodyChecks(b *testing.B) {
 			items[i] = fmt.Sprintf(`{"action":"del","docId":"%08x-0000-4000-8000-000000000000"}`, i)
 		}
 		const path = "/invx/apis/:iridessa-version/orgs/:org-id/document/bulk"
-		benchBodyChecks(b, "invx", http.MethodPatch, path, "/invx/apis/v1/orgs/0123456789abcdef01234567/document/bulk", "["+strings.Join(items, ",")+"]")
+		benchBodyChecks(b, "invx", false, http.MethodPatch, path, "/invx/apis/v1/orgs/0123456789abcdef01234567/document/bulk", "["+strings.Join(items, ",")+"]")
 	})
 }
 
 // benchBodyChecks sends body to the family's operation method path (an Echo route) at target
-// through the middleware familyRouter.add puts between authentication and the organization guard.
-func benchBodyChecks(b *testing.B, family, method, path, target, body string) {
+// through familyInputChecks then Validation, as familyRouter.add chains them; aspnet is the
+// family's api.Family.ASPNET.
+func benchBodyChecks(b *testing.B, family string, aspnet bool, method, path, target, body string) {
 	spec, err := openapi.Load(family)
 	if err != nil {
 		b.Fatal(err)
@@ -54,19 +55,15 @@ func benchBodyChecks(b *testing.B, family, method, path, target, body string) {
 	if !json.Valid([]byte(body)) {
 		b.Fatalf("the body is not JSON: %.100s", body)
 	}
-	// Both take the fast paths a client following the spec gets: the compiled check accepts the body,
-	// and an ASP.NET body binds as sent.
+	// The body takes the fast path a client following the spec gets: the compiled check accepts it.
 	req := httptest.NewRequest(method, target, strings.NewReader(body))
 	req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 	if check := compileBodyCheck(spec, specOperation(spec, method, path)); check == nil || !check.accepts(req) {
 		b.Fatal("the compiled check does not accept the body: the benchmark would time another case than the client's")
 	}
-	if schema, _ := bodySchema(spec, method, path); family == "ultrabiz" && !safeAsSent([]byte(body), schema) {
-		b.Fatal("the body does not bind as sent: the benchmark would time another case than the client's")
-	}
 	e := echo.New()
 	reached := 0
-	e.Add(method, path, func(echo.Context) error { reached++; return nil }, append(familyInputChecks(spec, family == "ultrabiz", method, path),
+	e.Add(method, path, func(echo.Context) error { reached++; return nil }, append(familyInputChecks(spec, aspnet, method, path),
 		Validation(spec, method, path, func(echo.Context) bool { return true }))...)
 	var unexpected error
 	e.HTTPErrorHandler = func(err error, _ echo.Context) { unexpected = err }
