@@ -29,6 +29,7 @@ import (
 	"github.com/deletesvc/deletesvc/server/servertest"
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/activity"
+	"github.com/deletesvc/deletesvc/store/identity"
 	invxstore "github.com/deletesvc/deletesvc/store/invx"
 	"github.com/deletesvc/deletesvc/store/storetest"
 )
@@ -282,7 +283,7 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 		}
 	}
 	tune := invxstore.LargeBatchTuning(lz4)
-	memberQuery := storetest.Rebind(backend, "SELECT role FROM memberships WHERE organization_id = ? AND user_id = ? LIMIT 1")
+	memberQuery := storetest.Rebind(backend, identity.MemberRoleQuery)
 	var member *sql.Stmt
 	if validate && backend == storetest.SQLite {
 		var err error
