@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/labstack/echo/v4"
 
@@ -92,6 +93,35 @@ func TestValidationHandsOnTheBodyUncopied(t *testing.T) {
 		}
 		if !bytes.Equal(handed, body) || &handed[0] != &body[0] {
 			t.Fatalf("the handler read %q at %p, want the bytes put back (%p) themselves", handed, &handed[0], &body[0])
+		}
+	}
+}
+
+// TestInputChecksReturnABodyReadError: a body whose reading fails (a client gone, a read timeout)
+// stops the request with that error; no check reads what arrived as if it were the whole body.
+func TestInputChecksReturnABodyReadError(t *testing.T) {
+	for _, family := range []struct {
+		name, method, path string
+		aspnet             bool
+	}{
+		{"invx", http.MethodPatch, "/invx/apis/:iridessa-version/orgs/:org-id/document/bulk", false},
+		{"ultrabiz", http.MethodPost, "/api/Purchase/InsertPurchaseInvoice", true},
+	} {
+		spec, err := openapi.Load(family.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cut := errors.New("connection reset")
+		reached := false
+		h := func(echo.Context) error { reached = true; return nil }
+		checks := familyInputChecks(spec, family.aspnet, family.method, family.path)
+		for i := len(checks) - 1; i >= 0; i-- {
+			h = checks[i](h)
+		}
+		req := httptest.NewRequest(family.method, "/", io.MultiReader(strings.NewReader(`[]`), iotest.ErrReader(cut)))
+		req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+		if err := h(echo.New().NewContext(req, httptest.NewRecorder())); !errors.Is(err, cut) || reached {
+			t.Errorf("%s: a body cut short by %v: got %v, handler reached %v", family.name, cut, err, reached)
 		}
 	}
 }
