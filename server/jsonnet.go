@@ -46,19 +46,12 @@ func bindLikeJSONNET(spec *openapi3.T, method, echoPath string) echo.MiddlewareF
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
-			if field, ok := unsafeURL(req.URL); !ok {
-				return refuse(field)
-			}
-			if !hasJSONBody(req) {
-				return next(c)
-			}
-			raw, err := readBody(req)
+			raw, passed, err := screenInput(req, check)
 			if err != nil {
 				return err
 			}
-			rewindBody(req, raw)
-			if check != nil && check.accepts(req) {
-				return next(c) // safe and as sent, and valid: see bodyCheck
+			if passed { // no JSON body, or one safe, as sent and valid
+				return next(c)
 			}
 			if schema != nil && safeAsSent(raw, schema) {
 				return next(c)

@@ -33,19 +33,11 @@ import (
 func rejectUnsafeInput(check *bodyCheck) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			req := c.Request()
-			if field, ok := unsafeURL(req.URL); !ok {
-				return refuse(field)
-			}
-			if !hasJSONBody(req) {
-				return next(c)
-			}
-			body, err := readBody(req)
+			body, passed, err := screenInput(c.Request(), check)
 			if err != nil {
 				return err
 			}
-			rewindBody(req, body)
-			if check != nil && check.accepts(req) {
+			if passed {
 				return next(c)
 			}
 			if field, ok := unsafeJSON(body); !ok {
@@ -54,6 +46,24 @@ func rejectUnsafeInput(check *bodyCheck) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// screenInput is what rejectUnsafeInput and bindLikeJSONNET do first: refuse an unsafe URL, then
+// buffer a JSON body and ask the operation's compiled check (check, nil when it has none) about it.
+// passed means nothing is left to check: there is no JSON body, or the check accepts it (see
+// bodyCheck). Otherwise body is the body, for the caller's own checks.
+func screenInput(req *http.Request, check *bodyCheck) (body []byte, passed bool, err error) {
+	if field, ok := unsafeURL(req.URL); !ok {
+		return nil, false, refuse(field)
+	}
+	if !hasJSONBody(req) {
+		return nil, true, nil
+	}
+	if body, err = readBody(req); err != nil {
+		return nil, false, err
+	}
+	rewindBody(req, body)
+	return body, check != nil && check.accepts(req), nil
 }
 
 // hasJSONBody reports whether req carries a body its Content-Type says is JSON.
