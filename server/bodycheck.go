@@ -23,8 +23,8 @@ import (
 // bulk request of 1000 items cost kin-openapi a decode into maps and a reflective visit of every
 // item, a fifth of the request's CPU. It is built from the spec, so the spec stays the one source
 // of the shape rules, and it only ever answers "kin-openapi would accept this body": whenever it
-// is not sure (a keyword it does not know, an escaped string, an integer past ±2^53 with a format,
-// null, an unknown member, anything that breaks the schema), the request goes through kin-openapi's body validation as
+// is not sure (a keyword it does not know, an escaped string, an integer past ±2^53 with a format
+// kin-openapi checks, null, an unknown member, anything that breaks the schema), the request goes through kin-openapi's body validation as
 // before, which words the errors. TestBodyCheckAgreesWithKinOpenAPI feeds it every violation of
 // the schemas it compiles.
 //
@@ -37,7 +37,7 @@ import (
 //
 // So the middleware before Validation (familyInputChecks) ask it first, and Validation takes their
 // verdict on the same bytes: one walk over a valid body, not two (issue 13).
-// TestBodyCheckAgreesWithKinOpenAPI and TestBindsAsSentAgreesWithJSONNETValue check the first,
+// TestBodyCheckAgreesWithKinOpenAPI and TestBindsAsSentAgreesWithJSONNETValue check that claim,
 // TestBodyCheckVerdictHoldsForTheSameBytesOnly the verdict's reuse.
 type bodyCheck struct {
 	root *checkSchema
@@ -163,7 +163,8 @@ func compileSchema(ref *openapi3.SchemaRef, depth int) *checkSchema {
 
 // accepts reports whether kin-openapi is sure to accept req's body: false means "not known".
 // It leaves req.Body readable from the start, carrying the verdict, which a later call for the
-// same schema on the same unread bytes returns without walking them again.
+// same schema on the same unread bytes returns without walking them again. A body whose reading
+// failed gives its next reader what was read, then the same error.
 func (b *bodyCheck) accepts(req *http.Request) bool {
 	mt, params, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
 	if err != nil || mt != "application/json" || len(params) > 0 || req.Body == nil || req.Body == http.NoBody {
@@ -173,10 +174,11 @@ func (b *bodyCheck) accepts(req *http.Request) bool {
 		return judged.accepted
 	}
 	body, err := readBody(req)
-	rewindBody(req, body)
 	if err != nil {
+		req.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), failingReader{err}))
 		return false
 	}
+	rewindBody(req, body)
 	ok := b.acceptsJSON(body)
 	judged := req.Body.(*bufferedBody) // what rewindBody put back
 	judged.checkedBy, judged.accepted = b.schema, ok

@@ -50,8 +50,9 @@ func rejectUnsafeInput(check *bodyCheck) echo.MiddlewareFunc {
 
 // screenInput is what rejectUnsafeInput and bindLikeJSONNET do first: refuse an unsafe URL, then
 // buffer a JSON body and ask the operation's compiled check (check, nil when it has none) about it.
-// passed means nothing is left to check: there is no JSON body, or the check accepts it (see
-// bodyCheck). Otherwise body is the body, for the caller's own checks.
+// err is the URL's refusal or the body's read error. passed means nothing is left for the caller
+// to check: there is no JSON body, or the check accepts it (see bodyCheck). Otherwise body is the
+// body, for the caller's own checks.
 func screenInput(req *http.Request, check *bodyCheck) (body []byte, passed bool, err error) {
 	if field, ok := unsafeURL(req.URL); !ok {
 		return nil, false, refuse(field)
@@ -159,11 +160,21 @@ func rewindBody(req *http.Request, data []byte) {
 	if b, ok := req.Body.(*bufferedBody); ok && b.unread() && len(b.data) == len(data) && (len(data) == 0 || &b.data[0] == &data[0]) {
 		return
 	}
-	b := &bufferedBody{data: data}
-	b.Reset(data)
-	req.Body = b
+	req.Body = newBufferedBody(data)
 	req.ContentLength = int64(len(data))
 }
+
+// newBufferedBody is data as a body read from the start, without a verdict.
+func newBufferedBody(data []byte) *bufferedBody {
+	b := &bufferedBody{data: data}
+	b.Reset(data)
+	return b
+}
+
+// failingReader fails every read with err: a body's read error, kept for its next reader.
+type failingReader struct{ err error }
+
+func (r failingReader) Read([]byte) (int, error) { return 0, r.err }
 
 // unsafeURL finds a query value or path holding NUL or bytes that are not UTF-8.
 func unsafeURL(u *url.URL) (api.FieldError, bool) {

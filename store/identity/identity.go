@@ -385,7 +385,7 @@ func (s *Store) AddMember(ctx context.Context, orgID, userID string, role Role) 
 }
 
 // MemberRoleQuery is MemberRole's statement, with ? placeholders: the organization, then the user.
-// The benchmark's floors send it as the guard does.
+// invx's validated floor in scripts/bench sends it as the guard does.
 const MemberRoleQuery = "SELECT role FROM memberships WHERE organization_id = ? AND user_id = ? LIMIT 1"
 
 // MemberRole is the user's role in the organization, or store.ErrNotMember.
