@@ -24,9 +24,9 @@ import (
 // item, a fifth of the request's CPU. It is built from the spec, so the spec stays the one source
 // of the shape rules, and it only ever answers "kin-openapi would accept this body": whenever it
 // is not sure (a keyword it does not know, an escaped string, an integer past ±2^53 with a format
-// kin-openapi checks, null, an unknown member, anything that breaks the schema), the request goes through kin-openapi's body validation as
-// before, which words the errors. TestBodyCheckAgreesWithKinOpenAPI feeds it every violation of
-// the schemas it compiles.
+// kin-openapi checks, null, an unknown member, anything that breaks the schema), the request goes
+// through kin-openapi's body validation as before, which words the errors.
+// TestBodyCheckAgreesWithKinOpenAPI feeds it every violation of the schemas it compiles.
 //
 // A body it accepts has also passed rejectUnsafeInput's checks, and binds as Json.NET would bind it
 // unchanged (bindsAsSent). Its walk refuses:

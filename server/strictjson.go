@@ -157,12 +157,15 @@ func (b *bufferedBody) unread() bool { return b.Len() == len(b.data) }
 // here, so the next reads it without a copy. Putting back the very bytes that are there unread
 // (what readBody handed out) keeps them as they are, with any verdict on them.
 func rewindBody(req *http.Request, data []byte) {
-	if b, ok := req.Body.(*bufferedBody); ok && b.unread() && len(b.data) == len(data) && (len(data) == 0 || &b.data[0] == &data[0]) {
+	if b, ok := req.Body.(*bufferedBody); ok && b.unread() && sameMemory(b.data, data) {
 		return
 	}
 	req.Body = newBufferedBody(data)
 	req.ContentLength = int64(len(data))
 }
+
+// sameMemory reports whether a and b are the same bytes in memory, not merely equal ones.
+func sameMemory(a, b []byte) bool { return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0]) }
 
 // newBufferedBody is data as a body read from the start, without a verdict.
 func newBufferedBody(data []byte) *bufferedBody {
