@@ -11,6 +11,7 @@ import (
 	"regexp/syntax"
 	"strconv"
 	"strings"
+	"testing/iotest"
 	"unicode"
 	"unicode/utf8"
 
@@ -175,7 +176,8 @@ func (b *bodyCheck) accepts(req *http.Request) bool {
 	}
 	body, err := readBody(req)
 	if err != nil {
-		req.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), failingReader{err}))
+		// iotest.ErrReader is the standard library's reader that fails with err.
+		req.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), iotest.ErrReader(err)))
 		return false
 	}
 	rewindBody(req, body)

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -51,9 +50,6 @@ func benchBodyChecks(b *testing.B, family string, aspnet bool, method, path, tar
 	spec, err := openapi.Load(family)
 	if err != nil {
 		b.Fatal(err)
-	}
-	if !json.Valid([]byte(body)) {
-		b.Fatalf("the body is not JSON: %.100s", body)
 	}
 	// The body takes the fast path a client following the spec gets: the compiled check accepts it.
 	req := httptest.NewRequest(method, target, strings.NewReader(body))

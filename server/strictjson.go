@@ -174,11 +174,6 @@ func newBufferedBody(data []byte) *bufferedBody {
 	return b
 }
 
-// failingReader fails every read with err: a body's read error, kept for its next reader.
-type failingReader struct{ err error }
-
-func (r failingReader) Read([]byte) (int, error) { return 0, r.err }
-
 // unsafeURL finds a query value or path holding NUL or bytes that are not UTF-8.
 func unsafeURL(u *url.URL) (api.FieldError, bool) {
 	if p := u.Path; !utf8.ValidString(p) || strings.ContainsRune(p, 0) {

@@ -112,13 +112,14 @@ func TestInputChecksReturnABodyReadError(t *testing.T) {
 			t.Fatal(err)
 		}
 		cut := errors.New("connection reset")
-		reached := false
+		var reached bool
 		h := func(echo.Context) error { reached = true; return nil }
 		checks := familyInputChecks(spec, family.aspnet, family.method, family.path)
 		for i := len(checks) - 1; i >= 0; i-- {
 			h = checks[i](h)
 		}
 		for _, length := range []int64{-1, 64} { // chunked, and a Content-Length the body falls short of
+			reached = false
 			req := httptest.NewRequest(family.method, "/", io.MultiReader(strings.NewReader(`[]`), iotest.ErrReader(cut)))
 			req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 			req.ContentLength = length
