@@ -59,9 +59,10 @@ type row struct {
 	ratio2            float64
 	ratio2Of          string       // a second ratio, when there is one
 	more              []namedRatio // further ratios, after the second
-	goal              string
-	baseline          string // what the baseline runs
-	cpu               string // this process's CPU per operation of the service variant, when measured
+	goal              goal         // the zero goal: none
+	rounds            []float64    // ratio's own ratio in each round, for the goal's verdict
+	baseline          string       // what the baseline runs
+	cpu               string       // this process's CPU per operation of the service variant, when measured
 }
 
 // namedRatio is a ratio and what it divides.
@@ -138,8 +139,8 @@ func main() {
 	fmt.Printf("\n`go run ./scripts/bench %s` on %s (%d CPUs, %s), %s UTC, %s, load average at the end %s\n\n",
 		strings.Join(os.Args[1:], " "), host, runtime.NumCPU(), cpuModel(), time.Now().UTC().Format("2006-01-02 15:04"),
 		time.Since(start).Round(time.Second), loadAverage())
-	fmt.Println("| workload | backend | service | raw SQL, same FKs | floor | ratio | goal |")
-	fmt.Println("|---|---|--:|--:|--:|--:|--:|")
+	fmt.Println("| workload | backend | service | raw SQL, same FKs | floor | ratio | goal | verdict |")
+	fmt.Println("|---|---|--:|--:|--:|--:|--:|---|")
 	var notes []string
 	for _, r := range rows {
 		ratio := fmt.Sprintf("%.2fx (%s)", r.ratio, r.ratioOf)
@@ -149,7 +150,7 @@ func main() {
 		for _, m := range r.more {
 			ratio += fmt.Sprintf("; %.2fx (%s)", m.x, m.of)
 		}
-		fmt.Printf("| %s | %s | %s | %s | %s | %s | %s |\n", r.workload, r.backend, r.service, dash(r.rawFKs), dash(r.floor), ratio, r.goal)
+		fmt.Printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.workload, r.backend, r.service, dash(r.rawFKs), dash(r.floor), ratio, dash(r.goal.String()), dash(r.goal.verdict(r.rounds)))
 		if note := "- " + r.family + ": " + r.baseline; !slices.Contains(notes, note) {
 			notes = append(notes, note)
 		}
@@ -177,16 +178,98 @@ func median[T int64 | float64 | time.Duration](xs []T) T {
 	return ys[len(ys)/2]
 }
 
-// roundRange gives the lowest and the highest of the rounds' ratios num[i]/den[i], each round's
-// values measured side by side: how far one round strays from the ratio of the medians on a noisy
-// machine, so a goal met by the median alone shows as such.
-func roundRange(num, den []float64) string {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for i := range min(len(num), len(den)) {
-		r := num[i] / den[i]
-		lo, hi = min(lo, r), max(hi, r)
+// roundRatios is each round's ratio num[i]/den[i], the two measured side by side in that round.
+func roundRatios(num, den []float64) []float64 {
+	rs := make([]float64, min(len(num), len(den)))
+	for i := range rs {
+		rs[i] = num[i] / den[i]
 	}
-	return fmt.Sprintf("rounds %.2f-%.2fx", lo, hi)
+	return rs
+}
+
+// roundRange gives the lowest and the highest of the rounds' ratios: how far one round strays from
+// the ratio of the medians on a noisy machine.
+func roundRange(rounds []float64) string {
+	return fmt.Sprintf("rounds %.2f-%.2fx", slices.Min(rounds), slices.Max(rounds))
+}
+
+// goal is the bound issue 13 sets a ratio: at most, or at least, x. The zero goal is none.
+type goal struct {
+	atLeast bool
+	x       float64
+}
+
+func atMost(x float64) goal  { return goal{x: x} }
+func atLeast(x float64) goal { return goal{atLeast: true, x: x} }
+
+func (g goal) String() string {
+	switch {
+	case g.x == 0:
+		return ""
+	case g.atLeast:
+		return fmt.Sprintf(">= %gx", g.x)
+	}
+	return fmt.Sprintf("<= %gx", g.x)
+}
+
+func (g goal) meets(ratio float64) bool {
+	if g.atLeast {
+		return ratio >= g.x
+	}
+	return ratio <= g.x
+}
+
+// verdictConfidence is how sure a verdict is: the least coverage of the interval it judges by.
+const verdictConfidence = 0.9
+
+// verdict judges the goal by the rounds' ratios rather than by one median: on a machine whose speed
+// drifts, a ratio of medians a hair on the goal's side says little. The rounds' median is held,
+// with at least verdictConfidence, by an interval between two of their order statistics
+// (medianInterval); the goal is met when the whole interval meets it, not met when none of it
+// does, and undecided otherwise: more rounds, or a quieter machine, would tell.
+func (g goal) verdict(rounds []float64) string {
+	if g.x == 0 || len(rounds) == 0 {
+		return ""
+	}
+	lo, hi, coverage, ok := medianInterval(rounds, verdictConfidence)
+	if !ok {
+		return fmt.Sprintf("undecided: %d rounds are too few to hold their median with %.0f%%", len(rounds), 100*verdictConfidence)
+	}
+	word := "undecided"
+	switch {
+	case g.meets(lo) && g.meets(hi):
+		word = "met"
+	case !g.meets(lo) && !g.meets(hi):
+		word = "not met"
+	}
+	return fmt.Sprintf("%s: the rounds' median %.2fx, within %.2f-%.2fx with %.0f%% (%d rounds)", word, median(rounds), lo, hi, math.Floor(100*coverage), len(rounds))
+}
+
+// medianInterval is the narrowest interval [x(k), x(n+1-k)] between xs's order statistics that
+// holds the median of what they sample with probability at least level, whatever its distribution
+// (the sign test's interval: x(k) lies above the median only when fewer than k of the n samples
+// fall below it, with probability P(Binomial(n, 1/2) < k)). ok is false when even [min, max] holds
+// it with less than level.
+func medianInterval(xs []float64, level float64) (lo, hi, coverage float64, ok bool) {
+	n := len(xs)
+	sorted := slices.Clone(xs)
+	slices.Sort(sorted)
+	for k := (n + 1) / 2; k >= 1; k-- {
+		if c := 1 - 2*binomialHalfCDF(n, k-1); c >= level {
+			return sorted[k-1], sorted[n-k], c, true
+		}
+	}
+	return 0, 0, 0, false
+}
+
+// binomialHalfCDF is P(Binomial(n, 1/2) <= j).
+func binomialHalfCDF(n, j int) float64 {
+	p, term := 0.0, math.Pow(0.5, float64(n)) // C(n, 0) / 2^n
+	for i := 0; i <= j; i++ {
+		p += term
+		term = term * float64(n-i) / float64(i+1)
+	}
+	return p
 }
 
 func ms(d time.Duration) string {

@@ -38,7 +38,7 @@ import (
 //	UPBOOKS_BENCH_ROWS      sizes, comma-separated (default 10000,100000)
 //	UPBOOKS_BENCH_ROUNDS    rounds per size (default 5)
 //	UPBOOKS_BENCH_BACKENDS  postgres,sqlite (default both)
-//	UPBOOKS_BENCH_JSON      also write the medians to this file (scripts/bench reads them)
+//	UPBOOKS_BENCH_JSON      also write the medians and rounds to this file (scripts/bench reads them)
 func BenchmarkDeleteSelective(b *testing.B) {
 	sizes := benchInts(b, "UPBOOKS_BENCH_ROWS", "10000,100000")
 	rounds := benchInts(b, "UPBOOKS_BENCH_ROUNDS", "5")[0]
@@ -109,13 +109,14 @@ func BenchmarkDeleteSelective(b *testing.B) {
 	if path := os.Getenv("UPBOOKS_BENCH_JSON"); path != "" {
 		// For scripts/bench, which prints every workload in one table.
 		type out struct {
-			Backend string                   `json:"backend"`
-			Rows    int                      `json:"rows"`
-			Median  map[string]time.Duration `json:"median"`
+			Backend string                     `json:"backend"`
+			Rows    int                        `json:"rows"`
+			Median  map[string]time.Duration   `json:"median"`
+			Rounds  map[string][]time.Duration `json:"rounds"` // each variant's, in round order
 		}
 		var all []out
 		for _, r := range table {
-			all = append(all, out{string(r.backend), r.rows, r.median})
+			all = append(all, out{string(r.backend), r.rows, r.median, r.samples})
 		}
 		data, err := json.Marshal(all)
 		if err == nil {
