@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestBinomialHalfCDF(t *testing.T) {
@@ -85,6 +86,9 @@ func TestVerdict(t *testing.T) {
 		{atMost(1.5), rounds(1.2, 1.3, 1.1, 1.49, 1.0, 1.4, 1.3), "met"},
 		{atMost(1.5), rounds(1.6, 1.7, 1.51, 2.0, 1.55), "not met"},
 		{atMost(1.5), rounds(1.2, 1.3, 1.1, 1.4), "undecided: 4 rounds are too few"},
+		// From 9 rounds on the interval leaves the extremes out: one far round decides nothing.
+		{atLeast(0.8), rounds(0.85, 0.9, 0.82, 0.6, 0.88, 0.84, 0.86, 0.83, 0.87), "met"},
+		{atLeast(0.8), rounds(0.7, 0.75, 0.79, 0.95, 0.72, 0.74, 0.76, 0.71, 0.73), "not met"},
 		{goal{}, rounds(1, 2, 3, 4, 5), ""},
 	} {
 		got := c.goal.verdict(c.rounds)
@@ -99,6 +103,38 @@ func TestVerdict(t *testing.T) {
 			if want := fmt.Sprintf("median %.2fx", sorted[len(sorted)/2]); !strings.Contains(got, want) {
 				t.Errorf("%q does not give the rounds' %s", got, want)
 			}
+			k := 1 // the order statistics medianInterval picks for these counts (TestMedianInterval…)
+			if len(sorted) >= 9 {
+				k = 2
+			}
+			if want := fmt.Sprintf("interval %.2f-%.2fx", sorted[k-1], sorted[len(sorted)-k]); !strings.Contains(got, want) {
+				t.Errorf("%q does not give the %s", got, want)
+			}
 		}
+	}
+}
+
+// The Upbooks goal divides by the raw delete whose median is the faster, so its rounds must too:
+// each round's faster of the two would be a stricter ratio than the one printed beside the verdict.
+func TestUpbooksRoundsDivideByTheFasterMediansRounds(t *testing.T) {
+	ms := func(xs ...int) []time.Duration {
+		ds := make([]time.Duration, len(xs))
+		for i, x := range xs {
+			ds[i] = time.Duration(x) * time.Millisecond
+		}
+		return ds
+	}
+	rounds := map[string][]time.Duration{
+		"service": ms(100, 100, 100, 100, 100),
+		"raw+FKs": ms(50, 300, 300, 300, 50),   // median 300, yet the faster in rounds 1 and 5
+		"floor":   ms(200, 200, 200, 200, 200), // median 200: the faster median
+	}
+	median := map[string]time.Duration{"service": 100 * time.Millisecond, "raw+FKs": 300 * time.Millisecond, "floor": 200 * time.Millisecond}
+	if got := fasterRaw(median); got != "floor" {
+		t.Fatalf("fasterRaw = %q, want floor", got)
+	}
+	got := roundRatios(roundSeconds(rounds, "service"), roundSeconds(rounds, fasterRaw(median)))
+	if want := []float64{0.5, 0.5, 0.5, 0.5, 0.5}; !slices.Equal(got, want) {
+		t.Errorf("service/faster raw by round = %v, want %v", got, want)
 	}
 }
