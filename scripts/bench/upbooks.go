@@ -53,6 +53,10 @@ func upbooksRows(c config) []row {
 		m := g.Median
 		rounds := func(a, b string) []float64 { return roundRatios(roundSeconds(g.Rounds, a), roundSeconds(g.Rounds, b)) }
 		faster := fasterRaw(m)
+		var dryRunGoal goal // issue 13 names its bound for a dry run at 1,000,000 rows only
+		if g.Rows >= 1_000_000 {
+			dryRunGoal = atMost(0.1)
+		}
 		rows = append(rows, row{family: "Upbooks",
 			workload: fmt.Sprintf("Upbooks selective delete, 46 flags, %s rows", thousands(g.Rows)), backend: g.Backend,
 			service: ms(m["service"]), rawFKs: ms(m["raw+FKs"]), floor: ms(m["floor"]),
@@ -61,13 +65,13 @@ func upbooksRows(c config) []row {
 		}, row{family: "Upbooks dry run",
 			workload: fmt.Sprintf("Upbooks dry run of the same, %s rows", thousands(g.Rows)), backend: g.Backend,
 			service: ms(m["dryRun"]), rawFKs: ms(m["countFloor"]) + " (bare COUNTs)", floor: ms(m["service"]) + " (the delete)",
-			ratio: m["dryRun"].Seconds() / m["service"].Seconds(), ratioOf: "dry run/delete", goal: atMost(0.1), rounds: rounds("dryRun", "service"),
+			ratio: m["dryRun"].Seconds() / m["service"].Seconds(), ratioOf: "dry run/delete", goal: dryRunGoal, rounds: rounds("dryRun", "service"),
 			ratio2: m["dryRun"].Seconds() / m["countFloor"].Seconds(), ratio2Of: "dry run/bare COUNTs",
 			baseline: dryRunBaseline,
 		}, row{family: "Upbooks dry run",
 			workload: fmt.Sprintf("Upbooks dry run's COUNTs alone, bare (the floor of any exact dry run), %s rows", thousands(g.Rows)), backend: g.Backend,
 			service: ms(m["countFloor"]), floor: ms(m["service"]) + " (the delete)",
-			ratio: m["countFloor"].Seconds() / m["service"].Seconds(), ratioOf: "bare COUNTs/delete", goal: atMost(0.1), rounds: rounds("countFloor", "service"),
+			ratio: m["countFloor"].Seconds() / m["service"].Seconds(), ratioOf: "bare COUNTs/delete", goal: dryRunGoal, rounds: rounds("countFloor", "service"),
 			ratio2: m["countFloor"].Seconds() / m["floor"].Seconds(), ratio2Of: "bare COUNTs/raw delete without FKs",
 			baseline: dryRunBaseline,
 		})
@@ -77,7 +81,7 @@ func upbooksRows(c config) []row {
 		rows = append(rows, row{family: "Upbooks COUNTs without the organization_id indexes",
 			workload: fmt.Sprintf("Upbooks dry run's COUNTs, bare, without the organization_id indexes (the schema before migration 12), %s rows", thousands(g.Rows)), backend: g.Backend,
 			service: ms(m["countUnindexed"]), floor: ms(m["service"]) + " (the delete)",
-			ratio: m["countUnindexed"].Seconds() / m["service"].Seconds(), ratioOf: "unindexed COUNTs/delete", goal: atMost(0.1), // the schema before migration 12: no verdict
+			ratio: m["countUnindexed"].Seconds() / m["service"].Seconds(), ratioOf: "unindexed COUNTs/delete", goal: dryRunGoal, // the schema before migration 12: no verdict
 			ratio2: m["countUnindexed"].Seconds() / m["countFloor"].Seconds(), ratio2Of: "unindexed/indexed COUNTs",
 			baseline: "the bare COUNTs above, on a fresh clone whose tenant tables lost their index on organization_id alone before the clock",
 		}, row{family: "Upbooks writes",
