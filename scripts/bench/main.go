@@ -90,7 +90,7 @@ func main() {
 	var backends string
 	flag.BoolVar(&c.million, "million", false, "add the Upbooks delete of 1,000,000 rows (about 9 minutes more on a quiet 2-CPU machine)")
 	flag.StringVar(&c.only, "only", "", "comma-separated workloads to run: upbooks, invx, ultrabiz, small (default all)")
-	flag.IntVar(&c.rounds, "rounds", 7, "interleaved rounds of the short workloads (a verdict needs 5; up to 8 it judges by the lowest and highest round)")
+	flag.IntVar(&c.rounds, "rounds", 7, "interleaved rounds of the short workloads (a verdict needs 5; up to 7 it judges by the lowest and highest round)")
 	flag.IntVar(&c.upRounds, "upbooks-rounds", 5, "interleaved rounds of the Upbooks delete (a fresh clone per variant and round; a verdict needs 5)")
 	flag.IntVar(&c.clients, "clients", 4, "concurrent clients of the Ultrabiz cycle (service and pgbench alike)")
 	flag.Float64Var(&c.seconds, "seconds", 3, "seconds per Ultrabiz round and variant")
