@@ -176,7 +176,7 @@ func (b *bodyCheck) accepts(req *http.Request) bool {
 	}
 	body, err := readBody(req)
 	if err != nil {
-		// iotest.ErrReader is the standard library's reader that fails with err.
+		// What was read, then the same error: the next reader must not take a short body for whole.
 		req.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), iotest.ErrReader(err)))
 		return false
 	}
