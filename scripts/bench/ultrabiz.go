@@ -50,8 +50,10 @@ func ultrabizRows(c config) []row {
 				floor: fmt.Sprintf("%.0f cycles/s (pgbench)", r.pgbench),
 				ratio: r.service / r.pgbench, ratioOf: "service/pgbench, " + roundRange(r.rounds), goal: ultrabizGoal, rounds: r.rounds,
 				ratio2: r.goClient / r.pgbench, ratio2Of: "Go client/pgbench; by its rounds the goal is " + ultrabizGoal.verdict(r.goClientRounds),
-				more: []namedRatio{{r.bare / r.pgbench, "bare HTTP/pgbench"}, {r.validated / r.pgbench, "bare HTTP + validation/pgbench, " + roundRange(r.validatedRounds)},
-					{r.scripted / r.pgbench, "scripted service/pgbench, " + roundRange(r.scriptedRounds)}, {r.service / r.bare, "service/bare HTTP"}, {r.service / r.scripted, "service/scripted service"}},
+				more: []namedRatio{{r.bare / r.pgbench, "bare HTTP/pgbench; by its rounds the goal is " + ultrabizGoal.verdict(r.bareRounds)},
+					{r.validated / r.pgbench, "bare HTTP + validation/pgbench; by its rounds the goal is " + ultrabizGoal.verdict(r.validatedRounds)},
+					{r.scripted / r.pgbench, "scripted service/pgbench; by its rounds the goal is " + ultrabizGoal.verdict(r.scriptedRounds)},
+					{r.service / r.bare, "service/bare HTTP"}, {r.service / r.scripted, "service/scripted service"}},
 				cpu: r.cpu,
 				baseline: fmt.Sprintf("pgbench -M prepared -c %d -j %d -f %s: the service's statements of one cycle, same tenant data; "+
 					"the Go client runs the same script's statements from this process over pgx (a connection per client, each statement prepared once, "+
@@ -73,12 +75,13 @@ func ultrabizRows(c config) []row {
 }
 
 // ultrabizResult is one run's medians in cycles per second, the rounds' ratios to pgbench of the
-// service, the Go client, the validated bare server and the scripted service, and its CPU per
-// cycle, as text.
+// service and of each floor (the Go client, the bare and the validated bare servers, the scripted
+// service: each judged by the goal, so that how far a floor stands from it is decided by the same
+// rule as the service), and its CPU per cycle, as text.
 type ultrabizResult struct {
-	service, goClient, bare, validated, scripted, pgbench   float64
-	rounds, goClientRounds, validatedRounds, scriptedRounds []float64
-	cpu                                                     string
+	service, goClient, bare, validated, scripted, pgbench               float64
+	rounds, goClientRounds, bareRounds, validatedRounds, scriptedRounds []float64
+	cpu                                                                 string
 }
 
 func ultrabizBench(t tb, c config) ultrabizResult {
@@ -264,7 +267,7 @@ func ultrabizBench(t tb, c config) ultrabizResult {
 		pgbCPU.allMS()/svcCPU.allMS(), pgbCPU.allMS()/bareCPU.allMS(), pgbCPU.allMS()/validatedCPU.allMS(), pgbCPU.allMS()/scriptedCPU.allMS(),
 		bareCPU.allMS()/svcCPU.allMS(), scriptedCPU.allMS()/svcCPU.allMS())
 	return ultrabizResult{service: median(svc), goClient: median(gos), bare: median(bares), validated: median(validated), scripted: median(scripted),
-		pgbench: median(pgb), rounds: roundRatios(svc, pgb), goClientRounds: roundRatios(gos, pgb), validatedRounds: roundRatios(validated, pgb),
+		pgbench: median(pgb), rounds: roundRatios(svc, pgb), goClientRounds: roundRatios(gos, pgb), bareRounds: roundRatios(bares, pgb), validatedRounds: roundRatios(validated, pgb),
 		scriptedRounds: roundRatios(scripted, pgb), cpu: cpu}
 }
 
