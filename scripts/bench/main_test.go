@@ -138,3 +138,29 @@ func TestUpbooksRoundsDivideByTheFasterMediansRounds(t *testing.T) {
 		t.Errorf("service/faster raw by round = %v, want %v", got, want)
 	}
 }
+
+// A floor's ratio carries the row goal's verdict on its own rounds, so that a reader sees whether
+// the floor itself meets the goal; a ratio without rounds, or a row without a goal, carries none.
+func TestRatioTextJudgesEachFloorByTheRowsGoal(t *testing.T) {
+	r := row{ratio: 0.7, ratioOf: "service/pgbench", goal: atLeast(0.8), rounds: []float64{0.7, 0.7, 0.7, 0.7, 0.7},
+		more: []namedRatio{
+			{x: 0.9, of: "floor A/pgbench", rounds: []float64{0.9, 0.85, 0.95, 0.9, 0.88}},
+			{x: 0.6, of: "floor B/pgbench", rounds: []float64{0.6, 0.65, 0.55, 0.6, 0.62}},
+			{x: 0.78, of: "service/floor A"},
+		}}
+	got := r.ratioText()
+	for _, want := range []string{
+		"0.70x (service/pgbench); ",
+		"0.90x (floor A/pgbench; by its rounds the goal is met: the rounds' median 0.90x",
+		"0.60x (floor B/pgbench; by its rounds the goal is not met: the rounds' median 0.60x",
+		"; 0.78x (service/floor A)",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("ratioText = %q, want it to contain %q", got, want)
+		}
+	}
+	r.goal = goal{}
+	if got := r.ratioText(); strings.Contains(got, "goal") {
+		t.Errorf("without a goal, ratioText = %q: a verdict on no goal", got)
+	}
+}

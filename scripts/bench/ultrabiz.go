@@ -49,11 +49,11 @@ func ultrabizRows(c config) []row {
 					r.goClient, r.bare, r.validated, r.scripted),
 				floor: fmt.Sprintf("%.0f cycles/s (pgbench)", r.pgbench),
 				ratio: r.service / r.pgbench, ratioOf: "service/pgbench, " + roundRange(r.rounds), goal: ultrabizGoal, rounds: r.rounds,
-				ratio2: r.goClient / r.pgbench, ratio2Of: "Go client/pgbench; by its rounds the goal is " + ultrabizGoal.verdict(r.goClientRounds),
-				more: []namedRatio{{r.bare / r.pgbench, "bare HTTP/pgbench; by its rounds the goal is " + ultrabizGoal.verdict(r.bareRounds)},
-					{r.validated / r.pgbench, "bare HTTP + validation/pgbench; by its rounds the goal is " + ultrabizGoal.verdict(r.validatedRounds)},
-					{r.scripted / r.pgbench, "scripted service/pgbench; by its rounds the goal is " + ultrabizGoal.verdict(r.scriptedRounds)},
-					{r.service / r.bare, "service/bare HTTP"}, {r.service / r.scripted, "service/scripted service"}},
+				more: []namedRatio{{x: r.goClient / r.pgbench, of: "Go client/pgbench", rounds: r.goClientRounds},
+					{x: r.bare / r.pgbench, of: "bare HTTP/pgbench", rounds: r.bareRounds},
+					{x: r.validated / r.pgbench, of: "bare HTTP + validation/pgbench", rounds: r.validatedRounds},
+					{x: r.scripted / r.pgbench, of: "scripted service/pgbench", rounds: r.scriptedRounds},
+					{x: r.service / r.bare, of: "service/bare HTTP"}, {x: r.service / r.scripted, of: "service/scripted service"}},
 				cpu: r.cpu,
 				baseline: fmt.Sprintf("pgbench -M prepared -c %d -j %d -f %s: the service's statements of one cycle, same tenant data; "+
 					"the Go client runs the same script's statements from this process over pgx (a connection per client, each statement prepared once, "+

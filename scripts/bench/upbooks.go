@@ -66,13 +66,13 @@ func upbooksRows(c config) []row {
 			workload: fmt.Sprintf("Upbooks dry run of the same, %s rows", thousands(g.Rows)), backend: g.Backend,
 			service: ms(m["dryRun"]), rawFKs: ms(m["countFloor"]) + " (bare COUNTs)", floor: ms(m["service"]) + " (the delete)",
 			ratio: m["dryRun"].Seconds() / m["service"].Seconds(), ratioOf: "dry run/delete", goal: dryRunGoal, rounds: rounds("dryRun", "service"),
-			ratio2: m["dryRun"].Seconds() / m["countFloor"].Seconds(), ratio2Of: "dry run/bare COUNTs",
+			more:     []namedRatio{{x: m["dryRun"].Seconds() / m["countFloor"].Seconds(), of: "dry run/bare COUNTs"}},
 			baseline: dryRunBaseline,
 		}, row{family: "Upbooks dry run",
 			workload: fmt.Sprintf("Upbooks dry run's COUNTs alone, bare (the floor of any exact dry run), %s rows", thousands(g.Rows)), backend: g.Backend,
 			service: ms(m["countFloor"]), floor: ms(m["service"]) + " (the delete)",
 			ratio: m["countFloor"].Seconds() / m["service"].Seconds(), ratioOf: "bare COUNTs/delete", goal: dryRunGoal, rounds: rounds("countFloor", "service"),
-			ratio2: m["countFloor"].Seconds() / m["floor"].Seconds(), ratio2Of: "bare COUNTs/raw delete without FKs",
+			more:     []namedRatio{{x: m["countFloor"].Seconds() / m["floor"].Seconds(), of: "bare COUNTs/raw delete without FKs"}},
 			baseline: dryRunBaseline,
 		})
 		if _, ok := m["countUnindexed"]; !ok {
@@ -82,7 +82,7 @@ func upbooksRows(c config) []row {
 			workload: fmt.Sprintf("Upbooks dry run's COUNTs, bare, without the organization_id indexes (the schema before migration 12), %s rows", thousands(g.Rows)), backend: g.Backend,
 			service: ms(m["countUnindexed"]), floor: ms(m["service"]) + " (the delete)",
 			ratio: m["countUnindexed"].Seconds() / m["service"].Seconds(), ratioOf: "unindexed COUNTs/delete", goal: dryRunGoal, // the schema before migration 12: no verdict
-			ratio2: m["countUnindexed"].Seconds() / m["countFloor"].Seconds(), ratio2Of: "unindexed/indexed COUNTs",
+			more:     []namedRatio{{x: m["countUnindexed"].Seconds() / m["countFloor"].Seconds(), of: "unindexed/indexed COUNTs"}},
 			baseline: "the bare COUNTs above, on a fresh clone whose tenant tables lost their index on organization_id alone before the clock",
 		}, row{family: "Upbooks writes",
 			workload: fmt.Sprintf("Upbooks insert of every row of the organization into its emptied tables, %s rows (what the organization_id indexes cost writes)", thousands(g.Rows)), backend: g.Backend,
