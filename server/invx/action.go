@@ -66,9 +66,6 @@ func (h *Handler) UpdateDocumentBulk(ctx context.Context, req gen.UpdateDocument
 			failures = append(failures, d.Message)
 			continue
 		}
-		if it.id, err = apiUUID(r.Document.ID); err != nil {
-			return nil, err
-		}
 		it.doc = r.Document
 		if items[i].Action == invxstore.Delete {
 			deleted++

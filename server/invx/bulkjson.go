@@ -2,12 +2,10 @@ package invx
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
 	gen "github.com/deletesvc/deletesvc/gen/invx"
@@ -25,9 +23,10 @@ type bulkAnswer struct {
 
 // bulkItem is one item's result: the document after the change, or why it failed.
 type bulkItem struct {
+	// key is the item's docId as the API spells a uuid; an applied document was found by it, so it
+	// is also the document's id, written without parsing the stored one again.
 	key string
 	doc *invxstore.Document
-	id  string // doc's id as the API spells a uuid
 	err *gen.ErrorDetail
 }
 
@@ -80,7 +79,7 @@ func appendBulkItem(buf []byte, it *bulkItem) ([]byte, error) {
 	if it.doc == nil {
 		buf = append(buf, "null"...)
 	} else {
-		buf = appendDocument(buf, it.doc, it.id)
+		buf = appendDocument(buf, it.doc, it.key)
 	}
 	buf = append(buf, `,"itemErrors":`...)
 	status := gen.ItemStatusSuccess
@@ -264,37 +263,4 @@ func appendString(buf []byte, s string) []byte {
 	}
 	buf = append(buf, s[start:]...)
 	return append(buf, '"')
-}
-
-// apiUUID is id as the API writes a uuid (lower-case, hyphenated): id itself when it already is,
-// which every stored id is, else parsed and re-formatted.
-func apiUUID(id string) (string, error) {
-	if canonicalUUID(id) {
-		return id, nil
-	}
-	u, err := uuid.Parse(id)
-	if err != nil {
-		return "", fmt.Errorf("document id %q: %w", id, err)
-	}
-	return u.String(), nil
-}
-
-func canonicalUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < 36; i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-				return false
-			}
-		}
-	}
-	return true
 }

@@ -24,8 +24,9 @@ type ActionItem struct {
 	Comments *string
 }
 
-// ItemResult is the outcome of one item: the document after the change (without Body), or
-// why it failed (*ActionError, *DuplicateItemError, or an error wrapping store.ErrNotFound).
+// ItemResult is the outcome of one item: the document after the change (without Body; found by the
+// item's DocID, so its ID is DocID byte for byte), or why it failed (*ActionError,
+// *DuplicateItemError, or an error wrapping store.ErrNotFound).
 type ItemResult struct {
 	Document *Document
 	Err      error
