@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"time"
 
@@ -70,6 +71,11 @@ func invxRows(c config) []row {
 				{x: validated.Seconds() / raw.Seconds(), of: "+ the service's validation and membership read/raw", rounds: floorRounds[2]},
 				{x: service.Seconds() / validated.Seconds(), of: "service/that floor"}}
 			r.cpu += fmt.Sprintf("; bare HTTP + the activity entry %s, + validation and membership read %s", cpuOf(3), cpuOf(4))
+			perDoc := func(k int) string {
+				return fmt.Sprintf("%.1f (%.0f B)", cpu.allocs[k]/invxDocs, cpu.allocBytes[k]/invxDocs)
+			}
+			r.cpu += fmt.Sprintf(". Heap allocations of this process per document: service %s, raw %s, bare HTTP %s, + the activity entry %s, + validation and membership read %s",
+				perDoc(0), perDoc(1), perDoc(2), perDoc(3), perDoc(4))
 			rows = append(rows, r)
 		})
 	}
@@ -78,8 +84,12 @@ func invxRows(c config) []row {
 
 // invxCPU is the mean CPU per request of each variant (service, raw, bare HTTP, bare HTTP with the
 // activity entry, and validated too): this process's (the HTTP client's too) and, on PostgreSQL,
-// the database's backends'.
-type invxCPU struct{ proc, db [5]time.Duration }
+// the database's backends'; and this process's heap allocations per request, objects and bytes
+// (issue 13 asks for the service's per item: constant and small).
+type invxCPU struct {
+	proc, db           [5]time.Duration
+	allocs, allocBytes [5]float64
+}
 
 // rounds is each round's service/raw, floorRounds each floor's/raw (bare HTTP + the statement, + its
 // activity entry, + validation and membership read), each of the round's medians.
@@ -204,11 +214,15 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, l
 			k := (i + round) % len(variants)
 			for range invxReps {
 				reset()
+				objects0, bytes0 := heapAllocs()
 				cpu0, db0, start := servertest.CPUTime(), backendsCPU(backends), time.Now()
 				check := variants[k]()
 				samples[k] = append(samples[k], time.Since(start))
 				cpu.proc[k] += servertest.CPUTime() - cpu0
 				cpu.db[k] += backendsCPU(backends) - db0
+				objects, bytes := heapAllocs()
+				cpu.allocs[k] += float64(objects - objects0)
+				cpu.allocBytes[k] += float64(bytes - bytes0)
 				check()
 			}
 		}
@@ -216,6 +230,8 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, l
 	for k := range samples {
 		cpu.proc[k] /= time.Duration(len(samples[k]))
 		cpu.db[k] /= time.Duration(len(samples[k]))
+		cpu.allocs[k] /= float64(len(samples[k]))
+		cpu.allocBytes[k] /= float64(len(samples[k]))
 	}
 	// perRound is variant k's median in each round.
 	perRound := func(k int) []float64 {
@@ -251,6 +267,15 @@ func databaseBackends(t tb, backend storetest.Backend, plain *sql.DB) []int {
 		t.Fatal(err)
 	}
 	return pids
+}
+
+// heapAllocs is how many heap objects, and bytes, this process has allocated so far, exactly:
+// runtime.ReadMemStats stops the world to count what each P has not yet reported (runtime/metrics
+// lags by up to a span of each size class per P). Read outside the timed window.
+func heapAllocs() (objects, bytes uint64) {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.Mallocs, m.TotalAlloc
 }
 
 // backendsCPU is the CPU the processes have run so far.

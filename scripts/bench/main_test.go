@@ -164,3 +164,19 @@ func TestRatioTextJudgesEachFloorByTheRowsGoal(t *testing.T) {
 		t.Errorf("without a goal, ratioText = %q: a verdict on no goal", got)
 	}
 }
+
+var allocSink [][]byte
+
+// TestHeapAllocsCountsThisProcesssAllocations: the counter the invx row's allocations per document
+// come from moves by at least what was allocated between two reads.
+func TestHeapAllocsCountsThisProcesssAllocations(t *testing.T) {
+	objects0, bytes0 := heapAllocs()
+	for range 100 {
+		allocSink = append(allocSink, make([]byte, 1024))
+	}
+	objects, bytes := heapAllocs()
+	allocSink = nil
+	if objects-objects0 < 100 || bytes-bytes0 < 100*1024 {
+		t.Fatalf("after 100 allocations of 1 KB: %d objects and %d bytes counted", objects-objects0, bytes-bytes0)
+	}
+}
