@@ -33,14 +33,22 @@ type bulkItem struct {
 var _ gen.UpdateDocumentBulkResponseObject = bulkAnswer{}
 
 // flushAt is how much of the answer is kept before it is written out: the answer streams in
-// pieces of about this size whatever its length.
-const flushAt = 32 << 10
+// pieces of about this size whatever its length. Over loopback the 600 KB answer of 1000 documents
+// was written and read fastest in 128 KB pieces: about 10% faster than in 32 KB ones (four times
+// the writes), and a third faster than whole, from a buffer of its size per request
+// (BenchmarkBulkAnswerPieces).
+const flushAt = 128 << 10
 
 // VisitUpdateDocumentBulkResponse writes the answer with status 200.
 func (a bulkAnswer) VisitUpdateDocumentBulkResponse(w http.ResponseWriter) error {
+	return a.write(w, flushAt)
+}
+
+// write writes the answer in pieces of about piece bytes.
+func (a bulkAnswer) write(w http.ResponseWriter, piece int) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	buf := make([]byte, 0, flushAt+4<<10)
+	buf := make([]byte, 0, piece+4<<10)
 	buf = append(buf, `{"data":[`...)
 	for i := range a.items {
 		if i > 0 {
@@ -50,7 +58,7 @@ func (a bulkAnswer) VisitUpdateDocumentBulkResponse(w http.ResponseWriter) error
 		if buf, err = appendBulkItem(buf, &a.items[i]); err != nil {
 			return err
 		}
-		if len(buf) >= flushAt {
+		if len(buf) >= piece {
 			if _, err := w.Write(buf); err != nil {
 				return err
 			}

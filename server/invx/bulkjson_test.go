@@ -3,7 +3,9 @@ package invx
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -132,5 +134,50 @@ func TestAppendDecimal(t *testing.T) {
 		if got, want := string(appendDecimal([]byte("x"), d)), "x"+d.String(); got != want {
 			t.Fatalf("appendDecimal(%s/%d) = %q, want %q", d.Coefficient(), d.Exponent(), got, want)
 		}
+	}
+}
+
+// BenchmarkBulkAnswerPieces writes the 200 answer of 1000 applied documents, as the service's
+// seeded ones are, over loopback HTTP in pieces of each size, and its client reads it whole: the
+// time both take is what flushAt was chosen by (1 MB holds the whole answer, written at once). Each
+// size runs its -count times in a row, so run the command several times to interleave them.
+//
+//	for i in 1 2 3 4; do go test -run '^$' -bench BulkAnswerPieces ./server/invx/; done
+func BenchmarkBulkAnswerPieces(b *testing.B) {
+	var a bulkAnswer
+	for i := range 1000 {
+		key := uuid.NewString()
+		by := uuid.NewString()
+		a.items = append(a.items, bulkItem{key: key, doc: &invxstore.Document{
+			OrganizationID: "org", ID: key, DocNumber: fmt.Sprintf("INV-%06d", i), DocType: "100", DocDate: "20/11/2026",
+			SellerGstin: "29AAACB1234F1Z5", BuyerGstin: "27AAACV5678K1Z2", IrdDocType: "PRE",
+			Amount: store.NewDecimal(decimal.New(int64(100000+i), -2)), Status: invxstore.Deleted,
+			CreatedByUserID: uuid.NewString(), CreatedOn: 1764000000000, LastUpdatedByUserID: &by, LastUpdated: 1764000000000 + int64(i),
+			Annotations: []string{},
+		}})
+	}
+	for _, piece := range []int{32 << 10, 128 << 10, 1 << 20} {
+		b.Run(fmt.Sprintf("%dKB", piece>>10), func(b *testing.B) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				if err := a.write(w, piece); err != nil {
+					b.Error(err)
+				}
+			}))
+			defer srv.Close()
+			client := srv.Client()
+			var size int64
+			b.ReportAllocs()
+			for b.Loop() {
+				resp, err := client.Get(srv.URL)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if size, err = io.Copy(io.Discard, resp.Body); err != nil {
+					b.Fatal(err)
+				}
+				resp.Body.Close()
+			}
+			b.ReportMetric(float64(size), "answer-B")
+		})
 	}
 }
