@@ -50,7 +50,7 @@ func invxRows(c config) []row {
 	var rows []row
 	for _, backend := range c.backends {
 		measure("invx "+string(backend), func(t tb) {
-			service, raw, bare, logged, validated, rounds, floorRounds, cpu := invxBench(t, c, backend)
+			service, raw, bare, logged, validated, scripted, rounds, floorRounds, cpu := invxBench(t, c, backend)
 			cpuOf := func(k int) string {
 				if backend != storetest.Postgres {
 					return fmt.Sprintf("%.1f", ms64(cpu.proc[k]))
@@ -63,19 +63,22 @@ func invxRows(c config) []row {
 				ratio: service.Seconds() / raw.Seconds(), ratioOf: "service/raw, " + roundRange(rounds), goal: atMost(1.5), rounds: rounds,
 				cpu: fmt.Sprintf("service %s ms per request, raw %s, bare HTTP %s; service/raw %.2fx on a CPU-bound machine",
 					cpuOf(0), cpuOf(1), cpuOf(2), float64(cpu.proc[0]+cpu.db[0])/float64(cpu.proc[1]+cpu.db[1])),
-				baseline: fmt.Sprintf("UPDATE invx_documents … WHERE id = ANY(the 1000 ids) RETURNING the answer's 18 columns, rows read (SQLite: UPDATE OR ROLLBACK … IN (…), as the service's), in the service's own row form: on PostgreSQL over pgx on a session that plans with the values (plan_cache_mode force_custom_plan, as the service's transaction), the columns as text read raw; on SQLite the id and the other 17 texts joined in one, over database/sql as raw bytes, opened as the service opens it; every floor reads its rows the same way (on SQLite then splitting the joined text); \"bare HTTP + the statement\": a bare Echo handler that decodes the same body, runs that statement and writes its rows as a JSON array (no auth, validation, transaction or activity entry): the least an HTTP service answering the rows costs; \"+ its activity entry\": the same handler running the statement and the activity entry the service writes (the same JSON details) in one transaction, answering after the commit, as the service does (on PostgreSQL over pgx itself, pipelined in two round trips as the service's are, the rows read raw as text): the least a service that logs each delete costs; \"+ the service's validation and membership read\": that handler behind the service's own check of each request against the spec (server.Validation: kin-openapi and the compiled body check), at the operation's path and method, reading the caller's membership first as the service's guard does: the least a service that validates requests from the spec, checks who may act and logs each delete costs; median of %d rounds x %d", c.rounds, invxReps),
+				baseline: fmt.Sprintf("UPDATE invx_documents … WHERE id = ANY(the 1000 ids) RETURNING the answer's 18 columns, rows read (SQLite: UPDATE OR ROLLBACK … IN (…), as the service's), in the service's own row form: on PostgreSQL over pgx on a session that plans with the values (plan_cache_mode force_custom_plan, as the service's transaction), the columns as text read raw; on SQLite the id and the other 17 texts joined in one, over database/sql as raw bytes, opened as the service opens it; every floor reads its rows the same way (on SQLite then splitting the joined text); \"bare HTTP + the statement\": a bare Echo handler that decodes the same body, runs that statement and writes its rows as a JSON array (no auth, validation, transaction or activity entry): the least an HTTP service answering the rows costs; \"+ its activity entry\": the same handler running the statement and the activity entry the service writes (the same JSON details) in one transaction, answering after the commit, as the service does (on PostgreSQL over pgx itself, pipelined in two round trips as the service's are, the rows read raw as text): the least a service that logs each delete costs; \"+ the service's validation and membership read\": that handler behind the service's own check of each request against the spec (server.Validation: kin-openapi and the compiled body check), at the operation's path and method, reading the caller's membership first as the service's guard does: the least a service that validates requests from the spec, checks who may act and logs each delete costs; \"scripted service\": the service's own server, every middleware included (authentication, input checks, validation, the membership guard, the Idempotency-Key layer, logs, metrics, the generated handler's decoding), its bulk handler doing the activity entry's floor (statement and entry in one transaction, rows answered as that floor answers them) instead of calling the store: service/scripted service is what the store, the handler and the service's answer cost beyond the statements; median of %d rounds x %d", c.rounds, invxReps),
 			}
-			r.floor += "; " + ms(logged) + " (+ its activity entry, one transaction); " + ms(validated) + " (+ the service's validation and membership read)"
+			r.floor += "; " + ms(logged) + " (+ its activity entry, one transaction); " + ms(validated) + " (+ the service's validation and membership read); " +
+				ms(scripted) + " (the service's server, its handler doing the activity entry's floor)"
 			r.more = []namedRatio{{x: bare.Seconds() / raw.Seconds(), of: "bare HTTP + the statement/raw", rounds: floorRounds[0]},
 				{x: logged.Seconds() / raw.Seconds(), of: "bare HTTP + the statement + its activity entry/raw", rounds: floorRounds[1]},
 				{x: validated.Seconds() / raw.Seconds(), of: "+ the service's validation and membership read/raw", rounds: floorRounds[2]},
-				{x: service.Seconds() / validated.Seconds(), of: "service/that floor"}}
-			r.cpu += fmt.Sprintf("; bare HTTP + the activity entry %s, + validation and membership read %s", cpuOf(3), cpuOf(4))
+				{x: scripted.Seconds() / raw.Seconds(), of: "scripted service/raw", rounds: floorRounds[3]},
+				{x: service.Seconds() / validated.Seconds(), of: "service/validated floor"},
+				{x: service.Seconds() / scripted.Seconds(), of: "service/scripted service"}}
+			r.cpu += fmt.Sprintf("; bare HTTP + the activity entry %s, + validation and membership read %s, scripted service %s", cpuOf(3), cpuOf(4), cpuOf(5))
 			perDoc := func(k int) string {
 				return fmt.Sprintf("%.1f (%.0f B)", cpu.allocs[k]/invxDocs, cpu.allocBytes[k]/invxDocs)
 			}
-			r.cpu += fmt.Sprintf(". Heap allocations of this process per document: service %s, raw %s, bare HTTP %s, + the activity entry %s, + validation and membership read %s",
-				perDoc(0), perDoc(1), perDoc(2), perDoc(3), perDoc(4))
+			r.cpu += fmt.Sprintf(". Heap allocations of this process per document: service %s, raw %s, bare HTTP %s, + the activity entry %s, + validation and membership read %s, scripted service %s",
+				perDoc(0), perDoc(1), perDoc(2), perDoc(3), perDoc(4), perDoc(5))
 			rows = append(rows, r)
 		})
 	}
@@ -83,17 +86,18 @@ func invxRows(c config) []row {
 }
 
 // invxCPU is the mean CPU per request of each variant (service, raw, bare HTTP, bare HTTP with the
-// activity entry, and validated too): this process's (the HTTP client's too) and, on PostgreSQL,
+// activity entry, validated too, and the scripted service): this process's (the HTTP client's too) and, on PostgreSQL,
 // the database's backends'; and this process's heap allocations per request, objects and bytes
 // (issue 13 asks for the service's per item: constant and small).
 type invxCPU struct {
-	proc, db           [5]time.Duration
-	allocs, allocBytes [5]float64
+	proc, db           [6]time.Duration
+	allocs, allocBytes [6]float64
 }
 
 // rounds is each round's service/raw, floorRounds each floor's/raw (bare HTTP + the statement, + its
-// activity entry, + validation and membership read), each of the round's medians.
-func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, logged, validated time.Duration, rounds []float64, floorRounds [3][]float64, cpu invxCPU) {
+// activity entry, + validation and membership read, the scripted service), each of the round's
+// medians.
+func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, logged, validated, scripted time.Duration, rounds []float64, floorRounds [4][]float64, cpu invxCPU) {
 	ctx := context.Background()
 	dbURL := storetest.URL(t, backend)
 	db, err := store.Open(ctx, dbURL, storetest.Options())
@@ -179,10 +183,11 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, l
 			}
 		}
 	}
-	var bareURL, loggedURL, validatedURL string
+	var bareURL, loggedURL, validatedURL, scriptedURL string
 	labelled("bare", func() { bareURL = bareInvxServer(t, backend, plain, org.ID, u.ID, false, false) })
 	labelled("logged", func() { loggedURL = bareInvxServer(t, backend, plain, org.ID, u.ID, true, false) })
 	labelled("validated", func() { validatedURL = bareInvxServer(t, backend, plain, org.ID, u.ID, true, true) })
+	labelled("scripted", func() { scriptedURL = scriptedInvxServer(t, db, backend, plain, org.ID, u.ID) })
 	// The validated floor refuses what the spec refuses (an action it does not list): without its
 	// checks, its handler would run the statement and answer 200.
 	invalid := bytes.Replace(payload, []byte(`"action":"del"`), []byte(`"action":"erase"`), 1)
@@ -202,7 +207,8 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, l
 	}
 	const deleted = `"status":"260"` // a floor's row of a deleted document
 	variants := []func() func(){viaHTTP(http.MethodPatch, url, `"itemStatus":"1"`), viaSQL,
-		viaHTTP(http.MethodPost, bareURL, deleted), viaHTTP(http.MethodPost, loggedURL, deleted), viaHTTP(http.MethodPatch, validatedURL, deleted)}
+		viaHTTP(http.MethodPost, bareURL, deleted), viaHTTP(http.MethodPost, loggedURL, deleted), viaHTTP(http.MethodPatch, validatedURL, deleted),
+		viaHTTP(http.MethodPatch, scriptedURL, deleted)}
 	samples := make([][]time.Duration, len(variants))
 	for _, v := range variants { // warm up connections, caches and the statement cache
 		reset()
@@ -248,11 +254,12 @@ func invxBench(t tb, c config, backend storetest.Backend) (service, raw, bare, l
 		org.ID, activity.InvxDeleteDocuments).Scan(&entries); err != nil {
 		t.Fatal(err)
 	}
-	if want := 3 * (c.rounds*invxReps + 1); entries != want {
+	if want := 4 * (c.rounds*invxReps + 1); entries != want {
 		t.Fatalf("%d activity entries, want %d: the service or a logged floor did not log every delete", entries, want)
 	}
-	return median(samples[0]), median(samples[1]), median(samples[2]), median(samples[3]), median(samples[4]),
-		roundRatios(perRound(0), rawRounds), [3][]float64{roundRatios(perRound(2), rawRounds), roundRatios(perRound(3), rawRounds), roundRatios(perRound(4), rawRounds)}, cpu
+	return median(samples[0]), median(samples[1]), median(samples[2]), median(samples[3]), median(samples[4]), median(samples[5]),
+		roundRatios(perRound(0), rawRounds),
+		[4][]float64{roundRatios(perRound(2), rawRounds), roundRatios(perRound(3), rawRounds), roundRatios(perRound(4), rawRounds), roundRatios(perRound(5), rawRounds)}, cpu
 }
 
 // databaseBackends are the pids of the PostgreSQL backends connected to plain's database, plain's
@@ -291,18 +298,13 @@ func backendsCPU(pids []int) time.Duration {
 
 func ms64(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// bareInvxServer serves the raw statement behind a bare Echo handler: decode the body's document
-// ids, run rawInvxDelete, write every row as a JSON object of its 18 columns (as text), with no
+// invxFloorDelete is the floors' work for one request: run rawInvxDelete of ids and write every
+// row, as a JSON object of its 18 columns (as text), in one array through write, with no
 // authentication, validation, transaction or activity entry. With logged it also writes the
 // activity entry the service writes for the delete (the same JSON details), in one transaction with
-// the statement, and answers after the commit, as the service does. With validate it first checks
-// each request against the spec as the service does (server.Validation: kin-openapi and the
-// compiled body check), at the operation's own path and method, then reads the caller's membership
-// of the organization, as the service's guard does (its statement kept prepared; on PostgreSQL over
-// pgx itself, as store.DB.QueryRow sends it): the checks every request of the service makes. Of the
-// service's authentication it leaves out the token's check, for a token seen before a map lookup
-// (auth.Tokens). It answers at the URL it returns. Rows are read as eachRow reads them.
-func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userID string, logged, validate bool) string {
+// the statement, and answers after the commit, as the service does; unlogged, the answer goes out in
+// pieces as the rows come. Rows are read as eachRow reads them.
+func invxFloorDelete(t tb, backend storetest.Backend, plain *sql.DB, orgID, userID string, logged bool) func(ctx context.Context, ids []string, write func([]byte) error) error {
 	columns := invxstore.ReturnedColumns()
 	// The logged floor's transaction on PostgreSQL runs the settings the service's large batch
 	// runs (store/invx: tuneLarge), so that it pays for them as the service does: plain's sessions
@@ -315,50 +317,7 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 		}
 	}
 	tune := invxstore.LargeBatchTuning(lz4)
-	memberQuery := storetest.Rebind(backend, identity.MemberRoleQuery)
-	var member *sql.Stmt
-	if validate && backend == storetest.SQLite {
-		var err error
-		if member, err = plain.Prepare(memberQuery); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = member.Close() })
-	}
-	isMember := func(ctx context.Context) error {
-		var role string
-		if member != nil {
-			return member.QueryRowContext(ctx, orgID, userID).Scan(&role)
-		}
-		return onPgx(ctx, plain, func(pc *pgx.Conn) error { return pc.QueryRow(ctx, memberQuery, orgID, userID).Scan(&role) })
-	}
-	e := echo.New()
-	handler := func(c echo.Context) error {
-		var items []struct {
-			DocID string `json:"docId"`
-		}
-		if err := jsonv2.UnmarshalRead(c.Request().Body, &items); err != nil {
-			return err
-		}
-		ids := make([]string, len(items))
-		for i, it := range items {
-			ids[i] = it.DocID
-		}
-		ctx := c.Request().Context()
-		if validate {
-			if err := isMember(ctx); err != nil {
-				return fmt.Errorf("membership: %w", err)
-			}
-		}
-		w := c.Response()
-		// Unlogged, the answer streams in pieces as the rows come; logged, it is held until the commit.
-		write := func(buf []byte) error {
-			if !w.Committed {
-				w.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
-				w.WriteHeader(http.StatusOK)
-			}
-			_, err := w.Write(buf)
-			return err
-		}
+	return func(ctx context.Context, ids []string, write func([]byte) error) error {
 		buf := make([]byte, 0, 64<<10)
 		var docs []byte // the activity entry's documents, sized as the service sizes them
 		if logged {
@@ -411,6 +370,63 @@ func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userI
 			return err
 		}
 		return write(append(buf, ']'))
+	}
+}
+
+// bareInvxServer serves invxFloorDelete behind a bare Echo handler that decodes the body's
+// document ids. With validate it first checks each request against the spec as the service does
+// (server.Validation: kin-openapi and the compiled body check), at the operation's own path and
+// method, then reads the caller's membership of the organization, as the service's guard does (its
+// statement kept prepared; on PostgreSQL over pgx itself, as store.DB.QueryRow sends it): the
+// checks every request of the service makes. Of the service's authentication it leaves out the
+// token's check, for a token seen before a map lookup (auth.Tokens). It answers at the URL it
+// returns.
+func bareInvxServer(t tb, backend storetest.Backend, plain *sql.DB, orgID, userID string, logged, validate bool) string {
+	del := invxFloorDelete(t, backend, plain, orgID, userID, logged)
+	memberQuery := storetest.Rebind(backend, identity.MemberRoleQuery)
+	var member *sql.Stmt
+	if validate && backend == storetest.SQLite {
+		var err error
+		if member, err = plain.Prepare(memberQuery); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = member.Close() })
+	}
+	isMember := func(ctx context.Context) error {
+		var role string
+		if member != nil {
+			return member.QueryRowContext(ctx, orgID, userID).Scan(&role)
+		}
+		return onPgx(ctx, plain, func(pc *pgx.Conn) error { return pc.QueryRow(ctx, memberQuery, orgID, userID).Scan(&role) })
+	}
+	e := echo.New()
+	handler := func(c echo.Context) error {
+		var items []struct {
+			DocID string `json:"docId"`
+		}
+		if err := jsonv2.UnmarshalRead(c.Request().Body, &items); err != nil {
+			return err
+		}
+		ids := make([]string, len(items))
+		for i, it := range items {
+			ids[i] = it.DocID
+		}
+		ctx := c.Request().Context()
+		if validate {
+			if err := isMember(ctx); err != nil {
+				return fmt.Errorf("membership: %w", err)
+			}
+		}
+		w := c.Response()
+		write := func(buf []byte) error {
+			if !w.Committed {
+				w.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+				w.WriteHeader(http.StatusOK)
+			}
+			_, err := w.Write(buf)
+			return err
+		}
+		return del(ctx, ids, write)
 	}
 	if !validate {
 		e.POST("/bulk", handler)
