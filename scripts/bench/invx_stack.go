@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 	"net/http"
 
 	gen "github.com/deletesvc/deletesvc/gen/invx"
@@ -28,11 +26,14 @@ func scriptedInvxServer(t tb, db *store.DB, backend storetest.Backend, plain *sq
 	h := &scriptedInvx{del: invxFloorDelete(t, backend, plain, orgID, userID, true)}
 	family := func(d api.Deps) (api.Family, error) {
 		f, err := invxh.Family(d)
+		if err != nil {
+			return api.Family{}, err
+		}
 		f.Register = func(r api.Router) { gen.RegisterHandlers(r, gen.NewStrictHandler(h, nil)) }
-		return f, err
+		return f, nil
 	}
 	env := servertest.StartWith(t, db, server.Config{Families: []func(api.Deps) (api.Family, error){family}})
-	return fmt.Sprintf("%s/invx/apis/v1/orgs/%s/document/bulk", env.URL, orgID)
+	return invxBulkURL(env.URL, orgID)
 }
 
 // scriptedInvx answers the bulk request with invxFloorDelete. The other operations are not served
@@ -48,26 +49,24 @@ func (h *scriptedInvx) UpdateDocumentBulk(ctx context.Context, req gen.UpdateDoc
 		ids[i] = a.DocId.String()
 	}
 	var answer rowsAnswer
-	// Logged, del writes the whole answer once, after the commit: it is kept, not copied.
-	err := h.del(ctx, ids, func(b []byte) error {
-		if answer != nil {
-			return errors.New("the logged floor wrote its answer twice")
-		}
-		answer = b
-		return nil
-	})
-	if err != nil {
+	// Logged, del hands over its pieces after the commit, slices of a buffer it leaves alone: they
+	// are kept, not copied.
+	if err := h.del(ctx, ids, func(piece []byte) error { answer = append(answer, piece); return nil }); err != nil {
 		return nil, err
 	}
 	return answer, nil
 }
 
-// rowsAnswer is the floor's answer, written as it is with status 200.
-type rowsAnswer []byte
+// rowsAnswer is the floor's answer in its pieces, written as they are with status 200.
+type rowsAnswer [][]byte
 
 func (a rowsAnswer) VisitUpdateDocumentBulkResponse(w http.ResponseWriter) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	_, err := w.Write(a)
-	return err
+	for _, piece := range a {
+		if _, err := w.Write(piece); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -60,7 +60,7 @@ type row struct {
 	goal              goal         // the zero goal: none
 	rounds            []float64    // this row's ratio in each round, for the goal's verdict
 	baseline          string       // what the baseline runs
-	cpu               string       // this process's CPU per operation of the service variant, when measured
+	cost              string       // what one operation of each variant costs (CPU; for invx, heap allocations too), when measured
 }
 
 // namedRatio is a ratio and what it divides; with rounds (its ratio in each round, a floor's), the
@@ -150,10 +150,10 @@ func main() {
 	}
 	fmt.Println("\nWhat each baseline runs:")
 	fmt.Println(strings.Join(notes, "\n"))
-	fmt.Println("\nCPU of this process (the service and its HTTP client together) per operation of the service variant:")
+	fmt.Println("\nWhat one operation costs: CPU of this process (the servers and their HTTP clients together) and, where shown, of PostgreSQL's backends; for invx, this process's heap allocations too:")
 	for _, r := range rows {
-		if r.cpu != "" {
-			fmt.Printf("- %s, %s: %s\n", r.workload, r.backend, r.cpu)
+		if r.cost != "" {
+			fmt.Printf("- %s, %s: %s\n", r.workload, r.backend, r.cost)
 		}
 	}
 }

@@ -167,9 +167,9 @@ func TestRatioTextJudgesEachFloorByTheRowsGoal(t *testing.T) {
 
 var allocSink [][]byte
 
-// TestHeapAllocsCountsThisProcesssAllocations: the counter the invx row's allocations per document
+// TestHeapAllocsCountsThisProcessAllocations: the counter the invx row's allocations per document
 // come from moves by at least what was allocated between two reads.
-func TestHeapAllocsCountsThisProcesssAllocations(t *testing.T) {
+func TestHeapAllocsCountsThisProcessAllocations(t *testing.T) {
 	objects0, bytes0 := heapAllocs()
 	for range 100 {
 		allocSink = append(allocSink, make([]byte, 1024))

@@ -42,7 +42,7 @@ func smallRows(c config) []row {
 					more: []namedRatio{{x: rates[k] / rates["bare+query"], of: "service/bare+query"},
 						{x: rates[k] / rates["bare+row"], of: "service/bare+query+row answered"},
 						{x: rates["bare+row"] / rates["bare"], of: "bare+query+row answered/bare", rounds: roundRatios(samples["bare+row"], samples["bare"])}},
-					cpu:      fmt.Sprintf("%.0f us per request (bare Echo: %.0f us, bare Echo + query: %.0f us, + the row answered: %.0f us)", cpu[k], cpu["bare"], cpu["bare+query"], cpu["bare+row"]),
+					cost:     fmt.Sprintf("%.0f us per request (bare Echo: %.0f us, bare Echo + query: %.0f us, + the row answered: %.0f us)", cpu[k], cpu["bare"], cpu["bare+query"], cpu["bare+row"]),
 					baseline: fmt.Sprintf("floor: a bare Echo handler answering fixed JSON on its own httptest server, same client; raw SQL column: the same handler first reading the organization, its state and the caller's membership (the guard's one query), its statement kept prepared (on PostgreSQL over pgx itself, as the service's is; on SQLite over database/sql); row answered: that handler answering the row it read (each column's bytes as a JSON string); median of %d rounds x %d requests", c.rounds, smallPerRound),
 				})
 			}

@@ -54,7 +54,7 @@ func ultrabizRows(c config) []row {
 					{x: r.validated / r.pgbench, of: "bare HTTP + validation/pgbench", rounds: r.validatedRounds},
 					{x: r.scripted / r.pgbench, of: "scripted service/pgbench", rounds: r.scriptedRounds},
 					{x: r.service / r.bare, of: "service/bare HTTP"}, {x: r.service / r.scripted, of: "service/scripted service"}},
-				cpu: r.cpu,
+				cost: r.cpu,
 				baseline: fmt.Sprintf("pgbench -M prepared -c %d -j %d -f %s: the service's statements of one cycle, same tenant data; "+
 					"the Go client runs the same script's statements from this process over pgx (a connection per client, each statement prepared once, "+
 					"the script's pipelines sent as pgx batches, no HTTP, validation or ORM): what Go itself costs beside the database on the same cores; "+

@@ -139,7 +139,7 @@ func TestAppendDecimal(t *testing.T) {
 
 // BenchmarkBulkAnswerPieces writes the 200 answer of 1000 applied documents, as the service's
 // seeded ones are, over loopback HTTP in pieces of each size, and its client reads it whole: the
-// time both take is what flushAt was chosen by (1 MB holds the whole answer, written at once). Each
+// time both take is what AnswerPiece was chosen by (1 MB holds the whole answer, written at once). Each
 // size runs its -count times in a row, so run the command several times to interleave them.
 //
 //	for i in 1 2 3 4; do go test -run '^$' -bench BulkAnswerPieces ./server/invx/; done

@@ -24,9 +24,10 @@ type ActionItem struct {
 	Comments *string
 }
 
-// ItemResult is the outcome of one item: the document after the change (without Body; found by the
-// item's DocID, so its ID is DocID byte for byte), or why it failed (*ActionError,
-// *DuplicateItemError, or an error wrapping store.ErrNotFound).
+// ItemResult is the outcome of one item: the document after the change (without Body; its ID is
+// the item's DocID byte for byte, as resolve pairs rows with items by a map keyed by the row's
+// ID), or why it failed (*ActionError, *DuplicateItemError, or an error wrapping
+// store.ErrNotFound).
 type ItemResult struct {
 	Document *Document
 	Err      error
