@@ -23,9 +23,9 @@ type bulkAnswer struct {
 
 // bulkItem is one item's result: the document after the change, or why it failed.
 type bulkItem struct {
-	// key is the item's docId as the API spells a uuid. An applied document's id is the same
-	// string (the store pairs rows with items by a map keyed by the row's id), so it is written
-	// without parsing the stored one again.
+	// key is the item's docId as the API spells a uuid. An applied document's ID is the same
+	// string (the store pairs rows with items by a map keyed by the row's ID), so the answer writes
+	// it without parsing it again.
 	key string
 	doc *invxstore.Document
 	err *gen.ErrorDetail
@@ -87,7 +87,7 @@ func appendBulkItem(buf []byte, it *bulkItem) ([]byte, error) {
 	if it.doc == nil {
 		buf = append(buf, "null"...)
 	} else {
-		buf = appendDocument(buf, it.doc, it.key)
+		buf = appendDocument(buf, it.doc)
 	}
 	buf = append(buf, `,"itemErrors":`...)
 	status := gen.ItemStatusSuccess
@@ -110,7 +110,8 @@ func appendBulkItem(buf []byte, it *bulkItem) ([]byte, error) {
 }
 
 // appendDocument writes the gen.Document documentOut makes of d, fields in gen.Document's order.
-func appendDocument(buf []byte, d *invxstore.Document, id string) []byte {
+// d.ID is written as it is: it is the item's key, as the API spells a uuid (bulkItem).
+func appendDocument(buf []byte, d *invxstore.Document) []byte {
 	buf = append(buf, `{"acceptanceComments":`...)
 	buf = appendNullString(buf, d.AcceptanceComments)
 	buf = append(buf, `,"amount":`...)
@@ -139,7 +140,7 @@ func appendDocument(buf []byte, d *invxstore.Document, id string) []byte {
 	buf = append(buf, `,"docType":`...)
 	buf = appendString(buf, d.DocType)
 	buf = append(buf, `,"id":`...)
-	buf = appendString(buf, id)
+	buf = appendString(buf, d.ID)
 	buf = append(buf, `,"irdDocType":`...)
 	buf = appendString(buf, d.IrdDocType)
 	buf = append(buf, `,"lastUpdated":`...)
