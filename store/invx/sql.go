@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/deletesvc/deletesvc/store"
 	"github.com/deletesvc/deletesvc/store/internal/dialect"
 )
@@ -492,7 +494,9 @@ func (t *documentTexts) document(slab *stringSlab) (Document, error) {
 		Annotations: []string{},
 	}
 	var err error
-	if err = d.Amount.Scan(texts[8]); err != nil {
+	// Parsed, not Scan: Scan would box the text in an interface first, an allocation per row (a
+	// numeric's text, as both databases return it, is never quoted, which is all Scan adds).
+	if d.Amount.Decimal, err = decimal.NewFromString(texts[8]); err != nil {
 		return Document{}, fmt.Errorf("amount: %w", err)
 	}
 	if d.CreatedOn, err = strconv.ParseInt(texts[14], 10, 64); err != nil {
