@@ -15,7 +15,7 @@ import (
 // allow the action is 400 err-incorrect-update-action, an id the organization does not have 404.
 func (h *Handler) UpdateDocument(ctx context.Context, req gen.UpdateDocumentRequestObject) (gen.UpdateDocumentResponseObject, error) {
 	caller, _ := auth.From(ctx)
-	item := actionIn(*req.Body)
+	item := actionsIn([]gen.DocumentAction{*req.Body})[0]
 	doc, err := h.store.ApplyAction(ctx, caller.OrgID, caller.UserID, item)
 	if err != nil {
 		d, ok := actionErrorDetail(err, item.DocID, 0)
@@ -43,10 +43,7 @@ func (h *Handler) UpdateDocument(ctx context.Context, req gen.UpdateDocumentRequ
 // none was, so a client reading only the envelope is not told a failed request succeeded.
 func (h *Handler) UpdateDocumentBulk(ctx context.Context, req gen.UpdateDocumentBulkRequestObject) (gen.UpdateDocumentBulkResponseObject, error) {
 	caller, _ := auth.From(ctx)
-	items := make([]invxstore.ActionItem, len(*req.Body))
-	for i, a := range *req.Body {
-		items[i] = actionIn(a)
-	}
+	items := actionsIn(*req.Body)
 	results, err := h.store.ApplyActions(ctx, caller.OrgID, caller.UserID, items)
 	if err != nil {
 		return nil, err

@@ -1,7 +1,9 @@
 package invx
 
 import (
+	"encoding/hex"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -30,9 +32,33 @@ func documentOut(d invxstore.Document) (gen.Document, error) {
 	}, nil
 }
 
-// actionIn is one request item as the store takes it; uuid's String makes the id lower-case, as stored.
-func actionIn(a gen.DocumentAction) invxstore.ActionItem {
-	return invxstore.ActionItem{DocID: a.DocId.String(), Action: invxstore.Action(a.Action), Comments: a.Comments}
+// actionsIn is request items as the store takes them, each id spelled as uuid's String spells it
+// (lower case, as stored). The ids are slices of one string: one allocation for a bulk request
+// instead of one per item.
+func actionsIn(actions []gen.DocumentAction) []invxstore.ActionItem {
+	var ids strings.Builder
+	ids.Grow(uuidTextLen * len(actions))
+	for _, a := range actions {
+		var text [uuidTextLen]byte
+		ids.Write(appendUUID(text[:0], a.DocId))
+	}
+	all := ids.String()
+	items := make([]invxstore.ActionItem, len(actions))
+	for i, a := range actions {
+		items[i] = invxstore.ActionItem{DocID: all[i*uuidTextLen : (i+1)*uuidTextLen], Action: invxstore.Action(a.Action), Comments: a.Comments}
+	}
+	return items
+}
+
+const uuidTextLen = len("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")
+
+// appendUUID appends u as its String spells it (uuid has no appending form).
+func appendUUID(dst []byte, u uuid.UUID) []byte {
+	dst = hex.AppendEncode(dst, u[0:4])
+	dst = hex.AppendEncode(append(dst, '-'), u[4:6])
+	dst = hex.AppendEncode(append(dst, '-'), u[6:8])
+	dst = hex.AppendEncode(append(dst, '-'), u[8:10])
+	return hex.AppendEncode(append(dst, '-'), u[10:16])
 }
 
 // newDocumentIn takes from an IRP e-invoice what the document keeps; body is the request as JSON.
