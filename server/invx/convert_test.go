@@ -13,10 +13,8 @@ import (
 // and its id is spelled exactly as uuid's String spells it (the stored form), whatever its bytes.
 func TestActionsInSpellIDsAsUUIDString(t *testing.T) {
 	comment := "seen"
-	ids := []uuid.UUID{uuid.Nil, uuid.Max, uuid.MustParse("0A1B2C3D-4E5F-6A7B-8C9D-AEBFC0D1E2F3")}
-	for range 50 {
-		ids = append(ids, uuid.New())
-	}
+	// Between them every hex digit appears.
+	ids := []uuid.UUID{uuid.Nil, uuid.Max, uuid.MustParse("0A1B2C3D-4E5F-6A7B-8C9D-AEBFC0D1E2F3"), uuid.MustParse("f0e1d2c3-b4a5-4697-8879-6a5b4c3d2e1f")}
 	var actions []gen.DocumentAction
 	for i, id := range ids {
 		a := gen.DocumentAction{DocId: id, Action: gen.ActionDelete}

@@ -299,7 +299,7 @@ func valuesItemRows(items []ActionItem) (string, []any) {
 // and the losers simply get no row back. Its size and work stay linear in the items. Items must
 // have distinct docIds.
 func (st statements) apply(orgID, userID string, items []ActionItem, now time.Time) (string, []any) {
-	acts := actionsIn(items)
+	acts := usedActions(items)
 	if len(acts) == 1 && !anyComments(items) {
 		return st.applyByIDs(orgID, userID, acts[0], items, now)
 	}
@@ -365,8 +365,8 @@ func (st statements) states(orgID string, ids []string) (string, []any) {
 	return "SELECT id, status FROM invx_documents WHERE organization_id = ? AND " + inIDs, []any{orgID, idsArg}
 }
 
-// actionsIn lists the actions the items use, in Actions order.
-func actionsIn(items []ActionItem) []Action {
+// usedActions lists the actions the items use, in Actions order.
+func usedActions(items []ActionItem) []Action {
 	var acts []Action
 	for _, a := range Actions {
 		if slices.ContainsFunc(items, func(it ActionItem) bool { return it.Action == a }) {
