@@ -4,6 +4,8 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,41 +15,59 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// A batched statement is GORM's Raw(query, vars...) built once per query text and argument names,
-// then reused with each call's values: GORM's building (the named parameters parsed, each value
-// inspected, the text written again) was about 8% of the service's CPU in a profile of an
-// Ultrabiz cycle (issue 13), for a text that changes only when the arguments' shape does. The first
-// build is GORM's own, with a placeholder value in each argument's place, so the text is byte for
-// byte what GORM writes (on Citus the planner sees the same statements). Values GORM does not bind
-// as one parameter (lists, expressions, subqueries) are built by GORM every time.
+// A batched statement is GORM's Raw(query, vars...) built once per query text, argument names and
+// lists' lengths, then reused with each call's values: GORM's building (the named parameters
+// parsed, each value inspected, the text written again) was about 8% of the service's CPU in a
+// profile of an Ultrabiz cycle (issue 13), for a text that changes only when the arguments' shape
+// does. The first build is GORM's own, with a placeholder value in each parameter's place, so the
+// text is byte for byte what GORM writes (on Citus the planner sees the same statements). A list
+// GORM writes as a parameter per element ("IN ?" with three ids is IN ($1,$2,$3)) is built with as
+// many placeholders, so each length is a statement of its own. Values GORM binds otherwise
+// (expressions, subqueries, []byte, which it may spell per byte) are built by GORM every time.
 
 // builtStatement is a query as GORM builds it and, for each of its parameters in order, the
-// argument it binds: a name of the named arguments, or an index of the positional ones.
+// argument value it binds.
 type builtStatement struct {
-	sql   string
-	named bool
-	names []string // the named argument each parameter binds
-	index []int    // the positional argument each parameter binds
-	keys  []string // the named arguments' names when built: a text left @other as it was
+	sql    string
+	gorm   bool // GORM builds it every time: its first build bound something else than placeholders
+	named  bool
+	keys   []string // the named arguments' names when built: a text left @other as it was
+	params []param
+}
+
+// param is what one parameter binds: argument arg (an index into keys, or of the positional
+// arguments) or, when that is a list, its element at path (one index per level of nesting).
+type param struct {
+	arg  int
+	path []int
 }
 
 type statementKey struct {
 	dialect string // how parameters are written
 	query   string
 	named   bool
-	args    int // how many named, or positional, arguments
+	args    int    // how many named, or positional, arguments
+	lists   string // the lengths of the list arguments (listShape): "" when there are none
 }
 
 var (
 	builtStatements     sync.Map // statementKey -> *builtStatement
 	builtStatementCount atomic.Int64
+	listShapes          sync.Map // statementKey without lists -> *atomic.Int32, its lists' shapes cached
 )
 
 // maxBuiltStatements bounds the cache: the stores' query texts are constants, so a text built at
-// run time (which would never repeat) must not grow it without bound.
-const maxBuiltStatements = 1024
+// run time (which would never repeat) must not grow it without bound. A query's lists make a
+// statement per length, so each query keeps at most maxListShapes of them (the first seen: a
+// caller sending every length cannot crowd out the other queries), of at most maxCachedParams
+// parameters each (a statement that long costs the database more than its building).
+const (
+	maxBuiltStatements = 1024
+	maxListShapes      = 16
+	maxCachedParams    = 512
+)
 
-// placeholder stands in for an argument when a statement is first built: GORM binds it as it binds
+// placeholder stands in for a parameter when a statement is first built: GORM binds it as it binds
 // any value that is one parameter.
 type placeholder int
 
@@ -61,7 +81,11 @@ func buildStatement(tx *gorm.DB, query string, vars []any) (string, []any, error
 		// with @ are read for their fields' names too.
 		return gormBuild(tx, query, vars)
 	}
-	key := statementKey{dialect: tx.Dialector.Name(), query: query, named: isNamed, args: len(vars)}
+	lists, ok := listShape(named, isNamed, vars)
+	if !ok {
+		return gormBuild(tx, query, vars)
+	}
+	key := statementKey{dialect: tx.Dialector.Name(), query: query, named: isNamed, args: len(vars), lists: lists}
 	if isNamed {
 		key.args = len(named)
 	}
@@ -71,17 +95,31 @@ func buildStatement(tx *gorm.DB, query string, vars []any) (string, []any, error
 		}
 		return gormBuild(tx, query, vars)
 	}
-	if builtStatementCount.Load() < maxBuiltStatements && bindsAsOneEach(named, vars) {
-		if b, ok := firstBuild(tx, query, named, isNamed, vars); ok {
-			if _, loaded := builtStatements.LoadOrStore(key, b); !loaded {
-				builtStatementCount.Add(1)
-			}
-			if args, ok := b.bind(named, vars); ok {
-				return b.sql, args, nil
-			}
+	if builtStatementCount.Load() < maxBuiltStatements && mayCacheShape(key) {
+		b, ok := firstBuild(tx, query, named, isNamed, vars)
+		if !ok {
+			b = &builtStatement{gorm: true} // not tried again
+		}
+		if _, loaded := builtStatements.LoadOrStore(key, b); !loaded {
+			builtStatementCount.Add(1)
+		}
+		if args, ok := b.bind(named, vars); ok {
+			return b.sql, args, nil
 		}
 	}
 	return gormBuild(tx, query, vars)
+}
+
+// mayCacheShape counts a new shape of lists against its query's allowance; a statement without
+// lists is always allowed.
+func mayCacheShape(key statementKey) bool {
+	if key.lists == "" {
+		return true
+	}
+	base := key
+	base.lists = ""
+	n, _ := listShapes.LoadOrStore(base, new(atomic.Int32))
+	return n.(*atomic.Int32).Add(1) <= maxListShapes
 }
 
 func gormBuild(tx *gorm.DB, query string, vars []any) (string, []any, error) {
@@ -101,24 +139,140 @@ func namedArgs(vars []any) (map[string]any, bool) {
 	return m, ok
 }
 
-// firstBuild builds query with a placeholder for each argument and records which argument each
-// parameter binds. ok is false when GORM bound anything else (a value the session already held).
-func firstBuild(tx *gorm.DB, query string, named map[string]any, isNamed bool, vars []any) (*builtStatement, bool) {
-	b := &builtStatement{named: isNamed}
-	var stand []any
-	var names []string
+// listShape spells the lengths of the arguments that are lists, by name (in name order) or by
+// position: "products=3;" or "1=5(2,2,2,2,2);" for five rows of two values. ok is false when an
+// argument is neither a value GORM binds as one parameter nor a list of such values or of such
+// lists.
+func listShape(named map[string]any, isNamed bool, vars []any) (string, bool) {
+	var buf [64]byte
+	shape := buf[:0]
 	if isNamed {
-		m := make(map[string]any, len(named))
-		for name := range named {
-			m[name] = placeholder(len(names))
+		var names []string
+		for name, v := range named {
+			if bindsAsOne(v) {
+				continue
+			}
+			if _, ok := asList(v); !ok {
+				return "", false
+			}
 			names = append(names, name)
 		}
-		stand, b.keys = []any{m}, names
+		slices.Sort(names)
+		for _, name := range names {
+			shape = append(shape, name...)
+			shape = append(shape, '=')
+			var ok bool
+			if shape, ok = appendListShape(shape, named[name]); !ok {
+				return "", false
+			}
+			shape = append(shape, ';')
+		}
+		return string(shape), true
+	}
+	for i, v := range vars {
+		if bindsAsOne(v) {
+			continue
+		}
+		shape = strconv.AppendInt(shape, int64(i), 10)
+		shape = append(shape, '=')
+		var ok bool
+		if shape, ok = appendListShape(shape, v); !ok {
+			return "", false
+		}
+		shape = append(shape, ';')
+	}
+	return string(shape), true
+}
+
+// appendListShape appends list's length and, when its elements are lists, theirs in parentheses.
+// A list must hold only values that bind as one parameter, or only lists.
+func appendListShape(shape []byte, list any) ([]byte, bool) {
+	rv, ok := asList(list)
+	if !ok {
+		return nil, false
+	}
+	n := rv.Len()
+	shape = strconv.AppendInt(shape, int64(n), 10)
+	if n == 0 || scalarKind(rv.Type().Elem().Kind()) {
+		return shape, true
+	}
+	if bindsAsOne(rv.Index(0).Interface()) {
+		for i := 1; i < n; i++ {
+			if !bindsAsOne(rv.Index(i).Interface()) {
+				return nil, false
+			}
+		}
+		return shape, true
+	}
+	shape = append(shape, '(')
+	for i := range n {
+		if i > 0 {
+			shape = append(shape, ',')
+		}
+		if shape, ok = appendListShape(shape, rv.Index(i).Interface()); !ok {
+			return nil, false
+		}
+	}
+	return append(shape, ')'), true
+}
+
+// scalarKind tells whether every value of a type of kind k binds as one parameter.
+func scalarKind(k reflect.Kind) bool {
+	return k >= reflect.Bool && k <= reflect.Float64 || k == reflect.String
+}
+
+// asList is v as a list GORM writes a parameter per element of: a slice or array that is not a
+// driver.Valuer (a PostgreSQL array is one parameter) nor bytes.
+func asList(v any) (reflect.Value, bool) {
+	switch v.(type) {
+	case nil, gorm.Valuer, clause.Expression, clause.Interface, driver.Valuer:
+		return reflect.Value{}, false
+	}
+	rv := reflect.ValueOf(v)
+	if k := rv.Kind(); (k == reflect.Slice || k == reflect.Array) && rv.Type().Elem().Kind() != reflect.Uint8 {
+		return rv, true
+	}
+	return reflect.Value{}, false
+}
+
+// firstBuild builds query with a placeholder for each parameter and records what each binds. ok is
+// false when GORM bound anything else (a value the session already held, a list it spelled
+// otherwise), or when the statement has more than maxCachedParams parameters.
+func firstBuild(tx *gorm.DB, query string, named map[string]any, isNamed bool, vars []any) (*builtStatement, bool) {
+	b := &builtStatement{named: isNamed}
+	var stands []param // what placeholder(i) binds
+	standIn := func(arg int, v any) any {
+		var at func(v any, path []int) any
+		at = func(v any, path []int) any {
+			rv, ok := asList(v)
+			if !ok {
+				stands = append(stands, param{arg: arg, path: path})
+				return placeholder(len(stands) - 1)
+			}
+			list := make([]any, rv.Len())
+			for i := range list {
+				list[i] = at(rv.Index(i).Interface(), append(path[:len(path):len(path)], i))
+			}
+			return list
+		}
+		return at(v, nil)
+	}
+	var stand []any
+	if isNamed {
+		m := make(map[string]any, len(named))
+		for name, v := range named {
+			m[name] = standIn(len(b.keys), v)
+			b.keys = append(b.keys, name)
+		}
+		stand = []any{m}
 	} else {
 		stand = make([]any, len(vars))
-		for i := range vars {
-			stand[i] = placeholder(i)
+		for i, v := range vars {
+			stand[i] = standIn(i, v)
 		}
+	}
+	if len(stands) > maxCachedParams {
+		return nil, false
 	}
 	text, bound, err := gormBuild(tx, query, stand)
 	if err != nil {
@@ -129,19 +283,19 @@ func firstBuild(tx *gorm.DB, query string, named map[string]any, isNamed bool, v
 		if !ok {
 			return nil, false
 		}
-		if isNamed {
-			b.names = append(b.names, names[p])
-		} else {
-			b.index = append(b.index, int(p))
-		}
+		b.params = append(b.params, stands[p])
 	}
 	b.sql = text
 	return b, true
 }
 
-// bind is the statement's parameters from this call's arguments; ok is false when they do not have
-// the shape it was built for.
+// bind is the statement's parameters from this call's arguments, which have the shape it was built
+// for (its key's); ok is false when the names differ, or GORM builds the statement.
 func (b *builtStatement) bind(named map[string]any, vars []any) ([]any, bool) {
+	if b.gorm {
+		return nil, false
+	}
+	args := make([]any, len(b.params))
 	if b.named {
 		if len(named) != len(b.keys) {
 			return nil, false
@@ -151,47 +305,37 @@ func (b *builtStatement) bind(named map[string]any, vars []any) ([]any, bool) {
 				return nil, false
 			}
 		}
-		args := make([]any, len(b.names))
-		for i, name := range b.names {
-			v := named[name] // present: the keys are the same
-			if !bindsAsOne(v) {
-				return nil, false
-			}
-			args[i] = v
+		for i, p := range b.params {
+			args[i] = element(named[b.keys[p.arg]], p.path)
 		}
 		return args, true
 	}
-	args := make([]any, len(b.index))
-	for i, at := range b.index {
-		if !bindsAsOne(vars[at]) {
-			return nil, false
-		}
-		args[i] = vars[at]
+	for i, p := range b.params {
+		args[i] = element(vars[p.arg], p.path)
 	}
 	return args, true
 }
 
-func bindsAsOneEach(named map[string]any, vars []any) bool {
-	for _, v := range named {
-		if !bindsAsOne(v) {
-			return false
+// element is the value at path in v, a list (nested as deep as path), or v itself.
+func element(v any, path []int) any {
+	for _, i := range path {
+		switch list := v.(type) {
+		case []any:
+			v = list[i]
+		case []string:
+			v = list[i]
+		default:
+			v = reflect.ValueOf(v).Index(i).Interface()
 		}
 	}
-	if named == nil {
-		for _, v := range vars {
-			if !bindsAsOne(v) {
-				return false
-			}
-		}
-	}
-	return true
+	return v
 }
 
 // bindsAsOne tells whether GORM binds v as exactly one parameter, as it does a placeholder
 // (Statement.AddVar and clause's processValue), wherever it stands in the text.
 func bindsAsOne(v any) bool {
 	switch v.(type) {
-	case nil:
+	case nil, string, bool, int, int32, int64, float64: // the common ones, without reflection
 		return true
 	case gorm.Valuer, clause.Expression, clause.Interface, clause.Column, clause.Table, sql.NamedArg, *gorm.DB:
 		return false

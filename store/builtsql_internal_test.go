@@ -33,8 +33,16 @@ func TestBuiltStatementsAreGORMs(t *testing.T) {
 		{"UPDATE t SET a = @a WHERE org = @org AND id = @id AND (x = @org)", named(map[string]any{"org": "o1", "id": int64(7), "a": decimal.RequireFromString("1.50")}), true},
 		{"UPDATE t SET a = @a WHERE org = @org AND id = @id AND (x = @org)", named(map[string]any{"org": "o2", "id": int64(8), "a": decimal.RequireFromString("2")}), true},
 		{"SELECT * FROM t WHERE org = @org AND n IN (@n)", named(map[string]any{"org": "o1", "n": 3, "unused": true}), true},
-		{"SELECT * FROM t WHERE org = @org AND n IN (@n)", named(map[string]any{"org": "o1", "n": []int{1, 2, 3}, "unused": true}), false},
-		{"SELECT * FROM t WHERE org = @org AND n IN (@n)", named(map[string]any{"org": "o1", "n": 4}), true}, // other names: a shape of its own
+		{"SELECT * FROM t WHERE org = @org AND n IN (@n)", named(map[string]any{"org": "o1", "n": []int{1, 2, 3}, "unused": true}), true}, // a length of its own
+		{"SELECT * FROM t WHERE org = @org AND n IN (@n)", named(map[string]any{"org": "o2", "n": []int{4, 5, 6}, "unused": false}), true},
+		{"SELECT * FROM t WHERE org = @org AND n IN (@n)", named(map[string]any{"org": "o2", "n": []any{"x", nil, &note, at}, "unused": 1}), true},
+		{"SELECT * FROM t WHERE org = @org AND n IN (@n)", named(map[string]any{"org": "o2", "n": []string{}, "unused": 1}), false}, // GORM binds NULL
+		{"SELECT * FROM t WHERE org = @org AND n IN @n", named(map[string]any{"org": "o2", "n": []string{}, "unused": 1}), true},    // GORM writes (NULL)
+		{"SELECT * FROM t WHERE org = @org AND n IN @n AND m IN @m", named(map[string]any{"org": "o2", "n": [2]int64{7, 8}, "m": []decimal.Decimal{decimal.New(1, -2)}}), true},
+		{"SELECT * FROM t WHERE org = @org AND n IN @n AND m IN @m", named(map[string]any{"org": "o3", "m": [2]int64{7, 8}, "n": []decimal.Decimal{decimal.New(1, -2)}}), true},
+		{"SELECT * FROM t WHERE org = @org AND n IN @n AND m IN @m", named(map[string]any{"org": "o3", "m": []any{[]byte("x")}, "n": []int{1}}), false},
+		{"SELECT * FROM t WHERE org = @org AND n IN @n AND m IN @m", named(map[string]any{"org": "o3", "m": []any{1, []int{2}}, "n": []int{1}}), false}, // values and lists mixed
+		{"SELECT * FROM t WHERE org = @org AND n IN (@n)", named(map[string]any{"org": "o1", "n": 4}), true},                                            // other names: a shape of its own
 		{"SELECT @org, @missing", named(map[string]any{"org": "o1"}), true},
 		{"SELECT @org, @missing", named(map[string]any{"org": nil}), true},
 		{"SELECT @org, @n, @other", named(map[string]any{"org": "o1", "n": 1, "unused": 2}), true},
@@ -42,7 +50,16 @@ func TestBuiltStatementsAreGORMs(t *testing.T) {
 		{"INSERT INTO t VALUES (?, ?, ?, ?, ?)", []any{"a", nil, &note, none, at}, true},
 		{"INSERT INTO t VALUES (?, ?, ?, ?, ?)", []any{"b", 1, none, &note, at.Add(time.Hour)}, true},
 		{"INSERT INTO t VALUES (?, ?, ?, ?, ?)", []any{"c", []byte("raw"), none, &note, at}, false},
-		{"SELECT ? WHERE n IN (?)", []any{"a", []string{"x", "y"}}, false},
+		{"SELECT ? WHERE n IN (?)", []any{"a", []string{"x", "y"}}, true},
+		{"SELECT ? WHERE n IN (?)", []any{"b", []string{"z", "y"}}, true},
+		{"SELECT ? WHERE n IN (?)", []any{"b", []string{"z"}}, true},
+		{"INSERT INTO t (a, b) VALUES ?", []any{[][]any{{1, "x"}, {2, nil}}}, true},
+		{"INSERT INTO t (a, b) VALUES ?", []any{[][]any{{3, "y"}, {4, &note}}}, true},
+		{"INSERT INTO t (a, b) VALUES ?", []any{[][]any{{3, "y"}, {4, &note}, {5, none}}}, true},
+		{"INSERT INTO t (a, b) VALUES ?", []any{[][]any{{3, "y"}, {4}}}, true}, // rows of other lengths
+		{"INSERT INTO t (a, b) VALUES ?", []any{[][]any{{3}, {4, "y"}}}, true},
+		{"INSERT INTO t (a, b) VALUES ?", []any{[][]any{{3, "y"}, {4, []byte("raw")}}}, false},
+		{"INSERT INTO t (a, b) VALUES (?), (?)", []any{[]any{1, "x"}, []string{"y", "z"}}, true},
 		{"SELECT ?", []any{"a", "extra"}, true},
 		{"SELECT @Name, ?", []any{struct{ Name string }{"x"}}, false}, // positional: GORM names its fields
 		{"SELECT ? WHERE a = @Valid", []any{sql.NullString{String: "x", Valid: true}}, false},
@@ -60,44 +77,106 @@ func TestBuiltStatementsAreGORMs(t *testing.T) {
 		if got != want || !reflect.DeepEqual(gotVars, wantVars) {
 			t.Errorf("%s %v:\n built %s %v\n GORM  %s %v", c.query, c.vars, got, gotVars, want, wantVars)
 		}
-		named, isNamed := namedArgs(c.vars)
-		key := statementKey{dialect: "postgres", query: c.query, named: isNamed, args: len(c.vars)}
-		if isNamed {
-			key.args = len(named)
-		}
-		cached, ok := builtStatements.Load(key)
-		fromCache := ok && cached.(*builtStatement).sql == got
-		if fromCache {
-			_, fromCache = cached.(*builtStatement).bind(named, c.vars)
-		}
+		fromCache := cachedAs(c.query, c.vars, got)
 		if fromCache != c.cached {
 			t.Errorf("%s %v: from the cache %v, want %v", c.query, c.vars, fromCache, c.cached)
 		}
 	}
 }
 
-// BenchmarkBuildStatement: a batched statement built by GORM every time ("gorm") against the cache
-// ("cached"). Run: go test -run '^$' -bench BuildStatement ./store/
+// cachedAs tells whether the cache holds query built as text for the shape of vars.
+func cachedAs(query string, vars []any, text string) bool {
+	named, isNamed := namedArgs(vars)
+	lists, ok := listShape(named, isNamed, vars)
+	if !ok {
+		return false
+	}
+	key := statementKey{dialect: "postgres", query: query, named: isNamed, args: len(vars), lists: lists}
+	if isNamed {
+		key.args = len(named)
+	}
+	cached, ok := builtStatements.Load(key)
+	if !ok || cached.(*builtStatement).sql != text {
+		return false
+	}
+	_, ok = cached.(*builtStatement).bind(named, vars)
+	return ok
+}
+
+// Each length of a query's lists is a statement of its own, so a query keeps at most
+// maxListShapes of them: built beyond that, its text is still GORM's, from GORM.
+func TestBuiltStatementsKeepFewLengthsOfAList(t *testing.T) {
+	t.Parallel()
+	tx, err := gorm.Open(postgres.New(postgres.Config{DSN: "postgres://nowhere.invalid/none"}), &gorm.Config{DisableAutomaticPing: true, DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const query = "SELECT id FROM lengths WHERE org = @org AND id IN @ids"
+	for n := 1; n <= maxListShapes+3; n++ {
+		for range 2 {
+			vars := []any{map[string]any{"org": "o1", "ids": make([]int, n)}}
+			want, wantVars, err := gormBuild(tx, query, vars)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, gotVars, err := buildStatement(tx, query, vars)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want || !reflect.DeepEqual(gotVars, wantVars) {
+				t.Fatalf("%d ids: built %s %v, GORM %s %v", n, got, gotVars, want, wantVars)
+			}
+			if cached := cachedAs(query, vars, got); cached != (n <= maxListShapes) {
+				t.Errorf("%d ids: from the cache %v", n, cached)
+			}
+		}
+	}
+	// A statement with more parameters than maxCachedParams is GORM's every time.
+	vars := []any{map[string]any{"org": "o1", "ids": make([]int, maxCachedParams)}}
+	got, _, err := buildStatement(tx, "SELECT id FROM long WHERE org = @org AND id IN @ids", vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cachedAs("SELECT id FROM long WHERE org = @org AND id IN @ids", vars, got) {
+		t.Errorf("%d parameters cached", maxCachedParams+1)
+	}
+}
+
+// BenchmarkBuildStatement: batched statements built by GORM every time ("gorm") against the cache
+// ("cached"): one of scalars ("values"), and Ultrabiz's check of an invoice's vendor and products
+// ("lists", its two lists written a parameter per element). Run:
+// go test -run '^$' -bench BuildStatement ./store/
 func BenchmarkBuildStatement(b *testing.B) {
 	tx, err := gorm.Open(postgres.New(postgres.Config{DSN: "postgres://nowhere.invalid/none"}), &gorm.Config{DisableAutomaticPing: true, DryRun: true})
 	if err != nil {
 		b.Fatal(err)
 	}
-	const query = `UPDATE ultrabiz_purchase_invoices SET deleted_at = @now, deleted_by = @by
+	for _, s := range []struct {
+		name, query string
+		vars        []any
+	}{{"values", `UPDATE ultrabiz_purchase_invoices SET deleted_at = @now, deleted_by = @by
 		WHERE organization_id = @org AND id = @id AND is_pgp = @pgp AND deleted_at IS NULL
-		RETURNING organization_id, id, is_pgp, vendor_id, bill_no, net_amount, paid_amount`
-	vars := []any{map[string]any{"org": "6b0eb5147d5030649c8083bc", "id": int64(42), "pgp": false, "by": int64(7), "now": time.Now()}}
-	for _, c := range []struct {
-		name  string
-		build func(*gorm.DB, string, []any) (string, []any, error)
-	}{{"gorm", gormBuild}, {"cached", buildStatement}} {
-		b.Run(c.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, _, err := c.build(tx, query, vars); err != nil {
-					b.Fatal(err)
+		RETURNING organization_id, id, is_pgp, vendor_id, bill_no, net_amount, paid_amount`,
+		[]any{map[string]any{"org": "6b0eb5147d5030649c8083bc", "id": int64(42), "pgp": false, "by": int64(7), "now": time.Now()}}},
+		{"lists", `SELECT 'vendor' AS kind, '' AS product_id, id, 0 AS multiplier FROM ultrabiz_vendors WHERE organization_id = @org AND id IN @vendors
+		UNION ALL
+		SELECT 'product', id, 0, 0 FROM ultrabiz_products WHERE organization_id = @org AND id IN @products
+		UNION ALL
+		SELECT 'packing', product_id, id, multiplier FROM ultrabiz_packings WHERE organization_id = @org AND product_id IN @products`,
+			[]any{map[string]any{"org": "6b0eb5147d5030649c8083bc", "vendors": []int32{3}, "products": []string{"sample string 2", "P-0042"}}}},
+	} {
+		for _, c := range []struct {
+			name  string
+			build func(*gorm.DB, string, []any) (string, []any, error)
+		}{{"gorm", gormBuild}, {"cached", buildStatement}} {
+			b.Run(s.name+"/"+c.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, _, err := c.build(tx, s.query, s.vars); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
