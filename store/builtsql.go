@@ -29,7 +29,7 @@ import (
 // argument value it binds.
 type builtStatement struct {
 	sql    string
-	gorm   bool // GORM builds it every time: its first build bound something else than placeholders
+	gorm   bool // GORM builds it every time: its first build failed or bound other values than placeholders
 	named  bool
 	keys   []string // the named arguments' names when built: a text left @other as it was
 	params []param
@@ -58,9 +58,11 @@ var (
 
 // maxBuiltStatements bounds the cache: the stores' query texts are constants, so a text built at
 // run time (which would never repeat) must not grow it without bound. A query's lists make a
-// statement per length, so each query keeps at most maxListShapes of them (the first seen: a
-// caller sending every length cannot crowd out the other queries), of at most maxCachedParams
-// parameters each (a statement that long costs the database more than its building).
+// statement per length, so each query (text, dialect and count of arguments) keeps at most
+// maxListShapes of them, the first seen: a caller sending every length cannot take the cache from
+// the other queries (there are a few dozen with lists). Arguments of more than maxCachedParams
+// values and lists in all are built by GORM every time, without a key: a bound on what one entry
+// holds, chosen well above the stores' usual lists (an invoice's products, a page of ids).
 const (
 	maxBuiltStatements = 1024
 	maxListShapes      = 16
@@ -110,8 +112,8 @@ func buildStatement(tx *gorm.DB, query string, vars []any) (string, []any, error
 	return gormBuild(tx, query, vars)
 }
 
-// mayCacheShape counts a new shape of lists against its query's allowance; a statement without
-// lists is always allowed.
+// mayCacheShape counts a shape of lists not cached yet against its query's allowance; a statement
+// without lists is always allowed. Two callers racing with one new shape may both count it.
 func mayCacheShape(key statementKey) bool {
 	if key.lists == "" {
 		return true
@@ -119,7 +121,8 @@ func mayCacheShape(key statementKey) bool {
 	base := key
 	base.lists = ""
 	n, _ := listShapes.LoadOrStore(base, new(atomic.Int32))
-	return n.(*atomic.Int32).Add(1) <= maxListShapes
+	shapes := n.(*atomic.Int32)
+	return shapes.Load() < maxListShapes && shapes.Add(1) <= maxListShapes
 }
 
 func gormBuild(tx *gorm.DB, query string, vars []any) (string, []any, error) {
@@ -139,13 +142,15 @@ func namedArgs(vars []any) (map[string]any, bool) {
 	return m, ok
 }
 
-// listShape spells the lengths of the arguments that are lists, by name (in name order) or by
-// position: "products=3;" or "1=5(2,2,2,2,2);" for five rows of two values. ok is false when an
-// argument is neither a value GORM binds as one parameter nor a list of such values or of such
-// lists.
+// listShape spells the lengths of the arguments that are lists, by name (in name order, each
+// prefixed with its length, so that no name can spell another's shape) or by position:
+// "8:products=3;" or "1=5(2,2,2,2,2);" for five rows of two values. ok is false when an argument
+// is neither a value GORM binds as one parameter nor a list of such values or of such lists, or
+// when the lists hold more than maxCachedParams values and lists in all.
 func listShape(named map[string]any, isNamed bool, vars []any) (string, bool) {
 	var buf [64]byte
 	shape := buf[:0]
+	budget := maxCachedParams
 	if isNamed {
 		var names []string
 		for name, v := range named {
@@ -159,10 +164,12 @@ func listShape(named map[string]any, isNamed bool, vars []any) (string, bool) {
 		}
 		slices.Sort(names)
 		for _, name := range names {
+			shape = strconv.AppendInt(shape, int64(len(name)), 10)
+			shape = append(shape, ':')
 			shape = append(shape, name...)
 			shape = append(shape, '=')
 			var ok bool
-			if shape, ok = appendListShape(shape, named[name]); !ok {
+			if shape, ok = appendListShape(shape, named[name], &budget); !ok {
 				return "", false
 			}
 			shape = append(shape, ';')
@@ -176,7 +183,7 @@ func listShape(named map[string]any, isNamed bool, vars []any) (string, bool) {
 		shape = strconv.AppendInt(shape, int64(i), 10)
 		shape = append(shape, '=')
 		var ok bool
-		if shape, ok = appendListShape(shape, v); !ok {
+		if shape, ok = appendListShape(shape, v, &budget); !ok {
 			return "", false
 		}
 		shape = append(shape, ';')
@@ -184,16 +191,20 @@ func listShape(named map[string]any, isNamed bool, vars []any) (string, bool) {
 	return string(shape), true
 }
 
-// appendListShape appends list's length and, when its elements are lists, theirs in parentheses.
-// A list must hold only values that bind as one parameter, or only lists.
-func appendListShape(shape []byte, list any) ([]byte, bool) {
+// appendListShape appends list's length and, when its elements are lists, theirs in parentheses,
+// taking its elements from budget. A list must hold only values that bind as one parameter, or
+// only lists.
+func appendListShape(shape []byte, list any, budget *int) ([]byte, bool) {
 	rv, ok := asList(list)
 	if !ok {
 		return nil, false
 	}
 	n := rv.Len()
+	if *budget -= n; *budget < 0 {
+		return nil, false
+	}
 	shape = strconv.AppendInt(shape, int64(n), 10)
-	if n == 0 || scalarKind(rv.Type().Elem().Kind()) {
+	if elem := rv.Type().Elem(); n == 0 || scalarKind(elem.Kind()) && elem.NumMethod() == 0 {
 		return shape, true
 	}
 	if bindsAsOne(rv.Index(0).Interface()) {
@@ -209,20 +220,22 @@ func appendListShape(shape []byte, list any) ([]byte, bool) {
 		if i > 0 {
 			shape = append(shape, ',')
 		}
-		if shape, ok = appendListShape(shape, rv.Index(i).Interface()); !ok {
+		if shape, ok = appendListShape(shape, rv.Index(i).Interface(), budget); !ok {
 			return nil, false
 		}
 	}
 	return append(shape, ')'), true
 }
 
-// scalarKind tells whether every value of a type of kind k binds as one parameter.
+// scalarKind tells whether every value of a type of kind k without methods (a GormValue could
+// spell it otherwise) binds as one parameter.
 func scalarKind(k reflect.Kind) bool {
 	return k >= reflect.Bool && k <= reflect.Float64 || k == reflect.String
 }
 
 // asList is v as a list GORM writes a parameter per element of: a slice or array that is not a
-// driver.Valuer (a PostgreSQL array is one parameter) nor bytes.
+// driver.Valuer (a PostgreSQL array is one parameter) nor of a byte kind (GORM binds []byte whole,
+// yet spells it per byte after a parenthesis: left to GORM).
 func asList(v any) (reflect.Value, bool) {
 	switch v.(type) {
 	case nil, gorm.Valuer, clause.Expression, clause.Interface, driver.Valuer:
@@ -236,8 +249,8 @@ func asList(v any) (reflect.Value, bool) {
 }
 
 // firstBuild builds query with a placeholder for each parameter and records what each binds. ok is
-// false when GORM bound anything else (a value the session already held, a list it spelled
-// otherwise), or when the statement has more than maxCachedParams parameters.
+// false when GORM bound anything else (an empty list it binds as NULL, a list past the
+// placeholders' count it binds whole) or failed.
 func firstBuild(tx *gorm.DB, query string, named map[string]any, isNamed bool, vars []any) (*builtStatement, bool) {
 	b := &builtStatement{named: isNamed}
 	var stands []param // what placeholder(i) binds
@@ -270,9 +283,6 @@ func firstBuild(tx *gorm.DB, query string, named map[string]any, isNamed bool, v
 		for i, v := range vars {
 			stand[i] = standIn(i, v)
 		}
-	}
-	if len(stands) > maxCachedParams {
-		return nil, false
 	}
 	text, bound, err := gormBuild(tx, query, stand)
 	if err != nil {

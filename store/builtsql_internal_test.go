@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"reflect"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // A statement built from the cache is, text and parameters, what GORM's Raw builds for the same
@@ -131,14 +133,62 @@ func TestBuiltStatementsKeepFewLengthsOfAList(t *testing.T) {
 			}
 		}
 	}
-	// A statement with more parameters than maxCachedParams is GORM's every time.
-	vars := []any{map[string]any{"org": "o1", "ids": make([]int, maxCachedParams)}}
-	got, _, err := buildStatement(tx, "SELECT id FROM long WHERE org = @org AND id IN @ids", vars)
+	// Lists of more than maxCachedParams values in all are GORM's every time.
+	for _, n := range []int{maxCachedParams, maxCachedParams + 1} {
+		const query = "SELECT id FROM long WHERE org = @org AND id IN @ids"
+		vars := []any{map[string]any{"org": "o1", "ids": make([]int, n)}}
+		got, _, err := buildStatement(tx, query, vars)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cached := cachedAs(query, vars, got); cached != (n <= maxCachedParams) {
+			t.Errorf("%d ids: from the cache %v", n, cached)
+		}
+	}
+}
+
+// upper is a value GORM spells with its GormValue: in a list too, so such a list is GORM's.
+type upper string
+
+func (u upper) GormValue(context.Context, *gorm.DB) clause.Expr {
+	return clause.Expr{SQL: "upper(?)", Vars: []any{string(u)}}
+}
+
+// Lists whose shapes could be spelled alike, and lists GORM spells by their values' methods, are
+// built as GORM builds them.
+func TestBuiltStatementsTellListsApart(t *testing.T) {
+	t.Parallel()
+	tx, err := gorm.Open(postgres.New(postgres.Config{DSN: "postgres://nowhere.invalid/none"}), &gorm.Config{DisableAutomaticPing: true, DryRun: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cachedAs("SELECT id FROM long WHERE org = @org AND id IN @ids", vars, got) {
-		t.Errorf("%d parameters cached", maxCachedParams+1)
+	named := func(m map[string]any) []any { return []any{m} }
+	for _, vars := range [][]any{
+		// A name holding another's spelling: "a=1;c" is no list's shape but its own.
+		named(map[string]any{"a": []int{1}, "c": []int{1, 2}, "a=1;c": 0}),
+		named(map[string]any{"a": "xy", "c": 0, "a=1;c": []int{1, 2}}),
+		named(map[string]any{"a": []upper{"x", "y"}, "c": 1, "a=1;c": 2}),
+		// Positional lists trading lengths.
+		{[]string{"p"}, []int{1, 2}, []upper{"z"}},
+		{[]string{"p", "q"}, []int{1}, []upper{"z"}},
+	} {
+		query := "SELECT * FROM t WHERE a IN @a AND c IN (@c) AND x = @a=1;c"
+		if _, isNamed := namedArgs(vars); !isNamed {
+			query = "SELECT * FROM t WHERE a IN ? AND c IN (?) AND u IN ?"
+		}
+		for range 2 {
+			want, wantVars, err := gormBuild(tx, query, vars)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, gotVars, err := buildStatement(tx, query, vars)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want || !reflect.DeepEqual(gotVars, wantVars) {
+				t.Errorf("%s %v:\n built %s %v\n GORM  %s %v", query, vars, got, gotVars, want, wantVars)
+			}
+		}
 	}
 }
 
