@@ -19,10 +19,7 @@ import (
 // needed: PostgreSQL's dialect without a connection.
 func TestBuiltStatementsAreGORMs(t *testing.T) {
 	t.Parallel()
-	tx, err := gorm.Open(postgres.New(postgres.Config{DSN: "postgres://nowhere.invalid/none"}), &gorm.Config{DisableAutomaticPing: true, DryRun: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx := dryRunPostgres(t)
 	note, none := "note", (*string)(nil)
 	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	type call struct {
@@ -68,22 +65,39 @@ func TestBuiltStatementsAreGORMs(t *testing.T) {
 		{"SELECT @s", named(map[string]any{"s": struct{ A int }{1}}), false},
 		{"SELECT @t, @d", named(map[string]any{"t": &at, "d": (*decimal.Decimal)(nil)}), true},
 	} {
-		want, wantVars, err := gormBuild(tx, c.query, c.vars)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, gotVars, err := buildStatement(tx, c.query, c.vars)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got != want || !reflect.DeepEqual(gotVars, wantVars) {
-			t.Errorf("%s %v:\n built %s %v\n GORM  %s %v", c.query, c.vars, got, gotVars, want, wantVars)
-		}
+		got := builtAsGORM(t, tx, c.query, c.vars)
 		fromCache := cachedAs(c.query, c.vars, got)
 		if fromCache != c.cached {
 			t.Errorf("%s %v: from the cache %v, want %v", c.query, c.vars, fromCache, c.cached)
 		}
 	}
+}
+
+// dryRunPostgres is GORM on PostgreSQL's dialect without a connection: statements are built, not run.
+func dryRunPostgres(t testing.TB) *gorm.DB {
+	tx, err := gorm.Open(postgres.New(postgres.Config{DSN: "postgres://nowhere.invalid/none"}), &gorm.Config{DisableAutomaticPing: true, DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tx
+}
+
+// builtAsGORM builds query with vars and checks that its text and parameters are what GORM's Raw
+// builds; it returns the text.
+func builtAsGORM(t *testing.T, tx *gorm.DB, query string, vars []any) string {
+	t.Helper()
+	want, wantVars, err := gormBuild(tx, query, vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, gotVars, err := buildStatement(tx, query, vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want || !reflect.DeepEqual(gotVars, wantVars) {
+		t.Errorf("%s %v:\n built %s %v\n GORM  %s %v", query, vars, got, gotVars, want, wantVars)
+	}
+	return got
 }
 
 // cachedAs tells whether the cache holds query built as text for the shape of vars.
@@ -109,25 +123,12 @@ func cachedAs(query string, vars []any, text string) bool {
 // maxListShapes of them: built beyond that, its text is still GORM's, from GORM.
 func TestBuiltStatementsKeepFewLengthsOfAList(t *testing.T) {
 	t.Parallel()
-	tx, err := gorm.Open(postgres.New(postgres.Config{DSN: "postgres://nowhere.invalid/none"}), &gorm.Config{DisableAutomaticPing: true, DryRun: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx := dryRunPostgres(t)
 	const query = "SELECT id FROM lengths WHERE org = @org AND id IN @ids"
 	for n := 1; n <= maxListShapes+3; n++ {
 		for range 2 {
 			vars := []any{map[string]any{"org": "o1", "ids": make([]int, n)}}
-			want, wantVars, err := gormBuild(tx, query, vars)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, gotVars, err := buildStatement(tx, query, vars)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != want || !reflect.DeepEqual(gotVars, wantVars) {
-				t.Fatalf("%d ids: built %s %v, GORM %s %v", n, got, gotVars, want, wantVars)
-			}
+			got := builtAsGORM(t, tx, query, vars)
 			if cached := cachedAs(query, vars, got); cached != (n <= maxListShapes) {
 				t.Errorf("%d ids: from the cache %v", n, cached)
 			}
@@ -158,10 +159,7 @@ func (u upper) GormValue(context.Context, *gorm.DB) clause.Expr {
 // built as GORM builds them.
 func TestBuiltStatementsTellListsApart(t *testing.T) {
 	t.Parallel()
-	tx, err := gorm.Open(postgres.New(postgres.Config{DSN: "postgres://nowhere.invalid/none"}), &gorm.Config{DisableAutomaticPing: true, DryRun: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx := dryRunPostgres(t)
 	named := func(m map[string]any) []any { return []any{m} }
 	for _, vars := range [][]any{
 		// A name holding another's spelling: "a=1;c" is no list's shape but its own.
@@ -177,17 +175,7 @@ func TestBuiltStatementsTellListsApart(t *testing.T) {
 			query = "SELECT * FROM t WHERE a IN ? AND c IN (?) AND u IN ?"
 		}
 		for range 2 {
-			want, wantVars, err := gormBuild(tx, query, vars)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, gotVars, err := buildStatement(tx, query, vars)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != want || !reflect.DeepEqual(gotVars, wantVars) {
-				t.Errorf("%s %v:\n built %s %v\n GORM  %s %v", query, vars, got, gotVars, want, wantVars)
-			}
+			builtAsGORM(t, tx, query, vars)
 		}
 	}
 }
@@ -197,10 +185,7 @@ func TestBuiltStatementsTellListsApart(t *testing.T) {
 // ("lists", its two lists written a parameter per element). Run:
 // go test -run '^$' -bench BuildStatement ./store/
 func BenchmarkBuildStatement(b *testing.B) {
-	tx, err := gorm.Open(postgres.New(postgres.Config{DSN: "postgres://nowhere.invalid/none"}), &gorm.Config{DisableAutomaticPing: true, DryRun: true})
-	if err != nil {
-		b.Fatal(err)
-	}
+	tx := dryRunPostgres(b)
 	for _, s := range []struct {
 		name, query string
 		vars        []any
