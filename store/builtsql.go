@@ -146,11 +146,17 @@ func namedArgs(vars []any) (map[string]any, bool) {
 // prefixed with its length, so that no name can spell another's shape) or by position:
 // "8:products=3;" or "1=5(2,2,2,2,2);" for five rows of two values. ok is false when an argument
 // is neither a value GORM binds as one parameter nor a list of such values or of such lists, or
-// when the lists hold more than maxCachedParams values and lists in all.
+// when the arguments and their lists hold more than maxCachedParams values and lists in all.
 func listShape(named map[string]any, isNamed bool, vars []any) (string, bool) {
 	var buf [64]byte
 	shape := buf[:0]
-	budget := maxCachedParams
+	budget := maxCachedParams - len(vars)
+	if isNamed {
+		budget = maxCachedParams - len(named)
+	}
+	if budget < 0 {
+		return "", false
+	}
 	if isNamed {
 		var names []string
 		for name, v := range named {
@@ -192,7 +198,7 @@ func listShape(named map[string]any, isNamed bool, vars []any) (string, bool) {
 }
 
 // appendListShape appends list's length and, when its elements are lists, theirs in parentheses,
-// taking its elements from budget. A list must hold only values that bind as one parameter, or
+// taking its elements from budget (the list itself was taken, as an argument or an element). A list must hold only values that bind as one parameter, or
 // only lists.
 func appendListShape(shape []byte, list any, budget *int) ([]byte, bool) {
 	rv, ok := asList(list)

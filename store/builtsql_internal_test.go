@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,16 +135,23 @@ func TestBuiltStatementsKeepFewLengthsOfAList(t *testing.T) {
 			}
 		}
 	}
-	// Lists of more than maxCachedParams values in all are GORM's every time.
-	for _, n := range []int{maxCachedParams, maxCachedParams + 1} {
+	// Arguments of more than maxCachedParams values and lists in all are GORM's every time: the
+	// organization, the list and its ids; or as many values each an argument of its own.
+	for _, n := range []int{maxCachedParams - 2, maxCachedParams - 1} {
 		const query = "SELECT id FROM long WHERE org = @org AND id IN @ids"
 		vars := []any{map[string]any{"org": "o1", "ids": make([]int, n)}}
-		got, _, err := buildStatement(tx, query, vars)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if cached := cachedAs(query, vars, got); cached != (n <= maxCachedParams) {
+		if cached := cachedAs(query, vars, builtAsGORM(t, tx, query, vars)); cached != (n+2 <= maxCachedParams) {
 			t.Errorf("%d ids: from the cache %v", n, cached)
+		}
+	}
+	for _, n := range []int{maxCachedParams, maxCachedParams + 1} {
+		query := "SELECT id FROM many WHERE id IN (?" + strings.Repeat(",?", n-1) + ")"
+		vars := make([]any, n)
+		for i := range vars {
+			vars[i] = i
+		}
+		if cached := cachedAs(query, vars, builtAsGORM(t, tx, query, vars)); cached != (n <= maxCachedParams) {
+			t.Errorf("%d arguments: from the cache %v", n, cached)
 		}
 	}
 }
