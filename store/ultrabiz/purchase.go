@@ -429,7 +429,7 @@ func (s *Store) DeletePurchase(ctx context.Context, orgID string, id int64, isPG
 		// Before the lines are marked: it reads the live lines.
 		b.Exec("take back stock", nil, s.sql.takeBackStock, doc)
 		b.Exec("mark lines deleted", nil, s.sql.markLinesDeleted, map[string]any{"org": orgID, "doc": id, "now": now})
-		b.Exec("reduce vendor balance", nil, s.sql.subtractVendorBalance, map[string]any{"org": orgID, "vendor": inv.VendorID, "amount": inv.NetAmount})
+		b.Exec("reduce vendor balance", nil, s.sql.subtractVendorBalance, map[string]any{"org": orgID, "vendor": inv.VendorID, "amount": inv.NetAmount.Bound()})
 		if err := activity.Queue(b, orgID, userID, activity.UltrabizDeletePurchase, deleteDetails(inv, deletedBy, out), now); err != nil {
 			return err
 		}
