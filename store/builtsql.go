@@ -60,13 +60,14 @@ var (
 // run time (which would never repeat) must not grow it without bound. A query's lists make a
 // statement per length, so each query (text, dialect and count of arguments) keeps at most
 // maxListShapes of them, the first seen: a caller sending every length cannot take the cache from
-// the other queries (there are a few dozen with lists). Arguments of more than maxCachedParams
-// values and lists in all are built by GORM every time, without a key: a bound on what one entry
-// holds, chosen well above the stores' usual lists (an invoice's products, a page of ids).
+// the other queries (there are a few dozen with lists). Arguments of more than maxCachedValues
+// values and lists in all (arguments, and their lists' elements) are built by GORM every time,
+// without a key: a bound on what one entry holds, chosen well above the stores' usual lists (an
+// invoice's products, a page of ids).
 const (
 	maxBuiltStatements = 1024
 	maxListShapes      = 16
-	maxCachedParams    = 512
+	maxCachedValues    = 512
 )
 
 // placeholder stands in for a parameter when a statement is first built: GORM binds it as it binds
@@ -83,13 +84,9 @@ func buildStatement(tx *gorm.DB, query string, vars []any) (string, []any, error
 		// with @ are read for their fields' names too.
 		return gormBuild(tx, query, vars)
 	}
-	lists, ok := listShape(named, isNamed, vars)
+	key, ok := keyOf(tx.Dialector.Name(), query, named, isNamed, vars)
 	if !ok {
 		return gormBuild(tx, query, vars)
-	}
-	key := statementKey{dialect: tx.Dialector.Name(), query: query, named: isNamed, args: len(vars), lists: lists}
-	if isNamed {
-		key.args = len(named)
 	}
 	if cached, ok := builtStatements.Load(key); ok {
 		if args, ok := cached.(*builtStatement).bind(named, vars); ok {
@@ -110,6 +107,20 @@ func buildStatement(tx *gorm.DB, query string, vars []any) (string, []any, error
 		}
 	}
 	return gormBuild(tx, query, vars)
+}
+
+// keyOf is the cache's key for query with these arguments; ok is false when they are of no shape
+// the cache keeps (listShape).
+func keyOf(dialect, query string, named map[string]any, isNamed bool, vars []any) (statementKey, bool) {
+	lists, ok := listShape(named, isNamed, vars)
+	if !ok {
+		return statementKey{}, false
+	}
+	key := statementKey{dialect: dialect, query: query, named: isNamed, args: len(vars), lists: lists}
+	if isNamed {
+		key.args = len(named)
+	}
+	return key, true
 }
 
 // mayCacheShape counts a shape of lists not cached yet against its query's allowance; a statement
@@ -146,16 +157,23 @@ func namedArgs(vars []any) (map[string]any, bool) {
 // prefixed with its length, so that no name can spell another's shape) or by position:
 // "8:products=3;" or "1=5(2,2,2,2,2);" for five rows of two values. ok is false when an argument
 // is neither a value GORM binds as one parameter nor a list of such values or of such lists, or
-// when the arguments and their lists hold more than maxCachedParams values and lists in all.
+// when the arguments and their lists hold more than maxCachedValues values and lists in all.
 func listShape(named map[string]any, isNamed bool, vars []any) (string, bool) {
 	var buf [64]byte
 	shape := buf[:0]
-	budget := maxCachedParams - len(vars)
+	budget := maxCachedValues - len(vars)
 	if isNamed {
-		budget = maxCachedParams - len(named)
+		budget = maxCachedValues - len(named)
 	}
 	if budget < 0 {
 		return "", false
+	}
+	// appendArg appends "label=shape;" for one list argument, its label already appended.
+	appendArg := func(list any) bool {
+		var ok bool
+		shape, ok = appendListShape(append(shape, '='), list, &budget)
+		shape = append(shape, ';')
+		return ok
 	}
 	if isNamed {
 		var names []string
@@ -170,15 +188,10 @@ func listShape(named map[string]any, isNamed bool, vars []any) (string, bool) {
 		}
 		slices.Sort(names)
 		for _, name := range names {
-			shape = strconv.AppendInt(shape, int64(len(name)), 10)
-			shape = append(shape, ':')
-			shape = append(shape, name...)
-			shape = append(shape, '=')
-			var ok bool
-			if shape, ok = appendListShape(shape, named[name], &budget); !ok {
+			shape = append(append(strconv.AppendInt(shape, int64(len(name)), 10), ':'), name...)
+			if !appendArg(named[name]) {
 				return "", false
 			}
-			shape = append(shape, ';')
 		}
 		return string(shape), true
 	}
@@ -186,20 +199,16 @@ func listShape(named map[string]any, isNamed bool, vars []any) (string, bool) {
 		if bindsAsOne(v) {
 			continue
 		}
-		shape = strconv.AppendInt(shape, int64(i), 10)
-		shape = append(shape, '=')
-		var ok bool
-		if shape, ok = appendListShape(shape, v, &budget); !ok {
+		if shape = strconv.AppendInt(shape, int64(i), 10); !appendArg(v) {
 			return "", false
 		}
-		shape = append(shape, ';')
 	}
 	return string(shape), true
 }
 
 // appendListShape appends list's length and, when its elements are lists, theirs in parentheses,
-// taking its elements from budget (the list itself was taken, as an argument or an element). A list must hold only values that bind as one parameter, or
-// only lists.
+// taking its elements from budget (the list itself was taken, as an argument or an element). A
+// list must hold only values that bind as one parameter, or only lists.
 func appendListShape(shape []byte, list any, budget *int) ([]byte, bool) {
 	rv, ok := asList(list)
 	if !ok {

@@ -104,13 +104,9 @@ func builtAsGORM(t *testing.T, tx *gorm.DB, query string, vars []any) string {
 // cachedAs tells whether the cache holds query built as text for the shape of vars.
 func cachedAs(query string, vars []any, text string) bool {
 	named, isNamed := namedArgs(vars)
-	lists, ok := listShape(named, isNamed, vars)
+	key, ok := keyOf("postgres", query, named, isNamed, vars)
 	if !ok {
 		return false
-	}
-	key := statementKey{dialect: "postgres", query: query, named: isNamed, args: len(vars), lists: lists}
-	if isNamed {
-		key.args = len(named)
 	}
 	cached, ok := builtStatements.Load(key)
 	if !ok || cached.(*builtStatement).sql != text {
@@ -135,22 +131,22 @@ func TestBuiltStatementsKeepFewLengthsOfAList(t *testing.T) {
 			}
 		}
 	}
-	// Arguments of more than maxCachedParams values and lists in all are GORM's every time: the
+	// Arguments of more than maxCachedValues values and lists in all are GORM's every time: the
 	// organization, the list and its ids; or as many values each an argument of its own.
-	for _, n := range []int{maxCachedParams - 2, maxCachedParams - 1} {
+	for _, n := range []int{maxCachedValues - 2, maxCachedValues - 1} {
 		const query = "SELECT id FROM long WHERE org = @org AND id IN @ids"
 		vars := []any{map[string]any{"org": "o1", "ids": make([]int, n)}}
-		if cached := cachedAs(query, vars, builtAsGORM(t, tx, query, vars)); cached != (n+2 <= maxCachedParams) {
+		if cached := cachedAs(query, vars, builtAsGORM(t, tx, query, vars)); cached != (n+2 <= maxCachedValues) {
 			t.Errorf("%d ids: from the cache %v", n, cached)
 		}
 	}
-	for _, n := range []int{maxCachedParams, maxCachedParams + 1} {
+	for _, n := range []int{maxCachedValues, maxCachedValues + 1} {
 		query := "SELECT id FROM many WHERE id IN (?" + strings.Repeat(",?", n-1) + ")"
 		vars := make([]any, n)
 		for i := range vars {
 			vars[i] = i
 		}
-		if cached := cachedAs(query, vars, builtAsGORM(t, tx, query, vars)); cached != (n <= maxCachedParams) {
+		if cached := cachedAs(query, vars, builtAsGORM(t, tx, query, vars)); cached != (n <= maxCachedValues) {
 			t.Errorf("%d arguments: from the cache %v", n, cached)
 		}
 	}
