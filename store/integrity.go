@@ -97,6 +97,21 @@ func OrphanCountSQL(keys []ForeignKey, tenant bool) string {
 	return "SELECT " + strings.Join(parts, " + ")
 }
 
+// KeyShareParentsSQL locks, FOR KEY SHARE, the rows of k's referenced table that one
+// organization's rows of k's table point at (bound: the organization twice). It is the lock the
+// database's own check takes for each row it inserts: a transaction writing with those checks off
+// (UncheckedTx) takes it itself, before proving its rows, so that no other transaction can delete
+// a parent they point at until it commits (the deleter waits, then its own check sees the rows and
+// refuses). k must be TenantScoped: both sides are bound to the organization, one Citus shard.
+func KeyShareParentsSQL(k ForeignKey) string {
+	match := make([]string, len(k.Columns))
+	for j, c := range k.Columns {
+		match[j] = "p." + k.RefColumns[j] + " = c." + c
+	}
+	return "SELECT count(*) FROM (SELECT 1 FROM " + k.RefTable + " p WHERE p.organization_id = ? AND EXISTS (SELECT 1 FROM " +
+		k.Table + " c WHERE c.organization_id = ? AND " + strings.Join(match, " AND ") + ") FOR KEY SHARE OF p) locked"
+}
+
 // Orphans is a foreign key with the rows that break it.
 type Orphans struct {
 	Key  ForeignKey

@@ -419,7 +419,7 @@ func (s *Store) RestoreBackup(ctx context.Context, req RestoreRequest) (Restore,
 			slices.Reverse(steps)
 		}
 		touched := map[string]bool{}
-		store.ReportPlan(ctx, len(steps)+len(sections)) // the tables cleared, then the backup's read back
+		store.ReportPlan(ctx, len(steps)+len(sections)+1) // the tables cleared, the backup's read back, the proof
 		err = runSteps(ctx, tx, steps, req.OrgID, keep, func(st step, deleted int64) {
 			touched[st.table] = true
 			store.ReportStep(ctx, st.category, deleted)
@@ -430,9 +430,10 @@ func (s *Store) RestoreBackup(ctx context.Context, req RestoreRequest) (Restore,
 		if err := s.load(ctx, tx, b, set, plan, touched, &res); err != nil {
 			return err
 		}
-		if err := proveRestore(tx, req.OrgID, keys, touched); err != nil {
+		if err := proveRestore(tx, req.OrgID, keys, touched, unchecked); err != nil {
 			return err
 		}
+		store.ReportStep(ctx, "", 0)
 		if err := s.recompute(tx, req.OrgID, nil, nil); err != nil {
 			return err
 		}
@@ -628,8 +629,22 @@ func (s *Store) insertBatch(tx *gorm.DB, t *restoreTarget, arr string, orgID str
 
 // proveRestore shows, before the restore commits, that no row of the organization points at a
 // missing row through any key into or out of a table the restore wrote: one anti-join per table,
-// and on failure one per key to name the categories.
-func proveRestore(tx *gorm.DB, orgID string, keys []store.ForeignKey, touched map[string]bool) error {
+// and on failure one per key to name the categories. Unchecked (the database checked no row), it
+// first locks the kept rows the restored ones point at (store.KeyShareParentsSQL), as the
+// database's check of each inserted row would have: a parent deleted after the proof would
+// otherwise leave the restored rows pointing at nothing.
+func proveRestore(tx *gorm.DB, orgID string, keys []store.ForeignKey, touched map[string]bool, unchecked bool) error {
+	if unchecked {
+		for _, k := range keys {
+			if !touched[k.Table] || touched[k.RefTable] {
+				continue // parents the restore wrote itself no other transaction can see yet
+			}
+			var locked int64
+			if err := tx.Raw(store.KeyShareParentsSQL(k), orgID, orgID).Scan(&locked).Error; err != nil {
+				return fmt.Errorf("lock rows %s points at: %w", k.Table, err)
+			}
+		}
+	}
 	byTable := map[string][]store.ForeignKey{}
 	var tables []string
 	for _, k := range keys {

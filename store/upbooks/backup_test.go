@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -443,4 +444,127 @@ func blobList(t *testing.T, dir string) []string {
 		keys = append(keys, obj.Key)
 	}
 	return keys
+}
+
+// A kept row that restored rows point at cannot be deleted under them. A tax is kept and the
+// services pointing at it are restored; another transaction deletes the tax while the restore,
+// its proof passed, has not committed. On PostgreSQL the restore checks no row itself (its
+// foreign-key triggers are off) and proves its rows set-based; it also takes the lock the
+// database's check would take for each row, so the delete waits for the restore, then sees the
+// service and is refused. Without that lock the delete went straight through and the restored
+// service pointed at nothing. On SQLite the one writer's lock and the deferred checks give the
+// same end.
+func TestParentDeletedWhileRestoreLeavesNoOrphans(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, _ := backupStore(t, db, 0)
+		owner, org := seededTenant(t, db, 0)
+		tax, service := store.NewObjectID(), store.NewObjectID()
+		if err := s.Exec(ctx, "INSERT INTO ub_taxes (organization_id, id, created_at, name, rate, kind) VALUES (?, ?, ?, 'GST 18', '18', 'gst')", org.ID, tax, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Exec(ctx, "INSERT INTO ub_services (organization_id, id, created_at, tax_id, name, sac, rate) VALUES (?, ?, ?, ?, 'audit', '998313', '1')", org.ID, service, time.Now().UTC(), tax); err != nil {
+			t.Fatal(err)
+		}
+		backup, err := s.TakeBackup(ctx, upbooks.BackupRequest{OrgID: org.ID, UserID: owner.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: []string{"services"}}); err != nil {
+			t.Fatal(err)
+		}
+
+		pause := &pauseAtLastStep{reached: make(chan struct{}), release: make(chan struct{})}
+		restored := make(chan error, 1)
+		go func() {
+			_, err := s.RestoreBackup(store.WithProgress(ctx, pause), upbooks.RestoreRequest{OrgID: org.ID, UserID: owner.ID, BackupID: backup.ID, Categories: []string{"services"}})
+			restored <- err
+		}()
+		select {
+		case <-pause.reached:
+		case err := <-restored:
+			t.Fatalf("the restore ended before the step after its proof: %v", err)
+		}
+		deleted := make(chan error, 1)
+		go func() {
+			deleted <- s.Exec(ctx, "DELETE FROM ub_taxes WHERE organization_id = ? AND id = ?", org.ID, tax)
+		}()
+		done, deleteErr := waitForWaitingDelete(t, db, deleted)
+		close(pause.release)
+		if err := <-restored; err != nil {
+			t.Fatalf("restore: %v", err)
+		}
+		if !done {
+			deleteErr = <-deleted
+		}
+		if !store.IsForeignKeyViolation(deleteErr) {
+			t.Errorf("deleting the tax a restored service points at: %v, want a foreign-key violation", deleteErr)
+		}
+		var taxes, services int64
+		if err := db.Gorm(ctx).Raw("SELECT (SELECT count(*) FROM ub_taxes WHERE organization_id = ? AND id = ?), (SELECT count(*) FROM ub_services WHERE organization_id = ? AND id = ?)",
+			org.ID, tax, org.ID, service).Row().Scan(&taxes, &services); err != nil {
+			t.Fatal(err)
+		}
+		if taxes != 1 || services != 1 {
+			t.Errorf("%d taxes and %d services left, want the tax kept and its service restored", taxes, services)
+		}
+		assertNoOrphans(t, db, org.ID)
+	})
+}
+
+// pauseAtLastStep is a store.Progress that holds the call in its last step until released.
+type pauseAtLastStep struct {
+	mu               sync.Mutex
+	planned, steps   int
+	reached, release chan struct{}
+}
+
+func (p *pauseAtLastStep) Plan(steps int)     { p.mu.Lock(); p.planned = steps; p.mu.Unlock() }
+func (p *pauseAtLastStep) Rows(string, int64) {}
+func (p *pauseAtLastStep) Step(string, int64) {
+	p.mu.Lock()
+	p.steps++
+	last := p.steps == p.planned
+	p.mu.Unlock()
+	if last {
+		close(p.reached)
+		<-p.release
+	}
+}
+
+// waitForWaitingDelete returns once the delete that reports to done has ended (true, its error) or
+// waits for a lock (PostgreSQL; on Citus the coordinator's session waits on its worker rather than
+// on a lock of its own, so an active delete will do after a moment; SQLite: a moment in which the
+// writer reaches its busy wait).
+func waitForWaitingDelete(t *testing.T, db *store.DB, done <-chan error) (bool, error) {
+	t.Helper()
+	if db.DialectName() != "postgres" {
+		select {
+		case err := <-done:
+			return true, err
+		case <-time.After(500 * time.Millisecond):
+			return false, nil
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		select {
+		case err := <-done:
+			return true, err
+		case <-time.After(20 * time.Millisecond):
+		}
+		var n int64
+		err := db.Gorm(context.Background()).Raw(`SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND state = 'active' AND query LIKE 'DELETE FROM ub_taxes %'
+			  AND (wait_event_type = 'Lock' OR EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus'))`).Scan(&n).Error
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			time.Sleep(200 * time.Millisecond)
+			return false, nil
+		}
+	}
+	t.Fatal("the delete neither ended nor waited")
+	return false, nil
 }
