@@ -125,6 +125,7 @@ func TestBackupDeleteRestoreRoundTrip(t *testing.T) {
 			t.Errorf("restored %v, backup holds %v", r.Restored, b.Categories)
 		}
 		assertSame(t, "after restore", before, snapshot(withoutRecords(orgRows(t, s, org.ID))))
+		assertNoOrphans(t, db, org.ID)
 		if got := settingsOf(t, db, org.ID); got != settingsBefore {
 			t.Errorf("settings after restore:\n%s\nwant\n%s", got, settingsBefore)
 		}
@@ -259,6 +260,7 @@ func TestRestoreRefusesMissingDependencies(t *testing.T) {
 		if _, err := s.RestoreBackup(ctx, upbooks.RestoreRequest{OrgID: org.ID, UserID: owner.ID, BackupID: b.ID, Categories: set}); err != nil {
 			t.Fatal(err)
 		}
+		assertNoOrphans(t, db, org.ID)
 
 		// A kept row pointing at a row the backup lacks: a client added after the backup, with a
 		// contract (kept) pointing at it; restoring clients alone would drop that client.
@@ -271,6 +273,7 @@ func TestRestoreRefusesMissingDependencies(t *testing.T) {
 			t.Fatalf("want contracts blocking clients (1 row), got %v", err)
 		}
 		assertSame(t, "refused restore", before, snapshot(orgRows(t, s, org.ID)))
+		assertNoOrphans(t, db, org.ID)
 	})
 }
 
