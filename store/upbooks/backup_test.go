@@ -493,7 +493,7 @@ func TestParentDeletedWhileRestoreLeavesNoOrphans(t *testing.T) {
 		go func() {
 			deleted <- s.Exec(ctx, "DELETE FROM ub_taxes WHERE organization_id = ? AND id = ?", org.ID, tax)
 		}()
-		done, deleteErr := waitForWaitingDelete(t, db, deleted)
+		done, deleteErr := waitForWaitingDelete(t, db, "DELETE FROM ub_taxes %", deleted)
 		close(pause.release)
 		if err := <-restored; err != nil {
 			t.Fatalf("restore: %v", err)
@@ -536,11 +536,11 @@ func (p *pauseAtLastStep) Step(string, int64) {
 	}
 }
 
-// waitForWaitingDelete returns once the delete that reports to done has ended (true, its error) or
-// waits for a lock (PostgreSQL; on Citus the coordinator's session waits on its worker rather than
-// on a lock of its own, so an active delete will do after a moment; SQLite: a moment in which the
-// writer reaches its busy wait).
-func waitForWaitingDelete(t *testing.T, db *store.DB, done <-chan error) (bool, error) {
+// waitForWaitingDelete returns once a delete whose statement is LIKE like has ended, reporting to
+// done (true, its error; a nil done never reports), or waits for a lock (PostgreSQL; on Citus the
+// coordinator's session waits on its worker rather than on a lock of its own, so an active delete
+// will do after a moment; on SQLite, after a moment in which the writer reaches its busy wait).
+func waitForWaitingDelete(t *testing.T, db *store.DB, like string, done <-chan error) (bool, error) {
 	t.Helper()
 	if db.DialectName() != "postgres" {
 		select {
@@ -558,8 +558,8 @@ func waitForWaitingDelete(t *testing.T, db *store.DB, done <-chan error) (bool, 
 		}
 		var n int64
 		err := db.Gorm(context.Background()).Raw(`SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND state = 'active' AND query LIKE 'DELETE FROM ub_taxes %'
-			  AND (wait_event_type = 'Lock' OR EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus'))`).Scan(&n).Error
+			WHERE datname = current_database() AND state = 'active' AND query LIKE ?
+			  AND (wait_event_type = 'Lock' OR EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus'))`, like).Scan(&n).Error
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -568,6 +568,6 @@ func waitForWaitingDelete(t *testing.T, db *store.DB, done <-chan error) (bool, 
 			return false, nil
 		}
 	}
-	t.Fatal("the delete neither ended nor waited")
+	t.Fatal("the delete neither ended nor waited for a lock")
 	return false, nil
 }

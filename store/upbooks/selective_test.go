@@ -897,7 +897,7 @@ func TestInsertWhileDeleteLeavesNoOrphans(t *testing.T) {
 					_, err := s.DeleteSelective(ctx, upbooks.SelectiveDelete{OrgID: org.ID, UserID: owner.ID, Categories: c.categories})
 					deleteDone <- err
 				}()
-				waitForDeleteWait(t, db, parent)
+				waitForWaitingDelete(t, db, "DELETE FROM %", nil)
 				close(commit)
 				if err := <-insertDone; err != nil {
 					t.Fatalf("insert: %v", err)
@@ -929,32 +929,6 @@ func TestInsertWhileDeleteLeavesNoOrphans(t *testing.T) {
 			})
 		})
 	}
-}
-
-// waitForDeleteWait returns once the delete is waiting on the row parent (PostgreSQL; on Citus the
-// coordinator's session waits on its worker rather than on a lock of its own, so any active delete
-// statement will do after a moment), or after a moment in which a SQLite writer reaches its busy
-// wait.
-func waitForDeleteWait(t *testing.T, db *store.DB, parent string) {
-	t.Helper()
-	if db.DialectName() != "postgres" {
-		time.Sleep(500 * time.Millisecond)
-		return
-	}
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		var n int64
-		err := db.Gorm(context.Background()).Raw(`SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND state = 'active' AND query LIKE 'DELETE FROM %'
-			  AND (wait_event_type = 'Lock' OR EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus'))`).Scan(&n).Error
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n > 0 {
-			time.Sleep(200 * time.Millisecond)
-			return
-		}
-	}
-	t.Fatal("the delete never waited for the inserted row's transaction")
 }
 
 // A dry run takes no lock: it answers while another transaction holds the organization's lock (on
