@@ -83,8 +83,10 @@ const (
 
 // IsUnavailable reports a failure of the database rather than of the request: the deadline passed
 // (a frozen or overloaded server, a lock held too long), the server cannot be reached or went away
-// mid-statement, or SQLite's file stayed locked past busy_timeout. The request may succeed later
-// unchanged, so it is a 503 with Retry-After, not a 500; a transaction it was in is rolled back.
+// mid-statement, SQLite's file stayed locked past busy_timeout, or PostgreSQL chose the
+// transaction as a deadlock victim or could not serialize it (it changed nothing). The request
+// may succeed later unchanged, so it is a 503 with Retry-After, not a 500; a transaction it was in
+// is rolled back.
 func IsUnavailable(err error) bool {
 	if err == nil {
 		return false
@@ -102,9 +104,10 @@ func IsUnavailable(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		// Class 08: connection exception; 57P01-57P03: the server is shutting down or starting;
-		// 53300: too many connections; 57014: statement cancelled (a statement_timeout).
+		// 53300: too many connections; 57014: statement cancelled (a statement_timeout); 40P01:
+		// deadlock victim; 40001: serialization failure.
 		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" ||
-			pe.Code == "53300" || pe.Code == "57014"
+			pe.Code == "53300" || pe.Code == "57014" || pe.Code == "40P01" || pe.Code == "40001"
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"testing"
 	"time"
@@ -59,6 +60,9 @@ func TestUnavailableErrors(t *testing.T) {
 			if err == nil || !store.IsUnavailable(err) {
 				t.Errorf("a closed connection: %v, want an unavailable error", err)
 			}
+			if err := deadlockVictim(t, sqlDB); !store.IsDeadlock(err) || !store.IsUnavailable(err) {
+				t.Errorf("a deadlock victim: %v, want an unavailable error", err)
+			}
 		}
 		_, err = sqlDB.ExecContext(ctx, "SELECT * FROM no_such_table")
 		if err == nil || store.IsUnavailable(err) {
@@ -75,4 +79,38 @@ func TestUnavailableErrors(t *testing.T) {
 			t.Errorf("refused, not timed out: %v", err)
 		}
 	})
+}
+
+// deadlockVictim runs two transactions that take two advisory locks in opposite orders and
+// returns the error of the one PostgreSQL aborts.
+func deadlockVictim(t *testing.T, sqlDB *sql.DB) error {
+	t.Helper()
+	ctx := context.Background()
+	var txs [2]*sql.Tx
+	for i := range txs {
+		tx, err := sqlDB.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = tx.Rollback() }()
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", i); err != nil {
+			t.Fatal(err)
+		}
+		txs[i] = tx
+	}
+	errs := make(chan error, 2)
+	for i, tx := range txs {
+		go func() {
+			_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", 1-i)
+			if err != nil {
+				_ = tx.Rollback() // frees the survivor
+			}
+			errs <- err
+		}()
+	}
+	first, second := <-errs, <-errs
+	if first == nil {
+		return second
+	}
+	return first
 }
